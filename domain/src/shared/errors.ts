@@ -1,0 +1,74 @@
+/**
+ * Every rule the domain can refuse, by stable code. The apps map each code to a status;
+ * the domain knows nothing of HTTP. Kinds: `invalid` (bad value), `not_found`, `forbidden`,
+ * `conflict` (state does not allow it now, or capacity is gone), `rule` (a business rule broken).
+ */
+export const errorKinds = {
+  // identity
+  EMAIL_TAKEN: 'conflict',
+  USER_EXISTS: 'conflict',
+  USER_NOT_FOUND: 'not_found',
+  // listings
+  LISTING_NOT_FOUND: 'not_found',
+  LISTING_EXISTS: 'conflict',
+  LISTING_INCOMPLETE: 'rule',
+  LISTING_NOT_PUBLISHED: 'rule',
+  LISTING_UNLISTED: 'conflict',
+  NOT_LISTING_OWNER: 'forbidden',
+  UNIT_TYPE_NOT_FOUND: 'not_found',
+  // calendar
+  NIGHTS_UNAVAILABLE: 'conflict',
+  HOLD_NOT_FOUND: 'not_found',
+  CAPACITY_EXCEEDED: 'rule',
+  // bookings
+  BOOKING_NOT_FOUND: 'not_found',
+  BOOKING_EXISTS: 'conflict',
+  BOOKING_STATE: 'conflict',
+  NOT_BOOKING_GUEST: 'forbidden',
+  NOT_BOOKING_HOST: 'forbidden',
+  STAY_INVALID: 'invalid',
+  STAY_IN_PAST: 'rule',
+  PARTY_TOO_LARGE: 'rule',
+  REVIEW_NOT_ALLOWED: 'rule',
+  // commerce
+  PRODUCT_NOT_FOUND: 'not_found',
+  PRODUCT_EXISTS: 'conflict',
+  PRODUCT_DISCONTINUED: 'rule',
+  NOT_PRODUCT_SELLER: 'forbidden',
+  OUT_OF_STOCK: 'conflict',
+  STOCK_HOLD_NOT_FOUND: 'not_found',
+  CART_EMPTY: 'rule',
+  ORDER_NOT_FOUND: 'not_found',
+  ORDER_EXISTS: 'conflict',
+  ORDER_STATE: 'conflict',
+  NOT_ORDER_OWNER: 'forbidden',
+  NOT_DELIVERABLE: 'rule',
+  CURRENCY_MISMATCH: 'rule',
+  // payments
+  PAYMENT_STATE: 'conflict',
+  AMOUNT_INVALID: 'invalid',
+} as const satisfies Record<string, ErrorKind>;
+
+export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';
+export type ErrorCode = keyof typeof errorKinds;
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  readonly kind: ErrorKind;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.kind = errorKinds[code];
+  }
+}
+
+export const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>): never => {
+  throw new DomainError(code, message, details);
+};
+
+export const ensure = (condition: unknown, code: ErrorCode, message: string, details?: Record<string, unknown>): void => {
+  if (!condition) fail(code, message, details);
+};

@@ -1,0 +1,4 @@
+export * from './decider.ts';
+export * from './errors.ts';
+export * from './money.ts';
+export * from './time.ts';

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/** The repository root, for project-local data (`.data/`). */
+export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+const minutes = (fallback: number) => z.coerce.number().positive().default(fallback);
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.url().optional(),
+    EMBEDDED_PG_DIR: z.string().default(join(projectRoot, '.data/postgres')),
+    EMBEDDED_PG_PORT: port(54329),
+    EVENT_STORE: z.enum(['postgres', 'esdb']).default('postgres'),
+    ESDB_URL: z.string().optional(),
+    LOG: z.enum(['local', 'kafka']).default('local'),
+    KAFKA_BROKERS: z.string().optional(),
+    SEARCH: z.enum(['postgres', 'elasticsearch']).default('postgres'),
+    ELASTICSEARCH_URL: z.url().optional(),
+    AVAILABILITY: z.enum(['postgres', 'redis']).default('postgres'),
+    REDIS_URL: z.string().optional(),
+    HISTORY: z.enum(['postgres', 'cassandra']).default('postgres'),
+    CASSANDRA_CONTACT_POINTS: z.string().optional(),
+    CASSANDRA_LOCAL_DC: z.string().default('datacenter1'),
+    CASSANDRA_KEYSPACE: z.string().default('stayhub'),
+    PAYMENTS: z.enum(['simulated', 'http']).default('simulated'),
+    PAYMENT_GATEWAY_URL: z.url().optional(),
+    PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+    COMMAND_API_PORT: port(3000),
+    QUERY_API_PORT: port(3001),
+    PAYMENT_GATEWAY_PORT: port(3002),
+    JWT_SECRET: z.string().min(32).optional(),
+    JWT_TTL_MINUTES: minutes(60),
+    HOST_RESPONSE_HOURS: z.coerce.number().positive().default(24),
+    HOLD_TTL_MINUTES: minutes(15),
+    ORDER_PAYMENT_TIMEOUT_MINUTES: minutes(15),
+  })
+  .superRefine((env, ctx) => {
+    const need = (when: boolean, key: keyof typeof env, why: string) => {
+      if (when && !env[key]) ctx.addIssue({ code: 'custom', path: [key], message: `${key} is required when ${why}` });
+    };
+    need(env.EVENT_STORE === 'esdb', 'ESDB_URL', 'EVENT_STORE=esdb');
+    need(env.LOG === 'kafka', 'KAFKA_BROKERS', 'LOG=kafka');
+    need(env.SEARCH === 'elasticsearch', 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch');
+    need(env.AVAILABILITY === 'redis', 'REDIS_URL', 'AVAILABILITY=redis');
+    need(env.HISTORY === 'cassandra', 'CASSANDRA_CONTACT_POINTS', 'HISTORY=cassandra');
+    need(env.PAYMENTS === 'http', 'PAYMENT_GATEWAY_URL', 'PAYMENTS=http');
+  });
+
+export type Config = z.infer<typeof schema> & { JWT_SECRET: string; PAYMENT_WEBHOOK_SECRET: string };
+
+/** A secret kept under `.data/` so that tokens survive a restart in the embedded mode. */
+const localSecret = (name: string): string => {
+  const file = join(projectRoot, '.data', name);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+};
+
+/** Parses the environment once; throws a readable message naming each bad variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return {
+    ...parsed.data,
+    JWT_SECRET: parsed.data.JWT_SECRET ?? localSecret('jwt-secret'),
+    PAYMENT_WEBHOOK_SECRET: parsed.data.PAYMENT_WEBHOOK_SECRET ?? localSecret('webhook-secret'),
+  };
+};

@@ -1,0 +1,85 @@
+/**
+ * The event store port. Revisions count from 0 (the first event of a stream is revision 0;
+ * a stream that does not exist has revision -1). Global positions are opaque strings that sort
+ * lexicographically in the order `readAll` and `subscribe` deliver events.
+ */
+export type ExpectedRevision = 'any' | 'no_stream' | 'stream_exists' | number;
+
+export type EventMetadata = {
+  correlationId?: string;
+  causationId?: string;
+  actor?: string;
+  traceparent?: string;
+  idempotencyKey?: string;
+  [key: string]: unknown;
+};
+
+export type EventToAppend = {
+  eventId: string;
+  type: string;
+  schemaVersion?: number;
+  data: unknown;
+  metadata?: EventMetadata;
+  occurredAt?: string;
+};
+
+export type RecordedEvent<Data = unknown> = {
+  eventId: string;
+  type: string;
+  schemaVersion: number;
+  streamId: string;
+  streamRevision: number;
+  globalPosition: string;
+  occurredAt: string;
+  data: Data;
+  metadata: EventMetadata;
+};
+
+export type AppendResult = {
+  /** The revision of the last event now in the stream. */
+  nextExpectedRevision: number;
+  /** The global position of the last event appended. */
+  position: string;
+};
+
+export type ReadStreamResult = { events: RecordedEvent[]; revision: number };
+
+export type SubscribeOptions = {
+  /** Deliver events after this position; `''` or omitted means from the beginning. */
+  after?: string;
+  batchSize?: number;
+  signal: AbortSignal;
+  onBatch: (events: RecordedEvent[]) => Promise<void>;
+};
+
+export interface EventStore {
+  append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<ReadStreamResult>;
+  readAll(options?: { after?: string; maxCount?: number }): Promise<RecordedEvent[]>;
+  /** Resolves once `signal` aborts; rejects if `onBatch` throws. Never skips an event. */
+  subscribe(options: SubscribeOptions): Promise<void>;
+  /** The position of the newest event a reader could see now (`''` when empty). */
+  headPosition(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export class WrongExpectedRevision extends Error {
+  override readonly name = 'WrongExpectedRevision';
+  constructor(
+    readonly streamId: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId}: expected revision ${String(expected)}, actual ${actual}`);
+  }
+}
+
+export class DuplicateEventConflict extends Error {
+  override readonly name = 'DuplicateEventConflict';
+  constructor(readonly streamId: string) {
+    super(`Stream ${streamId}: some but not all event ids of the append already exist`);
+  }
+}
+
+export const BEGINNING = '';
+export const isAfter = (position: string, other: string): boolean => position > other;

