@@ -47,6 +47,11 @@ export const errorKinds = {
   // payments
   PAYMENT_STATE: 'conflict',
   AMOUNT_INVALID: 'invalid',
+  // listings and calendar (appended)
+  LISTING_INVALID: 'invalid',
+  CALENDAR_KEYS_INVALID: 'invalid',
+  HOLD_CONFLICT: 'conflict',
+  HOLD_RELEASED: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';
