@@ -52,6 +52,9 @@ export const errorKinds = {
   CALENDAR_KEYS_INVALID: 'invalid',
   HOLD_CONFLICT: 'conflict',
   HOLD_RELEASED: 'conflict',
+  // commerce (appended)
+  ORDER_LINE_INVALID: 'invalid',
+  STOCK_HOLD_RELEASED: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';
