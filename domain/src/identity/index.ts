@@ -1,1 +1,2 @@
-export {};
+export * from './user.ts';
+export * from './email.ts';

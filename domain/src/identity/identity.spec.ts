@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { specFor, type SpecCase } from '../shared/spec.ts';
+import {
+  ClaimEmail,
+  emailDecider,
+  emailStreamId,
+  normaliseEmail,
+  RegisterUser,
+  userDecider,
+  UserRegisteredData,
+  userStreamId,
+  type EmailCommand,
+  type EmailEvent,
+  type UserCommand,
+  type UserEvent,
+} from './index.ts';
+
+const now = '2026-03-01T10:00:00.000Z';
+const register: UserCommand = {
+  type: 'RegisterUser',
+  data: { userId: 'u1', email: ' Ada@Example.COM', name: 'Ada', role: 'host', passwordHash: 'scrypt$abc', now },
+};
+const registered: UserEvent = {
+  type: 'UserRegistered',
+  data: { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'host', passwordHash: 'scrypt$abc', at: now },
+};
+
+describe('userDecider', () => {
+  const spec = specFor(userDecider);
+  const cases: SpecCase<UserCommand, UserEvent>[] = [
+    { name: 'registers a new user with a lowercased email', when: register, then: [registered] },
+    { name: 'refuses to register the same user twice', given: [registered], when: register, throws: 'USER_EXISTS' },
+  ];
+  it.each(cases)('$name', spec.run);
+
+  it('keeps the registered user in state', () => {
+    expect(userDecider.evolve(userDecider.initialState, registered)).toEqual({
+      status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', passwordHash: 'scrypt$abc', name: 'Ada',
+    });
+  });
+});
+
+const claim = (userId: string, email = 'Ada@Example.com'): EmailCommand => ({ type: 'ClaimEmail', data: { email, userId, now } });
+const claimed: EmailEvent = { type: 'EmailClaimed', data: { email: 'ada@example.com', userId: 'u1', at: now } };
+
+describe('emailDecider', () => {
+  const spec = specFor(emailDecider);
+  const cases: SpecCase<EmailCommand, EmailEvent>[] = [
+    { name: 'claims a free email, lowercased', when: claim('u1'), then: [claimed] },
+    { name: 'claiming again for the same user changes nothing', given: [claimed], when: claim('u1', 'ADA@example.com'), then: [] },
+    { name: 'refuses an email claimed by another user', given: [claimed], when: claim('u2'), throws: 'EMAIL_TAKEN', details: { email: 'ada@example.com' } },
+  ];
+  it.each(cases)('$name', spec.run);
+});
+
+describe('identity helpers and schemas', () => {
+  it('names streams', () => {
+    expect(userStreamId('u1')).toBe('user-u1');
+    expect(emailStreamId('ab12')).toBe('email-ab12');
+  });
+  it('normalises emails', () => expect(normaliseEmail('  Ada@Example.COM ')).toBe('ada@example.com'));
+  it('validates commands and event data', () => {
+    expect(RegisterUser.safeParse(register).success).toBe(false); // leading space is not an email
+    expect(RegisterUser.safeParse({ ...register, data: { ...register.data, email: 'ada@example.com' } }).success).toBe(true);
+    expect(RegisterUser.safeParse({ ...register, data: { ...register.data, email: 'ada@example.com', role: 'root' } }).success).toBe(false);
+    expect(ClaimEmail.safeParse(claim('u1')).success).toBe(true);
+    expect(ClaimEmail.safeParse({ type: 'ClaimEmail', data: { email: 'x', userId: 'u1', now } }).success).toBe(false);
+    expect(UserRegisteredData.safeParse(registered.data).success).toBe(true);
+  });
+});
