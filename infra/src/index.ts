@@ -4,3 +4,7 @@ export * from './postgres/pool.ts';
 export * from './postgres/embedded.ts';
 export * from './config/config.ts';
 export * from './commands/command-processor.ts';
+export * from './http/index.ts';
+export * from './workflows/runner.ts';
+export * from './time/clock.ts';
+export * from './logging.ts';

@@ -1,0 +1,6 @@
+export * from './app.ts';
+export * from './auth.ts';
+export * from './idempotency.ts';
+export * from './metrics.ts';
+export * from './problem.ts';
+export * from './route.ts';

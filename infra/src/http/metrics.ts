@@ -1,0 +1,30 @@
+import type { RequestHandler } from 'express';
+import client from 'prom-client';
+
+export const registry = new client.Registry();
+client.collectDefaultMetrics({ register: registry });
+
+const requests = new client.Histogram({
+  name: 'http_request_duration_seconds',
+  help: 'HTTP requests by method, route and status',
+  labelNames: ['method', 'route', 'status'],
+  buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  registers: [registry],
+});
+
+export const httpMetrics = (): RequestHandler => (req, res, next) => {
+  const end = requests.startTimer();
+  res.on('finish', () => {
+    end({ method: req.method, route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) });
+  });
+  next();
+};
+
+export const gauge = (name: string, help: string, labelNames: string[] = []) =>
+  (registry.getSingleMetric(name) as client.Gauge | undefined) ?? new client.Gauge({ name, help, labelNames, registers: [registry] });
+
+export const counter = (name: string, help: string, labelNames: string[] = []) =>
+  (registry.getSingleMetric(name) as client.Counter | undefined) ?? new client.Counter({ name, help, labelNames, registers: [registry] });
+
+export const metricsText = (): Promise<string> => registry.metrics();
+export const metricsContentType = registry.contentType;

@@ -1,0 +1,87 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import pg from 'pg';
+import { loadConfig, projectRoot } from '../config/config.ts';
+import { startEmbeddedPostgres } from '../postgres/embedded.ts';
+
+/**
+ * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
+ * PostgreSQL (data in .data/postgres), then runs each app as its own supervised process, so a
+ * crash of the read side never takes the command side with it.
+ */
+const config = loadConfig();
+const env: NodeJS.ProcessEnv = { ...process.env };
+
+let stopDatabase = async () => undefined as void;
+if (!config.DATABASE_URL) {
+  const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+  stopDatabase = server.stop;
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
+  if (exists.rowCount === 0) await admin.query('CREATE DATABASE stayhub');
+  await admin.end();
+  env.DATABASE_URL = server.url.replace(/\/postgres$/, '/stayhub');
+  console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
+}
+
+const apps = [
+  { name: 'payments', entry: 'infra/src/payments/main.ts', when: config.PAYMENTS === 'http' || !process.env.PAYMENTS },
+  { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
+  { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
+  { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
+].filter((app) => app.when);
+
+if (!process.env.PAYMENTS) {
+  env.PAYMENTS = 'http';
+  env.PAYMENT_GATEWAY_URL ??= `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
+}
+
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+const start = (app: (typeof apps)[number], restarts = 0): void => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, app.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(app.name, child);
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `[${app.name}] ${line}\n`)
+      .join('');
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  child.on('exit', (code, signal) => {
+    children.delete(app.name);
+    if (stopping) return;
+    const delay = Math.min(30_000, 500 * 2 ** restarts);
+    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${delay} ms`);
+    setTimeout(() => start(app, restarts + 1), delay);
+  });
+};
+
+for (const app of apps) start(app);
+console.log(
+  `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  (docs at /docs on each)`,
+);
+
+const shutdown = async (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[start] ${signal}: stopping`);
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  await stopDatabase();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

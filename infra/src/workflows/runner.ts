@@ -1,0 +1,186 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool } from 'pg';
+import type { EventStore, RecordedEvent } from '../event-store/port.ts';
+import { inTransaction } from '../postgres/pool.ts';
+import type { Clock } from '../time/clock.ts';
+import { workflowSchema } from './schema.ts';
+
+/** What a workflow decides on an event: a task, durable, due at a time (now for "at once"). */
+export type Reaction<Task = unknown> = { taskId: string; dueAt: string; task: Task };
+
+export type Workflow<Task extends { type: string } = { type: string }> = {
+  name: string;
+  react: (event: RecordedEvent) => Reaction<Task>[];
+  execute: (task: Task, context: { now: Date; taskId: string; attempt: number }) => Promise<void>;
+};
+
+export type WorkflowRunnerOptions = {
+  pool: Pool;
+  eventStore: EventStore;
+  clock: Clock;
+  workflows: Workflow<any>[];
+  /** How often due tasks are looked for (also woken by new tasks). */
+  tickMs?: number;
+  /** A claimed task is handed to another runner if not finished in this time (crash safety). */
+  leaseMs?: number;
+  maxAttempts?: number;
+  onError?: (error: unknown, context: Record<string, unknown>) => void;
+};
+
+type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number };
+
+/**
+ * Runs process managers on the event store's own subscription (not the log), so a Kafka outage
+ * never stops a booking flow. Reactions become rows in `workflow_tasks` in the same transaction
+ * that moves the checkpoint, so a restart neither loses nor repeats a decision; due tasks are
+ * claimed with a lease, executed, and retried with backoff until they succeed or are parked.
+ */
+export class WorkflowRunner {
+  private readonly tickMs: number;
+  private readonly leaseMs: number;
+  private readonly maxAttempts: number;
+  private wake: (() => void) | undefined;
+  private readonly byName: Map<string, Workflow<any>>;
+
+  constructor(private readonly options: WorkflowRunnerOptions) {
+    this.tickMs = options.tickMs ?? 200;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.maxAttempts = options.maxAttempts ?? 12;
+    this.byName = new Map(options.workflows.map((w) => [w.name, w]));
+  }
+
+  static async migrate(pool: Pool): Promise<void> {
+    await pool.query('SELECT pg_advisory_lock(727002)');
+    try {
+      await pool.query(workflowSchema);
+    } finally {
+      await pool.query('SELECT pg_advisory_unlock(727002)');
+    }
+  }
+
+  /** Runs until `signal` aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    await WorkflowRunner.migrate(this.options.pool);
+    await Promise.all([this.follow(signal), this.executeDue(signal)]);
+  }
+
+  /** Executes every task due now, once; for tests that move the clock. Returns how many ran. */
+  async runDueTasks(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const ran = await this.claimAndExecute();
+      total += ran;
+      if (ran === 0) return total;
+    }
+  }
+
+  private async follow(signal: AbortSignal): Promise<void> {
+    const name = 'workflows';
+    const { rows } = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [name]);
+    while (!signal.aborted) {
+      try {
+        await this.options.eventStore.subscribe({
+          after: rows[0]?.position ?? '',
+          signal,
+          onBatch: async (events) => {
+            await this.record(name, events);
+            this.wake?.();
+          },
+        });
+      } catch (error) {
+        this.options.onError?.(error, { part: 'workflow subscription' });
+        await sleep(1000, undefined, { signal }).catch(() => undefined);
+        const fresh = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [name]).catch(() => ({ rows: [] }));
+        rows.splice(0, rows.length, ...fresh.rows);
+      }
+    }
+  }
+
+  private async record(checkpoint: string, events: RecordedEvent[]): Promise<void> {
+    const reactions = events.flatMap((event) =>
+      this.options.workflows.flatMap((workflow) => workflow.react(event).map((reaction) => ({ reaction, workflow: workflow.name, event }))),
+    );
+    await inTransaction(this.options.pool, async (client) => {
+      for (const { reaction, workflow, event } of reactions) {
+        await client.query(
+          `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (task_id) DO NOTHING`,
+          [reaction.taskId, workflow, reaction.dueAt, JSON.stringify(reaction.task), event.eventId],
+        );
+      }
+      await client.query(
+        `INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
+        [checkpoint, events[events.length - 1]!.globalPosition],
+      );
+    });
+  }
+
+  private async executeDue(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      let ran = 0;
+      try {
+        ran = await this.claimAndExecute();
+      } catch (error) {
+        this.options.onError?.(error, { part: 'workflow tasks' });
+      }
+      if (ran === 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.tickMs);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+      }
+    }
+  }
+
+  private async claimAndExecute(): Promise<number> {
+    const now = this.options.clock.now();
+    const { rows } = await this.options.pool.query<TaskRow>(
+      `UPDATE workflow_tasks t SET locked_until = $2, attempts = t.attempts + 1
+        WHERE t.task_id IN (
+          SELECT task_id FROM workflow_tasks
+           WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY due_at LIMIT 16 FOR UPDATE SKIP LOCKED)
+        RETURNING t.task_id, t.workflow, t.task, t.attempts`,
+      [now.toISOString(), new Date(Date.now() + this.leaseMs).toISOString()],
+    );
+    await Promise.all(rows.map((row) => this.execute(row, now)));
+    return rows.length;
+  }
+
+  private async execute(row: TaskRow, now: Date): Promise<void> {
+    const workflow = this.byName.get(row.workflow);
+    try {
+      if (!workflow) throw new Error(`No workflow named ${row.workflow}`);
+      await workflow.execute(row.task, { now, taskId: row.task_id, attempt: row.attempts });
+      await this.options.pool.query('UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL WHERE task_id = $1', [row.task_id]);
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const park = row.attempts >= this.maxAttempts;
+      const backoffMs = Math.min(60_000, 250 * 2 ** (row.attempts - 1)) * (0.5 + Math.random());
+      await this.options.pool.query(
+        `UPDATE workflow_tasks SET locked_until = NULL, last_error = $2,
+                due_at = CASE WHEN $3 THEN due_at ELSE $4 END, parked_at = CASE WHEN $3 THEN now() ELSE NULL END
+          WHERE task_id = $1`,
+        [row.task_id, message, park, new Date(now.getTime() + backoffMs).toISOString()],
+      );
+      this.options.onError?.(error, { task: row.task_id, attempt: row.attempts, parked: park });
+    }
+  }
+
+  /** For /health: pending, overdue and parked task counts. */
+  static async health(pool: Pool, now: Date): Promise<{ pending: number; overdue: number; parked: number }> {
+    const { rows } = await pool.query<{ pending: number; overdue: number; parked: number }>(
+      `SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL) AS pending,
+              count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL AND due_at < $1::timestamptz - interval '1 minute') AS overdue,
+              count(*) FILTER (WHERE parked_at IS NOT NULL) AS parked
+         FROM workflow_tasks`,
+      [now.toISOString()],
+    );
+    return rows[0] ?? { pending: 0, overdue: 0, parked: 0 };
+  }
+}

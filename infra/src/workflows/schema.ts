@@ -1,0 +1,21 @@
+export const workflowSchema = /* sql */ `
+CREATE TABLE IF NOT EXISTS subscription_checkpoints (
+  name       text PRIMARY KEY,
+  position   text COLLATE "C" NOT NULL,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS workflow_tasks (
+  task_id      text PRIMARY KEY,
+  workflow     text NOT NULL,
+  due_at       timestamptz NOT NULL,
+  task         jsonb NOT NULL,
+  attempts     int NOT NULL DEFAULT 0,
+  locked_until timestamptz,
+  last_error   text,
+  done_at      timestamptz,
+  parked_at    timestamptz,
+  caused_by    uuid,
+  created_at   timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS workflow_tasks_due ON workflow_tasks (due_at) WHERE done_at IS NULL AND parked_at IS NULL;
+`;
