@@ -30,6 +30,9 @@ export const errorKinds = {
   STAY_IN_PAST: 'rule',
   PARTY_TOO_LARGE: 'rule',
   REVIEW_NOT_ALLOWED: 'rule',
+  CANNOT_BOOK_OWN_LISTING: 'rule',
+  PARTY_INVALID: 'invalid',
+  REVIEW_INVALID: 'invalid',
   // commerce
   PRODUCT_NOT_FOUND: 'not_found',
   PRODUCT_EXISTS: 'conflict',
