@@ -1,1 +1,2 @@
-export {};
+export * from './details.ts';
+export * from './listing.ts';
