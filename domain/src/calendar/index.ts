@@ -1,1 +1,2 @@
-export {};
+export * from './keys.ts';
+export * from './calendar.ts';

@@ -1,0 +1,228 @@
+import { z } from 'zod';
+import { assertNever, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
+import { canonicalKey, keyKindOf } from './keys.ts';
+
+const Id = z.string().min(1).max(128);
+const Instant = z.iso.datetime();
+/** Nights or slot starts of one month (a month of 15-minute slots is under 3000). */
+const Keys = z.array(z.string().min(10).max(40)).min(1).max(3_000);
+const Units = z.number().int().min(1).max(10_000);
+/** The unit type's `count`, read by the caller from the listing. */
+const Capacity = z.number().int().min(0).max(10_000);
+
+export const ReleaseReason = z.enum(['expired', 'declined', 'cancelled', 'payment_failed', 'modified', 'orphaned', 'request_expired']);
+export type ReleaseReason = z.infer<typeof ReleaseReason>;
+
+const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data: z.object({ ...data, now: Instant }) });
+
+export const PlaceHold = command('PlaceHold', { holdId: Id, bookingId: Id, keys: Keys, units: Units, capacity: Capacity, expiresAt: Instant });
+export const ConfirmHold = command('ConfirmHold', { holdId: Id });
+export const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
+export const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
+export const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
+export const UnblockNights = command('UnblockNights', { blockId: Id });
+export const CalendarCommand = z.discriminatedUnion('type', [PlaceHold, ConfirmHold, ReleaseHold, ReleaseExpiredHold, BlockNights, UnblockNights]);
+export type PlaceHold = z.infer<typeof PlaceHold>;
+export type ConfirmHold = z.infer<typeof ConfirmHold>;
+export type ReleaseHold = z.infer<typeof ReleaseHold>;
+export type ReleaseExpiredHold = z.infer<typeof ReleaseExpiredHold>;
+export type BlockNights = z.infer<typeof BlockNights>;
+export type UnblockNights = z.infer<typeof UnblockNights>;
+export type CalendarCommand = z.infer<typeof CalendarCommand>;
+
+export const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant });
+export const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
+export const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
+export const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
+export const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
+export type HoldPlacedData = z.infer<typeof HoldPlacedData>;
+export type HoldConfirmedData = z.infer<typeof HoldConfirmedData>;
+export type HoldReleasedData = z.infer<typeof HoldReleasedData>;
+export type NightsBlockedData = z.infer<typeof NightsBlockedData>;
+export type NightsUnblockedData = z.infer<typeof NightsUnblockedData>;
+
+export const CalendarEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('HoldPlaced'), data: HoldPlacedData }),
+  z.object({ type: z.literal('HoldConfirmed'), data: HoldConfirmedData }),
+  z.object({ type: z.literal('HoldReleased'), data: HoldReleasedData }),
+  z.object({ type: z.literal('NightsBlocked'), data: NightsBlockedData }),
+  z.object({ type: z.literal('NightsUnblocked'), data: NightsUnblockedData }),
+]);
+export type CalendarEvent = z.infer<typeof CalendarEvent>;
+
+/** Units taken on one key, by the hold or block that took them. */
+export type KeyUsage = { holds: Record<string, number>; blocks: Record<string, number> };
+/** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
+export type CalendarHold = { bookingId: string; keys: string[]; units: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
+export type CalendarBlock = { keys: string[]; units: number; by: string };
+export type CalendarState = {
+  keys: Record<string, KeyUsage>;
+  holds: Record<string, CalendarHold>;
+  blocks: Record<string, CalendarBlock>;
+};
+
+const total = (units: Record<string, number>): number => Object.values(units).reduce((a, b) => a + b, 0);
+
+export const usedUnits = (state: CalendarState, key: string): number => {
+  const usage = state.keys[canonicalKey(key) ?? key];
+  return usage ? total(usage.holds) + total(usage.blocks) : 0;
+};
+
+export const freeUnits = (state: CalendarState, key: string, capacity: number): number =>
+  Math.max(0, capacity - usedUnits(state, key));
+
+/** One month, one kind, no repeats; returned canonical and sorted. */
+const validKeys = (keys: readonly string[]): string[] => {
+  const canonical = keys.map(canonicalKey);
+  const invalid = keys.filter((_, i) => canonical[i] === undefined);
+  ensure(invalid.length === 0, 'CALENDAR_KEYS_INVALID', 'Keys must be nights (yyyy-mm-dd) or instants (…Z)', { invalid });
+  const valid = (canonical as string[]).sort();
+  ensure(valid.length > 0, 'CALENDAR_KEYS_INVALID', 'No keys given');
+  ensure(new Set(valid).size === valid.length, 'CALENDAR_KEYS_INVALID', 'Keys repeat');
+  ensure(new Set(valid.map(monthOf)).size === 1, 'CALENDAR_KEYS_INVALID', 'A calendar stream holds the keys of one month');
+  ensure(new Set(valid.map(keyKindOf)).size === 1, 'CALENDAR_KEYS_INVALID', 'Keys mix nights and slots');
+  return valid;
+};
+
+const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.join() === b.join();
+
+const ensureFree = (state: CalendarState, keys: readonly string[], units: number, capacity: number): void => {
+  const unavailable = keys.filter((key) => freeUnits(state, key, capacity) < units);
+  ensure(unavailable.length === 0, 'NIGHTS_UNAVAILABLE', `Not available: ${unavailable.join(', ')}`, { unavailable });
+};
+
+const placeHold = ({ data }: PlaceHold, state: CalendarState): CalendarEvent[] => {
+  const keys = validKeys(data.keys);
+  const existing = state.holds[data.holdId];
+  if (existing) {
+    ensure(existing.status !== 'released', 'HOLD_RELEASED', `Hold ${data.holdId} was released`);
+    const same = sameKeys(existing.keys, keys) && existing.units === data.units && existing.bookingId === data.bookingId;
+    ensure(same, 'HOLD_CONFLICT', `Hold ${data.holdId} already holds other keys`);
+    return [];
+  }
+  ensureFree(state, keys, data.units, data.capacity);
+  const { holdId, bookingId, units, expiresAt, now } = data;
+  return [{ type: 'HoldPlaced', data: { holdId, bookingId, keys, units, expiresAt, at: now } }];
+};
+
+const confirmHold = ({ data }: ConfirmHold, state: CalendarState): CalendarEvent[] => {
+  const hold = state.holds[data.holdId] ?? fail('HOLD_NOT_FOUND', `No hold ${data.holdId}`);
+  ensure(hold.status !== 'released', 'HOLD_RELEASED', `Hold ${data.holdId} was released`);
+  if (hold.status === 'confirmed') return [];
+  const { bookingId, keys, units } = hold;
+  return [{ type: 'HoldConfirmed', data: { holdId: data.holdId, bookingId, keys, units, at: data.now } }];
+};
+
+const release = (holdId: string, hold: CalendarHold, reason: ReleaseReason, now: string): CalendarEvent[] => [
+  { type: 'HoldReleased', data: { holdId, keys: hold.keys, units: hold.units, reason, at: now } },
+];
+
+const releaseHold = ({ data }: ReleaseHold, state: CalendarState): CalendarEvent[] => {
+  const hold = state.holds[data.holdId];
+  if (!hold || hold.status === 'released') return [];
+  return release(data.holdId, hold, data.reason, data.now);
+};
+
+/** The deadline's own command: a confirmed hold, or one whose time has not come, stays. */
+const releaseExpiredHold = ({ data }: ReleaseExpiredHold, state: CalendarState): CalendarEvent[] => {
+  const hold = state.holds[data.holdId];
+  if (!hold || hold.status !== 'held' || Date.parse(data.now) < Date.parse(hold.expiresAt)) return [];
+  return release(data.holdId, hold, 'expired', data.now);
+};
+
+const blockNights = ({ data }: BlockNights, state: CalendarState): CalendarEvent[] => {
+  const keys = validKeys(data.keys);
+  const existing = state.blocks[data.blockId];
+  if (existing) {
+    ensure(sameKeys(existing.keys, keys) && existing.units === data.units, 'HOLD_CONFLICT', `Block ${data.blockId} already blocks other keys`);
+    return [];
+  }
+  ensureFree(state, keys, data.units, data.capacity);
+  return [{ type: 'NightsBlocked', data: { blockId: data.blockId, keys, units: data.units, by: data.actorId, at: data.now } }];
+};
+
+const unblockNights = ({ data }: UnblockNights, state: CalendarState): CalendarEvent[] => {
+  const block = state.blocks[data.blockId];
+  if (!block) return [];
+  return [{ type: 'NightsUnblocked', data: { blockId: data.blockId, keys: block.keys, units: block.units, at: data.now } }];
+};
+
+/** Sets (or, with no units, removes) what one hold or block takes on each key. */
+const withUsage = (
+  usage: CalendarState['keys'],
+  keys: readonly string[],
+  by: keyof KeyUsage,
+  id: string,
+  units?: number,
+): CalendarState['keys'] => {
+  const next = { ...usage };
+  for (const key of keys) {
+    const current = next[key] ?? { holds: {}, blocks: {} };
+    const { [id]: _, ...others } = current[by];
+    const updated = { ...current, [by]: units === undefined ? others : { ...others, [id]: units } };
+    // Free keys leave the state, so it only grows with what is taken.
+    if (Object.keys(updated.holds).length === 0 && Object.keys(updated.blocks).length === 0) delete next[key];
+    else next[key] = updated;
+  }
+  return next;
+};
+
+const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
+  switch (event.type) {
+    case 'HoldPlaced': {
+      const { holdId, bookingId, keys, units, expiresAt } = event.data;
+      return {
+        ...state,
+        keys: withUsage(state.keys, keys, 'holds', holdId, units),
+        holds: { ...state.holds, [holdId]: { bookingId, keys, units, expiresAt, status: 'held' } },
+      };
+    }
+    case 'HoldConfirmed': {
+      const hold = state.holds[event.data.holdId];
+      return hold ? { ...state, holds: { ...state.holds, [event.data.holdId]: { ...hold, status: 'confirmed' } } } : state;
+    }
+    case 'HoldReleased': {
+      const { holdId, keys } = event.data;
+      const hold = state.holds[holdId];
+      return {
+        ...state,
+        keys: withUsage(state.keys, keys, 'holds', holdId),
+        holds: hold ? { ...state.holds, [holdId]: { ...hold, status: 'released' } } : state.holds,
+      };
+    }
+    case 'NightsBlocked': {
+      const { blockId, keys, units, by } = event.data;
+      return { ...state, keys: withUsage(state.keys, keys, 'blocks', blockId, units), blocks: { ...state.blocks, [blockId]: { keys, units, by } } };
+    }
+    case 'NightsUnblocked': {
+      const { [event.data.blockId]: _, ...blocks } = state.blocks;
+      return { ...state, keys: withUsage(state.keys, event.data.keys, 'blocks', event.data.blockId), blocks };
+    }
+    default:
+      return assertNever(event);
+  }
+};
+
+export const calendarDecider: Decider<CalendarCommand, CalendarState, CalendarEvent> = {
+  initialState: { keys: {}, holds: {}, blocks: {} },
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'PlaceHold':
+        return placeHold(command, state);
+      case 'ConfirmHold':
+        return confirmHold(command, state);
+      case 'ReleaseHold':
+        return releaseHold(command, state);
+      case 'ReleaseExpiredHold':
+        return releaseExpiredHold(command, state);
+      case 'BlockNights':
+        return blockNights(command, state);
+      case 'UnblockNights':
+        return unblockNights(command, state);
+      default:
+        return assertNever(command);
+    }
+  },
+  evolve,
+};
