@@ -1,0 +1,66 @@
+import {
+  CommandProcessor,
+  createLogger,
+  createPool,
+  idempotencySchema,
+  jwtTokens,
+  PostgresEventStore,
+  systemClock,
+  WorkflowRunner,
+  type Clock,
+  type Config,
+  type EventStore,
+  type Logger,
+} from '@stayhub/infra';
+import type { PaymentGateway } from '@stayhub/infra/payments/port';
+import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import type { CommandDeps } from './shared/deps.ts';
+import { bookingWorkflow } from './bookings/workflow.ts';
+
+export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
+
+export type ComposeOptions = {
+  databaseUrl: string;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'>;
+  clock?: Clock;
+  gateway?: PaymentGateway;
+  eventStore?: EventStore;
+  log?: Logger;
+  workflowTickMs?: number;
+};
+
+/** Wires the command side: PostgreSQL (deadlines, idempotency), the event store, the gateway, the workflows. */
+export const composeCommandSide = async (options: ComposeOptions): Promise<CommandSide> => {
+  const pool = createPool(options.databaseUrl, 30);
+  const eventStore = options.eventStore ?? (await PostgresEventStore.create(pool));
+  await pool.query(idempotencySchema);
+  await WorkflowRunner.migrate(pool);
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger('command-api');
+  const deps: CommandDeps = {
+    pool,
+    eventStore,
+    processor: new CommandProcessor(eventStore),
+    clock,
+    tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
+    gateway: options.gateway ?? new SimulatedGateway(),
+    log,
+    settings: options.config,
+  };
+  const workflows = new WorkflowRunner({
+    pool,
+    eventStore,
+    clock,
+    workflows: [bookingWorkflow(deps)],
+    tickMs: options.workflowTickMs ?? 200,
+    onError: (error, context) => log.warn({ err: error, ...context }, 'workflow task failed'),
+  });
+  return {
+    deps,
+    workflows,
+    close: async () => {
+      await eventStore.close();
+      await pool.end();
+    },
+  };
+};

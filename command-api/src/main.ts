@@ -1,0 +1,31 @@
+import { loadConfig, createLogger } from '@stayhub/infra';
+import { HttpPaymentGateway } from '@stayhub/infra/payments/http-client';
+import { composeCommandSide } from './compose.ts';
+import { createCommandApi } from './server.ts';
+
+const config = loadConfig();
+const log = createLogger('command-api', config.LOG_LEVEL);
+if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+
+const side = await composeCommandSide({
+  databaseUrl: config.DATABASE_URL,
+  config,
+  log,
+  ...(config.PAYMENTS === 'http' ? { gateway: new HttpPaymentGateway({ baseUrl: config.PAYMENT_GATEWAY_URL! }) } : {}),
+});
+const stop = new AbortController();
+const workflows = side.workflows.run(stop.signal);
+const server = createCommandApi(side.deps).listen(config.COMMAND_API_PORT, () => log.info(`command-api listening on ${config.COMMAND_API_PORT}`));
+
+const shutdown = async () => {
+  log.info('shutting down: no new requests, finishing in-flight ones');
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  stop.abort();
+  await workflows.catch(() => undefined);
+  await closed;
+  await side.close();
+  process.exit(0);
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

@@ -1,0 +1,32 @@
+import type { Express } from 'express';
+import { createHttpApp, idempotency, metricsContentType, metricsText, WorkflowRunner, type Route } from '@stayhub/infra';
+import type { CommandDeps } from './shared/deps.ts';
+import { identityRoutes } from './identity/routes.ts';
+import { listingRoutes } from './listings/routes.ts';
+import { bookingRoutes } from './bookings/routes.ts';
+
+export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps)];
+
+/** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
+export const createCommandApi = (deps: CommandDeps): Express =>
+  createHttpApp({
+    title: 'StayHub command API',
+    description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
+    routes: commandRoutes(deps),
+    tokens: deps.tokens,
+    before: [idempotency(deps.pool)],
+    logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    extra: (app) => {
+      app.get('/health', async (_req, res) => {
+        try {
+          const [head, workflows] = await Promise.all([deps.eventStore.headPosition(), WorkflowRunner.health(deps.pool, deps.clock.now())]);
+          res.json({ status: 'ok', eventStore: { status: 'ok', head }, workflows });
+        } catch (error) {
+          res.status(503).json({ status: 'unavailable', eventStore: { status: 'down', error: String(error) } });
+        }
+      });
+      app.get('/metrics', async (_req, res) => {
+        res.type(metricsContentType).send(await metricsText());
+      });
+    },
+  });

@@ -1,0 +1,15 @@
+import type { Pool } from 'pg';
+import type { Clock, CommandProcessor, Config, EventStore, Logger, TokenIssuer } from '@stayhub/infra';
+import type { PaymentGateway } from '@stayhub/infra/payments/port';
+
+/** Everything the command side needs, passed in (tests build it with a moved clock and a fresh database). */
+export type CommandDeps = {
+  pool: Pool;
+  eventStore: EventStore;
+  processor: CommandProcessor;
+  clock: Clock;
+  tokens: TokenIssuer;
+  gateway: PaymentGateway;
+  log: Logger;
+  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'>;
+};

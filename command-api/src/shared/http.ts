@@ -1,0 +1,24 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'express';
+import { z } from 'zod';
+import type { AuthUser, EventMetadata, Reply } from '@stayhub/infra';
+
+/** Metadata every appended event carries: who, why (correlation), and the client's idempotency key. */
+export const metadataOf = (req: Request, user?: AuthUser): EventMetadata => ({
+  correlationId: req.header('x-correlation-id') ?? randomUUID(),
+  actor: user?.userId ?? 'anonymous',
+  ...(req.header('traceparent') ? { traceparent: req.header('traceparent') } : {}),
+  ...(req.header('idempotency-key') ? { idempotencyKey: req.header('idempotency-key') } : {}),
+});
+
+/**
+ * A command's answer: the resource plus the consistency token (the global position written), which
+ * a query can wait for with `?after=` or the `X-Consistency-Token` header to read its own write.
+ */
+export const accepted = (status: number, body: Record<string, unknown>, position: string, location?: string): Reply => ({
+  status,
+  body: { ...body, consistencyToken: position },
+  headers: { ...(position ? { 'X-Consistency-Token': position } : {}), ...(location ? { Location: location } : {}) },
+});
+
+export const IdParam = z.object({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });

@@ -1,0 +1,109 @@
+import type { RecordedEvent } from '@stayhub/infra';
+import type { bookings } from '@stayhub/domain';
+
+type Stay = bookings.Stay;
+type Money = { amount: number; currency: string };
+
+/** A booking as guests and hosts list it: current vs past, with its timeline. */
+export type BookingDocument = {
+  bookingId: string;
+  guestId: string;
+  hostId: string;
+  listingId: string;
+  unitTypeId: string;
+  kind: string;
+  stay: Stay;
+  start: string;
+  end: string;
+  guests: number;
+  units: number;
+  total: Money;
+  paid: Money;
+  refunded: Money;
+  status: string;
+  timeline: { type: string; at: string }[];
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+};
+
+export const bookingDocumentHandles = new Set([
+  'BookingRequested',
+  'BookingApproved',
+  'BookingDeclined',
+  'BookingRequestExpired',
+  'BookingPaid',
+  'BookingConfirmed',
+  'BookingPaymentFailed',
+  'BookingPaymentOrphaned',
+  'BookingCancelled',
+  'BookingModified',
+  'BookingRefunded',
+  'BookingCompleted',
+  'GuestReviewedStay',
+  'HostReviewedGuest',
+]);
+
+const statusAfter: Record<string, string | undefined> = {
+  BookingApproved: 'awaiting_payment',
+  BookingDeclined: 'declined',
+  BookingRequestExpired: 'request_expired',
+  BookingConfirmed: 'confirmed',
+  BookingPaymentFailed: 'payment_failed',
+  BookingCancelled: 'cancelled',
+  BookingCompleted: 'completed',
+};
+
+const bounds = (stay: Stay): { start: string; end: string } =>
+  stay.kind === 'nights'
+    ? { start: `${stay.checkIn}T15:00:00.000Z`, end: `${stay.checkOut}T11:00:00.000Z` }
+    : { start: stay.start, end: new Date(Date.parse(stay.start) + stay.minutes * 60_000).toISOString() };
+
+type Data = Record<string, any>;
+
+/** Pure: the next document for an event of the booking's stream; a redelivered event changes nothing. */
+export const evolveBookingDocument = (doc: BookingDocument | undefined, event: RecordedEvent): BookingDocument | undefined => {
+  const data = event.data as Data;
+  const at = (data.at as string | undefined) ?? event.occurredAt;
+  if (event.type === 'BookingRequested') {
+    if (doc) return doc;
+    return {
+      bookingId: data.bookingId,
+      guestId: data.guestId,
+      hostId: data.hostId,
+      listingId: data.listingId,
+      unitTypeId: data.unitTypeId,
+      kind: data.kind,
+      stay: data.stay,
+      ...bounds(data.stay),
+      guests: data.guests,
+      units: data.units,
+      total: data.total,
+      paid: { amount: 0, currency: data.total.currency },
+      refunded: { amount: 0, currency: data.total.currency },
+      status: data.instantBook ? 'awaiting_payment' : 'awaiting_approval',
+      timeline: [{ type: event.type, at }],
+      revision: event.streamRevision,
+      createdAt: at,
+      updatedAt: at,
+    };
+  }
+  if (!doc || event.streamRevision <= doc.revision) return doc;
+  const next: BookingDocument = {
+    ...doc,
+    status: statusAfter[event.type] ?? doc.status,
+    timeline: [...doc.timeline, { type: event.type, at }],
+    revision: event.streamRevision,
+    updatedAt: at,
+  };
+  switch (event.type) {
+    case 'BookingPaid':
+      return { ...next, paid: { ...doc.paid, amount: doc.paid.amount + data.amount.amount } };
+    case 'BookingRefunded':
+      return { ...next, refunded: { ...doc.refunded, amount: doc.refunded.amount + data.amount.amount } };
+    case 'BookingModified':
+      return { ...next, stay: data.stay, ...bounds(data.stay), guests: data.guests, units: data.units, total: data.total };
+    default:
+      return next;
+  }
+};

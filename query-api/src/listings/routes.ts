@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { defineRoute, HttpProblem, nightsBetween } from '@stayhub/infra';
+import type { QueryDeps } from '../shared/deps.ts';
+import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
+
+const IsoDate = z.iso.date();
+const csv = z
+  .string()
+  .max(1000)
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const SearchQuery = z
+  .object({
+    q: z.string().trim().min(1).max(200).optional(),
+    lat: z.coerce.number().min(-90).max(90).optional(),
+    lon: z.coerce.number().min(-180).max(180).optional(),
+    radiusKm: z.coerce.number().positive().max(20_000).optional(),
+    checkIn: IsoDate.optional(),
+    checkOut: IsoDate.optional(),
+    slot: z.iso.datetime({ offset: true }).optional(),
+    guests: z.coerce.number().int().min(1).max(1000).optional(),
+    minPrice: z.coerce.number().int().min(0).optional(),
+    maxPrice: z.coerce.number().int().min(0).optional(),
+    amenities: csv.optional(),
+    kind: z.enum(['rental', 'hotel', 'restaurant']).optional(),
+    city: z.string().trim().min(1).max(200).optional(),
+    sort: z.enum(['relevance', 'price', 'rating', 'distance']).default('relevance'),
+    after: Token,
+    ...Paging,
+  })
+  .refine((q) => (q.lat === undefined) === (q.lon === undefined), { message: 'lat and lon go together', path: ['lat'] })
+  .refine((q) => q.radiusKm === undefined || q.lat !== undefined, { message: 'radiusKm needs lat and lon', path: ['radiusKm'] })
+  .refine((q) => (q.checkIn === undefined) === (q.checkOut === undefined), { message: 'checkIn and checkOut go together', path: ['checkOut'] })
+  .refine((q) => !q.checkIn || !q.checkOut || q.checkIn < q.checkOut, { message: 'checkOut must be after checkIn', path: ['checkOut'] })
+  .refine((q) => !q.checkIn || !q.checkOut || nightsBetween(q.checkIn, q.checkOut).length <= 60, { message: 'at most 60 nights', path: ['checkOut'] })
+  .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, { message: 'minPrice above maxPrice', path: ['minPrice'] })
+  .refine((q) => q.sort !== 'distance' || q.lat !== undefined, { message: 'sort=distance needs lat and lon', path: ['sort'] });
+
+const ListingId = z.object({ id: z.string().min(1).max(100) });
+const AvailabilityQuery = z
+  .object({ from: IsoDate, to: IsoDate, after: Token })
+  .refine((q) => q.from < q.to, { message: 'to must be after from', path: ['to'] })
+  .refine((q) => nightsBetween(q.from, q.to).length <= 366, { message: 'at most 366 days', path: ['to'] });
+const SlotsQuery = z.object({ slots: csv.pipe(z.array(z.iso.datetime({ offset: true })).min(1).max(200)), after: Token });
+
+export const listingRoutes = (deps: QueryDeps) => [
+  defineRoute({
+    method: 'get',
+    path: '/listings/search',
+    summary: 'Search published listings: fuzzy text, radius, dates or slot with free capacity, guests, price, amenities, kind; sorted and paged',
+    tags: ['listings'],
+    auth: 'none',
+    query: SearchQuery,
+    handler: async ({ query, req }) => {
+      const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
+      const result = await deps.listings.search(query);
+      return { body: { ...result, stale }, headers: staleHeaders(stale) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/listings/:id',
+    summary: 'A listing with its details, unit types and rating',
+    tags: ['listings'],
+    auth: 'optional',
+    params: ListingId,
+    query: z.object({ after: Token }),
+    handler: async ({ params, query, req, user }) => {
+      const stale = await catchUp(deps, req, query.after, ['listings']);
+      const listing = await deps.listings.get(params.id);
+      const visible = listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin');
+      if (!visible) {
+        if (stale) throw notYet();
+        throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
+      }
+      return { body: { ...listing, stale }, headers: staleHeaders(stale) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/listings/:id/availability',
+    summary: 'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`',
+    tags: ['listings'],
+    auth: 'none',
+    params: ListingId,
+    query: z.union([AvailabilityQuery, SlotsQuery]),
+    handler: async ({ params, query, req }) => {
+      const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
+      const keys = 'from' in query ? nightsBetween(query.from, query.to) : query.slots.map((s) => new Date(s).toISOString());
+      const days = await deps.listings.availability(params.id, keys);
+      if (!days) {
+        if (stale) throw notYet();
+        throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
+      }
+      return { body: { listingId: params.id, days, stale }, headers: staleHeaders(stale) };
+    },
+  }),
+];

@@ -1,0 +1,18 @@
+import { loadConfig } from '@stayhub/infra';
+import { composeQuerySide } from './compose.ts';
+import { createQueryApi } from './server.ts';
+
+const config = loadConfig();
+if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+const deps = composeQuerySide({ databaseUrl: config.DATABASE_URL, config });
+const server = createQueryApi(deps).listen(config.QUERY_API_PORT, () => deps.log.info(`query-api listening on ${config.QUERY_API_PORT}`));
+
+const shutdown = async () => {
+  const closed = new Promise((resolve) => server.close(resolve));
+  server.closeIdleConnections();
+  await closed;
+  await deps.close();
+  process.exit(0);
+};
+process.once('SIGTERM', shutdown);
+process.once('SIGINT', shutdown);

@@ -1,0 +1,32 @@
+import type { Express } from 'express';
+import { createHttpApp, metricsContentType, metricsText, type Route } from '@stayhub/infra';
+import type { QueryDeps } from './shared/deps.ts';
+import { listingRoutes } from './listings/routes.ts';
+import { bookingRoutes } from './bookings/routes.ts';
+
+export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps)];
+
+/** The query API: reads only read models, never the event store. */
+export const createQueryApi = (deps: QueryDeps): Express =>
+  createHttpApp({
+    title: 'StayHub query API',
+    description: 'Reads of the read models. Pass a command response\'s consistency token as `?after=` to read your own write.',
+    routes: queryRoutes(deps),
+    tokens: deps.tokens,
+    logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    extra: (app) => {
+      app.get('/health', async (_req, res) => {
+        try {
+          const { rows } = await deps.pool.query<{ name: string; position: string; updated_at: Date }>(
+            'SELECT name, position, updated_at FROM projection_checkpoints ORDER BY name',
+          );
+          res.json({ status: 'ok', readModels: rows.map((r) => ({ name: r.name, position: r.position, updatedAt: r.updated_at })) });
+        } catch (error) {
+          res.status(503).json({ status: 'unavailable', error: String(error) });
+        }
+      });
+      app.get('/metrics', async (_req, res) => {
+        res.type(metricsContentType).send(await metricsText());
+      });
+    },
+  });

@@ -1,0 +1,28 @@
+import type { Request } from 'express';
+import { z } from 'zod';
+import { HttpProblem, waitForPosition } from '@stayhub/infra';
+import type { QueryDeps } from './deps.ts';
+
+export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();
+export const Paging = {
+  page: z.coerce.number().int().min(1).max(10_000).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+};
+
+/**
+ * Read-your-writes: with `?after=<token>` or `X-Consistency-Token`, wait (briefly) until the read
+ * models a query uses have applied that write. Returns whether they are still behind.
+ */
+export const catchUp = async (deps: QueryDeps, req: Request, after: string | undefined, projections: string[]): Promise<boolean> => {
+  const header = req.header('x-consistency-token');
+  const token = after ?? (header ? Token.parse(header) : undefined);
+  if (!token) return false;
+  const caughtUp = await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);
+  return !caughtUp;
+};
+
+/** A resource missing while the read model is still behind the client's own write: ask to retry, never 404. */
+export const notYet = (): HttpProblem =>
+  new HttpProblem(503, 'Service Unavailable', 'The read model has not caught up with your write yet; retry shortly', { stale: true }, { 'Retry-After': '1' });
+
+export const staleHeaders = (stale: boolean): Record<string, string> => (stale ? { 'X-Read-Model-Stale': 'true' } : {});

@@ -1,0 +1,13 @@
+import type { Pool } from 'pg';
+import type { BookingHistoryReader, Clock, ListingReader, Logger, TokenIssuer } from '@stayhub/infra';
+
+export type QueryDeps = {
+  pool: Pool;
+  listings: ListingReader;
+  bookings: BookingHistoryReader;
+  tokens: TokenIssuer;
+  clock: Clock;
+  log: Logger;
+  /** How long a query waits for its read model to reach a client's consistency token. */
+  consistencyWaitMs: number;
+};
