@@ -18,9 +18,21 @@ const now = '2026-07-01T10:00:00.000Z';
 const expiresAt = '2026-07-01T10:15:00.000Z';
 const nights = ['2026-07-10', '2026-07-11'];
 
-const hold = (holdId: string, o: { keys?: string[]; units?: number; capacity?: number; bookingId?: string } = {}): CalendarCommand => ({
+const hold = (
+  holdId: string,
+  o: { keys?: string[]; units?: number; capacity?: number; bookingId?: string; replacing?: string } = {},
+): CalendarCommand => ({
   type: 'PlaceHold',
-  data: { holdId, bookingId: o.bookingId ?? `b-${holdId}`, keys: o.keys ?? nights, units: o.units ?? 1, capacity: o.capacity ?? 1, expiresAt, now },
+  data: {
+    holdId,
+    bookingId: o.bookingId ?? `b-${holdId}`,
+    keys: o.keys ?? nights,
+    units: o.units ?? 1,
+    capacity: o.capacity ?? 1,
+    expiresAt,
+    now,
+    ...(o.replacing ? { replacing: o.replacing } : {}),
+  },
 });
 const placed = (holdId: string, o: { keys?: string[]; units?: number } = {}): CalendarEvent => ({
   type: 'HoldPlaced',
@@ -95,6 +107,25 @@ describe('PlaceHold', () => {
     { name: 'no keys', when: hold('h1', { keys: [] }), throws: 'CALENDAR_KEYS_INVALID' },
     { name: 'a repeated key', when: hold('h1', { keys: ['2026-07-10', '2026-07-10'] }), throws: 'CALENDAR_KEYS_INVALID' },
     { name: 'keys of two months', when: hold('h1', { keys: ['2026-07-31', '2026-08-01'] }), throws: 'CALENDAR_KEYS_INVALID' },
+    {
+      name: 'a date change may overlap the hold it replaces',
+      given: [placed('h1')],
+      when: hold('h1m', { keys: ['2026-07-11', '2026-07-12'], bookingId: 'b-h1', replacing: 'h1' }),
+      then: [{ type: 'HoldPlaced', data: { holdId: 'h1m', bookingId: 'b-h1', keys: ['2026-07-11', '2026-07-12'], units: 1, expiresAt, at: now } }],
+    },
+    {
+      name: 'a replacement still needs the nights the old hold did not have',
+      given: [placed('h1'), placed('h2', { keys: ['2026-07-12'] })],
+      when: hold('h1m', { keys: ['2026-07-11', '2026-07-12'], bookingId: 'b-h1', replacing: 'h1' }),
+      throws: 'NIGHTS_UNAVAILABLE',
+      details: { unavailable: ['2026-07-12'] },
+    },
+    {
+      name: "a hold cannot replace another booking's hold",
+      given: [placed('h1')],
+      when: hold('h9', { bookingId: 'b-other', replacing: 'h1' }),
+      throws: 'HOLD_CONFLICT',
+    },
     { name: 'nights mixed with slots', when: hold('h1', { keys: ['2026-07-10', '2026-07-10T19:00:00Z'] }), throws: 'CALENDAR_KEYS_INVALID' },
   ];
   it.each(cases)('$name', spec.run);

@@ -16,7 +16,16 @@ export type ReleaseReason = z.infer<typeof ReleaseReason>;
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ type: z.literal(type), data: z.object({ ...data, now: Instant }) });
 
-export const PlaceHold = command('PlaceHold', { holdId: Id, bookingId: Id, keys: Keys, units: Units, capacity: Capacity, expiresAt: Instant });
+/** `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one. */
+export const PlaceHold = command('PlaceHold', {
+  holdId: Id,
+  bookingId: Id,
+  keys: Keys,
+  units: Units,
+  capacity: Capacity,
+  expiresAt: Instant,
+  replacing: Id.optional(),
+});
 export const ConfirmHold = command('ConfirmHold', { holdId: Id });
 export const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
 export const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
@@ -87,8 +96,9 @@ const validKeys = (keys: readonly string[]): string[] => {
 
 const sameKeys = (a: readonly string[], b: readonly string[]): boolean => a.join() === b.join();
 
-const ensureFree = (state: CalendarState, keys: readonly string[], units: number, capacity: number): void => {
-  const unavailable = keys.filter((key) => freeUnits(state, key, capacity) < units);
+const ensureFree = (state: CalendarState, keys: readonly string[], units: number, capacity: number, replacing?: CalendarHold): void => {
+  const givenBack = (key: string) => (replacing && replacing.status !== 'released' && replacing.keys.includes(key) ? replacing.units : 0);
+  const unavailable = keys.filter((key) => freeUnits(state, key, capacity) + givenBack(key) < units);
   ensure(unavailable.length === 0, 'NIGHTS_UNAVAILABLE', `Not available: ${unavailable.join(', ')}`, { unavailable });
 };
 
@@ -101,7 +111,9 @@ const placeHold = ({ data }: PlaceHold, state: CalendarState): CalendarEvent[] =
     ensure(same, 'HOLD_CONFLICT', `Hold ${data.holdId} already holds other keys`);
     return [];
   }
-  ensureFree(state, keys, data.units, data.capacity);
+  const replaced = data.replacing ? state.holds[data.replacing] : undefined;
+  ensure(!replaced || replaced.bookingId === data.bookingId, 'HOLD_CONFLICT', `Hold ${data.replacing} belongs to another booking`);
+  ensureFree(state, keys, data.units, data.capacity, replaced);
   const { holdId, bookingId, units, expiresAt, now } = data;
   return [{ type: 'HoldPlaced', data: { holdId, bookingId, keys, units, expiresAt, at: now } }];
 };

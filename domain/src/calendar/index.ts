@@ -1,2 +1,3 @@
 export * from './keys.ts';
 export * from './calendar.ts';
+export * from './workflow.ts';

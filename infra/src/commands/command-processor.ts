@@ -5,6 +5,18 @@ import { WrongExpectedRevision, type EventMetadata, type EventStore, type Record
 
 type AnyEvent = { type: string; data: unknown };
 
+/** The caller decided on a revision (an `If-Match`) that is no longer the stream's. */
+export class StaleRevision extends Error {
+  override readonly name = 'StaleRevision';
+  constructor(
+    readonly streamId: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`Stream ${streamId} is at revision ${actual}, not ${expected}`);
+  }
+}
+
 export type StreamDecider<C, S, E extends AnyEvent> = Decider<C, S, E> & {
   /** Turns a stored event (of any schema version) into the current shape; identity when omitted. */
   readonly upcast?: (event: RecordedEvent) => E;
@@ -22,6 +34,7 @@ export type Handled<S, E> = {
 type Pending<C, S, E> = {
   command: C;
   metadata: EventMetadata;
+  expectedRevision: number | undefined;
   resolve: (result: Handled<S, E>) => void;
   reject: (error: unknown) => void;
 };
@@ -69,6 +82,7 @@ export class CommandProcessor {
     decider: StreamDecider<C, S, E>,
     command: C,
     metadata: EventMetadata = {},
+    options: { expectedRevision?: number } = {},
   ): Promise<Handled<S, E>> {
     return new Promise((resolve, reject) => {
       let queue = this.queues.get(streamId);
@@ -76,7 +90,7 @@ export class CommandProcessor {
         queue = { decider, pending: [], running: false };
         this.queues.set(streamId, queue);
       }
-      queue.pending.push({ command, metadata, resolve, reject } as Pending<any, any, any>);
+      queue.pending.push({ command, metadata, expectedRevision: options.expectedRevision, resolve, reject } as Pending<any, any, any>);
       if (!queue.running) void this.drain(streamId, queue);
     });
   }
@@ -110,6 +124,10 @@ export class CommandProcessor {
         const toAppend: { event: AnyEvent; metadata: EventMetadata }[] = [];
         for (const pending of batch) {
           try {
+            const current = loaded.revision + toAppend.length;
+            if (pending.expectedRevision !== undefined && pending.expectedRevision !== current) {
+              throw new StaleRevision(streamId, pending.expectedRevision, current);
+            }
             const events = decider.decide(pending.command, state) as AnyEvent[];
             for (const event of events) state = decider.evolve(state, event);
             toAppend.push(...events.map((event) => ({ event, metadata: pending.metadata })));
