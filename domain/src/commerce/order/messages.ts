@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { Money } from '../../shared/money.ts';
+import { Id, Instant, PostalCode, Quantity, Sku } from '../primitives.ts';
+import { ProductShipping } from '../product/product.ts';
+
+export const OrderStatus = z.enum([
+  'none', 'placed', 'stock_held', 'payment_pending', 'paid', 'confirmed', 'shipped', 'delivered',
+  'failed', 'expired', 'cancelled', 'refunded',
+]);
+export type OrderStatus = z.infer<typeof OrderStatus>;
+
+/** A line as the caller snapshotted it from the product stream; `shipping` lets the domain check delivery. */
+export const PlaceOrderLine = z.object({
+  productId: Id,
+  sku: Sku,
+  name: z.string().min(1).max(200),
+  unitPrice: Money,
+  quantity: Quantity,
+  shipping: ProductShipping.optional(),
+});
+export type PlaceOrderLine = z.infer<typeof PlaceOrderLine>;
+
+export const OrderLine = z.object({
+  productId: Id,
+  sku: Sku,
+  name: z.string().min(1).max(200),
+  unitPrice: Money,
+  quantity: Quantity,
+  lineTotal: Money,
+});
+export type OrderLine = z.infer<typeof OrderLine>;
+
+export const RestockLine = z.object({ sku: Sku, quantity: Quantity });
+export type RestockLine = z.infer<typeof RestockLine>;
+
+const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data: z.object({ orderId: Id, ...data, now: Instant }) });
+
+// Commands: every one names its order and carries `now`.
+export const PlaceOrder = command('PlaceOrder', {
+  userId: Id,
+  lines: z.array(PlaceOrderLine).max(100),
+  shippingPostalCode: PostalCode,
+  paymentMethod: z.string().min(1).max(200),
+  paymentDeadline: Instant,
+  fromCart: z.boolean(),
+});
+export const RecordStockHeld = command('RecordStockHeld', { sku: Sku });
+export const RecordStockUnavailable = command('RecordStockUnavailable', { sku: Sku });
+export const RecordPaymentSucceeded = command('RecordPaymentSucceeded', { paymentId: Id, amount: Money });
+export const RecordPaymentFailed = command('RecordPaymentFailed', { paymentId: Id.optional(), reason: z.string().max(500) });
+export const ExpireOrder = command('ExpireOrder', {});
+export const CancelOrder = command('CancelOrder', { actorId: Id, reason: z.string().max(500).optional() });
+export const ShipOrder = command('ShipOrder', { actorId: Id, carrier: z.string().max(100).optional(), tracking: z.string().max(200).optional() });
+export const DeliverOrder = command('DeliverOrder', { actorId: Id.optional() });
+export const RecordRefund = command('RecordRefund', { refundId: Id, amount: Money });
+
+export const OrderCommand = z.discriminatedUnion('type', [
+  PlaceOrder, RecordStockHeld, RecordStockUnavailable, RecordPaymentSucceeded, RecordPaymentFailed,
+  ExpireOrder, CancelOrder, ShipOrder, DeliverOrder, RecordRefund,
+]);
+export type OrderCommand = z.infer<typeof OrderCommand>;
+
+// Events
+export const OrderPlacedData = z.object({
+  orderId: Id,
+  userId: Id,
+  lines: z.array(OrderLine).min(1),
+  total: Money,
+  shippingPostalCode: PostalCode,
+  paymentMethod: z.string(),
+  paymentDeadline: Instant,
+  fromCart: z.boolean(),
+  at: Instant,
+});
+export const OrderStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
+/** Stock held for an order that had already closed: the workflow gives it back. */
+export const OrderLateStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
+export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, paymentMethod: z.string(), at: Instant });
+export const OrderFailedData = z.object({
+  orderId: Id,
+  reason: z.enum(['out_of_stock', 'payment_declined']),
+  skusToRelease: z.array(Sku),
+  unavailableSku: Sku.optional(),
+  paymentId: Id.optional(),
+  declineReason: z.string().optional(),
+  at: Instant,
+});
+export const OrderPaidData = z.object({ orderId: Id, paymentId: Id, amount: Money, at: Instant });
+export const OrderConfirmedData = z.object({ orderId: Id, skus: z.array(Sku), at: Instant });
+/** Money the order cannot keep: it closed before the payment arrived, was paid already, or the amount is wrong. */
+export const OrderLatePaymentReceivedData = z.object({
+  orderId: Id,
+  paymentId: Id,
+  amount: Money,
+  reason: z.enum(['order_closed', 'already_paid', 'amount_mismatch']),
+  at: Instant,
+});
+export const OrderExpiredData = z.object({ orderId: Id, skusToRelease: z.array(Sku), at: Instant });
+export const OrderCancelledData = z.object({
+  orderId: Id,
+  by: Id,
+  reason: z.string().optional(),
+  refund: Money,
+  paymentId: Id.optional(),
+  skusToRelease: z.array(Sku),
+  skusToRestock: z.array(RestockLine),
+  at: Instant,
+});
+export const OrderShippedData = z.object({ orderId: Id, by: Id, carrier: z.string().optional(), tracking: z.string().optional(), at: Instant });
+export const OrderDeliveredData = z.object({ orderId: Id, by: Id.optional(), at: Instant });
+export const OrderRefundedData = z.object({ orderId: Id, refundId: Id, amount: Money, at: Instant });
+
+export const OrderEvent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('OrderPlaced'), data: OrderPlacedData }),
+  z.object({ type: z.literal('OrderStockHeld'), data: OrderStockHeldData }),
+  z.object({ type: z.literal('OrderLateStockHeld'), data: OrderLateStockHeldData }),
+  z.object({ type: z.literal('OrderPaymentRequested'), data: OrderPaymentRequestedData }),
+  z.object({ type: z.literal('OrderFailed'), data: OrderFailedData }),
+  z.object({ type: z.literal('OrderPaid'), data: OrderPaidData }),
+  z.object({ type: z.literal('OrderConfirmed'), data: OrderConfirmedData }),
+  z.object({ type: z.literal('OrderLatePaymentReceived'), data: OrderLatePaymentReceivedData }),
+  z.object({ type: z.literal('OrderExpired'), data: OrderExpiredData }),
+  z.object({ type: z.literal('OrderCancelled'), data: OrderCancelledData }),
+  z.object({ type: z.literal('OrderShipped'), data: OrderShippedData }),
+  z.object({ type: z.literal('OrderDelivered'), data: OrderDeliveredData }),
+  z.object({ type: z.literal('OrderRefunded'), data: OrderRefundedData }),
+]);
+export type OrderEvent = z.infer<typeof OrderEvent>;
+export type OrderEventType = OrderEvent['type'];
+export const orderEventTypes = OrderEvent.options.map((option) => option.shape.type.value);
