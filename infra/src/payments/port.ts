@@ -1,0 +1,60 @@
+import type { Money } from '@stayhub/domain';
+
+/**
+ * The payment gateway port. Every call carries an idempotency key: the same key with the same
+ * request returns the first result and moves money at most once, so a caller may retry freely.
+ */
+export type ChargeRequest = {
+  idempotencyKey: string;
+  amount: Money;
+  /** A card token; see `simulated.ts` for the tokens the simulated gateway understands. */
+  paymentMethod: string;
+  /** Our own id for what is paid (booking or order id); echoed in webhooks. */
+  reference: string;
+  webhookUrl?: string;
+};
+export type ChargeResult = { status: 'captured'; paymentId: string; amount: Money } | { status: 'declined'; reason: string };
+export type AuthorizeResult = { status: 'authorized'; paymentId: string; amount: Money } | { status: 'declined'; reason: string };
+export type CaptureRequest = { idempotencyKey: string; paymentId: string; amount: Money };
+export type RefundRequest = { idempotencyKey: string; paymentId: string; amount: Money; reference: string };
+export type RefundResult = { status: 'refunded'; refundId: string; amount: Money };
+
+export interface PaymentGateway {
+  authorize(r: ChargeRequest): Promise<AuthorizeResult>;
+  /** Captures at most the authorized amount. */
+  capture(r: CaptureRequest): Promise<ChargeResult>;
+  /** Authorize and capture in one step. */
+  charge(r: ChargeRequest): Promise<ChargeResult>;
+  refund(r: RefundRequest): Promise<RefundResult>;
+}
+
+/** Transient: timeout, 5xx, breaker open, network. Safe to retry later with the same key. */
+export class PaymentGatewayUnavailable extends Error {
+  override readonly name = 'PaymentGatewayUnavailable';
+  constructor(message = 'Payment gateway unavailable', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export const paymentErrorCodes = [
+  'idempotency_key_reused',
+  'payment_not_found',
+  'payment_state',
+  'amount_invalid',
+  'currency_mismatch',
+  'amount_exceeds_authorized',
+  'refund_exceeds_captured',
+  'invalid_request',
+] as const;
+export type PaymentErrorCode = (typeof paymentErrorCodes)[number];
+
+/** Permanent: the gateway refused the request itself; retrying it unchanged fails the same way. */
+export class PaymentGatewayError extends Error {
+  override readonly name = 'PaymentGatewayError';
+  constructor(
+    readonly code: PaymentErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
