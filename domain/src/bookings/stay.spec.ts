@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from '../shared/errors.ts';
+import { stayEnd, stayKeys, stayStart, validStay, type Stay } from './stay.ts';
+
+const NOW = '2026-03-01T10:00:00.000Z';
+
+describe('stay keys and bounds', () => {
+  it.each<{ stay: Stay; keys: string[]; start: string; end: string }>([
+    {
+      stay: { kind: 'nights', checkIn: '2026-03-30', checkOut: '2026-04-02' },
+      keys: ['2026-03-30', '2026-03-31', '2026-04-01'],
+      start: '2026-03-30T15:00:00.000Z',
+      end: '2026-04-02T11:00:00.000Z',
+    },
+    {
+      stay: { kind: 'slot', start: '2026-03-05T19:30:00.000Z', minutes: 90 },
+      keys: ['2026-03-05T19:30:00.000Z'],
+      start: '2026-03-05T19:30:00.000Z',
+      end: '2026-03-05T21:00:00.000Z',
+    },
+  ])('$stay.kind', ({ stay, keys, start, end }) => {
+    expect(stayKeys(stay)).toEqual(keys);
+    expect(stayStart(stay)).toBe(start);
+    expect(stayEnd(stay)).toBe(end);
+  });
+});
+
+describe('validStay', () => {
+  const refused = (stay: Stay): string => {
+    try {
+      validStay(stay, NOW);
+    } catch (error) {
+      if (error instanceof DomainError) return error.code;
+      throw error;
+    }
+    return 'accepted';
+  };
+
+  it.each<{ name: string; stay: Stay; code: string }>([
+    { name: 'one night', stay: { kind: 'nights', checkIn: '2026-03-10', checkOut: '2026-03-11' }, code: 'accepted' },
+    { name: '60 nights', stay: { kind: 'nights', checkIn: '2026-03-10', checkOut: '2026-05-09' }, code: 'accepted' },
+    { name: '61 nights', stay: { kind: 'nights', checkIn: '2026-03-10', checkOut: '2026-05-10' }, code: 'STAY_INVALID' },
+    { name: 'check-out on check-in', stay: { kind: 'nights', checkIn: '2026-03-10', checkOut: '2026-03-10' }, code: 'STAY_INVALID' },
+    { name: 'check-out before check-in', stay: { kind: 'nights', checkIn: '2026-03-10', checkOut: '2026-03-09' }, code: 'STAY_INVALID' },
+    { name: 'not a date', stay: { kind: 'nights', checkIn: '2026-02-30', checkOut: '2026-03-02' }, code: 'STAY_INVALID' },
+    { name: 'check-in today', stay: { kind: 'nights', checkIn: '2026-03-01', checkOut: '2026-03-02' }, code: 'accepted' },
+    { name: 'check-in yesterday', stay: { kind: 'nights', checkIn: '2026-02-28', checkOut: '2026-03-02' }, code: 'STAY_IN_PAST' },
+    { name: 'slot of 15 minutes', stay: { kind: 'slot', start: '2026-03-01T10:00:00.000Z', minutes: 15 }, code: 'accepted' },
+    { name: 'slot of 480 minutes', stay: { kind: 'slot', start: '2026-03-01T12:00:00.000Z', minutes: 480 }, code: 'accepted' },
+    { name: 'slot of 14 minutes', stay: { kind: 'slot', start: '2026-03-01T12:00:00.000Z', minutes: 14 }, code: 'STAY_INVALID' },
+    { name: 'slot of 481 minutes', stay: { kind: 'slot', start: '2026-03-01T12:00:00.000Z', minutes: 481 }, code: 'STAY_INVALID' },
+    { name: 'slot of 60.5 minutes', stay: { kind: 'slot', start: '2026-03-01T12:00:00.000Z', minutes: 60.5 }, code: 'STAY_INVALID' },
+    { name: 'slot start not an instant', stay: { kind: 'slot', start: 'tonight', minutes: 60 }, code: 'STAY_INVALID' },
+    { name: 'slot a minute ago', stay: { kind: 'slot', start: '2026-03-01T09:59:00.000Z', minutes: 60 }, code: 'STAY_IN_PAST' },
+  ])('$name → $code', ({ stay, code }) => {
+    expect(refused(stay)).toBe(code);
+  });
+
+  it('spells a slot start one way, so one instant is one calendar key', () => {
+    expect(validStay({ kind: 'slot', start: '2026-03-05T19:30:00Z', minutes: 60 }, NOW)).toEqual({
+      kind: 'slot',
+      start: '2026-03-05T19:30:00.000Z',
+      minutes: 60,
+    });
+  });
+});

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { addMinutes, dateOf, isIsoDate, nightsOf } from '../shared/time.ts';
+import { fail } from '../shared/errors.ts';
+
+export const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
+export const Instant = z.iso.datetime();
+
+export const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
+export type NightsStay = z.infer<typeof NightsStay>;
+export const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
+export type SlotStay = z.infer<typeof SlotStay>;
+
+/** Nights of a rental or hotel room (dates in the listing's time zone), or a restaurant slot (an instant). */
+export const Stay = z.discriminatedUnion('kind', [NightsStay, SlotStay]);
+export type Stay = z.infer<typeof Stay>;
+
+export const MAX_NIGHTS = 60;
+export const MIN_SLOT_MINUTES = 15;
+export const MAX_SLOT_MINUTES = 480;
+export const CHECK_IN_TIME = '15:00:00.000Z';
+export const CHECK_OUT_TIME = '11:00:00.000Z';
+
+/** The calendar keys a stay occupies: its nights, or the slot's start instant. */
+export const stayKeys = (stay: Stay): string[] =>
+  stay.kind === 'nights' ? nightsOf(stay.checkIn, stay.checkOut) : [stay.start];
+
+export const stayStart = (stay: Stay): string =>
+  stay.kind === 'nights' ? `${stay.checkIn}T${CHECK_IN_TIME}` : stay.start;
+
+export const stayEnd = (stay: Stay): string =>
+  stay.kind === 'nights' ? `${stay.checkOut}T${CHECK_OUT_TIME}` : addMinutes(stay.start, stay.minutes);
+
+/** Number of priced periods: nights, or 1 for a slot. */
+export const stayLength = (stay: Stay): number => (stay.kind === 'nights' ? stayKeys(stay).length : 1);
+
+export const sameStay = (a: Stay, b: Stay): boolean =>
+  a.kind === 'nights' && b.kind === 'nights'
+    ? a.checkIn === b.checkIn && a.checkOut === b.checkOut
+    : a.kind === 'slot' && b.kind === 'slot' && a.start === b.start && a.minutes === b.minutes;
+
+const isInstant = (value: string): boolean => Instant.safeParse(value).success;
+
+/**
+ * Checks a stay against `now` and returns it in canonical form: a slot start becomes
+ * `Date#toISOString()` so that two spellings of one instant are one calendar key.
+ */
+export const validStay = (stay: Stay, now: string): Stay => {
+  if (stay.kind === 'nights') {
+    if (!isIsoDate(stay.checkIn) || !isIsoDate(stay.checkOut)) fail('STAY_INVALID', 'Check-in and check-out must be ISO dates');
+    const nights = nightsOf(stay.checkIn, stay.checkOut).length;
+    if (nights < 1) fail('STAY_INVALID', 'Check-out must be after check-in');
+    if (nights > MAX_NIGHTS) fail('STAY_INVALID', `A stay has at most ${MAX_NIGHTS} nights`, { nights });
+    if (stay.checkIn < dateOf(now)) fail('STAY_IN_PAST', 'Check-in is in the past', { checkIn: stay.checkIn });
+    return { kind: 'nights', checkIn: stay.checkIn, checkOut: stay.checkOut };
+  }
+  if (!isInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
+  if (!Number.isInteger(stay.minutes) || stay.minutes < MIN_SLOT_MINUTES || stay.minutes > MAX_SLOT_MINUTES)
+    fail('STAY_INVALID', `A slot lasts ${MIN_SLOT_MINUTES} to ${MAX_SLOT_MINUTES} minutes`, { minutes: stay.minutes });
+  const start = new Date(Date.parse(stay.start)).toISOString();
+  if (Date.parse(start) < Date.parse(now)) fail('STAY_IN_PAST', 'Slot start is in the past', { start });
+  return { kind: 'slot', start, minutes: stay.minutes };
+};
