@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { Money } from '../shared/money.ts';
+import { Id, ListingKind } from './events.ts';
+import { CancellationPolicy } from './refund.ts';
+import { Instant, Stay } from './stay.ts';
+
+/*
+ * Shapes only: ranges and rules (party size, stay length, rating…) are the decider's, so that
+ * they answer with domain error codes whoever sends the command.
+ */
+const base = { bookingId: Id, now: Instant };
+const Count = z.number().int();
+
+export const ListingSnapshot = z.object({
+  listingId: Id,
+  hostId: Id,
+  kind: ListingKind,
+  status: z.enum(['draft', 'published', 'unlisted']),
+  instantBook: z.boolean(),
+  cancellationPolicy: CancellationPolicy,
+  currency: Money.shape.currency,
+});
+export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
+export const UnitTypeSnapshot = z.object({ unitTypeId: Id, capacity: Count, price: Money });
+export type UnitTypeSnapshot = z.infer<typeof UnitTypeSnapshot>;
+
+export const RequestBookingData = z.object({
+  ...base,
+  guestId: Id,
+  listing: ListingSnapshot,
+  unitType: UnitTypeSnapshot,
+  stay: Stay,
+  guests: Count,
+  units: Count,
+  /** Opaque card token from the payment provider. */
+  paymentMethod: z.string(),
+  holdId: Id,
+});
+export const ApproveBookingData = z.object({ ...base, actorId: Id });
+export const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+export const ExpireBookingRequestData = z.object(base);
+export const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
+export const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
+export const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+export const ModifyBookingData = z.object({
+  ...base,
+  actorId: Id,
+  stay: Stay.optional(),
+  guests: Count.optional(),
+  units: Count.optional(),
+  /** The booked unit type as it is now: its capacity and current price. */
+  unitType: UnitTypeSnapshot.pick({ capacity: true, price: true }),
+  newHoldId: Id,
+});
+export const RecordRefundData = z.object({ ...base, refundId: Id, amount: Money });
+export const CompleteBookingData = z.object(base);
+export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
+
+const command = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
+
+export const BookingCommand = z.discriminatedUnion('type', [
+  command('RequestBooking', RequestBookingData),
+  command('ApproveBooking', ApproveBookingData),
+  command('DeclineBooking', DeclineBookingData),
+  command('ExpireBookingRequest', ExpireBookingRequestData),
+  command('RecordPaymentCaptured', RecordPaymentCapturedData),
+  command('RecordPaymentFailed', RecordPaymentFailedData),
+  command('CancelBooking', CancelBookingData),
+  command('ModifyBooking', ModifyBookingData),
+  command('RecordRefund', RecordRefundData),
+  command('CompleteBooking', CompleteBookingData),
+  command('ReviewStay', ReviewStayData),
+]);
+export type BookingCommand = z.infer<typeof BookingCommand>;
+export type BookingCommandType = BookingCommand['type'];
+export type BookingCommandOf<T extends BookingCommandType> = Extract<BookingCommand, { type: T }>;

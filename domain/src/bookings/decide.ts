@@ -1,0 +1,210 @@
+import { assertNever } from '../shared/decider.ts';
+import { fail } from '../shared/errors.ts';
+import { zero, type Money } from '../shared/money.ts';
+import type { BookingCommand, BookingCommandOf } from './commands.ts';
+import type { BookingEvent } from './events.ts';
+import { refundFor } from './refund.ts';
+import { isActive, netPaid, type Booking, type BookingState } from './state.ts';
+import { sameStay, stayEnd, stayStart } from './stay.ts';
+import { termsOf } from './terms.ts';
+
+type Decision<T extends BookingCommand['type']> = (command: BookingCommandOf<T>['data'], state: BookingState) => BookingEvent[];
+
+const bookingOf = (state: BookingState): Booking =>
+  state.status === 'none' ? fail('BOOKING_NOT_FOUND', 'No such booking') : state;
+
+const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
+
+const holdOf = (b: Booking) => ({ holdId: b.holdId, unitTypeId: b.unitTypeId, stay: b.stay });
+
+const roleOf = (b: Booking, actorId: string): 'guest' | 'host' =>
+  actorId === b.guestId ? 'guest' : actorId === b.hostId ? 'host' : fail('NOT_BOOKING_GUEST', 'Only the guest or the host of this booking');
+
+/** Guards of the changes a guest or host makes to a live booking: it is open and has not begun. */
+const ensureOpen = (b: Booking, now: string): void => {
+  if (!isActive(b)) fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
+  if (notBefore(now, stayStart(b.stay))) fail('BOOKING_STATE', 'The stay has already started', { status: b.status });
+};
+
+const request: Decision<'RequestBooking'> = (c, state) => {
+  if (state.status !== 'none') fail('BOOKING_EXISTS', 'Booking already exists');
+  const { listing, unitType } = c;
+  if (c.guestId === listing.hostId) fail('CANNOT_BOOK_OWN_LISTING', 'A host cannot book their own listing');
+  if (listing.status !== 'published') fail('LISTING_NOT_PUBLISHED', 'Listing is not published', { status: listing.status });
+  if (unitType.price.currency !== listing.currency)
+    fail('CURRENCY_MISMATCH', 'Unit price is not in the listing currency', { price: unitType.price.currency, listing: listing.currency });
+  const { stay, guests, units, now } = c;
+  const terms = termsOf({ kind: listing.kind, stay, guests, units, capacity: unitType.capacity, price: unitType.price, now });
+  return [
+    {
+      type: 'BookingRequested',
+      data: {
+        bookingId: c.bookingId,
+        guestId: c.guestId,
+        hostId: listing.hostId,
+        listingId: listing.listingId,
+        unitTypeId: unitType.unitTypeId,
+        kind: listing.kind,
+        ...terms,
+        instantBook: listing.instantBook,
+        cancellationPolicy: listing.cancellationPolicy,
+        paymentMethod: c.paymentMethod,
+        holdId: c.holdId,
+        at: c.now,
+      },
+    },
+  ];
+};
+
+const hostAnswers = (b: Booking, actorId: string): void => {
+  if (actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the host answers a booking request');
+  if (b.status !== 'awaiting_approval') fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
+};
+
+const approve: Decision<'ApproveBooking'> = (c, state) => {
+  const b = bookingOf(state);
+  hostAnswers(b, c.actorId);
+  return [{ type: 'BookingApproved', data: { bookingId: b.bookingId, by: c.actorId, at: c.now } }];
+};
+
+const decline: Decision<'DeclineBooking'> = (c, state) => {
+  const b = bookingOf(state);
+  hostAnswers(b, c.actorId);
+  return [{ type: 'BookingDeclined', data: { bookingId: b.bookingId, by: c.actorId, reason: c.reason ?? '', ...holdOf(b), at: c.now } }];
+};
+
+const expire: Decision<'ExpireBookingRequest'> = (c, state) => {
+  const b = bookingOf(state);
+  return b.status === 'awaiting_approval' ? [{ type: 'BookingRequestExpired', data: { bookingId: b.bookingId, ...holdOf(b), at: c.now } }] : [];
+};
+
+const outstanding = (b: Booking): number => b.total.amount - netPaid(b).amount;
+
+/** A capture is facts from the gateway: it is recorded, confirms, or (when nothing owes it) goes back. */
+const captured: Decision<'RecordPaymentCaptured'> = (c, state) => {
+  const b = bookingOf(state);
+  if (b.paymentIds.includes(c.paymentId)) return [];
+  const { bookingId } = b;
+  const paid = { type: 'BookingPaid', data: { bookingId, paymentId: c.paymentId, amount: c.amount, at: c.now } } as const;
+  if (c.amount.currency === b.total.currency) {
+    if (b.status === 'awaiting_payment') return [paid, { type: 'BookingConfirmed', data: { bookingId, ...holdOf(b), at: c.now } }];
+    // the difference a modification asked for
+    if (b.status === 'confirmed' && c.amount.amount > 0 && c.amount.amount <= outstanding(b)) return [paid];
+  }
+  return [{ type: 'BookingPaymentOrphaned', data: { bookingId, paymentId: c.paymentId, amount: c.amount, at: c.now } }];
+};
+
+const paymentFailed: Decision<'RecordPaymentFailed'> = (c, state) => {
+  const b = bookingOf(state);
+  return b.status === 'awaiting_payment'
+    ? [{ type: 'BookingPaymentFailed', data: { bookingId: b.bookingId, reason: c.reason, ...holdOf(b), at: c.now } }]
+    : [];
+};
+
+const cancel: Decision<'CancelBooking'> = (c, state) => {
+  const b = bookingOf(state);
+  const byRole = roleOf(b, c.actorId);
+  ensureOpen(b, c.now);
+  const refund = byRole === 'host' ? netPaid(b) : refundFor(b.cancellationPolicy, netPaid(b), c.now, stayStart(b.stay));
+  return [
+    {
+      type: 'BookingCancelled',
+      data: { bookingId: b.bookingId, by: c.actorId, byRole, refund, reason: c.reason ?? '', ...holdOf(b), at: c.now },
+    },
+  ];
+};
+
+const modify: Decision<'ModifyBooking'> = (c, state) => {
+  const b = bookingOf(state);
+  if (c.actorId !== b.guestId) fail('NOT_BOOKING_GUEST', 'Only the guest modifies a booking');
+  ensureOpen(b, c.now);
+  const stay = c.stay ?? b.stay;
+  const guests = c.guests ?? b.guests;
+  const units = c.units ?? b.units;
+  if (sameStay(stay, b.stay) && guests === b.guests && units === b.units) return [];
+  const { price, capacity } = c.unitType;
+  if (price.currency !== b.total.currency)
+    fail('CURRENCY_MISMATCH', 'Unit price is not in the booking currency', { price: price.currency, booking: b.total.currency });
+  const next = termsOf({ kind: b.kind, stay, guests, units, capacity, price, now: c.now });
+  // keeping the hold is how a change of party size alone avoids holding the same nights twice
+  if (c.newHoldId === b.holdId && (!sameStay(next.stay, b.stay) || next.units !== b.units))
+    fail('STAY_INVALID', 'Other nights, slot or units need a new hold', { holdId: c.newHoldId });
+  const difference = next.total.amount - b.total.amount;
+  const currency = b.total.currency;
+  const confirmed = b.status === 'confirmed';
+  const overpaid = Math.max(0, netPaid(b).amount - next.total.amount);
+  const refundDue: Money = { amount: difference < 0 ? Math.min(-difference, overpaid) : 0, currency };
+  const captureDue: Money = confirmed && difference > 0 ? { amount: difference, currency } : zero(currency);
+  return [
+    {
+      type: 'BookingModified',
+      data: {
+        bookingId: b.bookingId,
+        unitTypeId: b.unitTypeId,
+        previous: { stay: b.stay, guests: b.guests, units: b.units, total: b.total, holdId: b.holdId },
+        ...next,
+        holdId: c.newHoldId,
+        priceDifference: { amount: difference, currency },
+        refundDue,
+        captureDue,
+        confirmed,
+        at: c.now,
+      },
+    },
+  ];
+};
+
+const recordRefund: Decision<'RecordRefund'> = (c, state) => {
+  const b = bookingOf(state);
+  if (b.refundIds.includes(c.refundId)) return [];
+  return [{ type: 'BookingRefunded', data: { bookingId: b.bookingId, refundId: c.refundId, amount: c.amount, at: c.now } }];
+};
+
+const complete: Decision<'CompleteBooking'> = (c, state) => {
+  const b = bookingOf(state);
+  if (b.status !== 'confirmed' || !notBefore(c.now, stayEnd(b.stay))) return [];
+  return [{ type: 'BookingCompleted', data: { bookingId: b.bookingId, payout: netPaid(b), at: c.now } }];
+};
+
+const review: Decision<'ReviewStay'> = (c, state) => {
+  const b = bookingOf(state);
+  const role = roleOf(b, c.actorId);
+  if (!Number.isInteger(c.rating) || c.rating < 1 || c.rating > 5) fail('REVIEW_INVALID', 'Rating is 1 to 5', { rating: c.rating });
+  if (c.comment.length > 2000) fail('REVIEW_INVALID', 'Comment is at most 2000 characters');
+  if (b.status !== 'completed') fail('REVIEW_NOT_ALLOWED', 'Only a completed stay is reviewed', { status: b.status });
+  if (role === 'guest' ? b.guestReviewed : b.hostReviewed) fail('REVIEW_NOT_ALLOWED', 'Already reviewed');
+  const { bookingId, guestId, hostId, listingId } = b;
+  const { rating, comment, now: at } = c;
+  return role === 'guest'
+    ? [{ type: 'GuestReviewedStay', data: { bookingId, listingId, guestId, rating, comment, at } }]
+    : [{ type: 'HostReviewedGuest', data: { bookingId, guestId, hostId, rating, comment, at } }];
+};
+
+export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
+  switch (command.type) {
+    case 'RequestBooking':
+      return request(command.data, state);
+    case 'ApproveBooking':
+      return approve(command.data, state);
+    case 'DeclineBooking':
+      return decline(command.data, state);
+    case 'ExpireBookingRequest':
+      return expire(command.data, state);
+    case 'RecordPaymentCaptured':
+      return captured(command.data, state);
+    case 'RecordPaymentFailed':
+      return paymentFailed(command.data, state);
+    case 'CancelBooking':
+      return cancel(command.data, state);
+    case 'ModifyBooking':
+      return modify(command.data, state);
+    case 'RecordRefund':
+      return recordRefund(command.data, state);
+    case 'CompleteBooking':
+      return complete(command.data, state);
+    case 'ReviewStay':
+      return review(command.data, state);
+    default:
+      return assertNever(command);
+  }
+};

@@ -1,0 +1,112 @@
+import { z } from 'zod';
+import { Money } from '../shared/money.ts';
+import { CancellationPolicy } from './refund.ts';
+import { Instant, Stay } from './stay.ts';
+
+export const Id = z.string().min(1);
+export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
+export type ListingKind = z.infer<typeof ListingKind>;
+/** A difference of money: negative when the guest gets money back. */
+export const SignedMoney = z.object({ amount: z.number().int().safe(), currency: Money.shape.currency });
+export type SignedMoney = z.infer<typeof SignedMoney>;
+export const Rating = z.number().int().min(1).max(5);
+export const ReviewComment = z.string().max(2000);
+
+/** Where the booking's calendar hold lives, carried by every event after which the hold changes. */
+const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
+
+export const BookingRequestedData = z.object({
+  bookingId: Id,
+  guestId: Id,
+  hostId: Id,
+  listingId: Id,
+  unitTypeId: Id,
+  kind: ListingKind,
+  stay: Stay,
+  guests: z.number().int().min(1),
+  units: z.number().int().min(1),
+  total: Money,
+  instantBook: z.boolean(),
+  cancellationPolicy: CancellationPolicy,
+  paymentMethod: z.string(),
+  holdId: Id,
+  at: Instant,
+});
+export const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant });
+export const BookingDeclinedData = z.object({ bookingId: Id, by: Id, reason: z.string(), ...hold, at: Instant });
+export const BookingRequestExpiredData = z.object({ bookingId: Id, ...hold, at: Instant });
+export const BookingPaidData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
+export const BookingConfirmedData = z.object({ bookingId: Id, ...hold, at: Instant });
+export const BookingPaymentOrphanedData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
+export const BookingPaymentFailedData = z.object({ bookingId: Id, reason: z.string(), ...hold, at: Instant });
+export const BookingCancelledData = z.object({
+  bookingId: Id,
+  by: Id,
+  byRole: z.enum(['guest', 'host']),
+  refund: Money,
+  reason: z.string(),
+  ...hold,
+  at: Instant,
+});
+const BookingTerms = z.object({ stay: Stay, guests: z.number().int().min(1), units: z.number().int().min(1), total: Money, holdId: Id });
+export const BookingModifiedData = z.object({
+  bookingId: Id,
+  unitTypeId: Id,
+  previous: BookingTerms,
+  ...BookingTerms.shape,
+  priceDifference: SignedMoney,
+  /** Owed back to the guest now: what was paid beyond the new total (0 when nothing was paid). */
+  refundDue: Money,
+  /** To capture now: the increase, when the booking is already confirmed (else the capture takes the new total). */
+  captureDue: Money,
+  confirmed: z.boolean(),
+  at: Instant,
+});
+export const BookingRefundedData = z.object({ bookingId: Id, refundId: Id, amount: Money, at: Instant });
+export const BookingCompletedData = z.object({ bookingId: Id, payout: Money, at: Instant });
+export const GuestReviewedStayData = z.object({
+  bookingId: Id,
+  listingId: Id,
+  guestId: Id,
+  rating: Rating,
+  comment: ReviewComment,
+  at: Instant,
+});
+export const HostReviewedGuestData = z.object({
+  bookingId: Id,
+  guestId: Id,
+  hostId: Id,
+  rating: Rating,
+  comment: ReviewComment,
+  at: Instant,
+});
+
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
+
+export const BookingEvent = z.discriminatedUnion('type', [
+  event('BookingRequested', BookingRequestedData),
+  event('BookingApproved', BookingApprovedData),
+  event('BookingDeclined', BookingDeclinedData),
+  event('BookingRequestExpired', BookingRequestExpiredData),
+  event('BookingPaid', BookingPaidData),
+  event('BookingConfirmed', BookingConfirmedData),
+  event('BookingPaymentOrphaned', BookingPaymentOrphanedData),
+  event('BookingPaymentFailed', BookingPaymentFailedData),
+  event('BookingCancelled', BookingCancelledData),
+  event('BookingModified', BookingModifiedData),
+  event('BookingRefunded', BookingRefundedData),
+  event('BookingCompleted', BookingCompletedData),
+  event('GuestReviewedStay', GuestReviewedStayData),
+  event('HostReviewedGuest', HostReviewedGuestData),
+]);
+export type BookingEvent = z.infer<typeof BookingEvent>;
+export type BookingEventType = BookingEvent['type'];
+export type BookingEventOf<T extends BookingEventType> = Extract<BookingEvent, { type: T }>;
+
+export const bookingEventTypes = BookingEvent.options.map((option) => option.shape.type.value) as BookingEventType[];
+
+const known = new Set<string>(bookingEventTypes);
+
+/** Narrows an event read from a store or log by its type name (its data is trusted, not parsed). */
+export const isBookingEvent = <E extends { type: string; data: unknown }>(event: E): event is E & BookingEvent =>
+  known.has(event.type);

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { fold } from '../shared/decider.ts';
+import { specFor, type SpecCase } from '../shared/spec.ts';
+import { bookingDecider } from './booking.ts';
+import type { BookingCommand } from './commands.ts';
+import type { BookingEvent } from './events.ts';
+import { eur, NOW, request, requested } from './fixtures.ts';
+
+const spec = specFor(bookingDecider);
+const listing = request().data.listing;
+const unitType = request().data.unitType;
+const restaurant = { ...listing, kind: 'restaurant' as const };
+const slot = { kind: 'slot' as const, start: '2026-03-01T19:30:00Z', minutes: 90 };
+
+describe('RequestBooking', () => {
+  it.each<SpecCase<BookingCommand, BookingEvent>>([
+    { name: 'requests 3 nights at 100.00 → 300.00', when: request(), then: [requested()] },
+    {
+      name: 'instant book, 2 units for 6 guests',
+      when: request({ listing: { ...listing, instantBook: true, cancellationPolicy: 'strict' }, guests: 6, units: 2 }),
+      then: [requested({ instantBook: true, cancellationPolicy: 'strict', guests: 6, units: 2, total: eur(60_000) })],
+    },
+    {
+      name: 'a restaurant slot costs the price per table, its start spelled canonically',
+      when: request({ listing: restaurant, stay: slot, units: 2, guests: 8 }),
+      then: [requested({ kind: 'restaurant', stay: { ...slot, start: '2026-03-01T19:30:00.000Z' }, units: 2, guests: 8, total: eur(20_000) })],
+    },
+    { name: 'a booking is requested once', given: [requested()], when: request(), throws: 'BOOKING_EXISTS' },
+    { name: 'a host cannot book own listing', when: request({ guestId: 'host-1' }), throws: 'CANNOT_BOOK_OWN_LISTING' },
+    { name: 'draft listing', when: request({ listing: { ...listing, status: 'draft' } }), throws: 'LISTING_NOT_PUBLISHED' },
+    { name: 'unlisted listing', when: request({ listing: { ...listing, status: 'unlisted' } }), throws: 'LISTING_NOT_PUBLISHED' },
+    {
+      name: 'price in another currency than the listing',
+      when: request({ unitType: { ...unitType, price: { amount: 100, currency: 'USD' } } }),
+      throws: 'CURRENCY_MISMATCH',
+    },
+    {
+      name: 'check-out before check-in',
+      when: request({ stay: { kind: 'nights', checkIn: '2026-04-13', checkOut: '2026-04-10' } }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'more than 60 nights',
+      when: request({ stay: { kind: 'nights', checkIn: '2026-04-01', checkOut: '2026-06-01' } }),
+      throws: 'STAY_INVALID',
+      details: { nights: 61 },
+    },
+    { name: 'a rental is not booked by slot', when: request({ stay: slot }), throws: 'STAY_INVALID' },
+    { name: 'a restaurant is not booked by nights', when: request({ listing: restaurant }), throws: 'STAY_INVALID' },
+    { name: 'slot too long', when: request({ listing: restaurant, stay: { ...slot, minutes: 600 } }), throws: 'STAY_INVALID' },
+    {
+      name: 'check-in in the past',
+      when: request({ stay: { kind: 'nights', checkIn: '2026-02-28', checkOut: '2026-03-03' } }),
+      throws: 'STAY_IN_PAST',
+    },
+    {
+      name: 'slot already begun',
+      when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T09:00:00Z' } }),
+      throws: 'STAY_IN_PAST',
+    },
+    { name: 'more guests than one unit holds', when: request({ guests: 5 }), throws: 'PARTY_TOO_LARGE', details: { capacity: 4 } },
+    { name: 'more guests than two units hold', when: request({ guests: 9, units: 2 }), throws: 'PARTY_TOO_LARGE' },
+    { name: 'no unit', when: request({ units: 0 }), throws: 'PARTY_TOO_LARGE' },
+    { name: 'no guest', when: request({ guests: 0 }), throws: 'PARTY_INVALID' },
+  ])('$name', spec.run);
+
+  it.each([
+    { instantBook: false, status: 'awaiting_approval' },
+    { instantBook: true, status: 'awaiting_payment' },
+  ])('instantBook $instantBook → $status', ({ instantBook, status }) => {
+    const state = fold(bookingDecider, [requested({ instantBook })]);
+    expect(state).toMatchObject({ status, paid: eur(0), credited: eur(0), refunded: eur(0), requestedAt: NOW, holdId: 'hold-1' });
+  });
+});

@@ -1,0 +1,121 @@
+import type { Money } from '../shared/money.ts';
+import type { BookingEvent, ListingKind } from './events.ts';
+import type { CancellationPolicy } from './refund.ts';
+import type { Stay } from './stay.ts';
+
+export type BookingStatus =
+  | 'none'
+  | 'awaiting_approval'
+  | 'awaiting_payment'
+  | 'confirmed'
+  | 'declined'
+  | 'request_expired'
+  | 'payment_failed'
+  | 'cancelled'
+  | 'completed';
+
+export type Booking = {
+  status: Exclude<BookingStatus, 'none'>;
+  bookingId: string;
+  guestId: string;
+  hostId: string;
+  listingId: string;
+  unitTypeId: string;
+  kind: ListingKind;
+  stay: Stay;
+  guests: number;
+  units: number;
+  total: Money;
+  instantBook: boolean;
+  cancellationPolicy: CancellationPolicy;
+  paymentMethod: string;
+  holdId: string;
+  requestedAt: string;
+  /** Captured for this booking (orphaned payments excluded: they are refunded whole). */
+  paid: Money;
+  /** Decided to go back to the guest out of `paid` (cancellation, cheaper modification), executed or not. */
+  credited: Money;
+  /** Refunds actually executed, of any cause. */
+  refunded: Money;
+  paymentIds: string[];
+  refundIds: string[];
+  guestReviewed: boolean;
+  hostReviewed: boolean;
+};
+
+export type BookingState = { status: 'none' } | Booking;
+
+export const initialBookingState: BookingState = { status: 'none' };
+
+const activeStatuses: readonly BookingStatus[] = ['awaiting_approval', 'awaiting_payment', 'confirmed'];
+
+export const bookingStatusOf = (state: BookingState): BookingStatus => state.status;
+
+/** Still holding its nights or slot: not yet ended by a decline, expiry, failure, cancellation or completion. */
+export const isActive = (state: BookingState): boolean => activeStatuses.includes(state.status);
+
+/** What the guest has paid and keeps paid: captured minus what was decided to go back. */
+export const netPaid = (booking: Booking): Money => ({
+  amount: Math.max(0, booking.paid.amount - booking.credited.amount),
+  currency: booking.paid.currency,
+});
+
+// evolve never throws, so it adds amounts without the currency check `add` makes (decide made it).
+const plus = (a: Money, b: Money): Money => ({ amount: a.amount + b.amount, currency: a.currency });
+
+export const evolve = (state: BookingState, event: BookingEvent): BookingState => {
+  if (event.type === 'BookingRequested') {
+    if (state.status !== 'none') return state;
+    const { at, ...data } = event.data;
+    const nothing = { amount: 0, currency: data.total.currency };
+    return {
+      ...data,
+      status: data.instantBook ? 'awaiting_payment' : 'awaiting_approval',
+      requestedAt: at,
+      paid: nothing,
+      credited: nothing,
+      refunded: nothing,
+      paymentIds: [],
+      refundIds: [],
+      guestReviewed: false,
+      hostReviewed: false,
+    };
+  }
+  if (state.status === 'none') return state;
+  switch (event.type) {
+    case 'BookingApproved':
+      return { ...state, status: 'awaiting_payment' };
+    case 'BookingDeclined':
+      return { ...state, status: 'declined' };
+    case 'BookingRequestExpired':
+      return { ...state, status: 'request_expired' };
+    case 'BookingPaid':
+      return { ...state, paid: plus(state.paid, event.data.amount), paymentIds: [...state.paymentIds, event.data.paymentId] };
+    case 'BookingConfirmed':
+      return { ...state, status: 'confirmed' };
+    case 'BookingPaymentOrphaned':
+      return { ...state, paymentIds: [...state.paymentIds, event.data.paymentId] };
+    case 'BookingPaymentFailed':
+      return { ...state, status: 'payment_failed' };
+    case 'BookingCancelled':
+      return { ...state, status: 'cancelled', credited: plus(state.credited, event.data.refund) };
+    case 'BookingModified': {
+      const { stay, guests, units, total, holdId, refundDue } = event.data;
+      return { ...state, stay, guests, units, total, holdId, credited: plus(state.credited, refundDue) };
+    }
+    case 'BookingRefunded':
+      return { ...state, refunded: plus(state.refunded, event.data.amount), refundIds: [...state.refundIds, event.data.refundId] };
+    case 'BookingCompleted':
+      return { ...state, status: 'completed' };
+    case 'GuestReviewedStay':
+      return { ...state, guestReviewed: true };
+    case 'HostReviewedGuest':
+      return { ...state, hostReviewed: true };
+    default: {
+      // exhaustive at compile time; at run time an unknown event leaves the state as it is
+      const unhandled: never = event;
+      void unhandled;
+      return state;
+    }
+  }
+};
