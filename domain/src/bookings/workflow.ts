@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { assertNever } from '../shared/decider.ts';
+import { Money } from '../shared/money.ts';
+import { addHours, addMinutes } from '../shared/time.ts';
+import { Id, isBookingEvent } from './events.ts';
+import { Instant, Stay, stayEnd } from './stay.ts';
+
+/*
+ * What the booking workflow does after each booking event, as data: tasks with a deterministic id
+ * (so a redelivered event schedules nothing twice) and the instant they fall due. The runner stores
+ * them durably and turns each into a command or a gateway call when due.
+ */
+export type WorkflowSettings = { hostResponseHours: number; holdTtlMinutes: number };
+
+const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
+export const ReleaseReason = z.enum(['declined', 'request_expired', 'payment_failed', 'cancelled', 'modified']);
+export type ReleaseReason = z.infer<typeof ReleaseReason>;
+export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified']);
+export type RefundReason = z.infer<typeof RefundReason>;
+
+export const BookingTask = z.discriminatedUnion('type', [
+  /** Charge the booking; without `amount` (after an approval) the runner reads the booking's total. */
+  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional(), paymentMethod: z.string().optional() }),
+  /** Payment deadline: the runner sends RecordPaymentFailed (a no-op once paid), releasing the hold. */
+  z.object({ type: z.literal('ExpirePayment'), bookingId: Id }),
+  /** Host response deadline: the runner sends ExpireBookingRequest. */
+  z.object({ type: z.literal('ExpireRequest'), bookingId: Id }),
+  z.object({ type: z.literal('ConfirmHold'), bookingId: Id, ...hold }),
+  z.object({ type: z.literal('ReleaseHold'), bookingId: Id, ...hold, reason: ReleaseReason }),
+  z.object({ type: z.literal('Refund'), bookingId: Id, paymentId: Id.optional(), amount: Money, reason: RefundReason }),
+  z.object({ type: z.literal('CaptureDifference'), bookingId: Id, amount: Money }),
+  /** After the stay: the runner sends CompleteBooking (a no-op before the current stay's end). */
+  z.object({ type: z.literal('CompleteStay'), bookingId: Id }),
+]);
+export type BookingTask = z.infer<typeof BookingTask>;
+
+export const Reaction = z.object({ taskId: z.string().min(1), dueAt: Instant, task: BookingTask });
+export type Reaction = z.infer<typeof Reaction>;
+
+type AnyEvent = { type: string; data: unknown; streamId?: string };
+
+const release = (data: { bookingId: string; holdId: string; unitTypeId: string; stay: Stay; at: string }, reason: ReleaseReason): Reaction => {
+  const { bookingId, holdId, unitTypeId, stay, at } = data;
+  return { taskId: `release-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ReleaseHold', bookingId, holdId, unitTypeId, stay, reason } };
+};
+
+const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, at: string): Reaction[] => [
+  { taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } },
+  // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
+  { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay), task: { type: 'CompleteStay', bookingId } },
+];
+
+const paymentDeadline = (bookingId: string, at: string, settings: WorkflowSettings): Reaction => ({
+  taskId: `expire-payment:${bookingId}`,
+  dueAt: addMinutes(at, settings.holdTtlMinutes),
+  task: { type: 'ExpirePayment', bookingId },
+});
+
+export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): Reaction[] => {
+  if (!isBookingEvent(event)) return [];
+  switch (event.type) {
+    case 'BookingRequested': {
+      const { bookingId, total: amount, paymentMethod, at } = event.data;
+      if (!event.data.instantBook)
+        return [
+          {
+            taskId: `expire-request:${bookingId}`,
+            dueAt: addHours(at, settings.hostResponseHours),
+            task: { type: 'ExpireRequest', bookingId },
+          },
+        ];
+      return [
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount, paymentMethod } },
+        paymentDeadline(bookingId, at, settings),
+      ];
+    }
+    case 'BookingApproved': {
+      const { bookingId, at } = event.data;
+      return [
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } },
+        paymentDeadline(bookingId, at, settings),
+      ];
+    }
+    case 'BookingDeclined':
+      return [release(event.data, 'declined')];
+    case 'BookingRequestExpired':
+      return [release(event.data, 'request_expired')];
+    case 'BookingPaymentFailed':
+      return [release(event.data, 'payment_failed')];
+    case 'BookingCancelled': {
+      const { bookingId, refund, at } = event.data;
+      const refunds: Reaction[] =
+        refund.amount > 0
+          ? [{ taskId: `refund:${bookingId}:cancelled`, dueAt: at, task: { type: 'Refund', bookingId, amount: refund, reason: 'cancelled' } }]
+          : [];
+      return [release(event.data, 'cancelled'), ...refunds];
+    }
+    case 'BookingConfirmed': {
+      const { bookingId, holdId, unitTypeId, stay, at } = event.data;
+      return confirm(bookingId, holdId, unitTypeId, stay, at);
+    }
+    case 'BookingPaymentOrphaned': {
+      const { bookingId, paymentId, amount, at } = event.data;
+      return [
+        { taskId: `refund:${bookingId}:orphaned:${paymentId}`, dueAt: at, task: { type: 'Refund', bookingId, paymentId, amount, reason: 'orphaned' } },
+      ];
+    }
+    case 'BookingModified': {
+      const { bookingId, unitTypeId, previous, holdId, stay, refundDue, captureDue, confirmed, at } = event.data;
+      const newHold = holdId !== previous.holdId;
+      return [
+        ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, at) : []),
+        ...(newHold ? [release({ bookingId, holdId: previous.holdId, unitTypeId, stay: previous.stay, at }, 'modified')] : []),
+        ...(refundDue.amount > 0
+          ? [{ taskId: `refund:${bookingId}:modified:${holdId}`, dueAt: at, task: { type: 'Refund', bookingId, amount: refundDue, reason: 'modified' } } as const]
+          : []),
+        ...(captureDue.amount > 0
+          ? [{ taskId: `capture-difference:${bookingId}:${holdId}`, dueAt: at, task: { type: 'CaptureDifference', bookingId, amount: captureDue } } as const]
+          : []),
+      ];
+    }
+    case 'BookingPaid':
+    case 'BookingRefunded':
+    case 'BookingCompleted':
+    case 'GuestReviewedStay':
+    case 'HostReviewedGuest':
+      return [];
+    default:
+      return assertNever(event);
+  }
+};
