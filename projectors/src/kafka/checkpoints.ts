@@ -1,0 +1,36 @@
+import type { Pool } from 'pg';
+
+/** Where a log reader (the relay) remembers the last global position it has handed on. */
+export type Checkpoints = {
+  /** `''` (from the beginning) when nothing was saved under `name`. */
+  load(name: string): Promise<string>;
+  save(name: string, position: string): Promise<void>;
+};
+
+export class PostgresCheckpoints implements Checkpoints {
+  private constructor(private readonly pool: Pool) {}
+
+  static async create(pool: Pool): Promise<PostgresCheckpoints> {
+    await pool.query(
+      `CREATE TABLE IF NOT EXISTS log_checkpoints (
+         name text PRIMARY KEY,
+         position text NOT NULL,
+         updated_at timestamptz NOT NULL DEFAULT now()
+       )`,
+    );
+    return new PostgresCheckpoints(pool);
+  }
+
+  async load(name: string): Promise<string> {
+    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM log_checkpoints WHERE name = $1', [name]);
+    return rows[0]?.position ?? '';
+  }
+
+  async save(name: string, position: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO log_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+      [name, position],
+    );
+  }
+}

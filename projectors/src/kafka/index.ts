@@ -1,0 +1,7 @@
+export * from './topics.ts';
+export * from './message.ts';
+export * from './checkpoints.ts';
+export * from './relay.ts';
+export * from './consumer-runner.ts';
+export * from './admin.ts';
+export { backoffDelay, type Backoff, type Logger } from './backoff.ts';

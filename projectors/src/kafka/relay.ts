@@ -1,0 +1,121 @@
+import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import type { EventStore, RecordedEvent } from '@stayhub/infra';
+import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
+import type { Checkpoints } from './checkpoints.ts';
+import { encodeMessage } from './message.ts';
+import { topicFor } from './topics.ts';
+
+export type KafkaRelayOptions = {
+  eventStore: EventStore;
+  kafka: Kafka;
+  checkpoints: Checkpoints;
+  /** Checkpoint name; one running relay per name. */
+  name?: string;
+  /**
+   * Idempotent producer (no duplicates from the producer's own retries). Keep it on against a real
+   * cluster. librdkafka's mock cluster reports controller id 0 in its metadata, and kafkajs asks the
+   * controller for a producer id, so an idempotent kafkajs producer cannot connect to the mock
+   * ("Broker 0 not found in the cached metadata"); the mock-backed tests pass `false`. Without it
+   * a retried send may duplicate messages, never drop or reorder them (one request in flight), and
+   * projectors ignore a stream revision they already applied.
+   */
+  idempotent?: boolean;
+  batchSize?: number;
+  backoff?: Backoff;
+  logger?: Logger;
+};
+
+export type RelayStatus = {
+  name: string;
+  running: boolean;
+  /** The last global position Kafka acknowledged and the checkpoint holds. */
+  position: string;
+  published: number;
+  failures: number;
+  lastError?: string;
+};
+
+/** Publishes every stored event to its context's topic, keyed by stream id, in store order. */
+export class KafkaRelay {
+  private readonly name: string;
+  private readonly idempotent: boolean;
+  private readonly batchSize: number;
+  private readonly backoff: Backoff;
+  private readonly logger: Logger;
+  private current: RelayStatus;
+
+  constructor(private readonly options: KafkaRelayOptions) {
+    this.name = options.name ?? 'relay';
+    this.idempotent = options.idempotent ?? true;
+    this.batchSize = options.batchSize ?? 500;
+    this.backoff = options.backoff ?? { baseMs: 200, maxMs: 10_000 };
+    this.logger = options.logger ?? silentLogger;
+    this.current = { name: this.name, running: false, position: '', published: 0, failures: 0 };
+  }
+
+  status(): RelayStatus {
+    return { ...this.current };
+  }
+
+  /** Runs until `signal` aborts. Rejects only if the event store subscription fails. */
+  async start(signal: AbortSignal): Promise<void> {
+    const producer = this.options.kafka.producer({ idempotent: this.idempotent, maxInFlightRequests: 1 });
+    this.current.running = true;
+    try {
+      await this.untilDone('connect', signal, () => producer.connect());
+      const after = await this.options.checkpoints.load(this.name);
+      this.current.position = after;
+      this.logger.info({ relay: this.name, after }, 'relay starting');
+      await this.options.eventStore.subscribe({
+        after,
+        batchSize: this.batchSize,
+        signal,
+        onBatch: (events) => this.relay(producer, events, signal),
+      });
+    } catch (error) {
+      if (!(error instanceof Stopped) && !signal.aborted) throw error;
+    } finally {
+      this.current.running = false;
+      await producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async relay(producer: Producer, events: RecordedEvent[], signal: AbortSignal): Promise<void> {
+    const topicMessages = groupByTopic(events);
+    const position = events[events.length - 1]!.globalPosition;
+    await this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 }));
+    // Only now is the batch durable in Kafka; a crash before this save republishes it (duplicates, no gap).
+    await this.untilDone('checkpoint', signal, () => this.options.checkpoints.save(this.name, position));
+    this.current.position = position;
+    this.current.published += events.length;
+  }
+
+  /** Retries `work` with backoff until it succeeds: the relay never skips ahead. */
+  private async untilDone(step: string, signal: AbortSignal, work: () => Promise<unknown>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (signal.aborted) throw new Stopped();
+      try {
+        await work();
+        if (attempt > 0) this.current.lastError = undefined;
+        return;
+      } catch (error) {
+        this.current.failures += 1;
+        this.current.lastError = `${step}: ${errorMessage(error)}`;
+        const delayMs = backoffDelay(attempt, this.backoff);
+        this.logger.warn({ relay: this.name, step, attempt, delayMs, err: errorMessage(error) }, 'relay step failed, retrying');
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+}
+
+const groupByTopic = (events: RecordedEvent[]): TopicMessages[] => {
+  const byTopic = new Map<string, TopicMessages>();
+  for (const event of events) {
+    const topic = topicFor(event.streamId);
+    const group = byTopic.get(topic) ?? { topic, messages: [] };
+    group.messages.push(encodeMessage(event));
+    byTopic.set(topic, group);
+  }
+  return [...byTopic.values()];
+};

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { PostgresCheckpoints } from '../../src/kafka/checkpoints.ts';
+import { allTopics } from '../../src/kafka/topics.ts';
+import { startMockCluster, testKafka, type KafkaTestCluster } from './mock-cluster.ts';
+
+export const PARTITIONS = 6;
+
+export type KafkaFixture = {
+  /** Unique per test, part of every stream id, so a shared real cluster's history does not interfere. */
+  run: string;
+  pool: Pool;
+  store: PostgresEventStore;
+  checkpoints: PostgresCheckpoints;
+  cluster: KafkaTestCluster;
+  kafka: Kafka;
+  /** Appends `count` events to `streamId`, one append each, and returns their ids. */
+  appendEvents(streamId: string, count: number, metadata?: EventToAppend['metadata']): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+/** A fresh PostgreSQL event store and a fresh mock cluster (or `KAFKA_BROKERS`) for one test. */
+export const kafkaFixture = async (extraTopics: Record<string, number> = {}): Promise<KafkaFixture> => {
+  const pool = createPool(await testDatabaseUrl(), 5);
+  const store = await PostgresEventStore.create(pool, { pollIntervalMs: 50 });
+  const checkpoints = await PostgresCheckpoints.create(pool);
+  const topics = Object.fromEntries([...allTopics.map((topic) => [topic, PARTITIONS] as const), ...Object.entries(extraTopics)]);
+  const cluster = await startMockCluster({ topics });
+  const run = randomUUID().slice(0, 8);
+  return {
+    run,
+    pool,
+    store,
+    checkpoints,
+    cluster,
+    kafka: testKafka(cluster.brokers, `test-${run}`),
+    appendEvents: async (streamId, count, metadata) => {
+      const ids: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const eventId = randomUUID();
+        await store.append(streamId, [{ eventId, type: 'Tested', data: { streamId, n: i }, ...(metadata ? { metadata } : {}) }], 'any');
+        ids.push(eventId);
+      }
+      return ids;
+    },
+    close: async () => {
+      await cluster.stop();
+      await store.close();
+      await pool.end();
+    },
+  };
+};
