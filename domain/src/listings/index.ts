@@ -1,2 +1,3 @@
 export * from './details.ts';
 export * from './listing.ts';
+export * from './opening-hours.ts';

@@ -96,7 +96,7 @@ export class CommandProcessor {
   }
 
   /** Reads a stream's current state (through the cache) without deciding anything. */
-  async load<S, E extends AnyEvent>(streamId: string, decider: StreamDecider<unknown, S, E>): Promise<{ state: S; revision: number }> {
+  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>): Promise<{ state: S; revision: number }> {
     const loaded = await this.catchUp(streamId, decider);
     return { state: loaded.state as S, revision: loaded.revision };
   }

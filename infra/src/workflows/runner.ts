@@ -64,13 +64,23 @@ export class WorkflowRunner {
     await Promise.all([this.follow(signal), this.executeDue(signal)]);
   }
 
-  /** Executes every task due now, once; for tests that move the clock. Returns how many ran. */
+  /** Records the reactions to every event not yet seen, then executes every task due now; for tests that move the clock. */
   async runDueTasks(): Promise<number> {
+    await this.catchUp();
     let total = 0;
     for (;;) {
       const ran = await this.claimAndExecute();
       total += ran;
       if (ran === 0) return total;
+    }
+  }
+
+  private async catchUp(): Promise<void> {
+    for (;;) {
+      const { rows } = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', ['workflows']);
+      const events = await this.options.eventStore.readAll({ after: rows[0]?.position ?? '', maxCount: 500 });
+      if (events.length === 0) return;
+      await this.record('workflows', events);
     }
   }
 
@@ -110,7 +120,8 @@ export class WorkflowRunner {
       }
       await client.query(
         `INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()`,
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()
+         WHERE subscription_checkpoints.position < excluded.position`,
         [checkpoint, events[events.length - 1]!.globalPosition],
       );
     });
@@ -126,12 +137,14 @@ export class WorkflowRunner {
       }
       if (ran === 0) {
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.tickMs);
-          this.wake = () => {
+          const done = () => {
             clearTimeout(timer);
+            signal.removeEventListener('abort', done);
             resolve();
           };
-          signal.addEventListener('abort', () => resolve(), { once: true });
+          const timer = setTimeout(done, this.tickMs);
+          this.wake = done;
+          signal.addEventListener('abort', done, { once: true });
         });
       }
     }

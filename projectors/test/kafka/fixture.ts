@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { PostgresCheckpoints } from '../../src/kafka/checkpoints.ts';
+import { encodeMessage } from '../../src/kafka/message.ts';
 import { allTopics } from '../../src/kafka/topics.ts';
 import { startMockCluster, testKafka, type KafkaTestCluster } from './mock-cluster.ts';
 
@@ -51,4 +52,15 @@ export const kafkaFixture = async (extraTopics: Record<string, number> = {}): Pr
       await pool.end();
     },
   };
+};
+
+/** Produces stored events to `topic` the way the relay does, for tests of the consuming side. */
+export const publishEvents = async (kafka: Kafka, topic: string, events: RecordedEvent[]): Promise<void> => {
+  const producer = kafka.producer({ maxInFlightRequests: 1 });
+  await producer.connect();
+  try {
+    await producer.send({ topic, acks: -1, messages: events.map(encodeMessage) });
+  } finally {
+    await producer.disconnect();
+  }
 };

@@ -1,0 +1,196 @@
+import type { Request } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { bookings, fail, listings } from '@stayhub/domain';
+import { defineRoute, HttpProblem, type AuthUser, type Route } from '@stayhub/infra';
+import type { CommandDeps } from '../shared/deps.ts';
+import { accepted, IdParam, metadataOf } from '../shared/http.ts';
+import { scopedUnitTypeId } from '../listings/routes.ts';
+import { holdStay, releaseStay } from './holds.ts';
+
+const Dates = { checkIn: z.iso.date().optional(), checkOut: z.iso.date().optional(), slot: z.iso.datetime({ offset: true }).optional() };
+const oneStay = (b: { checkIn?: string; checkOut?: string; slot?: string }) => (b.checkIn && b.checkOut && !b.slot) || (!b.checkIn && !b.checkOut && b.slot);
+const Party = { guests: z.number().int().min(1).max(1000), units: z.number().int().min(1).max(1000).optional() };
+
+const RequestBody = z
+  .object({
+    listingId: z.string().min(1).max(100),
+    unitTypeId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).optional(),
+    ...Dates,
+    ...Party,
+    paymentMethod: z.string().min(1).max(200),
+  })
+  .refine(oneStay, { message: 'give checkIn and checkOut (a stay), or slot (a restaurant table)' });
+
+const ModifyBody = z
+  .object({ ...Dates, guests: Party.guests.optional(), units: Party.units })
+  .refine((b) => (!b.checkIn && !b.checkOut && !b.slot) || oneStay(b), { message: 'give checkIn and checkOut together, or a slot' })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' });
+
+const Reason = z.object({ reason: z.string().trim().max(500).optional() }).default({});
+const Review = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).default('') });
+
+type ListingState = listings.ExistingListing;
+
+const stayOf = (listing: ListingState, b: { checkIn?: string; checkOut?: string; slot?: string }): bookings.Stay => {
+  if (!b.slot) return { kind: 'nights', checkIn: b.checkIn!, checkOut: b.checkOut! };
+  const slots = listing.details.slots;
+  if (listing.kind !== 'restaurant' || !slots) throw new HttpProblem(400, 'Bad Request', 'This listing books nights: give checkIn and checkOut');
+  const start = new Date(b.slot).toISOString();
+  if (!listings.slotIsOpen(slots, listing.details.location?.timeZone ?? 'UTC', start)) {
+    fail('STAY_INVALID', `The restaurant does not seat at ${b.slot}: pick a start on its ${slots.minutes}-minute grid within opening hours`);
+  }
+  return { kind: 'slot', start, minutes: slots.minutes };
+};
+
+export const bookingRoutes = (deps: CommandDeps): Route[] => {
+  const now = () => deps.clock.now().toISOString();
+  const loadListing = async (listingId: string): Promise<ListingState> => {
+    const { state } = await deps.processor.load(listings.listingStreamId(listingId), listings.listingDecider);
+    return state.status === 'none' ? fail('LISTING_NOT_FOUND', `No listing ${listingId}`) : state;
+  };
+  const loadBooking = async (bookingId: string) => {
+    const { state, revision } = await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider);
+    return state.status === 'none' ? fail('BOOKING_NOT_FOUND', `No booking ${bookingId}`) : { booking: state, revision };
+  };
+  const handle = (bookingId: string, command: bookings.BookingCommand, req: Request, user?: AuthUser) =>
+    deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadataOf(req, user));
+  const reply = (status: number, bookingId: string, handled: { state: bookings.BookingState; position: string }) => {
+    const state = handled.state;
+    return accepted(
+      status,
+      { bookingId, status: state.status, ...(state.status !== 'none' ? { total: state.total, stay: state.stay } : {}) },
+      handled.position,
+      `/bookings/${bookingId}`,
+    );
+  };
+  const unitTypeFor = (listing: ListingState, requested: string | undefined) => {
+    const types = listing.details.unitTypes ?? [];
+    if (!requested && types.length > 1) throw new HttpProblem(400, 'Bad Request', 'This listing has several unit types: give unitTypeId', { unitTypeIds: types.map((t) => t.unitTypeId) });
+    return listings.unitTypeOf(listing, requested ? scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
+  };
+
+  const simple = (action: 'approve' | 'decline' | 'cancel', summary: string, roles?: ('host' | 'guest')[]) =>
+    defineRoute({
+      method: 'post',
+      path: `/bookings/:id/${action}`,
+      summary,
+      tags: ['bookings'],
+      auth: 'user',
+      ...(roles ? { roles } : {}),
+      params: IdParam,
+      body: Reason,
+      handler: async ({ params, body, req, user }) => {
+        await loadBooking(params.id);
+        const data = { bookingId: params.id, actorId: user!.userId, now: now() };
+        const command: bookings.BookingCommand =
+          action === 'approve'
+            ? { type: 'ApproveBooking', data }
+            : action === 'decline'
+              ? { type: 'DeclineBooking', data: { ...data, ...(body.reason ? { reason: body.reason } : {}) } }
+              : { type: 'CancelBooking', data: { ...data, ...(body.reason ? { reason: body.reason } : {}) } };
+        return reply(200, params.id, await handle(params.id, command, req, user));
+      },
+    });
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/bookings',
+      summary: 'Request or instantly book nights (checkIn/checkOut) or a restaurant slot; the nights are held first, so no one else can take them',
+      tags: ['bookings'],
+      auth: 'user',
+      body: RequestBody,
+      handler: async ({ body, req, user }) => {
+        const listing = await loadListing(body.listingId);
+        const unitType = unitTypeFor(listing, body.unitTypeId);
+        const bookingId = uuidv7();
+        const command: bookings.BookingCommand = {
+          type: 'RequestBooking',
+          data: {
+            bookingId,
+            holdId: bookingId,
+            guestId: user!.userId,
+            listing: {
+              listingId: listing.listingId,
+              hostId: listing.hostId,
+              kind: listing.kind,
+              status: listing.status,
+              instantBook: listing.details.instantBook ?? false,
+              cancellationPolicy: listing.details.cancellationPolicy ?? 'moderate',
+              currency: listing.details.currency ?? unitType.price.currency,
+            },
+            unitType: { unitTypeId: unitType.unitTypeId, capacity: unitType.capacity, price: unitType.price },
+            stay: stayOf(listing, body),
+            guests: body.guests,
+            units: body.units ?? Math.ceil(body.guests / unitType.capacity),
+            paymentMethod: body.paymentMethod,
+            now: now(),
+          },
+        };
+        // Every rule is checked before anything is held; then the hold, then the booking.
+        bookings.bookingDecider.decide(command, bookings.initialBookingState);
+        const { stay, units } = command.data;
+        const metadata = metadataOf(req, user);
+        await holdStay(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }, metadata);
+        try {
+          return reply(201, bookingId, await handle(bookingId, command, req, user));
+        } catch (error) {
+          await releaseStay(deps, { unitTypeId: unitType.unitTypeId, holdId: bookingId, stay, reason: 'orphaned' }, metadata);
+          throw error;
+        }
+      },
+    }),
+    simple('approve', "Approve a booking request of one's own listing (the guest is then charged)", ['host']),
+    simple('decline', "Decline a booking request of one's own listing (its nights are released)", ['host']),
+    simple('cancel', 'Cancel a booking as its guest or host; refund by the cancellation policy'),
+    defineRoute({
+      method: 'patch',
+      path: '/bookings/:id',
+      summary: 'Change dates or party size: the new nights are held before the old ones are released',
+      tags: ['bookings'],
+      auth: 'user',
+      params: IdParam,
+      body: ModifyBody,
+      handler: async ({ params, body, req, user }) => {
+        const { booking, revision } = await loadBooking(params.id);
+        const listing = await loadListing(booking.listingId);
+        const unitType = listings.unitTypeOf(listing, booking.unitTypeId);
+        const stay = body.checkIn || body.slot ? stayOf(listing, body) : booking.stay;
+        const guests = body.guests ?? booking.guests;
+        const units = body.units ?? (body.guests ? Math.max(1, Math.ceil(guests / unitType.capacity)) : booking.units);
+        const rehold = JSON.stringify(stay) !== JSON.stringify(booking.stay) || units !== booking.units;
+        const newHoldId = rehold ? `${params.id}.m${revision + 1}` : booking.holdId;
+        const command: bookings.BookingCommand = {
+          type: 'ModifyBooking',
+          data: { bookingId: params.id, actorId: user!.userId, stay, guests, units, unitType: { capacity: unitType.capacity, price: unitType.price }, newHoldId, now: now() },
+        };
+        if (bookings.bookingDecider.decide(command, booking).length === 0) return reply(200, params.id, { state: booking, position: '' });
+        const metadata = metadataOf(req, user);
+        if (rehold) {
+          await holdStay(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, holdId: newHoldId, bookingId: params.id, stay, units, replacing: booking.holdId }, metadata);
+        }
+        try {
+          return reply(200, params.id, await handle(params.id, command, req, user));
+        } catch (error) {
+          if (rehold) await releaseStay(deps, { unitTypeId: booking.unitTypeId, holdId: newHoldId, stay, reason: 'orphaned' }, metadata);
+          throw error;
+        }
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/bookings/:id/reviews',
+      summary: 'Review a completed stay: the guest rates the listing, the host rates the guest',
+      tags: ['bookings'],
+      auth: 'user',
+      params: IdParam,
+      body: Review,
+      handler: async ({ params, body, req, user }) => {
+        await loadBooking(params.id);
+        const handled = await handle(params.id, { type: 'ReviewStay', data: { bookingId: params.id, actorId: user!.userId, rating: body.rating, comment: body.comment, now: now() } }, req, user);
+        return reply(201, params.id, handled);
+      },
+    }),
+  ];
+};

@@ -1,0 +1,102 @@
+import { bookings, calendar, type Money } from '@stayhub/domain';
+import { PaymentGatewayError } from '@stayhub/infra/payments/port';
+import type { EventMetadata, Workflow } from '@stayhub/infra';
+import type { CommandDeps } from '../shared/deps.ts';
+import { confirmStay, releaseStay } from './holds.ts';
+
+type Task = bookings.BookingTask | calendar.CalendarTask;
+
+/**
+ * The booking process manager: reacts to booking and calendar events (decided in the domain),
+ * and carries each task out as a command or a gateway call. Gateway calls use the task id as
+ * their idempotency key, so a retried task never charges or refunds twice; a gateway that is
+ * down makes the task fail and retry later, while the payment deadline still runs.
+ */
+export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
+  const settings = { hostResponseHours: deps.settings.HOST_RESPONSE_HOURS, holdTtlMinutes: deps.settings.HOLD_TTL_MINUTES };
+  const load = async (bookingId: string) => (await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state;
+  const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
+    deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
+
+  return {
+    name: 'bookings',
+    react: (event) => [...bookings.bookingReactions(event, settings), ...calendar.calendarReactions(event)],
+    execute: async (task, { now, taskId }) => {
+      const at = now.toISOString();
+      const metadata: EventMetadata = { actor: 'workflow:bookings', causationId: taskId, correlationId: 'bookingId' in task ? task.bookingId : taskId };
+      switch (task.type) {
+        case 'CapturePayment': {
+          const booking = await load(task.bookingId);
+          if (booking.status !== 'awaiting_payment') return;
+          const amount: Money = booking.total;
+          try {
+            const result = await deps.gateway.charge({
+              idempotencyKey: `${taskId}:${amount.amount}`,
+              amount,
+              paymentMethod: booking.paymentMethod,
+              reference: task.bookingId,
+            });
+            await send(
+              task.bookingId,
+              result.status === 'captured'
+                ? { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }
+                : { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: result.reason, now: at } },
+              metadata,
+            );
+          } catch (error) {
+            if (!(error instanceof PaymentGatewayError)) throw error;
+            await send(task.bookingId, { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: error.code, now: at } }, metadata);
+          }
+          return;
+        }
+        case 'ExpirePayment':
+          await send(task.bookingId, { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: 'payment_timeout', now: at } }, metadata);
+          return;
+        case 'ExpireRequest':
+          await send(task.bookingId, { type: 'ExpireBookingRequest', data: { bookingId: task.bookingId, now: at } }, metadata);
+          return;
+        case 'ConfirmHold':
+          await confirmStay(deps, task, metadata);
+          return;
+        case 'ReleaseHold':
+          await releaseStay(deps, task, metadata);
+          return;
+        case 'Refund': {
+          const booking = await load(task.bookingId);
+          const paymentId = task.paymentId ?? (booking.status !== 'none' ? booking.paymentIds.at(-1) : undefined);
+          if (!paymentId) return;
+          const refund = await deps.gateway.refund({ idempotencyKey: taskId, paymentId, amount: task.amount, reference: task.bookingId });
+          await send(task.bookingId, { type: 'RecordRefund', data: { bookingId: task.bookingId, refundId: refund.refundId, amount: refund.amount, now: at } }, metadata);
+          return;
+        }
+        case 'CaptureDifference': {
+          const booking = await load(task.bookingId);
+          if (booking.status !== 'confirmed') return;
+          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: booking.paymentMethod, reference: task.bookingId });
+          if (result.status === 'captured') {
+            await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }, metadata);
+          } else {
+            deps.log.warn({ bookingId: task.bookingId, reason: result.reason }, 'the price difference of a modified booking was declined');
+          }
+          return;
+        }
+        case 'CompleteStay':
+          await send(task.bookingId, { type: 'CompleteBooking', data: { bookingId: task.bookingId, now: at } }, metadata);
+          return;
+        case 'ReleaseOrphanedHold': {
+          // A booking that names this hold owns it; any other hold of the booking's id is left over.
+          const booking = await load(task.bookingId);
+          if (booking.status !== 'none' && booking.holdId === task.holdId && bookings.isActive(booking)) return;
+          await deps.processor.handle(task.calendarStreamId, calendar.calendarDecider, { type: 'ReleaseExpiredHold', data: { holdId: task.holdId, now: at } }, metadata);
+          return;
+        }
+        default:
+          return assertTask(task);
+      }
+    },
+  };
+};
+
+const assertTask = (task: never): never => {
+  throw new Error(`Unknown booking task ${JSON.stringify(task)}`);
+};

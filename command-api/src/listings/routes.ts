@@ -1,0 +1,145 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { calendar, listings, nightsOf } from '@stayhub/domain';
+import { defineRoute, HttpProblem, StaleRevision, type Route } from '@stayhub/infra';
+import type { CommandDeps } from '../shared/deps.ts';
+import { accepted, IdParam, metadataOf } from '../shared/http.ts';
+
+/**
+ * Unit type ids are chosen by hosts ("double", "terrace-4") but name calendar streams, which are
+ * global: they are scoped to the listing as `{listingId}.{key}`. Sending either form back works.
+ */
+export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
+const UnitKey = z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/, 'letters, digits, _ . and - only');
+
+const scopeDetails = (listingId: string, details: listings.ListingDetails): listings.ListingDetails =>
+  details.unitTypes ? { ...details, unitTypes: details.unitTypes.map((u) => ({ ...u, unitTypeId: scopedUnitTypeId(listingId, u.unitTypeId) })) } : details;
+
+const Details = listings.ListingDetails.and(z.object({ unitTypes: z.array(listings.UnitType.extend({ unitTypeId: UnitKey })).max(100).optional() }));
+const CreateBody = z.object({ kind: listings.ListingKind, details: Details.default({}) });
+const BlockBody = z
+  .object({
+    unitTypeId: UnitKey,
+    from: z.iso.date().optional(),
+    to: z.iso.date().optional(),
+    slots: z.array(z.iso.datetime({ offset: true })).min(1).max(200).optional(),
+    units: z.number().int().min(1).max(10_000).optional(),
+  })
+  .refine((b) => (b.from && b.to && !b.slots) || (!b.from && !b.to && b.slots), { message: 'give from and to (dates), or slots' })
+  .refine((b) => !b.from || !b.to || (b.from < b.to && nightsOf(b.from, b.to).length <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
+
+const etag = (revision: number) => `"${revision}"`;
+const ifMatch = (header: string | undefined): number | undefined => {
+  if (header === undefined) return undefined;
+  const match = /^"(\d+)"$/.exec(header.trim());
+  if (!match) throw new HttpProblem(400, 'Bad Request', 'If-Match must be an ETag from a listing response, like "3"');
+  return Number(match[1]);
+};
+
+export const listingRoutes = (deps: CommandDeps): Route[] => {
+  const handle = async (listingId: string, command: listings.ListingCommand, req: Parameters<typeof metadataOf>[0], expectedRevision?: number) => {
+    try {
+      return await deps.processor.handle(listings.listingStreamId(listingId), listings.listingDecider, command, metadataOf(req, req.user), {
+        ...(expectedRevision === undefined ? {} : { expectedRevision }),
+      });
+    } catch (error) {
+      if (error instanceof StaleRevision) {
+        throw new HttpProblem(412, 'Precondition Failed', `The listing changed since revision ${error.expected}; it is at ${error.actual}`, {
+          currentRevision: error.actual,
+        });
+      }
+      throw error;
+    }
+  };
+  const reply = (status: number, listingId: string, handled: { state: listings.ListingState; revision: number; position: string }) => {
+    const reply = accepted(status, { listingId, status: handled.state.status, revision: handled.revision }, handled.position, `/listings/${listingId}`);
+    return { ...reply, headers: { ...reply.headers, ETag: etag(handled.revision) } };
+  };
+  const now = () => deps.clock.now().toISOString();
+
+  return [
+    defineRoute({
+      method: 'post',
+      path: '/listings',
+      summary: 'Create a listing as a draft (any subset of details; the form saves every step)',
+      tags: ['listings'],
+      auth: 'user',
+      roles: ['host'],
+      body: CreateBody,
+      handler: async ({ body, req, user }) => {
+        const listingId = uuidv7();
+        const handled = await handle(
+          listingId,
+          { type: 'CreateListing', data: { listingId, actorId: user!.userId, now: now(), kind: body.kind, details: scopeDetails(listingId, body.details) } },
+          req,
+        );
+        return reply(201, listingId, handled);
+      },
+    }),
+    defineRoute({
+      method: 'put',
+      path: '/listings/:id',
+      summary: 'Save changed details (a draft step, or an edit of a published listing); honours If-Match',
+      tags: ['listings'],
+      auth: 'user',
+      roles: ['host'],
+      params: IdParam,
+      body: Details,
+      handler: async ({ params, body, req, user }) => {
+        const handled = await handle(
+          params.id,
+          { type: 'UpdateListing', data: { listingId: params.id, actorId: user!.userId, now: now(), changes: scopeDetails(params.id, body) } },
+          req,
+          ifMatch(req.header('if-match')),
+        );
+        return reply(200, params.id, handled);
+      },
+    }),
+    ...(['publish', 'unlist'] as const).map((action) =>
+      defineRoute({
+        method: 'post',
+        path: `/listings/:id/${action}`,
+        summary: action === 'publish' ? 'Publish a complete listing (422 lists what is missing)' : 'Take a listing out of search',
+        tags: ['listings'],
+        auth: 'user',
+        roles: ['host'],
+        params: IdParam,
+        handler: async ({ params, req, user }) => {
+          const data = { listingId: params.id, actorId: user!.userId, now: now() };
+          const handled = await handle(params.id, action === 'publish' ? { type: 'PublishListing', data } : { type: 'UnlistListing', data }, req);
+          return reply(200, params.id, handled);
+        },
+      }),
+    ),
+    defineRoute({
+      method: 'post',
+      path: '/listings/:id/blocks',
+      summary: 'Block nights (from/to) or slots of a unit type, e.g. for maintenance or outside bookings',
+      tags: ['listings'],
+      auth: 'user',
+      roles: ['host'],
+      params: IdParam,
+      body: BlockBody,
+      handler: async ({ params, body, req, user }) => {
+        const { state } = await deps.processor.load(listings.listingStreamId(params.id), listings.listingDecider);
+        if (state.status === 'none') throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
+        if (state.hostId !== user!.userId && user!.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'Only the host blocks dates');
+        const unitTypeId = scopedUnitTypeId(params.id, body.unitTypeId);
+        const unitType = listings.unitTypeOf(state, unitTypeId);
+        const keys = body.slots ?? nightsOf(body.from!, body.to!);
+        const blockId = uuidv7();
+        let position = '';
+        for (const part of calendar.partitionByMonth(keys)) {
+          const handled = await deps.processor.handle(
+            calendar.calendarStreamId(unitTypeId, part.month),
+            calendar.calendarDecider,
+            { type: 'BlockNights', data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() } },
+            metadataOf(req, user),
+          );
+          position = handled.position || position;
+        }
+        return accepted(201, { blockId, unitTypeId, keys }, position);
+      },
+    }),
+  ];
+};
