@@ -11,6 +11,13 @@ export const register = async (stack: Stack, role: 'guest' | 'host', name = role
   return { userId: reply.body.userId as string, token: reply.body.token as string, email };
 };
 
+/** A fresh token, e.g. after the test clock moved past the old one's expiry. */
+export const login = async (stack: Stack, user: { email: string }): Promise<string> => {
+  const reply = await stack.command.post('/auth/login', { email: user.email, password: 'correct horse battery' });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+  return reply.body.token as string;
+};
+
 /** An ISO date `days` after the stack clock's today. */
 export const day = (stack: Stack, days: number): string => new Date(stack.clock.now().getTime() + days * 86_400_000).toISOString().slice(0, 10);
 

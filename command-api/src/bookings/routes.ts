@@ -20,17 +20,31 @@ const RequestBody = z
     ...Party,
     paymentMethod: z.string().min(1).max(200),
   })
-  .refine(oneStay, { message: 'give checkIn and checkOut (a stay), or slot (a restaurant table)' });
+  .refine(oneStay, { message: 'give checkIn and checkOut (a stay), or slot (a restaurant table)' })
+  .refine((b) => !b.checkIn || !b.checkOut || b.checkIn < b.checkOut, { message: 'checkOut must be after checkIn', path: ['checkOut'] });
 
 const ModifyBody = z
   .object({ ...Dates, guests: Party.guests.optional(), units: Party.units })
   .refine((b) => (!b.checkIn && !b.checkOut && !b.slot) || oneStay(b), { message: 'give checkIn and checkOut together, or a slot' })
+  .refine((b) => !b.checkIn || !b.checkOut || b.checkIn < b.checkOut, { message: 'checkOut must be after checkIn', path: ['checkOut'] })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' });
 
 const Reason = z.object({ reason: z.string().trim().max(500).optional() }).default({});
 const Review = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).default('') });
 
 type ListingState = listings.ExistingListing;
+
+/** Units a party needs (or asked for), which the unit type must have at all. */
+const unitsFor = (unitType: listings.UnitType, guests: number, asked?: number): number => {
+  const units = asked ?? Math.max(1, Math.ceil(guests / unitType.capacity));
+  if (units > unitType.count) {
+    fail('PARTY_TOO_LARGE', `${unitType.name} has ${unitType.count} unit(s) of ${unitType.capacity} guests; ${guests} guests need ${units}`, {
+      units,
+      available: unitType.count,
+    });
+  }
+  return units;
+};
 
 const stayOf = (listing: ListingState, b: { checkIn?: string; checkOut?: string; slot?: string }): bookings.Stay => {
   if (!b.slot) return { kind: 'nights', checkIn: b.checkIn!, checkOut: b.checkOut! };
@@ -123,7 +137,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             unitType: { unitTypeId: unitType.unitTypeId, capacity: unitType.capacity, price: unitType.price },
             stay: stayOf(listing, body),
             guests: body.guests,
-            units: body.units ?? Math.ceil(body.guests / unitType.capacity),
+            units: unitsFor(unitType, body.guests, body.units),
             paymentMethod: body.paymentMethod,
             now: now(),
           },
@@ -158,7 +172,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const unitType = listings.unitTypeOf(listing, booking.unitTypeId);
         const stay = body.checkIn || body.slot ? stayOf(listing, body) : booking.stay;
         const guests = body.guests ?? booking.guests;
-        const units = body.units ?? (body.guests ? Math.max(1, Math.ceil(guests / unitType.capacity)) : booking.units);
+        const units = body.units !== undefined || body.guests !== undefined ? unitsFor(unitType, guests, body.units) : booking.units;
         const rehold = JSON.stringify(stay) !== JSON.stringify(booking.stay) || units !== booking.units;
         const newHoldId = rehold ? `${params.id}.m${revision + 1}` : booking.holdId;
         const command: bookings.BookingCommand = {

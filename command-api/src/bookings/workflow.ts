@@ -55,9 +55,13 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         case 'ExpireRequest':
           await send(task.bookingId, { type: 'ExpireBookingRequest', data: { bookingId: task.bookingId, now: at } }, metadata);
           return;
-        case 'ConfirmHold':
+        case 'ConfirmHold': {
+          // A booking cancelled (or modified) since it was confirmed has had this hold released.
+          const booking = await load(task.bookingId);
+          if (booking.status !== 'confirmed' || booking.holdId !== task.holdId) return;
           await confirmStay(deps, task, metadata);
           return;
+        }
         case 'ReleaseHold':
           await releaseStay(deps, task, metadata);
           return;

@@ -1,0 +1,127 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './harness.ts';
+import { day, listingDetails, publishedListing, register } from './fixtures.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const eventCount = async () => (await stack.pool.query('SELECT count(*)::int AS n FROM es_events')).rows[0].n as number;
+const isProblem = (reply: { headers: Headers; body: any }, status: number) => {
+  expect(reply.headers.get('content-type')).toContain('application/problem+json');
+  expect(reply.body.status).toBe(status);
+  expect(typeof reply.body.title).toBe('string');
+};
+
+describe('HTTP conventions', () => {
+  it('Idempotency-Key: a retry returns the first response; the key with another body is 422', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host);
+    const body = { listingId, checkIn: day(stack, 3), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' };
+    const headers = { 'Idempotency-Key': 'book-once-123' };
+    const first = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    const before = await eventCount();
+    const retry = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await eventCount()).toBe(before);
+
+    const reused = await stack.command.post('/bookings', { ...body, guests: 2 }, { token: guest.token, headers });
+    expect(reused.status).toBe(422);
+    isProblem(reused, 422);
+  });
+
+  it.each([
+    ['not JSON', '{"listingId": '],
+    ['wrong types', { listingId: 42, checkIn: 'soon', guests: 'two' }],
+    ['check-out before check-in', { listingId: 'x', checkIn: '2031-01-05', checkOut: '2031-01-01', guests: 1, paymentMethod: 'tok_visa' }],
+    ['negative party', { listingId: 'x', checkIn: '2031-01-01', checkOut: '2031-01-05', guests: -3, paymentMethod: 'tok_visa' }],
+    ['both dates and slot', { listingId: 'x', checkIn: '2031-01-01', checkOut: '2031-01-05', slot: '2031-01-01T19:00:00Z', guests: 1, paymentMethod: 'tok_visa' }],
+  ])('bad input (%s) is a 400 problem and stores nothing', async (_name, body) => {
+    const guest = await register(stack, 'guest');
+    const before = await eventCount();
+    const reply = await stack.command.post('/bookings', body, { token: guest.token });
+    expect(reply.status).toBe(400);
+    isProblem(reply, 400);
+    expect(await eventCount()).toBe(before);
+  });
+
+  it('a booking for dates in the past or an unknown listing is refused with the rule that was broken', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host);
+    const past = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(past.status).toBe(422);
+    expect(past.body.code).toBe('STAY_IN_PAST');
+    const crowd = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 9, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(crowd.status).toBe(422);
+    const missing = await stack.command.post('/bookings', { listingId: 'nope', checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(missing.status).toBe(404);
+    isProblem(missing, 404);
+    const own = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' }, { token: host.token });
+    expect(own.status).toBe(422);
+    expect(own.body.code).toBe('CANNOT_BOOK_OWN_LISTING');
+  });
+
+  it('auth: no token is 401, a guest cannot create listings (403), a bad token is 401', async () => {
+    const guest = await register(stack, 'guest');
+    isProblem(await stack.command.post('/listings', { kind: 'rental' }), 401);
+    isProblem(await stack.command.post('/listings', { kind: 'rental' }, { token: guest.token }), 403);
+    isProblem(await stack.command.post('/listings', { kind: 'rental' }, { token: `${guest.token}x` }), 401);
+    const wrong = await stack.command.post('/auth/login', { email: guest.email, password: 'not the password' });
+    isProblem(wrong, 401);
+  });
+
+  it('a listing draft is saved step by step, publish names what is missing, If-Match guards edits', async () => {
+    const host = await register(stack, 'host');
+    const draft = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Half-written' } }, { token: host.token });
+    expect(draft.status).toBe(201);
+    const id = draft.body.listingId;
+    const early = await stack.command.post(`/listings/${id}/publish`, {}, { token: host.token });
+    expect(early.status).toBe(422);
+    expect(early.body.details.missing).toEqual(expect.arrayContaining(['description', 'photos', 'location']));
+
+    const { title: _title, ...rest } = listingDetails();
+    const saved = await stack.command.put(`/listings/${id}`, rest, { token: host.token, headers: { 'If-Match': draft.headers.get('etag')! } });
+    expect(saved.status).toBe(200);
+    const stale = await stack.command.put(`/listings/${id}`, { title: 'Lost update' }, { token: host.token, headers: { 'If-Match': draft.headers.get('etag')! } });
+    expect(stale.status).toBe(412);
+    isProblem(stale, 412);
+    const other = await register(stack, 'host', 'other-host');
+    expect((await stack.command.put(`/listings/${id}`, { title: 'Mine now' }, { token: other.token })).status).toBe(403);
+    expect((await stack.command.post(`/listings/${id}/publish`, {}, { token: host.token })).status).toBe(200);
+  });
+
+  it('serves the OpenAPI documents generated from the schemas, with a browsable page', async () => {
+    const command = await stack.command.get('/openapi.json');
+    expect(command.body.openapi).toBe('3.1.0');
+    expect(Object.keys(command.body.paths)).toEqual(expect.arrayContaining(['/auth/register', '/listings/{id}', '/bookings', '/bookings/{id}/approve']));
+    expect(command.body.paths['/bookings'].post.requestBody.content['application/json'].schema.properties.guests.type).toBe('integer');
+    const query = await stack.query.get('/openapi.json');
+    expect(Object.keys(query.body.paths)).toEqual(expect.arrayContaining(['/listings/search', '/me/bookings', '/host/bookings']));
+    expect((await stack.command.get('/docs/')).status).toBe(200);
+    expect((await stack.command.get('/health')).body.status).toBe('ok');
+    expect((await stack.query.get('/metrics')).body).toContain('http_request_duration_seconds');
+  });
+
+  it('a guest changes the dates of a confirmed stay, overlapping the old nights, and can cancel it', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Movable flat' });
+    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 23), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const moved = await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: day(stack, 21), checkOut: day(stack, 25) }, { token: guest.token });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200);
+    expect(moved.body.stay).toEqual({ kind: 'nights', checkIn: day(stack, 21), checkOut: day(stack, 25) });
+    const other = await register(stack, 'guest', 'other-guest');
+    expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(403);
+    const after = await stack.query.get(`/listings/${listingId}/availability?from=${day(stack, 20)}&to=${day(stack, 25)}&after=${moved.body.consistencyToken}`);
+    expect(after.status).toBe(200);
+  });
+});
