@@ -1,0 +1,3 @@
+export * from './port.ts';
+export * from './simulated-mail.ts';
+export * from './resilient.ts';
