@@ -1,5 +1,5 @@
 import { loadConfig, createLogger } from '@stayhub/infra';
-import { HttpPaymentGateway } from '@stayhub/infra/payments/http-client';
+import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
 import { composeCommandSide } from './compose.ts';
 import { createCommandApi } from './server.ts';
 
@@ -11,7 +11,7 @@ const side = await composeCommandSide({
   databaseUrl: config.DATABASE_URL,
   config,
   log,
-  ...(config.PAYMENTS === 'http' ? { gateway: new HttpPaymentGateway({ baseUrl: config.PAYMENT_GATEWAY_URL! }) } : {}),
+  gateway: paymentGatewayFromConfig(config),
 });
 const stop = new AbortController();
 const workflows = side.workflows.run(stop.signal);

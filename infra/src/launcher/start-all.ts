@@ -25,17 +25,20 @@ if (!config.DATABASE_URL) {
   console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
 }
 
+// Unless told otherwise, the simulated payment gateway runs as its own service (a third party
+// that can be slow or down without taking us along), reached over HTTP through the breaker.
+const runGateway = !process.env.PAYMENTS || (config.PAYMENTS === 'http' && !config.PAYMENT_GATEWAY_URL);
+if (runGateway) {
+  env.PAYMENTS = 'http';
+  env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
+}
+
 const apps = [
-  { name: 'payments', entry: 'infra/src/payments/main.ts', when: config.PAYMENTS === 'http' || !process.env.PAYMENTS },
+  { name: 'payments', entry: 'infra/src/payments/main.ts', when: runGateway },
   { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
   { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
   { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
 ].filter((app) => app.when);
-
-if (!process.env.PAYMENTS) {
-  env.PAYMENTS = 'http';
-  env.PAYMENT_GATEWAY_URL ??= `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
-}
 
 const children = new Map<string, ChildProcess>();
 let stopping = false;
