@@ -14,8 +14,10 @@ import {
 } from '@stayhub/infra';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
 import type { CommandDeps } from './shared/deps.ts';
 import { bookingWorkflow } from './bookings/workflow.ts';
+import { notificationWorkflow } from './notifications/workflow.ts';
 
 export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
 
@@ -24,6 +26,8 @@ export type ComposeOptions = {
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'>;
   clock?: Clock;
   gateway?: PaymentGateway;
+  /** The mail channel; the embedded default is an in-memory mail server behind a breaker. */
+  notifier?: Notifier;
   eventStore?: EventStore;
   log?: Logger;
   workflowTickMs?: number;
@@ -51,7 +55,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     pool,
     eventStore,
     clock,
-    workflows: [bookingWorkflow(deps)],
+    workflows: [bookingWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow task failed'),
   });

@@ -11,6 +11,8 @@ export type Reaction<Task = unknown> = { taskId: string; dueAt: string; task: Ta
 export type Workflow<Task extends { type: string } = { type: string }> = {
   name: string;
   react: (event: RecordedEvent) => Reaction<Task>[];
+  /** Attempts before a failing task is parked; the runner's `maxAttempts` when omitted. */
+  maxAttempts?: number;
   execute: (task: Task, context: { now: Date; taskId: string; attempt: number }) => Promise<void>;
 };
 
@@ -173,7 +175,7 @@ export class WorkflowRunner {
       await this.options.pool.query('UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL WHERE task_id = $1', [row.task_id]);
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-      const park = row.attempts >= this.maxAttempts;
+      const park = row.attempts >= (workflow?.maxAttempts ?? this.maxAttempts);
       const backoffMs = Math.min(60_000, 250 * 2 ** (row.attempts - 1)) * (0.5 + Math.random());
       await this.options.pool.query(
         `UPDATE workflow_tasks SET locked_until = NULL, last_error = $2,

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '@stayhub/infra';
+import { notificationReactions } from './workflow.ts';
+
+const hold = { holdId: 'b1', unitTypeId: 'l1.flat', stay: { kind: 'nights', checkIn: '2031-01-01', checkOut: '2031-01-03' } };
+const recorded = (type: string, data: Record<string, unknown>, eventId = 'e1'): RecordedEvent => ({
+  eventId,
+  type,
+  schemaVersion: 1,
+  streamId: 'booking-b1',
+  streamRevision: 3,
+  globalPosition: '1',
+  occurredAt: '2030-12-01T10:00:00.000Z',
+  data,
+  metadata: {},
+});
+
+describe('notification reactions', () => {
+  it.each([
+    ['BookingConfirmed', { bookingId: 'b1', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest', 'host'], 'booking.confirmed'],
+    [
+      'BookingCancelled',
+      { bookingId: 'b1', by: 'g1', byRole: 'guest', refund: { amount: 100, currency: 'EUR' }, reason: 'plans', ...hold, at: '2030-12-01T10:00:00.000Z' },
+      ['guest', 'host'],
+      'booking.cancelled',
+    ],
+    ['BookingDeclined', { bookingId: 'b1', by: 'h1', reason: 'busy', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest'], 'booking.declined'],
+  ])('%s mails %j, due when it happened', (type, data, recipients, template) => {
+    const reactions = notificationReactions(recorded(type, data));
+    expect(reactions.map((r) => r.task.recipient)).toEqual(recipients);
+    expect(reactions.every((r) => r.task.template === template && r.dueAt === data.at && r.task.bookingId === 'b1')).toBe(true);
+  });
+
+  it('keys each mail by event and recipient, so a redelivered event schedules nothing new', () => {
+    const event = recorded('BookingConfirmed', { bookingId: 'b1', ...hold, at: '2030-12-01T10:00:00.000Z' }, 'evt-7');
+    expect(notificationReactions(event).map((r) => r.taskId)).toEqual(['mail:evt-7:guest', 'mail:evt-7:host']);
+    expect(notificationReactions(event)).toEqual(notificationReactions(event));
+  });
+
+  it('tells the cancellation its refund and who cancelled', () => {
+    const [mail] = notificationReactions(
+      recorded('BookingCancelled', { bookingId: 'b1', by: 'h1', byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood', ...hold, at: '2030-12-01T10:00:00.000Z' }),
+    );
+    expect(mail!.task.details).toEqual({ byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood' });
+  });
+
+  it('ignores every other event', () => {
+    expect(notificationReactions(recorded('BookingPaid', { bookingId: 'b1', paymentId: 'p1', amount: { amount: 1, currency: 'EUR' }, at: '2030-12-01T10:00:00.000Z' }))).toEqual([]);
+    expect(notificationReactions(recorded('UserRegistered', {}))).toEqual([]);
+  });
+});

@@ -1,0 +1,79 @@
+import { bookings, identity } from '@stayhub/domain';
+import type { Reaction, RecordedEvent, Workflow } from '@stayhub/infra';
+import type { Notifier } from '@stayhub/infra/notifications/port';
+import type { CommandDeps } from '../shared/deps.ts';
+
+export type BookingMailTemplate = 'booking.confirmed' | 'booking.cancelled' | 'booking.declined';
+type Recipient = 'guest' | 'host';
+
+/** One mail to the guest or the host of a booking; `details` are the event's facts worth telling. */
+export type NotificationTask = {
+  type: 'SendBookingMail';
+  bookingId: string;
+  recipient: Recipient;
+  template: BookingMailTemplate;
+  details: Record<string, unknown>;
+};
+
+const mails = (event: RecordedEvent, template: BookingMailTemplate, to: Recipient[], bookingId: string, at: string, details: Record<string, unknown>) =>
+  to.map(
+    (recipient): Reaction<NotificationTask> => ({
+      // one per event and recipient: a redelivered event schedules nothing twice
+      taskId: `mail:${event.eventId}:${recipient}`,
+      dueAt: at,
+      task: { type: 'SendBookingMail', bookingId, recipient, template, details },
+    }),
+  );
+
+/** Which booking events are told to whom. Pure: the runner stores the reactions as durable tasks. */
+export const notificationReactions = (event: RecordedEvent): Reaction<NotificationTask>[] => {
+  if (!bookings.isBookingEvent(event)) return [];
+  switch (event.type) {
+    case 'BookingConfirmed':
+      return mails(event, 'booking.confirmed', ['guest', 'host'], event.data.bookingId, event.data.at, {});
+    case 'BookingCancelled': {
+      const { bookingId, at, byRole, refund, reason } = event.data;
+      return mails(event, 'booking.cancelled', ['guest', 'host'], bookingId, at, { byRole, refund, reason });
+    }
+    case 'BookingDeclined':
+      return mails(event, 'booking.declined', ['guest'], event.data.bookingId, event.data.at, { reason: event.data.reason });
+    default:
+      return [];
+  }
+};
+
+/**
+ * Mails guests and hosts about their bookings. It runs beside the booking workflow on the same
+ * durable runner but shares nothing with it: a mail server that is down makes these tasks fail
+ * and retry with backoff (the task id is the channel's idempotency key, so a mail goes out once),
+ * while bookings go on. Mail may wait a long time before it is given up (parked).
+ */
+export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notifier: Notifier): Workflow<NotificationTask> => ({
+  name: 'notifications',
+  maxAttempts: 200,
+  react: notificationReactions,
+  execute: async (task, { taskId }) => {
+    switch (task.type) {
+      case 'SendBookingMail': {
+        const booking = (await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider)).state;
+        if (booking.status === 'none') return;
+        const userId = task.recipient === 'guest' ? booking.guestId : booking.hostId;
+        const user = (await deps.processor.load(identity.userStreamId(userId), identity.userDecider)).state;
+        if (user.status !== 'registered') return;
+        await notifier.send({
+          to: user.email,
+          template: task.template,
+          idempotencyKey: taskId,
+          data: { name: user.name, role: task.recipient, bookingId: booking.bookingId, listingId: booking.listingId, stay: booking.stay, total: booking.total, ...task.details },
+        });
+        return;
+      }
+      default:
+        return assertTask(task.type);
+    }
+  },
+});
+
+const assertTask = (type: never): never => {
+  throw new Error(`Unknown notification task ${String(type)}`);
+};
