@@ -1,0 +1,31 @@
+import { Redis } from 'ioredis';
+import type { Config } from '../../config/config.ts';
+import type { AvailabilityStore } from './port.ts';
+import { RedisAvailabilityStore } from './redis.ts';
+
+/**
+ * The availability store the configuration asks for, or `undefined` for the embedded default
+ * (the PostgreSQL projection's table, read inside the search SQL).
+ */
+export const availabilityStoreFromConfig = (
+  config: Partial<Pick<Config, 'AVAILABILITY' | 'REDIS_URL'>>,
+  options: { namespace?: string } = {},
+): AvailabilityStore | undefined => {
+  if (config.AVAILABILITY !== 'redis') return undefined;
+  if (!config.REDIS_URL) throw new Error('REDIS_URL is required when AVAILABILITY=redis');
+  return RedisAvailabilityStore.connect(config.REDIS_URL, options);
+};
+
+/** Whether a Redis answers at `url` within `timeoutMs` (start-up checks, and skipping suites on machines without one). */
+export const redisAnswers = async (url: string, timeoutMs = 1_000): Promise<boolean> => {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+};
