@@ -9,6 +9,38 @@ export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const minutes = (fallback: number) => z.coerce.number().positive().default(fallback);
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+/**
+ * Abuse limits and who is trusted, kept in memory per process. The defaults are generous (they
+ * must not trip tests or benchmarks that run from one address); tighten them in production.
+ * Lists are comma-separated; `CORS_ORIGINS=*` allows any origin (tokens travel in a header, never a cookie).
+ */
+export const SecuritySettings = z.object({
+  RATE_LIMIT_WINDOW_SECONDS: count(60),
+  RATE_LIMIT_AUTH_PER_IP: count(600),
+  RATE_LIMIT_BOOKINGS_PER_IP: count(6_000),
+  RATE_LIMIT_BOOKINGS_PER_USER: count(600),
+  LOGIN_MAX_FAILURES: count(10),
+  LOGIN_FAILURE_WINDOW_SECONDS: count(900),
+  CORS_ORIGINS: z.string().default('*'),
+  /** Registering with one of these emails gives the admin role: register them before opening the platform. */
+  ADMIN_EMAILS: z.string().default(''),
+});
+export type SecuritySettings = z.infer<typeof SecuritySettings>;
+
+/** A comma-separated setting as a list of trimmed, non-empty entries. */
+export const listOf = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+
+/** `CORS_ORIGINS` for the HTTP kit: `undefined` (any origin) for `*`, else the list. */
+export const corsOriginsOf = (value: string | undefined): string[] | undefined => {
+  const origins = listOf(value ?? '*');
+  return origins.includes('*') ? undefined : origins;
+};
 
 const schema = z
   .object({
@@ -40,6 +72,7 @@ const schema = z
     HOST_RESPONSE_HOURS: z.coerce.number().positive().default(24),
     HOLD_TTL_MINUTES: minutes(15),
     ORDER_PAYMENT_TIMEOUT_MINUTES: minutes(15),
+    ...SecuritySettings.shape,
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, key: keyof typeof env, why: string) => {
@@ -51,6 +84,9 @@ const schema = z
     need(env.AVAILABILITY === 'redis', 'REDIS_URL', 'AVAILABILITY=redis');
     need(env.HISTORY === 'cassandra', 'CASSANDRA_CONTACT_POINTS', 'HISTORY=cassandra');
     need(env.PAYMENTS === 'http', 'PAYMENT_GATEWAY_URL', 'PAYMENTS=http');
+    // The generated secrets suit one machine (embedded mode); several production instances must share theirs.
+    need(env.NODE_ENV === 'production', 'JWT_SECRET', 'NODE_ENV=production');
+    need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');
   });
 
 export type Config = z.infer<typeof schema> & { JWT_SECRET: string; PAYMENT_WEBHOOK_SECRET: string };
