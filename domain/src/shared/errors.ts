@@ -58,6 +58,7 @@ export const errorKinds = {
   // commerce (appended)
   ORDER_LINE_INVALID: 'invalid',
   STOCK_HOLD_RELEASED: 'conflict',
+  SKU_TAKEN: 'conflict',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';
