@@ -17,6 +17,7 @@ import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
 import type { CommandDeps } from './shared/deps.ts';
 import { bookingWorkflow } from './bookings/workflow.ts';
+import { checkoutWorkflow } from './commerce/index.ts';
 import { notificationWorkflow } from './notifications/workflow.ts';
 
 export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
@@ -55,7 +56,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     pool,
     eventStore,
     clock,
-    workflows: [bookingWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
+    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow task failed'),
   });

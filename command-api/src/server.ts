@@ -4,8 +4,9 @@ import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
+import { commerceRoutes } from './commerce/index.ts';
 
-export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps)];
+export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps)];
 
 /** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
 export const createCommandApi = (deps: CommandDeps): Express =>
