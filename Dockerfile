@@ -1,0 +1,22 @@
+# One image for every app; APP picks the entry (command-api, query-api, projectors, payments, relay).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1
+COPY package.json package-lock.json ./
+COPY domain/package.json domain/
+COPY infra/package.json infra/
+COPY command-api/package.json command-api/
+COPY projectors/package.json projectors/
+COPY query-api/package.json query-api/
+COPY bench/package.json bench/
+COPY e2e/package.json e2e/
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY domain domain
+COPY infra infra
+COPY command-api command-api
+COPY projectors projectors
+COPY query-api query-api
+USER node
+ENV APP=command-api
+CMD ["sh", "-c", "case \"$APP\" in payments) exec node --import tsx infra/src/payments/main.ts ;; *) exec node --import tsx $APP/src/main.ts ;; esac"]
