@@ -11,6 +11,7 @@ import {
   type Config,
   type EventStore,
   type Logger,
+  type SecuritySettings,
 } from '@stayhub/infra';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
@@ -24,7 +25,8 @@ export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close:
 
 export type ComposeOptions = {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'>;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
+    Partial<SecuritySettings>;
   clock?: Clock;
   gateway?: PaymentGateway;
   /** The mail channel; the embedded default is an in-memory mail server behind a breaker. */

@@ -1,9 +1,10 @@
 import type { Express } from 'express';
-import { createHttpApp, idempotency, metricsContentType, metricsText, WorkflowRunner, type Route } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, idempotency, metricsContentType, metricsText, SecuritySettings, WorkflowRunner, type Route } from '@stayhub/infra';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
+import { rateLimits } from './security/rate-limits.ts';
 import { commerceRoutes } from './commerce/index.ts';
 
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps)];
@@ -15,7 +16,8 @@ export const createCommandApi = (deps: CommandDeps): Express =>
     description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
     routes: commandRoutes(deps),
     tokens: deps.tokens,
-    before: [idempotency(deps.pool)],
+    before: [...rateLimits(SecuritySettings.parse(deps.settings)), idempotency(deps.pool)],
+    corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {
       app.get('/health', async (_req, res) => {

@@ -1,9 +1,9 @@
-import { createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgListingReader, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgListingReader, systemClock, type Clock, type Config } from '@stayhub/infra';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'>;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS'>>;
   clock?: Clock;
   consistencyWaitMs?: number;
 }): QueryDeps & { close: () => Promise<void> } => {
@@ -17,6 +17,7 @@ export const composeQuerySide = (options: {
     clock,
     log: createLogger('query-api'),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
+    corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     close: () => pool.end(),
   };
 };

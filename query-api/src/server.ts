@@ -13,6 +13,7 @@ export const createQueryApi = (deps: QueryDeps): Express =>
     description: 'Reads of the read models. Pass a command response\'s consistency token as `?after=` to read your own write.',
     routes: queryRoutes(deps),
     tokens: deps.tokens,
+    corsOrigins: deps.corsOrigins,
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {
       app.get('/health', async (_req, res) => {

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { identity } from '@stayhub/domain';
-import { defineRoute, HttpProblem } from '@stayhub/infra';
+import { defineRoute, HttpProblem, listOf, SecuritySettings } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, metadataOf } from '../shared/http.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
+import { loginThrottle } from '../security/login-throttle.ts';
 
 const Credentials = z.object({
   email: z.email().max(254),
@@ -23,11 +24,24 @@ const emailStream = (email: string) =>
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const decoy = hashPassword('decoy-password-never-used');
 
-export const identityRoutes = (deps: CommandDeps) => [
+/** Who registers as admin, and the per-account login throttle (one per app). */
+const guardsOf = (deps: CommandDeps) => {
+  const security = SecuritySettings.parse(deps.settings);
+  return {
+    admins: new Set(listOf(security.ADMIN_EMAILS).map(identity.normaliseEmail)),
+    throttle: loginThrottle({
+      maxFailures: security.LOGIN_MAX_FAILURES,
+      windowMs: security.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
+      now: () => deps.clock.now().getTime(),
+    }),
+  };
+};
+
+export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsOf(deps)) => [
   defineRoute({
     method: 'post',
     path: '/auth/register',
-    summary: 'Register a guest or a host',
+    summary: 'Register a guest or a host (an email listed in ADMIN_EMAILS registers as admin)',
     tags: ['identity'],
     auth: 'none',
     body: Registration,
@@ -37,32 +51,39 @@ export const identityRoutes = (deps: CommandDeps) => [
       const now = deps.clock.now().toISOString();
       const metadata = { ...metadataOf(req), actor: userId };
       const passwordHash = await hashPassword(body.password);
+      const role = admins.has(identity.normaliseEmail(body.email)) ? 'admin' : body.role;
       // The user stream first: if the email turns out taken, an unreachable user is left, never a stolen email.
       await deps.processor.handle(identity.userStreamId(userId), identity.userDecider, {
         type: 'RegisterUser',
-        data: { userId, email: body.email, name: body.name, role: body.role, passwordHash, now },
+        data: { userId, email: body.email, name: body.name, role, passwordHash, now },
       }, metadata);
       const claimed = await deps.processor.handle(emailStream(body.email), identity.emailDecider, {
         type: 'ClaimEmail',
         data: { email: identity.normaliseEmail(body.email), userId, now },
       }, metadata);
-      const token = await deps.tokens.issue({ userId, role: body.role, email: identity.normaliseEmail(body.email) });
-      return accepted(201, { userId, role: body.role, token }, claimed.position, `/users/${userId}`);
+      const token = await deps.tokens.issue({ userId, role, email: identity.normaliseEmail(body.email) });
+      return accepted(201, { userId, role, token }, claimed.position, `/users/${userId}`);
     },
   }),
   defineRoute({
     method: 'post',
     path: '/auth/login',
-    summary: 'Log in; returns a JWT bearer token',
+    summary: 'Log in; returns a JWT bearer token (repeated failures for one email are throttled with 429)',
     tags: ['identity'],
     auth: 'none',
     body: Credentials,
     responses: { 200: { description: 'A session token', schema: Session } },
     handler: async ({ body }) => {
+      const email = identity.normaliseEmail(body.email);
+      throttle.check(email);
       const claim = await deps.processor.load(emailStream(body.email), identity.emailDecider);
       const user = claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
       const valid = await verifyPassword(body.password, user?.status === 'registered' ? user.passwordHash : await decoy);
-      if (!valid || user?.status !== 'registered') throw new HttpProblem(401, 'Unauthorized', 'Email or password is wrong');
+      if (!valid || user?.status !== 'registered') {
+        throttle.failed(email);
+        throw new HttpProblem(401, 'Unauthorized', 'Email or password is wrong');
+      }
+      throttle.succeeded(email);
       const token = await deps.tokens.issue({ userId: user.userId, role: user.role, email: user.email });
       return { status: 200, body: { userId: user.userId, role: user.role, token } };
     },

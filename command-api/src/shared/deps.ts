@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Clock, CommandProcessor, Config, EventStore, Logger, TokenIssuer } from '@stayhub/infra';
+import type { Clock, CommandProcessor, Config, EventStore, Logger, SecuritySettings, TokenIssuer } from '@stayhub/infra';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 
 /** Everything the command side needs, passed in (tests build it with a moved clock and a fresh database). */
@@ -11,5 +11,6 @@ export type CommandDeps = {
   tokens: TokenIssuer;
   gateway: PaymentGateway;
   log: Logger;
-  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'>;
+  /** Security settings left out take their defaults (see `SecuritySettings`). */
+  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> & Partial<SecuritySettings>;
 };

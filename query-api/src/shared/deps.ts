@@ -10,4 +10,6 @@ export type QueryDeps = {
   log: Logger;
   /** How long a query waits for its read model to reach a client's consistency token. */
   consistencyWaitMs: number;
+  /** Allowed browser origins; any when omitted. */
+  corsOrigins?: string[] | undefined;
 };
