@@ -14,6 +14,11 @@ export type KafkaProjectionOptions = {
   /** Must be idempotent: after a crash or a rebalance, events since the last commit come again. */
   handle: (events: RecordedEvent[]) => Promise<void>;
   retry?: RetryPolicy;
+  /**
+   * Errors that mean "the read store is down", not "this event is bad": retried without end (with
+   * capped backoff) instead of parked, so an outage does not empty the log into the dead-letter topic.
+   */
+  retryForever?: (error: unknown) => boolean;
   signal: AbortSignal;
   /** Where a group without a committed offset starts; projections want everything (default). */
   fromBeginning?: boolean;
@@ -74,6 +79,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
   const topics = [...options.topics];
   const retry = { maxMs: 30_000, ...(options.retry ?? { attempts: 5, baseMs: 200 }) };
   const attempts = Math.max(1, retry.attempts);
+  const retryForever = options.retryForever ?? (() => false);
   const fromBeginning = options.fromBeginning ?? true;
   const logger = options.logger ?? silentLogger;
   const status: ProjectionStatus = { groupId, running: false, handled: 0, parked: 0, retries: 0, assigned: {} };
@@ -91,7 +97,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
         return;
       } catch (error) {
         status.lastError = errorMessage(error);
-        if (attempt >= attempts) throw error;
+        if (attempt >= attempts && !retryForever(error)) throw error;
         status.retries += 1;
         await sleep(backoffDelay(attempt - 1, retry), signal);
         await heartbeat().catch(() => undefined);
@@ -162,7 +168,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
     (stopping ??= (async () => {
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
-      if (admin) await (await admin).disconnect().catch(() => undefined);
+      await admin?.then((client) => client.disconnect()).catch(() => undefined);
       status.running = false;
       status.assigned = {};
     })().then(() => (crashed === undefined ? settle.resolve() : settle.reject(crashed))));
@@ -206,7 +212,10 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
       await client.connect();
       return client;
     })();
-    const client = await admin;
+    const client = await admin.catch((error: unknown) => {
+      admin = undefined; // try to connect again on the next call
+      throw error;
+    });
     const committed = await client.fetchOffsets({ groupId, topics });
     const result: PartitionLag[] = [];
     for (const topic of topics) {

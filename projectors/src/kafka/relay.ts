@@ -57,23 +57,26 @@ export class KafkaRelay {
     return { ...this.current };
   }
 
-  /** Runs until `signal` aborts. Rejects only if the event store subscription fails. */
+  /** Runs until `signal` aborts. Kafka and event store failures are retried with backoff, never skipped. */
   async start(signal: AbortSignal): Promise<void> {
     const producer = this.options.kafka.producer({ idempotent: this.idempotent, maxInFlightRequests: 1 });
     this.current.running = true;
     try {
       await this.untilDone('connect', signal, () => producer.connect());
-      const after = await this.options.checkpoints.load(this.name);
-      this.current.position = after;
-      this.logger.info({ relay: this.name, after }, 'relay starting');
-      await this.options.eventStore.subscribe({
-        after,
-        batchSize: this.batchSize,
-        signal,
-        onBatch: (events) => this.relay(producer, events, signal),
+      // A failed subscription restarts from the saved checkpoint: what was published is saved, nothing else.
+      await this.untilDone('subscribe', signal, async () => {
+        const after = await this.options.checkpoints.load(this.name);
+        this.current.position = after;
+        this.logger.info({ relay: this.name, after }, 'relay subscribing');
+        await this.options.eventStore.subscribe({
+          after,
+          batchSize: this.batchSize,
+          signal,
+          onBatch: (events) => this.relay(producer, events, signal),
+        });
       });
     } catch (error) {
-      if (!(error instanceof Stopped) && !signal.aborted) throw error;
+      if (!(error instanceof Stopped)) throw error;
     } finally {
       this.current.running = false;
       await producer.disconnect().catch(() => undefined);
@@ -99,6 +102,7 @@ export class KafkaRelay {
         if (attempt > 0) this.current.lastError = undefined;
         return;
       } catch (error) {
+        if (error instanceof Stopped || signal.aborted) throw new Stopped();
         this.current.failures += 1;
         this.current.lastError = `${step}: ${errorMessage(error)}`;
         const delayMs = backoffDelay(attempt, this.backoff);

@@ -65,6 +65,7 @@ describe.skipIf(kafkaUnavailable)('runKafkaProjection against Kafka', () => {
       await gate;
       seenByA.push(...events);
     });
+    stops.push(async () => open()); // a failed assertion must not leave the handler, and so the cleanup, hanging
     await eventually(() => entered > 0, 30_000, 'the first batch');
     const held = await a.projection.lag();
     expect(held.every((p) => p.committed === null)).toBe(true);
@@ -88,7 +89,7 @@ describe.skipIf(kafkaUnavailable)('runKafkaProjection against Kafka', () => {
     expect(ids(seenByB)).toEqual(ids(later));
   });
 
-  it('retries a failing event, parks a poison one (and an undecodable message) on the dead-letter topic, and goes on', async () => {
+  it('parks a poison event (and an undecodable message) on the dead-letter topic and goes on; retries an outage without parking', async () => {
     const groupId = `poison-${topic.slice('stayhub.test-'.length)}`;
     const events = await appendAcross(1, 8);
     const [poison, flaky] = [events[3]!, events[5]!];
@@ -98,13 +99,19 @@ describe.skipIf(kafkaUnavailable)('runKafkaProjection against Kafka', () => {
     await producer.send({ topic, messages: [{ key: `booking-${f.run}-junk`, value: 'not json' }] });
     await producer.disconnect();
 
-    let flakyFailures = 0;
+    // The store is "down" for 5 calls touching `flaky`: more than the 3 attempts, but not parked.
+    class ReadStoreDown extends Error {}
+    let outages = 0;
     const handled: RecordedEvent[] = [];
-    const { projection } = await project(groupId, async (batch) => {
-      if (batch.some((event) => event.eventId === poison.eventId)) throw new Error(`cannot project ${poison.eventId}`);
-      if (batch.some((event) => event.eventId === flaky.eventId) && flakyFailures++ < 2) throw new Error('read store busy');
-      handled.push(...batch);
-    });
+    const { projection } = await project(
+      groupId,
+      async (batch) => {
+        if (batch.some((event) => event.eventId === poison.eventId)) throw new Error(`cannot project ${poison.eventId}`);
+        if (batch.some((event) => event.eventId === flaky.eventId) && outages++ < 5) throw new ReadStoreDown('read store down');
+        handled.push(...batch);
+      },
+      { retryForever: (error) => error instanceof ReadStoreDown },
+    );
     const dead = await collect(f.kafka, [deadLetterTopic(groupId)], () => true);
     stops.push(() => dead.stop());
 
@@ -114,6 +121,7 @@ describe.skipIf(kafkaUnavailable)('runKafkaProjection against Kafka', () => {
 
     expect(ids(handled)).toEqual(ids(events.filter((event) => event !== poison)));
     expect(projection.status()).toMatchObject({ parked: 2 });
+    expect(outages).toBe(6);
     const parkedEvent = dead.messages.find((m) => m.key === poison.streamId)!;
     expect(parkedEvent.event).toEqual(poison);
     expect(parkedEvent.headers).toMatchObject({

@@ -129,5 +129,9 @@ export const startMockCluster = async ({ topics = {}, brokers = 3 }: MockCluster
 export const testKafka = (brokers: string[], clientId: string): Kafka =>
   new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 5 } });
 
-/** Consumer tuning so that joins and rebalances take seconds, not the production defaults' tens. */
-export const fastConsumer = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 300 };
+/**
+ * Consumer tuning so that joins and rebalances take seconds, not the production defaults' tens. The
+ * mock waits 3 s before the first join of a group and session timeout − 1 s before any later one;
+ * 6 s is also the smallest session timeout a real broker accepts by default.
+ */
+export const fastConsumer = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 300, maxWaitTimeInMs: 300 };

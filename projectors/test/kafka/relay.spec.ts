@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { EventStore, RecordedEvent, SubscribeOptions } from '@stayhub/infra';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
 import { allTopics, topicFor } from '../../src/kafka/topics.ts';
 import type { Checkpoints } from '../../src/kafka/checkpoints.ts';
@@ -121,7 +121,7 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     for (const stream of streams) expect(firstSeen(revisionsByStream(collector.messages).get(stream)!)).toEqual(range(12));
   });
 
-  it('keeps retrying a batch Kafka rejects, checkpointing only once it is acknowledged', async (context) => {
+  it('keeps retrying when Kafka rejects a batch or the store subscription fails, checkpointing only what Kafka acknowledged', async (context) => {
     if (!f.cluster.mock) context.skip('fault injection needs the mock cluster');
     const streams = [`order-${f.run}`, `payment-${f.run}`];
     for (let round = 0; round < 5; round++) for (const stream of streams) await f.appendEvents(stream, 1);
@@ -135,13 +135,19 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
         await f.checkpoints.save(name, position);
       },
     };
-    const { relay } = startRelay({ checkpoints: recording });
+    let subscriptions = 0;
+    const flakyStore: EventStore = Object.assign(Object.create(f.store) as EventStore, {
+      subscribe: (options: SubscribeOptions) =>
+        ++subscriptions === 1 ? Promise.reject(new Error('connection terminated')) : f.store.subscribe(options),
+    });
+    const { relay } = startRelay({ checkpoints: recording, eventStore: flakyStore });
     const collector = await collectOurs();
     await collector.until((all) => new Set(all.map((m) => m.event!.eventId)).size >= 10);
     await eventually(() => saved.length > 0, 10_000, 'a checkpoint');
 
     expect(saved).toEqual([{ position: await f.store.headPosition(), failuresBefore: expect.any(Number) }]);
-    expect(saved[0]!.failuresBefore).toBeGreaterThanOrEqual(1);
+    expect(saved[0]!.failuresBefore).toBeGreaterThanOrEqual(2);
+    expect(subscriptions).toBe(2);
     expect(relay.status()).toMatchObject({ published: 10, lastError: undefined });
     for (const stream of streams) expect(firstSeen(revisionsByStream(collector.messages).get(stream)!)).toEqual(range(5));
   });
