@@ -1,0 +1,285 @@
+import type { estypes } from '@elastic/elasticsearch';
+import { assertNever, type listings } from '@stayhub/domain';
+import { wantedKeys } from './postgres.ts';
+import type { ListingSearchQuery, ListingSummary } from './port.ts';
+
+/**
+ * Pure mapping of the listing search read model onto Elasticsearch: the index template, the
+ * indexed document, the search request equal in meaning to `PgListingReader.search`, and the
+ * hits back to summaries. No I/O here, so all of it is tested without a server.
+ */
+
+/** The listing read model as the projector keeps it (structurally `ListingDocument` of the projectors). */
+export type ListingSource = {
+  listingId: string;
+  hostId: string;
+  kind: 'rental' | 'hotel' | 'restaurant';
+  status: 'draft' | 'published' | 'unlisted';
+  details: listings.ListingDetails;
+  minPrice: number | null;
+  rating: { sum: number; count: number };
+  reviewedBookings: string[];
+  revision: number;
+  updatedAt: string;
+};
+
+export type SearchUnitType = {
+  unitTypeId: string;
+  name: string;
+  count: number;
+  capacity: number;
+  /** count × capacity: a party of g fits when ceil(g / capacity) ≤ count, i.e. g ≤ maxGuests. */
+  maxGuests: number;
+  price: number;
+  currency: string;
+};
+
+export type ListingSearchDocument = {
+  listingId: string;
+  hostId: string;
+  kind: string;
+  status: string;
+  title: string | null;
+  city: string | null;
+  country: string | null;
+  location: { lat: number; lon: number } | null;
+  amenities: string[];
+  currency: string | null;
+  minPrice: number | null;
+  rating: number | null;
+  ratingCount: number;
+  photo: string | null;
+  searchText: string;
+  unitTypes: SearchUnitType[];
+  revision: number;
+  updatedAt: string;
+  /** The whole read model, stored but not indexed: `get` serves it and the projector evolves it. */
+  doc: ListingSource;
+};
+
+/** Indexes of a read-model target are named `<alias>--<target>`; readers only use the alias. */
+export const listingIndexName = (alias: string, target: string): string => `${alias}--${target}`;
+
+export type IndexSettings = { shards?: number; replicas?: number };
+
+export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}): estypes.IndicesPutIndexTemplateRequest => ({
+  name: `${alias}-template`,
+  index_patterns: [listingIndexName(alias, '*')],
+  priority: 200,
+  template: {
+    settings: {
+      number_of_shards: settings.shards ?? 1,
+      number_of_replicas: settings.replicas ?? 1,
+      analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } },
+    },
+    mappings: {
+      dynamic: 'strict',
+      properties: {
+        listingId: { type: 'keyword' },
+        hostId: { type: 'keyword' },
+        kind: { type: 'keyword' },
+        status: { type: 'keyword' },
+        title: { type: 'keyword', index: false, doc_values: false },
+        // The PostgreSQL filter is `lower(city) = lower($city)`: a normalized keyword is the same test.
+        city: { type: 'keyword', normalizer: 'lowercase' },
+        country: { type: 'keyword' },
+        location: { type: 'geo_point' },
+        amenities: { type: 'keyword' },
+        currency: { type: 'keyword' },
+        minPrice: { type: 'long' },
+        rating: { type: 'double' },
+        ratingCount: { type: 'integer' },
+        photo: { type: 'keyword', index: false, doc_values: false },
+        // Fuzzy word matching on the analyzed text; `infix` answers the substring test (ILIKE '%q%').
+        searchText: { type: 'text', analyzer: 'standard', fields: { infix: { type: 'wildcard' } } },
+        unitTypes: {
+          type: 'nested',
+          properties: {
+            unitTypeId: { type: 'keyword' },
+            name: { type: 'keyword', index: false, doc_values: false },
+            count: { type: 'integer' },
+            capacity: { type: 'integer' },
+            maxGuests: { type: 'integer' },
+            price: { type: 'long' },
+            currency: { type: 'keyword' },
+          },
+        },
+        revision: { type: 'long' },
+        updatedAt: { type: 'date' },
+        doc: { type: 'object', enabled: false },
+      },
+    },
+  },
+});
+
+/** The same text the PostgreSQL projection indexes with trigrams. */
+export const searchTextOf = (details: listings.ListingDetails): string =>
+  [details.title, details.location?.city, details.location?.country, details.description?.slice(0, 500), ...(details.amenities ?? []), ...(details.cuisine ?? [])]
+    .filter(Boolean)
+    .join(' ')
+    .toLowerCase();
+
+export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
+  const d = doc.details;
+  return {
+    listingId: doc.listingId,
+    hostId: doc.hostId,
+    kind: doc.kind,
+    status: doc.status,
+    title: d.title ?? null,
+    city: d.location?.city ?? null,
+    country: d.location?.country ?? null,
+    location: d.location ? { lat: d.location.lat, lon: d.location.lon } : null,
+    amenities: [...(d.amenities ?? []), ...(d.cuisine ?? [])].map((a) => a.toLowerCase()),
+    currency: d.currency ?? null,
+    minPrice: doc.minPrice,
+    rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
+    ratingCount: doc.rating.count,
+    photo: d.photos?.[0] ?? null,
+    searchText: searchTextOf(d),
+    unitTypes: (d.unitTypes ?? []).map((u) => ({
+      unitTypeId: u.unitTypeId,
+      name: u.name,
+      count: u.count,
+      capacity: u.capacity,
+      maxGuests: u.count * u.capacity,
+      price: u.price.amount,
+      currency: u.price.currency,
+    })),
+    revision: doc.revision,
+    updatedAt: doc.updatedAt,
+    doc,
+  };
+};
+
+export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 'location', 'currency', 'minPrice', 'rating', 'ratingCount', 'amenities', 'photo'];
+
+/** How many candidates a date search fetches before the availability post-filter. */
+export const DEFAULT_CANDIDATE_CAP = 5000;
+
+export const escapeWildcard = (value: string): string => value.replace(/[\\*?]/g, (c) => `\\${c}`);
+
+const originOf = (query: ListingSearchQuery) => (query.lat !== undefined && query.lon !== undefined ? { lat: query.lat, lon: query.lon } : undefined);
+
+const unitFilters = (query: ListingSearchQuery): estypes.QueryDslQueryContainer[] => {
+  const filters: estypes.QueryDslQueryContainer[] = [{ range: { 'unitTypes.maxGuests': { gte: query.guests ?? 1 } } }];
+  if (query.minPrice !== undefined) filters.push({ range: { 'unitTypes.price': { gte: query.minPrice } } });
+  if (query.maxPrice !== undefined) filters.push({ range: { 'unitTypes.price': { lte: query.maxPrice } } });
+  return filters;
+};
+
+const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
+  const origin = originOf(query);
+  const byId: estypes.SortCombinations = { listingId: { order: 'asc' } };
+  const ratingDesc: estypes.SortCombinations = { rating: { order: 'desc', missing: '_last' } };
+  const distance: estypes.SortCombinations | undefined = origin && { _geo_distance: { location: origin, order: 'asc', unit: 'm', distance_type: 'arc' } };
+  const sort: estypes.SortCombinations[] = (() => {
+    switch (query.sort) {
+      case 'relevance':
+        return query.q ? [{ _score: { order: 'desc' } }, ratingDesc, byId] : [ratingDesc, byId];
+      case 'price':
+        return [{ minPrice: { order: 'asc', missing: '_last' } }, byId];
+      case 'rating':
+        return [ratingDesc, { ratingCount: { order: 'desc' } }, byId];
+      case 'distance':
+        return distance ? [distance, byId] : [byId];
+      default:
+        return assertNever(query.sort);
+    }
+  })();
+  // Last, after the unique id, the distance never changes the order; it only reports distanceKm.
+  if (distance && query.sort !== 'distance') sort.push(distance);
+  return sort;
+};
+
+/**
+ * The search body (without `index`). With dates or a slot, the free capacity lives outside the
+ * index (availability store), so the request fetches the first `candidateCap` candidates in the
+ * final order and the reader filters and paginates them.
+ */
+export const buildSearchRequest = (query: ListingSearchQuery, options: { candidateCap?: number } = {}): estypes.SearchRequest => {
+  const filter: estypes.QueryDslQueryContainer[] = [{ term: { status: 'published' } }];
+  const must: estypes.QueryDslQueryContainer[] = [];
+  if (query.q) {
+    const q = query.q.toLowerCase();
+    must.push({
+      bool: {
+        should: [
+          { match: { searchText: { query: q, fuzziness: 'AUTO', operator: 'and' } } },
+          { wildcard: { 'searchText.infix': { value: `*${escapeWildcard(q)}*` } } },
+        ],
+        minimum_should_match: 1,
+      },
+    });
+  }
+  const origin = originOf(query);
+  if (origin && query.radiusKm !== undefined) filter.push({ geo_distance: { distance: `${query.radiusKm}km`, location: origin } });
+  if (query.kind) filter.push({ term: { kind: query.kind } });
+  if (query.city) filter.push({ term: { city: query.city } });
+  for (const amenity of query.amenities ?? []) filter.push({ term: { amenities: amenity.toLowerCase() } });
+  filter.push({ nested: { path: 'unitTypes', query: { bool: { filter: unitFilters(query) } } } });
+
+  const dated = wantedKeys(query) !== undefined;
+  return {
+    query: { bool: { filter, ...(must.length > 0 ? { must } : {}) } },
+    sort: sortOf(query),
+    from: dated ? 0 : (query.page - 1) * query.pageSize,
+    size: dated ? (options.candidateCap ?? DEFAULT_CANDIDATE_CAP) : query.pageSize,
+    track_total_hits: true,
+    _source: dated ? [...SUMMARY_FIELDS, 'unitTypes'] : SUMMARY_FIELDS,
+  };
+};
+
+export type SearchHitSource = Partial<ListingSearchDocument>;
+export type SearchHit = { _id?: string | null; _source?: SearchHitSource; sort?: unknown[] };
+
+export const unitsNeeded = (guests: number, capacity: number): number => Math.ceil(guests / capacity);
+
+/** Unit types that fit the party and the price range (the nested filter, applied to one listing). */
+export const fittingUnitTypes = (units: readonly SearchUnitType[], query: ListingSearchQuery): SearchUnitType[] => {
+  const guests = query.guests ?? 1;
+  return units.filter(
+    (u) =>
+      unitsNeeded(guests, u.capacity) <= u.count &&
+      (query.minPrice === undefined || u.price >= query.minPrice) &&
+      (query.maxPrice === undefined || u.price <= query.maxPrice),
+  );
+};
+
+export type UsedUnits = Map<string, Map<string, number>>;
+
+/** Of the fitting unit types, those with enough units free on every key, cheapest first. */
+export const freeUnitTypes = (units: readonly SearchUnitType[], keys: readonly string[], used: UsedUnits, guests: number): string[] =>
+  units
+    .filter((u) => keys.every((key) => u.count - (used.get(u.unitTypeId)?.get(key) ?? 0) >= unitsNeeded(guests, u.capacity)))
+    .sort((a, b) => a.price - b.price || (a.unitTypeId < b.unitTypeId ? -1 : a.unitTypeId > b.unitTypeId ? 1 : 0))
+    .map((u) => u.unitTypeId);
+
+const distanceOf = (hit: SearchHit, query: ListingSearchQuery): number | undefined => {
+  if (!originOf(query) || !hit.sort?.length) return undefined;
+  const value = Number(hit.sort[query.sort === 'distance' ? 0 : hit.sort.length - 1]);
+  // A listing without a location sorts at "infinity"; PostgreSQL reports no distance for it.
+  return Number.isFinite(value) && value < 1e300 ? value : undefined;
+};
+
+export const toSummary = (hit: SearchHit, query: ListingSearchQuery, availableUnitTypes?: string[]): ListingSummary => {
+  const s = hit._source ?? {};
+  const distance = distanceOf(hit, query);
+  return {
+    listingId: s.listingId ?? String(hit._id),
+    kind: s.kind ?? '',
+    title: s.title ?? null,
+    city: s.city ?? null,
+    country: s.country ?? null,
+    location: s.location ?? null,
+    minPrice: s.minPrice === null || s.minPrice === undefined || !s.currency ? null : { amount: Number(s.minPrice), currency: s.currency },
+    rating: s.rating === null || s.rating === undefined ? null : Math.round(Number(s.rating) * 100) / 100,
+    ratingCount: s.ratingCount ?? 0,
+    amenities: s.amenities ?? [],
+    photo: s.photo ?? null,
+    ...(distance === undefined ? {} : { distanceKm: Math.round(distance) / 1000 }),
+    ...(availableUnitTypes ? { availableUnitTypes } : {}),
+  };
+};
+
+export const totalOf = (total: number | estypes.SearchTotalHits | undefined): number => (typeof total === 'number' ? total : (total?.value ?? 0));

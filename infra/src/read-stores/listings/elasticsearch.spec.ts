@@ -1,0 +1,200 @@
+import { createRequire } from 'node:module';
+import { Client } from '@elastic/elasticsearch';
+import Mock from '@elastic/elasticsearch-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { buildSearchRequest, toSearchDocument, type ListingSource } from './elasticsearch-mapping.ts';
+import { ElasticsearchListingReader, type AvailabilityUsage } from './elasticsearch.ts';
+import type { ListingSearchQuery } from './port.ts';
+
+const ALIAS = 'test-listings';
+
+// The mock recognises errors of the CommonJS build it loads itself (the ESM build has its own classes).
+const { errors } = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+const notFound = (body: Record<string, unknown>) => new errors.ResponseError({ body, statusCode: 404, headers: {}, warnings: null, meta: {} as never });
+
+const listingOf = (listingId: string, units: { id: string; count: number; capacity: number; price: number }[], rating?: number): ListingSource => ({
+  listingId,
+  hostId: 'h1',
+  kind: 'hotel',
+  status: 'published',
+  details: {
+    title: `Hotel ${listingId}`,
+    location: { lat: 52.37, lon: 4.89, city: 'Amsterdam', country: 'NL', timeZone: 'Europe/Amsterdam' },
+    currency: 'EUR',
+    photos: [`https://img.example/${listingId}.jpg`],
+    unitTypes: units.map((u) => ({ unitTypeId: u.id, name: u.id, count: u.count, capacity: u.capacity, price: { amount: u.price, currency: 'EUR' } })),
+  },
+  minPrice: Math.min(...units.map((u) => u.price)),
+  rating: rating === undefined ? { sum: 0, count: 0 } : { sum: rating, count: 1 },
+  reviewedBookings: [],
+  revision: 2,
+  updatedAt: '2030-01-01T00:00:00.000Z',
+});
+
+const hitOf = (listing: ListingSource, sort: unknown[] = []) => ({ _index: `${ALIAS}--listings`, _id: listing.listingId, _source: toSearchDocument(listing), sort });
+
+type Recorded = { method: string; path: string; body: unknown; querystring: Record<string, string> };
+
+const setup = (availability?: AvailabilityUsage) => {
+  const mock = new Mock();
+  const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
+  const requests: Recorded[] = [];
+  const reader = new ElasticsearchListingReader(client, { alias: ALIAS, availability, candidateCap: 50 });
+  return { mock, requests, reader };
+};
+
+const base: ListingSearchQuery = { sort: 'price', page: 1, pageSize: 2 };
+
+describe('ElasticsearchListingReader.search', () => {
+  let env: ReturnType<typeof setup>;
+  beforeEach(() => {
+    env = setup();
+  });
+
+  it('sends the built request to the alias and maps hits and the exact total', async () => {
+    const query: ListingSearchQuery = { ...base, q: 'hotel', city: 'amsterdam', page: 2 };
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
+      env.requests.push(params as Recorded);
+      return { hits: { total: { value: 3, relation: 'eq' }, hits: [hitOf(listingOf('l3', [{ id: 'u3', count: 1, capacity: 2, price: 9_000 }]), [9_000, 'l3'])] } };
+    });
+    const result = await env.reader.search(query);
+    expect(env.requests).toHaveLength(1);
+    expect(env.requests[0]!.body).toEqual(JSON.parse(JSON.stringify(buildSearchRequest(query))));
+    expect(env.requests[0]!.body).toMatchObject({ from: 2, size: 2 });
+    expect(result).toEqual({
+      items: [
+        {
+          listingId: 'l3',
+          kind: 'hotel',
+          title: 'Hotel l3',
+          city: 'Amsterdam',
+          country: 'NL',
+          location: { lat: 52.37, lon: 4.89 },
+          minPrice: { amount: 9_000, currency: 'EUR' },
+          rating: null,
+          ratingCount: 0,
+          amenities: [],
+          photo: 'https://img.example/l3.jpg',
+        },
+      ],
+      total: 3,
+      page: 2,
+      pageSize: 2,
+    });
+  });
+
+  it('refuses a date search without an availability store rather than ignoring the dates', async () => {
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, () => ({ hits: { total: { value: 1, relation: 'eq' }, hits: [hitOf(listingOf('l1', [{ id: 'u1', count: 1, capacity: 2, price: 1 }]))] } }));
+    await expect(env.reader.search({ ...base, checkIn: '2030-05-01', checkOut: '2030-05-02' })).rejects.toThrow(/availability store/);
+  });
+});
+
+describe('ElasticsearchListingReader.search with dates', () => {
+  const l1 = listingOf('l1', [{ id: 'l1-room', count: 1, capacity: 2, price: 10_000 }]);
+  const l2 = listingOf('l2', [
+    { id: 'l2-double', count: 2, capacity: 2, price: 12_000 },
+    { id: 'l2-single', count: 4, capacity: 1, price: 11_000 },
+  ]);
+  const l3 = listingOf('l3', [{ id: 'l3-room', count: 1, capacity: 4, price: 13_000 }]);
+  const l4 = listingOf('l4', [{ id: 'l4-room', count: 3, capacity: 2, price: 14_000 }]);
+  const used = new Map([
+    ['l1-room', new Map([['2030-05-02', 1]])],
+    ['l2-double', new Map([['2030-05-01', 2]])],
+    ['l4-room', new Map([['2030-05-01', 2]])],
+  ]);
+  const asked: { unitTypeIds: string[]; keys: string[] }[] = [];
+  const availability: AvailabilityUsage = {
+    async used(unitTypeIds, keys) {
+      asked.push({ unitTypeIds, keys });
+      return used;
+    },
+  };
+
+  it('over-fetches candidates, keeps listings with a free fitting unit type on every night, and paginates them', async () => {
+    const env = setup(availability);
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
+      env.requests.push(params as Recorded);
+      return { hits: { total: { value: 4, relation: 'eq' }, hits: [l1, l2, l3, l4].map((l) => hitOf(l, [l.minPrice, l.listingId])) } };
+    });
+    const query: ListingSearchQuery = { ...base, checkIn: '2030-05-01', checkOut: '2030-05-03', guests: 2, page: 1, pageSize: 2 };
+    const first = await env.reader.search(query);
+    expect(env.requests[0]!.body).toMatchObject({ from: 0, size: 50 });
+    expect(asked.at(-1)).toEqual({ unitTypeIds: ['l1-room', 'l2-double', 'l2-single', 'l3-room', 'l4-room'], keys: ['2030-05-01', '2030-05-02'] });
+    // l1 is full on the 2nd; l2's doubles are taken on the 1st but two singles hold the party.
+    expect(first.items.map((i) => [i.listingId, i.availableUnitTypes])).toEqual([
+      ['l2', ['l2-single']],
+      ['l3', ['l3-room']],
+    ]);
+    expect(first.total).toBe(3);
+    const second = await env.reader.search({ ...query, page: 2 });
+    expect(second.items.map((i) => [i.listingId, i.availableUnitTypes])).toEqual([['l4', ['l4-room']]]);
+    expect(second.total).toBe(3);
+  });
+
+  it('asks for the one slot instant of a restaurant search', async () => {
+    const env = setup(availability);
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, () => ({ hits: { total: { value: 1, relation: 'eq' }, hits: [hitOf(l3)] } }));
+    const result = await env.reader.search({ ...base, slot: '2030-05-01T19:00:00+02:00', guests: 4 });
+    expect(asked.at(-1)).toEqual({ unitTypeIds: ['l3-room'], keys: ['2030-05-01T17:00:00.000Z'] });
+    expect(result.items.map((i) => i.listingId)).toEqual(['l3']);
+  });
+});
+
+describe('ElasticsearchListingReader.get and availability', () => {
+  const listing = listingOf('l1', [
+    { id: 'b-room', count: 2, capacity: 2, price: 10_000 },
+    { id: 'a-room', count: 1, capacity: 2, price: 9_000 },
+  ], 4);
+
+  it('reads the stored model by id through the alias', async () => {
+    const env = setup();
+    env.mock.add({ method: 'GET', path: `/${ALIAS}/_doc/:id` }, (params) => {
+      env.requests.push(params as Recorded);
+      return { _index: `${ALIAS}--listings`, _id: 'l1', found: true, _seq_no: 3, _primary_term: 1, _source: { doc: listing } };
+    });
+    expect(await env.reader.get('l1')).toEqual({
+      listingId: 'l1',
+      hostId: 'h1',
+      kind: 'hotel',
+      status: 'published',
+      details: listing.details,
+      rating: 4,
+      ratingCount: 1,
+      updatedAt: '2030-01-01T00:00:00.000Z',
+    });
+    expect(env.requests[0]!.querystring).toEqual({ _source_includes: 'doc' });
+  });
+
+  it('answers undefined for an unknown listing or a missing index', async () => {
+    const env = setup();
+    env.mock.add({ method: 'GET', path: `/${ALIAS}/_doc/nope` }, () => notFound({ _index: `${ALIAS}--listings`, _id: 'nope', found: false }));
+    env.mock.add({ method: 'GET', path: `/${ALIAS}/_doc/gone` }, () => notFound({ error: { type: 'index_not_found_exception' }, status: 404 }));
+    expect(await env.reader.get('nope')).toBeUndefined();
+    expect(await env.reader.get('gone')).toBeUndefined();
+  });
+
+  it('builds the calendar from the unit types in the index and the availability store', async () => {
+    const env = setup({
+      async used(unitTypeIds, keys) {
+        expect(unitTypeIds).toEqual(['a-room', 'b-room']);
+        expect(keys).toEqual(['2030-05-01', '2030-05-02']);
+        return new Map([['b-room', new Map([['2030-05-02', 3]])]]);
+      },
+    });
+    env.mock.add({ method: 'GET', path: `/${ALIAS}/_doc/l1` }, (params) => {
+      env.requests.push(params as Recorded);
+      return { _id: 'l1', found: true, _source: { unitTypes: toSearchDocument(listing).unitTypes } };
+    });
+    expect(await env.reader.availability('l1', ['2030-05-01', '2030-05-02'])).toEqual([
+      { key: '2030-05-01', unitTypes: [{ unitTypeId: 'a-room', count: 1, free: 1 }, { unitTypeId: 'b-room', count: 2, free: 2 }] },
+      { key: '2030-05-02', unitTypes: [{ unitTypeId: 'a-room', count: 1, free: 1 }, { unitTypeId: 'b-room', count: 2, free: 0 }] },
+    ]);
+    expect(env.requests[0]!.querystring).toEqual({ _source_includes: 'unitTypes' });
+  });
+
+  it('has no calendar for an unknown listing', async () => {
+    const env = setup({ used: async () => new Map() });
+    env.mock.add({ method: 'GET', path: `/${ALIAS}/_doc/:id` }, () => notFound({ _id: 'x', found: false }));
+    expect(await env.reader.availability('x', ['2030-05-01'])).toBeUndefined();
+  });
+});
