@@ -1,0 +1,92 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { productSearchProjection, productTables } from './pg-projection.ts';
+
+const at = '2030-01-01T10:00:00.000Z';
+let position = 0;
+const recorded = (streamId: string, streamRevision: number, type: string, data: Record<string, unknown>): RecordedEvent => ({
+  eventId: randomUUID(),
+  type,
+  schemaVersion: 1,
+  streamId,
+  streamRevision,
+  globalPosition: String(++position).padStart(20, '0'),
+  occurredAt: at,
+  data: { ...data, at },
+  metadata: {},
+});
+
+const product = (revision: number, type: string, data: Record<string, unknown>) => recorded('product-p1', revision, type, { productId: 'p1', ...data });
+const stock = (revision: number, type: string, data: Record<string, unknown>) => recorded('stock-TV-55', revision, type, { sku: 'TV-55', ...data });
+
+const created = product(0, 'ProductCreated', {
+  sellerId: 's1',
+  sku: 'TV-55',
+  name: 'Lumen 55" OLED television',
+  description: 'Deep blacks',
+  category: 'TV',
+  attributes: { size: 55, panel: 'OLED' },
+  images: ['https://img.example.com/tv.jpg'],
+  shipping: { postalPrefixes: ['10', '75 0'], deliveryDays: 3 },
+  price: { amount: 129_900, currency: 'EUR' },
+});
+
+describe('product search projection', () => {
+  let pool: Pool;
+  const target = 'products';
+  const t = productTables(target);
+  const rows = async () => ({
+    product: (await pool.query(`SELECT * FROM ${t.products} WHERE product_id = 'p1'`)).rows,
+    stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
+  });
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => productSearchProjection.apply(client, event, target));
+
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 4);
+    await inTransaction(pool, (client) => productSearchProjection.migrate(client, target));
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  it('gets the same rows when every event is delivered twice', async () => {
+    const history = [
+      created,
+      product(1, 'ProductPriceChanged', { previous: { amount: 129_900, currency: 'EUR' }, price: { amount: 119_900, currency: 'EUR' } }),
+      product(2, 'ProductUpdated', { changes: { name: 'Lumen 55" OLED TV', attributes: { size: 55, panel: 'OLED', hdr: true } } }),
+      stock(0, 'StockReceived', { receiptId: 'r1', quantity: 10 }),
+      stock(1, 'StockHeld', { holdId: 'o1', quantity: 3, expiresAt: at }),
+      stock(2, 'StockHeld', { holdId: 'o2', quantity: 2, expiresAt: at }),
+      stock(3, 'StockHoldConfirmed', { holdId: 'o1', quantity: 3 }),
+      stock(4, 'StockReleased', { holdId: 'o2', quantity: 2, reason: 'expired' }),
+    ];
+    for (const event of history) {
+      await apply(event);
+      const once = await rows();
+      await apply(event);
+      expect(await rows()).toEqual(once);
+    }
+    const { product: [row], stock: [level] } = await rows();
+    expect(row).toMatchObject({
+      sku: 'TV-55',
+      status: 'active',
+      name: 'Lumen 55" OLED TV',
+      category: 'tv',
+      price: 119_900,
+      currency: 'EUR',
+      attributes: { size: '55', panel: 'oled', hdr: 'true' },
+      postal_prefixes: ['10', '750'],
+    });
+    expect(row.doc.revision).toBe(2);
+    expect(level).toMatchObject({ on_hand: 7, reserved: 0 });
+  });
+
+  it('ignores an event older than what the row already shows', async () => {
+    await apply(product(3, 'ProductDiscontinued', {}));
+    await apply(product(1, 'ProductPriceChanged', { previous: { amount: 119_900, currency: 'EUR' }, price: { amount: 1, currency: 'EUR' } }));
+    const { product: [row] } = await rows();
+    expect(row).toMatchObject({ status: 'discontinued', price: 119_900 });
+  });
+});
