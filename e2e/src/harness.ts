@@ -1,7 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeCommandSide, createCommandApi, type CommandSide } from '@stayhub/command-api';
-import { createPool, PostgresEventStore, TestClock, type Pool } from '@stayhub/infra';
+import { createPool, PostgresEventStore, TestClock, type Pool, type SecuritySettings } from '@stayhub/infra';
+import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { runProjectors } from '@stayhub/projectors';
@@ -63,6 +64,9 @@ const config = {
 export type StackOptions = {
   clock?: TestClock;
   gateway?: PaymentGateway;
+  notifier?: Notifier;
+  /** Tighter limits, CORS origins or admin emails for a test (the defaults are generous). */
+  settings?: Partial<SecuritySettings>;
   /** `auto` runs due workflow tasks continuously; `manual` only on `runDueTasks()`. */
   workflows?: 'auto' | 'manual';
 };
@@ -74,10 +78,17 @@ export type StackOptions = {
 export const startStack = async (options: StackOptions = {}) => {
   const databaseUrl = await testDatabaseUrl();
   const clock = options.clock ?? new TestClock(new Date());
-  const side: CommandSide = await composeCommandSide({ databaseUrl, config, clock, ...(options.gateway ? { gateway: options.gateway } : {}), workflowTickMs: 50 });
+  const side: CommandSide = await composeCommandSide({
+    databaseUrl,
+    config: { ...config, ...options.settings },
+    clock,
+    ...(options.gateway ? { gateway: options.gateway } : {}),
+    ...(options.notifier ? { notifier: options.notifier } : {}),
+    workflowTickMs: 50,
+  });
   const readPool: Pool = createPool(databaseUrl, 10);
   const readStore = await PostgresEventStore.create(readPool, { pollIntervalMs: 50 });
-  const query = composeQuerySide({ databaseUrl, config, clock, consistencyWaitMs: 3000 });
+  const query = composeQuerySide({ databaseUrl, config: { ...config, ...options.settings }, clock, consistencyWaitMs: 3000 });
 
   let commandServer: Server | undefined;
   let queryServer: Server | undefined;
