@@ -1,4 +1,4 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgListingReader, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
@@ -13,6 +13,9 @@ export const composeQuerySide = (options: {
     pool,
     listings: new PgListingReader(pool),
     bookings: new PgBookingHistoryReader(pool),
+    products: new PgProductReader(pool),
+    orders: new PgOrderHistoryReader(pool),
+    carts: new PgCartReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api'),

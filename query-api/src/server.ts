@@ -3,8 +3,9 @@ import { createHttpApp, metricsContentType, metricsText, type Route } from '@sta
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
+import { commerceQueryRoutes } from './commerce/index.ts';
 
-export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps)];
+export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps)];
 
 /** The query API: reads only read models, never the event store. */
 export const createQueryApi = (deps: QueryDeps): Express =>

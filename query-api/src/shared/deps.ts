@@ -1,10 +1,13 @@
 import type { Pool } from 'pg';
-import type { BookingHistoryReader, Clock, ListingReader, Logger, TokenIssuer } from '@stayhub/infra';
+import type { BookingHistoryReader, CartReader, Clock, ListingReader, Logger, OrderHistoryReader, ProductReader, TokenIssuer } from '@stayhub/infra';
 
 export type QueryDeps = {
   pool: Pool;
   listings: ListingReader;
   bookings: BookingHistoryReader;
+  products: ProductReader;
+  orders: OrderHistoryReader;
+  carts: CartReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;

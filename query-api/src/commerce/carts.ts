@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { defineRoute, type ProductSummary, type Route } from '@stayhub/infra';
+import type { QueryDeps } from '../shared/deps.ts';
+import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
+
+const READ_MODELS = ['carts', 'products'];
+
+/** A subtotal only when every line's product is known and priced in one currency. */
+const subtotalOf = (lines: { quantity: number; product: ProductSummary | null }[]) => {
+  const currencies = new Set(lines.map((line) => line.product?.price.currency));
+  if (lines.length === 0 || currencies.size !== 1 || currencies.has(undefined)) return null;
+  return { amount: lines.reduce((sum, line) => sum + line.quantity * line.product!.price.amount, 0), currency: [...currencies][0]! };
+};
+
+export const cartQueryRoutes = (deps: QueryDeps): Route[] => {
+  const summaries = async (productIds: string[]) => new Map((await deps.products.many(productIds)).map((p) => [p.productId, p]));
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/carts/me',
+      summary: "The caller's cart, each line with the product's current price and stock (prices are fixed only at checkout)",
+      tags: ['cart'],
+      auth: 'user',
+      query: z.object({ after: Token }),
+      handler: async ({ query, req, user }) => {
+        const stale = await catchUp(deps, req, query.after, READ_MODELS);
+        const cart = await deps.carts.cart(user!.userId);
+        const cartLines = cart?.lines ?? [];
+        const products = await summaries(cartLines.map((line) => line.productId));
+        const lines = cartLines.map((line) => ({ ...line, product: products.get(line.productId) ?? null }));
+        const body = {
+          userId: user!.userId,
+          lines,
+          itemCount: lines.reduce((sum, line) => sum + line.quantity, 0),
+          subtotal: subtotalOf(lines),
+          updatedAt: cart?.updatedAt ?? null,
+          stale,
+        };
+        return { body, headers: staleHeaders(stale) };
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: '/me/wishlist',
+      summary: "The caller's wishlist, oldest first, with each product's current price and stock",
+      tags: ['wishlist'],
+      auth: 'user',
+      query: z.object({ after: Token }),
+      handler: async ({ query, req, user }) => {
+        const stale = await catchUp(deps, req, query.after, READ_MODELS);
+        const wishlist = await deps.carts.wishlist(user!.userId);
+        const productIds = wishlist?.productIds ?? [];
+        const products = await summaries(productIds);
+        const items = productIds.map((productId) => ({ productId, product: products.get(productId) ?? null }));
+        return { body: { userId: user!.userId, items, updatedAt: wishlist?.updatedAt ?? null, stale }, headers: staleHeaders(stale) };
+      },
+    }),
+  ];
+};

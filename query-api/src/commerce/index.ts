@@ -1,0 +1,8 @@
+import type { Route } from '@stayhub/infra';
+import type { QueryDeps } from '../shared/deps.ts';
+import { cartQueryRoutes } from './carts.ts';
+import { orderQueryRoutes } from './orders.ts';
+import { productQueryRoutes } from './products.ts';
+
+/** Product search and detail, cart, wishlist and order history. */
+export const commerceQueryRoutes = (deps: QueryDeps): Route[] => [...productQueryRoutes(deps), ...cartQueryRoutes(deps), ...orderQueryRoutes(deps)];
