@@ -1,0 +1,240 @@
+import { createRequire } from 'node:module';
+import { Client } from '@elastic/elasticsearch';
+import Mock from '@elastic/elasticsearch-mock';
+import { describe, expect, it } from 'vitest';
+import type { RecordedEvent } from '@stayhub/infra';
+import { listingIndexTemplate, toSearchDocument } from '@stayhub/infra/read-stores/listings/elasticsearch-mapping';
+import { applyToElasticsearch, createIndex, listingSearchElasticsearch, swapAlias } from './elasticsearch-projection.ts';
+import type { ListingDocument } from './listing-document.ts';
+
+const { errors } = createRequire(import.meta.url)('@elastic/elasticsearch') as typeof import('@elastic/elasticsearch');
+const INDEX = 'test-listings--listings';
+
+/** What the mock hands a resolver: one method and one path (patterns may list several). */
+type Call = { method: string; path: string; body: unknown; querystring: Record<string, string> };
+
+let position = 0;
+const event = (streamId: string, streamRevision: number, type: string, data: Record<string, unknown>): RecordedEvent => ({
+  eventId: `${streamId}-${streamRevision}`,
+  type,
+  schemaVersion: 1,
+  streamId,
+  streamRevision,
+  globalPosition: String(++position).padStart(8, '0'),
+  occurredAt: '2030-01-01T00:00:00.000Z',
+  data,
+  metadata: {},
+});
+
+const details = {
+  title: 'Loft',
+  location: { lat: 52.37, lon: 4.89, city: 'Amsterdam', country: 'NL', timeZone: 'Europe/Amsterdam' },
+  currency: 'EUR',
+  unitTypes: [{ unitTypeId: 'u1', name: 'Loft', count: 1, capacity: 2, price: { amount: 10_000, currency: 'EUR' } }],
+};
+const created = event('listing-l1', 0, 'ListingCreated', { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at: '2030-01-01T00:00:00.000Z' });
+const published = event('listing-l1', 1, 'ListingPublished', { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at: '2030-01-02T00:00:00.000Z' });
+const renamed = event('listing-l1', 2, 'ListingUpdated', { listingId: 'l1', changes: { title: 'Canal Loft' }, at: '2030-01-03T00:00:00.000Z' });
+const review = (bookingId: string, rating: number) =>
+  event(`booking-${bookingId}`, 0, 'GuestReviewedStay', { bookingId, listingId: 'l1', guestId: 'g1', rating, comment: '', at: '2030-02-01T00:00:00.000Z' });
+
+/** A small stand-in for one Elasticsearch index: mget, and bulk with create / compare-and-set index. */
+const fakeIndex = () => {
+  const mock = new Mock();
+  const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
+  const docs = new Map<string, { source: { doc: ListingDocument }; seqNo: number }>();
+  let seqNo = 0;
+  const bulks: unknown[][] = [];
+  let beforeBulk: () => void = () => undefined;
+  mock.add({ method: 'POST', path: `/${INDEX}/_mget` }, (params) => {
+    const { ids } = params.body as { ids: string[] };
+    return {
+      docs: ids.map((id) => {
+        const stored = docs.get(id);
+        return stored
+          ? { _index: INDEX, _id: id, found: true, _seq_no: stored.seqNo, _primary_term: 1, _source: { doc: stored.source.doc } }
+          : { _index: INDEX, _id: id, found: false };
+      }),
+    };
+  });
+  mock.add({ method: 'POST', path: '/_bulk' }, (params) => {
+    beforeBulk();
+    const lines = params.body as Record<string, any>[];
+    bulks.push(lines);
+    const items = [];
+    for (let i = 0; i < lines.length; i += 2) {
+      const [action, meta] = Object.entries(lines[i]!)[0]!;
+      const stored = docs.get(meta._id);
+      const conflict = action === 'create' ? stored !== undefined : !stored || stored.seqNo !== meta.if_seq_no || meta.if_primary_term !== 1;
+      if (conflict) {
+        items.push({ [action]: { _id: meta._id, status: 409, error: { type: 'version_conflict_engine_exception' } } });
+        continue;
+      }
+      docs.set(meta._id, { source: lines[i + 1] as { doc: ListingDocument }, seqNo: ++seqNo });
+      items.push({ [action]: { _id: meta._id, status: action === 'create' ? 201 : 200, _seq_no: seqNo, _primary_term: 1 } });
+    }
+    return { errors: items.some((item) => Object.values(item)[0]!.status >= 300), items };
+  });
+  return {
+    mock,
+    client,
+    docs,
+    bulks,
+    docOf: (id: string) => docs.get(id)?.source.doc,
+    onBulk: (hook: () => void) => {
+      beforeBulk = hook;
+    },
+  };
+};
+
+describe('applyToElasticsearch', () => {
+  it('creates the document, then replaces it only at the sequence number it was read at', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [created]);
+    await applyToElasticsearch(es.client, INDEX, [published, renamed]);
+    expect(es.bulks.map((lines) => lines[0])).toEqual([
+      { create: { _index: INDEX, _id: 'l1' } },
+      { index: { _index: INDEX, _id: 'l1', if_seq_no: 1, if_primary_term: 1 } },
+    ]);
+    expect(es.docOf('l1')).toMatchObject({ status: 'published', revision: 2, details: { title: 'Canal Loft' } });
+    expect(es.docs.get('l1')!.source).toEqual(toSearchDocument(es.docOf('l1')!));
+  });
+
+  it('writes nothing when the same events come again', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [created, published, review('b1', 4)]);
+    const before = es.docs.get('l1');
+    await applyToElasticsearch(es.client, INDEX, [created, published, review('b1', 4)]);
+    await applyToElasticsearch(es.client, INDEX, [published]);
+    expect(es.bulks).toHaveLength(1);
+    expect(es.docs.get('l1')).toBe(before);
+    expect(es.docOf('l1')!.rating).toEqual({ sum: 4, count: 1 });
+  });
+
+  it('counts a review from a booking stream once, whatever its revision next to the listing revision', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [created, published, renamed]);
+    await applyToElasticsearch(es.client, INDEX, [review('b1', 5), review('b2', 3)]);
+    await applyToElasticsearch(es.client, INDEX, [review('b1', 5)]);
+    expect(es.docOf('l1')).toMatchObject({ rating: { sum: 8, count: 2 }, reviewedBookings: ['b1', 'b2'], revision: 2 });
+  });
+
+  it('reads again and re-evolves when another writer changed the document in between', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [created, published]);
+    let raced = false;
+    es.onBulk(() => {
+      if (raced) return;
+      raced = true;
+      // Another writer (a consumer that still held the partition) lands a review first.
+      const stored = es.docs.get('l1')!;
+      const doc = { ...stored.source.doc, rating: { sum: 2, count: 1 }, reviewedBookings: ['b9'] };
+      es.docs.set('l1', { source: { doc }, seqNo: stored.seqNo + 10 });
+    });
+    await applyToElasticsearch(es.client, INDEX, [renamed]);
+    expect(es.bulks).toHaveLength(3);
+    expect(es.docOf('l1')).toMatchObject({ details: { title: 'Canal Loft' }, rating: { sum: 2, count: 1 }, revision: 2 });
+  });
+
+  it('gives up after the allowed rounds and fails loudly on other errors', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [created]);
+    es.onBulk(() => {
+      const stored = es.docs.get('l1')!;
+      es.docs.set('l1', { ...stored, seqNo: stored.seqNo + 100 });
+    });
+    await expect(applyToElasticsearch(es.client, INDEX, [published], { attempts: 2 })).rejects.toThrow(/still conflict after 2 attempts/);
+
+    const broken = fakeIndex();
+    broken.mock.clear({ method: 'POST', path: '/_bulk' });
+    broken.mock.add({ method: 'POST', path: '/_bulk' }, () => ({
+      errors: true,
+      items: [{ create: { _id: 'l1', status: 400, error: { type: 'document_parsing_exception' } } }],
+    }));
+    await expect(applyToElasticsearch(broken.client, INDEX, [created])).rejects.toThrow(/document_parsing_exception/);
+  });
+
+  it('waits for the refresh by default, so that a moved checkpoint means searchable', async () => {
+    const es = fakeIndex();
+    const seen: Record<string, string>[] = [];
+    es.mock.add({ method: 'POST', path: '/_bulk', querystring: { refresh: 'wait_for' } }, (params) => {
+      seen.push((params as Call).querystring);
+      return { errors: false, items: [{ create: { _id: 'l1', status: 201 } }] };
+    });
+    await applyToElasticsearch(es.client, INDEX, [created]);
+    expect(seen).toEqual([{ refresh: 'wait_for' }]);
+  });
+
+  it('ignores events it does not handle', async () => {
+    const es = fakeIndex();
+    await applyToElasticsearch(es.client, INDEX, [event('booking-b1', 0, 'BookingPaid', { bookingId: 'b1' })]);
+    expect(es.bulks).toHaveLength(0);
+  });
+});
+
+describe('index and alias management', () => {
+  const setup = () => {
+    const mock = new Mock();
+    const client = new Client({ node: 'http://localhost:9200', Connection: mock.getConnection() });
+    const calls: { method: string; path: string; body: unknown }[] = [];
+    const aliases = new Map<string, string[]>();
+    const record = (pattern: unknown) => {
+      const { method, path, body } = pattern as Call;
+      calls.push({ method, path, body });
+    };
+    const aliasIn = (pattern: unknown) => (pattern as Call).path.split('/')[2]!;
+    mock.add({ method: 'PUT', path: '/_index_template/:name' }, (params) => (record(params), { acknowledged: true }));
+    mock.add({ method: 'PUT', path: '/:index' }, (params) => {
+      record(params);
+      if ((params as Call).path === '/test-listings--listings') {
+        return new errors.ResponseError({ body: { error: { type: 'resource_already_exists_exception' }, status: 400 }, statusCode: 400, headers: {}, warnings: null, meta: {} as never });
+      }
+      return { acknowledged: true };
+    });
+    mock.add({ method: 'GET', path: '/_alias/:name' }, (params) => {
+      const indexes = aliases.get(aliasIn(params)) ?? [];
+      if (indexes.length === 0) return new errors.ResponseError({ body: { error: 'alias missing', status: 404 }, statusCode: 404, headers: {}, warnings: null, meta: {} as never });
+      return Object.fromEntries(indexes.map((index) => [index, { aliases: { [aliasIn(params)]: {} } }]));
+    });
+    mock.add({ method: 'POST', path: '/_aliases' }, (params) => {
+      record(params);
+      for (const action of (params.body as { actions: Record<string, { index: string; alias: string }>[] }).actions) {
+        const [kind, { index, alias }] = Object.entries(action)[0]!;
+        const current = aliases.get(alias) ?? [];
+        aliases.set(alias, kind === 'add' ? [...current, index] : current.filter((name) => name !== index));
+      }
+      return { acknowledged: true };
+    });
+    return { client, calls, aliases };
+  };
+
+  it('creates a target index under the template and tolerates one that exists', async () => {
+    const { client, calls } = setup();
+    expect(await createIndex(client, 'test-listings', 'listings_r2', { replicas: 0 })).toBe('test-listings--listings_r2');
+    expect(await createIndex(client, 'test-listings', 'listings')).toBe('test-listings--listings');
+    const { name: _name, ...template } = listingIndexTemplate('test-listings', { replicas: 0 });
+    expect(calls[0]).toEqual({ method: 'PUT', path: '/_index_template/test-listings-template', body: JSON.parse(JSON.stringify(template)) });
+    expect(calls[1]).toMatchObject({ method: 'PUT', path: '/test-listings--listings_r2' });
+  });
+
+  it('points a fresh alias at the first index, then swaps it to a rebuilt index in one request', async () => {
+    const { client, calls, aliases } = setup();
+    const projection = listingSearchElasticsearch(client, 'test-listings');
+    await projection.migrate('listings');
+    expect(aliases.get('test-listings')).toEqual(['test-listings--listings']);
+    await projection.migrate('listings_r2');
+    expect(aliases.get('test-listings')).toEqual(['test-listings--listings']);
+
+    calls.length = 0;
+    expect(await projection.swap('listings_r2')).toEqual(['test-listings--listings']);
+    expect(calls).toEqual([
+      {
+        method: 'POST',
+        path: '/_aliases',
+        body: { actions: [{ remove: { index: 'test-listings--listings', alias: 'test-listings' } }, { add: { index: 'test-listings--listings_r2', alias: 'test-listings' } }] },
+      },
+    ]);
+    expect(aliases.get('test-listings')).toEqual(['test-listings--listings_r2']);
+    expect(await swapAlias(client, 'test-listings', 'test-listings--listings_r2')).toEqual([]);
+  });
+});
