@@ -1,0 +1,123 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool } from 'pg';
+import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { liveTarget, type RunnerLog } from './pg-runner.ts';
+import { projectorSchema } from './schema.ts';
+
+export type Park = (event: RecordedEvent, error: unknown) => Promise<void>;
+
+/**
+ * A read model kept outside PostgreSQL (Redis, Elasticsearch…). Its checkpoint stays in
+ * PostgreSQL and moves only after the store accepted a batch, so after a crash the events since
+ * the checkpoint come again: `applyBatch` must be idempotent (e.g. guarded by stream revision).
+ */
+export type ExternalProjection = {
+  name: string;
+  /** Event types it reads; others only move the checkpoint. */
+  handles: ReadonlySet<string>;
+  /** Makes the target ready; `false` when the store holds nothing of it (new, or lost), so the run starts from the first event. */
+  prepare(target: string): Promise<boolean>;
+  /**
+   * Applies the events it handles, in order. A store failure throws (the batch is retried, the
+   * checkpoint stays); an event that can never apply (malformed) is handed to `park` instead.
+   */
+  applyBatch(events: RecordedEvent[], target: string, park: Park): Promise<void>;
+  drop(target: string): Promise<void>;
+};
+
+/** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
+export const migrateExternalProjections = async (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> => {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(727003)');
+    await client.query(projectorSchema);
+    for (const projection of projections) {
+      const target = await liveTarget(client, projection.name);
+      await client.query('INSERT INTO projection_targets (projection, target) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projection.name, target]);
+      await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [target]);
+    }
+  });
+};
+
+const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
+  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
+  return rows[0]?.position ?? '';
+};
+
+const parker = (pool: Pool, projection: ExternalProjection, log: RunnerLog): Park => async (event, error) => {
+  log('event parked', { projection: projection.name, eventId: event.eventId, error: String(error) });
+  await pool.query(
+    `INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, parked_at = now()`,
+    [projection.name, event.eventId, event.globalPosition, JSON.stringify(event), String(error)],
+  );
+};
+
+const ATTEMPTS = 3;
+
+/**
+ * Applies one batch to the store (retrying with backoff), then moves the target's checkpoint.
+ * A store that stays down makes this throw: the runner restarts from the checkpoint, never skips.
+ */
+export const applyExternalBatch = async (
+  pool: Pool,
+  projection: ExternalProjection,
+  target: string,
+  events: RecordedEvent[],
+  log: RunnerLog = () => undefined,
+): Promise<void> => {
+  if (events.length === 0) return;
+  const relevant = events.filter((event) => projection.handles.has(event.type));
+  for (let attempt = 1; relevant.length > 0; attempt++) {
+    try {
+      await projection.applyBatch(relevant, target, parker(pool, projection, log));
+      break;
+    } catch (error) {
+      if (attempt >= ATTEMPTS) throw error;
+      log('store refused a batch; retrying', { projection: projection.name, attempt, error: String(error) });
+      await sleep(100 * 2 ** attempt);
+    }
+  }
+  await pool.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [
+    target,
+    events[events.length - 1]!.globalPosition,
+  ]);
+};
+
+/** Follows the event store into an external projection's live target until `signal` aborts. */
+export const runExternalProjection = async (
+  pool: Pool,
+  eventStore: EventStore,
+  projection: ExternalProjection,
+  signal: AbortSignal,
+  log: RunnerLog = () => undefined,
+): Promise<void> => {
+  let failures = 0;
+  while (!signal.aborted) {
+    try {
+      const target = await liveTarget(pool, projection.name);
+      let after = await checkpointOf(pool, target);
+      if (!(await projection.prepare(target)) && after !== '') {
+        // The checkpoint counts events the store no longer has (a Redis restarted empty): start over.
+        log('store holds nothing of its target; rebuilding it from the first event', { projection: projection.name, target, checkpoint: after });
+        await pool.query("UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = $1", [target]);
+        after = '';
+      }
+      // Stops on shutdown, or when a replay swapped the live target (start over on the new one).
+      const swapped = new AbortController();
+      await eventStore.subscribe({
+        after,
+        signal: AbortSignal.any([signal, swapped.signal]),
+        onBatch: async (events) => {
+          await applyExternalBatch(pool, projection, target, events, log);
+          failures = 0;
+          if ((await liveTarget(pool, projection.name)) !== target) swapped.abort();
+        },
+      });
+    } catch (error) {
+      if (signal.aborted) return;
+      failures += 1;
+      log('projection stopped; restarting', { projection: projection.name, error: String(error) });
+      await sleep(Math.min(500 * 2 ** (failures - 1), 10_000), undefined, { signal }).catch(() => undefined);
+    }
+  }
+};
