@@ -1,17 +1,22 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { availabilityStoreFromConfig, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS'>>;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL'>>;
   clock?: Clock;
   consistencyWaitMs?: number;
+  /** An availability store to read instead of the one the configuration names (the caller closes it). */
+  availability?: AvailabilityStore;
 }): QueryDeps & { close: () => Promise<void> } => {
   const pool = createPool(options.databaseUrl, 20);
   const clock = options.clock ?? systemClock;
+  const ownAvailability = options.availability ? undefined : availabilityStoreFromConfig(options.config);
+  const availability = options.availability ?? ownAvailability;
   return {
     pool,
-    listings: new PgListingReader(pool),
+    listings: new PgListingReader(pool, availability),
     bookings: new PgBookingHistoryReader(pool),
     products: new PgProductReader(pool),
     orders: new PgOrderHistoryReader(pool),
@@ -21,6 +26,9 @@ export const composeQuerySide = (options: {
     log: createLogger('query-api'),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
-    close: () => pool.end(),
+    close: async () => {
+      await ownAvailability?.close();
+      await pool.end();
+    },
   };
 };
