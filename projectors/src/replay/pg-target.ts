@@ -1,0 +1,130 @@
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@stayhub/infra';
+import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
+import type { PgProjection } from '../runner/projection.ts';
+import { RETIRED } from './schema.ts';
+import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableComparison } from './target.ts';
+
+const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
+
+const positionOf = async (db: Pool | PoolClient, target: string): Promise<string> => {
+  const { rows } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
+  return rows[0]?.position ?? '';
+};
+
+/** A target's tables are named from it: `listings_r3` and `listings_r3_unit_types` → suffixes '' and '_unit_types'. */
+const tableSuffixes = async (db: PoolClient, target: string): Promise<string[]> => {
+  const { rows } = await db.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = current_schema() AND (table_name = $1 OR starts_with(table_name, $1 || '_'))`,
+    [target],
+  );
+  return rows.map((r) => r.name.slice(target.length)).filter((suffix) => !/^_r\d+/.test(suffix)).sort();
+};
+
+const primaryKey = async (db: PoolClient, table: string): Promise<string[]> => {
+  const { rows } = await db.query<{ column: string }>(
+    `SELECT a.attname AS column FROM pg_index i
+       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+      WHERE i.indrelid = to_regclass($1) AND i.indisprimary ORDER BY array_position(i.indkey, a.attnum)`,
+    [quote(table)],
+  );
+  return rows.map((r) => r.column);
+};
+
+const compareTable = async (db: PoolClient, suffix: string, rebuilt: string, live: string, sampleLimit: number) => {
+  const [r, l] = [quote(rebuilt + suffix), quote(live + suffix)];
+  const exists = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [l]);
+  const key = await primaryKey(db, rebuilt + suffix);
+  const counts = await db.query<{ rebuilt: number; live: number }>(
+    `SELECT (SELECT count(*) FROM ${r}) AS rebuilt, ${exists.rows[0]?.ok ? `(SELECT count(*) FROM ${l})` : '0'} AS live`,
+  );
+  const table: TableComparison = { table: suffix || '(main)', rebuiltRows: Number(counts.rows[0]!.rebuilt), liveRows: Number(counts.rows[0]!.live), differences: 0 };
+  if (!exists.rows[0]?.ok || key.length === 0) return { table: { ...table, differences: table.rebuiltRows }, samples: [] as RowDifference[] };
+  const on = key.map((c) => `r.${quote(c)} = l.${quote(c)}`).join(' AND ');
+  const differing = `FROM ${r} r FULL OUTER JOIN ${l} l ON ${on} WHERE to_jsonb(r) IS DISTINCT FROM to_jsonb(l)`;
+  const total = await db.query<{ n: number }>(`SELECT count(*) AS n ${differing}`);
+  const keyOf = key.map((c) => `coalesce(r.${quote(c)}, l.${quote(c)})`).join(', ');
+  const rows = await db.query<{ rebuilt: Record<string, unknown> | null; live: Record<string, unknown> | null }>(
+    `SELECT to_jsonb(r) AS rebuilt, to_jsonb(l) AS live ${differing} ORDER BY ${keyOf} LIMIT $1`,
+    [sampleLimit],
+  );
+  const samples = rows.rows.map((row) => {
+    const either = (row.rebuilt ?? row.live)!;
+    return { table: rebuilt + suffix, key: Object.fromEntries(key.map((c) => [c, either[c]])), rebuilt: row.rebuilt, live: row.live };
+  });
+  return { table: { ...table, differences: Number(total.rows[0]!.n) }, samples };
+};
+
+/** A rebuild into fresh PostgreSQL tables named from the target, beside the live ones. */
+export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: string, log: RunnerLog): RebuildTarget => {
+  // Events the rebuild parks are its own until the swap (the live ones are the old target's).
+  const building: PgProjection = { ...projection, name: target };
+  return {
+    projection: projection.name,
+    target,
+    async create(from: string) {
+      await inTransaction(pool, async (client) => {
+        await projection.migrate(client, target);
+        await client.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [target, from]);
+      });
+    },
+    async apply(events) {
+      if (events.length > 0) await applyBatch(pool, building, target, events, log);
+    },
+    checkpoint: () => positionOf(pool, target),
+    async swap(tx: PoolClient) {
+      const { rows } = await tx.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1 FOR UPDATE', [projection.name]);
+      const previous = rows[0]?.target ?? projection.name;
+      await tx.query(
+        `INSERT INTO projection_targets (projection, target) VALUES ($1, $2)
+         ON CONFLICT (projection) DO UPDATE SET target = excluded.target, swapped_at = now()`,
+        [projection.name, target],
+      );
+      // Waits for a batch the live projector has in hand on the old target, then fences it off.
+      await tx.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [previous, RETIRED]);
+      // The old target's parked events go with it; the rebuild's become the live ones.
+      await tx.query('DELETE FROM projection_parked WHERE projection = $1', [projection.name]);
+      await tx.query('UPDATE projection_parked SET projection = $1 WHERE projection = $2', [projection.name, target]);
+      return previous;
+    },
+    async drop(old: string) {
+      await inTransaction(pool, async (client) => {
+        await projection.drop(client, old);
+        // A retired checkpoint stays as the fence; an abandoned rebuild's goes with its tables.
+        await client.query('DELETE FROM projection_checkpoints WHERE name = $1 AND position <> $2', [old, RETIRED]);
+        if (old !== projection.name) await client.query('DELETE FROM projection_parked WHERE projection = $1', [old]);
+      });
+    },
+    async compare(live: string, sampleLimit: number): Promise<Comparison> {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+        const [rebuiltAt, liveAt] = [await positionOf(client, target), await positionOf(client, live)];
+        const tables: TableComparison[] = [];
+        const samples: RowDifference[] = [];
+        for (const suffix of await tableSuffixes(client, target)) {
+          const result = await compareTable(client, suffix, target, live, Math.max(0, sampleLimit - samples.length));
+          tables.push(result.table);
+          samples.push(...result.samples);
+        }
+        await client.query('COMMIT');
+        return { rebuiltAt, liveAt, tables, samples };
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+};
+
+export const pgRebuildAdapter = (pool: Pool, projections: readonly PgProjection[], log: RunnerLog = () => undefined): RebuildAdapter => ({
+  projections: projections.map((p) => p.name),
+  open(name: string, target: string) {
+    const projection = projections.find((p) => p.name === name);
+    if (!projection) throw new Error(`No projection ${name}; known: ${projections.map((p) => p.name).join(', ')}`);
+    return pgRebuildTarget(pool, projection, target, log);
+  },
+});

@@ -1,0 +1,317 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
+import { projectorSchema } from '../runner/schema.ts';
+import type { Progress } from './progress.ts';
+import { rebuildSchema } from './schema.ts';
+import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
+
+export type EventSource = {
+  read(after: string, maxCount: number): Promise<RecordedEvent[]>;
+  /** Events after `after` up to the head, when the store can count them cheaply. */
+  countAfter?(after: string): Promise<number>;
+};
+
+export type ReplayDeps = {
+  /** Bookkeeping: checkpoints, live targets, rebuilds (PostgreSQL whatever the read store). */
+  pool: Pool;
+  events: EventSource;
+  adapter: RebuildAdapter;
+  print: (line: string) => void;
+  progress: (label: string) => Progress;
+};
+
+export type RebuildOptions = {
+  names: readonly string[];
+  from?: string;
+  swap?: boolean;
+  dryRun?: boolean;
+  verify?: boolean;
+  /** Drop the unfinished rebuild of these projections and start a fresh one. */
+  restart?: boolean;
+  batchSize?: number;
+  /** Stops after the batch in hand (Ctrl-C); a rerun resumes. */
+  signal?: AbortSignal;
+  /** Readers that looked up the old target just before the swap finish within this grace. */
+  dropAfterMs?: number;
+  /** How long `--verify` waits for the live projection to reach the rebuilt position. */
+  verifyWaitMs?: number;
+};
+
+export type RebuildTargetState = { projection: string; target: string; position: string; resumed: boolean };
+
+export type RebuildOutcome = {
+  status: 'planned' | 'interrupted' | 'built' | 'swapped';
+  targets: RebuildTargetState[];
+  /** Events read from the store in this run, and how long that took. */
+  events: number;
+  seconds: number;
+  comparisons: Record<string, Comparison>;
+  /** The targets readers used before the swap (now dropped). */
+  replaced: Record<string, string>;
+};
+
+type OpenRebuild = { projection: string; target: string; from_position: string; status: string };
+
+export const tableExists = async (db: Pool | PoolClient, table: string): Promise<boolean> => {
+  const { rows } = await db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [table]);
+  return rows[0]?.ok ?? false;
+};
+
+const openRebuilds = async (db: Pool | PoolClient, names: readonly string[]): Promise<OpenRebuild[]> => {
+  if (!(await tableExists(db, 'projection_rebuilds'))) return [];
+  const { rows } = await db.query<OpenRebuild>(
+    `SELECT projection, target, from_position, status FROM projection_rebuilds WHERE projection = ANY($1) AND status IN ('building', 'built')`,
+    [names],
+  );
+  return rows;
+};
+
+/** The next free `<name>_r<n>`, counting every target ever used or started. */
+const nextTarget = async (db: Pool | PoolClient, name: string): Promise<string> => {
+  const used: string[] = [];
+  for (const [table, column] of [
+    ['projection_rebuilds', 'target'],
+    ['projection_targets', 'target'],
+    ['projection_checkpoints', 'name'],
+  ] as const) {
+    if (!(await tableExists(db, table))) continue;
+    const { rows } = await db.query<{ name: string }>(`SELECT ${column} AS name FROM ${table} WHERE starts_with(${column}, $1)`, [`${name}_r`]);
+    used.push(...rows.map((r) => r.name));
+  }
+  const numbers = used.map((t) => new RegExp(`^${name}_r(\\d+)$`).exec(t)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  return `${name}_r${Math.max(0, ...numbers) + 1}`;
+};
+
+const minPosition = (positions: string[]): string => positions.reduce((a, b) => (b < a ? b : a));
+
+/** Projections with their live target, position, lag and parked count, and any rebuild under way. */
+export const listProjections = async (pool: Pool, names: readonly string[], events?: EventSource): Promise<(ProjectionStatus & { rebuilding?: string })[]> => {
+  if (!(await tableExists(pool, 'projection_targets'))) return [];
+  const [statuses, open] = await Promise.all([projectionStatus(pool, names), openRebuilds(pool, names)]);
+  return Promise.all(
+    statuses.map(async (s) => {
+      const rebuild = open.find((r) => r.projection === s.name);
+      // The event source decodes positions itself; projectionStatus's lag misreads zero-padded ones.
+      const lag = events?.countAfter ? await events.countAfter(s.position) : s.lag;
+      return { ...s, lag, ...(rebuild ? { rebuilding: `${rebuild.target} (${rebuild.status})` } : {}) };
+    }),
+  );
+};
+
+/**
+ * Rebuilds projections from the event store into fresh targets beside the live ones, in one pass
+ * over the events; resumes an unfinished rebuild; optionally verifies against the live targets and
+ * swaps the rebuilt ones in (one transaction), dropping the old ones after a grace period.
+ */
+export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promise<RebuildOutcome> => {
+  const names = [...new Set(options.names)];
+  for (const name of names) deps.adapter.open(name, name); // throws for an unknown name
+  const batchSize = options.batchSize ?? 500;
+  const started = Date.now();
+  const outcome: RebuildOutcome = { status: 'planned', targets: [], events: 0, seconds: 0, comparisons: {}, replaced: {} };
+
+  if (options.dryRun) {
+    const open = await openRebuilds(deps.pool, names);
+    for (const name of names) {
+      const resumed = open.find((r) => r.projection === name && !options.restart);
+      const target = resumed?.target ?? (await nextTarget(deps.pool, name));
+      const position = resumed ? await checkpointOf(deps.pool, target) : (options.from ?? '');
+      outcome.targets.push({ projection: name, target, position, resumed: Boolean(resumed) });
+      const events = deps.events.countAfter ? await deps.events.countAfter(position) : undefined;
+      deps.print(
+        `[dry-run] ${name}: ${resumed ? 'would resume' : 'would build'} ${target} from ${position || 'the beginning'}` +
+          `${events === undefined ? '' : `, reading ${events} events`}` +
+          `${options.verify ? ', compare it with the live target' : ''}${options.swap ? ', swap it in and drop the old target' : ''}`,
+      );
+      if (resumed && options.restart) deps.print(`[dry-run] ${name}: would drop the unfinished ${resumed.target}`);
+    }
+    return outcome;
+  }
+
+  await deps.pool.query(projectorSchema + rebuildSchema);
+  const locks = await lockProjections(deps.pool, names);
+  try {
+    const targets: RebuildTarget[] = [];
+    for (const name of names) {
+      const { target, state } = await openOrStart(deps, name, options);
+      targets.push(target);
+      outcome.targets.push(state);
+      deps.print(
+        state.resumed
+          ? `${name}: resuming ${state.target} at ${state.position || 'the beginning'}${options.from !== undefined ? ' (--from ignored: rerun with --restart to start over)' : ''}`
+          : `${name}: building ${state.target} from ${state.position || 'the beginning'}`,
+      );
+    }
+
+    const label = names.join(',');
+    const progress = deps.progress(label);
+    const interrupted = await catchUp(deps, targets, { batchSize, ...(options.signal ? { signal: options.signal } : {}), progress, outcome });
+    progress.stop();
+    for (const [i, target] of targets.entries()) outcome.targets[i]!.position = await target.checkpoint();
+    outcome.seconds = (Date.now() - started) / 1000;
+    if (interrupted) {
+      outcome.status = 'interrupted';
+      deps.print(`stopped after ${outcome.events} events; progress is committed. Rerun the same command to resume.`);
+      return outcome;
+    }
+    await deps.pool.query(`UPDATE projection_rebuilds SET status = 'built', finished_at = now() WHERE target = ANY($1) AND status = 'building'`, [
+      targets.map((t) => t.target),
+    ]);
+    outcome.status = 'built';
+    deps.print(`caught up: ${outcome.events} events in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(outcome.seconds, 0.001))} events/s)`);
+
+    if (options.verify) {
+      for (const target of targets) {
+        const comparison = await verify(deps, target, batchSize, options.verifyWaitMs ?? 10_000);
+        outcome.comparisons[target.projection] = comparison;
+        printComparison(deps.print, target, comparison);
+      }
+    }
+    if (options.swap && !options.signal?.aborted) {
+      await swapIn(deps, targets, batchSize, options.dropAfterMs ?? 2_000, outcome);
+      outcome.status = 'swapped';
+    }
+    outcome.seconds = (Date.now() - started) / 1000;
+    return outcome;
+  } finally {
+    await locks.release();
+  }
+};
+
+const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
+  if (!(await tableExists(pool, 'projection_checkpoints'))) return '';
+  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
+  return rows[0]?.position ?? '';
+};
+
+/** One rebuild per projection at a time, across processes: a session lock held for the whole run. */
+const lockProjections = async (pool: Pool, names: readonly string[]) => {
+  const client = await pool.connect();
+  const taken: string[] = [];
+  const release = async () => {
+    for (const name of taken) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`replay:${name}`]).catch(() => undefined);
+    client.release();
+  };
+  for (const name of names) {
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [`replay:${name}`]);
+    if (!rows[0]?.ok) {
+      await release();
+      throw new Error(`Another rebuild of ${name} is running`);
+    }
+    taken.push(name);
+  }
+  return { release };
+};
+
+const openOrStart = async (deps: ReplayDeps, name: string, options: RebuildOptions): Promise<{ target: RebuildTarget; state: RebuildTargetState }> => {
+  const [open] = await openRebuilds(deps.pool, [name]);
+  if (open && options.restart) {
+    await deps.adapter.open(name, open.target).drop(open.target);
+    await deps.pool.query(`UPDATE projection_rebuilds SET status = 'abandoned' WHERE target = $1`, [open.target]);
+    deps.print(`${name}: dropped the unfinished ${open.target}`);
+  }
+  if (open && !options.restart) {
+    const target = deps.adapter.open(name, open.target);
+    await target.create(open.from_position);
+    return { target, state: { projection: name, target: open.target, position: await target.checkpoint(), resumed: true } };
+  }
+  const from = options.from ?? '';
+  const targetName = await inTransaction(deps.pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(727005)');
+    const next = await nextTarget(tx, name);
+    await tx.query('INSERT INTO projection_rebuilds (target, projection, from_position) VALUES ($1, $2, $3)', [next, name, from]);
+    return next;
+  });
+  const target = deps.adapter.open(name, targetName);
+  await target.create(from);
+  return { target, state: { projection: name, target: targetName, position: from, resumed: false } };
+};
+
+/**
+ * Reads from the lowest checkpoint and applies each batch to every target at once (each skips
+ * what it already has). Stops at the head, at `until`, or when `signal` aborts; true if aborted.
+ */
+const catchUp = async (
+  deps: ReplayDeps,
+  targets: readonly RebuildTarget[],
+  options: { batchSize: number; signal?: AbortSignal; until?: string; progress?: Progress; outcome?: RebuildOutcome },
+): Promise<boolean> => {
+  let position = minPosition(await Promise.all(targets.map((t) => t.checkpoint())));
+  let total = deps.events.countAfter ? await deps.events.countAfter(position) : 0;
+  let done = 0;
+  options.progress?.update(0, total);
+  for (;;) {
+    if (options.signal?.aborted) return true;
+    if (options.until !== undefined && position >= options.until) return false;
+    let events = await deps.events.read(position, options.batchSize);
+    const full = events.length === options.batchSize;
+    if (options.until !== undefined) events = events.filter((e) => e.globalPosition <= options.until!);
+    if (events.length === 0) return false;
+    await Promise.all(targets.map((target) => target.apply(events)));
+    position = events[events.length - 1]!.globalPosition;
+    done += events.length;
+    if (options.outcome) options.outcome.events += events.length;
+    total = Math.max(total, done);
+    options.progress?.update(done, total);
+    if (!full) return false;
+  }
+};
+
+/**
+ * Compares a rebuilt target with the live one at the same position: holds the live checkpoint
+ * (the live projector pauses for the comparison) and brings the rebuilt target exactly to it.
+ */
+const verify = async (deps: ReplayDeps, target: RebuildTarget, batchSize: number, waitMs: number): Promise<Comparison> => {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const live = await liveTargetOf(deps.pool, target.projection);
+    const result = await inTransaction(deps.pool, async (tx) => {
+      const { rows } = await tx.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [live]);
+      const liveAt = rows[0]?.position ?? '';
+      const rebuiltAt = await target.checkpoint();
+      if (rebuiltAt > liveAt && Date.now() < deadline) return undefined; // the live projection is behind: let it move on
+      if (rebuiltAt < liveAt) await catchUp(deps, [target], { batchSize, until: liveAt });
+      return target.compare(live, 20);
+    });
+    if (result) return result;
+    await sleep(100);
+  }
+};
+
+const liveTargetOf = async (db: Pool | PoolClient, projection: string): Promise<string> => {
+  const { rows } = await db.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1', [projection]);
+  return rows[0]?.target ?? projection;
+};
+
+const printComparison = (print: (line: string) => void, target: RebuildTarget, c: Comparison) => {
+  const differences = c.tables.reduce((n, t) => n + t.differences, 0);
+  const at = c.rebuiltAt === c.liveAt ? `both at ${c.liveAt || 'the beginning'}` : `rebuilt at ${c.rebuiltAt}, live at ${c.liveAt} (live is behind)`;
+  print(`verify ${target.projection}: ${differences === 0 ? 'identical' : `${differences} rows differ`} (${at})`);
+  for (const t of c.tables) print(`  ${t.table}: ${t.rebuiltRows} rebuilt rows, ${t.liveRows} live rows, ${t.differences} differ`);
+  for (const s of c.samples) {
+    print(`  ${s.table} ${JSON.stringify(s.key)}:\n    rebuilt ${JSON.stringify(s.rebuilt)}\n    live    ${JSON.stringify(s.live)}`);
+  }
+};
+
+const swapIn = async (deps: ReplayDeps, targets: readonly RebuildTarget[], batchSize: number, dropAfterMs: number, outcome: RebuildOutcome) => {
+  // Right before the swap, so that the live projector has little to do on the new target.
+  await catchUp(deps, targets, { batchSize });
+  const replaced = await inTransaction(deps.pool, async (tx) => {
+    const previous: Record<string, string> = {};
+    for (const target of targets) previous[target.projection] = await target.swap(tx);
+    await tx.query(`UPDATE projection_rebuilds SET status = 'swapped', swapped_at = now() WHERE target = ANY($1)`, [targets.map((t) => t.target)]);
+    return previous;
+  });
+  outcome.replaced = replaced;
+  for (const target of targets) deps.print(`${target.projection}: readers now use ${target.target} (was ${replaced[target.projection]})`);
+  await sleep(dropAfterMs);
+  for (const target of targets) {
+    const old = replaced[target.projection]!;
+    if (old === target.target) continue;
+    await target.drop(old);
+    await deps.pool.query(`UPDATE projection_rebuilds SET status = 'dropped' WHERE target = $1`, [old]);
+    deps.print(`${target.projection}: dropped ${old}`);
+  }
+};
