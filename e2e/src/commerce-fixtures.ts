@@ -52,3 +52,26 @@ export const postWebhook = (stack: Stack, event: WebhookEvent, secret = WEBHOOK_
 
 /** Events of one stream, as stored. */
 export const streamEvents = async (stack: Stack, streamId: string) => (await stack.side.deps.eventStore.readStream(streamId)).events;
+
+/**
+ * Waits until every committed event is visible to readers: the event store shows an event only once
+ * all older transactions ended (on the whole server, which other test files share).
+ */
+const allEventsVisible = async (stack: Stack): Promise<void> => {
+  await waitUntil(
+    async () =>
+      (await stack.pool.query<{ hidden: number }>(
+        'SELECT count(*) AS hidden FROM es_events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())',
+      )).rows[0]!.hidden,
+    (hidden) => Number(hidden) === 0,
+  );
+};
+
+/** Runs due workflow tasks until none is left: each round records the reactions to the events the last one appended. */
+export const settle = async (stack: Stack, rounds = 20): Promise<void> => {
+  for (let round = 0; round < rounds; round++) {
+    await allEventsVisible(stack);
+    if ((await stack.runDueTasks()) === 0) return;
+  }
+  throw new Error(`workflow tasks still due after ${rounds} rounds`);
+};

@@ -15,8 +15,8 @@ const eur = (amount: number) => ({ amount, currency: 'EUR' });
 
 describe('shopping end to end', () => {
   it('a seller lists a TV and stocks it; a shopper finds it, carts it, checks out, pays, and sees the order', async () => {
-    const seller = await register(stack, 'host', 'seller');
-    const shopper = await register(stack, 'guest', 'shopper');
+    const seller = await register(stack, 'host');
+    const shopper = await register(stack, 'guest');
     const tv = await createProduct(stack, seller);
     const stocked = await addStock(stack, seller, tv.productId, 5);
     expect(stocked).toMatchObject({ onHand: 5, available: 5 });
@@ -65,13 +65,13 @@ describe('shopping end to end', () => {
     expect(seen.body.timeline.at(-2)).toMatchObject({ type: 'OrderShipped', carrier: 'DHL', tracking: '00340434' });
     expect(seen.body.status).toBe('delivered');
 
-    const stranger = await register(stack, 'guest', 'stranger');
+    const stranger = await register(stack, 'guest');
     const hidden = await stack.query.get(`/orders/${ordered.body.orderId}`, { token: stranger.token });
     expect(hidden.status).toBe(404);
   });
 
   it('totals a list of products at the prices of the moment, and later price changes do not touch the order', async () => {
-    const seller = await register(stack, 'host', 'seller');
+    const seller = await register(stack, 'host');
     const shopper = await register(stack, 'guest');
     const cup = await createProduct(stack, seller, { name: 'Espresso cup', category: 'kitchen', price: eur(1250) });
     const saucer = await createProduct(stack, seller, { name: 'Saucer', category: 'kitchen', price: eur(499) });
@@ -89,7 +89,7 @@ describe('shopping end to end', () => {
   });
 
   it('refuses what it must with problem+json', async () => {
-    const seller = await register(stack, 'host', 'seller');
+    const seller = await register(stack, 'host');
     const shopper = await register(stack, 'guest');
     const product = await createProduct(stack, seller);
     await addStock(stack, seller, product.productId, 1);
@@ -121,7 +121,7 @@ describe('shopping end to end', () => {
   });
 
   it('pages order history newest first, by cursor or by page number', async () => {
-    const seller = await register(stack, 'host', 'seller');
+    const seller = await register(stack, 'host');
     const shopper = await register(stack, 'guest');
     const product = await createProduct(stack, seller, { price: eur(100) });
     await addStock(stack, seller, product.productId, 50);

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkoutWorkflow } from '@stayhub/command-api/commerce/index';
+import { commerce } from '@stayhub/domain';
+import { MINUTE, WorkflowRunner } from '@stayhub/infra';
+import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { startStack, type Stack } from './harness.ts';
+import { register, waitUntil } from './fixtures.ts';
+import { addStock, checkout, createProduct, orderReaches } from './commerce-fixtures.ts';
+
+const gateway = new SimulatedGateway();
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ gateway, workflows: 'manual' });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const available = async (sku: string) =>
+  commerce.availableOf((await stack.side.deps.processor.load(commerce.stockStreamId(sku), commerce.stockDecider)).state);
+const attemptsOf = async (taskId: string) =>
+  Number((await stack.pool.query<{ attempts: number }>('SELECT attempts FROM workflow_tasks WHERE task_id = $1', [taskId])).rows[0]?.attempts ?? 0);
+
+/** A runner built from nothing but the database: what a restarted process would start with. */
+const freshRunner = () => {
+  const runner = new WorkflowRunner({
+    pool: stack.pool,
+    eventStore: stack.side.deps.eventStore,
+    clock: stack.clock,
+    workflows: [checkoutWorkflow(stack.side.deps)],
+    tickMs: 20,
+  });
+  const stop = new AbortController();
+  const done = runner.run(stop.signal);
+  return { stop: async () => (stop.abort(), done) };
+};
+
+describe('checkout across a workflow runner restart', () => {
+  it('a payment interrupted by a stop completes after the restart; an unanswered one expires on time', async () => {
+    const seller = await register(stack, 'host');
+    const shopper = await register(stack, 'guest');
+    const product = await createProduct(stack, seller, { price: { amount: 2500, currency: 'EUR' } });
+    await addStock(stack, seller, product.productId, 5);
+    const item = { items: [{ productId: product.productId, quantity: 1 }] };
+    // tok_flaky_1: the gateway fails the first attempt, then answers.
+    const paying = await checkout(stack, shopper, { ...item, paymentMethod: 'tok_flaky_1' });
+    const silent = await checkout(stack, shopper, { ...item, paymentMethod: 'tok_unavailable' });
+    expect([paying.status, silent.status]).toEqual([201, 201]);
+
+    stack.startWorkflows();
+    await waitUntil(() => attemptsOf(`request-payment:${paying.body.orderId}`), (attempts) => attempts >= 1);
+    await stack.stopWorkflows();
+    const status = async (orderId: string) => (await stack.side.deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider)).state.status;
+    expect(await status(paying.body.orderId)).toBe('payment_pending');
+    expect(await available(product.sku)).toBe(3);
+
+    // While nothing runs, the retry comes due (and, later, the deadline): only the database remembers either.
+    stack.clock.advance(MINUTE);
+    const restarted = freshRunner();
+    try {
+      await orderReaches(stack, shopper, paying.body.orderId, 'confirmed');
+      expect(gateway.charges().filter((c) => c.reference === paying.body.orderId)).toHaveLength(1);
+      expect(await status(silent.body.orderId)).toBe('payment_pending');
+
+      stack.clock.advance(15 * MINUTE);
+      await orderReaches(stack, shopper, silent.body.orderId, 'expired');
+      await waitUntil(() => available(product.sku), (units) => units === 4);
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
