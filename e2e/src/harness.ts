@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { composeCommandSide, createCommandApi, type CommandSide } from '@stayhub/command-api';
 import { createPool, PostgresEventStore, TestClock, type Pool, type SecuritySettings } from '@stayhub/infra';
 import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
+import { RedisAvailabilityStore } from '@stayhub/infra/read-stores/availability/redis';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { runProjectors } from '@stayhub/projectors';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
@@ -72,6 +74,15 @@ export type StackOptions = {
 };
 
 /**
+ * `AVAILABILITY=redis` in the environment runs the stack with availability in Redis (REDIS_URL,
+ * by default the build machine's 127.0.0.1:6379), under a random key prefix per stack.
+ */
+const availabilityFromEnvironment = (): RedisAvailabilityStore | undefined =>
+  process.env.AVAILABILITY === 'redis'
+    ? RedisAvailabilityStore.connect(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { namespace: `avail-e2e-${randomBytes(5).toString('hex')}` })
+    : undefined;
+
+/**
  * The whole platform in this process on a fresh database: command API, workflows, projectors and
  * query API, each startable and stoppable on its own (to prove the read side can fail alone).
  */
@@ -88,7 +99,8 @@ export const startStack = async (options: StackOptions = {}) => {
   });
   const readPool: Pool = createPool(databaseUrl, 10);
   const readStore = await PostgresEventStore.create(readPool, { pollIntervalMs: 50 });
-  const query = composeQuerySide({ databaseUrl, config: { ...config, ...options.settings }, clock, consistencyWaitMs: 3000 });
+  const availability = availabilityFromEnvironment();
+  const query = composeQuerySide({ databaseUrl, config: { ...config, ...options.settings }, clock, consistencyWaitMs: 3000, ...(availability ? { availability } : {}) });
 
   let commandServer: Server | undefined;
   let queryServer: Server | undefined;
@@ -117,7 +129,7 @@ export const startStack = async (options: StackOptions = {}) => {
     },
     startProjectors() {
       const stop = new AbortController();
-      projectors = { stop, done: runProjectors(readPool, readStore, stop.signal) };
+      projectors = { stop, done: runProjectors(readPool, readStore, stop.signal, undefined, availability ? { availability } : {}) };
     },
     async stopProjectors() {
       projectors?.stop.abort();
@@ -143,6 +155,8 @@ export const startStack = async (options: StackOptions = {}) => {
       await readPool.end();
       await query.close();
       await side.close();
+      await availability?.dropNamespace();
+      await availability?.close();
     },
   };
   await stack.startCommandApi();

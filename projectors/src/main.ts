@@ -1,5 +1,6 @@
 import express from 'express';
 import { createLogger, createPool, loadConfig, metricsContentType, metricsText, PostgresEventStore, gauge } from '@stayhub/infra';
+import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/from-config';
 import { runProjectors } from './compose.ts';
 import { pgProjections } from './projections.ts';
 import { projectionStatus } from './runner/pg-runner.ts';
@@ -11,7 +12,8 @@ if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the pl
 const pool = createPool(config.DATABASE_URL, 10);
 const eventStore = await PostgresEventStore.create(pool);
 const stop = new AbortController();
-const running = runProjectors(pool, eventStore, stop.signal, (message, context) => log.warn(context ?? {}, message));
+const availability = await connectAvailabilityStore(config);
+const running = runProjectors(pool, eventStore, stop.signal, (message, context) => log.warn(context ?? {}, message), availability ? { availability } : {});
 
 const lag = gauge('projection_lag_events', 'Events not yet applied', ['projection']);
 const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
@@ -45,6 +47,7 @@ const shutdown = async () => {
   server.close();
   await running.catch(() => undefined);
   await eventStore.close();
+  await availability?.close();
   await pool.end();
   process.exit(0);
 };

@@ -116,6 +116,20 @@ describe.skipIf(Boolean(skip))(`availability projection into Redis${skip ? ` (sk
     expect(await free('suite', ['2030-01-11'])).toEqual(before);
   });
 
+  it('starting from the first event, does not trust what the store already holds for the target', async () => {
+    const runner = run();
+    await caughtUp();
+    await runner.stop();
+    const before = await free('suite', ['2030-01-10', '2030-01-11', '2030-02-01']);
+    // Left over from an earlier database with the same key prefix: a higher revision of a stream this database also has.
+    await store.apply(TARGET, [{ streamId: 'calendar-suite-2030-01', streamRevision: 99, changes: [{ unitTypeId: 'suite', key: '2030-01-10', delta: 5 }] }]);
+    await pool.query("UPDATE projection_checkpoints SET position = '' WHERE name = $1", [TARGET]);
+    const again = run();
+    await caughtUp();
+    await again.stop();
+    expect(await free('suite', ['2030-01-10', '2030-01-11', '2030-02-01'])).toEqual(before);
+  });
+
   it('parks a malformed event and goes on with the rest', async () => {
     const broken: EventToAppend = { eventId: randomUUID(), type: 'HoldPlaced', data: { keys: ['2030-04-01'], units: 'two' } };
     await append('calendar-poison-2030-04', [broken, held(['2030-04-01'])], 'no_stream');

@@ -96,11 +96,17 @@ export const runExternalProjection = async (
     try {
       const target = await liveTarget(pool, projection.name);
       let after = await checkpointOf(pool, target);
-      if (!(await projection.prepare(target)) && after !== '') {
+      const existed = await projection.prepare(target);
+      if (!existed && after !== '') {
         // The checkpoint counts events the store no longer has (a Redis restarted empty): start over.
         log('store holds nothing of its target; rebuilding it from the first event', { projection: projection.name, target, checkpoint: after });
         await pool.query("UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = $1", [target]);
         after = '';
+      } else if (existed && after === '') {
+        // Starting from the first event: what the store holds (an earlier database's, or a batch
+        // whose checkpoint never moved) would make the revision guard skip events. Start empty.
+        await projection.drop(target);
+        await projection.prepare(target);
       }
       // Stops on shutdown, or when a replay swapped the live target (start over on the new one).
       const swapped = new AbortController();

@@ -16,6 +16,17 @@ export const availabilityStoreFromConfig = (
   return RedisAvailabilityStore.connect(config.REDIS_URL, options);
 };
 
+/** As `availabilityStoreFromConfig`, for a process start: refuses to start with a clear message when Redis does not answer. */
+export const connectAvailabilityStore = async (
+  config: Partial<Pick<Config, 'AVAILABILITY' | 'REDIS_URL'>>,
+  options: { namespace?: string } = {},
+): Promise<AvailabilityStore | undefined> => {
+  if (config.AVAILABILITY === 'redis' && config.REDIS_URL && !(await redisAnswers(config.REDIS_URL, 3_000))) {
+    throw new Error(`AVAILABILITY=redis but no Redis answers at REDIS_URL=${config.REDIS_URL}`);
+  }
+  return availabilityStoreFromConfig(config, options);
+};
+
 /** Whether a Redis answers at `url` within `timeoutMs` (start-up checks, and skipping suites on machines without one). */
 export const redisAnswers = async (url: string, timeoutMs = 1_000): Promise<boolean> => {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });

@@ -12,23 +12,14 @@ const skip = (await redisAnswers(url)) ? undefined : `REDIS_URL (no Redis answer
 // Every key this file writes starts with its own prefix; only that prefix is flushed.
 const namespace = `avail-test-${randomBytes(5).toString('hex')}`;
 
-const flushPrefix = async (redis: Redis, prefix: string) => {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length > 0) await redis.unlink(...keys);
-    cursor = next;
-  } while (cursor !== '0');
-};
-
 availabilityStoreContract(
   'redis',
   async () => ({
     open: async () => RedisAvailabilityStore.connect(url, { namespace: `${namespace}-contract` }),
     cleanup: async () => {
-      const redis = new Redis(url);
-      await flushPrefix(redis, `${namespace}-contract`);
-      await redis.quit();
+      const store = RedisAvailabilityStore.connect(url, { namespace: `${namespace}-contract` });
+      await store.dropNamespace();
+      await store.close();
     },
   }),
   skip,
@@ -42,7 +33,7 @@ describe.skipIf(Boolean(skip))(`redis availability store${skip ? ` (skipped: set
     store = new RedisAvailabilityStore(redis, { namespace });
   });
   afterAll(async () => {
-    await flushPrefix(redis, namespace);
+    await store.dropNamespace();
     await redis.quit();
   });
 

@@ -112,10 +112,18 @@ export class RedisAvailabilityStore implements AvailabilityStore {
   }
 
   async drop(target: string): Promise<void> {
-    const { base } = this.keysOf(target);
+    await this.deleteMatching(`${globEscape(this.keysOf(target).base)}:*`);
+  }
+
+  /** Deletes every key of this store's namespace (a test's or a stack's random prefix), never another's. */
+  async dropNamespace(): Promise<void> {
+    await this.deleteMatching(`${globEscape(this.namespace)}:*`);
+  }
+
+  private async deleteMatching(pattern: string): Promise<void> {
     let cursor = '0';
     do {
-      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${globEscape(base)}:*`, 'COUNT', 1000);
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
       if (found.length > 0) await this.redis.unlink(...found);
       cursor = next;
     } while (cursor !== '0');
