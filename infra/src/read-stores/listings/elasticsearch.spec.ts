@@ -102,7 +102,7 @@ describe('ElasticsearchListingReader.search with dates', () => {
     ['l2-double', new Map([['2030-05-01', 2]])],
     ['l4-room', new Map([['2030-05-01', 2]])],
   ]);
-  const asked: { unitTypeIds: string[]; keys: string[] }[] = [];
+  const asked: { unitTypeIds: readonly string[]; keys: readonly string[] }[] = [];
   const availability: AvailabilityUsage = {
     async used(unitTypeIds, keys) {
       asked.push({ unitTypeIds, keys });

@@ -11,13 +11,14 @@ import {
   type SearchUnitType,
   type UsedUnits,
 } from './elasticsearch-mapping.ts';
+import type { AvailabilityReader } from '../availability/port.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
 import { wantedKeys } from './postgres.ts';
 
 export type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 
-/** What the reader needs of the availability store (PostgreSQL table or Redis): units used per unit type and key. */
-export type AvailabilityUsage = { used(unitTypeIds: string[], keys: string[]): Promise<UsedUnits> };
+/** What the reader needs of the availability store (PostgreSQL or Redis), bound to its live target: see `liveAvailability`. */
+export type AvailabilityUsage = AvailabilityReader;
 
 export type ElasticsearchListingReaderOptions = {
   /** The alias readers use; a rebuild fills a new index and the alias swaps to it. */
