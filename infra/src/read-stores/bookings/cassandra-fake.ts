@@ -2,18 +2,59 @@ import type { BookingHistoryDoc, CqlStatement } from './cassandra-statements.ts'
 import type { CqlClient, CqlOptions, CqlRow } from './cassandra.ts';
 
 /**
- * For tests: an in-memory stand-in for the booking history tables that understands exactly the
- * statements of `cassandra-statements.ts` and keeps Cassandra's rules that matter to them: upserts,
- * last write wins by write timestamp (a delete wins a tie), clustering order (start DESC, id ASC),
- * and paging with `fetchSize`/`pageState`.
+ * For tests: an in-memory stand-in for the history tables (bookings and orders) that understands
+ * exactly the statements of the `cassandra-statements.ts` modules and keeps Cassandra's rules that
+ * matter to them: upserts, last write wins by write timestamp (a delete wins a tie), clustering
+ * order, single-partition slices, and paging with `fetchSize`/`pageState`.
  */
 type StoredRow = { ts: number; deleted: boolean; values: Record<string, unknown> };
+type Schema = { key: string[]; clustering: [column: string, direction: 1 | -1][] };
 
-const keyColumns = (table: string): string[] =>
-  table.includes('bookings_by_id') ? ['booking_id'] : table.includes('bookings_by_guest') ? ['guest_id', 'start_at', 'booking_id'] : ['host_id', 'start_at', 'booking_id'];
+const schemaOf = (table: string): Schema => {
+  if (/\.(bookings|orders)_by_id/.test(table)) return { key: [table.includes('orders') ? 'order_id' : 'booking_id'], clustering: [] };
+  if (/\.bookings_by_(guest|host)/.test(table)) {
+    const partition = table.includes('by_guest') ? 'guest_id' : 'host_id';
+    return { key: [partition, 'start_at', 'booking_id'], clustering: [['start_at', -1], ['booking_id', 1]] };
+  }
+  if (/\.orders_by_user/.test(table)) return { key: ['user_id', 'placed_at', 'order_id'], clustering: [['placed_at', -1], ['order_id', -1]] };
+  throw new Error(`fake Cassandra has no schema for ${table}`);
+};
 
-const comparable = (value: unknown): string | number => (value instanceof Date ? value.getTime() : String(value));
-const keyOf = (table: string, values: Record<string, unknown>) => JSON.stringify(keyColumns(table).map((c) => comparable(values[c])));
+const comparable = (value: unknown): string | number => (value instanceof Date ? value.getTime() : typeof value === 'number' ? value : String(value));
+const compare = (a: unknown, b: unknown): number => {
+  const [x, y] = [comparable(a), comparable(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+const keyOf = (table: string, values: Record<string, unknown>) => JSON.stringify(schemaOf(table).key.map((c) => comparable(values[c])));
+
+/** `a = ?`, `a > ?` and `(a, b) < (?, ?)` restrictions, joined by AND. */
+const matcher = (where: string, params: unknown[]) => {
+  let next = 0;
+  const tests = where.split(' AND ').map((condition) => {
+    const tuple = /^\(([^)]+)\) ([<>]) \(([^)]+)\)$/.exec(condition);
+    if (tuple) {
+      const columns = tuple[1]!.split(', ');
+      const values = columns.map(() => params[next++]);
+      const sign = tuple[2] === '<' ? -1 : 1;
+      return (row: Record<string, unknown>) => {
+        for (const [i, column] of columns.entries()) {
+          const c = compare(row[column], values[i]);
+          if (c !== 0) return Math.sign(c) === sign;
+        }
+        return false;
+      };
+    }
+    const single = /^(\w+) ([=<>]) \?$/.exec(condition);
+    if (!single) throw new Error(`fake Cassandra cannot filter on: ${condition}`);
+    const value = params[next++];
+    const [, column, op] = single;
+    return (row: Record<string, unknown>) => {
+      const c = compare(row[column!], value);
+      return op === '=' ? c === 0 : op === '<' ? c < 0 : c > 0;
+    };
+  });
+  return (row: Record<string, unknown>) => tests.every((test) => test(row));
+};
 
 export type FakeCassandra = CqlClient & {
   tables: Map<string, Map<string, StoredRow>>;
@@ -21,8 +62,8 @@ export type FakeCassandra = CqlClient & {
   batches: { queries: CqlStatement[]; options: CqlOptions }[];
   /** Rows of a table that are alive, in clustering order. */
   live(table: string): Record<string, unknown>[];
-  /** Lets a test serve an old snapshot to a read by id (a stale writer). */
-  readById?: (bookingId: string) => CqlRow[] | undefined;
+  /** Lets a test serve an old snapshot to a read by primary key (a stale writer). */
+  readById?: (id: string) => CqlRow[] | undefined;
 };
 
 export const fakeCassandra = (): FakeCassandra => {
@@ -32,14 +73,19 @@ export const fakeCassandra = (): FakeCassandra => {
     if (!table) throw new Error(`unconfigured table ${name}`);
     return table;
   };
-  const live = (name: string) =>
-    [...tableOf(name).values()]
+  const live = (name: string) => {
+    const { clustering } = schemaOf(name);
+    return [...tableOf(name).values()]
       .filter((row) => !row.deleted)
       .map((row) => row.values)
       .sort((a, b) => {
-        const newer = Number(comparable(b.start_at)) - Number(comparable(a.start_at));
-        return newer || (String(a.booking_id) < String(b.booking_id) ? -1 : String(a.booking_id) > String(b.booking_id) ? 1 : 0);
+        for (const [column, direction] of clustering) {
+          const c = compare(a[column], b[column]) * direction;
+          if (c !== 0) return c;
+        }
+        return 0;
       });
+  };
 
   const write = (statement: CqlStatement) => {
     const { query, params } = statement;
@@ -83,21 +129,21 @@ export const fakeCassandra = (): FakeCassandra => {
         if (ddl[2] === 'TABLE' && ddl[1] === 'DROP') tables.delete(ddl[3]!);
         return { rows: [] };
       }
-      const select = /^SELECT doc FROM (\S+) WHERE (\w+) = \?(?: AND start_at > \?)?$/.exec(query);
+      const select = /^SELECT (\w+) FROM (\S+) WHERE (.+)$/.exec(query);
       if (!select) {
         write({ query, params });
         return { rows: [] };
       }
-      const [, name, column] = select;
-      if (column === 'booking_id' && fake.readById) {
+      const [, column, name, where] = select;
+      const primary = schemaOf(name!).key;
+      if (primary.length === 1 && fake.readById) {
         const stale = fake.readById(String(params[0]));
         if (stale) return { rows: stale };
       }
-      const after = params[1] instanceof Date ? params[1].getTime() : undefined;
-      const rows = live(name!).filter((row) => row[column!] === params[0] && (after === undefined || (row.start_at as Date).getTime() > after));
+      const rows = live(name!).filter(matcher(where!, params));
       const offset = Number(options.pageState ?? 0);
       const size = options.fetchSize ?? 5000;
-      const page = rows.slice(offset, offset + size).map((row) => ({ doc: row.doc }));
+      const page = rows.slice(offset, offset + size).map((row) => ({ [column!]: row[column!] }));
       return { rows: page, pageState: offset + size < rows.length ? String(offset + size) : null };
     },
     async batch(queries, options) {

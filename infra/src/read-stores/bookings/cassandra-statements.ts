@@ -19,14 +19,18 @@ export type BookingHistoryTables = { keyspace: string; byId: string; byGuest: st
 export const BOOKING_HISTORY = 'booking_history';
 
 const IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
-const identifier = (name: string): string => {
+/** Keyspace and table names are interpolated into CQL: only plain lower-case identifiers pass. */
+export const identifier = (name: string): string => {
   if (!IDENTIFIER.test(name)) throw new Error(`Not a safe CQL identifier: ${JSON.stringify(name)}`);
   return name;
 };
 
+/** What a target adds to table names: nothing for the projection's own name, `_r2` for `<name>_r2`. */
+export const targetSuffix = (projection: string, target: string): string => (target.startsWith(projection) ? target.slice(projection.length) : `_${target}`);
+
 /** Tables of a target: `booking_history` → `bookings_by_id`…, a rebuild `booking_history_r2` → `bookings_by_id_r2`…. */
 export const bookingHistoryTables = (keyspace: string, target: string = BOOKING_HISTORY): BookingHistoryTables => {
-  const suffix = target.startsWith(BOOKING_HISTORY) ? target.slice(BOOKING_HISTORY.length) : `_${target}`;
+  const suffix = targetSuffix(BOOKING_HISTORY, target);
   const ks = identifier(keyspace);
   return {
     keyspace: ks,

@@ -90,19 +90,32 @@ export class CassandraBookingHistoryReader implements BookingHistoryReader {
     return { items: slice.slice(0, query.pageSize).map(toBookingView), page: query.page, pageSize: query.pageSize, hasMore: slice.length > query.pageSize };
   }
 
-  private async scan(query: string, params: unknown[], limit: number, keep: (doc: BookingHistoryDoc) => boolean): Promise<BookingHistoryDoc[]> {
-    const docs: BookingHistoryDoc[] = [];
-    let pageState: string | undefined;
-    do {
-      const result = await this.client.execute(query, params, this.queryOptions(pageState));
-      for (const row of result.rows) {
-        const doc = parseBookingDoc(row);
-        if (!keep(doc)) continue;
-        docs.push(doc);
-        if (docs.length >= limit) return docs;
-      }
-      pageState = result.pageState ?? undefined;
-    } while (pageState);
-    return docs;
+  private scan(query: string, params: unknown[], limit: number, keep: (doc: BookingHistoryDoc) => boolean): Promise<BookingHistoryDoc[]> {
+    return scanPartition(this.client, query, params, { limit, parse: parseBookingDoc, keep, options: (pageState) => this.queryOptions(pageState) });
   }
 }
+
+/**
+ * Reads one partition in clustering order, page by page (`fetchSize`/`pageState`), keeping the rows
+ * `keep` accepts, and stops as soon as `limit` are kept: Cassandra has no OFFSET.
+ */
+export const scanPartition = async <T>(
+  client: CqlClient,
+  query: string,
+  params: unknown[],
+  scan: { limit: number; parse: (row: CqlRow) => T; keep?: (item: T) => boolean; options: (pageState?: string) => CqlOptions },
+): Promise<T[]> => {
+  const items: T[] = [];
+  let pageState: string | undefined;
+  do {
+    const result = await client.execute(query, params, scan.options(pageState));
+    for (const row of result.rows) {
+      const item = scan.parse(row);
+      if (scan.keep && !scan.keep(item)) continue;
+      items.push(item);
+      if (items.length >= scan.limit) return items;
+    }
+    pageState = result.pageState ?? undefined;
+  } while (pageState);
+  return items;
+};
