@@ -90,4 +90,17 @@ describe('checkout under contention', () => {
     expect(commerce.availableOf((await replayStock(plenty.sku)).state)).toBe(5);
     expect(commerce.availableOf((await replayStock(scarce.sku)).state)).toBe(1);
   });
+
+  it('a cart refused for stock stays as it was, to try again', async () => {
+    const seller = await register(stack, 'host');
+    const shopper = await register(stack, 'guest');
+    const product = await createProduct(stack, seller);
+    await addStock(stack, seller, product.productId, 2);
+    await stack.command.put('/carts/me/items', { productId: product.productId, quantity: 3 }, { token: shopper.token });
+    const refused = await checkout(stack, shopper, { fromCart: true });
+    expect(refused.status).toBe(409);
+    await settle(stack);
+    const cart = (await stack.side.deps.processor.load(commerce.cartStreamId(shopper.userId), commerce.cartDecider)).state;
+    expect(cart.lines).toEqual([{ productId: product.productId, quantity: 3 }]);
+  });
 });

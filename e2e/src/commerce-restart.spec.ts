@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkoutWorkflow } from '@stayhub/command-api/commerce/index';
 import { commerce } from '@stayhub/domain';
@@ -5,7 +6,7 @@ import { MINUTE, WorkflowRunner } from '@stayhub/infra';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { startStack, type Stack } from './harness.ts';
 import { register, waitUntil } from './fixtures.ts';
-import { addStock, checkout, createProduct, orderReaches } from './commerce-fixtures.ts';
+import { addStock, checkout, createProduct, orderReaches, settle } from './commerce-fixtures.ts';
 
 const gateway = new SimulatedGateway();
 let stack: Stack;
@@ -68,5 +69,26 @@ describe('checkout across a workflow runner restart', () => {
     } finally {
       await restarted.stop();
     }
+  });
+
+  it('an order whose checkout died after placing it gets its stock and payment from the workflow', async () => {
+    const seller = await register(stack, 'host');
+    const shopper = await register(stack, 'guest');
+    const product = await createProduct(stack, seller, { price: { amount: 700, currency: 'EUR' } });
+    await addStock(stack, seller, product.productId, 2);
+
+    // What POST /checkout appends first; the process "crashes" before holding anything.
+    const orderId = randomUUID();
+    const now = stack.clock.now().toISOString();
+    const line = { productId: product.productId, sku: product.sku, name: 'TV', unitPrice: product.price, quantity: 2 };
+    await stack.side.deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, {
+      type: 'PlaceOrder',
+      data: { orderId, userId: shopper.userId, lines: [line], shippingPostalCode: '10115', paymentMethod: 'tok_visa', paymentDeadline: commerce.paymentDeadlineFor(now), fromCart: false, now },
+    });
+    expect(await available(product.sku)).toBe(2);
+
+    await settle(stack);
+    await orderReaches(stack, shopper, orderId, 'confirmed');
+    expect((await stack.side.deps.processor.load(commerce.stockStreamId(product.sku), commerce.stockDecider)).state.onHand).toBe(0);
   });
 });

@@ -4,7 +4,7 @@ import { commerce } from '@stayhub/domain';
 import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { holdLine, type HoldOutcome } from './holds.ts';
+import { holdOrder, type OrderHolds } from './holds.ts';
 import { loadActiveProduct } from './streams.ts';
 
 const Item = z.object({ productId: IdParam.shape.id, quantity: z.number().int().min(1).max(commerce.MAX_CART_LINE_QUANTITY) });
@@ -16,8 +16,6 @@ const CheckoutBody = z
     paymentMethod: z.string().min(1).max(200),
   })
   .refine((b) => (b.fromCart === true) !== (b.items !== undefined), { message: 'give fromCart: true, or items, not both', path: ['items'] });
-
-type Unavailable = Extract<HoldOutcome, { kind: 'unavailable' }>;
 
 export const checkoutRoutes = (deps: CommandDeps): Route[] => [
   defineRoute({
@@ -62,39 +60,25 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
       );
       if (placed.state.status === 'none') throw new Error('an order was placed but its state is empty');
       const order = placed.state;
-      let state: commerce.OrderState = order;
-      let position = placed.position;
-      let unavailable: Unavailable | undefined;
-      // One SKU after another in a fixed order; the first that is out of stock fails the order.
-      for (const line of [...order.lines].sort((a, b) => a.sku.localeCompare(b.sku))) {
-        const outcome = await holdLine(deps, { orderId, sku: line.sku, quantity: line.quantity, expiresAt: order.paymentDeadline }, metadata).catch(
-          (error: unknown) => {
-            // The order is placed: its workflow holds what is left, so the client must not retry into a second order.
-            deps.log.warn({ err: error, orderId, sku: line.sku }, 'stock hold failed during checkout; the workflow will retry it');
-            return undefined;
-          },
-        );
-        if (!outcome) break;
-        if (outcome.kind === 'released') continue;
-        state = outcome.handled.state;
-        position = outcome.handled.position || position;
-        if (outcome.kind === 'unavailable') {
-          unavailable = outcome;
-          break;
-        }
-      }
+      // Held before the answer, so that the client learns at once whether it got the stock.
+      const held = await holdOrder(deps, order, metadata).catch((error: unknown): OrderHolds => {
+        // The order is placed: its workflow holds what is left, so the client must not retry into a second order.
+        deps.log.warn({ err: error, orderId }, 'stock hold failed during checkout; the workflow will retry it');
+        return { state: order, position: '' };
+      });
+      const { state, unavailable } = held;
+      const position = held.position || placed.position;
       if (unavailable) {
-        throw new HttpProblem(409, 'OUT_OF_STOCK', unavailable.error.message, {
+        throw new HttpProblem(409, 'OUT_OF_STOCK', unavailable.message, {
           type: 'urn:stayhub:error:OUT_OF_STOCK',
           code: 'OUT_OF_STOCK',
           orderId,
           order: { orderId, status: state.status },
-          ...(unavailable.error.details ? { details: unavailable.error.details } : {}),
+          ...(unavailable.details ? { details: unavailable.details } : {}),
           consistencyToken: position,
         });
       }
-      const status = state.status;
-      return accepted(201, { orderId, status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline }, position, `/orders/${orderId}`);
+      return accepted(201, { orderId, status: state.status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline }, position, `/orders/${orderId}`);
     },
   }),
 ];

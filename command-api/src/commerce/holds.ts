@@ -37,3 +37,27 @@ export const holdLine = async (
   }
   return { kind: 'held', handled: await order({ type: 'RecordStockHeld', data: { orderId, sku, now: at() } }) };
 };
+
+export type OrderHolds = {
+  state: commerce.OrderState;
+  /** Position of the last append ('' if nothing was appended). */
+  position: string;
+  unavailable?: DomainError;
+};
+
+/** Holds every line of an order not yet held, in SKU order; stops at the first SKU that is out of stock. */
+export const holdOrder = async (
+  deps: CommandDeps,
+  order: Exclude<commerce.OrderState, { status: 'none' }>,
+  metadata: EventMetadata,
+): Promise<OrderHolds> => {
+  let result: OrderHolds = { state: order, position: '' };
+  const pending = order.lines.filter((line) => !order.heldSkus.includes(line.sku)).sort((a, b) => a.sku.localeCompare(b.sku));
+  for (const line of pending) {
+    const outcome = await holdLine(deps, { orderId: order.orderId, sku: line.sku, quantity: line.quantity, expiresAt: order.paymentDeadline }, metadata);
+    if (outcome.kind === 'released') continue;
+    result = { state: outcome.handled.state, position: outcome.handled.position || result.position };
+    if (outcome.kind === 'unavailable') return { ...result, unavailable: outcome.error };
+  }
+  return result;
+};

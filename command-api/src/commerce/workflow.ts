@@ -2,7 +2,7 @@ import { commerce, DomainError } from '@stayhub/domain';
 import type { EventMetadata, Workflow } from '@stayhub/infra';
 import { PaymentGatewayError } from '@stayhub/infra/payments/port';
 import type { CommandDeps } from '../shared/deps.ts';
-import { holdLine } from './holds.ts';
+import { holdLine, holdOrder } from './holds.ts';
 
 type Task = commerce.CheckoutTask;
 
@@ -81,9 +81,11 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
           return;
         }
         case 'ClearCart': {
-          const state = await load(task.orderId);
-          // The cart is emptied once the order has its stock; an order that never got it leaves the cart as it was.
-          if (state.status === 'placed') throw new Error(`order ${task.orderId} is still holding stock; the cart is cleared after`);
+          let state = await load(task.orderId);
+          // The cart is emptied once the order has its stock. If the checkout is still holding it, help: holds are idempotent.
+          if (state.status === 'placed') state = (await holdOrder(deps, state, metadata)).state;
+          if (state.status === 'placed') throw new Error(`order ${task.orderId} has not got its stock yet; the cart is cleared after`);
+          // An order refused for stock (or never paid) leaves the cart as it was, to try again.
           if (state.status === 'none' || state.status === 'failed' || state.status === 'expired') return;
           await deps.processor.handle(
             commerce.cartStreamId(task.userId),
