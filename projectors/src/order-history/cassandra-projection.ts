@@ -1,0 +1,59 @@
+import type { RecordedEvent } from '@stayhub/infra';
+import { LOCAL_QUORUM, type CqlClient } from '@stayhub/infra/read-stores/bookings/cassandra';
+import type { Replication } from '@stayhub/infra/read-stores/bookings/cassandra-statements';
+import { dropOrderHistory, migrateOrderHistory } from '@stayhub/infra/read-stores/orders/cassandra';
+import {
+  orderHistoryCql,
+  orderHistoryTables,
+  orderWrites,
+  parseOrderDoc,
+  type OrderHistoryCql,
+} from '@stayhub/infra/read-stores/orders/cassandra-statements';
+import { evolveOrderDocument, orderDocumentHandles, type OrderDocument } from './order-document.ts';
+import { ORDER_HISTORY } from './pg-projection.ts';
+
+export type CassandraOrderWriteOptions = { consistency?: number; concurrency?: number };
+
+const orderIdOf = (event: RecordedEvent): string => (event.data as { orderId: string }).orderId;
+
+/** Read, evolve, write one order: the stored revision makes redelivery a no-op, the timestamps beat stale writers. */
+const applyToOrder = async (client: CqlClient, cql: OrderHistoryCql, orderId: string, events: RecordedEvent[], consistency: number) => {
+  const { rows } = await client.execute(cql.selectById, [orderId], { prepare: true, consistency });
+  const before = rows[0] ? (parseOrderDoc(rows[0]) as unknown as OrderDocument) : undefined;
+  let doc = before;
+  for (const event of events) doc = evolveOrderDocument(doc, event);
+  if (!doc || doc === before) return;
+  await client.batch(orderWrites(cql, doc), { prepare: true, logged: true, consistency });
+};
+
+/** Applies a batch of events to the order history tables of a target; safe to call again with the same events. */
+export const applyOrdersToCassandra = async (
+  client: CqlClient,
+  keyspace: string,
+  target: string,
+  events: readonly RecordedEvent[],
+  options: CassandraOrderWriteOptions = {},
+): Promise<void> => {
+  const cql = orderHistoryCql(orderHistoryTables(keyspace, target));
+  const eventsOf = new Map<string, RecordedEvent[]>();
+  for (const event of events) {
+    if (!orderDocumentHandles.has(event.type)) continue;
+    const id = orderIdOf(event);
+    eventsOf.set(id, [...(eventsOf.get(id) ?? []), event]);
+  }
+  const consistency = options.consistency ?? LOCAL_QUORUM;
+  const ids = [...eventsOf.keys()];
+  const concurrency = options.concurrency ?? 32;
+  for (let i = 0; i < ids.length; i += concurrency) {
+    await Promise.all(ids.slice(i, i + concurrency).map((id) => applyToOrder(client, cql, id, eventsOf.get(id)!, consistency)));
+  }
+};
+
+/** The order history projection on Cassandra, for a runner and the replay tool (`target` names the tables). */
+export const orderHistoryCassandra = (client: CqlClient, keyspace: string, options: CassandraOrderWriteOptions & { replication?: Replication } = {}) => ({
+  name: ORDER_HISTORY,
+  handles: orderDocumentHandles,
+  migrate: (target: string) => migrateOrderHistory(client, keyspace, target, options.replication),
+  applyBatch: (events: readonly RecordedEvent[], target: string) => applyOrdersToCassandra(client, keyspace, target, events, options),
+  drop: (target: string) => dropOrderHistory(client, keyspace, target),
+});
