@@ -4,7 +4,7 @@ import type { Stack } from './harness.ts';
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
-export const register = async (stack: Stack, role: 'guest' | 'host', name = role) => {
+export const register = async (stack: Stack, role: 'guest' | 'host', name: string = role) => {
   const email = `${name}-${unique()}@example.com`;
   const reply = await stack.command.post('/auth/register', { email, password: 'correct horse battery', name, role });
   expect(reply.status, JSON.stringify(reply.body)).toBe(201);

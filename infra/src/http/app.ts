@@ -37,7 +37,16 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.use(helmet({ contentSecurityPolicy: false }));
   app.use(cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After'] }));
   app.use(httpMetrics());
-  app.use(express.json({ limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/*+json'] }));
+  // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
+  app.use(
+    express.json({
+      limit: options.bodyLimit ?? '256kb',
+      type: ['application/json', 'application/*+json'],
+      verify: (req, _res, buf) => {
+        (req as { rawBody?: Buffer }).rawBody = buf;
+      },
+    }),
+  );
   app.use((req, _res, next) => {
     if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new HttpProblem(400, 'Bad Request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
     const hasBody = ['POST', 'PUT', 'PATCH'].includes(req.method) && Number(req.headers['content-length'] ?? 0) > 0;
