@@ -5,7 +5,6 @@ import { defineRoute, type AuthUser, type Route } from '@stayhub/infra';
 import type { Request } from 'express';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { skuClaimDecider, skuClaimStreamId } from './sku-claim.ts';
 import { ensureSeller, loadProduct, sellerActor, type Product } from './streams.ts';
 
 const Price = Money.refine((m) => m.amount > 0, { message: 'a price is above 0', path: ['amount'] });
@@ -54,7 +53,7 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
         // Every rule is checked before the SKU is claimed, so a refused product claims nothing.
         commerce.productDecider.decide(command, commerce.productDecider.initialState);
         const metadata = metadataOf(req, user);
-        await deps.processor.handle(skuClaimStreamId(body.sku), skuClaimDecider, { type: 'ClaimSku', data: { sku: body.sku, productId, now: now() } }, metadata);
+        await deps.processor.handle(commerce.skuClaimStreamId(body.sku), commerce.skuClaimDecider, { type: 'ClaimSku', data: { sku: body.sku, productId, now: now() } }, metadata);
         const handled = await handle(productId, command, req, user);
         return reply(201, productId, handled.state, handled.position);
       },

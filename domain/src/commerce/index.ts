@@ -5,3 +5,4 @@ export * from './wishlist/wishlist.ts';
 export * from './order/messages.ts';
 export * from './order/order.ts';
 export * from './checkout-workflow.ts';
+export * from './sku/sku-claim.ts';

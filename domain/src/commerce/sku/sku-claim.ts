@@ -1,4 +1,4 @@
-import { assertNever, ensure, type Decider } from '@stayhub/domain';
+import { assertNever, ensure, type Decider } from '../../shared/index.ts';
 
 /**
  * A SKU names its stock stream (`stock-{sku}`), so two products must never share one: each SKU is
