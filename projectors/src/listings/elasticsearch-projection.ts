@@ -6,6 +6,7 @@ import {
   toSearchDocument,
   type IndexSettings,
 } from '@stayhub/infra/read-stores/listings/elasticsearch-mapping';
+import type { ExternalProjection, Park } from '../runner/external-runner.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 import { LISTINGS } from './pg-projection.ts';
 
@@ -23,6 +24,8 @@ export type ElasticsearchWriteOptions = {
   refresh?: boolean | 'wait_for';
   /** Rounds of read–evolve–write when writers conflict. */
   attempts?: number;
+  /** Where an event that can never apply goes (the runner's dead letter); without it, such an event fails the batch. */
+  park?: Park;
 };
 
 type Stored = { doc?: ListingDocument };
@@ -40,6 +43,13 @@ const load = async (client: ElasticsearchClient, index: string, ids: string[]): 
   return loaded;
 };
 
+const failLoudly: Park = async (_event, error) => {
+  throw error;
+};
+
+/** Too many requests and server errors pass; other refusals (a document the mapping rejects) never will. */
+const isTransient = (status: number): boolean => status === 429 || status >= 500;
+
 /** One round: returns the listings whose write lost a race and must be tried again. */
 const applyRound = async (
   client: ElasticsearchClient,
@@ -47,6 +57,7 @@ const applyRound = async (
   eventsOf: Map<string, RecordedEvent[]>,
   ids: string[],
   refresh: boolean | 'wait_for',
+  park: Park,
 ): Promise<string[]> => {
   const loaded = await load(client, index, ids);
   const operations: NonNullable<Parameters<ElasticsearchClient['bulk']>[0]['operations']> = [];
@@ -54,7 +65,13 @@ const applyRound = async (
   for (const id of ids) {
     const before = loaded.get(id);
     let doc = before?.doc;
-    for (const event of eventsOf.get(id) ?? []) doc = evolveListingDocument(doc, event);
+    for (const event of eventsOf.get(id) ?? []) {
+      try {
+        doc = evolveListingDocument(doc, event);
+      } catch (error) {
+        await park(event, error);
+      }
+    }
     if (!doc || doc === before?.doc) continue;
     const guard =
       before?.seqNo !== undefined && before.primaryTerm !== undefined
@@ -66,11 +83,16 @@ const applyRound = async (
   if (written.length === 0) return [];
   const response = await client.bulk({ operations, refresh });
   const conflicts: string[] = [];
-  response.items.forEach((item, i) => {
+  for (const [i, item] of response.items.entries()) {
+    const id = written[i]!;
     const result = item.index ?? item.create;
-    if (!result || result.status === 409) conflicts.push(written[i]!);
-    else if (result.error) throw new Error(`Elasticsearch bulk ${index}/${written[i]}: ${errorOf(result.error)}`);
-  });
+    if (!result || result.status === 409) conflicts.push(id);
+    else if (result.error && isTransient(result.status)) throw new Error(`Elasticsearch bulk ${index}/${id}: ${errorOf(result.error)}`);
+    else if (result.error) {
+      const error = new Error(`Elasticsearch refused ${index}/${id}: ${errorOf(result.error)}`);
+      for (const event of eventsOf.get(id) ?? []) await park(event, error);
+    }
+  }
   return conflicts;
 };
 
@@ -91,7 +113,7 @@ export const applyToElasticsearch = async (
   let pending = [...eventsOf.keys()];
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > attempts) throw new Error(`Elasticsearch: listings ${pending.join(', ')} still conflict after ${attempts} attempts`);
-    pending = await applyRound(client, index, eventsOf, pending, options.refresh ?? 'wait_for');
+    pending = await applyRound(client, index, eventsOf, pending, options.refresh ?? 'wait_for', options.park ?? failLoudly);
   }
 };
 
@@ -131,21 +153,39 @@ export const dropIndex = async (client: ElasticsearchClient, index: string): Pro
   await client.indices.delete({ index }, { ignore: [404] });
 };
 
+export type ListingSearchElasticsearch = ExternalProjection & {
+  index(target: string): string;
+  /** Points the alias at the target's index (atomically); returns the indexes it left. */
+  swap(target: string): Promise<string[]>;
+};
+
 /**
- * The listing search projection on Elasticsearch for a runner (Kafka consumer group or the event
- * store subscription) and the replay tool: `target` is the projection's target name
- * (`listings`, `listings_r2`…), each in its own index behind the alias.
+ * The listing search projection on Elasticsearch for the external runner (checkpoint in
+ * PostgreSQL), a Kafka consumer group, and the replay tool: each target (`listings`,
+ * `listings_r2`…) is its own index behind the alias readers use.
  */
-export const listingSearchElasticsearch = (client: ElasticsearchClient, alias: string, options: ElasticsearchWriteOptions & { settings?: IndexSettings } = {}) => ({
+export const listingSearchElasticsearch = (
+  client: ElasticsearchClient,
+  alias: string,
+  options: Omit<ElasticsearchWriteOptions, 'park'> & { settings?: IndexSettings } = {},
+): ListingSearchElasticsearch => ({
   name: LISTINGS,
   handles: listingDocumentHandles,
-  index: (target: string) => listingIndexName(alias, target),
-  /** Creates the target's index; a fresh cluster also gets the alias pointing at it. */
-  async migrate(target: string): Promise<void> {
-    const index = await createIndex(client, alias, target, options.settings);
-    if ((await aliasedIndexes(client, alias)).length === 0) await swapAlias(client, alias, index);
+  index: (target) => listingIndexName(alias, target),
+  /**
+   * Creates the target's index if needed; `false` when it did not exist (so the runner starts
+   * from the first event). The runner prepares only the live target, so the alias follows it here
+   * too: after a replay swapped targets, readers move with the writer.
+   */
+  async prepare(target) {
+    const index = listingIndexName(alias, target);
+    const existed = (await client.indices.exists({ index })) === true;
+    if (!existed) await createIndex(client, alias, target, options.settings);
+    const aliased = await aliasedIndexes(client, alias);
+    if (aliased.length !== 1 || aliased[0] !== index) await swapAlias(client, alias, index);
+    return existed;
   },
-  applyBatch: (events: readonly RecordedEvent[], target: string) => applyToElasticsearch(client, listingIndexName(alias, target), events, options),
-  swap: (target: string) => swapAlias(client, alias, listingIndexName(alias, target)),
-  drop: (target: string) => dropIndex(client, listingIndexName(alias, target)),
+  applyBatch: (events, target, park) => applyToElasticsearch(client, listingIndexName(alias, target), events, { ...options, park }),
+  swap: (target) => swapAlias(client, alias, listingIndexName(alias, target)),
+  drop: (target) => dropIndex(client, listingIndexName(alias, target)),
 });

@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import { ElasticsearchListingReader, type AvailabilityUsage } from '@stayhub/infra/read-stores/listings/elasticsearch';
 import type { ListingSearchQuery } from '@stayhub/infra/read-stores/listings/port';
-import { listingSearchElasticsearch } from './elasticsearch-projection.ts';
+import type { Park } from '../runner/external-runner.ts';
+import { applyToElasticsearch, createIndex, listingSearchElasticsearch } from './elasticsearch-projection.ts';
 
 // Runs against a real server: ELASTICSEARCH_URL=http://127.0.0.1:9200 (docker-compose.kafka.yml).
 const url = process.env.ELASTICSEARCH_URL;
@@ -52,6 +53,10 @@ describe.skipIf(!url)('Elasticsearch listing search (skipped: set ELASTICSEARCH_
   const client = new Client({ node: url ?? 'http://127.0.0.1:9200' });
   const alias = `test-${randomUUID().slice(0, 8)}-listings`;
   const projection = listingSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
+  const park: Park = async (_event, error) => {
+    throw error;
+  };
+  const apply = (events: RecordedEvent[]) => projection.applyBatch(events, 'listings', park);
   const used = new Map<string, Map<string, number>>();
   const availability: AvailabilityUsage = {
     async used(unitTypeIds, keys) {
@@ -69,10 +74,9 @@ describe.skipIf(!url)('Elasticsearch listing search (skipped: set ELASTICSEARCH_
   const draft = { id: 'draft', title: 'Canal Draft', city: 'Amsterdam', lat: 52.37, lon: 4.89, units: [['draft-room', 1, 2, 1_000]] } satisfies Spec;
 
   beforeAll(async () => {
-    await projection.migrate('listings');
-    const events = [...listingEvents(canal), ...listingEvents(loft), ...listingEvents(dune), ...listingEvents(far), ...listingEvents(draft, false)];
-    await projection.applyBatch(events, 'listings');
-    await projection.applyBatch([reviewOf('canal', 5), reviewOf('canal', 4), reviewOf('loft', 3), reviewOf('far', 5)], 'listings');
+    expect(await projection.prepare('listings')).toBe(false);
+    await apply([...listingEvents(canal), ...listingEvents(loft), ...listingEvents(dune), ...listingEvents(far), ...listingEvents(draft, false)]);
+    await apply([reviewOf('canal', 5), reviewOf('canal', 4), reviewOf('loft', 3), reviewOf('far', 5)]);
   });
 
   afterAll(async () => {
@@ -139,6 +143,10 @@ describe.skipIf(!url)('Elasticsearch listing search (skipped: set ELASTICSEARCH_
     expect(await reader.availability('nope', ['2030-05-01'])).toBeUndefined();
   });
 
+  it('prepares an index that holds the documents as existing', async () => {
+    expect(await projection.prepare('listings')).toBe(true);
+  });
+
   it('gets a listing, draft or not, and nothing for an unknown id', async () => {
     expect(await reader.get('draft')).toMatchObject({ listingId: 'draft', status: 'draft', details: { title: 'Canal Draft' } });
     expect(await reader.get('canal')).toMatchObject({ status: 'published', rating: 4.5, ratingCount: 2 });
@@ -148,13 +156,13 @@ describe.skipIf(!url)('Elasticsearch listing search (skipped: set ELASTICSEARCH_
   it('ignores events delivered again', async () => {
     const before = await reader.get('canal');
     const again = listingEvents({ ...canal, id: 'canal' });
-    await projection.applyBatch(again.map((e, i) => ({ ...e, streamRevision: i })), 'listings');
+    await apply(again.map((e, i) => ({ ...e, streamRevision: i })));
     expect(await reader.get('canal')).toEqual(before);
   });
 
   it('rebuilds into a new index and swaps the alias atomically', async () => {
-    await projection.migrate('listings_r2');
-    await projection.applyBatch(listingEvents({ ...dune, id: 'rebuilt', title: 'Rebuilt Cottage' }), 'listings_r2');
+    const rebuilt = await createIndex(client, alias, 'listings_r2', { replicas: 0 });
+    await applyToElasticsearch(client, rebuilt, listingEvents({ ...dune, id: 'rebuilt', title: 'Rebuilt Cottage' }));
     expect(await ids({ q: 'rebuilt' })).toEqual([]);
     expect(await projection.swap('listings_r2')).toEqual([projection.index('listings')]);
     expect(await ids({})).toEqual(['rebuilt']);
