@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
 import { fakeCassandra } from '@stayhub/infra/read-stores/bookings/cassandra-fake';
+import type { Park } from '../runner/external-runner.ts';
 import { applyToCassandra, bookingHistoryCassandra } from './cassandra-projection.ts';
+
+const park: Park = async (_event, error) => {
+  throw error;
+};
 
 const stream = (bookingId: string) => {
   let revision = -1;
@@ -46,7 +51,7 @@ const movedTwice = b1('BookingModified', { stay: stayOf('2030-06-01', '2030-06-0
 const setup = async () => {
   const cassandra = fakeCassandra();
   const projection = bookingHistoryCassandra(cassandra, 'stayhub');
-  await projection.migrate('booking_history');
+  await projection.prepare('booking_history');
   const reader = new CassandraBookingHistoryReader(cassandra, { keyspace: 'stayhub' });
   const guestList = async () =>
     (await reader.byGuest('g1', { scope: 'all', now: new Date('2030-04-05T00:00:00.000Z'), page: 1, pageSize: 10 })).items.map((b) => [b.bookingId, b.start, b.status]);
@@ -56,7 +61,7 @@ const setup = async () => {
 describe('applyToCassandra', () => {
   it('writes a booking to the three tables in one logged batch at its revision timestamp', async () => {
     const { cassandra, projection, reader, guestList } = await setup();
-    await projection.applyBatch([requested, approved], 'booking_history');
+    await projection.applyBatch([requested, approved], 'booking_history', park);
     expect(cassandra.batches).toHaveLength(1);
     expect(cassandra.batches[0]!.options).toMatchObject({ prepare: true, logged: true });
     expect(cassandra.batches[0]!.queries.every((q) => q.params.includes(2))).toBe(true);
@@ -67,27 +72,27 @@ describe('applyToCassandra', () => {
 
   it('writes nothing when the same events come again', async () => {
     const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch([requested, approved], 'booking_history');
+    await projection.applyBatch([requested, approved], 'booking_history', park);
     const before = await reader.get('b1');
-    await projection.applyBatch([requested, approved], 'booking_history');
-    await projection.applyBatch([approved], 'booking_history');
+    await projection.applyBatch([requested, approved], 'booking_history', park);
+    await projection.applyBatch([approved], 'booking_history', park);
     expect(cassandra.batches).toHaveLength(1);
     expect(await reader.get('b1')).toEqual(before);
   });
 
   it('moves the list rows when the stay moves, so the booking is listed once', async () => {
     const { cassandra, projection, guestList } = await setup();
-    await projection.applyBatch([requested], 'booking_history');
-    await projection.applyBatch([approved, movedOnce], 'booking_history');
+    await projection.applyBatch([requested], 'booking_history', park);
+    await projection.applyBatch([approved, movedOnce], 'booking_history', park);
     expect(await guestList()).toEqual([['b1', '2030-05-10T15:00:00.000Z', 'awaiting_payment']]);
     expect(cassandra.live('stayhub.bookings_by_host').map((row) => (row.start_at as Date).toISOString())).toEqual(['2030-05-10T15:00:00.000Z']);
   });
 
   it('lets a stale writer neither bring back an older state nor leave a row behind', async () => {
     const { cassandra, projection, reader, guestList } = await setup();
-    await projection.applyBatch([requested], 'booking_history');
+    await projection.applyBatch([requested], 'booking_history', park);
     const snapshot = cassandra.live('stayhub.bookings_by_id').map((row) => ({ doc: row.doc }));
-    await projection.applyBatch([approved, movedOnce], 'booking_history');
+    await projection.applyBatch([approved, movedOnce], 'booking_history', park);
 
     // A consumer that lost its partition still read the booking at revision 0 and now writes.
     cassandra.readById = () => snapshot;
@@ -108,15 +113,35 @@ describe('applyToCassandra', () => {
     const { cassandra, projection } = await setup();
     const b2 = stream('b2');
     const other = b2('BookingRequested', { ...(requested.data as Record<string, unknown>), bookingId: 'b2', guestId: 'g2' });
-    await projection.applyBatch([requested, other, b2('ListingCreated', {})], 'booking_history');
+    await projection.applyBatch([requested, other, b2('ListingCreated', {})], 'booking_history', park);
     expect(cassandra.live('stayhub.bookings_by_id').map((row) => row.booking_id)).toEqual(expect.arrayContaining(['b1', 'b2']));
     expect(cassandra.batches).toHaveLength(2);
   });
 
+  it('parks an event it cannot evolve and applies the rest of the booking', async () => {
+    const { projection, reader } = await setup();
+    const b3 = stream('b3');
+    const start = b3('BookingRequested', { ...(requested.data as Record<string, unknown>), bookingId: 'b3' });
+    const broken = b3('BookingPaid', { paymentId: 'p1', at: '2030-04-01T12:00:00.000Z' });
+    const approve = b3('BookingApproved', { by: 'h1', at: '2030-04-01T13:00:00.000Z' });
+    const parked: string[] = [];
+    await projection.applyBatch([start, broken, approve], 'booking_history', async (event) => void parked.push(event.eventId));
+    expect(parked).toEqual([broken.eventId]);
+    expect(await reader.get('b3')).toMatchObject({ status: 'awaiting_payment', paid: euros(0), timeline: { length: 2 } });
+    await expect(projection.applyBatch([stream('b4')('BookingRequested', { guestId: 'g' })], 'booking_history', park)).rejects.toThrow(TypeError);
+  });
+
+  it('prepares a target: false while it holds nothing, true once its tables exist', async () => {
+    const cassandra = fakeCassandra();
+    const projection = bookingHistoryCassandra(cassandra, 'stayhub');
+    expect(await projection.prepare('booking_history')).toBe(false);
+    expect(await projection.prepare('booking_history')).toBe(true);
+  });
+
   it('creates and drops the tables of a rebuild target', async () => {
     const { cassandra, projection } = await setup();
-    await projection.migrate('booking_history_r2');
-    await projection.applyBatch([requested], 'booking_history_r2');
+    await projection.prepare('booking_history_r2');
+    await projection.applyBatch([requested], 'booking_history_r2', park);
     expect(cassandra.live('stayhub.bookings_by_guest_r2')).toHaveLength(1);
     expect(cassandra.live('stayhub.bookings_by_guest')).toHaveLength(0);
     await projection.drop('booking_history_r2');

@@ -8,10 +8,20 @@ import {
   type BookingHistoryCql,
   type Replication,
 } from '@stayhub/infra/read-stores/bookings/cassandra-statements';
+import type { ExternalProjection, Park } from '../runner/external-runner.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from './booking-document.ts';
 import { BOOKING_HISTORY } from './pg-projection.ts';
 
-export type CassandraWriteOptions = { consistency?: number; concurrency?: number };
+export type CassandraWriteOptions = {
+  consistency?: number;
+  concurrency?: number;
+  /** Where an event that can never apply goes (the runner's dead letter); without it, such an event fails the batch. */
+  park?: Park;
+};
+
+export const failLoudly: Park = async (_event, error) => {
+  throw error;
+};
 
 const bookingIdOf = (event: RecordedEvent): string => (event.data as { bookingId: string }).bookingId;
 
@@ -19,13 +29,17 @@ const bookingIdOf = (event: RecordedEvent): string => (event.data as { bookingId
  * Read, evolve, write one booking. The read makes redelivery a no-op (the document has the
  * revision); the revision timestamps make a stale writer's late batch lose to the newer state.
  */
-const applyToBooking = async (client: CqlClient, cql: BookingHistoryCql, bookingId: string, events: RecordedEvent[], consistency: number) => {
+const applyToBooking = async (client: CqlClient, cql: BookingHistoryCql, bookingId: string, events: RecordedEvent[], consistency: number, park: Park) => {
   const { rows } = await client.execute(cql.selectById, [bookingId], { prepare: true, consistency });
   const before = rows[0] ? (parseBookingDoc(rows[0]) as BookingDocument) : undefined;
   const starts = new Set(before ? [before.start] : []);
   let doc = before;
   for (const event of events) {
-    doc = evolveBookingDocument(doc, event);
+    try {
+      doc = evolveBookingDocument(doc, event);
+    } catch (error) {
+      await park(event, error);
+    }
     if (doc) starts.add(doc.start);
   }
   if (!doc || doc === before) return;
@@ -52,15 +66,19 @@ export const applyToCassandra = async (
   const ids = [...eventsOf.keys()];
   const concurrency = options.concurrency ?? 32;
   for (let i = 0; i < ids.length; i += concurrency) {
-    await Promise.all(ids.slice(i, i + concurrency).map((id) => applyToBooking(client, cql, id, eventsOf.get(id)!, consistency)));
+    await Promise.all(ids.slice(i, i + concurrency).map((id) => applyToBooking(client, cql, id, eventsOf.get(id)!, consistency, options.park ?? failLoudly)));
   }
 };
 
-/** The booking history projection on Cassandra, for a runner and the replay tool (`target` names the tables). */
-export const bookingHistoryCassandra = (client: CqlClient, keyspace: string, options: CassandraWriteOptions & { replication?: Replication } = {}) => ({
+/** The booking history projection on Cassandra, for the external runner, a Kafka consumer group and the replay tool (`target` names the tables). */
+export const bookingHistoryCassandra = (
+  client: CqlClient,
+  keyspace: string,
+  options: Omit<CassandraWriteOptions, 'park'> & { replication?: Replication } = {},
+): ExternalProjection => ({
   name: BOOKING_HISTORY,
   handles: bookingDocumentHandles,
-  migrate: (target: string) => migrateBookingHistory(client, keyspace, target, options.replication),
-  applyBatch: (events: readonly RecordedEvent[], target: string) => applyToCassandra(client, keyspace, target, events, options),
-  drop: (target: string) => dropBookingHistory(client, keyspace, target),
+  prepare: (target) => migrateBookingHistory(client, keyspace, target, options.replication),
+  applyBatch: (events, target, park) => applyToCassandra(client, keyspace, target, events, { ...options, park }),
+  drop: (target) => dropBookingHistory(client, keyspace, target),
 });

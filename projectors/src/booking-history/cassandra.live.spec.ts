@@ -5,7 +5,12 @@ import type { RecordedEvent } from '@stayhub/infra';
 import type { BookingListQuery } from '@stayhub/infra/read-stores/bookings/port';
 import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from '@stayhub/infra/read-stores/bookings/cassandra-statements';
+import type { Park } from '../runner/external-runner.ts';
 import { bookingHistoryCassandra } from './cassandra-projection.ts';
+
+const park: Park = async (_event, error) => {
+  throw error;
+};
 
 // Runs against a real cluster: CASSANDRA_CONTACT_POINTS=127.0.0.1 [CASSANDRA_LOCAL_DC=datacenter1] (docker-compose.kafka.yml).
 const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
@@ -70,9 +75,10 @@ describe.skipIf(!contactPoints)('Cassandra booking history (skipped: set CASSAND
 
   beforeAll(async () => {
     await client.connect();
-    await projection.migrate('booking_history');
-    await projection.applyBatch([old, ongoing, next, tie, cancelled].map((b) => b.requested), 'booking_history');
-    await projection.applyBatch([moved.requested, cancel, move], 'booking_history');
+    expect(await projection.prepare('booking_history')).toBe(false);
+    expect(await projection.prepare('booking_history')).toBe(true);
+    await projection.applyBatch([old, ongoing, next, tie, cancelled].map((b) => b.requested), 'booking_history', park);
+    await projection.applyBatch([moved.requested, cancel, move], 'booking_history', park);
   });
 
   afterAll(async () => {
@@ -108,7 +114,7 @@ describe.skipIf(!contactPoints)('Cassandra booking history (skipped: set CASSAND
 
   it('ignores redelivered events and an older state written late', async () => {
     const before = await reader.get('b-moved');
-    await projection.applyBatch([moved.requested, cancel, move], 'booking_history');
+    await projection.applyBatch([moved.requested, cancel, move], 'booking_history', park);
     expect(await reader.get('b-moved')).toEqual(before);
 
     const cql = bookingHistoryCql(bookingHistoryTables(keyspace));

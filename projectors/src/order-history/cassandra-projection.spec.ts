@@ -4,7 +4,12 @@ import { afterDeadline, awaitingPayment, confirmed, paid, refunded, total, userI
 import type { RecordedEvent } from '@stayhub/infra';
 import { fakeCassandra } from '@stayhub/infra/read-stores/bookings/cassandra-fake';
 import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
+import type { Park } from '../runner/external-runner.ts';
 import { applyOrdersToCassandra, orderHistoryCassandra } from './cassandra-projection.ts';
+
+const park: Park = async (_event, error) => {
+  throw error;
+};
 
 let position = 0;
 const recordedAll = (orderId: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -27,7 +32,7 @@ const rest = history.slice(awaitingPayment.length);
 const setup = async () => {
   const cassandra = fakeCassandra();
   const projection = orderHistoryCassandra(cassandra, 'shop');
-  await projection.migrate('order_history');
+  await projection.prepare('order_history');
   const reader = new CassandraOrderHistoryReader(cassandra, { keyspace: 'shop' });
   return { cassandra, projection, reader };
 };
@@ -35,8 +40,8 @@ const setup = async () => {
 describe('applyOrdersToCassandra', () => {
   it('follows an order into both tables, one logged batch per order and call', async () => {
     const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(placedAndHeld, 'order_history');
-    await projection.applyBatch(rest, 'order_history');
+    await projection.applyBatch(placedAndHeld, 'order_history', park);
+    await projection.applyBatch(rest, 'order_history', park);
     expect(cassandra.batches).toHaveLength(2);
     expect(cassandra.batches[1]!.options).toMatchObject({ prepare: true, logged: true });
     const order = await reader.get('o1');
@@ -49,19 +54,19 @@ describe('applyOrdersToCassandra', () => {
 
   it('writes nothing when the same events come again', async () => {
     const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(history, 'order_history');
+    await projection.applyBatch(history, 'order_history', park);
     const once = await reader.get('o1');
-    for (const event of history) await projection.applyBatch([event], 'order_history');
-    await projection.applyBatch(history, 'order_history');
+    for (const event of history) await projection.applyBatch([event], 'order_history', park);
+    await projection.applyBatch(history, 'order_history', park);
     expect(cassandra.batches).toHaveLength(1);
     expect(await reader.get('o1')).toEqual(once);
   });
 
   it('keeps the newer state when a stale writer writes late', async () => {
     const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(placedAndHeld, 'order_history');
+    await projection.applyBatch(placedAndHeld, 'order_history', park);
     const snapshot = cassandra.live('shop.orders_by_id').map((row) => ({ doc: row.doc }));
-    await projection.applyBatch(rest, 'order_history');
+    await projection.applyBatch(rest, 'order_history', park);
     const newest = await reader.get('o1');
     cassandra.readById = () => snapshot;
     await applyOrdersToCassandra(cassandra, 'shop', 'order_history', rest.slice(0, 1));
@@ -73,7 +78,7 @@ describe('applyOrdersToCassandra', () => {
 
   it('ignores events of an order it never saw placed, and other events', async () => {
     const { cassandra, projection } = await setup();
-    await projection.applyBatch([...history.slice(1, 3), { ...history[0]!, type: 'BookingPaid' }], 'order_history');
+    await projection.applyBatch([...history.slice(1, 3), { ...history[0]!, type: 'BookingPaid' }], 'order_history', park);
     expect(cassandra.batches).toHaveLength(0);
   });
 });

@@ -9,19 +9,27 @@ import {
   parseOrderDoc,
   type OrderHistoryCql,
 } from '@stayhub/infra/read-stores/orders/cassandra-statements';
+import { failLoudly, type CassandraWriteOptions } from '../booking-history/cassandra-projection.ts';
+import type { ExternalProjection, Park } from '../runner/external-runner.ts';
 import { evolveOrderDocument, orderDocumentHandles, type OrderDocument } from './order-document.ts';
 import { ORDER_HISTORY } from './pg-projection.ts';
 
-export type CassandraOrderWriteOptions = { consistency?: number; concurrency?: number };
+export type CassandraOrderWriteOptions = CassandraWriteOptions;
 
 const orderIdOf = (event: RecordedEvent): string => (event.data as { orderId: string }).orderId;
 
 /** Read, evolve, write one order: the stored revision makes redelivery a no-op, the timestamps beat stale writers. */
-const applyToOrder = async (client: CqlClient, cql: OrderHistoryCql, orderId: string, events: RecordedEvent[], consistency: number) => {
+const applyToOrder = async (client: CqlClient, cql: OrderHistoryCql, orderId: string, events: RecordedEvent[], consistency: number, park: Park) => {
   const { rows } = await client.execute(cql.selectById, [orderId], { prepare: true, consistency });
   const before = rows[0] ? (parseOrderDoc(rows[0]) as unknown as OrderDocument) : undefined;
   let doc = before;
-  for (const event of events) doc = evolveOrderDocument(doc, event);
+  for (const event of events) {
+    try {
+      doc = evolveOrderDocument(doc, event);
+    } catch (error) {
+      await park(event, error);
+    }
+  }
   if (!doc || doc === before) return;
   await client.batch(orderWrites(cql, doc), { prepare: true, logged: true, consistency });
 };
@@ -45,15 +53,19 @@ export const applyOrdersToCassandra = async (
   const ids = [...eventsOf.keys()];
   const concurrency = options.concurrency ?? 32;
   for (let i = 0; i < ids.length; i += concurrency) {
-    await Promise.all(ids.slice(i, i + concurrency).map((id) => applyToOrder(client, cql, id, eventsOf.get(id)!, consistency)));
+    await Promise.all(ids.slice(i, i + concurrency).map((id) => applyToOrder(client, cql, id, eventsOf.get(id)!, consistency, options.park ?? failLoudly)));
   }
 };
 
-/** The order history projection on Cassandra, for a runner and the replay tool (`target` names the tables). */
-export const orderHistoryCassandra = (client: CqlClient, keyspace: string, options: CassandraOrderWriteOptions & { replication?: Replication } = {}) => ({
+/** The order history projection on Cassandra, for the external runner, a Kafka consumer group and the replay tool (`target` names the tables). */
+export const orderHistoryCassandra = (
+  client: CqlClient,
+  keyspace: string,
+  options: Omit<CassandraOrderWriteOptions, 'park'> & { replication?: Replication } = {},
+): ExternalProjection => ({
   name: ORDER_HISTORY,
   handles: orderDocumentHandles,
-  migrate: (target: string) => migrateOrderHistory(client, keyspace, target, options.replication),
-  applyBatch: (events: readonly RecordedEvent[], target: string) => applyOrdersToCassandra(client, keyspace, target, events, options),
-  drop: (target: string) => dropOrderHistory(client, keyspace, target),
+  prepare: (target) => migrateOrderHistory(client, keyspace, target, options.replication),
+  applyBatch: (events, target, park) => applyOrdersToCassandra(client, keyspace, target, events, { ...options, park }),
+  drop: (target) => dropOrderHistory(client, keyspace, target),
 });

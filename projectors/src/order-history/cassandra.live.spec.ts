@@ -7,7 +7,12 @@ import type { RecordedEvent } from '@stayhub/infra';
 import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
 import { orderHistoryCql, orderHistoryTables, orderWrites, type OrderHistoryDoc } from '@stayhub/infra/read-stores/orders/cassandra-statements';
 import { decodeOrderCursor } from '@stayhub/infra/read-stores/orders/port';
+import type { Park } from '../runner/external-runner.ts';
 import { orderHistoryCassandra } from './cassandra-projection.ts';
+
+const park: Park = async (_event, error) => {
+  throw error;
+};
 
 // Runs against a real cluster: CASSANDRA_CONTACT_POINTS=127.0.0.1 [CASSANDRA_LOCAL_DC=datacenter1] (docker-compose.kafka.yml).
 const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
@@ -42,8 +47,8 @@ describe.skipIf(!contactPoints)('Cassandra order history (skipped: set CASSANDRA
 
   beforeAll(async () => {
     await client.connect();
-    await projection.migrate('order_history');
-    await projection.applyBatch(histories.flat(), 'order_history');
+    expect(await projection.prepare('order_history')).toBe(false);
+    await projection.applyBatch(histories.flat(), 'order_history', park);
   });
 
   afterAll(async () => {
@@ -72,7 +77,7 @@ describe.skipIf(!contactPoints)('Cassandra order history (skipped: set CASSANDRA
 
   it('ignores redelivered events and an older state written late', async () => {
     const before = await reader.get('o4');
-    await projection.applyBatch(histories[3]!, 'order_history');
+    await projection.applyBatch(histories[3]!, 'order_history', park);
     expect(await reader.get('o4')).toEqual(before);
 
     const cql = orderHistoryCql(orderHistoryTables(keyspace));

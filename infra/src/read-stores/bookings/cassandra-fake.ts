@@ -129,6 +129,9 @@ export const fakeCassandra = (): FakeCassandra => {
         if (ddl[2] === 'TABLE' && ddl[1] === 'DROP') tables.delete(ddl[3]!);
         return { rows: [] };
       }
+      if (query.startsWith('SELECT table_name FROM system_schema.tables')) {
+        return { rows: tables.has(`${String(params[0])}.${String(params[1])}`) ? [{ table_name: params[1] }] : [] };
+      }
       const select = /^SELECT (\w+) FROM (\S+) WHERE (.+)$/.exec(query);
       if (!select) {
         write({ query, params });

@@ -45,15 +45,18 @@ const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listing
 const idsOf = (page: { items: { bookingId: string }[] }) => page.items.map((b) => b.bookingId);
 
 describe('migrateBookingHistory', () => {
-  it('creates the keyspace and the three tables, unprepared', async () => {
+  it('creates the keyspace and the three tables, unprepared, and says whether they were there', async () => {
     const cassandra = fakeCassandra();
-    await migrateBookingHistory(cassandra, 'stayhub', 'booking_history_r2', { class: 'NetworkTopologyStrategy', dc1: 3 });
+    expect(await migrateBookingHistory(cassandra, 'stayhub', 'booking_history_r2', { class: 'NetworkTopologyStrategy', dc1: 3 })).toBe(false);
     expect(cassandra.executed.map((e) => [e.query.split(' (')[0], e.options])).toEqual([
+      ['SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', { prepare: true }],
       ["CREATE KEYSPACE IF NOT EXISTS stayhub WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3}", { prepare: false }],
       ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_id_r2', { prepare: false }],
       ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_guest_r2', { prepare: false }],
       ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_host_r2', { prepare: false }],
     ]);
+    expect(cassandra.executed[0]!.params).toEqual(['stayhub', 'bookings_by_id_r2']);
+    expect(await migrateBookingHistory(cassandra, 'stayhub', 'booking_history_r2')).toBe(true);
   });
 });
 

@@ -36,9 +36,22 @@ export type CassandraHistoryOptions = {
   fetchSize?: number;
 };
 
-export const migrateBookingHistory = async (client: CqlClient, keyspace: string, target: string = BOOKING_HISTORY, replication?: Replication): Promise<void> => {
+/** Whether `keyspace.table` exists (its keyspace too). */
+export const tableExists = async (client: CqlClient, qualified: string): Promise<boolean> => {
+  const [keyspace, table] = qualified.split('.');
+  const { rows } = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [keyspace, table], {
+    prepare: true,
+  });
+  return rows.length > 0;
+};
+
+/** Creates the keyspace and the target's tables if needed; `false` when they did not exist before (nothing held). */
+export const migrateBookingHistory = async (client: CqlClient, keyspace: string, target: string = BOOKING_HISTORY, replication?: Replication): Promise<boolean> => {
+  const tables = bookingHistoryTables(keyspace, target);
+  const existed = await tableExists(client, tables.byId);
   await client.execute(createKeyspaceCql(keyspace, replication), [], { prepare: false });
-  for (const ddl of createTablesCql(bookingHistoryTables(keyspace, target))) await client.execute(ddl, [], { prepare: false });
+  for (const ddl of createTablesCql(tables)) await client.execute(ddl, [], { prepare: false });
+  return existed;
 };
 
 export const dropBookingHistory = async (client: CqlClient, keyspace: string, target: string): Promise<void> => {

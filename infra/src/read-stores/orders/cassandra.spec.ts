@@ -119,7 +119,8 @@ describe('CassandraOrderHistoryReader', () => {
 
   it('reads the tables of the live target', async () => {
     const cassandra = fakeCassandra();
-    await migrateOrderHistory(cassandra, 'stayhub', 'order_history_r4');
+    expect(await migrateOrderHistory(cassandra, 'stayhub', 'order_history_r4')).toBe(false);
+    expect(await migrateOrderHistory(cassandra, 'stayhub', 'order_history_r4')).toBe(true);
     const reader = new CassandraOrderHistoryReader(cassandra, { keyspace: 'stayhub', target: async () => 'order_history_r4' });
     expect(await reader.byUser('u1', { page: 1, pageSize: 5 })).toMatchObject({ items: [], hasMore: false });
     expect(cassandra.executed.at(-1)!.query).toBe('SELECT summary FROM stayhub.orders_by_user_r4 WHERE user_id = ?');

@@ -1,5 +1,5 @@
 import { createKeyspaceCql, type Replication } from '../bookings/cassandra-statements.ts';
-import { LOCAL_QUORUM, scanPartition, type CqlClient, type CqlOptions } from '../bookings/cassandra.ts';
+import { LOCAL_QUORUM, scanPartition, tableExists, type CqlClient, type CqlOptions } from '../bookings/cassandra.ts';
 import {
   createOrderTablesCql,
   dropOrderTablesCql,
@@ -20,9 +20,13 @@ export type CassandraOrderHistoryOptions = {
   fetchSize?: number;
 };
 
-export const migrateOrderHistory = async (client: CqlClient, keyspace: string, target: string = ORDER_HISTORY, replication?: Replication): Promise<void> => {
+/** Creates the keyspace and the target's tables if needed; `false` when they did not exist before (nothing held). */
+export const migrateOrderHistory = async (client: CqlClient, keyspace: string, target: string = ORDER_HISTORY, replication?: Replication): Promise<boolean> => {
+  const tables = orderHistoryTables(keyspace, target);
+  const existed = await tableExists(client, tables.byId);
   await client.execute(createKeyspaceCql(keyspace, replication), [], { prepare: false });
-  for (const ddl of createOrderTablesCql(orderHistoryTables(keyspace, target))) await client.execute(ddl, [], { prepare: false });
+  for (const ddl of createOrderTablesCql(tables)) await client.execute(ddl, [], { prepare: false });
+  return existed;
 };
 
 export const dropOrderHistory = async (client: CqlClient, keyspace: string, target: string): Promise<void> => {
