@@ -10,15 +10,6 @@ import type { ExternalProjection, Park } from '../runner/external-runner.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 import { LISTINGS } from './pg-projection.ts';
 
-/**
- * Idempotence and the revision guard: a listing document gets events from two kinds of streams
- * (its own `listing-{id}` and, for reviews, `booking-{id}`), so no single stream revision can be
- * its external version. The document carries its own guard instead (`revision` for listing events,
- * `reviewedBookings` for reviews: `evolveListingDocument` ignores what it already has), and each
- * write is a compare-and-set on the `_seq_no`/`_primary_term` it was read at. A concurrent writer
- * (a rebalance, a replay catching up) makes the write fail with 409; the listing is then read
- * again and its events evolved again, so no update is lost and none is applied twice.
- */
 export type ElasticsearchWriteOptions = {
   /** `wait_for` (default) makes a batch searchable before its checkpoint moves (read-your-writes). */
   refresh?: boolean | 'wait_for';
@@ -96,7 +87,18 @@ const applyRound = async (
   return conflicts;
 };
 
-/** Applies a batch of events to the listing documents of one index; safe to call again with the same events. */
+/**
+ * Applies a batch of events to the listing documents of one index; safe to call again with the
+ * same events.
+ *
+ * Idempotence and the revision guard: a listing document gets events from two kinds of streams
+ * (its own `listing-{id}` and, for reviews, `booking-{id}`), so no single stream revision can be
+ * its external version. The document carries its own guard instead (`revision` for listing events,
+ * `reviewedBookings` for reviews: `evolveListingDocument` ignores what it already has), and each
+ * write is a compare-and-set on the `_seq_no`/`_primary_term` it was read at. A concurrent writer
+ * (a rebalance, a replay catching up) makes the write fail with 409; the listing is then read
+ * again and its events evolved again, so no update is lost and none is applied twice.
+ */
 export const applyToElasticsearch = async (
   client: ElasticsearchClient,
   index: string,

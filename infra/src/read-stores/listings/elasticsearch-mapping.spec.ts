@@ -51,7 +51,7 @@ describe('listing index template', () => {
     expect(template.name).toBe('stayhub-listings-template');
     expect(template.index_patterns).toEqual(['stayhub-listings--*']);
     expect(listingIndexName('stayhub-listings', 'listings_r2')).toBe('stayhub-listings--listings_r2');
-    expect(template.template?.settings).toMatchObject({ number_of_shards: 1, number_of_replicas: 0 });
+    expect(template.template?.settings).toMatchObject({ number_of_shards: 1, number_of_replicas: 0, max_result_window: 1_000_000 });
     const properties = template.template?.mappings?.properties ?? {};
     expect(properties.location).toEqual({ type: 'geo_point' });
     expect(properties.searchText).toEqual({ type: 'text', analyzer: 'standard', fields: { infix: { type: 'wildcard' } } });

@@ -60,7 +60,15 @@ export type ListingSearchDocument = {
 /** Indexes of a read-model target are named `<alias>--<target>`; readers only use the alias. */
 export const listingIndexName = (alias: string, target: string): string => `${alias}--${target}`;
 
-export type IndexSettings = { shards?: number; replicas?: number };
+export type IndexSettings = {
+  shards?: number;
+  replicas?: number;
+  /**
+   * Deepest `from + size` a search may ask. The query API pages by number up to page 10 000 of
+   * 100, as PostgreSQL's OFFSET allows; Elasticsearch's default (10 000) would refuse those pages.
+   */
+  maxResultWindow?: number;
+};
 
 export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}): estypes.IndicesPutIndexTemplateRequest => ({
   name: `${alias}-template`,
@@ -70,6 +78,7 @@ export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}
     settings: {
       number_of_shards: settings.shards ?? 1,
       number_of_replicas: settings.replicas ?? 1,
+      max_result_window: settings.maxResultWindow ?? 1_000_000,
       analysis: { normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } } },
     },
     mappings: {
