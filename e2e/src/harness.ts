@@ -110,6 +110,8 @@ export const startStack = async (options: StackOptions = {}) => {
   const stack = {
     clock,
     side,
+    /** The Redis availability store when `AVAILABILITY=redis`, else undefined (the PostgreSQL table). */
+    availability,
     pool: side.deps.pool,
     command: client(() => urlOf(commandServer!)),
     query: client(() => urlOf(queryServer!)),

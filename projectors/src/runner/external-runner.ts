@@ -66,7 +66,9 @@ export const applyExternalBatch = async (
   log: RunnerLog = () => undefined,
 ): Promise<void> => {
   if (events.length === 0) return;
-  const relevant = events.filter((event) => projection.handles.has(event.type));
+  // Events at or before the checkpoint are done, and a target a replay swapped out is fenced off (its checkpoint sorts last).
+  const done = await checkpointOf(pool, target);
+  const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   for (let attempt = 1; relevant.length > 0; attempt++) {
     try {
       await projection.applyBatch(relevant, target, parker(pool, projection, log));

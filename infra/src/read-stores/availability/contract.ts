@@ -143,6 +143,19 @@ export const availabilityStoreContract = (name: string, setup: () => Promise<Ava
       expect(await store.apply(rebuilt, [hold('calendar-f-2030-10', 0, 'f', ['2030-10-01'])])).toEqual([true]);
     });
 
+    it('lists every non-zero count of a target, and only of that target', async () => {
+      const target = await prepared();
+      const other = await prepared();
+      await store.apply(target, [
+        hold('calendar-s-2030-11', 0, 's', ['2030-11-01', '2030-11-02'], 2),
+        release('calendar-s-2030-11', 1, 's', ['2030-11-02'], 2),
+        hold('calendar-r-2030-11', 0, 'r', ['2030-11-03']),
+      ]);
+      await store.apply(other, [hold('calendar-o-2030-11', 0, 'o', ['2030-11-01'])]);
+      expect(asObject(await store.snapshot(target))).toEqual({ s: { '2030-11-01': 2 }, r: { '2030-11-03': 1 } });
+      expect(asObject(await store.snapshot(freshTarget()))).toEqual({});
+    });
+
     it('reads nothing asked as an empty answer', async () => {
       const target = await prepared();
       expect((await store.used(target, [], ['2030-01-01'])).size).toBe(0);

@@ -29,6 +29,8 @@ export interface AvailabilityStore {
   /** Applies updates in order, each atomically and at most once; one flag per update (false = already applied). */
   apply(target: string, updates: readonly AvailabilityUpdate[]): Promise<boolean[]>;
   used(target: string, unitTypeIds: readonly string[], keys: readonly string[]): Promise<UsedUnits>;
+  /** Every non-zero count a target holds: for verifying a rebuild (reads the whole target). */
+  snapshot(target: string): Promise<UsedUnits>;
   /** Deletes everything of a target (after a swap replaced it, or a rebuild started over). */
   drop(target: string): Promise<void>;
   close(): Promise<void>;

@@ -95,6 +95,19 @@ export class PgAvailabilityStore implements AvailabilityStore {
     return result;
   }
 
+  async snapshot(target: string): Promise<UsedUnits> {
+    const result: UsedUnits = new Map();
+    try {
+      const { rows } = await this.pool.query<{ unit_type_id: string; key: string; used: number }>(
+        `SELECT unit_type_id, key, used FROM ${availabilityTable(target)} WHERE used <> 0`,
+      );
+      for (const row of rows) (result.get(row.unit_type_id) ?? result.set(row.unit_type_id, new Map()).get(row.unit_type_id)!).set(row.key, row.used);
+    } catch (error) {
+      if ((error as { code?: string }).code !== '42P01') throw error;
+    }
+    return result;
+  }
+
   async drop(target: string): Promise<void> {
     const table = availabilityTable(target);
     await this.pool.query(`DROP TABLE IF EXISTS ${table}_streams; DROP TABLE IF EXISTS ${table}`);

@@ -111,6 +111,25 @@ export class RedisAvailabilityStore implements AvailabilityStore {
     return result;
   }
 
+  async snapshot(target: string): Promise<UsedUnits> {
+    const prefix = `${this.keysOf(target).base}:u:`;
+    const result: UsedUnits = new Map();
+    let cursor = '0';
+    do {
+      const [next, found] = await this.redis.scan(cursor, 'MATCH', `${globEscape(prefix)}*`, 'COUNT', 1000);
+      for (const key of found) {
+        const counts = new Map(
+          Object.entries(await this.redis.hgetall(key))
+            .filter(([field, value]) => !field.startsWith('rev:') && Number(value) !== 0)
+            .map(([field, value]) => [field, Number(value)]),
+        );
+        if (counts.size > 0) result.set(key.slice(prefix.length), counts);
+      }
+      cursor = next;
+    } while (cursor !== '0');
+    return result;
+  }
+
   async drop(target: string): Promise<void> {
     await this.deleteMatching(`${globEscape(this.keysOf(target).base)}:*`);
   }
