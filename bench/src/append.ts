@@ -1,0 +1,79 @@
+/**
+ * Figure 2: event-store append throughput and latency, ours vs @event-driven-io/emmett-postgresql
+ * on the same PostgreSQL server: same event size and concurrency, 1 event per append and batches of 10.
+ */
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { params } from './shared/args.ts';
+import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import type { LoadResult } from './shared/load.ts';
+import { record } from './shared/results.ts';
+
+const p = params('bench:append', {
+  concurrency: { default: 16, help: 'concurrent appenders, each on its own streams' },
+  duration: { default: 10, help: 'seconds measured per case' },
+  warmup: { default: 2, help: 'seconds of warm-up per case' },
+  bytes: { default: 500, help: 'JSON size of each event\'s data' },
+  batches: { default: '1,10', help: 'events per append, one case each' },
+  rounds: { default: 2, help: 'each case runs this many times, alternating the stores' },
+  streamLength: { default: 100, help: 'appends per stream before a client starts a new one' },
+});
+
+type Case = LoadResult & { eventsPerSecond: number; failures: string[] };
+const worker = fileURLToPath(new URL('./append/worker.ts', import.meta.url));
+
+const loadBefore = loadavg();
+const server = await benchServer();
+const stores = ['ours', 'emmett'] as const;
+const results: Record<string, Case[]> = {};
+try {
+  for (const batch of p.batches.split(',').map(Number)) {
+    for (let round = 0; round < p.rounds; round++) {
+      // Alternate which store goes first, so that neither always meets a warmer server.
+      for (const store of round % 2 === 0 ? stores : [...stores].reverse()) {
+        const db = await freshDatabase(server.adminUrl, `append_${store}`);
+        const out = execFileSync(
+          process.execPath,
+          ['--import', 'tsx', worker, '--store', store, '--url', db.url, '--concurrency', `${p.concurrency}`, '--batch', `${batch}`, '--duration', `${p.duration}`, '--warmup', `${p.warmup}`, '--bytes', `${p.bytes}`, '--streamLength', `${p.streamLength}`],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+        );
+        const result = JSON.parse(out.trim().split('\n').at(-1)!) as Case;
+        console.log(`${store}, ${batch} per append, round ${round + 1}: ${result.throughput} appends/s (${result.eventsPerSecond} events/s), p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+        (results[`${store}-batch${batch}`] ??= []).push(result);
+        await db.drop();
+      }
+    }
+  }
+  const mean = (cases: Case[], pick: (c: Case) => number) => Math.round((cases.reduce((a, c) => a + pick(c), 0) / cases.length) * 100) / 100;
+  const figures: Record<string, unknown> = {};
+  for (const batch of p.batches.split(',').map(Number)) {
+    const [o, e] = [results[`ours-batch${batch}`]!, results[`emmett-batch${batch}`]!];
+    const summary = (cases: Case[]) => ({
+      appendsPerSecond: mean(cases, (c) => c.throughput),
+      eventsPerSecond: mean(cases, (c) => c.eventsPerSecond),
+      p50Ms: mean(cases, (c) => c.latencyMs.p50),
+      p99Ms: mean(cases, (c) => c.latencyMs.p99),
+      failed: cases.reduce((a, c) => a + c.requests - c.succeeded, 0),
+      rounds: cases,
+    });
+    const [ours, emmett] = [summary(o), summary(e)];
+    const ratio = Math.round((ours.appendsPerSecond / emmett.appendsPerSecond) * 100) / 100;
+    figures[`batch${batch}`] = {
+      ours,
+      emmett,
+      throughputRatioOursToEmmett: ratio,
+      faster: ratio >= 1 ? `ours, ${ratio}x` : `emmett, ${Math.round((1 / ratio) * 100) / 100}x`,
+    };
+  }
+  const emmettVersion = execFileSync('npm', ['ls', '@event-driven-io/emmett-postgresql', '-w', 'bench', '--depth=0', '--json'], { encoding: 'utf8' });
+  record(
+    'append',
+    { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl), emmettPostgresql: JSON.parse(emmettVersion).dependencies?.['@stayhub/bench']?.dependencies?.['@event-driven-io/emmett-postgresql']?.version ?? 'see bench/package.json' },
+    figures,
+    ['Each store appends in its own child process to its own fresh database on the same server; every append carries an expected stream version.'],
+    loadBefore,
+  );
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,98 @@
+/**
+ * One append benchmark case in its own process (emmett sets process-wide pg type parsers, so the
+ * two stores never share a process). Prints one JSON line with the result.
+ */
+import { randomUUID } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { runLoad } from '../shared/load.ts';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string' },
+    url: { type: 'string' },
+    concurrency: { type: 'string', default: '16' },
+    batch: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '2' },
+    bytes: { type: 'string', default: '500' },
+    streamLength: { type: 'string', default: '100' },
+  },
+});
+const concurrency = Number(values.concurrency);
+const batch = Number(values.batch);
+const streamLength = Number(values.streamLength);
+
+/** The same event for both stores: a booking-like payload padded to `bytes` of JSON. */
+const data = (n: number) => {
+  const base = { bookingId: randomUUID(), guestId: randomUUID(), listingId: randomUUID(), nights: ['2030-01-01', '2030-01-02'], total: { amount: 12_000 + n, currency: 'EUR' }, at: new Date().toISOString() };
+  const padding = Math.max(0, Number(values.bytes) - JSON.stringify(base).length - 14);
+  return { ...base, note: 'x'.repeat(padding) };
+};
+
+type Appender = { append: (stream: string, n: number, first: boolean) => Promise<void>; close: () => Promise<void> };
+
+const ours = async (url: string): Promise<Appender> => {
+  const { createPool, PostgresEventStore } = await import('@stayhub/infra');
+  const pool = createPool(url, concurrency);
+  const store = await PostgresEventStore.create(pool);
+  const revisions = new Map<string, number>();
+  return {
+    async append(stream, n, first) {
+      const events = Array.from({ length: batch }, (_, i) => ({ eventId: randomUUID(), type: 'BenchEventHappened', data: data(n + i) }));
+      const result = await store.append(stream, events, first ? 'no_stream' : revisions.get(stream)!);
+      revisions.set(stream, result.nextExpectedRevision);
+    },
+    close: async () => {
+      await store.close();
+      await pool.end();
+    },
+  };
+};
+
+const emmett = async (url: string): Promise<Appender> => {
+  const { getPostgreSQLEventStore } = await import('@event-driven-io/emmett-postgresql');
+  const { STREAM_DOES_NOT_EXIST } = await import('@event-driven-io/emmett');
+  const pool = new pg.Pool({ connectionString: url, max: concurrency });
+  const store = getPostgreSQLEventStore(url, { connectionOptions: { pool } });
+  await store.schema.migrate();
+  const versions = new Map<string, bigint>();
+  return {
+    async append(stream, n, first) {
+      const events = Array.from({ length: batch }, (_, i) => ({ type: 'BenchEventHappened', data: data(n + i) }));
+      const result = await store.appendToStream(stream, events, { expectedStreamVersion: first ? STREAM_DOES_NOT_EXIST : versions.get(stream)! });
+      versions.set(stream, result.nextExpectedStreamVersion);
+    },
+    close: async () => {
+      await store.close();
+      await pool.end().catch(() => undefined);
+    },
+  };
+};
+
+const appender = values.store === 'emmett' ? await emmett(values.url!) : await ours(values.url!);
+// Each client holds a lane (its own stream, appended with an expected version) for one append at a time; a new stream every `streamLength` appends.
+const free = Array.from({ length: concurrency }, (_, lane) => ({ lane, stream: 0, appends: 0 }));
+const failures: string[] = [];
+const result = await runLoad({
+  concurrency,
+  durationMs: Number(values.duration) * 1000,
+  warmupMs: Number(values.warmup) * 1000,
+  request: async (n) => {
+    const lane = free.pop()!;
+    if (lane.appends === streamLength) [lane.stream, lane.appends] = [lane.stream + 1, 0];
+    const first = lane.appends === 0;
+    try {
+      await appender.append(`bench-${lane.lane}-${lane.stream}`, n * batch, first);
+      lane.appends++;
+      return 200;
+    } catch (error) {
+      if (failures.length < 3) failures.push(String(error));
+      return 500;
+    } finally {
+      free.push(lane);
+    }
+  },
+});
+await appender.close();
+console.log(JSON.stringify({ ...result, eventsPerSecond: Math.round(result.throughput * batch), failures }));

@@ -1,0 +1,35 @@
+import { parseArgs } from 'node:util';
+
+type Spec = Record<string, { default: number | string | boolean; help: string }>;
+type Values<S extends Spec> = { [K in keyof S]: S[K]['default'] extends number ? number : S[K]['default'] extends boolean ? boolean : string };
+
+/** `--name value` parameters with typed defaults; `--help` prints them. */
+export const params = <S extends Spec>(script: string, spec: S, argv = process.argv.slice(2)): Values<S> => {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean' },
+      ...Object.fromEntries(Object.entries(spec).map(([name, s]) => [name, { type: typeof s.default === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+    },
+  });
+  if (values.help) {
+    console.log(`npm run ${script} -- [options]`);
+    for (const [name, s] of Object.entries(spec)) console.log(`  --${name.padEnd(16)} ${s.help} (default ${String(s.default)})`);
+    process.exit(0);
+  }
+  return Object.fromEntries(
+    Object.entries(spec).map(([name, s]) => {
+      const given = (values as Record<string, string | boolean | undefined>)[name];
+      if (given === undefined) return [name, s.default];
+      if (typeof s.default === 'number') {
+        const n = Number(given);
+        if (!Number.isFinite(n)) throw new Error(`--${name} must be a number`);
+        return [name, n];
+      }
+      return [name, given];
+    }),
+  ) as Values<S>;
+};
+
+/** `100000,500000` → [100000, 500000] */
+export const numbers = (list: string): number[] => list.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x > 0);

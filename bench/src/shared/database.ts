@@ -1,0 +1,53 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { projectRoot, startEmbeddedPostgres } from '@stayhub/infra';
+
+export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL'; stop: () => Promise<void> };
+
+/**
+ * The PostgreSQL server the benchmarks run on: the one DATABASE_URL names, or an embedded one on
+ * its own port and data folder (`.data/bench-pg`), apart from `npm start`'s and the tests'.
+ */
+export const benchServer = async (): Promise<BenchServer> => {
+  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, kind: 'DATABASE_URL', stop: async () => undefined };
+  const server = await startEmbeddedPostgres({
+    dataDir: process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
+    port: Number(process.env.BENCH_PG_PORT ?? 54335),
+  });
+  return { adminUrl: server.url, kind: 'embedded', stop: server.stop };
+};
+
+const withAdmin = async <T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+  const admin = new pg.Client(adminUrl);
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.end();
+  }
+};
+
+const urlOf = (adminUrl: string, name: string) => {
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+};
+
+/** An empty database for one benchmark (dropped first if a previous run left it). */
+export const freshDatabase = async (adminUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> => {
+  const database = `stayhub_bench_${name}`;
+  await withAdmin(adminUrl, async (admin) => {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${database}"`);
+  });
+  return { url: urlOf(adminUrl, database), drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).then(() => undefined)) };
+};
+
+/** The server's version and the settings that matter for write speed. */
+export const serverSettings = async (url: string): Promise<Record<string, string>> =>
+  withAdmin(url, async (client) => {
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      `SELECT name, setting FROM pg_settings WHERE name IN ('server_version', 'shared_buffers', 'synchronous_commit', 'fsync', 'max_connections', 'wal_level')`,
+    );
+    return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
+  });

@@ -1,0 +1,68 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export type Memory = { rssMb: number; peakRssMb: number };
+
+/** Resident and peak resident memory of a process (Linux `/proc/<pid>/status`: VmRSS, VmHWM). */
+export const memoryOf = (pid: number): Memory => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
+};
+
+/** Resets the kernel's peak (VmHWM) to the current RSS, so that the next peak is the work's own; false where not allowed. */
+export const resetPeak = (pid: number): boolean => {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+export type Platform = { commandUrl: string; queryUrl: string; pid: number; memory: () => Memory; resetPeak: () => boolean; stop: () => Promise<void> };
+
+/** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
+export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean } = {}): Promise<Platform> => {
+  const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const ready = await new Promise<{ commandUrl: string; queryUrl: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { commandUrl: string; queryUrl: string }));
+    child.once('exit', (code) => reject(new Error(`the platform process exited (${code}) before it was ready`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    ...ready,
+    pid: child.pid!,
+    memory: () => memoryOf(child.pid!),
+    resetPeak: () => resetPeak(child.pid!),
+    async stop() {
+      child.send({ stop: true });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+};
+
+/** Samples a process's memory every `everyMs` until stopped; the peak is also the kernel's VmHWM. */
+export const memorySampler = (memory: () => Memory, everyMs = 250) => {
+  let peak = 0;
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, memory().rssMb);
+    } catch {
+      // the process is gone
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+};

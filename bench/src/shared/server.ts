@@ -1,0 +1,61 @@
+/**
+ * The all-in-one platform process the benchmarks load: command API, workflows, projectors and
+ * query API in one Node process on DATABASE_URL, as `npm start` runs them but in one process so
+ * that its memory is one figure. Started by `platform.ts`; talks to it over IPC.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { composeCommandSide, createCommandApi } from '@stayhub/command-api';
+import { createPool, PostgresEventStore } from '@stayhub/infra';
+import { runProjectors } from '@stayhub/projectors';
+import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
+
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl || !process.send) throw new Error('start this through bench/src/shared/platform.ts');
+
+// Abuse limits off: one load generator on one address is not an abuser (the figures are capacity).
+const unlimited = 1_000_000_000;
+const config = {
+  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+  JWT_TTL_MINUTES: 600,
+  HOST_RESPONSE_HOURS: 24,
+  HOLD_TTL_MINUTES: 15,
+  ORDER_PAYMENT_TIMEOUT_MINUTES: 15,
+  PAYMENT_WEBHOOK_SECRET: 'bench-webhook-secret-0123456789abcdef',
+  RATE_LIMIT_AUTH_PER_IP: unlimited,
+  RATE_LIMIT_BOOKINGS_PER_IP: unlimited,
+  RATE_LIMIT_BOOKINGS_PER_USER: unlimited,
+};
+
+const listen = (app: ReturnType<typeof createCommandApi>): Promise<Server> =>
+  new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve(server));
+  });
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+const side = await composeCommandSide({ databaseUrl, config });
+const readPool = createPool(databaseUrl, 10);
+const readStore = await PostgresEventStore.create(readPool);
+const query = composeQuerySide({ databaseUrl, config });
+const stop = new AbortController();
+const projectors = process.env.BENCH_PROJECTORS === 'off' ? Promise.resolve() : runProjectors(readPool, readStore, stop.signal);
+const workflows = side.workflows.run(stop.signal);
+const commandServer = await listen(createCommandApi(side.deps));
+const queryServer = await listen(createQueryApi(query));
+
+process.send({ ready: true, commandUrl: urlOf(commandServer), queryUrl: urlOf(queryServer) });
+
+process.on('message', async (message: { stop?: boolean }) => {
+  if (!message.stop) return;
+  stop.abort();
+  for (const server of [commandServer, queryServer]) {
+    server.closeAllConnections();
+    server.close();
+  }
+  await Promise.allSettled([projectors, workflows]);
+  await readStore.close();
+  await readPool.end();
+  await query.close();
+  await side.close();
+  process.exit(0);
+});
