@@ -90,7 +90,7 @@ const recordHistory = async () => {
       { unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 25_000, currency: 'EUR' } },
     ],
   });
-  const edited = await stack.command.put(`/listings/${rental.listingId}`, { details: { title: 'Replay riverside flat, renovated', amenities: ['wifi', 'balcony'] } }, { token: hosts[0]!.token });
+  const edited = await stack.command.put(`/listings/${rental.listingId}`, { title: 'Replay riverside flat, renovated', amenities: ['wifi', 'balcony'] }, { token: hosts[0]!.token });
   expect(edited.status, JSON.stringify(edited.body)).toBe(200);
   const draft = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Replay draft' } }, { token: hosts[1]!.token });
   expect(draft.status).toBe(201);
