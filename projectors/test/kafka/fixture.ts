@@ -6,6 +6,7 @@ import { PostgresCheckpoints } from '../../src/kafka/checkpoints.ts';
 import { encodeMessage } from '../../src/kafka/message.ts';
 import { allTopics } from '../../src/kafka/topics.ts';
 import { startMockCluster, testKafka, type KafkaTestCluster } from './mock-cluster.ts';
+import { eventually } from './collect.ts';
 
 export const PARTITIONS = 6;
 
@@ -19,6 +20,11 @@ export type KafkaFixture = {
   kafka: Kafka;
   /** Appends `count` events to `streamId`, one append each, and returns their ids. */
   appendEvents(streamId: string, count: number, metadata?: EventToAppend['metadata']): Promise<string[]>;
+  /**
+   * The `count` events after `after`, once readers can see them all. Readers stop below the oldest
+   * running transaction of the whole server, and other test files share this server.
+   */
+  readVisible(count: number, after?: string): Promise<RecordedEvent[]>;
   close(): Promise<void>;
 };
 
@@ -45,6 +51,11 @@ export const kafkaFixture = async (extraTopics: Record<string, number> = {}): Pr
         ids.push(eventId);
       }
       return ids;
+    },
+    readVisible: async (count, after = '') => {
+      let events: RecordedEvent[] = [];
+      await eventually(async () => (events = await store.readAll({ after, maxCount: count + 1 })).length >= count, 30_000, `${count} visible events`);
+      return events;
     },
     close: async () => {
       await cluster.stop();

@@ -125,13 +125,19 @@ export const startMockCluster = async ({ topics = {}, brokers = 3 }: MockCluster
   };
 };
 
-/** A kafkajs client for tests: quiet, with short retries so a failing test fails quickly. */
+/** A kafkajs client for tests: quiet (unless KAFKA_TEST_LOG=debug|info|warn), with short retries. */
 export const testKafka = (brokers: string[], clientId: string): Kafka =>
-  new Kafka({ clientId, brokers, logLevel: logLevel.NOTHING, retry: { initialRetryTime: 100, retries: 5 } });
+  new Kafka({ clientId, brokers, logLevel: testLogLevel(), retry: { initialRetryTime: 100, retries: 5 } });
+
+const testLogLevel = (): logLevel => {
+  const wanted = process.env.KAFKA_TEST_LOG?.toLowerCase();
+  return wanted === 'debug' ? logLevel.DEBUG : wanted === 'info' ? logLevel.INFO : wanted === 'warn' ? logLevel.WARN : logLevel.NOTHING;
+};
 
 /**
  * Consumer tuning so that joins and rebalances take seconds, not the production defaults' tens. The
- * mock waits 3 s before the first join of a group and session timeout − 1 s before any later one;
- * 6 s is also the smallest session timeout a real broker accepts by default.
+ * mock waits 3 s before the first join of a group and session timeout − 1 s before any later one. A
+ * member it has not heard from for a session timeout is dropped, and the mock then answers it with
+ * INVALID_REQUEST, which kafkajs treats as fatal; 10 s leaves room for a loaded test machine.
  */
-export const fastConsumer = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 300, maxWaitTimeInMs: 300 };
+export const fastConsumer = { sessionTimeout: 10_000, rebalanceTimeout: 10_000, heartbeatInterval: 300, maxWaitTimeInMs: 300 };
