@@ -34,6 +34,7 @@ export const client = (base: () => string) => {
     return { status: response.status, body, headers: response.headers };
   };
   return {
+    call,
     get: <T = any>(path: string, options?: { token?: string; headers?: Record<string, string> }) => call<T>('GET', path, options),
     post: <T = any>(path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }) => call<T>('POST', path, { ...options, body: body ?? {} }),
     put: <T = any>(path: string, body: unknown, options?: { token?: string; headers?: Record<string, string> }) => call<T>('PUT', path, { ...options, body }),
