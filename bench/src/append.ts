@@ -3,6 +3,9 @@
  * on the same PostgreSQL server: same event size and concurrency, 1 event per append and batches of 10.
  */
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { params } from './shared/args.ts';
@@ -19,6 +22,13 @@ const p = params('bench:append', {
   rounds: { default: 2, help: 'each case runs this many times, alternating the stores' },
   streamLength: { default: 100, help: 'appends per stream before a client starts a new one' },
 });
+
+/** The installed version, from the package's own package.json (wherever npm placed it). */
+const emmettVersion = (): string => {
+  const entry = createRequire(import.meta.url).resolve('@event-driven-io/emmett-postgresql');
+  const root = entry.slice(0, entry.lastIndexOf('emmett-postgresql') + 'emmett-postgresql'.length);
+  return JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+};
 
 type Case = LoadResult & { eventsPerSecond: number; failures: string[] };
 const worker = fileURLToPath(new URL('./append/worker.ts', import.meta.url));
@@ -66,10 +76,9 @@ try {
       faster: ratio >= 1 ? `ours, ${ratio}x` : `emmett, ${Math.round((1 / ratio) * 100) / 100}x`,
     };
   }
-  const emmettVersion = execFileSync('npm', ['ls', '@event-driven-io/emmett-postgresql', '-w', 'bench', '--depth=0', '--json'], { encoding: 'utf8' });
   record(
     'append',
-    { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl), emmettPostgresql: JSON.parse(emmettVersion).dependencies?.['@stayhub/bench']?.dependencies?.['@event-driven-io/emmett-postgresql']?.version ?? 'see bench/package.json' },
+    { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl), emmettPostgresql: emmettVersion() },
     figures,
     ['Each store appends in its own child process to its own fresh database on the same server; every append carries an expected stream version.'],
     loadBefore,
