@@ -21,17 +21,27 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
   return {
     name: 'bookings',
     react: (event) => [...bookings.bookingReactions(event, settings), ...calendar.calendarReactions(event)],
-    execute: async (task, { now, taskId }) => {
+    execute: async (task, { now, taskId, attempt }) => {
       const at = now.toISOString();
       const metadata: EventMetadata = { actor: 'workflow:bookings', causationId: taskId, correlationId: 'bookingId' in task ? task.bookingId : taskId };
       switch (task.type) {
         case 'CapturePayment': {
           const booking = await load(task.bookingId);
-          if (booking.status !== 'awaiting_payment') return;
+          if (booking.status === 'none') return;
           const amount: Money = booking.total;
+          const idempotencyKey = `${taskId}:${amount.amount}`;
+          if (booking.status !== 'awaiting_payment') {
+            // An earlier attempt may have charged and lost the answer (a timeout, a crash) before the
+            // deadline failed the booking: record that charge, so the booking refunds what it no longer wants.
+            const earlier = attempt > 1 ? await deps.gateway.findCharge(idempotencyKey) : undefined;
+            if (earlier?.status === 'captured') {
+              await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } }, metadata);
+            }
+            return;
+          }
           try {
             const result = await deps.gateway.charge({
-              idempotencyKey: `${taskId}:${amount.amount}`,
+              idempotencyKey,
               amount,
               paymentMethod: booking.paymentMethod,
               reference: task.bookingId,

@@ -125,4 +125,29 @@ describe('payment gateway down', () => {
     const paid = await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider);
     expect(paid.state.status === 'confirmed' && paid.state.paid).toEqual(paid.state.status === 'confirmed' && paid.state.total);
   });
+
+  it('the charge went through but its answer was lost, then the gateway stayed down past the deadline: the charge is found and refunded', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Lost answer flat' });
+    await faults({ timeoutRate: 1 });
+    const bookingId = await book(guest, listingId, 40);
+    await runDueTasksSettled(stack);
+    expect(chargesOf(bookingId)).toHaveLength(1);
+
+    await faults({ failureRate: 1 });
+    stack.clock.advance(16 * MINUTE);
+    await runDueTasksSettled(stack);
+    await runDueTasksSettled(stack);
+    expect(await statusOf(bookingId)).toBe('payment_failed');
+
+    await faults({});
+    const refunds = () => server.gateway.refunds().filter((refund) => refund.reference === bookingId);
+    await recover(async () => refunds().length === 1);
+    expect(chargesOf(bookingId)).toHaveLength(1);
+    expect(refunds()[0]!.amount).toEqual(chargesOf(bookingId)[0]!.amount);
+    expect(await statusOf(bookingId)).toBe('payment_failed');
+    expect(await eventsOf(bookingId, 'BookingPaymentOrphaned')).toBe(1);
+    expect(await eventsOf(bookingId, 'BookingRefunded')).toBe(1);
+  });
 });

@@ -28,6 +28,20 @@ export const paymentGatewayContract = (name: string, gateway: () => PaymentGatew
       expect(other.status === 'captured' && first.status === 'captured' && other.paymentId !== first.paymentId).toBe(true);
     });
 
+    it('finds the answer of an earlier charge by its key without charging again; nothing for an unknown key', async () => {
+      const g = gateway();
+      const request = chargeRequest();
+      expect(await g.findCharge(request.idempotencyKey)).toBeUndefined();
+      const first = await g.charge(request);
+      expect(await g.findCharge(request.idempotencyKey)).toEqual(first);
+      const declined = chargeRequest({ paymentMethod: 'tok_declined' });
+      await g.charge(declined);
+      expect(await g.findCharge(declined.idempotencyKey)).toEqual({ status: 'declined', reason: 'card_declined' });
+      const authorized = chargeRequest();
+      await g.authorize(authorized);
+      expect(await g.findCharge(authorized.idempotencyKey)).toBeUndefined();
+    });
+
     it('declines by token, and a decline is an answer, replayed for the same key', async () => {
       const g = gateway();
       expect(await g.charge(chargeRequest({ paymentMethod: 'tok_declined' }))).toEqual({ status: 'declined', reason: 'card_declined' });

@@ -42,6 +42,7 @@ const problem = (res: Response, status: number, title: string, detail: string, c
 /**
  * The simulated gateway as an HTTP service: `POST /v1/charges`, `/v1/authorizations`, `/v1/captures`,
  * `/v1/refunds` (JSON with an `Idempotency-Key` header; a decline is a 402 with the declined result),
+ * `GET /v1/charges/:idempotencyKey` (an earlier charge's result, 404 if none),
  * `GET /health`, and `GET`/`PUT /_faults` to read and set the injected faults.
  */
 export const createGatewayApp = (options: GatewayAppOptions): Express => {
@@ -100,6 +101,12 @@ export const createGatewayApp = (options: GatewayAppOptions): Express => {
   app.post('/v1/charges', operation(ChargeBody, (idempotencyKey, b) => gateway.charge({ idempotencyKey, ...b })));
   app.post('/v1/authorizations', operation(ChargeBody, (idempotencyKey, b) => gateway.authorize({ idempotencyKey, ...b })));
   app.post('/v1/captures', operation(CaptureBody, (idempotencyKey, b) => gateway.capture({ idempotencyKey, ...b })));
+  app.get('/v1/charges/:key', async (req, res) => {
+    if (random() < faults.failureRate) return problem(res, 503, 'Service Unavailable', 'Injected failure');
+    const found = await gateway.findCharge(req.params.key);
+    if (!found) return problem(res, 404, 'Not Found', 'No charge with this idempotency key', 'payment_not_found');
+    return res.json(found);
+  });
   app.post('/v1/refunds', operation(RefundBody, (idempotencyKey, b) => gateway.refund({ idempotencyKey, ...b })));
 
   app.use((_req, res) => {

@@ -64,6 +64,12 @@ const AuthorizeResultBody = z.discriminatedUnion('status', [
 const RefundResultBody = z.object({ status: z.literal('refunded'), refundId: z.string(), amount: Money });
 const Problem = z.object({ code: z.string().optional(), detail: z.string().optional() });
 
+/** Whatever was transient surfaces as `PaymentGatewayUnavailable`; anything else as it was. */
+const unavailable = (error: unknown): unknown =>
+  error instanceof TransientHttpError || error instanceof TaskCancelledError || isBrokenCircuitError(error)
+    ? new PaymentGatewayUnavailable(`Payment gateway unavailable: ${(error as Error).message}`, { cause: error })
+    : error;
+
 const stateName = (state: CircuitState): BreakerState => {
   switch (state) {
     case CircuitState.Closed:
@@ -121,6 +127,33 @@ export class HttpPaymentGateway implements PaymentGateway {
     return this.post('/v1/charges', idempotencyKey, body, ChargeResultBody);
   }
 
+  /** A GET through the same timeout, retries and breaker; 404 means no charge has this key. */
+  async findCharge(idempotencyKey: string): Promise<ChargeResult | undefined> {
+    const path = `/v1/charges/${encodeURIComponent(idempotencyKey)}`;
+    try {
+      return await this.policy.execute(async ({ signal }) => {
+        let response: Response;
+        try {
+          response = await this.fetch(`${this.baseUrl}${path}`, { headers: { accept: 'application/json' }, signal });
+        } catch (error) {
+          throw new TransientHttpError(`network error on ${path}`, { cause: error });
+        }
+        if (response.status === 404) {
+          await response.body?.cancel();
+          return undefined;
+        }
+        const parsed = ChargeResultBody.safeParse(response.ok ? await response.json().catch(() => undefined) : undefined);
+        if (!parsed.success) {
+          await response.body?.cancel().catch(() => undefined);
+          throw new TransientHttpError(`HTTP ${response.status} on ${path}`);
+        }
+        return parsed.data;
+      });
+    } catch (error) {
+      throw unavailable(error);
+    }
+  }
+
   refund(r: RefundRequest): Promise<RefundResult> {
     const { idempotencyKey, ...body } = r;
     return this.post('/v1/refunds', idempotencyKey, body, RefundResultBody);
@@ -140,10 +173,7 @@ export class HttpPaymentGateway implements PaymentGateway {
     try {
       return await this.policy.execute(({ signal }) => this.attempt(path, idempotencyKey, body, schema, signal));
     } catch (error) {
-      if (error instanceof TransientHttpError || error instanceof TaskCancelledError || isBrokenCircuitError(error)) {
-        throw new PaymentGatewayUnavailable(`Payment gateway unavailable: ${error.message}`, { cause: error });
-      }
-      throw error;
+      throw unavailable(error);
     }
   }
 

@@ -25,6 +25,11 @@ export interface PaymentGateway {
   capture(r: CaptureRequest): Promise<ChargeResult>;
   /** Authorize and capture in one step. */
   charge(r: ChargeRequest): Promise<ChargeResult>;
+  /**
+   * What an earlier `charge` with this idempotency key answered, without charging (undefined if
+   * none reached the gateway): how a caller whose answer was lost (a timeout, a crash) learns it.
+   */
+  findCharge(idempotencyKey: string): Promise<ChargeResult | undefined>;
   refund(r: RefundRequest): Promise<RefundResult>;
 }
 

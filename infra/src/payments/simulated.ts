@@ -109,6 +109,11 @@ export class SimulatedGateway implements PaymentGateway {
     });
   }
 
+  async findCharge(idempotencyKey: string): Promise<ChargeResult | undefined> {
+    const done = this.results.get(idempotencyKey);
+    return done?.fingerprint.startsWith('["charge",') ? (structuredClone(done.result) as ChargeResult) : undefined;
+  }
+
   /** Captured effects (from `charge` or `capture`), oldest first: one per money movement. */
   charges(): PaymentEffect[] {
     return this.effects.filter((e) => e.type === 'captured');
