@@ -16,6 +16,9 @@ let stopDatabase = async () => undefined as void;
 if (!config.DATABASE_URL) {
   const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
   stopDatabase = server.stop;
+  // The package stops its server and exits on these signals by itself; the shutdown below stops
+  // the apps first (they finish their requests and commit checkpoints), then the database.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
   const admin = new pg.Client(server.url);
   await admin.connect();
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
