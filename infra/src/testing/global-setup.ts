@@ -4,11 +4,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgAdminUrl: string;
-  }
-}
+import './database.ts';
 
 let server: EmbeddedServer | undefined;
 
