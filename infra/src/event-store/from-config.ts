@@ -1,0 +1,17 @@
+import type { Pool } from 'pg';
+import type { Config } from '../config/config.ts';
+import type { EventStore } from './port.ts';
+import { PostgresEventStore, type PostgresEventStoreOptions } from './postgres.ts';
+
+export type EventStoreConfig = Partial<Pick<Config, 'EVENT_STORE' | 'ESDB_URL'>>;
+
+/**
+ * The event store `EVENT_STORE` names: KurrentDB (EventStoreDB) at `ESDB_URL`, or PostgreSQL on
+ * `pool` (the default). The KurrentDB client is loaded only when chosen.
+ */
+export const eventStoreFromConfig = async (config: EventStoreConfig, pool: Pool, options: PostgresEventStoreOptions = {}): Promise<EventStore> => {
+  if (config.EVENT_STORE !== 'esdb') return PostgresEventStore.create(pool, options);
+  if (!config.ESDB_URL) throw new Error('ESDB_URL is required when EVENT_STORE=esdb');
+  const { KurrentEventStore } = await import('./esdb.ts');
+  return KurrentEventStore.connect(config.ESDB_URL);
+};
