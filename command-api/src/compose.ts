@@ -4,7 +4,6 @@ import {
   createPool,
   idempotencySchema,
   jwtTokens,
-  PostgresEventStore,
   systemClock,
   WorkflowRunner,
   type Clock,
@@ -13,6 +12,7 @@ import {
   type Logger,
   type SecuritySettings,
 } from '@stayhub/infra';
+import { eventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
@@ -26,7 +26,8 @@ export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close:
 export type ComposeOptions = {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
-    Partial<SecuritySettings>;
+    Partial<SecuritySettings> &
+    EventStoreConfig;
   clock?: Clock;
   gateway?: PaymentGateway;
   /** The mail channel; the embedded default is an in-memory mail server behind a breaker. */
@@ -39,7 +40,7 @@ export type ComposeOptions = {
 /** Wires the command side: PostgreSQL (deadlines, idempotency), the event store, the gateway, the workflows. */
 export const composeCommandSide = async (options: ComposeOptions): Promise<CommandSide> => {
   const pool = createPool(options.databaseUrl, 30);
-  const eventStore = options.eventStore ?? (await PostgresEventStore.create(pool));
+  const eventStore = options.eventStore ?? (await eventStoreFromConfig(options.config, pool));
   await pool.query(idempotencySchema);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;

@@ -1,5 +1,6 @@
 import { loadConfig, createLogger } from '@stayhub/infra';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
+import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully } from '@stayhub/infra/http/shutdown';
 import { composeCommandSide } from './compose.ts';
 import { createCommandApi } from './server.ts';
@@ -7,6 +8,8 @@ import { createCommandApi } from './server.ts';
 const config = loadConfig();
 const log = createLogger('command-api', config.LOG_LEVEL);
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+// Only the write side's own servers: search, the log or a read store being down must not stop bookings.
+await checkReachable(config, { servers: ['postgres', 'esdb'] });
 
 const side = await composeCommandSide({
   databaseUrl: config.DATABASE_URL,
