@@ -1,13 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    /** A PostgreSQL URL on which each test file creates its own database. */
-    pgAdminUrl: string;
-  }
-}
+import './provided-context.ts';
 
 /** A fresh, empty database on the run's PostgreSQL server, for one test file. */
 export const testDatabaseUrl = async (): Promise<string> => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
 
-import './database.ts';
+import './provided-context.ts';
 
 let server: EmbeddedServer | undefined;
 
