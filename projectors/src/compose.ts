@@ -1,20 +1,47 @@
 import type { Pool } from 'pg';
 import type { EventStore } from '@stayhub/infra';
 import type { AvailabilityStore } from '@stayhub/infra/read-stores/availability/port';
+import type { ConsumerConfig, Kafka } from 'kafkajs';
 import { availabilityStoreProjection } from './availability/redis-projection.ts';
+import type { Logger } from './kafka/backoff.ts';
 import { pgProjections } from './projections.ts';
-import { migrateExternalProjections, runExternalProjection } from './runner/external-runner.ts';
+import { migrateExternalProjections, runExternalProjection, type ExternalProjection } from './runner/external-runner.ts';
+import { runLogProjections, type LogProjections } from './runner/log-runner.ts';
 import { migrateProjector, runPgProjection, type RunnerLog } from './runner/pg-runner.ts';
+import type { PgProjection } from './runner/projection.ts';
 
 export type ProjectorOptions = {
   /** Availability kept in this store (Redis at scale) instead of the PostgreSQL table. */
   availability?: AvailabilityStore;
+  /** Read models kept outside PostgreSQL (Elasticsearch search, Cassandra history); each replaces the PostgreSQL projection of its name. */
+  external?: readonly ExternalProjection[];
+  /** `LOG=kafka`: consume the relay's topics (one consumer group per projection) instead of the event store's subscription. */
+  kafka?: { kafka: Kafka; consumer?: Omit<ConsumerConfig, 'groupId'>; logger?: Logger };
 };
 
-/** Runs every projection on the event store's subscription until `signal` aborts. */
+/** The projections to run: the PostgreSQL ones, except those an external store takes over. */
+export const projectionSet = (options: ProjectorOptions): { inPostgres: PgProjection[]; external: ExternalProjection[] } => {
+  const external = [...(options.availability ? [availabilityStoreProjection(options.availability)] : []), ...(options.external ?? [])];
+  return { inPostgres: pgProjections.filter((projection) => !external.some((e) => e.name === projection.name)), external };
+};
+
+/** `LOG=kafka`: migrates, then runs every projection as a consumer group; `status()` gives lag per partition. */
+export const startLogProjectors = async (
+  pool: Pool,
+  signal: AbortSignal,
+  log: RunnerLog | undefined,
+  options: ProjectorOptions & { kafka: NonNullable<ProjectorOptions['kafka']> },
+): Promise<LogProjections> => {
+  const { inPostgres, external } = projectionSet(options);
+  await migrateProjector(pool, inPostgres);
+  await migrateExternalProjections(pool, external);
+  return runLogProjections({ pool, ...options.kafka, pg: inPostgres, external, signal, ...(log ? { log } : {}) });
+};
+
+/** Runs every projection on the event store's subscription (or, with `kafka`, as consumer groups of the log) until `signal` aborts. */
 export const runProjectors = async (pool: Pool, eventStore: EventStore, signal: AbortSignal, log?: RunnerLog, options: ProjectorOptions = {}): Promise<void> => {
-  const external = options.availability ? [availabilityStoreProjection(options.availability)] : [];
-  const inPostgres = pgProjections.filter((projection) => !external.some((e) => e.name === projection.name));
+  if (options.kafka) return (await startLogProjectors(pool, signal, log, { ...options, kafka: options.kafka })).done;
+  const { inPostgres, external } = projectionSet(options);
   await migrateProjector(pool, inPostgres);
   await migrateExternalProjections(pool, external);
   await Promise.all([

@@ -1,10 +1,13 @@
 import type { Pool } from 'pg';
+import { inTransaction } from '@stayhub/infra';
+import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/infra/read-stores/log-watermark';
 
 /** Where a log reader (the relay) remembers the last global position it has handed on. */
 export type Checkpoints = {
   /** `''` (from the beginning) when nothing was saved under `name`. */
   load(name: string): Promise<string>;
-  save(name: string, position: string): Promise<void>;
+  /** `heads`: the newest position now published to each partition the batch went to (for read-your-writes, see log-watermark). */
+  save(name: string, position: string, heads?: readonly PartitionHead[]): Promise<void>;
 };
 
 export class PostgresCheckpoints implements Checkpoints {
@@ -18,6 +21,7 @@ export class PostgresCheckpoints implements Checkpoints {
          updated_at timestamptz NOT NULL DEFAULT now()
        )`,
     );
+    await pool.query(logWatermarkSchema);
     return new PostgresCheckpoints(pool);
   }
 
@@ -26,11 +30,14 @@ export class PostgresCheckpoints implements Checkpoints {
     return rows[0]?.position ?? '';
   }
 
-  async save(name: string, position: string): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO log_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
-       ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
-      [name, position],
-    );
+  async save(name: string, position: string, heads: readonly PartitionHead[] = []): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await client.query(
+        `INSERT INTO log_checkpoints (name, position, updated_at) VALUES ($1, $2, now())
+         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at`,
+        [name, position],
+      );
+      await saveHeads(client, heads);
+    });
   }
 }

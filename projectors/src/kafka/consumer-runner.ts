@@ -11,8 +11,11 @@ export type KafkaProjectionOptions = {
   /** One consumer group per projection. */
   groupId: string;
   topics: readonly string[];
-  /** Must be idempotent: after a crash or a rebalance, events since the last commit come again. */
-  handle: (events: RecordedEvent[]) => Promise<void>;
+  /**
+   * Must be idempotent: after a crash or a rebalance, events since the last commit come again.
+   * One call holds events of one partition, in offset order.
+   */
+  handle: (events: RecordedEvent[], source: { topic: string; partition: number }) => Promise<void>;
   retry?: RetryPolicy;
   /**
    * Errors that mean "the read store is down", not "this event is bad": retried without end (with
@@ -88,11 +91,11 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
   const producer: Producer = kafka.producer({ maxInFlightRequests: 1 });
   let admin: Promise<Admin> | undefined;
 
-  const handleWithRetry = async (events: RecordedEvent[], heartbeat: () => Promise<void>): Promise<void> => {
+  const handleWithRetry = async (events: RecordedEvent[], batch: Batch, heartbeat: () => Promise<void>): Promise<void> => {
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new Stopped();
       try {
-        await handle(events);
+        await handle(events, { topic: batch.topic, partition: batch.partition });
         status.handled += events.length;
         return;
       } catch (error) {
@@ -133,7 +136,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
     try {
       const events = decoded.flatMap((item) => ('event' in item ? [item.event] : []));
       try {
-        if (events.length > 0) await handleWithRetry(events, heartbeat);
+        if (events.length > 0) await handleWithRetry(events, batch, heartbeat);
         for (const item of decoded) if ('error' in item) await park(batch, item.message, item.error);
       } catch (error) {
         if (error instanceof Stopped) throw error;
@@ -144,7 +147,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
             continue;
           }
           try {
-            await handleWithRetry([item.event], heartbeat);
+            await handleWithRetry([item.event], batch, heartbeat);
           } catch (single) {
             if (single instanceof Stopped) throw single;
             await park(batch, item.message, single);

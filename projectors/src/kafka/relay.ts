@@ -1,5 +1,6 @@
-import type { Kafka, Producer, TopicMessages } from 'kafkajs';
+import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@stayhub/infra';
+import type { PartitionHead } from '@stayhub/infra/read-stores/log-watermark';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { encodeMessage } from './message.ts';
@@ -43,6 +44,8 @@ export class KafkaRelay {
   private readonly backoff: Backoff;
   private readonly logger: Logger;
   private current: RelayStatus;
+  /** Newest position handed to each partition in the batch being published. */
+  private readonly heads = new Map<string, PartitionHead>();
 
   constructor(private readonly options: KafkaRelayOptions) {
     this.name = options.name ?? 'relay';
@@ -59,7 +62,11 @@ export class KafkaRelay {
 
   /** Runs until `signal` aborts. Kafka and event store failures are retried with backoff, never skipped. */
   async start(signal: AbortSignal): Promise<void> {
-    const producer = this.options.kafka.producer({ idempotent: this.idempotent, maxInFlightRequests: 1 });
+    const producer = this.options.kafka.producer({
+      idempotent: this.idempotent,
+      maxInFlightRequests: 1,
+      createPartitioner: recordingPartitioner(this.heads),
+    });
     this.current.running = true;
     try {
       await this.untilDone('connect', signal, () => producer.connect());
@@ -86,9 +93,11 @@ export class KafkaRelay {
   private async relay(producer: Producer, events: RecordedEvent[], signal: AbortSignal): Promise<void> {
     const topicMessages = groupByTopic(events);
     const position = events[events.length - 1]!.globalPosition;
+    this.heads.clear();
     await this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 }));
+    const heads = [...this.heads.values()];
     // Only now is the batch durable in Kafka; a crash before this save republishes it (duplicates, no gap).
-    await this.untilDone('checkpoint', signal, () => this.options.checkpoints.save(this.name, position));
+    await this.untilDone('checkpoint', signal, () => this.options.checkpoints.save(this.name, position, heads));
     this.current.position = position;
     this.current.published += events.length;
   }
@@ -123,3 +132,21 @@ const groupByTopic = (events: RecordedEvent[]): TopicMessages[] => {
   }
   return [...byTopic.values()];
 };
+
+/**
+ * kafkajs's default partitioner (murmur2 of the key, as the Java client), noting the newest global
+ * position sent to each partition. A retry may place a message again; noting a partition it did
+ * not finally reach only makes read-your-writes wait longer, never answer too early.
+ */
+const recordingPartitioner =
+  (heads: Map<string, PartitionHead>): ICustomPartitioner =>
+  () => {
+    const partitioner = Partitioners.DefaultPartitioner();
+    return (args) => {
+      const partition = partitioner(args);
+      const position = args.message.headers?.globalPosition?.toString();
+      const key = `${args.topic}\u0000${partition}`;
+      if (position && position > (heads.get(key)?.position ?? '')) heads.set(key, { topic: args.topic, partition, position });
+      return partition;
+    };
+  };
