@@ -1,36 +1,77 @@
 import express from 'express';
-import { createLogger, createPool, loadConfig, metricsContentType, metricsText, PostgresEventStore, gauge } from '@stayhub/infra';
+import { createLogger, createPool, loadConfig, metricsContentType, metricsText, gauge } from '@stayhub/infra';
+import { checkReachable } from '@stayhub/infra/config/reachability';
+import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/from-config';
-import { runProjectors } from './compose.ts';
+import { LISTINGS_ALIAS, readStoreClientsFromConfig } from '@stayhub/infra/read-stores/clients-from-config';
+import { bookingHistoryCassandra } from './booking-history/cassandra-projection.ts';
+import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
+import { kafkaFromConfig } from './kafka/from-config.ts';
+import { listingSearchElasticsearch } from './listings/elasticsearch-projection.ts';
+import { orderHistoryCassandra } from './order-history/cassandra-projection.ts';
 import { pgProjections } from './projections.ts';
+import type { LogProjectionStatus } from './runner/log-runner.ts';
 import { projectionStatus } from './runner/pg-runner.ts';
 
 const config = loadConfig();
 const log = createLogger('projectors', config.LOG_LEVEL);
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+await checkReachable(config);
 
 const pool = createPool(config.DATABASE_URL, 10);
-const eventStore = await PostgresEventStore.create(pool);
+const eventStore = await eventStoreFromConfig(config, pool);
 const stop = new AbortController();
 const availability = await connectAvailabilityStore(config);
-const running = runProjectors(pool, eventStore, stop.signal, (message, context) => log.warn(context ?? {}, message), availability ? { availability } : {});
+const clients = readStoreClientsFromConfig(config);
+const { elasticsearch, cassandra } = clients;
+const options: ProjectorOptions = {
+  ...(availability ? { availability } : {}),
+  external: [
+    ...(elasticsearch ? [listingSearchElasticsearch(elasticsearch, LISTINGS_ALIAS)] : []),
+    ...(cassandra
+      ? [
+          bookingHistoryCassandra(cassandra.client, cassandra.keyspace, { replication: cassandra.replication }),
+          orderHistoryCassandra(cassandra.client, cassandra.keyspace, { replication: cassandra.replication }),
+        ]
+      : []),
+  ],
+};
+const runnerLog = (message: string, context?: Record<string, unknown>) => log.warn(context ?? {}, message);
+const fromLog =
+  config.LOG === 'kafka'
+    ? await startLogProjectors(pool, stop.signal, runnerLog, { ...options, kafka: { kafka: kafkaFromConfig(config, 'stayhub-projectors'), logger: log } })
+    : undefined;
+const running = fromLog ? fromLog.done : runProjectors(pool, eventStore, stop.signal, runnerLog, options);
 
-const lag = gauge('projection_lag_events', 'Events not yet applied', ['projection']);
+const lag = gauge('projection_lag_events', 'Events not yet applied (unknown: absent)', ['projection']);
 const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
+const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', ['projection', 'topic', 'partition']);
+const deadLettered = gauge('projection_dead_lettered_events', 'Events parked on the dead-letter topic (LOG=kafka, this process)', ['projection']);
+
+const consumerStatus = async (): Promise<LogProjectionStatus[] | undefined> => {
+  const consumers = await fromLog?.status();
+  for (const consumer of consumers ?? []) {
+    deadLettered.set({ projection: consumer.name }, consumer.parked);
+    for (const p of consumer.lag ?? []) partitionLag.set({ projection: consumer.name, topic: p.topic, partition: String(p.partition) }, p.lag);
+  }
+  return consumers;
+};
 const status = async () => {
-  const all = await projectionStatus(pool, pgProjections.map((p) => p.name));
-  for (const s of all) {
-    lag.set({ projection: s.name }, s.lag);
+  const projections = await projectionStatus(pool, pgProjections.map((p) => p.name), { eventStore });
+  for (const s of projections) {
+    if (s.lag === null) lag.remove({ projection: s.name });
+    else lag.set({ projection: s.name }, s.lag);
     parked.set({ projection: s.name }, s.parked);
   }
-  return all;
+  const consumers = await consumerStatus();
+  return { projections, ...(consumers ? { consumers } : {}) };
 };
 
 const port = Number(process.env.PROJECTORS_PORT ?? 3003);
 const app = express();
 app.get('/health', async (_req, res) => {
   try {
-    res.json({ status: 'ok', projections: await status() });
+    res.json({ status: 'ok', ...(await status()) });
   } catch (error) {
     res.status(503).json({ status: 'unavailable', error: String(error) });
   }
@@ -39,7 +80,7 @@ app.get('/metrics', async (_req, res) => {
   await status().catch(() => undefined);
   res.type(metricsContentType).send(await metricsText());
 });
-const server = app.listen(port, () => log.info(`projectors running; health on ${port}`));
+const server = app.listen(port, () => log.info(`projectors running (${config.LOG === 'kafka' ? 'from Kafka' : 'from the event store'}); health on ${port}`));
 
 const shutdown = async () => {
   log.info('stopping: finishing the batch in hand and committing checkpoints');
@@ -48,6 +89,7 @@ const shutdown = async () => {
   await running.catch(() => undefined);
   await eventStore.close();
   await availability?.close();
+  await clients.close();
   await pool.end();
   process.exit(0);
 };

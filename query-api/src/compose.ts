@@ -1,10 +1,16 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { availabilityStoreFromConfig, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
+import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
+import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
+import { LISTINGS_ALIAS, readStoreClientsFromConfig, type ReadStoreClientsConfig } from '@stayhub/infra/read-stores/clients-from-config';
+import { ElasticsearchListingReader } from '@stayhub/infra/read-stores/listings/elasticsearch';
+import { waitForLogPosition } from '@stayhub/infra/read-stores/log-watermark';
+import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
+import { liveTargets } from '@stayhub/infra/read-stores/targets';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL'>>;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG'>> & ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** An availability store to read instead of the one the configuration names (the caller closes it). */
@@ -14,20 +20,31 @@ export const composeQuerySide = (options: {
   const clock = options.clock ?? systemClock;
   const ownAvailability = options.availability ? undefined : availabilityStoreFromConfig(options.config);
   const availability = options.availability ?? ownAvailability;
+  // SEARCH=elasticsearch, HISTORY=cassandra: readers follow each projection's live target (a replay swaps it).
+  const stores = readStoreClientsFromConfig(options.config);
+  const live = (projection: string) => async () => (await liveTargets(pool, [projection]))[projection]!;
+  const { elasticsearch, cassandra } = stores;
   return {
     pool,
-    listings: new PgListingReader(pool, availability),
-    bookings: new PgBookingHistoryReader(pool),
+    listings: elasticsearch
+      ? new ElasticsearchListingReader(elasticsearch, { alias: LISTINGS_ALIAS, availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)) })
+      : new PgListingReader(pool, availability),
+    bookings: cassandra
+      ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
+      : new PgBookingHistoryReader(pool),
     products: new PgProductReader(pool),
-    orders: new PgOrderHistoryReader(pool),
+    orders: cassandra ? new CassandraOrderHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('order_history') }) : new PgOrderHistoryReader(pool),
     carts: new PgCartReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api'),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
+    // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
+    ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     close: async () => {
       await ownAvailability?.close();
+      await stores.close();
       await pool.end();
     },
   };

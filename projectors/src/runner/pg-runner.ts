@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/infra';
 import type { PgProjection } from './projection.ts';
 import { projectorSchema } from './schema.ts';
 
@@ -115,24 +115,43 @@ export const runPgProjection = async (
   }
 };
 
-export type ProjectionStatus = { name: string; target: string; position: string; lag: number; parked: number; updatedAt: string | null };
+export type ProjectionStatus = {
+  name: string;
+  target: string;
+  position: string;
+  /** Events not yet applied; `null` when the event store cannot count them (KurrentDB) and the projection is behind its head. */
+  lag: number | null;
+  parked: number;
+  updatedAt: string | null;
+};
 
-/** Position, lag (events not yet applied) and parked count per projection, for /health and the replay tool. */
-export const projectionStatus = async (pool: Pool, names: readonly string[]): Promise<ProjectionStatus[]> =>
-  Promise.all(
-    names.map(async (name) => {
-      const target = await liveTarget(pool, name);
-      const { rows } = await pool.query<{ position: string; updated_at: Date | null; parked: number; lag: number }>(
-        `SELECT c.position, c.updated_at,
-                (SELECT count(*) FROM projection_parked p WHERE p.projection = $2) AS parked,
-                (SELECT count(*) FROM (SELECT 1 FROM es_events e
+const COUNTED_LAG = `(SELECT count(*) FROM (SELECT 1 FROM es_events e
                    WHERE (e.transaction_id, e.global_position) > (split_part(coalesce(nullif(c.position, ''), '0-0'), '-', 1)::xid8,
                                                                 split_part(coalesce(nullif(c.position, ''), '0-0'), '-', 2)::bigint)
-                   LIMIT 100000) x) AS lag
+                   LIMIT 100000) x)`;
+
+/**
+ * Position, lag and parked count per projection, for /health and the replay tool. Lag is counted in
+ * PostgreSQL's `es_events`; with another event store (`eventStore` not PostgreSQL) it is only known
+ * to be 0 at the store's head position.
+ */
+export const projectionStatus = async (pool: Pool, names: readonly string[], options: { eventStore?: EventStore } = {}): Promise<ProjectionStatus[]> => {
+  const head = options.eventStore && !(options.eventStore instanceof PostgresEventStore) ? await options.eventStore.headPosition() : undefined;
+  return Promise.all(
+    names.map(async (name) => {
+      const target = await liveTarget(pool, name);
+      const { rows } = await pool.query<{ position: string; updated_at: Date | null; parked: number; lag: number | null }>(
+        `SELECT c.position, c.updated_at,
+                (SELECT count(*) FROM projection_parked p WHERE p.projection = $2) AS parked,
+                ${head === undefined ? COUNTED_LAG : 'NULL::bigint'} AS lag
            FROM projection_checkpoints c WHERE c.name = $1`,
         [target, name],
       );
       const row = rows[0];
-      return { name, target, position: row?.position ?? '', lag: row?.lag ?? 0, parked: row?.parked ?? 0, updatedAt: row?.updated_at?.toISOString() ?? null };
+      const position = row?.position ?? '';
+      const lag = head === undefined ? (row?.lag ?? 0) : position >= head ? 0 : null;
+      return { name, target, position, lag, parked: row?.parked ?? 0, updatedAt: row?.updated_at?.toISOString() ?? null };
     }),
   );
+};
+

@@ -17,7 +17,9 @@ export const catchUp = async (deps: QueryDeps, req: Request, after: string | und
   const header = req.header('x-consistency-token');
   const token = after ?? (header ? Token.parse(header) : undefined);
   if (!token) return false;
-  const caughtUp = await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);
+  const caughtUp = deps.waitForPosition
+    ? await deps.waitForPosition(projections, token, deps.consistencyWaitMs)
+    : await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);
   return !caughtUp;
 };
 

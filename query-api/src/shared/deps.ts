@@ -13,6 +13,11 @@ export type QueryDeps = {
   log: Logger;
   /** How long a query waits for its read model to reach a client's consistency token. */
   consistencyWaitMs: number;
+  /**
+   * Whether the named projections have applied everything up to a position, waiting up to
+   * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
+   */
+  waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };
