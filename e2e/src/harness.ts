@@ -1,13 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Kafka } from 'kafkajs';
 import { composeCommandSide, createCommandApi, type CommandSide } from '@stayhub/command-api';
-import { createPool, PostgresEventStore, TestClock, type Pool, type SecuritySettings } from '@stayhub/infra';
+import { createPool, TestClock, type Pool, type SecuritySettings } from '@stayhub/infra';
+import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
+import { readStoreClientsFromConfig, type ReadStoreClients } from '@stayhub/infra/read-stores/clients-from-config';
 import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { RedisAvailabilityStore } from '@stayhub/infra/read-stores/availability/redis';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import { runProjectors } from '@stayhub/projectors';
+import { runProjectors, startLogProjectors, type ProjectorOptions } from '@stayhub/projectors';
+import type { LogProjectionStatus } from '@stayhub/projectors/runner/log-runner';
+import { bookingHistoryCassandra } from '@stayhub/projectors/booking-history/cassandra-projection';
+import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@stayhub/projectors/kafka/index';
+import { listingSearchElasticsearch } from '@stayhub/projectors/listings/elasticsearch-projection';
+import { orderHistoryCassandra } from '@stayhub/projectors/order-history/cassandra-projection';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
 
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
@@ -72,7 +80,55 @@ export type StackOptions = {
   settings?: Partial<SecuritySettings>;
   /** `auto` runs due workflow tasks continuously; `manual` only on `runDueTasks()`. */
   workflows?: 'auto' | 'manual';
+  /** The log projectors read, whatever `LOG` says (a spec that must always run over Kafka). */
+  log?: 'local' | 'kafka';
 };
+
+/**
+ * The adapters the environment selects, as `docker-compose.kafka.yml` sets them: `EVENT_STORE=esdb`,
+ * `SEARCH=elasticsearch`, `HISTORY=cassandra` each only with its URL; `LOG=kafka` on the brokers of
+ * `KAFKA_BROKERS`, else on a librdkafka mock cluster started for the stack.
+ */
+const environment = (options: StackOptions) => {
+  const env = process.env;
+  const chosen = (variable: string, value: string, url: string) => {
+    if (env[variable] !== value) return false;
+    if (!env[url]) console.warn(`[e2e] ${variable}=${value} ignored: ${url} is not set`);
+    return Boolean(env[url]);
+  };
+  return {
+    EVENT_STORE: chosen('EVENT_STORE', 'esdb', 'ESDB_URL') ? ('esdb' as const) : ('postgres' as const),
+    ESDB_URL: env.ESDB_URL,
+    LOG: (options.log ?? (env.LOG === 'kafka' ? 'kafka' : 'local')) as 'local' | 'kafka',
+    SEARCH: chosen('SEARCH', 'elasticsearch', 'ELASTICSEARCH_URL') ? ('elasticsearch' as const) : ('postgres' as const),
+    ELASTICSEARCH_URL: env.ELASTICSEARCH_URL,
+    HISTORY: chosen('HISTORY', 'cassandra', 'CASSANDRA_CONTACT_POINTS') ? ('cassandra' as const) : ('postgres' as const),
+    CASSANDRA_CONTACT_POINTS: env.CASSANDRA_CONTACT_POINTS,
+    CASSANDRA_LOCAL_DC: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
+    CASSANDRA_KEYSPACE: env.CASSANDRA_KEYSPACE ?? 'stayhub',
+  };
+};
+
+/** A Kafka for one stack: the mock cluster (or KAFKA_BROKERS), with every topic made. Loaded only under LOG=kafka. */
+const startKafka = async () => {
+  const { fastConsumer, startMockCluster, testKafka } = await import('../../projectors/test/kafka/mock-cluster.ts');
+  const cluster = await startMockCluster({ topics: Object.fromEntries(allTopics.map((topic) => [topic, 3])), brokers: 1 });
+  // The mock holds a group's next join for (session timeout − 1 s), so a restarted projector waits that long;
+  // a real broker refuses sessions under 6 s (group.min.session.timeout.ms).
+  const consumer = cluster.mock ? { ...fastConsumer, sessionTimeout: 4_000 } : fastConsumer;
+  return { cluster, client: testKafka(cluster.brokers, `e2e-${randomBytes(4).toString('hex')}`), consumer };
+};
+
+/** The Elasticsearch and Cassandra projections of the read stores in use, for the projectors. */
+const externalProjections = (stores: ReadStoreClients): NonNullable<ProjectorOptions['external']> => [
+  ...(stores.elasticsearch ? [listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias, { settings: { replicas: 0 } })] : []),
+  ...(stores.cassandra
+    ? [
+        bookingHistoryCassandra(stores.cassandra.client, stores.cassandra.keyspace, { replication: stores.cassandra.replication }),
+        orderHistoryCassandra(stores.cassandra.client, stores.cassandra.keyspace, { replication: stores.cassandra.replication }),
+      ]
+    : []),
+];
 
 /**
  * `AVAILABILITY=redis` in the environment runs the stack with availability in Redis (REDIS_URL,
@@ -90,29 +146,46 @@ const availabilityFromEnvironment = (): RedisAvailabilityStore | undefined =>
 export const startStack = async (options: StackOptions = {}) => {
   const databaseUrl = await testDatabaseUrl();
   const clock = options.clock ?? new TestClock(new Date());
+  const scale = environment(options);
   const side: CommandSide = await composeCommandSide({
     databaseUrl,
-    config: { ...config, ...options.settings },
+    config: { ...config, ...options.settings, EVENT_STORE: scale.EVENT_STORE, ESDB_URL: scale.ESDB_URL },
     clock,
     ...(options.gateway ? { gateway: options.gateway } : {}),
     ...(options.notifier ? { notifier: options.notifier } : {}),
     workflowTickMs: 50,
   });
   const readPool: Pool = createPool(databaseUrl, 10);
-  const readStore = await PostgresEventStore.create(readPool, { pollIntervalMs: 50 });
+  const readStore = await eventStoreFromConfig(scale, readPool, { pollIntervalMs: 50 });
   const availability = availabilityFromEnvironment();
-  const query = composeQuerySide({ databaseUrl, config: { ...config, ...options.settings }, clock, consistencyWaitMs: 3000, ...(availability ? { availability } : {}) });
+  const readStores = readStoreClientsFromConfig(scale, { namespace: `e2e_${randomBytes(5).toString('hex')}` });
+  const kafka = scale.LOG === 'kafka' ? await startKafka() : undefined;
+  const checkpoints = kafka ? await PostgresCheckpoints.create(readPool) : undefined;
+  const projectorOptions: ProjectorOptions = { ...(availability ? { availability } : {}), external: externalProjections(readStores) };
+  const query = composeQuerySide({
+    databaseUrl,
+    config: { ...config, ...options.settings, LOG: scale.LOG },
+    clock,
+    // Under Kafka a (re)started projector first joins its consumer group: the mock takes 3 s for that.
+    consistencyWaitMs: kafka ? 8000 : 3000,
+    readStores,
+    ...(availability ? { availability } : {}),
+  });
 
   let commandServer: Server | undefined;
   let queryServer: Server | undefined;
   let projectors: { stop: AbortController; done: Promise<void> } | undefined;
   let workflows: { stop: AbortController; done: Promise<void> } | undefined;
+  let relay: { stop: AbortController; done: Promise<void>; relay: KafkaRelay } | undefined;
+  let logStatus: (() => Promise<LogProjectionStatus[]>) | undefined;
 
   const stack = {
     clock,
     side,
     /** The Redis availability store when `AVAILABILITY=redis`, else undefined (the PostgreSQL table). */
     availability,
+    /** Under LOG=kafka: the cluster (mock or KAFKA_BROKERS) and its client. */
+    kafka: kafka ? { brokers: kafka.cluster.brokers, mock: kafka.cluster.mock, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
     command: client(() => urlOf(commandServer!)),
     query: client(() => urlOf(queryServer!)),
@@ -132,7 +205,33 @@ export const startStack = async (options: StackOptions = {}) => {
     },
     startProjectors() {
       const stop = new AbortController();
-      projectors = { stop, done: runProjectors(readPool, readStore, stop.signal, undefined, availability ? { availability } : {}) };
+      const done = kafka
+        ? startLogProjectors(readPool, stop.signal, undefined, { ...projectorOptions, kafka: { kafka: kafka.client, consumer: kafka.consumer } }).then((running) => {
+            logStatus = running.status;
+            return running.done;
+          })
+        : runProjectors(readPool, readStore, stop.signal, undefined, projectorOptions);
+      projectors = { stop, done };
+    },
+    /** Under LOG=kafka: each projection's consumer group, counters and lag per partition. */
+    async projectorStatus(): Promise<LogProjectionStatus[]> {
+      return (await logStatus?.()) ?? [];
+    },
+    /** Under LOG=kafka: the relay (event store → Kafka), running from the stack's start. */
+    startRelay() {
+      if (!kafka || !checkpoints) throw new Error('the relay runs only under LOG=kafka');
+      const stop = new AbortController();
+      // librdkafka's mock cannot serve kafkajs's idempotent producer (see KafkaRelay); a real cluster does.
+      const running = new KafkaRelay({ eventStore: readStore, kafka: kafka.client, checkpoints, idempotent: !kafka.cluster.mock, backoff: { baseMs: 50, maxMs: 1000 } });
+      relay = { stop, relay: running, done: running.start(stop.signal) };
+    },
+    async stopRelay() {
+      relay?.stop.abort();
+      await relay?.done;
+      relay = undefined;
+    },
+    relayStatus(): RelayStatus | undefined {
+      return relay?.relay.status();
     },
     async stopProjectors() {
       projectors?.stop.abort();
@@ -153,7 +252,11 @@ export const startStack = async (options: StackOptions = {}) => {
       return side.workflows.runDueTasks();
     },
     async stop() {
-      await Promise.all([stack.stopCommandApi(), stack.stopQueryApi(), stack.stopProjectors(), stack.stopWorkflows()]);
+      await Promise.all([stack.stopCommandApi(), stack.stopQueryApi(), stack.stopProjectors(), stack.stopWorkflows(), stack.stopRelay()]);
+      await kafka?.cluster.stop();
+      await readStores.elasticsearch?.indices.delete({ index: `${readStores.listingsAlias}*` }, { ignore: [404] }).catch(() => undefined);
+      await readStores.cassandra?.client.execute(`DROP KEYSPACE IF EXISTS ${readStores.cassandra.keyspace}`).catch(() => undefined);
+      await readStores.close();
       await readStore.close();
       await readPool.end();
       await query.close();
@@ -164,6 +267,7 @@ export const startStack = async (options: StackOptions = {}) => {
   };
   await stack.startCommandApi();
   await stack.startQueryApi();
+  if (kafka) stack.startRelay();
   stack.startProjectors();
   if ((options.workflows ?? 'auto') === 'auto') stack.startWorkflows();
   return stack;

@@ -3,7 +3,7 @@ import { createLogger, createPool, loadConfig, metricsContentType, metricsText, 
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/from-config';
-import { LISTINGS_ALIAS, readStoreClientsFromConfig } from '@stayhub/infra/read-stores/clients-from-config';
+import { readStoreClientsFromConfig } from '@stayhub/infra/read-stores/clients-from-config';
 import { bookingHistoryCassandra } from './booking-history/cassandra-projection.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
@@ -27,7 +27,7 @@ const { elasticsearch, cassandra } = clients;
 const options: ProjectorOptions = {
   ...(availability ? { availability } : {}),
   external: [
-    ...(elasticsearch ? [listingSearchElasticsearch(elasticsearch, LISTINGS_ALIAS)] : []),
+    ...(elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias)] : []),
     ...(cassandra
       ? [
           bookingHistoryCassandra(cassandra.client, cassandra.keyspace, { replication: cassandra.replication }),

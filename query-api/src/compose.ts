@@ -1,7 +1,7 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
-import { LISTINGS_ALIAS, readStoreClientsFromConfig, type ReadStoreClientsConfig } from '@stayhub/infra/read-stores/clients-from-config';
+import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/infra/read-stores/clients-from-config';
 import { ElasticsearchListingReader } from '@stayhub/infra/read-stores/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/infra/read-stores/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
@@ -13,6 +13,8 @@ export const composeQuerySide = (options: {
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG'>> & ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
+  /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
+  readStores?: ReadStoreClients;
   /** An availability store to read instead of the one the configuration names (the caller closes it). */
   availability?: AvailabilityStore;
 }): QueryDeps & { close: () => Promise<void> } => {
@@ -21,13 +23,14 @@ export const composeQuerySide = (options: {
   const ownAvailability = options.availability ? undefined : availabilityStoreFromConfig(options.config);
   const availability = options.availability ?? ownAvailability;
   // SEARCH=elasticsearch, HISTORY=cassandra: readers follow each projection's live target (a replay swaps it).
-  const stores = readStoreClientsFromConfig(options.config);
+  const ownStores = options.readStores ? undefined : readStoreClientsFromConfig(options.config);
+  const stores = options.readStores ?? ownStores!;
   const live = (projection: string) => async () => (await liveTargets(pool, [projection]))[projection]!;
   const { elasticsearch, cassandra } = stores;
   return {
     pool,
     listings: elasticsearch
-      ? new ElasticsearchListingReader(elasticsearch, { alias: LISTINGS_ALIAS, availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)) })
+      ? new ElasticsearchListingReader(elasticsearch, { alias: stores.listingsAlias, availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)) })
       : new PgListingReader(pool, availability),
     bookings: cassandra
       ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
@@ -44,7 +47,7 @@ export const composeQuerySide = (options: {
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     close: async () => {
       await ownAvailability?.close();
-      await stores.close();
+      await ownStores?.close();
       await pool.end();
     },
   };

@@ -11,6 +11,8 @@ export type ReadStoreClientsConfig = Partial<
 >;
 
 export type ReadStoreClients = {
+  /** The alias search reads (`LISTINGS_ALIAS`, or one per namespace). */
+  listingsAlias: string;
   /** `SEARCH=elasticsearch`. */
   elasticsearch?: ElasticsearchClient;
   /** `HISTORY=cassandra`, with the keyspace and the replication a keyspace made by the projectors gets (one copy, for a single node: create it beforehand in production). */
@@ -22,7 +24,9 @@ export type ReadStoreClients = {
  * Clients of the read stores the configuration selects; both connect lazily (run `checkReachable`
  * first for a clear start-up message). Nothing for the PostgreSQL defaults.
  */
-export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig): ReadStoreClients => {
+export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig, options: { namespace?: string } = {}): ReadStoreClients => {
+  // A namespace keeps stacks that share one server apart (tests): its own alias and keyspace.
+  const suffix = options.namespace ? `_${options.namespace.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}` : '';
   const elasticsearch =
     config.SEARCH === 'elasticsearch' ? new ElasticsearchClient({ node: required(config.ELASTICSEARCH_URL, 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch') }) : undefined;
   const dataCenter = config.CASSANDRA_LOCAL_DC ?? 'datacenter1';
@@ -34,9 +38,10 @@ export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig): Read
         })
       : undefined;
   return {
+    listingsAlias: `${LISTINGS_ALIAS}${suffix.replace(/_/g, '-')}`,
     ...(elasticsearch ? { elasticsearch } : {}),
     ...(client
-      ? { cassandra: { client, keyspace: config.CASSANDRA_KEYSPACE ?? 'stayhub', replication: { class: 'NetworkTopologyStrategy', [dataCenter]: 1 } } }
+      ? { cassandra: { client, keyspace: `${config.CASSANDRA_KEYSPACE ?? 'stayhub'}${suffix}`, replication: { class: 'NetworkTopologyStrategy', [dataCenter]: 1 } } }
       : {}),
     close: async () => {
       await elasticsearch?.close();
