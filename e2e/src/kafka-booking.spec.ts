@@ -94,10 +94,12 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
     );
     expect((await stack.projectorStatus()).map((g) => g.groupId).sort()).toEqual(before.map((g) => g.groupId).sort());
     if (stack.kafka!.mock) {
-      // Offsets count from 0 on the stack's own cluster; a shared real cluster holds other runs' messages.
+      // Offsets count from 0 on the stack's own cluster (a shared real cluster holds other runs' messages).
+      // A graceful stop commits the batch in hand, so the restarted group reads only messages past its
+      // commits: at most what the log holds now minus those. Starting over would read the committed ones again.
       const total = await messagesInLog();
-      expect(resumed.handled).toBeGreaterThanOrEqual(total - committed);
-      expect(resumed.handled).toBeLessThan(total);
+      expect(committed).toBeGreaterThan(10);
+      expect(resumed.handled).toBeLessThanOrEqual(total - committed);
     }
   });
 
