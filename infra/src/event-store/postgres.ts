@@ -61,6 +61,8 @@ export type PostgresEventStoreOptions = { pollIntervalMs?: number };
 
 export class PostgresEventStore implements EventStore {
   private listener: PoolClient | undefined;
+  /** The one LISTEN connection being opened: subscribers that start together share it (else each leaks one, and `pool.end()` never returns). */
+  private listening: Promise<void> | undefined;
   private readonly wakers = new Set<() => void>();
   private readonly pollIntervalMs: number;
 
@@ -147,24 +149,42 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     for (const wake of this.wakers) wake();
+    await this.listening?.catch(() => undefined);
     const listener = this.listener;
     this.listener = undefined;
+    this.listening = undefined;
     if (listener) {
       await listener.query('UNLISTEN *').catch(() => undefined);
       listener.release();
     }
   }
 
-  private async listen(): Promise<void> {
-    if (this.listener) return;
+  private listen(): Promise<void> {
+    this.listening ??= this.openListener().catch((error: unknown) => {
+      this.listening = undefined;
+      throw error;
+    });
+    return this.listening;
+  }
+
+  private async openListener(): Promise<void> {
     const client = await this.pool.connect();
     client.on('notification', () => {
       for (const wake of this.wakers) wake();
     });
-    client.on('error', () => {
-      if (this.listener === client) this.listener = undefined;
+    client.on('error', (error) => {
+      // A broken connection goes back to the pool to be discarded; the next subscriber opens another (polling covers the gap).
+      if (this.listener !== client) return;
+      this.listener = undefined;
+      this.listening = undefined;
+      client.release(error);
     });
-    await client.query('LISTEN es_appended');
+    try {
+      await client.query('LISTEN es_appended');
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    }
     this.listener = client;
   }
 
