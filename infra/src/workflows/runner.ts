@@ -52,12 +52,12 @@ export class WorkflowRunner {
   }
 
   static async migrate(pool: Pool): Promise<void> {
-    await pool.query('SELECT pg_advisory_lock(727002)');
-    try {
-      await pool.query(workflowSchema);
-    } finally {
-      await pool.query('SELECT pg_advisory_unlock(727002)');
-    }
+    // A transaction-scoped lock: a session lock taken and released through the pool may land on two
+    // different connections and stay held by an idle one, blocking the next migration for good.
+    await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(727002)');
+      await client.query(workflowSchema);
+    });
   }
 
   /** Runs until `signal` aborts. */
