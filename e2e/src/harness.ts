@@ -140,6 +140,23 @@ const availabilityFromEnvironment = (): RedisAvailabilityStore | undefined =>
     : undefined;
 
 /**
+ * PostgreSQL's store hands out an event only once every older transaction on the server has ended
+ * (so a reader never skips one); a projector's open batch, or another test file's, can hold back a
+ * fresh event for a moment. Waits until everything committed before the call is visible.
+ */
+const committedEventsVisible = async (pool: Pool, store: CommandSide['deps']['eventStore'], timeoutMs = 20_000): Promise<void> => {
+  const { rows } = await pool.query<{ head: string | null }>(
+    "SELECT lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0') AS head FROM es_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+  );
+  const committed = rows[0]?.head ?? '';
+  const deadline = Date.now() + timeoutMs;
+  while ((await store.headPosition()) < committed) {
+    if (Date.now() > deadline) throw new Error(`events up to ${committed} still hidden after ${timeoutMs} ms: a transaction stays open on the server`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+
+/**
  * The whole platform in this process on a fresh database: command API, workflows, projectors and
  * query API, each startable and stoppable on its own (to prove the read side can fail alone).
  */
@@ -247,8 +264,9 @@ export const startStack = async (options: StackOptions = {}) => {
       await workflows?.done;
       workflows = undefined;
     },
-    /** Runs workflow tasks due at the test clock's now (after `clock.advance`). */
+    /** Runs workflow tasks due at the test clock's now (after `clock.advance`), reacting to every event committed before the call. */
     async runDueTasks(): Promise<number> {
+      if (scale.EVENT_STORE === 'postgres') await committedEventsVisible(side.deps.pool, side.deps.eventStore);
       return side.workflows.runDueTasks();
     },
     async stop() {

@@ -34,6 +34,8 @@ const faults = async (set: Partial<GatewayFaults>) => {
 };
 const statusOf = async (bookingId: string) =>
   (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
+const tasksOf = async (bookingId: string) =>
+  JSON.stringify((await stack.pool.query("SELECT task_id, due_at, attempts, last_error, done_at FROM workflow_tasks WHERE task_id LIKE '%' || $1 || '%'", [bookingId])).rows);
 const chargesOf = (bookingId: string) => server.gateway.charges().filter((charge) => charge.reference === bookingId);
 const eventsOf = async (bookingId: string, type: string) =>
   (await stack.pool.query('SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = $2', [bookings.bookingStreamId(bookingId), type])).rows[0].n as number;
@@ -139,7 +141,7 @@ describe('payment gateway down', () => {
     stack.clock.advance(16 * MINUTE);
     await runDueTasksSettled(stack);
     await runDueTasksSettled(stack);
-    expect(await statusOf(bookingId)).toBe('payment_failed');
+    expect(await statusOf(bookingId), `${stack.clock.now().toISOString()} ${await tasksOf(bookingId)}`).toBe('payment_failed');
 
     await faults({});
     const refunds = () => server.gateway.refunds().filter((refund) => refund.reference === bookingId);
