@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { params } from './shared/args.ts';
 import { bookingScenario, publishListing, registerUsers } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
-import { api } from './shared/http.ts';
+import { api, inParallel } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
 import { startPlatform, type Platform } from './shared/platform.ts';
 import { record } from './shared/results.ts';
@@ -19,64 +19,96 @@ const p = params('bench:lag', {
   duration: { default: 20, help: 'seconds of load while probing' },
   listings: { default: 300, help: 'rentals the background load books' },
   guests: { default: 32, help: 'guest accounts' },
-  probeEveryMs: { default: 100, help: 'pause between probes' },
-  pollMs: { default: 2, help: 'pause between reads while waiting for a change to show' },
+  probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
+  pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const SEARCH_PROBES = 100; // listings the search probes take turns on (one search page shows them all)
 
-/** Reads until `visible` holds; returns ms since `from` (performance.now()) or NaN after 30 s. */
-const until = async (from: number, read: () => Promise<boolean>): Promise<number> => {
-  while (performance.now() - from < 30_000) {
-    if (await read()) return performance.now() - from;
-    await sleep(p.pollMs);
-  }
-  return NaN;
+type Pending = Map<number, { answered: number; resolve: (ms: number) => void }>;
+
+/** Calls `look` every pollMs while anything is pending; `look` resolves the probes it sees. */
+const poller = (look: (pending: Pending) => Promise<void>) => {
+  const pending: Pending = new Map();
+  let running = true;
+  const loop = (async () => {
+    while (running || pending.size > 0) {
+      if (pending.size > 0) await look(pending).catch(() => undefined);
+      await sleep(p.pollMs);
+    }
+  })();
+  return {
+    /** Resolves with the ms from `answered` until seen, or NaN if not seen within 30 s. */
+    wait: (k: number, answered: number) =>
+      new Promise<number>((resolve) => {
+        const timer = setTimeout(() => {
+          pending.delete(k);
+          resolve(NaN);
+        }, 30_000);
+        pending.set(k, { answered, resolve: (ms) => (clearTimeout(timer), pending.delete(k), resolve(ms)) });
+      }),
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 };
 
+/**
+ * Probes start every probeEveryMs without waiting for the previous ones. Availability probe k
+ * books night k of a one-room probe hotel; search probe k puts the word w<k> into the title of one
+ * of the probe listings. Two pollers read the calendar and the probe listings' search page.
+ */
 const probes = async (platform: Platform, stopAt: number) => {
   const command = api(platform.commandUrl);
   const query = api(platform.queryUrl);
   const [host] = await registerUsers(platform, 'host', 1);
   const [guest] = await registerUsers(platform, 'guest', 1);
-  // A hotel with rooms enough for every probe on one night, and a listing whose title the search probe changes.
   const hotel = await publishListing(platform, host!, 'hotel', -2, {
     title: 'Lag probe hotel',
-    unitTypes: [{ unitTypeId: 'probe', name: 'Probe', count: 10_000, capacity: 1, price: { amount: 5_000, currency: 'EUR' } }],
+    unitTypes: [{ unitTypeId: 'probe', name: 'Probe', count: 1, capacity: 1, price: { amount: 5_000, currency: 'EUR' } }],
   });
-  const searched = await publishListing(platform, host!, 'rental', -3, { title: 'Lag probe flat' });
-  const night = day(200);
-  const availability: number[] = [];
-  const search: number[] = [];
+  const searched = await inParallel(Array.from({ length: SEARCH_PROBES }, (_, i) => i), 8, async (i) =>
+    (await publishListing(platform, host!, 'rental', -10 - i, { title: `Lagprobe ${i}` })).listingId,
+  );
+  const first = 2;
+  const calendar = poller(async (pending) => {
+    const days = (await query.get(`/listings/${hotel.listingId}/availability?from=${day(first)}&to=${day(first + 365)}`)).body?.days ?? [];
+    const now = performance.now();
+    for (const [k, probe] of pending) if (days[k]?.unitTypes?.[0]?.free === 0) probe.resolve(now - probe.answered);
+  });
+  const search = poller(async (pending) => {
+    const items: { listingId: string; title: string }[] = (await query.get(`/listings/search?q=lagprobe&pageSize=${SEARCH_PROBES}`)).body?.items ?? [];
+    const now = performance.now();
+    const titles = new Map(items.map((item) => [item.listingId, item.title]));
+    for (const [k, probe] of pending) if (titles.get(searched[k % SEARCH_PROBES]!)?.endsWith(` w${k}`)) probe.resolve(now - probe.answered);
+  });
+  const availability: Promise<number>[] = [];
+  const searchLags: Promise<number>[] = [];
   const commandMs: number[] = [];
-  let taken = 0;
-  for (let i = 0; performance.now() < stopAt; i++) {
-    // Availability: a booking takes one more room; wait until the calendar shows it.
-    let t0 = performance.now();
-    const booked = await command.post('/bookings', { listingId: hotel.listingId, checkIn: night, checkOut: day(201), guests: 1, paymentMethod: 'tok_visa' }, guest!.token);
-    let answered = performance.now();
-    commandMs.push(answered - t0);
-    if (booked.status === 201) {
-      taken++;
-      const want = 10_000 - taken;
-      availability.push(
-        await until(answered, async () => (await query.get(`/listings/${hotel.listingId}/availability?from=${night}&to=${day(201)}`)).body?.days?.[0]?.unitTypes?.[0]?.free <= want),
-      );
-    }
-    // Search: a new title word; wait until a search for it finds the listing.
-    const word = `zq${i.toString(36)}x${Date.now().toString(36)}`;
-    t0 = performance.now();
-    const updated = await command.put(`/listings/${searched.listingId}`, { title: `Lag probe ${word}` }, host!.token);
-    answered = performance.now();
-    commandMs.push(answered - t0);
-    if (updated.status === 200) {
-      search.push(
-        await until(answered, async () => ((await query.get(`/listings/search?q=${word}&pageSize=5`)).body?.items ?? []).some((item: { listingId: string }) => item.listingId === searched.listingId)),
-      );
-    }
+  const started: Promise<void>[] = [];
+  for (let k = 0; performance.now() < stopAt && k < 360; k++) {
+    started.push(
+      (async () => {
+        let t0 = performance.now();
+        const booked = await command.post('/bookings', { listingId: hotel.listingId, checkIn: day(first + k), checkOut: day(first + k + 1), guests: 1, paymentMethod: 'tok_visa' }, guest!.token);
+        let answered = performance.now();
+        commandMs.push(answered - t0);
+        if (booked.status === 201) availability.push(calendar.wait(k, answered));
+        t0 = performance.now();
+        const updated = await command.put(`/listings/${searched[k % SEARCH_PROBES]}`, { title: `Lagprobe ${k % SEARCH_PROBES} w${k}` }, host!.token);
+        answered = performance.now();
+        commandMs.push(answered - t0);
+        if (updated.status === 200) searchLags.push(search.wait(k, answered));
+      })(),
+    );
     await sleep(p.probeEveryMs);
   }
-  return { availability, search, commandMs };
+  await Promise.all(started);
+  const result = { availability: await Promise.all(availability), search: await Promise.all(searchLags), commandMs };
+  await Promise.all([calendar.stop(), search.stop()]);
+  return result;
 };
 
 const loadBefore = loadavg();
@@ -98,8 +130,8 @@ try {
   };
   console.log(`availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`);
   record('lag', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
-    'Lag = from the command\'s answer (events stored) until a query-API read shows the change, polled every pollMs; resolution is one read under load.',
-    'Availability: POST /bookings on a probe hotel, then GET /listings/:id/availability. Search: PUT /listings/:id with a new title word, then GET /listings/search?q=word.',
+    'Lag = from the command\'s answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).',
+    'Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability. Search: PUT /listings/:id puts word w<k> in one of 100 probe listings\' titles, seen in GET /listings/search?q=lagprobe.',
   ], loadBefore);
 } finally {
   await platform.stop();

@@ -76,6 +76,9 @@ describe('replay CLI', () => {
 
     const planned = await cli(['rebuild', 'listings', '--dry-run']);
     expect(planned.out).toMatch(/\[dry-run\] listings: would resume listings_r1 from \d+-\d+, reading \d+ events/);
+    const over = await cli(['rebuild', 'listings', '--dry-run', '--restart']);
+    expect(over.out).toContain('[dry-run] listings: would build listings_r2 from the beginning');
+    expect(over.out).toContain('[dry-run] listings: would drop the unfinished listings_r1');
 
     const resumed = await cli(['rebuild', 'all', '--verify', '--swap', '--batch', '50']);
     expect(resumed.err).toBe('');

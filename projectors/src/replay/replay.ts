@@ -6,6 +6,8 @@ import { projectorSchema } from '../runner/schema.ts';
 import type { Progress } from './progress.ts';
 import { rebuildSchema } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
+import { catchUp } from './catch-up.ts';
+import { printComparison, verify } from './verify.ts';
 
 export type EventSource = {
   read(after: string, maxCount: number): Promise<RecordedEvent[]>;
@@ -84,7 +86,6 @@ const nextTarget = async (db: Pool | PoolClient, name: string): Promise<string> 
   return `${name}_r${Math.max(0, ...numbers) + 1}`;
 };
 
-const minPosition = (positions: string[]): string => positions.reduce((a, b) => (b < a ? b : a));
 
 /** Projections with their live target, position, lag and parked count, and any rebuild under way. */
 export const listProjections = async (pool: Pool, names: readonly string[], events?: EventSource): Promise<(ProjectionStatus & { rebuilding?: string })[]> => {
@@ -115,7 +116,8 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
   if (options.dryRun) {
     const open = await openRebuilds(deps.pool, names);
     for (const name of names) {
-      const resumed = open.find((r) => r.projection === name && !options.restart);
+      const unfinished = open.find((r) => r.projection === name);
+      const resumed = options.restart ? undefined : unfinished;
       const target = resumed?.target ?? (await nextTarget(deps.pool, name));
       const position = resumed ? await checkpointOf(deps.pool, target) : (options.from ?? '');
       outcome.targets.push({ projection: name, target, position, resumed: Boolean(resumed) });
@@ -125,12 +127,15 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
           `${events === undefined ? '' : `, reading ${events} events`}` +
           `${options.verify ? ', compare it with the live target' : ''}${options.swap ? ', swap it in and drop the old target' : ''}`,
       );
-      if (resumed && options.restart) deps.print(`[dry-run] ${name}: would drop the unfinished ${resumed.target}`);
+      if (unfinished && options.restart) deps.print(`[dry-run] ${name}: would drop the unfinished ${unfinished.target}`);
     }
     return outcome;
   }
 
-  await deps.pool.query(projectorSchema + rebuildSchema);
+  await inTransaction(deps.pool, async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(727003)'); // the projectors' migration lock: CREATE IF NOT EXISTS races otherwise
+    await tx.query(projectorSchema + rebuildSchema);
+  });
   const locks = await lockProjections(deps.pool, names);
   try {
     const targets: RebuildTarget[] = [];
@@ -227,72 +232,6 @@ const openOrStart = async (deps: ReplayDeps, name: string, options: RebuildOptio
   const target = deps.adapter.open(name, targetName);
   await target.create(from);
   return { target, state: { projection: name, target: targetName, position: from, resumed: false } };
-};
-
-/**
- * Reads from the lowest checkpoint and applies each batch to every target at once (each skips
- * what it already has). Stops at the head, at `until`, or when `signal` aborts; true if aborted.
- */
-const catchUp = async (
-  deps: ReplayDeps,
-  targets: readonly RebuildTarget[],
-  options: { batchSize: number; signal?: AbortSignal; until?: string; progress?: Progress; outcome?: RebuildOutcome },
-): Promise<boolean> => {
-  let position = minPosition(await Promise.all(targets.map((t) => t.checkpoint())));
-  let total = deps.events.countAfter ? await deps.events.countAfter(position) : 0;
-  let done = 0;
-  options.progress?.update(0, total);
-  for (;;) {
-    if (options.signal?.aborted) return true;
-    if (options.until !== undefined && position >= options.until) return false;
-    let events = await deps.events.read(position, options.batchSize);
-    const full = events.length === options.batchSize;
-    if (options.until !== undefined) events = events.filter((e) => e.globalPosition <= options.until!);
-    if (events.length === 0) return false;
-    await Promise.all(targets.map((target) => target.apply(events)));
-    position = events[events.length - 1]!.globalPosition;
-    done += events.length;
-    if (options.outcome) options.outcome.events += events.length;
-    total = Math.max(total, done);
-    options.progress?.update(done, total);
-    if (!full) return false;
-  }
-};
-
-/**
- * Compares a rebuilt target with the live one at the same position: holds the live checkpoint
- * (the live projector pauses for the comparison) and brings the rebuilt target exactly to it.
- */
-const verify = async (deps: ReplayDeps, target: RebuildTarget, batchSize: number, waitMs: number): Promise<Comparison> => {
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    const live = await liveTargetOf(deps.pool, target.projection);
-    const result = await inTransaction(deps.pool, async (tx) => {
-      const { rows } = await tx.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR SHARE', [live]);
-      const liveAt = rows[0]?.position ?? '';
-      const rebuiltAt = await target.checkpoint();
-      if (rebuiltAt > liveAt && Date.now() < deadline) return undefined; // the live projection is behind: let it move on
-      if (rebuiltAt < liveAt) await catchUp(deps, [target], { batchSize, until: liveAt });
-      return target.compare(live, 20);
-    });
-    if (result) return result;
-    await sleep(100);
-  }
-};
-
-const liveTargetOf = async (db: Pool | PoolClient, projection: string): Promise<string> => {
-  const { rows } = await db.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1', [projection]);
-  return rows[0]?.target ?? projection;
-};
-
-const printComparison = (print: (line: string) => void, target: RebuildTarget, c: Comparison) => {
-  const differences = c.tables.reduce((n, t) => n + t.differences, 0);
-  const at = c.rebuiltAt === c.liveAt ? `both at ${c.liveAt || 'the beginning'}` : `rebuilt at ${c.rebuiltAt}, live at ${c.liveAt} (live is behind)`;
-  print(`verify ${target.projection}: ${differences === 0 ? 'identical' : `${differences} rows differ`} (${at})`);
-  for (const t of c.tables) print(`  ${t.table}: ${t.rebuiltRows} rebuilt rows, ${t.liveRows} live rows, ${t.differences} differ`);
-  for (const s of c.samples) {
-    print(`  ${s.table} ${JSON.stringify(s.key)}:\n    rebuilt ${JSON.stringify(s.rebuilt)}\n    live    ${JSON.stringify(s.live)}`);
-  }
 };
 
 const swapIn = async (deps: ReplayDeps, targets: readonly RebuildTarget[], batchSize: number, dropAfterMs: number, outcome: RebuildOutcome) => {
