@@ -9,7 +9,7 @@ import { createPool } from '@stayhub/infra';
 import { migrateProjector, pgProjections } from '@stayhub/projectors';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import { benchDatabase, benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
 import { memorySampler, startPlatform, type Platform } from './shared/platform.ts';
@@ -56,10 +56,9 @@ try {
   await db.drop();
 
   // With many listings.
-  const searchUrl = new URL(server.adminUrl);
-  searchUrl.pathname = '/stayhub_bench_search';
+  const kept = benchDatabase(server.adminUrl, 'search');
   const reusable = p.reuse && (await (async () => {
-    const client = new pg.Client(searchUrl.toString());
+    const client = new pg.Client(kept.url);
     try {
       await client.connect();
       return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM listings')).rows[0]!.n) >= p.listings;
@@ -69,7 +68,8 @@ try {
       await client.end().catch(() => undefined);
     }
   })());
-  const listingsDb = reusable ? { url: searchUrl.toString(), drop: async () => undefined } : await freshDatabase(server.adminUrl, 'memory_listings');
+  // The search database was kept for this: it goes once measured, as a fresh one would.
+  const listingsDb = reusable ? kept : await freshDatabase(server.adminUrl, 'memory_listings');
   let loadSeconds: number | undefined;
   if (!reusable) {
     const pool = createPool(listingsDb.url, p.workers + 2);

@@ -33,14 +33,21 @@ const urlOf = (adminUrl: string, name: string) => {
   return url.toString();
 };
 
+/** A benchmark's database (`stayhub_bench_<name>`) on the server, and a way to drop it. */
+export const benchDatabase = (adminUrl: string, name: string) => {
+  const database = `stayhub_bench_${name}`;
+  return {
+    url: urlOf(adminUrl, database),
+    drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).then(() => undefined)),
+  };
+};
+
 /** An empty database for one benchmark (dropped first if a previous run left it). */
 export const freshDatabase = async (adminUrl: string, name: string): Promise<{ url: string; drop: () => Promise<void> }> => {
-  const database = `stayhub_bench_${name}`;
-  await withAdmin(adminUrl, async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${database}"`);
-  });
-  return { url: urlOf(adminUrl, database), drop: () => withAdmin(adminUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`).then(() => undefined)) };
+  const db = benchDatabase(adminUrl, name);
+  await db.drop();
+  await withAdmin(adminUrl, (admin) => admin.query(`CREATE DATABASE "stayhub_bench_${name}"`));
+  return db;
 };
 
 /** The server's version and the settings that matter for write speed. */
