@@ -38,13 +38,14 @@ BEGIN
     SELECT s.revision INTO current_revision FROM es_streams s WHERE s.stream_id = p_stream FOR UPDATE;
   END IF;
 
+  -- = ANY(ARRAY(...)) probes the unique index; IN (SELECT ...) was planned as a scan of the table.
   SELECT count(*) INTO existing FROM es_events e
-   WHERE e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x);
+   WHERE e.event_id = ANY (ARRAY(SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x));
   IF existing > 0 THEN
     IF existing = wanted THEN
       RETURN QUERY SELECT max(e.stream_revision), max(e.global_position), max(e.transaction_id)
         FROM es_events e
-       WHERE e.event_id IN (SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x);
+       WHERE e.event_id = ANY (ARRAY(SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x));
       RETURN;
     END IF;
     RAISE EXCEPTION 'partial duplicate' USING ERRCODE = 'ES422';

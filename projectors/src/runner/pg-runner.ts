@@ -126,7 +126,8 @@ export type ProjectionStatus = {
 };
 
 const COUNTED_LAG = `(SELECT count(*) FROM (SELECT 1 FROM es_events e
-                   WHERE (e.transaction_id, e.global_position) > (split_part(coalesce(nullif(c.position, ''), '0-0'), '-', 1)::xid8,
+                   -- via numeric: xid8 reads a zero-padded number as octal
+                   WHERE (e.transaction_id, e.global_position) > (split_part(coalesce(nullif(c.position, ''), '0-0'), '-', 1)::numeric::text::xid8,
                                                                 split_part(coalesce(nullif(c.position, ''), '0-0'), '-', 2)::bigint)
                    LIMIT 100000) x)`;
 
