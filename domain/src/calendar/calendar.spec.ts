@@ -251,7 +251,7 @@ describe('calendar state', () => {
 
 const used = (state: CalendarState, key: string): number => {
   const usage = state.keys[key];
-  return usage ? [...Object.values(usage.holds), ...Object.values(usage.blocks)].reduce((a, b) => a + b, 0) : 0;
+  return usage ? usage.held + usage.blocked : 0;
 };
 
 describe('calendar keys', () => {

@@ -60,8 +60,11 @@ export const CalendarEvent = z.discriminatedUnion('type', [
 ]);
 export type CalendarEvent = z.infer<typeof CalendarEvent>;
 
-/** Units taken on one key, by the hold or block that took them. */
-export type KeyUsage = { holds: Record<string, number>; blocks: Record<string, number> };
+/**
+ * Units taken on one key by holds and by blocks, as sums: which hold took them is in `holds`.
+ * Sums keep each decision O(keys) on a hot night with thousands of holds (DESIGN §5).
+ */
+export type KeyUsage = { held: number; blocked: number };
 /** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
 export type CalendarHold = { bookingId: string; keys: string[]; units: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
 export type CalendarBlock = { keys: string[]; units: number; by: string };
@@ -71,11 +74,9 @@ export type CalendarState = {
   blocks: Record<string, CalendarBlock>;
 };
 
-const total = (units: Record<string, number>): number => Object.values(units).reduce((a, b) => a + b, 0);
-
 export const usedUnits = (state: CalendarState, key: string): number => {
   const usage = state.keys[canonicalKey(key) ?? key];
-  return usage ? total(usage.holds) + total(usage.blocks) : 0;
+  return usage ? usage.held + usage.blocked : 0;
 };
 
 export const freeUnits = (state: CalendarState, key: string, capacity: number): number =>
@@ -160,21 +161,14 @@ const unblockNights = ({ data }: UnblockNights, state: CalendarState): CalendarE
   return [{ type: 'NightsUnblocked', data: { blockId: data.blockId, keys: block.keys, units: block.units, at: data.now } }];
 };
 
-/** Sets (or, with no units, removes) what one hold or block takes on each key. */
-const withUsage = (
-  usage: CalendarState['keys'],
-  keys: readonly string[],
-  by: keyof KeyUsage,
-  id: string,
-  units?: number,
-): CalendarState['keys'] => {
+/** Adds `units` (negative to give back) to what holds or blocks take on each key. */
+const withUsage = (usage: CalendarState['keys'], keys: readonly string[], by: keyof KeyUsage, units: number): CalendarState['keys'] => {
   const next = { ...usage };
   for (const key of keys) {
-    const current = next[key] ?? { holds: {}, blocks: {} };
-    const { [id]: _, ...others } = current[by];
-    const updated = { ...current, [by]: units === undefined ? others : { ...others, [id]: units } };
+    const current = next[key] ?? { held: 0, blocked: 0 };
+    const updated = { ...current, [by]: current[by] + units };
     // Free keys leave the state, so it only grows with what is taken.
-    if (Object.keys(updated.holds).length === 0 && Object.keys(updated.blocks).length === 0) delete next[key];
+    if (updated.held === 0 && updated.blocked === 0) delete next[key];
     else next[key] = updated;
   }
   return next;
@@ -186,7 +180,7 @@ const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
       const { holdId, bookingId, keys, units, expiresAt } = event.data;
       return {
         ...state,
-        keys: withUsage(state.keys, keys, 'holds', holdId, units),
+        keys: withUsage(state.keys, keys, 'held', units),
         holds: { ...state.holds, [holdId]: { bookingId, keys, units, expiresAt, status: 'held' } },
       };
     }
@@ -195,21 +189,21 @@ const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
       return hold ? { ...state, holds: { ...state.holds, [event.data.holdId]: { ...hold, status: 'confirmed' } } } : state;
     }
     case 'HoldReleased': {
-      const { holdId, keys } = event.data;
-      const hold = state.holds[holdId];
+      const hold = state.holds[event.data.holdId];
+      if (!hold || hold.status === 'released') return state;
       return {
         ...state,
-        keys: withUsage(state.keys, keys, 'holds', holdId),
-        holds: hold ? { ...state.holds, [holdId]: { ...hold, status: 'released' } } : state.holds,
+        keys: withUsage(state.keys, hold.keys, 'held', -hold.units),
+        holds: { ...state.holds, [event.data.holdId]: { ...hold, status: 'released' } },
       };
     }
     case 'NightsBlocked': {
       const { blockId, keys, units, by } = event.data;
-      return { ...state, keys: withUsage(state.keys, keys, 'blocks', blockId, units), blocks: { ...state.blocks, [blockId]: { keys, units, by } } };
+      return { ...state, keys: withUsage(state.keys, keys, 'blocked', units), blocks: { ...state.blocks, [blockId]: { keys, units, by } } };
     }
     case 'NightsUnblocked': {
-      const { [event.data.blockId]: _, ...blocks } = state.blocks;
-      return { ...state, keys: withUsage(state.keys, event.data.keys, 'blocks', event.data.blockId), blocks };
+      const { [event.data.blockId]: block, ...blocks } = state.blocks;
+      return block ? { ...state, keys: withUsage(state.keys, block.keys, 'blocked', -block.units), blocks } : state;
     }
     default:
       return assertNever(event);
