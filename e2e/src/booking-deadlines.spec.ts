@@ -61,8 +61,8 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
     await stack.runDueTasks();
 
     const { state } = await stack.side.deps.processor.load(streamId, calendar.calendarDecider);
-    expect(state.holds.crashed?.status).toBe('released');
-    expect(state.holds[owned.body.bookingId]?.status).toBe('held');
+    expect(calendar.holdOf(state, 'crashed')?.status).toBe('released');
+    expect(calendar.holdOf(state, owned.body.bookingId)?.status).toBe('held');
     expect(await statusOf(owned.body.bookingId)).toBe('awaiting_approval');
   });
 

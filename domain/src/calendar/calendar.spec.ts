@@ -8,6 +8,7 @@ import {
   calendarStreamId,
   canonicalKey,
   freeUnits,
+  holdOf,
   partitionByMonth,
   type CalendarEvent,
   type CalendarState,
@@ -195,7 +196,7 @@ describe('calendar state', () => {
     const state = stateOf([placed('h1'), blocked('k1'), released('h1'), unblocked('k1')]);
     expect(state.keys).toEqual({});
     expect(state.blocks).toEqual({});
-    expect(state.holds.h1?.status).toBe('released');
+    expect(holdOf(state, 'h1')?.status).toBe('released');
   });
 
   it('of N competing holds exactly capacity succeed, for any N and capacity', () => {

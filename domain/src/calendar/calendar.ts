@@ -70,8 +70,25 @@ export type CalendarHold = { bookingId: string; keys: string[]; units: number; e
 export type CalendarBlock = { keys: string[]; units: number; by: string };
 export type CalendarState = {
   keys: Record<string, KeyUsage>;
-  holds: Record<string, CalendarHold>;
+  /** Holds by bucket, then by id: an event copies one small bucket, not every hold of the month. */
+  holds: Record<string, Record<string, CalendarHold>>;
   blocks: Record<string, CalendarBlock>;
+};
+
+const BUCKETS = 256;
+const bucketOf = (holdId: string): string => {
+  let hash = 0;
+  for (let i = 0; i < holdId.length; i++) hash = (hash * 31 + holdId.charCodeAt(i)) >>> 0;
+  return String(hash % BUCKETS);
+};
+
+export const holdOf = (state: CalendarState, holdId: string): CalendarHold | undefined => state.holds[bucketOf(holdId)]?.[holdId];
+
+export const allHolds = (state: CalendarState): [string, CalendarHold][] => Object.values(state.holds).flatMap((bucket) => Object.entries(bucket));
+
+const withHold = (holds: CalendarState['holds'], holdId: string, hold: CalendarHold): CalendarState['holds'] => {
+  const bucket = bucketOf(holdId);
+  return { ...holds, [bucket]: { ...holds[bucket], [holdId]: hold } };
 };
 
 export const usedUnits = (state: CalendarState, key: string): number => {
@@ -105,14 +122,14 @@ const ensureFree = (state: CalendarState, keys: readonly string[], units: number
 
 const placeHold = ({ data }: PlaceHold, state: CalendarState): CalendarEvent[] => {
   const keys = validKeys(data.keys);
-  const existing = state.holds[data.holdId];
+  const existing = holdOf(state, data.holdId);
   if (existing) {
     ensure(existing.status !== 'released', 'HOLD_RELEASED', `Hold ${data.holdId} was released`);
     const same = sameKeys(existing.keys, keys) && existing.units === data.units && existing.bookingId === data.bookingId;
     ensure(same, 'HOLD_CONFLICT', `Hold ${data.holdId} already holds other keys`);
     return [];
   }
-  const replaced = data.replacing ? state.holds[data.replacing] : undefined;
+  const replaced = data.replacing ? holdOf(state, data.replacing) : undefined;
   ensure(!replaced || replaced.bookingId === data.bookingId, 'HOLD_CONFLICT', `Hold ${data.replacing} belongs to another booking`);
   ensureFree(state, keys, data.units, data.capacity, replaced);
   const { holdId, bookingId, units, expiresAt, now } = data;
@@ -120,7 +137,7 @@ const placeHold = ({ data }: PlaceHold, state: CalendarState): CalendarEvent[] =
 };
 
 const confirmHold = ({ data }: ConfirmHold, state: CalendarState): CalendarEvent[] => {
-  const hold = state.holds[data.holdId] ?? fail('HOLD_NOT_FOUND', `No hold ${data.holdId}`);
+  const hold = holdOf(state, data.holdId) ?? fail('HOLD_NOT_FOUND', `No hold ${data.holdId}`);
   ensure(hold.status !== 'released', 'HOLD_RELEASED', `Hold ${data.holdId} was released`);
   if (hold.status === 'confirmed') return [];
   const { bookingId, keys, units } = hold;
@@ -132,14 +149,14 @@ const release = (holdId: string, hold: CalendarHold, reason: ReleaseReason, now:
 ];
 
 const releaseHold = ({ data }: ReleaseHold, state: CalendarState): CalendarEvent[] => {
-  const hold = state.holds[data.holdId];
+  const hold = holdOf(state, data.holdId);
   if (!hold || hold.status === 'released') return [];
   return release(data.holdId, hold, data.reason, data.now);
 };
 
 /** The deadline's own command: a confirmed hold, or one whose time has not come, stays. */
 const releaseExpiredHold = ({ data }: ReleaseExpiredHold, state: CalendarState): CalendarEvent[] => {
-  const hold = state.holds[data.holdId];
+  const hold = holdOf(state, data.holdId);
   if (!hold || hold.status !== 'held' || Date.parse(data.now) < Date.parse(hold.expiresAt)) return [];
   return release(data.holdId, hold, 'expired', data.now);
 };
@@ -181,20 +198,20 @@ const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
       return {
         ...state,
         keys: withUsage(state.keys, keys, 'held', units),
-        holds: { ...state.holds, [holdId]: { bookingId, keys, units, expiresAt, status: 'held' } },
+        holds: withHold(state.holds, holdId, { bookingId, keys, units, expiresAt, status: 'held' }),
       };
     }
     case 'HoldConfirmed': {
-      const hold = state.holds[event.data.holdId];
-      return hold ? { ...state, holds: { ...state.holds, [event.data.holdId]: { ...hold, status: 'confirmed' } } } : state;
+      const hold = holdOf(state, event.data.holdId);
+      return hold ? { ...state, holds: withHold(state.holds, event.data.holdId, { ...hold, status: 'confirmed' }) } : state;
     }
     case 'HoldReleased': {
-      const hold = state.holds[event.data.holdId];
+      const hold = holdOf(state, event.data.holdId);
       if (!hold || hold.status === 'released') return state;
       return {
         ...state,
         keys: withUsage(state.keys, hold.keys, 'held', -hold.units),
-        holds: { ...state.holds, [event.data.holdId]: { ...hold, status: 'released' } },
+        holds: withHold(state.holds, event.data.holdId, { ...hold, status: 'released' }),
       };
     }
     case 'NightsBlocked': {
