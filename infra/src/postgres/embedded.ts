@@ -1,3 +1,4 @@
+/// <reference path="../types/async-exit-hook.d.ts" />
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
