@@ -24,7 +24,7 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
     // With the runner's backoff (at most a minute apart), 30 attempts keep a payment retried past the 15-minute deadline.
     maxAttempts: 30,
     react: (event) => commerce.checkoutReactions(event),
-    execute: async (task, { now, taskId }) => {
+    execute: async (task, { now, taskId, attempt }) => {
       const at = now.toISOString();
       const metadata: EventMetadata = { actor: 'workflow:checkout', causationId: taskId, correlationId: task.orderId };
       switch (task.type) {
@@ -37,7 +37,15 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
         }
         case 'RequestPayment': {
           const state = await load(task.orderId);
-          if (state.status !== 'payment_pending') return;
+          if (state.status !== 'payment_pending') {
+            // An earlier attempt may have charged and lost the answer before the deadline closed the
+            // order: record that charge, so the order refunds it (OrderLatePaymentReceived).
+            const earlier = attempt > 1 ? await deps.gateway.findCharge(taskId) : undefined;
+            if (earlier?.status === 'captured') {
+              await order(task.orderId, { type: 'RecordPaymentSucceeded', data: { orderId: task.orderId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } }, metadata);
+            }
+            return;
+          }
           try {
             const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: task.paymentMethod, reference: task.orderId });
             await order(
