@@ -1,3 +1,14 @@
+/**
+ * Projections fed by the log (`LOG=kafka`): one consumer group per projection's live target,
+ * reading every topic. Per-stream order holds (the stream id is the key), but partitions
+ * interleave, so no global position can be a checkpoint. Instead:
+ * - PostgreSQL projections apply an event only if its stream revision is above the one recorded in
+ *   `projection_stream_revisions`, moved in the same transaction as the rows;
+ * - external stores (Redis, Elasticsearch, Cassandra) ignore revisions they already have;
+ * - each batch records the position applied from its partition, and the target's checkpoint moves
+ *   to the log watermark (everything up to it applied), which read-your-writes waits on.
+ * Kafka offsets are committed only after that transaction.
+ */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
@@ -11,17 +22,7 @@ import type { ExternalProjection, Park } from './external-runner.ts';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
 import type { PgProjection } from './projection.ts';
 
-/**
- * Projections fed by the log (`LOG=kafka`): one consumer group per projection's live target,
- * reading every topic. Per-stream order holds (the stream id is the key), but partitions
- * interleave, so no global position can be a checkpoint. Instead:
- * - PostgreSQL projections apply an event only if its stream revision is above the one recorded in
- *   `projection_stream_revisions`, moved in the same transaction as the rows;
- * - external stores (Redis, Elasticsearch, Cassandra) ignore revisions they already have;
- * - each batch records the position applied from its partition, and the target's checkpoint moves
- *   to the log watermark (everything up to it applied), which read-your-writes waits on.
- * Kafka offsets are committed only after that transaction.
- */
+/** Where a batch came from: one partition of one topic. */
 export type Source = { topic: string; partition: number };
 
 const schema = /* sql */ `
