@@ -39,6 +39,7 @@ if (runGateway) {
 const apps = [
   { name: 'payments', entry: 'infra/src/payments/main.ts', when: runGateway },
   { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
+  { name: 'relay', entry: 'projectors/src/kafka/relay-main.ts', when: config.LOG === 'kafka' },
   { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
   { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
 ].filter((app) => app.when);
