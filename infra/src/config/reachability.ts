@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import pg from 'pg';
+import { postgresAnswers } from '../postgres/pool.ts';
 import { redisAnswers } from '../read-stores/availability/from-config.ts';
 import { listOf, type Config } from './config.ts';
 
@@ -59,19 +59,6 @@ const tcpAnswers = (host: string, port: number, timeoutMs: number): Promise<bool
 const anyAnswers = async (hosts: { host: string; port: number }[], timeoutMs: number): Promise<boolean> =>
   hosts.length > 0 && (await Promise.all(hosts.map(({ host, port }) => tcpAnswers(host, port, timeoutMs)))).some(Boolean);
 
-const postgresAnswers = async (url: string, timeoutMs: number): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
 
 /** Any HTTP answer (even 401) means a server listens; only no answer at all is unreachable. */
 const httpAnswers = async (url: string, timeoutMs: number): Promise<boolean> => {

@@ -4,25 +4,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import pg from 'pg';
+import { postgresAnswers } from './pool.ts';
 
 export type EmbeddedServer = { url: string; stop: () => Promise<void> };
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
-const answers = async (url: string): Promise<boolean> => {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-};
 
 /** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, who must reach the folder. */
 const reachableByPostgresUser = (dir: string): boolean => {
@@ -55,7 +43,7 @@ const dataDirFor = (wanted: string): string => {
  */
 export const startEmbeddedPostgres = async (options: { dataDir: string; port: number }): Promise<EmbeddedServer> => {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
-  if (await answers(url)) return { url, stop: async () => undefined };
+  if (await postgresAnswers(url)) return { url, stop: async () => undefined };
 
   const databaseDir = dataDirFor(options.dataDir);
   // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the

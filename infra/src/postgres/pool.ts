@@ -12,10 +12,14 @@ export const createPool = (url: string, max = 20): pg.Pool => {
 export type { Pool, PoolClient } from 'pg';
 
 /** Runs `work` in a transaction on one client; rolls back if it throws. */
-export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+export const inTransaction = async <T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+  begin: 'BEGIN' | 'BEGIN READ ONLY' = 'BEGIN',
+): Promise<T> => {
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
+    await client.query(begin);
     const result = await work(client);
     await client.query('COMMIT');
     return result;
@@ -24,5 +28,20 @@ export const inTransaction = async <T>(pool: pg.Pool, work: (client: pg.PoolClie
     throw error;
   } finally {
     client.release();
+  }
+};
+
+/** Whether a PostgreSQL server answers a query at `url` within the timeout. */
+export const postgresAnswers = async (url: string, timeoutMs = 1000): Promise<boolean> => {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
   }
 };

@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AvailabilityStore, UsedUnits } from '../availability/port.ts';
+import { inTransaction } from '../../postgres/pool.ts';
 import { liveTargets, nightsBetween } from '../targets.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingSummary, ListingView } from './port.ts';
 
@@ -171,21 +172,17 @@ export class PgListingReader implements ListingReader {
   }
 
   /** One read-only transaction with the fuzzy-match threshold search uses. */
-  private async readOnly<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN READ ONLY');
-      await client.query("SET LOCAL pg_trgm.word_similarity_threshold = 0.45");
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  private readOnly<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(
+      this.pool,
+      async (client) => {
+        await client.query('SET LOCAL pg_trgm.word_similarity_threshold = 0.45');
+        return work(client);
+      },
+      'BEGIN READ ONLY',
+    );
   }
+
 
   async get(listingId: string): Promise<ListingView | undefined> {
     const { listings } = await liveTargets(this.pool, [LISTINGS]);
