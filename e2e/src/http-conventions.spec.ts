@@ -38,6 +38,23 @@ describe('HTTP conventions', () => {
     isProblem(reused, 422);
   });
 
+  it('Idempotency-Key: a first request that died mid-way blocks retries briefly (409), not forever', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host);
+    const body = { listingId, checkIn: day(stack, 6), checkOut: day(stack, 7), guests: 1, paymentMethod: 'tok_visa' };
+    const headers = { 'Idempotency-Key': 'died-mid-way-1' };
+    const scope = `${guest.userId} POST /bookings`;
+    const hash = (await import('node:crypto')).createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    await stack.pool.query('INSERT INTO http_idempotency (scope, key, request_hash) VALUES ($1, $2, $3)', [scope, 'died-mid-way-1', hash]);
+    const running = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    expect(running.status).toBe(409);
+    expect(running.headers.get('retry-after')).toBe('1');
+    await stack.pool.query("UPDATE http_idempotency SET created_at = now() - interval '10 minutes' WHERE key = 'died-mid-way-1'");
+    const retried = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    expect(retried.status).toBe(201);
+  });
+
   it.each([
     ['not JSON', '{"listingId": '],
     ['wrong types', { listingId: 42, checkIn: 'soon', guests: 'two' }],

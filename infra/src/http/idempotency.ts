@@ -15,6 +15,9 @@ CREATE TABLE IF NOT EXISTS http_idempotency (
   PRIMARY KEY (scope, key)
 );`;
 
+/** Longer than any request may run (they time out well before). */
+const ABANDONED_AFTER_SECONDS = 120;
+
 const REPLAYED_HEADERS = ['location', 'x-consistency-token', 'etag'];
 
 /**
@@ -30,6 +33,11 @@ export const idempotency = (pool: Pool): RequestHandler => async (req, res, next
   }
   const scope = `${req.user?.userId ?? 'anonymous'} ${req.method} ${req.path}`;
   const hash = createHash('sha256').update(JSON.stringify(req.body ?? null)).digest('hex');
+  // A first request that never finished (its process was killed) must not block its retries forever.
+  await pool.query(
+    `DELETE FROM http_idempotency WHERE scope = $1 AND key = $2 AND status IS NULL AND created_at < now() - interval '${ABANDONED_AFTER_SECONDS} seconds'`,
+    [scope, key],
+  );
   const inserted = await pool.query('INSERT INTO http_idempotency (scope, key, request_hash) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
     scope,
     key,
