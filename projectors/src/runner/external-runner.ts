@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
-import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
-import { liveTarget, type RunnerLog } from './pg-runner.ts';
-import { projectorSchema } from './schema.ts';
+import { type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
 
 export type Park = (event: RecordedEvent, error: unknown) => Promise<void>;
 
@@ -26,17 +25,8 @@ export type ExternalProjection = {
 };
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
-export const migrateExternalProjections = async (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> => {
-  await inTransaction(pool, async (client) => {
-    await client.query('SELECT pg_advisory_xact_lock(727003)');
-    await client.query(projectorSchema);
-    for (const projection of projections) {
-      const target = await liveTarget(client, projection.name);
-      await client.query('INSERT INTO projection_targets (projection, target) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projection.name, target]);
-      await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [target]);
-    }
-  });
-};
+export const migrateExternalProjections = (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> =>
+  registerProjections(pool, projections.map((p) => ({ name: p.name })));
 
 const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
   const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);

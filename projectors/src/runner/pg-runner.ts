@@ -12,7 +12,11 @@ export const liveTarget = async (pool: Pool | PoolClient, projection: string): P
   return rows[0]?.target ?? projection;
 };
 
-export const migrateProjector = async (pool: Pool, projections: readonly PgProjection[]): Promise<void> => {
+/** Registers each projection's live target and checkpoint row; `migrate`, when given, makes its tables. */
+export const registerProjections = async (
+  pool: Pool,
+  projections: readonly { name: string; migrate?: (client: PoolClient, target: string) => Promise<void> }[],
+): Promise<void> => {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(727003)');
     await client.query(projectorSchema);
@@ -20,10 +24,13 @@ export const migrateProjector = async (pool: Pool, projections: readonly PgProje
       const target = await liveTarget(client, projection.name);
       await client.query('INSERT INTO projection_targets (projection, target) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projection.name, target]);
       await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [target]);
-      await projection.migrate(client, target);
+      await projection.migrate?.(client, target);
     }
   });
 };
+
+export const migrateProjector = (pool: Pool, projections: readonly PgProjection[]): Promise<void> =>
+  registerProjections(pool, projections.map((p) => ({ name: p.name, migrate: (client: PoolClient, target: string) => p.migrate(client, target) })));
 
 const RETRIES = 3;
 
