@@ -3,6 +3,7 @@ import { PostgresEventStore } from '@stayhub/infra';
 import { startStack, type Stack } from '@stayhub/e2e/harness';
 import { day, publishedListing, register, waitUntil } from '@stayhub/e2e/fixtures';
 import { pgProjections } from '../projections.ts';
+import { withAvailabilityStore } from '../availability/store-rebuild.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { rebuild, type RebuildOptions } from './replay.ts';
@@ -24,7 +25,8 @@ const tablesOf = async (target: string): Promise<string[]> => {
 const deps = (progress: () => Progress = () => silentProgress) => ({
   pool: stack.pool,
   events: pgEventSource(stack.pool, store),
-  adapter: pgRebuildAdapter(stack.pool, pgProjections),
+  // Under AVAILABILITY=redis the stack's availability lives in Redis: rebuild it there.
+  adapter: withAvailabilityStore(pgRebuildAdapter(stack.pool, pgProjections), stack.pool, stack.availability),
   print: () => undefined,
   progress,
 });
