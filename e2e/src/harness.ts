@@ -270,15 +270,32 @@ export const startStack = async (options: StackOptions = {}) => {
       return side.workflows.runDueTasks();
     },
     async stop() {
-      await Promise.all([stack.stopCommandApi(), stack.stopQueryApi(), stack.stopProjectors(), stack.stopWorkflows(), stack.stopRelay()]);
+      // A test's database is thrown away: a part that does not stop in time is named, not waited on.
+      const bounded = (label: string, step: Promise<unknown>) =>
+        Promise.race([
+          step,
+          new Promise((resolve) =>
+            setTimeout(() => resolve(console.warn(`[harness] ${label} did not stop within 15 s; moving on`)), 15_000).unref(),
+          ),
+        ]).then(
+          (value) => value,
+          (error: unknown) => console.warn(`[harness] stopping ${label} failed:`, error),
+        );
+      await Promise.all([
+        bounded('command-api', stack.stopCommandApi()),
+        bounded('query-api', stack.stopQueryApi()),
+        bounded('projectors', stack.stopProjectors()),
+        bounded('workflows', stack.stopWorkflows()),
+        bounded('relay', stack.stopRelay()),
+      ]);
       await kafka?.cluster.stop();
       await readStores.elasticsearch?.indices.delete({ index: `${readStores.listingsAlias}*` }, { ignore: [404] }).catch(() => undefined);
       await readStores.cassandra?.client.execute(`DROP KEYSPACE IF EXISTS ${readStores.cassandra.keyspace}`).catch(() => undefined);
-      await readStores.close();
-      await readStore.close();
-      await readPool.end();
-      await query.close();
-      await side.close();
+      await bounded('read stores', readStores.close());
+      await bounded('read store', readStore.close());
+      await bounded('read pool', readPool.end());
+      await bounded('query side', query.close());
+      await bounded('command side', side.close());
       await availability?.dropNamespace();
       await availability?.close();
     },
