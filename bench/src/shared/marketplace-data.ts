@@ -52,7 +52,7 @@ const sentence = (r: Random) =>
   Array.from({ length: r.int(6, 12) }, () => (r.next() < 0.7 ? r.pick(travel) : r.pick(english))).join(' ');
 
 /** Listing `i`: its kind and complete details (what its ListingCreated carries). */
-export const marketplaceListing = (seed: number, i: number): { kind: Kind; details: listings.CompleteListingDetails } => {
+export const marketplaceListing = (seed: number, i: number): { kind: Kind; name: string; details: listings.CompleteListingDetails } => {
   const r = random(seed * 1_000_003 + i);
   const kind = kindOf(i);
   const city = r.next() < 0.9 ? pickCity(r) : undefined;
@@ -73,6 +73,7 @@ export const marketplaceListing = (seed: number, i: number): { kind: Kind; detai
   if (kind === 'rental') {
     return {
       kind,
+      name,
       details: {
         ...common,
         title: `${capital(r.pick(adjectives))} ${r.pick(stays)} ${r.pick(features)} ${name}`,
@@ -84,6 +85,7 @@ export const marketplaceListing = (seed: number, i: number): { kind: Kind; detai
   if (kind === 'hotel') {
     return {
       kind,
+      name,
       details: {
         ...common,
         title: `${capital(r.pick(hotels))} ${name} ${r.pick(features)}`,
@@ -94,6 +96,7 @@ export const marketplaceListing = (seed: number, i: number): { kind: Kind; detai
   }
   return {
     kind,
+    name,
     details: {
       ...common,
       title: `${capital(r.pick(eateries))} ${name} ${r.pick(cuisines)} ${r.pick(features)}`,
