@@ -8,10 +8,11 @@ import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
 import { liveTargets } from '@stayhub/read-models/targets';
 import type { QueryDeps } from './shared/deps.ts';
+import { searchCacheFromConfig } from './shared/search-cache.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG'>> & ReadStoreClientsConfig;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'SEARCH_CACHE_TTL_MS'>> & ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
@@ -28,6 +29,7 @@ export const composeQuerySide = (options: {
   const stores = options.readStores ?? ownStores!;
   const live = (projection: string) => async () => (await liveTargets(pool, [projection]))[projection]!;
   const { elasticsearch, cassandra } = stores;
+  const searchCache = searchCacheFromConfig(options.config);
   return {
     pool,
     listings: elasticsearch
@@ -46,7 +48,9 @@ export const composeQuerySide = (options: {
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
+    searchCache,
     close: async () => {
+      await searchCache?.close();
       await ownAvailability?.close();
       await ownStores?.close();
       await pool.end();

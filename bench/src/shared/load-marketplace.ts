@@ -1,7 +1,7 @@
 import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { listings } from '@stayhub/domain';
-import { evolveListingDocument, type ListingDocument } from '@stayhub/projectors/listings/listing-document';
-import { writeCalendarRows, writeListings } from '@stayhub/projectors/listings/search-tables';
+import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
+import { writeCalendarRows, writeListings } from '@stayhub/read-models/listings/search-tables';
 import { inParallel } from './http.ts';
 import { random } from './listings-data.ts';
 import { marketplaceCalendar, marketplaceListing } from './marketplace-data.ts';

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
+import type { SearchCache } from './search-cache.ts';
 import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
@@ -19,6 +20,8 @@ export type QueryDeps = {
    * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
    */
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  /** Repeated searches answered for a short TTL; none when omitted. */
+  searchCache?: SearchCache | undefined;
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };

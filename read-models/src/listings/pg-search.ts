@@ -1,10 +1,7 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../targets.ts';
-import type { ListingSearchQuery, ListingSearchResult, ListingSummary } from './port.ts';
+import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, wordsOf } from './search-words.ts';
-
-/** Totals are exact up to this many matches; beyond it a search says "1,000+". */
-export const TOTAL_BOUND = 1000;
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
 
@@ -98,8 +95,6 @@ const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
   ...(dated ? { availableUnitTypes: row.available ?? [] } : {}),
 });
 
-export type PgSearchQuery = ListingSearchQuery & { cursor?: string };
-
 /**
  * Listing search in one statement for the page and one bounded count, each driven by its most
  * selective index: the GIN word index for text (typed words resolved through the dictionary
@@ -107,7 +102,7 @@ export type PgSearchQuery = ListingSearchQuery & { cursor?: string };
  * B-tree for those orders. Relevance: every word exactly in the title, then fuzzily in the title,
  * then anywhere; ties by the asked sort, then by id, which also makes the keyset.
  */
-export const searchListings = async (pool: Pool, t: SearchTables, query: PgSearchQuery): Promise<ListingSearchResult & { totalText: string; next: string | null }> => {
+export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> => {
   const params: unknown[] = [];
   const p = (value: unknown, cast = '') => {
     params.push(value);
@@ -205,7 +200,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: PgSearc
   return {
     items: items.map((row) => summaryOf(row, dated)),
     total: Math.min(n, TOTAL_BOUND),
-    totalText: n > TOTAL_BOUND ? `${TOTAL_BOUND.toLocaleString('en')}+` : String(n),
+    totalText: totalTextOf(n),
     next: more && last ? encodeCursor({ tier: last.tier, key: last.sort_key, id: last.listing_id }) : null,
     page: query.page,
     pageSize: query.pageSize,

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
-import type { AvailabilityChange } from '@stayhub/infra/read-stores/availability/port';
-import { deletionVariants, distinctWords, wordsOf } from '@stayhub/infra/read-stores/listings/search-words';
+import type { AvailabilityChange } from '../availability/port.ts';
+import { deletionVariants, distinctWords, wordsOf } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -8,7 +8,7 @@ type Queryable = Pick<PoolClient, 'query'>;
 /** Table names of a target: `listings` live, `listings_r<n>` while a replay builds a fresh one. */
 export const listingTables = (target: string) => {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(target)) throw new Error(`Bad listings target name: ${target}`);
-  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, words: `${target}_words` };
+  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, calendarStreams: `${target}_calendar_streams`, words: `${target}_words` };
 };
 
 /**
@@ -19,6 +19,7 @@ export const listingTables = (target: string) => {
  * - `_unit_types`: rooms or tables of one kind, count, capacity, price;
  * - `_calendar`: units used per unit type and month, one small array of nights (day 1..31) and an
  *   object of restaurant slots, so that a stay is checked by one primary-key probe per month;
+ * - `_calendar_streams`: the last revision applied per calendar stream, so an event delivered twice counts once;
  * - `_words`: the dictionary of the words listings are found by, each with its one-deletion
  *   variants, so that a typed word finds the listing words one typo away through a B-tree.
  */
@@ -64,6 +65,10 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       nights       smallint[] NOT NULL,
       slots        jsonb NOT NULL DEFAULT '{}',
       PRIMARY KEY (unit_type_id, month)
+    );
+    CREATE TABLE IF NOT EXISTS ${t.calendarStreams} (
+      stream_id text PRIMARY KEY,
+      revision  bigint NOT NULL
     );
     CREATE TABLE IF NOT EXISTS ${t.words} (
       variant text NOT NULL,
@@ -216,6 +221,17 @@ export const writeListings = async (db: Queryable, target: string, docs: readonl
 };
 
 const NIGHT = /^(\d{4}-\d{2})-(\d{2})$/;
+
+/** Records a calendar event's stream revision; false when that revision (or a later one) was already applied. */
+export const claimCalendarRevision = async (db: Queryable, target: string, streamId: string, revision: number): Promise<boolean> => {
+  const t = listingTables(target);
+  const claimed = await db.query(
+    `INSERT INTO ${t.calendarStreams} (stream_id, revision) VALUES ($1, $2)
+     ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision WHERE ${t.calendarStreams}.revision < excluded.revision`,
+    [streamId, revision],
+  );
+  return (claimed.rowCount ?? 0) > 0;
+};
 
 /**
  * Adds changes of units used to the calendar rows: a night to its month's array, a slot (an
