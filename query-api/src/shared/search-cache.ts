@@ -66,13 +66,18 @@ export const cacheKeyOf = (route: string, query: Record<string, unknown>): strin
  * Answers from the cache when it holds the key (unless `bypass`: a read after a write must see
  * it), else computes and stores. A cache that fails is skipped: search works without it.
  */
-export const cached = async <T>(cache: SearchCache | undefined, key: string, bypass: boolean, compute: () => Promise<T>, onError: (error: unknown) => void): Promise<T> => {
+export const cached = async <T>(cache: SearchCache | undefined, key: string, bypass: boolean, compute: () => Promise<T>, onError: (error: unknown) => unknown): Promise<T> => {
   if (!cache) return compute();
   if (!bypass) {
-    const hit = await cache.get(key).catch((error: unknown) => onError(error));
+    const hit = await cache.get(key).catch((error: unknown) => {
+      onError(error);
+      return undefined;
+    });
     if (hit !== undefined) return hit as T;
   }
   const value = await compute();
-  await cache.set(key, value).catch((error: unknown) => onError(error));
+  await cache.set(key, value).catch((error: unknown) => {
+    onError(error);
+  });
   return value;
 };
