@@ -102,6 +102,9 @@ const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
  * B-tree for those orders. Relevance: every word exactly in the title, then fuzzily in the title,
  * then anywhere; ties by the asked sort, then by id, which also makes the keyset.
  */
+/** How many listings in the asked order a search walks before it lets the filters drive instead. */
+const WALK = 3000;
+
 export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> => {
   const params: unknown[] = [];
   const p = (value: unknown, cast = '') => {
@@ -169,32 +172,53 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     distance = `earth_distance(${at}, ll_to_earth(l.lat, l.lon))`;
   }
 
-  // The asked order as one ascending key (null when the sort has none), so that the keyset is a row comparison.
+  // The asked order as one ascending key of its own type (what its index holds), so that the keyset is a row comparison.
   const sort = query.sort === 'relevance' && !query.q ? 'rating' : query.sort;
-  const key = { relevance: 'coalesce(-l.rating, 1)::float8', rating: 'coalesce(-l.rating, 1)::float8', price: 'l.min_price::float8', distance: point || 'NULL::float8' }[sort];
-  const order = { relevance: `coalesce(-l.rating, 1)`, rating: `coalesce(-l.rating, 1)`, price: `l.min_price`, distance: point || 'l.listing_id' }[sort];
+  const { key, cast } = {
+    relevance: { key: 'coalesce(-l.rating, 1)', cast: '::real' },
+    rating: { key: 'coalesce(-l.rating, 1)', cast: '::real' },
+    price: { key: 'l.min_price', cast: '::bigint' },
+    distance: { key: point || 'l.lat', cast: '::float8' },
+  }[sort];
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const page = [...where];
-  if (after) {
-    const k = after.key === null ? 'NULL::float8' : p(after.key, '::float8');
-    page.push(`(${tier}, ${key}, l.listing_id) > (${p(after.tier, '::int')}, ${k}, ${p(after.id)})`);
+  let from = '';
+  if (after && after.key !== null) {
+    const position = `(${key}, l.listing_id) > (${p(after.key, cast)}, ${p(after.id)})`;
+    page.push(text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position);
+    from = position;
   }
   const limit = p(query.pageSize + 1, '::int');
   const offset = after ? '0' : p((query.page - 1) * query.pageSize, '::int');
   const available = unitAsked
     ? `(SELECT array_agg(u.unit_type_id ORDER BY u.price, u.unit_type_id) FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`
     : 'NULL::text[]';
-  const sql = `
-    SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.amenities,
-           l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key} AS sort_key
+  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.amenities,
+           l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
+  const sql = `${select}
       FROM ${t.listings} l
      WHERE ${page.join(' AND ')}
-     ORDER BY ${text ? 'tier, ' : ''}${order}, l.listing_id
+     ORDER BY ${text ? 'tier, ' : ''}${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
-  const [rows, counted] = await Promise.all([pool.query<Row>(sql, params), pool.query<{ n: number }>(countSql, countParams)]);
-  const more = rows.rows.length > query.pageSize;
-  const items = rows.rows.slice(0, query.pageSize);
+  const counting = pool.query<{ n: number }>(countSql, countParams);
+  // Ordered by price or rating without text, a broad filter (a city, dates) is met within the first
+  // listings of that order: walk its index a bounded way first, and let the filters drive only when
+  // the walk does not fill the page (the planner cannot know how broad a radius is).
+  let rows: Row[] | undefined;
+  if (!text && (sort === 'rating' || sort === 'price') && where.length > 1) {
+    const walk = `${select}
+      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${p(WALK + (query.page - 1) * query.pageSize, '::int')}) l
+     WHERE ${page.join(' AND ')}
+     ORDER BY ${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+    const walked = (await pool.query<Row>(walk, params)).rows;
+    if (walked.length > query.pageSize) rows = walked;
+  }
+  rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;
+  const counted = await counting;
+  const more = rows.length > query.pageSize;
+  const items = rows.slice(0, query.pageSize);
   const last = items[items.length - 1];
   const n = counted.rows[0]?.n ?? 0;
   return {
@@ -206,3 +230,6 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     pageSize: query.pageSize,
   };
 };
+
+/** The highest `$n` a statement uses: a statement built before later parameters were added gets only its own. */
+const maxParam = (sql: string): number => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));

@@ -86,7 +86,7 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_words ON ${t.listings} USING gin (words) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_geo ON ${t.listings} USING gist (ll_to_earth(lat, lon)) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_price ON ${t.listings} (min_price, listing_id) ${published};
-    CREATE INDEX IF NOT EXISTS ${t.listings}_by_rating ON ${t.listings} (rating DESC NULLS LAST, listing_id) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_rating ON ${t.listings} ((coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_amenities ON ${t.listings} USING gin (amenities) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
   `);
