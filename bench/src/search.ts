@@ -171,6 +171,7 @@ try {
     );
   }
 
+  console.log(markdownTable(figures));
   record('search', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
     'The marketplace is loaded once through the search read model\'s bulk writer (each listing\'s ListingCreated/ListingPublished decided by the listing decider and its reviews folded into its document; calendar rows as folding its holds gives them) and reused while listings/seed/first are unchanged.',
     'Listing shapes: through the query API over HTTP with its result cache off, each request drawing its own values; 8 warm-up requests, then up to `requests` or `seconds` per shape and client count.',
@@ -181,4 +182,17 @@ try {
   await platform.stop().catch(() => undefined);
   await db.pool.end();
   await server.stop();
+}
+
+/** The README's table: per shape p50/p99 and throughput at each client count, and the peer beside it. */
+function markdownTable(f: Record<string, any>): string {
+  const rows = Object.keys(shapes).concat('page50').map((name) => {
+    const at = (c: number) => f.listings?.[`${name}@${c}`];
+    const peer = f.peer?.[name];
+    const cells = clients.flatMap((c) => (at(c) ? [`${at(c).latencyMs.p50} / ${at(c).latencyMs.p99}`, `${at(c).perSecond}`] : ['–', '–']));
+    return `| ${name} | ${cells.join(' | ')} | ${typeof peer === 'object' ? `${peer.latencyMs.p50} / ${peer.latencyMs.p99}` : 'n/a'} |`;
+  });
+  const head = `| shape | ${clients.map((c) => `p50 / p99 ms @${c} | searches/s @${c}`).join(' | ')} | Orama p50 / p99 ms (in process) |`;
+  const rule = `| --- | ${clients.map(() => '--- | ---').join(' | ')} | --- |`;
+  return [head, rule, ...rows].join('\n');
 }

@@ -7,6 +7,8 @@ import { listingTables } from './search-tables.ts';
 
 const LISTINGS = 'listings';
 const AVAILABILITY = 'availability';
+const TARGETS_TTL_MS = 1000;
+const UNDEFINED_TABLE = '42P01';
 
 /** Keys wanted: nights between the dates, or the one slot instant. */
 export const wantedKeys = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkOut' | 'slot'>): string[] | undefined =>
@@ -18,21 +20,36 @@ export const wantedKeys = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkOut
  * availability store). The availability store, when given (Redis), answers the calendar route.
  */
 export class PgListingReader implements ListingReader {
+  private targets: { value: Promise<Record<string, string>>; until: number } | undefined;
+
   constructor(
     private readonly pool: Pool,
     private readonly availabilityStore?: AvailabilityStore,
   ) {}
 
+  /**
+   * The live targets, asked at most once a second (one round trip less per search). A replay that
+   * swapped a target in meanwhile drops the old one: a read that finds its table gone asks again.
+   */
+  private async withTargets<T>(read: (targets: Record<string, string>) => Promise<T>): Promise<T> {
+    const now = Date.now();
+    if (!this.targets || this.targets.until < now) this.targets = { value: liveTargets(this.pool, [LISTINGS, AVAILABILITY]), until: now + TARGETS_TTL_MS };
+    try {
+      return await read(await this.targets.value);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+      this.targets = undefined;
+      return read(await liveTargets(this.pool, [LISTINGS, AVAILABILITY]));
+    }
+  }
+
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
-    const { listings } = await liveTargets(this.pool, [LISTINGS]);
-    return searchListings(this.pool, listingTables(listings!), query);
+    return this.withTargets((targets) => searchListings(this.pool, listingTables(targets[LISTINGS]!), query));
   }
 
   async get(listingId: string): Promise<ListingView | undefined> {
-    const { listings } = await liveTargets(this.pool, [LISTINGS]);
-    const { rows } = await this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(
-      `SELECT doc FROM ${listings} WHERE listing_id = $1`,
-      [listingId],
+    const { rows } = await this.withTargets((targets) =>
+      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(`SELECT doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`, [listingId]),
     );
     const doc = rows[0]?.doc;
     if (!doc) return undefined;
@@ -49,7 +66,10 @@ export class PgListingReader implements ListingReader {
   }
 
   async availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
-    const targets = await liveTargets(this.pool, [LISTINGS, AVAILABILITY]);
+    return this.withTargets((targets) => this.availabilityIn(targets, listingId, keys));
+  }
+
+  private async availabilityIn(targets: Record<string, string>, listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
     const t = listingTables(targets[LISTINGS]!);
     const units = await this.pool.query<{ unit_type_id: string; count: number }>(
       `SELECT unit_type_id, count FROM ${t.unitTypes} WHERE listing_id = $1 ORDER BY unit_type_id`,
