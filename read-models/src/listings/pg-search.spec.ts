@@ -7,6 +7,7 @@ import { availabilityUpdate } from '../availability/availability-changes.ts';
 import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
+import { oneEditApart } from './pg-search.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, wordsOf } from './search-words.ts';
 import { writeListings } from './search-tables.ts';
@@ -67,6 +68,22 @@ describe('search words', () => {
     expect(shares('view', 'vast')).toBe(false);
     // Words shorter than four letters match only as typed.
     expect(deletionVariants('sea')).toEqual(['sea']);
+  });
+});
+
+describe('one typo apart', () => {
+  it.each([
+    ['view', 'veiw', true],
+    ['view', 'vew', true],
+    ['view', 'views', true],
+    ['view', 'vuew', true],
+    ['view', 'view', true],
+    ['abcd', 'bcde', false],
+    ['view', 'wive', false],
+    ['view', 'vi', false],
+  ])('%s / %s: %s', (a, b, apart) => {
+    expect(oneEditApart(a, b)).toBe(apart);
+    expect(oneEditApart(b, a)).toBe(apart);
   });
 });
 

@@ -19,9 +19,25 @@ export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: 
   );
   return typed.map((word, index) => {
     // A short word must match as typed; a long one matches itself or a word one typo away.
-    const words = rows.filter((r) => r.index === index && (word.length >= FUZZY_MIN_LENGTH || r.word === word)).map((r) => r.word);
-    return { typed: word, exact: words.includes(word), words: words.sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1)).slice(0, 24) };
+    const words = rows.filter((r) => r.index === index && (r.word === word || (word.length >= FUZZY_MIN_LENGTH && oneEditApart(r.word, word)))).map((r) => r.word);
+    return { typed: word, exact: words.includes(word), words: words.sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1)).slice(0, 64) };
   });
+};
+
+/**
+ * Whether two words are one typo apart: a letter replaced, added or dropped, or two neighbours
+ * swapped. Words sharing a one-deletion variant can be two edits apart ("abcd", "bcde"): those are dropped.
+ */
+export const oneEditApart = (a: string, b: string): boolean => {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
 };
 
 /** tsquery texts (words are only [a-z0-9], so they need no quoting): all words anywhere; all in the title exactly; all in the title, fuzzily. */
