@@ -2,13 +2,18 @@
  * Figure 1: booking commands over HTTP at fixed concurrency — throughput and latency,
  * (a) spread over many listings, (b) all on one hot hotel room type.
  */
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { backlog, confirmations } from './shared/backlog.ts';
+import { topOfProfile } from './shared/cpu-profile.ts';
+import { perBooking, pgCounters, waitEventSampler } from './shared/pg-stats.ts';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
 import { memorySampler, startPlatform } from './shared/platform.ts';
-import { record } from './shared/results.ts';
+import { record, resultsDir } from './shared/results.ts';
 
 const p = params('bench:commands', {
   concurrency: { default: 32, help: 'clients, each sending its next request when answered' },
@@ -37,7 +42,23 @@ try {
     console.log(`${name}: ${result.throughput} bookings/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
     return result;
   };
-  if (cases.includes('spread')) figures.spread = await run('spread', scenario.spread);
+  if (cases.includes('spread')) {
+    // Measured around the spread load only: commits and statements per booking, wait events, a CPU profile.
+    const profileDir = join(resultsDir, '../.profiles');
+    mkdirSync(profileDir, { recursive: true });
+    const counters = await pgCounters(db.url);
+    const waits = await waitEventSampler(db.url);
+    const stopProfile = await platform.profile();
+    const load = await run('spread', scenario.spread);
+    const loadEnd = Date.now();
+    const left = await backlog(db.url);
+    await stopProfile(join(profileDir, `commands-spread-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`));
+    const waitEvents = await waits.stop();
+    const database = perBooking(counters, await pgCounters(db.url), scenario.answered.size);
+    const confirmed = await confirmations(db.url, scenario.answered, loadEnd);
+    figures.spread = { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
+    console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }, null, 1));
+  }
   if (cases.includes('hot')) figures.hot = await run('hot', scenario.hot, p.rooms);
   figures.platformMemory = { peakRssMbSampled: sampler.stop(), ...platform.memory() };
   record('commands', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [

@@ -21,7 +21,28 @@ export const resetPeak = (pid: number): boolean => {
   }
 };
 
-export type Platform = { commandUrl: string; queryUrl: string; pid: number; memory: () => Memory; resetPeak: () => boolean; stop: () => Promise<void> };
+export type Platform = {
+  commandUrl: string;
+  queryUrl: string;
+  pid: number;
+  memory: () => Memory;
+  resetPeak: () => boolean;
+  /** Starts a CPU profile of the platform process; the returned function stops it and writes it to `file`. */
+  profile: () => Promise<(file: string) => Promise<void>>;
+  stop: () => Promise<void>;
+};
+
+const reply = (child: ChildProcess, message: object, answer: string): Promise<void> =>
+  new Promise((resolve) => {
+    const listener = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && answer in m) {
+        child.off('message', listener);
+        resolve();
+      }
+    };
+    child.on('message', listener);
+    child.send(message);
+  });
 
 /** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
 export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean } = {}): Promise<Platform> => {
@@ -40,6 +61,10 @@ export const startPlatform = async (databaseUrl: string, options: { projectors?:
     pid: child.pid!,
     memory: () => memoryOf(child.pid!),
     resetPeak: () => resetPeak(child.pid!),
+    profile: async () => {
+      await reply(child, { profile: 'start' }, 'profiling');
+      return (file) => reply(child, { profile: 'stop', file }, 'profiled');
+    },
     async stop() {
       child.send({ stop: true });
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
