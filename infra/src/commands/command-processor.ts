@@ -228,7 +228,7 @@ export class CommandProcessor {
     for (const { job } of toVerify) for (const s of job.steps) if (!confirmed.has(s.streamId) && !s.fresh) unverified.set(s.streamId, s);
     await Promise.all(
       [...unverified.values()].map(async (s) => {
-        const before = this.cache.get(s.streamId)?.revision;
+        const before = this.cache.get(s.streamId)?.revision ?? -1;
         const now = await this.catchUp(s.streamId, s.decider);
         if (now.revision !== before) stale.add(s.streamId);
       }),
@@ -284,9 +284,13 @@ export class CommandProcessor {
     const inFlight = this.loading.get(streamId);
     if (inFlight) return inFlight;
     const loading = (async () => {
-      const cached = this.cache.get(streamId) ?? { state: decider.initialState, revision: -1 };
+      const known = this.cache.get(streamId);
+      const cached = known ?? { state: decider.initialState, revision: -1 };
       const read = await this.store.readStream(streamId, { fromRevision: cached.revision + 1 });
-      if (read.events.length === 0 && read.revision === cached.revision) return cached;
+      if (read.events.length === 0 && read.revision === cached.revision) {
+        if (!known) this.remember(streamId, cached);
+        return cached;
+      }
       let state = cached.state;
       for (const recorded of read.events) {
         state = decider.evolve(state, decider.upcast ? decider.upcast(recorded) : { type: recorded.type, data: recorded.data });
