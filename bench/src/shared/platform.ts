@@ -11,6 +11,12 @@ export const memoryOf = (pid: number): Memory => {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 };
 
+/** CPU seconds (user + system) a process has used so far (Linux `/proc/<pid>/stat`, in clock ticks of 1/100 s). */
+export const cpuSecondsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 /** Resets the kernel's peak (VmHWM) to the current RSS, so that the next peak is the work's own; false where not allowed. */
 export const resetPeak = (pid: number): boolean => {
   try {
