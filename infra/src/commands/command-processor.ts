@@ -69,6 +69,8 @@ type Decided =
 export type CommandProcessorOptions = {
   /** Most commands decided together and committed in one transaction. */
   maxBatch?: number;
+  /** Commits (transactions) in flight at once, on disjoint streams. */
+  maxInFlight?: number;
   /** Retries of a command after another process appended to one of its streams first. */
   maxRetries?: number;
   /** Streams whose state stays in memory between commands. */
@@ -79,9 +81,9 @@ export type CommandProcessorOptions = {
 /**
  * Decides commands against in-memory stream states and commits them together.
  *
- * Commands queue up; whenever no commit is in flight, everything queued is decided in arrival
- * order (a command on a stream sees the events of the commands before it) and sent as one batch
- * of atomic appends that share one commit. Each command is all or nothing over its streams and is
+ * Commands queue up; whenever fewer than `maxInFlight` commits run, what is queued (on streams no
+ * running commit touches) is decided in arrival order (a command on a stream sees the events of the
+ * commands before it) and sent as one batch of atomic appends that share one commit. Each command is all or nothing over its streams and is
  * answered on its own: its events, the error its decision threw, or, when another process got to
  * one of its streams first, a fresh decision in a later batch. Nothing is answered before the
  * commit is durable.
@@ -94,10 +96,13 @@ export type CommandProcessorOptions = {
  */
 export class CommandProcessor {
   private readonly pending: Job[] = [];
-  private committing = false;
+  private inFlight = 0;
+  /** Streams of the commits in flight. */
+  private readonly busy = new Set<string>();
   private readonly cache = new Map<string, Cached>();
   private readonly loading = new Map<string, Promise<Cached>>();
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly maxRetries: number;
   private readonly cacheSize: number;
   private readonly schemaVersionOf: (type: string) => number;
@@ -107,6 +112,7 @@ export class CommandProcessor {
     options: CommandProcessorOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 4;
     this.maxRetries = options.maxRetries ?? 20;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
@@ -142,24 +148,44 @@ export class CommandProcessor {
     await Promise.all(steps.filter((s) => !s.fresh && !this.cache.has(s.streamId)).map((s) => this.catchUp(s.streamId, s.decider)));
   }
 
+  /**
+   * Starts commits while fewer than `maxInFlight` run. A batch takes the queued commands whose
+   * streams no running commit touches (a command behind one that waits, on a shared stream, waits
+   * too, so each stream keeps its order): commits in flight never share a stream.
+   */
   private kick(): void {
-    if (this.committing || this.pending.length === 0) return;
-    this.committing = true;
-    void this.drain();
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const streams = new Set(batch.flatMap((job) => job.steps.map((s) => s.streamId)));
+      for (const s of streams) this.busy.add(s);
+      this.inFlight++;
+      void this.commit(batch)
+        .catch((error: unknown) => {
+          for (const job of batch) job.reject(error);
+        })
+        .finally(() => {
+          this.inFlight--;
+          for (const s of streams) this.busy.delete(s);
+          this.kick();
+        });
+    }
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.maxBatch);
-        await this.commit(batch).catch((error: unknown) => {
-          for (const job of batch) job.reject(error);
-        });
+  private takeBatch(): Job[] {
+    const taken: Job[] = [];
+    const waiting: Job[] = [];
+    const blocked = new Set<string>();
+    for (const job of this.pending) {
+      const streams = job.steps.map((s) => s.streamId);
+      if (taken.length < this.maxBatch && !streams.some((s) => this.busy.has(s) || blocked.has(s))) taken.push(job);
+      else {
+        waiting.push(job);
+        for (const s of streams) blocked.add(s);
       }
-    } finally {
-      this.committing = false;
-      this.kick();
     }
+    this.pending.splice(0, this.pending.length, ...waiting);
+    return taken;
   }
 
   private async commit(batch: Job[]): Promise<void> {

@@ -50,6 +50,43 @@ BEGIN
   any_stored := EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (ARRAY(
     SELECT (v->>'eventId')::uuid FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x, jsonb_array_elements(x->'e') v)));
 
+  -- The common case in one pass: no event id stored yet and every expectation holds, counting the
+  -- events that earlier groups of the batch append to the same stream.
+  IF NOT any_stored THEN
+    RETURN QUERY
+    WITH a AS (
+      SELECT gn::int AS gn, sn, x->>'s' AS stream_id, x->>'k' AS kind, (x->>'r')::bigint AS expected,
+             jsonb_array_length(x->'e') AS n, x->'e' AS events
+        FROM jsonb_array_elements(p_groups) WITH ORDINALITY AS g(grp, gn), jsonb_array_elements(grp) WITH ORDINALITY AS t(x, sn)
+    ), b AS (
+      SELECT a.*, s.revision + coalesce(sum(a.n) OVER (PARTITION BY a.stream_id ORDER BY a.gn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS at_revision
+        FROM a JOIN es_streams s ON s.stream_id = a.stream_id
+    ), fine AS (
+      SELECT NOT EXISTS (SELECT 1 FROM b WHERE (b.kind = 'no_stream' AND b.at_revision <> -1)
+                                             OR (b.kind = 'stream_exists' AND b.at_revision = -1)
+                                             OR (b.kind = 'exact' AND b.at_revision <> b.expected)) AS ok
+    ), inserted AS (
+      INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
+      SELECT (v->>'eventId')::uuid, b.stream_id, b.at_revision + i, v->>'type',
+             coalesce((v->>'schemaVersion')::int, 1), v->'data', coalesce(v->'metadata', '{}'),
+             coalesce((v->>'occurredAt')::timestamptz, now())
+        FROM b, jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
+       WHERE (SELECT ok FROM fine)
+       ORDER BY b.gn, b.sn, i
+      RETURNING es_events.stream_id, es_events.stream_revision, es_events.global_position, es_events.transaction_id
+    )
+    SELECT b.gn, b.stream_id, 'ok'::text, b.at_revision + b.n, i.global_position, i.transaction_id
+      FROM b JOIN inserted i ON i.stream_id = b.stream_id AND i.stream_revision = b.at_revision + b.n;
+    IF FOUND THEN
+      UPDATE es_streams s SET revision = s.revision + t.n
+        FROM (SELECT x->>'s' AS stream_id, sum(jsonb_array_length(x->'e')) AS n
+                FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x GROUP BY 1) t
+       WHERE s.stream_id = t.stream_id;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- Otherwise group by group: each settles on its own.
   FOR g, gi IN SELECT value, ordinality::int FROM jsonb_array_elements(p_groups) WITH ORDINALITY LOOP
     IF any_stored THEN
       ids := ARRAY(SELECT (v->>'eventId')::uuid FROM jsonb_array_elements(g) x, jsonb_array_elements(x->'e') v);
