@@ -58,7 +58,7 @@ const oursShared = async (url: string): Promise<Appender> => {
   const { createPool, PostgresEventStore, CommandProcessor } = await import('@stayhub/infra');
   const pool = createPool(url, concurrency);
   const store = await PostgresEventStore.create(pool);
-  const processor = new CommandProcessor(store);
+  const processor = new CommandProcessor(store, process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {});
   type Append = { type: 'Append'; events: { type: string; data: unknown }[] };
   const passThrough = { initialState: null, evolve: (state: null) => state, decide: (command: Append) => command.events };
   return {

@@ -112,7 +112,7 @@ export class CommandProcessor {
     options: CommandProcessorOptions = {},
   ) {
     this.maxBatch = options.maxBatch ?? 256;
-    this.maxInFlight = options.maxInFlight ?? 4;
+    this.maxInFlight = options.maxInFlight ?? 2;
     this.maxRetries = options.maxRetries ?? 20;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
