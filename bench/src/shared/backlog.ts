@@ -1,17 +1,7 @@
-import pg from 'pg';
+import { withAdmin as withClient } from './database.ts';
 import { summarise, type Latency } from './stats.ts';
 
 const ENCODED = `lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0')`;
-
-const withClient = async <T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
-  const client = new pg.Client(url);
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-};
 
 /**
  * What the platform still owes when the load stops: events the workflow subscription and the

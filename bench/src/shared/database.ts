@@ -19,7 +19,8 @@ export const benchServer = async (): Promise<BenchServer> => {
   return { adminUrl: server.url, kind: 'embedded', stop: server.stop };
 };
 
-const withAdmin = async <T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+/** Runs `work` on one connection to `url`, closed after. */
+export const withAdmin = async <T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
   const admin = new pg.Client(adminUrl);
   await admin.connect();
   try {
