@@ -1,4 +1,4 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
 import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/infra/read-stores/clients-from-config';
@@ -10,7 +10,9 @@ import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG'>> & ReadStoreClientsConfig;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP'>> &
+    ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
@@ -45,10 +47,16 @@ export const composeQuerySide = (options: {
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
+    rateLimit: rateLimitOf(options.config),
     close: async () => {
       await ownAvailability?.close();
       await ownStores?.close();
       await pool.end();
     },
   };
+};
+
+const rateLimitOf = (config: Partial<Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP'>>) => {
+  const settings = SecuritySettings.pick({ RATE_LIMIT_WINDOW_SECONDS: true, RATE_LIMIT_QUERIES_PER_IP: true }).parse(config);
+  return { windowMs: settings.RATE_LIMIT_WINDOW_SECONDS * 1000, perAddress: settings.RATE_LIMIT_QUERIES_PER_IP };
 };
