@@ -9,3 +9,4 @@ export * from './workflows/runner.ts';
 export * from './time/clock.ts';
 export * from './logging.ts';
 export * from './read-stores/index.ts';
+export * from './postgres/unavailable.ts';

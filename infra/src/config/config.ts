@@ -51,6 +51,8 @@ const schema = z
     DATABASE_URL: z.url().optional(),
     EMBEDDED_PG_DIR: z.string().default(join(projectRoot, '.data/postgres')),
     EMBEDDED_PG_PORT: port(54329),
+    /** `npm start` restarts an app that exited at once if it had run this long, else with a growing delay. */
+    LAUNCHER_HEALTHY_SECONDS: count(60),
     EVENT_STORE: z.enum(['postgres', 'esdb']).default('postgres'),
     ESDB_URL: z.string().optional(),
     LOG: z.enum(['local', 'kafka']).default('local'),
