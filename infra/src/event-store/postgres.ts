@@ -60,6 +60,18 @@ const COLUMNS = 'global_position, transaction_id, event_id, stream_id, stream_re
 const expectation = (expected: ExpectedRevision): [kind: string, revision: number] =>
   typeof expected === 'number' ? ['exact', expected] : [expected, -1];
 
+/** Named: the command processor's read of a stream, parsed and planned once per connection. */
+const READ_STREAM = {
+  name: 'es_read_stream',
+  text: `SELECT s.revision AS head, e.*
+           FROM es_streams s
+           LEFT JOIN LATERAL (
+             SELECT ${COLUMNS} FROM es_events
+              WHERE stream_id = s.stream_id AND stream_revision >= $2
+              ORDER BY stream_revision LIMIT $3) e ON true
+          WHERE s.stream_id = $1`,
+};
+
 export type PostgresEventStoreOptions = { pollIntervalMs?: number };
 
 type BatchRow = { group_no: number; stream: string | null; outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate'; revision: number | null; last_position: number | null; tx: string | null };
@@ -137,16 +149,10 @@ export class PostgresEventStore implements EventStore {
    * committing in between gave a revision ahead of the events, and a cache trusting it skipped an event.
    */
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<ReadStreamResult> {
-    const { rows } = await this.pool.query<Partial<EventRow> & { head: string }>(
-      `SELECT s.revision AS head, e.*
-         FROM es_streams s
-         LEFT JOIN LATERAL (
-           SELECT ${COLUMNS} FROM es_events
-            WHERE stream_id = s.stream_id AND stream_revision >= $2
-            ORDER BY stream_revision LIMIT $3) e ON true
-        WHERE s.stream_id = $1`,
-      [streamId, options.fromRevision ?? 0, options.maxCount ?? 1_000_000],
-    );
+    const { rows } = await this.pool.query<Partial<EventRow> & { head: string }>({
+      ...READ_STREAM,
+      values: [streamId, options.fromRevision ?? 0, options.maxCount ?? 1_000_000],
+    });
     if (rows.length === 0) return { events: [], revision: -1 };
     const events = rows.filter((row) => row.event_id !== null && row.event_id !== undefined).map((row) => toRecorded(row as EventRow));
     return { events, revision: Number(rows[0]!.head) };
