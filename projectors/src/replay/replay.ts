@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { checkpointSchema, readCheckpoint } from '@stayhub/read-models';
 import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
-import { projectorSchema } from '../runner/schema.ts';
 import type { Progress } from './progress.ts';
 import { rebuildSchema } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
@@ -134,7 +134,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
 
   await inTransaction(deps.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727003)'); // the projectors' migration lock: CREATE IF NOT EXISTS races otherwise
-    await tx.query(projectorSchema + rebuildSchema);
+    await tx.query(checkpointSchema + rebuildSchema);
   });
   const locks = await lockProjections(deps.pool, names);
   try {
@@ -187,8 +187,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
 
 const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
   if (!(await tableExists(pool, 'projection_checkpoints'))) return '';
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  return rows[0]?.position ?? '';
+  return readCheckpoint(pool, target);
 };
 
 /** One rebuild per projection at a time, across processes: a session lock held for the whole run. */

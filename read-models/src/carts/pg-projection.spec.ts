@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { cartsProjection, cartTables } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
 let position = 0;
@@ -28,7 +29,7 @@ describe('carts projection', () => {
     cart: (await pool.query(`SELECT doc FROM ${t.carts} WHERE user_id = 'u1'`)).rows[0]?.doc,
     wishlist: (await pool.query(`SELECT doc FROM ${t.wishlists} WHERE user_id = 'u1'`)).rows[0]?.doc,
   });
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => cartsProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, cartsProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);

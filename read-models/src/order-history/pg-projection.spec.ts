@@ -8,6 +8,7 @@ import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayh
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { evolveOrderDocument } from './order-document.ts';
 import { orderHistoryProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
 
 let position = 0;
 const recordedAll = (orderId: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -44,7 +45,7 @@ describe('order history projection', () => {
   let pool: Pool;
   const target = 'order_history';
   const row = async (orderId: string) => (await pool.query(`SELECT * FROM ${target} WHERE order_id = $1`, [orderId])).rows;
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => orderHistoryProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, orderHistoryProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);

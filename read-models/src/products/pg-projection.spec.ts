@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { productSearchProjection, productTables } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
 let position = 0;
@@ -41,7 +42,7 @@ describe('product search projection', () => {
     product: (await pool.query(`SELECT * FROM ${t.products} WHERE product_id = 'p1'`)).rows,
     stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
   });
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => productSearchProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
