@@ -60,6 +60,20 @@ export const netPaid = (booking: Booking): Money => ({
   currency: booking.paid.currency,
 });
 
+const statusOn: Partial<Record<BookingEvent['type'], Booking['status']>> = {
+  BookingApproved: 'awaiting_payment',
+  BookingDeclined: 'declined',
+  BookingRequestExpired: 'request_expired',
+  BookingConfirmed: 'confirmed',
+  BookingPaymentFailed: 'payment_failed',
+  BookingCancelled: 'cancelled',
+  BookingCompleted: 'completed',
+};
+
+/** The booking's status machine: where an event moves a booking in `status` (read models use it too). */
+export const statusAfter = (status: Booking['status'], event: BookingEvent): Booking['status'] =>
+  event.type === 'BookingRequested' ? (event.data.instantBook ? 'awaiting_payment' : 'awaiting_approval') : (statusOn[event.type] ?? status);
+
 // evolve never throws, so it adds amounts without the currency check `add` makes (decide made it).
 const plus = (a: Money, b: Money): Money => ({ amount: a.amount + b.amount, currency: a.currency });
 
@@ -70,7 +84,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     const nothing = { amount: 0, currency: data.total.currency };
     return {
       ...data,
-      status: data.instantBook ? 'awaiting_payment' : 'awaiting_approval',
+      status: statusAfter('awaiting_approval', event),
       requestedAt: at,
       paid: nothing,
       credited: nothing,
@@ -84,21 +98,21 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'BookingApproved':
-      return { ...state, status: 'awaiting_payment' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingDeclined':
-      return { ...state, status: 'declined' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingRequestExpired':
-      return { ...state, status: 'request_expired' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingPaid':
       return { ...state, paid: plus(state.paid, event.data.amount), paymentIds: [...state.paymentIds, event.data.paymentId] };
     case 'BookingConfirmed':
-      return { ...state, status: 'confirmed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingPaymentOrphaned':
       return { ...state, paymentIds: [...state.paymentIds, event.data.paymentId] };
     case 'BookingPaymentFailed':
-      return { ...state, status: 'payment_failed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingCancelled':
-      return { ...state, status: 'cancelled', credited: plus(state.credited, event.data.refund) };
+      return { ...state, status: statusAfter(state.status, event), credited: plus(state.credited, event.data.refund) };
     case 'BookingModified': {
       const { stay, guests, units, total, holdId, refundDue } = event.data;
       return { ...state, stay, guests, units, total, holdId, credited: plus(state.credited, refundDue) };
@@ -106,7 +120,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     case 'BookingRefunded':
       return { ...state, refunded: plus(state.refunded, event.data.amount), refundIds: [...state.refundIds, event.data.refundId] };
     case 'BookingCompleted':
-      return { ...state, status: 'completed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'GuestReviewedStay':
       return { ...state, guestReviewed: true };
     case 'HostReviewedGuest':

@@ -61,7 +61,8 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
     target,
     async create(from: string) {
       await inTransaction(pool, async (client) => {
-        await projection.migrate(client, target);
+        // Indexes come after the load (`finish`): building them once is cheaper than keeping them up row by row.
+        await projection.migrate(client, target, { indexes: false });
         await createCheckpoint(client, target, from);
       });
     },
@@ -69,6 +70,9 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
       if (events.length > 0) await applyBatch(pool, building, target, events, log);
     },
     checkpoint: () => readCheckpoint(pool, target),
+    async finish() {
+      await inTransaction(pool, (client) => projection.index(client, target));
+    },
     async swap(tx: PoolClient) {
       const { rows } = await tx.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1 FOR UPDATE', [projection.name]);
       const previous = rows[0]?.target ?? projection.name;

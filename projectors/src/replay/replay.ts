@@ -9,6 +9,9 @@ import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
 import { catchUp } from './catch-up.ts';
 import { printComparison, verify } from './verify.ts';
 
+/** Events per page a replay reads and folds at once. */
+export const REPLAY_BATCH = 10_000;
+
 export type EventSource = {
   read(after: string, maxCount: number): Promise<RecordedEvent[]>;
   /** Events after `after` up to the head, when the store can count them cheaply. */
@@ -109,7 +112,7 @@ export const listProjections = async (pool: Pool, names: readonly string[], even
 export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promise<RebuildOutcome> => {
   const names = [...new Set(options.names)];
   for (const name of names) deps.adapter.open(name, name); // throws for an unknown name
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? REPLAY_BATCH;
   const started = Date.now();
   const outcome: RebuildOutcome = { status: 'planned', targets: [], events: 0, seconds: 0, comparisons: {}, replaced: {} };
 
@@ -161,6 +164,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
       deps.print(`stopped after ${outcome.events} events; progress is committed. Rerun the same command to resume.`);
       return outcome;
     }
+    for (const target of targets) await target.finish?.();
     await deps.pool.query(`UPDATE projection_rebuilds SET status = 'built', finished_at = now() WHERE target = ANY($1) AND status = 'building'`, [
       targets.map((t) => t.target),
     ]);
