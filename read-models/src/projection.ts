@@ -1,4 +1,6 @@
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@stayhub/infra';
+import { advanceCheckpoint } from './checkpoints.ts';
 import type { RecordedEvent } from '@stayhub/infra';
 import type { PgWrite, Queryable } from './pg-documents.ts';
 
@@ -20,6 +22,22 @@ export type PgProjection = {
   fold(db: Queryable, events: readonly RecordedEvent[], target: string): Promise<PgWrite>;
   /** Drops a target's tables (after a swap, or a rebuild started over). */
   drop(client: PoolClient, target: string): Promise<void>;
+};
+
+/**
+ * One batch into a target, the way every PostgreSQL runner writes it: fold the events after `from`
+ * (reading outside any write transaction), then one short transaction writes each table once and
+ * moves the checkpoint from `from` to the batch's last position, last.
+ */
+export const writeBatch = async (pool: Pool, projection: PgProjection, target: string, events: readonly RecordedEvent[], from: string): Promise<void> => {
+  const last = events[events.length - 1]?.globalPosition;
+  if (last === undefined || last <= from) return;
+  const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target) : undefined;
+  await inTransaction(pool, async (client) => {
+    await write?.(client);
+    await advanceCheckpoint(client, target, from, last);
+  });
 };
 
 /** Folds and writes `events` with `client` (inside the caller's transaction, if any). */

@@ -12,6 +12,7 @@ import {
   liveTarget,
   parkEvent,
   readCheckpoint,
+  writeBatch,
   type PgProjection,
 } from '@stayhub/read-models';
 
@@ -65,12 +66,7 @@ export const applyBatch = async (
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (relevant.length === 0) return advanceCheckpoints(pool, [target], last);
   try {
-    const write = await projection.fold(pool, relevant, target);
-    await inTransaction(pool, async (client) => {
-      await write(client);
-      await advanceCheckpoint(client, target, done, last);
-    });
-    return;
+    return await writeBatch(pool, projection, target, events, done);
   } catch (error) {
     if (error instanceof CheckpointMoved) throw error;
     log('batch failed; retrying event by event', { projection: projection.name, error: String(error) });

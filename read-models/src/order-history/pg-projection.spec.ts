@@ -9,6 +9,7 @@ import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { evolveOrderDocument } from './order-document.ts';
 import { orderHistoryProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
+import { describeProjection, recorded as specRecorded } from '../testing/projection-spec.ts';
 
 let position = 0;
 const recordedAll = (orderId: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -74,4 +75,20 @@ describe('order history projection', () => {
     expect(order.doc.timeline).toHaveLength(history.length);
     expect(order.doc.refunded).toEqual(total);
   });
+});
+
+const order = (events: readonly commerce.OrderEvent[], from = 0) => specRecorded('order-o1', events, from);
+
+describeProjection('order history projection, batched', {
+  projection: orderHistoryProjection,
+  tables: (target) => [target],
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'an order placed and paid in one batch is confirmed',
+      given: order(awaitingPayment),
+      when: order([paid(), confirmed], awaitingPayment.length),
+      then: (rows, [table]) => expect(rows[table!]![0]).toMatchObject({ status: 'confirmed', user_id: userId }),
+    },
+  ],
 });
