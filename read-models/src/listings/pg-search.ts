@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { nightsBetween } from '../targets.ts';
+import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, wordsOf } from './search-words.ts';
 

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { emptyUsed, type AvailabilityStore, type UsedUnits } from '../availability/port.ts';
-import { liveTargets, nightsBetween } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
+import { nightsBetween } from '../availability/nights.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
 import { searchListings } from './pg-search.ts';
 import { listingTables } from './search-tables.ts';

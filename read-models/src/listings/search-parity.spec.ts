@@ -8,6 +8,7 @@ import { availabilityChanges } from '../availability/availability-changes.ts';
 import { ElasticsearchListingReader } from './elasticsearch.ts';
 import { listingSearchElasticsearch } from './elasticsearch-projection.ts';
 import { listingSearchProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
 import type { ListingReader, ListingSearchQuery } from './port.ts';
 import { PgListingReader } from './postgres.ts';
 
@@ -103,7 +104,7 @@ describe('search parity: PostgreSQL', () => {
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
     await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
-    for (const e of events) await inTransaction(pool, (client) => listingSearchProjection.apply(client, e, 'listings'));
+    for (const e of events) await inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [e], 'listings'));
   });
   afterAll(async () => {
     await pool?.end();

@@ -20,8 +20,9 @@ export const listingTables = (target: string) => {
  * - `_calendar`: units used per unit type and month, one small array of nights (day 1..31) and an
  *   object of restaurant slots, so that a stay is checked by one primary-key probe per month;
  * - `_calendar_streams`: the last revision applied per calendar stream, so an event delivered twice counts once;
- * - `_words`: the dictionary of the words listings are found by, each with its one-deletion
- *   variants, so that a typed word finds the listing words one typo away through a B-tree.
+ * - `_words`: the dictionary of the words published listings are found by (with how many have
+ *   each), each with its one-deletion variants, so that a typed word finds the listing words one
+ *   typo away through a B-tree.
  */
 export const createSearchTables = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
@@ -71,8 +72,9 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       revision  bigint NOT NULL
     );
     CREATE TABLE IF NOT EXISTS ${t.words} (
-      variant text NOT NULL,
-      word    text NOT NULL,
+      variant  text NOT NULL,
+      word     text NOT NULL,
+      listings int NOT NULL DEFAULT 1,
       PRIMARY KEY (variant, word)
     );
   `);
@@ -170,7 +172,13 @@ const listingRow = (doc: ListingDocument) => {
  * listings in `unitTypesOf`, all of them by default), and their words into the dictionary. The
  * projection writes one document per event through it, a bulk load thousands at once.
  */
-export const writeListings = async (db: Queryable, target: string, docs: readonly ListingDocument[], unitTypesOf: readonly ListingDocument[] = docs): Promise<void> => {
+export const writeListings = async (
+  db: Queryable,
+  target: string,
+  docs: readonly ListingDocument[],
+  unitTypesOf: readonly ListingDocument[] = docs,
+  before: ReadonlyMap<string, ListingDocument> = new Map(),
+): Promise<void> => {
   if (docs.length === 0) return;
   const t = listingTables(target);
   const latest = [...new Map(docs.map((doc) => [doc.listingId, doc])).values()];
@@ -207,31 +215,34 @@ export const writeListings = async (db: Queryable, target: string, docs: readonl
       );
     }
   }
-  const words = [...new Set(latest.filter((doc) => doc.status === 'published').flatMap(wordsOfDocument))];
-  if (words.length > 0) {
+  // Each word counts the published listings that have it (what they had before is taken off), so
+  // the dictionary depends only on the listings as they are, however the events were batched.
+  const delta = new Map<string, number>();
+  const count = (doc: ListingDocument | undefined, sign: number) => {
+    if (doc?.status !== 'published') return;
+    for (const word of wordsOfDocument(doc)) delta.set(word, (delta.get(word) ?? 0) + sign);
+  };
+  for (const doc of latest) {
+    count(before.get(doc.listingId), -1);
+    count(doc, 1);
+  }
+  const changed = [...delta].filter(([, n]) => n !== 0);
+  if (changed.length > 0) {
     // In one order, so that concurrent writers of the same words wait for each other instead of deadlocking.
-    const pairs = words
-      .flatMap((word) => deletionVariants(word).map((variant) => [variant, word] as const))
+    const rows = changed
+      .flatMap(([word, n]) => deletionVariants(word).map((variant) => [variant, word, n] as const))
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
     await db.query(
-      `INSERT INTO ${t.words} (variant, word) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,
-      [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
+      `INSERT INTO ${t.words} AS w (variant, word, listings) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+       ON CONFLICT (variant, word) DO UPDATE SET listings = w.listings + excluded.listings`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
     );
+    const fewer = changed.filter(([, n]) => n < 0).map(([word]) => word);
+    if (fewer.length > 0) await db.query(`DELETE FROM ${t.words} WHERE word = ANY($1::text[]) AND listings <= 0`, [fewer]);
   }
 };
 
 const NIGHT = /^(\d{4}-\d{2})-(\d{2})$/;
-
-/** Records a calendar event's stream revision; false when that revision (or a later one) was already applied. */
-export const claimCalendarRevision = async (db: Queryable, target: string, streamId: string, revision: number): Promise<boolean> => {
-  const t = listingTables(target);
-  const claimed = await db.query(
-    `INSERT INTO ${t.calendarStreams} (stream_id, revision) VALUES ($1, $2)
-     ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision WHERE ${t.calendarStreams}.revision < excluded.revision`,
-    [streamId, revision],
-  );
-  return (claimed.rowCount ?? 0) > 0;
-};
 
 /**
  * Adds changes of units used to the calendar rows: a night to its month's array, a slot (an
