@@ -4,19 +4,8 @@ import { evolveListingDocument, type ListingDocument } from '@stayhub/read-model
 import { writeCalendarRows, writeListings } from '@stayhub/read-models/listings/search-tables';
 import { inParallel } from './http.ts';
 import { random } from './listings-data.ts';
+import { recorded } from './seed-listings.ts';
 import { marketplaceCalendar, marketplaceListing } from './marketplace-data.ts';
-
-const recorded = (streamId: string, streamRevision: number, event: { type: string; data: unknown }, at: string): RecordedEvent => ({
-  eventId: crypto.randomUUID(),
-  type: event.type,
-  schemaVersion: 1,
-  streamId,
-  streamRevision,
-  globalPosition: '',
-  occurredAt: at,
-  data: event.data,
-  metadata: {},
-});
 
 /** Listing `i`'s events as the listing decider decides them: created, then published. */
 export const marketplaceEvents = (seed: number, i: number, now: string): RecordedEvent[] => {
