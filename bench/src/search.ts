@@ -38,6 +38,12 @@ const server = await benchServer();
 const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, seed: p.seed, first: p.first });
 const platform = await startPlatform(db.url, { projectors: false, env: { SEARCH_CACHE_TTL_MS: '0' } });
 const query = api(platform.queryUrl);
+let stopped = false;
+const stopPlatform = async () => {
+  if (stopped) return;
+  stopped = true;
+  await platform.stop();
+};
 const clients = p.clients.split(',').map(Number);
 const shapes = listingShapes(p.seed, p.first, p.listings);
 const figures: Record<string, any> = {};
@@ -137,7 +143,7 @@ try {
   }
   figures.byId = byId;
   figures.platformMemory = { peakRssMbSampled: sampler.stop(), ...platform.memory() };
-  await platform.stop();
+  await stopPlatform();
 
   if (p.peer) {
     const peerListings = p.peerListings || p.listings;
@@ -189,7 +195,7 @@ try {
     'The peer runs in this process without HTTP, one search at a time (it is synchronous): its latency has no network, parsing or database hop; dates, slots, unit prices and distance order have no equivalent there.',
   ], loadBefore);
 } finally {
-  await platform.stop().catch(() => undefined);
+  await stopPlatform();
   await db.pool.end();
   await server.stop();
 }
