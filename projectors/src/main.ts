@@ -1,9 +1,9 @@
-import express from 'express';
-import { createLogger, createPool, loadConfig, metricsContentType, metricsText, gauge } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, metricsContentType, metricsText } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/infra/read-stores/clients-from-config';
+import { adminRoutes } from './admin/routes.ts';
 import { bookingHistoryCassandra } from './booking-history/cassandra-projection.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
@@ -67,18 +67,27 @@ const status = async () => {
   return { projections, ...(consumers ? { consumers } : {}) };
 };
 
-const port = Number(process.env.PROJECTORS_PORT ?? 3003);
-const app = express();
-app.get('/health', async (_req, res) => {
-  try {
-    res.json({ status: 'ok', ...(await status()) });
-  } catch (error) {
-    res.status(503).json({ status: 'unavailable', error: String(error) });
-  }
-});
-app.get('/metrics', async (_req, res) => {
-  await status().catch(() => undefined);
-  res.type(metricsContentType).send(await metricsText());
+const port = config.PROJECTORS_PORT;
+const app = createHttpApp({
+  title: 'StayHub projectors',
+  description: 'Health, metrics and the operator routes of the projectors (admin role).',
+  routes: adminRoutes({ pool, projections: pgProjections, eventStore, now: () => new Date() }),
+  tokens: jwtTokens(config.JWT_SECRET, config.JWT_TTL_MINUTES),
+  corsOrigins: corsOriginsOf(config.CORS_ORIGINS),
+  logError: (error, req) => log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+  extra: (app) => {
+    app.get('/health', async (_req, res) => {
+      try {
+        res.json({ status: 'ok', ...(await status()) });
+      } catch (error) {
+        res.status(503).json({ status: 'unavailable', error: String(error) });
+      }
+    });
+    app.get('/metrics', async (_req, res) => {
+      await status().catch(() => undefined);
+      res.type(metricsContentType).send(await metricsText());
+    });
+  },
 });
 const server = app.listen(port, () => log.info(`projectors running (${config.LOG === 'kafka' ? 'from Kafka' : 'from the event store'}); health on ${port}`));
 

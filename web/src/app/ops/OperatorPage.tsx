@@ -1,0 +1,158 @@
+import { useEffect, useState } from 'react';
+import { get, post } from '../shared/api.ts';
+import { useResource } from '../shared/resource.ts';
+import { AsyncList, ErrorMessage, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
+
+type Parked = { eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string };
+type Projection = { name: string; target: string; position: string; lag: number | null; parked: number; updatedAt: string | null; parkedEvents: Parked[] };
+type Task = { taskId: string; workflow: string; dueAt: string; attempts: number; lastError: string | null; parkedAt: string | null };
+type Tasks = { counts: { pending: number; overdue: number; parked: number }; due: Task[]; parked: Task[] };
+type Part = { name: string; status: string; httpStatus: number | null; health: unknown };
+
+/** Reloads every few seconds while the page is open, so lag is seen moving. */
+const useEvery = (ms: number, reloads: (() => void)[]) => {
+  useEffect(() => {
+    const timer = setInterval(() => reloads.forEach((reload) => reload()), ms);
+    return () => clearInterval(timer);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [ms]);
+};
+
+const RetryParked = ({ projection, onDone }: { projection: string; onDone: () => void }) => {
+  const [result, setResult] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const retry = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const outcome = await post<{ retried: string[]; failed: { eventId: string; error: string }[] }>('ops', `/admin/projections/${projection}/parked/retry`);
+      setResult(`${outcome.retried.length} applied, ${outcome.failed.length} still failing`);
+      onDone();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <>
+      <button type="button" onClick={retry} disabled={busy}>
+        {busy ? 'Retrying…' : `Retry parked events of ${projection}`}
+      </button>
+      {result && <span role="status"> {result}</span>}
+      {error ? <ErrorMessage error={error} title="Could not retry" /> : null}
+    </>
+  );
+};
+
+const TaskTable = ({ tasks, caption }: { tasks: Task[]; caption: string }) =>
+  tasks.length === 0 ? (
+    <p className="empty">{caption}: none.</p>
+  ) : (
+    <table className="table">
+      <caption>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">Task</th>
+          <th scope="col">Workflow</th>
+          <th scope="col">Due</th>
+          <th scope="col">Attempts</th>
+          <th scope="col">Last error</th>
+        </tr>
+      </thead>
+      <tbody>
+        {tasks.map((t) => (
+          <tr key={t.taskId}>
+            <td>{t.taskId}</td>
+            <td>{t.workflow}</td>
+            <td>{formatDate(t.dueAt)}</td>
+            <td>{t.attempts}</td>
+            <td>{t.lastError ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+
+export const OperatorPage = () => {
+  const parts = useResource('parts', (signal) => fetch('/api/parts', { signal }).then((r) => r.json() as Promise<{ parts: Part[] }>));
+  const projections = useResource('projections', (signal) => get<{ projections: Projection[] }>('ops', '/admin/projections', { signal }));
+  const tasks = useResource('tasks', (signal) => get<Tasks>('ops', '/admin/workflows/tasks', { signal }));
+  useEvery(3000, [parts.reload, projections.reload, tasks.reload]);
+  return (
+    <section>
+      <h1>Operations</h1>
+      <h2>Health</h2>
+      <AsyncList resource={parts} what="health" empty="No parts known." items={(data: { parts: Part[] }) => data.parts}>
+        {(items) => (
+          <ul className="parts">
+            {items.map((part) => (
+              <li key={part.name} className="card">
+                <strong>{part.name}</strong> <StatusBadge status={part.status} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </AsyncList>
+      <h2>Projections</h2>
+      <AsyncList resource={projections} what="projections" empty="No projections." items={(data: { projections: Projection[] }) => data.projections}>
+        {(items) => (
+          <>
+            <table className="table" aria-label="Projections">
+              <thead>
+                <tr>
+                  <th scope="col">Projection</th>
+                  <th scope="col">Lag (events)</th>
+                  <th scope="col">Parked</th>
+                  <th scope="col">Position</th>
+                  <th scope="col">Updated</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((p) => (
+                  <tr key={p.name} data-projection={p.name}>
+                    <th scope="row">{p.name}</th>
+                    <td className={p.lag ? 'warn' : ''}>{p.lag ?? 'unknown'}</td>
+                    <td className={p.parked ? 'warn' : ''}>{p.parked}</td>
+                    <td>
+                      <code>{p.position || '—'}</code>
+                    </td>
+                    <td>{p.updatedAt ? formatDate(p.updatedAt) : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {items
+              .filter((p) => p.parkedEvents.length > 0)
+              .map((p) => (
+                <div key={p.name} className="panel">
+                  <h3>Parked in {p.name}</h3>
+                  <ul>
+                    {p.parkedEvents.map((e) => (
+                      <li key={e.eventId}>
+                        <code>{e.type}</code> of <code>{e.streamId}</code> at {formatDate(e.parkedAt)}: <span className="error-text">{e.error}</span>
+                      </li>
+                    ))}
+                  </ul>
+                  <RetryParked projection={p.name} onDone={projections.reload} />
+                </div>
+              ))}
+          </>
+        )}
+      </AsyncList>
+      <h2>Workflow tasks</h2>
+      {tasks.state === 'error' && <ErrorMessage error={tasks.error} title="Could not load workflow tasks" />}
+      {tasks.state === 'loading' && !tasks.data && <Loading what="workflow tasks" />}
+      {tasks.data && (
+        <>
+          <p>
+            {tasks.data.counts.pending} pending, {tasks.data.counts.overdue} overdue, {tasks.data.counts.parked} parked
+          </p>
+          <TaskTable tasks={tasks.data.due} caption="Due next" />
+          <TaskTable tasks={tasks.data.parked} caption="Parked" />
+        </>
+      )}
+    </section>
+  );
+};
