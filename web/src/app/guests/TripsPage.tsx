@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { refundFor } from '@stayhub/domain/bookings/refund';
 import { formatMoney, get, newIdempotencyKey, patch, post, queryString, type Money } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, Field, StatusBadge } from '../shared/ui.tsx';
+import { ListingTitle } from './ListingTitle.tsx';
 import { describeStay, type Booking, type BookingPage, type ListingView } from './types.ts';
 
 const CANCELLABLE = new Set(['awaiting_approval', 'awaiting_payment', 'confirmed']);
@@ -120,7 +121,7 @@ const TripList = ({ scope }: { scope: 'current' | 'past' }) => {
           {items.map((trip) => (
             <li key={trip.bookingId} className="card" aria-label={`Trip ${trip.bookingId}`}>
               <h3>
-                <Link to={`/listings/${trip.listingId}`}>Listing {trip.listingId.slice(-6)}</Link> <StatusBadge status={trip.status} />
+                <ListingTitle listingId={trip.listingId} /> <StatusBadge status={trip.status} />
               </h3>
               <p>
                 {describeStay(trip.stay)} · {trip.guests} guests · total {formatMoney(trip.total)} · paid {formatMoney(trip.paid)}

@@ -1,9 +1,9 @@
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { formatMoney, get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
 import { useAppConfig } from '../shared/config.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, formatDate, StatusBadge } from '../shared/ui.tsx';
+import { ListingTitle } from '../guests/ListingTitle.tsx';
 import { describeStay, type Booking, type BookingPage } from '../guests/types.ts';
 
 const Decision = ({ booking, onDone }: { booking: Booking; onDone: () => void }) => {
@@ -49,7 +49,7 @@ export const InboxPage = () => {
             {items.map((booking) => (
               <li key={booking.bookingId} className="card" aria-label={`Booking ${booking.bookingId}`}>
                 <h2>
-                  <Link to={`/listings/${booking.listingId}`}>Listing {booking.listingId.slice(-6)}</Link> <StatusBadge status={booking.status} />
+                  <ListingTitle listingId={booking.listingId} /> <StatusBadge status={booking.status} />
                 </h2>
                 <p>
                   {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)}

@@ -8,14 +8,14 @@ import { draftQueue } from './queue.ts';
 
 const STEPS = ['Basics', 'Place', 'Details', 'Units and prices', 'Policies'] as const;
 
-const SyncStatus = ({ sync }: { sync: SyncState }) => {
+const SyncStatus = ({ sync, pending }: { sync: SyncState; pending: number }) => {
   const text =
     sync.state === 'saved'
       ? 'All changes saved'
       : sync.state === 'saving'
         ? 'Saving…'
         : sync.state === 'offline'
-          ? `Offline: ${sync.pending} change${sync.pending === 1 ? '' : 's'} kept in this browser, sent when the connection is back`
+          ? `Offline: ${pending} field${pending === 1 ? '' : 's'} kept in this browser, sent when the connection is back`
           : `Not saved: ${describeError(sync.error)}`;
   return (
     <p role="status" aria-live="polite" className={`sync sync-${sync.state}`} data-testid="sync-status">
@@ -69,7 +69,7 @@ export const ListingFormPage = () => {
   return (
     <section>
       <h1>{form.title || 'New listing'}</h1>
-      <SyncStatus sync={sync} />
+      <SyncStatus sync={sync} pending={Object.keys(pendingChanges(draft)).length} />
       <nav aria-label="Form steps" className="steps">
         <ol>
           {STEPS.map((name, i) => (
@@ -219,7 +219,7 @@ export const ListingFormPage = () => {
         </p>
       )}
       <p className="muted">
-        {draft.listingId ? `Listing ${draft.listingId}` : 'Not on the server yet'} · {Object.keys(pendingChanges(draft)).length} field(s) not yet on the server ·{' '}
+        {draft.listingId ? `Listing ${draft.listingId}` : 'No answer from the server yet'} · {Object.keys(pendingChanges(draft)).length} field(s) not yet on the server ·{' '}
         <button type="button" className="link" onClick={() => navigate('/host/listings')}>
           all my listings
         </button>

@@ -154,7 +154,7 @@ export class DraftQueue {
 
   private failed(draftId: string, error: unknown): SyncState {
     const draft = this.require(draftId);
-    const pending = Object.keys(pendingChanges(draft)).length + (draft.listingId ? 0 : 1);
+    const pending = Object.keys(pendingChanges(draft)).length;
     return this.announce(draftId, this.transport.isNetworkError(error) ? { state: 'offline', pending } : { state: 'rejected', error, pending });
   }
 
