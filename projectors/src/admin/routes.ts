@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { defineRoute, HttpProblem, WorkflowRunner, type EventStore, type Route } from '@stayhub/infra';
 import { listParked, retryParked } from '../replay/parked.ts';
-import type { PgProjection } from '../runner/projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 import { projectionStatus } from '../runner/pg-runner.ts';
 
 export type AdminDeps = { pool: Pool; projections: readonly PgProjection[]; eventStore?: EventStore; now: () => Date };
