@@ -8,7 +8,7 @@ import { projectionStatus } from '../runner/pg-runner.ts';
 export type AdminDeps = { pool: Pool; projections: readonly PgProjection[]; eventStore?: EventStore; now: () => Date };
 
 const Name = z.object({ name: z.string().regex(/^[a-z_]{1,100}$/, 'a projection name: lower-case letters and _') });
-const TaskQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const TaskQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 type TaskRow = { task_id: string; workflow: string; due_at: Date; attempts: number; last_error: string | null; parked_at: Date | null };
 const taskView = (row: TaskRow) => ({
