@@ -1,71 +1,14 @@
-import type { Money } from '../shared/api.ts';
+import type { Stay } from '@stayhub/domain/bookings/stay';
+import type { ListingDetails } from '@stayhub/domain/listings/details';
+import type { BookingPage as BookingPageView, BookingView } from '@stayhub/read-models/booking-history/port';
+import type { ListingView as ListingReadView } from '@stayhub/read-models/listings/port';
 
-export type ListingSummary = {
-  listingId: string;
-  kind: string;
-  title: string | null;
-  city: string | null;
-  country: string | null;
-  location: { lat: number; lon: number } | null;
-  minPrice: Money | null;
-  rating: number | null;
-  ratingCount: number;
-  amenities: string[];
-  photo: string | null;
-  distanceKm?: number;
-  availableUnitTypes?: string[];
-};
-export type SearchResult = { items: ListingSummary[]; total: number; page: number; pageSize: number; stale?: boolean };
-
-export type UnitType = { unitTypeId: string; name: string; count: number; capacity: number; price: Money };
-export type ListingDetails = {
-  title?: string;
-  description?: string;
-  photos?: string[];
-  location?: { lat: number; lon: number; city: string; country: string; address?: string; timeZone: string };
-  amenities?: string[];
-  cuisine?: string[];
-  houseRules?: string[];
-  currency?: string;
-  instantBook?: boolean;
-  cancellationPolicy?: 'flexible' | 'moderate' | 'strict';
-  unitTypes?: UnitType[];
-  slots?: { minutes: number; openingHours: Record<string, { open: string; close: string }[]> };
-};
-export type ListingView = {
-  listingId: string;
-  hostId: string;
-  kind: 'rental' | 'hotel' | 'restaurant';
-  status: string;
-  details: ListingDetails;
-  rating: number | null;
-  ratingCount: number;
-};
-export type AvailabilityDay = { key: string; unitTypes: { unitTypeId: string; free: number; count: number }[] };
-
-export type Stay = { kind: 'nights'; checkIn: string; checkOut: string } | { kind: 'slot'; start: string; minutes: number };
-export type Booking = {
-  bookingId: string;
-  guestId: string;
-  hostId: string;
-  listingId: string;
-  unitTypeId: string;
-  kind: string;
-  stay: Stay;
-  start: string;
-  end: string;
-  guests: number;
-  units: number;
-  total: Money;
-  paid: Money;
-  refunded: Money;
-  status: string;
-  timeline: { type: string; at: string }[];
-  createdAt: string;
-  updatedAt: string;
-  responseDeadline?: string;
-};
-export type BookingPage = { items: Booking[]; total?: number; page?: number; pageSize?: number };
+// What the query API answers is what its read models hold: the same types, imported as types only.
+export type { AvailabilityDay, ListingSearchResult as SearchResult, ListingSummary, UnitTypeView as UnitType } from '@stayhub/read-models/listings/port';
+export type { ListingDetails, Stay };
+export type ListingView = Omit<ListingReadView, 'details' | 'kind'> & { kind: 'rental' | 'hotel' | 'restaurant'; details: ListingDetails };
+export type Booking = Omit<BookingView, 'stay'> & { stay: Stay };
+export type BookingPage = Omit<BookingPageView, 'items'> & { items: Booking[] };
 
 export const nightsBetween = (checkIn: string, checkOut: string): number =>
   Math.max(0, Math.round((Date.parse(`${checkOut}T00:00:00Z`) - Date.parse(`${checkIn}T00:00:00Z`)) / 86_400_000));
