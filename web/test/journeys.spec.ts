@@ -278,8 +278,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
       await page.getByRole('button', { name: 'Retry parked events of products' }).click();
       await page.getByText('1 applied, 0 still failing').waitFor();
       await row.locator('td').first().filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
-      const product = await client.call<{ name: string }>('GET', `/query/products/${productId}`);
-      expect(product.name).toBe('Stoneware Mug');
+      expect((await client.call<{ name: string }>('GET', `/query/products/${productId}`)).name).toBe('Stoneware Mug');
+
+      // A rebuild from the page: progress while it runs, the outcome when the copy is swapped in.
+      await page.getByRole('button', { name: 'Rebuild products' }).click();
+      await page.getByText(/^Rebuild of products: swapped, \d+ events in/).waitFor({ timeout: 60_000 });
+      expect((await client.call<{ name: string }>('GET', `/query/products/${productId}`)).name).toBe('Stoneware Mug');
       await finish(page, 'operator');
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);

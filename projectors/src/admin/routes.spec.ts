@@ -7,6 +7,9 @@ import { workflowSchema } from '@stayhub/infra/workflows/schema';
 import type { PgProjection } from '@stayhub/read-models';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { applyBatch, migrateProjector } from '../runner/pg-runner.ts';
+import { pgRebuildAdapter } from '../replay/pg-target.ts';
+import { pgEventSource } from '../replay/sources.ts';
+import { RebuildJobs } from './rebuilds.ts';
 import { adminRoutes } from './routes.ts';
 
 /** A projection that fails on the labels it is told are bad, as a bug would. */
@@ -28,9 +31,11 @@ let pool: Pool;
 let store: PostgresEventStore;
 let server: Server;
 let base = '';
+let rebuilds: RebuildJobs;
 const as = (role: 'guest' | 'host' | 'admin') => tokens.issue({ userId: randomUUID(), role, email: `${role}@stayhub.test` });
-const call = async (method: string, path: string, role?: 'guest' | 'host' | 'admin') => {
-  const response = await fetch(`${base}${path}`, { method, headers: role ? { authorization: `Bearer ${await as(role)}` } : {} });
+const call = async (method: string, path: string, role?: 'guest' | 'host' | 'admin', body?: unknown) => {
+  const headers: Record<string, string> = { ...(role ? { authorization: `Bearer ${await as(role)}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };
+  const response = await fetch(`${base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
   return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as any };
 };
 
@@ -38,7 +43,8 @@ beforeAll(async () => {
   pool = createPool(await testDatabaseUrl(), 4);
   store = await PostgresEventStore.create(pool);
   await migrateProjector(pool, [tallies]);
-  const app = createHttpApp({ title: 'admin', routes: adminRoutes({ pool, projections: [tallies], now: () => new Date() }), tokens, logError: () => undefined });
+  rebuilds = new RebuildJobs({ pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
+  const app = createHttpApp({ title: 'admin', routes: adminRoutes({ pool, projections: [tallies], now: () => new Date(), rebuilds }), tokens, logError: () => undefined });
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -107,5 +113,27 @@ describe('the operator routes of the projectors', () => {
     });
     expect((await call('GET', '/admin/workflows/tasks?limit=0', 'admin')).status).toBe(400);
     expect((await call('GET', '/admin/workflows/tasks?since=1', 'admin')).status).toBe(400);
+  });
+
+  it('rebuild a projection into a fresh target with progress, and swap it in', async () => {
+    expect((await call('POST', '/admin/rebuilds', 'host', { projection: 'tallies' })).status).toBe(403);
+    expect((await call('POST', '/admin/rebuilds', 'admin', { projection: 'nope' })).status).toBe(404);
+    expect((await call('POST', '/admin/rebuilds', 'admin', { projection: 'tallies', force: true })).status).toBe(400);
+    const started = await call('POST', '/admin/rebuilds', 'admin', { projection: 'tallies' });
+    expect(started).toMatchObject({ status: 202, body: { rebuild: { projection: 'tallies', swap: true, status: 'running' } } });
+    let current = started.body.rebuild;
+    for (let i = 0; i < 200 && current.status === 'running'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = (await call('GET', '/admin/rebuilds/current', 'admin')).body.rebuild;
+    }
+    expect(current).toMatchObject({ status: 'done', done: 3, total: 3, error: null, outcome: { status: 'swapped', events: 3, targets: [{ projection: 'tallies', target: 'tallies_r1' }] } });
+    expect((await pool.query('SELECT label, times FROM tallies_r1 ORDER BY label')).rows).toEqual(['a', 'b', 'c'].map((label) => ({ label, times: 1 })));
+    expect((await call('GET', '/admin/projections', 'admin')).body.projections).toMatchObject([{ name: 'tallies', target: 'tallies_r1', lag: 0 }]);
+  });
+
+  it('run one rebuild at a time', () => {
+    const jobs = new RebuildJobs({ pool, events: { read: () => new Promise(() => undefined) }, adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
+    expect(jobs.start('tallies', false).status).toBe('running');
+    expect(() => jobs.start('tallies', false)).toThrow(/A rebuild of tallies is running/);
   });
 });

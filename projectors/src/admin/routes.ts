@@ -2,12 +2,14 @@ import type { Pool } from 'pg';
 import { z } from 'zod';
 import { defineRoute, HttpProblem, WorkflowRunner, type EventStore, type Route } from '@stayhub/infra';
 import { listParked, retryParked } from '../replay/parked.ts';
+import type { RebuildJobs } from './rebuilds.ts';
 import type { PgProjection } from '@stayhub/read-models';
 import { projectionStatus } from '../runner/pg-runner.ts';
 
-export type AdminDeps = { pool: Pool; projections: readonly PgProjection[]; eventStore?: EventStore; now: () => Date };
+export type AdminDeps = { pool: Pool; projections: readonly PgProjection[]; eventStore?: EventStore; now: () => Date; rebuilds?: RebuildJobs };
 
 const Name = z.object({ name: z.string().regex(/^[a-z_]{1,100}$/, 'a projection name: lower-case letters and _') });
+const RebuildBody = z.strictObject({ projection: Name.shape.name, swap: z.boolean().default(true) });
 const TaskQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 
 type TaskRow = { task_id: string; workflow: string; due_at: Date; attempts: number; last_error: string | null; parked_at: Date | null };
@@ -59,6 +61,7 @@ export const adminRoutes = (deps: AdminDeps): Route[] => {
       params: Name,
       handler: async ({ params }) => ({ body: await retryParked(deps.pool, projection(params.name)) }),
     }),
+    ...(deps.rebuilds ? rebuildRoutes(deps.rebuilds, projection) : []),
     defineRoute({
       method: 'get',
       path: '/admin/workflows/tasks',
@@ -81,3 +84,25 @@ export const adminRoutes = (deps: AdminDeps): Route[] => {
     }),
   ];
 };
+
+const rebuildRoutes = (rebuilds: RebuildJobs, projection: (name: string) => PgProjection): Route[] => [
+  defineRoute({
+    method: 'post',
+    path: '/admin/rebuilds',
+    summary: 'Rebuild a projection into a fresh target beside the live one (swapped in when caught up, unless swap is false); one at a time',
+    tags: ['operations'],
+    auth: 'user',
+    roles: ['admin'],
+    body: RebuildBody,
+    handler: async ({ body }) => ({ status: 202, body: { rebuild: rebuilds.start(projection(body.projection).name, body.swap) } }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/admin/rebuilds/current',
+    summary: 'The rebuild under way or last finished in this process, with its progress (events done of total)',
+    tags: ['operations'],
+    auth: 'user',
+    roles: ['admin'],
+    handler: async () => ({ body: { rebuild: rebuilds.current() } }),
+  }),
+];

@@ -7,6 +7,14 @@ type Parked = { eventId: string; position: string; type: string; streamId: strin
 type Projection = { name: string; target: string; position: string; lag: number | null; parked: number; updatedAt: string | null; parkedEvents: Parked[] };
 type Task = { taskId: string; workflow: string; dueAt: string; attempts: number; lastError: string | null; parkedAt: string | null };
 type Tasks = { counts: { pending: number; overdue: number; parked: number }; due: Task[]; parked: Task[] };
+type RebuildJob = {
+  projection: string;
+  status: 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+  outcome: { status: string; events: number; seconds: number } | null;
+  error: string | null;
+};
 type Part = { name: string; status: string; httpStatus: number | null; health: unknown };
 
 /** Reloads every few seconds while the page is open, so lag is seen moving. */
@@ -43,6 +51,69 @@ const RetryParked = ({ projection, onDone }: { projection: string; onDone: () =>
       {result && <span role="status"> {result}</span>}
       {error ? <ErrorMessage error={error} title="Could not retry" /> : null}
     </>
+  );
+};
+
+/** Starts a rebuild and shows its progress until it is done (the projectors run one at a time). */
+const Rebuilds = ({ names, onDone }: { names: string[]; onDone: () => void }) => {
+  const current = useResource('rebuild', (signal) => get<{ rebuild: RebuildJob | null }>('ops', '/admin/rebuilds/current', { signal }));
+  const [error, setError] = useState<unknown>(null);
+  const job = current.data?.rebuild ?? null;
+  const running = job?.status === 'running';
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(current.reload, 1000);
+    return () => {
+      clearInterval(timer);
+      onDone();
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [running]);
+  const start = async (projection: string) => {
+    setError(null);
+    try {
+      await post('ops', '/admin/rebuilds', { projection, swap: true });
+      current.reload();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <div className="panel">
+      <h3>Rebuild a projection</h3>
+      <p className="muted">Into a fresh copy beside the live one, which serves until the copy has caught up and is swapped in.</p>
+      <div className="actions">
+        {names.map((name) => (
+          <button key={name} type="button" className="secondary" disabled={running} onClick={() => start(name)}>
+            Rebuild {name}
+          </button>
+        ))}
+      </div>
+      {error ? <ErrorMessage error={error} title="Could not start the rebuild" /> : null}
+      {current.state === 'error' && <ErrorMessage error={current.error} title="Could not read the rebuild's progress" />}
+      {job && (
+        <div role="status" aria-live="polite" className="rebuild">
+          {job.status === 'running' ? (
+            <>
+              <label>
+                Rebuilding {job.projection}: {job.done} of {job.total} events{' '}
+                <progress value={job.done} max={Math.max(1, job.total)}>
+                  {job.done} of {job.total}
+                </progress>
+              </label>
+            </>
+          ) : job.status === 'done' ? (
+            <p>
+              Rebuild of {job.projection}: {job.outcome?.status}, {job.outcome?.events} events in {job.outcome?.seconds.toFixed(1)} s.
+            </p>
+          ) : (
+            <p className="error-text">
+              Rebuild of {job.projection} failed: {job.error}
+            </p>
+          )}
+        </div>
+      )}
+    </div>
   );
 };
 
@@ -141,6 +212,7 @@ export const OperatorPage = () => {
           </>
         )}
       </AsyncList>
+      {projections.data && <Rebuilds names={projections.data.projections.map((p) => p.name)} onDone={projections.reload} />}
       <h2>Workflow tasks</h2>
       {tasks.state === 'error' && <ErrorMessage error={tasks.error} title="Could not load workflow tasks" />}
       {tasks.state === 'loading' && !tasks.data && <Loading what="workflow tasks" />}
