@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { projectRoot } from '@stayhub/infra';
@@ -63,6 +63,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     [platform, browser] = await Promise.all([startPlatform(databaseUrl, { ADMIN_EMAILS: ADMIN }), launchBrowser()]);
     db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   }, 240_000);
+  // A failed journey leaves a picture of every page it had open, to see what the person would have seen.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    const pages = contexts.flatMap((context) => context.pages());
+    await Promise.all(pages.map((page, i) => page.screenshot({ path: join(outputDir(), `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}.png`), fullPage: true }).catch(() => undefined)));
+  });
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
@@ -276,7 +282,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
       await holder.query('COMMIT');
 
       await page.getByRole('button', { name: 'Retry parked events of products' }).click();
-      await page.getByText('1 applied, 0 still failing').waitFor();
+      await page.getByText('Retried the parked events of products: 1 applied, 0 still failing.').waitFor();
       await row.locator('td').first().filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
       expect((await client.call<{ name: string }>('GET', `/query/products/${productId}`)).name).toBe('Stoneware Mug');
 

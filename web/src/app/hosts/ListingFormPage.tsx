@@ -42,7 +42,14 @@ export const ListingFormPage = () => {
       }),
     [draftId],
   );
-  useEffect(() => () => clearTimeout(timer.current), []);
+  // Leaving the form sends what is pending at once rather than after the pause.
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      void draftQueue.sync(draftId).catch(() => undefined);
+    },
+    [draftId],
+  );
 
   if (!draft) return <ErrorMessage error={new Error('This draft is not in this browser')} title="No such draft" />;
   const form = draft.form;

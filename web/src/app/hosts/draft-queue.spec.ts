@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ListingDetails } from '../guests/types.ts';
-import { DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
+import { browserStore, DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
 
 class Offline extends Error {}
 
@@ -155,5 +155,29 @@ describe('the offline draft queue', () => {
     queue.edit(draft.draftId, { title: 'T' });
     await queue.sync(draft.draftId);
     expect(queue.edit(draft.draftId, { kind: 'hotel' }).kind).toBe('rental');
+  });
+});
+
+describe('the browser store of drafts', () => {
+  it('keeps the drafts of each signed-in user apart', () => {
+    const backing = new Map<string, string>();
+    const storage = {
+      get length() {
+        return backing.size;
+      },
+      key: (i: number) => [...backing.keys()][i] ?? null,
+      getItem: (k: string) => backing.get(k) ?? null,
+      setItem: (k: string, v: string) => void backing.set(k, v),
+      removeItem: (k: string) => void backing.delete(k),
+      clear: () => backing.clear(),
+    } as Storage;
+    let user = 'ana';
+    const { server } = setup();
+    const queue = new DraftQueue(browserStore(storage, () => user), server.transport, { newId: () => `d-${user}`, now: () => '2026-01-01T00:00:00Z' });
+    queue.start('rental');
+    expect(queue.all().map((d) => d.draftId)).toEqual(['d-ana']);
+    user = 'ben';
+    expect(queue.all()).toEqual([]);
+    expect([...backing.keys()]).toEqual(['ana:stayhub.draft.d-ana']);
   });
 });

@@ -174,10 +174,19 @@ export class DraftQueue {
   }
 }
 
-/** `localStorage` with the key listing the queue needs. */
-export const browserStore = (storage: Storage): KeyValueStore & { keys(): string[] } => ({
-  getItem: (key) => storage.getItem(key),
-  setItem: (key, value) => storage.setItem(key, value),
-  removeItem: (key) => storage.removeItem(key),
-  keys: () => Array.from({ length: storage.length }, (_, i) => storage.key(i)).filter((key): key is string => key !== null),
-});
+/**
+ * `localStorage` with the key listing the queue needs, under a prefix per signed-in user, so that
+ * two hosts sharing a browser never send each other's drafts.
+ */
+export const browserStore = (storage: Storage, scope: () => string): KeyValueStore & { keys(): string[] } => {
+  const prefix = () => `${scope()}:`;
+  return {
+    getItem: (key) => storage.getItem(prefix() + key),
+    setItem: (key, value) => storage.setItem(prefix() + key, value),
+    removeItem: (key) => storage.removeItem(prefix() + key),
+    keys: () =>
+      Array.from({ length: storage.length }, (_, i) => storage.key(i))
+        .filter((key): key is string => key !== null && key.startsWith(prefix()))
+        .map((key) => key.slice(prefix().length)),
+  };
+};

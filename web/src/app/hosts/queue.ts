@@ -1,9 +1,9 @@
-import { ApiError, NetworkError, newIdempotencyKey, post, put } from '../shared/api.ts';
+import { ApiError, loadSession, NetworkError, newIdempotencyKey, post, put } from '../shared/api.ts';
 import { browserStore, DraftQueue } from './draft-queue.ts';
 
 /** The one queue of this browser, sending through the command API. */
 export const draftQueue = new DraftQueue(
-  browserStore(localStorage),
+  browserStore(localStorage, () => loadSession()?.userId ?? 'signed-out'),
   {
     create: (body, key) => post<{ listingId: string }>('command', '/listings', body, { idempotencyKey: key }),
     update: (listingId, changes) => put('command', `/listings/${listingId}`, changes),
@@ -15,7 +15,8 @@ export const draftQueue = new DraftQueue(
 );
 
 // Back online: send what was kept. Also retry now and then, for connections that drop silently.
-window.addEventListener('online', () => void draftQueue.syncAll());
+const signedInHost = () => ['host', 'admin'].includes(loadSession()?.role ?? '');
+window.addEventListener('online', () => signedInHost() && void draftQueue.syncAll());
 setInterval(() => {
-  if (navigator.onLine) void draftQueue.syncAll();
+  if (navigator.onLine && signedInHost()) void draftQueue.syncAll();
 }, 10_000);

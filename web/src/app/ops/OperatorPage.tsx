@@ -26,8 +26,8 @@ const useEvery = (ms: number, reloads: (() => void)[]) => {
   }, [ms]);
 };
 
-const RetryParked = ({ projection, onDone }: { projection: string; onDone: () => void }) => {
-  const [result, setResult] = useState<string | null>(null);
+/** The outcome is told by the page: this button goes away with the last parked event. */
+const RetryParked = ({ projection, onDone }: { projection: string; onDone: (outcome: string) => void }) => {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const retry = async () => {
@@ -35,8 +35,7 @@ const RetryParked = ({ projection, onDone }: { projection: string; onDone: () =>
     setError(null);
     try {
       const outcome = await post<{ retried: string[]; failed: { eventId: string; error: string }[] }>('ops', `/admin/projections/${projection}/parked/retry`);
-      setResult(`${outcome.retried.length} applied, ${outcome.failed.length} still failing`);
-      onDone();
+      onDone(`Retried the parked events of ${projection}: ${outcome.retried.length} applied, ${outcome.failed.length} still failing.`);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -48,7 +47,6 @@ const RetryParked = ({ projection, onDone }: { projection: string; onDone: () =>
       <button type="button" onClick={retry} disabled={busy}>
         {busy ? 'Retrying…' : `Retry parked events of ${projection}`}
       </button>
-      {result && <span role="status"> {result}</span>}
       {error ? <ErrorMessage error={error} title="Could not retry" /> : null}
     </>
   );
@@ -150,6 +148,7 @@ export const OperatorPage = () => {
   const parts = useResource('parts', (signal) => fetch('/api/parts', { signal }).then((r) => r.json() as Promise<{ parts: Part[] }>));
   const projections = useResource('projections', (signal) => get<{ projections: Projection[] }>('ops', '/admin/projections', { signal }));
   const tasks = useResource('tasks', (signal) => get<Tasks>('ops', '/admin/workflows/tasks', { signal }));
+  const [retried, setRetried] = useState<string | null>(null);
   useEvery(3000, [parts.reload, projections.reload, tasks.reload]);
   return (
     <section>
@@ -167,6 +166,11 @@ export const OperatorPage = () => {
         )}
       </AsyncList>
       <h2>Projections</h2>
+      {retried && (
+        <p role="status" className="notice">
+          {retried}
+        </p>
+      )}
       <AsyncList resource={projections} what="projections" empty="No projections." items={(data: { projections: Projection[] }) => data.projections}>
         {(items) => (
           <>
@@ -206,7 +210,13 @@ export const OperatorPage = () => {
                       </li>
                     ))}
                   </ul>
-                  <RetryParked projection={p.name} onDone={projections.reload} />
+                  <RetryParked
+                    projection={p.name}
+                    onDone={(outcome) => {
+                      setRetried(outcome);
+                      projections.reload();
+                    }}
+                  />
                 </div>
               ))}
           </>
