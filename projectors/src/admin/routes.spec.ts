@@ -98,7 +98,7 @@ describe('the operator routes of the projectors', () => {
   });
 
   it('list workflow tasks due and parked, with counts', async () => {
-    expect((await call('GET', '/admin/workflows/tasks', 'admin')).body).toEqual({ counts: { pending: 0, overdue: 0, parked: 0 }, due: [], parked: [] });
+    expect((await call('GET', '/admin/workflows/tasks', 'admin')).body).toEqual({ counts: { pending: 0, overdue: 0, parked: 0, subscriptions: [] }, due: [], parked: [] });
     await pool.query(workflowSchema);
     await pool.query(`INSERT INTO workflow_tasks (task_id, workflow, due_at, task, attempts, last_error, parked_at) VALUES
       ('expire-request:b1', 'bookings', now() + interval '1 day', '{}', 0, NULL, NULL),

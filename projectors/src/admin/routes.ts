@@ -65,17 +65,17 @@ export const adminRoutes = (deps: AdminDeps): Route[] => {
     defineRoute({
       method: 'get',
       path: '/admin/workflows/tasks',
-      summary: 'Workflow tasks still to run (soonest due first) and parked ones (newest first), with counts',
+      summary: 'Workflow tasks still to run (soonest due first) and parked ones (newest first), with counts and each workflow subscription',
       tags: ['operations'],
       auth: 'user',
       roles: ['admin'],
       query: TaskQuery,
       handler: async ({ query }) => {
         const { rows } = await deps.pool.query<{ exists: boolean }>("SELECT to_regclass('workflow_tasks') IS NOT NULL AS exists");
-        if (!rows[0]?.exists) return { body: { counts: { pending: 0, overdue: 0, parked: 0 }, due: [], parked: [] } };
+        if (!rows[0]?.exists) return { body: { counts: { pending: 0, overdue: 0, parked: 0, subscriptions: [] }, due: [], parked: [] } };
         const columns = 'task_id, workflow, due_at, attempts, last_error, parked_at';
         const [counts, due, parked] = await Promise.all([
-          WorkflowRunner.health(deps.pool, deps.now()),
+          WorkflowRunner.health(deps.pool, deps.now(), deps.eventStore ? { eventStore: deps.eventStore } : {}),
           deps.pool.query<TaskRow>(`SELECT ${columns} FROM workflow_tasks WHERE done_at IS NULL AND parked_at IS NULL ORDER BY due_at LIMIT $1`, [query.limit]),
           deps.pool.query<TaskRow>(`SELECT ${columns} FROM workflow_tasks WHERE parked_at IS NOT NULL ORDER BY parked_at DESC LIMIT $1`, [query.limit]),
         ]);

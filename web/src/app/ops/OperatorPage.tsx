@@ -6,7 +6,8 @@ import { AsyncList, ErrorMessage, formatDate, Loading, StatusBadge } from '../sh
 type Parked = { eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string };
 type Projection = { name: string; target: string; position: string; lag: number | null; parked: number; updatedAt: string | null; parkedEvents: Parked[] };
 type Task = { taskId: string; workflow: string; dueAt: string; attempts: number; lastError: string | null; parkedAt: string | null };
-type Tasks = { counts: { pending: number; overdue: number; parked: number }; due: Task[]; parked: Task[] };
+type Subscription = { workflow: string; position: string; lag: number | null; parked: number; lastError: string | null; stuck: boolean };
+type Tasks = { counts: { pending: number; overdue: number; parked: number; subscriptions: Subscription[] }; due: Task[]; parked: Task[] };
 type RebuildJob = {
   projection: string;
   status: 'running' | 'done' | 'failed';
@@ -231,6 +232,31 @@ export const OperatorPage = () => {
           <p>
             {tasks.data.counts.pending} pending, {tasks.data.counts.overdue} overdue, {tasks.data.counts.parked} parked
           </p>
+          {tasks.data.counts.subscriptions.length > 0 && (
+          <table className="table">
+            <caption>Workflows following the event store</caption>
+            <thead>
+              <tr>
+                <th scope="col">Workflow</th>
+                <th scope="col">Lag (events)</th>
+                <th scope="col">Parked events</th>
+                <th scope="col">Last error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tasks.data.counts.subscriptions.map((s) => (
+                <tr key={s.workflow}>
+                  <th scope="row">
+                    {s.workflow} {s.stuck && <StatusBadge status="stuck" />}
+                  </th>
+                  <td className={s.lag ? 'warn' : ''}>{s.lag ?? 'unknown'}</td>
+                  <td className={s.parked ? 'warn' : ''}>{s.parked}</td>
+                  <td>{s.lastError ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          )}
           <TaskTable tasks={tasks.data.due} caption="Due next" />
           <TaskTable tasks={tasks.data.parked} caption="Parked" />
         </>
