@@ -1,4 +1,4 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, metricsContentType, metricsText, PostgresEventStore } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, metricsContentType, metricsText, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
@@ -20,6 +20,7 @@ import { projectionStatus } from './runner/pg-runner.ts';
 const config = loadConfig();
 const log = createLogger('projectors', config.LOG_LEVEL);
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+await waitForDatabase(config.DATABASE_URL, { log: (message) => log.warn(message) });
 await checkReachable(config);
 
 const pool = createPool(config.DATABASE_URL, 10);
