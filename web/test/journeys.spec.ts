@@ -199,7 +199,9 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
 
     const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [host.userId]);
     expect(rows).toHaveLength(1);
-    const listing = await client.call<{ status: string; details: Record<string, any> }>('GET', `/query/listings/${rows[0]!.id}`, undefined, host.token);
+    // Read the listing as of the publish the page last made (its consistency token), not whatever the read side had yet.
+    const after = await page.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
+    const listing = await client.call<{ status: string; details: Record<string, any> }>('GET', `/query/listings/${rows[0]!.id}?after=${after}`, undefined, host.token);
     expect(listing.status).toBe('published');
     expect(listing.details).toMatchObject({
       title: 'Quiet Garden Flat',

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { useState } from 'react';
+import { Link } from 'react-router';
 import { formatMoney, get, queryString } from '../shared/api.ts';
 import { useAppConfig } from '../shared/config.ts';
 import { useResource } from '../shared/resource.ts';
+import { PriceFields, SelectField, useUrlSearch } from '../shared/search-form.tsx';
 import { AsyncList, Field } from '../shared/ui.tsx';
 import { ResultsMap } from './ResultsMap.tsx';
 import type { SearchResult } from './types.ts';
@@ -22,16 +23,12 @@ const usePlaces = () =>
     return [...byCity].map(([city, sum]): Place => ({ city, lat: sum.lat / sum.n, lon: sum.lon / sum.n })).sort((a, b) => a.city.localeCompare(b.city));
   });
 
-const FIELDS = ['q', 'lat', 'lon', 'place', 'radiusKm', 'checkIn', 'checkOut', 'slot', 'guests', 'minPrice', 'maxPrice', 'amenities', 'kind', 'sort'] as const;
-
 export const SearchPage = () => {
-  const [params, setParams] = useSearchParams();
+  const { params, value, minor, submit } = useUrlSearch();
   const config = useAppConfig();
   const places = usePlaces();
   const [locating, setLocating] = useState<string | null>(null);
   const [here, setHere] = useState<{ lat: number; lon: number } | null>(null);
-  const value = (name: string) => params.get(name) ?? '';
-  const major = (name: string) => (value(name) ? Math.round(Number(value(name)) * 100) : undefined);
   const apiQuery = queryString({
     q: value('q'),
     lat: value('lat'),
@@ -41,8 +38,8 @@ export const SearchPage = () => {
     checkOut: value('checkOut'),
     slot: value('slot') ? new Date(value('slot')).toISOString() : undefined,
     guests: value('guests'),
-    minPrice: major('minPrice'),
-    maxPrice: major('maxPrice'),
+    minPrice: minor('minPrice'),
+    maxPrice: minor('maxPrice'),
     amenities: value('amenities'),
     kind: value('kind'),
     sort: value('sort') || undefined,
@@ -50,14 +47,8 @@ export const SearchPage = () => {
   });
   const results = useResource(`search${apiQuery}`, (signal) => get<SearchResult>('query', `/listings/search${apiQuery}`, { signal }));
 
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const form = new FormData(event.currentTarget);
-    const next = new URLSearchParams();
-    for (const name of FIELDS) {
-      const entry = form.get(name);
-      if (typeof entry === 'string' && entry.trim()) next.set(name, entry.trim());
-    }
+  // A place named in the form searches around it: the city's middle, or where the browser is.
+  const withPlace = (next: URLSearchParams) => {
     const placeName = next.get('place');
     const place = places.state === 'ok' ? places.data.find((p) => p.city.toLowerCase() === placeName?.toLowerCase()) : undefined;
     if (placeName === 'My location' && here) {
@@ -70,7 +61,6 @@ export const SearchPage = () => {
       next.delete('lat');
       next.delete('lon');
     }
-    setParams(next);
   };
 
   const locate = () => {
@@ -91,7 +81,7 @@ export const SearchPage = () => {
   return (
     <section>
       <h1>Find a place to stay or eat</h1>
-      <form className="search" onSubmit={submit} aria-label="Search listings" key={params.toString()}>
+      <form className="search" onSubmit={(event) => submit(event, withPlace)} aria-label="Search listings" key={params.toString()}>
         <Field label="What">
           <input name="q" type="search" defaultValue={value('q')} placeholder="cabin, sea view, sushi…" />
         </Field>
@@ -118,31 +108,12 @@ export const SearchPage = () => {
         <Field label="Guests">
           <input name="guests" type="number" min={1} max={1000} defaultValue={value('guests')} />
         </Field>
-        <Field label="Min price">
-          <input name="minPrice" type="number" min={0} step="any" defaultValue={value('minPrice')} />
-        </Field>
-        <Field label="Max price">
-          <input name="maxPrice" type="number" min={0} step="any" defaultValue={value('maxPrice')} />
-        </Field>
+        <PriceFields value={value} />
         <Field label="Amenities" hint="comma-separated, e.g. wifi, parking">
           <input name="amenities" defaultValue={value('amenities')} />
         </Field>
-        <Field label="Kind">
-          <select name="kind" defaultValue={value('kind')}>
-            <option value="">Any</option>
-            <option value="rental">Rental</option>
-            <option value="hotel">Hotel</option>
-            <option value="restaurant">Restaurant</option>
-          </select>
-        </Field>
-        <Field label="Sort by">
-          <select name="sort" defaultValue={value('sort') || 'relevance'}>
-            <option value="relevance">Relevance</option>
-            <option value="price">Price</option>
-            <option value="rating">Rating</option>
-            <option value="distance">Distance</option>
-          </select>
-        </Field>
+        <SelectField label="Kind" name="kind" value={value('kind')} options={[['', 'Any'], ['rental', 'Rental'], ['hotel', 'Hotel'], ['restaurant', 'Restaurant']]} />
+        <SelectField label="Sort by" name="sort" value={value('sort') || 'relevance'} options={[['relevance', 'Relevance'], ['price', 'Price'], ['rating', 'Rating'], ['distance', 'Distance']]} />
         <button type="submit">Search</button>
       </form>
       <AsyncList

@@ -1,7 +1,7 @@
-import { type FormEvent } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import { formatMoney, get, queryString } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
+import { PriceFields, SelectField, useUrlSearch } from '../shared/search-form.tsx';
 import { AsyncList, Field } from '../shared/ui.tsx';
 import type { ProductSummary } from './types.ts';
 
@@ -16,14 +16,12 @@ export const attributeParams = (text: string): Record<string, string> =>
   );
 
 export const ProductSearchPage = () => {
-  const [params, setParams] = useSearchParams();
-  const value = (name: string) => params.get(name) ?? '';
-  const major = (name: string) => (value(name) ? Math.round(Number(value(name)) * 100) : undefined);
+  const { params, value, minor, submit } = useUrlSearch();
   const apiQuery = queryString({
     q: value('q'),
     category: value('category'),
-    minPrice: major('minPrice'),
-    maxPrice: major('maxPrice'),
+    minPrice: minor('minPrice'),
+    maxPrice: minor('maxPrice'),
     deliverableTo: value('deliverableTo'),
     inStock: value('inStock') || undefined,
     sort: value('sort') || undefined,
@@ -31,16 +29,10 @@ export const ProductSearchPage = () => {
     ...attributeParams(value('attributes')),
   });
   const results = useResource(`products${apiQuery}`, (signal) => get<{ items: ProductSummary[] }>('query', `/products/search${apiQuery}`, { signal }));
-  const submit = (event: FormEvent<HTMLFormElement>) => {
-    event.preventDefault();
-    const next = new URLSearchParams();
-    for (const [name, entry] of new FormData(event.currentTarget)) if (typeof entry === 'string' && entry.trim()) next.set(name, entry.trim());
-    setParams(next);
-  };
   return (
     <section>
       <h1>Shop</h1>
-      <form className="search" onSubmit={submit} aria-label="Search products" key={params.toString()}>
+      <form className="search" onSubmit={(event) => submit(event)} aria-label="Search products" key={params.toString()}>
         <Field label="What">
           <input name="q" type="search" defaultValue={value('q')} />
         </Field>
@@ -53,25 +45,9 @@ export const ProductSearchPage = () => {
         <Field label="Deliverable to" hint="postal code">
           <input name="deliverableTo" defaultValue={value('deliverableTo')} />
         </Field>
-        <Field label="Min price">
-          <input name="minPrice" type="number" min={0} step="any" defaultValue={value('minPrice')} />
-        </Field>
-        <Field label="Max price">
-          <input name="maxPrice" type="number" min={0} step="any" defaultValue={value('maxPrice')} />
-        </Field>
-        <Field label="Stock">
-          <select name="inStock" defaultValue={value('inStock')}>
-            <option value="">Any</option>
-            <option value="true">In stock</option>
-          </select>
-        </Field>
-        <Field label="Sort by">
-          <select name="sort" defaultValue={value('sort') || 'relevance'}>
-            <option value="relevance">Relevance</option>
-            <option value="price">Price</option>
-            <option value="newest">Newest</option>
-          </select>
-        </Field>
+        <PriceFields value={value} />
+        <SelectField label="Stock" name="inStock" value={value('inStock')} options={[['', 'Any'], ['true', 'In stock']]} />
+        <SelectField label="Sort by" name="sort" value={value('sort') || 'relevance'} options={[['relevance', 'Relevance'], ['price', 'Price'], ['newest', 'Newest']]} />
         <button type="submit">Search</button>
       </form>
       <AsyncList resource={results} what="products" empty="No product matches. Try fewer filters." items={(data: { items: ProductSummary[] }) => data.items}>
