@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpApp, createPool, jwtTokens, PostgresEventStore, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { workflowSchema } from '@stayhub/infra/workflows/schema';
-import type { PgProjection } from '@stayhub/read-models';
+import { eachEvent, type PgProjection } from '@stayhub/read-models';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { applyBatch, migrateProjector } from '../runner/pg-runner.ts';
 import { pgRebuildAdapter } from '../replay/pg-target.ts';
@@ -18,11 +18,12 @@ const tallies: PgProjection = {
   name: 'tallies',
   handles: new Set(['Tallied']),
   migrate: async (client, target) => void (await client.query(`CREATE TABLE IF NOT EXISTS ${target} (label text PRIMARY KEY, times int NOT NULL)`)),
-  async apply(client, event, target) {
+  index: async () => undefined,
+  fold: eachEvent(async (client, event, target) => {
     const { label } = event.data as { label: string };
     if (bad.has(label)) throw new Error(`cannot tally ${label}`);
     await client.query(`INSERT INTO ${target} (label, times) VALUES ($1, 1) ON CONFLICT (label) DO UPDATE SET times = ${target}.times + 1`, [label]);
-  },
+  }),
   drop: async (client, target) => void (await client.query(`DROP TABLE IF EXISTS ${target}`)),
 };
 
