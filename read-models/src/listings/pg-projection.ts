@@ -1,18 +1,13 @@
 import type { PoolClient } from 'pg';
 import { foldTable, upsertRows, type Changed, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
+import { searchTextOf } from './elasticsearch-mapping.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 
 export const LISTINGS = 'listings';
 
 /** Table names of a target: `listings` live, `listings_r<n>` while a replay builds a fresh one. */
 export const listingTables = (target: string) => ({ listings: `${target}`, unitTypes: `${target}_unit_types` });
-
-const searchText = (doc: ListingDocument): string =>
-  [doc.details.title, doc.details.location?.city, doc.details.location?.country, doc.details.description?.slice(0, 500), ...(doc.details.amenities ?? []), ...(doc.details.cuisine ?? [])]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
 
 const sameUnits = ({ before, doc }: Changed<ListingDocument>): boolean =>
   before !== undefined && JSON.stringify(before.details.unitTypes) === JSON.stringify(doc.details.unitTypes);
@@ -40,7 +35,7 @@ const listingRows: DocumentTable<ListingDocument> = {
       min_price: doc.minPrice,
       rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
       rating_count: doc.rating.count,
-      search_text: searchText(doc),
+      search_text: searchTextOf(doc.details),
       doc,
       updated_at: doc.updatedAt,
     };
