@@ -49,6 +49,12 @@ export const readCheckpoint = async (db: Queryable, target: string): Promise<str
   return rows[0]?.position ?? '';
 };
 
+/** A target's position, its row locked until the transaction ends (writers that take turns on one target). */
+export const lockCheckpoint = async (client: PoolClient, target: string): Promise<string> => {
+  const { rows } = await client.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [target]);
+  return rows[0]?.position ?? '';
+};
+
 /** Live target and its position, for each projection, in one query. */
 export const liveCheckpoints = async (db: Queryable, projections: readonly string[]): Promise<Map<string, { target: string; position: string }>> => {
   const { rows } = await db.query<{ projection: string; target: string | null; position: string | null }>(
@@ -84,6 +90,18 @@ export const advanceCheckpoint = async (client: PoolClient, target: string, from
 export const advanceCheckpoints = async (db: Queryable, targets: readonly string[], to: string): Promise<void> => {
   if (targets.length === 0) return;
   await db.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[]) AND position < $2', [targets, to]);
+};
+
+/**
+ * The checkpoint a swapped-out target is left with. It sorts after every position, so a live
+ * projector still on the old target skips its next batch instead of writing to dropped tables,
+ * then notices the swap and moves to the new target.
+ */
+export const RETIRED = '~retired';
+
+/** Fences a target a swap replaced (waits for a batch in hand on it: its row lock). */
+export const retireCheckpoint = async (db: Queryable, target: string): Promise<void> => {
+  await db.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [target, RETIRED]);
 };
 
 /** Starts a target over from the first event (its store lost it). */

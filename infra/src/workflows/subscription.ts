@@ -62,14 +62,18 @@ const decide = async (workflow: Reacting, event: RecordedEvent, attempts: number
   return { event, error };
 };
 
-const insertTasks = async (client: PoolClient, workflow: string, decided: Extract<Decided, { reactions: unknown }>): Promise<void> => {
-  for (const reaction of decided.reactions) {
-    await client.query(
-      `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (task_id) DO NOTHING`,
-      [reaction.taskId, workflow, reaction.dueAt, JSON.stringify(reaction.task), decided.event.eventId],
-    );
-  }
+/** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
+const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Extract<Decided, { reactions: unknown }>[]): Promise<void> => {
+  const rows = decided.flatMap((d) =>
+    d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })),
+  );
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
+     SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $1::json)
+     ON CONFLICT (task_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 };
 
 const park = (client: PoolClient, workflow: string, event: RecordedEvent, error: unknown) =>
@@ -111,7 +115,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
   };
   try {
     await inTransaction(pool, async (client) => {
-      for (const d of decided) if ('reactions' in d) await insertTasks(client, workflow.name, d);
+      await insertTasks(client, workflow.name, decided.filter((d): d is Extract<Decided, { reactions: unknown }> => 'reactions' in d));
       await parkFailedReactions(client);
       await advance(client, workflow.name, last);
     });
@@ -126,7 +130,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
       for (let attempt = 1; attempt <= attempts; attempt++) {
         await client.query('SAVEPOINT one_event');
         try {
-          await insertTasks(client, workflow.name, d);
+          await insertTasks(client, workflow.name, [d]);
           await client.query('RELEASE SAVEPOINT one_event');
           failure = undefined;
           break;
@@ -185,7 +189,7 @@ export const retryParkedEvents = async (pool: Pool, workflow: Reacting): Promise
       const retried = await inTransaction(pool, async (client) => {
         const { rows } = await client.query('SELECT 1 FROM workflow_parked WHERE workflow = $1 AND event_id = $2 FOR UPDATE', [workflow.name, parked.eventId]);
         if (rows.length === 0) return false; // retried meanwhile by someone else
-        await insertTasks(client, workflow.name, { event: parked.event, reactions: workflow.react(parked.event) });
+        await insertTasks(client, workflow.name, [{ event: parked.event, reactions: workflow.react(parked.event) }]);
         await client.query('DELETE FROM workflow_parked WHERE workflow = $1 AND event_id = $2', [workflow.name, parked.eventId]);
         return true;
       });

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@stayhub/infra';
 import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
-import { createCheckpoint, readCheckpoint, type PgProjection } from '@stayhub/read-models';
+import { createCheckpoint, readCheckpoint, retireCheckpoint, type PgProjection } from '@stayhub/read-models';
 import { RETIRED } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableComparison } from './target.ts';
 
@@ -82,7 +82,7 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
         [projection.name, target],
       );
       // Waits for a batch the live projector has in hand on the old target, then fences it off.
-      await tx.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1', [previous, RETIRED]);
+      await retireCheckpoint(tx, previous);
       // The old target's parked events go with it; the rebuild's become the live ones.
       await tx.query('DELETE FROM projection_parked WHERE projection = $1', [projection.name]);
       await tx.query('UPDATE projection_parked SET projection = $1 WHERE projection = $2', [projection.name, target]);

@@ -12,9 +12,4 @@ CREATE TABLE IF NOT EXISTS projection_rebuilds (
 CREATE UNIQUE INDEX IF NOT EXISTS projection_rebuilds_open ON projection_rebuilds (projection) WHERE status IN ('building', 'built');
 `;
 
-/**
- * The checkpoint a swapped-out target is left with. It sorts after every position, so a live
- * projector still on the old target skips its next batch instead of writing to dropped tables,
- * then notices the swap and moves to the new target.
- */
-export const RETIRED = '~retired';
+export { RETIRED } from '@stayhub/read-models';

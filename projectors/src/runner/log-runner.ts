@@ -18,7 +18,7 @@ import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-mod
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
 import { allTopics } from '../kafka/topics.ts';
-import { applyEvents, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
+import { advanceCheckpoints, applyEvents, lockCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
 
 /** Where a batch came from: one partition of one topic. */
@@ -64,7 +64,7 @@ const newestPosition = (events: readonly RecordedEvent[]): string =>
 const recordApplied = async (client: PoolClient, target: string, events: readonly RecordedEvent[], source: Source): Promise<void> => {
   await saveApplied(client, target, { ...source, position: newestPosition(events) });
   const watermark = await logWatermark(client, target);
-  await client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [target, watermark]);
+  await advanceCheckpoints(client, [target], watermark);
 };
 
 /**
@@ -75,8 +75,7 @@ const recordApplied = async (client: PoolClient, target: string, events: readonl
 export const applyPgFromLog = async (pool: Pool, projection: PgProjection, target: string, events: readonly RecordedEvent[], source: Source): Promise<void> => {
   if (events.length === 0) return;
   await inTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [target]);
-    const done = rows[0]?.position ?? '';
+    const done = await lockCheckpoint(client, target);
     const fresh = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
     if (fresh.length > 0) {
       const { rows: seen } = await client.query<{ stream_id: string; revision: number }>(
@@ -119,8 +118,7 @@ export const applyExternalFromLog = async (
   source: Source,
 ): Promise<void> => {
   if (events.length === 0) return;
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  const done = rows[0]?.position ?? '';
+  const done = await readCheckpoint(pool, target);
   const fresh = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (fresh.length > 0) await projection.applyBatch(fresh, target, toDeadLetter);
   await inTransaction(pool, (client) => recordApplied(client, target, events, source));
@@ -134,12 +132,11 @@ export const applyExternalFromLog = async (
  */
 const prepareExternal = async (pool: Pool, projection: ExternalProjection, target: string, log: RunnerLog): Promise<void> => {
   const existed = await projection.prepare(target);
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  const consumed = (rows[0]?.position ?? '') !== '' || (await hasGroup(pool, target));
+  const consumed = (await readCheckpoint(pool, target)) !== '' || (await hasGroup(pool, target));
   if (!existed && consumed) {
     log('store holds nothing of its target; consuming the log again from its start', { projection: projection.name, target });
     await inTransaction(pool, async (client) => {
-      await client.query("UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = $1", [target]);
+      await resetCheckpoint(client, target);
       await client.query('DELETE FROM projection_partition_positions WHERE projection_target = $1', [target]);
       await client.query('DELETE FROM projection_log_groups WHERE projection_target = $1', [target]);
     });

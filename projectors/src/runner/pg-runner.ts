@@ -182,6 +182,9 @@ const COUNTED_LAG = `(SELECT count(*) FROM (SELECT 1 FROM es_events e
  */
 export const projectionStatus = async (pool: Pool, names: readonly string[], options: { eventStore?: EventStore } = {}): Promise<ProjectionStatus[]> => {
   const head = options.eventStore && !(options.eventStore instanceof PostgresEventStore) ? await options.eventStore.headPosition() : undefined;
+  // Before the projectors first migrated: nothing applied yet (not an error for /health or a waiting caller).
+  const { rows: migrated } = await pool.query<{ ok: boolean }>("SELECT to_regclass('projection_checkpoints') IS NOT NULL AND to_regclass('projection_targets') IS NOT NULL AS ok");
+  if (!migrated[0]?.ok) return names.map((name) => ({ name, target: name, position: '', lag: null, parked: 0, updatedAt: null }));
   return Promise.all(
     names.map(async (name) => {
       const target = await liveTarget(pool, name);
