@@ -16,7 +16,8 @@ const tokens = jwtTokens(JWT_SECRET, 60);
 export type Person = AuthUser & { token: string; name: string };
 
 export const person = async (role: Role, name = `${role}-${randomUUID().slice(0, 8)}`): Promise<Person> => {
-  const user = { userId: `u-${randomUUID()}`, role, email: `${name.toLowerCase().replace(/\W+/g, '.')}@chat.test` };
+  const userId = `u-${randomUUID()}`;
+  const user = { userId, role, email: `${name.toLowerCase().replace(/\W+/g, '.')}.${userId.slice(2, 10)}@chat.test` };
   return { ...user, name, token: await tokens.issue(user) };
 };
 
