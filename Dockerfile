@@ -9,6 +9,7 @@ COPY read-models/package.json read-models/
 COPY command-api/package.json command-api/
 COPY projectors/package.json projectors/
 COPY query-api/package.json query-api/
+COPY chat/package.json chat/
 COPY bench/package.json bench/
 COPY e2e/package.json e2e/
 RUN npm ci --no-audit --no-fund
@@ -19,6 +20,7 @@ COPY read-models read-models
 COPY command-api command-api
 COPY projectors projectors
 COPY query-api query-api
+COPY chat chat
 USER node
 ENV APP=command-api
 CMD ["sh", "-c", "case \"$APP\" in payments) exec node --import tsx infra/src/payments/main.ts ;; *) exec node --import tsx $APP/src/main.ts ;; esac"]

@@ -70,7 +70,10 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
   await migrateChat(pool);
   const store = await PostgresEventStore.create(pool, { pollIntervalMs: options.pollIntervalMs ?? 250 });
   const platformPool = 'databaseUrl' in options.platform ? createPool(options.platform.databaseUrl, 3) : undefined;
-  const platform = 'store' in options.platform ? options.platform.store : await eventStoreFromConfig(options.config, platformPool!, { pollIntervalMs: options.pollIntervalMs ?? 250 });
+  // Opened by the follower on its first run, so that the chat starts and delivers while the platform's store is down.
+  let platform: EventStore | undefined = 'store' in options.platform ? options.platform.store : undefined;
+  const platformStore = async () =>
+    (platform ??= await eventStoreFromConfig(options.config, platformPool!, { pollIntervalMs: options.pollIntervalMs ?? 250 }));
   const hub = new Hub(storeReader({ store }));
   const onFanoutError = (error: unknown) => log.warn({ err: error }, 'chat fan-out');
   const fanout: Fanout =
@@ -93,7 +96,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     deps,
     run: async (signal) => {
       await Promise.all([
-        keepRunning('platform follower', log, signal, () => followPlatform({ ...deps, platform }, signal)),
+        keepRunning('platform follower', log, signal, async () => followPlatform({ ...deps, platform: await platformStore() }, signal)),
         keepRunning('inbox', log, signal, () => runInbox({ pool, store, notifier, log }, inbox, signal)),
       ]);
     },
@@ -102,7 +105,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
       await fanout.close();
       await store.close();
       if (platformPool) {
-        await platform.close();
+        await platform?.close();
         await platformPool.end();
       }
       await pool.end();
