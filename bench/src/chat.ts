@@ -24,6 +24,7 @@ import { BenchClient, now } from './chat/clients.ts';
 const p = params('bench:chat', {
   conversations: { default: 500, help: 'conversations, each with a guest socket and a host socket' },
   rate: { default: 2_000, help: 'messages per second offered in total' },
+  maxInFlight: { default: 2_000, help: 'sent but not yet acknowledged messages beyond which the generator skips its turn (counted as not offered)' },
   duration: { default: 20, help: 'seconds of chat traffic measured' },
   warmup: { default: 3, help: 'seconds of chat traffic before measuring' },
   bookingSeconds: { default: 15, help: 'seconds of each booking load (alone, under chat, alone again)' },
@@ -114,6 +115,8 @@ try {
   const connectSeconds = (now() - connectStarted) / 1000;
   console.log(`${clients.length} sockets connected in ${connectSeconds.toFixed(1)} s`);
   let sent = 0;
+  let answered = 0;
+  let notOffered = 0;
   let acked = 0;
   const ackedKeys: string[] = [];
   const rejected: Record<string, number> = {};
@@ -128,10 +131,15 @@ try {
     for (let tick = 0; sending; tick++) {
       carry += perTick;
       for (; carry >= 1; carry--) {
+        if (sent - answered >= p.maxInFlight) {
+          if (measuring) notOffered++;
+          continue;
+        }
         const client = clients[next++ % clients.length]!;
-        const id = `m${sent++}`;
+        const id = `m${sent++}@${now()}`;
         if (measuring) measuredSent++;
-        void client.send(`t=${now()}`, id).then((frame) => {
+        void client.send(`message ${id}`, id).then((frame) => {
+          answered++;
           if (frame.type === 'ack') {
             acked++;
             ackedKeys.push(`${client.conversationId}:${frame.seq}`);
@@ -166,6 +174,7 @@ try {
     connectSeconds: Math.round(connectSeconds * 10) / 10,
     offeredPerSecond: p.rate,
     sentInWindow: measuredSent,
+    notOfferedInWindow: notOffered,
     ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
     deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
     acked,
@@ -221,6 +230,7 @@ try {
     },
     [
       'Delivery latency: send (the load generator stamps the time in the text) → the other party’s socket, both in the load generator process; only messages sent in the measured window count.',
+      'Open loop at the offered rate, except that the generator skips a send while maxInFlight messages await their ack (notOfferedInWindow counts the skips).',
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'p99Ratio: booking p99 under chat load over the mean of the two alone runs (before and after).',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',

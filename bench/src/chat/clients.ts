@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 
-type Frame = { type: string; ref?: string; seq?: number; status?: number; event?: { conversationId: string; seq: number; type: string; data: { text?: string; senderId?: string } } };
+type Frame = { type: string; ref?: string; seq?: number; status?: number; event?: { conversationId: string; seq: number; type: string; data: { text?: string; senderId?: string; clientMessageId?: string } } };
 
 /**
  * One chat party's socket for the benchmark: follows one conversation, keeps the sequences it
@@ -68,7 +68,9 @@ export class BenchClient {
         if (seq !== this.lastSeq + 1) this.gaps++;
         this.lastSeq = seq;
         this.received++;
-        if (type === 'MessageSent' && data.text?.startsWith('t=')) this.onDelivery(this, Number(data.text.slice(2)), data.senderId ?? '');
+        // The load generator stamps the send time into the client message id (the text may be masked).
+        const sentAt = type === 'MessageSent' ? Number(data.clientMessageId?.split('@')[1]) : NaN;
+        if (Number.isFinite(sentAt)) this.onDelivery(this, sentAt, data.senderId ?? '');
       }
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         if (this.lastSeq >= this.waiters[i]!.seq) {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, TestClock, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { migrateChat } from '../shared/schema.ts';
-import { applyInboxEvent } from './projection.ts';
+import { applyInboxBatch } from './projection.ts';
 
 let pool: Pool;
 beforeAll(async () => {
@@ -38,19 +38,17 @@ const snapshot = async (id: string) => {
 };
 
 const apply = (events: RecordedEvent[], clock: TestClock, online = new Set<string>()) =>
-  inTransaction(pool, async (client) => {
-    const created = [];
-    for (const event of events) created.push(await applyInboxEvent(client, event, { isOnline: (u) => online.has(u), quietMinutes: 15, clock }));
-    return created.filter(Boolean);
-  });
+  inTransaction(pool, (client) => applyInboxBatch(client, events, { isOnline: (u) => online.has(u), quietMinutes: 15, clock }));
 
 describe('inbox projection', () => {
-  it('the same events twice change nothing more and notify nobody twice', async () => {
+  it('the same events twice (as one batch, or one by one) change nothing more and notify nobody twice', async () => {
     const clock = new TestClock(at(1));
     const events = [opened('c1'), message('c1', 1, 1), recorded('c1', 2, 'MessagesRead', { readerId: 'h', upTo: 1, at: at(1) }), message('c1', 3, 1, 'h')];
     expect(await apply(events, clock)).toHaveLength(2);
     const once = await snapshot('c1');
     expect(await apply(events, clock)).toEqual([]);
+    expect(await snapshot('c1')).toEqual(once);
+    for (const event of events) expect(await apply([event], clock)).toEqual([]);
     expect(await snapshot('c1')).toEqual(once);
     expect(once.chat_reads).toEqual([{ conversation_id: 'c1', user_id: 'h', up_to: 1 }]);
   });
@@ -58,7 +56,7 @@ describe('inbox projection', () => {
   it('at most one notification per conversation and recipient per 15 minutes, none while online, none for old news', async () => {
     const clock = new TestClock(at(40));
     await apply([opened('c2')], clock);
-    const notified = async (events: RecordedEvent[], online?: Set<string>) => (await apply(events, clock, online)).map((n) => n!.seq);
+    const notified = async (events: RecordedEvent[], online?: Set<string>) => (await apply(events, clock, online)).map((n) => n.seq);
     expect(await notified([message('c2', 1, 30), message('c2', 2, 31), message('c2', 3, 44)])).toEqual([1]);
     expect(await notified([message('c2', 4, 45)])).toEqual([4]);
     expect(await notified([message('c2', 5, 61)], new Set(['h']))).toEqual([]);

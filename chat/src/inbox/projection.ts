@@ -19,49 +19,76 @@ export type InboxOptions = {
 const isChatEvent = (event: RecordedEvent): event is RecordedEvent & chat.ConversationEvent => chat.conversationEventTypes.includes(event.type as never);
 
 /**
- * Applies one stored chat event to the inbox tables (conversation list, unread counts, in-app
- * notifications). Every statement is idempotent, so the same event twice changes nothing more.
- * Returns the notification it created, if any.
+ * Applies a batch of stored chat events to the inbox tables (conversation list, unread counts,
+ * in-app notifications), each table written once per batch. Every statement is idempotent, so the
+ * same events twice change nothing more. Returns the notifications it created.
  */
-export const applyInboxEvent = async (client: PoolClient, event: RecordedEvent, options: InboxOptions): Promise<NewNotification | undefined> => {
-  if (!isChatEvent(event)) return undefined;
-  const seq = event.streamRevision;
-  switch (event.type) {
-    case 'ConversationOpened': {
-      const { conversationId, subject, guestId, hostId, at } = event.data;
-      await client.query(
-        `INSERT INTO chat_conversations (conversation_id, kind, booking_id, listing_id, guest_id, host_id, opened_at, last_seq, last_activity_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) ON CONFLICT (conversation_id) DO NOTHING`,
-        [conversationId, subject.kind, subject.kind === 'booking' ? subject.bookingId : null, subject.listingId, guestId, hostId, at, seq],
-      );
-      return undefined;
-    }
-    case 'MessageSent':
-    case 'SystemMessagePosted': {
-      const { conversationId, at } = event.data;
-      const senderId = event.type === 'MessageSent' ? event.data.senderId : null;
-      await client.query('INSERT INTO chat_message_log (conversation_id, seq, sender_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [conversationId, seq, senderId, at]);
-      const { rows } = await client.query<{ guest_id: string; host_id: string }>(
-        `UPDATE chat_conversations SET last_seq = GREATEST(last_seq, $2), last_activity_at = GREATEST(last_activity_at, $3)
-          WHERE conversation_id = $1 RETURNING guest_id, host_id`,
-        [conversationId, seq, at],
-      );
-      if (event.type !== 'MessageSent' || !rows[0]) return undefined;
-      const recipient = rows[0].guest_id === senderId ? rows[0].host_id : rows[0].guest_id;
-      return notifyIfOffline(client, { ...event.data, seq, recipient }, options);
-    }
-    case 'MessagesRead': {
-      const { conversationId, readerId, upTo } = event.data;
-      await client.query(
-        `INSERT INTO chat_reads (conversation_id, user_id, up_to) VALUES ($1, $2, $3)
-         ON CONFLICT (conversation_id, user_id) DO UPDATE SET up_to = GREATEST(chat_reads.up_to, EXCLUDED.up_to)`,
-        [conversationId, readerId, upTo],
-      );
-      return undefined;
-    }
-    default:
-      return undefined;
+export const applyInboxBatch = async (client: PoolClient, recorded: readonly RecordedEvent[], options: InboxOptions): Promise<NewNotification[]> => {
+  const events = recorded.filter(isChatEvent);
+  for (const event of events) {
+    if (event.type !== 'ConversationOpened') continue;
+    const { conversationId, subject, guestId, hostId, at } = event.data;
+    await client.query(
+      `INSERT INTO chat_conversations (conversation_id, kind, booking_id, listing_id, guest_id, host_id, opened_at, last_seq, last_activity_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) ON CONFLICT (conversation_id) DO NOTHING`,
+      [conversationId, subject.kind, subject.kind === 'booking' ? subject.bookingId : null, subject.listingId, guestId, hostId, at, event.streamRevision],
+    );
   }
+  const posted = events.filter((event) => event.type === 'MessageSent' || event.type === 'SystemMessagePosted');
+  const parties = new Map<string, { guest_id: string; host_id: string }>();
+  if (posted.length > 0) {
+    const column = <T>(pick: (event: (typeof posted)[number]) => T) => posted.map(pick);
+    await client.query(
+      `INSERT INTO chat_message_log (conversation_id, seq, sender_id, at)
+       SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [
+        column((e) => e.data.conversationId),
+        column((e) => e.streamRevision),
+        column((e) => (e.type === 'MessageSent' ? e.data.senderId : null)),
+        column((e) => e.data.at),
+      ],
+    );
+    const latest = new Map<string, { seq: number; at: string }>();
+    for (const event of posted) {
+      const current = latest.get(event.data.conversationId);
+      latest.set(event.data.conversationId, {
+        seq: Math.max(current?.seq ?? -1, event.streamRevision),
+        at: current && current.at > event.data.at ? current.at : event.data.at,
+      });
+    }
+    const { rows } = await client.query<{ conversation_id: string; guest_id: string; host_id: string }>(
+      `UPDATE chat_conversations c SET last_seq = GREATEST(c.last_seq, u.seq), last_activity_at = GREATEST(c.last_activity_at, u.at)
+         FROM unnest($1::text[], $2::int[], $3::timestamptz[]) AS u(conversation_id, seq, at)
+        WHERE c.conversation_id = u.conversation_id
+        RETURNING c.conversation_id, c.guest_id, c.host_id`,
+      [[...latest.keys()], [...latest.values()].map((v) => v.seq), [...latest.values()].map((v) => v.at)],
+    );
+    for (const row of rows) parties.set(row.conversation_id, row);
+  }
+  const reads = new Map<string, { conversationId: string; readerId: string; upTo: number }>();
+  for (const event of events) {
+    if (event.type !== 'MessagesRead') continue;
+    const key = `${event.data.conversationId} ${event.data.readerId}`;
+    reads.set(key, { ...event.data, upTo: Math.max(reads.get(key)?.upTo ?? -1, event.data.upTo) });
+  }
+  if (reads.size > 0) {
+    const list = [...reads.values()];
+    await client.query(
+      `INSERT INTO chat_reads (conversation_id, user_id, up_to) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+       ON CONFLICT (conversation_id, user_id) DO UPDATE SET up_to = GREATEST(chat_reads.up_to, EXCLUDED.up_to)`,
+      [list.map((r) => r.conversationId), list.map((r) => r.readerId), list.map((r) => r.upTo)],
+    );
+  }
+  const notifications: NewNotification[] = [];
+  for (const event of posted) {
+    if (event.type !== 'MessageSent') continue;
+    const party = parties.get(event.data.conversationId);
+    if (!party) continue;
+    const recipient = party.guest_id === event.data.senderId ? party.host_id : party.guest_id;
+    const notification = await notifyIfOffline(client, { ...event.data, seq: event.streamRevision, recipient }, options);
+    if (notification) notifications.push(notification);
+  }
+  return notifications;
 };
 
 /** At most one notification per conversation and recipient per quiet period, and none about old news on a catch-up. */
@@ -108,11 +135,7 @@ export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: 
     batchSize: 500,
     onBatch: async (events) => {
       const created = await inTransaction(deps.pool, async (client) => {
-        const notifications: NewNotification[] = [];
-        for (const event of events) {
-          const notification = await applyInboxEvent(client, event, options);
-          if (notification) notifications.push(notification);
-        }
+        const notifications = await applyInboxBatch(client, events, options);
         await client.query(checkpointSql, [INBOX, events.at(-1)!.globalPosition]);
         return notifications;
       });

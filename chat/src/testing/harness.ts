@@ -23,11 +23,11 @@ export const person = async (role: Role, name = `${role}-${randomUUID().slice(0,
 
 export type ChatStack = Awaited<ReturnType<typeof startChat>>;
 
-export const startChat = async (settings: Partial<ChatSettings> = {}) => {
-  const platformUrl = await testDatabaseUrl();
-  const chatUrl = await testDatabaseUrl();
-  const platformPool: Pool = createPool(platformUrl, 4);
-  const platform = await PostgresEventStore.create(platformPool, { pollIntervalMs: 50 });
+/** A chat on fresh databases; with `joining`, a second chat process on the same databases as another. */
+export const startChat = async (settings: Partial<ChatSettings & { REDIS_URL: string }> = {}, joining?: { chatUrl: string; platform: PostgresEventStore }) => {
+  const chatUrl = joining?.chatUrl ?? (await testDatabaseUrl());
+  const platformPool: Pool | undefined = joining ? undefined : createPool(await testDatabaseUrl(), 4);
+  const platform = joining?.platform ?? (await PostgresEventStore.create(platformPool!, { pollIntervalMs: 50 }));
   const mail = new SimulatedMailServer();
   let chat: Chat = await composeChat({
     chatDatabaseUrl: chatUrl,
@@ -47,6 +47,7 @@ export const startChat = async (settings: Partial<ChatSettings> = {}) => {
 
   const stack = {
     mail,
+    chatUrl,
     url: () => `http://127.0.0.1:${port()}`,
     deps: () => chat.deps,
     platform,
@@ -123,6 +124,7 @@ export const startChat = async (settings: Partial<ChatSettings> = {}) => {
     },
     async close() {
       await stack.stopChat();
+      if (!platformPool) return;
       await platform.close();
       await platformPool.end();
     },
