@@ -134,6 +134,9 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
       switch (frame.type) {
         case 'subscribe': {
           const conversation = await readableConversation(deps, user, frame.conversationId);
+          if ((frame.after ?? -1) > conversation.head) {
+            throw new HttpProblem(400, 'Bad Request', `The conversation ends at sequence ${conversation.head}; resume from a sequence you have seen`, { code: 'after_beyond_head' });
+          }
           send({ type: 'subscribed', ...(frame.ref ? { ref: frame.ref } : {}), conversationId: frame.conversationId, head: conversation.head });
           if (ws.readyState === ws.OPEN) deps.hub.subscribe(listener, frame.conversationId, frame.after ?? conversation.head);
           return;
