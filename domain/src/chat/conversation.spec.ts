@@ -1,6 +1,7 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fold } from '../shared/decider.ts';
 import { specFor, type SpecCase } from '../shared/spec.ts';
-import { conversationDecider, type ConversationCommand, type ConversationEvent } from './conversation.ts';
+import { conversationDecider, REMEMBERED_CLIENT_IDS, sequenceOfClientMessage, type ConversationCommand, type ConversationEvent } from './conversation.ts';
 import { HIDDEN } from './masking.ts';
 
 const spec = specFor(conversationDecider);
@@ -71,6 +72,17 @@ describe('SendMessage', () => {
       .given(open)
       .when(send('', { attachments: [{ url: 'https://cdn.stayhub.test/a.jpg', name: 'call 0612345678.jpg' }] }))
       .then([{ ...sent(''), data: { ...(sent('').data as object), attachments: [{ url: 'https://cdn.stayhub.test/a.jpg', name: `call ${HIDDEN.phone}.jpg` }] } } as ConversationEvent]);
+  });
+});
+
+describe('client message ids', () => {
+  it('the newest ones are remembered; the oldest beyond the limit are forgotten', () => {
+    const open = [opened, posted('requested', 0)];
+    const many = Array.from({ length: REMEMBERED_CLIENT_IDS + 1 }, (_, i) => sent(`m${i}`, 0, { clientMessageId: `c${i}` }));
+    const state = fold(conversationDecider, [...open, ...many]);
+    expect(sequenceOfClientMessage(state, 'guest-1', 'c0')).toBeUndefined();
+    expect(sequenceOfClientMessage(state, 'guest-1', 'c1')).toBe(3);
+    expect(sequenceOfClientMessage(state, 'guest-1', `c${REMEMBERED_CLIENT_IDS}`)).toBe(REMEMBERED_CLIENT_IDS + 2);
   });
 });
 

@@ -95,7 +95,7 @@ export type OpenConversation = {
   bookingRevision: number;
   /** Each party's read mark: the sequence read up to. */
   reads: Record<string, number>;
-  /** `${senderId} ${clientMessageId}` → the sequence its message got: a resent message is not stored twice. */
+  /** `${senderId} ${clientMessageId}` → the sequence its message got, for the newest client ids: a resent message is not stored twice. */
   sent: Record<string, number>;
 };
 export type Conversation = { status: 'none'; head: number } | OpenConversation;
@@ -106,6 +106,15 @@ export const isParty = (state: Conversation, userId: string): boolean =>
   state.status === 'open' && (state.guestId === userId || state.hostId === userId);
 
 const sentKey = (senderId: string, clientMessageId: string) => `${senderId} ${clientMessageId}`;
+
+/** Client ids remembered per conversation: a resend comes within moments, so the newest few hundred suffice. */
+export const REMEMBERED_CLIENT_IDS = 500;
+
+const remember = (sent: Record<string, number>, key: string, seq: number): Record<string, number> => {
+  const entries = Object.entries(sent);
+  const kept = entries.length >= REMEMBERED_CLIENT_IDS ? entries.slice(entries.length - REMEMBERED_CLIENT_IDS + 1) : entries;
+  return { ...Object.fromEntries(kept), [key]: seq };
+};
 
 /** The sequence a client's message was stored under, if it was. */
 export const sequenceOfClientMessage = (state: Conversation, senderId: string, clientMessageId: string): number | undefined =>
@@ -121,7 +130,7 @@ export const evolveConversation = (state: Conversation, event: ConversationEvent
     case 'MessageSent': {
       if (state.status !== 'open') return { ...state, head };
       const { clientMessageId, senderId } = event.data;
-      return { ...state, head, sent: clientMessageId ? { ...state.sent, [sentKey(senderId, clientMessageId)]: head } : state.sent };
+      return { ...state, head, sent: clientMessageId ? remember(state.sent, sentKey(senderId, clientMessageId), head) : state.sent };
     }
     case 'SystemMessagePosted':
       if (state.status !== 'open') return { ...state, head };
