@@ -1,4 +1,4 @@
-import { loadConfig, postgresAnswers } from '@stayhub/infra';
+import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
 import { redisAnswers } from '@stayhub/infra/config/reachability';
 import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
@@ -13,9 +13,11 @@ if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the pl
 const chatDatabaseUrl = config.CHAT_DATABASE_URL ?? config.DATABASE_URL;
 // Only what the chat cannot work without: its own database, and Redis when it fans out through it.
 // The platform's store may be down: the chat delivers meanwhile and catches up on booking events later.
-if (!(await postgresAnswers(chatDatabaseUrl, 3_000))) throw new Error('Cannot start: nothing answers at CHAT_DATABASE_URL (or DATABASE_URL when it is unset)');
+const log = createLogger('chat', config.LOG_LEVEL);
+// A database that is not up yet is waited for, not a reason to exit (the launcher may be restarting it).
+await waitForDatabase(chatDatabaseUrl, { log: (message) => log.warn(message) });
 if (config.CHAT_FANOUT === 'redis' && !(await redisAnswers(config.REDIS_URL!, 3_000))) throw new Error('Cannot start: CHAT_FANOUT=redis but nothing answers at REDIS_URL');
-const chat = await composeChat({ chatDatabaseUrl, platform: { databaseUrl: config.DATABASE_URL }, config });
+const chat = await composeChat({ chatDatabaseUrl, platform: { databaseUrl: config.DATABASE_URL }, config, log });
 const stop = new AbortController();
 const background = chat.run(stop.signal);
 const { server, close } = createChatServer(chat.deps);
