@@ -15,7 +15,7 @@ export const createChatApp = (deps: ChatDeps): Express =>
     routes: chatRoutes(deps),
     tokens: deps.tokens,
     corsOrigins: deps.corsOrigins,
-    before: [idempotency(deps.pool)],
+    perRoute: idempotency({ pool: deps.pool, eventStore: deps.store }),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {
       app.get('/health', async (_req, res) => {
