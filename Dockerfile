@@ -9,6 +9,7 @@ COPY read-models/package.json read-models/
 COPY command-api/package.json command-api/
 COPY projectors/package.json projectors/
 COPY query-api/package.json query-api/
+COPY chat/package.json chat/
 COPY bench/package.json bench/
 COPY e2e/package.json e2e/
 COPY web/package.json web/
@@ -20,6 +21,7 @@ COPY read-models read-models
 COPY command-api command-api
 COPY projectors projectors
 COPY query-api query-api
+COPY chat chat
 COPY web web
 RUN npm run build -w @stayhub/web
 USER node

@@ -4,3 +4,4 @@ export * as listings from './listings/index.ts';
 export * as calendar from './calendar/index.ts';
 export * as bookings from './bookings/index.ts';
 export * as commerce from './commerce/index.ts';
+export * as chat from './chat/index.ts';

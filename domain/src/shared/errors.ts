@@ -60,6 +60,13 @@ export const errorKinds = {
   ORDER_LINE_INVALID: 'invalid',
   STOCK_HOLD_RELEASED: 'conflict',
   SKU_TAKEN: 'conflict',
+  // chat (appended)
+  CONVERSATION_NOT_FOUND: 'not_found',
+  CONVERSATION_EXISTS: 'conflict',
+  NOT_CONVERSATION_PARTY: 'forbidden',
+  MESSAGE_INVALID: 'invalid',
+  READ_BEYOND_HEAD: 'invalid',
+  CANNOT_MESSAGE_SELF: 'rule',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';

@@ -31,6 +31,20 @@ export const SecuritySettings = z.object({
 });
 export type SecuritySettings = z.infer<typeof SecuritySettings>;
 
+/**
+ * The chat service: its port, its own database (by default `stayhub_chat` on the embedded server),
+ * how its processes fan messages out to each other, and the per-sender message limit.
+ */
+export const ChatSettings = z.object({
+  CHAT_PORT: port(3005),
+  CHAT_DATABASE_URL: z.url().optional(),
+  CHAT_FANOUT: z.enum(['local', 'redis']).default('local'),
+  CHAT_RATE_LIMIT_MESSAGES: count(10),
+  CHAT_RATE_LIMIT_WINDOW_SECONDS: count(10),
+  CHAT_NOTIFY_QUIET_MINUTES: minutes(15),
+});
+export type ChatSettings = z.infer<typeof ChatSettings>;
+
 /** A comma-separated setting as a list of trimmed, non-empty entries. */
 export const listOf = (value: string | undefined): string[] =>
   (value ?? '')
@@ -85,6 +99,7 @@ const schema = z
     HOST_RESPONSE_HOURS: z.coerce.number().positive().default(24),
     HOLD_TTL_MINUTES: minutes(15),
     ORDER_PAYMENT_TIMEOUT_MINUTES: minutes(15),
+    ...ChatSettings.shape,
     ...SecuritySettings.shape,
   })
   .superRefine((env, ctx) => {
@@ -97,6 +112,7 @@ const schema = z
     need(env.AVAILABILITY === 'redis', 'REDIS_URL', 'AVAILABILITY=redis');
     need(env.HISTORY === 'cassandra', 'CASSANDRA_CONTACT_POINTS', 'HISTORY=cassandra');
     need(env.PAYMENTS === 'http', 'PAYMENT_GATEWAY_URL', 'PAYMENTS=http');
+    need(env.CHAT_FANOUT === 'redis', 'REDIS_URL', 'CHAT_FANOUT=redis');
     // The generated secrets suit one machine (embedded mode); several production instances must share theirs.
     need(env.NODE_ENV === 'production', 'JWT_SECRET', 'NODE_ENV=production');
     need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');

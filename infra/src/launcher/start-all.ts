@@ -52,8 +52,12 @@ if (!config.DATABASE_URL) {
   await admin.connect();
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE stayhub');
+  // The chat keeps its own database on the same server, so that its storms stay off the booking side's.
+  const chatExists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub_chat'");
+  if (chatExists.rowCount === 0) await admin.query('CREATE DATABASE stayhub_chat');
   await admin.end();
   env.DATABASE_URL = database.url.replace(/\/postgres$/, '/stayhub');
+  env.CHAT_DATABASE_URL ??= database.url.replace(/\/postgres$/, '/stayhub_chat');
   console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
   superviseDatabase(database);
 }
@@ -80,6 +84,7 @@ const apps = [
   { name: 'relay', entry: 'projectors/src/kafka/relay-main.ts', when: config.LOG === 'kafka' },
   { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
   { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
+  { name: 'chat', entry: 'chat/src/main.ts', when: true },
   { name: 'web', entry: 'web/src/server/main.ts', when: webBuilt() },
 ].filter((app) => app.when);
 
@@ -113,7 +118,7 @@ const start = (app: (typeof apps)[number], quickExits = 0): void => {
 for (const app of apps) start(app);
 if (webBuilt()) console.log(`[start] web app http://localhost:${config.WEB_PORT}`);
 console.log(
-  `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  (docs at /docs on each)`,
+  `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  chat http://localhost:${config.CHAT_PORT} (ws at /ws)  (docs at /docs on each)`,
 );
 
 const shutdown = async (signal: NodeJS.Signals) => {

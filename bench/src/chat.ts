@@ -1,0 +1,249 @@
+/**
+ * Figure 7: the chat under load. 1,000 sockets (a guest and a host in each of 500 conversations)
+ * exchange messages at a fixed rate: messages/s sustained, delivery latency (send → the other
+ * party's socket), messages lost, RSS of the chat process. Beside it, in the same run: booking p99
+ * over HTTP without chat traffic, with it, and without it again. Then a reconnect storm: every
+ * socket drops, each conversation gets a message meanwhile, and all reconnect at once with their
+ * last sequence.
+ */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { createPool, jwtTokens, projectRoot } from '@stayhub/infra';
+import { params } from './shared/args.ts';
+import { bookingScenario } from './shared/bookings.ts';
+import { benchServer, freshDatabase } from './shared/database.ts';
+import { api, inParallel } from './shared/http.ts';
+import { runLoad, type LoadResult } from './shared/load.ts';
+import { memoryOf, memorySampler, startPlatform } from './shared/platform.ts';
+import { record } from './shared/results.ts';
+import { summarise } from './shared/stats.ts';
+import { BenchClient, now } from './chat/clients.ts';
+
+const p = params('bench:chat', {
+  conversations: { default: 500, help: 'conversations, each with a guest socket and a host socket' },
+  rate: { default: 2_000, help: 'messages per second offered in total' },
+  maxInFlight: { default: 2_000, help: 'sent but not yet acknowledged messages beyond which the generator skips its turn (counted as not offered)' },
+  duration: { default: 20, help: 'seconds of chat traffic measured' },
+  warmup: { default: 3, help: 'seconds of chat traffic before measuring' },
+  bookingSeconds: { default: 15, help: 'seconds of each booking load (alone, under chat, alone again)' },
+  bookingConcurrency: { default: 8, help: 'booking clients' },
+  listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
+});
+
+const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const freePort = (): Promise<number> =>
+  new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+
+const loadBefore = loadavg();
+const server = await benchServer();
+const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
+const chatDb = await freshDatabase(server.adminUrl, 'chat');
+const platform = await startPlatform(platformDb.url);
+const chatPort = await freePort();
+const chatProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chat/src/main.ts')], {
+  env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
+  stdio: ['ignore', 'inherit', 'inherit'],
+});
+const chatUrl = `http://127.0.0.1:${chatPort}`;
+const chatApi = api(chatUrl);
+const clients: BenchClient[] = [];
+try {
+  for (let ready = false; !ready; ) {
+    ready = await fetch(`${chatUrl}/health`).then((r) => r.ok, () => false);
+    if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  console.log(`setting up ${p.listings} rentals and ${p.conversations} inquiry conversations…`);
+  const scenario = await bookingScenario(platform, { listings: p.listings, guests: 16, hotelRooms: 1 });
+  const tokens = jwtTokens(JWT_SECRET, 600);
+  const guests = await Promise.all(
+    Array.from({ length: p.conversations }, async (_, i) => {
+      const user = { userId: `chat-guest-${i}`, role: 'guest' as const, email: `chat-guest-${i}@bench.test` };
+      return { ...user, token: await tokens.issue(user) };
+    }),
+  );
+  // The chat learns the listings from the platform's events; wait until it knows them all.
+  const conversations = await inParallel(guests, 16, async (guest, i) => {
+    const listingId = scenario.rentals[i % scenario.rentals.length]!;
+    for (;;) {
+      const reply = await chatApi.post(`/listings/${listingId}/inquiries`, {}, guest.token);
+      if (reply.status === 201) return { conversationId: reply.body.conversationId as string, guest, listingId };
+      if (reply.status !== 404) throw new Error(`inquiry: ${reply.status} ${JSON.stringify(reply.body)}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+  const hostOf = new Map<string, { userId: string; token: string }>();
+  const chatPool = createPool(chatDb.url, 1);
+  const { rows } = await chatPool.query<{ listing_id: string; host_id: string }>('SELECT listing_id, host_id FROM chat_listings').finally(() => chatPool.end());
+  const hostsById = new Map(scenario.hosts.map((host) => [host.userId, host]));
+  for (const row of rows) hostOf.set(row.listing_id, hostsById.get(row.host_id)!);
+
+  let measuring = false;
+  const latencies: number[] = [];
+  const delivered = new Set<string>();
+  const onDelivery = (client: BenchClient, sentAt: number, senderId: string) => {
+    if (senderId === client.userId) return;
+    delivered.add(`${client.conversationId}:${client.lastSeq}`);
+    if (measuring) latencies.push(now() - sentAt);
+  };
+  const wsUrl = `ws://127.0.0.1:${chatPort}/ws`;
+  for (const { conversationId, guest, listingId } of conversations) {
+    const host = hostOf.get(listingId)!;
+    clients.push(new BenchClient(wsUrl, guest.token, guest.userId, conversationId, onDelivery));
+    clients.push(new BenchClient(wsUrl, host.token, host.userId, conversationId, onDelivery));
+  }
+
+  const bookingLoad = async (label: string): Promise<LoadResult> => {
+    let n = Math.floor(Math.random() * 1e6);
+    const result = await runLoad({ concurrency: p.bookingConcurrency, durationMs: p.bookingSeconds * 1000, warmupMs: 2000, request: () => scenario.spread(n++) });
+    console.log(`booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+    return result;
+  };
+
+  // 1. booking alone (the chat process up and idle, no socket open)
+  const bookingAlone = await bookingLoad('alone');
+
+  // 2. 1,000 sockets, then chat traffic at the offered rate, with booking load beside it
+  const connectStarted = now();
+  await inParallel(clients, 50, (client) => client.connect());
+  const connectSeconds = (now() - connectStarted) / 1000;
+  console.log(`${clients.length} sockets connected in ${connectSeconds.toFixed(1)} s`);
+  let sent = 0;
+  let answered = 0;
+  let notOffered = 0;
+  let acked = 0;
+  const ackedKeys: string[] = [];
+  const rejected: Record<string, number> = {};
+  let sending = true;
+  let measuredSent = 0;
+  const tickMs = 10;
+  const perTick = (p.rate * tickMs) / 1000;
+  let carry = 0;
+  let next = 0;
+  const sender = (async () => {
+    const start = now();
+    for (let tick = 0; sending; tick++) {
+      carry += perTick;
+      for (; carry >= 1; carry--) {
+        if (sent - answered >= p.maxInFlight) {
+          if (measuring) notOffered++;
+          continue;
+        }
+        const client = clients[next++ % clients.length]!;
+        const id = `m${sent++}@${now()}`;
+        if (measuring) measuredSent++;
+        void client.send(`message ${id}`, id).then((frame) => {
+          answered++;
+          if (frame.type === 'ack') {
+            acked++;
+            ackedKeys.push(`${client.conversationId}:${frame.seq}`);
+          } else rejected[String(frame.status)] = (rejected[String(frame.status)] ?? 0) + 1;
+        });
+      }
+      const wait = start + (tick + 1) * tickMs - now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
+  const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
+  measuring = true;
+  const measureStart = now();
+  const ackedAtStart = acked;
+  const bookingUnderChat = await bookingLoad('under chat load');
+  const rest = p.duration * 1000 - (now() - measureStart);
+  if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+  measuring = false;
+  const measuredMs = now() - measureStart;
+  const ackedInWindow = acked - ackedAtStart;
+  sending = false;
+  await sender;
+  const peakRssMb = chatMemory.stop();
+  // let every acknowledged message arrive (bounded), then count what the other party never got
+  const settleDeadline = now() + 30_000;
+  while (now() < settleDeadline && ackedKeys.some((key) => !delivered.has(key))) await new Promise((resolve) => setTimeout(resolve, 200));
+  const lost = ackedKeys.filter((key) => !delivered.has(key)).length;
+  const traffic = {
+    sockets: clients.length,
+    conversations: p.conversations,
+    connectSeconds: Math.round(connectSeconds * 10) / 10,
+    offeredPerSecond: p.rate,
+    sentInWindow: measuredSent,
+    notOfferedInWindow: notOffered,
+    ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
+    deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
+    acked,
+    rejected,
+    lost,
+    deliveryLatencyMs: summarise(latencies),
+    chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
+  };
+  console.log(`chat: ${JSON.stringify(traffic)}`);
+
+  // 3. booking alone again (the sockets stay open, no traffic)
+  const bookingAloneAgain = await bookingLoad('alone again');
+
+  // 4. reconnect storm
+  for (const client of clients) client.drop();
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const heads = new Map<string, number>();
+  await inParallel(conversations, 16, async ({ conversationId, guest }) => {
+    const reply = await chatApi.post(`/conversations/${conversationId}/messages`, { text: 'while you were away' }, guest.token);
+    heads.set(conversationId, reply.body.seq as number);
+  });
+  const before = clients.map((client) => ({ received: client.received, duplicates: client.duplicates, gaps: client.gaps }));
+  const stormStart = now();
+  await Promise.all(clients.map((client) => client.connect()));
+  const connectedMs = now() - stormStart;
+  await Promise.all(clients.map((client) => client.caughtUp(heads.get(client.conversationId)!)));
+  const caughtUpMs = now() - stormStart;
+  const storm = {
+    sockets: clients.length,
+    allConnectedMs: Math.round(connectedMs),
+    allCaughtUpMs: Math.round(caughtUpMs),
+    missedMessagesDelivered: clients.reduce((sum, client, i) => sum + client.received - before[i]!.received, 0),
+    duplicates: clients.reduce((sum, client, i) => sum + client.duplicates - before[i]!.duplicates, 0),
+    gaps: clients.reduce((sum, client, i) => sum + client.gaps - before[i]!.gaps, 0),
+  };
+  console.log(`reconnect storm: ${JSON.stringify(storm)}`);
+
+  const booking = (r: LoadResult) => ({ throughput: r.throughput, p50: r.latencyMs.p50, p99: r.latencyMs.p99, statuses: r.statuses });
+  const aloneP99 = [bookingAlone.latencyMs.p99, bookingAloneAgain.latencyMs.p99].sort((a, b) => a - b);
+  const baseline = (aloneP99[0]! + aloneP99[1]!) / 2;
+  record(
+    'chat',
+    { ...p, database: server.kind },
+    {
+      traffic,
+      booking: {
+        alone: booking(bookingAlone),
+        underChatLoad: booking(bookingUnderChat),
+        aloneAgain: booking(bookingAloneAgain),
+        p99Ratio: Math.round((bookingUnderChat.latencyMs.p99 / baseline) * 100) / 100,
+      },
+      reconnectStorm: storm,
+    },
+    [
+      'Delivery latency: send (the load generator stamps the time in the text) → the other party’s socket, both in the load generator process; only messages sent in the measured window count.',
+      'Open loop at the offered rate, except that the generator skips a send while maxInFlight messages await their ack (notOfferedInWindow counts the skips).',
+      'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
+      'p99Ratio: booking p99 under chat load over the mean of the two alone runs (before and after).',
+      'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
+    ],
+    loadBefore,
+  );
+} finally {
+  for (const client of clients) client.ws?.terminate();
+  chatProcess.kill('SIGTERM');
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  chatProcess.kill('SIGKILL');
+  await platform.stop();
+  await platformDb.drop().catch(() => undefined);
+  await chatDb.drop().catch(() => undefined);
+  await server.stop();
+}

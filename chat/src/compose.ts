@@ -1,0 +1,114 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CommandProcessor,
+  corsOriginsOf,
+  createLogger,
+  createPool,
+  jwtTokens,
+  PostgresEventStore,
+  systemClock,
+  type ChatSettings,
+  type Clock,
+  type Config,
+  type EventStore,
+  type Logger,
+} from '@stayhub/infra';
+import { eventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
+import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
+import { messageLimiter } from './conversations/limits.ts';
+import { storeReader } from './conversations/commands.ts';
+import { runInbox } from './inbox/projection.ts';
+import { followPlatform } from './platform/follower.ts';
+import { localFanout, type Fanout } from './realtime/fanout.ts';
+import { Hub } from './realtime/hub.ts';
+import { redisFanout } from './realtime/redis-fanout.ts';
+import { migrateChat } from './shared/schema.ts';
+import type { ChatDeps } from './shared/deps.ts';
+
+export type ChatOptions = {
+  /** The chat's own database: conversation streams and chat tables, on a pool of its own. */
+  chatDatabaseUrl: string;
+  /** Where booking, user and listing events come from: the platform's event store, or its database. */
+  platform: { databaseUrl: string } | { store: EventStore };
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<ChatSettings> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'REDIS_URL'>> &
+    EventStoreConfig;
+  clock?: Clock;
+  notifier?: Notifier;
+  log?: Logger;
+  poolSize?: number;
+  pollIntervalMs?: number;
+};
+
+export type Chat = {
+  deps: ChatDeps;
+  /** Runs the platform follower and the inbox projection until `signal` aborts, retrying after failures. */
+  run: (signal: AbortSignal) => Promise<void>;
+  close: () => Promise<void>;
+};
+
+/** A background loop that outlives the failures of what it depends on (a database restarting). */
+const keepRunning = async (name: string, log: Logger, signal: AbortSignal, loop: () => Promise<void>) => {
+  for (let failures = 0; !signal.aborted; ) {
+    try {
+      await loop();
+      failures = 0;
+    } catch (error) {
+      if (signal.aborted) return;
+      failures++;
+      log.warn({ err: error, loop: name }, `${name} stopped; restarting`);
+      await sleep(Math.min(10_000, 200 * 2 ** failures), undefined, { signal }).catch(() => undefined);
+    }
+  }
+};
+
+export const composeChat = async (options: ChatOptions): Promise<Chat> => {
+  const log = options.log ?? createLogger('chat');
+  const clock = options.clock ?? systemClock;
+  const pool = createPool(options.chatDatabaseUrl, options.poolSize ?? 20);
+  await migrateChat(pool);
+  const store = await PostgresEventStore.create(pool, { pollIntervalMs: options.pollIntervalMs ?? 250 });
+  const platformPool = 'databaseUrl' in options.platform ? createPool(options.platform.databaseUrl, 3) : undefined;
+  // Opened by the follower on its first run, so that the chat starts and delivers while the platform's store is down.
+  let platform: EventStore | undefined = 'store' in options.platform ? options.platform.store : undefined;
+  const platformStore = async () =>
+    (platform ??= await eventStoreFromConfig(options.config, platformPool!, { pollIntervalMs: options.pollIntervalMs ?? 250 }));
+  const hub = new Hub(storeReader({ store }));
+  const onFanoutError = (error: unknown) => log.warn({ err: error }, 'chat fan-out');
+  const fanout: Fanout =
+    options.config.CHAT_FANOUT === 'redis' && options.config.REDIS_URL ? redisFanout(options.config.REDIS_URL, (message) => hub.receive(message), onFanoutError) : localFanout();
+  hub.useFanout(fanout);
+  const deps: ChatDeps = {
+    pool,
+    store,
+    processor: new CommandProcessor(store),
+    hub,
+    limiter: messageLimiter({ messages: options.config.CHAT_RATE_LIMIT_MESSAGES ?? 10, windowSeconds: options.config.CHAT_RATE_LIMIT_WINDOW_SECONDS ?? 10 }),
+    tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
+    clock,
+    log,
+    corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
+  };
+  const notifier = options.notifier ?? new ResilientNotifier(new SimulatedMailServer());
+  const inbox = { isOnline: (userId: string) => hub.isOnline(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
+  return {
+    deps,
+    run: async (signal) => {
+      await Promise.all([
+        keepRunning('platform follower', log, signal, async () => followPlatform({ ...deps, platform: await platformStore() }, signal)),
+        keepRunning('inbox', log, signal, () => runInbox({ pool, store, notifier, log }, inbox, signal)),
+      ]);
+    },
+    close: async () => {
+      hub.close();
+      await fanout.close();
+      await store.close();
+      if (platformPool) {
+        await platform?.close();
+        await platformPool.end();
+      }
+      await pool.end();
+    },
+  };
+};

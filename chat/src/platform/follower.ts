@@ -1,0 +1,100 @@
+import type { PoolClient } from 'pg';
+import { bookings, chat, identity, listings } from '@stayhub/domain';
+import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { execute } from '../conversations/commands.ts';
+import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
+import type { ChatDeps } from '../shared/deps.ts';
+
+export const PLATFORM = 'platform';
+
+const notices: Partial<Record<bookings.BookingEventType, chat.BookingNotice>> = {
+  BookingRequested: 'requested',
+  BookingApproved: 'approved',
+  BookingDeclined: 'declined',
+  BookingRequestExpired: 'expired',
+  BookingConfirmed: 'confirmed',
+  BookingCancelled: 'cancelled',
+  BookingModified: 'modified',
+};
+
+const firstName = (name: string) => name.trim().split(/\s+/)[0] ?? name;
+
+/** Who is who and which listing is which: what the chat shows beside a conversation. Idempotent upserts. */
+const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise<void> => {
+  if (event.type === 'UserRegistered') {
+    const { userId, name, email } = event.data as identity.UserRegisteredData;
+    await client.query(
+      'INSERT INTO chat_users (user_id, first_name, email) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET first_name = EXCLUDED.first_name, email = EXCLUDED.email',
+      [userId, firstName(name), email],
+    );
+  } else if (event.type === 'ListingCreated' || event.type === 'ListingPublished') {
+    const { listingId, hostId, details } = event.data as listings.ListingCreatedData;
+    await client.query(
+      'INSERT INTO chat_listings (listing_id, host_id, title) VALUES ($1, $2, $3) ON CONFLICT (listing_id) DO UPDATE SET host_id = EXCLUDED.host_id, title = COALESCE(EXCLUDED.title, chat_listings.title)',
+      [listingId, hostId, details.title ?? null],
+    );
+  } else if (event.type === 'ListingUpdated') {
+    const { listingId, changes } = event.data as listings.ListingUpdatedData;
+    if (changes.title) await client.query('UPDATE chat_listings SET title = $2 WHERE listing_id = $1', [listingId, changes.title]);
+  } else if (event.type === 'BookingRequested') {
+    const { bookingId, guestId, hostId, listingId } = event.data as { bookingId: string; guestId: string; hostId: string; listingId: string };
+    await client.query('INSERT INTO chat_bookings (booking_id, guest_id, host_id, listing_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      bookingId,
+      guestId,
+      hostId,
+      listingId,
+    ]);
+  }
+};
+
+/**
+ * Reacts to the platform's events, read from the platform event store's own subscription (not
+ * the log, so a Kafka outage does not stop it): a booking request opens the booking's
+ * conversation, and each booking event posts a system message there. The conversation's decider
+ * ignores a booking revision it has already posted, so a batch redelivered after a crash posts
+ * nothing twice. The directory and the checkpoint move in one transaction after the batch.
+ */
+export const followPlatform = async (
+  deps: Pick<ChatDeps, 'pool' | 'processor' | 'hub'> & { platform: EventStore },
+  signal: AbortSignal,
+): Promise<void> => {
+  const after = await readCheckpoint(deps.pool, PLATFORM);
+  await deps.platform.subscribe({
+    after,
+    signal,
+    batchSize: 500,
+    onBatch: async (events) => {
+      await inTransaction(deps.pool, async (client) => {
+        for (const event of events) {
+          await applyDirectory(client, event);
+          await postBookingNotice(deps, client, event);
+        }
+        await client.query(checkpointSql, [PLATFORM, events.at(-1)!.globalPosition]);
+      });
+    },
+  });
+};
+
+const postBookingNotice = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, client: PoolClient, event: RecordedEvent): Promise<void> => {
+  const notice = notices[event.type as bookings.BookingEventType];
+  if (!notice) return;
+  const { bookingId, at } = event.data as { bookingId: string; at: string };
+  const { rows } = await client.query<{ guest_id: string; host_id: string; listing_id: string }>(
+    'SELECT guest_id, host_id, listing_id FROM chat_bookings WHERE booking_id = $1',
+    [bookingId],
+  );
+  const booking = rows[0];
+  if (!booking) return;
+  const conversationId = chat.bookingConversationId(bookingId);
+  await execute(
+    deps,
+    conversationId,
+    {
+      type: 'RecordBookingEvent',
+      data: { conversationId, bookingId, listingId: booking.listing_id, guestId: booking.guest_id, hostId: booking.host_id, notice, bookingRevision: event.streamRevision, now: at },
+    },
+    'system',
+  );
+};
+
+export type PlatformFollowerDeps = Parameters<typeof followPlatform>[0];

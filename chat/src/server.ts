@@ -1,0 +1,51 @@
+import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
+import { createHttpApp, idempotency, metricsContentType, metricsText, type Route } from '@stayhub/infra';
+import { conversationRoutes } from './conversations/routes.ts';
+import { inboxRoutes } from './inbox/routes.ts';
+import { attachSockets } from './realtime/socket-server.ts';
+import type { ChatDeps } from './shared/deps.ts';
+
+export const chatRoutes = (deps: ChatDeps): Route[] => [...inboxRoutes(deps), ...conversationRoutes(deps)];
+
+export const createChatApp = (deps: ChatDeps): Express =>
+  createHttpApp({
+    title: 'StayHub chat',
+    description: 'Guest–host conversations. Real time over the WebSocket at `/ws` (see the README for its frames); these routes are the HTTP side.',
+    routes: chatRoutes(deps),
+    tokens: deps.tokens,
+    corsOrigins: deps.corsOrigins,
+    perRoute: idempotency({ pool: deps.pool, eventStore: deps.store }),
+    logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    extra: (app) => {
+      app.get('/health', async (_req, res) => {
+        try {
+          const { rows } = await deps.pool.query<{ name: string; position: string }>('SELECT name, position FROM chat_checkpoints ORDER BY name');
+          res.json({ status: 'ok', connections: deps.hub.connections(), checkpoints: rows });
+        } catch (error) {
+          res.status(503).json({ status: 'unavailable', error: String(error) });
+        }
+      });
+      app.get('/metrics', async (_req, res) => {
+        res.type(metricsContentType).send(await metricsText());
+      });
+    },
+  });
+
+export type ChatServer = { server: Server; close: () => Promise<void> };
+
+/** The HTTP routes and the WebSocket endpoint on one server (not yet listening). */
+export const createChatServer = (deps: ChatDeps): ChatServer => {
+  const server = createServer(createChatApp(deps));
+  const sockets = attachSockets(server, deps);
+  return {
+    server,
+    close: async () => {
+      await sockets.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+};

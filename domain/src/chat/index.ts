@@ -1,0 +1,2 @@
+export * from './masking.ts';
+export * from './conversation.ts';
