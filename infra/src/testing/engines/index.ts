@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { startCassandra } from './cassandra.ts';
 import { startKafka } from './kafka.ts';
 import type { Engine } from './process.ts';
 import { startRedis } from './redis.ts';
@@ -10,13 +11,14 @@ type EngineSpec = { name: string; variable: string; start: (dir: string) => Prom
 const ENGINES: EngineSpec[] = [
   { name: 'redis', variable: 'REDIS_URL', start: startRedis },
   { name: 'kafka', variable: 'KAFKA_BROKERS', start: startKafka },
+  { name: 'cassandra', variable: 'CASSANDRA_CONTACT_POINTS', start: startCassandra },
 ];
 
 /**
  * Starts every at-scale engine the environment does not already name, in parallel, once per test
  * run, and exports where each answers through `process.env` (test workers inherit it). An engine
  * that cannot start leaves its variable unset, so its suites skip and say what is missing, except
- * with `CI=true`, where that fails the run. `STAYHUB_ENGINES=redis,kafka` limits which are started.
+ * with `CI=true`, where that fails the run. `STAYHUB_ENGINES=redis,kafka,cassandra` limits which are started.
  */
 export const startEngines = async (dataRoot: string): Promise<() => Promise<void>> => {
   const wanted = process.env.STAYHUB_ENGINES?.split(',').map((name) => name.trim());
