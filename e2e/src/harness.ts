@@ -102,6 +102,7 @@ const environment = (options: StackOptions) => {
     LOG: (options.log ?? (env.LOG === 'kafka' ? 'kafka' : 'local')) as 'local' | 'kafka',
     SEARCH: chosen('SEARCH', 'elasticsearch', 'ELASTICSEARCH_URL') ? ('elasticsearch' as const) : ('postgres' as const),
     ELASTICSEARCH_URL: env.ELASTICSEARCH_URL,
+    ELASTICSEARCH_FLAVOR: env.ELASTICSEARCH_FLAVOR === 'opensearch' ? ('opensearch' as const) : ('elasticsearch' as const),
     HISTORY: chosen('HISTORY', 'cassandra', 'CASSANDRA_CONTACT_POINTS') ? ('cassandra' as const) : ('postgres' as const),
     CASSANDRA_CONTACT_POINTS: env.CASSANDRA_CONTACT_POINTS,
     CASSANDRA_LOCAL_DC: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',

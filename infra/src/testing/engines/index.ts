@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startCassandra } from './cassandra.ts';
 import { startKafka } from './kafka.ts';
+import { startOpenSearch } from './opensearch.ts';
 import type { Engine } from './process.ts';
 import { startRedis } from './redis.ts';
 
@@ -12,13 +13,14 @@ const ENGINES: EngineSpec[] = [
   { name: 'redis', variable: 'REDIS_URL', start: startRedis },
   { name: 'kafka', variable: 'KAFKA_BROKERS', start: startKafka },
   { name: 'cassandra', variable: 'CASSANDRA_CONTACT_POINTS', start: startCassandra },
+  { name: 'opensearch', variable: 'ELASTICSEARCH_URL', start: startOpenSearch },
 ];
 
 /**
  * Starts every at-scale engine the environment does not already name, in parallel, once per test
  * run, and exports where each answers through `process.env` (test workers inherit it). An engine
  * that cannot start leaves its variable unset, so its suites skip and say what is missing, except
- * with `CI=true`, where that fails the run. `STAYHUB_ENGINES=redis,kafka,cassandra` limits which are started.
+ * with `CI=true`, where that fails the run. `STAYHUB_ENGINES=redis,kafka,cassandra,opensearch` limits which are started.
  */
 export const startEngines = async (dataRoot: string): Promise<() => Promise<void>> => {
   const wanted = process.env.STAYHUB_ENGINES?.split(',').map((name) => name.trim());
