@@ -27,14 +27,27 @@ export const testCluster = async (topics: Record<string, number> = {}): Promise<
   const kafka = testKafka(brokers(), 'stayhub-test-setup');
   const byCount = new Map<number, string[]>();
   for (const [topic, partitions] of Object.entries(topics)) byCount.set(partitions, [...(byCount.get(partitions) ?? []), topic]);
-  for (const [numPartitions, names] of byCount) await ensureTopics(kafka, { topics: names, numPartitions }).catch(alreadyMade);
+  for (const [numPartitions, names] of byCount) await madeSoon(() => ensureTopics(kafka, { topics: names, numPartitions }));
   return { brokers: brokers(), stop: async () => undefined };
 };
 
-/** Two test files may create the same topic at once: the loser's TOPIC_ALREADY_EXISTS is fine. */
-const alreadyMade = (error: unknown): void => {
-  const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error);
-  if (!/TOPIC_ALREADY_EXISTS|already exists/i.test(text)) throw error;
+/**
+ * Two test files may create the same topic at once: the loser's TOPIC_ALREADY_EXISTS is fine. On a
+ * loaded machine a new topic's leaders can take longer than kafkajs waits for them
+ * ("does not host this topic-partition"): asked again, `ensureTopics` finds the topic made.
+ */
+const madeSoon = async (make: () => Promise<unknown>, attempts = 10): Promise<void> => {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await make();
+      return;
+    } catch (error) {
+      const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String(error);
+      if (/TOPIC_ALREADY_EXISTS|already exists/i.test(text)) return;
+      if (attempt >= attempts || !/does not host this topic-partition|UNKNOWN_TOPIC_OR_PARTITION|LEADER_NOT_AVAILABLE/i.test(text)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
 };
 
 /** A kafkajs client for tests: quiet (unless KAFKA_TEST_LOG=debug|info|warn), with short retries. */
