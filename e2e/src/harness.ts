@@ -87,7 +87,7 @@ export type StackOptions = {
 /**
  * The adapters the environment selects, as `docker-compose.kafka.yml` sets them: `EVENT_STORE=esdb`,
  * `SEARCH=elasticsearch`, `HISTORY=cassandra` each only with its URL; `LOG=kafka` on the brokers of
- * `KAFKA_BROKERS`, else on a librdkafka mock cluster started for the stack.
+ * `KAFKA_BROKERS` (the test setup's broker, or an external cluster).
  */
 const environment = (options: StackOptions) => {
   const env = process.env;
@@ -102,6 +102,7 @@ const environment = (options: StackOptions) => {
     LOG: (options.log ?? (env.LOG === 'kafka' ? 'kafka' : 'local')) as 'local' | 'kafka',
     SEARCH: chosen('SEARCH', 'elasticsearch', 'ELASTICSEARCH_URL') ? ('elasticsearch' as const) : ('postgres' as const),
     ELASTICSEARCH_URL: env.ELASTICSEARCH_URL,
+    ELASTICSEARCH_FLAVOR: env.ELASTICSEARCH_FLAVOR === 'opensearch' ? ('opensearch' as const) : ('elasticsearch' as const),
     HISTORY: chosen('HISTORY', 'cassandra', 'CASSANDRA_CONTACT_POINTS') ? ('cassandra' as const) : ('postgres' as const),
     CASSANDRA_CONTACT_POINTS: env.CASSANDRA_CONTACT_POINTS,
     CASSANDRA_LOCAL_DC: env.CASSANDRA_LOCAL_DC ?? 'datacenter1',
@@ -109,14 +110,11 @@ const environment = (options: StackOptions) => {
   };
 };
 
-/** A Kafka for one stack: the mock cluster (or KAFKA_BROKERS), with every topic made. Loaded only under LOG=kafka. */
+/** A Kafka for one stack: the run's broker (KAFKA_BROKERS), with every topic made. Loaded only under LOG=kafka. */
 const startKafka = async () => {
-  const { fastConsumer, startMockCluster, testKafka } = await import('../../projectors/test/kafka/mock-cluster.ts');
-  const cluster = await startMockCluster({ topics: Object.fromEntries(allTopics.map((topic) => [topic, 3])), brokers: 1 });
-  // The mock holds a group's next join for (session timeout − 1 s), so a restarted projector waits that long;
-  // a real broker refuses sessions under 6 s (group.min.session.timeout.ms).
-  const consumer = cluster.mock ? { ...fastConsumer, sessionTimeout: 4_000 } : fastConsumer;
-  return { cluster, client: testKafka(cluster.brokers, `e2e-${randomBytes(4).toString('hex')}`), consumer };
+  const { fastConsumer, testCluster, testKafka } = await import('../../projectors/test/kafka/broker.ts');
+  const cluster = await testCluster(Object.fromEntries(allTopics.map((topic) => [topic, 6])));
+  return { cluster, client: testKafka(cluster.brokers, `e2e-${randomBytes(4).toString('hex')}`), consumer: fastConsumer };
 };
 
 /** The Elasticsearch and Cassandra projections of the read stores in use, for the projectors. */
@@ -183,7 +181,7 @@ export const startStack = async (options: StackOptions = {}) => {
     databaseUrl,
     config: { ...config, ...options.settings, LOG: scale.LOG },
     clock,
-    // Under Kafka a (re)started projector first joins its consumer group: the mock takes 3 s for that.
+    // Under Kafka a (re)started projector first joins its consumer group, which takes seconds.
     consistencyWaitMs: kafka ? 8000 : 3000,
     readStores,
     ...(availability ? { availability } : {}),
@@ -201,8 +199,8 @@ export const startStack = async (options: StackOptions = {}) => {
     side,
     /** The Redis availability store when `AVAILABILITY=redis`, else undefined (the PostgreSQL table). */
     availability,
-    /** Under LOG=kafka: the cluster (mock or KAFKA_BROKERS) and its client. */
-    kafka: kafka ? { brokers: kafka.cluster.brokers, mock: kafka.cluster.mock, client: kafka.client as Kafka } : undefined,
+    /** Under LOG=kafka: the brokers (KAFKA_BROKERS) and a client. */
+    kafka: kafka ? { brokers: kafka.cluster.brokers, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
     command: client(() => urlOf(commandServer!)),
     /** The command API's base URL, for a spec that needs raw fetch (e.g. to abort a request). */
@@ -240,8 +238,7 @@ export const startStack = async (options: StackOptions = {}) => {
     startRelay() {
       if (!kafka || !checkpoints) throw new Error('the relay runs only under LOG=kafka');
       const stop = new AbortController();
-      // librdkafka's mock cannot serve kafkajs's idempotent producer (see KafkaRelay); a real cluster does.
-      const running = new KafkaRelay({ eventStore: readStore, kafka: kafka.client, checkpoints, idempotent: !kafka.cluster.mock, backoff: { baseMs: 50, maxMs: 1000 } });
+      const running = new KafkaRelay({ eventStore: readStore, kafka: kafka.client, checkpoints, backoff: { baseMs: 50, maxMs: 1000 } });
       relay = { stop, relay: running, done: running.start(stop.signal) };
     },
     async stopRelay() {

@@ -1,13 +1,14 @@
-import { Client as ElasticsearchClient } from '@elastic/elasticsearch';
+import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import cassandra from 'cassandra-driver';
 import { listOf, type Config } from '@stayhub/infra/config/config';
 import type { Replication } from './booking-history/cassandra-statements.ts';
+import { searchClient } from './listings/search-client.ts';
 
 /** The alias search reads and the Elasticsearch projection moves between rebuilt indexes. */
 export const LISTINGS_ALIAS = 'stayhub-listings';
 
 export type ReadStoreClientsConfig = Partial<
-  Pick<Config, 'SEARCH' | 'ELASTICSEARCH_URL' | 'HISTORY' | 'CASSANDRA_CONTACT_POINTS' | 'CASSANDRA_LOCAL_DC' | 'CASSANDRA_KEYSPACE'>
+  Pick<Config, 'SEARCH' | 'ELASTICSEARCH_URL' | 'ELASTICSEARCH_FLAVOR' | 'HISTORY' | 'CASSANDRA_CONTACT_POINTS' | 'CASSANDRA_LOCAL_DC' | 'CASSANDRA_KEYSPACE'>
 >;
 
 export type ReadStoreClients = {
@@ -28,7 +29,7 @@ export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig, optio
   // A namespace keeps stacks that share one server apart (tests): its own alias and keyspace.
   const suffix = options.namespace ? `_${options.namespace.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}` : '';
   const elasticsearch =
-    config.SEARCH === 'elasticsearch' ? new ElasticsearchClient({ node: required(config.ELASTICSEARCH_URL, 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch') }) : undefined;
+    config.SEARCH === 'elasticsearch' ? searchClient(required(config.ELASTICSEARCH_URL, 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch'), config.ELASTICSEARCH_FLAVOR) : undefined;
   const dataCenter = config.CASSANDRA_LOCAL_DC ?? 'datacenter1';
   const client =
     config.HISTORY === 'cassandra'

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from '@stayhub/infra';
 
@@ -8,15 +7,7 @@ export const secrets = {
   PAYMENT_WEBHOOK_SECRET: 'webhook-secret-webhook-secret-0123456789',
 };
 
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+export { freePort } from '@stayhub/infra/testing/engines/process';
 
 export type AppProcess = {
   child: ChildProcess;

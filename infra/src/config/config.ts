@@ -73,6 +73,7 @@ const schema = z
     KAFKA_BROKERS: z.string().optional(),
     SEARCH: z.enum(['postgres', 'elasticsearch']).default('postgres'),
     ELASTICSEARCH_URL: z.url().optional(),
+    ELASTICSEARCH_FLAVOR: z.enum(['elasticsearch', 'opensearch']).default('elasticsearch'),
     AVAILABILITY: z.enum(['postgres', 'redis']).default('postgres'),
     REDIS_URL: z.string().optional(),
     SEARCH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { join } from 'node:path';
 import { projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
+import { startEngines } from './engines/index.ts';
 
 import './provided-context.ts';
 
@@ -10,9 +11,12 @@ let server: EmbeddedServer | undefined;
 
 /**
  * One PostgreSQL server for the whole run: the one `DATABASE_URL` names, or else an embedded one.
- * Every test file then makes its own database on it (see `testDatabase`).
+ * Every test file then makes its own database on it (see `testDatabase`). The at-scale engines
+ * (Redis, Kafka, …) start beside it, once, shared by the suites (see `engines/`).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const engines = startEngines(join(projectRoot, '.data/engines-test'));
+  engines.catch(() => undefined); // awaited below, after PostgreSQL
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     server = await startEmbeddedPostgres({
@@ -29,7 +33,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   for (const { datname } of stale.rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => undefined);
   await client.end();
   project.provide('pgAdminUrl', adminUrl);
+  const stopEngines = await engines;
   return async () => {
+    await stopEngines();
     await server?.stop();
   };
 }

@@ -10,7 +10,7 @@ export type EnsureTopicsOptions = {
 
 /**
  * Creates missing topics through the admin API; existing ones are left as they are. Returns the
- * topics it created. (librdkafka's mock cluster has no CreateTopics; there topics are auto-created.)
+ * topics it created.
  */
 export const ensureTopics = async (kafka: Kafka, options: EnsureTopicsOptions = {}): Promise<string[]> => {
   const wanted = options.topics ?? allTopics;

@@ -13,11 +13,9 @@ export type KafkaRelayOptions = {
   /** Checkpoint name; one running relay per name. */
   name?: string;
   /**
-   * Idempotent producer (no duplicates from the producer's own retries). Keep it on against a real
-   * cluster. librdkafka's mock cluster reports controller id 0 in its metadata, and kafkajs asks the
-   * controller for a producer id, so an idempotent kafkajs producer cannot connect to the mock
-   * ("Broker 0 not found in the cached metadata"); the mock-backed tests pass `false`. Without it
-   * a retried send may duplicate messages, never drop or reorder them (one request in flight), and
+   * Idempotent producer (no duplicates from the producer's own retries): on by default, and the
+   * tests run it so against a real broker. Off, a retried send may duplicate messages, never drop
+   * or reorder them (one request in flight), and
    * projectors ignore a stream revision they already applied.
    */
   idempotent?: boolean;

@@ -2,7 +2,7 @@ import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import type { RecordedEvent } from '@stayhub/infra';
 import { decodeMessage } from '../../src/kafka/message.ts';
-import { fastConsumer } from './mock-cluster.ts';
+import { fastConsumer } from './broker.ts';
 
 export type Collected = {
   topic: string;

@@ -4,7 +4,7 @@ import { DEAD_LETTER_HEADERS, runKafkaProjection, type KafkaProjection, type Kaf
 import { deadLetterTopic } from '../../src/kafka/topics.ts';
 import { collect, eventually } from './collect.ts';
 import { kafkaFixture, PARTITIONS, publishEvents, type KafkaFixture } from './fixture.ts';
-import { fastConsumer, kafkaUnavailable } from './mock-cluster.ts';
+import { fastConsumer, kafkaUnavailable } from './broker.ts';
 
 const ids = (events: RecordedEvent[]): string[] => events.map((event) => event.eventId).sort();
 const totalLag = async (projection: KafkaProjection): Promise<number> => (await projection.lag()).reduce((sum, p) => sum + p.lag, 0);

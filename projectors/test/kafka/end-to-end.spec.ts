@@ -5,7 +5,7 @@ import { KafkaRelay } from '../../src/kafka/relay.ts';
 import { allTopics } from '../../src/kafka/topics.ts';
 import { eventually } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
-import { fastConsumer, kafkaUnavailable } from './mock-cluster.ts';
+import { fastConsumer, kafkaUnavailable } from './broker.ts';
 
 describe.skipIf(kafkaUnavailable)('event store → relay → Kafka → projection', () => {
   let f: KafkaFixture;
@@ -21,7 +21,7 @@ describe.skipIf(kafkaUnavailable)('event store → relay → Kafka → projectio
 
   const startRelay = (): void => {
     const controller = new AbortController();
-    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints, idempotent: !f.cluster.mock }).start(
+    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints }).start(
       controller.signal,
     );
     stops.push(async () => {

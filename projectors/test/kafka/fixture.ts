@@ -5,7 +5,7 @@ import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { PostgresCheckpoints } from '../../src/kafka/checkpoints.ts';
 import { encodeMessage } from '../../src/kafka/message.ts';
 import { allTopics } from '../../src/kafka/topics.ts';
-import { startMockCluster, testKafka, type KafkaTestCluster } from './mock-cluster.ts';
+import { testCluster, testKafka, type KafkaTestCluster } from './broker.ts';
 import { eventually } from './collect.ts';
 
 export const PARTITIONS = 6;
@@ -28,13 +28,13 @@ export type KafkaFixture = {
   close(): Promise<void>;
 };
 
-/** A fresh PostgreSQL event store and a fresh mock cluster (or `KAFKA_BROKERS`) for one test. */
+/** A fresh PostgreSQL event store and the run's shared broker (`KAFKA_BROKERS`) for one test. */
 export const kafkaFixture = async (extraTopics: Record<string, number> = {}): Promise<KafkaFixture> => {
   const pool = createPool(await testDatabaseUrl(), 5);
   const store = await PostgresEventStore.create(pool, { pollIntervalMs: 50 });
   const checkpoints = await PostgresCheckpoints.create(pool);
   const topics = Object.fromEntries([...allTopics.map((topic) => [topic, PARTITIONS] as const), ...Object.entries(extraTopics)]);
-  const cluster = await startMockCluster({ topics });
+  const cluster = await testCluster(topics);
   const run = randomUUID().slice(0, 8);
   return {
     run,

@@ -9,10 +9,14 @@ import { migrateProjector } from '../../src/runner/pg-runner.ts';
 import { eachEvent, type PgProjection } from '@stayhub/read-models';
 import { eventually } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
-import { fastConsumer, kafkaUnavailable } from './mock-cluster.ts';
+import { fastConsumer, kafkaUnavailable } from './broker.ts';
 
-/** Deliberately not idempotent: every application adds one, so a double shows as 2. */
-const counting = (name: string): PgProjection => ({
+/**
+ * Deliberately not idempotent: every application adds one, so a double shows as 2. The broker is
+ * shared with other test files publishing `Tested` events to the same topics: only this test's
+ * streams (their ids hold `run`) are counted.
+ */
+const counting = (name: string, run: string): PgProjection => ({
   name,
   handles: new Set(['Tested']),
   migrate: async (client, target) => {
@@ -20,6 +24,7 @@ const counting = (name: string): PgProjection => ({
   },
   index: async () => undefined,
   fold: eachEvent(async (client: PoolClient, event: RecordedEvent, target) => {
+    if (!event.streamId.includes(run)) return;
     await client.query(
       `INSERT INTO "${target}" (event_id, stream_id, applied) VALUES ($1, $2, 1) ON CONFLICT (event_id) DO UPDATE SET applied = "${target}".applied + 1`,
       [event.eventId, event.streamId],
@@ -43,7 +48,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
 
   const startRelay = (): (() => Promise<void>) => {
     const controller = new AbortController();
-    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints, idempotent: !f.cluster.mock }).start(controller.signal);
+    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints }).start(controller.signal);
     const stop = async () => {
       controller.abort();
       await running;
@@ -76,7 +81,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
   it('applies each event once across a restart and a full republish, and read-your-writes waits on the watermark', async () => {
     const name = `counting_${f.run}`;
     const first = await append(6, 4);
-    const projections = await startProjections([counting(name)]);
+    const projections = await startProjections([counting(name, f.run)]);
     // Nothing published yet: a write is not visible, and the waiter says so.
     expect(await waitForLogPosition(f.pool, [name], first, 300)).toBe(false);
 
@@ -89,7 +94,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     await projections.stop();
     const second = await append(6, 3);
     expect(await waitForLogPosition(f.pool, [name], second, 500)).toBe(false);
-    const again = await startProjections([counting(name)]);
+    const again = await startProjections([counting(name, f.run)]);
     expect(await waitForLogPosition(f.pool, [name], second, 30_000)).toBe(true);
     expect(await applied(name)).toEqual([{ applied: 1, n: 42 }]);
 
@@ -101,7 +106,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     expect(await waitForLogPosition(f.pool, [name], third, 30_000)).toBe(true);
     await eventually(async () => (await again.status()).every((s) => s.lag?.every((p) => p.lag === 0)), 30_000, 'lag 0');
     expect(await applied(name)).toEqual([{ applied: 1, n: 44 }]);
-    const { rows } = await f.pool.query('SELECT stream_id, revision FROM projection_stream_revisions WHERE projection_target = $1 ORDER BY stream_id', [name]);
+    const { rows } = await f.pool.query('SELECT stream_id, revision FROM projection_stream_revisions WHERE projection_target = $1 AND stream_id LIKE $2 ORDER BY stream_id', [name, `%${f.run}%`]);
     expect(rows).toEqual(Array.from({ length: 6 }, (_, s) => ({ stream_id: `booking-${f.run}-${s}`, revision: s < 2 ? 7 : 6 })));
 
     const [status] = await again.status();
@@ -122,7 +127,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
         return had && store.size > 0;
       },
       applyBatch: async (events) => {
-        for (const event of events) {
+        for (const event of events.filter((e) => e.streamId.includes(f.run))) {
           applications += 1;
           if (event.streamRevision > (store.get(event.streamId) ?? -1)) store.set(event.streamId, event.streamRevision);
         }

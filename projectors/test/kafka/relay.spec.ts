@@ -1,3 +1,4 @@
+import { KafkaJSProtocolError, type Kafka, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore, RecordedEvent, SubscribeOptions } from '@stayhub/infra';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
@@ -5,10 +6,21 @@ import { allTopics, topicFor } from '../../src/kafka/topics.ts';
 import type { Checkpoints } from '../../src/kafka/checkpoints.ts';
 import { collect, eventually, type Collected } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
-import { kafkaUnavailable } from './mock-cluster.ts';
+import { kafkaUnavailable } from './broker.ts';
 
-const PRODUCE = 0; // Kafka ApiKey of ProduceRequest
-const MESSAGE_TOO_LARGE = 10; // a produce error kafkajs does not retry itself
+/** `kafka` whose producers reject their first `count` batches as the broker does a too-large one. */
+const rejectingBatches = (kafka: Kafka, count: number): Kafka => {
+  let left = count;
+  return Object.assign(Object.create(kafka) as Kafka, {
+    producer: (config?: ProducerConfig): Producer => {
+      const producer = kafka.producer(config);
+      return Object.assign(Object.create(producer) as Producer, {
+        sendBatch: (batch: ProducerBatch) =>
+          left-- > 0 ? Promise.reject(new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' })) : producer.sendBatch(batch),
+      });
+    },
+  });
+};
 
 /** Revisions per stream in the order a consumer received them. */
 const revisionsByStream = (messages: Collected[]): Map<string, number[]> => {
@@ -31,14 +43,13 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     await f.close();
   });
 
-  /** Starts a relay; the test's cleanup stops it. The mock cannot host an idempotent kafkajs producer (see relay.ts). */
+  /** Starts a relay (idempotent producer, as in production); the test's cleanup stops it. */
   const startRelay = (options: Partial<ConstructorParameters<typeof KafkaRelay>[0]> = {}) => {
     const controller = new AbortController();
     const relay = new KafkaRelay({
       eventStore: f.store,
       kafka: f.kafka,
       checkpoints: f.checkpoints,
-      idempotent: !f.cluster.mock,
       backoff: { baseMs: 50, maxMs: 500 },
       ...options,
     });
@@ -121,12 +132,10 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     for (const stream of streams) expect(firstSeen(revisionsByStream(collector.messages).get(stream)!)).toEqual(range(12));
   });
 
-  it('keeps retrying when Kafka rejects a batch or the store subscription fails, checkpointing only what Kafka acknowledged', async (context) => {
-    if (!f.cluster.mock) context.skip('fault injection needs the mock cluster');
+  it('keeps retrying when Kafka rejects a batch or the store subscription fails, checkpointing only what Kafka acknowledged', async () => {
     const streams = [`order-${f.run}`, `payment-${f.run}`];
     for (let round = 0; round < 5; round++) for (const stream of streams) await f.appendEvents(stream, 1);
     const stored = await f.readVisible(10); // so that the relay reads them as one batch
-    await f.cluster.failRequests(PRODUCE, MESSAGE_TOO_LARGE, 3);
 
     const saved: Array<{ position: string; failuresBefore: number }> = [];
     const recording: Checkpoints = {
@@ -141,7 +150,7 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
       subscribe: (options: SubscribeOptions) =>
         ++subscriptions === 1 ? Promise.reject(new Error('connection terminated')) : f.store.subscribe(options),
     });
-    const { relay } = startRelay({ checkpoints: recording, eventStore: flakyStore });
+    const { relay } = startRelay({ checkpoints: recording, eventStore: flakyStore, kafka: rejectingBatches(f.kafka, 3) });
     const collector = await collectOurs();
     await collector.until((all) => new Set(all.map((m) => m.event!.eventId)).size >= 10);
     await eventually(() => saved.length > 0, 10_000, 'a checkpoint');
@@ -151,14 +160,5 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     expect(subscriptions).toBe(2);
     expect(relay.status()).toMatchObject({ published: 10, lastError: undefined });
     for (const stream of streams) expect(firstSeen(revisionsByStream(collector.messages).get(stream)!)).toEqual(range(5));
-  });
-
-  it('mock limit: an idempotent kafkajs producer cannot connect, because the mock names controller 0', async (context) => {
-    if (!f.cluster.mock) context.skip('a real cluster has a real controller');
-    await f.appendEvents(`booking-${f.run}`, 1);
-    const { relay } = startRelay({ idempotent: true });
-    await eventually(() => relay.status().lastError !== undefined, 20_000, 'the connect error');
-    expect(relay.status().lastError).toMatch(/connect: .*Broker 0 not found/);
-    expect(await f.checkpoints.load('relay')).toBe('');
   });
 });

@@ -12,8 +12,9 @@ const park: Park = async (_event, error) => {
   throw error;
 };
 
-// Runs against a real cluster: CASSANDRA_CONTACT_POINTS=127.0.0.1 [CASSANDRA_LOCAL_DC=datacenter1] (docker-compose.kafka.yml).
+// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
 const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
+const missing = process.env.CASSANDRA_CONTACT_POINTS_MISSING ?? 'set CASSANDRA_CONTACT_POINTS';
 
 let position = 0;
 const streamOf = (bookingId: string) => {
@@ -49,7 +50,7 @@ const requestedBy = (bookingId: string, guestId: string, hostId: string, listing
   return { next, requested };
 };
 
-describe.skipIf(!contactPoints)('Cassandra booking history (skipped: set CASSANDRA_CONTACT_POINTS)', () => {
+describe.skipIf(!contactPoints)(`Cassandra booking history${contactPoints ? '' : ` (skipped: ${missing})`}`, () => {
   const client = new Client({ contactPoints: (contactPoints ?? '127.0.0.1').split(','), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
   const keyspace = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const projection = bookingHistoryCassandra(client, keyspace);

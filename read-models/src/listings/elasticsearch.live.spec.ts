@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import { ElasticsearchListingReader, type AvailabilityUsage } from './elasticsearch.ts';
 import type { ListingSearchQuery } from './port.ts';
 import type { Park } from '../projection.ts';
+import { searchClient, type SearchFlavor } from './search-client.ts';
 import { applyToElasticsearch, createIndex, listingSearchElasticsearch } from './elasticsearch-projection.ts';
 
-// Runs against a real server: ELASTICSEARCH_URL=http://127.0.0.1:9200 (docker-compose.kafka.yml).
+// Runs against the OpenSearch the test setup starts, or the server ELASTICSEARCH_URL (and ELASTICSEARCH_FLAVOR) names.
 const url = process.env.ELASTICSEARCH_URL;
+const missing = process.env.ELASTICSEARCH_URL_MISSING ?? 'set ELASTICSEARCH_URL';
 
 let position = 0;
 const revisions = new Map<string, number>();
@@ -49,8 +50,8 @@ const reviewOf = (listingId: string, rating: number) => {
   return event(`booking-${bookingId}`, 'GuestReviewedStay', { bookingId, listingId, guestId: 'g', rating, comment: '', at: '2030-02-01T00:00:00.000Z' });
 };
 
-describe.skipIf(!url)('Elasticsearch listing search (skipped: set ELASTICSEARCH_URL)', () => {
-  const client = new Client({ node: url ?? 'http://127.0.0.1:9200' });
+describe.skipIf(!url)(`Elasticsearch listing search${url ? '' : ` (skipped: ${missing})`}`, () => {
+  const client = searchClient(url ?? 'http://127.0.0.1:9200', process.env.ELASTICSEARCH_FLAVOR as SearchFlavor | undefined);
   const alias = `test-${randomUUID().slice(0, 8)}-listings`;
   const projection = listingSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
   const park: Park = async (_event, error) => {

@@ -14,8 +14,9 @@ const park: Park = async (_event, error) => {
   throw error;
 };
 
-// Runs against a real cluster: CASSANDRA_CONTACT_POINTS=127.0.0.1 [CASSANDRA_LOCAL_DC=datacenter1] (docker-compose.kafka.yml).
+// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
 const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
+const missing = process.env.CASSANDRA_CONTACT_POINTS_MISSING ?? 'set CASSANDRA_CONTACT_POINTS';
 
 let position = 0;
 const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -31,7 +32,7 @@ const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[])
     metadata: {},
   }));
 
-describe.skipIf(!contactPoints)('Cassandra order history (skipped: set CASSANDRA_CONTACT_POINTS)', () => {
+describe.skipIf(!contactPoints)(`Cassandra order history${contactPoints ? '' : ` (skipped: ${missing})`}`, () => {
   const client = new Client({ contactPoints: (contactPoints ?? '127.0.0.1').split(','), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
   const keyspace = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const projection = orderHistoryCassandra(client, keyspace);
