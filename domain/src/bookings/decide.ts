@@ -1,6 +1,7 @@
 import { assertNever } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
+import { isOpen } from '../shared/payment-issue.ts';
 import type { BookingCommand, BookingCommandOf } from './commands.ts';
 import type { BookingEvent } from './events.ts';
 import { allocateRefund } from './payments.ts';
@@ -184,6 +185,19 @@ const review: Decision<'ReviewStay'> = (c, state) => {
     : [{ type: 'HostReviewedGuest', data: { bookingId, guestId, hostId, rating, comment, at } }];
 };
 
+const recordIssue: Decision<'RecordPaymentIssue'> = (c, state) => {
+  const b = bookingOf(state);
+  if (isOpen(b.paymentIssues, c.taskId)) return [];
+  const { taskId, operation, error, now: at } = c;
+  return [{ type: 'BookingPaymentIssueRaised', data: { bookingId: b.bookingId, taskId, operation, error, at } }];
+};
+
+const resolveIssue: Decision<'ResolvePaymentIssue'> = (c, state) => {
+  const b = bookingOf(state);
+  if (!isOpen(b.paymentIssues, c.taskId)) return [];
+  return [{ type: 'BookingPaymentIssueResolved', data: { bookingId: b.bookingId, taskId: c.taskId, at: c.now } }];
+};
+
 export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
   switch (command.type) {
     case 'RequestBooking':
@@ -208,6 +222,10 @@ export const decide = (command: BookingCommand, state: BookingState): BookingEve
       return complete(command.data, state);
     case 'ReviewStay':
       return review(command.data, state);
+    case 'RecordPaymentIssue':
+      return recordIssue(command.data, state);
+    case 'ResolvePaymentIssue':
+      return resolveIssue(command.data, state);
     default:
       return assertNever(command);
   }

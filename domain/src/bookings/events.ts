@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
+import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { RefundPart } from './payments.ts';
 import { CancellationPolicy } from './refund.ts';
 import { Instant, Stay } from './stay.ts';
@@ -87,6 +88,9 @@ export const HostReviewedGuestData = z.object({
   at: Instant,
 });
 
+export const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
+export const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
+
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
 export const BookingEvent = z.discriminatedUnion('type', [
@@ -104,6 +108,8 @@ export const BookingEvent = z.discriminatedUnion('type', [
   event('BookingCompleted', BookingCompletedData),
   event('GuestReviewedStay', GuestReviewedStayData),
   event('HostReviewedGuest', HostReviewedGuestData),
+  event('BookingPaymentIssueRaised', BookingPaymentIssueRaisedData),
+  event('BookingPaymentIssueResolved', BookingPaymentIssueResolvedData),
 ]);
 export type BookingEvent = z.infer<typeof BookingEvent>;
 export type BookingEventType = BookingEvent['type'];

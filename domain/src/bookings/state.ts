@@ -1,4 +1,5 @@
 import type { Money } from '../shared/money.ts';
+import { withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
 import type { BookingEvent, ListingKind } from './events.ts';
 import { allocateRefund, credit, type BookingPayment, type RefundPart } from './payments.ts';
 import type { CancellationPolicy } from './refund.ts';
@@ -45,6 +46,8 @@ export type Booking = {
   refundIds: string[];
   guestReviewed: boolean;
   hostReviewed: boolean;
+  /** Money tasks parked for a person, oldest first; empty when all is well. */
+  paymentIssues: PaymentIssue[];
 };
 
 export type BookingState = { status: 'none' } | Booking;
@@ -90,6 +93,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       refundIds: [],
       guestReviewed: false,
       hostReviewed: false,
+      paymentIssues: [],
     };
   }
   if (state.status === 'none') return state;
@@ -132,6 +136,12 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       return { ...state, guestReviewed: true };
     case 'HostReviewedGuest':
       return { ...state, hostReviewed: true };
+    case 'BookingPaymentIssueRaised': {
+      const { taskId, operation, error, at } = event.data;
+      return { ...state, paymentIssues: withIssue(state.paymentIssues, { taskId, operation, error, since: at }) };
+    }
+    case 'BookingPaymentIssueResolved':
+      return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
     default: {
       // exhaustive at compile time; at run time an unknown event leaves the state as it is
       const unhandled: never = event;

@@ -133,6 +133,8 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
     case 'BookingCompleted':
     case 'GuestReviewedStay':
     case 'HostReviewedGuest':
+    case 'BookingPaymentIssueRaised':
+    case 'BookingPaymentIssueResolved':
       return [];
     default:
       return assertNever(event);

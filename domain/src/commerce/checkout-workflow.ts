@@ -90,6 +90,8 @@ const react = (event: OrderEvent): CheckoutReaction[] => {
     case 'OrderShipped':
     case 'OrderDelivered':
     case 'OrderRefunded':
+    case 'OrderPaymentIssueRaised':
+    case 'OrderPaymentIssueResolved':
       return [];
     default:
       return assertNever(event);

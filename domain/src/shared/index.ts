@@ -2,3 +2,4 @@ export * from './decider.ts';
 export * from './errors.ts';
 export * from './money.ts';
 export * from './time.ts';
+export * from './payment-issue.ts';

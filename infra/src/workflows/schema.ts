@@ -17,5 +17,7 @@ CREATE TABLE IF NOT EXISTS workflow_tasks (
   caused_by    uuid,
   created_at   timestamptz NOT NULL DEFAULT now()
 );
+-- how often the task was parked: a success after that resolves what the parking raised
+ALTER TABLE workflow_tasks ADD COLUMN IF NOT EXISTS parked_times int NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS workflow_tasks_due ON workflow_tasks (due_at) WHERE done_at IS NULL AND parked_at IS NULL;
 `;
