@@ -20,7 +20,7 @@ export const operationsRoutes = (deps: CommandDeps): Route[] => [
     auth: 'user',
     roles: ['admin'],
     query: ParkedQuery,
-    handler: async ({ query }) => ({ body: { items: await WorkflowRunner.parked(deps.pool, query.limit) } }),
+    handler: async ({ query }) => ({ body: { items: await WorkflowRunner.parkedTasks(deps.pool, query.limit) } }),
   }),
   defineRoute({
     method: 'post',
@@ -31,7 +31,7 @@ export const operationsRoutes = (deps: CommandDeps): Route[] => [
     roles: ['admin'],
     params: TaskParam,
     handler: async ({ params }) => {
-      if (!(await WorkflowRunner.retryParked(deps.pool, params.taskId, deps.clock.now()))) {
+      if (!(await WorkflowRunner.retryParkedTask(deps.pool, params.taskId, deps.clock.now()))) {
         throw new HttpProblem(404, 'Not Found', `No parked task ${params.taskId}`);
       }
       return { status: 202, body: { taskId: params.taskId, status: 'retrying' } };
@@ -45,5 +45,5 @@ const parkedGauge = () => gauge('workflow_tasks_parked', 'Workflow tasks parked 
 export const refreshParkedMetrics = async (deps: CommandDeps): Promise<void> => {
   const parked = parkedGauge();
   parked.reset();
-  for (const { workflow, type, count } of await WorkflowRunner.parkedCounts(deps.pool)) parked.set({ workflow, type }, count);
+  for (const { workflow, type, count } of await WorkflowRunner.parkedTaskCounts(deps.pool)) parked.set({ workflow, type }, count);
 };

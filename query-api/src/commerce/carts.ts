@@ -6,11 +6,15 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 
 const READ_MODELS = ['carts', 'products'];
 
-/** A subtotal only when every line's product is known and priced in one currency. */
+/**
+ * A subtotal only when every line's product is known and priced in one currency, and the sum is an
+ * exact integer (checkout refuses a total past that range, so the cart shows none rather than a rounded one).
+ */
 const subtotalOf = (lines: { quantity: number; product: ProductSummary | null }[]) => {
   const currencies = new Set(lines.map((line) => line.product?.price.currency));
   if (lines.length === 0 || currencies.size !== 1 || currencies.has(undefined)) return null;
-  return { amount: lines.reduce((sum, line) => sum + line.quantity * line.product!.price.amount, 0), currency: [...currencies][0]! };
+  const amount = lines.reduce((sum, line) => sum + BigInt(line.quantity) * BigInt(line.product!.price.amount), 0n);
+  return amount <= BigInt(Number.MAX_SAFE_INTEGER) ? { amount: Number(amount), currency: [...currencies][0]! } : null;
 };
 
 export const cartQueryRoutes = (deps: QueryDeps): Route[] => {
