@@ -138,7 +138,6 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             stay: stayOf(listing, body),
             guests: body.guests,
             units: unitsFor(unitType, body.guests, body.units),
-            paymentMethod: body.paymentMethod,
             now: now(),
           },
         };
@@ -146,6 +145,8 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         bookings.bookingDecider.decide(command, bookings.initialBookingState);
         const { stay, units } = command.data;
         const metadata = metadataOf(req, user);
+        // the card token goes to the payment record, never into an event
+        await deps.secrets.savePaymentMethod(bookingId, body.paymentMethod);
         await holdStay(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }, metadata);
         try {
           return reply(201, bookingId, await handle(bookingId, command, req, user));

@@ -21,6 +21,11 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
   const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
 
+  const cardOf = async (bookingId: string): Promise<string> => {
+    const token = await deps.secrets.paymentMethod(bookingId);
+    if (!token) throw new Error(`booking ${bookingId} has no card token in its payment record`);
+    return token;
+  };
   const issueMetadata = (task: { bookingId: string }, taskId: string): EventMetadata => ({ actor: 'workflow:bookings', causationId: taskId, correlationId: task.bookingId });
 
   return {
@@ -58,7 +63,7 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
             const result = await deps.gateway.charge({
               idempotencyKey,
               amount,
-              paymentMethod: booking.paymentMethod,
+              paymentMethod: await cardOf(task.bookingId),
               reference: task.bookingId,
             });
             await send(
@@ -110,7 +115,7 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         case 'CaptureDifference': {
           const booking = await load(task.bookingId);
           if (booking.status !== 'confirmed') return;
-          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: booking.paymentMethod, reference: task.bookingId });
+          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: await cardOf(task.bookingId), reference: task.bookingId });
           if (result.status === 'captured') {
             await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }, metadata);
           } else {

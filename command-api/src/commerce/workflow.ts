@@ -22,6 +22,12 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
   const stock = (sku: string, command: commerce.StockCommand, metadata: EventMetadata) =>
     deps.processor.handle(commerce.stockStreamId(sku), commerce.stockDecider, command, metadata);
 
+  const cardOf = async (orderId: string): Promise<string> => {
+    const token = await deps.secrets.paymentMethod(orderId);
+    if (!token) throw new Error(`order ${orderId} has no card token in its payment record`);
+    return token;
+  };
+
   return {
     name: 'checkout',
     // With the runner's backoff (at most a minute apart), 30 attempts keep a payment retried past the 15-minute deadline.
@@ -61,7 +67,8 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
             return;
           }
           try {
-            const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: task.paymentMethod, reference: task.orderId });
+            const paymentMethod = await cardOf(task.orderId);
+            const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod, reference: task.orderId });
             await order(
               task.orderId,
               result.status === 'captured'

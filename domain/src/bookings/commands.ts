@@ -33,8 +33,6 @@ export const RequestBookingData = z.object({
   stay: Stay,
   guests: Count,
   units: Count,
-  /** Opaque card token from the payment provider. */
-  paymentMethod: z.string(),
   holdId: Id,
 });
 export const ApproveBookingData = z.object({ ...base, actorId: Id });

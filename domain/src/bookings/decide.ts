@@ -50,7 +50,6 @@ const request: Decision<'RequestBooking'> = (c, state) => {
         ...terms,
         instantBook: listing.instantBook,
         cancellationPolicy: listing.cancellationPolicy,
-        paymentMethod: c.paymentMethod,
         holdId: c.holdId,
         at: c.now,
       },

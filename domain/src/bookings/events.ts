@@ -30,7 +30,6 @@ export const BookingRequestedData = z.object({
   total: Money,
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
-  paymentMethod: z.string(),
   holdId: Id,
   at: Instant,
 });

@@ -30,7 +30,6 @@ export type Booking = {
   total: Money;
   instantBook: boolean;
   cancellationPolicy: CancellationPolicy;
-  paymentMethod: string;
   holdId: string;
   requestedAt: string;
   /** Captured for this booking (orphaned payments excluded: they are refunded whole). */

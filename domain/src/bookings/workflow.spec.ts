@@ -64,7 +64,7 @@ describe('bookingReactions(event, settings)', () => {
       name: 'an instant booking is charged now, with a payment deadline',
       event: requested({ instantBook: true }),
       tasks: [
-        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000), paymentMethod: 'tok_visa' } },
+        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000) } },
         { taskId: 'expire-payment:b1', dueAt: '2026-03-01T10:15:00.000Z', task: { type: 'ExpirePayment', bookingId: 'b1' } },
       ],
     },

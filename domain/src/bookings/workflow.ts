@@ -20,8 +20,8 @@ export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified']);
 export type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
-  /** Charge the booking; without `amount` (after an approval) the runner reads the booking's total. */
-  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional(), paymentMethod: z.string().optional() }),
+  /** Charge the booking (the runner reads its total, and its card token from the payment record). */
+  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional() }),
   /** Payment deadline: the runner sends RecordPaymentFailed (a no-op once paid), releasing the hold. */
   z.object({ type: z.literal('ExpirePayment'), bookingId: Id }),
   /** Host response deadline: the runner sends ExpireBookingRequest. */
@@ -75,7 +75,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
   if (!isBookingEvent(event)) return [];
   switch (event.type) {
     case 'BookingRequested': {
-      const { bookingId, total: amount, paymentMethod, at } = event.data;
+      const { bookingId, total: amount, at } = event.data;
       if (!event.data.instantBook)
         return [
           {
@@ -85,7 +85,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           },
         ];
       return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount, paymentMethod } },
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount } },
         paymentDeadline(bookingId, at, settings),
       ];
     }

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './money.ts';
 export * from './time.ts';
 export * from './payment-issue.ts';
+export * from './secrets.ts';

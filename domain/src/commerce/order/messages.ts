@@ -42,7 +42,6 @@ export const PlaceOrder = command('PlaceOrder', {
   userId: Id,
   lines: z.array(PlaceOrderLine).max(100),
   shippingPostalCode: PostalCode,
-  paymentMethod: z.string().min(1).max(200),
   paymentDeadline: Instant,
   fromCart: z.boolean(),
 });
@@ -71,7 +70,6 @@ export const OrderPlacedData = z.object({
   lines: z.array(OrderLine).min(1),
   total: Money,
   shippingPostalCode: PostalCode,
-  paymentMethod: z.string(),
   paymentDeadline: Instant,
   fromCart: z.boolean(),
   at: Instant,
@@ -79,7 +77,7 @@ export const OrderPlacedData = z.object({
 export const OrderStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
 /** Stock held for an order that had already closed: the workflow gives it back. */
 export const OrderLateStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
-export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, paymentMethod: z.string(), at: Instant });
+export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, at: Instant });
 export const OrderFailedData = z.object({
   orderId: Id,
   reason: z.enum(['out_of_stock', 'payment_declined']),

@@ -23,7 +23,6 @@ export type Order = {
   lines: OrderLine[];
   total: Money;
   shippingPostalCode: string;
-  paymentMethod: string;
   paymentDeadline: string;
   fromCart: boolean;
   heldSkus: string[];
@@ -74,8 +73,8 @@ const place = ({ data }: z.infer<typeof PlaceOrder>, state: OrderState): OrderEv
     productId, sku, name, unitPrice, quantity, lineTotal: times(unitPrice, quantity),
   }));
   const total = sum(lines.map((line) => line.lineTotal), lines[0]!.unitPrice.currency);
-  const { orderId, userId, shippingPostalCode, paymentMethod, paymentDeadline, fromCart, now } = data;
-  return [{ type: 'OrderPlaced', data: { orderId, userId, lines, total, shippingPostalCode, paymentMethod, paymentDeadline, fromCart, at: now } }];
+  const { orderId, userId, shippingPostalCode, paymentDeadline, fromCart, now } = data;
+  return [{ type: 'OrderPlaced', data: { orderId, userId, lines, total, shippingPostalCode, paymentDeadline, fromCart, at: now } }];
 };
 
 const lineSku = (order: Order, sku: string): void =>
@@ -92,7 +91,7 @@ const recordStockHeld = ({ data }: z.infer<typeof RecordStockHeld>, state: Order
   const allHeld = order.lines.every((line) => line.sku === sku || order.heldSkus.includes(line.sku));
   const held: OrderEvent = { type: 'OrderStockHeld', data: { orderId, sku, at } };
   if (!allHeld) return [held];
-  return [held, { type: 'OrderPaymentRequested', data: { orderId, amount: order.total, paymentMethod: order.paymentMethod, at } }];
+  return [held, { type: 'OrderPaymentRequested', data: { orderId, amount: order.total, at } }];
 };
 
 const recordStockUnavailable = ({ data }: z.infer<typeof RecordStockUnavailable>, state: OrderState): OrderEvent[] => {
