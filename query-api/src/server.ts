@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, metricsContentType, metricsText, type Route } from '@stayhub/infra';
+import { byAddress, createHttpApp, metricsContentType, metricsText, rateLimiter, type Route } from '@stayhub/infra';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
@@ -14,6 +14,8 @@ export const createQueryApi = (deps: QueryDeps): Express =>
     description: 'Reads of the read models. Pass a command response\'s consistency token as `?after=` to read your own write.',
     routes: queryRoutes(deps),
     tokens: deps.tokens,
+    // Reads are anonymous and cheap, not free: one address cannot take the event loop for itself.
+    before: deps.rateLimit ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })] : [],
     corsOrigins: deps.corsOrigins,
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {

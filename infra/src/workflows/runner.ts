@@ -128,7 +128,8 @@ export class WorkflowRunner {
     }
   }
 
-  private async catchUp(): Promise<void> {
+  /** Records every workflow's reactions to the events not yet seen (parking those it cannot react to), executing nothing. */
+  async catchUp(): Promise<void> {
     await ensureCheckpoints(this.options.pool, this.options.workflows.map((w) => w.name));
     for (const workflow of this.options.workflows) {
       for (;;) {

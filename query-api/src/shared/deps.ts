@@ -19,6 +19,8 @@ export type QueryDeps = {
    * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
    */
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
+  rateLimit?: { windowMs: number; perAddress: number };
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };
