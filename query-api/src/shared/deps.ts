@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
-import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -9,6 +9,7 @@ export type QueryDeps = {
   products: ProductReader;
   orders: OrderHistoryReader;
   carts: CartReader;
+  users: UserProfileReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;
