@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
+import { nextRestart } from './restart-policy.ts';
 
 /**
  * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
@@ -32,7 +33,7 @@ const superviseDatabase = (server: EmbeddedServer): void => {
         superviseDatabase(database);
         return;
       } catch (error) {
-        const delay = Math.min(10_000, 500 * 2 ** attempt);
+        const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
         console.error(`[start] PostgreSQL did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
         await sleep(delay);
       }
@@ -77,7 +78,7 @@ const children = new Map<string, ChildProcess>();
 /** An app that ran this long before it exited starts again at once: only a crash loop backs off. */
 const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
-const start = (app: (typeof apps)[number], restarts = 0): void => {
+const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, app.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
@@ -93,10 +94,9 @@ const start = (app: (typeof apps)[number], restarts = 0): void => {
   child.on('exit', (code, signal) => {
     children.delete(app.name);
     if (stopping) return;
-    const failures = Date.now() - startedAt >= healthyMs ? 0 : restarts;
-    const delay = Math.min(30_000, 500 * 2 ** failures);
-    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${delay} ms`);
-    setTimeout(() => start(app, failures + 1), delay);
+    const next = nextRestart({ ranMs: Date.now() - startedAt, quickExits, healthyMs });
+    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${next.delayMs} ms`);
+    setTimeout(() => start(app, next.quickExits), next.delayMs);
   });
 };
 
