@@ -126,6 +126,9 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         case 'CompleteStay':
           await send(task.bookingId, { type: 'CompleteBooking', data: { bookingId: task.bookingId, now: at } }, metadata);
           return;
+        case 'PublishReviews':
+          await send(task.bookingId, { type: 'PublishReviews', data: { bookingId: task.bookingId, now: at } }, metadata);
+          return;
         case 'ReleaseOrphanedHold': {
           // A booking that names this hold owns it; any other hold of the booking's id is left over.
           const booking = await load(task.bookingId);

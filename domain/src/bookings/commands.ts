@@ -55,6 +55,7 @@ export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id,
 export const CompleteBookingData = z.object(base);
 export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 
+export const PublishReviewsData = z.object(base);
 export const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
 export const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
 
@@ -72,6 +73,7 @@ export const BookingCommand = z.discriminatedUnion('type', [
   command('RecordRefund', RecordRefundData),
   command('CompleteBooking', CompleteBookingData),
   command('ReviewStay', ReviewStayData),
+  command('PublishReviews', PublishReviewsData),
   command('RecordPaymentIssue', RecordPaymentIssueData),
   command('ResolvePaymentIssue', ResolvePaymentIssueData),
 ]);

@@ -87,6 +87,22 @@ export const HostReviewedGuestData = z.object({
   at: Instant,
 });
 
+const PublishedReview = z.object({ rating: Rating, comment: ReviewComment, at: Instant });
+/**
+ * Double-blind: both reviews of a stay become visible together, when the second is in or when the
+ * review window closes, so that neither party writes knowing the other's.
+ */
+export const BookingReviewsPublishedData = z.object({
+  bookingId: Id,
+  listingId: Id,
+  hostId: Id,
+  guestId: Id,
+  /** The month of the stay's start, as reviews show it. */
+  stayMonth: z.string(),
+  guestReview: PublishedReview.optional(),
+  hostReview: PublishedReview.optional(),
+  at: Instant,
+});
 export const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
 export const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
@@ -107,6 +123,7 @@ export const BookingEvent = z.discriminatedUnion('type', [
   event('BookingCompleted', BookingCompletedData),
   event('GuestReviewedStay', GuestReviewedStayData),
   event('HostReviewedGuest', HostReviewedGuestData),
+  event('BookingReviewsPublished', BookingReviewsPublishedData),
   event('BookingPaymentIssueRaised', BookingPaymentIssueRaisedData),
   event('BookingPaymentIssueResolved', BookingPaymentIssueResolvedData),
 ]);

@@ -45,9 +45,14 @@ export type Booking = {
   refundIds: string[];
   guestReviewed: boolean;
   hostReviewed: boolean;
+  /** What each party wrote, kept unseen until both are in or the window closes. */
+  reviews: { guest?: StayReview; host?: StayReview };
+  reviewsPublished: boolean;
   /** Money tasks parked for a person, oldest first; empty when all is well. */
   paymentIssues: PaymentIssue[];
 };
+
+export type StayReview = { rating: number; comment: string; at: string };
 
 export type BookingState = { status: 'none' } | Booking;
 
@@ -92,6 +97,8 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       refundIds: [],
       guestReviewed: false,
       hostReviewed: false,
+      reviews: {},
+      reviewsPublished: false,
       paymentIssues: [],
     };
   }
@@ -131,10 +138,16 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     }
     case 'BookingCompleted':
       return { ...state, status: 'completed' };
-    case 'GuestReviewedStay':
-      return { ...state, guestReviewed: true };
-    case 'HostReviewedGuest':
-      return { ...state, hostReviewed: true };
+    case 'GuestReviewedStay': {
+      const { rating, comment, at } = event.data;
+      return { ...state, guestReviewed: true, reviews: { ...state.reviews, guest: { rating, comment, at } } };
+    }
+    case 'HostReviewedGuest': {
+      const { rating, comment, at } = event.data;
+      return { ...state, hostReviewed: true, reviews: { ...state.reviews, host: { rating, comment, at } } };
+    }
+    case 'BookingReviewsPublished':
+      return { ...state, reviewsPublished: true };
     case 'BookingPaymentIssueRaised': {
       const { taskId, operation, error, at } = event.data;
       return { ...state, paymentIssues: withIssue(state.paymentIssues, { taskId, operation, error, since: at }) };

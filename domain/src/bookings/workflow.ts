@@ -4,6 +4,7 @@ import { Money } from '../shared/money.ts';
 import type { RefundPart } from './payments.ts';
 import { addHours, addMinutes } from '../shared/time.ts';
 import { Id, isBookingEvent } from './events.ts';
+import { REVIEW_WINDOW_DAYS } from './reviews.ts';
 import { Instant, Stay, stayEnd } from './stay.ts';
 
 /*
@@ -32,6 +33,8 @@ export const BookingTask = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CaptureDifference'), bookingId: Id, amount: Money }),
   /** After the stay: the runner sends CompleteBooking (a no-op before the current stay's end). */
   z.object({ type: z.literal('CompleteStay'), bookingId: Id }),
+  /** When the review window closes: the runner sends PublishReviews (a no-op once both were in). */
+  z.object({ type: z.literal('PublishReviews'), bookingId: Id }),
 ]);
 export type BookingTask = z.infer<typeof BookingTask>;
 
@@ -128,9 +131,14 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           : []),
       ];
     }
+    case 'BookingCompleted': {
+      const { bookingId, at } = event.data;
+      // completion comes at or after check-out, so this is no earlier than the window's end
+      return [{ taskId: `publish-reviews:${bookingId}`, dueAt: addMinutes(at, REVIEW_WINDOW_DAYS * 24 * 60), task: { type: 'PublishReviews', bookingId } }];
+    }
     case 'BookingPaid':
     case 'BookingRefunded':
-    case 'BookingCompleted':
+    case 'BookingReviewsPublished':
     case 'GuestReviewedStay':
     case 'HostReviewedGuest':
     case 'BookingPaymentIssueRaised':
