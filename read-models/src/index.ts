@@ -12,3 +12,4 @@ export * from './carts/port.ts';
 export * from './carts/postgres.ts';
 export * from './user-profiles/profile-document.ts';
 export * from './user-profiles/postgres.ts';
+export * from './reviews/postgres.ts';

@@ -144,6 +144,7 @@ const rows: Row[] = [
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 404 },
   },
   { api: 'query', method: 'get', route: '/users/{id}', call: async () => ({ path: `/users/${await profileSeen()}` }), expect: all(200) },
+  { api: 'query', method: 'get', route: '/listings/{id}/reviews', call: async () => ({ path: `/listings/${instantListing}/reviews` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/search', call: async () => ({ path: '/listings/search?q=flat' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draftSeen()}` }), expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
   { api: 'query', method: 'get', route: '/listings/{id}/availability', call: async () => ({ path: `/listings/${instantListing}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }), expect: all(200) },

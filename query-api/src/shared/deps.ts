@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
-import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, UserProfileReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -10,6 +10,7 @@ export type QueryDeps = {
   orders: OrderHistoryReader;
   carts: CartReader;
   users: UserProfileReader;
+  reviews: ReviewReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;
