@@ -19,7 +19,8 @@ export const createCommandApi = (deps: CommandDeps): Express =>
     description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
     routes: commandRoutes(deps),
     tokens: deps.tokens,
-    before: [...rateLimits(SecuritySettings.parse(deps.settings)), idempotency(deps.pool)],
+    before: rateLimits(SecuritySettings.parse(deps.settings)),
+    perRoute: idempotency(deps),
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {

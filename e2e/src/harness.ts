@@ -205,6 +205,8 @@ export const startStack = async (options: StackOptions = {}) => {
     kafka: kafka ? { brokers: kafka.cluster.brokers, mock: kafka.cluster.mock, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
     command: client(() => urlOf(commandServer!)),
+    /** The command API's base URL, for a spec that needs raw fetch (e.g. to abort a request). */
+    commandUrl: () => urlOf(commandServer!),
     query: client(() => urlOf(queryServer!)),
     async startCommandApi() {
       commandServer = await listen(createCommandApi(side.deps));

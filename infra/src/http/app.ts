@@ -12,8 +12,10 @@ export type HttpAppOptions = {
   description?: string;
   routes: readonly Route[];
   tokens: TokenIssuer;
-  /** Runs before the routes (after auth), e.g. idempotency or rate limits. */
+  /** Runs before the routes (after auth), e.g. rate limits. */
   before?: RequestHandler[];
+  /** Runs before one route, knowing which (e.g. idempotency, scoped by the route's pattern). */
+  perRoute?: (route: Route) => RequestHandler[];
   /** Plain express handlers for /health, /metrics and the like. */
   extra?: (app: Express) => void;
   logError: (error: unknown, req: { method: string; url: string }) => void;
@@ -64,7 +66,7 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: options.title }));
   for (const handler of options.before ?? []) app.use(handler);
   const router = express.Router();
-  mountRoutes(router, options.routes);
+  mountRoutes(router, options.routes, options.perRoute);
   app.use(router);
   app.use((req, res) => sendProblem(res, 404, { detail: `No route ${req.method} ${req.path}` }));
   app.use(problemHandler(options.logError));

@@ -28,6 +28,8 @@ export type RouteSpec<P extends Schema | undefined, Q extends Schema | undefined
   query?: Q;
   body?: B;
   responses?: Record<number, { description: string; schema?: Schema }>;
+  /** `in-append`: the handler records its answer to an `Idempotency-Key` in its own append (`answerOnce`). */
+  idempotency?: 'in-append';
   handler: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
 };
 
@@ -57,8 +59,9 @@ const run =
     else res.status(status).json(reply.body);
   };
 
-export const mountRoutes = (router: Router, routes: readonly Route[]): void => {
-  for (const route of routes) router[route.method](route.path, run(route));
+/** Mounts each route with the handlers that need to know which route it is (e.g. the idempotency scope). */
+export const mountRoutes = (router: Router, routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): void => {
+  for (const route of routes) router[route.method](route.path, ...perRoute(route), run(route));
 };
 
 const jsonSchema = (schema: Schema, io: 'input' | 'output') =>

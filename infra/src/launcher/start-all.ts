@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
@@ -65,12 +66,21 @@ if (runGateway) {
   env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
 }
 
+// The web app is served as a production build: built once here when its output is missing.
+const webBuilt = () => existsSync(join(projectRoot, 'web/dist/index.html'));
+if (!webBuilt()) {
+  console.log('[start] building the web app (web/dist is missing)');
+  const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, stdio: 'inherit' });
+  if (build.status !== 0 || !webBuilt()) console.error('[start] the web app did not build; the APIs start without it');
+}
+
 const apps = [
   { name: 'payments', entry: 'infra/src/payments/main.ts', when: runGateway },
   { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
   { name: 'relay', entry: 'projectors/src/kafka/relay-main.ts', when: config.LOG === 'kafka' },
   { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
   { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
+  { name: 'web', entry: 'web/src/server/main.ts', when: webBuilt() },
 ].filter((app) => app.when);
 
 const children = new Map<string, ChildProcess>();
@@ -101,6 +111,7 @@ const start = (app: (typeof apps)[number], quickExits = 0): void => {
 };
 
 for (const app of apps) start(app);
+if (webBuilt()) console.log(`[start] web app http://localhost:${config.WEB_PORT}`);
 console.log(
   `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  (docs at /docs on each)`,
 );

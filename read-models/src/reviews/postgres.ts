@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import { REVIEWS, reviewTables } from './pg-projection.ts';
 
 export type ListingReview = { rating: number; comment: string; stayMonth: string; guestFirstName: string; writtenAt: string };

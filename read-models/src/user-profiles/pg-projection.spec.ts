@@ -4,6 +4,8 @@ import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayh
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { evolveUserProfile } from './profile-document.ts';
 import { userProfilesProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import { describeProjection, recorded as specRecorded } from '../testing/projection-spec.ts';
 
 const registered = (userId: string, name: string, passwordHash?: string): RecordedEvent => ({
   eventId: randomUUID(),
@@ -38,10 +40,33 @@ describe('user profiles projection', () => {
 
   it('gets the same row when the event is delivered twice', async () => {
     const event = registered('u2', 'Grace Hopper');
-    await inTransaction(pool, (client) => userProfilesProjection.apply(client, event, target));
+    await inTransaction(pool, (client) => applyEvents(client, userProfilesProjection, [event], target));
     const once = (await pool.query(`SELECT * FROM ${target} WHERE user_id = 'u2'`)).rows;
-    await inTransaction(pool, (client) => userProfilesProjection.apply(client, event, target));
+    await inTransaction(pool, (client) => applyEvents(client, userProfilesProjection, [event], target));
     expect((await pool.query(`SELECT * FROM ${target} WHERE user_id = 'u2'`)).rows).toEqual(once);
     expect(once[0].doc).toEqual({ userId: 'u2', firstName: 'Grace', role: 'guest', memberSince: '2026-03' });
   });
+});
+
+const registration = (userId: string, name: string) =>
+  specRecorded(`user-${userId}`, [{ type: 'UserRegistered', data: { userId, email: `${userId}@example.com`, name, role: 'host', at: '2026-05-06T10:00:00.000Z' } }]);
+
+describeProjection('user profiles projection, batched', {
+  projection: userProfilesProjection,
+  tables: (target) => [target],
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'registrations in one batch make one profile each',
+      given: registration('u3', 'Ada Lovelace'),
+      when: [...registration('u4', 'Grace Hopper'), ...registration('u5', 'Alan Turing')],
+      then: (rows, [profiles]) => {
+        expect(rows[profiles!]!.map((r) => (r as { doc: unknown }).doc)).toEqual([
+          { userId: 'u3', firstName: 'Ada', role: 'host', memberSince: '2026-05' },
+          { userId: 'u4', firstName: 'Grace', role: 'host', memberSince: '2026-05' },
+          { userId: 'u5', firstName: 'Alan', role: 'host', memberSince: '2026-05' },
+        ]);
+      },
+    },
+  ],
 });

@@ -1,9 +1,18 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import { foldTable, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { evolveUserProfile, userProfileHandles, type UserProfile } from './profile-document.ts';
 
 export const USER_PROFILES = 'user_profiles';
+
+const profileRows: DocumentTable<UserProfile> = {
+  table: (target) => target,
+  key: 'user_id',
+  handles: userProfileHandles,
+  keyOf: (event) => (event.data as { userId: string }).userId,
+  evolve: evolveUserProfile,
+  row: (doc) => ({ user_id: doc.userId, doc }),
+};
 
 /** Public user profiles, one row per user. */
 export const userProfilesProjection: PgProjection = {
@@ -12,14 +21,9 @@ export const userProfilesProjection: PgProjection = {
   async migrate(client: PoolClient, target: string) {
     await client.query(`CREATE TABLE IF NOT EXISTS ${target} (user_id text PRIMARY KEY, doc jsonb NOT NULL)`);
   },
-  async apply(client: PoolClient, event: RecordedEvent, target: string) {
-    const userId = (event.data as { userId: string }).userId;
-    const { rows } = await client.query<{ doc: UserProfile }>(`SELECT doc FROM ${target} WHERE user_id = $1 FOR UPDATE`, [userId]);
-    const before = rows[0]?.doc;
-    const doc = evolveUserProfile(before, event);
-    if (!doc || doc === before) return;
-    await client.query(`INSERT INTO ${target} (user_id, doc) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET doc = excluded.doc`, [userId, JSON.stringify(doc)]);
-  },
+  // no secondary index: the primary key is all a reader uses
+  async index() {},
+  fold: (db, events, target) => foldTable(db, profileRows, events, target),
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);
   },

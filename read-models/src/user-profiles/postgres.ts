@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import type { UserProfile } from './profile-document.ts';
 
 const USER_PROFILES = 'user_profiles';
