@@ -12,7 +12,8 @@ import {
   type Logger,
   type SecuritySettings,
 } from '@stayhub/infra';
-import { eventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
+import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
+import { secretFree, SecretStore } from '@stayhub/infra/secrets/store';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
@@ -40,7 +41,11 @@ export type ComposeOptions = {
 /** Wires the command side: PostgreSQL (deadlines, idempotency), the event store, the gateway, the workflows. */
 export const composeCommandSide = async (options: ComposeOptions): Promise<CommandSide> => {
   const pool = createPool(options.databaseUrl, 30);
-  const eventStore = options.eventStore ?? (await eventStoreFromConfig(options.config, pool));
+  const written = options.eventStore ?? (await rawEventStoreFromConfig(options.config, pool));
+  await SecretStore.migrate(pool);
+  const secrets = new SecretStore(pool);
+  await secrets.moveSecretsOutOfEvents(written);
+  const eventStore = secretFree(written);
   await pool.query(idempotencySchema);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
@@ -52,6 +57,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     clock,
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     gateway: options.gateway ?? new SimulatedGateway(),
+    secrets,
     log,
     settings: options.config,
   };

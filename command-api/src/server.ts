@@ -8,8 +8,9 @@ import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { rateLimits } from './security/rate-limits.ts';
 import { commerceRoutes } from './commerce/index.ts';
+import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
 
-export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps)];
+export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
 
 /** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
 export const createCommandApi = (deps: CommandDeps): Express =>
@@ -40,6 +41,7 @@ export const createCommandApi = (deps: CommandDeps): Express =>
       });
       app.get('/metrics', async (_req, res) => {
         await status().catch(() => undefined);
+        await refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics'));
         res.type(metricsContentType).send(await metricsText());
       });
     },

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
+import { PaymentGatewayUnavailable, type RefundRequest, type RefundResult } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { startStack, type Stack } from './harness.ts';
 import { day, publishedListing, register, waitUntil } from './fixtures.ts';
@@ -10,10 +11,19 @@ import { day, publishedListing, register, waitUntil } from './fixtures.ts';
  * cheaper change) is spread over them, newest first, each payment refunded at most what it
  * captured, exactly once.
  */
-const gateway = new SimulatedGateway();
+/** The simulated gateway, whose refunds can be switched off (an outage longer than every retry). */
+class SwitchableGateway extends SimulatedGateway {
+  refundsDown = false;
+  override async refund(r: RefundRequest): Promise<RefundResult> {
+    if (this.refundsDown) throw new PaymentGatewayUnavailable('refunds are down');
+    return super.refund(r);
+  }
+}
+const gateway = new SwitchableGateway();
+const OPERATOR = 'ops@stayhub.example';
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ gateway, workflows: 'manual' });
+  stack = await startStack({ gateway, workflows: 'manual', settings: { ADMIN_EMAILS: OPERATOR } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -120,6 +130,49 @@ describe('refunds over every payment of a changed booking', () => {
     await noTaskFailed(bookingId);
     expect(moneyOf(bookingId).refundedPerPayment).toEqual([2 * NIGHT, NIGHT]);
     expect(new Set(moneyOf(bookingId).refundKeys).size).toBe(2);
+  });
+});
+
+describe('a parked money task is never silent', () => {
+  it('shows on the booking, in the operator view and in /metrics; a retry after the fix pays and clears it', async () => {
+    const { guest, bookingId } = await bookTwoNightsThenThree('flexible');
+    gateway.refundsDown = true;
+    await stack.command.post(`/bookings/${bookingId}/cancel`, {}, { token: guest.token });
+    // every attempt fails; the runner backs off (at most a minute and a half) and parks after the last
+    for (let attempt = 0; attempt < 14; attempt += 1) {
+      await stack.runDueTasks();
+      stack.clock.advance(2 * 60_000);
+    }
+    const parked = await stack.pool.query("SELECT task_id FROM workflow_tasks WHERE task->>'bookingId' = $1 AND parked_at IS NOT NULL ORDER BY task_id", [bookingId]);
+    expect(parked.rows.map((r) => r.task_id)).toHaveLength(2);
+    await stack.runDueTasks(); // records the issues raised on parking
+
+    const view = await readBooking(bookingId, guest.token, (b) => b.paymentIssue !== undefined);
+    expect(view.paymentIssue).toMatchObject({ operation: 'refund', error: expect.stringContaining('refunds are down') });
+    expect(view.refunded.amount).toBe(0);
+
+    const operator = await stack.command.post('/auth/register', { email: OPERATOR, password: 'correct horse battery', name: 'Ops', role: 'guest' });
+    expect(operator.status).toBe(201);
+    expect((await stack.command.get('/admin/parked-tasks', { token: guest.token })).status).toBe(403);
+    const listed = await stack.command.get('/admin/parked-tasks', { token: operator.body.token });
+    expect(listed.status).toBe(200);
+    const mine = listed.body.items.filter((t: any) => t.task.bookingId === bookingId);
+    expect(mine.map((t: any) => t.type)).toEqual(['Refund', 'Refund']);
+    expect(mine[0].lastError).toContain('refunds are down');
+    const metrics = await stack.command.get('/metrics');
+    expect(metrics.body).toMatch(/workflow_tasks_parked\{workflow="bookings",type="Refund"\} [1-9]/);
+
+    gateway.refundsDown = false;
+    for (const task of mine) {
+      const retried = await stack.command.post(`/admin/parked-tasks/${encodeURIComponent(task.taskId)}/retry`, {}, { token: operator.body.token });
+      expect(retried.status).toBe(202);
+    }
+    expect((await stack.command.post('/admin/parked-tasks/no-such-task/retry', {}, { token: operator.body.token })).status).toBe(404);
+    await stack.runDueTasks();
+    await stack.runDueTasks();
+    const healed = await readBooking(bookingId, guest.token, (b) => b.refunded.amount === 3 * NIGHT && b.paymentIssue === undefined);
+    expect(healed.paymentIssue).toBeUndefined();
+    expect(moneyOf(bookingId).refundedPerPayment).toEqual([2 * NIGHT, NIGHT]);
   });
 });
 

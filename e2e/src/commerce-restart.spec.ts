@@ -81,9 +81,10 @@ describe('checkout across a workflow runner restart', () => {
     const orderId = randomUUID();
     const now = stack.clock.now().toISOString();
     const line = { productId: product.productId, sku: product.sku, name: 'TV', unitPrice: product.price, quantity: 2 };
+    await stack.side.deps.secrets.savePaymentMethod(orderId, 'tok_visa');
     await stack.side.deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, {
       type: 'PlaceOrder',
-      data: { orderId, userId: shopper.userId, lines: [line], shippingPostalCode: '10115', paymentMethod: 'tok_visa', paymentDeadline: commerce.paymentDeadlineFor(now), fromCart: false, now },
+      data: { orderId, userId: shopper.userId, lines: [line], shippingPostalCode: '10115', paymentDeadline: commerce.paymentDeadlineFor(now), fromCart: false, now },
     });
     expect(await available(product.sku)).toBe(2);
 

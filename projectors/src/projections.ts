@@ -4,9 +4,11 @@ import { listingSearchProjection } from '@stayhub/read-models/listings/pg-projec
 import { productSearchProjection } from '@stayhub/read-models/products/pg-projection';
 import { orderHistoryProjection } from '@stayhub/read-models/order-history/pg-projection';
 import { cartsProjection } from '@stayhub/read-models/carts/pg-projection';
+import { userProfilesProjection } from '@stayhub/read-models/user-profiles/pg-projection';
+import { reviewsProjection } from '@stayhub/read-models/reviews/pg-projection';
 import type { PgProjection } from '@stayhub/read-models';
 
 /** Every read model the projectors keep on the embedded default (PostgreSQL). */
-export const pgProjections: readonly PgProjection[] = [listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection];
+export const pgProjections: readonly PgProjection[] = [listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection];
 
 export const projectionNamed = (name: string): PgProjection | undefined => pgProjections.find((p) => p.name === name);

@@ -4,8 +4,10 @@ import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { commerceQueryRoutes } from './commerce/index.ts';
+import { reviewRoutes } from './reviews/routes.ts';
+import { userRoutes } from './users/routes.ts';
 
-export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps)];
+export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps)];
 
 /** The query API: reads only read models, never the event store. */
 export const createQueryApi = (deps: QueryDeps): Express =>

@@ -12,3 +12,6 @@ export * from './order-history/port.ts';
 export * from './order-history/postgres.ts';
 export * from './carts/port.ts';
 export * from './carts/postgres.ts';
+export * from './user-profiles/profile-document.ts';
+export * from './user-profiles/postgres.ts';
+export * from './reviews/postgres.ts';

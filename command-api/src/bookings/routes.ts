@@ -145,13 +145,14 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             stay: stayOf(listing, body),
             guests: body.guests,
             units: unitsFor(unitType, body.guests, body.units),
-            paymentMethod: body.paymentMethod,
             now: now(),
           },
         };
         const { stay, units } = command.data;
         // One atomic append: the booking's rules are decided first, then its nights on every month;
         // if any of it is refused nothing is held and nothing booked.
+        // the card token goes to the payment record, never into an event
+        await deps.secrets.savePaymentMethod(bookingId, body.paymentMethod);
         const steps = [
           onBooking(bookingId, command, true),
           ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }),

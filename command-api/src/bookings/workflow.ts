@@ -1,10 +1,13 @@
-import { bookings, calendar, type Money } from '@stayhub/domain';
+import { bookings, calendar, type Money, type PaymentOperation } from '@stayhub/domain';
 import { PaymentGatewayError } from '@stayhub/infra/payments/port';
 import type { EventMetadata, Workflow } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { confirmStay, releaseStay } from './holds.ts';
 
 type Task = bookings.BookingTask | calendar.CalendarTask;
+
+/** Tasks that move money: parked, they show on the booking as a payment issue. */
+const moneyOperation: Partial<Record<Task['type'], PaymentOperation>> = { CapturePayment: 'capture', CaptureDifference: 'capture', Refund: 'refund' };
 
 /**
  * The booking process manager: reacts to booking and calendar events (decided in the domain),
@@ -18,9 +21,26 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
   const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
 
+  const cardOf = async (bookingId: string): Promise<string> => {
+    const token = await deps.secrets.paymentMethod(bookingId);
+    if (!token) throw new Error(`booking ${bookingId} has no card token in its payment record`);
+    return token;
+  };
+  const issueMetadata = (task: { bookingId: string }, taskId: string): EventMetadata => ({ actor: 'workflow:bookings', causationId: taskId, correlationId: task.bookingId });
+
   return {
     name: 'bookings',
     react: (event) => [...bookings.bookingReactions(event, settings), ...calendar.calendarReactions(event)],
+    onParked: async (task, { now, taskId, error }) => {
+      const operation = moneyOperation[task.type];
+      if (!operation || !('bookingId' in task)) return;
+      const data = { bookingId: task.bookingId, taskId, operation, error: error.slice(0, 2000), now: now.toISOString() };
+      await send(task.bookingId, { type: 'RecordPaymentIssue', data }, issueMetadata(task, taskId));
+    },
+    onRecovered: async (task, { now, taskId }) => {
+      if (!moneyOperation[task.type] || !('bookingId' in task)) return;
+      await send(task.bookingId, { type: 'ResolvePaymentIssue', data: { bookingId: task.bookingId, taskId, now: now.toISOString() } }, issueMetadata(task, taskId));
+    },
     execute: async (task, { now, taskId, attempt }) => {
       const at = now.toISOString();
       const metadata: EventMetadata = { actor: 'workflow:bookings', causationId: taskId, correlationId: 'bookingId' in task ? task.bookingId : taskId };
@@ -43,7 +63,7 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
             const result = await deps.gateway.charge({
               idempotencyKey,
               amount,
-              paymentMethod: booking.paymentMethod,
+              paymentMethod: await cardOf(task.bookingId),
               reference: task.bookingId,
             });
             await send(
@@ -95,7 +115,7 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         case 'CaptureDifference': {
           const booking = await load(task.bookingId);
           if (booking.status !== 'confirmed') return;
-          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: booking.paymentMethod, reference: task.bookingId });
+          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: await cardOf(task.bookingId), reference: task.bookingId });
           if (result.status === 'captured') {
             await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }, metadata);
           } else {
@@ -105,6 +125,9 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         }
         case 'CompleteStay':
           await send(task.bookingId, { type: 'CompleteBooking', data: { bookingId: task.bookingId, now: at } }, metadata);
+          return;
+        case 'PublishReviews':
+          await send(task.bookingId, { type: 'PublishReviews', data: { bookingId: task.bookingId, now: at } }, metadata);
           return;
         case 'ReleaseOrphanedHold': {
           // A booking that names this hold owns it; any other hold of the booking's id is left over.

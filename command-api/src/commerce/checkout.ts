@@ -40,6 +40,8 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
         }),
       );
       const orderId = uuidv7();
+      // the card token goes to the payment record, never into an event
+      await deps.secrets.savePaymentMethod(orderId, body.paymentMethod);
       const placed = await deps.processor.handle(
         commerce.orderStreamId(orderId),
         commerce.orderDecider,
@@ -50,7 +52,6 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
             userId,
             lines,
             shippingPostalCode: body.shippingPostalCode,
-            paymentMethod: body.paymentMethod,
             paymentDeadline: commerce.paymentDeadlineFor(now, deps.settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
             fromCart: body.fromCart === true,
             now,

@@ -1,10 +1,13 @@
-import { commerce, DomainError } from '@stayhub/domain';
+import { commerce, DomainError, type PaymentOperation } from '@stayhub/domain';
 import type { EventMetadata, Workflow } from '@stayhub/infra';
 import { PaymentGatewayError } from '@stayhub/infra/payments/port';
 import type { CommandDeps } from '../shared/deps.ts';
 import { holdLine, holdOrder } from './holds.ts';
 
 type Task = commerce.CheckoutTask;
+
+/** Tasks that move money: parked, they show on the order as a payment issue. */
+const moneyOperation: Partial<Record<Task['type'], PaymentOperation>> = { RequestPayment: 'capture', RefundPayment: 'refund' };
 
 /**
  * The checkout saga: reactions are decided in the domain (`checkoutReactions`), tasks are carried
@@ -19,11 +22,28 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
   const stock = (sku: string, command: commerce.StockCommand, metadata: EventMetadata) =>
     deps.processor.handle(commerce.stockStreamId(sku), commerce.stockDecider, command, metadata);
 
+  const cardOf = async (orderId: string): Promise<string> => {
+    const token = await deps.secrets.paymentMethod(orderId);
+    if (!token) throw new Error(`order ${orderId} has no card token in its payment record`);
+    return token;
+  };
+
   return {
     name: 'checkout',
     // With the runner's backoff (at most a minute apart), 30 attempts keep a payment retried past the 15-minute deadline.
     maxAttempts: 30,
     react: (event) => commerce.checkoutReactions(event),
+    onParked: async (task, { now, taskId, error }) => {
+      const operation = moneyOperation[task.type];
+      if (!operation) return;
+      const data = { orderId: task.orderId, taskId, operation, error: error.slice(0, 2000), now: now.toISOString() };
+      await order(task.orderId, { type: 'RecordPaymentIssue', data }, { actor: 'workflow:checkout', causationId: taskId, correlationId: task.orderId });
+    },
+    onRecovered: async (task, { now, taskId }) => {
+      if (!moneyOperation[task.type]) return;
+      const data = { orderId: task.orderId, taskId, now: now.toISOString() };
+      await order(task.orderId, { type: 'ResolvePaymentIssue', data }, { actor: 'workflow:checkout', causationId: taskId, correlationId: task.orderId });
+    },
     execute: async (task, { now, taskId, attempt }) => {
       const at = now.toISOString();
       const metadata: EventMetadata = { actor: 'workflow:checkout', causationId: taskId, correlationId: task.orderId };
@@ -47,7 +67,8 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
             return;
           }
           try {
-            const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: task.paymentMethod, reference: task.orderId });
+            const paymentMethod = await cardOf(task.orderId);
+            const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod, reference: task.orderId });
             await order(
               task.orderId,
               result.status === 'captured'

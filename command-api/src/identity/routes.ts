@@ -52,10 +52,11 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
       const metadata = { ...metadataOf(req), actor: userId };
       const passwordHash = await hashPassword(body.password);
       const role = admins.has(identity.normaliseEmail(body.email)) ? 'admin' : body.role;
-      // The user stream first: if the email turns out taken, an unreachable user is left, never a stolen email.
+      // The credentials, then the user stream: if the email turns out taken, an unreachable user is left, never a stolen email.
+      await deps.secrets.savePasswordHash(userId, passwordHash);
       await deps.processor.handle(identity.userStreamId(userId), identity.userDecider, {
         type: 'RegisterUser',
-        data: { userId, email: body.email, name: body.name, role, passwordHash, now },
+        data: { userId, email: body.email, name: body.name, role, now },
       }, metadata);
       const claimed = await deps.processor.handle(emailStream(body.email), identity.emailDecider, {
         type: 'ClaimEmail',
@@ -78,8 +79,9 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
       throttle.check(email);
       const claim = await deps.processor.load(emailStream(body.email), identity.emailDecider);
       const user = claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
-      const valid = await verifyPassword(body.password, user?.status === 'registered' ? user.passwordHash : await decoy);
-      if (!valid || user?.status !== 'registered') {
+      const stored = user?.status === 'registered' ? await deps.secrets.passwordHash(user.userId) : undefined;
+      const valid = await verifyPassword(body.password, stored ?? (await decoy));
+      if (!valid || !stored || user?.status !== 'registered') {
         throttle.failed(email);
         throw new HttpProblem(401, 'Unauthorized', 'Email or password is wrong');
       }

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock, CommandProcessor, Config, EventStore, Logger, SecuritySettings, TokenIssuer } from '@stayhub/infra';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
+import type { SecretStore } from '@stayhub/infra/secrets/store';
 
 /** Everything the command side needs, passed in (tests build it with a moved clock and a fresh database). */
 export type CommandDeps = {
@@ -10,6 +11,8 @@ export type CommandDeps = {
   clock: Clock;
   tokens: TokenIssuer;
   gateway: PaymentGateway;
+  /** Password hashes and card tokens: never in events. */
+  secrets: SecretStore;
   log: Logger;
   /** Security settings left out take their defaults (see `SecuritySettings`). */
   settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> & Partial<SecuritySettings>;

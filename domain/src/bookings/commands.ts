@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
+import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { Id, ListingKind } from './events.ts';
 import { CancellationPolicy } from './refund.ts';
 import { Instant, Stay } from './stay.ts';
@@ -32,8 +33,6 @@ export const RequestBookingData = z.object({
   stay: Stay,
   guests: Count,
   units: Count,
-  /** Opaque card token from the payment provider. */
-  paymentMethod: z.string(),
   holdId: Id,
 });
 export const ApproveBookingData = z.object({ ...base, actorId: Id });
@@ -56,6 +55,10 @@ export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id,
 export const CompleteBookingData = z.object(base);
 export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 
+export const PublishReviewsData = z.object(base);
+export const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
+export const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
+
 const command = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
 export const BookingCommand = z.discriminatedUnion('type', [
@@ -70,6 +73,9 @@ export const BookingCommand = z.discriminatedUnion('type', [
   command('RecordRefund', RecordRefundData),
   command('CompleteBooking', CompleteBookingData),
   command('ReviewStay', ReviewStayData),
+  command('PublishReviews', PublishReviewsData),
+  command('RecordPaymentIssue', RecordPaymentIssueData),
+  command('ResolvePaymentIssue', ResolvePaymentIssueData),
 ]);
 export type BookingCommand = z.infer<typeof BookingCommand>;
 export type BookingCommandType = BookingCommand['type'];

@@ -52,6 +52,41 @@ const hostReviewed: BookingEvent = {
   data: { bookingId: 'b1', guestId: 'guest-1', hostId: 'host-1', rating: 4, comment: 'Tidy', at: '2026-04-14T09:00:00.000Z' },
 };
 
+const REVIEWED_AT = '2026-04-14T09:00:00.000Z';
+const WINDOW_END = '2026-04-27T11:00:00.000Z';
+const WINDOW_CLOSED = '2026-04-27T11:00:00.001Z';
+const reviewAt = (actorId: string, now: string): BookingCommand => ({ type: 'ReviewStay', data: { bookingId: 'b1', now, actorId, rating: 5, comment: 'Lovely' } });
+type Written = [rating: number, comment: string];
+const published = (reviews: { guest?: Written; host?: Written }, at: string): BookingEvent => ({
+  type: 'BookingReviewsPublished',
+  data: {
+    bookingId: 'b1',
+    listingId: 'listing-1',
+    hostId: 'host-1',
+    guestId: 'guest-1',
+    stayMonth: '2026-04',
+    ...(reviews.guest ? { guestReview: { rating: reviews.guest[0], comment: reviews.guest[1], at: REVIEWED_AT } } : {}),
+    ...(reviews.host ? { hostReview: { rating: reviews.host[0], comment: reviews.host[1], at: REVIEWED_AT } } : {}),
+    at,
+  },
+});
+const publish = (now: string): BookingCommand => ({ type: 'PublishReviews', data: { bookingId: 'b1', now } });
+
+describe('PublishReviews (the review window closes)', () => {
+  it.each<Case>([
+    { name: 'publishes the one review written', given: [...completedBooking, guestReviewed], when: publish(WINDOW_END), then: [published({ guest: [5, 'Lovely'] }, WINDOW_END)] },
+    { name: 'not before the window closes', given: [...completedBooking, guestReviewed], when: publish('2026-04-20T00:00:00.000Z'), then: [] },
+    { name: 'nothing when nobody wrote', given: completedBooking, when: publish(WINDOW_END), then: [] },
+    {
+      name: 'nothing more once both were published',
+      given: [...completedBooking, guestReviewed, hostReviewed, published({ guest: [5, 'Lovely'], host: [4, 'Tidy'] }, REVIEWED_AT)],
+      when: publish(WINDOW_END),
+      then: [],
+    },
+    { name: 'unknown booking', when: publish(WINDOW_END), throws: 'BOOKING_NOT_FOUND' },
+  ])('$name', spec.run);
+});
+
 describe('RecordRefund', () => {
   it.each<Case>([
     { name: 'records a refund', given: confirmedBooking, when: recordRefund(), then: [refunded()] },
@@ -79,7 +114,20 @@ describe('ReviewStay', () => {
   it.each<Case>([
     { name: 'the guest reviews the stay', given: completedBooking, when: review('guest-1'), then: [guestReviewed] },
     { name: 'the host reviews the guest', given: completedBooking, when: review('host-1', 4, 'Tidy'), then: [hostReviewed] },
-    { name: 'the host still reviews after the guest', given: [...completedBooking, guestReviewed], when: review('host-1', 4, 'Tidy'), then: [hostReviewed] },
+    {
+      name: 'the second review in publishes both (double-blind)',
+      given: [...completedBooking, guestReviewed],
+      when: review('host-1', 4, 'Tidy'),
+      then: [hostReviewed, published({ guest: [5, 'Lovely'], host: [4, 'Tidy'] }, REVIEWED_AT)],
+    },
+    {
+      name: 'the guest second publishes both too',
+      given: [...completedBooking, hostReviewed],
+      when: review('guest-1'),
+      then: [guestReviewed, published({ guest: [5, 'Lovely'], host: [4, 'Tidy'] }, REVIEWED_AT)],
+    },
+    { name: 'not once the 14-day window after check-out closed', given: completedBooking, when: reviewAt('guest-1', WINDOW_CLOSED), throws: 'REVIEW_NOT_ALLOWED' },
+    { name: 'still on the last instant of the window', given: completedBooking, when: reviewAt('guest-1', WINDOW_END), then: [{ ...guestReviewed, data: { ...guestReviewed.data, at: WINDOW_END } }] as BookingEvent[] },
     { name: 'the guest reviews once', given: [...completedBooking, guestReviewed], when: review('guest-1'), throws: 'REVIEW_NOT_ALLOWED' },
     { name: 'the host reviews once', given: [...completedBooking, hostReviewed], when: review('host-1'), throws: 'REVIEW_NOT_ALLOWED' },
     { name: 'not before the stay is completed', given: confirmedBooking, when: review('guest-1'), throws: 'REVIEW_NOT_ALLOWED' },

@@ -1,11 +1,14 @@
 import { assertNever } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
+import { isOpen } from '../shared/payment-issue.ts';
+import { monthOf } from '../shared/time.ts';
 import type { BookingCommand, BookingCommandOf } from './commands.ts';
 import type { BookingEvent } from './events.ts';
 import { allocateRefund } from './payments.ts';
 import { refundFor } from './refund.ts';
 import { isActive, netPaid, type Booking, type BookingState } from './state.ts';
+import { REVIEW_WINDOW_DAYS, reviewWindowEnd } from './reviews.ts';
 import { sameStay, stayEnd, stayStart } from './stay.ts';
 import { termsOf } from './terms.ts';
 
@@ -49,7 +52,6 @@ const request: Decision<'RequestBooking'> = (c, state) => {
         ...terms,
         instantBook: listing.instantBook,
         cancellationPolicy: listing.cancellationPolicy,
-        paymentMethod: c.paymentMethod,
         holdId: c.holdId,
         at: c.now,
       },
@@ -176,12 +178,54 @@ const review: Decision<'ReviewStay'> = (c, state) => {
   if (!Number.isInteger(c.rating) || c.rating < 1 || c.rating > 5) fail('REVIEW_INVALID', 'Rating is 1 to 5', { rating: c.rating });
   if (c.comment.length > 2000) fail('REVIEW_INVALID', 'Comment is at most 2000 characters');
   if (b.status !== 'completed') fail('REVIEW_NOT_ALLOWED', 'Only a completed stay is reviewed', { status: b.status });
+  if (!notBefore(reviewWindowEnd(b), c.now)) fail('REVIEW_NOT_ALLOWED', `Reviews are written within ${REVIEW_WINDOW_DAYS} days of check-out`);
   if (role === 'guest' ? b.guestReviewed : b.hostReviewed) fail('REVIEW_NOT_ALLOWED', 'Already reviewed');
   const { bookingId, guestId, hostId, listingId } = b;
   const { rating, comment, now: at } = c;
-  return role === 'guest'
-    ? [{ type: 'GuestReviewedStay', data: { bookingId, listingId, guestId, rating, comment, at } }]
-    : [{ type: 'HostReviewedGuest', data: { bookingId, guestId, hostId, rating, comment, at } }];
+  const reviewed: BookingEvent =
+    role === 'guest'
+      ? { type: 'GuestReviewedStay', data: { bookingId, listingId, guestId, rating, comment, at } }
+      : { type: 'HostReviewedGuest', data: { bookingId, guestId, hostId, rating, comment, at } };
+  // the second review in publishes both
+  const other = role === 'guest' ? b.reviews.host : b.reviews.guest;
+  if (!other || b.reviewsPublished) return [reviewed];
+  const mine = { rating, comment, at };
+  return [reviewed, published(b, role === 'guest' ? { guest: mine, host: other } : { guest: other, host: mine }, at)];
+};
+
+const published = (b: Booking, reviews: Booking['reviews'], at: string): BookingEvent => ({
+  type: 'BookingReviewsPublished',
+  data: {
+    bookingId: b.bookingId,
+    listingId: b.listingId,
+    hostId: b.hostId,
+    guestId: b.guestId,
+    stayMonth: monthOf(stayStart(b.stay)),
+    ...(reviews.guest ? { guestReview: reviews.guest } : {}),
+    ...(reviews.host ? { hostReview: reviews.host } : {}),
+    at,
+  },
+});
+
+/** When the review window closes, whatever was written is published (nothing, if nobody wrote). */
+const publishReviews: Decision<'PublishReviews'> = (c, state) => {
+  const b = bookingOf(state);
+  if (b.status !== 'completed' || b.reviewsPublished || !notBefore(c.now, reviewWindowEnd(b))) return [];
+  if (!b.reviews.guest && !b.reviews.host) return [];
+  return [published(b, b.reviews, c.now)];
+};
+
+const recordIssue: Decision<'RecordPaymentIssue'> = (c, state) => {
+  const b = bookingOf(state);
+  if (isOpen(b.paymentIssues, c.taskId)) return [];
+  const { taskId, operation, error, now: at } = c;
+  return [{ type: 'BookingPaymentIssueRaised', data: { bookingId: b.bookingId, taskId, operation, error, at } }];
+};
+
+const resolveIssue: Decision<'ResolvePaymentIssue'> = (c, state) => {
+  const b = bookingOf(state);
+  if (!isOpen(b.paymentIssues, c.taskId)) return [];
+  return [{ type: 'BookingPaymentIssueResolved', data: { bookingId: b.bookingId, taskId: c.taskId, at: c.now } }];
 };
 
 export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
@@ -208,6 +252,12 @@ export const decide = (command: BookingCommand, state: BookingState): BookingEve
       return complete(command.data, state);
     case 'ReviewStay':
       return review(command.data, state);
+    case 'PublishReviews':
+      return publishReviews(command.data, state);
+    case 'RecordPaymentIssue':
+      return recordIssue(command.data, state);
+    case 'ResolvePaymentIssue':
+      return resolveIssue(command.data, state);
     default:
       return assertNever(command);
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
+import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { RefundPart } from './payments.ts';
 import { CancellationPolicy } from './refund.ts';
 import { Instant, Stay } from './stay.ts';
@@ -29,7 +30,6 @@ export const BookingRequestedData = z.object({
   total: Money,
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
-  paymentMethod: z.string(),
   holdId: Id,
   at: Instant,
 });
@@ -87,6 +87,25 @@ export const HostReviewedGuestData = z.object({
   at: Instant,
 });
 
+const PublishedReview = z.object({ rating: Rating, comment: ReviewComment, at: Instant });
+/**
+ * Double-blind: both reviews of a stay become visible together, when the second is in or when the
+ * review window closes, so that neither party writes knowing the other's.
+ */
+export const BookingReviewsPublishedData = z.object({
+  bookingId: Id,
+  listingId: Id,
+  hostId: Id,
+  guestId: Id,
+  /** The month of the stay's start, as reviews show it. */
+  stayMonth: z.string(),
+  guestReview: PublishedReview.optional(),
+  hostReview: PublishedReview.optional(),
+  at: Instant,
+});
+export const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
+export const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
+
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
 export const BookingEvent = z.discriminatedUnion('type', [
@@ -104,6 +123,9 @@ export const BookingEvent = z.discriminatedUnion('type', [
   event('BookingCompleted', BookingCompletedData),
   event('GuestReviewedStay', GuestReviewedStayData),
   event('HostReviewedGuest', HostReviewedGuestData),
+  event('BookingReviewsPublished', BookingReviewsPublishedData),
+  event('BookingPaymentIssueRaised', BookingPaymentIssueRaisedData),
+  event('BookingPaymentIssueResolved', BookingPaymentIssueResolvedData),
 ]);
 export type BookingEvent = z.infer<typeof BookingEvent>;
 export type BookingEventType = BookingEvent['type'];

@@ -7,3 +7,4 @@ export * from './state.ts';
 export * from './terms.ts';
 export * from './booking.ts';
 export * from './workflow.ts';
+export * from './reviews.ts';

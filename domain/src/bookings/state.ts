@@ -1,4 +1,5 @@
 import type { Money } from '../shared/money.ts';
+import { withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
 import type { BookingEvent, ListingKind } from './events.ts';
 import { allocateRefund, credit, type BookingPayment, type RefundPart } from './payments.ts';
 import type { CancellationPolicy } from './refund.ts';
@@ -29,7 +30,6 @@ export type Booking = {
   total: Money;
   instantBook: boolean;
   cancellationPolicy: CancellationPolicy;
-  paymentMethod: string;
   holdId: string;
   requestedAt: string;
   /** Captured for this booking (orphaned payments excluded: they are refunded whole). */
@@ -45,7 +45,14 @@ export type Booking = {
   refundIds: string[];
   guestReviewed: boolean;
   hostReviewed: boolean;
+  /** What each party wrote, kept unseen until both are in or the window closes. */
+  reviews: { guest?: StayReview; host?: StayReview };
+  reviewsPublished: boolean;
+  /** Money tasks parked for a person, oldest first; empty when all is well. */
+  paymentIssues: PaymentIssue[];
 };
+
+export type StayReview = { rating: number; comment: string; at: string };
 
 export type BookingState = { status: 'none' } | Booking;
 
@@ -104,6 +111,9 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       refundIds: [],
       guestReviewed: false,
       hostReviewed: false,
+      reviews: {},
+      reviewsPublished: false,
+      paymentIssues: [],
     };
   }
   if (state.status === 'none') return state;
@@ -142,10 +152,22 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     }
     case 'BookingCompleted':
       return { ...state, status: statusAfter(state.status, event) };
-    case 'GuestReviewedStay':
-      return { ...state, guestReviewed: true };
-    case 'HostReviewedGuest':
-      return { ...state, hostReviewed: true };
+    case 'GuestReviewedStay': {
+      const { rating, comment, at } = event.data;
+      return { ...state, guestReviewed: true, reviews: { ...state.reviews, guest: { rating, comment, at } } };
+    }
+    case 'HostReviewedGuest': {
+      const { rating, comment, at } = event.data;
+      return { ...state, hostReviewed: true, reviews: { ...state.reviews, host: { rating, comment, at } } };
+    }
+    case 'BookingReviewsPublished':
+      return { ...state, reviewsPublished: true };
+    case 'BookingPaymentIssueRaised': {
+      const { taskId, operation, error, at } = event.data;
+      return { ...state, paymentIssues: withIssue(state.paymentIssues, { taskId, operation, error, since: at }) };
+    }
+    case 'BookingPaymentIssueResolved':
+      return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
     default: {
       // exhaustive at compile time; at run time an unknown event leaves the state as it is
       const unhandled: never = event;

@@ -64,7 +64,7 @@ describe('bookingReactions(event, settings)', () => {
       name: 'an instant booking is charged now, with a payment deadline',
       event: requested({ instantBook: true }),
       tasks: [
-        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000), paymentMethod: 'tok_visa' } },
+        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000) } },
         { taskId: 'expire-payment:b1', dueAt: '2026-03-01T10:15:00.000Z', task: { type: 'ExpirePayment', bookingId: 'b1' } },
       ],
     },
@@ -173,7 +173,11 @@ describe('bookingReactions(event, settings)', () => {
     },
     { name: 'a payment alone schedules nothing', event: paid(), tasks: [] },
     { name: 'a recorded refund schedules nothing', event: { type: 'BookingRefunded', data: { bookingId: 'b1', refundId: 'r', amount: eur(1), at: LATER } }, tasks: [] },
-    { name: 'a completion schedules nothing', event: { type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(1), at: END } }, tasks: [] },
+    {
+      name: 'a completion publishes the reviews when the window closes, 14 days on',
+      event: { type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(1), at: END } },
+      tasks: [{ taskId: 'publish-reviews:b1', dueAt: '2026-04-27T11:00:00.000Z', task: { type: 'PublishReviews', bookingId: 'b1' } }],
+    },
     {
       name: 'a review schedules nothing',
       event: { type: 'HostReviewedGuest', data: { bookingId: 'b1', guestId: 'guest-1', hostId: 'host-1', rating: 5, comment: '', at: END } },

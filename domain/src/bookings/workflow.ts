@@ -4,6 +4,7 @@ import { Money } from '../shared/money.ts';
 import type { RefundPart } from './payments.ts';
 import { addHours, addMinutes } from '../shared/time.ts';
 import { Id, isBookingEvent } from './events.ts';
+import { REVIEW_WINDOW_DAYS } from './reviews.ts';
 import { Instant, Stay, stayEnd } from './stay.ts';
 
 /*
@@ -20,8 +21,8 @@ export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified']);
 export type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
-  /** Charge the booking; without `amount` (after an approval) the runner reads the booking's total. */
-  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional(), paymentMethod: z.string().optional() }),
+  /** Charge the booking (the runner reads its total, and its card token from the payment record). */
+  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional() }),
   /** Payment deadline: the runner sends RecordPaymentFailed (a no-op once paid), releasing the hold. */
   z.object({ type: z.literal('ExpirePayment'), bookingId: Id }),
   /** Host response deadline: the runner sends ExpireBookingRequest. */
@@ -32,6 +33,8 @@ export const BookingTask = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CaptureDifference'), bookingId: Id, amount: Money }),
   /** After the stay: the runner sends CompleteBooking (a no-op before the current stay's end). */
   z.object({ type: z.literal('CompleteStay'), bookingId: Id }),
+  /** When the review window closes: the runner sends PublishReviews (a no-op once both were in). */
+  z.object({ type: z.literal('PublishReviews'), bookingId: Id }),
 ]);
 export type BookingTask = z.infer<typeof BookingTask>;
 
@@ -75,7 +78,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
   if (!isBookingEvent(event)) return [];
   switch (event.type) {
     case 'BookingRequested': {
-      const { bookingId, total: amount, paymentMethod, at } = event.data;
+      const { bookingId, total: amount, at } = event.data;
       if (!event.data.instantBook)
         return [
           {
@@ -85,7 +88,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           },
         ];
       return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount, paymentMethod } },
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount } },
         paymentDeadline(bookingId, at, settings),
       ];
     }
@@ -128,11 +131,18 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           : []),
       ];
     }
+    case 'BookingCompleted': {
+      const { bookingId, at } = event.data;
+      // completion comes at or after check-out, so this is no earlier than the window's end
+      return [{ taskId: `publish-reviews:${bookingId}`, dueAt: addMinutes(at, REVIEW_WINDOW_DAYS * 24 * 60), task: { type: 'PublishReviews', bookingId } }];
+    }
     case 'BookingPaid':
     case 'BookingRefunded':
-    case 'BookingCompleted':
+    case 'BookingReviewsPublished':
     case 'GuestReviewedStay':
     case 'HostReviewedGuest':
+    case 'BookingPaymentIssueRaised':
+    case 'BookingPaymentIssueResolved':
       return [];
     default:
       return assertNever(event);

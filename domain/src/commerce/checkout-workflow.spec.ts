@@ -32,7 +32,7 @@ const table: [string, OrderEvent, CheckoutReaction[]][] = [
   ]],
   ['OrderStockHeld: nothing', stockHeld('CUP'), []],
   ['OrderPaymentRequested: request the payment', paymentRequested, [
-    { taskId: 'request-payment:o1', dueAt: now, task: { type: 'RequestPayment', orderId, amount: total, paymentMethod: 'tok_visa' } },
+    { taskId: 'request-payment:o1', dueAt: now, task: { type: 'RequestPayment', orderId, amount: total } },
   ]],
   ['OrderPaid: nothing', paid(), []],
   ['OrderConfirmed: confirm each line', confirmed, [

@@ -11,7 +11,8 @@ import { StockReleaseReason } from './stock/stock.ts';
  * idempotency key of the effect (stock receipt, payment request, refund).
  */
 export const HoldStockTask = z.object({ type: z.literal('HoldStock'), orderId: Id, sku: Sku, quantity: Quantity, expiresAt: Instant });
-export const RequestPaymentTask = z.object({ type: z.literal('RequestPayment'), orderId: Id, amount: Money, paymentMethod: z.string() });
+/** Charges the order with the card token kept in its payment record (never in an event or a task). */
+export const RequestPaymentTask = z.object({ type: z.literal('RequestPayment'), orderId: Id, amount: Money });
 export const ExpireOrderTask = z.object({ type: z.literal('ExpireOrder'), orderId: Id });
 export const ConfirmStockTask = z.object({ type: z.literal('ConfirmStock'), orderId: Id, sku: Sku });
 export const ReleaseStockTask = z.object({ type: z.literal('ReleaseStock'), orderId: Id, sku: Sku, reason: StockReleaseReason });
@@ -58,8 +59,8 @@ const react = (event: OrderEvent): CheckoutReaction[] => {
       ];
     }
     case 'OrderPaymentRequested': {
-      const { orderId, amount, paymentMethod, at } = event.data;
-      return [now(at, `request-payment:${orderId}`, { type: 'RequestPayment', orderId, amount, paymentMethod })];
+      const { orderId, amount, at } = event.data;
+      return [now(at, `request-payment:${orderId}`, { type: 'RequestPayment', orderId, amount })];
     }
     case 'OrderConfirmed': {
       const { orderId, skus, at } = event.data;
@@ -90,6 +91,8 @@ const react = (event: OrderEvent): CheckoutReaction[] => {
     case 'OrderShipped':
     case 'OrderDelivered':
     case 'OrderRefunded':
+    case 'OrderPaymentIssueRaised':
+    case 'OrderPaymentIssueResolved':
       return [];
     default:
       return assertNever(event);

@@ -18,11 +18,11 @@ import {
 const now = '2026-03-01T10:00:00.000Z';
 const register: UserCommand = {
   type: 'RegisterUser',
-  data: { userId: 'u1', email: ' Ada@Example.COM', name: 'Ada', role: 'host', passwordHash: 'scrypt$abc', now },
+  data: { userId: 'u1', email: ' Ada@Example.COM', name: 'Ada', role: 'host', now },
 };
 const registered: UserEvent = {
   type: 'UserRegistered',
-  data: { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'host', passwordHash: 'scrypt$abc', at: now },
+  data: { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'host', at: now },
 };
 
 describe('userDecider', () => {
@@ -35,7 +35,7 @@ describe('userDecider', () => {
 
   it('keeps the registered user in state', () => {
     expect(userDecider.evolve(userDecider.initialState, registered)).toEqual({
-      status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', passwordHash: 'scrypt$abc', name: 'Ada',
+      status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada',
     });
   });
 });

@@ -19,7 +19,6 @@ export const RegisterUser = z.object({
     email: z.email(),
     name: z.string().trim().min(1).max(200),
     role: Role,
-    passwordHash: z.string().min(1),
     now: Instant,
   }),
 });
@@ -32,7 +31,6 @@ export const UserRegisteredData = z.object({
   email: z.email(),
   name: z.string(),
   role: Role,
-  passwordHash: z.string(),
   at: Instant,
 });
 export type UserRegisteredData = z.infer<typeof UserRegisteredData>;
@@ -43,12 +41,13 @@ export type UserEvent = z.infer<typeof UserEvent>;
 
 export type UserState =
   | { status: 'none' }
-  | { status: 'registered'; userId: string; email: string; role: Role; passwordHash: string; name: string };
+  | { status: 'registered'; userId: string; email: string; role: Role; name: string };
 
 const register = ({ data }: RegisterUser, state: UserState): UserEvent[] => {
   ensure(state.status === 'none', 'USER_EXISTS', `User ${data.userId} is already registered`);
-  const { userId, name, role, passwordHash, now } = data;
-  return [{ type: 'UserRegistered', data: { userId, email: normaliseEmail(data.email), name, role, passwordHash, at: now } }];
+  // the password hash lives in the credentials table, never in an event
+  const { userId, name, role, now } = data;
+  return [{ type: 'UserRegistered', data: { userId, email: normaliseEmail(data.email), name, role, at: now } }];
 };
 
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
@@ -64,8 +63,8 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   evolve: (state, event) => {
     switch (event.type) {
       case 'UserRegistered': {
-        const { userId, email, role, passwordHash, name } = event.data;
-        return { status: 'registered', userId, email, role, passwordHash, name };
+        const { userId, email, role, name } = event.data;
+        return { status: 'registered', userId, email, role, name };
       }
       default:
         return assertNever(event.type);

@@ -137,6 +137,14 @@ const rows: Row[] = [
     expect: all(200),
   },
   // reads
+  { api: 'command', method: 'get', route: '/admin/parked-tasks', call: async () => ({ path: '/admin/parked-tasks' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 200 } },
+  {
+    api: 'command', method: 'post', route: '/admin/parked-tasks/{taskId}/retry',
+    call: async () => ({ path: '/admin/parked-tasks/refund:none:cancelled/retry', body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 404 },
+  },
+  { api: 'query', method: 'get', route: '/users/{id}', call: async () => ({ path: `/users/${await profileSeen()}` }), expect: all(200) },
+  { api: 'query', method: 'get', route: '/listings/{id}/reviews', call: async () => ({ path: `/listings/${instantListing}/reviews` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/search', call: async () => ({ path: '/listings/search?q=flat' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draftSeen()}` }), expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
   { api: 'query', method: 'get', route: '/listings/{id}/availability', call: async () => ({ path: `/listings/${instantListing}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }), expect: all(200) },
@@ -165,6 +173,11 @@ const bookingSeen = async () => {
   const booking = await requested();
   await seen('query', `/bookings/${booking.bookingId}?after=${booking.consistencyToken}`, users.guest.token);
   return booking.bookingId;
+};
+const profileSeen = async () => {
+  const reply = await stack.command.post('/auth/register', { email: `profile-${emails++}@stayhub.test`, password: PASSWORD, name: 'Pat Profile' });
+  await seen('query', `/users/${reply.body.userId}?after=${reply.body.consistencyToken}`, users.guest.token);
+  return reply.body.userId as string;
 };
 const orderSeen = async () => {
   const placed = await order();

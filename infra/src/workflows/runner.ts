@@ -19,6 +19,9 @@ export type Workflow<Task extends { type: string } = { type: string }> = {
   /** Attempts before a failing task is parked; the runner's `maxAttempts` when omitted. */
   maxAttempts?: number;
   execute: (task: Task, context: { now: Date; taskId: string; attempt: number }) => Promise<void>;
+  /** Told once a task is parked (to make it visible where it matters), and when a parked task later succeeds. */
+  onParked?: (task: Task, context: { now: Date; taskId: string; error: string }) => Promise<void>;
+  onRecovered?: (task: Task, context: { now: Date; taskId: string }) => Promise<void>;
 };
 
 export type WorkflowRunnerOptions = {
@@ -53,7 +56,10 @@ export type WorkflowSubscriptionStatus = {
 
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
-type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number };
+type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number };
+
+/** A parked task, as the operator sees it. */
+export type ParkedTask = { taskId: string; workflow: string; type: string; task: Record<string, unknown>; attempts: number; lastError: string | null; parkedAt: string; dueAt: string };
 
 /**
  * Runs process managers on the event store's own subscription (not the log), so a Kafka outage
@@ -215,7 +221,7 @@ export class WorkflowRunner {
           SELECT task_id FROM workflow_tasks
            WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
            ORDER BY due_at LIMIT 16 FOR UPDATE SKIP LOCKED)
-        RETURNING t.task_id, t.workflow, t.task, t.attempts`,
+        RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times`,
       [now.toISOString(), new Date(Date.now() + this.leaseMs).toISOString()],
     );
     await Promise.all(rows.map((row) => this.execute(row, now)));
@@ -228,18 +234,66 @@ export class WorkflowRunner {
       if (!workflow) throw new Error(`No workflow named ${row.workflow}`);
       await workflow.execute(row.task, { now, taskId: row.task_id, attempt: row.attempts });
       await this.options.pool.query('UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL WHERE task_id = $1', [row.task_id]);
+      if (row.parked_times > 0) await this.tell(() => workflow.onRecovered?.(row.task, { now, taskId: row.task_id }), row.task_id);
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const park = row.attempts >= (workflow?.maxAttempts ?? this.maxAttempts);
       const backoffMs = Math.min(60_000, 250 * 2 ** (row.attempts - 1)) * (0.5 + Math.random());
       await this.options.pool.query(
         `UPDATE workflow_tasks SET locked_until = NULL, last_error = $2,
-                due_at = CASE WHEN $3 THEN due_at ELSE $4 END, parked_at = CASE WHEN $3 THEN now() ELSE NULL END
+                due_at = CASE WHEN $3 THEN due_at ELSE $4 END, parked_at = CASE WHEN $3 THEN now() ELSE NULL END,
+                parked_times = parked_times + CASE WHEN $3 THEN 1 ELSE 0 END
           WHERE task_id = $1`,
         [row.task_id, message, park, new Date(now.getTime() + backoffMs).toISOString()],
       );
       this.options.onError?.(error, { task: row.task_id, attempt: row.attempts, parked: park });
+      if (park && workflow) await this.tell(() => workflow.onParked?.(row.task, { now, taskId: row.task_id, error: message }), row.task_id);
     }
+  }
+
+  /** A hook's failure is reported, never taken for the task's: the task's outcome is already stored. */
+  private async tell(hook: () => Promise<void> | undefined, taskId: string): Promise<void> {
+    try {
+      await hook();
+    } catch (error) {
+      this.options.onError?.(error, { task: taskId, part: 'workflow hook' });
+    }
+  }
+
+  /** Parked tasks, oldest first: what an operator must look at. */
+  static async parkedTasks(pool: Pool, limit = 100): Promise<ParkedTask[]> {
+    const { rows } = await pool.query<{ task_id: string; workflow: string; task: Record<string, unknown> & { type: string }; attempts: number; last_error: string | null; parked_at: Date; due_at: Date }>(
+      `SELECT task_id, workflow, task, attempts, last_error, parked_at, due_at FROM workflow_tasks
+        WHERE parked_at IS NOT NULL ORDER BY parked_at, task_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      taskId: r.task_id,
+      workflow: r.workflow,
+      type: r.task.type,
+      task: r.task,
+      attempts: r.attempts,
+      lastError: r.last_error,
+      parkedAt: r.parked_at.toISOString(),
+      dueAt: r.due_at.toISOString(),
+    }));
+  }
+
+  /** Parked tasks per workflow and task type, for /metrics. */
+  static async parkedTaskCounts(pool: Pool): Promise<{ workflow: string; type: string; count: number }[]> {
+    const { rows } = await pool.query<{ workflow: string; type: string; count: number }>(
+      `SELECT workflow, task->>'type' AS type, count(*)::int AS count FROM workflow_tasks WHERE parked_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return rows;
+  }
+
+  /** Gives a parked task (after a fix) a fresh round of attempts, due now; false when no such parked task. */
+  static async retryParkedTask(pool: Pool, taskId: string, now: Date): Promise<boolean> {
+    const { rowCount } = await pool.query(
+      'UPDATE workflow_tasks SET parked_at = NULL, attempts = 0, due_at = $2, locked_until = NULL WHERE task_id = $1 AND parked_at IS NOT NULL',
+      [taskId, now.toISOString()],
+    );
+    return (rowCount ?? 0) > 0;
   }
 
   /**

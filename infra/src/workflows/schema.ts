@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS workflow_tasks (
   caused_by    uuid,
   created_at   timestamptz NOT NULL DEFAULT now()
 );
+-- how often the task was parked: a success after that resolves what the parking raised
+ALTER TABLE workflow_tasks ADD COLUMN IF NOT EXISTS parked_times int NOT NULL DEFAULT 0;
 -- Each workflow follows on its own checkpoint ('workflow:<name>'); a failing one notes why and since when.
 ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error text;
 ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error_at timestamptz;

@@ -168,6 +168,14 @@ beforeAll(async () => {
   stack = await startStack();
   store = new PostgresEventStore(stack.pool);
   history = await recordHistory();
+  // a stay whose reviews were published (a completed stay takes days of real time to reach)
+  const bookingId = `reviewed-${Date.now()}`;
+  const review = (rating: number, comment: string) => ({ rating, comment, at: new Date().toISOString() });
+  await store.append(`booking-${bookingId}`, [{
+    eventId: crypto.randomUUID(),
+    type: 'BookingReviewsPublished',
+    data: { bookingId, listingId: 'l-reviewed', hostId: 'h-reviewed', guestId: 'g-reviewed', stayMonth: '2026-01', guestReview: review(5, 'Lovely'), hostReview: review(4, 'Tidy'), at: new Date().toISOString() },
+  }], 'no_stream');
   await quiet();
   await liveCaughtUp();
 });

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
 import type { SearchCache } from './search-cache.ts';
-import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -10,6 +10,8 @@ export type QueryDeps = {
   products: ProductReader;
   orders: OrderHistoryReader;
   carts: CartReader;
+  users: UserProfileReader;
+  reviews: ReviewReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;

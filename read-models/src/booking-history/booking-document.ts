@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@stayhub/infra';
-import { bookings } from '@stayhub/domain';
+import { bookings, withIssue, withoutIssue, type PaymentIssue } from '@stayhub/domain';
 
 type Stay = bookings.Stay;
 type Money = { amount: number; currency: string };
@@ -21,6 +21,10 @@ export type BookingDocument = {
   paid: Money;
   refunded: Money;
   status: string;
+  /** The oldest money task (capture, refund, payout) parked for a person; absent when all is well. */
+  paymentIssue?: PaymentIssue;
+  /** Every open one, oldest first. */
+  paymentIssues?: PaymentIssue[];
   timeline: { type: string; at: string }[];
   revision: number;
   createdAt: string;
@@ -42,6 +46,8 @@ export const bookingDocumentHandles = new Set([
   'BookingCompleted',
   'GuestReviewedStay',
   'HostReviewedGuest',
+  'BookingPaymentIssueRaised',
+  'BookingPaymentIssueResolved',
 ]);
 
 /** Start and end of the stay as instants: the domain's check-in and check-out times. */
@@ -52,6 +58,11 @@ const nextStatus = (status: string, event: RecordedEvent): string =>
   bookings.statusAfter(status as bookings.Booking['status'], { type: event.type, data: event.data } as bookings.BookingEvent);
 
 type Data = Record<string, any>;
+
+const withIssues = (doc: BookingDocument, issues: PaymentIssue[]): BookingDocument => {
+  const { paymentIssue: _old, paymentIssues: _list, ...rest } = doc;
+  return issues.length > 0 ? { ...rest, paymentIssue: issues[0]!, paymentIssues: issues } : rest;
+};
 
 /** Pure: the next document for an event of the booking's stream; a redelivered event changes nothing. */
 export const evolveBookingDocument = (doc: BookingDocument | undefined, event: RecordedEvent): BookingDocument | undefined => {
@@ -93,6 +104,10 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
       return { ...next, paid: { ...doc.paid, amount: doc.paid.amount + data.amount.amount } };
     case 'BookingRefunded':
       return { ...next, refunded: { ...doc.refunded, amount: doc.refunded.amount + data.amount.amount } };
+    case 'BookingPaymentIssueRaised':
+      return withIssues(next, withIssue(doc.paymentIssues ?? [], { taskId: data.taskId, operation: data.operation, error: data.error, since: at }));
+    case 'BookingPaymentIssueResolved':
+      return withIssues(next, withoutIssue(doc.paymentIssues ?? [], data.taskId));
     case 'BookingModified':
       return { ...next, stay: data.stay, ...bounds(data.stay), guests: data.guests, units: data.units, total: data.total };
     default:

@@ -15,6 +15,8 @@ export type BookingView = {
   paid: { amount: number; currency: string };
   refunded: { amount: number; currency: string };
   status: string;
+  /** The oldest money task parked for a person (capture, refund, payout); absent when all is well. */
+  paymentIssue?: { taskId: string; operation: string; error: string; since: string };
   timeline: { type: string; at: string }[];
   createdAt: string;
   updatedAt: string;

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@stayhub/infra';
-import { commerce } from '@stayhub/domain';
+import { commerce, type PaymentIssue } from '@stayhub/domain';
 
 type Money = { amount: number; currency: string };
 type Order = Exclude<commerce.OrderState, { status: 'none' }>;
@@ -17,6 +17,8 @@ export type OrderDocument = {
   paymentDeadline: string;
   paid: Money;
   refunded: Money;
+  /** The oldest money task parked for a person; absent when all is well. */
+  paymentIssue?: PaymentIssue;
   timeline: TimelineEntry[];
   placedAt: string;
   updatedAt: string;
@@ -32,8 +34,10 @@ export const orderDocumentHandles = new Set<string>(commerce.orderEventTypes);
 const HIDDEN = new Set(['orderId', 'userId', 'at', 'lines', 'paymentMethod']);
 const details = (data: Record<string, unknown>) => Object.fromEntries(Object.entries(data).filter(([key]) => !HIDDEN.has(key)));
 
-const withState = (doc: Omit<OrderDocument, 'status' | 'lines' | 'total' | 'shippingPostalCode' | 'paymentDeadline' | 'paid' | 'refunded'>, state: Order): OrderDocument => ({
+type Derived = 'status' | 'lines' | 'total' | 'shippingPostalCode' | 'paymentDeadline' | 'paid' | 'refunded' | 'paymentIssue';
+const withState = (doc: Omit<OrderDocument, Derived>, state: Order): OrderDocument => ({
   ...doc,
+  ...(state.paymentIssues?.[0] ? { paymentIssue: state.paymentIssues[0] } : {}),
   status: state.status,
   lines: state.lines,
   total: state.total,

@@ -36,6 +36,18 @@ describe('order document', () => {
     expect(JSON.stringify(doc!.timeline)).not.toContain('tok_visa');
   });
 
+  it('shows a parked money task as the payment issue until it is resolved, the same when delivered twice', () => {
+    const raised: commerce.OrderEvent = {
+      type: 'OrderPaymentIssueRaised',
+      data: { orderId: 'o1', taskId: 'refund:o1:cancel', operation: 'refund', error: 'PaymentGatewayUnavailable: down', at: afterDeadline },
+    };
+    const resolved: commerce.OrderEvent = { type: 'OrderPaymentIssueResolved', data: { orderId: 'o1', taskId: 'refund:o1:cancel', at: afterDeadline } };
+    const events = recordedAll('o1', [...awaitingPayment, paid(), confirmed, raised, resolved]);
+    const upTo = (n: number) => events.slice(0, n).flatMap((e) => [e, e]).reduce(evolveOrderDocument, undefined);
+    expect(upTo(events.length - 1)!.paymentIssue).toEqual({ taskId: 'refund:o1:cancel', operation: 'refund', error: 'PaymentGatewayUnavailable: down', since: afterDeadline });
+    expect(upTo(events.length)!.paymentIssue).toBeUndefined();
+  });
+
   it('ignores events of an order it never saw placed', () => {
     const [, held] = recordedAll('o2', awaitingPayment);
     expect(evolveOrderDocument(undefined, held!)).toBeUndefined();

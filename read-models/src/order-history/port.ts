@@ -13,6 +13,8 @@ export type OrderSummary = {
   paymentDeadline: string;
   paid: Money;
   refunded: Money;
+  /** The oldest money task parked for a person (capture, refund); absent when all is well. */
+  paymentIssue?: { taskId: string; operation: string; error: string; since: string };
   placedAt: string;
   updatedAt: string;
 };

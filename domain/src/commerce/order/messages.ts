@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../../shared/money.ts';
+import { PaymentIssueFields } from '../../shared/payment-issue.ts';
 import { Id, Instant, PostalCode, Quantity, Sku } from '../primitives.ts';
 import { ProductShipping } from '../product/product.ts';
 
@@ -41,7 +42,6 @@ export const PlaceOrder = command('PlaceOrder', {
   userId: Id,
   lines: z.array(PlaceOrderLine).max(100),
   shippingPostalCode: PostalCode,
-  paymentMethod: z.string().min(1).max(200),
   paymentDeadline: Instant,
   fromCart: z.boolean(),
 });
@@ -54,10 +54,12 @@ export const CancelOrder = command('CancelOrder', { actorId: Id, reason: z.strin
 export const ShipOrder = command('ShipOrder', { actorId: Id, carrier: z.string().max(100).optional(), tracking: z.string().max(200).optional() });
 export const DeliverOrder = command('DeliverOrder', { actorId: Id.optional() });
 export const RecordRefund = command('RecordRefund', { refundId: Id, amount: Money });
+export const RecordPaymentIssue = command('RecordPaymentIssue', PaymentIssueFields);
+export const ResolvePaymentIssue = command('ResolvePaymentIssue', { taskId: PaymentIssueFields.taskId });
 
 export const OrderCommand = z.discriminatedUnion('type', [
   PlaceOrder, RecordStockHeld, RecordStockUnavailable, RecordPaymentSucceeded, RecordPaymentFailed,
-  ExpireOrder, CancelOrder, ShipOrder, DeliverOrder, RecordRefund,
+  ExpireOrder, CancelOrder, ShipOrder, DeliverOrder, RecordRefund, RecordPaymentIssue, ResolvePaymentIssue,
 ]);
 export type OrderCommand = z.infer<typeof OrderCommand>;
 
@@ -68,7 +70,6 @@ export const OrderPlacedData = z.object({
   lines: z.array(OrderLine).min(1),
   total: Money,
   shippingPostalCode: PostalCode,
-  paymentMethod: z.string(),
   paymentDeadline: Instant,
   fromCart: z.boolean(),
   at: Instant,
@@ -76,7 +77,7 @@ export const OrderPlacedData = z.object({
 export const OrderStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
 /** Stock held for an order that had already closed: the workflow gives it back. */
 export const OrderLateStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
-export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, paymentMethod: z.string(), at: Instant });
+export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, at: Instant });
 export const OrderFailedData = z.object({
   orderId: Id,
   reason: z.enum(['out_of_stock', 'payment_declined']),
@@ -110,6 +111,8 @@ export const OrderCancelledData = z.object({
 export const OrderShippedData = z.object({ orderId: Id, by: Id, carrier: z.string().optional(), tracking: z.string().optional(), at: Instant });
 export const OrderDeliveredData = z.object({ orderId: Id, by: Id.optional(), at: Instant });
 export const OrderRefundedData = z.object({ orderId: Id, refundId: Id, amount: Money, at: Instant });
+export const OrderPaymentIssueRaisedData = z.object({ orderId: Id, ...PaymentIssueFields, at: Instant });
+export const OrderPaymentIssueResolvedData = z.object({ orderId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
 export const OrderEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OrderPlaced'), data: OrderPlacedData }),
@@ -125,6 +128,8 @@ export const OrderEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OrderShipped'), data: OrderShippedData }),
   z.object({ type: z.literal('OrderDelivered'), data: OrderDeliveredData }),
   z.object({ type: z.literal('OrderRefunded'), data: OrderRefundedData }),
+  z.object({ type: z.literal('OrderPaymentIssueRaised'), data: OrderPaymentIssueRaisedData }),
+  z.object({ type: z.literal('OrderPaymentIssueResolved'), data: OrderPaymentIssueResolvedData }),
 ]);
 export type OrderEvent = z.infer<typeof OrderEvent>;
 export type OrderEventType = OrderEvent['type'];

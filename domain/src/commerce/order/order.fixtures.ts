@@ -16,7 +16,7 @@ export const total = eur(2 * 1250 + 3 * 499);
 export const placeOrder = (lines: PlaceOrderLine[] = [cupLine, saucerLine], extra: { fromCart?: boolean; shippingPostalCode?: string } = {}): OrderCommand => ({
   type: 'PlaceOrder',
   data: {
-    orderId, userId, lines, shippingPostalCode: extra.shippingPostalCode ?? '10115', paymentMethod: 'tok_visa',
+    orderId, userId, lines, shippingPostalCode: extra.shippingPostalCode ?? '10115',
     paymentDeadline: deadline, fromCart: extra.fromCart ?? false, now,
   },
 });
@@ -29,13 +29,13 @@ export const placed = (fromCart = false): OrderEvent => ({
       { productId: 'p1', sku: 'CUP', name: 'Espresso cup', unitPrice: eur(1250), quantity: 2, lineTotal: eur(2500) },
       { productId: 'p2', sku: 'SAUCER', name: 'Saucer', unitPrice: eur(499), quantity: 3, lineTotal: eur(1497) },
     ],
-    total, shippingPostalCode: '10115', paymentMethod: 'tok_visa', paymentDeadline: deadline, fromCart, at: now,
+    total, shippingPostalCode: '10115', paymentDeadline: deadline, fromCart, at: now,
   },
 });
 
 export const stockHeld = (sku: string): OrderEvent => ({ type: 'OrderStockHeld', data: { orderId, sku, at: now } });
 export const lateStockHeld = (sku: string, at = now): OrderEvent => ({ type: 'OrderLateStockHeld', data: { orderId, sku, at } });
-export const paymentRequested: OrderEvent = { type: 'OrderPaymentRequested', data: { orderId, amount: total, paymentMethod: 'tok_visa', at: now } };
+export const paymentRequested: OrderEvent = { type: 'OrderPaymentRequested', data: { orderId, amount: total, at: now } };
 export const paid = (paymentId = 'pay1', amount = total): OrderEvent => ({ type: 'OrderPaid', data: { orderId, paymentId, amount, at: now } });
 export const confirmed: OrderEvent = { type: 'OrderConfirmed', data: { orderId, skus: ['CUP', 'SAUCER'], at: now } };
 export const shipped: OrderEvent = { type: 'OrderShipped', data: { orderId, by: 'seller', at: now } };

@@ -263,3 +263,21 @@ describe('orderDecider', () => {
   it('defaults the payment deadline to 15 minutes', () => expect(paymentDeadlineFor(now)).toBe(deadline));
   it('names its stream', () => expect(orderStreamId('o1')).toBe('order-o1'));
 });
+
+describe('payment issues of an order', () => {
+  const TASK = 'refund:o1:cancel';
+  const record = (taskId = TASK) => cmd('RecordPaymentIssue', { taskId, operation: 'refund', error: 'PaymentGatewayUnavailable: down' });
+  const resolve = () => cmd('ResolvePaymentIssue', { taskId: TASK });
+  const raised = (taskId = TASK): OrderEvent => ({
+    type: 'OrderPaymentIssueRaised',
+    data: { orderId, taskId, operation: 'refund', error: 'PaymentGatewayUnavailable: down', at: now },
+  });
+  const resolved: OrderEvent = { type: 'OrderPaymentIssueResolved', data: { orderId, taskId: TASK, at: now } };
+  it.each<Row>([
+    { name: 'a parked money task raises an issue on the order', given: confirmedOrder, when: record(), then: [raised()] },
+    { name: 'raised once per task', given: [...confirmedOrder, raised()], when: record(), then: [] },
+    { name: 'the task succeeding later resolves it', given: [...confirmedOrder, raised()], when: resolve(), then: [resolved] },
+    { name: 'nothing to resolve when none is open', given: confirmedOrder, when: resolve(), then: [] },
+    { name: 'unknown order', when: record(), throws: 'ORDER_NOT_FOUND' },
+  ])('$name', specFor(orderDecider).run);
+});

@@ -6,8 +6,10 @@ import { addMinutes } from '../../shared/time.ts';
 import { shipsTo } from '../product/product.ts';
 import type {
   CancelOrder, DeliverOrder, ExpireOrder, OrderCommand, OrderEvent, OrderLine, OrderStatus, PlaceOrder, PlaceOrderLine,
-  RecordPaymentFailed, RecordPaymentSucceeded, RecordRefund, RecordStockHeld, RecordStockUnavailable, ShipOrder,
+  RecordPaymentFailed, RecordPaymentIssue, RecordPaymentSucceeded, RecordRefund, RecordStockHeld, RecordStockUnavailable,
+  ResolvePaymentIssue, ShipOrder,
 } from './messages.ts';
+import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../../shared/payment-issue.ts';
 
 export const orderStreamId = (orderId: string): string => `order-${orderId}`;
 
@@ -21,7 +23,6 @@ export type Order = {
   lines: OrderLine[];
   total: Money;
   shippingPostalCode: string;
-  paymentMethod: string;
   paymentDeadline: string;
   fromCart: boolean;
   heldSkus: string[];
@@ -34,6 +35,8 @@ export type Order = {
   received: Money;
   refundIds: string[];
   refunded: Money;
+  /** Money tasks parked for a person, oldest first; empty when all is well. */
+  paymentIssues: PaymentIssue[];
 };
 export type OrderState = { status: 'none' } | Order;
 
@@ -70,8 +73,8 @@ const place = ({ data }: z.infer<typeof PlaceOrder>, state: OrderState): OrderEv
     productId, sku, name, unitPrice, quantity, lineTotal: times(unitPrice, quantity),
   }));
   const total = sum(lines.map((line) => line.lineTotal), lines[0]!.unitPrice.currency);
-  const { orderId, userId, shippingPostalCode, paymentMethod, paymentDeadline, fromCart, now } = data;
-  return [{ type: 'OrderPlaced', data: { orderId, userId, lines, total, shippingPostalCode, paymentMethod, paymentDeadline, fromCart, at: now } }];
+  const { orderId, userId, shippingPostalCode, paymentDeadline, fromCart, now } = data;
+  return [{ type: 'OrderPlaced', data: { orderId, userId, lines, total, shippingPostalCode, paymentDeadline, fromCart, at: now } }];
 };
 
 const lineSku = (order: Order, sku: string): void =>
@@ -88,7 +91,7 @@ const recordStockHeld = ({ data }: z.infer<typeof RecordStockHeld>, state: Order
   const allHeld = order.lines.every((line) => line.sku === sku || order.heldSkus.includes(line.sku));
   const held: OrderEvent = { type: 'OrderStockHeld', data: { orderId, sku, at } };
   if (!allHeld) return [held];
-  return [held, { type: 'OrderPaymentRequested', data: { orderId, amount: order.total, paymentMethod: order.paymentMethod, at } }];
+  return [held, { type: 'OrderPaymentRequested', data: { orderId, amount: order.total, at } }];
 };
 
 const recordStockUnavailable = ({ data }: z.infer<typeof RecordStockUnavailable>, state: OrderState): OrderEvent[] => {
@@ -190,6 +193,19 @@ const recordRefund = ({ data }: z.infer<typeof RecordRefund>, state: OrderState)
   return [{ type: 'OrderRefunded', data: { orderId: data.orderId, refundId: data.refundId, amount: data.amount, at: data.now } }];
 };
 
+const recordIssue = ({ data }: z.infer<typeof RecordPaymentIssue>, state: OrderState): OrderEvent[] => {
+  const order = existing(state);
+  if (isOpen(order.paymentIssues, data.taskId)) return [];
+  const { taskId, operation, error, now: at } = data;
+  return [{ type: 'OrderPaymentIssueRaised', data: { orderId: order.orderId, taskId, operation, error, at } }];
+};
+
+const resolveIssue = ({ data }: z.infer<typeof ResolvePaymentIssue>, state: OrderState): OrderEvent[] => {
+  const order = existing(state);
+  if (!isOpen(order.paymentIssues, data.taskId)) return [];
+  return [{ type: 'OrderPaymentIssueResolved', data: { orderId: order.orderId, taskId: data.taskId, at: data.now } }];
+};
+
 const decide = (command: OrderCommand, state: OrderState): OrderEvent[] => {
   switch (command.type) {
     case 'PlaceOrder': return place(command, state);
@@ -202,6 +218,8 @@ const decide = (command: OrderCommand, state: OrderState): OrderEvent[] => {
     case 'ShipOrder': return ship(command, state);
     case 'DeliverOrder': return deliver(command, state);
     case 'RecordRefund': return recordRefund(command, state);
+    case 'RecordPaymentIssue': return recordIssue(command, state);
+    case 'ResolvePaymentIssue': return resolveIssue(command, state);
     default: return assertNever(command);
   }
 };
@@ -219,7 +237,7 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
       const none = zero(placed.total.currency);
       return {
         status: 'placed', ...placed, heldSkus: [], stockConfirmed: false,
-        paymentId: null, paid: none, paymentIds: [], received: none, refundIds: [], refunded: none,
+        paymentId: null, paid: none, paymentIds: [], received: none, refundIds: [], refunded: none, paymentIssues: [],
       };
     }
     case 'OrderStockHeld':
@@ -254,6 +272,13 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
         const settled = closed.includes(order.status) && refunded.amount >= order.received.amount && refunded.amount > 0;
         return { refunded, refundIds: [...order.refundIds, event.data.refundId], status: settled ? 'refunded' : order.status };
       });
+    case 'OrderPaymentIssueRaised': {
+      const { taskId, operation, error, at } = event.data;
+      // an order folded before issues existed (a stored read-model state) has none
+      return on(state, (order) => ({ paymentIssues: withIssue(order.paymentIssues ?? [], { taskId, operation, error, since: at }) }));
+    }
+    case 'OrderPaymentIssueResolved':
+      return on(state, (order) => ({ paymentIssues: withoutIssue(order.paymentIssues ?? [], event.data.taskId) }));
     default: return assertNever(event);
   }
 };

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { defineRoute, gauge, HttpProblem, WorkflowRunner, type Route } from '@stayhub/infra';
+import type { CommandDeps } from '../shared/deps.ts';
+
+const TaskParam = z.object({ taskId: z.string().min(1).max(300) });
+const ParkedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
+
+/**
+ * The operator's view of parked work: workflow tasks (captures, refunds, payouts, mail, holds) that
+ * kept failing and were set aside. A money task parked also shows on its booking or order as a
+ * `paymentIssue`; retrying it after a fix gives it a fresh round of attempts, and its success
+ * resolves the issue.
+ */
+export const operationsRoutes = (deps: CommandDeps): Route[] => [
+  defineRoute({
+    method: 'get',
+    path: '/admin/parked-tasks',
+    summary: 'Workflow tasks parked after failing every attempt, oldest first (operators)',
+    tags: ['operations'],
+    auth: 'user',
+    roles: ['admin'],
+    query: ParkedQuery,
+    handler: async ({ query }) => ({ body: { items: await WorkflowRunner.parkedTasks(deps.pool, query.limit) } }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/admin/parked-tasks/:taskId/retry',
+    summary: 'Retry a parked task now, with a fresh round of attempts (operators)',
+    tags: ['operations'],
+    auth: 'user',
+    roles: ['admin'],
+    params: TaskParam,
+    handler: async ({ params }) => {
+      if (!(await WorkflowRunner.retryParkedTask(deps.pool, params.taskId, deps.clock.now()))) {
+        throw new HttpProblem(404, 'Not Found', `No parked task ${params.taskId}`);
+      }
+      return { status: 202, body: { taskId: params.taskId, status: 'retrying' } };
+    },
+  }),
+];
+
+const parkedGauge = () => gauge('workflow_tasks_parked', 'Workflow tasks parked after failing every attempt, by workflow and task type', ['workflow', 'type']);
+
+/** Refreshes the parked-task gauge, for a /metrics scrape. */
+export const refreshParkedMetrics = async (deps: CommandDeps): Promise<void> => {
+  const parked = parkedGauge();
+  parked.reset();
+  for (const { workflow, type, count } of await WorkflowRunner.parkedTaskCounts(deps.pool)) parked.set({ workflow, type }, count);
+};

@@ -1,0 +1,8 @@
+import { addMinutes } from '../shared/time.ts';
+import type { Booking } from './state.ts';
+import { stayEnd } from './stay.ts';
+
+/** Days after check-out within which guest and host review each other. */
+export const REVIEW_WINDOW_DAYS = 14;
+
+export const reviewWindowEnd = (booking: Pick<Booking, 'stay'>): string => addMinutes(stayEnd(booking.stay), REVIEW_WINDOW_DAYS * 24 * 60);

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY } from '@stayhub/infra';
+import { startStack, type Stack } from './harness.ts';
+import { day, login, publishedListing, register, waitUntil } from './fixtures.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ workflows: 'manual' });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const reviewsOf = async (listingId: string, after?: string) => (await stack.query.get(`/listings/${listingId}/reviews${after ? `?after=${after}` : ''}`)).body;
+
+describe('double-blind reviews', () => {
+  it('neither review shows until both are in; then both, with the guest first name and the listing rating', async () => {
+    const host = await register(stack, 'host', 'Hana');
+    const guest = await register(stack, 'guest', 'Gil');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Reviewed flat' });
+    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(booked.status).toBe(201);
+    await stack.runDueTasks();
+    stack.clock.advance(5 * DAY);
+    await stack.runDueTasks();
+    const path = `/bookings/${booked.body.bookingId}/reviews`;
+
+    const first = await stack.command.post(path, { rating: 4, comment: 'Bright and quiet' }, { token: await login(stack, guest) });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    expect(await reviewsOf(listingId, first.body.consistencyToken)).toMatchObject({ items: [], rating: { average: null, count: 0 } });
+
+    const second = await stack.command.post(path, { rating: 5, comment: 'A tidy guest' }, { token: await login(stack, host) });
+    expect(second.status, JSON.stringify(second.body)).toBe(201);
+    const shown = await waitUntil(() => reviewsOf(listingId, second.body.consistencyToken), (r) => r.items?.length === 1);
+    expect(shown).toMatchObject({
+      items: [{ rating: 4, comment: 'Bright and quiet', stayMonth: day(stack, -3).slice(0, 7), guestFirstName: 'Gil' }],
+      rating: { average: 4, count: 1 },
+    });
+  });
+
+  it('a lone review shows once the 14-day window closes; later reviews are refused', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest', 'Lou');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Quiet flat' });
+    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    await stack.runDueTasks();
+    stack.clock.advance(4 * DAY);
+    await stack.runDueTasks();
+    const path = `/bookings/${booked.body.bookingId}/reviews`;
+    expect((await stack.command.post(path, { rating: 3, comment: 'Fine' }, { token: await login(stack, guest) })).status).toBe(201);
+
+    stack.clock.advance(15 * DAY);
+    await stack.runDueTasks();
+    const late = await stack.command.post(path, { rating: 1 }, { token: await login(stack, host) });
+    expect(late.status).toBe(422);
+    expect(late.body.code).toBe('REVIEW_NOT_ALLOWED');
+    const shown = await waitUntil(() => reviewsOf(listingId), (r) => r.items?.length === 1);
+    expect(shown.items[0]).toMatchObject({ rating: 3, comment: 'Fine', guestFirstName: 'Lou' });
+  });
+});

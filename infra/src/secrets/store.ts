@@ -1,0 +1,97 @@
+import type { Pool } from 'pg';
+import { secretsOf, withoutSecrets } from '@stayhub/domain';
+import type { EventStore } from '../event-store/port.ts';
+import { inTransaction } from '../postgres/pool.ts';
+import { secretsSchema } from './schema.ts';
+
+/**
+ * Where the secrets live instead of events: password hashes by user, card tokens by the booking or
+ * order they pay for. Written before the event that needs them, so a reader of the event always
+ * finds them; a write whose event never follows leaves an unreachable row, nothing else.
+ */
+export class SecretStore {
+  constructor(private readonly pool: Pool) {}
+
+  static async migrate(pool: Pool): Promise<void> {
+    await inTransaction(pool, async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(727003)');
+      await client.query(secretsSchema);
+    });
+  }
+
+  async savePasswordHash(userId: string, hash: string): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
+       ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = now()`,
+      [userId, hash],
+    );
+  }
+
+  async passwordHash(userId: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ password_hash: string }>('SELECT password_hash FROM credentials WHERE user_id = $1', [userId]);
+    return rows[0]?.password_hash;
+  }
+
+  /** The first token saved for a reference stays: a retried request cannot swap the card of a booking. */
+  async savePaymentMethod(reference: string, token: string): Promise<void> {
+    await this.pool.query('INSERT INTO payment_methods (reference, payment_method) VALUES ($1, $2) ON CONFLICT (reference) DO NOTHING', [reference, token]);
+  }
+
+  async paymentMethod(reference: string): Promise<string | undefined> {
+    const { rows } = await this.pool.query<{ payment_method: string }>('SELECT payment_method FROM payment_methods WHERE reference = $1', [reference]);
+    return rows[0]?.payment_method;
+  }
+
+  /**
+   * Once per database: copies the secrets that events written before carried into their tables, so
+   * that those users still log in and those bookings and orders can still be charged once the
+   * events are read without them. Reads `raw` (the store as written), never rewrites an event.
+   */
+  async moveSecretsOutOfEvents(raw: EventStore): Promise<number> {
+    const done = await this.pool.query("SELECT 1 FROM secret_moves WHERE name = 'events-v1'");
+    if (done.rows.length > 0) return 0;
+    let moved = 0;
+    let after = '';
+    for (;;) {
+      const events = await raw.readAll({ after, maxCount: 1000 });
+      if (events.length === 0) break;
+      for (const event of events) {
+        const { passwordHash, paymentMethod } = secretsOf(event);
+        if (passwordHash) {
+          await this.pool.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING', [passwordHash.userId, passwordHash.hash]);
+          moved += 1;
+        }
+        if (paymentMethod) {
+          await this.savePaymentMethod(paymentMethod.reference, paymentMethod.token);
+          moved += 1;
+        }
+      }
+      after = events.at(-1)!.globalPosition;
+    }
+    await this.pool.query("INSERT INTO secret_moves (name) VALUES ('events-v1') ON CONFLICT (name) DO NOTHING");
+    return moved;
+  }
+}
+
+/**
+ * The event store as every reader should see it: events written before read without their secrets.
+ * A proxy, so that the store stays what it is (`instanceof`, its own methods) for everything else.
+ */
+export const secretFree = <S extends EventStore>(store: S): S => {
+  const clean = <E extends { type: string; data: unknown }>(events: E[]): E[] => events.map(withoutSecrets);
+  const readers: Partial<EventStore> = {
+    readStream: async (streamId, options) => {
+      const result = await store.readStream(streamId, options);
+      return { ...result, events: clean(result.events) };
+    },
+    readAll: async (options) => clean(await store.readAll(options)),
+    subscribe: (options) => store.subscribe({ ...options, onBatch: (events) => options.onBatch(clean(events)) }),
+  };
+  return new Proxy(store, {
+    get: (target, property, receiver) => {
+      if (typeof property === 'string' && property in readers) return readers[property as keyof EventStore];
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+};

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+import { defineRoute, HttpProblem } from '@stayhub/infra';
+import type { QueryDeps } from '../shared/deps.ts';
+import { catchUp, notYet, staleHeaders, Token } from '../shared/consistency.ts';
+
+const PROFILES = ['user_profiles'];
+
+export const userRoutes = (deps: QueryDeps) => [
+  defineRoute({
+    method: 'get',
+    path: '/users/:id',
+    summary: "A user's public profile: first name and since when a member (no email)",
+    tags: ['users'],
+    auth: 'none',
+    params: z.object({ id: z.string().min(1).max(100) }),
+    query: z.object({ after: Token }),
+    handler: async ({ params, query, req }) => {
+      const stale = await catchUp(deps, req, query.after, PROFILES);
+      const profile = await deps.users.get(params.id);
+      if (!profile) {
+        if (stale) throw notYet();
+        throw new HttpProblem(404, 'Not Found', `No user ${params.id}`);
+      }
+      return { body: { ...profile, stale }, headers: staleHeaders(stale) };
+    },
+  }),
+];
