@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { corsOriginsOf, createHttpApp, idempotency, metricsContentType, metricsText, SecuritySettings, WorkflowRunner, type Route } from '@stayhub/infra';
+import { z } from 'zod';
+import { corsOriginsOf, createHttpApp, idempotency, SecuritySettings, WorkflowRunner, type Route } from '@stayhub/infra';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -16,7 +17,16 @@ export const createCommandApi = (deps: CommandDeps): Express =>
     description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
     routes: commandRoutes(deps),
     tokens: deps.tokens,
-    before: [...rateLimits(SecuritySettings.parse(deps.settings)), idempotency(deps.pool)],
+    guards: rateLimits(SecuritySettings.parse(deps.settings)),
+    before: [idempotency(deps.pool)],
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        methods: ['post', 'put', 'patch'],
+        description: 'A retry with the same key (and body) gets the first answer instead of running again',
+        schema: z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters').optional(),
+      },
+    ],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {
@@ -27,9 +37,6 @@ export const createCommandApi = (deps: CommandDeps): Express =>
         } catch (error) {
           res.status(503).json({ status: 'unavailable', eventStore: { status: 'down', error: String(error) } });
         }
-      });
-      app.get('/metrics', async (_req, res) => {
-        res.type(metricsContentType).send(await metricsText());
       });
     },
   });

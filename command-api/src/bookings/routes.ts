@@ -115,6 +115,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       tags: ['bookings'],
       auth: 'user',
       body: RequestBody,
+      responses: { 201: { description: 'The nights are held and the booking requested (or confirmed, for instant booking)' } },
       handler: async ({ body, req, user }) => {
         const listing = await loadListing(body.listingId);
         const unitType = unitTypeFor(listing, body.unitTypeId);
@@ -200,6 +201,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       params: IdParam,
       body: Review,
+      responses: { 201: { description: 'The review is recorded' } },
       handler: async ({ params, body, req, user }) => {
         await loadBooking(params.id);
         const handled = await handle(params.id, { type: 'ReviewStay', data: { bookingId: params.id, actorId: user!.userId, rating: body.rating, comment: body.comment, now: now() } }, req, user);

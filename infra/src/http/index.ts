@@ -4,3 +4,4 @@ export * from './idempotency.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
 export * from './route.ts';
+export * from './input.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, nightsBetween } from '@stayhub/infra';
+import { defineRoute, HttpProblem, nightsBetween, queryInteger, queryNumber } from '@stayhub/infra';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
@@ -12,15 +12,15 @@ const csv = z
 const SearchQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    lon: z.coerce.number().min(-180).max(180).optional(),
-    radiusKm: z.coerce.number().positive().max(20_000).optional(),
+    lat: queryNumber({ min: -90, max: 90 }).optional(),
+    lon: queryNumber({ min: -180, max: 180 }).optional(),
+    radiusKm: queryNumber({ positive: true, max: 20_000 }).optional(),
     checkIn: IsoDate.optional(),
     checkOut: IsoDate.optional(),
     slot: z.iso.datetime({ offset: true }).optional(),
-    guests: z.coerce.number().int().min(1).max(1000).optional(),
-    minPrice: z.coerce.number().int().min(0).optional(),
-    maxPrice: z.coerce.number().int().min(0).optional(),
+    guests: queryInteger({ min: 1, max: 1000 }).optional(),
+    minPrice: queryInteger({ min: 0 }).optional(),
+    maxPrice: queryInteger({ min: 0 }).optional(),
     amenities: csv.optional(),
     kind: z.enum(['rental', 'hotel', 'restaurant']).optional(),
     city: z.string().trim().min(1).max(200).optional(),

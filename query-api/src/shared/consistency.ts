@@ -1,12 +1,12 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpProblem, waitForPosition } from '@stayhub/infra';
+import { HttpProblem, queryInteger, waitForPosition } from '@stayhub/infra';
 import type { QueryDeps } from './deps.ts';
 
 export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();
 export const Paging = {
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryInteger({ min: 1, max: 10_000 }).default(1),
+  pageSize: queryInteger({ min: 1, max: 100 }).default(20),
 };
 
 /**
