@@ -132,7 +132,7 @@ describe('HTTP conventions', () => {
     expect(Object.keys(query.body.paths)).toEqual(expect.arrayContaining(['/listings/search', '/me/bookings', '/host/bookings']));
     expect((await stack.command.get('/docs/')).status).toBe(200);
     expect((await stack.command.get('/health')).body.status).toBe('ok');
-    expect((await stack.query.get('/metrics')).body).toContain('http_request_duration_seconds');
+    expect((await stack.query.get('/metrics')).status).toBe(401);
   });
 
   it('a guest changes the dates of a confirmed stay, overlapping the old nights, and can cancel it', async () => {
@@ -144,7 +144,7 @@ describe('HTTP conventions', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.stay).toEqual({ kind: 'nights', checkIn: day(stack, 21), checkOut: day(stack, 25) });
     const other = await register(stack, 'guest', 'other-guest');
-    expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(403);
+    expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(404);
     const after = await stack.query.get(`/listings/${listingId}/availability?from=${day(stack, 20)}&to=${day(stack, 25)}&after=${moved.body.consistencyToken}`);
     expect(after.status).toBe(200);
   });

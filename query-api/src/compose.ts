@@ -5,12 +5,12 @@ import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClient
 import { ElasticsearchListingReader } from '@stayhub/infra/read-stores/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/infra/read-stores/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
-import { liveTargets } from '@stayhub/infra/read-stores/targets';
+import { committedHead, liveTargets } from '@stayhub/infra/read-stores/targets';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG'>> & ReadStoreClientsConfig;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'EVENT_STORE'>> & ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
@@ -44,6 +44,7 @@ export const composeQuerySide = (options: {
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
+    ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     close: async () => {
       await ownAvailability?.close();

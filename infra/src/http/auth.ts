@@ -30,7 +30,7 @@ export const jwtTokens = (secret: string, ttlMinutes: number, now: () => Date = 
         .sign(key);
     },
     verify: async (token) => {
-      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now() });
+      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now(), requiredClaims: ['exp'] });
       const role = payload.role;
       if (typeof payload.sub !== 'string' || (role !== 'guest' && role !== 'host' && role !== 'admin')) {
         throw new Error('token claims are incomplete');

@@ -5,11 +5,15 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 
 const READ_MODELS = ['carts', 'products'];
 
-/** A subtotal only when every line's product is known and priced in one currency. */
-const subtotalOf = (lines: { quantity: number; product: ProductSummary | null }[]) => {
+/**
+ * A subtotal only when every line's product is known and priced in one currency, summed exactly in
+ * integer minor units; a sum past the safe integers (no order could be placed for it) is no subtotal.
+ */
+export const subtotalOf = (lines: { quantity: number; product: Pick<ProductSummary, 'price'> | null }[]) => {
   const currencies = new Set(lines.map((line) => line.product?.price.currency));
   if (lines.length === 0 || currencies.size !== 1 || currencies.has(undefined)) return null;
-  return { amount: lines.reduce((sum, line) => sum + line.quantity * line.product!.price.amount, 0), currency: [...currencies][0]! };
+  const amount = lines.reduce((sum, line) => sum + BigInt(line.quantity) * BigInt(line.product!.price.amount), 0n);
+  return amount <= BigInt(Number.MAX_SAFE_INTEGER) ? { amount: Number(amount), currency: [...currencies][0]! } : null;
 };
 
 export const cartQueryRoutes = (deps: QueryDeps): Route[] => {

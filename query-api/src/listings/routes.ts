@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, nightsBetween, queryInteger, queryNumber } from '@stayhub/infra';
+import { defineRoute, HttpProblem, nightsBetween, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
@@ -43,6 +43,10 @@ const AvailabilityQuery = z
   .refine((q) => nightsBetween(q.from, q.to).length <= 366, { message: 'at most 366 days', path: ['to'] });
 const SlotsQuery = z.object({ slots: csv.pipe(z.array(z.iso.datetime({ offset: true })).min(1).max(200)), after: Token });
 
+/** Published listings are public; a draft or an unlisted one only to its host and operators. */
+const visible = (listing: { status: string; hostId: string } | null | undefined, user: AuthUser | undefined): listing is { status: string; hostId: string } =>
+  Boolean(listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin'));
+
 export const listingRoutes = (deps: QueryDeps) => [
   defineRoute({
     method: 'get',
@@ -68,8 +72,7 @@ export const listingRoutes = (deps: QueryDeps) => [
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings']);
       const listing = await deps.listings.get(params.id);
-      const visible = listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin');
-      if (!visible) {
+      if (!visible(listing, user)) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
       }
@@ -81,13 +84,14 @@ export const listingRoutes = (deps: QueryDeps) => [
     path: '/listings/:id/availability',
     summary: 'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`',
     tags: ['listings'],
-    auth: 'none',
+    auth: 'optional',
     params: ListingId,
     query: z.union([AvailabilityQuery, SlotsQuery]),
-    handler: async ({ params, query, req }) => {
+    handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
       const keys = 'from' in query ? nightsBetween(query.from, query.to) : query.slots.map((s) => new Date(s).toISOString());
-      const days = await deps.listings.availability(params.id, keys);
+      // A draft's calendar is shown only to its host (and operators), like the draft itself.
+      const days = visible(await deps.listings.get(params.id), user) ? await deps.listings.availability(params.id, keys) : undefined;
       if (!days) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);

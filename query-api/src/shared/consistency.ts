@@ -17,6 +17,13 @@ export const catchUp = async (deps: QueryDeps, req: Request, after: string | und
   const header = req.header('x-consistency-token');
   const token = after ?? (header ? Token.parse(header) : undefined);
   if (!token) return false;
+  // A token from the future (forged, or from another platform) would only make every read wait.
+  const head = await deps.committedHead?.();
+  if (head !== undefined && token > head) {
+    throw new HttpProblem(400, 'Bad Request', 'The consistency token is beyond anything this platform has written: pass one from a command response', {
+      errors: [{ path: after ? 'after' : 'x-consistency-token', message: 'beyond the newest write', code: 'too_big' }],
+    });
+  }
   const caughtUp = deps.waitForPosition
     ? await deps.waitForPosition(projections, token, deps.consistencyWaitMs)
     : await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);

@@ -18,6 +18,8 @@ export type QueryDeps = {
    * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
    */
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
+  committedHead?: () => Promise<string | undefined>;
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };
