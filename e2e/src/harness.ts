@@ -17,11 +17,12 @@ import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@s
 import { listingSearchElasticsearch } from '@stayhub/projectors/listings/elasticsearch-projection';
 import { orderHistoryCassandra } from '@stayhub/projectors/order-history/cassandra-projection';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
+import { OpenApiContract } from './contract.ts';
 
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
-/** A tiny JSON client for one API. */
-export const client = (base: () => string) => {
+/** A tiny JSON client for one API; with a contract, every response is checked against the API's OpenAPI document. */
+export const client = (base: () => string, contract?: OpenApiContract) => {
   const call = async <T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> => {
     const response = await fetch(`${base()}${path}`, {
       method,
@@ -39,7 +40,9 @@ export const client = (base: () => string) => {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, body, headers: response.headers };
+    const reply = { status: response.status, body, headers: response.headers };
+    await contract?.check(base(), method, path, reply);
+    return reply;
   };
   return {
     call,
@@ -204,8 +207,8 @@ export const startStack = async (options: StackOptions = {}) => {
     /** Under LOG=kafka: the cluster (mock or KAFKA_BROKERS) and its client. */
     kafka: kafka ? { brokers: kafka.cluster.brokers, mock: kafka.cluster.mock, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
-    command: client(() => urlOf(commandServer!)),
-    query: client(() => urlOf(queryServer!)),
+    command: client(() => urlOf(commandServer!), new OpenApiContract()),
+    query: client(() => urlOf(queryServer!), new OpenApiContract()),
     async startCommandApi() {
       commandServer = await listen(createCommandApi(side.deps));
     },

@@ -45,7 +45,7 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
     tags: ['identity'],
     auth: 'none',
     body: Registration,
-    responses: { 201: { description: 'Registered, with a token', schema: Session } },
+    responses: { 201: { description: 'Registered, with a token', schema: Session.extend({ consistencyToken: z.string() }) } },
     handler: async ({ body, req }) => {
       const userId = uuidv7();
       const now = deps.clock.now().toISOString();
