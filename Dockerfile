@@ -5,6 +5,7 @@ ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/
 COPY infra/package.json infra/
+COPY read-models/package.json read-models/
 COPY command-api/package.json command-api/
 COPY projectors/package.json projectors/
 COPY query-api/package.json query-api/
@@ -14,6 +15,7 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY domain domain
 COPY infra infra
+COPY read-models read-models
 COPY command-api command-api
 COPY projectors projectors
 COPY query-api query-api

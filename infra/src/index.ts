@@ -8,4 +8,3 @@ export * from './http/index.ts';
 export * from './workflows/runner.ts';
 export * from './time/clock.ts';
 export * from './logging.ts';
-export * from './read-stores/index.ts';

@@ -1,4 +1,4 @@
 export * from './compose.ts';
 export * from './projections.ts';
 export * from './runner/pg-runner.ts';
-export type { PgProjection } from './runner/projection.ts';
+export type { PgProjection } from '@stayhub/read-models/projection';

@@ -1,10 +1,10 @@
-import { availabilityProjection } from './availability/pg-projection.ts';
-import { bookingHistoryProjection } from './booking-history/pg-projection.ts';
-import { listingSearchProjection } from './listings/pg-projection.ts';
-import { productSearchProjection } from './products/pg-projection.ts';
-import { orderHistoryProjection } from './order-history/pg-projection.ts';
-import { cartsProjection } from './carts/pg-projection.ts';
-import type { PgProjection } from './runner/projection.ts';
+import { availabilityProjection } from '@stayhub/read-models/availability/pg-projection';
+import { bookingHistoryProjection } from '@stayhub/read-models/booking-history/pg-projection';
+import { listingSearchProjection } from '@stayhub/read-models/listings/pg-projection';
+import { productSearchProjection } from '@stayhub/read-models/products/pg-projection';
+import { orderHistoryProjection } from '@stayhub/read-models/order-history/pg-projection';
+import { cartsProjection } from '@stayhub/read-models/carts/pg-projection';
+import type { PgProjection } from '@stayhub/read-models';
 
 /** Every read model the projectors keep on the embedded default (PostgreSQL). */
 export const pgProjections: readonly PgProjection[] = [listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection];

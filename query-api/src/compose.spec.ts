@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgBookingHistoryReader, PgListingReader, PgOrderHistoryReader } from '@stayhub/infra';
-import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
-import { ElasticsearchListingReader } from '@stayhub/infra/read-stores/listings/elasticsearch';
-import { logWatermarkSchema, saveApplied } from '@stayhub/infra/read-stores/log-watermark';
-import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
+import { PgBookingHistoryReader, PgListingReader, PgOrderHistoryReader } from '@stayhub/read-models';
+import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
+import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
+import { logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
+import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { composeQuerySide } from './compose.ts';
 

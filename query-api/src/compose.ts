@@ -1,11 +1,12 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
-import { CassandraBookingHistoryReader } from '@stayhub/infra/read-stores/bookings/cassandra';
-import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/infra/read-stores/clients-from-config';
-import { ElasticsearchListingReader } from '@stayhub/infra/read-stores/listings/elasticsearch';
-import { waitForLogPosition } from '@stayhub/infra/read-stores/log-watermark';
-import { CassandraOrderHistoryReader } from '@stayhub/infra/read-stores/orders/cassandra';
-import { committedHead, liveTargets } from '@stayhub/infra/read-stores/targets';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader } from '@stayhub/read-models';
+import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
+import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
+import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
+import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
+import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
+import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
+import { committedHead, liveTargets } from '@stayhub/read-models/targets';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisAnswers } from '../read-stores/availability/from-config.ts';
+import { redisAnswers } from './reachability.ts';
 import { testDatabaseUrl } from '../testing/database.ts';
 import { checkReachable, esdbHosts, hostsOf, unreachable } from './reachability.ts';
 

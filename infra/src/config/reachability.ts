@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
+import { Redis } from 'ioredis';
 import { postgresAnswers } from '../postgres/pool.ts';
-import { redisAnswers } from '../read-stores/availability/from-config.ts';
 import { listOf, type Config } from './config.ts';
 
 export type Server = 'postgres' | 'esdb' | 'kafka' | 'elasticsearch' | 'redis' | 'cassandra';
@@ -126,3 +126,17 @@ export const checkReachable = async (config: ReachabilityConfig, options: Reacha
 
 /** Passwords in URLs stay out of logs. */
 const redact = (value: string): string => value.replace(/\/\/([^:/@]+):[^@/]*@/g, '//$1:***@');
+
+/** Whether a Redis answers at `url` within `timeoutMs` (start-up checks, and skipping suites on machines without one). */
+export const redisAnswers = async (url: string, timeoutMs = 1_000): Promise<boolean> => {
+  const redis = new Redis(url, { lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+};

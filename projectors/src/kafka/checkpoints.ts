@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '@stayhub/infra';
-import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/infra/read-stores/log-watermark';
+import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/read-models/log-watermark';
 
 /** Where a log reader (the relay) remembers the last global position it has handed on. */
 export type Checkpoints = {

@@ -1,6 +1,6 @@
 import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
 import type { EventStore, RecordedEvent } from '@stayhub/infra';
-import type { PartitionHead } from '@stayhub/infra/read-stores/log-watermark';
+import type { PartitionHead } from '@stayhub/read-models/log-watermark';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { encodeMessage } from './message.ts';

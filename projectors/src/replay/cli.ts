@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { createPool, loadConfig, PostgresEventStore, startEmbeddedPostgres, type Config, type Pool } from '@stayhub/infra';
-import { connectAvailabilityStore } from '@stayhub/infra/read-stores/availability/index';
-import { withAvailabilityStore } from '../availability/store-rebuild.ts';
+import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
+import { withAvailabilityStore } from './availability-store.ts';
 import { pgProjections, projectionNamed } from '../projections.ts';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';

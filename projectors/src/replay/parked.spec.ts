@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, PostgresEventStore, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { applyBatch, migrateProjector } from '../runner/pg-runner.ts';
-import type { PgProjection } from '../runner/projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { silentProgress } from './progress.ts';

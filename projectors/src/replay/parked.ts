@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { inTransaction, type RecordedEvent } from '@stayhub/infra';
 import { liveTarget } from '../runner/pg-runner.ts';
-import type { PgProjection } from '../runner/projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 import { tableExists } from './replay.ts';
 
 export type ParkedEvent = { eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string; event: RecordedEvent };

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@stayhub/infra';
 import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
-import type { PgProjection } from '../runner/projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 import { RETIRED } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableComparison } from './target.ts';
 

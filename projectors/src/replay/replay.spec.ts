@@ -3,7 +3,7 @@ import { PostgresEventStore } from '@stayhub/infra';
 import { startStack, type Stack } from '@stayhub/e2e/harness';
 import { day, publishedListing, register, waitUntil } from '@stayhub/e2e/fixtures';
 import { pgProjections } from '../projections.ts';
-import { withAvailabilityStore } from '../availability/store-rebuild.ts';
+import { withAvailabilityStore } from './availability-store.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { silentProgress, type Progress } from './progress.ts';
 import { rebuild, type RebuildOptions } from './replay.ts';

@@ -1,28 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { type EventStore, type RecordedEvent } from '@stayhub/infra';
+import type { ExternalProjection, Park } from '@stayhub/read-models';
 import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
-
-export type Park = (event: RecordedEvent, error: unknown) => Promise<void>;
-
-/**
- * A read model kept outside PostgreSQL (Redis, Elasticsearch…). Its checkpoint stays in
- * PostgreSQL and moves only after the store accepted a batch, so after a crash the events since
- * the checkpoint come again: `applyBatch` must be idempotent (e.g. guarded by stream revision).
- */
-export type ExternalProjection = {
-  name: string;
-  /** Event types it reads; others only move the checkpoint. */
-  handles: ReadonlySet<string>;
-  /** Makes the target ready; `false` when the store holds nothing of it (new, or lost), so the run starts from the first event. */
-  prepare(target: string): Promise<boolean>;
-  /**
-   * Applies the events it handles, in order. A store failure throws (the batch is retried, the
-   * checkpoint stays); an event that can never apply (malformed) is handed to `park` instead.
-   */
-  applyBatch(events: RecordedEvent[], target: string, park: Park): Promise<void>;
-  drop(target: string): Promise<void>;
-};
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
 export const migrateExternalProjections = (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> =>

@@ -14,13 +14,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type RecordedEvent } from '@stayhub/infra';
-import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/infra/read-stores/log-watermark';
+import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
 import { allTopics } from '../kafka/topics.ts';
-import type { ExternalProjection, Park } from './external-runner.ts';
+import type { ExternalProjection, Park } from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
-import type { PgProjection } from './projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 
 /** Where a batch came from: one partition of one topic. */
 export type Source = { topic: string; partition: number };

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/infra';
-import type { PgProjection } from './projection.ts';
+import type { PgProjection } from '@stayhub/read-models';
 import { projectorSchema } from './schema.ts';
 
 export type RunnerLog = (message: string, context?: Record<string, unknown>) => void;

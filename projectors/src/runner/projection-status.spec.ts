@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, PostgresEventStore, type EventStore, type Pool } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { projectionSet } from '../compose.ts';
-import { cartsProjection } from '../carts/pg-projection.ts';
-import type { ExternalProjection } from './external-runner.ts';
+import { cartsProjection } from '@stayhub/read-models/carts/pg-projection';
+import type { ExternalProjection } from '@stayhub/read-models';
 import { migrateProjector, projectionStatus } from './pg-runner.ts';
 
 /** An event store that is not PostgreSQL (as KurrentDB): only its head position is asked. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { decodeOrderCursor, defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { decodeOrderCursor } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 

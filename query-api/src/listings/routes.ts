@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, nightsBetween, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
+import { defineRoute, HttpProblem, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
+import { nightsBetween } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpProblem, queryInteger, waitForPosition } from '@stayhub/infra';
+import { HttpProblem, queryInteger } from '@stayhub/infra';
+import { waitForPosition } from '@stayhub/read-models';
 import type { QueryDeps } from './deps.ts';
 
 export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import type { BookingHistoryReader, CartReader, Clock, ListingReader, Logger, OrderHistoryReader, ProductReader, TokenIssuer } from '@stayhub/infra';
+import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
+import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;

@@ -1,0 +1,81 @@
+import type { Pool, PoolClient } from 'pg';
+import type { RecordedEvent } from '@stayhub/infra';
+import type { AvailabilityStore, UsedUnits } from '@stayhub/read-models/availability/port';
+import { pgRebuildTarget } from '../replay/pg-target.ts';
+import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference } from '../replay/target.ts';
+import { applyExternalBatch } from '../runner/external-runner.ts';
+import type { RunnerLog } from '../runner/pg-runner.ts';
+import { availabilityProjection, AVAILABILITY } from '@stayhub/read-models/availability/pg-projection';
+import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
+
+const positionOf = async (db: Pool | PoolClient, target: string): Promise<string> => {
+  const { rows } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
+  return rows[0]?.position ?? '';
+};
+
+const differences = (rebuilt: UsedUnits, live: UsedUnits, table: string): RowDifference[] => {
+  const found: RowDifference[] = [];
+  for (const unitTypeId of new Set([...rebuilt.keys(), ...live.keys()])) {
+    const [r, l] = [rebuilt.get(unitTypeId), live.get(unitTypeId)];
+    for (const key of new Set([...(r?.keys() ?? []), ...(l?.keys() ?? [])])) {
+      const [a, b] = [r?.get(key) ?? 0, l?.get(key) ?? 0];
+      if (a !== b) found.push({ table, key: { unit_type_id: unitTypeId, key }, rebuilt: { used: a }, live: { used: b } });
+    }
+  }
+  return found;
+};
+const rowsIn = (used: UsedUnits) => [...used.values()].reduce((n, keys) => n + keys.size, 0);
+
+/**
+ * A rebuild of availability into a fresh target of the store (a new Redis key prefix) beside the
+ * live one. Bookkeeping (checkpoint, live target, parked events) stays in PostgreSQL, as for the
+ * table projections: the swap and the fence are those of the PostgreSQL rebuild.
+ */
+export const availabilityStoreRebuildTarget = (pool: Pool, store: AvailabilityStore, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
+  // Events the rebuild parks are its own until the swap (the live ones are the old target's).
+  const building = { ...availabilityStoreProjection(store), name: target };
+  const bookkeeping = pgRebuildTarget(pool, availabilityProjection, target, log);
+  return {
+    projection: AVAILABILITY,
+    target,
+    async create(from: string) {
+      const { rowCount } = await pool.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [target, from]);
+      const existed = await store.prepare(target);
+      if (rowCount === 1 && existed) {
+        // A fresh rebuild must not inherit keys (and their revision guards) left under this prefix.
+        await store.drop(target);
+        await store.prepare(target);
+      } else if (rowCount === 0 && !existed) {
+        // Resuming, but the store lost what the rebuild had written: start it over.
+        await pool.query("UPDATE projection_checkpoints SET position = '' WHERE name = $1", [target]);
+      }
+    },
+    apply: (events: RecordedEvent[]) => applyExternalBatch(pool, building, target, events, log),
+    checkpoint: () => positionOf(pool, target),
+    swap: (tx: PoolClient) => bookkeeping.swap(tx),
+    async drop(old: string) {
+      await store.drop(old);
+      await pgRebuildTarget(pool, availabilityProjection, old, log).drop(old);
+    },
+    async compare(live: string, sampleLimit: number): Promise<Comparison> {
+      const [rebuiltAt, liveAt] = [await positionOf(pool, target), await positionOf(pool, live)];
+      const [rebuilt, current] = [await store.snapshot(target), await store.snapshot(live)];
+      const found = differences(rebuilt, current, target);
+      return {
+        rebuiltAt,
+        liveAt,
+        tables: [{ table: '(main)', rebuiltRows: rowsIn(rebuilt), liveRows: rowsIn(current), differences: found.length }],
+        samples: found.slice(0, sampleLimit),
+      };
+    },
+  };
+};
+
+/** The replay adapter with availability rebuilt in `store` (AVAILABILITY=redis) and every other projection as `adapter` does. */
+export const withAvailabilityStore = (adapter: RebuildAdapter, pool: Pool, store: AvailabilityStore | undefined, log?: RunnerLog): RebuildAdapter =>
+  store
+    ? {
+        projections: adapter.projections,
+        open: (name, target) => (name === AVAILABILITY ? availabilityStoreRebuildTarget(pool, store, target, log) : adapter.open(name, target)),
+      }
+    : adapter;

@@ -1,0 +1,22 @@
+import type { PoolClient } from 'pg';
+import type { RecordedEvent } from '@stayhub/infra';
+import { addUsed, createAvailabilityTable } from './postgres.ts';
+import type { PgProjection } from '../projection.ts';
+import { availabilityChanges, availabilityHandles } from './availability-changes.ts';
+
+export const AVAILABILITY = 'availability';
+
+/** The embedded default: the runner's transaction moves the checkpoint with the counters, so no revision guard is needed. */
+export const availabilityProjection: PgProjection = {
+  name: AVAILABILITY,
+  handles: availabilityHandles,
+  async migrate(client: PoolClient, target: string) {
+    await createAvailabilityTable(client, target);
+  },
+  async apply(client: PoolClient, event: RecordedEvent, target: string) {
+    for (const change of availabilityChanges(event)) await addUsed(client, target, change);
+  },
+  async drop(client: PoolClient, target: string) {
+    await client.query(`DROP TABLE IF EXISTS ${target}`);
+  },
+};

@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import { bookingDoc, fakeCassandra } from '../testing/cassandra-fake.ts';
+import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';
+import { CassandraBookingHistoryReader, LOCAL_QUORUM, migrateBookingHistory } from './cassandra.ts';
+import type { BookingListQuery } from './port.ts';
+
+const now = new Date('2030-05-10T12:00:00.000Z');
+const nights = (bookingId: string, checkIn: string, checkOut: string, extra: Partial<BookingHistoryDoc> = {}) =>
+  bookingDoc({
+    bookingId,
+    status: 'confirmed',
+    stay: { kind: 'nights', checkIn, checkOut },
+    start: `${checkIn}T15:00:00.000Z`,
+    end: `${checkOut}T11:00:00.000Z`,
+    ...extra,
+  });
+
+const history = [
+  nights('b-old', '2030-03-01', '2030-03-05'),
+  nights('b-ongoing', '2030-05-08', '2030-05-12'),
+  nights('b-next', '2030-05-20', '2030-05-22', { listingId: 'l2' }),
+  nights('a-next', '2030-05-20', '2030-05-21'),
+  nights('b-later', '2030-07-01', '2030-07-03', { status: 'awaiting_payment' }),
+  nights('b-cancelled', '2030-06-01', '2030-06-02', { status: 'cancelled' }),
+  nights('b-other-guest', '2030-05-15', '2030-05-16', { guestId: 'g2' }),
+  nights('b-other-host', '2030-05-16', '2030-05-17', { hostId: 'h2', guestId: 'g3' }),
+];
+
+const setup = async (options: { fetchSize?: number; target?: string } = {}) => {
+  const cassandra = fakeCassandra();
+  const target = options.target ?? 'booking_history';
+  await migrateBookingHistory(cassandra, 'stayhub', target);
+  const cql = bookingHistoryCql(bookingHistoryTables('stayhub', target));
+  for (const doc of history) await cassandra.batch(bookingWrites(cql, doc), { prepare: true, logged: true });
+  cassandra.executed.length = 0;
+  const reader = new CassandraBookingHistoryReader(cassandra, {
+    keyspace: 'stayhub',
+    fetchSize: options.fetchSize ?? 2,
+    ...(options.target ? { target: async () => target } : {}),
+  });
+  return { cassandra, reader };
+};
+
+const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listingId?: string): BookingListQuery => ({ scope, now, page, pageSize, ...(listingId ? { listingId } : {}) });
+const idsOf = (page: { items: { bookingId: string }[] }) => page.items.map((b) => b.bookingId);
+
+describe('migrateBookingHistory', () => {
+  it('creates the keyspace and the three tables, unprepared, and says whether they were there', async () => {
+    const cassandra = fakeCassandra();
+    expect(await migrateBookingHistory(cassandra, 'stayhub', 'booking_history_r2', { class: 'NetworkTopologyStrategy', dc1: 3 })).toBe(false);
+    expect(cassandra.executed.map((e) => [e.query.split(' (')[0], e.options])).toEqual([
+      ['SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', { prepare: true }],
+      ["CREATE KEYSPACE IF NOT EXISTS stayhub WITH replication = {'class': 'NetworkTopologyStrategy', 'dc1': 3}", { prepare: false }],
+      ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_id_r2', { prepare: false }],
+      ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_guest_r2', { prepare: false }],
+      ['CREATE TABLE IF NOT EXISTS stayhub.bookings_by_host_r2', { prepare: false }],
+    ]);
+    expect(cassandra.executed[0]!.params).toEqual(['stayhub', 'bookings_by_id_r2']);
+    expect(await migrateBookingHistory(cassandra, 'stayhub', 'booking_history_r2')).toBe(true);
+  });
+});
+
+describe('CassandraBookingHistoryReader', () => {
+  it('gets one booking by id with a prepared LOCAL_QUORUM read, without its revision', async () => {
+    const { cassandra, reader } = await setup();
+    const booking = await reader.get('b-next');
+    expect(booking).toMatchObject({ bookingId: 'b-next', listingId: 'l2', start: '2030-05-20T15:00:00.000Z' });
+    expect(booking).not.toHaveProperty('revision');
+    expect(cassandra.executed[0]).toMatchObject({
+      query: 'SELECT doc FROM stayhub.bookings_by_id WHERE booking_id = ?',
+      params: ['b-next'],
+      options: { prepare: true, consistency: LOCAL_QUORUM },
+    });
+    expect(await reader.get('missing')).toBeUndefined();
+  });
+
+  it('lists all of a guest newest first, ties by id, and pages with hasMore', async () => {
+    const { reader } = await setup();
+    const all = await reader.byGuest('g1', list('all'));
+    expect(idsOf(all)).toEqual(['b-later', 'b-cancelled', 'a-next', 'b-next', 'b-ongoing', 'b-old']);
+    expect(all.hasMore).toBe(false);
+    const second = await reader.byGuest('g1', list('all', 2, 4));
+    expect(idsOf(second)).toEqual(['b-ongoing', 'b-old']);
+    expect(second).toMatchObject({ page: 2, pageSize: 4, hasMore: false });
+    expect(await reader.byGuest('g1', list('all', 1, 5))).toMatchObject({ hasMore: true });
+  });
+
+  it('stops reading the partition once the page and one more are found', async () => {
+    const { cassandra, reader } = await setup({ fetchSize: 2 });
+    const page = await reader.byHost('h1', list('all', 1, 2));
+    expect(idsOf(page)).toEqual(['b-later', 'b-cancelled']);
+    expect(page.hasMore).toBe(true);
+    expect(cassandra.executed.map((e) => [e.query, e.options.pageState])).toEqual([
+      ['SELECT doc FROM stayhub.bookings_by_host WHERE host_id = ?', undefined],
+      ['SELECT doc FROM stayhub.bookings_by_host WHERE host_id = ?', '2'],
+    ]);
+  });
+
+  it('lists past bookings (over, or ended without a stay) newest first', async () => {
+    const { reader } = await setup();
+    expect(idsOf(await reader.byGuest('g1', list('past')))).toEqual(['b-cancelled', 'b-old']);
+  });
+
+  it('lists current bookings soonest first from the window of the longest stay', async () => {
+    const { cassandra, reader } = await setup();
+    const current = await reader.byGuest('g1', list('current'));
+    expect(idsOf(current)).toEqual(['b-ongoing', 'a-next', 'b-next', 'b-later']);
+    expect(cassandra.executed[0]).toMatchObject({
+      query: 'SELECT doc FROM stayhub.bookings_by_guest WHERE guest_id = ? AND start_at > ?',
+      params: ['g1', new Date('2030-03-09T12:00:00.000Z')],
+    });
+    expect(idsOf(await reader.byGuest('g1', list('current', 2, 3)))).toEqual(['b-later']);
+    expect(await reader.byGuest('g1', list('current', 1, 3))).toMatchObject({ hasMore: true });
+  });
+
+  it('lists a host its bookings, optionally of one listing', async () => {
+    const { reader } = await setup();
+    expect(idsOf(await reader.byHost('h1', list('current')))).toEqual(['b-ongoing', 'b-other-guest', 'a-next', 'b-next', 'b-later']);
+    expect(idsOf(await reader.byHost('h1', list('all', 1, 10, 'l2')))).toEqual(['b-next']);
+    expect(idsOf(await reader.byHost('h2', list('all')))).toEqual(['b-other-host']);
+  });
+
+  it('reads the tables of the live target', async () => {
+    const { cassandra, reader } = await setup({ target: 'booking_history_r3' });
+    expect(idsOf(await reader.byGuest('g2', list('all')))).toEqual(['b-other-guest']);
+    expect(cassandra.executed[0]!.query).toBe('SELECT doc FROM stayhub.bookings_by_guest_r3 WHERE guest_id = ?');
+  });
+});
