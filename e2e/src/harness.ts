@@ -207,6 +207,8 @@ export const startStack = async (options: StackOptions = {}) => {
     /** Under LOG=kafka: the cluster (mock or KAFKA_BROKERS) and its client. */
     kafka: kafka ? { brokers: kafka.cluster.brokers, mock: kafka.cluster.mock, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
+    /** Where each API listens now (it moves when restarted). */
+    urls: { command: () => urlOf(commandServer!), query: () => urlOf(queryServer!) },
     command: client(() => urlOf(commandServer!), new OpenApiContract()),
     query: client(() => urlOf(queryServer!), new OpenApiContract()),
     async startCommandApi() {

@@ -129,11 +129,15 @@ describe('tokens and metadata', () => {
     expect(problem(await create({ 'X-Correlation-Id': 'x'.repeat(129) }), 400).detail).toContain('x-correlation-id');
     problem(await create({ 'X-Correlation-Id': 'two words' }), 400);
     problem(await create({ traceparent: 'not-a-trace' }), 400);
+    problem(await create({ traceparent: '' }), 400);
     expect(await eventCount()).toBe(before);
+    // Not even a replay of a stored answer skips the check.
+    expect((await create({ 'Idempotency-Key': 'replayed-key' })).status).toBe(201);
+    problem(await create({ 'Idempotency-Key': 'replayed-key', traceparent: '' }), 400);
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
     const created = await create({ 'X-Correlation-Id': 'checkout-42', traceparent });
     expect(created.status).toBe(201);
-    const { rows } = await stack.pool.query("SELECT metadata FROM es_events WHERE stream_id = $1", [`listing-${created.body.listingId}`]);
+    const { rows } = await stack.pool.query('SELECT metadata FROM es_events WHERE stream_id = $1', [`listing-${created.body.listingId}`]);
     expect(rows[0].metadata).toMatchObject({ correlationId: 'checkout-42', traceparent });
   });
 

@@ -1,11 +1,12 @@
 import cors from 'cors';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
+import { match } from 'path-to-regexp';
 import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
-import { mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
+import { headerGuard, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText } from './metrics.ts';
 
 export type HttpAppOptions = {
@@ -94,17 +95,23 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: options.title }));
+  // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its headers checked.
   const guards = express.Router({ caseSensitive: true, strict: true });
-  for (const route of options.routes) {
-    const handlers = options.guards?.(route) ?? [];
-    if (handlers.length > 0) guards[route.method](route.path, ...handlers);
-  }
+  for (const route of options.routes) guards[route.method](route.path, ...(options.guards?.(route) ?? []), headerGuard(route, headers));
   app.use(guards);
   for (const handler of options.before ?? []) app.use(handler);
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountRoutes(router, options.routes, headers);
+  mountRoutes(router, options.routes);
   app.use(router);
-  app.use((req, res) => sendProblem(res, 404, { detail: `No route ${req.method} ${req.path}` }));
+  // A known path with another method is a 405 that lists the methods it takes.
+  const patterns = options.routes.map((route) => ({ method: route.method.toUpperCase(), matches: match(route.path, { sensitive: true, trailing: false, decode: false }) }));
+  app.use((req, res) => {
+    const allowed = [...new Set(patterns.filter((p) => p.matches(req.path)).map((p) => p.method))];
+    if (allowed.length === 0) return sendProblem(res, 404, { detail: `No route ${req.method} ${req.path}` });
+    if (allowed.includes('GET')) allowed.push('HEAD');
+    res.set('Allow', allowed.join(', '));
+    sendProblem(res, 405, { detail: `${req.path} takes ${allowed.join(', ')}` });
+  });
   app.use(problemHandler(options.logError));
   return app;
 };

@@ -45,12 +45,23 @@ export const defineRoute = <P extends Schema | undefined = undefined, Q extends 
 /** A header every route of some methods accepts (e.g. Idempotency-Key on writes), checked before the route's own. */
 export type CommonHeader = { name: string; methods: RouteSpec<undefined, undefined, undefined>['method'][]; description: string; schema: z.ZodType };
 
+/**
+ * Checks the headers a route reads (its own and the common ones) before anything else handles the
+ * request, so that no shortcut (an idempotent replay, say) skips them.
+ */
+export const headerGuard = (route: Route, common: readonly CommonHeader[]): RequestHandler => {
+  const shape = z.object(Object.fromEntries(commonFor(route, common).map((h) => [h.name.toLowerCase(), h.schema])));
+  const schema = route.headers ? shape.extend(route.headers.shape) : shape;
+  return (req, _res, next) => {
+    parseStrict(schema, req.headers, 'header');
+    next();
+  };
+};
+
 const run =
-  (route: Route, common: readonly CommonHeader[]): RequestHandler =>
+  (route: Route): RequestHandler =>
   async (req, res) => {
     if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
-    const headers = z.object(Object.fromEntries(commonFor(route, common).map((h) => [h.name.toLowerCase(), h.schema])));
-    parseStrict(route.headers ? headers.extend(route.headers.shape) : headers, req.headers, 'header');
     const input: RouteInput<unknown, unknown, unknown> = {
       params: parseStrict(route.params, { ...req.params }, 'path'),
       query: parseStrict(route.query, { ...(req.query as object) }, 'query'),
@@ -69,8 +80,8 @@ const run =
 const commonFor = (route: Route, common: readonly CommonHeader[]) => common.filter((h) => h.methods.includes(route.method));
 
 /** Mounts each route on its pattern; the router decides how exactly paths must match. */
-export const mountRoutes = (router: Router, routes: readonly Route[], common: readonly CommonHeader[] = []): void => {
-  for (const route of routes) router[route.method](route.path, run(route, common));
+export const mountRoutes = (router: Router, routes: readonly Route[]): void => {
+  for (const route of routes) router[route.method](route.path, run(route));
 };
 
 type Json = Record<string, unknown>;
