@@ -30,7 +30,7 @@ const guardsOf = (deps: CommandDeps) => {
   return {
     admins: new Set(listOf(security.ADMIN_EMAILS).map(identity.normaliseEmail)),
     throttle: loginThrottle({
-      maxFailures: security.LOGIN_MAX_FAILURES,
+      freeFailures: security.LOGIN_MAX_FAILURES,
       windowMs: security.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
       now: () => deps.clock.now().getTime(),
     }),
@@ -68,22 +68,23 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
   defineRoute({
     method: 'post',
     path: '/auth/login',
-    summary: 'Log in; returns a JWT bearer token (repeated failures for one email are throttled with 429)',
+    summary: 'Log in; returns a JWT bearer token (repeated failures for one email from one address wait longer and longer: 429 with Retry-After)',
     tags: ['identity'],
     auth: 'none',
     body: Credentials,
     responses: { 200: { description: 'A session token', schema: Session } },
-    handler: async ({ body }) => {
+    handler: async ({ body, req }) => {
       const email = identity.normaliseEmail(body.email);
-      throttle.check(email);
+      const address = req.ip ?? 'unknown';
+      throttle.check(email, address);
       const claim = await deps.processor.load(emailStream(body.email), identity.emailDecider);
       const user = claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
       const valid = await verifyPassword(body.password, user?.status === 'registered' ? user.passwordHash : await decoy);
       if (!valid || user?.status !== 'registered') {
-        throttle.failed(email);
+        throttle.failed(email, address);
         throw new HttpProblem(401, 'Unauthorized', 'Email or password is wrong');
       }
-      throttle.succeeded(email);
+      throttle.succeeded(email, address);
       const token = await deps.tokens.issue({ userId: user.userId, role: user.role, email: user.email });
       return { status: 200, body: { userId: user.userId, role: user.role, token } };
     },
