@@ -1,7 +1,8 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Reply, type Stack } from '../harness.ts';
-import { day, listingDetails, login, publishedListing, register } from '../fixtures.ts';
+import { SimulatedMailServer } from '@stayhub/infra/notifications/simulated-mail';
+import { day, listingDetails, login, publishedListing, register, waitUntil } from '../fixtures.ts';
 
 /*
  * Findings of an outside review, one test each: paths that dodge limits, fields that are silently
@@ -130,6 +131,8 @@ describe('tokens and metadata', () => {
     problem(await create({ 'X-Correlation-Id': 'two words' }), 400);
     problem(await create({ traceparent: 'not-a-trace' }), 400);
     problem(await create({ traceparent: '' }), 400);
+    // Without a token the answer is 401 first, whatever else is wrong.
+    problem(await stack.command.post('/listings', { kind: 'rental' }, { headers: { traceparent: 'not-a-trace' } }), 401);
     expect(await eventCount()).toBe(before);
     // Not even a replay of a stored answer skips the check.
     expect((await create({ 'Idempotency-Key': 'replayed-key' })).status).toBe(201);
@@ -149,6 +152,30 @@ describe('tokens and metadata', () => {
     const host = await register(stack, 'host');
     const { consistencyToken } = await publishedListing(stack, host);
     expect((await stack.query.get(`/listings/search?after=${consistencyToken}`)).status).toBe(200);
+  });
+});
+
+describe('accounts', () => {
+  it('registration answers the same for a taken email, and the mail tells the owner what happened', async () => {
+    const mail = new SimulatedMailServer();
+    const own = await startStack({ workflows: 'auto', notifier: mail });
+    try {
+      const email = 'ada@accounts.test';
+      const first = await own.command.post('/auth/register', { email, password: 'correct horse battery', name: 'Ada', role: 'host' });
+      const second = await own.command.post('/auth/register', { email: 'ADA@accounts.test', password: 'attacker password', name: 'Mallory' });
+      expect(second.status).toBe(first.status);
+      expect(first.status).toBe(202);
+      expect(second.body).toEqual(first.body);
+      expect(second.headers.get('location')).toBe(first.headers.get('location'));
+      const mails = await waitUntil(async () => mail.to(email), (sent) => sent.length === 2);
+      expect(mails.map((m) => m.template).sort()).toEqual(['account.exists', 'account.welcome']);
+      expect(JSON.stringify(mails.find((m) => m.template === 'account.exists')!.data)).not.toContain('Mallory');
+      // The owner's account is untouched; the second password opens nothing.
+      expect((await own.command.post('/auth/login', { email, password: 'correct horse battery' })).body.role).toBe('host');
+      problem(await own.command.post('/auth/login', { email, password: 'attacker password' }), 401);
+    } finally {
+      await own.stop();
+    }
   });
 });
 

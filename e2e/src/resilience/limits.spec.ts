@@ -46,7 +46,7 @@ describe('rate limits', () => {
   });
 
   it('/auth/*: per client address; wrong passwords for one email from one address wait longer each time, and no account is locked', async () => {
-    const stack = await tight({ RATE_LIMIT_AUTH_PER_IP: 8, LOGIN_MAX_FAILURES: 2, LOGIN_FAILURE_WINDOW_SECONDS: 600 });
+    const stack = await tight({ RATE_LIMIT_AUTH_PER_IP: 9, LOGIN_MAX_FAILURES: 2, LOGIN_FAILURE_WINDOW_SECONDS: 600 });
     const victim = await register(stack, 'guest');
     const login = (password: string, email = victim.email) => stack.command.post('/auth/login', { email, password });
     for (let attempt = 0; attempt < 3; attempt++) expect((await login('wrong password guess')).status).toBe(401);
@@ -59,7 +59,7 @@ describe('rate limits', () => {
     // Waiting it out, the owner logs in: nothing was locked.
     stack.clock.advance(2_000);
     expect((await login('correct horse battery')).status).toBe(200);
-    // Eight /auth calls from this address: the ninth is refused whatever it is.
+    // Nine /auth calls from this address (sign-up is register + log-in): the tenth is refused whatever it is.
     expect(tooMany(await stack.command.post('/auth/register', { email: 'late@example.com', password: 'correct horse battery', name: 'Late' })).detail).toContain(
       'auth-per-address',
     );

@@ -53,6 +53,8 @@ export const headerGuard = (route: Route, common: readonly CommonHeader[]): Requ
   const shape = z.object(Object.fromEntries(commonFor(route, common).map((h) => [h.name.toLowerCase(), h.schema])));
   const schema = route.headers ? shape.extend(route.headers.shape) : shape;
   return (req, _res, next) => {
+    // Who you are is settled before what you sent: no token is a 401, whatever else is wrong.
+    if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
     parseStrict(schema, req.headers, 'header');
     next();
   };
