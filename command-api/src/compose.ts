@@ -61,7 +61,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     clock,
     workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
     tickMs: options.workflowTickMs ?? 200,
-    onError: (error, context) => log.warn({ err: error, ...context }, 'workflow task failed'),
+    onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
   });
   return {
     deps,

@@ -1,4 +1,4 @@
-import { loadConfig, createLogger } from '@stayhub/infra';
+import { loadConfig, createLogger, waitForDatabase } from '@stayhub/infra';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully } from '@stayhub/infra/http/shutdown';
@@ -8,6 +8,8 @@ import { createCommandApi } from './server.ts';
 const config = loadConfig();
 const log = createLogger('command-api', config.LOG_LEVEL);
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+// A database that is not up yet is waited for, not a reason to exit (the launcher may be restarting it).
+await waitForDatabase(config.DATABASE_URL, { log: (message) => log.warn(message) });
 // Only the write side's own servers: search, the log or a read store being down must not stop bookings.
 await checkReachable(config, { servers: ['postgres', 'esdb'] });
 

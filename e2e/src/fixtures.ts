@@ -14,6 +14,13 @@ export const register = async (stack: Stack, role: 'guest' | 'host', name: strin
   return { userId: session.body.userId as string, token: session.body.token as string, email };
 };
 
+/** An operator's token: `email` must be one of the stack's ADMIN_EMAILS. */
+export const adminToken = async (stack: Stack, email: string): Promise<string> => {
+  const reply = await stack.command.post('/auth/register', { email, password: 'correct horse battery', name: 'Operator' });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+  return login(stack, { email });
+};
+
 /** A fresh token, e.g. after the test clock moved past the old one's expiry. */
 export const login = async (stack: Stack, user: { email: string }): Promise<string> => {
   const reply = await stack.command.post('/auth/login', { email: user.email, password: 'correct horse battery' });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './harness.ts';
-import { day, listingDetails, publishedListing, register } from './fixtures.ts';
+import { day, listingDetails, publishedListing, register, waitUntil } from './fixtures.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -140,12 +140,22 @@ describe('HTTP conventions', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Movable flat' });
     const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 23), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
-    const moved = await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: day(stack, 21), checkOut: day(stack, 25) }, { token: guest.token });
+    const bookingPath = `/bookings/${booked.body.bookingId}`;
+    await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.status === 'confirmed');
+    const moved = await stack.command.patch(bookingPath, { checkIn: day(stack, 21), checkOut: day(stack, 25) }, { token: guest.token });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.stay).toEqual({ kind: 'nights', checkIn: day(stack, 21), checkOut: day(stack, 25) });
     const other = await register(stack, 'guest', 'other-guest');
     expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(404);
     const after = await stack.query.get(`/listings/${listingId}/availability?from=${day(stack, 20)}&to=${day(stack, 25)}&after=${moved.body.consistencyToken}`);
     expect(after.status).toBe(200);
+
+    // The fourth night is charged as a second payment; cancelling 20 days ahead (flexible) gives both back.
+    await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.paid?.amount === 4 * 12_000);
+    const cancelled = await stack.command.post(`${bookingPath}/cancel`, { reason: 'plans changed' }, { token: guest.token });
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const view = await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.refunded?.amount === 4 * 12_000);
+    expect(view).toMatchObject({ status: 'cancelled', total: { amount: 48_000 }, paid: { amount: 48_000 }, refunded: { amount: 48_000 } });
   });
 });

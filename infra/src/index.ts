@@ -8,3 +8,4 @@ export * from './http/index.ts';
 export * from './workflows/runner.ts';
 export * from './time/clock.ts';
 export * from './logging.ts';
+export * from './postgres/unavailable.ts';

@@ -1,5 +1,5 @@
 import express from 'express';
-import { createLogger, createPool, loadConfig, metricsContentType, metricsText, gauge } from '@stayhub/infra';
+import { createLogger, createPool, loadConfig, metricsContentType, metricsText, gauge, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
@@ -16,6 +16,7 @@ import { projectionStatus } from './runner/pg-runner.ts';
 const config = loadConfig();
 const log = createLogger('projectors', config.LOG_LEVEL);
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+await waitForDatabase(config.DATABASE_URL, { log: (message) => log.warn(message) });
 await checkReachable(config);
 
 const pool = createPool(config.DATABASE_URL, 10);

@@ -1,4 +1,4 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
 import { PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
@@ -11,7 +11,9 @@ import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> & Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'EVENT_STORE'>> & ReadStoreClientsConfig;
+  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE'>> &
+    ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
   /** Elasticsearch/Cassandra clients to read instead of those the configuration names (the caller closes them). */
@@ -47,10 +49,16 @@ export const composeQuerySide = (options: {
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
+    rateLimit: rateLimitOf(options.config),
     close: async () => {
       await ownAvailability?.close();
       await ownStores?.close();
       await pool.end();
     },
   };
+};
+
+const rateLimitOf = (config: Partial<Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP'>>) => {
+  const settings = SecuritySettings.pick({ RATE_LIMIT_WINDOW_SECONDS: true, RATE_LIMIT_QUERIES_PER_IP: true }).parse(config);
+  return { windowMs: settings.RATE_LIMIT_WINDOW_SECONDS * 1000, perAddress: settings.RATE_LIMIT_QUERIES_PER_IP };
 };

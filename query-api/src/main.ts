@@ -1,4 +1,4 @@
-import { loadConfig } from '@stayhub/infra';
+import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully } from '@stayhub/infra/http/shutdown';
 import { composeQuerySide } from './compose.ts';
@@ -6,6 +6,7 @@ import { createQueryApi } from './server.ts';
 
 const config = loadConfig();
 if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the platform with `npm start`, which provides one');
+await waitForDatabase(config.DATABASE_URL, { log: (message) => createLogger('query-api', config.LOG_LEVEL).warn(message) });
 await checkReachable(config, { servers: ['postgres', 'elasticsearch', 'redis', 'cassandra'] });
 const deps = composeQuerySide({ databaseUrl: config.DATABASE_URL, config });
 const server = createQueryApi(deps).listen(config.QUERY_API_PORT, () => deps.log.info(`query-api listening on ${config.QUERY_API_PORT}`));

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp, type Route } from '@stayhub/infra';
+import { byAddress, createHttpApp, rateLimiter, type Route } from '@stayhub/infra';
 import { Token } from './shared/consistency.ts';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -15,6 +15,8 @@ export const createQueryApi = (deps: QueryDeps): Express =>
     description: 'Reads of the read models. Pass a command response\'s consistency token as `?after=` to read your own write.',
     routes: queryRoutes(deps),
     tokens: deps.tokens,
+    // Reads are anonymous and cheap, not free: one address cannot take the event loop for itself.
+    before: deps.rateLimit ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })] : [],
     corsOrigins: deps.corsOrigins,
     headers: [
       {

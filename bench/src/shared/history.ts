@@ -106,7 +106,7 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
       out.push(...emit(stream, events));
       [cal, events] = run(calendar.calendarDecider, cal, { type: 'ReleaseHold', data: { holdId: bookingId, reason: 'cancelled', now: at } });
       out.push(...emit(calendarStream, events));
-      [booking, events] = run(bookings.bookingDecider, booking, { type: 'RecordRefund', data: { ...data, refundId: `r${b}`, amount: total } });
+      [booking, events] = run(bookings.bookingDecider, booking, { type: 'RecordRefund', data: { ...data, refundId: `r${b}`, paymentId: `p${b}`, amount: total } });
       out.push(...emit(stream, events));
     }
     calendars.set(calendarStream, cal);

@@ -2,13 +2,13 @@ import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { bookings, fail, listings } from '@stayhub/domain';
-import { defineRoute, HttpProblem, type AuthUser, type Route } from '@stayhub/infra';
+import { defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Route } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 import { scopedUnitTypeId } from '../listings/routes.ts';
 import { holdStay, releaseStay } from './holds.ts';
 
-const Dates = { checkIn: z.iso.date().optional(), checkOut: z.iso.date().optional(), slot: z.iso.datetime({ offset: true }).optional() };
+const Dates = { checkIn: NearIsoDate.optional(), checkOut: NearIsoDate.optional(), slot: z.iso.datetime({ offset: true }).optional() };
 const oneStay = (b: { checkIn?: string; checkOut?: string; slot?: string }) => (b.checkIn && b.checkOut && !b.slot) || (!b.checkIn && !b.checkOut && b.slot);
 const Party = { guests: z.number().int().min(1).max(1000), units: z.number().int().min(1).max(1000).optional() };
 

@@ -77,10 +77,19 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
           return;
         case 'Refund': {
           const booking = await load(task.bookingId);
-          const paymentId = task.paymentId ?? (booking.status !== 'none' ? booking.paymentIds.at(-1) : undefined);
-          if (!paymentId) return;
-          const refund = await deps.gateway.refund({ idempotencyKey: taskId, paymentId, amount: task.amount, reference: task.bookingId });
-          await send(task.bookingId, { type: 'RecordRefund', data: { bookingId: task.bookingId, refundId: refund.refundId, amount: refund.amount, now: at } }, metadata);
+          if (booking.status === 'none') return;
+          // Each part is its own gateway refund of one payment, recorded before the next is asked for.
+          const parts = task.paymentId
+            ? [{ paymentId: task.paymentId, amount: task.amount, idempotencyKey: taskId }]
+            : bookings.legacyRefundPlan(booking.payments, task.amount, taskId);
+          for (const { paymentId, amount, idempotencyKey } of parts) {
+            const refund = await deps.gateway.refund({ idempotencyKey, paymentId, amount, reference: task.bookingId });
+            await send(
+              task.bookingId,
+              { type: 'RecordRefund', data: { bookingId: task.bookingId, refundId: refund.refundId, paymentId, amount: refund.amount, now: at } },
+              metadata,
+            );
+          }
           return;
         }
         case 'CaptureDifference': {

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { calendar, listings, nightsOf } from '@stayhub/domain';
-import { defineRoute, HttpProblem, StaleRevision, type Route } from '@stayhub/infra';
+import { calendar, daysBetween, listings, nightsOf } from '@stayhub/domain';
+import { defineRoute, HttpProblem, NearIsoDate, StaleRevision, type Route } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 
@@ -20,13 +20,13 @@ const CreateBody = z.object({ kind: listings.ListingKind, details: Details.defau
 const BlockBody = z
   .object({
     unitTypeId: UnitKey,
-    from: z.iso.date().optional(),
-    to: z.iso.date().optional(),
+    from: NearIsoDate.optional(),
+    to: NearIsoDate.optional(),
     slots: z.array(z.iso.datetime({ offset: true })).min(1).max(200).optional(),
     units: z.number().int().min(1).max(10_000).optional(),
   })
   .refine((b) => (b.from && b.to && !b.slots) || (!b.from && !b.to && b.slots), { message: 'give from and to (dates), or slots' })
-  .refine((b) => !b.from || !b.to || (b.from < b.to && nightsOf(b.from, b.to).length <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
+  .refine((b) => !b.from || !b.to || (b.from < b.to && daysBetween(b.from, b.to) <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
 
 const etag = (revision: number) => `"${revision}"`;
 const ifMatch = (header: string | undefined): number | undefined => {

@@ -1,6 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
-import { sendProblem, type Route, type SecuritySettings } from '@stayhub/infra';
+import { byAddress, rateLimiter, type Route, type SecuritySettings } from '@stayhub/infra';
 
 type Limits = Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_AUTH_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_USER'>;
 
@@ -14,18 +13,8 @@ type Limits = Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_A
  */
 export const rateLimits = (limits: Limits): ((route: Route) => RequestHandler[]) => {
   const windowMs = limits.RATE_LIMIT_WINDOW_SECONDS * 1000;
-  const limiter = (name: string, limit: number, key: (req: Request) => string, skip: (req: Request) => boolean = () => false) =>
-    rateLimit({
-      windowMs,
-      limit,
-      identifier: name,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      keyGenerator: key,
-      skip,
-      handler: (_req, res) => sendProblem(res, 429, { detail: `Too many requests (${name}); retry after ${res.getHeader('Retry-After') ?? 'a while'} s` }),
-    });
-  const byAddress = (req: Request) => ipKeyGenerator(req.ip ?? 'unknown');
+  const limiter = (name: string, limit: number, key: (req: Request) => string, skip?: (req: Request) => boolean) =>
+    rateLimiter({ name, windowMs, limit, key, ...(skip ? { skip } : {}) });
   // One limiter per purpose, shared by every route it guards, so they count together.
   const auth = limiter('auth-per-address', limits.RATE_LIMIT_AUTH_PER_IP, byAddress);
   const bookings = [

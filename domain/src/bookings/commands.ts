@@ -52,7 +52,7 @@ export const ModifyBookingData = z.object({
   unitType: UnitTypeSnapshot.pick({ capacity: true, price: true }),
   newHoldId: Id,
 });
-export const RecordRefundData = z.object({ ...base, refundId: Id, amount: Money });
+export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });
 export const CompleteBookingData = z.object(base);
 export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 

@@ -10,11 +10,11 @@ type Case = SpecCase<BookingCommand, BookingEvent>;
 
 const recordRefund = (refundId = 'refund-1', amount = 10_000): BookingCommand => ({
   type: 'RecordRefund',
-  data: { bookingId: 'b1', now: LATER, refundId, amount: eur(amount) },
+  data: { bookingId: 'b1', now: LATER, refundId, paymentId: 'pay-1', amount: eur(amount) },
 });
 const refunded = (refundId = 'refund-1', amount = 10_000): BookingEvent => ({
   type: 'BookingRefunded',
-  data: { bookingId: 'b1', refundId, amount: eur(amount), at: LATER },
+  data: { bookingId: 'b1', refundId, paymentId: 'pay-1', amount: eur(amount), at: LATER },
 });
 const complete = (now = AFTER_STAY): BookingCommand => ({ type: 'CompleteBooking', data: { bookingId: 'b1', now } });
 const completed = (payout: number, at = AFTER_STAY): BookingEvent => ({ type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(payout), at } });

@@ -3,6 +3,7 @@ import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
 import type { BookingCommand, BookingCommandOf } from './commands.ts';
 import type { BookingEvent } from './events.ts';
+import { allocateRefund } from './payments.ts';
 import { refundFor } from './refund.ts';
 import { isActive, netPaid, type Booking, type BookingState } from './state.ts';
 import { sameStay, stayEnd, stayStart } from './stay.ts';
@@ -106,10 +107,11 @@ const cancel: Decision<'CancelBooking'> = (c, state) => {
   const byRole = roleOf(b, c.actorId);
   ensureOpen(b, c.now);
   const refund = byRole === 'host' ? netPaid(b) : refundFor(b.cancellationPolicy, netPaid(b), c.now, stayStart(b.stay));
+  const refunds = allocateRefund(b.payments, refund);
   return [
     {
       type: 'BookingCancelled',
-      data: { bookingId: b.bookingId, by: c.actorId, byRole, refund, reason: c.reason ?? '', ...holdOf(b), at: c.now },
+      data: { bookingId: b.bookingId, by: c.actorId, byRole, refund, refunds, reason: c.reason ?? '', ...holdOf(b), at: c.now },
     },
   ];
 };
@@ -146,6 +148,7 @@ const modify: Decision<'ModifyBooking'> = (c, state) => {
         holdId: c.newHoldId,
         priceDifference: { amount: difference, currency },
         refundDue,
+        refunds: allocateRefund(b.payments, refundDue),
         captureDue,
         confirmed,
         at: c.now,
@@ -157,7 +160,8 @@ const modify: Decision<'ModifyBooking'> = (c, state) => {
 const recordRefund: Decision<'RecordRefund'> = (c, state) => {
   const b = bookingOf(state);
   if (b.refundIds.includes(c.refundId)) return [];
-  return [{ type: 'BookingRefunded', data: { bookingId: b.bookingId, refundId: c.refundId, amount: c.amount, at: c.now } }];
+  const { refundId, paymentId, amount, now: at } = c;
+  return [{ type: 'BookingRefunded', data: { bookingId: b.bookingId, refundId, paymentId, amount, at } }];
 };
 
 const complete: Decision<'CompleteBooking'> = (c, state) => {

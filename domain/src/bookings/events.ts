@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
+import { RefundPart } from './payments.ts';
 import { CancellationPolicy } from './refund.ts';
 import { Instant, Stay } from './stay.ts';
 
@@ -44,6 +45,8 @@ export const BookingCancelledData = z.object({
   by: Id,
   byRole: z.enum(['guest', 'host']),
   refund: Money,
+  /** How `refund` is taken out of the booking's payments, newest first (absent in events written before). */
+  refunds: z.array(RefundPart).optional(),
   reason: z.string(),
   ...hold,
   at: Instant,
@@ -57,12 +60,15 @@ export const BookingModifiedData = z.object({
   priceDifference: SignedMoney,
   /** Owed back to the guest now: what was paid beyond the new total (0 when nothing was paid). */
   refundDue: Money,
+  /** How `refundDue` is taken out of the booking's payments, newest first (absent in events written before). */
+  refunds: z.array(RefundPart).optional(),
   /** To capture now: the increase, when the booking is already confirmed (else the capture takes the new total). */
   captureDue: Money,
   confirmed: z.boolean(),
   at: Instant,
 });
-export const BookingRefundedData = z.object({ bookingId: Id, refundId: Id, amount: Money, at: Instant });
+/** `paymentId`: the payment refunded (absent in events written before: it was the latest one). */
+export const BookingRefundedData = z.object({ bookingId: Id, refundId: Id, paymentId: Id.optional(), amount: Money, at: Instant });
 export const BookingCompletedData = z.object({ bookingId: Id, payout: Money, at: Instant });
 export const GuestReviewedStayData = z.object({
   bookingId: Id,

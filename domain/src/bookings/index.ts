@@ -1,5 +1,6 @@
 export * from './stay.ts';
 export * from './refund.ts';
+export * from './payments.ts';
 export * from './events.ts';
 export * from './commands.ts';
 export * from './state.ts';

@@ -33,8 +33,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       data: { bookingId, now, actorId, stay, guests, units, unitType: { capacity: 3, price: eur(10_000) }, newHoldId: `hold-${hold}` },
     }),
   ),
-  fc.tuple(fc.constantFrom('r1', 'r2'), fc.integer({ min: 1, max: 30_000 })).map(
-    ([refundId, amount]): Step => (bookingId, now) => ({ type: 'RecordRefund', data: { bookingId, now, refundId, amount: eur(amount) } }),
+  fc.tuple(fc.constantFrom('r1', 'r2'), fc.constantFrom('p1', 'p2', 'p3'), fc.integer({ min: 1, max: 30_000 })).map(
+    ([refundId, paymentId, amount]): Step => (bookingId, now) => ({ type: 'RecordRefund', data: { bookingId, now, refundId, paymentId, amount: eur(amount) } }),
   ),
   fc.constant<Step>((bookingId, now) => ({ type: 'CompleteBooking', data: { bookingId, now } })),
   fc.tuple(actor, fc.integer({ min: 0, max: 6 })).map(
@@ -66,10 +66,16 @@ describe('booking invariants', () => {
             expect(BookingEvent.parse(event)).toEqual(event);
             for (const reaction of bookingReactions({ ...event, streamId: 'booking-b1' }, settings)) Reaction.parse(reaction);
             if (event.type === 'BookingCancelled' && before.status !== 'none') expect(event.data.refund.amount).toBeLessThanOrEqual(netPaid(before).amount);
+            if (event.type === 'BookingCancelled' || event.type === 'BookingModified') {
+              const due = event.type === 'BookingCancelled' ? event.data.refund : event.data.refundDue;
+              // every cent going back is placed on a payment, each payment at most what it still holds
+              expect((event.data.refunds ?? []).reduce((s, p) => s + p.amount.amount, 0)).toBe(due.amount);
+            }
             state = bookingDecider.evolve(state, event);
           }
           if (state.status === 'none') throw new Error('booking vanished');
           expect(state.credited.amount).toBeLessThanOrEqual(state.paid.amount);
+          for (const payment of state.payments) expect(payment.credited).toBeLessThanOrEqual(payment.amount);
           if (terminal.includes(before.status) || before.status === 'completed') expect(state.status).toBe(before.status);
           if (state.status === 'confirmed') expect(state.paymentIds.length).toBeGreaterThan(0);
           if (!isActive(before)) expect(events.every((e) => e.type !== 'BookingModified' && e.type !== 'BookingPaid')).toBe(true);

@@ -3,7 +3,7 @@ import { specFor, type SpecCase } from '../shared/spec.ts';
 import { bookingDecider } from './booking.ts';
 import type { BookingCommand, BookingCommandOf } from './commands.ts';
 import type { BookingEvent, BookingEventOf } from './events.ts';
-import { awaitingApproval, awaitingPayment, confirmedBooking, eur, hold, LATER, nights, requested } from './fixtures.ts';
+import { awaitingApproval, awaitingPayment, confirmedBooking, eur, hold, LATER, nights, paid, requested } from './fixtures.ts';
 import type { Stay } from './stay.ts';
 
 const spec = specFor(bookingDecider);
@@ -32,6 +32,7 @@ const modified = (over: Partial<Modified>): BookingEventOf<'BookingModified'> =>
     holdId: 'hold-2',
     priceDifference: eur(0),
     refundDue: eur(0),
+    refunds: [],
     captureDue: eur(0),
     confirmed: false,
     at: LATER,
@@ -63,7 +64,36 @@ describe('ModifyBooking', () => {
       name: 'a confirmed stay one night shorter refunds the difference',
       given: confirmedBooking,
       when: modify({ stay: twoNights }),
-      then: [modified({ stay: twoNights, total: eur(20_000), priceDifference: { amount: -10_000, currency: 'EUR' }, refundDue: eur(10_000), confirmed: true })],
+      then: [
+        modified({
+          stay: twoNights,
+          total: eur(20_000),
+          priceDifference: { amount: -10_000, currency: 'EUR' },
+          refundDue: eur(10_000),
+          refunds: [{ paymentId: 'pay-1', amount: eur(10_000) }],
+          confirmed: true,
+        }),
+      ],
+    },
+    {
+      name: 'a stay paid twice, two nights shorter: the newest payment goes back first, the rest from the older',
+      given: [...confirmedBooking, modified({ stay: fourNights, total: eur(40_000), priceDifference: eur(10_000), captureDue: eur(10_000), confirmed: true }), paid('pay-2', 10_000, LATER)],
+      when: modify({ stay: twoNights, newHoldId: 'hold-3' }),
+      then: [
+        modified({
+          previous: { ...previous, stay: fourNights, total: eur(40_000), holdId: 'hold-2' },
+          stay: twoNights,
+          holdId: 'hold-3',
+          total: eur(20_000),
+          priceDifference: { amount: -20_000, currency: 'EUR' },
+          refundDue: eur(20_000),
+          refunds: [
+            { paymentId: 'pay-2', amount: eur(10_000) },
+            { paymentId: 'pay-1', amount: eur(10_000) },
+          ],
+          confirmed: true,
+        }),
+      ],
     },
     {
       name: 'an unpaid booking one night shorter refunds nothing',

@@ -1,5 +1,6 @@
 import type { Money } from '../shared/money.ts';
 import type { BookingEvent, ListingKind } from './events.ts';
+import { allocateRefund, credit, type BookingPayment, type RefundPart } from './payments.ts';
 import type { CancellationPolicy } from './refund.ts';
 import type { Stay } from './stay.ts';
 
@@ -37,7 +38,10 @@ export type Booking = {
   credited: Money;
   /** Refunds actually executed, of any cause. */
   refunded: Money;
+  /** Every payment id seen, orphaned ones included (a capture recorded twice is ignored). */
   paymentIds: string[];
+  /** The captures the booking keeps, oldest first, with what goes back out of each. */
+  payments: BookingPayment[];
   refundIds: string[];
   guestReviewed: boolean;
   hostReviewed: boolean;
@@ -63,6 +67,12 @@ export const netPaid = (booking: Booking): Money => ({
 // evolve never throws, so it adds amounts without the currency check `add` makes (decide made it).
 const plus = (a: Money, b: Money): Money => ({ amount: a.amount + b.amount, currency: a.currency });
 
+/** An event written before refunds named their payments is read as if the same rule had placed them. */
+const partsOf = (state: Booking, amount: Money, parts: RefundPart[] | undefined): RefundPart[] => parts ?? allocateRefund(state.payments, amount);
+
+/** A refund recorded before refunds named their payment went to the latest one. */
+const legacyRefundTarget = (payments: BookingPayment[]): string | undefined => payments.at(-1)?.paymentId;
+
 export const evolve = (state: BookingState, event: BookingEvent): BookingState => {
   if (event.type === 'BookingRequested') {
     if (state.status !== 'none') return state;
@@ -76,6 +86,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       credited: nothing,
       refunded: nothing,
       paymentIds: [],
+      payments: [],
       refundIds: [],
       guestReviewed: false,
       hostReviewed: false,
@@ -89,22 +100,32 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       return { ...state, status: 'declined' };
     case 'BookingRequestExpired':
       return { ...state, status: 'request_expired' };
-    case 'BookingPaid':
-      return { ...state, paid: plus(state.paid, event.data.amount), paymentIds: [...state.paymentIds, event.data.paymentId] };
+    case 'BookingPaid': {
+      const { paymentId, amount } = event.data;
+      const payment = { paymentId, amount: amount.amount, credited: 0, refunded: 0 };
+      return { ...state, paid: plus(state.paid, amount), paymentIds: [...state.paymentIds, paymentId], payments: [...state.payments, payment] };
+    }
     case 'BookingConfirmed':
       return { ...state, status: 'confirmed' };
     case 'BookingPaymentOrphaned':
       return { ...state, paymentIds: [...state.paymentIds, event.data.paymentId] };
     case 'BookingPaymentFailed':
       return { ...state, status: 'payment_failed' };
-    case 'BookingCancelled':
-      return { ...state, status: 'cancelled', credited: plus(state.credited, event.data.refund) };
-    case 'BookingModified': {
-      const { stay, guests, units, total, holdId, refundDue } = event.data;
-      return { ...state, stay, guests, units, total, holdId, credited: plus(state.credited, refundDue) };
+    case 'BookingCancelled': {
+      const { refund, refunds } = event.data;
+      return { ...state, status: 'cancelled', credited: plus(state.credited, refund), payments: credit(state.payments, partsOf(state, refund, refunds)) };
     }
-    case 'BookingRefunded':
-      return { ...state, refunded: plus(state.refunded, event.data.amount), refundIds: [...state.refundIds, event.data.refundId] };
+    case 'BookingModified': {
+      const { stay, guests, units, total, holdId, refundDue, refunds } = event.data;
+      const payments = credit(state.payments, partsOf(state, refundDue, refunds));
+      return { ...state, stay, guests, units, total, holdId, credited: plus(state.credited, refundDue), payments };
+    }
+    case 'BookingRefunded': {
+      const { amount, refundId } = event.data;
+      const paymentId = event.data.paymentId ?? legacyRefundTarget(state.payments);
+      const payments = state.payments.map((p) => (p.paymentId === paymentId ? { ...p, refunded: p.refunded + amount.amount } : p));
+      return { ...state, refunded: plus(state.refunded, amount), refundIds: [...state.refundIds, refundId], payments };
+    }
     case 'BookingCompleted':
       return { ...state, status: 'completed' };
     case 'GuestReviewedStay':

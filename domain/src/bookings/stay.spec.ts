@@ -52,8 +52,21 @@ describe('validStay', () => {
     { name: 'slot of 60.5 minutes', stay: { kind: 'slot', start: '2026-03-01T12:00:00.000Z', minutes: 60.5 }, code: 'STAY_INVALID' },
     { name: 'slot start not an instant', stay: { kind: 'slot', start: 'tonight', minutes: 60 }, code: 'STAY_INVALID' },
     { name: 'slot a minute ago', stay: { kind: 'slot', start: '2026-03-01T09:59:00.000Z', minutes: 60 }, code: 'STAY_IN_PAST' },
+    { name: 'check-in 5 × 366 days ahead', stay: { kind: 'nights', checkIn: '2031-03-05', checkOut: '2031-03-06' }, code: 'accepted' },
+    { name: 'check-in a day further', stay: { kind: 'nights', checkIn: '2031-03-06', checkOut: '2031-03-07' }, code: 'STAY_INVALID' },
+    { name: 'two nights in year 9999', stay: { kind: 'nights', checkIn: '9999-12-01', checkOut: '9999-12-03' }, code: 'STAY_INVALID' },
+    { name: 'slot in year 9999', stay: { kind: 'slot', start: '9999-12-01T19:00:00.000Z', minutes: 60 }, code: 'STAY_INVALID' },
   ])('$name → $code', ({ stay, code }) => {
     expect(refused(stay)).toBe(code);
+  });
+
+  it('counts the nights of a stay from year 1 to 9999 without listing them', () => {
+    try {
+      validStay({ kind: 'nights', checkIn: '0001-01-01', checkOut: '9999-12-31' }, NOW);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'STAY_INVALID', details: { nights: 3_652_058 } });
+    }
   });
 
   it('spells a slot start one way, so one instant is one calendar key', () => {

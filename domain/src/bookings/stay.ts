@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addMinutes, dateOf, isIsoDate, nightsOf } from '../shared/time.ts';
+import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf } from '../shared/time.ts';
 import { fail } from '../shared/errors.ts';
 
 export const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
@@ -15,6 +15,8 @@ export const Stay = z.discriminatedUnion('kind', [NightsStay, SlotStay]);
 export type Stay = z.infer<typeof Stay>;
 
 export const MAX_NIGHTS = 60;
+/** How far ahead a stay may start: a booking years out is a typo or an attack, not a plan. */
+export const MAX_DAYS_AHEAD = 5 * 366;
 export const MIN_SLOT_MINUTES = 15;
 export const MAX_SLOT_MINUTES = 480;
 export const CHECK_IN_TIME = '15:00:00.000Z';
@@ -47,10 +49,12 @@ const isInstant = (value: string): boolean => Instant.safeParse(value).success;
 export const validStay = (stay: Stay, now: string): Stay => {
   if (stay.kind === 'nights') {
     if (!isIsoDate(stay.checkIn) || !isIsoDate(stay.checkOut)) fail('STAY_INVALID', 'Check-in and check-out must be ISO dates');
-    const nights = nightsOf(stay.checkIn, stay.checkOut).length;
+    // Counted, never listed: a stay from year 1 to 9999 must cost no more to refuse than a weekend.
+    const nights = daysBetween(stay.checkIn, stay.checkOut);
     if (nights < 1) fail('STAY_INVALID', 'Check-out must be after check-in');
     if (nights > MAX_NIGHTS) fail('STAY_INVALID', `A stay has at most ${MAX_NIGHTS} nights`, { nights });
     if (stay.checkIn < dateOf(now)) fail('STAY_IN_PAST', 'Check-in is in the past', { checkIn: stay.checkIn });
+    if (daysBetween(dateOf(now), stay.checkIn) > MAX_DAYS_AHEAD) fail('STAY_INVALID', `A stay starts at most ${MAX_DAYS_AHEAD} days ahead`, { checkIn: stay.checkIn });
     return { kind: 'nights', checkIn: stay.checkIn, checkOut: stay.checkOut };
   }
   if (!isInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
@@ -58,5 +62,6 @@ export const validStay = (stay: Stay, now: string): Stay => {
     fail('STAY_INVALID', `A slot lasts ${MIN_SLOT_MINUTES} to ${MAX_SLOT_MINUTES} minutes`, { minutes: stay.minutes });
   const start = new Date(Date.parse(stay.start)).toISOString();
   if (Date.parse(start) < Date.parse(now)) fail('STAY_IN_PAST', 'Slot start is in the past', { start });
+  if (daysBetween(dateOf(now), dateOf(start)) > MAX_DAYS_AHEAD) fail('STAY_INVALID', `A slot starts at most ${MAX_DAYS_AHEAD} days ahead`, { start });
   return { kind: 'slot', start, minutes: stay.minutes };
 };

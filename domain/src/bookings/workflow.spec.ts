@@ -5,7 +5,15 @@ import { bookingReactions, Reaction, type ReleaseReason } from './workflow.ts';
 
 const settings = { hostResponseHours: 24, holdTtlMinutes: 15 };
 const longer = { kind: 'nights' as const, checkIn: '2026-04-10', checkOut: '2026-04-14' };
-type ModifiedOver = { confirmed: boolean; refundDue?: number; captureDue?: number; difference?: number; guests?: number; keepHold?: boolean };
+type ModifiedOver = {
+  confirmed: boolean;
+  refundDue?: number;
+  refunds?: [string, number][];
+  captureDue?: number;
+  difference?: number;
+  guests?: number;
+  keepHold?: boolean;
+};
 const modified = (over: ModifiedOver): BookingEvent => ({
   type: 'BookingModified',
   data: {
@@ -19,6 +27,7 @@ const modified = (over: ModifiedOver): BookingEvent => ({
     holdId: over.keepHold ? 'hold-1' : 'hold-2',
     priceDifference: { amount: over.difference ?? 0, currency: 'EUR' },
     refundDue: eur(over.refundDue ?? 0),
+    ...(over.refunds ? { refunds: over.refunds.map(([paymentId, amount]) => ({ paymentId, amount: eur(amount) })) } : {}),
     captureDue: eur(over.captureDue ?? 0),
     confirmed: over.confirmed,
     at: LATER,
@@ -29,9 +38,18 @@ const releaseHold = (reason: ReleaseReason): Reaction => ({
   dueAt: LATER,
   task: { type: 'ReleaseHold', bookingId: 'b1', ...hold, reason },
 });
-const cancelled = (refund: number): BookingEvent => ({
+const cancelled = (refund: number, parts?: [string, number][]): BookingEvent => ({
   type: 'BookingCancelled',
-  data: { bookingId: 'b1', by: 'guest-1', byRole: 'guest', refund: eur(refund), reason: '', ...hold, at: LATER },
+  data: {
+    bookingId: 'b1',
+    by: 'guest-1',
+    byRole: 'guest',
+    refund: eur(refund),
+    ...(parts ? { refunds: parts.map(([paymentId, amount]) => ({ paymentId, amount: eur(amount) })) } : {}),
+    reason: '',
+    ...hold,
+    at: LATER,
+  },
 });
 const END = '2026-04-13T11:00:00.000Z';
 
@@ -75,11 +93,23 @@ describe('bookingReactions(event, settings)', () => {
     },
     { name: 'a cancellation with nothing to refund releases the hold', event: cancelled(0), tasks: [releaseHold('cancelled')] },
     {
-      name: 'a cancellation with a refund releases the hold and refunds',
+      name: 'a cancellation written before refunds named payments releases the hold and refunds the whole',
       event: cancelled(15_000),
       tasks: [
         releaseHold('cancelled'),
         { taskId: 'refund:b1:cancelled', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', amount: eur(15_000), reason: 'cancelled' } },
+      ],
+    },
+    {
+      name: 'a cancellation refunds each payment on its own task, keyed by the payment',
+      event: cancelled(40_000, [
+        ['pay-2', 10_000],
+        ['pay-1', 30_000],
+      ]),
+      tasks: [
+        releaseHold('cancelled'),
+        { taskId: 'refund:b1:cancelled:pay-2', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'cancelled' } },
+        { taskId: 'refund:b1:cancelled:pay-1', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-1', amount: eur(30_000), reason: 'cancelled' } },
       ],
     },
     {
@@ -117,13 +147,23 @@ describe('bookingReactions(event, settings)', () => {
       ],
     },
     {
-      name: 'a cheaper confirmed stay refunds the difference',
+      name: 'a cheaper confirmed stay (written before refunds named payments) refunds the difference',
       event: modified({ confirmed: true, difference: -10_000, refundDue: 10_000 }),
       tasks: [
         { taskId: 'confirm-hold:b1:hold-2', dueAt: LATER, task: { type: 'ConfirmHold', bookingId: 'b1', holdId: 'hold-2', unitTypeId: 'ut-1', stay: longer } },
         { taskId: 'complete-stay:b1:hold-2', dueAt: '2026-04-14T11:00:00.000Z', task: { type: 'CompleteStay', bookingId: 'b1' } },
         releaseHold('modified'),
         { taskId: 'refund:b1:modified:hold-2', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', amount: eur(10_000), reason: 'modified' } },
+      ],
+    },
+    {
+      name: 'a cheaper confirmed stay refunds the difference out of the named payment',
+      event: modified({ confirmed: true, difference: -10_000, refundDue: 10_000, refunds: [['pay-2', 10_000]] }),
+      tasks: [
+        { taskId: 'confirm-hold:b1:hold-2', dueAt: LATER, task: { type: 'ConfirmHold', bookingId: 'b1', holdId: 'hold-2', unitTypeId: 'ut-1', stay: longer } },
+        { taskId: 'complete-stay:b1:hold-2', dueAt: '2026-04-14T11:00:00.000Z', task: { type: 'CompleteStay', bookingId: 'b1' } },
+        releaseHold('modified'),
+        { taskId: 'refund:b1:modified:hold-2:pay-2', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'modified' } },
       ],
     },
     {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assertNever } from '../shared/decider.ts';
 import { Money } from '../shared/money.ts';
+import type { RefundPart } from './payments.ts';
 import { addHours, addMinutes } from '../shared/time.ts';
 import { Id, isBookingEvent } from './events.ts';
 import { Instant, Stay, stayEnd } from './stay.ts';
@@ -50,6 +51,20 @@ const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: St
   { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay), task: { type: 'CompleteStay', bookingId } },
 ];
 
+/**
+ * One refund task per payment, keyed by the payment (so each is refunded once, with its own
+ * idempotency key). An event written before refunds named their payments has one task for the
+ * whole amount, which the runner spreads over the payments when it runs.
+ */
+const refundTasks = (bookingId: string, key: string, amount: Money, parts: RefundPart[] | undefined, reason: RefundReason, at: string): Reaction[] => {
+  if (!parts) return amount.amount > 0 ? [{ taskId: `refund:${bookingId}:${key}`, dueAt: at, task: { type: 'Refund', bookingId, amount, reason } }] : [];
+  return parts.map(({ paymentId, amount: part }) => ({
+    taskId: `refund:${bookingId}:${key}:${paymentId}`,
+    dueAt: at,
+    task: { type: 'Refund', bookingId, paymentId, amount: part, reason },
+  }));
+};
+
 const paymentDeadline = (bookingId: string, at: string, settings: WorkflowSettings): Reaction => ({
   taskId: `expire-payment:${bookingId}`,
   dueAt: addMinutes(at, settings.holdTtlMinutes),
@@ -88,12 +103,8 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
     case 'BookingPaymentFailed':
       return [release(event.data, 'payment_failed')];
     case 'BookingCancelled': {
-      const { bookingId, refund, at } = event.data;
-      const refunds: Reaction[] =
-        refund.amount > 0
-          ? [{ taskId: `refund:${bookingId}:cancelled`, dueAt: at, task: { type: 'Refund', bookingId, amount: refund, reason: 'cancelled' } }]
-          : [];
-      return [release(event.data, 'cancelled'), ...refunds];
+      const { bookingId, refund, refunds, at } = event.data;
+      return [release(event.data, 'cancelled'), ...refundTasks(bookingId, 'cancelled', refund, refunds, 'cancelled', at)];
     }
     case 'BookingConfirmed': {
       const { bookingId, holdId, unitTypeId, stay, at } = event.data;
@@ -106,14 +117,12 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       ];
     }
     case 'BookingModified': {
-      const { bookingId, unitTypeId, previous, holdId, stay, refundDue, captureDue, confirmed, at } = event.data;
+      const { bookingId, unitTypeId, previous, holdId, stay, refundDue, refunds, captureDue, confirmed, at } = event.data;
       const newHold = holdId !== previous.holdId;
       return [
         ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, at) : []),
         ...(newHold ? [release({ bookingId, holdId: previous.holdId, unitTypeId, stay: previous.stay, at }, 'modified')] : []),
-        ...(refundDue.amount > 0
-          ? [{ taskId: `refund:${bookingId}:modified:${holdId}`, dueAt: at, task: { type: 'Refund', bookingId, amount: refundDue, reason: 'modified' } } as const]
-          : []),
+        ...refundTasks(bookingId, `modified:${holdId}`, refundDue, refunds, 'modified', at),
         ...(captureDue.amount > 0
           ? [{ taskId: `capture-difference:${bookingId}:${holdId}`, dueAt: at, task: { type: 'CaptureDifference', bookingId, amount: captureDue } } as const]
           : []),

@@ -49,7 +49,8 @@ export const errorKinds = {
   CURRENCY_MISMATCH: 'rule',
   // payments
   PAYMENT_STATE: 'conflict',
-  AMOUNT_INVALID: 'invalid',
+  // A sum or product of valid amounts that leaves the range every amount must stay in: a rule, not a bad value.
+  AMOUNT_INVALID: 'rule',
   // listings and calendar (appended)
   LISTING_INVALID: 'invalid',
   CALENDAR_KEYS_INVALID: 'invalid',

@@ -58,7 +58,7 @@ const settled = async (notBefore: Date) => {
   for (;;) {
     const { rows } = await pool.query<{ due: number; behind: boolean; waiting: boolean }>(
       `SELECT (SELECT count(*)::int FROM workflow_tasks WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= now()) AS due,
-              coalesce((SELECT position FROM subscription_checkpoints WHERE name = 'workflows'), '') <
+              coalesce((SELECT min(position) FROM subscription_checkpoints WHERE name LIKE 'workflow:%'), '') <
                 coalesce((SELECT lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0') FROM es_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1), '') AS behind,
               now() < $1::timestamptz AS waiting`,
       [notBefore.toISOString()],

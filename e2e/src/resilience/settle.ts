@@ -14,7 +14,8 @@ export const runDueTasksSettled = async (stack: Stack, timeoutMs = 20_000): Prom
   let ran = 0;
   for (;;) {
     ran += await stack.runDueTasks();
-    const checkpoint = await stack.pool.query<{ position: string }>("SELECT position FROM subscription_checkpoints WHERE name = 'workflows'");
+    // Each workflow follows on its own checkpoint: the slowest one counts.
+    const checkpoint = await stack.pool.query<{ position: string }>("SELECT min(position) AS position FROM subscription_checkpoints WHERE name LIKE 'workflow:%'");
     if ((checkpoint.rows[0]?.position ?? '') >= head) return ran;
     if (Date.now() > deadline) throw new Error(`the workflow runner did not reach ${head} in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));

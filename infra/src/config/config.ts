@@ -23,6 +23,8 @@ export const SecuritySettings = z.object({
   RATE_LIMIT_AUTH_PER_IP: count(30),
   RATE_LIMIT_BOOKINGS_PER_IP: count(6_000),
   RATE_LIMIT_BOOKINGS_PER_USER: count(600),
+  /** Every read of the query API, per client address (health and metrics aside). */
+  RATE_LIMIT_QUERIES_PER_IP: count(30_000),
   LOGIN_MAX_FAILURES: count(5),
   LOGIN_FAILURE_WINDOW_SECONDS: count(900),
   CORS_ORIGINS: z.string().default('*'),
@@ -51,6 +53,8 @@ const schema = z
     DATABASE_URL: z.url().optional(),
     EMBEDDED_PG_DIR: z.string().default(join(projectRoot, '.data/postgres')),
     EMBEDDED_PG_PORT: port(54329),
+    /** `npm start` restarts an app that exited at once if it had run this long, else with a growing delay. */
+    LAUNCHER_HEALTHY_SECONDS: count(60),
     EVENT_STORE: z.enum(['postgres', 'esdb']).default('postgres'),
     ESDB_URL: z.string().optional(),
     LOG: z.enum(['local', 'kafka']).default('local'),

@@ -20,6 +20,8 @@ export type HttpAppOptions = {
   before?: RequestHandler[];
   /** Headers that every route of some methods reads (documented and checked on each). */
   headers?: CommonHeader[];
+  /** Brings gauges up to date before `/metrics` is read (a failure leaves them as they were). */
+  refreshMetrics?: () => Promise<unknown>;
   /** Plain express handlers for /health and the like. */
   extra?: (app: Express) => void;
   logError: (error: unknown, req: { method: string; url: string }) => void;
@@ -87,6 +89,7 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   // Operators' figures, not the public's: an admin token reads them.
   app.get('/metrics', async (req, res) => {
     requireUser(req.user, 'admin');
+    await options.refreshMetrics?.().catch(() => undefined);
     res.type(metricsContentType).send(await metricsText());
   });
   const headers = [...requestMetadataHeaders, ...(options.headers ?? [])];

@@ -5,3 +5,5 @@ export * from './metrics.ts';
 export * from './problem.ts';
 export * from './route.ts';
 export * from './input.ts';
+export * from './dates.ts';
+export * from './rate-limit.ts';

@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../postgres/unavailable.ts';
 
 /** An RFC 9457 problem that a handler throws on purpose. */
 export class HttpProblem extends Error {
@@ -41,6 +42,9 @@ export const sendProblem = (
     .send(JSON.stringify({ type: problem.type ?? 'about:blank', title: problem.title ?? titles[status] ?? 'Error', status, ...problem }));
 };
 
+/** How long a client is told to wait while the database is away. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /** Domain errors are recognised by shape (`name` + `kind` + `code`), so this kit needs no domain import. */
 const domainStatus: Record<string, number> = { invalid: 400, not_found: 404, forbidden: 403, conflict: 409, rule: 422 };
 
@@ -80,6 +84,10 @@ export const problemHandler =
         title: titles[status] ?? 'Bad Request',
         detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : type === 'entity.too.large' ? 'The body is too large' : (error as Error).message,
       });
+    }
+    if (isDatabaseUnavailable(error)) {
+      res.set('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+      return sendProblem(res, 503, { detail: 'The database cannot be reached right now; retry shortly, with the same Idempotency-Key' });
     }
     log(error, req);
     sendProblem(res, 500, { detail: 'Something went wrong on our side; the request can be retried' });

@@ -1,31 +1,59 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../config/config.ts';
-import { startEmbeddedPostgres } from '../postgres/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
 
 /**
  * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
- * PostgreSQL (data in .data/postgres), then runs each app as its own supervised process, so a
- * crash of the read side never takes the command side with it.
+ * PostgreSQL (data in .data/postgres), restarted whenever it exits, then runs each app as its own
+ * supervised process, so a crash of the read side never takes the command side with it.
  */
 const config = loadConfig();
 const env: NodeJS.ProcessEnv = { ...process.env };
 
-let stopDatabase = async () => undefined as void;
+let database: EmbeddedServer | undefined;
+let stopping = false;
+
+/**
+ * Restarts the embedded PostgreSQL whenever it exits (a crash, `kill -9`), with backoff while it
+ * refuses to start (the killed server's last backends may still hold its shared memory). The apps
+ * meanwhile answer 503 and wait; their connections come back by themselves.
+ */
+const superviseDatabase = (server: EmbeddedServer): void => {
+  void server.exited?.then(async ({ code, signal }) => {
+    if (stopping) return;
+    console.error(`[start] PostgreSQL exited (${signal ?? code}); restarting it`);
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+        console.log('[start] PostgreSQL is back');
+        superviseDatabase(database);
+        return;
+      } catch (error) {
+        const delay = Math.min(10_000, 500 * 2 ** attempt);
+        console.error(`[start] PostgreSQL did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  });
+};
+
 if (!config.DATABASE_URL) {
-  const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-  stopDatabase = server.stop;
+  database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
   // The package stops its server and exits on these signals by itself; the shutdown below stops
   // the apps first (they finish their requests and commit checkpoints), then the database.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  const admin = new pg.Client(server.url);
+  const admin = new pg.Client(database.url);
+  admin.on('error', () => undefined);
   await admin.connect();
   const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
   if (exists.rowCount === 0) await admin.query('CREATE DATABASE stayhub');
   await admin.end();
-  env.DATABASE_URL = server.url.replace(/\/postgres$/, '/stayhub');
+  env.DATABASE_URL = database.url.replace(/\/postgres$/, '/stayhub');
   console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
+  superviseDatabase(database);
 }
 
 // Unless told otherwise, the simulated payment gateway runs as its own service (a third party
@@ -45,9 +73,12 @@ const apps = [
 ].filter((app) => app.when);
 
 const children = new Map<string, ChildProcess>();
-let stopping = false;
+
+/** An app that ran this long before it exited starts again at once: only a crash loop backs off. */
+const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
 const start = (app: (typeof apps)[number], restarts = 0): void => {
+  const startedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, app.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
   const prefix = (chunk: Buffer) =>
@@ -62,9 +93,10 @@ const start = (app: (typeof apps)[number], restarts = 0): void => {
   child.on('exit', (code, signal) => {
     children.delete(app.name);
     if (stopping) return;
-    const delay = Math.min(30_000, 500 * 2 ** restarts);
+    const failures = Date.now() - startedAt >= healthyMs ? 0 : restarts;
+    const delay = Math.min(30_000, 500 * 2 ** failures);
     console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${delay} ms`);
-    setTimeout(() => start(app, restarts + 1), delay);
+    setTimeout(() => start(app, failures + 1), delay);
   });
 };
 
@@ -87,7 +119,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
         }),
     ),
   );
-  await stopDatabase();
+  await database?.stop();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);

@@ -1,12 +1,17 @@
 /// <reference path="../types/async-exit-hook.d.ts" />
-import { execFileSync } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { postgresAnswers } from './pool.ts';
 
-export type EmbeddedServer = { url: string; stop: () => Promise<void> };
+export type EmbeddedServer = {
+  url: string;
+  stop: () => Promise<void>;
+  /** Resolves when the server this call started exits (a crash, a kill); absent when an already running one was reused. */
+  exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+};
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
@@ -67,5 +72,10 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  return { url, stop: () => server.stop() };
+  // The package keeps its postmaster private; its exit is what a supervisor watches.
+  const child = (server as unknown as { process?: ChildProcess }).process;
+  const exited = child
+    ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+    : undefined;
+  return { url, stop: () => server.stop(), ...(exited ? { exited } : {}) };
 };

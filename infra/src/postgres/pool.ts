@@ -3,9 +3,18 @@ import pg from 'pg';
 // Bigints (counts, sums) arrive as strings by default; ours stay within Number.MAX_SAFE_INTEGER.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/**
+ * A pool that survives the database going away: an idle client's error and a checked-out client's
+ * error are both listened to (an 'error' event with no listener would end the process), and a
+ * connection attempt gives up after `connectionTimeoutMillis`; the failing query rejects, and the
+ * caller answers 503 or retries.
+ */
 export const createPool = (url: string, max = 20): pg.Pool => {
-  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
-  pool.on('error', (error) => console.error('[postgres] idle client error', error.message));
+  const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000, connectionTimeoutMillis: 10_000 });
+  pool.on('error', (error) => console.error('[postgres] idle client error:', error.message));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => console.error('[postgres] connection lost:', error.message));
+  });
   return pool;
 };
 
@@ -43,5 +52,22 @@ export const postgresAnswers = async (url: string, timeoutMs = 1000): Promise<bo
     return false;
   } finally {
     await client.end().catch(() => undefined);
+  }
+};
+
+/**
+ * Waits until the database at `url` answers, retrying with backoff (up to 5 s apart) and logging
+ * now and then: an app started before its database waits for it rather than exiting.
+ */
+export const waitForDatabase = async (url: string, options: { signal?: AbortSignal; log?: (message: string) => void } = {}): Promise<void> => {
+  const started = Date.now();
+  let lastLog = 0;
+  for (let attempt = 0; !options.signal?.aborted; attempt++) {
+    if (await postgresAnswers(url, 2000)) return;
+    if (Date.now() - lastLog > 10_000) {
+      options.log?.(`waiting for the database (${Math.round((Date.now() - started) / 1000)} s so far)`);
+      lastLog = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** attempt)));
   }
 };

@@ -1,9 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
+import { eventsAfter } from '../event-store/lag.ts';
 import type { EventStore, RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import type { Clock } from '../time/clock.ts';
 import { workflowSchema } from './schema.ts';
+import {
+  checkpointOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoint, recordReactions, retryParkedEvents,
+  type ParkedWorkflowEvent, type RetryParkedResult,
+} from './subscription.ts';
 
 /** What a workflow decides on an event: a task, durable, due at a time (now for "at once"). */
 export type Reaction<Task = unknown> = { taskId: string; dueAt: string; task: Task };
@@ -26,16 +31,37 @@ export type WorkflowRunnerOptions = {
   /** A claimed task is handed to another runner if not finished in this time (crash safety). */
   leaseMs?: number;
   maxAttempts?: number;
+  /** How a reaction that throws, or tasks that cannot be stored, are retried before the event is parked. */
+  reactionRetry?: { attempts?: number; backoffMs?: number };
+  /** The longest pause of a failing subscription between tries (it doubles from half a second up to this). */
+  maxSubscriptionBackoffMs?: number;
   onError?: (error: unknown, context: Record<string, unknown>) => void;
 };
+
+export type WorkflowSubscriptionStatus = {
+  workflow: string;
+  position: string;
+  /** Events not yet seen (`null` when the event store cannot count them and the subscription is behind). */
+  lag: number | null;
+  parked: number;
+  lastError: string | null;
+  lastErrorAt: string | null;
+  failingSince: string | null;
+  /** Failing for longer than the health check tolerates: nothing new is being reacted to. */
+  stuck: boolean;
+};
+
+export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
 type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number };
 
 /**
  * Runs process managers on the event store's own subscription (not the log), so a Kafka outage
- * never stops a booking flow. Reactions become rows in `workflow_tasks` in the same transaction
- * that moves the checkpoint, so a restart neither loses nor repeats a decision; due tasks are
- * claimed with a lease, executed, and retried with backoff until they succeed or are parked.
+ * never stops a booking flow. Each workflow follows on its own checkpoint; its reactions become rows
+ * in `workflow_tasks` in the same transaction that moves that checkpoint, so a restart neither loses
+ * nor repeats a decision, and an event it cannot react to is parked rather than retried for ever
+ * (see `subscription.ts`). Due tasks are claimed with a lease, executed, and retried with backoff
+ * until they succeed or are parked.
  */
 export class WorkflowRunner {
   private readonly tickMs: number;
@@ -60,10 +86,29 @@ export class WorkflowRunner {
     });
   }
 
-  /** Runs until `signal` aborts. */
+  /** Runs until `signal` aborts; waits for the database if it is not there yet. */
   async run(signal: AbortSignal): Promise<void> {
-    await WorkflowRunner.migrate(this.options.pool);
-    await Promise.all([this.follow(signal), this.executeDue(signal)]);
+    await this.untilPrepared(signal);
+    if (signal.aborted) return;
+    await Promise.all([...this.options.workflows.map((workflow) => this.follow(workflow, signal)), this.executeDue(signal)]);
+  }
+
+  private async untilPrepared(signal: AbortSignal): Promise<void> {
+    for (let failures = 0; !signal.aborted; failures++) {
+      try {
+        await WorkflowRunner.migrate(this.options.pool);
+        await ensureCheckpoints(this.options.pool, this.options.workflows.map((w) => w.name));
+        return;
+      } catch (error) {
+        this.options.onError?.(error, { part: 'workflow start' });
+        await this.pause(failures, signal);
+      }
+    }
+  }
+
+  private pause(failures: number, signal: AbortSignal): Promise<void> {
+    const ms = Math.min(this.options.maxSubscriptionBackoffMs ?? 30_000, 500 * 2 ** Math.min(failures, 10));
+    return sleep(ms * (0.75 + Math.random() / 2), undefined, { signal }).catch(() => undefined);
   }
 
   /** Records the reactions to every event not yet seen, then executes every task due now; for tests that move the clock. */
@@ -77,56 +122,62 @@ export class WorkflowRunner {
     }
   }
 
-  private async catchUp(): Promise<void> {
-    for (;;) {
-      const { rows } = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', ['workflows']);
-      const events = await this.options.eventStore.readAll({ after: rows[0]?.position ?? '', maxCount: 500 });
-      if (events.length === 0) return;
-      await this.record('workflows', events);
+  /** Records every workflow's reactions to the events not yet seen (parking those it cannot react to), executing nothing. */
+  async catchUp(): Promise<void> {
+    await ensureCheckpoints(this.options.pool, this.options.workflows.map((w) => w.name));
+    for (const workflow of this.options.workflows) {
+      for (;;) {
+        const events = await this.options.eventStore.readAll({ after: await readCheckpoint(this.options.pool, workflow.name), maxCount: 500 });
+        if (events.length === 0) break;
+        await this.record(workflow, events);
+      }
     }
   }
 
-  private async follow(signal: AbortSignal): Promise<void> {
-    const name = 'workflows';
-    const { rows } = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [name]);
+  private record(workflow: Workflow<any>, events: RecordedEvent[]): Promise<void> {
+    return recordReactions(this.options.pool, workflow, events, {
+      ...this.options.reactionRetry,
+      log: (message, context) => this.options.onError?.(new Error(message), context),
+    });
+  }
+
+  /** One workflow's subscription: a failure (a lost database, say) is noted and retried with backoff, from the checkpoint. */
+  private async follow(workflow: Workflow<any>, signal: AbortSignal): Promise<void> {
+    let failures = 0;
     while (!signal.aborted) {
       try {
         await this.options.eventStore.subscribe({
-          after: rows[0]?.position ?? '',
+          after: await readCheckpoint(this.options.pool, workflow.name),
           signal,
           onBatch: async (events) => {
-            await this.record(name, events);
+            await this.record(workflow, events);
+            failures = 0;
             this.wake?.();
           },
         });
       } catch (error) {
-        this.options.onError?.(error, { part: 'workflow subscription' });
-        await sleep(1000, undefined, { signal }).catch(() => undefined);
-        const fresh = await this.options.pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [name]).catch(() => ({ rows: [] }));
-        rows.splice(0, rows.length, ...fresh.rows);
+        if (signal.aborted) return;
+        this.options.onError?.(error, { part: 'workflow subscription', workflow: workflow.name, failures: failures + 1 });
+        await noteFailure(this.options.pool, workflow.name, error);
+        await this.pause(failures++, signal);
       }
     }
   }
 
-  private async record(checkpoint: string, events: RecordedEvent[]): Promise<void> {
-    const reactions = events.flatMap((event) =>
-      this.options.workflows.flatMap((workflow) => workflow.react(event).map((reaction) => ({ reaction, workflow: workflow.name, event }))),
-    );
-    await inTransaction(this.options.pool, async (client) => {
-      for (const { reaction, workflow, event } of reactions) {
-        await client.query(
-          `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (task_id) DO NOTHING`,
-          [reaction.taskId, workflow, reaction.dueAt, JSON.stringify(reaction.task), event.eventId],
-        );
-      }
-      await client.query(
-        `INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)
-         ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = now()
-         WHERE subscription_checkpoints.position < excluded.position`,
-        [checkpoint, events[events.length - 1]!.globalPosition],
-      );
-    });
+  /** Events the workflows parked (one workflow's, or all), oldest first. */
+  static listParked(pool: Pool, workflow?: string): Promise<ParkedWorkflowEvent[]> {
+    return listParkedEvents(pool, workflow);
+  }
+
+  /** Reacts again to the events a workflow parked (after a fix); each that now succeeds is unparked. */
+  retryParked(workflow: string): Promise<RetryParkedResult> {
+    const found = this.byName.get(workflow);
+    if (!found) throw new Error(`No workflow named ${workflow}`);
+    return retryParkedEvents(this.options.pool, found);
+  }
+
+  get workflowNames(): string[] {
+    return [...this.byName.keys()];
   }
 
   private async executeDue(signal: AbortSignal): Promise<void> {
@@ -187,8 +238,11 @@ export class WorkflowRunner {
     }
   }
 
-  /** For /health: pending, overdue and parked task counts. */
-  static async health(pool: Pool, now: Date): Promise<{ pending: number; overdue: number; parked: number }> {
+  /**
+   * For /health: pending, overdue and parked task counts, and each workflow subscription's position,
+   * lag, parked events and last error; a subscription failing for longer than `stuckAfterMs` is stuck.
+   */
+  static async health(pool: Pool, now: Date, options: { eventStore?: EventStore; stuckAfterMs?: number } = {}): Promise<WorkflowHealth> {
     const { rows } = await pool.query<{ pending: number; overdue: number; parked: number }>(
       `SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL) AS pending,
               count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL AND due_at < $1::timestamptz - interval '1 minute') AS overdue,
@@ -196,6 +250,25 @@ export class WorkflowRunner {
          FROM workflow_tasks`,
       [now.toISOString()],
     );
-    return rows[0] ?? { pending: 0, overdue: 0, parked: 0 };
+    const checkpoints = await pool.query<{ name: string; position: string; last_error: string | null; last_error_at: Date | null; failing_since: Date | null; stuck: boolean; parked: number }>(
+      `SELECT c.name, c.position, c.last_error, c.last_error_at, c.failing_since,
+              coalesce(c.failing_since < now() - make_interval(secs => $2::double precision / 1000), false) AS stuck,
+              (SELECT count(*) FROM workflow_parked p WHERE c.name = 'workflow:' || p.workflow) AS parked
+         FROM subscription_checkpoints c WHERE c.name LIKE $1 ORDER BY c.name`,
+      [checkpointOf('%'), options.stuckAfterMs ?? 30_000],
+    );
+    const subscriptions = await Promise.all(
+      checkpoints.rows.map(async (c) => ({
+        workflow: c.name.slice(checkpointOf('').length),
+        position: c.position,
+        lag: options.eventStore ? await eventsAfter(pool, options.eventStore, c.position) : null,
+        parked: c.parked,
+        lastError: c.last_error,
+        lastErrorAt: c.last_error_at?.toISOString() ?? null,
+        failingSince: c.failing_since?.toISOString() ?? null,
+        stuck: c.stuck,
+      })),
+    );
+    return { ...(rows[0] ?? { pending: 0, overdue: 0, parked: 0 }), subscriptions };
   }
 }

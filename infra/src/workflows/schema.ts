@@ -17,5 +17,19 @@ CREATE TABLE IF NOT EXISTS workflow_tasks (
   caused_by    uuid,
   created_at   timestamptz NOT NULL DEFAULT now()
 );
+-- Each workflow follows on its own checkpoint ('workflow:<name>'); a failing one notes why and since when.
+ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error text;
+ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error_at timestamptz;
+ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS failing_since timestamptz;
+-- Events a workflow could not turn into tasks, kept (as JSON text: whatever they hold) to be retried after a fix.
+CREATE TABLE IF NOT EXISTS workflow_parked (
+  workflow   text NOT NULL,
+  event_id   uuid NOT NULL,
+  position   text COLLATE "C" NOT NULL,
+  event      text NOT NULL,
+  error      text NOT NULL,
+  parked_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (workflow, event_id)
+);
 CREATE INDEX IF NOT EXISTS workflow_tasks_due ON workflow_tasks (due_at) WHERE done_at IS NULL AND parked_at IS NULL;
 `;

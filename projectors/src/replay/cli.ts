@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { createPool, loadConfig, PostgresEventStore, startEmbeddedPostgres, type Config, type Pool } from '@stayhub/infra';
+import { loadConfig, PostgresEventStore, type Config, type Pool } from '@stayhub/infra';
+import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
 import { withAvailabilityStore } from './availability-store.ts';
 import { pgProjections, projectionNamed } from '../projections.ts';
@@ -28,17 +28,7 @@ Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses. With
 
 const connect = async (config: Config): Promise<{ pool: Pool; stop: () => Promise<void> }> => {
   if (config.EVENT_STORE !== 'postgres') throw new Error('The replay tool reads the PostgreSQL event store; EVENT_STORE=esdb is not supported yet');
-  if (config.DATABASE_URL) return { pool: createPool(config.DATABASE_URL, 8), stop: async () => undefined };
-  const server = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-  const admin = new pg.Client(server.url);
-  await admin.connect();
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
-  await admin.end();
-  if (exists.rowCount === 0) {
-    await server.stop();
-    throw new Error('No stayhub database yet: start the platform once with `npm start`');
-  }
-  return { pool: createPool(server.url.replace(/\/postgres$/, '/stayhub'), 8), stop: server.stop };
+  return operatorConnection(config);
 };
 
 const print = (line: string) => console.log(line);

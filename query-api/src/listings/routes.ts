@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
+import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
 import { nightsBetween } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
-const IsoDate = z.iso.date();
+const IsoDate = NearIsoDate;
 const csv = z
   .string()
   .max(1000)
@@ -33,7 +33,7 @@ const SearchQuery = z
   .refine((q) => q.radiusKm === undefined || q.lat !== undefined, { message: 'radiusKm needs lat and lon', path: ['radiusKm'] })
   .refine((q) => (q.checkIn === undefined) === (q.checkOut === undefined), { message: 'checkIn and checkOut go together', path: ['checkOut'] })
   .refine((q) => !q.checkIn || !q.checkOut || q.checkIn < q.checkOut, { message: 'checkOut must be after checkIn', path: ['checkOut'] })
-  .refine((q) => !q.checkIn || !q.checkOut || nightsBetween(q.checkIn, q.checkOut).length <= 60, { message: 'at most 60 nights', path: ['checkOut'] })
+  .refine((q) => !q.checkIn || !q.checkOut || daysBetween(q.checkIn, q.checkOut) <= 60, { message: 'at most 60 nights', path: ['checkOut'] })
   .refine((q) => q.minPrice === undefined || q.maxPrice === undefined || q.minPrice <= q.maxPrice, { message: 'minPrice above maxPrice', path: ['minPrice'] })
   .refine((q) => q.sort !== 'distance' || q.lat !== undefined, { message: 'sort=distance needs lat and lon', path: ['sort'] });
 
@@ -41,7 +41,7 @@ const ListingId = z.object({ id: z.string().min(1).max(100) });
 const AvailabilityQuery = z
   .object({ from: IsoDate, to: IsoDate, after: Token })
   .refine((q) => q.from < q.to, { message: 'to must be after from', path: ['to'] })
-  .refine((q) => nightsBetween(q.from, q.to).length <= 366, { message: 'at most 366 days', path: ['to'] });
+  .refine((q) => daysBetween(q.from, q.to) <= 366, { message: 'at most 366 days', path: ['to'] });
 const SlotsQuery = z.object({ slots: csv.pipe(z.array(z.iso.datetime({ offset: true })).min(1).max(200)), after: Token });
 
 /** Published listings are public; a draft or an unlisted one only to its host and operators. */

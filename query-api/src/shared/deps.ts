@@ -21,6 +21,8 @@ export type QueryDeps = {
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
   committedHead?: () => Promise<string | undefined>;
+  /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
+  rateLimit?: { windowMs: number; perAddress: number };
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };

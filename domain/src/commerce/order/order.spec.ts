@@ -43,6 +43,11 @@ const place: Row[] = [
   },
   { name: 'refuses a quantity of 0', when: placeOrder([{ ...cupLine, quantity: 0 }]), throws: 'AMOUNT_INVALID' },
   { name: 'refuses a total that overflows', when: placeOrder([{ ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 2 }]), throws: 'AMOUNT_INVALID' },
+  {
+    name: 'refuses a total of two lines whose sum overflows',
+    when: placeOrder([{ ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 }, { ...saucerLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 }]),
+    throws: 'AMOUNT_INVALID',
+  },
   { name: 'refuses to place twice', given: [placed()], when: placeOrder(), throws: 'ORDER_EXISTS' },
   {
     name: 'refuses products that do not ship to the postal code',

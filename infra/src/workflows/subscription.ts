@@ -1,0 +1,199 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Pool, PoolClient } from 'pg';
+import type { RecordedEvent } from '../event-store/port.ts';
+import { inTransaction } from '../postgres/pool.ts';
+
+/**
+ * The subscription side of the workflows: each workflow follows the event store on its own
+ * checkpoint, turns events into durable tasks, and parks an event it cannot turn into tasks (its
+ * reaction throws, or its tasks cannot be stored) after a few attempts, so one bad event never stops
+ * the others, nor the other workflows.
+ */
+
+/** The structural part of a workflow this module needs (the runner's `Workflow` has it). */
+export type Reacting = { name: string; react: (event: RecordedEvent) => { taskId: string; dueAt: string; task: unknown }[] };
+
+/** The checkpoint row of one workflow's subscription. */
+export const checkpointOf = (workflow: string): string => `workflow:${workflow}`;
+/** The one checkpoint all workflows shared before each had its own: a new workflow checkpoint starts from it. */
+const SHARED_CHECKPOINT = 'workflows';
+
+export type RecordOptions = {
+  /** Tries per event before it is parked (the first included). */
+  attempts?: number;
+  /** The first retry's delay; each next one doubles. */
+  backoffMs?: number;
+  log?: (message: string, context: Record<string, unknown>) => void;
+};
+
+/** PostgreSQL text refuses NUL; an error message may quote event data. */
+const printable = (error: unknown): string =>
+  (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).replaceAll('\u0000', '\uFFFD').slice(0, 2000);
+
+/** Creates the checkpoint of each workflow that has none, where the shared one stood (or at the beginning). */
+export const ensureCheckpoints = async (pool: Pool, workflows: readonly string[]): Promise<void> => {
+  for (const workflow of workflows) {
+    await pool.query(
+      `INSERT INTO subscription_checkpoints (name, position)
+       VALUES ($1, coalesce((SELECT position FROM subscription_checkpoints WHERE name = $2), ''))
+       ON CONFLICT (name) DO NOTHING`,
+      [checkpointOf(workflow), SHARED_CHECKPOINT],
+    );
+  }
+};
+
+export const readCheckpoint = async (pool: Pool, workflow: string): Promise<string> => {
+  const { rows } = await pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [checkpointOf(workflow)]);
+  return rows[0]?.position ?? '';
+};
+
+type Decided = { event: RecordedEvent; reactions: ReturnType<Reacting['react']> } | { event: RecordedEvent; error: unknown };
+
+const decide = async (workflow: Reacting, event: RecordedEvent, attempts: number, backoffMs: number): Promise<Decided> => {
+  let error: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return { event, reactions: workflow.react(event) };
+    } catch (caught) {
+      error = caught;
+      if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1));
+    }
+  }
+  return { event, error };
+};
+
+const insertTasks = async (client: PoolClient, workflow: string, decided: Extract<Decided, { reactions: unknown }>): Promise<void> => {
+  for (const reaction of decided.reactions) {
+    await client.query(
+      `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (task_id) DO NOTHING`,
+      [reaction.taskId, workflow, reaction.dueAt, JSON.stringify(reaction.task), decided.event.eventId],
+    );
+  }
+};
+
+const park = (client: PoolClient, workflow: string, event: RecordedEvent, error: unknown) =>
+  client.query(
+    `INSERT INTO workflow_parked (workflow, event_id, position, event, error) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (workflow, event_id) DO UPDATE SET error = excluded.error, parked_at = now()`,
+    [workflow, event.eventId, event.globalPosition, JSON.stringify(event), printable(error)],
+  );
+
+/** Moves the checkpoint and clears the failure the subscription may have had. */
+const advance = (client: PoolClient, workflow: string, position: string) =>
+  client.query(
+    `INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)
+     ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
+                                      failing_since = NULL, last_error = NULL`,
+    [checkpointOf(workflow), position],
+  );
+
+/**
+ * Records one workflow's reactions to a batch of events and moves its checkpoint, in one
+ * transaction. An event whose reaction keeps throwing is parked. When storing the batch fails,
+ * each event's tasks are stored on their own (a savepoint each, retried with backoff) and an event
+ * whose tasks still cannot be stored is parked. Parking is in the same transaction as the
+ * checkpoint, so a lost connection parks nothing: the batch is simply delivered again.
+ */
+export const recordReactions = async (pool: Pool, workflow: Reacting, events: RecordedEvent[], options: RecordOptions = {}): Promise<void> => {
+  if (events.length === 0) return;
+  const attempts = options.attempts ?? 3;
+  const backoffMs = options.backoffMs ?? 50;
+  const last = events[events.length - 1]!.globalPosition;
+  const decided: Decided[] = [];
+  for (const event of events) decided.push(await decide(workflow, event, attempts, backoffMs));
+  const parkFailedReactions = async (client: PoolClient) => {
+    for (const d of decided) {
+      if (!('error' in d)) continue;
+      options.log?.('workflow reaction failed; event parked', { workflow: workflow.name, eventId: d.event.eventId, type: d.event.type, error: printable(d.error) });
+      await park(client, workflow.name, d.event, d.error);
+    }
+  };
+  try {
+    await inTransaction(pool, async (client) => {
+      for (const d of decided) if ('reactions' in d) await insertTasks(client, workflow.name, d);
+      await parkFailedReactions(client);
+      await advance(client, workflow.name, last);
+    });
+    return;
+  } catch (error) {
+    options.log?.('workflow batch failed; storing event by event', { workflow: workflow.name, error: printable(error) });
+  }
+  await inTransaction(pool, async (client) => {
+    for (const d of decided) {
+      if (!('reactions' in d)) continue;
+      let failure: unknown;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        await client.query('SAVEPOINT one_event');
+        try {
+          await insertTasks(client, workflow.name, d);
+          await client.query('RELEASE SAVEPOINT one_event');
+          failure = undefined;
+          break;
+        } catch (error) {
+          failure = error;
+          await client.query('ROLLBACK TO SAVEPOINT one_event');
+          if (attempt < attempts) await sleep(backoffMs * 2 ** (attempt - 1));
+        }
+      }
+      if (failure !== undefined) {
+        options.log?.('workflow tasks could not be stored; event parked', { workflow: workflow.name, eventId: d.event.eventId, type: d.event.type, error: printable(failure) });
+        await park(client, workflow.name, d.event, failure);
+      }
+    }
+    await parkFailedReactions(client);
+    await advance(client, workflow.name, last);
+  });
+};
+
+/** Notes on the checkpoint that the subscription is failing (best effort: the database may be what fails). */
+export const noteFailure = async (pool: Pool, workflow: string, error: unknown): Promise<void> => {
+  await pool
+    .query(
+      `UPDATE subscription_checkpoints SET last_error = $2, last_error_at = now(), failing_since = coalesce(failing_since, now())
+        WHERE name = $1`,
+      [checkpointOf(workflow), printable(error)],
+    )
+    .catch(() => undefined);
+};
+
+export type ParkedWorkflowEvent = { workflow: string; eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string; event: RecordedEvent };
+
+/** Events parked by one workflow (or all), oldest first. */
+export const listParkedEvents = async (pool: Pool, workflow?: string): Promise<ParkedWorkflowEvent[]> => {
+  const { rows } = await pool.query<{ workflow: string; event_id: string; position: string; event: string; error: string; parked_at: Date }>(
+    `SELECT workflow, event_id, position, event, error, parked_at FROM workflow_parked
+      WHERE $1::text IS NULL OR workflow = $1 ORDER BY position, workflow`,
+    [workflow ?? null],
+  );
+  return rows.map((r) => {
+    const event = JSON.parse(r.event) as RecordedEvent;
+    return { workflow: r.workflow, eventId: r.event_id, position: r.position, type: event.type, streamId: event.streamId, error: r.error, parkedAt: r.parked_at.toISOString(), event };
+  });
+};
+
+export type RetryParkedResult = { retried: string[]; failed: { eventId: string; error: string }[] };
+
+/**
+ * Reacts to each parked event of a workflow again (after a fix): its tasks are stored and the event
+ * unparked in one transaction; one that still fails stays parked with its new error.
+ */
+export const retryParkedEvents = async (pool: Pool, workflow: Reacting): Promise<RetryParkedResult> => {
+  const result: RetryParkedResult = { retried: [], failed: [] };
+  for (const parked of await listParkedEvents(pool, workflow.name)) {
+    try {
+      const retried = await inTransaction(pool, async (client) => {
+        const { rows } = await client.query('SELECT 1 FROM workflow_parked WHERE workflow = $1 AND event_id = $2 FOR UPDATE', [workflow.name, parked.eventId]);
+        if (rows.length === 0) return false; // retried meanwhile by someone else
+        await insertTasks(client, workflow.name, { event: parked.event, reactions: workflow.react(parked.event) });
+        await client.query('DELETE FROM workflow_parked WHERE workflow = $1 AND event_id = $2', [workflow.name, parked.eventId]);
+        return true;
+      });
+      if (retried) result.retried.push(parked.eventId);
+    } catch (error) {
+      await pool.query('UPDATE workflow_parked SET error = $3, parked_at = now() WHERE workflow = $1 AND event_id = $2', [workflow.name, parked.eventId, printable(error)]);
+      result.failed.push({ eventId: parked.eventId, error: printable(error) });
+    }
+  }
+  return result;
+};
