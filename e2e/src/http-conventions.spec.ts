@@ -128,8 +128,19 @@ describe('HTTP conventions', () => {
     expect(command.body.openapi).toBe('3.1.0');
     expect(Object.keys(command.body.paths)).toEqual(expect.arrayContaining(['/auth/register', '/listings/{id}', '/bookings', '/bookings/{id}/approve']));
     expect(command.body.paths['/bookings'].post.requestBody.content['application/json'].schema.properties.guests.type).toBe('integer');
+    // What each route really answers and takes: statuses, headers, who may call it.
+    expect(Object.keys(command.body.paths['/bookings'].post.responses)).toEqual(['201', '4XX', '5XX']);
+    expect(Object.keys(command.body.paths['/auth/register'].post.responses)).toEqual(['202', '4XX', '5XX']);
+    expect(command.body.paths['/auth/login'].post.security).toEqual([]);
+    expect(command.body.paths['/bookings'].post.security).toEqual([{ bearer: [] }]);
+    expect(command.body.paths['/bookings'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+    expect(command.body.paths['/listings/{id}'].put.parameters.map((p: { name: string }) => p.name)).toContain('if-match');
+    expect(command.body.paths['/bookings'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     const query = await stack.query.get('/openapi.json');
     expect(Object.keys(query.body.paths)).toEqual(expect.arrayContaining(['/listings/search', '/me/bookings', '/host/bookings']));
+    const availability = query.body.paths['/listings/{id}/availability'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    expect(availability).toEqual(expect.arrayContaining(['path:id', 'query:from', 'query:to', 'query:slots', 'header:X-Consistency-Token']));
+    expect(query.body.paths['/listings/search'].get.parameters.find((p: { name: string }) => p.name === 'pageSize').schema).toMatchObject({ type: 'integer', maximum: 100 });
     expect((await stack.command.get('/docs/')).status).toBe(200);
     expect((await stack.command.get('/health')).body.status).toBe('ok');
     expect((await stack.query.get('/metrics')).status).toBe(401);
