@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['*/src/**/*.spec.ts', '*/test/**/*.spec.ts'],
+    include: ['*/src/**/*.spec.ts', '*/test/**/*.spec.ts', 'web/src/**/*.spec.tsx'],
     exclude: ['**/node_modules/**'],
     globalSetup: ['infra/src/testing/global-setup.ts'],
     pool: 'forks',

@@ -21,6 +21,7 @@ const p = params('bench:append', {
   batches: { default: '1,10', help: 'events per append, one case each' },
   rounds: { default: 2, help: 'each case runs this many times, alternating the stores' },
   streamLength: { default: 100, help: 'appends per stream before a client starts a new one' },
+  stores: { default: 'ours,emmett,raw,ours-direct', help: 'ours (through the command processor, shared commits), ours-direct (one append per transaction), emmett, raw (single-row INSERT commits)' },
 });
 
 /** The installed version, from the package's own package.json (wherever npm placed it). */
@@ -35,7 +36,7 @@ const worker = fileURLToPath(new URL('./append/worker.ts', import.meta.url));
 
 const loadBefore = loadavg();
 const server = await benchServer();
-const stores = ['ours', 'emmett'] as const;
+const stores = p.stores.split(',');
 const results: Record<string, Case[]> = {};
 try {
   for (const batch of p.batches.split(',').map(Number)) {
@@ -58,7 +59,7 @@ try {
   const mean = (cases: Case[], pick: (c: Case) => number) => Math.round((cases.reduce((a, c) => a + pick(c), 0) / cases.length) * 100) / 100;
   const figures: Record<string, unknown> = {};
   for (const batch of p.batches.split(',').map(Number)) {
-    const [o, e] = [results[`ours-batch${batch}`]!, results[`emmett-batch${batch}`]!];
+    const cases = Object.fromEntries(stores.map((store) => [store, results[`${store}-batch${batch}`]!]));
     const summary = (cases: Case[]) => ({
       appendsPerSecond: mean(cases, (c) => c.throughput),
       eventsPerSecond: mean(cases, (c) => c.eventsPerSecond),
@@ -67,20 +68,24 @@ try {
       failed: cases.reduce((a, c) => a + c.requests - c.succeeded, 0),
       rounds: cases,
     });
-    const [ours, emmett] = [summary(o), summary(e)];
-    const ratio = Math.round((ours.appendsPerSecond / emmett.appendsPerSecond) * 100) / 100;
+    const summaries = Object.fromEntries(Object.entries(cases).map(([store, c]) => [store, summary(c)]));
+    const ratio = (a: string, b: string) =>
+      summaries[a] && summaries[b] ? Math.round((summaries[a].appendsPerSecond / summaries[b].appendsPerSecond) * 100) / 100 : undefined;
     figures[`batch${batch}`] = {
-      ours,
-      emmett,
-      throughputRatioOursToEmmett: ratio,
-      faster: ratio >= 1 ? `ours, ${ratio}x` : `emmett, ${Math.round((1 / ratio) * 100) / 100}x`,
+      ...summaries,
+      throughputRatioOursToEmmett: ratio('ours', 'emmett'),
+      throughputRatioOursToRawCommits: ratio('ours', 'raw'),
+      throughputRatioOursDirectToEmmett: ratio('ours-direct', 'emmett'),
     };
   }
   record(
     'append',
     { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl), emmettPostgresql: emmettVersion() },
     figures,
-    ['Each store appends in its own child process to its own fresh database on the same server; every append carries an expected stream version.'],
+    [
+      'Each store appends in its own child process to its own fresh database on the same server; every append carries an expected stream version (raw: none, a plain INSERT).',
+      'ours goes through the command processor as the platform does (appends of different streams that arrive together share one commit); ours-direct is one append per transaction; raw is the single-row-commit ceiling (batch10: ten single-row commits).',
+    ],
     loadBefore,
   );
 } finally {

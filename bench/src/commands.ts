@@ -1,14 +1,23 @@
 /**
  * Figure 1: booking commands over HTTP at fixed concurrency — throughput and latency,
- * (a) spread over many listings, (b) all on one hot hotel room type.
+ * (a) spread over many listings, (b) all on one hot hotel room type — the whole platform against
+ * the peer stack (express 5 + Emmett CommandHandler + emmett-postgresql) on the same server, in
+ * the same run, cases alternating which goes first.
  */
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { backlog, confirmations } from './shared/backlog.ts';
+import { topOfProfile } from './shared/cpu-profile.ts';
+import { perBooking, pgCounters, waitEventSampler } from './shared/pg-stats.ts';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { memorySampler, startPlatform } from './shared/platform.ts';
-import { record } from './shared/results.ts';
+import { cpuSecondsOf, memorySampler, startPlatform } from './shared/platform.ts';
+import { record, resultsDir } from './shared/results.ts';
+import { startPeer } from './peer/peer.ts';
 
 const p = params('bench:commands', {
   concurrency: { default: 32, help: 'clients, each sending its next request when answered' },
@@ -18,12 +27,18 @@ const p = params('bench:commands', {
   guests: { default: 32, help: 'guest accounts the requests rotate over' },
   rooms: { default: 10_000, help: 'rooms of the hot hotel room type (caps the hot case requests)' },
   cases: { default: 'spread,hot', help: 'which cases: spread, hot' },
+  peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
 });
+
+const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'commands');
+const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
 const platform = await startPlatform(db.url);
+const peer = peerDb ? await startPeer(peerDb.url) : undefined;
 try {
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: p.rooms });
@@ -34,18 +49,82 @@ try {
   const run = async (name: string, request: (n: number) => Promise<number>, maxRequests?: number): Promise<LoadResult> => {
     console.log(`${name}: ${p.concurrency} clients for ${p.warmup}+${p.duration} s…`);
     const result = await runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, warmupMs: p.warmup * 1000, request, ...(maxRequests ? { maxRequests } : {}) });
-    console.log(`${name}: ${result.throughput} bookings/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
+    console.log(`${name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
     return result;
   };
-  if (cases.includes('spread')) figures.spread = await run('spread', scenario.spread);
-  if (cases.includes('hot')) figures.hot = await run('hot', scenario.hot, p.rooms);
+  /** CPU-milliseconds the process spent per successful request during the load. */
+  const cpuPer = async (pid: number, load: () => Promise<LoadResult>) => {
+    const before = cpuSecondsOf(pid);
+    const result = await load();
+    return { ...result, processCpuMsPerSuccess: round2(((cpuSecondsOf(pid) - before) * 1000) / Math.max(1, result.succeeded)) };
+  };
+
+  const peerCall = peer ? api(peer.url) : undefined;
+  const peerLoads = {
+    spread: (n: number) => {
+      const night = 1 + Math.floor(n / p.listings);
+      return peerCall!.post('/bookings', { unitTypeId: `rental-${n % p.listings}`, capacity: 1, checkIn: day(night), guests: 1 }).then((r) => r.status);
+    },
+    hot: (n: number) => peerCall!.post('/bookings', { unitTypeId: 'hotel', capacity: p.rooms, checkIn: day(30), guests: 1 }).then((r) => r.status),
+  };
+
+  const ours = {
+    spread: async () => {
+      // Measured around the spread load: commits and statements per booking, wait events, a CPU profile, what is left to do.
+      const profileDir = join(resultsDir, '../.profiles');
+      mkdirSync(profileDir, { recursive: true });
+      const counters = await pgCounters(db.url);
+      const answeredBefore = scenario.answered.size;
+      const waits = await waitEventSampler(db.url);
+      const stopProfile = await platform.profile();
+      const load = await cpuPer(platform.pid, () => run('ours spread', scenario.spread));
+      const loadEnd = Date.now();
+      const left = await backlog(db.url);
+      await stopProfile(join(profileDir, `commands-spread-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`));
+      const waitEvents = await waits.stop();
+      const database = perBooking(counters, await pgCounters(db.url), scenario.answered.size - answeredBefore);
+      const confirmed = await confirmations(db.url, scenario.answered, loadEnd);
+      console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
+      return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
+    },
+    hot: () => cpuPer(platform.pid, () => run('ours hot', scenario.hot, p.rooms)),
+  };
+  const theirs = {
+    spread: async () => {
+      const counters = await pgCounters(peerDb!.url);
+      const load = await cpuPer(peer!.pid, () => run('peer spread', peerLoads.spread));
+      return { ...load, database: perBooking(counters, await pgCounters(peerDb!.url), load.requests) };
+    },
+    hot: () => cpuPer(peer!.pid, () => run('peer hot', peerLoads.hot, p.rooms)),
+  };
+
+  for (const [i, name] of cases.entries()) {
+    const kind = name as 'spread' | 'hot';
+    const both = peer && i % 2 === 1 ? [['peer', theirs[kind]], ['ours', ours[kind]]] : [['ours', ours[kind]], ...(peer ? [['peer', theirs[kind]]] : [])];
+    const results: Record<string, LoadResult> = {};
+    for (const [who, go] of both as [string, () => Promise<LoadResult>][]) results[who] = await go();
+    figures[kind] = {
+      ...results,
+      ...(results.peer ? { throughputRatioOursToPeer: round2(results.ours!.throughput / Math.max(0.1, results.peer.throughput)) } : {}),
+    };
+  }
   figures.platformMemory = { peakRssMbSampled: sampler.stop(), ...platform.memory() };
-  record('commands', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
-    'POST /bookings with instant book: each holds its nights on the calendar stream, then opens the booking; payment and confirmation follow in the workflows of the same process.',
-    'Throughput counts 201 answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
-  ], loadBefore);
+  record(
+    'commands',
+    { ...p, database: server.kind, postgres: await serverSettings(db.url) },
+    figures,
+    [
+      'ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API in the same process) with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows.',
+      'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
+      'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
+      'database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included.',
+    ],
+    loadBefore,
+  );
 } finally {
   await platform.stop();
+  await peer?.stop();
   await db.drop();
+  await peerDb?.drop();
   await server.stop();
 }

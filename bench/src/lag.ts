@@ -60,7 +60,8 @@ const poller = (look: (pending: Pending) => Promise<void>) => {
  * books night k of a one-room probe hotel; search probe k puts the word w<k> into the title of one
  * of the probe listings. Two pollers read the calendar and the probe listings' search page.
  */
-const probes = async (platform: Platform, stopAt: number) => {
+/** Sets up the probes (before the load starts, so that the whole duration is probed), then `run` probes until `stopAt`. */
+const probes = async (platform: Platform) => {
   const command = api(platform.commandUrl);
   const query = api(platform.queryUrl);
   const [host] = await registerUsers(platform, 'host', 1);
@@ -73,6 +74,15 @@ const probes = async (platform: Platform, stopAt: number) => {
     (await publishListing(platform, host!, 'rental', -10 - i, { title: `Lagprobe ${i}` })).listingId,
   );
   const first = 2;
+  const bookingIds = new Map<number, string>();
+  const history = poller(async (pending) => {
+    await Promise.all(
+      [...pending].map(async ([k, probe]) => {
+        const found = await query.get(`/bookings/${bookingIds.get(k)}`, guest!.token);
+        if (found.status === 200) probe.resolve(performance.now() - probe.answered);
+      }),
+    );
+  });
   const calendar = poller(async (pending) => {
     const days = (await query.get(`/listings/${hotel.listingId}/availability?from=${day(first)}&to=${day(first + 365)}`)).body?.days ?? [];
     const now = performance.now();
@@ -84,31 +94,39 @@ const probes = async (platform: Platform, stopAt: number) => {
     const titles = new Map(items.map((item) => [item.listingId, item.title]));
     for (const [k, probe] of pending) if (titles.get(searched[k % SEARCH_PROBES]!)?.endsWith(` w${k}`)) probe.resolve(now - probe.answered);
   });
-  const availability: Promise<number>[] = [];
-  const searchLags: Promise<number>[] = [];
-  const commandMs: number[] = [];
-  const started: Promise<void>[] = [];
-  for (let k = 0; performance.now() < stopAt && k < 360; k++) {
-    started.push(
-      (async () => {
-        let t0 = performance.now();
-        const booked = await command.post('/bookings', { listingId: hotel.listingId, checkIn: day(first + k), checkOut: day(first + k + 1), guests: 1, paymentMethod: 'tok_visa' }, guest!.token);
-        let answered = performance.now();
-        commandMs.push(answered - t0);
-        if (booked.status === 201) availability.push(calendar.wait(k, answered));
-        t0 = performance.now();
-        const updated = await command.put(`/listings/${searched[k % SEARCH_PROBES]}`, { title: `Lagprobe ${k % SEARCH_PROBES} w${k}` }, host!.token);
-        answered = performance.now();
-        commandMs.push(answered - t0);
-        if (updated.status === 200) searchLags.push(search.wait(k, answered));
-      })(),
-    );
-    await sleep(p.probeEveryMs);
-  }
-  await Promise.all(started);
-  const result = { availability: await Promise.all(availability), search: await Promise.all(searchLags), commandMs };
-  await Promise.all([calendar.stop(), search.stop()]);
-  return result;
+  const run = async (stopAt: number) => {
+    const availability: Promise<number>[] = [];
+    const historyLags: Promise<number>[] = [];
+    const searchLags: Promise<number>[] = [];
+    const commandMs: number[] = [];
+    const started: Promise<void>[] = [];
+    for (let k = 0; performance.now() < stopAt && k < 360; k++) {
+      started.push(
+        (async () => {
+          let t0 = performance.now();
+          const booked = await command.post('/bookings', { listingId: hotel.listingId, checkIn: day(first + k), checkOut: day(first + k + 1), guests: 1, paymentMethod: 'tok_visa' }, guest!.token);
+          let answered = performance.now();
+          commandMs.push(answered - t0);
+          if (booked.status === 201) {
+            availability.push(calendar.wait(k, answered));
+            bookingIds.set(k, booked.body.bookingId);
+            historyLags.push(history.wait(k, answered));
+          }
+          t0 = performance.now();
+          const updated = await command.put(`/listings/${searched[k % SEARCH_PROBES]}`, { title: `Lagprobe ${k % SEARCH_PROBES} w${k}` }, host!.token);
+          answered = performance.now();
+          commandMs.push(answered - t0);
+          if (updated.status === 200) searchLags.push(search.wait(k, answered));
+        })(),
+      );
+      await sleep(p.probeEveryMs);
+    }
+    await Promise.all(started);
+    const result = { availability: await Promise.all(availability), history: await Promise.all(historyLags), search: await Promise.all(searchLags), commandMs };
+    await Promise.all([calendar.stop(), history.stop(), search.stop()]);
+    return result;
+  };
+  return { run };
 };
 
 const loadBefore = loadavg();
@@ -118,20 +136,22 @@ const platform = await startPlatform(db.url);
 try {
   console.log(`setting up ${p.listings} rentals and ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: 1 });
+  const probe = await probes(platform);
   const stopAt = performance.now() + p.duration * 1000;
   console.log(`probing lag for ${p.duration} s under ${p.concurrency} booking clients…`);
-  const [load, probed] = await Promise.all([runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }), probes(platform, stopAt)]);
+  const [load, probed] = await Promise.all([runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }), probe.run(stopAt)]);
   const lost = (xs: number[]) => xs.filter((x) => Number.isNaN(x)).length;
   const figures = {
     availabilityLagMs: { ...summarise(probed.availability.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.availability) },
+    historyLagMs: { ...summarise(probed.history.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.history) },
     searchLagMs: { ...summarise(probed.search.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.search) },
     probeCommandMs: summarise(probed.commandMs),
     backgroundLoad: load,
   };
-  console.log(`availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`);
+  console.log(`availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; history lag p50 ${figures.historyLagMs.p50} ms p99 ${figures.historyLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`);
   record('lag', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
     'Lag = from the command\'s answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).',
-    'Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability. Search: PUT /listings/:id puts word w<k> in one of 100 probe listings\' titles, seen in GET /listings/search?q=lagprobe.',
+    'Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings\' titles, seen in GET /listings/search?q=lagprobe.',
   ], loadBefore);
 } finally {
   await platform.stop();

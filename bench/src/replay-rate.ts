@@ -18,8 +18,8 @@ import { record } from './shared/results.ts';
 
 const p = params('bench:replay', {
   events: { default: 200_000, help: 'events in the generated history' },
-  projections: { default: 'listings,availability,booking_history', help: 'read models rebuilt in one pass' },
-  batch: { default: 500, help: 'events per batch' },
+  projections: { default: 'listings,availability,booking_history,products,order_history,carts', help: 'read models rebuilt in one pass' },
+  batch: { default: 10_000, help: 'events per batch' },
   seed: { default: 11, help: 'history seed' },
 });
 

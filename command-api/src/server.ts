@@ -19,7 +19,7 @@ export const createCommandApi = (deps: CommandDeps): Express => {
     routes: commandRoutes(deps),
     tokens: deps.tokens,
     guards: rateLimits(SecuritySettings.parse(deps.settings)),
-    before: [idempotency(deps.pool)],
+    perRoute: idempotency(deps),
     headers: [
       {
         name: 'Idempotency-Key',

@@ -212,6 +212,8 @@ export const startStack = async (options: StackOptions = {}) => {
     /** Where each API listens now (it moves when restarted). */
     urls: { command: () => urlOf(commandServer!), query: () => urlOf(queryServer!) },
     command: client(() => urlOf(commandServer!), new OpenApiContract()),
+    /** The command API's base URL, for a spec that needs raw fetch (e.g. to abort a request). */
+    commandUrl: () => urlOf(commandServer!),
     query: client(() => urlOf(queryServer!), new OpenApiContract()),
     async startCommandApi() {
       commandServer = await listen(createCommandApi(side.deps));

@@ -45,21 +45,67 @@ describe('HTTP conventions', () => {
     isProblem(reused, 422);
   });
 
-  it('Idempotency-Key: a first request that died mid-way blocks retries briefly (409), not forever', async () => {
+  /** Bookings stored for a guest, by id (each counted with its holds). */
+  const bookingsOf = async (guestId: string) =>
+    (
+      await stack.pool.query<{ booking: string; holds: number }>(
+        `SELECT e.data->>'bookingId' AS booking,
+                (SELECT count(*)::int FROM es_events h WHERE h.type = 'HoldPlaced' AND h.data->>'holdId' = e.data->>'bookingId') AS holds
+           FROM es_events e WHERE e.type = 'BookingRequested' AND e.data->>'guestId' = $1`,
+        [guestId],
+      )
+    ).rows;
+
+  it('Idempotency-Key: a client that gives up after 5-30 ms and retries books once per key, and gets that booking', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host, 'hotel', { unitTypes: [{ unitTypeId: 'room', name: 'Room', count: 50, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }] });
+    const keys = Array.from({ length: 12 }, (_, i) => `abort-then-retry-${i}-${guest.userId}`);
+    const body = { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' };
+    const answers = await Promise.all(
+      keys.map(async (key, i) => {
+        const headers = { 'content-type': 'application/json', authorization: `Bearer ${guest.token}`, 'idempotency-key': key };
+        await fetch(`${stack.commandUrl()}/bookings`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(5 + ((i * 7) % 26)) }).catch(() => undefined);
+        for (;;) {
+          const retry = await stack.command.post('/bookings', body, { token: guest.token, headers: { 'Idempotency-Key': key } });
+          if (retry.status !== 409) return retry;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }),
+    );
+    expect(answers.map((a) => a.status)).toEqual(keys.map(() => 201));
+    const stored = await bookingsOf(guest.userId);
+    expect(stored).toHaveLength(keys.length);
+    expect(stored.every((b) => b.holds === 1)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.bookingId))).toEqual(new Set(stored.map((b) => b.booking)));
+  });
+
+  it('Idempotency-Key: the scope is the route pattern; another spelling of the path (/bookings/) is no route and books nothing', async () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
-    const body = { listingId, checkIn: day(stack, 6), checkOut: day(stack, 7), guests: 1, paymentMethod: 'tok_visa' };
-    const headers = { 'Idempotency-Key': 'died-mid-way-1' };
-    const scope = `${guest.userId} POST /bookings`;
-    const hash = (await import('node:crypto')).createHash('sha256').update(JSON.stringify(body)).digest('hex');
-    await stack.pool.query('INSERT INTO http_idempotency (scope, key, request_hash) VALUES ($1, $2, $3)', [scope, 'died-mid-way-1', hash]);
-    const running = await stack.command.post('/bookings', body, { token: guest.token, headers });
-    expect(running.status).toBe(409);
-    expect(running.headers.get('retry-after')).toBe('1');
-    await stack.pool.query("UPDATE http_idempotency SET created_at = now() - interval '10 minutes' WHERE key = 'died-mid-way-1'");
-    const retried = await stack.command.post('/bookings', body, { token: guest.token, headers });
-    expect(retried.status).toBe(201);
+    const body = { listingId, checkIn: day(stack, 8), checkOut: day(stack, 9), guests: 1, paymentMethod: 'tok_visa' };
+    const headers = { 'Idempotency-Key': 'one-route-two-spellings' };
+    const first = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    const slash = await stack.command.post('/bookings/', body, { token: guest.token, headers });
+    const again = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    expect([first.status, slash.status, again.status]).toEqual([201, 404, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await bookingsOf(guest.userId)).toHaveLength(1);
+  });
+
+  it('Idempotency-Key: a refused booking records nothing, so its retry is decided again', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host);
+    const headers = { 'Idempotency-Key': 'refused-then-valid' };
+    const past = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token, headers });
+    expect(past.status).toBe(422);
+    const again = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token, headers });
+    expect(again.status).toBe(422);
+    expect(again.headers.get('idempotent-replayed')).toBeNull();
+    expect(await bookingsOf(guest.userId)).toHaveLength(0);
   });
 
   it.each([

@@ -8,7 +8,7 @@ import { pgProjections } from './projections.ts';
 import type { ExternalProjection } from '@stayhub/read-models';
 import { migrateExternalProjections, runExternalProjection } from './runner/external-runner.ts';
 import { runLogProjections, type LogProjections } from './runner/log-runner.ts';
-import { migrateProjector, runPgProjection, type RunnerLog } from './runner/pg-runner.ts';
+import { migrateProjector, runPgProjections, type RunnerLog } from './runner/pg-runner.ts';
 import type { PgProjection } from '@stayhub/read-models';
 
 export type ProjectorOptions = {
@@ -46,7 +46,7 @@ export const runProjectors = async (pool: Pool, eventStore: EventStore, signal: 
   await migrateProjector(pool, inPostgres);
   await migrateExternalProjections(pool, external);
   await Promise.all([
-    ...inPostgres.map((projection) => runPgProjection(pool, eventStore, projection, signal, log)),
+    runPgProjections(pool, eventStore, inPostgres, signal, log),
     ...external.map((projection) => runExternalProjection(pool, eventStore, projection, signal, log)),
   ]);
 };

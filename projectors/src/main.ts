@@ -1,10 +1,14 @@
-import express from 'express';
-import { createLogger, createPool, loadConfig, metricsContentType, metricsText, gauge, waitForDatabase } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
 import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
+import { RebuildJobs } from './admin/rebuilds.ts';
+import { adminRoutes } from './admin/routes.ts';
+import { withAvailabilityStore } from './replay/availability-store.ts';
+import { pgRebuildAdapter } from './replay/pg-target.ts';
+import { pgEventSource } from './replay/sources.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
@@ -68,18 +72,41 @@ const status = async () => {
   return { projections, ...(consumers ? { consumers } : {}) };
 };
 
-const port = Number(process.env.PROJECTORS_PORT ?? 3003);
-const app = express();
-app.get('/health', async (_req, res) => {
-  try {
-    res.json({ status: 'ok', ...(await status()) });
-  } catch (error) {
-    res.status(503).json({ status: 'unavailable', error: String(error) });
-  }
-});
-app.get('/metrics', async (_req, res) => {
-  await status().catch(() => undefined);
-  res.type(metricsContentType).send(await metricsText());
+const port = config.PROJECTORS_PORT;
+const app = createHttpApp({
+  title: 'StayHub projectors',
+  description: 'Health, metrics and the operator routes of the projectors (admin role).',
+  routes: adminRoutes({
+    pool,
+    projections: pgProjections,
+    eventStore,
+    now: () => new Date(),
+    // Rebuilds from the operator page read the PostgreSQL event store, as the replay tool does.
+    ...(config.EVENT_STORE === 'postgres'
+      ? {
+          rebuilds: new RebuildJobs({
+            pool,
+            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            adapter: withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
+            log: (line) => log.info(line),
+          }),
+        }
+      : {}),
+  }),
+  tokens: jwtTokens(config.JWT_SECRET, config.JWT_TTL_MINUTES),
+  corsOrigins: corsOriginsOf(config.CORS_ORIGINS),
+  logError: (error, req) => log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+  // `/metrics` is the kit's (an admin token reads it), the projections' gauges brought up to date first.
+  refreshMetrics: () => status(),
+  extra: (app) => {
+    app.get('/health', async (_req, res) => {
+      try {
+        res.json({ status: 'ok', ...(await status()) });
+      } catch (error) {
+        res.status(503).json({ status: 'unavailable', error: String(error) });
+      }
+    });
+  },
 });
 const server = app.listen(port, () => log.info(`projectors running (${config.LOG === 'kafka' ? 'from Kafka' : 'from the event store'}); health on ${port}`));
 

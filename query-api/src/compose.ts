@@ -6,7 +6,7 @@ import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClient
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { committedHead, liveTargets } from '@stayhub/read-models/targets';
+import { committedHead, liveTargets } from '@stayhub/read-models/checkpoints';
 import type { QueryDeps } from './shared/deps.ts';
 
 export const composeQuerySide = (options: {

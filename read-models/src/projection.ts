@@ -1,19 +1,49 @@
-import type { PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { inTransaction } from '@stayhub/infra';
+import { advanceCheckpoint } from './checkpoints.ts';
 import type { RecordedEvent } from '@stayhub/infra';
+import type { PgWrite, Queryable } from './pg-documents.ts';
 
 /**
- * A read model kept in PostgreSQL. `apply` runs inside the runner's transaction, which also moves
- * the checkpoint, so each event takes effect exactly once. `target` names the tables, so a replay
- * can build a fresh copy beside the live one (see the replay tool).
+ * A read model kept in PostgreSQL. `fold` takes a batch of the events it handles, reads what it
+ * needs through `db` (outside any write transaction) and folds them in memory; the runner then
+ * runs the returned write and moves the checkpoint in one short transaction, so each event takes
+ * effect exactly once. `target` names the tables, so a replay can build a fresh copy beside the
+ * live one.
  */
 export type PgProjection = {
   name: string;
   /** Event types it reads; others only move the checkpoint. */
   handles: ReadonlySet<string>;
-  migrate(client: PoolClient, target: string): Promise<void>;
-  apply(client: PoolClient, event: RecordedEvent, target: string): Promise<void>;
+  /** Creates a target's tables; with `indexes: false`, only what writing needs (a bulk load builds the rest after, with `index`). */
+  migrate(client: PoolClient, target: string, options?: { indexes?: boolean }): Promise<void>;
+  /** Builds the secondary indexes of a target loaded without them. */
+  index(client: PoolClient, target: string): Promise<void>;
+  fold(db: Queryable, events: readonly RecordedEvent[], target: string): Promise<PgWrite>;
   /** Drops a target's tables (after a swap, or a rebuild started over). */
   drop(client: PoolClient, target: string): Promise<void>;
+};
+
+/**
+ * One batch into a target, the way every PostgreSQL runner writes it: fold the events after `from`
+ * (reading outside any write transaction), then one short transaction writes each table once and
+ * moves the checkpoint from `from` to the batch's last position, last.
+ */
+export const writeBatch = async (pool: Pool, projection: PgProjection, target: string, events: readonly RecordedEvent[], from: string): Promise<void> => {
+  const last = events[events.length - 1]?.globalPosition;
+  if (last === undefined || last <= from) return;
+  const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target) : undefined;
+  await inTransaction(pool, async (client) => {
+    await write?.(client);
+    await advanceCheckpoint(client, target, from, last);
+  });
+};
+
+/** Folds and writes `events` with `client` (inside the caller's transaction, if any). */
+export const applyEvents = async (client: PoolClient, projection: PgProjection, events: readonly RecordedEvent[], target: string): Promise<void> => {
+  const relevant = events.filter((event) => projection.handles.has(event.type));
+  if (relevant.length > 0) await (await projection.fold(client, relevant, target))(client);
 };
 
 export type Park = (event: RecordedEvent, error: unknown) => Promise<void>;
@@ -36,3 +66,11 @@ export type ExternalProjection = {
   applyBatch(events: RecordedEvent[], target: string, park: Park): Promise<void>;
   drop(target: string): Promise<void>;
 };
+
+/** A `fold` for a projection written event by event (one statement per event; small read models and tests). */
+export const eachEvent =
+  (apply: (client: PoolClient, event: RecordedEvent, target: string) => Promise<void>): PgProjection['fold'] =>
+  async (_db, events, target) =>
+  async (client) => {
+    for (const event of events) await apply(client, event, target);
+  };

@@ -50,6 +50,41 @@ const ours = async (url: string): Promise<Appender> => {
   };
 };
 
+/**
+ * Ours as the platform appends: through the command processor, whose appends of different streams
+ * that arrive together share one commit (each still checked against its own expected revision).
+ */
+const oursShared = async (url: string): Promise<Appender> => {
+  const { createPool, PostgresEventStore, CommandProcessor } = await import('@stayhub/infra');
+  const pool = createPool(url, concurrency);
+  const store = await PostgresEventStore.create(pool);
+  const processor = new CommandProcessor(store, process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {});
+  type Append = { type: 'Append'; events: { type: string; data: unknown }[] };
+  const passThrough = { initialState: null, evolve: (state: null) => state, decide: (command: Append) => command.events };
+  return {
+    async append(stream, n, first) {
+      const events = Array.from({ length: batch }, (_, i) => ({ type: 'BenchEventHappened', data: data(n + i) }));
+      await processor.handle(stream, passThrough, { type: 'Append', events }, {}, { fresh: first });
+    },
+    close: async () => {
+      await store.close();
+      await pool.end();
+    },
+  };
+};
+
+/** The ceiling of one commit per write: a single-row INSERT in its own transaction, nothing else. */
+const raw = async (url: string): Promise<Appender> => {
+  const pool = new pg.Pool({ connectionString: url, max: concurrency });
+  await pool.query('CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)');
+  return {
+    async append(stream, n) {
+      for (let i = 0; i < batch; i++) await pool.query({ name: 'raw', text: 'INSERT INTO bench_rows (stream, data) VALUES ($1, $2)', values: [stream, JSON.stringify(data(n + i))] });
+    },
+    close: () => pool.end(),
+  };
+};
+
 const emmett = async (url: string): Promise<Appender> => {
   const { getPostgreSQLEventStore } = await import('@event-driven-io/emmett-postgresql');
   const { STREAM_DOES_NOT_EXIST } = await import('@event-driven-io/emmett');
@@ -70,7 +105,8 @@ const emmett = async (url: string): Promise<Appender> => {
   };
 };
 
-const appender = values.store === 'emmett' ? await emmett(values.url!) : await ours(values.url!);
+const appenders: Record<string, (url: string) => Promise<Appender>> = { ours: oursShared, 'ours-direct': ours, emmett, raw };
+const appender = await appenders[values.store!]!(values.url!);
 // Each client holds a lane (its own stream, appended with an expected version) for one append at a time; a new stream every `streamLength` appends.
 const free = Array.from({ length: concurrency }, (_, lane) => ({ lane, stream: 0, appends: 0 }));
 const failures: string[] = [];

@@ -51,6 +51,8 @@ export type BookingScenario = {
   spread: (n: number) => Promise<number>;
   /** Request n of the hot load: one room of the one hotel room type, all on the same night. */
   hot: (n: number) => Promise<number>;
+  /** Every booking answered 201, with the time of its answer (epoch ms). */
+  answered: Map<string, number>;
 };
 
 /** Hosts, guests, many one-unit rentals and one big hotel, all instantly bookable. */
@@ -67,7 +69,12 @@ export const bookingScenario = async (platform: Platform, options: { listings: n
     })
   ).listingId;
   const command = api(platform.commandUrl);
-  const book = async (n: number, body: Record<string, unknown>) => (await command.post('/bookings', { guests: 1, paymentMethod: 'tok_visa', ...body }, guests[n % guests.length]!.token)).status;
+  const answered = new Map<string, number>();
+  const book = async (n: number, body: Record<string, unknown>) => {
+    const reply = await command.post('/bookings', { guests: 1, paymentMethod: 'tok_visa', ...body }, guests[n % guests.length]!.token);
+    if (reply.status === 201) answered.set(reply.body.bookingId, Date.now());
+    return reply.status;
+  };
   const hotNight = day(30);
   return {
     guests,
@@ -75,6 +82,7 @@ export const bookingScenario = async (platform: Platform, options: { listings: n
     rentals,
     hotel,
     hotelRooms: options.hotelRooms,
+    answered,
     spread: (n) => {
       const night = 1 + Math.floor(n / rentals.length);
       return book(n, { listingId: rentals[n % rentals.length], checkIn: day(night), checkOut: day(night + 1) });

@@ -13,11 +13,14 @@ export const benchServer = async (): Promise<BenchServer> => {
   const server = await startEmbeddedPostgres({
     dataDir: process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
     port: Number(process.env.BENCH_PG_PORT ?? 54335),
+    // Statement counts per booking come from pg_stat_statements, which must be loaded at start.
+    flags: ['-c', 'shared_preload_libraries=pg_stat_statements'],
   });
   return { adminUrl: server.url, kind: 'embedded', stop: server.stop };
 };
 
-const withAdmin = async <T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
+/** Runs `work` on one connection to `url`, closed after. */
+export const withAdmin = async <T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> => {
   const admin = new pg.Client(adminUrl);
   await admin.connect();
   try {

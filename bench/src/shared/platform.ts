@@ -11,6 +11,12 @@ export const memoryOf = (pid: number): Memory => {
   return { rssMb: Math.round(kb('VmRSS') / 1024), peakRssMb: Math.round(kb('VmHWM') / 1024) };
 };
 
+/** CPU seconds (user + system) a process has used so far (Linux `/proc/<pid>/stat`, in clock ticks of 1/100 s). */
+export const cpuSecondsOf = (pid: number): number => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
+
 /** Resets the kernel's peak (VmHWM) to the current RSS, so that the next peak is the work's own; false where not allowed. */
 export const resetPeak = (pid: number): boolean => {
   try {
@@ -21,7 +27,28 @@ export const resetPeak = (pid: number): boolean => {
   }
 };
 
-export type Platform = { commandUrl: string; queryUrl: string; pid: number; memory: () => Memory; resetPeak: () => boolean; stop: () => Promise<void> };
+export type Platform = {
+  commandUrl: string;
+  queryUrl: string;
+  pid: number;
+  memory: () => Memory;
+  resetPeak: () => boolean;
+  /** Starts a CPU profile of the platform process; the returned function stops it and writes it to `file`. */
+  profile: () => Promise<(file: string) => Promise<void>>;
+  stop: () => Promise<void>;
+};
+
+const reply = (child: ChildProcess, message: object, answer: string): Promise<void> =>
+  new Promise((resolve) => {
+    const listener = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && answer in m) {
+        child.off('message', listener);
+        resolve();
+      }
+    };
+    child.on('message', listener);
+    child.send(message);
+  });
 
 /** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
 export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean } = {}): Promise<Platform> => {
@@ -40,6 +67,10 @@ export const startPlatform = async (databaseUrl: string, options: { projectors?:
     pid: child.pid!,
     memory: () => memoryOf(child.pid!),
     resetPeak: () => resetPeak(child.pid!),
+    profile: async () => {
+      await reply(child, { profile: 'start' }, 'profiling');
+      return (file) => reply(child, { profile: 'stop', file }, 'profiled');
+    },
     async stop() {
       child.send({ stop: true });
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

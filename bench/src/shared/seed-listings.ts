@@ -1,6 +1,7 @@
 import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { listings } from '@stayhub/domain';
 import { projectionNamed } from '@stayhub/projectors';
+import { applyEvents } from '@stayhub/read-models';
 import { inParallel } from './http.ts';
 import { listingDetails, random } from './listings-data.ts';
 
@@ -102,8 +103,8 @@ export const seedListings = async (
     await inTransaction(pool, async (client) => {
       for (let i = start; i < end; i++) {
         const { listing, holds } = listingEvents(options.seed, i, options.window, now);
-        for (const event of listing) await search.apply(client, event, 'listings');
-        for (const event of holds) await availability.apply(client, event, 'availability');
+        await applyEvents(client, search, listing, 'listings');
+        await applyEvents(client, availability, holds, 'availability');
       }
     });
     done += end - start;

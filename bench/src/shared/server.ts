@@ -4,6 +4,8 @@
  * that its memory is one figure. Started by `platform.ts`; talks to it over IPC.
  */
 import type { Server } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { composeCommandSide, createCommandApi } from '@stayhub/command-api';
 import { createPool, PostgresEventStore } from '@stayhub/infra';
@@ -44,6 +46,22 @@ const commandServer = await listen(createCommandApi(side.deps));
 const queryServer = await listen(createQueryApi(query));
 
 process.send({ ready: true, commandUrl: urlOf(commandServer), queryUrl: urlOf(queryServer) });
+
+// A CPU profile of the measured window only (the same format `node --cpu-prof` writes).
+const inspector = new Session();
+inspector.connect();
+process.on('message', async (message: { profile?: 'start' | 'stop'; file?: string }) => {
+  if (message.profile === 'start') {
+    await inspector.post('Profiler.enable');
+    await inspector.post('Profiler.setSamplingInterval', { interval: 1000 });
+    await inspector.post('Profiler.start');
+    process.send!({ profiling: true });
+  } else if (message.profile === 'stop') {
+    const { profile } = await inspector.post('Profiler.stop');
+    writeFileSync(message.file!, JSON.stringify(profile));
+    process.send!({ profiled: message.file });
+  }
+});
 
 process.on('message', async (message: { stop?: boolean }) => {
   if (!message.stop) return;

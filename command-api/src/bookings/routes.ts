@@ -2,11 +2,11 @@ import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { bookings, fail, listings } from '@stayhub/domain';
-import { defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Route } from '@stayhub/infra';
+import { answerOnce, defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Handled, type Route, type Step } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 import { scopedUnitTypeId } from '../listings/routes.ts';
-import { holdStay, releaseStay } from './holds.ts';
+import { holdSteps, releaseSteps } from './holds.ts';
 
 const Dates = { checkIn: NearIsoDate.optional(), checkOut: NearIsoDate.optional(), slot: z.iso.datetime({ offset: true }).optional() };
 const oneStay = (b: { checkIn?: string; checkOut?: string; slot?: string }) => (b.checkIn && b.checkOut && !b.slot) || (!b.checkIn && !b.checkOut && b.slot);
@@ -71,6 +71,12 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
   };
   const handle = (bookingId: string, command: bookings.BookingCommand, req: Request, user?: AuthUser) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadataOf(req, user));
+  const onBooking = (bookingId: string, command: bookings.BookingCommand, fresh = false): Step => ({
+    streamId: bookings.bookingStreamId(bookingId),
+    decider: bookings.bookingDecider,
+    command,
+    ...(fresh ? { fresh } : {}),
+  });
   const reply = (status: number, bookingId: string, handled: { state: bookings.BookingState; position: string }) => {
     const state = handled.state;
     return accepted(
@@ -118,6 +124,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       body: RequestBody,
       responses: { 201: { description: 'The nights are held and the booking requested (or confirmed, for instant booking)' } },
+      idempotency: 'in-append',
       handler: async ({ body, req, user }) => {
         const listing = await loadListing(body.listingId);
         const unitType = unitTypeFor(listing, body.unitTypeId);
@@ -145,17 +152,14 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             now: now(),
           },
         };
-        // Every rule is checked before anything is held; then the hold, then the booking.
-        bookings.bookingDecider.decide(command, bookings.initialBookingState);
         const { stay, units } = command.data;
-        const metadata = metadataOf(req, user);
-        await holdStay(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }, metadata);
-        try {
-          return reply(201, bookingId, await handle(bookingId, command, req, user));
-        } catch (error) {
-          await releaseStay(deps, { unitTypeId: unitType.unitTypeId, holdId: bookingId, stay, reason: 'orphaned' }, metadata);
-          throw error;
-        }
+        // One atomic append: the booking's rules are decided first, then its nights on every month;
+        // if any of it is refused nothing is held and nothing booked.
+        const steps = [
+          onBooking(bookingId, command, true),
+          ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }),
+        ];
+        return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([booked]) => reply(201, bookingId, booked!));
       },
     }),
     simple('approve', "Approve a booking request of one's own listing (the guest is then charged)", ['host']),
@@ -169,6 +173,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       params: IdParam,
       body: ModifyBody,
+      idempotency: 'in-append',
       handler: async ({ params, body, req, user }) => {
         const { booking, revision } = await loadBooking(params.id, user!);
         const listing = await loadListing(booking.listingId);
@@ -183,16 +188,17 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
           data: { bookingId: params.id, actorId: user!.userId, stay, guests, units, unitType: { capacity: unitType.capacity, price: unitType.price }, newHoldId, now: now() },
         };
         if (bookings.bookingDecider.decide(command, booking).length === 0) return reply(200, params.id, { state: booking, position: '' });
-        const metadata = metadataOf(req, user);
-        if (rehold) {
-          await holdStay(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, holdId: newHoldId, bookingId: params.id, stay, units, replacing: booking.holdId }, metadata);
-        }
-        try {
-          return reply(200, params.id, await handle(params.id, command, req, user));
-        } catch (error) {
-          if (rehold) await releaseStay(deps, { unitTypeId: booking.unitTypeId, holdId: newHoldId, stay, reason: 'orphaned' }, metadata);
-          throw error;
-        }
+        // One atomic append: the booking's change, its new nights and the release of the old ones.
+        const steps = [
+          onBooking(params.id, command),
+          ...(rehold
+            ? [
+                ...holdSteps(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, holdId: newHoldId, bookingId: params.id, stay, units, replacing: booking.holdId }),
+                ...releaseSteps(deps, { unitTypeId: booking.unitTypeId, holdId: booking.holdId, stay: booking.stay, reason: 'modified' }),
+              ]
+            : []),
+        ];
+        return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) => reply(200, params.id, modified as Handled<bookings.BookingState, unknown>));
       },
     }),
     defineRoute({

@@ -131,16 +131,16 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const unitType = listings.unitTypeOf(state, unitTypeId);
         const keys = body.slots ?? nightsOf(body.from!, body.to!);
         const blockId = uuidv7();
-        let position = '';
-        for (const part of calendar.partitionByMonth(keys)) {
-          const handled = await deps.processor.handle(
-            calendar.calendarStreamId(unitTypeId, part.month),
-            calendar.calendarDecider,
-            { type: 'BlockNights', data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() } },
-            metadataOf(req, user),
-          );
-          position = handled.position || position;
-        }
+        // Every month of the block in one atomic append: a month that is full blocks nothing anywhere.
+        const handled = await deps.processor.handleAll(
+          calendar.partitionByMonth(keys).map((part) => ({
+            streamId: calendar.calendarStreamId(unitTypeId, part.month),
+            decider: calendar.calendarDecider,
+            command: { type: 'BlockNights', data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() } },
+          })),
+          metadataOf(req, user),
+        );
+        const position = handled.find((h) => h.position)?.position ?? '';
         return accepted(201, { blockId, unitTypeId, keys }, position);
       },
     }),

@@ -81,8 +81,14 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
       case 'SendRegistrationMail': {
         const user = (await deps.processor.load(identity.userStreamId(task.userId), identity.userDecider)).state;
         if (user.status !== 'registered') return;
-        const claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
-        // The claim follows the user within the same request: until it is there, try again later.
+        // The claim follows the user within the same request, so the workflow can see the user a moment
+        // before it: wait a little for it here (a retry's backoff is long for a mail a person awaits),
+        // then try again later.
+        let claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+        for (let waited = 0; claim.status !== 'claimed' && waited < CLAIM_WAIT_MS; waited += CLAIM_POLL_MS) {
+          await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+          claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+        }
         if (claim.status !== 'claimed') throw new Error(`the registration of ${task.userId} has not claimed its email yet`);
         const mine = claim.userId === task.userId;
         await notifier.send({
@@ -99,6 +105,9 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
     }
   },
 });
+
+const CLAIM_WAIT_MS = 3000;
+const CLAIM_POLL_MS = 25;
 
 const assertTask = (task: never): never => {
   throw new Error(`Unknown notification task ${JSON.stringify(task)}`);

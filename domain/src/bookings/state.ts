@@ -64,6 +64,20 @@ export const netPaid = (booking: Booking): Money => ({
   currency: booking.paid.currency,
 });
 
+const statusOn: Partial<Record<BookingEvent['type'], Booking['status']>> = {
+  BookingApproved: 'awaiting_payment',
+  BookingDeclined: 'declined',
+  BookingRequestExpired: 'request_expired',
+  BookingConfirmed: 'confirmed',
+  BookingPaymentFailed: 'payment_failed',
+  BookingCancelled: 'cancelled',
+  BookingCompleted: 'completed',
+};
+
+/** The booking's status machine: where an event moves a booking in `status` (read models use it too). */
+export const statusAfter = (status: Booking['status'], event: BookingEvent): Booking['status'] =>
+  event.type === 'BookingRequested' ? (event.data.instantBook ? 'awaiting_payment' : 'awaiting_approval') : (statusOn[event.type] ?? status);
+
 // evolve never throws, so it adds amounts without the currency check `add` makes (decide made it).
 const plus = (a: Money, b: Money): Money => ({ amount: a.amount + b.amount, currency: a.currency });
 
@@ -80,7 +94,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     const nothing = { amount: 0, currency: data.total.currency };
     return {
       ...data,
-      status: data.instantBook ? 'awaiting_payment' : 'awaiting_approval',
+      status: statusAfter('awaiting_approval', event),
       requestedAt: at,
       paid: nothing,
       credited: nothing,
@@ -95,25 +109,25 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
   if (state.status === 'none') return state;
   switch (event.type) {
     case 'BookingApproved':
-      return { ...state, status: 'awaiting_payment' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingDeclined':
-      return { ...state, status: 'declined' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingRequestExpired':
-      return { ...state, status: 'request_expired' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingPaid': {
       const { paymentId, amount } = event.data;
       const payment = { paymentId, amount: amount.amount, credited: 0, refunded: 0 };
       return { ...state, paid: plus(state.paid, amount), paymentIds: [...state.paymentIds, paymentId], payments: [...state.payments, payment] };
     }
     case 'BookingConfirmed':
-      return { ...state, status: 'confirmed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingPaymentOrphaned':
       return { ...state, paymentIds: [...state.paymentIds, event.data.paymentId] };
     case 'BookingPaymentFailed':
-      return { ...state, status: 'payment_failed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'BookingCancelled': {
       const { refund, refunds } = event.data;
-      return { ...state, status: 'cancelled', credited: plus(state.credited, refund), payments: credit(state.payments, partsOf(state, refund, refunds)) };
+      return { ...state, status: statusAfter(state.status, event), credited: plus(state.credited, refund), payments: credit(state.payments, partsOf(state, refund, refunds)) };
     }
     case 'BookingModified': {
       const { stay, guests, units, total, holdId, refundDue, refunds } = event.data;
@@ -127,7 +141,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       return { ...state, refunded: plus(state.refunded, amount), refundIds: [...state.refundIds, refundId], payments };
     }
     case 'BookingCompleted':
-      return { ...state, status: 'completed' };
+      return { ...state, status: statusAfter(state.status, event) };
     case 'GuestReviewedStay':
       return { ...state, guestReviewed: true };
     case 'HostReviewedGuest':

@@ -67,6 +67,11 @@ const fiveHeld = ['h1', 'h2', 'h3', 'h4', 'h5'].map((id) => placed(id));
 describe('PlaceHold', () => {
   const cases: SpecCase<CalendarCommand, CalendarEvent>[] = [
     { name: 'holds free nights', when: hold('h1'), then: [placed('h1')] },
+    {
+      name: 'a hold placed with its booking says so (no deadline will watch it)',
+      when: { type: 'PlaceHold', data: { ...(hold('h1').data as object), withBooking: true } } as CalendarCommand,
+      then: [{ type: 'HoldPlaced', data: { ...(placed('h1').data as object), withBooking: true } } as CalendarEvent],
+    },
     { name: 'capacity 1: a second hold fails', given: [placed('h1')], when: hold('h2'), throws: 'NIGHTS_UNAVAILABLE', details: { unavailable: nights } },
     {
       name: 'names only the nights that are taken',

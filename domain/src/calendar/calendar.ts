@@ -16,7 +16,10 @@ export type ReleaseReason = z.infer<typeof ReleaseReason>;
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ type: z.literal(type), data: z.object({ ...data, now: Instant }) });
 
-/** `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one. */
+/**
+ * `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one.
+ * `withBooking`: the hold is stored in one atomic append with its booking's event, so it can never be left without one.
+ */
 export const PlaceHold = command('PlaceHold', {
   holdId: Id,
   bookingId: Id,
@@ -25,6 +28,7 @@ export const PlaceHold = command('PlaceHold', {
   capacity: Capacity,
   expiresAt: Instant,
   replacing: Id.optional(),
+  withBooking: z.literal(true).optional(),
 });
 export const ConfirmHold = command('ConfirmHold', { holdId: Id });
 export const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
@@ -40,7 +44,7 @@ export type BlockNights = z.infer<typeof BlockNights>;
 export type UnblockNights = z.infer<typeof UnblockNights>;
 export type CalendarCommand = z.infer<typeof CalendarCommand>;
 
-export const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant });
+export const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
 export const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
 export const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
 export const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
@@ -132,8 +136,8 @@ const placeHold = ({ data }: PlaceHold, state: CalendarState): CalendarEvent[] =
   const replaced = data.replacing ? holdOf(state, data.replacing) : undefined;
   ensure(!replaced || replaced.bookingId === data.bookingId, 'HOLD_CONFLICT', `Hold ${data.replacing} belongs to another booking`);
   ensureFree(state, keys, data.units, data.capacity, replaced);
-  const { holdId, bookingId, units, expiresAt, now } = data;
-  return [{ type: 'HoldPlaced', data: { holdId, bookingId, keys, units, expiresAt, at: now } }];
+  const { holdId, bookingId, units, expiresAt, now, withBooking } = data;
+  return [{ type: 'HoldPlaced', data: { holdId, bookingId, keys, units, expiresAt, at: now, ...(withBooking ? { withBooking } : {}) } }];
 };
 
 const confirmHold = ({ data }: ConfirmHold, state: CalendarState): CalendarEvent[] => {

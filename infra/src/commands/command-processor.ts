@@ -1,7 +1,14 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { v7 as uuidv7 } from 'uuid';
 import type { Decider } from '@stayhub/domain';
-import { WrongExpectedRevision, type EventMetadata, type EventStore, type RecordedEvent } from '../event-store/port.ts';
+import {
+  WrongExpectedRevision,
+  type EventMetadata,
+  type EventStore,
+  type EventToAppend,
+  type MultiStreamAppendResult,
+  type RecordedEvent,
+  type StreamAppend,
+} from '../event-store/port.ts';
 
 type AnyEvent = { type: string; data: unknown };
 
@@ -31,22 +38,40 @@ export type Handled<S, E> = {
   position: string;
 };
 
-type Pending<C, S, E> = {
-  command: C;
-  metadata: EventMetadata;
-  expectedRevision: number | undefined;
-  resolve: (result: Handled<S, E>) => void;
-  reject: (error: unknown) => void;
+/**
+ * One stream's part of a command that spans streams. `command` may be a function of the steps
+ * before it (decided against the same states), e.g. a record of what they decided.
+ */
+export type Step = {
+  streamId: string;
+  decider: StreamDecider<any, any, any>;
+  command: unknown | ((earlier: Handled<any, any>[]) => unknown);
+  /** The caller decided on this revision (an `If-Match`). */
+  expectedRevision?: number;
+  /** The stream is brand new (a fresh id): it is appended to without reading it first. */
+  fresh?: boolean;
 };
 
 type Cached = { state: unknown; revision: number };
 
-type Queue = { decider: StreamDecider<any, any, any>; pending: Pending<any, any, any>[]; running: boolean };
+type Job = {
+  steps: Step[];
+  metadata: EventMetadata;
+  attempts: number;
+  resolve: (results: Handled<any, any>[]) => void;
+  reject: (error: unknown) => void;
+};
+
+type Decided =
+  | { ok: true; results: Handled<any, any>[]; after: Map<string, Cached & { before: number; events: EventToAppend[] }> }
+  | { ok: false; error: unknown };
 
 export type CommandProcessorOptions = {
-  /** Most commands of one stream decided together and appended at once. */
+  /** Most commands decided together and committed in one transaction. */
   maxBatch?: number;
-  /** Retries of a batch after another process appended to the same stream first. */
+  /** Commits (transactions) in flight at once, on disjoint streams. */
+  maxInFlight?: number;
+  /** Retries of a command after another process appended to one of its streams first. */
   maxRetries?: number;
   /** Streams whose state stays in memory between commands. */
   cacheSize?: number;
@@ -54,15 +79,30 @@ export type CommandProcessorOptions = {
 };
 
 /**
- * Handles commands stream by stream: the commands of one stream queue up and are decided in turn
- * against freshly evolved state, and their events appended in one expected-revision append. A
- * conflict with another process re-reads and re-decides. Each command still gets its own answer:
- * its events, or the error its decision threw (which does not affect the others in the batch).
+ * Decides commands against in-memory stream states and commits them together.
+ *
+ * Commands queue up; whenever fewer than `maxInFlight` commits run, what is queued (on streams no
+ * running commit touches) is decided in arrival order (a command on a stream sees the events of the
+ * commands before it) and sent as one batch of atomic appends that share one commit. Each command is all or nothing over its streams and is
+ * answered on its own: its events, the error its decision threw, or, when another process got to
+ * one of its streams first, a fresh decision in a later batch. Nothing is answered before the
+ * commit is durable.
+ *
+ * States are cached with their revision and trusted: an append states the cached revision and the
+ * store refuses it if another process moved on, so a stream is re-read only after a conflict, or
+ * before a refusal is answered (the refusal may rest on an old state). A commit that fails as a
+ * whole (not a conflict: e.g. a value the database refuses) is re-run one command at a time, so
+ * only the bad command fails.
  */
 export class CommandProcessor {
-  private readonly queues = new Map<string, Queue>();
+  private readonly pending: Job[] = [];
+  private inFlight = 0;
+  /** Streams of the commits in flight. */
+  private readonly busy = new Set<string>();
   private readonly cache = new Map<string, Cached>();
+  private readonly loading = new Map<string, Promise<Cached>>();
   private readonly maxBatch: number;
+  private readonly maxInFlight: number;
   private readonly maxRetries: number;
   private readonly cacheSize: number;
   private readonly schemaVersionOf: (type: string) => number;
@@ -71,126 +111,228 @@ export class CommandProcessor {
     private readonly store: EventStore,
     options: CommandProcessorOptions = {},
   ) {
-    this.maxBatch = options.maxBatch ?? 100;
+    this.maxBatch = options.maxBatch ?? 256;
+    this.maxInFlight = options.maxInFlight ?? 2;
     this.maxRetries = options.maxRetries ?? 20;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
   }
 
-  handle<C, S, E extends AnyEvent>(
+  async handle<C, S, E extends AnyEvent>(
     streamId: string,
     decider: StreamDecider<C, S, E>,
     command: C,
     metadata: EventMetadata = {},
-    options: { expectedRevision?: number } = {},
+    options: { expectedRevision?: number; fresh?: boolean } = {},
   ): Promise<Handled<S, E>> {
+    const [handled] = await this.handleAll([{ streamId, decider, command, ...options }], metadata);
+    return handled as Handled<S, E>;
+  }
+
+  /** One command over several streams, appended atomically: every step's events are stored, or none. */
+  async handleAll(steps: Step[], metadata: EventMetadata = {}): Promise<Handled<any, any>[]> {
+    await this.preload(steps);
     return new Promise((resolve, reject) => {
-      let queue = this.queues.get(streamId);
-      if (!queue) {
-        queue = { decider, pending: [], running: false };
-        this.queues.set(streamId, queue);
-      }
-      queue.pending.push({ command, metadata, expectedRevision: options.expectedRevision, resolve, reject } as Pending<any, any, any>);
-      if (!queue.running) void this.drain(streamId, queue);
+      this.pending.push({ steps, metadata, attempts: 0, resolve, reject });
+      this.kick();
     });
   }
 
-  /** Reads a stream's current state (through the cache) without deciding anything. */
+  /** A stream's current state: the cached one (kept current by this processor's own appends), else read. */
   async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>): Promise<{ state: S; revision: number }> {
-    const loaded = await this.catchUp(streamId, decider);
+    const loaded = this.cache.get(streamId) ?? (await this.catchUp(streamId, decider));
     return { state: loaded.state as S, revision: loaded.revision };
   }
 
-  private async drain(streamId: string, queue: Queue): Promise<void> {
-    queue.running = true;
-    try {
-      while (queue.pending.length > 0) {
-        const batch = queue.pending.splice(0, this.maxBatch);
-        await this.process(streamId, queue.decider, batch);
-      }
-    } finally {
-      queue.running = false;
-      if (queue.pending.length === 0) this.queues.delete(streamId);
-      else void this.drain(streamId, queue);
-    }
+  private async preload(steps: Step[]): Promise<void> {
+    await Promise.all(steps.filter((s) => !s.fresh && !this.cache.has(s.streamId)).map((s) => this.catchUp(s.streamId, s.decider)));
   }
 
-  private async process(streamId: string, decider: StreamDecider<any, any, any>, batch: Pending<any, any, any>[]): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const loaded = await this.catchUp(streamId, decider);
-        let state = loaded.state;
-        const outcomes: ({ ok: true; events: AnyEvent[]; state: unknown; upTo: number } | { ok: false; error: unknown })[] = [];
-        const toAppend: { event: AnyEvent; metadata: EventMetadata }[] = [];
-        for (const pending of batch) {
-          try {
-            const current = loaded.revision + toAppend.length;
-            if (pending.expectedRevision !== undefined && pending.expectedRevision !== current) {
-              throw new StaleRevision(streamId, pending.expectedRevision, current);
-            }
-            const events = decider.decide(pending.command, state) as AnyEvent[];
-            for (const event of events) state = decider.evolve(state, event);
-            toAppend.push(...events.map((event) => ({ event, metadata: pending.metadata })));
-            outcomes.push({ ok: true, events, state, upTo: toAppend.length });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-        let position = '';
-        let revision = loaded.revision;
-        if (toAppend.length > 0) {
-          const result = await this.store.append(
-            streamId,
-            toAppend.map(({ event, metadata }) => ({
-              eventId: uuidv7(),
-              type: event.type,
-              schemaVersion: this.schemaVersionOf(event.type),
-              data: event.data,
-              metadata,
-            })),
-            loaded.revision === -1 ? 'no_stream' : loaded.revision,
-          );
-          position = result.position;
-          revision = result.nextExpectedRevision;
-          this.remember(streamId, { state, revision });
-        }
-        batch.forEach((pending, i) => {
-          const outcome = outcomes[i]!;
-          if (!outcome.ok) return pending.reject(outcome.error);
-          pending.resolve({
-            events: outcome.events,
-            state: outcome.state,
-            revision: loaded.revision + outcome.upTo,
-            position: outcome.events.length > 0 ? position : '',
-          });
+  /**
+   * Starts commits while fewer than `maxInFlight` run. A batch takes the queued commands whose
+   * streams no running commit touches (a command behind one that waits, on a shared stream, waits
+   * too, so each stream keeps its order): commits in flight never share a stream.
+   */
+  private kick(): void {
+    while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) return;
+      const streams = new Set(batch.flatMap((job) => job.steps.map((s) => s.streamId)));
+      for (const s of streams) this.busy.add(s);
+      this.inFlight++;
+      void this.commit(batch)
+        .catch((error: unknown) => {
+          for (const job of batch) job.reject(error);
+        })
+        .finally(() => {
+          this.inFlight--;
+          for (const s of streams) this.busy.delete(s);
+          this.kick();
         });
-        return;
+    }
+  }
+
+  private takeBatch(): Job[] {
+    const taken: Job[] = [];
+    const waiting: Job[] = [];
+    const blocked = new Set<string>();
+    for (const job of this.pending) {
+      const streams = job.steps.map((s) => s.streamId);
+      if (taken.length < this.maxBatch && !streams.some((s) => this.busy.has(s) || blocked.has(s))) taken.push(job);
+      else {
+        waiting.push(job);
+        for (const s of streams) blocked.add(s);
+      }
+    }
+    this.pending.splice(0, this.pending.length, ...waiting);
+    return taken;
+  }
+
+  private async commit(batch: Job[]): Promise<void> {
+    // A stream evicted from the cache since its command was queued is read again first.
+    await Promise.all(batch.map((job) => this.preload(job.steps)));
+    const working = new Map<string, Cached>();
+    const decided = batch.map((job) => this.decide(job, working));
+    const appending = decided.flatMap((d, i) => (d.ok && [...d.after.values()].some((a) => a.events.length > 0) ? [i] : []));
+    const groups: StreamAppend[][] = appending.map((i) =>
+      [...(decided[i] as Extract<Decided, { ok: true }>).after].flatMap(([streamId, a]) =>
+        a.events.length === 0 ? [] : [{ streamId, events: a.events, expected: a.before === -1 ? ('no_stream' as const) : a.before }],
+      ),
+    );
+
+    let settled: PromiseSettledResult<MultiStreamAppendResult>[] = [];
+    if (groups.length > 0) {
+      try {
+        settled = await this.store.appendBatch(groups);
       } catch (error) {
-        this.cache.delete(streamId);
-        if (error instanceof WrongExpectedRevision && attempt < this.maxRetries) {
-          await sleep(Math.random() * Math.min(100, 5 * 2 ** attempt));
-          continue;
-        }
-        for (const pending of batch) pending.reject(error);
+        if (batch.length === 1) return batch[0]!.reject(error);
+        // Not a conflict: the commit itself failed and stored nothing. One at a time, only the bad one fails.
+        for (const job of batch) await this.commit([job]);
         return;
       }
     }
-  }
 
-  private async catchUp(streamId: string, decider: StreamDecider<any, any, any>): Promise<Cached> {
-    const cached = this.cache.get(streamId) ?? { state: decider.initialState, revision: -1 };
-    const read = await this.store.readStream(streamId, { fromRevision: cached.revision + 1 });
-    if (read.events.length === 0 && read.revision === cached.revision) return cached;
-    let state = cached.state;
-    for (const recorded of read.events) {
-      state = decider.evolve(state, decider.upcast ? decider.upcast(recorded) : { type: recorded.type, data: recorded.data });
+    const outcome = new Map<number, PromiseSettledResult<MultiStreamAppendResult>>(appending.map((i, n) => [i, settled[n]!]));
+    const failedStreams = new Set<string>();
+    const confirmed = new Set<string>();
+    const toVerify: { job: Job; error: unknown }[] = [];
+    const toRetry: Job[] = [];
+    batch.forEach((job, i) => {
+      const d = decided[i]!;
+      const streams = job.steps.map((s) => s.streamId);
+      // Decided on what an earlier command of this batch appended, and that command failed: decide again.
+      const dependsOnFailure = streams.some((s) => failedStreams.has(s));
+      const result = outcome.get(i);
+      if (result?.status === 'rejected') {
+        for (const s of streams) failedStreams.add(s);
+        if (result.reason instanceof WrongExpectedRevision) {
+          const cached = this.cache.get(result.reason.streamId);
+          // Another process appended (not merely an earlier command of this batch that failed): read again.
+          if (!dependsOnFailure && cached?.revision !== result.reason.actual) this.cache.delete(result.reason.streamId);
+          for (const s of job.steps) if (s.streamId === result.reason.streamId) s.fresh = false;
+          return toRetry.push(job);
+        }
+        return job.reject(result.reason);
+      }
+      if (dependsOnFailure) {
+        for (const s of streams) failedStreams.add(s);
+        return toRetry.push(job);
+      }
+      if (!d.ok) return toVerify.push({ job, error: d.error });
+      const position = result?.status === 'fulfilled' ? result.value.position : '';
+      for (const [streamId, after] of d.after) {
+        if (after.events.length > 0) confirmed.add(streamId);
+        this.remember(streamId, { state: after.state, revision: after.revision });
+      }
+      job.resolve(d.results.map((r) => ({ ...r, position: r.events.length > 0 ? position : '' })));
+    });
+
+    // A refusal may rest on a state another process has moved on from: answer it only once the
+    // streams are known current (appended to in this commit, or read again now and unchanged).
+    const stale = new Set<string>();
+    const unverified = new Map<string, Step>();
+    for (const { job } of toVerify) for (const s of job.steps) if (!confirmed.has(s.streamId) && !s.fresh) unverified.set(s.streamId, s);
+    await Promise.all(
+      [...unverified.values()].map(async (s) => {
+        const before = this.cache.get(s.streamId)?.revision ?? -1;
+        const now = await this.catchUp(s.streamId, s.decider);
+        if (now.revision !== before) stale.add(s.streamId);
+      }),
+    );
+    for (const { job, error } of toVerify) {
+      if (job.steps.some((s) => stale.has(s.streamId))) toRetry.push(job);
+      else job.reject(error);
     }
-    const fresh = { state, revision: read.events.at(-1)?.streamRevision ?? read.revision };
-    this.remember(streamId, fresh);
-    return fresh;
+    for (const job of toRetry.reverse()) {
+      if (++job.attempts > this.maxRetries) {
+        job.reject(new Error(`Gave up after ${this.maxRetries} conflicting attempts on ${job.steps.map((s) => s.streamId).join(', ')}`));
+        continue;
+      }
+      this.pending.unshift(job);
+    }
   }
 
+  /** Decides a job's steps against the batch's working states; on success its events extend them. */
+  private decide(job: Job, working: Map<string, Cached>): Decided {
+    const after = new Map<string, Cached & { before: number; events: EventToAppend[] }>();
+    const results: Handled<any, any>[] = [];
+    try {
+      for (const step of job.steps) {
+        let current = after.get(step.streamId);
+        if (!current) {
+          const base = working.get(step.streamId) ?? this.cache.get(step.streamId) ?? { state: step.decider.initialState, revision: -1 };
+          current = { ...base, before: base.revision, events: [] };
+          after.set(step.streamId, current);
+        }
+        if (step.expectedRevision !== undefined && step.expectedRevision !== current.revision) {
+          throw new StaleRevision(step.streamId, step.expectedRevision, current.revision);
+        }
+        const command = typeof step.command === 'function' ? (step.command as (earlier: Handled<any, any>[]) => unknown)(results) : step.command;
+        const events = step.decider.decide(command, current.state) as AnyEvent[];
+        for (const event of events) current.state = step.decider.evolve(current.state, event);
+        current.revision += events.length;
+        current.events.push(...events.map((event) => this.toAppend(event, job.metadata)));
+        results.push({ events, state: current.state, revision: current.revision, position: '' });
+      }
+    } catch (error) {
+      return { ok: false, error };
+    }
+    for (const [streamId, a] of after) working.set(streamId, { state: a.state, revision: a.revision });
+    return { ok: true, results, after };
+  }
+
+  private toAppend(event: AnyEvent, metadata: EventMetadata): EventToAppend {
+    return { eventId: uuidv7(), type: event.type, schemaVersion: this.schemaVersionOf(event.type), data: event.data, metadata };
+  }
+
+  /** Reads what a stream gained since the cached state (all of it when not cached); one read per stream at a time. */
+  private catchUp(streamId: string, decider: StreamDecider<any, any, any>): Promise<Cached> {
+    const inFlight = this.loading.get(streamId);
+    if (inFlight) return inFlight;
+    const loading = (async () => {
+      const known = this.cache.get(streamId);
+      const cached = known ?? { state: decider.initialState, revision: -1 };
+      const read = await this.store.readStream(streamId, { fromRevision: cached.revision + 1 });
+      if (read.events.length === 0 && read.revision === cached.revision) {
+        if (!known) this.remember(streamId, cached);
+        return cached;
+      }
+      let state = cached.state;
+      for (const recorded of read.events) {
+        state = decider.evolve(state, decider.upcast ? decider.upcast(recorded) : { type: recorded.type, data: recorded.data });
+      }
+      const fresh = { state, revision: read.events.at(-1)?.streamRevision ?? read.revision };
+      this.remember(streamId, fresh);
+      return this.cache.get(streamId) ?? fresh;
+    })().finally(() => this.loading.delete(streamId));
+    this.loading.set(streamId, loading);
+    return loading;
+  }
+
+  /** Keeps the newest state of a stream (a read that started before an append must not undo it). */
   private remember(streamId: string, entry: Cached): void {
+    const known = this.cache.get(streamId);
+    if (known && known.revision > entry.revision) return;
     this.cache.delete(streamId);
     this.cache.set(streamId, entry);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);

@@ -97,6 +97,68 @@ export const eventStoreContract = (name: string, connect: () => Promise<EventSto
       expect(afterFirst[0]?.eventId).toBe(all[1]?.eventId);
     });
 
+    it('appends to several streams at once, each with its own expectation, in the order given', async () => {
+      const [a, b, c] = [stream('multi'), stream('multi'), stream('multi')];
+      await store.append(b, [event('B0')], 'no_stream');
+      const result = await store.appendMultiple([
+        { streamId: a, events: [event('A0'), event('A1')], expected: 'no_stream' },
+        { streamId: b, events: [event('B1')], expected: 0 },
+        { streamId: c, events: [event('C0')], expected: 'any' },
+      ]);
+      expect(result.streams).toEqual([
+        { streamId: a, nextExpectedRevision: 1 },
+        { streamId: b, nextExpectedRevision: 1 },
+        { streamId: c, nextExpectedRevision: 0 },
+      ]);
+      const ours = (await collectAll(store)).filter((e) => [a, b, c].includes(e.streamId));
+      expect(ours.map((e) => e.type)).toEqual(['B0', 'A0', 'A1', 'B1', 'C0']);
+      expect(ours.at(-1)!.globalPosition).toBe(result.position);
+    });
+
+    it("stores nothing of a multi-stream append when one stream's expectation is stale", async () => {
+      const [a, b] = [stream('multi'), stream('multi')];
+      await store.append(b, [event('B0'), event('B1')], 'no_stream');
+      const failed = store.appendMultiple([
+        { streamId: a, events: [event('A0')], expected: 'no_stream' },
+        { streamId: b, events: [event('B2')], expected: 0 },
+      ]);
+      await expect(failed).rejects.toMatchObject({ name: 'WrongExpectedRevision', streamId: b, actual: 1 });
+      expect(await store.readStream(a)).toEqual({ events: [], revision: -1 });
+      expect((await store.readStream(b)).revision).toBe(1);
+    });
+
+    it('stores a multi-stream append sent twice (same event ids) only once', async () => {
+      const [a, b] = [stream('multi'), stream('multi')];
+      const appends = [
+        { streamId: a, events: [event('A0')], expected: 'no_stream' as const },
+        { streamId: b, events: [event('B0'), event('B1')], expected: 'no_stream' as const },
+      ];
+      const first = await store.appendMultiple(appends);
+      const again = await store.appendMultiple(appends);
+      expect(again.streams).toEqual(first.streams);
+      expect((await store.readStream(b)).events).toHaveLength(2);
+    });
+
+    it('settles each append of a batch on its own: a conflict in one fails only that one', async () => {
+      const shared = stream('batch');
+      await store.append(shared, [event('S0')], 'no_stream');
+      const others = Array.from({ length: 5 }, () => stream('batch'));
+      const settled = await store.appendBatch([
+        [{ streamId: others[0]!, events: [event()], expected: 'no_stream' }],
+        [
+          { streamId: others[1]!, events: [event()], expected: 'no_stream' },
+          { streamId: shared, events: [event('stale')], expected: 5 },
+        ],
+        [{ streamId: shared, events: [event('S1')], expected: 0 }],
+        [{ streamId: shared, events: [event('S2')], expected: 1 }],
+        ...others.slice(2).map((id) => [{ streamId: id, events: [event()], expected: 'no_stream' as const }]),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
+      expect((await store.readStream(others[1]!)).revision).toBe(-1);
+      expect((await store.readStream(shared)).events.map((e) => e.type)).toEqual(['S0', 'S1', 'S2']);
+    });
+
     it('delivers every appended event to a subscriber, live, exactly once', async () => {
       const controller = new AbortController();
       const seen: RecordedEvent[] = [];

@@ -1,4 +1,4 @@
-import { NO_STREAM, STREAM_EXISTS, ANY, WrongExpectedVersionError, type EventData } from '@kurrent/kurrentdb-client';
+import { NO_STREAM, STREAM_EXISTS, ANY, UnsupportedError, WrongExpectedVersionError, type EventData } from '@kurrent/kurrentdb-client';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -6,7 +6,11 @@ import {
   decodePosition,
   encodePosition,
   isSystemEvent,
+  MultiStreamAppendUnsupported,
+  toAppendStreamRequest,
   toEventData,
+  toMultiStreamError,
+  toMultiStreamResult,
   toRecordedEvent,
   toRevision,
   toStreamState,
@@ -195,5 +199,56 @@ describe('KurrentDB events read', () => {
     expect(isSystemEvent({ streamId: '$stats-127.0.0.1:2113', type: '$statsCollected' })).toBe(true);
     expect(isSystemEvent({ streamId: 'booking-1', type: '$metadata' })).toBe(true);
     expect(isSystemEvent({ streamId: '$projections-x-result', type: 'Result' })).toBe(true);
+  });
+});
+
+describe('KurrentDB multi-stream append mapping', () => {
+  const appends = [
+    { streamId: 'calendar-a-2026-01', expected: 4 as const, events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a11', type: 'HoldPlaced', data: { n: 1 }, metadata: { actor: 'g', depth: 2 } }] },
+    { streamId: 'booking-1', expected: 'no_stream' as const, events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a12', type: 'BookingRequested', schemaVersion: 2, data: { b: 1 } }] },
+  ];
+
+  it('asks for each stream with its own expected state, metadata as string properties', () => {
+    const [calendar, booking] = appends.map(toAppendStreamRequest);
+    expect(calendar).toMatchObject({ streamName: 'calendar-a-2026-01', expectedState: 4n });
+    expect(booking).toMatchObject({ streamName: 'booking-1', expectedState: NO_STREAM });
+    expect(calendar!.events[0]!.metadata).toEqual({ actor: 'g', depth: '2', schemaVersion: '1' });
+    expect(booking!.events[0]!.metadata).toEqual({ schemaVersion: '2' });
+    expect(booking!.events[0]).toMatchObject({ id: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a12', type: 'BookingRequested', data: { b: 1 } });
+  });
+
+  it('reads a string schema version back as a number', () => {
+    expect(toRecordedEvent(stored({ metadata: { schemaVersion: '2', actor: 'g' } }))).toMatchObject({ schemaVersion: 2, metadata: { actor: 'g' } });
+  });
+
+  it('answers per stream in the order asked, with the append position', () => {
+    const result = toMultiStreamResult(appends, {
+      position: 77n,
+      responses: [
+        { streamName: 'booking-1', revision: 0n },
+        { streamName: 'calendar-a-2026-01', revision: 5n },
+      ],
+    });
+    expect(result).toEqual({
+      streams: [
+        { streamId: 'calendar-a-2026-01', nextExpectedRevision: 5 },
+        { streamId: 'booking-1', nextExpectedRevision: 0 },
+      ],
+      position: encodePosition({ commit: 77n, prepare: 77n }),
+    });
+  });
+
+  it('names the stream whose expectation failed', () => {
+    const error = new WrongExpectedVersionError(undefined, { streamName: 'booking-1', expected: NO_STREAM, current: 0n });
+    const mapped = toMultiStreamError(error, appends);
+    expect(mapped).toBeInstanceOf(WrongExpectedRevision);
+    expect(mapped).toMatchObject({ streamId: 'booking-1', expected: 'no_stream', actual: 0 });
+  });
+
+  it('says that an older server lacks the multi-stream append, instead of passing its error on', () => {
+    expect(toMultiStreamError(new UnsupportedError('multiStreamAppend', '25.1'), appends)).toBeInstanceOf(MultiStreamAppendUnsupported);
+    expect(toMultiStreamError(new Error('12 UNIMPLEMENTED: unknown service kurrentdb.protocol.v2.StreamsService'), appends)).toBeInstanceOf(MultiStreamAppendUnsupported);
+    const other = new Error('connection refused');
+    expect(toMultiStreamError(other, appends)).toBe(other);
   });
 });

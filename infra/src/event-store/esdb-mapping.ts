@@ -1,16 +1,27 @@
 import {
   ANY,
+  UnsupportedError,
   NO_STREAM,
   STREAM_EXISTS,
   WrongExpectedVersionError,
   jsonEvent,
+  type AppendStreamRequest,
   type AppendStreamState,
   type CurrentStreamState,
   type EventData,
   type JSONType,
+  type MultiAppendResult,
   type Position,
 } from '@kurrent/kurrentdb-client';
-import { WrongExpectedRevision, type EventMetadata, type EventToAppend, type ExpectedRevision, type RecordedEvent } from './port.ts';
+import {
+  WrongExpectedRevision,
+  type EventMetadata,
+  type EventToAppend,
+  type ExpectedRevision,
+  type MultiStreamAppendResult,
+  type RecordedEvent,
+  type StreamAppend,
+} from './port.ts';
 
 /**
  * Pure translations between our port and the KurrentDB client's shapes, kept apart from the
@@ -93,6 +104,55 @@ export const toEventData = (event: EventToAppend): EventData =>
     },
   });
 
+/**
+ * The multi-stream append (KurrentDB 25.1+) carries metadata as string properties only: every
+ * value that is not a string is written as its JSON text, and read back by `toRecordedEvent`.
+ */
+export const toAppendStreamRequest = ({ streamId, events, expected }: StreamAppend): AppendStreamRequest => ({
+  streamName: streamId,
+  expectedState: toStreamState(expected),
+  events: events.map((event) => {
+    const data = toEventData(event);
+    const metadata = Object.fromEntries(
+      Object.entries(data.metadata as Record<string, unknown>).flatMap(([key, value]) =>
+        value === undefined ? [] : [[key, typeof value === 'string' ? value : JSON.stringify(value)]],
+      ),
+    );
+    return { ...data, metadata };
+  }),
+});
+
+/** The server's answer, per stream in the order asked; the position is the append's log position. */
+export const toMultiStreamResult = (appends: StreamAppend[], result: MultiAppendResult): MultiStreamAppendResult => {
+  const revisions = new Map(result.responses.map((r) => [r.streamName, toRevision(r.revision)]));
+  return {
+    streams: appends.map(({ streamId }) => {
+      const revision = revisions.get(streamId);
+      if (revision === undefined) throw new Error(`The multi-stream append answered without stream ${streamId}`);
+      return { streamId, nextExpectedRevision: revision };
+    }),
+    position: encodePosition({ commit: result.position, prepare: result.position }),
+  };
+};
+
+export class MultiStreamAppendUnsupported extends Error {
+  override readonly name = 'MultiStreamAppendUnsupported';
+  constructor(cause: unknown) {
+    super('This KurrentDB server has no atomic multi-stream append (it needs 25.1 or later); bookings cannot be stored on it', { cause });
+  }
+}
+
+/** A failed multi-stream append in our terms: the stream whose expectation failed, or an older server. */
+export const toMultiStreamError = (error: unknown, appends: StreamAppend[]): unknown => {
+  if (error instanceof WrongExpectedVersionError) {
+    const failed = appends.find((a) => a.streamId === error.streamName) ?? appends[0]!;
+    return new WrongExpectedRevision(failed.streamId, failed.expected, actualRevision(error.actualState));
+  }
+  const message = error instanceof Error ? error.message : '';
+  if (error instanceof UnsupportedError || /unimplemented/i.test(message)) return new MultiStreamAppendUnsupported(error);
+  return error;
+};
+
 /** System events: `$`-prefixed types (the server filter) and anything in a `$`-prefixed stream. */
 export const isSystemEvent = (event: Pick<StoredEvent, 'streamId' | 'type'>): boolean =>
   event.type.startsWith('$') || event.streamId.startsWith('$');
@@ -108,7 +168,8 @@ export const toRecordedEvent = (event: StoredEvent): RecordedEvent => {
   const metadata: EventMetadata = Object.fromEntries(
     Object.entries(stored).filter(([key]) => !(BOOKKEEPING as readonly string[]).includes(key)),
   );
-  const schemaVersion = stored.schemaVersion;
+  // A multi-stream append stores metadata values as strings (see toAppendStreamRequest).
+  const schemaVersion = typeof stored.schemaVersion === 'string' && /^\d+$/.test(stored.schemaVersion) ? Number(stored.schemaVersion) : stored.schemaVersion;
   return {
     eventId: event.id,
     type: event.type,

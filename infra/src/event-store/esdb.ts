@@ -27,6 +27,9 @@ import {
   toRevision,
   toStreamState,
   toWrongExpectedRevision,
+  toAppendStreamRequest,
+  toMultiStreamError,
+  toMultiStreamResult,
 } from './esdb-mapping.ts';
 import {
   WrongExpectedRevision,
@@ -34,8 +37,10 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type MultiStreamAppendResult,
   type ReadStreamResult,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
 } from './port.ts';
 
@@ -84,6 +89,30 @@ export class KurrentEventStore implements EventStore {
     // An idempotent replay of an append is answered without a position: look the event up.
     const position = result.position ? encodePosition(result.position) : await this.positionOf(streamId, nextExpectedRevision);
     return { nextExpectedRevision, position };
+  }
+
+  /** KurrentDB's atomic multi-stream append (server 25.1 or later; an older one answers `MultiStreamAppendUnsupported`). */
+  async appendMultiple(appends: StreamAppend[]): Promise<MultiStreamAppendResult> {
+    if (appends.some((a) => a.events.length === 0)) throw new Error('append needs at least one event per stream');
+    if (new Set(appends.map((a) => a.streamId)).size !== appends.length) throw new Error('a stream appears twice in one append');
+    try {
+      return toMultiStreamResult(appends, await this.client.multiStreamAppend(appends.map(toAppendStreamRequest)));
+    } catch (error) {
+      throw toMultiStreamError(error, appends);
+    }
+  }
+
+  /** KurrentDB commits each append on its own (its log has no shared commit to join): they run in turn. */
+  async appendBatch(groups: StreamAppend[][]): Promise<PromiseSettledResult<MultiStreamAppendResult>[]> {
+    const settled: PromiseSettledResult<MultiStreamAppendResult>[] = [];
+    for (const group of groups) {
+      try {
+        settled.push({ status: 'fulfilled', value: await this.appendMultiple(group) });
+      } catch (reason) {
+        settled.push({ status: 'rejected', reason });
+      }
+    }
+    return settled;
   }
 
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<ReadStreamResult> {

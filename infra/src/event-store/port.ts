@@ -42,6 +42,16 @@ export type AppendResult = {
   position: string;
 };
 
+/** One stream's part of a multi-stream append: its events and its own expected revision. */
+export type StreamAppend = { streamId: string; events: EventToAppend[]; expected: ExpectedRevision };
+
+export type MultiStreamAppendResult = {
+  /** Per stream, in the order given: the revision of its last event now. */
+  streams: { streamId: string; nextExpectedRevision: number }[];
+  /** The global position of the last event appended. */
+  position: string;
+};
+
 export type ReadStreamResult = { events: RecordedEvent[]; revision: number };
 
 export type SubscribeOptions = {
@@ -54,9 +64,26 @@ export type SubscribeOptions = {
 
 export interface EventStore {
   append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Appends to several streams at once, all or nothing: every stream's expectation holds and all
+   * events are stored, or nothing is (`WrongExpectedRevision` names a stream whose expectation
+   * failed). Each stream appears once and gets at least one event; the events enter the global log
+   * in the order given. An append whose event ids are all stored already returns the stored result.
+   */
+  appendMultiple(appends: StreamAppend[]): Promise<MultiStreamAppendResult>;
+  /**
+   * Several independent multi-stream appends that may share one commit: each settles on its own
+   * (a conflict in one never fails another), in the order given, later ones seeing earlier ones'
+   * revisions. Rejects as a whole only when the commit itself failed, and then nothing was stored.
+   * PostgreSQL runs them in one transaction; a store that cannot share a commit runs them in turn.
+   */
+  appendBatch(groups: StreamAppend[][]): Promise<PromiseSettledResult<MultiStreamAppendResult>[]>;
   readStream(streamId: string, options?: { fromRevision?: number; maxCount?: number }): Promise<ReadStreamResult>;
   readAll(options?: { after?: string; maxCount?: number }): Promise<RecordedEvent[]>;
-  /** Resolves once `signal` aborts; rejects if `onBatch` throws. Never skips an event. */
+  /**
+   * Resolves once `signal` aborts; rejects if `onBatch` throws. Never skips an event. A subscriber
+   * wakes promptly after any append commits, in this process or another (how is the adapter's).
+   */
   subscribe(options: SubscribeOptions): Promise<void>;
   /** The position of the newest event a reader could see now (`''` when empty). */
   headPosition(): Promise<string>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import pg from 'pg';
 import {
@@ -7,8 +8,10 @@ import {
   type EventStore,
   type EventToAppend,
   type ExpectedRevision,
+  type MultiStreamAppendResult,
   type ReadStreamResult,
   type RecordedEvent,
+  type StreamAppend,
   type SubscribeOptions,
 } from './port.ts';
 import { migrateEventStore } from '../postgres/schema.ts';
@@ -57,7 +60,44 @@ const COLUMNS = 'global_position, transaction_id, event_id, stream_id, stream_re
 const expectation = (expected: ExpectedRevision): [kind: string, revision: number] =>
   typeof expected === 'number' ? ['exact', expected] : [expected, -1];
 
+/** Named: the command processor's read of a stream, parsed and planned once per connection. */
+const READ_STREAM = {
+  name: 'es_read_stream',
+  text: `SELECT s.revision AS head, e.*
+           FROM es_streams s
+           LEFT JOIN LATERAL (
+             SELECT ${COLUMNS} FROM es_events
+              WHERE stream_id = s.stream_id AND stream_revision >= $2
+              ORDER BY stream_revision LIMIT $3) e ON true
+          WHERE s.stream_id = $1`,
+};
+
 export type PostgresEventStoreOptions = { pollIntervalMs?: number };
+
+type BatchRow = { group_no: number; stream: string | null; outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate'; revision: number | null; last_position: number | null; tx: string | null };
+
+/** Named, so that each pooled connection parses and plans it once. */
+const APPEND_BATCH = { name: 'es_append_batch', text: 'SELECT group_no, stream, outcome, revision, last_position, tx FROM es_append_batch($1)' };
+/**
+ * The wake-up for subscribers in other processes, sent after a commit rather than inside it: a
+ * NOTIFY inside the append made every commit queue for one server-wide lock. It carries no state,
+ * so it need not wait for a WAL flush; both statements run as one implicit transaction.
+ */
+const wakeStatement = (sender: string) => `SET LOCAL synchronous_commit = off; NOTIFY es_appended, '${sender}'`;
+
+const toWire = (groups: StreamAppend[][]): string =>
+  JSON.stringify(
+    groups.map((group) => {
+      const seen = new Set<string>();
+      return group.map(({ streamId, events, expected }) => {
+        if (events.length === 0) throw new Error(`append to ${streamId} needs at least one event`);
+        if (seen.has(streamId)) throw new Error(`stream ${streamId} appears twice in one append`);
+        seen.add(streamId);
+        const [k, r] = expectation(expected);
+        return { s: streamId, k, r, e: events };
+      });
+    }),
+  );
 
 export class PostgresEventStore implements EventStore {
   private listener: PoolClient | undefined;
@@ -65,6 +105,11 @@ export class PostgresEventStore implements EventStore {
   private listening: Promise<void> | undefined;
   private readonly wakers = new Set<() => void>();
   private readonly pollIntervalMs: number;
+  private notifying = false;
+  private notifyAgain = false;
+  /** Names this store's own wake-ups, which its subscribers have had already. */
+  private readonly sender = randomUUID();
+  private readonly wake = wakeStatement(this.sender);
 
   constructor(
     private readonly pool: Pool,
@@ -79,25 +124,24 @@ export class PostgresEventStore implements EventStore {
   }
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
-    if (events.length === 0) throw new Error('append needs at least one event');
-    const [kind, revision] = expectation(expected);
-    try {
-      const { rows } = await this.pool.query<{ next_revision: string; last_position: string; tx: string }>(
-        'SELECT next_revision, last_position, tx FROM es_append($1, $2, $3, $4)',
-        [streamId, kind, revision, JSON.stringify(events)],
-      );
-      const row = rows[0]!;
-      return { nextExpectedRevision: Number(row.next_revision), position: encodePosition(row.tx, row.last_position) };
-    } catch (error) {
-      if (error instanceof pg.DatabaseError && error.code === 'ES409') {
-        throw new WrongExpectedRevision(streamId, expected, Number(error.message));
-      }
-      if (error instanceof pg.DatabaseError && error.code === 'ES422') throw new DuplicateEventConflict(streamId);
-      if (error instanceof pg.DatabaseError && error.code === '23505' && kind === 'no_stream') {
-        throw new WrongExpectedRevision(streamId, expected, 0);
-      }
-      throw error;
-    }
+    const { streams, position } = await this.appendMultiple([{ streamId, events, expected }]);
+    return { nextExpectedRevision: streams[0]!.nextExpectedRevision, position };
+  }
+
+  async appendMultiple(appends: StreamAppend[]): Promise<MultiStreamAppendResult> {
+    const [result] = await this.appendBatch([appends]);
+    if (result!.status === 'rejected') throw result!.reason;
+    return result!.value;
+  }
+
+  async appendBatch(groups: StreamAppend[][]): Promise<PromiseSettledResult<MultiStreamAppendResult>[]> {
+    if (groups.length === 0) return [];
+    const wire = toWire(groups);
+    const { rows } = await this.pool.query<BatchRow>({ ...APPEND_BATCH, values: [wire] });
+    this.announce();
+    const byGroup = new Map<number, BatchRow[]>();
+    for (const row of rows) byGroup.set(row.group_no, [...(byGroup.get(row.group_no) ?? []), row]);
+    return groups.map((group, i) => settle(group, byGroup.get(i + 1) ?? []));
   }
 
   /**
@@ -105,16 +149,10 @@ export class PostgresEventStore implements EventStore {
    * committing in between gave a revision ahead of the events, and a cache trusting it skipped an event.
    */
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<ReadStreamResult> {
-    const { rows } = await this.pool.query<Partial<EventRow> & { head: string }>(
-      `SELECT s.revision AS head, e.*
-         FROM es_streams s
-         LEFT JOIN LATERAL (
-           SELECT ${COLUMNS} FROM es_events
-            WHERE stream_id = s.stream_id AND stream_revision >= $2
-            ORDER BY stream_revision LIMIT $3) e ON true
-        WHERE s.stream_id = $1`,
-      [streamId, options.fromRevision ?? 0, options.maxCount ?? 1_000_000],
-    );
+    const { rows } = await this.pool.query<Partial<EventRow> & { head: string }>({
+      ...READ_STREAM,
+      values: [streamId, options.fromRevision ?? 0, options.maxCount ?? 1_000_000],
+    });
     if (rows.length === 0) return { events: [], revision: -1 };
     const events = rows.filter((row) => row.event_id !== null && row.event_id !== undefined).map((row) => toRecorded(row as EventRow));
     return { events, revision: Number(rows[0]!.head) };
@@ -167,6 +205,26 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
+  /** Wakes this process's subscribers now, and other processes' through one NOTIFY at a time (coalesced). */
+  private announce(): void {
+    for (const wake of this.wakers) wake();
+    if (this.notifying) {
+      this.notifyAgain = true;
+      return;
+    }
+    this.notifying = true;
+    this.pool
+      .query(this.wake)
+      .catch(() => undefined) // a missed wake-up costs one poll interval, nothing more
+      .finally(() => {
+        this.notifying = false;
+        if (this.notifyAgain) {
+          this.notifyAgain = false;
+          this.announce();
+        }
+      });
+  }
+
   private listen(): Promise<void> {
     this.listening ??= this.openListener().catch((error: unknown) => {
       this.listening = undefined;
@@ -177,7 +235,8 @@ export class PostgresEventStore implements EventStore {
 
   private async openListener(): Promise<void> {
     const client = await this.pool.connect();
-    client.on('notification', () => {
+    client.on('notification', (message) => {
+      if (message.payload === this.sender) return;
       for (const wake of this.wakers) wake();
     });
     client.on('error', (error) => {
@@ -210,3 +269,24 @@ export class PostgresEventStore implements EventStore {
     });
   }
 }
+
+const settle = (group: StreamAppend[], rows: BatchRow[]): PromiseSettledResult<MultiStreamAppendResult> => {
+  const conflict = rows.find((row) => row.outcome === 'conflict');
+  if (conflict) {
+    const expected = group.find((a) => a.streamId === conflict.stream)!.expected;
+    return { status: 'rejected', reason: new WrongExpectedRevision(conflict.stream!, expected, Number(conflict.revision)) };
+  }
+  if (rows.some((row) => row.outcome === 'partial_duplicate')) return { status: 'rejected', reason: new DuplicateEventConflict(group[0]!.streamId) };
+  const byStream = new Map(rows.map((row) => [row.stream!, row]));
+  let last: BatchRow | undefined;
+  for (const row of rows) {
+    if (!last || BigInt(row.tx!) > BigInt(last.tx!) || (row.tx === last.tx && Number(row.last_position) > Number(last.last_position))) last = row;
+  }
+  return {
+    status: 'fulfilled',
+    value: {
+      streams: group.map(({ streamId }) => ({ streamId, nextExpectedRevision: Number(byStream.get(streamId)!.revision) })),
+      position: encodePosition(last!.tx!, last!.last_position!),
+    },
+  };
+};

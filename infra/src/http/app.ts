@@ -16,8 +16,10 @@ export type HttpAppOptions = {
   tokens: TokenIssuer;
   /** Handlers for one route only (rate limits), matched on its exact pattern before `before` runs. */
   guards?: (route: Route) => RequestHandler[];
-  /** Runs before the routes (after auth and guards), e.g. idempotency. */
+  /** Runs before the routes (after auth and guards). */
   before?: RequestHandler[];
+  /** Runs before one route, knowing which (e.g. idempotency, scoped by the route's pattern), after its input is checked. */
+  perRoute?: (route: Route) => RequestHandler[];
   /** Headers that every route of some methods reads (documented and checked on each). */
   headers?: CommonHeader[];
   /** Brings gauges up to date before `/metrics` is read (a failure leaves them as they were). */
@@ -104,7 +106,7 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.use(guards);
   for (const handler of options.before ?? []) app.use(handler);
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountRoutes(router, options.routes);
+  mountRoutes(router, options.routes, options.perRoute);
   app.use(router);
   // A known path with another method is a 405 that lists the methods it takes.
   const patterns = options.routes.map((route) => ({ method: route.method.toUpperCase(), matches: match(route.path, { sensitive: true, trailing: false, decode: false }) }));

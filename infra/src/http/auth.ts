@@ -15,9 +15,26 @@ export type TokenIssuer = { issue(user: AuthUser): Promise<string>; verify(token
 
 const ISSUER = 'stayhub';
 
-/** HS256 tokens from a shared secret (command-api issues, every app verifies). */
+/** Verified tokens kept (token → user, until it expires): a client sends the same token with every request. */
+const VERIFIED_CACHE_SIZE = 10_000;
+
+/**
+ * HS256 tokens from a shared secret (command-api issues, every app verifies). A token verified once
+ * is remembered until its `exp`: verification through WebCrypto is a round through the thread pool
+ * and showed in the profile of every request. A token is immutable, so the answer cannot change
+ * before it expires.
+ */
 export const jwtTokens = (secret: string, ttlMinutes: number, now: () => Date = () => new Date()): TokenIssuer => {
   const key = new TextEncoder().encode(secret);
+  const verified = new Map<string, { user: AuthUser; expiresAt: number }>();
+  const verify = async (token: string): Promise<{ user: AuthUser; expiresAt: number }> => {
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now(), requiredClaims: ['exp'] });
+    const role = payload.role;
+    if (typeof payload.sub !== 'string' || (role !== 'guest' && role !== 'host' && role !== 'admin')) {
+      throw new Error('token claims are incomplete');
+    }
+    return { user: { userId: payload.sub, role, email: String(payload.email ?? '') }, expiresAt: payload.exp! * 1000 };
+  };
   return {
     issue: (user) => {
       const issuedAt = Math.floor(now().getTime() / 1000);
@@ -30,12 +47,14 @@ export const jwtTokens = (secret: string, ttlMinutes: number, now: () => Date = 
         .sign(key);
     },
     verify: async (token) => {
-      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now(), requiredClaims: ['exp'] });
-      const role = payload.role;
-      if (typeof payload.sub !== 'string' || (role !== 'guest' && role !== 'host' && role !== 'admin')) {
-        throw new Error('token claims are incomplete');
-      }
-      return { userId: payload.sub, role, email: String(payload.email ?? '') };
+      const at = now().getTime();
+      const known = verified.get(token);
+      if (known && known.expiresAt > at) return known.user;
+      if (known) verified.delete(token);
+      const fresh = await verify(token);
+      if (verified.size >= VERIFIED_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+      verified.set(token, fresh);
+      return fresh.user;
     },
   };
 };

@@ -32,6 +32,8 @@ export type RouteSpec<P extends Schema | undefined, Q extends Schema | undefined
   headers?: z.ZodObject;
   /** Every success status the handler answers with (problems are documented for all routes); `200` when omitted. */
   responses?: Record<number, { description: string; schema?: Schema; headers?: Record<string, string> }>;
+  /** `in-append`: the handler records its answer to an `Idempotency-Key` in its own append (`answerOnce`). */
+  idempotency?: 'in-append';
   handler: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
 };
 
@@ -81,9 +83,12 @@ const run =
 
 const commonFor = (route: Route, common: readonly CommonHeader[]) => common.filter((h) => h.methods.includes(route.method));
 
-/** Mounts each route on its pattern; the router decides how exactly paths must match. */
-export const mountRoutes = (router: Router, routes: readonly Route[]): void => {
-  for (const route of routes) router[route.method](route.path, run(route));
+/**
+ * Mounts each route on its pattern (the router decides how exactly paths must match), with the
+ * handlers that need to know which route it is (e.g. the idempotency scope).
+ */
+export const mountRoutes = (router: Router, routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): void => {
+  for (const route of routes) router[route.method](route.path, ...perRoute(route), run(route));
 };
 
 type Json = Record<string, unknown>;

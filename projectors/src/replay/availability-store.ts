@@ -1,5 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/infra';
+import { createCheckpoint, readCheckpoint, resetCheckpoint } from '@stayhub/read-models';
 import type { AvailabilityStore, UsedUnits } from '@stayhub/read-models/availability/port';
 import { pgRebuildTarget } from '../replay/pg-target.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference } from '../replay/target.ts';
@@ -7,11 +8,6 @@ import { applyExternalBatch } from '../runner/external-runner.ts';
 import type { RunnerLog } from '../runner/pg-runner.ts';
 import { availabilityProjection, AVAILABILITY } from '@stayhub/read-models/availability/pg-projection';
 import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
-
-const positionOf = async (db: Pool | PoolClient, target: string): Promise<string> => {
-  const { rows } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  return rows[0]?.position ?? '';
-};
 
 const differences = (rebuilt: UsedUnits, live: UsedUnits, table: string): RowDifference[] => {
   const found: RowDifference[] = [];
@@ -39,26 +35,26 @@ export const availabilityStoreRebuildTarget = (pool: Pool, store: AvailabilitySt
     projection: AVAILABILITY,
     target,
     async create(from: string) {
-      const { rowCount } = await pool.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [target, from]);
+      const created = await createCheckpoint(pool, target, from);
       const existed = await store.prepare(target);
-      if (rowCount === 1 && existed) {
+      if (created && existed) {
         // A fresh rebuild must not inherit keys (and their revision guards) left under this prefix.
         await store.drop(target);
         await store.prepare(target);
-      } else if (rowCount === 0 && !existed) {
+      } else if (!created && !existed) {
         // Resuming, but the store lost what the rebuild had written: start it over.
-        await pool.query("UPDATE projection_checkpoints SET position = '' WHERE name = $1", [target]);
+        await resetCheckpoint(pool, target);
       }
     },
     apply: (events: RecordedEvent[]) => applyExternalBatch(pool, building, target, events, log),
-    checkpoint: () => positionOf(pool, target),
+    checkpoint: () => readCheckpoint(pool, target),
     swap: (tx: PoolClient) => bookkeeping.swap(tx),
     async drop(old: string) {
       await store.drop(old);
       await pgRebuildTarget(pool, availabilityProjection, old, log).drop(old);
     },
     async compare(live: string, sampleLimit: number): Promise<Comparison> {
-      const [rebuiltAt, liveAt] = [await positionOf(pool, target), await positionOf(pool, live)];
+      const [rebuiltAt, liveAt] = [await readCheckpoint(pool, target), await readCheckpoint(pool, live)];
       const [rebuilt, current] = [await store.snapshot(target), await store.snapshot(live)];
       const found = differences(rebuilt, current, target);
       return {

@@ -6,7 +6,8 @@ const minPosition = (positions: string[]): string => positions.reduce((a, b) => 
 
 /**
  * Reads from the lowest checkpoint and applies each batch to every target at once (each skips
- * what it already has). Stops at the head, at `until`, or when `signal` aborts; true if aborted.
+ * what it already has), reading the next page while the targets write this one. Stops at the
+ * head, at `until`, or when `signal` aborts; true if aborted.
  */
 export const catchUp = async (
   deps: ReplayDeps,
@@ -17,13 +18,17 @@ export const catchUp = async (
   let total = deps.events.countAfter ? await deps.events.countAfter(position) : 0;
   let done = 0;
   options.progress?.update(0, total);
+  let next = deps.events.read(position, options.batchSize);
   for (;;) {
     if (options.signal?.aborted) return true;
     if (options.until !== undefined && position >= options.until) return false;
-    let events = await deps.events.read(position, options.batchSize);
+    let events = await next;
     const full = events.length === options.batchSize;
     if (options.until !== undefined) events = events.filter((e) => e.globalPosition <= options.until!);
     if (events.length === 0) return false;
+    next = full ? deps.events.read(events[events.length - 1]!.globalPosition, options.batchSize) : Promise.resolve([]);
+    // Not awaited when the targets fail: keep its rejection from going unhandled.
+    next.catch(() => undefined);
     await Promise.all(targets.map((target) => target.apply(events)));
     position = events[events.length - 1]!.globalPosition;
     done += events.length;

@@ -7,7 +7,7 @@ import { pgProjections, projectionNamed } from '../projections.ts';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { barProgress, lineProgress } from './progress.ts';
-import { listProjections, rebuild } from './replay.ts';
+import { listProjections, rebuild, REPLAY_BATCH } from './replay.ts';
 import { pgEventSource } from './sources.ts';
 
 const usage = `Usage: npm run replay -- <command>
@@ -19,7 +19,7 @@ const usage = `Usage: npm run replay -- <command>
       --verify                      compare the rebuilt target with the live one, row by row, and print differences
       --dry-run                     print what would be done, write nothing
       --restart                     drop an unfinished rebuild of <name> and start a fresh one
-      --batch <n>                   events per batch (default 500)
+      --batch <n>                   events per batch (default 10000)
   parked <name>                     list the events a projection parked
   retry-parked <name>               apply parked events again (after a fix); each one that succeeds is removed
 
@@ -58,7 +58,7 @@ const main = async (argv: string[]): Promise<number> => {
       verify: { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
       restart: { type: 'boolean', default: false },
-      batch: { type: 'string', default: '500' },
+      batch: { type: 'string', default: String(REPLAY_BATCH) },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });

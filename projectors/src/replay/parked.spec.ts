@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, PostgresEventStore, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { applyBatch, migrateProjector } from '../runner/pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
+import { eachEvent, type PgProjection } from '@stayhub/read-models';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { silentProgress } from './progress.ts';
@@ -16,11 +16,12 @@ const notes: PgProjection = {
   name: 'notes',
   handles: new Set(['Noted']),
   migrate: async (client, target) => void (await client.query(`CREATE TABLE IF NOT EXISTS ${target} (label text PRIMARY KEY, times int NOT NULL)`)),
-  async apply(client, event, target) {
+  index: async () => undefined,
+  fold: eachEvent(async (client, event, target) => {
     const { label } = event.data as { label: string };
     if (bad.has(label)) throw new Error(`cannot note ${label}`);
     await client.query(`INSERT INTO ${target} (label, times) VALUES ($1, 1) ON CONFLICT (label) DO UPDATE SET times = ${target}.times + 1`, [label]);
-  },
+  }),
   drop: async (client, target) => void (await client.query(`DROP TABLE IF EXISTS ${target}`)),
 };
 

@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { inTransaction, type RecordedEvent } from '@stayhub/infra';
 import { liveTarget } from '../runner/pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
+import { applyEvents, type PgProjection } from '@stayhub/read-models';
 import { tableExists } from './replay.ts';
 
 export type ParkedEvent = { eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string; event: RecordedEvent };
@@ -37,7 +37,7 @@ export const retryParked = async (pool: Pool, projection: PgProjection): Promise
       const applied = await inTransaction(pool, async (client) => {
         const { rows } = await client.query('SELECT 1 FROM projection_parked WHERE projection = $1 AND event_id = $2 FOR UPDATE', [projection.name, parked.eventId]);
         if (rows.length === 0) return false; // retried meanwhile by someone else
-        await projection.apply(client, parked.event, await liveTarget(client, projection.name));
+        await applyEvents(client, projection, [parked.event], await liveTarget(client, projection.name));
         await client.query('DELETE FROM projection_parked WHERE projection = $1 AND event_id = $2', [projection.name, parked.eventId]);
         return true;
       });

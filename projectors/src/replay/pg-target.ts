@@ -1,16 +1,12 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@stayhub/infra';
 import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
+import { createCheckpoint, readCheckpoint, type PgProjection } from '@stayhub/read-models';
 import { RETIRED } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableComparison } from './target.ts';
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
-const positionOf = async (db: Pool | PoolClient, target: string): Promise<string> => {
-  const { rows } = await db.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  return rows[0]?.position ?? '';
-};
 
 /** A target's tables are named from it: `listings_r3` and `listings_r3_unit_types` → suffixes '' and '_unit_types'. */
 const tableSuffixes = async (db: PoolClient, target: string): Promise<string[]> => {
@@ -65,14 +61,18 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
     target,
     async create(from: string) {
       await inTransaction(pool, async (client) => {
-        await projection.migrate(client, target);
-        await client.query('INSERT INTO projection_checkpoints (name, position) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [target, from]);
+        // Indexes come after the load (`finish`): building them once is cheaper than keeping them up row by row.
+        await projection.migrate(client, target, { indexes: false });
+        await createCheckpoint(client, target, from);
       });
     },
     async apply(events) {
       if (events.length > 0) await applyBatch(pool, building, target, events, log);
     },
-    checkpoint: () => positionOf(pool, target),
+    checkpoint: () => readCheckpoint(pool, target),
+    async finish() {
+      await inTransaction(pool, (client) => projection.index(client, target));
+    },
     async swap(tx: PoolClient) {
       const { rows } = await tx.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1 FOR UPDATE', [projection.name]);
       const previous = rows[0]?.target ?? projection.name;
@@ -100,7 +100,7 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
       const client = await pool.connect();
       try {
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        const [rebuiltAt, liveAt] = [await positionOf(client, target), await positionOf(client, live)];
+        const [rebuiltAt, liveAt] = [await readCheckpoint(client, target), await readCheckpoint(client, live)];
         const tables: TableComparison[] = [];
         const samples: RowDifference[] = [];
         for (const suffix of await tableSuffixes(client, target)) {

@@ -1,13 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { checkpointSchema, readCheckpoint } from '@stayhub/read-models';
 import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
-import { projectorSchema } from '../runner/schema.ts';
 import type { Progress } from './progress.ts';
 import { rebuildSchema } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
 import { catchUp } from './catch-up.ts';
 import { printComparison, verify } from './verify.ts';
+
+/** Events per page a replay reads and folds at once. */
+export const REPLAY_BATCH = 10_000;
 
 export type EventSource = {
   read(after: string, maxCount: number): Promise<RecordedEvent[]>;
@@ -109,7 +112,7 @@ export const listProjections = async (pool: Pool, names: readonly string[], even
 export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promise<RebuildOutcome> => {
   const names = [...new Set(options.names)];
   for (const name of names) deps.adapter.open(name, name); // throws for an unknown name
-  const batchSize = options.batchSize ?? 500;
+  const batchSize = options.batchSize ?? REPLAY_BATCH;
   const started = Date.now();
   const outcome: RebuildOutcome = { status: 'planned', targets: [], events: 0, seconds: 0, comparisons: {}, replaced: {} };
 
@@ -134,7 +137,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
 
   await inTransaction(deps.pool, async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock(727003)'); // the projectors' migration lock: CREATE IF NOT EXISTS races otherwise
-    await tx.query(projectorSchema + rebuildSchema);
+    await tx.query(checkpointSchema + rebuildSchema);
   });
   const locks = await lockProjections(deps.pool, names);
   try {
@@ -161,6 +164,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
       deps.print(`stopped after ${outcome.events} events; progress is committed. Rerun the same command to resume.`);
       return outcome;
     }
+    for (const target of targets) await target.finish?.();
     await deps.pool.query(`UPDATE projection_rebuilds SET status = 'built', finished_at = now() WHERE target = ANY($1) AND status = 'building'`, [
       targets.map((t) => t.target),
     ]);
@@ -187,8 +191,7 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
 
 const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
   if (!(await tableExists(pool, 'projection_checkpoints'))) return '';
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  return rows[0]?.position ?? '';
+  return readCheckpoint(pool, target);
 };
 
 /** One rebuild per projection at a time, across processes: a session lock held for the whole run. */

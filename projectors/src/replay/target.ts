@@ -27,6 +27,8 @@ export interface RebuildTarget {
   /** Applies a batch and moves the checkpoint; events at or before the checkpoint are skipped. */
   apply(events: RecordedEvent[]): Promise<void>;
   checkpoint(): Promise<string>;
+  /** After the bulk load: builds what was left out to load faster (secondary indexes). */
+  finish?(): Promise<void>;
   /** Makes this target the one readers use, inside the caller's transaction; returns the previous one. */
   swap(tx: PoolClient): Promise<string>;
   /** Removes a target's storage: the old one after a swap, or an abandoned rebuild. */

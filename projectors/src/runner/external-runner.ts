@@ -1,25 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { type EventStore, type RecordedEvent } from '@stayhub/infra';
-import type { ExternalProjection, Park } from '@stayhub/read-models';
+import { advanceCheckpoints, parkEvent, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park } from '@stayhub/read-models';
 import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
 export const migrateExternalProjections = (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> =>
   registerProjections(pool, projections.map((p) => ({ name: p.name })));
 
-const checkpointOf = async (pool: Pool, target: string): Promise<string> => {
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-  return rows[0]?.position ?? '';
-};
-
 const parker = (pool: Pool, projection: ExternalProjection, log: RunnerLog): Park => async (event, error) => {
   log('event parked', { projection: projection.name, eventId: event.eventId, error: String(error) });
-  await pool.query(
-    `INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, parked_at = now()`,
-    [projection.name, event.eventId, event.globalPosition, JSON.stringify(event), String(error)],
-  );
+  await parkEvent(pool, projection.name, event, error);
 };
 
 const ATTEMPTS = 3;
@@ -37,7 +28,7 @@ export const applyExternalBatch = async (
 ): Promise<void> => {
   if (events.length === 0) return;
   // Events at or before the checkpoint are done, and a target a replay swapped out is fenced off (its checkpoint sorts last).
-  const done = await checkpointOf(pool, target);
+  const done = await readCheckpoint(pool, target);
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   for (let attempt = 1; relevant.length > 0; attempt++) {
     try {
@@ -49,10 +40,7 @@ export const applyExternalBatch = async (
       await sleep(100 * 2 ** attempt);
     }
   }
-  await pool.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [
-    target,
-    events[events.length - 1]!.globalPosition,
-  ]);
+  await advanceCheckpoints(pool, [target], events[events.length - 1]!.globalPosition);
 };
 
 /** Follows the event store into an external projection's live target until `signal` aborts. */
@@ -67,12 +55,12 @@ export const runExternalProjection = async (
   while (!signal.aborted) {
     try {
       const target = await liveTarget(pool, projection.name);
-      let after = await checkpointOf(pool, target);
+      let after = await readCheckpoint(pool, target);
       const existed = await projection.prepare(target);
       if (!existed && after !== '') {
         // The checkpoint counts events the store no longer has (a Redis restarted empty): start over.
         log('store holds nothing of its target; rebuilding it from the first event', { projection: projection.name, target, checkpoint: after });
-        await pool.query("UPDATE projection_checkpoints SET position = '', updated_at = now() WHERE name = $1", [target]);
+        await resetCheckpoint(pool, target);
         after = '';
       } else if (existed && after === '') {
         // Starting from the first event: what the store holds (an earlier database's, or a batch

@@ -18,9 +18,8 @@ import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-mod
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
 import { allTopics } from '../kafka/topics.ts';
-import type { ExternalProjection, Park } from '@stayhub/read-models';
+import { applyEvents, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
 
 /** Where a batch came from: one partition of one topic. */
 export type Source = { topic: string; partition: number };
@@ -86,12 +85,13 @@ export const applyPgFromLog = async (pool: Pool, projection: PgProjection, targe
       );
       const revisions = new Map(seen.map((row) => [row.stream_id, Number(row.revision)]));
       const moved = new Map<string, number>();
-      for (const event of fresh) {
-        if (event.streamRevision <= (revisions.get(event.streamId) ?? -1)) continue;
-        await projection.apply(client, event, target);
+      const kept = fresh.filter((event) => {
+        if (event.streamRevision <= (revisions.get(event.streamId) ?? -1)) return false;
         revisions.set(event.streamId, event.streamRevision);
         moved.set(event.streamId, event.streamRevision);
-      }
+        return true;
+      });
+      await applyEvents(client, projection, kept, target);
       if (moved.size > 0) {
         await client.query(
           `INSERT INTO projection_stream_revisions (projection_target, stream_id, revision)

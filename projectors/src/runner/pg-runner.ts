@@ -1,16 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/infra';
-import type { PgProjection } from '@stayhub/read-models';
-import { projectorSchema } from './schema.ts';
+import {
+  advanceCheckpoint,
+  advanceCheckpoints,
+  applyEvents,
+  checkpointSchema,
+  CheckpointMoved,
+  createCheckpoint,
+  liveCheckpoints,
+  liveTarget,
+  parkEvent,
+  readCheckpoint,
+  writeBatch,
+  type PgProjection,
+} from '@stayhub/read-models';
+
+export { liveTarget };
 
 export type RunnerLog = (message: string, context?: Record<string, unknown>) => void;
-
-/** The live target of a projection: what readers use (its tables' suffix). */
-export const liveTarget = async (pool: Pool | PoolClient, projection: string): Promise<string> => {
-  const { rows } = await pool.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1', [projection]);
-  return rows[0]?.target ?? projection;
-};
 
 /** Registers each projection's live target and checkpoint row; `migrate`, when given, makes its tables. */
 export const registerProjections = async (
@@ -19,11 +27,11 @@ export const registerProjections = async (
 ): Promise<void> => {
   await inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(727003)');
-    await client.query(projectorSchema);
+    await client.query(checkpointSchema);
     for (const projection of projections) {
       const target = await liveTarget(client, projection.name);
       await client.query('INSERT INTO projection_targets (projection, target) VALUES ($1, $2) ON CONFLICT DO NOTHING', [projection.name, target]);
-      await client.query('INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING', [target]);
+      await createCheckpoint(client, target);
       await projection.migrate?.(client, target);
     }
   });
@@ -35,38 +43,41 @@ export const migrateProjector = (pool: Pool, projections: readonly PgProjection[
 const RETRIES = 3;
 
 /**
- * Applies a batch of events to a target and moves its checkpoint in one transaction. When the
- * batch fails, each event is retried on its own (savepoints) with backoff, and one that still
- * fails is parked with its error so the rest go on.
+ * Applies a batch of events to a target. The projection folds the events it handles in memory,
+ * reading the documents they touch outside any write transaction; then one short transaction
+ * writes each table once and moves the checkpoint last (compare-and-set from `from`, read here when
+ * not given). A batch with nothing for the projection only moves the checkpoint. When the batch
+ * fails, each event is retried on its own (savepoints) with backoff, and one that still fails is
+ * parked with its error so the rest go on.
  */
-export const applyBatch = async (pool: Pool, projection: PgProjection, target: string, events: RecordedEvent[], log: RunnerLog): Promise<void> => {
-  const relevant = events.filter((event) => projection.handles.has(event.type));
+export const applyBatch = async (
+  pool: Pool,
+  projection: PgProjection,
+  target: string,
+  events: readonly RecordedEvent[],
+  log: RunnerLog,
+  from?: string,
+): Promise<void> => {
+  if (events.length === 0) return;
+  const done = from ?? (await readCheckpoint(pool, target));
   const last = events[events.length - 1]!.globalPosition;
-  const checkpoint = (client: PoolClient) =>
-    client.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = $1 AND position < $2', [target, last]);
-  const alreadyApplied = (client: PoolClient) =>
-    client.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE', [target]);
+  // Applied already, or a target a swap retired (its checkpoint sorts after every position).
+  if (last <= done) return;
+  const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
+  if (relevant.length === 0) return advanceCheckpoints(pool, [target], last);
   try {
-    await inTransaction(pool, async (client) => {
-      const { rows } = await alreadyApplied(client);
-      const from = rows[0]?.position ?? '';
-      for (const event of relevant) if (event.globalPosition > from) await projection.apply(client, event, target);
-      await checkpoint(client);
-    });
-    return;
+    return await writeBatch(pool, projection, target, events, done);
   } catch (error) {
+    if (error instanceof CheckpointMoved) throw error;
     log('batch failed; retrying event by event', { projection: projection.name, error: String(error) });
   }
   await inTransaction(pool, async (client) => {
-    const { rows } = await alreadyApplied(client);
-    const from = rows[0]?.position ?? '';
     for (const event of relevant) {
-      if (event.globalPosition <= from) continue;
       let lastError: unknown;
       for (let attempt = 1; attempt <= RETRIES; attempt++) {
         await client.query('SAVEPOINT one_event');
         try {
-          await projection.apply(client, event, target);
+          await applyEvents(client, projection, [event], target);
           await client.query('RELEASE SAVEPOINT one_event');
           lastError = undefined;
           break;
@@ -78,49 +89,75 @@ export const applyBatch = async (pool: Pool, projection: PgProjection, target: s
       }
       if (lastError !== undefined) {
         log('event parked', { projection: projection.name, eventId: event.eventId, error: String(lastError) });
-        await client.query(
-          `INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (projection, event_id) DO UPDATE SET error = excluded.error, parked_at = now()`,
-          [projection.name, event.eventId, event.globalPosition, JSON.stringify(event), String(lastError)],
-        );
+        await parkEvent(client, projection.name, event, lastError);
       }
     }
-    await checkpoint(client);
+    await advanceCheckpoint(client, target, done, last);
   });
 };
 
-/** Follows the event store into a projection's live target until `signal` aborts. */
-export const runPgProjection = async (
+/** Events the shared reader asks the store for at once: a batch is what arrived since the last one, up to this. */
+export const SHARED_BATCH = 2_000;
+
+/**
+ * Follows the event store into the live targets of all `projections` with one shared reader,
+ * until `signal` aborts. Each batch goes to every projection at once (each in its own short
+ * transaction); the checkpoints of those the batch does not concern move in one statement. The
+ * reader starts after the least advanced checkpoint and each projection skips what it has.
+ */
+export const runPgProjections = async (
   pool: Pool,
   eventStore: EventStore,
-  projection: PgProjection,
+  projections: readonly PgProjection[],
   signal: AbortSignal,
   log: RunnerLog = () => undefined,
 ): Promise<void> => {
+  if (projections.length === 0) return;
+  const names = projections.map((p) => p.name);
+  let failures = 0;
   while (!signal.aborted) {
     try {
-      const target = await liveTarget(pool, projection.name);
-      const { rows } = await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [target]);
-      const stop = new AbortController();
-      const onAbort = () => stop.abort();
-      signal.addEventListener('abort', onAbort, { once: true });
+      const live = await liveCheckpoints(pool, names);
+      const at = new Map(names.map((name) => [name, live.get(name)!.position]));
+      const after = [...at.values()].reduce((least, position) => (position < least ? position : least));
+      // Stops on shutdown, or when a replay swapped a live target (start over on the new one).
+      const swapped = new AbortController();
       await eventStore.subscribe({
-        after: rows[0]?.position ?? '',
-        signal: stop.signal,
+        after,
+        batchSize: SHARED_BATCH,
+        signal: AbortSignal.any([signal, swapped.signal]),
         onBatch: async (events) => {
-          await applyBatch(pool, projection, target, events, log);
-          // A replay swapped targets: start over on the new one.
-          if ((await liveTarget(pool, projection.name)) !== target) stop.abort();
+          const last = events[events.length - 1]!.globalPosition;
+          const idle: string[] = [];
+          await Promise.all(
+            projections.map(async (projection) => {
+              const { target } = live.get(projection.name)!;
+              const from = at.get(projection.name)!;
+              if (last <= from) return;
+              if (events.some((event) => event.globalPosition > from && projection.handles.has(event.type))) {
+                await applyBatch(pool, projection, target, events, log, from);
+              } else idle.push(target);
+              at.set(projection.name, last);
+            }),
+          );
+          await advanceCheckpoints(pool, idle, last);
+          failures = 0;
+          const targets = await liveCheckpoints(pool, names);
+          if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
         },
       });
-      signal.removeEventListener('abort', onAbort);
     } catch (error) {
       if (signal.aborted) return;
-      log('projection stopped; restarting', { projection: projection.name, error: String(error) });
-      await sleep(500);
+      failures += 1;
+      log('projections stopped; restarting', { projections: names, error: String(error) });
+      await sleep(Math.min(500 * 2 ** (failures - 1), 10_000), undefined, { signal }).catch(() => undefined);
     }
   }
 };
+
+/** One projection on its own reader (a replay's catch-up, tests). */
+export const runPgProjection = (pool: Pool, eventStore: EventStore, projection: PgProjection, signal: AbortSignal, log?: RunnerLog): Promise<void> =>
+  runPgProjections(pool, eventStore, [projection], signal, log);
 
 export type ProjectionStatus = {
   name: string;

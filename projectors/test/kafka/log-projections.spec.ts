@@ -6,7 +6,7 @@ import type { ExternalProjection } from '@stayhub/read-models';
 import { groupOf, runLogProjections, type LogProjections } from '../../src/runner/log-runner.ts';
 import { migrateExternalProjections } from '../../src/runner/external-runner.ts';
 import { migrateProjector } from '../../src/runner/pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
+import { eachEvent, type PgProjection } from '@stayhub/read-models';
 import { eventually } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
 import { fastConsumer, kafkaUnavailable } from './mock-cluster.ts';
@@ -18,12 +18,13 @@ const counting = (name: string): PgProjection => ({
   migrate: async (client, target) => {
     await client.query(`CREATE TABLE IF NOT EXISTS "${target}" (event_id uuid PRIMARY KEY, stream_id text NOT NULL, applied int NOT NULL)`);
   },
-  apply: async (client: PoolClient, event: RecordedEvent, target) => {
+  index: async () => undefined,
+  fold: eachEvent(async (client: PoolClient, event: RecordedEvent, target) => {
     await client.query(
       `INSERT INTO "${target}" (event_id, stream_id, applied) VALUES ($1, $2, 1) ON CONFLICT (event_id) DO UPDATE SET applied = "${target}".applied + 1`,
       [event.eventId, event.streamId],
     );
-  },
+  }),
   drop: async (client, target) => {
     await client.query(`DROP TABLE IF EXISTS "${target}"`);
   },

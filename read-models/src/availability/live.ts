@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import type { AvailabilityReader, AvailabilityStore } from './port.ts';
 
 /** The projection's name; its live target (`availability`, `availability_r2`…) is looked up per read. */

@@ -1,6 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
-import { addUsed, createAvailabilityTable } from './postgres.ts';
+import { addUsedBatch, createAvailabilityTable } from './postgres.ts';
 import type { PgProjection } from '../projection.ts';
 import { availabilityChanges, availabilityHandles } from './availability-changes.ts';
 
@@ -13,8 +12,10 @@ export const availabilityProjection: PgProjection = {
   async migrate(client: PoolClient, target: string) {
     await createAvailabilityTable(client, target);
   },
-  async apply(client: PoolClient, event: RecordedEvent, target: string) {
-    for (const change of availabilityChanges(event)) await addUsed(client, target, change);
+  async index() {},
+  async fold(_db, events, target) {
+    const changes = events.flatMap(availabilityChanges);
+    return (client) => addUsedBatch(client, target, changes);
   },
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);

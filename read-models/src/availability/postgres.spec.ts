@@ -3,7 +3,7 @@ import { createPool, type Pool } from '@stayhub/infra/postgres/pool';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { availabilityStoreContract } from './contract.ts';
 import { liveAvailability } from './live.ts';
-import { addUsed, createAvailabilityTable, PgAvailabilityStore } from './postgres.ts';
+import { addUsedBatch, createAvailabilityTable, PgAvailabilityStore } from './postgres.ts';
 
 availabilityStoreContract('postgres', async () => {
   const pool = createPool(await testDatabaseUrl(), 20);
@@ -23,7 +23,7 @@ describe('postgres availability store', () => {
     const store = new PgAvailabilityStore(pool);
     expect((await store.used('availability', ['u'], ['2030-01-01'])).get('u')!.get('2030-01-01')).toBe(0);
     await createAvailabilityTable(pool, 'availability');
-    await addUsed(pool, 'availability', { unitTypeId: 'u', key: '2030-01-01', delta: 2 });
+    await addUsedBatch(pool, 'availability', [{ unitTypeId: 'u', key: '2030-01-01', delta: 2 }]);
     expect((await store.used('availability', ['u'], ['2030-01-01'])).get('u')!.get('2030-01-01')).toBe(2);
     expect(await store.prepare('availability')).toBe(true);
   });

@@ -20,12 +20,24 @@ export const createAvailabilityTable = async (db: Queryable, target: string): Pr
     )`);
 };
 
-export const addUsed = async (db: Queryable, target: string, change: AvailabilityChange): Promise<void> => {
+/**
+ * Adds a batch of changes in one statement: the deltas of one (unit type, key) are summed first
+ * (a statement may not touch a row twice), and rows go in key order so concurrent writers lock alike.
+ */
+export const addUsedBatch = async (db: Queryable, target: string, changes: readonly AvailabilityChange[]): Promise<void> => {
+  if (changes.length === 0) return;
   const table = availabilityTable(target);
+  const sums = new Map<string, AvailabilityChange>();
+  for (const change of changes) {
+    const id = `${change.unitTypeId}\u0000${change.key}`;
+    sums.set(id, { ...change, delta: (sums.get(id)?.delta ?? 0) + change.delta });
+  }
+  const rows = [...sums.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, change]) => change);
   await db.query(
-    `INSERT INTO ${table} (unit_type_id, key, used) VALUES ($1, $2, $3)
+    `INSERT INTO ${table} (unit_type_id, key, used)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
      ON CONFLICT (unit_type_id, key) DO UPDATE SET used = ${table}.used + excluded.used`,
-    [change.unitTypeId, change.key, change.delta],
+    [rows.map((r) => r.unitTypeId), rows.map((r) => r.key), rows.map((r) => r.delta)],
   );
 };
 
@@ -64,7 +76,7 @@ export class PgAvailabilityStore implements AvailabilityStore {
             [update.streamId, update.streamRevision],
           );
           if (guard.rowCount === 0) continue;
-          for (const change of update.changes) await addUsed(client, target, change);
+          await addUsedBatch(client, target, update.changes);
           applied[index] = true;
         }
         await client.query('COMMIT');

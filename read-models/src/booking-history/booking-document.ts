@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@stayhub/infra';
-import type { bookings } from '@stayhub/domain';
+import { bookings } from '@stayhub/domain';
 
 type Stay = bookings.Stay;
 type Money = { amount: number; currency: string };
@@ -44,20 +44,12 @@ export const bookingDocumentHandles = new Set([
   'HostReviewedGuest',
 ]);
 
-const statusAfter: Record<string, string | undefined> = {
-  BookingApproved: 'awaiting_payment',
-  BookingDeclined: 'declined',
-  BookingRequestExpired: 'request_expired',
-  BookingConfirmed: 'confirmed',
-  BookingPaymentFailed: 'payment_failed',
-  BookingCancelled: 'cancelled',
-  BookingCompleted: 'completed',
-};
+/** Start and end of the stay as instants: the domain's check-in and check-out times. */
+const bounds = (stay: Stay): { start: string; end: string } => ({ start: bookings.stayStart(stay), end: bookings.stayEnd(stay) });
 
-const bounds = (stay: Stay): { start: string; end: string } =>
-  stay.kind === 'nights'
-    ? { start: `${stay.checkIn}T15:00:00.000Z`, end: `${stay.checkOut}T11:00:00.000Z` }
-    : { start: stay.start, end: new Date(Date.parse(stay.start) + stay.minutes * 60_000).toISOString() };
+/** The status the domain's status machine gives (documents of before it was typed keep their string). */
+const nextStatus = (status: string, event: RecordedEvent): string =>
+  bookings.statusAfter(status as bookings.Booking['status'], { type: event.type, data: event.data } as bookings.BookingEvent);
 
 type Data = Record<string, any>;
 
@@ -81,7 +73,7 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
       total: data.total,
       paid: { amount: 0, currency: data.total.currency },
       refunded: { amount: 0, currency: data.total.currency },
-      status: data.instantBook ? 'awaiting_payment' : 'awaiting_approval',
+      status: nextStatus('awaiting_approval', event),
       timeline: [{ type: event.type, at }],
       revision: event.streamRevision,
       createdAt: at,
@@ -91,7 +83,7 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
   if (!doc || event.streamRevision <= doc.revision) return doc;
   const next: BookingDocument = {
     ...doc,
-    status: statusAfter[event.type] ?? doc.status,
+    status: nextStatus(doc.status, event),
     timeline: [...doc.timeline, { type: event.type, at }],
     revision: event.streamRevision,
     updatedAt: at,

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import type { BookingHistoryReader, BookingListQuery, BookingPage, BookingView } from './port.ts';
 
 const BOOKING_HISTORY = 'booking_history';

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { cartsProjection, cartTables } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import { describeProjection, recorded as specRecorded } from '../testing/projection-spec.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
 let position = 0;
@@ -28,7 +30,7 @@ describe('carts projection', () => {
     cart: (await pool.query(`SELECT doc FROM ${t.carts} WHERE user_id = 'u1'`)).rows[0]?.doc,
     wishlist: (await pool.query(`SELECT doc FROM ${t.wishlists} WHERE user_id = 'u1'`)).rows[0]?.doc,
   });
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => cartsProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, cartsProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
@@ -65,4 +67,36 @@ describe('carts projection', () => {
     await apply(cart(2, 'CartItemQuantityChanged', { productId: 'p1', quantity: 3, previous: 1 }));
     expect((await docs()).cart).toMatchObject({ lines: [], revision: 4 });
   });
+});
+
+const userCart = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
+  specRecorded('cart-u2', events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })), from);
+const userWishlist = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
+  specRecorded('wishlist-u2', events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })), from);
+
+describeProjection('carts projection, batched', {
+  projection: cartsProjection,
+  tables: (target) => Object.values(cartTables(target)),
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'items added, changed and removed in one batch leave the cart of the last',
+      given: userCart([{ type: 'CartItemAdded', data: { productId: 'p1', quantity: 1 } }]),
+      when: [
+        ...userCart(
+          [
+            { type: 'CartItemAdded', data: { productId: 'p2', quantity: 2 } },
+            { type: 'CartItemQuantityChanged', data: { productId: 'p1', quantity: 3, previous: 1 } },
+            { type: 'CartItemRemoved', data: { productId: 'p2' } },
+          ],
+          1,
+        ),
+        ...userWishlist([{ type: 'WishlistItemAdded', data: { productId: 'p3' } }]),
+      ],
+      then: (rows, [carts, wishlists]) => {
+        expect((rows[carts!]![0] as { doc: unknown }).doc).toMatchObject({ lines: [{ productId: 'p1', quantity: 3 }], revision: 3 });
+        expect((rows[wishlists!]![0] as { doc: unknown }).doc).toMatchObject({ productIds: ['p3'] });
+      },
+    },
+  ],
 });

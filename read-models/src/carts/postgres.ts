@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import type { CartDocumentView, CartReader, WishlistView } from './port.ts';
 
 const CARTS = 'carts';

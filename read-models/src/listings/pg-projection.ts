@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import { foldTable, upsertRows, type Changed, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 
@@ -14,10 +14,74 @@ const searchText = (doc: ListingDocument): string =>
     .join(' ')
     .toLowerCase();
 
+const sameUnits = ({ before, doc }: Changed<ListingDocument>): boolean =>
+  before !== undefined && JSON.stringify(before.details.unitTypes) === JSON.stringify(doc.details.unitTypes);
+
+const listingRows: DocumentTable<ListingDocument> = {
+  table: (target) => listingTables(target).listings,
+  key: 'listing_id',
+  handles: listingDocumentHandles,
+  keyOf: listingIdOf,
+  evolve: evolveListingDocument,
+  row(doc) {
+    const d = doc.details;
+    return {
+      listing_id: doc.listingId,
+      host_id: doc.hostId,
+      kind: doc.kind,
+      status: doc.status,
+      title: d.title ?? null,
+      city: d.location?.city ?? null,
+      country: d.location?.country ?? null,
+      lat: d.location?.lat ?? null,
+      lon: d.location?.lon ?? null,
+      amenities: [...(d.amenities ?? []), ...(d.cuisine ?? [])].map((a) => a.toLowerCase()),
+      currency: d.currency ?? null,
+      min_price: doc.minPrice,
+      rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
+      rating_count: doc.rating.count,
+      search_text: searchText(doc),
+      doc,
+      updated_at: doc.updatedAt,
+    };
+  },
+  // Unit types are rows of their own (the search joins them): replaced whole when a listing's change.
+  async after(client, target, changed) {
+    const t = listingTables(target);
+    const replaced = changed.filter((c) => !sameUnits(c));
+    if (replaced.length === 0) return;
+    await client.query(`DELETE FROM ${t.unitTypes} WHERE listing_id = ANY($1::text[])`, [replaced.map(({ doc }) => doc.listingId)]);
+    const units = replaced.flatMap(({ doc }) =>
+      (doc.details.unitTypes ?? []).map((unit) => ({
+        unit_type_id: unit.unitTypeId,
+        listing_id: doc.listingId,
+        name: unit.name,
+        count: unit.count,
+        capacity: unit.capacity,
+        price: unit.price.amount,
+        currency: unit.price.currency,
+      })),
+    );
+    // A unit type id is unique across listings; the last listing naming it wins, as one by one.
+    await upsertRows(client, t.unitTypes, 'unit_type_id', [...new Map(units.map((u) => [u.unit_type_id, u])).values()]);
+  },
+};
+
+const indexes = (target: string): string => {
+  const t = listingTables(target);
+  return `
+      CREATE INDEX IF NOT EXISTS ${t.listings}_text ON ${t.listings} USING gin (search_text gin_trgm_ops);
+      CREATE INDEX IF NOT EXISTS ${t.listings}_geo ON ${t.listings} USING gist (ll_to_earth(lat, lon)) WHERE status = 'published';
+      CREATE INDEX IF NOT EXISTS ${t.listings}_price ON ${t.listings} (min_price) WHERE status = 'published';
+      CREATE INDEX IF NOT EXISTS ${t.listings}_amenities ON ${t.listings} USING gin (amenities);
+      CREATE INDEX IF NOT EXISTS ${t.listings}_host ON ${t.listings} (host_id);
+      CREATE INDEX IF NOT EXISTS ${t.unitTypes}_listing ON ${t.unitTypes} (listing_id);`;
+};
+
 export const listingSearchProjection: PgProjection = {
   name: LISTINGS,
   handles: listingDocumentHandles,
-  async migrate(client: PoolClient, target: string) {
+  async migrate(client: PoolClient, target: string, options = {}) {
     const t = listingTables(target);
     await client.query(`
       CREATE EXTENSION IF NOT EXISTS pg_trgm;
@@ -42,11 +106,6 @@ export const listingSearchProjection: PgProjection = {
         doc         jsonb NOT NULL,
         updated_at  timestamptz NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS ${t.listings}_text ON ${t.listings} USING gin (search_text gin_trgm_ops);
-      CREATE INDEX IF NOT EXISTS ${t.listings}_geo ON ${t.listings} USING gist (ll_to_earth(lat, lon)) WHERE status = 'published';
-      CREATE INDEX IF NOT EXISTS ${t.listings}_price ON ${t.listings} (min_price) WHERE status = 'published';
-      CREATE INDEX IF NOT EXISTS ${t.listings}_amenities ON ${t.listings} USING gin (amenities);
-      CREATE INDEX IF NOT EXISTS ${t.listings}_host ON ${t.listings} (host_id);
       CREATE TABLE IF NOT EXISTS ${t.unitTypes} (
         unit_type_id text PRIMARY KEY,
         listing_id   text NOT NULL,
@@ -56,56 +115,13 @@ export const listingSearchProjection: PgProjection = {
         price        bigint NOT NULL,
         currency     text NOT NULL
       );
-      CREATE INDEX IF NOT EXISTS ${t.unitTypes}_listing ON ${t.unitTypes} (listing_id);
+      ${options.indexes === false ? '' : indexes(target)}
     `);
   },
-  async apply(client: PoolClient, event: RecordedEvent, target: string) {
-    const t = listingTables(target);
-    const id = listingIdOf(event);
-    const { rows } = await client.query<{ doc: ListingDocument }>(`SELECT doc FROM ${t.listings} WHERE listing_id = $1 FOR UPDATE`, [id]);
-    const before = rows[0]?.doc;
-    const doc = evolveListingDocument(before, event);
-    if (!doc || doc === before) return;
-    const d = doc.details;
-    await client.query(
-      `INSERT INTO ${t.listings} (listing_id, host_id, kind, status, title, city, country, lat, lon, amenities, currency, min_price,
-                                  rating, rating_count, search_text, doc, updated_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17)
-       ON CONFLICT (listing_id) DO UPDATE SET host_id = excluded.host_id, kind = excluded.kind, status = excluded.status,
-         title = excluded.title, city = excluded.city, country = excluded.country, lat = excluded.lat, lon = excluded.lon,
-         amenities = excluded.amenities, currency = excluded.currency, min_price = excluded.min_price, rating = excluded.rating,
-         rating_count = excluded.rating_count, search_text = excluded.search_text, doc = excluded.doc, updated_at = excluded.updated_at`,
-      [
-        doc.listingId,
-        doc.hostId,
-        doc.kind,
-        doc.status,
-        d.title ?? null,
-        d.location?.city ?? null,
-        d.location?.country ?? null,
-        d.location?.lat ?? null,
-        d.location?.lon ?? null,
-        [...(d.amenities ?? []), ...(d.cuisine ?? [])].map((a) => a.toLowerCase()),
-        d.currency ?? null,
-        doc.minPrice,
-        doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
-        doc.rating.count,
-        searchText(doc),
-        JSON.stringify(doc),
-        doc.updatedAt,
-      ],
-    );
-    if (before && JSON.stringify(before.details.unitTypes) === JSON.stringify(d.unitTypes)) return;
-    await client.query(`DELETE FROM ${t.unitTypes} WHERE listing_id = $1`, [id]);
-    for (const unit of d.unitTypes ?? []) {
-      await client.query(
-        `INSERT INTO ${t.unitTypes} (unit_type_id, listing_id, name, count, capacity, price, currency) VALUES ($1,$2,$3,$4,$5,$6,$7)
-         ON CONFLICT (unit_type_id) DO UPDATE SET listing_id = excluded.listing_id, name = excluded.name, count = excluded.count,
-           capacity = excluded.capacity, price = excluded.price, currency = excluded.currency`,
-        [unit.unitTypeId, id, unit.name, unit.count, unit.capacity, unit.price.amount, unit.price.currency],
-      );
-    }
+  async index(client: PoolClient, target: string) {
+    await client.query(indexes(target));
   },
+  fold: (db, events, target) => foldTable(db, listingRows, events, target),
   async drop(client: PoolClient, target: string) {
     const t = listingTables(target);
     await client.query(`DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.listings};`);

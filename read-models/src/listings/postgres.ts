@@ -1,7 +1,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AvailabilityStore, UsedUnits } from '../availability/port.ts';
 import { inTransaction } from '@stayhub/infra/postgres/pool';
-import { liveTargets, nightsBetween } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
+import { nightsBetween } from '../availability/nights.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingSummary, ListingView } from './port.ts';
 
 const LISTINGS = 'listings';

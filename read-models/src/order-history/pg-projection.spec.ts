@@ -8,6 +8,8 @@ import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayh
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { evolveOrderDocument } from './order-document.ts';
 import { orderHistoryProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import { describeProjection, recorded as specRecorded } from '../testing/projection-spec.ts';
 
 let position = 0;
 const recordedAll = (orderId: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -44,7 +46,7 @@ describe('order history projection', () => {
   let pool: Pool;
   const target = 'order_history';
   const row = async (orderId: string) => (await pool.query(`SELECT * FROM ${target} WHERE order_id = $1`, [orderId])).rows;
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => orderHistoryProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, orderHistoryProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
@@ -73,4 +75,20 @@ describe('order history projection', () => {
     expect(order.doc.timeline).toHaveLength(history.length);
     expect(order.doc.refunded).toEqual(total);
   });
+});
+
+const order = (events: readonly commerce.OrderEvent[], from = 0) => specRecorded('order-o1', events, from);
+
+describeProjection('order history projection, batched', {
+  projection: orderHistoryProjection,
+  tables: (target) => [target],
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'an order placed and paid in one batch is confirmed',
+      given: order(awaitingPayment),
+      when: order([paid(), confirmed], awaitingPayment.length),
+      then: (rows, [table]) => expect(rows[table!]![0]).toMatchObject({ status: 'confirmed', user_id: userId }),
+    },
+  ],
 });

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import { encodeOrderCursor, type OrderHistoryReader, type OrderListQuery, type OrderPage, type OrderSummary, type OrderView } from './port.ts';
 
 const ORDER_HISTORY = 'order_history';

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { productSearchProjection, productTables } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import { describeProjection, recorded as specRecorded } from '../testing/projection-spec.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
 let position = 0;
@@ -41,7 +43,7 @@ describe('product search projection', () => {
     product: (await pool.query(`SELECT * FROM ${t.products} WHERE product_id = 'p1'`)).rows,
     stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
   });
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => productSearchProjection.apply(client, event, target));
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], target));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
@@ -89,4 +91,30 @@ describe('product search projection', () => {
     const { product: [row] } = await rows();
     expect(row).toMatchObject({ status: 'discontinued', price: 119_900 });
   });
+});
+
+const tv = created.data as Record<string, unknown>;
+const sku = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
+  specRecorded('stock-LAMP', events.map((e) => ({ type: e.type, data: { sku: 'LAMP', ...e.data, at } })), from);
+
+describeProjection('product search projection, batched', {
+  projection: productSearchProjection,
+  tables: (target) => Object.values(productTables(target)),
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'a product and its stock, received and held in one batch',
+      when: [
+        ...specRecorded('product-p9', [{ type: 'ProductCreated', data: { ...tv, productId: 'p9', sku: 'LAMP', at } }]),
+        ...sku([
+          { type: 'StockReceived', data: { quantity: 5 } },
+          { type: 'StockHeld', data: { orderId: 'o1', quantity: 2 } },
+        ]),
+      ],
+      then: (rows, [products, stockTable]) => {
+        expect(rows[products!]![0]).toMatchObject({ product_id: 'p9', sku: 'LAMP', price: 129_900 });
+        expect(rows[stockTable!]![0]).toMatchObject({ sku: 'LAMP', on_hand: 5, reserved: 2 });
+      },
+    },
+  ],
 });

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { liveTargets } from '../targets.ts';
+import { liveTargets } from '../checkpoints.ts';
 import { normalisePostalCode, type ProductReader, type ProductSearchQuery, type ProductSearchResult, type ProductSummary, type ProductView } from './port.ts';
 
 const PRODUCTS = 'products';

@@ -1,0 +1,40 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+
+/**
+ * The top self-time entries of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`):
+ * function, file (shortened) and share of all samples, idle excluded from the shares.
+ */
+export const topOfProfile = (dir: string, top = 15) => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  if (files.length === 0) return undefined;
+  const profile = JSON.parse(readFileSync(join(dir, files.at(-1)!), 'utf8')) as Profile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let busy = 0;
+  let idle = 0;
+  for (const id of profile.samples) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') {
+      idle++;
+      continue;
+    }
+    const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(infra|command-api|domain|bench|projectors|query-api)\/src\//, '$1/');
+    const key = `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
+    self.set(key, (self.get(key) ?? 0) + 1);
+    busy++;
+  }
+  const seconds = (profile.endTime - profile.startTime) / 1e6;
+  return {
+    busyShare: Math.round((busy / Math.max(1, busy + idle)) * 1000) / 10,
+    cpuSecondsPerSecond: Math.round((busy / Math.max(1, busy + idle)) * 100) / 100,
+    profiledSeconds: Math.round(seconds),
+    topSelf: [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([entry, n]) => ({ entry, percent: Math.round((n / Math.max(1, busy)) * 1000) / 10 })),
+  };
+};

@@ -1,0 +1,72 @@
+import pg from 'pg';
+
+/** Commits and statements of one database so far (statements need `pg_stat_statements` loaded; else null). */
+export type PgCounters = { commits: number; statements: number | null };
+
+export const pgCounters = async (url: string): Promise<PgCounters> => {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const commits = await client.query<{ n: string }>('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()');
+    let statements: number | null = null;
+    try {
+      await client.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      const { rows } = await client.query<{ n: string | null }>(
+        `SELECT sum(calls) AS n FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      );
+      statements = Number(rows[0]?.n ?? 0);
+    } catch {
+      statements = null; // the server was started without shared_preload_libraries=pg_stat_statements
+    }
+    return { commits: Number(commits.rows[0]!.n), statements };
+  } finally {
+    await client.end();
+  }
+};
+
+/** Per booking: what the database did between two counter snapshots (the sampling queries themselves are few). */
+export const perBooking = (before: PgCounters, after: PgCounters, bookings: number) => ({
+  commitsPerBooking: Math.round(((after.commits - before.commits) / Math.max(1, bookings)) * 100) / 100,
+  statementsPerBooking:
+    before.statements === null || after.statements === null ? null : Math.round(((after.statements - before.statements) / Math.max(1, bookings)) * 100) / 100,
+});
+
+/**
+ * Samples `pg_stat_activity` of one database every `everyMs`: the share of active backends' samples
+ * per wait event (`CPU` when not waiting), the way one reads where an appending backend spends its time.
+ */
+export const waitEventSampler = async (url: string, everyMs = 10) => {
+  const client = new pg.Client(url);
+  await client.connect();
+  const counts = new Map<string, number>();
+  let total = 0;
+  let stopped = false;
+  const loop = (async () => {
+    while (!stopped) {
+      const { rows } = await client.query<{ wait: string | null }>(
+        `SELECT wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
+          WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
+            AND query NOT LIKE 'LISTEN%'`,
+      );
+      for (const row of rows) {
+        const key = row.wait ?? 'CPU';
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        total++;
+      }
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    stop: async (): Promise<Record<string, number>> => {
+      stopped = true;
+      await loop.catch(() => undefined);
+      await client.end();
+      return Object.fromEntries(
+        [...counts.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 8)
+          .map(([k, n]) => [k, Math.round((n / Math.max(1, total)) * 1000) / 10]),
+      );
+    },
+  };
+};

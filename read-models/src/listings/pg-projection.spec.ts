@@ -1,0 +1,44 @@
+import { expect } from 'vitest';
+import { describeProjection, recorded } from '../testing/projection-spec.ts';
+import { listingSearchProjection, listingTables } from './pg-projection.ts';
+
+const at = '2030-01-01T10:00:00.000Z';
+const unit = (unitTypeId: string, amount: number) => ({ unitTypeId, name: unitTypeId, count: 2, capacity: 2, price: { amount, currency: 'EUR' } });
+const details = { title: 'Loft by the canal', location: { city: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.89 }, currency: 'EUR', unitTypes: [unit('l1-a', 12_000)] };
+const created = { type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at } };
+const published = { type: 'ListingPublished', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at } };
+const updated = (changes: Record<string, unknown>) => ({ type: 'ListingUpdated', data: { listingId: 'l1', changes, at } });
+const reviewed = (bookingId: string, rating: number) => ({ type: 'GuestReviewedStay', data: { listingId: 'l1', bookingId, rating, comment: '', at } });
+const listing = (rows: Record<string, unknown[]>, table: string) => rows[table]![0] as Record<string, unknown>;
+
+describeProjection('listing search projection', {
+  projection: listingSearchProjection,
+  tables: (target) => Object.values(listingTables(target)),
+  guardedByRevision: true,
+  cases: [
+    {
+      name: 'a published listing is searchable with its units',
+      given: recorded('listing-l1', [created]),
+      when: recorded('listing-l1', [published], 1),
+      then: (rows, [listings, units]) => {
+        expect(listing(rows, listings!)).toMatchObject({ status: 'published', city: 'Amsterdam', min_price: 12_000 });
+        expect(rows[units!]).toHaveLength(1);
+      },
+    },
+    {
+      name: 'new unit types replace the old ones, and the cheapest sets the price',
+      given: recorded('listing-l1', [created, published]),
+      when: recorded('listing-l1', [updated({ unitTypes: [unit('l1-b', 9_000), unit('l1-c', 15_000)] })], 2),
+      then: (rows, [listings, units]) => {
+        expect(listing(rows, listings!)).toMatchObject({ min_price: 9_000 });
+        expect((rows[units!] as { unit_type_id: string }[]).map((u) => u.unit_type_id)).toEqual(['l1-b', 'l1-c']);
+      },
+    },
+    {
+      name: 'reviews make the rating, once per booking',
+      given: recorded('listing-l1', [created, published]),
+      when: [...recorded('booking-b1', [reviewed('b1', 5)], 5), ...recorded('booking-b2', [reviewed('b2', 3)], 5)],
+      then: (rows, [listings]) => expect(listing(rows, listings!)).toMatchObject({ rating: 4, rating_count: 2 }),
+    },
+  ],
+});

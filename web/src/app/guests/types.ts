@@ -1,0 +1,22 @@
+import type { Stay } from '@stayhub/domain/bookings/stay';
+import type { ListingDetails } from '@stayhub/domain/listings/details';
+import type { BookingPage as BookingPageView, BookingView } from '@stayhub/read-models/booking-history/port';
+import type { ListingView as ListingReadView } from '@stayhub/read-models/listings/port';
+
+// What the query API answers is what its read models hold: the same types, imported as types only.
+export type { AvailabilityDay, ListingSearchResult as SearchResult, ListingSummary, UnitTypeView as UnitType } from '@stayhub/read-models/listings/port';
+export type { ListingDetails, Stay };
+export type ListingView = Omit<ListingReadView, 'details' | 'kind'> & { kind: 'rental' | 'hotel' | 'restaurant'; details: ListingDetails };
+export type Booking = Omit<BookingView, 'stay'> & { stay: Stay };
+export type BookingPage = Omit<BookingPageView, 'items'> & { items: Booking[] };
+
+export const nightsBetween = (checkIn: string, checkOut: string): number =>
+  Math.max(0, Math.round((Date.parse(`${checkOut}T00:00:00Z`) - Date.parse(`${checkIn}T00:00:00Z`)) / 86_400_000));
+
+export const describeStay = (stay: Stay): string =>
+  stay.kind === 'nights'
+    ? `${stay.checkIn} → ${stay.checkOut} (${nightsBetween(stay.checkIn, stay.checkOut)} nights)`
+    : `${new Date(stay.start).toLocaleString('en', { dateStyle: 'medium', timeStyle: 'short' })} (${stay.minutes} min)`;
+
+export const addDays = (iso: string, days: number): string => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+export const today = (): string => new Date().toISOString().slice(0, 10);

@@ -1,0 +1,98 @@
+import { useState, type FormEvent } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
+import { useResource } from '../shared/resource.ts';
+import { AsyncList, ErrorMessage, Field, Loading, StatusBadge } from '../shared/ui.tsx';
+import { AvailabilityCalendar } from '../guests/AvailabilityCalendar.tsx';
+import { addDays, describeStay, today, type BookingPage, type ListingView, type UnitType } from '../guests/types.ts';
+import { draftQueue } from './queue.ts';
+
+const BlockForm = ({ listingId, unitType, onDone }: { listingId: string; unitType: UnitType; onDone: () => void }) => {
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setError(null);
+    try {
+      const body = { unitTypeId: unitType.unitTypeId, from: String(form.get('from')), to: String(form.get('to')), units: Number(form.get('units')) };
+      const blocked = await post<{ keys: string[] }>('command', `/listings/${listingId}/blocks`, body, { idempotencyKey: newIdempotencyKey() });
+      setDone(`Blocked ${blocked.keys.length} night(s).`);
+      onDone();
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={`Block nights of ${unitType.name}`} className="inline">
+      <Field label="From">
+        <input name="from" type="date" required defaultValue={today()} />
+      </Field>
+      <Field label="To (exclusive)">
+        <input name="to" type="date" required defaultValue={addDays(today(), 1)} />
+      </Field>
+      <Field label="Units">
+        <input name="units" type="number" min={1} max={unitType.count} defaultValue={unitType.count} required />
+      </Field>
+      <button type="submit">Block</button>
+      {done && <span role="status">{done}</span>}
+      {error ? <ErrorMessage error={error} title="Could not block" /> : null}
+    </form>
+  );
+};
+
+/** Per unit type: free units per night (holds, bookings and blocks taken out), blocking, and the bookings. */
+export const CalendarPage = () => {
+  const { listingId = '' } = useParams();
+  const navigate = useNavigate();
+  const [from, setFrom] = useState(today());
+  const [version, setVersion] = useState(0);
+  const listing = useResource(listingId || null, (signal) => get<ListingView>('query', `/listings/${listingId}`, { signal }));
+  const bookings = useResource(listingId ? `bookings/${listingId}/${version}` : null, (signal) =>
+    get<BookingPage>('query', `/host/bookings${queryString({ listingId, scope: 'current', pageSize: 100 })}`, { signal }),
+  );
+  const mine = draftQueue.all().filter((draft) => draft.listingId);
+  return (
+    <section>
+      <h1>Calendar</h1>
+      <Field label="Listing">
+        <select value={listingId} onChange={(e) => navigate(`/host/calendar/${e.target.value}`)}>
+          <option value="">Choose a listing</option>
+          {mine.map((draft) => (
+            <option key={draft.draftId} value={draft.listingId}>
+              {draft.form.title || draft.listingId}
+            </option>
+          ))}
+        </select>
+      </Field>
+      {!listingId && <p className="empty">Choose one of your listings to see its calendar.</p>}
+      {listingId && listing.state === 'loading' && <Loading what="the listing" />}
+      {listing.state === 'error' && <ErrorMessage error={listing.error} title="Could not load the listing" />}
+      {listing.state === 'ok' && (
+        <>
+          <Field label="Starting">
+            <input type="date" value={from} onChange={(e) => setFrom(e.target.value || today())} />
+          </Field>
+          {(listing.data.details.unitTypes ?? []).map((unitType) => (
+            <div key={unitType.unitTypeId} className="panel">
+              <AvailabilityCalendar listingId={listingId} unitType={unitType} from={from} reloadKey={String(version)} />
+              <BlockForm listingId={listingId} unitType={unitType} onDone={() => setVersion((v) => v + 1)} />
+            </div>
+          ))}
+          <h2>Bookings</h2>
+          <AsyncList resource={bookings} what="bookings" empty="No current bookings." items={(data: BookingPage) => data.items}>
+            {(items) => (
+              <ul>
+                {items.map((b) => (
+                  <li key={b.bookingId}>
+                    {describeStay(b.stay)} · {b.units} unit(s) <StatusBadge status={b.status} />
+                  </li>
+                ))}
+              </ul>
+            )}
+          </AsyncList>
+        </>
+      )}
+    </section>
+  );
+};

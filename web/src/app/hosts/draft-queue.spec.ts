@@ -1,0 +1,183 @@
+import { describe, expect, it } from 'vitest';
+import type { ListingDetails } from '../guests/types.ts';
+import { browserStore, DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
+
+class Offline extends Error {}
+
+/** A command API in memory: idempotency keys replay the first answer, as the real one does. */
+const fakeServer = () => {
+  const listings = new Map<string, { kind: string; details: ListingDetails; published: number }>();
+  const answered = new Map<string, unknown>();
+  const state = { online: true, loseNextAnswer: false, calls: 0 };
+  const guard = () => {
+    state.calls++;
+    if (!state.online) throw new Offline('offline');
+  };
+  const once = <T,>(key: string, run: () => T): T => {
+    if (!answered.has(key)) answered.set(key, run());
+    return answered.get(key) as T;
+  };
+  const deliver = <T,>(answer: T): T => {
+    if (state.loseNextAnswer) {
+      state.loseNextAnswer = false;
+      throw new Offline('answer lost');
+    }
+    return answer;
+  };
+  const transport: DraftTransport = {
+    create: async (body, key) => {
+      guard();
+      return deliver(once(key, () => {
+        const listingId = `l${listings.size + 1}`;
+        listings.set(listingId, { kind: body.kind, details: { ...body.details }, published: 0 });
+        return { listingId };
+      }));
+    },
+    update: async (listingId, changes) => {
+      guard();
+      const listing = listings.get(listingId)!;
+      listing.details = { ...listing.details, ...changes };
+      return deliver({});
+    },
+    publish: async (listingId, key) => {
+      guard();
+      return deliver(once(key, () => (listings.get(listingId)!.published += 1)));
+    },
+    isNetworkError: (error) => error instanceof Offline,
+  };
+  return { listings, state, transport };
+};
+
+const memoryStore = () => {
+  const map = new Map<string, string>();
+  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k), keys: () => [...map.keys()], map };
+};
+
+const setup = () => {
+  const server = fakeServer();
+  const store = memoryStore();
+  let n = 0;
+  const ids = { newId: () => `id-${++n}`, now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString() };
+  return { server, store, ids, queue: new DraftQueue(store, server.transport, ids) };
+};
+
+describe('the offline draft queue', () => {
+  it('keeps every edit in storage before anything is sent', () => {
+    const { queue, store, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'Flat', description: 'Nice' });
+    const saved = JSON.parse(store.map.get(`stayhub.draft.${draft.draftId}`)!);
+    expect(saved.form).toMatchObject({ title: 'Flat', description: 'Nice' });
+    expect(server.state.calls).toBe(0);
+  });
+
+  it('creates the listing with the first sync and sends later edits as changes', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('hotel');
+    queue.edit(draft.draftId, { title: 'Inn' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    queue.edit(draft.draftId, { description: 'By the square' });
+    expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({ description: 'By the square' });
+    await queue.sync(draft.draftId);
+    expect([...server.listings.values()]).toEqual([
+      { kind: 'hotel', details: expect.objectContaining({ title: 'Inn', description: 'By the square' }), published: 0 },
+    ]);
+    expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
+  });
+
+  it('offline, keeps the edits and reports how many wait; back online, sends them all', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'Cabin' });
+    await queue.sync(draft.draftId);
+    server.state.online = false;
+    queue.edit(draft.draftId, { description: 'Wood stove', amenities: 'wifi, stove' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'offline', pending: 2 });
+    server.state.online = true;
+    expect(await queue.syncAll()).toEqual([{ state: 'saved' }]);
+    expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Cabin', description: 'Wood stove', amenities: ['wifi', 'stove'] });
+  });
+
+  it('retries a create whose answer was lost with the same key and body: one listing', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'Loft' });
+    server.state.loseNextAnswer = true;
+    expect((await queue.sync(draft.draftId)).state).toBe('offline');
+    queue.edit(draft.draftId, { title: 'Loft with a view' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(server.listings.size).toBe(1);
+    expect(server.listings.get('l1')!.details.title).toBe('Loft with a view');
+  });
+
+  it('publishes once however often submit is pressed, even when an answer is lost', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'Barn' });
+    server.state.loseNextAnswer = true;
+    await queue.sync(draft.draftId);
+    await queue.submit(draft.draftId);
+    await queue.submit(draft.draftId);
+    expect(server.listings.size).toBe(1);
+    expect(server.listings.get('l1')!.published).toBe(1);
+    expect(queue.get(draft.draftId)!.published).toBe(true);
+  });
+
+  it('runs syncs of one draft one after another, so two quick edits create one listing', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'A' });
+    const first = queue.sync(draft.draftId);
+    queue.edit(draft.draftId, { title: 'AB' });
+    const second = queue.sync(draft.draftId);
+    await Promise.all([first, second]);
+    expect(server.listings.size).toBe(1);
+    expect(server.listings.get('l1')!.details.title).toBe('AB');
+  });
+
+  it('shows a refused change with its reason and keeps it', async () => {
+    const { queue, server } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'Hut' });
+    await queue.sync(draft.draftId);
+    const refusal = new Error('photos.0: Invalid URL');
+    server.transport.update = async () => {
+      throw refusal;
+    };
+    queue.edit(draft.draftId, { photos: 'not-a-url' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'rejected', error: refusal, pending: 1 });
+    expect(queue.get(draft.draftId)!.form.photos).toBe('not-a-url');
+  });
+
+  it('does not change the kind once the listing exists', async () => {
+    const { queue } = setup();
+    const draft = queue.start('rental');
+    queue.edit(draft.draftId, { title: 'T' });
+    await queue.sync(draft.draftId);
+    expect(queue.edit(draft.draftId, { kind: 'hotel' }).kind).toBe('rental');
+  });
+});
+
+describe('the browser store of drafts', () => {
+  it('keeps the drafts of each signed-in user apart', () => {
+    const backing = new Map<string, string>();
+    const storage = {
+      get length() {
+        return backing.size;
+      },
+      key: (i: number) => [...backing.keys()][i] ?? null,
+      getItem: (k: string) => backing.get(k) ?? null,
+      setItem: (k: string, v: string) => void backing.set(k, v),
+      removeItem: (k: string) => void backing.delete(k),
+      clear: () => backing.clear(),
+    } as Storage;
+    let user = 'ana';
+    const { server } = setup();
+    const queue = new DraftQueue(browserStore(storage, () => user), server.transport, { newId: () => `d-${user}`, now: () => '2026-01-01T00:00:00Z' });
+    queue.start('rental');
+    expect(queue.all().map((d) => d.draftId)).toEqual(['d-ana']);
+    user = 'ben';
+    expect(queue.all()).toEqual([]);
+    expect([...backing.keys()]).toEqual(['ana:stayhub.draft.d-ana']);
+  });
+});

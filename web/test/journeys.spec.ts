@@ -1,0 +1,301 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { projectRoot } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { accessibilityViolations, CHROMIUM, launchBrowser } from './browser.ts';
+import { api, inDays, PASSWORD } from './fixtures.ts';
+import { outputDir, startPlatform, type Platform } from './platform.ts';
+
+const ADMIN = 'operator@stayhub.test';
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium) console.warn(`[web] ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it): the browser journeys are skipped${process.env.CI ? ', except in CI, where they fail' : ''}`);
+
+let platform: Platform;
+let browser: Browser;
+let db: pg.Pool;
+const contexts: BrowserContext[] = [];
+
+const newPage = async (): Promise<{ page: Page; context: BrowserContext }> => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, baseURL: platform.url });
+  contexts.push(context);
+  return { page: await context.newPage(), context };
+};
+
+const signIn = async (page: Page, email: string) => {
+  await page.goto('/sign-in');
+  const form = page.getByRole('form', { name: 'Sign in' });
+  await form.getByLabel('Email').fill(email);
+  await form.getByLabel('Password').fill(PASSWORD);
+  await form.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByText(`${email} (`).waitFor();
+};
+
+/** Reloads until `text` shows: the read side and the payment workflow finish after the answer. */
+const reloadUntil = async (page: Page, text: string | RegExp, timeoutMs = 60_000) => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.getByText(text).first().isVisible().catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`"${text}" did not show within ${timeoutMs} ms on ${page.url()}`);
+    await page.waitForTimeout(1000);
+    await page.reload();
+    await page.waitForLoadState('networkidle').catch(() => undefined);
+  }
+};
+
+const finish = async (page: Page, name: string) => {
+  await page.screenshot({ path: join(outputDir(), `${name}.png`), fullPage: true });
+  const violations = await accessibilityViolations(page);
+  expect(violations, JSON.stringify(violations, null, 1)).toEqual([]);
+};
+
+const ids = () => Math.random().toString(36).slice(2, 8);
+
+describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', () => {
+  beforeAll(async () => {
+    // The journeys test the app as it is in the tree, not an older build left in web/dist.
+    const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`the web app did not build:\n${build.stdout}\n${build.stderr}`);
+    const databaseUrl = await testDatabaseUrl();
+    [platform, browser] = await Promise.all([startPlatform(databaseUrl, { ADMIN_EMAILS: ADMIN, RATE_LIMIT_AUTH_PER_IP: '1000' }), launchBrowser()]);
+    db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
+  }, 240_000);
+  // A failed journey leaves a picture of every page it had open, to see what the person would have seen.
+  afterEach(async ({ task }) => {
+    if (task.result?.state !== 'fail') return;
+    const pages = contexts.flatMap((context) => context.pages());
+    await Promise.all(pages.map((page, i) => page.screenshot({ path: join(outputDir(), `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}.png`), fullPage: true }).catch(() => undefined)));
+  });
+  afterAll(async () => {
+    for (const context of contexts) await context.close().catch(() => undefined);
+    await browser?.close();
+    await db?.end();
+    await platform?.stop();
+  }, 60_000);
+
+  it('a guest finds a listing despite a typo, books it instantly and sees the confirmed trip', async () => {
+    const client = api(platform.url);
+    const host = await client.register(`host-${ids()}@stayhub.test`, 'host');
+    await client.publishListing(host.token, { title: 'Seaside Cottage', description: 'A small cottage by the sea.', city: 'Lisbon', lat: 38.72, lon: -9.14, price: 12_000, instantBook: true });
+    const email = `guest-${ids()}@stayhub.test`;
+    await client.register(email, 'guest');
+    const { page } = await newPage();
+    await signIn(page, email);
+
+    await page.goto('/');
+    const search = page.getByRole('form', { name: 'Search listings' });
+    await search.getByLabel('What').fill('seasde cotage');
+    await search.getByLabel('Check-in').fill(inDays(20));
+    await search.getByLabel('Check-out').fill(inDays(23));
+    await search.getByLabel('Guests').fill('2');
+    await search.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Seaside Cottage', exact: true }).click();
+
+    await page.getByRole('heading', { name: 'Seaside Cottage' }).waitFor();
+    await page.getByText('3 nights × 1 unit: €360.00').waitFor();
+    await page.getByRole('button', { name: 'Book now' }).click();
+
+    await page.getByRole('heading', { name: 'My trips' }).waitFor();
+    await reloadUntil(page, /^confirmed$/);
+    await expect(page.getByText(`${inDays(20)} → ${inDays(23)} (3 nights)`).isVisible()).resolves.toBe(true);
+
+    // Changing the party, then looking at what cancelling would give back before deciding not to.
+    await page.getByRole('button', { name: 'Change…' }).click();
+    await page.getByRole('form', { name: 'Change this trip' }).getByLabel('Guests').fill('3');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await reloadUntil(page, /· 3 guests ·/);
+    await page.getByRole('button', { name: 'Cancel…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this trip' });
+    await dialog.getByText('Under the flexible policy you get back €360.00 of the €360.00 paid.').waitFor();
+    await finish(page, 'guest-trip');
+    await dialog.getByRole('button', { name: 'Keep the trip' }).click();
+    await expect(page.getByText(/^confirmed$/).isVisible()).resolves.toBe(true);
+  });
+
+  it('a host approves a request from the inbox and the guest sees it confirmed', async () => {
+    const client = api(platform.url);
+    const hostEmail = `host-${ids()}@stayhub.test`;
+    const host = await client.register(hostEmail, 'host');
+    const { listingId } = await client.publishListing(host.token, { title: 'Hilltop Loft', description: 'Views over the city.', city: 'Lisbon', lat: 38.75, lon: -9.1, price: 9_000, instantBook: false });
+    const guestEmail = `guest-${ids()}@stayhub.test`;
+    const guest = await client.register(guestEmail, 'guest');
+    const booking = await client.call<{ bookingId: string }>('POST', '/command/bookings', { listingId, checkIn: inDays(30), checkOut: inDays(32), guests: 2, paymentMethod: 'tok_visa' }, guest.token);
+
+    const { page: hostPage } = await newPage();
+    await signIn(hostPage, hostEmail);
+    await hostPage.goto('/host/inbox');
+    await reloadUntil(hostPage, /^awaiting approval$/);
+    const request = hostPage.getByRole('listitem', { name: `Booking ${booking.bookingId}` });
+    await expect(request.getByText(/Answer by/).isVisible()).resolves.toBe(true);
+    await hostPage.getByRole('link', { name: 'Hilltop Loft' }).waitFor();
+    await hostPage.screenshot({ path: join(outputDir(), 'host-inbox.png'), fullPage: true });
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await reloadUntil(hostPage, /^(awaiting payment|confirmed)$/);
+
+    const { page } = await newPage();
+    await signIn(page, guestEmail);
+    await page.goto('/trips');
+    await reloadUntil(page, /^confirmed$/);
+    await finish(page, 'guest-confirmed');
+  });
+
+  it('a host writes a listing through a dropped connection and a lost answer, publishes twice, and gets exactly one listing with everything typed', async () => {
+    const client = api(platform.url);
+    const email = `host-${ids()}@stayhub.test`;
+    const host = await client.register(email, 'host');
+    const { page, context } = await newPage();
+    await signIn(page, email);
+
+    // The first create reaches the server, but its answer is lost on the way back.
+    let lost = 0;
+    await page.route('**/api/command/listings', async (route) => {
+      if (route.request().method() === 'POST' && lost === 0) {
+        lost++;
+        await route.fetch();
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+
+    await page.goto('/host/listings');
+    await page.getByRole('button', { name: 'New listing' }).click();
+    const status = page.getByTestId('sync-status');
+    await page.getByLabel('Title').fill('Quiet Garden Flat');
+    await page.getByLabel('Description').fill('Two rooms over a quiet garden.\nFive minutes from the tram.');
+    await status.getByText(/Offline/).waitFor();
+    expect(lost).toBe(1);
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('City').fill('Coimbra');
+    await page.getByLabel('Country code').fill('PT');
+    await page.getByLabel('Latitude').fill('40.21');
+    await page.getByLabel('Longitude').fill('-8.43');
+    await page.getByLabel('Time zone').fill('Europe/Lisbon');
+
+    await context.setOffline(true);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Photo URLs').fill(`${platform.url}/sample-photo.svg`);
+    await page.getByLabel('Amenities').fill('wifi, garden, washer');
+    await page.getByLabel('House rules').fill('No smoking\nQuiet after 22:00');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Name of the home').fill('Garden flat');
+    await page.getByLabel('Guests per unit').fill('3');
+    await page.getByLabel('Price per night').fill('85.50');
+    await status.getByText(/Offline: \d+ fields? kept in this browser/).waitFor();
+    await page.screenshot({ path: join(outputDir(), 'host-form-offline.png'), fullPage: true });
+
+    await context.setOffline(false);
+    await status.getByText('All changes saved').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Guests can book instantly').check();
+    await page.getByLabel('Cancellation policy').selectOption('strict');
+    await page.getByRole('button', { name: 'Publish listing' }).click();
+    await page.getByText('Published as listing').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Publish again' }).click();
+    await page.getByText('Published as listing').waitFor({ timeout: 30_000 });
+
+    const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [host.userId]);
+    expect(rows).toHaveLength(1);
+    // Read the listing as of the publish the page last made (its consistency token), not whatever the read side had yet.
+    const after = await page.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
+    const listing = await client.call<{ status: string; details: Record<string, any> }>('GET', `/query/listings/${rows[0]!.id}?after=${after}`, undefined, host.token);
+    expect(listing.status).toBe('published');
+    expect(listing.details).toMatchObject({
+      title: 'Quiet Garden Flat',
+      description: 'Two rooms over a quiet garden.\nFive minutes from the tram.',
+      location: { city: 'Coimbra', country: 'PT', lat: 40.21, lon: -8.43, timeZone: 'Europe/Lisbon' },
+      photos: [`${platform.url}/sample-photo.svg`],
+      amenities: ['wifi', 'garden', 'washer'],
+      houseRules: ['No smoking', 'Quiet after 22:00'],
+      instantBook: true,
+      cancellationPolicy: 'strict',
+    });
+    expect(listing.details.unitTypes).toMatchObject([{ name: 'Garden flat', count: 1, capacity: 3, price: { amount: 8550, currency: 'EUR' } }]);
+    await finish(page, 'host-form');
+  });
+
+  it('a shopper adds a product to the cart, checks out and sees the order confirmed', async () => {
+    const client = api(platform.url);
+    const seller = await client.register(`seller-${ids()}@stayhub.test`, 'host');
+    const sku = `KETTLE-${ids()}`;
+    await client.product(seller.token, { sku, name: 'Blue Enamel Kettle', price: 3_450, stock: 5 });
+    const email = `shopper-${ids()}@stayhub.test`;
+    await client.register(email, 'guest');
+    const { page } = await newPage();
+    await signIn(page, email);
+
+    await page.goto('/shop');
+    const search = page.getByRole('form', { name: 'Search products' });
+    await search.getByLabel('What').fill('enamel ketle');
+    await search.getByLabel('Deliverable to').fill('10115');
+    await search.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: 'Blue Enamel Kettle' }).click();
+    await page.getByText('5 in stock').waitFor();
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.getByText('2 in your cart.').waitFor();
+
+    await page.getByRole('link', { name: 'Go to the cart' }).click();
+    await page.getByText('Subtotal: €69.00 for 2 item(s)').waitFor();
+    const checkout = page.getByRole('form', { name: 'Checkout' });
+    await checkout.getByLabel('Postal code').fill('10115');
+    await checkout.getByRole('button', { name: 'Place order' }).click();
+    await page.getByRole('heading', { name: /^Order / }).waitFor();
+    await reloadUntil(page, /^confirmed$/);
+    await expect(page.getByText('Total €69.00').isVisible()).resolves.toBe(true);
+    await finish(page, 'shop-order');
+  });
+
+  it('an operator sees a projection lag and a parked event, and retries it', async () => {
+    const client = api(platform.url);
+    await client.register(ADMIN, 'guest');
+    const seller = await client.register(`seller-${ids()}@stayhub.test`, 'host');
+    const { productId, consistencyToken } = await client.product(seller.token, { sku: `MUG-${ids()}`, name: 'Stoneware Mug', price: 1_200, stock: 3 });
+    await client.call('GET', `/query/products/${productId}?after=${consistencyToken}`);
+
+    // An event the product projection once failed on (parked), whose fix has since shipped.
+    const { rows: events } = await db.query(
+      "SELECT event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at, lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0') AS position FROM es_events WHERE stream_id = $1 ORDER BY stream_revision LIMIT 1",
+      [`product-${productId}`],
+    );
+    const e = events[0];
+    const recorded = { eventId: e.event_id, streamId: e.stream_id, streamRevision: Number(e.stream_revision), type: e.type, schemaVersion: e.schema_version, data: e.data, metadata: e.metadata, occurredAt: e.occurred_at.toISOString(), globalPosition: e.position };
+    await db.query('DELETE FROM products WHERE product_id = $1', [productId]);
+    await db.query("INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ('products', $1, $2, $3, 'TypeError: price is undefined (fixed since)')", [e.event_id, e.position, JSON.stringify(recorded)]);
+
+    // The product projection is held up (its checkpoint row locked) while more products arrive: it lags.
+    const holder = await db.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query("SELECT position FROM projection_checkpoints WHERE name = 'products' FOR UPDATE");
+      await client.product(seller.token, { sku: `MUG-${ids()}`, name: 'Another Mug', price: 1_300, stock: 1 });
+
+      const { page } = await newPage();
+      await signIn(page, ADMIN);
+      await page.goto('/ops');
+      const row = page.locator('tr[data-projection="products"]');
+      await row.locator('td').first().filter({ hasText: /^[1-9]\d*$/ }).waitFor({ timeout: 30_000 });
+      await row.locator('td').nth(1).filter({ hasText: '1' }).waitFor();
+      await page.getByText('TypeError: price is undefined (fixed since)').waitFor();
+      await page.screenshot({ path: join(outputDir(), 'operator-lag.png'), fullPage: true });
+      await holder.query('COMMIT');
+
+      await page.getByRole('button', { name: 'Retry parked events of products' }).click();
+      await page.getByText('Retried the parked events of products: 1 applied, 0 still failing.').waitFor();
+      await row.locator('td').first().filter({ hasText: /^0$/ }).waitFor({ timeout: 30_000 });
+      expect((await client.call<{ name: string }>('GET', `/query/products/${productId}`)).name).toBe('Stoneware Mug');
+
+      // A rebuild from the page: progress while it runs, the outcome when the copy is swapped in.
+      await page.getByRole('button', { name: 'Rebuild products' }).click();
+      await page.getByText(/^Rebuild of products: swapped, \d+ events in/).waitFor({ timeout: 60_000 });
+      expect((await client.call<{ name: string }>('GET', `/query/products/${productId}`)).name).toBe('Stoneware Mug');
+      await finish(page, 'operator');
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      holder.release();
+    }
+  });
+});
