@@ -20,7 +20,7 @@ const p = params('bench:memory', {
   concurrency: { default: 32, help: 'booking clients (figure 1, spread)' },
   duration: { default: 20, help: 'seconds of booking load' },
   listings: { default: 100_000, help: 'listings loaded for the second measurement' },
-  reuse: { default: false, help: 'use the listings bench:search -- --keep left (stayhub_bench_search) if it has enough' },
+  reuse: { default: false, help: 'use the listings an earlier bench:memory left (stayhub_bench_search) if it has enough' },
   searches: { default: 300, help: 'searches served with the listings loaded' },
   workers: { default: 3, help: 'parallel loaders' },
 });

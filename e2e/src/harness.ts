@@ -82,7 +82,7 @@ export type StackOptions = {
   gateway?: PaymentGateway;
   notifier?: Notifier;
   /** Tighter limits, CORS origins or admin emails for a test (the defaults are generous). */
-  settings?: Partial<SecuritySettings>;
+  settings?: Partial<SecuritySettings> & { SEARCH_CACHE_TTL_MS?: number };
   /** `auto` runs due workflow tasks continuously; `manual` only on `runDueTasks()`. */
   workflows?: 'auto' | 'manual';
   /** The log projectors read, whatever `LOG` says (a spec that must always run over Kafka). */

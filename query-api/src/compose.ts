@@ -8,11 +8,12 @@ import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
 import { committedHead, liveTargets } from '@stayhub/read-models/checkpoints';
 import type { QueryDeps } from './shared/deps.ts';
+import { searchCacheFromConfig } from './shared/search-cache.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
-    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE'>> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE' | 'SEARCH_CACHE_TTL_MS'>> &
     ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
@@ -30,6 +31,7 @@ export const composeQuerySide = (options: {
   const stores = options.readStores ?? ownStores!;
   const live = (projection: string) => async () => (await liveTargets(pool, [projection]))[projection]!;
   const { elasticsearch, cassandra } = stores;
+  const searchCache = searchCacheFromConfig(options.config);
   return {
     pool,
     listings: elasticsearch
@@ -49,8 +51,10 @@ export const composeQuerySide = (options: {
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
     ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
+    searchCache,
     rateLimit: rateLimitOf(options.config),
     close: async () => {
+      await searchCache?.close();
       await ownAvailability?.close();
       await ownStores?.close();
       await pool.end();

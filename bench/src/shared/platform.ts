@@ -51,10 +51,10 @@ const reply = (child: ChildProcess, message: object, answer: string): Promise<vo
   });
 
 /** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
-export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean } = {}): Promise<Platform> => {
+export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> } = {}): Promise<Platform> => {
   const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },
+    env: { ...process.env, ...options.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const ready = await new Promise<{ commandUrl: string; queryUrl: string }>((resolve, reject) => {

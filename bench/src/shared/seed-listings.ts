@@ -11,7 +11,8 @@ const projection = (name: string) => {
   return found;
 };
 
-const recorded = (streamId: string, streamRevision: number, event: { type: string; data: unknown }, at: string): RecordedEvent => ({
+/** An event as the store would record it, for loading a read model without the store. */
+export const recorded = (streamId: string, streamRevision: number, event: { type: string; data: unknown }, at: string): RecordedEvent => ({
   eventId: crypto.randomUUID(),
   type: event.type,
   schemaVersion: 1,

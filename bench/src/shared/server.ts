@@ -27,6 +27,7 @@ const config = {
   RATE_LIMIT_AUTH_PER_IP: unlimited,
   RATE_LIMIT_BOOKINGS_PER_IP: unlimited,
   RATE_LIMIT_BOOKINGS_PER_USER: unlimited,
+  SEARCH_CACHE_TTL_MS: Number(process.env.SEARCH_CACHE_TTL_MS ?? 3000),
 };
 
 const listen = (app: ReturnType<typeof createCommandApi>): Promise<Server> =>

@@ -63,6 +63,7 @@ const schema = z
     ELASTICSEARCH_URL: z.url().optional(),
     AVAILABILITY: z.enum(['postgres', 'redis']).default('postgres'),
     REDIS_URL: z.string().optional(),
+    SEARCH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
     HISTORY: z.enum(['postgres', 'cassandra']).default('postgres'),
     CASSANDRA_CONTACT_POINTS: z.string().optional(),
     CASSANDRA_LOCAL_DC: z.string().default('datacenter1'),

@@ -3,6 +3,7 @@ import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, query
 import { nightsBetween } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
+import { cached, cacheKeyOf } from '../shared/search-cache.ts';
 
 const IsoDate = NearIsoDate;
 const csv = z
@@ -27,8 +28,10 @@ const SearchQuery = z
     city: z.string().trim().min(1).max(200).optional(),
     sort: z.enum(['relevance', 'price', 'rating', 'distance']).default('relevance'),
     after: Token,
+    cursor: z.string().min(1).max(500).optional(),
     ...Paging,
   })
+  .strict()
   .refine((q) => (q.lat === undefined) === (q.lon === undefined), { message: 'lat and lon go together', path: ['lat'] })
   .refine((q) => q.radiusKm === undefined || q.lat !== undefined, { message: 'radiusKm needs lat and lon', path: ['radiusKm'] })
   .refine((q) => (q.checkIn === undefined) === (q.checkOut === undefined), { message: 'checkIn and checkOut go together', path: ['checkOut'] })
@@ -57,8 +60,11 @@ export const listingRoutes = (deps: QueryDeps) => [
     auth: 'none',
     query: SearchQuery,
     handler: async ({ query, req }) => {
-      const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
-      const result = await deps.listings.search(query);
+      const stale = await catchUp(deps, req, query.after, ['listings']);
+      const { after, ...asked } = query;
+      // A read with a consistency token must see that write: it skips the cache (and refreshes it).
+      const bypass = after !== undefined || req.get('x-consistency-token') !== undefined;
+      const result = await cached(deps.searchCache, cacheKeyOf('listings', asked), bypass, () => deps.listings.search(asked), (error) => deps.log.warn({ err: error }, 'search cache unavailable'));
       return { body: { ...result, stale }, headers: staleHeaders(stale) };
     },
   }),

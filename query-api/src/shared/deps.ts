@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
+import type { SearchCache } from './search-cache.ts';
 import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
@@ -21,6 +22,8 @@ export type QueryDeps = {
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
   committedHead?: () => Promise<string | undefined>;
+  /** Repeated searches answered for a short TTL; none when omitted. */
+  searchCache?: SearchCache | undefined;
   /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
   rateLimit?: { windowMs: number; perAddress: number };
   /** Allowed browser origins; any when omitted. */

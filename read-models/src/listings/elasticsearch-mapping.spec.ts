@@ -106,7 +106,7 @@ describe('buildSearchRequest', () => {
       sort: [ratingDesc, byId],
       from: 0,
       size: 20,
-      track_total_hits: true,
+      track_total_hits: 1001,
       _source: SUMMARY_FIELDS,
     });
   });

@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { assertNever, type listings } from '@stayhub/domain';
 import { wantedKeys } from './postgres.ts';
-import type { ListingSearchQuery, ListingSummary } from './port.ts';
+import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
 
 /**
  * Pure mapping of the listing search read model onto Elasticsearch: the index template, the
@@ -206,7 +206,7 @@ const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
  * index (availability store), so the request fetches the first `candidateCap` candidates in the
  * final order and the reader filters and paginates them.
  */
-export const buildSearchRequest = (query: ListingSearchQuery, options: { candidateCap?: number } = {}): estypes.SearchRequest => {
+export const buildSearchRequest = (query: ListingSearchQuery, options: { candidateCap?: number; offset?: number } = {}): estypes.SearchRequest => {
   const filter: estypes.QueryDslQueryContainer[] = [{ term: { status: 'published' } }];
   const must: estypes.QueryDslQueryContainer[] = [];
   if (query.q) {
@@ -232,9 +232,10 @@ export const buildSearchRequest = (query: ListingSearchQuery, options: { candida
   return {
     query: { bool: { filter, ...(must.length > 0 ? { must } : {}) } },
     sort: sortOf(query),
-    from: dated ? 0 : (query.page - 1) * query.pageSize,
+    from: dated ? 0 : (options.offset ?? (query.page - 1) * query.pageSize),
     size: dated ? (options.candidateCap ?? DEFAULT_CANDIDATE_CAP) : query.pageSize,
-    track_total_hits: true,
+    // Counted exactly up to the bound, and "1,000+" beyond it: a count of every match costs what the search does.
+    track_total_hits: TOTAL_BOUND + 1,
     _source: dated ? [...SUMMARY_FIELDS, 'unitTypes'] : SUMMARY_FIELDS,
   };
 };

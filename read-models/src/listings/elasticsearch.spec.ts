@@ -51,7 +51,7 @@ describe('ElasticsearchListingReader.search', () => {
     env = setup();
   });
 
-  it('sends the built request to the alias and maps hits and the exact total', async () => {
+  it('sends the built request to the alias and maps hits and the total, exact below the bound', async () => {
     const query: ListingSearchQuery = { ...base, q: 'hotel', city: 'amsterdam', page: 2 };
     env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
       env.requests.push(params as Recorded);
@@ -78,6 +78,8 @@ describe('ElasticsearchListingReader.search', () => {
         },
       ],
       total: 3,
+      totalText: '3',
+      next: null,
       page: 2,
       pageSize: 2,
     });

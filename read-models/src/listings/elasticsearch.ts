@@ -12,7 +12,7 @@ import {
   type UsedUnits,
 } from './elasticsearch-mapping.ts';
 import type { AvailabilityReader } from '../availability/port.ts';
-import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
+import { TOTAL_BOUND, totalTextOf, type AvailabilityDay, type ListingReader, type ListingSearchQuery, type ListingSearchResult, type ListingView } from './port.ts';
 import { wantedKeys } from './postgres.ts';
 
 export type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
@@ -39,11 +39,17 @@ export class ElasticsearchListingReader implements ListingReader {
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
     const keys = wantedKeys(query);
-    const request = buildSearchRequest(query, { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP });
+    // Elasticsearch pages by offset; its cursor carries the offset of the next page.
+    const offset = query.cursor ? offsetOfCursor(query.cursor) : (query.page - 1) * query.pageSize;
+    const request = buildSearchRequest({ ...query, page: 1 + offset / query.pageSize }, { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP, offset });
     const response = await this.client.search<SearchSource>({ index: this.options.alias, ...request });
     const hits = response.hits.hits;
     const page = { page: query.page, pageSize: query.pageSize };
-    if (!keys) return { items: hits.map((hit) => toSummary(hit, query)), total: totalOf(response.hits.total), ...page };
+    const next = (matches: number) => (offset + query.pageSize < Math.min(matches, TOTAL_BOUND) ? cursorOfOffset(offset + query.pageSize) : null);
+    if (!keys) {
+      const matches = totalOf(response.hits.total);
+      return { items: hits.map((hit) => toSummary(hit, query)), total: Math.min(matches, TOTAL_BOUND), totalText: totalTextOf(matches), next: next(matches), ...page };
+    }
 
     const candidates = hits.map((hit) => ({ hit, units: fittingUnitTypes(hit._source?.unitTypes ?? [], query) }));
     const used = await this.used([...new Set(candidates.flatMap((c) => c.units.map((u) => u.unitTypeId)))], keys);
@@ -51,10 +57,11 @@ export class ElasticsearchListingReader implements ListingReader {
     const available = candidates
       .map((c) => ({ hit: c.hit, free: freeUnitTypes(c.units, keys, used, guests) }))
       .filter((c) => c.free.length > 0);
-    const start = (query.page - 1) * query.pageSize;
     return {
-      items: available.slice(start, start + query.pageSize).map((c) => toSummary(c.hit, query, c.free)),
-      total: available.length,
+      items: available.slice(offset, offset + query.pageSize).map((c) => toSummary(c.hit, query, c.free)),
+      total: Math.min(available.length, TOTAL_BOUND),
+      totalText: totalTextOf(available.length),
+      next: next(available.length),
       ...page,
     };
   }
@@ -109,3 +116,13 @@ export class ElasticsearchListingReader implements ListingReader {
     return store.used(unitTypeIds, keys);
   }
 }
+
+const cursorOfOffset = (offset: number): string => Buffer.from(JSON.stringify({ offset })).toString('base64url');
+const offsetOfCursor = (cursor: string): number => {
+  try {
+    const offset = (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown }).offset;
+    return Number.isSafeInteger(offset) && (offset as number) >= 0 ? (offset as number) : 0;
+  } catch {
+    return 0;
+  }
+};

@@ -1,4 +1,4 @@
-/** The listing search port: PostgreSQL (pg_trgm + earthdistance) by default, Elasticsearch at scale. */
+/** The listing search port: PostgreSQL (word dictionary + GIN full text, GiST geo) by default, Elasticsearch at scale. */
 export type ListingSearchQuery = {
   q?: string;
   lat?: number;
@@ -17,6 +17,8 @@ export type ListingSearchQuery = {
   sort: 'relevance' | 'price' | 'rating' | 'distance';
   page: number;
   pageSize: number;
+  /** The `next` of the previous page: the page after its last item (keyset), instead of `page`. */
+  cursor?: string;
 };
 
 export type UnitTypeView = { unitTypeId: string; name: string; count: number; capacity: number; price: { amount: number; currency: string } };
@@ -38,7 +40,21 @@ export type ListingSummary = {
   availableUnitTypes?: string[];
 };
 
-export type ListingSearchResult = { items: ListingSummary[]; total: number; page: number; pageSize: number };
+/** Totals are exact up to this many matches; beyond it `total` is the bound and `totalText` says "1,000+". */
+export const TOTAL_BOUND = 1000;
+
+export type ListingSearchResult = {
+  items: ListingSummary[];
+  /** Matches, counted up to `TOTAL_BOUND`. */
+  total: number;
+  totalText: string;
+  /** Pass as `cursor` for the page after this one; null on the last page. */
+  next: string | null;
+  page: number;
+  pageSize: number;
+};
+
+export const totalTextOf = (matches: number): string => (matches > TOTAL_BOUND ? `${TOTAL_BOUND.toLocaleString('en')}+` : String(matches));
 
 export type ListingView = {
   listingId: string;

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './harness.ts';
+import { publishedListing, register } from './fixtures.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  // A long TTL, so that "served from the cache" does not depend on how fast the machine is.
+  stack = await startStack({ settings: { SEARCH_CACHE_TTL_MS: 60_000 } });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const titles = (body: { items: { title: string }[] }) => body.items.map((i) => i.title).sort();
+
+describe('GET /listings/search', () => {
+  it('refuses unknown parameters with a 400 problem naming each of them', async () => {
+    const reply = await stack.query.get('/listings/search?q=loft&colour=red&sortBy=price');
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(reply.body.errors)).toMatch(/colour/);
+    expect(JSON.stringify(reply.body.errors)).toMatch(/sortBy/);
+  });
+
+  it('finds "Sea view rental 11rab1" by "sea veiw 11rab1": a typo per word, words missing or reordered', async () => {
+    const host = await register(stack, 'host');
+    const { consistencyToken } = await publishedListing(stack, host, 'rental', { title: 'Sea view rental 11rab1' });
+    for (const q of ['sea veiw 11rab1', 'rentl 11rab1', '11rab1 view sea']) {
+      const reply = await stack.query.get(`/listings/search?q=${encodeURIComponent(q)}&after=${consistencyToken}`);
+      expect(titles(reply.body), q).toEqual(['Sea view rental 11rab1']);
+    }
+  });
+
+  it('answers a repeated search from the cache, and a search with a consistency token from the read model', async () => {
+    const host = await register(stack, 'host');
+    const first = await publishedListing(stack, host, 'rental', { title: 'Cachedword loft' });
+    expect(titles((await stack.query.get(`/listings/search?q=cachedword&after=${first.consistencyToken}`)).body)).toEqual(['Cachedword loft']);
+    const second = await publishedListing(stack, host, 'rental', { title: 'Cachedword villa' });
+    expect((await stack.query.get(`/listings/${second.listingId}?after=${second.consistencyToken}`)).status).toBe(200);
+    // The read model has the villa now; the cache still holds the answer without it.
+    expect(titles((await stack.query.get('/listings/search?q=cachedword')).body)).toEqual(['Cachedword loft']);
+    expect(titles((await stack.query.get(`/listings/search?q=cachedword&after=${second.consistencyToken}`)).body)).toEqual(['Cachedword loft', 'Cachedword villa']);
+    // The bypassing read refreshed the entry.
+    expect(titles((await stack.query.get('/listings/search?q=cachedword')).body)).toEqual(['Cachedword loft', 'Cachedword villa']);
+  });
+
+  it('pages by cursor: `next` asks for the page after the last item, and is null on the last page', async () => {
+    const host = await register(stack, 'host');
+    let token = '';
+    for (const n of [1, 2, 3]) token = (await publishedListing(stack, host, 'rental', { title: `Pagedword flat ${n}` })).consistencyToken;
+    const first = await stack.query.get(`/listings/search?q=pagedword&sort=price&pageSize=2&after=${token}`);
+    expect(first.body).toMatchObject({ total: 3, totalText: '3' });
+    expect(first.body.items).toHaveLength(2);
+    const second = await stack.query.get(`/listings/search?q=pagedword&sort=price&pageSize=2&cursor=${first.body.next}`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.next).toBeNull();
+    expect(new Set([...titles(first.body), ...titles(second.body)]).size).toBe(3);
+  });
+});

@@ -1,0 +1,336 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import type { listings } from '@stayhub/domain';
+import { PgAvailabilityStore } from '../availability/postgres.ts';
+import { availabilityUpdate } from '../availability/availability-changes.ts';
+import type { ListingDocument } from './listing-document.ts';
+import { listingSearchProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import type { ListingSearchQuery, ListingSummary } from './port.ts';
+import { oneEditApart } from './pg-search.ts';
+import { PgListingReader } from './postgres.ts';
+import { deletionVariants, wordsOf } from './search-words.ts';
+import { writeListings } from './search-tables.ts';
+
+/** A small seeded generator, so that a failure can be replayed. */
+const random = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+};
+const next = random(20300601);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+const int = (min: number, max: number) => min + Math.floor(next() * (max - min + 1));
+
+const at = '2030-01-01T00:00:00.000Z';
+const doc = (id: string, details: listings.ListingDetails, options: { kind?: ListingDocument['kind']; rating?: number } = {}): ListingDocument => ({
+  listingId: id,
+  hostId: 'host',
+  kind: options.kind ?? 'rental',
+  status: 'published',
+  details: {
+    description: 'A place to stay.',
+    currency: 'EUR',
+    location: { lat: 38.72, lon: -9.14, city: 'Lisbon', country: 'PT', timeZone: 'Europe/Lisbon' },
+    unitTypes: [{ unitTypeId: `${id}.u`, name: 'Whole place', count: 1, capacity: 4, price: { amount: 10_000, currency: 'EUR' } }],
+    ...details,
+  },
+  minPrice: Math.min(...(details.unitTypes ?? [{ price: { amount: 10_000 } }]).map((u) => u.price.amount)),
+  rating: options.rating === undefined ? { sum: 0, count: 0 } : { sum: options.rating, count: 1 },
+  reviewedBookings: [],
+  revision: 1,
+  updatedAt: at,
+});
+
+const calendarEvent = (unitTypeId: string, month: string, revision: number, type: string, keys: string[], units: number): RecordedEvent => ({
+  eventId: `e-${unitTypeId}-${month}-${revision}`,
+  type,
+  schemaVersion: 1,
+  streamId: `calendar-${unitTypeId}-${month}`,
+  streamRevision: revision,
+  globalPosition: '',
+  occurredAt: at,
+  data: { holdId: `h${revision}`, bookingId: `b${revision}`, blockId: `k${revision}`, by: 'host', keys, units, expiresAt: at, at },
+  metadata: {},
+});
+
+const base: ListingSearchQuery = { sort: 'relevance', page: 1, pageSize: 20 };
+const ids = (items: ListingSummary[]) => items.map((i) => i.listingId);
+
+describe('search words', () => {
+  it('cuts text into lower-case words without accents and keeps digits', () => {
+    expect(wordsOf('Sea-view rental, Açores 11rab1!')).toEqual(['sea', 'view', 'rental', 'acores', '11rab1']);
+  });
+  it('finds a typo through a shared one-deletion variant: swapped, dropped, added or replaced letters', () => {
+    const shares = (a: string, b: string) => deletionVariants(a).some((v) => deletionVariants(b).includes(v));
+    for (const typo of ['veiw', 'vew', 'viewe', 'vuew']) expect(shares('view', typo), typo).toBe(true);
+    expect(shares('view', 'vast')).toBe(false);
+    // Words shorter than four letters match only as typed.
+    expect(deletionVariants('sea')).toEqual(['sea']);
+  });
+});
+
+describe('one typo apart', () => {
+  it.each([
+    ['view', 'veiw', true],
+    ['view', 'vew', true],
+    ['view', 'views', true],
+    ['view', 'vuew', true],
+    ['view', 'view', true],
+    ['abcd', 'bcde', false],
+    ['view', 'wive', false],
+    ['view', 'vi', false],
+  ])('%s / %s: %s', (a, b, apart) => {
+    expect(oneEditApart(a, b)).toBe(apart);
+    expect(oneEditApart(b, a)).toBe(apart);
+  });
+});
+
+describe('listing search on PostgreSQL', () => {
+  let pool: Pool;
+  let reader: PgListingReader;
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
+
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 8);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    reader = new PgListingReader(pool);
+    await inTransaction(pool, (client) =>
+      writeListings(client, 'listings', [
+        doc('sea', { title: 'Sea view rental 11rab1', description: 'Bright rooms by the water.' }, { rating: 3 }),
+        doc('sea-exact-low', { title: 'Sea view studio', description: 'Small and quiet.' }, { rating: 2 }),
+        doc('sea-exact-high', { title: 'Sea view loft', description: 'Top floor.' }, { rating: 5 }),
+        doc('sea-fuzzy', { title: 'Sea vieuw flat', description: 'Close to the centre.' }, { rating: 5 }),
+        doc('sea-description', { title: 'Quiet flat', description: 'From the roof a sea view over the bay.' }, { rating: 4 }),
+        doc('mountain', { title: 'Mountain cabin', description: 'Snow in winter.' }),
+      ]),
+    );
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  it('finds a listing with a typo in any word of 4+ letters, the words reordered, or one left out', async () => {
+    for (const q of ['sea veiw 11rab1', '11rba1 sea', 'rentl sea view', 'view 11rab1 sea rental']) {
+      expect(ids((await reader.search({ ...base, q })).items), q).toContain('sea');
+    }
+    // A word no listing has does not empty the result; a listing without the asked words is not found.
+    expect(ids((await reader.search({ ...base, q: 'sea view qqqqqq' })).items)).toContain('sea');
+    expect(ids((await reader.search({ ...base, q: 'mountain' })).items)).toEqual(['mountain']);
+  });
+
+  it('orders exact title matches first, then fuzzy title matches, then description-only, ties by the asked sort', async () => {
+    const byRating = await reader.search({ ...base, q: 'sea view' });
+    expect(ids(byRating.items)).toEqual(['sea-exact-high', 'sea', 'sea-exact-low', 'sea-fuzzy', 'sea-description']);
+    const byId = await reader.search({ ...base, q: 'sea view', sort: 'price' });
+    // Same price everywhere: within a tier the id decides.
+    expect(ids(byId.items)).toEqual(['sea', 'sea-exact-high', 'sea-exact-low', 'sea-fuzzy', 'sea-description']);
+  });
+
+  it('refuses nothing for a query of unknown words: it finds nothing', async () => {
+    expect(await reader.search({ ...base, q: 'zzzzzz' })).toMatchObject({ items: [], total: 0, totalText: '0', next: null });
+  });
+});
+
+describe('paging and totals', () => {
+  let pool: Pool;
+  let reader: PgListingReader;
+  const docs = Array.from({ length: 1_030 }, (_, i) =>
+    doc(
+      `p${String(i).padStart(4, '0')}`,
+      {
+        title: `${pick(['Sunny', 'Quiet'])} ${pick(['flat', 'loft'])} ${i}`,
+        location: { lat: 38.7 + next() * 0.2, lon: -9.2 + next() * 0.2, city: 'Lisbon', country: 'PT', timeZone: 'Europe/Lisbon' },
+        unitTypes: [{ unitTypeId: `p${i}.u`, name: 'Whole place', count: 1, capacity: 4, price: { amount: int(50, 60) * 100, currency: 'EUR' } }],
+      },
+      i % 4 === 0 ? {} : { rating: int(1, 5) },
+    ),
+  );
+
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 8);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    await inTransaction(pool, (client) => writeListings(client, 'listings', docs));
+    reader = new PgListingReader(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  it('counts exactly up to 1,000 and says "1,000+" beyond', async () => {
+    expect(await reader.search(base)).toMatchObject({ total: 1000, totalText: '1,000+' });
+    const some = await reader.search({ ...base, lat: 38.8, lon: -9.1, radiusKm: 3 });
+    expect(some.total).toBeGreaterThan(0);
+    expect(some.total).toBeLessThan(1000);
+    expect(some.totalText).toBe(String(some.total));
+  });
+
+  it.each([
+    { sort: 'price' as const },
+    { sort: 'rating' as const },
+    { sort: 'distance' as const, lat: 38.75, lon: -9.15 },
+    { sort: 'relevance' as const, q: 'sunny flat' },
+  ])('walks every page by cursor in the order of one big page, with no item twice: %j', async (asked) => {
+    const query = { ...base, ...asked, lat: asked.lat ?? 38.8, lon: asked.lon ?? -9.1, radiusKm: 3, pageSize: 100 };
+    const whole = await reader.search(query);
+    expect(whole.total).toBeGreaterThan(10);
+    expect(whole.total).toBeLessThanOrEqual(100);
+    const walked: string[] = [];
+    let cursor: string | null | undefined;
+    do {
+      const page = await reader.search({ ...query, pageSize: 7, ...(cursor ? { cursor } : {}) });
+      walked.push(...ids(page.items));
+      cursor = page.next;
+    } while (cursor);
+    expect(walked).toEqual(ids(whole.items));
+  });
+
+  it('answers the same page by number (offset) as by cursor', async () => {
+    const first = await reader.search({ ...base, sort: 'price', pageSize: 10 });
+    const second = await reader.search({ ...base, sort: 'price', pageSize: 10, page: 2 });
+    expect(ids((await reader.search({ ...base, sort: 'price', pageSize: 10, cursor: first.next! })).items)).toEqual(ids(second.items));
+  });
+});
+
+describe('availability in the search read model', () => {
+  let pool: Pool;
+  let reader: PgListingReader;
+  let store: PgAvailabilityStore;
+  const NIGHTS = ['2030-06-28', '2030-06-29', '2030-06-30', '2030-07-01', '2030-07-02'];
+  const hotels = Array.from({ length: 30 }, (_, l) =>
+    doc(
+      `h${String(l).padStart(2, '0')}`,
+      {
+        title: `Hotel ${l}`,
+        unitTypes: Array.from({ length: int(1, 3) }, (_, u) => ({ unitTypeId: `h${l}-u${u}`, name: 'Room', count: int(1, 4), capacity: int(1, 4), price: { amount: int(5, 30) * 1000, currency: 'EUR' } })),
+      },
+      { kind: 'hotel' },
+    ),
+  );
+  const units = hotels.flatMap((h) => h.details.unitTypes!.map((u) => ({ ...u, listingId: h.listingId })));
+  const used = new Map<string, number>();
+  const events: RecordedEvent[] = [];
+
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 8);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    await inTransaction(pool, (client) => writeListings(client, 'listings', hotels));
+    reader = new PgListingReader(pool);
+    store = new PgAvailabilityStore(pool);
+    await store.prepare('availability');
+    // Holds over a month's end, some released again, some nights blocked by the host.
+    for (const unit of units) {
+      const revisions = new Map<string, number>();
+      for (const night of NIGHTS) {
+        const units = int(0, unit.count);
+        if (units === 0) continue;
+        const month = night.slice(0, 7);
+        const revision = revisions.get(month) ?? 0;
+        revisions.set(month, revision + 1);
+        const type = pick(['HoldPlaced', 'NightsBlocked']);
+        events.push(calendarEvent(unit.unitTypeId, month, revision, type, [night], units));
+        used.set(`${unit.unitTypeId} ${night}`, units);
+        if (next() < 0.2) {
+          revisions.set(month, revision + 2);
+          events.push(calendarEvent(unit.unitTypeId, month, revision + 1, type === 'HoldPlaced' ? 'HoldReleased' : 'NightsUnblocked', [night], units));
+          used.delete(`${unit.unitTypeId} ${night}`);
+        }
+      }
+    }
+    for (const event of events) await apply(event);
+    await store.apply('availability', events.map(availabilityUpdate));
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
+
+  /** What the search must answer, worked out night by night. */
+  const expected = (query: ListingSearchQuery, nights: string[]) =>
+    hotels
+      .map((h) => ({
+        id: h.listingId,
+        free: units
+          .filter((u) => u.listingId === h.listingId && (query.minPrice === undefined || u.price.amount >= query.minPrice) && (query.maxPrice === undefined || u.price.amount <= query.maxPrice))
+          .filter((u) => nights.every((n) => u.count - (used.get(`${u.unitTypeId} ${n}`) ?? 0) >= Math.ceil((query.guests ?? 1) / u.capacity)))
+          .sort((a, b) => a.price.amount - b.price.amount || (a.unitTypeId < b.unitTypeId ? -1 : 1))
+          .map((u) => u.unitTypeId),
+      }))
+      .filter((h) => h.free.length > 0)
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+
+  it.each([
+    { checkIn: '2030-06-28', checkOut: '2030-06-29' },
+    { checkIn: '2030-06-29', checkOut: '2030-07-02', guests: 2 },
+    { checkIn: '2030-06-28', checkOut: '2030-07-03', guests: 3 },
+    { checkIn: '2030-06-30', checkOut: '2030-07-02', guests: 2, minPrice: 10_000, maxPrice: 20_000 },
+  ])('finds exactly the listings with a fitting unit type free on every night (across a month end): %j', async (dates) => {
+    const query = { ...base, ...dates, pageSize: 100 };
+    const nights = NIGHTS.filter((n) => n >= dates.checkIn && n < dates.checkOut);
+    const result = await reader.search(query);
+    const want = expected(query, nights);
+    expect(result.items.map((i) => ({ id: i.listingId, free: i.availableUnitTypes })).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(want);
+    expect(result.total).toBe(want.length);
+  });
+
+  it('the dates matter in this data (else the comparison proves nothing)', async () => {
+    const all = await reader.search({ ...base, pageSize: 100 });
+    const dated = await reader.search({ ...base, checkIn: '2030-06-28', checkOut: '2030-07-03', guests: 2, pageSize: 100 });
+    expect(dated.total).toBeGreaterThan(0);
+    expect(dated.total).toBeLessThan(all.total);
+  });
+
+  it('gives the same calendar as the availability store', async () => {
+    for (const listing of ['h00', 'h07', 'h21', 'h29']) {
+      const fromStore = await new PgListingReader(pool, store).availability(listing, NIGHTS);
+      expect(await reader.availability(listing, NIGHTS), listing).toEqual(fromStore);
+    }
+    expect(await reader.availability('nope', NIGHTS)).toBeUndefined();
+  });
+
+  it('counts a calendar event delivered twice once, and a listing event delivered twice once', async () => {
+    const before = await reader.availability('h03', NIGHTS);
+    for (const event of events.filter((e) => e.streamId.startsWith('calendar-h3-'))) await apply(event);
+    expect(await reader.availability('h03', NIGHTS)).toEqual(before);
+    const rows = async () => (await pool.query('SELECT listing_id, words, min_price, doc FROM listings ORDER BY listing_id')).rows;
+    const listed = await rows();
+    const created: RecordedEvent = { ...calendarEvent('x', '2030-06', 0, 'ListingCreated', [], 0), streamId: 'listing-h03', data: { listingId: 'h03', hostId: 'host', kind: 'hotel', details: {}, at } };
+    await apply(created);
+    expect(await rows()).toEqual(listed);
+  });
+});
+
+describe('restaurant slots', () => {
+  let pool: Pool;
+  let reader: PgListingReader;
+  // Lisbon, Fridays 18:00–23:00 in 90-minute slots: 18:00, 19:30, 21:00 (21:00 + 90 min = 22:30).
+  const slots = { minutes: 90, openingHours: { '5': [{ open: '18:00', close: '23:00' }] } };
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 8);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    await inTransaction(pool, (client) =>
+      writeListings(client, 'listings', [
+        doc('tasca', { title: 'Tasca', slots, unitTypes: [{ unitTypeId: 'tasca.t2', name: 'Table for 2', count: 1, capacity: 2, price: { amount: 1000, currency: 'EUR' } }] }, { kind: 'restaurant' }),
+      ]),
+    );
+    reader = new PgListingReader(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  it('offers a slot only on its grid within opening hours, in the restaurant\'s time zone, and only with a table free', async () => {
+    // Friday 2030-06-07: Lisbon is UTC+1 in summer.
+    const found = async (slot: string) => ids((await reader.search({ ...base, kind: 'restaurant', slot, guests: 2 })).items);
+    expect(await found('2030-06-07T19:30:00+01:00')).toEqual(['tasca']);
+    expect(await found('2030-06-07T18:30:00Z')).toEqual(['tasca']);
+    expect(await found('2030-06-07T20:00:00+01:00')).toEqual([]); // off the grid
+    expect(await found('2030-06-07T22:30:00+01:00')).toEqual([]); // would end after closing
+    expect(await found('2030-06-08T19:30:00+01:00')).toEqual([]); // closed on Saturdays
+    await inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [calendarEvent('tasca.t2', '2030-06', 0, 'HoldPlaced', ['2030-06-07T18:30:00.000Z'], 1)], 'listings'));
+    expect(await found('2030-06-07T19:30:00+01:00')).toEqual([]);
+    expect(await found('2030-06-07T21:00:00+01:00')).toEqual(['tasca']);
+  });
+});

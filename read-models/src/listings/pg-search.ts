@@ -1,0 +1,251 @@
+import type { Pool } from 'pg';
+import { nightsBetween } from '../availability/nights.ts';
+import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
+import { deletionVariants, FUZZY_MIN_LENGTH, wordsOf } from './search-words.ts';
+
+export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
+
+/** One typed word and the listing words it may mean: itself if listings have it, and those one typo away. */
+export type ResolvedWord = { typed: string; exact: boolean; words: string[] };
+
+/** Looks every typed word up in the dictionary (one query for all): words of 4+ letters through their one-deletion variants. */
+export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: string): Promise<ResolvedWord[]> => {
+  const typed = [...new Set(wordsOf(q))].slice(0, 12);
+  if (typed.length === 0) return [];
+  const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
+  const { rows } = await pool.query<{ index: number; word: string }>(
+    `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
+    [variants.map((v) => v.variant), variants.map((v) => v.index)],
+  );
+  return typed.map((word, index) => {
+    // A short word must match as typed; a long one matches itself or a word one typo away.
+    const words = rows.filter((r) => r.index === index && (r.word === word || (word.length >= FUZZY_MIN_LENGTH && oneEditApart(r.word, word)))).map((r) => r.word);
+    return { typed: word, exact: words.includes(word), words: words.sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1)).slice(0, 64) };
+  });
+};
+
+/**
+ * Whether two words are one typo apart: a letter replaced, added or dropped, or two neighbours
+ * swapped. Words sharing a one-deletion variant can be two edits apart ("abcd", "bcde"): those are dropped.
+ */
+export const oneEditApart = (a: string, b: string): boolean => {
+  if (a === b) return true;
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true;
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
+  }
+  return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
+};
+
+/** tsquery texts (words are only [a-z0-9], so they need no quoting): all words anywhere; all in the title exactly; all in the title, fuzzily. */
+export const textQueries = (resolved: readonly ResolvedWord[]) => {
+  const known = resolved.filter((r) => r.words.length > 0);
+  const any = (weight: string) => known.map((r) => `(${r.words.map((w) => `${w}${weight}`).join(' | ')})`).join(' & ');
+  return {
+    /** Typed words that no listing has are left out, so one unknown word does not empty the result. */
+    known: known.length,
+    anywhere: any(''),
+    fuzzyTitle: any(':A'),
+    exactTitle: known.every((r) => r.exact) ? known.map((r) => `${r.typed}:A`).join(' & ') : null,
+  };
+};
+
+/** Per month of a stay, the days (1-based, inclusive) of its nights: each month's calendar row is checked by one probe. */
+export const monthsOf = (checkIn: string, checkOut: string) => {
+  const byMonth = new Map<string, number[]>();
+  for (const night of nightsBetween(checkIn, checkOut)) byMonth.set(night.slice(0, 7), [...(byMonth.get(night.slice(0, 7)) ?? []), Number(night.slice(8, 10))]);
+  return [...byMonth].map(([month, days]) => ({ month, from: days[0]!, to: days[days.length - 1]! }));
+};
+
+/** The position of the last item of a page, to ask for the next page after it. */
+type Cursor = { tier: number; key: number | null; id: string };
+export const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify([cursor.tier, cursor.key, cursor.id])).toString('base64url');
+export const decodeCursor = (text: string): Cursor | undefined => {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(value) || value.length !== 3) return undefined;
+    const [tier, key, id] = value as unknown[];
+    if (!Number.isInteger(tier) || !(key === null || typeof key === 'number') || typeof id !== 'string') return undefined;
+    return { tier: tier as number, key: key as number | null, id };
+  } catch {
+    return undefined;
+  }
+};
+
+type Row = {
+  listing_id: string;
+  kind: string;
+  title: string | null;
+  city: string | null;
+  country: string | null;
+  lat: number | null;
+  lon: number | null;
+  currency: string | null;
+  min_price: string | null;
+  rating: number | null;
+  rating_count: number;
+  amenities: string[];
+  photo: string | null;
+  distance_m: number | null;
+  available: string[] | null;
+  tier: number;
+  sort_key: number | null;
+};
+
+const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
+  listingId: row.listing_id,
+  kind: row.kind,
+  title: row.title,
+  city: row.city,
+  country: row.country,
+  location: row.lat === null || row.lon === null ? null : { lat: row.lat, lon: row.lon },
+  minPrice: row.min_price === null || !row.currency ? null : { amount: Number(row.min_price), currency: row.currency },
+  rating: row.rating === null ? null : Math.round(row.rating * 100) / 100,
+  ratingCount: row.rating_count,
+  amenities: row.amenities,
+  photo: row.photo,
+  ...(row.distance_m === null ? {} : { distanceKm: Math.round(row.distance_m) / 1000 }),
+  ...(dated ? { availableUnitTypes: row.available ?? [] } : {}),
+});
+
+/**
+ * Listing search in one statement for the page and one bounded count, each driven by its most
+ * selective index: the GIN word index for text (typed words resolved through the dictionary
+ * first), the GiST point index for a radius and for distance order (KNN), the price or rating
+ * B-tree for those orders. Relevance: every word exactly in the title, then fuzzily in the title,
+ * then anywhere; ties by the asked sort, then by id, which also makes the keyset.
+ */
+/** How many listings in the asked order a search walks before it lets the filters drive instead. */
+const WALK = 3000;
+
+export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> => {
+  const params: unknown[] = [];
+  const p = (value: unknown, cast = '') => {
+    params.push(value);
+    return `$${params.length}${cast}`;
+  };
+  const empty = { items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize };
+  const where = [`l.status = 'published'`];
+  let text: ReturnType<typeof textQueries> | undefined;
+  if (query.q) {
+    text = textQueries(await resolveWords(pool, t.words, query.q));
+    if (text.known === 0) return empty;
+    where.push(`l.words @@ ${p(text.anywhere, '::tsquery')}`);
+  }
+  const hasPoint = query.lat !== undefined && query.lon !== undefined;
+  const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
+  if (hasPoint && query.radiusKm !== undefined) {
+    const at = origin();
+    const radius = p(query.radiusKm * 1000, '::float8');
+    where.push(`earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`, `earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
+  }
+  if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
+  if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
+  if (query.amenities?.length) where.push(`l.amenities @> ${p(query.amenities.map((a) => a.toLowerCase()), '::text[]')}`);
+  if (query.maxPrice !== undefined) where.push(`l.min_price <= ${p(query.maxPrice, '::bigint')}`);
+
+  // A unit type qualifies when it fits the party, is within the price range and, when a stay or
+  // slot is asked, has that many units free on each of its nights (one calendar probe per month).
+  const dated = Boolean(query.checkIn && query.checkOut) || Boolean(query.slot);
+  const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined;
+  const need = unitAsked ? `ceil(${p(query.guests ?? 1, '::numeric')} / u.capacity)` : '1';
+  const unit = [`${need} <= u.count`];
+  if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
+  if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
+  if (query.checkIn && query.checkOut) {
+    const months = monthsOf(query.checkIn, query.checkOut);
+    unit.push(`NOT EXISTS (SELECT 1 FROM unnest(${p(months.map((m) => m.month), '::text[]')}, ${p(months.map((m) => m.from), '::int[]')}, ${p(months.map((m) => m.to), '::int[]')}) AS m(month, a, b)
+                 JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = m.month
+                WHERE (SELECT max(x) FROM unnest(c.nights[m.a:m.b]) x) > u.count - ${need})`);
+  }
+  if (query.slot) {
+    const slot = new Date(query.slot).toISOString();
+    const at = p(slot, '::timestamptz');
+    // A restaurant takes the slot only on its grid within opening hours (its local week), and then only with a table free.
+    where.push(`l.slot_starts @> ARRAY[(SELECT (extract(dow FROM x) * 1440 + extract(hour FROM x) * 60 + extract(minute FROM x))::int
+                                          FROM (SELECT ${at} AT TIME ZONE l.time_zone) s(x) WHERE extract(second FROM x) = 0)]`);
+    unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(slot.slice(0, 7))}
+                              AND coalesce((c.slots ->> ${p(slot)})::int, 0) > u.count - ${need})`);
+  }
+  if (unitAsked) where.push(`EXISTS (SELECT 1 FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`);
+
+  // The count takes only the filters' parameters; the page's own (tiers, origin, keyset, limit) follow.
+  const filters = where.join(' AND ');
+  const countParams = [...params];
+  let tier = '0';
+  if (text) {
+    const fuzzy = `l.words @@ ${p(text.fuzzyTitle, '::tsquery')}`;
+    tier = text.exactTitle ? `CASE WHEN l.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END` : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
+  }
+  let distance = 'NULL::float8';
+  let point = '';
+  if (hasPoint) {
+    const at = origin();
+    point = `(ll_to_earth(l.lat, l.lon) <-> ${at})`;
+    distance = `earth_distance(${at}, ll_to_earth(l.lat, l.lon))`;
+  }
+
+  // The asked order as one ascending key of its own type (what its index holds), so that the keyset is a row comparison.
+  const sort = query.sort === 'relevance' && !query.q ? 'rating' : query.sort;
+  const { key, cast } = {
+    relevance: { key: 'coalesce(-l.rating, 1)', cast: '::real' },
+    rating: { key: 'coalesce(-l.rating, 1)', cast: '::real' },
+    price: { key: 'l.min_price', cast: '::bigint' },
+    distance: { key: point || 'l.lat', cast: '::float8' },
+  }[sort];
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const page = [...where];
+  let from = '';
+  if (after && after.key !== null) {
+    const position = `(${key}, l.listing_id) > (${p(after.key, cast)}, ${p(after.id)})`;
+    page.push(text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position);
+    from = position;
+  }
+  const limit = p(query.pageSize + 1, '::int');
+  const offset = after ? '0' : p((query.page - 1) * query.pageSize, '::int');
+  const available = unitAsked
+    ? `(SELECT array_agg(u.unit_type_id ORDER BY u.price, u.unit_type_id) FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`
+    : 'NULL::text[]';
+  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.amenities,
+           l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
+  const sql = `${select}
+      FROM ${t.listings} l
+     WHERE ${page.join(' AND ')}
+     ORDER BY ${text ? 'tier, ' : ''}${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+  const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
+  const counting = pool.query<{ n: number }>(countSql, countParams);
+  // Ordered by price or rating without text, a broad filter (a city, dates) is met within the first
+  // listings of that order: walk its index a bounded way first, and let the filters drive only when
+  // the walk does not fill the page (the planner cannot know how broad a radius is).
+  let rows: Row[] | undefined;
+  if (!text && (sort === 'rating' || sort === 'price') && where.length > 1) {
+    const walk = `${select}
+      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${p(WALK + (query.page - 1) * query.pageSize, '::int')}) l
+     WHERE ${page.join(' AND ')}
+     ORDER BY ${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+    const walked = (await pool.query<Row>(walk, params)).rows;
+    if (walked.length > query.pageSize) rows = walked;
+  }
+  rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;
+  const counted = await counting;
+  const more = rows.length > query.pageSize;
+  const items = rows.slice(0, query.pageSize);
+  const last = items[items.length - 1];
+  const n = counted.rows[0]?.n ?? 0;
+  return {
+    items: items.map((row) => summaryOf(row, dated)),
+    total: Math.min(n, TOTAL_BOUND),
+    totalText: totalTextOf(n),
+    next: more && last ? encodeCursor({ tier: last.tier, key: last.sort_key, id: last.listing_id }) : null,
+    page: query.page,
+    pageSize: query.pageSize,
+  };
+};
+
+/** The highest `$n` a statement uses: a statement built before later parameters were added gets only its own. */
+const maxParam = (sql: string): number => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));

@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from '@elastic/elasticsearch';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import type { Park } from '../projection.ts';
+import { availabilityChanges } from '../availability/availability-changes.ts';
+import { ElasticsearchListingReader } from './elasticsearch.ts';
+import { listingSearchElasticsearch } from './elasticsearch-projection.ts';
+import { listingSearchProjection } from './pg-projection.ts';
+import { applyEvents } from '../projection.ts';
+import type { ListingReader, ListingSearchQuery } from './port.ts';
+import { PgListingReader } from './postgres.ts';
+
+/**
+ * One query set, one expected answer per query, every store: PostgreSQL always, Elasticsearch when
+ * ELASTICSEARCH_URL is set (docker-compose.kafka.yml). Both are fed the same events.
+ */
+const url = process.env.ELASTICSEARCH_URL;
+
+let position = 0;
+const revisions = new Map<string, number>();
+const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
+  const streamRevision = (revisions.get(streamId) ?? -1) + 1;
+  revisions.set(streamId, streamRevision);
+  return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
+};
+
+type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][] };
+const listingEvents = (spec: Spec): RecordedEvent[] => {
+  const details = {
+    title: spec.title,
+    description: `${spec.title} in ${spec.city}`,
+    photos: [`https://img.example/${spec.id}.jpg`],
+    location: { lat: spec.lat, lon: spec.lon, city: spec.city, country: 'NL', timeZone: 'Europe/Amsterdam' },
+    amenities: spec.amenities,
+    currency: 'EUR',
+    unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({ unitTypeId, name: unitTypeId, count, capacity, price: { amount, currency: 'EUR' } })),
+  };
+  const streamId = `listing-${spec.id}`;
+  const base = { listingId: spec.id, hostId: 'host-1', kind: spec.kind };
+  return [event(streamId, 'ListingCreated', { ...base, details, at: '2030-01-01T00:00:00.000Z' }), event(streamId, 'ListingPublished', { ...base, details, at: '2030-01-02T00:00:00.000Z' })];
+};
+const review = (listingId: string, rating: number) => {
+  const bookingId = randomUUID();
+  return event(`booking-${bookingId}`, 'GuestReviewedStay', { bookingId, listingId, guestId: 'g', rating, comment: '', at: '2030-02-01T00:00:00.000Z' });
+};
+const hold = (unitTypeId: string, keys: string[], units: number) =>
+  event(`calendar-${unitTypeId}-${keys[0]!.slice(0, 7)}`, 'HoldPlaced', { holdId: randomUUID(), bookingId: randomUUID(), keys, units, expiresAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
+
+const listings: Spec[] = [
+  { id: 'canal', kind: 'hotel', title: 'Canal House hotel', city: 'Amsterdam', lat: 52.3702, lon: 4.8952, amenities: ['wifi', 'breakfast'], units: [['canal-double', 2, 2, 12_000], ['canal-single', 3, 1, 8_000]] },
+  { id: 'sea', kind: 'rental', title: 'Sea view rental 11rab1', city: 'Amsterdam', lat: 52.378, lon: 4.9, amenities: ['wifi'], units: [['sea-unit', 1, 4, 20_000]] },
+  { id: 'dune', kind: 'rental', title: 'Dune cottage', city: 'Haarlem', lat: 52.3874, lon: 4.6462, amenities: [], units: [['dune-unit', 1, 2, 9_000]] },
+  { id: 'maas', kind: 'hotel', title: 'Maas hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, amenities: ['parking'], units: [['maas-room', 10, 2, 7_000]] },
+];
+const events = [
+  ...listings.flatMap(listingEvents),
+  review('canal', 5),
+  review('canal', 4),
+  review('sea', 3),
+  review('maas', 5),
+  hold('sea-unit', ['2030-06-02'], 1),
+  hold('canal-double', ['2030-06-01', '2030-06-02'], 2),
+  hold('maas-room', ['2030-06-01'], 10),
+];
+
+const base: ListingSearchQuery = { sort: 'relevance', page: 1, pageSize: 20 };
+/** Each query with its answer: the ids in order, or (`any order`) as a set. */
+const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[]; anyOrder?: true }[] = [
+  { name: 'all, by rating', query: {}, ids: ['maas', 'canal', 'sea', 'dune'] },
+  { name: 'a typo per word, reordered', query: { q: 'veiw sea 11rab1' }, ids: ['sea'] },
+  { name: 'one word', query: { q: 'cottage' }, ids: ['dune'] },
+  { name: 'a word with a typo', query: { q: 'cotage' }, ids: ['dune'] },
+  { name: 'radius by distance', query: { lat: 52.3702, lon: 4.8952, radiusKm: 5, sort: 'distance' }, ids: ['canal', 'sea'] },
+  { name: 'every listing by distance', query: { lat: 52.3702, lon: 4.8952, sort: 'distance' }, ids: ['canal', 'sea', 'dune', 'maas'] },
+  { name: 'by price', query: { sort: 'price' }, ids: ['maas', 'canal', 'dune', 'sea'] },
+  { name: 'kind', query: { kind: 'rental' }, ids: ['sea', 'dune'], anyOrder: true },
+  { name: 'amenities', query: { amenities: ['wifi', 'breakfast'] }, ids: ['canal'] },
+  { name: 'party and price', query: { guests: 4, minPrice: 10_000, maxPrice: 25_000 }, ids: ['canal', 'sea'], anyOrder: true },
+  { name: 'dates', query: { checkIn: '2030-06-01', checkOut: '2030-06-03', guests: 2, sort: 'price' }, ids: ['canal', 'dune'] },
+  { name: 'text, radius, dates, price and amenities', query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] }, ids: ['canal'] },
+];
+
+const runQuerySet = (reader: () => ListingReader) => {
+  it.each(querySet)('$name', async ({ query, ids, anyOrder }) => {
+    const result = await reader().search({ ...base, ...query });
+    const found = result.items.map((i) => i.listingId);
+    if (anyOrder) expect(new Set(found)).toEqual(new Set(ids));
+    else expect(found).toEqual(ids);
+    expect(result).toMatchObject({ total: ids.length, totalText: String(ids.length), next: null });
+  });
+  it('pages by cursor', async () => {
+    const first = await reader().search({ ...base, sort: 'price', pageSize: 3 });
+    expect(first.items.map((i) => i.listingId)).toEqual(['maas', 'canal', 'dune']);
+    const second = await reader().search({ ...base, sort: 'price', pageSize: 3, cursor: first.next! });
+    expect(second.items.map((i) => i.listingId)).toEqual(['sea']);
+    expect(second.next).toBeNull();
+  });
+};
+
+describe('search parity: PostgreSQL', () => {
+  let pool: Pool;
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 4);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    for (const e of events) await inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [e], 'listings'));
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+  runQuerySet(() => new PgListingReader(pool));
+});
+
+describe.skipIf(!url)('search parity: Elasticsearch (skipped: set ELASTICSEARCH_URL)', () => {
+  const client = new Client({ node: url ?? 'http://127.0.0.1:9200' });
+  const alias = `parity-${randomUUID().slice(0, 8)}-listings`;
+  const projection = listingSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
+  const park: Park = async (_event, error) => {
+    throw error;
+  };
+  // Dates come from the availability store beside the index: the same calendar events, folded.
+  const used = new Map<string, Map<string, number>>();
+  for (const change of events.flatMap(availabilityChanges)) {
+    const counts = used.get(change.unitTypeId) ?? used.set(change.unitTypeId, new Map()).get(change.unitTypeId)!;
+    counts.set(change.key, (counts.get(change.key) ?? 0) + change.delta);
+  }
+  const reader = new ElasticsearchListingReader(client, {
+    alias,
+    availability: { used: async (ids, keys) => new Map(ids.map((id) => [id, new Map(keys.map((k) => [k, used.get(id)?.get(k) ?? 0]))])) },
+  });
+  beforeAll(async () => {
+    await projection.prepare('listings');
+    await projection.applyBatch(events.filter((e) => !e.streamId.startsWith('calendar-')), 'listings', park);
+    await client.indices.refresh({ index: projection.index('listings') });
+  });
+  afterAll(async () => {
+    await client.indices.delete({ index: projection.index('listings') }, { ignore: [404] });
+    await client.indices.deleteIndexTemplate({ name: `${alias}-template` }, { ignore: [404] });
+    await client.close();
+  });
+  runQuerySet(() => reader);
+});

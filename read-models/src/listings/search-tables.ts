@@ -1,0 +1,285 @@
+import type { PoolClient } from 'pg';
+import type { AvailabilityChange } from '../availability/port.ts';
+import { deletionVariants, distinctWords, wordsOf } from './search-words.ts';
+import type { ListingDocument } from './listing-document.ts';
+
+type Queryable = Pick<PoolClient, 'query'>;
+
+/** Table names of a target: `listings` live, `listings_r<n>` while a replay builds a fresh one. */
+export const listingTables = (target: string) => {
+  if (!/^[a-z_][a-z0-9_]{0,40}$/.test(target)) throw new Error(`Bad listings target name: ${target}`);
+  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, calendarStreams: `${target}_calendar_streams`, words: `${target}_words` };
+};
+
+/**
+ * The search read model:
+ * - `listings`: one row per listing with a weighted word vector (title A; place, kind, amenities B;
+ *   description C) for a GIN full-text index, the point for a GiST (KNN) index, price and rating
+ *   for keyset order, and a restaurant's slot starts as minutes of its local week;
+ * - `_unit_types`: rooms or tables of one kind, count, capacity, price;
+ * - `_calendar`: units used per unit type and month, one small array of nights (day 1..31) and an
+ *   object of restaurant slots, so that a stay is checked by one primary-key probe per month;
+ * - `_calendar_streams`: the last revision applied per calendar stream, so an event delivered twice counts once;
+ * - `_words`: the dictionary of the words published listings are found by (with how many have
+ *   each), each with its one-deletion variants, so that a typed word finds the listing words one
+ *   typo away through a B-tree.
+ */
+export const createSearchTables = async (db: Queryable, target: string): Promise<void> => {
+  const t = listingTables(target);
+  await db.query(`
+    CREATE EXTENSION IF NOT EXISTS cube;
+    CREATE EXTENSION IF NOT EXISTS earthdistance;
+    CREATE TABLE IF NOT EXISTS ${t.listings} (
+      listing_id   text PRIMARY KEY,
+      host_id      text NOT NULL,
+      kind         text NOT NULL,
+      status       text NOT NULL,
+      title        text,
+      city         text,
+      country      text,
+      lat          double precision,
+      lon          double precision,
+      time_zone    text,
+      amenities    text[] NOT NULL DEFAULT '{}',
+      currency     text,
+      min_price    bigint,
+      rating       real,
+      rating_count int NOT NULL DEFAULT 0,
+      words        tsvector NOT NULL DEFAULT '',
+      slot_starts  int[],
+      doc          jsonb NOT NULL,
+      updated_at   timestamptz NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${t.unitTypes} (
+      unit_type_id text PRIMARY KEY,
+      listing_id   text NOT NULL,
+      name         text NOT NULL,
+      count        int NOT NULL,
+      capacity     int NOT NULL,
+      price        bigint NOT NULL,
+      currency     text NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS ${t.unitTypes}_listing ON ${t.unitTypes} (listing_id, price);
+    CREATE TABLE IF NOT EXISTS ${t.calendar} (
+      unit_type_id text NOT NULL,
+      month        text NOT NULL,
+      nights       smallint[] NOT NULL,
+      slots        jsonb NOT NULL DEFAULT '{}',
+      PRIMARY KEY (unit_type_id, month)
+    );
+    CREATE TABLE IF NOT EXISTS ${t.calendarStreams} (
+      stream_id text PRIMARY KEY,
+      revision  bigint NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS ${t.words} (
+      variant  text NOT NULL,
+      word     text NOT NULL,
+      listings int NOT NULL DEFAULT 1,
+      PRIMARY KEY (variant, word)
+    );
+  `);
+};
+
+/** The secondary indexes of the listings table: built after a bulk load, kept up by every write after. */
+export const createSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
+  const t = listingTables(target);
+  const published = `WHERE status = 'published'`;
+  await db.query(`
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_words ON ${t.listings} USING gin (words) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_geo ON ${t.listings} USING gist (ll_to_earth(lat, lon)) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_price ON ${t.listings} (min_price, listing_id) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_rating ON ${t.listings} ((coalesce(-rating, 1)), listing_id) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_amenities ON ${t.listings} USING gin (amenities) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
+  `);
+};
+
+export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
+  const t = listingTables(target);
+  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
+};
+
+const MAX_DESCRIPTION_WORDS = 300;
+
+/** A tsvector literal: title words weigh A, place/kind/amenities B, description C. */
+export const wordVector = (doc: ListingDocument): string => {
+  const d = doc.details;
+  const groups: [string[], 'A' | 'B' | 'C'][] = [
+    [wordsOf(d.title), 'A'],
+    [[d.location?.city, d.location?.country, doc.kind, ...(d.amenities ?? []), ...(d.cuisine ?? [])].flatMap(wordsOf), 'B'],
+    [wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS), 'C'],
+  ];
+  let position = 0;
+  const positions = new Map<string, string[]>();
+  for (const [words, weight] of groups) {
+    for (const word of words) {
+      position = Math.min(position + 1, 16_383);
+      const at = positions.get(word) ?? [];
+      if (at.length < 8) positions.set(word, [...at, `${position}${weight}`]);
+    }
+  }
+  return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ');
+};
+
+/** The words a listing is found by (title, place, amenities, description): what the dictionary must know. */
+export const wordsOfDocument = (doc: ListingDocument): string[] => {
+  const d = doc.details;
+  return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS).join(' '));
+};
+
+const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
+
+/** Every slot start of a restaurant as a minute of its local week (Sunday 00:00 = 0), on its slot grid within opening hours. */
+export const slotStarts = (doc: ListingDocument): number[] | null => {
+  const slots = doc.details.slots;
+  if (!slots) return null;
+  const starts: number[] = [];
+  for (const [weekday, intervals] of Object.entries(slots.openingHours)) {
+    for (const { open, close } of intervals ?? []) {
+      for (let minute = minutesOf(open); minute + slots.minutes <= minutesOf(close); minute += slots.minutes) starts.push(Number(weekday) * 1440 + minute);
+    }
+  }
+  return starts.sort((a, b) => a - b);
+};
+
+const listingRow = (doc: ListingDocument) => {
+  const d = doc.details;
+  return {
+    listing_id: doc.listingId,
+    host_id: doc.hostId,
+    kind: doc.kind,
+    status: doc.status,
+    title: d.title ?? null,
+    city: d.location?.city ?? null,
+    country: d.location?.country ?? null,
+    lat: d.location?.lat ?? null,
+    lon: d.location?.lon ?? null,
+    time_zone: d.location?.timeZone ?? null,
+    amenities: [...(d.amenities ?? []), ...(d.cuisine ?? [])].map((a) => a.toLowerCase()),
+    currency: d.currency ?? null,
+    min_price: doc.minPrice,
+    rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
+    rating_count: doc.rating.count,
+    words: wordVector(doc),
+    slot_starts: slotStarts(doc),
+    doc,
+    updated_at: doc.updatedAt,
+  };
+};
+
+/**
+ * Writes listings in one statement per table: their rows, their unit types (replaced for the
+ * listings in `unitTypesOf`, all of them by default), and their words into the dictionary. The
+ * projection writes one document per event through it, a bulk load thousands at once.
+ */
+export const writeListings = async (
+  db: Queryable,
+  target: string,
+  docs: readonly ListingDocument[],
+  unitTypesOf: readonly ListingDocument[] = docs,
+  before: ReadonlyMap<string, ListingDocument> = new Map(),
+): Promise<void> => {
+  if (docs.length === 0) return;
+  const t = listingTables(target);
+  const latest = [...new Map(docs.map((doc) => [doc.listingId, doc])).values()];
+  await db.query(
+    `INSERT INTO ${t.listings}
+     SELECT * FROM jsonb_populate_recordset(NULL::${t.listings}, $1::jsonb)
+     ON CONFLICT (listing_id) DO UPDATE SET host_id = excluded.host_id, kind = excluded.kind, status = excluded.status,
+       title = excluded.title, city = excluded.city, country = excluded.country, lat = excluded.lat, lon = excluded.lon,
+       time_zone = excluded.time_zone, amenities = excluded.amenities, currency = excluded.currency, min_price = excluded.min_price,
+       rating = excluded.rating, rating_count = excluded.rating_count, words = excluded.words, slot_starts = excluded.slot_starts,
+       doc = excluded.doc, updated_at = excluded.updated_at`,
+    [JSON.stringify(latest.map(listingRow))],
+  );
+  const replaced = [...new Map(unitTypesOf.map((doc) => [doc.listingId, doc])).values()];
+  if (replaced.length > 0) {
+    await db.query(`DELETE FROM ${t.unitTypes} WHERE listing_id = ANY($1)`, [replaced.map((doc) => doc.listingId)]);
+    const units = replaced.flatMap((doc) =>
+      (doc.details.unitTypes ?? []).map((u) => ({
+        unit_type_id: u.unitTypeId,
+        listing_id: doc.listingId,
+        name: u.name,
+        count: u.count,
+        capacity: u.capacity,
+        price: u.price.amount,
+        currency: u.price.currency,
+      })),
+    );
+    if (units.length > 0) {
+      await db.query(
+        `INSERT INTO ${t.unitTypes} SELECT * FROM jsonb_populate_recordset(NULL::${t.unitTypes}, $1::jsonb)
+         ON CONFLICT (unit_type_id) DO UPDATE SET listing_id = excluded.listing_id, name = excluded.name, count = excluded.count,
+           capacity = excluded.capacity, price = excluded.price, currency = excluded.currency`,
+        [JSON.stringify(units)],
+      );
+    }
+  }
+  // Each word counts the published listings that have it (what they had before is taken off), so
+  // the dictionary depends only on the listings as they are, however the events were batched.
+  const delta = new Map<string, number>();
+  const count = (doc: ListingDocument | undefined, sign: number) => {
+    if (doc?.status !== 'published') return;
+    for (const word of wordsOfDocument(doc)) delta.set(word, (delta.get(word) ?? 0) + sign);
+  };
+  for (const doc of latest) {
+    count(before.get(doc.listingId), -1);
+    count(doc, 1);
+  }
+  const changed = [...delta].filter(([, n]) => n !== 0);
+  if (changed.length > 0) {
+    // In one order, so that concurrent writers of the same words wait for each other instead of deadlocking.
+    const rows = changed
+      .flatMap(([word, n]) => deletionVariants(word).map((variant) => [variant, word, n] as const))
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    await db.query(
+      `INSERT INTO ${t.words} AS w (variant, word, listings) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+       ON CONFLICT (variant, word) DO UPDATE SET listings = w.listings + excluded.listings`,
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+    );
+    const fewer = changed.filter(([, n]) => n < 0).map(([word]) => word);
+    if (fewer.length > 0) await db.query(`DELETE FROM ${t.words} WHERE word = ANY($1::text[]) AND listings <= 0`, [fewer]);
+  }
+};
+
+const NIGHT = /^(\d{4}-\d{2})-(\d{2})$/;
+
+/**
+ * Adds changes of units used to the calendar rows: a night to its month's array, a slot (an
+ * instant) to its month's object. Changes of one row are summed first, so each row is written once.
+ */
+export const writeCalendar = async (db: Queryable, target: string, changes: readonly AvailabilityChange[]): Promise<void> => {
+  if (changes.length === 0) return;
+  const rows = new Map<string, { unit_type_id: string; month: string; nights: number[]; slots: Record<string, number> }>();
+  for (const { unitTypeId, key, delta } of changes) {
+    const night = NIGHT.exec(key);
+    const month = night ? night[1]! : new Date(key).toISOString().slice(0, 7);
+    const id = `${unitTypeId}\u0000${month}`;
+    const row = rows.get(id) ?? { unit_type_id: unitTypeId, month, nights: new Array<number>(31).fill(0), slots: {} };
+    rows.set(id, row);
+    if (night) row.nights[Number(night[2]) - 1]! += delta;
+    else {
+      const slot = new Date(key).toISOString();
+      row.slots[slot] = (row.slots[slot] ?? 0) + delta;
+    }
+  }
+  await writeCalendarRows(db, target, [...rows.values()]);
+};
+
+/** Calendar rows as they are stored (nights: 31 counts, slots: instant → count), added to what is there. */
+export const writeCalendarRows = async (
+  db: Queryable,
+  target: string,
+  rows: readonly { unit_type_id: string; month: string; nights: number[]; slots: Record<string, number> }[],
+): Promise<void> => {
+  const t = listingTables(target);
+  await db.query(
+    `INSERT INTO ${t.calendar} AS c SELECT * FROM jsonb_populate_recordset(NULL::${t.calendar}, $1::jsonb)
+     ON CONFLICT (unit_type_id, month) DO UPDATE SET
+       nights = (SELECT array_agg((a + b)::smallint ORDER BY i) FROM unnest(c.nights, excluded.nights) WITH ORDINALITY AS x(a, b, i)),
+       slots = (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
+                  SELECT k, sum(v::int) AS n FROM (SELECT * FROM jsonb_each_text(c.slots) UNION ALL SELECT * FROM jsonb_each_text(excluded.slots)) s(k, v)
+                   GROUP BY k HAVING sum(v::int) <> 0) t)`,
+    [JSON.stringify(rows)],
+  );
+};

@@ -1,0 +1,30 @@
+/**
+ * Words of the search read model, shared by the writer (what a listing is found by) and the
+ * reader (what a guest typed), so both sides cut text the same way.
+ */
+
+/** Words of at least this many letters are corrected for one typo; shorter ones must match exactly. */
+export const FUZZY_MIN_LENGTH = 4;
+
+/** Lower case, accents dropped, cut at anything that is not a letter or a digit. */
+export const wordsOf = (text: string | undefined | null): string[] =>
+  (text ?? '')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word.length > 0 && word.length <= 40);
+
+export const distinctWords = (...texts: (string | undefined | null)[]): string[] => [...new Set(texts.flatMap(wordsOf))];
+
+/**
+ * The word itself and every string one deleted letter away (a "deletion neighbourhood"). Two
+ * words whose neighbourhoods share a string are one insertion, deletion, substitution or swap of
+ * neighbours apart: the dictionary stores each word's neighbourhood, a typed word looks its own up.
+ */
+export const deletionVariants = (word: string): string[] => {
+  if (word.length < FUZZY_MIN_LENGTH) return [word];
+  const variants = new Set([word]);
+  for (let i = 0; i < word.length; i++) variants.add(word.slice(0, i) + word.slice(i + 1));
+  return [...variants];
+};
