@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from '@elastic/elasticsearch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
@@ -11,6 +10,7 @@ import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingReader, ListingSearchQuery } from './port.ts';
 import { PgListingReader } from './postgres.ts';
+import { searchClient, type SearchFlavor } from './search-client.ts';
 
 /**
  * One query set, one expected answer per query, every store: PostgreSQL always, Elasticsearch when
@@ -113,7 +113,7 @@ describe('search parity: PostgreSQL', () => {
 });
 
 describe.skipIf(!url)('search parity: Elasticsearch (skipped: set ELASTICSEARCH_URL)', () => {
-  const client = new Client({ node: url ?? 'http://127.0.0.1:9200' });
+  const client = searchClient(url ?? 'http://127.0.0.1:9200', process.env.ELASTICSEARCH_FLAVOR as SearchFlavor | undefined);
   const alias = `parity-${randomUUID().slice(0, 8)}-listings`;
   const projection = listingSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
   const park: Park = async (_event, error) => {
