@@ -92,7 +92,6 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
         stay,
         guests: 1,
         units: 1,
-        paymentMethod: 'tok_visa',
       },
     });
     out.push(...emit(stream, events));
