@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY, jwtTokens, MINUTE } from '@stayhub/infra';
 import { signWebhook, webhookSignatureHeader } from '@stayhub/infra/payments/webhook';
+import { committedHead } from '@stayhub/read-models';
 import { startStack, type Stack } from '../harness.ts';
 import { day, listingDetails } from '../fixtures.ts';
 import { productBody, WEBHOOK_SECRET } from '../commerce-fixtures.ts';
@@ -181,9 +182,9 @@ const bookingSeen = async () => {
   return booking.bookingId;
 };
 const profileSeen = async () => {
-  const reply = await stack.command.post('/auth/register', { email: `profile-${emails++}@stayhub.test`, password: PASSWORD, name: 'Pat Profile' });
-  await seen('query', `/users/${reply.body.userId}?after=${reply.body.consistencyToken}`, users.guest.token);
-  return reply.body.userId as string;
+  const { userId } = await registerAs(`profile-${emails++}@stayhub.test`, 'guest');
+  await seen('query', `/users/${userId}?after=${await committedHead(stack.pool)}`, users.guest.token);
+  return userId;
 };
 const orderSeen = async () => {
   const placed = await order();
