@@ -85,7 +85,7 @@ export class CheckpointChanges {
     return this.listener !== undefined;
   }
 
-  /** Stops listening; waiters re-check once more and then time out on their own. */
+  /** Stops listening; a waiter then re-checks at the re-check interval until its bound. */
   async close(): Promise<void> {
     this.closed = true;
     await this.connecting?.catch(() => undefined);
@@ -104,7 +104,7 @@ export class CheckpointChanges {
   };
 
   private changeAfter(seen: number, ms: number): Promise<void> {
-    if (this.generation !== seen || this.closed) return Promise.resolve();
+    if (this.generation !== seen) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);

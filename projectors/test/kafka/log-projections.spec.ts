@@ -6,7 +6,7 @@ import type { ExternalProjection } from '@stayhub/read-models';
 import { groupOf, runLogProjections, type LogProjections } from '../../src/runner/log-runner.ts';
 import { migrateExternalProjections } from '../../src/runner/external-runner.ts';
 import { migrateProjector } from '../../src/runner/pg-runner.ts';
-import { eachEvent, type PgProjection } from '@stayhub/read-models';
+import { CheckpointChanges, eachEvent, type PgProjection } from '@stayhub/read-models';
 import { eventually } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
 import { fastConsumer, kafkaUnavailable } from './broker.ts';
@@ -38,11 +38,14 @@ const counting = (name: string, run: string): PgProjection => ({
 describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
   let f: KafkaFixture;
   const stops: Array<() => Promise<void>> = [];
+  let changes: CheckpointChanges;
   beforeEach(async () => {
     f = await kafkaFixture();
+    changes = new CheckpointChanges(f.pool);
   });
   afterEach(async () => {
     for (const stop of stops.splice(0).reverse()) await stop();
+    await changes.close();
     await f.close();
   });
 
@@ -83,19 +86,19 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     const first = await append(6, 4);
     const projections = await startProjections([counting(name, f.run)]);
     // Nothing published yet: a write is not visible, and the waiter says so.
-    expect(await waitForLogPosition(f.pool, [name], first, 300)).toBe(false);
+    expect(await waitForLogPosition(changes, [name], first, 300)).toBe(false);
 
     const stopRelay = startRelay();
-    expect(await waitForLogPosition(f.pool, [name], first, 30_000)).toBe(true);
+    expect(await waitForLogPosition(changes, [name], first, 30_000)).toBe(true);
     expect(await applied(name)).toEqual([{ applied: 1, n: 24 }]);
     expect(await logWatermark(f.pool, name)).toBe(first);
 
     // Stopped mid-stream: events keep coming; the restarted group resumes from its commits.
     await projections.stop();
     const second = await append(6, 3);
-    expect(await waitForLogPosition(f.pool, [name], second, 500)).toBe(false);
+    expect(await waitForLogPosition(changes, [name], second, 500)).toBe(false);
     const again = await startProjections([counting(name, f.run)]);
-    expect(await waitForLogPosition(f.pool, [name], second, 30_000)).toBe(true);
+    expect(await waitForLogPosition(changes, [name], second, 30_000)).toBe(true);
     expect(await applied(name)).toEqual([{ applied: 1, n: 42 }]);
 
     // The relay starts over from nothing: all 42 events come a second time and change nothing.
@@ -103,7 +106,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     await f.checkpoints.save('relay', '');
     startRelay();
     const third = await append(2, 1);
-    expect(await waitForLogPosition(f.pool, [name], third, 30_000)).toBe(true);
+    expect(await waitForLogPosition(changes, [name], third, 30_000)).toBe(true);
     await eventually(async () => (await again.status()).every((s) => s.lag?.every((p) => p.lag === 0)), 30_000, 'lag 0');
     expect(await applied(name)).toEqual([{ applied: 1, n: 44 }]);
     const { rows } = await f.pool.query('SELECT stream_id, revision FROM projection_stream_revisions WHERE projection_target = $1 AND stream_id LIKE $2 ORDER BY stream_id', [name, `%${f.run}%`]);
@@ -137,7 +140,7 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     const head = await append(3, 2);
     startRelay();
     const first = await startProjections([], [external]);
-    expect(await waitForLogPosition(f.pool, [external.name], head, 30_000)).toBe(true);
+    expect(await waitForLogPosition(changes, [external.name], head, 30_000)).toBe(true);
     expect([...store.values()]).toEqual([1, 1, 1]);
     const group = await groupOf(f.pool, external.name);
     await first.stop();
@@ -149,6 +152,6 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     await eventually(() => store.size === 3, 30_000, 'the store filled again');
     expect(applications).toBe(6);
     expect(await groupOf(f.pool, external.name)).not.toBe(group);
-    expect(await waitForLogPosition(f.pool, [external.name], head, 30_000)).toBe(true);
+    expect(await waitForLogPosition(changes, [external.name], head, 30_000)).toBe(true);
   });
 });

@@ -154,6 +154,8 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     const collector = await collectOurs();
     await collector.until((all) => new Set(all.map((m) => m.event!.eventId)).size >= 10);
     await eventually(() => saved.length > 0, 10_000, 'a checkpoint');
+    // `saved` records the save as it starts; the relay counts the batch once the save is done.
+    await eventually(() => relay.status().published > 0, 10_000, 'the batch counted');
 
     expect(saved).toEqual([{ position: stored[9]!.globalPosition, failuresBefore: expect.any(Number) }]);
     expect(saved[0]!.failuresBefore).toBeGreaterThanOrEqual(2);
