@@ -218,6 +218,8 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
      LIMIT ${limit} OFFSET ${offset}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
   const counting = pool.query<{ n: number }>(countSql, countParams);
+  // Awaited below; should a query in between fail first, this one's failure must not go unhandled.
+  counting.catch(() => undefined);
   // Ordered by price or rating without text, a broad filter (a city, dates) is met within the first
   // listings of that order: walk its index a bounded way first, and let the filters drive only when
   // the walk does not fill the page (the planner cannot know how broad a radius is).
