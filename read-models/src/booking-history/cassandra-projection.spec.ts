@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import { CassandraBookingHistoryReader, tableExists } from './cassandra.ts';
-import { cassandraSkipped, connectCassandra, freshKeyspace, recording } from '../testing/cassandra.ts';
+import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import type { Park } from '../projection.ts';
 import { applyToCassandra, bookingHistoryCassandra } from './cassandra-projection.ts';
 
@@ -50,16 +50,8 @@ const movedTwice = b1('BookingModified', { stay: stayOf('2030-06-01', '2030-06-0
 
 // Each test writes to a target (tables) of its own in one keyspace on the real Cassandra.
 describe.skipIf(Boolean(cassandraSkipped))(`applyToCassandra${cassandraSkipped}`, () => {
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   let targets = 0;
-  beforeAll(async () => {
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   const setup = async () => {
     const cassandra = recording(client);

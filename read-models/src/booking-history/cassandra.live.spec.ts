@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import type { BookingListQuery } from './port.ts';
 import { CassandraBookingHistoryReader } from './cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';
 import type { Park } from '../projection.ts';
-import { cassandraSkipped, connectCassandra, freshKeyspace } from '../testing/cassandra.ts';
+import { cassandraSkipped, cassandraSuite } from '../testing/cassandra.ts';
 import { bookingHistoryCassandra } from './cassandra-projection.ts';
 
 const park: Park = async (_event, error) => {
@@ -49,8 +49,7 @@ const requestedBy = (bookingId: string, guestId: string, hostId: string, listing
 
 // Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
 describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandraSkipped}`, () => {
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   const projection = bookingHistoryCassandra(client, keyspace);
   const reader = new CassandraBookingHistoryReader(client, { keyspace, fetchSize: 2 });
   const now = new Date('2030-05-10T12:00:00.000Z');
@@ -73,17 +72,12 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandra
   });
 
   beforeAll(async () => {
-    await client.connect();
     expect(await projection.prepare('booking_history')).toBe(false);
     expect(await projection.prepare('booking_history')).toBe(true);
     await projection.applyBatch([old, ongoing, next, tie, cancelled].map((b) => b.requested), 'booking_history', park);
     await projection.applyBatch([moved.requested, cancel, move], 'booking_history', park);
   });
 
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   it('gets a booking by id', async () => {
     expect(await reader.get('b-cancelled')).toMatchObject({ bookingId: 'b-cancelled', status: 'cancelled', guestId: 'g1', hostId: 'h1' });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bookingDoc, cassandraSkipped, connectCassandra, freshKeyspace, recording } from '../testing/cassandra.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bookingDoc, cassandraSkipped, cassandraSuite, freshKeyspace, recording } from '../testing/cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';
 import { CassandraBookingHistoryReader, LOCAL_QUORUM, migrateBookingHistory, tableExists } from './cassandra.ts';
 import type { BookingListQuery } from './port.ts';
@@ -31,8 +31,7 @@ const idsOf = (page: { items: { bookingId: string }[] }) => page.items.map((b) =
 
 // The request shapes (statements, consistency, paging) recorded on their way to a real Cassandra.
 describe.skipIf(Boolean(cassandraSkipped))(`booking history on Cassandra: statements and reads${cassandraSkipped}`, () => {
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   const cassandra = recording(client);
   const write = async (target: string, docs: BookingHistoryDoc[]) => {
     const cql = bookingHistoryCql(bookingHistoryTables(keyspace, target));
@@ -46,16 +45,11 @@ describe.skipIf(Boolean(cassandraSkipped))(`booking history on Cassandra: statem
     });
 
   beforeAll(async () => {
-    await client.connect();
     await migrateBookingHistory(cassandra, keyspace);
     await write('booking_history', history);
   });
   beforeEach(() => {
     cassandra.executed.length = 0;
-  });
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
   });
 
   it('migrate creates the keyspace and the three tables, unprepared, and says whether they were there', async () => {

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
 import { afterDeadline, awaitingPayment, confirmed, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
 import type { RecordedEvent } from '@stayhub/infra';
-import { cassandraSkipped, connectCassandra, freshKeyspace, recording } from '../testing/cassandra.ts';
+import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { CassandraOrderHistoryReader } from './cassandra.ts';
 import type { Park } from '../projection.ts';
 import { applyOrdersToCassandra, orderHistoryCassandra } from './cassandra-projection.ts';
@@ -31,16 +31,8 @@ const rest = history.slice(awaitingPayment.length);
 
 // Each test writes to a target (tables) of its own in one keyspace on the real Cassandra.
 describe.skipIf(Boolean(cassandraSkipped))(`applyOrdersToCassandra${cassandraSkipped}`, () => {
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   let targets = 0;
-  beforeAll(async () => {
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   const setup = async () => {
     const cassandra = recording(client);

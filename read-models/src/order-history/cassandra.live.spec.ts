@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
 import { awaitingPayment, confirmed, paid, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
 import type { RecordedEvent } from '@stayhub/infra';
@@ -7,7 +7,7 @@ import { CassandraOrderHistoryReader } from './cassandra.ts';
 import { orderHistoryCql, orderHistoryTables, orderWrites, type OrderHistoryDoc } from './cassandra-statements.ts';
 import { decodeOrderCursor } from './port.ts';
 import type { Park } from '../projection.ts';
-import { cassandraSkipped, connectCassandra, freshKeyspace } from '../testing/cassandra.ts';
+import { cassandraSkipped, cassandraSuite } from '../testing/cassandra.ts';
 import { orderHistoryCassandra } from './cassandra-projection.ts';
 
 const park: Park = async (_event, error) => {
@@ -31,8 +31,7 @@ const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[])
 
 // Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
 describe.skipIf(Boolean(cassandraSkipped))(`Cassandra order history${cassandraSkipped}`, () => {
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   const projection = orderHistoryCassandra(client, keyspace);
   const reader = new CassandraOrderHistoryReader(client, { keyspace, fetchSize: 2 });
   const ids = (page: { items: { orderId: string }[] }) => page.items.map((o) => o.orderId);
@@ -45,15 +44,10 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra order history${cassandraSk
   ];
 
   beforeAll(async () => {
-    await client.connect();
     expect(await projection.prepare('order_history')).toBe(false);
     await projection.applyBatch(histories.flat(), 'order_history', park);
   });
 
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   it('gets an order with its whole timeline', async () => {
     const order = await reader.get('o1');

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cassandraSkipped, connectCassandra, freshKeyspace, recording } from '../testing/cassandra.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { LOCAL_QUORUM } from '../booking-history/cassandra.ts';
 import { createOrderTablesCql, orderHistoryCql, orderHistoryTables, orderWrites, toOrderSummary, toOrderView, type OrderHistoryDoc } from './cassandra-statements.ts';
 import { CassandraOrderHistoryReader, migrateOrderHistory } from './cassandra.ts';
@@ -68,22 +68,16 @@ describe.skipIf(Boolean(cassandraSkipped))(`CassandraOrderHistoryReader${cassand
     orderDoc('o5', '2030-01-04T00:00:00.000Z'),
     orderDoc('x1', '2030-01-05T00:00:00.000Z', { userId: 'u2' }),
   ];
-  const client = connectCassandra();
-  const keyspace = freshKeyspace();
+  const { client, keyspace } = cassandraSuite();
   const cassandra = recording(client);
   const reader = new CassandraOrderHistoryReader(cassandra, { keyspace, fetchSize: 2 });
   beforeAll(async () => {
-    await client.connect();
     await migrateOrderHistory(cassandra, keyspace);
     const cql = orderHistoryCql(orderHistoryTables(keyspace));
     for (const doc of orders) await cassandra.batch(orderWrites(cql, doc), { prepare: true, logged: true });
   });
   beforeEach(() => {
     cassandra.executed.length = 0;
-  });
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
   });
   const ids = (page: { items: { orderId: string }[] }) => page.items.map((o) => o.orderId);
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'cassandra-driver';
+import { afterAll, beforeAll } from 'vitest';
 import type { BookingHistoryDoc, CqlStatement } from '../booking-history/cassandra-statements.ts';
 import type { CqlClient, CqlOptions, CqlRow } from '../booking-history/cassandra.ts';
 
@@ -17,6 +18,18 @@ export const connectCassandra = (): Client =>
 
 /** A keyspace name no other test file uses. */
 export const freshKeyspace = (): string => `test_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+
+/** Inside a describe: a client connected before its tests, and a keyspace of its own dropped after them. */
+export const cassandraSuite = (): { client: Client; keyspace: string } => {
+  const client = connectCassandra();
+  const keyspace = freshKeyspace();
+  beforeAll(() => client.connect());
+  afterAll(async () => {
+    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
+    await client.shutdown();
+  });
+  return { client, keyspace };
+};
 
 export type RecordingCassandra = CqlClient & {
   executed: { query: string; params: unknown[]; options: CqlOptions }[];
