@@ -4,6 +4,7 @@ import { formatMoney, get, newIdempotencyKey, post } from '../shared/api.ts';
 import { useAuth } from '../shared/auth.tsx';
 import { useResource } from '../shared/resource.ts';
 import { ErrorMessage, Field, Loading } from '../shared/ui.tsx';
+import { AskHost } from '../chat/AskHost.tsx';
 import { AvailabilityCalendar } from './AvailabilityCalendar.tsx';
 import { nightsBetween, today, type ListingView } from './types.ts';
 
@@ -142,6 +143,12 @@ export const ListingPage = () => {
               </p>
             )}
           </form>
+          {session && session.userId !== listing.data.hostId && (
+            <>
+              <h2>Questions?</h2>
+              <AskHost listingId={id} />
+            </>
+          )}
         </aside>
       </div>
     </article>
