@@ -142,6 +142,36 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await finish(page, 'guest-confirmed');
   });
 
+  it('a host blocks nights in the calendar, sees them taken, and lifts the block', async () => {
+    const client = api(platform.url);
+    const email = `host-${ids()}@stayhub.test`;
+    const host = await client.register(email, 'host');
+    const { listingId } = await client.publishListing(host.token, { title: 'Orchard Cabin', description: 'A cabin among apple trees.', city: 'Sintra', lat: 38.8, lon: -9.39, price: 11_000, instantBook: true });
+    const { page } = await newPage();
+    await signIn(page, email);
+    await page.goto(`/host/calendar/${listingId}`);
+    await page.getByLabel('Starting').fill(inDays(40));
+    const calendar = page.getByRole('table', { name: 'Availability of Whole home' });
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 1 free` }).waitFor();
+
+    const block = page.getByRole('form', { name: 'Block nights of Whole home' });
+    await block.getByLabel('From').fill(inDays(40));
+    await block.getByLabel('To (exclusive)').fill(inDays(43));
+    await block.getByRole('button', { name: 'Block' }).click();
+    await block.getByText('Blocked 3 night(s).').waitFor();
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 0 free` }).waitFor();
+    const lift = page.getByRole('list', { name: 'Blocks' }).getByRole('button', { name: `Lift the block ${inDays(40)} → ${inDays(43)}` });
+    await lift.waitFor();
+    await page.screenshot({ path: join(outputDir(), 'host-calendar-blocked.png'), fullPage: true });
+
+    await lift.click();
+    await page.getByText('No blocks.').waitFor();
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 1 free` }).waitFor();
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked' AND stream_id LIKE $1", [`calendar-${listingId}.%`]);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    await finish(page, 'host-calendar');
+  });
+
   it('a host writes a listing through a dropped connection and a lost answer, publishes twice, and gets exactly one listing with everything typed', async () => {
     const client = api(platform.url);
     const email = `host-${ids()}@stayhub.test`;
