@@ -291,7 +291,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await signIn(hostPage, hostEmail);
     await hostPage.goto('/messages');
     await reloadUntil(hostPage, '1 unread');
-    await hostPage.screenshot({ path: join(outputDir(), 'chat-inbox.png'), fullPage: true });
+    await finish(hostPage, 'chat-inbox');
     await hostPage.getByRole('link', { name: /Ana · Riverside Studio/ }).click();
     const hostLog = hostPage.getByRole('list', { name: 'Messages' });
     await hostLog.getByRole('listitem', { name: 'Ana: Is the studio quiet at night?' }).waitFor();
