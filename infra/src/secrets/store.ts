@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { secretsOf, withoutSecrets } from '@stayhub/domain';
 import type { EventStore } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
+import { SharedWrites } from '../postgres/shared-writes.ts';
 import { secretsSchema } from './schema.ts';
 
 /**
@@ -10,7 +11,19 @@ import { secretsSchema } from './schema.ts';
  * finds them; a write whose event never follows leaves an unreachable row, nothing else.
  */
 export class SecretStore {
-  constructor(private readonly pool: Pool) {}
+  /** Card tokens saved by concurrent requests share one statement and one commit. */
+  private readonly paymentMethods: SharedWrites<{ reference: string; token: string }>;
+
+  constructor(private readonly pool: Pool) {
+    this.paymentMethods = new SharedWrites((methods) =>
+      this.pool.query({
+        name: 'save_payment_methods',
+        text: `INSERT INTO payment_methods (reference, payment_method)
+               SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (reference) DO NOTHING`,
+        values: [methods.map((m) => m.reference), methods.map((m) => m.token)],
+      }),
+    );
+  }
 
   static async migrate(pool: Pool): Promise<void> {
     await inTransaction(pool, async (client) => {
@@ -33,8 +46,8 @@ export class SecretStore {
   }
 
   /** The first token saved for a reference stays: a retried request cannot swap the card of a booking. */
-  async savePaymentMethod(reference: string, token: string): Promise<void> {
-    await this.pool.query('INSERT INTO payment_methods (reference, payment_method) VALUES ($1, $2) ON CONFLICT (reference) DO NOTHING', [reference, token]);
+  savePaymentMethod(reference: string, token: string): Promise<void> {
+    return this.paymentMethods.add({ reference, token });
   }
 
   async paymentMethod(reference: string): Promise<string | undefined> {
