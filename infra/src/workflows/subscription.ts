@@ -83,6 +83,14 @@ const park = (client: PoolClient, workflow: string, event: RecordedEvent, error:
     [workflow, event.eventId, event.globalPosition, JSON.stringify(event), printable(error)],
   );
 
+/**
+ * Tasks and checkpoint are derived from events already durable: should a crash lose this
+ * transaction, both are lost together and the same events are reacted to again. So it need not
+ * wait for its own WAL flush. Anything a task later makes durable flushes the WAL past this commit
+ * first (the WAL is flushed in order), so no effect can outlive the task that caused it.
+ */
+const rebuildable = (client: PoolClient) => client.query('SET LOCAL synchronous_commit = off');
+
 /** Moves the checkpoint and clears the failure the subscription may have had. */
 const advance = (client: PoolClient, workflow: string, position: string) =>
   client.query(
@@ -115,6 +123,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
   };
   try {
     await inTransaction(pool, async (client) => {
+      await rebuildable(client);
       await insertTasks(client, workflow.name, decided.filter((d): d is Extract<Decided, { reactions: unknown }> => 'reactions' in d));
       await parkFailedReactions(client);
       await advance(client, workflow.name, last);
@@ -124,6 +133,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     options.log?.('workflow batch failed; storing event by event', { workflow: workflow.name, error: printable(error) });
   }
   await inTransaction(pool, async (client) => {
+    await rebuildable(client);
     for (const d of decided) {
       if (!('reactions' in d)) continue;
       let failure: unknown;
