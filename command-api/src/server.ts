@@ -13,14 +13,15 @@ import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
 
 /** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
-export const createCommandApi = (deps: CommandDeps): Express =>
-  createHttpApp({
+export const createCommandApi = (deps: CommandDeps): Express => {
+  const limits = rateLimits(SecuritySettings.parse(deps.settings));
+  const idempotent = idempotency(deps);
+  return createHttpApp({
     title: 'StayHub command API',
     description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
     routes: commandRoutes(deps),
     tokens: deps.tokens,
-    before: rateLimits(SecuritySettings.parse(deps.settings)),
-    perRoute: idempotency(deps),
+    perRoute: (route) => [...limits(route), ...idempotent(route)],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     extra: (app) => {
@@ -46,6 +47,7 @@ export const createCommandApi = (deps: CommandDeps): Express =>
       });
     },
   });
+};
 
 /** The workflows' health, copied into the metrics gauges on each read. */
 const workflowStatus = (deps: CommandDeps) => {

@@ -3,9 +3,9 @@ import type { Pool } from 'pg';
 import { eventsAfter } from '../event-store/lag.ts';
 import type { EventStore, RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
-import { SharedWrites } from '../postgres/shared-writes.ts';
+import { SharedStatement } from '../postgres/shared-statement.ts';
 import type { Clock } from '../time/clock.ts';
-import { workflowSchema } from './schema.ts';
+import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
   checkpointOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoint, recordReactions, retryParkedEvents,
   type ParkedWorkflowEvent, type RetryParkedResult,
@@ -59,13 +59,6 @@ export type WorkflowSubscriptionStatus = {
 
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
-/**
- * Joined into a statement, makes its implicit transaction commit without waiting for the WAL flush.
- * For the task bookkeeping only: a lost claim is claimed again and a lost done mark runs an
- * idempotent task again, while anything durable a task does flushes the WAL past these commits first.
- */
-const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
-
 type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number };
 
 /** A parked task, as the operator sees it. */
@@ -87,17 +80,17 @@ export class WorkflowRunner {
   private wake: (() => void) | undefined;
   private readonly byName: Map<string, Workflow<any>>;
   /** Tasks that finished, marked done together: one commit for all that finish while the last one is written. */
-  private readonly done: SharedWrites<string>;
+  private readonly done: SharedStatement<string>;
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tickMs = options.tickMs ?? 200;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
     this.concurrency = options.concurrency ?? 32;
-    this.done = new SharedWrites((taskIds) =>
+    this.done = new SharedStatement((taskIds) =>
       options.pool.query({
         name: 'workflow_done',
-        // Without waiting for its WAL flush (see ASYNC_COMMIT): a lost mark runs the task again, and tasks are idempotent.
+        // Without waiting for its WAL flush: a lost mark runs the task again, and tasks are idempotent.
         text: `UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL
                  FROM ${ASYNC_COMMIT} WHERE task_id = ANY ($1::text[])`,
         values: [taskIds],

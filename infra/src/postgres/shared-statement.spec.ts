@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SharedWrites } from './shared-writes.ts';
+import { SharedStatement } from './shared-statement.ts';
 
 /** A writer whose writes finish when the test says so. */
 const controlledWriter = () => {
@@ -18,10 +18,22 @@ const settled = async <T>(promise: Promise<T>) => {
   return state;
 };
 
-describe('shared writes', () => {
+describe('a shared statement', () => {
+  it('answers each caller with its own result', async () => {
+    const runs: string[][] = [];
+    const lookup = new SharedStatement(async (keys: string[]) => {
+      runs.push(keys);
+      await new Promise((r) => setTimeout(r, 5));
+      return keys.map((k) => (k === 'missing' ? undefined : k.toUpperCase()));
+    });
+    const answers = await Promise.all(['a', 'b', 'missing', 'c'].map((k) => lookup.add(k)));
+    expect(answers).toEqual(['A', 'B', undefined, 'C']);
+    expect(runs).toEqual([['a'], ['b', 'missing', 'c']]);
+  });
+
   it('a lone item is written at once; the items that arrive meanwhile share the next write', async () => {
     const { writes, write } = controlledWriter();
-    const shared = new SharedWrites(write);
+    const shared = new SharedStatement(write);
     const first = shared.add(1);
     const later = [shared.add(2), shared.add(3), shared.add(4)];
     expect(writes.map((w) => w.items)).toEqual([[1]]);
@@ -38,7 +50,7 @@ describe('shared writes', () => {
 
   it('a failed write fails the items it carried, and only those', async () => {
     const { writes, write } = controlledWriter();
-    const shared = new SharedWrites(write);
+    const shared = new SharedStatement(write);
     const first = shared.add(1);
     const second = shared.add(2);
     writes[0]!.finish(new Error('refused'));
@@ -49,7 +61,7 @@ describe('shared writes', () => {
 
   it('a write carries at most maxItems; the rest follow in the next one', async () => {
     const { writes, write } = controlledWriter();
-    const shared = new SharedWrites(write, 2);
+    const shared = new SharedStatement(write, 2);
     const all = [1, 2, 3, 4, 5].map((n) => shared.add(n));
     writes[0]!.finish();
     await all[0];
