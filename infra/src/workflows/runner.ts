@@ -86,7 +86,7 @@ export class WorkflowRunner {
     this.tickMs = options.tickMs ?? 200;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
-    this.concurrency = options.concurrency ?? 32;
+    this.concurrency = options.concurrency ?? 128;
     this.done = new SharedStatement((taskIds) =>
       options.pool.query({
         name: 'workflow_done',
