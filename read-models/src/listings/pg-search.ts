@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { deletionVariants, FUZZY_MIN_LENGTH, wordsOf } from './search-words.ts';
+import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
 
@@ -10,7 +10,7 @@ export type ResolvedWord = { typed: string; exact: boolean; words: string[] };
 
 /** Looks every typed word up in the dictionary (one query for all): words of 4+ letters through their one-deletion variants. */
 export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: string): Promise<ResolvedWord[]> => {
-  const typed = [...new Set(wordsOf(q))].slice(0, 12);
+  const typed = typedWords(q);
   if (typed.length === 0) return [];
   const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
   const { rows } = await pool.query<{ index: number; word: string }>(

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { AvailabilityChange } from '../availability/port.ts';
-import { deletionVariants, distinctWords, wordsOf } from './search-words.ts';
+import { deletionVariants, distinctWords, listingWordGroups } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -99,20 +99,18 @@ export const dropSearchIndexes = async (db: Queryable, target: string): Promise<
   await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
 };
 
-const MAX_DESCRIPTION_WORDS = 300;
-
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C. */
 export const wordVector = (doc: ListingDocument): string => {
-  const d = doc.details;
+  const words = listingWordGroups(doc.details, doc.kind);
   const groups: [string[], 'A' | 'B' | 'C'][] = [
-    [wordsOf(d.title), 'A'],
-    [[d.location?.city, d.location?.country, doc.kind, ...(d.amenities ?? []), ...(d.cuisine ?? [])].flatMap(wordsOf), 'B'],
-    [wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS), 'C'],
+    [words.title, 'A'],
+    [words.place, 'B'],
+    [words.description, 'C'],
   ];
   let position = 0;
   const positions = new Map<string, string[]>();
-  for (const [words, weight] of groups) {
-    for (const word of words) {
+  for (const [group, weight] of groups) {
+    for (const word of group) {
       position = Math.min(position + 1, 16_383);
       const at = positions.get(word) ?? [];
       if (at.length < 8) positions.set(word, [...at, `${position}${weight}`]);
@@ -124,7 +122,8 @@ export const wordVector = (doc: ListingDocument): string => {
 /** The words a listing is found by (title, place, amenities, description): what the dictionary must know. */
 export const wordsOfDocument = (doc: ListingDocument): string[] => {
   const d = doc.details;
-  return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS).join(' '));
+  const words = listingWordGroups(d, doc.kind);
+  return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), words.description.join(' '));
 };
 
 const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
