@@ -66,7 +66,7 @@ export type CalendarEvent = z.infer<typeof CalendarEvent>;
 
 /**
  * Units taken on one key by holds and by blocks, as sums: which hold took them is in `holds`.
- * Sums keep each decision O(keys) on a hot night with thousands of holds (DESIGN §5).
+ * Sums keep each decision O(keys) on a hot night with thousands of holds.
  */
 export type KeyUsage = { held: number; blocked: number };
 /** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
