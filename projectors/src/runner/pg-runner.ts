@@ -4,6 +4,7 @@ import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent 
 import {
   advanceCheckpoint,
   advanceCheckpoints,
+  announceCheckpoints,
   applyEvents,
   checkpointSchema,
   CheckpointMoved,
@@ -143,6 +144,8 @@ export const runPgProjections = async (
             }),
           );
           await advanceCheckpoints(pool, idle, last);
+          // Readers waiting for a consistency token re-check now: one announcement for the whole batch.
+          announceCheckpoints(pool);
           failures = 0;
           const targets = await liveCheckpoints(pool, names);
           if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
