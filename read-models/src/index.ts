@@ -1,5 +1,6 @@
 export * from './projection.ts';
 export * from './checkpoints.ts';
+export * from './checkpoint-changes.ts';
 export * from './pg-documents.ts';
 export * from './availability/nights.ts';
 export * from './listings/port.ts';

@@ -20,9 +20,9 @@ export type QueryDeps = {
   consistencyWaitMs: number;
   /**
    * Whether the named projections have applied everything up to a position, waiting up to
-   * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
+   * `timeoutMs`: by their checkpoints (`LOG=local`), by the log watermark under Kafka.
    */
-  waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
   committedHead?: () => Promise<string | undefined>;
   /** Repeated searches answered for a short TTL; none when omitted. */
