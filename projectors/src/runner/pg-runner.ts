@@ -14,6 +14,7 @@ import {
   parkEvent,
   readCheckpoint,
   writeBatch,
+  type FoldOptions,
   type PgProjection,
 } from '@stayhub/read-models';
 
@@ -58,6 +59,7 @@ export const applyBatch = async (
   events: readonly RecordedEvent[],
   log: RunnerLog,
   from?: string,
+  options: FoldOptions = {},
 ): Promise<void> => {
   if (events.length === 0) return;
   const done = from ?? (await readCheckpoint(pool, target));
@@ -67,7 +69,7 @@ export const applyBatch = async (
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (relevant.length === 0) return advanceCheckpoints(pool, [target], last);
   try {
-    return await writeBatch(pool, projection, target, events, done);
+    return await writeBatch(pool, projection, target, events, done, options);
   } catch (error) {
     if (error instanceof CheckpointMoved) throw error;
     log('batch failed; retrying event by event', { projection: projection.name, error: String(error) });
