@@ -21,7 +21,7 @@ const p = params('bench:search-explain', {
   first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
   queries: { default: 40, help: 'queries per shape' },
   shapes: { default: '', help: 'comma-separated shape names (default: all)' },
-  explain: { default: true, help: 'print the plans of each shape\'s slowest query' },
+  explain: { default: 'yes', help: 'yes: print the plans of each shape\'s slowest query; no: timings only' },
 });
 
 /** A query string of `GET /listings/search` as the route parses it. */
@@ -65,7 +65,7 @@ try {
     const latency = summarise(timed.map((t) => t.ms));
     const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
     console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
-    if (!p.explain) continue;
+    if (p.explain !== 'yes') continue;
     // The slowest query again, each statement explained (the plans run the statements for real).
     const explaining = Object.create(db.pool) as typeof db.pool;
     explaining.query = (async (sql: string, values: unknown[]) => {

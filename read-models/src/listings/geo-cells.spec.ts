@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellsCovering, cellTermsOf, MAX_CELLS } from './geo-cells.ts';
+import { cellsCovering, cellTermsOf, fineCellsTouching, MAX_CELLS } from './geo-cells.ts';
 
 const EARTH_KM = 6378.168;
 const rad = Math.PI / 180;
@@ -40,6 +40,28 @@ describe('geo cells', () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it('numbered as the SQL does, list every 0.1° cell a point within the radius lies in, and leave out the corners it does not reach', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -70, max: 70, noNaN: true }),
+        fc.double({ min: -170, max: 170, noNaN: true }),
+        fc.double({ min: 0.1, max: 40, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 360, noNaN: true }),
+        (lat, lon, radiusKm, share, bearing) => {
+          const cells = fineCellsTouching(lat, lon, radiusKm);
+          if (!cells) return;
+          const point = destination(lat, lon, radiusKm * share, bearing);
+          const [row, column] = cellTermsOf(point.lat, point.lon)[0]!.split('_').slice(1).map(Number) as [number, number];
+          expect(cells).toContain(row * 4000 + column);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    // 30 km at 40°N: a 7 × 9 grid covers the circle, but its four corners lie outside it.
+    expect(fineCellsTouching(40.05, -3.65, 30)!.length).toBeLessThan(cellsCovering(40.05, -3.65, 30)!.length);
   });
 
   it('use 0.1° cells for a city radius and 1° cells for a regional one', () => {
