@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
 import { canonicalKey, keyKindOf } from './keys.ts';
 
 const Id = z.string().min(1).max(128);
@@ -227,7 +227,7 @@ const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
       return block ? { ...state, keys: withUsage(state.keys, block.keys, 'blocked', -block.units), blocks } : state;
     }
     default:
-      return assertNever(event);
+      return unknownEvent(state, event);
   }
 };
 
