@@ -4,10 +4,17 @@
  * Runs each listing query shape of `bench:search` straight against the search read model (no
  * HTTP, one at a time), prints p50/p99/max per shape, and the `EXPLAIN (ANALYZE, BUFFERS)` of the
  * statements of each shape's slowest query, so that the shape that dominates p99 shows its plan.
+ * `--before <git revision>` also runs that revision's search statements on the same queries,
+ * alternating with this one's query by query (so both see the same machine load), and records
+ * both and their ratio in bench/results/search-explain.json.
  */
+import { execFileSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import type { ListingSearchQuery } from '@stayhub/read-models/listings/port';
 import { searchListings } from '@stayhub/read-models/listings/pg-search';
+import { record } from './shared/results.ts';
 import { listingTables } from '@stayhub/read-models/listings/search-tables';
 import { params } from './shared/args.ts';
 import { benchServer } from './shared/database.ts';
@@ -21,8 +28,22 @@ const p = params('bench:search-explain', {
   first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
   queries: { default: 40, help: 'queries per shape' },
   shapes: { default: '', help: 'comma-separated shape names (default: all)' },
-  explain: { default: true, help: 'print the plans of each shape\'s slowest query' },
+  explain: { default: 'yes', help: 'yes: print the plans of each shape\'s slowest query; no: timings only' },
+  before: { default: '', help: 'a git revision whose search statements to time on the same queries, interleaved (default: none)' },
 });
+
+/** The search statements of another revision, loaded beside this one's (same imports), or undefined. */
+const searchOf = async (revision: string): Promise<typeof searchListings | undefined> => {
+  if (!revision) return undefined;
+  const source = execFileSync('git', ['show', `${revision}:read-models/src/listings/pg-search.ts`], { encoding: 'utf8' });
+  const file = fileURLToPath(import.meta.resolve('@stayhub/read-models/listings/pg-search')).replace(/pg-search\.ts$/, 'pg-search.before.tmp.ts');
+  writeFileSync(file, source);
+  try {
+    return ((await import(file)) as { searchListings: typeof searchListings }).searchListings;
+  } finally {
+    rmSync(file);
+  }
+};
 
 /** A query string of `GET /listings/search` as the route parses it. */
 export const searchQueryOf = (qs: string): ListingSearchQuery => {
@@ -51,21 +72,35 @@ const server = await benchServer();
 const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, seed: p.seed, first: p.first });
 const tables = listingTables('listings');
 const wanted = p.shapes ? p.shapes.split(',') : undefined;
+const before = await searchOf(p.before);
+const figures: Record<string, unknown> = {};
 try {
   for (const [name, make] of Object.entries(listingShapes(p.seed, p.first, p.listings))) {
     if (wanted && !wanted.includes(name)) continue;
     const r = seeded(p.seed + 99, name);
     const timed: { ms: number; qs: string; total: string }[] = [];
+    const timedBefore: number[] = [];
     for (let k = 0; k < p.queries; k++) {
       const qs = make(r);
-      const started = performance.now();
-      const result = await searchListings(db.pool, tables, searchQueryOf(qs));
-      timed.push({ ms: performance.now() - started, qs, total: result.totalText });
+      const run = async (search: typeof searchListings) => {
+        const started = performance.now();
+        const result = await search(db.pool, tables, searchQueryOf(qs));
+        return { ms: performance.now() - started, total: result.totalText };
+      };
+      // Which goes first alternates, so that neither always finds the other's pages cached.
+      if (before && k % 2 === 0) timedBefore.push((await run(before)).ms);
+      timed.push({ ...(await run(searchListings)), qs });
+      if (before && k % 2 === 1) timedBefore.push((await run(before)).ms);
     }
     const latency = summarise(timed.map((t) => t.ms));
     const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
     console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
-    if (!p.explain) continue;
+    if (before) {
+      const was = summarise(timedBefore);
+      figures[name] = { latencyMs: latency, beforeLatencyMs: was, p50AfterOverBefore: Math.round((latency.p50 / was.p50) * 100) / 100, p99AfterOverBefore: Math.round((latency.p99 / was.p99) * 100) / 100, slowest: slowest.qs };
+      console.log(`   ${p.before}: p50 ${was.p50} ms, p99 ${was.p99} ms, max ${was.max} ms`);
+    }
+    if (p.explain !== 'yes') continue;
     // The slowest query again, each statement explained (the plans run the statements for real).
     const explaining = Object.create(db.pool) as typeof db.pool;
     explaining.query = (async (sql: string, values: unknown[]) => {
@@ -77,6 +112,11 @@ try {
       return db.pool.query(sql, values);
     }) as typeof db.pool.query;
     await searchListings(explaining, tables, searchQueryOf(slowest.qs));
+  }
+  if (before) {
+    record('search-explain', { ...p, database: 'embedded' }, figures, [
+      'Each shape\'s queries run straight on the search read model (no HTTP), one at a time, by this revision and by `before`, alternating query by query on the same database.',
+    ]);
   }
 } finally {
   await db.pool.end();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellsCovering, cellTermsOf, MAX_CELLS } from './geo-cells.ts';
+import { cellsCovering, cellTermsOf, fineCellsTouching, MAX_CELLS } from './geo-cells.ts';
 
 const EARTH_KM = 6378.168;
 const rad = Math.PI / 180;
@@ -15,6 +15,23 @@ const destination = (lat: number, lon: number, km: number, bearing: number) => {
   return { lat: φ2 / rad, lon: λ2 / rad };
 };
 
+/** Uniform in [min, max] (fast-check's doubles favour small and extreme values; latitudes must spread). */
+const uniform = (min: number, max: number) => fc.integer({ min: 0, max: 1_000_000 }).map((k) => min + ((max - min) * k) / 1_000_000);
+
+/** Checks `check` on 2,000 random circles (radius up to `maxKm`) each with a random point within it. */
+const forPointsWithin = (maxKm: number, check: (lat: number, lon: number, radiusKm: number, point: { lat: number; lon: number }) => void) =>
+  fc.assert(
+    fc.property(
+      uniform(-70, 70),
+      uniform(-170, 170),
+      uniform(0.1, maxKm),
+      uniform(0, 1),
+      uniform(0, 360),
+      (lat, lon, radiusKm, share, bearing) => check(lat, lon, radiusKm, destination(lat, lon, radiusKm * share, bearing)),
+    ),
+    { numRuns: 2000 },
+  );
+
 describe('geo cells', () => {
   it('name the 0.1° and 1° cells a point lies in, with an underscore no word has', () => {
     expect(cellTermsOf(38.72, -9.14)).toEqual(['g1_1287_1708', 'g0_128_170']);
@@ -22,24 +39,23 @@ describe('geo cells', () => {
   });
 
   it('cover every point within the radius, with the finest level that needs at most 64 cells', () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: -70, max: 70, noNaN: true }),
-        fc.double({ min: -170, max: 170, noNaN: true }),
-        fc.double({ min: 0.1, max: 60, noNaN: true }),
-        fc.double({ min: 0, max: 1, noNaN: true }),
-        fc.double({ min: 0, max: 360, noNaN: true }),
-        (lat, lon, radiusKm, share, bearing) => {
-          const cells = cellsCovering(lat, lon, radiusKm);
-          if (!cells) return;
-          expect(cells.length).toBeLessThanOrEqual(MAX_CELLS);
-          const point = destination(lat, lon, radiusKm * share, bearing);
-          const terms = cellTermsOf(point.lat, point.lon);
-          expect(terms.some((term) => cells.includes(term))).toBe(true);
-        },
-      ),
-      { numRuns: 2000 },
-    );
+    forPointsWithin(60, (lat, lon, radiusKm, point) => {
+      const cells = cellsCovering(lat, lon, radiusKm);
+      if (!cells) return;
+      expect(cells.length).toBeLessThanOrEqual(MAX_CELLS);
+      expect(cellTermsOf(point.lat, point.lon).some((term) => cells.includes(term))).toBe(true);
+    });
+  });
+
+  it('numbered as the SQL does, list every 0.1° cell a point within the radius lies in, and leave out the corners it does not reach', () => {
+    forPointsWithin(40, (lat, lon, radiusKm, point) => {
+      const cells = fineCellsTouching(lat, lon, radiusKm);
+      if (!cells) return;
+      const [row, column] = cellTermsOf(point.lat, point.lon)[0]!.split('_').slice(1).map(Number) as [number, number];
+      expect(cells).toContain(row * 4000 + column);
+    });
+    // 30 km at 40°N: a 7 × 9 grid covers the circle, but its four corners lie outside it.
+    expect(fineCellsTouching(40.05, -3.65, 30)!.length).toBeLessThan(cellsCovering(40.05, -3.65, 30)!.length);
   });
 
   it('use 0.1° cells for a city radius and 1° cells for a regional one', () => {

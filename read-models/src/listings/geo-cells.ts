@@ -51,3 +51,31 @@ export const cellsCovering = (lat: number, lon: number, radiusKm: number): strin
 /** The same cell terms in SQL, for a backfill of rows written before cells were indexed (same floating-point steps as `cellTermsOf`). */
 export const cellTermsSql = (lat: string, lon: string): string =>
   `ARRAY[${LEVELS.map(({ level, perDegree }) => `'g${level}_' || floor((${lat} + 90) * ${perDegree})::bigint || '_' || floor((${lon} + 180) * ${perDegree})::bigint`).join(', ')}]`;
+
+/** A point's 0.1° cell as one integer (row × 4000 + column) in SQL: what the per-cell order indexes are keyed by. */
+export const fineCellSql = (lat: string, lon: string): string => `(floor((${lat} + 90) * 10)::int * 4000 + floor((${lon} + 180) * 10)::int)`;
+
+const haversineKm = (lat1: number, lon1: number, lat2: number, lon2: number): number => {
+  const rad = Math.PI / 180;
+  const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;
+  return 2 * EARTH_KM * Math.asin(Math.min(1, Math.sqrt(a)));
+};
+
+/**
+ * The 0.1° cells (as `fineCellSql` numbers them) that the circle reaches: those of the covering
+ * grid whose nearest point is within the radius (with a margin), so that a search ordered by
+ * price or rating walks each cell's own index in that order and stops after one page. Undefined
+ * when the 0.1° grid needs more than `MAX_CELLS` cells to cover it.
+ */
+export const fineCellsTouching = (lat: number, lon: number, radiusKm: number): number[] | undefined => {
+  const cover = cellsCovering(lat, lon, radiusKm);
+  if (!cover || !cover[0]!.startsWith('g1_')) return undefined;
+  return cover.flatMap((cell) => {
+    const [, row, column] = cell.split('_').map(Number) as [number, number, number];
+    const south = row / 10 - 90;
+    const west = column / 10 - 180;
+    const nearestLat = Math.min(Math.max(lat, south), south + 0.1);
+    const nearestLon = Math.min(Math.max(lon, west), west + 0.1);
+    return haversineKm(lat, lon, nearestLat, nearestLon) <= radiusKm * 1.01 + 0.5 ? [row * 4000 + column] : [];
+  });
+};

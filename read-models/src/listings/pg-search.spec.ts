@@ -196,6 +196,16 @@ describe('paging and totals', () => {
     expect(found.total).toBe(inRadius.length);
   });
 
+  it.each(['price', 'rating'] as const)('orders a radius by %s through its cells exactly as one sort of every match would', async (sort) => {
+    const near = { ...base, lat: 38.8, lon: -9.1, radiusKm: 3, pageSize: 100 };
+    const every = (await reader.search({ ...near, sort: 'distance' })).items;
+    const key = (item: ListingSummary) => (sort === 'price' ? item.minPrice!.amount : -(item.rating ?? -1));
+    const expected = [...every].sort((a, b) => key(a) - key(b) || (a.listingId < b.listingId ? -1 : 1));
+    expect(every.length).toBeGreaterThan(10);
+    for (const pageSize of [100, 5]) expect(ids((await reader.search({ ...near, sort, pageSize })).items)).toEqual(ids(expected).slice(0, pageSize));
+    expect(ids((await reader.search({ ...near, sort, pageSize: 5, page: 3 })).items)).toEqual(ids(expected).slice(10, 15));
+  });
+
   it('gives rows written before the cells were indexed their cells when migrated', async () => {
     const query = { ...base, q: 'sunny', lat: 38.8, lon: -9.1, radiusKm: 3 };
     const before = await reader.search(query);

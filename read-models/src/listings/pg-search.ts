@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { cellsCovering } from './geo-cells.ts';
+import { cellsCovering, fineCellSql, fineCellsTouching } from './geo-cells.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
@@ -143,10 +143,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     where.push(`l.words @@ ${p(`(${text.anywhere})${place}`, '::tsquery')}`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
+  let box: string | undefined;
   if (hasPoint && query.radiusKm !== undefined) {
     const at = origin();
     const radius = p(query.radiusKm * 1000, '::float8');
-    if (!cells) where.push(`earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`);
+    if (!cells) where.push((box = `earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`));
     where.push(`earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
   }
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
@@ -164,10 +165,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
   if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
   if (query.checkIn && query.checkOut) {
-    const months = monthsOf(query.checkIn, query.checkOut);
-    unit.push(`NOT EXISTS (SELECT 1 FROM unnest(${p(months.map((m) => m.month), '::text[]')}, ${p(months.map((m) => m.from), '::int[]')}, ${p(months.map((m) => m.to), '::int[]')}) AS m(month, a, b)
-                 JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = m.month
-                WHERE (SELECT max(x) FROM unnest(c.nights[m.a:m.b]) x) > u.count - ${need})`);
+    // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
+    for (const m of monthsOf(query.checkIn, query.checkOut)) {
+      unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(m.month)}
+                    AND (SELECT max(x) FROM unnest(c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]) x) > u.count - ${need})`);
+    }
   }
   if (query.slot) {
     const slot = new Date(query.slot).toISOString();
@@ -228,17 +230,37 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const counting = pool.query<{ n: number }>(countSql, countParams);
   // Awaited below; should a query in between fail first, this one's failure must not go unhandled.
   counting.catch(() => undefined);
-  // Ordered by price or rating without text, a broad filter (a city, dates) is met within the first
-  // listings of that order: walk its index a bounded way first, and let the filters drive only when
-  // the walk does not fill the page (the planner cannot know how broad a radius is).
+  // Ordered by price or rating within a radius, without text: walk each 0.1° cell the circle
+  // reaches on its own index in that order until it has a page of matches, and merge those pages.
+  // A small town is sparse in the country-wide order, and sorting all its matches costs thousands
+  // of availability checks; this costs about a page per cell. Other filters ordered so (a city,
+  // dates) are met within the first listings of that order: walk its index a bounded way first.
+  // Only when neither fills the page do the filters drive (the planner cannot know how broad a filter is).
+  // (The cells' and the walk's numbers are inlined integers, so that each statement has only its own parameters.)
   let rows: Row[] | undefined;
-  if (!text && (sort === 'rating' || sort === 'price') && where.length > 1) {
+  const ordered = !text && (sort === 'rating' || sort === 'price');
+  const int = (n: number) => String(Math.trunc(n));
+  const reached = ordered && hasPoint && query.radiusKm !== undefined ? fineCellsTouching(query.lat!, query.lon!, query.radiusKm) : undefined;
+  if (reached) {
+    const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
+    const inCell = page.filter((condition) => condition !== box);
+    const cellsSql = `${select}
+      FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
+     CROSS JOIN LATERAL (
+       SELECT * FROM ${t.listings} l
+        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${inCell.join(' AND ')}
+        ORDER BY ${key}, l.listing_id
+        LIMIT ${perCell}) l
+     ORDER BY ${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+    rows = (await pool.query<Row>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
+  } else if (ordered && where.length > 1) {
     const walk = `${select}
-      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${p(WALK + (query.page - 1) * query.pageSize, '::int')}) l
+      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${int(WALK + (query.page - 1) * query.pageSize)}) l
      WHERE ${page.join(' AND ')}
      ORDER BY ${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
-    const walked = (await pool.query<Row>(walk, params)).rows;
+    const walked = (await pool.query<Row>(walk, params.slice(0, maxParam(walk)))).rows;
     if (walked.length > query.pageSize) rows = walked;
   }
   rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { AvailabilityChange } from '../availability/port.ts';
-import { cellTermsOf, cellTermsSql } from './geo-cells.ts';
+import { cellTermsOf, cellTermsSql, fineCellSql } from './geo-cells.ts';
 import { deletionVariants, distinctWords, listingWordGroups } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
 
@@ -104,13 +104,16 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_price ON ${t.listings} (min_price, listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_rating ON ${t.listings} ((coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_amenities ON ${t.listings} USING gin (amenities) ${published};
+    -- Per 0.1° cell in price or rating order: a radius ordered by either walks each cell it reaches for one page.
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_price ON ${t.listings} ((${fineCellSql('lat', 'lon')}), min_price, listing_id) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_rating ON ${t.listings} ((${fineCellSql('lat', 'lon')}), (coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
   `);
 };
 
 export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
-  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
+  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
 };
 
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
