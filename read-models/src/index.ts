@@ -15,3 +15,4 @@ export * from './carts/postgres.ts';
 export * from './user-profiles/profile-document.ts';
 export * from './user-profiles/postgres.ts';
 export * from './reviews/postgres.ts';
+export * from './host-earnings/postgres.ts';

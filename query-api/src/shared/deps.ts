@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
 import type { SearchCache } from './search-cache.ts';
-import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CartReader, HostEarningsReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -12,6 +12,7 @@ export type QueryDeps = {
   carts: CartReader;
   users: UserProfileReader;
   reviews: ReviewReader;
+  earnings: HostEarningsReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;
