@@ -1,5 +1,5 @@
 import type { Decider } from '../shared/decider.ts';
-import { assertNever } from '../shared/decider.ts';
+import { assertNever, unknownEvent } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { money, share, type Money } from '../shared/money.ts';
 import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
@@ -80,11 +80,8 @@ export const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLed
     }
     case 'HostPayoutIssueResolved':
       return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
-    default: {
-      const unhandled: never = event;
-      void unhandled;
-      return state;
-    }
+    default:
+      return unknownEvent(state, event);
   }
 };
 
