@@ -78,6 +78,61 @@ describe('host payouts', () => {
     expect(gateway.payouts().filter((p) => p.type === 'paid_out' && p.destination === host.userId)).toHaveLength(1);
   });
 
+  it('a refund the host grants after the payout is netted against the next payout; the money sums hold', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Disputed flat' });
+    const book = async (from: number) => {
+      const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+      return booked.body.bookingId as string;
+    };
+    const first = await book(2);
+    const second = await book(10);
+    await settle();
+    stack.clock.advance(8 * DAY);
+    await settle();
+    const paidOut = () => gateway.payouts().filter((p) => p.type === 'paid_out' && p.destination === host.userId).map((p) => p.amount.amount);
+    const net = 24_000 - 3_600;
+    expect(paidOut()).toEqual([net]);
+
+    let token = await login(stack, host);
+    const path = `/bookings/${first}/refunds`;
+    const tooMuch = await stack.command.post(path, { amount: 24_001 }, { token });
+    expect(tooMuch.status).toBe(422);
+    expect(tooMuch.body.code).toBe('REFUND_INVALID');
+    expect((await stack.command.post(path, { amount: 100, currency: 'EUR' }, { token })).status).toBe(400);
+    expect((await stack.command.post(path, { amount: 100 }, { token: await login(stack, guest) })).status).toBe(403);
+    const stranger = await register(stack, 'host');
+    expect((await stack.command.post(path, { amount: 100 }, { token: stranger.token })).status).toBe(404);
+    const before = (await stack.side.deps.eventStore.readStream(`booking-${first}`)).events.length;
+    const granted = await stack.command.post(path, { amount: 6_000, reason: 'the heating was broken' }, { token });
+    expect(granted.status, JSON.stringify(granted.body)).toBe(201);
+    expect(granted.body).toMatchObject({ bookingId: first, status: 'completed', refund: { amount: 6_000, currency: 'EUR' } });
+    const appended = (await stack.side.deps.eventStore.readStream(`booking-${first}`)).events.slice(before);
+    expect(appended.map((e) => e.type)).toEqual(['BookingRefundGranted']);
+    await settle();
+    expect(gateway.refunds().filter((r) => r.reference === first).map((r) => r.amount.amount)).toEqual([6_000]);
+    // the host owes 6 000 less the fee on it: nothing is paid until an earning covers it
+    expect(paidOut()).toEqual([net]);
+
+    stack.clock.advance(8 * DAY);
+    await settle();
+    const owed = 6_000 - 900;
+    expect(paidOut()).toEqual([net, net - owed]);
+    expect(await ledgerEvents(host.userId)).toEqual([
+      'HostEarningAccrued', 'HostPayoutStarted', 'HostPayoutSent', 'HostEarningAdjusted', 'HostEarningAccrued', 'HostPayoutStarted', 'HostPayoutSent',
+    ]);
+    // what the guest paid = what went back + the platform's fees + what the host was paid
+    const captured = gateway.charges().filter((c) => [first, second].includes(c.reference)).reduce((sum, c) => sum + c.amount.amount, 0);
+    expect(captured).toBe(48_000);
+    expect(6_000 + (3_600 - 900 + 3_600) + net + (net - owed)).toBe(captured);
+
+    token = await login(stack, host);
+    const earnings = await waitUntil(() => stack.query.get('/host/earnings', { token }), (r) => r.body?.totals?.[0]?.pending === 0 && r.body.totals[0].net === net * 2 - owed);
+    expect(earnings.body.totals).toEqual([{ currency: 'EUR', gross: 42_000, fee: 6_300, net: 35_700, pending: 0, paid: 35_700 }]);
+  });
+
   it('answers only hosts, and refuses bad or unknown query parameters with problem+json', async () => {
     const guest = await register(stack, 'guest');
     const host = await register(stack, 'host');

@@ -228,6 +228,21 @@ const resolveIssue: Decision<'ResolvePaymentIssue'> = (c, state) => {
   return [{ type: 'BookingPaymentIssueResolved', data: { bookingId: b.bookingId, taskId: c.taskId, at: c.now } }];
 };
 
+/** After the stay, the host may give back part or all of what the guest keeps paid; once per grant id. */
+const grantRefund: Decision<'GrantRefund'> = (c, state) => {
+  const b = bookingOf(state);
+  if (c.actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the host gives money back after the stay');
+  if (b.status !== 'completed') fail('BOOKING_STATE', 'Money is given back this way only after the stay; cancel a booking that has not begun', { status: b.status });
+  const kept = netPaid(b);
+  if (c.amount.currency !== kept.currency) fail('CURRENCY_MISMATCH', `The booking was paid in ${kept.currency}`, { currency: c.amount.currency });
+  if (!Number.isSafeInteger(c.amount.amount) || c.amount.amount <= 0 || c.amount.amount > kept.amount)
+    fail('REFUND_INVALID', `A refund is more than 0 and at most the ${kept.amount} the guest keeps paid`, { amount: c.amount.amount, kept: kept.amount });
+  const { grantId, actorId: by, amount: refund, now: at } = c;
+  return [
+    { type: 'BookingRefundGranted', data: { bookingId: b.bookingId, grantId, by, refund, refunds: allocateRefund(b.payments, refund), reason: c.reason ?? '', at } },
+  ];
+};
+
 export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
   switch (command.type) {
     case 'RequestBooking':
@@ -258,6 +273,8 @@ export const decide = (command: BookingCommand, state: BookingState): BookingEve
       return recordIssue(command.data, state);
     case 'ResolvePaymentIssue':
       return resolveIssue(command.data, state);
+    case 'GrantRefund':
+      return grantRefund(command.data, state);
     default:
       return assertNever(command);
   }

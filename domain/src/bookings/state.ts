@@ -169,6 +169,10 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     }
     case 'BookingPaymentIssueResolved':
       return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
+    case 'BookingRefundGranted': {
+      const { refund, refunds } = event.data;
+      return { ...state, credited: plus(state.credited, refund), payments: credit(state.payments, refunds) };
+    }
     default:
       return unknownEvent(state, event);
   }

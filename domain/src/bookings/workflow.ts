@@ -17,7 +17,7 @@ export type WorkflowSettings = { hostResponseHours: number; holdTtlMinutes: numb
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
 export const ReleaseReason = z.enum(['declined', 'request_expired', 'payment_failed', 'cancelled', 'modified']);
 export type ReleaseReason = z.infer<typeof ReleaseReason>;
-export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified']);
+export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted']);
 export type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
@@ -135,6 +135,10 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       const { bookingId, at } = event.data;
       // completion comes at or after check-out, so this is no earlier than the window's end
       return [{ taskId: `publish-reviews:${bookingId}`, dueAt: addMinutes(at, REVIEW_WINDOW_DAYS * 24 * 60), task: { type: 'PublishReviews', bookingId } }];
+    }
+    case 'BookingRefundGranted': {
+      const { bookingId, grantId, refund, refunds, at } = event.data;
+      return refundTasks(bookingId, `granted:${grantId}`, refund, refunds, 'granted', at);
     }
     case 'BookingPaid':
     case 'BookingRefunded':

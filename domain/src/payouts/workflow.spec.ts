@@ -30,3 +30,12 @@ describe('payout workflow reactions', () => {
     expect(payoutReactions({ type: 'Unknown', data: {} })).toEqual([]);
   });
 });
+
+describe('payout workflow reactions to money given back after the stay', () => {
+  it('a granted refund records the earning again (the ledger adjusts by what changed)', () => {
+    const data = { bookingId: 'b1', grantId: 'g1', by: 'h1', refund: eur(10), refunds: [], reason: '', at: '2026-05-06T00:00:00.000Z' };
+    expect(payoutReactions({ type: 'BookingRefundGranted', data })).toEqual([
+      { taskId: 'earning:b1:g1', dueAt: '2026-05-06T00:00:00.000Z', task: { type: 'RecordBookingEarning', bookingId: 'b1' } },
+    ]);
+  });
+});

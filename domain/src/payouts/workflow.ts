@@ -24,9 +24,16 @@ type AnyEvent = { type: string; data: unknown };
 
 export const payoutReactions = (event: AnyEvent): PayoutReaction[] => {
   if (isBookingEvent(event)) {
-    if (event.type !== 'BookingCompleted') return [];
-    const { bookingId, at } = event.data;
-    return [{ taskId: `earning:${bookingId}:completed`, dueAt: at, task: { type: 'RecordBookingEarning', bookingId } }];
+    if (event.type === 'BookingCompleted') {
+      const { bookingId, at } = event.data;
+      return [{ taskId: `earning:${bookingId}:completed`, dueAt: at, task: { type: 'RecordBookingEarning', bookingId } }];
+    }
+    // money given back after the stay comes out of the host's earning (netted if already paid out)
+    if (event.type === 'BookingRefundGranted') {
+      const { bookingId, grantId, at } = event.data;
+      return [{ taskId: `earning:${bookingId}:${grantId}`, dueAt: at, task: { type: 'RecordBookingEarning', bookingId } }];
+    }
+    return [];
   }
   if (!isPayoutEvent(event)) return [];
   switch (event.type) {

@@ -69,6 +69,7 @@ export const errorKinds = {
   CANNOT_MESSAGE_SELF: 'rule',
   // payouts (appended)
   PAYOUT_NOT_FOUND: 'not_found',
+  REFUND_INVALID: 'rule',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';
