@@ -16,3 +16,5 @@ export * from './user-profiles/profile-document.ts';
 export * from './user-profiles/postgres.ts';
 export * from './reviews/postgres.ts';
 export * from './host-earnings/postgres.ts';
+export * from './host-listings/host-listing-document.ts';
+export * from './host-listings/postgres.ts';
