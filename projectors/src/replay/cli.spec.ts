@@ -63,7 +63,8 @@ afterAll(async () => {
 
 describe('replay CLI', () => {
   it('stops cleanly on Ctrl-C, says how to resume, and a rerun resumes, verifies and swaps', async () => {
-    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', afterMs: 300 });
+    // every target is opened before the catch-up starts: interrupt once the last one is
+    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: `building ${pgProjections.at(-1)!.name}_r1`, afterMs: 300 });
     expect(stopped.err).toContain('stopping after the batch in hand');
     expect(stopped.code).toBe(130);
     expect(stopped.out).toContain('resume with: npm run replay -- rebuild all --batch 1');
