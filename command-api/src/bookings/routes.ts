@@ -203,6 +203,26 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) => reply(200, params.id, modified as Handled<bookings.BookingState, unknown>));
       },
     }),
+    ...(['settle', 'no-show'] as const).map((action) =>
+      defineRoute({
+        method: 'post',
+        path: `/bookings/:id/${action}`,
+        summary:
+          action === 'settle'
+            ? "The vendor marks a restaurant table's bill settled: its deposit goes back to the guest (from the slot's start)"
+            : 'The vendor marks a restaurant table a no-show: its deposit is kept (from the slot\'s start)',
+        tags: ['bookings'],
+        auth: 'user',
+        roles: ['host'],
+        params: IdParam,
+        handler: async ({ params, req, user }) => {
+          await loadBooking(params.id, user!);
+          const data = { bookingId: params.id, actorId: user!.userId, now: now() };
+          const command: bookings.BookingCommand = action === 'settle' ? { type: 'SettleDeposit', data } : { type: 'MarkNoShow', data };
+          return reply(200, params.id, await handle(params.id, command, req, user));
+        },
+      }),
+    ),
     defineRoute({
       method: 'post',
       path: '/bookings/:id/refunds',

@@ -32,7 +32,8 @@ export const payoutWorkflow = (deps: CommandDeps): Workflow<payouts.PayoutTask> 
       switch (task.type) {
         case 'RecordBookingEarning': {
           const { state: booking, revision } = await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider);
-          if (booking.status !== 'completed') return;
+          // a restaurant's deposit is earned only once the vendor (or the deadline) decided it
+          if (booking.status !== 'completed' || (booking.kind === 'restaurant' && !booking.deposit)) return;
           const end = bookings.stayEnd(booking.stay);
           const data = {
             hostId: booking.hostId,

@@ -243,6 +243,30 @@ const grantRefund: Decision<'GrantRefund'> = (c, state) => {
   ];
 };
 
+/** The vendor marks a restaurant booking from its slot's start, once: the deposit goes back or is kept. */
+const depositGuards = (b: Booking, now: string, actorId: string | undefined): 'decide' | 'skip' => {
+  const automatic = actorId === undefined;
+  if (!automatic && actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the vendor marks a table');
+  if (b.stay.kind !== 'slot') return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'Only a restaurant booking holds a table deposit');
+  if (b.status !== 'confirmed' && b.status !== 'completed') return automatic ? 'skip' : fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
+  if (!notBefore(now, stayStart(b.stay))) return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay) });
+  if (b.deposit) return automatic ? 'skip' : fail('BOOKING_STATE', `The table is already marked ${b.deposit === 'settled' ? 'settled' : 'a no-show'}`, { deposit: b.deposit });
+  return 'decide';
+};
+
+const settleDeposit: Decision<'SettleDeposit'> = (c, state) => {
+  const b = bookingOf(state);
+  if (depositGuards(b, c.now, c.actorId) === 'skip') return [];
+  const refund = netPaid(b);
+  return [{ type: 'BookingDepositSettled', data: { bookingId: b.bookingId, ...(c.actorId ? { by: c.actorId } : {}), refund, refunds: allocateRefund(b.payments, refund), at: c.now } }];
+};
+
+const markNoShow: Decision<'MarkNoShow'> = (c, state) => {
+  const b = bookingOf(state);
+  depositGuards(b, c.now, c.actorId);
+  return [{ type: 'BookingNoShowMarked', data: { bookingId: b.bookingId, by: c.actorId, kept: netPaid(b), at: c.now } }];
+};
+
 export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
   switch (command.type) {
     case 'RequestBooking':
@@ -275,6 +299,10 @@ export const decide = (command: BookingCommand, state: BookingState): BookingEve
       return resolveIssue(command.data, state);
     case 'GrantRefund':
       return grantRefund(command.data, state);
+    case 'SettleDeposit':
+      return settleDeposit(command.data, state);
+    case 'MarkNoShow':
+      return markNoShow(command.data, state);
     default:
       return assertNever(command);
   }

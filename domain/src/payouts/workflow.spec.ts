@@ -39,3 +39,14 @@ describe('payout workflow reactions to money given back after the stay', () => {
     ]);
   });
 });
+
+describe('payout workflow reactions to a restaurant deposit', () => {
+  it.each([
+    ['BookingDepositSettled', { bookingId: 'b1', refund: eur(0), refunds: [], at: '2026-05-06T00:00:00.000Z' }],
+    ['BookingNoShowMarked', { bookingId: 'b1', by: 'h1', kept: eur(2000), at: '2026-05-06T00:00:00.000Z' }],
+  ])('%s records the earning (what the deposit left)', (type, data) => {
+    expect(payoutReactions({ type, data })).toEqual([
+      { taskId: 'earning:b1:deposit', dueAt: '2026-05-06T00:00:00.000Z', task: { type: 'RecordBookingEarning', bookingId: 'b1' } },
+    ]);
+  });
+});

@@ -33,6 +33,11 @@ export const payoutReactions = (event: AnyEvent): PayoutReaction[] => {
       const { bookingId, grantId, at } = event.data;
       return [{ taskId: `earning:${bookingId}:${grantId}`, dueAt: at, task: { type: 'RecordBookingEarning', bookingId } }];
     }
+    // a restaurant earns once its deposit's fate is known (a no-op until the slot is over)
+    if (event.type === 'BookingDepositSettled' || event.type === 'BookingNoShowMarked') {
+      const { bookingId, at } = event.data;
+      return [{ taskId: `earning:${bookingId}:deposit`, dueAt: at, task: { type: 'RecordBookingEarning', bookingId } }];
+    }
     return [];
   }
   if (!isPayoutEvent(event)) return [];

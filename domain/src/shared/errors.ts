@@ -70,6 +70,7 @@ export const errorKinds = {
   // payouts (appended)
   PAYOUT_NOT_FOUND: 'not_found',
   REFUND_INVALID: 'rule',
+  DEPOSIT_NOT_ALLOWED: 'rule',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';

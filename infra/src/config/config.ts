@@ -34,12 +34,14 @@ export const SecuritySettings = z.object({
 export type SecuritySettings = z.infer<typeof SecuritySettings>;
 
 /**
- * Host payouts: the platform's fee as basis points of what a stay kept (1000 = 10%), and how long
- * after check-out (or a restaurant slot's end) the host's share is paid out.
+ * Money after the stay: the platform's fee as basis points of what a stay kept (1000 = 10%), how
+ * long after check-out (or a restaurant slot's end) the host's share is paid out, and how long
+ * after its slot an unmarked restaurant table's deposit goes back to the guest.
  */
 export const PayoutSettings = z.object({
   PLATFORM_FEE_BASIS_POINTS: z.coerce.number().int().min(0).max(10_000).default(1_000),
   PAYOUT_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  DEPOSIT_REFUND_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
 });
 export type PayoutSettings = z.infer<typeof PayoutSettings>;
 
