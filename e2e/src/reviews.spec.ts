@@ -13,6 +13,18 @@ afterAll(async () => {
 
 const reviewsOf = async (listingId: string, after?: string) => (await stack.query.get(`/listings/${listingId}/reviews${after ? `?after=${after}` : ''}`)).body;
 
+/** A one-night stay booked and over: its host, guest, listing and the path its reviews are posted to. */
+const afterAStay = async (names: { host?: string; guest: string }, title: string) => {
+  const host = await register(stack, 'host', names.host);
+  const guest = await register(stack, 'guest', names.guest);
+  const { listingId } = await publishedListing(stack, host, 'rental', { title });
+  const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+  await stack.runDueTasks();
+  stack.clock.advance(4 * DAY);
+  await stack.runDueTasks();
+  return { host, guest, listingId, path: `/bookings/${booked.body.bookingId}/reviews` };
+};
+
 describe('double-blind reviews', () => {
   it('neither review shows until both are in; then both, with the guest first name and the listing rating', async () => {
     const host = await register(stack, 'host', 'Hana');
@@ -39,14 +51,7 @@ describe('double-blind reviews', () => {
   });
 
   it("what hosts wrote about a guest: for the guest and for hosts with a request from them, never for others", async () => {
-    const host = await register(stack, 'host', 'Hugo');
-    const guest = await register(stack, 'guest', 'Gwen');
-    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Guest-reviewed flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
-    await stack.runDueTasks();
-    stack.clock.advance(4 * DAY);
-    await stack.runDueTasks();
-    const path = `/bookings/${booked.body.bookingId}/reviews`;
+    const { host, guest, path } = await afterAStay({ host: 'Hugo', guest: 'Gwen' }, 'Guest-reviewed flat');
     expect((await stack.command.post(path, { rating: 5, comment: 'Lovely' }, { token: await login(stack, guest) })).status).toBe(201);
     const second = await stack.command.post(path, { rating: 4, comment: 'Quiet and tidy' }, { token: await login(stack, host) });
     expect(second.status).toBe(201);
@@ -71,14 +76,7 @@ describe('double-blind reviews', () => {
   });
 
   it('a lone review shows once the 14-day window closes; later reviews are refused', async () => {
-    const host = await register(stack, 'host');
-    const guest = await register(stack, 'guest', 'Lou');
-    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Quiet flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
-    await stack.runDueTasks();
-    stack.clock.advance(4 * DAY);
-    await stack.runDueTasks();
-    const path = `/bookings/${booked.body.bookingId}/reviews`;
+    const { host, guest, listingId, path } = await afterAStay({ guest: 'Lou' }, 'Quiet flat');
     expect((await stack.command.post(path, { rating: 3, comment: 'Fine' }, { token: await login(stack, guest) })).status).toBe(201);
 
     stack.clock.advance(15 * DAY);
