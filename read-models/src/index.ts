@@ -1,5 +1,6 @@
 export * from './projection.ts';
 export * from './checkpoints.ts';
+export * from './checkpoint-changes.ts';
 export * from './pg-documents.ts';
 export * from './availability/nights.ts';
 export * from './listings/port.ts';
@@ -18,3 +19,4 @@ export * from './reviews/postgres.ts';
 export * from './host-earnings/postgres.ts';
 export * from './host-listings/host-listing-document.ts';
 export * from './host-listings/postgres.ts';
+export * from './calendar-blocks/postgres.ts';
