@@ -10,6 +10,7 @@ import {
   type Config,
   type EventStore,
   type Logger,
+  type PayoutSettings,
   type SecuritySettings,
 } from '@stayhub/infra';
 import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
@@ -21,6 +22,7 @@ import type { CommandDeps } from './shared/deps.ts';
 import { bookingWorkflow } from './bookings/workflow.ts';
 import { checkoutWorkflow } from './commerce/index.ts';
 import { notificationWorkflow } from './notifications/workflow.ts';
+import { payoutWorkflow } from './payouts/workflow.ts';
 
 export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
 
@@ -28,6 +30,7 @@ export type ComposeOptions = {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
     Partial<SecuritySettings> &
+    Partial<PayoutSettings> &
     EventStoreConfig;
   clock?: Clock;
   gateway?: PaymentGateway;
@@ -65,7 +68,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     pool,
     eventStore,
     clock,
-    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
+    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
   });

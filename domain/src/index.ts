@@ -5,3 +5,4 @@ export * as calendar from './calendar/index.ts';
 export * as bookings from './bookings/index.ts';
 export * as commerce from './commerce/index.ts';
 export * as chat from './chat/index.ts';
+export * as payouts from './payouts/index.ts';

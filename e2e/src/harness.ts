@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { composeCommandSide, createCommandApi, type CommandSide } from '@stayhub/command-api';
-import { createPool, TestClock, type Pool, type SecuritySettings } from '@stayhub/infra';
+import { createPool, TestClock, type PayoutSettings, type Pool, type SecuritySettings } from '@stayhub/infra';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { readStoreClientsFromConfig, type ReadStoreClients } from '@stayhub/read-models/clients-from-config';
 import type { Notifier } from '@stayhub/infra/notifications/port';
@@ -81,8 +81,8 @@ export type StackOptions = {
   clock?: TestClock;
   gateway?: PaymentGateway;
   notifier?: Notifier;
-  /** Tighter limits, CORS origins or admin emails for a test (the defaults are generous). */
-  settings?: Partial<SecuritySettings> & { SEARCH_CACHE_TTL_MS?: number };
+  /** Tighter limits, CORS origins, admin emails or payout terms for a test (the defaults are generous). */
+  settings?: Partial<SecuritySettings> & Partial<PayoutSettings> & { SEARCH_CACHE_TTL_MS?: number };
   /** `auto` runs due workflow tasks continuously; `manual` only on `runDueTasks()`. */
   workflows?: 'auto' | 'manual';
   /** The log projectors read, whatever `LOG` says (a spec that must always run over Kafka). */

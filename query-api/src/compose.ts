@@ -1,5 +1,5 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
+import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
 import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
@@ -48,6 +48,8 @@ export const composeQuerySide = (options: {
     users: new PgUserProfileReader(pool),
     reviews: new PgReviewReader(pool),
     calendarBlocks: new PgCalendarBlockReader(pool),
+    earnings: new PgHostEarningsReader(pool),
+    hostListings: new PgHostListingReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api'),

@@ -8,8 +8,12 @@ import { commerceQueryRoutes } from './commerce/index.ts';
 import { reviewRoutes } from './reviews/routes.ts';
 import { userRoutes } from './users/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
+import { payoutRoutes } from './payouts/routes.ts';
+import { hostRoutes } from './hosts/routes.ts';
 
-export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps), ...calendarRoutes(deps)];
+export const queryRoutes = (deps: QueryDeps): Route[] => [
+  ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps), ...calendarRoutes(deps), ...payoutRoutes(deps), ...hostRoutes(deps),
+];
 
 /** The query API: reads only read models, never the event store. */
 export const createQueryApi = (deps: QueryDeps): Express =>

@@ -16,4 +16,7 @@ export * from './carts/postgres.ts';
 export * from './user-profiles/profile-document.ts';
 export * from './user-profiles/postgres.ts';
 export * from './reviews/postgres.ts';
+export * from './host-earnings/postgres.ts';
+export * from './host-listings/host-listing-document.ts';
+export * from './host-listings/postgres.ts';
 export * from './calendar-blocks/postgres.ts';

@@ -30,6 +30,7 @@ const ModifyBody = z
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' });
 
 const Reason = z.object({ reason: z.string().trim().max(500).optional() }).default({});
+const Grant = z.object({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), reason: z.string().trim().max(500).optional() });
 const Review = z.object({ rating: z.number().int().min(1).max(5), comment: z.string().trim().max(2000).default('') });
 
 type ListingState = listings.ExistingListing;
@@ -200,6 +201,44 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             : []),
         ];
         return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) => reply(200, params.id, modified as Handled<bookings.BookingState, unknown>));
+      },
+    }),
+    ...(['settle', 'no-show'] as const).map((action) =>
+      defineRoute({
+        method: 'post',
+        path: `/bookings/:id/${action}`,
+        summary:
+          action === 'settle'
+            ? "The vendor marks a restaurant table's bill settled: its deposit goes back to the guest (from the slot's start)"
+            : 'The vendor marks a restaurant table a no-show: its deposit is kept (from the slot\'s start)',
+        tags: ['bookings'],
+        auth: 'user',
+        roles: ['host'],
+        params: IdParam,
+        handler: async ({ params, req, user }) => {
+          await loadBooking(params.id, user!);
+          const data = { bookingId: params.id, actorId: user!.userId, now: now() };
+          const command: bookings.BookingCommand = action === 'settle' ? { type: 'SettleDeposit', data } : { type: 'MarkNoShow', data };
+          return reply(200, params.id, await handle(params.id, command, req, user));
+        },
+      }),
+    ),
+    defineRoute({
+      method: 'post',
+      path: '/bookings/:id/refunds',
+      summary: "After the stay, the host gives the guest back part or all of what was paid (minor units, the booking's currency); it comes out of the host's earnings",
+      tags: ['bookings'],
+      auth: 'user',
+      roles: ['host'],
+      params: IdParam,
+      body: Grant,
+      responses: { 201: { description: 'The refund is granted; the gateway refunds it and the host ledger nets it against the next payout' } },
+      handler: async ({ params, body, req, user }) => {
+        const { booking } = await loadBooking(params.id, user!);
+        const grantId = uuidv7();
+        const data = { bookingId: params.id, actorId: user!.userId, grantId, amount: { amount: body.amount, currency: booking.total.currency }, now: now() };
+        const { state, position } = await handle(params.id, { type: 'GrantRefund', data: { ...data, ...(body.reason ? { reason: body.reason } : {}) } }, req, user);
+        return accepted(201, { bookingId: params.id, grantId, status: state.status, refund: data.amount }, position, `/bookings/${params.id}`);
       },
     }),
     defineRoute({

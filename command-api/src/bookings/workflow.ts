@@ -1,6 +1,6 @@
 import { bookings, calendar, type Money, type PaymentOperation } from '@stayhub/domain';
 import { PaymentGatewayError } from '@stayhub/infra/payments/port';
-import type { EventMetadata, Workflow } from '@stayhub/infra';
+import { PayoutSettings, type EventMetadata, type Workflow } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { confirmStay, releaseStay } from './holds.ts';
 
@@ -16,7 +16,11 @@ const moneyOperation: Partial<Record<Task['type'], PaymentOperation>> = { Captur
  * down makes the task fail and retry later, while the payment deadline still runs.
  */
 export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
-  const settings = { hostResponseHours: deps.settings.HOST_RESPONSE_HOURS, holdTtlMinutes: deps.settings.HOLD_TTL_MINUTES };
+  const settings = {
+    hostResponseHours: deps.settings.HOST_RESPONSE_HOURS,
+    holdTtlMinutes: deps.settings.HOLD_TTL_MINUTES,
+    depositRefundHours: PayoutSettings.parse(deps.settings).DEPOSIT_REFUND_HOURS,
+  };
   const load = async (bookingId: string) => (await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state;
   const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
@@ -128,6 +132,9 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
           return;
         case 'PublishReviews':
           await send(task.bookingId, { type: 'PublishReviews', data: { bookingId: task.bookingId, now: at } }, metadata);
+          return;
+        case 'SettleUnmarkedDeposit':
+          await send(task.bookingId, { type: 'SettleDeposit', data: { bookingId: task.bookingId, now: at } }, metadata);
           return;
         case 'ReleaseOrphanedHold': {
           // A booking that names this hold owns it; any other hold of the booking's id is left over.

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { Clock, CommandProcessor, Config, EventStore, Logger, SecuritySettings, TokenIssuer } from '@stayhub/infra';
+import type { Clock, CommandProcessor, Config, EventStore, Logger, PayoutSettings, SecuritySettings, TokenIssuer } from '@stayhub/infra';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import type { SecretStore } from '@stayhub/infra/secrets/store';
 
@@ -14,6 +14,6 @@ export type CommandDeps = {
   /** Password hashes and card tokens: never in events. */
   secrets: SecretStore;
   log: Logger;
-  /** Security settings left out take their defaults (see `SecuritySettings`). */
-  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> & Partial<SecuritySettings>;
+  /** Security and payout settings left out take their defaults (see `SecuritySettings`, `PayoutSettings`). */
+  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> & Partial<SecuritySettings> & Partial<PayoutSettings>;
 };

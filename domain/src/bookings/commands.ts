@@ -56,6 +56,10 @@ export const CompleteBookingData = z.object(base);
 export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 
 export const PublishReviewsData = z.object(base);
+/** `actorId` absent: the deadline after an unmarked slot settles it. */
+export const SettleDepositData = z.object({ ...base, actorId: Id.optional() });
+export const MarkNoShowData = z.object({ ...base, actorId: Id });
+export const GrantRefundData = z.object({ ...base, actorId: Id, grantId: Id, amount: Money, reason: z.string().max(500).optional() });
 export const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
 export const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
 
@@ -76,6 +80,9 @@ export const BookingCommand = z.discriminatedUnion('type', [
   command('PublishReviews', PublishReviewsData),
   command('RecordPaymentIssue', RecordPaymentIssueData),
   command('ResolvePaymentIssue', ResolvePaymentIssueData),
+  command('GrantRefund', GrantRefundData),
+  command('SettleDeposit', SettleDepositData),
+  command('MarkNoShow', MarkNoShowData),
 ]);
 export type BookingCommand = z.infer<typeof BookingCommand>;
 export type BookingCommandType = BookingCommand['type'];

@@ -228,6 +228,45 @@ const resolveIssue: Decision<'ResolvePaymentIssue'> = (c, state) => {
   return [{ type: 'BookingPaymentIssueResolved', data: { bookingId: b.bookingId, taskId: c.taskId, at: c.now } }];
 };
 
+/** After the stay, the host may give back part or all of what the guest keeps paid; once per grant id. */
+const grantRefund: Decision<'GrantRefund'> = (c, state) => {
+  const b = bookingOf(state);
+  if (c.actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the host gives money back after the stay');
+  if (b.status !== 'completed') fail('BOOKING_STATE', 'Money is given back this way only after the stay; cancel a booking that has not begun', { status: b.status });
+  const kept = netPaid(b);
+  if (c.amount.currency !== kept.currency) fail('CURRENCY_MISMATCH', `The booking was paid in ${kept.currency}`, { currency: c.amount.currency });
+  if (!Number.isSafeInteger(c.amount.amount) || c.amount.amount <= 0 || c.amount.amount > kept.amount)
+    fail('REFUND_INVALID', `A refund is more than 0 and at most the ${kept.amount} the guest keeps paid`, { amount: c.amount.amount, kept: kept.amount });
+  const { grantId, actorId: by, amount: refund, now: at } = c;
+  return [
+    { type: 'BookingRefundGranted', data: { bookingId: b.bookingId, grantId, by, refund, refunds: allocateRefund(b.payments, refund), reason: c.reason ?? '', at } },
+  ];
+};
+
+/** The vendor marks a restaurant booking from its slot's start, once: the deposit goes back or is kept. */
+const depositGuards = (b: Booking, now: string, actorId: string | undefined): 'decide' | 'skip' => {
+  const automatic = actorId === undefined;
+  if (!automatic && actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the vendor marks a table');
+  if (b.stay.kind !== 'slot') return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'Only a restaurant booking holds a table deposit');
+  if (b.status !== 'confirmed' && b.status !== 'completed') return automatic ? 'skip' : fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
+  if (!notBefore(now, stayStart(b.stay))) return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay) });
+  if (b.deposit) return automatic ? 'skip' : fail('BOOKING_STATE', `The table is already marked ${b.deposit === 'settled' ? 'settled' : 'a no-show'}`, { deposit: b.deposit });
+  return 'decide';
+};
+
+const settleDeposit: Decision<'SettleDeposit'> = (c, state) => {
+  const b = bookingOf(state);
+  if (depositGuards(b, c.now, c.actorId) === 'skip') return [];
+  const refund = netPaid(b);
+  return [{ type: 'BookingDepositSettled', data: { bookingId: b.bookingId, ...(c.actorId ? { by: c.actorId } : {}), refund, refunds: allocateRefund(b.payments, refund), at: c.now } }];
+};
+
+const markNoShow: Decision<'MarkNoShow'> = (c, state) => {
+  const b = bookingOf(state);
+  depositGuards(b, c.now, c.actorId);
+  return [{ type: 'BookingNoShowMarked', data: { bookingId: b.bookingId, by: c.actorId, kept: netPaid(b), at: c.now } }];
+};
+
 export const decide = (command: BookingCommand, state: BookingState): BookingEvent[] => {
   switch (command.type) {
     case 'RequestBooking':
@@ -258,6 +297,12 @@ export const decide = (command: BookingCommand, state: BookingState): BookingEve
       return recordIssue(command.data, state);
     case 'ResolvePaymentIssue':
       return resolveIssue(command.data, state);
+    case 'GrantRefund':
+      return grantRefund(command.data, state);
+    case 'SettleDeposit':
+      return settleDeposit(command.data, state);
+    case 'MarkNoShow':
+      return markNoShow(command.data, state);
     default:
       return assertNever(command);
   }

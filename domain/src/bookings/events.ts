@@ -103,6 +103,25 @@ export const BookingReviewsPublishedData = z.object({
   hostReview: PublishedReview.optional(),
   at: Instant,
 });
+/**
+ * The host gives money back after the stay (a dispute settled, a complaint upheld): taken out of
+ * the booking's payments like a cancellation's refund, and out of the host's earning on the ledger.
+ */
+export const BookingRefundGrantedData = z.object({
+  bookingId: Id,
+  grantId: Id,
+  by: Id,
+  refund: Money,
+  refunds: z.array(RefundPart),
+  reason: z.string(),
+  at: Instant,
+});
+/**
+ * A restaurant's table deposit after the meal: given back when the vendor marks the bill settled
+ * (or, unmarked, automatically some time after the slot: `by` is absent then), kept on a no-show.
+ */
+export const BookingDepositSettledData = z.object({ bookingId: Id, by: Id.optional(), refund: Money, refunds: z.array(RefundPart), at: Instant });
+export const BookingNoShowMarkedData = z.object({ bookingId: Id, by: Id, kept: Money, at: Instant });
 export const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
 export const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
@@ -126,6 +145,9 @@ export const BookingEvent = z.discriminatedUnion('type', [
   event('BookingReviewsPublished', BookingReviewsPublishedData),
   event('BookingPaymentIssueRaised', BookingPaymentIssueRaisedData),
   event('BookingPaymentIssueResolved', BookingPaymentIssueResolvedData),
+  event('BookingRefundGranted', BookingRefundGrantedData),
+  event('BookingDepositSettled', BookingDepositSettledData),
+  event('BookingNoShowMarked', BookingNoShowMarkedData),
 ]);
 export type BookingEvent = z.infer<typeof BookingEvent>;
 export type BookingEventType = BookingEvent['type'];

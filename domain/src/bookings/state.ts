@@ -51,6 +51,8 @@ export type Booking = {
   reviewsPublished: boolean;
   /** Money tasks parked for a person, oldest first; empty when all is well. */
   paymentIssues: PaymentIssue[];
+  /** A restaurant deposit's fate once the vendor (or the deadline) decided it. */
+  deposit?: 'settled' | 'no_show';
 };
 
 export type StayReview = { rating: number; comment: string; at: string };
@@ -169,6 +171,16 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     }
     case 'BookingPaymentIssueResolved':
       return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
+    case 'BookingDepositSettled': {
+      const { refund, refunds } = event.data;
+      return { ...state, deposit: 'settled', credited: plus(state.credited, refund), payments: credit(state.payments, refunds) };
+    }
+    case 'BookingNoShowMarked':
+      return { ...state, deposit: 'no_show' };
+    case 'BookingRefundGranted': {
+      const { refund, refunds } = event.data;
+      return { ...state, credited: plus(state.credited, refund), payments: credit(state.payments, refunds) };
+    }
     default:
       return unknownEvent(state, event);
   }

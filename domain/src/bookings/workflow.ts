@@ -12,12 +12,17 @@ import { Instant, Stay, stayEnd } from './stay.ts';
  * (so a redelivered event schedules nothing twice) and the instant they fall due. The runner stores
  * them durably and turns each into a command or a gateway call when due.
  */
-export type WorkflowSettings = { hostResponseHours: number; holdTtlMinutes: number };
+export type WorkflowSettings = {
+  hostResponseHours: number;
+  holdTtlMinutes: number;
+  /** After a restaurant slot's end, an unmarked table's deposit goes back (the app's configuration; 24 when omitted). */
+  depositRefundHours?: number;
+};
 
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
 export const ReleaseReason = z.enum(['declined', 'request_expired', 'payment_failed', 'cancelled', 'modified']);
 export type ReleaseReason = z.infer<typeof ReleaseReason>;
-export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified']);
+export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted', 'settled']);
 export type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
@@ -35,6 +40,8 @@ export const BookingTask = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CompleteStay'), bookingId: Id }),
   /** When the review window closes: the runner sends PublishReviews (a no-op once both were in). */
   z.object({ type: z.literal('PublishReviews'), bookingId: Id }),
+  /** After a restaurant slot: the runner sends SettleDeposit with no actor (a no-op once the vendor marked it). */
+  z.object({ type: z.literal('SettleUnmarkedDeposit'), bookingId: Id }),
 ]);
 export type BookingTask = z.infer<typeof BookingTask>;
 
@@ -48,10 +55,13 @@ const release = (data: { bookingId: string; holdId: string; unitTypeId: string; 
   return { taskId: `release-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ReleaseHold', bookingId, holdId, unitTypeId, stay, reason } };
 };
 
-const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, at: string): Reaction[] => [
+const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, at: string, settings: WorkflowSettings): Reaction[] => [
   { taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } },
   // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
   { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay), task: { type: 'CompleteStay', bookingId } },
+  ...(stay.kind === 'slot'
+    ? [{ taskId: `settle-deposit:${bookingId}:${holdId}`, dueAt: addHours(stayEnd(stay), settings.depositRefundHours ?? 24), task: { type: 'SettleUnmarkedDeposit', bookingId } } as const]
+    : []),
 ];
 
 /**
@@ -111,7 +121,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
     }
     case 'BookingConfirmed': {
       const { bookingId, holdId, unitTypeId, stay, at } = event.data;
-      return confirm(bookingId, holdId, unitTypeId, stay, at);
+      return confirm(bookingId, holdId, unitTypeId, stay, at, settings);
     }
     case 'BookingPaymentOrphaned': {
       const { bookingId, paymentId, amount, at } = event.data;
@@ -123,7 +133,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       const { bookingId, unitTypeId, previous, holdId, stay, refundDue, refunds, captureDue, confirmed, at } = event.data;
       const newHold = holdId !== previous.holdId;
       return [
-        ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, at) : []),
+        ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, at, settings) : []),
         ...(newHold ? [release({ bookingId, holdId: previous.holdId, unitTypeId, stay: previous.stay, at }, 'modified')] : []),
         ...refundTasks(bookingId, `modified:${holdId}`, refundDue, refunds, 'modified', at),
         ...(captureDue.amount > 0
@@ -135,6 +145,16 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       const { bookingId, at } = event.data;
       // completion comes at or after check-out, so this is no earlier than the window's end
       return [{ taskId: `publish-reviews:${bookingId}`, dueAt: addMinutes(at, REVIEW_WINDOW_DAYS * 24 * 60), task: { type: 'PublishReviews', bookingId } }];
+    }
+    case 'BookingDepositSettled': {
+      const { bookingId, refund, refunds, at } = event.data;
+      return refundTasks(bookingId, 'settled', refund, refunds, 'settled', at);
+    }
+    case 'BookingNoShowMarked':
+      return [];
+    case 'BookingRefundGranted': {
+      const { bookingId, grantId, refund, refunds, at } = event.data;
+      return refundTasks(bookingId, `granted:${grantId}`, refund, refunds, 'granted', at);
     }
     case 'BookingPaid':
     case 'BookingRefunded':

@@ -67,6 +67,10 @@ export const errorKinds = {
   MESSAGE_INVALID: 'invalid',
   READ_BEYOND_HEAD: 'invalid',
   CANNOT_MESSAGE_SELF: 'rule',
+  // payouts (appended)
+  PAYOUT_NOT_FOUND: 'not_found',
+  REFUND_INVALID: 'rule',
+  DEPOSIT_NOT_ALLOWED: 'rule',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';

@@ -5,6 +5,7 @@ import * as chat from '../chat/index.ts';
 import * as commerce from '../commerce/index.ts';
 import * as identity from '../identity/index.ts';
 import * as listings from '../listings/index.ts';
+import * as payouts from '../payouts/index.ts';
 import type { Decider } from './decider.ts';
 
 /** Every decider of the domain: a stream written by a newer version must stay readable by this one. */
@@ -21,6 +22,7 @@ const deciders: Record<string, Decider<unknown, unknown, unknown>> = {
   email: identity.emailDecider,
   user: identity.userDecider,
   listing: listings.listingDecider,
+  hostLedger: payouts.hostLedgerDecider,
 } as Record<string, Decider<unknown, unknown, unknown>>;
 
 describe('evolve is total', () => {

@@ -120,6 +120,10 @@ const rows: Row[] = [
   { api: 'command', method: 'post', route: '/bookings/{id}/cancel', call: async () => ({ path: `/bookings/${(await confirmed()).bookingId}/cancel`, body: {} }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 403 } },
   { api: 'command', method: 'patch', route: '/bookings/{id}', call: async () => ({ path: `/bookings/${(await requested()).bookingId}`, body: { guests: 2 } }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 403, otherHost: 404, admin: 403 } },
   { api: 'command', method: 'post', route: '/bookings/{id}/reviews', call: async (actor) => ({ path: `/bookings/${completed[actor]}/reviews`, body: { rating: 4, comment: 'fine' } }), expect: { anonymous: 401, guest: 201, otherGuest: 404, host: 201, otherHost: 404, admin: 403 } },
+  // after the stay only the host gives money back; a table's deposit is the vendor's to mark (a rental has none: 422)
+  { api: 'command', method: 'post', route: '/bookings/{id}/refunds', call: async () => ({ path: `/bookings/${completed.anonymous}/refunds`, body: { amount: 100 } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 404, admin: 403 } },
+  { api: 'command', method: 'post', route: '/bookings/{id}/settle', call: async () => ({ path: `/bookings/${completed.anonymous}/settle`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 } },
+  { api: 'command', method: 'post', route: '/bookings/{id}/no-show', call: async () => ({ path: `/bookings/${completed.anonymous}/no-show`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 } },
   // products: sellers are hosts; an admin acts as operator for the seller
   { api: 'command', method: 'post', route: '/products', call: async () => ({ path: '/products', body: productBody() }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 } },
   { api: 'command', method: 'put', route: '/products/{id}', call: async () => ({ path: `/products/${await product()}`, body: { name: 'Renamed' } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
@@ -169,6 +173,11 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/bookings/{id}', call: async () => ({ path: `/bookings/${await bookingSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
   { api: 'query', method: 'get', route: '/me/bookings', call: async () => ({ path: '/me/bookings' }), expect: users200 },
   { api: 'query', method: 'get', route: '/host/bookings', call: async () => ({ path: '/host/bookings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  { api: 'query', method: 'get', route: '/host/listings', call: async () => ({ path: '/host/listings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  { api: 'query', method: 'get', route: '/host/earnings', call: async () => ({ path: '/host/earnings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  { api: 'query', method: 'get', route: '/host/payouts', call: async () => ({ path: '/host/payouts' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  // what hosts wrote about a guest: the guest, and hosts who have had a request from them
+  { api: 'query', method: 'get', route: '/users/{id}/reviews', call: async () => ({ path: `/users/${users.guest.userId}/reviews` }), expect: { anonymous: 401, guest: 200, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
   { api: 'query', method: 'get', route: '/products/search', call: async () => ({ path: '/products/search?q=television' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/products/{id}', call: async () => ({ path: `/products/${shelf}` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/carts/me', call: async () => ({ path: '/carts/me' }), expect: users200 },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { bookings, calendar, commerce, identity, listings } from '@stayhub/domain';
+import { bookings, calendar, commerce, identity, listings, payouts } from '@stayhub/domain';
 import { WorkflowRunner } from '@stayhub/infra';
 import { pgProjections, projectionStatus } from '@stayhub/projectors';
 import { waitUntil } from '../fixtures.ts';
@@ -21,6 +21,7 @@ const unions: [stream: (id: string) => string, schema: z.ZodType<{ type: string;
   [(id) => `email-${id}`, identity.EmailEvent],
   [(id) => `user-${id}`, identity.UserEvent],
   [(id) => `listing-${id}`, listings.ListingEvent],
+  [(id) => `payouts-${id}`, payouts.PayoutEvent],
 ];
 const storedEvent = fc.oneof(...unions.map(([stream, schema]) => arbitraryOf(schema).map((event) => ({ stream: stream(randomUUID()), event }))));
 
@@ -62,7 +63,7 @@ describe('stored events of every type with extreme but schema-valid values', () 
 
         await stack.side.workflows.catchUp();
         const health = await WorkflowRunner.health(stack.pool, stack.clock.now(), { eventStore: stack.side.deps.eventStore });
-        expect(health.subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications']);
+        expect(health.subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications', 'payouts']);
         for (const s of health.subscriptions) expect({ workflow: s.workflow, position: s.position >= head, stuck: s.stuck }).toEqual({ workflow: s.workflow, position: true, stuck: false });
 
         const names = pgProjections.map((p) => p.name);

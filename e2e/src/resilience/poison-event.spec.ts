@@ -87,7 +87,7 @@ describe('one event that a workflow cannot react to', () => {
     const health = await stack.command.get('/health');
     expect(health.status).toBe(200);
     const subscriptions = health.body.workflows.subscriptions as { workflow: string; parked: number; stuck: boolean; lag: number }[];
-    expect(subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications']);
+    expect(subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications', 'payouts']);
     expect(subscriptions.find((s) => s.workflow === 'checkout')).toMatchObject({ parked: 1, stuck: false });
     const metrics = (await stack.command.get('/metrics', { token: operator })).body as string;
     expect(metrics).toContain('workflow_parked_events{workflow="checkout"} 1');

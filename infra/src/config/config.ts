@@ -34,6 +34,18 @@ export const SecuritySettings = z.object({
 export type SecuritySettings = z.infer<typeof SecuritySettings>;
 
 /**
+ * Money after the stay: the platform's fee as basis points of what a stay kept (1000 = 10%), how
+ * long after check-out (or a restaurant slot's end) the host's share is paid out, and how long
+ * after its slot an unmarked restaurant table's deposit goes back to the guest.
+ */
+export const PayoutSettings = z.object({
+  PLATFORM_FEE_BASIS_POINTS: z.coerce.number().int().min(0).max(10_000).default(1_000),
+  PAYOUT_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  DEPOSIT_REFUND_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+});
+export type PayoutSettings = z.infer<typeof PayoutSettings>;
+
+/**
  * The chat service: its port, its own database (by default `stayhub_chat` on the embedded server),
  * how its processes fan messages out to each other, and the per-sender message limit.
  */
@@ -105,6 +117,7 @@ const schema = z
     ORDER_PAYMENT_TIMEOUT_MINUTES: minutes(15),
     ...ChatSettings.shape,
     ...SecuritySettings.shape,
+    ...PayoutSettings.shape,
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, key: keyof typeof env, why: string) => {

@@ -86,6 +86,18 @@ export const paymentGatewayContract = (name: string, gateway: () => PaymentGatew
       await expect(refund(1)).rejects.toMatchObject({ code: 'refund_exceeds_captured' });
     });
 
+    it('pays out once per key; a key reused for another amount or a bad amount is refused', async () => {
+      const g = gateway();
+      const request = { idempotencyKey: key(), amount: eur(8_500), destination: 'host-1', reference: `payout-${randomUUID()}` };
+      const first = await g.payout(request);
+      expect(first).toEqual({ status: 'paid', payoutId: expect.any(String), amount: eur(8_500) });
+      expect(await g.payout({ ...request })).toEqual(first);
+      const other = await g.payout({ ...request, idempotencyKey: key() });
+      expect(other.payoutId).not.toBe(first.payoutId);
+      await expect(g.payout({ ...request, amount: eur(1) })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
+      await expect(g.payout({ ...request, idempotencyKey: key(), amount: eur(0) })).rejects.toMatchObject({ code: 'amount_invalid' });
+    });
+
     it('reports an unavailable gateway as PaymentGatewayUnavailable', async () => {
       await expect(gateway().charge(chargeRequest({ paymentMethod: 'tok_unavailable' }))).rejects.toBeInstanceOf(PaymentGatewayUnavailable);
     });

@@ -24,6 +24,7 @@ export type GatewayAppOptions = {
 const ChargeBody = z.object({ amount: Money, paymentMethod: z.string().min(1), reference: z.string().min(1), webhookUrl: z.url().optional() });
 const CaptureBody = z.object({ paymentId: z.string().min(1), amount: Money });
 const RefundBody = z.object({ paymentId: z.string().min(1), amount: Money, reference: z.string().min(1) });
+const PayoutBody = z.object({ amount: Money, destination: z.string().min(1), reference: z.string().min(1) });
 
 const statusOf: Record<PaymentErrorCode, number> = {
   invalid_request: 400,
@@ -41,7 +42,7 @@ const problem = (res: Response, status: number, title: string, detail: string, c
 
 /**
  * The simulated gateway as an HTTP service: `POST /v1/charges`, `/v1/authorizations`, `/v1/captures`,
- * `/v1/refunds` (JSON with an `Idempotency-Key` header; a decline is a 402 with the declined result),
+ * `/v1/refunds`, `/v1/payouts` (JSON with an `Idempotency-Key` header; a decline is a 402 with the declined result),
  * `GET /v1/charges/:idempotencyKey` (an earlier charge's result, 404 if none),
  * `GET /health`, and `GET`/`PUT /_faults` to read and set the injected faults.
  */
@@ -108,6 +109,7 @@ export const createGatewayApp = (options: GatewayAppOptions): Express => {
     return res.json(found);
   });
   app.post('/v1/refunds', operation(RefundBody, (idempotencyKey, b) => gateway.refund({ idempotencyKey, ...b })));
+  app.post('/v1/payouts', operation(PayoutBody, (idempotencyKey, b) => gateway.payout({ idempotencyKey, ...b })));
 
   app.use((_req, res) => {
     problem(res, 404, 'Not Found', 'No such route');

@@ -23,6 +23,8 @@ import {
   type ChargeResult,
   type PaymentErrorCode,
   type PaymentGateway,
+  type PayoutRequest,
+  type PayoutResult,
   type RefundRequest,
   type RefundResult,
 } from './port.ts';
@@ -62,6 +64,7 @@ const AuthorizeResultBody = z.discriminatedUnion('status', [
   Declined,
 ]);
 const RefundResultBody = z.object({ status: z.literal('refunded'), refundId: z.string(), amount: Money });
+const PayoutResultBody = z.object({ status: z.literal('paid'), payoutId: z.string(), amount: Money });
 const Problem = z.object({ code: z.string().optional(), detail: z.string().optional() });
 
 /** Whatever was transient surfaces as `PaymentGatewayUnavailable`; anything else as it was. */
@@ -157,6 +160,11 @@ export class HttpPaymentGateway implements PaymentGateway {
   refund(r: RefundRequest): Promise<RefundResult> {
     const { idempotencyKey, ...body } = r;
     return this.post('/v1/refunds', idempotencyKey, body, RefundResultBody);
+  }
+
+  payout(r: PayoutRequest): Promise<PayoutResult> {
+    const { idempotencyKey, ...body } = r;
+    return this.post('/v1/payouts', idempotencyKey, body, PayoutResultBody);
   }
 
   breakerState(): BreakerState {

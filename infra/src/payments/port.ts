@@ -18,6 +18,9 @@ export type AuthorizeResult = { status: 'authorized'; paymentId: string; amount:
 export type CaptureRequest = { idempotencyKey: string; paymentId: string; amount: Money };
 export type RefundRequest = { idempotencyKey: string; paymentId: string; amount: Money; reference: string };
 export type RefundResult = { status: 'refunded'; refundId: string; amount: Money };
+/** Money sent to a host or seller: `destination` names their payout account (here, our user id). */
+export type PayoutRequest = { idempotencyKey: string; amount: Money; destination: string; reference: string };
+export type PayoutResult = { status: 'paid'; payoutId: string; amount: Money };
 
 export interface PaymentGateway {
   authorize(r: ChargeRequest): Promise<AuthorizeResult>;
@@ -31,6 +34,8 @@ export interface PaymentGateway {
    */
   findCharge(idempotencyKey: string): Promise<ChargeResult | undefined>;
   refund(r: RefundRequest): Promise<RefundResult>;
+  /** Pays money out of the platform's balance to a host; once per idempotency key, like every call. */
+  payout(r: PayoutRequest): Promise<PayoutResult>;
 }
 
 /** Transient: timeout, 5xx, breaker open, network. Safe to retry later with the same key. */

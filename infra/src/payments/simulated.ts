@@ -8,6 +8,8 @@ import {
   type ChargeRequest,
   type ChargeResult,
   type PaymentGateway,
+  type PayoutRequest,
+  type PayoutResult,
   type RefundRequest,
   type RefundResult,
 } from './port.ts';
@@ -19,6 +21,7 @@ export type PaymentEffect = EffectFacts &
     | { type: 'authorized' | 'captured'; paymentId: string }
     | { type: 'declined'; reason: string }
     | { type: 'refunded'; refundId: string; paymentId: string }
+    | { type: 'paid_out'; payoutId: string; destination: string }
   );
 
 type Payment = {
@@ -109,6 +112,17 @@ export class SimulatedGateway implements PaymentGateway {
     });
   }
 
+  /** `destination` plays the card token's part for faults: `tok_unavailable` and `tok_flaky_N` fail the same way. */
+  async payout(r: PayoutRequest): Promise<PayoutResult> {
+    return this.once(r.idempotencyKey, 'payout', r, r.destination, () => {
+      checkAmount(r.amount);
+      if (!r.destination) throw new PaymentGatewayError('invalid_request', 'A payout needs a destination');
+      const payoutId = `po_${this.newId()}`;
+      this.record({ type: 'paid_out', payoutId, destination: r.destination, ...facts(r, r.reference, undefined) });
+      return { status: 'paid', payoutId, amount: r.amount };
+    });
+  }
+
   async findCharge(idempotencyKey: string): Promise<ChargeResult | undefined> {
     const done = this.results.get(idempotencyKey);
     return done?.fingerprint.startsWith('["charge",') ? (structuredClone(done.result) as ChargeResult) : undefined;
@@ -125,6 +139,10 @@ export class SimulatedGateway implements PaymentGateway {
 
   refunds(): PaymentEffect[] {
     return this.effects.filter((e) => e.type === 'refunded');
+  }
+
+  payouts(): PaymentEffect[] {
+    return this.effects.filter((e) => e.type === 'paid_out');
   }
 
   /** Calls `listener` after each new effect (never for an idempotent replay). Returns an unsubscribe. */

@@ -32,7 +32,9 @@ const toEvent = (effect: PaymentEffect, at: Date): WebhookEvent | undefined => {
       return { ...common, type: 'payment.declined', reason: effect.reason };
     case 'refunded':
       return { ...common, type: 'refund.succeeded', paymentId: effect.paymentId, refundId: effect.refundId };
+    // payouts carry no webhook: the payout task records the gateway's answer itself
     case 'authorized':
+    case 'paid_out':
       return undefined;
     default:
       return assertNever(effect);

@@ -176,6 +176,15 @@ beforeAll(async () => {
     type: 'BookingReviewsPublished',
     data: { bookingId, listingId: 'l-reviewed', hostId: 'h-reviewed', guestId: 'g-reviewed', stayMonth: '2026-01', guestReview: review(5, 'Lovely'), hostReview: review(4, 'Tidy'), at: new Date().toISOString() },
   }], 'no_stream');
+  // a host's earning paid out (it falls due days after a stay)
+  const eur = (amount: number) => ({ amount, currency: 'EUR' });
+  const at = new Date().toISOString();
+  const ledger = [
+    { type: 'HostEarningAccrued', data: { hostId: 'h-reviewed', bookingId, listingId: 'l-reviewed', month: '2026-01', gross: eur(10_000), fee: eur(1_000), net: eur(9_000), feeBasisPoints: 1_000, bookingRevision: 3, availableAt: at, at } },
+    { type: 'HostPayoutStarted', data: { hostId: 'h-reviewed', payoutId: `payout:h-reviewed:${bookingId}`, amount: eur(9_000), earnings: [bookingId], adjustments: [], at } },
+    { type: 'HostPayoutSent', data: { hostId: 'h-reviewed', payoutId: `payout:h-reviewed:${bookingId}`, gatewayPayoutId: 'po_1', amount: eur(9_000), at } },
+  ];
+  await store.append(`payouts-h-reviewed`, ledger.map((e) => ({ eventId: crypto.randomUUID(), ...e })), 'no_stream');
   await quiet();
   await liveCaughtUp();
 });

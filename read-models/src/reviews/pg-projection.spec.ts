@@ -65,13 +65,24 @@ describeProjection('reviews projection, batched', {
         ...specRecorded('booking-b3', [{ type: 'BookingReviewsPublished', data: publishedData('b3', 'g2', review(4, 'Nice', '2026-05-14T09:00:00.000Z'), review(5, 'Tidy guest', '2026-05-15T09:00:00.000Z')) }]),
         ...specRecorded('booking-b4', [{ type: 'BookingReviewsPublished', data: publishedData('b4', 'g2', review(2, 'Noisy', '2026-05-18T09:00:00.000Z')) }]),
       ],
-      then: (rows, [reviews, names]) => {
+      then: (rows, [reviews, names, requests]) => {
         expect(rows[names!]).toEqual([{ user_id: 'g2', first_name: 'Gil' }]);
+        expect(rows[requests!]).toEqual([]);
         expect(rows[reviews!]!.map((r) => { const { booking_id, about, rating } = r as { booking_id: string; about: string; rating: number }; return [booking_id, about, rating]; }).sort()).toEqual([
           ['b3', 'guest', 5],
           ['b3', 'stay', 4],
           ['b4', 'stay', 2],
         ]);
+      },
+    },
+    {
+      name: 'a request makes its host one who may read what hosts wrote about the guest, once',
+      when: [
+        ...specRecorded('booking-b5', [{ type: 'BookingRequested', data: { bookingId: 'b5', guestId: 'g3', hostId: 'h3', listingId: 'l3', at: '2026-05-01T10:00:00.000Z' } }]),
+        ...specRecorded('booking-b6', [{ type: 'BookingRequested', data: { bookingId: 'b6', guestId: 'g3', hostId: 'h3', listingId: 'l3', at: '2026-05-02T10:00:00.000Z' } }]),
+      ],
+      then: (rows, [, , requests]) => {
+        expect(rows[requests!]).toEqual([{ host_id: 'h3', guest_id: 'g3' }]);
       },
     },
   ],

@@ -5,8 +5,11 @@ import type { PgProjection } from '../projection.ts';
 
 export const REVIEWS = 'reviews';
 
-/** Table names of a target: the published reviews, and the first names of their authors. */
-export const reviewTables = (target: string) => ({ reviews: target, names: `${target}_names` });
+/**
+ * Table names of a target: the published reviews, the first names of their authors, and which host
+ * has had a request from which guest (who may read what other hosts wrote about that guest).
+ */
+export const reviewTables = (target: string) => ({ reviews: target, names: `${target}_names`, requests: `${target}_requests` });
 
 type Written = { rating: number; comment: string; at: string };
 type Published = { bookingId: string; listingId: string; hostId: string; guestId: string; stayMonth: string; guestReview?: Written; hostReview?: Written; at: string };
@@ -23,6 +26,7 @@ type ReviewRow = {
   published_at: string;
 };
 type NameRow = { user_id: string; first_name: string };
+type RequestRow = { host_id: string; guest_id: string };
 
 const indexes = (target: string): string => {
   const t = reviewTables(target);
@@ -44,10 +48,16 @@ const insertNew = async (client: Queryable, table: string, conflict: string, row
 };
 
 /** The rows a batch adds: the first of each key wins, as one-by-one inserts with DO NOTHING would. */
-const rowsOf = (events: readonly RecordedEvent[]): { reviews: ReviewRow[]; names: NameRow[] } => {
+const rowsOf = (events: readonly RecordedEvent[]): { reviews: ReviewRow[]; names: NameRow[]; requests: RequestRow[] } => {
   const reviews = new Map<string, ReviewRow>();
   const names = new Map<string, NameRow>();
+  const requests = new Map<string, RequestRow>();
   for (const event of events) {
+    if (event.type === 'BookingRequested') {
+      const { hostId, guestId } = event.data as { hostId: string; guestId: string };
+      requests.set(`${hostId}\u0000${guestId}`, { host_id: hostId, guest_id: guestId });
+      continue;
+    }
     if (event.type === 'UserRegistered') {
       const { userId, name } = event.data as { userId: string; name: string };
       if (!names.has(userId)) names.set(userId, { user_id: userId, first_name: name.trim().split(/\s+/)[0] ?? '' });
@@ -76,7 +86,7 @@ const rowsOf = (events: readonly RecordedEvent[]): { reviews: ReviewRow[]; names
       });
     }
   }
-  return { reviews: [...reviews.values()], names: [...names.values()] };
+  return { reviews: [...reviews.values()], names: [...names.values()], requests: [...requests.values()] };
 };
 
 /**
@@ -86,7 +96,7 @@ const rowsOf = (events: readonly RecordedEvent[]): { reviews: ReviewRow[]; names
  */
 export const reviewsProjection: PgProjection = {
   name: REVIEWS,
-  handles: new Set(['BookingReviewsPublished', 'UserRegistered']),
+  handles: new Set(['BookingReviewsPublished', 'UserRegistered', 'BookingRequested']),
   async migrate(client: PoolClient, target: string, options = {}) {
     const t = reviewTables(target);
     await client.query(`
@@ -104,6 +114,7 @@ export const reviewsProjection: PgProjection = {
         PRIMARY KEY (booking_id, about)
       );
       CREATE TABLE IF NOT EXISTS ${t.names} (user_id text PRIMARY KEY, first_name text NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${t.requests} (host_id text NOT NULL, guest_id text NOT NULL, PRIMARY KEY (host_id, guest_id));
       ${options.indexes === false ? '' : indexes(target)}`);
   },
   async index(client: PoolClient, target: string) {
@@ -111,16 +122,17 @@ export const reviewsProjection: PgProjection = {
   },
   // Write-once rows: nothing to read first, the batch's rows are inserted unless already there.
   async fold(_db, events, target) {
-    const { reviews, names } = rowsOf(events);
-    if (reviews.length === 0 && names.length === 0) return noWrite;
+    const { reviews, names, requests } = rowsOf(events);
+    if (reviews.length === 0 && names.length === 0 && requests.length === 0) return noWrite;
     const t = reviewTables(target);
     return async (client) => {
       await insertNew(client, t.names, 'user_id', names);
+      await insertNew(client, t.requests, 'host_id, guest_id', requests);
       await insertNew(client, t.reviews, 'booking_id, about', reviews);
     };
   },
   async drop(client: PoolClient, target: string) {
     const t = reviewTables(target);
-    await client.query(`DROP TABLE IF EXISTS ${t.names}; DROP TABLE IF EXISTS ${t.reviews};`);
+    await client.query(`DROP TABLE IF EXISTS ${t.requests}; DROP TABLE IF EXISTS ${t.names}; DROP TABLE IF EXISTS ${t.reviews};`);
   },
 };
