@@ -1,7 +1,10 @@
-# One image for every app; APP picks the entry (command-api, query-api, projectors, payments, relay, web).
-FROM node:20-bookworm-slim
+# One image for every app; APP picks the bundle it runs: command-api, query-api, projectors,
+# payments, relay, chat or web (and the operator tools: replay, workflows).
+# Stage 1 builds (dev dependencies: esbuild for the apps, vite for the web app); stage 2 holds only
+# the production dependencies and the build, and runs plain `node` on it.
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1
+ENV TURBO_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/
 COPY infra/package.json infra/
@@ -23,7 +26,25 @@ COPY projectors projectors
 COPY query-api query-api
 COPY chat chat
 COPY web web
-RUN npm run build -w @stayhub/web
+RUN npm run build && npm run build -w @stayhub/web
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY domain/package.json domain/
+COPY infra/package.json infra/
+COPY read-models/package.json read-models/
+COPY command-api/package.json command-api/
+COPY projectors/package.json projectors/
+COPY query-api/package.json query-api/
+COPY chat/package.json chat/
+COPY bench/package.json bench/
+COPY e2e/package.json e2e/
+COPY web/package.json web/
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist dist
+COPY --from=build /app/web/dist web/dist
 USER node
 ENV APP=command-api
-CMD ["sh", "-c", "case \"$APP\" in payments) exec node --import tsx infra/src/payments/main.ts ;; web) exec node --import tsx web/src/server/main.ts ;; *) exec node --import tsx $APP/src/main.ts ;; esac"]
+CMD ["sh", "-c", "exec node dist/$APP.js"]
