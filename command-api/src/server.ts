@@ -23,6 +23,7 @@ export const createCommandApi = (deps: CommandDeps): Express =>
     perRoute: idempotency(deps),
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    log: deps.log,
     extra: (app) => {
       const status = workflowStatus(deps);
       app.get('/health', async (_req, res) => {

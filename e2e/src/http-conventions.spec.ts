@@ -20,6 +20,21 @@ const isProblem = (reply: { headers: Headers; body: any }, status: number) => {
 };
 
 describe('HTTP conventions', () => {
+  it('X-Correlation-Id: echoed in the answer and stored in the metadata of the events the request appended; one is made up when absent', async () => {
+    const email = `correlated-${Date.now()}@example.com`;
+    const given = await stack.command.post('/auth/register', { email, password: 'a long enough password', name: 'Cora', role: 'guest' }, { headers: { 'X-Correlation-Id': 'support-ticket-77' } });
+    expect(given.status).toBe(201);
+    expect(given.headers.get('x-correlation-id')).toBe('support-ticket-77');
+    const stored = await stack.pool.query("SELECT metadata->>'correlationId' AS id FROM es_events WHERE type = 'UserRegistered' AND data->>'userId' = $1", [given.body.userId]);
+    expect(stored.rows).toEqual([{ id: 'support-ticket-77' }]);
+
+    const made = await stack.command.post('/auth/register', { email: `other-${email}`, password: 'a long enough password', name: 'Cole', role: 'guest' });
+    const madeId = made.headers.get('x-correlation-id');
+    expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+    const madeStored = await stack.pool.query("SELECT metadata->>'correlationId' AS id FROM es_events WHERE type = 'UserRegistered' AND data->>'userId' = $1", [made.body.userId]);
+    expect(madeStored.rows).toEqual([{ id: madeId }]);
+  });
+
   it('Idempotency-Key: a retry returns the first response; the key with another body is 422', async () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');

@@ -96,6 +96,7 @@ const app = createHttpApp({
   tokens: jwtTokens(config.JWT_SECRET, config.JWT_TTL_MINUTES),
   corsOrigins: corsOriginsOf(config.CORS_ORIGINS),
   logError: (error, req) => log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+  log: log,
   extra: (app) => {
     app.get('/health', async (_req, res) => {
       try {

@@ -20,6 +20,7 @@ export const createQueryApi = (deps: QueryDeps): Express =>
     before: deps.rateLimit ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })] : [],
     corsOrigins: deps.corsOrigins,
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    log: deps.log,
     extra: (app) => {
       app.get('/health', async (_req, res) => {
         try {

@@ -6,3 +6,4 @@ export * from './problem.ts';
 export * from './route.ts';
 export * from './dates.ts';
 export * from './rate-limit.ts';
+export * from './request-log.ts';
