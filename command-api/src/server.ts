@@ -1,7 +1,6 @@
 import type { Express } from 'express';
-import {
-  corsOriginsOf, createHttpApp, gauge, idempotency, metricsContentType, metricsText, SecuritySettings, WorkflowRunner, type Route, type WorkflowHealth,
-} from '@stayhub/infra';
+import { z } from 'zod';
+import { corsOriginsOf, createHttpApp, gauge, idempotency, SecuritySettings, WorkflowRunner, type Route, type WorkflowHealth } from '@stayhub/infra';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -13,19 +12,32 @@ import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
 
 /** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
-export const createCommandApi = (deps: CommandDeps): Express =>
-  createHttpApp({
+export const createCommandApi = (deps: CommandDeps): Express => {
+  const status = workflowStatus(deps);
+  return createHttpApp({
     title: 'StayHub command API',
     description: 'Commands append events; answers carry a consistency token for read-your-writes on the query API.',
     routes: commandRoutes(deps),
     tokens: deps.tokens,
-    before: rateLimits(SecuritySettings.parse(deps.settings)),
+    guards: rateLimits(SecuritySettings.parse(deps.settings)),
     perRoute: idempotency(deps),
+    headers: [
+      {
+        name: 'Idempotency-Key',
+        methods: ['post', 'put', 'patch'],
+        description: 'A retry with the same key (and body) gets the first answer instead of running again',
+        schema: z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters').optional(),
+      },
+    ],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     log: deps.log,
+    refreshMetrics: () =>
+      Promise.all([
+        status(),
+        refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics')),
+      ]),
     extra: (app) => {
-      const status = workflowStatus(deps);
       app.get('/health', async (_req, res) => {
         try {
           const [head, workflows] = await Promise.all([deps.eventStore.headPosition(), status()]);
@@ -40,13 +52,9 @@ export const createCommandApi = (deps: CommandDeps): Express =>
           res.status(503).json({ status: 'unavailable', eventStore: { status: 'down', error: String(error) } });
         }
       });
-      app.get('/metrics', async (_req, res) => {
-        await status().catch(() => undefined);
-        await refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics'));
-        res.type(metricsContentType).send(await metricsText());
-      });
     },
   });
+};
 
 /** The workflows' health, copied into the metrics gauges on each read. */
 const workflowStatus = (deps: CommandDeps) => {

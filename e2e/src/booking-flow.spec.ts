@@ -61,7 +61,7 @@ describe('booking end to end', () => {
 
     const otherHost = await register(stack, 'host', 'intruder');
     const stolen = await stack.command.post(`/bookings/${requested.body.bookingId}/approve`, {}, { token: otherHost.token });
-    expect(stolen.status).toBe(403);
+    expect(stolen.status).toBe(404);
     expect(stolen.headers.get('content-type')).toContain('application/problem+json');
 
     const approved = await stack.command.post(`/bookings/${requested.body.bookingId}/approve`, {}, { token: host.token });

@@ -4,11 +4,21 @@ import type { Stack } from './harness.ts';
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}`;
 
+/** Signs a new user up (202, the same answer for any email) and logs them in. */
 export const register = async (stack: Stack, role: 'guest' | 'host', name: string = role) => {
   const email = `${name}-${unique()}@example.com`;
   const reply = await stack.command.post('/auth/register', { email, password: 'correct horse battery', name, role });
-  expect(reply.status, JSON.stringify(reply.body)).toBe(201);
-  return { userId: reply.body.userId as string, token: reply.body.token as string, email };
+  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+  const session = await stack.command.post('/auth/login', { email, password: 'correct horse battery' });
+  expect(session.status, JSON.stringify(session.body)).toBe(200);
+  return { userId: session.body.userId as string, token: session.body.token as string, email };
+};
+
+/** An operator's token: `email` must be one of the stack's ADMIN_EMAILS. */
+export const adminToken = async (stack: Stack, email: string): Promise<string> => {
+  const reply = await stack.command.post('/auth/register', { email, password: 'correct horse battery', name: 'Operator' });
+  expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+  return login(stack, { email });
 };
 
 /** A fresh token, e.g. after the test clock moved past the old one's expiry. */

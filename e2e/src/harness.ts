@@ -17,11 +17,12 @@ import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@s
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
+import { OpenApiContract } from './contract.ts';
 
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
-/** A tiny JSON client for one API. */
-export const client = (base: () => string) => {
+/** A tiny JSON client for one API; with a contract, every response is checked against the API's OpenAPI document. */
+export const client = (base: () => string, contract?: OpenApiContract) => {
   const call = async <T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> => {
     const response = await fetch(`${base()}${path}`, {
       method,
@@ -39,7 +40,9 @@ export const client = (base: () => string) => {
     } catch {
       // not JSON: keep the text
     }
-    return { status: response.status, body, headers: response.headers };
+    const reply = { status: response.status, body, headers: response.headers };
+    await contract?.check(base(), method, path, reply);
+    return reply;
   };
   return {
     call,
@@ -70,6 +73,8 @@ const config = {
   HOLD_TTL_MINUTES: 15,
   ORDER_PAYMENT_TIMEOUT_MINUTES: 15,
   PAYMENT_WEBHOOK_SECRET: 'webhook-secret-webhook-secret-0123456789',
+  // Every spec signs up its users from this one address; the limit's own spec sets it low again.
+  RATE_LIMIT_AUTH_PER_IP: 10_000,
 };
 
 export type StackOptions = {
@@ -202,10 +207,12 @@ export const startStack = async (options: StackOptions = {}) => {
     /** Under LOG=kafka: the brokers (KAFKA_BROKERS) and a client. */
     kafka: kafka ? { brokers: kafka.cluster.brokers, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,
-    command: client(() => urlOf(commandServer!)),
+    /** Where each API listens now (it moves when restarted). */
+    urls: { command: () => urlOf(commandServer!), query: () => urlOf(queryServer!) },
+    command: client(() => urlOf(commandServer!), new OpenApiContract()),
     /** The command API's base URL, for a spec that needs raw fetch (e.g. to abort a request). */
     commandUrl: () => urlOf(commandServer!),
-    query: client(() => urlOf(queryServer!)),
+    query: client(() => urlOf(queryServer!), new OpenApiContract()),
     async startCommandApi() {
       commandServer = await listen(createCommandApi(side.deps));
     },

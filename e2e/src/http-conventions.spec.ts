@@ -21,18 +21,18 @@ const isProblem = (reply: { headers: Headers; body: any }, status: number) => {
 
 describe('HTTP conventions', () => {
   it('X-Correlation-Id: echoed in the answer and stored in the metadata of the events the request appended; one is made up when absent', async () => {
-    const email = `correlated-${Date.now()}@example.com`;
-    const given = await stack.command.post('/auth/register', { email, password: 'a long enough password', name: 'Cora', role: 'guest' }, { headers: { 'X-Correlation-Id': 'support-ticket-77' } });
+    const host = await register(stack, 'host');
+    const correlationOf = async (listingId: string) =>
+      (await stack.pool.query("SELECT DISTINCT metadata->>'correlationId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'listingId' = $1", [listingId])).rows;
+    const given = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Correlated loft' } }, { token: host.token, headers: { 'X-Correlation-Id': 'support-ticket-77' } });
     expect(given.status).toBe(201);
     expect(given.headers.get('x-correlation-id')).toBe('support-ticket-77');
-    const stored = await stack.pool.query("SELECT metadata->>'correlationId' AS id FROM es_events WHERE type = 'UserRegistered' AND data->>'userId' = $1", [given.body.userId]);
-    expect(stored.rows).toEqual([{ id: 'support-ticket-77' }]);
+    expect(await correlationOf(given.body.listingId)).toEqual([{ id: 'support-ticket-77' }]);
 
-    const made = await stack.command.post('/auth/register', { email: `other-${email}`, password: 'a long enough password', name: 'Cole', role: 'guest' });
+    const made = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Uncorrelated loft' } }, { token: host.token });
     const madeId = made.headers.get('x-correlation-id');
     expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
-    const madeStored = await stack.pool.query("SELECT metadata->>'correlationId' AS id FROM es_events WHERE type = 'UserRegistered' AND data->>'userId' = $1", [made.body.userId]);
-    expect(madeStored.rows).toEqual([{ id: madeId }]);
+    expect(await correlationOf(made.body.listingId)).toEqual([{ id: madeId }]);
   });
 
   it('Idempotency-Key: a retry returns the first response; the key with another body is 422', async () => {
@@ -95,7 +95,7 @@ describe('HTTP conventions', () => {
     expect(new Set(answers.map((a) => a.body.bookingId))).toEqual(new Set(stored.map((b) => b.booking)));
   });
 
-  it('Idempotency-Key: the scope is the route, not the path as typed (/bookings and /bookings/ are one)', async () => {
+  it('Idempotency-Key: the scope is the route pattern; another spelling of the path (/bookings/) is no route and books nothing', async () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
@@ -103,9 +103,10 @@ describe('HTTP conventions', () => {
     const headers = { 'Idempotency-Key': 'one-route-two-spellings' };
     const first = await stack.command.post('/bookings', body, { token: guest.token, headers });
     const slash = await stack.command.post('/bookings/', body, { token: guest.token, headers });
-    expect([first.status, slash.status]).toEqual([201, 201]);
-    expect(slash.body).toEqual(first.body);
-    expect(slash.headers.get('idempotent-replayed')).toBe('true');
+    const again = await stack.command.post('/bookings', body, { token: guest.token, headers });
+    expect([first.status, slash.status, again.status]).toEqual([201, 404, 201]);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
     expect(await bookingsOf(guest.userId)).toHaveLength(1);
   });
 
@@ -188,11 +189,22 @@ describe('HTTP conventions', () => {
     expect(command.body.openapi).toBe('3.1.0');
     expect(Object.keys(command.body.paths)).toEqual(expect.arrayContaining(['/auth/register', '/listings/{id}', '/bookings', '/bookings/{id}/approve']));
     expect(command.body.paths['/bookings'].post.requestBody.content['application/json'].schema.properties.guests.type).toBe('integer');
+    // What each route really answers and takes: statuses, headers, who may call it.
+    expect(Object.keys(command.body.paths['/bookings'].post.responses)).toEqual(['201', '4XX', '5XX']);
+    expect(Object.keys(command.body.paths['/auth/register'].post.responses)).toEqual(['202', '4XX', '5XX']);
+    expect(command.body.paths['/auth/login'].post.security).toEqual([]);
+    expect(command.body.paths['/bookings'].post.security).toEqual([{ bearer: [] }]);
+    expect(command.body.paths['/bookings'].post.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
+    expect(command.body.paths['/listings/{id}'].put.parameters.map((p: { name: string }) => p.name)).toContain('if-match');
+    expect(command.body.paths['/bookings'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     const query = await stack.query.get('/openapi.json');
     expect(Object.keys(query.body.paths)).toEqual(expect.arrayContaining(['/listings/search', '/me/bookings', '/host/bookings']));
+    const availability = query.body.paths['/listings/{id}/availability'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
+    expect(availability).toEqual(expect.arrayContaining(['path:id', 'query:from', 'query:to', 'query:slots', 'header:X-Consistency-Token']));
+    expect(query.body.paths['/listings/search'].get.parameters.find((p: { name: string }) => p.name === 'pageSize').schema).toMatchObject({ type: 'integer', maximum: 100 });
     expect((await stack.command.get('/docs/')).status).toBe(200);
     expect((await stack.command.get('/health')).body.status).toBe('ok');
-    expect((await stack.query.get('/metrics')).body).toContain('http_request_duration_seconds');
+    expect((await stack.query.get('/metrics')).status).toBe(401);
   });
 
   it('a guest changes the dates of a confirmed stay, overlapping the old nights, and can cancel it', async () => {
@@ -206,7 +218,7 @@ describe('HTTP conventions', () => {
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.stay).toEqual({ kind: 'nights', checkIn: day(stack, 21), checkOut: day(stack, 25) });
     const other = await register(stack, 'guest', 'other-guest');
-    expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(403);
+    expect((await stack.command.patch(`/bookings/${booked.body.bookingId}`, { guests: 2 }, { token: other.token })).status).toBe(404);
     const after = await stack.query.get(`/listings/${listingId}/availability?from=${day(stack, 20)}&to=${day(stack, 25)}&after=${moved.body.consistencyToken}`);
     expect(after.status).toBe(200);
 

@@ -75,7 +75,7 @@ describe('the production build', () => {
     if (kafkaBrokers) apps.push(await start('relay', ports.relay, { LOG: 'kafka', KAFKA_BROKERS: kafkaBrokers }));
 
     const registered = await call(command.url, 'POST', '/auth/register', { email: `image-${Date.now()}@example.com`, password: 'a long enough password', name: 'Ivy', role: 'guest' });
-    expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+    expect(registered.status, JSON.stringify(registered.body)).toBe(202);
     const parts = await call(`http://127.0.0.1:${ports.web}`, 'GET', '/api/parts');
     expect(parts.status).toBe(200);
 

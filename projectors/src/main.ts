@@ -1,4 +1,4 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, metricsContentType, metricsText, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
@@ -97,6 +97,8 @@ const app = createHttpApp({
   corsOrigins: corsOriginsOf(config.CORS_ORIGINS),
   logError: (error, req) => log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
   log: log,
+  // `/metrics` is the kit's (an admin token reads it), the projections' gauges brought up to date first.
+  refreshMetrics: () => status(),
   extra: (app) => {
     app.get('/health', async (_req, res) => {
       try {
@@ -104,10 +106,6 @@ const app = createHttpApp({
       } catch (error) {
         res.status(503).json({ status: 'unavailable', error: String(error) });
       }
-    });
-    app.get('/metrics', async (_req, res) => {
-      await status().catch(() => undefined);
-      res.type(metricsContentType).send(await metricsText());
     });
   },
 });

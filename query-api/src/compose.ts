@@ -6,14 +6,14 @@ import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClient
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { liveTargets } from '@stayhub/read-models/checkpoints';
+import { committedHead, liveTargets } from '@stayhub/read-models/checkpoints';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
 
 export const composeQuerySide = (options: {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
-    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'SEARCH_CACHE_TTL_MS'>> &
+    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE' | 'SEARCH_CACHE_TTL_MS'>> &
     ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
@@ -51,6 +51,7 @@ export const composeQuerySide = (options: {
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
     ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
+    ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,
     rateLimit: rateLimitOf(options.config),

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { byAddress, createHttpApp, metricsContentType, metricsText, rateLimiter, type Route } from '@stayhub/infra';
+import { byAddress, createHttpApp, rateLimiter, type Route } from '@stayhub/infra';
+import { Token } from './shared/consistency.ts';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
@@ -19,6 +20,14 @@ export const createQueryApi = (deps: QueryDeps): Express =>
     // Reads are anonymous and cheap, not free: one address cannot take the event loop for itself.
     before: deps.rateLimit ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })] : [],
     corsOrigins: deps.corsOrigins,
+    headers: [
+      {
+        name: 'X-Consistency-Token',
+        methods: ['get'],
+        description: "A command response's consistency token: the read waits (briefly) until the read model has applied that write",
+        schema: Token,
+      },
+    ],
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     log: deps.log,
     extra: (app) => {
@@ -31,9 +40,6 @@ export const createQueryApi = (deps: QueryDeps): Express =>
         } catch (error) {
           res.status(503).json({ status: 'unavailable', error: String(error) });
         }
-      });
-      app.get('/metrics', async (_req, res) => {
-        res.type(metricsContentType).send(await metricsText());
       });
     },
   });

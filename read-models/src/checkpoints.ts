@@ -129,6 +129,22 @@ export const liveTargets = async (pool: Pool, projections: readonly string[]): P
   return Object.fromEntries(projections.map((p) => [p, rows.find((r) => r.projection === p)?.target ?? p]));
 };
 
+/**
+ * The newest committed position of PostgreSQL's event store (whatever transactions are still open),
+ * which no genuine consistency token can pass; undefined where the events live elsewhere.
+ */
+export const committedHead = async (pool: Pool): Promise<string | undefined> => {
+  try {
+    const { rows } = await pool.query<{ head: string }>(
+      "SELECT lpad(transaction_id::text, 20, '0') || '-' || lpad(global_position::text, 20, '0') AS head FROM es_events ORDER BY transaction_id DESC, global_position DESC LIMIT 1",
+    );
+    return rows[0]?.head ?? '';
+  } catch (error) {
+    if ((error as { code?: string }).code === '42P01') return undefined;
+    throw error;
+  }
+};
+
 /** Read-your-writes: waits until every named projection has applied the event at `position`; false if it did not in time. */
 export const waitForPosition = async (pool: Pool, projections: readonly string[], position: string, timeoutMs = 2000): Promise<boolean> => {
   if (!position) return true;

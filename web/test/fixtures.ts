@@ -12,8 +12,11 @@ export const api = (base: string) => {
   };
   return {
     call,
-    register: (email: string, role: 'guest' | 'host', name = email.split('@')[0]!) =>
-      call<{ userId: string; token: string; role: string }>('POST', '/command/auth/register', { email, password: PASSWORD, name, role }),
+    /** Signs a user up (202 whatever the email) and logs them in: the login's answer carries the token. */
+    register: async (email: string, role: 'guest' | 'host', name = email.split('@')[0]!) => {
+      await call('POST', '/command/auth/register', { email, password: PASSWORD, name, role });
+      return call<{ userId: string; token: string; role: string }>('POST', '/command/auth/login', { email, password: PASSWORD });
+    },
     /** A published listing: one unit type `main` at `price` minor units a night. */
     publishListing: async (
       token: string,

@@ -60,7 +60,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`the web app did not build:\n${build.stdout}\n${build.stderr}`);
     const databaseUrl = await testDatabaseUrl();
-    [platform, browser] = await Promise.all([startPlatform(databaseUrl, { ADMIN_EMAILS: ADMIN }), launchBrowser()]);
+    [platform, browser] = await Promise.all([startPlatform(databaseUrl, { ADMIN_EMAILS: ADMIN, RATE_LIMIT_AUTH_PER_IP: '1000' }), launchBrowser()]);
     db = new pg.Pool({ connectionString: databaseUrl, max: 3 });
   }, 240_000);
   // A failed journey leaves a picture of every page it had open, to see what the person would have seen.

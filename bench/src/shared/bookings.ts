@@ -22,9 +22,12 @@ export const registerUsers = async (platform: Platform, role: 'guest' | 'host', 
   const command = api(platform.commandUrl);
   const tag = Date.now().toString(36);
   return inParallel(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
-    const reply = await command.post('/auth/register', { email: `bench-${role}-${tag}-${i}@example.com`, password: 'bench password 123', name: `${role} ${i}`, role });
-    if (reply.status !== 201) throw new Error(`register: ${reply.status} ${JSON.stringify(reply.body)}`);
-    return { userId: reply.body.userId, token: reply.body.token };
+    const email = `bench-${role}-${tag}-${i}@example.com`;
+    const reply = await command.post('/auth/register', { email, password: 'bench password 123', name: `${role} ${i}`, role });
+    if (reply.status !== 202) throw new Error(`register: ${reply.status} ${JSON.stringify(reply.body)}`);
+    const session = await command.post('/auth/login', { email, password: 'bench password 123' });
+    if (session.status !== 200) throw new Error(`login: ${session.status} ${JSON.stringify(session.body)}`);
+    return { userId: session.body.userId, token: session.body.token };
   });
 };
 

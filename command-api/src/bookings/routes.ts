@@ -63,9 +63,11 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
     const { state } = await deps.processor.load(listings.listingStreamId(listingId), listings.listingDecider);
     return state.status === 'none' ? fail('LISTING_NOT_FOUND', `No listing ${listingId}`) : state;
   };
-  const loadBooking = async (bookingId: string) => {
+  /** Someone else's booking looks exactly like a missing one (as on the query side): 404, never 403. */
+  const loadBooking = async (bookingId: string, user: AuthUser) => {
     const { state, revision } = await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider);
-    return state.status === 'none' ? fail('BOOKING_NOT_FOUND', `No booking ${bookingId}`) : { booking: state, revision };
+    const party = state.status !== 'none' && (state.guestId === user.userId || state.hostId === user.userId || user.role === 'admin');
+    return party ? { booking: state, revision } : fail('BOOKING_NOT_FOUND', `No booking ${bookingId}`);
   };
   const handle = (bookingId: string, command: bookings.BookingCommand, req: Request, user?: AuthUser) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadataOf(req, user));
@@ -101,7 +103,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       params: IdParam,
       body: Reason,
       handler: async ({ params, body, req, user }) => {
-        await loadBooking(params.id);
+        await loadBooking(params.id, user!);
         const data = { bookingId: params.id, actorId: user!.userId, now: now() };
         const command: bookings.BookingCommand =
           action === 'approve'
@@ -121,6 +123,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       tags: ['bookings'],
       auth: 'user',
       body: RequestBody,
+      responses: { 201: { description: 'The nights are held and the booking requested (or confirmed, for instant booking)' } },
       idempotency: 'in-append',
       handler: async ({ body, req, user }) => {
         const listing = await loadListing(body.listingId);
@@ -173,7 +176,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       body: ModifyBody,
       idempotency: 'in-append',
       handler: async ({ params, body, req, user }) => {
-        const { booking, revision } = await loadBooking(params.id);
+        const { booking, revision } = await loadBooking(params.id, user!);
         const listing = await loadListing(booking.listingId);
         const unitType = listings.unitTypeOf(listing, booking.unitTypeId);
         const stay = body.checkIn || body.slot ? stayOf(listing, body) : booking.stay;
@@ -207,8 +210,9 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       params: IdParam,
       body: Review,
+      responses: { 201: { description: 'The review is recorded' } },
       handler: async ({ params, body, req, user }) => {
-        await loadBooking(params.id);
+        await loadBooking(params.id, user!);
         const handled = await handle(params.id, { type: 'ReviewStay', data: { bookingId: params.id, actorId: user!.userId, rating: body.rating, comment: body.comment, now: now() } }, req, user);
         return reply(201, params.id, handled);
       },

@@ -27,6 +27,7 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
     tags: ['orders'],
     auth: 'user',
     body: CheckoutBody,
+    responses: { 201: { description: 'The order is placed and its stock held until the payment deadline' } },
     handler: async ({ body, req, user }) => {
       const userId = user!.userId;
       const now = deps.clock.now().toISOString();

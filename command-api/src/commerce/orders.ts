@@ -4,7 +4,7 @@ import { commerce, fail } from '@stayhub/domain';
 import { defineRoute, type AuthUser, type Route } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { loadOrder, loadProduct, type Order } from './streams.ts';
+import { loadOrderFor, loadProduct, type Order } from './streams.ts';
 
 const CancelBody = z.object({ reason: z.string().trim().max(500).optional() }).default({});
 const ShipBody = z.object({ carrier: z.string().trim().max(100).optional(), tracking: z.string().trim().max(200).optional() }).default({});
@@ -34,7 +34,7 @@ export const orderRoutes = (deps: CommandDeps): Route[] => {
       params: IdParam,
       body: CancelBody,
       handler: async ({ params, body, req, user }) => {
-        const order = await loadOrder(deps, params.id);
+        const order = await loadOrderFor(deps, params.id, user!);
         // An operator cancels on the buyer's behalf; the event still names the buyer as the one it is for.
         const actorId = user!.role === 'admin' ? order.userId : user!.userId;
         const data = { orderId: params.id, actorId, ...(body.reason ? { reason: body.reason } : {}), now: now() };
@@ -51,7 +51,7 @@ export const orderRoutes = (deps: CommandDeps): Route[] => {
       params: IdParam,
       body: ShipBody,
       handler: async ({ params, body, req, user }) => {
-        await ensureSellerOf(await loadOrder(deps, params.id), user!);
+        await ensureSellerOf(await loadOrderFor(deps, params.id, user!), user!);
         const data = { orderId: params.id, actorId: user!.userId, ...body, now: now() };
         return reply(params.id, await handle(params.id, { type: 'ShipOrder', data }, req, user));
       },
@@ -65,7 +65,7 @@ export const orderRoutes = (deps: CommandDeps): Route[] => {
       roles: ['host'],
       params: IdParam,
       handler: async ({ params, req, user }) => {
-        await ensureSellerOf(await loadOrder(deps, params.id), user!);
+        await ensureSellerOf(await loadOrderFor(deps, params.id, user!), user!);
         return reply(params.id, await handle(params.id, { type: 'DeliverOrder', data: { orderId: params.id, actorId: user!.userId, now: now() } }, req, user));
       },
     }),

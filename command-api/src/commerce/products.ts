@@ -47,6 +47,7 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       roles: ['host'],
       body: CreateBody,
+      responses: { 201: { description: 'The product is listed' } },
       handler: async ({ body, req, user }) => {
         const productId = uuidv7();
         const command: commerce.ProductCommand = { type: 'CreateProduct', data: { productId, sellerId: user!.userId, ...body, now: now() } };
@@ -117,6 +118,7 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
       roles: ['host'],
       params: IdParam,
       body: StockBody,
+      responses: { 201: { description: 'The stock change is recorded' } },
       handler: async ({ params, body, req, user }) => {
         const product = await loadProduct(deps, params.id);
         ensureSeller(user!, product);

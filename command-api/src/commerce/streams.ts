@@ -21,6 +21,17 @@ export const loadOrder = async (deps: CommandDeps, orderId: string): Promise<Ord
   return state.status === 'none' ? fail('ORDER_NOT_FOUND', `No order ${orderId}`, { orderId }) : state;
 };
 
+/**
+ * An order as its buyer, one of its sellers or an operator sees it; to anyone else it does not
+ * exist (404, as on the query side), so order ids cannot be probed through refusals.
+ */
+export const loadOrderFor = async (deps: CommandDeps, orderId: string, user: AuthUser): Promise<Order> => {
+  const order = await loadOrder(deps, orderId);
+  if (order.userId === user.userId || user.role === 'admin') return order;
+  const sellers = await Promise.all([...new Set(order.lines.map((line) => line.productId))].map(async (id) => (await loadProduct(deps, id)).sellerId));
+  return sellers.includes(user.userId) ? order : fail('ORDER_NOT_FOUND', `No order ${orderId}`, { orderId });
+};
+
 /** An operator (admin) acts for the seller; anyone else acts as themselves, and the decider judges. */
 export const sellerActor = (user: AuthUser, product: Product): string => (user.role === 'admin' ? product.sellerId : user.userId);
 

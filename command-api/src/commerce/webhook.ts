@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { commerce } from '@stayhub/domain';
+import { z } from 'zod';
 import { defineRoute, HttpProblem, type EventMetadata, type Route } from '@stayhub/infra';
 import { verifyWebhook, webhookSignatureHeader, WebhookEvent } from '@stayhub/infra/payments/webhook';
 import type { CommandDeps } from '../shared/deps.ts';
@@ -48,6 +49,9 @@ export const webhookRoutes = (deps: CommandDeps): Route[] => [
     summary: `Payment events from the gateway, signed in the ${webhookSignatureHeader} header; a redelivered event has no second effect`,
     tags: ['payments'],
     auth: 'none',
+    // A gateway may add fields to its events: they are accepted; the signature covers the raw bytes.
+    body: WebhookEvent.loose(),
+    headers: z.object({ [webhookSignatureHeader]: z.string().min(1).max(1000) }),
     handler: async ({ req }) => {
       const raw = rawBodyOf(req);
       if (!verifyWebhook(raw, req.header(webhookSignatureHeader), deps.settings.PAYMENT_WEBHOOK_SECRET, deps.clock.now())) {

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { identity } from '@stayhub/domain';
+import { DomainError, identity } from '@stayhub/domain';
 import { defineRoute, HttpProblem, listOf, SecuritySettings } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
-import { accepted, metadataOf } from '../shared/http.ts';
+import { metadataOf } from '../shared/http.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { loginThrottle } from '../security/login-throttle.ts';
+import { emailStream } from './email-stream.ts';
 
 const Credentials = z.object({
   email: z.email().max(254),
@@ -17,9 +17,8 @@ const Registration = Credentials.extend({
   role: z.enum(['guest', 'host']).default('guest'),
 });
 const Session = z.object({ userId: z.string(), role: z.string(), token: z.string() });
+const Accepted = z.object({ status: z.literal('accepted'), detail: z.string() });
 
-const emailStream = (email: string) =>
-  identity.emailStreamId(createHash('sha256').update(identity.normaliseEmail(email)).digest('hex'));
 
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const decoy = hashPassword('decoy-password-never-used');
@@ -30,7 +29,7 @@ const guardsOf = (deps: CommandDeps) => {
   return {
     admins: new Set(listOf(security.ADMIN_EMAILS).map(identity.normaliseEmail)),
     throttle: loginThrottle({
-      maxFailures: security.LOGIN_MAX_FAILURES,
+      freeFailures: security.LOGIN_MAX_FAILURES,
       windowMs: security.LOGIN_FAILURE_WINDOW_SECONDS * 1000,
       now: () => deps.clock.now().getTime(),
     }),
@@ -41,51 +40,60 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
   defineRoute({
     method: 'post',
     path: '/auth/register',
-    summary: 'Register a guest or a host (an email listed in ADMIN_EMAILS registers as admin)',
+    summary:
+      'Register a guest or a host (an email listed in ADMIN_EMAILS registers as admin). The answer is the same whether or not ' +
+      'the email already has an account, so it tells no one which addresses are registered; the mail sent to the address says ' +
+      'which it was (welcome: log in now; or: you already have an account).',
     tags: ['identity'],
     auth: 'none',
     body: Registration,
-    responses: { 201: { description: 'Registered, with a token', schema: Session } },
+    responses: { 202: { description: 'Accepted: log in with the email and password; the address gets a mail either way', schema: Accepted } },
     handler: async ({ body, req }) => {
       const userId = uuidv7();
       const now = deps.clock.now().toISOString();
       const metadata = { ...metadataOf(req), actor: userId };
+      // The same work on both paths (hash, user, claim), so neither the answer nor its time tells them apart.
       const passwordHash = await hashPassword(body.password);
       const role = admins.has(identity.normaliseEmail(body.email)) ? 'admin' : body.role;
-      // The credentials, then the user stream: if the email turns out taken, an unreachable user is left, never a stolen email.
+      // The credentials, then the user stream: if the email turns out taken, an unreachable user is left, never a stolen email;
+      // the notification workflow sees that user and mails the address's owner instead of welcoming it.
       await deps.secrets.savePasswordHash(userId, passwordHash);
       await deps.processor.handle(identity.userStreamId(userId), identity.userDecider, {
         type: 'RegisterUser',
         data: { userId, email: body.email, name: body.name, role, now },
       }, metadata);
-      const claimed = await deps.processor.handle(emailStream(body.email), identity.emailDecider, {
-        type: 'ClaimEmail',
-        data: { email: identity.normaliseEmail(body.email), userId, now },
-      }, metadata);
-      const token = await deps.tokens.issue({ userId, role, email: identity.normaliseEmail(body.email) });
-      return accepted(201, { userId, role, token }, claimed.position, `/users/${userId}`);
+      try {
+        await deps.processor.handle(emailStream(body.email), identity.emailDecider, {
+          type: 'ClaimEmail',
+          data: { email: identity.normaliseEmail(body.email), userId, now },
+        }, metadata);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.code === 'EMAIL_TAKEN')) throw error;
+      }
+      return { status: 202, body: { status: 'accepted', detail: 'Log in with this email and password; we sent a mail to the address with what to do next' } };
     },
   }),
   defineRoute({
     method: 'post',
     path: '/auth/login',
-    summary: 'Log in; returns a JWT bearer token (repeated failures for one email are throttled with 429)',
+    summary: 'Log in; returns a JWT bearer token (repeated failures for one email from one address wait longer and longer: 429 with Retry-After)',
     tags: ['identity'],
     auth: 'none',
     body: Credentials,
     responses: { 200: { description: 'A session token', schema: Session } },
-    handler: async ({ body }) => {
+    handler: async ({ body, req }) => {
       const email = identity.normaliseEmail(body.email);
-      throttle.check(email);
+      const address = req.ip ?? 'unknown';
+      throttle.check(email, address);
       const claim = await deps.processor.load(emailStream(body.email), identity.emailDecider);
       const user = claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
       const stored = user?.status === 'registered' ? await deps.secrets.passwordHash(user.userId) : undefined;
       const valid = await verifyPassword(body.password, stored ?? (await decoy));
       if (!valid || !stored || user?.status !== 'registered') {
-        throttle.failed(email);
+        throttle.failed(email, address);
         throw new HttpProblem(401, 'Unauthorized', 'Email or password is wrong');
       }
-      throttle.succeeded(email);
+      throttle.succeeded(email, address);
       const token = await deps.tokens.issue({ userId: user.userId, role: user.role, email: user.email });
       return { status: 200, body: { userId: user.userId, role: user.role, token } };
     },

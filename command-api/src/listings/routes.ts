@@ -66,6 +66,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       auth: 'user',
       roles: ['host'],
       body: CreateBody,
+      responses: { 201: { description: 'The draft listing was created' } },
       handler: async ({ body, req, user }) => {
         const listingId = uuidv7();
         const handled = await handle(
@@ -85,6 +86,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       roles: ['host'],
       params: IdParam,
       body: Details,
+      headers: z.object({ 'if-match': z.string().regex(/^"\d+"$/, 'an ETag from a listing response, like "3"').optional() }),
       handler: async ({ params, body, req, user }) => {
         const handled = await handle(
           params.id,
@@ -120,6 +122,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       roles: ['host'],
       params: IdParam,
       body: BlockBody,
+      responses: { 201: { description: 'The nights or slots are blocked' } },
       handler: async ({ params, body, req, user }) => {
         const { state } = await deps.processor.load(listings.listingStreamId(params.id), listings.listingDecider);
         if (state.status === 'none') throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);

@@ -27,8 +27,9 @@ describe('notification reactions', () => {
     ['BookingDeclined', { bookingId: 'b1', by: 'h1', reason: 'busy', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest'], 'booking.declined'],
   ])('%s mails %j, due when it happened', (type, data, recipients, template) => {
     const reactions = notificationReactions(recorded(type, data));
-    expect(reactions.map((r) => r.task.recipient)).toEqual(recipients);
-    expect(reactions.every((r) => r.task.template === template && r.dueAt === data.at && r.task.bookingId === 'b1')).toBe(true);
+    const tasks = reactions.map((r) => (r.task.type === 'SendBookingMail' ? r.task : undefined));
+    expect(tasks.map((t) => t?.recipient)).toEqual(recipients);
+    expect(reactions.every((r, i) => tasks[i]?.template === template && r.dueAt === data.at && tasks[i]?.bookingId === 'b1')).toBe(true);
   });
 
   it('keys each mail by event and recipient, so a redelivered event schedules nothing new', () => {
@@ -41,11 +42,18 @@ describe('notification reactions', () => {
     const [mail] = notificationReactions(
       recorded('BookingCancelled', { bookingId: 'b1', by: 'h1', byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood', ...hold, at: '2030-12-01T10:00:00.000Z' }),
     );
-    expect(mail!.task.details).toEqual({ byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood' });
+    expect(mail!.task.type === 'SendBookingMail' && mail!.task.details).toEqual({ byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood' });
   });
 
   it('ignores every other event', () => {
     expect(notificationReactions(recorded('BookingPaid', { bookingId: 'b1', paymentId: 'p1', amount: { amount: 1, currency: 'EUR' }, at: '2030-12-01T10:00:00.000Z' }))).toEqual([]);
-    expect(notificationReactions(recorded('UserRegistered', {}))).toEqual([]);
+    expect(notificationReactions(recorded('UserRenamed', {}))).toEqual([]);
+  });
+
+  it('answers every registration with a mail, once per event', () => {
+    const event = recorded('UserRegistered', { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'guest', passwordHash: 'h', at: '2030-12-01T10:00:00.000Z' }, 'evt-9');
+    expect(notificationReactions(event)).toEqual([
+      { taskId: 'mail:evt-9:registration', dueAt: '2030-12-01T10:00:00.000Z', task: { type: 'SendRegistrationMail', userId: 'u1', at: '2030-12-01T10:00:00.000Z' } },
+    ]);
   });
 });

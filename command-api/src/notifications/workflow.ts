@@ -2,18 +2,24 @@ import { bookings, identity } from '@stayhub/domain';
 import type { Reaction, RecordedEvent, Workflow } from '@stayhub/infra';
 import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { CommandDeps } from '../shared/deps.ts';
+import { emailStream } from '../identity/email-stream.ts';
 
 export type BookingMailTemplate = 'booking.confirmed' | 'booking.cancelled' | 'booking.declined';
 type Recipient = 'guest' | 'host';
 
-/** One mail to the guest or the host of a booking; `details` are the event's facts worth telling. */
-export type NotificationTask = {
-  type: 'SendBookingMail';
-  bookingId: string;
-  recipient: Recipient;
-  template: BookingMailTemplate;
-  details: Record<string, unknown>;
-};
+/**
+ * One mail to the guest or the host of a booking (`details` are the event's facts worth telling),
+ * or the mail that answers a registration: a welcome, or "you already have an account".
+ */
+export type NotificationTask =
+  | {
+      type: 'SendBookingMail';
+      bookingId: string;
+      recipient: Recipient;
+      template: BookingMailTemplate;
+      details: Record<string, unknown>;
+    }
+  | { type: 'SendRegistrationMail'; userId: string; at: string };
 
 const mails = (event: RecordedEvent, template: BookingMailTemplate, to: Recipient[], bookingId: string, at: string, details: Record<string, unknown>) =>
   to.map(
@@ -27,6 +33,10 @@ const mails = (event: RecordedEvent, template: BookingMailTemplate, to: Recipien
 
 /** Which booking events are told to whom. Pure: the runner stores the reactions as durable tasks. */
 export const notificationReactions = (event: RecordedEvent): Reaction<NotificationTask>[] => {
+  if (event.type === 'UserRegistered') {
+    const { userId, at } = event.data as { userId: string; at: string };
+    return [{ taskId: `mail:${event.eventId}:registration`, dueAt: at, task: { type: 'SendRegistrationMail', userId, at } }];
+  }
   if (!bookings.isBookingEvent(event)) return [];
   switch (event.type) {
     case 'BookingConfirmed':
@@ -68,12 +78,37 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
         });
         return;
       }
+      case 'SendRegistrationMail': {
+        const user = (await deps.processor.load(identity.userStreamId(task.userId), identity.userDecider)).state;
+        if (user.status !== 'registered') return;
+        // The claim follows the user within the same request, so the workflow can see the user a moment
+        // before it: wait a little for it here (a retry's backoff is long for a mail a person awaits),
+        // then try again later.
+        let claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+        for (let waited = 0; claim.status !== 'claimed' && waited < CLAIM_WAIT_MS; waited += CLAIM_POLL_MS) {
+          await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
+          claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+        }
+        if (claim.status !== 'claimed') throw new Error(`the registration of ${task.userId} has not claimed its email yet`);
+        const mine = claim.userId === task.userId;
+        await notifier.send({
+          to: identity.normaliseEmail(user.email),
+          template: mine ? 'account.welcome' : 'account.exists',
+          idempotencyKey: taskId,
+          // The owner hears of someone's attempt, and nothing of what they typed.
+          data: mine ? { name: user.name, role: user.role } : { attemptedAt: task.at },
+        });
+        return;
+      }
       default:
-        return assertTask(task.type);
+        return assertTask(task);
     }
   },
 });
 
-const assertTask = (type: never): never => {
-  throw new Error(`Unknown notification task ${String(type)}`);
+const CLAIM_WAIT_MS = 3000;
+const CLAIM_POLL_MS = 25;
+
+const assertTask = (task: never): never => {
+  throw new Error(`Unknown notification task ${JSON.stringify(task)}`);
 };

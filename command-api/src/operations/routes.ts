@@ -3,6 +3,7 @@ import { defineRoute, gauge, HttpProblem, WorkflowRunner, type Route } from '@st
 import type { CommandDeps } from '../shared/deps.ts';
 
 const TaskParam = z.object({ taskId: z.string().min(1).max(300) });
+const Retrying = z.object({ taskId: z.string(), status: z.literal('retrying') });
 const ParkedQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) });
 
 /**
@@ -30,6 +31,7 @@ export const operationsRoutes = (deps: CommandDeps): Route[] => [
     auth: 'user',
     roles: ['admin'],
     params: TaskParam,
+    responses: { 202: { description: 'The task is due again now, with a fresh round of attempts', schema: Retrying } },
     handler: async ({ params }) => {
       if (!(await WorkflowRunner.retryParkedTask(deps.pool, params.taskId, deps.clock.now()))) {
         throw new HttpProblem(404, 'Not Found', `No parked task ${params.taskId}`);

@@ -1,29 +1,29 @@
 import type { Request, RequestHandler } from 'express';
-import { byAddress, rateLimiter, type SecuritySettings } from '@stayhub/infra';
+import { byAddress, rateLimiter, type Route, type SecuritySettings } from '@stayhub/infra';
 
 type Limits = Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_AUTH_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_USER'>;
-
-const isAuth = (req: Request) => req.path.startsWith('/auth/');
-const isBookingRequest = (req: Request) => req.method === 'POST' && req.path === '/bookings';
-
-const only =
-  (applies: (req: Request) => boolean, limiter: RequestHandler): RequestHandler =>
-  (req, res, next) =>
-    applies(req) ? limiter(req, res, next) : next();
 
 /**
  * Rate limits on the routes worth abusing: sign-up and log-in per client address, booking
  * requests per address and per user (the user limit follows the token across addresses).
- * Counters live in memory, so each process counts alone; a shared store would go behind
- * several instances. Over the limit: 429 problem+json with `Retry-After` and `RateLimit` headers.
+ * Each limiter is attached to its routes' exact patterns (the router is case-sensitive and
+ * strict), so no spelling of a path escapes it. Counters live in memory, so each process counts
+ * alone; a shared store would go behind several instances. Over the limit: 429 problem+json with
+ * `Retry-After` and `RateLimit` headers.
  */
-export const rateLimits = (limits: Limits): RequestHandler[] => {
+export const rateLimits = (limits: Limits): ((route: Route) => RequestHandler[]) => {
   const windowMs = limits.RATE_LIMIT_WINDOW_SECONDS * 1000;
   const limiter = (name: string, limit: number, key: (req: Request) => string, skip?: (req: Request) => boolean) =>
     rateLimiter({ name, windowMs, limit, key, ...(skip ? { skip } : {}) });
-  return [
-    only(isAuth, limiter('auth-per-address', limits.RATE_LIMIT_AUTH_PER_IP, byAddress)),
-    only(isBookingRequest, limiter('bookings-per-address', limits.RATE_LIMIT_BOOKINGS_PER_IP, byAddress)),
-    only(isBookingRequest, limiter('bookings-per-user', limits.RATE_LIMIT_BOOKINGS_PER_USER, (req) => req.user?.userId ?? '', (req) => !req.user)),
+  // One limiter per purpose, shared by every route it guards, so they count together.
+  const auth = limiter('auth-per-address', limits.RATE_LIMIT_AUTH_PER_IP, byAddress);
+  const bookings = [
+    limiter('bookings-per-address', limits.RATE_LIMIT_BOOKINGS_PER_IP, byAddress),
+    limiter('bookings-per-user', limits.RATE_LIMIT_BOOKINGS_PER_USER, (req) => req.user?.userId ?? '', (req) => !req.user),
   ];
+  return (route) => {
+    if (route.path.startsWith('/auth/')) return [auth];
+    if (route.method === 'post' && route.path === '/bookings') return bookings;
+    return [];
+  };
 };

@@ -1,3 +1,4 @@
+import { unknownEvent } from '../shared/decider.ts';
 import type { Money } from '../shared/money.ts';
 import { withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
 import type { BookingEvent, ListingKind } from './events.ts';
@@ -168,11 +169,7 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
     }
     case 'BookingPaymentIssueResolved':
       return { ...state, paymentIssues: withoutIssue(state.paymentIssues, event.data.taskId) };
-    default: {
-      // exhaustive at compile time; at run time an unknown event leaves the state as it is
-      const unhandled: never = event;
-      void unhandled;
-      return state;
-    }
+    default:
+      return unknownEvent(state, event);
   }
 };

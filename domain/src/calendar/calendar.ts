@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
 import { canonicalKey, keyKindOf } from './keys.ts';
 
 const Id = z.string().min(1).max(128);
@@ -66,7 +66,7 @@ export type CalendarEvent = z.infer<typeof CalendarEvent>;
 
 /**
  * Units taken on one key by holds and by blocks, as sums: which hold took them is in `holds`.
- * Sums keep each decision O(keys) on a hot night with thousands of holds (DESIGN §5).
+ * Sums keep each decision O(keys) on a hot night with thousands of holds.
  */
 export type KeyUsage = { held: number; blocked: number };
 /** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
@@ -227,7 +227,7 @@ const evolve = (state: CalendarState, event: CalendarEvent): CalendarState => {
       return block ? { ...state, keys: withUsage(state.keys, block.keys, 'blocked', -block.units), blocks } : state;
     }
     default:
-      return assertNever(event);
+      return unknownEvent(state, event);
   }
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, type Decider } from '../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../shared/decider.ts';
 import { ensure, fail } from '../shared/errors.ts';
 import { maskContactDetails } from './masking.ts';
 
@@ -139,7 +139,7 @@ export const evolveConversation = (state: Conversation, event: ConversationEvent
       if (state.status !== 'open') return { ...state, head };
       return { ...state, head, reads: { ...state.reads, [event.data.readerId]: event.data.upTo } };
     default:
-      return assertNever(event);
+      return unknownEvent(state, event);
   }
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, fail, type Decider } from '../shared/index.ts';
 import { normaliseEmail } from './user.ts';
 
 const Id = z.string().min(1).max(128);
@@ -49,7 +49,7 @@ export const emailDecider: Decider<EmailCommand, EmailState, EmailEvent> = {
       case 'EmailClaimed':
         return { status: 'claimed', email: event.data.email, userId: event.data.userId };
       default:
-        return assertNever(event.type);
+        return unknownEvent(state, event.type);
     }
   },
 };

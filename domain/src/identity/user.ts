@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, ensure, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, type Decider } from '../shared/index.ts';
 
 const Id = z.string().min(1).max(128);
 const Instant = z.iso.datetime();
@@ -67,7 +67,7 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return { status: 'registered', userId, email, role, name };
       }
       default:
-        return assertNever(event.type);
+        return unknownEvent(state, event.type);
     }
   },
 };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, ensure, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
 import {
   CompleteListingDetails,
   Id,
@@ -144,7 +144,7 @@ const evolve = (state: ListingState, event: ListingEvent): ListingState => {
     case 'ListingUnlisted':
       return state.status === 'none' ? state : { ...state, status: 'unlisted' };
     default:
-      return assertNever(event);
+      return unknownEvent(state, event);
   }
 };
 

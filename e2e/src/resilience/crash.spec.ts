@@ -5,7 +5,7 @@ import { seededRandom } from '@stayhub/infra/payments/faults';
 import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, startCommandApi, type AppProcess } from './processes.ts';
+import { call, freePort, secrets, signUp, startCommandApi, type AppProcess } from './processes.ts';
 
 /*
  * command-api as its own process, killed with SIGKILL at seeded random moments while bookings pour
@@ -74,8 +74,8 @@ describe('SIGKILL at random moments', () => {
   it(`${CYCLES} kill/restart cycles under booking load: stored exactly once, nothing held without an owner, never charged twice`, async () => {
     const random = seededRandom(SEED);
     let url = await start();
-    const host = await call(url, 'POST', '/auth/register', { email: 'host@crash.test', password: 'correct horse battery', name: 'Host', role: 'host' });
-    const guests = await Promise.all([1, 2, 3].map((i) => call(url, 'POST', '/auth/register', { email: `guest${i}@crash.test`, password: 'correct horse battery', name: `Guest ${i}` })));
+    const host = await signUp(url, { email: 'host@crash.test', password: 'correct horse battery', name: 'Host', role: 'host' });
+    const guests = await Promise.all([1, 2, 3].map((i) => signUp(url, { email: `guest${i}@crash.test`, password: 'correct horse battery', name: `Guest ${i}` })));
     const unitTypes = [{ unitTypeId: 'room', name: 'Double room', count: CAPACITY, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }];
     const listing = await call(url, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes }) }, host.body.token);
     expect((await call(url, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '@stayhub/infra';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets } from './processes.ts';
+import { call, freePort, secrets, signUp } from './processes.ts';
 
 /*
  * The whole platform as `npm start` runs it, on its own embedded PostgreSQL. Under booking load the
@@ -58,8 +58,8 @@ describe('the database dies under load', () => {
     await until('command-api healthy', healthy(command), (s) => s === 200, 240_000);
     await until('query-api healthy', healthy(query), (s) => s === 200, 120_000);
 
-    const host = await call(command, 'POST', '/auth/register', { email: 'host@outage.test', password: 'correct horse battery', name: 'Host', role: 'host' });
-    const guest = await call(command, 'POST', '/auth/register', { email: 'guest@outage.test', password: 'correct horse battery', name: 'Guest' });
+    const host = await signUp(command, { email: 'host@outage.test', password: 'correct horse battery', name: 'Host', role: 'host' });
+    const guest = await signUp(command, { email: 'guest@outage.test', password: 'correct horse battery', name: 'Guest' });
     const unitTypes = [{ unitTypeId: 'room', name: 'Room', count: 10_000, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }];
     const listing = await call(command, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes, instantBook: false }) }, host.body.token);
     expect((await call(command, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, type Pool } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, startCommandApi, type AppProcess } from './processes.ts';
+import { call, freePort, signUp, startCommandApi, type AppProcess } from './processes.ts';
 
 /*
  * command-api as its own process, its commits shared between concurrent bookings, killed with
@@ -79,8 +79,8 @@ const storedByKey = async () => {
 describe('SIGKILL between shared commits', () => {
   it('every acknowledged booking is stored exactly once, and a retried key never books twice, whenever the process dies', async () => {
     let url = await start();
-    const host = await call(url, 'POST', '/auth/register', { email: 'host@between.test', password: 'correct horse battery', name: 'Host', role: 'host' });
-    const guest = await call(url, 'POST', '/auth/register', { email: 'guest@between.test', password: 'correct horse battery', name: 'Guest' });
+    const host = await signUp(url, { email: 'host@between.test', password: 'correct horse battery', name: 'Host', role: 'host' });
+    const guest = await signUp(url, { email: 'guest@between.test', password: 'correct horse battery', name: 'Guest' });
     const token = guest.body.token as string;
     const unitTypes = [{ unitTypeId: 'room', name: 'Double room', count: 10_000, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }];
     const listing = await call(url, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes }) }, host.body.token);

@@ -1,15 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowRunner } from '@stayhub/infra';
-import { register } from '../fixtures.ts';
+import { adminToken, register } from '../fixtures.ts';
 import { addStock, checkout, createProduct, orderReaches } from '../commerce-fixtures.ts';
 import { startStack, type Stack } from '../harness.ts';
 
 const LARGEST = Number.MAX_SAFE_INTEGER;
 
+const OPERATOR = 'ops@poison.test';
 let stack: Stack;
+let operator: string;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ settings: { ADMIN_EMAILS: OPERATOR } });
+  operator = await adminToken(stack, OPERATOR);
 });
 afterAll(async () => {
   await stack?.stop();
@@ -86,7 +89,7 @@ describe('one event that a workflow cannot react to', () => {
     const subscriptions = health.body.workflows.subscriptions as { workflow: string; parked: number; stuck: boolean; lag: number }[];
     expect(subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications']);
     expect(subscriptions.find((s) => s.workflow === 'checkout')).toMatchObject({ parked: 1, stuck: false });
-    const metrics = (await stack.command.get('/metrics')).body as string;
+    const metrics = (await stack.command.get('/metrics', { token: operator })).body as string;
     expect(metrics).toContain('workflow_parked_events{workflow="checkout"} 1');
     expect(metrics).toMatch(/workflow_subscription_lag_events\{workflow="bookings"\} \d+/);
   });
@@ -99,7 +102,7 @@ describe('one event that a workflow cannot react to', () => {
     expect(health.status).toBe(503);
     expect(health.body.status).toBe('degraded');
     expect(health.body.workflows.subscriptions.find((s: { workflow: string }) => s.workflow === 'bookings')).toMatchObject({ stuck: true, lastError: 'Error: connection terminated' });
-    const metrics = (await stack.command.get('/metrics')).body as string;
+    const metrics = (await stack.command.get('/metrics', { token: operator })).body as string;
     expect(metrics).toContain('workflow_subscription_stuck{workflow="bookings"} 1');
   });
 });

@@ -80,3 +80,10 @@ export const call = async (url: string, method: string, path: string, body?: unk
     return { status: 0, body: undefined };
   }
 };
+
+/** Signs a user up (202 whatever the email) and logs them in: the login's answer carries the token. */
+export const signUp = async (url: string, user: { email: string; password: string; name: string; role?: 'guest' | 'host' }) => {
+  const registered = await call(url, 'POST', '/auth/register', user);
+  if (registered.status !== 202) throw new Error(`register ${user.email}: ${registered.status} ${JSON.stringify(registered.body)}`);
+  return call(url, 'POST', '/auth/login', { email: user.email, password: user.password });
+};

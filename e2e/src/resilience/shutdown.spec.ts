@@ -5,7 +5,7 @@ import { createPool, PostgresEventStore, type Pool } from '@stayhub/infra';
 import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, startApp, startCommandApi, type AppProcess } from './processes.ts';
+import { call, freePort, secrets, signUp, startApp, startCommandApi, type AppProcess } from './processes.ts';
 
 let gateway: GatewayServer;
 let databaseUrl: string;
@@ -60,8 +60,8 @@ describe('graceful shutdown on SIGTERM', () => {
     const port = await freePort();
     const app = await startCommandApi(env(), port);
     running.push(app);
-    const host = await call(app.url, 'POST', '/auth/register', { email: 'host@shutdown.test', password: 'correct horse battery', name: 'Host', role: 'host' });
-    const guest = await call(app.url, 'POST', '/auth/register', { email: 'guest@shutdown.test', password: 'correct horse battery', name: 'Guest' });
+    const host = await signUp(app.url, { email: 'host@shutdown.test', password: 'correct horse battery', name: 'Host', role: 'host' });
+    const guest = await signUp(app.url, { email: 'guest@shutdown.test', password: 'correct horse battery', name: 'Guest' });
     const listing = await call(app.url, 'POST', '/listings', { kind: 'rental', details: listingDetails() }, host.body.token);
     expect((await call(app.url, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);
 

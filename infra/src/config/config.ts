@@ -22,18 +22,20 @@ const minutes = (fallback: number) => z.coerce.number().positive().default(fallb
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /**
- * Abuse limits and who is trusted, kept in memory per process. The defaults are generous (they
- * must not trip tests or benchmarks that run from one address); tighten them in production.
+ * Abuse limits and who is trusted, kept in memory per process. The booking limits are generous;
+ * sign-up and log-in are limited per address as a person uses them (tests and benchmarks that
+ * register many users from one address raise it). `LOGIN_MAX_FAILURES` wrong passwords for one
+ * email from one address are free, then each one doubles the wait (up to the failure window).
  * Lists are comma-separated; `CORS_ORIGINS=*` allows any origin (tokens travel in a header, never a cookie).
  */
 export const SecuritySettings = z.object({
   RATE_LIMIT_WINDOW_SECONDS: count(60),
-  RATE_LIMIT_AUTH_PER_IP: count(600),
+  RATE_LIMIT_AUTH_PER_IP: count(30),
   RATE_LIMIT_BOOKINGS_PER_IP: count(6_000),
   RATE_LIMIT_BOOKINGS_PER_USER: count(600),
   /** Every read of the query API, per client address (health and metrics aside). */
   RATE_LIMIT_QUERIES_PER_IP: count(30_000),
-  LOGIN_MAX_FAILURES: count(10),
+  LOGIN_MAX_FAILURES: count(5),
   LOGIN_FAILURE_WINDOW_SECONDS: count(900),
   CORS_ORIGINS: z.string().default('*'),
   /** Registering with one of these emails gives the admin role: register them before opening the platform. */

@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { corsOriginsOf, listOf, loadConfig, SecuritySettings } from './config.ts';
 
 describe('security settings', () => {
-  it('has generous defaults that a partial setting fills in', () => {
+  it('has defaults that a partial setting fills in: sign-up and log-in limited per address as a person uses them', () => {
     const defaults = SecuritySettings.parse({});
-    expect(defaults.RATE_LIMIT_AUTH_PER_IP).toBeGreaterThanOrEqual(100);
+    expect(defaults.RATE_LIMIT_AUTH_PER_IP).toBeLessThanOrEqual(30);
+    expect(defaults.RATE_LIMIT_BOOKINGS_PER_IP).toBeGreaterThanOrEqual(1_000);
     expect(SecuritySettings.parse({ LOGIN_MAX_FAILURES: '3', JWT_SECRET: 'ignored' })).toEqual({ ...defaults, LOGIN_MAX_FAILURES: 3 });
   });
 

@@ -20,7 +20,7 @@ import { migrateEventStore } from '../postgres/schema.ts';
  * Global positions here are `transactionId-sequence`, each zero-padded to 20 digits, read in that
  * order and only below the oldest transaction still running. A sequence number is drawn before
  * commit, so a transaction that commits late may hold a lower number than one already read; the
- * transaction id guard never lets a reader pass it (see DESIGN §7).
+ * transaction id guard never lets a reader pass it.
  */
 const PAD = 20;
 export const encodePosition = (tx: string | number, position: string | number): string =>

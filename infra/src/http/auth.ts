@@ -28,12 +28,12 @@ export const jwtTokens = (secret: string, ttlMinutes: number, now: () => Date = 
   const key = new TextEncoder().encode(secret);
   const verified = new Map<string, { user: AuthUser; expiresAt: number }>();
   const verify = async (token: string): Promise<{ user: AuthUser; expiresAt: number }> => {
-    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now() });
+    const { payload } = await jwtVerify(token, key, { issuer: ISSUER, algorithms: ['HS256'], currentDate: now(), requiredClaims: ['exp'] });
     const role = payload.role;
     if (typeof payload.sub !== 'string' || (role !== 'guest' && role !== 'host' && role !== 'admin')) {
       throw new Error('token claims are incomplete');
     }
-    return { user: { userId: payload.sub, role, email: String(payload.email ?? '') }, expiresAt: typeof payload.exp === 'number' ? payload.exp * 1000 : Number.POSITIVE_INFINITY };
+    return { user: { userId: payload.sub, role, email: String(payload.email ?? '') }, expiresAt: payload.exp! * 1000 };
   };
   return {
     issue: (user) => {

@@ -4,6 +4,7 @@ export * from './idempotency.ts';
 export * from './metrics.ts';
 export * from './problem.ts';
 export * from './route.ts';
+export * from './input.ts';
 export * from './dates.ts';
 export * from './rate-limit.ts';
 export * from './request-log.ts';

@@ -4,8 +4,8 @@ import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logging.ts';
 
-/** A caller's own id is kept when it is a plain token of at most 128 characters; anything else is replaced. */
-const CALLER_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+/** A caller's own id is kept when it is 1 to 128 visible ASCII characters (what the HTTP kit accepts); anything else is replaced. */
+const CALLER_ID = /^[\x21-\x7e]{1,128}$/;
 
 /**
  * The request's correlation id: the caller's `X-Correlation-Id` (or `X-Request-Id`) when it is a

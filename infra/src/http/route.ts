@@ -1,6 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { requireUser, type AuthUser, type Role } from './auth.ts';
+import { parseStrict } from './input.ts';
 
 export type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
 
@@ -27,7 +28,10 @@ export type RouteSpec<P extends Schema | undefined, Q extends Schema | undefined
   params?: P;
   query?: Q;
   body?: B;
-  responses?: Record<number, { description: string; schema?: Schema }>;
+  /** Request headers this route reads (lower-case names), parsed and documented like the rest; others pass untouched. */
+  headers?: z.ZodObject;
+  /** Every success status the handler answers with (problems are documented for all routes); `200` when omitted. */
+  responses?: Record<number, { description: string; schema?: Schema; headers?: Record<string, string> }>;
   /** `in-append`: the handler records its answer to an `Idempotency-Key` in its own append (`answerOnce`). */
   idempotency?: 'in-append';
   handler: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
@@ -40,14 +44,32 @@ export const defineRoute = <P extends Schema | undefined = undefined, Q extends 
   spec: RouteSpec<P, Q, B>,
 ): Route => spec as unknown as Route;
 
+/** A header every route of some methods accepts (e.g. Idempotency-Key on writes), checked before the route's own. */
+export type CommonHeader = { name: string; methods: RouteSpec<undefined, undefined, undefined>['method'][]; description: string; schema: z.ZodType };
+
+/**
+ * Checks the headers a route reads (its own and the common ones) before anything else handles the
+ * request, so that no shortcut (an idempotent replay, say) skips them.
+ */
+export const headerGuard = (route: Route, common: readonly CommonHeader[]): RequestHandler => {
+  const shape = z.object(Object.fromEntries(commonFor(route, common).map((h) => [h.name.toLowerCase(), h.schema])));
+  const schema = route.headers ? shape.extend(route.headers.shape) : shape;
+  return (req, _res, next) => {
+    // Who you are is settled before what you sent: no token is a 401, whatever else is wrong.
+    if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
+    parseStrict(schema, req.headers, 'header');
+    next();
+  };
+};
+
 const run =
   (route: Route): RequestHandler =>
   async (req, res) => {
     if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
     const input: RouteInput<unknown, unknown, unknown> = {
-      params: route.params ? route.params.parse(req.params) : undefined,
-      query: route.query ? route.query.parse(req.query) : undefined,
-      body: route.body ? route.body.parse(req.body ?? {}) : undefined,
+      params: parseStrict(route.params, { ...req.params }, 'path'),
+      query: parseStrict(route.query, { ...(req.query as object) }, 'query'),
+      body: parseStrict(route.body, req.body ?? {}, 'body'),
       user: req.user,
       req,
       res,
@@ -59,27 +81,80 @@ const run =
     else res.status(status).json(reply.body);
   };
 
-/** Mounts each route with the handlers that need to know which route it is (e.g. the idempotency scope). */
+const commonFor = (route: Route, common: readonly CommonHeader[]) => common.filter((h) => h.methods.includes(route.method));
+
+/**
+ * Mounts each route on its pattern (the router decides how exactly paths must match), with the
+ * handlers that need to know which route it is (e.g. the idempotency scope).
+ */
 export const mountRoutes = (router: Router, routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): void => {
   for (const route of routes) router[route.method](route.path, ...perRoute(route), run(route));
 };
 
-const jsonSchema = (schema: Schema, io: 'input' | 'output') =>
-  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+type Json = Record<string, unknown>;
 
-const parameters = (schema: Schema | undefined, where: 'path' | 'query') => {
-  if (!schema) return [];
-  const json = jsonSchema(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
-  return Object.entries(json.properties ?? {}).map(([name, property]) => ({
-    name,
-    in: where,
-    required: where === 'path' || (json.required ?? []).includes(name),
-    schema: property,
-  }));
+/** Every request object closed (`additionalProperties: false`), as the server refuses unknown fields; intersections merged into one object. */
+const closed = (schema: Json): Json => {
+  const node: Json = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => [
+      key,
+      Array.isArray(value) ? value.map((v) => (v && typeof v === 'object' ? closed(v as Json) : v)) : value && typeof value === 'object' && key !== 'enum' && key !== 'const' ? closed(value as Json) : value,
+    ]),
+  );
+  if (key(node, 'properties')) {
+    if (node.additionalProperties === undefined) node.additionalProperties = false;
+    return node;
+  }
+  const parts = node.allOf as Json[] | undefined;
+  if (parts?.every((part) => part.type === 'object' && key(part, 'properties'))) {
+    const { allOf: _allOf, ...rest } = node;
+    return {
+      ...rest,
+      type: 'object',
+      properties: Object.assign({}, ...parts.map((p) => p.properties)),
+      required: [...new Set(parts.flatMap((p) => (p.required as string[] | undefined) ?? []))],
+      additionalProperties: false,
+    };
+  }
+  return node;
+};
+const key = (node: Json, name: string) => Object.hasOwn(node, name) && typeof node[name] === 'object';
+
+const jsonSchema = (schema: Schema, io: 'input' | 'output'): Json => {
+  const json = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
+  delete json.$schema;
+  return io === 'input' ? closed(json) : json;
 };
 
+const parameters = (schema: Schema | undefined, where: 'path' | 'query' | 'header') => {
+  if (!schema) return [];
+  type Shape = { properties?: Record<string, Json>; required?: string[]; anyOf?: Shape[]; allOf?: Shape[] };
+  const json = jsonSchema(schema, 'input') as Shape;
+  // A union of query shapes (dates or slots) is documented as every parameter any shape takes, each
+  // optional; an intersection (named parameters and a pattern of others) as the named ones.
+  const shapes = json.anyOf ?? json.allOf ?? [json];
+  const required = json.anyOf ? [] : shapes.flatMap((shape) => shape.required ?? []);
+  const properties: Record<string, Json> = Object.assign({}, ...shapes.map((shape) => shape.properties ?? {}));
+  return Object.entries(properties).map(([name, property]) => {
+    const { description, ...rest } = property;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || required.includes(name),
+      ...(description ? { description } : {}),
+      schema: rest,
+    };
+  });
+};
+
+const problemResponse = { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+
 /** The OpenAPI 3.1 document, generated from the same zod schemas the routes parse with. */
-export const openApiDocument = (info: { title: string; version: string; description?: string }, routes: readonly Route[]) => {
+export const openApiDocument = (
+  info: { title: string; version: string; description?: string },
+  routes: readonly Route[],
+  common: readonly CommonHeader[] = [],
+) => {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of routes) {
     const path = route.path.replace(/:([A-Za-z_]+)/g, '{$1}');
@@ -87,28 +162,36 @@ export const openApiDocument = (info: { title: string; version: string; descript
     for (const [status, response] of Object.entries(route.responses ?? { 200: { description: 'OK' } })) {
       responses[status] = {
         description: response.description,
+        ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
         ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
       };
     }
-    responses.default = { description: 'A problem (RFC 9457)', content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } };
+    responses['4XX'] = { ...problemResponse, description: 'A problem with the request (RFC 9457)' };
+    responses['5XX'] = { ...problemResponse, description: 'The service cannot answer now (RFC 9457); retry later' };
+    const headers = commonFor(route, common).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') }));
     (paths[path] ??= {})[route.method] = {
+      operationId: `${route.method}${path.replace(/\{([A-Za-z_]+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       summary: route.summary,
       tags: route.tags,
-      ...(route.auth !== 'none' ? { security: [{ bearer: [] }] } : {}),
-      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+      security: route.auth === 'none' ? [] : route.auth === 'optional' ? [{}, { bearer: [] }] : [{ bearer: [] }],
+      parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...headers, ...parameters(route.headers, 'header')],
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } } : {}),
       responses,
     };
   }
+  const tags = [...new Set(routes.flatMap((route) => route.tags))].sort().map((name) => ({ name, description: `Routes about ${name}` }));
   return {
     openapi: '3.1.0',
-    info,
+    info: { ...info, license: { name: 'Proprietary', identifier: 'LicenseRef-StayHub' } },
+    servers: [{ url: '/', description: 'This server' }],
+    tags,
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: {
         Problem: {
           type: 'object',
+          required: ['type', 'title', 'status'],
           properties: { type: { type: 'string' }, title: { type: 'string' }, status: { type: 'integer' }, detail: { type: 'string' } },
         },
       },

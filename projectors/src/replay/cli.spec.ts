@@ -63,7 +63,7 @@ afterAll(async () => {
 
 describe('replay CLI', () => {
   it('stops cleanly on Ctrl-C, says how to resume, and a rerun resumes, verifies and swaps', async () => {
-    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', afterMs: 1_500 });
+    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', afterMs: 300 });
     expect(stopped.err).toContain('stopping after the batch in hand');
     expect(stopped.code).toBe(130);
     expect(stopped.out).toContain('resume with: npm run replay -- rebuild all --batch 1');

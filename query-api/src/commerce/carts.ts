@@ -7,10 +7,10 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 const READ_MODELS = ['carts', 'products'];
 
 /**
- * A subtotal only when every line's product is known and priced in one currency, and the sum is an
- * exact integer (checkout refuses a total past that range, so the cart shows none rather than a rounded one).
+ * A subtotal only when every line's product is known and priced in one currency, summed exactly in
+ * integer minor units; a sum past the safe integers (no order could be placed for it) is no subtotal.
  */
-const subtotalOf = (lines: { quantity: number; product: ProductSummary | null }[]) => {
+export const subtotalOf = (lines: { quantity: number; product: Pick<ProductSummary, 'price'> | null }[]) => {
   const currencies = new Set(lines.map((line) => line.product?.price.currency));
   if (lines.length === 0 || currencies.size !== 1 || currencies.has(undefined)) return null;
   const amount = lines.reduce((sum, line) => sum + BigInt(line.quantity) * BigInt(line.product!.price.amount), 0n);

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { defineRoute, HttpProblem, queryInteger, type Route } from '@stayhub/infra';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
@@ -11,8 +11,8 @@ const SearchQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
     category: z.string().trim().min(1).max(100).optional(),
-    minPrice: z.coerce.number().int().min(0).optional(),
-    maxPrice: z.coerce.number().int().min(0).optional(),
+    minPrice: queryInteger({ min: 0 }).optional(),
+    maxPrice: queryInteger({ min: 0 }).optional(),
     currency: Currency.optional(),
     deliverableTo: z.string().trim().min(2).max(12).optional(),
     inStock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
@@ -45,7 +45,10 @@ export const productQueryRoutes = (deps: QueryDeps): Route[] => [
       'deliverableTo=<postal code>, inStock; sort by relevance, price or newest; paged',
     tags: ['products'],
     auth: 'none',
-    query: SearchQuery,
+    // `attr.<name>` parameters are kept (and checked below); any other unknown parameter is refused.
+    query: SearchQuery.and(
+      z.record(z.string(), z.unknown()).transform((q) => Object.fromEntries(Object.entries(q).filter(([key]) => ATTRIBUTE.test(key)))),
+    ),
     handler: async ({ query, req }) => {
       const attributes = attributesOf(req);
       const stale = await catchUp(deps, req, query.after, PRODUCTS);

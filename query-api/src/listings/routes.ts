@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { daysBetween, defineRoute, HttpProblem, NearIsoDate } from '@stayhub/infra';
+import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
 import { nightsBetween } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
@@ -14,15 +14,15 @@ const csv = z
 const SearchQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
-    lat: z.coerce.number().min(-90).max(90).optional(),
-    lon: z.coerce.number().min(-180).max(180).optional(),
-    radiusKm: z.coerce.number().positive().max(20_000).optional(),
+    lat: queryNumber({ min: -90, max: 90 }).optional(),
+    lon: queryNumber({ min: -180, max: 180 }).optional(),
+    radiusKm: queryNumber({ positive: true, max: 20_000 }).optional(),
     checkIn: IsoDate.optional(),
     checkOut: IsoDate.optional(),
     slot: z.iso.datetime({ offset: true }).optional(),
-    guests: z.coerce.number().int().min(1).max(1000).optional(),
-    minPrice: z.coerce.number().int().min(0).optional(),
-    maxPrice: z.coerce.number().int().min(0).optional(),
+    guests: queryInteger({ min: 1, max: 1000 }).optional(),
+    minPrice: queryInteger({ min: 0 }).optional(),
+    maxPrice: queryInteger({ min: 0 }).optional(),
     amenities: csv.optional(),
     kind: z.enum(['rental', 'hotel', 'restaurant']).optional(),
     city: z.string().trim().min(1).max(200).optional(),
@@ -46,6 +46,10 @@ const AvailabilityQuery = z
   .refine((q) => q.from < q.to, { message: 'to must be after from', path: ['to'] })
   .refine((q) => daysBetween(q.from, q.to) <= 366, { message: 'at most 366 days', path: ['to'] });
 const SlotsQuery = z.object({ slots: csv.pipe(z.array(z.iso.datetime({ offset: true })).min(1).max(200)), after: Token });
+
+/** Published listings are public; a draft or an unlisted one only to its host and operators. */
+const visible = (listing: { status: string; hostId: string } | null | undefined, user: AuthUser | undefined): listing is { status: string; hostId: string } =>
+  Boolean(listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin'));
 
 export const listingRoutes = (deps: QueryDeps) => [
   defineRoute({
@@ -75,8 +79,7 @@ export const listingRoutes = (deps: QueryDeps) => [
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings']);
       const listing = await deps.listings.get(params.id);
-      const visible = listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin');
-      if (!visible) {
+      if (!visible(listing, user)) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
       }
@@ -88,13 +91,14 @@ export const listingRoutes = (deps: QueryDeps) => [
     path: '/listings/:id/availability',
     summary: 'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`',
     tags: ['listings'],
-    auth: 'none',
+    auth: 'optional',
     params: ListingId,
     query: z.union([AvailabilityQuery, SlotsQuery]),
-    handler: async ({ params, query, req }) => {
+    handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
       const keys = 'from' in query ? nightsBetween(query.from, query.to) : query.slots.map((s) => new Date(s).toISOString());
-      const days = await deps.listings.availability(params.id, keys);
+      // A draft's calendar is shown only to its host (and operators), like the draft itself.
+      const days = visible(await deps.listings.get(params.id), user) ? await deps.listings.availability(params.id, keys) : undefined;
       if (!days) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);

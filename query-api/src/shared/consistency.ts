@@ -1,13 +1,13 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpProblem } from '@stayhub/infra';
+import { HttpProblem, queryInteger } from '@stayhub/infra';
 import { waitForPosition } from '@stayhub/read-models';
 import type { QueryDeps } from './deps.ts';
 
 export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();
 export const Paging = {
-  page: z.coerce.number().int().min(1).max(10_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: queryInteger({ min: 1, max: 10_000 }).default(1),
+  pageSize: queryInteger({ min: 1, max: 100 }).default(20),
 };
 
 /**
@@ -18,6 +18,13 @@ export const catchUp = async (deps: QueryDeps, req: Request, after: string | und
   const header = req.header('x-consistency-token');
   const token = after ?? (header ? Token.parse(header) : undefined);
   if (!token) return false;
+  // A token from the future (forged, or from another platform) would only make every read wait.
+  const head = await deps.committedHead?.();
+  if (head !== undefined && token > head) {
+    throw new HttpProblem(400, 'Bad Request', 'The consistency token is beyond anything this platform has written: pass one from a command response', {
+      errors: [{ path: after ? 'after' : 'x-consistency-token', message: 'beyond the newest write', code: 'too_big' }],
+    });
+  }
   const caughtUp = deps.waitForPosition
     ? await deps.waitForPosition(projections, token, deps.consistencyWaitMs)
     : await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);

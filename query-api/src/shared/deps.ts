@@ -22,6 +22,8 @@ export type QueryDeps = {
    * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
    */
   waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
+  committedHead?: () => Promise<string | undefined>;
   /** Repeated searches answered for a short TTL; none when omitted. */
   searchCache?: SearchCache | undefined;
   /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */

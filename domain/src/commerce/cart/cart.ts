@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, type Decider } from '../../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure } from '../../shared/errors.ts';
 import { Id, Instant } from '../primitives.ts';
 
@@ -99,7 +99,7 @@ const evolve = (state: CartState, event: CartEvent): CartState => {
     case 'CartCleared':
       return { lines: [] };
     default:
-      return assertNever(event);
+      return unknownEvent(state, event);
   }
 };
 

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { assertNever, type Decider } from '../../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
 import { money, sum, times, zero, type Money } from '../../shared/money.ts';
 import { addMinutes } from '../../shared/time.ts';
@@ -279,7 +279,7 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
     }
     case 'OrderPaymentIssueResolved':
       return on(state, (order) => ({ paymentIssues: withoutIssue(order.paymentIssues ?? [], event.data.taskId) }));
-    default: return assertNever(event);
+    default: return unknownEvent(state, event);
   }
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, type Decider } from '../../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
 import { Money } from '../../shared/money.ts';
 import { Id, Instant, Sku } from '../primitives.ts';
@@ -131,7 +131,7 @@ const evolve = (state: ProductState, event: ProductEvent): ProductState => {
     case 'ProductUpdated': return state.status === 'none' ? state : { ...state, ...event.data.changes };
     case 'ProductPriceChanged': return state.status === 'none' ? state : { ...state, price: event.data.price };
     case 'ProductDiscontinued': return state.status === 'none' ? state : { ...state, status: 'discontinued' };
-    default: return assertNever(event);
+    default: return unknownEvent(state, event);
   }
 };
 

@@ -1,4 +1,4 @@
-import { assertNever, ensure, type Decider } from '../../shared/index.ts';
+import { assertNever, unknownEvent, ensure, type Decider } from '../../shared/index.ts';
 
 /**
  * A SKU names its stock stream (`stock-{sku}`), so two products must never share one: each SKU is
@@ -29,7 +29,7 @@ export const skuClaimDecider: Decider<ClaimSku, SkuClaim, SkuClaimed> = {
       case 'SkuClaimed':
         return { productId: event.data.productId };
       default:
-        return assertNever(event.type);
+        return unknownEvent(state, event.type);
     }
   },
 };

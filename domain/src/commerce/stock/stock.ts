@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, type Decider } from '../../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
 import { Id, Instant, Quantity, Sku } from '../primitives.ts';
 
@@ -114,7 +114,7 @@ const evolve = (state: StockState, event: StockEvent): StockState => {
       return { ...withHold(state, event.data.holdId, 'confirmed'), onHand: state.onHand - held.quantity };
     }
     case 'StockReleased': return withHold(state, event.data.holdId, 'released');
-    default: return assertNever(event);
+    default: return unknownEvent(state, event);
   }
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, type Decider } from '../../shared/decider.ts';
+import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { Id, Instant } from '../primitives.ts';
 
 /** One wishlist per user. Moving an item to the cart is AddToCart + RemoveFromWishlist, sent by the API. */
@@ -35,7 +35,7 @@ const evolve = (state: WishlistState, event: WishlistEvent): WishlistState => {
   switch (event.type) {
     case 'WishlistItemAdded': return state.productIds.includes(productId) ? state : { productIds: [...state.productIds, productId] };
     case 'WishlistItemRemoved': return { productIds: state.productIds.filter((id) => id !== productId) };
-    default: return assertNever(event);
+    default: return unknownEvent(state, event);
   }
 };
 

@@ -1,6 +1,6 @@
 import { createContext, useContext, useState, type FormEvent, type ReactNode } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { loadSession, post, saveSession, type Session } from './api.ts';
+import { ApiError, loadSession, post, saveSession, type Session } from './api.ts';
 import { ErrorMessage, Field } from './ui.tsx';
 
 type Auth = { session: Session | null; signIn: (session: Session) => void; signOut: () => void };
@@ -53,7 +53,15 @@ export const SignInPage = () => {
     setBusy(true);
     setError(null);
     try {
-      const session = await post<Omit<Session, 'email'>>('command', `/auth/${mode}`, body, { token: null });
+      // Registration answers 202 alike for a new and a taken email (the mail says which); the
+      // account's token comes from logging in with the same email and password.
+      if (mode === 'register') await post('command', '/auth/register', body, { token: null });
+      const session = await post<Omit<Session, 'email'>>('command', '/auth/login', { email, password: body.password }, { token: null }).catch((caught: unknown) => {
+        if (mode === 'register' && caught instanceof ApiError && caught.status === 401) {
+          throw new Error('We have sent a mail to this address. If it already has an account, sign in with its password.');
+        }
+        throw caught;
+      });
       signIn({ ...session, email });
       if (location.pathname === '/sign-in') navigate('/');
     } catch (caught) {
