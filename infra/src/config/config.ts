@@ -133,6 +133,9 @@ const schema = z
     need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');
   });
 
+/** Every variable the configuration reads (a deployment that sets another one has a typo). */
+export const configurationVariables: readonly string[] = Object.keys(schema.shape);
+
 export type Config = z.infer<typeof schema> & { JWT_SECRET: string; PAYMENT_WEBHOOK_SECRET: string };
 
 /** A secret kept under `.data/` so that tokens survive a restart in the embedded mode. */
