@@ -95,7 +95,7 @@ try {
     },
     [
       'Both rebuild one booking history document per booking from the same events with the same evolve function, on the same server, one after the other.',
-      'Ours: the replay tool (pages of 10,000, documents folded in memory, one multi-row upsert per page, indexes after the load). Emmett: rebuildPostgreSQLProjections with a Pongo single-stream projection at its defaults (one document read and write per event).',
+      'Ours: the replay tool (pages of 10,000, documents folded in memory, documents new to the fresh target written with one COPY per page and the others with one multi-row upsert, indexes after the load). Emmett: rebuildPostgreSQLProjections with a Pongo single-stream projection at its defaults (one document read and write per event).',
       'ratio = Emmett seconds / our seconds.',
     ],
     loadBefore,

@@ -1,19 +1,17 @@
 /**
- * Figure 5: replay rate — events per second rebuilding the search, availability and booking
- * history read models from a generated history (1 million events in the full run).
+ * Figure 5: replay rate — events per second rebuilding the PostgreSQL read models from a generated
+ * history (1 million events in the full run), with the replay process's peak RSS and the CPU the
+ * replay and the database server spent per million events.
  */
+import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { createPool, PostgresEventStore } from '@stayhub/infra';
-import { pgProjections } from '@stayhub/projectors';
-import { pgRebuildAdapter } from '@stayhub/projectors/replay/pg-target';
-import { lineProgress } from '@stayhub/projectors/replay/progress';
-import { rebuild } from '@stayhub/projectors/replay/replay';
-import { pgEventSource } from '@stayhub/projectors/replay/sources';
 import { params } from './shared/args.ts';
-import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import { benchDatabase, benchServer, freshDatabase, serverCpuSeconds, serverSettings, withAdmin } from './shared/database.ts';
 import { bookingHistory, bulkInsert } from './shared/history.ts';
-import { memorySampler, memoryOf } from './shared/platform.ts';
 import { record } from './shared/results.ts';
 
 const p = params('bench:replay', {
@@ -21,66 +19,109 @@ const p = params('bench:replay', {
   projections: { default: 'listings,availability,booking_history,products,order_history,carts', help: 'read models rebuilt in one pass' },
   batch: { default: 10_000, help: 'events per batch' },
   seed: { default: 11, help: 'history seed' },
+  keep: { default: false, help: 'keep the generated history (stayhub_bench_replay_<events>_<seed>) and reuse it in later runs' },
+  rounds: { default: 1, help: 'rebuilds of the same history, one after the other (the median is the figure)' },
 });
 
 const loadBefore = loadavg();
 const server = await benchServer();
-const db = await freshDatabase(server.adminUrl, 'replay');
+const kept = benchDatabase(server.adminUrl, `replay_${p.events}_${p.seed}`);
+const reusable =
+  p.keep &&
+  (await withAdmin(server.adminUrl, async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [`stayhub_bench_replay_${p.events}_${p.seed}`])).rowCount! > 0)) &&
+  (await withAdmin(kept.url, async (client) => (await client.query("SELECT to_regclass('bench_history') IS NOT NULL AS ok")).rows[0].ok as boolean));
+const db = p.keep ? kept : await freshDatabase(server.adminUrl, 'replay');
+if (p.keep && !reusable) {
+  await kept.drop();
+  await withAdmin(server.adminUrl, (admin) => admin.query(`CREATE DATABASE "stayhub_bench_replay_${p.events}_${p.seed}"`));
+}
 const pool = createPool(db.url, 8);
 const store = await PostgresEventStore.create(pool);
+
+/** Leaves only the history: the tables of earlier rebuilds and the projectors' bookkeeping go. */
+const dropRebuilt = async () => {
+  const { rows } = await pool.query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND NOT starts_with(tablename, 'es_') AND tablename <> 'bench_history'",
+  );
+  for (const { name } of rows) await pool.query(`DROP TABLE IF EXISTS "${name}" CASCADE`);
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
 try {
-  let started = performance.now();
-  let last = started;
-  const written = await bulkInsert(pool, bookingHistory({ events: p.events, seed: p.seed }), {
-    onProgress: (done) => {
-      if (performance.now() - last > 10_000) {
-        last = performance.now();
-        console.log(`generating: ${done}/${p.events} events`);
-      }
-    },
-  });
-  const generateSeconds = (performance.now() - started) / 1000;
-  await pool.query('ANALYZE es_events');
+  let generateSeconds: number | undefined;
+  if (!reusable) {
+    const started = performance.now();
+    let last = started;
+    await bulkInsert(pool, bookingHistory({ events: p.events, seed: p.seed }), {
+      onProgress: (done) => {
+        if (performance.now() - last > 10_000) {
+          last = performance.now();
+          console.log(`generating: ${done}/${p.events} events`);
+        }
+      },
+    });
+    generateSeconds = Math.round((performance.now() - started) / 1000);
+    await pool.query('ANALYZE es_events');
+    await pool.query('CREATE TABLE bench_history (events int NOT NULL)');
+    await pool.query('INSERT INTO bench_history VALUES ($1)', [p.events]);
+  }
   const { rows: types } = await pool.query<{ type: string; n: number }>('SELECT type, count(*)::int AS n FROM es_events GROUP BY type ORDER BY n DESC');
   const { rows: disorder } = await pool.query<{ n: number }>(
     `SELECT count(*)::int AS n FROM (SELECT stream_revision - lag(stream_revision) OVER (PARTITION BY stream_id ORDER BY transaction_id, global_position) AS step FROM es_events) x WHERE step <> 1`,
   );
   if (disorder[0]!.n !== 0) throw new Error(`${disorder[0]!.n} events out of stream order`);
-  console.log(`${written} events written in ${generateSeconds.toFixed(0)} s; rebuilding ${p.projections}…`);
 
-  const names = p.projections.split(',');
-  const sampler = memorySampler(() => memoryOf(process.pid));
-  started = performance.now();
-  const outcome = await rebuild(
-    {
-      pool,
-      events: pgEventSource(pool, store),
-      adapter: pgRebuildAdapter(pool, pgProjections),
-      print: (line) => console.log(line),
-      progress: (label) => lineProgress(label, (line) => console.log(line), { everyEvents: 100_000, everyMs: 15_000 }),
-    },
-    { names, batchSize: p.batch },
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const rows: Record<string, number> = {};
-  for (const target of outcome.targets) {
-    rows[target.target] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target.target}`)).rows[0]!.n;
+  type Round = { events: number; seconds: number; eventsPerSecond: number; peakRssMb: number; replayCpuSeconds: number; serverCpuSeconds?: number; load: number[] };
+  const rounds: Round[] = [];
+  let rowsBuilt: Record<string, number> = {};
+  for (let round = 1; round <= p.rounds; round++) {
+    await dropRebuilt();
+    console.log(`round ${round}/${p.rounds}: rebuilding ${p.projections}${generateSeconds === undefined ? ' (kept history)' : ''}…`);
+    const serverBefore = await serverCpuSeconds(db.url);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./replay/worker.ts', import.meta.url)), '--url', db.url, '--projections', p.projections, '--batch', String(p.batch)],
+      { maxBuffer: 1 << 20 },
+    );
+    const serverAfter = await serverCpuSeconds(db.url);
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { events: number; seconds: number; targets: string[]; cpuSeconds: number; peakRssMb: number };
+    rounds.push({
+      events: result.events,
+      seconds: Math.round(result.seconds * 10) / 10,
+      eventsPerSecond: Math.round(result.events / result.seconds),
+      peakRssMb: result.peakRssMb,
+      replayCpuSeconds: Math.round(result.cpuSeconds * 10) / 10,
+      ...(serverBefore !== undefined && serverAfter !== undefined ? { serverCpuSeconds: Math.round((serverAfter - serverBefore) * 10) / 10 } : {}),
+      load: loadavg().map((x) => Math.round(x * 100) / 100),
+    });
+    console.log(JSON.stringify(rounds[rounds.length - 1]));
+    rowsBuilt = {};
+    for (const target of result.targets) rowsBuilt[target] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
   }
+  const perMillion = (seconds: number, events: number) => Math.round((seconds / events) * 1e6 * 10) / 10;
+  const mid = rounds.find((r) => r.eventsPerSecond === median(rounds.map((x) => x.eventsPerSecond)))!;
   record(
     'replay',
     { ...p, database: server.kind, postgres: await serverSettings(db.url) },
     {
-      events: outcome.events,
-      seconds: Math.round(seconds * 10) / 10,
-      eventsPerSecond: Math.round(outcome.events / seconds),
-      projections: names,
-      rowsBuilt: rows,
+      events: mid.events,
+      seconds: mid.seconds,
+      eventsPerSecond: mid.eventsPerSecond,
+      peakRssMb: median(rounds.map((r) => r.peakRssMb)),
+      cpuSecondsPerMillionEvents: {
+        replay: median(rounds.map((r) => perMillion(r.replayCpuSeconds, r.events))),
+        ...(mid.serverCpuSeconds !== undefined ? { server: median(rounds.map((r) => perMillion(r.serverCpuSeconds ?? 0, r.events))) } : {}),
+      },
+      rounds,
+      projections: p.projections.split(','),
+      rowsBuilt,
       eventTypes: Object.fromEntries(types.map((t) => [t.type, t.n])),
-      generateSeconds: Math.round(generateSeconds),
-      replayProcessMemory: { peakRssMbSampled: sampler.stop(), ...memoryOf(process.pid) },
+      ...(generateSeconds !== undefined ? { generateSeconds } : {}),
     },
     [
-      'One pass over the events: each batch is applied to every rebuilt target at once, each in its own transaction with its checkpoint (as `npm run replay -- rebuild` does).',
+      'Each round rebuilds every named read model in one pass over the events, in its own process (`replay/worker.ts`, as `npm run replay -- rebuild` does); the peak RSS is that process\'s own (the kernel\'s VmHWM).',
+      'CPU seconds per million events: the replay process, and the whole database server over the round (postmaster and backends, from /proc). They do not depend on how busy the machine is the way the rate does: on an otherwise idle machine the rate is bounded by events / max(replay CPU, server CPU / cores).',
       'The history is decided by the listing, calendar and booking deciders and written straight into es_events in chunks (not through es_append), to generate it fast.',
     ],
     loadBefore,
@@ -88,6 +129,6 @@ try {
 } finally {
   await store.close();
   await pool.end();
-  await db.drop();
+  if (!p.keep) await db.drop();
   await server.stop();
 }

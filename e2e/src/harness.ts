@@ -87,6 +87,17 @@ export type StackOptions = {
   workflows?: 'auto' | 'manual';
   /** The log projectors read, whatever `LOG` says (a spec that must always run over Kafka). */
   log?: 'local' | 'kafka';
+  /**
+   * `at-scale`: search in Elasticsearch, availability in Redis and history in Cassandra, whatever
+   * `SEARCH`, `AVAILABILITY` and `HISTORY` say (their URLs must be set; see `atScaleStoresMissing`).
+   */
+  stores?: 'at-scale';
+};
+
+/** Why the at-scale read stores cannot be used here (a URL not set), or undefined when they can. */
+export const atScaleStoresMissing = (): string | undefined => {
+  const missing = (['ELASTICSEARCH_URL', 'REDIS_URL', 'CASSANDRA_CONTACT_POINTS'] as const).filter((url) => !process.env[url]);
+  return missing.length ? missing.map((url) => process.env[`${url}_MISSING`] ?? `set ${url}`).join('; ') : undefined;
 };
 
 /**
@@ -96,8 +107,9 @@ export type StackOptions = {
  */
 const environment = (options: StackOptions) => {
   const env = process.env;
+  const forced = options.stores === 'at-scale' ? new Set(['SEARCH', 'HISTORY']) : new Set<string>();
   const chosen = (variable: string, value: string, url: string) => {
-    if (env[variable] !== value) return false;
+    if (env[variable] !== value && !forced.has(variable)) return false;
     if (!env[url]) console.warn(`[e2e] ${variable}=${value} ignored: ${url} is not set`);
     return Boolean(env[url]);
   };
@@ -134,11 +146,11 @@ const externalProjections = (stores: ReadStoreClients): NonNullable<ProjectorOpt
 ];
 
 /**
- * `AVAILABILITY=redis` in the environment runs the stack with availability in Redis (REDIS_URL,
- * by default the build machine's 127.0.0.1:6379), under a random key prefix per stack.
+ * `AVAILABILITY=redis` in the environment (or `stores: 'at-scale'`) runs the stack with availability
+ * in Redis (REDIS_URL, by default 127.0.0.1:6379), under a random key prefix per stack.
  */
-const availabilityFromEnvironment = (): RedisAvailabilityStore | undefined =>
-  process.env.AVAILABILITY === 'redis'
+const availabilityFromEnvironment = (options: StackOptions): RedisAvailabilityStore | undefined =>
+  process.env.AVAILABILITY === 'redis' || options.stores === 'at-scale'
     ? RedisAvailabilityStore.connect(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { namespace: `avail-e2e-${randomBytes(5).toString('hex')}` })
     : undefined;
 
@@ -177,7 +189,7 @@ export const startStack = async (options: StackOptions = {}) => {
   });
   const readPool: Pool = createPool(databaseUrl, 10);
   const readStore = await eventStoreFromConfig(scale, readPool, { pollIntervalMs: 50 });
-  const availability = availabilityFromEnvironment();
+  const availability = availabilityFromEnvironment(options);
   const readStores = readStoreClientsFromConfig(scale, { namespace: `e2e_${randomBytes(5).toString('hex')}` });
   const kafka = scale.LOG === 'kafka' ? await startKafka() : undefined;
   const checkpoints = kafka ? await PostgresCheckpoints.create(readPool) : undefined;
@@ -204,6 +216,8 @@ export const startStack = async (options: StackOptions = {}) => {
     side,
     /** The Redis availability store when `AVAILABILITY=redis`, else undefined (the PostgreSQL table). */
     availability,
+    /** The Elasticsearch and Cassandra clients in use (each undefined when PostgreSQL serves it). */
+    readStores,
     /** Under LOG=kafka: the brokers (KAFKA_BROKERS) and a client. */
     kafka: kafka ? { brokers: kafka.cluster.brokers, client: kafka.client as Kafka } : undefined,
     pool: side.deps.pool,

@@ -63,4 +63,45 @@ describe('restaurants and host blocks', () => {
     expect(search.body.total).toBe(0);
     expect((await stack.query.get(`/listings/search?q=barn&checkIn=${day(stack, 12)}&checkOut=${day(stack, 13)}`)).body.total).toBe(1);
   });
+
+  it('a host sees the blocks in force and lifts one: its nights can be booked again, and lifting twice finds nothing', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const other = await register(stack, 'host', 'other');
+    const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Lifted loft' });
+    const range = { unitTypeId: 'flat', from: day(stack, 20), to: day(stack, 23) };
+    const blocked = await stack.command.post(`/listings/${listingId}/blocks`, range, { token: host.token });
+    expect(blocked.status, JSON.stringify(blocked.body)).toBe(201);
+    const kept = await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 30), to: day(stack, 31) }, { token: host.token });
+
+    const listed = await stack.query.get(`/listings/${listingId}/blocks?after=${kept.body.consistencyToken}`, { token: host.token });
+    expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+    expect(listed.body.items).toEqual([
+      expect.objectContaining({ blockId: blocked.body.blockId, unitTypeId: `${listingId}.flat`, from: day(stack, 20), to: day(stack, 23), keys: [day(stack, 20), day(stack, 21), day(stack, 22)], units: 1, blockedBy: host.userId }),
+      expect.objectContaining({ blockId: kept.body.blockId, from: day(stack, 30), to: day(stack, 31) }),
+    ]);
+    expect((await stack.query.get(`/listings/${listingId}/blocks`, { token: other.token })).status).toBe(404);
+
+    const lift = (token: string, body: unknown = range) => stack.command.post(`/listings/${listingId}/blocks/${blocked.body.blockId}/lift`, body, { token });
+    const refused = await lift(other.token);
+    expect(refused.status).toBe(403);
+    const bad = await lift(host.token, { unitTypeId: 'flat', from: day(stack, 23), to: day(stack, 20) });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const before = (await stack.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked'")).rows[0]!.n;
+    expect(before).toBe(0);
+
+    const done = await lift(host.token);
+    expect(done.status, JSON.stringify(done.body)).toBe(200);
+    expect(done.body).toMatchObject({ blockId: blocked.body.blockId, keys: [day(stack, 20), day(stack, 21), day(stack, 22)] });
+    const again = await lift(host.token);
+    expect(again.status).toBe(404);
+    expect(again.body.detail).toContain(blocked.body.blockId);
+    expect((await stack.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked'")).rows[0]!.n).toBe(1);
+
+    const after = await stack.query.get(`/listings/${listingId}/blocks?after=${done.body.consistencyToken}`, { token: host.token });
+    expect(after.body.items.map((b: { blockId: string }) => b.blockId)).toEqual([kept.body.blockId]);
+    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 21), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+  });
 });

@@ -6,9 +6,10 @@ import { orderHistoryProjection } from '@stayhub/read-models/order-history/pg-pr
 import { cartsProjection } from '@stayhub/read-models/carts/pg-projection';
 import { userProfilesProjection } from '@stayhub/read-models/user-profiles/pg-projection';
 import { reviewsProjection } from '@stayhub/read-models/reviews/pg-projection';
+import { calendarBlocksProjection } from '@stayhub/read-models/calendar-blocks/pg-projection';
 import type { PgProjection } from '@stayhub/read-models';
 
 /** Every read model the projectors keep on the embedded default (PostgreSQL). */
-export const pgProjections: readonly PgProjection[] = [listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection];
+export const pgProjections: readonly PgProjection[] = [listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection, calendarBlocksProjection];
 
 export const projectionNamed = (name: string): PgProjection | undefined => pgProjections.find((p) => p.name === name);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PgBookingHistoryReader, PgListingReader, PgOrderHistoryReader } from '@stayhub/read-models';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
+import { checkpointSchema } from '@stayhub/read-models/checkpoints';
 import { logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
@@ -15,13 +16,19 @@ describe('query side composition', () => {
     databaseUrl = await testDatabaseUrl();
   });
 
-  it('reads PostgreSQL and waits on checkpoints by default', async () => {
-    const deps = composeQuerySide({ databaseUrl, config: secrets });
+  it('reads PostgreSQL and waits on the projections\' checkpoints by default', async () => {
+    const deps = composeQuerySide({ databaseUrl: await testDatabaseUrl(), config: secrets });
     try {
       expect(deps.listings).toBeInstanceOf(PgListingReader);
       expect(deps.bookings).toBeInstanceOf(PgBookingHistoryReader);
       expect(deps.orders).toBeInstanceOf(PgOrderHistoryReader);
-      expect(deps.waitForPosition).toBeUndefined();
+      // read-your-writes by the projections' checkpoints (the log watermark plays no part)
+      await deps.pool.query(checkpointSchema);
+      await deps.pool.query("INSERT INTO projection_targets (projection, target) VALUES ('listings', 'listings'); INSERT INTO projection_checkpoints (name) VALUES ('listings')");
+      const position = `${'1'.padStart(20, '0')}-${'7'.padStart(20, '0')}`;
+      expect(await deps.waitForPosition(['listings'], position, 100)).toBe(false);
+      await deps.pool.query("UPDATE projection_checkpoints SET position = $1 WHERE name = 'listings'", [position]);
+      expect(await deps.waitForPosition(['listings'], position, 100)).toBe(true);
     } finally {
       await deps.close();
     }

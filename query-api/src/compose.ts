@@ -1,12 +1,13 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
+import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
 import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
 import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { committedHead, liveTargets } from '@stayhub/read-models/checkpoints';
+import { committedHead, liveTargets, waitForPosition } from '@stayhub/read-models/checkpoints';
+import { CheckpointChanges } from '@stayhub/read-models/checkpoint-changes';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
 
@@ -32,6 +33,7 @@ export const composeQuerySide = (options: {
   const live = (projection: string) => async () => (await liveTargets(pool, [projection]))[projection]!;
   const { elasticsearch, cassandra } = stores;
   const searchCache = searchCacheFromConfig(options.config);
+  const checkpointChanges = new CheckpointChanges(pool);
   return {
     pool,
     listings: elasticsearch
@@ -45,12 +47,13 @@ export const composeQuerySide = (options: {
     carts: new PgCartReader(pool),
     users: new PgUserProfileReader(pool),
     reviews: new PgReviewReader(pool),
+    calendarBlocks: new PgCalendarBlockReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api'),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
-    ...(options.config.LOG === 'kafka' ? { waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => waitForLogPosition(pool, projections, position, timeoutMs) } : {}),
+    waitForPosition: (projections, position, timeoutMs) => (options.config.LOG === 'kafka' ? waitForLogPosition : waitForPosition)(checkpointChanges, projections, position, timeoutMs),
     ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,
@@ -59,6 +62,7 @@ export const composeQuerySide = (options: {
       await searchCache?.close();
       await ownAvailability?.close();
       await ownStores?.close();
+      await checkpointChanges.close();
       await pool.end();
     },
   };

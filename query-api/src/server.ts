@@ -7,8 +7,9 @@ import { bookingRoutes } from './bookings/routes.ts';
 import { commerceQueryRoutes } from './commerce/index.ts';
 import { reviewRoutes } from './reviews/routes.ts';
 import { userRoutes } from './users/routes.ts';
+import { calendarRoutes } from './calendar/routes.ts';
 
-export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps)];
+export const queryRoutes = (deps: QueryDeps): Route[] => [...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps), ...calendarRoutes(deps)];
 
 /** The query API: reads only read models, never the event store. */
 export const createQueryApi = (deps: QueryDeps): Express =>

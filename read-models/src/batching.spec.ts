@@ -12,6 +12,7 @@ import { checkpointSchema, createCheckpoint, readCheckpoint } from './checkpoint
 import { listingSearchProjection } from './listings/pg-projection.ts';
 import { orderHistoryProjection } from './order-history/pg-projection.ts';
 import { productSearchProjection } from './products/pg-projection.ts';
+import type { FoldOptions } from './pg-documents.ts';
 import { writeBatch, type PgProjection } from './projection.ts';
 import { recorded, rowsOf, type DomainEvent } from './testing/projection-spec.ts';
 
@@ -102,7 +103,7 @@ describe('batching changes nothing', () => {
   let made = 0;
   const dropped: Array<() => Promise<void>> = [];
 
-  const build = async (sizes: readonly number[]): Promise<unknown[]> => {
+  const build = async (sizes: readonly number[], options: FoldOptions = {}): Promise<unknown[]> => {
     const found: unknown[] = [];
     for (const projection of projections) {
       const target = `${projection.name}_batching_${run}_${made++}`;
@@ -113,7 +114,7 @@ describe('batching changes nothing', () => {
       dropped.push(() => inTransaction(pool, (client) => projection.drop(client, target)));
       for (let from = 0, i = 0; from < log.length; from += sizes[i++ % sizes.length]!) {
         const batch = log.slice(from, from + sizes[i % sizes.length]!);
-        await writeBatch(pool, projection, target, batch, await readCheckpoint(pool, target));
+        await writeBatch(pool, projection, target, batch, await readCheckpoint(pool, target), options);
       }
       const { rows } = await pool.query<{ name: string }>(
         `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND (table_name = $1 OR starts_with(table_name, $1 || '_')) ORDER BY 1`,
@@ -143,6 +144,11 @@ describe('batching changes nothing', () => {
 
   it.each([2, 3, 5, 8, 13, 21, 34, log.length])('in batches of %i, the read models are those of one event at a time', async (size) => {
     expect(await build([size])).toEqual(oneByOne);
+  });
+
+  // A rebuild writes documents new to its fresh target with COPY, and the others by upsert.
+  it.each([1, 2, 5, 13, log.length])('a bulk load (new documents by COPY) in batches of %i gives the read models of one event at a time', async (size) => {
+    expect(await build([size], { bulk: true })).toEqual(oneByOne);
   });
 
   it('in batches of any mix of sizes, the read models are those of one event at a time', async () => {

@@ -1,6 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/infra';
 import type { Queryable } from './pg-documents.ts';
+import type { CheckpointChanges } from './checkpoint-changes.ts';
 
 /**
  * Checkpoints: how far each target of a read model has applied the log, which target readers use,
@@ -145,19 +146,20 @@ export const committedHead = async (pool: Pool): Promise<string | undefined> => 
   }
 };
 
-/** Read-your-writes: waits until every named projection has applied the event at `position`; false if it did not in time. */
-export const waitForPosition = async (pool: Pool, projections: readonly string[], position: string, timeoutMs = 2000): Promise<boolean> => {
-  if (!position) return true;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await pool.query<{ behind: number }>(
-      `SELECT count(*) AS behind FROM projection_targets t
-         LEFT JOIN projection_checkpoints c ON c.name = t.target
-        WHERE t.projection = ANY($1) AND coalesce(c.position, '') < $2 COLLATE "C"`,
-      [projections, position],
-    );
-    if (Number(rows[0]?.behind ?? 0) === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** Whether every named projection's live target has applied the event at `position`. */
+export const positionReached = async (db: Queryable, projections: readonly string[], position: string): Promise<boolean> => {
+  const { rows } = await db.query<{ behind: number }>(
+    `SELECT count(*) AS behind FROM projection_targets t
+       LEFT JOIN projection_checkpoints c ON c.name = t.target
+      WHERE t.projection = ANY($1) AND coalesce(c.position, '') < $2 COLLATE "C"`,
+    [projections, position],
+  );
+  return Number(rows[0]?.behind ?? 0) === 0;
 };
+
+/**
+ * Read-your-writes: waits until every named projection has applied the event at `position`,
+ * checking again each time a projector announces that checkpoints moved; false if not in time.
+ */
+export const waitForPosition = async (changes: CheckpointChanges, projections: readonly string[], position: string, timeoutMs = 2000): Promise<boolean> =>
+  !position || changes.until(() => positionReached(changes.pool, projections, position), timeoutMs);

@@ -1,5 +1,6 @@
 export * from './projection.ts';
 export * from './checkpoints.ts';
+export * from './checkpoint-changes.ts';
 export * from './pg-documents.ts';
 export * from './availability/nights.ts';
 export * from './listings/port.ts';
@@ -15,3 +16,4 @@ export * from './carts/postgres.ts';
 export * from './user-profiles/profile-document.ts';
 export * from './user-profiles/postgres.ts';
 export * from './reviews/postgres.ts';
+export * from './calendar-blocks/postgres.ts';

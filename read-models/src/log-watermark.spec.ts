@@ -1,14 +1,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool } from '@stayhub/infra/postgres/pool';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { CheckpointChanges } from './checkpoint-changes.ts';
 import { logWatermark, logWatermarkSchema, saveApplied, saveHeads, waitForLogPosition } from './log-watermark.ts';
 
 const at = (n: number) => `${String(n).padStart(20, '0')}-${String(n).padStart(20, '0')}`;
 
 describe('log watermark (read-your-writes under LOG=kafka)', () => {
   let pool: Pool;
+  let changes: CheckpointChanges;
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 3);
+    changes = new CheckpointChanges(pool);
     await pool.query(logWatermarkSchema);
     await pool.query(`
       CREATE TABLE projection_targets (projection text PRIMARY KEY, target text NOT NULL);
@@ -16,7 +19,10 @@ describe('log watermark (read-your-writes under LOG=kafka)', () => {
       INSERT INTO projection_targets VALUES ('search', 'search_r2');
       INSERT INTO projection_checkpoints (name) VALUES ('search_r2');`);
   });
-  afterAll(() => pool.end());
+  afterAll(async () => {
+    await changes.close();
+    await pool.end();
+  });
   beforeEach(() => pool.query('TRUNCATE log_partition_heads, projection_partition_positions'));
 
   const heads = (...entries: [topic: string, partition: number, position: number][]) =>
@@ -48,10 +54,10 @@ describe('log watermark (read-your-writes under LOG=kafka)', () => {
   it('waits until the live target passed the position, and says false when it did not in time', async () => {
     await heads(['a', 0, 10], ['a', 1, 11]);
     await applied('a', 0, 10);
-    expect(await waitForLogPosition(pool, ['search'], at(10), 100)).toBe(false); // partition 1 may hold events before 10 not applied yet
-    const waiting = waitForLogPosition(pool, ['search'], at(10), 5_000);
+    expect(await waitForLogPosition(changes, ['search'], at(10), 100)).toBe(false); // partition 1 may hold events before 10 not applied yet
+    const waiting = waitForLogPosition(changes, ['search'], at(10), 5_000);
     await applied('a', 1, 11);
     expect(await waiting).toBe(true);
-    expect(await waitForLogPosition(pool, ['search'], '', 0)).toBe(true);
+    expect(await waitForLogPosition(changes, ['search'], '', 0)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import type { CheckpointChanges } from './checkpoint-changes.ts';
 
 /**
  * Read-your-writes when projections are fed by the log (`LOG=kafka`).
@@ -79,26 +80,24 @@ export const logWatermark = async (client: PoolClient | Pool, target: string): P
 
 /**
  * As `waitForPosition`, for projections fed by the log: waits until every named projection's live
- * target has applied everything up to `position` (its checkpoint, or its log watermark, got there).
+ * target has applied everything up to `position` (its checkpoint, or its log watermark, got there),
+ * checking again at each announcement of the projectors and the relay.
  */
-export const waitForLogPosition = async (pool: Pool, projections: readonly string[], position: string, timeoutMs = 2000): Promise<boolean> => {
-  if (!position) return true;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const behind = await pool
-      .query<{ behind: number }>(
-        `SELECT count(*) AS behind FROM projection_targets t
-           LEFT JOIN projection_checkpoints c ON c.name = t.target
-          WHERE t.projection = ANY($1)
-            AND coalesce(c.position, '') < $2 COLLATE "C"
-            AND ${watermarkOf('t.target')} < $2 COLLATE "C"`,
-        [projections, position],
-      )
-      .then(({ rows }) => Number(rows[0]?.behind ?? 0))
-      // Tables not made yet (projectors or relay not started): behind.
-      .catch(() => 1);
-    if (behind === 0) return true;
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+export const waitForLogPosition = async (changes: CheckpointChanges, projections: readonly string[], position: string, timeoutMs = 2000): Promise<boolean> =>
+  !position ||
+  changes.until(
+    () =>
+      changes.pool
+        .query<{ behind: number }>(
+          `SELECT count(*) AS behind FROM projection_targets t
+             LEFT JOIN projection_checkpoints c ON c.name = t.target
+            WHERE t.projection = ANY($1)
+              AND coalesce(c.position, '') < $2 COLLATE "C"
+              AND ${watermarkOf('t.target')} < $2 COLLATE "C"`,
+          [projections, position],
+        )
+        .then(({ rows }) => Number(rows[0]?.behind ?? 0) === 0)
+        // Tables not made yet (projectors or relay not started): behind.
+        .catch(() => false),
+    timeoutMs,
+  );

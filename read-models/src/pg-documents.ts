@@ -1,4 +1,7 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import type { RecordedEvent } from '@stayhub/infra';
 
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
@@ -62,6 +65,40 @@ export const upsertRows = async (client: Queryable, table: string, key: string, 
   );
 };
 
+/** COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped. */
+const copyEscape = (text: string): string => text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+
+/** A PostgreSQL array literal (`{"a","b"}`) of a JS array, for an array column. */
+const arrayLiteral = (values: readonly unknown[]): string =>
+  `{${values.map((v) => (v === null || v === undefined ? 'NULL' : `"${String(v).replace(/[\\"]/g, '\\$&')}"`)).join(',')}}`;
+
+/** One value in COPY's text format, for a column that is (or is not) an array; objects go as JSON (json/jsonb columns). */
+const copyValue = (value: unknown, arrayColumn: boolean): string => {
+  if (value === null || value === undefined) return '\\N';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value) && arrayColumn) return copyEscape(arrayLiteral(value));
+  if (typeof value === 'object') return copyEscape(JSON.stringify(value));
+  return copyEscape(String(value));
+};
+
+/**
+ * Inserts rows that are not in `table` yet with one COPY (a bulk load: several times cheaper for the
+ * server than an INSERT of the same rows). A row already there fails the whole statement, so it is
+ * for a writer that knows the rows are new: a rebuild into a fresh target, which it alone writes.
+ */
+export const copyRows = async (client: PoolClient, table: string, rows: readonly Record<string, unknown>[]): Promise<void> => {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  const { rows: arrays } = await client.query<{ name: string }>(
+    `SELECT a.attname AS name FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory = 'A'`,
+    [table],
+  );
+  const isArray = columns.map((column) => arrays.some((a) => a.name === column));
+  const lines = rows.map((row) => columns.map((column, i) => copyValue(row[column], isArray[i]!)).join('\t')).join('\n') + '\n';
+  await pipeline(Readable.from([lines]), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
+};
+
 /** Folds the events a table handles into its documents: what changed, in first-touched order. */
 export const foldDocuments = <D>(table: DocumentTable<D>, loaded: ReadonlyMap<string, D>, events: readonly RecordedEvent[]): Changed<D>[] => {
   const docs = new Map<string, D | undefined>();
@@ -80,16 +117,28 @@ export const foldDocuments = <D>(table: DocumentTable<D>, loaded: ReadonlyMap<st
   return changed;
 };
 
+/** How a batch is written. */
+export type FoldOptions = {
+  /**
+   * The writer is the target's only one and it is fresh (a rebuild holding its lock): a document the
+   * fold did not find in the target is new, and goes in with COPY rather than an upsert.
+   */
+  bulk?: boolean;
+};
+
 /** The events `table` handles: load, fold, and the write of what changed. */
-export const foldTable = async <D>(db: Queryable, table: DocumentTable<D>, events: readonly RecordedEvent[], target: string): Promise<PgWrite> => {
+export const foldTable = async <D>(db: Queryable, table: DocumentTable<D>, events: readonly RecordedEvent[], target: string, options: FoldOptions = {}): Promise<PgWrite> => {
   const mine = events.filter((event) => table.handles.has(event.type));
   if (mine.length === 0) return noWrite;
   const name = table.table(target);
   const loaded = await loadDocuments<D>(db, name, table.key, [...new Set(mine.map((event) => table.keyOf(event)))]);
   const changed = foldDocuments(table, loaded, mine);
   if (changed.length === 0) return noWrite;
+  const fresh = options.bulk ? changed.filter((c) => c.before === undefined) : [];
+  const known = options.bulk ? changed.filter((c) => c.before !== undefined) : changed;
   return async (client) => {
-    await upsertRows(client, name, table.key, changed.map(({ doc }) => table.row(doc)));
+    await copyRows(client, name, fresh.map(({ doc }) => table.row(doc)));
+    await upsertRows(client, name, table.key, known.map(({ doc }) => table.row(doc)));
     await table.after?.(client, target, changed);
   };
 };

@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@stayhub/infra';
 import { advanceCheckpoint } from './checkpoints.ts';
 import type { RecordedEvent } from '@stayhub/infra';
-import type { PgWrite, Queryable } from './pg-documents.ts';
+import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
  * A read model kept in PostgreSQL. `fold` takes a batch of the events it handles, reads what it
@@ -19,7 +19,7 @@ export type PgProjection = {
   migrate(client: PoolClient, target: string, options?: { indexes?: boolean }): Promise<void>;
   /** Builds the secondary indexes of a target loaded without them. */
   index(client: PoolClient, target: string): Promise<void>;
-  fold(db: Queryable, events: readonly RecordedEvent[], target: string): Promise<PgWrite>;
+  fold(db: Queryable, events: readonly RecordedEvent[], target: string, options?: FoldOptions): Promise<PgWrite>;
   /** Drops a target's tables (after a swap, or a rebuild started over). */
   drop(client: PoolClient, target: string): Promise<void>;
 };
@@ -29,11 +29,18 @@ export type PgProjection = {
  * (reading outside any write transaction), then one short transaction writes each table once and
  * moves the checkpoint from `from` to the batch's last position, last.
  */
-export const writeBatch = async (pool: Pool, projection: PgProjection, target: string, events: readonly RecordedEvent[], from: string): Promise<void> => {
+export const writeBatch = async (
+  pool: Pool,
+  projection: PgProjection,
+  target: string,
+  events: readonly RecordedEvent[],
+  from: string,
+  options: FoldOptions = {},
+): Promise<void> => {
   const last = events[events.length - 1]?.globalPosition;
   if (last === undefined || last <= from) return;
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
-  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target) : undefined;
+  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options) : undefined;
   await inTransaction(pool, async (client) => {
     await write?.(client);
     await advanceCheckpoint(client, target, from, last);

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { projectRoot } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { accessibilityViolations, CHROMIUM, launchBrowser } from './browser.ts';
@@ -142,6 +142,36 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await finish(page, 'guest-confirmed');
   });
 
+  it('a host blocks nights in the calendar, sees them taken, and lifts the block', async () => {
+    const client = api(platform.url);
+    const email = `host-${ids()}@stayhub.test`;
+    const host = await client.register(email, 'host');
+    const { listingId } = await client.publishListing(host.token, { title: 'Orchard Cabin', description: 'A cabin among apple trees.', city: 'Sintra', lat: 38.8, lon: -9.39, price: 11_000, instantBook: true });
+    const { page } = await newPage();
+    await signIn(page, email);
+    await page.goto(`/host/calendar/${listingId}`);
+    await page.getByLabel('Starting').fill(inDays(40));
+    const calendar = page.getByRole('table', { name: 'Availability of Whole home' });
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 1 free` }).waitFor();
+
+    const block = page.getByRole('form', { name: 'Block nights of Whole home' });
+    await block.getByLabel('From').fill(inDays(40));
+    await block.getByLabel('To (exclusive)').fill(inDays(43));
+    await block.getByRole('button', { name: 'Block' }).click();
+    await block.getByText('Blocked 3 night(s).').waitFor();
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 0 free` }).waitFor();
+    const lift = page.getByRole('list', { name: 'Blocks' }).getByRole('button', { name: `Lift the block ${inDays(40)} → ${inDays(43)}` });
+    await lift.waitFor();
+    await page.screenshot({ path: join(outputDir(), 'host-calendar-blocked.png'), fullPage: true });
+
+    await lift.click();
+    await page.getByText('No blocks.').waitFor();
+    await calendar.getByRole('cell', { name: `${inDays(41)}: 1 free` }).waitFor();
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked' AND stream_id LIKE $1", [`calendar-${listingId}.%`]);
+    expect(rows[0]!.n).toBeGreaterThan(0);
+    await finish(page, 'host-calendar');
+  });
+
   it('a host writes a listing through a dropped connection and a lost answer, publishes twice, and gets exactly one listing with everything typed', async () => {
     const client = api(platform.url);
     const email = `host-${ids()}@stayhub.test`;
@@ -215,6 +245,89 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     });
     expect(listing.details.unitTypes).toMatchObject([{ name: 'Garden flat', count: 1, capacity: 3, price: { amount: 8550, currency: 'EUR' } }]);
     await finish(page, 'host-form');
+  });
+
+  it('a guest asks a host about a listing, they chat live, and what is sent while the guest is cut off arrives once, in order', async () => {
+    const client = api(platform.url);
+    const hostEmail = `host-${ids()}@stayhub.test`;
+    const host = await client.register(hostEmail, 'host', 'Marta');
+    const { listingId } = await client.publishListing(host.token, { title: 'Riverside Studio', description: 'A bright studio by the river.', city: 'Porto', lat: 41.14, lon: -8.61, price: 7_000, instantBook: false });
+    const guestEmail = `guest-${ids()}@stayhub.test`;
+    await client.register(guestEmail, 'guest', 'Ana');
+
+    // The guest's network can be cut: the chat socket is dropped and cannot come back until it is restored.
+    const { page, context } = await newPage();
+    let cut = false;
+    const open = new Set<WebSocketRoute>();
+    await context.routeWebSocket(
+      (url) => url.pathname === '/api/chat/ws',
+      (ws) => {
+        if (cut) return ws.close({ code: 4001, reason: 'network down' });
+        open.add(ws);
+        ws.onClose((code, reason) => {
+          open.delete(ws);
+          return ws.close({ code, reason });
+        });
+        ws.connectToServer();
+      },
+    );
+    await signIn(page, guestEmail);
+
+    // The chat learns of the listing from the platform's events; until then it answers 404 (shown), and the same question is sent again.
+    await page.goto(`/listings/${listingId}`);
+    const ask = page.getByRole('form', { name: 'Ask the host' });
+    await ask.getByLabel('Your question').fill('Is the studio quiet at night?');
+    for (const deadline = Date.now() + 60_000; !page.url().includes('/messages/'); ) {
+      if (Date.now() > deadline) throw new Error('the question was never accepted');
+      await ask.getByRole('button', { name: 'Ask the host' }).click();
+      await page.waitForURL(/\/messages\//, { timeout: 3_000 }).catch(() => undefined);
+    }
+    const guestLog = page.getByRole('list', { name: 'Messages' });
+    await guestLog.getByRole('listitem', { name: 'You: Is the studio quiet at night?' }).waitFor();
+    await page.getByTestId('chat-status').getByText('Live').waitFor();
+
+    // The host sees it unread in the list, opens it, and answers; the guest sees the answer (and the read receipt) without reloading.
+    const { page: hostPage } = await newPage();
+    await signIn(hostPage, hostEmail);
+    await hostPage.goto('/messages');
+    await reloadUntil(hostPage, '1 unread');
+    await finish(hostPage, 'chat-inbox');
+    await hostPage.getByRole('link', { name: /Ana · Riverside Studio/ }).click();
+    const hostLog = hostPage.getByRole('list', { name: 'Messages' });
+    await hostLog.getByRole('listitem', { name: 'Ana: Is the studio quiet at night?' }).waitFor();
+    const reply = async (text: string) => {
+      await hostPage.getByRole('form', { name: 'Write a message' }).getByLabel('Message').fill(text);
+      await hostPage.getByRole('button', { name: 'Send' }).click();
+      await hostLog.getByRole('listitem', { name: `You: ${text}` }).waitFor();
+    };
+    await reply('Yes, very quiet: the bedroom faces the garden.');
+    await guestLog.getByRole('listitem', { name: 'Marta: Yes, very quiet: the bedroom faces the garden.' }).waitFor();
+    await hostLog.getByText('· Seen').waitFor();
+
+    // The guest is cut off: what the guest writes waits in the page; the host writes on.
+    cut = true;
+    await context.setOffline(true);
+    for (const ws of open) await ws.close({ code: 4001, reason: 'network down' });
+    await page.getByTestId('chat-status').getByText(/Offline|Connecting/).waitFor();
+    await page.getByRole('form', { name: 'Write a message' }).getByLabel('Message').fill('Can we check in early?');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByTestId('chat-status').getByText(/1 message\(s\) will be sent when it is back/).waitFor();
+    await reply('Check-in is from 15:00.');
+    await reply('Earlier is free when the studio is ready.');
+    await page.screenshot({ path: join(outputDir(), 'chat-offline.png'), fullPage: true });
+
+    // Back online: the socket resumes from the last sequence the guest saw; everything arrives once, in order.
+    cut = false;
+    await context.setOffline(false);
+    await page.getByTestId('chat-status').getByText('Live').waitFor({ timeout: 30_000 });
+    await guestLog.getByRole('listitem', { name: 'Marta: Earlier is free when the studio is ready.' }).waitFor();
+    await guestLog.getByRole('listitem', { name: 'You: Can we check in early?' }).waitFor();
+    await hostLog.getByRole('listitem', { name: 'Ana: Can we check in early?' }).waitFor();
+    const texts = async (log: typeof guestLog) => (await log.locator('> li.chat-message').allInnerTexts()).map((text) => text.split('\n')[0]);
+    const conversation = ['Is the studio quiet at night?', 'Yes, very quiet: the bedroom faces the garden.', 'Check-in is from 15:00.', 'Earlier is free when the studio is ready.', 'Can we check in early?'];
+    expect(await texts(guestLog)).toEqual(conversation);
+    expect(await texts(hostLog)).toEqual(conversation);
+    await finish(page, 'chat');
   });
 
   it('a shopper adds a product to the cart, checks out and sees the order confirmed', async () => {

@@ -22,7 +22,7 @@ export type Platform = { url: string; databaseUrl: string; log: () => string; st
  * process, the web app built if missing), on a fresh database of the test server and free ports.
  */
 export const startPlatform = async (databaseUrl: string, env: Record<string, string> = {}): Promise<Platform> => {
-  const [command, query, payments, projectors, web] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [command, query, payments, projectors, chat, web] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const output: string[] = [];
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'infra/src/launcher/start-all.ts')], {
     cwd: projectRoot,
@@ -33,6 +33,7 @@ export const startPlatform = async (databaseUrl: string, env: Record<string, str
       QUERY_API_PORT: String(query),
       PAYMENT_GATEWAY_PORT: String(payments),
       PROJECTORS_PORT: String(projectors),
+      CHAT_PORT: String(chat),
       WEB_PORT: String(web),
       LOG_LEVEL: 'warn',
       NODE_ENV: 'development',

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { projectRoot, startEmbeddedPostgres } from '@stayhub/infra';
@@ -65,3 +66,32 @@ export const serverSettings = async (url: string): Promise<Record<string, string
     );
     return Object.fromEntries(rows.map((r) => [r.name, r.setting]));
   });
+
+const ticks = (stat: string, fields: number[]) => {
+  const after = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+  return fields.reduce((sum, field) => sum + Number(after[field - 3]), 0) / 100;
+};
+
+/**
+ * CPU seconds the whole PostgreSQL server has used so far, when it runs on this machine: its
+ * postmaster and the backends it has reaped (`/proc/<pid>/stat` utime, stime, cutime, cstime), plus
+ * the backends still running. What a piece of work costs the server, whatever else loads the machine.
+ */
+export const serverCpuSeconds = async (url: string): Promise<number | undefined> => {
+  const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+  try {
+    const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+    let total = ticks(readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
+    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) total += ticks(stat, [14, 15]);
+      } catch {
+        // exited while we looked: its time is in the postmaster's cutime now
+      }
+    }
+    return total;
+  } catch {
+    return undefined; // a server elsewhere, or one this user cannot read
+  }
+};

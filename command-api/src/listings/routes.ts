@@ -17,16 +17,21 @@ const scopeDetails = (listingId: string, details: listings.ListingDetails): list
 
 const Details = listings.ListingDetails.and(z.object({ unitTypes: z.array(listings.UnitType.extend({ unitTypeId: UnitKey })).max(100).optional() }));
 const CreateBody = z.object({ kind: listings.ListingKind, details: Details.default({}) });
-const BlockBody = z
-  .object({
-    unitTypeId: UnitKey,
-    from: NearIsoDate.optional(),
-    to: NearIsoDate.optional(),
-    slots: z.array(z.iso.datetime({ offset: true })).min(1).max(200).optional(),
-    units: z.number().int().min(1).max(10_000).optional(),
-  })
-  .refine((b) => (b.from && b.to && !b.slots) || (!b.from && !b.to && b.slots), { message: 'give from and to (dates), or slots' })
-  .refine((b) => !b.from || !b.to || (b.from < b.to && daysBetween(b.from, b.to) <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
+/** Nights (from/to) or restaurant slots of one unit type: what a block covers, and what lifting it names. */
+const BlockRange = z.object({
+  unitTypeId: UnitKey,
+  from: NearIsoDate.optional(),
+  to: NearIsoDate.optional(),
+  slots: z.array(z.iso.datetime({ offset: true })).min(1).max(200).optional(),
+});
+const rangeRules = <T extends z.infer<typeof BlockRange>>(schema: z.ZodType<T>) =>
+  schema
+    .refine((b) => (b.from && b.to && !b.slots) || (!b.from && !b.to && b.slots), { message: 'give from and to (dates), or slots' })
+    .refine((b) => !b.from || !b.to || (b.from < b.to && daysBetween(b.from, b.to) <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
+const BlockBody = rangeRules(BlockRange.extend({ units: z.number().int().min(1).max(10_000).optional() }));
+const LiftBody = rangeRules(BlockRange);
+const BlockParams = IdParam.extend({ blockId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });
+const keysOf = (range: z.infer<typeof BlockRange>): string[] => range.slots ?? nightsOf(range.from!, range.to!);
 
 const etag = (revision: number) => `"${revision}"`;
 const ifMatch = (header: string | undefined): number | undefined => {
@@ -56,6 +61,14 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
     return { ...reply, headers: { ...reply.headers, ETag: etag(handled.revision) } };
   };
   const now = () => deps.clock.now().toISOString();
+  /** A unit type of a listing its host (or an operator) may block and lift; 404 / 403 otherwise. */
+  const hostsUnitType = async (listingId: string, unitKey: string, user: { userId: string; role: string }) => {
+    const { state } = await deps.processor.load(listings.listingStreamId(listingId), listings.listingDecider);
+    if (state.status === 'none') throw new HttpProblem(404, 'Not Found', `No listing ${listingId}`);
+    if (state.hostId !== user.userId && user.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'Only the host blocks and lifts dates');
+    const unitTypeId = scopedUnitTypeId(listingId, unitKey);
+    return { unitTypeId, unitType: listings.unitTypeOf(state, unitTypeId) };
+  };
 
   return [
     defineRoute({
@@ -124,12 +137,8 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       body: BlockBody,
       responses: { 201: { description: 'The nights or slots are blocked' } },
       handler: async ({ params, body, req, user }) => {
-        const { state } = await deps.processor.load(listings.listingStreamId(params.id), listings.listingDecider);
-        if (state.status === 'none') throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
-        if (state.hostId !== user!.userId && user!.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'Only the host blocks dates');
-        const unitTypeId = scopedUnitTypeId(params.id, body.unitTypeId);
-        const unitType = listings.unitTypeOf(state, unitTypeId);
-        const keys = body.slots ?? nightsOf(body.from!, body.to!);
+        const { unitTypeId, unitType } = await hostsUnitType(params.id, body.unitTypeId, user!);
+        const keys = keysOf(body);
         const blockId = uuidv7();
         // Every month of the block in one atomic append: a month that is full blocks nothing anywhere.
         const handled = await deps.processor.handleAll(
@@ -142,6 +151,32 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         );
         const position = handled.find((h) => h.position)?.position ?? '';
         return accepted(201, { blockId, unitTypeId, keys }, position);
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/listings/:id/blocks/:blockId/lift',
+      summary: 'Lift a block: its nights (or slots), given as when it was made, become free again',
+      tags: ['listings'],
+      auth: 'user',
+      roles: ['host'],
+      params: BlockParams,
+      body: LiftBody,
+      handler: async ({ params, body, req, user }) => {
+        const { unitTypeId } = await hostsUnitType(params.id, body.unitTypeId, user!);
+        // Every month the block spans in one atomic append; a month without it changes nothing.
+        const handled = await deps.processor.handleAll(
+          calendar.partitionByMonth(keysOf(body)).map((part) => ({
+            streamId: calendar.calendarStreamId(unitTypeId, part.month),
+            decider: calendar.calendarDecider,
+            command: { type: 'UnblockNights', data: { blockId: params.blockId, now: now() } },
+          })),
+          metadataOf(req, user),
+        );
+        const lifted = handled.flatMap((h) => h.events as calendar.CalendarEvent[]).flatMap((event) => (event.type === 'NightsUnblocked' ? event.data.keys : []));
+        if (lifted.length === 0) throw new HttpProblem(404, 'Not Found', `No block ${params.blockId} of ${body.unitTypeId} in force in those dates`);
+        const position = handled.find((h) => h.position)?.position ?? '';
+        return accepted(200, { blockId: params.blockId, unitTypeId, keys: lifted.sort() }, position);
       },
     }),
   ];

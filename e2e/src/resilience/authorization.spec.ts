@@ -103,6 +103,16 @@ const rows: Row[] = [
     // an operator may block dates for a host (maintenance), though not edit the listing
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 403, admin: 201 },
   },
+  {
+    api: 'command', method: 'post', route: '/listings/{id}/blocks/{blockId}/lift',
+    call: async () => {
+      const listingId = await published();
+      const range = { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) };
+      const { blockId } = ok(await stack.command.post(`/listings/${listingId}/blocks`, range, { token: users.host.token }), 201);
+      return { path: `/listings/${listingId}/blocks/${blockId}/lift`, body: range };
+    },
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
+  },
   // bookings
   { api: 'command', method: 'post', route: '/bookings', call: async () => ({ path: '/bookings', body: stay(instantListing) }), expect: { anonymous: 401, guest: 201, otherGuest: 201, host: 422, otherHost: 201, admin: 201 } },
   { api: 'command', method: 'post', route: '/bookings/{id}/approve', call: async () => ({ path: `/bookings/${(await requested()).bookingId}/approve`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 403 } },
@@ -149,6 +159,7 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/listings/search', call: async () => ({ path: '/listings/search?q=flat' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draftSeen()}` }), expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
   { api: 'query', method: 'get', route: '/listings/{id}/availability', call: async () => ({ path: `/listings/${instantListing}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }), expect: all(200) },
+  { api: 'query', method: 'get', route: '/listings/{id}/blocks', call: async () => ({ path: `/listings/${await blockedSeen()}/blocks` }), expect: { anonymous: 401, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
   // a draft's calendar is its host's business, like the draft itself
   {
     api: 'query', method: 'get', route: '/listings/{id}/availability',
@@ -174,6 +185,12 @@ const seen = async (api: 'query', path: string, token: string) => {
 const draftSeen = async () => {
   const listingId = await draft();
   await seen('query', `/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`, users.host.token);
+  return listingId;
+};
+const blockedSeen = async () => {
+  const listingId = await published();
+  const blocked = ok(await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) }, { token: users.host.token }), 201);
+  await seen('query', `/listings/${listingId}/blocks?after=${blocked.consistencyToken}`, users.host.token);
   return listingId;
 };
 const bookingSeen = async () => {

@@ -102,11 +102,12 @@ const schema = z
     PROJECTORS_PORT: port(3003),
     /** The Kafka relay's health and metrics (`LOG=kafka`). */
     RELAY_PORT: port(3004),
-    /** The web app's static server; it proxies /api/command, /api/query and /api/ops to these URLs (default: the local ports). */
+    /** The web app's static server; it proxies /api/command, /api/query, /api/ops and /api/chat to these URLs (default: the local ports). */
     WEB_PORT: port(8080),
     COMMAND_API_URL: z.url().optional(),
     QUERY_API_URL: z.url().optional(),
     PROJECTORS_URL: z.url().optional(),
+    CHAT_URL: z.url().optional(),
     /** A tile URL template ({z}/{x}/{y}) for the web map; without it the map draws the points on a plain grid. */
     MAP_TILES_URL: z.string().regex(/\{z\}.*\{x\}.*\{y\}/, 'a template with {z}, {x} and {y}').optional(),
     JWT_SECRET: z.string().min(32).optional(),

@@ -84,6 +84,9 @@ export const answerOnce = async (
   const record: Step = {
     streamId: request.streamId,
     decider: idempotencyDecider,
+    // The middleware has just found no answer for this key: appended without reading it again. A
+    // twin that answered meanwhile makes the append conflict; the retry reads it and replays its answer.
+    fresh: true,
     command: (earlier: Handled<any, any>[]): RecordAnswer => {
       const reply = respond(earlier.map((h) => ({ ...h, position: h.events.length > 0 ? POSITION : '' })));
       const { scope, key, requestHash } = request;

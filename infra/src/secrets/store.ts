@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { secretsOf, withoutSecrets } from '@stayhub/domain';
 import type { EventStore } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
+import { SharedStatement } from '../postgres/shared-statement.ts';
 import { secretsSchema } from './schema.ts';
 
 /**
@@ -10,7 +11,30 @@ import { secretsSchema } from './schema.ts';
  * finds them; a write whose event never follows leaves an unreachable row, nothing else.
  */
 export class SecretStore {
-  constructor(private readonly pool: Pool) {}
+  /** Card tokens saved by concurrent requests share one statement and one commit. */
+  private readonly paymentMethods: SharedStatement<{ reference: string; token: string }>;
+  /** And the payments of concurrent workflow tasks look theirs up together. */
+  private readonly paymentMethodsOf: SharedStatement<string, string | undefined>;
+
+  constructor(private readonly pool: Pool) {
+    this.paymentMethods = new SharedStatement((methods) =>
+      this.pool.query({
+        name: 'save_payment_methods',
+        text: `INSERT INTO payment_methods (reference, payment_method)
+               SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (reference) DO NOTHING`,
+        values: [methods.map((m) => m.reference), methods.map((m) => m.token)],
+      }),
+    );
+    this.paymentMethodsOf = new SharedStatement(async (references) => {
+      const { rows } = await this.pool.query<{ reference: string; payment_method: string }>({
+        name: 'payment_methods_of',
+        text: 'SELECT reference, payment_method FROM payment_methods WHERE reference = ANY ($1::text[])',
+        values: [references],
+      });
+      const found = new Map(rows.map((r) => [r.reference, r.payment_method]));
+      return references.map((reference) => found.get(reference));
+    });
+  }
 
   static async migrate(pool: Pool): Promise<void> {
     await inTransaction(pool, async (client) => {
@@ -33,13 +57,12 @@ export class SecretStore {
   }
 
   /** The first token saved for a reference stays: a retried request cannot swap the card of a booking. */
-  async savePaymentMethod(reference: string, token: string): Promise<void> {
-    await this.pool.query('INSERT INTO payment_methods (reference, payment_method) VALUES ($1, $2) ON CONFLICT (reference) DO NOTHING', [reference, token]);
+  savePaymentMethod(reference: string, token: string): Promise<void> {
+    return this.paymentMethods.add({ reference, token });
   }
 
-  async paymentMethod(reference: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ payment_method: string }>('SELECT payment_method FROM payment_methods WHERE reference = $1', [reference]);
-    return rows[0]?.payment_method;
+  paymentMethod(reference: string): Promise<string | undefined> {
+    return this.paymentMethodsOf.add(reference);
   }
 
   /**

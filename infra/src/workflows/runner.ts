@@ -3,8 +3,9 @@ import type { Pool } from 'pg';
 import { eventsAfter } from '../event-store/lag.ts';
 import type { EventStore, RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
+import { SharedStatement } from '../postgres/shared-statement.ts';
 import type { Clock } from '../time/clock.ts';
-import { workflowSchema } from './schema.ts';
+import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
   checkpointOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoint, recordReactions, retryParkedEvents,
   type ParkedWorkflowEvent, type RetryParkedResult,
@@ -31,6 +32,8 @@ export type WorkflowRunnerOptions = {
   workflows: Workflow<any>[];
   /** How often due tasks are looked for (also woken by new tasks). */
   tickMs?: number;
+  /** Tasks executed at once (each claimed as a slot frees up). */
+  concurrency?: number;
   /** A claimed task is handed to another runner if not finished in this time (crash safety). */
   leaseMs?: number;
   maxAttempts?: number;
@@ -73,13 +76,26 @@ export class WorkflowRunner {
   private readonly tickMs: number;
   private readonly leaseMs: number;
   private readonly maxAttempts: number;
+  private readonly concurrency: number;
   private wake: (() => void) | undefined;
   private readonly byName: Map<string, Workflow<any>>;
+  /** Tasks that finished, marked done together: one commit for all that finish while the last one is written. */
+  private readonly done: SharedStatement<string>;
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tickMs = options.tickMs ?? 200;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.maxAttempts = options.maxAttempts ?? 12;
+    this.concurrency = options.concurrency ?? 128;
+    this.done = new SharedStatement((taskIds) =>
+      options.pool.query({
+        name: 'workflow_done',
+        // Without waiting for its WAL flush: a lost mark runs the task again, and tasks are idempotent.
+        text: `UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL
+                 FROM ${ASYNC_COMMIT} WHERE task_id = ANY ($1::text[])`,
+        values: [taskIds],
+      }),
+    );
     this.byName = new Map(options.workflows.map((w) => [w.name, w]));
   }
 
@@ -186,44 +202,77 @@ export class WorkflowRunner {
     return [...this.byName.keys()];
   }
 
+  /**
+   * Keeps up to `concurrency` tasks running: whenever some finish, as many more due tasks are
+   * claimed (one statement), so a slow task never holds back the others (no waves). Their
+   * completions are marked done together (one statement and one commit for all that finish meanwhile).
+   */
   private async executeDue(signal: AbortSignal): Promise<void> {
-    for (let failures = 0; !signal.aborted; ) {
-      let ran = 0;
-      try {
-        ran = await this.claimAndExecute();
-        failures = 0;
-      } catch (error) {
-        // The database away: wait with backoff rather than failing every tick.
-        this.options.onError?.(error, { part: 'workflow tasks', failures: failures + 1 });
-        await this.pause(failures++, signal);
-        continue;
+    const running = new Set<Promise<void>>();
+    let failures = 0;
+    while (!signal.aborted) {
+      const free = this.concurrency - running.size;
+      let claimed: TaskRow[] = [];
+      if (free > 0) {
+        try {
+          claimed = await this.claim(free);
+          failures = 0;
+        } catch (error) {
+          // The database away: wait with backoff rather than failing every tick.
+          this.options.onError?.(error, { part: 'workflow tasks', failures: failures + 1 });
+          await this.pause(failures++, signal);
+          continue;
+        }
       }
-      if (ran === 0) {
-        await new Promise<void>((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            signal.removeEventListener('abort', done);
-            resolve();
-          };
-          const timer = setTimeout(done, this.tickMs);
-          this.wake = done;
-          signal.addEventListener('abort', done, { once: true });
-        });
+      const now = this.options.clock.now();
+      for (const row of claimed) {
+        const task: Promise<void> = this.execute(row, now)
+          // Not even its failure could be stored (the database away): its lease runs out and it is claimed again.
+          .catch((error: unknown) => this.options.onError?.(error, { part: 'workflow tasks', task: row.task_id }))
+          .finally(() => running.delete(task));
+        running.add(task);
       }
+      // Every slot busy: wait for one to free. Else all that was due runs: wait for new tasks (a
+      // subscription wakes the runner when it records some) or the tick (tasks that fall due).
+      if (claimed.length === free && running.size > 0) await Promise.race(running);
+      else await this.nextTick(signal);
     }
+    await Promise.allSettled(running);
+  }
+
+  private nextTick(signal: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        if (this.wake === done) this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, this.tickMs);
+      this.wake = done;
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  /** Claims up to `limit` due tasks with a lease (a crashed runner's tasks come back when it ends). */
+  private async claim(limit: number): Promise<TaskRow[]> {
+    const { rows } = await this.options.pool.query<TaskRow>({
+      name: 'workflow_claim',
+      text: `UPDATE workflow_tasks t SET locked_until = $2, attempts = t.attempts + 1
+               FROM ${ASYNC_COMMIT}
+              WHERE t.task_id IN (
+                SELECT task_id FROM workflow_tasks
+                 WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
+                 ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
+              RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times`,
+      values: [this.options.clock.now().toISOString(), new Date(Date.now() + this.leaseMs).toISOString(), limit],
+    });
+    return rows;
   }
 
   private async claimAndExecute(): Promise<number> {
+    const rows = await this.claim(this.concurrency);
     const now = this.options.clock.now();
-    const { rows } = await this.options.pool.query<TaskRow>(
-      `UPDATE workflow_tasks t SET locked_until = $2, attempts = t.attempts + 1
-        WHERE t.task_id IN (
-          SELECT task_id FROM workflow_tasks
-           WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
-           ORDER BY due_at LIMIT 16 FOR UPDATE SKIP LOCKED)
-        RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times`,
-      [now.toISOString(), new Date(Date.now() + this.leaseMs).toISOString()],
-    );
     await Promise.all(rows.map((row) => this.execute(row, now)));
     return rows.length;
   }
@@ -233,7 +282,7 @@ export class WorkflowRunner {
     try {
       if (!workflow) throw new Error(`No workflow named ${row.workflow}`);
       await workflow.execute(row.task, { now, taskId: row.task_id, attempt: row.attempts });
-      await this.options.pool.query('UPDATE workflow_tasks SET done_at = now(), locked_until = NULL, last_error = NULL WHERE task_id = $1', [row.task_id]);
+      await this.done.add(row.task_id);
       if (row.parked_times > 0) await this.tell(() => workflow.onRecovered?.(row.task, { now, taskId: row.task_id }), row.task_id);
     } catch (error) {
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

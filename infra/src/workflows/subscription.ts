@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import type { RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
+import { ASYNC_COMMIT } from './schema.ts';
 
 /**
  * The subscription side of the workflows: each workflow follows the event store on its own
@@ -62,11 +63,14 @@ const decide = async (workflow: Reacting, event: RecordedEvent, attempts: number
   return { event, error };
 };
 
+type Reacted = Extract<Decided, { reactions: unknown }>;
+
+const taskRows = (workflow: string, decided: readonly Reacted[]) =>
+  decided.flatMap((d) => d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })));
+
 /** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
-const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Extract<Decided, { reactions: unknown }>[]): Promise<void> => {
-  const rows = decided.flatMap((d) =>
-    d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })),
-  );
+const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Reacted[]): Promise<void> => {
+  const rows = taskRows(workflow, decided);
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
@@ -82,6 +86,9 @@ const park = (client: PoolClient, workflow: string, event: RecordedEvent, error:
      ON CONFLICT (workflow, event_id) DO UPDATE SET error = excluded.error, parked_at = now()`,
     [workflow, event.eventId, event.globalPosition, JSON.stringify(event), printable(error)],
   );
+
+/** Tasks and checkpoint need not wait for their WAL flush (see ASYNC_COMMIT). */
+const rebuildable = (client: PoolClient) => client.query('SET LOCAL synchronous_commit = off');
 
 /** Moves the checkpoint and clears the failure the subscription may have had. */
 const advance = (client: PoolClient, workflow: string, position: string) =>
@@ -114,7 +121,24 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     }
   };
   try {
+    const reacted = decided.filter((d): d is Reacted => 'reactions' in d);
+    if (reacted.length === decided.length) {
+      // The common case: tasks and checkpoint in one statement (one round trip, one transaction).
+      await pool.query({
+        name: 'workflow_record',
+        text: `WITH tasks AS (
+                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
+                 SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+                 ON CONFLICT (task_id) DO NOTHING)
+               INSERT INTO subscription_checkpoints (name, position) SELECT $1::text, $2::text FROM ${ASYNC_COMMIT}
+               ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
+                                                failing_since = NULL, last_error = NULL`,
+        values: [checkpointOf(workflow.name), last, JSON.stringify(taskRows(workflow.name, reacted))],
+      });
+      return;
+    }
     await inTransaction(pool, async (client) => {
+      await rebuildable(client);
       await insertTasks(client, workflow.name, decided.filter((d): d is Extract<Decided, { reactions: unknown }> => 'reactions' in d));
       await parkFailedReactions(client);
       await advance(client, workflow.name, last);
@@ -124,6 +148,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     options.log?.('workflow batch failed; storing event by event', { workflow: workflow.name, error: printable(error) });
   }
   await inTransaction(pool, async (client) => {
+    await rebuildable(client);
     for (const d of decided) {
       if (!('reactions' in d)) continue;
       let failure: unknown;

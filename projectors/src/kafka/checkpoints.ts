@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { inTransaction } from '@stayhub/infra';
+import { announceCheckpoints } from '@stayhub/read-models/checkpoint-changes';
 import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/read-models/log-watermark';
 
 /** Where a log reader (the relay) remembers the last global position it has handed on. */
@@ -39,5 +40,7 @@ export class PostgresCheckpoints implements Checkpoints {
       );
       await saveHeads(client, heads);
     });
+    // A new head can complete a projection's watermark (it applied those events before the head was saved).
+    if (heads.length > 0) announceCheckpoints(this.pool);
   }
 }

@@ -56,6 +56,8 @@ const compareTable = async (db: PoolClient, suffix: string, rebuilt: string, liv
 export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: string, log: RunnerLog): RebuildTarget => {
   // Events the rebuild parks are its own until the swap (the live ones are the old target's).
   const building: PgProjection = { ...projection, name: target };
+  // The rebuild holds this target's lock, so its checkpoint is where the last batch left it.
+  let at: string | undefined;
   return {
     projection: projection.name,
     target,
@@ -67,7 +69,12 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
       });
     },
     async apply(events) {
-      if (events.length > 0) await applyBatch(pool, building, target, events, log);
+      if (events.length === 0) return;
+      const from = at ?? (await readCheckpoint(pool, target));
+      at = undefined;
+      // A fresh target only the rebuild writes: documents it has not written yet go in with COPY.
+      await applyBatch(pool, building, target, events, log, from, { bulk: true });
+      at = from > events[events.length - 1]!.globalPosition ? from : events[events.length - 1]!.globalPosition;
     },
     checkpoint: () => readCheckpoint(pool, target),
     async finish() {

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import { type EventStore, type RecordedEvent } from '@stayhub/infra';
-import { advanceCheckpoints, parkEvent, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park } from '@stayhub/read-models';
+import { advanceCheckpoints, announceCheckpoints, parkEvent, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park } from '@stayhub/read-models';
 import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
@@ -75,6 +75,7 @@ export const runExternalProjection = async (
         signal: AbortSignal.any([signal, swapped.signal]),
         onBatch: async (events) => {
           await applyExternalBatch(pool, projection, target, events, log);
+          announceCheckpoints(pool);
           failures = 0;
           if ((await liveTarget(pool, projection.name)) !== target) swapped.abort();
         },

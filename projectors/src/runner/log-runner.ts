@@ -18,7 +18,7 @@ import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-mod
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
 import { allTopics } from '../kafka/topics.ts';
-import { advanceCheckpoints, applyEvents, lockCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
+import { advanceCheckpoints, announceCheckpoints, applyEvents, lockCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
 
 /** Where a batch came from: one partition of one topic. */
@@ -102,6 +102,7 @@ export const applyPgFromLog = async (pool: Pool, projection: PgProjection, targe
     }
     await recordApplied(client, target, events, source);
   });
+  announceCheckpoints(pool);
 };
 
 /** A malformed event fails the batch; the consumer runner then goes one by one and parks it on the dead-letter topic. */
@@ -122,6 +123,7 @@ export const applyExternalFromLog = async (
   const fresh = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (fresh.length > 0) await projection.applyBatch(fresh, target, toDeadLetter);
   await inTransaction(pool, (client) => recordApplied(client, target, events, source));
+  announceCheckpoints(pool);
 };
 
 /**

@@ -4,6 +4,7 @@ import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent 
 import {
   advanceCheckpoint,
   advanceCheckpoints,
+  announceCheckpoints,
   applyEvents,
   checkpointSchema,
   CheckpointMoved,
@@ -13,6 +14,7 @@ import {
   parkEvent,
   readCheckpoint,
   writeBatch,
+  type FoldOptions,
   type PgProjection,
 } from '@stayhub/read-models';
 
@@ -57,6 +59,7 @@ export const applyBatch = async (
   events: readonly RecordedEvent[],
   log: RunnerLog,
   from?: string,
+  options: FoldOptions = {},
 ): Promise<void> => {
   if (events.length === 0) return;
   const done = from ?? (await readCheckpoint(pool, target));
@@ -66,7 +69,7 @@ export const applyBatch = async (
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (relevant.length === 0) return advanceCheckpoints(pool, [target], last);
   try {
-    return await writeBatch(pool, projection, target, events, done);
+    return await writeBatch(pool, projection, target, events, done, options);
   } catch (error) {
     if (error instanceof CheckpointMoved) throw error;
     log('batch failed; retrying event by event', { projection: projection.name, error: String(error) });
@@ -141,6 +144,8 @@ export const runPgProjections = async (
             }),
           );
           await advanceCheckpoints(pool, idle, last);
+          // Readers waiting for a consistency token re-check now: one announcement for the whole batch.
+          announceCheckpoints(pool);
           failures = 0;
           const targets = await liveCheckpoints(pool, names);
           if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();

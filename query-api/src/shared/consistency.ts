@@ -1,7 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { HttpProblem, queryInteger } from '@stayhub/infra';
-import { waitForPosition } from '@stayhub/read-models';
 import type { QueryDeps } from './deps.ts';
 
 export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();
@@ -25,10 +24,7 @@ export const catchUp = async (deps: QueryDeps, req: Request, after: string | und
       errors: [{ path: after ? 'after' : 'x-consistency-token', message: 'beyond the newest write', code: 'too_big' }],
     });
   }
-  const caughtUp = deps.waitForPosition
-    ? await deps.waitForPosition(projections, token, deps.consistencyWaitMs)
-    : await waitForPosition(deps.pool, projections, token, deps.consistencyWaitMs);
-  return !caughtUp;
+  return !(await deps.waitForPosition(projections, token, deps.consistencyWaitMs));
 };
 
 /** A resource missing while the read model is still behind the client's own write: ask to retry, never 404. */

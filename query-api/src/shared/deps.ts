@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
 import type { SearchCache } from './search-cache.ts';
-import type { BookingHistoryReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CalendarBlockReader, CartReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -12,6 +12,7 @@ export type QueryDeps = {
   carts: CartReader;
   users: UserProfileReader;
   reviews: ReviewReader;
+  calendarBlocks: CalendarBlockReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;
@@ -19,9 +20,9 @@ export type QueryDeps = {
   consistencyWaitMs: number;
   /**
    * Whether the named projections have applied everything up to a position, waiting up to
-   * `timeoutMs`; by their checkpoints when omitted (`LOG=local`), by the log watermark under Kafka.
+   * `timeoutMs`: by their checkpoints (`LOG=local`), by the log watermark under Kafka.
    */
-  waitForPosition?: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
+  waitForPosition: (projections: readonly string[], position: string, timeoutMs: number) => Promise<boolean>;
   /** The event store's newest committed position, which a consistency token may not pass; no check when omitted. */
   committedHead?: () => Promise<string | undefined>;
   /** Repeated searches answered for a short TTL; none when omitted. */

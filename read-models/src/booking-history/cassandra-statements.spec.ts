@@ -13,7 +13,7 @@ import {
   toBookingView,
   writeTimestamp,
 } from './cassandra-statements.ts';
-import { bookingDoc } from '../testing/cassandra-fake.ts';
+import { bookingDoc } from '../testing/cassandra.ts';
 
 describe('booking history tables', () => {
   it('are named per target so that a rebuild fills fresh tables beside the live ones', () => {

@@ -1,20 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
 import type { BookingListQuery } from './port.ts';
 import { CassandraBookingHistoryReader } from './cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';
 import type { Park } from '../projection.ts';
+import { cassandraSkipped, cassandraSuite } from '../testing/cassandra.ts';
 import { bookingHistoryCassandra } from './cassandra-projection.ts';
 
 const park: Park = async (_event, error) => {
   throw error;
 };
 
-// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
-const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
-const missing = process.env.CASSANDRA_CONTACT_POINTS_MISSING ?? 'set CASSANDRA_CONTACT_POINTS';
 
 let position = 0;
 const streamOf = (bookingId: string) => {
@@ -50,9 +47,9 @@ const requestedBy = (bookingId: string, guestId: string, hostId: string, listing
   return { next, requested };
 };
 
-describe.skipIf(!contactPoints)(`Cassandra booking history${contactPoints ? '' : ` (skipped: ${missing})`}`, () => {
-  const client = new Client({ contactPoints: (contactPoints ?? '127.0.0.1').split(','), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
-  const keyspace = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
+describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandraSkipped}`, () => {
+  const { client, keyspace } = cassandraSuite();
   const projection = bookingHistoryCassandra(client, keyspace);
   const reader = new CassandraBookingHistoryReader(client, { keyspace, fetchSize: 2 });
   const now = new Date('2030-05-10T12:00:00.000Z');
@@ -75,17 +72,12 @@ describe.skipIf(!contactPoints)(`Cassandra booking history${contactPoints ? '' :
   });
 
   beforeAll(async () => {
-    await client.connect();
     expect(await projection.prepare('booking_history')).toBe(false);
     expect(await projection.prepare('booking_history')).toBe(true);
     await projection.applyBatch([old, ongoing, next, tie, cancelled].map((b) => b.requested), 'booking_history', park);
     await projection.applyBatch([moved.requested, cancel, move], 'booking_history', park);
   });
 
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   it('gets a booking by id', async () => {
     expect(await reader.get('b-cancelled')).toMatchObject({ bookingId: 'b-cancelled', status: 'cancelled', guestId: 'g1', hostId: 'h1' });

@@ -20,7 +20,7 @@ import type { BookingHistoryReader, BookingListQuery, BookingPage, BookingView }
 export type CqlRow = { [column: string]: unknown };
 export type CqlOptions = { prepare: boolean; fetchSize?: number; pageState?: string; consistency?: number; logged?: boolean; isIdempotent?: boolean };
 
-/** The part of cassandra-driver's `Client` the history uses; tests pass a fake. */
+/** The part of cassandra-driver's `Client` the history uses; tests pass a recorder around the real one. */
 export type CqlClient = {
   execute(query: string, params: unknown[], options: CqlOptions): Promise<{ rows: CqlRow[]; pageState?: string | null }>;
   batch(queries: CqlStatement[], options: CqlOptions): Promise<unknown>;

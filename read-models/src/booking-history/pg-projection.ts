@@ -49,7 +49,7 @@ export const bookingHistoryProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  fold: (db, events, target) => foldTable(db, bookingRows, events, target),
+  fold: (db, events, target, options) => foldTable(db, bookingRows, events, target, options),
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);
   },

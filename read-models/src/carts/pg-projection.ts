@@ -36,7 +36,8 @@ export const cartsProjection: PgProjection = {
       CREATE TABLE IF NOT EXISTS ${t.wishlists} (user_id text PRIMARY KEY, doc jsonb NOT NULL, updated_at timestamptz NOT NULL);`);
   },
   async index() {},
-  fold: async (db, events, target) => allWrites(await Promise.all([foldTable(db, carts, events, target), foldTable(db, wishlists, events, target)])),
+  fold: async (db, events, target, options) =>
+    allWrites(await Promise.all([foldTable(db, carts, events, target, options), foldTable(db, wishlists, events, target, options)])),
   async drop(client: PoolClient, target: string) {
     const t = cartTables(target);
     await client.query(`DROP TABLE IF EXISTS ${t.wishlists}; DROP TABLE IF EXISTS ${t.carts};`);

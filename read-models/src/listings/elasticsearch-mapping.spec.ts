@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildSearchRequest,
-  escapeWildcard,
   fittingUnitTypes,
   freeUnitTypes,
+  knownWordsOf,
+  knownWordsRequest,
   listingIndexName,
   listingIndexTemplate,
   SUMMARY_FIELDS,
@@ -44,6 +45,7 @@ const published = { term: { status: 'published' } };
 const anyUnit = { nested: { path: 'unitTypes', query: { bool: { filter: [{ range: { 'unitTypes.maxGuests': { gte: 1 } } }] } } } };
 const byId = { listingId: { order: 'asc' } };
 const ratingDesc = { rating: { order: 'desc', missing: '_last' } };
+const fuzzyOne = (value: string) => ({ value, fuzziness: 1, transpositions: true, max_expansions: 64 });
 
 describe('listing index template', () => {
   it('matches every index of the alias and maps geo, fuzzy text, keyword facets, numeric prices and nested unit types', () => {
@@ -54,7 +56,7 @@ describe('listing index template', () => {
     expect(template.template?.settings).toMatchObject({ number_of_shards: 1, number_of_replicas: 0, max_result_window: 1_000_000 });
     const properties = template.template?.mappings?.properties ?? {};
     expect(properties.location).toEqual({ type: 'geo_point' });
-    expect(properties.searchText).toEqual({ type: 'text', analyzer: 'standard', fields: { infix: { type: 'wildcard' } } });
+    for (const field of ['titleWords', 'words']) expect(properties[field]).toEqual({ type: 'text', analyzer: 'whitespace', norms: false, index_options: 'docs' });
     expect(properties.amenities).toEqual({ type: 'keyword' });
     expect(properties.city).toEqual({ type: 'keyword', normalizer: 'lowercase' });
     expect(properties.minPrice).toEqual({ type: 'long' });
@@ -81,7 +83,8 @@ describe('toSearchDocument', () => {
       minPrice: 8_000,
       ratingCount: 3,
       photo: 'https://img.example/1.jpg',
-      searchText: 'canal house amsterdam nl a quiet hotel by the canal wifi breakfast dutch',
+      titleWords: 'canal house',
+      words: 'canal house amsterdam nl hotel wifi breakfast dutch a quiet by the',
       revision: 4,
       updatedAt: '2030-01-02T10:00:00.000Z',
       doc: listing,
@@ -95,7 +98,7 @@ describe('toSearchDocument', () => {
 
   it('leaves absent values null so that Elasticsearch treats them as missing', () => {
     const doc = toSearchDocument({ ...listing, status: 'draft', details: {}, minPrice: null, rating: { sum: 0, count: 0 } });
-    expect(doc).toMatchObject({ title: null, city: null, location: null, rating: null, minPrice: null, photo: null, amenities: [], unitTypes: [], searchText: '' });
+    expect(doc).toMatchObject({ title: null, city: null, location: null, rating: null, minPrice: null, photo: null, amenities: [], unitTypes: [], titleWords: '', words: 'hotel' });
   });
 });
 
@@ -114,7 +117,7 @@ describe('buildSearchRequest', () => {
   it('translates every filter the PostgreSQL search has', () => {
     const request = buildSearchRequest({
       ...base,
-      q: 'Canal*',
+      q: 'Canal* by',
       lat: 52.37,
       lon: 4.89,
       radiusKm: 5,
@@ -131,6 +134,8 @@ describe('buildSearchRequest', () => {
       bool: {
         filter: [
           published,
+          { fuzzy: { words: fuzzyOne('canal') } },
+          { term: { words: 'by' } },
           { geo_distance: { distance: '5km', location: { lat: 52.37, lon: 4.89 } } },
           { term: { kind: 'hotel' } },
           { term: { city: 'Amsterdam' } },
@@ -151,16 +156,9 @@ describe('buildSearchRequest', () => {
             },
           },
         ],
-        must: [
-          {
-            bool: {
-              should: [
-                { match: { searchText: { query: 'canal*', fuzziness: 'AUTO', operator: 'and' } } },
-                { wildcard: { 'searchText.infix': { value: '*canal\\**' } } },
-              ],
-              minimum_should_match: 1,
-            },
-          },
+        should: [
+          { constant_score: { filter: { bool: { filter: [{ fuzzy: { titleWords: fuzzyOne('canal') } }, { term: { titleWords: 'by' } }] } }, boost: 1 } },
+          { constant_score: { filter: { bool: { filter: [{ term: { titleWords: 'canal' } }, { term: { titleWords: 'by' } }] } }, boost: 2 } },
         ],
       },
     });
@@ -171,7 +169,8 @@ describe('buildSearchRequest', () => {
 
   it.each([
     ['price', {}, [{ minPrice: { order: 'asc', missing: '_last' } }, byId]],
-    ['rating', {}, [ratingDesc, { ratingCount: { order: 'desc' } }, byId]],
+    ['rating', {}, [ratingDesc, byId]],
+    ['price', { q: 'loft' }, [{ _score: { order: 'desc' } }, { minPrice: { order: 'asc', missing: '_last' } }, byId]],
     ['distance', {}, [byId]],
     [
       'distance',
@@ -195,8 +194,33 @@ describe('buildSearchRequest', () => {
     }
   });
 
-  it('escapes wildcard characters so the substring test stays literal', () => {
-    expect(escapeWildcard('a*b?c\\d')).toBe('a\\*b\\?c\\\\d');
+  it('looks typed words up like the dictionary: known ones only, and the exact-title tier only when every word exists as typed', () => {
+    const request = buildSearchRequest({ ...base, q: 'cnal house zzz' }, { words: [{ word: 'cnal', exact: false }, { word: 'house', exact: true }] });
+    const bool = (request.query as { bool: { filter: unknown[]; should: unknown[] } }).bool;
+    expect(bool.filter).toEqual([published, { fuzzy: { words: fuzzyOne('cnal') } }, { fuzzy: { words: fuzzyOne('house') } }, anyUnit]);
+    expect(bool.should).toEqual([{ constant_score: { filter: { bool: { filter: [{ fuzzy: { titleWords: fuzzyOne('cnal') } }, { fuzzy: { titleWords: fuzzyOne('house') } }] } }, boost: 1 } }]);
+  });
+
+  it('asks the index which typed words it has, and reads the answer in typed order', () => {
+    expect(knownWordsRequest(['cnal', 'by'])).toEqual({
+      size: 0,
+      track_total_hits: false,
+      query: published,
+      aggs: {
+        fuzzy0: { filter: { fuzzy: { words: fuzzyOne('cnal') } } },
+        exact0: { filter: { term: { words: 'cnal' } } },
+        fuzzy1: { filter: { term: { words: 'by' } } },
+        exact1: { filter: { term: { words: 'by' } } },
+      },
+    });
+    const counts = { fuzzy0: { doc_count: 4 }, exact0: { doc_count: 0 }, fuzzy1: { doc_count: 0 }, exact1: { doc_count: 0 }, fuzzy2: { doc_count: 1 }, exact2: { doc_count: 1 } };
+    expect(knownWordsOf(['cnal', 'by', 'house'], counts)).toEqual([{ word: 'cnal', exact: false }, { word: 'house', exact: true }]);
+    expect(knownWordsOf(['cnal'], undefined)).toEqual([]);
+  });
+
+  it('reads the distance after the score when text is sorted by distance', () => {
+    const hit = { _source: toSearchDocument(listing), sort: [3, 1500, 'l1'] };
+    expect(toSummary(hit, { ...base, q: 'canal', sort: 'distance', lat: 1, lon: 1 }).distanceKm).toBe(1.5);
   });
 });
 

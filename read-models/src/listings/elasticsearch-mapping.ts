@@ -2,6 +2,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import { assertNever, type listings } from '@stayhub/domain';
 import { wantedKeys } from './postgres.ts';
 import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
+import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords } from './search-words.ts';
 
 /**
  * Pure mapping of the listing search read model onto Elasticsearch: the index template, the
@@ -49,7 +50,10 @@ export type ListingSearchDocument = {
   rating: number | null;
   ratingCount: number;
   photo: string | null;
-  searchText: string;
+  /** The title's words, space-separated as `wordsOf` cuts them: what ranks a match first. */
+  titleWords: string;
+  /** Every word the listing is found by (title, place, kind, amenities, description), cut the same way. */
+  words: string;
   unitTypes: SearchUnitType[];
   revision: number;
   updatedAt: string;
@@ -99,8 +103,10 @@ export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}
         rating: { type: 'double' },
         ratingCount: { type: 'integer' },
         photo: { type: 'keyword', index: false, doc_values: false },
-        // Fuzzy word matching on the analyzed text; `infix` answers the substring test (ILIKE '%q%').
-        searchText: { type: 'text', analyzer: 'standard', fields: { infix: { type: 'wildcard' } } },
+        // Words cut by the projection exactly as the PostgreSQL model cuts them, so one typed word
+        // finds the same listing words in both stores; no scoring statistics are needed (ranks are tiers).
+        titleWords: { type: 'text', analyzer: 'whitespace', norms: false, index_options: 'docs' },
+        words: { type: 'text', analyzer: 'whitespace', norms: false, index_options: 'docs' },
         unitTypes: {
           type: 'nested',
           properties: {
@@ -121,15 +127,9 @@ export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}
   },
 });
 
-/** The same text the PostgreSQL projection indexes with trigrams. */
-export const searchTextOf = (details: listings.ListingDetails): string =>
-  [details.title, details.location?.city, details.location?.country, details.description?.slice(0, 500), ...(details.amenities ?? []), ...(details.cuisine ?? [])]
-    .filter(Boolean)
-    .join(' ')
-    .toLowerCase();
-
 export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
   const d = doc.details;
+  const words = listingWordGroups(d, doc.kind);
   return {
     listingId: doc.listingId,
     hostId: doc.hostId,
@@ -145,7 +145,8 @@ export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
     rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
     ratingCount: doc.rating.count,
     photo: d.photos?.[0] ?? null,
-    searchText: searchTextOf(d),
+    titleWords: words.title.join(' '),
+    words: [...new Set([...words.title, ...words.place, ...words.description])].join(' '),
     unitTypes: (d.unitTypes ?? []).map((u) => ({
       unitTypeId: u.unitTypeId,
       name: u.name,
@@ -166,8 +167,6 @@ export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 
 /** How many candidates a date search fetches before the availability post-filter. */
 export const DEFAULT_CANDIDATE_CAP = 5000;
 
-export const escapeWildcard = (value: string): string => value.replace(/[\\*?]/g, (c) => `\\${c}`);
-
 const originOf = (query: ListingSearchQuery) => (query.lat !== undefined && query.lon !== undefined ? { lat: query.lat, lon: query.lon } : undefined);
 
 const unitFilters = (query: ListingSearchQuery): estypes.QueryDslQueryContainer[] => {
@@ -185,11 +184,10 @@ const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
   const sort: estypes.SortCombinations[] = (() => {
     switch (query.sort) {
       case 'relevance':
-        return query.q ? [{ _score: { order: 'desc' } }, ratingDesc, byId] : [ratingDesc, byId];
+      case 'rating':
+        return [ratingDesc, byId];
       case 'price':
         return [{ minPrice: { order: 'asc', missing: '_last' } }, byId];
-      case 'rating':
-        return [ratingDesc, { ratingCount: { order: 'desc' } }, byId];
       case 'distance':
         return distance ? [distance, byId] : [byId];
       default:
@@ -198,7 +196,51 @@ const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
   })();
   // Last, after the unique id, the distance never changes the order; it only reports distanceKm.
   if (distance && query.sort !== 'distance') sort.push(distance);
-  return sort;
+  // With text the relevance tier (the score) comes first, and the asked order breaks its ties.
+  return query.q ? [{ _score: { order: 'desc' } }, ...sort] : sort;
+};
+
+/** A typed word as the PostgreSQL dictionary resolves it: 4+ letters, itself or any word one typo away (swaps included); shorter, only itself. */
+const wordQuery = (field: 'words' | 'titleWords', word: string, exact = false): estypes.QueryDslQueryContainer =>
+  exact || word.length < FUZZY_MIN_LENGTH
+    ? { term: { [field]: word } }
+    : { fuzzy: { [field]: { value: word, fuzziness: 1, transpositions: true, max_expansions: 64 } } };
+
+/** A typed word some published listing has (fuzzily), and whether one has it exactly as typed. */
+export type KnownWord = { word: string; exact: boolean };
+
+/**
+ * The dictionary lookup of the PostgreSQL model, asked of the index in one request: for each typed
+ * word, whether any published listing has it (one typo allowed) and whether one has it as typed.
+ */
+export const knownWordsRequest = (typed: readonly string[]): estypes.SearchRequest => ({
+  size: 0,
+  track_total_hits: false,
+  query: { term: { status: 'published' } },
+  aggs: Object.fromEntries(
+    typed.flatMap((word, i) => [
+      [`fuzzy${i}`, { filter: wordQuery('words', word) }],
+      [`exact${i}`, { filter: wordQuery('words', word, true) }],
+    ]),
+  ),
+});
+
+type FilterCounts = Record<string, { doc_count?: number } | undefined>;
+
+/** The typed words the index knows, in typed order: a word no listing has is left out of the search, as on PostgreSQL. */
+export const knownWordsOf = (typed: readonly string[], aggregations: FilterCounts | undefined): KnownWord[] =>
+  typed.flatMap((word, i) => ((aggregations?.[`fuzzy${i}`]?.doc_count ?? 0) > 0 ? [{ word, exact: (aggregations?.[`exact${i}`]?.doc_count ?? 0) > 0 }] : []));
+
+/**
+ * Text as the PostgreSQL search ranks it: every known word somewhere (a filter: it adds no score),
+ * then a constant score per tier: 3 when every word is exactly in the title (only when every
+ * word exists as typed), 1 when every word is in the title with at most one typo each, else 0.
+ */
+const textQuery = (words: readonly KnownWord[]) => {
+  const all = (field: 'words' | 'titleWords', exact = false): estypes.QueryDslQueryContainer => ({ bool: { filter: words.map((w) => wordQuery(field, w.word, exact)) } });
+  const should: estypes.QueryDslQueryContainer[] = [{ constant_score: { filter: all('titleWords'), boost: 1 } }];
+  if (words.every((w) => w.exact)) should.push({ constant_score: { filter: all('titleWords', true), boost: 2 } });
+  return { filter: words.map((w) => wordQuery('words', w.word)), should };
 };
 
 /**
@@ -206,20 +248,17 @@ const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
  * index (availability store), so the request fetches the first `candidateCap` candidates in the
  * final order and the reader filters and paginates them.
  */
-export const buildSearchRequest = (query: ListingSearchQuery, options: { candidateCap?: number; offset?: number } = {}): estypes.SearchRequest => {
+export const buildSearchRequest = (
+  query: ListingSearchQuery,
+  options: { candidateCap?: number; offset?: number; words?: readonly KnownWord[] } = {},
+): estypes.SearchRequest => {
   const filter: estypes.QueryDslQueryContainer[] = [{ term: { status: 'published' } }];
-  const must: estypes.QueryDslQueryContainer[] = [];
+  const should: estypes.QueryDslQueryContainer[] = [];
   if (query.q) {
-    const q = query.q.toLowerCase();
-    must.push({
-      bool: {
-        should: [
-          { match: { searchText: { query: q, fuzziness: 'AUTO', operator: 'and' } } },
-          { wildcard: { 'searchText.infix': { value: `*${escapeWildcard(q)}*` } } },
-        ],
-        minimum_should_match: 1,
-      },
-    });
+    // The reader passes the words the index knows (`knownWordsOf`); by default every typed word counts as known.
+    const text = textQuery(options.words ?? typedWords(query.q).map((word) => ({ word, exact: true })));
+    filter.push(...text.filter);
+    should.push(...text.should);
   }
   const origin = originOf(query);
   if (origin && query.radiusKm !== undefined) filter.push({ geo_distance: { distance: `${query.radiusKm}km`, location: origin } });
@@ -230,7 +269,8 @@ export const buildSearchRequest = (query: ListingSearchQuery, options: { candida
 
   const dated = wantedKeys(query) !== undefined;
   return {
-    query: { bool: { filter, ...(must.length > 0 ? { must } : {}) } },
+    // Beside filters, `should` clauses are optional: they only give the tier's score.
+    query: { bool: { filter, ...(should.length > 0 ? { should } : {}) } },
     sort: sortOf(query),
     from: dated ? 0 : (options.offset ?? (query.page - 1) * query.pageSize),
     size: dated ? (options.candidateCap ?? DEFAULT_CANDIDATE_CAP) : query.pageSize,
@@ -267,7 +307,8 @@ export const freeUnitTypes = (units: readonly SearchUnitType[], keys: readonly s
 
 const distanceOf = (hit: SearchHit, query: ListingSearchQuery): number | undefined => {
   if (!originOf(query) || !hit.sort?.length) return undefined;
-  const value = Number(hit.sort[query.sort === 'distance' ? 0 : hit.sort.length - 1]);
+  // Sorted by distance it comes first, after the score when there is text; otherwise it is the last value.
+  const value = Number(hit.sort[query.sort === 'distance' ? (query.q ? 1 : 0) : hit.sort.length - 1]);
   // A listing without a location sorts at "infinity"; PostgreSQL reports no distance for it.
   return Number.isFinite(value) && value < 1e300 ? value : undefined;
 };

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Client } from '@elastic/elasticsearch';
 import Mock from '@elastic/elasticsearch-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { buildSearchRequest, toSearchDocument, type ListingSource } from './elasticsearch-mapping.ts';
+import { buildSearchRequest, knownWordsRequest, toSearchDocument, type ListingSource } from './elasticsearch-mapping.ts';
 import { ElasticsearchListingReader, type AvailabilityUsage } from './elasticsearch.ts';
 import type { ListingSearchQuery } from './port.ts';
 
@@ -51,16 +51,21 @@ describe('ElasticsearchListingReader.search', () => {
     env = setup();
   });
 
-  it('sends the built request to the alias and maps hits and the total, exact below the bound', async () => {
-    const query: ListingSearchQuery = { ...base, q: 'hotel', city: 'amsterdam', page: 2 };
+  it('looks the typed words up, sends the built request to the alias and maps hits and the total, exact below the bound', async () => {
+    const query: ListingSearchQuery = { ...base, q: 'hotel zzz', city: 'amsterdam', page: 2 };
     env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
       env.requests.push(params as Recorded);
+      if ((params.body as { aggs?: unknown }).aggs) {
+        return { hits: { hits: [] }, aggregations: { fuzzy0: { doc_count: 3 }, exact0: { doc_count: 3 }, fuzzy1: { doc_count: 0 }, exact1: { doc_count: 0 } } };
+      }
       return { hits: { total: { value: 3, relation: 'eq' }, hits: [hitOf(listingOf('l3', [{ id: 'u3', count: 1, capacity: 2, price: 9_000 }]), [9_000, 'l3'])] } };
     });
     const result = await env.reader.search(query);
-    expect(env.requests).toHaveLength(1);
-    expect(env.requests[0]!.body).toEqual(JSON.parse(JSON.stringify(buildSearchRequest(query))));
-    expect(env.requests[0]!.body).toMatchObject({ from: 2, size: 2 });
+    expect(env.requests).toHaveLength(2);
+    expect(env.requests[0]!.body).toEqual(JSON.parse(JSON.stringify(knownWordsRequest(['hotel', 'zzz']))));
+    // The unknown word is left out of the search.
+    expect(env.requests[1]!.body).toEqual(JSON.parse(JSON.stringify(buildSearchRequest(query, { words: [{ word: 'hotel', exact: true }] }))));
+    expect(env.requests[1]!.body).toMatchObject({ from: 2, size: 2 });
     expect(result).toEqual({
       items: [
         {
@@ -83,6 +88,15 @@ describe('ElasticsearchListingReader.search', () => {
       page: 2,
       pageSize: 2,
     });
+  });
+
+  it('answers nothing, without searching, when no typed word is known', async () => {
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
+      env.requests.push(params as Recorded);
+      return { hits: { hits: [] }, aggregations: { fuzzy0: { doc_count: 0 }, exact0: { doc_count: 0 } } };
+    });
+    expect(await env.reader.search({ ...base, q: 'zzzz' })).toMatchObject({ items: [], total: 0, totalText: '0', next: null });
+    expect(env.requests).toHaveLength(1);
   });
 
   it('refuses a date search without an availability store rather than ignoring the dates', async () => {

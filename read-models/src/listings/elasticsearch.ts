@@ -4,6 +4,8 @@ import {
   DEFAULT_CANDIDATE_CAP,
   fittingUnitTypes,
   freeUnitTypes,
+  knownWordsOf,
+  knownWordsRequest,
   toSummary,
   totalOf,
   type ListingSearchDocument,
@@ -14,6 +16,7 @@ import {
 import type { AvailabilityReader } from '../availability/port.ts';
 import { TOTAL_BOUND, totalTextOf, type AvailabilityDay, type ListingReader, type ListingSearchQuery, type ListingSearchResult, type ListingView } from './port.ts';
 import { wantedKeys } from './postgres.ts';
+import { typedWords } from './search-words.ts';
 
 export type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 
@@ -39,12 +42,15 @@ export class ElasticsearchListingReader implements ListingReader {
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
     const keys = wantedKeys(query);
+    const page = { page: query.page, pageSize: query.pageSize };
+    // Typed words are looked up first, as the PostgreSQL dictionary does: those no listing has are left out.
+    const words = query.q ? await this.knownWords(typedWords(query.q)) : undefined;
+    if (words?.length === 0) return { items: [], total: 0, totalText: '0', next: null, ...page };
     // Elasticsearch pages by offset; its cursor carries the offset of the next page.
     const offset = query.cursor ? offsetOfCursor(query.cursor) : (query.page - 1) * query.pageSize;
-    const request = buildSearchRequest({ ...query, page: 1 + offset / query.pageSize }, { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP, offset });
+    const request = buildSearchRequest({ ...query, page: 1 + offset / query.pageSize }, { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP, offset, words });
     const response = await this.client.search<SearchSource>({ index: this.options.alias, ...request });
     const hits = response.hits.hits;
-    const page = { page: query.page, pageSize: query.pageSize };
     const next = (matches: number) => (offset + query.pageSize < Math.min(matches, TOTAL_BOUND) ? cursorOfOffset(offset + query.pageSize) : null);
     if (!keys) {
       const matches = totalOf(response.hits.total);
@@ -106,6 +112,12 @@ export class ElasticsearchListingReader implements ListingReader {
         free: Math.max(0, u.count - (used.get(u.unitTypeId)?.get(key) ?? 0)),
       })),
     }));
+  }
+
+  private async knownWords(typed: string[]) {
+    if (typed.length === 0) return [];
+    const response = await this.client.search({ index: this.options.alias, ...knownWordsRequest(typed) });
+    return knownWordsOf(typed, response.aggregations as Parameters<typeof knownWordsOf>[1]);
   }
 
   private async used(unitTypeIds: string[], keys: string[]): Promise<UsedUnits> {

@@ -187,6 +187,26 @@ describe('paging and totals', () => {
     expect(walked).toEqual(ids(whole.items));
   });
 
+  it('finds text within a radius through the geo cells exactly as the distance alone decides', async () => {
+    const near = { ...base, lat: 38.8, lon: -9.1, radiusKm: 3, pageSize: 100 };
+    const inRadius = (await reader.search(near)).items.filter((item) => /sunny/i.test(item.title ?? ''));
+    const found = await reader.search({ ...near, q: 'sunny' });
+    expect(inRadius.length).toBeGreaterThan(5);
+    expect(new Set(ids(found.items))).toEqual(new Set(ids(inRadius)));
+    expect(found.total).toBe(inRadius.length);
+  });
+
+  it('gives rows written before the cells were indexed their cells when migrated', async () => {
+    const query = { ...base, q: 'sunny', lat: 38.8, lon: -9.1, radiusKm: 3 };
+    const before = await reader.search(query);
+    // As an older version wrote them: words without cells, and no note on the column.
+    await pool.query(`UPDATE listings SET words = ts_delete(words, array(SELECT lexeme FROM unnest(words) WHERE lexeme LIKE 'g%\\_%'))`);
+    await pool.query(`COMMENT ON COLUMN listings.words IS NULL`);
+    expect((await reader.search(query)).total).toBe(0);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    expect(await reader.search(query)).toEqual(before);
+  });
+
   it('answers the same page by number (offset) as by cursor', async () => {
     const first = await reader.search({ ...base, sort: 'price', pageSize: 10 });
     const second = await reader.search({ ...base, sort: 'price', pageSize: 10, page: 2 });

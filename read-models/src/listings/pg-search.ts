@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { deletionVariants, FUZZY_MIN_LENGTH, wordsOf } from './search-words.ts';
+import { cellsCovering } from './geo-cells.ts';
+import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
 
@@ -10,7 +11,7 @@ export type ResolvedWord = { typed: string; exact: boolean; words: string[] };
 
 /** Looks every typed word up in the dictionary (one query for all): words of 4+ letters through their one-deletion variants. */
 export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: string): Promise<ResolvedWord[]> => {
-  const typed = [...new Set(wordsOf(q))].slice(0, 12);
+  const typed = typedWords(q);
   if (typed.length === 0) return [];
   const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
   const { rows } = await pool.query<{ index: number; word: string }>(
@@ -130,17 +131,23 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const empty = { items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize };
   const where = [`l.status = 'published'`];
   let text: ReturnType<typeof textQueries> | undefined;
+  const hasPoint = query.lat !== undefined && query.lon !== undefined;
+  // Text within a radius: the GIN index intersects the words with the geo cells covering the
+  // circle in one scan (a dense city holds tens of thousands of listings whose words a point
+  // index would make it check one by one); the exact distance is then checked on those few.
+  const cells = query.q && hasPoint && query.radiusKm !== undefined ? cellsCovering(query.lat!, query.lon!, query.radiusKm) : undefined;
   if (query.q) {
     text = textQueries(await resolveWords(pool, t.words, query.q));
     if (text.known === 0) return empty;
-    where.push(`l.words @@ ${p(text.anywhere, '::tsquery')}`);
+    const place = cells ? ` & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : '';
+    where.push(`l.words @@ ${p(`(${text.anywhere})${place}`, '::tsquery')}`);
   }
-  const hasPoint = query.lat !== undefined && query.lon !== undefined;
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
   if (hasPoint && query.radiusKm !== undefined) {
     const at = origin();
     const radius = p(query.radiusKm * 1000, '::float8');
-    where.push(`earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`, `earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
+    if (!cells) where.push(`earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`);
+    where.push(`earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
   }
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
@@ -151,7 +158,8 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   // slot is asked, has that many units free on each of its nights (one calendar probe per month).
   const dated = Boolean(query.checkIn && query.checkOut) || Boolean(query.slot);
   const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined;
-  const need = unitAsked ? `ceil(${p(query.guests ?? 1, '::numeric')} / u.capacity)` : '1';
+  // Units needed for the party, ceil(guests / capacity), in integer arithmetic.
+  const need = unitAsked ? `((${p(query.guests ?? 1, '::int')} + u.capacity - 1) / u.capacity)` : '1';
   const unit = [`${need} <= u.count`];
   if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
   if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);

@@ -26,11 +26,11 @@ const event = (streamId: string, type: string, data: Record<string, unknown>): R
   return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
 };
 
-type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][] };
+type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; description?: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][] };
 const listingEvents = (spec: Spec): RecordedEvent[] => {
   const details = {
     title: spec.title,
-    description: `${spec.title} in ${spec.city}`,
+    description: spec.description ?? `${spec.title} in ${spec.city}`,
     photos: [`https://img.example/${spec.id}.jpg`],
     location: { lat: spec.lat, lon: spec.lon, city: spec.city, country: 'NL', timeZone: 'Europe/Amsterdam' },
     amenities: spec.amenities,
@@ -53,6 +53,8 @@ const listings: Spec[] = [
   { id: 'sea', kind: 'rental', title: 'Sea view rental 11rab1', city: 'Amsterdam', lat: 52.378, lon: 4.9, amenities: ['wifi'], units: [['sea-unit', 1, 4, 20_000]] },
   { id: 'dune', kind: 'rental', title: 'Dune cottage', city: 'Haarlem', lat: 52.3874, lon: 4.6462, amenities: [], units: [['dune-unit', 1, 2, 9_000]] },
   { id: 'maas', kind: 'hotel', title: 'Maas hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, amenities: ['parking'], units: [['maas-room', 10, 2, 7_000]] },
+  // Best rated and cheaper than 'sea': only the relevance tiers put it after the title matches below.
+  { id: 'loft', kind: 'rental', title: 'Canals loft', description: 'Bright loft with a view of the harbour', city: 'Utrecht', lat: 52.0907, lon: 5.1214, amenities: [], units: [['loft-unit', 1, 2, 15_000]] },
 ];
 const events = [
   ...listings.flatMap(listingEvents),
@@ -60,6 +62,7 @@ const events = [
   review('canal', 4),
   review('sea', 3),
   review('maas', 5),
+  review('loft', 5),
   hold('sea-unit', ['2030-06-02'], 1),
   hold('canal-double', ['2030-06-01', '2030-06-02'], 2),
   hold('maas-room', ['2030-06-01'], 10),
@@ -68,17 +71,22 @@ const events = [
 const base: ListingSearchQuery = { sort: 'relevance', page: 1, pageSize: 20 };
 /** Each query with its answer: the ids in order, or (`any order`) as a set. */
 const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[]; anyOrder?: true }[] = [
-  { name: 'all, by rating', query: {}, ids: ['maas', 'canal', 'sea', 'dune'] },
+  { name: 'all, by rating', query: {}, ids: ['loft', 'maas', 'canal', 'sea', 'dune'] },
   { name: 'a typo per word, reordered', query: { q: 'veiw sea 11rab1' }, ids: ['sea'] },
+  { name: 'a word no listing has is left out', query: { q: 'sea view zzyzx 11rab1' }, ids: ['sea'] },
+  { name: 'exact title match before a title word one typo away', query: { q: 'canal' }, ids: ['canal', 'loft'] },
+  { name: 'title matches before description-only matches', query: { q: 'view' }, ids: ['sea', 'loft'] },
+  { name: 'tiers first, then the asked order', query: { q: 'view', sort: 'price' }, ids: ['sea', 'loft'] },
+  { name: 'tiers first, then distance', query: { q: 'view', lat: 52.09, lon: 5.12, sort: 'distance' }, ids: ['sea', 'loft'] },
   { name: 'one word', query: { q: 'cottage' }, ids: ['dune'] },
   { name: 'a word with a typo', query: { q: 'cotage' }, ids: ['dune'] },
   { name: 'radius by distance', query: { lat: 52.3702, lon: 4.8952, radiusKm: 5, sort: 'distance' }, ids: ['canal', 'sea'] },
-  { name: 'every listing by distance', query: { lat: 52.3702, lon: 4.8952, sort: 'distance' }, ids: ['canal', 'sea', 'dune', 'maas'] },
-  { name: 'by price', query: { sort: 'price' }, ids: ['maas', 'canal', 'dune', 'sea'] },
-  { name: 'kind', query: { kind: 'rental' }, ids: ['sea', 'dune'], anyOrder: true },
+  { name: 'every listing by distance', query: { lat: 52.3702, lon: 4.8952, sort: 'distance' }, ids: ['canal', 'sea', 'dune', 'loft', 'maas'] },
+  { name: 'by price', query: { sort: 'price' }, ids: ['maas', 'canal', 'dune', 'loft', 'sea'] },
+  { name: 'kind', query: { kind: 'rental' }, ids: ['sea', 'dune', 'loft'], anyOrder: true },
   { name: 'amenities', query: { amenities: ['wifi', 'breakfast'] }, ids: ['canal'] },
   { name: 'party and price', query: { guests: 4, minPrice: 10_000, maxPrice: 25_000 }, ids: ['canal', 'sea'], anyOrder: true },
-  { name: 'dates', query: { checkIn: '2030-06-01', checkOut: '2030-06-03', guests: 2, sort: 'price' }, ids: ['canal', 'dune'] },
+  { name: 'dates', query: { checkIn: '2030-06-01', checkOut: '2030-06-03', guests: 2, sort: 'price' }, ids: ['canal', 'dune', 'loft'] },
   { name: 'text, radius, dates, price and amenities', query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] }, ids: ['canal'] },
 ];
 
@@ -94,7 +102,7 @@ const runQuerySet = (reader: () => ListingReader) => {
     const first = await reader().search({ ...base, sort: 'price', pageSize: 3 });
     expect(first.items.map((i) => i.listingId)).toEqual(['maas', 'canal', 'dune']);
     const second = await reader().search({ ...base, sort: 'price', pageSize: 3, cursor: first.next! });
-    expect(second.items.map((i) => i.listingId)).toEqual(['sea']);
+    expect(second.items.map((i) => i.listingId)).toEqual(['loft', 'sea']);
     expect(second.next).toBeNull();
   });
 };

@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { AvailabilityChange } from '../availability/port.ts';
-import { deletionVariants, distinctWords, wordsOf } from './search-words.ts';
+import { cellTermsOf, cellTermsSql } from './geo-cells.ts';
+import { deletionVariants, distinctWords, listingWordGroups } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
 
 type Queryable = Pick<PoolClient, 'query'>;
@@ -14,7 +15,8 @@ export const listingTables = (target: string) => {
 /**
  * The search read model:
  * - `listings`: one row per listing with a weighted word vector (title A; place, kind, amenities B;
- *   description C) for a GIN full-text index, the point for a GiST (KNN) index, price and rating
+ *   description C; and its point's geo cells, see `geo-cells.ts`) for a GIN full-text index, the
+ *   point for a GiST (KNN) index, price and rating
  *   for keyset order, and a restaurant's slot starts as minutes of its local week;
  * - `_unit_types`: rooms or tables of one kind, count, capacity, price;
  * - `_calendar`: units used per unit type and month, one small array of nights (day 1..31) and an
@@ -59,7 +61,9 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       price        bigint NOT NULL,
       currency     text NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS ${t.unitTypes}_listing ON ${t.unitTypes} (listing_id, price);
+    -- Covering: a search checks a listing's unit types from the index alone (no table visit per unit type).
+    DROP INDEX IF EXISTS ${t.unitTypes}_listing;
+    CREATE INDEX IF NOT EXISTS ${t.unitTypes}_by_listing ON ${t.unitTypes} (listing_id, price) INCLUDE (unit_type_id, count, capacity);
     CREATE TABLE IF NOT EXISTS ${t.calendar} (
       unit_type_id text NOT NULL,
       month        text NOT NULL,
@@ -78,7 +82,17 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       PRIMARY KEY (variant, word)
     );
   `);
+  // Rows written before the word vector held geo cells get them once; the column's comment records it.
+  const { rows } = await db.query<{ note: string | null }>(
+    `SELECT col_description(a.attrelid, a.attnum) AS note FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = 'words'`,
+  );
+  if (rows[0]?.note !== WORDS_NOTE) {
+    await db.query(`UPDATE ${t.listings} SET words = words || array_to_tsvector(${cellTermsSql('lat', 'lon')}) WHERE lat IS NOT NULL AND lon IS NOT NULL`);
+    await db.query(`COMMENT ON COLUMN ${t.listings}.words IS '${WORDS_NOTE}'`);
+  }
 };
+
+const WORDS_NOTE = 'words and geo cells (g<level>_<row>_<column>)';
 
 /** The secondary indexes of the listings table: built after a bulk load, kept up by every write after. */
 export const createSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
@@ -99,32 +113,33 @@ export const dropSearchIndexes = async (db: Queryable, target: string): Promise<
   await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
 };
 
-const MAX_DESCRIPTION_WORDS = 300;
-
-/** A tsvector literal: title words weigh A, place/kind/amenities B, description C. */
+/** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
 export const wordVector = (doc: ListingDocument): string => {
-  const d = doc.details;
+  const words = listingWordGroups(doc.details, doc.kind);
   const groups: [string[], 'A' | 'B' | 'C'][] = [
-    [wordsOf(d.title), 'A'],
-    [[d.location?.city, d.location?.country, doc.kind, ...(d.amenities ?? []), ...(d.cuisine ?? [])].flatMap(wordsOf), 'B'],
-    [wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS), 'C'],
+    [words.title, 'A'],
+    [words.place, 'B'],
+    [words.description, 'C'],
   ];
   let position = 0;
   const positions = new Map<string, string[]>();
-  for (const [words, weight] of groups) {
-    for (const word of words) {
+  for (const [group, weight] of groups) {
+    for (const word of group) {
       position = Math.min(position + 1, 16_383);
       const at = positions.get(word) ?? [];
       if (at.length < 8) positions.set(word, [...at, `${position}${weight}`]);
     }
   }
-  return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ');
+  const location = doc.details.location;
+  const cells = location ? cellTermsOf(location.lat, location.lon).map((cell) => ` '${cell}'`).join('') : '';
+  return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ') + cells;
 };
 
 /** The words a listing is found by (title, place, amenities, description): what the dictionary must know. */
 export const wordsOfDocument = (doc: ListingDocument): string[] => {
   const d = doc.details;
-  return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), wordsOf(d.description).slice(0, MAX_DESCRIPTION_WORDS).join(' '));
+  const words = listingWordGroups(d, doc.kind);
+  return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), words.description.join(' '));
 };
 
 const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));

@@ -28,3 +28,30 @@ export const deletionVariants = (word: string): string[] => {
   for (let i = 0; i < word.length; i++) variants.add(word.slice(0, i) + word.slice(i + 1));
   return [...variants];
 };
+
+/** A search reads at most this many words of a query: more add nothing but work. */
+export const MAX_TYPED_WORDS = 12;
+
+/** The distinct words a guest typed, in order, as both stores look them up. */
+export const typedWords = (q: string): string[] => [...new Set(wordsOf(q))].slice(0, MAX_TYPED_WORDS);
+
+/** Only the first words of a long description are searched: enough to find it, bounded in size. */
+export const MAX_DESCRIPTION_WORDS = 300;
+
+type ListingText = {
+  title?: string;
+  description?: string;
+  location?: { city?: string; country?: string };
+  amenities?: readonly string[];
+  cuisine?: readonly string[];
+};
+
+/**
+ * The words a listing is found by, in three groups that rank differently: its title; its place,
+ * kind, amenities and cuisine; its description (the first `MAX_DESCRIPTION_WORDS` words).
+ */
+export const listingWordGroups = (details: ListingText, kind: string): { title: string[]; place: string[]; description: string[] } => ({
+  title: wordsOf(details.title),
+  place: [details.location?.city, details.location?.country, kind, ...(details.amenities ?? []), ...(details.cuisine ?? [])].flatMap(wordsOf),
+  description: wordsOf(details.description).slice(0, MAX_DESCRIPTION_WORDS),
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
 import { afterDeadline, awaitingPayment, confirmed, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
 import type { RecordedEvent } from '@stayhub/infra';
-import { fakeCassandra } from '../testing/cassandra-fake.ts';
+import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { CassandraOrderHistoryReader } from './cassandra.ts';
 import type { Park } from '../projection.ts';
 import { applyOrdersToCassandra, orderHistoryCassandra } from './cassandra-projection.ts';
@@ -29,19 +29,25 @@ const history = recordedAll('o1', [...awaitingPayment, paid(), confirmed, refund
 const placedAndHeld = history.slice(0, awaitingPayment.length);
 const rest = history.slice(awaitingPayment.length);
 
-const setup = async () => {
-  const cassandra = fakeCassandra();
-  const projection = orderHistoryCassandra(cassandra, 'shop');
-  await projection.prepare('order_history');
-  const reader = new CassandraOrderHistoryReader(cassandra, { keyspace: 'shop' });
-  return { cassandra, projection, reader };
-};
+// Each test writes to a target (tables) of its own in one keyspace on the real Cassandra.
+describe.skipIf(Boolean(cassandraSkipped))(`applyOrdersToCassandra${cassandraSkipped}`, () => {
+  const { client, keyspace } = cassandraSuite();
+  let targets = 0;
 
-describe('applyOrdersToCassandra', () => {
+  const setup = async () => {
+    const cassandra = recording(client);
+    const n = ++targets;
+    const target = `order_history_t${n}`;
+    const projection = orderHistoryCassandra(cassandra, keyspace);
+    await projection.prepare(target);
+    const reader = new CassandraOrderHistoryReader(cassandra, { keyspace, target: async () => target });
+    return { cassandra, projection, reader, target, byId: `${keyspace}.orders_by_id_t${n}` };
+  };
+
   it('follows an order into both tables, one logged batch per order and call', async () => {
-    const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(placedAndHeld, 'order_history', park);
-    await projection.applyBatch(rest, 'order_history', park);
+    const { cassandra, projection, reader, target, byId } = await setup();
+    await projection.applyBatch(placedAndHeld, target, park);
+    await projection.applyBatch(rest, target, park);
     expect(cassandra.batches).toHaveLength(2);
     expect(cassandra.batches[1]!.options).toMatchObject({ prepare: true, logged: true });
     const order = await reader.get('o1');
@@ -53,23 +59,23 @@ describe('applyOrdersToCassandra', () => {
   });
 
   it('writes nothing when the same events come again', async () => {
-    const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(history, 'order_history', park);
+    const { cassandra, projection, reader, target, byId } = await setup();
+    await projection.applyBatch(history, target, park);
     const once = await reader.get('o1');
-    for (const event of history) await projection.applyBatch([event], 'order_history', park);
-    await projection.applyBatch(history, 'order_history', park);
+    for (const event of history) await projection.applyBatch([event], target, park);
+    await projection.applyBatch(history, target, park);
     expect(cassandra.batches).toHaveLength(1);
     expect(await reader.get('o1')).toEqual(once);
   });
 
   it('keeps the newer state when a stale writer writes late', async () => {
-    const { cassandra, projection, reader } = await setup();
-    await projection.applyBatch(placedAndHeld, 'order_history', park);
-    const snapshot = cassandra.live('shop.orders_by_id').map((row) => ({ doc: row.doc }));
-    await projection.applyBatch(rest, 'order_history', park);
+    const { cassandra, projection, reader, target, byId } = await setup();
+    await projection.applyBatch(placedAndHeld, target, park);
+    const snapshot = (await cassandra.rows(byId)).map((row) => ({ doc: row.doc }));
+    await projection.applyBatch(rest, target, park);
     const newest = await reader.get('o1');
     cassandra.readById = () => snapshot;
-    await applyOrdersToCassandra(cassandra, 'shop', 'order_history', rest.slice(0, 1));
+    await applyOrdersToCassandra(cassandra, keyspace, target, rest.slice(0, 1));
     cassandra.readById = undefined;
     expect(cassandra.batches).toHaveLength(3);
     expect(await reader.get('o1')).toEqual(newest);
@@ -77,8 +83,8 @@ describe('applyOrdersToCassandra', () => {
   });
 
   it('ignores events of an order it never saw placed, and other events', async () => {
-    const { cassandra, projection } = await setup();
-    await projection.applyBatch([...history.slice(1, 3), { ...history[0]!, type: 'BookingPaid' }], 'order_history', park);
+    const { cassandra, projection, target } = await setup();
+    await projection.applyBatch([...history.slice(1, 3), { ...history[0]!, type: 'BookingPaid' }], target, park);
     expect(cassandra.batches).toHaveLength(0);
   });
 });

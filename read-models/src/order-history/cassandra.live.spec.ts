@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'cassandra-driver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
 import { awaitingPayment, confirmed, paid, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
 import type { RecordedEvent } from '@stayhub/infra';
@@ -8,15 +7,13 @@ import { CassandraOrderHistoryReader } from './cassandra.ts';
 import { orderHistoryCql, orderHistoryTables, orderWrites, type OrderHistoryDoc } from './cassandra-statements.ts';
 import { decodeOrderCursor } from './port.ts';
 import type { Park } from '../projection.ts';
+import { cassandraSkipped, cassandraSuite } from '../testing/cassandra.ts';
 import { orderHistoryCassandra } from './cassandra-projection.ts';
 
 const park: Park = async (_event, error) => {
   throw error;
 };
 
-// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
-const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
-const missing = process.env.CASSANDRA_CONTACT_POINTS_MISSING ?? 'set CASSANDRA_CONTACT_POINTS';
 
 let position = 0;
 const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
@@ -32,9 +29,9 @@ const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[])
     metadata: {},
   }));
 
-describe.skipIf(!contactPoints)(`Cassandra order history${contactPoints ? '' : ` (skipped: ${missing})`}`, () => {
-  const client = new Client({ contactPoints: (contactPoints ?? '127.0.0.1').split(','), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
-  const keyspace = `test_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+// Runs against the Cassandra the test setup starts, or the cluster CASSANDRA_CONTACT_POINTS names.
+describe.skipIf(Boolean(cassandraSkipped))(`Cassandra order history${cassandraSkipped}`, () => {
+  const { client, keyspace } = cassandraSuite();
   const projection = orderHistoryCassandra(client, keyspace);
   const reader = new CassandraOrderHistoryReader(client, { keyspace, fetchSize: 2 });
   const ids = (page: { items: { orderId: string }[] }) => page.items.map((o) => o.orderId);
@@ -47,15 +44,10 @@ describe.skipIf(!contactPoints)(`Cassandra order history${contactPoints ? '' : `
   ];
 
   beforeAll(async () => {
-    await client.connect();
     expect(await projection.prepare('order_history')).toBe(false);
     await projection.applyBatch(histories.flat(), 'order_history', park);
   });
 
-  afterAll(async () => {
-    await client.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`).catch(() => undefined);
-    await client.shutdown();
-  });
 
   it('gets an order with its whole timeline', async () => {
     const order = await reader.get('o1');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { fakeCassandra } from '../testing/cassandra-fake.ts';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { LOCAL_QUORUM } from '../booking-history/cassandra.ts';
 import { createOrderTablesCql, orderHistoryCql, orderHistoryTables, orderWrites, toOrderSummary, toOrderView, type OrderHistoryDoc } from './cassandra-statements.ts';
 import { CassandraOrderHistoryReader, migrateOrderHistory } from './cassandra.ts';
@@ -58,7 +58,8 @@ describe('order history statements', () => {
   });
 });
 
-describe('CassandraOrderHistoryReader', () => {
+// The request shapes recorded on their way to a real Cassandra.
+describe.skipIf(Boolean(cassandraSkipped))(`CassandraOrderHistoryReader${cassandraSkipped}`, () => {
   const orders = [
     orderDoc('o1', '2030-01-01T00:00:00.000Z'),
     orderDoc('o2', '2030-01-02T00:00:00.000Z'),
@@ -67,18 +68,20 @@ describe('CassandraOrderHistoryReader', () => {
     orderDoc('o5', '2030-01-04T00:00:00.000Z'),
     orderDoc('x1', '2030-01-05T00:00:00.000Z', { userId: 'u2' }),
   ];
-  const setup = async () => {
-    const cassandra = fakeCassandra();
-    await migrateOrderHistory(cassandra, 'stayhub');
-    const cql = orderHistoryCql(orderHistoryTables('stayhub'));
+  const { client, keyspace } = cassandraSuite();
+  const cassandra = recording(client);
+  const reader = new CassandraOrderHistoryReader(cassandra, { keyspace, fetchSize: 2 });
+  beforeAll(async () => {
+    await migrateOrderHistory(cassandra, keyspace);
+    const cql = orderHistoryCql(orderHistoryTables(keyspace));
     for (const doc of orders) await cassandra.batch(orderWrites(cql, doc), { prepare: true, logged: true });
+  });
+  beforeEach(() => {
     cassandra.executed.length = 0;
-    return { cassandra, reader: new CassandraOrderHistoryReader(cassandra, { keyspace: 'stayhub', fetchSize: 2 }) };
-  };
+  });
   const ids = (page: { items: { orderId: string }[] }) => page.items.map((o) => o.orderId);
 
   it('gets an order with its timeline and without internals', async () => {
-    const { cassandra, reader } = await setup();
     const order = await reader.get('o2');
     expect(order).toMatchObject({ orderId: 'o2', timeline: [{ type: 'OrderPlaced' }] });
     expect(order).not.toHaveProperty('state');
@@ -88,7 +91,6 @@ describe('CassandraOrderHistoryReader', () => {
   });
 
   it('pages a buyer newest first (ties by id, descending) by page number', async () => {
-    const { reader } = await setup();
     const first = await reader.byUser('u1', { page: 1, pageSize: 2 });
     expect(ids(first)).toEqual(['o5', 'o4']);
     expect(first.hasMore).toBe(true);
@@ -100,7 +102,6 @@ describe('CassandraOrderHistoryReader', () => {
   });
 
   it('pages by cursor with one clustering slice, as deep as it goes', async () => {
-    const { cassandra, reader } = await setup();
     const first = await reader.byUser('u1', { page: 1, pageSize: 2 });
     const cursor = decodeOrderCursor(first.nextCursor!);
     expect(cursor).toEqual({ placedAt: '2030-01-03T00:00:00.000Z', orderId: 'o4' });
@@ -108,7 +109,7 @@ describe('CassandraOrderHistoryReader', () => {
     const second = await reader.byUser('u1', { page: 2, pageSize: 2, before: cursor });
     expect(ids(second)).toEqual(['o3', 'o2']);
     expect(cassandra.executed[0]).toMatchObject({
-      query: 'SELECT summary FROM stayhub.orders_by_user WHERE user_id = ? AND (placed_at, order_id) < (?, ?)',
+      query: `SELECT summary FROM ${keyspace}.orders_by_user WHERE user_id = ? AND (placed_at, order_id) < (?, ?)`,
       params: ['u1', new Date('2030-01-03T00:00:00.000Z'), 'o4'],
     });
     const third = await reader.byUser('u1', { page: 3, pageSize: 2, before: decodeOrderCursor(second.nextCursor!) });
@@ -118,11 +119,10 @@ describe('CassandraOrderHistoryReader', () => {
   });
 
   it('reads the tables of the live target', async () => {
-    const cassandra = fakeCassandra();
-    expect(await migrateOrderHistory(cassandra, 'stayhub', 'order_history_r4')).toBe(false);
-    expect(await migrateOrderHistory(cassandra, 'stayhub', 'order_history_r4')).toBe(true);
-    const reader = new CassandraOrderHistoryReader(cassandra, { keyspace: 'stayhub', target: async () => 'order_history_r4' });
-    expect(await reader.byUser('u1', { page: 1, pageSize: 5 })).toMatchObject({ items: [], hasMore: false });
-    expect(cassandra.executed.at(-1)!.query).toBe('SELECT summary FROM stayhub.orders_by_user_r4 WHERE user_id = ?');
+    expect(await migrateOrderHistory(cassandra, keyspace, 'order_history_r4')).toBe(false);
+    expect(await migrateOrderHistory(cassandra, keyspace, 'order_history_r4')).toBe(true);
+    const live = new CassandraOrderHistoryReader(cassandra, { keyspace, target: async () => 'order_history_r4' });
+    expect(await live.byUser('u1', { page: 1, pageSize: 5 })).toMatchObject({ items: [], hasMore: false });
+    expect(cassandra.executed.at(-1)!.query).toBe(`SELECT summary FROM ${keyspace}.orders_by_user_r4 WHERE user_id = ?`);
   });
 });

@@ -35,7 +35,7 @@ export const orderHistoryProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  fold: (db, events, target) => foldTable(db, orderRows, events, target),
+  fold: (db, events, target, options) => foldTable(db, orderRows, events, target, options),
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);
   },

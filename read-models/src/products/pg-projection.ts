@@ -95,7 +95,8 @@ export const productSearchProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  fold: async (db, events, target) => allWrites(await Promise.all([foldTable(db, productRows, events, target), foldTable(db, stockRows, events, target)])),
+  fold: async (db, events, target, options) =>
+    allWrites(await Promise.all([foldTable(db, productRows, events, target, options), foldTable(db, stockRows, events, target, options)])),
   async drop(client: PoolClient, target: string) {
     const t = productTables(target);
     await client.query(`DROP TABLE IF EXISTS ${t.stock}; DROP TABLE IF EXISTS ${t.products};`);

@@ -23,7 +23,7 @@ export const userProfilesProjection: PgProjection = {
   },
   // no secondary index: the primary key is all a reader uses
   async index() {},
-  fold: (db, events, target) => foldTable(db, profileRows, events, target),
+  fold: (db, events, target, options) => foldTable(db, profileRows, events, target, options),
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);
   },

@@ -14,6 +14,9 @@ import { OrderPage, OrdersPage } from './shop/OrdersPage.tsx';
 import { WishlistPage } from './shop/WishlistPage.tsx';
 import { SellerPage } from './shop/SellerPage.tsx';
 import { OperatorPage } from './ops/OperatorPage.tsx';
+import { ChatProvider } from './chat/chat-context.tsx';
+import { ConversationsPage } from './chat/ConversationsPage.tsx';
+import { ConversationPage } from './chat/ConversationPage.tsx';
 
 const Header = () => {
   const { session, signOut } = useAuth();
@@ -42,6 +45,9 @@ const Header = () => {
             <>
               <li>
                 <NavLink to="/trips">Trips</NavLink>
+              </li>
+              <li>
+                <NavLink to="/messages">Messages</NavLink>
               </li>
               <li>
                 <NavLink to="/shop/cart">Cart</NavLink>
@@ -102,28 +108,32 @@ const host = (page: React.ReactNode) => <RequireRole roles={['host']}>{page}</Re
 
 export const App = () => (
   <AuthProvider>
-    <Header />
-    <main id="main">
-      <Routes>
-        <Route path="/" element={<SearchPage />} />
-        <Route path="/sign-in" element={<SignInPage />} />
-        <Route path="/listings/:id" element={<ListingPage />} />
-        <Route path="/trips" element={guest(<TripsPage />)} />
-        <Route path="/host/listings" element={host(<HostListingsPage />)} />
-        <Route path="/host/listings/:draftId" element={host(<ListingFormPage />)} />
-        <Route path="/host/inbox" element={host(<InboxPage />)} />
-        <Route path="/host/calendar" element={host(<CalendarPage />)} />
-        <Route path="/host/calendar/:listingId" element={host(<CalendarPage />)} />
-        <Route path="/shop" element={<ProductSearchPage />} />
-        <Route path="/shop/products/:id" element={<ProductPage />} />
-        <Route path="/shop/cart" element={guest(<CartPage />)} />
-        <Route path="/shop/wishlist" element={guest(<WishlistPage />)} />
-        <Route path="/shop/orders" element={guest(<OrdersPage />)} />
-        <Route path="/shop/orders/:id" element={guest(<OrderPage />)} />
-        <Route path="/seller" element={host(<SellerPage />)} />
-        <Route path="/ops" element={<RequireRole roles={['admin']}>{<OperatorPage />}</RequireRole>} />
-        <Route path="*" element={<p role="alert">No such page.</p>} />
-      </Routes>
-    </main>
+    <ChatProvider>
+      <Header />
+      <main id="main">
+        <Routes>
+          <Route path="/" element={<SearchPage />} />
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route path="/listings/:id" element={<ListingPage />} />
+          <Route path="/trips" element={guest(<TripsPage />)} />
+          <Route path="/messages" element={guest(<ConversationsPage />)} />
+          <Route path="/messages/:conversationId" element={guest(<ConversationPage />)} />
+          <Route path="/host/listings" element={host(<HostListingsPage />)} />
+          <Route path="/host/listings/:draftId" element={host(<ListingFormPage />)} />
+          <Route path="/host/inbox" element={host(<InboxPage />)} />
+          <Route path="/host/calendar" element={host(<CalendarPage />)} />
+          <Route path="/host/calendar/:listingId" element={host(<CalendarPage />)} />
+          <Route path="/shop" element={<ProductSearchPage />} />
+          <Route path="/shop/products/:id" element={<ProductPage />} />
+          <Route path="/shop/cart" element={guest(<CartPage />)} />
+          <Route path="/shop/wishlist" element={guest(<WishlistPage />)} />
+          <Route path="/shop/orders" element={guest(<OrdersPage />)} />
+          <Route path="/shop/orders/:id" element={guest(<OrderPage />)} />
+          <Route path="/seller" element={host(<SellerPage />)} />
+          <Route path="/ops" element={<RequireRole roles={['admin']}>{<OperatorPage />}</RequireRole>} />
+          <Route path="*" element={<p role="alert">No such page.</p>} />
+        </Routes>
+      </main>
+    </ChatProvider>
   </AuthProvider>
 );

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWebServer } from './app.ts';
+import { WebSocket, WebSocketServer } from 'ws';
+import { attachChatSocket, createWebServer } from './app.ts';
 
 const listen = (app: express.Express): Promise<Server> =>
   new Promise((resolve) => {
@@ -22,24 +23,34 @@ const upstream = (name: string) => {
   return app;
 };
 
+/** A chat upstream: its WebSocket at /ws echoes each frame with the URL the socket was opened at. */
+const chatUpstream = async () => {
+  const server = await listen(upstream('chat'));
+  const sockets = new WebSocketServer({ server, path: '/ws' });
+  sockets.on('connection', (socket, req) => socket.on('message', (data) => socket.send(JSON.stringify({ url: req.url, echo: data.toString() }))));
+  return server;
+};
+
 let servers: Server[] = [];
 let base = '';
 beforeAll(async () => {
   const dist = mkdtempSync(join(tmpdir(), 'web-dist-'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>StayHub</title><div id="root"></div>');
   writeFileSync(join(dist, 'app.js'), 'console.log(1)');
-  const [command, query] = await Promise.all([listen(upstream('command')), listen(upstream('query'))]);
+  const [command, query, chat] = await Promise.all([listen(upstream('command')), listen(upstream('query')), chatUpstream()]);
   const web = await listen(
     createWebServer({
       distDir: dist,
       commandApiUrl: urlOf(command),
       queryApiUrl: urlOf(query),
       projectorsUrl: 'http://127.0.0.1:9', // nothing listens there
+      chatUrl: urlOf(chat),
       mapTilesUrl: 'http://tiles.test/{z}/{x}/{y}.png',
       hostResponseHours: 12,
     }),
   );
-  servers = [command, query, web];
+  attachChatSocket(web, urlOf(chat));
+  servers = [command, query, chat, web];
   base = urlOf(web);
 });
 afterAll(() => {
@@ -75,7 +86,26 @@ describe('the web server', () => {
       { name: 'command-api', status: 'ok' },
       { name: 'query-api', status: 'ok' },
       { name: 'projectors', status: 'down' },
+      { name: 'chat', status: 'ok' },
     ]);
+  });
+
+  it("forwards /api/chat to the chat's routes and /api/chat/ws to its WebSocket, token included", async () => {
+    expect(await (await fetch(`${base}/api/chat/me/conversations?limit=5`)).json()).toMatchObject({ name: 'chat', method: 'GET', url: '/me/conversations?limit=5' });
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/chat/ws?access_token=t1`);
+    const answer = new Promise<unknown>((resolve, reject) => {
+      socket.once('message', (data) => resolve(JSON.parse(data.toString())));
+      socket.once('error', reject);
+    });
+    socket.once('open', () => socket.send('hello'));
+    expect(await answer).toEqual({ url: '/ws?access_token=t1', echo: 'hello' });
+    socket.close();
+  });
+
+  it('refuses a WebSocket on any other path', async () => {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/api/query/ws`);
+    const failure = await new Promise<Error>((resolve) => socket.once('error', resolve));
+    expect(failure.message).toContain('404');
   });
 
   it('serves the build, the app for client-side routes, and 404 problem+json for unknown /api paths', async () => {

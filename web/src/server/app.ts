@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, Server } from 'node:http';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import { createProxyMiddleware } from 'http-proxy-middleware';
 
@@ -9,6 +11,8 @@ export type WebServerOptions = {
   commandApiUrl: string;
   queryApiUrl: string;
   projectorsUrl: string;
+  /** The chat service: its HTTP routes under `/api/chat`, its WebSocket at `/api/chat/ws`. */
+  chatUrl: string;
   /** Extra parts whose /health the operator page shows (e.g. the payment gateway). */
   otherParts?: Record<string, string>;
   mapTilesUrl?: string;
@@ -19,14 +23,15 @@ export type WebServerOptions = {
 const problem = (status: number, detail: string) => ({ type: 'about:blank', title: status === 502 ? 'Bad Gateway' : 'Not Found', status, detail });
 
 /**
- * Serves the built app and forwards `/api/command/*`, `/api/query/*` and `/api/ops/*` to the
- * command API, the query API and the projectors: the browser talks to one origin (no CORS, one
- * URL to configure), and the APIs' addresses stay configuration of this server.
+ * Serves the built app and forwards `/api/command/*`, `/api/query/*`, `/api/ops/*` and
+ * `/api/chat/*` to the command API, the query API, the projectors and the chat: the browser talks
+ * to one origin (no CORS, one URL to configure), and the APIs' addresses stay configuration of
+ * this server. The chat's WebSocket goes through `attachChatSocket`.
  */
 export const createWebServer = (options: WebServerOptions): Express => {
   const app = express();
   app.disable('x-powered-by');
-  const targets = { command: options.commandApiUrl, query: options.queryApiUrl, ops: options.projectorsUrl };
+  const targets = { command: options.commandApiUrl, query: options.queryApiUrl, ops: options.projectorsUrl, chat: options.chatUrl };
   for (const [prefix, target] of Object.entries(targets)) {
     app.use(
       `/api/${prefix}`,
@@ -52,7 +57,7 @@ export const createWebServer = (options: WebServerOptions): Express => {
 
   /** Every part's /health in one answer, for the operator page (a part that does not answer is `down`). */
   app.get('/api/parts', async (_req, res) => {
-    const parts = { 'command-api': options.commandApiUrl, 'query-api': options.queryApiUrl, projectors: options.projectorsUrl, ...options.otherParts };
+    const parts = { 'command-api': options.commandApiUrl, 'query-api': options.queryApiUrl, projectors: options.projectorsUrl, chat: options.chatUrl, ...options.otherParts };
     const checked = await Promise.all(
       Object.entries(parts).map(async ([name, url]) => {
         try {
@@ -81,4 +86,28 @@ export const createWebServer = (options: WebServerOptions): Express => {
     res.set('Cache-Control', 'no-cache').sendFile(index);
   });
   return app;
+};
+
+export const CHAT_SOCKET_PATH = '/api/chat/ws';
+
+/**
+ * Forwards WebSocket upgrades of `/api/chat/ws` to the chat's `/ws` (the access token rides in the
+ * query string, as browsers cannot set headers on a WebSocket). Any other upgrade is refused.
+ */
+export const attachChatSocket = (server: Server, chatUrl: string): void => {
+  const proxy = createProxyMiddleware({
+    target: chatUrl,
+    changeOrigin: true,
+    xfwd: true,
+    pathFilter: (path) => path === CHAT_SOCKET_PATH,
+    pathRewrite: (path) => path.replace(CHAT_SOCKET_PATH, '/ws'),
+    on: { error: (_error, _req, socket) => void ('destroy' in socket ? socket.destroy() : undefined) },
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(req.url ?? '/', 'http://localhost').pathname !== CHAT_SOCKET_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    proxy.upgrade(req, socket as Parameters<typeof proxy.upgrade>[1], head);
+  });
 };

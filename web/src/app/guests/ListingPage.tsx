@@ -4,7 +4,9 @@ import { formatMoney, get, newIdempotencyKey, post } from '../shared/api.ts';
 import { useAuth } from '../shared/auth.tsx';
 import { useResource } from '../shared/resource.ts';
 import { ErrorMessage, Field, Loading } from '../shared/ui.tsx';
+import { AskHost } from '../chat/AskHost.tsx';
 import { AvailabilityCalendar } from './AvailabilityCalendar.tsx';
+import { ListingReviews } from './ListingReviews.tsx';
 import { nightsBetween, today, type ListingView } from './types.ts';
 
 export const ListingPage = () => {
@@ -84,7 +86,8 @@ export const ListingPage = () => {
             Cancellation policy: <strong>{details.cancellationPolicy ?? 'moderate'}</strong>
           </p>
           <h2>Reviews</h2>
-          <p>{listing.data.ratingCount > 0 ? `Rated ${listing.data.rating?.toFixed(1)} of 5 by ${listing.data.ratingCount} guests.` : 'No reviews yet.'}</p>
+          {listing.data.ratingCount > 0 && <p>{`Rated ${listing.data.rating?.toFixed(1)} of 5 by ${listing.data.ratingCount} guests.`}</p>}
+          <ListingReviews listingId={id} />
           {unitType && kind !== 'restaurant' && (
             <>
               <h2>Availability</h2>
@@ -142,6 +145,12 @@ export const ListingPage = () => {
               </p>
             )}
           </form>
+          {session && session.userId !== listing.data.hostId && (
+            <>
+              <h2>Questions?</h2>
+              <AskHost listingId={id} />
+            </>
+          )}
         </aside>
       </div>
     </article>

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
-import { useSearchParams } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { refundFor } from '@stayhub/domain/bookings/refund';
 import { formatMoney, get, newIdempotencyKey, patch, post, queryString, type Money } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, Field, StatusBadge } from '../shared/ui.tsx';
+import { bookingConversationId } from '../chat/types.ts';
 import { ListingTitle } from './ListingTitle.tsx';
 import { describeStay, type Booking, type BookingPage, type ListingView } from './types.ts';
 
@@ -126,6 +127,9 @@ const TripList = ({ scope }: { scope: 'current' | 'past' }) => {
               <p>
                 {describeStay(trip.stay)} · {trip.guests} guests · total {formatMoney(trip.total)} · paid {formatMoney(trip.paid)}
                 {trip.refunded.amount > 0 ? ` · refunded ${formatMoney(trip.refunded)}` : ''}
+              </p>
+              <p>
+                <Link to={`/messages/${bookingConversationId(trip.bookingId)}`}>Messages with the host</Link>
               </p>
               {scope === 'current' && (
                 <div className="actions">

@@ -1,8 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
-import { AsyncList, ErrorMessage, Field, Loading, StatusBadge } from '../shared/ui.tsx';
+import { AsyncList, ErrorMessage, Field, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
 import { AvailabilityCalendar } from '../guests/AvailabilityCalendar.tsx';
 import { addDays, describeStay, today, type BookingPage, type ListingView, type UnitType } from '../guests/types.ts';
 import { draftQueue } from './queue.ts';
@@ -41,7 +41,49 @@ const BlockForm = ({ listingId, unitType, onDone }: { listingId: string; unitTyp
   );
 };
 
-/** Per unit type: free units per night (holds, bookings and blocks taken out), blocking, and the bookings. */
+type Block = { blockId: string; unitTypeId: string; keys: string[]; from: string | null; to: string | null; units: number };
+
+const BlockList = ({ listingId, blocks, onDone }: { listingId: string; blocks: Block[]; onDone: () => void }) => {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const keys = useRef(new Map<string, string>());
+  const lift = async (block: Block) => {
+    setBusy(block.blockId);
+    setError(null);
+    // One key per block: a second click, or a retry after a lost answer, lifts once.
+    const key = keys.current.get(block.blockId) ?? newIdempotencyKey();
+    keys.current.set(block.blockId, key);
+    try {
+      const range = block.from && block.to ? { from: block.from, to: block.to } : { slots: block.keys };
+      await post('command', `/listings/${listingId}/blocks/${block.blockId}/lift`, { unitTypeId: block.unitTypeId, ...range }, { idempotencyKey: key });
+      onDone();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(null);
+    }
+  };
+  return (
+    <>
+      <ul aria-label="Blocks">
+        {blocks.map((block) => {
+          const what = block.from && block.to ? `${block.from} → ${block.to}` : block.keys.map((k) => formatDate(k)).join(', ');
+          return (
+            <li key={block.blockId}>
+              Blocked {what} · {block.units} unit(s){' '}
+              <button type="button" className="secondary" disabled={busy === block.blockId} onClick={() => void lift(block)} aria-label={`Lift the block ${what}`}>
+                Lift
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {error ? <ErrorMessage error={error} title="Could not lift the block" /> : null}
+    </>
+  );
+};
+
+/** Per unit type: free units per night (holds, bookings and blocks taken out), blocks to add and lift, and the bookings. */
 export const CalendarPage = () => {
   const { listingId = '' } = useParams();
   const navigate = useNavigate();
@@ -51,6 +93,8 @@ export const CalendarPage = () => {
   const bookings = useResource(listingId ? `bookings/${listingId}/${version}` : null, (signal) =>
     get<BookingPage>('query', `/host/bookings${queryString({ listingId, scope: 'current', pageSize: 100 })}`, { signal }),
   );
+  const blocks = useResource(listingId ? `blocks/${listingId}/${version}` : null, (signal) => get<{ items: Block[] }>('query', `/listings/${listingId}/blocks`, { signal }));
+  const changed = () => setVersion((v) => v + 1);
   const mine = draftQueue.all().filter((draft) => draft.listingId);
   return (
     <section>
@@ -76,7 +120,11 @@ export const CalendarPage = () => {
           {(listing.data.details.unitTypes ?? []).map((unitType) => (
             <div key={unitType.unitTypeId} className="panel">
               <AvailabilityCalendar listingId={listingId} unitType={unitType} from={from} reloadKey={String(version)} />
-              <BlockForm listingId={listingId} unitType={unitType} onDone={() => setVersion((v) => v + 1)} />
+              <BlockForm listingId={listingId} unitType={unitType} onDone={changed} />
+              <h3>Blocks of {unitType.name}</h3>
+              <AsyncList resource={blocks} what="blocks" empty="No blocks." items={(data: { items: Block[] }) => data.items.filter((b) => b.unitTypeId === unitType.unitTypeId)}>
+                {(items) => <BlockList listingId={listingId} blocks={items} onDone={changed} />}
+              </AsyncList>
             </div>
           ))}
           <h2>Bookings</h2>

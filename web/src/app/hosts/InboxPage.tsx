@@ -1,8 +1,10 @@
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { formatMoney, get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
 import { useAppConfig } from '../shared/config.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, formatDate, StatusBadge } from '../shared/ui.tsx';
+import { bookingConversationId } from '../chat/types.ts';
 import { ListingTitle } from '../guests/ListingTitle.tsx';
 import { describeStay, type Booking, type BookingPage } from '../guests/types.ts';
 
@@ -52,7 +54,8 @@ export const InboxPage = () => {
                   <ListingTitle listingId={booking.listingId} /> <StatusBadge status={booking.status} />
                 </h2>
                 <p>
-                  {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)}
+                  {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)} ·{' '}
+                  <Link to={`/messages/${bookingConversationId(booking.bookingId)}`}>Messages with the guest</Link>
                 </p>
                 {booking.status === 'awaiting_approval' && (
                   <>

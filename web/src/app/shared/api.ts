@@ -1,5 +1,5 @@
-/** The three back ends, each reached through the web server's proxy on the same origin. */
-export type Service = 'command' | 'query' | 'ops';
+/** The back ends, each reached through the web server's proxy on the same origin. */
+export type Service = 'command' | 'query' | 'ops' | 'chat';
 
 export type Problem = { type?: string; title?: string; status?: number; detail?: string; code?: string; [key: string]: unknown };
 

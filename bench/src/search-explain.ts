@@ -1,0 +1,84 @@
+/**
+ * Where search time goes: `npm run bench:search-explain -w bench` (after `bench:search-data`).
+ *
+ * Runs each listing query shape of `bench:search` straight against the search read model (no
+ * HTTP, one at a time), prints p50/p99/max per shape, and the `EXPLAIN (ANALYZE, BUFFERS)` of the
+ * statements of each shape's slowest query, so that the shape that dominates p99 shows its plan.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ListingSearchQuery } from '@stayhub/read-models/listings/port';
+import { searchListings } from '@stayhub/read-models/listings/pg-search';
+import { listingTables } from '@stayhub/read-models/listings/search-tables';
+import { params } from './shared/args.ts';
+import { benchServer } from './shared/database.ts';
+import { marketplaceDatabase } from './shared/marketplace-db.ts';
+import { listingShapes, seeded } from './shared/search-queries.ts';
+import { summarise } from './shared/stats.ts';
+
+const p = params('bench:search-explain', {
+  listings: { default: 500_000, help: 'listings in the marketplace (as loaded by bench:search-data)' },
+  seed: { default: 12, help: 'data seed' },
+  first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
+  queries: { default: 40, help: 'queries per shape' },
+  shapes: { default: '', help: 'comma-separated shape names (default: all)' },
+  explain: { default: true, help: 'print the plans of each shape\'s slowest query' },
+});
+
+/** A query string of `GET /listings/search` as the route parses it. */
+export const searchQueryOf = (qs: string): ListingSearchQuery => {
+  const s = new URLSearchParams(qs);
+  const num = (name: string) => (s.has(name) ? Number(s.get(name)) : undefined);
+  const text = (name: string) => s.get(name) ?? undefined;
+  return {
+    q: text('q'),
+    lat: num('lat'),
+    lon: num('lon'),
+    radiusKm: num('radiusKm'),
+    checkIn: text('checkIn'),
+    checkOut: text('checkOut'),
+    guests: num('guests'),
+    minPrice: num('minPrice'),
+    maxPrice: num('maxPrice'),
+    amenities: s.get('amenities')?.split(','),
+    kind: text('kind') as ListingSearchQuery['kind'],
+    sort: (text('sort') ?? 'relevance') as ListingSearchQuery['sort'],
+    page: 1,
+    pageSize: 20,
+  };
+};
+
+const server = await benchServer();
+const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, seed: p.seed, first: p.first });
+const tables = listingTables('listings');
+const wanted = p.shapes ? p.shapes.split(',') : undefined;
+try {
+  for (const [name, make] of Object.entries(listingShapes(p.seed, p.first, p.listings))) {
+    if (wanted && !wanted.includes(name)) continue;
+    const r = seeded(p.seed + 99, name);
+    const timed: { ms: number; qs: string; total: string }[] = [];
+    for (let k = 0; k < p.queries; k++) {
+      const qs = make(r);
+      const started = performance.now();
+      const result = await searchListings(db.pool, tables, searchQueryOf(qs));
+      timed.push({ ms: performance.now() - started, qs, total: result.totalText });
+    }
+    const latency = summarise(timed.map((t) => t.ms));
+    const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
+    console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
+    if (!p.explain) continue;
+    // The slowest query again, each statement explained (the plans run the statements for real).
+    const explaining = Object.create(db.pool) as typeof db.pool;
+    explaining.query = (async (sql: string, values: unknown[]) => {
+      if (/^\s*SELECT/.test(sql) && /FROM listings l|FROM \(SELECT/.test(sql)) {
+        const started = performance.now();
+        const plan = await db.pool.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, values);
+        console.log(`-- ${Math.round(performance.now() - started)} ms\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+      }
+      return db.pool.query(sql, values);
+    }) as typeof db.pool.query;
+    await searchListings(explaining, tables, searchQueryOf(slowest.qs));
+  }
+} finally {
+  await db.pool.end();
+  await server.stop();
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresEventStore } from '../event-store/postgres.ts';
+import { createPool, type Pool } from '../postgres/pool.ts';
+import { testDatabaseUrl } from '../testing/database.ts';
+import { TestClock } from '../time/clock.ts';
+import { WorkflowRunner, type Workflow } from './runner.ts';
+
+let pool: Pool;
+let store: PostgresEventStore;
+beforeAll(async () => {
+  pool = createPool(await testDatabaseUrl(), 8);
+  store = await PostgresEventStore.create(pool, { pollIntervalMs: 20 });
+  await WorkflowRunner.migrate(pool);
+});
+afterAll(async () => {
+  await store?.close();
+  await pool?.end();
+});
+
+const clock = new TestClock('2030-01-01T00:00:00Z');
+
+/** `count` events, one stream each, for the workflow to react to. */
+const appendEvents = async (type: string, count: number) => {
+  await store.appendBatch(Array.from({ length: count }, (_, n) => [{ streamId: `${type}-${randomUUID()}`, events: [{ eventId: randomUUID(), type, data: { n } }], expected: 'no_stream' as const }]));
+};
+
+/** One task per event of `type`, due at once (the event numbered 0 a minute earlier: it is claimed first), executed by `execute`. */
+const workflow = (name: string, type: string, execute: (n: number) => Promise<void>): Workflow<{ type: 'Work'; n: number }> => ({
+  name,
+  react: (event) => (event.type === type ? [{ taskId: `${name}:${event.eventId}`, dueAt: new Date(clock.now().getTime() - ((event.data as { n: number }).n === 0 ? 60_000 : 0)).toISOString(), task: { type: 'Work', n: (event.data as { n: number }).n } }] : []),
+  execute: (task) => execute(task.n),
+});
+
+const doneCount = async (name: string) =>
+  Number((await pool.query<{ n: string }>('SELECT count(*) AS n FROM workflow_tasks WHERE workflow = $1 AND done_at IS NOT NULL', [name])).rows[0]!.n);
+
+const eventually = async (check: () => Promise<boolean>, timeoutMs = 30_000) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('the workflow runner executes due tasks', () => {
+  it('a slow task holds only its own slot: the tasks claimed with it and after it finish meanwhile', async () => {
+    let release!: () => void;
+    const blocked = new Promise<void>((resolve) => (release = resolve));
+    const slow = workflow('slow-one', 'SlowOneHappened', async (n) => {
+      if (n === 0) await blocked;
+    });
+    await appendEvents('SlowOneHappened', 40);
+    const controller = new AbortController();
+    const running = new WorkflowRunner({ pool, eventStore: store, clock, workflows: [slow], concurrency: 4, tickMs: 20 }).run(controller.signal);
+    try {
+      // With four slots, 39 tasks pass the one that waits: ten claims or more, none waiting for it.
+      await eventually(async () => (await doneCount('slow-one')) === 39);
+      release();
+      await eventually(async () => (await doneCount('slow-one')) === 40);
+    } finally {
+      release();
+      controller.abort();
+      await running;
+    }
+  });
+
+  it('tasks that finish together are marked done together, in fewer statements than tasks', async () => {
+    const statements: string[] = [];
+    const counted = new Proxy(pool, {
+      get: (target, key, receiver) =>
+        key === 'query'
+          ? (query: string | { name?: string; text: string }, ...rest: unknown[]) => {
+              if (typeof query === 'object' && query.name === 'workflow_done') statements.push(query.name);
+              return (target.query as (...args: unknown[]) => unknown).call(target, query, ...rest);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    const fast = workflow('many-at-once', 'ManyHappened', async () => {
+      await new Promise((r) => setTimeout(r, 5));
+    });
+    await appendEvents('ManyHappened', 64);
+    const runner = new WorkflowRunner({ pool: counted, eventStore: store, clock, workflows: [fast], concurrency: 64 });
+    expect(await runner.runDueTasks()).toBe(64);
+    expect(await doneCount('many-at-once')).toBe(64);
+    expect(statements.length).toBeGreaterThan(0);
+    expect(statements.length).toBeLessThan(64 / 4);
+  });
+});
