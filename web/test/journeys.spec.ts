@@ -291,6 +291,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await signIn(hostPage, hostEmail);
     await hostPage.goto('/messages');
     await reloadUntil(hostPage, '1 unread');
+    await hostPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Messages 1 unread' }).waitFor();
     await finish(hostPage, 'chat-inbox');
     await hostPage.getByRole('link', { name: /Ana · Riverside Studio/ }).click();
     const hostLog = hostPage.getByRole('list', { name: 'Messages' });

@@ -11,8 +11,11 @@ let url: string;
 let pool: Pool;
 
 type Run = { code: number | null; out: string; err: string };
-/** Runs the CLI as an operator would (stdout not a terminal); `interrupt` sends Ctrl-C once `when` appears in the output. */
-const cli = (args: string[], interrupt?: { when: string; afterMs: number }): Promise<Run> =>
+/**
+ * Runs the CLI as an operator would (stdout not a terminal); `interrupt` sends Ctrl-C once `when`
+ * appears in the output and `ready` holds (polled, so a slow machine only makes it wait longer).
+ */
+const cli = (args: string[], interrupt?: { when: string; ready: () => Promise<boolean> }): Promise<Run> =>
   new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'projectors/src/replay/cli.ts'), ...args], {
       env: { ...process.env, DATABASE_URL: url },
@@ -25,7 +28,12 @@ const cli = (args: string[], interrupt?: { when: string; afterMs: number }): Pro
       out += chunk.toString();
       if (interrupt && !sent && out.includes(interrupt.when)) {
         sent = true;
-        setTimeout(() => child.kill('SIGINT'), interrupt.afterMs);
+        const poll = async (): Promise<void> => {
+          if (child.exitCode !== null) return;
+          if (await interrupt.ready()) child.kill('SIGINT');
+          else setTimeout(poll, 20);
+        };
+        void poll();
       }
     });
     child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
@@ -63,12 +71,14 @@ afterAll(async () => {
 
 describe('replay CLI', () => {
   it('stops cleanly on Ctrl-C, says how to resume, and a rerun resumes, verifies and swaps', async () => {
-    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', afterMs: 300 });
+    const checkpointOf = async (name: string) =>
+      (await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name])).rows[0]?.position ?? '';
+    // Ctrl-C once the rebuild has stored a first batch: what it stored must survive the stop.
+    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', ready: async () => (await checkpointOf('listings_r1')) !== '' });
     expect(stopped.err).toContain('stopping after the batch in hand');
     expect(stopped.code).toBe(130);
     expect(stopped.out).toContain('resume with: npm run replay -- rebuild all --batch 1');
-    const { rows } = await pool.query<{ position: string }>(`SELECT position FROM projection_checkpoints WHERE name = 'listings_r1'`);
-    expect(rows[0]!.position).not.toBe('');
+    expect(await checkpointOf('listings_r1')).not.toBe('');
 
     const listed = await cli(['list']);
     expect(listed.code).toBe(0);

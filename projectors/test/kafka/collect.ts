@@ -11,6 +11,8 @@ export type Collected = {
   key: string;
   headers: Record<string, string>;
   event: RecordedEvent | undefined;
+  /** The id the broker gave the producer of the record's batch: '-1' unless the producer was idempotent (or transactional). */
+  producerId: string | undefined;
 };
 
 export type Collector = {
@@ -37,7 +39,9 @@ export const collect = async (kafka: Kafka, topics: readonly string[], keep: (ke
       } catch {
         event = undefined;
       }
-      messages.push({ topic, partition, offset: message.offset, key, headers, event });
+      // kafkajs keeps the record batch's header on each message, outside its typings.
+      const producerId = (message as { batchContext?: { producerId?: string } }).batchContext?.producerId;
+      messages.push({ topic, partition, offset: message.offset, key, headers, event, producerId });
     },
   });
   return {

@@ -94,6 +94,10 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     }
     expect(new Set(messages.map((m) => m.topic))).toEqual(new Set(['stayhub.bookings', 'stayhub.listings', 'stayhub.commerce', 'stayhub.other']));
     for (const stream of streams) expect(revisionsByStream(messages).get(stream)).toEqual(range(6));
+    // Idempotence is on: every batch carries the producer id the broker assigned (-1 without idempotence).
+    const producers = new Set(messages.map((m) => m.producerId));
+    expect(producers.size).toBe(1);
+    expect(Number([...producers][0])).toBeGreaterThanOrEqual(0);
   });
 
   it('after a crash between the Kafka ack and the checkpoint, a new relay resumes from the checkpoint: no gap, only that batch again', async () => {

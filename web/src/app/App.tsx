@@ -17,6 +17,7 @@ import { OperatorPage } from './ops/OperatorPage.tsx';
 import { ChatProvider } from './chat/chat-context.tsx';
 import { ConversationsPage } from './chat/ConversationsPage.tsx';
 import { ConversationPage } from './chat/ConversationPage.tsx';
+import { UnreadBadge } from './chat/UnreadBadge.tsx';
 
 const Header = () => {
   const { session, signOut } = useAuth();
@@ -47,7 +48,9 @@ const Header = () => {
                 <NavLink to="/trips">Trips</NavLink>
               </li>
               <li>
-                <NavLink to="/messages">Messages</NavLink>
+                <NavLink to="/messages">
+                  Messages <UnreadBadge />
+                </NavLink>
               </li>
               <li>
                 <NavLink to="/shop/cart">Cart</NavLink>
