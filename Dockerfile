@@ -1,7 +1,10 @@
-# One image for every app; APP picks the entry (command-api, query-api, projectors, payments, relay, web).
-FROM node:20-bookworm-slim
+# One image for every app; APP picks the bundle it runs: command-api, query-api, projectors,
+# payments, relay, chat or web (and the operator tools: replay, workflows).
+# `build` installs everything and builds (esbuild for the apps, Vite for the web app); the last stage
+# holds only the production dependencies and the build, and runs plain `node` on it. Both install
+# from the manifests alone (the first stage), so the install is cached until a manifest changes.
+FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
-ENV NODE_ENV=production TURBO_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/
 COPY infra/package.json infra/
@@ -13,6 +16,11 @@ COPY chat/package.json chat/
 COPY bench/package.json bench/
 COPY e2e/package.json e2e/
 COPY web/package.json web/
+
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+ENV TURBO_TELEMETRY_DISABLED=1
+COPY --from=manifests /app ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY domain domain
@@ -23,7 +31,15 @@ COPY projectors projectors
 COPY query-api query-api
 COPY chat chat
 COPY web web
-RUN npm run build -w @stayhub/web
+RUN npm run build && npm run build -w @stayhub/web
+
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=manifests /app ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist dist
+COPY --from=build /app/web/dist web/dist
 USER node
 ENV APP=command-api
-CMD ["sh", "-c", "case \"$APP\" in payments) exec node --import tsx infra/src/payments/main.ts ;; web) exec node --import tsx web/src/server/main.ts ;; *) exec node --import tsx $APP/src/main.ts ;; esac"]
+CMD ["sh", "-c", "exec node dist/$APP.js"]

@@ -7,10 +7,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import type { LoadResult } from './shared/load.ts';
+import { benchProcess } from './shared/built.ts';
 import { record } from './shared/results.ts';
 
 const p = params('bench:append', {
@@ -32,7 +32,7 @@ const emmettVersion = (): string => {
 };
 
 type Case = LoadResult & { eventsPerSecond: number; failures: string[] };
-const worker = fileURLToPath(new URL('./append/worker.ts', import.meta.url));
+const worker = await benchProcess('append-worker');
 
 const loadBefore = loadavg();
 const server = await benchServer();
@@ -46,7 +46,7 @@ try {
         const db = await freshDatabase(server.adminUrl, `append_${store}`);
         const out = execFileSync(
           process.execPath,
-          ['--import', 'tsx', worker, '--store', store, '--url', db.url, '--concurrency', `${p.concurrency}`, '--batch', `${batch}`, '--duration', `${p.duration}`, '--warmup', `${p.warmup}`, '--bytes', `${p.bytes}`, '--streamLength', `${p.streamLength}`],
+          [...worker.execArgv, worker.file, '--store', store, '--url', db.url, '--concurrency', `${p.concurrency}`, '--batch', `${batch}`, '--duration', `${p.duration}`, '--warmup', `${p.warmup}`, '--bytes', `${p.bytes}`, '--streamLength', `${p.streamLength}`],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
         );
         const result = JSON.parse(out.trim().split('\n').at(-1)!) as Case;

@@ -9,14 +9,14 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import { createPool, jwtTokens, projectRoot } from '@stayhub/infra';
+import { createPool, jwtTokens } from '@stayhub/infra';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase } from './shared/database.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
 import { memoryOf, memorySampler, startPlatform } from './shared/platform.ts';
+import { benchProcess } from './shared/built.ts';
 import { record } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
 import { BenchClient, now } from './chat/clients.ts';
@@ -47,7 +47,8 @@ const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
 const chatDb = await freshDatabase(server.adminUrl, 'chat');
 const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
-const chatProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'chat/src/main.ts')], {
+const chat = await benchProcess('chat');
+const chatProcess = spawn(process.execPath, [...chat.execArgv, chat.file], {
   env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });

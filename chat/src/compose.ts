@@ -24,6 +24,7 @@ import { Hub } from './realtime/hub.ts';
 import { redisFanout } from './realtime/redis-fanout.ts';
 import { migrateChat } from './shared/schema.ts';
 import type { ChatDeps } from './shared/deps.ts';
+import { commandMetrics } from '@stayhub/infra/commands/metrics';
 
 export type ChatOptions = {
   /** The chat's own database: conversation streams and chat tables, on a pool of its own. */
@@ -82,7 +83,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
   const deps: ChatDeps = {
     pool,
     store,
-    processor: new CommandProcessor(store),
+    processor: new CommandProcessor(store, { observer: commandMetrics() }),
     hub,
     limiter: messageLimiter({ messages: options.config.CHAT_RATE_LIMIT_MESSAGES ?? 10, windowSeconds: options.config.CHAT_RATE_LIMIT_WINDOW_SECONDS ?? 10 }),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),

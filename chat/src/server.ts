@@ -17,6 +17,7 @@ export const createChatApp = (deps: ChatDeps): Express =>
     corsOrigins: deps.corsOrigins,
     perRoute: idempotency({ pool: deps.pool, eventStore: deps.store }),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    log: deps.log,
     extra: (app) => {
       app.get('/health', async (_req, res) => {
         try {

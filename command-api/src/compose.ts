@@ -23,6 +23,7 @@ import { bookingWorkflow } from './bookings/workflow.ts';
 import { checkoutWorkflow } from './commerce/index.ts';
 import { notificationWorkflow } from './notifications/workflow.ts';
 import { payoutWorkflow } from './payouts/workflow.ts';
+import { commandMetrics } from '@stayhub/infra/commands/metrics';
 
 export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
 
@@ -56,7 +57,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   const deps: CommandDeps = {
     pool,
     eventStore,
-    processor: new CommandProcessor(eventStore),
+    processor: new CommandProcessor(eventStore, { observer: commandMetrics() }),
     clock,
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     gateway: options.gateway ?? new SimulatedGateway(),

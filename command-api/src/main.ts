@@ -1,5 +1,6 @@
 import { loadConfig, createLogger, waitForDatabase } from '@stayhub/infra';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
+import { meteredGateway } from '@stayhub/infra/payments/metrics';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully } from '@stayhub/infra/http/shutdown';
 import { composeCommandSide } from './compose.ts';
@@ -17,7 +18,7 @@ const side = await composeCommandSide({
   databaseUrl: config.DATABASE_URL,
   config,
   log,
-  gateway: paymentGatewayFromConfig(config),
+  gateway: meteredGateway(paymentGatewayFromConfig(config)),
 });
 const stop = new AbortController();
 const workflows = side.workflows.run(stop.signal);

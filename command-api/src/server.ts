@@ -31,6 +31,7 @@ export const createCommandApi = (deps: CommandDeps): Express => {
     ],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    log: deps.log,
     refreshMetrics: () =>
       Promise.all([
         status(),

@@ -20,6 +20,21 @@ const isProblem = (reply: { headers: Headers; body: any }, status: number) => {
 };
 
 describe('HTTP conventions', () => {
+  it('X-Correlation-Id: echoed in the answer and stored in the metadata of the events the request appended; one is made up when absent', async () => {
+    const host = await register(stack, 'host');
+    const correlationOf = async (listingId: string) =>
+      (await stack.pool.query("SELECT DISTINCT metadata->>'correlationId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'listingId' = $1", [listingId])).rows;
+    const given = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Correlated loft' } }, { token: host.token, headers: { 'X-Correlation-Id': 'support-ticket-77' } });
+    expect(given.status).toBe(201);
+    expect(given.headers.get('x-correlation-id')).toBe('support-ticket-77');
+    expect(await correlationOf(given.body.listingId)).toEqual([{ id: 'support-ticket-77' }]);
+
+    const made = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Uncorrelated loft' } }, { token: host.token });
+    const madeId = made.headers.get('x-correlation-id');
+    expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await correlationOf(made.body.listingId)).toEqual([{ id: madeId }]);
+  });
+
   it('Idempotency-Key: a retry returns the first response; the key with another body is 422', async () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');

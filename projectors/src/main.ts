@@ -96,6 +96,7 @@ const app = createHttpApp({
   tokens: jwtTokens(config.JWT_SECRET, config.JWT_TTL_MINUTES),
   corsOrigins: corsOriginsOf(config.CORS_ORIGINS),
   logError: (error, req) => log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+  log: log,
   // `/metrics` is the kit's (an admin token reads it), the projections' gauges brought up to date first.
   refreshMetrics: () => status(),
   extra: (app) => {

@@ -34,6 +34,7 @@ export const createQueryApi = (deps: QueryDeps): Express =>
       },
     ],
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
+    log: deps.log,
     extra: (app) => {
       app.get('/health', async (_req, res) => {
         try {

@@ -1,13 +1,14 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { benchProcess } from '../shared/built.ts';
 import { memoryOf, type Memory } from '../shared/platform.ts';
 
 export type Peer = { url: string; pid: number; memory: () => Memory; stop: () => Promise<void> };
 
 /** Starts the peer stack's process (`server.ts`) on its own database and waits until it listens. */
 export const startPeer = async (databaseUrl: string): Promise<Peer> => {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+  const { file, execArgv } = await benchProcess('peer');
+  const child: ChildProcess = fork(file, [], {
+    execArgv,
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { benchProcess } from './built.ts';
 
 export type Memory = { rssMb: number; peakRssMb: number };
 
@@ -52,8 +52,9 @@ const reply = (child: ChildProcess, message: object, answer: string): Promise<vo
 
 /** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
 export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> } = {}): Promise<Platform> => {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./server.ts', import.meta.url)), [], {
-    execArgv: ['--import', 'tsx'],
+  const { file, execArgv } = await benchProcess('platform');
+  const child: ChildProcess = fork(file, [], {
+    execArgv,
     env: { ...process.env, ...options.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsText } from '@stayhub/infra';
 import { person, startChat, type ChatStack, type SocketClient } from '../testing/harness.ts';
 
 let stack: ChatStack;
@@ -120,5 +121,26 @@ describe('delivery over WebSocket', () => {
     expect(await socket.request({ type: 'subscribe', conversationId })).toMatchObject({ type: 'error', status: 403, code: 'NOT_CONVERSATION_PARTY' });
     await socket.close();
     await expect(stack.socket('not-a-token')).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('metrics: sockets open now, opened, closed by code, and events delivered to each subscribed socket', async () => {
+    const value = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await metricsText())?.[1] ?? 0);
+    const before = { open: await value('chat_connections'), opened: await value('chat_connections_opened_total'), delivered: await value('chat_events_delivered_total') };
+    const { guest, host, conversationId } = await stack.booking();
+    const guestSocket = await stack.socket(guest.token);
+    const hostSocket = await stack.socket(host.token);
+    expect(await value('chat_connections')).toBe(before.open + 2);
+    expect(await value('chat_connections_opened_total')).toBe(before.opened + 2);
+    await guestSocket.request({ type: 'subscribe', conversationId, after: -1 });
+    await hostSocket.request({ type: 'subscribe', conversationId, after: -1 });
+    await guestSocket.request({ type: 'send', conversationId, clientMessageId: 'metered', text: 'counted' });
+    await hostSocket.waitForSeq(conversationId, 2);
+    await guestSocket.waitForSeq(conversationId, 2);
+    // Each socket got the conversation's two events on subscribing, then the message: 3 each.
+    expect(await value('chat_events_delivered_total')).toBe(before.delivered + 6);
+    await hostSocket.close();
+    await expect.poll(() => value('chat_connections')).toBe(before.open + 1);
+    expect(await metricsText()).toMatch(/^chat_connections_closed_total\{code="\d+"\} [1-9]/m);
+    await guestSocket.close();
   });
 });

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { z } from 'zod';
-import { HttpProblem, zodIssues, type AuthUser } from '@stayhub/infra';
+import { counter, gauge, HttpProblem, zodIssues, type AuthUser } from '@stayhub/infra';
 import { markRead, readableConversation, sendMessage } from '../conversations/commands.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 import type { Listener } from './hub.ts';
@@ -54,6 +54,7 @@ const refuse = (socket: Duplex, status: number, reason: string) => {
  */
 export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Promise<void> } => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: true });
+  const metrics = socketMetrics();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -77,6 +78,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
         return;
       }
       ws.send(JSON.stringify(frame));
+      if (frame.type === 'event') metrics.delivered.inc();
     };
     const listener: Listener = {
       userId: user.userId,
@@ -88,6 +90,8 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
       },
     };
     deps.hub.connected(listener);
+    metrics.connections.inc();
+    metrics.opened.inc();
     ws.on('pong', () => (alive = true));
     const heartbeat = setInterval(() => {
       if (!alive) return ws.terminate();
@@ -95,7 +99,9 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
       ws.ping();
     }, HEARTBEAT_MS);
     ws.on('error', (error) => deps.log.debug({ err: error, userId: user.userId }, 'socket error'));
-    ws.on('close', () => {
+    ws.on('close', (code: number) => {
+      metrics.connections.dec();
+      metrics.closed.inc({ code: String(code) });
       clearInterval(heartbeat);
       deps.hub.disconnected(listener);
     });
@@ -193,3 +199,11 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
 const assertFrame = (frame: never): never => {
   throw new Error(`Unhandled frame ${JSON.stringify(frame)}`);
 };
+
+/** The chat's sockets in Prometheus: open now, opened, closed by close code, events delivered. */
+const socketMetrics = () => ({
+  connections: gauge('chat_connections', 'WebSocket connections open on this chat process'),
+  opened: counter('chat_connections_opened_total', 'WebSocket connections accepted'),
+  closed: counter('chat_connections_closed_total', 'WebSocket connections closed, by close code', ['code']),
+  delivered: counter('chat_events_delivered_total', 'Conversation events sent to sockets (one per subscribed socket)'),
+});

@@ -5,7 +5,7 @@ import type { AuthUser, EventMetadata, Reply } from '@stayhub/infra';
 
 /** Metadata every appended event carries: who, why (correlation), and the client's idempotency key. */
 export const metadataOf = (req: Request, user?: AuthUser): EventMetadata => ({
-  correlationId: req.header('x-correlation-id') ?? randomUUID(),
+  correlationId: typeof req.id === 'string' ? req.id : (req.header('x-correlation-id') ?? randomUUID()),
   actor: user?.userId ?? 'anonymous',
   ...(req.header('traceparent') ? { traceparent: req.header('traceparent') } : {}),
   ...(req.header('idempotency-key') ? { idempotencyKey: req.header('idempotency-key') } : {}),

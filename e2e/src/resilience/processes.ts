@@ -24,9 +24,10 @@ export type AppProcess = {
 export const startApp = async (
   entry: string,
   env: Record<string, string>,
-  options: { port: number; readyPath?: string; timeoutMs?: number },
+  options: { port: number; readyPath?: string; timeoutMs?: number; /** Node's arguments instead of the entry's source under tsx (e.g. a bundle). */ argv?: string[]; cwd?: string },
 ): Promise<AppProcess> => {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, entry)], {
+  const child = spawn(process.execPath, options.argv ?? ['--import', 'tsx', join(projectRoot, entry)], {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', ...secrets, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

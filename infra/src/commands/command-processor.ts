@@ -1,5 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { Decider } from '@stayhub/domain';
+import { DomainError, type Decider } from '@stayhub/domain';
 import {
   WrongExpectedRevision,
   type EventMetadata,
@@ -56,6 +56,8 @@ type Cached = { state: unknown; revision: number };
 
 type Job = {
   steps: Step[];
+  /** The first step's command type, once decided (for the observer). */
+  type?: string;
   metadata: EventMetadata;
   attempts: number;
   resolve: (results: Handled<any, any>[]) => void;
@@ -76,7 +78,31 @@ export type CommandProcessorOptions = {
   /** Streams whose state stays in memory between commands. */
   cacheSize?: number;
   schemaVersionOf?: (type: string) => number;
+  /** Told what the processor does (metrics); nothing is measured without it. */
+  observer?: CommandObserver;
 };
+
+export type CommandOutcome = 'ok' | 'conflict' | 'rejected' | 'error';
+
+/** What an operator watches of the write path; every call is synchronous and cheap. */
+export type CommandObserver = {
+  /** A command answered: its type (the first step's), how, and how long it took from arrival. */
+  answered(commandType: string, outcome: CommandOutcome, seconds: number): void;
+  /** One command decided (all its steps) in this many seconds. */
+  decided(commandType: string, seconds: number): void;
+  /** One commit: the commands it carried, the atomic appends and events it stored, how long the store took. */
+  committed(commit: { commands: number; appends: number; events: number; seconds: number }): void;
+  /** A command lost a race for one of its streams and is decided again. */
+  retried(commandType: string): void;
+};
+
+/** The command kept losing the race for its streams. */
+export class TooManyConflicts extends Error {
+  override readonly name = 'TooManyConflicts';
+}
+
+const typeOf = (command: unknown): string =>
+  typeof command === 'object' && command !== null && typeof (command as { type?: unknown }).type === 'string' ? (command as { type: string }).type : 'unknown';
 
 /**
  * Decides commands against in-memory stream states and commits them together.
@@ -106,6 +132,7 @@ export class CommandProcessor {
   private readonly maxRetries: number;
   private readonly cacheSize: number;
   private readonly schemaVersionOf: (type: string) => number;
+  private readonly observer: CommandObserver | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -116,6 +143,7 @@ export class CommandProcessor {
     this.maxRetries = options.maxRetries ?? 20;
     this.cacheSize = options.cacheSize ?? 10_000;
     this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
+    this.observer = options.observer;
   }
 
   async handle<C, S, E extends AnyEvent>(
@@ -131,9 +159,26 @@ export class CommandProcessor {
 
   /** One command over several streams, appended atomically: every step's events are stored, or none. */
   async handleAll(steps: Step[], metadata: EventMetadata = {}): Promise<Handled<any, any>[]> {
-    await this.preload(steps);
+    if (!this.observer) return this.enqueue({ steps, metadata, attempts: 0 });
+    const observer = this.observer;
+    const started = performance.now();
+    const job: Partial<Job> & Pick<Job, 'steps' | 'metadata' | 'attempts'> = { steps, metadata, attempts: 0 };
+    const seconds = () => (performance.now() - started) / 1000;
+    try {
+      const results = await this.enqueue(job);
+      observer.answered(job.type ?? typeOf(steps[0]?.command), 'ok', seconds());
+      return results;
+    } catch (error) {
+      const outcome = error instanceof StaleRevision || error instanceof TooManyConflicts ? 'conflict' : error instanceof DomainError ? 'rejected' : 'error';
+      observer.answered(job.type ?? typeOf(steps[0]?.command), outcome, seconds());
+      throw error;
+    }
+  }
+
+  private async enqueue(job: Partial<Job> & Pick<Job, 'steps' | 'metadata' | 'attempts'>): Promise<Handled<any, any>[]> {
+    await this.preload(job.steps);
     return new Promise((resolve, reject) => {
-      this.pending.push({ steps, metadata, attempts: 0, resolve, reject });
+      this.pending.push(Object.assign(job, { resolve, reject }));
       this.kick();
     });
   }
@@ -203,7 +248,14 @@ export class CommandProcessor {
     let settled: PromiseSettledResult<MultiStreamAppendResult>[] = [];
     if (groups.length > 0) {
       try {
+        const began = this.observer ? performance.now() : 0;
         settled = await this.store.appendBatch(groups);
+        this.observer?.committed({
+          commands: groups.length,
+          appends: groups.reduce((sum, group) => sum + group.length, 0),
+          events: groups.reduce((sum, group) => sum + group.reduce((n, append) => n + append.events.length, 0), 0),
+          seconds: (performance.now() - began) / 1000,
+        });
       } catch (error) {
         if (batch.length === 1) return batch[0]!.reject(error);
         // Not a conflict: the commit itself failed and stored nothing. One at a time, only the bad one fails.
@@ -265,9 +317,10 @@ export class CommandProcessor {
     }
     for (const job of toRetry.reverse()) {
       if (++job.attempts > this.maxRetries) {
-        job.reject(new Error(`Gave up after ${this.maxRetries} conflicting attempts on ${job.steps.map((s) => s.streamId).join(', ')}`));
+        job.reject(new TooManyConflicts(`Gave up after ${this.maxRetries} conflicting attempts on ${job.steps.map((s) => s.streamId).join(', ')}`));
         continue;
       }
+      this.observer?.retried(job.type ?? 'unknown');
       this.pending.unshift(job);
     }
   }
@@ -276,6 +329,7 @@ export class CommandProcessor {
   private decide(job: Job, working: Map<string, Cached>): Decided {
     const after = new Map<string, Cached & { before: number; events: EventToAppend[] }>();
     const results: Handled<any, any>[] = [];
+    const began = this.observer ? performance.now() : 0;
     try {
       for (const step of job.steps) {
         let current = after.get(step.streamId);
@@ -288,6 +342,7 @@ export class CommandProcessor {
           throw new StaleRevision(step.streamId, step.expectedRevision, current.revision);
         }
         const command = typeof step.command === 'function' ? (step.command as (earlier: Handled<any, any>[]) => unknown)(results) : step.command;
+        if (this.observer) job.type ??= typeOf(command);
         const events = step.decider.decide(command, current.state) as AnyEvent[];
         for (const event of events) current.state = step.decider.evolve(current.state, event);
         current.revision += events.length;
@@ -295,8 +350,10 @@ export class CommandProcessor {
         results.push({ events, state: current.state, revision: current.revision, position: '' });
       }
     } catch (error) {
+      this.observer?.decided(job.type ?? 'unknown', (performance.now() - began) / 1000);
       return { ok: false, error };
     }
+    this.observer?.decided(job.type ?? 'unknown', (performance.now() - began) / 1000);
     for (const [streamId, a] of after) working.set(streamId, { state: a.state, revision: a.revision });
     return { ok: true, results, after };
   }

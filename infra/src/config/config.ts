@@ -1,11 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
-/** The repository root, for project-local data (`.data/`). */
-export const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The repository root (the folder whose package.json lists the workspaces), for project-local data
+ * (`.data/`): found from this file upwards, so it is the same whether the source runs or its bundle in `dist/`.
+ */
+const findProjectRoot = (from: string): string => {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && 'workspaces' in (JSON.parse(readFileSync(manifest, 'utf8')) as object)) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+};
+export const projectRoot = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 const minutes = (fallback: number) => z.coerce.number().positive().default(fallback);
@@ -102,6 +112,8 @@ const schema = z
     QUERY_API_PORT: port(3001),
     PAYMENT_GATEWAY_PORT: port(3002),
     PROJECTORS_PORT: port(3003),
+    /** The Kafka relay's health and metrics (`LOG=kafka`). */
+    RELAY_PORT: port(3004),
     /** The web app's static server; it proxies /api/command, /api/query, /api/ops and /api/chat to these URLs (default: the local ports). */
     WEB_PORT: port(8080),
     COMMAND_API_URL: z.url().optional(),
@@ -134,6 +146,9 @@ const schema = z
     need(env.NODE_ENV === 'production', 'JWT_SECRET', 'NODE_ENV=production');
     need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');
   });
+
+/** Every variable the configuration reads (a deployment that sets another one has a typo). */
+export const configurationVariables: readonly string[] = Object.keys(schema.shape);
 
 export type Config = z.infer<typeof schema> & { JWT_SECRET: string; PAYMENT_WEBHOOK_SECRET: string };
 

@@ -8,6 +8,8 @@ import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
 import { headerGuard, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText } from './metrics.ts';
+import { correlationIdOf, requestLog } from './request-log.ts';
+import type { Logger } from '../logging.ts';
 
 export type HttpAppOptions = {
   title: string;
@@ -27,6 +29,8 @@ export type HttpAppOptions = {
   /** Plain express handlers for /health and the like. */
   extra?: (app: Express) => void;
   logError: (error: unknown, req: { method: string; url: string }) => void;
+  /** Where each request's line goes (see `requestLog`); without it requests get a correlation id but no line. */
+  log?: Logger;
   bodyLimit?: string;
   corsOrigins?: string[];
 };
@@ -66,7 +70,12 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.set('strict routing', true);
   app.set('query parser', 'simple');
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After'] }));
+  app.use(cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] }));
+  app.use(options.log ? requestLog(options.log) : (req, res, next) => {
+    req.id = correlationIdOf(req);
+    res.setHeader('X-Correlation-Id', req.id);
+    next();
+  });
   app.use(httpMetrics());
   // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
   app.use(

@@ -7,3 +7,4 @@ export * from './route.ts';
 export * from './input.ts';
 export * from './dates.ts';
 export * from './rate-limit.ts';
+export * from './request-log.ts';

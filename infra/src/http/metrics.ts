@@ -26,5 +26,12 @@ export const gauge = (name: string, help: string, labelNames: string[] = []) =>
 export const counter = (name: string, help: string, labelNames: string[] = []) =>
   (registry.getSingleMetric(name) as client.Counter | undefined) ?? new client.Counter({ name, help, labelNames, registers: [registry] });
 
+export const histogram = (name: string, help: string, labelNames: string[] = [], buckets?: number[]) =>
+  (registry.getSingleMetric(name) as client.Histogram | undefined) ??
+  new client.Histogram({ name, help, labelNames, registers: [registry], ...(buckets ? { buckets } : {}) });
+
+/** Seconds from a millisecond up to ten seconds: the durations of a request, a decision, an append. */
+export const latencyBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10];
+
 export const metricsText = (): Promise<string> => registry.metrics();
 export const metricsContentType = registry.contentType;

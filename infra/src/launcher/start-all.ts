@@ -1,10 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { loadConfig, projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
+import { appEntries, type AppName } from '../build/apps.ts';
 import { nextRestart } from './restart-policy.ts';
 
 /**
@@ -78,15 +80,23 @@ if (!webBuilt()) {
   if (build.status !== 0 || !webBuilt()) console.error('[start] the web app did not build; the APIs start without it');
 }
 
-const apps = [
-  { name: 'payments', entry: 'infra/src/payments/main.ts', when: runGateway },
-  { name: 'command-api', entry: 'command-api/src/main.ts', when: true },
-  { name: 'relay', entry: 'projectors/src/kafka/relay-main.ts', when: config.LOG === 'kafka' },
-  { name: 'projectors', entry: 'projectors/src/main.ts', when: true },
-  { name: 'query-api', entry: 'query-api/src/main.ts', when: true },
-  { name: 'chat', entry: 'chat/src/main.ts', when: true },
-  { name: 'web', entry: 'web/src/server/main.ts', when: webBuilt() },
-].filter((app) => app.when);
+const apps = (
+  [
+    { name: 'payments', when: runGateway },
+    { name: 'command-api', when: true },
+    { name: 'relay', when: config.LOG === 'kafka' },
+    { name: 'projectors', when: true },
+    { name: 'query-api', when: true },
+    { name: 'chat', when: true },
+    { name: 'web', when: webBuilt() },
+  ] satisfies { name: AppName; when: boolean }[]
+).filter((app) => app.when);
+
+// Run as it was run: the bundle (`npm start`, `node dist/start.js`) starts each app's bundle with
+// plain Node; the source (`tsx infra/src/launcher/start-all.ts`, the tests) starts each app's source.
+const fromBuild = import.meta.url.endsWith('.js');
+const commandOf = (name: AppName): string[] =>
+  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), `${name}.js`)] : ['--import', 'tsx', join(projectRoot, appEntries[name])];
 
 const children = new Map<string, ChildProcess>();
 
@@ -95,7 +105,7 @@ const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
 const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, app.entry)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'] });
   children.set(app.name, child);
   const prefix = (chunk: Buffer) =>
     chunk

@@ -1,6 +1,6 @@
 /**
  * The relay as its own process (`LOG=kafka`): event store → Kafka, one topic per context, keyed by
- * stream id. `docker-compose.kafka.yml` runs it as `node --import tsx projectors/src/kafka/relay-main.ts`.
+ * stream id. The image runs its bundle as `node dist/relay.js` (`APP=relay`).
  * Health and metrics on `RELAY_PORT` (3004).
  */
 import express from 'express';
@@ -45,7 +45,7 @@ const status = () => {
   return current;
 };
 
-const port = Number(process.env.RELAY_PORT ?? 3004);
+const port = config.RELAY_PORT;
 const app = express();
 app.get('/health', (_req, res) => {
   const current = status();

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { projectRoot } from '@stayhub/infra';
+import { buildApps } from '@stayhub/infra/build/build';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { call, freePort, secrets, startApp, type AppProcess } from './resilience/processes.ts';
+
+const run = promisify(execFile);
+const workspaces = ['domain', 'infra', 'read-models', 'command-api', 'projectors', 'query-api', 'chat', 'web', 'bench', 'e2e'];
+const kafkaBrokers = process.env.KAFKA_BROKERS;
+
+/**
+ * What the image does, without a container engine: the build goes into a copy of the repository's
+ * manifests that has only the production dependencies (`npm ci --omit=dev`: no tsx, no TypeScript,
+ * no esbuild), and every app starts there as `node dist/<app>.js`, answers, and stops cleanly.
+ */
+describe('the production build', () => {
+  let copy: string;
+  const running: AppProcess[] = [];
+
+  beforeAll(async () => {
+    copy = mkdtempSync(join(tmpdir(), 'stayhub-image-'));
+    for (const manifest of ['package.json', 'package-lock.json', ...workspaces.map((w) => `${w}/package.json`)]) {
+      mkdirSync(join(copy, manifest, '..'), { recursive: true });
+      copyFileSync(join(projectRoot, manifest), join(copy, manifest));
+    }
+    await buildApps(projectRoot, join(copy, 'dist'));
+    await run('npm', ['ci', '--omit=dev', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+      cwd: copy,
+      env: { ...process.env, NODE_ENV: 'production' },
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  }, 600_000);
+
+  afterAll(async () => {
+    for (const app of running) app.child.kill('SIGKILL');
+    if (copy) rmSync(copy, { recursive: true, force: true });
+  });
+
+  it('has no development tools installed', () => {
+    for (const tool of ['tsx', 'typescript', 'esbuild', 'vitest']) expect(existsSync(join(copy, 'node_modules', tool)), tool).toBe(false);
+    expect(existsSync(join(copy, 'node_modules', 'express'))).toBe(true);
+  });
+
+  it(`starts every app${kafkaBrokers ? '' : ' (the relay only where Kafka runs)'} from the build with plain node, which serves and exits 0 on SIGTERM`, async () => {
+    const ports = { payments: await freePort(), command: await freePort(), query: await freePort(), projectors: await freePort(), chat: await freePort(), web: await freePort(), relay: await freePort() };
+    const gatewayUrl = `http://127.0.0.1:${ports.payments}`;
+    const env = {
+      NODE_ENV: 'production',
+      DATABASE_URL: await testDatabaseUrl(),
+      PAYMENTS: 'http',
+      PAYMENT_GATEWAY_URL: gatewayUrl,
+      PAYMENT_GATEWAY_PORT: String(ports.payments),
+      COMMAND_API_PORT: String(ports.command),
+      QUERY_API_PORT: String(ports.query),
+      PROJECTORS_PORT: String(ports.projectors),
+      CHAT_PORT: String(ports.chat),
+      WEB_PORT: String(ports.web),
+      RELAY_PORT: String(ports.relay),
+      ...secrets,
+    };
+    const start = (app: string, port: number, extra: Record<string, string> = {}, readyPath = '/health') =>
+      startApp(`dist/${app}.js`, { ...env, ...extra }, { port, readyPath, argv: [join(copy, 'dist', `${app}.js`)], cwd: copy, timeoutMs: 60_000 }).then((started) => {
+        running.push(started);
+        return started;
+      });
+
+    const payments = await start('payments', ports.payments);
+    const command = await start('command-api', ports.command);
+    const apps = await Promise.all([start('query-api', ports.query), start('projectors', ports.projectors), start('chat', ports.chat), start('web', ports.web, {}, '/api/config')]);
+    if (kafkaBrokers) apps.push(await start('relay', ports.relay, { LOG: 'kafka', KAFKA_BROKERS: kafkaBrokers }));
+
+    const registered = await call(command.url, 'POST', '/auth/register', { email: `image-${Date.now()}@example.com`, password: 'a long enough password', name: 'Ivy', role: 'guest' });
+    expect(registered.status, JSON.stringify(registered.body)).toBe(202);
+    const parts = await call(`http://127.0.0.1:${ports.web}`, 'GET', '/api/parts');
+    expect(parts.status).toBe(200);
+
+    for (const app of [command, ...apps, payments]) {
+      app.child.kill('SIGTERM');
+      expect(await app.exited, app.output()).toEqual({ code: 0, signal: null });
+    }
+  }, 180_000);
+});

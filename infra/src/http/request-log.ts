@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from '../logging.ts';
+
+/** A caller's own id is kept when it is 1 to 128 visible ASCII characters (what the HTTP kit accepts); anything else is replaced. */
+const CALLER_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The request's correlation id: the caller's `X-Correlation-Id` (or `X-Request-Id`) when it is a
+ * plain token, else a fresh one. It is echoed in the answer's `X-Correlation-Id`, logged with the
+ * request, and stored in the metadata of the events the request appends.
+ */
+export const correlationIdOf = (req: IncomingMessage): string => {
+  const given = req.headers['x-correlation-id'] ?? req.headers['x-request-id'];
+  const candidate = Array.isArray(given) ? given[0] : given;
+  return candidate && CALLER_ID.test(candidate) ? candidate : randomUUID();
+};
+
+const routeOf = (req: IncomingMessage): string => {
+  const express = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+  return typeof express.route?.path === 'string' ? `${express.baseUrl ?? ''}${express.route.path}` : 'unmatched';
+};
+
+const pathOf = (req: IncomingMessage): string => ((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]!;
+
+/** Probes that run every few seconds are logged at debug, so they do not drown the requests people make. */
+const probe = (req: IncomingMessage) => /^\/(health|metrics)$/.test(pathOf(req));
+
+/**
+ * One JSON line per request when its answer is sent: method, route pattern, path (never the query
+ * string), status, duration in ms and correlation id; at error level for a 5xx.
+ */
+export const requestLog = (log: Logger): RequestHandler =>
+  pinoHttp<IncomingMessage, ServerResponse>({
+    logger: log,
+    genReqId: (req, res) => {
+      const id = correlationIdOf(req);
+      res.setHeader('X-Correlation-Id', id);
+      return id;
+    },
+    quietReqLogger: true,
+    wrapSerializers: false,
+    customAttributeKeys: { reqId: 'correlationId', responseTime: 'durationMs' },
+    serializers: {
+      req: (req: IncomingMessage) => ({ method: req.method, path: pathOf(req) }),
+      res: (res: ServerResponse) => ({ status: res.statusCode }),
+    },
+    customLogLevel: (req, res, error) => (error || res.statusCode >= 500 ? 'error' : probe(req) ? 'debug' : 'info'),
+    customSuccessObject: (req, _res, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
+    customErrorObject: (req, _res, _error, value: Record<string, unknown>) => ({ ...value, route: routeOf(req) }),
+    customSuccessMessage: (req, res) => `${req.method} ${routeOf(req)} ${res.statusCode}`,
+    customErrorMessage: (req, res) => `${req.method} ${routeOf(req)} ${res.statusCode}`,
+  }) as unknown as RequestHandler;

@@ -1,0 +1,21 @@
+import { histogram, latencyBuckets } from '@stayhub/infra';
+
+/**
+ * A search's shape, for its latency: which of the selective parts it asks (text, a radius, dates or a
+ * slot, filters), `+`-joined in a fixed order, `browse` with none. At most 16 shapes, so the label stays small.
+ */
+export const searchShapeOf = (asked: { q?: string; lat?: number; checkIn?: string; slot?: string; guests?: number; minPrice?: number; maxPrice?: number; amenities?: unknown; kind?: string; city?: string }): string => {
+  const parts = [
+    asked.q ? 'text' : '',
+    asked.lat !== undefined ? 'geo' : '',
+    asked.checkIn || asked.slot ? 'dates' : '',
+    asked.guests !== undefined || asked.minPrice !== undefined || asked.maxPrice !== undefined || asked.amenities !== undefined || asked.kind || asked.city ? 'filters' : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? parts.join('+') : 'browse';
+};
+
+/** Search latency by shape (cache hits included: what a guest waits), in `search_duration_seconds`. */
+export const timeSearch = <T>(shape: string, search: () => Promise<T>): Promise<T> => {
+  const end = histogram('search_duration_seconds', 'Listing searches by shape (text, geo, dates, filters), as answered (cache hits included)', ['shape'], latencyBuckets).startTimer({ shape });
+  return search().finally(() => end());
+};
