@@ -16,7 +16,7 @@ const rejectingBatches = (kafka: Kafka, count: number): Kafka => {
       const producer = kafka.producer(config);
       return Object.assign(Object.create(producer) as Producer, {
         sendBatch: (batch: ProducerBatch) =>
-          left-- > 0 ? Promise.reject(new KafkaJSProtocolError({ type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false, message: 'The request included a message larger than the max message size the server will accept' })) : producer.sendBatch(batch),
+          left-- > 0 ? Promise.reject(new KafkaJSProtocolError(Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false }))) : producer.sendBatch(batch),
       });
     },
   });
