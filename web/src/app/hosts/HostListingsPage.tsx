@@ -1,14 +1,44 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
+import { formatMoney, get, queryString } from '../shared/api.ts';
+import { useResource } from '../shared/resource.ts';
+import { AsyncList, Field, StatusBadge } from '../shared/ui.tsx';
 import type { ListingKind } from './listing-form.ts';
 import { draftQueue } from './queue.ts';
 import { pendingChanges } from './draft-queue.ts';
 
-/** The listings written in this browser: drafts (some maybe not yet on the server) and published ones. */
+type ListingStatus = 'draft' | 'published' | 'unlisted';
+
+/** One row of `GET /host/listings`. */
+export type HostListing = {
+  listingId: string;
+  kind: ListingKind;
+  status: ListingStatus;
+  title: string | null;
+  city: string | null;
+  unitTypes: number;
+  minPrice: number | null;
+  currency: string | null;
+  missing: string[];
+  complete: boolean;
+  updatedAt: string;
+};
+
+const words = (field: string) => field.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+
+/**
+ * The host's listings as the server has them (filtered by status), each with what it still misses
+ * before it can be published, and the drafts of this browser that have not reached the server yet.
+ */
 export const HostListingsPage = () => {
   const navigate = useNavigate();
   const [kind, setKind] = useState<ListingKind>('rental');
+  const [status, setStatus] = useState<'' | ListingStatus>('');
+  const path = `/host/listings${queryString({ status, pageSize: 100 })}`;
+  const listings = useResource(path, (signal) => get<{ items: HostListing[] }>('query', path, { signal }));
   const drafts = draftQueue.all();
+  const draftOf = new Map(drafts.filter((d) => d.listingId).map((d) => [d.listingId!, d]));
+  const unsent = drafts.filter((d) => !d.listingId);
   return (
     <section>
       <h1>My listings</h1>
@@ -30,24 +60,64 @@ export const HostListingsPage = () => {
         </label>
         <button type="submit">New listing</button>
       </form>
-      {drafts.length === 0 ? (
-        <p className="empty">No listings written in this browser yet. Start one above.</p>
-      ) : (
-        <ul className="cards">
-          {drafts.map((draft) => (
-            <li key={draft.draftId} className="card">
-              <h2>
+      {unsent.length > 0 && (
+        <>
+          <h2>Only in this browser</h2>
+          <ul className="cards">
+            {unsent.map((draft) => (
+              <li key={draft.draftId} className="card">
                 <Link to={`/host/listings/${draft.draftId}`}>{draft.form.title || 'Untitled draft'}</Link>
-              </h2>
-              <p className="muted">
-                {draft.kind} · {draft.published ? 'published' : 'draft'} · {draft.listingId ? `listing ${draft.listingId.slice(-8)}` : 'only in this browser'}
-                {Object.keys(pendingChanges(draft)).length > 0 ? ' · changes waiting to be sent' : ''}
-              </p>
-              {draft.listingId && <Link to={`/host/calendar/${draft.listingId}`}>Calendar</Link>}
-            </li>
-          ))}
-        </ul>
+                <p className="muted">{draft.kind} · not yet sent: it is sent when the connection allows</p>
+              </li>
+            ))}
+          </ul>
+        </>
       )}
+      <form aria-label="Filter listings" className="inline" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Status">
+          <select value={status} onChange={(e) => setStatus(e.target.value as '' | ListingStatus)}>
+            <option value="">All</option>
+            <option value="draft">Drafts</option>
+            <option value="published">Published</option>
+            <option value="unlisted">Unlisted</option>
+          </select>
+        </Field>
+      </form>
+      <AsyncList
+        resource={listings}
+        what="your listings"
+        empty={status ? `No ${status === 'draft' ? 'drafts' : `${status} listings`}.` : 'No listings yet. Start one above.'}
+        items={(data: { items: HostListing[] }) => data.items}
+      >
+        {(items) => (
+          <ul className="cards" aria-label="Listings">
+            {items.map((listing) => {
+              const draft = draftOf.get(listing.listingId);
+              return (
+                <li key={listing.listingId} className="card">
+                  <h2>{listing.title || 'Untitled draft'}</h2>
+                  <p className="muted">
+                    <StatusBadge status={listing.status} /> {listing.kind}
+                    {listing.city ? ` · ${listing.city}` : ''}
+                    {listing.minPrice !== null && listing.currency ? ` · from ${formatMoney({ amount: listing.minPrice, currency: listing.currency })}` : ''}
+                    {draft && Object.keys(pendingChanges(draft)).length > 0 ? ' · changes waiting to be sent' : ''}
+                  </p>
+                  <p>{listing.complete ? 'Ready to publish.' : `Still missing: ${listing.missing.map(words).join(', ')}.`}</p>
+                  <p className="inline">
+                    {draft ? (
+                      <Link to={`/host/listings/${draft.draftId}`}>{listing.status === 'published' ? 'Edit' : 'Edit and publish'}</Link>
+                    ) : (
+                      <span className="muted">Written in another browser: edit it there.</span>
+                    )}{' '}
+                    {listing.status === 'published' && <Link to={`/listings/${listing.listingId}`}>View</Link>}{' '}
+                    <Link to={`/host/calendar/${listing.listingId}`}>Calendar</Link>
+                  </p>
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </AsyncList>
     </section>
   );
 };
