@@ -7,6 +7,7 @@ import { HostListingsPage } from './hosts/HostListingsPage.tsx';
 import { ListingFormPage } from './hosts/ListingFormPage.tsx';
 import { InboxPage } from './hosts/InboxPage.tsx';
 import { CalendarPage } from './hosts/CalendarPage.tsx';
+import { EarningsPage } from './hosts/EarningsPage.tsx';
 import { ProductSearchPage } from './shop/ProductSearchPage.tsx';
 import { ProductPage } from './shop/ProductPage.tsx';
 import { CartPage } from './shop/CartPage.tsx';
@@ -77,6 +78,9 @@ const Header = () => {
                 <NavLink to="/host/calendar">Calendar</NavLink>
               </li>
               <li>
+                <NavLink to="/host/earnings">Earnings</NavLink>
+              </li>
+              <li>
                 <NavLink to="/seller">Sell</NavLink>
               </li>
             </>
@@ -126,6 +130,7 @@ export const App = () => (
           <Route path="/host/inbox" element={host(<InboxPage />)} />
           <Route path="/host/calendar" element={host(<CalendarPage />)} />
           <Route path="/host/calendar/:listingId" element={host(<CalendarPage />)} />
+          <Route path="/host/earnings" element={host(<EarningsPage />)} />
           <Route path="/shop" element={<ProductSearchPage />} />
           <Route path="/shop/products/:id" element={<ProductPage />} />
           <Route path="/shop/cart" element={guest(<CartPage />)} />
