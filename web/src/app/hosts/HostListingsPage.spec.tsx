@@ -56,7 +56,7 @@ describe("a host's listings", () => {
     expect(cards[0]!.textContent).toContain('Flat l1');
     expect(cards[0]!.textContent).toContain('published');
     expect(cards[0]!.textContent).toContain('from €95.00');
-    expect(cards[0]!.textContent).toContain('Ready to publish.');
+    expect(cards[0]!.textContent).toContain('Complete.');
     expect(cards[1]!.textContent).toContain('Untitled draft');
     expect(cards[1]!.textContent).toContain('Still missing: title, nightly price.');
     expect(screen.getByRole('link', { name: 'View' }).getAttribute('href')).toBe('/listings/l1');
