@@ -245,6 +245,21 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     });
     expect(listing.details.unitTypes).toMatchObject([{ name: 'Garden flat', count: 1, capacity: 3, price: { amount: 8550, currency: 'EUR' } }]);
     await finish(page, 'host-form');
+
+    // My listings shows it from the server, among the published ones, with a way back to its form.
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Host' }).click();
+    await page.getByLabel('Status').selectOption('published');
+    const card = page.getByRole('list', { name: 'Listings' }).getByRole('listitem').filter({ hasText: 'Quiet Garden Flat' });
+    await card.getByText('Complete.').waitFor();
+    await card.getByRole('link', { name: 'Edit' }).waitFor();
+    await finish(page, 'host-listings');
+
+    // A new host has earned nothing yet: both tables say so.
+    await nav.getByRole('link', { name: 'Earnings' }).click();
+    await page.getByText('No earnings in this period yet.').waitFor();
+    await page.getByText('No payouts yet.').waitFor();
+    await finish(page, 'host-earnings');
   });
 
   it('a guest asks a host about a listing, they chat live, and what is sent while the guest is cut off arrives once, in order', async () => {
