@@ -3,20 +3,9 @@ import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ListingReviews } from './ListingReviews.tsx';
+import { serve } from '../testing/fake-api.ts';
 
 const review = (rating: number, comment: string, guestFirstName: string) => ({ rating, comment, stayMonth: '2026-04', guestFirstName, writtenAt: `2026-05-0${rating}T10:00:00.000Z` });
-
-/** The query API as the component sees it: each call's URL recorded, answers from `reply`. */
-const serve = (reply: (url: URL) => { status: number; body: unknown }) => {
-  const urls: URL[] = [];
-  vi.stubGlobal('fetch', async (input: string) => {
-    const url = new URL(input, 'http://localhost');
-    urls.push(url);
-    const { status, body } = reply(url);
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
-  });
-  return urls;
-};
 
 afterEach(() => {
   cleanup();

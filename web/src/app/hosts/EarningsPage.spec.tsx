@@ -3,6 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import axe from 'axe-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EarningsPage, type Earnings, type Payouts } from './EarningsPage.tsx';
+import { serve } from '../testing/fake-api.ts';
 
 const sums = (currency: string, gross: number, paid: number) => ({ currency, gross, fee: gross / 10, net: gross - gross / 10, pending: gross - gross / 10 - paid, paid });
 const earnings: Earnings = {
@@ -30,17 +31,6 @@ const payouts: Payouts = {
   pending: [{ amount: 18000, currency: 'EUR' }],
 };
 
-/** The query API as the page sees it: each call's URL recorded, answers from `reply`. */
-const serve = (reply: (url: URL) => { status: number; body: unknown }) => {
-  const urls: URL[] = [];
-  vi.stubGlobal('fetch', async (input: string) => {
-    const url = new URL(input, 'http://localhost');
-    urls.push(url);
-    const { status, body } = reply(url);
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
-  });
-  return urls;
-};
 const ok = (body: unknown) => ({ status: 200, body: { ...(body as object), page: 1, pageSize: 50, hasMore: false, stale: false } });
 const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((cell) => cell.textContent);
 

@@ -5,6 +5,7 @@ import { MemoryRouter } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostListingsPage, type HostListing } from './HostListingsPage.tsx';
 import { emptyForm } from './listing-form.ts';
+import { serve } from '../testing/fake-api.ts';
 
 const listing = (listingId: string, status: HostListing['status'], missing: string[]): HostListing => ({
   listingId,
@@ -20,17 +21,6 @@ const listing = (listingId: string, status: HostListing['status'], missing: stri
   updatedAt: '2026-05-01T10:00:00.000Z',
 });
 
-/** The query API as the page sees it: each call's URL recorded, answers from `reply`. */
-const serve = (reply: (url: URL) => { status: number; body: unknown }) => {
-  const urls: URL[] = [];
-  vi.stubGlobal('fetch', async (input: string) => {
-    const url = new URL(input, 'http://localhost');
-    urls.push(url);
-    const { status, body } = reply(url);
-    return new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
-  });
-  return urls;
-};
 const page = (items: HostListing[]) => ({ status: 200, body: { items, page: 1, pageSize: 100, hasMore: false, stale: false } });
 const show = () =>
   render(
