@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { formatMoney, get, queryString, type Money } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, Field, formatDate, StatusBadge } from '../shared/ui.tsx';
+import type { HostListing } from './HostListingsPage.tsx';
 
 type Sums = { currency: string; gross: number; fee: number; net: number; pending: number; paid: number };
 export type Earnings = { from: string | null; to: string | null; rows: (Sums & { listingId: string; month: string })[]; totals: Sums[] };
@@ -27,6 +28,9 @@ export const EarningsPage = () => {
   const earningsPath = `/host/earnings${queryString(range)}`;
   const earnings = useResource(earningsPath, (signal) => get<Earnings>('query', earningsPath, { signal }));
   const payouts = useResource('payouts', (signal) => get<Payouts>('query', '/host/payouts?pageSize=50', { signal }));
+  // Rows name their listing by its title; one not among the first 100 (or untitled) by its id's end.
+  const listings = useResource('host-listings', (signal) => get<{ items: HostListing[] }>('query', '/host/listings?pageSize=100', { signal }));
+  const titleOf = (listingId: string) => listings.data?.items.find((l) => l.listingId === listingId)?.title ?? listingId.slice(-8);
   return (
     <section>
       <h1>Earnings</h1>
@@ -57,7 +61,7 @@ export const EarningsPage = () => {
               {rows.map((row) => (
                 <tr key={`${row.listingId}-${row.month}-${row.currency}`}>
                   <td>{monthName(row.month)}</td>
-                  <td>{row.listingId.slice(-8)}</td>
+                  <td>{titleOf(row.listingId)}</td>
                   {SUMS.map((key) => (
                     <td key={key}>{money(row, key)}</td>
                   ))}
