@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { committedHead } from '@stayhub/read-models';
 import { startStack, type Stack } from './harness.ts';
+import { register } from './fixtures.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -31,5 +32,62 @@ describe('public user profiles', () => {
     const missing = await stack.query.get('/users/nobody-here');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
+
+describe('your own account: GET /me and PATCH /me', () => {
+  const events = async (userId: string) =>
+    (await stack.pool.query<{ type: string; data: unknown }>(`SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [`user-${userId}`])).rows;
+
+  it('shows the account to its owner, and a PATCH changes name, phone and locale, records one event and shows on both the account and the public profile', async () => {
+    const user = await register(stack, 'guest', 'Ada');
+    const before = await stack.query.get(`/me?after=${await committedHead(stack.pool)}`, { token: user.token });
+    expect(before.status, JSON.stringify(before.body)).toBe(200);
+    expect(before.body).toEqual({ userId: user.userId, firstName: 'Ada', role: 'guest', memberSince: stack.clock.now().toISOString().slice(0, 7), email: user.email.toLowerCase(), name: 'Ada', stale: false });
+
+    const changed = await stack.command.patch('/me', { name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en-GB' }, { token: user.token });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body).toMatchObject({ userId: user.userId, email: user.email.toLowerCase(), name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en-GB', role: 'guest' });
+    expect(changed.headers.get('location')).toBe('/me');
+    expect(changed.body.consistencyToken).toBeTruthy();
+    expect((await events(user.userId)).map((e) => e.type)).toEqual(['UserRegistered', 'UserProfileChanged']);
+
+    const after = await stack.query.get(`/me?after=${changed.body.consistencyToken}`, { token: user.token });
+    expect(after.body).toMatchObject({ name: 'Augusta Ada King', firstName: 'Augusta', phone: '+4915112345678', locale: 'en-GB', email: user.email.toLowerCase(), stale: false });
+    const seen = await stack.query.get(`/users/${user.userId}?after=${changed.body.consistencyToken}`);
+    expect(seen.body.firstName).toBe('Augusta');
+    expect(JSON.stringify(seen.body)).not.toContain('+4915112345678');
+    expect(JSON.stringify(seen.body)).not.toContain(user.email.toLowerCase());
+
+    // the same PATCH again records nothing; a null phone removes it
+    const again = await stack.command.patch('/me', { name: 'Augusta Ada King', locale: 'en-GB' }, { token: user.token });
+    expect(again.status).toBe(200);
+    expect(await events(user.userId)).toHaveLength(2);
+    const removed = await stack.command.patch('/me', { phone: null }, { token: user.token });
+    expect(removed.body).not.toHaveProperty('phone');
+    const withoutPhone = await stack.query.get(`/me?after=${removed.body.consistencyToken}`, { token: user.token });
+    expect(withoutPhone.body).not.toHaveProperty('phone');
+  });
+
+  it.each([
+    ['no field at all', {}],
+    ['a phone not in international form', { phone: '0151 1234567' }],
+    ['a locale that is no language tag', { locale: 'German' }],
+    ['a blank name', { name: '   ' }],
+    ['a field one may not change here', { email: 'someone-else@example.com' }],
+    ['a role', { role: 'admin' }],
+  ])('refuses %s with a 400 problem that changes nothing', async (_name, body) => {
+    const user = await register(stack, 'guest', 'Grace');
+    const reply = await stack.command.patch('/me', body, { token: user.token });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(400);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    expect(await events(user.userId)).toHaveLength(1);
+  });
+
+  it('without a token both are 401 problems', async () => {
+    for (const reply of [await stack.query.get('/me'), await stack.command.patch('/me', { locale: 'en' })]) {
+      expect(reply.status).toBe(401);
+      expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    }
   });
 });

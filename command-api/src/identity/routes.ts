@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DomainError, identity } from '@stayhub/domain';
 import { defineRoute, HttpProblem, listOf, SecuritySettings } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
-import { metadataOf } from '../shared/http.ts';
+import { accepted, metadataOf } from '../shared/http.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import { loginThrottle } from '../security/login-throttle.ts';
 import { emailStream } from './email-stream.ts';
@@ -18,6 +18,16 @@ const Registration = Credentials.extend({
 });
 const Session = z.object({ userId: z.string(), role: z.string(), token: z.string() });
 const Accepted = z.object({ status: z.literal('accepted'), detail: z.string() });
+const ProfilePatch = identity.ProfileChanges.strict().refine((changes) => Object.keys(changes).length > 0, 'give at least one of name, phone, locale');
+const OwnProfile = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  role: z.string(),
+  phone: z.string().optional(),
+  locale: z.string().optional(),
+  consistencyToken: z.string(),
+});
 
 
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
@@ -96,6 +106,29 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
       throttle.succeeded(email, address);
       const token = await deps.tokens.issue({ userId: user.userId, role: user.role, email: user.email });
       return { status: 200, body: { userId: user.userId, role: user.role, token } };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/me',
+    summary:
+      'Change your own name, phone (international form, null removes it) or locale; only what differs is recorded, so a repeated ' +
+      'PATCH changes nothing. The answer is your account as it now is, with a consistency token for GET /me on the query API.',
+    tags: ['identity'],
+    auth: 'user',
+    body: ProfilePatch,
+    responses: { 200: { description: 'Your account after the change', schema: OwnProfile } },
+    handler: async ({ body, req, user }) => {
+      const { userId } = user!;
+      const handled = await deps.processor.handle(
+        identity.userStreamId(userId),
+        identity.userDecider,
+        { type: 'ChangeProfile', data: { userId, changes: body, now: deps.clock.now().toISOString() } },
+        metadataOf(req, user),
+      );
+      if (handled.state.status !== 'registered') throw new HttpProblem(404, 'Not Found', `No user ${userId}`);
+      const { status: _status, ...account } = handled.state;
+      return accepted(200, account, handled.position, '/me');
     },
   }),
 ];

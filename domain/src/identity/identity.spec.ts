@@ -5,6 +5,7 @@ import {
   emailDecider,
   emailStreamId,
   normaliseEmail,
+  ProfileChanges,
   RegisterUser,
   userDecider,
   UserRegisteredData,
@@ -13,6 +14,7 @@ import {
   type EmailEvent,
   type UserCommand,
   type UserEvent,
+
 } from './index.ts';
 
 const now = '2026-03-01T10:00:00.000Z';
@@ -25,13 +27,45 @@ const registered: UserEvent = {
   data: { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'host', at: now },
 };
 
+const change = (changes: ProfileChanges): UserCommand => ({ type: 'ChangeProfile', data: { userId: 'u1', changes, now } });
+const changed = (changes: ProfileChanges): UserEvent => ({ type: 'UserProfileChanged', data: { userId: 'u1', changes, at: now } });
+
 describe('userDecider', () => {
   const spec = specFor(userDecider);
   const cases: SpecCase<UserCommand, UserEvent>[] = [
     { name: 'registers a new user with a lowercased email', when: register, then: [registered] },
     { name: 'refuses to register the same user twice', given: [registered], when: register, throws: 'USER_EXISTS' },
+    {
+      name: 'changes name, phone and locale of a registered user',
+      given: [registered],
+      when: change({ name: 'Ada Lovelace', phone: '+4915112345678', locale: 'de-DE' }),
+      then: [changed({ name: 'Ada Lovelace', phone: '+4915112345678', locale: 'de-DE' })],
+    },
+    {
+      name: 'records only the fields that differ',
+      given: [registered, changed({ phone: '+4915112345678' })],
+      when: change({ name: 'Ada', phone: '+4915112345678', locale: 'en' }),
+      then: [changed({ locale: 'en' })],
+    },
+    { name: 'a change to what is already there records nothing', given: [registered, changed({ locale: 'en' })], when: change({ name: 'Ada', locale: 'en' }), then: [] },
+    { name: 'removes the phone with null', given: [registered, changed({ phone: '+4915112345678' })], when: change({ phone: null }), then: [changed({ phone: null })] },
+    { name: 'removing a phone that is not there records nothing', given: [registered], when: change({ phone: null }), then: [] },
+    { name: 'refuses to change a user that is not registered', when: change({ name: 'Ada' }), throws: 'USER_NOT_FOUND' },
   ];
   it.each(cases)('$name', spec.run);
+
+  it('keeps the changed profile in state, and drops a removed phone', () => {
+    const withPhone = [registered, changed({ name: 'Ada L', phone: '+4915112345678', locale: 'en' })].reduce(userDecider.evolve, userDecider.initialState);
+    expect(withPhone).toEqual({ status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada L', phone: '+4915112345678', locale: 'en' });
+    expect(userDecider.evolve(withPhone, changed({ phone: null }))).toEqual({ status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada L', locale: 'en' });
+  });
+
+  it('validates what a user may change', () => {
+    expect(ProfileChanges.safeParse({ phone: '015112345678' }).success).toBe(false);
+    expect(ProfileChanges.safeParse({ locale: 'german' }).success).toBe(false);
+    expect(ProfileChanges.safeParse({ name: '   ' }).success).toBe(false);
+    expect(ProfileChanges.parse({ name: '  Ada  ', locale: 'pt-BR' })).toEqual({ name: 'Ada', locale: 'pt-BR' });
+  });
 
   it('keeps the registered user in state', () => {
     expect(userDecider.evolve(userDecider.initialState, registered)).toEqual({

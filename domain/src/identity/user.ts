@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
 
 const Id = z.string().min(1).max(128);
 const Instant = z.iso.datetime();
@@ -23,8 +23,30 @@ export const RegisterUser = z.object({
   }),
 });
 export type RegisterUser = z.infer<typeof RegisterUser>;
-export const UserCommand = RegisterUser;
-export type UserCommand = RegisterUser;
+
+/** A display name: trimmed, 1 to 200 characters. */
+export const DisplayName = z.string().trim().min(1).max(200);
+/** A phone number in international (E.164) form: `+`, country code, up to 15 digits. */
+export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'international form: + then 7 to 15 digits, e.g. +4915112345678');
+/** A BCP 47 language tag such as `en`, `de-DE` or `pt-BR`. */
+export const Locale = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language tag such as en, de-DE or pt-BR');
+
+/** What a user may change about themselves; a `null` phone removes it. */
+export const ProfileChanges = z.object({
+  name: DisplayName.optional(),
+  phone: Phone.nullable().optional(),
+  locale: Locale.optional(),
+});
+export type ProfileChanges = z.infer<typeof ProfileChanges>;
+
+export const ChangeProfile = z.object({
+  type: z.literal('ChangeProfile'),
+  data: z.object({ userId: Id, changes: ProfileChanges, now: Instant }),
+});
+export type ChangeProfile = z.infer<typeof ChangeProfile>;
+
+export const UserCommand = z.discriminatedUnion('type', [RegisterUser, ChangeProfile]);
+export type UserCommand = z.infer<typeof UserCommand>;
 
 export const UserRegisteredData = z.object({
   userId: Id,
@@ -36,12 +58,16 @@ export const UserRegisteredData = z.object({
 export type UserRegisteredData = z.infer<typeof UserRegisteredData>;
 export const UserRegistered = z.object({ type: z.literal('UserRegistered'), data: UserRegisteredData });
 export type UserRegistered = z.infer<typeof UserRegistered>;
-export const UserEvent = z.discriminatedUnion('type', [UserRegistered]);
+export const UserProfileChangedData = z.object({ userId: Id, changes: ProfileChanges, at: Instant });
+export type UserProfileChangedData = z.infer<typeof UserProfileChangedData>;
+export const UserProfileChanged = z.object({ type: z.literal('UserProfileChanged'), data: UserProfileChangedData });
+export type UserProfileChanged = z.infer<typeof UserProfileChanged>;
+export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged]);
 export type UserEvent = z.infer<typeof UserEvent>;
 
 export type UserState =
   | { status: 'none' }
-  | { status: 'registered'; userId: string; email: string; role: Role; name: string };
+  | { status: 'registered'; userId: string; email: string; role: Role; name: string; phone?: string; locale?: string };
 
 const register = ({ data }: RegisterUser, state: UserState): UserEvent[] => {
   ensure(state.status === 'none', 'USER_EXISTS', `User ${data.userId} is already registered`);
@@ -50,14 +76,29 @@ const register = ({ data }: RegisterUser, state: UserState): UserEvent[] => {
   return [{ type: 'UserRegistered', data: { userId, email: normaliseEmail(data.email), name, role, at: now } }];
 };
 
+/** Only the fields that differ from the state become the event; nothing different, no event (a repeated PATCH is a no-op). */
+const changeProfile = ({ data }: ChangeProfile, state: UserState): UserEvent[] => {
+  if (state.status !== 'registered') return fail('USER_NOT_FOUND', `No user ${data.userId}`);
+  const { name, phone, locale } = data.changes;
+  const changes: ProfileChanges = {
+    ...(name !== undefined && name !== state.name ? { name } : {}),
+    ...(phone !== undefined && (phone ?? undefined) !== state.phone ? { phone } : {}),
+    ...(locale !== undefined && locale !== state.locale ? { locale } : {}),
+  };
+  if (Object.keys(changes).length === 0) return [];
+  return [{ type: 'UserProfileChanged', data: { userId: state.userId, changes, at: data.now } }];
+};
+
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   initialState: { status: 'none' },
   decide: (command, state) => {
     switch (command.type) {
       case 'RegisterUser':
         return register(command, state);
+      case 'ChangeProfile':
+        return changeProfile(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
   evolve: (state, event) => {
@@ -66,8 +107,16 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         const { userId, email, role, name } = event.data;
         return { status: 'registered', userId, email, role, name };
       }
+      case 'UserProfileChanged': {
+        if (state.status !== 'registered') return state;
+        const { name, phone, locale } = event.data.changes;
+        const { phone: _previous, ...rest } = state;
+        const next = { ...rest, ...(name !== undefined ? { name } : {}), ...(locale !== undefined ? { locale } : {}) };
+        const kept = phone === undefined ? state.phone : (phone ?? undefined);
+        return kept === undefined ? next : { ...next, phone: kept };
+      }
       default:
-        return unknownEvent(state, event.type);
+        return unknownEvent(state, event);
     }
   },
 };

@@ -92,6 +92,7 @@ const rows: Row[] = [
   // identity
   { api: 'command', method: 'post', route: '/auth/register', call: async () => ({ path: '/auth/register', body: { email: `new-${emails++}@stayhub.test`, password: PASSWORD, name: 'New' } }), expect: all(202) },
   { api: 'command', method: 'post', route: '/auth/login', call: async () => ({ path: '/auth/login', body: { email: users.guest.email, password: PASSWORD } }), expect: all(200) },
+  { api: 'command', method: 'patch', route: '/me', call: async () => ({ path: '/me', body: { locale: 'en-GB' } }), expect: users200 },
   // listings
   { api: 'command', method: 'post', route: '/listings', call: async () => ({ path: '/listings', body: { kind: 'hotel', details: { title: 'Mine' } } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 } },
   { api: 'command', method: 'put', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draft()}`, body: { title: 'Renamed' } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
@@ -159,6 +160,7 @@ const rows: Row[] = [
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 404 },
   },
   { api: 'query', method: 'get', route: '/users/{id}', call: async () => ({ path: `/users/${await profileSeen()}` }), expect: all(200) },
+  { api: 'query', method: 'get', route: '/me', call: async () => ({ path: `/me?after=${await committedHead(stack.pool)}` }), expect: users200 },
   { api: 'query', method: 'get', route: '/listings/{id}/reviews', call: async () => ({ path: `/listings/${instantListing}/reviews` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/search', call: async () => ({ path: '/listings/search?q=flat' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draftSeen()}` }), expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },

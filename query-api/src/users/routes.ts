@@ -24,4 +24,21 @@ export const userRoutes = (deps: QueryDeps) => [
       return { body: { ...profile, stale }, headers: staleHeaders(stale) };
     },
   }),
+  defineRoute({
+    method: 'get',
+    path: '/me',
+    summary: 'Your own account: name, email, role, phone and locale as you set them (PATCH /me on the command API), and since when a member',
+    tags: ['users'],
+    auth: 'user',
+    query: z.object({ after: Token }),
+    handler: async ({ query, req, user }) => {
+      const stale = await catchUp(deps, req, query.after, PROFILES);
+      const profile = await deps.users.own(user!.userId);
+      if (!profile) {
+        if (stale) throw notYet();
+        throw new HttpProblem(404, 'Not Found', 'Your account is not in the profiles read model yet');
+      }
+      return { body: { ...profile, stale }, headers: staleHeaders(stale) };
+    },
+  }),
 ];

@@ -1,11 +1,11 @@
 import type { PoolClient } from 'pg';
 import { foldTable, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
-import { evolveUserProfile, userProfileHandles, type UserProfile } from './profile-document.ts';
+import { evolveUserProfile, userProfileHandles, type UserProfileDocument } from './profile-document.ts';
 
 export const USER_PROFILES = 'user_profiles';
 
-const profileRows: DocumentTable<UserProfile> = {
+const profileRows: DocumentTable<UserProfileDocument> = {
   table: (target) => target,
   key: 'user_id',
   handles: userProfileHandles,
