@@ -122,6 +122,11 @@ describe('HTTP routes', () => {
         lastSeq: 3,
       }),
     ]);
+    // a host who changes their name is shown by the new one (twice: the directory's update is idempotent)
+    for (let i = 0; i < 2; i++) {
+      await stack.append(`user-${first.host.userId}`, 'UserProfileChanged', { userId: first.host.userId, changes: { name: 'Henrietta Host' }, at: new Date().toISOString() });
+    }
+    await expect.poll(async () => (await list())[0]?.otherParty.firstName, { timeout: 20_000 }).toBe('Henrietta');
     await stack.http('POST', `/conversations/${first.conversationId}/read`, { token: first.guest.token, body: { upTo: 3 } });
     await expect.poll(async () => (await list())[0]?.unread, { timeout: 20_000 }).toBe(0);
     // the second booking's host sees only their own

@@ -27,6 +27,9 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
       'INSERT INTO chat_users (user_id, first_name, email) VALUES ($1, $2, $3) ON CONFLICT (user_id) DO UPDATE SET first_name = EXCLUDED.first_name, email = EXCLUDED.email',
       [userId, firstName(name), email],
     );
+  } else if (event.type === 'UserProfileChanged') {
+    const { userId, changes } = event.data as identity.UserProfileChangedData;
+    if (changes.name !== undefined) await client.query('UPDATE chat_users SET first_name = $2 WHERE user_id = $1', [userId, firstName(changes.name)]);
   } else if (event.type === 'ListingCreated' || event.type === 'ListingPublished') {
     const { listingId, hostId, details } = event.data as listings.ListingCreatedData;
     await client.query(
