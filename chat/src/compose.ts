@@ -32,6 +32,7 @@ export type ChatOptions = {
   /** Where booking, user and listing events come from: the platform's event store, or its database. */
   platform: { databaseUrl: string } | { store: EventStore };
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<Pick<Config, 'LOG_LEVEL'>> &
     Partial<ChatSettings> &
     Partial<Pick<Config, 'CORS_ORIGINS' | 'REDIS_URL'>> &
     EventStoreConfig;
@@ -65,7 +66,7 @@ const keepRunning = async (name: string, log: Logger, signal: AbortSignal, loop:
 };
 
 export const composeChat = async (options: ChatOptions): Promise<Chat> => {
-  const log = options.log ?? createLogger('chat');
+  const log = options.log ?? createLogger('chat', options.config.LOG_LEVEL);
   const clock = options.clock ?? systemClock;
   const pool = createPool(options.chatDatabaseUrl, options.poolSize ?? 20);
   await migrateChat(pool);

@@ -29,7 +29,8 @@ export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close:
 
 export type ComposeOptions = {
   databaseUrl: string;
-  config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
+  config: Partial<Pick<Config, 'LOG_LEVEL'>> &
+    Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
     Partial<SecuritySettings> &
     Partial<PayoutSettings> &
     EventStoreConfig;
@@ -53,7 +54,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   await pool.query(idempotencySchema);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
-  const log = options.log ?? createLogger('command-api');
+  const log = options.log ?? createLogger('command-api', options.config.LOG_LEVEL);
   const deps: CommandDeps = {
     pool,
     eventStore,

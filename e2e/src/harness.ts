@@ -10,6 +10,7 @@ import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { testLogLevel } from '@stayhub/infra/testing/log-level';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from '@stayhub/projectors';
 import type { LogProjectionStatus } from '@stayhub/projectors/runner/log-runner';
 import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
@@ -67,6 +68,7 @@ const close = (server: Server | undefined) =>
   });
 
 const config = {
+  LOG_LEVEL: testLogLevel,
   JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789',
   JWT_TTL_MINUTES: 60,
   HOST_RESPONSE_HOURS: 24,

@@ -17,7 +17,7 @@ export const redactedPaths = [
 ];
 
 /** JSON logs on stdout (or `destination`); secrets (tokens, passwords, card tokens, keys) are redacted wherever they appear. */
-export const createLogger = (name: string, level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Logger => {
+export const createLogger = (name: string, level: string = 'info', destination?: DestinationStream): Logger => {
   const options = { name, level, redact: { paths: redactedPaths, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 };

@@ -14,6 +14,7 @@ import { searchCacheFromConfig } from './shared/search-cache.ts';
 export const composeQuerySide = (options: {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
+    Partial<Pick<Config, 'LOG_LEVEL'>> &
     Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE' | 'SEARCH_CACHE_TTL_MS'>> &
     ReadStoreClientsConfig;
   clock?: Clock;
@@ -52,7 +53,7 @@ export const composeQuerySide = (options: {
     hostListings: new PgHostListingReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
-    log: createLogger('query-api'),
+    log: createLogger('query-api', options.config.LOG_LEVEL),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
     waitForPosition: (projections, position, timeoutMs) => (options.config.LOG === 'kafka' ? waitForLogPosition : waitForPosition)(checkpointChanges, projections, position, timeoutMs),

@@ -18,6 +18,7 @@ if (!databaseUrl || !process.send) throw new Error('start this through bench/src
 // Abuse limits off: one load generator on one address is not an abuser (the figures are capacity).
 const unlimited = 1_000_000_000;
 const config = {
+  LOG_LEVEL: (process.env.LOG_LEVEL ?? 'info') as 'info',
   JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
   JWT_TTL_MINUTES: 600,
   HOST_RESPONSE_HOURS: 24,

@@ -9,6 +9,7 @@ import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { composeChat, type Chat } from '../compose.ts';
 import { createChatServer } from '../server.ts';
 import type { ServerFrame, WireEvent } from '../realtime/protocol.ts';
+import { testLogLevel } from '@stayhub/infra/testing/log-level';
 
 export const JWT_SECRET = 'chat-test-secret-chat-test-secret-0123456789';
 const tokens = jwtTokens(JWT_SECRET, 60);
@@ -32,7 +33,7 @@ export const startChat = async (settings: Partial<ChatSettings & { REDIS_URL: st
   let chat: Chat = await composeChat({
     chatDatabaseUrl: chatUrl,
     platform: { store: platform },
-    config: { JWT_SECRET, JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000, ...settings },
+    config: { LOG_LEVEL: testLogLevel, JWT_SECRET, JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000, ...settings },
     notifier: mail,
     pollIntervalMs: 50,
   });
@@ -106,7 +107,7 @@ export const startChat = async (settings: Partial<ChatSettings & { REDIS_URL: st
       chat = await composeChat({
         chatDatabaseUrl: chatUrl,
         platform: { store: platform },
-        config: { JWT_SECRET, JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000, ...settings },
+        config: { LOG_LEVEL: testLogLevel, JWT_SECRET, JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000, ...settings },
         notifier: mail,
         pollIntervalMs: 50,
       });

@@ -5,6 +5,7 @@ import { connectSocket } from '@stayhub/chat/testing/harness';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register, waitUntil } from '../fixtures.ts';
+import { testLogLevel } from '@stayhub/infra/testing/log-level';
 
 /*
  * Chat and booking share nothing at run time but the platform's events: the chat has its own
@@ -20,7 +21,7 @@ const startChat = async () => {
   const composed = await composeChat({
     chatDatabaseUrl,
     platform: { store: stack.side.deps.eventStore },
-    config: { JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789', JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000 },
+    config: { LOG_LEVEL: testLogLevel, JWT_SECRET: 'test-secret-test-secret-test-secret-0123456789', JWT_TTL_MINUTES: 60, CHAT_RATE_LIMIT_MESSAGES: 1_000 },
     pollIntervalMs: 50,
   });
   const stop = new AbortController();

@@ -162,6 +162,9 @@ const localSecret = (name: string): string => {
   return secret;
 };
 
+/** What the launcher hands its apps: a copy of this process's environment, as given (unparsed). */
+export const inheritedEnvironment = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv => ({ ...env });
+
 /** Parses the environment once; throws a readable message naming each bad variable. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
   const parsed = schema.safeParse(env);

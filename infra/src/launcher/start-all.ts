@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { loadConfig, projectRoot } from '../config/config.ts';
+import { inheritedEnvironment, loadConfig, projectRoot } from '../config/config.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../postgres/embedded.ts';
 import { appEntries, type AppName } from '../build/apps.ts';
 import { nextRestart } from './restart-policy.ts';
@@ -15,7 +15,7 @@ import { nextRestart } from './restart-policy.ts';
  * supervised process, so a crash of the read side never takes the command side with it.
  */
 const config = loadConfig();
-const env: NodeJS.ProcessEnv = { ...process.env };
+const env = inheritedEnvironment();
 
 let database: EmbeddedServer | undefined;
 let stopping = false;
@@ -66,7 +66,7 @@ if (!config.DATABASE_URL) {
 
 // Unless told otherwise, the simulated payment gateway runs as its own service (a third party
 // that can be slow or down without taking us along), reached over HTTP through the breaker.
-const runGateway = !process.env.PAYMENTS || (config.PAYMENTS === 'http' && !config.PAYMENT_GATEWAY_URL);
+const runGateway = !env.PAYMENTS || (config.PAYMENTS === 'http' && !config.PAYMENT_GATEWAY_URL);
 if (runGateway) {
   env.PAYMENTS = 'http';
   env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
