@@ -1,5 +1,5 @@
 import type { Progress } from './progress.ts';
-import type { RebuildOutcome, ReplayDeps } from './replay.ts';
+import type { RebuildOutcome, ReplayDeps } from './run.ts';
 import type { RebuildTarget } from './target.ts';
 
 const minPosition = (positions: string[]): string => positions.reduce((a, b) => (b < a ? b : a));
@@ -38,4 +38,3 @@ export const catchUp = async (
     if (!full) return false;
   }
 };
-

@@ -5,57 +5,15 @@ import { checkpointSchema, readCheckpoint } from '@stayhub/read-models';
 import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
 import type { Progress } from './progress.ts';
 import { rebuildSchema } from './schema.ts';
-import type { Comparison, RebuildAdapter, RebuildTarget } from './target.ts';
+import type { EventSource, RebuildOptions, RebuildOutcome, RebuildTargetState, ReplayDeps } from './run.ts';
+import type { Comparison, RebuildTarget } from './target.ts';
 import { catchUp } from './catch-up.ts';
 import { printComparison, verify } from './verify.ts';
 
+export type { EventSource, RebuildOptions, RebuildOutcome, RebuildTargetState, ReplayDeps } from './run.ts';
+
 /** Events per page a replay reads and folds at once. */
 export const REPLAY_BATCH = 10_000;
-
-export type EventSource = {
-  read(after: string, maxCount: number): Promise<RecordedEvent[]>;
-  /** Events after `after` up to the head, when the store can count them cheaply. */
-  countAfter?(after: string): Promise<number>;
-};
-
-export type ReplayDeps = {
-  /** Bookkeeping: checkpoints, live targets, rebuilds (PostgreSQL whatever the read store). */
-  pool: Pool;
-  events: EventSource;
-  adapter: RebuildAdapter;
-  print: (line: string) => void;
-  progress: (label: string) => Progress;
-};
-
-export type RebuildOptions = {
-  names: readonly string[];
-  from?: string;
-  swap?: boolean;
-  dryRun?: boolean;
-  verify?: boolean;
-  /** Drop the unfinished rebuild of these projections and start a fresh one. */
-  restart?: boolean;
-  batchSize?: number;
-  /** Stops after the batch in hand (Ctrl-C); a rerun resumes. */
-  signal?: AbortSignal;
-  /** Readers that looked up the old target just before the swap finish within this grace. */
-  dropAfterMs?: number;
-  /** How long `--verify` waits for the live projection to reach the rebuilt position. */
-  verifyWaitMs?: number;
-};
-
-export type RebuildTargetState = { projection: string; target: string; position: string; resumed: boolean };
-
-export type RebuildOutcome = {
-  status: 'planned' | 'interrupted' | 'built' | 'swapped';
-  targets: RebuildTargetState[];
-  /** Events read from the store in this run, and how long that took. */
-  events: number;
-  seconds: number;
-  comparisons: Record<string, Comparison>;
-  /** The targets readers used before the swap (now dropped). */
-  replaced: Record<string, string>;
-};
 
 type OpenRebuild = { projection: string; target: string; from_position: string; status: string };
 
@@ -85,10 +43,12 @@ const nextTarget = async (db: Pool | PoolClient, name: string): Promise<string> 
     const { rows } = await db.query<{ name: string }>(`SELECT ${column} AS name FROM ${table} WHERE starts_with(${column}, $1)`, [`${name}_r`]);
     used.push(...rows.map((r) => r.name));
   }
-  const numbers = used.map((t) => new RegExp(`^${name}_r(\\d+)$`).exec(t)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = used
+    .map((t) => new RegExp(`^${name}_r(\\d+)$`).exec(t)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
   return `${name}_r${Math.max(0, ...numbers) + 1}`;
 };
-
 
 /** Projections with their live target, position, lag and parked count, and any rebuild under way. */
 export const listProjections = async (pool: Pool, names: readonly string[], events?: EventSource): Promise<(ProjectionStatus & { rebuilding?: string })[]> => {
@@ -169,7 +129,9 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
       targets.map((t) => t.target),
     ]);
     outcome.status = 'built';
-    deps.print(`caught up: ${outcome.events} events in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(outcome.seconds, 0.001))} events/s)`);
+    deps.print(
+      `caught up: ${outcome.events} events in ${outcome.seconds.toFixed(1)} s (${Math.round(outcome.events / Math.max(outcome.seconds, 0.001))} events/s)`,
+    );
 
     if (options.verify) {
       for (const target of targets) {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { decodePosition, type EventStore } from '@stayhub/infra';
-import type { EventSource } from './replay.ts';
+import type { EventSource } from './run.ts';
 
 /** The PostgreSQL event store, which can also count what is left to read (for the progress bar). */
 export const pgEventSource = (pool: Pool, store: EventStore): EventSource => ({

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction } from '@stayhub/infra';
 import { catchUp } from './catch-up.ts';
-import type { ReplayDeps } from './replay.ts';
+import type { ReplayDeps } from './run.ts';
 import type { Comparison, RebuildTarget } from './target.ts';
 
 /**
@@ -40,4 +40,3 @@ export const printComparison = (print: (line: string) => void, target: RebuildTa
     print(`  ${s.table} ${JSON.stringify(s.key)}:\n    rebuilt ${JSON.stringify(s.rebuilt)}\n    live    ${JSON.stringify(s.live)}`);
   }
 };
-

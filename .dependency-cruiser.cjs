@@ -1,0 +1,87 @@
+/**
+ * The package rules, checked by `npm test` (see the README's "Code layout" section):
+ * the domain is pure, no import runs back up a layer, apps never import each other,
+ * production code never imports test support, every package imports only what it declares, no cycles.
+ */
+const APPS = ['command-api', 'query-api', 'projectors', 'chat', 'web'];
+const apps = `^(${APPS.join('|')})/`;
+const TEST = '([.]spec[.]tsx?$|/testing/|/test/)';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'A cycle makes the modules in it one module in disguise.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'domain-is-pure',
+      severity: 'error',
+      comment: 'The domain imports only itself and zod: no I/O, no clock, no other layer.',
+      from: { path: '^domain/src', pathNot: TEST },
+      to: { pathNot: ['^domain/src', 'node_modules/zod/'] },
+    },
+    {
+      name: 'infra-below-read-models-and-apps',
+      severity: 'error',
+      comment: 'The kit knows nothing of the read models or the apps built on it.',
+      from: { path: '^infra/src' },
+      to: { path: ['^read-models/', apps, '^e2e/', '^bench/'] },
+    },
+    {
+      name: 'read-models-below-apps',
+      severity: 'error',
+      from: { path: '^read-models/src' },
+      to: { path: [apps, '^e2e/', '^bench/'] },
+    },
+    {
+      name: 'apps-never-import-each-other',
+      severity: 'error',
+      comment: 'Each app is deployed on its own; what two apps share belongs to a package below them.',
+      from: { path: '^(command-api|query-api|projectors|chat|web)/' },
+      to: { path: apps, pathNot: '^$1/' },
+    },
+    {
+      name: 'production-never-imports-test-support',
+      severity: 'error',
+      from: { path: '^(domain|infra|read-models|command-api|query-api|projectors|chat|web)/src', pathNot: TEST },
+      to: { path: TEST },
+    },
+    {
+      name: 'declared-dependencies-only',
+      severity: 'error',
+      comment: 'A package imports only what its own package.json declares (npm workspaces hoist, which would hide it).',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'production-not-on-dev-dependencies',
+      severity: 'error',
+      comment: 'A production install (--omit=dev) has what production code imports; the build tool is the exception.',
+      from: { path: '^(domain|infra|read-models|command-api|query-api|projectors|chat)/src', pathNot: [TEST, '^infra/src/build/'] },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
+      name: 'resolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: ['/dist/'] },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    combinedDependencies: false,
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
+    reporterOptions: { text: { highlightFocused: true } },
+  },
+};
