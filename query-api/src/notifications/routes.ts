@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, HttpProblem, queryInteger } from '@stayhub/infra';
-import { decodeNoticeCursor } from '@stayhub/read-models';
+import { decodeNoticeCursor, noticeKinds } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 
@@ -10,7 +10,7 @@ const Cursor = z.string().max(400).refine((c) => decodeNoticeCursor(c) !== undef
 
 const Notice = z.object({
   id: z.string(),
-  kind: z.string(),
+  kind: z.enum(noticeKinds),
   text: z.string(),
   data: z.record(z.string(), z.unknown()),
   at: z.string(),

@@ -2,22 +2,24 @@ import { createHash } from 'node:crypto';
 import { bookings } from '@stayhub/domain';
 
 /** What a notice is about; the web app may pick an icon or a link by it. */
-export type NoticeKind =
-  | 'booking.requested'
-  | 'booking.approved'
-  | 'booking.declined'
-  | 'booking.expired'
-  | 'booking.confirmed'
-  | 'booking.cancelled'
-  | 'booking.payment_failed'
-  | 'booking.reminder'
-  | 'payout.sent'
-  | 'review.received'
-  | 'order.confirmed'
-  | 'order.shipped'
-  | 'order.delivered'
-  | 'order.failed'
-  | 'order.to_ship';
+export const noticeKinds = [
+  'booking.requested',
+  'booking.approved',
+  'booking.declined',
+  'booking.expired',
+  'booking.confirmed',
+  'booking.cancelled',
+  'booking.payment_failed',
+  'booking.reminder',
+  'payout.sent',
+  'review.received',
+  'order.confirmed',
+  'order.shipped',
+  'order.delivered',
+  'order.failed',
+  'order.to_ship',
+] as const;
+export type NoticeKind = (typeof noticeKinds)[number];
 
 type Amount = { amount: number; currency: string };
 export type NoticeStay = bookings.Stay;

@@ -150,6 +150,20 @@ describeProjection('notifications projection', {
       },
     },
     {
+      name: "a product's creation seen after its order was placed (another topic under Kafka) still finds its seller at confirmation",
+      given: recorded('order-o3', [{ type: 'OrderPlaced', data: { orderId: 'o3', userId: 'u1', lines: [{ productId: 'p7' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } }]),
+      when: [
+        ...recorded('product-p7', [{ type: 'ProductCreated', data: { productId: 'p7', sellerId: 's7', at: '2026-05-01T00:00:00.000Z' } }]),
+        ...recorded('order-o3', [{ type: 'OrderConfirmed', data: { orderId: 'o3', skus: [], at: '2026-05-02T00:01:00.000Z' } }], 1),
+      ],
+      then: (rows, tables) => {
+        expect(notices(rows, tables)).toEqual([
+          ['s7', 'order.to_ship', '2026-05-02T00:01'],
+          ['u1', 'order.confirmed', '2026-05-02T00:01'],
+        ]);
+      },
+    },
+    {
       name: 'an order that fails or expires tells the shopper',
       given: recorded('order-o2', [{ type: 'OrderPlaced', data: { orderId: 'o2', userId: 'u1', lines: [{ productId: 'p9' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } }]),
       when: [

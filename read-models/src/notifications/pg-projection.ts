@@ -119,16 +119,18 @@ const onOrder = async (client: PoolClient, t: Tables, event: RecordedEvent): Pro
   const { orderId, at } = data;
   if (event.type === 'OrderPlaced') {
     const d = event.data as { userId: string; total: Amount; lines: { productId: string }[] };
-    await client.query(
-      `INSERT INTO ${t.orders} (order_id, user_id, total, sellers)
-       SELECT $1, $2, $3, coalesce(array_agg(DISTINCT p.seller_id ORDER BY p.seller_id) FILTER (WHERE p.seller_id IS NOT NULL), '{}')
-         FROM ${t.products} p WHERE p.product_id = ANY($4::text[])
-       ON CONFLICT (order_id) DO NOTHING`,
-      [orderId, d.userId, JSON.stringify(d.total), d.lines.map((line) => line.productId)],
-    );
+    await client.query(`INSERT INTO ${t.orders} (order_id, user_id, total, product_ids) VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING`, [
+      orderId, d.userId, JSON.stringify(d.total), d.lines.map((line) => line.productId),
+    ]);
     return;
   }
-  const { rows } = await client.query<{ user_id: string; total: Amount; sellers: string[] }>(`SELECT user_id, total, sellers FROM ${t.orders} WHERE order_id = $1`, [orderId]);
+  // the sellers are looked up when the order is confirmed, not placed: under Kafka a product's
+  // events travel on another topic than the order's, so the later the better
+  const { rows } = await client.query<{ user_id: string; total: Amount; sellers: string[] }>(
+    `SELECT o.user_id, o.total, coalesce(array_agg(DISTINCT p.seller_id ORDER BY p.seller_id) FILTER (WHERE p.seller_id IS NOT NULL), '{}') AS sellers
+       FROM ${t.orders} o LEFT JOIN ${t.products} p ON p.product_id = ANY(o.product_ids) WHERE o.order_id = $1 GROUP BY o.order_id`,
+    [orderId],
+  );
   const order = rows[0];
   if (!order) return;
   const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
@@ -207,7 +209,7 @@ export const notificationsProjection: PgProjection = {
       CREATE TABLE IF NOT EXISTS ${t.bookings} (booking_id text PRIMARY KEY, guest_id text NOT NULL, host_id text NOT NULL, listing_id text NOT NULL, stay jsonb NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.listings} (listing_id text PRIMARY KEY, title text NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.products} (product_id text PRIMARY KEY, seller_id text NOT NULL);
-      CREATE TABLE IF NOT EXISTS ${t.orders} (order_id text PRIMARY KEY, user_id text NOT NULL, total jsonb NOT NULL, sellers text[] NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${t.orders} (order_id text PRIMARY KEY, user_id text NOT NULL, total jsonb NOT NULL, product_ids text[] NOT NULL);
       ${options.indexes === false ? '' : indexes(target)}`);
   },
   async index(client: PoolClient, target: string) {
