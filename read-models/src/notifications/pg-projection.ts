@@ -1,6 +1,7 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/infra';
-import { eachEvent, type PgProjection } from '../projection.ts';
+import { insertNewRows, upsertRows, type PgWrite, type Queryable } from '../pg-documents.ts';
+import type { PgProjection } from '../projection.ts';
 import { noticeId, noticeText, reminderAt, type NoticeData, type NoticeKind, type NoticeStay } from './notice.ts';
 
 export const NOTIFICATIONS = 'notifications';
@@ -19,174 +20,255 @@ export const notificationTables = (target: string) => ({
 type Tables = ReturnType<typeof notificationTables>;
 
 type Amount = { amount: number; currency: string };
-type Booking = { guestId: string; hostId: string; listingId: string; stay: NoticeStay; listingTitle: string | null };
 type Data = Record<string, unknown> & { at: string };
+
+type BookingRow = { booking_id: string; guest_id: string; host_id: string; listing_id: string; stay: NoticeStay };
+type ListingRow = { listing_id: string; title: string };
+type ProductRow = { product_id: string; seller_id: string };
+type OrderRow = { order_id: string; user_id: string; total: Amount; product_ids: string[] };
+type NoticeRow = { notice_id: string; user_id: string; kind: NoticeKind; text: string; data: NoticeData; at: string; position: string };
 
 const indexes = (target: string): string => `CREATE INDEX IF NOT EXISTS ${target}_inbox ON ${target} (user_id, at DESC, position DESC, notice_id DESC);`;
 
-/**
- * A notice to one user, shown from `at` (a reminder's `at` is ahead of the event that set it);
- * notices of one instant keep the order of their events (`position`).
- */
-const notify = async (client: PoolClient, t: Tables, event: RecordedEvent, id: string, userId: string, kind: NoticeKind, data: NoticeData, at: string): Promise<void> => {
-  await client.query(
-    `INSERT INTO ${t.notices} (notice_id, user_id, kind, text, data, at, position) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (notice_id) DO NOTHING`,
-    [id, userId, kind, noticeText(kind, data), JSON.stringify(data), at, event.globalPosition],
-  );
-};
-
-const bookingOf = async (client: PoolClient, t: Tables, bookingId: string): Promise<Booking | undefined> => {
-  const { rows } = await client.query<{ guest_id: string; host_id: string; listing_id: string; stay: NoticeStay; title: string | null }>(
-    `SELECT b.guest_id, b.host_id, b.listing_id, b.stay, l.title FROM ${t.bookings} b LEFT JOIN ${t.listings} l USING (listing_id) WHERE b.booking_id = $1`,
-    [bookingId],
-  );
-  const row = rows[0];
-  return row && { guestId: row.guest_id, hostId: row.host_id, listingId: row.listing_id, stay: row.stay, listingTitle: row.title };
-};
-
 const reminderId = (bookingId: string) => noticeId(`reminder:${bookingId}`);
 
-/** Moves a reminder not shown yet (its time is after `at`), or takes it away when the stay is gone. */
-const rescheduleReminder = async (client: PoolClient, t: Tables, bookingId: string, at: string, booking?: Booking): Promise<void> => {
-  if (!booking) {
-    await client.query(`DELETE FROM ${t.notices} WHERE notice_id = $1 AND at > $2`, [reminderId(bookingId), at]);
-    return;
+/** What a batch reads before folding: the rows its events look up, by key. */
+type Loaded = {
+  bookings: Map<string, BookingRow>;
+  listings: Map<string, ListingRow>;
+  products: Map<string, ProductRow>;
+  orders: Map<string, OrderRow>;
+  /** Reminders already stored, by notice id (a reminder is the one notice a later event changes). */
+  reminders: Map<string, NoticeRow>;
+};
+
+const keysOf = (events: readonly RecordedEvent[]) => {
+  const bookings = new Set<string>();
+  const orders = new Set<string>();
+  const listings = new Set<string>();
+  const products = new Set<string>();
+  for (const event of events) {
+    const d = event.data as { bookingId?: string; orderId?: string; listingId?: string; productId?: string };
+    if (d.bookingId) bookings.add(d.bookingId);
+    if (d.orderId) orders.add(d.orderId);
+    if (d.listingId) listings.add(d.listingId);
+    if (event.type === 'ProductCreated' && d.productId) products.add(d.productId);
   }
-  const data = reminderData(bookingId, booking);
-  await client.query(`UPDATE ${t.notices} SET at = $3, text = $4, data = $5 WHERE notice_id = $1 AND at > $2`, [
-    reminderId(bookingId), at, reminderAt(booking.stay, at), noticeText('booking.reminder', data), JSON.stringify(data),
+  return { bookings: [...bookings], orders: [...orders], listings, products };
+};
+
+const byKey = <R>(rows: R[], key: (row: R) => string) => new Map(rows.map((row) => [key(row), row]));
+
+/** Reads, outside the write transaction, every stored row the batch's events look up. */
+const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]): Promise<Loaded> => {
+  const keys = keysOf(events);
+  const [bookings, orders] = await Promise.all([
+    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [keys.bookings]),
+    db.query<OrderRow>(`SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`, [keys.orders]),
   ]);
+  for (const b of bookings.rows) keys.listings.add(b.listing_id);
+  for (const o of orders.rows) for (const id of o.product_ids) keys.products.add(id);
+  for (const event of events) if (event.type === 'OrderPlaced') for (const line of (event.data as { lines: { productId: string }[] }).lines) keys.products.add(line.productId);
+  const [listings, products, reminders] = await Promise.all([
+    db.query<ListingRow>(`SELECT listing_id, title FROM ${t.listings} WHERE listing_id = ANY($1::text[])`, [[...keys.listings]]),
+    db.query<ProductRow>(`SELECT product_id, seller_id FROM ${t.products} WHERE product_id = ANY($1::text[])`, [[...keys.products]]),
+    db.query<NoticeRow & { at: Date }>(`SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [keys.bookings.map(reminderId)]),
+  ]);
+  return {
+    bookings: byKey(bookings.rows, (r) => r.booking_id),
+    orders: byKey(orders.rows, (r) => r.order_id),
+    listings: byKey(listings.rows, (r) => r.listing_id),
+    products: byKey(products.rows, (r) => r.product_id),
+    reminders: byKey(reminders.rows.map((r) => ({ ...r, at: r.at.toISOString() })), (r) => r.notice_id),
+  };
 };
 
-const reminderData = (bookingId: string, b: Booking): NoticeData => ({ bookingId, listingId: b.listingId, listingTitle: b.listingTitle, stay: b.stay });
+/**
+ * Folds a batch in memory, as the events would apply one by one: lookup rows change as their events
+ * say, a notice is added unless its id is already there, and a reminder not shown yet (its time is
+ * after the event's) moves with its stay or goes with its booking.
+ */
+class Fold {
+  readonly notices = new Map<string, NoticeRow>();
+  readonly changed = { bookings: new Set<string>(), listings: new Set<string>(), products: new Set<string>(), orders: new Set<string>(), reminders: new Set<string>() };
 
-const onBooking = async (client: PoolClient, t: Tables, event: RecordedEvent): Promise<void> => {
-  const data = event.data as Data & { bookingId: string };
-  const { bookingId, at } = data;
-  const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
-  if (event.type === 'BookingRequested') {
-    const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string };
-    await client.query(
-      `INSERT INTO ${t.bookings} (booking_id, guest_id, host_id, listing_id, stay) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (booking_id) DO NOTHING`,
-      [bookingId, d.guestId, d.hostId, d.listingId, JSON.stringify(d.stay)],
-    );
-    // an instant booking is told to the host when it is confirmed (paid), not before
-    if (d.instantBook) return;
-    const b = (await bookingOf(client, t, bookingId))!;
-    await notify(client, t, event, to(d.hostId), d.hostId, 'booking.requested', { ...reminderData(bookingId, b), guests: d.guests, total: d.total, respondBy: d.respondBy ?? null }, at);
-    return;
-  }
-  const b = await bookingOf(client, t, bookingId);
-  if (!b) return;
-  const about = reminderData(bookingId, b);
-  switch (event.type) {
-    case 'BookingApproved':
-      return notify(client, t, event, to(b.guestId), b.guestId, 'booking.approved', about, at);
-    case 'BookingDeclined':
-      return notify(client, t, event, to(b.guestId), b.guestId, 'booking.declined', { ...about, reason: (event.data as { reason: string }).reason }, at);
-    case 'BookingRequestExpired':
-      return notify(client, t, event, to(b.guestId), b.guestId, 'booking.expired', about, at);
-    case 'BookingPaymentFailed':
-      return notify(client, t, event, to(b.guestId), b.guestId, 'booking.payment_failed', { ...about, reason: (event.data as { reason: string }).reason }, at);
-    case 'BookingConfirmed':
-      await notify(client, t, event, to(b.guestId), b.guestId, 'booking.confirmed', about, at);
-      await notify(client, t, event, to(b.hostId), b.hostId, 'booking.confirmed', about, at);
-      await notify(client, t, event, reminderId(bookingId), b.guestId, 'booking.reminder', about, reminderAt(b.stay, at));
-      return;
-    case 'BookingModified': {
-      const stay = (event.data as { stay: NoticeStay }).stay;
-      await client.query(`UPDATE ${t.bookings} SET stay = $2 WHERE booking_id = $1`, [bookingId, JSON.stringify(stay)]);
-      return rescheduleReminder(client, t, bookingId, at, { ...b, stay });
-    }
-    case 'BookingCancelled': {
-      const { byRole, refund } = event.data as { byRole: 'guest' | 'host'; refund: Amount };
-      const told = { ...about, byRole, refund };
-      await notify(client, t, event, to(b.guestId), b.guestId, 'booking.cancelled', told, at);
-      if (byRole === 'guest') await notify(client, t, event, to(b.hostId), b.hostId, 'booking.cancelled', told, at);
-      return rescheduleReminder(client, t, bookingId, at);
-    }
-    case 'GuestReviewedStay':
-      return notify(client, t, event, to(b.hostId), b.hostId, 'review.received', about, at);
-    case 'HostReviewedGuest':
-      return notify(client, t, event, to(b.guestId), b.guestId, 'review.received', about, at);
-    default:
-      return;
-  }
-};
+  constructor(private readonly s: Loaded) {}
 
-const onOrder = async (client: PoolClient, t: Tables, event: RecordedEvent): Promise<void> => {
-  const data = event.data as Data & { orderId: string };
-  const { orderId, at } = data;
-  if (event.type === 'OrderPlaced') {
-    const d = event.data as { userId: string; total: Amount; lines: { productId: string }[] };
-    await client.query(`INSERT INTO ${t.orders} (order_id, user_id, total, product_ids) VALUES ($1, $2, $3, $4) ON CONFLICT (order_id) DO NOTHING`, [
-      orderId, d.userId, JSON.stringify(d.total), d.lines.map((line) => line.productId),
-    ]);
-    return;
+  private notify(event: RecordedEvent, id: string, userId: string, kind: NoticeKind, data: NoticeData, at: string): void {
+    if (this.notices.has(id) || this.s.reminders.has(id)) return;
+    this.notices.set(id, { notice_id: id, user_id: userId, kind, text: noticeText(kind, data), data, at, position: event.globalPosition });
   }
-  // the sellers are looked up when the order is confirmed, not placed: under Kafka a product's
-  // events travel on another topic than the order's, so the later the better
-  const { rows } = await client.query<{ user_id: string; total: Amount; sellers: string[] }>(
-    `SELECT o.user_id, o.total, coalesce(array_agg(DISTINCT p.seller_id ORDER BY p.seller_id) FILTER (WHERE p.seller_id IS NOT NULL), '{}') AS sellers
-       FROM ${t.orders} o LEFT JOIN ${t.products} p ON p.product_id = ANY(o.product_ids) WHERE o.order_id = $1 GROUP BY o.order_id`,
-    [orderId],
-  );
-  const order = rows[0];
-  if (!order) return;
-  const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
-  const about: NoticeData = { orderId, total: order.total };
-  switch (event.type) {
-    case 'OrderConfirmed':
-      await notify(client, t, event, to(order.user_id), order.user_id, 'order.confirmed', about, at);
-      for (const seller of order.sellers) await notify(client, t, event, to(seller), seller, 'order.to_ship', { orderId }, at);
-      return;
-    case 'OrderShipped': {
-      const { carrier, tracking } = event.data as { carrier?: string; tracking?: string };
-      return notify(client, t, event, to(order.user_id), order.user_id, 'order.shipped', { ...about, ...(carrier ? { carrier } : {}), ...(tracking ? { tracking } : {}) }, at);
-    }
-    case 'OrderDelivered':
-      return notify(client, t, event, to(order.user_id), order.user_id, 'order.delivered', about, at);
-    case 'OrderFailed':
-      return notify(client, t, event, to(order.user_id), order.user_id, 'order.failed', { ...about, reason: (event.data as { reason: string }).reason }, at);
-    case 'OrderExpired':
-      return notify(client, t, event, to(order.user_id), order.user_id, 'order.failed', { ...about, reason: 'payment_timeout' }, at);
-    default:
-      return;
-  }
-};
 
-const apply = async (client: PoolClient, event: RecordedEvent, target: string): Promise<void> => {
-  const t = notificationTables(target);
-  switch (event.type) {
-    case 'ListingCreated':
-    case 'ListingUpdated': {
-      const d = event.data as { listingId: string; details?: { title?: string }; changes?: { title?: string } };
-      const title = (d.details ?? d.changes)?.title;
-      if (title === undefined) return;
-      await client.query(`INSERT INTO ${t.listings} (listing_id, title) VALUES ($1, $2) ON CONFLICT (listing_id) DO UPDATE SET title = excluded.title`, [d.listingId, title]);
-      return;
-    }
-    case 'ProductCreated': {
-      const d = event.data as { productId: string; sellerId: string };
-      await client.query(`INSERT INTO ${t.products} (product_id, seller_id) VALUES ($1, $2) ON CONFLICT (product_id) DO NOTHING`, [d.productId, d.sellerId]);
-      return;
-    }
-    case 'HostPayoutSent': {
-      const d = event.data as { hostId: string; payoutId: string; amount: Amount; at: string };
-      await notify(client, t, event, noticeId(`${event.eventId}:${d.hostId}`), d.hostId, 'payout.sent', { payoutId: d.payoutId, amount: d.amount }, d.at);
-      return;
-    }
-    default:
-      // the rest of `handles`: a booking's events (reviews included) and an order's
-      return event.type.startsWith('Order') ? onOrder(client, t, event) : onBooking(client, t, event);
+  private about(bookingId: string, b: BookingRow): NoticeData {
+    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay };
   }
+
+  private remind(event: RecordedEvent, bookingId: string, b: BookingRow, at: string): void {
+    const id = reminderId(bookingId);
+    if (this.s.reminders.has(id)) return;
+    const data = this.about(bookingId, b);
+    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at), position: event.globalPosition });
+    this.changed.reminders.add(id);
+  }
+
+  /** Moves a reminder not shown yet (its time is after `at`), or takes it away when the stay is gone. */
+  private reschedule(bookingId: string, at: string, b?: BookingRow): void {
+    const id = reminderId(bookingId);
+    const reminder = this.s.reminders.get(id);
+    if (!reminder || Date.parse(reminder.at) <= Date.parse(at)) return;
+    this.changed.reminders.add(id);
+    if (!b) {
+      this.s.reminders.delete(id);
+      return;
+    }
+    const data = this.about(bookingId, b);
+    this.s.reminders.set(id, { ...reminder, text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at) });
+  }
+
+  apply(event: RecordedEvent): void {
+    switch (event.type) {
+      case 'ListingCreated':
+      case 'ListingUpdated': {
+        const d = event.data as { listingId: string; details?: { title?: string }; changes?: { title?: string } };
+        const title = (d.details ?? d.changes)?.title;
+        if (title === undefined) return;
+        this.s.listings.set(d.listingId, { listing_id: d.listingId, title });
+        this.changed.listings.add(d.listingId);
+        return;
+      }
+      case 'ProductCreated': {
+        const d = event.data as { productId: string; sellerId: string };
+        if (this.s.products.has(d.productId)) return;
+        this.s.products.set(d.productId, { product_id: d.productId, seller_id: d.sellerId });
+        this.changed.products.add(d.productId);
+        return;
+      }
+      case 'HostPayoutSent': {
+        const d = event.data as { hostId: string; payoutId: string; amount: Amount; at: string };
+        this.notify(event, noticeId(`${event.eventId}:${d.hostId}`), d.hostId, 'payout.sent', { payoutId: d.payoutId, amount: d.amount }, d.at);
+        return;
+      }
+      default:
+        // the rest of `handles`: a booking's events (reviews included) and an order's
+        if (event.type.startsWith('Order')) this.onOrder(event);
+        else this.onBooking(event);
+    }
+  }
+
+  private onBooking(event: RecordedEvent): void {
+    const { bookingId, at } = event.data as Data & { bookingId: string };
+    const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
+    if (event.type === 'BookingRequested') {
+      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string };
+      if (!this.s.bookings.has(bookingId)) {
+        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay });
+        this.changed.bookings.add(bookingId);
+      }
+      // an instant booking is told to the host when it is confirmed (paid), not before
+      if (d.instantBook) return;
+      const b = this.s.bookings.get(bookingId)!;
+      this.notify(event, to(b.host_id), b.host_id, 'booking.requested', { ...this.about(bookingId, b), guests: d.guests, total: d.total, respondBy: d.respondBy ?? null }, at);
+      return;
+    }
+    const b = this.s.bookings.get(bookingId);
+    if (!b) return;
+    const about = this.about(bookingId, b);
+    const reason = () => (event.data as { reason: string }).reason;
+    switch (event.type) {
+      case 'BookingApproved':
+        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.approved', about, at);
+      case 'BookingDeclined':
+        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.declined', { ...about, reason: reason() }, at);
+      case 'BookingRequestExpired':
+        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.expired', about, at);
+      case 'BookingPaymentFailed':
+        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.payment_failed', { ...about, reason: reason() }, at);
+      case 'BookingConfirmed':
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.confirmed', about, at);
+        this.notify(event, to(b.host_id), b.host_id, 'booking.confirmed', about, at);
+        return this.remind(event, bookingId, b, at);
+      case 'BookingModified': {
+        const moved = { ...b, stay: (event.data as { stay: NoticeStay }).stay };
+        this.s.bookings.set(bookingId, moved);
+        this.changed.bookings.add(bookingId);
+        return this.reschedule(bookingId, at, moved);
+      }
+      case 'BookingCancelled': {
+        const { byRole, refund } = event.data as { byRole: 'guest' | 'host'; refund: Amount };
+        const told = { ...about, byRole, refund };
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.cancelled', told, at);
+        if (byRole === 'guest') this.notify(event, to(b.host_id), b.host_id, 'booking.cancelled', told, at);
+        return this.reschedule(bookingId, at);
+      }
+      case 'GuestReviewedStay':
+        return this.notify(event, to(b.host_id), b.host_id, 'review.received', about, at);
+      case 'HostReviewedGuest':
+        return this.notify(event, to(b.guest_id), b.guest_id, 'review.received', about, at);
+      default:
+        return;
+    }
+  }
+
+  private onOrder(event: RecordedEvent): void {
+    const { orderId, at } = event.data as Data & { orderId: string };
+    if (event.type === 'OrderPlaced') {
+      const d = event.data as { userId: string; total: Amount; lines: { productId: string }[] };
+      if (this.s.orders.has(orderId)) return;
+      this.s.orders.set(orderId, { order_id: orderId, user_id: d.userId, total: d.total, product_ids: d.lines.map((line) => line.productId) });
+      this.changed.orders.add(orderId);
+      return;
+    }
+    const order = this.s.orders.get(orderId);
+    if (!order) return;
+    const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
+    const shopper = order.user_id;
+    const about: NoticeData = { orderId, total: order.total };
+    switch (event.type) {
+      case 'OrderConfirmed': {
+        this.notify(event, to(shopper), shopper, 'order.confirmed', about, at);
+        // the sellers are looked up when the order is confirmed, not placed: under Kafka a
+        // product's events travel on another topic than the order's, so the later the better
+        const sellers = new Set(order.product_ids.flatMap((id) => this.s.products.get(id)?.seller_id ?? []));
+        for (const seller of [...sellers].sort()) this.notify(event, to(seller), seller, 'order.to_ship', { orderId }, at);
+        return;
+      }
+      case 'OrderShipped': {
+        const { carrier, tracking } = event.data as { carrier?: string; tracking?: string };
+        return this.notify(event, to(shopper), shopper, 'order.shipped', { ...about, ...(carrier ? { carrier } : {}), ...(tracking ? { tracking } : {}) }, at);
+      }
+      case 'OrderDelivered':
+        return this.notify(event, to(shopper), shopper, 'order.delivered', about, at);
+      case 'OrderFailed':
+        return this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: (event.data as { reason: string }).reason }, at);
+      case 'OrderExpired':
+        return this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: 'payment_timeout' }, at);
+      default:
+        return;
+    }
+  }
+}
+
+const pick = <R>(rows: Map<string, R>, keys: Set<string>): R[] => [...keys].flatMap((key) => rows.get(key) ?? []);
+
+/** The writes of a folded batch: each table once. */
+const writesOf = (t: Tables, s: Loaded, fold: Fold): PgWrite => async (client) => {
+  const { changed } = fold;
+  await upsertRows(client, t.listings, 'listing_id', pick(s.listings, changed.listings));
+  await insertNewRows(client, t.products, 'product_id', pick(s.products, changed.products));
+  await upsertRows(client, t.bookings, 'booking_id', pick(s.bookings, changed.bookings));
+  await insertNewRows(client, t.orders, 'order_id', pick(s.orders, changed.orders));
+  await insertNewRows(client, t.notices, 'notice_id', [...fold.notices.values()]);
+  const gone = [...changed.reminders].filter((id) => !s.reminders.has(id));
+  if (gone.length > 0) await client.query(`DELETE FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [gone]);
+  await upsertRows(client, t.notices, 'notice_id', pick(s.reminders, changed.reminders));
 };
 
 const bookingEvents = ['BookingRequested', 'BookingApproved', 'BookingDeclined', 'BookingRequestExpired', 'BookingPaymentFailed', 'BookingConfirmed', 'BookingModified', 'BookingCancelled'];
 const orderEvents = ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered', 'OrderFailed', 'OrderExpired'];
 
 /**
- * The in-app inbox: one row per notice to one user. Each notice's id comes from its event and
+ * The in-app inbox: one row per notice to one user. A batch reads the rows its events look up,
+ * folds the events in memory and writes each table once. Each notice's id comes from its event and
  * recipient, and rows are only inserted when absent (a reminder moved only before it shows), so the
  * checkpoint moving with the rows keeps every notice exactly once. Whether a notice was read is
  * the reader's own table, kept apart from these rows so that a rebuild keeps it.
@@ -215,7 +297,13 @@ export const notificationsProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  fold: eachEvent(apply),
+  async fold(db, events, target) {
+    const t = notificationTables(target);
+    const loaded = await load(db, t, events);
+    const fold = new Fold(loaded);
+    for (const event of events) fold.apply(event);
+    return writesOf(t, loaded, fold);
+  },
   async drop(client: PoolClient, target: string) {
     const t = notificationTables(target);
     await client.query(`DROP TABLE IF EXISTS ${[t.orders, t.products, t.listings, t.bookings, t.notices].join(', ')}`);
