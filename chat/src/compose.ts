@@ -8,13 +8,14 @@ import {
   PostgresEventStore,
   systemClock,
   type ChatSettings,
+  type MailSettings,
   type Clock,
   type Config,
   type EventStore,
   type Logger,
 } from '@stayhub/infra';
 import { eventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
-import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
+import { notifierFromConfig, type Notifier } from '@stayhub/infra/notifications/index';
 import { messageLimiter } from './conversations/limits.ts';
 import { storeReader } from './conversations/commands.ts';
 import { runInbox } from './inbox/projection.ts';
@@ -35,6 +36,7 @@ export type ChatOptions = {
     Partial<Pick<Config, 'LOG_LEVEL'>> &
     Partial<ChatSettings> &
     Partial<Pick<Config, 'CORS_ORIGINS' | 'REDIS_URL'>> &
+    Partial<MailSettings> &
     EventStoreConfig;
   clock?: Clock;
   notifier?: Notifier;
@@ -92,7 +94,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     log,
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
   };
-  const notifier = options.notifier ?? new ResilientNotifier(new SimulatedMailServer());
+  const notifier = options.notifier ?? notifierFromConfig(options.config, log);
   const inbox = { isOnline: (userId: string) => hub.isOnline(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
   return {
     deps,

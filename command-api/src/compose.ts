@@ -10,6 +10,7 @@ import {
   type Config,
   type EventStore,
   type Logger,
+  type MailSettings,
   type PayoutSettings,
   type SecuritySettings,
 } from '@stayhub/infra';
@@ -17,7 +18,7 @@ import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/e
 import { secretFree, SecretStore } from '@stayhub/infra/secrets/store';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
-import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
+import { notifierFromConfig, type Notifier } from '@stayhub/infra/notifications/index';
 import type { CommandDeps } from './shared/deps.ts';
 import { bookingWorkflow } from './bookings/workflow.ts';
 import { checkoutWorkflow } from './commerce/index.ts';
@@ -33,10 +34,11 @@ export type ComposeOptions = {
     Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
     Partial<SecuritySettings> &
     Partial<PayoutSettings> &
+    Partial<MailSettings> &
     EventStoreConfig;
   clock?: Clock;
   gateway?: PaymentGateway;
-  /** The mail channel; the embedded default is an in-memory mail server behind a breaker. */
+  /** The mail channel; by default the one `MAIL` names (a log line per mail, or SMTP), behind a breaker. */
   notifier?: Notifier;
   eventStore?: EventStore;
   log?: Logger;
@@ -70,7 +72,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     pool,
     eventStore,
     clock,
-    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
+    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? notifierFromConfig(options.config, log))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
   });

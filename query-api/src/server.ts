@@ -10,9 +10,11 @@ import { userRoutes } from './users/routes.ts';
 import { calendarRoutes } from './calendar/routes.ts';
 import { payoutRoutes } from './payouts/routes.ts';
 import { hostRoutes } from './hosts/routes.ts';
+import { notificationRoutes } from './notifications/routes.ts';
 
 export const queryRoutes = (deps: QueryDeps): Route[] => [
   ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps), ...calendarRoutes(deps), ...payoutRoutes(deps), ...hostRoutes(deps),
+  ...notificationRoutes(deps),
 ];
 
 /** The query API: reads only read models, never the event store. */

@@ -65,6 +65,18 @@ export const upsertRows = async (client: Queryable, table: string, key: string, 
   );
 };
 
+/** Inserts rows that are not there yet, in one statement (a row already written is left as it is). */
+export const insertNewRows = async (client: Queryable, table: string, conflict: string, rows: readonly object[]): Promise<void> => {
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]!);
+  await client.query(
+    `INSERT INTO ${table} (${columns.join(', ')})
+     SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
+     ON CONFLICT (${conflict}) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+};
+
 /** COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped. */
 const copyEscape = (text: string): string => text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
 import { createPool, jwtTokens, PostgresEventStore, type AuthUser, type ChatSettings, type Pool, type Role } from '@stayhub/infra';
-import { SimulatedMailServer } from '@stayhub/infra/notifications/simulated-mail';
+import { SimulatedMailServer } from '@stayhub/infra/testing/simulated-mail';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { composeChat, type Chat } from '../compose.ts';
 import { createChatServer } from '../server.ts';

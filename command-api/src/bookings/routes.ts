@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { bookings, fail, listings } from '@stayhub/domain';
+import { addHours, bookings, fail, listings } from '@stayhub/domain';
 import { answerOnce, defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Handled, type Route, type Step } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
@@ -130,11 +130,13 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const listing = await loadListing(body.listingId);
         const unitType = unitTypeFor(listing, body.unitTypeId);
         const bookingId = uuidv7();
+        const at = now();
         const command: bookings.BookingCommand = {
           type: 'RequestBooking',
           data: {
             bookingId,
             holdId: bookingId,
+            respondBy: addHours(at, deps.settings.HOST_RESPONSE_HOURS),
             guestId: user!.userId,
             listing: {
               listingId: listing.listingId,
@@ -149,7 +151,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
             stay: stayOf(listing, body),
             guests: body.guests,
             units: unitsFor(unitType, body.guests, body.units),
-            now: now(),
+            now: at,
           },
         };
         const { stay, units } = command.data;

@@ -34,6 +34,8 @@ export const RequestBookingData = z.object({
   guests: Count,
   units: Count,
   holdId: Id,
+  /** When an unanswered request expires (the host's response deadline); ignored for instant booking. */
+  respondBy: Instant.optional(),
 });
 export const ApproveBookingData = z.object({ ...base, actorId: Id });
 export const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });

@@ -53,6 +53,7 @@ const request: Decision<'RequestBooking'> = (c, state) => {
         instantBook: listing.instantBook,
         cancellationPolicy: listing.cancellationPolicy,
         holdId: c.holdId,
+        ...(c.respondBy !== undefined && !listing.instantBook ? { respondBy: c.respondBy } : {}),
         at: c.now,
       },
     },

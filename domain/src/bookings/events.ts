@@ -31,6 +31,8 @@ export const BookingRequestedData = z.object({
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
   holdId: Id,
+  /** The host's response deadline of a request (absent for instant booking, and in events written before). */
+  respondBy: Instant.optional(),
   at: Instant,
 });
 export const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant });

@@ -25,6 +25,16 @@ describe('RequestBooking', () => {
       when: request({ listing: restaurant, stay: slot, units: 2, guests: 8 }),
       then: [requested({ kind: 'restaurant', stay: { ...slot, start: '2026-03-01T19:30:00.000Z' }, units: 2, guests: 8, total: eur(20_000) })],
     },
+    {
+      name: "a request carries the host's response deadline",
+      when: request({ respondBy: '2026-03-02T10:00:00.000Z' }),
+      then: [requested({ respondBy: '2026-03-02T10:00:00.000Z' })],
+    },
+    {
+      name: 'an instant booking has no response deadline',
+      when: request({ listing: { ...listing, instantBook: true }, respondBy: '2026-03-02T10:00:00.000Z' }),
+      then: [requested({ instantBook: true })],
+    },
     { name: 'a booking is requested once', given: [requested()], when: request(), throws: 'BOOKING_EXISTS' },
     { name: 'a host cannot book own listing', when: request({ guestId: 'host-1' }), throws: 'CANNOT_BOOK_OWN_LISTING' },
     { name: 'draft listing', when: request({ listing: { ...listing, status: 'draft' } }), throws: 'LISTING_NOT_PUBLISHED' },

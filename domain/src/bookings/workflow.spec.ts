@@ -61,6 +61,11 @@ describe('bookingReactions(event, settings)', () => {
       tasks: [{ taskId: 'expire-request:b1', dueAt: '2026-03-02T10:00:00.000Z', task: { type: 'ExpireRequest', bookingId: 'b1' } }],
     },
     {
+      name: 'a request that carries its deadline expires then, whatever the setting says now',
+      event: requested({ respondBy: '2026-03-03T08:00:00.000Z' }),
+      tasks: [{ taskId: 'expire-request:b1', dueAt: '2026-03-03T08:00:00.000Z', task: { type: 'ExpireRequest', bookingId: 'b1' } }],
+    },
+    {
       name: 'an instant booking is charged now, with a payment deadline',
       event: requested({ instantBook: true }),
       tasks: [

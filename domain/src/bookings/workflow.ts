@@ -93,7 +93,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
         return [
           {
             taskId: `expire-request:${bookingId}`,
-            dueAt: addHours(at, settings.hostResponseHours),
+            dueAt: event.data.respondBy ?? addHours(at, settings.hostResponseHours),
             task: { type: 'ExpireRequest', bookingId },
           },
         ];

@@ -186,6 +186,14 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/me/wishlist', call: async () => ({ path: '/me/wishlist' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/orders', call: async () => ({ path: '/me/orders' }), expect: users200 },
   { api: 'query', method: 'get', route: '/orders/{id}', call: async () => ({ path: `/orders/${await orderSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 404, otherHost: 404, admin: 200 } },
+  // the inbox: each user's own; a notice of the host (a request for their listing) is theirs alone to mark read
+  { api: 'query', method: 'get', route: '/me/notifications', call: async () => ({ path: '/me/notifications' }), expect: users200 },
+  { api: 'query', method: 'get', route: '/me/notifications/unread-count', call: async () => ({ path: '/me/notifications/unread-count' }), expect: users200 },
+  {
+    api: 'query', method: 'post', route: '/me/notifications/{id}/read',
+    call: async () => ({ path: `/me/notifications/${await noticeSeen()}/read`, body: {} }),
+    expect: { anonymous: 401, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 404 },
+  },
 ];
 
 // Read models of a fresh resource, caught up before the call (a stale read answers 503, not 404).
@@ -213,6 +221,13 @@ const profileSeen = async () => {
   const { userId } = await registerAs(`profile-${emails++}@stayhub.test`, 'guest');
   await seen('query', `/users/${userId}?after=${await committedHead(stack.pool)}`, users.guest.token);
   return userId;
+};
+const noticeSeen = async () => {
+  const booking = await requested();
+  const inbox = await stack.query.get(`/me/notifications?after=${booking.consistencyToken}`, { token: users.host.token });
+  const notice = (inbox.body.items as { id: string; data: { bookingId?: string } }[]).find((n) => n.data.bookingId === booking.bookingId);
+  expect(notice, JSON.stringify(inbox.body)).toBeDefined();
+  return notice!.id;
 };
 const orderSeen = async () => {
   const placed = await order();

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
 import { MINUTE } from '@stayhub/infra';
-import { SimulatedMailServer } from '@stayhub/infra/notifications/simulated-mail';
+import { SimulatedMailServer } from '@stayhub/infra/testing/simulated-mail';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
-import { runDueTasksSettled } from './settle.ts';
+import { mailTasks, runDueTasksSettled } from './settle.ts';
 
 let mail: SimulatedMailServer;
 let stack: Stack;
@@ -18,11 +18,6 @@ afterAll(async () => {
 
 const statusOf = async (bookingId: string) =>
   (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
-const mailTasks = async () =>
-  (await stack.pool.query<{ pending: number; parked: number }>(
-    "SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked FROM workflow_tasks WHERE workflow = 'notifications'",
-  )).rows[0]!;
-
 describe('mail server down', () => {
   it('delays the mails and nothing else; each goes out once when the server is back', async () => {
     mail.down();
@@ -51,14 +46,14 @@ describe('mail server down', () => {
     expect(mail.outbox()).toEqual([]);
     // Seven booking mails, and the welcome of each of the two new users.
     expect(mail.attempts).toBeGreaterThanOrEqual(9);
-    expect((await mailTasks()).pending).toBe(9);
+    expect((await mailTasks(stack)).pending).toBe(9);
 
     mail.up();
     for (let round = 0; round < 4; round++) {
       stack.clock.advance(2 * MINUTE);
       await runDueTasksSettled(stack);
     }
-    expect(await mailTasks()).toEqual({ pending: 0, parked: 0 });
+    expect(await mailTasks(stack)).toMatchObject({ pending: 0, parked: 0 });
     const sent = (to: string) => mail.to(to).filter((m) => m.template.startsWith('booking.')).map((m) => `${m.template} ${m.data.bookingId === kept.body.bookingId ? 'kept' : m.data.bookingId === cancelled.body.bookingId ? 'cancelled' : 'declined'}`).sort();
     expect(sent(guest.email)).toEqual(['booking.cancelled cancelled', 'booking.confirmed cancelled', 'booking.confirmed kept', 'booking.declined declined']);
     expect(sent(host.email)).toEqual(['booking.cancelled cancelled', 'booking.confirmed cancelled', 'booking.confirmed kept']);

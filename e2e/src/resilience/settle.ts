@@ -21,3 +21,11 @@ export const runDueTasksSettled = async (stack: Stack, timeoutMs = 20_000): Prom
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 };
+
+/** The notification workflow's mail tasks: waiting (or retrying), parked, done. */
+export const mailTasks = async (stack: Stack) =>
+  (await stack.pool.query<{ pending: number; parked: number; done: number }>(
+    `SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
+            count(*) FILTER (WHERE done_at IS NOT NULL)::int AS done
+       FROM workflow_tasks WHERE workflow = 'notifications'`,
+  )).rows[0]!;

@@ -69,6 +69,17 @@ export const ChatSettings = z.object({
 });
 export type ChatSettings = z.infer<typeof ChatSettings>;
 
+/**
+ * Outgoing mail: `log` (the default) writes each mail as one log line; `smtp` sends it through the
+ * server at `SMTP_URL` (`smtp://user:pass@host:587`, or `smtps://` for TLS from the start) as `MAIL_FROM`.
+ */
+export const MailSettings = z.object({
+  MAIL: z.enum(['log', 'smtp']).default('log'),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().min(3).default('StayHub <no-reply@stayhub.local>'),
+});
+export type MailSettings = z.infer<typeof MailSettings>;
+
 /** A comma-separated setting as a list of trimmed, non-empty entries. */
 export const listOf = (value: string | undefined): string[] =>
   (value ?? '')
@@ -130,6 +141,7 @@ const schema = z
     ...ChatSettings.shape,
     ...SecuritySettings.shape,
     ...PayoutSettings.shape,
+    ...MailSettings.shape,
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, key: keyof typeof env, why: string) => {
@@ -142,6 +154,7 @@ const schema = z
     need(env.HISTORY === 'cassandra', 'CASSANDRA_CONTACT_POINTS', 'HISTORY=cassandra');
     need(env.PAYMENTS === 'http', 'PAYMENT_GATEWAY_URL', 'PAYMENTS=http');
     need(env.CHAT_FANOUT === 'redis', 'REDIS_URL', 'CHAT_FANOUT=redis');
+    need(env.MAIL === 'smtp', 'SMTP_URL', 'MAIL=smtp');
     // The generated secrets suit one machine (embedded mode); several production instances must share theirs.
     need(env.NODE_ENV === 'production', 'JWT_SECRET', 'NODE_ENV=production');
     need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotifierUnavailable, type Notification } from './port.ts';
 import { ResilientNotifier } from './resilient.ts';
-import { SimulatedMailServer } from './simulated-mail.ts';
+import { SimulatedMailServer } from '../testing/simulated-mail.ts';
 
 const mail = (key: string): Notification => ({ to: 'guest@example.com', template: 'booking.confirmed', data: { bookingId: 'b1' }, idempotencyKey: key });
 

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/infra';
-import { noWrite, type Queryable } from '../pg-documents.ts';
+import { insertNewRows as insertNew, noWrite } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 
 export const REVIEWS = 'reviews';
@@ -33,18 +33,6 @@ const indexes = (target: string): string => {
   return `
     CREATE INDEX IF NOT EXISTS ${t.reviews}_listing ON ${t.reviews} (listing_id, written_at DESC) WHERE about = 'stay';
     CREATE INDEX IF NOT EXISTS ${t.reviews}_guest ON ${t.reviews} (guest_id, written_at DESC) WHERE about = 'guest';`;
-};
-
-/** Inserts rows that are not there yet, in one statement (a row already written is left as it is). */
-const insertNew = async (client: Queryable, table: string, conflict: string, rows: readonly object[]): Promise<void> => {
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]!);
-  await client.query(
-    `INSERT INTO ${table} (${columns.join(', ')})
-     SELECT ${columns.join(', ')} FROM json_populate_recordset(NULL::${table}, $1::json)
-     ON CONFLICT (${conflict}) DO NOTHING`,
-    [JSON.stringify(rows)],
-  );
 };
 
 /** The rows a batch adds: the first of each key wins, as one-by-one inserts with DO NOTHING would. */

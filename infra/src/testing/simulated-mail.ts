@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NotifierUnavailable, type Delivery, type Notification, type Notifier } from './port.ts';
+import { NotifierUnavailable, type Delivery, type Notification, type Notifier } from '../notifications/port.ts';
 
 export type SentMail = Notification & { messageId: string; sentAt: string };
 
 /**
- * A mail server in memory, the embedded default and the test double: it can be switched down
- * (every send fails as unavailable) and up again, or made slow. It delivers each idempotency key
- * once; a repeated key returns the first delivery.
+ * A mail server in memory for tests: it can be switched down (every send fails as unavailable)
+ * and up again, or made slow. It delivers each idempotency key once; a repeated key returns the
+ * first delivery.
  */
 export class SimulatedMailServer implements Notifier {
   private online = true;
