@@ -3,6 +3,7 @@ export * from './checkpoints.ts';
 export * from './checkpoint-changes.ts';
 export * from './pg-documents.ts';
 export * from './availability/nights.ts';
+export * from './availability/slot-times.ts';
 export * from './listings/port.ts';
 export * from './listings/postgres.ts';
 export * from './booking-history/port.ts';
