@@ -49,6 +49,12 @@ describe("restaurant slots in the listing's time zone", () => {
     expect(booked.body.stay).toEqual({ kind: 'slot', start: `${d}T11:00:00.000Z`, minutes: 120 });
     const after = await stack.query.get(`/listings/${listingId}/availability?slots=${d}T20:00&after=${booked.body.consistencyToken}`);
     expect(after.body.days.map((day: Day) => day.unitTypes[0]!.free)).toEqual([1]);
+    // and every view of the booking shows it on the restaurant's wall clocks
+    const local = { timeZone: 'Asia/Tokyo', start: `${d}T20:00`, end: `${d}T22:00` };
+    const view = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
+    expect(view.body).toMatchObject({ start: `${d}T11:00:00.000Z`, local });
+    expect((await stack.query.get('/me/bookings', { token: guest.token })).body.items[0].local).toEqual(local);
+    expect((await stack.query.get('/host/bookings', { token: host.token })).body.items[0].local).toEqual(local);
     const closed = await stack.command.post('/bookings', { listingId, slot: `${d}T13:00`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(closed.status).toBe(400);
     expect(closed.body.code).toBe('STAY_INVALID');

@@ -8,6 +8,7 @@ export * from './listings/port.ts';
 export * from './listings/postgres.ts';
 export * from './booking-history/port.ts';
 export * from './booking-history/postgres.ts';
+export * from './booking-history/local-times.ts';
 export * from './products/port.ts';
 export * from './products/postgres.ts';
 export * from './order-history/port.ts';
