@@ -54,7 +54,9 @@ describe('shopping end to end', () => {
     const history = await stack.query.get('/me/orders', { token: shopper.token });
     expect(history.body.items.map((o: { orderId: string }) => o.orderId)).toEqual([ordered.body.orderId]);
 
-    await waitUntil(() => stack.query.get('/carts/me', { token: shopper.token }), (r) => r.body?.lines?.length === 0);
+    // the ordered cart is emptied: an empty cart shows a zero subtotal (in ISO 4217's no-currency XXX), not none
+    const emptied = await waitUntil(() => stack.query.get('/carts/me', { token: shopper.token }), (r) => r.body?.lines?.length === 0);
+    expect(emptied.body).toMatchObject({ itemCount: 0, subtotal: { amount: 0, currency: 'XXX' } });
     await waitUntil(() => stack.query.get(`/products/${tv.productId}`), (r) => r.body?.stock?.onHand === 3 && r.body.stock.reserved === 0);
 
     const shipped = await stack.command.post(`/orders/${ordered.body.orderId}/ship`, { carrier: 'DHL', tracking: '00340434' }, { token: seller.token });

@@ -48,6 +48,17 @@ describe('double-blind reviews', () => {
       items: [{ rating: 4, comment: 'Bright and quiet', stayMonth: day(stack, -3).slice(0, 7), guestFirstName: 'Gil' }],
       rating: { average: 4, count: 1 },
     });
+
+    // both public profiles show them: the host's with what the guest wrote, the guest's with how many hosts wrote
+    const hostProfile = await stack.query.get(`/users/${host.userId}?after=${second.body.consistencyToken}`);
+    expect(hostProfile.status).toBe(200);
+    expect(hostProfile.body).toMatchObject({
+      firstName: 'Hana',
+      reviews: { asHost: { average: 4, count: 1, recent: [{ rating: 4, comment: 'Bright and quiet', guestFirstName: 'Gil' }] }, asGuest: { count: 0 } },
+    });
+    const guestProfile = await stack.query.get(`/users/${guest.userId}?after=${second.body.consistencyToken}`);
+    expect(guestProfile.body).toMatchObject({ firstName: 'Gil', reviews: { asHost: { average: null, count: 0, recent: [] }, asGuest: { count: 1 } } });
+    expect(JSON.stringify(guestProfile.body)).not.toContain('A tidy guest');
   });
 
   it("what hosts wrote about a guest: for the guest and for hosts with a request from them, never for others", async () => {

@@ -74,7 +74,8 @@ describe('your own account: GET /me and PATCH /me', () => {
     ['a phone not in international form', { phone: '0151 1234567' }],
     ['a locale that is no language tag', { locale: 'German' }],
     ['a blank name', { name: '   ' }],
-    ['a field one may not change here', { email: 'someone-else@example.com' }],
+    ['a current password without a new email', { currentPassword: 'correct horse battery' }],
+    ['an email that is no email', { email: 'not-an-email', currentPassword: 'correct horse battery' }],
     ['a role', { role: 'admin' }],
   ])('refuses %s with a 400 problem that changes nothing', async (_name, body) => {
     const user = await register(stack, 'guest', 'Grace');
@@ -82,6 +83,55 @@ describe('your own account: GET /me and PATCH /me', () => {
     expect(reply.status, JSON.stringify(reply.body)).toBe(400);
     expect(reply.headers.get('content-type')).toContain('application/problem+json');
     expect(await events(user.userId)).toHaveLength(1);
+  });
+
+  it('a new email needs the current password: a missing or wrong one is a 403 problem that changes nothing', async () => {
+    const user = await register(stack, 'guest', 'Hedy');
+    for (const body of [{ email: `hedy-new-${user.userId}@example.com` }, { email: `hedy-new-${user.userId}@example.com`, currentPassword: 'wrong horse battery', name: 'Hedwig' }]) {
+      const reply = await stack.command.patch('/me', body, { token: user.token });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(403);
+      expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect(await events(user.userId)).toHaveLength(1);
+    expect((await stack.command.post('/auth/login', { email: `hedy-new-${user.userId}@example.com`, password: 'correct horse battery' })).status).toBe(401);
+  });
+
+  it("an email another account holds is a 409 problem that changes nothing", async () => {
+    const [user, other] = [await register(stack, 'guest', 'Joan'), await register(stack, 'guest', 'Alan')];
+    const reply = await stack.command.patch('/me', { email: other.email.toUpperCase(), currentPassword: 'correct horse battery', locale: 'en' }, { token: user.token });
+    expect(reply.status, JSON.stringify(reply.body)).toBe(409);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    expect(reply.body.code).toBe('EMAIL_TAKEN');
+    expect(await events(user.userId)).toHaveLength(1);
+    expect((await stack.command.post('/auth/login', { email: other.email, password: 'correct horse battery' })).body.userId).toBe(other.userId);
+  });
+
+  it('with the current password the email changes: login works with the new one only, the old one is free, and no event carries a secret', async () => {
+    const user = await register(stack, 'host', 'Katherine');
+    const to = `Katherine.Johnson-${user.userId}@Example.com`;
+    const changed = await stack.command.patch('/me', { email: to, currentPassword: 'correct horse battery', phone: '+12025550123' }, { token: user.token });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect(changed.body).toMatchObject({ userId: user.userId, email: to.toLowerCase(), phone: '+12025550123' });
+    const stored = await events(user.userId);
+    expect(stored.map((e) => e.type)).toEqual(['UserRegistered', 'UserEmailChanged', 'UserProfileChanged']);
+    expect(Object.keys(stored[1]!.data as object).sort()).toEqual(['at', 'email', 'userId']);
+    expect(JSON.stringify(stored)).not.toContain('correct horse battery');
+
+    const withNew = await stack.command.post('/auth/login', { email: to, password: 'correct horse battery' });
+    expect(withNew.status, JSON.stringify(withNew.body)).toBe(200);
+    expect(withNew.body.userId).toBe(user.userId);
+    expect((await stack.command.post('/auth/login', { email: user.email, password: 'correct horse battery' })).status).toBe(401);
+    const account = await stack.query.get(`/me?after=${changed.body.consistencyToken}`, { token: withNew.body.token });
+    expect(account.body).toMatchObject({ email: to.toLowerCase(), stale: false });
+
+    // the same change again records nothing; the old address is anyone's to register now
+    const again = await stack.command.patch('/me', { email: to, currentPassword: 'correct horse battery' }, { token: withNew.body.token });
+    expect(again.status).toBe(200);
+    expect(await events(user.userId)).toHaveLength(3);
+    expect((await stack.command.post('/auth/register', { email: user.email, password: 'another horse battery', name: 'Newcomer' })).status).toBe(202);
+    const newcomer = await stack.command.post('/auth/login', { email: user.email, password: 'another horse battery' });
+    expect(newcomer.status, JSON.stringify(newcomer.body)).toBe(200);
+    expect(newcomer.body.userId).not.toBe(user.userId);
   });
 
   it('without a token both are 401 problems', async () => {

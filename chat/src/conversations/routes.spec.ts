@@ -127,6 +127,10 @@ describe('HTTP routes', () => {
       await stack.append(`user-${first.host.userId}`, 'UserProfileChanged', { userId: first.host.userId, changes: { name: 'Henrietta Host' }, at: new Date().toISOString() });
     }
     await expect.poll(async () => (await list())[0]?.otherParty.firstName, { timeout: 20_000 }).toBe('Henrietta');
+    // a changed email is where the chat's mails go from then on
+    await stack.append(`user-${first.host.userId}`, 'UserEmailChanged', { userId: first.host.userId, email: 'henrietta@new.example' });
+    const emailOf = async () => (await stack.deps().pool.query('SELECT email FROM chat_users WHERE user_id = $1', [first.host.userId])).rows[0]?.email;
+    await expect.poll(emailOf, { timeout: 20_000 }).toBe('henrietta@new.example');
     await stack.http('POST', `/conversations/${first.conversationId}/read`, { token: first.guest.token, body: { upTo: 3 } });
     await expect.poll(async () => (await list())[0]?.unread, { timeout: 20_000 }).toBe(0);
     // the second booking's host sees only their own

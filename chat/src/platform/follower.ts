@@ -30,6 +30,9 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
   } else if (event.type === 'UserProfileChanged') {
     const { userId, changes } = event.data as identity.UserProfileChangedData;
     if (changes.name !== undefined) await client.query('UPDATE chat_users SET first_name = $2 WHERE user_id = $1', [userId, firstName(changes.name)]);
+  } else if (event.type === 'UserEmailChanged') {
+    const { userId, email } = event.data as identity.UserEmailChangedData;
+    await client.query('UPDATE chat_users SET email = $2 WHERE user_id = $1', [userId, email]);
   } else if (event.type === 'ListingCreated' || event.type === 'ListingPublished') {
     const { listingId, hostId, details } = event.data as listings.ListingCreatedData;
     await client.query(

@@ -8,7 +8,9 @@ import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 import { scopedUnitTypeId } from '../listings/routes.ts';
 import { holdSteps, releaseSteps } from './holds.ts';
 
-const Dates = { checkIn: NearIsoDate.optional(), checkOut: NearIsoDate.optional(), slot: z.iso.datetime({ offset: true }).optional() };
+/** A restaurant slot: an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
+const Slot = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })]);
+const Dates = { checkIn: NearIsoDate.optional(), checkOut: NearIsoDate.optional(), slot: Slot.optional() };
 const oneStay = (b: { checkIn?: string; checkOut?: string; slot?: string }) => (b.checkIn && b.checkOut && !b.slot) || (!b.checkIn && !b.checkOut && b.slot);
 const Party = { guests: z.number().int().min(1).max(1000), units: z.number().int().min(1).max(1000).optional() };
 
@@ -51,8 +53,10 @@ const stayOf = (listing: ListingState, b: { checkIn?: string; checkOut?: string;
   if (!b.slot) return { kind: 'nights', checkIn: b.checkIn!, checkOut: b.checkOut! };
   const slots = listing.details.slots;
   if (listing.kind !== 'restaurant' || !slots) throw new HttpProblem(400, 'Bad Request', 'This listing books nights: give checkIn and checkOut');
-  const start = new Date(b.slot).toISOString();
-  if (!listings.slotIsOpen(slots, listing.details.location?.timeZone ?? 'UTC', start)) {
+  const timeZone = listing.details.location?.timeZone ?? 'UTC';
+  const start = listings.hasOffset(b.slot) ? new Date(b.slot).toISOString() : listings.instantOfLocal(b.slot, timeZone);
+  if (start === undefined) return fail('STAY_INVALID', `There is no ${b.slot} in ${timeZone}: the clocks skip it that day`);
+  if (!listings.slotIsOpen(slots, timeZone, start)) {
     fail('STAY_INVALID', `The restaurant does not seat at ${b.slot}: pick a start on its ${slots.minutes}-minute grid within opening hours`);
   }
   return { kind: 'slot', start, minutes: slots.minutes };

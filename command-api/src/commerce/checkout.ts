@@ -1,10 +1,9 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { commerce } from '@stayhub/domain';
-import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { defineRoute, type Handled, type Route, type Step } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { holdOrder, type OrderHolds } from './holds.ts';
 import { loadActiveProduct } from './streams.ts';
 
 const Item = z.object({ productId: IdParam.shape.id, quantity: z.number().int().min(1).max(commerce.MAX_CART_LINE_QUANTITY) });
@@ -23,7 +22,7 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
     path: '/checkout',
     summary:
       'Order the cart (fromCart: true) or a list of products at their current prices. Stock is held before the answer: ' +
-      '201 with status payment_pending, or 409 OUT_OF_STOCK (the order is then failed). Payment follows within the deadline.',
+      '201 with status payment_pending, or 409 OUT_OF_STOCK (then nothing is stored: no order, no hold). Payment follows within the deadline.',
     tags: ['orders'],
     auth: 'user',
     body: CheckoutBody,
@@ -43,44 +42,47 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
       const orderId = uuidv7();
       // the card token goes to the payment record, never into an event
       await deps.secrets.savePaymentMethod(orderId, body.paymentMethod);
-      const placed = await deps.processor.handle(
-        commerce.orderStreamId(orderId),
-        commerce.orderDecider,
+      type Placed = Exclude<commerce.OrderState, { status: 'none' }>;
+      const placedOrder = (earlier: Handled<any, any>[]) => earlier[0]!.state as Placed;
+      const lineOf = (earlier: Handled<any, any>[], sku: string) => placedOrder(earlier).lines.find((line) => line.sku === sku)!;
+      // The order and the hold of every line in one atomic append (lines in SKU order): stock that is
+      // short refuses the whole checkout, and nothing is stored, neither the order nor any hold.
+      const steps: Step[] = [
         {
-          type: 'PlaceOrder',
-          data: {
-            orderId,
-            userId,
-            lines,
-            shippingPostalCode: body.shippingPostalCode,
-            paymentDeadline: commerce.paymentDeadlineFor(now, deps.settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
-            fromCart: body.fromCart === true,
-            now,
+          streamId: commerce.orderStreamId(orderId),
+          decider: commerce.orderDecider,
+          fresh: true,
+          command: {
+            type: 'PlaceOrder',
+            data: {
+              orderId,
+              userId,
+              lines,
+              shippingPostalCode: body.shippingPostalCode,
+              paymentDeadline: commerce.paymentDeadlineFor(now, deps.settings.ORDER_PAYMENT_TIMEOUT_MINUTES),
+              fromCart: body.fromCart === true,
+              now,
+            },
           },
         },
-        metadata,
-      );
-      if (placed.state.status === 'none') throw new Error('an order was placed but its state is empty');
-      const order = placed.state;
-      // Held before the answer, so that the client learns at once whether it got the stock.
-      const held = await holdOrder(deps, order, metadata).catch((error: unknown): OrderHolds => {
-        // The order is placed: its workflow holds what is left, so the client must not retry into a second order.
-        deps.log.warn({ err: error, orderId }, 'stock hold failed during checkout; the workflow will retry it');
-        return { state: order, position: '' };
-      });
-      const { state, unavailable } = held;
-      const position = held.position || placed.position;
-      if (unavailable) {
-        throw new HttpProblem(409, 'OUT_OF_STOCK', unavailable.message, {
-          type: 'urn:stayhub:error:OUT_OF_STOCK',
-          code: 'OUT_OF_STOCK',
-          orderId,
-          order: { orderId, status: state.status },
-          ...(unavailable.details ? { details: unavailable.details } : {}),
-          consistencyToken: position,
-        });
-      }
-      return accepted(201, { orderId, status: state.status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline }, position, `/orders/${orderId}`);
+        ...[...new Set(lines.map((line) => line.sku))].sort().flatMap((sku): Step[] => [
+          {
+            streamId: commerce.stockStreamId(sku),
+            decider: commerce.stockDecider,
+            command: (earlier: Handled<any, any>[]) => ({
+              type: 'HoldStock',
+              data: { sku, holdId: orderId, quantity: lineOf(earlier, sku).quantity, expiresAt: placedOrder(earlier).paymentDeadline, now },
+            }),
+          },
+          { streamId: commerce.orderStreamId(orderId), decider: commerce.orderDecider, command: { type: 'RecordStockHeld', data: { orderId, sku, now } } },
+        ]),
+      ];
+      // A short SKU is the domain's OUT_OF_STOCK: a 409 problem naming the SKU, what is available and what was asked.
+      const handled = await deps.processor.handleAll(steps, metadata);
+      const order = handled.at(-1)!.state as commerce.OrderState;
+      if (order.status === 'none') throw new Error('an order was placed but its state is empty');
+      const position = handled.find((h) => h.position)?.position ?? '';
+      return accepted(201, { orderId, status: order.status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline }, position, `/orders/${orderId}`);
     },
   }),
 ];

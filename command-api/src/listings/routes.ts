@@ -150,7 +150,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
           metadataOf(req, user),
         );
         const position = handled.find((h) => h.position)?.position ?? '';
-        return accepted(201, { blockId, unitTypeId, keys }, position);
+        return accepted(201, { blockId, unitTypeId, keys }, position, `/listings/${params.id}/blocks`);
       },
     }),
     defineRoute({
@@ -176,7 +176,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const lifted = handled.flatMap((h) => h.events as calendar.CalendarEvent[]).flatMap((event) => (event.type === 'NightsUnblocked' ? event.data.keys : []));
         if (lifted.length === 0) throw new HttpProblem(404, 'Not Found', `No block ${params.blockId} of ${body.unitTypeId} in force in those dates`);
         const position = handled.find((h) => h.position)?.position ?? '';
-        return accepted(200, { blockId: params.blockId, unitTypeId, keys: lifted.sort() }, position);
+        return accepted(200, { blockId: params.blockId, unitTypeId, keys: lifted.sort() }, position, `/listings/${params.id}/blocks`);
       },
     }),
   ];

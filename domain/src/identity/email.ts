@@ -13,14 +13,24 @@ export const ClaimEmail = z.object({
   data: z.object({ email: z.email(), userId: Id, now: Instant }),
 });
 export type ClaimEmail = z.infer<typeof ClaimEmail>;
-export const EmailCommand = ClaimEmail;
-export type EmailCommand = ClaimEmail;
+/** The owner gives an address up (an email change): it is free for anyone to claim again. */
+export const ReleaseEmail = z.object({
+  type: z.literal('ReleaseEmail'),
+  data: z.object({ email: z.email(), userId: Id, now: Instant }),
+});
+export type ReleaseEmail = z.infer<typeof ReleaseEmail>;
+export const EmailCommand = z.discriminatedUnion('type', [ClaimEmail, ReleaseEmail]);
+export type EmailCommand = z.infer<typeof EmailCommand>;
 
 export const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
 export type EmailClaimedData = z.infer<typeof EmailClaimedData>;
 export const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
 export type EmailClaimed = z.infer<typeof EmailClaimed>;
-export const EmailEvent = z.discriminatedUnion('type', [EmailClaimed]);
+export const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
+export type EmailReleasedData = z.infer<typeof EmailReleasedData>;
+export const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
+export type EmailReleased = z.infer<typeof EmailReleased>;
+export const EmailEvent = z.discriminatedUnion('type', [EmailClaimed, EmailReleased]);
 export type EmailEvent = z.infer<typeof EmailEvent>;
 
 export type EmailState = { status: 'free' } | { status: 'claimed'; email: string; userId: string };
@@ -34,22 +44,32 @@ const claim = ({ data }: ClaimEmail, state: EmailState): EmailEvent[] => {
   return [{ type: 'EmailClaimed', data: { email, userId: data.userId, at: data.now } }];
 };
 
+/** Only the holder releases an address; anyone else's release (or a second one) changes nothing. */
+const release = ({ data }: ReleaseEmail, state: EmailState): EmailEvent[] => {
+  if (state.status !== 'claimed' || state.userId !== data.userId) return [];
+  return [{ type: 'EmailReleased', data: { email: state.email, userId: data.userId, at: data.now } }];
+};
+
 export const emailDecider: Decider<EmailCommand, EmailState, EmailEvent> = {
   initialState: { status: 'free' },
   decide: (command, state) => {
     switch (command.type) {
       case 'ClaimEmail':
         return claim(command, state);
+      case 'ReleaseEmail':
+        return release(command, state);
       default:
-        return assertNever(command.type);
+        return assertNever(command);
     }
   },
   evolve: (state, event) => {
     switch (event.type) {
       case 'EmailClaimed':
         return { status: 'claimed', email: event.data.email, userId: event.data.userId };
+      case 'EmailReleased':
+        return { status: 'free' };
       default:
-        return unknownEvent(state, event.type);
+        return unknownEvent(state, event);
     }
   },
 };

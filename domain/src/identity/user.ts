@@ -45,7 +45,17 @@ export const ChangeProfile = z.object({
 });
 export type ChangeProfile = z.infer<typeof ChangeProfile>;
 
-export const UserCommand = z.discriminatedUnion('type', [RegisterUser, ChangeProfile]);
+/**
+ * A new sign-in email. `from` is the address the caller re-authenticated against: a user whose
+ * email changed since is refused, so the claim released beside this change is always the one held.
+ */
+export const ChangeEmail = z.object({
+  type: z.literal('ChangeEmail'),
+  data: z.object({ userId: Id, email: z.email(), from: z.email(), now: Instant }),
+});
+export type ChangeEmail = z.infer<typeof ChangeEmail>;
+
+export const UserCommand = z.discriminatedUnion('type', [RegisterUser, ChangeProfile, ChangeEmail]);
 export type UserCommand = z.infer<typeof UserCommand>;
 
 export const UserRegisteredData = z.object({
@@ -62,7 +72,12 @@ export const UserProfileChangedData = z.object({ userId: Id, changes: ProfileCha
 export type UserProfileChangedData = z.infer<typeof UserProfileChangedData>;
 export const UserProfileChanged = z.object({ type: z.literal('UserProfileChanged'), data: UserProfileChangedData });
 export type UserProfileChanged = z.infer<typeof UserProfileChanged>;
-export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged]);
+/** The new address only, as `UserRegistered` carries the first: no password, no proof of re-authentication. */
+export const UserEmailChangedData = z.object({ userId: Id, email: z.email(), at: Instant });
+export type UserEmailChangedData = z.infer<typeof UserEmailChangedData>;
+export const UserEmailChanged = z.object({ type: z.literal('UserEmailChanged'), data: UserEmailChangedData });
+export type UserEmailChanged = z.infer<typeof UserEmailChanged>;
+export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged, UserEmailChanged]);
 export type UserEvent = z.infer<typeof UserEvent>;
 
 export type UserState =
@@ -89,6 +104,14 @@ const changeProfile = ({ data }: ChangeProfile, state: UserState): UserEvent[] =
   return [{ type: 'UserProfileChanged', data: { userId: state.userId, changes, at: data.now } }];
 };
 
+const changeEmail = ({ data }: ChangeEmail, state: UserState): UserEvent[] => {
+  if (state.status !== 'registered') return fail('USER_NOT_FOUND', `No user ${data.userId}`);
+  ensure(state.email === normaliseEmail(data.from), 'EMAIL_CHANGED_MEANWHILE', 'Your email changed since you confirmed your password; try again');
+  const email = normaliseEmail(data.email);
+  if (email === state.email) return [];
+  return [{ type: 'UserEmailChanged', data: { userId: state.userId, email, at: data.now } }];
+};
+
 export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
   initialState: { status: 'none' },
   decide: (command, state) => {
@@ -97,6 +120,8 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         return register(command, state);
       case 'ChangeProfile':
         return changeProfile(command, state);
+      case 'ChangeEmail':
+        return changeEmail(command, state);
       default:
         return assertNever(command);
     }
@@ -115,6 +140,8 @@ export const userDecider: Decider<UserCommand, UserState, UserEvent> = {
         const kept = phone === undefined ? state.phone : (phone ?? undefined);
         return kept === undefined ? next : { ...next, phone: kept };
       }
+      case 'UserEmailChanged':
+        return state.status === 'registered' ? { ...state, email: event.data.email } : state;
       default:
         return unknownEvent(state, event);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { localTime, slotIsOpen } from './opening-hours.ts';
+import { hasOffset, instantOfLocal, localDateTime, localTime, slotIsOpen } from './opening-hours.ts';
 
 const slots = { minutes: 90, openingHours: { '5': [{ open: '18:00', close: '23:00' }], '6': [{ open: '12:00', close: '15:00' }, { open: '18:00', close: '23:00' }] } };
 
@@ -19,5 +19,25 @@ describe('restaurant slots', () => {
     ['the lunch interval of Saturday', '2026-07-11T11:00:00Z', true],
   ])('%s', (_name, start, open) => {
     expect(slotIsOpen(slots, 'Europe/Lisbon', start)).toBe(open);
+  });
+});
+
+describe('wall-clock times in a listing time zone', () => {
+  it.each([
+    ['summer time in Lisbon', '2026-07-10T19:30', 'Europe/Lisbon', '2026-07-10T18:30:00.000Z'],
+    ['winter time in Lisbon', '2026-01-09T19:30', 'Europe/Lisbon', '2026-01-09T19:30:00.000Z'],
+    ['Tokyo, the day before in UTC', '2026-07-11T08:30', 'Asia/Tokyo', '2026-07-10T23:30:00.000Z'],
+    ['a half-hour zone', '2026-07-10T19:00:00', 'Asia/Kolkata', '2026-07-10T13:30:00.000Z'],
+    ['New York, seconds given', '2026-11-01T12:00:00', 'America/New_York', '2026-11-01T17:00:00.000Z'],
+    ['the hour New York passes twice: the first', '2026-11-01T01:30', 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    ['the hour Lisbon skips: no instant', '2026-03-29T01:30', 'Europe/Lisbon', undefined],
+  ])('%s', (_name, local, zone, instant) => {
+    expect(instantOfLocal(local, zone)).toBe(instant);
+    if (instant) expect(localDateTime(instant, zone)).toBe(local.slice(0, 16));
+  });
+
+  it('tells a wall-clock time from one with an offset', () => {
+    expect(['2026-07-10T19:30', '2026-07-10T19:30:00'].map(hasOffset)).toEqual([false, false]);
+    expect(['2026-07-10T19:30:00Z', '2026-07-10T19:30:00.000+02:00', '2026-07-10T19:30-0500'].map(hasOffset)).toEqual([true, true, true]);
   });
 });

@@ -6,6 +6,7 @@
 export const errorKinds = {
   // identity
   EMAIL_TAKEN: 'conflict',
+  EMAIL_CHANGED_MEANWHILE: 'conflict',
   USER_EXISTS: 'conflict',
   USER_NOT_FOUND: 'not_found',
   // listings

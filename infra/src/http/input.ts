@@ -40,6 +40,42 @@ export const unknownKeys = (sent: unknown, parsed: unknown, path = ''): string[]
   return Object.keys(sent).flatMap((key) => (Object.hasOwn(parsed, key) ? unknownKeys(sent[key], parsed[key], join(path, key)) : [join(path, key)]));
 };
 
+type Json = Record<string, unknown>;
+const namedKeys = new WeakMap<z.ZodType, Set<string> | null>();
+
+/** The keys an object's JSON Schema names, or null when it takes keys it cannot name (a record, a catch-all, a reference). */
+const keysOf = (node: Json): Set<string> | null => {
+  const members = (node.anyOf ?? node.oneOf ?? node.allOf) as Json[] | undefined;
+  if (node.$ref || node.patternProperties || (node.additionalProperties !== undefined && node.additionalProperties !== false)) return null;
+  if (!members && (node.type !== 'object' || !isRecord(node.properties))) return null;
+  const keys = new Set(isRecord(node.properties) ? Object.keys(node.properties) : []);
+  for (const member of members ?? []) {
+    const more = keysOf(member);
+    if (more === null) return null;
+    for (const key of more) keys.add(key);
+  }
+  return keys;
+};
+
+/**
+ * Keys of `sent` that the schema names nowhere (in any branch of a union), found without parsing:
+ * so a request that is wrong in other ways too still hears which of its fields are unknown.
+ */
+const unnamedKeys = (schema: z.ZodType, sent: unknown): string[] => {
+  if (!isRecord(sent)) return [];
+  if (!namedKeys.has(schema)) {
+    let keys: Set<string> | null = null;
+    try {
+      keys = keysOf(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Json);
+    } catch {
+      keys = null;
+    }
+    namedKeys.set(schema, keys);
+  }
+  const keys = namedKeys.get(schema);
+  return keys ? Object.keys(sent).filter((key) => !keys.has(key)) : [];
+};
+
 const nouns: Record<InputPart, string> = { path: 'path parameter', query: 'query parameter', body: 'body field', header: 'header' };
 
 const badRequest = (detail: string, errors: Issue[]) => new HttpProblem(400, 'Invalid request', detail, { errors });
@@ -60,8 +96,20 @@ export const parseStrict = (schema: z.ZodType | undefined, sent: unknown, part: 
   }
   const parsed = schema.safeParse(sent);
   if (!parsed.success) {
-    const errors = parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code }));
-    throw badRequest(`The ${part === 'body' ? 'body' : `${nouns[part]}s`} do${part === 'body' ? 'es' : ''} not match the schema: ${errors.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`, errors);
+    // A `.strict()` schema reports its unknown keys itself, all in one issue: each is named like the others.
+    const strictKeys = parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => join(issue.path.map(String).join('.'), key)) : []));
+    const unknown = [...new Set([...(part === 'header' ? [] : unnamedKeys(schema, sent)), ...strictKeys])];
+    const errors = [
+      ...unknown.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })),
+      ...parsed.error.issues
+        .filter((issue) => issue.code !== 'unrecognized_keys')
+        .map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message, code: issue.code })),
+    ];
+    const unknownDetail = `Unknown ${nouns[part]}${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}`;
+    const wrong = errors.slice(unknown.length);
+    const wrongDetail = `${part === 'body' ? 'body' : `${nouns[part]}s`} do${part === 'body' ? 'es' : ''} not match the schema: ${wrong.map((e) => `${e.path || '(root)'}: ${e.message}`).join('; ')}`;
+    if (wrong.length === 0) throw badRequest(unknownDetail, errors);
+    throw badRequest(unknown.length > 0 ? `${unknownDetail}; and the ${wrongDetail}` : `The ${wrongDetail}`, errors);
   }
   // Headers are open by nature (proxies add their own): only the declared ones are checked.
   const extra = part === 'header' ? [] : unknownKeys(sent, parsed.data);

@@ -6,13 +6,18 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 
 const READ_MODELS = ['carts', 'products'];
 
+/** ISO 4217's code for "no currency is involved": the currency of an empty cart's zero. */
+export const NO_CURRENCY = 'XXX';
+
 /**
  * A subtotal only when every line's product is known and priced in one currency, summed exactly in
  * integer minor units; a sum past the safe integers (no order could be placed for it) is no subtotal.
+ * An empty cart's subtotal is zero, in no currency.
  */
 export const subtotalOf = (lines: { quantity: number; product: Pick<ProductSummary, 'price'> | null }[]) => {
+  if (lines.length === 0) return { amount: 0, currency: NO_CURRENCY };
   const currencies = new Set(lines.map((line) => line.product?.price.currency));
-  if (lines.length === 0 || currencies.size !== 1 || currencies.has(undefined)) return null;
+  if (currencies.size !== 1 || currencies.has(undefined)) return null;
   const amount = lines.reduce((sum, line) => sum + BigInt(line.quantity) * BigInt(line.product!.price.amount), 0n);
   return amount <= BigInt(Number.MAX_SAFE_INTEGER) ? { amount: Number(amount), currency: [...currencies][0]! } : null;
 };
@@ -23,7 +28,9 @@ export const cartQueryRoutes = (deps: QueryDeps): Route[] => {
     defineRoute({
       method: 'get',
       path: '/carts/me',
-      summary: "The caller's cart, each line with the product's current price and stock (prices are fixed only at checkout)",
+      summary:
+        "The caller's cart, each line with the product's current price and stock (prices are fixed only at checkout), and the subtotal: " +
+        'null when lines differ in currency or a product is unknown, zero in currency XXX (ISO 4217: none) for an empty cart',
       tags: ['cart'],
       auth: 'user',
       query: z.object({ after: Token }),

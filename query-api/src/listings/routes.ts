@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
-import { nightsBetween } from '@stayhub/read-models';
+import { nightsBetween, slotTimes } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 import { cached, cacheKeyOf } from '../shared/search-cache.ts';
@@ -46,7 +46,9 @@ const AvailabilityQuery = z
   .object({ from: IsoDate, to: IsoDate, after: Token })
   .refine((q) => q.from < q.to, { message: 'to must be after from', path: ['to'] })
   .refine((q) => daysBetween(q.from, q.to) <= 366, { message: 'at most 366 days', path: ['to'] });
-const SlotsQuery = z.object({ slots: csv.pipe(z.array(z.iso.datetime({ offset: true })).min(1).max(200)), after: Token });
+/** A slot is an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
+const SlotTime = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })]);
+const SlotsQuery = z.object({ slots: csv.pipe(z.array(SlotTime).min(1).max(200)), after: Token });
 
 /** Published listings are public; a draft or an unlisted one only to its host and operators. */
 const visible = (listing: { status: string; hostId: string } | null | undefined, user: AuthUser | undefined): listing is { status: string; hostId: string } =>
@@ -92,20 +94,41 @@ export const listingRoutes = (deps: QueryDeps) => [
   defineRoute({
     method: 'get',
     path: '/listings/:id/availability',
-    summary: 'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`',
+    summary:
+      'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`: instants with an ' +
+      "offset or wall-clock times (2030-05-01T19:30) in the listing's time zone. Each slot comes back as its instant (`key`), its " +
+      "wall-clock time there (`local`, `timeZone`) and whether the restaurant serves it (`open`): a closed one has nothing free",
     tags: ['listings'],
     auth: 'optional',
     params: ListingId,
     query: z.union([AvailabilityQuery, SlotsQuery]),
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
-      const keys = 'from' in query ? nightsBetween(query.from, query.to) : query.slots.map((s) => new Date(s).toISOString());
+      const listing = await deps.listings.get(params.id);
       // A draft's calendar is shown only to its host (and operators), like the draft itself.
-      const days = visible(await deps.listings.get(params.id), user) ? await deps.listings.availability(params.id, keys) : undefined;
-      if (!days) {
+      if (!visible(listing, user)) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
       }
+      const asked = 'from' in query ? undefined : slotTimes(listing.details, query.slots);
+      if (asked && asked.missing.length > 0) {
+        throw new HttpProblem(400, 'Bad Request', `No such time in ${asked.slots[0]?.timeZone ?? 'the listing time zone'}: the clocks skip ${asked.missing.join(', ')}`, {
+          errors: asked.missing.map(() => ({ path: 'slots', message: 'a wall-clock time the clocks skip that day', code: 'invalid_format' })),
+        });
+      }
+      const keys = 'from' in query ? nightsBetween(query.from, query.to) : (asked?.slots ?? []).map((slot) => slot.key);
+      const free = await deps.listings.availability(params.id, keys);
+      if (!free) {
+        if (stale) throw notYet();
+        throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
+      }
+      // A slot the restaurant does not serve is never offered, whatever its calendar says.
+      const days = asked
+        ? free.map((day, i) => {
+            const { local, timeZone, open } = asked.slots[i]!;
+            return { ...day, local, timeZone, open, unitTypes: open ? day.unitTypes : day.unitTypes.map((u) => ({ ...u, free: 0 })) };
+          })
+        : free;
       return { body: { listingId: params.id, days, stale }, headers: staleHeaders(stale) };
     },
   }),

@@ -46,6 +46,14 @@ describe('reviews projection', () => {
       rating: { average: 3, count: 2 },
     });
     expect((await rows()).filter((r) => r.about === 'guest')).toHaveLength(1);
+
+    // the host's public profile: what guests wrote about the stays, newest first; the guest's: how many hosts wrote
+    const reader = new PgReviewReader(pool);
+    expect(await reader.ofProfile('h1', 1)).toEqual({
+      asHost: { average: 3, count: 2, recent: [{ rating: 2, comment: 'Noisy', stayMonth: '2026-04', guestFirstName: 'Gil', writtenAt: '2026-04-18T09:00:00.000Z' }] },
+      asGuest: { count: 0 },
+    });
+    expect(await reader.ofProfile('g1', 3)).toEqual({ asHost: { average: null, count: 0, recent: [] }, asGuest: { count: 1 } });
   });
 });
 

@@ -32,7 +32,8 @@ const indexes = (target: string): string => {
   const t = reviewTables(target);
   return `
     CREATE INDEX IF NOT EXISTS ${t.reviews}_listing ON ${t.reviews} (listing_id, written_at DESC) WHERE about = 'stay';
-    CREATE INDEX IF NOT EXISTS ${t.reviews}_guest ON ${t.reviews} (guest_id, written_at DESC) WHERE about = 'guest';`;
+    CREATE INDEX IF NOT EXISTS ${t.reviews}_guest ON ${t.reviews} (guest_id, written_at DESC) WHERE about = 'guest';
+    CREATE INDEX IF NOT EXISTS ${t.reviews}_host ON ${t.reviews} (host_id, written_at DESC) WHERE about = 'stay';`;
 };
 
 /** The rows a batch adds: the first of each key wins, as one-by-one inserts with DO NOTHING would. */

@@ -7,7 +7,19 @@ export type ListingReviewPage = { items: ListingReview[]; page: number; pageSize
 export type GuestReview = { rating: number; comment: string; stayMonth: string; hostFirstName: string; writtenAt: string };
 export type GuestReviewPage = { items: GuestReview[]; page: number; pageSize: number; hasMore: boolean; rating: { average: number | null; count: number } };
 
+/**
+ * The reviews a public profile shows: what guests wrote about stays the user hosted (rating and the
+ * newest few), and how many reviews hosts wrote about the user as a guest (their text and ratings
+ * are for hosts who have had a request from the user).
+ */
+export type ProfileReviews = {
+  asHost: { average: number | null; count: number; recent: ListingReview[] };
+  asGuest: { count: number };
+};
+
 export interface ReviewReader {
+  /** The reviews a user's public profile shows, with the `recent` newest of their hosted stays. */
+  ofProfile(userId: string, recent: number): Promise<ProfileReviews>;
   /** Published reviews of a listing's stays, newest first, with the listing's rating over all of them. */
   ofListing(listingId: string, paging: { page: number; pageSize: number }): Promise<ListingReviewPage>;
   /** What hosts wrote about a guest once published, newest first, with the guest's rating over all of them. */
@@ -27,7 +39,7 @@ export class PgReviewReader implements ReviewReader {
   }
 
   /** One page of the reviews `about` a listing or a guest, with the author's first name, and the rating over all of them. */
-  private async page(about: 'stay' | 'guest', subject: { column: 'listing_id' | 'guest_id'; id: string }, author: 'guest_id' | 'host_id', { page, pageSize }: Paging) {
+  private async page(about: 'stay' | 'guest', subject: { column: 'listing_id' | 'guest_id' | 'host_id'; id: string }, author: 'guest_id' | 'host_id', { page, pageSize }: Paging) {
     const t = await this.tables();
     const where = `r.${subject.column} = $1 AND r.about = '${about}'`;
     const [items, summary] = await Promise.all([
@@ -46,6 +58,17 @@ export class PgReviewReader implements ReviewReader {
   async ofListing(listingId: string, paging: Paging): Promise<ListingReviewPage> {
     const { rows, ...rest } = await this.page('stay', { column: 'listing_id', id: listingId }, 'guest_id', paging);
     return { items: rows.map(({ firstName, ...r }) => ({ ...r, guestFirstName: firstName })), ...rest };
+  }
+
+  async ofProfile(userId: string, recent: number): Promise<ProfileReviews> {
+    const [hosted, asGuest] = await Promise.all([
+      this.page('stay', { column: 'host_id', id: userId }, 'guest_id', { page: 1, pageSize: recent }),
+      this.page('guest', { column: 'guest_id', id: userId }, 'host_id', { page: 1, pageSize: 0 }),
+    ]);
+    return {
+      asHost: { ...hosted.rating, recent: hosted.rows.map(({ firstName, ...r }) => ({ ...r, guestFirstName: firstName })) },
+      asGuest: { count: asGuest.rating.count },
+    };
   }
 
   async ofGuest(guestId: string, paging: Paging): Promise<GuestReviewPage> {

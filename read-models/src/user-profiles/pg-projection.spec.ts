@@ -42,6 +42,14 @@ describe('user profile', () => {
     expect(noPhone?.account).toEqual({ email: 'u1@example.com', name: 'Augusta Ada King', locale: 'en' });
     expect(evolveUserProfile(noPhone, changed('u1', 1, { name: 'Ada Lovelace', phone: '+4915112345678' }))).toBe(noPhone);
   });
+
+  it('follows an email change into the account only; the same event again changes nothing', () => {
+    const start = evolveUserProfile(undefined, registered('u1', 'Ada Lovelace'));
+    const moved = { ...changed('u1', 1, {}), type: 'UserEmailChanged', data: { userId: 'u1', email: 'ada@new.example', at: '2026-03-05T10:00:00.000Z' } };
+    const after = evolveUserProfile(start, moved);
+    expect(after).toMatchObject({ firstName: 'Ada', revision: 1, account: { email: 'ada@new.example', name: 'Ada Lovelace' } });
+    expect(evolveUserProfile(after, moved)).toBe(after);
+  });
 });
 
 describe('user profiles projection', () => {
@@ -99,6 +107,16 @@ describeProjection('user profiles projection, batched', {
           userId: 'u6', firstName: 'Augusta', role: 'host', memberSince: '2026-05', revision: 1,
           account: { email: 'u6@example.com', name: 'Augusta King', locale: 'en' },
         });
+      },
+    },
+    {
+      name: 'an email change moves the account to the new address and shows nowhere in public',
+      given: registration('u7', 'Ada Lovelace'),
+      when: specRecorded('user-u7', [{ type: 'UserEmailChanged', data: { userId: 'u7', email: 'ada@new.example', at: '2026-05-07T10:00:00.000Z' } }], 1),
+      then: (rows, [profiles]) => {
+        const row = rows[profiles!]![0];
+        expect((row as { doc: { account: unknown } }).doc.account).toEqual({ email: 'ada@new.example', name: 'Ada Lovelace' });
+        expect(publicPart(row)).toEqual({ userId: 'u7', firstName: 'Ada', role: 'host', memberSince: '2026-05' });
       },
     },
   ],

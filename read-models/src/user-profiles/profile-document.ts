@@ -12,7 +12,7 @@ export type OwnAccount = { email: string; name: string; phone?: string; locale?:
  */
 export type UserProfileDocument = UserProfile & { account?: OwnAccount; revision?: number };
 
-export const userProfileHandles = new Set(['UserRegistered', 'UserProfileChanged']);
+export const userProfileHandles = new Set(['UserRegistered', 'UserProfileChanged', 'UserEmailChanged']);
 
 const firstNameOf = (name: string): string => name.trim().split(/\s+/)[0] ?? '';
 
@@ -49,6 +49,11 @@ export const evolveUserProfile = (doc: UserProfileDocument | undefined, event: R
       if (!doc.account) return { ...doc, firstName: change.changes.name ? firstNameOf(change.changes.name) : doc.firstName, revision: event.streamRevision };
       const account = changedAccount(doc.account, change);
       return { ...doc, firstName: firstNameOf(account.name), account, revision: event.streamRevision };
+    }
+    case 'UserEmailChanged': {
+      if (!doc) return doc;
+      const { email } = event.data as { email: string };
+      return { ...doc, ...(doc.account ? { account: { ...doc.account, email } } : {}), revision: event.streamRevision };
     }
     default:
       return doc;

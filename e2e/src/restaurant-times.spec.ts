@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from './harness.ts';
+import { day, publishedListing, register } from './fixtures.ts';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ workflows: 'manual' });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const evenings = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((weekday) => [weekday, [{ open: '18:00', close: '22:00' }]]));
+
+/** A restaurant of two tables, seating at 18:00 and 20:00 in its own time zone. */
+const restaurant = async (host: { token: string }, timeZone: string) =>
+  publishedListing(stack, host, 'restaurant', {
+    title: `Izakaya in ${timeZone}`,
+    location: { lat: 35.68, lon: 139.76, city: 'Tokyo', country: 'JP', timeZone },
+    currency: 'JPY',
+    unitTypes: [{ unitTypeId: 'table', name: 'Table for four', count: 2, capacity: 4, price: { amount: 1_500, currency: 'JPY' } }],
+    slots: { minutes: 120, openingHours: evenings },
+  });
+
+type Day = { key: string; local: string; timeZone: string; open: boolean; unitTypes: { free: number }[] };
+
+describe("restaurant slots in the listing's time zone", () => {
+  it('availability takes wall-clock times or instants, says when each is there, and never offers a slot the restaurant does not serve', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId, consistencyToken } = await restaurant(host, 'Asia/Tokyo');
+    const d = day(stack, 7);
+    const asked = [`${d}T20:00`, `${d}T11:00:00Z`, `${d}T20:00:00+09:00`, `${d}T13:00`, `${d}T19:00`, `${d}T18:00:00Z`];
+    const seen = await stack.query.get(`/listings/${listingId}/availability?slots=${asked.map(encodeURIComponent).join(',')}&after=${consistencyToken}`);
+    expect(seen.status, JSON.stringify(seen.body)).toBe(200);
+    expect((seen.body.days as Day[]).map(({ key, local, timeZone, open, unitTypes }) => [key, local, timeZone, open, unitTypes[0]!.free])).toEqual([
+      [`${d}T11:00:00.000Z`, `${d}T20:00`, 'Asia/Tokyo', true, 2],
+      [`${d}T11:00:00.000Z`, `${d}T20:00`, 'Asia/Tokyo', true, 2],
+      [`${d}T11:00:00.000Z`, `${d}T20:00`, 'Asia/Tokyo', true, 2],
+      // lunch time, off the grid, and 18:00 UTC (03:00 the next morning in Tokyo): closed, nothing free
+      [`${d}T04:00:00.000Z`, `${d}T13:00`, 'Asia/Tokyo', false, 0],
+      [`${d}T10:00:00.000Z`, `${d}T19:00`, 'Asia/Tokyo', false, 0],
+      [`${d}T18:00:00.000Z`, `${day(stack, 8)}T03:00`, 'Asia/Tokyo', false, 0],
+    ]);
+
+    // a table booked by its wall-clock time is the same slot
+    const booked = await stack.command.post('/bookings', { listingId, slot: `${d}T20:00`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+    expect(booked.body.stay).toEqual({ kind: 'slot', start: `${d}T11:00:00.000Z`, minutes: 120 });
+    const after = await stack.query.get(`/listings/${listingId}/availability?slots=${d}T20:00&after=${booked.body.consistencyToken}`);
+    expect(after.body.days.map((day: Day) => day.unitTypes[0]!.free)).toEqual([1]);
+    // and every view of the booking shows it on the restaurant's wall clocks
+    const local = { timeZone: 'Asia/Tokyo', start: `${d}T20:00`, end: `${d}T22:00` };
+    const view = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
+    expect(view.body).toMatchObject({ start: `${d}T11:00:00.000Z`, local });
+    expect((await stack.query.get('/me/bookings', { token: guest.token })).body.items[0].local).toEqual(local);
+    expect((await stack.query.get('/host/bookings', { token: host.token })).body.items[0].local).toEqual(local);
+    const closed = await stack.command.post('/bookings', { listingId, slot: `${d}T13:00`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(closed.status).toBe(400);
+    expect(closed.body.code).toBe('STAY_INVALID');
+  });
+
+  it('a wall-clock time the clocks skip is a 400 problem, for availability and for a booking', async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const { listingId, consistencyToken } = await restaurant(host, 'Europe/Lisbon');
+    // Lisbon springs forward from 01:00 to 02:00 on the last Sunday of March
+    const skipped = await stack.query.get(`/listings/${listingId}/availability?slots=2030-03-31T01:30&after=${consistencyToken}`);
+    expect(skipped.status).toBe(400);
+    expect(skipped.headers.get('content-type')).toContain('application/problem+json');
+    expect(skipped.body.detail).toContain('2030-03-31T01:30');
+    const march = `${new Date(stack.clock.now()).getUTCFullYear() + 1}-03-`;
+    const lastSunday = [31, 30, 29, 28, 27, 26, 25].map((n) => `${march}${n}`).find((date) => new Date(`${date}T12:00:00Z`).getUTCDay() === 0)!;
+    const booking = await stack.command.post('/bookings', { listingId, slot: `${lastSunday}T01:30`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    expect(booking.status, JSON.stringify(booking.body)).toBe(400);
+    expect(booking.body.code).toBe('STAY_INVALID');
+  });
+});
