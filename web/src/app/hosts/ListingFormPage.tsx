@@ -89,7 +89,15 @@ export const ListingFormPage = () => {
     [draftId],
   );
 
-  if (!draft) return <ErrorMessage error={new Error('This draft is not in this browser')} title="No such draft" />;
+  if (!draft)
+    return (
+      <>
+        <ErrorMessage error={new Error('This draft is not in this browser')} title="No such draft" />
+        <p>
+          Every listing saved to the server opens from <Link to="/host/listings">My listings</Link>, in any browser.
+        </p>
+      </>
+    );
   const form = draft.form;
 
   const change = (patch: Partial<ListingForm> & { kind?: ListingKind }) => {
