@@ -143,7 +143,7 @@ describe('the offline draft queue', () => {
     await queue.submit(draft.draftId);
     expect(server.listings.size).toBe(1);
     expect(server.listings.get('l1')!.published).toBe(1);
-    expect(queue.get(draft.draftId)!.published).toBe(true);
+    expect(queue.get(draft.draftId)!).toMatchObject({ published: true, revision: server.listings.get('l1')!.revision });
   });
 
   it('runs syncs of one draft one after another, so two quick edits create one listing', async () => {

@@ -189,12 +189,15 @@ export class DraftQueue {
     const synced = await this.sync(draftId);
     if (synced.state !== 'saved') return synced;
     const draft = this.require(draftId);
+    let revision: number | undefined;
     try {
-      await this.transport.publish(draft.listingId!, draft.publishKey);
+      ({ revision } = await this.transport.publish(draft.listingId!, draft.publishKey));
     } catch (error) {
       return this.failed(draftId, error);
     }
-    this.save({ ...this.require(draftId), published: true });
+    // A repeated publish replays the first answer, whose revision may be older than this browser's.
+    const latest = this.require(draftId);
+    this.save({ ...latest, published: true, ...(revision !== undefined && revision > (latest.revision ?? -1) ? { revision } : {}) });
     return this.announce(draftId, { state: 'saved' });
   }
 
