@@ -317,6 +317,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await clash.getByText('Balcony Loft', { exact: true }).waitFor({ timeout: 30_000 });
     await clash.getByText('Tram Stop Loft & Balcony', { exact: true }).waitFor();
     await second.screenshot({ path: join(outputDir(), 'host-two-browsers-conflict.png'), fullPage: true });
+    expect(await accessibilityViolations(second)).toEqual([]);
     await clash.getByRole('button', { name: 'Keep mine' }).click();
     await secondStatus.getByText('All changes saved').waitFor({ timeout: 30_000 });
 
