@@ -1,4 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { createPool, inTransaction } from '@stayhub/infra';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { awaitingPayment, confirmed, paid, shipped, delivered } from '@stayhub/domain/commerce/order/order.fixtures';
 import type { commerce } from '@stayhub/domain';
 import { describeProjection, recorded } from '../testing/projection-spec.ts';
@@ -56,4 +59,20 @@ describeProjection('seller orders projection', {
       },
     },
   ],
+});
+
+describe('seller orders tables', () => {
+  it('have their indexes (a name taken by a table would make IF NOT EXISTS skip one silently)', async () => {
+    const pool = createPool(await testDatabaseUrl(), 2);
+    const target = `seller_orders_idx_${randomBytes(3).toString('hex')}`;
+    try {
+      await inTransaction(pool, (client) => sellerOrdersProjection.migrate(client, target));
+      const { rows } = await pool.query<{ tablename: string; indexdef: string }>('SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ($1, $2)', [target, `${target}_products`]);
+      expect(rows.filter((r) => r.tablename === target && /USING gin \(product_ids\)/.test(r.indexdef))).toHaveLength(1);
+      expect(rows.filter((r) => r.tablename === `${target}_products` && /\(seller_id\)/.test(r.indexdef))).toHaveLength(1);
+    } finally {
+      await inTransaction(pool, (client) => sellerOrdersProjection.drop(client, target)).catch(() => undefined);
+      await pool.end();
+    }
+  });
 });

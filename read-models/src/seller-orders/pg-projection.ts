@@ -36,8 +36,8 @@ const productRows: DocumentTable<SellerProduct> = {
 
 const indexes = (target: string): string => {
   const t = sellerOrderTables(target);
-  return `CREATE INDEX IF NOT EXISTS ${t.orders}_products ON ${t.orders} USING gin (product_ids);
-    CREATE INDEX IF NOT EXISTS ${t.products}_seller ON ${t.products} (seller_id);`;
+  return `CREATE INDEX IF NOT EXISTS ${t.orders}_by_product ON ${t.orders} USING gin (product_ids);
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_seller ON ${t.products} (seller_id);`;
 };
 
 /** The orders holding a line of each seller's products, newest first: the seller's list of what to ship. */
