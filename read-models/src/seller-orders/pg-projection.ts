@@ -36,7 +36,9 @@ const productRows: DocumentTable<SellerProduct> = {
 
 const indexes = (target: string): string => {
   const t = sellerOrderTables(target);
+  // A seller with few orders is found through the GIN index; one in many orders, by walking the newest first.
   return `CREATE INDEX IF NOT EXISTS ${t.orders}_by_product ON ${t.orders} USING gin (product_ids);
+    CREATE INDEX IF NOT EXISTS ${t.orders}_newest ON ${t.orders} (placed_at DESC, order_id DESC);
     CREATE INDEX IF NOT EXISTS ${t.products}_by_seller ON ${t.products} (seller_id);`;
 };
 
