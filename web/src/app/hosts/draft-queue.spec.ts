@@ -246,6 +246,15 @@ describe('a listing edited from more than one browser', () => {
     expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
   });
 
+  it('opening the form offline keeps what is typed and says it waits', async () => {
+    const { queue, server } = elsewhere();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    queue.edit(draft.draftId, { title: 'Harbour Inn, renovated' });
+    server.state.online = false;
+    expect(await queue.refresh(draft.draftId)).toEqual({ state: 'offline', pending: 1 });
+    expect(queue.get(draft.draftId)!.form.title).toBe('Harbour Inn, renovated');
+  });
+
   it('the same field changed in both: a conflict naming it, nothing sent until the host keeps one', async () => {
     const { queue, server } = elsewhere();
     const { saveElsewhere } = server;

@@ -127,8 +127,8 @@ export class DraftQueue {
     if (!draft.listingId) return { state: 'saved' };
     try {
       this.merge(draftId, await this.transport.load(draft.listingId, draft.revision));
-    } catch (error) {
-      return this.failed(draftId, error);
+    } catch {
+      // Best effort: unread (offline, or not on the read side yet), every save still goes with If-Match.
     }
     return this.sync(draftId);
   }
