@@ -52,3 +52,31 @@ describe('GET /host/listings', () => {
     expect((await stack.query.get('/host/listings', { token: host.token })).body).toMatchObject({ items: [], hasMore: false });
   });
 });
+
+describe('GET /host/listings/:id', () => {
+  it('gives the host every saved detail of a draft with its revision as the ETag an edit sends back; a stale If-Match is a 412', async () => {
+    const host = await register(stack, 'host');
+    const other = await register(stack, 'host');
+    const created = await stack.command.post('/listings', { kind: 'hotel', details: { title: 'Harbour hotel', description: 'Twelve rooms' } }, { token: host.token });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const { listingId } = created.body;
+    const edited = await stack.command.put(`/listings/${listingId}`, { amenities: ['wifi'] }, { token: host.token, headers: { 'if-match': created.headers.get('etag')! } });
+    expect(edited.status, JSON.stringify(edited.body)).toBe(200);
+
+    const read = await stack.query.get(`/host/listings/${listingId}?after=${edited.body.consistencyToken}`, { token: host.token });
+    expect(read.status, JSON.stringify(read.body)).toBe(200);
+    expect(read.body).toMatchObject({ listingId, status: 'draft', kind: 'hotel', revision: edited.body.revision, details: { title: 'Harbour hotel', description: 'Twelve rooms', amenities: ['wifi'] } });
+    expect(read.headers.get('etag')).toBe(edited.headers.get('etag'));
+
+    // A second browser saved meanwhile: the first one's edit on the older revision is refused, nothing changes.
+    const stale = await stack.command.put(`/listings/${listingId}`, { title: 'Old tab' }, { token: host.token, headers: { 'if-match': created.headers.get('etag')! } });
+    expect(stale.status).toBe(412);
+    expect(stale.headers.get('content-type')).toContain('application/problem+json');
+    expect(stale.body).toMatchObject({ currentRevision: edited.body.revision });
+    const after = await stack.query.get(`/host/listings/${listingId}`, { token: host.token });
+    expect(after.body.details.title).toBe('Harbour hotel');
+
+    expect((await stack.query.get(`/host/listings/${listingId}`, { token: other.token })).status).toBe(404);
+    expect((await stack.query.get(`/host/listings/${listingId}?hostId=x`, { token: host.token })).status).toBe(400);
+  });
+});

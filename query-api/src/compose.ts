@@ -1,5 +1,5 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
+import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgSellerOrderReader, PgUserProfileReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { PgNotificationReader } from '@stayhub/read-models/notifications/postgres';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
@@ -53,6 +53,7 @@ export const composeQuerySide = (options: {
     earnings: new PgHostEarningsReader(pool),
     hostListings: new PgHostListingReader(pool),
     notifications: new PgNotificationReader(pool),
+    sellerOrders: new PgSellerOrderReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api', options.config.LOG_LEVEL),

@@ -24,3 +24,4 @@ export * from './host-listings/postgres.ts';
 export * from './calendar-blocks/postgres.ts';
 export * from './notifications/notice.ts';
 export * from './notifications/postgres.ts';
+export * from './seller-orders/postgres.ts';

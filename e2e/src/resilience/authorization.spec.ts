@@ -176,6 +176,8 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/me/bookings', call: async () => ({ path: '/me/bookings' }), expect: users200 },
   { api: 'query', method: 'get', route: '/host/bookings', call: async () => ({ path: '/host/bookings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   { api: 'query', method: 'get', route: '/host/listings', call: async () => ({ path: '/host/listings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  // a listing as its own host edits it: anyone else's looks missing
+  { api: 'query', method: 'get', route: '/host/listings/{id}', call: async () => ({ path: `/host/listings/${await hostListingSeen()}` }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 404 } },
   { api: 'query', method: 'get', route: '/host/earnings', call: async () => ({ path: '/host/earnings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   { api: 'query', method: 'get', route: '/host/payouts', call: async () => ({ path: '/host/payouts' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   // what hosts wrote about a guest: the guest, and hosts who have had a request from them
@@ -185,6 +187,8 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/carts/me', call: async () => ({ path: '/carts/me' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/wishlist', call: async () => ({ path: '/me/wishlist' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/orders', call: async () => ({ path: '/me/orders' }), expect: users200 },
+  { api: 'query', method: 'get', route: '/seller/products', call: async () => ({ path: '/seller/products' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  { api: 'query', method: 'get', route: '/seller/orders', call: async () => ({ path: '/seller/orders' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   { api: 'query', method: 'get', route: '/orders/{id}', call: async () => ({ path: `/orders/${await orderSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 404, otherHost: 404, admin: 200 } },
   // the inbox: each user's own; a notice of the host (a request for their listing) is theirs alone to mark read
   { api: 'query', method: 'get', route: '/me/notifications', call: async () => ({ path: '/me/notifications' }), expect: users200 },
@@ -204,6 +208,11 @@ const seen = async (api: 'query', path: string, token: string) => {
 const draftSeen = async () => {
   const listingId = await draft();
   await seen('query', `/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`, users.host.token);
+  return listingId;
+};
+const hostListingSeen = async () => {
+  const listingId = await draft();
+  await seen('query', `/host/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`, users.host.token);
   return listingId;
 };
 const blockedSeen = async () => {

@@ -3,6 +3,7 @@ import type { QueryDeps } from '../shared/deps.ts';
 import { cartQueryRoutes } from './carts.ts';
 import { orderQueryRoutes } from './orders.ts';
 import { productQueryRoutes } from './products.ts';
+import { sellerRoutes } from './seller.ts';
 
-/** Product search and detail, cart, wishlist and order history. */
-export const commerceQueryRoutes = (deps: QueryDeps): Route[] => [...productQueryRoutes(deps), ...cartQueryRoutes(deps), ...orderQueryRoutes(deps)];
+/** Product search and detail, cart, wishlist, order history, and the sellers' products and orders to ship. */
+export const commerceQueryRoutes = (deps: QueryDeps): Route[] => [...productQueryRoutes(deps), ...cartQueryRoutes(deps), ...orderQueryRoutes(deps), ...sellerRoutes(deps)];

@@ -55,7 +55,7 @@ const stockRows: DocumentTable<StockDocument> = {
 
 const indexes = (target: string): string => {
   const t = productTables(target);
-  return ``;
+  return `CREATE INDEX IF NOT EXISTS ${t.products}_seller ON ${t.products} (seller_id, created_at DESC, product_id DESC);`;
 };
 
 /** Product search and detail, with the stock of each SKU kept beside it (joined when read). */

@@ -56,6 +56,8 @@ export interface ProductReader {
   get(productId: string): Promise<ProductView | undefined>;
   /** Summaries of the given products that exist, in no particular order (for carts and wishlists). */
   many(productIds: readonly string[]): Promise<ProductSummary[]>;
+  /** A seller's own products, discontinued ones too, newest first, each with its stock. */
+  bySeller(sellerId: string, query: { page: number; pageSize: number }): Promise<{ items: ProductView[]; page: number; pageSize: number; hasMore: boolean }>;
 }
 
 /** Postal codes compare without spaces, dashes or case, as the product's covered prefixes do. */

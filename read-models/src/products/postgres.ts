@@ -32,6 +32,16 @@ const summary = (row: SummaryRow): ProductSummary => ({
   available: Number(row.available),
 });
 
+type ViewRow = { doc: ProductView & { revision: number }; on_hand: number | null; reserved: number | null };
+
+const view = (row: ViewRow): ProductView => {
+  const { revision: _revision, ...doc } = row.doc;
+  const onHand = Number(row.on_hand ?? 0);
+  const reserved = Number(row.reserved ?? 0);
+  const available = Math.max(0, onHand - reserved);
+  return { ...doc, stock: { onHand, reserved, available, inStock: available > 0 } };
+};
+
 /** Search on PostgreSQL: trigram word similarity for typos, jsonb containment for attributes, prefix match for delivery areas. */
 export class PgProductReader implements ProductReader {
   constructor(private readonly pool: Pool) {}
@@ -91,17 +101,18 @@ export class PgProductReader implements ProductReader {
 
   async get(productId: string): Promise<ProductView | undefined> {
     const t = await this.tables();
-    const { rows } = await this.pool.query<{ doc: ProductView & { revision: number }; on_hand: number | null; reserved: number | null }>(
-      `SELECT p.doc, s.on_hand, s.reserved FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku WHERE p.product_id = $1`,
-      [productId],
+    const { rows } = await this.pool.query<ViewRow>(`SELECT p.doc, s.on_hand, s.reserved FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku WHERE p.product_id = $1`, [productId]);
+    return rows[0] && view(rows[0]);
+  }
+
+  async bySeller(sellerId: string, { page, pageSize }: { page: number; pageSize: number }) {
+    const t = await this.tables();
+    const { rows } = await this.pool.query<ViewRow>(
+      `SELECT p.doc, s.on_hand, s.reserved FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku
+        WHERE p.seller_id = $1 ORDER BY p.created_at DESC, p.product_id DESC LIMIT $2 OFFSET $3`,
+      [sellerId, pageSize + 1, (page - 1) * pageSize],
     );
-    const row = rows[0];
-    if (!row) return undefined;
-    const { revision: _revision, ...doc } = row.doc;
-    const onHand = Number(row.on_hand ?? 0);
-    const reserved = Number(row.reserved ?? 0);
-    const available = Math.max(0, onHand - reserved);
-    return { ...doc, stock: { onHand, reserved, available, inStock: available > 0 } };
+    return { items: rows.slice(0, pageSize).map(view), page, pageSize, hasMore: rows.length > pageSize };
   }
 
   async many(productIds: readonly string[]): Promise<ProductSummary[]> {

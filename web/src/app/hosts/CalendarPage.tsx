@@ -5,7 +5,7 @@ import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, Field, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
 import { AvailabilityCalendar } from '../guests/AvailabilityCalendar.tsx';
 import { addDays, describeStay, today, type BookingPage, type ListingView, type UnitType } from '../guests/types.ts';
-import { draftQueue } from './queue.ts';
+import type { HostListing } from './HostListingsPage.tsx';
 
 const BlockForm = ({ listingId, unitType, onDone }: { listingId: string; unitType: UnitType; onDone: () => void }) => {
   const [error, setError] = useState<unknown>(null);
@@ -95,21 +95,26 @@ export const CalendarPage = () => {
   );
   const blocks = useResource(listingId ? `blocks/${listingId}/${version}` : null, (signal) => get<{ items: Block[] }>('query', `/listings/${listingId}/blocks`, { signal }));
   const changed = () => setVersion((v) => v + 1);
-  const mine = draftQueue.all().filter((draft) => draft.listingId);
+  // Every listing of the host's, from the server: whichever browser wrote it.
+  const mine = useResource('host-listings', (signal) => get<{ items: HostListing[] }>('query', '/host/listings?pageSize=100', { signal }));
   return (
     <section>
       <h1>Calendar</h1>
       <Field label="Listing">
         <select value={listingId} onChange={(e) => navigate(`/host/calendar/${e.target.value}`)}>
           <option value="">Choose a listing</option>
-          {mine.map((draft) => (
-            <option key={draft.draftId} value={draft.listingId}>
-              {draft.form.title || draft.listingId}
+          {(mine.data?.items ?? []).map((listing) => (
+            <option key={listing.listingId} value={listing.listingId}>
+              {listing.title || `Untitled ${listing.kind}`} ({listing.status})
             </option>
           ))}
         </select>
       </Field>
-      {!listingId && <p className="empty">Choose one of your listings to see its calendar.</p>}
+      {mine.state === 'loading' && !mine.data && <Loading what="your listings" />}
+      {mine.state === 'error' && <ErrorMessage error={mine.error} title="Could not load your listings" />}
+      {!listingId && mine.state === 'ok' && (
+        <p className="empty">{mine.data.items.length === 0 ? 'No listings yet: start one under Host.' : 'Choose one of your listings to see its calendar.'}</p>
+      )}
       {listingId && listing.state === 'loading' && <Loading what="the listing" />}
       {listing.state === 'error' && <ErrorMessage error={listing.error} title="Could not load the listing" />}
       {listing.state === 'ok' && (

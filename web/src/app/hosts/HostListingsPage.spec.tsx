@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import axe from 'axe-core';
-import { MemoryRouter } from 'react-router';
+import { MemoryRouter, Route, Routes } from 'react-router';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HostListingsPage, type HostListing } from './HostListingsPage.tsx';
 import { emptyForm } from './listing-form.ts';
@@ -18,6 +18,8 @@ const listing = (listingId: string, status: HostListing['status'], missing: stri
   currency: 'EUR',
   missing,
   complete: missing.length === 0,
+  details: status === 'draft' ? {} : { title: `Flat ${listingId}`, description: 'Sunny', currency: 'EUR' },
+  revision: 3,
   updatedAt: '2026-05-01T10:00:00.000Z',
 });
 
@@ -70,6 +72,22 @@ describe("a host's listings", () => {
     show();
     expect((await screen.findByRole('link', { name: 'Edit and publish' })).getAttribute('href')).toBe('/host/listings/d1');
     expect(screen.getByRole('link', { name: 'Calendar' }).getAttribute('href')).toBe('/host/calendar/l2');
+  });
+
+  it('opens a listing saved from another browser in its form here, with every saved field', async () => {
+    serve(() => page([listing('l1', 'published', [])]));
+    render(
+      <MemoryRouter initialEntries={['/host/listings']}>
+        <Routes>
+          <Route path="/host/listings" element={<HostListingsPage />} />
+          <Route path="/host/listings/:draftId" element={<p>form of {String(window.location.pathname)}</p>} />
+        </Routes>
+      </MemoryRouter>,
+    );
+    fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
+    await screen.findByText(/^form of/);
+    const [key] = Object.keys(localStorage);
+    expect(JSON.parse(localStorage.getItem(key!)!)).toMatchObject({ listingId: 'l1', revision: 3, published: true, form: { title: 'Flat l1', description: 'Sunny' } });
   });
 
   it('says when there are none, and shows why a load failed', async () => {

@@ -3,6 +3,7 @@ import { Link, useNavigate } from 'react-router';
 import { formatMoney, get, queryString } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, Field, StatusBadge } from '../shared/ui.tsx';
+import type { ListingDetails } from '../guests/types.ts';
 import type { ListingKind } from './listing-form.ts';
 import { draftQueue } from './queue.ts';
 import { pendingChanges } from './draft-queue.ts';
@@ -21,6 +22,8 @@ export type HostListing = {
   currency: string | null;
   missing: string[];
   complete: boolean;
+  details: ListingDetails;
+  revision: number;
   updatedAt: string;
 };
 
@@ -107,7 +110,10 @@ export const HostListingsPage = () => {
                     {draft ? (
                       <Link to={`/host/listings/${draft.draftId}`}>{listing.status === 'published' ? 'Edit' : 'Edit and publish'}</Link>
                     ) : (
-                      <span className="muted">Written in another browser: edit it there.</span>
+                      // Saved from another browser (or the API): opened here with every saved field.
+                      <button type="button" className="link" onClick={() => navigate(`/host/listings/${draftQueue.adopt(listing).draftId}`)}>
+                        {listing.status === 'published' ? 'Edit' : 'Edit and publish'}
+                      </button>
                     )}{' '}
                     {listing.status === 'published' && <Link to={`/listings/${listing.listingId}`}>View</Link>}{' '}
                     <Link to={`/host/calendar/${listing.listingId}`}>Calendar</Link>

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { describeError } from '../shared/api.ts';
 import { ErrorMessage, Field } from '../shared/ui.tsx';
 import { pendingChanges, type Draft, type SyncState } from './draft-queue.ts';
-import type { ListingForm, ListingKind } from './listing-form.ts';
+import { fieldLabels, type ListingForm, type ListingKind } from './listing-form.ts';
 import { draftQueue } from './queue.ts';
 
 const STEPS = ['Basics', 'Place', 'Details', 'Units and prices', 'Policies'] as const;
@@ -16,11 +16,45 @@ const SyncStatus = ({ sync, pending }: { sync: SyncState; pending: number }) => 
         ? 'Saving…'
         : sync.state === 'offline'
           ? `Offline: ${pending} field${pending === 1 ? '' : 's'} kept in this browser, sent when the connection is back`
-          : `Not saved: ${describeError(sync.error)}`;
+          : sync.state === 'conflict'
+            ? `Not saved: changed in another browser meanwhile (${sync.fields.map((field) => fieldLabels[field]).join(', ')})`
+            : `Not saved: ${describeError(sync.error)}`;
   return (
     <p role="status" aria-live="polite" className={`sync sync-${sync.state}`} data-testid="sync-status">
       {text}
     </p>
+  );
+};
+
+const shown = (value: ListingForm[keyof ListingForm]) => (typeof value === 'boolean' ? (value ? 'yes' : 'no') : Array.isArray(value) ? `${value.length} more` : value || '(empty)');
+
+/** Both browsers changed the same fields: the host sees both values and chooses; nothing is sent until then. */
+const ConflictPanel = ({ draft, onResolve }: { draft: Draft; onResolve: (keep: 'mine' | 'theirs') => void }) => {
+  if (!draft.conflict) return null;
+  const { fields, theirs } = draft.conflict;
+  return (
+    <div role="alert" className="error conflict">
+      <h2>Changed in another browser meanwhile</h2>
+      <p>These fields were saved with other values while you edited them here. Choose which to keep; everything else is merged.</p>
+      <dl>
+        {fields.map((field) => (
+          <div key={field}>
+            <dt>{fieldLabels[field]}</dt>
+            <dd>
+              Yours: <q>{shown(draft.form[field])}</q> · saved: <q>{shown(theirs[field])}</q>
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="inline">
+        <button type="button" onClick={() => onResolve('mine')}>
+          Keep mine
+        </button>
+        <button type="button" className="secondary" onClick={() => onResolve('theirs')}>
+          Use the saved version
+        </button>
+      </p>
+    </div>
   );
 };
 
@@ -42,6 +76,10 @@ export const ListingFormPage = () => {
       }),
     [draftId],
   );
+  // What another browser saved since this one last looked is taken in on opening.
+  useEffect(() => {
+    void draftQueue.refresh(draftId).then(() => setDraft(draftQueue.get(draftId)), () => undefined);
+  }, [draftId]);
   // Leaving the form sends what is pending at once rather than after the pause.
   useEffect(
     () => () => {
@@ -51,7 +89,15 @@ export const ListingFormPage = () => {
     [draftId],
   );
 
-  if (!draft) return <ErrorMessage error={new Error('This draft is not in this browser')} title="No such draft" />;
+  if (!draft)
+    return (
+      <>
+        <ErrorMessage error={new Error('This draft is not in this browser')} title="No such draft" />
+        <p>
+          Every listing saved to the server opens from <Link to="/host/listings">My listings</Link>, in any browser.
+        </p>
+      </>
+    );
   const form = draft.form;
 
   const change = (patch: Partial<ListingForm> & { kind?: ListingKind }) => {
@@ -77,6 +123,7 @@ export const ListingFormPage = () => {
     <section>
       <h1>{form.title || 'New listing'}</h1>
       <SyncStatus sync={sync} pending={Object.keys(pendingChanges(draft)).length} />
+      <ConflictPanel draft={draft} onResolve={(keep) => void draftQueue.resolve(draftId, keep).then(() => setDraft(draftQueue.get(draftId)))} />
       <nav aria-label="Form steps" className="steps">
         <ol>
           {STEPS.map((name, i) => (

@@ -1,12 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { ListingDetails } from '../guests/types.ts';
 import { browserStore, DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
+import type { ListingKind } from './listing-form.ts';
 
 class Offline extends Error {}
+class Stale extends Error {
+  constructor(readonly current: number) {
+    super(`The listing changed since; it is at ${current}`);
+  }
+}
 
 /** A command API in memory: idempotency keys replay the first answer, as the real one does. */
 const fakeServer = () => {
-  const listings = new Map<string, { kind: string; details: ListingDetails; published: number }>();
+  const listings = new Map<string, { kind: ListingKind; details: ListingDetails; published: number; revision: number }>();
   const answered = new Map<string, unknown>();
   const state = { online: true, loseNextAnswer: false, calls: 0 };
   const guard = () => {
@@ -29,23 +35,40 @@ const fakeServer = () => {
       guard();
       return deliver(once(key, () => {
         const listingId = `l${listings.size + 1}`;
-        listings.set(listingId, { kind: body.kind, details: { ...body.details }, published: 0 });
-        return { listingId };
+        listings.set(listingId, { kind: body.kind, details: { ...body.details }, published: 0, revision: 0 });
+        return { listingId, revision: 0 };
       }));
     },
-    update: async (listingId, changes) => {
+    update: async (listingId, changes, ifMatch) => {
       guard();
       const listing = listings.get(listingId)!;
+      if (ifMatch !== undefined && ifMatch !== listing.revision) throw new Stale(listing.revision);
       listing.details = { ...listing.details, ...changes };
-      return deliver({});
+      return deliver({ revision: ++listing.revision });
     },
     publish: async (listingId, key) => {
       guard();
-      return deliver(once(key, () => (listings.get(listingId)!.published += 1)));
+      return deliver(once(key, () => {
+        const listing = listings.get(listingId)!;
+        listing.published += 1;
+        return { revision: ++listing.revision };
+      }));
+    },
+    load: async (listingId) => {
+      guard();
+      const listing = listings.get(listingId)!;
+      return structuredClone({ listingId, kind: listing.kind, status: listing.published ? 'published' : 'draft', details: listing.details, revision: listing.revision });
     },
     isNetworkError: (error) => error instanceof Offline,
+    staleRevision: (error) => (error instanceof Stale ? error.current : undefined),
   };
-  return { listings, state, transport };
+  /** Another browser saves: the listing moves on to a new revision. */
+  const saveElsewhere = (listingId: string, changes: ListingDetails) => {
+    const listing = listings.get(listingId)!;
+    listing.details = { ...listing.details, ...changes };
+    listing.revision++;
+  };
+  return { listings, state, transport, saveElsewhere };
 };
 
 const memoryStore = () => {
@@ -80,7 +103,7 @@ describe('the offline draft queue', () => {
     expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({ description: 'By the square' });
     await queue.sync(draft.draftId);
     expect([...server.listings.values()]).toEqual([
-      { kind: 'hotel', details: expect.objectContaining({ title: 'Inn', description: 'By the square' }), published: 0 },
+      { kind: 'hotel', details: expect.objectContaining({ title: 'Inn', description: 'By the square' }), published: 0, revision: 1 },
     ]);
     expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
   });
@@ -120,7 +143,7 @@ describe('the offline draft queue', () => {
     await queue.submit(draft.draftId);
     expect(server.listings.size).toBe(1);
     expect(server.listings.get('l1')!.published).toBe(1);
-    expect(queue.get(draft.draftId)!.published).toBe(true);
+    expect(queue.get(draft.draftId)!).toMatchObject({ published: true, revision: server.listings.get('l1')!.revision });
   });
 
   it('runs syncs of one draft one after another, so two quick edits create one listing', async () => {
@@ -155,6 +178,108 @@ describe('the offline draft queue', () => {
     queue.edit(draft.draftId, { title: 'T' });
     await queue.sync(draft.draftId);
     expect(queue.edit(draft.draftId, { kind: 'hotel' }).kind).toBe('rental');
+  });
+});
+
+describe('a listing edited from more than one browser', () => {
+  const saved = {
+    title: 'Harbour Inn',
+    description: 'Twelve rooms on the quay',
+    location: { lat: 41.14, lon: -8.61, city: 'Porto', country: 'PT', timeZone: 'Europe/Lisbon' },
+    photos: ['https://img.example/1.jpg', 'https://img.example/2.jpg'],
+    amenities: ['wifi', 'breakfast'],
+    currency: 'EUR',
+    unitTypes: [
+      { unitTypeId: 'l1.double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_050, currency: 'EUR' } },
+      { unitTypeId: 'l1.suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 21_000, currency: 'EUR' } },
+    ],
+    instantBook: true,
+    cancellationPolicy: 'strict',
+  } satisfies ListingDetails;
+  /** A listing saved by another browser (revision 2), and a queue in a browser that never saw it. */
+  const elsewhere = () => {
+    const world = setup();
+    world.server.listings.set('l1', { kind: 'hotel', details: structuredClone(saved), published: 1, revision: 2 });
+    return world;
+  };
+
+  it('opens with every saved field and nothing to send; an edit sends only itself and keeps the unit types the form does not show', async () => {
+    const { queue, server } = elsewhere();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    expect(draft).toMatchObject({ listingId: 'l1', kind: 'hotel', revision: 2, published: true });
+    expect(draft.form).toMatchObject({
+      title: 'Harbour Inn', description: 'Twelve rooms on the quay', city: 'Porto', country: 'PT', lat: '41.14', lon: '-8.61', timeZone: 'Europe/Lisbon',
+      photos: 'https://img.example/1.jpg\nhttps://img.example/2.jpg', amenities: 'wifi, breakfast', unitName: 'Double', unitCount: '8', unitCapacity: '2', unitPrice: '90.5',
+      instantBook: true, cancellationPolicy: 'strict',
+    });
+    expect(pendingChanges(draft)).toEqual({});
+    expect(queue.adopt(await server.transport.load('l1')).draftId).toBe(draft.draftId);
+
+    queue.edit(draft.draftId, { unitPrice: '95' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(server.listings.get('l1')!.details.unitTypes).toEqual([
+      { unitTypeId: 'double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_500, currency: 'EUR' } },
+      { ...saved.unitTypes[1], unitTypeId: 'suite' },
+    ]);
+    expect(server.listings.get('l1')!.details.title).toBe('Harbour Inn');
+  });
+
+  it('an edit made on an older revision takes in the other browser’s save and is sent again: both changes kept', async () => {
+    const { queue, server } = elsewhere();
+    const { saveElsewhere } = server;
+    const draft = queue.adopt(await server.transport.load('l1'));
+    saveElsewhere('l1', { description: 'Twelve rooms and a roof terrace' });
+    queue.edit(draft.draftId, { title: 'Harbour Inn & Terrace' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Harbour Inn & Terrace', description: 'Twelve rooms and a roof terrace' });
+    expect(queue.get(draft.draftId)!.form.description).toBe('Twelve rooms and a roof terrace');
+    expect(queue.get(draft.draftId)!.revision).toBe(server.listings.get('l1')!.revision);
+  });
+
+  it('opening the form again shows what was saved elsewhere meanwhile', async () => {
+    const { queue, server } = elsewhere();
+    const { saveElsewhere } = server;
+    const draft = queue.adopt(await server.transport.load('l1'));
+    saveElsewhere('l1', { amenities: ['wifi', 'breakfast', 'parking'] });
+    expect(await queue.refresh(draft.draftId)).toEqual({ state: 'saved' });
+    expect(queue.get(draft.draftId)!.form.amenities).toBe('wifi, breakfast, parking');
+    expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
+  });
+
+  it('opening the form offline keeps what is typed and says it waits', async () => {
+    const { queue, server } = elsewhere();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    queue.edit(draft.draftId, { title: 'Harbour Inn, renovated' });
+    server.state.online = false;
+    expect(await queue.refresh(draft.draftId)).toEqual({ state: 'offline', pending: 1 });
+    expect(queue.get(draft.draftId)!.form.title).toBe('Harbour Inn, renovated');
+  });
+
+  it('the same field changed in both: a conflict naming it, nothing sent until the host keeps one', async () => {
+    const { queue, server } = elsewhere();
+    const { saveElsewhere } = server;
+    const draft = queue.adopt(await server.transport.load('l1'));
+    saveElsewhere('l1', { title: 'Quay Hotel' });
+    queue.edit(draft.draftId, { title: 'Harbour House', amenities: 'wifi' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'conflict', fields: ['title'] });
+    expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Quay Hotel', amenities: ['wifi', 'breakfast'] });
+    expect(queue.get(draft.draftId)!.form.title).toBe('Harbour House');
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'conflict', fields: ['title'] });
+
+    expect(await queue.resolve(draft.draftId, 'mine')).toEqual({ state: 'saved' });
+    expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Harbour House', amenities: ['wifi'] });
+  });
+
+  it('taking the saved version replaces only the clashing fields', async () => {
+    const { queue, server } = elsewhere();
+    const { saveElsewhere } = server;
+    const draft = queue.adopt(await server.transport.load('l1'));
+    saveElsewhere('l1', { title: 'Quay Hotel' });
+    queue.edit(draft.draftId, { title: 'Harbour House', amenities: 'wifi' });
+    await queue.sync(draft.draftId);
+    expect(await queue.resolve(draft.draftId, 'theirs')).toEqual({ state: 'saved' });
+    expect(queue.get(draft.draftId)!.form).toMatchObject({ title: 'Quay Hotel', amenities: 'wifi' });
+    expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Quay Hotel', amenities: ['wifi'] });
   });
 });
 

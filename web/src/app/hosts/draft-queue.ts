@@ -1,5 +1,5 @@
 import type { ListingDetails } from '../guests/types.ts';
-import { detailsOf, emptyForm, type ListingForm, type ListingKind } from './listing-form.ts';
+import { detailsOf, emptyForm, formOf, type ListingForm, type ListingKind } from './listing-form.ts';
 
 /**
  * One listing being written. `form` is everything typed (saved in the browser on every change);
@@ -16,26 +16,53 @@ export type Draft = {
   publishKey: string;
   published: boolean;
   updatedAt: string;
+  /** The listing's revision as this browser last saw it: an edit is sent as If-Match on it. */
+  revision?: number;
+  /**
+   * Another browser saved the same fields differently meanwhile: nothing is sent until the host
+   * chooses; `theirs` is the saved version of those fields.
+   */
+  conflict?: { fields: (keyof ListingForm)[]; theirs: ListingForm };
 };
+
+/** A listing as the server has it, for opening it in a browser that has no draft of it. */
+export type SavedListing = { listingId: string; kind: ListingKind; status: 'draft' | 'published' | 'unlisted'; details: ListingDetails; revision: number };
 
 export type SyncState =
   | { state: 'saved' }
   | { state: 'saving' }
   | { state: 'offline'; pending: number }
-  | { state: 'rejected'; error: unknown; pending: number };
+  | { state: 'rejected'; error: unknown; pending: number }
+  | { state: 'conflict'; fields: (keyof ListingForm)[] };
 
 /** How the queue reaches the command API; a NetworkError (offline) keeps the edits for later. */
 export type DraftTransport = {
-  create(body: { kind: ListingKind; details: ListingDetails }, idempotencyKey: string): Promise<{ listingId: string }>;
-  update(listingId: string, changes: ListingDetails): Promise<unknown>;
-  publish(listingId: string, idempotencyKey: string): Promise<unknown>;
+  create(body: { kind: ListingKind; details: ListingDetails }, idempotencyKey: string): Promise<{ listingId: string; revision?: number }>;
+  /** With `ifMatch`, refused (see `staleRevision`) when the listing is no longer at that revision. */
+  update(listingId: string, changes: ListingDetails, ifMatch?: number): Promise<{ revision?: number }>;
+  publish(listingId: string, idempotencyKey: string): Promise<{ revision?: number }>;
+  /** The listing as saved, at `atLeast` or later when the read side catches up in time. */
+  load(listingId: string, atLeast?: number): Promise<SavedListing>;
   isNetworkError(error: unknown): boolean;
+  /** The revision the listing is at, when `error` refused an edit made on an older one; else undefined. */
+  staleRevision(error: unknown): number | undefined;
 };
 
 type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 const PREFIX = 'stayhub.draft.';
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/**
+ * The server names unit types `{listingId}.{key}` and takes either form back: the form keeps the
+ * key, so the same unit type reads the same from every browser.
+ */
+const withUnitKeys = (listingId: string, details: ListingDetails): ListingDetails =>
+  details.unitTypes
+    ? { ...details, unitTypes: details.unitTypes.map((unit) => ({ ...unit, unitTypeId: unit.unitTypeId.startsWith(`${listingId}.`) ? unit.unitTypeId.slice(listingId.length + 1) : unit.unitTypeId })) }
+    : details;
+
+/** A stale edit is merged and sent again at most this often before the host is told. */
+const MERGE_ATTEMPTS = 3;
 
 /** The fields whose value differs from what the server confirmed. */
 export const pendingChanges = (draft: Draft): ListingDetails => {
@@ -69,6 +96,50 @@ export class DraftQueue {
     const draft: Draft = { draftId: this.ids.newId(), kind, form: emptyForm(), acked: {}, publishKey: this.ids.newId(), published: false, updatedAt: this.ids.now() };
     this.save(draft);
     return draft;
+  }
+
+  /**
+   * A saved listing opened in this browser: its draft here if there is one, else a new one holding
+   * every saved field, with nothing pending.
+   */
+  adopt(listing: SavedListing): Draft {
+    const known = this.all().find((draft) => draft.listingId === listing.listingId);
+    if (known) return known;
+    const form = formOf(listing.kind, withUnitKeys(listing.listingId, listing.details));
+    const draft: Draft = {
+      draftId: this.ids.newId(),
+      kind: listing.kind,
+      form,
+      acked: detailsOf(listing.kind, form),
+      listingId: listing.listingId,
+      revision: listing.revision,
+      publishKey: this.ids.newId(),
+      published: listing.status === 'published',
+      updatedAt: this.ids.now(),
+    };
+    this.save(draft);
+    return draft;
+  }
+
+  /** Takes in what was saved elsewhere since this browser last looked (merged with what is pending here). */
+  async refresh(draftId: string): Promise<SyncState> {
+    const draft = this.require(draftId);
+    if (!draft.listingId) return { state: 'saved' };
+    try {
+      this.merge(draftId, await this.transport.load(draft.listingId, draft.revision));
+    } catch {
+      // Best effort: unread (offline, or not on the read side yet), every save still goes with If-Match.
+    }
+    return this.sync(draftId);
+  }
+
+  /** The host's answer to a conflict: keep what was typed here, or take the saved version of those fields. */
+  resolve(draftId: string, keep: 'mine' | 'theirs'): Promise<SyncState> {
+    const { conflict, ...draft } = this.require(draftId);
+    if (!conflict) return this.sync(draftId);
+    const form = keep === 'mine' ? draft.form : { ...draft.form, ...Object.fromEntries(conflict.fields.map((field) => [field, conflict.theirs[field]])) };
+    this.save({ ...draft, form, updatedAt: this.ids.now() });
+    return this.sync(draftId);
   }
 
   get(draftId: string): Draft | undefined {
@@ -118,38 +189,84 @@ export class DraftQueue {
     const synced = await this.sync(draftId);
     if (synced.state !== 'saved') return synced;
     const draft = this.require(draftId);
+    let revision: number | undefined;
     try {
-      await this.transport.publish(draft.listingId!, draft.publishKey);
+      ({ revision } = await this.transport.publish(draft.listingId!, draft.publishKey));
     } catch (error) {
       return this.failed(draftId, error);
     }
-    this.save({ ...this.require(draftId), published: true });
+    // A repeated publish replays the first answer, whose revision may be older than this browser's.
+    const latest = this.require(draftId);
+    this.save({ ...latest, published: true, ...(revision !== undefined && revision > (latest.revision ?? -1) ? { revision } : {}) });
     return this.announce(draftId, { state: 'saved' });
   }
 
   private async syncNow(draftId: string): Promise<SyncState> {
     let draft = this.require(draftId);
+    if (draft.conflict) return this.announce(draftId, { state: 'conflict', fields: draft.conflict.fields });
     try {
       if (!draft.listingId) {
         const create = draft.create ?? { key: this.ids.newId(), body: { kind: draft.kind, details: pendingChanges(draft) } };
         if (!draft.create) this.save((draft = { ...draft, create }));
         this.announce(draftId, { state: 'saving' });
-        const { listingId } = await this.transport.create(create.body, create.key);
-        draft = { ...this.require(draftId), listingId, acked: create.body.details };
+        const { listingId, revision } = await this.transport.create(create.body, create.key);
+        draft = { ...this.require(draftId), listingId, acked: create.body.details, ...(revision === undefined ? {} : { revision }) };
         this.save(draft);
       }
-      const changes = pendingChanges(draft);
-      if (Object.keys(changes).length > 0) {
+      for (let attempt = 1; ; attempt++) {
+        const changes = pendingChanges(draft);
+        if (Object.keys(changes).length === 0) break;
         this.announce(draftId, { state: 'saving' });
-        await this.transport.update(draft.listingId!, changes);
-        // Only what was sent is confirmed: edits made meanwhile stay pending.
-        const latest = this.require(draftId);
-        this.save({ ...latest, acked: { ...latest.acked, ...changes } });
+        try {
+          const { revision } = await this.transport.update(draft.listingId!, changes, draft.revision);
+          // Only what was sent is confirmed: edits made meanwhile stay pending.
+          const latest = this.require(draftId);
+          this.save({ ...latest, acked: { ...latest.acked, ...changes }, ...(revision === undefined ? {} : { revision }) });
+          break;
+        } catch (error) {
+          const current = this.transport.staleRevision(error);
+          if (current === undefined || attempt >= MERGE_ATTEMPTS) throw error;
+          // Saved elsewhere meanwhile: take that in, then send what is still ours (unless the same fields clash).
+          draft = this.merge(draftId, await this.transport.load(draft.listingId!, current));
+          if (draft.conflict) return this.announce(draftId, { state: 'conflict', fields: draft.conflict.fields });
+        }
       }
       return this.announce(draftId, { state: 'saved' });
     } catch (error) {
       return this.failed(draftId, error);
     }
+  }
+
+  /**
+   * A three-way merge, field by field, of this browser's form onto the saved listing: a field only
+   * one side changed takes that side's value; a field both changed differently is a conflict the
+   * host settles (nothing typed is dropped silently).
+   */
+  private merge(draftId: string, saved: SavedListing): Draft {
+    const draft = this.require(draftId);
+    if (draft.revision !== undefined && saved.revision <= draft.revision) return draft;
+    const base = formOf(draft.kind, draft.acked);
+    const theirs = formOf(draft.kind, withUnitKeys(saved.listingId, saved.details));
+    // A draft kept from before the form knew of unit type keys reads with the defaults.
+    const form: ListingForm = { ...emptyForm(), ...draft.form };
+    const fields: (keyof ListingForm)[] = [];
+    for (const field of Object.keys(theirs) as (keyof ListingForm)[]) {
+      const mine = form[field];
+      if (same(mine, theirs[field]) || same(theirs[field], base[field])) continue;
+      if (same(mine, base[field])) (form as Record<string, unknown>)[field] = theirs[field];
+      else fields.push(field);
+    }
+    const { conflict: _settled, ...rest } = draft;
+    const next: Draft = {
+      ...rest,
+      form,
+      acked: detailsOf(draft.kind, theirs),
+      revision: saved.revision,
+      published: draft.published || saved.status === 'published',
+      ...(fields.length > 0 ? { conflict: { fields, theirs } } : {}),
+    };
+    this.save(next);
+    return next;
   }
 
   private failed(draftId: string, error: unknown): SyncState {

@@ -26,7 +26,13 @@ export type ListingForm = {
   closes: string;
   instantBook: boolean;
   cancellationPolicy: 'flexible' | 'moderate' | 'strict';
+  /** The unit type the form edits ('main' for a listing the form created). */
+  unitTypeId?: string;
+  /** Unit types the form does not show, sent back unchanged so an edit never drops them. */
+  otherUnitTypes?: ListingUnitType[];
 };
+
+type ListingUnitType = NonNullable<ListingDetails['unitTypes']>[number];
 
 export const emptyForm = (): ListingForm => ({
   title: '',
@@ -51,6 +57,8 @@ export const emptyForm = (): ListingForm => ({
   closes: '23:00',
   instantBook: false,
   cancellationPolicy: 'moderate',
+  unitTypeId: 'main',
+  otherUnitTypes: [],
 });
 
 const list = (text: string, separator: RegExp) =>
@@ -93,7 +101,8 @@ export const detailsOf = (kind: ListingKind, form: ListingForm): ListingDetails 
   const count = number(form.unitCount);
   const capacity = number(form.unitCapacity);
   if (form.unitName.trim() && price !== undefined && count !== undefined && capacity !== undefined && details.currency) {
-    details.unitTypes = [{ unitTypeId: 'main', name: form.unitName.trim(), count, capacity, price: { amount: Math.round(price * 100), currency: details.currency } }];
+    const unit = { unitTypeId: form.unitTypeId ?? 'main', name: form.unitName.trim(), count, capacity, price: { amount: Math.round(price * 100), currency: details.currency } };
+    details.unitTypes = [unit, ...(form.otherUnitTypes ?? [])];
   }
   const minutes = number(form.slotMinutes);
   if (kind === 'restaurant' && minutes !== undefined && form.opens && form.closes) {
@@ -103,4 +112,70 @@ export const detailsOf = (kind: ListingKind, form: ListingForm): ListingDetails 
   details.instantBook = form.instantBook;
   details.cancellationPolicy = form.cancellationPolicy;
   return details;
+};
+
+const money = (amount: number) => String(amount / 100);
+
+/**
+ * The form a saved listing reads as: what another browser (or the API) saved, opened here for an
+ * edit. The first unit type is the one the form shows; the others ride along unchanged.
+ */
+export const formOf = (kind: ListingKind, details: ListingDetails): ListingForm => {
+  const form = emptyForm();
+  const [unit, ...others] = details.unitTypes ?? [];
+  const hours = Object.values(details.slots?.openingHours ?? {}).find((day) => day && day.length > 0)?.[0];
+  return {
+    ...form,
+    title: details.title ?? '',
+    description: details.description ?? '',
+    ...(details.location
+      ? {
+          city: details.location.city,
+          country: details.location.country,
+          lat: String(details.location.lat),
+          lon: String(details.location.lon),
+          timeZone: details.location.timeZone,
+          address: details.location.address ?? '',
+        }
+      : {}),
+    photos: (details.photos ?? []).join('\n'),
+    amenities: (details.amenities ?? []).join(', '),
+    houseRules: (details.houseRules ?? []).join('\n'),
+    cuisine: kind === 'restaurant' ? (details.cuisine ?? []).join(', ') : '',
+    currency: details.currency ?? form.currency,
+    ...(unit
+      ? { unitTypeId: unit.unitTypeId, unitName: unit.name, unitCount: String(unit.count), unitCapacity: String(unit.capacity), unitPrice: money(unit.price.amount), otherUnitTypes: others }
+      : {}),
+    ...(details.slots && kind === 'restaurant' ? { slotMinutes: String(details.slots.minutes), ...(hours ? { opens: hours.open, closes: hours.close } : {}) } : {}),
+    instantBook: details.instantBook ?? form.instantBook,
+    cancellationPolicy: details.cancellationPolicy ?? form.cancellationPolicy,
+  };
+};
+
+/** The words a host knows each form field by, for a message that names fields. */
+export const fieldLabels: Record<keyof ListingForm, string> = {
+  title: 'Title',
+  description: 'Description',
+  city: 'City',
+  country: 'Country code',
+  lat: 'Latitude',
+  lon: 'Longitude',
+  timeZone: 'Time zone',
+  address: 'Address',
+  photos: 'Photo URLs',
+  amenities: 'Amenities',
+  houseRules: 'House rules',
+  cuisine: 'Cuisine',
+  currency: 'Currency',
+  unitName: 'Unit name',
+  unitCount: 'Number of units',
+  unitCapacity: 'Guests per unit',
+  unitPrice: 'Price',
+  slotMinutes: 'Minutes per seating',
+  opens: 'Opens at',
+  closes: 'Closes at',
+  instantBook: 'Instant booking',
+  cancellationPolicy: 'Cancellation policy',
+  unitTypeId: 'Unit type',
+  otherUnitTypes: 'Other unit types',
 };

@@ -54,6 +54,8 @@ export const OrderPage = () => {
         {o.timeline.map((entry, i) => (
           <li key={`${entry.type}-${i}`}>
             <time dateTime={entry.at}>{formatDate(entry.at)}</time> {words(entry.type)}
+            {entry.carrier ? ` with ${entry.carrier}` : ''}
+            {entry.tracking ? ` (tracking ${entry.tracking})` : ''}
           </li>
         ))}
       </ol>

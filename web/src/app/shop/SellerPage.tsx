@@ -1,25 +1,22 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { formatMoney, get, newIdempotencyKey, post } from '../shared/api.ts';
+import { formatMoney, get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
-import { AsyncList, ErrorMessage, Field } from '../shared/ui.tsx';
+import { AsyncList, ErrorMessage, Field, formatDate, StatusBadge } from '../shared/ui.tsx';
 import type { ProductView } from './types.ts';
-
-const KEY = 'stayhub.seller.products';
-const remembered = (): string[] => JSON.parse(localStorage.getItem(KEY) ?? '[]') as string[];
-const remember = (productId: string) => localStorage.setItem(KEY, JSON.stringify([productId, ...remembered().filter((id) => id !== productId)]));
 
 /** Receives stock; the receipt id is the delivery note's, so the same delivery sent twice counts once. */
 const ReceiveStock = ({ product, onDone }: { product: ProductView; onDone: () => void }) => {
   const [error, setError] = useState<unknown>(null);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const form = new FormData(event.currentTarget);
+    const element = event.currentTarget;
+    const form = new FormData(element);
     const receiptId = String(form.get('receiptId')).trim();
     setError(null);
     try {
       await post('command', `/products/${product.productId}/stock`, { quantity: Number(form.get('quantity')), ...(receiptId ? { receiptId } : {}) });
-      event.currentTarget?.reset();
+      element.reset();
       onDone();
     } catch (caught) {
       setError(caught);
@@ -39,7 +36,7 @@ const ReceiveStock = ({ product, onDone }: { product: ProductView; onDone: () =>
   );
 };
 
-const NewProduct = ({ onCreated }: { onCreated: (productId: string) => void }) => {
+const NewProduct = ({ onCreated }: { onCreated: () => void }) => {
   const [error, setError] = useState<unknown>(null);
   const [key, setKey] = useState(newIdempotencyKey);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
@@ -62,10 +59,9 @@ const NewProduct = ({ onCreated }: { onCreated: (productId: string) => void }) =
     };
     setError(null);
     try {
-      const created = await post<{ productId: string }>('command', '/products', body, { idempotencyKey: key });
-      remember(created.productId);
+      await post('command', '/products', body, { idempotencyKey: key });
       setKey(newIdempotencyKey());
-      onCreated(created.productId);
+      onCreated();
     } catch (caught) {
       setError(caught);
     }
@@ -106,68 +102,171 @@ const NewProduct = ({ onCreated }: { onCreated: (productId: string) => void }) =
   );
 };
 
-const ShipOrder = () => {
+/** One order as this seller packs it (a row of `GET /seller/orders`). */
+export type SellerOrder = {
+  orderId: string;
+  status: string;
+  lines: { productId: string; sku: string; name: string; quantity: number }[];
+  wholeOrder: boolean;
+  shippingPostalCode: string;
+  shipment?: { carrier?: string; tracking?: string; shippedAt: string };
+  deliveredAt?: string;
+  placedAt: string;
+};
+type Page<T> = { items: T[]; hasMore: boolean };
+
+const ShipForm = ({ order, onDone }: { order: SellerOrder; onDone: () => void }) => {
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
-    const orderId = String(form.get('orderId')).trim();
+    const text = (name: string) => String(form.get(name) ?? '').trim() || undefined;
     setError(null);
-    setDone(null);
+    setBusy(true);
     try {
-      await post('command', `/orders/${orderId}/ship`, { carrier: String(form.get('carrier')) || undefined, tracking: String(form.get('tracking')) || undefined });
-      setDone(`Order ${orderId} marked shipped.`);
+      await post('command', `/orders/${order.orderId}/ship`, { carrier: text('carrier'), tracking: text('tracking') });
+      onDone();
     } catch (caught) {
       setError(caught);
+    } finally {
+      setBusy(false);
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Ship an order" className="panel inline">
-      <h2>Ship an order</h2>
-      <Field label="Order id">
-        <input name="orderId" required />
-      </Field>
+    <form onSubmit={submit} aria-label={`Ship order ${order.orderId.slice(-8)}`} className="inline">
       <Field label="Carrier">
-        <input name="carrier" />
+        <input name="carrier" maxLength={100} />
       </Field>
-      <Field label="Tracking">
-        <input name="tracking" />
+      <Field label="Tracking number">
+        <input name="tracking" maxLength={200} />
       </Field>
-      <button type="submit">Mark shipped</button>
-      {done && <p role="status">{done}</p>}
+      <button type="submit" disabled={busy}>
+        Mark shipped
+      </button>
       {error ? <ErrorMessage error={error} title="Could not ship" /> : null}
     </form>
   );
 };
 
-export const SellerPage = () => {
-  const [version, setVersion] = useState(0);
-  const ids = remembered();
-  const products = useResource(`seller/${ids.join(',')}/${version}`, (signal) => Promise.all(ids.map((id) => get<ProductView>('query', `/products/${id}`, { signal }))));
+const DeliverButton = ({ order, onDone }: { order: SellerOrder; onDone: () => void }) => {
+  const [error, setError] = useState<unknown>(null);
   return (
-    <section>
-      <h1>Selling</h1>
-      <NewProduct onCreated={() => setVersion((v) => v + 1)} />
-      <h2>My products</h2>
-      <AsyncList resource={products} what="your products" empty="No products listed from this browser yet." items={(data: ProductView[]) => data}>
+    <p className="inline">
+      <button
+        type="button"
+        onClick={async () => {
+          setError(null);
+          try {
+            await post('command', `/orders/${order.orderId}/deliver`, {});
+            onDone();
+          } catch (caught) {
+            setError(caught);
+          }
+        }}
+      >
+        Mark order {order.orderId.slice(-8)} delivered
+      </button>
+      {error ? <ErrorMessage error={error} title="Could not mark delivered" /> : null}
+    </p>
+  );
+};
+
+const ORDER_FILTERS = [
+  ['confirmed', 'To ship (paid)'],
+  ['shipped', 'Shipped'],
+  ['delivered', 'Delivered'],
+  ['', 'All'],
+] as const;
+
+/** The seller's orders to ship: what to pack, to which postal code; shipped and delivered from here. */
+const OrdersToShip = () => {
+  const [status, setStatus] = useState<string>('confirmed');
+  const path = `/seller/orders${queryString({ status, pageSize: 50 })}`;
+  const orders = useResource(path, (signal) => get<Page<SellerOrder>>('query', path, { signal }));
+  return (
+    <section aria-labelledby="orders-to-ship">
+      <h2 id="orders-to-ship">Orders</h2>
+      <form aria-label="Filter orders" className="inline" onSubmit={(event) => event.preventDefault()}>
+        <Field label="Show">
+          <select value={status} onChange={(event) => setStatus(event.target.value)}>
+            {ORDER_FILTERS.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <button type="button" className="secondary" onClick={orders.reload}>
+          Refresh
+        </button>
+      </form>
+      <AsyncList
+        resource={orders}
+        what="your orders"
+        empty={status === 'confirmed' ? 'Nothing to ship: no paid orders are waiting.' : 'No orders here yet.'}
+        items={(data: Page<SellerOrder>) => data.items}
+      >
         {(items) => (
-          <ul className="trips">
-            {items.map((p) => (
-              <li key={p.productId} className="card">
+          <ul className="trips" aria-label="Seller orders">
+            {items.map((order) => (
+              <li key={order.orderId} className="card" aria-label={`Order ${order.orderId.slice(-8)}`}>
                 <h3>
-                  <Link to={`/shop/products/${p.productId}`}>{p.name}</Link>
+                  Order {order.orderId.slice(-8)} <StatusBadge status={order.status} />
                 </h3>
-                <p>
-                  {formatMoney(p.price)} · on hand {p.stock.onHand}, held {p.stock.reserved}, available {p.stock.available}
+                <p className="muted">
+                  Placed {formatDate(order.placedAt)} · ship to postal code <strong>{order.shippingPostalCode}</strong>
+                  {order.shipment ? ` · shipped ${formatDate(order.shipment.shippedAt)}${order.shipment.carrier ? ` with ${order.shipment.carrier}` : ''}${order.shipment.tracking ? ` (${order.shipment.tracking})` : ''}` : ''}
+                  {order.deliveredAt ? ` · delivered ${formatDate(order.deliveredAt)}` : ''}
                 </p>
-                <ReceiveStock product={p} onDone={() => setVersion((v) => v + 1)} />
+                <ul>
+                  {order.lines.map((line) => (
+                    <li key={line.productId}>
+                      {line.quantity} × {line.name} <span className="muted">({line.sku})</span>
+                    </li>
+                  ))}
+                </ul>
+                {!order.wholeOrder ? (
+                  <p className="muted">Other sellers’ items are in this order too: an operator ships it.</p>
+                ) : order.status === 'confirmed' ? (
+                  <ShipForm order={order} onDone={orders.reload} />
+                ) : order.status === 'shipped' ? (
+                  <DeliverButton order={order} onDone={orders.reload} />
+                ) : null}
               </li>
             ))}
           </ul>
         )}
       </AsyncList>
-      <ShipOrder />
+    </section>
+  );
+};
+
+export const SellerPage = () => {
+  const products = useResource('/seller/products', (signal) => get<Page<ProductView>>('query', '/seller/products?pageSize=100', { signal }));
+  return (
+    <section>
+      <h1>Selling</h1>
+      <OrdersToShip />
+      <h2>My products</h2>
+      <AsyncList resource={products} what="your products" empty="No products yet: list one below." items={(data: Page<ProductView>) => data.items}>
+        {(items) => (
+          <ul className="trips" aria-label="My products">
+            {items.map((p) => (
+              <li key={p.productId} className="card">
+                <h3>
+                  <Link to={`/shop/products/${p.productId}`}>{p.name}</Link> {p.status !== 'active' && <StatusBadge status={p.status} />}
+                </h3>
+                <p>
+                  {p.sku} · {formatMoney(p.price)} · on hand {p.stock.onHand}, held {p.stock.reserved}, available {p.stock.available}
+                </p>
+                <ReceiveStock product={p} onDone={products.reload} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </AsyncList>
+      <NewProduct onCreated={products.reload} />
     </section>
   );
 };

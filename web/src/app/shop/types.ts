@@ -12,6 +12,6 @@ export type Order = {
   paymentDeadline: string;
   paid: Money;
   refunded: Money;
-  timeline: { type: string; at: string }[];
+  timeline: { type: string; at: string; carrier?: string; tracking?: string }[];
   placedAt: string;
 };
