@@ -1,5 +1,5 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
+import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostBookingReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgUserProfileReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
 import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
@@ -51,6 +51,7 @@ export const composeQuerySide = (options: {
     calendarBlocks: new PgCalendarBlockReader(pool),
     earnings: new PgHostEarningsReader(pool),
     hostListings: new PgHostListingReader(pool),
+    hostBookings: new PgHostBookingReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,
     log: createLogger('query-api', options.config.LOG_LEVEL),

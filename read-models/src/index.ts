@@ -20,3 +20,4 @@ export * from './host-earnings/postgres.ts';
 export * from './host-listings/host-listing-document.ts';
 export * from './host-listings/postgres.ts';
 export * from './calendar-blocks/postgres.ts';
+export * from './host-bookings/postgres.ts';

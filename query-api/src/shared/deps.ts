@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
 import type { SearchCache } from './search-cache.ts';
-import type { BookingHistoryReader, CalendarBlockReader, CartReader, HostEarningsReader, HostListingReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
+import type { BookingHistoryReader, CalendarBlockReader, CartReader, HostBookingReader, HostEarningsReader, HostListingReader, ListingReader, OrderHistoryReader, ProductReader, ReviewReader, UserProfileReader } from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;
@@ -15,6 +15,7 @@ export type QueryDeps = {
   calendarBlocks: CalendarBlockReader;
   earnings: HostEarningsReader;
   hostListings: HostListingReader;
+  hostBookings: HostBookingReader;
   tokens: TokenIssuer;
   clock: Clock;
   log: Logger;
