@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './harness.ts';
-import { day, publishedListing, register } from './fixtures.ts';
+import { day, publishedListing, register, waitUntil } from './fixtures.ts';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -27,6 +27,17 @@ describe('PUT /listings/:id/prices', () => {
     const again = await stack.command.put(`/listings/${listingId}/prices`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 11), price: eur(18_000) }, { token: host.token });
     expect(again.status).toBe(200);
     expect((await listingEvents(listingId)).length, 'a price already in force records nothing').toBe(3);
+
+    // search's price filter takes the average per night of the asked nights
+    const found = async (query: string) => {
+      const reply = await waitUntil(() => stack.query.get(`/listings/search?${query}&after=${set.body.consistencyToken}`), (r) => r.status === 200 && r.body.stale === false);
+      return reply.body.items.map((i: { listingId: string }) => i.listingId);
+    };
+    expect(await found(`checkIn=${day(stack, 10)}&checkOut=${day(stack, 12)}&minPrice=17000`)).toContain(listingId);
+    expect(await found(`checkIn=${day(stack, 9)}&checkOut=${day(stack, 11)}&minPrice=15000&maxPrice=15000`)).toContain(listingId);
+    expect(await found(`checkIn=${day(stack, 9)}&checkOut=${day(stack, 11)}&minPrice=15001`)).not.toContain(listingId);
+    expect(await found(`checkIn=${day(stack, 10)}&checkOut=${day(stack, 12)}&maxPrice=17999`)).not.toContain(listingId);
+    expect(await found('minPrice=17000')).not.toContain(listingId);
 
     const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 9), checkOut: day(stack, 12), guests: 2, paymentMethod: 'pm_card_visa' }, { token: guest.token });
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
