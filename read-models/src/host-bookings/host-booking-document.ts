@@ -1,4 +1,5 @@
 import type { RecordedEvent } from '@stayhub/infra';
+import { firstNameOf } from '../user-profiles/profile-document.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '../booking-history/booking-document.ts';
 
 type Money = { amount: number; currency: string };
@@ -40,8 +41,6 @@ export const evolveHostBooking = (doc: HostBookingDocument | undefined, event: R
   const payout = { gross: plus(doc.payout.gross, share.gross), fee: plus(doc.payout.fee, share.fee), net: plus(doc.payout.net, share.net) };
   return { ...doc, payout, ledgerRevision: event.streamRevision };
 };
-
-const firstNameOf = (name: string): string => name.trim().split(/\s+/)[0] ?? '';
 
 export const evolveGuestName = (doc: GuestName | undefined, event: RecordedEvent): GuestName | undefined => {
   if (doc && event.streamRevision <= doc.revision) return doc;
