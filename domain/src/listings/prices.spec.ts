@@ -63,6 +63,11 @@ describe('stayPrices', () => {
     expect(Object.keys(stayPrices(listing as { listingId: string }, 'l1.flat', '2026-07-01', '2026-07-10'))).toEqual(['2026-07-01', '2026-07-03']);
   });
 
+  it('ignores a recorded range no decision could make (more than a year), instead of walking it', () => {
+    const listing = state([created(), pricesSet({ from: '0001-01-01', to: '9999-12-31' })]);
+    expect(stayPrices(listing as { listingId: string }, 'l1.flat', '2026-07-01', '2026-07-04')).toEqual({});
+  });
+
   it('has nothing for another unit type or a listing without prices', () => {
     expect(stayPrices(state([created(), pricesSet()]) as { listingId: string }, 'l1.other', '2026-07-01', '2026-07-04')).toEqual({});
     expect(stayPrices(state([created()]) as { listingId: string }, 'l1.flat', '2026-07-01', '2026-07-04')).toEqual({});

@@ -53,8 +53,9 @@ export const decideNightlyPrices = (listing: Priced & { kind: string }, unitType
   return [{ listingId: listing.listingId, unitTypeId: unitType.unitTypeId, from: c.from, to: c.to, price: c.price, at: c.now }];
 };
 
-/** Applies a recorded price change; never throws. */
+/** Applies a recorded price change; never throws, and ignores a range no decision could have made. */
 export const evolveNightlyPrices = (prices: NightlyPrices | undefined, e: NightlyPricesSetData): NightlyPrices => {
+  if (!(daysBetween(e.from, e.to) <= MAX_PRICED_NIGHTS)) return prices ?? {};
   const nights = { ...(prices?.[e.unitTypeId] ?? {}) };
   for (const night of nightsOf(e.from, e.to)) {
     if (e.price) nights[night] = e.price;

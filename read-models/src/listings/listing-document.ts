@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@stayhub/infra';
-import type { listings } from '@stayhub/domain';
+import { daysBetween, listings } from '@stayhub/domain';
 import { nightsBetween } from '../availability/nights.ts';
 import type { NightPrices } from './night-prices.ts';
 
@@ -33,7 +33,9 @@ const withDetails = (doc: ListingDocument, details: Details): ListingDocument =>
 type Data = Record<string, any>;
 type PricesSet = { unitTypeId: string; from: string; to: string; price: { amount: number } | null };
 
+/** A change no decision could have made (more than a year of nights) changes nothing. */
 const withNightPrices = (prices: NightPrices | undefined, e: PricesSet): NightPrices => {
+  if (!(daysBetween(e.from, e.to) <= listings.MAX_PRICED_NIGHTS)) return prices ?? {};
   const nights = { ...prices?.[e.unitTypeId] };
   for (const night of nightsBetween(e.from, e.to)) {
     if (e.price) nights[night] = e.price.amount;
