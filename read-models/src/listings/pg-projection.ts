@@ -71,6 +71,8 @@ export const listingSearchProjection: PgProjection = {
   },
   async drop(client: PoolClient, target: string) {
     const t = listingTables(target);
-    await client.query(`DROP TABLE IF EXISTS ${t.nightPrices}; DROP TABLE IF EXISTS ${t.words}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.listings};`);
+    // The listings table first, the table a search locks first: a search still on an old target
+    // then waits for the drop or finds its tables gone, instead of deadlocking with it.
+    await client.query(`DROP TABLE IF EXISTS ${t.listings}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.nightPrices}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.words};`);
   },
 };
