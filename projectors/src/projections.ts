@@ -9,6 +9,7 @@ import { reviewsProjection } from '@stayhub/read-models/reviews/pg-projection';
 import { hostEarningsProjection } from '@stayhub/read-models/host-earnings/pg-projection';
 import { hostListingsProjection } from '@stayhub/read-models/host-listings/pg-projection';
 import { sellerOrdersProjection } from '@stayhub/read-models/seller-orders/pg-projection';
+import { hostBookingsProjection } from '@stayhub/read-models/host-bookings/pg-projection';
 import { calendarBlocksProjection } from '@stayhub/read-models/calendar-blocks/pg-projection';
 import { notificationsProjection } from '@stayhub/read-models/notifications/pg-projection';
 import type { PgProjection } from '@stayhub/read-models';
@@ -16,7 +17,7 @@ import type { PgProjection } from '@stayhub/read-models';
 /** Every read model the projectors keep on the embedded default (PostgreSQL). */
 export const pgProjections: readonly PgProjection[] = [
   listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection,
-  calendarBlocksProjection, hostEarningsProjection, hostListingsProjection, notificationsProjection, sellerOrdersProjection,
+  calendarBlocksProjection, hostEarningsProjection, hostListingsProjection, hostBookingsProjection, notificationsProjection, sellerOrdersProjection,
 ];
 
 export const projectionNamed = (name: string): PgProjection | undefined => pgProjections.find((p) => p.name === name);

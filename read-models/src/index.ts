@@ -25,3 +25,4 @@ export * from './calendar-blocks/postgres.ts';
 export * from './notifications/notice.ts';
 export * from './notifications/postgres.ts';
 export * from './seller-orders/postgres.ts';
+export * from './host-bookings/postgres.ts';

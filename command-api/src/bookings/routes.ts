@@ -49,6 +49,13 @@ const unitsFor = (unitType: listings.UnitType, guests: number, asked?: number): 
   return units;
 };
 
+/** The unit type as a booking prices it: base price, and the per-date prices of the stay's nights. */
+const pricedUnitType = (listing: ListingState, unitType: listings.UnitType, stay: bookings.Stay) => ({
+  capacity: unitType.capacity,
+  price: unitType.price,
+  ...(stay.kind === 'nights' ? { nightPrices: listings.stayPrices(listing, unitType.unitTypeId, stay.checkIn, stay.checkOut) } : {}),
+});
+
 const stayOf = (listing: ListingState, b: { checkIn?: string; checkOut?: string; slot?: string }): bookings.Stay => {
   if (!b.slot) return { kind: 'nights', checkIn: b.checkIn!, checkOut: b.checkOut! };
   const slots = listing.details.slots;
@@ -135,6 +142,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const unitType = unitTypeFor(listing, body.unitTypeId);
         const bookingId = uuidv7();
         const at = now();
+        const stay = stayOf(listing, body);
         const command: bookings.BookingCommand = {
           type: 'RequestBooking',
           data: {
@@ -151,14 +159,14 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
               cancellationPolicy: listing.details.cancellationPolicy ?? 'moderate',
               currency: listing.details.currency ?? unitType.price.currency,
             },
-            unitType: { unitTypeId: unitType.unitTypeId, capacity: unitType.capacity, price: unitType.price },
-            stay: stayOf(listing, body),
+            unitType: { unitTypeId: unitType.unitTypeId, ...pricedUnitType(listing, unitType, stay) },
+            stay,
             guests: body.guests,
             units: unitsFor(unitType, body.guests, body.units),
             now: at,
           },
         };
-        const { stay, units } = command.data;
+        const { units } = command.data;
         // One atomic append: the booking's rules are decided first, then its nights on every month;
         // if any of it is refused nothing is held and nothing booked.
         // the card token goes to the payment record, never into an event
@@ -193,7 +201,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const newHoldId = rehold ? `${params.id}.m${revision + 1}` : booking.holdId;
         const command: bookings.BookingCommand = {
           type: 'ModifyBooking',
-          data: { bookingId: params.id, actorId: user!.userId, stay, guests, units, unitType: { capacity: unitType.capacity, price: unitType.price }, newHoldId, now: now() },
+          data: { bookingId: params.id, actorId: user!.userId, stay, guests, units, unitType: pricedUnitType(listing, unitType, stay), newHoldId, now: now() },
         };
         if (bookings.bookingDecider.decide(command, booking).length === 0) return reply(200, params.id, { state: booking, position: '' });
         // One atomic append: the booking's change, its new nights and the release of the old ones.

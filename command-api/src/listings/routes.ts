@@ -31,6 +31,17 @@ const rangeRules = <T extends z.infer<typeof BlockRange>>(schema: z.ZodType<T>) 
 const BlockBody = rangeRules(BlockRange.extend({ units: z.number().int().min(1).max(10_000).optional() }));
 const LiftBody = rangeRules(BlockRange);
 const BlockParams = IdParam.extend({ blockId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });
+const PricesBody = z
+  .strictObject({
+    unitTypeId: UnitKey,
+    from: NearIsoDate,
+    to: NearIsoDate,
+    price: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code') }).nullable(),
+  })
+  .refine((b) => b.from < b.to && daysBetween(b.from, b.to) <= listings.MAX_PRICED_NIGHTS, {
+    message: `to must be after from, at most ${listings.MAX_PRICED_NIGHTS} nights`,
+    path: ['to'],
+  });
 const keysOf = (range: z.infer<typeof BlockRange>): string[] => range.slots ?? nightsOf(range.from!, range.to!);
 
 const etag = (revision: number) => `"${revision}"`;
@@ -126,6 +137,23 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         },
       }),
     ),
+    defineRoute({
+      method: 'put',
+      path: '/listings/:id/prices',
+      summary:
+        "Price the nights from (inclusive) to (exclusive) of a unit type apart from its base price (minor units, the listing's currency; at most a year at once); price null gives them back the base price. A booking's total sums its nights' prices",
+      tags: ['listings'],
+      auth: 'user',
+      roles: ['host'],
+      params: IdParam,
+      body: PricesBody,
+      handler: async ({ params, body, req, user }) => {
+        const unitTypeId = scopedUnitTypeId(params.id, body.unitTypeId);
+        const { from, to, price } = body;
+        const handled = await handle(params.id, { type: 'SetNightlyPrices', data: { listingId: params.id, actorId: user!.userId, now: now(), unitTypeId, from, to, price } }, req);
+        return reply(200, params.id, handled);
+      },
+    }),
     defineRoute({
       method: 'post',
       path: '/listings/:id/blocks',

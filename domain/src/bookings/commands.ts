@@ -22,7 +22,11 @@ export const ListingSnapshot = z.object({
   currency: Money.shape.currency,
 });
 export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
-export const UnitTypeSnapshot = z.object({ unitTypeId: Id, capacity: Count, price: Money });
+/**
+ * `price` is the base price of a night (or a table's deposit); `nightPrices` the per-date prices the
+ * host set for nights of the asked stay, read from the listing by whoever sends the command.
+ */
+export const UnitTypeSnapshot = z.object({ unitTypeId: Id, capacity: Count, price: Money, nightPrices: z.record(z.string(), Money).optional() });
 export type UnitTypeSnapshot = z.infer<typeof UnitTypeSnapshot>;
 
 export const RequestBookingData = z.object({
@@ -49,8 +53,8 @@ export const ModifyBookingData = z.object({
   stay: Stay.optional(),
   guests: Count.optional(),
   units: Count.optional(),
-  /** The booked unit type as it is now: its capacity and current price. */
-  unitType: UnitTypeSnapshot.pick({ capacity: true, price: true }),
+  /** The booked unit type as it is now: its capacity and current prices (of the new stay's nights). */
+  unitType: UnitTypeSnapshot.pick({ capacity: true, price: true, nightPrices: true }),
   newHoldId: Id,
 });
 export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });

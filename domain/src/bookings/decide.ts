@@ -38,7 +38,7 @@ const request: Decision<'RequestBooking'> = (c, state) => {
   if (unitType.price.currency !== listing.currency)
     fail('CURRENCY_MISMATCH', 'Unit price is not in the listing currency', { price: unitType.price.currency, listing: listing.currency });
   const { stay, guests, units, now } = c;
-  const terms = termsOf({ kind: listing.kind, stay, guests, units, capacity: unitType.capacity, price: unitType.price, now });
+  const terms = termsOf({ kind: listing.kind, stay, guests, units, capacity: unitType.capacity, price: unitType.price, nightPrices: unitType.nightPrices, now });
   return [
     {
       type: 'BookingRequested',
@@ -127,10 +127,10 @@ const modify: Decision<'ModifyBooking'> = (c, state) => {
   const guests = c.guests ?? b.guests;
   const units = c.units ?? b.units;
   if (sameStay(stay, b.stay) && guests === b.guests && units === b.units) return [];
-  const { price, capacity } = c.unitType;
+  const { price, capacity, nightPrices } = c.unitType;
   if (price.currency !== b.total.currency)
     fail('CURRENCY_MISMATCH', 'Unit price is not in the booking currency', { price: price.currency, booking: b.total.currency });
-  const next = termsOf({ kind: b.kind, stay, guests, units, capacity, price, now: c.now });
+  const next = termsOf({ kind: b.kind, stay, guests, units, capacity, price, nightPrices, now: c.now });
   // keeping the hold is how a change of party size alone avoids holding the same nights twice
   if (c.newHoldId === b.holdId && (!sameStay(next.stay, b.stay) || next.units !== b.units))
     fail('STAY_INVALID', 'Other nights, slot or units need a new hold', { holdId: c.newHoldId });

@@ -55,6 +55,18 @@ describe('ModifyBooking', () => {
       then: [modified({ stay: fourNights, total: eur(40_000), priceDifference: eur(10_000) })],
     },
     {
+      name: 'a longer stay is re-priced night by night: the added night costs its per-date price',
+      given: awaitingApproval,
+      when: modify({ stay: fourNights, unitType: { capacity: 4, price: eur(10_000), nightPrices: { '2026-04-13': eur(18_000) } } }),
+      then: [modified({ stay: fourNights, total: eur(48_000), priceDifference: eur(18_000) })],
+    },
+    {
+      name: 'a confirmed stay moved onto dearer nights captures exactly the difference',
+      given: confirmedBooking,
+      when: modify({ stay: twoNights, unitType: { capacity: 4, price: eur(10_000), nightPrices: { '2026-04-10': eur(20_000), '2026-04-11': eur(25_000) } } }),
+      then: [modified({ stay: twoNights, total: eur(45_000), priceDifference: eur(15_000), captureDue: eur(15_000), confirmed: true })],
+    },
+    {
       name: 'a confirmed stay one night longer captures the difference',
       given: confirmedBooking,
       when: modify({ stay: fourNights }),

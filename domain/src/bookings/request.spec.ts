@@ -35,6 +35,27 @@ describe('RequestBooking', () => {
       when: request({ listing: { ...listing, instantBook: true }, respondBy: '2026-03-02T10:00:00.000Z' }),
       then: [requested({ instantBook: true })],
     },
+    {
+      name: 'each night costs its per-date price where the host set one, else the base price (per unit)',
+      when: request({ unitType: { ...unitType, nightPrices: { '2026-04-11': eur(15_000), '2026-04-12': eur(12_500) } }, guests: 6, units: 2 }),
+      then: [requested({ guests: 6, units: 2, total: eur(2 * (10_000 + 15_000 + 12_500)) })],
+    },
+    {
+      name: 'a per-date price outside the stay changes nothing',
+      when: request({ unitType: { ...unitType, nightPrices: { '2026-04-13': eur(99_000), '2026-04-09': eur(99_000) } } }),
+      then: [requested()],
+    },
+    {
+      name: 'a restaurant slot ignores per-date prices',
+      when: request({ listing: restaurant, stay: slot, units: 1, guests: 2, unitType: { ...unitType, nightPrices: { '2026-03-01': eur(50_000) } } }),
+      then: [requested({ kind: 'restaurant', stay: { ...slot, start: '2026-03-01T19:30:00.000Z' }, units: 1, guests: 2, total: eur(10_000) })],
+    },
+    {
+      name: 'a per-date price in another currency',
+      when: request({ unitType: { ...unitType, nightPrices: { '2026-04-11': { amount: 100, currency: 'USD' } } } }),
+      throws: 'CURRENCY_MISMATCH',
+      details: { night: '2026-04-11' },
+    },
     { name: 'a booking is requested once', given: [requested()], when: request(), throws: 'BOOKING_EXISTS' },
     { name: 'a host cannot book own listing', when: request({ guestId: 'host-1' }), throws: 'CANNOT_BOOK_OWN_LISTING' },
     { name: 'draft listing', when: request({ listing: { ...listing, status: 'draft' } }), throws: 'LISTING_NOT_PUBLISHED' },

@@ -9,6 +9,7 @@ import {
   withDefaults,
   type UnitType,
 } from './details.ts';
+import { decideNightlyPrices, evolveNightlyPrices, NightlyPricesSetData, SetNightlyPrices, type NightlyPrices } from './prices.ts';
 
 const Instant = z.iso.datetime();
 
@@ -27,7 +28,7 @@ export const UpdateListing = z.object({
 });
 export const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
 export const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
-export const ListingCommand = z.discriminatedUnion('type', [CreateListing, UpdateListing, PublishListing, UnlistListing]);
+export const ListingCommand = z.discriminatedUnion('type', [CreateListing, UpdateListing, PublishListing, UnlistListing, SetNightlyPrices]);
 export type CreateListing = z.infer<typeof CreateListing>;
 export type UpdateListing = z.infer<typeof UpdateListing>;
 export type PublishListing = z.infer<typeof PublishListing>;
@@ -54,6 +55,7 @@ export const ListingEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ListingUpdated'), data: ListingUpdatedData }),
   z.object({ type: z.literal('ListingPublished'), data: ListingPublishedData }),
   z.object({ type: z.literal('ListingUnlisted'), data: ListingUnlistedData }),
+  z.object({ type: z.literal('NightlyPricesSet'), data: NightlyPricesSetData }),
 ]);
 export type ListingEvent = z.infer<typeof ListingEvent>;
 
@@ -65,6 +67,8 @@ export type ExistingListing = {
   kind: ListingKind;
   /** The merged record of every saved step. */
   details: ListingDetails;
+  /** Per unit type, the nights priced apart from its base price. */
+  prices?: NightlyPrices;
 };
 export type ListingState = { status: 'none' } | ExistingListing;
 
@@ -131,6 +135,12 @@ const unlist = ({ data }: UnlistListing, state: ListingState): ListingEvent[] =>
   return [{ type: 'ListingUnlisted', data: { listingId: listing.listingId, at: data.now } }];
 };
 
+const setPrices = ({ data }: SetNightlyPrices, state: ListingState): ListingEvent[] => {
+  const listing = ownedBy(state, data.actorId);
+  const unitType = unitTypeOf(listing, data.unitTypeId);
+  return decideNightlyPrices({ ...listing, currency: listing.details.currency }, unitType, data).map((event) => ({ type: 'NightlyPricesSet', data: event }));
+};
+
 const evolve = (state: ListingState, event: ListingEvent): ListingState => {
   switch (event.type) {
     case 'ListingCreated': {
@@ -143,6 +153,8 @@ const evolve = (state: ListingState, event: ListingEvent): ListingState => {
       return state.status === 'none' ? state : { ...state, status: 'published', details: event.data.details };
     case 'ListingUnlisted':
       return state.status === 'none' ? state : { ...state, status: 'unlisted' };
+    case 'NightlyPricesSet':
+      return state.status === 'none' ? state : { ...state, prices: evolveNightlyPrices(state.prices, event.data) };
     default:
       return unknownEvent(state, event);
   }
@@ -160,6 +172,8 @@ export const listingDecider: Decider<ListingCommand, ListingState, ListingEvent>
         return publish(command, state);
       case 'UnlistListing':
         return unlist(command, state);
+      case 'SetNightlyPrices':
+        return setPrices(command, state);
       default:
         return assertNever(command);
     }

@@ -72,6 +72,8 @@ export const errorKinds = {
   PAYOUT_NOT_FOUND: 'not_found',
   REFUND_INVALID: 'rule',
   DEPOSIT_NOT_ALLOWED: 'rule',
+  // per-date prices (appended)
+  PRICES_INVALID: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 
 export type ErrorKind = 'invalid' | 'not_found' | 'forbidden' | 'conflict' | 'rule';

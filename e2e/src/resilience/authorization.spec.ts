@@ -99,6 +99,11 @@ const rows: Row[] = [
   { api: 'command', method: 'post', route: '/listings/{id}/publish', call: async () => ({ path: `/listings/${await draft()}/publish`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
   { api: 'command', method: 'post', route: '/listings/{id}/unlist', call: async () => ({ path: `/listings/${await published()}/unlist`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
   {
+    api: 'command', method: 'put', route: '/listings/{id}/prices',
+    call: async () => ({ path: `/listings/${await published()}/prices`, body: { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42), price: { amount: 15_000, currency: 'EUR' } } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 },
+  },
+  {
     api: 'command', method: 'post', route: '/listings/{id}/blocks',
     call: async () => ({ path: `/listings/${await published()}/blocks`, body: { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) } }),
     // an operator may block dates for a host (maintenance), though not edit the listing

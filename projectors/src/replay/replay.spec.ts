@@ -78,7 +78,7 @@ const quiet = async (forMs = 1_500) => {
   }
 };
 
-/** A recorded history through the real platform: listings, edits, bookings, approvals, declines, payments, cancellations, changes, blocks. */
+/** A recorded history through the real platform: listings, edits, per-date prices, bookings, approvals, declines, payments, cancellations, changes, blocks. */
 const recordHistory = async () => {
   const hosts = [await register(stack, 'host'), await register(stack, 'host')];
   const guests = [await register(stack, 'guest'), await register(stack, 'guest'), await register(stack, 'guest')];
@@ -98,6 +98,11 @@ const recordHistory = async () => {
   expect(draft.status).toBe(201);
   const unlisted = await publishedListing(stack, hosts[1]!, 'rental', { title: 'Replay gone flat' });
   expect((await stack.command.post(`/listings/${unlisted.listingId}/unlist`, {}, { token: hosts[1]!.token })).status).toBe(200);
+  const nights = (from: number, to: number, amount: number | null) => ({ unitTypeId: 'double', from: day(stack, from), to: day(stack, to), price: amount === null ? null : { amount, currency: 'EUR' } });
+  for (const change of [nights(40, 50, 12_000), nights(44, 46, null)]) {
+    const priced = await stack.command.put(`/listings/${hotel.listingId}/prices`, change, { token: hosts[1]!.token });
+    expect(priced.status, JSON.stringify(priced.body)).toBe(200);
+  }
   const blocked = await stack.command.post(`/listings/${hotel.listingId}/blocks`, { unitTypeId: 'double', from: day(stack, 40), to: day(stack, 43), units: 2 }, { token: hosts[1]!.token });
   expect(blocked.status, JSON.stringify(blocked.body)).toBeLessThan(300);
 

@@ -12,6 +12,9 @@ const csv = z
   .max(1000)
   .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
 
+const PRICE_RANGE =
+  "Minor units per night. With checkIn/checkOut, a unit type's price is the average per night of the asked nights (each at its per-date price, else the base price); without them, its base price";
+
 const SearchQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
@@ -22,8 +25,8 @@ const SearchQuery = z
     checkOut: IsoDate.optional(),
     slot: z.iso.datetime({ offset: true }).optional(),
     guests: queryInteger({ min: 1, max: 1000 }).optional(),
-    minPrice: queryInteger({ min: 0 }).optional(),
-    maxPrice: queryInteger({ min: 0 }).optional(),
+    minPrice: queryInteger({ min: 0 }).optional().meta({ description: PRICE_RANGE }),
+    maxPrice: queryInteger({ min: 0 }).optional().meta({ description: PRICE_RANGE }),
     amenities: csv.optional(),
     kind: z.enum(['rental', 'hotel', 'restaurant']).optional(),
     city: z.string().trim().min(1).max(200).optional(),

@@ -190,7 +190,7 @@ describe('buildSearchRequest', () => {
   it('over-fetches candidates in the final order when dates or a slot are asked', () => {
     for (const dates of [{ checkIn: '2030-05-01', checkOut: '2030-05-03' }, { slot: '2030-05-01T19:00:00.000Z' }]) {
       const request = buildSearchRequest({ ...base, ...dates, page: 4, pageSize: 10 }, { candidateCap: 700 });
-      expect(request).toMatchObject({ from: 0, size: 700, _source: [...SUMMARY_FIELDS, 'unitTypes'] });
+      expect(request).toMatchObject({ from: 0, size: 700, _source: [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices'] });
     }
   });
 
@@ -233,6 +233,24 @@ describe('unit types for a party', () => {
     expect(fittingUnitTypes(units, { ...base, guests: 7 })).toEqual([]);
     expect(fittingUnitTypes(units, { ...base, maxPrice: 10_000 }).map((u) => u.unitTypeId)).toEqual(['single']);
     expect(fittingUnitTypes(units, { ...base, minPrice: 10_000 }).map((u) => u.unitTypeId)).toEqual(['double']);
+  });
+
+  it('over asked nights, compare the average of their per-date or base prices with the range; without nights, the base price', () => {
+    const [single, double] = [units.find((u) => u.unitTypeId === 'single')!, units.find((u) => u.unitTypeId === 'double')!];
+    const nights = { checkIn: '2030-05-01', checkOut: '2030-05-03' };
+    const dear = { single: { '2030-05-01': single.price * 3 } };
+    const average = (single.price * 3 + single.price) / 2;
+    expect(fittingUnitTypes([single], { ...base, ...nights, minPrice: average }, dear)).toEqual([single]);
+    expect(fittingUnitTypes([single], { ...base, ...nights, minPrice: average + 1 }, dear)).toEqual([]);
+    expect(fittingUnitTypes([single], { ...base, ...nights, maxPrice: average - 1 }, dear)).toEqual([]);
+    expect(fittingUnitTypes([single], { ...base, minPrice: single.price + 1 }, dear)).toEqual([]);
+    expect(fittingUnitTypes([double], { ...base, ...nights, maxPrice: double.price }, dear)).toEqual([double]);
+  });
+
+  it('leave the price of asked nights out of the index filter: per-date prices are in the stored document only', () => {
+    const nested = (q: Partial<ListingSearchQuery>) => JSON.stringify(buildSearchRequest({ ...base, ...q }).query);
+    expect(nested({ maxPrice: 10_000 })).toContain('unitTypes.price');
+    expect(nested({ checkIn: '2030-05-01', checkOut: '2030-05-03', maxPrice: 10_000 })).not.toContain('unitTypes.price');
   });
 
   it('are free when every asked key leaves the units the party needs, cheapest first', () => {

@@ -2,6 +2,7 @@ import type { estypes } from '@elastic/elasticsearch';
 import { assertNever, type listings } from '@stayhub/domain';
 import { wantedKeys } from './postgres.ts';
 import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
+import { priceFits, type NightPrices } from './night-prices.ts';
 import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords } from './search-words.ts';
 
 /**
@@ -18,6 +19,7 @@ export type ListingSource = {
   status: 'draft' | 'published' | 'unlisted';
   details: listings.ListingDetails;
   minPrice: number | null;
+  nightPrices?: NightPrices;
   rating: { sum: number; count: number };
   reviewedBookings: string[];
   revision: number;
@@ -171,6 +173,9 @@ const originOf = (query: ListingSearchQuery) => (query.lat !== undefined && quer
 
 const unitFilters = (query: ListingSearchQuery): estypes.QueryDslQueryContainer[] => {
   const filters: estypes.QueryDslQueryContainer[] = [{ range: { 'unitTypes.maxGuests': { gte: query.guests ?? 1 } } }];
+  // Over asked nights the price is their average per night, from per-date prices kept in the
+  // stored (unindexed) document: the candidates' post-filter (`fittingUnitTypes`) decides it.
+  if (query.checkIn && query.checkOut) return filters;
   if (query.minPrice !== undefined) filters.push({ range: { 'unitTypes.price': { gte: query.minPrice } } });
   if (query.maxPrice !== undefined) filters.push({ range: { 'unitTypes.price': { lte: query.maxPrice } } });
   return filters;
@@ -276,7 +281,7 @@ export const buildSearchRequest = (
     size: dated ? (options.candidateCap ?? DEFAULT_CANDIDATE_CAP) : query.pageSize,
     // Counted exactly up to the bound, and "1,000+" beyond it: a count of every match costs what the search does.
     track_total_hits: TOTAL_BOUND + 1,
-    _source: dated ? [...SUMMARY_FIELDS, 'unitTypes'] : SUMMARY_FIELDS,
+    _source: dated ? [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices'] : SUMMARY_FIELDS,
   };
 };
 
@@ -285,15 +290,10 @@ export type SearchHit = { _id?: string | null; _source?: SearchHitSource; sort?:
 
 export const unitsNeeded = (guests: number, capacity: number): number => Math.ceil(guests / capacity);
 
-/** Unit types that fit the party and the price range (the nested filter, applied to one listing). */
-export const fittingUnitTypes = (units: readonly SearchUnitType[], query: ListingSearchQuery): SearchUnitType[] => {
+/** Unit types that fit the party and the price range: the base price, or over asked nights their average per night. */
+export const fittingUnitTypes = (units: readonly SearchUnitType[], query: ListingSearchQuery, nightPrices: NightPrices = {}): SearchUnitType[] => {
   const guests = query.guests ?? 1;
-  return units.filter(
-    (u) =>
-      unitsNeeded(guests, u.capacity) <= u.count &&
-      (query.minPrice === undefined || u.price >= query.minPrice) &&
-      (query.maxPrice === undefined || u.price <= query.maxPrice),
-  );
+  return units.filter((u) => unitsNeeded(guests, u.capacity) <= u.count && priceFits(u.price, nightPrices[u.unitTypeId], query));
 };
 
 export type UsedUnits = Map<string, Map<string, number>>;

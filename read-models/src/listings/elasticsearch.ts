@@ -57,7 +57,7 @@ export class ElasticsearchListingReader implements ListingReader {
       return { items: hits.map((hit) => toSummary(hit, query)), total: Math.min(matches, TOTAL_BOUND), totalText: totalTextOf(matches), next: next(matches), ...page };
     }
 
-    const candidates = hits.map((hit) => ({ hit, units: fittingUnitTypes(hit._source?.unitTypes ?? [], query) }));
+    const candidates = hits.map((hit) => ({ hit, units: fittingUnitTypes(hit._source?.unitTypes ?? [], query, hit._source?.doc?.nightPrices) }));
     const used = await this.used([...new Set(candidates.flatMap((c) => c.units.map((u) => u.unitTypeId)))], keys);
     const guests = query.guests ?? 1;
     const available = candidates

@@ -1,5 +1,7 @@
 import type { RecordedEvent } from '@stayhub/infra';
-import type { listings } from '@stayhub/domain';
+import { daysBetween, listings } from '@stayhub/domain';
+import { nightsBetween } from '../availability/nights.ts';
+import type { NightPrices } from './night-prices.ts';
 
 type Details = listings.ListingDetails;
 
@@ -12,6 +14,8 @@ export type ListingDocument = {
   details: Details;
   /** Cheapest unit price, for the price filter and sort. */
   minPrice: number | null;
+  /** Per unit type, the nights priced apart from its base price (amounts in the listing's currency). */
+  nightPrices?: NightPrices;
   rating: { sum: number; count: number };
   reviewedBookings: string[];
   /** The listing stream revision already applied: a redelivered event is ignored. */
@@ -19,7 +23,7 @@ export type ListingDocument = {
   updatedAt: string;
 };
 
-export const listingDocumentHandles = new Set(['ListingCreated', 'ListingUpdated', 'ListingPublished', 'ListingUnlisted', 'GuestReviewedStay']);
+export const listingDocumentHandles = new Set(['ListingCreated', 'ListingUpdated', 'ListingPublished', 'ListingUnlisted', 'GuestReviewedStay', 'NightlyPricesSet']);
 
 const withDetails = (doc: ListingDocument, details: Details): ListingDocument => {
   const prices = (details.unitTypes ?? []).map((unit) => unit.price.amount);
@@ -27,6 +31,18 @@ const withDetails = (doc: ListingDocument, details: Details): ListingDocument =>
 };
 
 type Data = Record<string, any>;
+type PricesSet = { unitTypeId: string; from: string; to: string; price: { amount: number } | null };
+
+/** A change no decision could have made (more than a year of nights) changes nothing. */
+const withNightPrices = (prices: NightPrices | undefined, e: PricesSet): NightPrices => {
+  if (!(daysBetween(e.from, e.to) <= listings.MAX_PRICED_NIGHTS)) return prices ?? {};
+  const nights = { ...prices?.[e.unitTypeId] };
+  for (const night of nightsBetween(e.from, e.to)) {
+    if (e.price) nights[night] = e.price.amount;
+    else delete nights[night];
+  }
+  return { ...prices, [e.unitTypeId]: nights };
+};
 
 /** Pure: the next document for an event, or the same one if the event is old news. */
 export const evolveListingDocument = (doc: ListingDocument | undefined, event: RecordedEvent): ListingDocument | undefined => {
@@ -65,6 +81,8 @@ export const evolveListingDocument = (doc: ListingDocument | undefined, event: R
       return doc && { ...withDetails(doc, data.details ?? doc.details), status: 'published', revision: event.streamRevision, updatedAt: at };
     case 'ListingUnlisted':
       return doc && { ...doc, status: 'unlisted', revision: event.streamRevision, updatedAt: at };
+    case 'NightlyPricesSet':
+      return doc && { ...doc, nightPrices: withNightPrices(doc.nightPrices, data as PricesSet), revision: event.streamRevision, updatedAt: at };
     default:
       return doc;
   }

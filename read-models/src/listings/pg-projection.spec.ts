@@ -9,6 +9,11 @@ const created = { type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1',
 const published = { type: 'ListingPublished', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at } };
 const updated = (changes: Record<string, unknown>) => ({ type: 'ListingUpdated', data: { listingId: 'l1', changes, at } });
 const reviewed = (bookingId: string, rating: number) => ({ type: 'GuestReviewedStay', data: { listingId: 'l1', bookingId, rating, comment: '', at } });
+const priced = (from: string, to: string, amount: number | null) => ({
+  type: 'NightlyPricesSet',
+  data: { listingId: 'l1', unitTypeId: 'l1-a', from, to, price: amount === null ? null : { amount, currency: 'EUR' }, at },
+});
+type NightPrice = { unit_type_id: string; night: string; listing_id: string; price: number };
 const listing = (rows: Record<string, unknown[]>, table: string) => rows[table]![0] as Record<string, unknown>;
 
 describeProjection('listing search projection', {
@@ -39,6 +44,20 @@ describeProjection('listing search projection', {
       given: recorded('listing-l1', [created, published]),
       when: [...recorded('booking-b1', [reviewed('b1', 5)], 5), ...recorded('booking-b2', [reviewed('b2', 3)], 5)],
       then: (rows, [listings]) => expect(listing(rows, listings!)).toMatchObject({ rating: 4, rating_count: 2 }),
+    },
+    {
+      name: 'per-date prices are rows per priced night; a later change wins, and nights given back the base price go',
+      given: recorded('listing-l1', [created, published, priced('2030-07-01', '2030-07-04', 20_000)]),
+      when: recorded('listing-l1', [priced('2030-07-03', '2030-07-05', 25_000), priced('2030-07-01', '2030-07-02', null)], 3),
+      then: (rows, tables) => {
+        const nights = rows[tables.find((table) => table.endsWith('_night_prices'))!] as NightPrice[];
+        expect(nights.map((n) => [n.night, n.price]).sort()).toEqual([
+          ['2030-07-02', 20_000],
+          ['2030-07-03', 25_000],
+          ['2030-07-04', 25_000],
+        ]);
+        expect(listing(rows, tables[0]!)).toMatchObject({ min_price: 12_000 });
+      },
     },
   ],
 });

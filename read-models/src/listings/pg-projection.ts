@@ -4,6 +4,7 @@ import { foldDocuments, loadDocuments, type PgWrite, type Queryable } from '../p
 import type { PgProjection } from '../projection.ts';
 import { availabilityChanges, availabilityHandles } from '../availability/availability-changes.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
+import { writeNightPrices } from './night-prices.ts';
 import { createSearchIndexes, createSearchTables, listingTables, writeCalendar, writeListings } from './search-tables.ts';
 
 export const LISTINGS = 'listings';
@@ -61,13 +62,17 @@ export const listingSearchProjection: PgProjection = {
     const loaded = await loadDocuments<ListingDocument>(db, listingTables(target).listings, 'listing_id', [...new Set(listingEvents.map(listingIdOf))]);
     const changed = foldDocuments(table, loaded, listingEvents);
     const unitsChanged = changed.filter(({ before, doc }) => !before || JSON.stringify(before.details.unitTypes) !== JSON.stringify(doc.details.unitTypes));
+    const pricesChanged = changed.filter(({ before, doc }) => JSON.stringify(before?.nightPrices ?? {}) !== JSON.stringify(doc.nightPrices ?? {}));
     return async (client) => {
       await writeListings(client, target, changed.map((c) => c.doc), unitsChanged.map((c) => c.doc), loaded);
+      await writeNightPrices(client, listingTables(target).nightPrices, pricesChanged.map((c) => c.doc));
       await writeCalendarEvents(client, target, calendar);
     };
   },
   async drop(client: PoolClient, target: string) {
     const t = listingTables(target);
-    await client.query(`DROP TABLE IF EXISTS ${t.words}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.listings};`);
+    // The listings table first, the table a search locks first: a search still on an old target
+    // then waits for the drop or finds its tables gone, instead of deadlocking with it.
+    await client.query(`DROP TABLE IF EXISTS ${t.listings}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.nightPrices}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.words};`);
   },
 };

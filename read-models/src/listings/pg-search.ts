@@ -2,9 +2,10 @@ import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { cellsCovering, fineCellSql, fineCellsTouching } from './geo-cells.ts';
+import { nightPriceSql } from './night-prices.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
 
-export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
+export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string; nightPrices: string };
 
 /** One typed word and the listing words it may mean: itself if listings have it, and those one typo away. */
 export type ResolvedWord = { typed: string; exact: boolean; words: string[] };
@@ -153,7 +154,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
   if (query.amenities?.length) where.push(`l.amenities @> ${p(query.amenities.map((a) => a.toLowerCase()), '::text[]')}`);
-  if (query.maxPrice !== undefined) where.push(`l.min_price <= ${p(query.maxPrice, '::bigint')}`);
+  // Over asked nights, a unit's price is its average per night there (see `night-prices.ts`); else its base price.
+  const nightPrices = query.checkIn && query.checkOut && (query.minPrice !== undefined || query.maxPrice !== undefined)
+    ? nightPriceSql(t.nightPrices, { checkIn: query.checkIn, checkOut: query.checkOut, minPrice: query.minPrice, maxPrice: query.maxPrice }, p)
+    : undefined;
+  if (query.maxPrice !== undefined) where.push(nightPrices?.listing ?? `l.min_price <= ${p(query.maxPrice, '::bigint')}`);
 
   // A unit type qualifies when it fits the party, is within the price range and, when a stay or
   // slot is asked, has that many units free on each of its nights (one calendar probe per month).
@@ -162,8 +167,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   // Units needed for the party, ceil(guests / capacity), in integer arithmetic.
   const need = unitAsked ? `((${p(query.guests ?? 1, '::int')} + u.capacity - 1) / u.capacity)` : '1';
   const unit = [`${need} <= u.count`];
-  if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
-  if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
+  if (nightPrices) unit.push(...nightPrices.unit);
+  else {
+    if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
+    if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
+  }
   if (query.checkIn && query.checkOut) {
     // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
     for (const m of monthsOf(query.checkIn, query.checkOut)) {

@@ -56,8 +56,17 @@ const listings: Spec[] = [
   // Best rated and cheaper than 'sea': only the relevance tiers put it after the title matches below.
   { id: 'loft', kind: 'rental', title: 'Canals loft', description: 'Bright loft with a view of the harbour', city: 'Utrecht', lat: 52.0907, lon: 5.1214, amenities: [], units: [['loft-unit', 1, 2, 15_000]] },
 ];
+/** Per-date prices of a unit type: nights from (inclusive) to (exclusive) at `amount`, or back to the base price. */
+const priced = (listingId: string, unitTypeId: string, from: string, to: string, amount: number | null) =>
+  event(`listing-${listingId}`, 'NightlyPricesSet', { listingId, unitTypeId, from, to, price: amount === null ? null : { amount, currency: 'EUR' }, at: '2030-01-03T00:00:00.000Z' });
+
 const events = [
   ...listings.flatMap(listingEvents),
+  // dune (base 90.00): 300.00 on 1–2 July; maas (base 70.00): 40.00 on 1 July; loft: 50.00 on 1 July, given back
+  priced('dune', 'dune-unit', '2030-07-01', '2030-07-03', 30_000),
+  priced('maas', 'maas-room', '2030-07-01', '2030-07-02', 4_000),
+  priced('loft', 'loft-unit', '2030-07-01', '2030-07-02', 5_000),
+  priced('loft', 'loft-unit', '2030-07-01', '2030-07-02', null),
   review('canal', 5),
   review('canal', 4),
   review('sea', 3),
@@ -87,6 +96,12 @@ const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[
   { name: 'amenities', query: { amenities: ['wifi', 'breakfast'] }, ids: ['canal'] },
   { name: 'party and price', query: { guests: 4, minPrice: 10_000, maxPrice: 25_000 }, ids: ['canal', 'sea'], anyOrder: true },
   { name: 'dates', query: { checkIn: '2030-06-01', checkOut: '2030-06-03', guests: 2, sort: 'price' }, ids: ['canal', 'dune', 'loft'] },
+  { name: 'price over nights: the average of their per-date or base prices', query: { checkIn: '2030-07-01', checkOut: '2030-07-03', maxPrice: 10_000 }, ids: ['maas', 'canal'] },
+  { name: 'price over nights: a dear priced night lifts a listing above a minimum', query: { checkIn: '2030-07-01', checkOut: '2030-07-03', minPrice: 25_000 }, ids: ['dune'] },
+  { name: 'price over nights: one priced night and one at the base price average out', query: { checkIn: '2030-07-02', checkOut: '2030-07-04', minPrice: 19_000, maxPrice: 20_000 }, ids: ['sea', 'dune'] },
+  { name: 'price over nights: a cheap priced night brings a listing under a maximum its base price exceeds', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 5_000 }, ids: ['maas'] },
+  { name: 'price over nights: nights given back the base price cost it', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 6_000 }, ids: ['maas'] },
+  { name: 'price without nights: the base price, whatever nights are priced', query: { maxPrice: 8_000 }, ids: ['maas', 'canal'] },
   { name: 'text, radius, dates, price and amenities', query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] }, ids: ['canal'] },
 ];
 

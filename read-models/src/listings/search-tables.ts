@@ -3,13 +3,14 @@ import type { AvailabilityChange } from '../availability/port.ts';
 import { cellTermsOf, cellTermsSql, fineCellSql } from './geo-cells.ts';
 import { deletionVariants, distinctWords, listingWordGroups } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
+import { createNightPricesTable, nightPricesTable } from './night-prices.ts';
 
 type Queryable = Pick<PoolClient, 'query'>;
 
 /** Table names of a target: `listings` live, `listings_r<n>` while a replay builds a fresh one. */
 export const listingTables = (target: string) => {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(target)) throw new Error(`Bad listings target name: ${target}`);
-  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, calendarStreams: `${target}_calendar_streams`, words: `${target}_words` };
+  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, calendarStreams: `${target}_calendar_streams`, words: `${target}_words`, nightPrices: nightPricesTable(target) };
 };
 
 /**
@@ -82,6 +83,7 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       PRIMARY KEY (variant, word)
     );
   `);
+  await createNightPricesTable(db, t.nightPrices);
   // Rows written before the word vector held geo cells get them once; the column's comment records it.
   const { rows } = await db.query<{ note: string | null }>(
     `SELECT col_description(a.attrelid, a.attnum) AS note FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = 'words'`,

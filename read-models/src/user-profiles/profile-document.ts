@@ -14,7 +14,7 @@ export type UserProfileDocument = UserProfile & { account?: OwnAccount; revision
 
 export const userProfileHandles = new Set(['UserRegistered', 'UserProfileChanged', 'UserEmailChanged']);
 
-const firstNameOf = (name: string): string => name.trim().split(/\s+/)[0] ?? '';
+export const firstNameOf = (name: string): string => name.trim().split(/\s+/)[0] ?? '';
 
 type Registered = { userId: string; email: string; name: string; role: string; at?: string };
 type Changed = { changes: { name?: string; phone?: string | null; locale?: string } };

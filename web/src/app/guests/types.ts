@@ -1,6 +1,7 @@
 import type { Stay } from '@stayhub/domain/bookings/stay';
 import type { ListingDetails } from '@stayhub/domain/listings/details';
 import type { BookingPage as BookingPageView, BookingView } from '@stayhub/read-models/booking-history/port';
+import type { HostBookingPage as HostBookingPageView } from '@stayhub/read-models/host-bookings/postgres';
 import type { ListingView as ListingReadView } from '@stayhub/read-models/listings/port';
 
 // What the query API answers is what its read models hold: the same types, imported as types only.
@@ -9,6 +10,9 @@ export type { ListingDetails, Stay };
 export type ListingView = Omit<ListingReadView, 'details' | 'kind'> & { kind: 'rental' | 'hotel' | 'restaurant'; details: ListingDetails };
 export type Booking = Omit<BookingView, 'stay'> & { stay: Stay };
 export type BookingPage = Omit<BookingPageView, 'items'> & { items: Booking[] };
+/** `GET /host/bookings`: the host's rows, with names and money. */
+export type HostBooking = HostBookingPageView['items'][number];
+export type HostBookingPage = HostBookingPageView;
 
 export const nightsBetween = (checkIn: string, checkOut: string): number =>
   Math.max(0, Math.round((Date.parse(`${checkOut}T00:00:00Z`) - Date.parse(`${checkIn}T00:00:00Z`)) / 86_400_000));

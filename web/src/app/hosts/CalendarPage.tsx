@@ -4,7 +4,7 @@ import { get, newIdempotencyKey, post, queryString } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, Field, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
 import { AvailabilityCalendar } from '../guests/AvailabilityCalendar.tsx';
-import { addDays, describeStay, today, type BookingPage, type ListingView, type UnitType } from '../guests/types.ts';
+import { addDays, describeStay, today, type HostBookingPage, type ListingView, type UnitType } from '../guests/types.ts';
 import type { HostListing } from './HostListingsPage.tsx';
 
 const BlockForm = ({ listingId, unitType, onDone }: { listingId: string; unitType: UnitType; onDone: () => void }) => {
@@ -91,7 +91,7 @@ export const CalendarPage = () => {
   const [version, setVersion] = useState(0);
   const listing = useResource(listingId || null, (signal) => get<ListingView>('query', `/listings/${listingId}`, { signal }));
   const bookings = useResource(listingId ? `bookings/${listingId}/${version}` : null, (signal) =>
-    get<BookingPage>('query', `/host/bookings${queryString({ listingId, scope: 'current', pageSize: 100 })}`, { signal }),
+    get<HostBookingPage>('query', `/host/bookings${queryString({ listingId, scope: 'current', pageSize: 100 })}`, { signal }),
   );
   const blocks = useResource(listingId ? `blocks/${listingId}/${version}` : null, (signal) => get<{ items: Block[] }>('query', `/listings/${listingId}/blocks`, { signal }));
   const changed = () => setVersion((v) => v + 1);
@@ -133,7 +133,7 @@ export const CalendarPage = () => {
             </div>
           ))}
           <h2>Bookings</h2>
-          <AsyncList resource={bookings} what="bookings" empty="No current bookings." items={(data: BookingPage) => data.items}>
+          <AsyncList resource={bookings} what="bookings" empty="No current bookings." items={(data: HostBookingPage) => data.items}>
             {(items) => (
               <ul>
                 {items.map((b) => (

@@ -6,9 +6,9 @@ import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, formatDate, StatusBadge } from '../shared/ui.tsx';
 import { bookingConversationId } from '../chat/types.ts';
 import { ListingTitle } from '../guests/ListingTitle.tsx';
-import { describeStay, type Booking, type BookingPage } from '../guests/types.ts';
+import { describeStay, type HostBooking, type HostBookingPage } from '../guests/types.ts';
 
-const Decision = ({ booking, onDone }: { booking: Booking; onDone: () => void }) => {
+const Decision = ({ booking, onDone }: { booking: HostBooking; onDone: () => void }) => {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [keys] = useState(() => ({ approve: newIdempotencyKey(), decline: newIdempotencyKey() }));
@@ -40,12 +40,12 @@ const Decision = ({ booking, onDone }: { booking: Booking; onDone: () => void })
 /** Requests waiting for the host, each with the time by which it must be answered, and the rest. */
 export const InboxPage = () => {
   const config = useAppConfig();
-  const bookings = useResource('inbox', (signal) => get<BookingPage>('query', `/host/bookings${queryString({ scope: 'current', pageSize: 100 })}`, { signal }));
-  const deadline = (booking: Booking) => new Date(Date.parse(booking.createdAt) + config.hostResponseHours * 3_600_000).toISOString();
+  const bookings = useResource('inbox', (signal) => get<HostBookingPage>('query', `/host/bookings${queryString({ scope: 'current', pageSize: 100 })}`, { signal }));
+  const deadline = (booking: HostBooking) => new Date(Date.parse(booking.createdAt) + config.hostResponseHours * 3_600_000).toISOString();
   return (
     <section>
       <h1>Inbox</h1>
-      <AsyncList resource={bookings} what="requests" empty="No bookings of your listings yet." items={(data: BookingPage) => data.items}>
+      <AsyncList resource={bookings} what="requests" empty="No bookings of your listings yet." items={(data: HostBookingPage) => data.items}>
         {(items) => (
           <ul className="trips">
             {items.map((booking) => (
@@ -54,7 +54,8 @@ export const InboxPage = () => {
                   <ListingTitle listingId={booking.listingId} /> <StatusBadge status={booking.status} />
                 </h2>
                 <p>
-                  {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)} ·{' '}
+                  {booking.guestFirstName ?? 'A guest'}
+                  {booking.unitTypeName ? ` · ${booking.unitTypeName}` : ''} · {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)} ·{' '}
                   <Link to={`/messages/${bookingConversationId(booking.bookingId)}`}>Messages with the guest</Link>
                 </p>
                 {booking.status === 'awaiting_approval' && (
