@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { cellsCovering, fineCellSql, fineCellsTouching } from './geo-cells.ts';
-import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
+import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
 
@@ -88,6 +88,7 @@ type Row = {
   min_price: string | null;
   rating: number | null;
   rating_count: number;
+  stars: number | null;
   amenities: string[];
   photo: string | null;
   distance_m: number | null;
@@ -106,6 +107,7 @@ const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
   minPrice: row.min_price === null || !row.currency ? null : { amount: Number(row.min_price), currency: row.currency },
   rating: row.rating === null ? null : Math.round(row.rating * 100) / 100,
   ratingCount: row.rating_count,
+  stars: row.stars,
   amenities: row.amenities,
   photo: row.photo,
   ...(row.distance_m === null ? {} : { distanceKm: Math.round(row.distance_m) / 1000 }),
@@ -154,16 +156,22 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
   if (query.amenities?.length) where.push(`l.amenities @> ${p(query.amenities.map((a) => a.toLowerCase()), '::text[]')}`);
   if (query.maxPrice !== undefined) where.push(`l.min_price <= ${p(query.maxPrice, '::bigint')}`);
+  if (query.stars?.length) where.push(`l.stars = ANY(${p(query.stars, '::smallint[]')})`);
+  if (query.minRating !== undefined) where.push(`l.rating >= ${p(query.minRating, '::real')}`);
+  if (query.cuisine?.length) where.push(`l.cuisine && ${p(query.cuisine.map((c) => c.toLowerCase()), '::text[]')}`);
+  const roomWords = wordsOf(query.roomType);
 
   // A unit type qualifies when it fits the party, is within the price range and, when a stay or
   // slot is asked, has that many units free on each of its nights (one calendar probe per month).
   const dated = Boolean(query.checkIn && query.checkOut) || Boolean(query.slot);
-  const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined;
+  const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined || roomWords.length > 0;
   // Units needed for the party, ceil(guests / capacity), in integer arithmetic.
   const need = unitAsked ? `((${p(query.guests ?? 1, '::int')} + u.capacity - 1) / u.capacity)` : '1';
   const unit = [`${need} <= u.count`];
   if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
   if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
+  // The unit type's name cut into words as `wordsOf` cuts them (accents dropped, split at anything not a letter or digit).
+  if (roomWords.length > 0) unit.push(`regexp_split_to_array(lower(unaccent(u.name)), '[^a-z0-9]+') @> ${p(roomWords, '::text[]')}`);
   if (query.checkIn && query.checkOut) {
     // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
     for (const m of monthsOf(query.checkIn, query.checkOut)) {
@@ -219,7 +227,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const available = unitAsked
     ? `(SELECT array_agg(u.unit_type_id ORDER BY u.price, u.unit_type_id) FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`
     : 'NULL::text[]';
-  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.amenities,
+  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.stars, l.amenities,
            l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
   const sql = `${select}
       FROM ${t.listings} l

@@ -31,6 +31,7 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
   await db.query(`
     CREATE EXTENSION IF NOT EXISTS cube;
     CREATE EXTENSION IF NOT EXISTS earthdistance;
+    CREATE EXTENSION IF NOT EXISTS unaccent;
     CREATE TABLE IF NOT EXISTS ${t.listings} (
       listing_id   text PRIMARY KEY,
       host_id      text NOT NULL,
@@ -82,6 +83,19 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       PRIMARY KEY (variant, word)
     );
   `);
+  // Columns added after the first release: rows written before them get them once, from their document.
+  const { rows: added } = await db.query<{ name: string }>(
+    `SELECT name FROM unnest(ARRAY['stars', 'cuisine']) AS name
+      WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = name AND NOT a.attisdropped)`,
+  );
+  if (added.length > 0) {
+    await db.query(`
+      ALTER TABLE ${t.listings} ADD COLUMN IF NOT EXISTS stars smallint, ADD COLUMN IF NOT EXISTS cuisine text[] NOT NULL DEFAULT '{}';
+      UPDATE ${t.listings} SET stars = (doc->'details'->>'stars')::smallint,
+        cuisine = ARRAY(SELECT lower(c) FROM jsonb_array_elements_text(coalesce(doc->'details'->'cuisine', '[]')) c)
+       WHERE doc->'details' ?| ARRAY['stars', 'cuisine'];
+    `);
+  }
   // Rows written before the word vector held geo cells get them once; the column's comment records it.
   const { rows } = await db.query<{ note: string | null }>(
     `SELECT col_description(a.attrelid, a.attnum) AS note FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = 'words'`,
@@ -182,6 +196,8 @@ const listingRow = (doc: ListingDocument) => {
     slot_starts: slotStarts(doc),
     doc,
     updated_at: doc.updatedAt,
+    stars: d.stars ?? null,
+    cuisine: (d.cuisine ?? []).map((c) => c.toLowerCase()),
   };
 };
 
@@ -207,7 +223,7 @@ export const writeListings = async (
        title = excluded.title, city = excluded.city, country = excluded.country, lat = excluded.lat, lon = excluded.lon,
        time_zone = excluded.time_zone, amenities = excluded.amenities, currency = excluded.currency, min_price = excluded.min_price,
        rating = excluded.rating, rating_count = excluded.rating_count, words = excluded.words, slot_starts = excluded.slot_starts,
-       doc = excluded.doc, updated_at = excluded.updated_at`,
+       doc = excluded.doc, updated_at = excluded.updated_at, stars = excluded.stars, cuisine = excluded.cuisine`,
     [JSON.stringify(latest.map(listingRow))],
   );
   const replaced = [...new Map(unitTypesOf.map((doc) => [doc.listingId, doc])).values()];
