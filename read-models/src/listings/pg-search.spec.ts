@@ -8,10 +8,10 @@ import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
-import { oneEditApart } from './pg-search.ts';
+import { oneEditApart, searchListings } from './pg-search.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, wordsOf } from './search-words.ts';
-import { writeListings } from './search-tables.ts';
+import { createSearchTables, listingTables, writeListings } from './search-tables.ts';
 
 /** A small seeded generator, so that a failure can be replayed. */
 const random = (seed: number) => () => {
@@ -131,6 +131,27 @@ describe('listing search on PostgreSQL', () => {
 
   it('refuses nothing for a query of unknown words: it finds nothing', async () => {
     expect(await reader.search({ ...base, q: 'zzzzzz' })).toMatchObject({ items: [], total: 0, totalText: '0', next: null });
+  });
+
+  it('gives rows written before the stars and cuisine columns their values once, from their document', async () => {
+    const target = 'listings_before_stars';
+    const t = listingTables(target);
+    const hotel = doc('old-hotel', {
+      title: 'Old hotel',
+      stars: 4,
+      cuisine: ['Portuguese'],
+      unitTypes: [{ unitTypeId: 'old-hotel.u', name: 'Suíte familiar', count: 1, capacity: 4, price: { amount: 10_000, currency: 'EUR' } }],
+    }, { kind: 'hotel' });
+    await inTransaction(pool, async (client) => {
+      await createSearchTables(client, target);
+      await writeListings(client, target, [hotel]);
+      await client.query(`ALTER TABLE ${t.listings} DROP COLUMN stars, DROP COLUMN cuisine`);
+    });
+    await inTransaction(pool, (client) => createSearchTables(client, target));
+    const { rows } = await pool.query(`SELECT stars, cuisine FROM ${t.listings}`);
+    expect(rows).toEqual([{ stars: 4, cuisine: ['portuguese'] }]);
+    const found = await searchListings(pool, t, { ...base, stars: [4], cuisine: ['portuguese'], roomType: 'suite' });
+    expect(found.items.map((i) => [i.listingId, i.stars])).toEqual([['old-hotel', 4]]);
   });
 });
 
