@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { cellsCovering, fineCellSql, fineCellsTouching } from './geo-cells.ts';
+import { cellsCovering, fineCellSql, fineCellsTouching, withinRadiusSql } from './geo-cells.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string };
@@ -145,12 +145,17 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     where.push(`l.words @@ ${p(`(${text.anywhere})${place}`, '::tsquery')}`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
-  let box: string | undefined;
+  // The 0.1° cells a radius reaches, when there are few enough: read through their own index, each point checked from it.
+  const touched = hasPoint && query.radiusKm !== undefined ? fineCellsTouching(query.lat!, query.lon!, query.radiusKm) : undefined;
   if (hasPoint && query.radiusKm !== undefined) {
-    const at = origin();
-    const radius = p(query.radiusKm * 1000, '::float8');
-    if (!cells) where.push((box = `earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`));
-    where.push(`earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
+    if (!cells) {
+      where.push(
+        touched
+          ? `${fineCellSql('l.lat', 'l.lon')} = ANY(${p(touched, '::int[]')})`
+          : `earth_box(${origin()}, ${p(query.radiusKm * 1000, '::float8')}) @> ll_to_earth(l.lat, l.lon)`,
+      );
+    }
+    where.push(withinRadiusSql('l.lat', 'l.lon', { lat: query.lat!, lon: query.lon!, radiusKm: query.radiusKm }, (value) => p(value, '::float8')));
   }
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
@@ -176,7 +181,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
     for (const m of monthsOf(query.checkIn, query.checkOut)) {
       unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(m.month)}
-                    AND (SELECT max(x) FROM unnest(c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]) x) > u.count - ${need})`);
+                    AND u.count - ${need} < ANY (c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]))`);
     }
   }
   if (query.slot) {
@@ -248,15 +253,14 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   let rows: Row[] | undefined;
   const ordered = !text && (sort === 'rating' || sort === 'price');
   const int = (n: number) => String(Math.trunc(n));
-  const reached = ordered && hasPoint && query.radiusKm !== undefined ? fineCellsTouching(query.lat!, query.lon!, query.radiusKm) : undefined;
+  const reached = ordered ? touched : undefined;
   if (reached) {
     const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
-    const inCell = page.filter((condition) => condition !== box);
     const cellsSql = `${select}
       FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
      CROSS JOIN LATERAL (
        SELECT * FROM ${t.listings} l
-        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${inCell.join(' AND ')}
+        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
         ORDER BY ${key}, l.listing_id
         LIMIT ${perCell}) l
      ORDER BY ${key}, l.listing_id
