@@ -162,7 +162,8 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   if (query.amenities?.length) where.push(`l.amenities @> ${p(query.amenities.map((a) => a.toLowerCase()), '::text[]')}`);
   if (query.maxPrice !== undefined) where.push(`l.min_price <= ${p(query.maxPrice, '::bigint')}`);
   if (query.stars?.length) where.push(`l.stars = ANY(${p(query.stars, '::smallint[]')})`);
-  if (query.minRating !== undefined) where.push(`l.rating >= ${p(query.minRating, '::real')}`);
+  // As the rating indexes hold it (an unrated listing as 1), so that a walk in rating order stops at the bound.
+  if (query.minRating !== undefined) where.push(`coalesce(-l.rating, 1) <= -${p(query.minRating, '::real')} AND l.rating IS NOT NULL`);
   if (query.cuisine?.length) where.push(`l.cuisine && ${p(query.cuisine.map((c) => c.toLowerCase()), '::text[]')}`);
   const roomWords = wordsOf(query.roomType);
 

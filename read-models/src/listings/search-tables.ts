@@ -122,6 +122,9 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_price ON ${t.listings} ((${fineCellSql('lat', 'lon')}), min_price, listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_rating ON ${t.listings} ((${fineCellSql('lat', 'lon')}), (coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
+    -- Filters that may be rare in a dense place (a city of 90k listings with a handful of 5-star hotels) drive from their own index.
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_stars ON ${t.listings} (stars) ${published} AND stars IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cuisine ON ${t.listings} USING gin (cuisine) ${published};
     -- The points of each 0.1° cell: a radius reads the cells it reaches and checks each point from the index alone.
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell ON ${t.listings} ((${fineCellSql('lat', 'lon')}), listing_id) INCLUDE (lat, lon) ${published};
   `);
@@ -129,7 +132,7 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
 
 export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
-  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
+  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell', 'stars', 'cuisine'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
 };
 
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
