@@ -59,7 +59,8 @@ describe('GET /listings/search', () => {
 
   it('filters by hotel stars, minimum rating, room type and cuisine, and shows stars, rating average and count', async () => {
     const host = await register(stack, 'host');
-    const unit = (name: string, price: number) => ({ unitTypeId: `${name.toLowerCase().replace(/ /g, '-')}-${Date.now().toString(36)}`, name, count: 2, capacity: 4, price: { amount: price, currency: 'EUR' } });
+    let units = 0;
+    const unit = (name: string, price: number) => ({ unitTypeId: `${name.toLowerCase().replace(/ /g, '-')}-${Date.now().toString(36)}-${units++}`, name, count: 2, capacity: 4, price: { amount: price, currency: 'EUR' } });
     await publishedListing(stack, host, 'hotel', { title: 'Filterword grand hotel', stars: 5, unitTypes: [unit('Family suite', 30_000), unit('Double room', 15_000)] });
     await publishedListing(stack, host, 'hotel', { title: 'Filterword inn', stars: 3, unitTypes: [unit('Double room', 9_000)] });
     const slots = { minutes: 60, openingHours: { '1': [{ open: '18:00', close: '22:00' }] } };
