@@ -153,7 +153,7 @@ try {
     for (const [name, make] of Object.entries(shapes)) {
       const r = seeded(p.seed + 1, name);
       if (!oramaSearch(orama.db, make(r))) {
-        peer[name] = 'no equivalent (no calendar, unit prices or distance order)';
+        peer[name] = 'no equivalent (no calendar, unit prices, distance order, cuisine or rating filter)';
         continue;
       }
       // In process and one at a time: a search holds the only thread, so more clients add no throughput.

@@ -56,4 +56,39 @@ describe('GET /listings/search', () => {
     expect(second.body.next).toBeNull();
     expect(new Set([...titles(first.body), ...titles(second.body)]).size).toBe(3);
   });
+
+  it('filters by hotel stars, minimum rating, room type and cuisine, and shows stars, rating average and count', async () => {
+    const host = await register(stack, 'host');
+    let units = 0;
+    const unit = (name: string, price: number) => ({ unitTypeId: `${name.toLowerCase().replace(/ /g, '-')}-${Date.now().toString(36)}-${units++}`, name, count: 2, capacity: 4, price: { amount: price, currency: 'EUR' } });
+    await publishedListing(stack, host, 'hotel', { title: 'Filterword grand hotel', stars: 5, unitTypes: [unit('Family suite', 30_000), unit('Double room', 15_000)] });
+    await publishedListing(stack, host, 'hotel', { title: 'Filterword inn', stars: 3, unitTypes: [unit('Double room', 9_000)] });
+    const slots = { minutes: 60, openingHours: { '1': [{ open: '18:00', close: '22:00' }] } };
+    const { consistencyToken } = await publishedListing(stack, host, 'restaurant', { title: 'Filterword trattoria', cuisine: ['Italian', 'Pizza'], slots, unitTypes: [unit('Table for four', 1_000)] });
+    const search = (params: string) => stack.query.get(`/listings/search?q=filterword&${params}&after=${consistencyToken}`);
+
+    const fiveStars = await search('stars=4,5');
+    expect(titles(fiveStars.body)).toEqual(['Filterword grand hotel']);
+    expect(fiveStars.body.items[0]).toMatchObject({ stars: 5, rating: null, ratingCount: 0 });
+    expect(titles((await search('roomType=suite')).body)).toEqual(['Filterword grand hotel']);
+    expect(titles((await search('roomType=double%20room&maxPrice=10000')).body)).toEqual(['Filterword inn']);
+    expect(titles((await search('cuisine=thai,italian')).body)).toEqual(['Filterword trattoria']);
+    expect(titles((await search('cuisine=thai')).body)).toEqual([]);
+    // None is rated yet: a minimum rating leaves them all out.
+    expect((await search('minRating=1')).body).toMatchObject({ items: [], total: 0 });
+  });
+
+  it.each([
+    ['stars=6', 'stars'],
+    ['stars=4,x', 'stars'],
+    ['minRating=0', 'minRating'],
+    ['minRating=5.5', 'minRating'],
+    ['roomType=%20-%20', 'roomType'],
+    ['cuisine=', 'cuisine'],
+  ])('refuses %s with a 400 problem naming %s', async (params, field) => {
+    const reply = await stack.query.get(`/listings/search?${params}`);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    expect(JSON.stringify(reply.body.errors)).toMatch(new RegExp(field));
+  });
 });

@@ -20,6 +20,11 @@ export const marketplaceDatabase = async (adminUrl: string, size: MarketplaceSiz
       .then((r) => r.rows[0]?.size)
       .catch(() => undefined);
     if (loaded === wanted) {
+      // Columns and indexes added to the read model since the load are added (columns filled from each row's document).
+      await inTransaction(pool, async (client) => {
+        await createSearchTables(client, 'listings');
+        await createSearchIndexes(client, 'listings');
+      });
       await prewarm(pool);
       return { url: existing.url, pool, drop: existing.drop, loadSeconds: undefined as number | undefined, reused: true };
     }

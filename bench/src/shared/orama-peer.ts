@@ -53,7 +53,7 @@ export const buildOrama = async (seed: number, listings: number, onProgress?: (d
 /** A listing query string as an Orama search, or undefined for what it cannot answer (dates, slots, distance order). */
 export const oramaSearch = (db: OramaListings, queryString: string, pageSize = 20) => {
   const q = new URLSearchParams(queryString);
-  if (q.has('checkIn') || q.has('slot') || q.get('sort') === 'distance' || q.has('minPrice') || q.has('cursor')) return undefined;
+  if (q.has('checkIn') || q.has('slot') || q.get('sort') === 'distance' || q.has('minPrice') || q.has('cursor') || q.has('cuisine') || q.has('minRating')) return undefined;
   const where: Record<string, unknown> = {};
   if (q.has('lat') && q.has('radiusKm')) {
     where.location = { radius: { coordinates: { lat: Number(q.get('lat')), lon: Number(q.get('lon')) }, unit: 'km', value: Number(q.get('radiusKm')), inside: true } };

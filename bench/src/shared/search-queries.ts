@@ -3,7 +3,7 @@
  * values), and the typo queries recall@10 is measured on.
  */
 import { random, type Random } from './listings-data.ts';
-import { amenities, cities, kindOf, marketplaceListing, stays } from './marketplace-data.ts';
+import { amenities, cities, cuisines, kindOf, marketplaceListing, stays } from './marketplace-data.ts';
 
 const letters = 'abcdefghijklmnopqrstuvwxyz';
 
@@ -78,6 +78,7 @@ export const listingShapes = (seed: number, first: string, listings: number): Re
   sortRating: (r) => `${nearCity(r)}&radiusKm=15&sort=rating`,
   sortDistance: (r) => `${nearCity(r)}&sort=distance`,
   page1: (r) => `kind=${kindOf(r.int(0, 19))}&${nearCity(r)}&radiusKm=30&sort=rating`,
+  cuisineRating: (r) => `kind=restaurant&cuisine=${r.pick(cuisines)}&minRating=4&${nearCity(r)}&radiusKm=15&sort=rating`,
 });
 
 /** The same 'page 1' query, to walk 49 pages on and ask for page 50 with its cursor. */

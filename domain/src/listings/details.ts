@@ -63,6 +63,8 @@ const detailsShape = {
   location: Location,
   amenities: z.array(Tag).max(100),
   cuisine: z.array(Tag).max(50),
+  /** A hotel's official star rating (1 to 5); only hotels have one. */
+  stars: z.number().int().min(1).max(5),
   houseRules: z.array(z.string().trim().min(1).max(500)).max(50),
   currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code'),
   instantBook: z.boolean(),

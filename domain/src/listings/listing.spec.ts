@@ -63,6 +63,9 @@ describe('CreateListing', () => {
     { name: 'a restaurant may have slots', when: create({ slots }, 'restaurant'), then: [created({ slots }, 'restaurant')] },
     { name: 'refuses an id that exists', given: [created()], when: create(), throws: 'LISTING_EXISTS' },
     { name: 'refuses slots for a stay', when: create({ slots }, 'hotel'), throws: 'LISTING_INVALID', details: { field: 'slots' } },
+    { name: 'a hotel may have stars', when: create({ stars: 4 }, 'hotel'), then: [created({ stars: 4 }, 'hotel')] },
+    { name: 'refuses stars for a rental', when: create({ stars: 4 }), throws: 'LISTING_INVALID', details: { field: 'stars' } },
+    { name: 'refuses stars for a restaurant', when: create({ stars: 3 }, 'restaurant'), throws: 'LISTING_INVALID', details: { field: 'stars' } },
   ];
   it.each(cases)('$name', spec.run);
 });
@@ -105,6 +108,8 @@ describe('UpdateListing', () => {
       then: [updated({ photos: [] })],
     },
     { name: 'refuses slots for a stay', given: [created()], when: update({ slots }), throws: 'LISTING_INVALID' },
+    { name: 'a hotel changes its stars', given: [created({ stars: 3 }, 'hotel')], when: update({ stars: 4 }), then: [updated({ stars: 4 })] },
+    { name: 'refuses stars for a rental', given: [created()], when: update({ stars: 5 }), throws: 'LISTING_INVALID', details: { field: 'stars' } },
     { name: 'only the host', given: [created()], when: update({ title: 'Mine' }, stranger), throws: 'NOT_LISTING_OWNER' },
     { name: 'an unknown listing', when: update({ title: 'Loft' }), throws: 'LISTING_NOT_FOUND' },
   ];
@@ -234,6 +239,8 @@ describe('listing schemas', () => {
     ['slots shorter than 15 minutes', { slots: { ...slots, minutes: 10 } }],
     ['a closing time before opening', { slots: { minutes: 60, openingHours: { '1': [{ open: '22:00', close: '18:00' }] } } }],
     ['a weekday 7', { slots: { minutes: 60, openingHours: { '7': [{ open: '18:00', close: '22:00' }] } } }],
+    ['six stars', { stars: 6 }],
+    ['half a star', { stars: 3.5 }],
   ])('rejects %s', (_, details) => expect(valid(details)).toBe(false));
 
   it('validates commands and requires complete details in ListingPublished', () => {

@@ -85,10 +85,12 @@ const ownedBy = (state: ListingState, actorId: string): ExistingListing => {
   return state;
 };
 
-const ensureFitsKind = (kind: ListingKind, details: ListingDetails): void =>
+const ensureFitsKind = (kind: ListingKind, details: ListingDetails): void => {
   ensure(details.slots === undefined || kind === 'restaurant', 'LISTING_INVALID', 'Only restaurants have time slots', {
     field: 'slots',
   });
+  ensure(details.stars === undefined || kind === 'hotel', 'LISTING_INVALID', 'Only hotels have stars', { field: 'stars' });
+};
 
 const ensureComplete = (kind: ListingKind, details: ListingDetails): CompleteListingDetails => {
   const missing = isComplete(kind, details);

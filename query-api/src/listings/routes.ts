@@ -30,6 +30,19 @@ const SearchQuery = z
     amenities: csv.optional(),
     kind: z.enum(['rental', 'hotel', 'restaurant']).optional(),
     city: z.string().trim().min(1).max(200).optional(),
+    stars: z
+      .string()
+      .regex(/^[1-5](,[1-5]){0,4}$/, 'star ratings 1 to 5, comma-separated')
+      .transform((s) => [...new Set(s.split(',').map(Number))])
+      .optional(),
+    minRating: queryNumber({ min: 1, max: 5 }).optional(),
+    roomType: z
+      .string()
+      .trim()
+      .max(100)
+      .refine((s) => /[a-z0-9]/i.test(s.normalize('NFKD')), 'a room type needs a letter or digit')
+      .optional(),
+    cuisine: csv.pipe(z.array(z.string().max(100)).min(1).max(20)).optional(),
     sort: z.enum(['relevance', 'price', 'rating', 'distance']).default('relevance'),
     after: Token,
     cursor: z.string().min(1).max(500).optional(),
@@ -61,7 +74,8 @@ export const listingRoutes = (deps: QueryDeps) => [
   defineRoute({
     method: 'get',
     path: '/listings/search',
-    summary: 'Search published listings: fuzzy text, radius, dates or slot with free capacity, guests, price, amenities, kind; sorted and paged',
+    summary:
+      'Search published listings: fuzzy text, radius, dates or slot with free capacity, guests, price, amenities, kind, hotel stars, minimum rating, room type, cuisine; sorted and paged',
     tags: ['listings'],
     auth: 'none',
     query: SearchQuery,

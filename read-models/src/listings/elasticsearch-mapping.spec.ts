@@ -82,6 +82,8 @@ describe('toSearchDocument', () => {
       currency: 'EUR',
       minPrice: 8_000,
       ratingCount: 3,
+      stars: null,
+      cuisine: ['dutch'],
       photo: 'https://img.example/1.jpg',
       titleWords: 'canal house',
       words: 'canal house amsterdam nl hotel wifi breakfast dutch a quiet by the',
@@ -91,8 +93,8 @@ describe('toSearchDocument', () => {
     });
     expect(doc.rating).toBeCloseTo(14 / 3);
     expect(doc.unitTypes).toEqual([
-      { unitTypeId: 'double', name: 'Double', count: 3, capacity: 2, maxGuests: 6, price: 12_000, currency: 'EUR' },
-      { unitTypeId: 'single', name: 'Single', count: 5, capacity: 1, maxGuests: 5, price: 8_000, currency: 'EUR' },
+      { unitTypeId: 'double', name: 'Double', nameWords: ['double'], count: 3, capacity: 2, maxGuests: 6, price: 12_000, currency: 'EUR' },
+      { unitTypeId: 'single', name: 'Single', nameWords: ['single'], count: 5, capacity: 1, maxGuests: 5, price: 8_000, currency: 'EUR' },
     ]);
   });
 
@@ -281,6 +283,7 @@ describe('toSummary', () => {
       minPrice: { amount: 8_000, currency: 'EUR' },
       rating: 4.67,
       ratingCount: 3,
+      stars: null,
       amenities: ['wifi', 'breakfast', 'dutch'],
       photo: 'https://img.example/1.jpg',
       distanceKm: 1.235,

@@ -3,7 +3,7 @@ import { assertNever, type listings } from '@stayhub/domain';
 import { wantedKeys } from './postgres.ts';
 import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
 import { priceFits, type NightPrices } from './night-prices.ts';
-import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords } from './search-words.ts';
+import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords, wordsOf } from './search-words.ts';
 
 /**
  * Pure mapping of the listing search read model onto Elasticsearch: the index template, the
@@ -29,6 +29,8 @@ export type ListingSource = {
 export type SearchUnitType = {
   unitTypeId: string;
   name: string;
+  /** The name's words as `wordsOf` cuts them: what a room type filter matches. */
+  nameWords: string[];
   count: number;
   capacity: number;
   /** count × capacity: a party of g fits when ceil(g / capacity) ≤ count, i.e. g ≤ maxGuests. */
@@ -51,6 +53,9 @@ export type ListingSearchDocument = {
   minPrice: number | null;
   rating: number | null;
   ratingCount: number;
+  stars: number | null;
+  /** Lower case, for the cuisine filter. */
+  cuisine: string[];
   photo: string | null;
   /** The title's words, space-separated as `wordsOf` cuts them: what ranks a match first. */
   titleWords: string;
@@ -104,6 +109,8 @@ export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}
         minPrice: { type: 'long' },
         rating: { type: 'double' },
         ratingCount: { type: 'integer' },
+        stars: { type: 'byte' },
+        cuisine: { type: 'keyword' },
         photo: { type: 'keyword', index: false, doc_values: false },
         // Words cut by the projection exactly as the PostgreSQL model cuts them, so one typed word
         // finds the same listing words in both stores; no scoring statistics are needed (ranks are tiers).
@@ -114,6 +121,7 @@ export const listingIndexTemplate = (alias: string, settings: IndexSettings = {}
           properties: {
             unitTypeId: { type: 'keyword' },
             name: { type: 'keyword', index: false, doc_values: false },
+            nameWords: { type: 'keyword' },
             count: { type: 'integer' },
             capacity: { type: 'integer' },
             maxGuests: { type: 'integer' },
@@ -146,12 +154,15 @@ export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
     minPrice: doc.minPrice,
     rating: doc.rating.count > 0 ? doc.rating.sum / doc.rating.count : null,
     ratingCount: doc.rating.count,
+    stars: d.stars ?? null,
+    cuisine: (d.cuisine ?? []).map((c) => c.toLowerCase()),
     photo: d.photos?.[0] ?? null,
     titleWords: words.title.join(' '),
     words: [...new Set([...words.title, ...words.place, ...words.description])].join(' '),
     unitTypes: (d.unitTypes ?? []).map((u) => ({
       unitTypeId: u.unitTypeId,
       name: u.name,
+      nameWords: wordsOf(u.name),
       count: u.count,
       capacity: u.capacity,
       maxGuests: u.count * u.capacity,
@@ -164,7 +175,7 @@ export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
   };
 };
 
-export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 'location', 'currency', 'minPrice', 'rating', 'ratingCount', 'amenities', 'photo'];
+export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 'location', 'currency', 'minPrice', 'rating', 'ratingCount', 'stars', 'amenities', 'photo'];
 
 /** How many candidates a date search fetches before the availability post-filter. */
 export const DEFAULT_CANDIDATE_CAP = 5000;
@@ -173,6 +184,7 @@ const originOf = (query: ListingSearchQuery) => (query.lat !== undefined && quer
 
 const unitFilters = (query: ListingSearchQuery): estypes.QueryDslQueryContainer[] => {
   const filters: estypes.QueryDslQueryContainer[] = [{ range: { 'unitTypes.maxGuests': { gte: query.guests ?? 1 } } }];
+  for (const word of wordsOf(query.roomType)) filters.push({ term: { 'unitTypes.nameWords': word } });
   // Over asked nights the price is their average per night, from per-date prices kept in the
   // stored (unindexed) document: the candidates' post-filter (`fittingUnitTypes`) decides it.
   if (query.checkIn && query.checkOut) return filters;
@@ -270,6 +282,9 @@ export const buildSearchRequest = (
   if (query.kind) filter.push({ term: { kind: query.kind } });
   if (query.city) filter.push({ term: { city: query.city } });
   for (const amenity of query.amenities ?? []) filter.push({ term: { amenities: amenity.toLowerCase() } });
+  if (query.stars?.length) filter.push({ terms: { stars: query.stars } });
+  if (query.minRating !== undefined) filter.push({ range: { rating: { gte: query.minRating } } });
+  if (query.cuisine?.length) filter.push({ terms: { cuisine: query.cuisine.map((c) => c.toLowerCase()) } });
   filter.push({ nested: { path: 'unitTypes', query: { bool: { filter: unitFilters(query) } } } });
 
   const dated = wantedKeys(query) !== undefined;
@@ -290,10 +305,16 @@ export type SearchHit = { _id?: string | null; _source?: SearchHitSource; sort?:
 
 export const unitsNeeded = (guests: number, capacity: number): number => Math.ceil(guests / capacity);
 
-/** Unit types that fit the party and the price range: the base price, or over asked nights their average per night. */
+/** Unit types that fit the party, the room type and the price range: the base price, or over asked nights their average per night. */
 export const fittingUnitTypes = (units: readonly SearchUnitType[], query: ListingSearchQuery, nightPrices: NightPrices = {}): SearchUnitType[] => {
   const guests = query.guests ?? 1;
-  return units.filter((u) => unitsNeeded(guests, u.capacity) <= u.count && priceFits(u.price, nightPrices[u.unitTypeId], query));
+  const roomWords = wordsOf(query.roomType);
+  return units.filter(
+    (u) =>
+      unitsNeeded(guests, u.capacity) <= u.count &&
+      roomWords.every((word) => u.nameWords?.includes(word)) &&
+      priceFits(u.price, nightPrices[u.unitTypeId], query),
+  );
 };
 
 export type UsedUnits = Map<string, Map<string, number>>;
@@ -326,6 +347,7 @@ export const toSummary = (hit: SearchHit, query: ListingSearchQuery, availableUn
     minPrice: s.minPrice === null || s.minPrice === undefined || !s.currency ? null : { amount: Number(s.minPrice), currency: s.currency },
     rating: s.rating === null || s.rating === undefined ? null : Math.round(Number(s.rating) * 100) / 100,
     ratingCount: s.ratingCount ?? 0,
+    stars: s.stars ?? null,
     amenities: s.amenities ?? [],
     photo: s.photo ?? null,
     ...(distance === undefined ? {} : { distanceKm: Math.round(distance) / 1000 }),

@@ -215,6 +215,7 @@ describe('index and alias management', () => {
       indexes.add(index);
       return { acknowledged: true };
     });
+    mock.add({ method: 'PUT', path: '/:index/_mapping' }, (params) => (record(params), { acknowledged: true }));
     mock.add({ method: 'DELETE', path: '/:index' }, (params) => {
       record(params);
       const index = nameIn(params, 1);
@@ -251,12 +252,17 @@ describe('index and alias management', () => {
   });
 
   it('prepares the live target: says whether it held anything, and points the alias at it', async () => {
-    const { client, aliases } = setup();
+    const { client, aliases, calls } = setup();
     const projection = listingSearchElasticsearch(client, 'test-listings');
     expect(await projection.prepare('listings')).toBe(false);
     expect(aliases.get('test-listings')).toEqual(['test-listings--listings']);
+    calls.length = 0;
     expect(await projection.prepare('listings')).toBe(true);
     expect(aliases.get('test-listings')).toEqual(['test-listings--listings']);
+    // An index made before fields were added to the mapping gets them (a strict mapping would refuse them).
+    expect(calls).toEqual([
+      { method: 'PUT', path: '/test-listings--listings/_mapping', body: JSON.parse(JSON.stringify({ properties: listingIndexTemplate('test-listings').template?.mappings?.properties })) },
+    ]);
 
     // The runner restarts on the target a replay made live: readers follow the writer.
     await createIndex(client, 'test-listings', 'listings_r2');

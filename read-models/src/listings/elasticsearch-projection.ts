@@ -183,6 +183,8 @@ export const listingSearchElasticsearch = (
     const index = listingIndexName(alias, target);
     const existed = (await client.indices.exists({ index })) === true;
     if (!existed) await createIndex(client, alias, target, options.settings);
+    // Fields added to the mapping since the index was made are added to it (a strict mapping refuses unknown fields).
+    else await client.indices.putMapping({ index, properties: listingIndexTemplate(alias, options.settings).template!.mappings!.properties! });
     const aliased = await aliasedIndexes(client, alias);
     if (aliased.length !== 1 || aliased[0] !== index) await swapAlias(client, alias, index);
     return existed;

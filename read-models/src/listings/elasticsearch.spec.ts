@@ -78,6 +78,7 @@ describe('ElasticsearchListingReader.search', () => {
           minPrice: { amount: 9_000, currency: 'EUR' },
           rating: null,
           ratingCount: 0,
+          stars: null,
           amenities: [],
           photo: 'https://img.example/l3.jpg',
         },

@@ -55,6 +55,21 @@ export const cellTermsSql = (lat: string, lon: string): string =>
 /** A point's 0.1° cell as one integer (row × 4000 + column) in SQL: what the per-cell order indexes are keyed by. */
 export const fineCellSql = (lat: string, lon: string): string => `(floor((${lat} + 90) * 10)::int * 4000 + floor((${lon} + 180) * 10)::int)`;
 
+/**
+ * "Within `radiusKm` of (lat, lon)" in SQL as plain arithmetic on the row's coordinates: the
+ * haversine term against its bound, the same great circle on the same sphere as `earth_distance`
+ * (which builds an `earth` point, checked against its domain, for every row: most of a radius
+ * search's time). `param` adds a value to the statement and returns its placeholder.
+ */
+export const withinRadiusSql = (lat: string, lon: string, origin: { lat: number; lon: number; radiusKm: number }, param: (value: number) => string): string => {
+  const rad = Math.PI / 180;
+  const half = origin.radiusKm / EARTH_KM / 2;
+  // Half the central angle past a quarter turn: every point on the sphere is within the radius.
+  if (half >= Math.PI / 2) return 'true';
+  const bound = Math.sin(half) ** 2;
+  return `(sin(radians(${lat} - ${param(origin.lat)}) / 2) ^ 2 + ${param(Math.cos(origin.lat * rad))} * cos(radians(${lat})) * sin(radians(${lon} - ${param(origin.lon)}) / 2) ^ 2 <= ${param(bound)})`;
+};
+
 const haversineKm = (lat1: number, lon1: number, lat2: number, lon2: number): number => {
   const rad = Math.PI / 180;
   const a = Math.sin(((lat2 - lat1) * rad) / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(((lon2 - lon1) * rad) / 2) ** 2;

@@ -40,6 +40,12 @@ describeProjection('listing search projection', {
       },
     },
     {
+      name: 'a hotel is found by its stars and cuisine',
+      given: recorded('listing-l1', [created, published]),
+      when: recorded('listing-l1', [updated({ stars: 4, cuisine: ['Dutch', 'French'] })], 2),
+      then: (rows, [listings]) => expect(listing(rows, listings!)).toMatchObject({ stars: 4, cuisine: ['dutch', 'french'] }),
+    },
+    {
       name: 'reviews make the rating, once per booking',
       given: recorded('listing-l1', [created, published]),
       when: [...recorded('booking-b1', [reviewed('b1', 5)], 5), ...recorded('booking-b2', [reviewed('b2', 3)], 5)],

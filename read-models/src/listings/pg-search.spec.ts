@@ -8,10 +8,11 @@ import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
-import { oneEditApart } from './pg-search.ts';
+import { oneEditApart, searchListings } from './pg-search.ts';
+import { withinRadiusSql } from './geo-cells.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, wordsOf } from './search-words.ts';
-import { writeListings } from './search-tables.ts';
+import { createSearchTables, listingTables, writeListings } from './search-tables.ts';
 
 /** A small seeded generator, so that a failure can be replayed. */
 const random = (seed: number) => () => {
@@ -131,6 +132,55 @@ describe('listing search on PostgreSQL', () => {
 
   it('refuses nothing for a query of unknown words: it finds nothing', async () => {
     expect(await reader.search({ ...base, q: 'zzzzzz' })).toMatchObject({ items: [], total: 0, totalText: '0', next: null });
+  });
+
+  it('checks a radius by arithmetic that agrees with earth_distance on the same sphere', async () => {
+    const points = Array.from({ length: 2000 }, () => {
+      const lat = int(-8000, 8000) / 100;
+      const lon = int(-17900, 17900) / 100;
+      // Near the origin, across the antimeridian now and then, and a radius from a few metres to thousands of km.
+      return { lat, lon, plat: lat + (next() - 0.5) * 4, plon: ((lon + (next() - 0.5) * 6 + 540) % 360) - 180, radiusKm: [0.05, 2, 10, 50, 400, 5000][int(0, 5)]! };
+    });
+    const values: number[] = [];
+    const conditions = points.map((pt) => {
+      values.push(pt.lat, pt.lon, pt.radiusKm * 1000);
+      const n = values.length;
+      const within = withinRadiusSql(`${pt.plat}::float8`, `${pt.plon}::float8`, pt, (value) => (values.push(value), `$${values.length}::float8`));
+      return `(${within}) = (earth_distance(ll_to_earth($${n - 2}::float8, $${n - 1}::float8), ll_to_earth(${pt.plat}, ${pt.plon})) <= $${n}::float8)
+        OR abs(earth_distance(ll_to_earth($${n - 2}::float8, $${n - 1}::float8), ll_to_earth(${pt.plat}, ${pt.plon})) - $${n}::float8) < 0.001`;
+    });
+    const { rows } = await pool.query<{ agree: boolean[] }>(`SELECT ARRAY[${conditions.join(',\n')}] AS agree`, values);
+    const disagreeing = points.filter((_, i) => !rows[0]!.agree[i]);
+    expect(disagreeing).toEqual([]);
+    // Both sides of the bound occur, so the check is not vacuous.
+    const { rows: inside } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM unnest($1::float8[], $2::float8[], $3::float8[], $4::float8[], $5::float8[]) AS p(lat, lon, plat, plon, r)
+        WHERE earth_distance(ll_to_earth(lat, lon), ll_to_earth(plat, plon)) <= r * 1000`,
+      [points.map((x) => x.lat), points.map((x) => x.lon), points.map((x) => x.plat), points.map((x) => x.plon), points.map((x) => x.radiusKm)],
+    );
+    expect(inside[0]!.n).toBeGreaterThan(100);
+    expect(inside[0]!.n).toBeLessThan(1900);
+  });
+
+  it('gives rows written before the stars and cuisine columns their values once, from their document', async () => {
+    const target = 'listings_before_stars';
+    const t = listingTables(target);
+    const hotel = doc('old-hotel', {
+      title: 'Old hotel',
+      stars: 4,
+      cuisine: ['Portuguese'],
+      unitTypes: [{ unitTypeId: 'old-hotel.u', name: 'Suíte familiar', count: 1, capacity: 4, price: { amount: 10_000, currency: 'EUR' } }],
+    }, { kind: 'hotel' });
+    await inTransaction(pool, async (client) => {
+      await createSearchTables(client, target);
+      await writeListings(client, target, [hotel]);
+      await client.query(`ALTER TABLE ${t.listings} DROP COLUMN stars, DROP COLUMN cuisine`);
+    });
+    await inTransaction(pool, (client) => createSearchTables(client, target));
+    const { rows } = await pool.query(`SELECT stars, cuisine FROM ${t.listings}`);
+    expect(rows).toEqual([{ stars: 4, cuisine: ['portuguese'] }]);
+    const found = await searchListings(pool, t, { ...base, stars: [4], cuisine: ['portuguese'], roomType: 'suite' });
+    expect(found.items.map((i) => [i.listingId, i.stars])).toEqual([['old-hotel', 4]]);
   });
 });
 

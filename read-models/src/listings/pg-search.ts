@@ -1,9 +1,9 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { cellsCovering, fineCellSql, fineCellsTouching } from './geo-cells.ts';
+import { cellsCovering, fineCellSql, fineCellsTouching, withinRadiusSql } from './geo-cells.ts';
 import { nightPriceSql } from './night-prices.ts';
-import { deletionVariants, FUZZY_MIN_LENGTH, typedWords } from './search-words.ts';
+import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string; nightPrices: string };
 
@@ -89,6 +89,7 @@ type Row = {
   min_price: string | null;
   rating: number | null;
   rating_count: number;
+  stars: number | null;
   amenities: string[];
   photo: string | null;
   distance_m: number | null;
@@ -107,6 +108,7 @@ const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
   minPrice: row.min_price === null || !row.currency ? null : { amount: Number(row.min_price), currency: row.currency },
   rating: row.rating === null ? null : Math.round(row.rating * 100) / 100,
   ratingCount: row.rating_count,
+  stars: row.stars,
   amenities: row.amenities,
   photo: row.photo,
   ...(row.distance_m === null ? {} : { distanceKm: Math.round(row.distance_m) / 1000 }),
@@ -144,12 +146,17 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     where.push(`l.words @@ ${p(`(${text.anywhere})${place}`, '::tsquery')}`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
-  let box: string | undefined;
+  // The 0.1° cells a radius reaches, when there are few enough: read through their own index, each point checked from it.
+  const touched = hasPoint && query.radiusKm !== undefined ? fineCellsTouching(query.lat!, query.lon!, query.radiusKm) : undefined;
   if (hasPoint && query.radiusKm !== undefined) {
-    const at = origin();
-    const radius = p(query.radiusKm * 1000, '::float8');
-    if (!cells) where.push((box = `earth_box(${at}, ${radius}) @> ll_to_earth(l.lat, l.lon)`));
-    where.push(`earth_distance(${at}, ll_to_earth(l.lat, l.lon)) <= ${radius}`);
+    if (!cells) {
+      where.push(
+        touched
+          ? `${fineCellSql('l.lat', 'l.lon')} = ANY(${p(touched, '::int[]')})`
+          : `earth_box(${origin()}, ${p(query.radiusKm * 1000, '::float8')}) @> ll_to_earth(l.lat, l.lon)`,
+      );
+    }
+    where.push(withinRadiusSql('l.lat', 'l.lon', { lat: query.lat!, lon: query.lon!, radiusKm: query.radiusKm }, (value) => p(value, '::float8')));
   }
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
@@ -159,11 +166,16 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     ? nightPriceSql(t.nightPrices, { checkIn: query.checkIn, checkOut: query.checkOut, minPrice: query.minPrice, maxPrice: query.maxPrice }, p)
     : undefined;
   if (query.maxPrice !== undefined) where.push(nightPrices?.listing ?? `l.min_price <= ${p(query.maxPrice, '::bigint')}`);
+  if (query.stars?.length) where.push(`l.stars = ANY(${p(query.stars, '::smallint[]')})`);
+  // As the rating indexes hold it (an unrated listing as 1), so that a walk in rating order stops at the bound.
+  if (query.minRating !== undefined) where.push(`coalesce(-l.rating, 1) <= -${p(query.minRating, '::real')} AND l.rating IS NOT NULL`);
+  if (query.cuisine?.length) where.push(`l.cuisine && ${p(query.cuisine.map((c) => c.toLowerCase()), '::text[]')}`);
+  const roomWords = wordsOf(query.roomType);
 
   // A unit type qualifies when it fits the party, is within the price range and, when a stay or
   // slot is asked, has that many units free on each of its nights (one calendar probe per month).
   const dated = Boolean(query.checkIn && query.checkOut) || Boolean(query.slot);
-  const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined;
+  const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined || roomWords.length > 0;
   // Units needed for the party, ceil(guests / capacity), in integer arithmetic.
   const need = unitAsked ? `((${p(query.guests ?? 1, '::int')} + u.capacity - 1) / u.capacity)` : '1';
   const unit = [`${need} <= u.count`];
@@ -172,11 +184,13 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     if (query.minPrice !== undefined) unit.push(`u.price >= ${p(query.minPrice, '::bigint')}`);
     if (query.maxPrice !== undefined) unit.push(`u.price <= ${p(query.maxPrice, '::bigint')}`);
   }
+  // The unit type's name cut into words as `wordsOf` cuts them (accents dropped, split at anything not a letter or digit).
+  if (roomWords.length > 0) unit.push(`regexp_split_to_array(lower(unaccent(u.name)), '[^a-z0-9]+') @> ${p(roomWords, '::text[]')}`);
   if (query.checkIn && query.checkOut) {
     // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
     for (const m of monthsOf(query.checkIn, query.checkOut)) {
       unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(m.month)}
-                    AND (SELECT max(x) FROM unnest(c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]) x) > u.count - ${need})`);
+                    AND u.count - ${need} < ANY (c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]))`);
     }
   }
   if (query.slot) {
@@ -227,7 +241,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const available = unitAsked
     ? `(SELECT array_agg(u.unit_type_id ORDER BY u.price, u.unit_type_id) FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`
     : 'NULL::text[]';
-  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.amenities,
+  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.stars, l.amenities,
            l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
   const sql = `${select}
       FROM ${t.listings} l
@@ -248,15 +262,14 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   let rows: Row[] | undefined;
   const ordered = !text && (sort === 'rating' || sort === 'price');
   const int = (n: number) => String(Math.trunc(n));
-  const reached = ordered && hasPoint && query.radiusKm !== undefined ? fineCellsTouching(query.lat!, query.lon!, query.radiusKm) : undefined;
+  const reached = ordered ? touched : undefined;
   if (reached) {
     const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
-    const inCell = page.filter((condition) => condition !== box);
     const cellsSql = `${select}
       FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
      CROSS JOIN LATERAL (
        SELECT * FROM ${t.listings} l
-        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${inCell.join(' AND ')}
+        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
         ORDER BY ${key}, l.listing_id
         LIMIT ${perCell}) l
      ORDER BY ${key}, l.listing_id

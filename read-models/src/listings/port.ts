@@ -14,6 +14,14 @@ export type ListingSearchQuery = {
   amenities?: string[];
   kind?: 'rental' | 'hotel' | 'restaurant';
   city?: string;
+  /** Hotels with any of these star ratings. */
+  stars?: number[];
+  /** Listings rated at least this (an unrated listing does not match). */
+  minRating?: number;
+  /** Words every matching unit type's name has ("suite", "family room"): with dates, such a unit must be free. */
+  roomType?: string;
+  /** Restaurants serving any of these cuisines. */
+  cuisine?: string[];
   sort: 'relevance' | 'price' | 'rating' | 'distance';
   page: number;
   pageSize: number;
@@ -33,6 +41,8 @@ export type ListingSummary = {
   minPrice: { amount: number; currency: string } | null;
   rating: number | null;
   ratingCount: number;
+  /** A hotel's stars; null for others. */
+  stars: number | null;
   amenities: string[];
   photo: string | null;
   distanceKm?: number;

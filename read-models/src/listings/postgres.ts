@@ -49,8 +49,9 @@ export class PgListingReader implements ListingReader {
   }
 
   async get(listingId: string): Promise<ListingView | undefined> {
+    // The ids of reviewed bookings grow with every review and are only the projection's: left in the database.
     const { rows } = await this.withTargets((targets) =>
-      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(`SELECT doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`, [listingId]),
+      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(`SELECT doc - 'reviewedBookings' AS doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`, [listingId]),
     );
     const doc = rows[0]?.doc;
     if (!doc) return undefined;

@@ -26,7 +26,7 @@ const event = (streamId: string, type: string, data: Record<string, unknown>): R
   return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
 };
 
-type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; description?: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][] };
+type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; description?: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][]; stars?: number; cuisine?: string[] };
 const listingEvents = (spec: Spec): RecordedEvent[] => {
   const details = {
     title: spec.title,
@@ -34,6 +34,8 @@ const listingEvents = (spec: Spec): RecordedEvent[] => {
     photos: [`https://img.example/${spec.id}.jpg`],
     location: { lat: spec.lat, lon: spec.lon, city: spec.city, country: 'NL', timeZone: 'Europe/Amsterdam' },
     amenities: spec.amenities,
+    ...(spec.stars ? { stars: spec.stars } : {}),
+    ...(spec.cuisine ? { cuisine: spec.cuisine } : {}),
     currency: 'EUR',
     unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({ unitTypeId, name: unitTypeId, count, capacity, price: { amount, currency: 'EUR' } })),
   };
@@ -49,10 +51,10 @@ const hold = (unitTypeId: string, keys: string[], units: number) =>
   event(`calendar-${unitTypeId}-${keys[0]!.slice(0, 7)}`, 'HoldPlaced', { holdId: randomUUID(), bookingId: randomUUID(), keys, units, expiresAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
 
 const listings: Spec[] = [
-  { id: 'canal', kind: 'hotel', title: 'Canal House hotel', city: 'Amsterdam', lat: 52.3702, lon: 4.8952, amenities: ['wifi', 'breakfast'], units: [['canal-double', 2, 2, 12_000], ['canal-single', 3, 1, 8_000]] },
+  { id: 'canal', kind: 'hotel', title: 'Canal House hotel', city: 'Amsterdam', lat: 52.3702, lon: 4.8952, amenities: ['wifi', 'breakfast'], units: [['canal-double', 2, 2, 12_000], ['canal-single', 3, 1, 8_000]], stars: 4, cuisine: ['French'] },
   { id: 'sea', kind: 'rental', title: 'Sea view rental 11rab1', city: 'Amsterdam', lat: 52.378, lon: 4.9, amenities: ['wifi'], units: [['sea-unit', 1, 4, 20_000]] },
   { id: 'dune', kind: 'rental', title: 'Dune cottage', city: 'Haarlem', lat: 52.3874, lon: 4.6462, amenities: [], units: [['dune-unit', 1, 2, 9_000]] },
-  { id: 'maas', kind: 'hotel', title: 'Maas hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, amenities: ['parking'], units: [['maas-room', 10, 2, 7_000]] },
+  { id: 'maas', kind: 'hotel', title: 'Maas hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, amenities: ['parking'], units: [['maas-room', 10, 2, 7_000]], stars: 3, cuisine: ['Dutch', 'Seafood'] },
   // Best rated and cheaper than 'sea': only the relevance tiers put it after the title matches below.
   { id: 'loft', kind: 'rental', title: 'Canals loft', description: 'Bright loft with a view of the harbour', city: 'Utrecht', lat: 52.0907, lon: 5.1214, amenities: [], units: [['loft-unit', 1, 2, 15_000]] },
 ];
@@ -102,6 +104,13 @@ const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[
   { name: 'price over nights: a cheap priced night brings a listing under a maximum its base price exceeds', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 5_000 }, ids: ['maas'] },
   { name: 'price over nights: nights given back the base price cost it', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 6_000 }, ids: ['maas'] },
   { name: 'price without nights: the base price, whatever nights are priced', query: { maxPrice: 8_000 }, ids: ['maas', 'canal'] },
+  { name: 'hotel stars, any of', query: { stars: [4, 5] }, ids: ['canal'] },
+  { name: 'kind and stars', query: { kind: 'hotel', stars: [3] }, ids: ['maas'] },
+  { name: 'minimum rating', query: { minRating: 4.5 }, ids: ['loft', 'maas', 'canal'] },
+  { name: 'cuisine, any of', query: { cuisine: ['thai', 'SEAFOOD'] }, ids: ['maas'] },
+  { name: 'room type', query: { roomType: 'Double' }, ids: ['canal'] },
+  { name: 'room type with dates: that unit type must be free', query: { roomType: 'double', checkIn: '2030-06-01', checkOut: '2030-06-02' }, ids: [] },
+  { name: 'room type with dates: the free one', query: { roomType: 'single', checkIn: '2030-06-01', checkOut: '2030-06-02' }, ids: ['canal'] },
   { name: 'text, radius, dates, price and amenities', query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] }, ids: ['canal'] },
 ];
 
@@ -112,6 +121,17 @@ const runQuerySet = (reader: () => ListingReader) => {
     if (anyOrder) expect(new Set(found)).toEqual(new Set(ids));
     else expect(found).toEqual(ids);
     expect(result).toMatchObject({ total: ids.length, totalText: String(ids.length), next: null });
+  });
+  it('shows the rating average and count, and the stars', async () => {
+    const { items } = await reader().search({ ...base, kind: 'hotel', sort: 'price' });
+    expect(items.map(({ listingId, rating, ratingCount, stars }) => ({ listingId, rating, ratingCount, stars }))).toEqual([
+      { listingId: 'maas', rating: 5, ratingCount: 1, stars: 3 },
+      { listingId: 'canal', rating: 4.5, ratingCount: 2, stars: 4 },
+    ]);
+  });
+  it('lists only the free unit types of the asked room type', async () => {
+    const { items } = await reader().search({ ...base, roomType: 'single', checkIn: '2030-06-03', checkOut: '2030-06-04' });
+    expect(items.map((i) => [i.listingId, i.availableUnitTypes])).toEqual([['canal', ['canal-single']]]);
   });
   it('pages by cursor', async () => {
     const first = await reader().search({ ...base, sort: 'price', pageSize: 3 });

@@ -32,6 +32,7 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
   await db.query(`
     CREATE EXTENSION IF NOT EXISTS cube;
     CREATE EXTENSION IF NOT EXISTS earthdistance;
+    CREATE EXTENSION IF NOT EXISTS unaccent;
     CREATE TABLE IF NOT EXISTS ${t.listings} (
       listing_id   text PRIMARY KEY,
       host_id      text NOT NULL,
@@ -84,6 +85,19 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
     );
   `);
   await createNightPricesTable(db, t.nightPrices);
+  // Columns added after the first release: rows written before them get them once, from their document.
+  const { rows: added } = await db.query<{ name: string }>(
+    `SELECT name FROM unnest(ARRAY['stars', 'cuisine']) AS name
+      WHERE NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = name AND NOT a.attisdropped)`,
+  );
+  if (added.length > 0) {
+    await db.query(`
+      ALTER TABLE ${t.listings} ADD COLUMN IF NOT EXISTS stars smallint, ADD COLUMN IF NOT EXISTS cuisine text[] NOT NULL DEFAULT '{}';
+      UPDATE ${t.listings} SET stars = (doc->'details'->>'stars')::smallint,
+        cuisine = ARRAY(SELECT lower(c) FROM jsonb_array_elements_text(coalesce(doc->'details'->'cuisine', '[]')) c)
+       WHERE doc->'details' ?| ARRAY['stars', 'cuisine'];
+    `);
+  }
   // Rows written before the word vector held geo cells get them once; the column's comment records it.
   const { rows } = await db.query<{ note: string | null }>(
     `SELECT col_description(a.attrelid, a.attnum) AS note FROM pg_attribute a WHERE a.attrelid = '${t.listings}'::regclass AND a.attname = 'words'`,
@@ -110,12 +124,17 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_price ON ${t.listings} ((${fineCellSql('lat', 'lon')}), min_price, listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_rating ON ${t.listings} ((${fineCellSql('lat', 'lon')}), (coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
+    -- Filters that may be rare in a dense place (a city of 90k listings with a handful of 5-star hotels) drive from their own index.
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_stars ON ${t.listings} (stars) ${published} AND stars IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cuisine ON ${t.listings} USING gin (cuisine) ${published};
+    -- The points of each 0.1° cell: a radius reads the cells it reaches and checks each point from the index alone.
+    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell ON ${t.listings} ((${fineCellSql('lat', 'lon')}), listing_id) INCLUDE (lat, lon) ${published};
   `);
 };
 
 export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
-  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
+  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell', 'stars', 'cuisine'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
 };
 
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
@@ -184,6 +203,8 @@ const listingRow = (doc: ListingDocument) => {
     slot_starts: slotStarts(doc),
     doc,
     updated_at: doc.updatedAt,
+    stars: d.stars ?? null,
+    cuisine: (d.cuisine ?? []).map((c) => c.toLowerCase()),
   };
 };
 
@@ -209,7 +230,7 @@ export const writeListings = async (
        title = excluded.title, city = excluded.city, country = excluded.country, lat = excluded.lat, lon = excluded.lon,
        time_zone = excluded.time_zone, amenities = excluded.amenities, currency = excluded.currency, min_price = excluded.min_price,
        rating = excluded.rating, rating_count = excluded.rating_count, words = excluded.words, slot_starts = excluded.slot_starts,
-       doc = excluded.doc, updated_at = excluded.updated_at`,
+       doc = excluded.doc, updated_at = excluded.updated_at, stars = excluded.stars, cuisine = excluded.cuisine`,
     [JSON.stringify(latest.map(listingRow))],
   );
   const replaced = [...new Map(unitTypesOf.map((doc) => [doc.listingId, doc])).values()];
