@@ -2,7 +2,7 @@ import {
   CommandProcessor,
   createLogger,
   createPool,
-  idempotencySchema,
+  migrateIdempotency,
   jwtTokens,
   systemClock,
   WorkflowRunner,
@@ -51,7 +51,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   const secrets = new SecretStore(pool);
   await secrets.moveSecretsOutOfEvents(written);
   const eventStore = secretFree(written);
-  await pool.query(idempotencySchema);
+  await migrateIdempotency(pool);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger('command-api', options.config.LOG_LEVEL);

@@ -21,7 +21,8 @@ const side = await composeCommandSide({
   gateway: meteredGateway(paymentGatewayFromConfig(config)),
 });
 const stop = new AbortController();
-const workflows = side.workflows.run(stop.signal);
+// With WORKFLOWS_IN=own-process the workflow runner (`workflow-runner.ts`) runs them on another core.
+const workflows = config.WORKFLOWS_IN === 'command-api' ? side.workflows.run(stop.signal) : Promise.resolve();
 const server = createCommandApi(side.deps).listen(config.COMMAND_API_PORT, () => log.info(`command-api listening on ${config.COMMAND_API_PORT}`));
 
 const shutdown = async () => {

@@ -183,9 +183,14 @@ export class CommandProcessor {
     });
   }
 
-  /** A stream's current state: the cached one (kept current by this processor's own appends), else read. */
-  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>): Promise<{ state: S; revision: number }> {
-    const loaded = this.cache.get(streamId) ?? (await this.catchUp(streamId, decider));
+  /**
+   * A stream's state: the cached one (kept current by this processor's own appends), else read.
+   * `current: true` also reads what other processes appended since (only the events after the cached
+   * revision): for a stream that another process writes too, as the command API and the workflow
+   * runner both write bookings and orders.
+   */
+  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>, options: { current?: boolean } = {}): Promise<{ state: S; revision: number }> {
+    const loaded = (options.current ? undefined : this.cache.get(streamId)) ?? (await this.catchUp(streamId, decider));
     return { state: loaded.state as S, revision: loaded.revision };
   }
 
