@@ -72,10 +72,6 @@ if (runGateway) {
   env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
 }
 
-// Unless told otherwise, the workflows run in a process of their own: on a machine of several cores
-// the command API's process then serves requests only, and payments keep pace with bookings.
-env.WORKFLOWS_IN ??= 'own-process';
-
 // The web app is served as a production build: built once here when its output is missing.
 const webBuilt = () => existsSync(join(projectRoot, 'web/dist/index.html'));
 if (!webBuilt()) {
@@ -88,7 +84,7 @@ const apps = (
   [
     { name: 'payments', when: runGateway },
     { name: 'command-api', when: true },
-    { name: 'workflow-runner', when: env.WORKFLOWS_IN === 'own-process' },
+    { name: 'workflow-runner', when: config.WORKFLOWS_IN === 'own-process' },
     { name: 'relay', when: config.LOG === 'kafka' },
     { name: 'projectors', when: true },
     { name: 'query-api', when: true },
