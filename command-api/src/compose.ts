@@ -31,6 +31,7 @@ export type ComposeOptions = {
   databaseUrl: string;
   config: Partial<Pick<Config, 'LOG_LEVEL'>> &
     Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
+    Partial<Pick<Config, 'WORKFLOWS_IN'>> &
     Partial<SecuritySettings> &
     Partial<PayoutSettings> &
     EventStoreConfig;
@@ -58,7 +59,8 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   const deps: CommandDeps = {
     pool,
     eventStore,
-    processor: new CommandProcessor(eventStore, { observer: commandMetrics() }),
+    // The workflow runner in a process of its own writes bookings, orders and calendars too.
+    processor: new CommandProcessor(eventStore, { observer: commandMetrics(), otherWriters: options.config.WORKFLOWS_IN === 'own-process' }),
     clock,
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     gateway: options.gateway ?? new SimulatedGateway(),

@@ -1,35 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '@stayhub/infra';
-import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { describe, expect, it } from 'vitest';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, signUp, startApp, startCommandApi, type AppProcess } from './processes.ts';
+import { call, freePort, processFixture, signUp, startApp, startCommandApi } from './processes.ts';
 
-let gateway: GatewayServer;
-let databaseUrl: string;
-let pool: Pool;
-const running: AppProcess[] = [];
-
-beforeAll(async () => {
-  gateway = await startGatewayServer({ webhookSecret: secrets.PAYMENT_WEBHOOK_SECRET });
-  databaseUrl = await testDatabaseUrl();
-  pool = createPool(databaseUrl, 2);
-});
-afterAll(async () => {
-  for (const app of running) app.child.kill('SIGKILL');
-  await pool?.end();
-  await gateway?.close();
-});
+const fixture = processFixture();
 
 const eventsOf = async (streamId: string) =>
-  (await pool.query<{ type: string }>('SELECT type FROM es_events WHERE stream_id = $1 ORDER BY stream_revision', [streamId])).rows.map((r) => r.type);
+  (await fixture.pool.query<{ type: string }>('SELECT type FROM es_events WHERE stream_id = $1 ORDER BY stream_revision', [streamId])).rows.map((r) => r.type);
 
 describe('the workflows in their own process (WORKFLOWS_IN=own-process)', () => {
   it('the command API answers without running them; the workflow runner pays and confirms, serves /health, and stops on SIGTERM', async () => {
-    const env = { DATABASE_URL: databaseUrl, PAYMENTS: 'http', PAYMENT_GATEWAY_URL: gateway.url, WORKFLOWS_IN: 'own-process' };
+    const env = { DATABASE_URL: fixture.databaseUrl, PAYMENTS: 'http', PAYMENT_GATEWAY_URL: fixture.gateway.url, WORKFLOWS_IN: 'own-process' };
     const port = await freePort();
     const command = await startCommandApi(env, port);
-    running.push(command);
+    fixture.running.push(command);
     const host = await signUp(command.url, { email: 'host@runner.test', password: 'correct horse battery', name: 'Host', role: 'host' });
     const guest = await signUp(command.url, { email: 'guest@runner.test', password: 'correct horse battery', name: 'Guest' });
     const listing = await call(command.url, 'POST', '/listings', { kind: 'rental', details: listingDetails() }, host.body.token);
@@ -43,13 +26,13 @@ describe('the workflows in their own process (WORKFLOWS_IN=own-process)', () => 
     // The command API's process runs no workflow: nothing is reacted to, nothing charged.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await eventsOf(stream)).not.toContain('BookingPaid');
-    expect((await pool.query('SELECT count(*)::int AS n FROM workflow_tasks')).rows[0].n).toBe(0);
+    expect((await fixture.pool.query('SELECT count(*)::int AS n FROM workflow_tasks')).rows[0].n).toBe(0);
 
     const runnerPort = await freePort();
     const runner = await startApp('command-api/src/workflow-runner.ts', { ...env, WORKFLOWS_PORT: String(runnerPort) }, { port: runnerPort, timeoutMs: 60_000 });
-    running.push(runner);
+    fixture.running.push(runner);
     await expect.poll(() => eventsOf(stream), { timeout: 30_000, interval: 100 }).toEqual(expect.arrayContaining(['BookingPaid', 'BookingConfirmed']));
-    expect(gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);
+    expect(fixture.gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);
 
     const health = await call(runner.url, 'GET', '/health');
     expect(health.status).toBe(200);

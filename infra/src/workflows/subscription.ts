@@ -89,18 +89,11 @@ export const recordForAll = async (pool: Pool, workflows: readonly Reacting[], p
   }
   if (rows) {
     try {
-      await pool.query({
-        name: 'workflows_record',
-        text: `WITH tasks AS (
-                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-                 SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
-                 ON CONFLICT (task_id) DO NOTHING)
-               INSERT INTO subscription_checkpoints (name, position)
-               SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
-               ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
-                                                failing_since = NULL, last_error = NULL`,
-        values: [due.map((d) => checkpointOf(d.workflow.name)), due.map((d) => d.events[d.events.length - 1]!.globalPosition), JSON.stringify(rows)],
-      });
+      await recordTasksAndCheckpoints(
+        pool,
+        due.map((d) => ({ workflow: d.workflow.name, position: d.events[d.events.length - 1]!.globalPosition })),
+        rows,
+      );
       moved();
       return;
     } catch (error) {
@@ -136,6 +129,21 @@ type Reacted = Extract<Decided, { reactions: unknown }>;
 
 const taskRows = (workflow: string, decided: readonly Reacted[]) =>
   decided.flatMap((d) => d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })));
+
+/** Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip, one transaction, no WAL wait: see ASYNC_COMMIT). */
+const recordTasksAndCheckpoints = (pool: Pool, checkpoints: { workflow: string; position: string }[], rows: ReturnType<typeof taskRows>) =>
+  pool.query({
+    name: 'workflows_record',
+    text: `WITH tasks AS (
+             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
+             SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+             ON CONFLICT (task_id) DO NOTHING)
+           INSERT INTO subscription_checkpoints (name, position)
+           SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
+           ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
+                                            failing_since = NULL, last_error = NULL`,
+    values: [checkpoints.map((c) => checkpointOf(c.workflow)), checkpoints.map((c) => c.position), JSON.stringify(rows)],
+  });
 
 /** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
 const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Reacted[]): Promise<void> => {
@@ -193,17 +201,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     const reacted = decided.filter((d): d is Reacted => 'reactions' in d);
     if (reacted.length === decided.length) {
       // The common case: tasks and checkpoint in one statement (one round trip, one transaction).
-      await pool.query({
-        name: 'workflow_record',
-        text: `WITH tasks AS (
-                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-                 SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
-                 ON CONFLICT (task_id) DO NOTHING)
-               INSERT INTO subscription_checkpoints (name, position) SELECT $1::text, $2::text FROM ${ASYNC_COMMIT}
-               ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
-                                                failing_since = NULL, last_error = NULL`,
-        values: [checkpointOf(workflow.name), last, JSON.stringify(taskRows(workflow.name, reacted))],
-      });
+      await recordTasksAndCheckpoints(pool, [{ workflow: workflow.name, position: last }], taskRows(workflow.name, reacted));
       return;
     }
     await inTransaction(pool, async (client) => {
