@@ -15,7 +15,7 @@ import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { cpuSecondsOf, memorySampler, startPlatform } from './shared/platform.ts';
+import { cpuSecondsOf, layouts, memorySampler, startPlatform, type Layout } from './shared/platform.ts';
 import { record, resultsDir } from './shared/results.ts';
 import { startPeer } from './peer/peer.ts';
 
@@ -28,6 +28,7 @@ const p = params('bench:commands', {
   rooms: { default: 10_000, help: 'rooms of the hot hotel room type (caps the hot case requests)' },
   cases: { default: 'spread,hot', help: 'which cases: spread, hot' },
   peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
+  layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -37,7 +38,9 @@ const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'commands');
 const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
-const platform = await startPlatform(db.url);
+if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
+const layout = p.layout as Layout;
+const platform = await startPlatform(db.url, { layout });
 const peer = peerDb ? await startPeer(peerDb.url) : undefined;
 try {
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
@@ -52,11 +55,16 @@ try {
     console.log(`${name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
     return result;
   };
-  /** CPU-milliseconds the process spent per successful request during the load. */
-  const cpuPer = async (pid: number, load: () => Promise<LoadResult>) => {
-    const before = cpuSecondsOf(pid);
+  /** CPU-milliseconds the processes spent per successful request during the load (the first one's own share too when there are several). */
+  const cpuPer = async (pids: number[], load: () => Promise<LoadResult>) => {
+    const before = pids.map(cpuSecondsOf);
     const result = await load();
-    return { ...result, processCpuMsPerSuccess: round2(((cpuSecondsOf(pid) - before) * 1000) / Math.max(1, result.succeeded)) };
+    const perSuccess = pids.map((pid, i) => round2(((cpuSecondsOf(pid) - before[i]!) * 1000) / Math.max(1, result.succeeded)));
+    return {
+      ...result,
+      processCpuMsPerSuccess: round2(perSuccess.reduce((a, b) => a + b, 0)),
+      ...(pids.length > 1 ? { commandProcessCpuMsPerSuccess: perSuccess[0] } : {}),
+    };
   };
 
   const peerCall = peer ? api(peer.url) : undefined;
@@ -77,7 +85,7 @@ try {
       const answeredBefore = scenario.answered.size;
       const waits = await waitEventSampler(db.url);
       const stopProfile = await platform.profile();
-      const load = await cpuPer(platform.pid, () => run('ours spread', scenario.spread));
+      const load = await cpuPer(platform.pids, () => run('ours spread', scenario.spread));
       const loadEnd = Date.now();
       const left = await backlog(db.url);
       await stopProfile(join(profileDir, `commands-spread-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`));
@@ -87,15 +95,15 @@ try {
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
       return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
     },
-    hot: () => cpuPer(platform.pid, () => run('ours hot', scenario.hot, p.rooms)),
+    hot: () => cpuPer(platform.pids, () => run('ours hot', scenario.hot, p.rooms)),
   };
   const theirs = {
     spread: async () => {
       const counters = await pgCounters(peerDb!.url);
-      const load = await cpuPer(peer!.pid, () => run('peer spread', peerLoads.spread));
+      const load = await cpuPer([peer!.pid], () => run('peer spread', peerLoads.spread));
       return { ...load, database: perBooking(counters, await pgCounters(peerDb!.url), load.requests) };
     },
-    hot: () => cpuPer(peer!.pid, () => run('peer hot', peerLoads.hot, p.rooms)),
+    hot: () => cpuPer([peer!.pid], () => run('peer hot', peerLoads.hot, p.rooms)),
   };
 
   for (const [i, name] of cases.entries()) {
@@ -114,7 +122,7 @@ try {
     { ...p, database: server.kind, postgres: await serverSettings(db.url) },
     figures,
     [
-      'ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API in the same process) with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows.',
+      `ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API), its processes laid out as ${JSON.stringify(layouts[layout])}, with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows. processCpuMsPerSuccess sums the platform processes; the CPU profile is of the command API's process.`,
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
       'database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included.',

@@ -2,7 +2,7 @@ import {
   CommandProcessor,
   createLogger,
   createPool,
-  idempotencySchema,
+  migrateIdempotency,
   jwtTokens,
   systemClock,
   WorkflowRunner,
@@ -32,6 +32,7 @@ export type ComposeOptions = {
   databaseUrl: string;
   config: Partial<Pick<Config, 'LOG_LEVEL'>> &
     Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES' | 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
+    Partial<Pick<Config, 'WORKFLOWS_IN'>> &
     Partial<SecuritySettings> &
     Partial<PayoutSettings> &
     Partial<MailSettings> &
@@ -53,14 +54,15 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   const secrets = new SecretStore(pool);
   await secrets.moveSecretsOutOfEvents(written);
   const eventStore = secretFree(written);
-  await pool.query(idempotencySchema);
+  await migrateIdempotency(pool);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger('command-api', options.config.LOG_LEVEL);
   const deps: CommandDeps = {
     pool,
     eventStore,
-    processor: new CommandProcessor(eventStore, { observer: commandMetrics() }),
+    // The workflow runner in a process of its own writes bookings, orders and calendars too.
+    processor: new CommandProcessor(eventStore, { observer: commandMetrics(), otherWriters: options.config.WORKFLOWS_IN === 'own-process' }),
     clock,
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     gateway: options.gateway ?? new SimulatedGateway(),

@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { corsOriginsOf, createHttpApp, gauge, idempotency, SecuritySettings, WorkflowRunner, type Route, type WorkflowHealth } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, idempotency, SecuritySettings, type Route } from '@stayhub/infra';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -8,6 +8,7 @@ import { bookingRoutes } from './bookings/routes.ts';
 import { rateLimits } from './security/rate-limits.ts';
 import { commerceRoutes } from './commerce/index.ts';
 import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
+import { workflowHealthBody, workflowStatus } from './operations/workflow-status.ts';
 
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
 
@@ -39,40 +40,9 @@ export const createCommandApi = (deps: CommandDeps): Express => {
       ]),
     extra: (app) => {
       app.get('/health', async (_req, res) => {
-        try {
-          const [head, workflows] = await Promise.all([deps.eventStore.headPosition(), status()]);
-          const stuck = workflows.subscriptions.filter((s) => s.stuck).map((s) => s.workflow);
-          res.status(stuck.length > 0 ? 503 : 200).json({
-            status: stuck.length > 0 ? 'degraded' : 'ok',
-            ...(stuck.length > 0 ? { problems: stuck.map((w) => `workflow ${w} is stuck: its subscription keeps failing`) } : {}),
-            eventStore: { status: 'ok', head },
-            workflows,
-          });
-        } catch (error) {
-          res.status(503).json({ status: 'unavailable', eventStore: { status: 'down', error: String(error) } });
-        }
+        const { status: code, body } = await workflowHealthBody(deps, status);
+        res.status(code).json(body);
       });
     },
   });
-};
-
-/** The workflows' health, copied into the metrics gauges on each read. */
-const workflowStatus = (deps: CommandDeps) => {
-  const lag = gauge('workflow_subscription_lag_events', 'Events a workflow subscription has not reacted to yet (unknown: absent)', ['workflow']);
-  const parked = gauge('workflow_parked_events', 'Events a workflow could not react to and parked', ['workflow']);
-  const stuck = gauge('workflow_subscription_stuck', '1 while a workflow subscription keeps failing past the health limit', ['workflow']);
-  const failing = gauge('workflow_subscription_failing', '1 while the last attempt of a workflow subscription failed', ['workflow']);
-  const tasks = gauge('workflow_tasks', 'Workflow tasks by state', ['state']);
-  return async (): Promise<WorkflowHealth> => {
-    const health = await WorkflowRunner.health(deps.pool, deps.clock.now(), { eventStore: deps.eventStore });
-    for (const s of health.subscriptions) {
-      if (s.lag === null) lag.remove({ workflow: s.workflow });
-      else lag.set({ workflow: s.workflow }, s.lag);
-      parked.set({ workflow: s.workflow }, s.parked);
-      stuck.set({ workflow: s.workflow }, s.stuck ? 1 : 0);
-      failing.set({ workflow: s.workflow }, s.failingSince ? 1 : 0);
-    }
-    for (const state of ['pending', 'overdue', 'parked'] as const) tasks.set({ state }, health[state]);
-    return health;
-  };
 };

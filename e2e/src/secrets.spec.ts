@@ -33,9 +33,14 @@ const storeLegacyEvents = async () => {
   const email = `legacy-${userId}@example.com`;
   const hash = await hashPassword(PASSWORD);
   const at = stack.clock.now().toISOString();
-  await raw.append(identity.userStreamId(userId), [{ eventId: randomUUID(), type: 'UserRegistered', data: { userId, email, name: 'Legacy', role: 'guest', passwordHash: hash, at } }], 'no_stream');
   const emailStream = identity.emailStreamId((await import('node:crypto')).createHash('sha256').update(email).digest('hex'));
-  await raw.append(emailStream, [{ eventId: randomUUID(), type: 'EmailClaimed', data: { email, userId, at } }], 'no_stream');
+  // User and claim in one append: the running workflows never see the one without the other (the
+  // command processor's cache would keep an unclaimed email it read in between, as only its own
+  // appends move it).
+  await raw.appendMultiple([
+    { streamId: identity.userStreamId(userId), events: [{ eventId: randomUUID(), type: 'UserRegistered', data: { userId, email, name: 'Legacy', role: 'guest', passwordHash: hash, at } }], expected: 'no_stream' },
+    { streamId: emailStream, events: [{ eventId: randomUUID(), type: 'EmailClaimed', data: { email, userId, at } }], expected: 'no_stream' },
+  ]);
   const bookingId = randomUUID();
   const stay = { kind: 'nights', checkIn: day(stack, 50), checkOut: day(stack, 51) };
   const { position: written } = await raw.append(`booking-${bookingId}`, [{

@@ -30,10 +30,14 @@ export const resetPeak = (pid: number): boolean => {
 export type Platform = {
   commandUrl: string;
   queryUrl: string;
+  /** The process that serves the command API (the one profiled). */
   pid: number;
+  /** Every platform process, the command API's first. */
+  pids: number[];
+  /** Summed over the platform's processes. */
   memory: () => Memory;
   resetPeak: () => boolean;
-  /** Starts a CPU profile of the platform process; the returned function stops it and writes it to `file`. */
+  /** Starts a CPU profile of the command API's process; the returned function stops it and writes it to `file`. */
   profile: () => Promise<(file: string) => Promise<void>>;
   stop: () => Promise<void>;
 };
@@ -50,33 +54,68 @@ const reply = (child: ChildProcess, message: object, answer: string): Promise<vo
     child.send(message);
   });
 
-/** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
-export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> } = {}): Promise<Platform> => {
+export type Part = 'commands' | 'workflows' | 'projectors' | 'query';
+/**
+ * How the platform's parts are spread over processes: `one` process for all; `npm-start` as `npm
+ * start` runs them (the command API with the workflows, the projectors and the query API in another);
+ * `workflows-apart` (the command API alone, the rest in another, as `WORKFLOWS_IN=own-process`).
+ */
+export const layouts = {
+  one: [['commands', 'workflows', 'projectors', 'query']],
+  'npm-start': [['commands', 'workflows'], ['projectors', 'query']],
+  'workflows-apart': [['commands'], ['workflows', 'projectors', 'query']],
+} satisfies Record<string, Part[][]>;
+export type Layout = keyof typeof layouts;
+
+type Started = { child: ChildProcess; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
+
+const forkParts = async (parts: Part[], databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> }): Promise<Started> => {
   const { file, execArgv } = await benchProcess('platform');
   const child: ChildProcess = fork(file, [], {
     execArgv,
-    env: { ...process.env, ...options.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },
+    env: {
+      ...process.env,
+      ...options.env,
+      DATABASE_URL: databaseUrl,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on',
+      BENCH_PARTS: parts.join(','),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = await new Promise<{ commandUrl: string; queryUrl: string }>((resolve, reject) => {
-    child.once('message', (message) => resolve(message as { commandUrl: string; queryUrl: string }));
-    child.once('exit', (code) => reject(new Error(`the platform process exited (${code}) before it was ready`)));
+  const ready = await new Promise<{ commandUrl?: string; queryUrl?: string }>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as { commandUrl?: string; queryUrl?: string }));
+    child.once('exit', (code) => reject(new Error(`the platform process (${parts.join(', ')}) exited (${code}) before it was ready`)));
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, ...ready, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+};
+
+/** Starts the platform on a database, in one process or as `layout` spreads it, and waits until it listens. */
+export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string>; layout?: Layout } = {}): Promise<Platform> => {
+  const started = await Promise.all(layouts[options.layout ?? 'one'].map((parts) => forkParts(parts, databaseUrl, options)));
+  const commands = started.find((s) => s.commandUrl)!;
+  const pids = [commands, ...started.filter((s) => s !== commands)].map((s) => s.child.pid!);
   return {
-    ...ready,
-    pid: child.pid!,
-    memory: () => memoryOf(child.pid!),
-    resetPeak: () => resetPeak(child.pid!),
+    commandUrl: commands.commandUrl!,
+    queryUrl: started.find((s) => s.queryUrl)!.queryUrl!,
+    pid: commands.child.pid!,
+    pids,
+    memory: () =>
+      pids.map(memoryOf).reduce((sum, m) => ({ rssMb: sum.rssMb + m.rssMb, peakRssMb: sum.peakRssMb + m.peakRssMb })),
+    resetPeak: () => pids.map(resetPeak).every(Boolean),
     profile: async () => {
-      await reply(child, { profile: 'start' }, 'profiling');
-      return (file) => reply(child, { profile: 'stop', file }, 'profiled');
+      await reply(commands.child, { profile: 'start' }, 'profiling');
+      return (file) => reply(commands.child, { profile: 'stop', file }, 'profiled');
     },
     async stop() {
-      child.send({ stop: true });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
+      await Promise.all(
+        started.map(async ({ child, exited }) => {
+          child.send({ stop: true });
+          const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          await exited;
+          clearTimeout(timer);
+        }),
+      );
     },
   };
 };

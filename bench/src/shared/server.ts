@@ -1,7 +1,9 @@
 /**
- * The all-in-one platform process the benchmarks load: command API, workflows, projectors and
- * query API in one Node process on DATABASE_URL, as `npm start` runs them but in one process so
- * that its memory is one figure. Started by `platform.ts`; talks to it over IPC.
+ * A platform process the benchmarks load, on DATABASE_URL. `BENCH_PARTS` lists what it runs, among
+ * `commands` (the command API), `workflows`, `projectors` and `query` (the query API); the default is
+ * all four in one Node process, so that its memory is one figure. The benchmark may instead start
+ * several such processes, each with some of the parts (see `platform.ts`). Started by `platform.ts`;
+ * talks to it over IPC.
  */
 import type { Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -14,6 +16,8 @@ import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl || !process.send) throw new Error('start this through bench/src/shared/platform.ts');
+
+const parts = new Set((process.env.BENCH_PARTS ?? 'commands,workflows,projectors,query').split(','));
 
 // Abuse limits off: one load generator on one address is not an abuser (the figures are capacity).
 const unlimited = 1_000_000_000;
@@ -29,6 +33,8 @@ const config = {
   RATE_LIMIT_BOOKINGS_PER_IP: unlimited,
   RATE_LIMIT_BOOKINGS_PER_USER: unlimited,
   SEARCH_CACHE_TTL_MS: Number(process.env.SEARCH_CACHE_TTL_MS ?? 3000),
+  // The command API and the workflows in different processes both write bookings and calendars.
+  WORKFLOWS_IN: parts.has('commands') === parts.has('workflows') ? ('command-api' as const) : ('own-process' as const),
 };
 
 const listen = (app: ReturnType<typeof createCommandApi>): Promise<Server> =>
@@ -37,17 +43,23 @@ const listen = (app: ReturnType<typeof createCommandApi>): Promise<Server> =>
   });
 const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+
 const side = await composeCommandSide({ databaseUrl, config });
 const readPool = createPool(databaseUrl, 10);
 const readStore = await PostgresEventStore.create(readPool);
 const query = composeQuerySide({ databaseUrl, config });
 const stop = new AbortController();
-const projectors = process.env.BENCH_PROJECTORS === 'off' ? Promise.resolve() : runProjectors(readPool, readStore, stop.signal);
-const workflows = side.workflows.run(stop.signal);
-const commandServer = await listen(createCommandApi(side.deps));
-const queryServer = await listen(createQueryApi(query));
+const projectors = parts.has('projectors') && process.env.BENCH_PROJECTORS !== 'off' ? runProjectors(readPool, readStore, stop.signal) : Promise.resolve();
+const workflows = parts.has('workflows') ? side.workflows.run(stop.signal) : Promise.resolve();
+const commandServer = parts.has('commands') ? await listen(createCommandApi(side.deps)) : undefined;
+const queryServer = parts.has('query') ? await listen(createQueryApi(query)) : undefined;
+const servers = [commandServer, queryServer].filter((s) => s !== undefined);
 
-process.send({ ready: true, commandUrl: urlOf(commandServer), queryUrl: urlOf(queryServer) });
+process.send({
+  ready: true,
+  ...(commandServer ? { commandUrl: urlOf(commandServer) } : {}),
+  ...(queryServer ? { queryUrl: urlOf(queryServer) } : {}),
+});
 
 // A CPU profile of the measured window only (the same format `node --cpu-prof` writes).
 const inspector = new Session();
@@ -68,7 +80,7 @@ process.on('message', async (message: { profile?: 'start' | 'stop'; file?: strin
 process.on('message', async (message: { stop?: boolean }) => {
   if (!message.stop) return;
   stop.abort();
-  for (const server of [commandServer, queryServer]) {
+  for (const server of servers) {
     server.closeAllConnections();
     server.close();
   }

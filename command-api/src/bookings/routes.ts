@@ -77,7 +77,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
   };
   /** Someone else's booking looks exactly like a missing one (as on the query side): 404, never 403. */
   const loadBooking = async (bookingId: string, user: AuthUser) => {
-    const { state, revision } = await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider);
+    const { state, revision } = await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider, { current: true });
     const party = state.status !== 'none' && (state.guestId === user.userId || state.hostId === user.userId || user.role === 'admin');
     return party ? { booking: state, revision } : fail('BOOKING_NOT_FOUND', `No booking ${bookingId}`);
   };

@@ -21,7 +21,7 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
     holdTtlMinutes: deps.settings.HOLD_TTL_MINUTES,
     depositRefundHours: PayoutSettings.parse(deps.settings).DEPOSIT_REFUND_HOURS,
   };
-  const load = async (bookingId: string) => (await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state;
+  const load = async (bookingId: string) => (await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider, { current: true })).state;
   const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
 

@@ -17,7 +17,7 @@ export const loadActiveProduct = async (deps: CommandDeps, productId: string): P
 };
 
 export const loadOrder = async (deps: CommandDeps, orderId: string): Promise<Order> => {
-  const { state } = await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider);
+  const { state } = await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider, { current: true });
   return state.status === 'none' ? fail('ORDER_NOT_FOUND', `No order ${orderId}`, { orderId }) : state;
 };
 

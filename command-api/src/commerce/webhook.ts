@@ -59,7 +59,7 @@ export const webhookRoutes = (deps: CommandDeps): Route[] => [
       }
       const event = parseEvent(raw);
       const orderId = event.reference;
-      const { state } = await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider);
+      const { state } = await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider, { current: true });
       const command = commandFor(event, orderId, deps.clock.now().toISOString());
       // Not an order (a booking's payment, say) or nothing to record: acknowledged, so the gateway stops sending.
       if (state.status === 'none' || !command) return { status: 200, body: { received: true, applied: false } };

@@ -16,7 +16,7 @@ const moneyOperation: Partial<Record<Task['type'], PaymentOperation>> = { Reques
  * task, which the runner retries with backoff, while the order's durable deadline keeps running.
  */
 export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
-  const load = async (orderId: string) => (await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider)).state;
+  const load = async (orderId: string) => (await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider, { current: true })).state;
   const order = (orderId: string, command: commerce.OrderCommand, metadata: EventMetadata) =>
     deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, command, metadata);
   const stock = (sku: string, command: commerce.StockCommand, metadata: EventMetadata) =>

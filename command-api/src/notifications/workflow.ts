@@ -65,10 +65,10 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
   execute: async (task, { taskId }) => {
     switch (task.type) {
       case 'SendBookingMail': {
-        const booking = (await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider)).state;
+        const booking = (await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider, { current: true })).state;
         if (booking.status === 'none') return;
         const userId = task.recipient === 'guest' ? booking.guestId : booking.hostId;
-        const user = (await deps.processor.load(identity.userStreamId(userId), identity.userDecider)).state;
+        const user = (await deps.processor.load(identity.userStreamId(userId), identity.userDecider, { current: true })).state;
         if (user.status !== 'registered') return;
         await notifier.send({
           to: user.email,
@@ -79,15 +79,15 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
         return;
       }
       case 'SendRegistrationMail': {
-        const user = (await deps.processor.load(identity.userStreamId(task.userId), identity.userDecider)).state;
+        const user = (await deps.processor.load(identity.userStreamId(task.userId), identity.userDecider, { current: true })).state;
         if (user.status !== 'registered') return;
         // The claim follows the user within the same request, so the workflow can see the user a moment
         // before it: wait a little for it here (a retry's backoff is long for a mail a person awaits),
         // then try again later.
-        let claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+        let claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider, { current: true })).state;
         for (let waited = 0; claim.status !== 'claimed' && waited < CLAIM_WAIT_MS; waited += CLAIM_POLL_MS) {
           await new Promise((resolve) => setTimeout(resolve, CLAIM_POLL_MS));
-          claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider)).state;
+          claim = (await deps.processor.load(emailStream(user.email), identity.emailDecider, { current: true })).state;
         }
         if (claim.status !== 'claimed') throw new Error(`the registration of ${task.userId} has not claimed its email yet`);
         const mine = claim.userId === task.userId;

@@ -31,7 +31,7 @@ export const payoutWorkflow = (deps: CommandDeps): Workflow<payouts.PayoutTask> 
       const at = now.toISOString();
       switch (task.type) {
         case 'RecordBookingEarning': {
-          const { state: booking, revision } = await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider);
+          const { state: booking, revision } = await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider, { current: true });
           // a restaurant's deposit is earned only once the vendor (or the deadline) decided it
           if (booking.status !== 'completed' || (booking.kind === 'restaurant' && !booking.deposit)) return;
           const end = bookings.stayEnd(booking.stay);

@@ -78,10 +78,21 @@ describe('HTTP hardening', () => {
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.stayhub.test');
 
-      expect(allowed.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(allowed.headers.get('strict-transport-security')).toContain('max-age=');
-      expect(allowed.headers.get('x-frame-options')).toBe('SAMEORIGIN');
-      expect(allowed.headers.get('x-powered-by')).toBeNull();
+      // A caller that is no browser page on another origin gets no CORS headers, only Vary: Origin.
+      const direct = await api.get('/health');
+      expect([...direct.headers.keys()].filter((name) => name.startsWith('access-control-'))).toEqual([]);
+      expect(direct.headers.get('vary')).toContain('Origin');
+      expect(allowed.headers.get('access-control-expose-headers')).toContain('X-Consistency-Token');
+
+      // Security headers on every answer, with or without Origin, success or problem.
+      const problem = await api.get('/no-such-route');
+      expect(problem.status).toBe(404);
+      for (const answer of [allowed, direct, problem]) {
+        expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(answer.headers.get('strict-transport-security')).toContain('max-age=');
+        expect(answer.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+        expect(answer.headers.get('x-powered-by')).toBeNull();
+      }
     }
   });
 });

@@ -1,6 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { projectRoot } from '@stayhub/infra';
+import { afterAll, beforeAll } from 'vitest';
+import { createPool, projectRoot, type Pool } from '@stayhub/infra';
+import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
+import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 
 export const secrets = {
   JWT_SECRET: 'process-secret-process-secret-0123456789abcdef',
@@ -86,4 +89,22 @@ export const signUp = async (url: string, user: { email: string; password: strin
   const registered = await call(url, 'POST', '/auth/register', user);
   if (registered.status !== 202) throw new Error(`register ${user.email}: ${registered.status} ${JSON.stringify(registered.body)}`);
   return call(url, 'POST', '/auth/login', { email: user.email, password: user.password });
+};
+
+export type ProcessFixture = { gateway: GatewayServer; databaseUrl: string; pool: Pool; running: AppProcess[] };
+
+/** For a spec file that runs apps as processes: a simulated gateway, a fresh database with a pool on it, and the apps it started (killed after). */
+export const processFixture = (): ProcessFixture => {
+  const fixture = { running: [] } as unknown as ProcessFixture;
+  beforeAll(async () => {
+    fixture.gateway = await startGatewayServer({ webhookSecret: secrets.PAYMENT_WEBHOOK_SECRET });
+    fixture.databaseUrl = await testDatabaseUrl();
+    fixture.pool = createPool(fixture.databaseUrl, 4);
+  });
+  afterAll(async () => {
+    for (const app of fixture.running) app.child.kill('SIGKILL');
+    await fixture.pool?.end();
+    await fixture.gateway?.close();
+  });
+  return fixture;
 };

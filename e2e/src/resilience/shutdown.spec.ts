@@ -1,31 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type Pool } from '@stayhub/infra';
-import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { describe, expect, it } from 'vitest';
+import { PostgresEventStore } from '@stayhub/infra';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, signUp, startApp, startCommandApi, type AppProcess } from './processes.ts';
+import { call, freePort, processFixture, signUp, startApp, startCommandApi } from './processes.ts';
 
-let gateway: GatewayServer;
-let databaseUrl: string;
-let pool: Pool;
-const running: AppProcess[] = [];
+const fixture = processFixture();
+const { running } = fixture;
 
-beforeAll(async () => {
-  gateway = await startGatewayServer({ webhookSecret: secrets.PAYMENT_WEBHOOK_SECRET });
-  databaseUrl = await testDatabaseUrl();
-  pool = createPool(databaseUrl, 4);
-});
-afterAll(async () => {
-  for (const app of running) app.child.kill('SIGKILL');
-  await pool?.end();
-  await gateway?.close();
-});
-
-const env = () => ({ DATABASE_URL: databaseUrl, PAYMENTS: 'http', PAYMENT_GATEWAY_URL: gateway.url });
+const env = () => ({ DATABASE_URL: fixture.databaseUrl, PAYMENTS: 'http', PAYMENT_GATEWAY_URL: fixture.gateway.url });
 const setFaults = (faults: Record<string, unknown>) =>
-  fetch(`${gateway.url}/_faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  fetch(`${fixture.gateway.url}/_faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
 const waitFor = async (probe: () => Promise<boolean>, what: string, timeoutMs = 10_000) => {
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
@@ -73,7 +58,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(booked.status).toBe(201);
     const captureTask = `capture-payment:${booked.body.bookingId}`;
     await waitFor(
-      async () => (await pool.query('SELECT 1 FROM workflow_tasks WHERE task_id = $1 AND locked_until IS NOT NULL AND done_at IS NULL', [captureTask])).rowCount === 1,
+      async () => (await fixture.pool.query('SELECT 1 FROM workflow_tasks WHERE task_id = $1 AND locked_until IS NOT NULL AND done_at IS NULL', [captureTask])).rowCount === 1,
       'the capture to be claimed',
     );
 
@@ -96,18 +81,18 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(exit, app.output()).toEqual({ code: 0, signal: null });
     // The keep-alive connection was closed once idle, not left to its 5 s timeout.
     expect(Date.now() - answered).toBeLessThan(4_000);
-    const task = await pool.query('SELECT done_at, locked_until FROM workflow_tasks WHERE task_id = $1', [captureTask]);
+    const task = await fixture.pool.query('SELECT done_at, locked_until FROM workflow_tasks WHERE task_id = $1', [captureTask]);
     expect(task.rows[0].done_at).not.toBeNull();
     expect(task.rows[0].locked_until).toBeNull();
-    const paid = await pool.query("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingPaid'", [`booking-${booked.body.bookingId}`]);
+    const paid = await fixture.pool.query("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingPaid'", [`booking-${booked.body.bookingId}`]);
     expect(paid.rows[0].n).toBe(1);
-    expect(gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);
+    expect(fixture.gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);
     // What the stop left to do (confirming the paid booking) is done after a restart: nothing is lost.
     await setFaults({});
     const again = await startCommandApi(env(), port);
     running.push(again);
     await waitFor(
-      async () => (await pool.query("SELECT 1 FROM es_events WHERE stream_id = $1 AND type = 'BookingConfirmed'", [`booking-${booked.body.bookingId}`])).rowCount === 1,
+      async () => (await fixture.pool.query("SELECT 1 FROM es_events WHERE stream_id = $1 AND type = 'BookingConfirmed'", [`booking-${booked.body.bookingId}`])).rowCount === 1,
       'the booking to be confirmed after the restart',
     );
     again.child.kill('SIGTERM');
@@ -115,7 +100,7 @@ describe('graceful shutdown on SIGTERM', () => {
   });
 
   it('projectors: stop on SIGTERM with the batch in hand committed, exit 0, and catch up after a restart', async () => {
-    const store = await PostgresEventStore.create(pool);
+    const store = await PostgresEventStore.create(fixture.pool);
     const burst = async (n: number) => {
       for (let i = 0; i < n; i += 100) {
         await store.append(`noise-${randomUUID()}`, Array.from({ length: 100 }, (_, j) => ({ eventId: randomUUID(), type: 'NoiseHappened', data: { i: i + j } })), 'no_stream');
@@ -123,7 +108,7 @@ describe('graceful shutdown on SIGTERM', () => {
     };
     const head = async () => store.headPosition();
     const port = await freePort();
-    const env = { DATABASE_URL: databaseUrl, PROJECTORS_PORT: String(port) };
+    const env = { DATABASE_URL: fixture.databaseUrl, PROJECTORS_PORT: String(port) };
     const projectors = await startApp('projectors/src/main.ts', env, { port });
     running.push(projectors);
     const status = async (url: string) => (await call(url, 'GET', '/health')).body as { projections: { name: string; position: string; lag: number }[] };
@@ -131,7 +116,7 @@ describe('graceful shutdown on SIGTERM', () => {
     await burst(3_000);
     await waitFor(async () => (await status(projectors.url)).projections.some((p) => p.position !== ''), 'the projections to start').catch(async (error: Error) => {
       // Subscriptions stop at the cluster's oldest open transaction: name it if that is what stalls them.
-      const open = await pool.query("SELECT datname, state, now() - xact_start AS age, left(query, 100) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds'");
+      const open = await fixture.pool.query("SELECT datname, state, now() - xact_start AS age, left(query, 100) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds'");
       throw new Error(`${error.message}; open transactions: ${JSON.stringify(open.rows)}`);
     });
     projectors.child.kill('SIGTERM');
@@ -139,7 +124,7 @@ describe('graceful shutdown on SIGTERM', () => {
     expect(exit, projectors.output()).toEqual({ code: 0, signal: null });
 
     // Each checkpoint is the end of a committed batch: the position of a stored event.
-    const { rows } = await pool.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints');
+    const { rows } = await fixture.pool.query<{ name: string; position: string }>('SELECT name, position FROM projection_checkpoints');
     const positions = new Set((await store.readAll({ maxCount: 10_000 })).map((e) => e.globalPosition));
     for (const row of rows) expect(row.position === '' || positions.has(row.position), `${row.name} at ${row.position}`).toBe(true);
 

@@ -1,6 +1,7 @@
 /** Every process the platform runs, by the name the image's `APP` and `dist/<name>.js` use. */
 export const appEntries = {
   'command-api': 'command-api/src/main.ts',
+  'workflow-runner': 'command-api/src/workflow-runner.ts',
   'query-api': 'query-api/src/main.ts',
   projectors: 'projectors/src/main.ts',
   relay: 'projectors/src/kafka/relay-main.ts',

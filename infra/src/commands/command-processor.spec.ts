@@ -85,6 +85,22 @@ describe('command processor: shared commits', () => {
     expect(await processor.handle(id, counter, add(3, { limit: 6 }))).toMatchObject({ state: 3 });
   });
 
+  it('loads the cached state, or with `current` what another process appended since, when there are other writers', async () => {
+    const alone = new CommandProcessor(store);
+    const here = new CommandProcessor(store, { otherWriters: true });
+    const elsewhere = new CommandProcessor(store);
+    const id = `c-${randomUUID()}`;
+    await here.handle(id, counter, add(2));
+    await alone.handle(id, counter, add(0));
+    await elsewhere.handle(id, counter, add(3));
+    // Told it writes alone, a processor answers from its cache (no read).
+    expect(await alone.load(id, counter, { current: true })).toEqual({ state: 2, revision: 1 });
+    expect(await here.load(id, counter)).toEqual({ state: 2, revision: 0 });
+    expect(await here.load(id, counter, { current: true })).toEqual({ state: 5, revision: 2 });
+    // The cache now holds the current state, and a command decided here is based on it.
+    expect(await here.load(id, counter)).toEqual({ state: 5, revision: 2 });
+  });
+
   it('stores every step of a command over several streams, or none of them', async () => {
     const processor = new CommandProcessor(store);
     const [a, b] = [`c-${randomUUID()}`, `c-${randomUUID()}`];

@@ -80,6 +80,12 @@ export type CommandProcessorOptions = {
   schemaVersionOf?: (type: string) => number;
   /** Told what the processor does (metrics); nothing is measured without it. */
   observer?: CommandObserver;
+  /**
+   * Whether another process appends to the streams this one writes (a workflow runner of its own,
+   * a second command API). Then `load(…, { current: true })` reads what they appended since; alone,
+   * this processor's cache is current by construction and is answered from (the default).
+   */
+  otherWriters?: boolean;
 };
 
 export type CommandOutcome = 'ok' | 'conflict' | 'rejected' | 'error';
@@ -133,6 +139,7 @@ export class CommandProcessor {
   private readonly cacheSize: number;
   private readonly schemaVersionOf: (type: string) => number;
   private readonly observer: CommandObserver | undefined;
+  private readonly otherWriters: boolean;
 
   constructor(
     private readonly store: EventStore,
@@ -144,6 +151,7 @@ export class CommandProcessor {
     this.cacheSize = options.cacheSize ?? 10_000;
     this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
     this.observer = options.observer;
+    this.otherWriters = options.otherWriters ?? false;
   }
 
   async handle<C, S, E extends AnyEvent>(
@@ -183,9 +191,14 @@ export class CommandProcessor {
     });
   }
 
-  /** A stream's current state: the cached one (kept current by this processor's own appends), else read. */
-  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>): Promise<{ state: S; revision: number }> {
-    const loaded = this.cache.get(streamId) ?? (await this.catchUp(streamId, decider));
+  /**
+   * A stream's state: the cached one (kept current by this processor's own appends), else read.
+   * `current: true`, for a decision taken outside the processor on a stream other processes write
+   * too (a workflow's on a booking), also reads what they appended since, when there are any
+   * (`otherWriters`): only the events after the cached revision.
+   */
+  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>, options: { current?: boolean } = {}): Promise<{ state: S; revision: number }> {
+    const loaded = (options.current && this.otherWriters ? undefined : this.cache.get(streamId)) ?? (await this.catchUp(streamId, decider));
     return { state: loaded.state as S, revision: loaded.revision };
   }
 

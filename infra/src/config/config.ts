@@ -125,6 +125,10 @@ const schema = z
     PROJECTORS_PORT: port(3003),
     /** The Kafka relay's health and metrics (`LOG=kafka`). */
     RELAY_PORT: port(3004),
+    /** Where the workflow runner runs: inside the command API's process, or as its own process (`npm start` starts it). */
+    WORKFLOWS_IN: z.enum(['command-api', 'own-process']).default('command-api'),
+    /** The workflow runner's health and metrics when it runs as its own process (`WORKFLOWS_IN=own-process`). */
+    WORKFLOWS_PORT: port(3006),
     /** The web app's static server; it proxies /api/command, /api/query, /api/ops and /api/chat to these URLs (default: the local ports). */
     WEB_PORT: port(8080),
     COMMAND_API_URL: z.url().optional(),

@@ -69,8 +69,16 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('query parser', 'simple');
+  // Security headers on every answer: any of them may be opened by a browser.
   app.use(helmet({ contentSecurityPolicy: false }));
-  app.use(cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] }));
+  // CORS only for what a browser sends cross-origin (it always sends Origin then); other callers get
+  // just `Vary: Origin`, so that no cache hands one origin's answer to another.
+  const corsHandler = cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] });
+  app.use((req, res, next) => {
+    if (req.headers.origin !== undefined) return corsHandler(req, res, next);
+    res.vary('Origin');
+    next();
+  });
   app.use(options.log ? requestLog(options.log) : (req, res, next) => {
     req.id = correlationIdOf(req);
     res.setHeader('X-Correlation-Id', req.id);

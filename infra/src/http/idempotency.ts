@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Pool } from 'pg';
 import type { CommandProcessor, Handled, Step, StreamDecider } from '../commands/command-processor.ts';
 import type { EventMetadata, EventStore } from '../event-store/port.ts';
+import { inTransaction } from '../postgres/pool.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import type { Reply, Route } from './route.ts';
 
@@ -17,6 +18,13 @@ CREATE TABLE IF NOT EXISTS http_idempotency (
   created_at   timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (scope, key)
 );`;
+
+/** Creates the table once; the lock keeps processes that start together (command API, workflow runner) from racing on it. */
+export const migrateIdempotency = (pool: Pool): Promise<void> =>
+  inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(727004)');
+    await client.query(idempotencySchema);
+  });
 
 /** Longer than any request may run (they time out well before). */
 const ABANDONED_AFTER_SECONDS = 120;

@@ -84,6 +84,7 @@ const apps = (
   [
     { name: 'payments', when: runGateway },
     { name: 'command-api', when: true },
+    { name: 'workflow-runner', when: config.WORKFLOWS_IN === 'own-process' },
     { name: 'relay', when: config.LOG === 'kafka' },
     { name: 'projectors', when: true },
     { name: 'query-api', when: true },

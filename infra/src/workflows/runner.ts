@@ -7,7 +7,7 @@ import { SharedStatement } from '../postgres/shared-statement.ts';
 import type { Clock } from '../time/clock.ts';
 import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
-  checkpointOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoint, recordReactions, retryParkedEvents,
+  checkpointOf, earliestOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoints, recordForAll, retryParkedEvents, WorkflowRecordFailed,
   type ParkedWorkflowEvent, type RetryParkedResult,
 } from './subscription.ts';
 
@@ -112,7 +112,7 @@ export class WorkflowRunner {
   async run(signal: AbortSignal): Promise<void> {
     await this.untilPrepared(signal);
     if (signal.aborted) return;
-    await Promise.all([...this.options.workflows.map((workflow) => this.follow(workflow, signal)), this.executeDue(signal)]);
+    await Promise.all([this.follow(signal), this.executeDue(signal)]);
   }
 
   private async untilPrepared(signal: AbortSignal): Promise<void> {
@@ -146,41 +146,51 @@ export class WorkflowRunner {
 
   /** Records every workflow's reactions to the events not yet seen (parking those it cannot react to), executing nothing. */
   async catchUp(): Promise<void> {
-    await ensureCheckpoints(this.options.pool, this.options.workflows.map((w) => w.name));
-    for (const workflow of this.options.workflows) {
-      for (;;) {
-        const events = await this.options.eventStore.readAll({ after: await readCheckpoint(this.options.pool, workflow.name), maxCount: 500 });
-        if (events.length === 0) break;
-        await this.record(workflow, events);
-      }
+    const names = this.workflowNames;
+    await ensureCheckpoints(this.options.pool, names);
+    const positions = await readCheckpoints(this.options.pool, names);
+    for (;;) {
+      const events = await this.options.eventStore.readAll({ after: earliestOf(positions), maxCount: 500 });
+      if (events.length === 0) break;
+      await this.record(positions, events);
     }
   }
 
-  private record(workflow: Workflow<any>, events: RecordedEvent[]): Promise<void> {
-    return recordReactions(this.options.pool, workflow, events, {
+  private record(positions: Map<string, string>, events: RecordedEvent[]): Promise<void> {
+    return recordForAll(this.options.pool, this.options.workflows, positions, events, {
       ...this.options.reactionRetry,
       log: (message, context) => this.options.onError?.(new Error(message), context),
     });
   }
 
-  /** One workflow's subscription: a failure (a lost database, say) is noted and retried with backoff, from the checkpoint. */
-  private async follow(workflow: Workflow<any>, signal: AbortSignal): Promise<void> {
+  /**
+   * One subscription for every workflow (the log read once, not once per workflow), from the
+   * checkpoint of the one furthest behind; each workflow reacts to what is after its own. A failure
+   * (a lost database, say) is noted on the workflows it concerns and retried with backoff, from the
+   * checkpoints.
+   */
+  private async follow(signal: AbortSignal): Promise<void> {
+    const names = this.workflowNames;
+    if (names.length === 0) return;
     let failures = 0;
     while (!signal.aborted) {
       try {
+        const positions = await readCheckpoints(this.options.pool, names);
         await this.options.eventStore.subscribe({
-          after: await readCheckpoint(this.options.pool, workflow.name),
+          after: earliestOf(positions),
           signal,
           onBatch: async (events) => {
-            await this.record(workflow, events);
+            await this.record(positions, events);
             failures = 0;
             this.wake?.();
           },
         });
       } catch (error) {
         if (signal.aborted) return;
-        this.options.onError?.(error, { part: 'workflow subscription', workflow: workflow.name, failures: failures + 1 });
-        await noteFailure(this.options.pool, workflow.name, error);
+        const failed = error instanceof WorkflowRecordFailed ? [error.workflow] : names;
+        const cause = error instanceof WorkflowRecordFailed ? error.cause : error;
+        this.options.onError?.(cause, { part: 'workflow subscription', workflows: failed, failures: failures + 1 });
+        for (const workflow of failed) await noteFailure(this.options.pool, workflow, cause);
         await this.pause(failures++, signal);
       }
     }

@@ -42,7 +42,7 @@ const tasksOf = async (name: string) =>
 const runner = (workflows: Workflow[], eventStore: EventStore = store) =>
   new WorkflowRunner({ pool, eventStore, clock: new TestClock(), workflows, reactionRetry: { attempts: 2, backoffMs: 1 }, maxSubscriptionBackoffMs: 50 });
 
-describe('workflow subscriptions, one per workflow', () => {
+describe('workflow subscriptions, one checkpoint per workflow', () => {
   it('an event whose reaction throws, or whose task cannot be stored, is parked; the events after it and the other workflows go on', async () => {
     const throwing = await append('Poison');
     const badDate = await append('BadDate');
@@ -89,6 +89,47 @@ describe('workflow subscriptions, one per workflow', () => {
     expect(await tasksOf('flaky')).toContain(`flaky-${eventId}`);
     stop.abort();
     await running;
+  });
+
+  it('one reader of the log serves every workflow: each reacts to the events after its own checkpoint, and the log is read once for all', async () => {
+    const reads = { readAll: 0, subscribe: 0 };
+    const counted: EventStore = new Proxy(store, {
+      get: (target, property, receiver) => {
+        const value = Reflect.get(target, property, receiver);
+        if ((property === 'readAll' || property === 'subscribe') && typeof value === 'function') {
+          return (...args: unknown[]) => {
+            reads[property] += 1;
+            return value.apply(target, args);
+          };
+        }
+        return value;
+      },
+    });
+    const suffix = randomUUID().slice(0, 8);
+    const [behind, ahead] = [workflow(`behind-${suffix}`), workflow(`ahead-${suffix}`)];
+    const start = await store.headPosition();
+    const first = await append('First');
+    const middle = await store.headPosition();
+    const second = await append('Second');
+    for (const [name, position] of [[behind.name, start], [ahead.name, middle]] as const) {
+      await pool.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)', [`workflow:${name}`, position]);
+    }
+
+    await runner([behind, ahead], counted).catchUp();
+    expect(await tasksOf(behind.name)).toEqual([`${behind.name}-${first}`, `${behind.name}-${second}`].sort());
+    expect(await tasksOf(ahead.name)).toEqual([`${ahead.name}-${second}`]);
+    expect(reads.readAll).toBe(2); // one page and the empty one after it, for both workflows
+
+    const stop = new AbortController();
+    const running = runner([behind, ahead], counted).run(stop.signal);
+    const third = await append('Third');
+    await expect.poll(() => tasksOf(ahead.name), { timeout: 10_000 }).toContain(`${ahead.name}-${third}`);
+    await expect.poll(() => tasksOf(behind.name), { timeout: 10_000 }).toContain(`${behind.name}-${third}`);
+    expect(reads.subscribe).toBe(1);
+    stop.abort();
+    await running;
+    expect(await tasksOf(behind.name)).toHaveLength(3);
+    expect(await tasksOf(ahead.name)).toHaveLength(2);
   });
 
   it('a workflow seen for the first time starts where the shared checkpoint of earlier versions stood', async () => {

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import type { RecordedEvent } from '../event-store/port.ts';
+import { isAfter, type RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { ASYNC_COMMIT } from './schema.ts';
 
@@ -8,7 +8,7 @@ import { ASYNC_COMMIT } from './schema.ts';
  * The subscription side of the workflows: each workflow follows the event store on its own
  * checkpoint, turns events into durable tasks, and parks an event it cannot turn into tasks (its
  * reaction throws, or its tasks cannot be stored) after a few attempts, so one bad event never stops
- * the others, nor the other workflows.
+ * the others, nor the other workflows. One reader of the log serves them all (`recordForAll`).
  */
 
 /** The structural part of a workflow this module needs (the runner's `Workflow` has it). */
@@ -43,9 +43,71 @@ export const ensureCheckpoints = async (pool: Pool, workflows: readonly string[]
   }
 };
 
-export const readCheckpoint = async (pool: Pool, workflow: string): Promise<string> => {
-  const { rows } = await pool.query<{ position: string }>('SELECT position FROM subscription_checkpoints WHERE name = $1', [checkpointOf(workflow)]);
-  return rows[0]?.position ?? '';
+/** Each workflow's checkpoint, read in one statement (`''`: from the beginning). */
+export const readCheckpoints = async (pool: Pool, workflows: readonly string[]): Promise<Map<string, string>> => {
+  const { rows } = await pool.query<{ name: string; position: string }>('SELECT name, position FROM subscription_checkpoints WHERE name = ANY ($1::text[])', [
+    workflows.map(checkpointOf),
+  ]);
+  const byName = new Map(rows.map((r) => [r.name, r.position]));
+  return new Map(workflows.map((w) => [w, byName.get(checkpointOf(w)) ?? '']));
+};
+
+/** Where a reader serving every workflow starts: after the checkpoint of the one furthest behind. */
+export const earliestOf = (positions: ReadonlyMap<string, string>): string => [...positions.values()].reduce((a, b) => (isAfter(a, b) ? b : a), [...positions.values()][0] ?? '');
+
+/** Recording one workflow's reactions failed even event by event (the database away): its subscription is behind. */
+export class WorkflowRecordFailed extends Error {
+  override readonly name = 'WorkflowRecordFailed';
+  constructor(
+    readonly workflow: string,
+    override readonly cause: unknown,
+  ) {
+    super(`workflow ${workflow}: ${printable(cause)}`);
+  }
+}
+
+/**
+ * Records every workflow's reactions to one batch of the log, read once for them all: each workflow
+ * reacts to the events after its own checkpoint (`positions`, moved on here as they are stored).
+ * When every reaction succeeds, the tasks of all workflows and their checkpoints are one statement;
+ * otherwise each workflow records its part on its own (`recordReactions`: retries, then parks what
+ * it cannot react to or store), so one workflow's bad event never holds back another's.
+ */
+export const recordForAll = async (pool: Pool, workflows: readonly Reacting[], positions: Map<string, string>, events: RecordedEvent[], options: RecordOptions = {}): Promise<void> => {
+  const due = workflows
+    .map((workflow) => ({ workflow, events: events.filter((e) => isAfter(e.globalPosition, positions.get(workflow.name) ?? '')) }))
+    .filter((d) => d.events.length > 0);
+  if (due.length === 0) return;
+  const moved = () => {
+    for (const d of due) positions.set(d.workflow.name, d.events[d.events.length - 1]!.globalPosition);
+  };
+  let rows: ReturnType<typeof taskRows> | undefined = [];
+  try {
+    for (const d of due) rows.push(...taskRows(d.workflow.name, d.events.map((event) => ({ event, reactions: d.workflow.react(event) }))));
+  } catch {
+    rows = undefined; // a reaction threw: each workflow records on its own, and the one that threw retries and parks
+  }
+  if (rows) {
+    try {
+      await recordTasksAndCheckpoints(
+        pool,
+        due.map((d) => ({ workflow: d.workflow.name, position: d.events[d.events.length - 1]!.globalPosition })),
+        rows,
+      );
+      moved();
+      return;
+    } catch (error) {
+      options.log?.('workflows batch failed; storing workflow by workflow', { workflows: due.map((d) => d.workflow.name), error: printable(error) });
+    }
+  }
+  for (const d of due) {
+    try {
+      await recordReactions(pool, d.workflow, d.events, options);
+    } catch (error) {
+      throw new WorkflowRecordFailed(d.workflow.name, error);
+    }
+    positions.set(d.workflow.name, d.events[d.events.length - 1]!.globalPosition);
+  }
 };
 
 type Decided = { event: RecordedEvent; reactions: ReturnType<Reacting['react']> } | { event: RecordedEvent; error: unknown };
@@ -67,6 +129,21 @@ type Reacted = Extract<Decided, { reactions: unknown }>;
 
 const taskRows = (workflow: string, decided: readonly Reacted[]) =>
   decided.flatMap((d) => d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })));
+
+/** Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip, one transaction, no WAL wait: see ASYNC_COMMIT). */
+const recordTasksAndCheckpoints = (pool: Pool, checkpoints: { workflow: string; position: string }[], rows: ReturnType<typeof taskRows>) =>
+  pool.query({
+    name: 'workflows_record',
+    text: `WITH tasks AS (
+             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
+             SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+             ON CONFLICT (task_id) DO NOTHING)
+           INSERT INTO subscription_checkpoints (name, position)
+           SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
+           ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
+                                            failing_since = NULL, last_error = NULL`,
+    values: [checkpoints.map((c) => checkpointOf(c.workflow)), checkpoints.map((c) => c.position), JSON.stringify(rows)],
+  });
 
 /** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
 const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Reacted[]): Promise<void> => {
@@ -124,17 +201,7 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     const reacted = decided.filter((d): d is Reacted => 'reactions' in d);
     if (reacted.length === decided.length) {
       // The common case: tasks and checkpoint in one statement (one round trip, one transaction).
-      await pool.query({
-        name: 'workflow_record',
-        text: `WITH tasks AS (
-                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-                 SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
-                 ON CONFLICT (task_id) DO NOTHING)
-               INSERT INTO subscription_checkpoints (name, position) SELECT $1::text, $2::text FROM ${ASYNC_COMMIT}
-               ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
-                                                failing_since = NULL, last_error = NULL`,
-        values: [checkpointOf(workflow.name), last, JSON.stringify(taskRows(workflow.name, reacted))],
-      });
+      await recordTasksAndCheckpoints(pool, [{ workflow: workflow.name, position: last }], taskRows(workflow.name, reacted));
       return;
     }
     await inTransaction(pool, async (client) => {
