@@ -15,6 +15,7 @@ import {
 } from '@stayhub/infra';
 import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
 import { secretFree, SecretStore } from '@stayhub/infra/secrets/store';
+import { tracedEventStore } from '@stayhub/infra/tracing/event-store';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { ResilientNotifier, SimulatedMailServer, type Notifier } from '@stayhub/infra/notifications/index';
@@ -50,7 +51,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   await SecretStore.migrate(pool);
   const secrets = new SecretStore(pool);
   await secrets.moveSecretsOutOfEvents(written);
-  const eventStore = secretFree(written);
+  const eventStore = tracedEventStore(secretFree(written));
   await pool.query(idempotencySchema);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
@@ -73,6 +74,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? new ResilientNotifier(new SimulatedMailServer()))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
+    onDone: (context) => log.debug(context, 'workflow task done'),
   });
   return {
     deps,

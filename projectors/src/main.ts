@@ -15,7 +15,7 @@ import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasti
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { pgProjections } from './projections.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';
-import { projectionStatus } from './runner/pg-runner.ts';
+import { projectionStatus, type RunnerLog } from './runner/pg-runner.ts';
 
 const config = loadConfig();
 const log = createLogger('projectors', config.LOG_LEVEL);
@@ -41,7 +41,7 @@ const options: ProjectorOptions = {
       : []),
   ],
 };
-const runnerLog = (message: string, context?: Record<string, unknown>) => log.warn(context ?? {}, message);
+const runnerLog: RunnerLog = (message, context, level = 'warn') => log[level](context ?? {}, message);
 const fromLog =
   config.LOG === 'kafka'
     ? await startLogProjectors(pool, stop.signal, runnerLog, { ...options, kafka: { kafka: kafkaFromConfig(config, 'stayhub-projectors'), logger: log } })

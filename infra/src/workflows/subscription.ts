@@ -66,15 +66,18 @@ const decide = async (workflow: Reacting, event: RecordedEvent, attempts: number
 type Reacted = Extract<Decided, { reactions: unknown }>;
 
 const taskRows = (workflow: string, decided: readonly Reacted[]) =>
-  decided.flatMap((d) => d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })));
+  decided.flatMap((d) => {
+    const { traceparent = null, correlationId = null } = d.event.metadata;
+    return d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId, traceparent, correlation_id: correlationId }));
+  });
 
 /** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
 const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Reacted[]): Promise<void> => {
   const rows = taskRows(workflow, decided);
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-     SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $1::json)
+    `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id)
+     SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id FROM json_populate_recordset(NULL::workflow_tasks, $1::json)
      ON CONFLICT (task_id) DO NOTHING`,
     [JSON.stringify(rows)],
   );
@@ -127,8 +130,8 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
       await pool.query({
         name: 'workflow_record',
         text: `WITH tasks AS (
-                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-                 SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+                 INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id)
+                 SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
                  ON CONFLICT (task_id) DO NOTHING)
                INSERT INTO subscription_checkpoints (name, position) SELECT $1::text, $2::text FROM ${ASYNC_COMMIT}
                ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
