@@ -7,7 +7,8 @@ import type { Stack } from './harness.ts';
 // Tracing starts before the platform's modules (and the packages they import) are loaded: that is
 // when the auto-instrumentations patch them, as the built apps do with their first module.
 const exporter = new InMemorySpanExporter();
-const tracing: Tracing = await startTracing({ serviceName: 'stayhub-e2e', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+const processor = new SimpleSpanProcessor(exporter);
+const tracing: Tracing = await startTracing({ serviceName: 'stayhub-e2e', spanProcessors: [processor] });
 const { startStack } = await import('./harness.ts');
 const { day, publishedListing, register, waitUntil } = await import('./fixtures.ts');
 
@@ -20,7 +21,12 @@ afterAll(async () => {
   await tracing.shutdown();
 });
 
-const spans = () => exporter.getFinishedSpans();
+const spans = (): ReadableSpan[] => exporter.getFinishedSpans();
+/** Spans are exported once the resource's attributes are detected: flushed before each look. */
+const flushed = async () => {
+  await processor.forceFlush();
+  return spans();
+};
 const traceOf = (span: ReadableSpan) => span.spanContext().traceId;
 /** In the trace, or linked to it (a batch that served several requests). */
 const serves = (span: ReadableSpan, traceId: string) => traceOf(span) === traceId || span.links.some((link) => link.context.traceId === traceId);
@@ -41,6 +47,7 @@ describe('traces', () => {
       (r) => r.body?.status === 'confirmed',
     );
 
+    await flushed();
     const request = spans().find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/bookings' && s.attributes['http.request.method'] === 'POST');
     expect(request, spans().map((s) => s.name).join(', ')).toBeDefined();
     const traceId = traceOf(request!);
@@ -52,12 +59,14 @@ describe('traces', () => {
 
     // The booking as the projections applied it, and the payment task the booking workflow ran for it.
     const applied = await waitUntil(
-      async () => spans().filter((s) => s.name.startsWith('projection ') && serves(s, traceId)).map((s) => s.name),
+      async () => (await flushed()).filter((s) => s.name.startsWith('projection ') && serves(s, traceId)).map((s) => s.name),
       (names) => names.includes('projection booking_history') && names.includes('projection availability'),
     );
     expect(applied).toContain('projection booking_history');
-    const tasks = spans().filter((s) => s.name.startsWith('workflow ') && traceOf(s) === traceId);
-    expect(tasks.length).toBeGreaterThan(0);
+    const tasks = await waitUntil(
+      async () => (await flushed()).filter((s) => s.name.startsWith('workflow ') && traceOf(s) === traceId),
+      (found) => found.length > 0,
+    );
     // The events the task appended continue the same trace (their metadata carries it).
     const taskIds = new Set(tasks.map((t) => t.spanContext().spanId));
     expect(spans().some((s) => s.name === 'eventstore append' && s.parentSpanContext && taskIds.has(s.parentSpanContext.spanId))).toBe(true);
