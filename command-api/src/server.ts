@@ -1,13 +1,14 @@
 import type { Express } from 'express';
 import { z } from 'zod';
 import { corsOriginsOf, createHttpApp, gauge, idempotency, SecuritySettings, WorkflowRunner, type Route, type WorkflowHealth } from '@stayhub/infra';
+import { positionNumber } from '@stayhub/infra/event-store/lag';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { rateLimits } from './security/rate-limits.ts';
 import { commerceRoutes } from './commerce/index.ts';
-import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
+import { operationsRoutes, refreshTaskMetrics } from './operations/routes.ts';
 
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
 
@@ -35,7 +36,7 @@ export const createCommandApi = (deps: CommandDeps): Express => {
     refreshMetrics: () =>
       Promise.all([
         status(),
-        refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics')),
+        refreshTaskMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'workflow task counts unavailable for /metrics')),
       ]),
     extra: (app) => {
       app.get('/health', async (_req, res) => {
@@ -63,12 +64,14 @@ const workflowStatus = (deps: CommandDeps) => {
   const stuck = gauge('workflow_subscription_stuck', '1 while a workflow subscription keeps failing past the health limit', ['workflow']);
   const failing = gauge('workflow_subscription_failing', '1 while the last attempt of a workflow subscription failed', ['workflow']);
   const tasks = gauge('workflow_tasks', 'Workflow tasks by state', ['state']);
+  const position = gauge('workflow_subscription_position', "A workflow subscription's position in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['workflow']);
   return async (): Promise<WorkflowHealth> => {
     const health = await WorkflowRunner.health(deps.pool, deps.clock.now(), { eventStore: deps.eventStore });
     for (const s of health.subscriptions) {
       if (s.lag === null) lag.remove({ workflow: s.workflow });
       else lag.set({ workflow: s.workflow }, s.lag);
       parked.set({ workflow: s.workflow }, s.parked);
+      position.set({ workflow: s.workflow }, positionNumber(s.position));
       stuck.set({ workflow: s.workflow }, s.stuck ? 1 : 0);
       failing.set({ workflow: s.workflow }, s.failingSince ? 1 : 0);
     }

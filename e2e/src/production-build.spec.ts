@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@stayhub/infra';
+import { jwtTokens, projectRoot } from '@stayhub/infra';
 import { buildApps } from '@stayhub/infra/build/build';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { call, freePort, secrets, startApp, type AppProcess } from './resilience/processes.ts';
@@ -83,6 +83,13 @@ describe('the production build', () => {
     const scopes = await collector.scopesOf('stayhub-command-api', ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']);
     expect(scopes).toEqual(expect.arrayContaining(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']));
     await collector.close();
+    // The projectors' figures: each projection's checkpoint and lag, for an operator.
+    const operator = await jwtTokens(secrets.JWT_SECRET, 5).issue({ userId: 'operator', role: 'admin', email: 'ops@example.com' });
+    const figures = await fetch(`http://127.0.0.1:${ports.projectors}/metrics`, { headers: { authorization: `Bearer ${operator}` } });
+    expect(figures.status).toBe(200);
+    const text = await figures.text();
+    expect(text).toMatch(/projection_position\{projection="user_profiles"\} \d+/);
+    expect(text).toMatch(/projection_lag_events\{projection="user_profiles"\} \d+/);
     const parts = await call(`http://127.0.0.1:${ports.web}`, 'GET', '/api/parts');
     expect(parts.status).toBe(200);
 

@@ -1,5 +1,6 @@
 import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
+import { positionNumber } from '@stayhub/infra/event-store/lag';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
@@ -50,6 +51,7 @@ const running = fromLog ? fromLog.done : runProjectors(pool, eventStore, stop.si
 
 const lag = gauge('projection_lag_events', 'Events not yet applied (unknown: absent)', ['projection']);
 const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
+const position = gauge('projection_position', "A projection's checkpoint in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['projection']);
 const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', ['projection', 'topic', 'partition']);
 const deadLettered = gauge('projection_dead_lettered_events', 'Events parked on the dead-letter topic (LOG=kafka, this process)', ['projection']);
 
@@ -67,6 +69,7 @@ const status = async () => {
     if (s.lag === null) lag.remove({ projection: s.name });
     else lag.set({ projection: s.name }, s.lag);
     parked.set({ projection: s.name }, s.parked);
+    position.set({ projection: s.name }, positionNumber(s.position));
   }
   const consumers = await consumerStatus();
   return { projections, ...(consumers ? { consumers } : {}) };

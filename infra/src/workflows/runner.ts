@@ -60,6 +60,8 @@ export type WorkflowSubscriptionStatus = {
   stuck: boolean;
 };
 
+export type TaskState = 'running' | 'due' | 'overdue' | 'scheduled' | 'parked';
+
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
 type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number; traceparent: string | null; correlation_id: string | null };
@@ -342,6 +344,26 @@ export class WorkflowRunner {
   static async parkedTaskCounts(pool: Pool): Promise<{ workflow: string; type: string; count: number }[]> {
     const { rows } = await pool.query<{ workflow: string; type: string; count: number }>(
       `SELECT workflow, task->>'type' AS type, count(*)::int AS count FROM workflow_tasks WHERE parked_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return rows;
+  }
+
+  /**
+   * Open tasks per workflow, task type and state, for /metrics. The states do not overlap:
+   * `running` (claimed, lease not run out), `due` (to run now), `overdue` (due over a minute ago and
+   * not running), `scheduled` (due later), `parked`.
+   */
+  static async taskCounts(pool: Pool, now: Date): Promise<{ workflow: string; type: string; state: TaskState; count: number }[]> {
+    const { rows } = await pool.query<{ workflow: string; type: string; state: TaskState; count: number }>(
+      `SELECT workflow, task->>'type' AS type,
+              CASE WHEN parked_at IS NOT NULL THEN 'parked'
+                   WHEN locked_until > now() THEN 'running'
+                   WHEN due_at > $1::timestamptz THEN 'scheduled'
+                   WHEN due_at < $1::timestamptz - interval '1 minute' THEN 'overdue'
+                   ELSE 'due' END AS state,
+              count(*)::int AS count
+         FROM workflow_tasks WHERE done_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [now.toISOString()],
     );
     return rows;
   }
