@@ -51,8 +51,8 @@ const reply = (child: ChildProcess, message: object, answer: string): Promise<vo
   });
 
 /** Starts the all-in-one platform process (`server.ts`) on a database and waits until it listens. */
-export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> } = {}): Promise<Platform> => {
-  const { file, execArgv } = await benchProcess('platform');
+export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string>; /** Another build of the platform's bundle (a comparison with other code). */ bundle?: string } = {}): Promise<Platform> => {
+  const { file, execArgv } = options.bundle ? { file: options.bundle, execArgv: [] } : await benchProcess('platform');
   const child: ChildProcess = fork(file, [], {
     execArgv,
     env: { ...process.env, ...options.env, DATABASE_URL: databaseUrl, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on' },

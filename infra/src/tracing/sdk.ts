@@ -53,8 +53,9 @@ const loadInstrumentations = async () => {
   return [
     new http.HttpInstrumentation({ ignoreIncomingRequestHook: (req) => probe.test(req.url ?? '') }),
     new express.ExpressInstrumentation(),
-    new pg.PgInstrumentation(),
-    new ioredis.IORedisInstrumentation(),
+    // Only statements inside a span of ours or a request: the subscriptions' polls would each be a trace of their own.
+    new pg.PgInstrumentation({ requireParentSpan: true }),
+    new ioredis.IORedisInstrumentation({ requireParentSpan: true }),
     new kafkajs.KafkaJsInstrumentation(),
     new cassandra.CassandraDriverInstrumentation(),
     new undici.UndiciInstrumentation(),
