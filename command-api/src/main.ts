@@ -2,7 +2,7 @@ import { loadConfig, createLogger, waitForDatabase } from '@stayhub/infra';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
 import { meteredGateway } from '@stayhub/infra/payments/metrics';
 import { checkReachable } from '@stayhub/infra/config/reachability';
-import { closeGracefully } from '@stayhub/infra/http/shutdown';
+import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
 import { composeCommandSide } from './compose.ts';
 import { createCommandApi } from './server.ts';
 
@@ -33,5 +33,4 @@ const shutdown = async () => {
   await side.close();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

@@ -1,4 +1,5 @@
 import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
+import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { positionNumber } from '@stayhub/infra/event-store/lag';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
@@ -125,5 +126,4 @@ const shutdown = async () => {
   await pool.end();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);
