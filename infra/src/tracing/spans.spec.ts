@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentTraceparent, inCausedSpan, inEventsSpan, inSpan, tracingOn, withTraceparent } from './spans.ts';
+import { currentTraceparent, inCausedSpan, inEventsSpan, inSpan, markSpanFailed, tracingOn, withTraceparent } from './spans.ts';
 import { startTracing, type Tracing } from './sdk.ts';
 
 const trace = (n: number) => `${n}`.padStart(32, 'a');
@@ -55,8 +55,11 @@ describe('spans with tracing on', () => {
     expect(withTraceparent({ traceparent: traceparentOf(4) })?.traceparent).toBe(traceparentOf(4));
   });
 
-  it('a failure is recorded on the span and still thrown', async () => {
+  it('a failure is recorded on the span and still thrown, or only recorded when handled', async () => {
     await expect(inSpan('failing', {}, async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect((await finished('failing')).status).toMatchObject({ code: 2, message: 'boom' });
+    // A failure the work handles itself (a task that will be retried) marks its span all the same.
+    await inCausedSpan('handled', traceparentOf(5), {}, async () => markSpanFailed(new Error('gateway away')));
+    expect((await finished('handled')).status).toMatchObject({ code: 2, message: 'gateway away' });
   });
 });

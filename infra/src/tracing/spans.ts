@@ -1,4 +1,4 @@
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Link, type Span } from '@opentelemetry/api';
 import type { EventMetadata } from '../event-store/port.ts';
 
 /**
@@ -28,13 +28,23 @@ const contextOf = (traceparent: string | undefined): Context | undefined => {
 /** At most this many links on one span: a batch of thousands of events links to its first ones. */
 const MAX_LINKS = 128;
 
+const failed = (span: Span, error: unknown): void => {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+};
+
+/** Marks the active span failed, for a failure its work handles itself (a workflow task that will be retried). */
+export const markSpanFailed = (error: unknown): void => {
+  const span = trace.getActiveSpan();
+  if (span) failed(span, error);
+};
+
 const run = async <T>(name: string, kind: SpanKind, parent: Context, links: Link[], attributes: Attributes, work: () => Promise<T>): Promise<T> =>
   tracer().startActiveSpan(name, { kind, links, attributes }, parent, async (span) => {
     try {
       return await work();
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      failed(span, error);
       throw error;
     } finally {
       span.end();

@@ -5,7 +5,7 @@ import type { EventStore, RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { SharedStatement } from '../postgres/shared-statement.ts';
 import type { Clock } from '../time/clock.ts';
-import { inCausedSpan } from '../tracing/spans.ts';
+import { inCausedSpan, markSpanFailed } from '../tracing/spans.ts';
 import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
   checkpointOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoint, recordReactions, retryParkedEvents,
@@ -297,6 +297,7 @@ export class WorkflowRunner {
       this.options.onDone?.({ workflow: row.workflow, type: row.task.type, task: row.task_id, correlationId: row.correlation_id });
       if (row.parked_times > 0) await this.tell(() => workflow.onRecovered?.(row.task, { now, taskId: row.task_id }), row.task_id);
     } catch (error) {
+      markSpanFailed(error);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const park = row.attempts >= (workflow?.maxAttempts ?? this.maxAttempts);
       const backoffMs = Math.min(60_000, 250 * 2 ** (row.attempts - 1)) * (0.5 + Math.random());
