@@ -1,4 +1,5 @@
 import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
+import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { redisAnswers } from '@stayhub/infra/config/reachability';
 import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
@@ -30,5 +31,4 @@ const shutdown = async () => {
   await chat.close();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

@@ -16,6 +16,7 @@ import {
 } from '@stayhub/infra';
 import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
 import { secretFree, SecretStore } from '@stayhub/infra/secrets/store';
+import { tracedEventStore } from '@stayhub/infra/tracing/event-store';
 import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
 import { notifierFromConfig, type Notifier } from '@stayhub/infra/notifications/index';
@@ -53,7 +54,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
   await SecretStore.migrate(pool);
   const secrets = new SecretStore(pool);
   await secrets.moveSecretsOutOfEvents(written);
-  const eventStore = secretFree(written);
+  const eventStore = tracedEventStore(secretFree(written));
   await migrateIdempotency(pool);
   await WorkflowRunner.migrate(pool);
   const clock = options.clock ?? systemClock;
@@ -77,6 +78,7 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? notifierFromConfig(options.config, log))],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
+    onDone: (context) => log.debug(context, 'workflow task done'),
   });
   return {
     deps,

@@ -7,7 +7,7 @@ import { listingRoutes } from './listings/routes.ts';
 import { bookingRoutes } from './bookings/routes.ts';
 import { rateLimits } from './security/rate-limits.ts';
 import { commerceRoutes } from './commerce/index.ts';
-import { operationsRoutes, refreshParkedMetrics } from './operations/routes.ts';
+import { operationsRoutes, refreshTaskMetrics } from './operations/routes.ts';
 import { workflowHealthBody, workflowStatus } from './operations/workflow-status.ts';
 
 export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
@@ -36,7 +36,7 @@ export const createCommandApi = (deps: CommandDeps): Express => {
     refreshMetrics: () =>
       Promise.all([
         status(),
-        refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics')),
+        refreshTaskMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'workflow task counts unavailable for /metrics')),
       ]),
     extra: (app) => {
       app.get('/health', async (_req, res) => {

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@stayhub/infra';
+import { jwtTokens, projectRoot } from '@stayhub/infra';
 import { buildApps } from '@stayhub/infra/build/build';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { call, freePort, secrets, startApp, type AppProcess } from './resilience/processes.ts';
@@ -70,12 +72,24 @@ describe('the production build', () => {
       });
 
     const payments = await start('payments', ports.payments);
-    const command = await start('command-api', ports.command);
+    const collector = await otlpCollector();
+    const command = await start('command-api', ports.command, { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url });
     const apps = await Promise.all([start('query-api', ports.query), start('projectors', ports.projectors), start('chat', ports.chat), start('web', ports.web, {}, '/api/config')]);
     if (kafkaBrokers) apps.push(await start('relay', ports.relay, { LOG: 'kafka', KAFKA_BROKERS: kafkaBrokers }));
 
     const registered = await call(command.url, 'POST', '/auth/register', { email: `image-${Date.now()}@example.com`, password: 'a long enough password', name: 'Ivy', role: 'guest' });
     expect(registered.status, JSON.stringify(registered.body)).toBe(202);
+    // Traced from the build: the auto-instrumentations patched the packages the bundle imports.
+    const scopes = await collector.scopesOf('stayhub-command-api', ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']);
+    expect(scopes).toEqual(expect.arrayContaining(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']));
+    await collector.close();
+    // The projectors' figures: each projection's checkpoint and lag, for an operator.
+    const operator = await jwtTokens(secrets.JWT_SECRET, 5).issue({ userId: 'operator', role: 'admin', email: 'ops@example.com' });
+    const figures = await fetch(`http://127.0.0.1:${ports.projectors}/metrics`, { headers: { authorization: `Bearer ${operator}` } });
+    expect(figures.status).toBe(200);
+    const text = await figures.text();
+    expect(text).toMatch(/projection_position\{projection="user_profiles"\} \d+/);
+    expect(text).toMatch(/projection_lag_events\{projection="user_profiles"\} \d+/);
     const parts = await call(`http://127.0.0.1:${ports.web}`, 'GET', '/api/parts');
     expect(parts.status).toBe(200);
 
@@ -85,3 +99,37 @@ describe('the production build', () => {
     }
   }, 180_000);
 });
+
+type OtlpTraces = { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { scope?: { name?: string } }[] }[] };
+
+/** An OTLP/HTTP collector on a free port that keeps what it is sent (JSON), to see which instrumentations a process reports. */
+const otlpCollector = async () => {
+  const received: OtlpTraces[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      if (req.url === '/v1/traces') received.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpTraces);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const scopes = (service: string) =>
+    new Set(
+      received.flatMap((body) =>
+        (body.resourceSpans ?? [])
+          .filter((r) => r.resource?.attributes?.some((a) => a.key === 'service.name' && a.value.stringValue === service))
+          .flatMap((r) => (r.scopeSpans ?? []).map((s) => s.scope?.name ?? '')),
+      ),
+    );
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    /** The instrumentation scopes `service` reported, once all of `expected` came (or after 30 s). */
+    async scopesOf(service: string, expected: string[]): Promise<string[]> {
+      const deadline = Date.now() + 30_000;
+      while (!expected.every((scope) => scopes(service).has(scope)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      return [...scopes(service)];
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+};

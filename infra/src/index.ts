@@ -9,3 +9,5 @@ export * from './workflows/runner.ts';
 export * from './time/clock.ts';
 export * from './logging.ts';
 export * from './postgres/unavailable.ts';
+export * from './tracing/spans.ts';
+export * from './tracing/event-store.ts';

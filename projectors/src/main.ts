@@ -1,5 +1,7 @@
 import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
+import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
+import { positionNumber } from '@stayhub/infra/event-store/lag';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
@@ -15,7 +17,7 @@ import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasti
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { pgProjections } from './projections.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';
-import { projectionStatus } from './runner/pg-runner.ts';
+import { projectionStatus, type RunnerLog } from './runner/pg-runner.ts';
 
 const config = loadConfig();
 const log = createLogger('projectors', config.LOG_LEVEL);
@@ -41,7 +43,7 @@ const options: ProjectorOptions = {
       : []),
   ],
 };
-const runnerLog = (message: string, context?: Record<string, unknown>) => log.warn(context ?? {}, message);
+const runnerLog: RunnerLog = (message, context, level = 'warn') => log[level](context ?? {}, message);
 const fromLog =
   config.LOG === 'kafka'
     ? await startLogProjectors(pool, stop.signal, runnerLog, { ...options, kafka: { kafka: kafkaFromConfig(config, 'stayhub-projectors'), logger: log } })
@@ -50,6 +52,7 @@ const running = fromLog ? fromLog.done : runProjectors(pool, eventStore, stop.si
 
 const lag = gauge('projection_lag_events', 'Events not yet applied (unknown: absent)', ['projection']);
 const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
+const position = gauge('projection_position', "A projection's checkpoint in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['projection']);
 const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', ['projection', 'topic', 'partition']);
 const deadLettered = gauge('projection_dead_lettered_events', 'Events parked on the dead-letter topic (LOG=kafka, this process)', ['projection']);
 
@@ -67,6 +70,7 @@ const status = async () => {
     if (s.lag === null) lag.remove({ projection: s.name });
     else lag.set({ projection: s.name }, s.lag);
     parked.set({ projection: s.name }, s.parked);
+    position.set({ projection: s.name }, positionNumber(s.position));
   }
   const consumers = await consumerStatus();
   return { projections, ...(consumers ? { consumers } : {}) };
@@ -122,5 +126,4 @@ const shutdown = async () => {
   await pool.end();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

@@ -1,6 +1,6 @@
 import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
-import { closeGracefully } from '@stayhub/infra/http/shutdown';
+import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
 import { composeQuerySide } from './compose.ts';
 import { createQueryApi } from './server.ts';
 
@@ -16,5 +16,4 @@ const shutdown = async () => {
   await deps.close();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

@@ -69,8 +69,15 @@ export type Layout = keyof typeof layouts;
 
 type Started = { child: ChildProcess; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
 
-const forkParts = async (parts: Part[], databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string> }): Promise<Started> => {
-  const { file, execArgv } = await benchProcess('platform');
+type StartOptions = {
+  projectors?: boolean;
+  env?: Record<string, string>;
+  /** Another build of the platform's bundle (a comparison with other code). */
+  bundle?: string;
+};
+
+const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptions): Promise<Started> => {
+  const { file, execArgv } = options.bundle ? { file: options.bundle, execArgv: [] } : await benchProcess('platform');
   const child: ChildProcess = fork(file, [], {
     execArgv,
     env: {
@@ -91,7 +98,7 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: { projecto
 };
 
 /** Starts the platform on a database, in one process or as `layout` spreads it, and waits until it listens. */
-export const startPlatform = async (databaseUrl: string, options: { projectors?: boolean; env?: Record<string, string>; layout?: Layout } = {}): Promise<Platform> => {
+export const startPlatform = async (databaseUrl: string, options: StartOptions & { layout?: Layout } = {}): Promise<Platform> => {
   const started = await Promise.all(layouts[options.layout ?? 'one'].map((parts) => forkParts(parts, databaseUrl, options)));
   const commands = started.find((s) => s.commandUrl)!;
   const pids = [commands, ...started.filter((s) => s !== commands)].map((s) => s.child.pid!);

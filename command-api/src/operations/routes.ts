@@ -42,10 +42,17 @@ export const operationsRoutes = (deps: CommandDeps): Route[] => [
 ];
 
 const parkedGauge = () => gauge('workflow_tasks_parked', 'Workflow tasks parked after failing every attempt, by workflow and task type', ['workflow', 'type']);
+const tasksGauge = () =>
+  gauge('workflow_tasks_by_type', 'Open workflow tasks by workflow, task type and state (running, due, overdue, scheduled, parked)', ['workflow', 'type', 'state']);
 
-/** Refreshes the parked-task gauge, for a /metrics scrape. */
-export const refreshParkedMetrics = async (deps: CommandDeps): Promise<void> => {
-  const parked = parkedGauge();
+/** Refreshes the task gauges (by state, and the parked ones), for a /metrics scrape. */
+export const refreshTaskMetrics = async (deps: CommandDeps): Promise<void> => {
+  const counts = await WorkflowRunner.taskCounts(deps.pool, deps.clock.now());
+  const [parked, tasks] = [parkedGauge(), tasksGauge()];
   parked.reset();
-  for (const { workflow, type, count } of await WorkflowRunner.parkedTaskCounts(deps.pool)) parked.set({ workflow, type }, count);
+  tasks.reset();
+  for (const { workflow, type, state, count } of counts) {
+    tasks.set({ workflow, type, state }, count);
+    if (state === 'parked') parked.set({ workflow, type }, count);
+  }
 };

@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createHttpApp } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
-import { refreshParkedMetrics } from './routes.ts';
+import { refreshTaskMetrics } from './routes.ts';
 import { workflowHealthBody, workflowStatus } from './workflow-status.ts';
 
 /** The workflow runner's own process (`WORKFLOWS_IN=own-process`) answers only `/health` and `/metrics` (an admin token reads them). */
@@ -15,7 +15,7 @@ export const createWorkflowRunnerApp = (deps: CommandDeps): Express => {
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     log: deps.log,
     refreshMetrics: () =>
-      Promise.all([status(), refreshParkedMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'parked task counts unavailable for /metrics'))]),
+      Promise.all([status(), refreshTaskMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'workflow task counts unavailable for /metrics'))]),
     extra: (app) => {
       app.get('/health', async (_req, res) => {
         const { status: code, body } = await workflowHealthBody(deps, status);

@@ -1,4 +1,5 @@
 import { gauge, WorkflowRunner, type WorkflowHealth } from '@stayhub/infra';
+import { positionNumber } from '@stayhub/infra/event-store/lag';
 import type { CommandDeps } from '../shared/deps.ts';
 
 /** The workflows' health (read from the database, wherever the runner runs), copied into the metrics gauges on each read. */
@@ -8,12 +9,14 @@ export const workflowStatus = (deps: Pick<CommandDeps, 'pool' | 'clock' | 'event
   const stuck = gauge('workflow_subscription_stuck', '1 while a workflow subscription keeps failing past the health limit', ['workflow']);
   const failing = gauge('workflow_subscription_failing', '1 while the last attempt of a workflow subscription failed', ['workflow']);
   const tasks = gauge('workflow_tasks', 'Workflow tasks by state', ['state']);
+  const position = gauge('workflow_subscription_position', "A workflow subscription's position in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['workflow']);
   return async (): Promise<WorkflowHealth> => {
     const health = await WorkflowRunner.health(deps.pool, deps.clock.now(), { eventStore: deps.eventStore });
     for (const s of health.subscriptions) {
       if (s.lag === null) lag.remove({ workflow: s.workflow });
       else lag.set({ workflow: s.workflow }, s.lag);
       parked.set({ workflow: s.workflow }, s.parked);
+      position.set({ workflow: s.workflow }, positionNumber(s.position));
       stuck.set({ workflow: s.workflow }, s.stuck ? 1 : 0);
       failing.set({ workflow: s.workflow }, s.failingSince ? 1 : 0);
     }

@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
-import type { AuthUser, EventMetadata, Reply } from '@stayhub/infra';
+import { currentTraceparent, type AuthUser, type EventMetadata, type Reply } from '@stayhub/infra';
 
-/** Metadata every appended event carries: who, why (correlation), and the client's idempotency key. */
+/**
+ * Metadata every appended event carries: who, why (correlation), the trace the request runs in (the
+ * caller's `traceparent` when tracing is off), and the client's idempotency key.
+ */
 export const metadataOf = (req: Request, user?: AuthUser): EventMetadata => ({
   correlationId: typeof req.id === 'string' ? req.id : (req.header('x-correlation-id') ?? randomUUID()),
   actor: user?.userId ?? 'anonymous',
-  ...(req.header('traceparent') ? { traceparent: req.header('traceparent') } : {}),
+  ...traceOf(req),
   ...(req.header('idempotency-key') ? { idempotencyKey: req.header('idempotency-key') } : {}),
 });
+
+const traceOf = (req: Request): { traceparent?: string } => {
+  const traceparent = currentTraceparent() ?? req.header('traceparent');
+  return traceparent ? { traceparent } : {};
+};
 
 /**
  * A command's answer: the resource plus the consistency token (the global position written), which

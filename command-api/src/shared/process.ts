@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createLogger, loadConfig, waitForDatabase, type Config, type Logger } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
-import { closeGracefully } from '@stayhub/infra/http/shutdown';
+import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
 import { meteredGateway } from '@stayhub/infra/payments/metrics';
 import { composeCommandSide, type CommandSide } from '../compose.ts';
@@ -40,6 +40,5 @@ export const runCommandSideProcess = async (options: {
     await side.close();
     process.exit(0);
   };
-  process.once('SIGTERM', shutdown);
-  process.once('SIGINT', shutdown);
+  onStopSignal(shutdown);
 };

@@ -24,6 +24,29 @@ const rootPackagesExternal = (root: string): Plugin => ({
   },
 });
 
+/**
+ * Each app's `outDir/<name>.js` is a small first module: it starts tracing (when configured), then
+ * imports the app's bundle `outDir/main/<name>.js`. An instrumentation patches a package when it
+ * is loaded, and a bundle's static imports are all loaded before any of its code runs, so the app
+ * and its packages must load after tracing started, from a module of their own.
+ */
+const tracingFirst = (root: string): Plugin => ({
+  name: 'tracing-first',
+  setup(builder) {
+    builder.onResolve({ filter: /^first:/ }, (args) => ({ path: args.path.slice('first:'.length), namespace: 'first' }));
+    builder.onResolve({ filter: /^\.\/main\//, namespace: 'first' }, (args) => ({ path: args.path, external: true }));
+    builder.onLoad({ filter: /.*/, namespace: 'first' }, (args) => ({
+      contents: [
+        `import { startTracingFromEnvironment } from ${JSON.stringify(join(root, 'infra/src/tracing/bootstrap.ts'))};`,
+        `await startTracingFromEnvironment(${JSON.stringify(args.path)});`,
+        `await import(${JSON.stringify(`./main/${args.path}.js`)});`,
+      ].join('\n'),
+      loader: 'ts',
+      resolveDir: root,
+    }));
+  },
+});
+
 /** Bundles each entry (by default every app) into `outDir/<name>.js` (ES modules for Node 20+), with source maps. */
 export const buildApps = async (
   root: string,
@@ -33,7 +56,12 @@ export const buildApps = async (
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
     absWorkingDir: root,
-    entryPoints: Object.fromEntries(Object.entries(entries).map(([name, entry]) => [name, join(root, entry)])),
+    entryPoints: Object.fromEntries(
+      Object.entries(entries).flatMap(([name, entry]) => [
+        [name, `first:${name}`],
+        [`main/${name}`, join(root, entry)],
+      ]),
+    ),
     outdir: outDir,
     bundle: true,
     platform: 'node',
@@ -42,7 +70,7 @@ export const buildApps = async (
     sourcemap: 'linked',
     logLevel: 'warning',
     metafile: true,
-    plugins: [rootPackagesExternal(root)],
+    plugins: [tracingFirst(root), rootPackagesExternal(root)],
   });
   return { outDir, files: Object.keys(result.metafile.outputs).map((file) => relative(root, join(root, file))) };
 };

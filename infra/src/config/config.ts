@@ -80,6 +80,29 @@ export const MailSettings = z.object({
 });
 export type MailSettings = z.infer<typeof MailSettings>;
 
+/**
+ * Traces: off unless `OTEL_EXPORTER_OTLP_ENDPOINT` names an OTLP/HTTP collector (e.g. `http://otel-collector:4318`);
+ * each app reports as `OTEL_SERVICE_NAME`, by default `stayhub-<app>`.
+ */
+export const TracingSettings = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+});
+export type TracingSettings = z.infer<typeof TracingSettings>;
+
+/** The tracing settings alone, read before anything else of an app is loaded. */
+export const loadTracingSettings = (env: NodeJS.ProcessEnv = process.env): TracingSettings => parsedOrExplained(TracingSettings, env);
+
+/** The parsed environment, or an error naming each bad variable. */
+const parsedOrExplained = <T>(schema: z.ZodType<T>, env: NodeJS.ProcessEnv): T => {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+};
+
 /** A comma-separated setting as a list of trimmed, non-empty entries. */
 export const listOf = (value: string | undefined): string[] =>
   (value ?? '')
@@ -146,6 +169,7 @@ const schema = z
     ...SecuritySettings.shape,
     ...PayoutSettings.shape,
     ...MailSettings.shape,
+    ...TracingSettings.shape,
   })
   .superRefine((env, ctx) => {
     const need = (when: boolean, key: keyof typeof env, why: string) => {
@@ -184,14 +208,10 @@ export const inheritedEnvironment = (env: NodeJS.ProcessEnv = process.env): Node
 
 /** Parses the environment once; throws a readable message naming each bad variable. */
 export const loadConfig = (env: NodeJS.ProcessEnv = process.env): Config => {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const parsed = parsedOrExplained(schema, env);
   return {
-    ...parsed.data,
-    JWT_SECRET: parsed.data.JWT_SECRET ?? localSecret('jwt-secret'),
-    PAYMENT_WEBHOOK_SECRET: parsed.data.PAYMENT_WEBHOOK_SECRET ?? localSecret('webhook-secret'),
+    ...parsed,
+    JWT_SECRET: parsed.JWT_SECRET ?? localSecret('jwt-secret'),
+    PAYMENT_WEBHOOK_SECRET: parsed.PAYMENT_WEBHOOK_SECRET ?? localSecret('webhook-secret'),
   };
 };

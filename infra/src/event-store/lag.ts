@@ -16,3 +16,9 @@ export const eventsAfter = async (pool: Pool, eventStore: EventStore, position: 
   );
   return rows[0]?.lag ?? 0;
 };
+
+/**
+ * A position as one number, for a gauge: the event's place in the log (PostgreSQL's global
+ * position, KurrentDB's prepare position); 0 at the beginning.
+ */
+export const positionNumber = (position: string): number => Number(position.split('-')[1] ?? 0) || 0;

@@ -16,3 +16,19 @@ export const closeGracefully = (server: Server, graceMs = 10_000): Promise<void>
     });
     server.closeIdleConnections();
   });
+
+/**
+ * Runs `stop` on the first SIGTERM or SIGINT, once: Ctrl-C under `npm start` sends SIGINT to every
+ * process of the terminal's group and the launcher then sends each app SIGTERM, and a second
+ * shutdown would close its pools twice. A repeated signal of the same kind ends the process at once.
+ */
+export const onStopSignal = (stop: (signal: NodeJS.Signals) => unknown): void => {
+  let stopping = false;
+  const once = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    void stop(signal);
+  };
+  process.once('SIGTERM', once);
+  process.once('SIGINT', once);
+};

@@ -94,10 +94,12 @@ const apps = (
 ).filter((app) => app.when);
 
 // Run as it was run: the bundle (`npm start`, `node dist/start.js`) starts each app's bundle with
-// plain Node; the source (`tsx infra/src/launcher/start-all.ts`, the tests) starts each app's source.
+// plain Node, through its first module (`dist/<app>.js`, one folder up from this bundle in
+// `dist/main/`: it starts tracing before the app loads); the source (`tsx infra/src/launcher/start-all.ts`,
+// the tests) starts each app's source.
 const fromBuild = import.meta.url.endsWith('.js');
 const commandOf = (name: AppName): string[] =>
-  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), `${name}.js`)] : ['--import', 'tsx', join(projectRoot, appEntries[name])];
+  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), '..', `${name}.js`)] : ['--import', 'tsx', join(projectRoot, appEntries[name])];
 
 const children = new Map<string, ChildProcess>();
 

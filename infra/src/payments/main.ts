@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import { loadConfig } from '../config/config.ts';
+import { onStopSignal } from '../http/shutdown.ts';
 import { startGatewayServer } from './gateway-server.ts';
 
 /** The simulated payment gateway as its own process: `npx tsx infra/src/payments/main.ts`. */
@@ -18,5 +19,4 @@ const shutdown = async (signal: string) => {
   await server.close();
   process.exit(0);
 };
-process.once('SIGINT', () => void shutdown('SIGINT'));
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
+onStopSignal(shutdown);

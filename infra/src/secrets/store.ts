@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { secretsOf, withoutSecrets } from '@stayhub/domain';
 import type { EventStore } from '../event-store/port.ts';
+import { overriding } from '../event-store/decorate.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { SharedStatement } from '../postgres/shared-statement.ts';
 import { secretsSchema } from './schema.ts';
@@ -110,11 +111,5 @@ export const secretFree = <S extends EventStore>(store: S): S => {
     readAll: async (options) => clean(await store.readAll(options)),
     subscribe: (options) => store.subscribe({ ...options, onBatch: (events) => options.onBatch(clean(events)) }),
   };
-  return new Proxy(store, {
-    get: (target, property, receiver) => {
-      if (typeof property === 'string' && property in readers) return readers[property as keyof EventStore];
-      const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+  return overriding(store, readers);
 };

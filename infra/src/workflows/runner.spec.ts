@@ -86,4 +86,19 @@ describe('the workflow runner executes due tasks', () => {
     expect(statements.length).toBeGreaterThan(0);
     expect(statements.length).toBeLessThan(64 / 4);
   });
+
+  it("each task's log lines name the correlation id of the event that caused it, done or failed", async () => {
+    const streamId = `Correlated-${randomUUID()}`;
+    await store.append(streamId, [{ eventId: randomUUID(), type: 'CorrelatedHappened', data: { n: 1 }, metadata: { correlationId: 'corr-ok' } }], 'no_stream');
+    await store.append(`Correlated-${randomUUID()}`, [{ eventId: randomUUID(), type: 'CorrelatedHappened', data: { n: 2 }, metadata: { correlationId: 'corr-failing' } }], 'no_stream');
+    const done: unknown[] = [];
+    const failed: Record<string, unknown>[] = [];
+    const correlated = workflow('correlated', 'CorrelatedHappened', async (n) => {
+      if (n === 2) throw new Error('the mail server is away');
+    });
+    const runner = new WorkflowRunner({ pool, eventStore: store, clock, workflows: [correlated], onDone: (context) => done.push(context), onError: (_error, context) => failed.push(context) });
+    await runner.runDueTasks();
+    expect(done).toEqual([expect.objectContaining({ workflow: 'correlated', type: 'Work', correlationId: 'corr-ok' })]);
+    expect(failed).toEqual([expect.objectContaining({ correlationId: 'corr-failing', attempt: 1, parked: false })]);
+  });
 });

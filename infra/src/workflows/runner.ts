@@ -5,6 +5,7 @@ import type { EventStore, RecordedEvent } from '../event-store/port.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { SharedStatement } from '../postgres/shared-statement.ts';
 import type { Clock } from '../time/clock.ts';
+import { inCausedSpan, markSpanFailed } from '../tracing/spans.ts';
 import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
   checkpointOf, earliestOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoints, recordForAll, retryParkedEvents, WorkflowRecordFailed,
@@ -42,6 +43,8 @@ export type WorkflowRunnerOptions = {
   /** The longest pause of a failing subscription between tries (it doubles from half a second up to this). */
   maxSubscriptionBackoffMs?: number;
   onError?: (error: unknown, context: Record<string, unknown>) => void;
+  /** Told of each task that succeeded, with the correlation id of the event that caused it (for a debug log line). */
+  onDone?: (context: { workflow: string; type: string; task: string; correlationId: string | null }) => void;
 };
 
 export type WorkflowSubscriptionStatus = {
@@ -57,9 +60,11 @@ export type WorkflowSubscriptionStatus = {
   stuck: boolean;
 };
 
+export type TaskState = 'running' | 'due' | 'overdue' | 'scheduled' | 'parked';
+
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
-type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number };
+type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number; traceparent: string | null; correlation_id: string | null };
 
 /** A parked task, as the operator sees it. */
 export type ParkedTask = { taskId: string; workflow: string; type: string; task: Record<string, unknown>; attempts: number; lastError: string | null; parkedAt: string; dueAt: string };
@@ -274,7 +279,7 @@ export class WorkflowRunner {
                 SELECT task_id FROM workflow_tasks
                  WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
                  ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-              RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times`,
+              RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times, t.traceparent, t.correlation_id`,
       values: [this.options.clock.now().toISOString(), new Date(Date.now() + this.leaseMs).toISOString(), limit],
     });
     return rows;
@@ -287,14 +292,22 @@ export class WorkflowRunner {
     return rows.length;
   }
 
-  private async execute(row: TaskRow, now: Date): Promise<void> {
+  /** Runs a task in a `workflow <type>` span under the trace of the event that caused it. */
+  private execute(row: TaskRow, now: Date): Promise<void> {
+    const attributes = { 'stayhub.workflow': row.workflow, 'stayhub.task': row.task_id, 'stayhub.attempt': row.attempts };
+    return inCausedSpan(`workflow ${row.task.type}`, row.traceparent ?? undefined, attributes, () => this.attempt(row, now));
+  }
+
+  private async attempt(row: TaskRow, now: Date): Promise<void> {
     const workflow = this.byName.get(row.workflow);
     try {
       if (!workflow) throw new Error(`No workflow named ${row.workflow}`);
       await workflow.execute(row.task, { now, taskId: row.task_id, attempt: row.attempts });
       await this.done.add(row.task_id);
+      this.options.onDone?.({ workflow: row.workflow, type: row.task.type, task: row.task_id, correlationId: row.correlation_id });
       if (row.parked_times > 0) await this.tell(() => workflow.onRecovered?.(row.task, { now, taskId: row.task_id }), row.task_id);
     } catch (error) {
+      markSpanFailed(error);
       const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       const park = row.attempts >= (workflow?.maxAttempts ?? this.maxAttempts);
       const backoffMs = Math.min(60_000, 250 * 2 ** (row.attempts - 1)) * (0.5 + Math.random());
@@ -305,7 +318,7 @@ export class WorkflowRunner {
           WHERE task_id = $1`,
         [row.task_id, message, park, new Date(now.getTime() + backoffMs).toISOString()],
       );
-      this.options.onError?.(error, { task: row.task_id, attempt: row.attempts, parked: park });
+      this.options.onError?.(error, { task: row.task_id, correlationId: row.correlation_id, attempt: row.attempts, parked: park });
       if (park && workflow) await this.tell(() => workflow.onParked?.(row.task, { now, taskId: row.task_id, error: message }), row.task_id);
     }
   }
@@ -342,6 +355,26 @@ export class WorkflowRunner {
   static async parkedTaskCounts(pool: Pool): Promise<{ workflow: string; type: string; count: number }[]> {
     const { rows } = await pool.query<{ workflow: string; type: string; count: number }>(
       `SELECT workflow, task->>'type' AS type, count(*)::int AS count FROM workflow_tasks WHERE parked_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+    );
+    return rows;
+  }
+
+  /**
+   * Open tasks per workflow, task type and state, for /metrics. The states do not overlap:
+   * `running` (claimed, lease not run out), `due` (to run now), `overdue` (due over a minute ago and
+   * not running), `scheduled` (due later), `parked`.
+   */
+  static async taskCounts(pool: Pool, now: Date): Promise<{ workflow: string; type: string; state: TaskState; count: number }[]> {
+    const { rows } = await pool.query<{ workflow: string; type: string; state: TaskState; count: number }>(
+      `SELECT workflow, task->>'type' AS type,
+              CASE WHEN parked_at IS NOT NULL THEN 'parked'
+                   WHEN locked_until > now() THEN 'running'
+                   WHEN due_at > $1::timestamptz THEN 'scheduled'
+                   WHEN due_at < $1::timestamptz - interval '1 minute' THEN 'overdue'
+                   ELSE 'due' END AS state,
+              count(*)::int AS count
+         FROM workflow_tasks WHERE done_at IS NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [now.toISOString()],
     );
     return rows;
   }

@@ -28,6 +28,9 @@ CREATE TABLE IF NOT EXISTS workflow_tasks (
 );
 -- how often the task was parked: a success after that resolves what the parking raised
 ALTER TABLE workflow_tasks ADD COLUMN IF NOT EXISTS parked_times int NOT NULL DEFAULT 0;
+-- The trace and correlation id of the event that caused a task: its run continues that trace and logs that id.
+ALTER TABLE workflow_tasks ADD COLUMN IF NOT EXISTS traceparent text;
+ALTER TABLE workflow_tasks ADD COLUMN IF NOT EXISTS correlation_id text;
 -- Each workflow follows on its own checkpoint ('workflow:<name>'); a failing one notes why and since when.
 ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error text;
 ALTER TABLE subscription_checkpoints ADD COLUMN IF NOT EXISTS last_error_at timestamptz;

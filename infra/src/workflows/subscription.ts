@@ -128,15 +128,18 @@ const decide = async (workflow: Reacting, event: RecordedEvent, attempts: number
 type Reacted = Extract<Decided, { reactions: unknown }>;
 
 const taskRows = (workflow: string, decided: readonly Reacted[]) =>
-  decided.flatMap((d) => d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId })));
+  decided.flatMap((d) => {
+    const { traceparent = null, correlationId = null } = d.event.metadata;
+    return d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId, traceparent, correlation_id: correlationId }));
+  });
 
 /** Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip, one transaction, no WAL wait: see ASYNC_COMMIT). */
 const recordTasksAndCheckpoints = (pool: Pool, checkpoints: { workflow: string; position: string }[], rows: ReturnType<typeof taskRows>) =>
   pool.query({
     name: 'workflows_record',
     text: `WITH tasks AS (
-             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-             SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id)
+             SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
              ON CONFLICT (task_id) DO NOTHING)
            INSERT INTO subscription_checkpoints (name, position)
            SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
@@ -150,8 +153,8 @@ const insertTasks = async (client: PoolClient, workflow: string, decided: readon
   const rows = taskRows(workflow, decided);
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by)
-     SELECT task_id, workflow, due_at, task, caused_by FROM json_populate_recordset(NULL::workflow_tasks, $1::json)
+    `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id)
+     SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id FROM json_populate_recordset(NULL::workflow_tasks, $1::json)
      ON CONFLICT (task_id) DO NOTHING`,
     [JSON.stringify(rows)],
   );

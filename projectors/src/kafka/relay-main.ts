@@ -4,6 +4,7 @@
  * Health and metrics on `RELAY_PORT` (3004).
  */
 import express from 'express';
+import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { counter, createLogger, createPool, gauge, loadConfig, metricsContentType, metricsText } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
@@ -66,5 +67,4 @@ const shutdown = async () => {
   await pool.end();
   process.exit(0);
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

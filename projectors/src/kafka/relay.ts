@@ -1,5 +1,5 @@
 import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
-import type { EventStore, RecordedEvent } from '@stayhub/infra';
+import { inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/infra';
 import type { PartitionHead } from '@stayhub/read-models/log-watermark';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';
@@ -92,7 +92,11 @@ export class KafkaRelay {
     const topicMessages = groupByTopic(events);
     const position = events[events.length - 1]!.globalPosition;
     this.heads.clear();
-    await this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 }));
+    // In a span that continues the events' traces: the messages' `traceparent` headers (set by the
+    // kafkajs instrumentation, when tracing is on) then lead back to the requests that appended them.
+    await inEventsSpan('relay publish', events, { 'stayhub.relay': this.name }, () =>
+      this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 })),
+    );
     const heads = [...this.heads.values()];
     // Only now is the batch durable in Kafka; a crash before this save republishes it (duplicates, no gap).
     await this.untilDone('checkpoint', signal, () => this.options.checkpoints.save(this.name, position, heads));

@@ -3,13 +3,14 @@ import type { Pool } from 'pg';
 import { type EventStore, type RecordedEvent } from '@stayhub/infra';
 import { advanceCheckpoints, announceCheckpoints, parkEvent, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park } from '@stayhub/read-models';
 import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
+import { tracedApply } from './traced.ts';
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
 export const migrateExternalProjections = (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> =>
   registerProjections(pool, projections.map((p) => ({ name: p.name })));
 
 const parker = (pool: Pool, projection: ExternalProjection, log: RunnerLog): Park => async (event, error) => {
-  log('event parked', { projection: projection.name, eventId: event.eventId, error: String(error) });
+  log('event parked', { projection: projection.name, eventId: event.eventId, correlationId: event.metadata.correlationId, error: String(error) });
   await parkEvent(pool, projection.name, event, error);
 };
 
@@ -32,7 +33,7 @@ export const applyExternalBatch = async (
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   for (let attempt = 1; relevant.length > 0; attempt++) {
     try {
-      await projection.applyBatch(relevant, target, parker(pool, projection, log));
+      await tracedApply(projection.name, relevant, log, () => projection.applyBatch(relevant, target, parker(pool, projection, log)));
       break;
     } catch (error) {
       if (attempt >= ATTEMPTS) throw error;

@@ -20,6 +20,7 @@ import { runKafkaProjection, type KafkaProjection, type PartitionLag, type Proje
 import { allTopics } from '../kafka/topics.ts';
 import { advanceCheckpoints, announceCheckpoints, applyEvents, lockCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
+import { tracedApply } from './traced.ts';
 
 /** Where a batch came from: one partition of one topic. */
 export type Source = { topic: string; partition: number };
@@ -201,7 +202,7 @@ export const runLogProjections = async (options: LogProjectionsOptions): Promise
           topics: options.topics ?? allTopics,
           signal: AbortSignal.any([signal, swapped.signal]),
           handle: async (events, source) => {
-            await apply(events, target, source);
+            await tracedApply(name, events, log, () => apply(events, target, source));
             failures = 0;
             if ((await liveTarget(pool, name)) !== target) swapped.abort();
           },

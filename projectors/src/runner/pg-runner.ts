@@ -18,9 +18,12 @@ import {
   type PgProjection,
 } from '@stayhub/read-models';
 
+import { tracedApply } from './traced.ts';
+
 export { liveTarget };
 
-export type RunnerLog = (message: string, context?: Record<string, unknown>) => void;
+/** A runner's log line: a warning unless it says `debug` (a batch applied). */
+export type RunnerLog = (message: string, context?: Record<string, unknown>, level?: 'warn' | 'debug') => void;
 
 /** Registers each projection's live target and checkpoint row; `migrate`, when given, makes its tables. */
 export const registerProjections = async (
@@ -91,7 +94,7 @@ export const applyBatch = async (
         }
       }
       if (lastError !== undefined) {
-        log('event parked', { projection: projection.name, eventId: event.eventId, error: String(lastError) });
+        log('event parked', { projection: projection.name, eventId: event.eventId, correlationId: event.metadata.correlationId, error: String(lastError) });
         await parkEvent(client, projection.name, event, lastError);
       }
     }
@@ -137,8 +140,9 @@ export const runPgProjections = async (
               const { target } = live.get(projection.name)!;
               const from = at.get(projection.name)!;
               if (last <= from) return;
-              if (events.some((event) => event.globalPosition > from && projection.handles.has(event.type))) {
-                await applyBatch(pool, projection, target, events, log, from);
+              const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+              if (handled.length > 0) {
+                await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
               } else idle.push(target);
               at.set(projection.name, last);
             }),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLogger, loadConfig, projectRoot } from '@stayhub/infra';
+import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { attachChatSocket, createWebServer } from './app.ts';
 
 const config = loadConfig();
@@ -27,5 +28,4 @@ const shutdown = () => {
   server.close(() => process.exit(0));
   server.closeAllConnections();
 };
-process.once('SIGTERM', shutdown);
-process.once('SIGINT', shutdown);
+onStopSignal(shutdown);

@@ -1,0 +1,25 @@
+import { inEventsSpan, type RecordedEvent } from '@stayhub/infra';
+import type { RunnerLog } from './pg-runner.ts';
+
+/** At most this many correlation ids on one log line. */
+const MAX_IDS = 20;
+
+/** The correlation ids of a batch's events, each once (the first `MAX_IDS`). */
+export const correlationIdsOf = (events: readonly RecordedEvent[]): string[] => {
+  const ids = new Set<string>();
+  for (const event of events) {
+    if (ids.size >= MAX_IDS) break;
+    if (typeof event.metadata.correlationId === 'string') ids.add(event.metadata.correlationId);
+  }
+  return [...ids];
+};
+
+/**
+ * Applies a batch to one projection in a `projection <name>` span that continues the traces of its
+ * events (linked to each when they come from several), then logs at debug level which requests'
+ * events it applied (their correlation ids).
+ */
+export const tracedApply = async (projection: string, events: readonly RecordedEvent[], log: RunnerLog, apply: () => Promise<void>): Promise<void> => {
+  await inEventsSpan(`projection ${projection}`, events, { 'stayhub.projection': projection }, apply);
+  log('applied', { projection, events: events.length, correlationIds: correlationIdsOf(events) }, 'debug');
+};
