@@ -7,17 +7,21 @@
  * last sequence.
  */
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { createPool, jwtTokens } from '@stayhub/infra';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds } from './shared/database.ts';
+import { topOfProfile } from './shared/cpu-profile.ts';
+import { pgCounters } from './shared/pg-stats.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { memoryOf, memorySampler, startPlatform } from './shared/platform.ts';
+import { cpuSecondsOf, memoryOf, memorySampler, schedOf, startPlatform } from './shared/platform.ts';
 import { benchProcess } from './shared/built.ts';
-import { record } from './shared/results.ts';
+import { record, resultsDir } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
 import { BenchClient, now } from './chat/clients.ts';
 
@@ -30,7 +34,15 @@ const p = params('bench:chat', {
   bookingSeconds: { default: 15, help: 'seconds of each booking load (alone, under chat, alone again)' },
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
+  profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
+
+/** The chat's own write-path figures (Prometheus text at /metrics): commits, commands per commit, store time. */
+const commitFigures = async (url: string) => {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { commits: value('commands_commit_batch_size_count'), commands: value('commands_commit_batch_size_sum'), storeSeconds: value('eventstore_append_duration_seconds_sum') };
+};
 
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const freePort = (): Promise<number> =>
@@ -48,10 +60,21 @@ const chatDb = await freshDatabase(server.adminUrl, 'chat');
 const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
 const chat = await benchProcess('chat');
-const chatProcess = spawn(process.execPath, [...chat.execArgv, chat.file], {
+const profileDir = join(resultsDir, '../.profiles/chat');
+if (p.profile) mkdirSync(profileDir, { recursive: true });
+const chatProcess = spawn(process.execPath, [...chat.execArgv, ...(p.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), chat.file], {
   env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
+const chatExited = new Promise<void>((resolve) => chatProcess.once('exit', () => resolve()));
+/** SIGTERM, then SIGKILL if it has not exited within 10 s (a CPU profile is written on the way out). */
+const stopChat = async () => {
+  if (chatProcess.exitCode !== null || chatProcess.signalCode !== null) return;
+  chatProcess.kill('SIGTERM');
+  const killer = setTimeout(() => chatProcess.kill('SIGKILL'), 10_000);
+  await chatExited;
+  clearTimeout(killer);
+};
 const chatUrl = `http://127.0.0.1:${chatPort}`;
 const chatApi = api(chatUrl);
 const clients: BenchClient[] = [];
@@ -87,6 +110,7 @@ try {
 
   let measuring = false;
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   const delivered = new Set<string>();
   const onDelivery = (client: BenchClient, sentAt: number, senderId: string) => {
     if (senderId === client.userId) return;
@@ -100,8 +124,10 @@ try {
     clients.push(new BenchClient(wsUrl, host.token, host.userId, conversationId, onDelivery));
   }
 
+  // One count over the three loads, so that no two requests ask for the same night of the same rental
+  // (the nights stay well within how far ahead a stay may start).
+  let n = 0;
   const bookingLoad = async (label: string): Promise<LoadResult> => {
-    let n = Math.floor(Math.random() * 1e6);
     const result = await runLoad({ concurrency: p.bookingConcurrency, durationMs: p.bookingSeconds * 1000, warmupMs: 2000, request: () => scenario.spread(n++) });
     console.log(`booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
     return result;
@@ -137,10 +163,13 @@ try {
           continue;
         }
         const client = clients[next++ % clients.length]!;
-        const id = `m${sent++}@${now()}`;
-        if (measuring) measuredSent++;
+        const sentAt = now();
+        const id = `m${sent++}@${sentAt}`;
+        const counted = measuring;
+        if (counted) measuredSent++;
         void client.send(`message ${id}`, id).then((frame) => {
           answered++;
+          if (counted) ackLatencies.push(now() - sentAt);
           if (frame.type === 'ack') {
             acked++;
             ackedKeys.push(`${client.conversationId}:${frame.seq}`);
@@ -153,6 +182,13 @@ try {
   })();
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
   const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
+  const cpu = () => ({
+    chat: cpuSecondsOf(chatProcess.pid!),
+    platform: cpuSecondsOf(platform.pid),
+    generator: process.cpuUsage(),
+    sched: { chat: schedOf(chatProcess.pid!), generator: schedOf(process.pid) },
+  });
+  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
   measuring = true;
   const measureStart = now();
   const ackedAtStart = acked;
@@ -162,6 +198,7 @@ try {
   measuring = false;
   const measuredMs = now() - measureStart;
   const ackedInWindow = acked - ackedAtStart;
+  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
   sending = false;
   await sender;
   const peakRssMb = chatMemory.stop();
@@ -169,6 +206,8 @@ try {
   const settleDeadline = now() + 30_000;
   while (now() < settleDeadline && ackedKeys.some((key) => !delivered.has(key))) await new Promise((resolve) => setTimeout(resolve, 200));
   const lost = ackedKeys.filter((key) => !delivered.has(key)).length;
+  const round2 = (x: number) => Math.round(x * 100) / 100;
+  const perSecond = (seconds: number) => round2(seconds / (measuredMs / 1000));
   const traffic = {
     sockets: clients.length,
     conversations: p.conversations,
@@ -182,7 +221,35 @@ try {
     rejected,
     lost,
     deliveryLatencyMs: summarise(latencies),
+    ackLatencyMs: summarise(ackLatencies),
     chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
+    // CPU used in the measured window, per second of it (2.0 = both cores): where the time goes
+    cpuPerSecond: {
+      chat: perSecond(cpuAfter.chat - cpuBefore.chat),
+      generator: perSecond((cpuAfter.generator.user + cpuAfter.generator.system - cpuBefore.generator.user - cpuBefore.generator.system) / 1e6),
+      platform: perSecond(cpuAfter.platform - cpuBefore.platform),
+      postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : perSecond(pgCpuAfter - pgCpuBefore),
+    },
+    // the chat's command processor: appends are grouped into commits (a commit is durable before any of its acks)
+    // the event loop threads of the chat and of the load generator: ms per second running, and runnable but waiting for a CPU
+    eventLoopMsPerSecond: Object.fromEntries(
+      (['chat', 'generator'] as const).map((name) => [
+        name,
+        {
+          running: perSecond((cpuAfter.sched[name].runSeconds - cpuBefore.sched[name].runSeconds) * 1000),
+          waitingForCpu: perSecond((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000),
+        },
+      ]),
+    ),
+    chatCommits: {
+      perSecond: perSecond(commitsAfter.commits - commitsBefore.commits),
+      commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
+      meanStoreMs: round2(((commitsAfter.storeSeconds - commitsBefore.storeSeconds) * 1000) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
+    },
+    chatDatabasePerAckedMessage: {
+      commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
+      statements: chatDbAfter.statements === null || chatDbBefore.statements === null ? null : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
+    },
   };
   console.log(`chat: ${JSON.stringify(traffic)}`);
 
@@ -214,6 +281,9 @@ try {
   console.log(`reconnect storm: ${JSON.stringify(storm)}`);
 
   const booking = (r: LoadResult) => ({ throughput: r.throughput, p50: r.latencyMs.p50, p99: r.latencyMs.p99, statuses: r.statuses });
+  for (const client of clients) client.ws?.terminate();
+  await stopChat();
+  const cpuProfile = p.profile ? topOfProfile(profileDir, 25) : undefined;
   const aloneP99 = [bookingAlone.latencyMs.p99, bookingAloneAgain.latencyMs.p99].sort((a, b) => a - b);
   const baseline = (aloneP99[0]! + aloneP99[1]!) / 2;
   record(
@@ -228,6 +298,7 @@ try {
         p99Ratio: Math.round((bookingUnderChat.latencyMs.p99 / baseline) * 100) / 100,
       },
       reconnectStorm: storm,
+      ...(cpuProfile ? { chatCpuProfile: cpuProfile } : {}),
     },
     [
       'Delivery latency: send (the load generator stamps the time in the text) → the other party’s socket, both in the load generator process; only messages sent in the measured window count.',
@@ -240,9 +311,7 @@ try {
   );
 } finally {
   for (const client of clients) client.ws?.terminate();
-  chatProcess.kill('SIGTERM');
-  await new Promise((resolve) => setTimeout(resolve, 2000));
-  chatProcess.kill('SIGKILL');
+  await stopChat();
   await platform.stop();
   await platformDb.drop().catch(() => undefined);
   await chatDb.drop().catch(() => undefined);
