@@ -6,9 +6,10 @@
  * socket drops, each conversation gets a message meanwhile, and all reconnect at once with their
  * last sequence.
  */
-import { spawn } from 'node:child_process';
+import { fork, spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
 import { createPool, jwtTokens } from '@stayhub/infra';
@@ -23,7 +24,8 @@ import { cpuSecondsOf, memoryOf, memorySampler, schedOf, startPlatform } from '.
 import { benchProcess } from './shared/built.ts';
 import { record, resultsDir } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
-import { BenchClient, now } from './chat/clients.ts';
+import { now } from './chat/clients.ts';
+import type { Ask, GeneratorSetup, Received, Settled, Window } from './chat/generator.ts';
 
 const p = params('bench:chat', {
   conversations: { default: 500, help: 'conversations, each with a guest socket and a host socket' },
@@ -34,6 +36,7 @@ const p = params('bench:chat', {
   bookingSeconds: { default: 15, help: 'seconds of each booking load (alone, under chat, alone again)' },
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
+  generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
 
@@ -42,6 +45,35 @@ const commitFigures = async (url: string) => {
   const text = await (await fetch(`${url}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return { commits: value('commands_commit_batch_size_count'), commands: value('commands_commit_batch_size_sum'), storeSeconds: value('eventstore_append_duration_seconds_sum') };
+};
+
+type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
+
+/** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
+const forkGenerator = (setup: GeneratorSetup): Generator => {
+  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const ask = <T>(message: Ask): Promise<T> =>
+    new Promise((resolve, reject) => {
+      const listener = (reply: { ask: string; value?: T; error?: string }) => {
+        if (reply.ask !== message.ask) return;
+        child.off('message', listener);
+        if (reply.error) reject(new Error(`generator ${child.pid}: ${reply.error}`));
+        else resolve(reply.value as T);
+      };
+      child.on('message', listener);
+      child.send(message);
+    });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid!,
+    connect: async () => (await ask<{ sockets: number }>({ ask: 'connect', setup })).sockets,
+    ask,
+    exit: async () => {
+      await ask({ ask: 'exit' });
+      await exited;
+    },
+    kill: () => child.kill('SIGKILL'),
+  };
 };
 
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
@@ -77,7 +109,7 @@ const stopChat = async () => {
 };
 const chatUrl = `http://127.0.0.1:${chatPort}`;
 const chatApi = api(chatUrl);
-const clients: BenchClient[] = [];
+const generators: Generator[] = [];
 try {
   for (let ready = false; !ready; ) {
     ready = await fetch(`${chatUrl}/health`).then((r) => r.ok, () => false);
@@ -108,21 +140,19 @@ try {
   const hostsById = new Map(scenario.hosts.map((host) => [host.userId, host]));
   for (const row of rows) hostOf.set(row.listing_id, hostsById.get(row.host_id)!);
 
-  let measuring = false;
-  const latencies: number[] = [];
-  const ackLatencies: number[] = [];
-  const delivered = new Set<string>();
-  const onDelivery = (client: BenchClient, sentAt: number, senderId: string) => {
-    if (senderId === client.userId) return;
-    delivered.add(`${client.conversationId}:${client.lastSeq}`);
-    if (measuring) latencies.push(now() - sentAt);
-  };
   const wsUrl = `ws://127.0.0.1:${chatPort}/ws`;
-  for (const { conversationId, guest, listingId } of conversations) {
-    const host = hostOf.get(listingId)!;
-    clients.push(new BenchClient(wsUrl, guest.token, guest.userId, conversationId, onDelivery));
-    clients.push(new BenchClient(wsUrl, host.token, host.userId, conversationId, onDelivery));
+  const share = (i: number) => conversations.filter((_, n) => n % p.generators === i);
+  for (let i = 0; i < p.generators; i++) {
+    generators.push(
+      forkGenerator({
+        wsUrl,
+        rate: p.rate / p.generators,
+        maxInFlight: Math.ceil(p.maxInFlight / p.generators),
+        conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
+      }),
+    );
   }
+  const all = <T>(ask: Ask): Promise<T[]> => Promise.all(generators.map((generator) => generator.ask<T>(ask)));
 
   // One count over the three loads, so that no two requests ask for the same night of the same rental
   // (the nights stay well within how far ahead a stay may start).
@@ -138,109 +168,79 @@ try {
 
   // 2. 1,000 sockets, then chat traffic at the offered rate, with booking load beside it
   const connectStarted = now();
-  await inParallel(clients, 50, (client) => client.connect());
+  const sockets = (await Promise.all(generators.map((generator) => generator.connect()))).reduce((sum, n) => sum + n, 0);
   const connectSeconds = (now() - connectStarted) / 1000;
-  console.log(`${clients.length} sockets connected in ${connectSeconds.toFixed(1)} s`);
-  let sent = 0;
-  let answered = 0;
-  let notOffered = 0;
-  let acked = 0;
-  const ackedKeys: string[] = [];
-  const rejected: Record<string, number> = {};
-  let sending = true;
-  let measuredSent = 0;
-  const tickMs = 10;
-  const perTick = (p.rate * tickMs) / 1000;
-  let carry = 0;
-  let next = 0;
-  const sender = (async () => {
-    const start = now();
-    for (let tick = 0; sending; tick++) {
-      carry += perTick;
-      for (; carry >= 1; carry--) {
-        if (sent - answered >= p.maxInFlight) {
-          if (measuring) notOffered++;
-          continue;
-        }
-        const client = clients[next++ % clients.length]!;
-        const sentAt = now();
-        const id = `m${sent++}@${sentAt}`;
-        const counted = measuring;
-        if (counted) measuredSent++;
-        void client.send(`message ${id}`, id).then((frame) => {
-          answered++;
-          if (counted) ackLatencies.push(now() - sentAt);
-          if (frame.type === 'ack') {
-            acked++;
-            ackedKeys.push(`${client.conversationId}:${frame.seq}`);
-          } else rejected[String(frame.status)] = (rejected[String(frame.status)] ?? 0) + 1;
-        });
-      }
-      const wait = start + (tick + 1) * tickMs - now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-    }
-  })();
+  console.log(`${sockets} sockets connected in ${connectSeconds.toFixed(1)} s by ${p.generators} generator processes`);
+  await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
   const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
+  const sum = <T>(values: T[], pick: (value: T) => number) => values.reduce((total, value) => total + pick(value), 0);
   const cpu = () => ({
     chat: cpuSecondsOf(chatProcess.pid!),
     platform: cpuSecondsOf(platform.pid),
-    generator: process.cpuUsage(),
-    sched: { chat: schedOf(chatProcess.pid!), generator: schedOf(process.pid) },
+    generator: sum(generators, (generator) => cpuSecondsOf(generator.pid)),
+    sched: {
+      chat: schedOf(chatProcess.pid!),
+      generator: { runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds), waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds), slices: sum(generators, (g) => schedOf(g.pid).slices) },
+    },
   });
   const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
-  measuring = true;
+  await all({ ask: 'measure' });
   const measureStart = now();
-  const ackedAtStart = acked;
   const bookingUnderChat = await bookingLoad('under chat load');
   const rest = p.duration * 1000 - (now() - measureStart);
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
-  measuring = false;
+  const windows = await all<Window>({ ask: 'endMeasure' });
   const measuredMs = now() - measureStart;
-  const ackedInWindow = acked - ackedAtStart;
   const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
-  sending = false;
-  await sender;
   const peakRssMb = chatMemory.stop();
-  // let every acknowledged message arrive (bounded), then count what the other party never got
-  const settleDeadline = now() + 30_000;
-  while (now() < settleDeadline && ackedKeys.some((key) => !delivered.has(key))) await new Promise((resolve) => setTimeout(resolve, 200));
-  const lost = ackedKeys.filter((key) => !delivered.has(key)).length;
+  // every acknowledged message gets 30 s to arrive; then what the other party never got counts as lost
+  const settled = await all<Settled>({ ask: 'stopSending' });
+  const ackedInWindow = sum(windows, (w) => w.acked);
+  const latencies = windows.flatMap((w) => w.latencies);
   const round2 = (x: number) => Math.round(x * 100) / 100;
   const perSecond = (seconds: number) => round2(seconds / (measuredMs / 1000));
+  const rejected: Record<string, number> = {};
+  for (const { rejected: byStatus } of settled) for (const [status, count] of Object.entries(byStatus)) rejected[status] = (rejected[status] ?? 0) + count;
   const traffic = {
-    sockets: clients.length,
+    sockets,
     conversations: p.conversations,
+    generatorProcesses: p.generators,
     connectSeconds: Math.round(connectSeconds * 10) / 10,
     offeredPerSecond: p.rate,
-    sentInWindow: measuredSent,
-    notOfferedInWindow: notOffered,
+    sentInWindow: sum(windows, (w) => w.sent),
+    notOfferedInWindow: sum(windows, (w) => w.notOffered),
     ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
     deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
-    acked,
+    acked: sum(settled, (s) => s.acked),
     rejected,
-    lost,
+    lost: sum(settled, (s) => s.lost),
     deliveryLatencyMs: summarise(latencies),
-    ackLatencyMs: summarise(ackLatencies),
+    ackLatencyMs: summarise(windows.flatMap((w) => w.ackLatencies)),
     chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
     // CPU used in the measured window, per second of it (2.0 = both cores): where the time goes
     cpuPerSecond: {
       chat: perSecond(cpuAfter.chat - cpuBefore.chat),
-      generator: perSecond((cpuAfter.generator.user + cpuAfter.generator.system - cpuBefore.generator.user - cpuBefore.generator.system) / 1e6),
+      generators: perSecond(cpuAfter.generator - cpuBefore.generator),
       platform: perSecond(cpuAfter.platform - cpuBefore.platform),
       postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : perSecond(pgCpuAfter - pgCpuBefore),
     },
-    // the chat's command processor: appends are grouped into commits (a commit is durable before any of its acks)
-    // the event loop threads of the chat and of the load generator: ms per second running, and runnable but waiting for a CPU
+    // the event loop threads of the chat and of the generators (summed): ms per second running, and runnable but waiting for a CPU
+    // (the time a message spends in a queue of the operating system's scheduler, not of the chat)
     eventLoopMsPerSecond: Object.fromEntries(
       (['chat', 'generator'] as const).map((name) => [
         name,
         {
           running: perSecond((cpuAfter.sched[name].runSeconds - cpuBefore.sched[name].runSeconds) * 1000),
           waitingForCpu: perSecond((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000),
+          // each time the thread became runnable, how long it waited for a CPU on average
+          meanWaitPerWakeupMs: round2(
+            ((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000) / Math.max(1, cpuAfter.sched[name].slices - cpuBefore.sched[name].slices),
+          ),
         },
       ]),
     ),
+    // the chat's command processor: appends are grouped into commits (a commit is durable before any of its acks)
     chatCommits: {
       perSecond: perSecond(commitsAfter.commits - commitsBefore.commits),
       commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
@@ -257,31 +257,30 @@ try {
   const bookingAloneAgain = await bookingLoad('alone again');
 
   // 4. reconnect storm
-  for (const client of clients) client.drop();
+  const before = await all<Received>({ ask: 'drop' });
   await new Promise((resolve) => setTimeout(resolve, 500));
-  const heads = new Map<string, number>();
+  const heads: Record<string, number> = {};
   await inParallel(conversations, 16, async ({ conversationId, guest }) => {
     const reply = await chatApi.post(`/conversations/${conversationId}/messages`, { text: 'while you were away' }, guest.token);
-    heads.set(conversationId, reply.body.seq as number);
+    heads[conversationId] = reply.body.seq as number;
   });
-  const before = clients.map((client) => ({ received: client.received, duplicates: client.duplicates, gaps: client.gaps }));
   const stormStart = now();
-  await Promise.all(clients.map((client) => client.connect()));
+  await all({ ask: 'reconnect' });
   const connectedMs = now() - stormStart;
-  await Promise.all(clients.map((client) => client.caughtUp(heads.get(client.conversationId)!)));
+  const after = await all<Received>({ ask: 'caughtUp', heads });
   const caughtUpMs = now() - stormStart;
   const storm = {
-    sockets: clients.length,
+    sockets,
     allConnectedMs: Math.round(connectedMs),
     allCaughtUpMs: Math.round(caughtUpMs),
-    missedMessagesDelivered: clients.reduce((sum, client, i) => sum + client.received - before[i]!.received, 0),
-    duplicates: clients.reduce((sum, client, i) => sum + client.duplicates - before[i]!.duplicates, 0),
-    gaps: clients.reduce((sum, client, i) => sum + client.gaps - before[i]!.gaps, 0),
+    missedMessagesDelivered: sum(after, (a) => a.received) - sum(before, (b) => b.received),
+    duplicates: sum(after, (a) => a.duplicates) - sum(before, (b) => b.duplicates),
+    gaps: sum(after, (a) => a.gaps) - sum(before, (b) => b.gaps),
   };
   console.log(`reconnect storm: ${JSON.stringify(storm)}`);
 
   const booking = (r: LoadResult) => ({ throughput: r.throughput, p50: r.latencyMs.p50, p99: r.latencyMs.p99, statuses: r.statuses });
-  for (const client of clients) client.ws?.terminate();
+  await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
   const cpuProfile = p.profile ? topOfProfile(profileDir, 25) : undefined;
   const aloneP99 = [bookingAlone.latencyMs.p99, bookingAloneAgain.latencyMs.p99].sort((a, b) => a - b);
@@ -310,7 +309,7 @@ try {
     loadBefore,
   );
 } finally {
-  for (const client of clients) client.ws?.terminate();
+  for (const generator of generators) generator.kill();
   await stopChat();
   await platform.stop();
   await platformDb.drop().catch(() => undefined);
