@@ -246,6 +246,11 @@ try {
       commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
       meanStoreMs: round2(((commitsAfter.storeSeconds - commitsBefore.storeSeconds) * 1000) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
     },
+    // what one acknowledged message cost, whatever share of the machine the processes got
+    cpuMsPerAckedMessage: {
+      chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
+      generators: round2(((cpuAfter.generator - cpuBefore.generator) * 1000) / Math.max(1, ackedInWindow)),
+    },
     chatDatabasePerAckedMessage: {
       commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
       statements: chatDbAfter.statements === null || chatDbBefore.statements === null ? null : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
