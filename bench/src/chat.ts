@@ -33,7 +33,8 @@ const p = params('bench:chat', {
   maxInFlight: { default: 2_000, help: 'sent but not yet acknowledged messages beyond which the generator skips its turn (counted as not offered)' },
   duration: { default: 20, help: 'seconds of chat traffic measured' },
   warmup: { default: 3, help: 'seconds of chat traffic before measuring' },
-  bookingSeconds: { default: 15, help: 'seconds of each booking load (alone, under chat, alone again)' },
+  bookingSeconds: { default: 10, help: 'seconds of each booking load (alone, under chat load, alone, …)' },
+  rounds: { default: 3, help: 'booking loads under chat load, each between two without it' },
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
@@ -194,14 +195,11 @@ try {
   const measuredMs = now() - measureStart;
   const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
   const peakRssMb = chatMemory.stop();
-  // every acknowledged message gets 30 s to arrive; then what the other party never got counts as lost
-  const settled = await all<Settled>({ ask: 'stopSending' });
+  await all({ ask: 'pause' });
   const ackedInWindow = sum(windows, (w) => w.acked);
   const latencies = windows.flatMap((w) => w.latencies);
   const round2 = (x: number) => Math.round(x * 100) / 100;
   const perSecond = (seconds: number) => round2(seconds / (measuredMs / 1000));
-  const rejected: Record<string, number> = {};
-  for (const { rejected: byStatus } of settled) for (const [status, count] of Object.entries(byStatus)) rejected[status] = (rejected[status] ?? 0) + count;
   const traffic = {
     sockets,
     conversations: p.conversations,
@@ -212,9 +210,10 @@ try {
     notOfferedInWindow: sum(windows, (w) => w.notOffered),
     ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
     deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
-    acked: sum(settled, (s) => s.acked),
-    rejected,
-    lost: sum(settled, (s) => s.lost),
+    // counted once sending has stopped for good (after the booking rounds below)
+    acked: 0,
+    rejected: {} as Record<string, number>,
+    lost: 0,
     deliveryLatencyMs: summarise(latencies),
     ackLatencyMs: summarise(windows.flatMap((w) => w.ackLatencies)),
     chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
@@ -259,7 +258,24 @@ try {
   console.log(`chat: ${JSON.stringify(traffic)}`);
 
   // 3. booking alone again (the sockets stay open, no traffic)
-  const bookingAloneAgain = await bookingLoad('alone again');
+  // Booking alone and under chat load in turns, so that each figure under load has one without it on
+  // either side (the machine's own load drifts more than the chat moves booking).
+  const alone: LoadResult[] = [bookingAlone];
+  const underChat: LoadResult[] = [bookingUnderChat];
+  for (let round = 1; ; round++) {
+    alone.push(await bookingLoad(`alone (${round + 1})`));
+    if (round >= p.rounds) break;
+    await all({ ask: 'send' });
+    await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
+    underChat.push(await bookingLoad(`under chat load (${round + 1})`));
+    await all({ ask: 'pause' });
+  }
+  // every acknowledged message gets 30 s to arrive; then what the other party never got counts as lost
+  const settled = await all<Settled>({ ask: 'stopSending' });
+  traffic.acked = sum(settled, (s) => s.acked);
+  traffic.lost = sum(settled, (s) => s.lost);
+  for (const { rejected: byStatus } of settled) for (const [status, count] of Object.entries(byStatus)) traffic.rejected[status] = (traffic.rejected[status] ?? 0) + count;
+  console.log(`chat, settled: acked ${traffic.acked}, lost ${traffic.lost}, rejected ${JSON.stringify(traffic.rejected)}`);
 
   // 4. reconnect storm
   const before = await all<Received>({ ask: 'drop' });
@@ -288,18 +304,21 @@ try {
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
   const cpuProfile = p.profile ? topOfProfile(profileDir, 25) : undefined;
-  const aloneP99 = [bookingAlone.latencyMs.p99, bookingAloneAgain.latencyMs.p99].sort((a, b) => a - b);
-  const baseline = (aloneP99[0]! + aloneP99[1]!) / 2;
+  const ratios = underChat.map((loaded, i) => Math.round((loaded.latencyMs.p99 / ((alone[i]!.latencyMs.p99 + alone[i + 1]!.latencyMs.p99) / 2)) * 100) / 100);
+  const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+  };
   record(
     'chat',
     { ...p, database: server.kind },
     {
       traffic,
       booking: {
-        alone: booking(bookingAlone),
-        underChatLoad: booking(bookingUnderChat),
-        aloneAgain: booking(bookingAloneAgain),
-        p99Ratio: Math.round((bookingUnderChat.latencyMs.p99 / baseline) * 100) / 100,
+        alone: alone.map(booking),
+        underChatLoad: underChat.map(booking),
+        p99Ratios: ratios,
+        p99Ratio: median(ratios),
       },
       reconnectStorm: storm,
       ...(cpuProfile ? { chatCpuProfile: cpuProfile } : {}),
@@ -308,7 +327,7 @@ try {
       'Delivery latency: send (the load generator stamps the time in the text) → the other party’s socket, both in the load generator process; only messages sent in the measured window count.',
       'Open loop at the offered rate, except that the generator skips a send while maxInFlight messages await their ack (notOfferedInWindow counts the skips).',
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
-      'p99Ratio: booking p99 under chat load over the mean of the two alone runs (before and after).',
+      'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. The traffic figures are those of the first run under chat load.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
     ],
     loadBefore,

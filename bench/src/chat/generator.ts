@@ -16,6 +16,7 @@ export type Ask =
   | { ask: 'send' }
   | { ask: 'measure' }
   | { ask: 'endMeasure' }
+  | { ask: 'pause' }
   | { ask: 'stopSending' }
   | { ask: 'drop' }
   | { ask: 'reconnect' }
@@ -110,6 +111,14 @@ const answer = async (message: Ask): Promise<unknown> => {
     case 'endMeasure':
       measuring = false;
       return window;
+    case 'pause': {
+      // stops sending, and answers once what was sent is answered (bounded), so the chat is quiet
+      sending = false;
+      await sender;
+      const deadline = now() + 30_000;
+      while (now() < deadline && answered < sent) await new Promise((resolve) => setTimeout(resolve, 50));
+      return {};
+    }
     case 'stopSending': {
       sending = false;
       await sender;
