@@ -17,6 +17,16 @@ export const cpuSecondsOf = (pid: number): number => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 
+/**
+ * Time a process's main thread (for Node, its event loop) has run on a CPU and has waited, runnable,
+ * for one so far (Linux `/proc/<pid>/schedstat`, ns → s). On a busy machine the wait says how much of
+ * a latency is the scheduler's rather than the program's; `slices`: how many times it got a CPU.
+ */
+export const schedOf = (pid: number): { runSeconds: number; waitSeconds: number; slices: number } => {
+  const [run, wait, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(/\s+/).map(Number);
+  return { runSeconds: run! / 1e9, waitSeconds: wait! / 1e9, slices: slices! };
+};
+
 /** Resets the kernel's peak (VmHWM) to the current RSS, so that the next peak is the work's own; false where not allowed. */
 export const resetPeak = (pid: number): boolean => {
   try {

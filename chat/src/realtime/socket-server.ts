@@ -6,7 +6,7 @@ import { counter, gauge, HttpProblem, zodIssues, type AuthUser } from '@stayhub/
 import { markRead, readableConversation, sendMessage } from '../conversations/commands.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 import type { Listener } from './hub.ts';
-import { ClientFrame, CloseCode, type ServerFrame } from './protocol.ts';
+import { ClientFrame, CloseCode, type ServerFrame, type WireEvent } from './protocol.ts';
 
 export const WS_PATH = '/ws';
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -30,6 +30,17 @@ const errorFrame = (error: unknown, ref: string | undefined, conversationId?: st
     return { ...base, status: domainStatus[kind] ?? 422, code, detail: message };
   }
   return undefined;
+};
+
+/** Each stored event's frame, serialised once however many sockets it goes to. */
+const eventFrames = new WeakMap<WireEvent, string>();
+const eventFrame = (event: WireEvent): string => {
+  let text = eventFrames.get(event);
+  if (text === undefined) {
+    text = JSON.stringify({ type: 'event', event } satisfies ServerFrame);
+    eventFrames.set(event, text);
+  }
+  return text;
 };
 
 const bearerOf = (req: IncomingMessage): string | undefined => {
@@ -63,26 +74,44 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
     const token = bearerOf(req);
     if (!token) return refuse(socket, 401, 'Unauthorized');
     deps.tokens.verify(token).then(
-      (user) => wss.handleUpgrade(req, socket, head, (ws) => connect(ws, user)),
+      (user) => wss.handleUpgrade(req, socket, head, (ws) => connect(ws, user, socket)),
       () => refuse(socket, 401, 'Unauthorized'),
     );
   });
 
-  const connect = (ws: WebSocket, user: AuthUser) => {
+  const connect = (ws: WebSocket, user: AuthUser, socket: Duplex) => {
     let alive = true;
     let badFrames = 0;
-    const send = (frame: ServerFrame) => {
-      if (ws.readyState !== ws.OPEN) return;
+    // Frames sent in one turn of the event loop (the events of one commit, an ack beside its own
+    // event) leave in one write: the connection is corked at the first and uncorked once the turn's
+    // work is done.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
+    const write = (text: string): boolean => {
+      if (ws.readyState !== ws.OPEN) return false;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         ws.close(CloseCode.slowConsumer, 'too slow: reconnect and resume from your last sequence');
-        return;
+        return false;
       }
-      ws.send(JSON.stringify(frame));
-      if (frame.type === 'event') metrics.delivered.inc();
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
+      ws.send(text);
+      return true;
+    };
+    const send = (frame: ServerFrame): void => {
+      write(JSON.stringify(frame));
     };
     const listener: Listener = {
       userId: user.userId,
-      event: (event) => send({ type: 'event', event }),
+      event: (event) => {
+        if (write(eventFrame(event))) metrics.delivered.inc();
+      },
       typing: (conversationId, userId) => send({ type: 'typing', conversationId, userId }),
       failed: (error) => {
         deps.log.warn({ err: error, userId: user.userId }, 'delivery to a socket failed');
