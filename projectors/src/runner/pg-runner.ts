@@ -19,11 +19,11 @@ import {
 } from '@stayhub/read-models';
 
 import { tracedApply } from './traced.ts';
+import type { RunnerLog } from './log.ts';
 
 export { liveTarget };
 
-/** A runner's log line: a warning unless it says `debug` (a batch applied). */
-export type RunnerLog = (message: string, context?: Record<string, unknown>, level?: 'warn' | 'debug') => void;
+export type { RunnerLog } from './log.ts';
 
 /** Registers each projection's live target and checkpoint row; `migrate`, when given, makes its tables. */
 export const registerProjections = async (

@@ -1,5 +1,5 @@
 import { inEventsSpan, type RecordedEvent } from '@stayhub/infra';
-import type { RunnerLog } from './pg-runner.ts';
+import type { RunnerLog } from './log.ts';
 
 /** At most this many correlation ids on one log line. */
 const MAX_IDS = 20;

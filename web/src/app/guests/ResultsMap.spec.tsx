@@ -13,6 +13,7 @@ const listing = (listingId: string, lat: number, lon: number): ListingSummary =>
   title: `Place ${listingId}`,
   city: 'Lisbon',
   country: 'PT',
+  stars: null,
   location: { lat, lon },
   minPrice: { amount: 10_000, currency: 'EUR' },
   rating: null,
