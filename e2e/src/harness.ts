@@ -11,7 +11,7 @@ import type { PaymentGateway } from '@stayhub/infra/payments/port';
 import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { testLogLevel } from '@stayhub/infra/testing/log-level';
-import { runProjectors, startLogProjectors, type ProjectorOptions } from '@stayhub/projectors';
+import { migrateProjectors, runProjectors, startLogProjectors, type ProjectorOptions } from '@stayhub/projectors';
 import type { LogProjectionStatus } from '@stayhub/projectors/runner/log-runner';
 import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
 import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@stayhub/projectors/kafka/index';
@@ -322,6 +322,8 @@ export const startStack = async (options: StackOptions = {}) => {
       await availability?.close();
     },
   };
+  // The read models' tables exist before the first read, as they do once a deployed projector has started once.
+  await migrateProjectors(readPool, projectorOptions);
   await stack.startCommandApi();
   await stack.startQueryApi();
   if (kafka) stack.startRelay();

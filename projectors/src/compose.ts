@@ -26,6 +26,13 @@ export const projectionSet = (options: ProjectorOptions): { inPostgres: PgProjec
   return { inPostgres: pgProjections.filter((projection) => !external.some((e) => e.name === projection.name)), external };
 };
 
+/** Creates every projection's tables and registers its live target and checkpoint: what a query side needs before its first read. */
+export const migrateProjectors = async (pool: Pool, options: ProjectorOptions = {}): Promise<void> => {
+  const { inPostgres, external } = projectionSet(options);
+  await migrateProjector(pool, inPostgres);
+  await migrateExternalProjections(pool, external);
+};
+
 /** `LOG=kafka`: migrates, then runs every projection as a consumer group; `status()` gives lag per partition. */
 export const startLogProjectors = async (
   pool: Pool,
@@ -33,18 +40,16 @@ export const startLogProjectors = async (
   log: RunnerLog | undefined,
   options: ProjectorOptions & { kafka: NonNullable<ProjectorOptions['kafka']> },
 ): Promise<LogProjections> => {
+  await migrateProjectors(pool, options);
   const { inPostgres, external } = projectionSet(options);
-  await migrateProjector(pool, inPostgres);
-  await migrateExternalProjections(pool, external);
   return runLogProjections({ pool, ...options.kafka, pg: inPostgres, external, signal, ...(log ? { log } : {}) });
 };
 
 /** Runs every projection on the event store's subscription (or, with `kafka`, as consumer groups of the log) until `signal` aborts. */
 export const runProjectors = async (pool: Pool, eventStore: EventStore, signal: AbortSignal, log?: RunnerLog, options: ProjectorOptions = {}): Promise<void> => {
   if (options.kafka) return (await startLogProjectors(pool, signal, log, { ...options, kafka: options.kafka })).done;
+  await migrateProjectors(pool, options);
   const { inPostgres, external } = projectionSet(options);
-  await migrateProjector(pool, inPostgres);
-  await migrateExternalProjections(pool, external);
   await Promise.all([
     runPgProjections(pool, eventStore, inPostgres, signal, log),
     ...external.map((projection) => runExternalProjection(pool, eventStore, projection, signal, log)),

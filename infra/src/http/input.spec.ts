@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HttpProblem } from './problem.ts';
-import { parseStrict } from './input.ts';
+import { parseStrict, parseStrictParts } from './input.ts';
 
 const problemOf = (run: () => unknown) => {
   try {
@@ -27,6 +27,22 @@ describe('strict input', () => {
     const problem = problemOf(() => parseStrict(Search, { limit: '5', page: 'x' }, 'query'));
     expect(problem.detail).toMatch(/^Unknown query parameter: limit; and the query parameters do not match the schema: /);
     expect(problem.errors.map((e) => [e.path, e.code])).toEqual([['limit', 'unrecognized_keys'], ['q', 'invalid_type'], ['page', 'invalid_type']]);
+  });
+
+  it('a request wrong in several parts hears about each, in one problem', () => {
+    const problem = problemOf(() =>
+      parseStrictParts([
+        { schema: z.object({ id: z.string().regex(/^n_/, 'a notice id') }), sent: { id: 'x' }, part: 'path' },
+        { schema: Search, sent: { q: 'flat', limit: '5' }, part: 'query' },
+        { schema: undefined, sent: {}, part: 'body' },
+      ]),
+    );
+    expect(problem.detail).toBe('The path parameters do not match the schema: id: a notice id; Unknown query parameter: limit');
+    expect(problem.errors.map((e) => [e.path, e.code])).toEqual([['id', 'invalid_format'], ['limit', 'unrecognized_keys']]);
+  });
+
+  it('parts that all parse give their values in order', () => {
+    expect(parseStrictParts([{ schema: Search, sent: { q: 'flat' }, part: 'query' }, { schema: undefined, sent: {}, part: 'body' }])).toEqual([{ q: 'flat' }, undefined]);
   });
 
   it('knows the fields of every branch of a union, and refinements change nothing', () => {

@@ -119,6 +119,28 @@ export const parseStrict = (schema: z.ZodType | undefined, sent: unknown, part: 
   return parsed.data;
 };
 
+/**
+ * Parses several parts of a request (path, query, body) strictly, each as `parseStrict` does; a
+ * request wrong in several parts hears about every one in one 400 problem, not only the first.
+ */
+export const parseStrictParts = (parts: readonly { schema: z.ZodType | undefined; sent: unknown; part: InputPart }[]): unknown[] => {
+  const problems: HttpProblem[] = [];
+  const values = parts.map(({ schema, sent, part }) => {
+    try {
+      return parseStrict(schema, sent, part);
+    } catch (error) {
+      if (!(error instanceof HttpProblem) || error.status !== 400) throw error;
+      problems.push(error);
+      return undefined;
+    }
+  });
+  if (problems.length === 1) throw problems[0];
+  if (problems.length > 1) {
+    throw badRequest(problems.map((p) => p.detail).join('; '), problems.flatMap((p) => (p.extra.errors as Issue[] | undefined) ?? []));
+  }
+  return values;
+};
+
 const documented = <S extends z.ZodType>(schema: S, json: Record<string, unknown>): S => schema.meta(json) as S;
 
 /**

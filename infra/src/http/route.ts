@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { requireUser, type AuthUser, type Role } from './auth.ts';
-import { parseStrict } from './input.ts';
+import { parseStrict, parseStrictParts } from './input.ts';
 
 export type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
 
@@ -66,10 +66,15 @@ const run =
   (route: Route): RequestHandler =>
   async (req, res) => {
     if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
+    const [params, query, body] = parseStrictParts([
+      { schema: route.params, sent: { ...req.params }, part: 'path' },
+      { schema: route.query, sent: { ...(req.query as object) }, part: 'query' },
+      { schema: route.body, sent: req.body ?? {}, part: 'body' },
+    ]);
     const input: RouteInput<unknown, unknown, unknown> = {
-      params: parseStrict(route.params, { ...req.params }, 'path'),
-      query: parseStrict(route.query, { ...(req.query as object) }, 'query'),
-      body: parseStrict(route.body, req.body ?? {}, 'body'),
+      params,
+      query,
+      body,
       user: req.user,
       req,
       res,
