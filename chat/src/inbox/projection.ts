@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { chat } from '@stayhub/domain';
 import { inTransaction, type Clock, type EventStore, type Logger, type RecordedEvent } from '@stayhub/infra';
@@ -6,6 +7,13 @@ import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 
 export const INBOX = 'inbox';
 const PREVIEW = 140;
+const BATCH = 500;
+/**
+ * After a batch that caught up, the inbox waits this long before reading on, so that under load it
+ * applies the events of many commits in one transaction instead of one per commit (no one waits on
+ * it: acks and delivery do not; an unread count or a notification shows this much later).
+ */
+const PACE_MS = 50;
 
 export type NewNotification = { notificationId: string; userId: string; conversationId: string; seq: number; senderId: string; preview: string };
 
@@ -132,7 +140,7 @@ export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: 
   await deps.store.subscribe({
     after,
     signal,
-    batchSize: 500,
+    batchSize: BATCH,
     onBatch: async (events) => {
       const created = await inTransaction(deps.pool, async (client) => {
         const notifications = await applyInboxBatch(client, events, options);
@@ -140,6 +148,7 @@ export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: 
         return notifications;
       });
       for (const notification of created) void mail(deps, notification);
+      if (events.length < BATCH) await sleep(PACE_MS, undefined, { signal }).catch(() => undefined);
     },
   });
 };
