@@ -12,12 +12,16 @@ const PREFIX = 'chat:conversation:';
  */
 export const redisFanout = (url: string, receive: (message: FanoutMessage) => void, onError: (error: unknown) => void): Fanout => {
   const origin = randomUUID();
-  const publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1 });
+  // A payload starts with its origin (the key written first), so a process drops its own messages,
+  // which come back on every channel it follows, without parsing them.
+  const ownPrefix = `{"origin":"${origin}"`;
+  // The publishes of one commit (one per conversation) leave in one write.
+  const publisher = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
   const subscriber = new Redis(url, { lazyConnect: false });
   publisher.on('error', onError);
   subscriber.on('error', onError);
   subscriber.on('message', (channel: string, payload: string) => {
-    if (!channel.startsWith(PREFIX)) return;
+    if (!channel.startsWith(PREFIX) || payload.startsWith(ownPrefix)) return;
     try {
       const parsed = JSON.parse(payload) as { origin: string; message: FanoutMessage };
       if (parsed.origin !== origin) receive(parsed.message);
