@@ -99,7 +99,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
   };
   const notifier = options.notifier ?? notifierFromConfig(options.config, log);
-  const inbox = { isOnline: (userId: string) => hub.isOnline(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
+  const inbox = { isOnline: (userId: string) => hub.isOnlineAnywhere(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
   return {
     deps,
     run: async (signal) => {

@@ -18,8 +18,8 @@ const PACE_MS = 50;
 export type NewNotification = { notificationId: string; userId: string; conversationId: string; seq: number; senderId: string; preview: string };
 
 export type InboxOptions = {
-  /** Whether a user has a socket open (then they see the message and need no notification). */
-  isOnline: (userId: string) => boolean;
+  /** Whether a user has a socket open, on any chat process (then they see the message and need no notification). */
+  isOnline: (userId: string) => boolean | Promise<boolean>;
   quietMinutes: number;
   clock: Clock;
 };
@@ -106,7 +106,7 @@ const notifyIfOffline = async (
   options: InboxOptions,
 ): Promise<NewNotification | undefined> => {
   const quietMs = options.quietMinutes * 60_000;
-  if (options.isOnline(message.recipient) || Date.parse(message.at) < options.clock.now().getTime() - quietMs) return undefined;
+  if (Date.parse(message.at) < options.clock.now().getTime() - quietMs || (await options.isOnline(message.recipient))) return undefined;
   const { rowCount } = await client.query(
     `INSERT INTO chat_notify_throttle (conversation_id, user_id, last_at) VALUES ($1, $2, $3)
      ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_at = EXCLUDED.last_at
