@@ -72,7 +72,9 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
   const clock = options.clock ?? systemClock;
   const pool = createPool(options.chatDatabaseUrl, options.poolSize ?? 20);
   await migrateChat(pool);
-  const store = await PostgresEventStore.create(pool, { pollIntervalMs: options.pollIntervalMs ?? 250 });
+  // Only other chat processes' inbox projections listen to this store's NOTIFY (messages reach their
+  // sockets through the fan-out), so one every 100 ms serves them instead of one per commit.
+  const store = await PostgresEventStore.create(pool, { pollIntervalMs: options.pollIntervalMs ?? 250, notifyEveryMs: 100 });
   const platformPool = 'databaseUrl' in options.platform ? createPool(options.platform.databaseUrl, 3) : undefined;
   // Opened by the follower on its first run, so that the chat starts and delivers while the platform's store is down.
   let platform: EventStore | undefined = 'store' in options.platform ? options.platform.store : undefined;
@@ -97,7 +99,7 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
   };
   const notifier = options.notifier ?? notifierFromConfig(options.config, log);
-  const inbox = { isOnline: (userId: string) => hub.isOnline(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
+  const inbox = { isOnline: (userId: string) => hub.isOnlineAnywhere(userId), quietMinutes: options.config.CHAT_NOTIFY_QUIET_MINUTES ?? 15, clock };
   return {
     deps,
     run: async (signal) => {

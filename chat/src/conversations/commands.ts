@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { randomUUID } from 'node:crypto';
 import { chat, DomainError } from '@stayhub/domain';
 import { HttpProblem, type AuthUser, type Handled } from '@stayhub/infra';
 import type { WireEvent } from '../realtime/protocol.ts';
@@ -40,7 +40,7 @@ export type Sent = { seq: number; messageId: string | undefined; duplicate: bool
 /** A message from `user`: within the sender's budget, decided, stored, then delivered. */
 export const sendMessage = async (deps: Deps, user: AuthUser, conversationId: string, input: SendInput): Promise<Sent> => {
   await deps.limiter.take(user.userId);
-  const messageId = uuidv7();
+  const messageId = randomUUID();
   const handled = await execute(
     deps,
     conversationId,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { chat } from '@stayhub/domain';
 import { inTransaction, type Clock, type EventStore, type Logger, type RecordedEvent } from '@stayhub/infra';
@@ -6,12 +7,19 @@ import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 
 export const INBOX = 'inbox';
 const PREVIEW = 140;
+const BATCH = 500;
+/**
+ * After a batch that caught up, the inbox waits this long before reading on, so that under load it
+ * applies the events of many commits in one transaction instead of one per commit (no one waits on
+ * it: acks and delivery do not; an unread count or a notification shows this much later).
+ */
+const PACE_MS = 50;
 
 export type NewNotification = { notificationId: string; userId: string; conversationId: string; seq: number; senderId: string; preview: string };
 
 export type InboxOptions = {
-  /** Whether a user has a socket open (then they see the message and need no notification). */
-  isOnline: (userId: string) => boolean;
+  /** Whether a user has a socket open, on any chat process (then they see the message and need no notification). */
+  isOnline: (userId: string) => boolean | Promise<boolean>;
   quietMinutes: number;
   clock: Clock;
 };
@@ -98,7 +106,7 @@ const notifyIfOffline = async (
   options: InboxOptions,
 ): Promise<NewNotification | undefined> => {
   const quietMs = options.quietMinutes * 60_000;
-  if (options.isOnline(message.recipient) || Date.parse(message.at) < options.clock.now().getTime() - quietMs) return undefined;
+  if (Date.parse(message.at) < options.clock.now().getTime() - quietMs || (await options.isOnline(message.recipient))) return undefined;
   const { rowCount } = await client.query(
     `INSERT INTO chat_notify_throttle (conversation_id, user_id, last_at) VALUES ($1, $2, $3)
      ON CONFLICT (conversation_id, user_id) DO UPDATE SET last_at = EXCLUDED.last_at
@@ -132,7 +140,7 @@ export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: 
   await deps.store.subscribe({
     after,
     signal,
-    batchSize: 500,
+    batchSize: BATCH,
     onBatch: async (events) => {
       const created = await inTransaction(deps.pool, async (client) => {
         const notifications = await applyInboxBatch(client, events, options);
@@ -140,6 +148,7 @@ export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: 
         return notifications;
       });
       for (const notification of created) void mail(deps, notification);
+      if (events.length < BATCH) await sleep(PACE_MS, undefined, { signal }).catch(() => undefined);
     },
   });
 };

@@ -16,6 +16,10 @@ export interface Fanout {
   /** Start and stop receiving a conversation's messages from the other processes. */
   follow(conversationId: string): void;
   unfollow(conversationId: string): void;
+  /** A user's first socket on this process opened (`true`) or their last one closed (`false`). */
+  present(userId: string, online: boolean): void;
+  /** Whether a user has a socket open on another process (offline notifications ask it). */
+  onlineElsewhere(userId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -24,5 +28,7 @@ export const localFanout = (): Fanout => ({
   publish: () => undefined,
   follow: () => undefined,
   unfollow: () => undefined,
+  present: () => undefined,
+  onlineElsewhere: async () => false,
   close: async () => undefined,
 });

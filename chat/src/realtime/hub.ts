@@ -26,18 +26,28 @@ export class Hub {
   }
 
   connected(listener: Listener): void {
-    this.online.set(listener.userId, (this.online.get(listener.userId) ?? 0) + 1);
+    const before = this.online.get(listener.userId) ?? 0;
+    this.online.set(listener.userId, before + 1);
+    if (before === 0) this.fanout?.present(listener.userId, true);
   }
 
   disconnected(listener: Listener): void {
     for (const conversationId of [...this.followers.keys()]) this.unsubscribe(listener, conversationId);
     const left = (this.online.get(listener.userId) ?? 1) - 1;
     if (left > 0) this.online.set(listener.userId, left);
-    else this.online.delete(listener.userId);
+    else {
+      this.online.delete(listener.userId);
+      this.fanout?.present(listener.userId, false);
+    }
   }
 
   isOnline(userId: string): boolean {
     return this.online.has(userId);
+  }
+
+  /** Online here or, through the fan-out, on another chat process. */
+  async isOnlineAnywhere(userId: string): Promise<boolean> {
+    return this.online.has(userId) || ((await this.fanout?.onlineElsewhere(userId)) ?? false);
   }
 
   connections(): number {

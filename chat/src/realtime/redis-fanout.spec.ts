@@ -39,4 +39,25 @@ describe.skipIf(Boolean(skip))(`chat fan-out through Redis${skip ? ` (skipped: s
     await guestSocket.waitFor((frame) => frame.type === 'typing' && frame.userId === host.userId);
     await Promise.all([guestSocket.close(), hostSocket.close()]);
   });
+
+  it('a recipient online on another process gets no offline notification; once gone, they get one', async () => {
+    const { guest, host, conversationId } = await first.booking();
+    const hostSocket = await second.socket(host.token);
+    await hostSocket.request({ type: 'subscribe', conversationId });
+    const notifications = async () => (await first.http('GET', '/me/notifications', { token: host.token })).body.notifications;
+    const unread = async () => (await first.http('GET', '/me/conversations', { token: host.token })).body.conversations[0]?.unread;
+
+    // Both processes' inboxes follow the chat store; the first's has no socket of the host's.
+    await first.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text: 'online?' } });
+    await hostSocket.waitForSeq(conversationId, 2);
+    await expect.poll(unread, { timeout: 20_000 }).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await notifications()).toEqual([]);
+
+    await hostSocket.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await first.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text: 'gone?' } });
+    await expect.poll(notifications, { timeout: 20_000 }).toHaveLength(1);
+    expect((await notifications())[0]).toMatchObject({ conversationId, seq: 3, preview: 'gone?' });
+  });
 });

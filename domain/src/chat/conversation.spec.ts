@@ -84,6 +84,17 @@ describe('client message ids', () => {
     expect(sequenceOfClientMessage(state, 'guest-1', 'c1')).toBe(3);
     expect(sequenceOfClientMessage(state, 'guest-1', `c${REMEMBERED_CLIENT_IDS}`)).toBe(REMEMBERED_CLIENT_IDS + 2);
   });
+
+  it('a state evolved twice (a commit refused, then decided again) keeps each branch apart', () => {
+    const open = fold(conversationDecider, [opened, posted('requested', 0), sent('hi', 0, { clientMessageId: 'c1' })]);
+    const refused = conversationDecider.evolve(open, sent('lost', 0, { clientMessageId: 'c2' }));
+    const retried = conversationDecider.evolve(open, sent('kept', 0, { clientMessageId: 'c3' }));
+    expect(sequenceOfClientMessage(refused, 'guest-1', 'c2')).toBe(3);
+    expect(sequenceOfClientMessage(retried, 'guest-1', 'c2')).toBeUndefined();
+    expect(sequenceOfClientMessage(retried, 'guest-1', 'c3')).toBe(3);
+    expect(sequenceOfClientMessage(retried, 'guest-1', 'c1')).toBe(2);
+    expect(sequenceOfClientMessage(open, 'guest-1', 'c2')).toBeUndefined();
+  });
 });
 
 describe('OpenInquiry', () => {

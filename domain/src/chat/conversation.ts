@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../shared/decider.ts';
 import { ensure, fail } from '../shared/errors.ts';
 import { maskContactDetails } from './masking.ts';
+import { addRecent, emptyRecentIds, findRecent, type RecentIds } from './recent-ids.ts';
 
 /** Conversation ids are safe in a URL and a stream name: `booking-{bookingId}`, `inquiry-{listingId}-{guestId}`. */
 export const ConversationId = z.string().regex(/^[A-Za-z0-9_-]{1,200}$/, 'letters, digits, - and _ (at most 200)');
@@ -96,7 +97,7 @@ export type OpenConversation = {
   /** Each party's read mark: the sequence read up to. */
   reads: Record<string, number>;
   /** `${senderId} ${clientMessageId}` → the sequence its message got, for the newest client ids: a resent message is not stored twice. */
-  sent: Record<string, number>;
+  sent: RecentIds;
 };
 export type Conversation = { status: 'none'; head: number } | OpenConversation;
 
@@ -110,27 +111,21 @@ const sentKey = (senderId: string, clientMessageId: string) => `${senderId} ${cl
 /** Client ids remembered per conversation: a resend comes within moments, so the newest few hundred suffice. */
 export const REMEMBERED_CLIENT_IDS = 500;
 
-const remember = (sent: Record<string, number>, key: string, seq: number): Record<string, number> => {
-  const entries = Object.entries(sent);
-  const kept = entries.length >= REMEMBERED_CLIENT_IDS ? entries.slice(entries.length - REMEMBERED_CLIENT_IDS + 1) : entries;
-  return { ...Object.fromEntries(kept), [key]: seq };
-};
-
 /** The sequence a client's message was stored under, if it was. */
 export const sequenceOfClientMessage = (state: Conversation, senderId: string, clientMessageId: string): number | undefined =>
-  state.status === 'open' ? state.sent[sentKey(senderId, clientMessageId)] : undefined;
+  state.status === 'open' ? findRecent(state.sent, sentKey(senderId, clientMessageId)) : undefined;
 
 export const evolveConversation = (state: Conversation, event: ConversationEvent): Conversation => {
   const head = state.head + 1;
   switch (event.type) {
     case 'ConversationOpened': {
       const { conversationId, subject, guestId, hostId } = event.data;
-      return { status: 'open', conversationId, subject, guestId, hostId, head, contactsVisible: false, bookingRevision: -1, reads: {}, sent: {} };
+      return { status: 'open', conversationId, subject, guestId, hostId, head, contactsVisible: false, bookingRevision: -1, reads: {}, sent: emptyRecentIds(REMEMBERED_CLIENT_IDS) };
     }
     case 'MessageSent': {
       if (state.status !== 'open') return { ...state, head };
       const { clientMessageId, senderId } = event.data;
-      return { ...state, head, sent: clientMessageId ? remember(state.sent, sentKey(senderId, clientMessageId), head) : state.sent };
+      return { ...state, head, sent: clientMessageId ? addRecent(state.sent, sentKey(senderId, clientMessageId), head) : state.sent };
     }
     case 'SystemMessagePosted':
       if (state.status !== 'open') return { ...state, head };

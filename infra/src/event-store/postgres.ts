@@ -72,7 +72,14 @@ const READ_STREAM = {
           WHERE s.stream_id = $1`,
 };
 
-export type PostgresEventStoreOptions = { pollIntervalMs?: number };
+export type PostgresEventStoreOptions = {
+  pollIntervalMs?: number;
+  /**
+   * The NOTIFY that wakes other processes' subscribers goes out at most once per this many ms (0:
+   * after every commit, one at a time). This process's own subscribers are woken at once either way.
+   */
+  notifyEveryMs?: number;
+};
 
 type BatchRow = { group_no: number; stream: string | null; outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate'; revision: number | null; last_position: number | null; tx: string | null };
 
@@ -105,6 +112,7 @@ export class PostgresEventStore implements EventStore {
   private listening: Promise<void> | undefined;
   private readonly wakers = new Set<() => void>();
   private readonly pollIntervalMs: number;
+  private readonly notifyEveryMs: number;
   private notifying = false;
   private notifyAgain = false;
   /** Names this store's own wake-ups, which its subscribers have had already. */
@@ -116,6 +124,7 @@ export class PostgresEventStore implements EventStore {
     options: PostgresEventStoreOptions = {},
   ) {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.notifyEveryMs = options.notifyEveryMs ?? 0;
   }
 
   static async create(pool: Pool, options?: PostgresEventStoreOptions): Promise<PostgresEventStore> {
@@ -217,11 +226,15 @@ export class PostgresEventStore implements EventStore {
       .query(this.wake)
       .catch(() => undefined) // a missed wake-up costs one poll interval, nothing more
       .finally(() => {
-        this.notifying = false;
-        if (this.notifyAgain) {
-          this.notifyAgain = false;
-          this.announce();
-        }
+        const again = () => {
+          this.notifying = false;
+          if (this.notifyAgain) {
+            this.notifyAgain = false;
+            this.announce();
+          }
+        };
+        if (this.notifyEveryMs > 0) setTimeout(again, this.notifyEveryMs).unref();
+        else again();
       });
   }
 
