@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { wallClockInstant } from '../shared/time.ts';
 import { hasOffset, instantOfLocal, localDateTime, localTime, slotIsOpen } from './opening-hours.ts';
 
 const slots = { minutes: 90, openingHours: { '5': [{ open: '18:00', close: '23:00' }], '6': [{ open: '12:00', close: '15:00' }, { open: '18:00', close: '23:00' }] } };
@@ -34,6 +35,14 @@ describe('wall-clock times in a listing time zone', () => {
   ])('%s', (_name, local, zone, instant) => {
     expect(instantOfLocal(local, zone)).toBe(instant);
     if (instant) expect(localDateTime(instant, zone)).toBe(local.slice(0, 16));
+  });
+
+  it.each([
+    ['a time that exists: that instant', '2026-07-10', '15:00', 'Asia/Tokyo', '2026-07-10T06:00:00.000Z'],
+    ['a time passed twice: the first', '2026-11-01', '01:30', 'America/New_York', '2026-11-01T05:30:00.000Z'],
+    ['a time the clocks skip: read with the offset before the jump', '2026-03-08', '02:30', 'America/New_York', '2026-03-08T07:30:00.000Z'],
+  ])('a fixed wall-clock time of a date, %s', (_name, date, clock, zone, instant) => {
+    expect(wallClockInstant(date, clock, zone)).toBe(instant);
   });
 
   it('tells a wall-clock time from one with an offset', () => {
