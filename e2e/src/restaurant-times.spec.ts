@@ -75,4 +75,25 @@ describe("restaurant slots in the listing's time zone", () => {
     expect(booking.status, JSON.stringify(booking.body)).toBe(400);
     expect(booking.body.code).toBe('STAY_INVALID');
   });
+
+  it("a stay's check-in is 15:00 and its check-out 11:00 on the listing's wall clock, in every booking view", async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const [checkIn, checkOut] = [day(stack, 20), day(stack, 22)];
+    for (const [timeZone, start, end] of [
+      ['Asia/Tokyo', `${checkIn}T06:00:00.000Z`, `${checkOut}T02:00:00.000Z`],
+      ['Europe/Lisbon', undefined, undefined],
+    ] as const) {
+      const { listingId } = await publishedListing(stack, host, 'rental', { location: { lat: 35.68, lon: 139.76, city: 'Somewhere', country: 'JP', timeZone } });
+      const booked = await stack.command.post('/bookings', { listingId, checkIn, checkOut, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+      expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+      const local = { timeZone, start: `${checkIn}T15:00`, end: `${checkOut}T11:00` };
+      const view = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
+      expect(view.body, JSON.stringify(view.body)).toMatchObject({ local, ...(start ? { start, end } : {}) });
+      const mine = (await stack.query.get('/me/bookings', { token: guest.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      expect(mine.local).toEqual(local);
+      const hosted = (await stack.query.get('/host/bookings', { token: host.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      expect(hosted.local).toEqual(local);
+    }
+  });
 });

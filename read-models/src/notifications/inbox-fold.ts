@@ -42,16 +42,21 @@ export class Fold {
     return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay };
   }
 
+  /** The listing's time zone as a booking event carries it (confirmed, modified), for when its stay begins. */
+  private static zoneOf(event: RecordedEvent): string | undefined {
+    return (event.data as { timeZone?: string }).timeZone;
+  }
+
   private remind(event: RecordedEvent, bookingId: string, b: BookingRow, at: string): void {
     const id = reminderId(bookingId);
     if (this.s.reminders.has(id)) return;
     const data = this.about(bookingId, b);
-    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at), position: event.globalPosition });
+    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, Fold.zoneOf(event), at), position: event.globalPosition });
     this.changed.reminders.add(id);
   }
 
   /** Moves a reminder not shown yet (its time is after `at`), or takes it away when the stay is gone. */
-  private reschedule(bookingId: string, at: string, b?: BookingRow): void {
+  private reschedule(bookingId: string, at: string, b?: BookingRow, timeZone?: string): void {
     const id = reminderId(bookingId);
     const reminder = this.s.reminders.get(id);
     if (!reminder || Date.parse(reminder.at) <= Date.parse(at)) return;
@@ -61,7 +66,7 @@ export class Fold {
       return;
     }
     const data = this.about(bookingId, b);
-    this.s.reminders.set(id, { ...reminder, text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at) });
+    this.s.reminders.set(id, { ...reminder, text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, timeZone, at) });
   }
 
   apply(event: RecordedEvent): void {
@@ -130,7 +135,7 @@ export class Fold {
         const moved = { ...b, stay: (event.data as { stay: NoticeStay }).stay };
         this.s.bookings.set(bookingId, moved);
         this.changed.bookings.add(bookingId);
-        return this.reschedule(bookingId, at, moved);
+        return this.reschedule(bookingId, at, moved, Fold.zoneOf(event));
       }
       case 'BookingCancelled': {
         const { byRole, refund } = event.data as { byRole: 'guest' | 'host'; refund: Amount };

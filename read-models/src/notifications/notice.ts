@@ -97,10 +97,10 @@ const assertKind = (kind: never): never => {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * When the reminder of a stay shows: the day before it begins (24 hours before check-in or the
- * slot), or at once when the booking is confirmed later than that.
+ * When the reminder of a stay shows: the day before it begins (24 hours before check-in on the
+ * listing's clock, or before the slot), or at once when the booking is confirmed later than that.
  */
-export const reminderAt = (stay: NoticeStay, confirmedAt: string): string => {
-  const start = Date.parse(bookings.stayStart(stay));
+export const reminderAt = (stay: NoticeStay, timeZone: string | undefined, confirmedAt: string): string => {
+  const start = Date.parse(bookings.stayStart(stay, timeZone));
   return new Date(Math.max(start - DAY_MS, Date.parse(confirmedAt))).toISOString();
 };

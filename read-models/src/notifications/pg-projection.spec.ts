@@ -74,6 +74,17 @@ describeProjection('notifications projection', {
       },
     },
     {
+      name: 'a stay in Tokyo: the reminder comes 24 hours before 15:00 there, and moves with the stay on its clock',
+      given: [...listing, ...recorded(booking, [requested(true), { ...confirmed, data: { ...confirmed.data, timeZone: 'Asia/Tokyo' } }])],
+      when: recorded(booking, [{
+        type: 'BookingModified',
+        data: { bookingId: 'b1', unitTypeId: 'ut1', stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' }, timeZone: 'Asia/Tokyo', at: '2026-05-03T00:00:00.000Z' },
+      }], 2),
+      then: (rows, tables) => {
+        expect(notices(rows, tables).filter(([, kind]) => kind === 'booking.reminder')).toEqual([['g1', 'booking.reminder', '2026-05-19T06:00']]);
+      },
+    },
+    {
       name: 'a guest cancelling tells both and takes the reminder away; a reminder already shown stays',
       given: [...listing, ...recorded(booking, [requested(), approved, confirmed])],
       when: recorded(booking, [cancelled('guest', '2026-05-04T00:00:00.000Z')], 3),
