@@ -50,6 +50,8 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
       type: 'PlaceHold',
       data: { holdId: 'crashed', bookingId: 'never-written', keys: nights, units: 1, capacity: 1, expiresAt: new Date(stack.clock.now().getTime() + 15 * MINUTE).toISOString(), now: stack.clock.now().toISOString() },
     });
+    // the owned booking's night may fall in the next month, on that month's calendar stream
+    const ownedStreamId = calendar.calendarStreamId(unitTypeId, monthOf(day(stack, 61)));
     const owned = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 61), checkOut: day(stack, 62), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(owned.status).toBe(201);
     const blocked = await stack.command.post('/bookings', { listingId, checkIn: nights[0], checkOut: day(stack, 61), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
@@ -62,7 +64,8 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
 
     const { state } = await stack.side.deps.processor.load(streamId, calendar.calendarDecider);
     expect(calendar.holdOf(state, 'crashed')?.status).toBe('released');
-    expect(calendar.holdOf(state, owned.body.bookingId)?.status).toBe('held');
+    const { state: ownedMonth } = await stack.side.deps.processor.load(ownedStreamId, calendar.calendarDecider);
+    expect(calendar.holdOf(ownedMonth, owned.body.bookingId)?.status).toBe('held');
     expect(await statusOf(owned.body.bookingId)).toBe('awaiting_approval');
   });
 
