@@ -96,4 +96,33 @@ describe("restaurant slots in the listing's time zone", () => {
       expect(hosted.local).toEqual(local);
     }
   });
+
+  it('search takes a slot as a wall-clock time that each restaurant reads on its own clock, or as an instant; a malformed one is a 400 naming it', async () => {
+    const host = await register(stack, 'host');
+    const place = (timeZone: string) =>
+      publishedListing(stack, host, 'restaurant', {
+        title: `Kappabashi ${timeZone}`,
+        location: { lat: 35.68, lon: 139.76, city: 'Kappabashi', country: 'JP', timeZone },
+        currency: 'JPY',
+        unitTypes: [{ unitTypeId: 'table', name: 'Table for four', count: 2, capacity: 4, price: { amount: 1_500, currency: 'JPY' } }],
+        slots: { minutes: 120, openingHours: evenings },
+      });
+    const tokyo = await place('Asia/Tokyo');
+    const lisbon = await place('Europe/Lisbon');
+    const d = day(stack, 9);
+    const search = (slot: string) => stack.query.get(`/listings/search?city=Kappabashi&slot=${encodeURIComponent(slot)}&after=${lisbon.consistencyToken}`);
+    const ids = (reply: { body: { items: { listingId: string }[] } }) => reply.body.items.map((i) => i.listingId).sort();
+    const local = await search(`${d}T20:00`);
+    expect(local.status, JSON.stringify(local.body)).toBe(200);
+    expect(ids(local)).toEqual([tokyo.listingId, lisbon.listingId].sort());
+    // 20:00 in Tokyo is 11:00 UTC: lunch time in Lisbon, where nothing is served
+    const instant = await search(`${d}T11:00:00Z`);
+    expect(ids(instant)).toEqual([tokyo.listingId]);
+    for (const bad of ['tomorrow', `${d}T25:00`, `${d}`]) {
+      const refused = await search(bad);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body.errors, JSON.stringify(refused.body)).toContainEqual(expect.objectContaining({ path: 'slot' }));
+    }
+  });
 });
