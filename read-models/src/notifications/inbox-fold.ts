@@ -4,7 +4,7 @@ import { noticeId, noticeText, reminderAt, type NoticeData, type NoticeKind, typ
 type Amount = { amount: number; currency: string };
 type Data = Record<string, unknown> & { at: string };
 
-export type BookingRow = { booking_id: string; guest_id: string; host_id: string; listing_id: string; stay: NoticeStay };
+export type BookingRow = { booking_id: string; guest_id: string; host_id: string; listing_id: string; stay: NoticeStay; time_zone: string | null };
 export type ListingRow = { listing_id: string; title: string };
 export type ProductRow = { product_id: string; seller_id: string };
 export type OrderRow = { order_id: string; user_id: string; total: Amount; product_ids: string[] };
@@ -39,7 +39,7 @@ export class Fold {
   }
 
   private about(bookingId: string, b: BookingRow): NoticeData {
-    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay };
+    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay, ...(b.time_zone ? { timeZone: b.time_zone } : {}) };
   }
 
   /** The listing's time zone as a booking event carries it (confirmed, modified), for when its stay begins. */
@@ -103,9 +103,9 @@ export class Fold {
     const { bookingId, at } = event.data as Data & { bookingId: string };
     const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
     if (event.type === 'BookingRequested') {
-      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string };
+      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string; timeZone?: string };
       if (!this.s.bookings.has(bookingId)) {
-        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay });
+        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay, time_zone: d.timeZone ?? null });
         this.changed.bookings.add(bookingId);
       }
       // an instant booking is told to the host when it is confirmed (paid), not before
