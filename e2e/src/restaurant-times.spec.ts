@@ -58,6 +58,12 @@ describe("restaurant slots in the listing's time zone", () => {
     const closed = await stack.command.post('/bookings', { listingId, slot: `${d}T13:00`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(closed.status).toBe(400);
     expect(closed.body.code).toBe('STAY_INVALID');
+    // a start between whole minutes would be another calendar key for the same table
+    for (const slot of [`${d}T11:00:30Z`, `${d}T20:00:30`]) {
+      const between = await stack.command.post('/bookings', { listingId, slot, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+      expect(between.status, slot).toBe(400);
+      expect(between.body.code).toBe('STAY_INVALID');
+    }
   });
 
   it('a wall-clock time the clocks skip is a 400 problem, for availability and for a booking', async () => {

@@ -14,6 +14,7 @@ describe('restaurant slots', () => {
     ['on the grid of an evening interval (Friday 19:30 Lisbon)', '2026-07-10T18:30:00Z', true],
     ['at opening', '2026-07-10T17:00:00Z', true],
     ['off the grid', '2026-07-10T17:15:00Z', false],
+    ['between whole minutes (another calendar key for the same table)', '2026-07-10T18:30:30Z', false],
     ['ending after close', '2026-07-10T21:00:00Z', false],
     ['before opening', '2026-07-10T16:00:00Z', false],
     ['a closed day (Thursday)', '2026-07-09T18:30:00Z', false],
@@ -30,6 +31,7 @@ describe('wall-clock times in a listing time zone', () => {
     ['Tokyo, the day before in UTC', '2026-07-11T08:30', 'Asia/Tokyo', '2026-07-10T23:30:00.000Z'],
     ['a half-hour zone', '2026-07-10T19:00:00', 'Asia/Kolkata', '2026-07-10T13:30:00.000Z'],
     ['New York, seconds given', '2026-11-01T12:00:00', 'America/New_York', '2026-11-01T17:00:00.000Z'],
+    ['seconds are kept', '2026-11-01T12:00:30.5', 'America/New_York', '2026-11-01T17:00:30.500Z'],
     ['the hour New York passes twice: the first', '2026-11-01T01:30', 'America/New_York', '2026-11-01T05:30:00.000Z'],
     ['the hour Lisbon skips: no instant', '2026-03-29T01:30', 'Europe/Lisbon', undefined],
   ])('%s', (_name, local, zone, instant) => {

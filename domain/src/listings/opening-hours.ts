@@ -19,6 +19,8 @@ export { hasOffset, instantOfLocal, localDateTime } from '../shared/time.ts';
  * open + minutes, …) and ends by its close, so that slots of one table type never overlap.
  */
 export const slotIsOpen = (slots: Slots, timeZone: string, start: string): boolean => {
+  // a start between whole minutes would be another calendar key for the same table
+  if (Date.parse(start) % 60_000 !== 0) return false;
   const { weekday, minute } = localTime(start, timeZone);
   const intervals = slots.openingHours[weekday as keyof Slots['openingHours']] ?? [];
   return intervals.some(({ open, close }) => {

@@ -48,17 +48,20 @@ export const localDateTime = (instant: string, timeZone: string): string => {
 export const hasOffset = (dateTime: string): boolean => /(Z|[+-]\d{2}:?\d{2})$/i.test(dateTime);
 
 /**
- * The instant a wall-clock time (`yyyy-mm-ddThh:mm[:ss]`) names in a time zone. A time the clocks
- * skip (spring forward) names no instant: undefined. A time they pass twice (fall back) is the first.
+ * The instant a wall-clock time (`yyyy-mm-ddThh:mm[:ss[.fff]]`) names in a time zone, seconds kept.
+ * A time the clocks skip (spring forward) names no instant: undefined. A time they pass twice (fall
+ * back) is the first.
  */
 export const instantOfLocal = (local: string, timeZone: string): string | undefined => {
   const wanted = `${local.slice(0, 16)}`;
+  const seconds = /^(?::(\d{2}(?:\.\d+)?))?$/.exec(local.slice(16));
   const asUtc = Date.parse(`${wanted}:00Z`);
-  if (Number.isNaN(asUtc)) return undefined;
+  if (Number.isNaN(asUtc) || !seconds) return undefined;
+  const extra = Math.round(Number(seconds[1] ?? 0) * 1000);
   // Offsets in force a day either side cover every real zone's transitions; the earliest match wins.
   const offsets = [...new Set([asUtc - 86_400_000, asUtc, asUtc + 86_400_000].map((at) => Date.parse(`${localDateTime(new Date(at).toISOString(), timeZone)}:00Z`) - at))];
   const candidates = offsets.map((offset) => asUtc - offset).filter((at) => localDateTime(new Date(at).toISOString(), timeZone) === wanted).sort((a, b) => a - b);
-  return candidates.length > 0 ? new Date(candidates[0]!).toISOString() : undefined;
+  return candidates.length > 0 ? new Date(candidates[0]! + extra).toISOString() : undefined;
 };
 
 /**
