@@ -241,7 +241,7 @@ describe('refund property', () => {
               else {
                 expect(reply.status, JSON.stringify(reply.body)).toBe(200);
                 const now = stack.clock.now().toISOString();
-                const back = s.by === 'host' ? paid : bookings.refundFor(policy, { amount: paid, currency: 'EUR' }, now, bookings.stayStart({ kind: 'nights', ...stayOf(nights) })).amount;
+                const back = s.by === 'host' ? paid : bookings.refundFor(policy, { amount: paid, currency: 'EUR' }, now, bookings.stayStart({ kind: 'nights', ...stayOf(nights) }, 'Europe/Lisbon')).amount;
                 paid -= back;
                 status = 'cancelled';
               }

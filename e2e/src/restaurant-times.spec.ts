@@ -58,6 +58,12 @@ describe("restaurant slots in the listing's time zone", () => {
     const closed = await stack.command.post('/bookings', { listingId, slot: `${d}T13:00`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(closed.status).toBe(400);
     expect(closed.body.code).toBe('STAY_INVALID');
+    // a start between whole minutes would be another calendar key for the same table
+    for (const slot of [`${d}T11:00:30Z`, `${d}T20:00:30`]) {
+      const between = await stack.command.post('/bookings', { listingId, slot, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+      expect(between.status, slot).toBe(400);
+      expect(between.body.code).toBe('STAY_INVALID');
+    }
   });
 
   it('a wall-clock time the clocks skip is a 400 problem, for availability and for a booking', async () => {
@@ -74,5 +80,55 @@ describe("restaurant slots in the listing's time zone", () => {
     const booking = await stack.command.post('/bookings', { listingId, slot: `${lastSunday}T01:30`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(booking.status, JSON.stringify(booking.body)).toBe(400);
     expect(booking.body.code).toBe('STAY_INVALID');
+  });
+
+  it("a stay's check-in is 15:00 and its check-out 11:00 on the listing's wall clock, in every booking view", async () => {
+    const host = await register(stack, 'host');
+    const guest = await register(stack, 'guest');
+    const [checkIn, checkOut] = [day(stack, 20), day(stack, 22)];
+    for (const [timeZone, start, end] of [
+      ['Asia/Tokyo', `${checkIn}T06:00:00.000Z`, `${checkOut}T02:00:00.000Z`],
+      ['Europe/Lisbon', undefined, undefined],
+    ] as const) {
+      const { listingId } = await publishedListing(stack, host, 'rental', { location: { lat: 35.68, lon: 139.76, city: 'Somewhere', country: 'JP', timeZone } });
+      const booked = await stack.command.post('/bookings', { listingId, checkIn, checkOut, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+      expect(booked.status, JSON.stringify(booked.body)).toBe(201);
+      const local = { timeZone, start: `${checkIn}T15:00`, end: `${checkOut}T11:00` };
+      const view = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
+      expect(view.body, JSON.stringify(view.body)).toMatchObject({ local, ...(start ? { start, end } : {}) });
+      const mine = (await stack.query.get('/me/bookings', { token: guest.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      expect(mine.local).toEqual(local);
+      const hosted = (await stack.query.get('/host/bookings', { token: host.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      expect(hosted.local).toEqual(local);
+    }
+  });
+
+  it('search takes a slot as a wall-clock time that each restaurant reads on its own clock, or as an instant; a malformed one is a 400 naming it', async () => {
+    const host = await register(stack, 'host');
+    const place = (timeZone: string) =>
+      publishedListing(stack, host, 'restaurant', {
+        title: `Kappabashi ${timeZone}`,
+        location: { lat: 35.68, lon: 139.76, city: 'Kappabashi', country: 'JP', timeZone },
+        currency: 'JPY',
+        unitTypes: [{ unitTypeId: 'table', name: 'Table for four', count: 2, capacity: 4, price: { amount: 1_500, currency: 'JPY' } }],
+        slots: { minutes: 120, openingHours: evenings },
+      });
+    const tokyo = await place('Asia/Tokyo');
+    const lisbon = await place('Europe/Lisbon');
+    const d = day(stack, 9);
+    const search = (slot: string) => stack.query.get(`/listings/search?city=Kappabashi&slot=${encodeURIComponent(slot)}&after=${lisbon.consistencyToken}`);
+    const ids = (reply: { body: { items: { listingId: string }[] } }) => reply.body.items.map((i) => i.listingId).sort();
+    const local = await search(`${d}T20:00`);
+    expect(local.status, JSON.stringify(local.body)).toBe(200);
+    expect(ids(local)).toEqual([tokyo.listingId, lisbon.listingId].sort());
+    // 20:00 in Tokyo is 11:00 UTC: lunch time in Lisbon, where nothing is served
+    const instant = await search(`${d}T11:00:00Z`);
+    expect(ids(instant)).toEqual([tokyo.listingId]);
+    for (const bad of ['tomorrow', `${d}T25:00`, `${d}`]) {
+      const refused = await search(bad);
+      expect(refused.status, bad).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body.errors, JSON.stringify(refused.body)).toContainEqual(expect.objectContaining({ path: 'slot' }));
+    }
   });
 });

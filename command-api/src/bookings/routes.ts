@@ -158,6 +158,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
               instantBook: listing.details.instantBook ?? false,
               cancellationPolicy: listing.details.cancellationPolicy ?? 'moderate',
               currency: listing.details.currency ?? unitType.price.currency,
+              ...(listing.details.location ? { timeZone: listing.details.location.timeZone } : {}),
             },
             unitType: { unitTypeId: unitType.unitTypeId, ...pricedUnitType(listing, unitType, stay) },
             stay,

@@ -25,6 +25,14 @@ describe('notification reactions', () => {
       'booking.cancelled',
     ],
     ['BookingDeclined', { bookingId: 'b1', by: 'h1', reason: 'busy', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest'], 'booking.declined'],
+    [
+      'BookingRequested',
+      { bookingId: 'b1', guestId: 'g1', hostId: 'h1', listingId: 'l1', unitTypeId: 'l1.flat', kind: 'rental', stay: hold.stay, guests: 2, units: 1, total: { amount: 100, currency: 'EUR' },
+        instantBook: false, cancellationPolicy: 'moderate', holdId: 'b1', respondBy: '2030-12-02T10:00:00.000Z', at: '2030-12-01T10:00:00.000Z' },
+      ['host'],
+      'booking.requested',
+    ],
+    ['BookingPaymentFailed', { bookingId: 'b1', reason: 'card_declined', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest'], 'booking.payment_failed'],
   ])('%s mails %j, due when it happened', (type, data, recipients, template) => {
     const reactions = notificationReactions(recorded(type, data));
     const tasks = reactions.map((r) => (r.task.type === 'SendBookingMail' ? r.task : undefined));
@@ -43,6 +51,17 @@ describe('notification reactions', () => {
       recorded('BookingCancelled', { bookingId: 'b1', by: 'h1', byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood', ...hold, at: '2030-12-01T10:00:00.000Z' }),
     );
     expect(mail!.task.type === 'SendBookingMail' && mail!.task.details).toEqual({ byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood' });
+  });
+
+  it('tells the host the deadline to answer a request, and mails nothing for an instant booking until it is confirmed', () => {
+    const request = (instantBook: boolean) =>
+      recorded('BookingRequested', {
+        bookingId: 'b1', guestId: 'g1', hostId: 'h1', listingId: 'l1', unitTypeId: 'l1.flat', kind: 'rental', stay: hold.stay, guests: 2, units: 1,
+        total: { amount: 100, currency: 'EUR' }, instantBook, cancellationPolicy: 'moderate', holdId: 'b1', ...(instantBook ? {} : { respondBy: '2030-12-02T10:00:00.000Z' }), at: '2030-12-01T10:00:00.000Z',
+      });
+    const [mail] = notificationReactions(request(false));
+    expect(mail!.task.type === 'SendBookingMail' && mail!.task.details).toEqual({ guests: 2, respondBy: '2030-12-02T10:00:00.000Z' });
+    expect(notificationReactions(request(true))).toEqual([]);
   });
 
   it('ignores every other event', () => {

@@ -4,7 +4,7 @@ import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { CommandDeps } from '../shared/deps.ts';
 import { emailStream } from '../identity/email-stream.ts';
 
-export type BookingMailTemplate = 'booking.confirmed' | 'booking.cancelled' | 'booking.declined';
+export type BookingMailTemplate = 'booking.requested' | 'booking.confirmed' | 'booking.cancelled' | 'booking.declined' | 'booking.payment_failed';
 type Recipient = 'guest' | 'host';
 
 /**
@@ -39,6 +39,13 @@ export const notificationReactions = (event: RecordedEvent): Reaction<Notificati
   }
   if (!bookings.isBookingEvent(event)) return [];
   switch (event.type) {
+    case 'BookingRequested': {
+      // an instant booking is mailed to the host once it is confirmed; a request has a deadline to answer
+      const { bookingId, at, instantBook, guests, respondBy } = event.data;
+      return instantBook ? [] : mails(event, 'booking.requested', ['host'], bookingId, at, { guests, ...(respondBy ? { respondBy } : {}) });
+    }
+    case 'BookingPaymentFailed':
+      return mails(event, 'booking.payment_failed', ['guest'], event.data.bookingId, event.data.at, { reason: event.data.reason });
     case 'BookingConfirmed':
       return mails(event, 'booking.confirmed', ['guest', 'host'], event.data.bookingId, event.data.at, {});
     case 'BookingCancelled': {
@@ -74,7 +81,16 @@ export const notificationWorkflow = (deps: Pick<CommandDeps, 'processor'>, notif
           to: user.email,
           template: task.template,
           idempotencyKey: taskId,
-          data: { name: user.name, role: task.recipient, bookingId: booking.bookingId, listingId: booking.listingId, stay: booking.stay, total: booking.total, ...task.details },
+          data: {
+            name: user.name,
+            role: task.recipient,
+            bookingId: booking.bookingId,
+            listingId: booking.listingId,
+            stay: booking.stay,
+            ...(booking.timeZone ? { timeZone: booking.timeZone } : {}),
+            total: booking.total,
+            ...task.details,
+          },
         });
         return;
       }

@@ -1,4 +1,4 @@
-import { addHours, bookings, monthOf, payouts } from '@stayhub/domain';
+import { addHours, bookings, localDateTime, monthOf, payouts } from '@stayhub/domain';
 import { PayoutSettings, type EventMetadata, type Workflow } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 
@@ -34,12 +34,13 @@ export const payoutWorkflow = (deps: CommandDeps): Workflow<payouts.PayoutTask> 
           const { state: booking, revision } = await deps.processor.load(bookings.bookingStreamId(task.bookingId), bookings.bookingDecider, { current: true });
           // a restaurant's deposit is earned only once the vendor (or the deadline) decided it
           if (booking.status !== 'completed' || (booking.kind === 'restaurant' && !booking.deposit)) return;
-          const end = bookings.stayEnd(booking.stay);
+          const end = bookings.stayEnd(booking.stay, booking.timeZone);
           const data = {
             hostId: booking.hostId,
             bookingId: booking.bookingId,
             listingId: booking.listingId,
-            month: monthOf(end),
+            // the month of check-out on the listing's calendar, as its host counts earnings
+            month: monthOf(localDateTime(end, booking.timeZone ?? 'UTC')),
             kept: bookings.netPaid(booking),
             bookingRevision: revision,
             feeBasisPoints: settings.PLATFORM_FEE_BASIS_POINTS,

@@ -20,6 +20,8 @@ export const ListingSnapshot = z.object({
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
   currency: Money.shape.currency,
+  /** The listing's IANA time zone: check-in and check-out are on its wall clock (UTC when it names none). */
+  timeZone: z.string().min(1).max(100).optional(),
 });
 export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
 /**

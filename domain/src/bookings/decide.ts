@@ -2,7 +2,7 @@ import { assertNever } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
 import { isOpen } from '../shared/payment-issue.ts';
-import { monthOf } from '../shared/time.ts';
+import { localDateTime, monthOf } from '../shared/time.ts';
 import type { BookingCommand, BookingCommandOf } from './commands.ts';
 import type { BookingEvent } from './events.ts';
 import { allocateRefund } from './payments.ts';
@@ -20,6 +20,8 @@ const bookingOf = (state: BookingState): Booking =>
 const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 const holdOf = (b: Booking) => ({ holdId: b.holdId, unitTypeId: b.unitTypeId, stay: b.stay });
+/** Carried by the events whose reactions fall due at the stay's end (completion, reminders). */
+const zoneOf = (b: Booking) => (b.timeZone !== undefined ? { timeZone: b.timeZone } : {});
 
 const roleOf = (b: Booking, actorId: string): 'guest' | 'host' =>
   actorId === b.guestId ? 'guest' : actorId === b.hostId ? 'host' : fail('NOT_BOOKING_GUEST', 'Only the guest or the host of this booking');
@@ -27,7 +29,7 @@ const roleOf = (b: Booking, actorId: string): 'guest' | 'host' =>
 /** Guards of the changes a guest or host makes to a live booking: it is open and has not begun. */
 const ensureOpen = (b: Booking, now: string): void => {
   if (!isActive(b)) fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
-  if (notBefore(now, stayStart(b.stay))) fail('BOOKING_STATE', 'The stay has already started', { status: b.status });
+  if (notBefore(now, stayStart(b.stay, b.timeZone))) fail('BOOKING_STATE', 'The stay has already started', { status: b.status });
 };
 
 const request: Decision<'RequestBooking'> = (c, state) => {
@@ -53,6 +55,7 @@ const request: Decision<'RequestBooking'> = (c, state) => {
         instantBook: listing.instantBook,
         cancellationPolicy: listing.cancellationPolicy,
         holdId: c.holdId,
+        ...(listing.timeZone !== undefined ? { timeZone: listing.timeZone } : {}),
         ...(c.respondBy !== undefined && !listing.instantBook ? { respondBy: c.respondBy } : {}),
         at: c.now,
       },
@@ -91,7 +94,7 @@ const captured: Decision<'RecordPaymentCaptured'> = (c, state) => {
   const { bookingId } = b;
   const paid = { type: 'BookingPaid', data: { bookingId, paymentId: c.paymentId, amount: c.amount, at: c.now } } as const;
   if (c.amount.currency === b.total.currency) {
-    if (b.status === 'awaiting_payment') return [paid, { type: 'BookingConfirmed', data: { bookingId, ...holdOf(b), at: c.now } }];
+    if (b.status === 'awaiting_payment') return [paid, { type: 'BookingConfirmed', data: { bookingId, ...holdOf(b), ...zoneOf(b), at: c.now } }];
     // the difference a modification asked for
     if (b.status === 'confirmed' && c.amount.amount > 0 && c.amount.amount <= outstanding(b)) return [paid];
   }
@@ -109,7 +112,7 @@ const cancel: Decision<'CancelBooking'> = (c, state) => {
   const b = bookingOf(state);
   const byRole = roleOf(b, c.actorId);
   ensureOpen(b, c.now);
-  const refund = byRole === 'host' ? netPaid(b) : refundFor(b.cancellationPolicy, netPaid(b), c.now, stayStart(b.stay));
+  const refund = byRole === 'host' ? netPaid(b) : refundFor(b.cancellationPolicy, netPaid(b), c.now, stayStart(b.stay, b.timeZone));
   const refunds = allocateRefund(b.payments, refund);
   return [
     {
@@ -154,6 +157,7 @@ const modify: Decision<'ModifyBooking'> = (c, state) => {
         refunds: allocateRefund(b.payments, refundDue),
         captureDue,
         confirmed,
+        ...zoneOf(b),
         at: c.now,
       },
     },
@@ -169,7 +173,7 @@ const recordRefund: Decision<'RecordRefund'> = (c, state) => {
 
 const complete: Decision<'CompleteBooking'> = (c, state) => {
   const b = bookingOf(state);
-  if (b.status !== 'confirmed' || !notBefore(c.now, stayEnd(b.stay))) return [];
+  if (b.status !== 'confirmed' || !notBefore(c.now, stayEnd(b.stay, b.timeZone))) return [];
   return [{ type: 'BookingCompleted', data: { bookingId: b.bookingId, payout: netPaid(b), at: c.now } }];
 };
 
@@ -201,7 +205,7 @@ const published = (b: Booking, reviews: Booking['reviews'], at: string): Booking
     listingId: b.listingId,
     hostId: b.hostId,
     guestId: b.guestId,
-    stayMonth: monthOf(stayStart(b.stay)),
+    stayMonth: monthOf(localDateTime(stayStart(b.stay, b.timeZone), b.timeZone ?? 'UTC')),
     ...(reviews.guest ? { guestReview: reviews.guest } : {}),
     ...(reviews.host ? { hostReview: reviews.host } : {}),
     at,
@@ -250,7 +254,7 @@ const depositGuards = (b: Booking, now: string, actorId: string | undefined): 'd
   if (!automatic && actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the vendor marks a table');
   if (b.stay.kind !== 'slot') return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'Only a restaurant booking holds a table deposit');
   if (b.status !== 'confirmed' && b.status !== 'completed') return automatic ? 'skip' : fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
-  if (!notBefore(now, stayStart(b.stay))) return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay) });
+  if (!notBefore(now, stayStart(b.stay, b.timeZone))) return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay, b.timeZone) });
   if (b.deposit) return automatic ? 'skip' : fail('BOOKING_STATE', `The table is already marked ${b.deposit === 'settled' ? 'settled' : 'a no-show'}`, { deposit: b.deposit });
   return 'decide';
 };

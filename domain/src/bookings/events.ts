@@ -16,6 +16,11 @@ export const ReviewComment = z.string().max(2000);
 
 /** Where the booking's calendar hold lives, carried by every event after which the hold changes. */
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
+/**
+ * The listing's time zone, whose wall clock sets check-in and check-out (absent in events written
+ * before: those bookings keep the UTC instants they had).
+ */
+const timeZone = z.string().min(1).optional();
 
 export const BookingRequestedData = z.object({
   bookingId: Id,
@@ -31,6 +36,7 @@ export const BookingRequestedData = z.object({
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
   holdId: Id,
+  timeZone,
   /** The host's response deadline of a request (absent for instant booking, and in events written before). */
   respondBy: Instant.optional(),
   at: Instant,
@@ -39,7 +45,7 @@ export const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant
 export const BookingDeclinedData = z.object({ bookingId: Id, by: Id, reason: z.string(), ...hold, at: Instant });
 export const BookingRequestExpiredData = z.object({ bookingId: Id, ...hold, at: Instant });
 export const BookingPaidData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
-export const BookingConfirmedData = z.object({ bookingId: Id, ...hold, at: Instant });
+export const BookingConfirmedData = z.object({ bookingId: Id, ...hold, timeZone, at: Instant });
 export const BookingPaymentOrphanedData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
 export const BookingPaymentFailedData = z.object({ bookingId: Id, reason: z.string(), ...hold, at: Instant });
 export const BookingCancelledData = z.object({
@@ -67,6 +73,7 @@ export const BookingModifiedData = z.object({
   /** To capture now: the increase, when the booking is already confirmed (else the capture takes the new total). */
   captureDue: Money,
   confirmed: z.boolean(),
+  timeZone,
   at: Instant,
 });
 /** `paymentId`: the payment refunded (absent in events written before: it was the latest one). */

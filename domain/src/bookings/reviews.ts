@@ -5,4 +5,5 @@ import { stayEnd } from './stay.ts';
 /** Days after check-out within which guest and host review each other. */
 export const REVIEW_WINDOW_DAYS = 14;
 
-export const reviewWindowEnd = (booking: Pick<Booking, 'stay'>): string => addMinutes(stayEnd(booking.stay), REVIEW_WINDOW_DAYS * 24 * 60);
+export const reviewWindowEnd = (booking: Pick<Booking, 'stay' | 'timeZone'>): string =>
+  addMinutes(stayEnd(booking.stay, booking.timeZone), REVIEW_WINDOW_DAYS * 24 * 60);

@@ -32,6 +32,8 @@ export type Booking = {
   instantBook: boolean;
   cancellationPolicy: CancellationPolicy;
   holdId: string;
+  /** The listing's time zone when the booking was requested (absent before bookings knew it: UTC). */
+  timeZone?: string;
   requestedAt: string;
   /** Captured for this booking (orphaned payments excluded: they are refunded whole). */
   paid: Money;

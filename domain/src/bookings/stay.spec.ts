@@ -5,23 +5,50 @@ import { stayEnd, stayKeys, stayStart, validStay, type Stay } from './stay.ts';
 const NOW = '2026-03-01T10:00:00.000Z';
 
 describe('stay keys and bounds', () => {
-  it.each<{ stay: Stay; keys: string[]; start: string; end: string }>([
+  it.each<{ name: string; stay: Stay; timeZone?: string; keys: string[]; start: string; end: string }>([
     {
+      name: 'nights in a booking of before time zones: UTC',
       stay: { kind: 'nights', checkIn: '2026-03-30', checkOut: '2026-04-02' },
       keys: ['2026-03-30', '2026-03-31', '2026-04-01'],
       start: '2026-03-30T15:00:00.000Z',
       end: '2026-04-02T11:00:00.000Z',
     },
     {
+      name: 'nights in Tokyo: 15:00 and 11:00 there (UTC+9, no summer time)',
+      stay: { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-04-13' },
+      timeZone: 'Asia/Tokyo',
+      keys: ['2026-04-10', '2026-04-11', '2026-04-12'],
+      start: '2026-04-10T06:00:00.000Z',
+      end: '2026-04-13T02:00:00.000Z',
+    },
+    {
+      name: 'nights in New York across the spring change: check-in in winter time, check-out in summer time',
+      stay: { kind: 'nights', checkIn: '2026-03-06', checkOut: '2026-03-10' },
+      timeZone: 'America/New_York',
+      keys: ['2026-03-06', '2026-03-07', '2026-03-08', '2026-03-09'],
+      start: '2026-03-06T20:00:00.000Z',
+      end: '2026-03-10T15:00:00.000Z',
+    },
+    {
+      name: 'nights in Lisbon across the autumn change',
+      stay: { kind: 'nights', checkIn: '2026-10-24', checkOut: '2026-10-26' },
+      timeZone: 'Europe/Lisbon',
+      keys: ['2026-10-24', '2026-10-25'],
+      start: '2026-10-24T14:00:00.000Z',
+      end: '2026-10-26T11:00:00.000Z',
+    },
+    {
+      name: 'a slot is an instant whatever the zone',
       stay: { kind: 'slot', start: '2026-03-05T19:30:00.000Z', minutes: 90 },
+      timeZone: 'Asia/Tokyo',
       keys: ['2026-03-05T19:30:00.000Z'],
       start: '2026-03-05T19:30:00.000Z',
       end: '2026-03-05T21:00:00.000Z',
     },
-  ])('$stay.kind', ({ stay, keys, start, end }) => {
+  ])('$name', ({ stay, timeZone, keys, start, end }) => {
     expect(stayKeys(stay)).toEqual(keys);
-    expect(stayStart(stay)).toBe(start);
-    expect(stayEnd(stay)).toBe(end);
+    expect(stayStart(stay, timeZone)).toBe(start);
+    expect(stayEnd(stay, timeZone)).toBe(end);
   });
 });
 

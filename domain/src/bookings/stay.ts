@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf } from '../shared/time.ts';
+import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf, wallClockInstant } from '../shared/time.ts';
 import { fail } from '../shared/errors.ts';
 
 export const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
@@ -19,18 +19,25 @@ export const MAX_NIGHTS = 60;
 export const MAX_DAYS_AHEAD = 5 * 366;
 export const MIN_SLOT_MINUTES = 15;
 export const MAX_SLOT_MINUTES = 480;
-export const CHECK_IN_TIME = '15:00:00.000Z';
-export const CHECK_OUT_TIME = '11:00:00.000Z';
+/** Check-in and check-out on the listing's wall clock (in its time zone). */
+export const CHECK_IN_TIME = '15:00';
+export const CHECK_OUT_TIME = '11:00';
 
 /** The calendar keys a stay occupies: its nights, or the slot's start instant. */
 export const stayKeys = (stay: Stay): string[] =>
   stay.kind === 'nights' ? nightsOf(stay.checkIn, stay.checkOut) : [stay.start];
 
-export const stayStart = (stay: Stay): string =>
-  stay.kind === 'nights' ? `${stay.checkIn}T${CHECK_IN_TIME}` : stay.start;
+/**
+ * When a stay begins: check-in at 15:00 in the listing's time zone on its first night, or the
+ * slot's start. A booking requested before bookings knew their listing's zone has none: UTC, as its
+ * deadlines were then.
+ */
+export const stayStart = (stay: Stay, timeZone: string | undefined): string =>
+  stay.kind === 'nights' ? wallClockInstant(stay.checkIn, CHECK_IN_TIME, timeZone ?? 'UTC') : stay.start;
 
-export const stayEnd = (stay: Stay): string =>
-  stay.kind === 'nights' ? `${stay.checkOut}T${CHECK_OUT_TIME}` : addMinutes(stay.start, stay.minutes);
+/** When a stay ends: check-out at 11:00 in the listing's time zone, or the slot's end. */
+export const stayEnd = (stay: Stay, timeZone: string | undefined): string =>
+  stay.kind === 'nights' ? wallClockInstant(stay.checkOut, CHECK_OUT_TIME, timeZone ?? 'UTC') : addMinutes(stay.start, stay.minutes);
 
 /** Number of priced periods: nights, or 1 for a slot. */
 export const stayLength = (stay: Stay): number => (stay.kind === 'nights' ? stayKeys(stay).length : 1);

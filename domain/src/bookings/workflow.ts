@@ -55,12 +55,12 @@ const release = (data: { bookingId: string; holdId: string; unitTypeId: string; 
   return { taskId: `release-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ReleaseHold', bookingId, holdId, unitTypeId, stay, reason } };
 };
 
-const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, at: string, settings: WorkflowSettings): Reaction[] => [
+const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, timeZone: string | undefined, at: string, settings: WorkflowSettings): Reaction[] => [
   { taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } },
   // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
-  { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay), task: { type: 'CompleteStay', bookingId } },
+  { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay, timeZone), task: { type: 'CompleteStay', bookingId } },
   ...(stay.kind === 'slot'
-    ? [{ taskId: `settle-deposit:${bookingId}:${holdId}`, dueAt: addHours(stayEnd(stay), settings.depositRefundHours ?? 24), task: { type: 'SettleUnmarkedDeposit', bookingId } } as const]
+    ? [{ taskId: `settle-deposit:${bookingId}:${holdId}`, dueAt: addHours(stayEnd(stay, timeZone), settings.depositRefundHours ?? 24), task: { type: 'SettleUnmarkedDeposit', bookingId } } as const]
     : []),
 ];
 
@@ -120,8 +120,8 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       return [release(event.data, 'cancelled'), ...refundTasks(bookingId, 'cancelled', refund, refunds, 'cancelled', at)];
     }
     case 'BookingConfirmed': {
-      const { bookingId, holdId, unitTypeId, stay, at } = event.data;
-      return confirm(bookingId, holdId, unitTypeId, stay, at, settings);
+      const { bookingId, holdId, unitTypeId, stay, timeZone, at } = event.data;
+      return confirm(bookingId, holdId, unitTypeId, stay, timeZone, at, settings);
     }
     case 'BookingPaymentOrphaned': {
       const { bookingId, paymentId, amount, at } = event.data;
@@ -130,10 +130,10 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       ];
     }
     case 'BookingModified': {
-      const { bookingId, unitTypeId, previous, holdId, stay, refundDue, refunds, captureDue, confirmed, at } = event.data;
+      const { bookingId, unitTypeId, previous, holdId, stay, refundDue, refunds, captureDue, confirmed, timeZone, at } = event.data;
       const newHold = holdId !== previous.holdId;
       return [
-        ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, at, settings) : []),
+        ...(newHold && confirmed ? confirm(bookingId, holdId, unitTypeId, stay, timeZone, at, settings) : []),
         ...(newHold ? [release({ bookingId, holdId: previous.holdId, unitTypeId, stay: previous.stay, at }, 'modified')] : []),
         ...refundTasks(bookingId, `modified:${holdId}`, refundDue, refunds, 'modified', at),
         ...(captureDue.amount > 0

@@ -25,3 +25,56 @@ export const addHours = (instant: string, hours: number): string => addMinutes(i
 
 /** The date part of an instant, in UTC. */
 export const dateOf = (instant: string): string => new Date(Date.parse(instant)).toISOString().slice(0, 10);
+
+// A formatter costs far more to build than to use: one per zone, kept (zones are few).
+const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
+const wallClockFormat = (timeZone: string): Intl.DateTimeFormat => {
+  let format = wallClockFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    if (wallClockFormats.size < 1000) wallClockFormats.set(timeZone, format);
+  }
+  return format;
+};
+
+/** Wall-clock `yyyy-mm-ddThh:mm` of an instant in a time zone. */
+export const localDateTime = (instant: string, timeZone: string): string => {
+  const parts = wallClockFormat(timeZone).formatToParts(new Date(instant));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+  return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
+};
+
+/** Whether a date-time names its offset (`Z`, `+02:00`); one without is a wall-clock time. */
+export const hasOffset = (dateTime: string): boolean => /(Z|[+-]\d{2}:?\d{2})$/i.test(dateTime);
+
+/**
+ * The instant a wall-clock time (`yyyy-mm-ddThh:mm[:ss[.fff]]`) names in a time zone, seconds kept.
+ * A time the clocks skip (spring forward) names no instant: undefined. A time they pass twice (fall
+ * back) is the first.
+ */
+export const instantOfLocal = (local: string, timeZone: string): string | undefined => {
+  const wanted = `${local.slice(0, 16)}`;
+  const seconds = /^(?::(\d{2}(?:\.\d+)?))?$/.exec(local.slice(16));
+  const asUtc = Date.parse(`${wanted}:00Z`);
+  if (Number.isNaN(asUtc) || !seconds) return undefined;
+  const extra = Math.round(Number(seconds[1] ?? 0) * 1000);
+  // Offsets in force a day either side cover every real zone's transitions; the earliest match wins.
+  const offsets = [...new Set([asUtc - 86_400_000, asUtc, asUtc + 86_400_000].map((at) => Date.parse(`${localDateTime(new Date(at).toISOString(), timeZone)}:00Z`) - at))];
+  const candidates = offsets.map((offset) => asUtc - offset).filter((at) => localDateTime(new Date(at).toISOString(), timeZone) === wanted).sort((a, b) => a - b);
+  return candidates.length > 0 ? new Date(candidates[0]! + extra).toISOString() : undefined;
+};
+
+/**
+ * The instant a date's wall-clock time (`hh:mm`) is in a time zone, for times a place fixes by its
+ * clocks (check-in at 15:00). A time the clocks skip that day is read with the offset in force
+ * before the jump (02:30 on a spring-forward night is 03:30 new time); a time they pass twice is the first.
+ */
+export const wallClockInstant = (date: string, clock: string, timeZone: string): string => {
+  const local = `${date}T${clock}`;
+  const exact = instantOfLocal(local, timeZone);
+  if (exact !== undefined) return exact;
+  const asUtc = Date.parse(`${local}:00Z`);
+  const before = asUtc - 86_400_000;
+  const offset = Date.parse(`${localDateTime(new Date(before).toISOString(), timeZone)}:00Z`) - before;
+  return new Date(asUtc - offset).toISOString();
+};

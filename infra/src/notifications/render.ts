@@ -1,3 +1,4 @@
+import { localDateTime } from '@stayhub/domain';
 import type { Notification } from './port.ts';
 
 export type RenderedMail = { subject: string; text: string };
@@ -9,12 +10,21 @@ const money = (m: unknown): string => {
   const amount = m as Amount | undefined;
   return amount && typeof amount.amount === 'number' ? `${(amount.amount / 100).toFixed(2)} ${amount.currency}` : '';
 };
-const stayOf = (s: unknown): string => {
+const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** An instant on the listing's clock when the mail names its zone, else in UTC. */
+const timeOf = (instant: string, timeZone: string): string => {
+  if (!timeZone) return `${instant.slice(0, 16).replace('T', ' ')} UTC`;
+  try {
+    return `${localDateTime(instant, timeZone).replace('T', ' ')} (${timeZone})`;
+  } catch {
+    return `${instant.slice(0, 16).replace('T', ' ')} UTC`;
+  }
+};
+const stayOf = (s: unknown, timeZone: string): string => {
   const stay = s as Stay | undefined;
   if (!stay) return '';
-  return stay.kind === 'nights' ? `${stay.checkIn} to ${stay.checkOut}` : `${stay.start.slice(0, 16).replace('T', ' ')} UTC`;
+  return stay.kind === 'nights' ? `${stay.checkIn} to ${stay.checkOut}` : timeOf(stay.start, timeZone);
 };
-const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 
 /**
  * A template and its data as the subject and plain-text body a person reads. Every channel renders
@@ -22,8 +32,20 @@ const str = (value: unknown): string => (typeof value === 'string' ? value : '')
  */
 export const renderMail = ({ template, data }: Pick<Notification, 'template' | 'data'>): RenderedMail => {
   const hello = data.name ? `Hello ${str(data.name)},\n\n` : 'Hello,\n\n';
-  const booking = `Booking ${str(data.bookingId)}${data.stay ? ` (${stayOf(data.stay)})` : ''}`;
+  const booking = `Booking ${str(data.bookingId)}${data.stay ? ` (${stayOf(data.stay, str(data.timeZone))})` : ''}`;
   switch (template) {
+    case 'booking.requested': {
+      const guests = typeof data.guests === 'number' ? data.guests : 1;
+      return {
+        subject: 'New booking request',
+        text: `${hello}${booking} is requested for ${guests} guest${guests === 1 ? '' : 's'}${data.total ? `, total ${money(data.total)}` : ''}.${data.respondBy ? `\nApprove or decline it by ${timeOf(str(data.respondBy), '')}; unanswered, it expires then.` : ''}\n`,
+      };
+    }
+    case 'booking.payment_failed':
+      return {
+        subject: 'Your payment did not go through',
+        text: `${hello}the payment for ${booking.charAt(0).toLowerCase()}${booking.slice(1)} failed${data.reason ? ` (${str(data.reason).replaceAll('_', ' ')})` : ''}, so it is not confirmed and its dates are free again.\n`,
+      };
     case 'booking.confirmed':
       return { subject: 'Your booking is confirmed', text: `${hello}${booking} is confirmed${data.total ? `, total ${money(data.total)}` : ''}.\n` };
     case 'booking.cancelled':

@@ -15,6 +15,11 @@ const csv = z
 const PRICE_RANGE =
   "Minor units per night. With checkIn/checkOut, a unit type's price is the average per night of the asked nights (each at its per-date price, else the base price); without them, its base price";
 
+/** A slot is an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
+const SlotTime = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })], {
+  error: 'an instant with its offset (2030-05-01T17:30:00Z) or a wall-clock time (2030-05-01T19:30)',
+});
+
 const SearchQuery = z
   .object({
     q: z.string().trim().min(1).max(200).optional(),
@@ -23,7 +28,9 @@ const SearchQuery = z
     radiusKm: queryNumber({ positive: true, max: 20_000 }).optional(),
     checkIn: IsoDate.optional(),
     checkOut: IsoDate.optional(),
-    slot: z.iso.datetime({ offset: true }).optional(),
+    slot: SlotTime.optional().meta({
+      description: "A restaurant slot: an instant with its offset, or a wall-clock time (2030-05-01T19:30) that each restaurant reads in its own time zone",
+    }),
     guests: queryInteger({ min: 1, max: 1000 }).optional(),
     minPrice: queryInteger({ min: 0 }).optional().meta({ description: PRICE_RANGE }),
     maxPrice: queryInteger({ min: 0 }).optional().meta({ description: PRICE_RANGE }),
@@ -62,8 +69,6 @@ const AvailabilityQuery = z
   .object({ from: IsoDate, to: IsoDate, after: Token })
   .refine((q) => q.from < q.to, { message: 'to must be after from', path: ['to'] })
   .refine((q) => daysBetween(q.from, q.to) <= 366, { message: 'at most 366 days', path: ['to'] });
-/** A slot is an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
-const SlotTime = z.union([z.iso.datetime({ offset: true }), z.iso.datetime({ local: true })]);
 const SlotsQuery = z.object({ slots: csv.pipe(z.array(SlotTime).min(1).max(200)), after: Token });
 
 /** Published listings are public; a draft or an unlisted one only to its host and operators. */

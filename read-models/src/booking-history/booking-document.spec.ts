@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { bookings } from '@stayhub/domain';
-import { confirmedBooking, eur, LATER } from '@stayhub/domain/bookings/fixtures';
+import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/bookings/fixtures';
 import type { RecordedEvent } from '@stayhub/infra';
 import { evolveBookingDocument } from './booking-document.ts';
 
@@ -45,5 +45,28 @@ describe('booking document', () => {
 
   it.each(history.map((event, i) => [event.type, i + 1] as const))('is the same when %s is delivered twice', (_type, n) => {
     expect(twice(n)).toEqual(once(n));
+  });
+});
+
+describe('booking document in the listing time zone', () => {
+  const stay = { kind: 'nights' as const, checkIn: '2026-04-10', checkOut: '2026-04-13' };
+  const moved = { kind: 'nights' as const, checkIn: '2026-04-11', checkOut: '2026-04-14' };
+  const modified: bookings.BookingEvent = {
+    type: 'BookingModified',
+    data: {
+      bookingId: 'b1', unitTypeId: 'ut-1', previous: { stay, guests: 2, units: 1, total: eur(30_000), holdId: 'hold-1' }, stay: moved, guests: 2, units: 1,
+      total: eur(30_000), holdId: 'hold-2', priceDifference: eur(0), refundDue: eur(0), captureDue: eur(0), confirmed: false, timeZone: 'Asia/Tokyo', at: LATER,
+    },
+  };
+  const history = recordedAll([requested({ stay, timeZone: 'Asia/Tokyo' }), approved, paid(), modified]);
+  const once = (n: number) => history.slice(0, n).reduce(evolveBookingDocument, undefined);
+
+  it('starts at check-in 15:00 and ends at check-out 11:00 in Tokyo, and a modification keeps that clock', () => {
+    expect(once(1)).toMatchObject({ start: '2026-04-10T06:00:00.000Z', end: '2026-04-13T02:00:00.000Z' });
+    expect(once(4)).toMatchObject({ start: '2026-04-11T06:00:00.000Z', end: '2026-04-14T02:00:00.000Z' });
+  });
+
+  it.each(history.map((event, i) => [event.type, i + 1] as const))('is the same when %s is delivered twice', (_type, n) => {
+    expect(history.slice(0, n).flatMap((e) => [e, e]).reduce(evolveBookingDocument, undefined)).toEqual(once(n));
   });
 });

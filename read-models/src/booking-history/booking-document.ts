@@ -50,8 +50,11 @@ export const bookingDocumentHandles = new Set([
   'BookingPaymentIssueResolved',
 ]);
 
-/** Start and end of the stay as instants: the domain's check-in and check-out times. */
-const bounds = (stay: Stay): { start: string; end: string } => ({ start: bookings.stayStart(stay), end: bookings.stayEnd(stay) });
+/** Start and end of the stay as instants: check-in and check-out on the listing's clock (its zone as the event carries it). */
+const bounds = (stay: Stay, timeZone: string | undefined): { start: string; end: string } => ({
+  start: bookings.stayStart(stay, timeZone),
+  end: bookings.stayEnd(stay, timeZone),
+});
 
 /** The status the domain's status machine gives (documents of before it was typed keep their string). */
 const nextStatus = (status: string, event: RecordedEvent): string =>
@@ -78,7 +81,7 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
       unitTypeId: data.unitTypeId,
       kind: data.kind,
       stay: data.stay,
-      ...bounds(data.stay),
+      ...bounds(data.stay, data.timeZone),
       guests: data.guests,
       units: data.units,
       total: data.total,
@@ -109,7 +112,7 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
     case 'BookingPaymentIssueResolved':
       return withIssues(next, withoutIssue(doc.paymentIssues ?? [], data.taskId));
     case 'BookingModified':
-      return { ...next, stay: data.stay, ...bounds(data.stay), guests: data.guests, units: data.units, total: data.total };
+      return { ...next, stay: data.stay, ...bounds(data.stay, data.timeZone), guests: data.guests, units: data.units, total: data.total };
     default:
       return next;
   }

@@ -1,6 +1,6 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { assertNever, type listings } from '@stayhub/domain';
-import { wantedKeys } from './postgres.ts';
+import { wantedNights } from './postgres.ts';
 import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
 import { priceFits, type NightPrices } from './night-prices.ts';
 import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords, wordsOf } from './search-words.ts';
@@ -177,6 +177,9 @@ export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
 
 export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 'location', 'currency', 'minPrice', 'rating', 'ratingCount', 'stars', 'amenities', 'photo'];
 
+/** What a slot search reads of each candidate to find the slot on its clock and in its opening hours. */
+const SLOT_FIELDS = ['doc.details.location.timeZone', 'doc.details.slots'];
+
 /** How many candidates a date search fetches before the availability post-filter. */
 export const DEFAULT_CANDIDATE_CAP = 5000;
 
@@ -285,9 +288,11 @@ export const buildSearchRequest = (
   if (query.stars?.length) filter.push({ terms: { stars: query.stars } });
   if (query.minRating !== undefined) filter.push({ range: { rating: { gte: query.minRating } } });
   if (query.cuisine?.length) filter.push({ terms: { cuisine: query.cuisine.map((c) => c.toLowerCase()) } });
+  // Only restaurants seat at a slot; which serve it (on their clock) the reader checks on the candidates.
+  if (query.slot) filter.push({ term: { kind: 'restaurant' } });
   filter.push({ nested: { path: 'unitTypes', query: { bool: { filter: unitFilters(query) } } } });
 
-  const dated = wantedKeys(query) !== undefined;
+  const dated = wantedNights(query) !== undefined || query.slot !== undefined;
   return {
     // Beside filters, `should` clauses are optional: they only give the tier's score.
     query: { bool: { filter, ...(should.length > 0 ? { should } : {}) } },
@@ -296,7 +301,7 @@ export const buildSearchRequest = (
     size: dated ? (options.candidateCap ?? DEFAULT_CANDIDATE_CAP) : query.pageSize,
     // Counted exactly up to the bound, and "1,000+" beyond it: a count of every match costs what the search does.
     track_total_hits: TOTAL_BOUND + 1,
-    _source: dated ? [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices'] : SUMMARY_FIELDS,
+    _source: dated ? [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices', ...(query.slot ? SLOT_FIELDS : [])] : SUMMARY_FIELDS,
   };
 };
 

@@ -148,12 +148,27 @@ describe('ElasticsearchListingReader.search with dates', () => {
     expect(second.total).toBe(3);
   });
 
-  it('asks for the one slot instant of a restaurant search', async () => {
+  it('asks for the one slot instant of a restaurant search, each restaurant a wall-clock time on its own clock', async () => {
     const env = setup(availability);
-    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, () => ({ hits: { total: { value: 1, relation: 'eq' }, hits: [hitOf(l3)] } }));
-    const result = await env.reader.search({ ...base, slot: '2030-05-01T19:00:00+02:00', guests: 4 });
-    expect(asked.at(-1)).toEqual({ unitTypeIds: ['l3-room'], keys: ['2030-05-01T17:00:00.000Z'] });
-    expect(result.items.map((i) => i.listingId)).toEqual(['l3']);
+    const restaurant = (l: ListingSource, timeZone: string): ListingSource => ({
+      ...l,
+      kind: 'restaurant',
+      details: { ...l.details, location: { ...l.details.location!, timeZone }, slots: { minutes: 60, openingHours: { '3': [{ open: '18:00', close: '22:00' }] } } },
+    });
+    const requests: Recorded[] = [];
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
+      requests.push(params as Recorded);
+      return { hits: { total: { value: 2, relation: 'eq' }, hits: [hitOf(restaurant(l3, 'Europe/Amsterdam')), hitOf(restaurant(l1, 'Europe/London'))] } };
+    });
+    const result = await env.reader.search({ ...base, slot: '2030-05-01T19:00:00+02:00', guests: 1 });
+    expect(requests[0]!.body).toMatchObject({ query: { bool: { filter: expect.arrayContaining([{ term: { kind: 'restaurant' } }]) } } });
+    // 19:00 in Amsterdam is 18:00 in London: both serve it, at one instant
+    expect(asked.at(-1)).toEqual({ unitTypeIds: ['l3-room', 'l1-room'], keys: ['2030-05-01T17:00:00.000Z'] });
+    expect(result.items.map((i) => i.listingId)).toEqual(['l3', 'l1']);
+    const local = await env.reader.search({ ...base, slot: '2030-05-01T19:00', guests: 1 });
+    // each at 19:00 on its own clock: one instant per zone
+    expect(asked.at(-1)).toEqual({ unitTypeIds: ['l3-room', 'l1-room'], keys: ['2030-05-01T17:00:00.000Z', '2030-05-01T18:00:00.000Z'] });
+    expect(local.items.map((i) => i.listingId)).toEqual(['l3', 'l1']);
   });
 });
 

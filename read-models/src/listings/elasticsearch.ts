@@ -15,7 +15,8 @@ import {
 } from './elasticsearch-mapping.ts';
 import type { AvailabilityReader } from '../availability/port.ts';
 import { TOTAL_BOUND, totalTextOf, type AvailabilityDay, type ListingReader, type ListingSearchQuery, type ListingSearchResult, type ListingView } from './port.ts';
-import { wantedKeys } from './postgres.ts';
+import { wantedNights } from './postgres.ts';
+import { askedSlot, openSlotKey } from './slot-query.ts';
 import { typedWords } from './search-words.ts';
 
 export type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
@@ -41,7 +42,8 @@ export class ElasticsearchListingReader implements ListingReader {
   ) {}
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
-    const keys = wantedKeys(query);
+    const nights = wantedNights(query);
+    const slot = query.slot === undefined ? undefined : askedSlot(query.slot);
     const page = { page: query.page, pageSize: query.pageSize };
     // Typed words are looked up first, as the PostgreSQL dictionary does: those no listing has are left out.
     const words = query.q ? await this.knownWords(typedWords(query.q)) : undefined;
@@ -52,16 +54,24 @@ export class ElasticsearchListingReader implements ListingReader {
     const response = await this.client.search<SearchSource>({ index: this.options.alias, ...request });
     const hits = response.hits.hits;
     const next = (matches: number) => (offset + query.pageSize < Math.min(matches, TOTAL_BOUND) ? cursorOfOffset(offset + query.pageSize) : null);
-    if (!keys) {
+    if (!nights && !slot) {
       const matches = totalOf(response.hits.total);
       return { items: hits.map((hit) => toSummary(hit, query)), total: Math.min(matches, TOTAL_BOUND), totalText: totalTextOf(matches), next: next(matches), ...page };
     }
 
-    const candidates = hits.map((hit) => ({ hit, units: fittingUnitTypes(hit._source?.unitTypes ?? [], query, hit._source?.doc?.nightPrices) }));
-    const used = await this.used([...new Set(candidates.flatMap((c) => c.units.map((u) => u.unitTypeId)))], keys);
+    // A slot is each restaurant's own instant (a wall-clock time read on its clock), and only one it serves counts.
+    const keysOf = (hit: (typeof hits)[number]): string[] => {
+      if (nights) return nights;
+      const key = openSlotKey(slot!, hit._source?.doc?.details as Parameters<typeof openSlotKey>[1]);
+      return key === undefined ? [] : [key];
+    };
+    const candidates = hits
+      .map((hit) => ({ hit, keys: keysOf(hit), units: fittingUnitTypes(hit._source?.unitTypes ?? [], query, hit._source?.doc?.nightPrices) }))
+      .filter((c) => c.keys.length > 0);
+    const used = await this.used([...new Set(candidates.flatMap((c) => c.units.map((u) => u.unitTypeId)))], [...new Set(candidates.flatMap((c) => c.keys))]);
     const guests = query.guests ?? 1;
     const available = candidates
-      .map((c) => ({ hit: c.hit, free: freeUnitTypes(c.units, keys, used, guests) }))
+      .map((c) => ({ hit: c.hit, free: freeUnitTypes(c.units, c.keys, used, guests) }))
       .filter((c) => c.free.length > 0);
     return {
       items: available.slice(offset, offset + query.pageSize).map((c) => toSummary(c.hit, query, c.free)),

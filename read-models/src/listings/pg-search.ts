@@ -3,6 +3,7 @@ import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { cellsCovering, fineCellSql, fineCellsTouching, withinRadiusSql } from './geo-cells.ts';
 import { nightPriceSql } from './night-prices.ts';
+import { askedSlot, weekMinuteOf } from './slot-query.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string; nightPrices: string };
@@ -194,13 +195,29 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     }
   }
   if (query.slot) {
-    const slot = new Date(query.slot).toISOString();
-    const at = p(slot, '::timestamptz');
     // A restaurant takes the slot only on its grid within opening hours (its local week), and then only with a table free.
-    where.push(`l.slot_starts @> ARRAY[(SELECT (extract(dow FROM x) * 1440 + extract(hour FROM x) * 60 + extract(minute FROM x))::int
-                                          FROM (SELECT ${at} AT TIME ZONE l.time_zone) s(x) WHERE extract(second FROM x) = 0)]`);
-    unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(slot.slice(0, 7))}
-                              AND coalesce((c.slots ->> ${p(slot)})::int, 0) > u.count - ${need})`);
+    where.push(`l.kind = 'restaurant'`);
+    const zone = `coalesce(l.time_zone, 'UTC')`;
+    const asked = askedSlot(query.slot);
+    let key: string;
+    if (asked.kind === 'instant') {
+      const at = p(asked.key, '::timestamptz');
+      where.push(`l.slot_starts @> ARRAY[(SELECT (extract(dow FROM x) * 1440 + extract(hour FROM x) * 60 + extract(minute FROM x))::int
+                                            FROM (SELECT ${at} AT TIME ZONE ${zone}) s(x) WHERE extract(second FROM x) = 0)]`);
+      key = p(asked.key);
+    } else {
+      // A wall-clock time is each restaurant's own: the same minute of its week everywhere, a
+      // different instant per zone (the earliest of a time passed twice, none for one skipped,
+      // found as `instantOfLocal` does, from the offsets in force a day either side).
+      const local = p(asked.local, '::timestamp');
+      const at = `(SELECT min(k) FROM (SELECT s.t - (((s.t + d) AT TIME ZONE ${zone}) - ((s.t + d) AT TIME ZONE 'UTC')) AS k
+                     FROM (SELECT ${local} AT TIME ZONE 'UTC') s(t), unnest(ARRAY['-1 day', '0', '1 day']::interval[]) d) ks
+                    WHERE k AT TIME ZONE ${zone} = ${local})`;
+      where.push(asked.onMinute ? `l.slot_starts @> ARRAY[${p(weekMinuteOf(asked.local), '::int')}] AND ${at} IS NOT NULL` : 'false');
+      key = `to_char(${at} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+    }
+    unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = left(${key}, 7)
+                              AND coalesce((c.slots ->> ${key})::int, 0) > u.count - ${need})`);
   }
   if (unitAsked) where.push(`EXISTS (SELECT 1 FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`);
 

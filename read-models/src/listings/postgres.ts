@@ -11,9 +11,9 @@ const AVAILABILITY = 'availability';
 const TARGETS_TTL_MS = 1000;
 const UNDEFINED_TABLE = '42P01';
 
-/** Keys wanted: nights between the dates, or the one slot instant. */
-export const wantedKeys = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkOut' | 'slot'>): string[] | undefined =>
-  query.checkIn && query.checkOut ? nightsBetween(query.checkIn, query.checkOut) : query.slot ? [new Date(query.slot).toISOString()] : undefined;
+/** The nights asked (between the dates), if any. */
+export const wantedNights = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkOut'>): string[] | undefined =>
+  query.checkIn && query.checkOut ? nightsBetween(query.checkIn, query.checkOut) : undefined;
 
 /**
  * Search on PostgreSQL (see `pg-search.ts`): the search read model's own tables answer every

@@ -4,7 +4,7 @@ import { noticeId, noticeText, reminderAt, type NoticeData, type NoticeKind, typ
 type Amount = { amount: number; currency: string };
 type Data = Record<string, unknown> & { at: string };
 
-export type BookingRow = { booking_id: string; guest_id: string; host_id: string; listing_id: string; stay: NoticeStay };
+export type BookingRow = { booking_id: string; guest_id: string; host_id: string; listing_id: string; stay: NoticeStay; time_zone: string | null };
 export type ListingRow = { listing_id: string; title: string };
 export type ProductRow = { product_id: string; seller_id: string };
 export type OrderRow = { order_id: string; user_id: string; total: Amount; product_ids: string[] };
@@ -39,19 +39,24 @@ export class Fold {
   }
 
   private about(bookingId: string, b: BookingRow): NoticeData {
-    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay };
+    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay, ...(b.time_zone ? { timeZone: b.time_zone } : {}) };
+  }
+
+  /** The listing's time zone as a booking event carries it (confirmed, modified), for when its stay begins. */
+  private static zoneOf(event: RecordedEvent): string | undefined {
+    return (event.data as { timeZone?: string }).timeZone;
   }
 
   private remind(event: RecordedEvent, bookingId: string, b: BookingRow, at: string): void {
     const id = reminderId(bookingId);
     if (this.s.reminders.has(id)) return;
     const data = this.about(bookingId, b);
-    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at), position: event.globalPosition });
+    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, Fold.zoneOf(event), at), position: event.globalPosition });
     this.changed.reminders.add(id);
   }
 
   /** Moves a reminder not shown yet (its time is after `at`), or takes it away when the stay is gone. */
-  private reschedule(bookingId: string, at: string, b?: BookingRow): void {
+  private reschedule(bookingId: string, at: string, b?: BookingRow, timeZone?: string): void {
     const id = reminderId(bookingId);
     const reminder = this.s.reminders.get(id);
     if (!reminder || Date.parse(reminder.at) <= Date.parse(at)) return;
@@ -61,7 +66,7 @@ export class Fold {
       return;
     }
     const data = this.about(bookingId, b);
-    this.s.reminders.set(id, { ...reminder, text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, at) });
+    this.s.reminders.set(id, { ...reminder, text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, timeZone, at) });
   }
 
   apply(event: RecordedEvent): void {
@@ -98,9 +103,9 @@ export class Fold {
     const { bookingId, at } = event.data as Data & { bookingId: string };
     const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
     if (event.type === 'BookingRequested') {
-      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string };
+      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string; timeZone?: string };
       if (!this.s.bookings.has(bookingId)) {
-        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay });
+        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay, time_zone: d.timeZone ?? null });
         this.changed.bookings.add(bookingId);
       }
       // an instant booking is told to the host when it is confirmed (paid), not before
@@ -130,7 +135,7 @@ export class Fold {
         const moved = { ...b, stay: (event.data as { stay: NoticeStay }).stay };
         this.s.bookings.set(bookingId, moved);
         this.changed.bookings.add(bookingId);
-        return this.reschedule(bookingId, at, moved);
+        return this.reschedule(bookingId, at, moved, Fold.zoneOf(event));
       }
       case 'BookingCancelled': {
         const { byRole, refund } = event.data as { byRole: 'guest' | 'host'; refund: Amount };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bookings } from '@stayhub/domain';
+import { bookings, localDateTime } from '@stayhub/domain';
 
 /** What a notice is about; the web app may pick an icon or a link by it. */
 export const noticeKinds = [
@@ -30,6 +30,8 @@ export type NoticeData = {
   listingId?: string;
   listingTitle?: string | null;
   stay?: NoticeStay;
+  /** The listing's time zone: a slot is told on its clock. */
+  timeZone?: string;
   guests?: number;
   total?: Amount;
   respondBy?: string | null;
@@ -47,10 +49,11 @@ export type NoticeData = {
 export const noticeId = (source: string): string => `n_${createHash('sha256').update(source).digest('base64url').slice(0, 22)}`;
 
 const money = (m: Amount): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
-const when = (stay: NoticeStay): string =>
-  stay.kind === 'nights' ? `${stay.checkIn} to ${stay.checkOut}` : `${stay.start.slice(0, 16).replace('T', ' ')} UTC`;
 const instant = (at: string): string => `${at.slice(0, 16).replace('T', ' ')} UTC`;
-const what = (d: NoticeData): string => `${d.listingTitle ? `"${d.listingTitle}"` : 'your booking'}${d.stay ? `, ${when(d.stay)}` : ''}`;
+const onClock = (at: string, timeZone: string | undefined): string => (timeZone ? `${localDateTime(at, timeZone).replace('T', ' ')} (${timeZone})` : instant(at));
+const when = (stay: NoticeStay, timeZone: string | undefined): string =>
+  stay.kind === 'nights' ? `${stay.checkIn} to ${stay.checkOut}` : onClock(stay.start, timeZone);
+const what = (d: NoticeData): string => `${d.listingTitle ? `"${d.listingTitle}"` : 'your booking'}${d.stay ? `, ${when(d.stay, d.timeZone)}` : ''}`;
 
 /** The sentence a person reads in the inbox. */
 export const noticeText = (kind: NoticeKind, d: NoticeData): string => {
@@ -97,10 +100,10 @@ const assertKind = (kind: never): never => {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * When the reminder of a stay shows: the day before it begins (24 hours before check-in or the
- * slot), or at once when the booking is confirmed later than that.
+ * When the reminder of a stay shows: the day before it begins (24 hours before check-in on the
+ * listing's clock, or before the slot), or at once when the booking is confirmed later than that.
  */
-export const reminderAt = (stay: NoticeStay, confirmedAt: string): string => {
-  const start = Date.parse(bookings.stayStart(stay));
+export const reminderAt = (stay: NoticeStay, timeZone: string | undefined, confirmedAt: string): string => {
+  const start = Date.parse(bookings.stayStart(stay, timeZone));
   return new Date(Math.max(start - DAY_MS, Date.parse(confirmedAt))).toISOString();
 };

@@ -74,6 +74,31 @@ describeProjection('notifications projection', {
       },
     },
     {
+      name: 'a stay in Tokyo: the reminder comes 24 hours before 15:00 there, and moves with the stay on its clock',
+      given: [...listing, ...recorded(booking, [requested(true), { ...confirmed, data: { ...confirmed.data, timeZone: 'Asia/Tokyo' } }])],
+      when: recorded(booking, [{
+        type: 'BookingModified',
+        data: { bookingId: 'b1', unitTypeId: 'ut1', stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' }, timeZone: 'Asia/Tokyo', at: '2026-05-03T00:00:00.000Z' },
+      }], 2),
+      then: (rows, tables) => {
+        expect(notices(rows, tables).filter(([, kind]) => kind === 'booking.reminder')).toEqual([['g1', 'booking.reminder', '2026-05-19T06:00']]);
+      },
+    },
+    {
+      name: 'a restaurant slot is told on the restaurant clock, with its zone',
+      given: listing,
+      when: recorded(booking, [{
+        ...requested(),
+        data: { ...requested().data, kind: 'restaurant', stay: { kind: 'slot', start: '2026-05-10T11:00:00.000Z', minutes: 120 }, timeZone: 'Asia/Tokyo' },
+      }]),
+      then: (rows, tables) => {
+        expect(textOf(rows, tables, 'booking.requested')).toBe(
+          'New booking request for "Sea flat", 2026-05-10 20:00 (Asia/Tokyo) (2 guests, 200.00 EUR): answer by 2026-05-02 10:00 UTC',
+        );
+        expect((rows[tables[0]!] as Notice[])[0]!.data).toMatchObject({ timeZone: 'Asia/Tokyo' });
+      },
+    },
+    {
       name: 'a guest cancelling tells both and takes the reminder away; a reminder already shown stays',
       given: [...listing, ...recorded(booking, [requested(), approved, confirmed])],
       when: recorded(booking, [cancelled('guest', '2026-05-04T00:00:00.000Z')], 3),

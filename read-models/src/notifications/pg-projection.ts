@@ -42,7 +42,7 @@ const byKey = <R>(rows: R[], key: (row: R) => string) => new Map(rows.map((row) 
 const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]): Promise<Loaded> => {
   const keys = keysOf(events);
   const [bookings, orders] = await Promise.all([
-    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [keys.bookings]),
+    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [keys.bookings]),
     db.query<OrderRow>(`SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`, [keys.orders]),
   ]);
   for (const b of bookings.rows) keys.listings.add(b.listing_id);
@@ -102,7 +102,9 @@ export const notificationsProjection: PgProjection = {
         at        timestamptz NOT NULL,
         position  text NOT NULL
       );
-      CREATE TABLE IF NOT EXISTS ${t.bookings} (booking_id text PRIMARY KEY, guest_id text NOT NULL, host_id text NOT NULL, listing_id text NOT NULL, stay jsonb NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${t.bookings} (booking_id text PRIMARY KEY, guest_id text NOT NULL, host_id text NOT NULL, listing_id text NOT NULL, stay jsonb NOT NULL, time_zone text);
+      -- the listing's zone, for times on its clock (rows of before have none: UTC)
+      ALTER TABLE ${t.bookings} ADD COLUMN IF NOT EXISTS time_zone text;
       CREATE TABLE IF NOT EXISTS ${t.listings} (listing_id text PRIMARY KEY, title text NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.products} (product_id text PRIMARY KEY, seller_id text NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.orders} (order_id text PRIMARY KEY, user_id text NOT NULL, total jsonb NOT NULL, product_ids text[] NOT NULL);
