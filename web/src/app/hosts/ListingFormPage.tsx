@@ -93,8 +93,13 @@ const UnitFields = ({ kind, unit, index, onChange, onRemove }: { kind: ListingKi
         <input {...input('price')} type="number" min={0} step="0.01" />
       </Field>
       {onRemove ? (
-        <button type="button" className="secondary" aria-label={`Remove ${group}${unit.name ? ` (${unit.name})` : ''}`} onClick={onRemove}>
-          Remove this {words.type.toLowerCase()}
+        <button type="button" className="secondary" onClick={onRemove}>
+          Remove {words.type.toLowerCase()}
+          <span className="sr-only">
+            {' '}
+            {index + 1}
+            {unit.name ? ` (${unit.name})` : ''}
+          </span>
         </button>
       ) : null}
     </fieldset>

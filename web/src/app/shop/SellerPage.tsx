@@ -179,7 +179,7 @@ const ProductCard = ({ product, onReceived }: { product: ProductView; onReceived
       />
       <p>
         <button type="button" className="link" aria-expanded={showReceipts} aria-controls={`receipts-${product.productId}`} onClick={() => setShowReceipts(!showReceipts)}>
-          {showReceipts ? 'Hide' : 'Show'} stock receipts of {product.name}
+          {showReceipts ? 'Hide' : 'Show'} stock receipts<span className="sr-only"> of {product.name}</span>
         </button>
       </p>
       {showReceipts ? <StockReceipts product={product} version={received} /> : null}
