@@ -40,7 +40,7 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
 
     // Every read model is a consumer group of its own on every topic.
     const groups = await stack.projectorStatus();
-    expect(groups.map((g) => g.name).sort()).toEqual(['availability', 'booking_history', 'calendar_blocks', 'carts', 'host_bookings', 'host_earnings', 'host_listings', 'listings', 'notifications', 'order_history', 'products', 'reviews', 'seller_orders', 'user_profiles']);
+    expect(groups.map((g) => g.name).sort()).toEqual(['availability', 'booking_history', 'calendar_blocks', 'carts', 'host_bookings', 'host_earnings', 'host_listings', 'listings', 'notifications', 'order_history', 'products', 'reviews', 'seller_orders', 'stock_receipts', 'user_profiles']);
     expect(groups.every((g) => g.running && g.handled > 0 && g.lag?.some((p) => p.committed !== null))).toBe(true);
     expect(stack.relayStatus()?.published).toBeGreaterThan(0);
 

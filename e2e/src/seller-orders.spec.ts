@@ -70,6 +70,44 @@ describe('GET /seller/orders', () => {
     expect((await stack.query.get('/seller/products?sellerId=x', { token: seller.token })).status).toBe(400);
   });
 
+  it('GET /seller/stock-receipts lists the deliveries into the seller\'s products, newest first; a delivery note sent twice counts once', async () => {
+    const seller = await register(stack, 'host');
+    const other = await register(stack, 'host');
+    const lamp = await createProduct(stack, seller, { name: 'Desk lamp' });
+    const chair = await createProduct(stack, seller, { name: 'Chair' });
+    const mug = await createProduct(stack, other, { name: 'Mug' });
+    const receive = async (who: { token: string }, productId: string, body: Record<string, unknown>) => {
+      const reply = await stack.command.post(`/products/${productId}/stock`, body, { token: who.token });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(201);
+      return reply.body.consistencyToken as string;
+    };
+    await receive(seller, lamp.productId, { quantity: 5, receiptId: 'DN-100' });
+    await receive(seller, lamp.productId, { quantity: 5, receiptId: 'DN-100' });
+    await receive(seller, chair.productId, { quantity: 2 });
+    await receive(other, mug.productId, { quantity: 9, receiptId: 'DN-200' });
+    const last = await receive(seller, lamp.productId, { quantity: 1, receiptId: 'DN-101' });
+
+    const all = await stack.query.get(`/seller/stock-receipts?after=${await committedHead(stack.pool)}`, { token: seller.token });
+    expect(all.status, JSON.stringify(all.body)).toBe(200);
+    expect(all.body).toMatchObject({ page: 1, hasMore: false, stale: false });
+    expect(all.body.items).toEqual([
+      { productId: lamp.productId, sku: lamp.sku, receiptId: 'DN-101', quantity: 1, receivedAt: expect.any(String), receivedBy: 'seller' },
+      { productId: chair.productId, sku: chair.sku, receiptId: expect.any(String), quantity: 2, receivedAt: expect.any(String), receivedBy: 'seller' },
+      { productId: lamp.productId, sku: lamp.sku, receiptId: 'DN-100', quantity: 5, receivedAt: expect.any(String), receivedBy: 'seller' },
+    ]);
+    const lamps = await stack.query.get(`/seller/stock-receipts?productId=${lamp.productId}&pageSize=1&after=${last}`, { token: seller.token });
+    expect(lamps.body).toMatchObject({ hasMore: true, items: [{ receiptId: 'DN-101' }] });
+    // Another seller's product has no receipts for this seller, and says nothing about them.
+    expect((await stack.query.get(`/seller/stock-receipts?productId=${mug.productId}`, { token: seller.token })).body.items).toEqual([]);
+
+    expect((await stack.query.get('/seller/stock-receipts', { token: (await register(stack, 'guest')).token })).status).toBe(403);
+    for (const path of ['/seller/stock-receipts?sellerId=x', '/seller/stock-receipts?pageSize=101', '/seller/stock-receipts?productId=']) {
+      const bad = await stack.query.get(path, { token: seller.token });
+      expect(bad.status, path).toBe(400);
+      expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
   it('answers only sellers (hosts); a bad status or an unknown parameter is a 400 problem that changes nothing', async () => {
     const guest = await register(stack, 'guest');
     const seller = await register(stack, 'host');

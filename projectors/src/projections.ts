@@ -11,6 +11,7 @@ import { hostListingsProjection } from '@stayhub/read-models/host-listings/pg-pr
 import { sellerOrdersProjection } from '@stayhub/read-models/seller-orders/pg-projection';
 import { hostBookingsProjection } from '@stayhub/read-models/host-bookings/pg-projection';
 import { calendarBlocksProjection } from '@stayhub/read-models/calendar-blocks/pg-projection';
+import { stockReceiptsProjection } from '@stayhub/read-models/stock-receipts/pg-projection';
 import { notificationsProjection } from '@stayhub/read-models/notifications/pg-projection';
 import type { PgProjection } from '@stayhub/read-models';
 
@@ -18,6 +19,7 @@ import type { PgProjection } from '@stayhub/read-models';
 export const pgProjections: readonly PgProjection[] = [
   listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection,
   calendarBlocksProjection, hostEarningsProjection, hostListingsProjection, hostBookingsProjection, notificationsProjection, sellerOrdersProjection,
+  stockReceiptsProjection,
 ];
 
 export const projectionNamed = (name: string): PgProjection | undefined => pgProjections.find((p) => p.name === name);

@@ -1,5 +1,5 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostBookingReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgSellerOrderReader, PgUserProfileReader } from '@stayhub/read-models';
+import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostBookingReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgSellerOrderReader, PgStockReceiptReader, PgUserProfileReader } from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { PgNotificationReader } from '@stayhub/read-models/notifications/postgres';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
@@ -54,6 +54,7 @@ export const composeQuerySide = (options: {
     hostListings: new PgHostListingReader(pool),
     notifications: new PgNotificationReader(pool),
     sellerOrders: new PgSellerOrderReader(pool),
+    stockReceipts: new PgStockReceiptReader(pool),
     hostBookings: new PgHostBookingReader(pool),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
     clock,

@@ -26,3 +26,4 @@ export * from './notifications/notice.ts';
 export * from './notifications/postgres.ts';
 export * from './seller-orders/postgres.ts';
 export * from './host-bookings/postgres.ts';
+export * from './stock-receipts/postgres.ts';

@@ -333,6 +333,67 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await finish(second, 'host-two-browsers');
   });
 
+  it('a host edits the second room type of a hotel, adds one and removes one, while another browser changes the first: both kept', async () => {
+    const client = api(platform.url);
+    const email = `host-${ids()}@stayhub.test`;
+    const host = await client.register(email, 'host');
+    const room = (unitTypeId: string, name: string, count: number, amount: number) => ({ unitTypeId, name, count, capacity: 2, price: { amount, currency: 'EUR' } });
+    const { listingId } = await client.call<{ listingId: string }>('POST', '/command/listings', {
+      kind: 'hotel',
+      details: {
+        title: 'Harbour Rooms',
+        description: 'Rooms over the harbour.',
+        photos: [`${platform.url}/sample-photo.svg`],
+        location: { lat: 41.14, lon: -8.61, city: 'Porto', country: 'PT', timeZone: 'Europe/Lisbon' },
+        currency: 'EUR',
+        unitTypes: [room('double', 'Double', 8, 9_000), room('suite', 'Suite', 2, 21_000)],
+      },
+    }, host.token);
+
+    const { page } = await newPage();
+    await signIn(page, email);
+    await page.goto('/host/listings');
+    await reloadUntil(page, 'Harbour Rooms');
+    await page.getByRole('list', { name: 'Listings' }).getByRole('listitem').filter({ hasText: 'Harbour Rooms' }).getByRole('button', { name: 'Edit and publish' }).click();
+    await page.getByRole('button', { name: '4. Units and prices' }).click();
+    const status = page.getByTestId('sync-status');
+    // Typing is sent after a short pause: saved once nothing waits in the browser and the server said so.
+    const saved = async () => {
+      await page.getByText(/· 0 field\(s\) not yet on the server/).waitFor({ timeout: 30_000 });
+      await status.getByText('All changes saved').waitFor({ timeout: 30_000 });
+    };
+    const group = (n: number) => page.getByRole('group', { name: `Room type ${n}` });
+    await expect(group(2).getByLabel('Room type', { exact: true }).inputValue()).resolves.toBe('Suite');
+
+    // Another browser (here the API, as the form would send it) adds rooms of the first type meanwhile.
+    const { revision } = await client.call<{ revision: number }>('GET', `/query/host/listings/${listingId}`, undefined, host.token);
+    await client.call('PUT', `/command/listings/${listingId}`, { unitTypes: [room('double', 'Double', 10, 9_000), room('suite', 'Suite', 2, 21_000)] }, host.token, { 'if-match': `"${revision}"` });
+
+    await group(2).getByLabel('Price per night').fill('240');
+    await saved();
+    await expect.poll(() => group(1).getByLabel('Number of rooms').inputValue(), { timeout: 30_000 }).toBe('10');
+
+    await page.getByRole('button', { name: 'Add a room type' }).click();
+    await group(3).getByLabel('Room type', { exact: true }).fill('Terrace');
+    await group(3).getByLabel('Number of rooms').fill('3');
+    await group(3).getByLabel('Price per night').fill('130');
+    await saved();
+    await page.getByRole('button', { name: 'Remove room type 1 (Double)' }).click();
+    await saved();
+    await expect(group(1).getByLabel('Room type', { exact: true }).inputValue()).resolves.toBe('Suite');
+
+    const after = await page.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
+    const unitTypes = async () => {
+      const listing = await client.call<{ details: { unitTypes: { name: string; count: number; price: { amount: number } }[] } }>('GET', `/query/host/listings/${listingId}?after=${after}`, undefined, host.token);
+      return listing.details.unitTypes.map((u) => [u.name, u.count, u.price.amount]);
+    };
+    await expect.poll(unitTypes, { timeout: 30_000 }).toEqual([
+      ['Suite', 2, 24_000],
+      ['Terrace', 3, 13_000],
+    ]);
+    await finish(page, 'host-room-types');
+  });
+
   it('a seller sees a new paid order with where it goes, ships it, and the shopper sees it shipped', async () => {
     const client = api(platform.url);
     const sellerEmail = `seller-${ids()}@stayhub.test`;
@@ -346,7 +407,7 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const { page } = await newPage();
     await signIn(page, sellerEmail);
     await page.goto('/seller');
-    await page.getByRole('list', { name: 'My products' }).getByText('Brass Desk Lamp').waitFor();
+    await page.getByRole('list', { name: 'My products' }).getByRole('link', { name: 'Brass Desk Lamp' }).waitFor();
     await reloadUntil(page, 'ship to postal code 75001');
     const card = page.getByRole('list', { name: 'Seller orders' }).getByRole('listitem', { name: `Order ${short}` });
     await card.getByText('2 × Brass Desk Lamp').waitFor();
@@ -359,6 +420,20 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await page.getByText('Nothing to ship: no paid orders are waiting.').waitFor({ timeout: 30_000 });
     await page.getByLabel('Show').selectOption('shipped');
     await page.getByRole('listitem', { name: `Order ${short}` }).getByText(/with La Poste \(LP123456\)/).waitFor();
+
+    // A delivery comes in: received from the page, it shows among the product's receipts and in its stock; sent twice, it counts once.
+    const lamp = page.getByRole('list', { name: 'My products' }).getByRole('listitem', { name: 'Brass Desk Lamp' });
+    const receive = lamp.getByRole('form', { name: 'Receive stock of Brass Desk Lamp' });
+    for (let i = 0; i < 2; i++) {
+      await receive.getByLabel('Quantity received').fill('6');
+      await receive.getByLabel('Delivery note id').fill('DN-2026-041');
+      await receive.getByRole('button', { name: 'Receive' }).click();
+      await lamp.getByRole('button', { name: 'Hide stock receipts of Brass Desk Lamp' }).waitFor();
+    }
+    const receipts = lamp.getByRole('table', { name: 'Stock receipts of Brass Desk Lamp' });
+    await receipts.getByRole('cell', { name: 'DN-2026-041' }).waitFor();
+    await expect.poll(() => receipts.getByRole('row').count(), { timeout: 30_000 }).toBe(3);
+    await lamp.getByText('on hand 8, held 0, available 8').waitFor({ timeout: 30_000 });
     await finish(page, 'seller');
 
     const { page: shopperPage } = await newPage();

@@ -194,6 +194,7 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/me/orders', call: async () => ({ path: '/me/orders' }), expect: users200 },
   { api: 'query', method: 'get', route: '/seller/products', call: async () => ({ path: '/seller/products' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   { api: 'query', method: 'get', route: '/seller/orders', call: async () => ({ path: '/seller/orders' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  { api: 'query', method: 'get', route: '/seller/stock-receipts', call: async () => ({ path: '/seller/stock-receipts' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
   { api: 'query', method: 'get', route: '/orders/{id}', call: async () => ({ path: `/orders/${await orderSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 404, otherHost: 404, admin: 200 } },
   // the inbox: each user's own; a notice of the host (a request for their listing) is theirs alone to mark read
   { api: 'query', method: 'get', route: '/me/notifications', call: async () => ({ path: '/me/notifications' }), expect: users200 },

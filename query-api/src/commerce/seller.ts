@@ -28,6 +28,24 @@ const SellerOrdersBody = z.object({
 });
 
 const PRODUCTS = ['products'];
+const STOCK_RECEIPTS = ['stock_receipts'];
+
+const StockReceiptsBody = z.object({
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      sku: z.string(),
+      receiptId: z.string().describe('the delivery note’s id, or the one given to a delivery received without one'),
+      quantity: z.number().int(),
+      receivedAt: z.string(),
+      receivedBy: z.enum(['seller', 'operator', 'unknown']).describe('the seller, an operator acting for them, or no one known'),
+    }),
+  ),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  hasMore: z.boolean(),
+  stale: z.boolean(),
+});
 
 export const sellerRoutes = (deps: QueryDeps): Route[] => [
   defineRoute({
@@ -41,6 +59,21 @@ export const sellerRoutes = (deps: QueryDeps): Route[] => [
     handler: async ({ query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, PRODUCTS);
       const page = await deps.products.bySeller(user!.userId, query);
+      return { body: { ...page, stale }, headers: staleHeaders(stale) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/seller/stock-receipts',
+    summary: "The deliveries of stock into the caller's products (or into one of them: productId), newest first: when, how many, the delivery note and who recorded it",
+    tags: ['products'],
+    auth: 'user',
+    roles: ['host'],
+    query: z.strictObject({ productId: z.string().min(1).max(128).optional(), after: Token, ...Paging }),
+    responses: { 200: { description: 'A page of stock receipts', schema: StockReceiptsBody } },
+    handler: async ({ query, req, user }) => {
+      const stale = await catchUp(deps, req, query.after, STOCK_RECEIPTS);
+      const page = await deps.stockReceipts.bySeller(user!.userId, query);
       return { body: { ...page, stale }, headers: staleHeaders(stale) };
     },
   }),

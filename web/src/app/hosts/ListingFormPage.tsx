@@ -1,14 +1,14 @@
 import { useEffect, useRef, useState, type ChangeEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { describeError } from '../shared/api.ts';
+import { describeError, newIdempotencyKey } from '../shared/api.ts';
 import { ErrorMessage, Field } from '../shared/ui.tsx';
 import { pendingChanges, type Draft, type SyncState } from './draft-queue.ts';
-import { fieldLabels, type ListingForm, type ListingKind } from './listing-form.ts';
+import { emptyUnit, fieldLabel, valueOf, type ListingForm, type ListingKind, type UnitForm } from './listing-form.ts';
 import { draftQueue } from './queue.ts';
 
 const STEPS = ['Basics', 'Place', 'Details', 'Units and prices', 'Policies'] as const;
 
-const SyncStatus = ({ sync, pending }: { sync: SyncState; pending: number }) => {
+const SyncStatus = ({ sync, pending, form }: { sync: SyncState; pending: number; form: ListingForm }) => {
   const text =
     sync.state === 'saved'
       ? 'All changes saved'
@@ -17,7 +17,7 @@ const SyncStatus = ({ sync, pending }: { sync: SyncState; pending: number }) => 
         : sync.state === 'offline'
           ? `Offline: ${pending} field${pending === 1 ? '' : 's'} kept in this browser, sent when the connection is back`
           : sync.state === 'conflict'
-            ? `Not saved: changed in another browser meanwhile (${sync.fields.map((field) => fieldLabels[field]).join(', ')})`
+            ? `Not saved: changed in another browser meanwhile (${sync.fields.map((field) => fieldLabel(field, form)).join(', ')})`
             : `Not saved: ${describeError(sync.error)}`;
   return (
     <p role="status" aria-live="polite" className={`sync sync-${sync.state}`} data-testid="sync-status">
@@ -26,7 +26,15 @@ const SyncStatus = ({ sync, pending }: { sync: SyncState; pending: number }) => 
   );
 };
 
-const shown = (value: ListingForm[keyof ListingForm]) => (typeof value === 'boolean' ? (value ? 'yes' : 'no') : Array.isArray(value) ? `${value.length} more` : value || '(empty)');
+const shown = (value: unknown): string => {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (value === undefined) return '(removed)';
+  if (typeof value === 'object' && value !== null) {
+    const unit = value as UnitForm;
+    return `${unit.name || '(no name)'}: ${unit.count} × ${unit.capacity} guests at ${unit.price || '?'}`;
+  }
+  return String(value) || '(empty)';
+};
 
 /** Both browsers changed the same fields: the host sees both values and chooses; nothing is sent until then. */
 const ConflictPanel = ({ draft, onResolve }: { draft: Draft; onResolve: (keep: 'mine' | 'theirs') => void }) => {
@@ -39,9 +47,9 @@ const ConflictPanel = ({ draft, onResolve }: { draft: Draft; onResolve: (keep: '
       <dl>
         {fields.map((field) => (
           <div key={field}>
-            <dt>{fieldLabels[field]}</dt>
+            <dt>{fieldLabel(field, draft.form, theirs)}</dt>
             <dd>
-              Yours: <q>{shown(draft.form[field])}</q> · saved: <q>{shown(theirs[field])}</q>
+              Yours: <q>{shown(valueOf(draft.form, field))}</q> · saved: <q>{shown(valueOf(theirs, field))}</q>
             </dd>
           </div>
         ))}
@@ -55,6 +63,46 @@ const ConflictPanel = ({ draft, onResolve }: { draft: Draft; onResolve: (keep: '
         </button>
       </p>
     </div>
+  );
+};
+
+const UNIT_WORDS = {
+  rental: { type: 'Home', name: 'Name of the home', count: 'Units (a rental has 1)', capacity: 'Guests per unit', price: 'Price per night' },
+  hotel: { type: 'Room type', name: 'Room type', count: 'Number of rooms', capacity: 'Guests per unit', price: 'Price per night' },
+  restaurant: { type: 'Table type', name: 'Table type', count: 'Number of tables', capacity: 'Seats per table', price: 'Deposit per table' },
+} as const;
+
+/** One unit type's fields, in a group named by its place ("Room type 2"), with its own remove button. */
+const UnitFields = ({ kind, unit, index, onChange, onRemove }: { kind: ListingKind; unit: UnitForm; index: number; onChange: (unit: UnitForm) => void; onRemove?: () => void }) => {
+  const words = UNIT_WORDS[kind];
+  const group = kind === 'rental' ? 'The home' : `${words.type} ${index + 1}`;
+  const input = (attribute: keyof Omit<UnitForm, 'key'>) => ({ value: unit[attribute], onChange: (event: ChangeEvent<HTMLInputElement>) => onChange({ ...unit, [attribute]: event.target.value }) });
+  return (
+    <fieldset className="unit">
+      <legend>{group}</legend>
+      <Field label={words.name}>
+        <input {...input('name')} />
+      </Field>
+      <Field label={words.count}>
+        <input {...input('count')} type="number" min={1} />
+      </Field>
+      <Field label={words.capacity}>
+        <input {...input('capacity')} type="number" min={1} />
+      </Field>
+      <Field label={words.price}>
+        <input {...input('price')} type="number" min={0} step="0.01" />
+      </Field>
+      {onRemove ? (
+        <button type="button" className="secondary" onClick={onRemove}>
+          Remove {words.type.toLowerCase()}
+          <span className="sr-only">
+            {' '}
+            {index + 1}
+            {unit.name ? ` (${unit.name})` : ''}
+          </span>
+        </button>
+      ) : null}
+    </fieldset>
   );
 };
 
@@ -122,7 +170,7 @@ export const ListingFormPage = () => {
   return (
     <section>
       <h1>{form.title || 'New listing'}</h1>
-      <SyncStatus sync={sync} pending={Object.keys(pendingChanges(draft)).length} />
+      <SyncStatus sync={sync} pending={Object.keys(pendingChanges(draft)).length} form={form} />
       <ConflictPanel draft={draft} onResolve={(keep) => void draftQueue.resolve(draftId, keep).then(() => setDraft(draftQueue.get(draftId)))} />
       <nav aria-label="Form steps" className="steps">
         <ol>
@@ -202,18 +250,23 @@ export const ListingFormPage = () => {
             <Field label="Currency" hint="ISO code, e.g. EUR">
               <input {...text('currency')} maxLength={3} />
             </Field>
-            <Field label={draft.kind === 'restaurant' ? 'Table type' : draft.kind === 'hotel' ? 'Room type' : 'Name of the home'}>
-              <input {...text('unitName')} />
-            </Field>
-            <Field label={draft.kind === 'restaurant' ? 'Number of tables' : draft.kind === 'hotel' ? 'Number of rooms' : 'Units (a rental has 1)'}>
-              <input {...text('unitCount')} type="number" min={1} />
-            </Field>
-            <Field label={draft.kind === 'restaurant' ? 'Seats per table' : 'Guests per unit'}>
-              <input {...text('unitCapacity')} type="number" min={1} />
-            </Field>
-            <Field label={draft.kind === 'restaurant' ? 'Deposit per table' : 'Price per night'}>
-              <input {...text('unitPrice')} type="number" min={0} step="0.01" />
-            </Field>
+            {form.units.map((unit, i) => (
+              <UnitFields
+                key={unit.key}
+                kind={draft.kind}
+                unit={unit}
+                index={i}
+                onChange={(changed) => change({ units: form.units.map((u) => (u.key === unit.key ? changed : u)) })}
+                {...(form.units.length > 1 ? { onRemove: () => change({ units: form.units.filter((u) => u.key !== unit.key) }) } : {})}
+              />
+            ))}
+            {draft.kind !== 'rental' && (
+              <p>
+                <button type="button" className="secondary" onClick={() => change({ units: [...form.units, emptyUnit(`type-${newIdempotencyKey().slice(0, 8)}`)] })}>
+                  Add a {UNIT_WORDS[draft.kind].type.toLowerCase()}
+                </button>
+              </p>
+            )}
             {draft.kind === 'restaurant' && (
               <>
                 <Field label="Minutes per seating">

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ListingDetails } from '../guests/types.ts';
 import { browserStore, DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
-import type { ListingKind } from './listing-form.ts';
+import { emptyForm, emptyUnit, fieldLabel, valueOf, type ListingKind, type UnitForm } from './listing-form.ts';
 
 class Offline extends Error {}
 class Stale extends Error {
@@ -75,6 +75,10 @@ const memoryStore = () => {
   const map = new Map<string, string>();
   return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k), keys: () => [...map.keys()], map };
 };
+
+/** Types into one unit type's fields, as the form does. */
+const editUnit = (queue: DraftQueue, draftId: string, key: string, patch: Partial<UnitForm>) =>
+  queue.edit(draftId, { units: queue.get(draftId)!.form.units.map((unit) => (unit.key === key ? { ...unit, ...patch } : unit)) });
 
 const setup = () => {
   const server = fakeServer();
@@ -203,23 +207,28 @@ describe('a listing edited from more than one browser', () => {
     return world;
   };
 
-  it('opens with every saved field and nothing to send; an edit sends only itself and keeps the unit types the form does not show', async () => {
+  it('opens with every saved field and every unit type, nothing to send; an edit of the second unit type sends the unit types and nothing else', async () => {
     const { queue, server } = elsewhere();
     const draft = queue.adopt(await server.transport.load('l1'));
     expect(draft).toMatchObject({ listingId: 'l1', kind: 'hotel', revision: 2, published: true });
     expect(draft.form).toMatchObject({
       title: 'Harbour Inn', description: 'Twelve rooms on the quay', city: 'Porto', country: 'PT', lat: '41.14', lon: '-8.61', timeZone: 'Europe/Lisbon',
-      photos: 'https://img.example/1.jpg\nhttps://img.example/2.jpg', amenities: 'wifi, breakfast', unitName: 'Double', unitCount: '8', unitCapacity: '2', unitPrice: '90.5',
+      photos: 'https://img.example/1.jpg\nhttps://img.example/2.jpg', amenities: 'wifi, breakfast',
+      units: [
+        { key: 'double', name: 'Double', count: '8', capacity: '2', price: '90.5' },
+        { key: 'suite', name: 'Suite', count: '2', capacity: '4', price: '210' },
+      ],
       instantBook: true, cancellationPolicy: 'strict',
     });
     expect(pendingChanges(draft)).toEqual({});
     expect(queue.adopt(await server.transport.load('l1')).draftId).toBe(draft.draftId);
 
-    queue.edit(draft.draftId, { unitPrice: '95' });
+    editUnit(queue, draft.draftId, 'suite', { price: '225' });
+    expect(Object.keys(pendingChanges(queue.get(draft.draftId)!))).toEqual(['unitTypes']);
     expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
     expect(server.listings.get('l1')!.details.unitTypes).toEqual([
-      { unitTypeId: 'double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_500, currency: 'EUR' } },
-      { ...saved.unitTypes[1], unitTypeId: 'suite' },
+      { ...saved.unitTypes[0], unitTypeId: 'double' },
+      { unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 22_500, currency: 'EUR' } },
     ]);
     expect(server.listings.get('l1')!.details.title).toBe('Harbour Inn');
   });
@@ -280,6 +289,132 @@ describe('a listing edited from more than one browser', () => {
     expect(await queue.resolve(draft.draftId, 'theirs')).toEqual({ state: 'saved' });
     expect(queue.get(draft.draftId)!.form).toMatchObject({ title: 'Quay Hotel', amenities: 'wifi' });
     expect(server.listings.get('l1')!.details).toMatchObject({ title: 'Quay Hotel', amenities: ['wifi'] });
+  });
+});
+
+describe('a hotel with several unit types', () => {
+  const hotel = () => {
+    const world = setup();
+    world.server.listings.set('l1', {
+      kind: 'hotel',
+      details: {
+        title: 'Harbour Inn',
+        currency: 'EUR',
+        unitTypes: [
+          { unitTypeId: 'l1.double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_000, currency: 'EUR' } },
+          { unitTypeId: 'l1.suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 21_000, currency: 'EUR' } },
+        ],
+      },
+      published: 0,
+      revision: 2,
+    });
+    return world;
+  };
+  const unitTypes = (server: ReturnType<typeof setup>['server']) => server.listings.get('l1')!.details.unitTypes!.map((u) => [u.unitTypeId.replace(/^l1\./, ''), u.name, u.count, u.price.amount]);
+
+  it('adds a unit type once it is complete, and never drops one whose price is being retyped', async () => {
+    const { queue, server } = hotel();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    queue.edit(draft.draftId, { units: [...draft.form.units, emptyUnit('terrace')] });
+    editUnit(queue, draft.draftId, 'terrace', { name: 'Terrace room', count: '3' });
+    editUnit(queue, draft.draftId, 'suite', { price: '' });
+    expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(server.state.calls).toBe(1);
+
+    editUnit(queue, draft.draftId, 'terrace', { price: '120' });
+    editUnit(queue, draft.draftId, 'suite', { price: '230' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(unitTypes(server)).toEqual([
+      ['double', 'Double', 8, 9_000],
+      ['suite', 'Suite', 2, 23_000],
+      ['terrace', 'Terrace room', 3, 12_000],
+    ]);
+  });
+
+  it('removes a unit type', async () => {
+    const { queue, server } = hotel();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    queue.edit(draft.draftId, { units: draft.form.units.filter((u) => u.key !== 'double') });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    expect(unitTypes(server)).toEqual([['suite', 'Suite', 2, 21_000]]);
+  });
+
+  it('merges unit types edited in two browsers: another unit type, another attribute, one added and one removed', async () => {
+    const { queue, server } = hotel();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    server.saveElsewhere('l1', {
+      unitTypes: [
+        { unitTypeId: 'double', name: 'Double', count: 9, capacity: 2, price: { amount: 9_000, currency: 'EUR' } },
+        { unitTypeId: 'loft', name: 'Loft', count: 1, capacity: 3, price: { amount: 15_000, currency: 'EUR' } },
+      ],
+    });
+    queue.edit(draft.draftId, { units: [...queue.get(draft.draftId)!.form.units, { key: 'single', name: 'Single', count: '4', capacity: '1', price: '60' }] });
+    editUnit(queue, draft.draftId, 'double', { price: '95' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'saved' });
+    // The other browser removed the suite (untouched here) and added the loft; this one added the single and repriced the double.
+    expect(unitTypes(server)).toEqual([
+      ['double', 'Double', 9, 9_500],
+      ['loft', 'Loft', 1, 15_000],
+      ['single', 'Single', 4, 6_000],
+    ]);
+    expect(queue.get(draft.draftId)!.form.units.map((u) => u.key)).toEqual(['double', 'loft', 'single']);
+    expect(pendingChanges(queue.get(draft.draftId)!)).toEqual({});
+  });
+
+  it('the same attribute changed in both, or a unit type changed here and removed there: conflicts naming them, each settled by the host', async () => {
+    const { queue, server } = hotel();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    server.saveElsewhere('l1', {
+      unitTypes: [{ unitTypeId: 'double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_900, currency: 'EUR' } }],
+    });
+    editUnit(queue, draft.draftId, 'double', { price: '95' });
+    editUnit(queue, draft.draftId, 'suite', { name: 'Junior suite' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'conflict', fields: ['units/double/price', 'units/suite'] });
+    const { conflict, form } = queue.get(draft.draftId)!;
+    expect(fieldLabel('units/double/price', form, conflict!.theirs)).toBe('Unit type “Double”: price');
+    expect(valueOf(form, 'units/suite')).toMatchObject({ name: 'Junior suite' });
+    expect(valueOf(conflict!.theirs, 'units/suite')).toBeUndefined();
+
+    expect(await queue.resolve(draft.draftId, 'theirs')).toEqual({ state: 'saved' });
+    expect(queue.get(draft.draftId)!.form.units).toEqual([{ key: 'double', name: 'Double', count: '8', capacity: '2', price: '99' }]);
+    expect(unitTypes(server)).toEqual([['double', 'Double', 8, 9_900]]);
+  });
+
+  it('keeping mine sends back a unit type the other browser removed', async () => {
+    const { queue, server } = hotel();
+    const draft = queue.adopt(await server.transport.load('l1'));
+    server.saveElsewhere('l1', { unitTypes: [{ unitTypeId: 'double', name: 'Double', count: 8, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }] });
+    editUnit(queue, draft.draftId, 'suite', { count: '3' });
+    expect(await queue.sync(draft.draftId)).toEqual({ state: 'conflict', fields: ['units/suite'] });
+    expect(await queue.resolve(draft.draftId, 'mine')).toEqual({ state: 'saved' });
+    expect(unitTypes(server)).toEqual([
+      ['double', 'Double', 8, 9_000],
+      ['suite', 'Suite', 3, 21_000],
+    ]);
+  });
+
+  it('reads a draft kept by the earlier form (one unit type shown, the others riding along) with every unit type, its conflict too', () => {
+    const { queue, store } = setup();
+    const old = {
+      draftId: 'old',
+      kind: 'hotel',
+      form: { ...emptyForm(), units: undefined, unitTypeId: 'double', unitName: 'Double', unitCount: '8', unitCapacity: '2', unitPrice: '90', otherUnitTypes: [{ unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 21_000, currency: 'EUR' } }] },
+      acked: {},
+      publishKey: 'k',
+      published: false,
+      updatedAt: '2026-01-01T00:00:00.000Z',
+      conflict: { fields: ['title', 'unitPrice'], theirs: { ...emptyForm(), units: undefined, unitTypeId: 'double', unitPrice: '99' } },
+    };
+    store.setItem('stayhub.draft.old', JSON.stringify(old));
+    const draft = queue.get('old')!;
+    expect(draft.form.units).toEqual([
+      { key: 'double', name: 'Double', count: '8', capacity: '2', price: '90' },
+      { key: 'suite', name: 'Suite', count: '2', capacity: '4', price: '210' },
+    ]);
+    expect(draft.form).not.toHaveProperty('unitName');
+    expect(draft.conflict!.fields).toEqual(['title', 'units/double/price']);
+    expect(valueOf(draft.conflict!.theirs, 'units/double/price')).toBe('99');
   });
 });
 

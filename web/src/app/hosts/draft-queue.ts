@@ -1,5 +1,5 @@
 import type { ListingDetails } from '../guests/types.ts';
-import { detailsOf, emptyForm, formOf, type ListingForm, type ListingKind } from './listing-form.ts';
+import { detailsOf, emptyForm, formOf, plainFields, takeField, UNIT_ATTRIBUTES, unitField, upcastForm, type FormField, type ListingForm, type ListingKind, type UnitForm } from './listing-form.ts';
 
 /**
  * One listing being written. `form` is everything typed (saved in the browser on every change);
@@ -22,7 +22,7 @@ export type Draft = {
    * Another browser saved the same fields differently meanwhile: nothing is sent until the host
    * chooses; `theirs` is the saved version of those fields.
    */
-  conflict?: { fields: (keyof ListingForm)[]; theirs: ListingForm };
+  conflict?: { fields: FormField[]; theirs: ListingForm };
 };
 
 /** A listing as the server has it, for opening it in a browser that has no draft of it. */
@@ -33,7 +33,7 @@ export type SyncState =
   | { state: 'saving' }
   | { state: 'offline'; pending: number }
   | { state: 'rejected'; error: unknown; pending: number }
-  | { state: 'conflict'; fields: (keyof ListingForm)[] };
+  | { state: 'conflict'; fields: FormField[] };
 
 /** How the queue reaches the command API; a NetworkError (offline) keeps the edits for later. */
 export type DraftTransport = {
@@ -61,12 +61,58 @@ const withUnitKeys = (listingId: string, details: ListingDetails): ListingDetail
     ? { ...details, unitTypes: details.unitTypes.map((unit) => ({ ...unit, unitTypeId: unit.unitTypeId.startsWith(`${listingId}.`) ? unit.unitTypeId.slice(listingId.length + 1) : unit.unitTypeId })) }
     : details;
 
+const OLD_UNIT_FIELDS: Record<string, (typeof UNIT_ATTRIBUTES)[number]> = { unitName: 'name', unitCount: 'count', unitCapacity: 'capacity', unitPrice: 'price' };
+
+/** A draft as any version of the app kept it, as this one reads it: older forms and their conflicts upcast. */
+const upcastDraft = (kept: Draft): Draft => {
+  const oldKey = (kept.form as { unitTypeId?: string }).unitTypeId ?? 'main';
+  if (!kept.conflict) return { ...kept, form: upcastForm(kept.form) };
+  const fields = (kept.conflict.fields as string[]).flatMap((field): FormField[] =>
+    OLD_UNIT_FIELDS[field] ? [unitField(oldKey, OLD_UNIT_FIELDS[field])] : field === 'unitTypeId' || field === 'otherUnitTypes' ? [] : [field as FormField],
+  );
+  return { ...kept, form: upcastForm(kept.form), conflict: { fields, theirs: upcastForm(kept.conflict.theirs) } };
+};
+
+/**
+ * A three-way merge of the unit types, by key and then attribute: a unit type only one side added,
+ * changed or removed takes that side's version; one side removing what the other changed, or both
+ * changing an attribute differently, is a conflict (the form keeps this browser's version meanwhile).
+ */
+const mergeUnits = (base: readonly UnitForm[], mine: readonly UnitForm[], theirs: readonly UnitForm[]): { units: UnitForm[]; conflicts: FormField[] } => {
+  const byKey = (units: readonly UnitForm[]) => new Map(units.map((unit) => [unit.key, unit]));
+  const [b, m, t] = [byKey(base), byKey(mine), byKey(theirs)];
+  const units: UnitForm[] = [];
+  const conflicts: FormField[] = [];
+  // The saved order, then what only this browser has, in its order.
+  for (const key of [...t.keys(), ...[...m.keys()].filter((key) => !t.has(key))]) {
+    const [was, ours, saved] = [b.get(key), m.get(key), t.get(key)];
+    if (same(ours, saved) || same(saved, was) || same(ours, was)) {
+      const kept = same(ours, was) ? saved : ours;
+      if (kept) units.push(kept);
+      continue;
+    }
+    if (!ours || !saved) {
+      conflicts.push(unitField(key));
+      if (ours) units.push(ours);
+      continue;
+    }
+    const merged = { ...ours };
+    for (const attribute of UNIT_ATTRIBUTES) {
+      if (same(ours[attribute], saved[attribute]) || same(saved[attribute], was?.[attribute])) continue;
+      if (same(ours[attribute], was?.[attribute])) merged[attribute] = saved[attribute];
+      else conflicts.push(unitField(key, attribute));
+    }
+    units.push(merged);
+  }
+  return { units, conflicts };
+};
+
 /** A stale edit is merged and sent again at most this often before the host is told. */
 const MERGE_ATTEMPTS = 3;
 
 /** The fields whose value differs from what the server confirmed. */
 export const pendingChanges = (draft: Draft): ListingDetails => {
-  const now = detailsOf(draft.kind, draft.form) as Record<string, unknown>;
+  const now = detailsOf(draft.kind, draft.form, draft.acked) as Record<string, unknown>;
   const acked = draft.acked as Record<string, unknown>;
   return Object.fromEntries(Object.entries(now).filter(([key, value]) => !same(value, acked[key]))) as ListingDetails;
 };
@@ -137,14 +183,14 @@ export class DraftQueue {
   resolve(draftId: string, keep: 'mine' | 'theirs'): Promise<SyncState> {
     const { conflict, ...draft } = this.require(draftId);
     if (!conflict) return this.sync(draftId);
-    const form = keep === 'mine' ? draft.form : { ...draft.form, ...Object.fromEntries(conflict.fields.map((field) => [field, conflict.theirs[field]])) };
+    const form = keep === 'mine' ? draft.form : conflict.fields.reduce((taken, field) => takeField(taken, field, conflict.theirs), draft.form);
     this.save({ ...draft, form, updatedAt: this.ids.now() });
     return this.sync(draftId);
   }
 
   get(draftId: string): Draft | undefined {
     const text = this.store.getItem(PREFIX + draftId);
-    return text ? (JSON.parse(text) as Draft) : undefined;
+    return text ? upcastDraft(JSON.parse(text) as Draft) : undefined;
   }
 
   all(): Draft[] {
@@ -174,9 +220,11 @@ export class DraftQueue {
     const previous = this.inFlight.get(draftId) ?? Promise.resolve<SyncState>({ state: 'saved' });
     const next = previous.then(() => this.syncNow(draftId));
     this.inFlight.set(draftId, next);
-    void next.finally(() => {
+    // The caller handles a failure; this follow-up only forgets the finished sync (and must not re-raise it).
+    const forget = () => {
       if (this.inFlight.get(draftId) === next) this.inFlight.delete(draftId);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 
@@ -247,15 +295,17 @@ export class DraftQueue {
     if (draft.revision !== undefined && saved.revision <= draft.revision) return draft;
     const base = formOf(draft.kind, draft.acked);
     const theirs = formOf(draft.kind, withUnitKeys(saved.listingId, saved.details));
-    // A draft kept from before the form knew of unit type keys reads with the defaults.
-    const form: ListingForm = { ...emptyForm(), ...draft.form };
-    const fields: (keyof ListingForm)[] = [];
-    for (const field of Object.keys(theirs) as (keyof ListingForm)[]) {
+    const form: ListingForm = { ...draft.form };
+    const fields: FormField[] = [];
+    for (const field of plainFields(theirs)) {
       const mine = form[field];
       if (same(mine, theirs[field]) || same(theirs[field], base[field])) continue;
       if (same(mine, base[field])) (form as Record<string, unknown>)[field] = theirs[field];
       else fields.push(field);
     }
+    const units = mergeUnits(base.units, form.units, theirs.units);
+    form.units = units.units;
+    fields.push(...units.conflicts);
     const { conflict: _settled, ...rest } = draft;
     const next: Draft = {
       ...rest,

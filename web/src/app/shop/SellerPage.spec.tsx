@@ -54,6 +54,56 @@ describe("a seller's page", () => {
     expect(urls.some((url) => url.pathname === '/api/command/orders/order-00000001/ship')).toBe(true);
   });
 
+  it("shows a product's stock receipts on demand, and receiving stock records one and shows it", async () => {
+    const receipts = [
+      { productId: 'p1', sku: 'LAMP-1', receiptId: 'DN-7', quantity: 6, receivedAt: '2026-05-03T10:00:00.000Z', receivedBy: 'operator' },
+      { productId: 'p1', sku: 'LAMP-1', receiptId: 'DN-5', quantity: 2, receivedAt: '2026-05-01T10:00:00.000Z', receivedBy: 'seller' },
+    ];
+    let received = false;
+    const urls = serve((url) => {
+      if (url.pathname === '/api/command/products/p1/stock') return (received = true), { status: 201, body: { productId: 'p1', onHand: 9 } };
+      if (url.pathname === '/api/query/seller/products') return page([product]);
+      if (url.pathname === '/api/query/seller/stock-receipts') return page(received ? [{ ...receipts[0], receiptId: 'DN-9', quantity: 1, receivedBy: 'seller' }, ...receipts] : receipts);
+      return page([]);
+    });
+    const { container } = show();
+    const card = await screen.findByRole('listitem', { name: 'Desk lamp' });
+    const toggle = within(card).getByRole('button', { name: 'Show stock receipts of Desk lamp' });
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(toggle);
+    const table = await within(card).findByRole('table', { name: 'Stock receipts of Desk lamp' });
+    const rows = within(table).getAllByRole('row').map((row) => row.textContent);
+    expect(rows.slice(1)).toEqual([expect.stringMatching(/6DN-7an operator$/), expect.stringMatching(/2DN-5you$/)]);
+    expect(urls.find((url) => url.pathname === '/api/query/seller/stock-receipts')?.searchParams.get('productId')).toBe('p1');
+    const { violations } = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
+    expect(violations.map((v) => v.id)).toEqual([]);
+
+    const form = within(card).getByRole('form', { name: 'Receive stock of Desk lamp' });
+    fireEvent.change(within(form).getByLabelText('Quantity received'), { target: { value: '1' } });
+    fireEvent.change(within(form).getByLabelText('Delivery note id'), { target: { value: 'DN-9' } });
+    fireEvent.submit(form);
+    await waitFor(() => expect(within(card).getAllByRole('row')[1]!.textContent).toMatch(/1DN-9you$/));
+  });
+
+  it("says when a product has no receipts yet, and why they could not be loaded", async () => {
+    let fail = false;
+    serve((url) => {
+      if (url.pathname === '/api/query/seller/products') return page([product]);
+      if (url.pathname === '/api/query/seller/stock-receipts')
+        return fail ? { status: 503, body: { status: 503, title: 'Service Unavailable', detail: 'The stock receipts are catching up' } } : page([]);
+      return page([]);
+    });
+    show();
+    const card = await screen.findByRole('listitem', { name: 'Desk lamp' });
+    fireEvent.click(within(card).getByRole('button', { name: 'Show stock receipts of Desk lamp' }));
+    await within(card).findByText('No stock received yet.');
+    fireEvent.click(within(card).getByRole('button', { name: 'Hide stock receipts of Desk lamp' }));
+    fail = true;
+    fireEvent.click(within(card).getByRole('button', { name: 'Show stock receipts of Desk lamp' }));
+    expect((await within(card).findByRole('alert')).textContent).toContain('The stock receipts are catching up');
+    expect(within(card).getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
   it('shows shipped orders with their carrier, and why a load failed', async () => {
     serve((url) =>
       url.pathname === '/api/query/seller/orders'

@@ -8,6 +8,8 @@ import type { ProductView } from './types.ts';
 /** Receives stock; the receipt id is the delivery note's, so the same delivery sent twice counts once. */
 const ReceiveStock = ({ product, onDone }: { product: ProductView; onDone: () => void }) => {
   const [error, setError] = useState<unknown>(null);
+  // A delivery without a note is counted once however often the button is pressed for it.
+  const [key, setKey] = useState(newIdempotencyKey);
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const element = event.currentTarget;
@@ -15,7 +17,8 @@ const ReceiveStock = ({ product, onDone }: { product: ProductView; onDone: () =>
     const receiptId = String(form.get('receiptId')).trim();
     setError(null);
     try {
-      await post('command', `/products/${product.productId}/stock`, { quantity: Number(form.get('quantity')), ...(receiptId ? { receiptId } : {}) });
+      await post('command', `/products/${product.productId}/stock`, { quantity: Number(form.get('quantity')), ...(receiptId ? { receiptId } : {}) }, { idempotencyKey: key });
+      setKey(newIdempotencyKey());
       element.reset();
       onDone();
     } catch (caught) {
@@ -99,6 +102,88 @@ const NewProduct = ({ onCreated }: { onCreated: () => void }) => {
       {error ? <ErrorMessage error={error} title="Could not list the product" /> : null}
       <button type="submit">List product</button>
     </form>
+  );
+};
+
+/** One delivery of stock into a product (a row of `GET /seller/stock-receipts`). */
+export type StockReceipt = { productId: string; sku: string; receiptId: string; quantity: number; receivedAt: string; receivedBy: 'seller' | 'operator' | 'unknown' };
+
+const RECEIPTS_PER_PAGE = 10;
+const RECORDED_BY = { seller: 'you', operator: 'an operator', unknown: '—' } as const;
+
+/** A product's past deliveries, newest first, a page at a time; `version` changes when a new one was received. */
+const StockReceipts = ({ product, version }: { product: ProductView; version: number }) => {
+  const [page, setPage] = useState(1);
+  const path = `/seller/stock-receipts${queryString({ productId: product.productId, page, pageSize: RECEIPTS_PER_PAGE })}`;
+  const receipts = useResource(`${path}#${version}`, (signal) => get<Page<StockReceipt>>('query', path, { signal }));
+  return (
+    <div id={`receipts-${product.productId}`}>
+      <AsyncList resource={receipts} what={`stock receipts of ${product.name}`} empty="No stock received yet." items={(data: Page<StockReceipt>) => data.items}>
+        {(items) => (
+          <table className="table">
+            <caption>Stock receipts of {product.name}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Received</th>
+                <th scope="col">Quantity</th>
+                <th scope="col">Delivery note</th>
+                <th scope="col">Recorded by</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((receipt) => (
+                <tr key={receipt.receiptId}>
+                  <td>{formatDate(receipt.receivedAt)}</td>
+                  <td>{receipt.quantity}</td>
+                  <td>{receipt.receiptId}</td>
+                  <td>{RECORDED_BY[receipt.receivedBy]}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </AsyncList>
+      {page > 1 || receipts.data?.hasMore ? (
+        <p className="inline">
+          <button type="button" className="secondary" disabled={page === 1} onClick={() => setPage(page - 1)}>
+            Newer receipts
+          </button>
+          <button type="button" className="secondary" disabled={!receipts.data?.hasMore} onClick={() => setPage(page + 1)}>
+            Older receipts
+          </button>
+        </p>
+      ) : null}
+    </div>
+  );
+};
+
+/** A product with its stock, the form to receive more, and (on demand) the deliveries received so far. */
+const ProductCard = ({ product, onReceived }: { product: ProductView; onReceived: () => void }) => {
+  const [showReceipts, setShowReceipts] = useState(false);
+  const [received, setReceived] = useState(0);
+  return (
+    <li className="card" aria-label={product.name}>
+      <h3>
+        <Link to={`/shop/products/${product.productId}`}>{product.name}</Link> {product.status !== 'active' && <StatusBadge status={product.status} />}
+      </h3>
+      <p>
+        {product.sku} · {formatMoney(product.price)} · on hand {product.stock.onHand}, held {product.stock.reserved}, available {product.stock.available}
+      </p>
+      <ReceiveStock
+        product={product}
+        onDone={() => {
+          setReceived((n) => n + 1);
+          setShowReceipts(true);
+          onReceived();
+        }}
+      />
+      <p>
+        <button type="button" className="link" aria-expanded={showReceipts} aria-controls={`receipts-${product.productId}`} onClick={() => setShowReceipts(!showReceipts)}>
+          {showReceipts ? 'Hide' : 'Show'} stock receipts<span className="sr-only"> of {product.name}</span>
+        </button>
+      </p>
+      {showReceipts ? <StockReceipts product={product} version={received} /> : null}
+    </li>
   );
 };
 
@@ -253,15 +338,7 @@ export const SellerPage = () => {
         {(items) => (
           <ul className="trips" aria-label="My products">
             {items.map((p) => (
-              <li key={p.productId} className="card">
-                <h3>
-                  <Link to={`/shop/products/${p.productId}`}>{p.name}</Link> {p.status !== 'active' && <StatusBadge status={p.status} />}
-                </h3>
-                <p>
-                  {p.sku} · {formatMoney(p.price)} · on hand {p.stock.onHand}, held {p.stock.reserved}, available {p.stock.available}
-                </p>
-                <ReceiveStock product={p} onDone={products.reload} />
-              </li>
+              <ProductCard key={p.productId} product={p} onReceived={products.reload} />
             ))}
           </ul>
         )}
