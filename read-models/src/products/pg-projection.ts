@@ -104,8 +104,8 @@ const indexes = (target: string): string => {
   const active = `WHERE status = 'active'`;
   return `CREATE INDEX IF NOT EXISTS ${t.products}_seller ON ${t.products} (seller_id, created_at DESC, product_id DESC);
     CREATE INDEX IF NOT EXISTS ${t.products}_by_words ON ${t.products} USING gin (words) ${active};
-    CREATE INDEX IF NOT EXISTS ${t.products}_by_newest ON ${t.products} (created_at DESC, product_id DESC) ${active};
-    CREATE INDEX IF NOT EXISTS ${t.products}_by_price ON ${t.products} (price, product_id) ${active};`;
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_newest ON ${t.products} (created_at DESC, product_id COLLATE "C" DESC) ${active};
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_price ON ${t.products} (price, product_id COLLATE "C") ${active};`;
 };
 
 /** Product search and detail, with the stock of each SKU kept beside it (joined when read). */

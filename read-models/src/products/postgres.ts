@@ -106,13 +106,14 @@ export class PgProductReader implements ProductReader {
     }
     const byPrice = query.sort === 'price';
     const key = byPrice ? 'p.price' : `(extract(epoch FROM p.created_at) * 1000)::bigint`;
-    const order = byPrice ? 'p.price, p.product_id' : 'p.created_at DESC, p.product_id DESC';
+    // Ids in code point order, as Elasticsearch sorts keywords, so both stores page alike.
+    const order = byPrice ? 'p.price, p.product_id COLLATE "C"' : 'p.created_at DESC, p.product_id COLLATE "C" DESC';
     const page = [...where];
     const after = query.cursor ? decodeProductCursor(query.cursor) : undefined;
     if (after) {
       const position = byPrice
-        ? `(p.price, p.product_id) > (${p(after.key, '::bigint')}, ${p(after.id)})`
-        : `(p.created_at, p.product_id) < ('epoch'::timestamptz + ${p(after.key, '::bigint')} * interval '1 millisecond', ${p(after.id)})`;
+        ? `(p.price, p.product_id COLLATE "C") > (${p(after.key, '::bigint')}, ${p(after.id)})`
+        : `(p.created_at, p.product_id COLLATE "C") < ('epoch'::timestamptz + ${p(after.key, '::bigint')} * interval '1 millisecond', ${p(after.id)})`;
       page.push(text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position);
     }
     const sql = `SELECT ${summaryColumns}, ${tier} AS tier, ${key} AS sort_key ${from} WHERE ${page.join(' AND ')}
