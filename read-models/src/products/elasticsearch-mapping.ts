@@ -1,7 +1,7 @@
 import type { estypes } from '@elastic/elasticsearch';
 import { TOTAL_BOUND } from '../listings/port.ts';
 import type { KnownWord } from '../listings/elasticsearch-mapping.ts';
-import { FUZZY_MIN_LENGTH, typedWords } from '../listings/search-words.ts';
+import { FUZZY_MIN_LENGTH, oneLetterLonger, typedWords } from '../listings/search-words.ts';
 import { normalisedAttributes, normalisePostal, type ProductDocument, type StockDocument } from './product-document.ts';
 import { productWordGroups } from './product-words.ts';
 import { decodeProductCursor, normalisePostalCode, type ProductCursor, type ProductSearchQuery, type ProductSummary } from './port.ts';
@@ -144,11 +144,17 @@ export const toStockSearchDocument = (stock: StockDocument, productId: string | 
   stock,
 });
 
-/** A typed word as the PostgreSQL dictionary resolves it: 4+ letters, itself or any word one typo away (swaps included); shorter, only itself. */
-const wordQuery = (field: 'words' | 'nameWords', word: string, exact = false): estypes.QueryDslQueryContainer =>
-  exact || word.length < FUZZY_MIN_LENGTH
-    ? { term: { [field]: word } }
-    : { fuzzy: { [field]: { value: word, fuzziness: 1, transpositions: true, max_expansions: 64 } } };
+/**
+ * A typed word as the PostgreSQL dictionary resolves it: 4+ letters, itself or any word one typo
+ * away (swaps included); 3 letters, itself or a 4-letter word with one letter more; shorter, only itself.
+ */
+const wordQuery = (field: 'words' | 'nameWords', word: string, exact = false): estypes.QueryDslQueryContainer => {
+  if (exact) return { term: { [field]: word } };
+  if (word.length >= FUZZY_MIN_LENGTH) return { fuzzy: { [field]: { value: word, fuzziness: 1, transpositions: true, max_expansions: 64 } } };
+  // One letter short of fuzzy: itself, or a word of 4 letters that lost one (the dictionary's rule).
+  const longer = oneLetterLonger(word);
+  return longer.length > 0 ? { terms: { [field]: [word, ...longer] } } : { term: { [field]: word } };
+};
 
 const onSale: estypes.QueryDslQueryContainer[] = [{ term: { docType: 'product' } }, { term: { status: 'active' } }];
 

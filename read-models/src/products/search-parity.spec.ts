@@ -48,7 +48,7 @@ const products: Spec[] = [
   // The word "television" only in its description: found, after the name matches.
   { id: 'bracket', name: 'Wall bracket', description: 'Holds any television up to 65 inch', category: 'Accessories', prefixes: ['1'], price: 4_900, day: 3 },
   { id: 'lamp', name: 'Desk lamp 11rab1', description: 'Warm light', category: 'Lighting', attributes: { colour: 'Brass' }, prefixes: ['75'], price: 5_900, day: 4, seller: 'seller-2' },
-  { id: 'kettle', name: 'Steel kettle', category: 'Kitchen', prefixes: ['2'], price: 3_900, currency: 'GBP', day: 5 },
+  { id: 'kettle', name: 'Steel kettle', description: 'Light enough for a lap tray', category: 'Kitchen', prefixes: ['2'], price: 3_900, currency: 'GBP', day: 5 },
   { id: 'old', name: 'Lumen 42 inch television', category: 'TV', prefixes: ['10'], price: 59_900, day: 6 },
 ];
 
@@ -72,12 +72,14 @@ const querySet: { name: string; query: Partial<ProductSearchQuery>; ids: string[
   { name: 'everything on sale, newest first', query: {}, ids: ['kettle', 'lamp', 'bracket', 'tv2', 'tv'] },
   { name: 'a typo per word, words in another order', query: { q: 'televsion oeld lumen' }, ids: ['tv'] },
   { name: 'a word left out and a typo: still found', query: { q: 'lamp 11rab1' }, ids: ['lamp'] },
+  { name: 'a letter dropped from a 4-letter word is one typo, even when the shorter word exists', query: { q: 'lap 11rab1' }, ids: ['lamp'] },
   { name: 'a word no product has is left out', query: { q: 'desk zzyzx lamp' }, ids: ['lamp'] },
   { name: 'exact name match, then one typo away, then description only', query: { q: 'television' }, ids: ['tv', 'tv2', 'bracket'] },
   { name: 'tiers first, then the asked order', query: { q: 'television', sort: 'price' }, ids: ['tv', 'tv2', 'bracket'] },
   { name: 'a typo: every name match is fuzzy, so newest first among them', query: { q: 'lumin' }, ids: ['tv2', 'tv'] },
   { name: 'a swap of neighbours is one typo', query: { q: 'televisoin' }, ids: ['tv', 'bracket'] },
-  { name: 'short words must match as typed', query: { q: 'led' }, ids: ['tv2'] },
+  { name: 'a 3-letter word: itself first, then the 4-letter words one letter longer', query: { q: 'led' }, ids: ['tv2', 'tv'] },
+  { name: 'shorter words must match as typed', query: { q: '55' }, ids: ['tv'] },
   { name: 'an attribute value is a word', query: { q: 'brass' }, ids: ['lamp'] },
   { name: 'category, any case', query: { category: 'tv' }, ids: ['tv2', 'tv'] },
   { name: 'by price', query: { sort: 'price' }, ids: ['kettle', 'bracket', 'lamp', 'tv2', 'tv'] },
