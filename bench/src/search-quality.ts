@@ -19,11 +19,11 @@ import { createIndex, swapAlias } from '@stayhub/read-models/listings/elasticsea
 import { toSearchDocument } from '@stayhub/read-models/listings/elasticsearch-mapping';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
 import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
-import { oneEditApart } from '@stayhub/read-models/listings/pg-search';
+import { typedMatches } from '@stayhub/read-models/listings/pg-search';
 import { PgListingReader } from '@stayhub/read-models/listings/postgres';
 import { searchClient, type SearchFlavor } from '@stayhub/read-models/listings/search-client';
 import { createSearchIndexes, createSearchTables, dropSearchIndexes } from '@stayhub/read-models/listings/search-tables';
-import { deletionVariants, FUZZY_MIN_LENGTH, listingWordGroups, typedWords } from '@stayhub/read-models/listings/search-words';
+import { deletionVariants, listingWordGroups, oneLetterLonger, typedWords } from '@stayhub/read-models/listings/search-words';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase } from './shared/database.ts';
 import { loadMarketplace, marketplaceEvents } from './shared/load-marketplace.ts';
@@ -56,7 +56,7 @@ for (const doc of docs) {
   }
 }
 const near = (typed: string): string[] =>
-  [...new Set(deletionVariants(typed).flatMap((v) => [...(variants.get(v) ?? [])]))].filter((w) => w === typed || (typed.length >= FUZZY_MIN_LENGTH && oneEditApart(w, typed)));
+  [...new Set([...deletionVariants(typed), ...oneLetterLonger(typed)].flatMap((v) => [...(variants.get(v) ?? [])]))].filter((w) => typedMatches(typed, w));
 /** The tier our relevance order gives a listing for a query: 0 every known word exactly in the title, 1 each in the title with a typo allowed, 2 elsewhere. */
 const tierOf = (q: string, listingId: string): number => {
   const known = typedWords(q).map((typed) => ({ typed, words: near(typed) })).filter((k) => k.words.length > 0);
@@ -89,6 +89,11 @@ const ask = async (search: (q: string) => Promise<string[]>): Promise<Answer[]> 
   return answers;
 };
 const figuresOf = (answers: Answer[]) => ({
+  // The first few queries whose listing is not in the first ten, with where it came (0: not found at all).
+  missed: answers
+    .map((a, i) => ({ ...queries[i]!, rank: a.ids.indexOf(queries[i]!.listingId) + 1, found: a.ids.length }))
+    .filter((m) => m.rank === 0 || m.rank > 10)
+    .slice(0, 8),
   recallAt10: Math.round((answers.filter((a, i) => a.ids.slice(0, 10).includes(queries[i]!.listingId)).length / answers.length) * 1000) / 1000,
   inRelevanceOrder: Math.round((answers.filter((a, i) => inOrder(queries[i]!.q, a.ids)).length / answers.length) * 1000) / 1000,
   latencyMs: summarise(answers.map((a) => Math.round(a.ms * 10) / 10)),
