@@ -43,6 +43,8 @@ describe('product search projection', () => {
     product: (await pool.query(`SELECT * FROM ${t.products} WHERE product_id = 'p1'`)).rows,
     stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
   });
+  const words = async () =>
+    (await pool.query<{ word: string; products: number }>(`SELECT DISTINCT word, products FROM ${t.words} ORDER BY word`)).rows.map((r) => [r.word, r.products]);
   const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], target));
 
   beforeAll(async () => {
@@ -83,6 +85,8 @@ describe('product search projection', () => {
     });
     expect(row.doc.revision).toBe(2);
     expect(level).toMatchObject({ on_hand: 7, reserved: 0 });
+    // The dictionary counts each word of a product on sale once, however often its events came.
+    expect(await words()).toEqual([['55', 1], ['blacks', 1], ['deep', 1], ['lumen', 1], ['oled', 1], ['tv', 1]]);
   });
 
   it('ignores an event older than what the row already shows', async () => {
@@ -90,6 +94,8 @@ describe('product search projection', () => {
     await apply(product(1, 'ProductPriceChanged', { previous: { amount: 119_900, currency: 'EUR' }, price: { amount: 1, currency: 'EUR' } }));
     const { product: [row] } = await rows();
     expect(row).toMatchObject({ status: 'discontinued', price: 119_900 });
+    // Off sale, its words leave the dictionary: a typed word only they had is left out of a search.
+    expect(await words()).toEqual([]);
   });
 });
 
