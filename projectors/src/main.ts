@@ -10,7 +10,7 @@ import { RebuildJobs } from './admin/rebuilds.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { withAvailabilityStore } from './replay/availability-store.ts';
 import { pgRebuildAdapter } from './replay/pg-target.ts';
-import { withProductIndex } from './replay/search-index-target.ts';
+import { withSearchIndexes } from './replay/search-index-target.ts';
 import { pgEventSource } from './replay/sources.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
@@ -33,11 +33,11 @@ const stop = new AbortController();
 const availability = await connectAvailabilityStore(config);
 const clients = readStoreClientsFromConfig(config);
 const { elasticsearch, cassandra } = clients;
-const productIndex = elasticsearch ? productSearchElasticsearch(elasticsearch, clients.productsAlias) : undefined;
+const searchIndexes = elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias), productSearchElasticsearch(elasticsearch, clients.productsAlias)] : [];
 const options: ProjectorOptions = {
   ...(availability ? { availability } : {}),
   external: [
-    ...(elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias), productIndex!] : []),
+    ...searchIndexes,
     ...(cassandra
       ? [
           bookingHistoryCassandra(cassandra.client, cassandra.keyspace, { replication: cassandra.replication }),
@@ -94,10 +94,10 @@ const app = createHttpApp({
           rebuilds: new RebuildJobs({
             pool,
             events: pgEventSource(pool, new PostgresEventStore(pool)),
-            adapter: withProductIndex(
+            adapter: withSearchIndexes(
               withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
               pool,
-              elasticsearch && productIndex && { client: elasticsearch, projection: productIndex },
+              elasticsearch && { client: elasticsearch, projections: searchIndexes },
               runnerLog,
             ),
             log: (line) => log.info(line),

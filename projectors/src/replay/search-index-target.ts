@@ -1,9 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Client } from '@elastic/elasticsearch';
 import type { RecordedEvent } from '@stayhub/infra';
-import { createCheckpoint, readCheckpoint, resetCheckpoint } from '@stayhub/read-models';
-import { productSearchProjection, PRODUCTS } from '@stayhub/read-models/products/pg-projection';
-import type { ProductSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
+import { createCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type PgProjection } from '@stayhub/read-models';
+import { listingSearchProjection } from '@stayhub/read-models/listings/pg-projection';
+import { productSearchProjection } from '@stayhub/read-models/products/pg-projection';
 import { pgRebuildTarget } from './pg-target.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference } from './target.ts';
 import { applyExternalBatch } from '../runner/external-runner.ts';
@@ -11,12 +11,27 @@ import type { RunnerLog } from '../runner/pg-runner.ts';
 
 type Page = { id: string; source: string }[];
 
+/** A search projection kept in Elasticsearch indexes behind an alias, one index per target. */
+export type SearchIndexProjection = ExternalProjection & {
+  index(target: string): string;
+  /** Creates the target's index without moving the alias; `true` when it existed. */
+  create(target: string): Promise<boolean>;
+  /** Points the alias at the target's index. */
+  swap(target: string): Promise<string[]>;
+};
+
+/** The PostgreSQL projection each search index stands in for (its bookkeeping), and the keyword its documents are unique and sorted by. */
+const searchIndexes: Record<string, { pg: PgProjection; key: string }> = {
+  listings: { pg: listingSearchProjection, key: 'listingId' },
+  products: { pg: productSearchProjection, key: 'key' },
+};
+
 /** Every document of an index in `key` order, a page at a time (`search_after`). */
-async function* documentsOf(client: Client, index: string): AsyncGenerator<Page> {
+async function* documentsOf(client: Client, index: string, key: string): AsyncGenerator<Page> {
   let after: (string | number)[] | undefined;
   for (;;) {
     const response = await client.search<Record<string, unknown>>(
-      { index, size: 1000, sort: [{ key: { order: 'asc' } }], query: { match_all: {} }, ...(after ? { search_after: after } : {}) },
+      { index, size: 1000, sort: [{ [key]: { order: 'asc' } }], query: { match_all: {} }, ...(after ? { search_after: after } : {}) },
       { ignore: [404] },
     );
     const hits = response.hits?.hits ?? [];
@@ -26,24 +41,25 @@ async function* documentsOf(client: Client, index: string): AsyncGenerator<Page>
   }
 }
 
-const all = async (client: Client, index: string): Promise<Map<string, string>> => {
+const all = async (client: Client, index: string, key: string): Promise<Map<string, string>> => {
   const found = new Map<string, string>();
-  for await (const page of documentsOf(client, index)) for (const { id, source } of page) found.set(id, source);
+  for await (const page of documentsOf(client, index, key)) for (const { id, source } of page) found.set(id, source);
   return found;
 };
 
 /**
- * A rebuild of product search into a fresh Elasticsearch index beside the live one, behind the
- * same alias: the index is filled from the events, then the alias swaps to it in one request.
- * Bookkeeping (checkpoint, live target, parked events, the fence on the old target) stays in
- * PostgreSQL, as for the table projections.
+ * A rebuild of a search projection (listings, products) into a fresh Elasticsearch index beside
+ * the live one, behind the same alias: the index is filled from the events, then the alias swaps
+ * to it in one request. Bookkeeping (checkpoint, live target, parked events, the fence on the old
+ * target) stays in PostgreSQL, as for the table projections.
  */
-export const productIndexRebuildTarget = (pool: Pool, client: Client, projection: ProductSearchElasticsearch, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
+export const searchIndexRebuildTarget = (pool: Pool, client: Client, projection: SearchIndexProjection, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
+  const { pg, key } = searchIndexes[projection.name]!;
   // Events the rebuild parks are its own until the swap (the live ones are the old target's).
   const building = { ...projection, name: target };
-  const bookkeeping = pgRebuildTarget(pool, productSearchProjection, target, log);
+  const bookkeeping = pgRebuildTarget(pool, pg, target, log);
   return {
-    projection: PRODUCTS,
+    projection: projection.name,
     target,
     async create(from: string) {
       const created = await createCheckpoint(pool, target, from);
@@ -67,11 +83,11 @@ export const productIndexRebuildTarget = (pool: Pool, client: Client, projection
     },
     async drop(old: string) {
       await projection.drop(old);
-      await pgRebuildTarget(pool, productSearchProjection, old, log).drop(old);
+      await pgRebuildTarget(pool, pg, old, log).drop(old);
     },
     async compare(live: string, sampleLimit: number): Promise<Comparison> {
       const [rebuiltAt, liveAt] = [await readCheckpoint(pool, target), await readCheckpoint(pool, live)];
-      const [rebuilt, current] = [await all(client, projection.index(target)), await all(client, projection.index(live))];
+      const [rebuilt, current] = [await all(client, projection.index(target), key), await all(client, projection.index(live), key)];
       const samples: RowDifference[] = [];
       let differences = 0;
       for (const id of new Set([...rebuilt.keys(), ...current.keys()])) {
@@ -85,11 +101,15 @@ export const productIndexRebuildTarget = (pool: Pool, client: Client, projection
   };
 };
 
-/** The replay adapter with product search rebuilt as an Elasticsearch index (SEARCH=elasticsearch) and every other projection as `adapter` does. */
-export const withProductIndex = (adapter: RebuildAdapter, pool: Pool, search: { client: Client; projection: ProductSearchElasticsearch } | undefined, log?: RunnerLog): RebuildAdapter =>
-  search
-    ? {
-        projections: adapter.projections,
-        open: (name, target) => (name === PRODUCTS ? productIndexRebuildTarget(pool, search.client, search.projection, target, log) : adapter.open(name, target)),
-      }
-    : adapter;
+/** The replay adapter with the search projections rebuilt as Elasticsearch indexes (SEARCH=elasticsearch) and every other projection as `adapter` does. */
+export const withSearchIndexes = (adapter: RebuildAdapter, pool: Pool, search: { client: Client; projections: readonly SearchIndexProjection[] } | undefined, log?: RunnerLog): RebuildAdapter => {
+  if (!search) return adapter;
+  for (const projection of search.projections) if (!searchIndexes[projection.name]) throw new Error(`No search index rebuild for ${projection.name}`);
+  return {
+    projections: adapter.projections,
+    open: (name, target) => {
+      const projection = search.projections.find((p) => p.name === name);
+      return projection ? searchIndexRebuildTarget(pool, search.client, projection, target, log) : adapter.open(name, target);
+    },
+  };
+};
