@@ -122,6 +122,22 @@ describe('shopping end to end', () => {
     expect(gone.body.items.map((i: { productId: string }) => i.productId)).not.toContain(product.productId);
   });
 
+  it('pages product search by its cursor, and refuses a cursor it never gave out', async () => {
+    const seller = await register(stack, 'host');
+    const word = `zq${Math.random().toString(36).slice(2, 10).replace(/[0-9]/g, 'x')}`;
+    let token = '';
+    for (const price of [300, 100, 200]) token = (await createProduct(stack, seller, { name: `Lamp ${word}`, price: eur(price) })).consistencyToken;
+    const first = await stack.query.get(`/products/search?q=${word}&sort=price&pageSize=2&after=${token}`);
+    expect(first.body).toMatchObject({ total: 3, totalText: '3', next: expect.any(String) });
+    const second = await stack.query.get(`/products/search?q=${word}&sort=price&pageSize=2&cursor=${first.body.next}`);
+    expect([...first.body.items, ...second.body.items].map((i: { price: { amount: number } }) => i.price.amount)).toEqual([100, 200, 300]);
+    expect(second.body.next).toBeNull();
+    const refused = await stack.query.get(`/products/search?q=${word}&cursor=not-a-cursor`);
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.stringify(refused.body)).toContain('cursor');
+  });
+
   it('pages order history newest first, by cursor or by page number', async () => {
     const seller = await register(stack, 'host');
     const shopper = await register(stack, 'guest');

@@ -16,6 +16,7 @@ import type { LogProjectionStatus } from '@stayhub/projectors/runner/log-runner'
 import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
 import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@stayhub/projectors/kafka/index';
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
+import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
 import { OpenApiContract } from './contract.ts';
@@ -138,7 +139,12 @@ const startKafka = async () => {
 
 /** The Elasticsearch and Cassandra projections of the read stores in use, for the projectors. */
 const externalProjections = (stores: ReadStoreClients): NonNullable<ProjectorOptions['external']> => [
-  ...(stores.elasticsearch ? [listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias, { settings: { replicas: 0 } })] : []),
+  ...(stores.elasticsearch
+    ? [
+        listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias, { settings: { replicas: 0 } }),
+        productSearchElasticsearch(stores.elasticsearch, stores.productsAlias, { settings: { replicas: 0 } }),
+      ]
+    : []),
   ...(stores.cassandra
     ? [
         bookingHistoryCassandra(stores.cassandra.client, stores.cassandra.keyspace, { replication: stores.cassandra.replication }),
@@ -311,7 +317,9 @@ export const startStack = async (options: StackOptions = {}) => {
         bounded('relay', stack.stopRelay()),
       ]);
       await kafka?.cluster.stop();
-      await readStores.elasticsearch?.indices.delete({ index: `${readStores.listingsAlias}*` }, { ignore: [404] }).catch(() => undefined);
+      for (const alias of [readStores.listingsAlias, readStores.productsAlias]) {
+        await readStores.elasticsearch?.indices.delete({ index: `${alias}*` }, { ignore: [404] }).catch(() => undefined);
+      }
       await readStores.cassandra?.client.execute(`DROP KEYSPACE IF EXISTS ${readStores.cassandra.keyspace}`).catch(() => undefined);
       await bounded('read stores', readStores.close());
       await bounded('read store', readStore.close());

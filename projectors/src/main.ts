@@ -10,10 +10,12 @@ import { RebuildJobs } from './admin/rebuilds.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { withAvailabilityStore } from './replay/availability-store.ts';
 import { pgRebuildAdapter } from './replay/pg-target.ts';
+import { withSearchIndexes } from './replay/search-index-target.ts';
 import { pgEventSource } from './replay/sources.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
+import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { pgProjections } from './projections.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';
@@ -31,10 +33,11 @@ const stop = new AbortController();
 const availability = await connectAvailabilityStore(config);
 const clients = readStoreClientsFromConfig(config);
 const { elasticsearch, cassandra } = clients;
+const searchIndexes = elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias), productSearchElasticsearch(elasticsearch, clients.productsAlias)] : [];
 const options: ProjectorOptions = {
   ...(availability ? { availability } : {}),
   external: [
-    ...(elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias)] : []),
+    ...searchIndexes,
     ...(cassandra
       ? [
           bookingHistoryCassandra(cassandra.client, cassandra.keyspace, { replication: cassandra.replication }),
@@ -91,7 +94,12 @@ const app = createHttpApp({
           rebuilds: new RebuildJobs({
             pool,
             events: pgEventSource(pool, new PostgresEventStore(pool)),
-            adapter: withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
+            adapter: withSearchIndexes(
+              withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
+              pool,
+              elasticsearch && { client: elasticsearch, projections: searchIndexes },
+              runnerLog,
+            ),
             log: (line) => log.info(line),
           }),
         }

@@ -5,6 +5,7 @@ import { PgNotificationReader } from '@stayhub/read-models/notifications/postgre
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
 import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
+import { ElasticsearchProductReader } from '@stayhub/read-models/products/elasticsearch';
 import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
 import { committedHead, liveTargets, waitForPosition } from '@stayhub/read-models/checkpoints';
@@ -44,7 +45,7 @@ export const composeQuerySide = (options: {
     bookings: cassandra
       ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
       : new PgBookingHistoryReader(pool),
-    products: new PgProductReader(pool),
+    products: elasticsearch ? new ElasticsearchProductReader(elasticsearch, stores.productsAlias) : new PgProductReader(pool),
     orders: cassandra ? new CassandraOrderHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('order_history') }) : new PgOrderHistoryReader(pool),
     carts: new PgCartReader(pool),
     users: new PgUserProfileReader(pool),

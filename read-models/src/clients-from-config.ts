@@ -6,6 +6,8 @@ import { searchClient } from './listings/search-client.ts';
 
 /** The alias search reads and the Elasticsearch projection moves between rebuilt indexes. */
 export const LISTINGS_ALIAS = 'stayhub-listings';
+/** The alias product search reads (`SEARCH=elasticsearch`). */
+export const PRODUCTS_ALIAS = 'stayhub-products';
 
 export type ReadStoreClientsConfig = Partial<
   Pick<Config, 'SEARCH' | 'ELASTICSEARCH_URL' | 'ELASTICSEARCH_FLAVOR' | 'HISTORY' | 'CASSANDRA_CONTACT_POINTS' | 'CASSANDRA_LOCAL_DC' | 'CASSANDRA_KEYSPACE'>
@@ -14,6 +16,8 @@ export type ReadStoreClientsConfig = Partial<
 export type ReadStoreClients = {
   /** The alias search reads (`LISTINGS_ALIAS`, or one per namespace). */
   listingsAlias: string;
+  /** The alias product search reads (`PRODUCTS_ALIAS`, or one per namespace). */
+  productsAlias: string;
   /** `SEARCH=elasticsearch`. */
   elasticsearch?: ElasticsearchClient;
   /** `HISTORY=cassandra`, with the keyspace and the replication a keyspace made by the projectors gets (one copy, for a single node: create it beforehand in production). */
@@ -40,6 +44,7 @@ export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig, optio
       : undefined;
   return {
     listingsAlias: `${LISTINGS_ALIAS}${suffix.replace(/_/g, '-')}`,
+    productsAlias: `${PRODUCTS_ALIAS}${suffix.replace(/_/g, '-')}`,
     ...(elasticsearch ? { elasticsearch } : {}),
     ...(client
       ? { cassandra: { client, keyspace: `${config.CASSANDRA_KEYSPACE ?? 'stayhub'}${suffix}`, replication: { class: 'NetworkTopologyStrategy', [dataCenter]: 1 } } }

@@ -2,7 +2,11 @@ import { parseArgs } from 'node:util';
 import { loadConfig, PostgresEventStore, type Config, type Pool } from '@stayhub/infra';
 import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
+import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
+import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
+import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
 import { withAvailabilityStore } from './availability-store.ts';
+import { withSearchIndexes } from './search-index-target.ts';
 import { pgProjections, projectionNamed } from '../projections.ts';
 import { listParked, retryParked } from './parked.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
@@ -24,7 +28,8 @@ const usage = `Usage: npm run replay -- <command>
   retry-parked <name>               apply parked events again (after a fix); each one that succeeds is removed
 
 Projections: ${pgProjections.map((p) => p.name).join(', ')}. Ctrl-C stops a rebuild after the batch in hand; rerun to resume.
-Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses. With AVAILABILITY=redis, availability is rebuilt under a new Redis key prefix.`;
+Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses. With AVAILABILITY=redis, availability is rebuilt under a new Redis key prefix;
+with SEARCH=elasticsearch, listings and products into new indexes that their aliases swap to.`;
 
 const connect = async (config: Config): Promise<{ pool: Pool; stop: () => Promise<void> }> => {
   if (config.EVENT_STORE !== 'postgres') throw new Error('The replay tool reads the PostgreSQL event store; EVENT_STORE=esdb is not supported yet');
@@ -90,11 +95,17 @@ const main = async (argv: string[]): Promise<number> => {
         });
         const log = (message: string, context?: Record<string, unknown>) => console.error(message, context ?? '');
         const availability = await connectAvailabilityStore(config);
+        // SEARCH=elasticsearch: listing and product search are rebuilt as new indexes behind their aliases.
+        const stores = readStoreClientsFromConfig(config);
+        const search = stores.elasticsearch && {
+          client: stores.elasticsearch,
+          projections: [listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias), productSearchElasticsearch(stores.elasticsearch, stores.productsAlias)],
+        };
         const outcome = await rebuild(
           {
             pool,
             events: pgEventSource(pool, new PostgresEventStore(pool)),
-            adapter: withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, log), pool, availability, log),
+            adapter: withSearchIndexes(withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, log), pool, availability, log), pool, search, log),
             print,
             progress: (label) => (process.stdout.isTTY ? barProgress(label) : lineProgress(label, print)),
           },
@@ -110,6 +121,7 @@ const main = async (argv: string[]): Promise<number> => {
           },
         );
         await availability?.close();
+        await stores.close();
         if (outcome.status === 'interrupted') print(`resume with: npm run replay -- ${argv.filter((a) => a !== '--restart').join(' ')}`);
         const differing = Object.values(outcome.comparisons).some((c) => c.tables.some((t) => t.differences > 0));
         return outcome.status === 'interrupted' ? 130 : differing ? 2 : 0;

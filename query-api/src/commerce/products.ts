@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { defineRoute, HttpProblem, queryInteger, type Route } from '@stayhub/infra';
+import { decodeProductCursor } from '@stayhub/read-models/products/port';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
@@ -17,6 +18,13 @@ const SearchQuery = z
     deliverableTo: z.string().trim().min(2).max(12).optional(),
     inStock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     sort: z.enum(['relevance', 'price', 'newest']).default('relevance'),
+    /** The `next` of a previous answer (keyset: page 50 costs what page 1 does). */
+    cursor: z
+      .string()
+      .min(1)
+      .max(500)
+      .refine((cursor) => decodeProductCursor(cursor) !== undefined, 'not a cursor this API gave out: pass the `next` of a previous answer')
+      .optional(),
     after: Token,
     ...Paging,
   })
@@ -42,7 +50,8 @@ export const productQueryRoutes = (deps: QueryDeps): Route[] => [
     path: '/products/search',
     summary:
       'Search products on sale: fuzzy q, category, minPrice/maxPrice (minor units), attributes as attr.<name>=<value>, ' +
-      'deliverableTo=<postal code>, inStock; sort by relevance, price or newest; paged',
+      'deliverableTo=<postal code>, inStock; relevance tiers (every word in the name as typed, then with typos, then elsewhere) ' +
+      'before the asked order (newest, or price); `next` is the cursor of the following page; total exact up to 1,000',
     tags: ['products'],
     auth: 'none',
     // `attr.<name>` parameters are kept (and checked below); any other unknown parameter is refused.

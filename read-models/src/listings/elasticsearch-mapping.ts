@@ -3,7 +3,7 @@ import { assertNever, type listings } from '@stayhub/domain';
 import { wantedNights } from './postgres.ts';
 import { TOTAL_BOUND, type ListingSearchQuery, type ListingSummary } from './port.ts';
 import { priceFits, type NightPrices } from './night-prices.ts';
-import { FUZZY_MIN_LENGTH, listingWordGroups, typedWords, wordsOf } from './search-words.ts';
+import { FUZZY_MIN_LENGTH, oneLetterLonger, listingWordGroups, typedWords, wordsOf } from './search-words.ts';
 
 /**
  * Pure mapping of the listing search read model onto Elasticsearch: the index template, the
@@ -220,11 +220,17 @@ const sortOf = (query: ListingSearchQuery): estypes.SortCombinations[] => {
   return query.q ? [{ _score: { order: 'desc' } }, ...sort] : sort;
 };
 
-/** A typed word as the PostgreSQL dictionary resolves it: 4+ letters, itself or any word one typo away (swaps included); shorter, only itself. */
-const wordQuery = (field: 'words' | 'titleWords', word: string, exact = false): estypes.QueryDslQueryContainer =>
-  exact || word.length < FUZZY_MIN_LENGTH
-    ? { term: { [field]: word } }
-    : { fuzzy: { [field]: { value: word, fuzziness: 1, transpositions: true, max_expansions: 64 } } };
+/**
+ * A typed word as the PostgreSQL dictionary resolves it: 4+ letters, itself or any word one typo
+ * away (swaps included); 3 letters, itself or a 4-letter word with one letter more; shorter, only itself.
+ */
+const wordQuery = (field: 'words' | 'titleWords', word: string, exact = false): estypes.QueryDslQueryContainer => {
+  if (exact) return { term: { [field]: word } };
+  if (word.length >= FUZZY_MIN_LENGTH) return { fuzzy: { [field]: { value: word, fuzziness: 1, transpositions: true, max_expansions: 64 } } };
+  // One letter short of fuzzy: itself, or a word of 4 letters that lost one (the dictionary's rule).
+  const longer = oneLetterLonger(word);
+  return longer.length > 0 ? { terms: { [field]: [word, ...longer] } } : { term: { [field]: word } };
+};
 
 /** A typed word some published listing has (fuzzily), and whether one has it exactly as typed. */
 export type KnownWord = { word: string; exact: boolean };

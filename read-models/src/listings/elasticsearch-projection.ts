@@ -157,6 +157,8 @@ export const dropIndex = async (client: ElasticsearchClient, index: string): Pro
 
 export type ListingSearchElasticsearch = ExternalProjection & {
   index(target: string): string;
+  /** Creates the target's index (template installed, alias untouched): a rebuild fills it beside the live one; `true` when it existed. */
+  create(target: string): Promise<boolean>;
   /** Points the alias at the target's index (atomically); returns the indexes it left. */
   swap(target: string): Promise<string[]>;
 };
@@ -174,6 +176,11 @@ export const listingSearchElasticsearch = (
   name: LISTINGS,
   handles: listingDocumentHandles,
   index: (target) => listingIndexName(alias, target),
+  async create(target) {
+    const existed = (await client.indices.exists({ index: listingIndexName(alias, target) })) === true;
+    await createIndex(client, alias, target, options.settings);
+    return existed;
+  },
   /**
    * Creates the target's index if needed; `false` when it did not exist (so the runner starts
    * from the first event). The runner prepares only the live target, so the alias follows it here

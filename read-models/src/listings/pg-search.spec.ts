@@ -11,7 +11,7 @@ import type { ListingSearchQuery, ListingSummary } from './port.ts';
 import { oneEditApart, searchListings } from './pg-search.ts';
 import { withinRadiusSql } from './geo-cells.ts';
 import { PgListingReader } from './postgres.ts';
-import { deletionVariants, wordsOf } from './search-words.ts';
+import { deletionVariants, oneLetterLonger, wordsOf } from './search-words.ts';
 import { createSearchTables, listingTables, writeListings } from './search-tables.ts';
 
 /** A small seeded generator, so that a failure can be replayed. */
@@ -68,8 +68,12 @@ describe('search words', () => {
     const shares = (a: string, b: string) => deletionVariants(a).some((v) => deletionVariants(b).includes(v));
     for (const typo of ['veiw', 'vew', 'viewe', 'vuew']) expect(shares('view', typo), typo).toBe(true);
     expect(shares('view', 'vast')).toBe(false);
-    // Words shorter than four letters match only as typed.
+    // Words shorter than four letters have no variants: a typed one finds itself, and the 4-letter words one of whose variants it is.
     expect(deletionVariants('sea')).toEqual(['sea']);
+    expect(oneLetterLonger('vew')).toContain('view');
+    expect(oneLetterLonger('vew')).toHaveLength(4 * 36 - 3);
+    expect(oneLetterLonger('view')).toEqual([]);
+    expect(oneLetterLonger('to')).toEqual([]);
   });
 });
 
@@ -106,11 +110,17 @@ describe('listing search on PostgreSQL', () => {
         doc('sea-fuzzy', { title: 'Sea vieuw flat', description: 'Close to the centre.' }, { rating: 5 }),
         doc('sea-description', { title: 'Quiet flat', description: 'From the roof a sea view over the bay.' }, { rating: 4 }),
         doc('mountain', { title: 'Mountain cabin', description: 'Snow in winter.' }),
+        doc('barn', { title: 'Red barn 22xy', description: 'A lot of hay.' }),
       ]),
     );
   });
   afterAll(async () => {
     await pool?.end();
+  });
+
+  it('takes a 4-letter word with a letter dropped as one typo, even when the shorter word exists ("lot" for "loft")', async () => {
+    expect(ids((await reader.search({ ...base, q: 'lot sea view' })).items)).toEqual(['sea-exact-high']);
+    expect(ids((await reader.search({ ...base, q: 'lot' })).items)).toEqual(['sea-exact-high', 'barn']);
   });
 
   it('finds a listing with a typo in any word of 4+ letters, the words reordered, or one left out', async () => {

@@ -21,11 +21,18 @@ export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: 
     [variants.map((v) => v.variant), variants.map((v) => v.index)],
   );
   return typed.map((word, index) => {
-    // A short word must match as typed; a long one matches itself or a word one typo away.
-    const words = rows.filter((r) => r.index === index && (r.word === word || (word.length >= FUZZY_MIN_LENGTH && oneEditApart(r.word, word)))).map((r) => r.word);
+    // A long word matches itself or a word one typo away; one letter shorter, itself or the words
+    // one letter longer (found by their deletion variants: one of them is the typed word); shorter, only itself.
+    const words = rows.filter((r) => r.index === index && typedMatches(word, r.word)).map((r) => r.word);
     return { typed: word, exact: words.includes(word), words: words.sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1)).slice(0, 64) };
   });
 };
+
+/** Whether a listing word is one a typed word may mean (see `resolveWords`). */
+export const typedMatches = (typed: string, word: string): boolean =>
+  word === typed ||
+  (typed.length >= FUZZY_MIN_LENGTH && oneEditApart(word, typed)) ||
+  (typed.length === FUZZY_MIN_LENGTH - 1 && word.length === FUZZY_MIN_LENGTH && oneEditApart(word, typed));
 
 /**
  * Whether two words are one typo apart: a letter replaced, added or dropped, or two neighbours

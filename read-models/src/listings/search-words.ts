@@ -29,6 +29,20 @@ export const deletionVariants = (word: string): string[] => {
   return [...variants];
 };
 
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/**
+ * A typed word one letter short of `FUZZY_MIN_LENGTH` may be a word of that length with a letter
+ * dropped ("vew" for "view"): one typo in a word of 4+ letters. Such a word also finds the words
+ * one letter longer; these are they (every letter a word can hold, at every place).
+ */
+export const oneLetterLonger = (word: string): string[] => {
+  if (word.length !== FUZZY_MIN_LENGTH - 1) return [];
+  const longer = new Set<string>();
+  for (let i = 0; i <= word.length; i++) for (const letter of ALPHABET) longer.add(word.slice(0, i) + letter + word.slice(i));
+  return [...longer];
+};
+
 /** A search reads at most this many words of a query: more add nothing but work. */
 export const MAX_TYPED_WORDS = 12;
 

@@ -43,6 +43,8 @@ describe('product search projection', () => {
     product: (await pool.query(`SELECT * FROM ${t.products} WHERE product_id = 'p1'`)).rows,
     stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
   });
+  const words = async () =>
+    (await pool.query<{ word: string; products: number }>(`SELECT DISTINCT word, products FROM ${t.words} ORDER BY word`)).rows.map((r) => [r.word, r.products]);
   const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], target));
 
   beforeAll(async () => {
@@ -83,6 +85,8 @@ describe('product search projection', () => {
     });
     expect(row.doc.revision).toBe(2);
     expect(level).toMatchObject({ on_hand: 7, reserved: 0 });
+    // The dictionary counts each word of a product on sale once, however often its events came.
+    expect(await words()).toEqual([['55', 1], ['blacks', 1], ['deep', 1], ['lumen', 1], ['oled', 1], ['tv', 1]]);
   });
 
   it('ignores an event older than what the row already shows', async () => {
@@ -90,8 +94,37 @@ describe('product search projection', () => {
     await apply(product(1, 'ProductPriceChanged', { previous: { amount: 119_900, currency: 'EUR' }, price: { amount: 1, currency: 'EUR' } }));
     const { product: [row] } = await rows();
     expect(row).toMatchObject({ status: 'discontinued', price: 119_900 });
+    // Off sale, its words leave the dictionary: a typed word only they had is left out of a search.
+    expect(await words()).toEqual([]);
   });
 });
+
+describe('product search projection, on tables made before products were found by words', () => {
+  it('gives each row its word vector and the dictionary its words once, from the stored document', async () => {
+    const pool = createPool(await testDatabaseUrl(), 2);
+    try {
+      const target = 'products_before_words';
+      const t = productTables(target);
+      const doc = { ...(created.data as Record<string, unknown>), status: 'active', revision: 0, createdAt: at, updatedAt: at };
+      await pool.query(`CREATE TABLE ${t.products} (product_id text PRIMARY KEY, seller_id text NOT NULL, sku text NOT NULL, status text NOT NULL, name text NOT NULL,
+        category text NOT NULL, currency text NOT NULL, price bigint NOT NULL, attributes jsonb NOT NULL DEFAULT '{}', postal_prefixes text[] NOT NULL DEFAULT '{}',
+        delivery_days int NOT NULL, search_text text NOT NULL DEFAULT '', doc jsonb NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
+      await pool.query(`INSERT INTO ${t.products} VALUES ('p1', 's1', 'TV-55', 'active', 'x', 'tv', 'EUR', 129900, '{}', '{}', 3, 'x', $1, $2, $2)`, [JSON.stringify(doc), at]);
+      await inTransaction(pool, (client) => productSearchProjection.migrate(client, target));
+      const { rows } = await pool.query(`SELECT words::text AS words FROM ${t.products}`);
+      expect(rows[0].words).toContain(`'lumen':1A`);
+      const { rows: words } = await pool.query(`SELECT DISTINCT word FROM ${t.words} ORDER BY word`);
+      expect(words.map((r) => r.word)).toEqual(['55', 'blacks', 'deep', 'lumen', 'oled', 'television', 'tv']);
+      // Migrating again changes nothing.
+      await inTransaction(pool, (client) => productSearchProjection.migrate(client, target));
+      expect((await pool.query(`SELECT count(*)::int AS n FROM ${t.words} WHERE word = 'lumen'`)).rows[0].n).toBe(deletionVariantsOf('lumen'));
+    } finally {
+      await pool.end();
+    }
+  });
+});
+
+const deletionVariantsOf = (word: string) => new Set([word, ...[...word].map((_, i) => word.slice(0, i) + word.slice(i + 1))]).size;
 
 const tv = created.data as Record<string, unknown>;
 const sku = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>

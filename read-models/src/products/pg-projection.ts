@@ -1,6 +1,8 @@
 import type { PoolClient } from 'pg';
-import { allWrites, foldTable, type DocumentTable } from '../pg-documents.ts';
+import { allWrites, foldTable, type Changed, type DocumentTable, type Queryable } from '../pg-documents.ts';
+import { deletionVariants } from '../listings/search-words.ts';
 import type { PgProjection } from '../projection.ts';
+import { productWordGroups, productWords } from './product-words.ts';
 import {
   evolveProductDocument,
   evolveStockDocument,
@@ -8,7 +10,6 @@ import {
   normalisePostal,
   productDocumentHandles,
   productEventTypes,
-  productSearchText,
   stockEventTypes,
   type ProductDocument,
   type StockDocument,
@@ -17,7 +18,51 @@ import {
 export const PRODUCTS = 'products';
 
 /** Table names of a target: `products` and `products_stock` live, `products_r<n>…` while a replay builds a copy. */
-export const productTables = (target: string) => ({ products: target, stock: `${target}_stock` });
+export const productTables = (target: string) => ({ products: target, stock: `${target}_stock`, words: `${target}_words` });
+
+/** A tsvector literal: name words weigh A, the others (category, SKU, attributes, description) B. */
+export const productWordVector = (doc: ProductDocument): string => {
+  const { name, other } = productWordGroups(doc);
+  let position = 0;
+  const positions = new Map<string, string[]>();
+  for (const [group, weight] of [[name, 'A'], [other, 'B']] as const) {
+    for (const word of group) {
+      position = Math.min(position + 1, 16_383);
+      const at = positions.get(word) ?? [];
+      if (at.length < 8) positions.set(word, [...at, `${position}${weight}`]);
+    }
+  }
+  return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ');
+};
+
+/**
+ * The dictionary of the words of products on sale, each with its one-deletion variants and how
+ * many active products have it: what a typed word is looked up in (as the listings' dictionary).
+ */
+const countWords = async (db: Queryable, table: string, changed: readonly Changed<ProductDocument>[]): Promise<void> => {
+  const delta = new Map<string, number>();
+  const count = (doc: ProductDocument | undefined, sign: number) => {
+    if (doc?.status !== 'active') return;
+    for (const word of productWords(doc)) delta.set(word, (delta.get(word) ?? 0) + sign);
+  };
+  for (const { before, doc } of changed) {
+    count(before, -1);
+    count(doc, 1);
+  }
+  const moved = [...delta].filter(([, n]) => n !== 0);
+  if (moved.length === 0) return;
+  // In one order, so that concurrent writers of the same words wait for each other instead of deadlocking.
+  const rows = moved
+    .flatMap(([word, n]) => deletionVariants(word).map((variant) => [variant, word, n] as const))
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  await db.query(
+    `INSERT INTO ${table} AS w (variant, word, products) SELECT * FROM unnest($1::text[], $2::text[], $3::int[])
+     ON CONFLICT (variant, word) DO UPDATE SET products = w.products + excluded.products`,
+    [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2])],
+  );
+  const fewer = moved.filter(([, n]) => n < 0).map(([word]) => word);
+  if (fewer.length > 0) await db.query(`DELETE FROM ${table} WHERE word = ANY($1::text[]) AND products <= 0`, [fewer]);
+};
 
 const productRows: DocumentTable<ProductDocument> = {
   table: (target) => productTables(target).products,
@@ -37,11 +82,12 @@ const productRows: DocumentTable<ProductDocument> = {
     attributes: normalisedAttributes(doc.attributes),
     postal_prefixes: doc.shipping.postalPrefixes.map(normalisePostal),
     delivery_days: doc.shipping.deliveryDays,
-    search_text: productSearchText(doc),
+    words: productWordVector(doc),
     doc,
     created_at: doc.createdAt,
     updated_at: doc.updatedAt,
   }),
+  after: (client, target, changed) => countWords(client, productTables(target).words, changed),
 };
 
 const stockRows: DocumentTable<StockDocument> = {
@@ -55,7 +101,11 @@ const stockRows: DocumentTable<StockDocument> = {
 
 const indexes = (target: string): string => {
   const t = productTables(target);
-  return `CREATE INDEX IF NOT EXISTS ${t.products}_seller ON ${t.products} (seller_id, created_at DESC, product_id DESC);`;
+  const active = `WHERE status = 'active'`;
+  return `CREATE INDEX IF NOT EXISTS ${t.products}_seller ON ${t.products} (seller_id, created_at DESC, product_id DESC);
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_words ON ${t.products} USING gin (words) ${active};
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_newest ON ${t.products} (created_at DESC, product_id COLLATE "C" DESC) ${active};
+    CREATE INDEX IF NOT EXISTS ${t.products}_by_price ON ${t.products} (price, product_id COLLATE "C") ${active};`;
 };
 
 /** Product search and detail, with the stock of each SKU kept beside it (joined when read). */
@@ -78,7 +128,7 @@ export const productSearchProjection: PgProjection = {
         attributes      jsonb NOT NULL DEFAULT '{}',
         postal_prefixes text[] NOT NULL DEFAULT '{}',
         delivery_days   int NOT NULL,
-        search_text     text NOT NULL DEFAULT '',
+        words           tsvector NOT NULL DEFAULT '',
         doc             jsonb NOT NULL,
         created_at      timestamptz NOT NULL,
         updated_at      timestamptz NOT NULL
@@ -90,7 +140,14 @@ export const productSearchProjection: PgProjection = {
         doc        jsonb NOT NULL,
         updated_at timestamptz NOT NULL
       );
-      ${options.indexes === false ? '' : indexes(target)}`);
+      CREATE TABLE IF NOT EXISTS ${t.words} (
+        variant  text NOT NULL,
+        word     text NOT NULL,
+        products int NOT NULL DEFAULT 1,
+        PRIMARY KEY (variant, word)
+      );`);
+    await addWords(client, target);
+    if (options.indexes !== false) await client.query(indexes(target));
   },
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
@@ -99,6 +156,26 @@ export const productSearchProjection: PgProjection = {
     allWrites(await Promise.all([foldTable(db, productRows, events, target, options), foldTable(db, stockRows, events, target, options)])),
   async drop(client: PoolClient, target: string) {
     const t = productTables(target);
-    await client.query(`DROP TABLE IF EXISTS ${t.stock}; DROP TABLE IF EXISTS ${t.products};`);
+    await client.query(`DROP TABLE IF EXISTS ${t.words}; DROP TABLE IF EXISTS ${t.stock}; DROP TABLE IF EXISTS ${t.products};`);
   },
+};
+
+/**
+ * Tables made before products were found by words (a trigram text then) get the word vector and
+ * the dictionary once, from each row's stored document.
+ */
+const addWords = async (client: PoolClient, target: string): Promise<void> => {
+  const t = productTables(target);
+  const { rows: has } = await client.query(`SELECT 1 FROM pg_attribute WHERE attrelid = '${t.products}'::regclass AND attname = 'words' AND NOT attisdropped`);
+  if (has.length > 0) return;
+  await client.query(`ALTER TABLE ${t.products} ADD COLUMN words tsvector NOT NULL DEFAULT ''`);
+  const { rows } = await client.query<{ doc: ProductDocument }>(`SELECT doc FROM ${t.products}`);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const docs = rows.slice(i, i + 1000).map((r) => r.doc);
+    await client.query(`UPDATE ${t.products} p SET words = v.words::tsvector FROM unnest($1::text[], $2::text[]) AS v(id, words) WHERE p.product_id = v.id`, [
+      docs.map((d) => d.productId),
+      docs.map(productWordVector),
+    ]);
+    await countWords(client, t.words, docs.map((doc) => ({ before: undefined, doc })));
+  }
 };

@@ -16,6 +16,8 @@ export type ProductSearchQuery = {
   sort: 'relevance' | 'price' | 'newest';
   page: number;
   pageSize: number;
+  /** The `next` of the previous page: the page after its last item (keyset), instead of `page`. */
+  cursor?: string;
 };
 
 export type StockLevel = { onHand: number; reserved: number; available: number; inStock: boolean };
@@ -32,7 +34,38 @@ export type ProductSummary = {
   available: number;
 };
 
-export type ProductSearchResult = { items: ProductSummary[]; total: number; page: number; pageSize: number };
+export type ProductSearchResult = {
+  items: ProductSummary[];
+  /** Matches, counted up to `TOTAL_BOUND` (1,000); `totalText` says "1,000+" beyond it. */
+  total: number;
+  totalText: string;
+  /** Pass as `cursor` for the page after this one; null on the last page. */
+  next: string | null;
+  page: number;
+  pageSize: number;
+};
+
+/**
+ * Where a page ended, the same for both stores: the relevance tier (0 every word exactly in the
+ * name, 1 in the name with typos, 2 elsewhere; 0 without text), the sort key (price in minor
+ * units, or creation time in epoch milliseconds) and the product id.
+ */
+export type ProductCursor = { tier: number; key: number; id: string };
+
+export const encodeProductCursor = (cursor: ProductCursor): string => Buffer.from(JSON.stringify([cursor.tier, cursor.key, cursor.id])).toString('base64url');
+
+/** The cursor, or undefined when the text is not one this API gave out. */
+export const decodeProductCursor = (text: string): ProductCursor | undefined => {
+  try {
+    const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;
+    if (!Array.isArray(value) || value.length !== 3) return undefined;
+    const [tier, key, id] = value as unknown[];
+    if (!(tier === 0 || tier === 1 || tier === 2) || !Number.isSafeInteger(key) || typeof id !== 'string' || id.length === 0) return undefined;
+    return { tier, key: key as number, id };
+  } catch {
+    return undefined;
+  }
+};
 
 export type ProductView = {
   productId: string;

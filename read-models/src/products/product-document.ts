@@ -78,11 +78,6 @@ export const evolveStockDocument = (doc: StockDocument | undefined, event: Recor
 /** Postal codes and their covered prefixes compare without spaces, dashes or case. */
 export const normalisePostal = (code: string): string => code.replace(/[\s-]/g, '').toUpperCase();
 
-export const productSearchText = (doc: ProductDocument): string =>
-  [doc.name, doc.category, doc.sku, doc.description.slice(0, 500), ...Object.values(doc.attributes).filter((v) => typeof v === 'string')]
-    .join(' ')
-    .toLowerCase();
-
 /** Attributes as lower-case strings, so that `attr.size=55` and `attr.panel=OLED` match whatever type the seller used. */
 export const normalisedAttributes = (attributes: commerce.ProductAttributes): Record<string, string> =>
   Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name.toLowerCase(), String(value).toLowerCase()]));
