@@ -1,4 +1,4 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { positionNumber } from '@stayhub/infra/event-store/lag';
@@ -114,11 +114,13 @@ const app = createHttpApp({
   },
 });
 const server = app.listen(port, () => log.info(`projectors running (${config.LOG === 'kafka' ? 'from Kafka' : 'from the event store'}); health on ${port}`));
+const metricsServer = serveMetricsPort(app, config.METRICS_PORT, log);
 
 const shutdown = async () => {
   log.info('stopping: finishing the batch in hand and committing checkpoints');
   stop.abort();
   server.close();
+  metricsServer?.close();
   await running.catch(() => undefined);
   await eventStore.close();
   await availability?.close();
