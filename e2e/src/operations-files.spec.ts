@@ -176,7 +176,7 @@ describe('the Grafana dashboard', () => {
       );
       const unknown = [...charted].filter((name) => !registered.has(name) && !['histogram_quantile'].includes(name));
       expect(unknown, file).toEqual([]);
-      for (const name of ['commands_duration_seconds', 'eventstore_events_appended_total', 'projection_lag_events', 'projection_position', 'workflow_tasks', 'workflow_tasks_by_type', 'workflow_subscription_position', 'payment_gateway_breaker_state', 'search_duration_seconds', 'chat_connections']) {
+      for (const name of ['commands_duration_seconds', 'eventstore_events_appended_total', 'eventstore_append_conflicts_total', 'projection_lag_events', 'projection_position', 'workflow_tasks', 'workflow_tasks_by_type', 'workflow_subscription_position', 'payment_gateway_breaker_state', 'search_duration_seconds', 'chat_connections']) {
         expect(charted.has(name), name).toBe(true);
       }
     }
