@@ -61,6 +61,8 @@ const tracedBooking = (options: StackOptions) => {
     );
     const request = (await spans()).find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/bookings' && s.attributes['http.request.method'] === 'POST');
     expect(request).toBeDefined();
+    // The request's correlation id is on its trace, as in its log line and its events' metadata.
+    expect(request!.attributes['stayhub.correlation_id']).toBe(`trace-spec-${options.log ?? 'local'}`);
     const traceId = traceOf(request!);
     const [event] = (await stack.side.deps.eventStore.readStream(`booking-${booked.body.bookingId}`)).events;
     expect(event!.metadata.correlationId).toBe(`trace-spec-${options.log ?? 'local'}`);
@@ -89,10 +91,13 @@ describe('traces', () => {
 
     // The booking as the projections applied it, and the payment task the booking workflow ran for it.
     expect(await projectionsServing(traceId)).toContain('projection booking_history');
+    const history = (await spans()).find((s) => s.name === 'projection booking_history' && serves(s, traceId));
+    expect(history!.attributes['stayhub.correlation_ids']).toContain('trace-spec-local');
     const tasks = await waitUntil(
       async () => (await spans()).filter((s) => s.name.startsWith('workflow ') && traceOf(s) === traceId),
       (found) => found.length > 0,
     );
+    expect(tasks.map((t) => t.attributes['stayhub.correlation_id'])).toContain('trace-spec-local');
     // The events the task appended continue the same trace (their metadata carries it).
     const taskIds = new Set(tasks.map((t) => t.spanContext().spanId));
     expect((await spans()).some((s) => s.name === 'eventstore append' && s.parentSpanContext && taskIds.has(s.parentSpanContext.spanId))).toBe(true);

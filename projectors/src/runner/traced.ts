@@ -16,7 +16,7 @@ export const correlationIdsOf = (events: readonly RecordedEvent[]): string[] => 
 
 /**
  * Applies a batch to one projection in a `projection <name>` span that continues the traces of its
- * events (linked to each when they come from several), then logs at debug level which requests'
+ * events (linked to each when they come from several) and names their correlation ids, then logs at debug level which requests'
  * events it applied (their correlation ids). From Kafka, `traceparents` are the messages' headers:
  * the span then continues through the relay that published them.
  */
@@ -27,6 +27,7 @@ export const tracedApply = async (
   apply: () => Promise<void>,
   traceparents?: readonly (string | undefined)[],
 ): Promise<void> => {
-  await inEventsSpan(`projection ${projection}`, events, { 'stayhub.projection': projection }, apply, traceparents);
-  log('applied', { projection, events: events.length, correlationIds: correlationIdsOf(events) }, 'debug');
+  const correlationIds = correlationIdsOf(events);
+  await inEventsSpan(`projection ${projection}`, events, { 'stayhub.projection': projection, 'stayhub.correlation_ids': correlationIds }, apply, traceparents);
+  log('applied', { projection, events: events.length, correlationIds }, 'debug');
 };
