@@ -43,7 +43,9 @@ const p = params('bench:chat', {
 
 /** The chat's own write-path figures (Prometheus text at /metrics): commits, commands per commit, store time. */
 const commitFigures = async (url: string) => {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const answer = await fetch(`${url}/metrics`);
+  if (!answer.ok) throw new Error(`chat /metrics answered ${answer.status}`);
+  const text = await answer.text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
   return { commits: value('commands_commit_batch_size_count'), commands: value('commands_commit_batch_size_sum'), storeSeconds: value('eventstore_append_duration_seconds_sum') };
 };
@@ -92,11 +94,13 @@ const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
 const chatDb = await freshDatabase(server.adminUrl, 'chat');
 const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
+// Its figures without a token, as Prometheus reads them (on its own port /metrics wants an admin's token).
+const metricsPort = await freePort();
 const chat = await benchProcess('chat');
 const profileDir = join(resultsDir, '../.profiles/chat');
 if (p.profile) mkdirSync(profileDir, { recursive: true });
 const chatProcess = spawn(process.execPath, [...chat.execArgv, ...(p.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), chat.file], {
-  env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
+  env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), METRICS_PORT: String(metricsPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const chatExited = new Promise<void>((resolve) => chatProcess.once('exit', () => resolve()));
@@ -109,6 +113,7 @@ const stopChat = async () => {
   clearTimeout(killer);
 };
 const chatUrl = `http://127.0.0.1:${chatPort}`;
+const metricsUrl = `http://127.0.0.1:${metricsPort}`;
 const chatApi = api(chatUrl);
 const generators: Generator[] = [];
 try {
@@ -185,7 +190,7 @@ try {
       generator: { runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds), waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds), slices: sum(generators, (g) => schedOf(g.pid).slices) },
     },
   });
-  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
+  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(metricsUrl)];
   await all({ ask: 'measure' });
   const measureStart = now();
   const bookingUnderChat = await bookingLoad('under chat load');
@@ -193,7 +198,7 @@ try {
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   const windows = await all<Window>({ ask: 'endMeasure' });
   const measuredMs = now() - measureStart;
-  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(chatUrl)];
+  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(metricsUrl)];
   const peakRssMb = chatMemory.stop();
   await all({ ask: 'pause' });
   const ackedInWindow = sum(windows, (w) => w.acked);

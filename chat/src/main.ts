@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
+import { createLogger, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { redisAnswers } from '@stayhub/infra/config/reachability';
 import { composeChat } from './compose.ts';
@@ -21,11 +21,13 @@ if (config.CHAT_FANOUT === 'redis' && !(await redisAnswers(config.REDIS_URL!, 3_
 const chat = await composeChat({ chatDatabaseUrl, platform: { databaseUrl: config.DATABASE_URL }, config, log });
 const stop = new AbortController();
 const background = chat.run(stop.signal);
-const { server, close } = createChatServer(chat.deps);
+const { server, app, close } = createChatServer(chat.deps);
 server.listen(config.CHAT_PORT, () => chat.deps.log.info(`chat listening on ${config.CHAT_PORT} (WebSocket at /ws)`));
+const metricsServer = serveMetricsPort(app, config.METRICS_PORT, chat.deps.log);
 
 const shutdown = async () => {
   stop.abort();
+  metricsServer?.close();
   await close();
   await background;
   await chat.close();

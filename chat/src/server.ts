@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import { createHttpApp, idempotency, metricsContentType, metricsText, type Route } from '@stayhub/infra';
+import { createHttpApp, idempotency, type Route } from '@stayhub/infra';
 import { conversationRoutes } from './conversations/routes.ts';
 import { inboxRoutes } from './inbox/routes.ts';
 import { attachSockets } from './realtime/socket-server.ts';
@@ -27,20 +27,19 @@ export const createChatApp = (deps: ChatDeps): Express =>
           res.status(503).json({ status: 'unavailable', error: String(error) });
         }
       });
-      app.get('/metrics', async (_req, res) => {
-        res.type(metricsContentType).send(await metricsText());
-      });
     },
   });
 
-export type ChatServer = { server: Server; close: () => Promise<void> };
+export type ChatServer = { server: Server; app: Express; close: () => Promise<void> };
 
 /** The HTTP routes and the WebSocket endpoint on one server (not yet listening). */
 export const createChatServer = (deps: ChatDeps): ChatServer => {
-  const server = createServer(createChatApp(deps));
+  const app = createChatApp(deps);
+  const server = createServer(app);
   const sockets = attachSockets(server, deps);
   return {
     server,
+    app,
     close: async () => {
       await sockets.close();
       await new Promise<void>((resolve) => {

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -15,6 +15,8 @@ type Service = {
   healthcheck?: { test: unknown };
   restart?: string;
   volumes?: string[];
+  ports?: string[];
+  command?: string[] | string;
 };
 type Compose = { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -80,8 +82,72 @@ describe('docker-compose.kafka.yml', () => {
   });
 });
 
+/** A bind mount's host path (relative to the compose file) and where it appears in the container. */
+const bindMounts = (service: Service) =>
+  (service.volumes ?? []).filter((volume) => volume.startsWith('./')).map((volume) => {
+    const [host, container] = volume.split(':') as [string, string];
+    return { host: join(projectRoot, host), container };
+  });
+const mountedAt = (service: Service, container: string) => bindMounts(service).find((mount) => mount.container === container)?.host;
+
+describe('the compose stack’s Prometheus and Grafana', () => {
+  const { prometheus, grafana } = compose.services;
+  /** Apps with no figures of their own: the simulated gateway, and the web app's static files and proxy. */
+  const withoutMetrics = new Set(['payments', 'web']);
+
+  it('mounts only files the repository has', () => {
+    for (const [name, service] of Object.entries(compose.services)) {
+      for (const { host } of bindMounts(service)) expect(existsSync(host), `${name} mounts ${host}`).toBe(true);
+    }
+  });
+
+  it('pins both images to a release', () => {
+    expect(prometheus!.image).toMatch(/^prom\/prometheus:v\d+\.\d+\.\d+$/);
+    expect(grafana!.image).toMatch(/^grafana\/grafana:\d+\.\d+\.\d+$/);
+  });
+
+  it('scrapes every app that has metrics, where it serves them without a token, and nothing else', () => {
+    const configPath = [prometheus!.command ?? []].flat().find((arg) => arg.startsWith('--config.file='))?.split('=')[1];
+    const host = mountedAt(prometheus!, configPath ?? '/etc/prometheus/prometheus.yml');
+    expect(host, 'the scrape configuration is mounted where Prometheus reads it').toBeDefined();
+    const config = parse(readFileSync(host!, 'utf8')) as { scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[] };
+    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets.map((target) => ({ job: job.job_name, target, path: job.metrics_path ?? '/metrics' }))));
+    for (const [name, service] of apps) {
+      if (withoutMetrics.has(name)) {
+        expect(service.environment?.METRICS_PORT, `${name} has no metrics to serve`).toBeUndefined();
+        continue;
+      }
+      // The relay serves /metrics on its health port; every other app on METRICS_PORT (its own port wants an admin token).
+      const port = name === 'relay' ? (service.environment?.RELAY_PORT ?? 3004) : service.environment?.METRICS_PORT;
+      expect(port, `${name} has a port Prometheus can scrape`).toBeDefined();
+      expect(targets.filter((t) => t.target === `${name}:${port}` && t.path === '/metrics'), `${name} is scraped`).toHaveLength(1);
+      expect((service.ports ?? []).some((published) => published.endsWith(`:${port}`)), `${name}'s metrics port stays unpublished`).toBe(false);
+    }
+    for (const { target } of targets) expect(compose.services[target.split(':')[0]!] ?? target.startsWith('localhost:'), target).toBeTruthy();
+  });
+
+  it('provisions Grafana with the Prometheus data source and the repository’s dashboards, once Prometheus is healthy', () => {
+    expect(grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
+    const provisioning = mountedAt(grafana!, '/etc/grafana/provisioning');
+    expect(provisioning).toBe(join(projectRoot, 'ops/grafana/provisioning'));
+    const datasources = readdirSync(join(provisioning!, 'datasources')).map((file) => parse(readFileSync(join(provisioning!, 'datasources', file), 'utf8')) as { datasources: { type: string; url: string; isDefault?: boolean }[] });
+    const sources = datasources.flatMap((file) => file.datasources);
+    expect(sources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true })]);
+    expect(prometheus!.ports).toContain('127.0.0.1:9090:9090');
+
+    const providers = readdirSync(join(provisioning!, 'dashboards')).flatMap((file) => (parse(readFileSync(join(provisioning!, 'dashboards', file), 'utf8')) as { providers: { type: string; options: { path: string } }[] }).providers);
+    expect(providers.length).toBeGreaterThan(0);
+    for (const provider of providers) {
+      expect(provider.type).toBe('file');
+      const dashboards = mountedAt(grafana!, provider.options.path);
+      expect(dashboards, `${provider.options.path} is mounted`).toBe(join(projectRoot, 'ops/grafana/dashboards'));
+      expect(readdirSync(dashboards!).filter((file) => file.endsWith('.json'))).toContain('stayhub.json');
+    }
+  });
+});
+
 describe('the Grafana dashboard', () => {
-  const dashboardDir = join(projectRoot, 'ops/grafana');
+  const dashboardDir = join(projectRoot, 'ops/grafana/dashboards');
   const dashboards = readdirSync(dashboardDir).filter((file) => file.endsWith('.json'));
 
   /** Every metric name the code registers (`gauge('…'`, `counter('…'`, `histogram('…'`, `name: '…'`). */
@@ -110,7 +176,7 @@ describe('the Grafana dashboard', () => {
       );
       const unknown = [...charted].filter((name) => !registered.has(name) && !['histogram_quantile'].includes(name));
       expect(unknown, file).toEqual([]);
-      for (const name of ['commands_duration_seconds', 'eventstore_events_appended_total', 'projection_lag_events', 'projection_position', 'workflow_tasks', 'workflow_tasks_by_type', 'workflow_subscription_position', 'payment_gateway_breaker_state', 'search_duration_seconds', 'chat_connections']) {
+      for (const name of ['commands_duration_seconds', 'eventstore_events_appended_total', 'eventstore_append_conflicts_total', 'projection_lag_events', 'projection_position', 'workflow_tasks', 'workflow_tasks_by_type', 'workflow_subscription_position', 'payment_gateway_breaker_state', 'search_duration_seconds', 'chat_connections']) {
         expect(charted.has(name), name).toBe(true);
       }
     }

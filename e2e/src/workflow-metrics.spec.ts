@@ -44,4 +44,32 @@ describe('workflow metrics', () => {
     await stack.runDueTasks();
     expect(await scrape(later)).not.toMatch(/workflow_tasks_by_type\{workflow="bookings",type="ExpireRequest"/);
   });
+
+  it('tell every state of a kind apart: running, due, overdue, scheduled, parked', async () => {
+    const operator = await login(stack, { email: OPERATOR });
+    const now = stack.clock.now().getTime();
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    // One task of each state, of a workflow of its own (the runner here runs nothing by itself).
+    const rows: [state: string, dueAt: string, lockedUntil: string | null, parkedAt: string | null][] = [
+      ['running', at(-5_000), new Date(Date.now() + 3_600_000).toISOString(), null],
+      ['due', at(-5_000), null, null],
+      ['overdue', at(-5 * 60_000), null, null],
+      ['scheduled', at(3_600_000), null, null],
+      ['parked', at(-3_600_000), null, at(-60_000)],
+    ];
+    const { pool } = stack.side.deps;
+    for (const [state, dueAt, lockedUntil, parkedAt] of rows) {
+      await pool.query(
+        `INSERT INTO workflow_tasks (task_id, workflow, due_at, task, locked_until, parked_at) VALUES ($1, 'metrics_spec', $2, '{"type":"Probe"}', $3, $4)`,
+        [`metrics-spec-${state}`, dueAt, lockedUntil, parkedAt],
+      );
+    }
+    try {
+      const text = await scrape(operator);
+      for (const [state] of rows) expect(text, state).toContain(`workflow_tasks_by_type{workflow="metrics_spec",type="Probe",state="${state}"} 1`);
+      expect(text).toContain('workflow_tasks_parked{workflow="metrics_spec",type="Probe"} 1');
+    } finally {
+      await pool.query(`DELETE FROM workflow_tasks WHERE workflow = 'metrics_spec'`);
+    }
+  });
 });

@@ -1,7 +1,6 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, gauge, jwtTokens, loadConfig, PostgresEventStore, waitForDatabase } from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, jwtTokens, loadConfig, PostgresEventStore, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
-import { positionNumber } from '@stayhub/infra/event-store/lag';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
@@ -17,6 +16,7 @@ import { kafkaFromConfig } from './kafka/from-config.ts';
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
 import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
 import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
+import { projectionMetrics } from './metrics.ts';
 import { pgProjections } from './projections.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';
 import { projectionStatus, type RunnerLog } from './runner/pg-runner.ts';
@@ -53,28 +53,15 @@ const fromLog =
     : undefined;
 const running = fromLog ? fromLog.done : runProjectors(pool, eventStore, stop.signal, runnerLog, options);
 
-const lag = gauge('projection_lag_events', 'Events not yet applied (unknown: absent)', ['projection']);
-const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
-const position = gauge('projection_position', "A projection's checkpoint in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['projection']);
-const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', ['projection', 'topic', 'partition']);
-const deadLettered = gauge('projection_dead_lettered_events', 'Events parked on the dead-letter topic (LOG=kafka, this process)', ['projection']);
-
+const metrics = projectionMetrics();
 const consumerStatus = async (): Promise<LogProjectionStatus[] | undefined> => {
   const consumers = await fromLog?.status();
-  for (const consumer of consumers ?? []) {
-    deadLettered.set({ projection: consumer.name }, consumer.parked);
-    for (const p of consumer.lag ?? []) partitionLag.set({ projection: consumer.name, topic: p.topic, partition: String(p.partition) }, p.lag);
-  }
+  if (consumers) metrics.consumers(consumers);
   return consumers;
 };
 const status = async () => {
   const projections = await projectionStatus(pool, pgProjections.map((p) => p.name), { eventStore });
-  for (const s of projections) {
-    if (s.lag === null) lag.remove({ projection: s.name });
-    else lag.set({ projection: s.name }, s.lag);
-    parked.set({ projection: s.name }, s.parked);
-    position.set({ projection: s.name }, positionNumber(s.position));
-  }
+  metrics.projections(projections);
   const consumers = await consumerStatus();
   return { projections, ...(consumers ? { consumers } : {}) };
 };
@@ -122,11 +109,13 @@ const app = createHttpApp({
   },
 });
 const server = app.listen(port, () => log.info(`projectors running (${config.LOG === 'kafka' ? 'from Kafka' : 'from the event store'}); health on ${port}`));
+const metricsServer = serveMetricsPort(app, config.METRICS_PORT, log);
 
 const shutdown = async () => {
   log.info('stopping: finishing the batch in hand and committing checkpoints');
   stop.abort();
   server.close();
+  metricsServer?.close();
   await running.catch(() => undefined);
   await eventStore.close();
   await availability?.close();

@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, waitForDatabase } from '@stayhub/infra';
+import { createLogger, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
 import { composeQuerySide } from './compose.ts';
@@ -9,9 +9,12 @@ if (!config.DATABASE_URL) throw new Error('DATABASE_URL is not set: start the pl
 await waitForDatabase(config.DATABASE_URL, { log: (message) => createLogger('query-api', config.LOG_LEVEL).warn(message) });
 await checkReachable(config, { servers: ['postgres', 'elasticsearch', 'redis', 'cassandra'] });
 const deps = composeQuerySide({ databaseUrl: config.DATABASE_URL, config });
-const server = createQueryApi(deps).listen(config.QUERY_API_PORT, () => deps.log.info(`query-api listening on ${config.QUERY_API_PORT}`));
+const app = createQueryApi(deps);
+const server = app.listen(config.QUERY_API_PORT, () => deps.log.info(`query-api listening on ${config.QUERY_API_PORT}`));
+const metricsServer = serveMetricsPort(app, config.METRICS_PORT, deps.log);
 
 const shutdown = async () => {
+  metricsServer?.close();
   await closeGracefully(server);
   await deps.close();
   process.exit(0);

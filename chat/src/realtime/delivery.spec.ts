@@ -142,5 +142,8 @@ describe('delivery over WebSocket', () => {
     await expect.poll(() => value('chat_connections')).toBe(before.open + 1);
     expect(await metricsText()).toMatch(/^chat_connections_closed_total\{code="\d+"\} [1-9]/m);
     await guestSocket.close();
+    // Operators' figures: not the public's, nor a guest's (METRICS_PORT serves them to Prometheus).
+    expect((await stack.http('GET', '/metrics')).status).toBe(401);
+    expect((await stack.http('GET', '/metrics', { token: guest.token })).status).toBe(403);
   });
 });

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createLogger, loadConfig, waitForDatabase, type Config, type Logger } from '@stayhub/infra';
+import { createLogger, loadConfig, serveMetricsPort, waitForDatabase, type Config, type Logger } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
 import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
@@ -29,11 +29,14 @@ export const runCommandSideProcess = async (options: {
   const stop = new AbortController();
   const workflows = options.workflows(config) ? side.workflows.run(stop.signal) : Promise.resolve();
   const port = options.port(config);
-  const server = options.app(side).listen(port, () => log.info(`${options.name} listening on ${port}`));
+  const app = options.app(side);
+  const server = app.listen(port, () => log.info(`${options.name} listening on ${port}`));
+  const metricsServer = serveMetricsPort(app, config.METRICS_PORT, log);
 
   const shutdown = async () => {
     log.info('shutting down: no new requests, finishing in-flight ones and the tasks in hand');
     const closed = closeGracefully(server);
+    metricsServer?.close();
     stop.abort();
     await workflows.catch(() => undefined);
     await closed;

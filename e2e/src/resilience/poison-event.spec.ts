@@ -104,5 +104,6 @@ describe('one event that a workflow cannot react to', () => {
     expect(health.body.workflows.subscriptions.find((s: { workflow: string }) => s.workflow === 'bookings')).toMatchObject({ stuck: true, lastError: 'Error: connection terminated' });
     const metrics = (await stack.command.get('/metrics', { token: operator })).body as string;
     expect(metrics).toContain('workflow_subscription_stuck{workflow="bookings"} 1');
+    expect(metrics).toContain('workflow_subscription_failing{workflow="bookings"} 1');
   });
 });

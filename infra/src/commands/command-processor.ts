@@ -97,8 +97,11 @@ export type CommandObserver = {
   answered(commandType: string, outcome: CommandOutcome, seconds: number): void;
   /** One command decided (all its steps) in this many seconds. */
   decided(commandType: string, seconds: number): void;
-  /** One commit: the commands it carried, the atomic appends and events it stored, how long the store took. */
-  committed(commit: { commands: number; appends: number; events: number; seconds: number }): void;
+  /**
+   * One commit: the commands it carried, the stream appends and events it stored, the stream appends
+   * it refused for a wrong expected revision (another writer got there first), how long the store took.
+   */
+  committed(commit: { commands: number; appends: number; events: number; conflicts: number; seconds: number }): void;
   /** A command lost a race for one of its streams and is decided again. */
   retried(commandType: string): void;
 };
@@ -264,12 +267,17 @@ export class CommandProcessor {
       try {
         const began = this.observer ? performance.now() : 0;
         settled = await this.store.appendBatch(groups);
-        this.observer?.committed({
-          commands: groups.length,
-          appends: groups.reduce((sum, group) => sum + group.length, 0),
-          events: groups.reduce((sum, group) => sum + group.reduce((n, append) => n + append.events.length, 0), 0),
-          seconds: (performance.now() - began) / 1000,
-        });
+        if (this.observer) {
+          // Only what was stored counts as appended; a group refused is a conflict (or another failure).
+          const stored = groups.filter((_, n) => settled[n]?.status === 'fulfilled');
+          this.observer.committed({
+            commands: groups.length,
+            appends: stored.reduce((sum, group) => sum + group.length, 0),
+            events: stored.reduce((sum, group) => sum + group.reduce((n, append) => n + append.events.length, 0), 0),
+            conflicts: settled.filter((result) => result.status === 'rejected' && result.reason instanceof WrongExpectedRevision).length,
+            seconds: (performance.now() - began) / 1000,
+          });
+        }
       } catch (error) {
         if (batch.length === 1) return batch[0]!.reject(error);
         // Not a conflict: the commit itself failed and stored nothing. One at a time, only the bad one fails.

@@ -22,7 +22,7 @@ const add = (n: number, limit?: number): Add => ({ type: 'Add', data: { n, ...(l
 
 /** An observer that keeps every call. */
 const recording = () => {
-  const calls: { answered: [string, string][]; decided: string[]; committed: { commands: number; appends: number; events: number }[]; retried: string[] } = {
+  const calls: { answered: [string, string][]; decided: string[]; committed: { commands: number; appends: number; events: number; conflicts: number }[]; retried: string[] } = {
     answered: [],
     decided: [],
     committed: [],
@@ -31,7 +31,7 @@ const recording = () => {
   const observer: CommandObserver = {
     answered: (type, outcome) => calls.answered.push([type, outcome]),
     decided: (type) => calls.decided.push(type),
-    committed: ({ commands, appends, events }) => calls.committed.push({ commands, appends, events }),
+    committed: ({ commands, appends, events, conflicts }) => calls.committed.push({ commands, appends, events, conflicts }),
     retried: (type) => calls.retried.push(type),
   };
   return { calls, observer };
@@ -53,7 +53,7 @@ describe('command processor: what it tells its observer', () => {
     const { calls, observer } = recording();
     const processor = new CommandProcessor(store, { observer });
     await processor.handle(`m-${randomUUID()}`, counter, add(2), {}, { fresh: true });
-    expect(calls).toEqual({ answered: [['Add', 'ok']], decided: ['Add'], committed: [{ commands: 1, appends: 1, events: 1 }], retried: [] });
+    expect(calls).toEqual({ answered: [['Add', 'ok']], decided: ['Add'], committed: [{ commands: 1, appends: 1, events: 1, conflicts: 0 }], retried: [] });
   });
 
   it('a command the domain refuses is answered rejected and commits nothing', async () => {
@@ -78,6 +78,12 @@ describe('command processor: what it tells its observer', () => {
     await other.handle(id, counter, add(1));
     await mine.handle(id, counter, add(1));
     expect(calls.retried).toEqual(['Add']);
+    // The lost race: a commit that stored nothing and met a conflict, then one that stored the retry.
+    expect(calls.committed).toEqual([
+      { commands: 1, appends: 1, events: 1, conflicts: 0 },
+      { commands: 1, appends: 0, events: 0, conflicts: 1 },
+      { commands: 1, appends: 1, events: 1, conflicts: 0 },
+    ]);
     await expect(mine.handle(id, counter, add(1), {}, { expectedRevision: 0 })).rejects.toThrow(/revision/);
     expect(calls.answered.map(([, outcome]) => outcome)).toEqual(['ok', 'ok', 'conflict']);
   });
@@ -99,5 +105,29 @@ describe('command processor: what it tells its observer', () => {
     expect(text).toMatch(/commands_commit_batch_size_count 1/);
     expect(text).toMatch(/eventstore_events_appended_total 1/);
     expect(text).toMatch(/commands_decide_duration_seconds_count\{type="Add"\} 2/);
+  });
+
+  it('in Prometheus: appends stored and each commit’s store time, conflicts and retries', async () => {
+    const sample = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+    const figures = ['eventstore_appends_total', 'eventstore_events_appended_total', 'eventstore_append_duration_seconds_count', 'eventstore_append_conflicts_total', 'commands_retries_total{type="Add"}', 'commands_duration_seconds_count{type="Add",outcome="conflict"}'];
+    const before = await metricsText();
+    const id = `m-${randomUUID()}`;
+    const mine = new CommandProcessor(store, { observer: commandMetrics() });
+    const other = new CommandProcessor(store);
+    await mine.handle(id, counter, add(1), {}, { fresh: true });
+    await other.handle(id, counter, add(1));
+    await mine.handle(id, counter, add(1)); // lost the race once: decided again
+    await mine.handle(id, counter, add(1), {}, { expectedRevision: 0 }).catch(() => undefined); // a stale If-Match
+    const after = await metricsText();
+    const grew = Object.fromEntries(figures.map((name) => [name, sample(after, name) - sample(before, name)]));
+    expect(grew).toEqual({
+      eventstore_appends_total: 2,
+      eventstore_events_appended_total: 2,
+      // Three commits: the first, the one another writer beat, the retry.
+      eventstore_append_duration_seconds_count: 3,
+      eventstore_append_conflicts_total: 1,
+      'commands_retries_total{type="Add"}': 1,
+      'commands_duration_seconds_count{type="Add",outcome="conflict"}': 1,
+    });
   });
 });

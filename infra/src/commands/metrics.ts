@@ -3,7 +3,8 @@ import type { CommandObserver } from './command-processor.ts';
 
 /**
  * The command processor's figures in Prometheus: commands by type and outcome with their decide
- * and end-to-end durations, commits (appends, events, batch size, store time), retries after a lost race.
+ * and end-to-end durations, commits (appends and events stored, batch size, store time), appends
+ * refused for a wrong expected revision and the retries after such a lost race.
  * `rate(eventstore_events_appended_total[1m])` is the events per second.
  */
 export const commandMetrics = (): CommandObserver => {
@@ -14,6 +15,7 @@ export const commandMetrics = (): CommandObserver => {
   const appends = counter('eventstore_appends_total', 'Stream appends stored');
   const events = counter('eventstore_events_appended_total', 'Events stored');
   const retries = counter('commands_retries_total', 'Commands decided again after another writer got to one of their streams first (a conflict)', ['type']);
+  const conflicts = counter('eventstore_append_conflicts_total', 'Atomic appends the event store refused for a wrong expected revision (another writer got there first)');
   return {
     answered: (type, outcome, seconds) => handled.observe({ type, outcome }, seconds),
     decided: (type, seconds) => decided.observe({ type }, seconds),
@@ -22,6 +24,7 @@ export const commandMetrics = (): CommandObserver => {
       batchSize.observe(commit.commands);
       appends.inc(commit.appends);
       events.inc(commit.events);
+      conflicts.inc(commit.conflicts);
     },
     retried: (type) => retries.inc({ type }),
   };

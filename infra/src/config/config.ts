@@ -150,6 +150,11 @@ const schema = z
     RELAY_PORT: port(3004),
     /** Where the workflow runner runs: inside the command API's process, or as its own process (`npm start` starts it). */
     WORKFLOWS_IN: z.enum(['command-api', 'own-process']).default('command-api'),
+    /**
+     * When set, each app also serves `GET /metrics` on this port without a token (on its own port,
+     * the admin role reads it): for Prometheus inside a private network, one app per container.
+     */
+    METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     /** The workflow runner's health and metrics when it runs as its own process (`WORKFLOWS_IN=own-process`). */
     WORKFLOWS_PORT: port(3006),
     /** The web app's static server; it proxies /api/command, /api/query, /api/ops and /api/chat to these URLs (default: the local ports). */

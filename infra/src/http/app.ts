@@ -8,6 +8,7 @@ import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
 import { headerGuard, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText } from './metrics.ts';
+import { fromMetricsPort } from './metrics-port.ts';
 import { correlationIdOf, requestLog } from './request-log.ts';
 import type { Logger } from '../logging.ts';
 
@@ -105,9 +106,9 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   });
   app.use(authenticate(options.tokens));
   options.extra?.(app);
-  // Operators' figures, not the public's: an admin token reads them.
+  // Operators' figures, not the public's: an admin token reads them, or anyone on the metrics port (unpublished).
   app.get('/metrics', async (req, res) => {
-    requireUser(req.user, 'admin');
+    if (!fromMetricsPort(req)) requireUser(req.user, 'admin');
     await options.refreshMetrics?.().catch(() => undefined);
     res.type(metricsContentType).send(await metricsText());
   });

@@ -8,3 +8,4 @@ export * from './input.ts';
 export * from './dates.ts';
 export * from './rate-limit.ts';
 export * from './request-log.ts';
+export * from './metrics-port.ts';

@@ -1,22 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../logging.ts';
+import { correlationIdOf } from './correlation.ts';
 
-/** A caller's own id is kept when it is 1 to 128 visible ASCII characters (what the HTTP kit accepts); anything else is replaced. */
-const CALLER_ID = /^[\x21-\x7e]{1,128}$/;
-
-/**
- * The request's correlation id: the caller's `X-Correlation-Id` (or `X-Request-Id`) when it is a
- * plain token, else a fresh one. It is echoed in the answer's `X-Correlation-Id`, logged with the
- * request, and stored in the metadata of the events the request appends.
- */
-export const correlationIdOf = (req: IncomingMessage): string => {
-  const given = req.headers['x-correlation-id'] ?? req.headers['x-request-id'];
-  const candidate = Array.isArray(given) ? given[0] : given;
-  return candidate && CALLER_ID.test(candidate) ? candidate : randomUUID();
-};
+export { correlationIdOf };
 
 const routeOf = (req: IncomingMessage): string => {
   const express = req as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };

@@ -1,5 +1,6 @@
 import { register } from 'node:module';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { correlationIdOf } from '../http/correlation.ts';
 
 export type TracingOptions = {
   serviceName: string;
@@ -51,7 +52,14 @@ const loadInstrumentations = async () => {
     import('@opentelemetry/instrumentation-pino'),
   ]);
   return [
-    new http.HttpInstrumentation({ ignoreIncomingRequestHook: (req) => probe.test(req.url ?? '') }),
+    new http.HttpInstrumentation({
+      ignoreIncomingRequestHook: (req) => probe.test(req.url ?? ''),
+      // The request's correlation id on its server span: a trace is found from a log line, and back.
+      requestHook: (span, request) => {
+        // A request served (not one sent: those have `getHeader`); `node:http` itself is not imported here, before it is patched.
+        if (!('getHeader' in request)) span.setAttribute('stayhub.correlation_id', correlationIdOf(request));
+      },
+    }),
     new express.ExpressInstrumentation(),
     // Only statements inside a span of ours or a request: the subscriptions' polls would each be a trace of their own.
     new pg.PgInstrumentation({ requireParentSpan: true }),

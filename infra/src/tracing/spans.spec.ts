@@ -1,11 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { currentTraceparent, inCausedSpan, inEventsSpan, inSpan, markSpanFailed, tracingOn, withTraceparent } from './spans.ts';
+import { continuedTraceparent, currentTraceparent, inCausedSpan, inEventsSpan, inSpan, markSpanFailed, tracingOn, withTraceparent } from './spans.ts';
 import { startTracing, type Tracing } from './sdk.ts';
 
 const trace = (n: number) => `${n}`.padStart(32, 'a');
 const traceparentOf = (n: number) => `00-${trace(n)}-${'b'.repeat(16)}-01`;
 const event = (traceparent?: string) => ({ metadata: traceparent ? { traceparent } : {} });
+
+const spanOf = (traceparent: string, n: number) => traceparent.replace(/-[0-9a-f]{16}-/, `-${`${n}`.padStart(16, 'c')}-`);
+
+describe('the trace context a delivered event continues', () => {
+  it.each([
+    ['the header, when it is in the event’s trace (it leads through the relay)', traceparentOf(1), spanOf(traceparentOf(1), 9), spanOf(traceparentOf(1), 9)],
+    ['the event’s own, when the header is another trace (a relay batch of many requests)', traceparentOf(1), traceparentOf(2), traceparentOf(1)],
+    ['the header, when the event has none', undefined, traceparentOf(2), traceparentOf(2)],
+    ['the event’s own, without a header or with a malformed one', traceparentOf(1), 'garbage', traceparentOf(1)],
+    ['nothing, with neither', undefined, undefined, undefined],
+  ])('%s', (_, stored, carried, continued) => {
+    expect(continuedTraceparent(stored, carried)).toBe(continued);
+  });
+});
 
 describe('spans with tracing off', () => {
   it('run the work as it is, and give no traceparent', async () => {
@@ -42,6 +56,16 @@ describe('spans with tracing on', () => {
     const many = await finished('many');
     expect(many.spanContext().traceId).not.toBe(trace(1));
     expect(many.links.map((link) => link.context.traceId).sort()).toEqual([trace(1), trace(2)]);
+  });
+
+  it('a batch delivered with headers continues from each header in its event’s trace', async () => {
+    const viaRelay = spanOf(traceparentOf(6), 7);
+    await inEventsSpan('carried', [event(traceparentOf(6)), event(traceparentOf(6))], {}, async () => undefined, [viaRelay, undefined]);
+    const carried = await finished('carried');
+    // One trace: the child of the relay's span the header names, not of the request's in the metadata.
+    expect(carried.spanContext().traceId).toBe(trace(6));
+    expect(carried.links).toEqual([]);
+    expect(carried.parentSpanContext?.spanId).toBe(`${7}`.padStart(16, 'c'));
   });
 
   it('a caused span runs under its stored traceparent, and what it appends carries its own', async () => {

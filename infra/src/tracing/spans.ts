@@ -51,15 +51,35 @@ const run = async <T>(name: string, kind: SpanKind, parent: Context, links: Link
     }
   });
 
+const traceIdOf = (traceparent: string | undefined): string | undefined => (traceparent ? /^[0-9a-f]{2}-([0-9a-f]{32})-/.exec(traceparent)?.[1] : undefined);
+
+/**
+ * The trace context to continue for an event that came with a `traceparent` header (a Kafka message's):
+ * the header's when it is in the event's own trace (or the event has none), for it leads back through
+ * the relay that sent it; else the event's own (a relay batch that served many requests starts a trace
+ * of its own, which would lose the request's).
+ */
+export const continuedTraceparent = (stored: string | undefined, carried: string | undefined): string | undefined => {
+  if (carried === undefined || traceIdOf(carried) === undefined) return stored;
+  return stored === undefined || traceIdOf(stored) === traceIdOf(carried) ? carried : stored;
+};
+
 /**
  * Runs `work` in a span that continues the traces of the events it handles: the child of their
  * trace when they all come from one, else a new trace linked to each (a batch serving many requests).
+ * `carried[i]`, when given, is the `traceparent` that delivered `events[i]` (see `continuedTraceparent`).
  */
-export const inEventsSpan = <T>(name: string, events: readonly { metadata: EventMetadata }[], attributes: Attributes, work: () => Promise<T>): Promise<T> => {
+export const inEventsSpan = <T>(
+  name: string,
+  events: readonly { metadata: EventMetadata }[],
+  attributes: Attributes,
+  work: () => Promise<T>,
+  carried?: readonly (string | undefined)[],
+): Promise<T> => {
   if (!tracingOn()) return work();
   const parents = new Map<string, Context>();
-  for (const event of events) {
-    const traceparent = event.metadata.traceparent;
+  for (const [i, event] of events.entries()) {
+    const traceparent = continuedTraceparent(event.metadata.traceparent, carried?.[i]);
     if (parents.size >= MAX_LINKS || !traceparent || parents.has(traceparent)) continue;
     const parent = contextOf(traceparent);
     if (parent) parents.set(traceparent, parent);

@@ -294,7 +294,12 @@ export class WorkflowRunner {
 
   /** Runs a task in a `workflow <type>` span under the trace of the event that caused it. */
   private execute(row: TaskRow, now: Date): Promise<void> {
-    const attributes = { 'stayhub.workflow': row.workflow, 'stayhub.task': row.task_id, 'stayhub.attempt': row.attempts };
+    const attributes = {
+      'stayhub.workflow': row.workflow,
+      'stayhub.task': row.task_id,
+      'stayhub.attempt': row.attempts,
+      ...(row.correlation_id ? { 'stayhub.correlation_id': row.correlation_id } : {}),
+    };
     return inCausedSpan(`workflow ${row.task.type}`, row.traceparent ?? undefined, attributes, () => this.attempt(row, now));
   }
 

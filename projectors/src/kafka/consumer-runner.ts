@@ -1,7 +1,7 @@
 import type { Admin, Batch, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { RecordedEvent } from '@stayhub/infra';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Logger } from './backoff.ts';
-import { decodeMessage } from './message.ts';
+import { carriedTraceparent, decodeMessage } from './message.ts';
 import { deadLetterTopic } from './topics.ts';
 
 export type RetryPolicy = { attempts: number; baseMs: number; maxMs?: number };
@@ -13,9 +13,10 @@ export type KafkaProjectionOptions = {
   topics: readonly string[];
   /**
    * Must be idempotent: after a crash or a rebalance, events since the last commit come again.
-   * One call holds events of one partition, in offset order.
+   * One call holds events of one partition, in offset order; `traceparents[i]` is the trace context
+   * `events[i]` came with (its message's `traceparent` header), for the span that applies them.
    */
-  handle: (events: RecordedEvent[], source: { topic: string; partition: number }) => Promise<void>;
+  handle: (events: RecordedEvent[], source: { topic: string; partition: number; traceparents: readonly (string | undefined)[] }) => Promise<void>;
   retry?: RetryPolicy;
   /**
    * Errors that mean "the read store is down", not "this event is bad": retried without end (with
@@ -71,7 +72,8 @@ export const DEAD_LETTER_HEADERS = {
 
 const nextOffset = (offset: string): string => (BigInt(offset) + 1n).toString();
 
-type Decoded = { message: KafkaMessage; event: RecordedEvent } | { message: KafkaMessage; error: unknown };
+type Delivered = { message: KafkaMessage; event: RecordedEvent };
+type Decoded = Delivered | { message: KafkaMessage; error: unknown };
 
 /**
  * Runs one projection as a Kafka consumer group. Offsets are committed only after `handle`
@@ -91,11 +93,13 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
   const producer: Producer = kafka.producer({ maxInFlightRequests: 1 });
   let admin: Promise<Admin> | undefined;
 
-  const handleWithRetry = async (events: RecordedEvent[], batch: Batch, heartbeat: () => Promise<void>): Promise<void> => {
+  const handleWithRetry = async (items: readonly Delivered[], batch: Batch, heartbeat: () => Promise<void>): Promise<void> => {
+    const events = items.map((item) => item.event);
+    const traceparents = items.map((item) => carriedTraceparent(item.message));
     for (let attempt = 1; ; attempt++) {
       if (signal.aborted) throw new Stopped();
       try {
-        await handle(events, { topic: batch.topic, partition: batch.partition });
+        await handle(events, { topic: batch.topic, partition: batch.partition, traceparents });
         status.handled += events.length;
         return;
       } catch (error) {
@@ -134,9 +138,9 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
       }
     });
     try {
-      const events = decoded.flatMap((item) => ('event' in item ? [item.event] : []));
+      const delivered = decoded.filter((item): item is Delivered => 'event' in item);
       try {
-        if (events.length > 0) await handleWithRetry(events, batch, heartbeat);
+        if (delivered.length > 0) await handleWithRetry(delivered, batch, heartbeat);
         for (const item of decoded) if ('error' in item) await park(batch, item.message, item.error);
       } catch (error) {
         if (error instanceof Stopped) throw error;
@@ -147,7 +151,7 @@ export const runKafkaProjection = async (options: KafkaProjectionOptions): Promi
             continue;
           }
           try {
-            await handleWithRetry([item.event], batch, heartbeat);
+            await handleWithRetry([item], batch, heartbeat);
           } catch (single) {
             if (single instanceof Stopped) throw single;
             await park(batch, item.message, single);

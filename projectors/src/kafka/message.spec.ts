@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/infra';
-import { decodeMessage, encodeMessage, UndecodableMessage } from './message.ts';
+import { carriedTraceparent, decodeMessage, encodeMessage, UndecodableMessage } from './message.ts';
 
 const event: RecordedEvent = {
   eventId: '01890a5d-ac96-774b-bcce-b302099a8057',
@@ -39,6 +39,17 @@ describe('Kafka message encoding', () => {
 
   it('round-trips through the bytes a consumer receives', () => {
     expect(decodeMessage(asConsumed(encodeMessage(event)))).toEqual(event);
+  });
+
+  it('carries the relay’s trace context in `traceparent` when it is the event’s trace, else the event’s own', () => {
+    const relaySpan = '00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01';
+    const otherTrace = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(encodeMessage(event, relaySpan).headers.traceparent).toBe(relaySpan);
+    expect(encodeMessage(event, otherTrace).headers.traceparent).toBe(event.metadata.traceparent);
+    // What the consumer continues from; the stored metadata stays the request's.
+    const consumed = asConsumed(encodeMessage(event, relaySpan));
+    expect(carriedTraceparent(consumed)).toBe(relaySpan);
+    expect(decodeMessage(consumed).metadata.traceparent).toBe(event.metadata.traceparent);
   });
 
   it('leaves out tracing headers the metadata does not have', () => {

@@ -1,6 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { z } from 'zod';
-import type { EventMetadata, RecordedEvent } from '@stayhub/infra';
+import { continuedTraceparent, type EventMetadata, type RecordedEvent } from '@stayhub/infra';
 
 /**
  * The wire form of a recorded event: key = stream id, value = JSON `{ data, metadata }`, and the
@@ -19,7 +19,11 @@ export const HEADERS = [
 
 export type KafkaEventMessage = { key: string; value: string; headers: Record<string, string> };
 
-export const encodeMessage = (event: RecordedEvent): KafkaEventMessage => {
+/**
+ * `via`, the relay's own trace context, becomes the `traceparent` header when it is in the event's
+ * trace, so that a consumer continues through the relay; else the header is the event's own.
+ */
+export const encodeMessage = (event: RecordedEvent, via?: string): KafkaEventMessage => {
   const headers: Record<string, string> = {
     eventId: event.eventId,
     type: event.type,
@@ -28,7 +32,8 @@ export const encodeMessage = (event: RecordedEvent): KafkaEventMessage => {
     schemaVersion: String(event.schemaVersion),
     occurredAt: event.occurredAt,
   };
-  const { traceparent, correlationId } = event.metadata;
+  const { correlationId } = event.metadata;
+  const traceparent = continuedTraceparent(event.metadata.traceparent, via);
   if (typeof traceparent === 'string') headers.traceparent = traceparent;
   if (typeof correlationId === 'string') headers.correlationId = correlationId;
   return { key: event.streamId, value: JSON.stringify({ data: event.data, metadata: event.metadata }), headers };
@@ -53,6 +58,9 @@ const headerText = (value: IHeaders[string]): string | undefined => {
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined ? undefined : first.toString();
 };
+
+/** The `traceparent` header a message came with: the trace context its consumer continues. */
+export const carriedTraceparent = (message: Pick<Message, 'headers'>): string | undefined => headerText(message.headers?.traceparent);
 
 /** Accepts what a kafkajs consumer delivers; throws `UndecodableMessage` for anything else. */
 export const decodeMessage = (message: Pick<Message, 'key' | 'value' | 'headers'>): RecordedEvent => {

@@ -5,13 +5,14 @@
  */
 import express from 'express';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
-import { counter, createLogger, createPool, gauge, loadConfig, metricsContentType, metricsText } from '@stayhub/infra';
+import { createLogger, createPool, loadConfig, metricsContentType, metricsText } from '@stayhub/infra';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
 import { ensureTopics } from './admin.ts';
 import { PostgresCheckpoints } from './checkpoints.ts';
 import { kafkaFromConfig } from './from-config.ts';
 import { KafkaRelay } from './relay.ts';
+import { relayMetrics } from '../metrics.ts';
 
 const config = loadConfig();
 const log = createLogger('relay', config.LOG_LEVEL);
@@ -35,14 +36,10 @@ running.catch((error: unknown) => {
   process.exit(1);
 });
 
-const published = counter('relay_published_events_total', 'Events the relay published and checkpointed');
-const failures = gauge('relay_failures', 'Failed relay steps since start (each retried)');
-let counted = 0;
+const measure = relayMetrics();
 const status = () => {
   const current = relay.status();
-  published.inc(current.published - counted);
-  counted = current.published;
-  failures.set(current.failures);
+  measure(current);
   return current;
 };
 

@@ -1,5 +1,5 @@
 import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
-import { inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { currentTraceparent, inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/infra';
 import type { PartitionHead } from '@stayhub/read-models/log-watermark';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';
@@ -89,14 +89,15 @@ export class KafkaRelay {
   }
 
   private async relay(producer: Producer, events: RecordedEvent[], signal: AbortSignal): Promise<void> {
-    const topicMessages = groupByTopic(events);
     const position = events[events.length - 1]!.globalPosition;
     this.heads.clear();
-    // In a span that continues the events' traces: the messages' `traceparent` headers (set by the
-    // kafkajs instrumentation, when tracing is on) then lead back to the requests that appended them.
-    await inEventsSpan('relay publish', events, { 'stayhub.relay': this.name }, () =>
-      this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 })),
-    );
+    // In a span that continues the events' traces. Each message's `traceparent` header is this span
+    // when it is in the event's trace, else the event's own; the consumers continue from the header.
+    // (The kafkajs instrumentation, when it patches kafkajs, writes its `send` span there instead: a child of this one.)
+    await inEventsSpan('relay publish', events, { 'stayhub.relay': this.name }, () => {
+      const topicMessages = groupByTopic(events, currentTraceparent());
+      return this.untilDone('publish', signal, () => producer.sendBatch({ topicMessages, acks: -1, timeout: 30_000 }));
+    });
     const heads = [...this.heads.values()];
     // Only now is the batch durable in Kafka; a crash before this save republishes it (duplicates, no gap).
     await this.untilDone('checkpoint', signal, () => this.options.checkpoints.save(this.name, position, heads));
@@ -124,12 +125,12 @@ export class KafkaRelay {
   }
 }
 
-const groupByTopic = (events: RecordedEvent[]): TopicMessages[] => {
+const groupByTopic = (events: RecordedEvent[], via: string | undefined): TopicMessages[] => {
   const byTopic = new Map<string, TopicMessages>();
   for (const event of events) {
     const topic = topicFor(event.streamId);
     const group = byTopic.get(topic) ?? { topic, messages: [] };
-    group.messages.push(encodeMessage(event));
+    group.messages.push(encodeMessage(event, via));
     byTopic.set(topic, group);
   }
   return [...byTopic.values()];

@@ -202,7 +202,7 @@ export const runLogProjections = async (options: LogProjectionsOptions): Promise
           topics: options.topics ?? allTopics,
           signal: AbortSignal.any([signal, swapped.signal]),
           handle: async (events, source) => {
-            await tracedApply(name, events, log, () => apply(events, target, source));
+            await tracedApply(name, events, log, () => apply(events, target, source), source.traceparents);
             failures = 0;
             if ((await liveTarget(pool, name)) !== target) swapped.abort();
           },

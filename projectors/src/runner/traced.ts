@@ -16,10 +16,18 @@ export const correlationIdsOf = (events: readonly RecordedEvent[]): string[] => 
 
 /**
  * Applies a batch to one projection in a `projection <name>` span that continues the traces of its
- * events (linked to each when they come from several), then logs at debug level which requests'
- * events it applied (their correlation ids).
+ * events (linked to each when they come from several) and names their correlation ids, then logs at debug level which requests'
+ * events it applied (their correlation ids). From Kafka, `traceparents` are the messages' headers:
+ * the span then continues through the relay that published them.
  */
-export const tracedApply = async (projection: string, events: readonly RecordedEvent[], log: RunnerLog, apply: () => Promise<void>): Promise<void> => {
-  await inEventsSpan(`projection ${projection}`, events, { 'stayhub.projection': projection }, apply);
-  log('applied', { projection, events: events.length, correlationIds: correlationIdsOf(events) }, 'debug');
+export const tracedApply = async (
+  projection: string,
+  events: readonly RecordedEvent[],
+  log: RunnerLog,
+  apply: () => Promise<void>,
+  traceparents?: readonly (string | undefined)[],
+): Promise<void> => {
+  const correlationIds = correlationIdsOf(events);
+  await inEventsSpan(`projection ${projection}`, events, { 'stayhub.projection': projection, 'stayhub.correlation_ids': correlationIds }, apply, traceparents);
+  log('applied', { projection, events: events.length, correlationIds }, 'debug');
 };

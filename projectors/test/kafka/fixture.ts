@@ -70,7 +70,7 @@ export const publishEvents = async (kafka: Kafka, topic: string, events: Recorde
   const producer = kafka.producer({ maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    await producer.send({ topic, acks: -1, messages: events.map(encodeMessage) });
+    await producer.send({ topic, acks: -1, messages: events.map((event) => encodeMessage(event)) });
   } finally {
     await producer.disconnect();
   }

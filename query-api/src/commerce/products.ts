@@ -4,6 +4,7 @@ import { defineRoute, HttpProblem, queryInteger, type Route } from '@stayhub/inf
 import { decodeProductCursor } from '@stayhub/read-models/products/port';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
+import { timeSearch } from '../shared/search-timing.ts';
 
 const PRODUCTS = ['products'];
 const Currency = z.string().regex(/^[A-Z]{3}$/);
@@ -44,6 +45,14 @@ const attributesOf = (req: Request): Record<string, string> =>
     })),
   );
 
+/** A product search's shape, for its latency: `text`, `filters` (category, price, attributes, delivery, stock) or both, `browse` with neither. */
+export const productShapeOf = (asked: { q?: string; category?: string; minPrice?: number; maxPrice?: number; currency?: string; deliverableTo?: string; inStock?: boolean; attributes: Record<string, string> }): string => {
+  const filtered =
+    asked.category !== undefined || asked.minPrice !== undefined || asked.maxPrice !== undefined || asked.currency !== undefined ||
+    asked.deliverableTo !== undefined || asked.inStock !== undefined || Object.keys(asked.attributes).length > 0;
+  return [asked.q ? 'text' : '', filtered ? 'filters' : ''].filter(Boolean).join('+') || 'browse';
+};
+
 export const productQueryRoutes = (deps: QueryDeps): Route[] => [
   defineRoute({
     method: 'get',
@@ -61,7 +70,7 @@ export const productQueryRoutes = (deps: QueryDeps): Route[] => [
     handler: async ({ query, req }) => {
       const attributes = attributesOf(req);
       const stale = await catchUp(deps, req, query.after, PRODUCTS);
-      const result = await deps.products.search({ ...query, attributes });
+      const result = await timeSearch('products', productShapeOf({ ...query, attributes }), () => deps.products.search({ ...query, attributes }));
       return { body: { ...result, stale }, headers: staleHeaders(stale) };
     },
   }),

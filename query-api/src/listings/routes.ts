@@ -4,7 +4,8 @@ import { nightsBetween, slotTimes } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 import { cached, cacheKeyOf } from '../shared/search-cache.ts';
-import { searchShapeOf, timeSearch } from './search-metrics.ts';
+import { timeSearch } from '../shared/search-timing.ts';
+import { searchShapeOf } from './search-metrics.ts';
 
 const IsoDate = NearIsoDate;
 const csv = z
@@ -89,7 +90,7 @@ export const listingRoutes = (deps: QueryDeps) => [
       const { after, ...asked } = query;
       // A read with a consistency token must see that write: it skips the cache (and refreshes it).
       const bypass = after !== undefined || req.get('x-consistency-token') !== undefined;
-      const result = await timeSearch(searchShapeOf(asked), () =>
+      const result = await timeSearch('listings', searchShapeOf(asked), () =>
         cached(deps.searchCache, cacheKeyOf('listings', asked), bypass, () => deps.listings.search(asked), (error) => deps.log.warn({ err: error }, 'search cache unavailable')),
       );
       return { body: { ...result, stale }, headers: staleHeaders(stale) };

@@ -1,7 +1,5 @@
-import { histogram, latencyBuckets } from '@stayhub/infra';
-
 /**
- * A search's shape, for its latency: which of the selective parts it asks (text, a radius, dates or a
+ * A listing search's shape, for its latency (see `timeSearch`): which of the selective parts it asks (text, a radius, dates or a
  * slot, filters), `+`-joined in a fixed order, `browse` with none. At most 16 shapes, so the label stays small.
  */
 export const searchShapeOf = (asked: { q?: string; lat?: number; checkIn?: string; slot?: string; guests?: number; minPrice?: number; maxPrice?: number; amenities?: unknown; kind?: string; city?: string; stars?: unknown; minRating?: number; roomType?: string; cuisine?: unknown }): string => {
@@ -14,10 +12,4 @@ export const searchShapeOf = (asked: { q?: string; lat?: number; checkIn?: strin
       : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join('+') : 'browse';
-};
-
-/** Search latency by shape (cache hits included: what a guest waits), in `search_duration_seconds`. */
-export const timeSearch = <T>(shape: string, search: () => Promise<T>): Promise<T> => {
-  const end = histogram('search_duration_seconds', 'Listing searches by shape (text, geo, dates, filters), as answered (cache hits included)', ['shape'], latencyBuckets).startTimer({ shape });
-  return search().finally(() => end());
 };
