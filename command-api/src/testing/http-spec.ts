@@ -122,3 +122,36 @@ export const problemOf = (reply: Reply) => ({
   fields: Array.isArray(reply.body?.errors) ? (reply.body.errors as { path: string }[]).map((e) => e.path) : [],
   code: reply.body?.code as string | undefined,
 });
+
+/** One row of a table of refusals: a request and the problem it must get. */
+export type Refusal = {
+  name: string;
+  method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'GET';
+  path: string | (() => string);
+  token?: () => string | undefined;
+  body?: unknown;
+  headers?: Record<string, string>;
+  status: number;
+  /** The fields a 400 names (its `errors[].path`). */
+  fields?: string[];
+  /** The domain's error code. */
+  code?: string;
+};
+
+/** Sends a refused request and checks its problem+json answer, and that it appended nothing. */
+export const expectRefused = async (api: CommandApiSpec, refusal: Refusal, defaultToken?: string): Promise<void> => {
+  const { method = 'POST', path, token, body, headers, status, fields, code } = refusal;
+  const bearer = token ? token() : defaultToken;
+  const reply = await api.request(method, typeof path === 'function' ? path() : path, {
+    ...(bearer ? { token: bearer } : {}),
+    ...(body !== undefined ? { body } : {}),
+    ...(headers ? { headers } : {}),
+  });
+  const problem = problemOf(reply);
+  if (problem.status !== status) throw new Error(`expected ${status}, got ${problem.status}: ${JSON.stringify(reply.body)}`);
+  if (problem.type !== 'application/problem+json') throw new Error(`expected problem+json, got ${problem.type}`);
+  for (const field of fields ?? []) if (!problem.fields.includes(field)) throw new Error(`the problem does not name ${field}: ${JSON.stringify(reply.body)}`);
+  if (code && problem.code !== code) throw new Error(`expected code ${code}, got ${problem.code}`);
+  const appended = await api.appended();
+  if (appended.length > 0) throw new Error(`a refusal appended ${JSON.stringify(appended)}`);
+};
