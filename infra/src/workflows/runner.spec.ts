@@ -102,3 +102,86 @@ describe('the workflow runner executes due tasks', () => {
     expect(failed).toEqual([expect.objectContaining({ correlationId: 'corr-failing', attempt: 1, parked: false })]);
   });
 });
+
+describe('durable deadlines, retries and parking', () => {
+  // A database of its own: a runner claims every workflow's due tasks, those of the specs above included.
+  let pool: Pool;
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 4);
+    store = await PostgresEventStore.create(pool);
+    await WorkflowRunner.migrate(pool);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await pool?.end();
+  });
+  const appendEvents = async (type: string, count: number) => {
+    for (let n = 0; n < count; n++) await store.append(`${type}-${randomUUID()}`, [{ eventId: randomUUID(), type, data: { n } }], 'no_stream');
+  };
+  const at = new TestClock('2030-02-01T00:00:00Z');
+  const HOUR = 3_600_000;
+  type Remind = { type: 'Remind'; id: string };
+  /** One task per event of `type`, due an hour after the clock's now when it reacted. */
+  const reminders = (name: string, type: string, execute: (task: Remind, attempt: number) => Promise<void>, hooks: Partial<Workflow<Remind>> = {}): Workflow<Remind> => ({
+    name,
+    react: (event) => (event.type === type ? [{ taskId: `${name}:${event.streamId}`, dueAt: new Date(at.now().getTime() + HOUR).toISOString(), task: { type: 'Remind', id: event.streamId } }] : []),
+    execute: (task, { attempt }) => execute(task, attempt),
+    ...hooks,
+  });
+  const runner = (workflow: Workflow<Remind>) => new WorkflowRunner({ pool, eventStore: store, clock: at, workflows: [workflow], maxAttempts: 2 });
+
+  it('runs a task only once it is due, and once', async () => {
+    const ran: string[] = [];
+    const subject = runner(reminders('remind-later', 'ReminderAsked', async (task) => void ran.push(task.id)));
+    await appendEvents('ReminderAsked', 1);
+    expect(await subject.runDueTasks()).toBe(0);
+    at.advance(HOUR);
+    expect(await subject.runDueTasks()).toBe(1);
+    expect(await subject.runDueTasks()).toBe(0);
+    expect(ran).toHaveLength(1);
+  });
+
+  it('survives a restart: a task recorded by one runner is run by the next', async () => {
+    const ran: string[] = [];
+    await appendEvents('RestartAsked', 1);
+    await runner(reminders('remind-restart', 'RestartAsked', async () => undefined)).catchUp();
+    at.advance(HOUR);
+    expect(await runner(reminders('remind-restart', 'RestartAsked', async (task) => void ran.push(task.id))).runDueTasks()).toBe(1);
+    expect(ran).toHaveLength(1);
+  });
+
+  it('retries a failing task with backoff, parks it after its attempts, and runs it again when an operator retries it', async () => {
+    let failing = true;
+    const parked: string[] = [];
+    const recovered: string[] = [];
+    const subject = runner(
+      reminders(
+        'remind-fail',
+        'FailAsked',
+        async () => {
+          if (failing) throw new Error('gateway down');
+        },
+        { onParked: async (_task, { taskId }) => void parked.push(taskId), onRecovered: async (_task, { taskId }) => void recovered.push(taskId) },
+      ),
+    );
+    await appendEvents('FailAsked', 1);
+    await subject.catchUp();
+    at.advance(HOUR);
+    await subject.runDueTasks();
+    expect(parked).toEqual([]);
+    at.advance(24 * HOUR);
+    await subject.runDueTasks();
+    expect(parked).toHaveLength(1);
+    const listed = (await WorkflowRunner.parkedTasks(pool)).filter((task) => task.workflow === 'remind-fail');
+    expect(listed).toMatchObject([{ taskId: parked[0], attempts: 2, lastError: expect.stringContaining('gateway down') }]);
+
+    at.advance(24 * HOUR);
+    expect(await subject.runDueTasks()).toBe(0);
+    failing = false;
+    expect(await WorkflowRunner.retryParkedTask(pool, parked[0]!, at.now())).toBe(true);
+    expect(await subject.runDueTasks()).toBe(1);
+    expect(recovered).toEqual(parked);
+    expect((await WorkflowRunner.parkedTasks(pool)).filter((task) => task.workflow === 'remind-fail')).toEqual([]);
+  });
+});

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AvailabilityDay, ListingView } from '@stayhub/read-models';
+import { expectRefusedRead, position, queryApiSpec, type QueryApiSpec, type RefusedRead } from '../testing/http-spec.ts';
+
+const listing = (listingId: string, status: string): ListingView =>
+  ({ listingId, hostId: 'host-1', kind: 'rental', status, details: { title: 'Flat', location: { timeZone: 'Europe/Lisbon' } } }) as unknown as ListingView;
+
+describe('listing query routes', () => {
+  // given: the listings read model holds a published listing and a draft of host-1
+  const documents = [listing('l-pub', 'published'), listing('l-draft', 'draft')];
+  const searched: unknown[] = [];
+  let api: QueryApiSpec;
+  let host: string;
+  let guest: string;
+  beforeAll(async () => {
+    api = await queryApiSpec({
+      listings: {
+        get: async (id) => documents.find((l) => l.listingId === id),
+        search: async (query) => {
+          searched.push(query);
+          return { items: [documents[0]!], total: 1, page: 1, pageSize: 20 } as never;
+        },
+        availability: async (_id, keys) => keys.map((key) => ({ date: key, unitTypes: [{ unitTypeId: 'l-pub.flat', free: 1 }] }) as unknown as AvailabilityDay),
+      },
+    });
+    host = await api.tokenFor('host', 'host-1');
+    guest = await api.tokenFor('guest', 'guest-1');
+  });
+  afterAll(() => api?.close());
+
+  it('searches, handing the parsed query to the read model', async () => {
+    const reply = await api.get('/listings/search?q=flat&guests=2&checkIn=2030-04-10&checkOut=2030-04-12&sort=price');
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body).toMatchObject({ total: 1, stale: false });
+    expect(searched.at(-1)).toMatchObject({ q: 'flat', guests: 2, checkIn: '2030-04-10', checkOut: '2030-04-12', sort: 'price' });
+  });
+
+  it('shows a published listing to anyone, a draft only to its host', async () => {
+    expect((await api.get('/listings/l-pub')).status).toBe(200);
+    expect((await api.get('/listings/l-draft', host)).status).toBe(200);
+    expect((await api.get('/listings/l-draft', guest)).status).toBe(404);
+    expect((await api.get('/listings/l-draft')).status).toBe(404);
+  });
+
+  it('answers free units per night from from to to (exclusive)', async () => {
+    const reply = await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12');
+    expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+    expect(reply.body.days.map((d: { date: string }) => d.date)).toEqual(['2030-04-10', '2030-04-11']);
+  });
+
+  it('answers a listing not yet projected after a consistency token with 503 to retry', async () => {
+    api.consistency.head = position(40);
+    expect((await api.get(`/listings/l-new?after=${position(35)}`)).status).toBe(503);
+  });
+
+  describe('refusals', () => {
+    const cases: RefusedRead[] = [
+      { name: 'checkIn without checkOut', path: '/listings/search?checkIn=2030-04-10', status: 400, fields: ['checkOut'] },
+      { name: 'more than 60 nights', path: '/listings/search?checkIn=2030-04-10&checkOut=2030-07-10', status: 400, fields: ['checkOut'] },
+      { name: 'lat without lon', path: '/listings/search?lat=38.7', status: 400, fields: ['lat'] },
+      { name: 'minPrice above maxPrice', path: '/listings/search?minPrice=500&maxPrice=100', status: 400, fields: ['minPrice'] },
+      { name: 'sort by distance without a point', path: '/listings/search?sort=distance', status: 400, fields: ['sort'] },
+      { name: 'an unknown search parameter', path: '/listings/search?colour=blue', status: 400, fields: ['colour'] },
+      { name: 'a listing that does not exist', path: '/listings/l-none', status: 404 },
+      { name: 'availability with to before from', path: '/listings/l-pub/availability?from=2030-04-12&to=2030-04-10', status: 400 },
+      { name: 'availability of a draft to a stranger', path: '/listings/l-draft/availability?from=2030-04-10&to=2030-04-12', status: 404 },
+    ];
+    it.each(cases)('$name: $status', (refusal) => expectRefusedRead(api, refusal));
+  });
+});
