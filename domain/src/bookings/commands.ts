@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
-import { Id, ListingKind } from './events.ts';
-import { CancellationPolicy } from './refund.ts';
-import { Instant, Stay } from './stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { CancellationPolicy, ListingKind } from '../listings/details.ts';
+import { Stay } from './stay.ts';
 
 /*
  * Shapes only: ranges and rules (party size, stay length, rating…) are the decider's, so that

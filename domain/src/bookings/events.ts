@@ -2,12 +2,10 @@ import { z } from 'zod';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { RefundPart } from './payments.ts';
-import { CancellationPolicy } from './refund.ts';
-import { Instant, Stay } from './stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { CancellationPolicy, ListingKind } from '../listings/details.ts';
+import { Stay } from './stay.ts';
 
-export const Id = z.string().min(1);
-export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
-export type ListingKind = z.infer<typeof ListingKind>;
 /** A difference of money: negative when the guest gets money back. */
 export const SignedMoney = z.object({ amount: z.number().int().safe(), currency: Money.shape.currency });
 export type SignedMoney = z.infer<typeof SignedMoney>;

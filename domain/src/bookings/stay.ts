@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf } from '../shared/time.ts';
 import { fail } from '../shared/errors.ts';
-
-export const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
-export const Instant = z.iso.datetime();
+import { Instant, IsoDate } from '../shared/primitives.ts';
 
 export const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
 export type NightsStay = z.infer<typeof NightsStay>;
@@ -40,7 +38,8 @@ export const sameStay = (a: Stay, b: Stay): boolean =>
     ? a.checkIn === b.checkIn && a.checkOut === b.checkOut
     : a.kind === 'slot' && b.kind === 'slot' && a.start === b.start && a.minutes === b.minutes;
 
-const isInstant = (value: string): boolean => Instant.safeParse(value).success;
+/** A slot starts at an instant spelled in UTC (`…Z`), the one spelling of a calendar key. */
+const isUtcInstant = (value: string): boolean => Instant.safeParse(value).success && value.endsWith('Z');
 
 /**
  * Checks a stay against `now` and returns it in canonical form: a slot start becomes
@@ -57,7 +56,7 @@ export const validStay = (stay: Stay, now: string): Stay => {
     if (daysBetween(dateOf(now), stay.checkIn) > MAX_DAYS_AHEAD) fail('STAY_INVALID', `A stay starts at most ${MAX_DAYS_AHEAD} days ahead`, { checkIn: stay.checkIn });
     return { kind: 'nights', checkIn: stay.checkIn, checkOut: stay.checkOut };
   }
-  if (!isInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
+  if (!isUtcInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
   if (!Number.isInteger(stay.minutes) || stay.minutes < MIN_SLOT_MINUTES || stay.minutes > MAX_SLOT_MINUTES)
     fail('STAY_INVALID', `A slot lasts ${MIN_SLOT_MINUTES} to ${MAX_SLOT_MINUTES} minutes`, { minutes: stay.minutes });
   const start = new Date(Date.parse(stay.start)).toISOString();

@@ -1,6 +1,6 @@
 import { fail } from '../shared/errors.ts';
 import { add, times, zero, type Money } from '../shared/money.ts';
-import type { ListingKind } from './events.ts';
+import type { ListingKind } from '../listings/details.ts';
 import { stayKeys, validStay, type Stay } from './stay.ts';
 
 export type TermsInput = {

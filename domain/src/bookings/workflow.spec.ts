@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BookingEvent } from './events.ts';
 import { approved, confirmed, eur, hold, LATER, NOW, paid, requested } from './fixtures.ts';
-import { bookingReactions, Reaction, type ReleaseReason } from './workflow.ts';
+import type { ReleaseReason } from '../calendar/calendar.ts';
+import { bookingReactions, Reaction } from './workflow.ts';
 
 const settings = { hostResponseHours: 24, holdTtlMinutes: 15 };
 const longer = { kind: 'nights' as const, checkIn: '2026-04-10', checkOut: '2026-04-14' };

@@ -3,9 +3,11 @@ import { assertNever } from '../shared/decider.ts';
 import { Money } from '../shared/money.ts';
 import type { RefundPart } from './payments.ts';
 import { addHours, addMinutes } from '../shared/time.ts';
-import { Id, isBookingEvent } from './events.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { isBookingEvent } from './events.ts';
+import { ReleaseReason } from '../calendar/calendar.ts';
 import { REVIEW_WINDOW_DAYS } from './reviews.ts';
-import { Instant, Stay, stayEnd } from './stay.ts';
+import { Stay, stayEnd } from './stay.ts';
 
 /*
  * What the booking workflow does after each booking event, as data: tasks with a deterministic id
@@ -20,8 +22,6 @@ export type WorkflowSettings = {
 };
 
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
-export const ReleaseReason = z.enum(['declined', 'request_expired', 'payment_failed', 'cancelled', 'modified']);
-export type ReleaseReason = z.infer<typeof ReleaseReason>;
 export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted', 'settled']);
 export type RefundReason = z.infer<typeof RefundReason>;
 

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, monthOf, type Decider } from '../shared/index.ts';
 import { canonicalKey, keyKindOf } from './keys.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 /** Nights or slot starts of one month (a month of 15-minute slots is under 3000). */
 const Keys = z.array(z.string().min(10).max(40)).min(1).max(3_000);
 const Units = z.number().int().min(1).max(10_000);

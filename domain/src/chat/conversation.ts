@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../shared/decider.ts';
 import { ensure, fail } from '../shared/errors.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { maskContactDetails } from './masking.ts';
 
 /** Conversation ids are safe in a URL and a stream name: `booking-{bookingId}`, `inquiry-{listingId}-{guestId}`. */
@@ -12,8 +13,6 @@ export const inquiryConversationId = (listingId: string, guestId: string): strin
 export const MAX_TEXT = 4_000;
 export const MAX_ATTACHMENTS = 10;
 
-const Id = z.string().min(1);
-const Instant = z.string().min(1);
 export const Attachment = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2_000),
   name: z.string().min(1).max(200).optional(),

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { assertNever } from '../shared/decider.ts';
 import { Money } from '../shared/money.ts';
 import { OrderEvent, OrderLatePaymentReceivedData, orderEventTypes } from './order/messages.ts';
-import { Id, Instant, Quantity, Sku } from './primitives.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { Quantity, Sku } from './primitives.ts';
 import { StockReleaseReason } from './stock/stock.ts';
 
 /**

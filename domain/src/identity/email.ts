@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, fail, Id, Instant, type Decider } from '../shared/index.ts';
 import { normaliseEmail } from './user.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 
 /** The caller hashes (sha256, hex) the normalised email: hashing is I/O-free but not domain logic. */
 export const emailStreamId = (emailHashHex: string): string => `email-${emailHashHex}`;

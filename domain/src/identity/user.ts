@@ -1,8 +1,6 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 
 export const Role = z.enum(['guest', 'host', 'admin']);
 export type Role = z.infer<typeof Role>;

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { Money } from '../shared/index.ts';
+import { Id, Money } from '../shared/index.ts';
 
-export const Id = z.string().min(1).max(128);
 
 export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
 export type ListingKind = z.infer<typeof ListingKind>;

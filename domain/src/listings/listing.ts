@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
 import {
   CompleteListingDetails,
-  Id,
   isComplete,
   ListingDetails,
   ListingKind,
@@ -10,8 +9,6 @@ import {
   type UnitType,
 } from './details.ts';
 import { decideNightlyPrices, evolveNightlyPrices, NightlyPricesSetData, SetNightlyPrices, type NightlyPrices } from './prices.ts';
-
-const Instant = z.iso.datetime();
 
 export const listingStreamId = (listingId: string): string => `listing-${listingId}`;
 

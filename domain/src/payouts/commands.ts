@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { Id } from '../bookings/events.ts';
-import { Instant } from '../bookings/stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { FeeBasisPoints } from './events.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Id, SignedMoney } from '../bookings/events.ts';
-import { Instant } from '../bookings/stay.ts';
+import { SignedMoney } from '../bookings/events.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 

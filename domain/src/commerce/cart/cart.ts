@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure } from '../../shared/errors.ts';
-import { Id, Instant } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
 
 /** One cart per user. It keeps product ids and quantities only: prices are snapshotted at checkout. */
 export const cartStreamId = (userId: string): string => `cart-${userId}`;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Money } from '../../shared/money.ts';
 import { PaymentIssueFields } from '../../shared/payment-issue.ts';
-import { Id, Instant, PostalCode, Quantity, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { PostalCode, Quantity, Sku } from '../primitives.ts';
 import { ProductShipping } from '../product/product.ts';
 
 export const OrderStatus = z.enum([

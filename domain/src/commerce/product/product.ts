@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
 import { Money } from '../../shared/money.ts';
-import { Id, Instant, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { Sku } from '../primitives.ts';
 
 export const productStreamId = (productId: string): string => `product-${productId}`;
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
-import { Id, Instant, Quantity, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { Quantity, Sku } from '../primitives.ts';
 
 /** One stream per SKU: the consistency boundary that keeps concurrent checkouts from overselling. */
 export const stockStreamId = (sku: string): string => `stock-${sku}`;

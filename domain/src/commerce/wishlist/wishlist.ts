@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
-import { Id, Instant } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
 
 /** One wishlist per user. Moving an item to the cart is AddToCart + RemoveFromWishlist, sent by the API. */
 export const wishlistStreamId = (userId: string): string => `wishlist-${userId}`;
