@@ -4,9 +4,8 @@ import type { CommandDeps } from '../shared/deps.ts';
 
 type Stay = bookings.Stay;
 
-/** A stay's keys split into the month-long calendar streams that hold them. */
-export const calendarParts = (unitTypeId: string, stay: Stay) =>
-  calendar.partitionByMonth(bookings.stayKeys(stay)).map((part) => ({ ...part, streamId: calendar.calendarStreamId(unitTypeId, part.month) }));
+/** A stay's nights (or slot) split into the month-long calendar streams that hold them. */
+const calendarParts = (unitTypeId: string, stay: Stay) => calendar.calendarParts(unitTypeId, bookings.stayKeys(stay));
 
 const onCalendar = (streamId: string, command: calendar.CalendarCommand): Step => ({ streamId, decider: calendar.calendarDecider, command });
 

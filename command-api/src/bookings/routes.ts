@@ -5,7 +5,6 @@ import { addHours, bookings, fail, listings } from '@stayhub/domain';
 import { answerOnce, defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Handled, type Route, type Step } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { scopedUnitTypeId } from '../listings/routes.ts';
 import { holdSteps, releaseSteps } from './holds.ts';
 
 /** A restaurant slot: an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
@@ -101,7 +100,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
   const unitTypeFor = (listing: ListingState, requested: string | undefined) => {
     const types = listing.details.unitTypes ?? [];
     if (!requested && types.length > 1) throw new HttpProblem(400, 'Bad Request', 'This listing has several unit types: give unitTypeId', { unitTypeIds: types.map((t) => t.unitTypeId) });
-    return listings.unitTypeOf(listing, requested ? scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
+    return listings.unitTypeOf(listing, requested ? listings.scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
   };
 
   const simple = (action: 'approve' | 'decline' | 'cancel', summary: string, roles?: ('host' | 'guest')[]) =>

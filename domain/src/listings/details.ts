@@ -37,6 +37,12 @@ export const UnitType = z.object({
 });
 export type UnitType = z.infer<typeof UnitType>;
 
+/**
+ * Unit type ids are chosen by hosts ("double", "terrace-4") but name calendar streams, which are
+ * global: they are scoped to the listing as `{listingId}.{key}`. Either form names the same type.
+ */
+export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
+
 const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM');
 export const OpeningInterval = z
   .object({ open: ClockTime, close: ClockTime })
@@ -78,6 +84,10 @@ const detailsShape = {
 /** Everything optional: a draft is saved after every step of the form. */
 export const ListingDetails = z.object(detailsShape).partial();
 export type ListingDetails = z.infer<typeof ListingDetails>;
+
+/** Details as saved: the unit type ids scoped to their listing. */
+export const scopeUnitTypes = (listingId: string, details: ListingDetails): ListingDetails =>
+  details.unitTypes ? { ...details, unitTypes: details.unitTypes.map((u) => ({ ...u, unitTypeId: scopedUnitTypeId(listingId, u.unitTypeId) })) } : details;
 
 /** What a published listing always has. */
 export const CompleteListingDetails = ListingDetails.required({
