@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { Id, Instant } from '../shared/primitives.ts';
-import { CancellationPolicy, ListingKind } from '../listings/details.ts';
+import { CancellationPolicy, ListingKind, Slots } from '../listings/details.ts';
 import { Stay } from './stay.ts';
 
 /*
@@ -12,6 +12,10 @@ import { Stay } from './stay.ts';
 const base = { bookingId: Id, now: Instant };
 const Count = z.number().int();
 
+/** When a restaurant seats: its slot grid and opening hours, in its time zone. */
+export const SlotGrid = z.object({ slots: Slots, timeZone: z.string() });
+export type SlotGrid = z.infer<typeof SlotGrid>;
+
 export const ListingSnapshot = z.object({
   listingId: Id,
   hostId: Id,
@@ -20,13 +24,23 @@ export const ListingSnapshot = z.object({
   instantBook: z.boolean(),
   cancellationPolicy: CancellationPolicy,
   currency: Money.shape.currency,
+  /** A restaurant's; a slot is booked only on it. */
+  slotGrid: SlotGrid.optional(),
 });
 export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
 /**
- * `price` is the base price of a night (or a table's deposit); `nightPrices` the per-date prices the
- * host set for nights of the asked stay, read from the listing by whoever sends the command.
+ * `count` units of `capacity` guests each; `price` is the base price of a night (or a table's
+ * deposit); `nightPrices` the per-date prices the host set for nights of the asked stay, read from
+ * the listing by whoever sends the command.
  */
-export const UnitTypeSnapshot = z.object({ unitTypeId: Id, capacity: Count, price: Money, nightPrices: z.record(z.string(), Money).optional() });
+export const UnitTypeSnapshot = z.object({
+  unitTypeId: Id,
+  name: z.string(),
+  count: Count,
+  capacity: Count,
+  price: Money,
+  nightPrices: z.record(z.string(), Money).optional(),
+});
 export type UnitTypeSnapshot = z.infer<typeof UnitTypeSnapshot>;
 
 export const RequestBookingData = z.object({
@@ -36,7 +50,8 @@ export const RequestBookingData = z.object({
   unitType: UnitTypeSnapshot,
   stay: Stay,
   guests: Count,
-  units: Count,
+  /** Units asked for; absent, as many as the party needs. */
+  units: Count.optional(),
   holdId: Id,
   /** When an unanswered request expires (the host's response deadline); ignored for instant booking. */
   respondBy: Instant.optional(),
@@ -50,11 +65,14 @@ export const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.stri
 export const ModifyBookingData = z.object({
   ...base,
   actorId: Id,
+  /** What the guest asks to change; absent, it stays (units follow a new party size unless asked). */
   stay: Stay.optional(),
   guests: Count.optional(),
   units: Count.optional(),
-  /** The booked unit type as it is now: its capacity and current prices (of the new stay's nights). */
-  unitType: UnitTypeSnapshot.pick({ capacity: true, price: true, nightPrices: true }),
+  /** The booked unit type as it is now: its units, capacity and current prices (of the new stay's nights). */
+  unitType: UnitTypeSnapshot.omit({ unitTypeId: true }),
+  slotGrid: SlotGrid.optional(),
+  /** The hold to place when the change needs other nights, another slot or other units. */
   newHoldId: Id,
 });
 export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });

@@ -40,7 +40,8 @@ export type Handled<S, E> = {
 
 /**
  * One stream's part of a command that spans streams. `command` may be a function of the steps
- * before it (decided against the same states), e.g. a record of what they decided.
+ * before it (decided against the same states), e.g. a record of what they decided; when it returns
+ * `undefined`, this stream has nothing to do (e.g. no new hold, because the booking kept its own).
  */
 export type Step = {
   streamId: string;
@@ -355,6 +356,10 @@ export class CommandProcessor {
           throw new StaleRevision(step.streamId, step.expectedRevision, current.revision);
         }
         const command = typeof step.command === 'function' ? (step.command as (earlier: Handled<any, any>[]) => unknown)(results) : step.command;
+        if (command === undefined) {
+          results.push({ events: [], state: current.state, revision: current.revision, position: '' });
+          continue;
+        }
         if (this.observer) job.type ??= typeOf(command);
         const events = step.decider.decide(command, current.state) as AnyEvent[];
         for (const event of events) current.state = step.decider.evolve(current.state, event);
