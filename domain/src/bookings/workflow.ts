@@ -26,8 +26,11 @@ export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'grante
 export type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
-  /** Charge the booking (the runner reads its total, and its card token from the payment record). */
-  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional() }),
+  /**
+   * Charge the booking: the runner reads its total from the booking, and its card token from the
+   * payment record (a task stored before may still carry an amount or a token: neither is read).
+   */
+  z.object({ type: z.literal('CapturePayment'), bookingId: Id }),
   /** Payment deadline: the runner sends RecordPaymentFailed (a no-op once paid), releasing the hold. */
   z.object({ type: z.literal('ExpirePayment'), bookingId: Id }),
   /** Host response deadline: the runner sends ExpireBookingRequest. */
@@ -88,7 +91,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
   if (!isBookingEvent(event)) return [];
   switch (event.type) {
     case 'BookingRequested': {
-      const { bookingId, total: amount, at } = event.data;
+      const { bookingId, at } = event.data;
       if (!event.data.instantBook)
         return [
           {
@@ -98,7 +101,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           },
         ];
       return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount } },
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } },
         paymentDeadline(bookingId, at, settings),
       ];
     }
