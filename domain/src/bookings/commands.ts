@@ -16,7 +16,7 @@ const Count = z.number().int();
 export const SlotGrid = z.object({ slots: Slots, timeZone: z.string() });
 export type SlotGrid = z.infer<typeof SlotGrid>;
 
-export const ListingSnapshot = z.object({
+const ListingSnapshot = z.object({
   listingId: Id,
   hostId: Id,
   kind: ListingKind,
@@ -43,7 +43,7 @@ export const UnitTypeSnapshot = z.object({
 });
 export type UnitTypeSnapshot = z.infer<typeof UnitTypeSnapshot>;
 
-export const RequestBookingData = z.object({
+const RequestBookingData = z.object({
   ...base,
   guestId: Id,
   listing: ListingSnapshot,
@@ -56,13 +56,13 @@ export const RequestBookingData = z.object({
   /** When an unanswered request expires (the host's response deadline); ignored for instant booking. */
   respondBy: Instant.optional(),
 });
-export const ApproveBookingData = z.object({ ...base, actorId: Id });
-export const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
-export const ExpireBookingRequestData = z.object(base);
-export const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
-export const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
-export const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
-export const ModifyBookingData = z.object({
+const ApproveBookingData = z.object({ ...base, actorId: Id });
+const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+const ExpireBookingRequestData = z.object(base);
+const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
+const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
+const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+const ModifyBookingData = z.object({
   ...base,
   actorId: Id,
   /** What the guest asks to change; absent, it stays (units follow a new party size unless asked). */
@@ -75,17 +75,17 @@ export const ModifyBookingData = z.object({
   /** The hold to place when the change needs other nights, another slot or other units. */
   newHoldId: Id,
 });
-export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });
-export const CompleteBookingData = z.object(base);
-export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
+const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });
+const CompleteBookingData = z.object(base);
+const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 
-export const PublishReviewsData = z.object(base);
+const PublishReviewsData = z.object(base);
 /** `actorId` absent: the deadline after an unmarked slot settles it. */
-export const SettleDepositData = z.object({ ...base, actorId: Id.optional() });
-export const MarkNoShowData = z.object({ ...base, actorId: Id });
-export const GrantRefundData = z.object({ ...base, actorId: Id, grantId: Id, amount: Money, reason: z.string().max(500).optional() });
-export const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
-export const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
+const SettleDepositData = z.object({ ...base, actorId: Id.optional() });
+const MarkNoShowData = z.object({ ...base, actorId: Id });
+const GrantRefundData = z.object({ ...base, actorId: Id, grantId: Id, amount: Money, reason: z.string().max(500).optional() });
+const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
+const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
 
 const command = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
@@ -109,5 +109,5 @@ export const BookingCommand = z.discriminatedUnion('type', [
   command('MarkNoShow', MarkNoShowData),
 ]);
 export type BookingCommand = z.infer<typeof BookingCommand>;
-export type BookingCommandType = BookingCommand['type'];
+type BookingCommandType = BookingCommand['type'];
 export type BookingCommandOf<T extends BookingCommandType> = Extract<BookingCommand, { type: T }>;

@@ -55,7 +55,7 @@ export type Booking = {
   deposit?: 'settled' | 'no_show';
 };
 
-export type StayReview = { rating: number; comment: string; at: string };
+type StayReview = { rating: number; comment: string; at: string };
 
 export type BookingState = { status: 'none' } | Booking;
 

@@ -3,9 +3,9 @@ import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf } from '../shared/
 import { fail } from '../shared/errors.ts';
 import { Instant, IsoDate } from '../shared/primitives.ts';
 
-export const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
+const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
 export type NightsStay = z.infer<typeof NightsStay>;
-export const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
+const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
 export type SlotStay = z.infer<typeof SlotStay>;
 
 /** Nights of a rental or hotel room (dates in the listing's time zone), or a restaurant slot (an instant). */
@@ -14,11 +14,11 @@ export type Stay = z.infer<typeof Stay>;
 
 export const MAX_NIGHTS = 60;
 /** How far ahead a stay may start: a booking years out is a typo or an attack, not a plan. */
-export const MAX_DAYS_AHEAD = 5 * 366;
-export const MIN_SLOT_MINUTES = 15;
-export const MAX_SLOT_MINUTES = 480;
-export const CHECK_IN_TIME = '15:00:00.000Z';
-export const CHECK_OUT_TIME = '11:00:00.000Z';
+const MAX_DAYS_AHEAD = 5 * 366;
+const MIN_SLOT_MINUTES = 15;
+const MAX_SLOT_MINUTES = 480;
+const CHECK_IN_TIME = '15:00:00.000Z';
+const CHECK_OUT_TIME = '11:00:00.000Z';
 
 /** The calendar keys a stay occupies: its nights, or the slot's start instant. */
 export const stayKeys = (stay: Stay): string[] =>
@@ -29,9 +29,6 @@ export const stayStart = (stay: Stay): string =>
 
 export const stayEnd = (stay: Stay): string =>
   stay.kind === 'nights' ? `${stay.checkOut}T${CHECK_OUT_TIME}` : addMinutes(stay.start, stay.minutes);
-
-/** Number of priced periods: nights, or 1 for a slot. */
-export const stayLength = (stay: Stay): number => (stay.kind === 'nights' ? stayKeys(stay).length : 1);
 
 export const sameStay = (a: Stay, b: Stay): boolean =>
   a.kind === 'nights' && b.kind === 'nights'

@@ -17,7 +17,7 @@ export type TermsInput = {
 export type Terms = { stay: Stay; guests: number; units: number; total: Money };
 
 /** One unit's price of a stay: each night at its per-date price, else the base price; a slot at the base price. */
-export const stayPrice = (stay: Stay, price: Money, nightPrices: Record<string, Money> = {}): Money => {
+const stayPrice = (stay: Stay, price: Money, nightPrices: Record<string, Money> = {}): Money => {
   if (stay.kind === 'slot') return price;
   return stayKeys(stay).reduce((sum, night) => {
     const nightly = nightPrices[night] ?? price;

@@ -18,7 +18,7 @@ const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
  * `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one.
  * `withBooking`: the hold is stored in one atomic append with its booking's event, so it can never be left without one.
  */
-export const PlaceHold = command('PlaceHold', {
+const PlaceHold = command('PlaceHold', {
   holdId: Id,
   bookingId: Id,
   keys: Keys,
@@ -28,11 +28,11 @@ export const PlaceHold = command('PlaceHold', {
   replacing: Id.optional(),
   withBooking: z.literal(true).optional(),
 });
-export const ConfirmHold = command('ConfirmHold', { holdId: Id });
-export const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
-export const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
-export const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
-export const UnblockNights = command('UnblockNights', { blockId: Id });
+const ConfirmHold = command('ConfirmHold', { holdId: Id });
+const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
+const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
+const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
+const UnblockNights = command('UnblockNights', { blockId: Id });
 export const CalendarCommand = z.discriminatedUnion('type', [PlaceHold, ConfirmHold, ReleaseHold, ReleaseExpiredHold, BlockNights, UnblockNights]);
 export type PlaceHold = z.infer<typeof PlaceHold>;
 export type ConfirmHold = z.infer<typeof ConfirmHold>;
@@ -42,11 +42,11 @@ export type BlockNights = z.infer<typeof BlockNights>;
 export type UnblockNights = z.infer<typeof UnblockNights>;
 export type CalendarCommand = z.infer<typeof CalendarCommand>;
 
-export const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
-export const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
-export const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
-export const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
-export const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
+const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
+const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
+const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
+const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
+const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
 export type HoldPlacedData = z.infer<typeof HoldPlacedData>;
 export type HoldConfirmedData = z.infer<typeof HoldConfirmedData>;
 export type HoldReleasedData = z.infer<typeof HoldReleasedData>;
@@ -66,10 +66,10 @@ export type CalendarEvent = z.infer<typeof CalendarEvent>;
  * Units taken on one key by holds and by blocks, as sums: which hold took them is in `holds`.
  * Sums keep each decision O(keys) on a hot night with thousands of holds.
  */
-export type KeyUsage = { held: number; blocked: number };
+type KeyUsage = { held: number; blocked: number };
 /** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
 export type CalendarHold = { bookingId: string; keys: string[]; units: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
-export type CalendarBlock = { keys: string[]; units: number; by: string };
+type CalendarBlock = { keys: string[]; units: number; by: string };
 export type CalendarState = {
   keys: Record<string, KeyUsage>;
   /** Holds by bucket, then by id: an event copies one small bucket, not every hold of the month. */

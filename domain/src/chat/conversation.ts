@@ -20,7 +20,7 @@ export const Attachment = z.strictObject({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
-export const Subject = z.discriminatedUnion('kind', [
+const Subject = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('booking'), bookingId: Id, listingId: Id }),
   z.object({ kind: z.literal('inquiry'), listingId: Id }),
 ]);
@@ -31,7 +31,7 @@ export const BookingNotice = z.enum(['requested', 'approved', 'declined', 'expir
 export type BookingNotice = z.infer<typeof BookingNotice>;
 
 // ── events ──────────────────────────────────────────────────────────────────────────────────────
-export const ConversationOpenedData = z.object({ conversationId: Id, subject: Subject, guestId: Id, hostId: Id, at: Instant });
+const ConversationOpenedData = z.object({ conversationId: Id, subject: Subject, guestId: Id, hostId: Id, at: Instant });
 export const MessageSentData = z.object({
   conversationId: Id,
   messageId: Id,
@@ -43,7 +43,7 @@ export const MessageSentData = z.object({
   hidden: z.number().int().min(0),
   at: Instant,
 });
-export const SystemMessagePostedData = z.object({
+const SystemMessagePostedData = z.object({
   conversationId: Id,
   notice: BookingNotice,
   bookingId: Id,
@@ -53,7 +53,7 @@ export const SystemMessagePostedData = z.object({
   contactsVisible: z.boolean(),
   at: Instant,
 });
-export const MessagesReadData = z.object({ conversationId: Id, readerId: Id, upTo: z.number().int().min(0), at: Instant });
+const MessagesReadData = z.object({ conversationId: Id, readerId: Id, upTo: z.number().int().min(0), at: Instant });
 
 export const ConversationEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ConversationOpened'), data: ConversationOpenedData }),
@@ -66,19 +66,19 @@ export type MessageSentData = z.infer<typeof MessageSentData>;
 export const conversationEventTypes = ConversationEvent.options.map((option) => option.shape.type.value);
 
 // ── commands ────────────────────────────────────────────────────────────────────────────────────
-export type OpenInquiry = {
+type OpenInquiry = {
   type: 'OpenInquiry';
   data: { conversationId: string; listingId: string; guestId: string; hostId: string; now: string };
 };
-export type RecordBookingEvent = {
+type RecordBookingEvent = {
   type: 'RecordBookingEvent';
   data: { conversationId: string; bookingId: string; listingId: string; guestId: string; hostId: string; notice: BookingNotice; bookingRevision: number; now: string };
 };
-export type SendMessage = {
+type SendMessage = {
   type: 'SendMessage';
   data: { conversationId: string; messageId: string; clientMessageId?: string; senderId: string; text: string; attachments: Attachment[]; now: string };
 };
-export type MarkRead = { type: 'MarkRead'; data: { conversationId: string; readerId: string; upTo: number; now: string } };
+type MarkRead = { type: 'MarkRead'; data: { conversationId: string; readerId: string; upTo: number; now: string } };
 export type ConversationCommand = OpenInquiry | RecordBookingEvent | SendMessage | MarkRead;
 
 // ── state ───────────────────────────────────────────────────────────────────────────────────────
@@ -99,7 +99,7 @@ export type OpenConversation = {
 };
 export type Conversation = { status: 'none'; head: number } | OpenConversation;
 
-export const initialConversation: Conversation = { status: 'none', head: -1 };
+const initialConversation: Conversation = { status: 'none', head: -1 };
 
 export const isParty = (state: Conversation, userId: string): boolean =>
   state.status === 'open' && (state.guestId === userId || state.hostId === userId);
@@ -119,7 +119,7 @@ const remember = (sent: Record<string, number>, key: string, seq: number): Recor
 export const sequenceOfClientMessage = (state: Conversation, senderId: string, clientMessageId: string): number | undefined =>
   state.status === 'open' ? state.sent[sentKey(senderId, clientMessageId)] : undefined;
 
-export const evolveConversation = (state: Conversation, event: ConversationEvent): Conversation => {
+const evolveConversation = (state: Conversation, event: ConversationEvent): Conversation => {
   const head = state.head + 1;
   switch (event.type) {
     case 'ConversationOpened': {
@@ -214,7 +214,7 @@ const markRead = ({ data }: MarkRead, state: Conversation): ConversationEvent[] 
   return [{ type: 'MessagesRead', data: { conversationId, readerId, upTo, at: now } }];
 };
 
-export const decideConversation = (command: ConversationCommand, state: Conversation): ConversationEvent[] => {
+const decideConversation = (command: ConversationCommand, state: Conversation): ConversationEvent[] => {
   switch (command.type) {
     case 'OpenInquiry':
       return openInquiry(command, state);

@@ -12,7 +12,7 @@ export const ClaimEmail = z.object({
 });
 export type ClaimEmail = z.infer<typeof ClaimEmail>;
 /** The owner gives an address up (an email change): it is free for anyone to claim again. */
-export const ReleaseEmail = z.object({
+const ReleaseEmail = z.object({
   type: z.literal('ReleaseEmail'),
   data: z.object({ email: z.email(), userId: Id, now: Instant }),
 });
@@ -20,13 +20,13 @@ export type ReleaseEmail = z.infer<typeof ReleaseEmail>;
 export const EmailCommand = z.discriminatedUnion('type', [ClaimEmail, ReleaseEmail]);
 export type EmailCommand = z.infer<typeof EmailCommand>;
 
-export const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
+const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
 export type EmailClaimedData = z.infer<typeof EmailClaimedData>;
-export const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
+const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
 export type EmailClaimed = z.infer<typeof EmailClaimed>;
-export const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
+const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
 export type EmailReleasedData = z.infer<typeof EmailReleasedData>;
-export const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
+const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
 export type EmailReleased = z.infer<typeof EmailReleased>;
 export const EmailEvent = z.discriminatedUnion('type', [EmailClaimed, EmailReleased]);
 export type EmailEvent = z.infer<typeof EmailEvent>;

@@ -17,7 +17,7 @@ const isTimeZone = (timeZone: string): boolean => {
   }
 };
 
-export const Location = z.object({
+const Location = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
   city: z.string().trim().min(1).max(200),
@@ -44,13 +44,13 @@ export type UnitType = z.infer<typeof UnitType>;
 export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
 
 const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM');
-export const OpeningInterval = z
+const OpeningInterval = z
   .object({ open: ClockTime, close: ClockTime })
   .refine((interval) => interval.open < interval.close, 'open must be before close');
 export type OpeningInterval = z.infer<typeof OpeningInterval>;
 
 /** JSON object keys, so weekdays are the strings '0' (Sunday) to '6'. */
-export const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);
+const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);
 export type Weekday = z.infer<typeof Weekday>;
 
 export const Slots = z.object({

@@ -15,16 +15,16 @@ export const listingStreamId = (listingId: string): string => `listing-${listing
 // Commands: the actor is the host acting on the listing; the route supplies `now`.
 const commandBase = { listingId: Id, actorId: Id, now: Instant };
 
-export const CreateListing = z.object({
+const CreateListing = z.object({
   type: z.literal('CreateListing'),
   data: z.object({ ...commandBase, kind: ListingKind, details: ListingDetails }),
 });
-export const UpdateListing = z.object({
+const UpdateListing = z.object({
   type: z.literal('UpdateListing'),
   data: z.object({ ...commandBase, changes: ListingDetails }),
 });
-export const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
-export const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
+const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
+const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
 export const ListingCommand = z.discriminatedUnion('type', [CreateListing, UpdateListing, PublishListing, UnlistListing, SetNightlyPrices]);
 export type CreateListing = z.infer<typeof CreateListing>;
 export type UpdateListing = z.infer<typeof UpdateListing>;
@@ -41,7 +41,7 @@ export const ListingPublishedData = z.object({
   details: CompleteListingDetails,
   at: Instant,
 });
-export const ListingUnlistedData = z.object({ listingId: Id, at: Instant });
+const ListingUnlistedData = z.object({ listingId: Id, at: Instant });
 export type ListingCreatedData = z.infer<typeof ListingCreatedData>;
 export type ListingUpdatedData = z.infer<typeof ListingUpdatedData>;
 export type ListingPublishedData = z.infer<typeof ListingPublishedData>;
@@ -56,7 +56,7 @@ export const ListingEvent = z.discriminatedUnion('type', [
 ]);
 export type ListingEvent = z.infer<typeof ListingEvent>;
 
-export type ListingStatus = 'draft' | 'published' | 'unlisted';
+type ListingStatus = 'draft' | 'published' | 'unlisted';
 export type ExistingListing = {
   status: ListingStatus;
   listingId: string;

@@ -8,7 +8,7 @@ import type { UnitType } from './details.ts';
 /** How many nights one price change may cover: a year, so that a change stays a small event. */
 export const MAX_PRICED_NIGHTS = 366;
 /** How far ahead a night may be priced (as far ahead as a stay may start). */
-export const MAX_PRICED_DAYS_AHEAD = 5 * 366;
+const MAX_PRICED_DAYS_AHEAD = 5 * 366;
 
 /**
  * The nights `from` (inclusive) to `to` (exclusive) of one unit type cost `price` each; `null`
