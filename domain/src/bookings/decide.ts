@@ -4,7 +4,7 @@ import { assertNever } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
 import { isOpen } from '../shared/payment-issue.ts';
-import { monthOf } from '../shared/time.ts';
+import { monthOf, notBefore } from '../shared/time.ts';
 import type { BookingCommand, BookingCommandOf, SlotGrid, UnitTypeSnapshot } from './commands.ts';
 import type { BookingEvent } from './events.ts';
 import { allocateRefund } from './payments.ts';
@@ -18,8 +18,6 @@ type Decision<T extends BookingCommand['type']> = (command: BookingCommandOf<T>[
 
 const bookingOf = (state: BookingState): Booking =>
   state.status === 'none' ? fail('BOOKING_NOT_FOUND', 'No such booking') : state;
-
-const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 const holdOf = (b: Booking) => ({ holdId: b.holdId, unitTypeId: b.unitTypeId, stay: b.stay });
 

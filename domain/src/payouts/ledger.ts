@@ -3,6 +3,7 @@ import { assertNever, unknownEvent } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { money, share, type Money } from '../shared/money.ts';
 import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
+import { notBefore } from '../shared/time.ts';
 import type { PayoutCommand, PayoutCommandOf } from './commands.ts';
 import type { PayoutEvent } from './events.ts';
 
@@ -86,8 +87,6 @@ const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLedger => 
 };
 
 type Decision<T extends PayoutCommand['type']> = (command: PayoutCommandOf<T>['data'], state: HostLedger) => PayoutEvent[];
-
-const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 const recordEarning: Decision<'RecordBookingEarning'> = (c, state) => {
   const { hostId, bookingId, kept, bookingRevision, now: at } = c;

@@ -23,5 +23,8 @@ export const addMinutes = (instant: string, minutes: number): string =>
 
 export const addHours = (instant: string, hours: number): string => addMinutes(instant, hours * 60);
 
+/** Whether `now` has reached `instant`. */
+export const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
+
 /** The date part of an instant, in UTC. */
 export const dateOf = (instant: string): string => new Date(Date.parse(instant)).toISOString().slice(0, 10);
