@@ -27,7 +27,6 @@ const ListingSnapshot = z.object({
   /** A restaurant's; a slot is booked only on it. */
   slotGrid: SlotGrid.optional(),
 });
-export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
 /**
  * `count` units of `capacity` guests each; `price` is the base price of a night (or a table's
  * deposit); `nightPrices` the per-date prices the host set for nights of the asked stay, read from

@@ -4,9 +4,7 @@ import { fail } from '../shared/errors.ts';
 import { Instant, IsoDate } from '../shared/primitives.ts';
 
 const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
-export type NightsStay = z.infer<typeof NightsStay>;
 const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
-export type SlotStay = z.infer<typeof SlotStay>;
 
 /** Nights of a rental or hotel room (dates in the listing's time zone), or a restaurant slot (an instant). */
 export const Stay = z.discriminatedUnion('kind', [NightsStay, SlotStay]);

@@ -23,7 +23,7 @@ export type WorkflowSettings = {
 
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
 const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted', 'settled']);
-export type RefundReason = z.infer<typeof RefundReason>;
+type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
   /**

@@ -28,18 +28,18 @@ const PlaceHold = command('PlaceHold', {
   replacing: Id.optional(),
   withBooking: z.literal(true).optional(),
 });
+type PlaceHold = z.infer<typeof PlaceHold>;
 const ConfirmHold = command('ConfirmHold', { holdId: Id });
+type ConfirmHold = z.infer<typeof ConfirmHold>;
 const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
+type ReleaseHold = z.infer<typeof ReleaseHold>;
 const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
+type ReleaseExpiredHold = z.infer<typeof ReleaseExpiredHold>;
 const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
+type BlockNights = z.infer<typeof BlockNights>;
 const UnblockNights = command('UnblockNights', { blockId: Id });
+type UnblockNights = z.infer<typeof UnblockNights>;
 export const CalendarCommand = z.discriminatedUnion('type', [PlaceHold, ConfirmHold, ReleaseHold, ReleaseExpiredHold, BlockNights, UnblockNights]);
-export type PlaceHold = z.infer<typeof PlaceHold>;
-export type ConfirmHold = z.infer<typeof ConfirmHold>;
-export type ReleaseHold = z.infer<typeof ReleaseHold>;
-export type ReleaseExpiredHold = z.infer<typeof ReleaseExpiredHold>;
-export type BlockNights = z.infer<typeof BlockNights>;
-export type UnblockNights = z.infer<typeof UnblockNights>;
 export type CalendarCommand = z.infer<typeof CalendarCommand>;
 
 const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
@@ -47,11 +47,6 @@ const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, unit
 const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
 const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
 const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
-export type HoldPlacedData = z.infer<typeof HoldPlacedData>;
-export type HoldConfirmedData = z.infer<typeof HoldConfirmedData>;
-export type HoldReleasedData = z.infer<typeof HoldReleasedData>;
-export type NightsBlockedData = z.infer<typeof NightsBlockedData>;
-export type NightsUnblockedData = z.infer<typeof NightsUnblockedData>;
 
 export const CalendarEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('HoldPlaced'), data: HoldPlacedData }),

@@ -24,7 +24,7 @@ const Subject = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('booking'), bookingId: Id, listingId: Id }),
   z.object({ kind: z.literal('inquiry'), listingId: Id }),
 ]);
-export type Subject = z.infer<typeof Subject>;
+type Subject = z.infer<typeof Subject>;
 
 /** The booking events that become a system message in the booking's conversation. */
 export const BookingNotice = z.enum(['requested', 'approved', 'declined', 'expired', 'confirmed', 'cancelled', 'modified']);

@@ -20,7 +20,7 @@ const ReleaseStockTask = z.object({ type: z.literal('ReleaseStock'), orderId: Id
 /** Confirmed stock of an order cancelled before shipping goes back on the shelf. */
 const ReceiveStockTask = z.object({ type: z.literal('ReceiveStock'), orderId: Id, sku: Sku, quantity: Quantity, receiptId: Id });
 const RefundReason = z.enum([...OrderLatePaymentReceivedData.shape.reason.options, 'cancelled']);
-export type RefundReason = z.infer<typeof RefundReason>;
+type RefundReason = z.infer<typeof RefundReason>;
 const RefundPaymentTask = z.object({
   type: z.literal('RefundPayment'),
   orderId: Id,

@@ -16,18 +16,14 @@ const ReleaseEmail = z.object({
   type: z.literal('ReleaseEmail'),
   data: z.object({ email: z.email(), userId: Id, now: Instant }),
 });
-export type ReleaseEmail = z.infer<typeof ReleaseEmail>;
+type ReleaseEmail = z.infer<typeof ReleaseEmail>;
 export const EmailCommand = z.discriminatedUnion('type', [ClaimEmail, ReleaseEmail]);
 export type EmailCommand = z.infer<typeof EmailCommand>;
 
 const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
-export type EmailClaimedData = z.infer<typeof EmailClaimedData>;
 const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
-export type EmailClaimed = z.infer<typeof EmailClaimed>;
 const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
-export type EmailReleasedData = z.infer<typeof EmailReleasedData>;
 const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
-export type EmailReleased = z.infer<typeof EmailReleased>;
 export const EmailEvent = z.discriminatedUnion('type', [EmailClaimed, EmailReleased]);
 export type EmailEvent = z.infer<typeof EmailEvent>;
 

@@ -3,7 +3,7 @@ import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } fr
 
 
 const Role = z.enum(['guest', 'host', 'admin']);
-export type Role = z.infer<typeof Role>;
+type Role = z.infer<typeof Role>;
 
 /** Emails are compared and stored lowercased; the hash of this form names the `email-…` stream. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
@@ -41,7 +41,7 @@ const ChangeProfile = z.object({
   type: z.literal('ChangeProfile'),
   data: z.object({ userId: Id, changes: ProfileChanges, now: Instant }),
 });
-export type ChangeProfile = z.infer<typeof ChangeProfile>;
+type ChangeProfile = z.infer<typeof ChangeProfile>;
 
 /**
  * A new sign-in email. `from` is the address the caller re-authenticated against: a user whose
@@ -51,7 +51,7 @@ const ChangeEmail = z.object({
   type: z.literal('ChangeEmail'),
   data: z.object({ userId: Id, email: z.email(), from: z.email(), now: Instant }),
 });
-export type ChangeEmail = z.infer<typeof ChangeEmail>;
+type ChangeEmail = z.infer<typeof ChangeEmail>;
 
 export const UserCommand = z.discriminatedUnion('type', [RegisterUser, ChangeProfile, ChangeEmail]);
 export type UserCommand = z.infer<typeof UserCommand>;
@@ -65,16 +65,13 @@ export const UserRegisteredData = z.object({
 });
 export type UserRegisteredData = z.infer<typeof UserRegisteredData>;
 const UserRegistered = z.object({ type: z.literal('UserRegistered'), data: UserRegisteredData });
-export type UserRegistered = z.infer<typeof UserRegistered>;
 export const UserProfileChangedData = z.object({ userId: Id, changes: ProfileChanges, at: Instant });
 export type UserProfileChangedData = z.infer<typeof UserProfileChangedData>;
 const UserProfileChanged = z.object({ type: z.literal('UserProfileChanged'), data: UserProfileChangedData });
-export type UserProfileChanged = z.infer<typeof UserProfileChanged>;
 /** The new address only, as `UserRegistered` carries the first: no password, no proof of re-authentication. */
 export const UserEmailChangedData = z.object({ userId: Id, email: z.email(), at: Instant });
 export type UserEmailChangedData = z.infer<typeof UserEmailChangedData>;
 const UserEmailChanged = z.object({ type: z.literal('UserEmailChanged'), data: UserEmailChangedData });
-export type UserEmailChanged = z.infer<typeof UserEmailChanged>;
 export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged, UserEmailChanged]);
 export type UserEvent = z.infer<typeof UserEvent>;
 

@@ -25,7 +25,6 @@ const Location = z.object({
   address: z.string().trim().min(1).max(500).optional(),
   timeZone: z.string().refine(isTimeZone, 'IANA time zone'),
 });
-export type Location = z.infer<typeof Location>;
 
 /** Rooms of one type, or tables of one size; `price` is per unit and night, or a deposit per table. */
 export const UnitType = z.object({
@@ -47,11 +46,9 @@ const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM')
 const OpeningInterval = z
   .object({ open: ClockTime, close: ClockTime })
   .refine((interval) => interval.open < interval.close, 'open must be before close');
-export type OpeningInterval = z.infer<typeof OpeningInterval>;
 
 /** JSON object keys, so weekdays are the strings '0' (Sunday) to '6'. */
 const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);
-export type Weekday = z.infer<typeof Weekday>;
 
 export const Slots = z.object({
   minutes: z.number().int().min(15).max(480),

@@ -19,17 +19,17 @@ const CreateListing = z.object({
   type: z.literal('CreateListing'),
   data: z.object({ ...commandBase, kind: ListingKind, details: ListingDetails }),
 });
+type CreateListing = z.infer<typeof CreateListing>;
 const UpdateListing = z.object({
   type: z.literal('UpdateListing'),
   data: z.object({ ...commandBase, changes: ListingDetails }),
 });
+type UpdateListing = z.infer<typeof UpdateListing>;
 const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
+type PublishListing = z.infer<typeof PublishListing>;
 const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
+type UnlistListing = z.infer<typeof UnlistListing>;
 export const ListingCommand = z.discriminatedUnion('type', [CreateListing, UpdateListing, PublishListing, UnlistListing, SetNightlyPrices]);
-export type CreateListing = z.infer<typeof CreateListing>;
-export type UpdateListing = z.infer<typeof UpdateListing>;
-export type PublishListing = z.infer<typeof PublishListing>;
-export type UnlistListing = z.infer<typeof UnlistListing>;
 export type ListingCommand = z.infer<typeof ListingCommand>;
 
 export const ListingCreatedData = z.object({ listingId: Id, hostId: Id, kind: ListingKind, details: ListingDetails, at: Instant });
@@ -45,7 +45,6 @@ const ListingUnlistedData = z.object({ listingId: Id, at: Instant });
 export type ListingCreatedData = z.infer<typeof ListingCreatedData>;
 export type ListingUpdatedData = z.infer<typeof ListingUpdatedData>;
 export type ListingPublishedData = z.infer<typeof ListingPublishedData>;
-export type ListingUnlistedData = z.infer<typeof ListingUnlistedData>;
 
 export const ListingEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ListingCreated'), data: ListingCreatedData }),

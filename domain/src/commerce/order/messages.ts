@@ -33,7 +33,6 @@ export const OrderLine = z.object({
 export type OrderLine = z.infer<typeof OrderLine>;
 
 const RestockLine = z.object({ sku: Sku, quantity: Quantity });
-export type RestockLine = z.infer<typeof RestockLine>;
 
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ type: z.literal(type), data: z.object({ orderId: Id, ...data, now: Instant }) });

@@ -34,7 +34,7 @@ const productDetailFields = {
   shipping: ProductShipping,
 };
 const ProductDetails = z.object(productDetailFields);
-export type ProductDetails = z.infer<typeof ProductDetails>;
+type ProductDetails = z.infer<typeof ProductDetails>;
 export const ProductChanges = ProductDetails.partial();
 export type ProductChanges = z.infer<typeof ProductChanges>;
 
