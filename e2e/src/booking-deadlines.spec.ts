@@ -52,6 +52,8 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
     });
     const owned = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 61), checkOut: day(stack, 62), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(owned.status).toBe(201);
+    // the next night may be in the next month, on a stream of its own
+    const ownedStreamId = calendar.calendarStreamId(unitTypeId, monthOf(day(stack, 61)));
     const blocked = await stack.command.post('/bookings', { listingId, checkIn: nights[0], checkOut: day(stack, 61), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
     expect(blocked.status).toBe(409);
 
@@ -62,7 +64,8 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
 
     const { state } = await stack.side.deps.processor.load(streamId, calendar.calendarDecider);
     expect(calendar.holdOf(state, 'crashed')?.status).toBe('released');
-    expect(calendar.holdOf(state, owned.body.bookingId)?.status).toBe('held');
+    const { state: ownedMonth } = await stack.side.deps.processor.load(ownedStreamId, calendar.calendarDecider, { current: true });
+    expect(calendar.holdOf(ownedMonth, owned.body.bookingId)?.status).toBe('held');
     expect(await statusOf(owned.body.bookingId)).toBe('awaiting_approval');
   });
 
