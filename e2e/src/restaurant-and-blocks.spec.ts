@@ -40,6 +40,11 @@ describe('restaurants and host blocks', () => {
     expect(closed.body.code).toBe('STAY_INVALID');
     const offGrid = await book(2, `${day(stack, 7)}T19:30:00Z`);
     expect(offGrid.status).toBe(400);
+    expect(offGrid.body.code).toBe('STAY_INVALID');
+    // nine guests need three tables of four; the restaurant has two
+    const tooMany = await book(9, `${day(stack, 7)}T21:00:00Z`);
+    expect(tooMany.status).toBe(422);
+    expect(tooMany.body).toMatchObject({ code: 'PARTY_TOO_LARGE', details: { units: 3, available: 2 } });
 
     const search = await stack.query.get(`/listings/search?q=seafood&slot=${encodeURIComponent(slot)}&guests=2&after=${second.body.consistencyToken}`);
     expect(search.body.items.map((i: { listingId: string }) => i.listingId)).not.toContain(listingId);

@@ -88,7 +88,7 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
         holdId: bookingId,
         guestId: `guest-${r.int(0, 50_000)}`,
         listing: { listingId: listing.listingId, hostId: listing.hostId, kind: listing.kind, status: 'published', instantBook: true, cancellationPolicy: 'flexible', currency: 'EUR' },
-        unitType: { unitTypeId: unit.unitTypeId, capacity: unit.capacity, price: unit.price },
+        unitType: { unitTypeId: unit.unitTypeId, name: unit.name, count: unit.count, capacity: unit.capacity, price: unit.price },
         stay,
         guests: 1,
         units: 1,

@@ -5,7 +5,6 @@ import { addHours, bookings, fail, listings } from '@stayhub/domain';
 import { answerOnce, defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Handled, type Route, type Step } from '@stayhub/infra';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
-import { scopedUnitTypeId } from '../listings/routes.ts';
 import { holdSteps, releaseSteps } from './holds.ts';
 
 /** A restaurant slot: an instant with its offset, or a wall-clock time (`2030-05-01T19:30`) in the listing's time zone. */
@@ -37,37 +36,34 @@ const Review = z.object({ rating: z.number().int().min(1).max(5), comment: z.str
 
 type ListingState = listings.ExistingListing;
 
-/** Units a party needs (or asked for), which the unit type must have at all. */
-const unitsFor = (unitType: listings.UnitType, guests: number, asked?: number): number => {
-  const units = asked ?? Math.max(1, Math.ceil(guests / unitType.capacity));
-  if (units > unitType.count) {
-    fail('PARTY_TOO_LARGE', `${unitType.name} has ${unitType.count} unit(s) of ${unitType.capacity} guests; ${guests} guests need ${units}`, {
-      units,
-      available: unitType.count,
-    });
-  }
-  return units;
-};
-
-/** The unit type as a booking prices it: base price, and the per-date prices of the stay's nights. */
-const pricedUnitType = (listing: ListingState, unitType: listings.UnitType, stay: bookings.Stay) => ({
+/** The unit type as a booking sees it: its units, and its base price with the per-date prices of the stay's nights. */
+const unitTypeSnapshot = (listing: ListingState, unitType: listings.UnitType, stay: bookings.Stay) => ({
+  name: unitType.name,
+  count: unitType.count,
   capacity: unitType.capacity,
   price: unitType.price,
   ...(stay.kind === 'nights' ? { nightPrices: listings.stayPrices(listing, unitType.unitTypeId, stay.checkIn, stay.checkOut) } : {}),
 });
 
+const timeZoneOf = (listing: ListingState): string => listing.details.location?.timeZone ?? 'UTC';
+
+/** A restaurant's slot grid, which the booking's decision checks a slot against. */
+const slotGridOf = (listing: ListingState): { slotGrid?: bookings.SlotGrid } =>
+  listing.details.slots ? { slotGrid: { slots: listing.details.slots, timeZone: timeZoneOf(listing) } } : {};
+
+/** The stay asked for; a slot's wall-clock time (no offset) is read in the listing's time zone. */
 const stayOf = (listing: ListingState, b: { checkIn?: string; checkOut?: string; slot?: string }): bookings.Stay => {
   if (!b.slot) return { kind: 'nights', checkIn: b.checkIn!, checkOut: b.checkOut! };
   const slots = listing.details.slots;
   if (listing.kind !== 'restaurant' || !slots) throw new HttpProblem(400, 'Bad Request', 'This listing books nights: give checkIn and checkOut');
-  const timeZone = listing.details.location?.timeZone ?? 'UTC';
+  const timeZone = timeZoneOf(listing);
   const start = listings.hasOffset(b.slot) ? new Date(b.slot).toISOString() : listings.instantOfLocal(b.slot, timeZone);
   if (start === undefined) return fail('STAY_INVALID', `There is no ${b.slot} in ${timeZone}: the clocks skip it that day`);
-  if (!listings.slotIsOpen(slots, timeZone, start)) {
-    fail('STAY_INVALID', `The restaurant does not seat at ${b.slot}: pick a start on its ${slots.minutes}-minute grid within opening hours`);
-  }
   return { kind: 'slot', start, minutes: slots.minutes };
 };
+
+/** The hold the booking's decision (the first step) asks for. */
+const decidedHold = (earlier: Handled<any, any>[]): bookings.WantedHold | undefined => bookings.wantedHold(earlier[0]?.events ?? []);
 
 export const bookingRoutes = (deps: CommandDeps): Route[] => {
   const now = () => deps.clock.now().toISOString();
@@ -101,7 +97,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
   const unitTypeFor = (listing: ListingState, requested: string | undefined) => {
     const types = listing.details.unitTypes ?? [];
     if (!requested && types.length > 1) throw new HttpProblem(400, 'Bad Request', 'This listing has several unit types: give unitTypeId', { unitTypeIds: types.map((t) => t.unitTypeId) });
-    return listings.unitTypeOf(listing, requested ? scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
+    return listings.unitTypeOf(listing, requested ? listings.scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
   };
 
   const simple = (action: 'approve' | 'decline' | 'cancel', summary: string, roles?: ('host' | 'guest')[]) =>
@@ -159,23 +155,20 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
               cancellationPolicy: listing.details.cancellationPolicy ?? 'moderate',
               currency: listing.details.currency ?? unitType.price.currency,
               ...(listing.details.location ? { timeZone: listing.details.location.timeZone } : {}),
+              ...slotGridOf(listing),
             },
-            unitType: { unitTypeId: unitType.unitTypeId, ...pricedUnitType(listing, unitType, stay) },
+            unitType: { unitTypeId: unitType.unitTypeId, ...unitTypeSnapshot(listing, unitType, stay) },
             stay,
             guests: body.guests,
-            units: unitsFor(unitType, body.guests, body.units),
+            ...(body.units !== undefined ? { units: body.units } : {}),
             now: at,
           },
         };
-        const { units } = command.data;
-        // One atomic append: the booking's rules are decided first, then its nights on every month;
-        // if any of it is refused nothing is held and nothing booked.
         // the card token goes to the payment record, never into an event
         await deps.secrets.savePaymentMethod(bookingId, body.paymentMethod);
-        const steps = [
-          onBooking(bookingId, command, true),
-          ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, holdId: bookingId, bookingId, stay, units }),
-        ];
+        // One atomic append: the booking's rules are decided first, then its nights on every month
+        // (as many units as it decided); if any of it is refused nothing is held and nothing booked.
+        const steps = [onBooking(bookingId, command, true), ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, bookingId, stay }, decidedHold)];
         return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([booked]) => reply(201, bookingId, booked!));
       },
     }),
@@ -195,25 +188,28 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const { booking, revision } = await loadBooking(params.id, user!);
         const listing = await loadListing(booking.listingId);
         const unitType = listings.unitTypeOf(listing, booking.unitTypeId);
-        const stay = body.checkIn || body.slot ? stayOf(listing, body) : booking.stay;
-        const guests = body.guests ?? booking.guests;
-        const units = body.units !== undefined || body.guests !== undefined ? unitsFor(unitType, guests, body.units) : booking.units;
-        const rehold = JSON.stringify(stay) !== JSON.stringify(booking.stay) || units !== booking.units;
-        const newHoldId = rehold ? `${params.id}.m${revision + 1}` : booking.holdId;
+        const asked = body.checkIn || body.slot ? stayOf(listing, body) : undefined;
+        const stay = asked ?? booking.stay;
         const command: bookings.BookingCommand = {
           type: 'ModifyBooking',
-          data: { bookingId: params.id, actorId: user!.userId, stay, guests, units, unitType: pricedUnitType(listing, unitType, stay), newHoldId, now: now() },
+          data: {
+            bookingId: params.id,
+            actorId: user!.userId,
+            ...(asked ? { stay: asked } : {}),
+            ...(body.guests !== undefined ? { guests: body.guests } : {}),
+            ...(body.units !== undefined ? { units: body.units } : {}),
+            unitType: unitTypeSnapshot(listing, unitType, stay),
+            ...slotGridOf(listing),
+            newHoldId: `${params.id}.m${revision + 1}`,
+            now: now(),
+          },
         };
-        if (bookings.bookingDecider.decide(command, booking).length === 0) return reply(200, params.id, { state: booking, position: '' });
-        // One atomic append: the booking's change, its new nights and the release of the old ones.
+        // One atomic append: the booking's change and, when it decided on other nights, slot or
+        // units, its new hold on every month and the release of the old one.
         const steps = [
           onBooking(params.id, command),
-          ...(rehold
-            ? [
-                ...holdSteps(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, holdId: newHoldId, bookingId: params.id, stay, units, replacing: booking.holdId }),
-                ...releaseSteps(deps, { unitTypeId: booking.unitTypeId, holdId: booking.holdId, stay: booking.stay, reason: 'modified' }),
-              ]
-            : []),
+          ...holdSteps(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, bookingId: params.id, stay }, decidedHold),
+          ...releaseSteps(deps, { unitTypeId: booking.unitTypeId, holdId: booking.holdId, stay: booking.stay, reason: 'modified' }, (earlier) => decidedHold(earlier) !== undefined),
         ];
         return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) => reply(200, params.id, modified as Handled<bookings.BookingState, unknown>));
       },

@@ -5,15 +5,7 @@ import { defineRoute, HttpProblem, NearIsoDate, StaleRevision, type Route } from
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 
-/**
- * Unit type ids are chosen by hosts ("double", "terrace-4") but name calendar streams, which are
- * global: they are scoped to the listing as `{listingId}.{key}`. Sending either form back works.
- */
-export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
 const UnitKey = z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/, 'letters, digits, _ . and - only');
-
-const scopeDetails = (listingId: string, details: listings.ListingDetails): listings.ListingDetails =>
-  details.unitTypes ? { ...details, unitTypes: details.unitTypes.map((u) => ({ ...u, unitTypeId: scopedUnitTypeId(listingId, u.unitTypeId) })) } : details;
 
 const Details = listings.ListingDetails.and(z.object({ unitTypes: z.array(listings.UnitType.extend({ unitTypeId: UnitKey })).max(100).optional() }));
 const CreateBody = z.object({ kind: listings.ListingKind, details: Details.default({}) });
@@ -77,7 +69,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
     const { state } = await deps.processor.load(listings.listingStreamId(listingId), listings.listingDecider);
     if (state.status === 'none') throw new HttpProblem(404, 'Not Found', `No listing ${listingId}`);
     if (state.hostId !== user.userId && user.role !== 'admin') throw new HttpProblem(403, 'Forbidden', 'Only the host blocks and lifts dates');
-    const unitTypeId = scopedUnitTypeId(listingId, unitKey);
+    const unitTypeId = listings.scopedUnitTypeId(listingId, unitKey);
     return { unitTypeId, unitType: listings.unitTypeOf(state, unitTypeId) };
   };
 
@@ -95,7 +87,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const listingId = uuidv7();
         const handled = await handle(
           listingId,
-          { type: 'CreateListing', data: { listingId, actorId: user!.userId, now: now(), kind: body.kind, details: scopeDetails(listingId, body.details) } },
+          { type: 'CreateListing', data: { listingId, actorId: user!.userId, now: now(), kind: body.kind, details: listings.scopeUnitTypes(listingId, body.details) } },
           req,
         );
         return reply(201, listingId, handled);
@@ -114,7 +106,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       handler: async ({ params, body, req, user }) => {
         const handled = await handle(
           params.id,
-          { type: 'UpdateListing', data: { listingId: params.id, actorId: user!.userId, now: now(), changes: scopeDetails(params.id, body) } },
+          { type: 'UpdateListing', data: { listingId: params.id, actorId: user!.userId, now: now(), changes: listings.scopeUnitTypes(params.id, body) } },
           req,
           ifMatch(req.header('if-match')),
         );
@@ -148,7 +140,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       params: IdParam,
       body: PricesBody,
       handler: async ({ params, body, req, user }) => {
-        const unitTypeId = scopedUnitTypeId(params.id, body.unitTypeId);
+        const unitTypeId = listings.scopedUnitTypeId(params.id, body.unitTypeId);
         const { from, to, price } = body;
         const handled = await handle(params.id, { type: 'SetNightlyPrices', data: { listingId: params.id, actorId: user!.userId, now: now(), unitTypeId, from, to, price } }, req);
         return reply(200, params.id, handled);
@@ -170,8 +162,8 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const blockId = uuidv7();
         // Every month of the block in one atomic append: a month that is full blocks nothing anywhere.
         const handled = await deps.processor.handleAll(
-          calendar.partitionByMonth(keys).map((part) => ({
-            streamId: calendar.calendarStreamId(unitTypeId, part.month),
+          calendar.calendarParts(unitTypeId, keys).map((part) => ({
+            streamId: part.streamId,
             decider: calendar.calendarDecider,
             command: { type: 'BlockNights', data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() } },
           })),
@@ -194,8 +186,8 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const { unitTypeId } = await hostsUnitType(params.id, body.unitTypeId, user!);
         // Every month the block spans in one atomic append; a month without it changes nothing.
         const handled = await deps.processor.handleAll(
-          calendar.partitionByMonth(keysOf(body)).map((part) => ({
-            streamId: calendar.calendarStreamId(unitTypeId, part.month),
+          calendar.calendarParts(unitTypeId, keysOf(body)).map((part) => ({
+            streamId: part.streamId,
             decider: calendar.calendarDecider,
             command: { type: 'UnblockNights', data: { blockId: params.blockId, now: now() } },
           })),

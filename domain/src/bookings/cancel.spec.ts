@@ -3,7 +3,7 @@ import { specFor, type SpecCase } from '../shared/spec.ts';
 import { bookingDecider } from './booking.ts';
 import type { BookingCommand } from './commands.ts';
 import type { BookingEvent } from './events.ts';
-import type { CancellationPolicy } from './refund.ts';
+import type { CancellationPolicy } from '../listings/details.ts';
 import { approved, awaitingApproval, awaitingPayment, completedBooking, confirmed, confirmedBooking, eur, hold, LATER, paid, requested } from './fixtures.ts';
 
 const spec = specFor(bookingDecider);

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
-import { Id, ListingKind } from './events.ts';
-import { CancellationPolicy } from './refund.ts';
-import { Instant, Stay } from './stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { CancellationPolicy, ListingKind, Slots } from '../listings/details.ts';
+import { Stay } from './stay.ts';
 
 /*
  * Shapes only: ranges and rules (party size, stay length, rating…) are the decider's, so that
@@ -12,7 +12,11 @@ import { Instant, Stay } from './stay.ts';
 const base = { bookingId: Id, now: Instant };
 const Count = z.number().int();
 
-export const ListingSnapshot = z.object({
+/** When a restaurant seats: its slot grid and opening hours, in its time zone. */
+export const SlotGrid = z.object({ slots: Slots, timeZone: z.string() });
+export type SlotGrid = z.infer<typeof SlotGrid>;
+
+const ListingSnapshot = z.object({
   listingId: Id,
   hostId: Id,
   kind: ListingKind,
@@ -22,54 +26,67 @@ export const ListingSnapshot = z.object({
   currency: Money.shape.currency,
   /** The listing's IANA time zone: check-in and check-out are on its wall clock (UTC when it names none). */
   timeZone: z.string().min(1).max(100).optional(),
+  /** A restaurant's; a slot is booked only on it. */
+  slotGrid: SlotGrid.optional(),
 });
-export type ListingSnapshot = z.infer<typeof ListingSnapshot>;
 /**
- * `price` is the base price of a night (or a table's deposit); `nightPrices` the per-date prices the
- * host set for nights of the asked stay, read from the listing by whoever sends the command.
+ * `count` units of `capacity` guests each; `price` is the base price of a night (or a table's
+ * deposit); `nightPrices` the per-date prices the host set for nights of the asked stay, read from
+ * the listing by whoever sends the command.
  */
-export const UnitTypeSnapshot = z.object({ unitTypeId: Id, capacity: Count, price: Money, nightPrices: z.record(z.string(), Money).optional() });
+export const UnitTypeSnapshot = z.object({
+  unitTypeId: Id,
+  name: z.string(),
+  count: Count,
+  capacity: Count,
+  price: Money,
+  nightPrices: z.record(z.string(), Money).optional(),
+});
 export type UnitTypeSnapshot = z.infer<typeof UnitTypeSnapshot>;
 
-export const RequestBookingData = z.object({
+const RequestBookingData = z.object({
   ...base,
   guestId: Id,
   listing: ListingSnapshot,
   unitType: UnitTypeSnapshot,
   stay: Stay,
   guests: Count,
-  units: Count,
+  /** Units asked for; absent, as many as the party needs. */
+  units: Count.optional(),
   holdId: Id,
   /** When an unanswered request expires (the host's response deadline); ignored for instant booking. */
   respondBy: Instant.optional(),
 });
-export const ApproveBookingData = z.object({ ...base, actorId: Id });
-export const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
-export const ExpireBookingRequestData = z.object(base);
-export const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
-export const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
-export const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
-export const ModifyBookingData = z.object({
+const ApproveBookingData = z.object({ ...base, actorId: Id });
+const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+const ExpireBookingRequestData = z.object(base);
+const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
+const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
+const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
+const ModifyBookingData = z.object({
   ...base,
   actorId: Id,
+  /** What the guest asks to change; absent, it stays (units follow a new party size unless asked). */
   stay: Stay.optional(),
   guests: Count.optional(),
   units: Count.optional(),
-  /** The booked unit type as it is now: its capacity and current prices (of the new stay's nights). */
-  unitType: UnitTypeSnapshot.pick({ capacity: true, price: true, nightPrices: true }),
+  /** The booked unit type as it is now: its units, capacity and current prices (of the new stay's nights). */
+  unitType: UnitTypeSnapshot.omit({ unitTypeId: true }),
+  slotGrid: SlotGrid.optional(),
+  /** The hold to place when the change needs other nights, another slot or other units. */
   newHoldId: Id,
 });
-export const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });
-export const CompleteBookingData = z.object(base);
-export const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
+const RecordRefundData = z.object({ ...base, refundId: Id, paymentId: Id, amount: Money });
+const CompleteBookingData = z.object(base);
+const ReviewStayData = z.object({ ...base, actorId: Id, rating: z.number(), comment: z.string() });
 
-export const PublishReviewsData = z.object(base);
+const PublishReviewsData = z.object(base);
 /** `actorId` absent: the deadline after an unmarked slot settles it. */
-export const SettleDepositData = z.object({ ...base, actorId: Id.optional() });
-export const MarkNoShowData = z.object({ ...base, actorId: Id });
-export const GrantRefundData = z.object({ ...base, actorId: Id, grantId: Id, amount: Money, reason: z.string().max(500).optional() });
-export const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
-export const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
+const SettleDepositData = z.object({ ...base, actorId: Id.optional() });
+const MarkNoShowData = z.object({ ...base, actorId: Id });
+const GrantRefundData = z.object({ ...base, actorId: Id, grantId: Id, amount: Money, reason: z.string().max(500).optional() });
+const RecordPaymentIssueData = z.object({ ...base, ...PaymentIssueFields });
+const ResolvePaymentIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
 
 const command = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
@@ -93,5 +110,5 @@ export const BookingCommand = z.discriminatedUnion('type', [
   command('MarkNoShow', MarkNoShowData),
 ]);
 export type BookingCommand = z.infer<typeof BookingCommand>;
-export type BookingCommandType = BookingCommand['type'];
+type BookingCommandType = BookingCommand['type'];
 export type BookingCommandOf<T extends BookingCommandType> = Extract<BookingCommand, { type: T }>;

@@ -1,23 +1,23 @@
+import type { ListingKind } from '../listings/details.ts';
+import { slotIsOpen } from '../listings/opening-hours.ts';
 import { assertNever } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { zero, type Money } from '../shared/money.ts';
 import { isOpen } from '../shared/payment-issue.ts';
-import { localDateTime, monthOf } from '../shared/time.ts';
-import type { BookingCommand, BookingCommandOf } from './commands.ts';
+import { localDateTime, monthOf, notBefore } from '../shared/time.ts';
+import type { BookingCommand, BookingCommandOf, SlotGrid, UnitTypeSnapshot } from './commands.ts';
 import type { BookingEvent } from './events.ts';
 import { allocateRefund } from './payments.ts';
 import { refundFor } from './refund.ts';
 import { isActive, netPaid, type Booking, type BookingState } from './state.ts';
 import { REVIEW_WINDOW_DAYS, reviewWindowEnd } from './reviews.ts';
-import { sameStay, stayEnd, stayStart } from './stay.ts';
+import { sameStay, stayEnd, stayStart, type Stay } from './stay.ts';
 import { termsOf } from './terms.ts';
 
 type Decision<T extends BookingCommand['type']> = (command: BookingCommandOf<T>['data'], state: BookingState) => BookingEvent[];
 
 const bookingOf = (state: BookingState): Booking =>
   state.status === 'none' ? fail('BOOKING_NOT_FOUND', 'No such booking') : state;
-
-const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 const holdOf = (b: Booking) => ({ holdId: b.holdId, unitTypeId: b.unitTypeId, stay: b.stay });
 /** Carried by the events whose reactions fall due at the stay's end (completion, reminders). */
@@ -32,14 +32,41 @@ const ensureOpen = (b: Booking, now: string): void => {
   if (notBefore(now, stayStart(b.stay, b.timeZone))) fail('BOOKING_STATE', 'The stay has already started', { status: b.status });
 };
 
+/** A restaurant seats a slot only on its grid, within opening hours, in its own time zone. */
+const ensureSeated = (kind: ListingKind, stay: Stay, grid: SlotGrid | undefined): void => {
+  // a slot at a rental is refused by the terms; a start that is no instant, by the stay's rules
+  if (kind !== 'restaurant' || stay.kind !== 'slot' || Number.isNaN(Date.parse(stay.start))) return;
+  if (!grid) return fail('STAY_INVALID', 'The restaurant has no opening hours to book a table in');
+  if (!slotIsOpen(grid.slots, grid.timeZone, stay.start)) {
+    fail(
+      'STAY_INVALID',
+      `The restaurant does not seat at ${localDateTime(stay.start, grid.timeZone)}: pick a start on its ${grid.slots.minutes}-minute grid within opening hours`,
+    );
+  }
+};
+
+/** The units a party needs (or asked for), which the unit type must have at all. */
+const unitsFor = (unitType: Pick<UnitTypeSnapshot, 'name' | 'count' | 'capacity'>, guests: number, asked: number | undefined): number => {
+  const units = asked ?? Math.max(1, Math.ceil(guests / unitType.capacity));
+  if (units > unitType.count) {
+    fail('PARTY_TOO_LARGE', `${unitType.name} has ${unitType.count} unit(s) of ${unitType.capacity} guests; ${guests} guests need ${units}`, {
+      units,
+      available: unitType.count,
+    });
+  }
+  return units;
+};
+
 const request: Decision<'RequestBooking'> = (c, state) => {
   if (state.status !== 'none') fail('BOOKING_EXISTS', 'Booking already exists');
   const { listing, unitType } = c;
+  ensureSeated(listing.kind, c.stay, listing.slotGrid);
+  const units = unitsFor(unitType, c.guests, c.units);
   if (c.guestId === listing.hostId) fail('CANNOT_BOOK_OWN_LISTING', 'A host cannot book their own listing');
   if (listing.status !== 'published') fail('LISTING_NOT_PUBLISHED', 'Listing is not published', { status: listing.status });
   if (unitType.price.currency !== listing.currency)
     fail('CURRENCY_MISMATCH', 'Unit price is not in the listing currency', { price: unitType.price.currency, listing: listing.currency });
-  const { stay, guests, units, now } = c;
+  const { stay, guests, now } = c;
   const terms = termsOf({ kind: listing.kind, stay, guests, units, capacity: unitType.capacity, price: unitType.price, nightPrices: unitType.nightPrices, now });
   return [
     {
@@ -124,19 +151,20 @@ const cancel: Decision<'CancelBooking'> = (c, state) => {
 
 const modify: Decision<'ModifyBooking'> = (c, state) => {
   const b = bookingOf(state);
+  if (c.stay) ensureSeated(b.kind, c.stay, c.slotGrid);
+  const guests = c.guests ?? b.guests;
+  const units = c.units !== undefined || c.guests !== undefined ? unitsFor(c.unitType, guests, c.units) : b.units;
   if (c.actorId !== b.guestId) fail('NOT_BOOKING_GUEST', 'Only the guest modifies a booking');
   ensureOpen(b, c.now);
   const stay = c.stay ?? b.stay;
-  const guests = c.guests ?? b.guests;
-  const units = c.units ?? b.units;
   if (sameStay(stay, b.stay) && guests === b.guests && units === b.units) return [];
   const { price, capacity, nightPrices } = c.unitType;
   if (price.currency !== b.total.currency)
     fail('CURRENCY_MISMATCH', 'Unit price is not in the booking currency', { price: price.currency, booking: b.total.currency });
   const next = termsOf({ kind: b.kind, stay, guests, units, capacity, price, nightPrices, now: c.now });
-  // keeping the hold is how a change of party size alone avoids holding the same nights twice
-  if (c.newHoldId === b.holdId && (!sameStay(next.stay, b.stay) || next.units !== b.units))
-    fail('STAY_INVALID', 'Other nights, slot or units need a new hold', { holdId: c.newHoldId });
+  // a change of party size alone keeps the hold, so the same nights are not held twice
+  const newHold = !sameStay(next.stay, b.stay) || next.units !== b.units;
+  if (newHold && c.newHoldId === b.holdId) fail('STAY_INVALID', 'Other nights, slot or units need a new hold', { holdId: c.newHoldId });
   const difference = next.total.amount - b.total.amount;
   const currency = b.total.currency;
   const confirmed = b.status === 'confirmed';
@@ -151,7 +179,7 @@ const modify: Decision<'ModifyBooking'> = (c, state) => {
         unitTypeId: b.unitTypeId,
         previous: { stay: b.stay, guests: b.guests, units: b.units, total: b.total, holdId: b.holdId },
         ...next,
-        holdId: c.newHoldId,
+        holdId: newHold ? c.newHoldId : b.holdId,
         priceDifference: { amount: difference, currency },
         refundDue,
         refunds: allocateRefund(b.payments, refundDue),

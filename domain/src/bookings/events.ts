@@ -2,17 +2,15 @@ import { z } from 'zod';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { RefundPart } from './payments.ts';
-import { CancellationPolicy } from './refund.ts';
-import { Instant, Stay } from './stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { CancellationPolicy, ListingKind } from '../listings/details.ts';
+import { Stay } from './stay.ts';
 
-export const Id = z.string().min(1);
-export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
-export type ListingKind = z.infer<typeof ListingKind>;
 /** A difference of money: negative when the guest gets money back. */
 export const SignedMoney = z.object({ amount: z.number().int().safe(), currency: Money.shape.currency });
 export type SignedMoney = z.infer<typeof SignedMoney>;
-export const Rating = z.number().int().min(1).max(5);
-export const ReviewComment = z.string().max(2000);
+const Rating = z.number().int().min(1).max(5);
+const ReviewComment = z.string().max(2000);
 
 /** Where the booking's calendar hold lives, carried by every event after which the hold changes. */
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
@@ -22,7 +20,7 @@ const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
  */
 const timeZone = z.string().min(1).optional();
 
-export const BookingRequestedData = z.object({
+const BookingRequestedData = z.object({
   bookingId: Id,
   guestId: Id,
   hostId: Id,
@@ -41,14 +39,14 @@ export const BookingRequestedData = z.object({
   respondBy: Instant.optional(),
   at: Instant,
 });
-export const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant });
-export const BookingDeclinedData = z.object({ bookingId: Id, by: Id, reason: z.string(), ...hold, at: Instant });
-export const BookingRequestExpiredData = z.object({ bookingId: Id, ...hold, at: Instant });
-export const BookingPaidData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
-export const BookingConfirmedData = z.object({ bookingId: Id, ...hold, timeZone, at: Instant });
-export const BookingPaymentOrphanedData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
-export const BookingPaymentFailedData = z.object({ bookingId: Id, reason: z.string(), ...hold, at: Instant });
-export const BookingCancelledData = z.object({
+const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant });
+const BookingDeclinedData = z.object({ bookingId: Id, by: Id, reason: z.string(), ...hold, at: Instant });
+const BookingRequestExpiredData = z.object({ bookingId: Id, ...hold, at: Instant });
+const BookingPaidData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
+const BookingConfirmedData = z.object({ bookingId: Id, ...hold, timeZone, at: Instant });
+const BookingPaymentOrphanedData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
+const BookingPaymentFailedData = z.object({ bookingId: Id, reason: z.string(), ...hold, at: Instant });
+const BookingCancelledData = z.object({
   bookingId: Id,
   by: Id,
   byRole: z.enum(['guest', 'host']),
@@ -60,7 +58,7 @@ export const BookingCancelledData = z.object({
   at: Instant,
 });
 const BookingTerms = z.object({ stay: Stay, guests: z.number().int().min(1), units: z.number().int().min(1), total: Money, holdId: Id });
-export const BookingModifiedData = z.object({
+const BookingModifiedData = z.object({
   bookingId: Id,
   unitTypeId: Id,
   previous: BookingTerms,
@@ -77,9 +75,9 @@ export const BookingModifiedData = z.object({
   at: Instant,
 });
 /** `paymentId`: the payment refunded (absent in events written before: it was the latest one). */
-export const BookingRefundedData = z.object({ bookingId: Id, refundId: Id, paymentId: Id.optional(), amount: Money, at: Instant });
-export const BookingCompletedData = z.object({ bookingId: Id, payout: Money, at: Instant });
-export const GuestReviewedStayData = z.object({
+const BookingRefundedData = z.object({ bookingId: Id, refundId: Id, paymentId: Id.optional(), amount: Money, at: Instant });
+const BookingCompletedData = z.object({ bookingId: Id, payout: Money, at: Instant });
+const GuestReviewedStayData = z.object({
   bookingId: Id,
   listingId: Id,
   guestId: Id,
@@ -87,7 +85,7 @@ export const GuestReviewedStayData = z.object({
   comment: ReviewComment,
   at: Instant,
 });
-export const HostReviewedGuestData = z.object({
+const HostReviewedGuestData = z.object({
   bookingId: Id,
   guestId: Id,
   hostId: Id,
@@ -101,7 +99,7 @@ const PublishedReview = z.object({ rating: Rating, comment: ReviewComment, at: I
  * Double-blind: both reviews of a stay become visible together, when the second is in or when the
  * review window closes, so that neither party writes knowing the other's.
  */
-export const BookingReviewsPublishedData = z.object({
+const BookingReviewsPublishedData = z.object({
   bookingId: Id,
   listingId: Id,
   hostId: Id,
@@ -116,7 +114,7 @@ export const BookingReviewsPublishedData = z.object({
  * The host gives money back after the stay (a dispute settled, a complaint upheld): taken out of
  * the booking's payments like a cancellation's refund, and out of the host's earning on the ledger.
  */
-export const BookingRefundGrantedData = z.object({
+const BookingRefundGrantedData = z.object({
   bookingId: Id,
   grantId: Id,
   by: Id,
@@ -129,10 +127,10 @@ export const BookingRefundGrantedData = z.object({
  * A restaurant's table deposit after the meal: given back when the vendor marks the bill settled
  * (or, unmarked, automatically some time after the slot: `by` is absent then), kept on a no-show.
  */
-export const BookingDepositSettledData = z.object({ bookingId: Id, by: Id.optional(), refund: Money, refunds: z.array(RefundPart), at: Instant });
-export const BookingNoShowMarkedData = z.object({ bookingId: Id, by: Id, kept: Money, at: Instant });
-export const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
-export const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
+const BookingDepositSettledData = z.object({ bookingId: Id, by: Id.optional(), refund: Money, refunds: z.array(RefundPart), at: Instant });
+const BookingNoShowMarkedData = z.object({ bookingId: Id, by: Id, kept: Money, at: Instant });
+const BookingPaymentIssueRaisedData = z.object({ bookingId: Id, ...PaymentIssueFields, at: Instant });
+const BookingPaymentIssueResolvedData = z.object({ bookingId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 

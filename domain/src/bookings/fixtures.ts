@@ -8,6 +8,13 @@ export const LATER = '2026-03-02T10:00:00.000Z';
 export const nights: Stay = { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-04-13' };
 export const eur = (amount: number) => ({ amount, currency: 'EUR' });
 export const hold = { holdId: 'hold-1', unitTypeId: 'ut-1', stay: nights };
+/** The booked unit type: three flats of four guests each. */
+export const flats = { name: 'Flat', count: 3, capacity: 4, price: eur(10_000) };
+/** A restaurant seating every day from 18:00 to 23:00 UTC, every 90 minutes (18:00, 19:30, 21:00). */
+export const evenings = {
+  timeZone: 'UTC',
+  slots: { minutes: 90, openingHours: Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((day) => [day, [{ open: '18:00', close: '23:00' }]])) },
+};
 
 type RequestData = BookingCommandOf<'RequestBooking'>['data'];
 
@@ -26,7 +33,7 @@ export const request = (over: Partial<RequestData> = {}): BookingCommandOf<'Requ
       cancellationPolicy: 'moderate',
       currency: 'EUR',
     },
-    unitType: { unitTypeId: 'ut-1', capacity: 4, price: eur(10_000) },
+    unitType: { unitTypeId: 'ut-1', ...flats },
     stay: nights,
     guests: 2,
     units: 1,

@@ -6,5 +6,6 @@ export * from './commands.ts';
 export * from './state.ts';
 export * from './terms.ts';
 export * from './booking.ts';
+export * from './holds.ts';
 export * from './workflow.ts';
 export * from './reviews.ts';

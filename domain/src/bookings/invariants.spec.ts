@@ -30,7 +30,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.tuple(actor, fc.constantFrom(...stays), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2 }), fc.string({ minLength: 1, maxLength: 3 })).map(
     ([actorId, stay, guests, units, hold]): Step => (bookingId, now) => ({
       type: 'ModifyBooking',
-      data: { bookingId, now, actorId, stay, guests, units, unitType: { capacity: 3, price: eur(10_000) }, newHoldId: `hold-${hold}` },
+      data: { bookingId, now, actorId, stay, guests, units, unitType: { name: 'Flat', count: 2, capacity: 3, price: eur(10_000) }, newHoldId: `hold-${hold}` },
     }),
   ),
   fc.tuple(fc.constantFrom('r1', 'r2'), fc.constantFrom('p1', 'p2', 'p3'), fc.integer({ min: 1, max: 30_000 })).map(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { refundFor, type CancellationPolicy } from './refund.ts';
+import type { CancellationPolicy } from '../listings/details.ts';
+import { refundFor } from './refund.ts';
 
 const START = '2026-04-10T15:00:00.000Z';
 const paid = { amount: 30_001, currency: 'EUR' };

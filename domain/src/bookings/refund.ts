@@ -1,9 +1,6 @@
-import { z } from 'zod';
 import { assertNever } from '../shared/decider.ts';
+import type { CancellationPolicy } from '../listings/details.ts';
 import { share, zero, type Money } from '../shared/money.ts';
-
-export const CancellationPolicy = z.enum(['flexible', 'moderate', 'strict']);
-export type CancellationPolicy = z.infer<typeof CancellationPolicy>;
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

@@ -4,13 +4,19 @@ import { specFor, type SpecCase } from '../shared/spec.ts';
 import { bookingDecider } from './booking.ts';
 import type { BookingCommand } from './commands.ts';
 import type { BookingEvent } from './events.ts';
-import { eur, NOW, request, requested } from './fixtures.ts';
+import { eur, evenings, NOW, request, requested } from './fixtures.ts';
 
 const spec = specFor(bookingDecider);
 const listing = request().data.listing;
 const unitType = request().data.unitType;
-const restaurant = { ...listing, kind: 'restaurant' as const };
+const restaurant = { ...listing, kind: 'restaurant' as const, slotGrid: evenings };
 const slot = { kind: 'slot' as const, start: '2026-03-01T19:30:00Z', minutes: 90 };
+/** A request that leaves the number of units to the party size. */
+const forParty = (over: Parameters<typeof request>[0]): BookingCommand => {
+  const command = request(over);
+  delete command.data.units;
+  return command;
+};
 
 describe('RequestBooking', () => {
   it.each<SpecCase<BookingCommand, BookingEvent>>([
@@ -86,13 +92,27 @@ describe('RequestBooking', () => {
     },
     {
       name: 'slot already begun',
-      when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T09:00:00Z' } }),
+      when: request({ listing: restaurant, stay: { ...slot, start: '2026-02-28T21:00:00Z' } }),
       throws: 'STAY_IN_PAST',
     },
     { name: 'more guests than one unit holds', when: request({ guests: 5 }), throws: 'PARTY_TOO_LARGE', details: { capacity: 4 } },
     { name: 'more guests than two units hold', when: request({ guests: 9, units: 2 }), throws: 'PARTY_TOO_LARGE' },
     { name: 'no unit', when: request({ units: 0 }), throws: 'PARTY_TOO_LARGE' },
     { name: 'no guest', when: request({ guests: 0 }), throws: 'PARTY_INVALID' },
+    { name: 'units follow the party size when none are asked', when: forParty({ guests: 6 }), then: [requested({ guests: 6, units: 2, total: eur(60_000) })] },
+    { name: 'one unit for a small party', when: forParty({ guests: 1 }), then: [requested({ guests: 1 })] },
+    { name: 'not more units than the unit type has', when: request({ guests: 2, units: 4 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
+    { name: 'not a party larger than all its units seat', when: forParty({ guests: 13 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
+    { name: 'a slot off the restaurant grid', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }), throws: 'STAY_INVALID' },
+    { name: 'a slot while the restaurant is closed', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T12:00:00Z' } }), throws: 'STAY_INVALID' },
+    { name: 'a slot that would end after closing', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T22:30:00Z' } }), throws: 'STAY_INVALID' },
+    {
+      name: "a slot on the grid of the restaurant's own time zone (19:30 in Tokyo)",
+      when: request({ listing: { ...restaurant, slotGrid: { ...evenings, timeZone: 'Asia/Tokyo' } }, stay: { ...slot, start: '2026-03-01T10:30:00Z' } }),
+      then: [requested({ kind: 'restaurant', stay: { ...slot, start: '2026-03-01T10:30:00.000Z' }, total: eur(10_000) })],
+    },
+    { name: 'a restaurant without opening hours seats no slot', when: request({ listing: { ...restaurant, slotGrid: undefined }, stay: slot }), throws: 'STAY_INVALID' },
+    { name: 'the slot is checked before who asks', when: request({ guestId: 'host-1', listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }), throws: 'STAY_INVALID' },
   ])('$name', spec.run);
 
   it.each([

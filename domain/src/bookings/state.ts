@@ -1,9 +1,9 @@
 import { unknownEvent } from '../shared/decider.ts';
 import type { Money } from '../shared/money.ts';
 import { withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
-import type { BookingEvent, ListingKind } from './events.ts';
+import type { CancellationPolicy, ListingKind } from '../listings/details.ts';
+import type { BookingEvent } from './events.ts';
 import { allocateRefund, credit, type BookingPayment, type RefundPart } from './payments.ts';
-import type { CancellationPolicy } from './refund.ts';
 import type { Stay } from './stay.ts';
 
 export type BookingStatus =
@@ -57,7 +57,7 @@ export type Booking = {
   deposit?: 'settled' | 'no_show';
 };
 
-export type StayReview = { rating: number; comment: string; at: string };
+type StayReview = { rating: number; comment: string; at: string };
 
 export type BookingState = { status: 'none' } | Booking;
 

@@ -1,14 +1,10 @@
 import { z } from 'zod';
 import { addMinutes, dateOf, daysBetween, isIsoDate, nightsOf, wallClockInstant } from '../shared/time.ts';
 import { fail } from '../shared/errors.ts';
+import { Instant, IsoDate } from '../shared/primitives.ts';
 
-export const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
-export const Instant = z.iso.datetime();
-
-export const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
-export type NightsStay = z.infer<typeof NightsStay>;
-export const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
-export type SlotStay = z.infer<typeof SlotStay>;
+const NightsStay = z.object({ kind: z.literal('nights'), checkIn: IsoDate, checkOut: IsoDate });
+const SlotStay = z.object({ kind: z.literal('slot'), start: Instant, minutes: z.number().int() });
 
 /** Nights of a rental or hotel room (dates in the listing's time zone), or a restaurant slot (an instant). */
 export const Stay = z.discriminatedUnion('kind', [NightsStay, SlotStay]);
@@ -16,12 +12,12 @@ export type Stay = z.infer<typeof Stay>;
 
 export const MAX_NIGHTS = 60;
 /** How far ahead a stay may start: a booking years out is a typo or an attack, not a plan. */
-export const MAX_DAYS_AHEAD = 5 * 366;
-export const MIN_SLOT_MINUTES = 15;
-export const MAX_SLOT_MINUTES = 480;
+const MAX_DAYS_AHEAD = 5 * 366;
+const MIN_SLOT_MINUTES = 15;
+const MAX_SLOT_MINUTES = 480;
 /** Check-in and check-out on the listing's wall clock (in its time zone). */
-export const CHECK_IN_TIME = '15:00';
-export const CHECK_OUT_TIME = '11:00';
+const CHECK_IN_TIME = '15:00';
+const CHECK_OUT_TIME = '11:00';
 
 /** The calendar keys a stay occupies: its nights, or the slot's start instant. */
 export const stayKeys = (stay: Stay): string[] =>
@@ -39,15 +35,13 @@ export const stayStart = (stay: Stay, timeZone: string | undefined): string =>
 export const stayEnd = (stay: Stay, timeZone: string | undefined): string =>
   stay.kind === 'nights' ? wallClockInstant(stay.checkOut, CHECK_OUT_TIME, timeZone ?? 'UTC') : addMinutes(stay.start, stay.minutes);
 
-/** Number of priced periods: nights, or 1 for a slot. */
-export const stayLength = (stay: Stay): number => (stay.kind === 'nights' ? stayKeys(stay).length : 1);
-
 export const sameStay = (a: Stay, b: Stay): boolean =>
   a.kind === 'nights' && b.kind === 'nights'
     ? a.checkIn === b.checkIn && a.checkOut === b.checkOut
     : a.kind === 'slot' && b.kind === 'slot' && a.start === b.start && a.minutes === b.minutes;
 
-const isInstant = (value: string): boolean => Instant.safeParse(value).success;
+/** A slot starts at an instant spelled in UTC (`…Z`), the one spelling of a calendar key. */
+const isUtcInstant = (value: string): boolean => Instant.safeParse(value).success && value.endsWith('Z');
 
 /**
  * Checks a stay against `now` and returns it in canonical form: a slot start becomes
@@ -64,7 +58,7 @@ export const validStay = (stay: Stay, now: string): Stay => {
     if (daysBetween(dateOf(now), stay.checkIn) > MAX_DAYS_AHEAD) fail('STAY_INVALID', `A stay starts at most ${MAX_DAYS_AHEAD} days ahead`, { checkIn: stay.checkIn });
     return { kind: 'nights', checkIn: stay.checkIn, checkOut: stay.checkOut };
   }
-  if (!isInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
+  if (!isUtcInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');
   if (!Number.isInteger(stay.minutes) || stay.minutes < MIN_SLOT_MINUTES || stay.minutes > MAX_SLOT_MINUTES)
     fail('STAY_INVALID', `A slot lasts ${MIN_SLOT_MINUTES} to ${MAX_SLOT_MINUTES} minutes`, { minutes: stay.minutes });
   const start = new Date(Date.parse(stay.start)).toISOString();

@@ -1,6 +1,6 @@
 import { fail } from '../shared/errors.ts';
 import { add, times, zero, type Money } from '../shared/money.ts';
-import type { ListingKind } from './events.ts';
+import type { ListingKind } from '../listings/details.ts';
 import { stayKeys, validStay, type Stay } from './stay.ts';
 
 export type TermsInput = {
@@ -17,7 +17,7 @@ export type TermsInput = {
 export type Terms = { stay: Stay; guests: number; units: number; total: Money };
 
 /** One unit's price of a stay: each night at its per-date price, else the base price; a slot at the base price. */
-export const stayPrice = (stay: Stay, price: Money, nightPrices: Record<string, Money> = {}): Money => {
+const stayPrice = (stay: Stay, price: Money, nightPrices: Record<string, Money> = {}): Money => {
   if (stay.kind === 'slot') return price;
   return stayKeys(stay).reduce((sum, night) => {
     const nightly = nightPrices[night] ?? price;

@@ -109,7 +109,7 @@ describe('check-in and check-out on the listing wall clock', () => {
     const later: Stay = { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-04-14' };
     const [modified] = spec
       .given(bookedIn(tokyo))
-      .when({ type: 'ModifyBooking', data: { bookingId: 'b1', now: NOW, actorId: 'guest-1', stay: later, unitType: { capacity: 4, price: eur(10_000) }, newHoldId: 'hold-2' } })
+      .when({ type: 'ModifyBooking', data: { bookingId: 'b1', now: NOW, actorId: 'guest-1', stay: later, unitType: { name: 'Suite', count: 1, capacity: 4, price: eur(10_000) }, newHoldId: 'hold-2' } })
       .then([
         {
           type: 'BookingModified',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { BookingEvent } from './events.ts';
 import { approved, confirmed, eur, hold, LATER, NOW, paid, requested } from './fixtures.ts';
-import { bookingReactions, Reaction, type ReleaseReason } from './workflow.ts';
+import type { ReleaseReason } from '../calendar/calendar.ts';
+import { bookingReactions, BookingTask, Reaction } from './workflow.ts';
 
 const settings = { hostResponseHours: 24, holdTtlMinutes: 15 };
 const longer = { kind: 'nights' as const, checkIn: '2026-04-10', checkOut: '2026-04-14' };
@@ -69,7 +70,7 @@ describe('bookingReactions(event, settings)', () => {
       name: 'an instant booking is charged now, with a payment deadline',
       event: requested({ instantBook: true }),
       tasks: [
-        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000) } },
+        { taskId: 'capture-payment:b1', dueAt: NOW, task: { type: 'CapturePayment', bookingId: 'b1' } },
         { taskId: 'expire-payment:b1', dueAt: '2026-03-01T10:15:00.000Z', task: { type: 'ExpirePayment', bookingId: 'b1' } },
       ],
     },
@@ -196,6 +197,11 @@ describe('bookingReactions(event, settings)', () => {
 
   it('ignores events of other streams', () => {
     expect(bookingReactions({ type: 'HoldPlaced', data: { holdId: 'h' }, streamId: 'calendar-ut-1-2026-04' }, settings)).toEqual([]);
+  });
+
+  it('still reads a charge task stored when it carried the amount and the card token (neither is used)', () => {
+    const stored = { type: 'CapturePayment', bookingId: 'b1', amount: eur(30_000), paymentMethod: 'tok_visa' };
+    expect(BookingTask.parse(stored)).toEqual({ type: 'CapturePayment', bookingId: 'b1' });
   });
 
   it('schedules the same tasks for a redelivered event', () => {

@@ -3,9 +3,11 @@ import { assertNever } from '../shared/decider.ts';
 import { Money } from '../shared/money.ts';
 import type { RefundPart } from './payments.ts';
 import { addHours, addMinutes } from '../shared/time.ts';
-import { Id, isBookingEvent } from './events.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { isBookingEvent } from './events.ts';
+import { ReleaseReason } from '../calendar/calendar.ts';
 import { REVIEW_WINDOW_DAYS } from './reviews.ts';
-import { Instant, Stay, stayEnd } from './stay.ts';
+import { Stay, stayEnd } from './stay.ts';
 
 /*
  * What the booking workflow does after each booking event, as data: tasks with a deterministic id
@@ -20,14 +22,15 @@ export type WorkflowSettings = {
 };
 
 const hold = { holdId: Id, unitTypeId: Id, stay: Stay };
-export const ReleaseReason = z.enum(['declined', 'request_expired', 'payment_failed', 'cancelled', 'modified']);
-export type ReleaseReason = z.infer<typeof ReleaseReason>;
-export const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted', 'settled']);
-export type RefundReason = z.infer<typeof RefundReason>;
+const RefundReason = z.enum(['cancelled', 'orphaned', 'modified', 'granted', 'settled']);
+type RefundReason = z.infer<typeof RefundReason>;
 
 export const BookingTask = z.discriminatedUnion('type', [
-  /** Charge the booking (the runner reads its total, and its card token from the payment record). */
-  z.object({ type: z.literal('CapturePayment'), bookingId: Id, amount: Money.optional() }),
+  /**
+   * Charge the booking: the runner reads its total from the booking, and its card token from the
+   * payment record (a task stored before may still carry an amount or a token: neither is read).
+   */
+  z.object({ type: z.literal('CapturePayment'), bookingId: Id }),
   /** Payment deadline: the runner sends RecordPaymentFailed (a no-op once paid), releasing the hold. */
   z.object({ type: z.literal('ExpirePayment'), bookingId: Id }),
   /** Host response deadline: the runner sends ExpireBookingRequest. */
@@ -88,7 +91,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
   if (!isBookingEvent(event)) return [];
   switch (event.type) {
     case 'BookingRequested': {
-      const { bookingId, total: amount, at } = event.data;
+      const { bookingId, at } = event.data;
       if (!event.data.instantBook)
         return [
           {
@@ -98,7 +101,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
           },
         ];
       return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId, amount } },
+        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } },
         paymentDeadline(bookingId, at, settings),
       ];
     }

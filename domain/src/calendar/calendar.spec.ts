@@ -4,6 +4,7 @@ import { DomainError, fold, nightsOf } from '../shared/index.ts';
 import { specFor, type SpecCase } from '../shared/spec.ts';
 import {
   calendarDecider,
+  calendarParts,
   CalendarCommand,
   calendarStreamId,
   canonicalKey,
@@ -274,6 +275,13 @@ describe('calendar keys', () => {
     ]);
     expect(partitionByMonth(['2026-07-31T23:30:00Z'])).toEqual([{ month: '2026-07', keys: ['2026-07-31T23:30:00.000Z'] }]);
     expect(partitionByMonth([])).toEqual([]);
+  });
+
+  it('names the stream of each month part: holds and blocks alike', () => {
+    expect(calendarParts('l1.room', ['2026-08-01', '2026-07-31'])).toEqual([
+      { month: '2026-07', keys: ['2026-07-31'], streamId: 'calendar-l1.room-2026-07' },
+      { month: '2026-08', keys: ['2026-08-01'], streamId: 'calendar-l1.room-2026-08' },
+    ]);
   });
 
   it.each([

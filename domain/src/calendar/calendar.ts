@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, monthOf, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, monthOf, type Decider } from '../shared/index.ts';
 import { canonicalKey, keyKindOf } from './keys.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 /** Nights or slot starts of one month (a month of 15-minute slots is under 3000). */
 const Keys = z.array(z.string().min(10).max(40)).min(1).max(3_000);
 const Units = z.number().int().min(1).max(10_000);
@@ -20,7 +18,7 @@ const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
  * `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one.
  * `withBooking`: the hold is stored in one atomic append with its booking's event, so it can never be left without one.
  */
-export const PlaceHold = command('PlaceHold', {
+const PlaceHold = command('PlaceHold', {
   holdId: Id,
   bookingId: Id,
   keys: Keys,
@@ -30,30 +28,25 @@ export const PlaceHold = command('PlaceHold', {
   replacing: Id.optional(),
   withBooking: z.literal(true).optional(),
 });
-export const ConfirmHold = command('ConfirmHold', { holdId: Id });
-export const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
-export const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
-export const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
-export const UnblockNights = command('UnblockNights', { blockId: Id });
+type PlaceHold = z.infer<typeof PlaceHold>;
+const ConfirmHold = command('ConfirmHold', { holdId: Id });
+type ConfirmHold = z.infer<typeof ConfirmHold>;
+const ReleaseHold = command('ReleaseHold', { holdId: Id, reason: ReleaseReason });
+type ReleaseHold = z.infer<typeof ReleaseHold>;
+const ReleaseExpiredHold = command('ReleaseExpiredHold', { holdId: Id });
+type ReleaseExpiredHold = z.infer<typeof ReleaseExpiredHold>;
+const BlockNights = command('BlockNights', { blockId: Id, keys: Keys, units: Units, capacity: Capacity, actorId: Id });
+type BlockNights = z.infer<typeof BlockNights>;
+const UnblockNights = command('UnblockNights', { blockId: Id });
+type UnblockNights = z.infer<typeof UnblockNights>;
 export const CalendarCommand = z.discriminatedUnion('type', [PlaceHold, ConfirmHold, ReleaseHold, ReleaseExpiredHold, BlockNights, UnblockNights]);
-export type PlaceHold = z.infer<typeof PlaceHold>;
-export type ConfirmHold = z.infer<typeof ConfirmHold>;
-export type ReleaseHold = z.infer<typeof ReleaseHold>;
-export type ReleaseExpiredHold = z.infer<typeof ReleaseExpiredHold>;
-export type BlockNights = z.infer<typeof BlockNights>;
-export type UnblockNights = z.infer<typeof UnblockNights>;
 export type CalendarCommand = z.infer<typeof CalendarCommand>;
 
-export const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
-export const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
-export const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
-export const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
-export const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
-export type HoldPlacedData = z.infer<typeof HoldPlacedData>;
-export type HoldConfirmedData = z.infer<typeof HoldConfirmedData>;
-export type HoldReleasedData = z.infer<typeof HoldReleasedData>;
-export type NightsBlockedData = z.infer<typeof NightsBlockedData>;
-export type NightsUnblockedData = z.infer<typeof NightsUnblockedData>;
+const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
+const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
+const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
+const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
+const NightsUnblockedData = z.object({ blockId: Id, keys: Keys, units: Units, at: Instant });
 
 export const CalendarEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('HoldPlaced'), data: HoldPlacedData }),
@@ -68,10 +61,10 @@ export type CalendarEvent = z.infer<typeof CalendarEvent>;
  * Units taken on one key by holds and by blocks, as sums: which hold took them is in `holds`.
  * Sums keep each decision O(keys) on a hot night with thousands of holds.
  */
-export type KeyUsage = { held: number; blocked: number };
+type KeyUsage = { held: number; blocked: number };
 /** Released holds stay (as tombstones) so that a late retry of the same hold id cannot revive it. */
 export type CalendarHold = { bookingId: string; keys: string[]; units: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
-export type CalendarBlock = { keys: string[]; units: number; by: string };
+type CalendarBlock = { keys: string[]; units: number; by: string };
 export type CalendarState = {
   keys: Record<string, KeyUsage>;
   /** Holds by bucket, then by id: an event copies one small bucket, not every hold of the month. */

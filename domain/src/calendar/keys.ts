@@ -39,3 +39,7 @@ export const partitionByMonth = (keys: readonly string[]): { month: string; keys
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([month, monthKeys]) => ({ month, keys: [...monthKeys].sort() }));
 };
+
+/** Keys of one unit type (a stay's, a block's) split into the month-long calendar streams that hold them. */
+export const calendarParts = (unitTypeId: string, keys: readonly string[]): { month: string; keys: string[]; streamId: string }[] =>
+  partitionByMonth(keys).map((part) => ({ ...part, streamId: calendarStreamId(unitTypeId, part.month) }));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../shared/decider.ts';
 import { ensure, fail } from '../shared/errors.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { maskContactDetails } from './masking.ts';
 import { addRecent, emptyRecentIds, findRecent, type RecentIds } from './recent-ids.ts';
 
@@ -13,8 +14,6 @@ export const inquiryConversationId = (listingId: string, guestId: string): strin
 export const MAX_TEXT = 4_000;
 export const MAX_ATTACHMENTS = 10;
 
-const Id = z.string().min(1);
-const Instant = z.string().min(1);
 export const Attachment = z.strictObject({
   url: z.url({ protocol: /^https?$/ }).max(2_000),
   name: z.string().min(1).max(200).optional(),
@@ -22,18 +21,18 @@ export const Attachment = z.strictObject({
 });
 export type Attachment = z.infer<typeof Attachment>;
 
-export const Subject = z.discriminatedUnion('kind', [
+const Subject = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('booking'), bookingId: Id, listingId: Id }),
   z.object({ kind: z.literal('inquiry'), listingId: Id }),
 ]);
-export type Subject = z.infer<typeof Subject>;
+type Subject = z.infer<typeof Subject>;
 
 /** The booking events that become a system message in the booking's conversation. */
 export const BookingNotice = z.enum(['requested', 'approved', 'declined', 'expired', 'confirmed', 'cancelled', 'modified']);
 export type BookingNotice = z.infer<typeof BookingNotice>;
 
 // ── events ──────────────────────────────────────────────────────────────────────────────────────
-export const ConversationOpenedData = z.object({ conversationId: Id, subject: Subject, guestId: Id, hostId: Id, at: Instant });
+const ConversationOpenedData = z.object({ conversationId: Id, subject: Subject, guestId: Id, hostId: Id, at: Instant });
 export const MessageSentData = z.object({
   conversationId: Id,
   messageId: Id,
@@ -45,7 +44,7 @@ export const MessageSentData = z.object({
   hidden: z.number().int().min(0),
   at: Instant,
 });
-export const SystemMessagePostedData = z.object({
+const SystemMessagePostedData = z.object({
   conversationId: Id,
   notice: BookingNotice,
   bookingId: Id,
@@ -55,7 +54,7 @@ export const SystemMessagePostedData = z.object({
   contactsVisible: z.boolean(),
   at: Instant,
 });
-export const MessagesReadData = z.object({ conversationId: Id, readerId: Id, upTo: z.number().int().min(0), at: Instant });
+const MessagesReadData = z.object({ conversationId: Id, readerId: Id, upTo: z.number().int().min(0), at: Instant });
 
 export const ConversationEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ConversationOpened'), data: ConversationOpenedData }),
@@ -68,19 +67,19 @@ export type MessageSentData = z.infer<typeof MessageSentData>;
 export const conversationEventTypes = ConversationEvent.options.map((option) => option.shape.type.value);
 
 // ── commands ────────────────────────────────────────────────────────────────────────────────────
-export type OpenInquiry = {
+type OpenInquiry = {
   type: 'OpenInquiry';
   data: { conversationId: string; listingId: string; guestId: string; hostId: string; now: string };
 };
-export type RecordBookingEvent = {
+type RecordBookingEvent = {
   type: 'RecordBookingEvent';
   data: { conversationId: string; bookingId: string; listingId: string; guestId: string; hostId: string; notice: BookingNotice; bookingRevision: number; now: string };
 };
-export type SendMessage = {
+type SendMessage = {
   type: 'SendMessage';
   data: { conversationId: string; messageId: string; clientMessageId?: string; senderId: string; text: string; attachments: Attachment[]; now: string };
 };
-export type MarkRead = { type: 'MarkRead'; data: { conversationId: string; readerId: string; upTo: number; now: string } };
+type MarkRead = { type: 'MarkRead'; data: { conversationId: string; readerId: string; upTo: number; now: string } };
 export type ConversationCommand = OpenInquiry | RecordBookingEvent | SendMessage | MarkRead;
 
 // ── state ───────────────────────────────────────────────────────────────────────────────────────
@@ -101,7 +100,7 @@ export type OpenConversation = {
 };
 export type Conversation = { status: 'none'; head: number } | OpenConversation;
 
-export const initialConversation: Conversation = { status: 'none', head: -1 };
+const initialConversation: Conversation = { status: 'none', head: -1 };
 
 export const isParty = (state: Conversation, userId: string): boolean =>
   state.status === 'open' && (state.guestId === userId || state.hostId === userId);
@@ -115,7 +114,7 @@ export const REMEMBERED_CLIENT_IDS = 500;
 export const sequenceOfClientMessage = (state: Conversation, senderId: string, clientMessageId: string): number | undefined =>
   state.status === 'open' ? findRecent(state.sent, sentKey(senderId, clientMessageId)) : undefined;
 
-export const evolveConversation = (state: Conversation, event: ConversationEvent): Conversation => {
+const evolveConversation = (state: Conversation, event: ConversationEvent): Conversation => {
   const head = state.head + 1;
   switch (event.type) {
     case 'ConversationOpened': {
@@ -210,7 +209,7 @@ const markRead = ({ data }: MarkRead, state: Conversation): ConversationEvent[] 
   return [{ type: 'MessagesRead', data: { conversationId, readerId, upTo, at: now } }];
 };
 
-export const decideConversation = (command: ConversationCommand, state: Conversation): ConversationEvent[] => {
+const decideConversation = (command: ConversationCommand, state: Conversation): ConversationEvent[] => {
   switch (command.type) {
     case 'OpenInquiry':
       return openInquiry(command, state);

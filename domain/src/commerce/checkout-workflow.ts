@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { assertNever } from '../shared/decider.ts';
 import { Money } from '../shared/money.ts';
 import { OrderEvent, OrderLatePaymentReceivedData, orderEventTypes } from './order/messages.ts';
-import { Id, Instant, Quantity, Sku } from './primitives.ts';
+import { Id, Instant } from '../shared/primitives.ts';
+import { Quantity, Sku } from './primitives.ts';
 import { StockReleaseReason } from './stock/stock.ts';
 
 /**
@@ -10,24 +11,24 @@ import { StockReleaseReason } from './stock/stock.ts';
  * A task id is deterministic, so a redelivered event schedules nothing twice, and doubles as the
  * idempotency key of the effect (stock receipt, payment request, refund).
  */
-export const HoldStockTask = z.object({ type: z.literal('HoldStock'), orderId: Id, sku: Sku, quantity: Quantity, expiresAt: Instant });
+const HoldStockTask = z.object({ type: z.literal('HoldStock'), orderId: Id, sku: Sku, quantity: Quantity, expiresAt: Instant });
 /** Charges the order with the card token kept in its payment record (never in an event or a task). */
-export const RequestPaymentTask = z.object({ type: z.literal('RequestPayment'), orderId: Id, amount: Money });
-export const ExpireOrderTask = z.object({ type: z.literal('ExpireOrder'), orderId: Id });
-export const ConfirmStockTask = z.object({ type: z.literal('ConfirmStock'), orderId: Id, sku: Sku });
-export const ReleaseStockTask = z.object({ type: z.literal('ReleaseStock'), orderId: Id, sku: Sku, reason: StockReleaseReason });
+const RequestPaymentTask = z.object({ type: z.literal('RequestPayment'), orderId: Id, amount: Money });
+const ExpireOrderTask = z.object({ type: z.literal('ExpireOrder'), orderId: Id });
+const ConfirmStockTask = z.object({ type: z.literal('ConfirmStock'), orderId: Id, sku: Sku });
+const ReleaseStockTask = z.object({ type: z.literal('ReleaseStock'), orderId: Id, sku: Sku, reason: StockReleaseReason });
 /** Confirmed stock of an order cancelled before shipping goes back on the shelf. */
-export const ReceiveStockTask = z.object({ type: z.literal('ReceiveStock'), orderId: Id, sku: Sku, quantity: Quantity, receiptId: Id });
-export const RefundReason = z.enum([...OrderLatePaymentReceivedData.shape.reason.options, 'cancelled']);
-export type RefundReason = z.infer<typeof RefundReason>;
-export const RefundPaymentTask = z.object({
+const ReceiveStockTask = z.object({ type: z.literal('ReceiveStock'), orderId: Id, sku: Sku, quantity: Quantity, receiptId: Id });
+const RefundReason = z.enum([...OrderLatePaymentReceivedData.shape.reason.options, 'cancelled']);
+type RefundReason = z.infer<typeof RefundReason>;
+const RefundPaymentTask = z.object({
   type: z.literal('RefundPayment'),
   orderId: Id,
   paymentId: Id.optional(),
   amount: Money,
   reason: RefundReason,
 });
-export const ClearCartTask = z.object({ type: z.literal('ClearCart'), userId: Id, orderId: Id });
+const ClearCartTask = z.object({ type: z.literal('ClearCart'), userId: Id, orderId: Id });
 
 export const CheckoutTask = z.discriminatedUnion('type', [
   HoldStockTask, RequestPaymentTask, ExpireOrderTask, ConfirmStockTask, ReleaseStockTask, ReceiveStockTask, RefundPaymentTask, ClearCartTask,
@@ -36,7 +37,6 @@ export type CheckoutTask = z.infer<typeof CheckoutTask>;
 
 export const CheckoutReaction = z.object({ taskId: z.string().min(1), dueAt: Instant, task: CheckoutTask });
 export type CheckoutReaction = z.infer<typeof CheckoutReaction>;
-export type Reaction = CheckoutReaction;
 
 export type CheckoutSourceEvent = { type: string; data: unknown; streamId: string };
 

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, fail, Id, Instant, type Decider } from '../shared/index.ts';
 import { normaliseEmail } from './user.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 
 /** The caller hashes (sha256, hex) the normalised email: hashing is I/O-free but not domain logic. */
 export const emailStreamId = (emailHashHex: string): string => `email-${emailHashHex}`;
@@ -14,22 +12,18 @@ export const ClaimEmail = z.object({
 });
 export type ClaimEmail = z.infer<typeof ClaimEmail>;
 /** The owner gives an address up (an email change): it is free for anyone to claim again. */
-export const ReleaseEmail = z.object({
+const ReleaseEmail = z.object({
   type: z.literal('ReleaseEmail'),
   data: z.object({ email: z.email(), userId: Id, now: Instant }),
 });
-export type ReleaseEmail = z.infer<typeof ReleaseEmail>;
+type ReleaseEmail = z.infer<typeof ReleaseEmail>;
 export const EmailCommand = z.discriminatedUnion('type', [ClaimEmail, ReleaseEmail]);
 export type EmailCommand = z.infer<typeof EmailCommand>;
 
-export const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
-export type EmailClaimedData = z.infer<typeof EmailClaimedData>;
-export const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
-export type EmailClaimed = z.infer<typeof EmailClaimed>;
-export const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
-export type EmailReleasedData = z.infer<typeof EmailReleasedData>;
-export const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
-export type EmailReleased = z.infer<typeof EmailReleased>;
+const EmailClaimedData = z.object({ email: z.email(), userId: Id, at: Instant });
+const EmailClaimed = z.object({ type: z.literal('EmailClaimed'), data: EmailClaimedData });
+const EmailReleasedData = z.object({ email: z.email(), userId: Id, at: Instant });
+const EmailReleased = z.object({ type: z.literal('EmailReleased'), data: EmailReleasedData });
 export const EmailEvent = z.discriminatedUnion('type', [EmailClaimed, EmailReleased]);
 export type EmailEvent = z.infer<typeof EmailEvent>;
 

@@ -1,11 +1,9 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
 
-const Id = z.string().min(1).max(128);
-const Instant = z.iso.datetime();
 
-export const Role = z.enum(['guest', 'host', 'admin']);
-export type Role = z.infer<typeof Role>;
+const Role = z.enum(['guest', 'host', 'admin']);
+type Role = z.infer<typeof Role>;
 
 /** Emails are compared and stored lowercased; the hash of this form names the `email-…` stream. */
 export const normaliseEmail = (email: string): string => email.trim().toLowerCase();
@@ -25,11 +23,11 @@ export const RegisterUser = z.object({
 export type RegisterUser = z.infer<typeof RegisterUser>;
 
 /** A display name: trimmed, 1 to 200 characters. */
-export const DisplayName = z.string().trim().min(1).max(200);
+const DisplayName = z.string().trim().min(1).max(200);
 /** A phone number in international (E.164) form: `+`, country code, up to 15 digits. */
-export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'international form: + then 7 to 15 digits, e.g. +4915112345678');
+const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'international form: + then 7 to 15 digits, e.g. +4915112345678');
 /** A BCP 47 language tag such as `en`, `de-DE` or `pt-BR`. */
-export const Locale = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language tag such as en, de-DE or pt-BR');
+const Locale = z.string().regex(/^[a-z]{2,3}(-[A-Z]{2})?$/, 'a language tag such as en, de-DE or pt-BR');
 
 /** What a user may change about themselves; a `null` phone removes it. */
 export const ProfileChanges = z.object({
@@ -39,21 +37,21 @@ export const ProfileChanges = z.object({
 });
 export type ProfileChanges = z.infer<typeof ProfileChanges>;
 
-export const ChangeProfile = z.object({
+const ChangeProfile = z.object({
   type: z.literal('ChangeProfile'),
   data: z.object({ userId: Id, changes: ProfileChanges, now: Instant }),
 });
-export type ChangeProfile = z.infer<typeof ChangeProfile>;
+type ChangeProfile = z.infer<typeof ChangeProfile>;
 
 /**
  * A new sign-in email. `from` is the address the caller re-authenticated against: a user whose
  * email changed since is refused, so the claim released beside this change is always the one held.
  */
-export const ChangeEmail = z.object({
+const ChangeEmail = z.object({
   type: z.literal('ChangeEmail'),
   data: z.object({ userId: Id, email: z.email(), from: z.email(), now: Instant }),
 });
-export type ChangeEmail = z.infer<typeof ChangeEmail>;
+type ChangeEmail = z.infer<typeof ChangeEmail>;
 
 export const UserCommand = z.discriminatedUnion('type', [RegisterUser, ChangeProfile, ChangeEmail]);
 export type UserCommand = z.infer<typeof UserCommand>;
@@ -66,17 +64,14 @@ export const UserRegisteredData = z.object({
   at: Instant,
 });
 export type UserRegisteredData = z.infer<typeof UserRegisteredData>;
-export const UserRegistered = z.object({ type: z.literal('UserRegistered'), data: UserRegisteredData });
-export type UserRegistered = z.infer<typeof UserRegistered>;
+const UserRegistered = z.object({ type: z.literal('UserRegistered'), data: UserRegisteredData });
 export const UserProfileChangedData = z.object({ userId: Id, changes: ProfileChanges, at: Instant });
 export type UserProfileChangedData = z.infer<typeof UserProfileChangedData>;
-export const UserProfileChanged = z.object({ type: z.literal('UserProfileChanged'), data: UserProfileChangedData });
-export type UserProfileChanged = z.infer<typeof UserProfileChanged>;
+const UserProfileChanged = z.object({ type: z.literal('UserProfileChanged'), data: UserProfileChangedData });
 /** The new address only, as `UserRegistered` carries the first: no password, no proof of re-authentication. */
 export const UserEmailChangedData = z.object({ userId: Id, email: z.email(), at: Instant });
 export type UserEmailChangedData = z.infer<typeof UserEmailChangedData>;
-export const UserEmailChanged = z.object({ type: z.literal('UserEmailChanged'), data: UserEmailChangedData });
-export type UserEmailChanged = z.infer<typeof UserEmailChanged>;
+const UserEmailChanged = z.object({ type: z.literal('UserEmailChanged'), data: UserEmailChangedData });
 export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged, UserEmailChanged]);
 export type UserEvent = z.infer<typeof UserEvent>;
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { Money } from '../shared/index.ts';
+import { Id, Money } from '../shared/index.ts';
 
-export const Id = z.string().min(1).max(128);
 
 export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
 export type ListingKind = z.infer<typeof ListingKind>;
@@ -18,7 +17,7 @@ const isTimeZone = (timeZone: string): boolean => {
   }
 };
 
-export const Location = z.object({
+const Location = z.object({
   lat: z.number().min(-90).max(90),
   lon: z.number().min(-180).max(180),
   city: z.string().trim().min(1).max(200),
@@ -26,7 +25,6 @@ export const Location = z.object({
   address: z.string().trim().min(1).max(500).optional(),
   timeZone: z.string().refine(isTimeZone, 'IANA time zone'),
 });
-export type Location = z.infer<typeof Location>;
 
 /** Rooms of one type, or tables of one size; `price` is per unit and night, or a deposit per table. */
 export const UnitType = z.object({
@@ -38,15 +36,19 @@ export const UnitType = z.object({
 });
 export type UnitType = z.infer<typeof UnitType>;
 
+/**
+ * Unit type ids are chosen by hosts ("double", "terrace-4") but name calendar streams, which are
+ * global: they are scoped to the listing as `{listingId}.{key}`. Either form names the same type.
+ */
+export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
+
 const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM');
-export const OpeningInterval = z
+const OpeningInterval = z
   .object({ open: ClockTime, close: ClockTime })
   .refine((interval) => interval.open < interval.close, 'open must be before close');
-export type OpeningInterval = z.infer<typeof OpeningInterval>;
 
 /** JSON object keys, so weekdays are the strings '0' (Sunday) to '6'. */
-export const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);
-export type Weekday = z.infer<typeof Weekday>;
+const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);
 
 export const Slots = z.object({
   minutes: z.number().int().min(15).max(480),
@@ -79,6 +81,10 @@ const detailsShape = {
 /** Everything optional: a draft is saved after every step of the form. */
 export const ListingDetails = z.object(detailsShape).partial();
 export type ListingDetails = z.infer<typeof ListingDetails>;
+
+/** Details as saved: the unit type ids scoped to their listing. */
+export const scopeUnitTypes = (listingId: string, details: ListingDetails): ListingDetails =>
+  details.unitTypes ? { ...details, unitTypes: details.unitTypes.map((u) => ({ ...u, unitTypeId: scopedUnitTypeId(listingId, u.unitTypeId) })) } : details;
 
 /** What a published listing always has. */
 export const CompleteListingDetails = ListingDetails.required({

@@ -8,6 +8,8 @@ import {
   ListingDetails,
   ListingPublishedData,
   listingStreamId,
+  scopedUnitTypeId,
+  scopeUnitTypes,
   unitTypeOf,
   type ListingEvent,
   type ListingKind,
@@ -206,6 +208,21 @@ describe('listing state', () => {
   });
 
   it('names its stream', () => expect(listingStreamId('l1')).toBe('listing-l1'));
+});
+
+describe('unit type ids', () => {
+  it('are scoped to their listing, once', () => {
+    expect(scopedUnitTypeId('l1', 'double')).toBe('l1.double');
+    expect(scopedUnitTypeId('l1', 'l1.double')).toBe('l1.double');
+    expect(scopedUnitTypeId('l1', 'l2.double')).toBe('l1.l2.double');
+  });
+
+  it('are scoped in saved details, and details without unit types stay as they are', () => {
+    const unit = { unitTypeId: 'double', name: 'Double', count: 2, capacity: 2, price: money(9_000, 'EUR') };
+    expect(scopeUnitTypes('l1', { unitTypes: [unit] }).unitTypes).toEqual([{ ...unit, unitTypeId: 'l1.double' }]);
+    const untouched = { title: 'Loft' };
+    expect(scopeUnitTypes('l1', untouched)).toBe(untouched);
+  });
 });
 
 describe('isComplete', () => {

@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import { assertNever, unknownEvent, ensure, fail, type Decider } from '../shared/index.ts';
+import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
 import {
   CompleteListingDetails,
-  Id,
   isComplete,
   ListingDetails,
   ListingKind,
@@ -11,28 +10,26 @@ import {
 } from './details.ts';
 import { decideNightlyPrices, evolveNightlyPrices, NightlyPricesSetData, SetNightlyPrices, type NightlyPrices } from './prices.ts';
 
-const Instant = z.iso.datetime();
-
 export const listingStreamId = (listingId: string): string => `listing-${listingId}`;
 
 // Commands: the actor is the host acting on the listing; the route supplies `now`.
 const commandBase = { listingId: Id, actorId: Id, now: Instant };
 
-export const CreateListing = z.object({
+const CreateListing = z.object({
   type: z.literal('CreateListing'),
   data: z.object({ ...commandBase, kind: ListingKind, details: ListingDetails }),
 });
-export const UpdateListing = z.object({
+type CreateListing = z.infer<typeof CreateListing>;
+const UpdateListing = z.object({
   type: z.literal('UpdateListing'),
   data: z.object({ ...commandBase, changes: ListingDetails }),
 });
-export const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
-export const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
+type UpdateListing = z.infer<typeof UpdateListing>;
+const PublishListing = z.object({ type: z.literal('PublishListing'), data: z.object(commandBase) });
+type PublishListing = z.infer<typeof PublishListing>;
+const UnlistListing = z.object({ type: z.literal('UnlistListing'), data: z.object(commandBase) });
+type UnlistListing = z.infer<typeof UnlistListing>;
 export const ListingCommand = z.discriminatedUnion('type', [CreateListing, UpdateListing, PublishListing, UnlistListing, SetNightlyPrices]);
-export type CreateListing = z.infer<typeof CreateListing>;
-export type UpdateListing = z.infer<typeof UpdateListing>;
-export type PublishListing = z.infer<typeof PublishListing>;
-export type UnlistListing = z.infer<typeof UnlistListing>;
 export type ListingCommand = z.infer<typeof ListingCommand>;
 
 export const ListingCreatedData = z.object({ listingId: Id, hostId: Id, kind: ListingKind, details: ListingDetails, at: Instant });
@@ -44,11 +41,10 @@ export const ListingPublishedData = z.object({
   details: CompleteListingDetails,
   at: Instant,
 });
-export const ListingUnlistedData = z.object({ listingId: Id, at: Instant });
+const ListingUnlistedData = z.object({ listingId: Id, at: Instant });
 export type ListingCreatedData = z.infer<typeof ListingCreatedData>;
 export type ListingUpdatedData = z.infer<typeof ListingUpdatedData>;
 export type ListingPublishedData = z.infer<typeof ListingPublishedData>;
-export type ListingUnlistedData = z.infer<typeof ListingUnlistedData>;
 
 export const ListingEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ListingCreated'), data: ListingCreatedData }),
@@ -59,7 +55,7 @@ export const ListingEvent = z.discriminatedUnion('type', [
 ]);
 export type ListingEvent = z.infer<typeof ListingEvent>;
 
-export type ListingStatus = 'draft' | 'published' | 'unlisted';
+type ListingStatus = 'draft' | 'published' | 'unlisted';
 export type ExistingListing = {
   status: ListingStatus;
   listingId: string;

@@ -2,15 +2,13 @@ import { z } from 'zod';
 import { ensure, fail } from '../shared/errors.ts';
 import { Money } from '../shared/money.ts';
 import { daysBetween, dateOf, isIsoDate, nightsOf } from '../shared/time.ts';
-import { Id, type UnitType } from './details.ts';
+import { Id, Instant, IsoDate } from '../shared/primitives.ts';
+import type { UnitType } from './details.ts';
 
 /** How many nights one price change may cover: a year, so that a change stays a small event. */
 export const MAX_PRICED_NIGHTS = 366;
 /** How far ahead a night may be priced (as far ahead as a stay may start). */
-export const MAX_PRICED_DAYS_AHEAD = 5 * 366;
-
-const IsoDate = z.string().refine(isIsoDate, 'expected an ISO date yyyy-mm-dd');
-const Instant = z.iso.datetime();
+const MAX_PRICED_DAYS_AHEAD = 5 * 366;
 
 /**
  * The nights `from` (inclusive) to `to` (exclusive) of one unit type cost `price` each; `null`

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { Id } from '../bookings/events.ts';
-import { Instant } from '../bookings/stay.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 import { FeeBasisPoints } from './events.ts';
@@ -11,7 +10,7 @@ const base = { hostId: Id, now: Instant };
  * What a completed booking keeps, as read from its stream at `bookingRevision`: the ledger
  * records it the first time, and later only the difference (a newer revision that kept less or more).
  */
-export const RecordBookingEarningData = z.object({
+const RecordBookingEarningData = z.object({
   ...base,
   bookingId: Id,
   listingId: Id,
@@ -21,10 +20,10 @@ export const RecordBookingEarningData = z.object({
   feeBasisPoints: FeeBasisPoints,
   availableAt: Instant,
 });
-export const StartPayoutData = z.object({ ...base, payoutId: Id, currency: Money.shape.currency });
-export const RecordPayoutSentData = z.object({ ...base, payoutId: Id, gatewayPayoutId: Id, amount: Money });
-export const RecordPayoutIssueData = z.object({ ...base, ...PaymentIssueFields });
-export const ResolvePayoutIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
+const StartPayoutData = z.object({ ...base, payoutId: Id, currency: Money.shape.currency });
+const RecordPayoutSentData = z.object({ ...base, payoutId: Id, gatewayPayoutId: Id, amount: Money });
+const RecordPayoutIssueData = z.object({ ...base, ...PaymentIssueFields });
+const ResolvePayoutIssueData = z.object({ ...base, taskId: PaymentIssueFields.taskId });
 
 const command = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 

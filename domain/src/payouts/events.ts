@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Id, SignedMoney } from '../bookings/events.ts';
-import { Instant } from '../bookings/stay.ts';
+import { SignedMoney } from '../bookings/events.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { Money } from '../shared/money.ts';
 import { PaymentIssueFields } from '../shared/payment-issue.ts';
 
@@ -8,7 +8,7 @@ import { PaymentIssueFields } from '../shared/payment-issue.ts';
 export const FeeBasisPoints = z.number().int().min(0).max(10_000);
 
 /** What a completed booking earned its host: the money the guest kept paid, the platform's fee, the rest. */
-export const HostEarningAccruedData = z.object({
+const HostEarningAccruedData = z.object({
   hostId: Id,
   bookingId: Id,
   listingId: Id,
@@ -29,7 +29,7 @@ export const HostEarningAccruedData = z.object({
  * The money a booking kept changed after it earned (a refund to the guest after the stay, a late
  * capture): the differences, netted against the host's next payout. Negative when the host owes.
  */
-export const HostEarningAdjustedData = z.object({
+const HostEarningAdjustedData = z.object({
   hostId: Id,
   bookingId: Id,
   adjustmentId: Id,
@@ -41,7 +41,7 @@ export const HostEarningAdjustedData = z.object({
 });
 
 /** A payout decided: the entries it settles (earnings by booking id, adjustments by id) and their sum. */
-export const HostPayoutStartedData = z.object({
+const HostPayoutStartedData = z.object({
   hostId: Id,
   payoutId: Id,
   amount: Money,
@@ -49,9 +49,9 @@ export const HostPayoutStartedData = z.object({
   adjustments: z.array(Id),
   at: Instant,
 });
-export const HostPayoutSentData = z.object({ hostId: Id, payoutId: Id, gatewayPayoutId: Id, amount: Money, at: Instant });
-export const HostPayoutIssueRaisedData = z.object({ hostId: Id, ...PaymentIssueFields, at: Instant });
-export const HostPayoutIssueResolvedData = z.object({ hostId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
+const HostPayoutSentData = z.object({ hostId: Id, payoutId: Id, gatewayPayoutId: Id, amount: Money, at: Instant });
+const HostPayoutIssueRaisedData = z.object({ hostId: Id, ...PaymentIssueFields, at: Instant });
+const HostPayoutIssueResolvedData = z.object({ hostId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.object({ type: z.literal(type), data });
 
@@ -64,9 +64,9 @@ export const PayoutEvent = z.discriminatedUnion('type', [
   event('HostPayoutIssueResolved', HostPayoutIssueResolvedData),
 ]);
 export type PayoutEvent = z.infer<typeof PayoutEvent>;
-export type PayoutEventType = PayoutEvent['type'];
+type PayoutEventType = PayoutEvent['type'];
 
-export const payoutEventTypes = PayoutEvent.options.map((option) => option.shape.type.value) as PayoutEventType[];
+const payoutEventTypes = PayoutEvent.options.map((option) => option.shape.type.value) as PayoutEventType[];
 const known = new Set<string>(payoutEventTypes);
 
 export const isPayoutEvent = <E extends { type: string; data: unknown }>(event: E): event is E & PayoutEvent => known.has(event.type);

@@ -3,11 +3,12 @@ import { assertNever, unknownEvent } from '../shared/decider.ts';
 import { fail } from '../shared/errors.ts';
 import { money, share, type Money } from '../shared/money.ts';
 import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../shared/payment-issue.ts';
+import { notBefore } from '../shared/time.ts';
 import type { PayoutCommand, PayoutCommandOf } from './commands.ts';
 import type { PayoutEvent } from './events.ts';
 
 /** One booking's earning: what it first added to the ledger, and the totals after every adjustment. */
-export type LedgerEarning = {
+type LedgerEarning = {
   bookingId: string;
   currency: string;
   /** The net the accrual added (adjustments are entries of their own). */
@@ -19,8 +20,8 @@ export type LedgerEarning = {
   availableAt: string;
   payoutId?: string;
 };
-export type LedgerAdjustment = { adjustmentId: string; bookingId: string; currency: string; net: number; payoutId?: string };
-export type LedgerPayout = { payoutId: string; amount: Money; status: 'started' | 'sent'; gatewayPayoutId?: string };
+type LedgerAdjustment = { adjustmentId: string; bookingId: string; currency: string; net: number; payoutId?: string };
+type LedgerPayout = { payoutId: string; amount: Money; status: 'started' | 'sent'; gatewayPayoutId?: string };
 
 /**
  * A host's ledger: every earning and adjustment, and the payouts that settled them. Entries not
@@ -34,7 +35,7 @@ export type HostLedger = {
   paymentIssues: PaymentIssue[];
 };
 
-export const initialHostLedger: HostLedger = { earnings: {}, adjustments: {}, payouts: {}, paymentIssues: [] };
+const initialHostLedger: HostLedger = { earnings: {}, adjustments: {}, payouts: {}, paymentIssues: [] };
 
 export const hostLedgerStreamId = (hostId: string): string => `payouts-${hostId}`;
 
@@ -44,7 +45,7 @@ const settle = <T extends { payoutId?: string }>(entries: Record<string, T>, ids
   return next;
 };
 
-export const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLedger => {
+const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLedger => {
   switch (event.type) {
     case 'HostEarningAccrued': {
       const { bookingId, gross, fee, net, feeBasisPoints, bookingRevision, availableAt } = event.data;
@@ -86,8 +87,6 @@ export const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLed
 };
 
 type Decision<T extends PayoutCommand['type']> = (command: PayoutCommandOf<T>['data'], state: HostLedger) => PayoutEvent[];
-
-const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 const recordEarning: Decision<'RecordBookingEarning'> = (c, state) => {
   const { hostId, bookingId, kept, bookingRevision, now: at } = c;
@@ -171,7 +170,7 @@ const recordIssue: Decision<'RecordPayoutIssue'> = (c, state) => {
 const resolveIssue: Decision<'ResolvePayoutIssue'> = (c, state) =>
   isOpen(state.paymentIssues, c.taskId) ? [{ type: 'HostPayoutIssueResolved', data: { hostId: c.hostId, taskId: c.taskId, at: c.now } }] : [];
 
-export const decideHostLedger = (command: PayoutCommand, state: HostLedger): PayoutEvent[] => {
+const decideHostLedger = (command: PayoutCommand, state: HostLedger): PayoutEvent[] => {
   switch (command.type) {
     case 'RecordBookingEarning':
       return recordEarning(command.data, state);

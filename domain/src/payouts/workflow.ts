@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Id, isBookingEvent } from '../bookings/events.ts';
-import { Instant } from '../bookings/stay.ts';
+import { isBookingEvent } from '../bookings/events.ts';
+import { Id, Instant } from '../shared/primitives.ts';
 import { Money } from '../shared/money.ts';
 import { isPayoutEvent } from './events.ts';
 

@@ -5,8 +5,6 @@ export type Decider<Command, State, Event> = {
   readonly decide: (command: Command, state: State) => Event[];
 };
 
-export type Message<Type extends string = string, Data = unknown> = { readonly type: Type; readonly data: Data };
-
 export const fold = <S, E>(decider: Pick<Decider<unknown, S, E>, 'evolve' | 'initialState'>, events: readonly E[]): S =>
   events.reduce(decider.evolve, decider.initialState);
 

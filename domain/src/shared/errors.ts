@@ -3,7 +3,7 @@
  * the domain knows nothing of HTTP. Kinds: `invalid` (bad value), `not_found`, `forbidden`,
  * `conflict` (state does not allow it now, or capacity is gone), `rule` (a business rule broken).
  */
-export const errorKinds = {
+const errorKinds = {
   // identity
   EMAIL_TAKEN: 'conflict',
   EMAIL_CHANGED_MEANWHILE: 'conflict',

@@ -5,7 +5,7 @@ export const isIsoDate = (value: string): boolean =>
   /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
   new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
-export const addDays = (date: string, days: number): string =>
+const addDays = (date: string, days: number): string =>
   new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 export const daysBetween = (from: string, to: string): number =>
@@ -22,6 +22,9 @@ export const addMinutes = (instant: string, minutes: number): string =>
   new Date(Date.parse(instant) + minutes * 60_000).toISOString();
 
 export const addHours = (instant: string, hours: number): string => addMinutes(instant, hours * 60);
+
+/** Whether `now` has reached `instant`. */
+export const notBefore = (now: string, instant: string): boolean => Date.parse(now) >= Date.parse(instant);
 
 /** The date part of an instant, in UTC. */
 export const dateOf = (instant: string): string => new Date(Date.parse(instant)).toISOString().slice(0, 10);

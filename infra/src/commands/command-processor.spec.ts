@@ -119,6 +119,25 @@ describe('command processor: shared commits', () => {
     expect([await sum(a), await sum(b)]).toEqual([1, 2]);
   });
 
+  it('skips a step whose command, given what the steps before decided, is undefined', async () => {
+    const processor = new CommandProcessor(store);
+    const [a, b] = [`c-${randomUUID()}`, `c-${randomUUID()}`];
+    await processor.handle(b, counter, add(4));
+    const onlyIfBig = (earlier: { state: number }[]) => (earlier[0]!.state > 1 ? add(10) : undefined);
+    const small = await processor.handleAll([
+      { streamId: a, decider: counter, command: add(1) },
+      { streamId: b, decider: counter, command: onlyIfBig },
+    ]);
+    expect(small.map((h) => [h.state, h.revision, h.events.length])).toEqual([[1, 0, 1], [4, 0, 0]]);
+    expect(small[1]!.position).toBe('');
+    const big = await processor.handleAll([
+      { streamId: a, decider: counter, command: add(1) },
+      { streamId: b, decider: counter, command: onlyIfBig },
+    ]);
+    expect(big.map((h) => h.state)).toEqual([2, 14]);
+    expect([await sum(a), await sum(b)]).toEqual([2, 14]);
+  });
+
   it('re-runs a commit the database refused as a whole one command at a time, so only the bad command fails', async () => {
     const processor = new CommandProcessor(store);
     const streams = Array.from({ length: 12 }, () => `c-${randomUUID()}`);

@@ -7,7 +7,6 @@ import {
   type EventStore,
   type EventToAppend,
   type MultiStreamAppendResult,
-  type RecordedEvent,
   type StreamAppend,
 } from '../event-store/port.ts';
 
@@ -25,10 +24,11 @@ export class StaleRevision extends Error {
   }
 }
 
-export type StreamDecider<C, S, E extends AnyEvent> = Decider<C, S, E> & {
-  /** Turns a stored event (of any schema version) into the current shape; identity when omitted. */
-  readonly upcast?: (event: RecordedEvent) => E;
-};
+/**
+ * A decider of `{ type, data }` events. Stored events reach it as the store reads them: an older
+ * version is upcast there, for every reader alike (see `secretFree`), not per decider.
+ */
+export type StreamDecider<C, S, E extends AnyEvent> = Decider<C, S, E>;
 
 export type Handled<S, E> = {
   events: E[];
@@ -41,7 +41,8 @@ export type Handled<S, E> = {
 
 /**
  * One stream's part of a command that spans streams. `command` may be a function of the steps
- * before it (decided against the same states), e.g. a record of what they decided.
+ * before it (decided against the same states), e.g. a record of what they decided; when it returns
+ * `undefined`, this stream has nothing to do (e.g. no new hold, because the booking kept its own).
  */
 export type Step = {
   streamId: string;
@@ -78,7 +79,6 @@ export type CommandProcessorOptions = {
   maxRetries?: number;
   /** Streams whose state stays in memory between commands. */
   cacheSize?: number;
-  schemaVersionOf?: (type: string) => number;
   /** Told what the processor does (metrics); nothing is measured without it. */
   observer?: CommandObserver;
   /**
@@ -141,7 +141,6 @@ export class CommandProcessor {
   private readonly maxInFlight: number;
   private readonly maxRetries: number;
   private readonly cacheSize: number;
-  private readonly schemaVersionOf: (type: string) => number;
   private readonly observer: CommandObserver | undefined;
   private readonly otherWriters: boolean;
 
@@ -153,7 +152,6 @@ export class CommandProcessor {
     this.maxInFlight = options.maxInFlight ?? 2;
     this.maxRetries = options.maxRetries ?? 20;
     this.cacheSize = options.cacheSize ?? 10_000;
-    this.schemaVersionOf = options.schemaVersionOf ?? (() => 1);
     this.observer = options.observer;
     this.otherWriters = options.otherWriters ?? false;
   }
@@ -364,6 +362,10 @@ export class CommandProcessor {
           throw new StaleRevision(step.streamId, step.expectedRevision, current.revision);
         }
         const command = typeof step.command === 'function' ? (step.command as (earlier: Handled<any, any>[]) => unknown)(results) : step.command;
+        if (command === undefined) {
+          results.push({ events: [], state: current.state, revision: current.revision, position: '' });
+          continue;
+        }
         if (this.observer) job.type ??= typeOf(command);
         const events = step.decider.decide(command, current.state) as AnyEvent[];
         for (const event of events) current.state = step.decider.evolve(current.state, event);
@@ -381,7 +383,7 @@ export class CommandProcessor {
   }
 
   private toAppend(event: AnyEvent, metadata: EventMetadata): EventToAppend {
-    return { eventId: uuidv7({ random: randomBytes16() }), type: event.type, schemaVersion: this.schemaVersionOf(event.type), data: event.data, metadata };
+    return { eventId: uuidv7({ random: randomBytes16() }), type: event.type, data: event.data, metadata };
   }
 
   /** Reads what a stream gained since the cached state (all of it when not cached); one read per stream at a time. */
@@ -398,7 +400,7 @@ export class CommandProcessor {
       }
       let state = cached.state;
       for (const recorded of read.events) {
-        state = decider.evolve(state, decider.upcast ? decider.upcast(recorded) : { type: recorded.type, data: recorded.data });
+        state = decider.evolve(state, { type: recorded.type, data: recorded.data });
       }
       const fresh = { state, revision: read.events.at(-1)?.streamRevision ?? read.revision };
       this.remember(streamId, fresh);

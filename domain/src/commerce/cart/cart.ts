@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure } from '../../shared/errors.ts';
-import { Id, Instant } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
 
 /** One cart per user. It keeps product ids and quantities only: prices are snapshotted at checkout. */
 export const cartStreamId = (userId: string): string => `cart-${userId}`;
@@ -9,20 +9,20 @@ export const cartStreamId = (userId: string): string => `cart-${userId}`;
 export const MAX_CART_LINE_QUANTITY = 99;
 
 // Commands
-export const AddToCart = z.object({
+const AddToCart = z.object({
   type: z.literal('AddToCart'),
   data: z.object({ userId: Id, productId: Id, quantity: z.number().int().min(1).max(MAX_CART_LINE_QUANTITY), now: Instant }),
 });
-export const SetCartItemQuantity = z.object({
+const SetCartItemQuantity = z.object({
   type: z.literal('SetCartItemQuantity'),
   data: z.object({ userId: Id, productId: Id, quantity: z.number().int().min(0).max(MAX_CART_LINE_QUANTITY), now: Instant }),
 });
-export const RemoveFromCart = z.object({
+const RemoveFromCart = z.object({
   type: z.literal('RemoveFromCart'),
   data: z.object({ userId: Id, productId: Id, now: Instant }),
 });
-export const CartClearReason = z.enum(['checked_out', 'user']);
-export const ClearCart = z.object({
+const CartClearReason = z.enum(['checked_out', 'user']);
+const ClearCart = z.object({
   type: z.literal('ClearCart'),
   data: z.object({ userId: Id, reason: CartClearReason, now: Instant }),
 });
@@ -31,10 +31,10 @@ export type CartCommand = z.infer<typeof CartCommand>;
 
 // Events: `CartItemAdded` opens a line, `CartItemQuantityChanged` carries the line's new quantity.
 const LineQuantity = z.number().int().min(1).max(MAX_CART_LINE_QUANTITY);
-export const CartItemAddedData = z.object({ userId: Id, productId: Id, quantity: LineQuantity, at: Instant });
-export const CartItemQuantityChangedData = z.object({ userId: Id, productId: Id, quantity: LineQuantity, previous: LineQuantity, at: Instant });
-export const CartItemRemovedData = z.object({ userId: Id, productId: Id, at: Instant });
-export const CartClearedData = z.object({ userId: Id, reason: CartClearReason, at: Instant });
+const CartItemAddedData = z.object({ userId: Id, productId: Id, quantity: LineQuantity, at: Instant });
+const CartItemQuantityChangedData = z.object({ userId: Id, productId: Id, quantity: LineQuantity, previous: LineQuantity, at: Instant });
+const CartItemRemovedData = z.object({ userId: Id, productId: Id, at: Instant });
+const CartClearedData = z.object({ userId: Id, reason: CartClearReason, at: Instant });
 export const CartEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CartItemAdded'), data: CartItemAddedData }),
   z.object({ type: z.literal('CartItemQuantityChanged'), data: CartItemQuantityChangedData }),

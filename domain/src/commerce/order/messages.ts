@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { Money } from '../../shared/money.ts';
 import { PaymentIssueFields } from '../../shared/payment-issue.ts';
-import { Id, Instant, PostalCode, Quantity, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { PostalCode, Quantity, Sku } from '../primitives.ts';
 import { ProductShipping } from '../product/product.ts';
 
 export const OrderStatus = z.enum([
@@ -31,8 +32,7 @@ export const OrderLine = z.object({
 });
 export type OrderLine = z.infer<typeof OrderLine>;
 
-export const RestockLine = z.object({ sku: Sku, quantity: Quantity });
-export type RestockLine = z.infer<typeof RestockLine>;
+const RestockLine = z.object({ sku: Sku, quantity: Quantity });
 
 const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
   z.object({ type: z.literal(type), data: z.object({ orderId: Id, ...data, now: Instant }) });
@@ -64,7 +64,7 @@ export const OrderCommand = z.discriminatedUnion('type', [
 export type OrderCommand = z.infer<typeof OrderCommand>;
 
 // Events
-export const OrderPlacedData = z.object({
+const OrderPlacedData = z.object({
   orderId: Id,
   userId: Id,
   lines: z.array(OrderLine).min(1),
@@ -74,11 +74,11 @@ export const OrderPlacedData = z.object({
   fromCart: z.boolean(),
   at: Instant,
 });
-export const OrderStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
+const OrderStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
 /** Stock held for an order that had already closed: the workflow gives it back. */
-export const OrderLateStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
-export const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, at: Instant });
-export const OrderFailedData = z.object({
+const OrderLateStockHeldData = z.object({ orderId: Id, sku: Sku, at: Instant });
+const OrderPaymentRequestedData = z.object({ orderId: Id, amount: Money, at: Instant });
+const OrderFailedData = z.object({
   orderId: Id,
   reason: z.enum(['out_of_stock', 'payment_declined']),
   skusToRelease: z.array(Sku),
@@ -87,8 +87,8 @@ export const OrderFailedData = z.object({
   declineReason: z.string().optional(),
   at: Instant,
 });
-export const OrderPaidData = z.object({ orderId: Id, paymentId: Id, amount: Money, at: Instant });
-export const OrderConfirmedData = z.object({ orderId: Id, skus: z.array(Sku), at: Instant });
+const OrderPaidData = z.object({ orderId: Id, paymentId: Id, amount: Money, at: Instant });
+const OrderConfirmedData = z.object({ orderId: Id, skus: z.array(Sku), at: Instant });
 /** Money the order cannot keep: it closed before the payment arrived, was paid already, or the amount is wrong. */
 export const OrderLatePaymentReceivedData = z.object({
   orderId: Id,
@@ -97,8 +97,8 @@ export const OrderLatePaymentReceivedData = z.object({
   reason: z.enum(['order_closed', 'already_paid', 'amount_mismatch']),
   at: Instant,
 });
-export const OrderExpiredData = z.object({ orderId: Id, skusToRelease: z.array(Sku), at: Instant });
-export const OrderCancelledData = z.object({
+const OrderExpiredData = z.object({ orderId: Id, skusToRelease: z.array(Sku), at: Instant });
+const OrderCancelledData = z.object({
   orderId: Id,
   by: Id,
   reason: z.string().optional(),
@@ -108,11 +108,11 @@ export const OrderCancelledData = z.object({
   skusToRestock: z.array(RestockLine),
   at: Instant,
 });
-export const OrderShippedData = z.object({ orderId: Id, by: Id, carrier: z.string().optional(), tracking: z.string().optional(), at: Instant });
-export const OrderDeliveredData = z.object({ orderId: Id, by: Id.optional(), at: Instant });
-export const OrderRefundedData = z.object({ orderId: Id, refundId: Id, amount: Money, at: Instant });
-export const OrderPaymentIssueRaisedData = z.object({ orderId: Id, ...PaymentIssueFields, at: Instant });
-export const OrderPaymentIssueResolvedData = z.object({ orderId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
+const OrderShippedData = z.object({ orderId: Id, by: Id, carrier: z.string().optional(), tracking: z.string().optional(), at: Instant });
+const OrderDeliveredData = z.object({ orderId: Id, by: Id.optional(), at: Instant });
+const OrderRefundedData = z.object({ orderId: Id, refundId: Id, amount: Money, at: Instant });
+const OrderPaymentIssueRaisedData = z.object({ orderId: Id, ...PaymentIssueFields, at: Instant });
+const OrderPaymentIssueResolvedData = z.object({ orderId: Id, taskId: PaymentIssueFields.taskId, at: Instant });
 
 export const OrderEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OrderPlaced'), data: OrderPlacedData }),
@@ -132,5 +132,4 @@ export const OrderEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('OrderPaymentIssueResolved'), data: OrderPaymentIssueResolvedData }),
 ]);
 export type OrderEvent = z.infer<typeof OrderEvent>;
-export type OrderEventType = OrderEvent['type'];
 export const orderEventTypes = OrderEvent.options.map((option) => option.shape.type.value);

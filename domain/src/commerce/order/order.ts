@@ -13,10 +13,10 @@ import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../../shared
 
 export const orderStreamId = (orderId: string): string => `order-${orderId}`;
 
-export const DEFAULT_PAYMENT_MINUTES = 15;
+const DEFAULT_PAYMENT_MINUTES = 15;
 export const paymentDeadlineFor = (now: string, minutes: number = DEFAULT_PAYMENT_MINUTES): string => addMinutes(now, minutes);
 
-export type Order = {
+type Order = {
   status: Exclude<OrderStatus, 'none'>;
   orderId: string;
   userId: string;

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
 import { Money } from '../../shared/money.ts';
-import { Id, Instant, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { Sku } from '../primitives.ts';
 
 export const productStreamId = (productId: string): string => `product-${productId}`;
 
@@ -32,8 +33,8 @@ const productDetailFields = {
   images: z.array(z.url()).max(50),
   shipping: ProductShipping,
 };
-export const ProductDetails = z.object(productDetailFields);
-export type ProductDetails = z.infer<typeof ProductDetails>;
+const ProductDetails = z.object(productDetailFields);
+type ProductDetails = z.infer<typeof ProductDetails>;
 export const ProductChanges = ProductDetails.partial();
 export type ProductChanges = z.infer<typeof ProductChanges>;
 
@@ -42,15 +43,15 @@ export const CreateProduct = z.object({
   type: z.literal('CreateProduct'),
   data: z.object({ productId: Id, sellerId: Id, sku: Sku, ...productDetailFields, price: Money, now: Instant }),
 });
-export const UpdateProduct = z.object({
+const UpdateProduct = z.object({
   type: z.literal('UpdateProduct'),
   data: z.object({ productId: Id, actorId: Id, changes: ProductChanges, now: Instant }),
 });
-export const ChangePrice = z.object({
+const ChangePrice = z.object({
   type: z.literal('ChangePrice'),
   data: z.object({ productId: Id, actorId: Id, price: Money, now: Instant }),
 });
-export const DiscontinueProduct = z.object({
+const DiscontinueProduct = z.object({
   type: z.literal('DiscontinueProduct'),
   data: z.object({ productId: Id, actorId: Id, now: Instant }),
 });
@@ -58,10 +59,10 @@ export const ProductCommand = z.discriminatedUnion('type', [CreateProduct, Updat
 export type ProductCommand = z.infer<typeof ProductCommand>;
 
 // Events
-export const ProductCreatedData = z.object({ productId: Id, sellerId: Id, sku: Sku, ...productDetailFields, price: Money, at: Instant });
-export const ProductUpdatedData = z.object({ productId: Id, changes: ProductChanges, at: Instant });
-export const ProductPriceChangedData = z.object({ productId: Id, previous: Money, price: Money, at: Instant });
-export const ProductDiscontinuedData = z.object({ productId: Id, at: Instant });
+const ProductCreatedData = z.object({ productId: Id, sellerId: Id, sku: Sku, ...productDetailFields, price: Money, at: Instant });
+const ProductUpdatedData = z.object({ productId: Id, changes: ProductChanges, at: Instant });
+const ProductPriceChangedData = z.object({ productId: Id, previous: Money, price: Money, at: Instant });
+const ProductDiscontinuedData = z.object({ productId: Id, at: Instant });
 export const ProductEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ProductCreated'), data: ProductCreatedData }),
   z.object({ type: z.literal('ProductUpdated'), data: ProductUpdatedData }),

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
 import { ensure, fail } from '../../shared/errors.ts';
-import { Id, Instant, Quantity, Sku } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
+import { Quantity, Sku } from '../primitives.ts';
 
 /** One stream per SKU: the consistency boundary that keeps concurrent checkouts from overselling. */
 export const stockStreamId = (sku: string): string => `stock-${sku}`;
@@ -10,19 +11,19 @@ export const StockReleaseReason = z.enum(['out_of_stock', 'payment_declined', 'e
 export type StockReleaseReason = z.infer<typeof StockReleaseReason>;
 
 // Commands
-export const ReceiveStock = z.object({
+const ReceiveStock = z.object({
   type: z.literal('ReceiveStock'),
   data: z.object({ sku: Sku, quantity: Quantity, receiptId: Id, now: Instant }),
 });
-export const HoldStock = z.object({
+const HoldStock = z.object({
   type: z.literal('HoldStock'),
   data: z.object({ sku: Sku, holdId: Id, quantity: Quantity, expiresAt: Instant, now: Instant }),
 });
-export const ConfirmStock = z.object({
+const ConfirmStock = z.object({
   type: z.literal('ConfirmStock'),
   data: z.object({ sku: Sku, holdId: Id, now: Instant }),
 });
-export const ReleaseStock = z.object({
+const ReleaseStock = z.object({
   type: z.literal('ReleaseStock'),
   data: z.object({ sku: Sku, holdId: Id, reason: StockReleaseReason, now: Instant }),
 });
@@ -30,10 +31,10 @@ export const StockCommand = z.discriminatedUnion('type', [ReceiveStock, HoldStoc
 export type StockCommand = z.infer<typeof StockCommand>;
 
 // Events
-export const StockReceivedData = z.object({ sku: Sku, receiptId: Id, quantity: Quantity, at: Instant });
-export const StockHeldData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, expiresAt: Instant, at: Instant });
-export const StockHoldConfirmedData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, at: Instant });
-export const StockReleasedData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, reason: StockReleaseReason, at: Instant });
+const StockReceivedData = z.object({ sku: Sku, receiptId: Id, quantity: Quantity, at: Instant });
+const StockHeldData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, expiresAt: Instant, at: Instant });
+const StockHoldConfirmedData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, at: Instant });
+const StockReleasedData = z.object({ sku: Sku, holdId: Id, quantity: Quantity, reason: StockReleaseReason, at: Instant });
 export const StockEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('StockReceived'), data: StockReceivedData }),
   z.object({ type: z.literal('StockHeld'), data: StockHeldData }),
@@ -42,7 +43,7 @@ export const StockEvent = z.discriminatedUnion('type', [
 ]);
 export type StockEvent = z.infer<typeof StockEvent>;
 
-export type StockHold = { quantity: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
+type StockHold = { quantity: number; expiresAt: string; status: 'held' | 'confirmed' | 'released' };
 /** `onHand` counts units in the warehouse; confirmed holds have left it, held ones are reserved. */
 export type StockState = { onHand: number; holds: Record<string, StockHold>; receipts: Record<string, true> };
 

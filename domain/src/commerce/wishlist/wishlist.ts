@@ -1,17 +1,17 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, type Decider } from '../../shared/decider.ts';
-import { Id, Instant } from '../primitives.ts';
+import { Id, Instant } from '../../shared/primitives.ts';
 
 /** One wishlist per user. Moving an item to the cart is AddToCart + RemoveFromWishlist, sent by the API. */
 export const wishlistStreamId = (userId: string): string => `wishlist-${userId}`;
 
 const item = z.object({ userId: Id, productId: Id, now: Instant });
-export const AddToWishlist = z.object({ type: z.literal('AddToWishlist'), data: item });
-export const RemoveFromWishlist = z.object({ type: z.literal('RemoveFromWishlist'), data: item });
+const AddToWishlist = z.object({ type: z.literal('AddToWishlist'), data: item });
+const RemoveFromWishlist = z.object({ type: z.literal('RemoveFromWishlist'), data: item });
 export const WishlistCommand = z.discriminatedUnion('type', [AddToWishlist, RemoveFromWishlist]);
 export type WishlistCommand = z.infer<typeof WishlistCommand>;
 
-export const WishlistItemData = z.object({ userId: Id, productId: Id, at: Instant });
+const WishlistItemData = z.object({ userId: Id, productId: Id, at: Instant });
 export const WishlistEvent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('WishlistItemAdded'), data: WishlistItemData }),
   z.object({ type: z.literal('WishlistItemRemoved'), data: WishlistItemData }),
