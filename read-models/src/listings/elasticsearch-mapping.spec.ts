@@ -190,9 +190,14 @@ describe('buildSearchRequest', () => {
   });
 
   it('over-fetches candidates in the final order when dates or a slot are asked', () => {
-    for (const dates of [{ checkIn: '2030-05-01', checkOut: '2030-05-03' }, { slot: '2030-05-01T19:00:00.000Z' }]) {
+    const slotFields = ['doc.details.location.timeZone', 'doc.details.slots'];
+    for (const [dates, extra] of [
+      [{ checkIn: '2030-05-01', checkOut: '2030-05-03' }, []],
+      // a slot is checked on each restaurant's own clock and grid
+      [{ slot: '2030-05-01T19:00:00.000Z' }, slotFields],
+    ] as const) {
       const request = buildSearchRequest({ ...base, ...dates, page: 4, pageSize: 10 }, { candidateCap: 700 });
-      expect(request).toMatchObject({ from: 0, size: 700, _source: [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices'] });
+      expect(request).toMatchObject({ from: 0, size: 700, _source: [...SUMMARY_FIELDS, 'unitTypes', 'doc.nightPrices', ...extra] });
     }
   });
 
