@@ -41,7 +41,10 @@ export const cities = (() => {
 const weightTotal = cities.reduce((sum, c) => sum + c.weight, 0);
 export const pickCity = (r: Random) => {
   let x = r.next() * weightTotal;
-  for (const city of cities) if ((x -= city.weight) <= 0) return city;
+  for (const city of cities) {
+    x -= city.weight;
+    if (x <= 0) return city;
+  }
   return cities[0]!;
 };
 
