@@ -96,7 +96,6 @@ describe('one typo apart', () => {
 describe('listing search on PostgreSQL', () => {
   let pool: Pool;
   let reader: PgListingReader;
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 8);

@@ -99,14 +99,12 @@ const Rebuilds = ({ names, onDone }: { names: string[]; onDone: () => void }) =>
       {job && (
         <div role="status" aria-live="polite" className="rebuild">
           {job.status === 'running' ? (
-            <>
-              <label>
-                Rebuilding {job.projection}: {job.done} of {job.total} events{' '}
-                <progress value={job.done} max={Math.max(1, job.total)}>
-                  {job.done} of {job.total}
-                </progress>
-              </label>
-            </>
+            <label>
+              Rebuilding {job.projection}: {job.done} of {job.total} events{' '}
+              <progress value={job.done} max={Math.max(1, job.total)}>
+                {job.done} of {job.total}
+              </progress>
+            </label>
           ) : job.status === 'done' ? (
             <p>
               Rebuild of {job.projection}: {job.outcome?.status}, {job.outcome?.events} events in {job.outcome?.seconds.toFixed(1)} s.
