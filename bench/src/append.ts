@@ -51,7 +51,8 @@ try {
         );
         const result = JSON.parse(out.trim().split('\n').at(-1)!) as Case;
         console.log(`${store}, ${batch} per append, round ${round + 1}: ${result.throughput} appends/s (${result.eventsPerSecond} events/s), p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
-        (results[`${store}-batch${batch}`] ??= []).push(result);
+        const key = `${store}-batch${batch}`;
+        results[key] = [...(results[key] ?? []), result];
         await db.drop();
       }
     }

@@ -46,7 +46,14 @@ const poller = (look: (pending: Pending) => Promise<void>) => {
           pending.delete(k);
           resolve(NaN);
         }, 30_000);
-        pending.set(k, { answered, resolve: (ms) => (clearTimeout(timer), pending.delete(k), resolve(ms)) });
+        pending.set(k, {
+          answered,
+          resolve: (ms) => {
+            clearTimeout(timer);
+            pending.delete(k);
+            resolve(ms);
+          },
+        });
       }),
     stop: async () => {
       running = false;

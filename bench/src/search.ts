@@ -157,7 +157,15 @@ try {
         continue;
       }
       // In process and one at a time: a search holds the only thread, so more clients add no throughput.
-      const result = await runLoad({ concurrency: 1, durationMs: p.seconds * 1000, maxRequests: p.requests, request: async () => (await oramaSearch(orama.db, make(r))!(), 200) });
+      const result = await runLoad({
+        concurrency: 1,
+        durationMs: p.seconds * 1000,
+        maxRequests: p.requests,
+        request: async () => {
+          await oramaSearch(orama.db, make(r))!();
+          return 200;
+        },
+      });
       peer[name] = { latencyMs: result.latencyMs, perSecond: result.throughput };
       line(`orama ${name}`, result);
     }

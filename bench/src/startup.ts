@@ -75,7 +75,9 @@ try {
     for (const app of apps) {
       for (const way of (round % 2 === 0 ? ['source', 'build'] : ['build', 'source']) as Way[]) {
         const sample = await startOnce(app, way);
-        ((samples[app.name] ??= { source: [], build: [] })[way]).push(sample);
+        const ways = samples[app.name] ?? { source: [], build: [] };
+        samples[app.name] = ways;
+        ways[way].push(sample);
         console.log(`${app.name} from ${way}, round ${round + 1}: ready in ${sample.readyMs} ms, ${sample.rssAtReadyMb} MB then, ${sample.rssIdleMb} MB idle`);
       }
     }

@@ -33,7 +33,12 @@ const freshRunner = () => {
   });
   const stop = new AbortController();
   const done = runner.run(stop.signal);
-  return { stop: async () => (stop.abort(), done) };
+  return {
+    stop: async () => {
+      stop.abort();
+      return done;
+    },
+  };
 };
 
 describe('checkout across a workflow runner restart', () => {

@@ -1,4 +1,4 @@
-import { listings } from '@stayhub/domain';
+import type { listings } from '@stayhub/domain';
 
 /** A small seeded generator, so that every run builds the same listings. */
 export const random = (seed: number) => {

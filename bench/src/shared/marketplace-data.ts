@@ -32,7 +32,7 @@ export const cityCount = 60;
 export const cities = (() => {
   const r = random(424_242);
   return Array.from({ length: cityCount }, (_, rank) => ({
-    name: capital(nameOf(r)) + (rank % 7 === 0 ? ' de ' + capital(nameOf(r)) : ''),
+    name: capital(nameOf(r)) + (rank % 7 === 0 ? ` de ${capital(nameOf(r))}` : ''),
     lat: 36.5 + r.next() * 8,
     lon: -8.5 + r.next() * 11,
     weight: 1 / (rank + 1),
@@ -41,7 +41,10 @@ export const cities = (() => {
 const weightTotal = cities.reduce((sum, c) => sum + c.weight, 0);
 export const pickCity = (r: Random) => {
   let x = r.next() * weightTotal;
-  for (const city of cities) if ((x -= city.weight) <= 0) return city;
+  for (const city of cities) {
+    x -= city.weight;
+    if (x <= 0) return city;
+  }
   return cities[0]!;
 };
 

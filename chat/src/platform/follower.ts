@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { bookings, chat, identity, listings } from '@stayhub/domain';
+import { type bookings, chat, type identity, type listings } from '@stayhub/domain';
 import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
 import { execute } from '../conversations/commands.ts';
 import { checkpointSql, readCheckpoint } from '../shared/schema.ts';

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { counter, gauge, HttpProblem, zodIssues, type AuthUser } from '@stayhub/infra';
 import { markRead, readableConversation, sendMessage } from '../conversations/commands.ts';
 import type { ChatDeps } from '../shared/deps.ts';

@@ -154,7 +154,7 @@ const releaseHold = ({ data }: ReleaseHold, state: CalendarState): CalendarEvent
 /** The deadline's own command: a confirmed hold, or one whose time has not come, stays. */
 const releaseExpiredHold = ({ data }: ReleaseExpiredHold, state: CalendarState): CalendarEvent[] => {
   const hold = holdOf(state, data.holdId);
-  if (!hold || hold.status !== 'held' || Date.parse(data.now) < Date.parse(hold.expiresAt)) return [];
+  if (hold?.status !== 'held' || Date.parse(data.now) < Date.parse(hold.expiresAt)) return [];
   return release(data.holdId, hold, 'expired', data.now);
 };
 

@@ -77,7 +77,11 @@ describe('SIGKILL of the chat process mid-stream', () => {
           for (const frame of socket.frames) if (frame.type === 'ack' && frame.clientMessageId) acked.set(frame.clientMessageId, frame.seq);
       };
       const target = acked.size + ACKS_PER_CYCLE;
-      await expect.poll(() => (collect(), acked.size), { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(target);
+      const ackedSoFar = () => {
+        collect();
+        return acked.size;
+      };
+      await expect.poll(ackedSoFar, { timeout: 60_000, interval: 20 }).toBeGreaterThanOrEqual(target);
       app.child.kill('SIGKILL');
       expect((await app.exited).signal).toBe('SIGKILL');
       await Promise.all(writers);

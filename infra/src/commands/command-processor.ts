@@ -302,15 +302,21 @@ export class CommandProcessor {
           // Another process appended (not merely an earlier command of this batch that failed): read again.
           if (!dependsOnFailure && cached?.revision !== result.reason.actual) this.cache.delete(result.reason.streamId);
           for (const s of job.steps) if (s.streamId === result.reason.streamId) s.fresh = false;
-          return toRetry.push(job);
+          toRetry.push(job);
+          return;
         }
-        return job.reject(result.reason);
+        job.reject(result.reason);
+        return;
       }
       if (dependsOnFailure) {
         for (const s of streams) failedStreams.add(s);
-        return toRetry.push(job);
+        toRetry.push(job);
+        return;
       }
-      if (!d.ok) return toVerify.push({ job, error: d.error });
+      if (!d.ok) {
+        toVerify.push({ job, error: d.error });
+        return;
+      }
       const position = result?.status === 'fulfilled' ? result.value.position : '';
       for (const [streamId, after] of d.after) {
         if (after.events.length > 0) confirmed.add(streamId);
@@ -431,5 +437,6 @@ const randomBytes16 = (): Uint8Array => {
     randomFillSync(randomPool);
     randomAt = 0;
   }
-  return randomPool.subarray(randomAt, (randomAt += 16));
+  randomAt += 16;
+  return randomPool.subarray(randomAt - 16, randomAt);
 };

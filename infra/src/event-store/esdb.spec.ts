@@ -71,7 +71,9 @@ const channel = <T>() => {
   const state = { pulls: 0 };
   return {
     state,
-    push: (...items: T[]) => items.forEach((value) => deliver({ value, done: false })),
+    push: (...items: T[]) => {
+      for (const value of items) deliver({ value, done: false });
+    },
     end: () => deliver({ value: undefined, done: true }),
     fail: (error: unknown) => waiting.shift()?.reject(error),
     source: {

@@ -77,7 +77,7 @@ export class KurrentEventStore implements EventStore {
 
   async append(streamId: string, events: EventToAppend[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
-    let result;
+    let result: Awaited<ReturnType<KurrentDBClient['appendToStream']>>;
     try {
       result = await this.client.appendToStream(streamId, events.map(toEventData), { streamState: toStreamState(expected) });
     } catch (error) {

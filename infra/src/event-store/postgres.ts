@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
-import pg from 'pg';
 import {
   DuplicateEventConflict,
   WrongExpectedRevision,

@@ -174,7 +174,9 @@ export const openApiDocument = (
     responses['4XX'] = { ...problemResponse, description: 'A problem with the request (RFC 9457)' };
     responses['5XX'] = { ...problemResponse, description: 'The service cannot answer now (RFC 9457); retry later' };
     const headers = commonFor(route, common).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') }));
-    (paths[path] ??= {})[route.method] = {
+    const operations = paths[path] ?? {};
+    paths[path] = operations;
+    operations[route.method] = {
       operationId: `${route.method}${path.replace(/\{([A-Za-z_]+)\}/g, 'By-$1').replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
       summary: route.summary,
       tags: route.tags,

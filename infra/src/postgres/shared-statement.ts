@@ -27,8 +27,12 @@ export class SharedStatement<T, R = void> {
     this.running = true;
     this.run(taken.map((q) => q.item))
       .then(
-        (results) => taken.forEach((q, i) => q.resolve((Array.isArray(results) ? results[i] : undefined) as R)),
-        (error: unknown) => taken.forEach((q) => q.reject(error)),
+        (results) => {
+          for (const [i, q] of taken.entries()) q.resolve((Array.isArray(results) ? results[i] : undefined) as R);
+        },
+        (error: unknown) => {
+          for (const q of taken) q.reject(error);
+        },
       )
       .finally(() => {
         this.running = false;

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction } from '@stayhub/infra';
 import { checkpointSchema, readCheckpoint } from '@stayhub/read-models';
 import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
-import type { Progress } from './progress.ts';
 import { rebuildSchema } from './schema.ts';
 import type { EventSource, RebuildOptions, RebuildOutcome, RebuildTargetState, ReplayDeps } from './run.ts';
-import type { Comparison, RebuildTarget } from './target.ts';
+import type { RebuildTarget } from './target.ts';
 import { catchUp } from './catch-up.ts';
 import { printComparison, verify } from './verify.ts';
 

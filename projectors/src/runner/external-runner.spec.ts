@@ -35,7 +35,12 @@ describe.skipIf(Boolean(skip))(`availability projection into Redis${skip ? ` (sk
   const run = () => {
     const stop = new AbortController();
     const done = runExternalProjection(pool, events, projection(), stop.signal);
-    return { stop: async () => (stop.abort(), done) };
+    return {
+      stop: async () => {
+        stop.abort();
+        return done;
+      },
+    };
   };
   // Positions of what this file appended: other sessions on the server can hold the visible head back for a while.
   let last = '';

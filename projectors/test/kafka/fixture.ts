@@ -54,7 +54,11 @@ export const kafkaFixture = async (extraTopics: Record<string, number> = {}): Pr
     },
     readVisible: async (count, after = '') => {
       let events: RecordedEvent[] = [];
-      await eventually(async () => (events = await store.readAll({ after, maxCount: count + 1 })).length >= count, 30_000, `${count} visible events`);
+      const visible = async () => {
+        events = await store.readAll({ after, maxCount: count + 1 });
+        return events.length >= count;
+      };
+      await eventually(visible, 30_000, `${count} visible events`);
       return events;
     },
     close: async () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineRoute, type Route } from '@stayhub/infra';
-import { type ProductSummary } from '@stayhub/read-models';
+import type { ProductSummary } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 

@@ -9,7 +9,12 @@ const HISTORY = ['order_history'];
 const Cursor = z
   .string()
   .max(500)
-  .transform((text, ctx) => decodeOrderCursor(text) ?? (ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' }), z.NEVER));
+  .transform((text, ctx) => {
+    const cursor = decodeOrderCursor(text);
+    if (cursor !== undefined) return cursor;
+    ctx.addIssue({ code: 'custom', message: 'not a cursor from a previous page' });
+    return z.NEVER;
+  });
 const ListQuery = z
   .object({ before: Cursor.optional(), after: Token, ...Paging })
   .refine((q) => q.before === undefined || q.page === 1, { message: 'use either before (a cursor) or page', path: ['page'] });

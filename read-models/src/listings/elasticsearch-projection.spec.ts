@@ -206,7 +206,10 @@ describe('index and alias management', () => {
       calls.push({ method, path, body });
     };
     const nameIn = (pattern: unknown, at: number) => (pattern as Call).path.split('/')[at]!;
-    mock.add({ method: 'PUT', path: '/_index_template/:name' }, (params) => (record(params), { acknowledged: true }));
+    mock.add({ method: 'PUT', path: '/_index_template/:name' }, (params) => {
+      record(params);
+      return { acknowledged: true };
+    });
     mock.add({ method: 'HEAD', path: '/:index' }, (params) => (indexes.has(nameIn(params, 1)) ? '' : fail(404, {})));
     mock.add({ method: 'PUT', path: '/:index' }, (params) => {
       record(params);
@@ -215,7 +218,10 @@ describe('index and alias management', () => {
       indexes.add(index);
       return { acknowledged: true };
     });
-    mock.add({ method: 'PUT', path: '/:index/_mapping' }, (params) => (record(params), { acknowledged: true }));
+    mock.add({ method: 'PUT', path: '/:index/_mapping' }, (params) => {
+      record(params);
+      return { acknowledged: true };
+    });
     mock.add({ method: 'DELETE', path: '/:index' }, (params) => {
       record(params);
       const index = nameIn(params, 1);

@@ -23,7 +23,11 @@ const writeCalendarEvents = async (client: PoolClient, target: string, events: r
     [streams],
   );
   const seen = new Map(rows.map((r) => [r.stream_id, Number(r.revision)]));
-  const fresh = events.filter((e) => e.streamRevision > (seen.get(e.streamId) ?? -1) && (seen.set(e.streamId, e.streamRevision), true));
+  const fresh = events.filter((e) => {
+    if (e.streamRevision <= (seen.get(e.streamId) ?? -1)) return false;
+    seen.set(e.streamId, e.streamRevision);
+    return true;
+  });
   if (fresh.length === 0) return;
   await client.query(
     `INSERT INTO ${t.calendarStreams} (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])

@@ -96,7 +96,6 @@ describe('one typo apart', () => {
 describe('listing search on PostgreSQL', () => {
   let pool: Pool;
   let reader: PgListingReader;
-  const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [event], 'listings'));
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 8);
@@ -155,7 +154,10 @@ describe('listing search on PostgreSQL', () => {
     const conditions = points.map((pt) => {
       values.push(pt.lat, pt.lon, pt.radiusKm * 1000);
       const n = values.length;
-      const within = withinRadiusSql(`${pt.plat}::float8`, `${pt.plon}::float8`, pt, (value) => (values.push(value), `$${values.length}::float8`));
+      const within = withinRadiusSql(`${pt.plat}::float8`, `${pt.plon}::float8`, pt, (value) => {
+        values.push(value);
+        return `$${values.length}::float8`;
+      });
       return `(${within}) = (earth_distance(ll_to_earth($${n - 2}::float8, $${n - 1}::float8), ll_to_earth(${pt.plat}, ${pt.plon})) <= $${n}::float8)
         OR abs(earth_distance(ll_to_earth($${n - 2}::float8, $${n - 1}::float8), ll_to_earth(${pt.plat}, ${pt.plon})) - $${n}::float8) < 0.001`;
     });

@@ -120,34 +120,43 @@ export class Fold {
     const reason = () => (event.data as { reason: string }).reason;
     switch (event.type) {
       case 'BookingApproved':
-        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.approved', about, at);
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.approved', about, at);
+        return;
       case 'BookingDeclined':
-        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.declined', { ...about, reason: reason() }, at);
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.declined', { ...about, reason: reason() }, at);
+        return;
       case 'BookingRequestExpired':
-        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.expired', about, at);
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.expired', about, at);
+        return;
       case 'BookingPaymentFailed':
-        return this.notify(event, to(b.guest_id), b.guest_id, 'booking.payment_failed', { ...about, reason: reason() }, at);
+        this.notify(event, to(b.guest_id), b.guest_id, 'booking.payment_failed', { ...about, reason: reason() }, at);
+        return;
       case 'BookingConfirmed':
         this.notify(event, to(b.guest_id), b.guest_id, 'booking.confirmed', about, at);
         this.notify(event, to(b.host_id), b.host_id, 'booking.confirmed', about, at);
-        return this.remind(event, bookingId, b, at);
+        this.remind(event, bookingId, b, at);
+        return;
       case 'BookingModified': {
         const moved = { ...b, stay: (event.data as { stay: NoticeStay }).stay };
         this.s.bookings.set(bookingId, moved);
         this.changed.bookings.add(bookingId);
-        return this.reschedule(bookingId, at, moved, Fold.zoneOf(event));
+        this.reschedule(bookingId, at, moved, Fold.zoneOf(event));
+        return;
       }
       case 'BookingCancelled': {
         const { byRole, refund } = event.data as { byRole: 'guest' | 'host'; refund: Amount };
         const told = { ...about, byRole, refund };
         this.notify(event, to(b.guest_id), b.guest_id, 'booking.cancelled', told, at);
         if (byRole === 'guest') this.notify(event, to(b.host_id), b.host_id, 'booking.cancelled', told, at);
-        return this.reschedule(bookingId, at);
+        this.reschedule(bookingId, at);
+        return;
       }
       case 'GuestReviewedStay':
-        return this.notify(event, to(b.host_id), b.host_id, 'review.received', about, at);
+        this.notify(event, to(b.host_id), b.host_id, 'review.received', about, at);
+        return;
       case 'HostReviewedGuest':
-        return this.notify(event, to(b.guest_id), b.guest_id, 'review.received', about, at);
+        this.notify(event, to(b.guest_id), b.guest_id, 'review.received', about, at);
+        return;
       default:
         return;
     }
@@ -178,14 +187,18 @@ export class Fold {
       }
       case 'OrderShipped': {
         const { carrier, tracking } = event.data as { carrier?: string; tracking?: string };
-        return this.notify(event, to(shopper), shopper, 'order.shipped', { ...about, ...(carrier ? { carrier } : {}), ...(tracking ? { tracking } : {}) }, at);
+        this.notify(event, to(shopper), shopper, 'order.shipped', { ...about, ...(carrier ? { carrier } : {}), ...(tracking ? { tracking } : {}) }, at);
+        return;
       }
       case 'OrderDelivered':
-        return this.notify(event, to(shopper), shopper, 'order.delivered', about, at);
+        this.notify(event, to(shopper), shopper, 'order.delivered', about, at);
+        return;
       case 'OrderFailed':
-        return this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: (event.data as { reason: string }).reason }, at);
+        this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: (event.data as { reason: string }).reason }, at);
+        return;
       case 'OrderExpired':
-        return this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: 'payment_timeout' }, at);
+        this.notify(event, to(shopper), shopper, 'order.failed', { ...about, reason: 'payment_timeout' }, at);
+        return;
       default:
         return;
     }

@@ -45,7 +45,7 @@ describe.skipIf(Boolean(cassandraSkipped))(`applyOrdersToCassandra${cassandraSki
   };
 
   it('follows an order into both tables, one logged batch per order and call', async () => {
-    const { cassandra, projection, reader, target, byId } = await setup();
+    const { cassandra, projection, reader, target } = await setup();
     await projection.applyBatch(placedAndHeld, target, park);
     await projection.applyBatch(rest, target, park);
     expect(cassandra.batches).toHaveLength(2);
@@ -59,7 +59,7 @@ describe.skipIf(Boolean(cassandraSkipped))(`applyOrdersToCassandra${cassandraSki
   });
 
   it('writes nothing when the same events come again', async () => {
-    const { cassandra, projection, reader, target, byId } = await setup();
+    const { cassandra, projection, reader, target } = await setup();
     await projection.applyBatch(history, target, park);
     const once = await reader.get('o1');
     for (const event of history) await projection.applyBatch([event], target, park);

@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import { knownWordsOf } from '../listings/elasticsearch-mapping.ts';
+import { type KnownWord, knownWordsOf } from '../listings/elasticsearch-mapping.ts';
 import { TOTAL_BOUND, totalTextOf } from '../listings/port.ts';
 import { typedWords } from '../listings/search-words.ts';
 import {
@@ -36,7 +36,7 @@ export class ElasticsearchProductReader implements ProductReader {
     const page = { page: query.page, pageSize: query.pageSize };
     // Typed words are looked up first, as the PostgreSQL dictionary does: those no product has are left out.
     const typed = query.q ? typedWords(query.q) : [];
-    let words;
+    let words: KnownWord[] | undefined;
     if (query.q) {
       const known = typed.length === 0 ? undefined : await this.client.search({ index: this.alias, ...productKnownWordsRequest(typed) });
       words = knownWordsOf(typed, known?.aggregations as Parameters<typeof knownWordsOf>[1]);

@@ -211,7 +211,7 @@ export class ChatConnection {
       case 'pong':
         return;
       default:
-        return assertNever(frame);
+        assertNever(frame);
     }
   }
 

@@ -39,7 +39,7 @@ export const AvailabilityCalendar = ({
       </caption>
       <tbody>
         {Array.from({ length: Math.ceil(days / 7) }, (_, week) => (
-          <tr key={week}>
+          <tr key={nights[week * 7]}>
             {nights.slice(week * 7, week * 7 + 7).map((night) => {
               const free = freeOn.get(night)?.free ?? unitType.count;
               const chosen = selected && night >= selected.checkIn && night < selected.checkOut;

@@ -66,7 +66,7 @@ export const ListingPage = () => {
       </p>
       <div className="photos">
         {(details.photos ?? []).slice(0, 4).map((photo, i) => (
-          <img key={photo} src={photo} alt={`Photo ${i + 1} of ${details.title ?? 'the listing'}`} />
+          <img key={photo} src={photo} alt={`${details.title ?? 'The listing'}, view ${i + 1}`} />
         ))}
       </div>
       <div className="columns">

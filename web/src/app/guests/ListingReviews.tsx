@@ -24,7 +24,7 @@ export const ListingReviews = ({ listingId }: { listingId: string }) => {
             {items.map((review) => (
               <li key={`${review.writtenAt} ${review.guestFirstName}`} className="card">
                 <p>
-                  <strong aria-label={`${review.rating} of 5`}>{'★'.repeat(review.rating) + '☆'.repeat(5 - review.rating)}</strong> {review.guestFirstName || 'A guest'},{' '}
+                  <strong role="img" aria-label={`${review.rating} of 5`}>{'★'.repeat(review.rating) + '☆'.repeat(5 - review.rating)}</strong> {review.guestFirstName || 'A guest'},{' '}
                   stayed {monthName(review.stayMonth)}
                 </p>
                 <p className="prose">{review.comment}</p>

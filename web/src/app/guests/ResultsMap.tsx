@@ -55,13 +55,16 @@ export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[
   const grid = Array.from({ length: 9 }, (_, i) => i);
   return (
     <figure className="map" aria-label={`Map of ${located.length} results`}>
+      {/* biome-ignore lint/a11y/useSemanticElements: inside SVG there is no <fieldset>; the group names the drawing that holds the result links */}
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="group" aria-label="Results map">
         <rect width={WIDTH} height={HEIGHT} className="map-ground" />
         {tiles.map((tile) => (
+          // biome-ignore lint/a11y/noAriaHiddenOnFocusable: an SVG <image> takes no focus; the tiles are decoration
           <image key={`${tile.x},${tile.y}`} href={tile.url} x={tile.x} y={tile.y} width={TILE} height={TILE} aria-hidden="true" />
         ))}
         {!tilesUrl &&
           grid.map((i) => (
+            // biome-ignore lint/a11y/noAriaHiddenOnFocusable: an SVG <g> without links takes no focus; the grid is decoration
             <g key={i} aria-hidden="true">
               <line x1={(WIDTH / 8) * i} y1={0} x2={(WIDTH / 8) * i} y2={HEIGHT} className="map-grid" />
               <line x1={0} y1={(HEIGHT / 8) * i} x2={WIDTH} y2={(HEIGHT / 8) * i} className="map-grid" />
@@ -69,6 +72,7 @@ export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[
           ))}
         {centre && (() => {
           const c = at(centre.lat, centre.lon);
+          // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG <circle> is not interactive; role="img" names the centre mark
           return <circle cx={c.x} cy={c.y} r={6} className="map-centre" aria-label="Search centre" role="img" />;
         })()}
         {located.map((item) => {

@@ -3,7 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { describeError, newIdempotencyKey } from '../shared/api.ts';
 import { ErrorMessage, Field } from '../shared/ui.tsx';
 import { pendingChanges, type Draft, type SyncState } from './draft-queue.ts';
-import { emptyUnit, fieldLabel, valueOf, type ListingForm, type ListingKind, type UnitForm } from './listing-form.ts';
+import { emptyUnit, fieldLabel, valueAt, type ListingForm, type ListingKind, type UnitForm } from './listing-form.ts';
 import { draftQueue } from './queue.ts';
 
 const STEPS = ['Basics', 'Place', 'Details', 'Units and prices', 'Policies'] as const;
@@ -49,7 +49,7 @@ const ConflictPanel = ({ draft, onResolve }: { draft: Draft; onResolve: (keep: '
           <div key={field}>
             <dt>{fieldLabel(field, draft.form, theirs)}</dt>
             <dd>
-              Yours: <q>{shown(valueOf(draft.form, field))}</q> · saved: <q>{shown(valueOf(theirs, field))}</q>
+              Yours: <q>{shown(valueAt(draft.form, field))}</q> · saved: <q>{shown(valueAt(theirs, field))}</q>
             </dd>
           </div>
         ))}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ListingDetails } from '../guests/types.ts';
 import { browserStore, DraftQueue, pendingChanges, type DraftTransport } from './draft-queue.ts';
-import { emptyForm, emptyUnit, fieldLabel, valueOf, type ListingKind, type UnitForm } from './listing-form.ts';
+import { emptyForm, emptyUnit, fieldLabel, valueAt, type ListingKind, type UnitForm } from './listing-form.ts';
 
 class Offline extends Error {}
 class Stale extends Error {
@@ -373,8 +373,8 @@ describe('a hotel with several unit types', () => {
     expect(await queue.sync(draft.draftId)).toEqual({ state: 'conflict', fields: ['units/double/price', 'units/suite'] });
     const { conflict, form } = queue.get(draft.draftId)!;
     expect(fieldLabel('units/double/price', form, conflict!.theirs)).toBe('Unit type “Double”: price');
-    expect(valueOf(form, 'units/suite')).toMatchObject({ name: 'Junior suite' });
-    expect(valueOf(conflict!.theirs, 'units/suite')).toBeUndefined();
+    expect(valueAt(form, 'units/suite')).toMatchObject({ name: 'Junior suite' });
+    expect(valueAt(conflict!.theirs, 'units/suite')).toBeUndefined();
 
     expect(await queue.resolve(draft.draftId, 'theirs')).toEqual({ state: 'saved' });
     expect(queue.get(draft.draftId)!.form.units).toEqual([{ key: 'double', name: 'Double', count: '8', capacity: '2', price: '99' }]);
@@ -414,7 +414,7 @@ describe('a hotel with several unit types', () => {
     ]);
     expect(draft.form).not.toHaveProperty('unitName');
     expect(draft.conflict!.fields).toEqual(['title', 'units/double/price']);
-    expect(valueOf(draft.conflict!.theirs, 'units/double/price')).toBe('99');
+    expect(valueAt(draft.conflict!.theirs, 'units/double/price')).toBe('99');
   });
 });
 

@@ -255,7 +255,10 @@ export class DraftQueue {
     try {
       if (!draft.listingId) {
         const create = draft.create ?? { key: this.ids.newId(), body: { kind: draft.kind, details: pendingChanges(draft) } };
-        if (!draft.create) this.save((draft = { ...draft, create }));
+        if (!draft.create) {
+          draft = { ...draft, create };
+          this.save(draft);
+        }
         this.announce(draftId, { state: 'saving' });
         const { listingId, revision } = await this.transport.create(create.body, create.key);
         draft = { ...this.require(draftId), listingId, acked: create.body.details, ...(revision === undefined ? {} : { revision }) };

@@ -190,7 +190,7 @@ const parseUnitField = (field: FormField): { key: string; attribute?: UnitAttrib
 };
 
 /** A field's value in a form: a unit type (undefined when it is not there), one of its attributes, or a plain field. */
-export const valueOf = (form: ListingForm, field: FormField): unknown => {
+export const valueAt = (form: ListingForm, field: FormField): unknown => {
   const unit = parseUnitField(field);
   if (!unit) return form[field as PlainField];
   const found = form.units.find((u) => u.key === unit.key);

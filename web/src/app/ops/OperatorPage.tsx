@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { get, post } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
@@ -20,10 +20,14 @@ type Part = { name: string; status: string; httpStatus: number | null; health: u
 
 /** Reloads every few seconds while the page is open, so lag is seen moving. */
 const useEvery = (ms: number, reloads: (() => void)[]) => {
+  // the latest reloads are called without restarting the timer on every render
+  const latest = useRef(reloads);
+  latest.current = reloads;
   useEffect(() => {
-    const timer = setInterval(() => reloads.forEach((reload) => reload()), ms);
+    const timer = setInterval(() => {
+      for (const reload of latest.current) reload();
+    }, ms);
     return () => clearInterval(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [ms]);
 };
 
@@ -59,15 +63,17 @@ const Rebuilds = ({ names, onDone }: { names: string[]; onDone: () => void }) =>
   const [error, setError] = useState<unknown>(null);
   const job = current.data?.rebuild ?? null;
   const running = job?.status === 'running';
+  // told once the rebuild stops running, whether or not the parent passed a new callback since
+  const done = useRef(onDone);
+  done.current = onDone;
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(current.reload, 1000);
     return () => {
       clearInterval(timer);
-      onDone();
+      done.current();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [running]);
+  }, [running, current.reload]);
   const start = async (projection: string) => {
     setError(null);
     try {
@@ -93,14 +99,12 @@ const Rebuilds = ({ names, onDone }: { names: string[]; onDone: () => void }) =>
       {job && (
         <div role="status" aria-live="polite" className="rebuild">
           {job.status === 'running' ? (
-            <>
-              <label>
-                Rebuilding {job.projection}: {job.done} of {job.total} events{' '}
-                <progress value={job.done} max={Math.max(1, job.total)}>
-                  {job.done} of {job.total}
-                </progress>
-              </label>
-            </>
+            <label>
+              Rebuilding {job.projection}: {job.done} of {job.total} events{' '}
+              <progress value={job.done} max={Math.max(1, job.total)}>
+                {job.done} of {job.total}
+              </progress>
+            </label>
           ) : job.status === 'done' ? (
             <p>
               Rebuild of {job.projection}: {job.outcome?.status}, {job.outcome?.events} events in {job.outcome?.seconds.toFixed(1)} s.

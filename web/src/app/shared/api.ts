@@ -82,7 +82,7 @@ export const call = async <T = unknown>(service: Service, method: string, path: 
     throw new NetworkError('The server could not be reached: check the connection');
   }
   const text = await response.text();
-  let body: unknown = undefined;
+  let body: unknown;
   try {
     body = text ? JSON.parse(text) : undefined;
   } catch {

@@ -15,6 +15,7 @@ export const useResource = <T,>(key: string | null, load: (signal: AbortSignal) 
   const [generation, setGeneration] = useState(0);
   const loader = useRef(load);
   loader.current = load;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `generation` is not read inside; changing it is what `reload` asks, a new load
   useEffect(() => {
     if (key === null) {
       setResource({ state: 'idle' });

@@ -49,6 +49,7 @@ export function AsyncList<T>({
 }
 
 export const Field = ({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) => (
+  // biome-ignore lint/a11y/noLabelWithoutControl: the control is the `children` this label wraps
   <label className="field">
     <span>{label}</span>
     {children}

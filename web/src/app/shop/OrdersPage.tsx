@@ -52,6 +52,7 @@ export const OrderPage = () => {
       <h2>Timeline</h2>
       <ol className="timeline">
         {o.timeline.map((entry, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: the timeline only grows at its end and is never reordered, so an entry's place is its identity
           <li key={`${entry.type}-${i}`}>
             <time dateTime={entry.at}>{formatDate(entry.at)}</time> {words(entry.type)}
             {entry.carrier ? ` with ${entry.carrier}` : ''}

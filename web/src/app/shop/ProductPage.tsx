@@ -39,7 +39,7 @@ export const ProductPage = () => {
       </p>
       <div className="photos">
         {p.images.slice(0, 4).map((src, i) => (
-          <img key={src} src={src} alt={`Picture ${i + 1} of ${p.name}`} />
+          <img key={src} src={src} alt={`${p.name}, view ${i + 1}`} />
         ))}
       </div>
       <p className="prose">{p.description}</p>

@@ -33,7 +33,10 @@ describe("a seller's page", () => {
   it('lists paid orders to ship with what to pack and where, ships one, and lists the products with their stock', async () => {
     let shipped = false;
     const urls = serve((url) => {
-      if (url.pathname.endsWith('/ship')) return (shipped = true), { status: 200, body: { orderId: 'order-00000001', status: 'shipped' } };
+      if (url.pathname.endsWith('/ship')) {
+        shipped = true;
+        return { status: 200, body: { orderId: 'order-00000001', status: 'shipped' } };
+      }
       if (url.pathname === '/api/query/seller/products') return page([product]);
       return page(url.searchParams.get('status') === 'confirmed' && !shipped ? [order('order-00000001', 'confirmed'), order('order-00000002', 'confirmed', false)] : []);
     });
@@ -61,7 +64,10 @@ describe("a seller's page", () => {
     ];
     let received = false;
     const urls = serve((url) => {
-      if (url.pathname === '/api/command/products/p1/stock') return (received = true), { status: 201, body: { productId: 'p1', onHand: 9 } };
+      if (url.pathname === '/api/command/products/p1/stock') {
+        received = true;
+        return { status: 201, body: { productId: 'p1', onHand: 9 } };
+      }
       if (url.pathname === '/api/query/seller/products') return page([product]);
       if (url.pathname === '/api/query/seller/stock-receipts') return page(received ? [{ ...receipts[0], receiptId: 'DN-9', quantity: 1, receivedBy: 'seller' }, ...receipts] : receipts);
       return page([]);
