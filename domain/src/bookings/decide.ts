@@ -36,11 +36,11 @@ const ensureOpen = (b: Booking, now: string): void => {
 const ensureSeated = (kind: ListingKind, stay: Stay, grid: SlotGrid | undefined): void => {
   // a slot at a rental is refused by the terms; a start that is no instant, by the stay's rules
   if (kind !== 'restaurant' || stay.kind !== 'slot' || Number.isNaN(Date.parse(stay.start))) return;
-  if (!grid) return fail('STAY_INVALID', 'The restaurant has no opening hours to book a table in');
-  if (!slotIsOpen(grid.slots, grid.timeZone, stay.start)) {
+  const seating = grid ?? fail('STAY_INVALID', 'The restaurant has no opening hours to book a table in');
+  if (!slotIsOpen(seating.slots, seating.timeZone, stay.start)) {
     fail(
       'STAY_INVALID',
-      `The restaurant does not seat at ${localDateTime(stay.start, grid.timeZone)}: pick a start on its ${grid.slots.minutes}-minute grid within opening hours`,
+      `The restaurant does not seat at ${localDateTime(stay.start, seating.timeZone)}: pick a start on its ${seating.slots.minutes}-minute grid within opening hours`,
     );
   }
 };

@@ -70,11 +70,11 @@ describe('problem+json (RFC 9457) for whatever a route throws', () => {
   beforeAll(async () => {
     const app = express();
     app.use(express.json());
-    cases.forEach((c, i) =>
+    for (const [i, c] of cases.entries()) {
       app.get(`/${i}`, () => {
         throw c.thrown();
-      }),
-    );
+      });
+    }
     app.use(problemHandler((error) => logged.push(error)));
     const server = await new Promise<import('node:http').Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
