@@ -17,11 +17,14 @@ const p = params('bench:append', {
   concurrency: { default: 16, help: 'concurrent appenders, each on its own streams' },
   duration: { default: 10, help: 'seconds measured per case' },
   warmup: { default: 2, help: 'seconds of warm-up per case' },
-  bytes: { default: 500, help: 'JSON size of each event\'s data' },
+  bytes: { default: 500, help: "JSON size of each event's data" },
   batches: { default: '1,10', help: 'events per append, one case each' },
   rounds: { default: 2, help: 'each case runs this many times, alternating the stores' },
   streamLength: { default: 100, help: 'appends per stream before a client starts a new one' },
-  stores: { default: 'ours,emmett,raw,ours-direct', help: 'ours (through the command processor, shared commits), ours-direct (one append per transaction), emmett, raw (single-row INSERT commits)' },
+  stores: {
+    default: 'ours,emmett,raw,ours-direct',
+    help: 'ours (through the command processor, shared commits), ours-direct (one append per transaction), emmett, raw (single-row INSERT commits)',
+  },
 });
 
 /** The installed version, from the package's own package.json (wherever npm placed it). */
@@ -46,11 +49,32 @@ try {
         const db = await freshDatabase(server.adminUrl, `append_${store}`);
         const out = execFileSync(
           process.execPath,
-          [...worker.execArgv, worker.file, '--store', store, '--url', db.url, '--concurrency', `${p.concurrency}`, '--batch', `${batch}`, '--duration', `${p.duration}`, '--warmup', `${p.warmup}`, '--bytes', `${p.bytes}`, '--streamLength', `${p.streamLength}`],
+          [
+            ...worker.execArgv,
+            worker.file,
+            '--store',
+            store,
+            '--url',
+            db.url,
+            '--concurrency',
+            `${p.concurrency}`,
+            '--batch',
+            `${batch}`,
+            '--duration',
+            `${p.duration}`,
+            '--warmup',
+            `${p.warmup}`,
+            '--bytes',
+            `${p.bytes}`,
+            '--streamLength',
+            `${p.streamLength}`,
+          ],
           { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
         );
         const result = JSON.parse(out.trim().split('\n').at(-1)!) as Case;
-        console.log(`${store}, ${batch} per append, round ${round + 1}: ${result.throughput} appends/s (${result.eventsPerSecond} events/s), p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+        console.log(
+          `${store}, ${batch} per append, round ${round + 1}: ${result.throughput} appends/s (${result.eventsPerSecond} events/s), p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`,
+        );
         const key = `${store}-batch${batch}`;
         results[key] = [...(results[key] ?? []), result];
         await db.drop();

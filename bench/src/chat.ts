@@ -47,7 +47,11 @@ const commitFigures = async (url: string) => {
   if (!answer.ok) throw new Error(`chat /metrics answered ${answer.status}`);
   const text = await answer.text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-  return { commits: value('commands_commit_batch_size_count'), commands: value('commands_commit_batch_size_sum'), storeSeconds: value('eventstore_append_duration_seconds_sum') };
+  return {
+    commits: value('commands_commit_batch_size_count'),
+    commands: value('commands_commit_batch_size_sum'),
+    storeSeconds: value('eventstore_append_duration_seconds_sum'),
+  };
 };
 
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
@@ -100,7 +104,16 @@ const chat = await benchProcess('chat');
 const profileDir = join(resultsDir, '../.profiles/chat');
 if (p.profile) mkdirSync(profileDir, { recursive: true });
 const chatProcess = spawn(process.execPath, [...chat.execArgv, ...(p.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), chat.file], {
-  env: { ...process.env, DATABASE_URL: platformDb.url, CHAT_DATABASE_URL: chatDb.url, CHAT_PORT: String(chatPort), METRICS_PORT: String(metricsPort), JWT_SECRET, LOG_LEVEL: 'warn', CHAT_RATE_LIMIT_MESSAGES: '1000000000' },
+  env: {
+    ...process.env,
+    DATABASE_URL: platformDb.url,
+    CHAT_DATABASE_URL: chatDb.url,
+    CHAT_PORT: String(chatPort),
+    METRICS_PORT: String(metricsPort),
+    JWT_SECRET,
+    LOG_LEVEL: 'warn',
+    CHAT_RATE_LIMIT_MESSAGES: '1000000000',
+  },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
 const chatExited = new Promise<void>((resolve) => chatProcess.once('exit', () => resolve()));
@@ -118,7 +131,10 @@ const chatApi = api(chatUrl);
 const generators: Generator[] = [];
 try {
   for (let ready = false; !ready; ) {
-    ready = await fetch(`${chatUrl}/health`).then((r) => r.ok, () => false);
+    ready = await fetch(`${chatUrl}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
   console.log(`setting up ${p.listings} rentals and ${p.conversations} inquiry conversations…`);
@@ -164,7 +180,12 @@ try {
   // (the nights stay well within how far ahead a stay may start).
   let n = 0;
   const bookingLoad = async (label: string): Promise<LoadResult> => {
-    const result = await runLoad({ concurrency: p.bookingConcurrency, durationMs: p.bookingSeconds * 1000, warmupMs: 2000, request: () => scenario.spread(n++) });
+    const result = await runLoad({
+      concurrency: p.bookingConcurrency,
+      durationMs: p.bookingSeconds * 1000,
+      warmupMs: 2000,
+      request: () => scenario.spread(n++),
+    });
     console.log(`booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
     return result;
   };
@@ -187,10 +208,19 @@ try {
     generator: sum(generators, (generator) => cpuSecondsOf(generator.pid)),
     sched: {
       chat: schedOf(chatProcess.pid!),
-      generator: { runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds), waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds), slices: sum(generators, (g) => schedOf(g.pid).slices) },
+      generator: {
+        runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds),
+        waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds),
+        slices: sum(generators, (g) => schedOf(g.pid).slices),
+      },
     },
   });
-  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(metricsUrl)];
+  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [
+    cpu(),
+    await serverCpuSeconds(server.adminUrl),
+    await pgCounters(chatDb.url),
+    await commitFigures(metricsUrl),
+  ];
   await all({ ask: 'measure' });
   const measureStart = now();
   const bookingUnderChat = await bookingLoad('under chat load');
@@ -198,7 +228,12 @@ try {
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   const windows = await all<Window>({ ask: 'endMeasure' });
   const measuredMs = now() - measureStart;
-  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [cpu(), await serverCpuSeconds(server.adminUrl), await pgCounters(chatDb.url), await commitFigures(metricsUrl)];
+  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [
+    cpu(),
+    await serverCpuSeconds(server.adminUrl),
+    await pgCounters(chatDb.url),
+    await commitFigures(metricsUrl),
+  ];
   const peakRssMb = chatMemory.stop();
   await all({ ask: 'pause' });
   const ackedInWindow = sum(windows, (w) => w.acked);
@@ -239,7 +274,8 @@ try {
           waitingForCpu: perSecond((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000),
           // each time the thread became runnable, how long it waited for a CPU on average
           meanWaitPerWakeupMs: round2(
-            ((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000) / Math.max(1, cpuAfter.sched[name].slices - cpuBefore.sched[name].slices),
+            ((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000) /
+              Math.max(1, cpuAfter.sched[name].slices - cpuBefore.sched[name].slices),
           ),
         },
       ]),
@@ -257,7 +293,10 @@ try {
     },
     chatDatabasePerAckedMessage: {
       commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
-      statements: chatDbAfter.statements === null || chatDbBefore.statements === null ? null : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
+      statements:
+        chatDbAfter.statements === null || chatDbBefore.statements === null
+          ? null
+          : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
     },
   };
   console.log(`chat: ${JSON.stringify(traffic)}`);
@@ -279,7 +318,8 @@ try {
   const settled = await all<Settled>({ ask: 'stopSending' });
   traffic.acked = sum(settled, (s) => s.acked);
   traffic.lost = sum(settled, (s) => s.lost);
-  for (const { rejected: byStatus } of settled) for (const [status, count] of Object.entries(byStatus)) traffic.rejected[status] = (traffic.rejected[status] ?? 0) + count;
+  for (const { rejected: byStatus } of settled)
+    for (const [status, count] of Object.entries(byStatus)) traffic.rejected[status] = (traffic.rejected[status] ?? 0) + count;
   console.log(`chat, settled: acked ${traffic.acked}, lost ${traffic.lost}, rejected ${JSON.stringify(traffic.rejected)}`);
 
   // 4. reconnect storm

@@ -51,8 +51,16 @@ try {
   const sampler = memorySampler(platform.memory);
   const run = async (name: string, request: (n: number) => Promise<number>, maxRequests?: number): Promise<LoadResult> => {
     console.log(`${name}: ${p.concurrency} clients for ${p.warmup}+${p.duration} s…`);
-    const result = await runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, warmupMs: p.warmup * 1000, request, ...(maxRequests ? { maxRequests } : {}) });
-    console.log(`${name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
+    const result = await runLoad({
+      concurrency: p.concurrency,
+      durationMs: p.duration * 1000,
+      warmupMs: p.warmup * 1000,
+      request,
+      ...(maxRequests ? { maxRequests } : {}),
+    });
+    console.log(
+      `${name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`,
+    );
     return result;
   };
   /** CPU-milliseconds the processes spent per successful request during the load (the first one's own share too when there are several). */
@@ -108,7 +116,13 @@ try {
 
   for (const [i, name] of cases.entries()) {
     const kind = name as 'spread' | 'hot';
-    const both = peer && i % 2 === 1 ? [['peer', theirs[kind]], ['ours', ours[kind]]] : [['ours', ours[kind]], ...(peer ? [['peer', theirs[kind]]] : [])];
+    const both =
+      peer && i % 2 === 1
+        ? [
+            ['peer', theirs[kind]],
+            ['ours', ours[kind]],
+          ]
+        : [['ours', ours[kind]], ...(peer ? [['peer', theirs[kind]]] : [])];
     const results: Record<string, LoadResult> = {};
     for (const [who, go] of both as [string, () => Promise<LoadResult>][]) results[who] = await go();
     figures[kind] = {

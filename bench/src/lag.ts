@@ -77,8 +77,10 @@ const probes = async (platform: Platform) => {
     title: 'Lag probe hotel',
     unitTypes: [{ unitTypeId: 'probe', name: 'Probe', count: 1, capacity: 1, price: { amount: 5_000, currency: 'EUR' } }],
   });
-  const searched = await inParallel(Array.from({ length: SEARCH_PROBES }, (_, i) => i), 8, async (i) =>
-    (await publishListing(platform, host!, 'rental', -10 - i, { title: `Lagprobe ${i}` })).listingId,
+  const searched = await inParallel(
+    Array.from({ length: SEARCH_PROBES }, (_, i) => i),
+    8,
+    async (i) => (await publishListing(platform, host!, 'rental', -10 - i, { title: `Lagprobe ${i}` })).listingId,
   );
   const first = 2;
   const bookingIds = new Map<number, string>();
@@ -111,7 +113,11 @@ const probes = async (platform: Platform) => {
       started.push(
         (async () => {
           let t0 = performance.now();
-          const booked = await command.post('/bookings', { listingId: hotel.listingId, checkIn: day(first + k), checkOut: day(first + k + 1), guests: 1, paymentMethod: 'tok_visa' }, guest!.token);
+          const booked = await command.post(
+            '/bookings',
+            { listingId: hotel.listingId, checkIn: day(first + k), checkOut: day(first + k + 1), guests: 1, paymentMethod: 'tok_visa' },
+            guest!.token,
+          );
           let answered = performance.now();
           commandMs.push(answered - t0);
           if (booked.status === 201) {
@@ -146,7 +152,10 @@ try {
   const probe = await probes(platform);
   const stopAt = performance.now() + p.duration * 1000;
   console.log(`probing lag for ${p.duration} s under ${p.concurrency} booking clients…`);
-  const [load, probed] = await Promise.all([runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }), probe.run(stopAt)]);
+  const [load, probed] = await Promise.all([
+    runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }),
+    probe.run(stopAt),
+  ]);
   const lost = (xs: number[]) => xs.filter((x) => Number.isNaN(x)).length;
   const figures = {
     availabilityLagMs: { ...summarise(probed.availability.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.availability) },
@@ -155,11 +164,19 @@ try {
     probeCommandMs: summarise(probed.commandMs),
     backgroundLoad: load,
   };
-  console.log(`availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; history lag p50 ${figures.historyLagMs.p50} ms p99 ${figures.historyLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`);
-  record('lag', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
-    'Lag = from the command\'s answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).',
-    'Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings\' titles, seen in GET /listings/search?q=lagprobe.',
-  ], loadBefore);
+  console.log(
+    `availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; history lag p50 ${figures.historyLagMs.p50} ms p99 ${figures.historyLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`,
+  );
+  record(
+    'lag',
+    { ...p, database: server.kind, postgres: await serverSettings(db.url) },
+    figures,
+    [
+      "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).",
+      "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
+    ],
+    loadBefore,
+  );
 } finally {
   await platform.stop();
   await db.drop();

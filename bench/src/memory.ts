@@ -57,17 +57,19 @@ try {
 
   // With many listings.
   const kept = benchDatabase(server.adminUrl, 'search');
-  const reusable = p.reuse && (await (async () => {
-    const client = new pg.Client(kept.url);
-    try {
-      await client.connect();
-      return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM listings')).rows[0]!.n) >= p.listings;
-    } catch {
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
-  })());
+  const reusable =
+    p.reuse &&
+    (await (async () => {
+      const client = new pg.Client(kept.url);
+      try {
+        await client.connect();
+        return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM listings')).rows[0]!.n) >= p.listings;
+      } catch {
+        return false;
+      } finally {
+        await client.end().catch(() => undefined);
+      }
+    })());
   // The search database was kept for this: it goes once measured, as a fresh one would.
   const listingsDb = reusable ? kept : await freshDatabase(server.adminUrl, 'memory_listings');
   let loadSeconds: number | undefined;
@@ -83,23 +85,39 @@ try {
   platform = await startPlatform(listingsDb.url);
   const query = api(platform.queryUrl);
   const started = platform.memory();
-  const kinds = ['q=sunny%20loft', 'lat=38.72&lon=-9.14&radiusKm=10&sort=distance', `city=Paris&kind=hotel&checkIn=${window.first}&checkOut=${new Date(Date.parse(window.first) + 3 * 86_400_000).toISOString().slice(0, 10)}&guests=2`, 'minPrice=10000&maxPrice=12000&sort=price'];
+  const kinds = [
+    'q=sunny%20loft',
+    'lat=38.72&lon=-9.14&radiusKm=10&sort=distance',
+    `city=Paris&kind=hotel&checkIn=${window.first}&checkOut=${new Date(Date.parse(window.first) + 3 * 86_400_000).toISOString().slice(0, 10)}&guests=2`,
+    'minPrice=10000&maxPrice=12000&sort=price',
+  ];
   figures.withListings = {
     listings: p.listings,
     loadedBy: reusable ? 'bench:search (kept database)' : `this run, in ${loadSeconds} s`,
     idleRssMb: started.rssMb,
     ...(await measure(platform, () =>
-      runLoad({ concurrency: 4, durationMs: 600_000, maxRequests: p.searches, request: async (n) => (await query.get(`/listings/search?${kinds[n % kinds.length]}`)).status }),
+      runLoad({
+        concurrency: 4,
+        durationMs: 600_000,
+        maxRequests: p.searches,
+        request: async (n) => (await query.get(`/listings/search?${kinds[n % kinds.length]}`)).status,
+      }),
     )),
   };
   console.log(`with ${p.listings} listings: ${JSON.stringify(figures.withListings)}`);
   await platform.stop();
   await listingsDb.drop();
 
-  record('memory', { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl) }, figures, [
-    'RSS of the platform process from /proc/<pid>/status: rssMb = VmRSS after the work, peakRssMb = VmHWM, reset to the current RSS just before the work (peakReset: true), so it is the peak during the work; peakRssMbSampled = highest VmRSS seen every 100 ms.',
-    'The listings are loaded into the read models by the bench driver (see figure 4); the platform process is then started fresh and serves searches over them.',
-  ], loadBefore);
+  record(
+    'memory',
+    { ...p, database: server.kind, postgres: await serverSettings(server.adminUrl) },
+    figures,
+    [
+      'RSS of the platform process from /proc/<pid>/status: rssMb = VmRSS after the work, peakRssMb = VmHWM, reset to the current RSS just before the work (peakReset: true), so it is the peak during the work; peakRssMbSampled = highest VmRSS seen every 100 ms.',
+      'The listings are loaded into the read models by the bench driver (see figure 4); the platform process is then started fresh and serves searches over them.',
+    ],
+    loadBefore,
+  );
 } finally {
   await server.stop();
 }

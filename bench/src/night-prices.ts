@@ -49,7 +49,11 @@ await pool.query(
   [p.first, p.pricedPercent],
 );
 await pool.query('ANALYZE');
-const { rows: [counts] } = await pool.query<{ nights: string; units: string }>(`SELECT count(*)::text AS nights, count(DISTINCT unit_type_id)::text AS units FROM ${priced.nightPrices}`);
+const {
+  rows: [counts],
+} = await pool.query<{ nights: string; units: string }>(
+  `SELECT count(*)::text AS nights, count(DISTINCT unit_type_id)::text AS units FROM ${priced.nightPrices}`,
+);
 const loadSeconds = Math.round((performance.now() - started) / 100) / 10;
 
 const r = random(p.seed);
@@ -72,7 +76,12 @@ const shapes: Record<string, () => Partial<ListingSearchQuery>> = {
   },
 };
 
-const figures: Record<string, unknown> = { listingsPerTarget: p.listings, pricedNights: Number(counts!.nights), pricedUnitTypes: Number(counts!.units), loadSeconds };
+const figures: Record<string, unknown> = {
+  listingsPerTarget: p.listings,
+  pricedNights: Number(counts!.nights),
+  pricedUnitTypes: Number(counts!.units),
+  loadSeconds,
+};
 for (const [shape, next] of Object.entries(shapes)) {
   const ms: Record<string, number[]> = { plain: [], priced: [] };
   const found: Record<string, number> = { plain: 0, priced: 0 };
@@ -88,14 +97,27 @@ for (const [shape, next] of Object.entries(shapes)) {
   }
   const plain = summarise(ms.plain!);
   const withPrices = summarise(ms.priced!);
-  figures[shape] = { plain, priced: withPrices, medianRatio: Math.round((withPrices.p50 / plain.p50) * 100) / 100, itemsPerQuery: { plain: found.plain! / p.rounds, priced: found.priced! / p.rounds } };
+  figures[shape] = {
+    plain,
+    priced: withPrices,
+    medianRatio: Math.round((withPrices.p50 / plain.p50) * 100) / 100,
+    itemsPerQuery: { plain: found.plain! / p.rounds, priced: found.priced! / p.rounds },
+  };
   console.log(`${shape.padEnd(22)} p50 plain ${plain.p50} ms, priced ${withPrices.p50} ms (×${(withPrices.p50 / plain.p50).toFixed(2)})`);
 }
 
 await pool.end();
 await db.drop();
 await server.stop();
-record('night-prices', p, figures, [
-  'one client, PostgreSQL search read model, queries interleaved on both targets; ratio = priced p50 / plain p50',
-  `load average at start ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (2 cores, shared with other engineers' test runs)`,
-], loadBefore);
+record(
+  'night-prices',
+  p,
+  figures,
+  [
+    'one client, PostgreSQL search read model, queries interleaved on both targets; ratio = priced p50 / plain p50',
+    `load average at start ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, at end ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (2 cores, shared with other engineers' test runs)`,
+  ],
+  loadBefore,
+);

@@ -19,7 +19,7 @@ const p = params('bench:read-your-writes', {
   seconds: { default: 5, help: 'length of one round' },
   rounds: { default: 3, help: 'rounds of each way, alternating' },
   stepMs: { default: 100, help: 'the projector commits a new checkpoint this often (how long a read waits for its write)' },
-  pollMs: { default: 20, help: 'the replaced waiter\'s pause between checks' },
+  pollMs: { default: 20, help: "the replaced waiter's pause between checks" },
 });
 
 const at = (n: number) => `${String(n).padStart(20, '0')}-${String(n).padStart(20, '0')}`;
@@ -90,7 +90,9 @@ try {
     for (const way of ['announced', 'polled'] as const) {
       const done = await round(way, readerPool, projectorPool, changes);
       const wake = summarise(done.wakeMs);
-      console.log(`${way}: ${done.waits} waits, wake p50 ${wake.p50} ms p99 ${wake.p99} ms, ${(done.checks / done.waits).toFixed(2)} checks a wait, ${done.timedOut} timed out`);
+      console.log(
+        `${way}: ${done.waits} waits, wake p50 ${wake.p50} ms p99 ${wake.p99} ms, ${(done.checks / done.waits).toFixed(2)} checks a wait, ${done.timedOut} timed out`,
+      );
       rounds.push(done);
     }
   }
@@ -115,10 +117,16 @@ try {
     wakeP50RatioAnnouncedToPolled: Math.round((announced.medianOfRoundsWakeP50Ms / polled.medianOfRoundsWakeP50Ms) * 100) / 100,
     checksPerWaitRatioAnnouncedToPolled: Math.round((announced.checksPerWait / polled.checksPerWait) * 100) / 100,
   };
-  record('read-your-writes', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
-    'wakeMs: from the projector sending its checkpoint commit until the waiting read returned (so it includes the commit); each reader waits for the next checkpoint, stepMs apart.',
-    'announced: CheckpointChanges (LISTEN, one coalesced NOTIFY after each commit, 500 ms safety re-check). polled: the waiter it replaced, a check every pollMs. Rounds alternate on the same server and pools.',
-  ], loadBefore);
+  record(
+    'read-your-writes',
+    { ...p, database: server.kind, postgres: await serverSettings(db.url) },
+    figures,
+    [
+      'wakeMs: from the projector sending its checkpoint commit until the waiting read returned (so it includes the commit); each reader waits for the next checkpoint, stepMs apart.',
+      'announced: CheckpointChanges (LISTEN, one coalesced NOTIFY after each commit, 500 ms safety re-check). polled: the waiter it replaced, a check every pollMs. Rounds alternate on the same server and pools.',
+    ],
+    loadBefore,
+  );
 } finally {
   await changes.close();
   await readerPool.end();

@@ -51,7 +51,10 @@ try {
   for (const event of history) (streams.get(event.streamId) ?? streams.set(event.streamId, []).get(event.streamId)!).push(event);
   started = performance.now();
   await inParallel([...streams.entries()], 8, async ([streamId, events]) => {
-    await emmett.appendToStream(streamId, events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })));
+    await emmett.appendToStream(
+      streamId,
+      events.map((e) => ({ type: e.type, data: e.data as Record<string, unknown> })),
+    );
   });
   const emmettAppendSeconds = (performance.now() - started) / 1000;
 
@@ -90,7 +93,12 @@ try {
     {
       events: outcome.events,
       ours: { seconds: Math.round(oursSeconds * 10) / 10, eventsPerSecond: rate(oursSeconds), documents: oursDocs },
-      emmett: { seconds: Math.round(emmettSeconds * 10) / 10, eventsPerSecond: rate(emmettSeconds), documents: emmettDocs, appendSeconds: Math.round(emmettAppendSeconds) },
+      emmett: {
+        seconds: Math.round(emmettSeconds * 10) / 10,
+        eventsPerSecond: rate(emmettSeconds),
+        documents: emmettDocs,
+        appendSeconds: Math.round(emmettAppendSeconds),
+      },
       ratio: Math.round((emmettSeconds / oursSeconds) * 10) / 10,
     },
     [

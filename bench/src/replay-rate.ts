@@ -28,7 +28,10 @@ const server = await benchServer();
 const kept = benchDatabase(server.adminUrl, `replay_${p.events}_${p.seed}`);
 const reusable =
   p.keep &&
-  (await withAdmin(server.adminUrl, async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [`stayhub_bench_replay_${p.events}_${p.seed}`])).rowCount! > 0)) &&
+  (await withAdmin(
+    server.adminUrl,
+    async (admin) => (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [`stayhub_bench_replay_${p.events}_${p.seed}`])).rowCount! > 0,
+  )) &&
   (await withAdmin(kept.url, async (client) => (await client.query("SELECT to_regclass('bench_history') IS NOT NULL AS ok")).rows[0].ok as boolean));
 const db = p.keep ? kept : await freshDatabase(server.adminUrl, 'replay');
 if (p.keep && !reusable) {
@@ -72,7 +75,15 @@ try {
   );
   if (disorder[0]!.n !== 0) throw new Error(`${disorder[0]!.n} events out of stream order`);
 
-  type Round = { events: number; seconds: number; eventsPerSecond: number; peakRssMb: number; replayCpuSeconds: number; serverCpuSeconds?: number; load: number[] };
+  type Round = {
+    events: number;
+    seconds: number;
+    eventsPerSecond: number;
+    peakRssMb: number;
+    replayCpuSeconds: number;
+    serverCpuSeconds?: number;
+    load: number[];
+  };
   const rounds: Round[] = [];
   let rowsBuilt: Record<string, number> = {};
   for (let round = 1; round <= p.rounds; round++) {
@@ -81,11 +92,27 @@ try {
     const serverBefore = await serverCpuSeconds(db.url);
     const { stdout } = await promisify(execFile)(
       process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('./replay/worker.ts', import.meta.url)), '--url', db.url, '--projections', p.projections, '--batch', String(p.batch)],
+      [
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('./replay/worker.ts', import.meta.url)),
+        '--url',
+        db.url,
+        '--projections',
+        p.projections,
+        '--batch',
+        String(p.batch),
+      ],
       { maxBuffer: 1 << 20 },
     );
     const serverAfter = await serverCpuSeconds(db.url);
-    const result = JSON.parse(stdout.trim().split('\n').pop()!) as { events: number; seconds: number; targets: string[]; cpuSeconds: number; peakRssMb: number };
+    const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
+      events: number;
+      seconds: number;
+      targets: string[];
+      cpuSeconds: number;
+      peakRssMb: number;
+    };
     rounds.push({
       events: result.events,
       seconds: Math.round(result.seconds * 10) / 10,
@@ -120,7 +147,7 @@ try {
       ...(generateSeconds !== undefined ? { generateSeconds } : {}),
     },
     [
-      'Each round rebuilds every named read model in one pass over the events, in its own process (`replay/worker.ts`, as `npm run replay -- rebuild` does); the peak RSS is that process\'s own (the kernel\'s VmHWM).',
+      "Each round rebuilds every named read model in one pass over the events, in its own process (`replay/worker.ts`, as `npm run replay -- rebuild` does); the peak RSS is that process's own (the kernel's VmHWM).",
       'CPU seconds per million events: the replay process, and the whole database server over the round (postmaster and backends, from /proc). They do not depend on how busy the machine is the way the rate does: on an otherwise idle machine the rate is bounded by events / max(replay CPU, server CPU / cores).',
       'The history is decided by the listing, calendar and booking deciders and written straight into es_events in chunks (not through es_append), to generate it fast.',
     ],

@@ -28,7 +28,7 @@ const p = params('bench:search-explain', {
   first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
   queries: { default: 40, help: 'queries per shape' },
   shapes: { default: '', help: 'comma-separated shape names (default: all)' },
-  explain: { default: 'yes', help: 'yes: print the plans of each shape\'s slowest query; no: timings only' },
+  explain: { default: 'yes', help: "yes: print the plans of each shape's slowest query; no: timings only" },
   before: { default: '', help: 'a git revision whose search statements to time on the same queries, interleaved (default: none)' },
 });
 
@@ -101,7 +101,13 @@ try {
     console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
     if (before) {
       const was = summarise(timedBefore);
-      figures[name] = { latencyMs: latency, beforeLatencyMs: was, p50AfterOverBefore: Math.round((latency.p50 / was.p50) * 100) / 100, p99AfterOverBefore: Math.round((latency.p99 / was.p99) * 100) / 100, slowest: slowest.qs };
+      figures[name] = {
+        latencyMs: latency,
+        beforeLatencyMs: was,
+        p50AfterOverBefore: Math.round((latency.p50 / was.p50) * 100) / 100,
+        p99AfterOverBefore: Math.round((latency.p99 / was.p99) * 100) / 100,
+        slowest: slowest.qs,
+      };
       console.log(`   ${p.before}: p50 ${was.p50} ms, p99 ${was.p99} ms, max ${was.max} ms`);
     }
     if (p.explain !== 'yes') continue;
@@ -119,7 +125,7 @@ try {
   }
   if (before) {
     record('search-explain', { ...p, database: 'embedded' }, figures, [
-      'Each shape\'s queries run straight on the search read model (no HTTP), one at a time, by this revision and by `before`, alternating query by query on the same database.',
+      "Each shape's queries run straight on the search read model (no HTTP), one at a time, by this revision and by `before`, alternating query by query on the same database.",
     ]);
   }
 } finally {

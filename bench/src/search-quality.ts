@@ -34,7 +34,7 @@ import { summarise } from './shared/stats.ts';
 import { createPool } from '@stayhub/infra';
 
 const p = params('bench:search-quality', {
-  listings: { default: 20_000, help: 'listings (the marketplace\'s first n) held by every store' },
+  listings: { default: 20_000, help: "listings (the marketplace's first n) held by every store" },
   seed: { default: 12, help: 'data seed (the marketplace of bench:search)' },
   queries: { default: 300, help: 'typo queries asked of every store' },
   peer: { default: true, help: 'ask @orama/orama too' },
@@ -42,7 +42,10 @@ const p = params('bench:search-quality', {
 
 const loadBefore = loadavg();
 const now = new Date().toISOString();
-const docs: ListingDocument[] = Array.from({ length: p.listings }, (_, i) => marketplaceEvents(p.seed, i, now).reduce<ListingDocument | undefined>(evolveListingDocument, undefined)!);
+const docs: ListingDocument[] = Array.from(
+  { length: p.listings },
+  (_, i) => marketplaceEvents(p.seed, i, now).reduce<ListingDocument | undefined>(evolveListingDocument, undefined)!,
+);
 const byId = new Map(docs.map((d) => [d.listingId, d]));
 
 // The dictionary of the reference order: every word listings have, by its one-deletion variants.
@@ -59,7 +62,9 @@ const near = (typed: string): string[] =>
   [...new Set([...deletionVariants(typed), ...oneLetterLonger(typed)].flatMap((v) => [...(variants.get(v) ?? [])]))].filter((w) => typedMatches(typed, w));
 /** The tier our relevance order gives a listing for a query: 0 every known word exactly in the title, 1 each in the title with a typo allowed, 2 elsewhere. */
 const tierOf = (q: string, listingId: string): number => {
-  const known = typedWords(q).map((typed) => ({ typed, words: near(typed) })).filter((k) => k.words.length > 0);
+  const known = typedWords(q)
+    .map((typed) => ({ typed, words: near(typed) }))
+    .filter((k) => k.words.length > 0);
   const title = titleWords.get(listingId) ?? new Set<string>();
   if (known.every((k) => k.words.includes(k.typed)) && known.every((k) => title.has(k.typed))) return 0;
   return known.every((k) => k.words.some((w) => title.has(w))) ? 1 : 2;
@@ -99,7 +104,10 @@ const figuresOf = (answers: Answer[]) => ({
   latencyMs: summarise(answers.map((a) => Math.round(a.ms * 10) / 10)),
 });
 const agreement = (a: Answer[], b: Answer[]) =>
-  Math.round((a.reduce((n, x, i) => n + x.ids.filter((id) => b[i]!.ids.includes(id)).length / Math.max(1, Math.max(x.ids.length, b[i]!.ids.length)), 0) / a.length) * 1000) / 1000;
+  Math.round(
+    (a.reduce((n, x, i) => n + x.ids.filter((id) => b[i]!.ids.includes(id)).length / Math.max(1, Math.max(x.ids.length, b[i]!.ids.length)), 0) / a.length) *
+      1000,
+  ) / 1000;
 
 const figures: Record<string, any> = { listings: p.listings, queries: queries.length, examples: queries.slice(0, 5) };
 
@@ -159,11 +167,17 @@ try {
     figures.orama = { ...figures.orama, ...figuresOf(oramaAnswers) };
     console.log('orama', figures.orama);
   }
-  record('search-quality', { ...p }, figures, [
-    'Every store holds the same first `listings` listings of the bench:search marketplace and is asked the same typo queries, one at a time, in process (no HTTP).',
-    'inRelevanceOrder: the share of answers whose items never go back to a better tier (0 every known word exactly in the title, 1 each in the title with one typo allowed, 2 elsewhere), nor up in rating within a tier; Orama ranks by BM25 instead, so its figure says how far that is from this order.',
-    'topTenAgreement: the mean share of ids two stores have in common in the same query\'s first ten.',
-  ], loadBefore);
+  record(
+    'search-quality',
+    { ...p },
+    figures,
+    [
+      'Every store holds the same first `listings` listings of the bench:search marketplace and is asked the same typo queries, one at a time, in process (no HTTP).',
+      'inRelevanceOrder: the share of answers whose items never go back to a better tier (0 every known word exactly in the title, 1 each in the title with one typo allowed, 2 elsewhere), nor up in rating within a tier; Orama ranks by BM25 instead, so its figure says how far that is from this order.',
+      "topTenAgreement: the mean share of ids two stores have in common in the same query's first ten.",
+    ],
+    loadBefore,
+  );
 } finally {
   await pool.end();
   await db.drop();

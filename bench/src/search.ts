@@ -30,7 +30,7 @@ const p = params('bench:search', {
   recall: { default: 300, help: 'typo queries for recall@10' },
   peer: { default: true, help: 'run @orama/orama on the same listings and queries' },
   peerListings: { default: 100_000, help: 'listings the peer holds (0: all; 500k need ~7 GB of heap and ~10 min to index here)' },
-  peerRecall: { default: 100, help: 'typo queries for the peer\'s recall@10 (each takes up to seconds)' },
+  peerRecall: { default: 100, help: "typo queries for the peer's recall@10 (each takes up to seconds)" },
 });
 
 const loadBefore = loadavg();
@@ -48,7 +48,9 @@ const clients = p.clients.split(',').map(Number);
 const shapes = listingShapes(p.seed, p.first, p.listings);
 const figures: Record<string, any> = {};
 const line = (label: string, result: Pick<LoadResult, 'latencyMs' | 'throughput'>, extra = '') =>
-  console.log(`${label.padEnd(44)} p50 ${String(result.latencyMs.p50).padStart(8)} ms  p99 ${String(result.latencyMs.p99).padStart(8)} ms  ${String(result.throughput).padStart(7)}/s ${extra}`);
+  console.log(
+    `${label.padEnd(44)} p50 ${String(result.latencyMs.p50).padStart(8)} ms  p99 ${String(result.latencyMs.p99).padStart(8)} ms  ${String(result.throughput).padStart(7)}/s ${extra}`,
+  );
 
 const measure = async (label: string, concurrency: number, path: () => string, onBody?: (body: any) => void) => {
   await runLoad({ concurrency, durationMs: 10_000, maxRequests: 8, request: async () => (await query.get(path())).status });
@@ -70,15 +72,19 @@ try {
   figures.data = {
     reused: db.reused,
     loadSeconds: db.loadSeconds,
-    ...(await db.pool.query(`SELECT (SELECT count(*)::int FROM listings) AS listings, (SELECT count(*)::int FROM listings_unit_types) AS "unitTypes",
+    ...(
+      await db.pool.query(`SELECT (SELECT count(*)::int FROM listings) AS listings, (SELECT count(*)::int FROM listings_unit_types) AS "unitTypes",
         (SELECT sum(count)::int FROM listings_unit_types) AS units, (SELECT count(*)::int FROM listings_calendar) AS "calendarRows",
         (SELECT count(DISTINCT word)::int FROM listings_words) AS "dictionaryWords", (SELECT load_seconds FROM bench_marketplace) AS "firstLoadSeconds",
-        (SELECT rows_seconds FROM bench_marketplace) AS "rowsSeconds"`)).rows[0],
+        (SELECT rows_seconds FROM bench_marketplace) AS "rowsSeconds"`)
+    ).rows[0],
     sizesMb: Object.fromEntries(
-      (await db.pool.query<{ name: string; mb: number }>(
-        `SELECT relname AS name, round(pg_total_relation_size(oid) / 1048576.0)::int AS mb FROM pg_class
+      (
+        await db.pool.query<{ name: string; mb: number }>(
+          `SELECT relname AS name, round(pg_total_relation_size(oid) / 1048576.0)::int AS mb FROM pg_class
           WHERE relname IN ('listings', 'listings_unit_types', 'listings_calendar', 'listings_words') ORDER BY relname`,
-      )).rows.map((r) => [r.name, r.mb]),
+        )
+      ).rows.map((r) => [r.name, r.mb]),
     ),
   };
   console.log('data', figures.data);
@@ -89,8 +95,19 @@ try {
     for (const concurrency of clients) {
       const r = seeded(p.seed + concurrency, name);
       const totals: number[] = [];
-      const result = await measure(name, concurrency, () => `/listings/search?${make(r)}`, (body) => totals.push(body.total));
-      listingsFigures[`${name}@${concurrency}`] = { latencyMs: result.latencyMs, perSecond: result.throughput, statuses: result.statuses, medianTotal: summarise(totals).p50, example: `/listings/search?${make(r)}` };
+      const result = await measure(
+        name,
+        concurrency,
+        () => `/listings/search?${make(r)}`,
+        (body) => totals.push(body.total),
+      );
+      listingsFigures[`${name}@${concurrency}`] = {
+        latencyMs: result.latencyMs,
+        perSecond: result.throughput,
+        statuses: result.statuses,
+        medianTotal: summarise(totals).p50,
+        example: `/listings/search?${make(r)}`,
+      };
       line(`${name} @${concurrency}`, result, `median total ${summarise(totals).p50}`);
     }
   }
@@ -149,7 +166,12 @@ try {
     const peerListings = p.peerListings || p.listings;
     const rssBefore = process.memoryUsage().rss;
     const orama = await buildOrama(p.seed, peerListings, (done) => done % 100_000 === 0 && console.log(`orama: ${done}/${peerListings} inserted`));
-    const peer: Record<string, any> = { listings: peerListings, buildSeconds: Math.round(orama.buildSeconds), heapMb: orama.heapMb, rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20) };
+    const peer: Record<string, any> = {
+      listings: peerListings,
+      buildSeconds: Math.round(orama.buildSeconds),
+      heapMb: orama.heapMb,
+      rssGrowthMb: Math.round((process.memoryUsage().rss - rssBefore) / 2 ** 20),
+    };
     for (const [name, make] of Object.entries(shapes)) {
       const r = seeded(p.seed + 1, name);
       if (!oramaSearch(orama.db, make(r))) {
@@ -196,12 +218,18 @@ try {
   }
 
   console.log(markdownTable(figures));
-  record('search', { ...p, database: server.kind, postgres: await serverSettings(db.url) }, figures, [
-    'The marketplace is loaded once through the search read model\'s bulk writer (each listing\'s ListingCreated/ListingPublished decided by the listing decider and its reviews folded into its document; calendar rows as folding its holds gives them) and reused while listings/seed/first are unchanged.',
-    'Listing shapes: through the query API over HTTP with its result cache off, each request drawing its own values; 8 warm-up requests, then up to `requests` or `seconds` per shape and client count.',
-    'page50: the cursor of page 49 of six broad queries, asked again and again (keyset: the cost does not grow with the page number).',
-    'The peer runs in this process without HTTP, one search at a time (it is synchronous): its latency has no network, parsing or database hop; dates, slots, unit prices and distance order have no equivalent there.',
-  ], loadBefore);
+  record(
+    'search',
+    { ...p, database: server.kind, postgres: await serverSettings(db.url) },
+    figures,
+    [
+      "The marketplace is loaded once through the search read model's bulk writer (each listing's ListingCreated/ListingPublished decided by the listing decider and its reviews folded into its document; calendar rows as folding its holds gives them) and reused while listings/seed/first are unchanged.",
+      'Listing shapes: through the query API over HTTP with its result cache off, each request drawing its own values; 8 warm-up requests, then up to `requests` or `seconds` per shape and client count.',
+      'page50: the cursor of page 49 of six broad queries, asked again and again (keyset: the cost does not grow with the page number).',
+      'The peer runs in this process without HTTP, one search at a time (it is synchronous): its latency has no network, parsing or database hop; dates, slots, unit prices and distance order have no equivalent there.',
+    ],
+    loadBefore,
+  );
 } finally {
   await stopPlatform();
   await db.pool.end();
@@ -210,12 +238,14 @@ try {
 
 /** The README's table: per shape p50/p99 and throughput at each client count, and the peer beside it. */
 function markdownTable(f: Record<string, any>): string {
-  const rows = Object.keys(shapes).concat('page50').map((name) => {
-    const at = (c: number) => f.listings?.[`${name}@${c}`];
-    const peer = f.peer?.[name];
-    const cells = clients.flatMap((c) => (at(c) ? [`${at(c).latencyMs.p50} / ${at(c).latencyMs.p99}`, `${at(c).perSecond}`] : ['–', '–']));
-    return `| ${name} | ${cells.join(' | ')} | ${typeof peer === 'object' ? `${peer.latencyMs.p50} / ${peer.latencyMs.p99}` : 'n/a'} |`;
-  });
+  const rows = Object.keys(shapes)
+    .concat('page50')
+    .map((name) => {
+      const at = (c: number) => f.listings?.[`${name}@${c}`];
+      const peer = f.peer?.[name];
+      const cells = clients.flatMap((c) => (at(c) ? [`${at(c).latencyMs.p50} / ${at(c).latencyMs.p99}`, `${at(c).perSecond}`] : ['–', '–']));
+      return `| ${name} | ${cells.join(' | ')} | ${typeof peer === 'object' ? `${peer.latencyMs.p50} / ${peer.latencyMs.p99}` : 'n/a'} |`;
+    });
   const head = `| shape | ${clients.map((c) => `p50 / p99 ms @${c} | searches/s @${c}`).join(' | ')} | Orama p50 / p99 ms (in process) |`;
   const rule = `| --- | ${clients.map(() => '--- | ---').join(' | ')} | --- |`;
   return [head, rule, ...rows].join('\n');

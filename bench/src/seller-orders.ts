@@ -92,7 +92,12 @@ try {
       }
       const indexedMs = summarise(times.indexed);
       const plainMs = summarise(times.plain);
-      figures[name] = { rowsPerPage: Math.round((rows / p.queries) * 10) / 10, indexedMs, withoutIndexesMs: plainMs, p50Ratio: Math.round((plainMs.p50 / Math.max(indexedMs.p50, 0.01)) * 10) / 10 };
+      figures[name] = {
+        rowsPerPage: Math.round((rows / p.queries) * 10) / 10,
+        indexedMs,
+        withoutIndexesMs: plainMs,
+        p50Ratio: Math.round((plainMs.p50 / Math.max(indexedMs.p50, 0.01)) * 10) / 10,
+      };
     }
   } finally {
     await indexedPool.end();
@@ -100,9 +105,15 @@ try {
     await plain.drop();
     await indexed.drop();
   }
-  record('seller-orders', { ...p, products, database: server.kind }, figures, [
-    'reader of GET /seller/orders, no HTTP; peer = same reader on the same data without its indexes (GIN on product_ids, newest first, by seller), queries alternated',
-  ], loadBefore);
+  record(
+    'seller-orders',
+    { ...p, products, database: server.kind },
+    figures,
+    [
+      'reader of GET /seller/orders, no HTTP; peer = same reader on the same data without its indexes (GIN on product_ids, newest first, by seller), queries alternated',
+    ],
+    loadBefore,
+  );
 } finally {
   await server.stop();
 }

@@ -88,7 +88,7 @@ try {
     { aloneLagMs: summarise(alone), sameDatabase, otherDatabase, endedByTimeout },
     [
       'lagMs: append answered → the booking history checkpoint at its position (the projection in this process, waking on the append). In the held cases another session took a transaction id (BEGIN; SELECT pg_current_xact_id()) 100 ms before the append and kept its transaction open for otherOpenMs.',
-      'The projections are held back for as long as the other transaction stays open, whatever database it is in: the runner bounds nothing here. The bound is the server\'s: idle_in_transaction_session_timeout (and transaction_timeout on PostgreSQL 17+) for the roles that may open transactions.',
+      "The projections are held back for as long as the other transaction stays open, whatever database it is in: the runner bounds nothing here. The bound is the server's: idle_in_transaction_session_timeout (and transaction_timeout on PostgreSQL 17+) for the roles that may open transactions.",
     ],
     loadBefore,
   );

@@ -56,7 +56,13 @@ const startOnce = async (app: (typeof apps)[number], way: Way): Promise<Sample> 
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${app.name} (${way}) exited before it was ready`);
       // Serving: any answer counts (the query API says 503 until the projectors have made their tables).
-      if (await fetch(`http://127.0.0.1:${port}/health`).then(() => true, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/health`).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       await sleep(20);
     }
     const readyMs = Math.round(performance.now() - began);
@@ -102,7 +108,13 @@ try {
       ];
     }),
   );
-  record('startup', p, figures, [`${p.rounds} starts per app and way, alternating which goes first; medians; one PostgreSQL database shared by all starts`], loadBefore);
+  record(
+    'startup',
+    p,
+    figures,
+    [`${p.rounds} starts per app and way, alternating which goes first; medians; one PostgreSQL database shared by all starts`],
+    loadBefore,
+  );
 } finally {
   await db.drop();
   await server.stop();

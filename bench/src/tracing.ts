@@ -39,7 +39,11 @@ const otlpSink = async () => {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exports: () => exports, close: () => new Promise((resolve) => server.close(resolve)) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    exports: () => exports,
+    close: () => new Promise((resolve) => server.close(resolve)),
+  };
 };
 
 const loadBefore = loadavg();
@@ -71,7 +75,9 @@ try {
       };
       const result = await runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, warmupMs: p.warmup * 1000, request });
       r.rounds.push(result);
-      console.log(`round ${round + 1} ${r.name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`);
+      console.log(
+        `round ${round + 1} ${r.name}: ${result.throughput} successful/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, statuses ${JSON.stringify(result.statuses)}`,
+      );
     }
   }
   const figures = Object.fromEntries(
@@ -85,7 +91,8 @@ try {
       },
     ]),
   ) as Record<string, { throughputMedian: number; p50MsMedian: number; p99MsMedian: number }>;
-  const ratio = (a: string, b: string) => (figures[a] && figures[b] ? Math.round((figures[a].throughputMedian / figures[b].throughputMedian) * 100) / 100 : undefined);
+  const ratio = (a: string, b: string) =>
+    figures[a] && figures[b] ? Math.round((figures[a].throughputMedian / figures[b].throughputMedian) * 100) / 100 : undefined;
   record(
     'tracing',
     { ...p },

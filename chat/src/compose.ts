@@ -78,12 +78,13 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
   const platformPool = 'databaseUrl' in options.platform ? createPool(options.platform.databaseUrl, 3) : undefined;
   // Opened by the follower on its first run, so that the chat starts and delivers while the platform's store is down.
   let platform: EventStore | undefined = 'store' in options.platform ? options.platform.store : undefined;
-  const platformStore = async () =>
-    (platform ??= await eventStoreFromConfig(options.config, platformPool!, { pollIntervalMs: options.pollIntervalMs ?? 250 }));
+  const platformStore = async () => (platform ??= await eventStoreFromConfig(options.config, platformPool!, { pollIntervalMs: options.pollIntervalMs ?? 250 }));
   const hub = new Hub(storeReader({ store }));
   const onFanoutError = (error: unknown) => log.warn({ err: error }, 'chat fan-out');
   const fanout: Fanout =
-    options.config.CHAT_FANOUT === 'redis' && options.config.REDIS_URL ? redisFanout(options.config.REDIS_URL, (message) => hub.receive(message), onFanoutError) : localFanout();
+    options.config.CHAT_FANOUT === 'redis' && options.config.REDIS_URL
+      ? redisFanout(options.config.REDIS_URL, (message) => hub.receive(message), onFanoutError)
+      : localFanout();
   hub.useFanout(fanout);
   const deps: ChatDeps = {
     pool,

@@ -17,7 +17,8 @@ const chatDatabaseUrl = config.CHAT_DATABASE_URL ?? config.DATABASE_URL;
 const log = createLogger('chat', config.LOG_LEVEL);
 // A database that is not up yet is waited for, not a reason to exit (the launcher may be restarting it).
 await waitForDatabase(chatDatabaseUrl, { log: (message) => log.warn(message) });
-if (config.CHAT_FANOUT === 'redis' && !(await redisAnswers(config.REDIS_URL!, 3_000))) throw new Error('Cannot start: CHAT_FANOUT=redis but nothing answers at REDIS_URL');
+if (config.CHAT_FANOUT === 'redis' && !(await redisAnswers(config.REDIS_URL!, 3_000)))
+  throw new Error('Cannot start: CHAT_FANOUT=redis but nothing answers at REDIS_URL');
 const chat = await composeChat({ chatDatabaseUrl, platform: { databaseUrl: config.DATABASE_URL }, config, log });
 const stop = new AbortController();
 const background = chat.run(stop.signal);

@@ -75,7 +75,12 @@ export const composeCommandSide = async (options: ComposeOptions): Promise<Comma
     pool,
     eventStore,
     clock,
-    workflows: [bookingWorkflow(deps), checkoutWorkflow(deps), payoutWorkflow(deps), notificationWorkflow(deps, options.notifier ?? notifierFromConfig(options.config, log))],
+    workflows: [
+      bookingWorkflow(deps),
+      checkoutWorkflow(deps),
+      payoutWorkflow(deps),
+      notificationWorkflow(deps, options.notifier ?? notifierFromConfig(options.config, log)),
+    ],
     tickMs: options.workflowTickMs ?? 200,
     onError: (error, context) => log.warn({ err: error, ...context }, 'workflow failure'),
     onDone: (context) => log.debug(context, 'workflow task done'),

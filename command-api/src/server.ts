@@ -10,7 +10,13 @@ import { commerceRoutes } from './commerce/index.ts';
 import { operationsRoutes, refreshTaskMetrics } from './operations/routes.ts';
 import { workflowHealthBody, workflowStatus } from './operations/workflow-status.ts';
 
-export const commandRoutes = (deps: CommandDeps): Route[] => [...identityRoutes(deps), ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceRoutes(deps), ...operationsRoutes(deps)];
+export const commandRoutes = (deps: CommandDeps): Route[] => [
+  ...identityRoutes(deps),
+  ...listingRoutes(deps),
+  ...bookingRoutes(deps),
+  ...commerceRoutes(deps),
+  ...operationsRoutes(deps),
+];
 
 /** The command API as an express app, separate from `listen()` so tests drive the real thing in process. */
 export const createCommandApi = (deps: CommandDeps): Express => {
@@ -27,7 +33,10 @@ export const createCommandApi = (deps: CommandDeps): Express => {
         name: 'Idempotency-Key',
         methods: ['post', 'put', 'patch'],
         description: 'A retry with the same key (and body) gets the first answer instead of running again',
-        schema: z.string().regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters').optional(),
+        schema: z
+          .string()
+          .regex(/^[\x21-\x7e]{1,255}$/, '1 to 255 visible ASCII characters')
+          .optional(),
       },
     ],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),

@@ -11,9 +11,7 @@ afterAll(async () => {
 });
 
 const storm = async (listingId: string, token: string, n: number, stay: { checkIn: string; checkOut: string }) =>
-  Promise.all(
-    Array.from({ length: n }, () => stack.command.post('/bookings', { listingId, ...stay, guests: 1, paymentMethod: 'tok_visa' }, { token })),
-  );
+  Promise.all(Array.from({ length: n }, () => stack.command.post('/bookings', { listingId, ...stay, guests: 1, paymentMethod: 'tok_visa' }, { token })));
 
 describe('no double booking under concurrency', () => {
   it('100 concurrent requests for the same nights of a 1-unit rental: exactly 1 wins', async () => {
@@ -30,7 +28,9 @@ describe('no double booking under concurrency', () => {
       expect(reply.headers.get('content-type')).toContain('application/problem+json');
       expect(reply.body).toMatchObject({ status: 409, code: 'NIGHTS_UNAVAILABLE' });
     }
-    const { rows } = await stack.pool.query("SELECT count(*)::int AS n FROM es_events WHERE type = 'BookingRequested' AND data->>'listingId' = $1", [listingId]);
+    const { rows } = await stack.pool.query("SELECT count(*)::int AS n FROM es_events WHERE type = 'BookingRequested' AND data->>'listingId' = $1", [
+      listingId,
+    ]);
     expect(rows[0].n).toBe(1);
   });
 

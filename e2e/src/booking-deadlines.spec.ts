@@ -12,8 +12,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const statusOf = async (bookingId: string) =>
-  (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
+const statusOf = async (bookingId: string) => (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
 
 describe('durable deadlines (the clock is moved, the runner restarted)', () => {
   it('a request the host does not answer expires after 24 h and frees its nights', async () => {
@@ -48,12 +47,28 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
     // A crash between the hold and the booking: the hold is all there is.
     await stack.side.deps.processor.handle(streamId, calendar.calendarDecider, {
       type: 'PlaceHold',
-      data: { holdId: 'crashed', bookingId: 'never-written', keys: nights, units: 1, capacity: 1, expiresAt: new Date(stack.clock.now().getTime() + 15 * MINUTE).toISOString(), now: stack.clock.now().toISOString() },
+      data: {
+        holdId: 'crashed',
+        bookingId: 'never-written',
+        keys: nights,
+        units: 1,
+        capacity: 1,
+        expiresAt: new Date(stack.clock.now().getTime() + 15 * MINUTE).toISOString(),
+        now: stack.clock.now().toISOString(),
+      },
     });
     const ownedNight = day(stack, 61);
-    const owned = await stack.command.post('/bookings', { listingId, checkIn: ownedNight, checkOut: day(stack, 62), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const owned = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: ownedNight, checkOut: day(stack, 62), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(owned.status).toBe(201);
-    const blocked = await stack.command.post('/bookings', { listingId, checkIn: nights[0], checkOut: day(stack, 61), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const blocked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: nights[0], checkOut: day(stack, 61), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(blocked.status).toBe(409);
 
     await stack.runDueTasks();
@@ -73,8 +88,16 @@ describe('durable deadlines (the clock is moved, the runner restarted)', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Flexible flat', cancellationPolicy: 'flexible' });
-    const kept = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 5), checkOut: day(stack, 7), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
-    const cancelled = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const kept = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 5), checkOut: day(stack, 7), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
+    const cancelled = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     await stack.runDueTasks();
     expect(await statusOf(kept.body.bookingId)).toBe('confirmed');
 

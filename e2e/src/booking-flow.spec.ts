@@ -16,7 +16,9 @@ describe('booking end to end', () => {
     const guest = await register(stack, 'guest');
     const { listingId, consistencyToken } = await publishedListing(stack, host);
 
-    const search = await stack.query.get(`/listings/search?q=sunny%20flat&checkIn=${day(stack, 10)}&checkOut=${day(stack, 13)}&guests=2&after=${consistencyToken}`);
+    const search = await stack.query.get(
+      `/listings/search?q=sunny%20flat&checkIn=${day(stack, 10)}&checkOut=${day(stack, 13)}&guests=2&after=${consistencyToken}`,
+    );
     expect(search.status).toBe(200);
     expect(search.body.items.map((i: { listingId: string }) => i.listingId)).toContain(listingId);
 

@@ -38,8 +38,7 @@ const NIGHT = 12_000;
 const moneyOf = (bookingId: string) => {
   const charges = gateway.charges().filter((c) => c.reference === bookingId);
   const refunds = gateway.refunds().filter((r) => r.reference === bookingId);
-  const refundedOf = (paymentId: string) =>
-    refunds.filter((r) => r.type === 'refunded' && r.paymentId === paymentId).reduce((s, r) => s + r.amount.amount, 0);
+  const refundedOf = (paymentId: string) => refunds.filter((r) => r.type === 'refunded' && r.paymentId === paymentId).reduce((s, r) => s + r.amount.amount, 0);
   return {
     captured: charges.map((c) => c.amount.amount),
     /** Per payment, oldest first: what was refunded of it. */
@@ -59,7 +58,11 @@ const bookTwoNightsThenThree = async (policy: string, checkIn = 40) => {
   );
   expect(booked.status, JSON.stringify(booked.body)).toBe(201);
   await stack.runDueTasks();
-  const longer = await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: day(stack, checkIn), checkOut: day(stack, checkIn + 3) }, { token: guest.token });
+  const longer = await stack.command.patch(
+    `/bookings/${booked.body.bookingId}`,
+    { checkIn: day(stack, checkIn), checkOut: day(stack, checkIn + 3) },
+    { token: guest.token },
+  );
   expect(longer.status, JSON.stringify(longer.body)).toBe(200);
   await stack.runDueTasks();
   const bookingId = booked.body.bookingId as string;
@@ -147,7 +150,9 @@ describe('a parked money task is never silent', () => {
       await stack.runDueTasks();
       stack.clock.advance(2 * 60_000);
     }
-    const parked = await stack.pool.query("SELECT task_id FROM workflow_tasks WHERE task->>'bookingId' = $1 AND parked_at IS NOT NULL ORDER BY task_id", [bookingId]);
+    const parked = await stack.pool.query("SELECT task_id FROM workflow_tasks WHERE task->>'bookingId' = $1 AND parked_at IS NOT NULL ORDER BY task_id", [
+      bookingId,
+    ]);
     expect(parked.rows.map((r) => r.task_id)).toHaveLength(2);
     await stack.runDueTasks(); // records the issues raised on parking
 
@@ -209,7 +214,11 @@ describe('refund property', () => {
           const { listingId } = await publishedListing(stack, host, 'rental', { title: `Property flat ${run}`, cancellationPolicy: policy, instantBook });
           const checkIn = day(stack, ahead);
           const stayOf = (nights: number) => ({ checkIn, checkOut: day(stack, ahead + nights) });
-          const booked = await stack.command.post('/bookings', { listingId, ...stayOf(firstNights), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+          const booked = await stack.command.post(
+            '/bookings',
+            { listingId, ...stayOf(firstNights), guests: 1, paymentMethod: 'tok_visa' },
+            { token: guest.token },
+          );
           expect(booked.status, JSON.stringify(booked.body)).toBe(201);
           const bookingId = booked.body.bookingId as string;
           await stack.runDueTasks();
@@ -241,7 +250,15 @@ describe('refund property', () => {
               else {
                 expect(reply.status, JSON.stringify(reply.body)).toBe(200);
                 const now = stack.clock.now().toISOString();
-                const back = s.by === 'host' ? paid : bookings.refundFor(policy, { amount: paid, currency: 'EUR' }, now, bookings.stayStart({ kind: 'nights', ...stayOf(nights) }, 'Europe/Lisbon')).amount;
+                const back =
+                  s.by === 'host'
+                    ? paid
+                    : bookings.refundFor(
+                        policy,
+                        { amount: paid, currency: 'EUR' },
+                        now,
+                        bookings.stayStart({ kind: 'nights', ...stayOf(nights) }, 'Europe/Lisbon'),
+                      ).amount;
                 paid -= back;
                 status = 'cancelled';
               }

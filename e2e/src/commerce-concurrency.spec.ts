@@ -26,7 +26,11 @@ const replayStock = async (sku: string) => {
 
 /** The orders stored for these shoppers, by id. */
 const ordersOf = async (userIds: string[]) =>
-  (await stack.pool.query<{ id: string }>("SELECT data->>'orderId' AS id FROM es_events WHERE type = 'OrderPlaced' AND data->>'userId' = ANY($1) ORDER BY 1", [userIds])).rows.map((r) => r.id);
+  (
+    await stack.pool.query<{ id: string }>("SELECT data->>'orderId' AS id FROM es_events WHERE type = 'OrderPlaced' AND data->>'userId' = ANY($1) ORDER BY 1", [
+      userIds,
+    ])
+  ).rows.map((r) => r.id);
 
 const orderStatus = async (orderId: string) => (await stack.side.deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider)).state.status;
 
@@ -85,7 +89,12 @@ describe('checkout under contention', () => {
     await addStock(stack, seller, plenty.productId, 5);
     await addStock(stack, seller, scarce.productId, 1);
 
-    const refused = await checkout(stack, shopper, { items: [{ productId: scarce.productId, quantity: 2 }, { productId: plenty.productId, quantity: 1 }] });
+    const refused = await checkout(stack, shopper, {
+      items: [
+        { productId: scarce.productId, quantity: 2 },
+        { productId: plenty.productId, quantity: 1 },
+      ],
+    });
     expect(refused.status).toBe(409);
     expect(refused.body.details).toMatchObject({ sku: scarce.sku, available: 1, requested: 2 });
     // the whole checkout is one append: the first line's hold was never stored, and neither was the order

@@ -60,9 +60,8 @@ export const streamEvents = async (stack: Stack, streamId: string) => (await sta
 const allEventsVisible = async (stack: Stack): Promise<void> => {
   await waitUntil(
     async () =>
-      (await stack.pool.query<{ hidden: number }>(
-        'SELECT count(*) AS hidden FROM es_events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())',
-      )).rows[0]!.hidden,
+      (await stack.pool.query<{ hidden: number }>('SELECT count(*) AS hidden FROM es_events WHERE transaction_id >= pg_snapshot_xmin(pg_current_snapshot())'))
+        .rows[0]!.hidden,
     (hidden) => Number(hidden) === 0,
   );
 };

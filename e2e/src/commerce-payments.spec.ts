@@ -19,8 +19,7 @@ afterAll(async () => {
 
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const refundsOf = (orderId: string) => gateway.refunds().filter((r) => r.reference === orderId);
-const available = async (sku: string) =>
-  commerce.availableOf((await stack.side.deps.processor.load(commerce.stockStreamId(sku), commerce.stockDecider)).state);
+const available = async (sku: string) => commerce.availableOf((await stack.side.deps.processor.load(commerce.stockStreamId(sku), commerce.stockDecider)).state);
 const typesOf = async (orderId: string) => (await streamEvents(stack, commerce.orderStreamId(orderId))).map((e) => e.type);
 
 /** A seller's product with `stock` units, and a shopper who ordered one with `paymentMethod`. */
@@ -87,7 +86,8 @@ describe('checkout payment deadline, webhooks and refunds', () => {
     const refunded = await orderReaches(stack, shopper, orderId, 'refunded');
     expect(refunded.body.refunded).toEqual(eur(5000));
     expect((await typesOf(orderId)).filter((t) => t === 'OrderLatePaymentReceived' || t === 'OrderRefunded')).toEqual([
-      'OrderLatePaymentReceived', 'OrderRefunded',
+      'OrderLatePaymentReceived',
+      'OrderRefunded',
     ]);
 
     // The gateway then reports its refund: already recorded, so nothing more happens.

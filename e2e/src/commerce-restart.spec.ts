@@ -17,8 +17,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const available = async (sku: string) =>
-  commerce.availableOf((await stack.side.deps.processor.load(commerce.stockStreamId(sku), commerce.stockDecider)).state);
+const available = async (sku: string) => commerce.availableOf((await stack.side.deps.processor.load(commerce.stockStreamId(sku), commerce.stockDecider)).state);
 const attemptsOf = async (taskId: string) =>
   Number((await stack.pool.query<{ attempts: number }>('SELECT attempts FROM workflow_tasks WHERE task_id = $1', [taskId])).rows[0]?.attempts ?? 0);
 
@@ -54,7 +53,10 @@ describe('checkout across a workflow runner restart', () => {
     expect([paying.status, silent.status]).toEqual([201, 201]);
 
     stack.startWorkflows();
-    await waitUntil(() => attemptsOf(`request-payment:${paying.body.orderId}`), (attempts) => attempts >= 1);
+    await waitUntil(
+      () => attemptsOf(`request-payment:${paying.body.orderId}`),
+      (attempts) => attempts >= 1,
+    );
     await stack.stopWorkflows();
     const status = async (orderId: string) => (await stack.side.deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider)).state.status;
     expect(await status(paying.body.orderId)).toBe('payment_pending');
@@ -70,7 +72,10 @@ describe('checkout across a workflow runner restart', () => {
 
       stack.clock.advance(15 * MINUTE);
       await orderReaches(stack, shopper, silent.body.orderId, 'expired');
-      await waitUntil(() => available(product.sku), (units) => units === 4);
+      await waitUntil(
+        () => available(product.sku),
+        (units) => units === 4,
+      );
     } finally {
       await restarted.stop();
     }
@@ -89,7 +94,15 @@ describe('checkout across a workflow runner restart', () => {
     await stack.side.deps.secrets.savePaymentMethod(orderId, 'tok_visa');
     await stack.side.deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, {
       type: 'PlaceOrder',
-      data: { orderId, userId: shopper.userId, lines: [line], shippingPostalCode: '10115', paymentDeadline: commerce.paymentDeadlineFor(now), fromCart: false, now },
+      data: {
+        orderId,
+        userId: shopper.userId,
+        lines: [line],
+        shippingPostalCode: '10115',
+        paymentDeadline: commerce.paymentDeadlineFor(now),
+        fromCart: false,
+        now,
+      },
     });
     expect(await available(product.sku)).toBe(2);
 

@@ -26,7 +26,10 @@ describe('shopping end to end', () => {
     expect(found.body.items).toEqual([expect.objectContaining({ productId: tv.productId, price: eur(129_900), available: 5, deliveryDays: 3 })]);
     for (const miss of ['attr.panel=LCD', 'deliverableTo=20095', 'maxPrice=1000', 'category=shirts']) {
       const none = await stack.query.get(`/products/search?q=oled&${miss}`);
-      expect(none.body.items.map((i: { productId: string }) => i.productId), miss).not.toContain(tv.productId);
+      expect(
+        none.body.items.map((i: { productId: string }) => i.productId),
+        miss,
+      ).not.toContain(tv.productId);
     }
     const detail = await stack.query.get(`/products/${tv.productId}`);
     expect(detail.body).toMatchObject({ sku: tv.sku, status: 'active', stock: { onHand: 5, reserved: 0, available: 5, inStock: true } });
@@ -37,7 +40,11 @@ describe('shopping end to end', () => {
     expect(moved.body).toMatchObject({ lines: [{ productId: tv.productId, quantity: 1 }], wishlist: [] });
     const set = await stack.command.put('/carts/me/items', { productId: tv.productId, quantity: 2 }, { token: shopper.token });
     const cart = await stack.query.get(`/carts/me?after=${set.body.consistencyToken}`, { token: shopper.token });
-    expect(cart.body).toMatchObject({ itemCount: 2, subtotal: eur(259_800), lines: [{ productId: tv.productId, quantity: 2, product: { name: 'Lumen 55" OLED television', available: 5 } }] });
+    expect(cart.body).toMatchObject({
+      itemCount: 2,
+      subtotal: eur(259_800),
+      lines: [{ productId: tv.productId, quantity: 2, product: { name: 'Lumen 55" OLED television', available: 5 } }],
+    });
     const wishlist = await stack.query.get(`/me/wishlist?after=${moved.body.consistencyToken}`, { token: shopper.token });
     expect(wishlist.body.items).toEqual([]);
 
@@ -49,15 +56,25 @@ describe('shopping end to end', () => {
     const confirmed = await orderReaches(stack, shopper, ordered.body.orderId, 'confirmed');
     expect(confirmed.body.paid).toEqual(eur(259_800));
     expect(confirmed.body.timeline.map((e: { type: string }) => e.type)).toEqual([
-      'OrderPlaced', 'OrderStockHeld', 'OrderPaymentRequested', 'OrderPaid', 'OrderConfirmed',
+      'OrderPlaced',
+      'OrderStockHeld',
+      'OrderPaymentRequested',
+      'OrderPaid',
+      'OrderConfirmed',
     ]);
     const history = await stack.query.get('/me/orders', { token: shopper.token });
     expect(history.body.items.map((o: { orderId: string }) => o.orderId)).toEqual([ordered.body.orderId]);
 
     // the ordered cart is emptied: an empty cart shows a zero subtotal (in ISO 4217's no-currency XXX), not none
-    const emptied = await waitUntil(() => stack.query.get('/carts/me', { token: shopper.token }), (r) => r.body?.lines?.length === 0);
+    const emptied = await waitUntil(
+      () => stack.query.get('/carts/me', { token: shopper.token }),
+      (r) => r.body?.lines?.length === 0,
+    );
     expect(emptied.body).toMatchObject({ itemCount: 0, subtotal: { amount: 0, currency: 'XXX' } });
-    await waitUntil(() => stack.query.get(`/products/${tv.productId}`), (r) => r.body?.stock?.onHand === 3 && r.body.stock.reserved === 0);
+    await waitUntil(
+      () => stack.query.get(`/products/${tv.productId}`),
+      (r) => r.body?.stock?.onHand === 3 && r.body.stock.reserved === 0,
+    );
 
     const shipped = await stack.command.post(`/orders/${ordered.body.orderId}/ship`, { carrier: 'DHL', tracking: '00340434' }, { token: seller.token });
     expect(shipped.body.status).toBe('shipped');
@@ -79,7 +96,12 @@ describe('shopping end to end', () => {
     const saucer = await createProduct(stack, seller, { name: 'Saucer', category: 'kitchen', price: eur(499) });
     await addStock(stack, seller, cup.productId, 10);
     await addStock(stack, seller, saucer.productId, 10);
-    const ordered = await checkout(stack, shopper, { items: [{ productId: cup.productId, quantity: 2 }, { productId: saucer.productId, quantity: 3 }] });
+    const ordered = await checkout(stack, shopper, {
+      items: [
+        { productId: cup.productId, quantity: 2 },
+        { productId: saucer.productId, quantity: 3 },
+      ],
+    });
     expect(ordered.status, JSON.stringify(ordered.body)).toBe(201);
     expect(ordered.body.total).toEqual(eur(2 * 1250 + 3 * 499));
 
@@ -99,10 +121,20 @@ describe('shopping end to end', () => {
     const cases: [string, () => Promise<{ status: number; body: any; headers: Headers }>, number, string?][] = [
       ['a guest cannot list products', () => stack.command.post('/products', productBody(), { token: shopper.token }), 403],
       ['a SKU is one product', () => stack.command.post('/products', productBody({ sku: product.sku }), { token: seller.token }), 409, 'SKU_TAKEN'],
-      ['another seller cannot stock it', async () => stack.command.post(`/products/${product.productId}/stock`, { quantity: 1 }, { token: (await register(stack, 'host')).token }), 403, 'NOT_PRODUCT_SELLER'],
+      [
+        'another seller cannot stock it',
+        async () => stack.command.post(`/products/${product.productId}/stock`, { quantity: 1 }, { token: (await register(stack, 'host')).token }),
+        403,
+        'NOT_PRODUCT_SELLER',
+      ],
       ['cart or items, not both', () => checkout(stack, shopper, { fromCart: true, items: [{ productId: product.productId, quantity: 1 }] }), 400],
       ['an empty cart', () => checkout(stack, shopper, { fromCart: true }), 422, 'CART_EMPTY'],
-      ['not delivered there', () => checkout(stack, shopper, { items: [{ productId: product.productId, quantity: 1 }], shippingPostalCode: '20095' }), 422, 'NOT_DELIVERABLE'],
+      [
+        'not delivered there',
+        () => checkout(stack, shopper, { items: [{ productId: product.productId, quantity: 1 }], shippingPostalCode: '20095' }),
+        422,
+        'NOT_DELIVERABLE',
+      ],
       ['no such product', () => checkout(stack, shopper, { items: [{ productId: 'nope', quantity: 1 }] }), 404, 'PRODUCT_NOT_FOUND'],
       ['a bad cursor', () => stack.query.get('/me/orders?before=garbage', { token: shopper.token }), 400],
     ];

@@ -44,7 +44,12 @@ export const listingDetails = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-export const publishedListing = async (stack: Stack, host: { token: string }, kind: 'rental' | 'hotel' | 'restaurant' = 'rental', overrides: Record<string, unknown> = {}) => {
+export const publishedListing = async (
+  stack: Stack,
+  host: { token: string },
+  kind: 'rental' | 'hotel' | 'restaurant' = 'rental',
+  overrides: Record<string, unknown> = {},
+) => {
   const created = await stack.command.post('/listings', { kind, details: listingDetails(overrides) }, { token: host.token });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const published = await stack.command.post(`/listings/${created.body.listingId}/publish`, {}, { token: host.token });

@@ -25,7 +25,11 @@ export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
 /** A tiny JSON client for one API; with a contract, every response is checked against the API's OpenAPI document. */
 export const client = (base: () => string, contract?: OpenApiContract) => {
-  const call = async <T = any>(method: string, path: string, options: { body?: unknown; token?: string; headers?: Record<string, string> } = {}): Promise<Reply<T>> => {
+  const call = async <T = any>(
+    method: string,
+    path: string,
+    options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  ): Promise<Reply<T>> => {
     const response = await fetch(`${base()}${path}`, {
       method,
       headers: {
@@ -49,9 +53,11 @@ export const client = (base: () => string, contract?: OpenApiContract) => {
   return {
     call,
     get: <T = any>(path: string, options?: { token?: string; headers?: Record<string, string> }) => call<T>('GET', path, options),
-    post: <T = any>(path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }) => call<T>('POST', path, { ...options, body: body ?? {} }),
+    post: <T = any>(path: string, body?: unknown, options?: { token?: string; headers?: Record<string, string> }) =>
+      call<T>('POST', path, { ...options, body: body ?? {} }),
     put: <T = any>(path: string, body: unknown, options?: { token?: string; headers?: Record<string, string> }) => call<T>('PUT', path, { ...options, body }),
-    patch: <T = any>(path: string, body: unknown, options?: { token?: string; headers?: Record<string, string> }) => call<T>('PATCH', path, { ...options, body }),
+    patch: <T = any>(path: string, body: unknown, options?: { token?: string; headers?: Record<string, string> }) =>
+      call<T>('PATCH', path, { ...options, body }),
     delete: <T = any>(path: string, options?: { token?: string; headers?: Record<string, string> }) => call<T>('DELETE', path, options),
   };
 };
@@ -252,10 +258,12 @@ export const startStack = async (options: StackOptions = {}) => {
     startProjectors() {
       const stop = new AbortController();
       const done = kafka
-        ? startLogProjectors(readPool, stop.signal, undefined, { ...projectorOptions, kafka: { kafka: kafka.client, consumer: kafka.consumer } }).then((running) => {
-            logStatus = running.status;
-            return running.done;
-          })
+        ? startLogProjectors(readPool, stop.signal, undefined, { ...projectorOptions, kafka: { kafka: kafka.client, consumer: kafka.consumer } }).then(
+            (running) => {
+              logStatus = running.status;
+              return running.done;
+            },
+          )
         : runProjectors(readPool, readStore, stop.signal, undefined, projectorOptions);
       projectors = { stop, done };
     },
@@ -302,9 +310,7 @@ export const startStack = async (options: StackOptions = {}) => {
       const bounded = (label: string, step: Promise<unknown>) =>
         Promise.race([
           step,
-          new Promise((resolve) =>
-            setTimeout(() => resolve(console.warn(`[harness] ${label} did not stop within 15 s; moving on`)), 15_000).unref(),
-          ),
+          new Promise((resolve) => setTimeout(() => resolve(console.warn(`[harness] ${label} did not stop within 15 s; moving on`)), 15_000).unref()),
         ]).then(
           (value) => value,
           (error: unknown) => console.warn(`[harness] stopping ${label} failed:`, error),

@@ -29,12 +29,24 @@ describe('GET /host/bookings', () => {
       { unitTypeId: 'suite', name: 'Suite', count: 1, capacity: 4, price: eur(20_000) },
     ];
     const { listingId: hotel } = await publishedListing(stack, host, 'hotel', { title: 'Harbour hotel', unitTypes: rooms, instantBook: false });
-    const priced = await stack.command.put(`/listings/${flat}/prices`, { unitTypeId: 'flat', from: day(stack, 3), to: day(stack, 4), price: eur(15_000) }, { token: host.token });
+    const priced = await stack.command.put(
+      `/listings/${flat}/prices`,
+      { unitTypeId: 'flat', from: day(stack, 3), to: day(stack, 4), price: eur(15_000) },
+      { token: host.token },
+    );
     expect(priced.status).toBe(200);
 
-    const stay = await stack.command.post('/bookings', { listingId: flat, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 2, paymentMethod: 'tok_visa' }, { token: ana.token });
+    const stay = await stack.command.post(
+      '/bookings',
+      { listingId: flat, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 2, paymentMethod: 'tok_visa' },
+      { token: ana.token },
+    );
     expect(stay.status, JSON.stringify(stay.body)).toBe(201);
-    const request = await stack.command.post('/bookings', { listingId: hotel, unitTypeId: 'suite', checkIn: day(stack, 30), checkOut: day(stack, 31), guests: 3, paymentMethod: 'tok_visa' }, { token: rui.token });
+    const request = await stack.command.post(
+      '/bookings',
+      { listingId: hotel, unitTypeId: 'suite', checkIn: day(stack, 30), checkOut: day(stack, 31), guests: 3, paymentMethod: 'tok_visa' },
+      { token: rui.token },
+    );
     expect(request.status, JSON.stringify(request.body)).toBe(201);
     await settle();
 
@@ -59,7 +71,14 @@ describe('GET /host/bookings', () => {
       payout: null,
       paymentIssue: null,
     });
-    expect(byId.get(request.body.bookingId)).toMatchObject({ listingTitle: 'Harbour hotel', unitTypeName: 'Suite', guestFirstName: 'Rui', status: 'awaiting_approval', total: eur(20_000), paid: eur(0) });
+    expect(byId.get(request.body.bookingId)).toMatchObject({
+      listingTitle: 'Harbour hotel',
+      unitTypeName: 'Suite',
+      guestFirstName: 'Rui',
+      status: 'awaiting_approval',
+      total: eur(20_000),
+      paid: eur(0),
+    });
 
     const waiting = await stack.query.get('/host/bookings?status=awaiting_approval', { token: host.token });
     expect(waiting.body.items.map((b: Row) => b.bookingId)).toEqual([request.body.bookingId]);
@@ -90,7 +109,13 @@ describe('GET /host/bookings', () => {
     const host = await register(stack, 'host');
     expect((await stack.query.get('/host/bookings', { token: guest.token })).status).toBe(403);
     expect((await stack.query.get('/host/bookings')).status).toBe(401);
-    for (const path of ['/host/bookings?status=lost', '/host/bookings?status=confirmed,', '/host/bookings?pageSize=0', '/host/bookings?guestId=x', '/host/bookings?scope=soon']) {
+    for (const path of [
+      '/host/bookings?status=lost',
+      '/host/bookings?status=confirmed,',
+      '/host/bookings?pageSize=0',
+      '/host/bookings?guestId=x',
+      '/host/bookings?scope=soon',
+    ]) {
       const bad = await stack.query.get(path, { token: host.token });
       expect(bad.status, path).toBe(400);
       expect(bad.headers.get('content-type'), path).toContain('application/problem+json');

@@ -28,8 +28,21 @@ describe('GET /host/listings', () => {
     );
     expect(all.status).toBe(200);
     const byId = new Map(all.body.items.map((l: { listingId: string }) => [l.listingId, l]));
-    expect(byId.get(draft.body.listingId)).toMatchObject({ status: 'draft', title: 'Half-written hotel', complete: false, missing: expect.arrayContaining(['description', 'photos', 'unitTypes']) });
-    expect(byId.get(live)).toMatchObject({ status: 'published', title: 'Live flat', complete: true, missing: [], minPrice: 12_000, currency: 'EUR', city: 'Lisbon' });
+    expect(byId.get(draft.body.listingId)).toMatchObject({
+      status: 'draft',
+      title: 'Half-written hotel',
+      complete: false,
+      missing: expect.arrayContaining(['description', 'photos', 'unitTypes']),
+    });
+    expect(byId.get(live)).toMatchObject({
+      status: 'published',
+      title: 'Live flat',
+      complete: true,
+      missing: [],
+      minPrice: 12_000,
+      currency: 'EUR',
+      city: 'Lisbon',
+    });
     expect(byId.get(gone)).toMatchObject({ status: 'unlisted', title: 'Old flat' });
 
     const drafts = await stack.query.get('/host/listings?status=draft', { token: host.token });
@@ -57,19 +70,37 @@ describe('GET /host/listings/:id', () => {
   it('gives the host every saved detail of a draft with its revision as the ETag an edit sends back; a stale If-Match is a 412', async () => {
     const host = await register(stack, 'host');
     const other = await register(stack, 'host');
-    const created = await stack.command.post('/listings', { kind: 'hotel', details: { title: 'Harbour hotel', description: 'Twelve rooms' } }, { token: host.token });
+    const created = await stack.command.post(
+      '/listings',
+      { kind: 'hotel', details: { title: 'Harbour hotel', description: 'Twelve rooms' } },
+      { token: host.token },
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const { listingId } = created.body;
-    const edited = await stack.command.put(`/listings/${listingId}`, { amenities: ['wifi'] }, { token: host.token, headers: { 'if-match': created.headers.get('etag')! } });
+    const edited = await stack.command.put(
+      `/listings/${listingId}`,
+      { amenities: ['wifi'] },
+      { token: host.token, headers: { 'if-match': created.headers.get('etag')! } },
+    );
     expect(edited.status, JSON.stringify(edited.body)).toBe(200);
 
     const read = await stack.query.get(`/host/listings/${listingId}?after=${edited.body.consistencyToken}`, { token: host.token });
     expect(read.status, JSON.stringify(read.body)).toBe(200);
-    expect(read.body).toMatchObject({ listingId, status: 'draft', kind: 'hotel', revision: edited.body.revision, details: { title: 'Harbour hotel', description: 'Twelve rooms', amenities: ['wifi'] } });
+    expect(read.body).toMatchObject({
+      listingId,
+      status: 'draft',
+      kind: 'hotel',
+      revision: edited.body.revision,
+      details: { title: 'Harbour hotel', description: 'Twelve rooms', amenities: ['wifi'] },
+    });
     expect(read.headers.get('etag')).toBe(edited.headers.get('etag'));
 
     // A second browser saved meanwhile: the first one's edit on the older revision is refused, nothing changes.
-    const stale = await stack.command.put(`/listings/${listingId}`, { title: 'Old tab' }, { token: host.token, headers: { 'if-match': created.headers.get('etag')! } });
+    const stale = await stack.command.put(
+      `/listings/${listingId}`,
+      { title: 'Old tab' },
+      { token: host.token, headers: { 'if-match': created.headers.get('etag')! } },
+    );
     expect(stale.status).toBe(412);
     expect(stale.headers.get('content-type')).toContain('application/problem+json');
     expect(stale.body).toMatchObject({ currentRevision: edited.body.revision });

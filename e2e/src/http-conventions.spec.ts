@@ -23,8 +23,16 @@ describe('HTTP conventions', () => {
   it('X-Correlation-Id: echoed in the answer and stored in the metadata of the events the request appended; one is made up when absent', async () => {
     const host = await register(stack, 'host');
     const correlationOf = async (listingId: string) =>
-      (await stack.pool.query("SELECT DISTINCT metadata->>'correlationId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'listingId' = $1", [listingId])).rows;
-    const given = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Correlated loft' } }, { token: host.token, headers: { 'X-Correlation-Id': 'support-ticket-77' } });
+      (
+        await stack.pool.query("SELECT DISTINCT metadata->>'correlationId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'listingId' = $1", [
+          listingId,
+        ])
+      ).rows;
+    const given = await stack.command.post(
+      '/listings',
+      { kind: 'rental', details: { title: 'Correlated loft' } },
+      { token: host.token, headers: { 'X-Correlation-Id': 'support-ticket-77' } },
+    );
     expect(given.status).toBe(201);
     expect(given.headers.get('x-correlation-id')).toBe('support-ticket-77');
     expect(await correlationOf(given.body.listingId)).toEqual([{ id: 'support-ticket-77' }]);
@@ -74,13 +82,20 @@ describe('HTTP conventions', () => {
   it('Idempotency-Key: a client that gives up after 5-30 ms and retries books once per key, and gets that booking', async () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
-    const { listingId } = await publishedListing(stack, host, 'hotel', { unitTypes: [{ unitTypeId: 'room', name: 'Room', count: 50, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }] });
+    const { listingId } = await publishedListing(stack, host, 'hotel', {
+      unitTypes: [{ unitTypeId: 'room', name: 'Room', count: 50, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }],
+    });
     const keys = Array.from({ length: 12 }, (_, i) => `abort-then-retry-${i}-${guest.userId}`);
     const body = { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' };
     const answers = await Promise.all(
       keys.map(async (key, i) => {
         const headers = { 'content-type': 'application/json', authorization: `Bearer ${guest.token}`, 'idempotency-key': key };
-        await fetch(`${stack.commandUrl()}/bookings`, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(5 + ((i * 7) % 26)) }).catch(() => undefined);
+        await fetch(`${stack.commandUrl()}/bookings`, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(5 + ((i * 7) % 26)),
+        }).catch(() => undefined);
         for (;;) {
           const retry = await stack.command.post('/bookings', body, { token: guest.token, headers: { 'Idempotency-Key': key } });
           if (retry.status !== 409) return retry;
@@ -115,9 +130,17 @@ describe('HTTP conventions', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
     const headers = { 'Idempotency-Key': 'refused-then-valid' };
-    const past = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token, headers });
+    const past = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token, headers },
+    );
     expect(past.status).toBe(422);
-    const again = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token, headers });
+    const again = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token, headers },
+    );
     expect(again.status).toBe(422);
     expect(again.headers.get('idempotent-replayed')).toBeNull();
     expect(await bookingsOf(guest.userId)).toHaveLength(0);
@@ -128,7 +151,10 @@ describe('HTTP conventions', () => {
     ['wrong types', { listingId: 42, checkIn: 'soon', guests: 'two' }],
     ['check-out before check-in', { listingId: 'x', checkIn: '2031-01-05', checkOut: '2031-01-01', guests: 1, paymentMethod: 'tok_visa' }],
     ['negative party', { listingId: 'x', checkIn: '2031-01-01', checkOut: '2031-01-05', guests: -3, paymentMethod: 'tok_visa' }],
-    ['both dates and slot', { listingId: 'x', checkIn: '2031-01-01', checkOut: '2031-01-05', slot: '2031-01-01T19:00:00Z', guests: 1, paymentMethod: 'tok_visa' }],
+    [
+      'both dates and slot',
+      { listingId: 'x', checkIn: '2031-01-01', checkOut: '2031-01-05', slot: '2031-01-01T19:00:00Z', guests: 1, paymentMethod: 'tok_visa' },
+    ],
   ])('bad input (%s) is a 400 problem and stores nothing', async (_name, body) => {
     const guest = await register(stack, 'guest');
     const before = await eventCount(guest.userId);
@@ -142,15 +168,31 @@ describe('HTTP conventions', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
-    const past = await stack.command.post('/bookings', { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const past = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, -3), checkOut: day(stack, -1), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(past.status).toBe(422);
     expect(past.body.code).toBe('STAY_IN_PAST');
-    const crowd = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 9, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const crowd = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 9, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(crowd.status).toBe(422);
-    const missing = await stack.command.post('/bookings', { listingId: 'nope', checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const missing = await stack.command.post(
+      '/bookings',
+      { listingId: 'nope', checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(missing.status).toBe(404);
     isProblem(missing, 404);
-    const own = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' }, { token: host.token });
+    const own = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 3), checkOut: day(stack, 5), guests: 1, paymentMethod: 'tok_visa' },
+      { token: host.token },
+    );
     expect(own.status).toBe(422);
     expect(own.body.code).toBe('CANNOT_BOOK_OWN_LISTING');
   });
@@ -176,7 +218,11 @@ describe('HTTP conventions', () => {
     const { title: _title, ...rest } = listingDetails();
     const saved = await stack.command.put(`/listings/${id}`, rest, { token: host.token, headers: { 'If-Match': draft.headers.get('etag')! } });
     expect(saved.status).toBe(200);
-    const stale = await stack.command.put(`/listings/${id}`, { title: 'Lost update' }, { token: host.token, headers: { 'If-Match': draft.headers.get('etag')! } });
+    const stale = await stack.command.put(
+      `/listings/${id}`,
+      { title: 'Lost update' },
+      { token: host.token, headers: { 'If-Match': draft.headers.get('etag')! } },
+    );
     expect(stale.status).toBe(412);
     isProblem(stale, 412);
     const other = await register(stack, 'host', 'other-host');
@@ -201,7 +247,10 @@ describe('HTTP conventions', () => {
     expect(Object.keys(query.body.paths)).toEqual(expect.arrayContaining(['/listings/search', '/me/bookings', '/host/bookings']));
     const availability = query.body.paths['/listings/{id}/availability'].get.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(availability).toEqual(expect.arrayContaining(['path:id', 'query:from', 'query:to', 'query:slots', 'header:X-Consistency-Token']));
-    expect(query.body.paths['/listings/search'].get.parameters.find((p: { name: string }) => p.name === 'pageSize').schema).toMatchObject({ type: 'integer', maximum: 100 });
+    expect(query.body.paths['/listings/search'].get.parameters.find((p: { name: string }) => p.name === 'pageSize').schema).toMatchObject({
+      type: 'integer',
+      maximum: 100,
+    });
     expect((await stack.command.get('/docs/')).status).toBe(200);
     expect((await stack.command.get('/health')).body.status).toBe('ok');
     expect((await stack.query.get('/metrics')).status).toBe(401);
@@ -211,9 +260,16 @@ describe('HTTP conventions', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Movable flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 23), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 20), checkOut: day(stack, 23), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     const bookingPath = `/bookings/${booked.body.bookingId}`;
-    await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.status === 'confirmed');
+    await waitUntil(
+      async () => (await stack.query.get(bookingPath, { token: guest.token })).body,
+      (b) => b.status === 'confirmed',
+    );
     const moved = await stack.command.patch(bookingPath, { checkIn: day(stack, 21), checkOut: day(stack, 25) }, { token: guest.token });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.stay).toEqual({ kind: 'nights', checkIn: day(stack, 21), checkOut: day(stack, 25) });
@@ -223,11 +279,17 @@ describe('HTTP conventions', () => {
     expect(after.status).toBe(200);
 
     // The fourth night is charged as a second payment; cancelling 20 days ahead (flexible) gives both back.
-    await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.paid?.amount === 4 * 12_000);
+    await waitUntil(
+      async () => (await stack.query.get(bookingPath, { token: guest.token })).body,
+      (b) => b.paid?.amount === 4 * 12_000,
+    );
     const cancelled = await stack.command.post(`${bookingPath}/cancel`, { reason: 'plans changed' }, { token: guest.token });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body.status).toBe('cancelled');
-    const view = await waitUntil(async () => (await stack.query.get(bookingPath, { token: guest.token })).body, (b) => b.refunded?.amount === 4 * 12_000);
+    const view = await waitUntil(
+      async () => (await stack.query.get(bookingPath, { token: guest.token })).body,
+      (b) => b.refunded?.amount === 4 * 12_000,
+    );
     expect(view).toMatchObject({ status: 'cancelled', total: { amount: 48_000 }, paid: { amount: 48_000 }, refunded: { amount: 48_000 } });
   });
 });

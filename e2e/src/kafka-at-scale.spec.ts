@@ -63,7 +63,11 @@ describe.skipIf(Boolean(missing))(`booking over Kafka into Elasticsearch, Redis 
     // The consumer groups read the topics from their start, so listings of other runs on a shared broker may be there too.
     expect(search.body.items.map((i: { listingId: string }) => i.listingId)).toContain(listingId);
 
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     bookingId = booked.body.bookingId;
     const mine = await waitUntil(
@@ -85,7 +89,9 @@ describe.skipIf(Boolean(missing))(`booking over Kafka into Elasticsearch, Redis 
     expect(groups.filter((g) => external.includes(g.name)).every((g) => g.running && g.handled > 0)).toBe(true);
     const { elasticsearch, cassandra, listingsAlias } = stack.readStores;
     expect((await elasticsearch!.count({ index: listingsAlias })).count).toBeGreaterThanOrEqual(1);
-    const rows = await cassandra!.client.execute(`SELECT booking_id FROM ${cassandra!.keyspace}.bookings_by_id WHERE booking_id = ?`, [bookingId], { prepare: true });
+    const rows = await cassandra!.client.execute(`SELECT booking_id FROM ${cassandra!.keyspace}.bookings_by_id WHERE booking_id = ?`, [bookingId], {
+      prepare: true,
+    });
     expect(rows.rows.map((row) => row.booking_id)).toEqual([bookingId]);
     const { unitTypeId } = (await stack.query.get(`/listings/${listingId}`)).body.details.unitTypes[0];
     const used = await stack.availability!.used('availability', [unitTypeId], [day(stack, 10), day(stack, 11), day(stack, 12)]);
@@ -93,7 +99,11 @@ describe.skipIf(Boolean(missing))(`booking over Kafka into Elasticsearch, Redis 
   }, 240_000);
 
   it('every external store that lost its data is rebuilt from the log under a new consumer group, and reads come back the same', async () => {
-    const head = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 21), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const head = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 20), checkOut: day(stack, 21), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(head.status).toBe(201);
     const last = head.body.consistencyToken;
     const before = await seen(last);
@@ -108,7 +118,8 @@ describe.skipIf(Boolean(missing))(`booking over Kafka into Elasticsearch, Redis 
 
     // Started again, each projector finds its store empty and consumes the log from its start under a new group.
     stack.startProjectors();
-    const renewed = (status: { name: string; groupId: string }[]) => external.every((name) => status.some((g) => g.name === name && g.groupId !== groups.get(name)));
+    const renewed = (status: { name: string; groupId: string }[]) =>
+      external.every((name) => status.some((g) => g.name === name && g.groupId !== groups.get(name)));
     const after = await waitUntil(() => stack.projectorStatus(), renewed, 60_000);
     expect(await seen(last)).toEqual(before);
     for (const g of after.filter((g) => !external.includes(g.name))) expect(g.groupId, g.name).toBe(groups.get(g.name));

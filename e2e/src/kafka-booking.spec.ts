@@ -18,7 +18,9 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
   });
 
   const free = async (listingId: string, from: string, to: string) =>
-    (await stack.query.get(`/listings/${listingId}/availability?from=${from}&to=${to}`)).body.days?.map((d: { unitTypes: { free: number }[] }) => d.unitTypes[0]!.free);
+    (await stack.query.get(`/listings/${listingId}/availability?from=${from}&to=${to}`)).body.days?.map(
+      (d: { unitTypes: { free: number }[] }) => d.unitTypes[0]!.free,
+    );
 
   it('a guest books and sees her booking through the log, reading her own write; without the relay nothing reaches the read models', async () => {
     const host = await register(stack, 'host');
@@ -27,7 +29,11 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
     const search = await stack.query.get(`/listings/search?q=harbour&checkIn=${day(stack, 10)}&checkOut=${day(stack, 12)}&after=${consistencyToken}`);
     expect(search.body.items.map((i: { listingId: string }) => i.listingId)).toEqual([listingId]);
 
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     const mine = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
     expect(mine.status).toBe(200);
@@ -40,13 +46,33 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
 
     // Every read model is a consumer group of its own on every topic.
     const groups = await stack.projectorStatus();
-    expect(groups.map((g) => g.name).sort()).toEqual(['availability', 'booking_history', 'calendar_blocks', 'carts', 'host_bookings', 'host_earnings', 'host_listings', 'listings', 'notifications', 'order_history', 'products', 'reviews', 'seller_orders', 'stock_receipts', 'user_profiles']);
+    expect(groups.map((g) => g.name).sort()).toEqual([
+      'availability',
+      'booking_history',
+      'calendar_blocks',
+      'carts',
+      'host_bookings',
+      'host_earnings',
+      'host_listings',
+      'listings',
+      'notifications',
+      'order_history',
+      'products',
+      'reviews',
+      'seller_orders',
+      'stock_receipts',
+      'user_profiles',
+    ]);
     expect(groups.every((g) => g.running && g.handled > 0 && g.lag?.some((p) => p.committed !== null))).toBe(true);
     expect(stack.relayStatus()?.published).toBeGreaterThan(0);
 
     // The event store's own subscription feeds nothing here: with the relay stopped, a new booking stays unseen.
     await stack.stopRelay();
-    const unseen = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 21), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const unseen = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 20), checkOut: day(stack, 21), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(unseen.status).toBe(201);
     const behind = await stack.query.get(`/me/bookings?after=${unseen.body.consistencyToken}`, { token: guest.token });
     expect(behind.body.stale).toBe(true);
@@ -65,11 +91,19 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
     });
     await stack.query.get(`/listings/${listingId}?after=${consistencyToken}`);
     const book = (i: number) =>
-      stack.command.post('/bookings', { listingId, checkIn: day(stack, 40 + (i % 2)), checkOut: day(stack, 41 + (i % 2)), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      stack.command.post(
+        '/bookings',
+        { listingId, checkIn: day(stack, 40 + (i % 2)), checkOut: day(stack, 41 + (i % 2)), guests: 1, paymentMethod: 'tok_visa' },
+        { token: guest.token },
+      );
 
     // Stop while events are flowing: some bookings are in the read models, others still in Kafka.
     const inFlight = Promise.all(Array.from({ length: 16 }, (_, i) => book(i)));
-    await waitUntil(() => stack.query.get('/me/bookings?pageSize=100', { token: guest.token }), (r) => r.body.items?.length > 0, 10_000);
+    await waitUntil(
+      () => stack.query.get('/me/bookings?pageSize=100', { token: guest.token }),
+      (r) => r.body.items?.length > 0,
+      10_000,
+    );
     const before = await stack.projectorStatus();
     await stack.stopProjectors();
     const first = await inFlight;
@@ -84,7 +118,9 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
     expect(history.body.stale).toBe(false);
     expect(history.body.items).toHaveLength(24);
     expect(await free(listingId, day(stack, 40), day(stack, 42))).toEqual([28, 28]);
-    const { rows } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT booking_id)::int AS d FROM booking_history WHERE guest_id = $1', [guest.userId]);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT booking_id)::int AS d FROM booking_history WHERE guest_id = $1', [
+      guest.userId,
+    ]);
     expect(rows[0]).toEqual({ n: 24, d: 24 });
 
     // The same groups went on from their commits: the restarted consumer did not read the whole log again.
@@ -92,7 +128,10 @@ describe.skipIf(Boolean(kafkaUnavailable))(`booking over Kafka${kafkaUnavailable
     // The broker is shared with other test files, so the log keeps growing. A group that started over
     // would read every message in it again; one that resumed reads what came after its commits (the last
     // uncommitted batch at most once more): far fewer than the log minus what it had committed.
-    await waitUntil(() => stack.query.get('/me/bookings?pageSize=100', { token: guest.token }), (r) => r.body.items.every((b: { status: string }) => b.status === 'confirmed'));
+    await waitUntil(
+      () => stack.query.get('/me/bookings?pageSize=100', { token: guest.token }),
+      (r) => r.body.items.every((b: { status: string }) => b.status === 'confirmed'),
+    );
     const resumed = await waitUntil(
       async () => (await stack.projectorStatus()).find((g) => g.name === 'booking_history')!,
       (g) => g.lag?.every((p) => p.lag === 0) ?? false,

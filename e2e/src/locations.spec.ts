@@ -34,19 +34,39 @@ describe('Location headers', () => {
 
     const host = await register(stack, 'host', 'Hana');
     const guest = await register(stack, 'guest', 'Gil');
-    await follow('POST /listings', await stack.command.post('/listings', { kind: 'rental', details: { title: 'A draft, seen by its host' } }, { token: host.token }), host.token);
+    await follow(
+      'POST /listings',
+      await stack.command.post('/listings', { kind: 'rental', details: { title: 'A draft, seen by its host' } }, { token: host.token }),
+      host.token,
+    );
     const { listingId } = await publishedListing(stack, host);
-    await follow('POST /listings/{id}/blocks', await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 20), to: day(stack, 22) }, { token: host.token }), host.token);
+    await follow(
+      'POST /listings/{id}/blocks',
+      await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 20), to: day(stack, 22) }, { token: host.token }),
+      host.token,
+    );
 
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     await follow('POST /bookings', booked, guest.token);
     await stack.runDueTasks();
     stack.clock.advance(4 * DAY);
     await stack.runDueTasks();
     const [guestToken, hostToken] = [await login(stack, guest), await login(stack, host)];
     const bookingId = booked.body.bookingId as string;
-    await follow('POST /bookings/{id}/reviews', await stack.command.post(`/bookings/${bookingId}/reviews`, { rating: 5, comment: 'Quiet and bright' }, { token: guestToken }), guestToken);
-    await follow('POST /bookings/{id}/refunds', await stack.command.post(`/bookings/${bookingId}/refunds`, { amount: 1_000, reason: 'The kettle was broken' }, { token: hostToken }), hostToken);
+    await follow(
+      'POST /bookings/{id}/reviews',
+      await stack.command.post(`/bookings/${bookingId}/reviews`, { rating: 5, comment: 'Quiet and bright' }, { token: guestToken }),
+      guestToken,
+    );
+    await follow(
+      'POST /bookings/{id}/refunds',
+      await stack.command.post(`/bookings/${bookingId}/refunds`, { amount: 1_000, reason: 'The kettle was broken' }, { token: hostToken }),
+      hostToken,
+    );
 
     const { productId } = await createProduct(stack, { token: hostToken });
     const stocked = await stack.command.post(`/products/${productId}/stock`, { quantity: 3 }, { token: hostToken });

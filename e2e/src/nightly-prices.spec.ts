@@ -19,18 +19,32 @@ describe('PUT /listings/:id/prices', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
     // base 120.00; nights +10 and +11 at 180.00
-    const set = await stack.command.put(`/listings/${listingId}/prices`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12), price: eur(18_000) }, { token: host.token });
+    const set = await stack.command.put(
+      `/listings/${listingId}/prices`,
+      { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12), price: eur(18_000) },
+      { token: host.token },
+    );
     expect(set.status, JSON.stringify(set.body)).toBe(200);
     const [last] = (await listingEvents(listingId)).slice(-1);
-    expect(last).toMatchObject({ type: 'NightlyPricesSet', data: { unitTypeId: `${listingId}.flat`, from: day(stack, 10), to: day(stack, 12), price: eur(18_000) } });
+    expect(last).toMatchObject({
+      type: 'NightlyPricesSet',
+      data: { unitTypeId: `${listingId}.flat`, from: day(stack, 10), to: day(stack, 12), price: eur(18_000) },
+    });
 
-    const again = await stack.command.put(`/listings/${listingId}/prices`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 11), price: eur(18_000) }, { token: host.token });
+    const again = await stack.command.put(
+      `/listings/${listingId}/prices`,
+      { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 11), price: eur(18_000) },
+      { token: host.token },
+    );
     expect(again.status).toBe(200);
     expect((await listingEvents(listingId)).length, 'a price already in force records nothing').toBe(3);
 
     // search's price filter takes the average per night of the asked nights
     const found = async (query: string) => {
-      const reply = await waitUntil(() => stack.query.get(`/listings/search?${query}&after=${set.body.consistencyToken}`), (r) => r.status === 200 && r.body.stale === false);
+      const reply = await waitUntil(
+        () => stack.query.get(`/listings/search?${query}&after=${set.body.consistencyToken}`),
+        (r) => r.status === 200 && r.body.stale === false,
+      );
       return reply.body.items.map((i: { listingId: string }) => i.listingId);
     };
     expect(await found(`checkIn=${day(stack, 10)}&checkOut=${day(stack, 12)}&minPrice=17000`)).toContain(listingId);
@@ -39,19 +53,35 @@ describe('PUT /listings/:id/prices', () => {
     expect(await found(`checkIn=${day(stack, 10)}&checkOut=${day(stack, 12)}&maxPrice=17999`)).not.toContain(listingId);
     expect(await found('minPrice=17000')).not.toContain(listingId);
 
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 9), checkOut: day(stack, 12), guests: 2, paymentMethod: 'pm_card_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 9), checkOut: day(stack, 12), guests: 2, paymentMethod: 'pm_card_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     expect(booked.body.total).toEqual(eur(12_000 + 18_000 + 18_000));
 
     // one night more at the base price, one night less at 180.00
-    const moved = await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: day(stack, 11), checkOut: day(stack, 14) }, { token: guest.token });
+    const moved = await stack.command.patch(
+      `/bookings/${booked.body.bookingId}`,
+      { checkIn: day(stack, 11), checkOut: day(stack, 14) },
+      { token: guest.token },
+    );
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect(moved.body.total).toEqual(eur(18_000 + 12_000 + 12_000));
 
     // given back the base price, the nights cost it again
-    const reset = await stack.command.put(`/listings/${listingId}/prices`, { unitTypeId: `${listingId}.flat`, from: day(stack, 10), to: day(stack, 12), price: null }, { token: host.token });
+    const reset = await stack.command.put(
+      `/listings/${listingId}/prices`,
+      { unitTypeId: `${listingId}.flat`, from: day(stack, 10), to: day(stack, 12), price: null },
+      { token: host.token },
+    );
     expect(reset.status).toBe(200);
-    const plain = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'pm_card_visa' }, { token: guest.token });
+    const plain = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'pm_card_visa' },
+      { token: guest.token },
+    );
     expect(plain.body.total).toEqual(eur(24_000));
   });
 

@@ -26,19 +26,27 @@ const problem = (reply: { status: number; headers: Headers }, status: number) =>
 };
 
 describe('the in-app inbox', () => {
-  it('a host sees the request with its response deadline, approves; the guest hears approved and confirmed; read marks are the owner\'s', async () => {
+  it("a host sees the request with its response deadline, approves; the guest hears approved and confirmed; read marks are the owner's", async () => {
     const host = await register(stack, 'host', 'Hana');
     const guest = await register(stack, 'guest', 'Gil');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Harbour loft', instantBook: false });
     const requestedAt = stack.clock.now().getTime();
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 10), checkOut: day(stack, 12), guests: 2, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
 
     const hostBox = await inbox(host.token, `?after=${booked.body.consistencyToken}`);
     expect(hostBox).toMatchObject({ unread: 1, nextCursor: null, stale: false });
     const [request] = hostBox.items;
     const respondBy = new Date(requestedAt + 24 * HOUR).toISOString();
-    expect(request).toMatchObject({ kind: 'booking.requested', readAt: null, data: { bookingId: booked.body.bookingId, listingId, listingTitle: 'Harbour loft', respondBy } });
+    expect(request).toMatchObject({
+      kind: 'booking.requested',
+      readAt: null,
+      data: { bookingId: booked.body.bookingId, listingId, listingTitle: 'Harbour loft', respondBy },
+    });
     expect(request!.text).toContain('Harbour loft');
     expect(request!.text).toContain(`answer by ${respondBy.slice(0, 16).replace('T', ' ')} UTC`);
     expect(JSON.stringify(hostBox)).not.toContain(guest.email);
@@ -58,7 +66,10 @@ describe('the in-app inbox', () => {
     const approved = await stack.command.post(`/bookings/${booked.body.bookingId}/approve`, {}, { token: host.token });
     expect(approved.status, JSON.stringify(approved.body)).toBe(200);
     await settle(stack);
-    const guestBox = await waitUntil(() => inbox(guest.token), (box) => box.items.length >= 2);
+    const guestBox = await waitUntil(
+      () => inbox(guest.token),
+      (box) => box.items.length >= 2,
+    );
     expect(kinds(guestBox)).toEqual(['booking.confirmed', 'booking.approved']);
     expect(guestBox.unread).toBe(2);
     // the host's new notice comes before the one already read
@@ -79,7 +90,11 @@ describe('the in-app inbox', () => {
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Paged flat', instantBook: false });
     let token = '';
     for (let i = 0; i < 3; i++) {
-      const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20 + 2 * i), checkOut: day(stack, 21 + 2 * i), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      const booked = await stack.command.post(
+        '/bookings',
+        { listingId, checkIn: day(stack, 20 + 2 * i), checkOut: day(stack, 21 + 2 * i), guests: 1, paymentMethod: 'tok_visa' },
+        { token: guest.token },
+      );
       expect(booked.status).toBe(201);
       token = booked.body.consistencyToken;
       stack.clock.advance(60_000);
@@ -109,7 +124,10 @@ describe('the in-app inbox', () => {
     expect(placed.status, JSON.stringify(placed.body)).toBe(201);
     await settle(stack);
     await orderReaches(stack, shopper, placed.body.orderId, 'confirmed');
-    const toShip = await waitUntil(() => inbox(seller.token), (box) => box.items.length === 1);
+    const toShip = await waitUntil(
+      () => inbox(seller.token),
+      (box) => box.items.length === 1,
+    );
     expect(toShip.items[0]).toMatchObject({ kind: 'order.to_ship', data: { orderId: placed.body.orderId } });
 
     const shipped = await stack.command.post(`/orders/${placed.body.orderId}/ship`, { carrier: 'DHL', tracking: 'JD0001' }, { token: seller.token });
@@ -123,7 +141,11 @@ describe('the in-app inbox', () => {
     const host = await register(stack, 'host', 'Paid');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Payout flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 1), checkOut: day(stack, 2), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 1), checkOut: day(stack, 2), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
     await settle(stack);
     stack.clock.advance(3 * DAY);
@@ -131,7 +153,10 @@ describe('the in-app inbox', () => {
     stack.clock.advance(2 * DAY);
     await settle(stack);
     const token = await login(stack, host);
-    const box = await waitUntil(() => inbox(token), (b) => kinds(b).includes('payout.sent'));
+    const box = await waitUntil(
+      () => inbox(token),
+      (b) => kinds(b).includes('payout.sent'),
+    );
     expect(box.items.find((n) => n.kind === 'payout.sent')!.text).toMatch(/^Payout sent: \d+\.\d\d EUR$/);
   });
 });

@@ -84,10 +84,12 @@ describe('docker-compose.kafka.yml', () => {
 
 /** A bind mount's host path (relative to the compose file) and where it appears in the container. */
 const bindMounts = (service: Service) =>
-  (service.volumes ?? []).filter((volume) => volume.startsWith('./')).map((volume) => {
-    const [host, container] = volume.split(':') as [string, string];
-    return { host: join(projectRoot, host), container };
-  });
+  (service.volumes ?? [])
+    .filter((volume) => volume.startsWith('./'))
+    .map((volume) => {
+      const [host, container] = volume.split(':') as [string, string];
+      return { host: join(projectRoot, host), container };
+    });
 const mountedAt = (service: Service, container: string) => bindMounts(service).find((mount) => mount.container === container)?.host;
 
 describe('the compose stack’s Prometheus and Grafana', () => {
@@ -107,11 +109,18 @@ describe('the compose stack’s Prometheus and Grafana', () => {
   });
 
   it('scrapes every app that has metrics, where it serves them without a token, and nothing else', () => {
-    const configPath = [prometheus!.command ?? []].flat().find((arg) => arg.startsWith('--config.file='))?.split('=')[1];
+    const configPath = [prometheus!.command ?? []]
+      .flat()
+      .find((arg) => arg.startsWith('--config.file='))
+      ?.split('=')[1];
     const host = mountedAt(prometheus!, configPath ?? '/etc/prometheus/prometheus.yml');
     expect(host, 'the scrape configuration is mounted where Prometheus reads it').toBeDefined();
-    const config = parse(readFileSync(host!, 'utf8')) as { scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[] };
-    const targets = config.scrape_configs.flatMap((job) => job.static_configs.flatMap((c) => c.targets.map((target) => ({ job: job.job_name, target, path: job.metrics_path ?? '/metrics' }))));
+    const config = parse(readFileSync(host!, 'utf8')) as {
+      scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = config.scrape_configs.flatMap((job) =>
+      job.static_configs.flatMap((c) => c.targets.map((target) => ({ job: job.job_name, target, path: job.metrics_path ?? '/metrics' }))),
+    );
     for (const [name, service] of apps) {
       if (withoutMetrics.has(name)) {
         expect(service.environment?.METRICS_PORT, `${name} has no metrics to serve`).toBeUndefined();
@@ -120,8 +129,14 @@ describe('the compose stack’s Prometheus and Grafana', () => {
       // The relay serves /metrics on its health port; every other app on METRICS_PORT (its own port wants an admin token).
       const port = name === 'relay' ? (service.environment?.RELAY_PORT ?? 3004) : service.environment?.METRICS_PORT;
       expect(port, `${name} has a port Prometheus can scrape`).toBeDefined();
-      expect(targets.filter((t) => t.target === `${name}:${port}` && t.path === '/metrics'), `${name} is scraped`).toHaveLength(1);
-      expect((service.ports ?? []).some((published) => published.endsWith(`:${port}`)), `${name}'s metrics port stays unpublished`).toBe(false);
+      expect(
+        targets.filter((t) => t.target === `${name}:${port}` && t.path === '/metrics'),
+        `${name} is scraped`,
+      ).toHaveLength(1);
+      expect(
+        (service.ports ?? []).some((published) => published.endsWith(`:${port}`)),
+        `${name}'s metrics port stays unpublished`,
+      ).toBe(false);
     }
     for (const { target } of targets) expect(compose.services[target.split(':')[0]!] ?? target.startsWith('localhost:'), target).toBeTruthy();
   });
@@ -130,12 +145,17 @@ describe('the compose stack’s Prometheus and Grafana', () => {
     expect(grafana!.depends_on).toEqual({ prometheus: { condition: 'service_healthy' } });
     const provisioning = mountedAt(grafana!, '/etc/grafana/provisioning');
     expect(provisioning).toBe(join(projectRoot, 'ops/grafana/provisioning'));
-    const datasources = readdirSync(join(provisioning!, 'datasources')).map((file) => parse(readFileSync(join(provisioning!, 'datasources', file), 'utf8')) as { datasources: { type: string; url: string; isDefault?: boolean }[] });
+    const datasources = readdirSync(join(provisioning!, 'datasources')).map(
+      (file) => parse(readFileSync(join(provisioning!, 'datasources', file), 'utf8')) as { datasources: { type: string; url: string; isDefault?: boolean }[] },
+    );
     const sources = datasources.flatMap((file) => file.datasources);
     expect(sources).toEqual([expect.objectContaining({ type: 'prometheus', url: 'http://prometheus:9090', isDefault: true })]);
     expect(prometheus!.ports).toContain('127.0.0.1:9090:9090');
 
-    const providers = readdirSync(join(provisioning!, 'dashboards')).flatMap((file) => (parse(readFileSync(join(provisioning!, 'dashboards', file), 'utf8')) as { providers: { type: string; options: { path: string } }[] }).providers);
+    const providers = readdirSync(join(provisioning!, 'dashboards')).flatMap(
+      (file) =>
+        (parse(readFileSync(join(provisioning!, 'dashboards', file), 'utf8')) as { providers: { type: string; options: { path: string } }[] }).providers,
+    );
     expect(providers.length).toBeGreaterThan(0);
     for (const provider of providers) {
       expect(provider.type).toBe('file');
@@ -159,7 +179,8 @@ describe('the Grafana dashboard', () => {
         if (entry === 'node_modules' || entry === 'dist') continue;
         if (statSync(path).isDirectory()) walk(path);
         else if (path.endsWith('.ts') && !path.endsWith('.spec.ts')) {
-          for (const match of readFileSync(path, 'utf8').matchAll(/(?:gauge|counter|histogram)\(\s*'([a-z_]+)'|name: '([a-z_]+_(?:seconds|total))'/g)) names.add((match[1] ?? match[2])!);
+          for (const match of readFileSync(path, 'utf8').matchAll(/(?:gauge|counter|histogram)\(\s*'([a-z_]+)'|name: '([a-z_]+_(?:seconds|total))'/g))
+            names.add((match[1] ?? match[2])!);
         }
       }
     };
@@ -172,11 +193,25 @@ describe('the Grafana dashboard', () => {
     for (const file of dashboards) {
       const dashboard = JSON.parse(readFileSync(join(dashboardDir, file), 'utf8')) as { panels: { targets?: { expr: string }[] }[] };
       const charted = new Set(
-        dashboard.panels.flatMap((panel) => panel.targets ?? []).flatMap((target) => [...target.expr.matchAll(/\b([a-z]+_[a-z_]+?)(?:_bucket|_count|_sum)?(?=[{[\s)])/g)].map((m) => m[1]!)),
+        dashboard.panels
+          .flatMap((panel) => panel.targets ?? [])
+          .flatMap((target) => [...target.expr.matchAll(/\b([a-z]+_[a-z_]+?)(?:_bucket|_count|_sum)?(?=[{[\s)])/g)].map((m) => m[1]!)),
       );
       const unknown = [...charted].filter((name) => !registered.has(name) && !['histogram_quantile'].includes(name));
       expect(unknown, file).toEqual([]);
-      for (const name of ['commands_duration_seconds', 'eventstore_events_appended_total', 'eventstore_append_conflicts_total', 'projection_lag_events', 'projection_position', 'workflow_tasks', 'workflow_tasks_by_type', 'workflow_subscription_position', 'payment_gateway_breaker_state', 'search_duration_seconds', 'chat_connections']) {
+      for (const name of [
+        'commands_duration_seconds',
+        'eventstore_events_appended_total',
+        'eventstore_append_conflicts_total',
+        'projection_lag_events',
+        'projection_position',
+        'workflow_tasks',
+        'workflow_tasks_by_type',
+        'workflow_subscription_position',
+        'payment_gateway_breaker_state',
+        'search_duration_seconds',
+        'chat_connections',
+      ]) {
         expect(charted.has(name), name).toBe(true);
       }
     }

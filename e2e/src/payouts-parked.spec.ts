@@ -28,7 +28,11 @@ describe('a parked payout is never silent', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Unpaid flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
     await stack.runDueTasks();
     gateway.payoutsDown = true;
@@ -41,8 +45,15 @@ describe('a parked payout is never silent', () => {
     await stack.runDueTasks(); // records the issue raised on parking
 
     const token = await login(stack, host);
-    const shown = await waitUntil(() => stack.query.get('/host/payouts', { token }), (r) => r.body?.items?.[0]?.issue !== null && r.body?.items?.length === 1);
-    expect(shown.body.items[0]).toMatchObject({ status: 'started', amount: { amount: 10_800, currency: 'EUR' }, issue: { operation: 'payout', error: expect.stringContaining('payouts are down') } });
+    const shown = await waitUntil(
+      () => stack.query.get('/host/payouts', { token }),
+      (r) => r.body?.items?.[0]?.issue !== null && r.body?.items?.length === 1,
+    );
+    expect(shown.body.items[0]).toMatchObject({
+      status: 'started',
+      amount: { amount: 10_800, currency: 'EUR' },
+      issue: { operation: 'payout', error: expect.stringContaining('payouts are down') },
+    });
 
     const operator = await adminToken(stack, OPERATOR);
     const listed = await stack.command.get('/admin/parked-tasks', { token: operator });
@@ -55,8 +66,16 @@ describe('a parked payout is never silent', () => {
     expect((await stack.command.post(`/admin/parked-tasks/${encodeURIComponent(mine[0].taskId)}/retry`, {}, { token: operator })).status).toBe(202);
     await stack.runDueTasks();
     await stack.runDueTasks();
-    const healed = await waitUntil(() => stack.query.get('/host/payouts', { token }), (r) => r.body?.items?.[0]?.status === 'sent' && r.body.items[0].issue === null);
+    const healed = await waitUntil(
+      () => stack.query.get('/host/payouts', { token }),
+      (r) => r.body?.items?.[0]?.status === 'sent' && r.body.items[0].issue === null,
+    );
     expect(healed.body.items).toHaveLength(1);
-    expect(gateway.payouts().filter((p) => p.type === 'paid_out' && p.destination === host.userId).map((p) => p.amount.amount)).toEqual([10_800]);
+    expect(
+      gateway
+        .payouts()
+        .filter((p) => p.type === 'paid_out' && p.destination === host.userId)
+        .map((p) => p.amount.amount),
+    ).toEqual([10_800]);
   });
 });

@@ -38,7 +38,11 @@ describe('host payouts', () => {
     const host = await register(stack, 'host', 'Hana');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Paid flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     await settle();
     const checkOut = day(stack, 4);
@@ -49,7 +53,10 @@ describe('host payouts', () => {
     const fee = (gross * FEE_BASIS_POINTS) / 10_000;
     const month = checkOut.slice(0, 7);
     let token = await login(stack, host);
-    const pending = await waitUntil(() => stack.query.get('/host/earnings', { token }), (r) => r.body?.rows?.length === 1);
+    const pending = await waitUntil(
+      () => stack.query.get('/host/earnings', { token }),
+      (r) => r.body?.rows?.length === 1,
+    );
     expect(pending.body.rows).toEqual([{ listingId, month, currency: 'EUR', gross, fee, net: gross - fee, pending: gross - fee, paid: 0 }]);
     expect(gateway.payouts()).toHaveLength(0);
 
@@ -64,9 +71,16 @@ describe('host payouts', () => {
     expect(await ledgerEvents(host.userId)).toEqual(['HostEarningAccrued', 'HostPayoutStarted', 'HostPayoutSent']);
 
     token = await login(stack, host);
-    const payouts = await waitUntil(() => stack.query.get('/host/payouts', { token }), (r) => r.body?.items?.[0]?.status === 'sent');
+    const payouts = await waitUntil(
+      () => stack.query.get('/host/payouts', { token }),
+      (r) => r.body?.items?.[0]?.status === 'sent',
+    );
     expect(payouts.status).toBe(200);
-    expect(payouts.body).toMatchObject({ items: [{ amount: { amount: gross - fee, currency: 'EUR' }, status: 'sent', entries: 1, issue: null }], pending: [], hasMore: false });
+    expect(payouts.body).toMatchObject({
+      items: [{ amount: { amount: gross - fee, currency: 'EUR' }, status: 'sent', entries: 1, issue: null }],
+      pending: [],
+      hasMore: false,
+    });
     const earnings = await stack.query.get(`/host/earnings?from=${month}&to=${month}`, { token });
     expect(earnings.body.rows).toEqual([{ listingId, month, currency: 'EUR', gross, fee, net: gross - fee, pending: 0, paid: gross - fee }]);
     expect(earnings.body.totals).toEqual([{ currency: 'EUR', gross, fee, net: gross - fee, pending: 0, paid: gross - fee }]);
@@ -83,7 +97,11 @@ describe('host payouts', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Disputed flat' });
     const book = async (from: number) => {
-      const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      const booked = await stack.command.post(
+        '/bookings',
+        { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 1, paymentMethod: 'tok_visa' },
+        { token: guest.token },
+      );
       expect(booked.status, JSON.stringify(booked.body)).toBe(201);
       return booked.body.bookingId as string;
     };
@@ -92,7 +110,11 @@ describe('host payouts', () => {
     await settle();
     stack.clock.advance(8 * DAY);
     await settle();
-    const paidOut = () => gateway.payouts().filter((p) => p.type === 'paid_out' && p.destination === host.userId).map((p) => p.amount.amount);
+    const paidOut = () =>
+      gateway
+        .payouts()
+        .filter((p) => p.type === 'paid_out' && p.destination === host.userId)
+        .map((p) => p.amount.amount);
     const net = 24_000 - 3_600;
     expect(paidOut()).toEqual([net]);
 
@@ -112,7 +134,12 @@ describe('host payouts', () => {
     const appended = (await stack.side.deps.eventStore.readStream(`booking-${first}`)).events.slice(before);
     expect(appended.map((e) => e.type)).toEqual(['BookingRefundGranted']);
     await settle();
-    expect(gateway.refunds().filter((r) => r.reference === first).map((r) => r.amount.amount)).toEqual([6_000]);
+    expect(
+      gateway
+        .refunds()
+        .filter((r) => r.reference === first)
+        .map((r) => r.amount.amount),
+    ).toEqual([6_000]);
     // the host owes 6 000 less the fee on it: nothing is paid until an earning covers it
     expect(paidOut()).toEqual([net]);
 
@@ -121,15 +148,27 @@ describe('host payouts', () => {
     const owed = 6_000 - 900;
     expect(paidOut()).toEqual([net, net - owed]);
     expect(await ledgerEvents(host.userId)).toEqual([
-      'HostEarningAccrued', 'HostPayoutStarted', 'HostPayoutSent', 'HostEarningAdjusted', 'HostEarningAccrued', 'HostPayoutStarted', 'HostPayoutSent',
+      'HostEarningAccrued',
+      'HostPayoutStarted',
+      'HostPayoutSent',
+      'HostEarningAdjusted',
+      'HostEarningAccrued',
+      'HostPayoutStarted',
+      'HostPayoutSent',
     ]);
     // what the guest paid = what went back + the platform's fees + what the host was paid
-    const captured = gateway.charges().filter((c) => [first, second].includes(c.reference)).reduce((sum, c) => sum + c.amount.amount, 0);
+    const captured = gateway
+      .charges()
+      .filter((c) => [first, second].includes(c.reference))
+      .reduce((sum, c) => sum + c.amount.amount, 0);
     expect(captured).toBe(48_000);
     expect(6_000 + (3_600 - 900 + 3_600) + net + (net - owed)).toBe(captured);
 
     token = await login(stack, host);
-    const earnings = await waitUntil(() => stack.query.get('/host/earnings', { token }), (r) => r.body?.totals?.[0]?.pending === 0 && r.body.totals[0].net === net * 2 - owed);
+    const earnings = await waitUntil(
+      () => stack.query.get('/host/earnings', { token }),
+      (r) => r.body?.totals?.[0]?.pending === 0 && r.body.totals[0].net === net * 2 - owed,
+    );
     expect(earnings.body.totals).toEqual([{ currency: 'EUR', gross: 42_000, fee: 6_300, net: 35_700, pending: 0, paid: 35_700 }]);
   });
 
@@ -140,7 +179,13 @@ describe('host payouts', () => {
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get('content-type')).toContain('application/problem+json');
     expect((await stack.query.get('/host/earnings')).status).toBe(401);
-    for (const path of ['/host/earnings?from=2026-13', '/host/earnings?from=2026-05&to=2026-04', '/host/earnings?month=2026-05', '/host/payouts?pageSize=0', '/host/payouts?sort=amount']) {
+    for (const path of [
+      '/host/earnings?from=2026-13',
+      '/host/earnings?from=2026-05&to=2026-04',
+      '/host/earnings?month=2026-05',
+      '/host/payouts?pageSize=0',
+      '/host/payouts?sort=amount',
+    ]) {
       const bad = await stack.query.get(path, { token: host.token });
       expect(bad.status, path).toBe(400);
       expect(bad.headers.get('content-type'), path).toContain('application/problem+json');

@@ -51,7 +51,15 @@ describe('the production build', () => {
   });
 
   it(`starts every app${kafkaBrokers ? '' : ' (the relay only where Kafka runs)'} from the build with plain node, which serves and exits 0 on SIGTERM`, async () => {
-    const ports = { payments: await freePort(), command: await freePort(), query: await freePort(), projectors: await freePort(), chat: await freePort(), web: await freePort(), relay: await freePort() };
+    const ports = {
+      payments: await freePort(),
+      command: await freePort(),
+      query: await freePort(),
+      projectors: await freePort(),
+      chat: await freePort(),
+      web: await freePort(),
+      relay: await freePort(),
+    };
     // Each app's /metrics for Prometheus, without a token, on a port of its own (METRICS_PORT, as the compose stack sets it).
     const metricsPorts = { 'command-api': await freePort(), 'query-api': await freePort(), projectors: await freePort(), chat: await freePort() };
     const metricsPort = (app: keyof typeof metricsPorts) => ({ METRICS_PORT: String(metricsPorts[app]) });
@@ -71,10 +79,12 @@ describe('the production build', () => {
       ...secrets,
     };
     const start = (app: string, port: number, extra: Record<string, string> = {}, readyPath = '/health') =>
-      startApp(`dist/${app}.js`, { ...env, ...extra }, { port, readyPath, argv: [join(copy, 'dist', `${app}.js`)], cwd: copy, timeoutMs: 60_000 }).then((started) => {
-        running.push(started);
-        return started;
-      });
+      startApp(`dist/${app}.js`, { ...env, ...extra }, { port, readyPath, argv: [join(copy, 'dist', `${app}.js`)], cwd: copy, timeoutMs: 60_000 }).then(
+        (started) => {
+          running.push(started);
+          return started;
+        },
+      );
 
     const payments = await start('payments', ports.payments);
     const collector = await otlpCollector();
@@ -87,11 +97,23 @@ describe('the production build', () => {
     ]);
     if (kafkaBrokers) apps.push(await start('relay', ports.relay, { LOG: 'kafka', KAFKA_BROKERS: kafkaBrokers }));
 
-    const registered = await call(command.url, 'POST', '/auth/register', { email: `image-${Date.now()}@example.com`, password: 'a long enough password', name: 'Ivy', role: 'guest' });
+    const registered = await call(command.url, 'POST', '/auth/register', {
+      email: `image-${Date.now()}@example.com`,
+      password: 'a long enough password',
+      name: 'Ivy',
+      role: 'guest',
+    });
     expect(registered.status, JSON.stringify(registered.body)).toBe(202);
     // Traced from the build: the auto-instrumentations patched the packages the bundle imports.
-    const scopes = await collector.scopesOf('stayhub-command-api', ['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']);
-    expect(scopes).toEqual(expect.arrayContaining(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']));
+    const scopes = await collector.scopesOf('stayhub-command-api', [
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-express',
+      '@opentelemetry/instrumentation-pg',
+      'stayhub',
+    ]);
+    expect(scopes).toEqual(
+      expect.arrayContaining(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-express', '@opentelemetry/instrumentation-pg', 'stayhub']),
+    );
     await collector.close();
     // The projectors' figures: each projection's checkpoint and lag, for an operator.
     const operator = await jwtTokens(secrets.JWT_SECRET, 5).issue({ userId: 'operator', role: 'admin', email: 'ops@example.com' });
@@ -107,7 +129,12 @@ describe('the production build', () => {
       projectors: 'projection_position',
       chat: 'chat_connections',
     };
-    const appPorts: Record<keyof typeof metricsPorts, number> = { 'command-api': ports.command, 'query-api': ports.query, projectors: ports.projectors, chat: ports.chat };
+    const appPorts: Record<keyof typeof metricsPorts, number> = {
+      'command-api': ports.command,
+      'query-api': ports.query,
+      projectors: ports.projectors,
+      chat: ports.chat,
+    };
     for (const [app, family] of Object.entries(families) as [keyof typeof metricsPorts, string][]) {
       const scraped = await fetch(`http://127.0.0.1:${metricsPorts[app]}/metrics`);
       expect(scraped.status, app).toBe(200);
@@ -125,7 +152,9 @@ describe('the production build', () => {
   }, 180_000);
 });
 
-type OtlpTraces = { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { scope?: { name?: string } }[] }[] };
+type OtlpTraces = {
+  resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { scope?: { name?: string } }[] }[];
+};
 
 /** An OTLP/HTTP collector on a free port that keeps what it is sent (JSON), to see which instrumentations a process reports. */
 const otlpCollector = async () => {

@@ -11,7 +11,9 @@ afterAll(async () => {
 });
 
 const free = async (listingId: string, from: string, to: string) =>
-  (await stack.query.get(`/listings/${listingId}/availability?from=${from}&to=${to}`)).body.days?.map((d: { unitTypes: { free: number }[] }) => d.unitTypes[0]!.free);
+  (await stack.query.get(`/listings/${listingId}/availability?from=${from}&to=${to}`)).body.days?.map(
+    (d: { unitTypes: { free: number }[] }) => d.unitTypes[0]!.free,
+  );
 
 describe('read side', () => {
   it('a booking shows in availability, search and history within a second', async () => {
@@ -23,12 +25,24 @@ describe('read side', () => {
     });
     await stack.query.get(`/listings/${listingId}?after=${consistencyToken}`);
     const started = Date.now();
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 70), checkOut: day(stack, 71), guests: 2, units: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 70), checkOut: day(stack, 71), guests: 2, units: 2, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
-    await waitUntil(() => free(listingId, day(stack, 70), day(stack, 71)), (f) => f?.[0] === 0, 1000);
+    await waitUntil(
+      () => free(listingId, day(stack, 70), day(stack, 71)),
+      (f) => f?.[0] === 0,
+      1000,
+    );
     const search = await stack.query.get(`/listings/search?q=visible&checkIn=${day(stack, 70)}&checkOut=${day(stack, 71)}`);
     expect(search.body.items).toEqual([]);
-    const history = await waitUntil(() => stack.query.get('/me/bookings', { token: guest.token }), (r) => r.body.items?.length === 1, 1000);
+    const history = await waitUntil(
+      () => stack.query.get('/me/bookings', { token: guest.token }),
+      (r) => r.body.items?.length === 1,
+      1000,
+    );
     expect(history.body.items[0].bookingId).toBe(booked.body.bookingId);
     expect(Date.now() - started).toBeLessThan(1000 + 500);
   });
@@ -38,8 +52,15 @@ describe('read side', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Token flat' });
     await stack.stopProjectors();
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 80), checkOut: day(stack, 81), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
-    const behind = await stack.query.get(`/bookings/${booked.body.bookingId}`, { token: guest.token, headers: { 'X-Consistency-Token': booked.body.consistencyToken } });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 80), checkOut: day(stack, 81), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
+    const behind = await stack.query.get(`/bookings/${booked.body.bookingId}`, {
+      token: guest.token,
+      headers: { 'X-Consistency-Token': booked.body.consistencyToken },
+    });
     expect(behind.status).toBe(503);
     expect(behind.headers.get('retry-after')).toBe('1');
     const list = await stack.query.get(`/me/bookings?after=${booked.body.consistencyToken}`, { token: guest.token });
@@ -59,9 +80,17 @@ describe('read side', () => {
     await stack.stopProjectors();
     await stack.stopQueryApi();
 
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 90), checkOut: day(stack, 92), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 90), checkOut: day(stack, 92), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
-    const approved = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 90), checkOut: day(stack, 91), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const approved = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 90), checkOut: day(stack, 91), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(approved.status).toBe(409);
 
     await stack.startQueryApi();
@@ -78,7 +107,11 @@ describe('read side', () => {
       unitTypes: [{ unitTypeId: 'room', name: 'Room', count: 50, capacity: 2, price: { amount: 5_000, currency: 'EUR' } }],
     });
     const book = (i: number) =>
-      stack.command.post('/bookings', { listingId, checkIn: day(stack, 100 + (i % 3)), checkOut: day(stack, 101 + (i % 3)), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      stack.command.post(
+        '/bookings',
+        { listingId, checkIn: day(stack, 100 + (i % 3)), checkOut: day(stack, 101 + (i % 3)), guests: 1, paymentMethod: 'tok_visa' },
+        { token: guest.token },
+      );
     const first = await Promise.all(Array.from({ length: 15 }, (_, i) => book(i)));
     await stack.stopProjectors();
     const second = await Promise.all(Array.from({ length: 15 }, (_, i) => book(i)));
@@ -91,7 +124,9 @@ describe('read side', () => {
     const history = await stack.query.get(`/me/bookings?pageSize=100&after=${last}`, { token: guest.token });
     expect(history.body.items).toHaveLength(30);
     expect(await free(listingId, day(stack, 100), day(stack, 103))).toEqual([40, 40, 40]);
-    const { rows } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT booking_id)::int AS d FROM booking_history WHERE guest_id = $1', [guest.userId]);
+    const { rows } = await stack.pool.query('SELECT count(*)::int AS n, count(DISTINCT booking_id)::int AS d FROM booking_history WHERE guest_id = $1', [
+      guest.userId,
+    ]);
     expect(rows[0]).toEqual({ n: 30, d: 30 });
   });
 });

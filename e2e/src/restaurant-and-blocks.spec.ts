@@ -10,7 +10,15 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const everyDay = Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, [{ open: '12:00', close: '15:00' }, { open: '19:00', close: '23:00' }]]));
+const everyDay = Object.fromEntries(
+  ['0', '1', '2', '3', '4', '5', '6'].map((d) => [
+    d,
+    [
+      { open: '12:00', close: '15:00' },
+      { open: '19:00', close: '23:00' },
+    ],
+  ]),
+);
 
 describe('restaurants and host blocks', () => {
   it('books tables of a restaurant by slot, within opening hours, up to the number of tables', async () => {
@@ -24,7 +32,8 @@ describe('restaurants and host blocks', () => {
       slots: { minutes: 120, openingHours: everyDay },
     });
     const slot = `${day(stack, 7)}T19:00:00Z`;
-    const book = (guests: number, at = slot) => stack.command.post('/bookings', { listingId, slot: at, guests, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const book = (guests: number, at = slot) =>
+      stack.command.post('/bookings', { listingId, slot: at, guests, paymentMethod: 'tok_visa' }, { token: guest.token });
 
     const first = await book(4);
     expect(first.status, JSON.stringify(first.body)).toBe(201);
@@ -57,11 +66,22 @@ describe('restaurants and host blocks', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Blocked barn' });
     const other = await register(stack, 'host', 'other');
-    expect((await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12) }, { token: other.token })).status).toBe(403);
-    const blocked = await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12) }, { token: host.token });
+    expect(
+      (await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12) }, { token: other.token }))
+        .status,
+    ).toBe(403);
+    const blocked = await stack.command.post(
+      `/listings/${listingId}/blocks`,
+      { unitTypeId: 'flat', from: day(stack, 10), to: day(stack, 12) },
+      { token: host.token },
+    );
     expect(blocked.status, JSON.stringify(blocked.body)).toBe(201);
 
-    const refused = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 11), checkOut: day(stack, 13), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const refused = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 11), checkOut: day(stack, 13), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(refused.status).toBe(409);
     expect(refused.body.details.unavailable).toEqual([day(stack, 11)]);
     const search = await stack.query.get(`/listings/search?q=barn&checkIn=${day(stack, 10)}&checkOut=${day(stack, 11)}&after=${blocked.body.consistencyToken}`);
@@ -77,12 +97,24 @@ describe('restaurants and host blocks', () => {
     const range = { unitTypeId: 'flat', from: day(stack, 20), to: day(stack, 23) };
     const blocked = await stack.command.post(`/listings/${listingId}/blocks`, range, { token: host.token });
     expect(blocked.status, JSON.stringify(blocked.body)).toBe(201);
-    const kept = await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 30), to: day(stack, 31) }, { token: host.token });
+    const kept = await stack.command.post(
+      `/listings/${listingId}/blocks`,
+      { unitTypeId: 'flat', from: day(stack, 30), to: day(stack, 31) },
+      { token: host.token },
+    );
 
     const listed = await stack.query.get(`/listings/${listingId}/blocks?after=${kept.body.consistencyToken}`, { token: host.token });
     expect(listed.status, JSON.stringify(listed.body)).toBe(200);
     expect(listed.body.items).toEqual([
-      expect.objectContaining({ blockId: blocked.body.blockId, unitTypeId: `${listingId}.flat`, from: day(stack, 20), to: day(stack, 23), keys: [day(stack, 20), day(stack, 21), day(stack, 22)], units: 1, blockedBy: host.userId }),
+      expect.objectContaining({
+        blockId: blocked.body.blockId,
+        unitTypeId: `${listingId}.flat`,
+        from: day(stack, 20),
+        to: day(stack, 23),
+        keys: [day(stack, 20), day(stack, 21), day(stack, 22)],
+        units: 1,
+        blockedBy: host.userId,
+      }),
       expect.objectContaining({ blockId: kept.body.blockId, from: day(stack, 30), to: day(stack, 31) }),
     ]);
     expect((await stack.query.get(`/listings/${listingId}/blocks`, { token: other.token })).status).toBe(404);
@@ -106,7 +138,11 @@ describe('restaurants and host blocks', () => {
 
     const after = await stack.query.get(`/listings/${listingId}/blocks?after=${done.body.consistencyToken}`, { token: host.token });
     expect(after.body.items.map((b: { blockId: string }) => b.blockId)).toEqual([kept.body.blockId]);
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 21), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 21), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
   });
 });

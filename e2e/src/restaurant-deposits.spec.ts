@@ -37,7 +37,11 @@ describe('restaurant table deposits', () => {
     };
     const [settled, noShow, unmarked] = [await book(), await book(), await book()];
     await settle();
-    const charged = (id: string) => gateway.charges().filter((c) => c.reference === id).map((c) => c.amount.amount);
+    const charged = (id: string) =>
+      gateway
+        .charges()
+        .filter((c) => c.reference === id)
+        .map((c) => c.amount.amount);
     expect([charged(settled), charged(noShow), charged(unmarked)]).toEqual([[1_000], [1_000], [1_000]]);
 
     const early = await stack.command.post(`/bookings/${settled}/settle`, {}, { token: vendor.token });
@@ -58,7 +62,11 @@ describe('restaurant table deposits', () => {
     expect((await stack.command.post(`/bookings/${noShow}/no-show`, {}, { token: stranger.token })).status).toBe(404);
     expect((await stack.command.post(`/bookings/${noShow}/no-show`, {}, { token })).status).toBe(200);
     await settle();
-    const refunded = (id: string) => gateway.refunds().filter((r) => r.reference === id).map((r) => r.amount.amount);
+    const refunded = (id: string) =>
+      gateway
+        .refunds()
+        .filter((r) => r.reference === id)
+        .map((r) => r.amount.amount);
     expect([refunded(settled), refunded(noShow), refunded(unmarked)]).toEqual([[1_000], [], []]);
 
     // two hours of slot, then six: the unmarked table's deposit goes back by itself
@@ -70,9 +78,17 @@ describe('restaurant table deposits', () => {
     // the vendor is paid the kept deposit, less the fee, a day after the slot
     stack.clock.advance(24 * HOUR);
     await settle();
-    expect(gateway.payouts().filter((p) => p.type === 'paid_out' && p.destination === vendor.userId).map((p) => p.amount.amount)).toEqual([900]);
+    expect(
+      gateway
+        .payouts()
+        .filter((p) => p.type === 'paid_out' && p.destination === vendor.userId)
+        .map((p) => p.amount.amount),
+    ).toEqual([900]);
     const guestToken = await login(stack, guest);
-    const view = await waitUntil(() => stack.query.get(`/bookings/${settled}`, { token: guestToken }), (r) => r.body?.refunded?.amount === 1_000);
+    const view = await waitUntil(
+      () => stack.query.get(`/bookings/${settled}`, { token: guestToken }),
+      (r) => r.body?.refunded?.amount === 1_000,
+    );
     expect(view.body).toMatchObject({ status: 'completed', total: { amount: 1_000 }, refunded: { amount: 1_000 } });
   });
 });

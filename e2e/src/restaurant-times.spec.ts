@@ -77,7 +77,11 @@ describe("restaurant slots in the listing's time zone", () => {
     expect(skipped.body.detail).toContain('2030-03-31T01:30');
     const march = `${new Date(stack.clock.now()).getUTCFullYear() + 1}-03-`;
     const lastSunday = [31, 30, 29, 28, 27, 26, 25].map((n) => `${march}${n}`).find((date) => new Date(`${date}T12:00:00Z`).getUTCDay() === 0)!;
-    const booking = await stack.command.post('/bookings', { listingId, slot: `${lastSunday}T01:30`, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booking = await stack.command.post(
+      '/bookings',
+      { listingId, slot: `${lastSunday}T01:30`, guests: 2, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booking.status, JSON.stringify(booking.body)).toBe(400);
     expect(booking.body.code).toBe('STAY_INVALID');
   });
@@ -90,15 +94,21 @@ describe("restaurant slots in the listing's time zone", () => {
       ['Asia/Tokyo', `${checkIn}T06:00:00.000Z`, `${checkOut}T02:00:00.000Z`],
       ['Europe/Lisbon', undefined, undefined],
     ] as const) {
-      const { listingId } = await publishedListing(stack, host, 'rental', { location: { lat: 35.68, lon: 139.76, city: 'Somewhere', country: 'JP', timeZone } });
+      const { listingId } = await publishedListing(stack, host, 'rental', {
+        location: { lat: 35.68, lon: 139.76, city: 'Somewhere', country: 'JP', timeZone },
+      });
       const booked = await stack.command.post('/bookings', { listingId, checkIn, checkOut, guests: 2, paymentMethod: 'tok_visa' }, { token: guest.token });
       expect(booked.status, JSON.stringify(booked.body)).toBe(201);
       const local = { timeZone, start: `${checkIn}T15:00`, end: `${checkOut}T11:00` };
       const view = await stack.query.get(`/bookings/${booked.body.bookingId}?after=${booked.body.consistencyToken}`, { token: guest.token });
       expect(view.body, JSON.stringify(view.body)).toMatchObject({ local, ...(start ? { start, end } : {}) });
-      const mine = (await stack.query.get('/me/bookings', { token: guest.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      const mine = (await stack.query.get('/me/bookings', { token: guest.token })).body.items.find(
+        (b: { bookingId: string }) => b.bookingId === booked.body.bookingId,
+      );
       expect(mine.local).toEqual(local);
-      const hosted = (await stack.query.get('/host/bookings', { token: host.token })).body.items.find((b: { bookingId: string }) => b.bookingId === booked.body.bookingId);
+      const hosted = (await stack.query.get('/host/bookings', { token: host.token })).body.items.find(
+        (b: { bookingId: string }) => b.bookingId === booked.body.bookingId,
+      );
       expect(hosted.local).toEqual(local);
     }
   });

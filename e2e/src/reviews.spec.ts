@@ -18,7 +18,11 @@ const afterAStay = async (names: { host?: string; guest: string }, title: string
   const host = await register(stack, 'host', names.host);
   const guest = await register(stack, 'guest', names.guest);
   const { listingId } = await publishedListing(stack, host, 'rental', { title });
-  const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+  const booked = await stack.command.post(
+    '/bookings',
+    { listingId, checkIn: day(stack, 2), checkOut: day(stack, 3), guests: 1, paymentMethod: 'tok_visa' },
+    { token: guest.token },
+  );
   await stack.runDueTasks();
   stack.clock.advance(4 * DAY);
   await stack.runDueTasks();
@@ -30,7 +34,11 @@ describe('double-blind reviews', () => {
     const host = await register(stack, 'host', 'Hana');
     const guest = await register(stack, 'guest', 'Gil');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Reviewed flat' });
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 2), checkOut: day(stack, 4), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
     await stack.runDueTasks();
     stack.clock.advance(5 * DAY);
@@ -43,7 +51,10 @@ describe('double-blind reviews', () => {
 
     const second = await stack.command.post(path, { rating: 5, comment: 'A tidy guest' }, { token: await login(stack, host) });
     expect(second.status, JSON.stringify(second.body)).toBe(201);
-    const shown = await waitUntil(() => reviewsOf(listingId, second.body.consistencyToken), (r) => r.items?.length === 1);
+    const shown = await waitUntil(
+      () => reviewsOf(listingId, second.body.consistencyToken),
+      (r) => r.items?.length === 1,
+    );
     expect(shown).toMatchObject({
       items: [{ rating: 4, comment: 'Bright and quiet', stayMonth: day(stack, -3).slice(0, 7), guestFirstName: 'Gil' }],
       rating: { average: 4, count: 1 },
@@ -61,7 +72,7 @@ describe('double-blind reviews', () => {
     expect(JSON.stringify(guestProfile.body)).not.toContain('A tidy guest');
   });
 
-  it("what hosts wrote about a guest: for the guest and for hosts with a request from them, never for others", async () => {
+  it('what hosts wrote about a guest: for the guest and for hosts with a request from them, never for others', async () => {
     const { host, guest, path } = await afterAStay({ host: 'Hugo', guest: 'Gwen' }, 'Guest-reviewed flat');
     expect((await stack.command.post(path, { rating: 5, comment: 'Lovely' }, { token: await login(stack, guest) })).status).toBe(201);
     const second = await stack.command.post(path, { rating: 4, comment: 'Quiet and tidy' }, { token: await login(stack, host) });
@@ -69,7 +80,10 @@ describe('double-blind reviews', () => {
 
     const about = `/users/${guest.userId}/reviews`;
     const hostToken = await login(stack, host);
-    const seen = await waitUntil(() => stack.query.get(about, { token: hostToken }), (r) => r.body?.items?.length === 1);
+    const seen = await waitUntil(
+      () => stack.query.get(about, { token: hostToken }),
+      (r) => r.body?.items?.length === 1,
+    );
     expect(seen.body).toMatchObject({ items: [{ rating: 4, comment: 'Quiet and tidy', hostFirstName: 'Hugo' }], rating: { average: 4, count: 1 } });
     expect((await stack.query.get(about, { token: await login(stack, guest) })).status).toBe(200);
 
@@ -80,9 +94,16 @@ describe('double-blind reviews', () => {
     expect((await stack.query.get(about)).status).toBe(401);
     // once the guest asks the stranger for a stay, the stranger may read it before answering
     const { listingId: other } = await publishedListing(stack, stranger, 'rental', { title: 'Request-only flat', instantBook: false });
-    const request = await stack.command.post('/bookings', { listingId: other, checkIn: day(stack, 10), checkOut: day(stack, 11), guests: 1, paymentMethod: 'tok_visa' }, { token: await login(stack, guest) });
+    const request = await stack.command.post(
+      '/bookings',
+      { listingId: other, checkIn: day(stack, 10), checkOut: day(stack, 11), guests: 1, paymentMethod: 'tok_visa' },
+      { token: await login(stack, guest) },
+    );
     expect(request.status).toBe(201);
-    const allowed = await waitUntil(() => stack.query.get(`${about}?after=${request.body.consistencyToken}`, { token: stranger.token }), (r) => r.status === 200);
+    const allowed = await waitUntil(
+      () => stack.query.get(`${about}?after=${request.body.consistencyToken}`, { token: stranger.token }),
+      (r) => r.status === 200,
+    );
     expect(allowed.body.items).toHaveLength(1);
   });
 
@@ -95,7 +116,10 @@ describe('double-blind reviews', () => {
     const late = await stack.command.post(path, { rating: 1 }, { token: await login(stack, host) });
     expect(late.status).toBe(422);
     expect(late.body.code).toBe('REVIEW_NOT_ALLOWED');
-    const shown = await waitUntil(() => reviewsOf(listingId), (r) => r.items?.length === 1);
+    const shown = await waitUntil(
+      () => reviewsOf(listingId),
+      (r) => r.items?.length === 1,
+    );
     expect(shown.items[0]).toMatchObject({ rating: 3, comment: 'Fine', guestFirstName: 'Lou' });
   });
 });

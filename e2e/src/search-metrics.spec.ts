@@ -27,7 +27,11 @@ describe('search metrics', () => {
     expect((await stack.query.get('/listings/search')).status).toBe(200);
     expect((await stack.query.get('/products/search?q=oled&category=tv')).status).toBe(200);
     const after = await scrape();
-    for (const [index, shape] of [['listings', 'text+filters'], ['listings', 'browse'], ['products', 'text+filters']] as const) {
+    for (const [index, shape] of [
+      ['listings', 'text+filters'],
+      ['listings', 'browse'],
+      ['products', 'text+filters'],
+    ] as const) {
       expect(count(after, index, shape) - count(before, index, shape), `${index} ${shape}`).toBe(1);
     }
   });

@@ -39,7 +39,10 @@ describe('GET /listings/search', () => {
     expect((await stack.query.get(`/listings/${second.listingId}?after=${second.consistencyToken}`)).status).toBe(200);
     // The read model has the villa now; the cache still holds the answer without it.
     expect(titles((await stack.query.get('/listings/search?q=cachedword')).body)).toEqual(['Cachedword loft']);
-    expect(titles((await stack.query.get(`/listings/search?q=cachedword&after=${second.consistencyToken}`)).body)).toEqual(['Cachedword loft', 'Cachedword villa']);
+    expect(titles((await stack.query.get(`/listings/search?q=cachedword&after=${second.consistencyToken}`)).body)).toEqual([
+      'Cachedword loft',
+      'Cachedword villa',
+    ]);
     // The bypassing read refreshed the entry.
     expect(titles((await stack.query.get('/listings/search?q=cachedword')).body)).toEqual(['Cachedword loft', 'Cachedword villa']);
   });
@@ -60,11 +63,26 @@ describe('GET /listings/search', () => {
   it('filters by hotel stars, minimum rating, room type and cuisine, and shows stars, rating average and count', async () => {
     const host = await register(stack, 'host');
     let units = 0;
-    const unit = (name: string, price: number) => ({ unitTypeId: `${name.toLowerCase().replace(/ /g, '-')}-${Date.now().toString(36)}-${units++}`, name, count: 2, capacity: 4, price: { amount: price, currency: 'EUR' } });
-    await publishedListing(stack, host, 'hotel', { title: 'Filterword grand hotel', stars: 5, unitTypes: [unit('Family suite', 30_000), unit('Double room', 15_000)] });
+    const unit = (name: string, price: number) => ({
+      unitTypeId: `${name.toLowerCase().replace(/ /g, '-')}-${Date.now().toString(36)}-${units++}`,
+      name,
+      count: 2,
+      capacity: 4,
+      price: { amount: price, currency: 'EUR' },
+    });
+    await publishedListing(stack, host, 'hotel', {
+      title: 'Filterword grand hotel',
+      stars: 5,
+      unitTypes: [unit('Family suite', 30_000), unit('Double room', 15_000)],
+    });
     await publishedListing(stack, host, 'hotel', { title: 'Filterword inn', stars: 3, unitTypes: [unit('Double room', 9_000)] });
     const slots = { minutes: 60, openingHours: { '1': [{ open: '18:00', close: '22:00' }] } };
-    const { consistencyToken } = await publishedListing(stack, host, 'restaurant', { title: 'Filterword trattoria', cuisine: ['Italian', 'Pizza'], slots, unitTypes: [unit('Table for four', 1_000)] });
+    const { consistencyToken } = await publishedListing(stack, host, 'restaurant', {
+      title: 'Filterword trattoria',
+      cuisine: ['Italian', 'Pizza'],
+      slots,
+      unitTypes: [unit('Table for four', 1_000)],
+    });
     const search = (params: string) => stack.query.get(`/listings/search?q=filterword&${params}&after=${consistencyToken}`);
 
     const fiveStars = await search('stars=4,5');

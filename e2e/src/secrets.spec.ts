@@ -38,19 +38,42 @@ const storeLegacyEvents = async () => {
   // command processor's cache would keep an unclaimed email it read in between, as only its own
   // appends move it).
   await raw.appendMultiple([
-    { streamId: identity.userStreamId(userId), events: [{ eventId: randomUUID(), type: 'UserRegistered', data: { userId, email, name: 'Legacy', role: 'guest', passwordHash: hash, at } }], expected: 'no_stream' },
+    {
+      streamId: identity.userStreamId(userId),
+      events: [{ eventId: randomUUID(), type: 'UserRegistered', data: { userId, email, name: 'Legacy', role: 'guest', passwordHash: hash, at } }],
+      expected: 'no_stream',
+    },
     { streamId: emailStream, events: [{ eventId: randomUUID(), type: 'EmailClaimed', data: { email, userId, at } }], expected: 'no_stream' },
   ]);
   const bookingId = randomUUID();
   const stay = { kind: 'nights', checkIn: day(stack, 50), checkOut: day(stack, 51) };
-  const { position: written } = await raw.append(`booking-${bookingId}`, [{
-    eventId: randomUUID(),
-    type: 'BookingRequested',
-    data: {
-      bookingId, guestId: userId, hostId: randomUUID(), listingId: randomUUID(), unitTypeId: 'legacy.flat', kind: 'rental', stay, guests: 1, units: 1,
-      total: { amount: 100, currency: 'EUR' }, instantBook: false, cancellationPolicy: 'flexible', paymentMethod: SECRET_TOKEN, holdId: bookingId, at,
-    },
-  }], 'no_stream');
+  const { position: written } = await raw.append(
+    `booking-${bookingId}`,
+    [
+      {
+        eventId: randomUUID(),
+        type: 'BookingRequested',
+        data: {
+          bookingId,
+          guestId: userId,
+          hostId: randomUUID(),
+          listingId: randomUUID(),
+          unitTypeId: 'legacy.flat',
+          kind: 'rental',
+          stay,
+          guests: 1,
+          units: 1,
+          total: { amount: 100, currency: 'EUR' },
+          instantBook: false,
+          cancellationPolicy: 'flexible',
+          paymentMethod: SECRET_TOKEN,
+          holdId: bookingId,
+          at,
+        },
+      },
+    ],
+    'no_stream',
+  );
   return { raw, userId, email, hash, bookingId, written };
 };
 
@@ -59,14 +82,25 @@ describe('secrets never travel in events', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
-    const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 5), checkOut: day(stack, 6), guests: 1, paymentMethod: SECRET_TOKEN }, { token: guest.token });
+    const booked = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 5), checkOut: day(stack, 6), guests: 1, paymentMethod: SECRET_TOKEN },
+      { token: guest.token },
+    );
     expect(booked.status).toBe(201);
     const product = await createProduct(stack, host);
     await addStock(stack, host, product.productId, 3);
-    const order = await checkout(stack, guest, { items: [{ productId: product.productId, quantity: 1 }], shippingPostalCode: '10115', paymentMethod: SECRET_TOKEN });
+    const order = await checkout(stack, guest, {
+      items: [{ productId: product.productId, quantity: 1 }],
+      shippingPostalCode: '10115',
+      paymentMethod: SECRET_TOKEN,
+    });
     expect(order.status).toBe(201);
     await orderReaches(stack, guest, order.body.orderId, 'confirmed');
-    await waitUntil(async () => (await stack.query.get(`/bookings/${booked.body.bookingId}`, { token: guest.token })).body.status, (s) => s === 'confirmed');
+    await waitUntil(
+      async () => (await stack.query.get(`/bookings/${booked.body.bookingId}`, { token: guest.token })).body.status,
+      (s) => s === 'confirmed',
+    );
     await storeLegacyEvents();
 
     // new events never held them
@@ -97,7 +131,11 @@ describe('secrets never travel in events', () => {
 
     // what the command side does once on its first start after the change, when the old events are
     // long committed: the log shows them to readers (a transaction still open on a busy test server can hide them a while)
-    await waitUntil(() => legacy.raw.headPosition(), (head) => head >= legacy.written, 60_000);
+    await waitUntil(
+      () => legacy.raw.headPosition(),
+      (head) => head >= legacy.written,
+      60_000,
+    );
     await stack.pool.query('DELETE FROM secret_moves');
     expect(await stack.side.deps.secrets.moveSecretsOutOfEvents(legacy.raw)).toBeGreaterThanOrEqual(2);
     const login = await stack.command.post('/auth/login', { email: legacy.email, password: PASSWORD });

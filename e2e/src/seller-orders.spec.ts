@@ -12,7 +12,14 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type SellerOrder = { orderId: string; status: string; lines: { productId: string; quantity: number }[]; wholeOrder: boolean; shippingPostalCode: string; shipment?: { carrier?: string } };
+type SellerOrder = {
+  orderId: string;
+  status: string;
+  lines: { productId: string; quantity: number }[];
+  wholeOrder: boolean;
+  shippingPostalCode: string;
+  shipment?: { carrier?: string };
+};
 
 describe('GET /seller/orders', () => {
   it("lists the orders holding the seller's products, newest first, with only the seller's lines and where they go; shipping moves one along", async () => {
@@ -27,7 +34,13 @@ describe('GET /seller/orders', () => {
     const first = await checkout(stack, shopper, { items: [{ productId: lamp.productId, quantity: 2 }], shippingPostalCode: '10115' });
     expect(first.status, JSON.stringify(first.body)).toBe(201);
     await orderReaches(stack, shopper, first.body.orderId, 'confirmed');
-    const mixed = await checkout(stack, shopper, { items: [{ productId: lamp.productId, quantity: 1 }, { productId: mug.productId, quantity: 3 }], shippingPostalCode: '75001' });
+    const mixed = await checkout(stack, shopper, {
+      items: [
+        { productId: lamp.productId, quantity: 1 },
+        { productId: mug.productId, quantity: 3 },
+      ],
+      shippingPostalCode: '75001',
+    });
     expect(mixed.status, JSON.stringify(mixed.body)).toBe(201);
     await orderReaches(stack, shopper, mixed.body.orderId, 'confirmed');
     const theirs = await checkout(stack, shopper, { items: [{ productId: mug.productId, quantity: 1 }] });
@@ -38,8 +51,17 @@ describe('GET /seller/orders', () => {
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     const items = list.body.items as SellerOrder[];
     expect(items.map((o) => o.orderId)).toEqual([mixed.body.orderId, first.body.orderId]);
-    expect(items[0]).toMatchObject({ status: 'confirmed', shippingPostalCode: '75001', wholeOrder: false, lines: [{ productId: lamp.productId, quantity: 1 }] });
-    expect(items[1]).toMatchObject({ shippingPostalCode: '10115', wholeOrder: true, lines: [{ productId: lamp.productId, quantity: 2, sku: lamp.sku, name: 'Desk lamp' }] });
+    expect(items[0]).toMatchObject({
+      status: 'confirmed',
+      shippingPostalCode: '75001',
+      wholeOrder: false,
+      lines: [{ productId: lamp.productId, quantity: 1 }],
+    });
+    expect(items[1]).toMatchObject({
+      shippingPostalCode: '10115',
+      wholeOrder: true,
+      lines: [{ productId: lamp.productId, quantity: 2, sku: lamp.sku, name: 'Desk lamp' }],
+    });
     expect(JSON.stringify(list.body)).not.toContain('tok_visa');
 
     const shipped = await stack.command.post(`/orders/${first.body.orderId}/ship`, { carrier: 'DHL', tracking: 'JD014' }, { token: seller.token });
@@ -47,7 +69,9 @@ describe('GET /seller/orders', () => {
     const toShip = await stack.query.get(`/seller/orders?status=confirmed&after=${shipped.body.consistencyToken}`, { token: seller.token });
     expect(toShip.body.items.map((o: SellerOrder) => o.orderId)).toEqual([mixed.body.orderId]);
     const sent = await stack.query.get(`/seller/orders?status=shipped&after=${shipped.body.consistencyToken}`, { token: seller.token });
-    expect(sent.body.items).toEqual([expect.objectContaining({ orderId: first.body.orderId, shipment: expect.objectContaining({ carrier: 'DHL', tracking: 'JD014' }) })]);
+    expect(sent.body.items).toEqual([
+      expect.objectContaining({ orderId: first.body.orderId, shipment: expect.objectContaining({ carrier: 'DHL', tracking: 'JD014' }) }),
+    ]);
 
     const other = await stack.query.get(`/seller/orders?after=${await committedHead(stack.pool)}`, { token: otherSeller.token });
     expect(other.body.items.map((o: SellerOrder) => o.orderId)).toEqual([theirs.body.orderId, mixed.body.orderId]);
@@ -66,11 +90,14 @@ describe('GET /seller/orders', () => {
     expect(list.status, JSON.stringify(list.body)).toBe(200);
     expect(list.body.items.map((p: { productId: string }) => p.productId)).toEqual([chair.productId, lamp.productId]);
     expect(list.body.items[1]).toMatchObject({ name: 'Desk lamp', sku: lamp.sku, stock: { onHand: 4, reserved: 0, available: 4, inStock: true } });
-    expect((await stack.query.get('/seller/products?pageSize=1', { token: seller.token })).body).toMatchObject({ hasMore: true, items: [{ productId: chair.productId }] });
+    expect((await stack.query.get('/seller/products?pageSize=1', { token: seller.token })).body).toMatchObject({
+      hasMore: true,
+      items: [{ productId: chair.productId }],
+    });
     expect((await stack.query.get('/seller/products?sellerId=x', { token: seller.token })).status).toBe(400);
   });
 
-  it('GET /seller/stock-receipts lists the deliveries into the seller\'s products, newest first; a delivery note sent twice counts once', async () => {
+  it("GET /seller/stock-receipts lists the deliveries into the seller's products, newest first; a delivery note sent twice counts once", async () => {
     const seller = await register(stack, 'host');
     const other = await register(stack, 'host');
     const lamp = await createProduct(stack, seller, { name: 'Desk lamp' });

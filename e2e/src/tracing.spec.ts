@@ -59,7 +59,9 @@ const tracedBooking = (options: StackOptions) => {
       () => stack.query.get(`/bookings/${booked.body.bookingId}`, { token: guest.token }),
       (r) => r.body?.status === 'confirmed',
     );
-    const request = (await spans()).find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/bookings' && s.attributes['http.request.method'] === 'POST');
+    const request = (await spans()).find(
+      (s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/bookings' && s.attributes['http.request.method'] === 'POST',
+    );
     expect(request).toBeDefined();
     // The request's correlation id is on its trace, as in its log line and its events' metadata.
     expect(request!.attributes['stayhub.correlation_id']).toBe(`trace-spec-${options.log ?? 'local'}`);
@@ -109,7 +111,7 @@ describe.skipIf(Boolean(kafkaUnavailable))(`traces over Kafka${kafkaUnavailable 
 
   // The relay's span continues the booking's trace; the kafkajs instrumentation (it patches kafkajs
   // under plain node, not under this test runner's module loader) writes that context into the messages' headers.
-  it('continue through the relay into the consumers\' projections', async () => {
+  it("continue through the relay into the consumers' projections", async () => {
     const { traceId, bookingId, stack } = await book();
     expect(await projectionsServing(traceId)).toContain('projection availability');
     const relayed = (await spans()).filter((s) => s.name === 'relay publish' && serves(s, traceId));
@@ -137,7 +139,11 @@ describe.skipIf(Boolean(kafkaUnavailable))(`traces over Kafka${kafkaUnavailable 
     const viaHeader = await waitUntil(
       async () =>
         (await spans())
-          .filter((s) => s.name.startsWith('projection ') && (headerSpanIds.has(s.parentSpanContext?.spanId ?? '') || s.links.some((link) => headerSpanIds.has(link.context.spanId))))
+          .filter(
+            (s) =>
+              s.name.startsWith('projection ') &&
+              (headerSpanIds.has(s.parentSpanContext?.spanId ?? '') || s.links.some((link) => headerSpanIds.has(link.context.spanId))),
+          )
           .map((s) => s.name),
       (names) => names.includes('projection booking_history'),
     );

@@ -24,7 +24,13 @@ describe('public user profiles', () => {
     const written = await committedHead(stack.pool);
     const profile = await stack.query.get(`/users/${session.body.userId}?after=${written}`);
     expect(profile.status, JSON.stringify(profile.body)).toBe(200);
-    expect(profile.body).toMatchObject({ userId: session.body.userId, firstName: 'Ada', role: 'host', memberSince: stack.clock.now().toISOString().slice(0, 7), stale: false });
+    expect(profile.body).toMatchObject({
+      userId: session.body.userId,
+      firstName: 'Ada',
+      role: 'host',
+      memberSince: stack.clock.now().toISOString().slice(0, 7),
+      stale: false,
+    });
     expect(JSON.stringify(profile.body)).not.toContain(email);
   });
 
@@ -37,23 +43,49 @@ describe('public user profiles', () => {
 
 describe('your own account: GET /me and PATCH /me', () => {
   const events = async (userId: string) =>
-    (await stack.pool.query<{ type: string; data: unknown }>(`SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [`user-${userId}`])).rows;
+    (
+      await stack.pool.query<{ type: string; data: unknown }>(`SELECT type, data FROM es_events WHERE stream_id = $1 ORDER BY stream_revision`, [
+        `user-${userId}`,
+      ])
+    ).rows;
 
   it('shows the account to its owner, and a PATCH changes name, phone and locale, records one event and shows on both the account and the public profile', async () => {
     const user = await register(stack, 'guest', 'Ada');
     const before = await stack.query.get(`/me?after=${await committedHead(stack.pool)}`, { token: user.token });
     expect(before.status, JSON.stringify(before.body)).toBe(200);
-    expect(before.body).toEqual({ userId: user.userId, firstName: 'Ada', role: 'guest', memberSince: stack.clock.now().toISOString().slice(0, 7), email: user.email.toLowerCase(), name: 'Ada', stale: false });
+    expect(before.body).toEqual({
+      userId: user.userId,
+      firstName: 'Ada',
+      role: 'guest',
+      memberSince: stack.clock.now().toISOString().slice(0, 7),
+      email: user.email.toLowerCase(),
+      name: 'Ada',
+      stale: false,
+    });
 
     const changed = await stack.command.patch('/me', { name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en-GB' }, { token: user.token });
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
-    expect(changed.body).toMatchObject({ userId: user.userId, email: user.email.toLowerCase(), name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en-GB', role: 'guest' });
+    expect(changed.body).toMatchObject({
+      userId: user.userId,
+      email: user.email.toLowerCase(),
+      name: 'Augusta Ada King',
+      phone: '+4915112345678',
+      locale: 'en-GB',
+      role: 'guest',
+    });
     expect(changed.headers.get('location')).toBe('/me');
     expect(changed.body.consistencyToken).toBeTruthy();
     expect((await events(user.userId)).map((e) => e.type)).toEqual(['UserRegistered', 'UserProfileChanged']);
 
     const after = await stack.query.get(`/me?after=${changed.body.consistencyToken}`, { token: user.token });
-    expect(after.body).toMatchObject({ name: 'Augusta Ada King', firstName: 'Augusta', phone: '+4915112345678', locale: 'en-GB', email: user.email.toLowerCase(), stale: false });
+    expect(after.body).toMatchObject({
+      name: 'Augusta Ada King',
+      firstName: 'Augusta',
+      phone: '+4915112345678',
+      locale: 'en-GB',
+      email: user.email.toLowerCase(),
+      stale: false,
+    });
     const seen = await stack.query.get(`/users/${user.userId}?after=${changed.body.consistencyToken}`);
     expect(seen.body.firstName).toBe('Augusta');
     expect(JSON.stringify(seen.body)).not.toContain('+4915112345678');
@@ -87,7 +119,10 @@ describe('your own account: GET /me and PATCH /me', () => {
 
   it('a new email needs the current password: a missing or wrong one is a 403 problem that changes nothing', async () => {
     const user = await register(stack, 'guest', 'Hedy');
-    for (const body of [{ email: `hedy-new-${user.userId}@example.com` }, { email: `hedy-new-${user.userId}@example.com`, currentPassword: 'wrong horse battery', name: 'Hedwig' }]) {
+    for (const body of [
+      { email: `hedy-new-${user.userId}@example.com` },
+      { email: `hedy-new-${user.userId}@example.com`, currentPassword: 'wrong horse battery', name: 'Hedwig' },
+    ]) {
       const reply = await stack.command.patch('/me', body, { token: user.token });
       expect(reply.status, JSON.stringify(reply.body)).toBe(403);
       expect(reply.headers.get('content-type')).toContain('application/problem+json');
@@ -96,9 +131,13 @@ describe('your own account: GET /me and PATCH /me', () => {
     expect((await stack.command.post('/auth/login', { email: `hedy-new-${user.userId}@example.com`, password: 'correct horse battery' })).status).toBe(401);
   });
 
-  it("an email another account holds is a 409 problem that changes nothing", async () => {
+  it('an email another account holds is a 409 problem that changes nothing', async () => {
     const [user, other] = [await register(stack, 'guest', 'Joan'), await register(stack, 'guest', 'Alan')];
-    const reply = await stack.command.patch('/me', { email: other.email.toUpperCase(), currentPassword: 'correct horse battery', locale: 'en' }, { token: user.token });
+    const reply = await stack.command.patch(
+      '/me',
+      { email: other.email.toUpperCase(), currentPassword: 'correct horse battery', locale: 'en' },
+      { token: user.token },
+    );
     expect(reply.status, JSON.stringify(reply.body)).toBe(409);
     expect(reply.headers.get('content-type')).toContain('application/problem+json');
     expect(reply.body.code).toBe('EMAIL_TAKEN');

@@ -23,7 +23,11 @@ describe('workflow metrics', () => {
     const host = await register(stack, 'host');
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { instantBook: false, title: 'Metered cabin' });
-    const requested = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const requested = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 20), checkOut: day(stack, 22), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(requested.body.status).toBe('awaiting_approval');
     // The workflows record their reactions (the host's response deadline among them) and run nothing.
     await stack.side.workflows.catchUp();

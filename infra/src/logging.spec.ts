@@ -23,7 +23,17 @@ describe('logs never carry secrets', () => {
       'request',
     );
     log.warn({ task: { paymentMethod: 'tok_secret_card' }, user: { passwordHash: 'scrypt$secret-hash' }, token: 'secret-top-token' }, 'task failed');
-    log.info({ config: { JWT_SECRET: 'secret-jwt-key', PAYMENT_WEBHOOK_SECRET: 'secret-webhook-key', DATABASE_URL: 'postgres://u:secret-db-password@db/x', PORT: 3000 } }, 'config');
+    log.info(
+      {
+        config: {
+          JWT_SECRET: 'secret-jwt-key',
+          PAYMENT_WEBHOOK_SECRET: 'secret-webhook-key',
+          DATABASE_URL: 'postgres://u:secret-db-password@db/x',
+          PORT: 3000,
+        },
+      },
+      'config',
+    );
 
     const text = out.lines.join('');
     expect(text).not.toMatch(/secret|hunter2|tok_secret/);

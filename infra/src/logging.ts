@@ -11,7 +11,10 @@ const secrets = ['password', 'passwordHash', 'token', 'authorization', 'cookie',
 export const redactedPaths = [
   ...secrets,
   ...secrets.map((key) => `*.${key}`),
-  ...['req', 'res', 'request', 'response'].flatMap((part) => [...secrets.map((key) => `${part}.headers.${key}`), ...secrets.map((key) => `${part}.body.${key}`)]),
+  ...['req', 'res', 'request', 'response'].flatMap((part) => [
+    ...secrets.map((key) => `${part}.headers.${key}`),
+    ...secrets.map((key) => `${part}.body.${key}`),
+  ]),
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
 ];

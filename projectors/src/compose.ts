@@ -46,7 +46,13 @@ export const startLogProjectors = async (
 };
 
 /** Runs every projection on the event store's subscription (or, with `kafka`, as consumer groups of the log) until `signal` aborts. */
-export const runProjectors = async (pool: Pool, eventStore: EventStore, signal: AbortSignal, log?: RunnerLog, options: ProjectorOptions = {}): Promise<void> => {
+export const runProjectors = async (
+  pool: Pool,
+  eventStore: EventStore,
+  signal: AbortSignal,
+  log?: RunnerLog,
+  options: ProjectorOptions = {},
+): Promise<void> => {
   if (options.kafka) return (await startLogProjectors(pool, signal, log, { ...options, kafka: options.kafka })).done;
   await migrateProjectors(pool, options);
   const { inPostgres, external } = projectionSet(options);

@@ -1,4 +1,14 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, jwtTokens, loadConfig, PostgresEventStore, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
+import {
+  corsOriginsOf,
+  createHttpApp,
+  createLogger,
+  createPool,
+  jwtTokens,
+  loadConfig,
+  PostgresEventStore,
+  serveMetricsPort,
+  waitForDatabase,
+} from '@stayhub/infra';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
@@ -33,7 +43,9 @@ const stop = new AbortController();
 const availability = await connectAvailabilityStore(config);
 const clients = readStoreClientsFromConfig(config);
 const { elasticsearch, cassandra } = clients;
-const searchIndexes = elasticsearch ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias), productSearchElasticsearch(elasticsearch, clients.productsAlias)] : [];
+const searchIndexes = elasticsearch
+  ? [listingSearchElasticsearch(elasticsearch, clients.listingsAlias), productSearchElasticsearch(elasticsearch, clients.productsAlias)]
+  : [];
 const options: ProjectorOptions = {
   ...(availability ? { availability } : {}),
   external: [
@@ -60,7 +72,11 @@ const consumerStatus = async (): Promise<LogProjectionStatus[] | undefined> => {
   return consumers;
 };
 const status = async () => {
-  const projections = await projectionStatus(pool, pgProjections.map((p) => p.name), { eventStore });
+  const projections = await projectionStatus(
+    pool,
+    pgProjections.map((p) => p.name),
+    { eventStore },
+  );
   metrics.projections(projections);
   const consumers = await consumerStatus();
   return { projections, ...(consumers ? { consumers } : {}) };

@@ -19,7 +19,9 @@ describe('projection metrics, as Prometheus reads them', () => {
     expect(await sample('projection_position{projection="spec_search"}')).toBeGreaterThan(0);
     expect(await sample('projection_position{projection="spec_history"}')).toBe(0);
 
-    metrics.projections([{ name: 'spec_search', target: 'spec_search', position: '00000000000000000900-00000000000000000001', lag: null, parked: 1, updatedAt: null }]);
+    metrics.projections([
+      { name: 'spec_search', target: 'spec_search', position: '00000000000000000900-00000000000000000001', lag: null, parked: 1, updatedAt: null },
+    ]);
     expect(await metricsText()).not.toMatch(/^projection_lag_events\{projection="spec_search"\}/m);
   });
 

@@ -12,8 +12,14 @@ import type { ProjectionStatus } from './runner/pg-runner.ts';
 export const projectionMetrics = () => {
   const lag = gauge('projection_lag_events', 'Events not yet applied (unknown: absent)', ['projection']);
   const parked = gauge('projection_parked_events', 'Events parked after failing', ['projection']);
-  const position = gauge('projection_position', "A projection's checkpoint in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['projection']);
-  const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', ['projection', 'topic', 'partition']);
+  const position = gauge('projection_position', "A projection's checkpoint in the log (PostgreSQL's global position, KurrentDB's prepare position)", [
+    'projection',
+  ]);
+  const partitionLag = gauge('projection_partition_lag_messages', 'Messages of a partition the projection has not committed (LOG=kafka)', [
+    'projection',
+    'topic',
+    'partition',
+  ]);
   const deadLettered = gauge('projection_dead_lettered_events', 'Events parked on the dead-letter topic (LOG=kafka, this process)', ['projection']);
   return {
     projections: (statuses: readonly ProjectionStatus[]): void => {

@@ -17,8 +17,20 @@ import type { PgProjection } from '@stayhub/read-models';
 
 /** Every read model the projectors keep on the embedded default (PostgreSQL). */
 export const pgProjections: readonly PgProjection[] = [
-  listingSearchProjection, availabilityProjection, bookingHistoryProjection, productSearchProjection, orderHistoryProjection, cartsProjection, userProfilesProjection, reviewsProjection,
-  calendarBlocksProjection, hostEarningsProjection, hostListingsProjection, hostBookingsProjection, notificationsProjection, sellerOrdersProjection,
+  listingSearchProjection,
+  availabilityProjection,
+  bookingHistoryProjection,
+  productSearchProjection,
+  orderHistoryProjection,
+  cartsProjection,
+  userProfilesProjection,
+  reviewsProjection,
+  calendarBlocksProjection,
+  hostEarningsProjection,
+  hostListingsProjection,
+  hostBookingsProjection,
+  notificationsProjection,
+  sellerOrdersProjection,
   stockReceiptsProjection,
 ];
 

@@ -16,7 +16,7 @@ describe('query side composition', () => {
     databaseUrl = await testDatabaseUrl();
   });
 
-  it('reads PostgreSQL and waits on the projections\' checkpoints by default', async () => {
+  it("reads PostgreSQL and waits on the projections' checkpoints by default", async () => {
     const deps = composeQuerySide({ databaseUrl: await testDatabaseUrl(), config: secrets });
     try {
       expect(deps.listings).toBeInstanceOf(PgListingReader);
@@ -24,7 +24,9 @@ describe('query side composition', () => {
       expect(deps.orders).toBeInstanceOf(PgOrderHistoryReader);
       // read-your-writes by the projections' checkpoints (the log watermark plays no part)
       await deps.pool.query(checkpointSchema);
-      await deps.pool.query("INSERT INTO projection_targets (projection, target) VALUES ('listings', 'listings'); INSERT INTO projection_checkpoints (name) VALUES ('listings')");
+      await deps.pool.query(
+        "INSERT INTO projection_targets (projection, target) VALUES ('listings', 'listings'); INSERT INTO projection_checkpoints (name) VALUES ('listings')",
+      );
       const position = `${'1'.padStart(20, '0')}-${'7'.padStart(20, '0')}`;
       expect(await deps.waitForPosition(['listings'], position, 100)).toBe(false);
       await deps.pool.query("UPDATE projection_checkpoints SET position = $1 WHERE name = 'listings'", [position]);
@@ -40,7 +42,14 @@ describe('query side composition', () => {
       // Clients connect lazily: nothing needs to listen at these addresses.
       deps = composeQuerySide({
         databaseUrl,
-        config: { ...secrets, LOG: 'kafka', SEARCH: 'elasticsearch', ELASTICSEARCH_URL: 'http://127.0.0.1:1', HISTORY: 'cassandra', CASSANDRA_CONTACT_POINTS: '127.0.0.1:1' },
+        config: {
+          ...secrets,
+          LOG: 'kafka',
+          SEARCH: 'elasticsearch',
+          ELASTICSEARCH_URL: 'http://127.0.0.1:1',
+          HISTORY: 'cassandra',
+          CASSANDRA_CONTACT_POINTS: '127.0.0.1:1',
+        },
       });
     });
     afterAll(() => deps.close());

@@ -1,5 +1,19 @@
 import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
-import { PgBookingHistoryReader, PgCalendarBlockReader, PgCartReader, PgHostBookingReader, PgHostEarningsReader, PgHostListingReader, PgListingReader, PgOrderHistoryReader, PgProductReader, PgReviewReader, PgSellerOrderReader, PgStockReceiptReader, PgUserProfileReader } from '@stayhub/read-models';
+import {
+  PgBookingHistoryReader,
+  PgCalendarBlockReader,
+  PgCartReader,
+  PgHostBookingReader,
+  PgHostEarningsReader,
+  PgHostListingReader,
+  PgListingReader,
+  PgOrderHistoryReader,
+  PgProductReader,
+  PgReviewReader,
+  PgSellerOrderReader,
+  PgStockReceiptReader,
+  PgUserProfileReader,
+} from '@stayhub/read-models';
 import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
 import { PgNotificationReader } from '@stayhub/read-models/notifications/postgres';
 import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
@@ -17,7 +31,19 @@ export const composeQuerySide = (options: {
   databaseUrl: string;
   config: Pick<Config, 'JWT_SECRET' | 'JWT_TTL_MINUTES'> &
     Partial<Pick<Config, 'LOG_LEVEL'>> &
-    Partial<Pick<Config, 'CORS_ORIGINS' | 'AVAILABILITY' | 'REDIS_URL' | 'LOG' | 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP' | 'EVENT_STORE' | 'SEARCH_CACHE_TTL_MS'>> &
+    Partial<
+      Pick<
+        Config,
+        | 'CORS_ORIGINS'
+        | 'AVAILABILITY'
+        | 'REDIS_URL'
+        | 'LOG'
+        | 'RATE_LIMIT_WINDOW_SECONDS'
+        | 'RATE_LIMIT_QUERIES_PER_IP'
+        | 'EVENT_STORE'
+        | 'SEARCH_CACHE_TTL_MS'
+      >
+    > &
     ReadStoreClientsConfig;
   clock?: Clock;
   consistencyWaitMs?: number;
@@ -40,13 +66,18 @@ export const composeQuerySide = (options: {
   return {
     pool,
     listings: elasticsearch
-      ? new ElasticsearchListingReader(elasticsearch, { alias: stores.listingsAlias, availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)) })
+      ? new ElasticsearchListingReader(elasticsearch, {
+          alias: stores.listingsAlias,
+          availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)),
+        })
       : new PgListingReader(pool, availability),
     bookings: cassandra
       ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
       : new PgBookingHistoryReader(pool),
     products: elasticsearch ? new ElasticsearchProductReader(elasticsearch, stores.productsAlias) : new PgProductReader(pool),
-    orders: cassandra ? new CassandraOrderHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('order_history') }) : new PgOrderHistoryReader(pool),
+    orders: cassandra
+      ? new CassandraOrderHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('order_history') })
+      : new PgOrderHistoryReader(pool),
     carts: new PgCartReader(pool),
     users: new PgUserProfileReader(pool),
     reviews: new PgReviewReader(pool),
@@ -62,7 +93,8 @@ export const composeQuerySide = (options: {
     log: createLogger('query-api', options.config.LOG_LEVEL),
     consistencyWaitMs: options.consistencyWaitMs ?? 2000,
     // Fed by Kafka, projections have no single global checkpoint: wait on the log watermark instead.
-    waitForPosition: (projections, position, timeoutMs) => (options.config.LOG === 'kafka' ? waitForLogPosition : waitForPosition)(checkpointChanges, projections, position, timeoutMs),
+    waitForPosition: (projections, position, timeoutMs) =>
+      (options.config.LOG === 'kafka' ? waitForLogPosition : waitForPosition)(checkpointChanges, projections, position, timeoutMs),
     ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,

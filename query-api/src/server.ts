@@ -13,7 +13,14 @@ import { hostRoutes } from './hosts/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 
 export const queryRoutes = (deps: QueryDeps): Route[] => [
-  ...listingRoutes(deps), ...bookingRoutes(deps), ...commerceQueryRoutes(deps), ...userRoutes(deps), ...reviewRoutes(deps), ...calendarRoutes(deps), ...payoutRoutes(deps), ...hostRoutes(deps),
+  ...listingRoutes(deps),
+  ...bookingRoutes(deps),
+  ...commerceQueryRoutes(deps),
+  ...userRoutes(deps),
+  ...reviewRoutes(deps),
+  ...calendarRoutes(deps),
+  ...payoutRoutes(deps),
+  ...hostRoutes(deps),
   ...notificationRoutes(deps),
 ];
 
@@ -21,11 +28,13 @@ export const queryRoutes = (deps: QueryDeps): Route[] => [
 export const createQueryApi = (deps: QueryDeps): Express =>
   createHttpApp({
     title: 'StayHub query API',
-    description: 'Reads of the read models. Pass a command response\'s consistency token as `?after=` to read your own write.',
+    description: "Reads of the read models. Pass a command response's consistency token as `?after=` to read your own write.",
     routes: queryRoutes(deps),
     tokens: deps.tokens,
     // Reads are anonymous and cheap, not free: one address cannot take the event loop for itself.
-    before: deps.rateLimit ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })] : [],
+    before: deps.rateLimit
+      ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })]
+      : [],
     corsOrigins: deps.corsOrigins,
     headers: [
       {

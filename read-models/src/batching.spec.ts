@@ -31,7 +31,12 @@ const unit = (unitTypeId: string, amount: number) => ({ unitTypeId, name: unitTy
 /** Streams of every read model, interleaved as a busy log would interleave them. */
 const streams = (): RecordedEvent[][] => {
   const listing = (id: string): DomainEvent[] => {
-    const details = { title: `Listing ${id}`, location: { city: 'Lyon', country: 'FR', lat: 45.7, lon: 4.8 }, currency: 'EUR', unitTypes: [unit(`${id}-a`, 10_000)] };
+    const details = {
+      title: `Listing ${id}`,
+      location: { city: 'Lyon', country: 'FR', lat: 45.7, lon: 4.8 },
+      currency: 'EUR',
+      unitTypes: [unit(`${id}-a`, 10_000)],
+    };
     return [
       { type: 'ListingCreated', data: { listingId: id, hostId: 'h1', kind: 'rental', details, at } },
       { type: 'ListingPublished', data: { listingId: id, hostId: 'h1', kind: 'rental', details, at } },
@@ -54,8 +59,17 @@ const streams = (): RecordedEvent[][] => {
     {
       type: 'ProductCreated',
       data: {
-        productId: id, sellerId: 's1', sku, name: `Lamp ${id}`, description: 'Warm', category: 'Lighting', attributes: { watts: 8 }, images: [],
-        shipping: { postalPrefixes: ['69'], deliveryDays: 2 }, price: { amount: 4_900, currency: 'EUR' }, at,
+        productId: id,
+        sellerId: 's1',
+        sku,
+        name: `Lamp ${id}`,
+        description: 'Warm',
+        category: 'Lighting',
+        attributes: { watts: 8 },
+        images: [],
+        shipping: { postalPrefixes: ['69'], deliveryDays: 2 },
+        price: { amount: 4_900, currency: 'EUR' },
+        at,
       },
     },
     { type: 'ProductPriceChanged', data: { productId: id, price: { amount: 3_900, currency: 'EUR' }, at } },
@@ -120,7 +134,14 @@ describe('batching changes nothing', () => {
         `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND (table_name = $1 OR starts_with(table_name, $1 || '_')) ORDER BY 1`,
         [target],
       );
-      found.push(Object.values(await rowsOf(pool, rows.map((r) => r.name))));
+      found.push(
+        Object.values(
+          await rowsOf(
+            pool,
+            rows.map((r) => r.name),
+          ),
+        ),
+      );
     }
     return found;
   };

@@ -25,7 +25,9 @@ describe('read-your-writes waits on checkpoint announcements', () => {
     await reader.end();
     await projector.end();
   });
-  beforeEach(() => projector.query("INSERT INTO projection_checkpoints (name, position) VALUES ('bookings_r2', $1) ON CONFLICT (name) DO UPDATE SET position = $1", [at(1)]));
+  beforeEach(() =>
+    projector.query("INSERT INTO projection_checkpoints (name, position) VALUES ('bookings_r2', $1) ON CONFLICT (name) DO UPDATE SET position = $1", [at(1)]),
+  );
 
   /** What a projector does: move the checkpoint in its transaction, then announce after the commit. */
   const projected = async (n: number) => {
@@ -77,7 +79,9 @@ describe('read-your-writes waits on checkpoint announcements', () => {
     const cut = counted(at(4));
     await expect.poll(() => cut.checks).toBe(1);
     await projector.query("UPDATE projection_checkpoints SET position = $1 WHERE name = 'bookings_r2'", [at(4)]); // no announcement
-    await projector.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN ${CHECKPOINT_CHANNEL}' AND datname = current_database()`);
+    await projector.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN ${CHECKPOINT_CHANNEL}' AND datname = current_database()`,
+    );
     expect(await cut.waiting).toBe(true);
     expect(cut.checks).toBe(2);
     await expect.poll(() => changes.listening).toBe(false);

@@ -33,7 +33,9 @@ export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig, optio
   // A namespace keeps stacks that share one server apart (tests): its own alias and keyspace.
   const suffix = options.namespace ? `_${options.namespace.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}` : '';
   const elasticsearch =
-    config.SEARCH === 'elasticsearch' ? searchClient(required(config.ELASTICSEARCH_URL, 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch'), config.ELASTICSEARCH_FLAVOR) : undefined;
+    config.SEARCH === 'elasticsearch'
+      ? searchClient(required(config.ELASTICSEARCH_URL, 'ELASTICSEARCH_URL', 'SEARCH=elasticsearch'), config.ELASTICSEARCH_FLAVOR)
+      : undefined;
   const dataCenter = config.CASSANDRA_LOCAL_DC ?? 'datacenter1';
   const client =
     config.HISTORY === 'cassandra'
@@ -47,7 +49,13 @@ export const readStoreClientsFromConfig = (config: ReadStoreClientsConfig, optio
     productsAlias: `${PRODUCTS_ALIAS}${suffix.replace(/_/g, '-')}`,
     ...(elasticsearch ? { elasticsearch } : {}),
     ...(client
-      ? { cassandra: { client, keyspace: `${config.CASSANDRA_KEYSPACE ?? 'stayhub'}${suffix}`, replication: { class: 'NetworkTopologyStrategy', [dataCenter]: 1 } } }
+      ? {
+          cassandra: {
+            client,
+            keyspace: `${config.CASSANDRA_KEYSPACE ?? 'stayhub'}${suffix}`,
+            replication: { class: 'NetworkTopologyStrategy', [dataCenter]: 1 },
+          },
+        }
       : {}),
     close: async () => {
       await elasticsearch?.close();

@@ -26,7 +26,12 @@ describe('log watermark (read-your-writes under LOG=kafka)', () => {
   beforeEach(() => pool.query('TRUNCATE log_partition_heads, projection_partition_positions'));
 
   const heads = (...entries: [topic: string, partition: number, position: number][]) =>
-    inTransaction(pool, (client) => saveHeads(client, entries.map(([topic, partition, n]) => ({ topic, partition, position: at(n) }))));
+    inTransaction(pool, (client) =>
+      saveHeads(
+        client,
+        entries.map(([topic, partition, n]) => ({ topic, partition, position: at(n) })),
+      ),
+    );
   const applied = (topic: string, partition: number, n: number) => saveApplied(pool, 'search_r2', { topic, partition, position: at(n) });
 
   it('is empty before anything was published, and the newest published position once every partition is applied', async () => {

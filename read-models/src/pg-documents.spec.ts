@@ -16,7 +16,15 @@ describe('copyRows: a bulk load writes what an upsert writes', () => {
   };
   const awkward = 'tab\there, line\nbreak, cr\rreturn, back\\slash, "quotes", {braces}, NULL, \\N, ünïcödé 🛏';
   const rows = [
-    { id: 'a', label: awkward, tags: [awkward, 'plain', ''], n: 3, at: '2030-01-01T10:00:00.000Z', flag: true, doc: { text: awkward, list: [1, 'two', null], nested: { ok: false } } },
+    {
+      id: 'a',
+      label: awkward,
+      tags: [awkward, 'plain', ''],
+      n: 3,
+      at: '2030-01-01T10:00:00.000Z',
+      flag: true,
+      doc: { text: awkward, list: [1, 'two', null], nested: { ok: false } },
+    },
     { id: 'b', label: null, tags: [], n: null, at: null, flag: false, doc: [] },
     { id: 'c', label: '', tags: null, n: -7, at: '2030-06-30T23:59:59.999Z', flag: null, doc: { empty: '' } },
   ];

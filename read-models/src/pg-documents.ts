@@ -139,7 +139,13 @@ export type FoldOptions = {
 };
 
 /** The events `table` handles: load, fold, and the write of what changed. */
-export const foldTable = async <D>(db: Queryable, table: DocumentTable<D>, events: readonly RecordedEvent[], target: string, options: FoldOptions = {}): Promise<PgWrite> => {
+export const foldTable = async <D>(
+  db: Queryable,
+  table: DocumentTable<D>,
+  events: readonly RecordedEvent[],
+  target: string,
+  options: FoldOptions = {},
+): Promise<PgWrite> => {
   const mine = events.filter((event) => table.handles.has(event.type));
   if (mine.length === 0) return noWrite;
   const name = table.table(target);
@@ -149,8 +155,17 @@ export const foldTable = async <D>(db: Queryable, table: DocumentTable<D>, event
   const fresh = options.bulk ? changed.filter((c) => c.before === undefined) : [];
   const known = options.bulk ? changed.filter((c) => c.before !== undefined) : changed;
   return async (client) => {
-    await copyRows(client, name, fresh.map(({ doc }) => table.row(doc)));
-    await upsertRows(client, name, table.key, known.map(({ doc }) => table.row(doc)));
+    await copyRows(
+      client,
+      name,
+      fresh.map(({ doc }) => table.row(doc)),
+    );
+    await upsertRows(
+      client,
+      name,
+      table.key,
+      known.map(({ doc }) => table.row(doc)),
+    );
     await table.after?.(client, target, changed);
   };
 };

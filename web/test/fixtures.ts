@@ -20,36 +20,57 @@ export const api = (base: string) => {
     /** A published listing: one unit type `main` at `price` minor units a night. */
     publishListing: async (
       token: string,
-      details: { title: string; description: string; city: string; lat: number; lon: number; price: number; instantBook: boolean; kind?: 'rental' | 'hotel'; count?: number; amenities?: string[] },
+      details: {
+        title: string;
+        description: string;
+        city: string;
+        lat: number;
+        lon: number;
+        price: number;
+        instantBook: boolean;
+        kind?: 'rental' | 'hotel';
+        count?: number;
+        amenities?: string[];
+      },
     ) => {
-      const created = await call<{ listingId: string }>('POST', '/command/listings', {
-        kind: details.kind ?? 'rental',
-        details: {
-          title: details.title,
-          description: details.description,
-          photos: [`${base}/sample-photo.svg`],
-          location: { lat: details.lat, lon: details.lon, city: details.city, country: 'PT', timeZone: 'Europe/Lisbon' },
-          amenities: details.amenities ?? ['wifi', 'kitchen'],
-          houseRules: ['No parties'],
-          currency: 'EUR',
-          instantBook: details.instantBook,
-          cancellationPolicy: 'flexible',
-          unitTypes: [{ unitTypeId: 'main', name: 'Whole home', count: details.count ?? 1, capacity: 4, price: { amount: details.price, currency: 'EUR' } }],
+      const created = await call<{ listingId: string }>(
+        'POST',
+        '/command/listings',
+        {
+          kind: details.kind ?? 'rental',
+          details: {
+            title: details.title,
+            description: details.description,
+            photos: [`${base}/sample-photo.svg`],
+            location: { lat: details.lat, lon: details.lon, city: details.city, country: 'PT', timeZone: 'Europe/Lisbon' },
+            amenities: details.amenities ?? ['wifi', 'kitchen'],
+            houseRules: ['No parties'],
+            currency: 'EUR',
+            instantBook: details.instantBook,
+            cancellationPolicy: 'flexible',
+            unitTypes: [{ unitTypeId: 'main', name: 'Whole home', count: details.count ?? 1, capacity: 4, price: { amount: details.price, currency: 'EUR' } }],
+          },
         },
-      }, token);
+        token,
+      );
       const published = await call<{ consistencyToken: string }>('POST', `/command/listings/${created.listingId}/publish`, {}, token);
       return { listingId: created.listingId, consistencyToken: published.consistencyToken };
     },
     product: async (token: string, product: { sku: string; name: string; price: number; stock: number; category?: string }) => {
-      const created = await call<{ productId: string }>('POST', '/command/products', {
-        sku: product.sku,
-        name: product.name,
-        description: `${product.name}, made to last.`,
-        category: product.category ?? 'kitchen',
-        attributes: { color: 'blue' },
-        price: { amount: product.price, currency: 'EUR' },
-        shipping: { postalPrefixes: ['10', '75'], deliveryDays: 3 },
-      }, token);
+      const created = await call<{ productId: string }>(
+        'POST',
+        '/command/products',
+        {
+          sku: product.sku,
+          name: product.name,
+          description: `${product.name}, made to last.`,
+          category: product.category ?? 'kitchen',
+          attributes: { color: 'blue' },
+          price: { amount: product.price, currency: 'EUR' },
+          shipping: { postalPrefixes: ['10', '75'], deliveryDays: 3 },
+        },
+        token,
+      );
       const stocked = await call<{ consistencyToken: string }>('POST', `/command/products/${created.productId}/stock`, { quantity: product.stock }, token);
       return { productId: created.productId, consistencyToken: stocked.consistencyToken };
     },

@@ -12,7 +12,10 @@ import { outputDir, startPlatform, type Platform } from './platform.ts';
 
 const ADMIN = 'operator@stayhub.test';
 const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) console.warn(`[web] ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it): the browser journeys are skipped${process.env.CI ? ', except in CI, where they fail' : ''}`);
+if (!haveChromium)
+  console.warn(
+    `[web] ${CHROMIUM} is missing (apt-get install chromium; .ci/run installs it): the browser journeys are skipped${process.env.CI ? ', except in CI, where they fail' : ''}`,
+  );
 
 let platform: Platform;
 let browser: Browser;
@@ -38,7 +41,14 @@ const signIn = async (page: Page, email: string) => {
 const reloadUntil = async (page: Page, text: string | RegExp, timeoutMs = 60_000) => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await page.getByText(text).first().isVisible().catch(() => false)) return;
+    if (
+      await page
+        .getByText(text)
+        .first()
+        .isVisible()
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`"${text}" did not show within ${timeoutMs} ms on ${page.url()}`);
     await page.waitForTimeout(1000);
     await page.reload();
@@ -67,7 +77,11 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
   afterEach(async ({ task }) => {
     if (task.result?.state !== 'fail') return;
     const pages = contexts.flatMap((context) => context.pages());
-    await Promise.all(pages.map((page, i) => page.screenshot({ path: join(outputDir(), `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}.png`), fullPage: true }).catch(() => undefined)));
+    await Promise.all(
+      pages.map((page, i) =>
+        page.screenshot({ path: join(outputDir(), `failed-${task.name.slice(0, 40).replace(/\W+/g, '-')}-${i}.png`), fullPage: true }).catch(() => undefined),
+      ),
+    );
   });
   afterAll(async () => {
     for (const context of contexts) await context.close().catch(() => undefined);
@@ -79,7 +93,15 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
   it('a guest finds a listing despite a typo, books it instantly and sees the confirmed trip', async () => {
     const client = api(platform.url);
     const host = await client.register(`host-${ids()}@stayhub.test`, 'host');
-    await client.publishListing(host.token, { title: 'Seaside Cottage', description: 'A small cottage by the sea.', city: 'Lisbon', lat: 38.72, lon: -9.14, price: 12_000, instantBook: true });
+    await client.publishListing(host.token, {
+      title: 'Seaside Cottage',
+      description: 'A small cottage by the sea.',
+      city: 'Lisbon',
+      lat: 38.72,
+      lon: -9.14,
+      price: 12_000,
+      instantBook: true,
+    });
     const email = `guest-${ids()}@stayhub.test`;
     await client.register(email, 'guest');
     const { page } = await newPage();
@@ -119,10 +141,23 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const client = api(platform.url);
     const hostEmail = `host-${ids()}@stayhub.test`;
     const host = await client.register(hostEmail, 'host');
-    const { listingId } = await client.publishListing(host.token, { title: 'Hilltop Loft', description: 'Views over the city.', city: 'Lisbon', lat: 38.75, lon: -9.1, price: 9_000, instantBook: false });
+    const { listingId } = await client.publishListing(host.token, {
+      title: 'Hilltop Loft',
+      description: 'Views over the city.',
+      city: 'Lisbon',
+      lat: 38.75,
+      lon: -9.1,
+      price: 9_000,
+      instantBook: false,
+    });
     const guestEmail = `guest-${ids()}@stayhub.test`;
     const guest = await client.register(guestEmail, 'guest');
-    const booking = await client.call<{ bookingId: string }>('POST', '/command/bookings', { listingId, checkIn: inDays(30), checkOut: inDays(32), guests: 2, paymentMethod: 'tok_visa' }, guest.token);
+    const booking = await client.call<{ bookingId: string }>(
+      'POST',
+      '/command/bookings',
+      { listingId, checkIn: inDays(30), checkOut: inDays(32), guests: 2, paymentMethod: 'tok_visa' },
+      guest.token,
+    );
 
     const { page: hostPage } = await newPage();
     await signIn(hostPage, hostEmail);
@@ -146,7 +181,15 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const client = api(platform.url);
     const email = `host-${ids()}@stayhub.test`;
     const host = await client.register(email, 'host');
-    const { listingId } = await client.publishListing(host.token, { title: 'Orchard Cabin', description: 'A cabin among apple trees.', city: 'Sintra', lat: 38.8, lon: -9.39, price: 11_000, instantBook: true });
+    const { listingId } = await client.publishListing(host.token, {
+      title: 'Orchard Cabin',
+      description: 'A cabin among apple trees.',
+      city: 'Sintra',
+      lat: 38.8,
+      lon: -9.39,
+      price: 11_000,
+      instantBook: true,
+    });
     const { page } = await newPage();
     await signIn(page, email);
     // The listing was written elsewhere (through the API): the calendar offers it all the same.
@@ -174,7 +217,9 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await lift.click();
     await page.getByText('No blocks.').waitFor();
     await calendar.getByRole('cell', { name: `${inDays(41)}: 1 free` }).waitFor();
-    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked' AND stream_id LIKE $1", [`calendar-${listingId}.%`]);
+    const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM es_events WHERE type = 'NightsUnblocked' AND stream_id LIKE $1", [
+      `calendar-${listingId}.%`,
+    ]);
     expect(rows[0]!.n).toBeGreaterThan(0);
     await finish(page, 'host-calendar');
   });
@@ -234,11 +279,18 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await page.getByRole('button', { name: 'Publish again' }).click();
     await page.getByText('Published as listing').waitFor({ timeout: 30_000 });
 
-    const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [host.userId]);
+    const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [
+      host.userId,
+    ]);
     expect(rows).toHaveLength(1);
     // Read the listing as of the publish the page last made (its consistency token), not whatever the read side had yet.
     const after = await page.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
-    const listing = await client.call<{ status: string; details: Record<string, any> }>('GET', `/query/listings/${rows[0]!.id}?after=${after}`, undefined, host.token);
+    const listing = await client.call<{ status: string; details: Record<string, any> }>(
+      'GET',
+      `/query/listings/${rows[0]!.id}?after=${after}`,
+      undefined,
+      host.token,
+    );
     expect(listing.status).toBe('published');
     expect(listing.details).toMatchObject({
       title: 'Quiet Garden Flat',
@@ -295,7 +347,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await signIn(second, email);
     await second.goto('/host/listings');
     await reloadUntil(second, 'Lisbon');
-    await second.getByRole('list', { name: 'Listings' }).getByRole('listitem').filter({ hasText: 'Tram Stop Loft' }).getByRole('button', { name: 'Edit and publish' }).click();
+    await second
+      .getByRole('list', { name: 'Listings' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Tram Stop Loft' })
+      .getByRole('button', { name: 'Edit and publish' })
+      .click();
     const secondStatus = second.getByTestId('sync-status');
     await expect(second.getByLabel('Title').inputValue()).resolves.toBe('Tram Stop Loft');
     await expect(second.getByLabel('Description').inputValue()).resolves.toBe('A loft by the tram stop.');
@@ -321,11 +378,17 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await clash.getByRole('button', { name: 'Keep mine' }).click();
     await secondStatus.getByText('All changes saved').waitFor({ timeout: 30_000 });
 
-    const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [host.userId]);
+    const { rows } = await db.query<{ id: string }>("SELECT data->>'listingId' AS id FROM es_events WHERE type = 'ListingCreated' AND data->>'hostId' = $1", [
+      host.userId,
+    ]);
     expect(rows).toHaveLength(1);
     const after = await second.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
     const saved = await client.call<{ details: Record<string, any> }>('GET', `/query/host/listings/${rows[0]!.id}?after=${after}`, undefined, host.token);
-    expect(saved.details).toMatchObject({ title: 'Balcony Loft', description: 'A loft by the tram stop, with a balcony.', location: { city: 'Lisbon', lat: 38.72 } });
+    expect(saved.details).toMatchObject({
+      title: 'Balcony Loft',
+      description: 'A loft by the tram stop, with a balcony.',
+      location: { city: 'Lisbon', lat: 38.72 },
+    });
 
     // The first browser, opened again, shows what the second one saved.
     await first.reload();
@@ -337,24 +400,40 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const client = api(platform.url);
     const email = `host-${ids()}@stayhub.test`;
     const host = await client.register(email, 'host');
-    const room = (unitTypeId: string, name: string, count: number, amount: number) => ({ unitTypeId, name, count, capacity: 2, price: { amount, currency: 'EUR' } });
-    const { listingId } = await client.call<{ listingId: string }>('POST', '/command/listings', {
-      kind: 'hotel',
-      details: {
-        title: 'Harbour Rooms',
-        description: 'Rooms over the harbour.',
-        photos: [`${platform.url}/sample-photo.svg`],
-        location: { lat: 41.14, lon: -8.61, city: 'Porto', country: 'PT', timeZone: 'Europe/Lisbon' },
-        currency: 'EUR',
-        unitTypes: [room('double', 'Double', 8, 9_000), room('suite', 'Suite', 2, 21_000)],
+    const room = (unitTypeId: string, name: string, count: number, amount: number) => ({
+      unitTypeId,
+      name,
+      count,
+      capacity: 2,
+      price: { amount, currency: 'EUR' },
+    });
+    const { listingId } = await client.call<{ listingId: string }>(
+      'POST',
+      '/command/listings',
+      {
+        kind: 'hotel',
+        details: {
+          title: 'Harbour Rooms',
+          description: 'Rooms over the harbour.',
+          photos: [`${platform.url}/sample-photo.svg`],
+          location: { lat: 41.14, lon: -8.61, city: 'Porto', country: 'PT', timeZone: 'Europe/Lisbon' },
+          currency: 'EUR',
+          unitTypes: [room('double', 'Double', 8, 9_000), room('suite', 'Suite', 2, 21_000)],
+        },
       },
-    }, host.token);
+      host.token,
+    );
 
     const { page } = await newPage();
     await signIn(page, email);
     await page.goto('/host/listings');
     await reloadUntil(page, 'Harbour Rooms');
-    await page.getByRole('list', { name: 'Listings' }).getByRole('listitem').filter({ hasText: 'Harbour Rooms' }).getByRole('button', { name: 'Edit and publish' }).click();
+    await page
+      .getByRole('list', { name: 'Listings' })
+      .getByRole('listitem')
+      .filter({ hasText: 'Harbour Rooms' })
+      .getByRole('button', { name: 'Edit and publish' })
+      .click();
     await page.getByRole('button', { name: '4. Units and prices' }).click();
     const status = page.getByTestId('sync-status');
     // Typing is sent after a short pause: saved once nothing waits in the browser and the server said so.
@@ -367,7 +446,13 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
 
     // Another browser (here the API, as the form would send it) adds rooms of the first type meanwhile.
     const { revision } = await client.call<{ revision: number }>('GET', `/query/host/listings/${listingId}`, undefined, host.token);
-    await client.call('PUT', `/command/listings/${listingId}`, { unitTypes: [room('double', 'Double', 10, 9_000), room('suite', 'Suite', 2, 21_000)] }, host.token, { 'if-match': `"${revision}"` });
+    await client.call(
+      'PUT',
+      `/command/listings/${listingId}`,
+      { unitTypes: [room('double', 'Double', 10, 9_000), room('suite', 'Suite', 2, 21_000)] },
+      host.token,
+      { 'if-match': `"${revision}"` },
+    );
 
     await group(2).getByLabel('Price per night').fill('240');
     await saved();
@@ -384,7 +469,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
 
     const after = await page.evaluate(() => sessionStorage.getItem('stayhub.consistency'));
     const unitTypes = async () => {
-      const listing = await client.call<{ details: { unitTypes: { name: string; count: number; price: { amount: number } }[] } }>('GET', `/query/host/listings/${listingId}?after=${after}`, undefined, host.token);
+      const listing = await client.call<{ details: { unitTypes: { name: string; count: number; price: { amount: number } }[] } }>(
+        'GET',
+        `/query/host/listings/${listingId}?after=${after}`,
+        undefined,
+        host.token,
+      );
       return listing.details.unitTypes.map((u) => [u.name, u.count, u.price.amount]);
     };
     await expect.poll(unitTypes, { timeout: 30_000 }).toEqual([
@@ -401,7 +491,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const { productId } = await client.product(seller.token, { sku: `LAMP-${ids()}`, name: 'Brass Desk Lamp', price: 4_900, stock: 4 });
     const shopperEmail = `shopper-${ids()}@stayhub.test`;
     const shopper = await client.register(shopperEmail, 'guest');
-    const { orderId } = await client.call<{ orderId: string }>('POST', '/command/checkout', { items: [{ productId, quantity: 2 }], shippingPostalCode: '75001', paymentMethod: 'tok_visa' }, shopper.token);
+    const { orderId } = await client.call<{ orderId: string }>(
+      'POST',
+      '/command/checkout',
+      { items: [{ productId, quantity: 2 }], shippingPostalCode: '75001', paymentMethod: 'tok_visa' },
+      shopper.token,
+    );
     const short = orderId.slice(-8);
 
     const { page } = await newPage();
@@ -419,7 +514,10 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await ship.getByRole('button', { name: 'Mark shipped' }).click();
     await page.getByText('Nothing to ship: no paid orders are waiting.').waitFor({ timeout: 30_000 });
     await page.getByLabel('Show').selectOption('shipped');
-    await page.getByRole('listitem', { name: `Order ${short}` }).getByText(/with La Poste \(LP123456\)/).waitFor();
+    await page
+      .getByRole('listitem', { name: `Order ${short}` })
+      .getByText(/with La Poste \(LP123456\)/)
+      .waitFor();
 
     // A delivery comes in: received from the page, it shows among the product's receipts and in its stock; sent twice, it counts once.
     const lamp = page.getByRole('list', { name: 'My products' }).getByRole('listitem', { name: 'Brass Desk Lamp' });
@@ -448,7 +546,15 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     const client = api(platform.url);
     const hostEmail = `host-${ids()}@stayhub.test`;
     const host = await client.register(hostEmail, 'host', 'Marta');
-    const { listingId } = await client.publishListing(host.token, { title: 'Riverside Studio', description: 'A bright studio by the river.', city: 'Porto', lat: 41.14, lon: -8.61, price: 7_000, instantBook: false });
+    const { listingId } = await client.publishListing(host.token, {
+      title: 'Riverside Studio',
+      description: 'A bright studio by the river.',
+      city: 'Porto',
+      lat: 41.14,
+      lon: -8.61,
+      price: 7_000,
+      instantBook: false,
+    });
     const guestEmail = `guest-${ids()}@stayhub.test`;
     await client.register(guestEmail, 'guest', 'Ana');
 
@@ -506,10 +612,16 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     cut = true;
     await context.setOffline(true);
     for (const ws of open) await ws.close({ code: 4001, reason: 'network down' });
-    await page.getByTestId('chat-status').getByText(/Offline|Connecting/).waitFor();
+    await page
+      .getByTestId('chat-status')
+      .getByText(/Offline|Connecting/)
+      .waitFor();
     await page.getByRole('form', { name: 'Write a message' }).getByLabel('Message').fill('Can we check in early?');
     await page.getByRole('button', { name: 'Send' }).click();
-    await page.getByTestId('chat-status').getByText(/1 message\(s\) will be sent when it is back/).waitFor();
+    await page
+      .getByTestId('chat-status')
+      .getByText(/1 message\(s\) will be sent when it is back/)
+      .waitFor();
     await reply('Check-in is from 15:00.');
     await reply('Earlier is free when the studio is ready.');
     await page.screenshot({ path: join(outputDir(), 'chat-offline.png'), fullPage: true });
@@ -522,7 +634,13 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await guestLog.getByRole('listitem', { name: 'You: Can we check in early?' }).waitFor();
     await hostLog.getByRole('listitem', { name: 'Ana: Can we check in early?' }).waitFor();
     const texts = async (log: typeof guestLog) => (await log.locator('> li.chat-message').allInnerTexts()).map((text) => text.split('\n')[0]);
-    const conversation = ['Is the studio quiet at night?', 'Yes, very quiet: the bedroom faces the garden.', 'Check-in is from 15:00.', 'Earlier is free when the studio is ready.', 'Can we check in early?'];
+    const conversation = [
+      'Is the studio quiet at night?',
+      'Yes, very quiet: the bedroom faces the garden.',
+      'Check-in is from 15:00.',
+      'Earlier is free when the studio is ready.',
+      'Can we check in early?',
+    ];
     expect(await texts(guestLog)).toEqual(conversation);
     expect(await texts(hostLog)).toEqual(conversation);
     await finish(page, 'chat');
@@ -573,9 +691,22 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
       [`product-${productId}`],
     );
     const e = events[0];
-    const recorded = { eventId: e.event_id, streamId: e.stream_id, streamRevision: Number(e.stream_revision), type: e.type, schemaVersion: e.schema_version, data: e.data, metadata: e.metadata, occurredAt: e.occurred_at.toISOString(), globalPosition: e.position };
+    const recorded = {
+      eventId: e.event_id,
+      streamId: e.stream_id,
+      streamRevision: Number(e.stream_revision),
+      type: e.type,
+      schemaVersion: e.schema_version,
+      data: e.data,
+      metadata: e.metadata,
+      occurredAt: e.occurred_at.toISOString(),
+      globalPosition: e.position,
+    };
     await db.query('DELETE FROM products WHERE product_id = $1', [productId]);
-    await db.query("INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ('products', $1, $2, $3, 'TypeError: price is undefined (fixed since)')", [e.event_id, e.position, JSON.stringify(recorded)]);
+    await db.query(
+      "INSERT INTO projection_parked (projection, event_id, position, event, error) VALUES ('products', $1, $2, $3, 'TypeError: price is undefined (fixed since)')",
+      [e.event_id, e.position, JSON.stringify(recorded)],
+    );
 
     // The product projection is held up (its checkpoint row locked) while more products arrive: it lags.
     const holder = await db.connect();
@@ -588,7 +719,11 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
       await signIn(page, ADMIN);
       await page.goto('/ops');
       const row = page.locator('tr[data-projection="products"]');
-      await row.locator('td').first().filter({ hasText: /^[1-9]\d*$/ }).waitFor({ timeout: 30_000 });
+      await row
+        .locator('td')
+        .first()
+        .filter({ hasText: /^[1-9]\d*$/ })
+        .waitFor({ timeout: 30_000 });
       await row.locator('td').nth(1).filter({ hasText: '1' }).waitFor();
       await page.getByText('TypeError: price is undefined (fixed since)').waitFor();
       await page.screenshot({ path: join(outputDir(), 'operator-lag.png'), fullPage: true });

@@ -25,7 +25,14 @@ const streamLength = Number(values.streamLength);
 
 /** The same event for both stores: a booking-like payload padded to `bytes` of JSON. */
 const data = (n: number) => {
-  const base = { bookingId: randomUUID(), guestId: randomUUID(), listingId: randomUUID(), nights: ['2030-01-01', '2030-01-02'], total: { amount: 12_000 + n, currency: 'EUR' }, at: new Date().toISOString() };
+  const base = {
+    bookingId: randomUUID(),
+    guestId: randomUUID(),
+    listingId: randomUUID(),
+    nights: ['2030-01-01', '2030-01-02'],
+    total: { amount: 12_000 + n, currency: 'EUR' },
+    at: new Date().toISOString(),
+  };
   const padding = Math.max(0, Number(values.bytes) - JSON.stringify(base).length - 14);
   return { ...base, note: 'x'.repeat(padding) };
 };
@@ -79,7 +86,8 @@ const raw = async (url: string): Promise<Appender> => {
   await pool.query('CREATE TABLE IF NOT EXISTS bench_rows (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)');
   return {
     async append(stream, n) {
-      for (let i = 0; i < batch; i++) await pool.query({ name: 'raw', text: 'INSERT INTO bench_rows (stream, data) VALUES ($1, $2)', values: [stream, JSON.stringify(data(n + i))] });
+      for (let i = 0; i < batch; i++)
+        await pool.query({ name: 'raw', text: 'INSERT INTO bench_rows (stream, data) VALUES ($1, $2)', values: [stream, JSON.stringify(data(n + i))] });
     },
     close: () => pool.end(),
   };

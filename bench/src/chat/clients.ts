@@ -1,7 +1,13 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 
-type Frame = { type: string; ref?: string; seq?: number; status?: number; event?: { conversationId: string; seq: number; type: string; data: { text?: string; senderId?: string; clientMessageId?: string } } };
+type Frame = {
+  type: string;
+  ref?: string;
+  seq?: number;
+  status?: number;
+  event?: { conversationId: string; seq: number; type: string; data: { text?: string; senderId?: string; clientMessageId?: string } };
+};
 
 /**
  * One chat party's socket for the benchmark: follows one conversation, keeps the sequences it

@@ -149,4 +149,3 @@ process.on('message', (message: Ask) => {
     (error: unknown) => process.send!({ ask: message.ask, error: String(error) }),
   );
 });
-

@@ -9,9 +9,15 @@ export const params = <S extends Spec>(script: string, spec: S, argv = process.a
     args: argv,
     options: {
       help: { type: 'boolean' },
-      ...Object.fromEntries(Object.entries(spec).map(([name, s]) => [name, { type: typeof s.default === 'boolean' ? ('boolean' as const) : ('string' as const) }])),
+      ...Object.fromEntries(
+        Object.entries(spec).map(([name, s]) => [name, { type: typeof s.default === 'boolean' ? ('boolean' as const) : ('string' as const) }]),
+      ),
       // Node 20's parseArgs has no negated booleans of its own.
-      ...Object.fromEntries(Object.entries(spec).filter(([, s]) => typeof s.default === 'boolean').map(([name]) => [`no-${name}`, { type: 'boolean' as const }])),
+      ...Object.fromEntries(
+        Object.entries(spec)
+          .filter(([, s]) => typeof s.default === 'boolean')
+          .map(([name]) => [`no-${name}`, { type: 'boolean' as const }]),
+      ),
     },
   });
   if (values.help) {
@@ -21,7 +27,8 @@ export const params = <S extends Spec>(script: string, spec: S, argv = process.a
   }
   return Object.fromEntries(
     Object.entries(spec).map(([name, s]) => {
-      const given = (values as Record<string, string | boolean | undefined>)[name] ?? ((values as Record<string, boolean | undefined>)[`no-${name}`] ? false : undefined);
+      const given =
+        (values as Record<string, string | boolean | undefined>)[name] ?? ((values as Record<string, boolean | undefined>)[`no-${name}`] ? false : undefined);
       if (given === undefined) return [name, s.default];
       if (typeof s.default === 'number') {
         const n = Number(given);
@@ -34,4 +41,8 @@ export const params = <S extends Spec>(script: string, spec: S, argv = process.a
 };
 
 /** `100000,500000` → [100000, 500000] */
-export const numbers = (list: string): number[] => list.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x > 0);
+export const numbers = (list: string): number[] =>
+  list
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isFinite(x) && x > 0);

@@ -21,14 +21,18 @@ export type User = { userId: string; token: string };
 export const registerUsers = async (platform: Platform, role: 'guest' | 'host', count: number): Promise<User[]> => {
   const command = api(platform.commandUrl);
   const tag = Date.now().toString(36);
-  return inParallel(Array.from({ length: count }, (_, i) => i), 4, async (i) => {
-    const email = `bench-${role}-${tag}-${i}@example.com`;
-    const reply = await command.post('/auth/register', { email, password: 'bench password 123', name: `${role} ${i}`, role });
-    if (reply.status !== 202) throw new Error(`register: ${reply.status} ${JSON.stringify(reply.body)}`);
-    const session = await command.post('/auth/login', { email, password: 'bench password 123' });
-    if (session.status !== 200) throw new Error(`login: ${session.status} ${JSON.stringify(session.body)}`);
-    return { userId: session.body.userId, token: session.body.token };
-  });
+  return inParallel(
+    Array.from({ length: count }, (_, i) => i),
+    4,
+    async (i) => {
+      const email = `bench-${role}-${tag}-${i}@example.com`;
+      const reply = await command.post('/auth/register', { email, password: 'bench password 123', name: `${role} ${i}`, role });
+      if (reply.status !== 202) throw new Error(`register: ${reply.status} ${JSON.stringify(reply.body)}`);
+      const session = await command.post('/auth/login', { email, password: 'bench password 123' });
+      if (session.status !== 200) throw new Error(`login: ${session.status} ${JSON.stringify(session.body)}`);
+      return { userId: session.body.userId, token: session.body.token };
+    },
+  );
 };
 
 /** Creates and publishes a listing through the command API; returns its id and the publish's consistency token. */
@@ -59,8 +63,10 @@ export type BookingScenario = {
 export const bookingScenario = async (platform: Platform, options: { listings: number; guests: number; hotelRooms: number }): Promise<BookingScenario> => {
   const hosts = await registerUsers(platform, 'host', Math.max(1, Math.ceil(options.listings / 50)));
   const guests = await registerUsers(platform, 'guest', options.guests);
-  const rentals = await inParallel(Array.from({ length: options.listings }, (_, i) => i), 8, async (i) =>
-    (await publishListing(platform, hosts[i % hosts.length]!, 'rental', i)).listingId,
+  const rentals = await inParallel(
+    Array.from({ length: options.listings }, (_, i) => i),
+    8,
+    async (i) => (await publishListing(platform, hosts[i % hosts.length]!, 'rental', i)).listingId,
   );
   const hotel = (
     await publishListing(platform, hosts[0]!, 'hotel', -1, {

@@ -9,7 +9,9 @@ type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTi
  * function, file (shortened) and share of all samples, idle excluded from the shares.
  */
 export const topOfProfile = (dir: string, top = 15) => {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   if (files.length === 0) return undefined;
   const profile = JSON.parse(readFileSync(join(dir, files.at(-1)!), 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));

@@ -17,8 +17,14 @@ export const benchServer = async (): Promise<BenchServer> => {
     // Statement counts per booking come from pg_stat_statements, which must be loaded at start. A read
     // model of gigabytes is served from memory, as a database server sized for it would.
     flags: [
-      '-c', 'shared_preload_libraries=pg_stat_statements',
-      '-c', `shared_buffers=${process.env.BENCH_PG_SHARED_BUFFERS ?? '3GB'}`, '-c', 'effective_cache_size=8GB', '-c', 'random_page_cost=1.1',
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      `shared_buffers=${process.env.BENCH_PG_SHARED_BUFFERS ?? '3GB'}`,
+      '-c',
+      'effective_cache_size=8GB',
+      '-c',
+      'random_page_cost=1.1',
     ],
   });
   return { adminUrl: server.url, kind: 'embedded', stop: server.stop };

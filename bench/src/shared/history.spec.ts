@@ -17,7 +17,18 @@ describe('generated booking history', () => {
 
   it('holds, books, pays, confirms, and sometimes cancels and refunds, as the deciders decide', () => {
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['ListingCreated', 'ListingPublished', 'HoldPlaced', 'HoldConfirmed', 'BookingRequested', 'BookingPaid', 'BookingConfirmed', 'BookingCancelled', 'HoldReleased', 'BookingRefunded']) {
+    for (const type of [
+      'ListingCreated',
+      'ListingPublished',
+      'HoldPlaced',
+      'HoldConfirmed',
+      'BookingRequested',
+      'BookingPaid',
+      'BookingConfirmed',
+      'BookingCancelled',
+      'HoldReleased',
+      'BookingRefunded',
+    ]) {
       expect(types).toContain(type);
     }
     const placed = events.filter((e) => e.type === 'HoldPlaced').length;

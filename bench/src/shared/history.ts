@@ -87,7 +87,15 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
         ...data,
         holdId: bookingId,
         guestId: `guest-${r.int(0, 50_000)}`,
-        listing: { listingId: listing.listingId, hostId: listing.hostId, kind: listing.kind, status: 'published', instantBook: true, cancellationPolicy: 'flexible', currency: 'EUR' },
+        listing: {
+          listingId: listing.listingId,
+          hostId: listing.hostId,
+          kind: listing.kind,
+          status: 'published',
+          instantBook: true,
+          cancellationPolicy: 'flexible',
+          currency: 'EUR',
+        },
         unitType: { unitTypeId: unit.unitTypeId, name: unit.name, count: unit.count, capacity: unit.capacity, price: unit.price },
         stay,
         guests: 1,
@@ -101,11 +109,17 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
     [cal, events] = run(calendar.calendarDecider, cal, { type: 'ConfirmHold', data: { holdId: bookingId, now: at } });
     out.push(...emit(calendarStream, events));
     if (r.next() < 0.1) {
-      [booking, events] = run(bookings.bookingDecider, booking, { type: 'CancelBooking', data: { ...data, actorId: booking.status === 'none' ? '' : booking.guestId } });
+      [booking, events] = run(bookings.bookingDecider, booking, {
+        type: 'CancelBooking',
+        data: { ...data, actorId: booking.status === 'none' ? '' : booking.guestId },
+      });
       out.push(...emit(stream, events));
       [cal, events] = run(calendar.calendarDecider, cal, { type: 'ReleaseHold', data: { holdId: bookingId, reason: 'cancelled', now: at } });
       out.push(...emit(calendarStream, events));
-      [booking, events] = run(bookings.bookingDecider, booking, { type: 'RecordRefund', data: { ...data, refundId: `r${b}`, paymentId: `p${b}`, amount: total } });
+      [booking, events] = run(bookings.bookingDecider, booking, {
+        type: 'RecordRefund',
+        data: { ...data, refundId: `r${b}`, paymentId: `p${b}`, amount: total },
+      });
       out.push(...emit(stream, events));
     }
     calendars.set(calendarStream, cal);
@@ -119,7 +133,11 @@ export function* bookingHistory(options: { events: number; seed: number }): Gene
  * commit order are what appends make), with the streams' revisions. For generating big histories
  * fast; the platform itself always appends through `es_append`.
  */
-export const bulkInsert = async (pool: Pool, events: Iterable<Stored>, options: { chunk?: number; onProgress?: (done: number) => void } = {}): Promise<number> => {
+export const bulkInsert = async (
+  pool: Pool,
+  events: Iterable<Stored>,
+  options: { chunk?: number; onProgress?: (done: number) => void } = {},
+): Promise<number> => {
   const chunk = options.chunk ?? 5000;
   const heads = new Map<string, number>();
   let batch: Stored[] = [];

@@ -58,10 +58,50 @@ export const cities = [
   ['Melbourne', 'AU', -37.8136, 144.9631, 'Australia/Melbourne'],
 ] as const;
 
-export const adjectives = ['sunny', 'quiet', 'cosy', 'bright', 'modern', 'charming', 'spacious', 'rustic', 'elegant', 'lovely', 'central', 'hidden', 'historic', 'airy', 'stylish'];
+export const adjectives = [
+  'sunny',
+  'quiet',
+  'cosy',
+  'bright',
+  'modern',
+  'charming',
+  'spacious',
+  'rustic',
+  'elegant',
+  'lovely',
+  'central',
+  'hidden',
+  'historic',
+  'airy',
+  'stylish',
+];
 export const places = ['flat', 'loft', 'studio', 'house', 'cottage', 'villa', 'apartment', 'penthouse', 'cabin', 'townhouse', 'suite', 'guesthouse'];
-const features = ['with terrace', 'by the river', 'near the old town', 'with sea view', 'with garden', 'by the park', 'near the station', 'with pool', 'in the centre', 'with balcony'];
-export const amenities = ['wifi', 'kitchen', 'parking', 'pool', 'air conditioning', 'washer', 'balcony', 'gym', 'breakfast', 'pets allowed', 'workspace', 'elevator'];
+const features = [
+  'with terrace',
+  'by the river',
+  'near the old town',
+  'with sea view',
+  'with garden',
+  'by the park',
+  'near the station',
+  'with pool',
+  'in the centre',
+  'with balcony',
+];
+export const amenities = [
+  'wifi',
+  'kitchen',
+  'parking',
+  'pool',
+  'air conditioning',
+  'washer',
+  'balcony',
+  'gym',
+  'breakfast',
+  'pets allowed',
+  'workspace',
+  'elevator',
+];
 
 /** One listing's details: a rental (one unit) or a hotel (room types of many rooms), priced in EUR minor units. */
 export const listingDetails = (r: Random, i: number, kind: 'rental' | 'hotel'): listings.ListingDetails => {
@@ -70,7 +110,13 @@ export const listingDetails = (r: Random, i: number, kind: 'rental' | 'hotel'): 
   const unitTypes =
     kind === 'rental'
       ? [{ unitTypeId: `l${i}.unit`, name: 'Whole place', count: 1, capacity: r.int(1, 8), price: price() }]
-      : Array.from({ length: r.int(1, 4) }, (_, t) => ({ unitTypeId: `l${i}.t${t}`, name: `Room type ${t}`, count: r.int(5, 200), capacity: r.int(1, 4), price: price() }));
+      : Array.from({ length: r.int(1, 4) }, (_, t) => ({
+          unitTypeId: `l${i}.t${t}`,
+          name: `Room type ${t}`,
+          count: r.int(5, 200),
+          capacity: r.int(1, 4),
+          price: price(),
+        }));
   return {
     title: `${r.pick(adjectives)} ${r.pick(places)} ${r.pick(features)}`.replace(/^./, (c) => c.toUpperCase()),
     description: `A ${r.pick(adjectives)} place in ${city}, ${r.pick(features)}. Listing ${i}.`,

@@ -29,7 +29,14 @@ export const marketplaceEvents = (seed: number, i: number, now: string): Recorde
   const reviews = r.int(0, 6);
   for (let n = 0; n < reviews; n++) {
     const bookingId = `b${i}-${n}`;
-    const data = { bookingId, listingId, guestId: `guest-${(i * 7 + n) % 100_000}`, rating: r.int(Math.max(1, r.int(1, 4)), 5), comment: 'Lovely stay', at: now };
+    const data = {
+      bookingId,
+      listingId,
+      guestId: `guest-${(i * 7 + n) % 100_000}`,
+      rating: r.int(Math.max(1, r.int(1, 4)), 5),
+      comment: 'Lovely stay',
+      at: now,
+    };
     events.push(recorded(`booking-${bookingId}`, 5, { type: 'GuestReviewedStay', data }, now));
   }
   return events;

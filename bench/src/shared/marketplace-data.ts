@@ -14,18 +14,177 @@ import { random, type Random } from './listings-data.ts';
 
 const english = (createRequire(import.meta.url)('an-array-of-english-words') as string[]).filter((w) => /^[a-z]{4,10}$/.test(w));
 
-const syllables = ['ba', 'ce', 'di', 'fo', 'gu', 'la', 'me', 'ni', 'po', 'ru', 'sa', 'te', 'vi', 'zo', 'ka', 'lo', 'mi', 'na', 'pe', 'ri', 'so', 'ta', 'ul', 'ver', 'mar', 'sol', 'cor', 'bel', 'san', 'tor', 'val', 'dor', 'lin', 'ros', 'mon', 'ces', 'qui', 'bra', 'ven', 'ga'];
+const syllables = [
+  'ba',
+  'ce',
+  'di',
+  'fo',
+  'gu',
+  'la',
+  'me',
+  'ni',
+  'po',
+  'ru',
+  'sa',
+  'te',
+  'vi',
+  'zo',
+  'ka',
+  'lo',
+  'mi',
+  'na',
+  'pe',
+  'ri',
+  'so',
+  'ta',
+  'ul',
+  'ver',
+  'mar',
+  'sol',
+  'cor',
+  'bel',
+  'san',
+  'tor',
+  'val',
+  'dor',
+  'lin',
+  'ros',
+  'mon',
+  'ces',
+  'qui',
+  'bra',
+  'ven',
+  'ga',
+];
 const nameOf = (r: Random) => Array.from({ length: r.int(2, 4) }, () => r.pick(syllables)).join('');
 const capital = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
 
-export const adjectives = ['sunny', 'quiet', 'cosy', 'bright', 'modern', 'charming', 'spacious', 'rustic', 'elegant', 'lovely', 'central', 'hidden', 'historic', 'airy', 'stylish', 'peaceful', 'romantic', 'traditional', 'luxury', 'family'];
-export const stays = ['flat', 'loft', 'studio', 'house', 'cottage', 'villa', 'apartment', 'penthouse', 'cabin', 'townhouse', 'farmhouse', 'chalet', 'bungalow', 'duplex'];
+export const adjectives = [
+  'sunny',
+  'quiet',
+  'cosy',
+  'bright',
+  'modern',
+  'charming',
+  'spacious',
+  'rustic',
+  'elegant',
+  'lovely',
+  'central',
+  'hidden',
+  'historic',
+  'airy',
+  'stylish',
+  'peaceful',
+  'romantic',
+  'traditional',
+  'luxury',
+  'family',
+];
+export const stays = [
+  'flat',
+  'loft',
+  'studio',
+  'house',
+  'cottage',
+  'villa',
+  'apartment',
+  'penthouse',
+  'cabin',
+  'townhouse',
+  'farmhouse',
+  'chalet',
+  'bungalow',
+  'duplex',
+];
 const hotels = ['hotel', 'inn', 'guesthouse', 'hostel', 'resort', 'lodge'];
 const eateries = ['restaurant', 'bistro', 'tavern', 'trattoria', 'brasserie', 'cantina', 'grill'];
 export const cuisines = ['italian', 'seafood', 'tapas', 'vegetarian', 'grill', 'sushi', 'french', 'mexican', 'indian', 'mediterranean', 'bakery', 'pizza'];
-export const features = ['with sea view', 'by the river', 'near the old town', 'with garden', 'by the park', 'near the station', 'with pool', 'in the centre', 'with balcony', 'with terrace', 'near the beach', 'in the mountains', 'by the lake', 'with fireplace'];
-export const amenities = ['wifi', 'kitchen', 'parking', 'pool', 'air conditioning', 'washer', 'balcony', 'gym', 'breakfast', 'pets allowed', 'workspace', 'elevator', 'heating', 'garden'];
-const travel = ['walk', 'minutes', 'beach', 'market', 'cafes', 'museum', 'quiet', 'street', 'light', 'morning', 'evening', 'views', 'square', 'harbour', 'trail', 'bikes', 'wine', 'local', 'fresh', 'bread', 'linen', 'towels', 'comfortable', 'beds', 'shower', 'restored', 'stone', 'wooden', 'floors', 'ceilings', 'windows', 'courtyard', 'neighbourhood', 'families', 'couples', 'friends', 'welcome', 'host', 'tips', 'shops', 'bus', 'metro', 'airport', 'kitchen', 'dinner', 'breakfast', 'terrace', 'sunset', 'garden', 'olive', 'trees'];
+export const features = [
+  'with sea view',
+  'by the river',
+  'near the old town',
+  'with garden',
+  'by the park',
+  'near the station',
+  'with pool',
+  'in the centre',
+  'with balcony',
+  'with terrace',
+  'near the beach',
+  'in the mountains',
+  'by the lake',
+  'with fireplace',
+];
+export const amenities = [
+  'wifi',
+  'kitchen',
+  'parking',
+  'pool',
+  'air conditioning',
+  'washer',
+  'balcony',
+  'gym',
+  'breakfast',
+  'pets allowed',
+  'workspace',
+  'elevator',
+  'heating',
+  'garden',
+];
+const travel = [
+  'walk',
+  'minutes',
+  'beach',
+  'market',
+  'cafes',
+  'museum',
+  'quiet',
+  'street',
+  'light',
+  'morning',
+  'evening',
+  'views',
+  'square',
+  'harbour',
+  'trail',
+  'bikes',
+  'wine',
+  'local',
+  'fresh',
+  'bread',
+  'linen',
+  'towels',
+  'comfortable',
+  'beds',
+  'shower',
+  'restored',
+  'stone',
+  'wooden',
+  'floors',
+  'ceilings',
+  'windows',
+  'courtyard',
+  'neighbourhood',
+  'families',
+  'couples',
+  'friends',
+  'welcome',
+  'host',
+  'tips',
+  'shops',
+  'bus',
+  'metro',
+  'airport',
+  'kitchen',
+  'dinner',
+  'breakfast',
+  'terrace',
+  'sunset',
+  'garden',
+  'olive',
+  'trees',
+];
 
 /** The cities: 60 places in the box, the first the largest (weights fall as 1/rank). */
 export const cityCount = 60;
@@ -51,8 +210,7 @@ export const pickCity = (r: Random) => {
 export type Kind = 'rental' | 'hotel' | 'restaurant';
 export const kindOf = (i: number): Kind => (i % 20 < 12 ? 'rental' : i % 20 < 17 ? 'hotel' : 'restaurant');
 
-const sentence = (r: Random) =>
-  Array.from({ length: r.int(6, 12) }, () => (r.next() < 0.7 ? r.pick(travel) : r.pick(english))).join(' ');
+const sentence = (r: Random) => Array.from({ length: r.int(6, 12) }, () => (r.next() < 0.7 ? r.pick(travel) : r.pick(english))).join(' ');
 
 /** Listing `i`: its kind and complete details (what its ListingCreated carries). */
 export const marketplaceListing = (seed: number, i: number): { kind: Kind; name: string; details: listings.CompleteListingDetails } => {
@@ -93,7 +251,13 @@ export const marketplaceListing = (seed: number, i: number): { kind: Kind; name:
         ...common,
         title: `${capital(r.pick(hotels))} ${name} ${r.pick(features)}`,
         amenities: r.some(amenities, 0.5),
-        unitTypes: Array.from({ length: r.int(2, 6) }, (_, t) => ({ unitTypeId: `l${i}.t${t}`, name: `${r.pick(['Single', 'Double', 'Twin', 'Family', 'Suite'])} room`, count: r.int(5, 31), capacity: r.int(1, 4), price: price(50, 500) })),
+        unitTypes: Array.from({ length: r.int(2, 6) }, (_, t) => ({
+          unitTypeId: `l${i}.t${t}`,
+          name: `${r.pick(['Single', 'Double', 'Twin', 'Family', 'Suite'])} room`,
+          count: r.int(5, 31),
+          capacity: r.int(1, 4),
+          price: price(50, 500),
+        })),
       },
     };
   }
@@ -105,8 +269,25 @@ export const marketplaceListing = (seed: number, i: number): { kind: Kind; name:
       title: `${capital(r.pick(eateries))} ${name} ${r.pick(cuisines)} ${r.pick(features)}`,
       amenities: r.some(['wifi', 'terrace', 'parking', 'garden', 'air conditioning'], 0.4),
       cuisine: r.some(cuisines, 0.2).slice(0, 3),
-      unitTypes: Array.from({ length: r.int(1, 4) }, (_, t) => ({ unitTypeId: `l${i}.t${t}`, name: `Table for ${2 * (t + 1)}`, count: r.int(1, 6), capacity: 2 * (t + 1), price: price(10, 30) })),
-      slots: { minutes: 90, openingHours: Object.fromEntries(['2', '3', '4', '5', '6', '0'].map((d) => [d, [{ open: '12:00', close: '15:00' }, { open: '19:00', close: '23:30' }]])) },
+      unitTypes: Array.from({ length: r.int(1, 4) }, (_, t) => ({
+        unitTypeId: `l${i}.t${t}`,
+        name: `Table for ${2 * (t + 1)}`,
+        count: r.int(1, 6),
+        capacity: 2 * (t + 1),
+        price: price(10, 30),
+      })),
+      slots: {
+        minutes: 90,
+        openingHours: Object.fromEntries(
+          ['2', '3', '4', '5', '6', '0'].map((d) => [
+            d,
+            [
+              { open: '12:00', close: '15:00' },
+              { open: '19:00', close: '23:30' },
+            ],
+          ]),
+        ),
+      },
     },
   };
 };

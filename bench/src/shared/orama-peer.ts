@@ -53,10 +53,13 @@ export const buildOrama = async (seed: number, listings: number, onProgress?: (d
 /** A listing query string as an Orama search, or undefined for what it cannot answer (dates, slots, distance order). */
 export const oramaSearch = (db: OramaListings, queryString: string, pageSize = 20) => {
   const q = new URLSearchParams(queryString);
-  if (q.has('checkIn') || q.has('slot') || q.get('sort') === 'distance' || q.has('minPrice') || q.has('cursor') || q.has('cuisine') || q.has('minRating')) return undefined;
+  if (q.has('checkIn') || q.has('slot') || q.get('sort') === 'distance' || q.has('minPrice') || q.has('cursor') || q.has('cuisine') || q.has('minRating'))
+    return undefined;
   const where: Record<string, unknown> = {};
   if (q.has('lat') && q.has('radiusKm')) {
-    where.location = { radius: { coordinates: { lat: Number(q.get('lat')), lon: Number(q.get('lon')) }, unit: 'km', value: Number(q.get('radiusKm')), inside: true } };
+    where.location = {
+      radius: { coordinates: { lat: Number(q.get('lat')), lon: Number(q.get('lon')) }, unit: 'km', value: Number(q.get('radiusKm')), inside: true },
+    };
   }
   if (q.has('kind')) where.kind = { eq: q.get('kind') };
   if (q.has('amenities')) where.amenities = { containsAll: q.get('amenities')!.split(',') };
@@ -67,7 +70,11 @@ export const oramaSearch = (db: OramaListings, queryString: string, pageSize = 2
     search(db, {
       ...(q.has('q') ? { term: q.get('q')!, properties: ['title', 'description', 'place'] as const, tolerance: 1 } : {}),
       ...(Object.keys(where).length > 0 ? { where } : {}),
-      ...(sort === 'price' ? { sortBy: { property: 'price', order: 'ASC' as const } } : sort === 'rating' || (!q.has('q') && sort !== 'distance') ? { sortBy: { property: 'rating', order: 'DESC' as const } } : {}),
+      ...(sort === 'price'
+        ? { sortBy: { property: 'price', order: 'ASC' as const } }
+        : sort === 'rating' || (!q.has('q') && sort !== 'distance')
+          ? { sortBy: { property: 'rating', order: 'DESC' as const } }
+          : {}),
       limit: size,
       offset: (page - 1) * size,
     } as never);

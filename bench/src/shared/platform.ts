@@ -72,7 +72,10 @@ export type Part = 'commands' | 'workflows' | 'projectors' | 'query';
  */
 export const layouts = {
   one: [['commands', 'workflows', 'projectors', 'query']],
-  'npm-start': [['commands', 'workflows'], ['projectors', 'query']],
+  'npm-start': [
+    ['commands', 'workflows'],
+    ['projectors', 'query'],
+  ],
   'workflows-apart': [['commands'], ['workflows', 'projectors', 'query']],
 } satisfies Record<string, Part[][]>;
 export type Layout = keyof typeof layouts;
@@ -117,8 +120,7 @@ export const startPlatform = async (databaseUrl: string, options: StartOptions &
     queryUrl: started.find((s) => s.queryUrl)!.queryUrl!,
     pid: commands.child.pid!,
     pids,
-    memory: () =>
-      pids.map(memoryOf).reduce((sum, m) => ({ rssMb: sum.rssMb + m.rssMb, peakRssMb: sum.peakRssMb + m.peakRssMb })),
+    memory: () => pids.map(memoryOf).reduce((sum, m) => ({ rssMb: sum.rssMb + m.rssMb, peakRssMb: sum.peakRssMb + m.peakRssMb })),
     resetPeak: () => pids.map(resetPeak).every(Boolean),
     profile: async () => {
       await reply(commands.child, { profile: 'start' }, 'profiling');

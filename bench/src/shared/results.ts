@@ -27,7 +27,14 @@ export const machine = () => ({
   loadavg: loadavg().map((x) => Math.round(x * 100) / 100),
 });
 
-export type Run = { date: string; commit: string; machine: ReturnType<typeof machine>; params: Record<string, unknown>; figures: Record<string, unknown>; notes?: string[] };
+export type Run = {
+  date: string;
+  commit: string;
+  machine: ReturnType<typeof machine>;
+  params: Record<string, unknown>;
+  figures: Record<string, unknown>;
+  notes?: string[];
+};
 
 /** Appends one run to `bench/results/<name>.json` (an array of runs, oldest first) and prints it. */
 export const record = (name: string, params: Record<string, unknown>, figures: Record<string, unknown>, notes: string[] = [], loadBefore?: number[]): Run => {

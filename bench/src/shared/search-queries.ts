@@ -73,7 +73,8 @@ export const listingShapes = (seed: number, first: string, listings: number): Re
   fuzzyText: (r) => `q=${encodeURIComponent(typoQuery(seed, r, r.int(0, listings - 1)).q)}`,
   textRadius: (r) => `q=${encodeURIComponent(`${oneEdit(r, r.pick(stays))}`)}&${nearCity(r)}&radiusKm=10`,
   radiusDatesGuests: (r) => `${nearCity(r)}&radiusKm=10&${stayOf(r, first)}&guests=2`,
-  textRadiusDatesPriceAmenities: (r) => `q=${encodeURIComponent(r.pick(stays))}&${nearCity(r)}&radiusKm=25&${stayOf(r, first)}&guests=2&${priceRange(r)}&amenities=${encodeURIComponent(r.pick(amenities))}`,
+  textRadiusDatesPriceAmenities: (r) =>
+    `q=${encodeURIComponent(r.pick(stays))}&${nearCity(r)}&radiusKm=25&${stayOf(r, first)}&guests=2&${priceRange(r)}&amenities=${encodeURIComponent(r.pick(amenities))}`,
   sortPrice: (r) => `${nearCity(r)}&radiusKm=15&sort=price`,
   sortRating: (r) => `${nearCity(r)}&radiusKm=15&sort=rating`,
   sortDistance: (r) => `${nearCity(r)}&sort=distance`,

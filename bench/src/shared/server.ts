@@ -43,7 +43,6 @@ const listen = (app: ReturnType<typeof createCommandApi>): Promise<Server> =>
   });
 const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-
 const side = await composeCommandSide({ databaseUrl, config });
 const readPool = createPool(databaseUrl, 10);
 const readStore = await PostgresEventStore.create(readPool);

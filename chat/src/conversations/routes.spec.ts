@@ -44,7 +44,8 @@ describe('authorization: conversations × callers', () => {
     inquiryGuest = inquirer;
   });
   let inquiryGuest: Person;
-  const callerFor = (conversation: 'booking' | 'inquiry', caller: Caller) => (conversation === 'inquiry' && caller === 'guest' ? inquiryGuest : callers[caller]);
+  const callerFor = (conversation: 'booking' | 'inquiry', caller: Caller) =>
+    conversation === 'inquiry' && caller === 'guest' ? inquiryGuest : callers[caller];
 
   const rows = (['booking', 'inquiry'] as const).flatMap((conversation) => (Object.keys(expectations) as Caller[]).map((caller) => ({ conversation, caller })));
   it.each(rows)('$conversation conversation, $caller', async ({ conversation, caller }) => {
@@ -68,7 +69,9 @@ describe('authorization: conversations × callers', () => {
   });
 
   it('an unknown conversation is a 404; a malformed id a 400', async () => {
-    expect(await stack.http('GET', '/conversations/booking-nope/messages', { token: callers.guest!.token })).toMatchObject(problem(404, { code: 'CONVERSATION_NOT_FOUND' }));
+    expect(await stack.http('GET', '/conversations/booking-nope/messages', { token: callers.guest!.token })).toMatchObject(
+      problem(404, { code: 'CONVERSATION_NOT_FOUND' }),
+    );
     expect(await stack.http('GET', '/conversations/bad%20id/messages', { token: callers.guest!.token })).toMatchObject(problem(400));
   });
 });
@@ -93,12 +96,11 @@ describe('masking of contact details', () => {
     expect(text(approved.body.seq)).toBe(masked);
     expect(text(after.body.seq)).toBe(contact);
     expect(text(cancelled.body.seq)).toBe(masked);
-    expect(page.body.events.filter((event: { type: string }) => event.type === 'SystemMessagePosted').map((event: { data: { notice: string } }) => event.data.notice)).toEqual([
-      'requested',
-      'approved',
-      'confirmed',
-      'cancelled',
-    ]);
+    expect(
+      page.body.events
+        .filter((event: { type: string }) => event.type === 'SystemMessagePosted')
+        .map((event: { data: { notice: string } }) => event.data.notice),
+    ).toEqual(['requested', 'approved', 'confirmed', 'cancelled']);
   });
 });
 
@@ -124,7 +126,11 @@ describe('HTTP routes', () => {
     ]);
     // a host who changes their name is shown by the new one (twice: the directory's update is idempotent)
     for (let i = 0; i < 2; i++) {
-      await stack.append(`user-${first.host.userId}`, 'UserProfileChanged', { userId: first.host.userId, changes: { name: 'Henrietta Host' }, at: new Date().toISOString() });
+      await stack.append(`user-${first.host.userId}`, 'UserProfileChanged', {
+        userId: first.host.userId,
+        changes: { name: 'Henrietta Host' },
+        at: new Date().toISOString(),
+      });
     }
     await expect.poll(async () => (await list())[0]?.otherParty.firstName, { timeout: 20_000 }).toBe('Henrietta');
     // a changed email is where the chat's mails go from then on
@@ -168,7 +174,9 @@ describe('HTTP routes', () => {
 
   it('reading beyond the last sequence is a 400; an unknown query parameter too', async () => {
     const { guest, conversationId } = await stack.booking();
-    expect(await stack.http('POST', `/conversations/${conversationId}/read`, { token: guest.token, body: { upTo: 99 } })).toMatchObject(problem(400, { code: 'READ_BEYOND_HEAD' }));
+    expect(await stack.http('POST', `/conversations/${conversationId}/read`, { token: guest.token, body: { upTo: 99 } })).toMatchObject(
+      problem(400, { code: 'READ_BEYOND_HEAD' }),
+    );
     expect(await stack.http('GET', `/conversations/${conversationId}/messages?page=2`, { token: guest.token })).toMatchObject(problem(400));
   });
 
@@ -176,7 +184,9 @@ describe('HTTP routes', () => {
     const { host, listingId } = await stack.booking();
     const guest = await person('guest');
     expect(await stack.http('POST', '/listings/nope/inquiries', { token: guest.token, body: {} })).toMatchObject(problem(404));
-    expect(await stack.http('POST', `/listings/${listingId}/inquiries`, { token: host.token, body: {} })).toMatchObject(problem(422, { code: 'CANNOT_MESSAGE_SELF' }));
+    expect(await stack.http('POST', `/listings/${listingId}/inquiries`, { token: host.token, body: {} })).toMatchObject(
+      problem(422, { code: 'CANNOT_MESSAGE_SELF' }),
+    );
     const first = await stack.http('POST', `/listings/${listingId}/inquiries`, { token: guest.token, body: {} });
     const again = await stack.http('POST', `/listings/${listingId}/inquiries`, { token: guest.token, body: { text: 'Pets allowed?' } });
     expect(again.body).toEqual({ conversationId: first.body.conversationId, seq: 1 });
@@ -197,7 +207,8 @@ describe('HTTP routes', () => {
 describe('offline notifications', () => {
   it('an offline recipient gets one in-app notification and one mail per conversation per quiet period; an online one none', async () => {
     const { guest, host, conversationId } = await stack.booking();
-    for (const text of ['first', 'second', 'third']) await stack.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text } });
+    for (const text of ['first', 'second', 'third'])
+      await stack.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text } });
     const notifications = async () => (await stack.http('GET', '/me/notifications', { token: host.token })).body.notifications;
     await expect.poll(notifications, { timeout: 20_000 }).toHaveLength(1);
     expect((await notifications())[0]).toMatchObject({ conversationId, seq: 2, senderId: guest.userId, preview: 'first' });
@@ -221,12 +232,17 @@ describe('rate limit per sender', () => {
     const limited = await startChat({ CHAT_RATE_LIMIT_MESSAGES: 3, CHAT_RATE_LIMIT_WINDOW_SECONDS: 60 });
     try {
       const { guest, host, conversationId } = await limited.booking();
-      for (let i = 0; i < 3; i++) expect((await limited.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text: `m${i}` } })).status).toBe(201);
+      for (let i = 0; i < 3; i++)
+        expect((await limited.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text: `m${i}` } })).status).toBe(201);
       const over = await limited.http('POST', `/conversations/${conversationId}/messages`, { token: guest.token, body: { text: 'one too many' } });
       expect(over).toMatchObject(problem(429, { code: 'rate_limited' }));
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
       const socket = await limited.socket(guest.token);
-      expect(await socket.request({ type: 'send', conversationId, clientMessageId: 'x', text: 'still too many' })).toMatchObject({ type: 'error', status: 429, code: 'rate_limited' });
+      expect(await socket.request({ type: 'send', conversationId, clientMessageId: 'x', text: 'still too many' })).toMatchObject({
+        type: 'error',
+        status: 429,
+        code: 'rate_limited',
+      });
       // another sender has a budget of their own
       expect((await limited.http('POST', `/conversations/${conversationId}/messages`, { token: host.token, body: { text: 'host speaks' } })).status).toBe(201);
       const page = await limited.http('GET', `/conversations/${conversationId}/messages`, { token: guest.token });

@@ -6,7 +6,13 @@ import { execute, markRead, readableConversation, readPage, sendMessage } from '
 
 const Params = z.strictObject({ id: chat.ConversationId });
 const Wire = z.object({ conversationId: z.string(), seq: z.number().int(), type: z.string(), data: z.unknown(), at: z.string() });
-const Page = z.object({ conversationId: z.string(), head: z.number().int(), nextBefore: z.number().int().nullable(), events: z.array(Wire), reads: z.record(z.string(), z.number()) });
+const Page = z.object({
+  conversationId: z.string(),
+  head: z.number().int(),
+  nextBefore: z.number().int().nullable(),
+  events: z.array(Wire),
+  reads: z.record(z.string(), z.number()),
+});
 const Ack = z.object({ conversationId: z.string(), seq: z.number().int(), messageId: z.string().optional(), duplicate: z.boolean().optional() });
 
 export const conversationRoutes = (deps: ChatDeps): Route[] => [
@@ -45,7 +51,12 @@ export const conversationRoutes = (deps: ChatDeps): Route[] => [
       const sent = await sendMessage(deps, user!, params.id, body);
       return {
         status: sent.duplicate ? 200 : 201,
-        body: { conversationId: params.id, seq: sent.seq, ...(sent.messageId ? { messageId: sent.messageId } : {}), ...(sent.duplicate ? { duplicate: true } : {}) },
+        body: {
+          conversationId: params.id,
+          seq: sent.seq,
+          ...(sent.messageId ? { messageId: sent.messageId } : {}),
+          ...(sent.duplicate ? { duplicate: true } : {}),
+        },
       };
     },
   }),
@@ -71,7 +82,12 @@ export const conversationRoutes = (deps: ChatDeps): Route[] => [
     auth: 'user',
     params: z.strictObject({ listingId: z.string().regex(/^[A-Za-z0-9_-]{1,80}$/) }),
     body: z.strictObject({ text: z.string().max(chat.MAX_TEXT).optional(), clientMessageId: z.string().min(1).max(100).optional() }),
-    responses: { 201: { description: 'The conversation (and the first message, if text was sent)', schema: z.object({ conversationId: z.string(), seq: z.number().int().optional() }) } },
+    responses: {
+      201: {
+        description: 'The conversation (and the first message, if text was sent)',
+        schema: z.object({ conversationId: z.string(), seq: z.number().int().optional() }),
+      },
+    },
     handler: async ({ params, body, user }) => {
       if (user!.role === 'admin') throw new HttpProblem(403, 'Forbidden', 'Admins read conversations; they do not open them');
       const { rows } = await deps.pool.query<{ host_id: string }>('SELECT host_id FROM chat_listings WHERE listing_id = $1', [params.listingId]);
@@ -81,10 +97,15 @@ export const conversationRoutes = (deps: ChatDeps): Route[] => [
       await execute(
         deps,
         conversationId,
-        { type: 'OpenInquiry', data: { conversationId, listingId: params.listingId, guestId: user!.userId, hostId: listing.host_id, now: deps.clock.now().toISOString() } },
+        {
+          type: 'OpenInquiry',
+          data: { conversationId, listingId: params.listingId, guestId: user!.userId, hostId: listing.host_id, now: deps.clock.now().toISOString() },
+        },
         user!.userId,
       );
-      const sent = body.text ? await sendMessage(deps, user!, conversationId, { text: body.text, attachments: [], clientMessageId: body.clientMessageId }) : undefined;
+      const sent = body.text
+        ? await sendMessage(deps, user!, conversationId, { text: body.text, attachments: [], clientMessageId: body.clientMessageId })
+        : undefined;
       return { status: 201, headers: { Location: `/conversations/${conversationId}/messages` }, body: { conversationId, ...(sent ? { seq: sent.seq } : {}) } };
     },
   }),

@@ -135,7 +135,11 @@ const notifyIfOffline = async (
  * checkpoint in one transaction; then each new notification also goes out by mail through the
  * notifications port (its id is the idempotency key, so a retry never mails twice).
  */
-export const runInbox = async (deps: { pool: Pool; store: EventStore; notifier: Notifier; log: Logger }, options: InboxOptions, signal: AbortSignal): Promise<void> => {
+export const runInbox = async (
+  deps: { pool: Pool; store: EventStore; notifier: Notifier; log: Logger },
+  options: InboxOptions,
+  signal: AbortSignal,
+): Promise<void> => {
   const after = await readCheckpoint(deps.pool, INBOX);
   await deps.store.subscribe({
     after,

@@ -84,7 +84,14 @@ export const inboxRoutes = (deps: ChatDeps): Route[] => [
     auth: 'user',
     query: z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
     handler: async ({ query, user }) => {
-      const { rows } = await deps.pool.query<{ notification_id: string; conversation_id: string; seq: number; sender_id: string; preview: string; created_at: Date }>(
+      const { rows } = await deps.pool.query<{
+        notification_id: string;
+        conversation_id: string;
+        seq: number;
+        sender_id: string;
+        preview: string;
+        created_at: Date;
+      }>(
         'SELECT notification_id, conversation_id, seq, sender_id, preview, created_at FROM chat_notifications WHERE user_id = $1 ORDER BY created_at DESC, notification_id LIMIT $2',
         [user!.userId, query.limit],
       );

@@ -60,10 +60,7 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
  * ignores a booking revision it has already posted, so a batch redelivered after a crash posts
  * nothing twice. The directory and the checkpoint move in one transaction after the batch.
  */
-export const followPlatform = async (
-  deps: Pick<ChatDeps, 'pool' | 'processor' | 'hub'> & { platform: EventStore },
-  signal: AbortSignal,
-): Promise<void> => {
+export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' | 'hub'> & { platform: EventStore }, signal: AbortSignal): Promise<void> => {
   const after = await readCheckpoint(deps.pool, PLATFORM);
   await deps.platform.subscribe({
     after,
@@ -97,7 +94,16 @@ const postBookingNotice = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, clie
     conversationId,
     {
       type: 'RecordBookingEvent',
-      data: { conversationId, bookingId, listingId: booking.listing_id, guestId: booking.guest_id, hostId: booking.host_id, notice, bookingRevision: event.streamRevision, now: at },
+      data: {
+        conversationId,
+        bookingId,
+        listingId: booking.listing_id,
+        guestId: booking.guest_id,
+        hostId: booking.host_id,
+        notice,
+        bookingRevision: event.streamRevision,
+        now: at,
+      },
     },
     'system',
   );

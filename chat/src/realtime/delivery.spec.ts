@@ -79,7 +79,8 @@ describe('delivery over WebSocket', () => {
     const reference = sockets[0]!.events(conversationId).map((event) => `${event.seq}:${(event.data as { text: string }).text}`);
     expect(reference).toHaveLength(SENDERS * PER_SENDER);
     expect(sockets[0]!.events(conversationId).map((event) => event.seq)).toEqual(Array.from({ length: SENDERS * PER_SENDER }, (_, i) => i + 2));
-    for (const socket of sockets) expect(socket.events(conversationId).map((event) => `${event.seq}:${(event.data as { text: string }).text}`)).toEqual(reference);
+    for (const socket of sockets)
+      expect(socket.events(conversationId).map((event) => `${event.seq}:${(event.data as { text: string }).text}`)).toEqual(reference);
     // each sender's own messages keep the order it sent them in
     for (const seqs of acks) expect([...seqs].sort((a, b) => a - b)).toEqual(seqs);
     await Promise.all(sockets.map((socket) => socket.close()));
@@ -125,7 +126,11 @@ describe('delivery over WebSocket', () => {
 
   it('metrics: sockets open now, opened, closed by code, and events delivered to each subscribed socket', async () => {
     const value = async (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(await metricsText())?.[1] ?? 0);
-    const before = { open: await value('chat_connections'), opened: await value('chat_connections_opened_total'), delivered: await value('chat_events_delivered_total') };
+    const before = {
+      open: await value('chat_connections'),
+      opened: await value('chat_connections_opened_total'),
+      delivered: await value('chat_events_delivered_total'),
+    };
     const { guest, host, conversationId } = await stack.booking();
     const guestSocket = await stack.socket(guest.token);
     const hostSocket = await stack.socket(host.token);

@@ -1,9 +1,7 @@
 import type { WireEvent } from './protocol.ts';
 
 /** What one chat process tells the others: stored events to deliver, and typing (never stored). */
-export type FanoutMessage =
-  | { kind: 'events'; conversationId: string; events: WireEvent[] }
-  | { kind: 'typing'; conversationId: string; userId: string };
+export type FanoutMessage = { kind: 'events'; conversationId: string; events: WireEvent[] } | { kind: 'typing'; conversationId: string; userId: string };
 
 /**
  * How chat processes share what each of them accepted. Each process delivers its own messages to

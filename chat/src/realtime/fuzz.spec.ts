@@ -79,7 +79,11 @@ describe('fuzzed frames never crash the chat process', () => {
       },
       { requiredKeys: ['type'] },
     );
-    const frames = fc.oneof(fc.string(), fc.json(), nearProtocol.map((frame) => JSON.stringify(frame)));
+    const frames = fc.oneof(
+      fc.string(),
+      fc.json(),
+      nearProtocol.map((frame) => JSON.stringify(frame)),
+    );
     const socket = await stack.socket(booking.guest.token);
     await fc.assert(
       fc.asyncProperty(fc.array(frames, { minLength: 1, maxLength: 8 }), async (batch) => {

@@ -23,7 +23,13 @@ const errorFrame = (error: unknown, ref: string | undefined, conversationId?: st
   const base = { type: 'error' as const, ...(ref ? { ref } : {}), ...(conversationId ? { conversationId } : {}) };
   if (error instanceof HttpProblem) {
     const retryAfterMs = error.extra.retryAfterMs as number | undefined;
-    return { ...base, status: error.status, code: String(error.extra.code ?? error.title), detail: error.detail ?? error.title, ...(retryAfterMs ? { retryAfterMs } : {}) };
+    return {
+      ...base,
+      status: error.status,
+      code: String(error.extra.code ?? error.title),
+      detail: error.detail ?? error.title,
+      ...(retryAfterMs ? { retryAfterMs } : {}),
+    };
   }
   if (error instanceof Error && error.name === 'DomainError') {
     const { kind, code, message } = error as Error & { kind: string; code: string };
@@ -151,7 +157,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
       }
       const parsed = ClientFrame.safeParse(json);
       if (!parsed.success) {
-        const ref = typeof (json as { ref?: unknown })?.ref === 'string' ? ((json as { ref: string }).ref.slice(0, 100)) : undefined;
+        const ref = typeof (json as { ref?: unknown })?.ref === 'string' ? (json as { ref: string }).ref.slice(0, 100) : undefined;
         return bad('The frame does not match the protocol', ref, { errors: zodIssues(parsed.error as z.ZodError) });
       }
       const frame = parsed.data;
@@ -161,7 +167,13 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
         const answer = errorFrame(error, ref, conversationId);
         if (answer) return send(answer);
         deps.log.error({ err: error, userId: user.userId, frame: frame.type }, 'frame failed');
-        send({ type: 'error', ...(ref ? { ref } : {}), status: 500, code: 'internal', detail: 'Something went wrong on our side; the frame can be sent again' });
+        send({
+          type: 'error',
+          ...(ref ? { ref } : {}),
+          status: 500,
+          code: 'internal',
+          detail: 'Something went wrong on our side; the frame can be sent again',
+        });
       });
     });
 
@@ -170,7 +182,9 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
         case 'subscribe': {
           const conversation = await readableConversation(deps, user, frame.conversationId);
           if ((frame.after ?? -1) > conversation.head) {
-            throw new HttpProblem(400, 'Bad Request', `The conversation ends at sequence ${conversation.head}; resume from a sequence you have seen`, { code: 'after_beyond_head' });
+            throw new HttpProblem(400, 'Bad Request', `The conversation ends at sequence ${conversation.head}; resume from a sequence you have seen`, {
+              code: 'after_beyond_head',
+            });
           }
           send({ type: 'subscribed', ...(frame.ref ? { ref: frame.ref } : {}), conversationId: frame.conversationId, head: conversation.head });
           if (ws.readyState === ws.OPEN) deps.hub.subscribe(listener, frame.conversationId, frame.after ?? conversation.head);

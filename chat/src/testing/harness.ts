@@ -59,8 +59,14 @@ export const startChat = async (settings: Partial<ChatSettings & { REDIS_URL: st
       const host = await person('host', 'Hank Host');
       const listingId = `l-${randomUUID()}`;
       const bookingId = `b-${randomUUID()}`;
-      for (const who of [guest, host]) await append(`user-${who.userId}`, 'UserRegistered', { userId: who.userId, email: who.email, name: who.name, role: who.role });
-      await append(`listing-${listingId}`, 'ListingCreated', { listingId, hostId: host.userId, kind: 'rental', details: { title: options.title ?? 'Loft by the canal' } });
+      for (const who of [guest, host])
+        await append(`user-${who.userId}`, 'UserRegistered', { userId: who.userId, email: who.email, name: who.name, role: who.role });
+      await append(`listing-${listingId}`, 'ListingCreated', {
+        listingId,
+        hostId: host.userId,
+        kind: 'rental',
+        details: { title: options.title ?? 'Loft by the canal' },
+      });
       await append(`booking-${bookingId}`, 'BookingRequested', { bookingId, guestId: guest.userId, hostId: host.userId, listingId });
       const conversationId = `booking-${bookingId}`;
       await stack.conversationAt(conversationId, 1);

@@ -72,7 +72,9 @@ export const releaseStay = async (
 /** Confirms a stay's hold on every month at once. */
 export const confirmStay = async (deps: CommandDeps, hold: { unitTypeId: string; holdId: string; stay: Stay }, metadata: EventMetadata): Promise<void> => {
   await deps.processor.handleAll(
-    calendarParts(hold.unitTypeId, hold.stay).map((part) => onCalendar(part.streamId, { type: 'ConfirmHold', data: { holdId: hold.holdId, now: deps.clock.now().toISOString() } })),
+    calendarParts(hold.unitTypeId, hold.stay).map((part) =>
+      onCalendar(part.streamId, { type: 'ConfirmHold', data: { holdId: hold.holdId, now: deps.clock.now().toISOString() } }),
+    ),
     metadata,
   );
 };

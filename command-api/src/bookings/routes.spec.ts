@@ -116,11 +116,23 @@ describe('booking routes', () => {
     beforeAll(async () => {
       await givenListing('l-taken');
       await api.givenDecided(calendar.calendarStreamId('l-taken.flat', '2030-04'), calendar.calendarDecider, [
-        { type: 'PlaceHold', data: { holdId: 'h1', bookingId: 'b-other', keys: ['2030-04-11'], units: 1, capacity: 1, expiresAt: '2030-05-01T00:00:00.000Z', now: at } },
+        {
+          type: 'PlaceHold',
+          data: { holdId: 'h1', bookingId: 'b-other', keys: ['2030-04-11'], units: 1, capacity: 1, expiresAt: '2030-05-01T00:00:00.000Z', now: at },
+        },
       ]);
       pending = await requested('l-request');
     });
-    type Case = { name: string; method?: 'POST' | 'PATCH'; path?: () => string; token?: () => string | undefined; body?: Record<string, unknown>; status: number; fields?: string[]; code?: string };
+    type Case = {
+      name: string;
+      method?: 'POST' | 'PATCH';
+      path?: () => string;
+      token?: () => string | undefined;
+      body?: Record<string, unknown>;
+      status: number;
+      fields?: string[];
+      code?: string;
+    };
     const booking = { listingId: 'l-request', ...stay, guests: 2, paymentMethod: 'tok_visa' };
     const cases: Case[] = [
       { name: 'no token', token: () => undefined, body: booking, status: 401 },
@@ -133,10 +145,24 @@ describe('booking routes', () => {
       { name: 'a party the unit type cannot take', body: { ...booking, guests: 9 }, status: 422, code: 'PARTY_TOO_LARGE' },
       { name: 'nights held by another booking', body: { ...booking, listingId: 'l-taken' }, status: 409, code: 'NIGHTS_UNAVAILABLE' },
       { name: 'a stay in the past', body: { ...booking, checkIn: '2030-02-01', checkOut: '2030-02-03' }, status: 422, code: 'STAY_IN_PAST' },
-      { name: "the host booking their own listing", token: () => hostToken, body: booking, status: 422, code: 'CANNOT_BOOK_OWN_LISTING' },
+      { name: 'the host booking their own listing', token: () => hostToken, body: booking, status: 422, code: 'CANNOT_BOOK_OWN_LISTING' },
       { name: 'a guest approving', path: () => `/bookings/${pending}/approve`, body: {}, status: 403 },
-      { name: "another host approving (someone else's booking looks missing)", path: () => `/bookings/${pending}/approve`, token: () => otherHost, body: {}, status: 404, code: 'BOOKING_NOT_FOUND' },
-      { name: "another guest cancelling", path: () => `/bookings/${pending}/cancel`, token: () => otherGuest, body: {}, status: 404, code: 'BOOKING_NOT_FOUND' },
+      {
+        name: "another host approving (someone else's booking looks missing)",
+        path: () => `/bookings/${pending}/approve`,
+        token: () => otherHost,
+        body: {},
+        status: 404,
+        code: 'BOOKING_NOT_FOUND',
+      },
+      {
+        name: 'another guest cancelling',
+        path: () => `/bookings/${pending}/cancel`,
+        token: () => otherGuest,
+        body: {},
+        status: 404,
+        code: 'BOOKING_NOT_FOUND',
+      },
       { name: 'a change of nothing', method: 'PATCH', path: () => `/bookings/${pending}`, body: {}, status: 400 },
       { name: 'a review before the stay', path: () => `/bookings/${pending}/reviews`, body: { rating: 5 }, status: 422, code: 'REVIEW_NOT_ALLOWED' },
       { name: 'a rating of six', path: () => `/bookings/${pending}/reviews`, body: { rating: 6 }, status: 400, fields: ['rating'] },

@@ -16,7 +16,10 @@ const Party = { guests: z.number().int().min(1).max(1000), units: z.number().int
 const RequestBody = z
   .object({
     listingId: z.string().min(1).max(100),
-    unitTypeId: z.string().regex(/^[A-Za-z0-9_.-]{1,200}$/).optional(),
+    unitTypeId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,200}$/)
+      .optional(),
     ...Dates,
     ...Party,
     paymentMethod: z.string().min(1).max(200),
@@ -96,7 +99,8 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
   };
   const unitTypeFor = (listing: ListingState, requested: string | undefined) => {
     const types = listing.details.unitTypes ?? [];
-    if (!requested && types.length > 1) throw new HttpProblem(400, 'Bad Request', 'This listing has several unit types: give unitTypeId', { unitTypeIds: types.map((t) => t.unitTypeId) });
+    if (!requested && types.length > 1)
+      throw new HttpProblem(400, 'Bad Request', 'This listing has several unit types: give unitTypeId', { unitTypeIds: types.map((t) => t.unitTypeId) });
     return listings.unitTypeOf(listing, requested ? listings.scopedUnitTypeId(listing.listingId, requested) : (types[0]?.unitTypeId ?? ''));
   };
 
@@ -168,7 +172,10 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         await deps.secrets.savePaymentMethod(bookingId, body.paymentMethod);
         // One atomic append: the booking's rules are decided first, then its nights on every month
         // (as many units as it decided); if any of it is refused nothing is held and nothing booked.
-        const steps = [onBooking(bookingId, command, true), ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, bookingId, stay }, decidedHold)];
+        const steps = [
+          onBooking(bookingId, command, true),
+          ...holdSteps(deps, { unitTypeId: unitType.unitTypeId, capacity: unitType.count, bookingId, stay }, decidedHold),
+        ];
         return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([booked]) => reply(201, bookingId, booked!));
       },
     }),
@@ -209,9 +216,15 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const steps = [
           onBooking(params.id, command),
           ...holdSteps(deps, { unitTypeId: booking.unitTypeId, capacity: unitType.count, bookingId: params.id, stay }, decidedHold),
-          ...releaseSteps(deps, { unitTypeId: booking.unitTypeId, holdId: booking.holdId, stay: booking.stay, reason: 'modified' }, (earlier) => decidedHold(earlier) !== undefined),
+          ...releaseSteps(
+            deps,
+            { unitTypeId: booking.unitTypeId, holdId: booking.holdId, stay: booking.stay, reason: 'modified' },
+            (earlier) => decidedHold(earlier) !== undefined,
+          ),
         ];
-        return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) => reply(200, params.id, modified as Handled<bookings.BookingState, unknown>));
+        return answerOnce(deps, req.idempotency, steps, metadataOf(req, user), ([modified]) =>
+          reply(200, params.id, modified as Handled<bookings.BookingState, unknown>),
+        );
       },
     }),
     ...(['settle', 'no-show'] as const).map((action) =>
@@ -221,7 +234,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         summary:
           action === 'settle'
             ? "The vendor marks a restaurant table's bill settled: its deposit goes back to the guest (from the slot's start)"
-            : 'The vendor marks a restaurant table a no-show: its deposit is kept (from the slot\'s start)',
+            : "The vendor marks a restaurant table a no-show: its deposit is kept (from the slot's start)",
         tags: ['bookings'],
         auth: 'user',
         roles: ['host'],
@@ -237,7 +250,8 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
     defineRoute({
       method: 'post',
       path: '/bookings/:id/refunds',
-      summary: "After the stay, the host gives the guest back part or all of what was paid (minor units, the booking's currency); it comes out of the host's earnings",
+      summary:
+        "After the stay, the host gives the guest back part or all of what was paid (minor units, the booking's currency); it comes out of the host's earnings",
       tags: ['bookings'],
       auth: 'user',
       roles: ['host'],
@@ -248,7 +262,12 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
         const { booking } = await loadBooking(params.id, user!);
         const grantId = uuidv7();
         const data = { bookingId: params.id, actorId: user!.userId, grantId, amount: { amount: body.amount, currency: booking.total.currency }, now: now() };
-        const { state, position } = await handle(params.id, { type: 'GrantRefund', data: { ...data, ...(body.reason ? { reason: body.reason } : {}) } }, req, user);
+        const { state, position } = await handle(
+          params.id,
+          { type: 'GrantRefund', data: { ...data, ...(body.reason ? { reason: body.reason } : {}) } },
+          req,
+          user,
+        );
         return accepted(201, { bookingId: params.id, grantId, status: state.status, refund: data.amount }, position, `/bookings/${params.id}`);
       },
     }),
@@ -263,7 +282,12 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       responses: { 201: { description: 'The review is recorded' } },
       handler: async ({ params, body, req, user }) => {
         await loadBooking(params.id, user!);
-        const handled = await handle(params.id, { type: 'ReviewStay', data: { bookingId: params.id, actorId: user!.userId, rating: body.rating, comment: body.comment, now: now() } }, req, user);
+        const handled = await handle(
+          params.id,
+          { type: 'ReviewStay', data: { bookingId: params.id, actorId: user!.userId, rating: body.rating, comment: body.comment, now: now() } },
+          req,
+          user,
+        );
         return reply(201, params.id, handled);
       },
     }),

@@ -30,7 +30,11 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
     if (!token) throw new Error(`booking ${bookingId} has no card token in its payment record`);
     return token;
   };
-  const issueMetadata = (task: { bookingId: string }, taskId: string): EventMetadata => ({ actor: 'workflow:bookings', causationId: taskId, correlationId: task.bookingId });
+  const issueMetadata = (task: { bookingId: string }, taskId: string): EventMetadata => ({
+    actor: 'workflow:bookings',
+    causationId: taskId,
+    correlationId: task.bookingId,
+  });
 
   return {
     name: 'bookings',
@@ -43,7 +47,11 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
     },
     onRecovered: async (task, { now, taskId }) => {
       if (!moneyOperation[task.type] || !('bookingId' in task)) return;
-      await send(task.bookingId, { type: 'ResolvePaymentIssue', data: { bookingId: task.bookingId, taskId, now: now.toISOString() } }, issueMetadata(task, taskId));
+      await send(
+        task.bookingId,
+        { type: 'ResolvePaymentIssue', data: { bookingId: task.bookingId, taskId, now: now.toISOString() } },
+        issueMetadata(task, taskId),
+      );
     },
     execute: async (task, { now, taskId, attempt }) => {
       const at = now.toISOString();
@@ -59,7 +67,11 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
             // deadline failed the booking: record that charge, so the booking refunds what it no longer wants.
             const earlier = attempt > 1 ? await deps.gateway.findCharge(idempotencyKey) : undefined;
             if (earlier?.status === 'captured') {
-              await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } }, metadata);
+              await send(
+                task.bookingId,
+                { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } },
+                metadata,
+              );
             }
             return;
           }
@@ -119,9 +131,18 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
         case 'CaptureDifference': {
           const booking = await load(task.bookingId);
           if (booking.status !== 'confirmed') return;
-          const result = await deps.gateway.charge({ idempotencyKey: taskId, amount: task.amount, paymentMethod: await cardOf(task.bookingId), reference: task.bookingId });
+          const result = await deps.gateway.charge({
+            idempotencyKey: taskId,
+            amount: task.amount,
+            paymentMethod: await cardOf(task.bookingId),
+            reference: task.bookingId,
+          });
           if (result.status === 'captured') {
-            await send(task.bookingId, { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }, metadata);
+            await send(
+              task.bookingId,
+              { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } },
+              metadata,
+            );
           } else {
             deps.log.warn({ bookingId: task.bookingId, reason: result.reason }, 'the price difference of a modified booking was declined');
           }
@@ -140,7 +161,12 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
           // A booking that names this hold owns it; any other hold of the booking's id is left over.
           const booking = await load(task.bookingId);
           if (booking.status !== 'none' && booking.holdId === task.holdId && bookings.isActive(booking)) return;
-          await deps.processor.handle(task.calendarStreamId, calendar.calendarDecider, { type: 'ReleaseExpiredHold', data: { holdId: task.holdId, now: at } }, metadata);
+          await deps.processor.handle(
+            task.calendarStreamId,
+            calendar.calendarDecider,
+            { type: 'ReleaseExpiredHold', data: { holdId: task.holdId, now: at } },
+            metadata,
+          );
           return;
         }
         default:

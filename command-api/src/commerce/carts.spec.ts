@@ -44,10 +44,38 @@ describe('cart and wishlist routes', () => {
     const cases: Refusal[] = [
       { name: 'no token', method: 'PUT', path: '/carts/me/items', token: () => undefined, body: { productId: 'p-mug', quantity: 1 }, status: 401 },
       { name: 'a negative quantity', method: 'PUT', path: '/carts/me/items', body: { productId: 'p-mug', quantity: -1 }, status: 400, fields: ['quantity'] },
-      { name: 'a quantity past the line limit', method: 'PUT', path: '/carts/me/items', body: { productId: 'p-mug', quantity: commerce.MAX_CART_LINE_QUANTITY + 1 }, status: 400, fields: ['quantity'] },
-      { name: 'a product id with a slash', method: 'PUT', path: '/carts/me/items', body: { productId: 'a/b', quantity: 1 }, status: 400, fields: ['productId'] },
-      { name: 'a product that does not exist', method: 'PUT', path: '/carts/me/items', body: { productId: 'p-none', quantity: 1 }, status: 404, code: 'PRODUCT_NOT_FOUND' },
-      { name: 'a discontinued product', method: 'PUT', path: '/carts/me/items', body: { productId: 'p-old', quantity: 1 }, status: 422, code: 'PRODUCT_DISCONTINUED' },
+      {
+        name: 'a quantity past the line limit',
+        method: 'PUT',
+        path: '/carts/me/items',
+        body: { productId: 'p-mug', quantity: commerce.MAX_CART_LINE_QUANTITY + 1 },
+        status: 400,
+        fields: ['quantity'],
+      },
+      {
+        name: 'a product id with a slash',
+        method: 'PUT',
+        path: '/carts/me/items',
+        body: { productId: 'a/b', quantity: 1 },
+        status: 400,
+        fields: ['productId'],
+      },
+      {
+        name: 'a product that does not exist',
+        method: 'PUT',
+        path: '/carts/me/items',
+        body: { productId: 'p-none', quantity: 1 },
+        status: 404,
+        code: 'PRODUCT_NOT_FOUND',
+      },
+      {
+        name: 'a discontinued product',
+        method: 'PUT',
+        path: '/carts/me/items',
+        body: { productId: 'p-old', quantity: 1 },
+        status: 422,
+        code: 'PRODUCT_DISCONTINUED',
+      },
       { name: 'moving what the wishlist lacks', path: '/me/wishlist/p-none/move-to-cart', body: {}, status: 404 },
     ];
     it.each(cases)('$name: $status', (refusal) => expectRefused(api, refusal, shopper));

@@ -16,8 +16,7 @@ export const cartRoutes = (deps: CommandDeps): Route[] => {
     deps.processor.handle(commerce.cartStreamId(userId), commerce.cartDecider, command, metadataOf(req, user));
   const wishlist = (userId: string, command: commerce.WishlistCommand, req: Request, user: AuthUser) =>
     deps.processor.handle(commerce.wishlistStreamId(userId), commerce.wishlistDecider, command, metadataOf(req, user));
-  const cartReply = (handled: { state: commerce.CartState; position: string }) =>
-    accepted(200, { lines: handled.state.lines }, handled.position, '/carts/me');
+  const cartReply = (handled: { state: commerce.CartState; position: string }) => accepted(200, { lines: handled.state.lines }, handled.position, '/carts/me');
   const wishlistReply = (handled: { state: commerce.WishlistState; position: string }) =>
     accepted(200, { productIds: handled.state.productIds }, handled.position, '/me/wishlist');
 
@@ -93,12 +92,7 @@ export const cartRoutes = (deps: CommandDeps): Route[] => {
         // The cart first: if it refuses (line full), the product stays on the wishlist.
         const added = await cart(user!.userId, { type: 'AddToCart', data: { ...data, quantity: body.quantity } }, req, user!);
         const removed = await wishlist(user!.userId, { type: 'RemoveFromWishlist', data }, req, user!);
-        return accepted(
-          200,
-          { lines: added.state.lines, wishlist: removed.state.productIds },
-          removed.position || added.position,
-          '/carts/me',
-        );
+        return accepted(200, { lines: added.state.lines, wishlist: removed.state.productIds }, removed.position || added.position, '/carts/me');
       },
     }),
   ];

@@ -18,18 +18,32 @@ describe('checkout route', () => {
   const order = (items: { productId: string; quantity: number }[]) => ({ items, shippingPostalCode: '10115', paymentMethod: 'tok_visa' });
 
   it('places the order and holds the stock of every line in one append; the total is the sum of the lines', async () => {
-    const reply = await api.request('POST', '/checkout', { token: shopper, body: order([{ productId: 'p-pan', quantity: 1 }, { productId: 'p-mug', quantity: 2 }]) });
+    const reply = await api.request('POST', '/checkout', {
+      token: shopper,
+      body: order([
+        { productId: 'p-pan', quantity: 1 },
+        { productId: 'p-mug', quantity: 2 },
+      ]),
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     const { orderId } = reply.body;
     expect(reply.body).toMatchObject({ status: 'payment_pending', total: { amount: 6_500, currency: 'EUR' }, consistencyToken: expect.any(String) });
     const appended = await api.appended();
-    expect(new Set(appended.map((e) => e.streamId))).toEqual(new Set([commerce.orderStreamId(orderId), commerce.stockStreamId('MUG-1'), commerce.stockStreamId('PAN-1')]));
+    expect(new Set(appended.map((e) => e.streamId))).toEqual(
+      new Set([commerce.orderStreamId(orderId), commerce.stockStreamId('MUG-1'), commerce.stockStreamId('PAN-1')]),
+    );
     expect(appended.filter((e) => e.streamId.startsWith('stock-')).map((e) => e.type)).toEqual(['StockHeld', 'StockHeld']);
     expect(JSON.stringify(appended)).not.toContain('tok_visa');
   });
 
   it('refuses stock that is short with 409 OUT_OF_STOCK: no order and no hold, not even of the lines in stock', async () => {
-    const reply = await api.request('POST', '/checkout', { token: shopper, body: order([{ productId: 'p-mug', quantity: 1 }, { productId: 'p-pan', quantity: 1 }]) });
+    const reply = await api.request('POST', '/checkout', {
+      token: shopper,
+      body: order([
+        { productId: 'p-mug', quantity: 1 },
+        { productId: 'p-pan', quantity: 1 },
+      ]),
+    });
     expect(problemOf(reply)).toMatchObject({ status: 409, type: 'application/problem+json', code: 'OUT_OF_STOCK' });
     expect(await api.appended()).toEqual([]);
   });
@@ -37,13 +51,36 @@ describe('checkout route', () => {
   describe('refusals change nothing', () => {
     const cases: Refusal[] = [
       { name: 'no token', path: '/checkout', token: () => undefined, body: order([{ productId: 'p-mug', quantity: 1 }]), status: 401 },
-      { name: 'the cart and items at once', path: '/checkout', body: { ...order([{ productId: 'p-mug', quantity: 1 }]), fromCart: true }, status: 400, fields: ['items'] },
-      { name: 'no postal code', path: '/checkout', body: { items: [{ productId: 'p-mug', quantity: 1 }], paymentMethod: 'tok' }, status: 400, fields: ['shippingPostalCode'] },
+      {
+        name: 'the cart and items at once',
+        path: '/checkout',
+        body: { ...order([{ productId: 'p-mug', quantity: 1 }]), fromCart: true },
+        status: 400,
+        fields: ['items'],
+      },
+      {
+        name: 'no postal code',
+        path: '/checkout',
+        body: { items: [{ productId: 'p-mug', quantity: 1 }], paymentMethod: 'tok' },
+        status: 400,
+        fields: ['shippingPostalCode'],
+      },
       { name: 'a quantity of zero', path: '/checkout', body: order([{ productId: 'p-mug', quantity: 0 }]), status: 400, fields: ['items.0.quantity'] },
-      { name: 'an empty cart', path: '/checkout', body: { fromCart: true, shippingPostalCode: '10115', paymentMethod: 'tok' }, status: 422, code: 'CART_EMPTY' },
+      {
+        name: 'an empty cart',
+        path: '/checkout',
+        body: { fromCart: true, shippingPostalCode: '10115', paymentMethod: 'tok' },
+        status: 422,
+        code: 'CART_EMPTY',
+      },
       { name: 'a product that does not exist', path: '/checkout', body: order([{ productId: 'p-none', quantity: 1 }]), status: 404, code: 'PRODUCT_NOT_FOUND' },
       { name: 'a discontinued product', path: '/checkout', body: order([{ productId: 'p-old', quantity: 1 }]), status: 422, code: 'PRODUCT_DISCONTINUED' },
-      { name: 'an address the seller does not ship to', path: '/checkout', body: { ...order([{ productId: 'p-mug', quantity: 1 }]), shippingPostalCode: '75001' }, status: 422 },
+      {
+        name: 'an address the seller does not ship to',
+        path: '/checkout',
+        body: { ...order([{ productId: 'p-mug', quantity: 1 }]), shippingPostalCode: '75001' },
+        status: 422,
+      },
     ];
     it.each(cases)('$name: $status', (refusal) => expectRefused(api, refusal, shopper));
   });

@@ -82,7 +82,12 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
       const order = handled.at(-1)!.state as commerce.OrderState;
       if (order.status === 'none') throw new Error('an order was placed but its state is empty');
       const position = handled.find((h) => h.position)?.position ?? '';
-      return accepted(201, { orderId, status: order.status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline }, position, `/orders/${orderId}`);
+      return accepted(
+        201,
+        { orderId, status: order.status, total: order.total, lines: order.lines, paymentDeadline: order.paymentDeadline },
+        position,
+        `/orders/${orderId}`,
+      );
     },
   }),
 ];

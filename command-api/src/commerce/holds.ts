@@ -21,8 +21,7 @@ export const holdLine = async (
 ): Promise<HoldOutcome> => {
   const { orderId, sku } = line;
   const at = () => deps.clock.now().toISOString();
-  const order = (command: commerce.OrderCommand) =>
-    deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, command, metadata);
+  const order = (command: commerce.OrderCommand) => deps.processor.handle(commerce.orderStreamId(orderId), commerce.orderDecider, command, metadata);
   try {
     const held = await deps.processor.handle(
       commerce.stockStreamId(sku),
@@ -46,11 +45,7 @@ export type OrderHolds = {
 };
 
 /** Holds every line of an order not yet held, in SKU order; stops at the first SKU that is out of stock. */
-export const holdOrder = async (
-  deps: CommandDeps,
-  order: Exclude<commerce.OrderState, { status: 'none' }>,
-  metadata: EventMetadata,
-): Promise<OrderHolds> => {
+export const holdOrder = async (deps: CommandDeps, order: Exclude<commerce.OrderState, { status: 'none' }>, metadata: EventMetadata): Promise<OrderHolds> => {
   let result: OrderHolds = { state: order, position: '' };
   const pending = order.lines.filter((line) => !order.heldSkus.includes(line.sku)).sort((a, b) => a.sku.localeCompare(b.sku));
   for (const line of pending) {

@@ -30,7 +30,16 @@ describe('order routes', () => {
         data: {
           ...data,
           userId: 'buyer-1',
-          lines: [{ productId: 'p-mug', sku: 'MUG-1', name: 'Mug', unitPrice: money(1_000, 'EUR'), quantity: 1, shipping: { postalPrefixes: ['10'], deliveryDays: 2 } }],
+          lines: [
+            {
+              productId: 'p-mug',
+              sku: 'MUG-1',
+              name: 'Mug',
+              unitPrice: money(1_000, 'EUR'),
+              quantity: 1,
+              shipping: { postalPrefixes: ['10'], deliveryDays: 2 },
+            },
+          ],
           shippingPostalCode: '10115',
           paymentDeadline: '2030-03-01T09:15:00.000Z',
           fromCart: false,
@@ -46,7 +55,9 @@ describe('order routes', () => {
     const shipped = await api.request('POST', '/orders/o-paid/ship', { token: seller, body: { carrier: 'DHL', tracking: '123' } });
     expect(shipped.status, JSON.stringify(shipped.body)).toBe(200);
     expect(shipped.body).toMatchObject({ orderId: 'o-paid', status: 'shipped', total: { amount: 1_000, currency: 'EUR' } });
-    expect(await api.appended()).toEqual([{ streamId: 'order-o-paid', type: 'OrderShipped', data: expect.objectContaining({ carrier: 'DHL', tracking: '123' }) }]);
+    expect(await api.appended()).toEqual([
+      { streamId: 'order-o-paid', type: 'OrderShipped', data: expect.objectContaining({ carrier: 'DHL', tracking: '123' }) },
+    ]);
     const delivered = await api.request('POST', '/orders/o-paid/deliver', { token: seller });
     expect(delivered.body.status).toBe('delivered');
   });
@@ -65,9 +76,23 @@ describe('order routes', () => {
     });
     const cases: Refusal[] = [
       { name: 'no token', path: '/orders/o-pending/cancel', token: () => undefined, body: {}, status: 401 },
-      { name: "someone else's order (it looks missing)", path: '/orders/o-pending/cancel', token: () => stranger, body: {}, status: 404, code: 'ORDER_NOT_FOUND' },
+      {
+        name: "someone else's order (it looks missing)",
+        path: '/orders/o-pending/cancel',
+        token: () => stranger,
+        body: {},
+        status: 404,
+        code: 'ORDER_NOT_FOUND',
+      },
       { name: 'a buyer shipping', path: '/orders/o-pending/ship', token: () => buyer, body: {}, status: 403 },
-      { name: 'a seller of none of its lines shipping', path: '/orders/o-pending/ship', token: () => otherSeller, body: {}, status: 404, code: 'ORDER_NOT_FOUND' },
+      {
+        name: 'a seller of none of its lines shipping',
+        path: '/orders/o-pending/ship',
+        token: () => otherSeller,
+        body: {},
+        status: 404,
+        code: 'ORDER_NOT_FOUND',
+      },
       { name: 'shipping an unpaid order', path: '/orders/o-pending/ship', token: () => seller, body: {}, status: 409, code: 'ORDER_STATE' },
       { name: 'an order that does not exist', path: '/orders/o-none/cancel', body: {}, status: 404, code: 'ORDER_NOT_FOUND' },
       { name: 'a reason past 500 characters', path: '/orders/o-pending/cancel', body: { reason: 'x'.repeat(501) }, status: 400, fields: ['reason'] },

@@ -21,7 +21,8 @@ export const orderRoutes = (deps: CommandDeps): Route[] => {
   const ensureSellerOf = async (order: Order, user: AuthUser): Promise<void> => {
     if (user.role === 'admin') return;
     const products = await Promise.all([...new Set(order.lines.map((line) => line.productId))].map((id) => loadProduct(deps, id)));
-    if (products.some((product) => product.sellerId !== user.userId)) fail('NOT_PRODUCT_SELLER', 'Only the seller of every line may ship or deliver this order');
+    if (products.some((product) => product.sellerId !== user.userId))
+      fail('NOT_PRODUCT_SELLER', 'Only the seller of every line may ship or deliver this order');
   };
 
   return [

@@ -44,7 +44,9 @@ describe('product routes', () => {
 
     const received = await api.request('POST', '/products/p-pan/stock', { token: seller, body: { quantity: 5, receiptId: 'note-7' } });
     expect(received.status, JSON.stringify(received.body)).toBeLessThan(300);
-    expect(await api.appended()).toEqual([{ streamId: commerce.stockStreamId('PAN-1'), type: 'StockReceived', data: expect.objectContaining({ quantity: 5, receiptId: 'note-7' }) }]);
+    expect(await api.appended()).toEqual([
+      { streamId: commerce.stockStreamId('PAN-1'), type: 'StockReceived', data: expect.objectContaining({ quantity: 5, receiptId: 'note-7' }) },
+    ]);
     await api.request('POST', '/products/p-pan/stock', { token: seller, body: { quantity: 5, receiptId: 'note-7' } });
     expect(await api.appended()).toEqual([]);
 
@@ -62,7 +64,14 @@ describe('product routes', () => {
       { name: 'an unknown field', path: '/products', body: { ...product, featured: true }, status: 400, fields: ['featured'] },
       { name: 'a SKU another product holds', path: '/products', body: { ...product, sku: 'BOWL-1' }, status: 409, code: 'SKU_TAKEN' },
       { name: 'a change of nothing', method: 'PUT', path: '/products/p-bowl', body: {}, status: 400 },
-      { name: "another seller's product", path: '/products/p-bowl/price', token: () => otherSeller, body: { price: { amount: 1, currency: 'EUR' } }, status: 403, code: 'NOT_PRODUCT_SELLER' },
+      {
+        name: "another seller's product",
+        path: '/products/p-bowl/price',
+        token: () => otherSeller,
+        body: { price: { amount: 1, currency: 'EUR' } },
+        status: 403,
+        code: 'NOT_PRODUCT_SELLER',
+      },
       { name: 'a product that does not exist', path: '/products/p-none/discontinue', status: 404, code: 'PRODUCT_NOT_FOUND' },
       { name: 'stock of no units', path: '/products/p-bowl/stock', body: { quantity: 0 }, status: 400, fields: ['quantity'] },
     ];

@@ -22,7 +22,10 @@ const PriceBody = z.object({ price: Price });
 const StockBody = z.object({
   quantity: z.number().int().min(1).max(1_000_000),
   /** The delivery note's id: the same receipt sent twice is counted once. */
-  receiptId: z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/).optional(),
+  receiptId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,200}$/)
+    .optional(),
 });
 
 const view = (product: commerce.ProductState) =>
@@ -54,7 +57,12 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
         // Every rule is checked before the SKU is claimed, so a refused product claims nothing.
         commerce.productDecider.decide(command, commerce.productDecider.initialState);
         const metadata = metadataOf(req, user);
-        await deps.processor.handle(commerce.skuClaimStreamId(body.sku), commerce.skuClaimDecider, { type: 'ClaimSku', data: { sku: body.sku, productId, now: now() } }, metadata);
+        await deps.processor.handle(
+          commerce.skuClaimStreamId(body.sku),
+          commerce.skuClaimDecider,
+          { type: 'ClaimSku', data: { sku: body.sku, productId, now: now() } },
+          metadata,
+        );
         const handled = await handle(productId, command, req, user);
         return reply(201, productId, handled.state, handled.position);
       },

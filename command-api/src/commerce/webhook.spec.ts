@@ -16,7 +16,16 @@ describe('payment webhook route', () => {
         data: {
           orderId: 'o-1',
           userId: 'buyer-1',
-          lines: [{ productId: 'p-mug', sku: 'MUG-1', name: 'Mug', unitPrice: money(1_000, 'EUR'), quantity: 2, shipping: { postalPrefixes: ['10'], deliveryDays: 2 } }],
+          lines: [
+            {
+              productId: 'p-mug',
+              sku: 'MUG-1',
+              name: 'Mug',
+              unitPrice: money(1_000, 'EUR'),
+              quantity: 2,
+              shipping: { postalPrefixes: ['10'], deliveryDays: 2 },
+            },
+          ],
           shippingPostalCode: '10115',
           paymentDeadline: '2030-03-01T09:15:00.000Z',
           fromCart: false,
@@ -66,7 +75,14 @@ describe('payment webhook route', () => {
     const cases: Refusal[] = [
       { name: 'no signature', path: '/payments/webhook', body: raw, status: 400, fields: [webhookSignatureHeader] },
       { name: 'a wrong signature', path: '/payments/webhook', body: raw, headers: { [webhookSignatureHeader]: 't=1,v1=00' }, status: 400 },
-      { name: 'an unknown event type', path: '/payments/webhook', body: { ...captured('o-1'), type: 'payment.teleported' }, headers: { [webhookSignatureHeader]: 'x' }, status: 400, fields: ['type'] },
+      {
+        name: 'an unknown event type',
+        path: '/payments/webhook',
+        body: { ...captured('o-1'), type: 'payment.teleported' },
+        headers: { [webhookSignatureHeader]: 'x' },
+        status: 400,
+        fields: ['type'],
+      },
     ];
     it.each(cases)('$name: $status', (refusal) => expectRefused(api, refusal));
   });

@@ -62,7 +62,11 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
             // order: record that charge, so the order refunds it (OrderLatePaymentReceived).
             const earlier = attempt > 1 ? await deps.gateway.findCharge(taskId) : undefined;
             if (earlier?.status === 'captured') {
-              await order(task.orderId, { type: 'RecordPaymentSucceeded', data: { orderId: task.orderId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } }, metadata);
+              await order(
+                task.orderId,
+                { type: 'RecordPaymentSucceeded', data: { orderId: task.orderId, paymentId: earlier.paymentId, amount: earlier.amount, now: at } },
+                metadata,
+              );
             }
             return;
           }
@@ -106,7 +110,11 @@ export const checkoutWorkflow = (deps: CommandDeps): Workflow<Task> => {
           const paymentId = task.paymentId ?? (state.status === 'none' ? null : state.paymentId);
           if (!paymentId || task.amount.amount <= 0) return;
           const refund = await deps.gateway.refund({ idempotencyKey: taskId, paymentId, amount: task.amount, reference: task.orderId });
-          await order(task.orderId, { type: 'RecordRefund', data: { orderId: task.orderId, refundId: refund.refundId, amount: refund.amount, now: at } }, metadata);
+          await order(
+            task.orderId,
+            { type: 'RecordRefund', data: { orderId: task.orderId, refundId: refund.refundId, amount: refund.amount, now: at } },
+            metadata,
+          );
           return;
         }
         case 'ClearCart': {

@@ -63,7 +63,9 @@ describe('identity routes', () => {
     const reply = await api.request('PATCH', '/me', { token, body: { name: 'Ada King' } });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body).toMatchObject({ userId, name: 'Ada King', email: 'profile@example.com', consistencyToken: expect.any(String) });
-    expect(await api.appended()).toEqual([{ streamId: identity.userStreamId(userId), type: 'UserProfileChanged', data: { userId, changes: { name: 'Ada King' }, at } }]);
+    expect(await api.appended()).toEqual([
+      { streamId: identity.userStreamId(userId), type: 'UserProfileChanged', data: { userId, changes: { name: 'Ada King' }, at } },
+    ]);
     await api.request('PATCH', '/me', { token, body: { name: 'Ada King' } });
     expect(await api.appended()).toEqual([]);
   });
@@ -86,20 +88,82 @@ describe('identity routes', () => {
       ({ token } = await registered('refusals@example.com'));
       await registered('someone@example.com');
       stranger = await api.tokenFor('guest', 'never-registered');
-      await api.given(identity.userStreamId('unlucky'), [{ type: 'UserRegistered', data: { userId: 'unlucky', email: 'unlucky@example.com', name: 'U', role: 'guest', at } }]);
+      await api.given(identity.userStreamId('unlucky'), [
+        { type: 'UserRegistered', data: { userId: 'unlucky', email: 'unlucky@example.com', name: 'U', role: 'guest', at } },
+      ]);
     });
-    const cases: { name: string; method: 'POST' | 'PATCH'; path: string; auth?: 'user' | 'stranger'; body: unknown; status: number; fields?: string[]; code?: string }[] = [
-      { name: 'an email that is none', method: 'POST', path: '/auth/register', body: { email: 'not-an-email', password, name: 'X' }, status: 400, fields: ['email'] },
-      { name: 'a short password', method: 'POST', path: '/auth/register', body: { email: 'short@example.com', password: 'short', name: 'X' }, status: 400, fields: ['password'] },
-      { name: 'an unknown role', method: 'POST', path: '/auth/register', body: { email: 'role@example.com', password, name: 'X', role: 'admin' }, status: 400, fields: ['role'] },
-      { name: 'an unknown field', method: 'POST', path: '/auth/register', body: { email: 'f@example.com', password, name: 'X', isAdmin: true }, status: 400, fields: ['isAdmin'] },
+    const cases: {
+      name: string;
+      method: 'POST' | 'PATCH';
+      path: string;
+      auth?: 'user' | 'stranger';
+      body: unknown;
+      status: number;
+      fields?: string[];
+      code?: string;
+    }[] = [
+      {
+        name: 'an email that is none',
+        method: 'POST',
+        path: '/auth/register',
+        body: { email: 'not-an-email', password, name: 'X' },
+        status: 400,
+        fields: ['email'],
+      },
+      {
+        name: 'a short password',
+        method: 'POST',
+        path: '/auth/register',
+        body: { email: 'short@example.com', password: 'short', name: 'X' },
+        status: 400,
+        fields: ['password'],
+      },
+      {
+        name: 'an unknown role',
+        method: 'POST',
+        path: '/auth/register',
+        body: { email: 'role@example.com', password, name: 'X', role: 'admin' },
+        status: 400,
+        fields: ['role'],
+      },
+      {
+        name: 'an unknown field',
+        method: 'POST',
+        path: '/auth/register',
+        body: { email: 'f@example.com', password, name: 'X', isAdmin: true },
+        status: 400,
+        fields: ['isAdmin'],
+      },
       { name: 'a login without a password', method: 'POST', path: '/auth/login', body: { email: 'refusals@example.com' }, status: 400, fields: ['password'] },
       { name: 'a profile change without a token', method: 'PATCH', path: '/me', body: { name: 'X' }, status: 401 },
       { name: 'an empty profile change', method: 'PATCH', path: '/me', auth: 'user', body: {}, status: 400 },
-      { name: 'a password without a new email', method: 'PATCH', path: '/me', auth: 'user', body: { name: 'X', currentPassword: password }, status: 400, fields: ['currentPassword'] },
+      {
+        name: 'a password without a new email',
+        method: 'PATCH',
+        path: '/me',
+        auth: 'user',
+        body: { name: 'X', currentPassword: password },
+        status: 400,
+        fields: ['currentPassword'],
+      },
       { name: 'a new email without the password', method: 'PATCH', path: '/me', auth: 'user', body: { email: 'elsewhere@example.com' }, status: 403 },
-      { name: 'a new email with a wrong password', method: 'PATCH', path: '/me', auth: 'user', body: { email: 'elsewhere@example.com', currentPassword: 'wrong wrong wrong' }, status: 403 },
-      { name: 'a new email someone holds', method: 'PATCH', path: '/me', auth: 'user', body: { email: 'someone@example.com', currentPassword: password }, status: 409, code: 'EMAIL_TAKEN' },
+      {
+        name: 'a new email with a wrong password',
+        method: 'PATCH',
+        path: '/me',
+        auth: 'user',
+        body: { email: 'elsewhere@example.com', currentPassword: 'wrong wrong wrong' },
+        status: 403,
+      },
+      {
+        name: 'a new email someone holds',
+        method: 'PATCH',
+        path: '/me',
+        auth: 'user',
+        body: { email: 'someone@example.com', currentPassword: password },
+        status: 409,
+        code: 'EMAIL_TAKEN',
+      },
       { name: 'a user that does not exist', method: 'PATCH', path: '/me', auth: 'stranger', body: { name: 'X' }, status: 404, code: 'USER_NOT_FOUND' },
     ];
     it.each(cases)('$name: $status', async ({ method, path, auth, body, status, fields, code }) => {

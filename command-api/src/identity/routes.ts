@@ -35,7 +35,6 @@ const OwnProfile = z.object({
   consistencyToken: z.string(),
 });
 
-
 // A fixed hash to verify against when the email is unknown, so both paths take the same time.
 const decoy = hashPassword('decoy-password-never-used');
 
@@ -86,15 +85,25 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
         // The credentials, then the user stream: if the email turns out taken, an unreachable user is left, never a stolen email;
         // the notification workflow sees that user and mails the address's owner instead of welcoming it.
         await deps.secrets.savePasswordHash(userId, passwordHash);
-        await deps.processor.handle(identity.userStreamId(userId), identity.userDecider, {
-          type: 'RegisterUser',
-          data: { userId, email: body.email, name: body.name, role, now },
-        }, metadata);
+        await deps.processor.handle(
+          identity.userStreamId(userId),
+          identity.userDecider,
+          {
+            type: 'RegisterUser',
+            data: { userId, email: body.email, name: body.name, role, now },
+          },
+          metadata,
+        );
         try {
-          await deps.processor.handle(emailStream(body.email), identity.emailDecider, {
-            type: 'ClaimEmail',
-            data: { email: identity.normaliseEmail(body.email), userId, now },
-          }, metadata);
+          await deps.processor.handle(
+            emailStream(body.email),
+            identity.emailDecider,
+            {
+              type: 'ClaimEmail',
+              data: { email: identity.normaliseEmail(body.email), userId, now },
+            },
+            metadata,
+          );
         } catch (error) {
           if (!(error instanceof DomainError && error.code === 'EMAIL_TAKEN')) throw error;
         }
@@ -114,7 +123,8 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
         const address = req.ip ?? 'unknown';
         throttle.check(email, address);
         const claim = await deps.processor.load(emailStream(body.email), identity.emailDecider);
-        const user = claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
+        const user =
+          claim.state.status === 'claimed' ? (await deps.processor.load(identity.userStreamId(claim.state.userId), identity.userDecider)).state : undefined;
         const stored = user?.status === 'registered' ? await deps.secrets.passwordHash(user.userId) : undefined;
         const valid = await verifyPassword(body.password, stored ?? (await decoy));
         if (!valid || !stored || user?.status !== 'registered') {
@@ -152,12 +162,24 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
           if (to !== current.email) {
             steps.push(
               { streamId: emailStream(to), decider: identity.emailDecider, command: { type: 'ClaimEmail', data: { email: to, userId, now } } },
-              { streamId: identity.userStreamId(userId), decider: identity.userDecider, command: { type: 'ChangeEmail', data: { userId, email: to, from: current.email, now } } },
-              { streamId: emailStream(current.email), decider: identity.emailDecider, command: { type: 'ReleaseEmail', data: { email: current.email, userId, now } } },
+              {
+                streamId: identity.userStreamId(userId),
+                decider: identity.userDecider,
+                command: { type: 'ChangeEmail', data: { userId, email: to, from: current.email, now } },
+              },
+              {
+                streamId: emailStream(current.email),
+                decider: identity.emailDecider,
+                command: { type: 'ReleaseEmail', data: { email: current.email, userId, now } },
+              },
             );
           }
         }
-        steps.push({ streamId: identity.userStreamId(userId), decider: identity.userDecider, command: { type: 'ChangeProfile', data: { userId, changes, now } } });
+        steps.push({
+          streamId: identity.userStreamId(userId),
+          decider: identity.userDecider,
+          command: { type: 'ChangeProfile', data: { userId, changes, now } },
+        });
         const handled = await deps.processor.handleAll(steps, metadataOf(req, user));
         const state = handled.at(-1)!.state as identity.UserState;
         if (state.status !== 'registered') throw new HttpProblem(404, 'Not Found', `No user ${userId}`);

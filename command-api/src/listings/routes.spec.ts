@@ -45,7 +45,11 @@ describe('listing routes', () => {
     expect(reply.headers.get('location')).toBe(`/listings/${listingId}`);
     expect(reply.headers.get('etag')).toBe('"0"');
     expect(await api.appended()).toEqual([
-      { streamId: `listing-${listingId}`, type: 'ListingCreated', data: expect.objectContaining({ listingId, hostId: host, kind: 'rental', details: expect.objectContaining({ title: 'Loft' }) }) },
+      {
+        streamId: `listing-${listingId}`,
+        type: 'ListingCreated',
+        data: expect.objectContaining({ listingId, hostId: host, kind: 'rental', details: expect.objectContaining({ title: 'Loft' }) }),
+      },
     ]);
   });
 
@@ -56,24 +60,127 @@ describe('listing routes', () => {
   });
 
   describe('refusals change nothing', () => {
-    const cases: { name: string; method: 'POST' | 'PUT'; path: string; token?: () => string; body?: unknown; headers?: Record<string, string>; status: number; fields?: string[]; code?: string }[] = [
+    const cases: {
+      name: string;
+      method: 'POST' | 'PUT';
+      path: string;
+      token?: () => string;
+      body?: unknown;
+      headers?: Record<string, string>;
+      status: number;
+      fields?: string[];
+      code?: string;
+    }[] = [
       { name: 'no token', method: 'POST', path: '/listings', body: { kind: 'rental' }, status: 401 },
       { name: 'a guest creating', method: 'POST', path: '/listings', token: () => guest, body: { kind: 'rental' }, status: 403 },
       { name: 'an unknown kind', method: 'POST', path: '/listings', token: () => hostToken, body: { kind: 'castle' }, status: 400, fields: ['kind'] },
-      { name: 'an unknown field', method: 'POST', path: '/listings', token: () => hostToken, body: { kind: 'rental', colour: 'red' }, status: 400, fields: ['colour'] },
-      { name: 'a unit type id with a slash', method: 'POST', path: '/listings', token: () => hostToken, body: { kind: 'rental', details: { ...details, unitTypes: [{ ...details.unitTypes[0], unitTypeId: 'a/b' }] } }, status: 400, fields: ['details.unitTypes.0.unitTypeId'] },
+      {
+        name: 'an unknown field',
+        method: 'POST',
+        path: '/listings',
+        token: () => hostToken,
+        body: { kind: 'rental', colour: 'red' },
+        status: 400,
+        fields: ['colour'],
+      },
+      {
+        name: 'a unit type id with a slash',
+        method: 'POST',
+        path: '/listings',
+        token: () => hostToken,
+        body: { kind: 'rental', details: { ...details, unitTypes: [{ ...details.unitTypes[0], unitTypeId: 'a/b' }] } },
+        status: 400,
+        fields: ['details.unitTypes.0.unitTypeId'],
+      },
       { name: 'a bad id in the path', method: 'PUT', path: '/listings/a.b', token: () => hostToken, body: { title: 'x' }, status: 400, fields: ['id'] },
-      { name: "another host's listing", method: 'PUT', path: '/listings/l-pub', token: () => otherHost, body: { title: 'Mine now' }, status: 403, code: 'NOT_LISTING_OWNER' },
-      { name: 'a listing that does not exist', method: 'PUT', path: '/listings/l-none', token: () => hostToken, body: { title: 'x' }, status: 404, code: 'LISTING_NOT_FOUND' },
-      { name: 'a stale If-Match', method: 'PUT', path: '/listings/l-pub', token: () => hostToken, body: { title: 'x' }, headers: { 'if-match': '"0"' }, status: 412 },
-      { name: 'an If-Match that is no ETag', method: 'PUT', path: '/listings/l-pub', token: () => hostToken, body: { title: 'x' }, headers: { 'if-match': 'yesterday' }, status: 400, fields: ['if-match'] },
-      { name: 'publishing an incomplete draft', method: 'POST', path: '/listings/l-draft/publish', token: () => hostToken, status: 422, code: 'LISTING_INCOMPLETE' },
+      {
+        name: "another host's listing",
+        method: 'PUT',
+        path: '/listings/l-pub',
+        token: () => otherHost,
+        body: { title: 'Mine now' },
+        status: 403,
+        code: 'NOT_LISTING_OWNER',
+      },
+      {
+        name: 'a listing that does not exist',
+        method: 'PUT',
+        path: '/listings/l-none',
+        token: () => hostToken,
+        body: { title: 'x' },
+        status: 404,
+        code: 'LISTING_NOT_FOUND',
+      },
+      {
+        name: 'a stale If-Match',
+        method: 'PUT',
+        path: '/listings/l-pub',
+        token: () => hostToken,
+        body: { title: 'x' },
+        headers: { 'if-match': '"0"' },
+        status: 412,
+      },
+      {
+        name: 'an If-Match that is no ETag',
+        method: 'PUT',
+        path: '/listings/l-pub',
+        token: () => hostToken,
+        body: { title: 'x' },
+        headers: { 'if-match': 'yesterday' },
+        status: 400,
+        fields: ['if-match'],
+      },
+      {
+        name: 'publishing an incomplete draft',
+        method: 'POST',
+        path: '/listings/l-draft/publish',
+        token: () => hostToken,
+        status: 422,
+        code: 'LISTING_INCOMPLETE',
+      },
       { name: 'unlisting a draft', method: 'POST', path: '/listings/l-draft/unlist', token: () => hostToken, status: 422, code: 'LISTING_NOT_PUBLISHED' },
-      { name: 'prices whose to is before from', method: 'PUT', path: '/listings/l-pub/prices', token: () => hostToken, body: { unitTypeId: 'flat', from: '2030-04-10', to: '2030-04-01', price: null }, status: 400, fields: ['to'] },
-      { name: 'a block of nights and slots', method: 'POST', path: '/listings/l-pub/blocks', token: () => hostToken, body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03', slots: ['2030-04-01T19:00:00Z'] }, status: 400 },
-      { name: "a block on another host's listing", method: 'POST', path: '/listings/l-pub/blocks', token: () => otherHost, body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03' }, status: 403 },
-      { name: 'a block of an unknown unit type', method: 'POST', path: '/listings/l-pub/blocks', token: () => hostToken, body: { unitTypeId: 'suite', from: '2030-04-01', to: '2030-04-03' }, status: 404, code: 'UNIT_TYPE_NOT_FOUND' },
-      { name: 'lifting a block not in force', method: 'POST', path: '/listings/l-pub/blocks/b-none/lift', token: () => hostToken, body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03' }, status: 404 },
+      {
+        name: 'prices whose to is before from',
+        method: 'PUT',
+        path: '/listings/l-pub/prices',
+        token: () => hostToken,
+        body: { unitTypeId: 'flat', from: '2030-04-10', to: '2030-04-01', price: null },
+        status: 400,
+        fields: ['to'],
+      },
+      {
+        name: 'a block of nights and slots',
+        method: 'POST',
+        path: '/listings/l-pub/blocks',
+        token: () => hostToken,
+        body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03', slots: ['2030-04-01T19:00:00Z'] },
+        status: 400,
+      },
+      {
+        name: "a block on another host's listing",
+        method: 'POST',
+        path: '/listings/l-pub/blocks',
+        token: () => otherHost,
+        body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03' },
+        status: 403,
+      },
+      {
+        name: 'a block of an unknown unit type',
+        method: 'POST',
+        path: '/listings/l-pub/blocks',
+        token: () => hostToken,
+        body: { unitTypeId: 'suite', from: '2030-04-01', to: '2030-04-03' },
+        status: 404,
+        code: 'UNIT_TYPE_NOT_FOUND',
+      },
+      {
+        name: 'lifting a block not in force',
+        method: 'POST',
+        path: '/listings/l-pub/blocks/b-none/lift',
+        token: () => hostToken,
+        body: { unitTypeId: 'flat', from: '2030-04-01', to: '2030-04-03' },
+        status: 404,
+      },
     ];
     beforeAll(async () => {
       await givenListing('l-pub');
@@ -81,7 +188,11 @@ describe('listing routes', () => {
       await api.given('listing-l-pub', [{ type: 'ListingUpdated', data: { listingId: 'l-pub', changes: { title: 'Renamed' }, at } }]);
     });
     it.each(cases)('$name: $status', async ({ method, path, token, body, headers, status, fields, code }) => {
-      const reply = await api.request(method, path, { ...(token ? { token: token() } : {}), ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) });
+      const reply = await api.request(method, path, {
+        ...(token ? { token: token() } : {}),
+        ...(body !== undefined ? { body } : {}),
+        ...(headers ? { headers } : {}),
+      });
       const problem = problemOf(reply);
       expect(problem.status, JSON.stringify(reply.body)).toBe(status);
       expect(problem.type).toBe('application/problem+json');
@@ -96,7 +207,9 @@ describe('listing routes', () => {
     const reply = await api.request('PUT', '/listings/l-edit', { token: hostToken, body: { description: 'Now with a view' }, headers: { 'if-match': '"0"' } });
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.headers.get('etag')).toBe('"1"');
-    expect(await api.appended()).toEqual([{ streamId: 'listing-l-edit', type: 'ListingUpdated', data: expect.objectContaining({ changes: { description: 'Now with a view' } }) }]);
+    expect(await api.appended()).toEqual([
+      { streamId: 'listing-l-edit', type: 'ListingUpdated', data: expect.objectContaining({ changes: { description: 'Now with a view' } }) },
+    ]);
   });
 
   it('publishes a complete draft', async () => {
@@ -109,7 +222,10 @@ describe('listing routes', () => {
 
   it('blocks nights across two months in one append, on each month of the calendar, and lifts them', async () => {
     await givenListing('l-block');
-    const reply = await api.request('POST', '/listings/l-block/blocks', { token: hostToken, body: { unitTypeId: 'flat', from: '2030-04-29', to: '2030-05-02' } });
+    const reply = await api.request('POST', '/listings/l-block/blocks', {
+      token: hostToken,
+      body: { unitTypeId: 'flat', from: '2030-04-29', to: '2030-05-02' },
+    });
     expect(reply.status, JSON.stringify(reply.body)).toBe(201);
     const unitTypeId = 'l-block.flat';
     expect(reply.body).toMatchObject({ unitTypeId, keys: ['2030-04-29', '2030-04-30', '2030-05-01'] });
@@ -120,7 +236,10 @@ describe('listing routes', () => {
     ]);
     expect(appended[0]!.data).toMatchObject({ keys: ['2030-04-29', '2030-04-30'], units: 1 });
 
-    const lifted = await api.request('POST', `/listings/l-block/blocks/${reply.body.blockId}/lift`, { token: hostToken, body: { unitTypeId: 'flat', from: '2030-04-29', to: '2030-05-02' } });
+    const lifted = await api.request('POST', `/listings/l-block/blocks/${reply.body.blockId}/lift`, {
+      token: hostToken,
+      body: { unitTypeId: 'flat', from: '2030-04-29', to: '2030-05-02' },
+    });
     expect(lifted.status, JSON.stringify(lifted.body)).toBe(200);
     expect((await api.appended()).map((e) => e.type)).toEqual(['NightsUnblocked', 'NightsUnblocked']);
   });
@@ -129,9 +248,15 @@ describe('listing routes', () => {
     await givenListing('l-full');
     const unitTypeId = 'l-full.flat';
     await api.givenDecided(calendar.calendarStreamId(unitTypeId, '2030-06'), calendar.calendarDecider, [
-      { type: 'PlaceHold', data: { holdId: 'h1', bookingId: 'b1', keys: ['2030-06-10'], units: 1, capacity: 1, expiresAt: '2030-06-01T00:00:00.000Z', now: at } },
+      {
+        type: 'PlaceHold',
+        data: { holdId: 'h1', bookingId: 'b1', keys: ['2030-06-10'], units: 1, capacity: 1, expiresAt: '2030-06-01T00:00:00.000Z', now: at },
+      },
     ]);
-    const reply = await api.request('POST', '/listings/l-full/blocks', { token: hostToken, body: { unitTypeId: 'flat', from: '2030-05-31', to: '2030-06-11' } });
+    const reply = await api.request('POST', '/listings/l-full/blocks', {
+      token: hostToken,
+      body: { unitTypeId: 'flat', from: '2030-05-31', to: '2030-06-11' },
+    });
     expect(problemOf(reply)).toMatchObject({ status: 409, type: 'application/problem+json', code: 'NIGHTS_UNAVAILABLE' });
     expect(await api.appended()).toEqual([]);
   });

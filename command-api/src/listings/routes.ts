@@ -7,28 +7,50 @@ import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 
 const UnitKey = z.string().regex(/^[A-Za-z0-9_.-]{1,120}$/, 'letters, digits, _ . and - only');
 
-const Details = listings.ListingDetails.and(z.object({ unitTypes: z.array(listings.UnitType.extend({ unitTypeId: UnitKey })).max(100).optional() }));
+const Details = listings.ListingDetails.and(
+  z.object({
+    unitTypes: z
+      .array(listings.UnitType.extend({ unitTypeId: UnitKey }))
+      .max(100)
+      .optional(),
+  }),
+);
 const CreateBody = z.object({ kind: listings.ListingKind, details: Details.default({}) });
 /** Nights (from/to) or restaurant slots of one unit type: what a block covers, and what lifting it names. */
 const BlockRange = z.object({
   unitTypeId: UnitKey,
   from: NearIsoDate.optional(),
   to: NearIsoDate.optional(),
-  slots: z.array(z.iso.datetime({ offset: true })).min(1).max(200).optional(),
+  slots: z
+    .array(z.iso.datetime({ offset: true }))
+    .min(1)
+    .max(200)
+    .optional(),
 });
 const rangeRules = <T extends z.infer<typeof BlockRange>>(schema: z.ZodType<T>) =>
   schema
     .refine((b) => (b.from && b.to && !b.slots) || (!b.from && !b.to && b.slots), { message: 'give from and to (dates), or slots' })
-    .refine((b) => !b.from || !b.to || (b.from < b.to && daysBetween(b.from, b.to) <= 366), { message: 'to must be after from, at most 366 nights', path: ['to'] });
+    .refine((b) => !b.from || !b.to || (b.from < b.to && daysBetween(b.from, b.to) <= 366), {
+      message: 'to must be after from, at most 366 nights',
+      path: ['to'],
+    });
 const BlockBody = rangeRules(BlockRange.extend({ units: z.number().int().min(1).max(10_000).optional() }));
 const LiftBody = rangeRules(BlockRange);
-const BlockParams = IdParam.extend({ blockId: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });
+const BlockParams = IdParam.extend({
+  blockId: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+});
 const PricesBody = z
   .strictObject({
     unitTypeId: UnitKey,
     from: NearIsoDate,
     to: NearIsoDate,
-    price: z.strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code') }).nullable(),
+    price: z
+      .strictObject({ amount: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER), currency: z.string().regex(/^[A-Z]{3}$/, 'ISO 4217 currency code') })
+      .nullable(),
   })
   .refine((b) => b.from < b.to && daysBetween(b.from, b.to) <= listings.MAX_PRICED_NIGHTS, {
     message: `to must be after from, at most ${listings.MAX_PRICED_NIGHTS} nights`,
@@ -87,7 +109,10 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
         const listingId = uuidv7();
         const handled = await handle(
           listingId,
-          { type: 'CreateListing', data: { listingId, actorId: user!.userId, now: now(), kind: body.kind, details: listings.scopeUnitTypes(listingId, body.details) } },
+          {
+            type: 'CreateListing',
+            data: { listingId, actorId: user!.userId, now: now(), kind: body.kind, details: listings.scopeUnitTypes(listingId, body.details) },
+          },
           req,
         );
         return reply(201, listingId, handled);
@@ -102,7 +127,12 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       roles: ['host'],
       params: IdParam,
       body: Details,
-      headers: z.object({ 'if-match': z.string().regex(/^"\d+"$/, 'an ETag from a listing response, like "3"').optional() }),
+      headers: z.object({
+        'if-match': z
+          .string()
+          .regex(/^"\d+"$/, 'an ETag from a listing response, like "3"')
+          .optional(),
+      }),
       handler: async ({ params, body, req, user }) => {
         const handled = await handle(
           params.id,
@@ -142,7 +172,11 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       handler: async ({ params, body, req, user }) => {
         const unitTypeId = listings.scopedUnitTypeId(params.id, body.unitTypeId);
         const { from, to, price } = body;
-        const handled = await handle(params.id, { type: 'SetNightlyPrices', data: { listingId: params.id, actorId: user!.userId, now: now(), unitTypeId, from, to, price } }, req);
+        const handled = await handle(
+          params.id,
+          { type: 'SetNightlyPrices', data: { listingId: params.id, actorId: user!.userId, now: now(), unitTypeId, from, to, price } },
+          req,
+        );
         return reply(200, params.id, handled);
       },
     }),
@@ -165,7 +199,10 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
           calendar.calendarParts(unitTypeId, keys).map((part) => ({
             streamId: part.streamId,
             decider: calendar.calendarDecider,
-            command: { type: 'BlockNights', data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() } },
+            command: {
+              type: 'BlockNights',
+              data: { blockId, keys: part.keys, units: body.units ?? unitType.count, capacity: unitType.count, actorId: user!.userId, now: now() },
+            },
           })),
           metadataOf(req, user),
         );
@@ -193,7 +230,9 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
           })),
           metadataOf(req, user),
         );
-        const lifted = handled.flatMap((h) => h.events as calendar.CalendarEvent[]).flatMap((event) => (event.type === 'NightsUnblocked' ? event.data.keys : []));
+        const lifted = handled
+          .flatMap((h) => h.events as calendar.CalendarEvent[])
+          .flatMap((event) => (event.type === 'NightsUnblocked' ? event.data.keys : []));
         if (lifted.length === 0) throw new HttpProblem(404, 'Not Found', `No block ${params.blockId} of ${body.unitTypeId} in force in those dates`);
         const position = handled.find((h) => h.position)?.position ?? '';
         return accepted(200, { blockId: params.blockId, unitTypeId, keys: lifted.sort() }, position, `/listings/${params.id}/blocks`);

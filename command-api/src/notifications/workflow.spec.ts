@@ -27,8 +27,23 @@ describe('notification reactions', () => {
     ['BookingDeclined', { bookingId: 'b1', by: 'h1', reason: 'busy', ...hold, at: '2030-12-01T10:00:00.000Z' }, ['guest'], 'booking.declined'],
     [
       'BookingRequested',
-      { bookingId: 'b1', guestId: 'g1', hostId: 'h1', listingId: 'l1', unitTypeId: 'l1.flat', kind: 'rental', stay: hold.stay, guests: 2, units: 1, total: { amount: 100, currency: 'EUR' },
-        instantBook: false, cancellationPolicy: 'moderate', holdId: 'b1', respondBy: '2030-12-02T10:00:00.000Z', at: '2030-12-01T10:00:00.000Z' },
+      {
+        bookingId: 'b1',
+        guestId: 'g1',
+        hostId: 'h1',
+        listingId: 'l1',
+        unitTypeId: 'l1.flat',
+        kind: 'rental',
+        stay: hold.stay,
+        guests: 2,
+        units: 1,
+        total: { amount: 100, currency: 'EUR' },
+        instantBook: false,
+        cancellationPolicy: 'moderate',
+        holdId: 'b1',
+        respondBy: '2030-12-02T10:00:00.000Z',
+        at: '2030-12-01T10:00:00.000Z',
+      },
       ['host'],
       'booking.requested',
     ],
@@ -48,7 +63,15 @@ describe('notification reactions', () => {
 
   it('tells the cancellation its refund and who cancelled', () => {
     const [mail] = notificationReactions(
-      recorded('BookingCancelled', { bookingId: 'b1', by: 'h1', byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood', ...hold, at: '2030-12-01T10:00:00.000Z' }),
+      recorded('BookingCancelled', {
+        bookingId: 'b1',
+        by: 'h1',
+        byRole: 'host',
+        refund: { amount: 0, currency: 'EUR' },
+        reason: 'flood',
+        ...hold,
+        at: '2030-12-01T10:00:00.000Z',
+      }),
     );
     expect(mail!.task.type === 'SendBookingMail' && mail!.task.details).toEqual({ byRole: 'host', refund: { amount: 0, currency: 'EUR' }, reason: 'flood' });
   });
@@ -56,8 +79,21 @@ describe('notification reactions', () => {
   it('tells the host the deadline to answer a request, and mails nothing for an instant booking until it is confirmed', () => {
     const request = (instantBook: boolean) =>
       recorded('BookingRequested', {
-        bookingId: 'b1', guestId: 'g1', hostId: 'h1', listingId: 'l1', unitTypeId: 'l1.flat', kind: 'rental', stay: hold.stay, guests: 2, units: 1,
-        total: { amount: 100, currency: 'EUR' }, instantBook, cancellationPolicy: 'moderate', holdId: 'b1', ...(instantBook ? {} : { respondBy: '2030-12-02T10:00:00.000Z' }), at: '2030-12-01T10:00:00.000Z',
+        bookingId: 'b1',
+        guestId: 'g1',
+        hostId: 'h1',
+        listingId: 'l1',
+        unitTypeId: 'l1.flat',
+        kind: 'rental',
+        stay: hold.stay,
+        guests: 2,
+        units: 1,
+        total: { amount: 100, currency: 'EUR' },
+        instantBook,
+        cancellationPolicy: 'moderate',
+        holdId: 'b1',
+        ...(instantBook ? {} : { respondBy: '2030-12-02T10:00:00.000Z' }),
+        at: '2030-12-01T10:00:00.000Z',
       });
     const [mail] = notificationReactions(request(false));
     expect(mail!.task.type === 'SendBookingMail' && mail!.task.details).toEqual({ guests: 2, respondBy: '2030-12-02T10:00:00.000Z' });
@@ -65,14 +101,26 @@ describe('notification reactions', () => {
   });
 
   it('ignores every other event', () => {
-    expect(notificationReactions(recorded('BookingPaid', { bookingId: 'b1', paymentId: 'p1', amount: { amount: 1, currency: 'EUR' }, at: '2030-12-01T10:00:00.000Z' }))).toEqual([]);
+    expect(
+      notificationReactions(
+        recorded('BookingPaid', { bookingId: 'b1', paymentId: 'p1', amount: { amount: 1, currency: 'EUR' }, at: '2030-12-01T10:00:00.000Z' }),
+      ),
+    ).toEqual([]);
     expect(notificationReactions(recorded('UserRenamed', {}))).toEqual([]);
   });
 
   it('answers every registration with a mail, once per event', () => {
-    const event = recorded('UserRegistered', { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'guest', passwordHash: 'h', at: '2030-12-01T10:00:00.000Z' }, 'evt-9');
+    const event = recorded(
+      'UserRegistered',
+      { userId: 'u1', email: 'ada@example.com', name: 'Ada', role: 'guest', passwordHash: 'h', at: '2030-12-01T10:00:00.000Z' },
+      'evt-9',
+    );
     expect(notificationReactions(event)).toEqual([
-      { taskId: 'mail:evt-9:registration', dueAt: '2030-12-01T10:00:00.000Z', task: { type: 'SendRegistrationMail', userId: 'u1', at: '2030-12-01T10:00:00.000Z' } },
+      {
+        taskId: 'mail:evt-9:registration',
+        dueAt: '2030-12-01T10:00:00.000Z',
+        task: { type: 'SendRegistrationMail', userId: 'u1', at: '2030-12-01T10:00:00.000Z' },
+      },
     ]);
   });
 });

@@ -43,7 +43,11 @@ export const operationsRoutes = (deps: CommandDeps): Route[] => [
 
 const parkedGauge = () => gauge('workflow_tasks_parked', 'Workflow tasks parked after failing every attempt, by workflow and task type', ['workflow', 'type']);
 const tasksGauge = () =>
-  gauge('workflow_tasks_by_type', 'Open workflow tasks by workflow, task type and state (running, due, overdue, scheduled, parked)', ['workflow', 'type', 'state']);
+  gauge('workflow_tasks_by_type', 'Open workflow tasks by workflow, task type and state (running, due, overdue, scheduled, parked)', [
+    'workflow',
+    'type',
+    'state',
+  ]);
 
 /** Refreshes the task gauges (by state, and the parked ones), for a /metrics scrape. */
 export const refreshTaskMetrics = async (deps: CommandDeps): Promise<void> => {

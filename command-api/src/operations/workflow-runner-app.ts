@@ -15,7 +15,10 @@ export const createWorkflowRunnerApp = (deps: CommandDeps): Express => {
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     log: deps.log,
     refreshMetrics: () =>
-      Promise.all([status(), refreshTaskMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'workflow task counts unavailable for /metrics'))]),
+      Promise.all([
+        status(),
+        refreshTaskMetrics(deps).catch((error: unknown) => deps.log.warn({ err: error }, 'workflow task counts unavailable for /metrics')),
+      ]),
     extra: (app) => {
       app.get('/health', async (_req, res) => {
         const { status: code, body } = await workflowHealthBody(deps, status);

@@ -9,7 +9,11 @@ export const workflowStatus = (deps: Pick<CommandDeps, 'pool' | 'clock' | 'event
   const stuck = gauge('workflow_subscription_stuck', '1 while a workflow subscription keeps failing past the health limit', ['workflow']);
   const failing = gauge('workflow_subscription_failing', '1 while the last attempt of a workflow subscription failed', ['workflow']);
   const tasks = gauge('workflow_tasks', 'Workflow tasks by state', ['state']);
-  const position = gauge('workflow_subscription_position', "A workflow subscription's position in the log (PostgreSQL's global position, KurrentDB's prepare position)", ['workflow']);
+  const position = gauge(
+    'workflow_subscription_position',
+    "A workflow subscription's position in the log (PostgreSQL's global position, KurrentDB's prepare position)",
+    ['workflow'],
+  );
   return async (): Promise<WorkflowHealth> => {
     const health = await WorkflowRunner.health(deps.pool, deps.clock.now(), { eventStore: deps.eventStore });
     for (const s of health.subscriptions) {
@@ -26,7 +30,10 @@ export const workflowStatus = (deps: Pick<CommandDeps, 'pool' | 'clock' | 'event
 };
 
 /** `/health` of a process that serves or runs the workflows: 503 while a workflow subscription is stuck or the event store is down. */
-export const workflowHealthBody = async (deps: Pick<CommandDeps, 'eventStore'>, status: () => Promise<WorkflowHealth>): Promise<{ status: number; body: unknown }> => {
+export const workflowHealthBody = async (
+  deps: Pick<CommandDeps, 'eventStore'>,
+  status: () => Promise<WorkflowHealth>,
+): Promise<{ status: number; body: unknown }> => {
   try {
     const [head, workflows] = await Promise.all([deps.eventStore.headPosition(), status()]);
     const stuck = workflows.subscriptions.filter((s) => s.stuck).map((s) => s.workflow);

@@ -29,7 +29,9 @@ const main = async (argv: string[]): Promise<number> => {
         const health = await WorkflowRunner.health(side.deps.pool, new Date(), { eventStore: side.deps.eventStore });
         print(`tasks: ${health.pending} pending, ${health.overdue} overdue, ${health.parked} parked`);
         for (const s of health.subscriptions) {
-          print(`${s.workflow}: position ${s.position || '-'}, lag ${s.lag ?? '?'}, ${s.parked} parked${s.stuck ? ', STUCK' : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`);
+          print(
+            `${s.workflow}: position ${s.position || '-'}, lag ${s.lag ?? '?'}, ${s.parked} parked${s.stuck ? ', STUCK' : ''}${s.lastError ? `, last error: ${s.lastError}` : ''}`,
+          );
         }
         return health.subscriptions.some((s) => s.stuck) ? 2 : 0;
       }

@@ -25,7 +25,11 @@ export const payoutWorkflow = (deps: CommandDeps): Workflow<payouts.PayoutTask> 
     },
     onRecovered: async (task, { now, taskId }) => {
       if (task.type !== 'PayOut') return;
-      await onLedger(task.hostId, { type: 'ResolvePayoutIssue', data: { hostId: task.hostId, taskId, now: now.toISOString() } }, metadataOf(taskId, task.hostId));
+      await onLedger(
+        task.hostId,
+        { type: 'ResolvePayoutIssue', data: { hostId: task.hostId, taskId, now: now.toISOString() } },
+        metadataOf(taskId, task.hostId),
+      );
     },
     execute: async (task, { now, taskId }) => {
       const at = now.toISOString();
@@ -52,7 +56,11 @@ export const payoutWorkflow = (deps: CommandDeps): Workflow<payouts.PayoutTask> 
         }
         case 'PayOut': {
           const metadata = metadataOf(taskId, task.hostId);
-          const { state } = await onLedger(task.hostId, { type: 'StartPayout', data: { hostId: task.hostId, payoutId: taskId, currency: task.currency, now: at } }, metadata);
+          const { state } = await onLedger(
+            task.hostId,
+            { type: 'StartPayout', data: { hostId: task.hostId, payoutId: taskId, currency: task.currency, now: at } },
+            metadata,
+          );
           const payout = state.payouts[taskId];
           if (!payout || payout.status === 'sent') return;
           const paid = await deps.gateway.payout({ idempotencyKey: taskId, amount: payout.amount, destination: task.hostId, reference: taskId });

@@ -11,7 +11,14 @@ type Entry = { failures: number; lastFailure: number; nextAttempt: number };
  * how many emails one address tries). A success clears the count; a quiet `windowMs` forgets it.
  * Kept in memory and bounded: the least recently failed pairs are forgotten first.
  */
-export const loginThrottle = (options: { freeFailures: number; windowMs: number; now: () => number; baseDelayMs?: number; maxDelayMs?: number; maxEntries?: number }) => {
+export const loginThrottle = (options: {
+  freeFailures: number;
+  windowMs: number;
+  now: () => number;
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  maxEntries?: number;
+}) => {
   const entries = new Map<string, Entry>();
   const baseDelayMs = options.baseDelayMs ?? 1_000;
   const maxDelayMs = options.maxDelayMs ?? options.windowMs;
@@ -32,7 +39,13 @@ export const loginThrottle = (options: { freeFailures: number; windowMs: number;
       const waitMs = entry ? entry.nextAttempt - options.now() : 0;
       if (waitMs <= 0) return;
       const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
-      throw new HttpProblem(429, 'Too Many Requests', 'Too many failed logins from here for this account; wait before trying again', { retryAfter }, { 'Retry-After': String(retryAfter) });
+      throw new HttpProblem(
+        429,
+        'Too Many Requests',
+        'Too many failed logins from here for this account; wait before trying again',
+        { retryAfter },
+        { 'Retry-After': String(retryAfter) },
+      );
     },
     failed(email: string, address: string): void {
       const key = keyOf(email, address);

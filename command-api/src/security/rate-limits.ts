@@ -19,7 +19,12 @@ export const rateLimits = (limits: Limits): ((route: Route) => RequestHandler[])
   const auth = limiter('auth-per-address', limits.RATE_LIMIT_AUTH_PER_IP, byAddress);
   const bookings = [
     limiter('bookings-per-address', limits.RATE_LIMIT_BOOKINGS_PER_IP, byAddress),
-    limiter('bookings-per-user', limits.RATE_LIMIT_BOOKINGS_PER_USER, (req) => req.user?.userId ?? '', (req) => !req.user),
+    limiter(
+      'bookings-per-user',
+      limits.RATE_LIMIT_BOOKINGS_PER_USER,
+      (req) => req.user?.userId ?? '',
+      (req) => !req.user,
+    ),
   ];
   return (route) => {
     if (route.path.startsWith('/auth/')) return [auth];

@@ -15,5 +15,7 @@ export type CommandDeps = {
   secrets: SecretStore;
   log: Logger;
   /** Security and payout settings left out take their defaults (see `SecuritySettings`, `PayoutSettings`). */
-  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> & Partial<SecuritySettings> & Partial<PayoutSettings>;
+  settings: Pick<Config, 'HOST_RESPONSE_HOURS' | 'HOLD_TTL_MINUTES' | 'ORDER_PAYMENT_TIMEOUT_MINUTES' | 'PAYMENT_WEBHOOK_SECRET'> &
+    Partial<SecuritySettings> &
+    Partial<PayoutSettings>;
 };

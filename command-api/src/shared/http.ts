@@ -29,4 +29,10 @@ export const accepted = (status: number, body: Record<string, unknown>, position
   headers: { ...(position ? { 'X-Consistency-Token': position } : {}), ...(location ? { Location: location } : {}) },
 });
 
-export const IdParam = z.object({ id: z.string().min(1).max(100).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only') });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only'),
+});

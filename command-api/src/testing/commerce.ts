@@ -33,6 +33,8 @@ export const givenProduct = async (
   ]);
   await api.givenDecided(commerce.skuClaimStreamId(sku), commerce.skuClaimDecider, [{ type: 'ClaimSku', data: { sku, productId, now: at } }]);
   if (product.stock) {
-    await api.givenDecided(commerce.stockStreamId(sku), commerce.stockDecider, [{ type: 'ReceiveStock', data: { sku, quantity: product.stock, receiptId: `r-${sku}`, now: at } }]);
+    await api.givenDecided(commerce.stockStreamId(sku), commerce.stockDecider, [
+      { type: 'ReceiveStock', data: { sku, quantity: product.stock, receiptId: `r-${sku}`, now: at } },
+    ]);
   }
 };

@@ -17,7 +17,12 @@ const declinedEvent: BookingEvent = { type: 'BookingDeclined', data: { bookingId
 
 describe('ApproveBooking', () => {
   it.each<Case>([
-    { name: 'the host approves a request', given: awaitingApproval, when: approve(), then: [{ type: 'BookingApproved', data: { bookingId: 'b1', by: 'host-1', at: LATER } }] },
+    {
+      name: 'the host approves a request',
+      given: awaitingApproval,
+      when: approve(),
+      then: [{ type: 'BookingApproved', data: { bookingId: 'b1', by: 'host-1', at: LATER } }],
+    },
     { name: 'unknown booking', when: approve(), throws: 'BOOKING_NOT_FOUND' },
     { name: 'the guest cannot approve', given: awaitingApproval, when: approve('guest-1'), throws: 'NOT_BOOKING_HOST' },
     { name: 'a stranger cannot approve', given: awaitingApproval, when: approve('someone'), throws: 'NOT_BOOKING_HOST' },
@@ -52,7 +57,12 @@ describe('ExpireBookingRequest', () => {
     },
     { name: 'an approved request does not', given: awaitingPayment, when: expire, then: [] },
     { name: 'a declined request does not', given: [...awaitingApproval, declinedEvent], when: expire, then: [] },
-    { name: 'an expired request does not again', given: [...awaitingApproval, { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: LATER } }], when: expire, then: [] },
+    {
+      name: 'an expired request does not again',
+      given: [...awaitingApproval, { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: LATER } }],
+      when: expire,
+      then: [],
+    },
     { name: 'unknown booking', when: expire, throws: 'BOOKING_NOT_FOUND' },
   ])('$name', spec.run);
 });

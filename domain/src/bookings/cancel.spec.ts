@@ -76,33 +76,93 @@ const cheaper: BookingEvent = {
 
 describe('CancelBooking', () => {
   it.each<Case>([
-    { name: 'guest withdraws a request: nothing paid, nothing back', given: awaitingApproval, when: cancel('guest-1'), then: [cancelled('guest-1', 'guest', 0)] },
-    { name: 'host cancels before payment', given: awaitingPayment, when: cancel('host-1', LATER, 'double booked'), then: [cancelled('host-1', 'host', 0, LATER, 'double booked')] },
+    {
+      name: 'guest withdraws a request: nothing paid, nothing back',
+      given: awaitingApproval,
+      when: cancel('guest-1'),
+      then: [cancelled('guest-1', 'guest', 0)],
+    },
+    {
+      name: 'host cancels before payment',
+      given: awaitingPayment,
+      when: cancel('host-1', LATER, 'double booked'),
+      then: [cancelled('host-1', 'host', 0, LATER, 'double booked')],
+    },
     { name: 'guest, moderate, 39 days before: all back', given: confirmedBooking, when: cancel('guest-1'), then: [cancelled('guest-1', 'guest', 30_000)] },
-    { name: 'guest, moderate, 2 days before: half back', given: confirmedBooking, when: cancel('guest-1', TWO_DAYS_BEFORE), then: [cancelled('guest-1', 'guest', 15_000, TWO_DAYS_BEFORE)] },
-    { name: 'guest, strict, 10 days before: half back', given: confirmedUnder('strict'), when: cancel('guest-1', TEN_DAYS_BEFORE), then: [cancelled('guest-1', 'guest', 15_000, TEN_DAYS_BEFORE)] },
-    { name: 'guest, strict, 2 days before: nothing back', given: confirmedUnder('strict'), when: cancel('guest-1', TWO_DAYS_BEFORE), then: [cancelled('guest-1', 'guest', 0, TWO_DAYS_BEFORE)] },
-    { name: 'guest, flexible, 2 days before: all back', given: confirmedUnder('flexible'), when: cancel('guest-1', TWO_DAYS_BEFORE), then: [cancelled('guest-1', 'guest', 30_000, TWO_DAYS_BEFORE)] },
-    { name: 'guest, flexible, 12 hours before: nothing back', given: confirmedUnder('flexible'), when: cancel('guest-1', TWELVE_HOURS_BEFORE), then: [cancelled('guest-1', 'guest', 0, TWELVE_HOURS_BEFORE)] },
-    { name: 'host, strict, 12 hours before: all back', given: confirmedUnder('strict'), when: cancel('host-1', TWELVE_HOURS_BEFORE), then: [cancelled('host-1', 'host', 30_000, TWELVE_HOURS_BEFORE)] },
-    { name: 'what a cheaper modification already gave back is not refunded again', given: [...confirmedBooking, cheaper], when: cancel('host-1'), then: [cancelled('host-1', 'host', 20_000, LATER, '', { ...hold, holdId: 'hold-2', stay: shorter })] },
+    {
+      name: 'guest, moderate, 2 days before: half back',
+      given: confirmedBooking,
+      when: cancel('guest-1', TWO_DAYS_BEFORE),
+      then: [cancelled('guest-1', 'guest', 15_000, TWO_DAYS_BEFORE)],
+    },
+    {
+      name: 'guest, strict, 10 days before: half back',
+      given: confirmedUnder('strict'),
+      when: cancel('guest-1', TEN_DAYS_BEFORE),
+      then: [cancelled('guest-1', 'guest', 15_000, TEN_DAYS_BEFORE)],
+    },
+    {
+      name: 'guest, strict, 2 days before: nothing back',
+      given: confirmedUnder('strict'),
+      when: cancel('guest-1', TWO_DAYS_BEFORE),
+      then: [cancelled('guest-1', 'guest', 0, TWO_DAYS_BEFORE)],
+    },
+    {
+      name: 'guest, flexible, 2 days before: all back',
+      given: confirmedUnder('flexible'),
+      when: cancel('guest-1', TWO_DAYS_BEFORE),
+      then: [cancelled('guest-1', 'guest', 30_000, TWO_DAYS_BEFORE)],
+    },
+    {
+      name: 'guest, flexible, 12 hours before: nothing back',
+      given: confirmedUnder('flexible'),
+      when: cancel('guest-1', TWELVE_HOURS_BEFORE),
+      then: [cancelled('guest-1', 'guest', 0, TWELVE_HOURS_BEFORE)],
+    },
+    {
+      name: 'host, strict, 12 hours before: all back',
+      given: confirmedUnder('strict'),
+      when: cancel('host-1', TWELVE_HOURS_BEFORE),
+      then: [cancelled('host-1', 'host', 30_000, TWELVE_HOURS_BEFORE)],
+    },
+    {
+      name: 'what a cheaper modification already gave back is not refunded again',
+      given: [...confirmedBooking, cheaper],
+      when: cancel('host-1'),
+      then: [cancelled('host-1', 'host', 20_000, LATER, '', { ...hold, holdId: 'hold-2', stay: shorter })],
+    },
     {
       name: 'a changed stay paid twice: all back spreads over both payments, newest first',
       given: twoPayments,
       when: cancel('guest-1'),
-      then: [cancelled('guest-1', 'guest', 40_000, LATER, '', afterChange, [['pay-2', 10_000], ['pay-1', 30_000]])],
+      then: [
+        cancelled('guest-1', 'guest', 40_000, LATER, '', afterChange, [
+          ['pay-2', 10_000],
+          ['pay-1', 30_000],
+        ]),
+      ],
     },
     {
       name: 'a changed stay paid twice: half back empties the newest payment first',
       given: twoPayments,
       when: cancel('guest-1', TWO_DAYS_BEFORE),
-      then: [cancelled('guest-1', 'guest', 20_000, TWO_DAYS_BEFORE, '', afterChange, [['pay-2', 10_000], ['pay-1', 10_000]])],
+      then: [
+        cancelled('guest-1', 'guest', 20_000, TWO_DAYS_BEFORE, '', afterChange, [
+          ['pay-2', 10_000],
+          ['pay-1', 10_000],
+        ]),
+      ],
     },
     {
       name: 'a host cancelling a changed stay refunds every payment whole',
       given: twoPayments,
       when: cancel('host-1', TWELVE_HOURS_BEFORE),
-      then: [cancelled('host-1', 'host', 40_000, TWELVE_HOURS_BEFORE, '', afterChange, [['pay-2', 10_000], ['pay-1', 30_000]])],
+      then: [
+        cancelled('host-1', 'host', 40_000, TWELVE_HOURS_BEFORE, '', afterChange, [
+          ['pay-2', 10_000],
+          ['pay-1', 30_000],
+        ]),
+      ],
     },
     { name: 'a stranger cannot cancel', given: confirmedBooking, when: cancel('someone'), throws: 'NOT_BOOKING_GUEST' },
     { name: 'not once the stay has started', given: confirmedBooking, when: cancel('guest-1', STARTED), throws: 'BOOKING_STATE' },

@@ -55,7 +55,10 @@ const hostReviewed: BookingEvent = {
 const REVIEWED_AT = '2026-04-14T09:00:00.000Z';
 const WINDOW_END = '2026-04-27T11:00:00.000Z';
 const WINDOW_CLOSED = '2026-04-27T11:00:00.001Z';
-const reviewAt = (actorId: string, now: string): BookingCommand => ({ type: 'ReviewStay', data: { bookingId: 'b1', now, actorId, rating: 5, comment: 'Lovely' } });
+const reviewAt = (actorId: string, now: string): BookingCommand => ({
+  type: 'ReviewStay',
+  data: { bookingId: 'b1', now, actorId, rating: 5, comment: 'Lovely' },
+});
 type Written = [rating: number, comment: string];
 const published = (reviews: { guest?: Written; host?: Written }, at: string): BookingEvent => ({
   type: 'BookingReviewsPublished',
@@ -74,7 +77,12 @@ const publish = (now: string): BookingCommand => ({ type: 'PublishReviews', data
 
 describe('PublishReviews (the review window closes)', () => {
   it.each<Case>([
-    { name: 'publishes the one review written', given: [...completedBooking, guestReviewed], when: publish(WINDOW_END), then: [published({ guest: [5, 'Lovely'] }, WINDOW_END)] },
+    {
+      name: 'publishes the one review written',
+      given: [...completedBooking, guestReviewed],
+      when: publish(WINDOW_END),
+      then: [published({ guest: [5, 'Lovely'] }, WINDOW_END)],
+    },
     { name: 'not before the window closes', given: [...completedBooking, guestReviewed], when: publish('2026-04-20T00:00:00.000Z'), then: [] },
     { name: 'nothing when nobody wrote', given: completedBooking, when: publish(WINDOW_END), then: [] },
     {
@@ -91,7 +99,12 @@ describe('RecordRefund', () => {
   it.each<Case>([
     { name: 'records a refund', given: confirmedBooking, when: recordRefund(), then: [refunded()] },
     { name: 'the same refund twice is recorded once', given: [...confirmedBooking, refunded()], when: recordRefund(), then: [] },
-    { name: 'another refund is recorded', given: [...confirmedBooking, refunded()], when: recordRefund('refund-2', 5_000), then: [refunded('refund-2', 5_000)] },
+    {
+      name: 'another refund is recorded',
+      given: [...confirmedBooking, refunded()],
+      when: recordRefund('refund-2', 5_000),
+      then: [refunded('refund-2', 5_000)],
+    },
     { name: 'unknown booking', when: recordRefund(), throws: 'BOOKING_NOT_FOUND' },
   ])('$name', spec.run);
 });
@@ -101,7 +114,12 @@ describe('CompleteBooking', () => {
     { name: 'a confirmed stay completes at check-out, paying out what was paid', given: confirmedBooking, when: complete(), then: [completed(30_000)] },
     { name: 'the payout leaves out what a modification gave back', given: [...confirmedBooking, shortened], when: complete(), then: [completed(20_000)] },
     { name: 'not before check-out', given: confirmedBooking, when: complete('2026-04-13T10:59:59.000Z'), then: [] },
-    { name: 'a lengthened stay pays out once its difference is paid', given: [...confirmedBooking, lengthened, { type: 'BookingPaid', data: { bookingId: 'b1', paymentId: 'pay-2', amount: eur(20_000), at: LATER } }], when: complete('2026-04-15T11:00:00.000Z'), then: [completed(50_000, '2026-04-15T11:00:00.000Z')] },
+    {
+      name: 'a lengthened stay pays out once its difference is paid',
+      given: [...confirmedBooking, lengthened, { type: 'BookingPaid', data: { bookingId: 'b1', paymentId: 'pay-2', amount: eur(20_000), at: LATER } }],
+      when: complete('2026-04-15T11:00:00.000Z'),
+      then: [completed(50_000, '2026-04-15T11:00:00.000Z')],
+    },
     { name: 'not before a lengthened stay ends', given: [...confirmedBooking, lengthened], when: complete(), then: [] },
     { name: 'an unpaid booking does not complete', given: awaitingPayment, when: complete(), then: [] },
     { name: 'a request does not complete', given: awaitingApproval, when: complete(), then: [] },
@@ -126,8 +144,18 @@ describe('ReviewStay', () => {
       when: review('guest-1'),
       then: [guestReviewed, published({ guest: [5, 'Lovely'], host: [4, 'Tidy'] }, REVIEWED_AT)],
     },
-    { name: 'not once the 14-day window after check-out closed', given: completedBooking, when: reviewAt('guest-1', WINDOW_CLOSED), throws: 'REVIEW_NOT_ALLOWED' },
-    { name: 'still on the last instant of the window', given: completedBooking, when: reviewAt('guest-1', WINDOW_END), then: [{ ...guestReviewed, data: { ...guestReviewed.data, at: WINDOW_END } }] as BookingEvent[] },
+    {
+      name: 'not once the 14-day window after check-out closed',
+      given: completedBooking,
+      when: reviewAt('guest-1', WINDOW_CLOSED),
+      throws: 'REVIEW_NOT_ALLOWED',
+    },
+    {
+      name: 'still on the last instant of the window',
+      given: completedBooking,
+      when: reviewAt('guest-1', WINDOW_END),
+      then: [{ ...guestReviewed, data: { ...guestReviewed.data, at: WINDOW_END } }] as BookingEvent[],
+    },
     { name: 'the guest reviews once', given: [...completedBooking, guestReviewed], when: review('guest-1'), throws: 'REVIEW_NOT_ALLOWED' },
     { name: 'the host reviews once', given: [...completedBooking, hostReviewed], when: review('host-1'), throws: 'REVIEW_NOT_ALLOWED' },
     { name: 'not before the stay is completed', given: confirmedBooking, when: review('guest-1'), throws: 'REVIEW_NOT_ALLOWED' },

@@ -16,8 +16,7 @@ import { termsOf } from './terms.ts';
 
 type Decision<T extends BookingCommand['type']> = (command: BookingCommandOf<T>['data'], state: BookingState) => BookingEvent[];
 
-const bookingOf = (state: BookingState): Booking =>
-  state.status === 'none' ? fail('BOOKING_NOT_FOUND', 'No such booking') : state;
+const bookingOf = (state: BookingState): Booking => (state.status === 'none' ? fail('BOOKING_NOT_FOUND', 'No such booking') : state);
 
 const holdOf = (b: Booking) => ({ holdId: b.holdId, unitTypeId: b.unitTypeId, stay: b.stay });
 /** Carried by the events whose reactions fall due at the stay's end (completion, reminders). */
@@ -67,7 +66,16 @@ const request: Decision<'RequestBooking'> = (c, state) => {
   if (unitType.price.currency !== listing.currency)
     fail('CURRENCY_MISMATCH', 'Unit price is not in the listing currency', { price: unitType.price.currency, listing: listing.currency });
   const { stay, guests, now } = c;
-  const terms = termsOf({ kind: listing.kind, stay, guests, units, capacity: unitType.capacity, price: unitType.price, nightPrices: unitType.nightPrices, now });
+  const terms = termsOf({
+    kind: listing.kind,
+    stay,
+    guests,
+    units,
+    capacity: unitType.capacity,
+    price: unitType.price,
+    nightPrices: unitType.nightPrices,
+    now,
+  });
   return [
     {
       type: 'BookingRequested',
@@ -130,9 +138,7 @@ const captured: Decision<'RecordPaymentCaptured'> = (c, state) => {
 
 const paymentFailed: Decision<'RecordPaymentFailed'> = (c, state) => {
   const b = bookingOf(state);
-  return b.status === 'awaiting_payment'
-    ? [{ type: 'BookingPaymentFailed', data: { bookingId: b.bookingId, reason: c.reason, ...holdOf(b), at: c.now } }]
-    : [];
+  return b.status === 'awaiting_payment' ? [{ type: 'BookingPaymentFailed', data: { bookingId: b.bookingId, reason: c.reason, ...holdOf(b), at: c.now } }] : [];
 };
 
 const cancel: Decision<'CancelBooking'> = (c, state) => {
@@ -265,14 +271,18 @@ const resolveIssue: Decision<'ResolvePaymentIssue'> = (c, state) => {
 const grantRefund: Decision<'GrantRefund'> = (c, state) => {
   const b = bookingOf(state);
   if (c.actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the host gives money back after the stay');
-  if (b.status !== 'completed') fail('BOOKING_STATE', 'Money is given back this way only after the stay; cancel a booking that has not begun', { status: b.status });
+  if (b.status !== 'completed')
+    fail('BOOKING_STATE', 'Money is given back this way only after the stay; cancel a booking that has not begun', { status: b.status });
   const kept = netPaid(b);
   if (c.amount.currency !== kept.currency) fail('CURRENCY_MISMATCH', `The booking was paid in ${kept.currency}`, { currency: c.amount.currency });
   if (!Number.isSafeInteger(c.amount.amount) || c.amount.amount <= 0 || c.amount.amount > kept.amount)
     fail('REFUND_INVALID', `A refund is more than 0 and at most the ${kept.amount} the guest keeps paid`, { amount: c.amount.amount, kept: kept.amount });
   const { grantId, actorId: by, amount: refund, now: at } = c;
   return [
-    { type: 'BookingRefundGranted', data: { bookingId: b.bookingId, grantId, by, refund, refunds: allocateRefund(b.payments, refund), reason: c.reason ?? '', at } },
+    {
+      type: 'BookingRefundGranted',
+      data: { bookingId: b.bookingId, grantId, by, refund, refunds: allocateRefund(b.payments, refund), reason: c.reason ?? '', at },
+    },
   ];
 };
 
@@ -282,8 +292,12 @@ const depositGuards = (b: Booking, now: string, actorId: string | undefined): 'd
   if (!automatic && actorId !== b.hostId) fail('NOT_BOOKING_HOST', 'Only the vendor marks a table');
   if (b.stay.kind !== 'slot') return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'Only a restaurant booking holds a table deposit');
   if (b.status !== 'confirmed' && b.status !== 'completed') return automatic ? 'skip' : fail('BOOKING_STATE', `Booking is ${b.status}`, { status: b.status });
-  if (!notBefore(now, stayStart(b.stay, b.timeZone))) return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay, b.timeZone) });
-  if (b.deposit) return automatic ? 'skip' : fail('BOOKING_STATE', `The table is already marked ${b.deposit === 'settled' ? 'settled' : 'a no-show'}`, { deposit: b.deposit });
+  if (!notBefore(now, stayStart(b.stay, b.timeZone)))
+    return automatic ? 'skip' : fail('DEPOSIT_NOT_ALLOWED', 'A table is marked from the start of its slot', { start: stayStart(b.stay, b.timeZone) });
+  if (b.deposit)
+    return automatic
+      ? 'skip'
+      : fail('BOOKING_STATE', `The table is already marked ${b.deposit === 'settled' ? 'settled' : 'a no-show'}`, { deposit: b.deposit });
   return 'decide';
 };
 
@@ -291,7 +305,12 @@ const settleDeposit: Decision<'SettleDeposit'> = (c, state) => {
   const b = bookingOf(state);
   if (depositGuards(b, c.now, c.actorId) === 'skip') return [];
   const refund = netPaid(b);
-  return [{ type: 'BookingDepositSettled', data: { bookingId: b.bookingId, ...(c.actorId ? { by: c.actorId } : {}), refund, refunds: allocateRefund(b.payments, refund), at: c.now } }];
+  return [
+    {
+      type: 'BookingDepositSettled',
+      data: { bookingId: b.bookingId, ...(c.actorId ? { by: c.actorId } : {}), refund, refunds: allocateRefund(b.payments, refund), at: c.now },
+    },
+  ];
 };
 
 const markNoShow: Decision<'MarkNoShow'> = (c, state) => {

@@ -15,16 +15,18 @@ type Case = SpecCase<BookingCommand, BookingEvent>;
 const START = '2026-04-10T19:00:00.000Z';
 const DURING = '2026-04-10T20:00:00.000Z';
 const slot: Stay = { kind: 'slot', start: START, minutes: 90 };
-const tableConfirmed = (at = '2026-03-01T10:00:00.000Z'): BookingEvent => ({ type: 'BookingConfirmed', data: { bookingId: 'b1', holdId: 'hold-1', unitTypeId: 'ut-1', stay: slot, at } });
-const booked = [
-  requested({ kind: 'restaurant', stay: slot, total: eur(2_000), instantBook: true, guests: 2 }),
-  paid('pay-1', 2_000),
-  tableConfirmed(),
-];
+const tableConfirmed = (at = '2026-03-01T10:00:00.000Z'): BookingEvent => ({
+  type: 'BookingConfirmed',
+  data: { bookingId: 'b1', holdId: 'hold-1', unitTypeId: 'ut-1', stay: slot, at },
+});
+const booked = [requested({ kind: 'restaurant', stay: slot, total: eur(2_000), instantBook: true, guests: 2 }), paid('pay-1', 2_000), tableConfirmed()];
 const completedTable = [...booked, { type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(2_000), at: '2026-04-10T20:30:00.000Z' } } as BookingEvent];
 
 /** `null`: the deadline, nobody's hand. */
-const settle = (now = DURING, actorId: string | null = 'host-1'): BookingCommand => ({ type: 'SettleDeposit', data: { bookingId: 'b1', now, ...(actorId ? { actorId } : {}) } });
+const settle = (now = DURING, actorId: string | null = 'host-1'): BookingCommand => ({
+  type: 'SettleDeposit',
+  data: { bookingId: 'b1', now, ...(actorId ? { actorId } : {}) },
+});
 const noShow = (now = DURING, actorId = 'host-1'): BookingCommand => ({ type: 'MarkNoShow', data: { bookingId: 'b1', now, actorId } });
 const settled = (now = DURING, by: string | null = 'host-1'): BookingEvent => ({
   type: 'BookingDepositSettled',
@@ -43,8 +45,18 @@ describe('restaurant table deposits', () => {
     { name: 'only the vendor', given: booked, when: noShow(DURING, 'guest-1'), throws: 'NOT_BOOKING_HOST' },
     { name: 'only a restaurant booking', given: completedBooking, when: settle('2026-04-14T09:00:00.000Z'), throws: 'DEPOSIT_NOT_ALLOWED' },
     { name: 'only a confirmed table', given: [booked[0]!], when: noShow(), throws: 'BOOKING_STATE' },
-    { name: 'unmarked after the deadline: settled by nobody', given: completedTable, when: settle('2026-04-11T20:30:00.000Z', null), then: [settled('2026-04-11T20:30:00.000Z', null)] },
-    { name: 'the deadline changes nothing once the vendor marked it', given: [...completedTable, markedNoShow], when: settle('2026-04-11T20:30:00.000Z', null), then: [] },
+    {
+      name: 'unmarked after the deadline: settled by nobody',
+      given: completedTable,
+      when: settle('2026-04-11T20:30:00.000Z', null),
+      then: [settled('2026-04-11T20:30:00.000Z', null)],
+    },
+    {
+      name: 'the deadline changes nothing once the vendor marked it',
+      given: [...completedTable, markedNoShow],
+      when: settle('2026-04-11T20:30:00.000Z', null),
+      then: [],
+    },
     { name: 'the deadline changes nothing on a cancelled or other booking', given: completedBooking, when: settle('2026-04-14T09:00:00.000Z', null), then: [] },
   ])('$name', spec.run);
 

@@ -165,5 +165,4 @@ export const bookingEventTypes = BookingEvent.options.map((option) => option.sha
 const known = new Set<string>(bookingEventTypes);
 
 /** Narrows an event read from a store or log by its type name (its data is trusted, not parsed). */
-export const isBookingEvent = <E extends { type: string; data: unknown }>(event: E): event is E & BookingEvent =>
-  known.has(event.type);
+export const isBookingEvent = <E extends { type: string; data: unknown }>(event: E): event is E & BookingEvent => known.has(event.type);

@@ -28,7 +28,11 @@ const modified = (holdId: string, units = 1): BookingEventOf<'BookingModified'> 
 describe('the hold a booking decision asks for', () => {
   it.each([
     { name: 'a new booking holds its stay', events: [requested({ units: 2 })], hold: { holdId: 'hold-1', stay: nights, units: 2 } },
-    { name: 'a modification onto a new hold replaces the old', events: [modified('hold-2')], hold: { holdId: 'hold-2', stay: longer, units: 1, replacing: 'hold-1' } },
+    {
+      name: 'a modification onto a new hold replaces the old',
+      events: [modified('hold-2')],
+      hold: { holdId: 'hold-2', stay: longer, units: 1, replacing: 'hold-1' },
+    },
     { name: 'a modification that keeps its hold asks for none', events: [modified('hold-1')], hold: undefined },
     { name: 'a decision that holds nothing', events: [approved], hold: undefined },
     { name: 'no decision', events: [], hold: undefined },

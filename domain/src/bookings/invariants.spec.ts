@@ -19,26 +19,48 @@ const stays: Stay[] = [
 ];
 type Step = (bookingId: string, now: string) => BookingCommand;
 const step: fc.Arbitrary<Step> = fc.oneof(
-  actor.map((actorId): Step => (bookingId, now) => ({ type: 'ApproveBooking', data: { bookingId, now, actorId } })),
-  actor.map((actorId): Step => (bookingId, now) => ({ type: 'DeclineBooking', data: { bookingId, now, actorId } })),
+  actor.map(
+    (actorId): Step =>
+      (bookingId, now) => ({ type: 'ApproveBooking', data: { bookingId, now, actorId } }),
+  ),
+  actor.map(
+    (actorId): Step =>
+      (bookingId, now) => ({ type: 'DeclineBooking', data: { bookingId, now, actorId } }),
+  ),
   fc.constant<Step>((bookingId, now) => ({ type: 'ExpireBookingRequest', data: { bookingId, now } })),
   fc.tuple(fc.constantFrom('p1', 'p2', 'p3'), fc.constantFrom(30_000, 10_000, 5_000)).map(
-    ([paymentId, amount]): Step => (bookingId, now) => ({ type: 'RecordPaymentCaptured', data: { bookingId, now, paymentId, amount: eur(amount) } }),
+    ([paymentId, amount]): Step =>
+      (bookingId, now) => ({ type: 'RecordPaymentCaptured', data: { bookingId, now, paymentId, amount: eur(amount) } }),
   ),
   fc.constant<Step>((bookingId, now) => ({ type: 'RecordPaymentFailed', data: { bookingId, now, reason: 'declined' } })),
-  actor.map((actorId): Step => (bookingId, now) => ({ type: 'CancelBooking', data: { bookingId, now, actorId } })),
+  actor.map(
+    (actorId): Step =>
+      (bookingId, now) => ({ type: 'CancelBooking', data: { bookingId, now, actorId } }),
+  ),
   fc.tuple(actor, fc.constantFrom(...stays), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 2 }), fc.string({ minLength: 1, maxLength: 3 })).map(
-    ([actorId, stay, guests, units, hold]): Step => (bookingId, now) => ({
-      type: 'ModifyBooking',
-      data: { bookingId, now, actorId, stay, guests, units, unitType: { name: 'Flat', count: 2, capacity: 3, price: eur(10_000) }, newHoldId: `hold-${hold}` },
-    }),
+    ([actorId, stay, guests, units, hold]): Step =>
+      (bookingId, now) => ({
+        type: 'ModifyBooking',
+        data: {
+          bookingId,
+          now,
+          actorId,
+          stay,
+          guests,
+          units,
+          unitType: { name: 'Flat', count: 2, capacity: 3, price: eur(10_000) },
+          newHoldId: `hold-${hold}`,
+        },
+      }),
   ),
   fc.tuple(fc.constantFrom('r1', 'r2'), fc.constantFrom('p1', 'p2', 'p3'), fc.integer({ min: 1, max: 30_000 })).map(
-    ([refundId, paymentId, amount]): Step => (bookingId, now) => ({ type: 'RecordRefund', data: { bookingId, now, refundId, paymentId, amount: eur(amount) } }),
+    ([refundId, paymentId, amount]): Step =>
+      (bookingId, now) => ({ type: 'RecordRefund', data: { bookingId, now, refundId, paymentId, amount: eur(amount) } }),
   ),
   fc.constant<Step>((bookingId, now) => ({ type: 'CompleteBooking', data: { bookingId, now } })),
   fc.tuple(actor, fc.integer({ min: 0, max: 6 })).map(
-    ([actorId, rating]): Step => (bookingId, now) => ({ type: 'ReviewStay', data: { bookingId, now, actorId, rating, comment: '' } }),
+    ([actorId, rating]): Step =>
+      (bookingId, now) => ({ type: 'ReviewStay', data: { bookingId, now, actorId, rating, comment: '' } }),
   ),
 );
 const timedSteps = fc.array(fc.tuple(step, fc.integer({ min: 0, max: 60 * 24 * 60 })), { maxLength: 25 });

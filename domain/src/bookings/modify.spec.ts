@@ -89,7 +89,11 @@ describe('ModifyBooking', () => {
     },
     {
       name: 'a stay paid twice, two nights shorter: the newest payment goes back first, the rest from the older',
-      given: [...confirmedBooking, modified({ stay: fourNights, total: eur(40_000), priceDifference: eur(10_000), captureDue: eur(10_000), confirmed: true }), paid('pay-2', 10_000, LATER)],
+      given: [
+        ...confirmedBooking,
+        modified({ stay: fourNights, total: eur(40_000), priceDifference: eur(10_000), captureDue: eur(10_000), confirmed: true }),
+        paid('pay-2', 10_000, LATER),
+      ],
       when: modify({ stay: twoNights, newHoldId: 'hold-3' }),
       then: [
         modified({
@@ -177,11 +181,38 @@ describe('ModifyBooking', () => {
         }),
       ],
     },
-    { name: 'not more units than the unit type has', given: awaitingApproval, when: modify({ units: 4 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
-    { name: 'not more guests than all its units seat', given: awaitingApproval, when: modify({ guests: 13 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
-    { name: 'a table not moved off the grid', given: table, when: modify({ stay: { kind: 'slot', start: '2026-03-05T20:00:00.000Z', minutes: 90 }, slotGrid: evenings }), throws: 'STAY_INVALID' },
-    { name: 'a table not moved past closing', given: table, when: modify({ stay: { kind: 'slot', start: '2026-03-05T22:30:00.000Z', minutes: 90 }, slotGrid: evenings }), throws: 'STAY_INVALID' },
-    { name: 'a table not moved without opening hours to check', given: table, when: modify({ stay: { kind: 'slot', start: '2026-03-05T21:00:00.000Z', minutes: 90 } }), throws: 'STAY_INVALID' },
+    {
+      name: 'not more units than the unit type has',
+      given: awaitingApproval,
+      when: modify({ units: 4 }),
+      throws: 'PARTY_TOO_LARGE',
+      details: { units: 4, available: 3 },
+    },
+    {
+      name: 'not more guests than all its units seat',
+      given: awaitingApproval,
+      when: modify({ guests: 13 }),
+      throws: 'PARTY_TOO_LARGE',
+      details: { units: 4, available: 3 },
+    },
+    {
+      name: 'a table not moved off the grid',
+      given: table,
+      when: modify({ stay: { kind: 'slot', start: '2026-03-05T20:00:00.000Z', minutes: 90 }, slotGrid: evenings }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'a table not moved past closing',
+      given: table,
+      when: modify({ stay: { kind: 'slot', start: '2026-03-05T22:30:00.000Z', minutes: 90 }, slotGrid: evenings }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'a table not moved without opening hours to check',
+      given: table,
+      when: modify({ stay: { kind: 'slot', start: '2026-03-05T21:00:00.000Z', minutes: 90 } }),
+      throws: 'STAY_INVALID',
+    },
     {
       name: 'what is asked is checked first: a host asking for too many units hears that',
       given: confirmedBooking,
@@ -192,14 +223,45 @@ describe('ModifyBooking', () => {
     { name: 'more units need a new hold', given: confirmedBooking, when: modify({ guests: 6, units: 2, newHoldId: 'hold-1' }), throws: 'STAY_INVALID' },
     { name: 'nothing changed', given: confirmedBooking, when: modify({ stay: nights, guests: 2 }), then: [] },
     { name: 'the host cannot modify', given: confirmedBooking, when: modify({ actorId: 'host-1', stay: fourNights }), throws: 'NOT_BOOKING_GUEST' },
-    { name: 'not once the stay has started', given: confirmedBooking, when: modify({ stay: fourNights, now: '2026-04-10T16:00:00.000Z' }), throws: 'BOOKING_STATE' },
+    {
+      name: 'not once the stay has started',
+      given: confirmedBooking,
+      when: modify({ stay: fourNights, now: '2026-04-10T16:00:00.000Z' }),
+      throws: 'BOOKING_STATE',
+    },
     { name: 'not once cancelled', given: [...confirmedBooking, cancelled], when: modify({ stay: fourNights }), throws: 'BOOKING_STATE' },
-    { name: 'not to a past stay', given: confirmedBooking, when: modify({ stay: { kind: 'nights', checkIn: '2026-02-27', checkOut: '2026-03-04' } }), throws: 'STAY_IN_PAST' },
-    { name: 'not to 61 nights', given: confirmedBooking, when: modify({ stay: { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-06-10' } }), throws: 'STAY_INVALID' },
+    {
+      name: 'not to a past stay',
+      given: confirmedBooking,
+      when: modify({ stay: { kind: 'nights', checkIn: '2026-02-27', checkOut: '2026-03-04' } }),
+      throws: 'STAY_IN_PAST',
+    },
+    {
+      name: 'not to 61 nights',
+      given: confirmedBooking,
+      when: modify({ stay: { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-06-10' } }),
+      throws: 'STAY_INVALID',
+    },
     { name: 'not from nights to a slot', given: confirmedBooking, when: modify({ stay: slot }), throws: 'STAY_INVALID' },
-    { name: 'not more guests than the units asked for hold', given: confirmedBooking, when: modify({ guests: 5, units: 1 }), throws: 'PARTY_TOO_LARGE', details: { capacity: 4 } },
-    { name: 'not when the unit holds fewer now', given: confirmedBooking, when: modify({ units: 1, guests: 3, unitType: { ...flats, capacity: 2 } }), throws: 'PARTY_TOO_LARGE' },
-    { name: 'not at a price in another currency', given: confirmedBooking, when: modify({ stay: fourNights, unitType: { ...flats, price: { amount: 1, currency: 'USD' } } }), throws: 'CURRENCY_MISMATCH' },
+    {
+      name: 'not more guests than the units asked for hold',
+      given: confirmedBooking,
+      when: modify({ guests: 5, units: 1 }),
+      throws: 'PARTY_TOO_LARGE',
+      details: { capacity: 4 },
+    },
+    {
+      name: 'not when the unit holds fewer now',
+      given: confirmedBooking,
+      when: modify({ units: 1, guests: 3, unitType: { ...flats, capacity: 2 } }),
+      throws: 'PARTY_TOO_LARGE',
+    },
+    {
+      name: 'not at a price in another currency',
+      given: confirmedBooking,
+      when: modify({ stay: fourNights, unitType: { ...flats, price: { amount: 1, currency: 'USD' } } }),
+      throws: 'CURRENCY_MISMATCH',
+    },
     { name: 'unknown booking', when: modify({ stay: fourNights }), throws: 'BOOKING_NOT_FOUND' },
   ])('$name', spec.run);
 });

@@ -23,7 +23,12 @@ describe('payment issues of a booking', () => {
   it.each<Case>([
     { name: 'a parked money task raises an issue on the booking', given: confirmedBooking, when: record(), then: [raised()] },
     { name: 'raised once per task', given: [...confirmedBooking, raised()], when: record(), then: [] },
-    { name: 'another task raises its own', given: [...confirmedBooking, raised()], when: record('capture-difference:b1:hold-2'), then: [raised('capture-difference:b1:hold-2')] },
+    {
+      name: 'another task raises its own',
+      given: [...confirmedBooking, raised()],
+      when: record('capture-difference:b1:hold-2'),
+      then: [raised('capture-difference:b1:hold-2')],
+    },
     { name: 'the task succeeding later resolves it', given: [...confirmedBooking, raised()], when: resolve(), then: [resolved] },
     { name: 'nothing to resolve when no issue is open', given: confirmedBooking, when: resolve(), then: [] },
     { name: 'resolved once', given: [...confirmedBooking, raised(), resolved], when: resolve(), then: [] },

@@ -3,17 +3,7 @@ import { specFor, type SpecCase } from '../shared/spec.ts';
 import { bookingDecider } from './booking.ts';
 import type { BookingCommand } from './commands.ts';
 import type { BookingEvent } from './events.ts';
-import {
-  awaitingApproval,
-  awaitingPayment,
-  confirmed,
-  confirmedBooking,
-  eur,
-  hold,
-  LATER,
-  paid,
-  requested,
-} from './fixtures.ts';
+import { awaitingApproval, awaitingPayment, confirmed, confirmedBooking, eur, hold, LATER, paid, requested } from './fixtures.ts';
 
 const spec = specFor(bookingDecider);
 type Case = SpecCase<BookingCommand, BookingEvent>;
@@ -65,7 +55,12 @@ describe('RecordPaymentCaptured', () => {
     { name: 'a payment after its deadline failed goes back', given: [...awaitingPayment, paymentFailed], when: capture(), then: [orphaned()] },
     { name: 'a payment before approval goes back', given: awaitingApproval, when: capture(), then: [orphaned()] },
     { name: 'an orphaned payment reported twice goes back once', given: [...awaitingApproval, orphaned()], when: capture(), then: [] },
-    { name: 'a payment in another currency goes back', given: awaitingPayment, when: capture('pay-1', { amount: 30_000, currency: 'USD' }), then: [orphaned('pay-1', { amount: 30_000, currency: 'USD' })] },
+    {
+      name: 'a payment in another currency goes back',
+      given: awaitingPayment,
+      when: capture('pay-1', { amount: 30_000, currency: 'USD' }),
+      then: [orphaned('pay-1', { amount: 30_000, currency: 'USD' })],
+    },
     {
       name: 'the difference a modification asked for is recorded without confirming again',
       given: [...confirmedBooking, raisedTo(40_000)],

@@ -8,8 +8,18 @@ const part = (paymentId: string, amount: number) => ({ paymentId, amount: eur(am
 describe('allocateRefund(payments, amount)', () => {
   it.each([
     { name: 'within the newest payment', payments: [payment('p1', 20_000), payment('p2', 10_000)], amount: 5_000, parts: [part('p2', 5_000)] },
-    { name: 'empties the newest, then takes from the older', payments: [payment('p1', 20_000), payment('p2', 10_000)], amount: 25_000, parts: [part('p2', 10_000), part('p1', 15_000)] },
-    { name: 'skips what was already decided to go back', payments: [payment('p1', 20_000), payment('p2', 10_000, 10_000)], amount: 5_000, parts: [part('p1', 5_000)] },
+    {
+      name: 'empties the newest, then takes from the older',
+      payments: [payment('p1', 20_000), payment('p2', 10_000)],
+      amount: 25_000,
+      parts: [part('p2', 10_000), part('p1', 15_000)],
+    },
+    {
+      name: 'skips what was already decided to go back',
+      payments: [payment('p1', 20_000), payment('p2', 10_000, 10_000)],
+      amount: 5_000,
+      parts: [part('p1', 5_000)],
+    },
     { name: 'nothing to refund, no parts', payments: [payment('p1', 20_000)], amount: 0, parts: [] },
     { name: 'never more than the payments hold', payments: [payment('p1', 2_000)], amount: 5_000, parts: [part('p1', 2_000)] },
   ])('$name', ({ payments, amount, parts }) => {

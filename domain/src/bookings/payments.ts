@@ -40,11 +40,7 @@ export const credit = (payments: readonly BookingPayment[], parts: readonly Refu
  * asks only for the rest, with the same key and amount for a part whose answer was lost. The newest
  * payment keeps the task's own key, the one such a task used before.
  */
-export const legacyRefundPlan = (
-  payments: readonly BookingPayment[],
-  amount: Money,
-  taskId: string,
-): (RefundPart & { idempotencyKey: string })[] => {
+export const legacyRefundPlan = (payments: readonly BookingPayment[], amount: Money, taskId: string): (RefundPart & { idempotencyKey: string })[] => {
   const parts: (RefundPart & { idempotencyKey: string })[] = [];
   let left = amount.amount;
   const newest = payments.at(-1)?.paymentId;

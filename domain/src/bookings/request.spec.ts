@@ -103,16 +103,36 @@ describe('RequestBooking', () => {
     { name: 'one unit for a small party', when: forParty({ guests: 1 }), then: [requested({ guests: 1 })] },
     { name: 'not more units than the unit type has', when: request({ guests: 2, units: 4 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
     { name: 'not a party larger than all its units seat', when: forParty({ guests: 13 }), throws: 'PARTY_TOO_LARGE', details: { units: 4, available: 3 } },
-    { name: 'a slot off the restaurant grid', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }), throws: 'STAY_INVALID' },
-    { name: 'a slot while the restaurant is closed', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T12:00:00Z' } }), throws: 'STAY_INVALID' },
-    { name: 'a slot that would end after closing', when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T22:30:00Z' } }), throws: 'STAY_INVALID' },
+    {
+      name: 'a slot off the restaurant grid',
+      when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'a slot while the restaurant is closed',
+      when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T12:00:00Z' } }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'a slot that would end after closing',
+      when: request({ listing: restaurant, stay: { ...slot, start: '2026-03-01T22:30:00Z' } }),
+      throws: 'STAY_INVALID',
+    },
     {
       name: "a slot on the grid of the restaurant's own time zone (19:30 in Tokyo)",
       when: request({ listing: { ...restaurant, slotGrid: { ...evenings, timeZone: 'Asia/Tokyo' } }, stay: { ...slot, start: '2026-03-01T10:30:00Z' } }),
       then: [requested({ kind: 'restaurant', stay: { ...slot, start: '2026-03-01T10:30:00.000Z' }, total: eur(10_000) })],
     },
-    { name: 'a restaurant without opening hours seats no slot', when: request({ listing: { ...restaurant, slotGrid: undefined }, stay: slot }), throws: 'STAY_INVALID' },
-    { name: 'the slot is checked before who asks', when: request({ guestId: 'host-1', listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }), throws: 'STAY_INVALID' },
+    {
+      name: 'a restaurant without opening hours seats no slot',
+      when: request({ listing: { ...restaurant, slotGrid: undefined }, stay: slot }),
+      throws: 'STAY_INVALID',
+    },
+    {
+      name: 'the slot is checked before who asks',
+      when: request({ guestId: 'host-1', listing: restaurant, stay: { ...slot, start: '2026-03-01T20:00:00Z' } }),
+      throws: 'STAY_INVALID',
+    },
   ])('$name', spec.run);
 
   it.each([

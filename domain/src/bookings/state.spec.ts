@@ -57,11 +57,22 @@ describe('booking state', () => {
     { events: [requested()], status: 'awaiting_approval', active: true },
     { events: [requested(), approved], status: 'awaiting_payment', active: true },
     { events: confirmedBooking, status: 'confirmed', active: true },
-    { events: [requested(), { type: 'BookingDeclined', data: { bookingId: 'b1', by: 'host-1', reason: '', ...hold, at: LATER } }], status: 'declined', active: false },
-    { events: [requested(), { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: LATER } }], status: 'request_expired', active: false },
-    { events: [requested(), approved, { type: 'BookingPaymentFailed', data: { bookingId: 'b1', reason: 'x', ...hold, at: LATER } }], status: 'payment_failed', active: false },
     {
-      events: [requested(), { type: 'BookingCancelled', data: { bookingId: 'b1', by: 'guest-1', byRole: 'guest', refund: eur(0), reason: '', ...hold, at: LATER } }],
+      events: [requested(), { type: 'BookingDeclined', data: { bookingId: 'b1', by: 'host-1', reason: '', ...hold, at: LATER } }],
+      status: 'declined',
+      active: false,
+    },
+    { events: [requested(), { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: LATER } }], status: 'request_expired', active: false },
+    {
+      events: [requested(), approved, { type: 'BookingPaymentFailed', data: { bookingId: 'b1', reason: 'x', ...hold, at: LATER } }],
+      status: 'payment_failed',
+      active: false,
+    },
+    {
+      events: [
+        requested(),
+        { type: 'BookingCancelled', data: { bookingId: 'b1', by: 'guest-1', byRole: 'guest', refund: eur(0), reason: '', ...hold, at: LATER } },
+      ],
       status: 'cancelled',
       active: false,
     },

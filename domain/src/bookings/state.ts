@@ -142,7 +142,12 @@ export const evolve = (state: BookingState, event: BookingEvent): BookingState =
       return { ...state, status: statusAfter(state.status, event) };
     case 'BookingCancelled': {
       const { refund, refunds } = event.data;
-      return { ...state, status: statusAfter(state.status, event), credited: plus(state.credited, refund), payments: credit(state.payments, partsOf(state, refund, refunds)) };
+      return {
+        ...state,
+        status: statusAfter(state.status, event),
+        credited: plus(state.credited, refund),
+        payments: credit(state.payments, partsOf(state, refund, refunds)),
+      };
     }
     case 'BookingModified': {
       const { stay, guests, units, total, holdId, refundDue, refunds } = event.data;

@@ -20,8 +20,7 @@ const CHECK_IN_TIME = '15:00';
 const CHECK_OUT_TIME = '11:00';
 
 /** The calendar keys a stay occupies: its nights, or the slot's start instant. */
-export const stayKeys = (stay: Stay): string[] =>
-  stay.kind === 'nights' ? nightsOf(stay.checkIn, stay.checkOut) : [stay.start];
+export const stayKeys = (stay: Stay): string[] => (stay.kind === 'nights' ? nightsOf(stay.checkIn, stay.checkOut) : [stay.start]);
 
 /**
  * When a stay begins: check-in at 15:00 in the listing's time zone on its first night, or the
@@ -55,7 +54,8 @@ export const validStay = (stay: Stay, now: string): Stay => {
     if (nights < 1) fail('STAY_INVALID', 'Check-out must be after check-in');
     if (nights > MAX_NIGHTS) fail('STAY_INVALID', `A stay has at most ${MAX_NIGHTS} nights`, { nights });
     if (stay.checkIn < dateOf(now)) fail('STAY_IN_PAST', 'Check-in is in the past', { checkIn: stay.checkIn });
-    if (daysBetween(dateOf(now), stay.checkIn) > MAX_DAYS_AHEAD) fail('STAY_INVALID', `A stay starts at most ${MAX_DAYS_AHEAD} days ahead`, { checkIn: stay.checkIn });
+    if (daysBetween(dateOf(now), stay.checkIn) > MAX_DAYS_AHEAD)
+      fail('STAY_INVALID', `A stay starts at most ${MAX_DAYS_AHEAD} days ahead`, { checkIn: stay.checkIn });
     return { kind: 'nights', checkIn: stay.checkIn, checkOut: stay.checkOut };
   }
   if (!isUtcInstant(stay.start)) fail('STAY_INVALID', 'Slot start must be an ISO instant in UTC');

@@ -21,8 +21,7 @@ const stayPrice = (stay: Stay, price: Money, nightPrices: Record<string, Money> 
   if (stay.kind === 'slot') return price;
   return stayKeys(stay).reduce((sum, night) => {
     const nightly = nightPrices[night] ?? price;
-    if (nightly.currency !== price.currency)
-      fail('CURRENCY_MISMATCH', `The price of ${night} is not in ${price.currency}`, { night, price: nightly.currency });
+    if (nightly.currency !== price.currency) fail('CURRENCY_MISMATCH', `The price of ${night} is not in ${price.currency}`, { night, price: nightly.currency });
     return add(sum, nightly);
   }, zero(price.currency));
 };

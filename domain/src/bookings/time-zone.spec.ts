@@ -26,7 +26,16 @@ const bookedIn = (p: Place): BookingEvent[] => [requested({ stay: p.stay, timeZo
 const cancel = (now: string): BookingCommand => ({ type: 'CancelBooking', data: { bookingId: 'b1', now, actorId: 'guest-1' } });
 const cancelled = (p: Place, refund: number, at: string): BookingEvent => ({
   type: 'BookingCancelled',
-  data: { bookingId: 'b1', by: 'guest-1', byRole: 'guest', refund: eur(refund), refunds: [{ paymentId: 'pay-1', amount: eur(refund) }], reason: '', ...hold(p), at },
+  data: {
+    bookingId: 'b1',
+    by: 'guest-1',
+    byRole: 'guest',
+    refund: eur(refund),
+    refunds: [{ paymentId: 'pay-1', amount: eur(refund) }],
+    reason: '',
+    ...hold(p),
+    at,
+  },
 });
 const complete = (now: string): BookingCommand => ({ type: 'CompleteBooking', data: { bookingId: 'b1', now } });
 const completed = (at: string): BookingEvent => ({ type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(30_000), at } });
@@ -34,7 +43,10 @@ const completed = (at: string): BookingEvent => ({ type: 'BookingCompleted', dat
 describe('check-in and check-out on the listing wall clock', () => {
   it('a request carries the listing time zone', () => {
     const listing = { ...request().data.listing, timeZone: 'Asia/Tokyo' };
-    spec.given([]).when(request({ listing, stay: tokyo.stay })).then([requested({ stay: tokyo.stay, timeZone: 'Asia/Tokyo' })]);
+    spec
+      .given([])
+      .when(request({ listing, stay: tokyo.stay }))
+      .then([requested({ stay: tokyo.stay, timeZone: 'Asia/Tokyo' })]);
   });
 
   it('payment confirms with the time zone, so that the stay is completed at its own check-out', () => {
@@ -52,7 +64,10 @@ describe('check-in and check-out on the listing wall clock', () => {
     { name: 'New York, a minute later: half', place: newYork, now: '2026-03-01T20:01:00.000Z', refund: 15_000 },
     { name: 'Tokyo, a minute before check-in there: still cancellable', place: tokyo, now: '2026-04-10T05:59:00.000Z', refund: 15_000 },
   ])('cancellation refund: $name', ({ place, now, refund }) => {
-    spec.given(bookedIn(place)).when(cancel(now)).then([cancelled(place, refund, now)]);
+    spec
+      .given(bookedIn(place))
+      .when(cancel(now))
+      .then([cancelled(place, refund, now)]);
   });
 
   it('a stay that has begun on the listing clock is no longer cancelled (Tokyo 15:00 is 06:00 UTC)', () => {
@@ -61,9 +76,19 @@ describe('check-in and check-out on the listing wall clock', () => {
 
   it.each([
     { name: 'Tokyo: not before 11:00 there', place: tokyo, now: '2026-04-13T01:59:00.000Z', then: [] },
-    { name: 'Tokyo: at 11:00 there (02:00 UTC, hours before 11:00 UTC)', place: tokyo, now: '2026-04-13T02:00:00.000Z', then: [completed('2026-04-13T02:00:00.000Z')] },
+    {
+      name: 'Tokyo: at 11:00 there (02:00 UTC, hours before 11:00 UTC)',
+      place: tokyo,
+      now: '2026-04-13T02:00:00.000Z',
+      then: [completed('2026-04-13T02:00:00.000Z')],
+    },
     { name: 'New York after the change: not at 11:00 UTC', place: newYork, now: '2026-03-10T11:00:00.000Z', then: [] },
-    { name: 'New York after the change: at 11:00 summer time (15:00 UTC)', place: newYork, now: '2026-03-10T15:00:00.000Z', then: [completed('2026-03-10T15:00:00.000Z')] },
+    {
+      name: 'New York after the change: at 11:00 summer time (15:00 UTC)',
+      place: newYork,
+      now: '2026-03-10T15:00:00.000Z',
+      then: [completed('2026-03-10T15:00:00.000Z')],
+    },
   ])('completion: $name', ({ place, now, then }) => {
     spec.given(bookedIn(place)).when(complete(now)).then(then);
   });
@@ -76,7 +101,12 @@ describe('check-in and check-out on the listing wall clock', () => {
     spec
       .given(done)
       .when(review('2026-04-27T02:00:00.000Z'))
-      .then([{ type: 'GuestReviewedStay', data: { bookingId: 'b1', listingId: 'listing-1', guestId: 'guest-1', rating: 5, comment: 'Lovely', at: '2026-04-27T02:00:00.000Z' } }]);
+      .then([
+        {
+          type: 'GuestReviewedStay',
+          data: { bookingId: 'b1', listingId: 'listing-1', guestId: 'guest-1', rating: 5, comment: 'Lovely', at: '2026-04-27T02:00:00.000Z' },
+        },
+      ]);
   });
 
   it('reviews show the month of the check-in date, whatever UTC says', () => {
@@ -84,10 +114,16 @@ describe('check-in and check-out on the listing wall clock', () => {
     const honolulu = { stay: { kind: 'nights', checkIn: '2026-05-31', checkOut: '2026-06-02' } as Stay, timeZone: 'Pacific/Honolulu' };
     const done = [...bookedIn(honolulu), completed('2026-06-02T21:00:00.000Z')];
     const [, published] = spec
-      .given([...done, { type: 'HostReviewedGuest', data: { bookingId: 'b1', guestId: 'guest-1', hostId: 'host-1', rating: 4, comment: '', at: '2026-06-03T00:00:00.000Z' } }])
+      .given([
+        ...done,
+        { type: 'HostReviewedGuest', data: { bookingId: 'b1', guestId: 'guest-1', hostId: 'host-1', rating: 4, comment: '', at: '2026-06-03T00:00:00.000Z' } },
+      ])
       .when({ type: 'ReviewStay', data: { bookingId: 'b1', now: '2026-06-03T00:00:00.000Z', actorId: 'guest-1', rating: 5, comment: '' } })
       .then([
-        { type: 'GuestReviewedStay', data: { bookingId: 'b1', listingId: 'listing-1', guestId: 'guest-1', rating: 5, comment: '', at: '2026-06-03T00:00:00.000Z' } },
+        {
+          type: 'GuestReviewedStay',
+          data: { bookingId: 'b1', listingId: 'listing-1', guestId: 'guest-1', rating: 5, comment: '', at: '2026-06-03T00:00:00.000Z' },
+        },
         {
           type: 'BookingReviewsPublished',
           data: {
@@ -109,7 +145,17 @@ describe('check-in and check-out on the listing wall clock', () => {
     const later: Stay = { kind: 'nights', checkIn: '2026-04-10', checkOut: '2026-04-14' };
     const [modified] = spec
       .given(bookedIn(tokyo))
-      .when({ type: 'ModifyBooking', data: { bookingId: 'b1', now: NOW, actorId: 'guest-1', stay: later, unitType: { name: 'Suite', count: 1, capacity: 4, price: eur(10_000) }, newHoldId: 'hold-2' } })
+      .when({
+        type: 'ModifyBooking',
+        data: {
+          bookingId: 'b1',
+          now: NOW,
+          actorId: 'guest-1',
+          stay: later,
+          unitType: { name: 'Suite', count: 1, capacity: 4, price: eur(10_000) },
+          newHoldId: 'hold-2',
+        },
+      })
       .then([
         {
           type: 'BookingModified',
@@ -138,9 +184,19 @@ describe('check-in and check-out on the listing wall clock', () => {
   });
 
   it('a booking of before time zones keeps its UTC instants', () => {
-    const old = [requested({ stay: tokyo.stay }), approved, paid(), { type: 'BookingConfirmed', data: { bookingId: 'b1', ...hold(tokyo), at: NOW } } as BookingEvent];
+    const old = [
+      requested({ stay: tokyo.stay }),
+      approved,
+      paid(),
+      { type: 'BookingConfirmed', data: { bookingId: 'b1', ...hold(tokyo), at: NOW } } as BookingEvent,
+    ];
     spec.given(old).when(complete('2026-04-13T02:00:00.000Z')).then([]);
-    spec.given(old).when(complete('2026-04-13T11:00:00.000Z')).then([completed('2026-04-13T11:00:00.000Z')]);
-    expect(bookingReactions(old[3]!, { hostResponseHours: 24, holdTtlMinutes: 15 }).find((r) => r.task.type === 'CompleteStay')?.dueAt).toBe('2026-04-13T11:00:00.000Z');
+    spec
+      .given(old)
+      .when(complete('2026-04-13T11:00:00.000Z'))
+      .then([completed('2026-04-13T11:00:00.000Z')]);
+    expect(bookingReactions(old[3]!, { hostResponseHours: 24, holdTtlMinutes: 15 }).find((r) => r.task.type === 'CompleteStay')?.dueAt).toBe(
+      '2026-04-13T11:00:00.000Z',
+    );
   });
 });

@@ -114,8 +114,16 @@ describe('bookingReactions(event, settings)', () => {
       ]),
       tasks: [
         releaseHold('cancelled'),
-        { taskId: 'refund:b1:cancelled:pay-2', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'cancelled' } },
-        { taskId: 'refund:b1:cancelled:pay-1', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-1', amount: eur(30_000), reason: 'cancelled' } },
+        {
+          taskId: 'refund:b1:cancelled:pay-2',
+          dueAt: LATER,
+          task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'cancelled' },
+        },
+        {
+          taskId: 'refund:b1:cancelled:pay-1',
+          dueAt: LATER,
+          task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-1', amount: eur(30_000), reason: 'cancelled' },
+        },
       ],
     },
     {
@@ -169,7 +177,11 @@ describe('bookingReactions(event, settings)', () => {
         { taskId: 'confirm-hold:b1:hold-2', dueAt: LATER, task: { type: 'ConfirmHold', bookingId: 'b1', holdId: 'hold-2', unitTypeId: 'ut-1', stay: longer } },
         { taskId: 'complete-stay:b1:hold-2', dueAt: '2026-04-14T11:00:00.000Z', task: { type: 'CompleteStay', bookingId: 'b1' } },
         releaseHold('modified'),
-        { taskId: 'refund:b1:modified:hold-2:pay-2', dueAt: LATER, task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'modified' } },
+        {
+          taskId: 'refund:b1:modified:hold-2:pay-2',
+          dueAt: LATER,
+          task: { type: 'Refund', bookingId: 'b1', paymentId: 'pay-2', amount: eur(10_000), reason: 'modified' },
+        },
       ],
     },
     {
@@ -178,7 +190,11 @@ describe('bookingReactions(event, settings)', () => {
       tasks: [],
     },
     { name: 'a payment alone schedules nothing', event: paid(), tasks: [] },
-    { name: 'a recorded refund schedules nothing', event: { type: 'BookingRefunded', data: { bookingId: 'b1', refundId: 'r', amount: eur(1), at: LATER } }, tasks: [] },
+    {
+      name: 'a recorded refund schedules nothing',
+      event: { type: 'BookingRefunded', data: { bookingId: 'b1', refundId: 'r', amount: eur(1), at: LATER } },
+      tasks: [],
+    },
     {
       name: 'a completion publishes the reviews when the window closes, 14 days on',
       event: { type: 'BookingCompleted', data: { bookingId: 'b1', payout: eur(1), at: END } },

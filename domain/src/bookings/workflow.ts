@@ -58,12 +58,26 @@ const release = (data: { bookingId: string; holdId: string; unitTypeId: string; 
   return { taskId: `release-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ReleaseHold', bookingId, holdId, unitTypeId, stay, reason } };
 };
 
-const confirm = (bookingId: string, holdId: string, unitTypeId: string, stay: Stay, timeZone: string | undefined, at: string, settings: WorkflowSettings): Reaction[] => [
+const confirm = (
+  bookingId: string,
+  holdId: string,
+  unitTypeId: string,
+  stay: Stay,
+  timeZone: string | undefined,
+  at: string,
+  settings: WorkflowSettings,
+): Reaction[] => [
   { taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } },
   // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
   { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay, timeZone), task: { type: 'CompleteStay', bookingId } },
   ...(stay.kind === 'slot'
-    ? [{ taskId: `settle-deposit:${bookingId}:${holdId}`, dueAt: addHours(stayEnd(stay, timeZone), settings.depositRefundHours ?? 24), task: { type: 'SettleUnmarkedDeposit', bookingId } } as const]
+    ? [
+        {
+          taskId: `settle-deposit:${bookingId}:${holdId}`,
+          dueAt: addHours(stayEnd(stay, timeZone), settings.depositRefundHours ?? 24),
+          task: { type: 'SettleUnmarkedDeposit', bookingId },
+        } as const,
+      ]
     : []),
 ];
 
@@ -100,17 +114,11 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
             task: { type: 'ExpireRequest', bookingId },
           },
         ];
-      return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } },
-        paymentDeadline(bookingId, at, settings),
-      ];
+      return [{ taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } }, paymentDeadline(bookingId, at, settings)];
     }
     case 'BookingApproved': {
       const { bookingId, at } = event.data;
-      return [
-        { taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } },
-        paymentDeadline(bookingId, at, settings),
-      ];
+      return [{ taskId: `capture-payment:${bookingId}`, dueAt: at, task: { type: 'CapturePayment', bookingId } }, paymentDeadline(bookingId, at, settings)];
     }
     case 'BookingDeclined':
       return [release(event.data, 'declined')];
@@ -128,9 +136,7 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
     }
     case 'BookingPaymentOrphaned': {
       const { bookingId, paymentId, amount, at } = event.data;
-      return [
-        { taskId: `refund:${bookingId}:orphaned:${paymentId}`, dueAt: at, task: { type: 'Refund', bookingId, paymentId, amount, reason: 'orphaned' } },
-      ];
+      return [{ taskId: `refund:${bookingId}:orphaned:${paymentId}`, dueAt: at, task: { type: 'Refund', bookingId, paymentId, amount, reason: 'orphaned' } }];
     }
     case 'BookingModified': {
       const { bookingId, unitTypeId, previous, holdId, stay, refundDue, refunds, captureDue, confirmed, timeZone, at } = event.data;

@@ -20,10 +20,7 @@ const now = '2026-07-01T10:00:00.000Z';
 const expiresAt = '2026-07-01T10:15:00.000Z';
 const nights = ['2026-07-10', '2026-07-11'];
 
-const hold = (
-  holdId: string,
-  o: { keys?: string[]; units?: number; capacity?: number; bookingId?: string; replacing?: string } = {},
-): CalendarCommand => ({
+const hold = (holdId: string, o: { keys?: string[]; units?: number; capacity?: number; bookingId?: string; replacing?: string } = {}): CalendarCommand => ({
   type: 'PlaceHold',
   data: {
     holdId,
@@ -84,14 +81,24 @@ describe('PlaceHold', () => {
     { name: 'capacity 5: the fifth hold fits', given: fiveHeld.slice(0, 4), when: hold('h5', { capacity: 5 }), then: [placed('h5')] },
     { name: 'capacity 5: the sixth hold fails', given: fiveHeld, when: hold('h6', { capacity: 5 }), throws: 'NIGHTS_UNAVAILABLE' },
     { name: 'units count against capacity', given: [placed('h1', { units: 3 })], when: hold('h2', { units: 3, capacity: 5 }), throws: 'NIGHTS_UNAVAILABLE' },
-    { name: 'several units fit together', given: [placed('h1', { units: 3 })], when: hold('h2', { units: 2, capacity: 5 }), then: [placed('h2', { units: 2 })] },
+    {
+      name: 'several units fit together',
+      given: [placed('h1', { units: 3 })],
+      when: hold('h2', { units: 2, capacity: 5 }),
+      then: [placed('h2', { units: 2 })],
+    },
     { name: 'a lowered capacity counts what is already held', given: fiveHeld.slice(0, 3), when: hold('h4', { capacity: 2 }), throws: 'NIGHTS_UNAVAILABLE' },
     { name: 'release frees the nights', given: [placed('h1'), released('h1')], when: hold('h2'), then: [placed('h2')] },
     { name: 'expiry frees the nights', given: [placed('h1'), released('h1', 'expired')], when: hold('h2'), then: [placed('h2')] },
     { name: 'confirmed holds keep the nights', given: [placed('h1'), confirmed('h1')], when: hold('h2'), throws: 'NIGHTS_UNAVAILABLE' },
     { name: 'other nights stay free', given: [placed('h1')], when: hold('h2', { keys: ['2026-07-12'] }), then: [placed('h2', { keys: ['2026-07-12'] })] },
     { name: 'the same hold again records nothing', given: [placed('h1')], when: hold('h1'), then: [] },
-    { name: 'the same hold with its keys in another order records nothing', given: [placed('h1')], when: hold('h1', { keys: [...nights].reverse() }), then: [] },
+    {
+      name: 'the same hold with its keys in another order records nothing',
+      given: [placed('h1')],
+      when: hold('h1', { keys: [...nights].reverse() }),
+      then: [],
+    },
     { name: 'the same hold id for other nights is refused', given: [placed('h1')], when: hold('h1', { keys: ['2026-07-12'] }), throws: 'HOLD_CONFLICT' },
     { name: 'the same hold id for other units is refused', given: [placed('h1')], when: hold('h1', { units: 2, capacity: 5 }), throws: 'HOLD_CONFLICT' },
     { name: 'the same hold id for another booking is refused', given: [placed('h1')], when: hold('h1', { bookingId: 'b-other' }), throws: 'HOLD_CONFLICT' },
@@ -108,7 +115,12 @@ describe('PlaceHold', () => {
       throws: 'NIGHTS_UNAVAILABLE',
       details: { unavailable: ['2026-07-10T19:30:00.000Z'] },
     },
-    { name: 'a key that is no date nor instant', when: hold('h1', { keys: ['tomorrow'] }), throws: 'CALENDAR_KEYS_INVALID', details: { invalid: ['tomorrow'] } },
+    {
+      name: 'a key that is no date nor instant',
+      when: hold('h1', { keys: ['tomorrow'] }),
+      throws: 'CALENDAR_KEYS_INVALID',
+      details: { invalid: ['tomorrow'] },
+    },
     { name: 'a date that does not exist', when: hold('h1', { keys: ['2026-02-30'] }), throws: 'CALENDAR_KEYS_INVALID' },
     { name: 'an instant that does not exist', when: hold('h1', { keys: ['2026-02-30T19:00:00Z'] }), throws: 'CALENDAR_KEYS_INVALID' },
     { name: 'no keys', when: hold('h1', { keys: [] }), throws: 'CALENDAR_KEYS_INVALID' },
@@ -162,7 +174,12 @@ describe('ReleaseExpiredHold', () => {
   const cases: SpecCase<CalendarCommand, CalendarEvent>[] = [
     { name: 'not before expiry', given: [placed('h1')], when: expire('h1', '2026-07-01T10:14:59.999Z'), then: [] },
     { name: 'at expiry', given: [placed('h1')], when: expire('h1', expiresAt), then: [released('h1', 'expired', expiresAt)] },
-    { name: 'after expiry', given: [placed('h1')], when: expire('h1', '2026-07-02T00:00:00.000Z'), then: [released('h1', 'expired', '2026-07-02T00:00:00.000Z')] },
+    {
+      name: 'after expiry',
+      given: [placed('h1')],
+      when: expire('h1', '2026-07-02T00:00:00.000Z'),
+      then: [released('h1', 'expired', '2026-07-02T00:00:00.000Z')],
+    },
     { name: 'never when confirmed', given: [placed('h1'), confirmed('h1')], when: expire('h1', '2026-07-02T00:00:00.000Z'), then: [] },
     { name: 'never twice', given: [placed('h1'), released('h1')], when: expire('h1', '2026-07-02T00:00:00.000Z'), then: [] },
     { name: 'an unknown hold records nothing', when: expire('h1', '2026-07-02T00:00:00.000Z'), then: [] },
@@ -174,7 +191,12 @@ describe('BlockNights and UnblockNights', () => {
   const cases: SpecCase<CalendarCommand, CalendarEvent>[] = [
     { name: 'blocks free nights', when: block('k1'), then: [blocked('k1')] },
     { name: 'a block reduces capacity', given: [blocked('k1')], when: hold('h1'), throws: 'NIGHTS_UNAVAILABLE' },
-    { name: 'a block takes only its units', given: [blocked('k1', { units: 2 })], when: hold('h1', { units: 3, capacity: 5 }), then: [placed('h1', { units: 3 })] },
+    {
+      name: 'a block takes only its units',
+      given: [blocked('k1', { units: 2 })],
+      when: hold('h1', { units: 3, capacity: 5 }),
+      then: [placed('h1', { units: 3 })],
+    },
     { name: 'held nights cannot be blocked', given: [placed('h1')], when: block('k1'), throws: 'NIGHTS_UNAVAILABLE', details: { unavailable: nights } },
     { name: 'the same block again records nothing', given: [blocked('k1')], when: block('k1'), then: [] },
     { name: 'the same block id for other nights is refused', given: [blocked('k1')], when: block('k1', { keys: ['2026-07-20'] }), throws: 'HOLD_CONFLICT' },
@@ -227,8 +249,20 @@ describe('calendar state', () => {
   it('never takes more than capacity under any mix of holds, releases and blocks', () => {
     const days = nightsOf('2026-07-01', '2026-07-06');
     const step = fc.oneof(
-      fc.record({ op: fc.constant('hold' as const), id: fc.integer({ min: 0, max: 9 }), from: fc.integer({ min: 0, max: 4 }), length: fc.integer({ min: 1, max: 3 }), units: fc.integer({ min: 1, max: 3 }) }),
-      fc.record({ op: fc.constant('block' as const), id: fc.integer({ min: 0, max: 4 }), from: fc.integer({ min: 0, max: 4 }), length: fc.integer({ min: 1, max: 3 }), units: fc.integer({ min: 1, max: 3 }) }),
+      fc.record({
+        op: fc.constant('hold' as const),
+        id: fc.integer({ min: 0, max: 9 }),
+        from: fc.integer({ min: 0, max: 4 }),
+        length: fc.integer({ min: 1, max: 3 }),
+        units: fc.integer({ min: 1, max: 3 }),
+      }),
+      fc.record({
+        op: fc.constant('block' as const),
+        id: fc.integer({ min: 0, max: 4 }),
+        from: fc.integer({ min: 0, max: 4 }),
+        length: fc.integer({ min: 1, max: 3 }),
+        units: fc.integer({ min: 1, max: 3 }),
+      }),
       fc.record({ op: fc.constantFrom('release' as const, 'confirm' as const, 'expire' as const, 'unblock' as const), id: fc.integer({ min: 0, max: 9 }) }),
     );
     fc.assert(
@@ -238,12 +272,17 @@ describe('calendar state', () => {
           const keys = 'from' in s ? days.slice(s.from, s.from + s.length) : [];
           const units = 'units' in s ? s.units : 1;
           const command: CalendarCommand =
-            s.op === 'hold' ? hold(`h${s.id}`, { keys, units, capacity })
-            : s.op === 'block' ? block(`k${s.id}`, { keys, units, capacity })
-            : s.op === 'release' ? release(`h${s.id}`)
-            : s.op === 'confirm' ? confirm(`h${s.id}`)
-            : s.op === 'expire' ? expire(`h${s.id}`, '2026-07-02T00:00:00.000Z')
-            : unblock(`k${s.id}`);
+            s.op === 'hold'
+              ? hold(`h${s.id}`, { keys, units, capacity })
+              : s.op === 'block'
+                ? block(`k${s.id}`, { keys, units, capacity })
+                : s.op === 'release'
+                  ? release(`h${s.id}`)
+                  : s.op === 'confirm'
+                    ? confirm(`h${s.id}`)
+                    : s.op === 'expire'
+                      ? expire(`h${s.id}`, '2026-07-02T00:00:00.000Z')
+                      : unblock(`k${s.id}`);
           try {
             state = calendarDecider.decide(command, state).reduce(calendarDecider.evolve, state);
           } catch (error) {

@@ -11,8 +11,7 @@ const Capacity = z.number().int().min(0).max(10_000);
 export const ReleaseReason = z.enum(['expired', 'declined', 'cancelled', 'payment_failed', 'modified', 'orphaned', 'request_expired']);
 export type ReleaseReason = z.infer<typeof ReleaseReason>;
 
-const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) =>
-  z.object({ type: z.literal(type), data: z.object({ ...data, now: Instant }) });
+const command = <T extends string, D extends z.ZodRawShape>(type: T, data: D) => z.object({ type: z.literal(type), data: z.object({ ...data, now: Instant }) });
 
 /**
  * `replacing`: the hold of the same booking that this one supersedes (a date change); its units do not count against the new one.
@@ -42,7 +41,15 @@ type UnblockNights = z.infer<typeof UnblockNights>;
 export const CalendarCommand = z.discriminatedUnion('type', [PlaceHold, ConfirmHold, ReleaseHold, ReleaseExpiredHold, BlockNights, UnblockNights]);
 export type CalendarCommand = z.infer<typeof CalendarCommand>;
 
-const HoldPlacedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, expiresAt: Instant, at: Instant, withBooking: z.literal(true).optional() });
+const HoldPlacedData = z.object({
+  holdId: Id,
+  bookingId: Id,
+  keys: Keys,
+  units: Units,
+  expiresAt: Instant,
+  at: Instant,
+  withBooking: z.literal(true).optional(),
+});
 const HoldConfirmedData = z.object({ holdId: Id, bookingId: Id, keys: Keys, units: Units, at: Instant });
 const HoldReleasedData = z.object({ holdId: Id, keys: Keys, units: Units, reason: ReleaseReason, at: Instant });
 const NightsBlockedData = z.object({ blockId: Id, keys: Keys, units: Units, by: Id, at: Instant });
@@ -93,8 +100,7 @@ export const usedUnits = (state: CalendarState, key: string): number => {
   return usage ? usage.held + usage.blocked : 0;
 };
 
-export const freeUnits = (state: CalendarState, key: string, capacity: number): number =>
-  Math.max(0, capacity - usedUnits(state, key));
+export const freeUnits = (state: CalendarState, key: string, capacity: number): number => Math.max(0, capacity - usedUnits(state, key));
 
 /** One month, one kind, no repeats; returned canonical and sorted. */
 const validKeys = (keys: readonly string[]): string[] => {

@@ -35,9 +35,7 @@ export const partitionByMonth = (keys: readonly string[]): { month: string; keys
     const month = monthOf(canonical);
     byMonth.set(month, (byMonth.get(month) ?? new Set()).add(canonical));
   }
-  return [...byMonth.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([month, monthKeys]) => ({ month, keys: [...monthKeys].sort() }));
+  return [...byMonth.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([month, monthKeys]) => ({ month, keys: [...monthKeys].sort() }));
 };
 
 /** Keys of one unit type (a stay's, a block's) split into the month-long calendar streams that hold them. */

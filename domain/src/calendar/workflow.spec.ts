@@ -21,7 +21,15 @@ describe('calendar reactions', () => {
     const event = {
       type: 'HoldPlaced',
       streamId: 'calendar-l1.room-2026-07',
-      data: { holdId: 'h1', bookingId: 'b1', keys: ['2026-07-10'], units: 1, expiresAt: '2026-07-01T10:15:00.000Z', at: '2026-07-01T10:00:00.000Z', withBooking: true },
+      data: {
+        holdId: 'h1',
+        bookingId: 'b1',
+        keys: ['2026-07-10'],
+        units: 1,
+        expiresAt: '2026-07-01T10:15:00.000Z',
+        at: '2026-07-01T10:00:00.000Z',
+        withBooking: true,
+      },
     };
     expect(calendarReactions(event)).toEqual([]);
   });

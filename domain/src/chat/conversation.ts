@@ -73,7 +73,16 @@ type OpenInquiry = {
 };
 type RecordBookingEvent = {
   type: 'RecordBookingEvent';
-  data: { conversationId: string; bookingId: string; listingId: string; guestId: string; hostId: string; notice: BookingNotice; bookingRevision: number; now: string };
+  data: {
+    conversationId: string;
+    bookingId: string;
+    listingId: string;
+    guestId: string;
+    hostId: string;
+    notice: BookingNotice;
+    bookingRevision: number;
+    now: string;
+  };
 };
 type SendMessage = {
   type: 'SendMessage';
@@ -102,8 +111,7 @@ export type Conversation = { status: 'none'; head: number } | OpenConversation;
 
 const initialConversation: Conversation = { status: 'none', head: -1 };
 
-export const isParty = (state: Conversation, userId: string): boolean =>
-  state.status === 'open' && (state.guestId === userId || state.hostId === userId);
+export const isParty = (state: Conversation, userId: string): boolean => state.status === 'open' && (state.guestId === userId || state.hostId === userId);
 
 const sentKey = (senderId: string, clientMessageId: string) => `${senderId} ${clientMessageId}`;
 
@@ -119,7 +127,18 @@ const evolveConversation = (state: Conversation, event: ConversationEvent): Conv
   switch (event.type) {
     case 'ConversationOpened': {
       const { conversationId, subject, guestId, hostId } = event.data;
-      return { status: 'open', conversationId, subject, guestId, hostId, head, contactsVisible: false, bookingRevision: -1, reads: {}, sent: emptyRecentIds(REMEMBERED_CLIENT_IDS) };
+      return {
+        status: 'open',
+        conversationId,
+        subject,
+        guestId,
+        hostId,
+        head,
+        contactsVisible: false,
+        bookingRevision: -1,
+        reads: {},
+        sent: emptyRecentIds(REMEMBERED_CLIENT_IDS),
+      };
     }
     case 'MessageSent': {
       if (state.status !== 'open') return { ...state, head };
@@ -173,7 +192,9 @@ const visibleAfter = (notice: BookingNotice, before: boolean): boolean => {
 const recordBookingEvent = ({ data }: RecordBookingEvent, state: Conversation): ConversationEvent[] => {
   const { conversationId, bookingId, listingId, guestId, hostId, notice, bookingRevision, now } = data;
   const opened: ConversationEvent[] =
-    state.status === 'none' ? [{ type: 'ConversationOpened', data: { conversationId, subject: { kind: 'booking', bookingId, listingId }, guestId, hostId, at: now } }] : [];
+    state.status === 'none'
+      ? [{ type: 'ConversationOpened', data: { conversationId, subject: { kind: 'booking', bookingId, listingId }, guestId, hostId, at: now } }]
+      : [];
   const before = state.status === 'open' ? state : undefined;
   if (before && bookingRevision <= before.bookingRevision) return [];
   const contactsVisible = visibleAfter(notice, before?.contactsVisible ?? false);
@@ -195,7 +216,16 @@ const sendMessage = ({ data }: SendMessage, state: Conversation): ConversationEv
   return [
     {
       type: 'MessageSent',
-      data: { conversationId, messageId, ...(clientMessageId ? { clientMessageId } : {}), senderId, text: shown.text, attachments, hidden: shown.hidden, at: now },
+      data: {
+        conversationId,
+        messageId,
+        ...(clientMessageId ? { clientMessageId } : {}),
+        senderId,
+        text: shown.text,
+        attachments,
+        hidden: shown.hidden,
+        at: now,
+      },
     },
   ];
 };

@@ -7,7 +7,8 @@
  */
 export const HIDDEN = { email: '[e-mail hidden]', phone: '[phone number hidden]', link: '[link hidden]' } as const;
 
-const EMAIL = /[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\]|\s+at\s+)\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z0-9-]+)*\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z]{2,}\b/gi;
+const EMAIL =
+  /[A-Za-z0-9._%+-]+\s*(?:@|\(at\)|\[at\]|\s+at\s+)\s*[A-Za-z0-9-]+(?:\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z0-9-]+)*\s*(?:\.|\(dot\)|\[dot\]|\s+dot\s+)\s*[A-Za-z]{2,}\b/gi;
 const SCHEME_OR_WWW = /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"']+/gi;
 const TLDS = 'com|net|org|info|biz|io|co|me|app|dev|ly|gl|to|link|site|online|xyz|uk|de|fr|es|it|nl|eu|us|ca|au|ch|at|be|pt|ru|br|in';
 const BARE_DOMAIN = new RegExp(`\\b(?:[A-Za-z0-9-]+\\.)+(?:${TLDS})\\b(?:\\/[^\\s<>"']*)?`, 'gi');
@@ -25,12 +26,14 @@ export type Masked = { text: string; hidden: number };
 /** The text with every e-mail address, phone number and link replaced by a placeholder. */
 export const maskContactDetails = (text: string): Masked => {
   let hidden = 0;
-  const replace = (pattern: RegExp, placeholder: string, accept: (match: string) => boolean = () => true) => (input: string) =>
-    input.replace(pattern, (match) => {
-      if (!accept(match)) return match;
-      hidden++;
-      return placeholder;
-    });
+  const replace =
+    (pattern: RegExp, placeholder: string, accept: (match: string) => boolean = () => true) =>
+    (input: string) =>
+      input.replace(pattern, (match) => {
+        if (!accept(match)) return match;
+        hidden++;
+        return placeholder;
+      });
   const masked = [
     replace(EMAIL, HIDDEN.email, (match) => /@|\(at\)|\[at\]|\s+dot\s+|\(dot\)|\[dot\]/i.test(match) || ENDS_IN_TLD.test(match)),
     replace(SCHEME_OR_WWW, HIDDEN.link),

@@ -4,8 +4,25 @@ import { DomainError } from '../shared/errors.ts';
 import { CheckoutReaction, checkoutReactions, type CheckoutTask } from './checkout-workflow.ts';
 import type { OrderCommand, OrderEvent } from './order/messages.ts';
 import {
-  afterDeadline, confirmed, deadline, declined, eur, expired, latePayment, lateStockHeld, now, orderId, outOfStock, paid, paymentRequested,
-  placed, placeOrder, shipped, stockHeld, total, userId,
+  afterDeadline,
+  confirmed,
+  deadline,
+  declined,
+  eur,
+  expired,
+  latePayment,
+  lateStockHeld,
+  now,
+  orderId,
+  outOfStock,
+  paid,
+  paymentRequested,
+  placed,
+  placeOrder,
+  shipped,
+  stockHeld,
+  total,
+  userId,
 } from './order/order.fixtures.ts';
 import { orderDecider, orderStreamId, type OrderState } from './order/order.ts';
 import { availableOf, stockDecider, type StockEvent, type StockState } from './stock/stock.ts';
@@ -19,53 +36,89 @@ const cancelled = (data: Partial<Extract<OrderEvent, { type: 'OrderCancelled' }>
 });
 
 const table: [string, OrderEvent, CheckoutReaction[]][] = [
-  ['OrderPlaced: hold each line now, expire at the deadline', placed(), [
-    { taskId: 'hold-stock:o1:CUP', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'CUP', quantity: 2, expiresAt: deadline } },
-    { taskId: 'hold-stock:o1:SAUCER', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'SAUCER', quantity: 3, expiresAt: deadline } },
-    { taskId: 'expire-order:o1', dueAt: deadline, task: { type: 'ExpireOrder', orderId } },
-  ]],
-  ['OrderPlaced from the cart: also clear the cart', placed(true), [
-    { taskId: 'hold-stock:o1:CUP', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'CUP', quantity: 2, expiresAt: deadline } },
-    { taskId: 'hold-stock:o1:SAUCER', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'SAUCER', quantity: 3, expiresAt: deadline } },
-    { taskId: 'clear-cart:o1', dueAt: now, task: { type: 'ClearCart', userId, orderId } },
-    { taskId: 'expire-order:o1', dueAt: deadline, task: { type: 'ExpireOrder', orderId } },
-  ]],
+  [
+    'OrderPlaced: hold each line now, expire at the deadline',
+    placed(),
+    [
+      { taskId: 'hold-stock:o1:CUP', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'CUP', quantity: 2, expiresAt: deadline } },
+      { taskId: 'hold-stock:o1:SAUCER', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'SAUCER', quantity: 3, expiresAt: deadline } },
+      { taskId: 'expire-order:o1', dueAt: deadline, task: { type: 'ExpireOrder', orderId } },
+    ],
+  ],
+  [
+    'OrderPlaced from the cart: also clear the cart',
+    placed(true),
+    [
+      { taskId: 'hold-stock:o1:CUP', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'CUP', quantity: 2, expiresAt: deadline } },
+      { taskId: 'hold-stock:o1:SAUCER', dueAt: now, task: { type: 'HoldStock', orderId, sku: 'SAUCER', quantity: 3, expiresAt: deadline } },
+      { taskId: 'clear-cart:o1', dueAt: now, task: { type: 'ClearCart', userId, orderId } },
+      { taskId: 'expire-order:o1', dueAt: deadline, task: { type: 'ExpireOrder', orderId } },
+    ],
+  ],
   ['OrderStockHeld: nothing', stockHeld('CUP'), []],
-  ['OrderPaymentRequested: request the payment', paymentRequested, [
-    { taskId: 'request-payment:o1', dueAt: now, task: { type: 'RequestPayment', orderId, amount: total } },
-  ]],
+  [
+    'OrderPaymentRequested: request the payment',
+    paymentRequested,
+    [{ taskId: 'request-payment:o1', dueAt: now, task: { type: 'RequestPayment', orderId, amount: total } }],
+  ],
   ['OrderPaid: nothing', paid(), []],
-  ['OrderConfirmed: confirm each line', confirmed, [
-    { taskId: 'confirm-stock:o1:CUP', dueAt: now, task: { type: 'ConfirmStock', orderId, sku: 'CUP' } },
-    { taskId: 'confirm-stock:o1:SAUCER', dueAt: now, task: { type: 'ConfirmStock', orderId, sku: 'SAUCER' } },
-  ]],
-  ['OrderFailed out of stock: release what was held', outOfStock(['CUP'], 'SAUCER'), [
-    { taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'out_of_stock' } },
-  ]],
-  ['OrderFailed declined: release every line', declined, [
-    { taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'payment_declined' } },
-    { taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'payment_declined' } },
-  ]],
-  ['OrderExpired: release', expired(['CUP']), [
-    { taskId: 'release-stock:o1:CUP', dueAt: afterDeadline, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'expired' } },
-  ]],
-  ['OrderLateStockHeld: give the late hold back', lateStockHeld('SAUCER'), [
-    { taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'order_closed' } },
-  ]],
-  ['OrderLatePaymentReceived after expiry: refund it', latePayment('pay1', 'order_closed'), [
-    { taskId: 'refund:o1:pay1', dueAt: afterDeadline, task: { type: 'RefundPayment', orderId, paymentId: 'pay1', amount: total, reason: 'order_closed' } },
-  ]],
-  ['OrderLatePaymentReceived twice paid: refund the second', latePayment('pay2', 'already_paid', eur(5)), [
-    { taskId: 'refund:o1:pay2', dueAt: afterDeadline, task: { type: 'RefundPayment', orderId, paymentId: 'pay2', amount: eur(5), reason: 'already_paid' } },
-  ]],
-  ['OrderCancelled unpaid: release held stock only', cancelled({ skusToRelease: ['CUP', 'SAUCER'] }), [
-    { taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'cancelled' } },
-    { taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'cancelled' } },
-  ]],
-  ['OrderCancelled after payment: restock and refund', cancelled({ refund: total, paymentId: 'pay1', skusToRestock: [{ sku: 'CUP', quantity: 2 }] }), [
-    { taskId: 'restock:o1:CUP', dueAt: now, task: { type: 'ReceiveStock', orderId, sku: 'CUP', quantity: 2, receiptId: 'cancel:o1:CUP' } },
-    { taskId: 'refund:o1:cancel', dueAt: now, task: { type: 'RefundPayment', orderId, paymentId: 'pay1', amount: total, reason: 'cancelled' } },
-  ]],
+  [
+    'OrderConfirmed: confirm each line',
+    confirmed,
+    [
+      { taskId: 'confirm-stock:o1:CUP', dueAt: now, task: { type: 'ConfirmStock', orderId, sku: 'CUP' } },
+      { taskId: 'confirm-stock:o1:SAUCER', dueAt: now, task: { type: 'ConfirmStock', orderId, sku: 'SAUCER' } },
+    ],
+  ],
+  [
+    'OrderFailed out of stock: release what was held',
+    outOfStock(['CUP'], 'SAUCER'),
+    [{ taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'out_of_stock' } }],
+  ],
+  [
+    'OrderFailed declined: release every line',
+    declined,
+    [
+      { taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'payment_declined' } },
+      { taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'payment_declined' } },
+    ],
+  ],
+  [
+    'OrderExpired: release',
+    expired(['CUP']),
+    [{ taskId: 'release-stock:o1:CUP', dueAt: afterDeadline, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'expired' } }],
+  ],
+  [
+    'OrderLateStockHeld: give the late hold back',
+    lateStockHeld('SAUCER'),
+    [{ taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'order_closed' } }],
+  ],
+  [
+    'OrderLatePaymentReceived after expiry: refund it',
+    latePayment('pay1', 'order_closed'),
+    [{ taskId: 'refund:o1:pay1', dueAt: afterDeadline, task: { type: 'RefundPayment', orderId, paymentId: 'pay1', amount: total, reason: 'order_closed' } }],
+  ],
+  [
+    'OrderLatePaymentReceived twice paid: refund the second',
+    latePayment('pay2', 'already_paid', eur(5)),
+    [{ taskId: 'refund:o1:pay2', dueAt: afterDeadline, task: { type: 'RefundPayment', orderId, paymentId: 'pay2', amount: eur(5), reason: 'already_paid' } }],
+  ],
+  [
+    'OrderCancelled unpaid: release held stock only',
+    cancelled({ skusToRelease: ['CUP', 'SAUCER'] }),
+    [
+      { taskId: 'release-stock:o1:CUP', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'CUP', reason: 'cancelled' } },
+      { taskId: 'release-stock:o1:SAUCER', dueAt: now, task: { type: 'ReleaseStock', orderId, sku: 'SAUCER', reason: 'cancelled' } },
+    ],
+  ],
+  [
+    'OrderCancelled after payment: restock and refund',
+    cancelled({ refund: total, paymentId: 'pay1', skusToRestock: [{ sku: 'CUP', quantity: 2 }] }),
+    [
+      { taskId: 'restock:o1:CUP', dueAt: now, task: { type: 'ReceiveStock', orderId, sku: 'CUP', quantity: 2, receiptId: 'cancel:o1:CUP' } },
+      { taskId: 'refund:o1:cancel', dueAt: now, task: { type: 'RefundPayment', orderId, paymentId: 'pay1', amount: total, reason: 'cancelled' } },
+    ],
+  ],
   ['OrderShipped: nothing', shipped, []],
   ['OrderDelivered: nothing', { type: 'OrderDelivered', data: { orderId, at: now } }, []],
   ['OrderRefunded: nothing', { type: 'OrderRefunded', data: { orderId, refundId: 'r1', amount: total, at: now } }, []],
@@ -109,13 +162,20 @@ class Run {
   performed: CheckoutTask[] = [];
   payments = 0;
 
-  constructor(onHand: Record<string, number>, private readonly gateway: Gateway) {
+  constructor(
+    onHand: Record<string, number>,
+    private readonly gateway: Gateway,
+  ) {
     for (const [sku, quantity] of Object.entries(onHand))
       this.stock.set(sku, [{ type: 'StockReceived', data: { sku, receiptId: 'initial', quantity, at: now } }]);
   }
 
-  get state(): OrderState { return fold(orderDecider, this.orderEvents); }
-  stockOf(sku: string): StockState { return fold(stockDecider, this.stock.get(sku) ?? []); }
+  get state(): OrderState {
+    return fold(orderDecider, this.orderEvents);
+  }
+  stockOf(sku: string): StockState {
+    return fold(stockDecider, this.stock.get(sku) ?? []);
+  }
 
   order(command: OrderCommand): OrderEvent[] {
     const events = orderDecider.decide(command, this.state);
@@ -137,14 +197,19 @@ class Run {
     }
   }
 
-  private nextDue(at: string) { return this.queue.find((r) => Date.parse(r.dueAt) <= Date.parse(at)); }
+  private nextDue(at: string) {
+    return this.queue.find((r) => Date.parse(r.dueAt) <= Date.parse(at));
+  }
 
   private perform(task: CheckoutTask, at: string): void {
     this.performed.push(task);
     switch (task.type) {
       case 'HoldStock':
         try {
-          this.stockCommand(task.sku, { type: 'HoldStock', data: { sku: task.sku, holdId: task.orderId, quantity: task.quantity, expiresAt: task.expiresAt, now: at } });
+          this.stockCommand(task.sku, {
+            type: 'HoldStock',
+            data: { sku: task.sku, holdId: task.orderId, quantity: task.quantity, expiresAt: task.expiresAt, now: at },
+          });
           this.order({ type: 'RecordStockHeld', data: { orderId: task.orderId, sku: task.sku, now: at } });
         } catch (error) {
           if (!(error instanceof DomainError) || error.code !== 'OUT_OF_STOCK') throw error;
@@ -153,16 +218,29 @@ class Run {
         return;
       case 'RequestPayment': {
         const answer = this.gateway(++this.payments);
-        if (answer === 'succeeds') this.order({ type: 'RecordPaymentSucceeded', data: { orderId: task.orderId, paymentId: 'pay1', amount: task.amount, now: at } });
-        if (answer === 'declines') this.order({ type: 'RecordPaymentFailed', data: { orderId: task.orderId, paymentId: 'pay1', reason: 'card_declined', now: at } });
+        if (answer === 'succeeds')
+          this.order({ type: 'RecordPaymentSucceeded', data: { orderId: task.orderId, paymentId: 'pay1', amount: task.amount, now: at } });
+        if (answer === 'declines')
+          this.order({ type: 'RecordPaymentFailed', data: { orderId: task.orderId, paymentId: 'pay1', reason: 'card_declined', now: at } });
         return;
       }
-      case 'ExpireOrder': this.order({ type: 'ExpireOrder', data: { orderId: task.orderId, now: at } }); return;
-      case 'ConfirmStock': this.stockCommand(task.sku, { type: 'ConfirmStock', data: { sku: task.sku, holdId: task.orderId, now: at } }); return;
-      case 'ReleaseStock': this.stockCommand(task.sku, { type: 'ReleaseStock', data: { sku: task.sku, holdId: task.orderId, reason: task.reason, now: at } }); return;
-      case 'ReceiveStock': this.stockCommand(task.sku, { type: 'ReceiveStock', data: { sku: task.sku, quantity: task.quantity, receiptId: task.receiptId, now: at } }); return;
-      case 'RefundPayment': this.order({ type: 'RecordRefund', data: { orderId: task.orderId, refundId: `refund-${task.paymentId ?? 'x'}`, amount: task.amount, now: at } }); return;
-      case 'ClearCart': return;
+      case 'ExpireOrder':
+        this.order({ type: 'ExpireOrder', data: { orderId: task.orderId, now: at } });
+        return;
+      case 'ConfirmStock':
+        this.stockCommand(task.sku, { type: 'ConfirmStock', data: { sku: task.sku, holdId: task.orderId, now: at } });
+        return;
+      case 'ReleaseStock':
+        this.stockCommand(task.sku, { type: 'ReleaseStock', data: { sku: task.sku, holdId: task.orderId, reason: task.reason, now: at } });
+        return;
+      case 'ReceiveStock':
+        this.stockCommand(task.sku, { type: 'ReceiveStock', data: { sku: task.sku, quantity: task.quantity, receiptId: task.receiptId, now: at } });
+        return;
+      case 'RefundPayment':
+        this.order({ type: 'RecordRefund', data: { orderId: task.orderId, refundId: `refund-${task.paymentId ?? 'x'}`, amount: task.amount, now: at } });
+        return;
+      case 'ClearCart':
+        return;
     }
   }
 }
@@ -210,10 +288,14 @@ describe('checkout, end to end in memory', () => {
   });
 
   it('a cancelled paid order is refunded and restocked', () => {
-    const run = simulate({ CUP: 5, SAUCER: 3 }, () => 'succeeds', (r) => {
-      r.order({ type: 'CancelOrder', data: { orderId, actorId: userId, now } });
-      r.drain(now);
-    });
+    const run = simulate(
+      { CUP: 5, SAUCER: 3 },
+      () => 'succeeds',
+      (r) => {
+        r.order({ type: 'CancelOrder', data: { orderId, actorId: userId, now } });
+        r.drain(now);
+      },
+    );
     expect(run.state.status).toBe('refunded');
     expect(run.stockOf('CUP')).toMatchObject({ onHand: 5 });
     expect(availableOf(run.stockOf('SAUCER'))).toBe(3);

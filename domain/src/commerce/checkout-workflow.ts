@@ -31,7 +31,14 @@ const RefundPaymentTask = z.object({
 const ClearCartTask = z.object({ type: z.literal('ClearCart'), userId: Id, orderId: Id });
 
 export const CheckoutTask = z.discriminatedUnion('type', [
-  HoldStockTask, RequestPaymentTask, ExpireOrderTask, ConfirmStockTask, ReleaseStockTask, ReceiveStockTask, RefundPaymentTask, ClearCartTask,
+  HoldStockTask,
+  RequestPaymentTask,
+  ExpireOrderTask,
+  ConfirmStockTask,
+  ReleaseStockTask,
+  ReceiveStockTask,
+  RefundPaymentTask,
+  ClearCartTask,
 ]);
 export type CheckoutTask = z.infer<typeof CheckoutTask>;
 
@@ -52,8 +59,7 @@ const react = (event: OrderEvent): CheckoutReaction[] => {
     case 'OrderPlaced': {
       const { orderId, userId, lines, paymentDeadline, fromCart, at } = event.data;
       return [
-        ...lines.map(({ sku, quantity }) =>
-          now(at, `hold-stock:${orderId}:${sku}`, { type: 'HoldStock', orderId, sku, quantity, expiresAt: paymentDeadline })),
+        ...lines.map(({ sku, quantity }) => now(at, `hold-stock:${orderId}:${sku}`, { type: 'HoldStock', orderId, sku, quantity, expiresAt: paymentDeadline })),
         ...(fromCart ? [now(at, `clear-cart:${orderId}`, { type: 'ClearCart', userId, orderId })] : []),
         { taskId: `expire-order:${orderId}`, dueAt: paymentDeadline, task: { type: 'ExpireOrder', orderId } },
       ];
@@ -66,19 +72,29 @@ const react = (event: OrderEvent): CheckoutReaction[] => {
       const { orderId, skus, at } = event.data;
       return skus.map((sku) => now(at, `confirm-stock:${orderId}:${sku}`, { type: 'ConfirmStock', orderId, sku }));
     }
-    case 'OrderFailed': return releases(event.data.orderId, event.data.skusToRelease, event.data.reason, event.data.at);
-    case 'OrderExpired': return releases(event.data.orderId, event.data.skusToRelease, 'expired', event.data.at);
-    case 'OrderLateStockHeld': return releases(event.data.orderId, [event.data.sku], 'order_closed', event.data.at);
+    case 'OrderFailed':
+      return releases(event.data.orderId, event.data.skusToRelease, event.data.reason, event.data.at);
+    case 'OrderExpired':
+      return releases(event.data.orderId, event.data.skusToRelease, 'expired', event.data.at);
+    case 'OrderLateStockHeld':
+      return releases(event.data.orderId, [event.data.sku], 'order_closed', event.data.at);
     case 'OrderCancelled': {
       const { orderId, refund, paymentId, skusToRelease, skusToRestock, at } = event.data;
       return [
         ...releases(orderId, skusToRelease, 'cancelled', at),
         ...skusToRestock.map(({ sku, quantity }) =>
-          now(at, `restock:${orderId}:${sku}`, { type: 'ReceiveStock', orderId, sku, quantity, receiptId: `cancel:${orderId}:${sku}` })),
+          now(at, `restock:${orderId}:${sku}`, { type: 'ReceiveStock', orderId, sku, quantity, receiptId: `cancel:${orderId}:${sku}` }),
+        ),
         ...(refund.amount > 0
-          ? [now(at, `refund:${orderId}:cancel`, {
-            type: 'RefundPayment', orderId, ...(paymentId === undefined ? {} : { paymentId }), amount: refund, reason: 'cancelled',
-          })]
+          ? [
+              now(at, `refund:${orderId}:cancel`, {
+                type: 'RefundPayment',
+                orderId,
+                ...(paymentId === undefined ? {} : { paymentId }),
+                amount: refund,
+                reason: 'cancelled',
+              }),
+            ]
           : []),
       ];
     }

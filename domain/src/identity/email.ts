@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { assertNever, unknownEvent, fail, Id, Instant, type Decider } from '../shared/index.ts';
 import { normaliseEmail } from './user.ts';
 
-
 /** The caller hashes (sha256, hex) the normalised email: hashing is I/O-free but not domain logic. */
 export const emailStreamId = (emailHashHex: string): string => `email-${emailHashHex}`;
 

@@ -14,7 +14,6 @@ import {
   type EmailEvent,
   type UserCommand,
   type UserEvent,
-
 } from './index.ts';
 
 const now = '2026-03-01T10:00:00.000Z';
@@ -50,8 +49,18 @@ describe('userDecider', () => {
       when: change({ name: 'Ada', phone: '+4915112345678', locale: 'en' }),
       then: [changed({ locale: 'en' })],
     },
-    { name: 'a change to what is already there records nothing', given: [registered, changed({ locale: 'en' })], when: change({ name: 'Ada', locale: 'en' }), then: [] },
-    { name: 'removes the phone with null', given: [registered, changed({ phone: '+4915112345678' })], when: change({ phone: null }), then: [changed({ phone: null })] },
+    {
+      name: 'a change to what is already there records nothing',
+      given: [registered, changed({ locale: 'en' })],
+      when: change({ name: 'Ada', locale: 'en' }),
+      then: [],
+    },
+    {
+      name: 'removes the phone with null',
+      given: [registered, changed({ phone: '+4915112345678' })],
+      when: change({ phone: null }),
+      then: [changed({ phone: null })],
+    },
     { name: 'removing a phone that is not there records nothing', given: [registered], when: change({ phone: null }), then: [] },
     { name: 'refuses to change a user that is not registered', when: change({ name: 'Ada' }), throws: 'USER_NOT_FOUND' },
     { name: 'changes the email, lowercased', given: [registered], when: changeEmail(' Ada@New.example '), then: [emailChanged('ada@new.example')] },
@@ -62,19 +71,42 @@ describe('userDecider', () => {
       when: changeEmail('ada@third.example'),
       throws: 'EMAIL_CHANGED_MEANWHILE',
     },
-    { name: 'changes again from the new email', given: [registered, emailChanged('ada@new.example')], when: changeEmail('ada@third.example', 'ada@new.example'), then: [emailChanged('ada@third.example')] },
+    {
+      name: 'changes again from the new email',
+      given: [registered, emailChanged('ada@new.example')],
+      when: changeEmail('ada@third.example', 'ada@new.example'),
+      then: [emailChanged('ada@third.example')],
+    },
     { name: 'refuses to change the email of a user that is not registered', when: changeEmail('ada@new.example'), throws: 'USER_NOT_FOUND' },
   ];
   it.each(cases)('$name', spec.run);
 
   it('keeps the changed profile in state, and drops a removed phone', () => {
     const withPhone = [registered, changed({ name: 'Ada L', phone: '+4915112345678', locale: 'en' })].reduce(userDecider.evolve, userDecider.initialState);
-    expect(withPhone).toEqual({ status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada L', phone: '+4915112345678', locale: 'en' });
-    expect(userDecider.evolve(withPhone, changed({ phone: null }))).toEqual({ status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada L', locale: 'en' });
+    expect(withPhone).toEqual({
+      status: 'registered',
+      userId: 'u1',
+      email: 'ada@example.com',
+      role: 'host',
+      name: 'Ada L',
+      phone: '+4915112345678',
+      locale: 'en',
+    });
+    expect(userDecider.evolve(withPhone, changed({ phone: null }))).toEqual({
+      status: 'registered',
+      userId: 'u1',
+      email: 'ada@example.com',
+      role: 'host',
+      name: 'Ada L',
+      locale: 'en',
+    });
   });
 
   it('keeps the new email in state', () => {
-    expect([registered, emailChanged('ada@new.example')].reduce(userDecider.evolve, userDecider.initialState)).toMatchObject({ status: 'registered', email: 'ada@new.example' });
+    expect([registered, emailChanged('ada@new.example')].reduce(userDecider.evolve, userDecider.initialState)).toMatchObject({
+      status: 'registered',
+      email: 'ada@new.example',
+    });
   });
 
   it('validates what a user may change', () => {
@@ -86,7 +118,11 @@ describe('userDecider', () => {
 
   it('keeps the registered user in state', () => {
     expect(userDecider.evolve(userDecider.initialState, registered)).toEqual({
-      status: 'registered', userId: 'u1', email: 'ada@example.com', role: 'host', name: 'Ada',
+      status: 'registered',
+      userId: 'u1',
+      email: 'ada@example.com',
+      role: 'host',
+      name: 'Ada',
     });
   });
 });
@@ -104,7 +140,12 @@ describe('emailDecider', () => {
     { name: 'claiming again for the same user changes nothing', given: [claimed], when: claim('u1', 'ADA@example.com'), then: [] },
     { name: 'refuses an email claimed by another user', given: [claimed], when: claim('u2'), throws: 'EMAIL_TAKEN', details: { email: 'ada@example.com' } },
     { name: 'the holder releases an email', given: [claimed], when: release('u1'), then: [released] },
-    { name: 'a released email is free for anyone to claim', given: [claimed, released], when: claim('u2'), then: [{ type: 'EmailClaimed', data: { email: 'ada@example.com', userId: 'u2', at: now } }] },
+    {
+      name: 'a released email is free for anyone to claim',
+      given: [claimed, released],
+      when: claim('u2'),
+      then: [{ type: 'EmailClaimed', data: { email: 'ada@example.com', userId: 'u2', at: now } }],
+    },
     { name: 'someone else cannot release an email', given: [claimed], when: release('u2'), then: [] },
     { name: 'releasing a free email records nothing', given: [claimed, released], when: release('u1'), then: [] },
   ];

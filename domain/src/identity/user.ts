@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
 
-
 const Role = z.enum(['guest', 'host', 'admin']);
 type Role = z.infer<typeof Role>;
 
@@ -75,9 +74,7 @@ const UserEmailChanged = z.object({ type: z.literal('UserEmailChanged'), data: U
 export const UserEvent = z.discriminatedUnion('type', [UserRegistered, UserProfileChanged, UserEmailChanged]);
 export type UserEvent = z.infer<typeof UserEvent>;
 
-export type UserState =
-  | { status: 'none' }
-  | { status: 'registered'; userId: string; email: string; role: Role; name: string; phone?: string; locale?: string };
+export type UserState = { status: 'none' } | { status: 'registered'; userId: string; email: string; role: Role; name: string; phone?: string; locale?: string };
 
 const register = ({ data }: RegisterUser, state: UserState): UserEvent[] => {
   ensure(state.status === 'none', 'USER_EXISTS', `User ${data.userId} is already registered`);

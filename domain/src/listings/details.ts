@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { Id, Money } from '../shared/index.ts';
 
-
 export const ListingKind = z.enum(['rental', 'hotel', 'restaurant']);
 export type ListingKind = z.infer<typeof ListingKind>;
 
@@ -43,9 +42,7 @@ export type UnitType = z.infer<typeof UnitType>;
 export const scopedUnitTypeId = (listingId: string, id: string): string => (id.startsWith(`${listingId}.`) ? id : `${listingId}.${id}`);
 
 const ClockTime = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'HH:MM');
-const OpeningInterval = z
-  .object({ open: ClockTime, close: ClockTime })
-  .refine((interval) => interval.open < interval.close, 'open must be before close');
+const OpeningInterval = z.object({ open: ClockTime, close: ClockTime }).refine((interval) => interval.open < interval.close, 'open must be before close');
 
 /** JSON object keys, so weekdays are the strings '0' (Sunday) to '6'. */
 const Weekday = z.enum(['0', '1', '2', '3', '4', '5', '6']);

@@ -60,7 +60,12 @@ describe('CreateListing', () => {
     {
       name: 'keeps the terms the host chose',
       when: create({ title: 'Loft', instantBook: true, cancellationPolicy: 'strict' }),
-      then: [{ type: 'ListingCreated', data: { listingId: 'l1', hostId: 'host1', kind: 'rental', details: { title: 'Loft', instantBook: true, cancellationPolicy: 'strict' }, at } }],
+      then: [
+        {
+          type: 'ListingCreated',
+          data: { listingId: 'l1', hostId: 'host1', kind: 'rental', details: { title: 'Loft', instantBook: true, cancellationPolicy: 'strict' }, at },
+        },
+      ],
     },
     { name: 'a restaurant may have slots', when: create({ slots }, 'restaurant'), then: [created({ slots }, 'restaurant')] },
     { name: 'refuses an id that exists', given: [created()], when: create(), throws: 'LISTING_EXISTS' },
@@ -122,7 +127,11 @@ describe('PublishListing', () => {
   const cases: SpecCase<ListingCommand, ListingEvent>[] = [
     {
       name: 'publishes the merged snapshot of all saved steps',
-      given: [created({ title: complete.title, currency: 'EUR' }), updated({ description: complete.description, photos: complete.photos }), updated({ location: complete.location, unitTypes: [room] })],
+      given: [
+        created({ title: complete.title, currency: 'EUR' }),
+        updated({ description: complete.description, photos: complete.photos }),
+        updated({ location: complete.location, unitTypes: [room] }),
+      ],
       when: publish(),
       then: [published()],
     },
@@ -142,9 +151,31 @@ describe('PublishListing', () => {
     },
     {
       name: 'a hotel may have many rooms of many types',
-      given: [created({ ...complete, unitTypes: [{ ...room, count: 5 }, { ...room, unitTypeId: 'ut2', count: 3 }] }, 'hotel')],
+      given: [
+        created(
+          {
+            ...complete,
+            unitTypes: [
+              { ...room, count: 5 },
+              { ...room, unitTypeId: 'ut2', count: 3 },
+            ],
+          },
+          'hotel',
+        ),
+      ],
       when: publish(),
-      then: [published({ ...complete, unitTypes: [{ ...room, count: 5 }, { ...room, unitTypeId: 'ut2', count: 3 }] }, 'hotel')],
+      then: [
+        published(
+          {
+            ...complete,
+            unitTypes: [
+              { ...room, count: 5 },
+              { ...room, unitTypeId: 'ut2', count: 3 },
+            ],
+          },
+          'hotel',
+        ),
+      ],
     },
     {
       name: 'a restaurant needs its slots',
@@ -233,7 +264,8 @@ describe('isComplete', () => {
     { kind: 'hotel', details: { ...complete, unitTypes: [] }, missing: ['unitTypes'] },
     { kind: 'restaurant', details: complete, missing: ['slots'] },
   ] as { kind: ListingKind; details: ListingDetails; missing: string[] }[])('$kind → $missing', ({ kind, details, missing }) =>
-    expect(isComplete(kind, details)).toEqual(missing));
+    expect(isComplete(kind, details)).toEqual(missing),
+  );
 });
 
 describe('listing schemas', () => {

@@ -1,13 +1,6 @@
 import { z } from 'zod';
 import { assertNever, unknownEvent, ensure, fail, Id, Instant, type Decider } from '../shared/index.ts';
-import {
-  CompleteListingDetails,
-  isComplete,
-  ListingDetails,
-  ListingKind,
-  withDefaults,
-  type UnitType,
-} from './details.ts';
+import { CompleteListingDetails, isComplete, ListingDetails, ListingKind, withDefaults, type UnitType } from './details.ts';
 import { decideNightlyPrices, evolveNightlyPrices, NightlyPricesSetData, SetNightlyPrices, type NightlyPrices } from './prices.ts';
 
 export const listingStreamId = (listingId: string): string => `listing-${listingId}`;
@@ -104,9 +97,7 @@ const create = ({ data }: CreateListing, state: ListingState): ListingEvent[] =>
 /** Only the fields that really change, so a re-sent form step records nothing. */
 const effectiveChanges = (current: ListingDetails, changes: ListingDetails): ListingDetails =>
   Object.fromEntries(
-    Object.entries(changes).filter(
-      ([field, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field as keyof ListingDetails]),
-    ),
+    Object.entries(changes).filter(([field, value]) => value !== undefined && JSON.stringify(value) !== JSON.stringify(current[field as keyof ListingDetails])),
   );
 
 const update = ({ data }: UpdateListing, state: ListingState): ListingEvent[] => {

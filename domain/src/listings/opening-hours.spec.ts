@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { wallClockInstant } from '../shared/time.ts';
 import { hasOffset, instantOfLocal, localDateTime, localTime, slotIsOpen } from './opening-hours.ts';
 
-const slots = { minutes: 90, openingHours: { '5': [{ open: '18:00', close: '23:00' }], '6': [{ open: '12:00', close: '15:00' }, { open: '18:00', close: '23:00' }] } };
+const slots = {
+  minutes: 90,
+  openingHours: {
+    '5': [{ open: '18:00', close: '23:00' }],
+    '6': [
+      { open: '12:00', close: '15:00' },
+      { open: '18:00', close: '23:00' },
+    ],
+  },
+};
 
 describe('restaurant slots', () => {
   it('reads weekday and minute in the listing time zone', () => {

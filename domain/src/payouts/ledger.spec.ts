@@ -15,22 +15,56 @@ const LATER = '2026-05-10T09:00:00.000Z';
 
 const earning = (bookingId: string, kept: number, bookingRevision = 5, currency = 'EUR'): PayoutCommand => ({
   type: 'RecordBookingEarning',
-  data: { hostId: 'h1', bookingId, listingId: 'l1', month: '2026-05', kept: { amount: kept, currency }, bookingRevision, feeBasisPoints: 1_000, availableAt: DUE, now: COMPLETED },
+  data: {
+    hostId: 'h1',
+    bookingId,
+    listingId: 'l1',
+    month: '2026-05',
+    kept: { amount: kept, currency },
+    bookingRevision,
+    feeBasisPoints: 1_000,
+    availableAt: DUE,
+    now: COMPLETED,
+  },
 });
 const accrued = (bookingId: string, gross: number, fee: number, bookingRevision = 5): PayoutEvent => ({
   type: 'HostEarningAccrued',
-  data: { hostId: 'h1', bookingId, listingId: 'l1', month: '2026-05', gross: eur(gross), fee: eur(fee), net: eur(gross - fee), feeBasisPoints: 1_000, bookingRevision, availableAt: DUE, at: COMPLETED },
+  data: {
+    hostId: 'h1',
+    bookingId,
+    listingId: 'l1',
+    month: '2026-05',
+    gross: eur(gross),
+    fee: eur(fee),
+    net: eur(gross - fee),
+    feeBasisPoints: 1_000,
+    bookingRevision,
+    availableAt: DUE,
+    at: COMPLETED,
+  },
 });
 const adjusted = (bookingId: string, bookingRevision: number, gross: number, fee: number): PayoutEvent => ({
   type: 'HostEarningAdjusted',
-  data: { hostId: 'h1', bookingId, adjustmentId: `${bookingId}@${bookingRevision}`, gross: eur(gross), fee: eur(fee), net: eur(gross - fee), bookingRevision, at: COMPLETED },
+  data: {
+    hostId: 'h1',
+    bookingId,
+    adjustmentId: `${bookingId}@${bookingRevision}`,
+    gross: eur(gross),
+    fee: eur(fee),
+    net: eur(gross - fee),
+    bookingRevision,
+    at: COMPLETED,
+  },
 });
 const start = (payoutId: string, now = LATER, currency = 'EUR'): PayoutCommand => ({ type: 'StartPayout', data: { hostId: 'h1', payoutId, currency, now } });
 const started = (payoutId: string, amount: number, earnings: string[], adjustments: string[] = []): PayoutEvent => ({
   type: 'HostPayoutStarted',
   data: { hostId: 'h1', payoutId, amount: eur(amount), earnings, adjustments, at: LATER },
 });
-const sent = (payoutId: string, amount: number): PayoutEvent => ({ type: 'HostPayoutSent', data: { hostId: 'h1', payoutId, gatewayPayoutId: `po_${payoutId}`, amount: eur(amount), at: LATER } });
+const sent = (payoutId: string, amount: number): PayoutEvent => ({
+  type: 'HostPayoutSent',
+  data: { hostId: 'h1', payoutId, gatewayPayoutId: `po_${payoutId}`, amount: eur(amount), at: LATER },
+});
 const recordSent = (payoutId: string, amount: number): PayoutCommand => ({
   type: 'RecordPayoutSent',
   data: { hostId: 'h1', payoutId, gatewayPayoutId: `po_${payoutId}`, amount: eur(amount), now: LATER },
@@ -50,7 +84,12 @@ describe('host ledger: earnings', () => {
     },
     { name: 'a newer reading that kept the same adds nothing', given: [accrued('b1', 20_000, 2_000)], when: earning('b1', 20_000, 9), then: [] },
     { name: 'a later capture adjusts upwards', given: [accrued('b1', 20_000, 2_000)], when: earning('b1', 25_000, 9), then: [adjusted('b1', 9, 5_000, 500)] },
-    { name: 'another currency for the same booking is refused', given: [accrued('b1', 20_000, 2_000)], when: earning('b1', 1, 9, 'USD'), throws: 'CURRENCY_MISMATCH' },
+    {
+      name: 'another currency for the same booking is refused',
+      given: [accrued('b1', 20_000, 2_000)],
+      when: earning('b1', 1, 9, 'USD'),
+      throws: 'CURRENCY_MISMATCH',
+    },
   ])('$name', spec.run);
 });
 
@@ -90,14 +129,20 @@ describe('host ledger: payouts', () => {
     const history = [accrued('b1', 20_000, 2_000), started('p1', 18_000, ['b1']), adjusted('b1', 9, -20_000, -2_000), accrued('b2', 10_000, 1_000)];
     expect(payable(fold(hostLedgerDecider, history), 'EUR', LATER).amount).toBe(-9_000);
     const next = [...history, accrued('b3', 30_000, 3_000)];
-    spec.given(next).when(start('p2')).then([started('p2', 18_000, ['b2', 'b3'], ['b1@9'])]);
+    spec
+      .given(next)
+      .when(start('p2'))
+      .then([started('p2', 18_000, ['b2', 'b3'], ['b1@9'])]);
     // paid in all: 18 000 + 18 000 = the nets of what the three bookings kept (0 + 9 000 + 27 000)
   });
 });
 
 describe('host ledger: payout records and issues', () => {
   const open = [accrued('b1', 20_000, 2_000), started('p1', 18_000, ['b1'])];
-  const issue = (taskId = 'payout:h1:b1'): PayoutCommand => ({ type: 'RecordPayoutIssue', data: { hostId: 'h1', taskId, operation: 'payout', error: 'down', now: LATER } });
+  const issue = (taskId = 'payout:h1:b1'): PayoutCommand => ({
+    type: 'RecordPayoutIssue',
+    data: { hostId: 'h1', taskId, operation: 'payout', error: 'down', now: LATER },
+  });
   const raised: PayoutEvent = { type: 'HostPayoutIssueRaised', data: { hostId: 'h1', taskId: 'payout:h1:b1', operation: 'payout', error: 'down', at: LATER } };
   const resolve: PayoutCommand = { type: 'ResolvePayoutIssue', data: { hostId: 'h1', taskId: 'payout:h1:b1', now: LATER } };
   it.each<Case>([
@@ -107,7 +152,12 @@ describe('host ledger: payout records and issues', () => {
     { name: 'another amount than the one started', given: open, when: recordSent('p1', 18_001), throws: 'AMOUNT_INVALID' },
     { name: 'a parked payout raises an issue on the ledger, once', given: open, when: issue(), then: [raised] },
     { name: 'not twice', given: [...open, raised], when: issue(), then: [] },
-    { name: 'resolved when the payout later succeeds', given: [...open, raised], when: resolve, then: [{ type: 'HostPayoutIssueResolved', data: { hostId: 'h1', taskId: 'payout:h1:b1', at: LATER } }] },
+    {
+      name: 'resolved when the payout later succeeds',
+      given: [...open, raised],
+      when: resolve,
+      then: [{ type: 'HostPayoutIssueResolved', data: { hostId: 'h1', taskId: 'payout:h1:b1', at: LATER } }],
+    },
     { name: 'nothing to resolve', given: open, when: resolve, then: [] },
   ])('$name', spec.run);
 });

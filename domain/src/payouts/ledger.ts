@@ -50,7 +50,16 @@ const evolveHostLedger = (state: HostLedger, event: PayoutEvent): HostLedger => 
     case 'HostEarningAccrued': {
       const { bookingId, gross, fee, net, feeBasisPoints, bookingRevision, availableAt } = event.data;
       if (state.earnings[bookingId]) return state;
-      const earning: LedgerEarning = { bookingId, currency: gross.currency, accruedNet: net.amount, gross: gross.amount, fee: fee.amount, feeBasisPoints, bookingRevision, availableAt };
+      const earning: LedgerEarning = {
+        bookingId,
+        currency: gross.currency,
+        accruedNet: net.amount,
+        gross: gross.amount,
+        fee: fee.amount,
+        feeBasisPoints,
+        bookingRevision,
+        availableAt,
+      };
       return { ...state, earnings: { ...state.earnings, [bookingId]: earning } };
     }
     case 'HostEarningAdjusted': {
@@ -96,7 +105,9 @@ const recordEarning: Decision<'RecordBookingEarning'> = (c, state) => {
     const fee = share(kept, c.feeBasisPoints);
     const net = money(kept.amount - fee.amount, kept.currency);
     const { listingId, month, feeBasisPoints, availableAt } = c;
-    return [{ type: 'HostEarningAccrued', data: { hostId, bookingId, listingId, month, gross: kept, fee, net, feeBasisPoints, bookingRevision, availableAt, at } }];
+    return [
+      { type: 'HostEarningAccrued', data: { hostId, bookingId, listingId, month, gross: kept, fee, net, feeBasisPoints, bookingRevision, availableAt, at } },
+    ];
   }
   // an older reading of the booking than the one recorded: nothing new
   if (bookingRevision <= earning.bookingRevision) return [];
@@ -125,7 +136,11 @@ const recordEarning: Decision<'RecordBookingEarning'> = (c, state) => {
 
 /** The open entries of a currency whose booking's earning is due at `now`, and what they sum to. */
 export const payable = (state: HostLedger, currency: string, now: string) => {
-  const due = new Set(Object.values(state.earnings).filter((e) => e.currency === currency && notBefore(now, e.availableAt)).map((e) => e.bookingId));
+  const due = new Set(
+    Object.values(state.earnings)
+      .filter((e) => e.currency === currency && notBefore(now, e.availableAt))
+      .map((e) => e.bookingId),
+  );
   const earnings = Object.values(state.earnings).filter((e) => due.has(e.bookingId) && !e.payoutId);
   const adjustments = Object.values(state.adjustments).filter((a) => a.currency === currency && due.has(a.bookingId) && !a.payoutId);
   const amount = earnings.reduce((s, e) => s + e.accruedNet, 0) + adjustments.reduce((s, a) => s + a.net, 0);

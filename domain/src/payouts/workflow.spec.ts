@@ -11,14 +11,35 @@ describe('payout workflow reactions', () => {
   });
 
   it('an earning pays out when it falls due, keyed by host and booking', () => {
-    const data = { hostId: 'h1', bookingId: 'b1', listingId: 'l1', month: '2026-05', gross: eur(100), fee: eur(10), net: eur(90), feeBasisPoints: 1000, bookingRevision: 4, availableAt: '2026-05-04T11:00:00.000Z', at: '2026-05-03T11:00:00.000Z' };
+    const data = {
+      hostId: 'h1',
+      bookingId: 'b1',
+      listingId: 'l1',
+      month: '2026-05',
+      gross: eur(100),
+      fee: eur(10),
+      net: eur(90),
+      feeBasisPoints: 1000,
+      bookingRevision: 4,
+      availableAt: '2026-05-04T11:00:00.000Z',
+      at: '2026-05-03T11:00:00.000Z',
+    };
     expect(payoutReactions({ type: 'HostEarningAccrued', data })).toEqual([
       { taskId: 'payout:h1:b1', dueAt: '2026-05-04T11:00:00.000Z', task: { type: 'PayOut', hostId: 'h1', currency: 'EUR' } },
     ]);
   });
 
   it('an adjustment asks for a payout at once (a no-op while its earning is not due)', () => {
-    const data = { hostId: 'h1', bookingId: 'b1', adjustmentId: 'b1@9', gross: eur(10), fee: eur(1), net: eur(9), bookingRevision: 9, at: '2026-05-05T00:00:00.000Z' };
+    const data = {
+      hostId: 'h1',
+      bookingId: 'b1',
+      adjustmentId: 'b1@9',
+      gross: eur(10),
+      fee: eur(1),
+      net: eur(9),
+      bookingRevision: 9,
+      at: '2026-05-05T00:00:00.000Z',
+    };
     expect(payoutReactions({ type: 'HostEarningAdjusted', data })).toEqual([
       { taskId: 'payout:h1:b1@9', dueAt: '2026-05-05T00:00:00.000Z', task: { type: 'PayOut', hostId: 'h1', currency: 'EUR' } },
     ]);

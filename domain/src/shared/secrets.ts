@@ -19,7 +19,10 @@ export const withoutSecrets = <E extends { type: string; data: unknown }>(event:
 };
 
 /** The secrets an older event carried, to move them where they now live (once, before reading it upcast). */
-export const secretsOf = (event: { type: string; data: unknown }): { passwordHash?: { userId: string; hash: string }; paymentMethod?: { reference: string; token: string } } => {
+export const secretsOf = (event: {
+  type: string;
+  data: unknown;
+}): { passwordHash?: { userId: string; hash: string }; paymentMethod?: { reference: string; token: string } } => {
   const data = (event.data ?? {}) as Record<string, unknown>;
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
   switch (event.type) {

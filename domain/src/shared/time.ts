@@ -2,14 +2,11 @@
 const DAY_MS = 86_400_000;
 
 export const isIsoDate = (value: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) &&
-  new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+  /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
 
-const addDays = (date: string, days: number): string =>
-  new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
-export const daysBetween = (from: string, to: string): number =>
-  Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
 
 /** The nights of a stay: check-in inclusive, check-out exclusive. */
 export const nightsOf = (checkIn: string, checkOut: string): string[] =>
@@ -18,8 +15,7 @@ export const nightsOf = (checkIn: string, checkOut: string): string[] =>
 /** `2026-12-31` or `2026-12-31T20:00:00Z` → `2026-12`. */
 export const monthOf = (dateOrInstant: string): string => dateOrInstant.slice(0, 7);
 
-export const addMinutes = (instant: string, minutes: number): string =>
-  new Date(Date.parse(instant) + minutes * 60_000).toISOString();
+export const addMinutes = (instant: string, minutes: number): string => new Date(Date.parse(instant) + minutes * 60_000).toISOString();
 
 export const addHours = (instant: string, hours: number): string => addMinutes(instant, hours * 60);
 
@@ -34,7 +30,15 @@ const wallClockFormats = new Map<string, Intl.DateTimeFormat>();
 const wallClockFormat = (timeZone: string): Intl.DateTimeFormat => {
   let format = wallClockFormats.get(timeZone);
   if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
     if (wallClockFormats.size < 1000) wallClockFormats.set(timeZone, format);
   }
   return format;
@@ -62,8 +66,13 @@ export const instantOfLocal = (local: string, timeZone: string): string | undefi
   if (Number.isNaN(asUtc) || !seconds) return undefined;
   const extra = Math.round(Number(seconds[1] ?? 0) * 1000);
   // Offsets in force a day either side cover every real zone's transitions; the earliest match wins.
-  const offsets = [...new Set([asUtc - 86_400_000, asUtc, asUtc + 86_400_000].map((at) => Date.parse(`${localDateTime(new Date(at).toISOString(), timeZone)}:00Z`) - at))];
-  const candidates = offsets.map((offset) => asUtc - offset).filter((at) => localDateTime(new Date(at).toISOString(), timeZone) === wanted).sort((a, b) => a - b);
+  const offsets = [
+    ...new Set([asUtc - 86_400_000, asUtc, asUtc + 86_400_000].map((at) => Date.parse(`${localDateTime(new Date(at).toISOString(), timeZone)}:00Z`) - at)),
+  ];
+  const candidates = offsets
+    .map((offset) => asUtc - offset)
+    .filter((at) => localDateTime(new Date(at).toISOString(), timeZone) === wanted)
+    .sort((a, b) => a - b);
   return candidates.length > 0 ? new Date(candidates[0]! + extra).toISOString() : undefined;
 };
 

@@ -35,7 +35,11 @@ beforeAll(async () => {
   chatPool = createPool(chatUrl, 2);
   platform = await PostgresEventStore.create(platformPool);
   const at = new Date().toISOString();
-  await platform.append(`booking-${bookingId}`, [{ eventId: randomUUID(), type: 'BookingRequested', data: { bookingId, guestId: guest.userId, hostId: host.userId, listingId: 'l-1', at } }], 'no_stream');
+  await platform.append(
+    `booking-${bookingId}`,
+    [{ eventId: randomUUID(), type: 'BookingRequested', data: { bookingId, guestId: guest.userId, hostId: host.userId, listingId: 'l-1', at } }],
+    'no_stream',
+  );
   port = await freePort();
   env = { DATABASE_URL: platformUrl, CHAT_DATABASE_URL: chatUrl, CHAT_PORT: String(port), CHAT_RATE_LIMIT_MESSAGES: '100000' };
 });
@@ -55,7 +59,9 @@ describe('SIGKILL of the chat process mid-stream', () => {
       app = await startApp('chat/src/main.ts', env, { port });
       const open = async () => {
         for (;;) {
-          const response = await fetch(`${app!.url}/conversations/${conversationId}/messages?limit=1`, { headers: { authorization: `Bearer ${await tokens.issue(guest)}` } });
+          const response = await fetch(`${app!.url}/conversations/${conversationId}/messages?limit=1`, {
+            headers: { authorization: `Bearer ${await tokens.issue(guest)}` },
+          });
           if (response.status === 200) return;
           await new Promise((resolve) => setTimeout(resolve, 100));
         }

@@ -53,7 +53,11 @@ afterAll(async () => {
 });
 
 const book = async (listingId: string, guestToken: string, from: number) => {
-  const booked = await stack.command.post('/bookings', { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 2, paymentMethod: 'tok_visa' }, { token: guestToken });
+  const booked = await stack.command.post(
+    '/bookings',
+    { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 2, paymentMethod: 'tok_visa' },
+    { token: guestToken },
+  );
   expect(booked.status, JSON.stringify(booked.body)).toBe(201);
   await waitUntil(
     () => stack.query.get(`/bookings/${booked.body.bookingId}`, { token: guestToken }),
@@ -63,7 +67,9 @@ const book = async (listingId: string, guestToken: string, from: number) => {
   return booked.body.bookingId as string;
 };
 const notices = async (conversationId: string, token: string) =>
-  (await chatGet(`/conversations/${conversationId}/messages`, token)).body.events?.flatMap((e: { type: string; data: { notice?: string } }) => (e.type === 'SystemMessagePosted' ? [e.data.notice] : [])) ?? [];
+  (await chatGet(`/conversations/${conversationId}/messages`, token)).body.events?.flatMap((e: { type: string; data: { notice?: string } }) =>
+    e.type === 'SystemMessagePosted' ? [e.data.notice] : [],
+  ) ?? [];
 
 describe('chat and booking are isolated both ways', () => {
   it('with the chat down, a guest searches and books; the chat, started later, opens the conversation with its system messages', async () => {
@@ -76,10 +82,22 @@ describe('chat and booking are isolated both ways', () => {
 
     await startChat();
     const conversationId = `booking-${bookingId}`;
-    await waitUntil(() => notices(conversationId, guest.token), (n) => n.includes('confirmed'), 20_000);
+    await waitUntil(
+      () => notices(conversationId, guest.token),
+      (n) => n.includes('confirmed'),
+      20_000,
+    );
     expect(await notices(conversationId, guest.token)).toEqual(['requested', 'confirmed']);
-    const list = await waitUntil(() => chatGet('/me/conversations', guest.token), (r) => r.body.conversations?.length === 1, 20_000);
-    expect(list.body.conversations[0]).toMatchObject({ conversationId, listingTitle: 'Sunny flat by the river', otherParty: { userId: host.userId, firstName: 'Hana' } });
+    const list = await waitUntil(
+      () => chatGet('/me/conversations', guest.token),
+      (r) => r.body.conversations?.length === 1,
+      20_000,
+    );
+    expect(list.body.conversations[0]).toMatchObject({
+      conversationId,
+      listingTitle: 'Sunny flat by the river',
+      otherParty: { userId: host.userId, firstName: 'Hana' },
+    });
 
     // command-api and query-api go down: the chat still delivers, and contact details show (the booking is confirmed).
     await stack.stopCommandApi();
@@ -100,7 +118,11 @@ describe('chat and booking are isolated both ways', () => {
     await stack.startQueryApi();
     const second = await book(listingId, guest.token, 20);
     await startChat();
-    await waitUntil(() => notices(`booking-${second}`, guest.token), (n) => n.includes('confirmed'), 20_000);
+    await waitUntil(
+      () => notices(`booking-${second}`, guest.token),
+      (n) => n.includes('confirmed'),
+      20_000,
+    );
     expect(await notices(conversationId, guest.token)).toEqual(['requested', 'confirmed']);
   });
 });

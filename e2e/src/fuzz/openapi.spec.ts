@@ -115,7 +115,9 @@ const writeReport = (file: string, version: string, runs: (FuzzRun & { seconds: 
     '',
     '| API | identity | requests | 5xx | failed checks | seconds |',
     '| --- | --- | ---: | ---: | --- | ---: |',
-    ...runs.map((run) => `| ${run.api} | ${run.identity} | ${run.requests} | ${run.serverErrors} | ${run.failures.join('; ') || 'none'} | ${run.seconds.toFixed(0)} |`),
+    ...runs.map(
+      (run) => `| ${run.api} | ${run.identity} | ${run.requests} | ${run.serverErrors} | ${run.failures.join('; ') || 'none'} | ${run.seconds.toFixed(0)} |`,
+    ),
     '',
   ];
   writeFileSync(file, lines.join('\n'));

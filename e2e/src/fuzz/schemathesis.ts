@@ -15,8 +15,7 @@ const tryCommand = (command: string[]): Fuzzer | undefined => {
 };
 
 /** `python3` (or `python`) where one is installed. */
-export const python = (): string | undefined =>
-  ['python3', 'python'].find((name) => spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0);
+export const python = (): string | undefined => ['python3', 'python'].find((name) => spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0);
 
 /** The schemathesis CLI: on the PATH, or as the module of the machine's Python. */
 export const findSchemathesis = (): Fuzzer | undefined => {
@@ -116,7 +115,11 @@ export const runSchemathesis = async (
 type Interaction = { request: { method: string; uri: string }; response: { status_code: number } | null };
 type Scenario = {
   status: string;
-  recorder: { label: string; interactions?: Record<string, Interaction>; checks?: Record<string, { name: string; status: string; failure_info?: { failure?: { title?: string; message?: string } } }[]> };
+  recorder: {
+    label: string;
+    interactions?: Record<string, Interaction>;
+    checks?: Record<string, { name: string; status: string; failure_info?: { failure?: { title?: string; message?: string } } }[]>;
+  };
 };
 
 /** Counts requests and 5xx answers in schemathesis's NDJSON events, and lists failed checks. */

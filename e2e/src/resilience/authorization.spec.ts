@@ -16,7 +16,13 @@ const actors = ['anonymous', 'guest', 'otherGuest', 'host', 'otherHost', 'admin'
 type Actor = (typeof actors)[number];
 type User = { userId: string; email: string; token: string };
 type Call = { path: string; body?: unknown; headers?: Record<string, string> };
-type Row = { api: 'command' | 'query'; method: 'get' | 'post' | 'put' | 'patch' | 'delete'; route: string; call: (actor: Actor) => Promise<Call>; expect: Record<Exclude<Actor, never>, number> };
+type Row = {
+  api: 'command' | 'query';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  route: string;
+  call: (actor: Actor) => Promise<Call>;
+  expect: Record<Exclude<Actor, never>, number>;
+};
 
 const ADMIN_EMAIL = 'ops@stayhub.test';
 const PASSWORD = 'correct horse battery';
@@ -40,9 +46,11 @@ const as = (actor: Actor) => (actor === 'anonymous' ? {} : { token: users[actor]
 const eventCount = async () => (await stack.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es_events')).rows[0]!.n;
 
 // Fresh resources, each made by its rightful owner.
-const draft = async (owner: User = users.host) => ok(await stack.command.post('/listings', { kind: 'rental', details: listingDetails() }, { token: owner.token }), 201).listingId as string;
+const draft = async (owner: User = users.host) =>
+  ok(await stack.command.post('/listings', { kind: 'rental', details: listingDetails() }, { token: owner.token }), 201).listingId as string;
 const published = async (overrides: Record<string, unknown> = {}) => {
-  const listingId = ok(await stack.command.post('/listings', { kind: 'rental', details: listingDetails(overrides) }, { token: users.host.token }), 201).listingId as string;
+  const listingId = ok(await stack.command.post('/listings', { kind: 'rental', details: listingDetails(overrides) }, { token: users.host.token }), 201)
+    .listingId as string;
   ok(await stack.command.post(`/listings/${listingId}/publish`, {}, { token: users.host.token }), 200);
   return listingId;
 };
@@ -52,9 +60,13 @@ const stay = (listingId: string) => {
   nights += 2;
   return { listingId, checkIn: day(stack, 5 + nights), checkOut: day(stack, 6 + nights), guests: 1, paymentMethod: 'tok_visa' };
 };
-const requested = async () => ok(await stack.command.post('/bookings', stay(requestListing), { token: users.guest.token }), 201) as { bookingId: string; consistencyToken: string };
+const requested = async () =>
+  ok(await stack.command.post('/bookings', stay(requestListing), { token: users.guest.token }), 201) as { bookingId: string; consistencyToken: string };
 const confirmed = async () => {
-  const booking = ok(await stack.command.post('/bookings', stay(instantListing), { token: users.guest.token }), 201) as { bookingId: string; consistencyToken: string };
+  const booking = ok(await stack.command.post('/bookings', stay(instantListing), { token: users.guest.token }), 201) as {
+    bookingId: string;
+    consistencyToken: string;
+  };
   await runDueTasksSettled(stack);
   await runDueTasksSettled(stack);
   return booking;
@@ -68,7 +80,14 @@ const stockedProduct = async () => {
 };
 let shelf: string;
 const order = async () =>
-  ok(await stack.command.post('/checkout', { items: [{ productId: shelf, quantity: 1 }], shippingPostalCode: '10115', paymentMethod: 'tok_visa' }, { token: users.guest.token }), 201) as {
+  ok(
+    await stack.command.post(
+      '/checkout',
+      { items: [{ productId: shelf, quantity: 1 }], shippingPostalCode: '10115', paymentMethod: 'tok_visa' },
+      { token: users.guest.token },
+    ),
+    201,
+  ) as {
     orderId: string;
     consistencyToken: string;
   };
@@ -90,27 +109,72 @@ let emails = 0;
 
 const rows: Row[] = [
   // identity
-  { api: 'command', method: 'post', route: '/auth/register', call: async () => ({ path: '/auth/register', body: { email: `new-${emails++}@stayhub.test`, password: PASSWORD, name: 'New' } }), expect: all(202) },
-  { api: 'command', method: 'post', route: '/auth/login', call: async () => ({ path: '/auth/login', body: { email: users.guest.email, password: PASSWORD } }), expect: all(200) },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/auth/register',
+    call: async () => ({ path: '/auth/register', body: { email: `new-${emails++}@stayhub.test`, password: PASSWORD, name: 'New' } }),
+    expect: all(202),
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/auth/login',
+    call: async () => ({ path: '/auth/login', body: { email: users.guest.email, password: PASSWORD } }),
+    expect: all(200),
+  },
   { api: 'command', method: 'patch', route: '/me', call: async () => ({ path: '/me', body: { locale: 'en-GB' } }), expect: users200 },
   // listings
-  { api: 'command', method: 'post', route: '/listings', call: async () => ({ path: '/listings', body: { kind: 'hotel', details: { title: 'Mine' } } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 } },
-  { api: 'command', method: 'put', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draft()}`, body: { title: 'Renamed' } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
-  { api: 'command', method: 'post', route: '/listings/{id}/publish', call: async () => ({ path: `/listings/${await draft()}/publish`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
-  { api: 'command', method: 'post', route: '/listings/{id}/unlist', call: async () => ({ path: `/listings/${await published()}/unlist`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 } },
   {
-    api: 'command', method: 'put', route: '/listings/{id}/prices',
-    call: async () => ({ path: `/listings/${await published()}/prices`, body: { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42), price: { amount: 15_000, currency: 'EUR' } } }),
+    api: 'command',
+    method: 'post',
+    route: '/listings',
+    call: async () => ({ path: '/listings', body: { kind: 'hotel', details: { title: 'Mine' } } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 },
+  },
+  {
+    api: 'command',
+    method: 'put',
+    route: '/listings/{id}',
+    call: async () => ({ path: `/listings/${await draft()}`, body: { title: 'Renamed' } }),
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 },
   },
   {
-    api: 'command', method: 'post', route: '/listings/{id}/blocks',
+    api: 'command',
+    method: 'post',
+    route: '/listings/{id}/publish',
+    call: async () => ({ path: `/listings/${await draft()}/publish`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/listings/{id}/unlist',
+    call: async () => ({ path: `/listings/${await published()}/unlist`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'put',
+    route: '/listings/{id}/prices',
+    call: async () => ({
+      path: `/listings/${await published()}/prices`,
+      body: { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42), price: { amount: 15_000, currency: 'EUR' } },
+    }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/listings/{id}/blocks',
     call: async () => ({ path: `/listings/${await published()}/blocks`, body: { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) } }),
     // an operator may block dates for a host (maintenance), though not edit the listing
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 403, admin: 201 },
   },
   {
-    api: 'command', method: 'post', route: '/listings/{id}/blocks/{blockId}/lift',
+    api: 'command',
+    method: 'post',
+    route: '/listings/{id}/blocks/{blockId}/lift',
     call: async () => {
       const listingId = await published();
       const range = { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) };
@@ -120,47 +184,184 @@ const rows: Row[] = [
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
   },
   // bookings
-  { api: 'command', method: 'post', route: '/bookings', call: async () => ({ path: '/bookings', body: stay(instantListing) }), expect: { anonymous: 401, guest: 201, otherGuest: 201, host: 422, otherHost: 201, admin: 201 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/approve', call: async () => ({ path: `/bookings/${(await requested()).bookingId}/approve`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/decline', call: async () => ({ path: `/bookings/${(await requested()).bookingId}/decline`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/cancel', call: async () => ({ path: `/bookings/${(await confirmed()).bookingId}/cancel`, body: {} }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'patch', route: '/bookings/{id}', call: async () => ({ path: `/bookings/${(await requested()).bookingId}`, body: { guests: 2 } }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 403, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/reviews', call: async (actor) => ({ path: `/bookings/${completed[actor]}/reviews`, body: { rating: 4, comment: 'fine' } }), expect: { anonymous: 401, guest: 201, otherGuest: 404, host: 201, otherHost: 404, admin: 403 } },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings',
+    call: async () => ({ path: '/bookings', body: stay(instantListing) }),
+    expect: { anonymous: 401, guest: 201, otherGuest: 201, host: 422, otherHost: 201, admin: 201 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/approve',
+    call: async () => ({ path: `/bookings/${(await requested()).bookingId}/approve`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/decline',
+    call: async () => ({ path: `/bookings/${(await requested()).bookingId}/decline`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/cancel',
+    call: async () => ({ path: `/bookings/${(await confirmed()).bookingId}/cancel`, body: {} }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'patch',
+    route: '/bookings/{id}',
+    call: async () => ({ path: `/bookings/${(await requested()).bookingId}`, body: { guests: 2 } }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 403, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/reviews',
+    call: async (actor) => ({ path: `/bookings/${completed[actor]}/reviews`, body: { rating: 4, comment: 'fine' } }),
+    expect: { anonymous: 401, guest: 201, otherGuest: 404, host: 201, otherHost: 404, admin: 403 },
+  },
   // after the stay only the host gives money back; a table's deposit is the vendor's to mark (a rental has none: 422)
-  { api: 'command', method: 'post', route: '/bookings/{id}/refunds', call: async () => ({ path: `/bookings/${completed.anonymous}/refunds`, body: { amount: 100 } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/settle', call: async () => ({ path: `/bookings/${completed.anonymous}/settle`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 } },
-  { api: 'command', method: 'post', route: '/bookings/{id}/no-show', call: async () => ({ path: `/bookings/${completed.anonymous}/no-show`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 } },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/refunds',
+    call: async () => ({ path: `/bookings/${completed.anonymous}/refunds`, body: { amount: 100 } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/settle',
+    call: async () => ({ path: `/bookings/${completed.anonymous}/settle`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/bookings/{id}/no-show',
+    call: async () => ({ path: `/bookings/${completed.anonymous}/no-show`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 422, otherHost: 404, admin: 403 },
+  },
   // products: sellers are hosts; an admin acts as operator for the seller
-  { api: 'command', method: 'post', route: '/products', call: async () => ({ path: '/products', body: productBody() }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 } },
-  { api: 'command', method: 'put', route: '/products/{id}', call: async () => ({ path: `/products/${await product()}`, body: { name: 'Renamed' } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
-  { api: 'command', method: 'post', route: '/products/{id}/price', call: async () => ({ path: `/products/${await product()}/price`, body: { price: { amount: 100, currency: 'EUR' } } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
-  { api: 'command', method: 'post', route: '/products/{id}/discontinue', call: async () => ({ path: `/products/${await product()}/discontinue`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
-  { api: 'command', method: 'post', route: '/products/{id}/stock', call: async () => ({ path: `/products/${await product()}/stock`, body: { quantity: 3 } }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 403, admin: 201 } },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/products',
+    call: async () => ({ path: '/products', body: productBody() }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 201, admin: 201 },
+  },
+  {
+    api: 'command',
+    method: 'put',
+    route: '/products/{id}',
+    call: async () => ({ path: `/products/${await product()}`, body: { name: 'Renamed' } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/products/{id}/price',
+    call: async () => ({ path: `/products/${await product()}/price`, body: { price: { amount: 100, currency: 'EUR' } } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/products/{id}/discontinue',
+    call: async () => ({ path: `/products/${await product()}/discontinue`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/products/{id}/stock',
+    call: async () => ({ path: `/products/${await product()}/stock`, body: { quantity: 3 } }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 201, otherHost: 403, admin: 201 },
+  },
   // carts and wishlists are the caller's own ("me"): nobody reaches another's
-  { api: 'command', method: 'put', route: '/carts/me/items', call: async () => ({ path: '/carts/me/items', body: { productId: shelf, quantity: 1 } }), expect: users200 },
+  {
+    api: 'command',
+    method: 'put',
+    route: '/carts/me/items',
+    call: async () => ({ path: '/carts/me/items', body: { productId: shelf, quantity: 1 } }),
+    expect: users200,
+  },
   { api: 'command', method: 'delete', route: '/carts/me/items/{productId}', call: async () => ({ path: `/carts/me/items/${shelf}` }), expect: users200 },
   { api: 'command', method: 'delete', route: '/carts/me', call: async () => ({ path: '/carts/me' }), expect: users200 },
   { api: 'command', method: 'put', route: '/me/wishlist/{productId}', call: async () => ({ path: `/me/wishlist/${shelf}`, body: {} }), expect: users200 },
   { api: 'command', method: 'delete', route: '/me/wishlist/{productId}', call: async () => ({ path: `/me/wishlist/${shelf}` }), expect: users200 },
-  { api: 'command', method: 'post', route: '/me/wishlist/{productId}/move-to-cart', call: async () => ({ path: `/me/wishlist/${shelf}/move-to-cart`, body: { quantity: 1 } }), expect: users200 },
-  { api: 'command', method: 'post', route: '/checkout', call: async () => ({ path: '/checkout', body: { items: [{ productId: shelf, quantity: 1 }], shippingPostalCode: '10115', paymentMethod: 'tok_visa' } }), expect: { ...all(201), anonymous: 401 } },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/me/wishlist/{productId}/move-to-cart',
+    call: async () => ({ path: `/me/wishlist/${shelf}/move-to-cart`, body: { quantity: 1 } }),
+    expect: users200,
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/checkout',
+    call: async () => ({ path: '/checkout', body: { items: [{ productId: shelf, quantity: 1 }], shippingPostalCode: '10115', paymentMethod: 'tok_visa' } }),
+    expect: { ...all(201), anonymous: 401 },
+  },
   // orders: the buyer cancels, the seller ships and delivers, an admin may do either
-  { api: 'command', method: 'post', route: '/orders/{id}/cancel', call: async () => ({ path: `/orders/${(await order()).orderId}/cancel`, body: {} }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 403, otherHost: 404, admin: 200 } },
-  { api: 'command', method: 'post', route: '/orders/{id}/ship', call: async () => ({ path: `/orders/${(await paidOrder()).orderId}/ship`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 200 } },
-  { api: 'command', method: 'post', route: '/orders/{id}/deliver', call: async () => ({ path: `/orders/${(await shippedOrder()).orderId}/deliver`, body: {} }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 200 } },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/orders/{id}/cancel',
+    call: async () => ({ path: `/orders/${(await order()).orderId}/cancel`, body: {} }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 403, otherHost: 404, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/orders/{id}/ship',
+    call: async () => ({ path: `/orders/${(await paidOrder()).orderId}/ship`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/orders/{id}/deliver',
+    call: async () => ({ path: `/orders/${(await shippedOrder()).orderId}/deliver`, body: {} }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 200 },
+  },
   // the gateway's webhook is authenticated by its signature, not by a user
   {
-    api: 'command', method: 'post', route: '/payments/webhook',
+    api: 'command',
+    method: 'post',
+    route: '/payments/webhook',
     call: async () => {
-      const body = JSON.stringify({ eventId: `evt-${emails++}`, type: 'payment.declined', reference: 'not-an-order', amount: { amount: 100, currency: 'EUR' }, idempotencyKey: 'k', occurredAt: stack.clock.now().toISOString() });
+      const body = JSON.stringify({
+        eventId: `evt-${emails++}`,
+        type: 'payment.declined',
+        reference: 'not-an-order',
+        amount: { amount: 100, currency: 'EUR' },
+        idempotencyKey: 'k',
+        occurredAt: stack.clock.now().toISOString(),
+      });
       return { path: '/payments/webhook', body, headers: { [webhookSignatureHeader]: signWebhook(body, WEBHOOK_SECRET, stack.clock.now()) } };
     },
     expect: all(200),
   },
   // reads
-  { api: 'command', method: 'get', route: '/admin/parked-tasks', call: async () => ({ path: '/admin/parked-tasks' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 200 } },
   {
-    api: 'command', method: 'post', route: '/admin/parked-tasks/{taskId}/retry',
+    api: 'command',
+    method: 'get',
+    route: '/admin/parked-tasks',
+    call: async () => ({ path: '/admin/parked-tasks' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 200 },
+  },
+  {
+    api: 'command',
+    method: 'post',
+    route: '/admin/parked-tasks/{taskId}/retry',
     call: async () => ({ path: '/admin/parked-tasks/refund:none:cancelled/retry', body: {} }),
     expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 403, otherHost: 403, admin: 404 },
   },
@@ -168,39 +369,127 @@ const rows: Row[] = [
   { api: 'query', method: 'get', route: '/me', call: async () => ({ path: `/me?after=${await committedHead(stack.pool)}` }), expect: users200 },
   { api: 'query', method: 'get', route: '/listings/{id}/reviews', call: async () => ({ path: `/listings/${instantListing}/reviews` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/listings/search', call: async () => ({ path: '/listings/search?q=flat' }), expect: all(200) },
-  { api: 'query', method: 'get', route: '/listings/{id}', call: async () => ({ path: `/listings/${await draftSeen()}` }), expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
-  { api: 'query', method: 'get', route: '/listings/{id}/availability', call: async () => ({ path: `/listings/${instantListing}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }), expect: all(200) },
-  { api: 'query', method: 'get', route: '/listings/{id}/blocks', call: async () => ({ path: `/listings/${await blockedSeen()}/blocks` }), expect: { anonymous: 401, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/listings/{id}',
+    call: async () => ({ path: `/listings/${await draftSeen()}` }),
+    expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/listings/{id}/availability',
+    call: async () => ({ path: `/listings/${instantListing}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }),
+    expect: all(200),
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/listings/{id}/blocks',
+    call: async () => ({ path: `/listings/${await blockedSeen()}/blocks` }),
+    expect: { anonymous: 401, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 },
+  },
   // a draft's calendar is its host's business, like the draft itself
   {
-    api: 'query', method: 'get', route: '/listings/{id}/availability',
+    api: 'query',
+    method: 'get',
+    route: '/listings/{id}/availability',
     call: async () => ({ path: `/listings/${await draftSeen()}/availability?from=${day(stack, 1)}&to=${day(stack, 5)}` }),
     expect: { anonymous: 404, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 200 },
   },
-  { api: 'query', method: 'get', route: '/bookings/{id}', call: async () => ({ path: `/bookings/${await bookingSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/bookings/{id}',
+    call: async () => ({ path: `/bookings/${await bookingSeen()}` }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 200, otherHost: 404, admin: 200 },
+  },
   { api: 'query', method: 'get', route: '/me/bookings', call: async () => ({ path: '/me/bookings' }), expect: users200 },
-  { api: 'query', method: 'get', route: '/host/bookings', call: async () => ({ path: '/host/bookings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
-  { api: 'query', method: 'get', route: '/host/listings', call: async () => ({ path: '/host/listings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/host/bookings',
+    call: async () => ({ path: '/host/bookings' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/host/listings',
+    call: async () => ({ path: '/host/listings' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
   // a listing as its own host edits it: anyone else's looks missing
-  { api: 'query', method: 'get', route: '/host/listings/{id}', call: async () => ({ path: `/host/listings/${await hostListingSeen()}` }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 404 } },
-  { api: 'query', method: 'get', route: '/host/earnings', call: async () => ({ path: '/host/earnings' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
-  { api: 'query', method: 'get', route: '/host/payouts', call: async () => ({ path: '/host/payouts' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/host/listings/{id}',
+    call: async () => ({ path: `/host/listings/${await hostListingSeen()}` }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 404, admin: 404 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/host/earnings',
+    call: async () => ({ path: '/host/earnings' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/host/payouts',
+    call: async () => ({ path: '/host/payouts' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
   // what hosts wrote about a guest: the guest, and hosts who have had a request from them
-  { api: 'query', method: 'get', route: '/users/{id}/reviews', call: async () => ({ path: `/users/${users.guest.userId}/reviews` }), expect: { anonymous: 401, guest: 200, otherGuest: 403, host: 200, otherHost: 403, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/users/{id}/reviews',
+    call: async () => ({ path: `/users/${users.guest.userId}/reviews` }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 403, host: 200, otherHost: 403, admin: 200 },
+  },
   { api: 'query', method: 'get', route: '/products/search', call: async () => ({ path: '/products/search?q=television' }), expect: all(200) },
   { api: 'query', method: 'get', route: '/products/{id}', call: async () => ({ path: `/products/${shelf}` }), expect: all(200) },
   { api: 'query', method: 'get', route: '/carts/me', call: async () => ({ path: '/carts/me' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/wishlist', call: async () => ({ path: '/me/wishlist' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/orders', call: async () => ({ path: '/me/orders' }), expect: users200 },
-  { api: 'query', method: 'get', route: '/seller/products', call: async () => ({ path: '/seller/products' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
-  { api: 'query', method: 'get', route: '/seller/orders', call: async () => ({ path: '/seller/orders' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
-  { api: 'query', method: 'get', route: '/seller/stock-receipts', call: async () => ({ path: '/seller/stock-receipts' }), expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 } },
-  { api: 'query', method: 'get', route: '/orders/{id}', call: async () => ({ path: `/orders/${await orderSeen()}` }), expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 404, otherHost: 404, admin: 200 } },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/seller/products',
+    call: async () => ({ path: '/seller/products' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/seller/orders',
+    call: async () => ({ path: '/seller/orders' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/seller/stock-receipts',
+    call: async () => ({ path: '/seller/stock-receipts' }),
+    expect: { anonymous: 401, guest: 403, otherGuest: 403, host: 200, otherHost: 200, admin: 200 },
+  },
+  {
+    api: 'query',
+    method: 'get',
+    route: '/orders/{id}',
+    call: async () => ({ path: `/orders/${await orderSeen()}` }),
+    expect: { anonymous: 401, guest: 200, otherGuest: 404, host: 404, otherHost: 404, admin: 200 },
+  },
   // the inbox: each user's own; a notice of the host (a request for their listing) is theirs alone to mark read
   { api: 'query', method: 'get', route: '/me/notifications', call: async () => ({ path: '/me/notifications' }), expect: users200 },
   { api: 'query', method: 'get', route: '/me/notifications/unread-count', call: async () => ({ path: '/me/notifications/unread-count' }), expect: users200 },
   {
-    api: 'query', method: 'post', route: '/me/notifications/{id}/read',
+    api: 'query',
+    method: 'post',
+    route: '/me/notifications/{id}/read',
     call: async () => ({ path: `/me/notifications/${await noticeSeen()}/read`, body: {} }),
     expect: { anonymous: 401, guest: 404, otherGuest: 404, host: 200, otherHost: 404, admin: 404 },
   },
@@ -213,17 +502,28 @@ const seen = async (api: 'query', path: string, token: string) => {
 };
 const draftSeen = async () => {
   const listingId = await draft();
-  await seen('query', `/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`, users.host.token);
+  await seen(
+    'query',
+    `/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`,
+    users.host.token,
+  );
   return listingId;
 };
 const hostListingSeen = async () => {
   const listingId = await draft();
-  await seen('query', `/host/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`, users.host.token);
+  await seen(
+    'query',
+    `/host/listings/${listingId}?after=${(await stack.command.put(`/listings/${listingId}`, { title: 'Draft' }, { token: users.host.token })).body.consistencyToken}`,
+    users.host.token,
+  );
   return listingId;
 };
 const blockedSeen = async () => {
   const listingId = await published();
-  const blocked = ok(await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) }, { token: users.host.token }), 201);
+  const blocked = ok(
+    await stack.command.post(`/listings/${listingId}/blocks`, { unitTypeId: 'flat', from: day(stack, 40), to: day(stack, 42) }, { token: users.host.token }),
+    201,
+  );
   await seen('query', `/listings/${listingId}/blocks?after=${blocked.consistencyToken}`, users.host.token);
   return listingId;
 };
@@ -282,8 +582,14 @@ describe('authorization table', () => {
       const document = (await stack[api].get('/openapi.json')).body as { paths: Record<string, Record<string, unknown>> };
       const routes = Object.entries(document.paths).flatMap(([path, ops]) => Object.keys(ops).map((method) => `${method} ${path}`));
       const covered = rows.filter((row) => row.api === api).map((row) => `${row.method} ${row.route}`);
-      expect(routes.filter((route) => !covered.includes(route)), `${api} routes without a row in the table`).toEqual([]);
-      expect(covered.filter((route) => !routes.includes(route)), `${api} rows for routes that do not exist`).toEqual([]);
+      expect(
+        routes.filter((route) => !covered.includes(route)),
+        `${api} routes without a row in the table`,
+      ).toEqual([]);
+      expect(
+        covered.filter((route) => !routes.includes(route)),
+        `${api} rows for routes that do not exist`,
+      ).toEqual([]);
     }
   });
 
@@ -295,9 +601,11 @@ describe('authorization table', () => {
       const options = { ...as(actor), ...(call.headers ? { headers: call.headers } : {}) };
       const client = stack[row.api];
       const reply =
-        row.method === 'get' ? await client.get(call.path, options)
-        : row.method === 'delete' ? await client.delete(call.path, options)
-        : await client[row.method](call.path, call.body ?? {}, options);
+        row.method === 'get'
+          ? await client.get(call.path, options)
+          : row.method === 'delete'
+            ? await client.delete(call.path, options)
+            : await client[row.method](call.path, call.body ?? {}, options);
       outcome[actor] = reply.status;
       if (reply.status >= 400) {
         expect(reply.headers.get('content-type'), `${actor}: ${JSON.stringify(reply.body)}`).toContain('application/problem+json');
@@ -320,9 +628,11 @@ describe('authorization table', () => {
       for (const token of [badSignature, tampered, unsigned, expiring]) {
         const client = stack[row.api];
         const reply =
-          row.method === 'get' ? await client.get(path, { token })
-          : row.method === 'delete' ? await client.delete(path, { token })
-          : await client[row.method](path, {}, { token });
+          row.method === 'get'
+            ? await client.get(path, { token })
+            : row.method === 'delete'
+              ? await client.delete(path, { token })
+              : await client[row.method](path, {}, { token });
         expect(reply.status, `${row.method} ${path}`).toBe(401);
         expect(reply.headers.get('www-authenticate')).toContain('Bearer');
       }

@@ -26,7 +26,18 @@ const deep = (depth: number): unknown => (depth === 0 ? 'bottom' : { a: deep(dep
 const lies = [
   fc.constantFrom(null, true, false, 0, -1, -0.5, 2 ** 31, -(2 ** 63), 2 ** 53 + 1, 1e308, -1e308, '', ' ', '0', '-1', 'NaN', 'Infinity', '1e999'),
   fc.constantFrom('2031-02-30', '2031-13-01', '2031-00-10', '0000-00-00', '31/12/2031', '2031-01-01T25:61:00Z', 'tomorrow', '9999-99-99'),
-  fc.constantFrom('__proto__', 'constructor', '../../etc/passwd', '<script>alert(1)</script>', "'; DROP TABLE es_events; --", '\u0000', '\uFEFF', '\uD800', 'e\u0301', '𝕊𝕥𝕒𝕪'),
+  fc.constantFrom(
+    '__proto__',
+    'constructor',
+    '../../etc/passwd',
+    '<script>alert(1)</script>',
+    "'; DROP TABLE es_events; --",
+    '\u0000',
+    '\uFEFF',
+    '\uD800',
+    'e\u0301',
+    '𝕊𝕥𝕒𝕪',
+  ),
   fc.string({ unit: 'binary', maxLength: 40 }),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.double(),
@@ -35,13 +46,21 @@ const lies = [
 ];
 
 /** Values that lie, short enough for a URL: wrong types, odd strings, numbers out of every range, dates that do not exist, pollution. */
-export const badScalar: fc.Arbitrary<unknown> = fc.oneof(...lies, fc.integer({ min: 300, max: 1_500 }).map((n) => 'ß'.repeat(n)));
+export const badScalar: fc.Arbitrary<unknown> = fc.oneof(
+  ...lies,
+  fc.integer({ min: 300, max: 1_500 }).map((n) => 'ß'.repeat(n)),
+);
 
 /** The same for bodies, plus huge strings (under the body limit) and deep nesting. */
-export const badValue: fc.Arbitrary<unknown> = fc.oneof(...lies, fc.integer({ min: 5_000, max: 60_000 }).map((n) => 'ß'.repeat(n)), fc.constant(deep(40)));
+export const badValue: fc.Arbitrary<unknown> = fc.oneof(
+  ...lies,
+  fc.integer({ min: 5_000, max: 60_000 }).map((n) => 'ß'.repeat(n)),
+  fc.constant(deep(40)),
+);
 
 /** JSON written by hand, so that `__proto__` keys go over the wire as keys. */
-export const jsonObject = (entries: [string, unknown][]): string => `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;
+export const jsonObject = (entries: [string, unknown][]): string =>
+  `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? 'null'}`).join(',')}}`;
 
 export const propertiesOf = (schema: JsonSchema | undefined): Record<string, JsonSchema> =>
   schema ? Object.assign({}, ...(schema.allOf ?? []).map(propertiesOf), schema.properties ?? {}) : {};

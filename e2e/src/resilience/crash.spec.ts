@@ -75,7 +75,9 @@ describe('SIGKILL at random moments', () => {
     const random = seededRandom(SEED);
     let url = await start();
     const host = await signUp(url, { email: 'host@crash.test', password: 'correct horse battery', name: 'Host', role: 'host' });
-    const guests = await Promise.all([1, 2, 3].map((i) => signUp(url, { email: `guest${i}@crash.test`, password: 'correct horse battery', name: `Guest ${i}` })));
+    const guests = await Promise.all(
+      [1, 2, 3].map((i) => signUp(url, { email: `guest${i}@crash.test`, password: 'correct horse battery', name: `Guest ${i}` })),
+    );
     const unitTypes = [{ unitTypeId: 'room', name: 'Double room', count: CAPACITY, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }];
     const listing = await call(url, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes }) }, host.body.token);
     expect((await call(url, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);
@@ -89,7 +91,20 @@ describe('SIGKILL at random moments', () => {
         while (alive) {
           const guest = guests[Math.floor(pick() * guests.length)]!;
           const night = 10 + Math.floor(pick() * 8);
-          const reply = await call(url, 'POST', '/bookings', { listingId: listing.body.listingId, unitTypeId: 'room', checkIn: dayFromNow(night), checkOut: dayFromNow(night + 1), guests: 1, paymentMethod: 'tok_visa' }, guest.body.token);
+          const reply = await call(
+            url,
+            'POST',
+            '/bookings',
+            {
+              listingId: listing.body.listingId,
+              unitTypeId: 'room',
+              checkIn: dayFromNow(night),
+              checkOut: dayFromNow(night + 1),
+              guests: 1,
+              paymentMethod: 'tok_visa',
+            },
+            guest.body.token,
+          );
           outcomes[reply.status] = (outcomes[reply.status] ?? 0) + 1;
           if (reply.status === 201) acknowledged.push(reply.body.bookingId);
           if (reply.status === 0) return;
@@ -105,7 +120,9 @@ describe('SIGKILL at random moments', () => {
     await kill();
     // The tasks the killed processes had claimed keep their 30 s lease; let it run out, as time would.
     await pool.query('UPDATE workflow_tasks SET locked_until = NULL WHERE done_at IS NULL AND locked_until IS NOT NULL');
-    const { rows: lastHold } = await pool.query<{ at: Date | null }>("SELECT max((data->>'expiresAt')::timestamptz) AS at FROM es_events WHERE type = 'HoldPlaced'");
+    const { rows: lastHold } = await pool.query<{ at: Date | null }>(
+      "SELECT max((data->>'expiresAt')::timestamptz) AS at FROM es_events WHERE type = 'HoldPlaced'",
+    );
     await start();
     await settled(new Date((lastHold[0]!.at ?? new Date()).getTime() + 1_000));
     app!.child.kill('SIGTERM');
@@ -120,7 +137,9 @@ describe('SIGKILL at random moments', () => {
 
     // Every acknowledged booking: its request and its hold stored exactly once.
     for (const bookingId of acknowledged) {
-      expect(await count("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingRequested'", [bookings.bookingStreamId(bookingId)])).toBe(1);
+      expect(
+        await count("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingRequested'", [bookings.bookingStreamId(bookingId)]),
+      ).toBe(1);
       expect(await count("SELECT count(*)::int AS n FROM es_events WHERE type = 'HoldPlaced' AND data->>'holdId' = $1", [bookingId])).toBe(1);
     }
     // Every booking (acknowledged or not) has run its course: none still waits for a payment.
@@ -145,7 +164,10 @@ describe('SIGKILL at random moments', () => {
     }
     for (const [bookingId, state] of states) {
       if (state.status !== 'confirmed') continue;
-      const { state: held } = await processor.load(calendar.calendarStreamId(state.unitTypeId, monthOf(state.stay.kind === 'nights' ? state.stay.checkIn : state.stay.start)), calendar.calendarDecider);
+      const { state: held } = await processor.load(
+        calendar.calendarStreamId(state.unitTypeId, monthOf(state.stay.kind === 'nights' ? state.stay.checkIn : state.stay.start)),
+        calendar.calendarDecider,
+      );
       expect(calendar.holdOf(held, state.holdId)?.status, `hold of confirmed booking ${bookingId}`).toBe('confirmed');
     }
 

@@ -44,9 +44,16 @@ describe('the database dies under load', () => {
     const [pgPort, commandPort, queryPort, gatewayPort, projectorsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
     launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'infra/src/launcher/start-all.ts')], {
       env: {
-        PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...secrets,
-        EMBEDDED_PG_DIR: join(dataDir, 'postgres'), EMBEDDED_PG_PORT: String(pgPort), COMMAND_API_PORT: String(commandPort),
-        QUERY_API_PORT: String(queryPort), PAYMENT_GATEWAY_PORT: String(gatewayPort), PROJECTORS_PORT: String(projectorsPort),
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'warn',
+        ...secrets,
+        EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
+        EMBEDDED_PG_PORT: String(pgPort),
+        COMMAND_API_PORT: String(commandPort),
+        QUERY_API_PORT: String(queryPort),
+        PAYMENT_GATEWAY_PORT: String(gatewayPort),
+        PROJECTORS_PORT: String(projectorsPort),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,7 +80,20 @@ describe('the database dies under load', () => {
       for (let n = 0; loading; n++) {
         const night = 10 + ((w * 7 + n) % 50);
         const sentAt = Date.now();
-        const reply = await call(command, 'POST', '/bookings', { listingId: listing.body.listingId, unitTypeId: 'room', checkIn: dayFromNow(night), checkOut: dayFromNow(night + 1), guests: 1, paymentMethod: 'tok_visa' }, guest.body.token);
+        const reply = await call(
+          command,
+          'POST',
+          '/bookings',
+          {
+            listingId: listing.body.listingId,
+            unitTypeId: 'room',
+            checkIn: dayFromNow(night),
+            checkOut: dayFromNow(night + 1),
+            guests: 1,
+            paymentMethod: 'tok_visa',
+          },
+          guest.body.token,
+        );
         statuses[reply.status] = (statuses[reply.status] ?? 0) + 1;
         if (reply.status === 201) {
           acknowledged.push(reply.body.bookingId);
@@ -83,7 +103,12 @@ describe('the database dies under load', () => {
       }
     };
     const load = Promise.all([0, 1, 2, 3].map(worker));
-    await until('bookings acknowledged before the kill', async () => acknowledged.length, (n) => n >= 10, 60_000);
+    await until(
+      'bookings acknowledged before the kill',
+      async () => acknowledged.length,
+      (n) => n >= 10,
+      60_000,
+    );
 
     const admin = new pg.Client(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`);
     admin.on('error', () => undefined);
@@ -104,12 +129,22 @@ describe('the database dies under load', () => {
     // While the database was away, commands were refused with 503 (or queued until it was back): never a 500, never a dropped connection.
     expect(statuses[500] ?? 0).toBe(0);
     expect(statuses[0] ?? 0).toBe(0);
-    expect(Object.keys(statuses).map(Number).every((s) => [201, 503].includes(s)), JSON.stringify(statuses)).toBe(true);
+    expect(
+      Object.keys(statuses)
+        .map(Number)
+        .every((s) => [201, 503].includes(s)),
+      JSON.stringify(statuses),
+    ).toBe(true);
 
     await until('command-api healthy again', healthy(command), (s) => s === 200, 60_000);
     // Projectors resumed: every acknowledged booking is readable.
     for (const bookingId of acknowledged) {
-      await until(`booking ${bookingId} readable`, () => call(query, 'GET', `/bookings/${bookingId}`, undefined, guest.body.token).then((r) => r.status), (s) => s === 200, 60_000);
+      await until(
+        `booking ${bookingId} readable`,
+        () => call(query, 'GET', `/bookings/${bookingId}`, undefined, guest.body.token).then((r) => r.status),
+        (s) => s === 200,
+        60_000,
+      );
     }
   });
 }, 600_000);

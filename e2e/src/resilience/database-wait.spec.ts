@@ -64,7 +64,8 @@ describe('command-api without its database', () => {
     await link.on();
     app = await starting;
 
-    const register = (n: number) => call(app!.url, 'POST', '/auth/register', { email: `user${n}@wait.test`, password: 'correct horse battery', name: `User ${n}` });
+    const register = (n: number) =>
+      call(app!.url, 'POST', '/auth/register', { email: `user${n}@wait.test`, password: 'correct horse battery', name: `User ${n}` });
     expect((await register(1)).status).toBe(202);
 
     await link.off();

@@ -63,7 +63,10 @@ describe('date ranges', () => {
     const booked = await book(day(stack, 20), day(stack, 22));
     expect(booked.status, JSON.stringify(booked.body)).toBe(201);
     const afterBooking = await eventCount();
-    refused(await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: '9999-12-01', checkOut: '9999-12-03' }, { token: guest.token }), 'checkIn');
+    refused(
+      await stack.command.patch(`/bookings/${booked.body.bookingId}`, { checkIn: '9999-12-01', checkOut: '9999-12-03' }, { token: guest.token }),
+      'checkIn',
+    );
     expect(await eventCount()).toBe(afterBooking);
   });
 });

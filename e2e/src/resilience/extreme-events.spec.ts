@@ -30,8 +30,14 @@ const storedEvent = fc.oneof(...unions.map(([stream, schema]) => arbitraryOf(sch
  * integer of minutes. The schema allows it; its stay has no end a Date can hold.
  */
 const endlessSlot = () => {
-  const [confirmed] = fc.sample(arbitraryOf(bookings.BookingEvent).filter((e) => e.type === 'BookingConfirmed'), { numRuns: 1, seed: 1 });
-  const event = bookings.BookingEvent.parse({ ...confirmed, data: { ...confirmed!.data, stay: { kind: 'slot', start: '2031-01-01T19:00:00.000Z', minutes: Number.MAX_SAFE_INTEGER } } });
+  const [confirmed] = fc.sample(
+    arbitraryOf(bookings.BookingEvent).filter((e) => e.type === 'BookingConfirmed'),
+    { numRuns: 1, seed: 1 },
+  );
+  const event = bookings.BookingEvent.parse({
+    ...confirmed,
+    data: { ...confirmed!.data, stay: { kind: 'slot', start: '2031-01-01T19:00:00.000Z', minutes: Number.MAX_SAFE_INTEGER } },
+  });
   return { stream: `booking-${randomUUID()}`, event };
 };
 
@@ -64,10 +70,15 @@ describe('stored events of every type with extreme but schema-valid values', () 
         await stack.side.workflows.catchUp();
         const health = await WorkflowRunner.health(stack.pool, stack.clock.now(), { eventStore: stack.side.deps.eventStore });
         expect(health.subscriptions.map((s) => s.workflow).sort()).toEqual(['bookings', 'checkout', 'notifications', 'payouts']);
-        for (const s of health.subscriptions) expect({ workflow: s.workflow, position: s.position >= head, stuck: s.stuck }).toEqual({ workflow: s.workflow, position: true, stuck: false });
+        for (const s of health.subscriptions)
+          expect({ workflow: s.workflow, position: s.position >= head, stuck: s.stuck }).toEqual({ workflow: s.workflow, position: true, stuck: false });
 
         const names = pgProjections.map((p) => p.name);
-        await waitUntil(() => projectionStatus(stack.pool, names), (all) => all.every((p) => p.position >= head), 30_000);
+        await waitUntil(
+          () => projectionStatus(stack.pool, names),
+          (all) => all.every((p) => p.position >= head),
+          30_000,
+        );
       }),
       { numRuns: 40, seed: 9, endOnFailure: true, examples: [[[endlessSlot()]]] },
     );

@@ -101,7 +101,16 @@ const flawsOf = (op: Operation): Flaw[] => {
     ...queryParams.map((p): Flaw => {
       const value = invalidQueryValue(p.schema);
       // Any string will do for this one: sent twice it arrives as an array, which no string accepts.
-      return { in: 'query', pairs: value === undefined ? [[p.name, 'a'], [p.name, 'b']] : [[p.name, value]] };
+      return {
+        in: 'query',
+        pairs:
+          value === undefined
+            ? [
+                [p.name, 'a'],
+                [p.name, 'b'],
+              ]
+            : [[p.name, value]],
+      };
     }),
     ...Object.entries(propertiesOf(op.requestBody?.content['application/json'].schema)).flatMap(([name, schema]): Flaw[] => {
       const value = wrongType(schema);
@@ -125,7 +134,10 @@ const requests = (path: string, method: string, op: Operation): fc.Arbitrary<Fuz
       junkQuery: fc.array(fc.tuple(fc.constantFrom(...queryNames, ...pollutionKeys), badScalar.map(text)), { maxLength: 4 }),
       junkBody: fc.array(fc.tuple(fc.constantFrom(...bodyNames, ...pollutionKeys), badValue), { maxLength: 5 }),
       flaw: flaws.length > 0 ? fc.constantFrom(...flaws) : fc.constant(undefined),
-      rawBody: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('{"a":', '[1,2', 'null', '"text"', '42', '{"a":1}{"b":2}') }),
+      rawBody: fc.oneof(
+        { weight: 6, arbitrary: fc.constant(undefined) },
+        { weight: 1, arbitrary: fc.constantFrom('{"a":', '[1,2', 'null', '"text"', '42', '{"a":1}{"b":2}') },
+      ),
     })
     .map(({ identity, params, junkQuery, junkBody, flaw, rawBody }) => {
       const values = params.map((value, index) => (flaw?.in === 'path' && flaw.index === index ? flaw.value : value));
@@ -192,12 +204,27 @@ describe('bad input on every route', () => {
     );
     const party = fc.oneof(fc.constantFrom(0, -1, 1.5, 2 ** 53 + 1, 1e308, -1e308, 1001, '2', null), fc.integer({ min: 1, max: 4 }));
     const stay = fc
-      .record({ checkIn: date, checkOut: date, guests: party, units: fc.option(party, { nil: undefined }), paymentMethod: fc.oneof(fc.constant('tok_visa'), fc.constantFrom('', 'x'.repeat(201))) })
+      .record({
+        checkIn: date,
+        checkOut: date,
+        guests: party,
+        units: fc.option(party, { nil: undefined }),
+        paymentMethod: fc.oneof(fc.constant('tok_visa'), fc.constantFrom('', 'x'.repeat(201))),
+      })
       .filter((s) => {
         // Keep only requests that are wrong somewhere: a reversed or empty stay, an impossible date, or a bad party or payment method.
-        const real = (d: string) => /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
+        const real = (d: string) =>
+          /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d);
         const goodParty = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 4;
-        return !(real(s.checkIn) && real(s.checkOut) && s.checkIn < s.checkOut && s.checkIn >= day(stack, 0) && goodParty(s.guests) && (s.units === undefined || goodParty(s.units)) && s.paymentMethod === 'tok_visa');
+        return !(
+          real(s.checkIn) &&
+          real(s.checkOut) &&
+          s.checkIn < s.checkOut &&
+          s.checkIn >= day(stack, 0) &&
+          goodParty(s.guests) &&
+          (s.units === undefined || goodParty(s.units)) &&
+          s.paymentMethod === 'tok_visa'
+        );
       });
     await fc.assert(
       fc.asyncProperty(stay, async (body) => {

@@ -65,7 +65,11 @@ describe('strict input', () => {
     const nested = problem(await stack.command.post('/listings', { kind: 'rental', details: { title: 'Flat', priceOverride: 1 } }, { token: host.token }), 400);
     expect(nested.detail).toContain('details.priceOverride');
     const deeper = problem(
-      await stack.command.post('/listings', { kind: 'rental', details: listingDetails({ location: { ...listingDetails().location, floor: 3 } }) }, { token: host.token }),
+      await stack.command.post(
+        '/listings',
+        { kind: 'rental', details: listingDetails({ location: { ...listingDetails().location, floor: 3 } }) },
+        { token: host.token },
+      ),
       400,
     );
     expect(deeper.detail).toContain('details.location.floor');
@@ -167,7 +171,10 @@ describe('accounts', () => {
       expect(first.status).toBe(202);
       expect(second.body).toEqual(first.body);
       expect(second.headers.get('location')).toBe(first.headers.get('location'));
-      const mails = await waitUntil(async () => mail.to(email), (sent) => sent.length === 2);
+      const mails = await waitUntil(
+        async () => mail.to(email),
+        (sent) => sent.length === 2,
+      );
       expect(mails.map((m) => m.template).sort()).toEqual(['account.exists', 'account.welcome']);
       expect(JSON.stringify(mails.find((m) => m.template === 'account.exists')!.data)).not.toContain('Mallory');
       // The owner's account is untouched; the second password opens nothing.

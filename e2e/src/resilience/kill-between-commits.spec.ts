@@ -44,7 +44,11 @@ const book = async (url: string, token: string, key: string, body: unknown) => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': key },
       body: JSON.stringify(body),
     });
-    return { status: response.status, body: (await response.json()) as { bookingId?: string }, replayed: response.headers.get('idempotent-replayed') === 'true' };
+    return {
+      status: response.status,
+      body: (await response.json()) as { bookingId?: string },
+      replayed: response.headers.get('idempotent-replayed') === 'true',
+    };
   } catch {
     return { status: 0, body: {}, replayed: false };
   }
@@ -85,7 +89,14 @@ describe('SIGKILL between shared commits', () => {
     const unitTypes = [{ unitTypeId: 'room', name: 'Double room', count: 10_000, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }];
     const listing = await call(url, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes }) }, host.body.token);
     expect((await call(url, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);
-    const bodyOf = (n: number) => ({ listingId: listing.body.listingId, unitTypeId: 'room', checkIn: dayFromNow(10 + (n % 40)), checkOut: dayFromNow(11 + (n % 40)), guests: 1, paymentMethod: 'tok_visa' });
+    const bodyOf = (n: number) => ({
+      listingId: listing.body.listingId,
+      unitTypeId: 'room',
+      checkIn: dayFromNow(10 + (n % 40)),
+      checkOut: dayFromNow(11 + (n % 40)),
+      guests: 1,
+      paymentMethod: 'tok_visa',
+    });
 
     // 1. The booking commits, its answer never arrives (the client gave up), then the process dies.
     const lostKey = 'answer-lost-then-killed';

@@ -28,7 +28,11 @@ describe('rate limits', () => {
     const second = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host);
     const book = (guest: { token: string }, n: number) =>
-      stack.command.post('/bookings', { listingId, checkIn: day(stack, 10 + 2 * n), checkOut: day(stack, 11 + 2 * n), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+      stack.command.post(
+        '/bookings',
+        { listingId, checkIn: day(stack, 10 + 2 * n), checkOut: day(stack, 11 + 2 * n), guests: 1, paymentMethod: 'tok_visa' },
+        { token: guest.token },
+      );
 
     for (let n = 0; n < 3; n++) expect((await book(first, n)).status).toBe(201);
     const before = await eventCount(stack);
@@ -60,9 +64,9 @@ describe('rate limits', () => {
     stack.clock.advance(2_000);
     expect((await login('correct horse battery')).status).toBe(200);
     // Nine /auth calls from this address (sign-up is register + log-in): the tenth is refused whatever it is.
-    expect(tooMany(await stack.command.post('/auth/register', { email: 'late@example.com', password: 'correct horse battery', name: 'Late' })).detail).toContain(
-      'auth-per-address',
-    );
+    expect(
+      tooMany(await stack.command.post('/auth/register', { email: 'late@example.com', password: 'correct horse battery', name: 'Late' })).detail,
+    ).toContain('auth-per-address');
   });
 });
 
@@ -74,7 +78,9 @@ describe('HTTP hardening', () => {
       expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.stayhub.test');
       const other = await api.get('/health', { headers: { origin: 'https://evil.example' } });
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
-      const preflight = await api.call('OPTIONS', '/listings/search', { headers: { origin: 'https://app.stayhub.test', 'access-control-request-method': 'POST' } });
+      const preflight = await api.call('OPTIONS', '/listings/search', {
+        headers: { origin: 'https://app.stayhub.test', 'access-control-request-method': 'POST' },
+      });
       expect(preflight.status).toBe(204);
       expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.stayhub.test');
 

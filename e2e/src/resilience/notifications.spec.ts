@@ -16,8 +16,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const statusOf = async (bookingId: string) =>
-  (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
+const statusOf = async (bookingId: string) => (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
 describe('mail server down', () => {
   it('delays the mails and nothing else; each goes out once when the server is back', async () => {
     mail.down();
@@ -25,7 +24,13 @@ describe('mail server down', () => {
     const guest = await register(stack, 'guest');
     const { listingId } = await publishedListing(stack, host, 'rental', { title: 'Quiet mail flat' });
     const { listingId: requestOnly } = await publishedListing(stack, host, 'rental', { title: 'Ask first flat', instantBook: false });
-    const stay = (from: number, id = listingId) => ({ listingId: id, checkIn: day(stack, from), checkOut: day(stack, from + 2), guests: 1, paymentMethod: 'tok_visa' });
+    const stay = (from: number, id = listingId) => ({
+      listingId: id,
+      checkIn: day(stack, from),
+      checkOut: day(stack, from + 2),
+      guests: 1,
+      paymentMethod: 'tok_visa',
+    });
 
     // Booking, paying, cancelling and declining all work while mail is down.
     const kept = await stack.command.post('/bookings', stay(10), { token: guest.token });
@@ -54,7 +59,15 @@ describe('mail server down', () => {
       await runDueTasksSettled(stack);
     }
     expect(await mailTasks(stack)).toMatchObject({ pending: 0, parked: 0 });
-    const sent = (to: string) => mail.to(to).filter((m) => m.template.startsWith('booking.')).map((m) => `${m.template} ${m.data.bookingId === kept.body.bookingId ? 'kept' : m.data.bookingId === cancelled.body.bookingId ? 'cancelled' : 'declined'}`).sort();
+    const sent = (to: string) =>
+      mail
+        .to(to)
+        .filter((m) => m.template.startsWith('booking.'))
+        .map(
+          (m) =>
+            `${m.template} ${m.data.bookingId === kept.body.bookingId ? 'kept' : m.data.bookingId === cancelled.body.bookingId ? 'cancelled' : 'declined'}`,
+        )
+        .sort();
     expect(sent(guest.email)).toEqual(['booking.cancelled cancelled', 'booking.confirmed cancelled', 'booking.confirmed kept', 'booking.declined declined']);
     expect(sent(host.email)).toEqual(['booking.cancelled cancelled', 'booking.confirmed cancelled', 'booking.confirmed kept', 'booking.requested declined']);
     expect(new Set(mail.outbox().map((m) => m.idempotencyKey)).size).toBe(10);

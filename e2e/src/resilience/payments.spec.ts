@@ -20,7 +20,15 @@ const HALF_OPEN_MS = 200;
 
 beforeAll(async () => {
   server = await startGatewayServer({ webhookSecret: 'webhook-secret-webhook-secret-0123456789', hangMs: 1_000 });
-  gateway = new HttpPaymentGateway({ baseUrl: server.url, timeoutMs: 150, retries: 1, initialDelayMs: 5, maxDelayMs: 10, breakAfter: 3, halfOpenAfterMs: HALF_OPEN_MS });
+  gateway = new HttpPaymentGateway({
+    baseUrl: server.url,
+    timeoutMs: 150,
+    retries: 1,
+    initialDelayMs: 5,
+    maxDelayMs: 10,
+    breakAfter: 3,
+    halfOpenAfterMs: HALF_OPEN_MS,
+  });
   stack = await startStack({ gateway, workflows: 'manual' });
 });
 afterAll(async () => {
@@ -32,13 +40,15 @@ const faults = async (set: Partial<GatewayFaults>) => {
   const reply = await fetch(`${server.url}/_faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(set) });
   expect(reply.status).toBe(200);
 };
-const statusOf = async (bookingId: string) =>
-  (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
+const statusOf = async (bookingId: string) => (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state.status;
 const tasksOf = async (bookingId: string) =>
-  JSON.stringify((await stack.pool.query("SELECT task_id, due_at, attempts, last_error, done_at FROM workflow_tasks WHERE task_id LIKE '%' || $1 || '%'", [bookingId])).rows);
+  JSON.stringify(
+    (await stack.pool.query("SELECT task_id, due_at, attempts, last_error, done_at FROM workflow_tasks WHERE task_id LIKE '%' || $1 || '%'", [bookingId])).rows,
+  );
 const chargesOf = (bookingId: string) => server.gateway.charges().filter((charge) => charge.reference === bookingId);
 const eventsOf = async (bookingId: string, type: string) =>
-  (await stack.pool.query('SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = $2', [bookings.bookingStreamId(bookingId), type])).rows[0].n as number;
+  (await stack.pool.query('SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = $2', [bookings.bookingStreamId(bookingId), type])).rows[0]
+    .n as number;
 
 /** The gateway is back: let the breaker half-open, then retry due tasks (a minute apart on the test clock) until `done`. */
 const recover = async (done: () => Promise<boolean>) => {
@@ -52,7 +62,11 @@ const recover = async (done: () => Promise<boolean>) => {
 };
 
 const book = async (guest: { token: string }, listingId: string, from: number) => {
-  const reply = await stack.command.post('/bookings', { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 1), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+  const reply = await stack.command.post(
+    '/bookings',
+    { listingId, checkIn: day(stack, from), checkOut: day(stack, from + 1), guests: 1, paymentMethod: 'tok_visa' },
+    { token: guest.token },
+  );
   expect(reply.status, JSON.stringify(reply.body)).toBe(201);
   expect(reply.body.status).toBe('awaiting_payment');
   return reply.body.bookingId as string;
@@ -73,7 +87,11 @@ describe('payment gateway down', () => {
     await runDueTasksSettled(stack);
     const all = [...first, during];
     for (const id of all) expect(await statusOf(id)).toBe('awaiting_payment');
-    const taken = await stack.command.post('/bookings', { listingId, checkIn: day(stack, 16), checkOut: day(stack, 17), guests: 1, paymentMethod: 'tok_visa' }, { token: guest.token });
+    const taken = await stack.command.post(
+      '/bookings',
+      { listingId, checkIn: day(stack, 16), checkOut: day(stack, 17), guests: 1, paymentMethod: 'tok_visa' },
+      { token: guest.token },
+    );
     expect(taken.status).toBe(409);
     expect(server.gateway.charges()).toHaveLength(0);
 

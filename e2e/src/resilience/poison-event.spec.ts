@@ -24,20 +24,35 @@ const eventsOf = async (actor: string) =>
 /** An `OrderPlaced` as the platform stored it before totals were checked: its total is past the safe integers. */
 const storeUnsafeOrder = async (userId: string) => {
   const orderId = randomUUID();
-  const line = (sku: string) => ({ productId: randomUUID(), sku, name: 'Gold bar', unitPrice: { amount: LARGEST, currency: 'EUR' }, quantity: 1, lineTotal: { amount: LARGEST, currency: 'EUR' } });
+  const line = (sku: string) => ({
+    productId: randomUUID(),
+    sku,
+    name: 'Gold bar',
+    unitPrice: { amount: LARGEST, currency: 'EUR' },
+    quantity: 1,
+    lineTotal: { amount: LARGEST, currency: 'EUR' },
+  });
   const eventId = randomUUID();
   await stack.side.deps.eventStore.append(
     `order-${orderId}`,
-    [{
-      eventId,
-      type: 'OrderPlaced',
-      data: {
-        orderId, userId, lines: [line('GOLD-1'), line('GOLD-2')], total: { amount: LARGEST * 2, currency: 'EUR' },
-        shippingPostalCode: '10115', paymentMethod: 'tok_visa', paymentDeadline: new Date(stack.clock.now().getTime() + 900_000).toISOString(),
-        fromCart: false, at: stack.clock.now().toISOString(),
+    [
+      {
+        eventId,
+        type: 'OrderPlaced',
+        data: {
+          orderId,
+          userId,
+          lines: [line('GOLD-1'), line('GOLD-2')],
+          total: { amount: LARGEST * 2, currency: 'EUR' },
+          shippingPostalCode: '10115',
+          paymentMethod: 'tok_visa',
+          paymentDeadline: new Date(stack.clock.now().getTime() + 900_000).toISOString(),
+          fromCart: false,
+          at: stack.clock.now().toISOString(),
+        },
+        metadata: { actor: userId },
       },
-      metadata: { actor: userId },
-    }],
+    ],
     'no_stream',
   );
   return { orderId, eventId };
@@ -53,7 +68,12 @@ describe('one event that a workflow cannot react to', () => {
     await addStock(stack, seller, b.productId, 1);
 
     const before = await eventsOf(shopper.userId);
-    const refused = await checkout(stack, shopper, { items: [{ productId: a.productId, quantity: 1 }, { productId: b.productId, quantity: 1 }] });
+    const refused = await checkout(stack, shopper, {
+      items: [
+        { productId: a.productId, quantity: 1 },
+        { productId: b.productId, quantity: 1 },
+      ],
+    });
     expect(refused.status, JSON.stringify(refused.body)).toBe(422);
     expect(refused.headers.get('content-type')).toContain('application/problem+json');
     expect(refused.body.code).toBe('AMOUNT_INVALID');
@@ -101,7 +121,10 @@ describe('one event that a workflow cannot react to', () => {
     const health = await stack.command.get('/health');
     expect(health.status).toBe(503);
     expect(health.body.status).toBe('degraded');
-    expect(health.body.workflows.subscriptions.find((s: { workflow: string }) => s.workflow === 'bookings')).toMatchObject({ stuck: true, lastError: 'Error: connection terminated' });
+    expect(health.body.workflows.subscriptions.find((s: { workflow: string }) => s.workflow === 'bookings')).toMatchObject({
+      stuck: true,
+      lastError: 'Error: connection terminated',
+    });
     const metrics = (await stack.command.get('/metrics', { token: operator })).body as string;
     expect(metrics).toContain('workflow_subscription_stuck{workflow="bookings"} 1');
     expect(metrics).toContain('workflow_subscription_failing{workflow="bookings"} 1');

@@ -27,7 +27,13 @@ export type AppProcess = {
 export const startApp = async (
   entry: string,
   env: Record<string, string>,
-  options: { port: number; readyPath?: string; timeoutMs?: number; /** Node's arguments instead of the entry's source under tsx (e.g. a bundle). */ argv?: string[]; cwd?: string },
+  options: {
+    port: number;
+    readyPath?: string;
+    timeoutMs?: number /** Node's arguments instead of the entry's source under tsx (e.g. a bundle). */;
+    argv?: string[];
+    cwd?: string;
+  },
 ): Promise<AppProcess> => {
   const child = spawn(process.execPath, options.argv ?? ['--import', 'tsx', join(projectRoot, entry)], {
     ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -30,8 +30,7 @@ const YEAR_9999 = new Date('9999-12-31T23:59:59.999Z');
 /** Most arrays stay short (speed); bounds still come up, as fast-check favours them. */
 const MAX_ITEMS = 12;
 
-const integer = (min: number, max: number) =>
-  fc.oneof(fc.constantFrom(min, max), fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number));
+const integer = (min: number, max: number) => fc.oneof(fc.constantFrom(min, max), fc.bigInt({ min: BigInt(min), max: BigInt(max) }).map(Number));
 
 /** Strings of any code point, biased towards the edges of the length the schema allows. */
 const text = (min: number, max: number) => fc.string({ unit: 'binary', minLength: min, maxLength: max });
@@ -50,17 +49,24 @@ const fromJson = (schema: JsonSchema, root: JsonSchema): fc.Arbitrary<unknown> =
       return fc.record(properties, { requiredKeys: (schema.required ?? []) as never[] });
     }
     case 'array':
-      return fc.array(fromJson(schema.items ?? {}, root), { minLength: schema.minItems ?? 0, maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_ITEMS, MAX_ITEMS)) });
+      return fc.array(fromJson(schema.items ?? {}, root), {
+        minLength: schema.minItems ?? 0,
+        maxLength: Math.max(schema.minItems ?? 0, Math.min(schema.maxItems ?? MAX_ITEMS, MAX_ITEMS)),
+      });
     case 'string': {
       if (schema.format === 'date-time') return fc.date({ min: YEAR_1, max: YEAR_9999, noInvalidDate: true }).map((d) => d.toISOString());
       if (schema.format === 'date') return fc.date({ min: YEAR_1, max: YEAR_9999, noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
       if (schema.format === 'uuid') return fc.uuid();
       if (schema.format === 'email') return fc.emailAddress();
-      if (schema.pattern) return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= (schema.maxLength ?? Infinity));
+      if (schema.pattern)
+        return fc.stringMatching(new RegExp(schema.pattern)).filter((s) => s.length >= (schema.minLength ?? 0) && s.length <= (schema.maxLength ?? Infinity));
       return text(schema.minLength ?? 0, schema.maxLength ?? 300);
     }
     case 'integer':
-      return integer(Math.max(schema.minimum ?? Number.MIN_SAFE_INTEGER, (schema.exclusiveMinimum ?? -Infinity) + 1), Math.min(schema.maximum ?? Number.MAX_SAFE_INTEGER, (schema.exclusiveMaximum ?? Infinity) - 1));
+      return integer(
+        Math.max(schema.minimum ?? Number.MIN_SAFE_INTEGER, (schema.exclusiveMinimum ?? -Infinity) + 1),
+        Math.min(schema.maximum ?? Number.MAX_SAFE_INTEGER, (schema.exclusiveMaximum ?? Infinity) - 1),
+      );
     case 'number':
       return fc.double({ min: schema.minimum ?? -1e300, max: schema.maximum ?? 1e300, noNaN: true, noDefaultInfinity: true });
     case 'boolean':

@@ -15,7 +15,9 @@ export const runDueTasksSettled = async (stack: Stack, timeoutMs = 20_000): Prom
   for (;;) {
     ran += await stack.runDueTasks();
     // Each workflow follows on its own checkpoint: the slowest one counts.
-    const checkpoint = await stack.pool.query<{ position: string }>("SELECT min(position) AS position FROM subscription_checkpoints WHERE name LIKE 'workflow:%'");
+    const checkpoint = await stack.pool.query<{ position: string }>(
+      "SELECT min(position) AS position FROM subscription_checkpoints WHERE name LIKE 'workflow:%'",
+    );
     if ((checkpoint.rows[0]?.position ?? '') >= head) return ran;
     if (Date.now() > deadline) throw new Error(`the workflow runner did not reach ${head} in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -24,8 +26,10 @@ export const runDueTasksSettled = async (stack: Stack, timeoutMs = 20_000): Prom
 
 /** The notification workflow's mail tasks: waiting (or retrying), parked, done. */
 export const mailTasks = async (stack: Stack) =>
-  (await stack.pool.query<{ pending: number; parked: number; done: number }>(
-    `SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
+  (
+    await stack.pool.query<{ pending: number; parked: number; done: number }>(
+      `SELECT count(*) FILTER (WHERE done_at IS NULL AND parked_at IS NULL)::int AS pending, count(*) FILTER (WHERE parked_at IS NOT NULL)::int AS parked,
             count(*) FILTER (WHERE done_at IS NOT NULL)::int AS done
        FROM workflow_tasks WHERE workflow = 'notifications'`,
-  )).rows[0]!;
+    )
+  ).rows[0]!;

@@ -54,11 +54,19 @@ describe('graceful shutdown on SIGTERM', () => {
     await setFaults({ latencyMs: 1_000 });
     const checkIn = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const checkOut = new Date(Date.now() + 12 * 86_400_000).toISOString().slice(0, 10);
-    const booked = await call(app.url, 'POST', '/bookings', { listingId: listing.body.listingId, checkIn, checkOut, guests: 1, paymentMethod: 'tok_visa' }, guest.body.token);
+    const booked = await call(
+      app.url,
+      'POST',
+      '/bookings',
+      { listingId: listing.body.listingId, checkIn, checkOut, guests: 1, paymentMethod: 'tok_visa' },
+      guest.body.token,
+    );
     expect(booked.status).toBe(201);
     const captureTask = `capture-payment:${booked.body.bookingId}`;
     await waitFor(
-      async () => (await fixture.pool.query('SELECT 1 FROM workflow_tasks WHERE task_id = $1 AND locked_until IS NOT NULL AND done_at IS NULL', [captureTask])).rowCount === 1,
+      async () =>
+        (await fixture.pool.query('SELECT 1 FROM workflow_tasks WHERE task_id = $1 AND locked_until IS NOT NULL AND done_at IS NULL', [captureTask]))
+          .rowCount === 1,
       'the capture to be claimed',
     );
 
@@ -84,7 +92,9 @@ describe('graceful shutdown on SIGTERM', () => {
     const task = await fixture.pool.query('SELECT done_at, locked_until FROM workflow_tasks WHERE task_id = $1', [captureTask]);
     expect(task.rows[0].done_at).not.toBeNull();
     expect(task.rows[0].locked_until).toBeNull();
-    const paid = await fixture.pool.query("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingPaid'", [`booking-${booked.body.bookingId}`]);
+    const paid = await fixture.pool.query("SELECT count(*)::int AS n FROM es_events WHERE stream_id = $1 AND type = 'BookingPaid'", [
+      `booking-${booked.body.bookingId}`,
+    ]);
     expect(paid.rows[0].n).toBe(1);
     expect(fixture.gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);
     // What the stop left to do (confirming the paid booking) is done after a restart: nothing is lost.
@@ -92,7 +102,9 @@ describe('graceful shutdown on SIGTERM', () => {
     const again = await startCommandApi(env(), port);
     running.push(again);
     await waitFor(
-      async () => (await fixture.pool.query("SELECT 1 FROM es_events WHERE stream_id = $1 AND type = 'BookingConfirmed'", [`booking-${booked.body.bookingId}`])).rowCount === 1,
+      async () =>
+        (await fixture.pool.query("SELECT 1 FROM es_events WHERE stream_id = $1 AND type = 'BookingConfirmed'", [`booking-${booked.body.bookingId}`]))
+          .rowCount === 1,
       'the booking to be confirmed after the restart',
     );
     again.child.kill('SIGTERM');
@@ -103,7 +115,11 @@ describe('graceful shutdown on SIGTERM', () => {
     const store = await PostgresEventStore.create(fixture.pool);
     const burst = async (n: number) => {
       for (let i = 0; i < n; i += 100) {
-        await store.append(`noise-${randomUUID()}`, Array.from({ length: 100 }, (_, j) => ({ eventId: randomUUID(), type: 'NoiseHappened', data: { i: i + j } })), 'no_stream');
+        await store.append(
+          `noise-${randomUUID()}`,
+          Array.from({ length: 100 }, (_, j) => ({ eventId: randomUUID(), type: 'NoiseHappened', data: { i: i + j } })),
+          'no_stream',
+        );
       }
     };
     const head = async () => store.headPosition();
@@ -114,11 +130,15 @@ describe('graceful shutdown on SIGTERM', () => {
     const status = async (url: string) => (await call(url, 'GET', '/health')).body as { projections: { name: string; position: string; lag: number }[] };
 
     await burst(3_000);
-    await waitFor(async () => (await status(projectors.url)).projections.some((p) => p.position !== ''), 'the projections to start').catch(async (error: Error) => {
-      // Subscriptions stop at the cluster's oldest open transaction: name it if that is what stalls them.
-      const open = await fixture.pool.query("SELECT datname, state, now() - xact_start AS age, left(query, 100) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds'");
-      throw new Error(`${error.message}; open transactions: ${JSON.stringify(open.rows)}`);
-    });
+    await waitFor(async () => (await status(projectors.url)).projections.some((p) => p.position !== ''), 'the projections to start').catch(
+      async (error: Error) => {
+        // Subscriptions stop at the cluster's oldest open transaction: name it if that is what stalls them.
+        const open = await fixture.pool.query(
+          "SELECT datname, state, now() - xact_start AS age, left(query, 100) AS query FROM pg_stat_activity WHERE xact_start < now() - interval '5 seconds'",
+        );
+        throw new Error(`${error.message}; open transactions: ${JSON.stringify(open.rows)}`);
+      },
+    );
     projectors.child.kill('SIGTERM');
     const exit = await projectors.exited;
     expect(exit, projectors.output()).toEqual({ code: 0, signal: null });
@@ -131,7 +151,11 @@ describe('graceful shutdown on SIGTERM', () => {
     const again = await startApp('projectors/src/main.ts', env, { port });
     running.push(again);
     const target = await head();
-    await waitFor(async () => (await status(again.url)).projections.every((p) => p.position >= target), 'the projections to catch up after the restart', 30_000);
+    await waitFor(
+      async () => (await status(again.url)).projections.every((p) => p.position >= target),
+      'the projections to catch up after the restart',
+      30_000,
+    );
     again.child.kill('SIGTERM');
     expect((await again.exited).code).toBe(0);
     await store.close();

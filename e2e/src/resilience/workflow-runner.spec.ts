@@ -19,7 +19,13 @@ describe('the workflows in their own process (WORKFLOWS_IN=own-process)', () => 
     expect((await call(command.url, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);
     const checkIn = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
     const checkOut = new Date(Date.now() + 12 * 86_400_000).toISOString().slice(0, 10);
-    const booked = await call(command.url, 'POST', '/bookings', { listingId: listing.body.listingId, checkIn, checkOut, guests: 1, paymentMethod: 'tok_visa' }, guest.body.token);
+    const booked = await call(
+      command.url,
+      'POST',
+      '/bookings',
+      { listingId: listing.body.listingId, checkIn, checkOut, guests: 1, paymentMethod: 'tok_visa' },
+      guest.body.token,
+    );
     expect(booked.status).toBe(201);
     const stream = `booking-${booked.body.bookingId}`;
 
@@ -29,7 +35,11 @@ describe('the workflows in their own process (WORKFLOWS_IN=own-process)', () => 
     expect((await fixture.pool.query('SELECT count(*)::int AS n FROM workflow_tasks')).rows[0].n).toBe(0);
 
     const runnerPort = await freePort();
-    const runner = await startApp('command-api/src/workflow-runner.ts', { ...env, WORKFLOWS_PORT: String(runnerPort) }, { port: runnerPort, timeoutMs: 60_000 });
+    const runner = await startApp(
+      'command-api/src/workflow-runner.ts',
+      { ...env, WORKFLOWS_PORT: String(runnerPort) },
+      { port: runnerPort, timeoutMs: 60_000 },
+    );
     fixture.running.push(runner);
     await expect.poll(() => eventsOf(stream), { timeout: 30_000, interval: 100 }).toEqual(expect.arrayContaining(['BookingPaid', 'BookingConfirmed']));
     expect(fixture.gateway.gateway.charges().filter((c) => c.reference === booked.body.bookingId)).toHaveLength(1);

@@ -3,7 +3,6 @@ import { join, relative, sep } from 'node:path';
 import { build, type Plugin } from 'esbuild';
 import { appEntries } from './apps.ts';
 
-
 /**
  * Our own code (the workspace packages, TypeScript) goes into the bundle; a package installed in
  * the root `node_modules` stays an import that Node resolves at run time, so the image installs

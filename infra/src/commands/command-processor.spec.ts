@@ -70,7 +70,10 @@ describe('command processor: shared commits', () => {
     await processor.handle(contested, counter, add(1)); // cached at revision 0
     await store.append(contested, [{ eventId: randomUUID(), type: 'Added', data: { id: 'other', n: 10 } }], 0); // another process
     const others = Array.from({ length: 10 }, () => `c-${randomUUID()}`);
-    const [handled, ...rest] = await Promise.all([processor.handle(contested, counter, add(1, { limit: 12 })), ...others.map((s) => processor.handle(s, counter, add(2), {}, { fresh: true }))]);
+    const [handled, ...rest] = await Promise.all([
+      processor.handle(contested, counter, add(1, { limit: 12 })),
+      ...others.map((s) => processor.handle(s, counter, add(2), {}, { fresh: true })),
+    ]);
     expect(handled).toMatchObject({ state: 12, revision: 2 });
     expect(rest.every((r) => r.revision === 0)).toBe(true);
     expect(await sum(contested)).toBe(12);
@@ -128,7 +131,10 @@ describe('command processor: shared commits', () => {
       { streamId: a, decider: counter, command: add(1) },
       { streamId: b, decider: counter, command: onlyIfBig },
     ]);
-    expect(small.map((h) => [h.state, h.revision, h.events.length])).toEqual([[1, 0, 1], [4, 0, 0]]);
+    expect(small.map((h) => [h.state, h.revision, h.events.length])).toEqual([
+      [1, 0, 1],
+      [4, 0, 0],
+    ]);
     expect(small[1]!.position).toBe('');
     const big = await processor.handleAll([
       { streamId: a, decider: counter, command: add(1) },

@@ -199,7 +199,11 @@ export class CommandProcessor {
    * too (a workflow's on a booking), also reads what they appended since, when there are any
    * (`otherWriters`): only the events after the cached revision.
    */
-  async load<C, S, E extends AnyEvent>(streamId: string, decider: StreamDecider<C, S, E>, options: { current?: boolean } = {}): Promise<{ state: S; revision: number }> {
+  async load<C, S, E extends AnyEvent>(
+    streamId: string,
+    decider: StreamDecider<C, S, E>,
+    options: { current?: boolean } = {},
+  ): Promise<{ state: S; revision: number }> {
     const loaded = (options.current && this.otherWriters ? undefined : this.cache.get(streamId)) ?? (await this.catchUp(streamId, decider));
     return { state: loaded.state as S, revision: loaded.revision };
   }

@@ -22,7 +22,12 @@ const add = (n: number, limit?: number): Add => ({ type: 'Add', data: { n, ...(l
 
 /** An observer that keeps every call. */
 const recording = () => {
-  const calls: { answered: [string, string][]; decided: string[]; committed: { commands: number; appends: number; events: number; conflicts: number }[]; retried: string[] } = {
+  const calls: {
+    answered: [string, string][];
+    decided: string[];
+    committed: { commands: number; appends: number; events: number; conflicts: number }[];
+    retried: string[];
+  } = {
     answered: [],
     decided: [],
     committed: [],
@@ -109,7 +114,14 @@ describe('command processor: what it tells its observer', () => {
 
   it('in Prometheus: appends stored and each commit’s store time, conflicts and retries', async () => {
     const sample = (text: string, name: string) => Number(new RegExp(`^${name.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
-    const figures = ['eventstore_appends_total', 'eventstore_events_appended_total', 'eventstore_append_duration_seconds_count', 'eventstore_append_conflicts_total', 'commands_retries_total{type="Add"}', 'commands_duration_seconds_count{type="Add",outcome="conflict"}'];
+    const figures = [
+      'eventstore_appends_total',
+      'eventstore_events_appended_total',
+      'eventstore_append_duration_seconds_count',
+      'eventstore_append_conflicts_total',
+      'commands_retries_total{type="Add"}',
+      'commands_duration_seconds_count{type="Add",outcome="conflict"}',
+    ];
     const before = await metricsText();
     const id = `m-${randomUUID()}`;
     const mine = new CommandProcessor(store, { observer: commandMetrics() });

@@ -50,8 +50,16 @@ export type SecuritySettings = z.infer<typeof SecuritySettings>;
  */
 export const PayoutSettings = z.object({
   PLATFORM_FEE_BASIS_POINTS: z.coerce.number().int().min(0).max(10_000).default(1_000),
-  PAYOUT_DELAY_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
-  DEPOSIT_REFUND_HOURS: z.coerce.number().min(0).max(24 * 90).default(24),
+  PAYOUT_DELAY_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .default(24),
+  DEPOSIT_REFUND_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 90)
+    .default(24),
 });
 export type PayoutSettings = z.infer<typeof PayoutSettings>;
 
@@ -164,7 +172,10 @@ const schema = z
     PROJECTORS_URL: z.url().optional(),
     CHAT_URL: z.url().optional(),
     /** A tile URL template ({z}/{x}/{y}) for the web map; without it the map draws the points on a plain grid. */
-    MAP_TILES_URL: z.string().regex(/\{z\}.*\{x\}.*\{y\}/, 'a template with {z}, {x} and {y}').optional(),
+    MAP_TILES_URL: z
+      .string()
+      .regex(/\{z\}.*\{x\}.*\{y\}/, 'a template with {z}, {x} and {y}')
+      .optional(),
     JWT_SECRET: z.string().min(32).optional(),
     JWT_TTL_MINUTES: minutes(60),
     HOST_RESPONSE_HOURS: z.coerce.number().positive().default(24),

@@ -3,7 +3,10 @@ import { loadConfig } from './config.ts';
 
 describe('mail configuration', () => {
   it('defaults to a log line per mail', () => {
-    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(16) })).toMatchObject({ MAIL: 'log', MAIL_FROM: 'StayHub <no-reply@stayhub.local>' });
+    expect(loadConfig({ JWT_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(16) })).toMatchObject({
+      MAIL: 'log',
+      MAIL_FROM: 'StayHub <no-reply@stayhub.local>',
+    });
   });
 
   it('MAIL=smtp needs an smtp:// or smtps:// SMTP_URL, and says so', () => {

@@ -68,7 +68,12 @@ describe('start-up reachability check', () => {
   });
 
   it('one answering broker or contact point of several is enough', async () => {
-    const config = { LOG: 'kafka', KAFKA_BROKERS: `127.0.0.1:${closed},127.0.0.1:${open}`, HISTORY: 'cassandra', CASSANDRA_CONTACT_POINTS: `127.0.0.1:${open}` } as const;
+    const config = {
+      LOG: 'kafka',
+      KAFKA_BROKERS: `127.0.0.1:${closed},127.0.0.1:${open}`,
+      HISTORY: 'cassandra',
+      CASSANDRA_CONTACT_POINTS: `127.0.0.1:${open}`,
+    } as const;
     expect(await unreachable(config, { servers: ['kafka', 'cassandra'], timeoutMs: 500 })).toEqual([]);
   });
 

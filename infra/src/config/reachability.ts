@@ -59,7 +59,6 @@ const tcpAnswers = (host: string, port: number, timeoutMs: number): Promise<bool
 const anyAnswers = async (hosts: { host: string; port: number }[], timeoutMs: number): Promise<boolean> =>
   hosts.length > 0 && (await Promise.all(hosts.map(({ host, port }) => tcpAnswers(host, port, timeoutMs)))).some(Boolean);
 
-
 /** Any HTTP answer (even 401) means a server listens; only no answer at all is unreachable. */
 const httpAnswers = async (url: string, timeoutMs: number): Promise<boolean> => {
   try {
@@ -77,7 +76,13 @@ const checksFor = (config: ReachabilityConfig, timeoutMs: number): Check[] => {
   };
   const { DATABASE_URL, ESDB_URL, KAFKA_BROKERS, ELASTICSEARCH_URL, REDIS_URL, CASSANDRA_CONTACT_POINTS } = config;
   const pgRole = config.EVENT_STORE === 'esdb' ? 'checkpoints, deadlines, idempotency keys' : 'event store, checkpoints, deadlines';
-  add(true, { server: 'postgres', why: `PostgreSQL (${pgRole}) is required`, variable: 'DATABASE_URL', value: DATABASE_URL, answers: () => postgresAnswers(DATABASE_URL!, timeoutMs) });
+  add(true, {
+    server: 'postgres',
+    why: `PostgreSQL (${pgRole}) is required`,
+    variable: 'DATABASE_URL',
+    value: DATABASE_URL,
+    answers: () => postgresAnswers(DATABASE_URL!, timeoutMs),
+  });
   add(config.EVENT_STORE === 'esdb', {
     server: 'esdb',
     why: 'EVENT_STORE=esdb',
@@ -99,7 +104,13 @@ const checksFor = (config: ReachabilityConfig, timeoutMs: number): Check[] => {
     value: ELASTICSEARCH_URL,
     answers: () => httpAnswers(ELASTICSEARCH_URL!, timeoutMs),
   });
-  add(config.AVAILABILITY === 'redis', { server: 'redis', why: 'AVAILABILITY=redis', variable: 'REDIS_URL', value: REDIS_URL, answers: () => redisAnswers(REDIS_URL!, timeoutMs) });
+  add(config.AVAILABILITY === 'redis', {
+    server: 'redis',
+    why: 'AVAILABILITY=redis',
+    variable: 'REDIS_URL',
+    value: REDIS_URL,
+    answers: () => redisAnswers(REDIS_URL!, timeoutMs),
+  });
   add(config.HISTORY === 'cassandra', {
     server: 'cassandra',
     why: 'HISTORY=cassandra',

@@ -17,7 +17,9 @@ describe('security settings', () => {
   });
 
   it('refuses a rate limit that is not a positive integer', () => {
-    expect(() => loadConfig({ RATE_LIMIT_BOOKINGS_PER_USER: '-1', JWT_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(16) })).toThrow(/RATE_LIMIT_BOOKINGS_PER_USER/);
+    expect(() => loadConfig({ RATE_LIMIT_BOOKINGS_PER_USER: '-1', JWT_SECRET: 'x'.repeat(32), PAYMENT_WEBHOOK_SECRET: 'y'.repeat(16) })).toThrow(
+      /RATE_LIMIT_BOOKINGS_PER_USER/,
+    );
   });
 
   it('in production, the JWT and webhook secrets come from configuration, never a generated file', () => {

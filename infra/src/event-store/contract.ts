@@ -57,7 +57,11 @@ export const eventStoreContract = (name: string, connect: () => Promise<EventSto
 
     it('reads a stream from a revision, a bounded number of events', async () => {
       const id = stream();
-      await store.append(id, Array.from({ length: 5 }, (_, i) => event('N', { i })), 'no_stream');
+      await store.append(
+        id,
+        Array.from({ length: 5 }, (_, i) => event('N', { i })),
+        'no_stream',
+      );
       const read = await store.readStream(id, { fromRevision: 2, maxCount: 2 });
       expect(read.events.map((e) => e.streamRevision)).toEqual([2, 3]);
       expect(read.revision).toBe(4);

@@ -204,8 +204,16 @@ describe('KurrentDB events read', () => {
 
 describe('KurrentDB multi-stream append mapping', () => {
   const appends = [
-    { streamId: 'calendar-a-2026-01', expected: 4 as const, events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a11', type: 'HoldPlaced', data: { n: 1 }, metadata: { actor: 'g', depth: 2 } }] },
-    { streamId: 'booking-1', expected: 'no_stream' as const, events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a12', type: 'BookingRequested', schemaVersion: 2, data: { b: 1 } }] },
+    {
+      streamId: 'calendar-a-2026-01',
+      expected: 4 as const,
+      events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a11', type: 'HoldPlaced', data: { n: 1 }, metadata: { actor: 'g', depth: 2 } }],
+    },
+    {
+      streamId: 'booking-1',
+      expected: 'no_stream' as const,
+      events: [{ eventId: '0190f0c4-5c1e-7c3a-9a57-0c5b7e0e1a12', type: 'BookingRequested', schemaVersion: 2, data: { b: 1 } }],
+    },
   ];
 
   it('asks for each stream with its own expected state, metadata as string properties', () => {
@@ -247,7 +255,9 @@ describe('KurrentDB multi-stream append mapping', () => {
 
   it('says that an older server lacks the multi-stream append, instead of passing its error on', () => {
     expect(toMultiStreamError(new UnsupportedError('multiStreamAppend', '25.1'), appends)).toBeInstanceOf(MultiStreamAppendUnsupported);
-    expect(toMultiStreamError(new Error('12 UNIMPLEMENTED: unknown service kurrentdb.protocol.v2.StreamsService'), appends)).toBeInstanceOf(MultiStreamAppendUnsupported);
+    expect(toMultiStreamError(new Error('12 UNIMPLEMENTED: unknown service kurrentdb.protocol.v2.StreamsService'), appends)).toBeInstanceOf(
+      MultiStreamAppendUnsupported,
+    );
     const other = new Error('connection refused');
     expect(toMultiStreamError(other, appends)).toBe(other);
   });

@@ -44,8 +44,7 @@ export type StoredEvent = {
 const PAD = 20; // 2^64 - 1 has 20 digits: fixed width makes string order equal numeric order.
 const TOKEN = /^(\d{1,20})-(\d{1,20})$/;
 
-export const encodePosition = ({ commit, prepare }: Position): string =>
-  `${commit.toString().padStart(PAD, '0')}-${prepare.toString().padStart(PAD, '0')}`;
+export const encodePosition = ({ commit, prepare }: Position): string => `${commit.toString().padStart(PAD, '0')}-${prepare.toString().padStart(PAD, '0')}`;
 
 /** `''` is the beginning (undefined); anything else that is not one of our tokens is refused. */
 export const decodePosition = (token: string): Position | undefined => {
@@ -79,14 +78,9 @@ export const toRevision = (revision: bigint): number => {
 };
 
 /** Negative states (deleted, tombstoned) have no readable head either. */
-export const actualRevision = (state: CurrentStreamState): number =>
-  state === NO_STREAM || state < 0n ? -1 : toRevision(state);
+export const actualRevision = (state: CurrentStreamState): number => (state === NO_STREAM || state < 0n ? -1 : toRevision(state));
 
-export const toWrongExpectedRevision = (
-  error: unknown,
-  streamId: string,
-  expected: ExpectedRevision,
-): WrongExpectedRevision | undefined =>
+export const toWrongExpectedRevision = (error: unknown, streamId: string, expected: ExpectedRevision): WrongExpectedRevision | undefined =>
   error instanceof WrongExpectedVersionError ? new WrongExpectedRevision(streamId, expected, actualRevision(error.actualState)) : undefined;
 
 const BOOKKEEPING = ['schemaVersion', 'occurredAt'] as const;
@@ -154,8 +148,7 @@ export const toMultiStreamError = (error: unknown, appends: StreamAppend[]): unk
 };
 
 /** System events: `$`-prefixed types (the server filter) and anything in a `$`-prefixed stream. */
-export const isSystemEvent = (event: Pick<StoredEvent, 'streamId' | 'type'>): boolean =>
-  event.type.startsWith('$') || event.streamId.startsWith('$');
+export const isSystemEvent = (event: Pick<StoredEvent, 'streamId' | 'type'>): boolean => event.type.startsWith('$') || event.streamId.startsWith('$');
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
@@ -165,9 +158,7 @@ const isIsoInstant = (value: unknown): value is string => typeof value === 'stri
 export const toRecordedEvent = (event: StoredEvent): RecordedEvent => {
   if (!event.position) throw new Error(`Event ${event.id} came without a log position (KurrentDB 22.6 or later is required)`);
   const stored = isPlainObject(event.metadata) ? event.metadata : {};
-  const metadata: EventMetadata = Object.fromEntries(
-    Object.entries(stored).filter(([key]) => !(BOOKKEEPING as readonly string[]).includes(key)),
-  );
+  const metadata: EventMetadata = Object.fromEntries(Object.entries(stored).filter(([key]) => !(BOOKKEEPING as readonly string[]).includes(key)));
   // A multi-stream append stores metadata values as strings (see toAppendStreamRequest).
   const schemaVersion = typeof stored.schemaVersion === 'string' && /^\d+$/.test(stored.schemaVersion) ? Number(stored.schemaVersion) : stored.schemaVersion;
   return {

@@ -51,10 +51,7 @@ describe('postgres event store: late commits', () => {
       await client.query('BEGIN');
       const id = `slow-${i}-${randomUUID()}`;
       slowIds.push(id);
-      await client.query("SELECT * FROM es_append($1, 'no_stream', -1, $2)", [
-        id,
-        JSON.stringify([{ eventId: randomUUID(), type: 'Slow', data: { i } }]),
-      ]);
+      await client.query("SELECT * FROM es_append($1, 'no_stream', -1, $2)", [id, JSON.stringify([{ eventId: randomUUID(), type: 'Slow', data: { i } }])]);
     }
     const fastIds: string[] = [];
     for (let i = 0; i < 6; i++) {

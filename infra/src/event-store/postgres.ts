@@ -56,8 +56,7 @@ const toRecorded = (row: EventRow): RecordedEvent => ({
 
 const COLUMNS = 'global_position, transaction_id, event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at';
 
-const expectation = (expected: ExpectedRevision): [kind: string, revision: number] =>
-  typeof expected === 'number' ? ['exact', expected] : [expected, -1];
+const expectation = (expected: ExpectedRevision): [kind: string, revision: number] => (typeof expected === 'number' ? ['exact', expected] : [expected, -1]);
 
 /** Named: the command processor's read of a stream, parsed and planned once per connection. */
 const READ_STREAM = {
@@ -80,7 +79,14 @@ export type PostgresEventStoreOptions = {
   notifyEveryMs?: number;
 };
 
-type BatchRow = { group_no: number; stream: string | null; outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate'; revision: number | null; last_position: number | null; tx: string | null };
+type BatchRow = {
+  group_no: number;
+  stream: string | null;
+  outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate';
+  revision: number | null;
+  last_position: number | null;
+  tx: string | null;
+};
 
 /** Named, so that each pooled connection parses and plans it once. */
 const APPEND_BATCH = { name: 'es_append_batch', text: 'SELECT group_no, stream, outcome, revision, last_position, tx FROM es_append_batch($1)' };

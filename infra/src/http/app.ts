@@ -51,14 +51,20 @@ export const requestMetadataHeaders: CommonHeader[] = [
   {
     name: 'X-Correlation-Id',
     methods: ALL_METHODS,
-    description: 'Ties the events this request causes to a caller\'s own trace (1 to 128 visible ASCII characters); one is made when absent',
-    schema: z.string().regex(/^[\x21-\x7e]{1,128}$/, '1 to 128 visible ASCII characters').optional(),
+    description: "Ties the events this request causes to a caller's own trace (1 to 128 visible ASCII characters); one is made when absent",
+    schema: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,128}$/, '1 to 128 visible ASCII characters')
+      .optional(),
   },
   {
     name: 'traceparent',
     methods: ALL_METHODS,
     description: 'W3C Trace Context parent, kept in event metadata',
-    schema: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent: version-traceid-parentid-flags in lower-case hex').optional(),
+    schema: z
+      .string()
+      .regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'a W3C traceparent: version-traceid-parentid-flags in lower-case hex')
+      .optional(),
   },
 ];
 
@@ -74,17 +80,24 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.use(helmet({ contentSecurityPolicy: false }));
   // CORS only for what a browser sends cross-origin (it always sends Origin then); other callers get
   // just `Vary: Origin`, so that no cache hands one origin's answer to another.
-  const corsHandler = cors({ origin: options.corsOrigins ?? true, exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'] });
+  const corsHandler = cors({
+    origin: options.corsOrigins ?? true,
+    exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'],
+  });
   app.use((req, res, next) => {
     if (req.headers.origin !== undefined) return corsHandler(req, res, next);
     res.vary('Origin');
     next();
   });
-  app.use(options.log ? requestLog(options.log) : (req, res, next) => {
-    req.id = correlationIdOf(req);
-    res.setHeader('X-Correlation-Id', req.id);
-    next();
-  });
+  app.use(
+    options.log
+      ? requestLog(options.log)
+      : (req, res, next) => {
+          req.id = correlationIdOf(req);
+          res.setHeader('X-Correlation-Id', req.id);
+          next();
+        },
+  );
   app.use(httpMetrics());
   // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
   app.use(
@@ -127,7 +140,10 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   mountRoutes(router, options.routes, options.perRoute);
   app.use(router);
   // A known path with another method is a 405 that lists the methods it takes.
-  const patterns = options.routes.map((route) => ({ method: route.method.toUpperCase(), matches: match(route.path, { sensitive: true, trailing: false, decode: false }) }));
+  const patterns = options.routes.map((route) => ({
+    method: route.method.toUpperCase(),
+    matches: match(route.path, { sensitive: true, trailing: false, decode: false }),
+  }));
   app.use((req, res) => {
     const allowed = [...new Set(patterns.filter((p) => p.matches(req.path)).map((p) => p.method))];
     if (allowed.length === 0) return sendProblem(res, 404, { detail: `No route ${req.method} ${req.path}` });

@@ -62,10 +62,16 @@ describe('Idempotency-Key on writes', () => {
         idempotency: 'in-append',
         body: z.object({ by: z.number() }),
         handler: ({ body, req }) =>
-          answerOnce({ processor, eventStore: store }, req.idempotency, [{ streamId: 'count-1', decider: counter, command: { type: 'Count', data: { by: body.by } } }], {}, ([done]) => ({
-            status: 201,
-            body: { count: done!.state, position: done!.position },
-          })),
+          answerOnce(
+            { processor, eventStore: store },
+            req.idempotency,
+            [{ streamId: 'count-1', decider: counter, command: { type: 'Count', data: { by: body.by } } }],
+            {},
+            ([done]) => ({
+              status: 201,
+              body: { count: done!.state, position: done!.position },
+            }),
+          ),
       }),
     ];
     const tokens = jwtTokens('idempotency-spec-secret-idempotency-spec', 5);
@@ -85,7 +91,11 @@ describe('Idempotency-Key on writes', () => {
   const post = async (path: string, body: unknown, key?: string, bearer?: string) => {
     const response = await fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key !== undefined ? { 'idempotency-key': key } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        ...(key !== undefined ? { 'idempotency-key': key } : {}),
+        ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+      },
       body: JSON.stringify(body),
     });
     return { status: response.status, headers: response.headers, body: await response.json() };

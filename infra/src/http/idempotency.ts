@@ -121,7 +121,10 @@ const recordedReply = async (store: EventStore, request: IdempotentRequest): Pro
   if (recorded.requestHash !== request.requestHash) {
     throw new HttpProblem(422, 'Idempotency-Key reused', 'This Idempotency-Key was used with a different request body');
   }
-  const filled = JSON.parse(JSON.stringify({ body: recorded.body, headers: recorded.headers }).replaceAll(POSITION, first.globalPosition)) as Pick<Recorded, 'body' | 'headers'>;
+  const filled = JSON.parse(JSON.stringify({ body: recorded.body, headers: recorded.headers }).replaceAll(POSITION, first.globalPosition)) as Pick<
+    Recorded,
+    'body' | 'headers'
+  >;
   return { status: recorded.status, body: filled.body ?? undefined, headers: { ...filled.headers, 'Idempotent-Replayed': 'true' } };
 };
 
@@ -219,9 +222,7 @@ const tableBacked =
               JSON.stringify(Object.fromEntries(REPLAYED_HEADERS.flatMap((h) => (res.get(h) ? [[h, res.get(h)]] : [])))),
               parseBody(body),
             ]);
-      record
-        .catch((error: unknown) => console.error('[idempotency] could not record the response', error))
-        .finally(() => send(body));
+      record.catch((error: unknown) => console.error('[idempotency] could not record the response', error)).finally(() => send(body));
       return res;
     };
     next();

@@ -26,7 +26,11 @@ describe('strict input', () => {
   it('names an unknown field even when the input is wrong in other ways too', () => {
     const problem = problemOf(() => parseStrict(Search, { limit: '5', page: 'x' }, 'query'));
     expect(problem.detail).toMatch(/^Unknown query parameter: limit; and the query parameters do not match the schema: /);
-    expect(problem.errors.map((e) => [e.path, e.code])).toEqual([['limit', 'unrecognized_keys'], ['q', 'invalid_type'], ['page', 'invalid_type']]);
+    expect(problem.errors.map((e) => [e.path, e.code])).toEqual([
+      ['limit', 'unrecognized_keys'],
+      ['q', 'invalid_type'],
+      ['page', 'invalid_type'],
+    ]);
   });
 
   it('a request wrong in several parts hears about each, in one problem', () => {
@@ -38,11 +42,19 @@ describe('strict input', () => {
       ]),
     );
     expect(problem.detail).toBe('The path parameters do not match the schema: id: a notice id; Unknown query parameter: limit');
-    expect(problem.errors.map((e) => [e.path, e.code])).toEqual([['id', 'invalid_format'], ['limit', 'unrecognized_keys']]);
+    expect(problem.errors.map((e) => [e.path, e.code])).toEqual([
+      ['id', 'invalid_format'],
+      ['limit', 'unrecognized_keys'],
+    ]);
   });
 
   it('parts that all parse give their values in order', () => {
-    expect(parseStrictParts([{ schema: Search, sent: { q: 'flat' }, part: 'query' }, { schema: undefined, sent: {}, part: 'body' }])).toEqual([{ q: 'flat' }, undefined]);
+    expect(
+      parseStrictParts([
+        { schema: Search, sent: { q: 'flat' }, part: 'query' },
+        { schema: undefined, sent: {}, part: 'body' },
+      ]),
+    ).toEqual([{ q: 'flat' }, undefined]);
   });
 
   it('knows the fields of every branch of a union, and refinements change nothing', () => {
@@ -51,7 +63,7 @@ describe('strict input', () => {
     expect(problem.errors.filter((e) => e.code === 'unrecognized_keys').map((e) => e.path)).toEqual(['colour']);
   });
 
-  it("names each key a .strict() schema refuses, like any other unknown key", () => {
+  it('names each key a .strict() schema refuses, like any other unknown key', () => {
     const problem = problemOf(() => parseStrict(z.object({ name: z.string() }).strict(), { name: 'Ada', role: 'admin', nested: 1 }, 'body'));
     expect(problem.detail).toBe('Unknown body fields: role, nested');
     expect(problem.errors).toEqual([

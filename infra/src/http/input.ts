@@ -21,7 +21,9 @@ export const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
   if (Array.isArray(value)) return value.flatMap((item, index) => unsafeTextIssues(item, join(path, index)));
   if (isRecord(value)) {
     return Object.entries(value).flatMap(([key, item]) =>
-      bad(key) ? [{ path: join(path, JSON.stringify(key)), message: 'a key contains a NUL character or an unpaired surrogate', code: 'invalid_key' }] : unsafeTextIssues(item, join(path, key)),
+      bad(key)
+        ? [{ path: join(path, JSON.stringify(key)), message: 'a key contains a NUL character or an unpaired surrogate', code: 'invalid_key' }]
+        : unsafeTextIssues(item, join(path, key)),
     );
   }
   return [];
@@ -90,14 +92,19 @@ export const parseStrict = (schema: z.ZodType | undefined, sent: unknown, part: 
   if (!schema) {
     const extra = isRecord(sent) ? Object.keys(sent) : [];
     if (extra.length > 0 && part !== 'header') {
-      throw badRequest(`Unknown ${nouns[part]}${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`, extra.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })));
+      throw badRequest(
+        `Unknown ${nouns[part]}${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`,
+        extra.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })),
+      );
     }
     return undefined;
   }
   const parsed = schema.safeParse(sent);
   if (!parsed.success) {
     // A `.strict()` schema reports its unknown keys itself, all in one issue: each is named like the others.
-    const strictKeys = parsed.error.issues.flatMap((issue) => (issue.code === 'unrecognized_keys' ? issue.keys.map((key) => join(issue.path.map(String).join('.'), key)) : []));
+    const strictKeys = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => join(issue.path.map(String).join('.'), key)) : [],
+    );
     const unknown = [...new Set([...(part === 'header' ? [] : unnamedKeys(schema, sent)), ...strictKeys])];
     const errors = [
       ...unknown.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })),
@@ -114,7 +121,10 @@ export const parseStrict = (schema: z.ZodType | undefined, sent: unknown, part: 
   // Headers are open by nature (proxies add their own): only the declared ones are checked.
   const extra = part === 'header' ? [] : unknownKeys(sent, parsed.data);
   if (extra.length > 0) {
-    throw badRequest(`Unknown ${nouns[part]}${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`, extra.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })));
+    throw badRequest(
+      `Unknown ${nouns[part]}${extra.length > 1 ? 's' : ''}: ${extra.join(', ')}`,
+      extra.map((path) => ({ path, message: `unknown ${nouns[part]}`, code: 'unrecognized_keys' })),
+    );
   }
   return parsed.data;
 };
@@ -136,7 +146,10 @@ export const parseStrictParts = (parts: readonly { schema: z.ZodType | undefined
   });
   if (problems.length === 1) throw problems[0];
   if (problems.length > 1) {
-    throw badRequest(problems.map((p) => p.detail).join('; '), problems.flatMap((p) => (p.extra.errors as Issue[] | undefined) ?? []));
+    throw badRequest(
+      problems.map((p) => p.detail).join('; '),
+      problems.flatMap((p) => (p.extra.errors as Issue[] | undefined) ?? []),
+    );
   }
   return values;
 };
@@ -148,12 +161,23 @@ const documented = <S extends z.ZodType>(schema: S, json: Record<string, unknown
  * where `Number()` would take them), documented as an OpenAPI integer.
  */
 export const queryInteger = (bounds: { min?: number; max?: number } = {}) => {
-  const number = z.number().int().min(bounds.min ?? Number.MIN_SAFE_INTEGER).max(bounds.max ?? Number.MAX_SAFE_INTEGER);
-  return documented(z.string().regex(/^-?(0|[1-9]\d{0,15})$/, 'a decimal integer').transform(Number).pipe(number), {
-    type: 'integer',
-    ...(bounds.min !== undefined ? { minimum: bounds.min } : {}),
-    ...(bounds.max !== undefined ? { maximum: bounds.max } : {}),
-  });
+  const number = z
+    .number()
+    .int()
+    .min(bounds.min ?? Number.MIN_SAFE_INTEGER)
+    .max(bounds.max ?? Number.MAX_SAFE_INTEGER);
+  return documented(
+    z
+      .string()
+      .regex(/^-?(0|[1-9]\d{0,15})$/, 'a decimal integer')
+      .transform(Number)
+      .pipe(number),
+    {
+      type: 'integer',
+      ...(bounds.min !== undefined ? { minimum: bounds.min } : {}),
+      ...(bounds.max !== undefined ? { maximum: bounds.max } : {}),
+    },
+  );
 };
 
 /** A decimal number in a query string (`12`, `-9.25`; not `0x10`, `1e3` or `Infinity`), documented as an OpenAPI number. */
@@ -162,10 +186,17 @@ export const queryNumber = (bounds: { min?: number; max?: number; positive?: boo
   if (bounds.min !== undefined) number = number.min(bounds.min);
   if (bounds.max !== undefined) number = number.max(bounds.max);
   if (bounds.positive) number = number.positive();
-  return documented(z.string().regex(/^-?(0|[1-9]\d{0,15})(\.\d{1,15})?$/, 'a decimal number').transform(Number).pipe(number), {
-    type: 'number',
-    ...(bounds.min !== undefined ? { minimum: bounds.min } : {}),
-    ...(bounds.max !== undefined ? { maximum: bounds.max } : {}),
-    ...(bounds.positive ? { exclusiveMinimum: 0 } : {}),
-  });
+  return documented(
+    z
+      .string()
+      .regex(/^-?(0|[1-9]\d{0,15})(\.\d{1,15})?$/, 'a decimal number')
+      .transform(Number)
+      .pipe(number),
+    {
+      type: 'number',
+      ...(bounds.min !== undefined ? { minimum: bounds.min } : {}),
+      ...(bounds.max !== undefined ? { maximum: bounds.max } : {}),
+      ...(bounds.positive ? { exclusiveMinimum: 0 } : {}),
+    },
+  );
 };

@@ -6,7 +6,12 @@ import { HttpProblem, problemHandler } from './problem.ts';
 
 class DomainError extends Error {
   override readonly name = 'DomainError';
-  constructor(readonly kind: string, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(
+    readonly kind: string,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
     super(message);
   }
 }

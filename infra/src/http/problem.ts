@@ -31,11 +31,7 @@ const titles: Record<number, string> = {
   503: 'Service Unavailable',
 };
 
-export const sendProblem = (
-  res: Response,
-  status: number,
-  problem: { title?: string; detail?: string; type?: string; [key: string]: unknown },
-): void => {
+export const sendProblem = (res: Response, status: number, problem: { title?: string; detail?: string; type?: string; [key: string]: unknown }): void => {
   res
     .status(status)
     .type('application/problem+json')
@@ -82,7 +78,8 @@ export const problemHandler =
       const type = (error as { type?: string }).type;
       return sendProblem(res, status, {
         title: titles[status] ?? 'Bad Request',
-        detail: type === 'entity.parse.failed' ? 'The body is not valid JSON' : type === 'entity.too.large' ? 'The body is too large' : (error as Error).message,
+        detail:
+          type === 'entity.parse.failed' ? 'The body is not valid JSON' : type === 'entity.too.large' ? 'The body is too large' : (error as Error).message,
       });
     }
     if (isDatabaseUnavailable(error)) {

@@ -24,5 +24,6 @@ export const rateLimiter = (options: {
     legacyHeaders: false,
     keyGenerator: options.key,
     skip: options.skip ?? (() => false),
-    handler: (_req, res) => sendProblem(res, 429, { detail: `Too many requests (${options.name}); retry after ${res.getHeader('Retry-After') ?? 'a while'} s` }),
+    handler: (_req, res) =>
+      sendProblem(res, 429, { detail: `Too many requests (${options.name}); retry after ${res.getHeader('Retry-After') ?? 'a while'} s` }),
   });

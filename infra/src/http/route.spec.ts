@@ -33,7 +33,15 @@ const routes: Route[] = [
     auth: 'optional',
     handler: async ({ user }) => ({ body: { viewer: user?.userId ?? null } }),
   }),
-  defineRoute({ method: 'delete', path: '/rooms/:id', summary: 'Remove', tags: ['rooms'], auth: 'none', params: z.object({ id: z.string() }), handler: async () => ({ status: 204 }) }),
+  defineRoute({
+    method: 'delete',
+    path: '/rooms/:id',
+    summary: 'Remove',
+    tags: ['rooms'],
+    auth: 'none',
+    params: z.object({ id: z.string() }),
+    handler: async () => ({ status: 204 }),
+  }),
 ];
 
 describe('routes of the HTTP kit', () => {
@@ -74,7 +82,15 @@ describe('routes of the HTTP kit', () => {
     expect((await fetch(`${base}/rooms/x`, { method: 'DELETE' })).status).toBe(204);
   });
 
-  const refusals: { name: string; path: string; body: unknown; token?: 'host' | 'guest'; headers?: Record<string, string>; status: number; fields?: string[] }[] = [
+  const refusals: {
+    name: string;
+    path: string;
+    body: unknown;
+    token?: 'host' | 'guest';
+    headers?: Record<string, string>;
+    status: number;
+    fields?: string[];
+  }[] = [
     { name: 'no token, whatever else is wrong', path: '/rooms/R!/notes?x=1', body: { nope: 1 }, status: 401 },
     { name: 'a bad token', path: '/rooms/r-1/notes', body: { text: 'hi' }, headers: { authorization: 'Bearer forged' }, status: 401 },
     { name: 'a role the route does not take', path: '/rooms/r-1/notes', body: { text: 'hi' }, token: 'guest', status: 403 },
@@ -84,7 +100,15 @@ describe('routes of the HTTP kit', () => {
     { name: 'a body field of the wrong type', path: '/rooms/r-1/notes', body: { text: 7 }, token: 'host', status: 400, fields: ['text'] },
     { name: 'an unknown body field', path: '/rooms/r-1/notes', body: { text: 'hi', colour: 'red' }, token: 'host', status: 400, fields: ['colour'] },
     { name: 'a body that is not JSON', path: '/rooms/r-1/notes', body: '{"text":', token: 'host', status: 400 },
-    { name: 'a header the route reads, malformed', path: '/rooms/r-1/notes', body: { text: 'hi' }, token: 'host', headers: { 'x-room-version': 'v2' }, status: 400, fields: ['x-room-version'] },
+    {
+      name: 'a header the route reads, malformed',
+      path: '/rooms/r-1/notes',
+      body: { text: 'hi' },
+      token: 'host',
+      headers: { 'x-room-version': 'v2' },
+      status: 400,
+      fields: ['x-room-version'],
+    },
   ];
   it.each(refusals)('refuses $name: $status problem+json, and the handler never runs', async ({ path, body, token, headers, status, fields }) => {
     const before = seen.length;

@@ -103,7 +103,11 @@ const closed = (schema: Json): Json => {
   const node: Json = Object.fromEntries(
     Object.entries(schema).map(([key, value]) => [
       key,
-      Array.isArray(value) ? value.map((v) => (v && typeof v === 'object' ? closed(v as Json) : v)) : value && typeof value === 'object' && key !== 'enum' && key !== 'const' ? closed(value as Json) : value,
+      Array.isArray(value)
+        ? value.map((v) => (v && typeof v === 'object' ? closed(v as Json) : v))
+        : value && typeof value === 'object' && key !== 'enum' && key !== 'const'
+          ? closed(value as Json)
+          : value,
     ]),
   );
   if (key(node, 'properties')) {
@@ -167,13 +171,21 @@ export const openApiDocument = (
     for (const [status, response] of Object.entries(route.responses ?? { 200: { description: 'OK' } })) {
       responses[status] = {
         description: response.description,
-        ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) } : {}),
+        ...(response.headers
+          ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }])) }
+          : {}),
         ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
       };
     }
     responses['4XX'] = { ...problemResponse, description: 'A problem with the request (RFC 9457)' };
     responses['5XX'] = { ...problemResponse, description: 'The service cannot answer now (RFC 9457); retry later' };
-    const headers = commonFor(route, common).map((h) => ({ name: h.name, in: 'header', required: false, description: h.description, schema: jsonSchema(h.schema, 'input') }));
+    const headers = commonFor(route, common).map((h) => ({
+      name: h.name,
+      in: 'header',
+      required: false,
+      description: h.description,
+      schema: jsonSchema(h.schema, 'input'),
+    }));
     const operations = paths[path] ?? {};
     paths[path] = operations;
     operations[route.method] = {

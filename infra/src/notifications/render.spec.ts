@@ -20,7 +20,13 @@ describe('mail templates', () => {
     },
     {
       template: 'booking.confirmed',
-      data: { name: 'Gil', bookingId: 'b2', stay: { kind: 'slot', start: '2031-01-01T11:00:00.000Z', minutes: 120 }, timeZone: 'Asia/Tokyo', total: eur(1_500) },
+      data: {
+        name: 'Gil',
+        bookingId: 'b2',
+        stay: { kind: 'slot', start: '2031-01-01T11:00:00.000Z', minutes: 120 },
+        timeZone: 'Asia/Tokyo',
+        total: eur(1_500),
+      },
       subject: 'Your booking is confirmed',
       text: 'Hello Gil,\n\nBooking b2 (2031-01-01 20:00 (Asia/Tokyo)) is confirmed, total 15.00 EUR.\n',
     },

@@ -54,7 +54,10 @@ export const renderMail = ({ template, data }: Pick<Notification, 'template' | '
         text: `${hello}${booking} was cancelled by the ${str(data.byRole) || 'guest'}${data.reason ? ` (${str(data.reason)})` : ''}.${money(data.refund) ? `\nRefund to the guest: ${money(data.refund)}.` : ''}\n`,
       };
     case 'booking.declined':
-      return { subject: 'Your booking request was declined', text: `${hello}${booking} was declined by the host${data.reason ? `: ${str(data.reason)}` : ''}.\n` };
+      return {
+        subject: 'Your booking request was declined',
+        text: `${hello}${booking} was declined by the host${data.reason ? `: ${str(data.reason)}` : ''}.\n`,
+      };
     case 'account.welcome':
       return { subject: 'Welcome to StayHub', text: `${hello}your ${str(data.role) || 'guest'} account is ready.\n` };
     case 'account.exists':
@@ -66,6 +69,11 @@ export const renderMail = ({ template, data }: Pick<Notification, 'template' | '
       return { subject: `New message from ${str(data.from) || 'someone'}`, text: `${hello}${str(data.from) || 'Someone'} wrote: ${str(data.preview)}\n` };
     default:
       // a template without its own words still tells everything it carries
-      return { subject: template, text: `${hello}${Object.entries(data).map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join('\n')}\n` };
+      return {
+        subject: template,
+        text: `${hello}${Object.entries(data)
+          .map(([key, value]) => `${key}: ${JSON.stringify(value)}`)
+          .join('\n')}\n`,
+      };
   }
 };

@@ -1,4 +1,14 @@
-import { CircuitState, ConsecutiveBreaker, TaskCancelledError, TimeoutStrategy, circuitBreaker, handleAll, isBrokenCircuitError, timeout, wrap } from 'cockatiel';
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  TaskCancelledError,
+  TimeoutStrategy,
+  circuitBreaker,
+  handleAll,
+  isBrokenCircuitError,
+  timeout,
+  wrap,
+} from 'cockatiel';
 import { NotifierUnavailable, type Delivery, type Notification, type Notifier } from './port.ts';
 
 export type ResilientNotifierOptions = {

@@ -68,7 +68,15 @@ describe('log mail (MAIL=log, the default)', () => {
     const delivery = await new LogMailer({ info: (...args: unknown[]) => void lines.push(args) } as never).send(confirmed('ada@example.com', 'mail:e3:guest'));
     expect(lines).toEqual([
       [
-        { mail: { to: 'ada@example.com', subject: 'Your booking is confirmed', text: expect.stringContaining('Booking b-42'), template: 'booking.confirmed', messageId: delivery.messageId } },
+        {
+          mail: {
+            to: 'ada@example.com',
+            subject: 'Your booking is confirmed',
+            text: expect.stringContaining('Booking b-42'),
+            template: 'booking.confirmed',
+            messageId: delivery.messageId,
+          },
+        },
         'mail',
       ],
     ]);

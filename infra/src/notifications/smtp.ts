@@ -31,7 +31,14 @@ export class SmtpMailer implements Notifier {
 
   constructor(private readonly options: SmtpOptions) {
     const timeout = options.timeoutMs ?? 10_000;
-    this.transport = nodemailer.createTransport({ url: options.url, pool: true, maxConnections: 2, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout * 3 });
+    this.transport = nodemailer.createTransport({
+      url: options.url,
+      pool: true,
+      maxConnections: 2,
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout * 3,
+    });
     this.domain = /@([^>\s]+)>?\s*$/.exec(options.from)?.[1] ?? 'stayhub.local';
   }
 
@@ -39,7 +46,14 @@ export class SmtpMailer implements Notifier {
     const { subject, text } = renderMail(notification);
     const messageId = `<${createHash('sha256').update(notification.idempotencyKey).digest('hex').slice(0, 32)}@${this.domain}>`;
     try {
-      const info = await this.transport.sendMail({ from: this.options.from, to: notification.to, subject, text, messageId, headers: { 'X-StayHub-Template': notification.template } });
+      const info = await this.transport.sendMail({
+        from: this.options.from,
+        to: notification.to,
+        subject,
+        text,
+        messageId,
+        headers: { 'X-StayHub-Template': notification.template },
+      });
       return { messageId: info.messageId ?? messageId };
     } catch (error) {
       const code = (error as { responseCode?: number }).responseCode;

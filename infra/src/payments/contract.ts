@@ -74,12 +74,15 @@ export const paymentGatewayContract = (name: string, gateway: () => PaymentGatew
       const g = gateway();
       const charged = await g.charge(chargeRequest({ amount: eur(10_000) }));
       if (charged.status !== 'captured') throw new Error('expected a capture');
-      const refund = (amount: number, idempotencyKey = key()) => g.refund({ idempotencyKey, paymentId: charged.paymentId, amount: eur(amount), reference: 'r' });
+      const refund = (amount: number, idempotencyKey = key()) =>
+        g.refund({ idempotencyKey, paymentId: charged.paymentId, amount: eur(amount), reference: 'r' });
       const first = await refund(6_000, `refund-once-${charged.paymentId}`);
       expect(first).toEqual({ status: 'refunded', refundId: expect.any(String), amount: eur(6_000) });
       expect(await refund(6_000, `refund-once-${charged.paymentId}`)).toEqual(first);
       await expect(refund(4_001)).rejects.toMatchObject({ code: 'refund_exceeds_captured' });
-      await expect(g.refund({ idempotencyKey: key(), paymentId: charged.paymentId, amount: { amount: 1, currency: 'USD' }, reference: 'r' })).rejects.toMatchObject({
+      await expect(
+        g.refund({ idempotencyKey: key(), paymentId: charged.paymentId, amount: { amount: 1, currency: 'USD' }, reference: 'r' }),
+      ).rejects.toMatchObject({
         code: 'currency_mismatch',
       });
       expect((await refund(4_000)).amount).toEqual(eur(4_000));

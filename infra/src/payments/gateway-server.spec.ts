@@ -139,7 +139,7 @@ describe('simulated gateway server: webhooks', () => {
     expect(events('b-20')[1]!.refundId).toBe(refund.body.refundId);
   });
 
-  it("twice: the same event arrives twice, with one eventId", async () => {
+  it('twice: the same event arrives twice, with one eventId', async () => {
     await setFaults({ webhook: 'twice' });
     await charge('b-30');
     await waitFor(() => deliveriesOf('b-30').length >= 2);

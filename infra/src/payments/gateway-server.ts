@@ -38,7 +38,10 @@ const statusOf: Record<PaymentErrorCode, number> = {
 };
 
 const problem = (res: Response, status: number, title: string, detail: string, code?: string) =>
-  res.status(status).type('application/problem+json').json({ type: 'about:blank', title, status, detail, ...(code ? { code } : {}) });
+  res
+    .status(status)
+    .type('application/problem+json')
+    .json({ type: 'about:blank', title, status, detail, ...(code ? { code } : {}) });
 
 /**
  * The simulated gateway as an HTTP service: `POST /v1/charges`, `/v1/authorizations`, `/v1/captures`,
@@ -99,17 +102,32 @@ export const createGatewayApp = (options: GatewayAppOptions): Express => {
     res.json(faults);
   });
 
-  app.post('/v1/charges', operation(ChargeBody, (idempotencyKey, b) => gateway.charge({ idempotencyKey, ...b })));
-  app.post('/v1/authorizations', operation(ChargeBody, (idempotencyKey, b) => gateway.authorize({ idempotencyKey, ...b })));
-  app.post('/v1/captures', operation(CaptureBody, (idempotencyKey, b) => gateway.capture({ idempotencyKey, ...b })));
+  app.post(
+    '/v1/charges',
+    operation(ChargeBody, (idempotencyKey, b) => gateway.charge({ idempotencyKey, ...b })),
+  );
+  app.post(
+    '/v1/authorizations',
+    operation(ChargeBody, (idempotencyKey, b) => gateway.authorize({ idempotencyKey, ...b })),
+  );
+  app.post(
+    '/v1/captures',
+    operation(CaptureBody, (idempotencyKey, b) => gateway.capture({ idempotencyKey, ...b })),
+  );
   app.get('/v1/charges/:key', async (req, res) => {
     if (random() < faults.failureRate) return problem(res, 503, 'Service Unavailable', 'Injected failure');
     const found = await gateway.findCharge(req.params.key);
     if (!found) return problem(res, 404, 'Not Found', 'No charge with this idempotency key', 'payment_not_found');
     return res.json(found);
   });
-  app.post('/v1/refunds', operation(RefundBody, (idempotencyKey, b) => gateway.refund({ idempotencyKey, ...b })));
-  app.post('/v1/payouts', operation(PayoutBody, (idempotencyKey, b) => gateway.payout({ idempotencyKey, ...b })));
+  app.post(
+    '/v1/refunds',
+    operation(RefundBody, (idempotencyKey, b) => gateway.refund({ idempotencyKey, ...b })),
+  );
+  app.post(
+    '/v1/payouts',
+    operation(PayoutBody, (idempotencyKey, b) => gateway.payout({ idempotencyKey, ...b })),
+  );
 
   app.use((_req, res) => {
     problem(res, 404, 'Not Found', 'No such route');
@@ -132,9 +150,7 @@ export const createGatewayApp = (options: GatewayAppOptions): Express => {
 export type GatewayServer = { url: string; port: number; gateway: SimulatedGateway; close(): Promise<void> };
 
 /** Starts the gateway app on `port` (0 picks a free one). `close` also drops pending webhooks. */
-export const startGatewayServer = async (
-  options: Omit<GatewayAppOptions, 'signal'> & { port?: number; host?: string },
-): Promise<GatewayServer> => {
+export const startGatewayServer = async (options: Omit<GatewayAppOptions, 'signal'> & { port?: number; host?: string }): Promise<GatewayServer> => {
   const gateway = options.gateway ?? new SimulatedGateway();
   const stop = new AbortController();
   const app = createGatewayApp({ ...options, gateway, signal: stop.signal });

@@ -71,9 +71,9 @@ describe('http payment gateway: resilience', () => {
     const request = chargeRequest();
     await gateway.charge(request);
     await expect(gateway.charge({ ...request, amount: { amount: 1, currency: 'EUR' } })).rejects.toMatchObject({ code: 'idempotency_key_reused' });
-    await expect(gateway.refund({ idempotencyKey: 'k-404', paymentId: 'pay_none', amount: { amount: 1, currency: 'EUR' }, reference: 'r' })).rejects.toBeInstanceOf(
-      PaymentGatewayError,
-    );
+    await expect(
+      gateway.refund({ idempotencyKey: 'k-404', paymentId: 'pay_none', amount: { amount: 1, currency: 'EUR' }, reference: 'r' }),
+    ).rejects.toBeInstanceOf(PaymentGatewayError);
     expect(sent.count).toBe(3);
   });
 

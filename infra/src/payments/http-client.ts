@@ -55,14 +55,8 @@ class TransientHttpError extends Error {
 const isTransient = (error: Error) => error instanceof TransientHttpError || error instanceof TaskCancelledError;
 
 const Declined = z.object({ status: z.literal('declined'), reason: z.string() });
-const ChargeResultBody = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('captured'), paymentId: z.string(), amount: Money }),
-  Declined,
-]);
-const AuthorizeResultBody = z.discriminatedUnion('status', [
-  z.object({ status: z.literal('authorized'), paymentId: z.string(), amount: Money }),
-  Declined,
-]);
+const ChargeResultBody = z.discriminatedUnion('status', [z.object({ status: z.literal('captured'), paymentId: z.string(), amount: Money }), Declined]);
+const AuthorizeResultBody = z.discriminatedUnion('status', [z.object({ status: z.literal('authorized'), paymentId: z.string(), amount: Money }), Declined]);
 const RefundResultBody = z.object({ status: z.literal('refunded'), refundId: z.string(), amount: Money });
 const PayoutResultBody = z.object({ status: z.literal('paid'), payoutId: z.string(), amount: Money });
 const Problem = z.object({ code: z.string().optional(), detail: z.string().optional() });

@@ -20,7 +20,10 @@ describe('payment gateway metrics', () => {
     const after = await metricsText();
     for (const outcome of ['ok', 'declined', 'unavailable']) {
       const labels = `operation="charge",outcome="${outcome}"`;
-      expect(sample(after, 'payment_gateway_call_duration_seconds_count', labels) - sample(before, 'payment_gateway_call_duration_seconds_count', labels), outcome).toBe(1);
+      expect(
+        sample(after, 'payment_gateway_call_duration_seconds_count', labels) - sample(before, 'payment_gateway_call_duration_seconds_count', labels),
+        outcome,
+      ).toBe(1);
     }
   });
 

@@ -17,7 +17,12 @@ const outcomeOf = (answer: unknown): string =>
  * (`payment_gateway_breaker_state`: 0 closed, 1 half-open, 2 open, 3 isolated).
  */
 export const meteredGateway = <G extends PaymentGateway>(gateway: G): G => {
-  const calls = histogram('payment_gateway_call_duration_seconds', 'Calls to the payment gateway (retries and breaker included), by operation and outcome', ['operation', 'outcome'], latencyBuckets);
+  const calls = histogram(
+    'payment_gateway_call_duration_seconds',
+    'Calls to the payment gateway (retries and breaker included), by operation and outcome',
+    ['operation', 'outcome'],
+    latencyBuckets,
+  );
   if (hasBreaker(gateway)) {
     const breaker = gauge('payment_gateway_breaker_state', 'The payment gateway breaker: 0 closed, 1 half-open, 2 open, 3 isolated');
     const transitions = counter('payment_gateway_breaker_transitions_total', 'Breaker transitions, by the state entered', ['state']);
@@ -27,7 +32,8 @@ export const meteredGateway = <G extends PaymentGateway>(gateway: G): G => {
       transitions.inc({ state });
     });
   }
-  const measured = <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
+  const measured =
+    <A extends unknown[], R>(operation: string, call: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       const end = calls.startTimer({ operation });
       try {

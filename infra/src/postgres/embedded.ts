@@ -16,7 +16,6 @@ export type EmbeddedServer = {
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
-
 /** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, who must reach the folder. */
 const reachableByPostgresUser = (dir: string): boolean => {
   try {

@@ -11,10 +11,15 @@ const append = (s: string, k: 'any' | 'no_stream' | 'stream_exists' | 'exact', r
 describe('the PostgreSQL event store schema', () => {
   let pool: Pool;
   const batch = async (groups: ReturnType<typeof append>[][]): Promise<Omit<Outcome, 'group_no'>[][]> => {
-    const { rows } = await pool.query<Outcome>('SELECT group_no, stream, outcome, revision::text FROM es_append_batch($1) ORDER BY group_no, stream', [JSON.stringify(groups)]);
+    const { rows } = await pool.query<Outcome>('SELECT group_no, stream, outcome, revision::text FROM es_append_batch($1) ORDER BY group_no, stream', [
+      JSON.stringify(groups),
+    ]);
     return groups.map((_g, i) => rows.filter((r) => r.group_no === i + 1).map(({ stream, outcome, revision }) => ({ stream, outcome, revision })));
   };
-  const revisions = async (streamId: string) => (await pool.query<{ r: string }>('SELECT stream_revision::text AS r FROM es_events WHERE stream_id = $1 ORDER BY global_position', [streamId])).rows.map((row) => Number(row.r));
+  const revisions = async (streamId: string) =>
+    (await pool.query<{ r: string }>('SELECT stream_revision::text AS r FROM es_events WHERE stream_id = $1 ORDER BY global_position', [streamId])).rows.map(
+      (row) => Number(row.r),
+    );
 
   beforeAll(async () => {
     pool = createPool(await testDatabaseUrl(), 4);
@@ -62,7 +67,10 @@ describe('the PostgreSQL event store schema', () => {
 
   it('keeps one event per stream revision and per event id, whatever writes around the functions', async () => {
     const insert = (eventId: string, revision: number) =>
-      pool.query("INSERT INTO es_events (event_id, stream_id, stream_revision, type, data, occurred_at) VALUES ($1, 's-a', $2, 'Raw', '{}', now())", [eventId, revision]);
+      pool.query("INSERT INTO es_events (event_id, stream_id, stream_revision, type, data, occurred_at) VALUES ($1, 's-a', $2, 'Raw', '{}', now())", [
+        eventId,
+        revision,
+      ]);
     await expect(insert(randomUUID(), 0)).rejects.toMatchObject({ code: '23505' });
     const { rows } = await pool.query<{ id: string }>("SELECT event_id::text AS id FROM es_events WHERE stream_id = 's-a' LIMIT 1");
     await expect(insert(rows[0]!.id, 99)).rejects.toMatchObject({ code: '23505' });

@@ -4,8 +4,7 @@ import { SharedStatement } from './shared-statement.ts';
 /** A writer whose writes finish when the test says so. */
 const controlledWriter = () => {
   const writes: { items: number[]; finish: (error?: Error) => void }[] = [];
-  const write = (items: number[]) =>
-    new Promise<void>((resolve, reject) => writes.push({ items, finish: (error) => (error ? reject(error) : resolve()) }));
+  const write = (items: number[]) => new Promise<void>((resolve, reject) => writes.push({ items, finish: (error) => (error ? reject(error) : resolve()) }));
   return { writes, write };
 };
 
@@ -13,7 +12,10 @@ const turn = () => new Promise((r) => setImmediate(r));
 
 const settled = async <T>(promise: Promise<T>) => {
   let state = 'pending';
-  promise.then(() => (state = 'fulfilled'), () => (state = 'rejected'));
+  promise.then(
+    () => (state = 'fulfilled'),
+    () => (state = 'rejected'),
+  );
   await new Promise((r) => setImmediate(r));
   return state;
 };

@@ -82,7 +82,10 @@ export class SecretStore {
       for (const event of events) {
         const { passwordHash, paymentMethod } = secretsOf(event);
         if (passwordHash) {
-          await this.pool.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING', [passwordHash.userId, passwordHash.hash]);
+          await this.pool.query('INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING', [
+            passwordHash.userId,
+            passwordHash.hash,
+          ]);
           moved += 1;
         }
         if (paymentMethod) {

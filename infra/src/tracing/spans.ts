@@ -88,7 +88,14 @@ export const inEventsSpan = <T>(
   const traces = new Set(contexts.map((c) => trace.getSpanContext(c)!.traceId));
   const all = { ...attributes, 'stayhub.events': events.length };
   if (traces.size === 1) return run(name, SpanKind.CONSUMER, contexts[0]!, [], all, work);
-  return run(name, SpanKind.CONSUMER, ROOT_CONTEXT, contexts.map((c) => ({ context: trace.getSpanContext(c)! })), all, work);
+  return run(
+    name,
+    SpanKind.CONSUMER,
+    ROOT_CONTEXT,
+    contexts.map((c) => ({ context: trace.getSpanContext(c)! })),
+    all,
+    work,
+  );
 };
 
 /** Runs `work` in a span under the stored `traceparent` (a workflow task under the event that caused it), or a fresh trace without one. */

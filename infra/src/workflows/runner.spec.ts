@@ -22,13 +22,26 @@ const clock = new TestClock('2030-01-01T00:00:00Z');
 
 /** `count` events, one stream each, for the workflow to react to. */
 const appendEvents = async (type: string, count: number) => {
-  await store.appendBatch(Array.from({ length: count }, (_, n) => [{ streamId: `${type}-${randomUUID()}`, events: [{ eventId: randomUUID(), type, data: { n } }], expected: 'no_stream' as const }]));
+  await store.appendBatch(
+    Array.from({ length: count }, (_, n) => [
+      { streamId: `${type}-${randomUUID()}`, events: [{ eventId: randomUUID(), type, data: { n } }], expected: 'no_stream' as const },
+    ]),
+  );
 };
 
 /** One task per event of `type`, due at once (the event numbered 0 a minute earlier: it is claimed first), executed by `execute`. */
 const workflow = (name: string, type: string, execute: (n: number) => Promise<void>): Workflow<{ type: 'Work'; n: number }> => ({
   name,
-  react: (event) => (event.type === type ? [{ taskId: `${name}:${event.eventId}`, dueAt: new Date(clock.now().getTime() - ((event.data as { n: number }).n === 0 ? 60_000 : 0)).toISOString(), task: { type: 'Work', n: (event.data as { n: number }).n } }] : []),
+  react: (event) =>
+    event.type === type
+      ? [
+          {
+            taskId: `${name}:${event.eventId}`,
+            dueAt: new Date(clock.now().getTime() - ((event.data as { n: number }).n === 0 ? 60_000 : 0)).toISOString(),
+            task: { type: 'Work', n: (event.data as { n: number }).n },
+          },
+        ]
+      : [],
   execute: (task) => execute(task.n),
 });
 
@@ -90,13 +103,24 @@ describe('the workflow runner executes due tasks', () => {
   it("each task's log lines name the correlation id of the event that caused it, done or failed", async () => {
     const streamId = `Correlated-${randomUUID()}`;
     await store.append(streamId, [{ eventId: randomUUID(), type: 'CorrelatedHappened', data: { n: 1 }, metadata: { correlationId: 'corr-ok' } }], 'no_stream');
-    await store.append(`Correlated-${randomUUID()}`, [{ eventId: randomUUID(), type: 'CorrelatedHappened', data: { n: 2 }, metadata: { correlationId: 'corr-failing' } }], 'no_stream');
+    await store.append(
+      `Correlated-${randomUUID()}`,
+      [{ eventId: randomUUID(), type: 'CorrelatedHappened', data: { n: 2 }, metadata: { correlationId: 'corr-failing' } }],
+      'no_stream',
+    );
     const done: unknown[] = [];
     const failed: Record<string, unknown>[] = [];
     const correlated = workflow('correlated', 'CorrelatedHappened', async (n) => {
       if (n === 2) throw new Error('the mail server is away');
     });
-    const runner = new WorkflowRunner({ pool, eventStore: store, clock, workflows: [correlated], onDone: (context) => done.push(context), onError: (_error, context) => failed.push(context) });
+    const runner = new WorkflowRunner({
+      pool,
+      eventStore: store,
+      clock,
+      workflows: [correlated],
+      onDone: (context) => done.push(context),
+      onError: (_error, context) => failed.push(context),
+    });
     await runner.runDueTasks();
     expect(done).toEqual([expect.objectContaining({ workflow: 'correlated', type: 'Work', correlationId: 'corr-ok' })]);
     expect(failed).toEqual([expect.objectContaining({ correlationId: 'corr-failing', attempt: 1, parked: false })]);
@@ -123,9 +147,17 @@ describe('durable deadlines, retries and parking', () => {
   const HOUR = 3_600_000;
   type Remind = { type: 'Remind'; id: string };
   /** One task per event of `type`, due an hour after the clock's now when it reacted. */
-  const reminders = (name: string, type: string, execute: (task: Remind, attempt: number) => Promise<void>, hooks: Partial<Workflow<Remind>> = {}): Workflow<Remind> => ({
+  const reminders = (
+    name: string,
+    type: string,
+    execute: (task: Remind, attempt: number) => Promise<void>,
+    hooks: Partial<Workflow<Remind>> = {},
+  ): Workflow<Remind> => ({
     name,
-    react: (event) => (event.type === type ? [{ taskId: `${name}:${event.streamId}`, dueAt: new Date(at.now().getTime() + HOUR).toISOString(), task: { type: 'Remind', id: event.streamId } }] : []),
+    react: (event) =>
+      event.type === type
+        ? [{ taskId: `${name}:${event.streamId}`, dueAt: new Date(at.now().getTime() + HOUR).toISOString(), task: { type: 'Remind', id: event.streamId } }]
+        : [],
     execute: (task, { attempt }) => execute(task, attempt),
     ...hooks,
   });

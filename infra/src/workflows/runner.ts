@@ -8,8 +8,17 @@ import type { Clock } from '../time/clock.ts';
 import { inCausedSpan, markSpanFailed } from '../tracing/spans.ts';
 import { ASYNC_COMMIT, workflowSchema } from './schema.ts';
 import {
-  checkpointOf, earliestOf, ensureCheckpoints, listParkedEvents, noteFailure, readCheckpoints, recordForAll, retryParkedEvents, WorkflowRecordFailed,
-  type ParkedWorkflowEvent, type RetryParkedResult,
+  checkpointOf,
+  earliestOf,
+  ensureCheckpoints,
+  listParkedEvents,
+  noteFailure,
+  readCheckpoints,
+  recordForAll,
+  retryParkedEvents,
+  WorkflowRecordFailed,
+  type ParkedWorkflowEvent,
+  type RetryParkedResult,
 } from './subscription.ts';
 
 /** What a workflow decides on an event: a task, durable, due at a time (now for "at once"). */
@@ -64,10 +73,27 @@ export type TaskState = 'running' | 'due' | 'overdue' | 'scheduled' | 'parked';
 
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
-type TaskRow = { task_id: string; workflow: string; task: { type: string }; attempts: number; parked_times: number; traceparent: string | null; correlation_id: string | null };
+type TaskRow = {
+  task_id: string;
+  workflow: string;
+  task: { type: string };
+  attempts: number;
+  parked_times: number;
+  traceparent: string | null;
+  correlation_id: string | null;
+};
 
 /** A parked task, as the operator sees it. */
-export type ParkedTask = { taskId: string; workflow: string; type: string; task: Record<string, unknown>; attempts: number; lastError: string | null; parkedAt: string; dueAt: string };
+export type ParkedTask = {
+  taskId: string;
+  workflow: string;
+  type: string;
+  task: Record<string, unknown>;
+  attempts: number;
+  lastError: string | null;
+  parkedAt: string;
+  dueAt: string;
+};
 
 /**
  * Runs process managers on the event store's own subscription (not the log), so a Kafka outage
@@ -124,7 +150,10 @@ export class WorkflowRunner {
     for (let failures = 0; !signal.aborted; failures++) {
       try {
         await WorkflowRunner.migrate(this.options.pool);
-        await ensureCheckpoints(this.options.pool, this.options.workflows.map((w) => w.name));
+        await ensureCheckpoints(
+          this.options.pool,
+          this.options.workflows.map((w) => w.name),
+        );
         return;
       } catch (error) {
         this.options.onError?.(error, { part: 'workflow start' });
@@ -339,7 +368,15 @@ export class WorkflowRunner {
 
   /** Parked tasks, oldest first: what an operator must look at. */
   static async parkedTasks(pool: Pool, limit = 100): Promise<ParkedTask[]> {
-    const { rows } = await pool.query<{ task_id: string; workflow: string; task: Record<string, unknown> & { type: string }; attempts: number; last_error: string | null; parked_at: Date; due_at: Date }>(
+    const { rows } = await pool.query<{
+      task_id: string;
+      workflow: string;
+      task: Record<string, unknown> & { type: string };
+      attempts: number;
+      last_error: string | null;
+      parked_at: Date;
+      due_at: Date;
+    }>(
       `SELECT task_id, workflow, task, attempts, last_error, parked_at, due_at FROM workflow_tasks
         WHERE parked_at IS NOT NULL ORDER BY parked_at, task_id LIMIT $1`,
       [limit],
@@ -405,7 +442,15 @@ export class WorkflowRunner {
          FROM workflow_tasks`,
       [now.toISOString()],
     );
-    const checkpoints = await pool.query<{ name: string; position: string; last_error: string | null; last_error_at: Date | null; failing_since: Date | null; stuck: boolean; parked: number }>(
+    const checkpoints = await pool.query<{
+      name: string;
+      position: string;
+      last_error: string | null;
+      last_error_at: Date | null;
+      failing_since: Date | null;
+      stuck: boolean;
+      parked: number;
+    }>(
       `SELECT c.name, c.position, c.last_error, c.last_error_at, c.failing_since,
               coalesce(c.failing_since < now() - make_interval(secs => $2::double precision / 1000), false) AS stuck,
               (SELECT count(*) FROM workflow_parked p WHERE c.name = 'workflow:' || p.workflow) AS parked

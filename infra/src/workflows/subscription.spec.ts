@@ -54,7 +54,10 @@ describe('workflow subscriptions, one checkpoint per workflow', () => {
     expect(await tasksOf('fussy')).toEqual([`fussy-${fine}`]);
     expect(await tasksOf('calm')).toEqual([`calm-${throwing}`, `calm-${badDate}`, `calm-${fine}`].sort());
     const parked = await WorkflowRunner.listParked(pool, 'fussy');
-    expect(parked.map((p) => [p.eventId, p.type])).toEqual([[throwing, 'Poison'], [badDate, 'BadDate']]);
+    expect(parked.map((p) => [p.eventId, p.type])).toEqual([
+      [throwing, 'Poison'],
+      [badDate, 'BadDate'],
+    ]);
     expect(parked[0]!.error).toContain('cannot react to Poison');
     expect(await WorkflowRunner.listParked(pool, 'calm')).toEqual([]);
 
@@ -75,12 +78,15 @@ describe('workflow subscriptions, one checkpoint per workflow', () => {
     let broken = true;
     const flaky: EventStore = new Proxy(store, {
       get: (target, property, receiver) =>
-        property === 'subscribe' && broken ? async () => Promise.reject(new Error('connection terminated unexpectedly')) : Reflect.get(target, property, receiver),
+        property === 'subscribe' && broken
+          ? async () => Promise.reject(new Error('connection terminated unexpectedly'))
+          : Reflect.get(target, property, receiver),
     });
     const stop = new AbortController();
     const running = runner([workflow('flaky')], flaky).run(stop.signal);
     const eventId = await append('AfterOutage');
-    const status = async () => (await WorkflowRunner.health(pool, new Date(), { eventStore: store, stuckAfterMs: 0 })).subscriptions.find((s) => s.workflow === 'flaky');
+    const status = async () =>
+      (await WorkflowRunner.health(pool, new Date(), { eventStore: store, stuckAfterMs: 0 })).subscriptions.find((s) => s.workflow === 'flaky');
     await expect.poll(status, { timeout: 10_000 }).toMatchObject({ lastError: 'Error: connection terminated unexpectedly', stuck: true });
     expect((await status())!.lag).toBeGreaterThan(0);
 
@@ -111,7 +117,10 @@ describe('workflow subscriptions, one checkpoint per workflow', () => {
     const first = await append('First');
     const middle = await store.headPosition();
     const second = await append('Second');
-    for (const [name, position] of [[behind.name, start], [ahead.name, middle]] as const) {
+    for (const [name, position] of [
+      [behind.name, start],
+      [ahead.name, middle],
+    ] as const) {
       await pool.query('INSERT INTO subscription_checkpoints (name, position) VALUES ($1, $2)', [`workflow:${name}`, position]);
     }
 

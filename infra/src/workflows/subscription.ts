@@ -53,7 +53,8 @@ export const readCheckpoints = async (pool: Pool, workflows: readonly string[]):
 };
 
 /** Where a reader serving every workflow starts: after the checkpoint of the one furthest behind. */
-export const earliestOf = (positions: ReadonlyMap<string, string>): string => [...positions.values()].reduce((a, b) => (isAfter(a, b) ? b : a), [...positions.values()][0] ?? '');
+export const earliestOf = (positions: ReadonlyMap<string, string>): string =>
+  [...positions.values()].reduce((a, b) => (isAfter(a, b) ? b : a), [...positions.values()][0] ?? '');
 
 /** Recording one workflow's reactions failed even event by event (the database away): its subscription is behind. */
 export class WorkflowRecordFailed extends Error {
@@ -73,7 +74,13 @@ export class WorkflowRecordFailed extends Error {
  * otherwise each workflow records its part on its own (`recordReactions`: retries, then parks what
  * it cannot react to or store), so one workflow's bad event never holds back another's.
  */
-export const recordForAll = async (pool: Pool, workflows: readonly Reacting[], positions: Map<string, string>, events: RecordedEvent[], options: RecordOptions = {}): Promise<void> => {
+export const recordForAll = async (
+  pool: Pool,
+  workflows: readonly Reacting[],
+  positions: Map<string, string>,
+  events: RecordedEvent[],
+  options: RecordOptions = {},
+): Promise<void> => {
   const due = workflows
     .map((workflow) => ({ workflow, events: events.filter((e) => isAfter(e.globalPosition, positions.get(workflow.name) ?? '')) }))
     .filter((d) => d.events.length > 0);
@@ -83,7 +90,13 @@ export const recordForAll = async (pool: Pool, workflows: readonly Reacting[], p
   };
   let rows: ReturnType<typeof taskRows> | undefined = [];
   try {
-    for (const d of due) rows.push(...taskRows(d.workflow.name, d.events.map((event) => ({ event, reactions: d.workflow.react(event) }))));
+    for (const d of due)
+      rows.push(
+        ...taskRows(
+          d.workflow.name,
+          d.events.map((event) => ({ event, reactions: d.workflow.react(event) })),
+        ),
+      );
   } catch {
     rows = undefined; // a reaction threw: each workflow records on its own, and the one that threw retries and parks
   }
@@ -130,7 +143,15 @@ type Reacted = Extract<Decided, { reactions: unknown }>;
 const taskRows = (workflow: string, decided: readonly Reacted[]) =>
   decided.flatMap((d) => {
     const { traceparent = null, correlationId = null } = d.event.metadata;
-    return d.reactions.map((reaction) => ({ task_id: reaction.taskId, workflow, due_at: reaction.dueAt, task: reaction.task, caused_by: d.event.eventId, traceparent, correlation_id: correlationId }));
+    return d.reactions.map((reaction) => ({
+      task_id: reaction.taskId,
+      workflow,
+      due_at: reaction.dueAt,
+      task: reaction.task,
+      caused_by: d.event.eventId,
+      traceparent,
+      correlation_id: correlationId,
+    }));
   });
 
 /** Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip, one transaction, no WAL wait: see ASYNC_COMMIT). */
@@ -196,7 +217,12 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
   const parkFailedReactions = async (client: PoolClient) => {
     for (const d of decided) {
       if (!('error' in d)) continue;
-      options.log?.('workflow reaction failed; event parked', { workflow: workflow.name, eventId: d.event.eventId, type: d.event.type, error: printable(d.error) });
+      options.log?.('workflow reaction failed; event parked', {
+        workflow: workflow.name,
+        eventId: d.event.eventId,
+        type: d.event.type,
+        error: printable(d.error),
+      });
       await park(client, workflow.name, d.event, d.error);
     }
   };
@@ -209,7 +235,11 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
     }
     await inTransaction(pool, async (client) => {
       await rebuildable(client);
-      await insertTasks(client, workflow.name, decided.filter((d): d is Extract<Decided, { reactions: unknown }> => 'reactions' in d));
+      await insertTasks(
+        client,
+        workflow.name,
+        decided.filter((d): d is Extract<Decided, { reactions: unknown }> => 'reactions' in d),
+      );
       await parkFailedReactions(client);
       await advance(client, workflow.name, last);
     });
@@ -236,7 +266,12 @@ export const recordReactions = async (pool: Pool, workflow: Reacting, events: Re
         }
       }
       if (failure !== undefined) {
-        options.log?.('workflow tasks could not be stored; event parked', { workflow: workflow.name, eventId: d.event.eventId, type: d.event.type, error: printable(failure) });
+        options.log?.('workflow tasks could not be stored; event parked', {
+          workflow: workflow.name,
+          eventId: d.event.eventId,
+          type: d.event.type,
+          error: printable(failure),
+        });
         await park(client, workflow.name, d.event, failure);
       }
     }
@@ -256,7 +291,16 @@ export const noteFailure = async (pool: Pool, workflow: string, error: unknown):
     .catch(() => undefined);
 };
 
-export type ParkedWorkflowEvent = { workflow: string; eventId: string; position: string; type: string; streamId: string; error: string; parkedAt: string; event: RecordedEvent };
+export type ParkedWorkflowEvent = {
+  workflow: string;
+  eventId: string;
+  position: string;
+  type: string;
+  streamId: string;
+  error: string;
+  parkedAt: string;
+  event: RecordedEvent;
+};
 
 /** Events parked by one workflow (or all), oldest first. */
 export const listParkedEvents = async (pool: Pool, workflow?: string): Promise<ParkedWorkflowEvent[]> => {
@@ -267,7 +311,16 @@ export const listParkedEvents = async (pool: Pool, workflow?: string): Promise<P
   );
   return rows.map((r) => {
     const event = JSON.parse(r.event) as RecordedEvent;
-    return { workflow: r.workflow, eventId: r.event_id, position: r.position, type: event.type, streamId: event.streamId, error: r.error, parkedAt: r.parked_at.toISOString(), event };
+    return {
+      workflow: r.workflow,
+      eventId: r.event_id,
+      position: r.position,
+      type: event.type,
+      streamId: event.streamId,
+      error: r.error,
+      parkedAt: r.parked_at.toISOString(),
+      event,
+    };
   });
 };
 
@@ -290,7 +343,11 @@ export const retryParkedEvents = async (pool: Pool, workflow: Reacting): Promise
       });
       if (retried) result.retried.push(parked.eventId);
     } catch (error) {
-      await pool.query('UPDATE workflow_parked SET error = $3, parked_at = now() WHERE workflow = $1 AND event_id = $2', [workflow.name, parked.eventId, printable(error)]);
+      await pool.query('UPDATE workflow_parked SET error = $3, parked_at = now() WHERE workflow = $1 AND event_id = $2', [
+        workflow.name,
+        parked.eventId,
+        printable(error),
+      ]);
       result.failed.push({ eventId: parked.eventId, error: printable(error) });
     }
   }

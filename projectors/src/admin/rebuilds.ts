@@ -34,7 +34,17 @@ export class RebuildJobs {
 
   start(projection: string, swap: boolean): RebuildJob {
     if (this.job?.status === 'running') throw new HttpProblem(409, 'Conflict', `A rebuild of ${this.job.projection} is running; start another when it is done`);
-    const job: RebuildJob = { projection, swap, status: 'running', done: 0, total: 0, startedAt: this.now().toISOString(), finishedAt: null, outcome: null, error: null };
+    const job: RebuildJob = {
+      projection,
+      swap,
+      status: 'running',
+      done: 0,
+      total: 0,
+      startedAt: this.now().toISOString(),
+      finishedAt: null,
+      outcome: null,
+      error: null,
+    };
     this.job = job;
     const progress = (): Progress => ({
       update: (done, total) => {

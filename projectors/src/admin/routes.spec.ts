@@ -35,7 +35,10 @@ let base = '';
 let rebuilds: RebuildJobs;
 const as = (role: 'guest' | 'host' | 'admin') => tokens.issue({ userId: randomUUID(), role, email: `${role}@stayhub.test` });
 const call = async (method: string, path: string, role?: 'guest' | 'host' | 'admin', body?: unknown) => {
-  const headers: Record<string, string> = { ...(role ? { authorization: `Bearer ${await as(role)}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };
+  const headers: Record<string, string> = {
+    ...(role ? { authorization: `Bearer ${await as(role)}` } : {}),
+    ...(body ? { 'content-type': 'application/json' } : {}),
+  };
   const response = await fetch(`${base}${path}`, { method, headers, ...(body ? { body: JSON.stringify(body) } : {}) });
   return { status: response.status, type: response.headers.get('content-type'), body: (await response.json()) as any };
 };
@@ -45,7 +48,12 @@ beforeAll(async () => {
   store = await PostgresEventStore.create(pool);
   await migrateProjector(pool, [tallies]);
   rebuilds = new RebuildJobs({ pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
-  const app = createHttpApp({ title: 'admin', routes: adminRoutes({ pool, projections: [tallies], now: () => new Date(), rebuilds }), tokens, logError: () => undefined });
+  const app = createHttpApp({
+    title: 'admin',
+    routes: adminRoutes({ pool, projections: [tallies], now: () => new Date(), rebuilds }),
+    tokens,
+    logError: () => undefined,
+  });
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -94,12 +102,19 @@ describe('the operator routes of the projectors', () => {
   });
 
   it('answer 404 for an unknown projection and 400 for a malformed name', async () => {
-    expect(await call('POST', '/admin/projections/nope/parked/retry', 'admin')).toMatchObject({ status: 404, body: { detail: 'No projection nope; there are tallies' } });
+    expect(await call('POST', '/admin/projections/nope/parked/retry', 'admin')).toMatchObject({
+      status: 404,
+      body: { detail: 'No projection nope; there are tallies' },
+    });
     expect((await call('POST', '/admin/projections/DROP%20TABLE/parked/retry', 'admin')).status).toBe(400);
   });
 
   it('list workflow tasks due and parked, with counts', async () => {
-    expect((await call('GET', '/admin/workflows/tasks', 'admin')).body).toEqual({ counts: { pending: 0, overdue: 0, parked: 0, subscriptions: [] }, due: [], parked: [] });
+    expect((await call('GET', '/admin/workflows/tasks', 'admin')).body).toEqual({
+      counts: { pending: 0, overdue: 0, parked: 0, subscriptions: [] },
+      due: [],
+      parked: [],
+    });
     await pool.query(workflowSchema);
     await pool.query(`INSERT INTO workflow_tasks (task_id, workflow, due_at, task, attempts, last_error, parked_at) VALUES
       ('expire-request:b1', 'bookings', now() + interval '1 day', '{}', 0, NULL, NULL),
@@ -127,13 +142,24 @@ describe('the operator routes of the projectors', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       current = (await call('GET', '/admin/rebuilds/current', 'admin')).body.rebuild;
     }
-    expect(current).toMatchObject({ status: 'done', done: 3, total: 3, error: null, outcome: { status: 'swapped', events: 3, targets: [{ projection: 'tallies', target: 'tallies_r1' }] } });
+    expect(current).toMatchObject({
+      status: 'done',
+      done: 3,
+      total: 3,
+      error: null,
+      outcome: { status: 'swapped', events: 3, targets: [{ projection: 'tallies', target: 'tallies_r1' }] },
+    });
     expect((await pool.query('SELECT label, times FROM tallies_r1 ORDER BY label')).rows).toEqual(['a', 'b', 'c'].map((label) => ({ label, times: 1 })));
     expect((await call('GET', '/admin/projections', 'admin')).body.projections).toMatchObject([{ name: 'tallies', target: 'tallies_r1', lag: 0 }]);
   });
 
   it('run one rebuild at a time', () => {
-    const jobs = new RebuildJobs({ pool, events: { read: () => new Promise(() => undefined) }, adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
+    const jobs = new RebuildJobs({
+      pool,
+      events: { read: () => new Promise(() => undefined) },
+      adapter: pgRebuildAdapter(pool, [tallies]),
+      log: () => undefined,
+    });
     expect(jobs.start('tallies', false).status).toBe('running');
     expect(() => jobs.start('tallies', false)).toThrow(/A rebuild of tallies is running/);
   });

@@ -41,7 +41,11 @@ export const adminRoutes = (deps: AdminDeps): Route[] => {
       auth: 'user',
       roles: ['admin'],
       handler: async () => {
-        const statuses = await projectionStatus(deps.pool, deps.projections.map((p) => p.name), deps.eventStore ? { eventStore: deps.eventStore } : {});
+        const statuses = await projectionStatus(
+          deps.pool,
+          deps.projections.map((p) => p.name),
+          deps.eventStore ? { eventStore: deps.eventStore } : {},
+        );
         const projections = await Promise.all(
           statuses.map(async (status) => ({
             ...status,

@@ -6,16 +6,7 @@ import { continuedTraceparent, type EventMetadata, type RecordedEvent } from '@s
  * The wire form of a recorded event: key = stream id, value = JSON `{ data, metadata }`, and the
  * envelope in headers so routers and tracing can read it without parsing the value.
  */
-export const HEADERS = [
-  'eventId',
-  'type',
-  'streamRevision',
-  'globalPosition',
-  'schemaVersion',
-  'occurredAt',
-  'traceparent',
-  'correlationId',
-] as const;
+export const HEADERS = ['eventId', 'type', 'streamRevision', 'globalPosition', 'schemaVersion', 'occurredAt', 'traceparent', 'correlationId'] as const;
 
 export type KafkaEventMessage = { key: string; value: string; headers: Record<string, string> };
 
@@ -43,7 +34,10 @@ export class UndecodableMessage extends Error {
   override readonly name = 'UndecodableMessage';
 }
 
-const count = z.string().regex(/^\d{1,15}$/).transform(Number);
+const count = z
+  .string()
+  .regex(/^\d{1,15}$/)
+  .transform(Number);
 const headerSchema = z.object({
   eventId: z.string().min(1),
   type: z.string().min(1),

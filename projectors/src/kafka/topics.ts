@@ -26,9 +26,7 @@ const BY_PREFIX: ReadonlyArray<readonly [prefix: string, topic: Topic]> = [
   ['payment-', TOPICS.commerce],
 ];
 
-export const topicFor = (streamId: string): Topic =>
-  BY_PREFIX.find(([prefix]) => streamId.startsWith(prefix))?.[1] ?? TOPICS.other;
+export const topicFor = (streamId: string): Topic => BY_PREFIX.find(([prefix]) => streamId.startsWith(prefix))?.[1] ?? TOPICS.other;
 
 /** Kafka topic names allow only `[a-zA-Z0-9._-]`, at most 249 characters. */
-export const deadLetterTopic = (groupId: string): string =>
-  `stayhub.dead-letter.${groupId.replace(/[^a-zA-Z0-9._-]/g, '_')}`.slice(0, 249);
+export const deadLetterTopic = (groupId: string): string => `stayhub.dead-letter.${groupId.replace(/[^a-zA-Z0-9._-]/g, '_')}`.slice(0, 249);

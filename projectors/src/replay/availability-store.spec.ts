@@ -104,6 +104,8 @@ describe.skipIf(Boolean(skip))(`replay of availability into a fresh Redis key pr
     expect(outcome.status).toBe('built');
     const comparison = outcome.comparisons.availability!;
     expect(comparison.tables[0]!.differences).toBe(1);
-    expect(comparison.samples).toEqual([{ table: outcome.targets[0]!.target, key: { unit_type_id: 'room', key: '2030-01-31' }, rebuilt: { used: 3 }, live: { used: 4 } }]);
+    expect(comparison.samples).toEqual([
+      { table: outcome.targets[0]!.target, key: { unit_type_id: 'room', key: '2030-01-31' }, rebuilt: { used: 3 }, live: { used: 4 } },
+    ]);
   });
 });

@@ -74,7 +74,10 @@ describe('replay CLI', () => {
     const checkpointOf = async (name: string) =>
       (await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [name])).rows[0]?.position ?? '';
     // Ctrl-C once the rebuild has stored a first batch: what it stored must survive the stop.
-    const stopped = await cli(['rebuild', 'all', '--batch', '1'], { when: 'building listings_r1', ready: async () => (await checkpointOf('listings_r1')) !== '' });
+    const stopped = await cli(['rebuild', 'all', '--batch', '1'], {
+      when: 'building listings_r1',
+      ready: async () => (await checkpointOf('listings_r1')) !== '',
+    });
     expect(stopped.err).toContain('stopping after the batch in hand');
     expect(stopped.code).toBe(130);
     expect(stopped.out).toContain('resume with: npm run replay -- rebuild all --batch 1');

@@ -43,7 +43,11 @@ const table = (rows: Record<string, unknown>[]): string => {
   const columns = Object.keys(rows[0]!);
   const cells = rows.map((row) => columns.map((c) => String(row[c] ?? '')));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), ...cells.map(line)].join('\n');
 };
 
@@ -80,8 +84,23 @@ const main = async (argv: string[]): Promise<number> => {
   try {
     switch (command) {
       case 'list': {
-        const rows = await listProjections(pool, pgProjections.map((p) => p.name), pgEventSource(pool, new PostgresEventStore(pool)));
-        print(table(rows.map((r) => ({ projection: r.name, target: r.target, position: r.position || '-', lag: r.lag, parked: r.parked, rebuilding: r.rebuilding ?? '' }))));
+        const rows = await listProjections(
+          pool,
+          pgProjections.map((p) => p.name),
+          pgEventSource(pool, new PostgresEventStore(pool)),
+        );
+        print(
+          table(
+            rows.map((r) => ({
+              projection: r.name,
+              target: r.target,
+              position: r.position || '-',
+              lag: r.lag,
+              parked: r.parked,
+              rebuilding: r.rebuilding ?? '',
+            })),
+          ),
+        );
         return 0;
       }
       case 'rebuild': {
@@ -99,7 +118,10 @@ const main = async (argv: string[]): Promise<number> => {
         const stores = readStoreClientsFromConfig(config);
         const search = stores.elasticsearch && {
           client: stores.elasticsearch,
-          projections: [listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias), productSearchElasticsearch(stores.elasticsearch, stores.productsAlias)],
+          projections: [
+            listingSearchElasticsearch(stores.elasticsearch, stores.listingsAlias),
+            productSearchElasticsearch(stores.elasticsearch, stores.productsAlias),
+          ],
         };
         const outcome = await rebuild(
           {
@@ -128,7 +150,11 @@ const main = async (argv: string[]): Promise<number> => {
       }
       case 'parked': {
         const parked = await listParked(pool, projectionOrExit(name).name);
-        print(table(parked.map((p) => ({ position: p.position, event: p.eventId, type: p.type, stream: p.streamId, parked: p.parkedAt, error: p.error.slice(0, 120) }))));
+        print(
+          table(
+            parked.map((p) => ({ position: p.position, event: p.eventId, type: p.type, stream: p.streamId, parked: p.parkedAt, error: p.error.slice(0, 120) })),
+          ),
+        );
         return 0;
       }
       case 'retry-parked': {

@@ -35,7 +35,10 @@ export const retryParked = async (pool: Pool, projection: PgProjection): Promise
   for (const parked of await listParked(pool, projection.name)) {
     try {
       const applied = await inTransaction(pool, async (client) => {
-        const { rows } = await client.query('SELECT 1 FROM projection_parked WHERE projection = $1 AND event_id = $2 FOR UPDATE', [projection.name, parked.eventId]);
+        const { rows } = await client.query('SELECT 1 FROM projection_parked WHERE projection = $1 AND event_id = $2 FOR UPDATE', [
+          projection.name,
+          parked.eventId,
+        ]);
         if (rows.length === 0) return false; // retried meanwhile by someone else
         await applyEvents(client, projection, [parked.event], await liveTarget(client, projection.name));
         await client.query('DELETE FROM projection_parked WHERE projection = $1 AND event_id = $2', [projection.name, parked.eventId]);

@@ -7,7 +7,6 @@ import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableCom
 
 const quote = (identifier: string) => `"${identifier.replaceAll('"', '""')}"`;
 
-
 /** A target's tables are named from it: `listings_r3` and `listings_r3_unit_types` → suffixes '' and '_unit_types'. */
 const tableSuffixes = async (db: PoolClient, target: string): Promise<string[]> => {
   const { rows } = await db.query<{ name: string }>(
@@ -15,7 +14,10 @@ const tableSuffixes = async (db: PoolClient, target: string): Promise<string[]> 
       WHERE table_schema = current_schema() AND (table_name = $1 OR starts_with(table_name, $1 || '_'))`,
     [target],
   );
-  return rows.map((r) => r.name.slice(target.length)).filter((suffix) => !/^_r\d+/.test(suffix)).sort();
+  return rows
+    .map((r) => r.name.slice(target.length))
+    .filter((suffix) => !/^_r\d+/.test(suffix))
+    .sort();
 };
 
 const primaryKey = async (db: PoolClient, table: string): Promise<string[]> => {
@@ -35,7 +37,12 @@ const compareTable = async (db: PoolClient, suffix: string, rebuilt: string, liv
   const counts = await db.query<{ rebuilt: number; live: number }>(
     `SELECT (SELECT count(*) FROM ${r}) AS rebuilt, ${exists.rows[0]?.ok ? `(SELECT count(*) FROM ${l})` : '0'} AS live`,
   );
-  const table: TableComparison = { table: suffix || '(main)', rebuiltRows: Number(counts.rows[0]!.rebuilt), liveRows: Number(counts.rows[0]!.live), differences: 0 };
+  const table: TableComparison = {
+    table: suffix || '(main)',
+    rebuiltRows: Number(counts.rows[0]!.rebuilt),
+    liveRows: Number(counts.rows[0]!.live),
+    differences: 0,
+  };
   if (!exists.rows[0]?.ok || key.length === 0) return { table: { ...table, differences: table.rebuiltRows }, samples: [] as RowDifference[] };
   const on = key.map((c) => `r.${quote(c)} = l.${quote(c)}`).join(' AND ');
   const differing = `FROM ${r} r FULL OUTER JOIN ${l} l ON ${on} WHERE to_jsonb(r) IS DISTINCT FROM to_jsonb(l)`;

@@ -19,7 +19,10 @@ const tablesOf = async (target: string): Promise<string[]> => {
     `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND (table_name = $1 OR table_name LIKE $2)`,
     [target, `${target.replaceAll('_', '\\_')}\\_%`],
   );
-  return rows.map((r) => r.name.slice(target.length)).filter((suffix) => !/^_r\d/.test(suffix)).sort();
+  return rows
+    .map((r) => r.name.slice(target.length))
+    .filter((suffix) => !/^_r\d/.test(suffix))
+    .sort();
 };
 
 const deps = (progress: () => Progress = () => silentProgress) => ({
@@ -31,8 +34,7 @@ const deps = (progress: () => Progress = () => silentProgress) => ({
   progress,
 });
 
-const run = (options: Partial<RebuildOptions>, progress?: () => Progress) =>
-  rebuild(deps(progress), { names, batchSize: 25, dropAfterMs: 300, ...options });
+const run = (options: Partial<RebuildOptions>, progress?: () => Progress) => rebuild(deps(progress), { names, batchSize: 25, dropAfterMs: 300, ...options });
 
 const liveTargetOf = async (projection: string) =>
   (await stack.pool.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1', [projection])).rows[0]!.target;
@@ -92,18 +94,31 @@ const recordHistory = async () => {
       { unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 25_000, currency: 'EUR' } },
     ],
   });
-  const edited = await stack.command.put(`/listings/${rental.listingId}`, { title: 'Replay riverside flat, renovated', amenities: ['wifi', 'balcony'] }, { token: hosts[0]!.token });
+  const edited = await stack.command.put(
+    `/listings/${rental.listingId}`,
+    { title: 'Replay riverside flat, renovated', amenities: ['wifi', 'balcony'] },
+    { token: hosts[0]!.token },
+  );
   expect(edited.status, JSON.stringify(edited.body)).toBe(200);
   const draft = await stack.command.post('/listings', { kind: 'rental', details: { title: 'Replay draft' } }, { token: hosts[1]!.token });
   expect(draft.status).toBe(201);
   const unlisted = await publishedListing(stack, hosts[1]!, 'rental', { title: 'Replay gone flat' });
   expect((await stack.command.post(`/listings/${unlisted.listingId}/unlist`, {}, { token: hosts[1]!.token })).status).toBe(200);
-  const nights = (from: number, to: number, amount: number | null) => ({ unitTypeId: 'double', from: day(stack, from), to: day(stack, to), price: amount === null ? null : { amount, currency: 'EUR' } });
+  const nights = (from: number, to: number, amount: number | null) => ({
+    unitTypeId: 'double',
+    from: day(stack, from),
+    to: day(stack, to),
+    price: amount === null ? null : { amount, currency: 'EUR' },
+  });
   for (const change of [nights(40, 50, 12_000), nights(44, 46, null)]) {
     const priced = await stack.command.put(`/listings/${hotel.listingId}/prices`, change, { token: hosts[1]!.token });
     expect(priced.status, JSON.stringify(priced.body)).toBe(200);
   }
-  const blocked = await stack.command.post(`/listings/${hotel.listingId}/blocks`, { unitTypeId: 'double', from: day(stack, 40), to: day(stack, 43), units: 2 }, { token: hosts[1]!.token });
+  const blocked = await stack.command.post(
+    `/listings/${hotel.listingId}/blocks`,
+    { unitTypeId: 'double', from: day(stack, 40), to: day(stack, 43), units: 2 },
+    { token: hosts[1]!.token },
+  );
   expect(blocked.status, JSON.stringify(blocked.body)).toBeLessThan(300);
 
   const book = async (guest: number, body: Record<string, unknown>) => {
@@ -118,20 +133,41 @@ const recordHistory = async () => {
   const failed = await book(2, { listingId: rental.listingId, checkIn: day(stack, 30), checkOut: day(stack, 31), paymentMethod: 'tok_declined' });
   const hotelStays = await Promise.all(
     Array.from({ length: 8 }, (_, i) =>
-      book(i % 3, { listingId: hotel.listingId, unitTypeId: i % 2 ? 'double' : 'suite', checkIn: day(stack, 40 + (i % 4)), checkOut: day(stack, 42 + (i % 4)), guests: 2 }),
+      book(i % 3, {
+        listingId: hotel.listingId,
+        unitTypeId: i % 2 ? 'double' : 'suite',
+        checkIn: day(stack, 40 + (i % 4)),
+        checkOut: day(stack, 42 + (i % 4)),
+        guests: 2,
+      }),
     ),
   );
   expect((await stack.command.post(`/bookings/${approved}/approve`, {}, { token: hosts[0]!.token })).status).toBe(200);
   expect((await stack.command.post(`/bookings/${declined}/decline`, { reason: 'closed' }, { token: hosts[0]!.token })).status).toBe(200);
   const status = (id: string, guest: number) => stack.query.get(`/bookings/${id}`, { token: guests[guest]!.token }).then((r) => r.body?.status as string);
-  await waitUntil(() => status(cancelled, 1), (s) => s === 'confirmed');
+  await waitUntil(
+    () => status(cancelled, 1),
+    (s) => s === 'confirmed',
+  );
   expect((await stack.command.post(`/bookings/${cancelled}/cancel`, { reason: 'plans changed' }, { token: guests[1]!.token })).status).toBe(200);
   const modified = await stack.command.patch(`/bookings/${hotelStays[0]}`, { checkIn: day(stack, 50), checkOut: day(stack, 53) }, { token: guests[0]!.token });
   expect(modified.status, JSON.stringify(modified.body)).toBe(200);
-  await waitUntil(() => status(instant, 0), (s) => s === 'confirmed');
-  await waitUntil(() => status(approved, 1), (s) => s === 'confirmed');
-  await waitUntil(() => status(failed, 2), (s) => s === 'payment_failed');
-  await waitUntil(() => status(cancelled, 1), (s) => s === 'cancelled');
+  await waitUntil(
+    () => status(instant, 0),
+    (s) => s === 'confirmed',
+  );
+  await waitUntil(
+    () => status(approved, 1),
+    (s) => s === 'confirmed',
+  );
+  await waitUntil(
+    () => status(failed, 2),
+    (s) => s === 'payment_failed',
+  );
+  await waitUntil(
+    () => status(cancelled, 1),
+    (s) => s === 'cancelled',
+  );
   await recordCommerce(hosts[1]!, guests);
   return { hotel, hosts };
 };
@@ -163,8 +199,14 @@ const recordCommerce = async (seller: { token: string }, guests: { token: string
   expect(refused.status, JSON.stringify(refused.body)).toBe(201);
   const typesOf = async (streamId: string) =>
     (await stack.pool.query<{ type: string }>('SELECT type FROM es_events WHERE stream_id = $1', [streamId])).rows.map((r) => r.type);
-  await waitUntil(() => typesOf(`order-${paid.body.orderId}`), (types) => types.includes('OrderPaid'));
-  await waitUntil(() => typesOf(`order-${refused.body.orderId}`), (types) => types.includes('OrderFailed'));
+  await waitUntil(
+    () => typesOf(`order-${paid.body.orderId}`),
+    (types) => types.includes('OrderPaid'),
+  );
+  await waitUntil(
+    () => typesOf(`order-${refused.body.orderId}`),
+    (types) => types.includes('OrderFailed'),
+  );
 };
 
 let history: Awaited<ReturnType<typeof recordHistory>>;
@@ -176,20 +218,57 @@ beforeAll(async () => {
   // a stay whose reviews were published (a completed stay takes days of real time to reach)
   const bookingId = `reviewed-${Date.now()}`;
   const review = (rating: number, comment: string) => ({ rating, comment, at: new Date().toISOString() });
-  await store.append(`booking-${bookingId}`, [{
-    eventId: crypto.randomUUID(),
-    type: 'BookingReviewsPublished',
-    data: { bookingId, listingId: 'l-reviewed', hostId: 'h-reviewed', guestId: 'g-reviewed', stayMonth: '2026-01', guestReview: review(5, 'Lovely'), hostReview: review(4, 'Tidy'), at: new Date().toISOString() },
-  }], 'no_stream');
+  await store.append(
+    `booking-${bookingId}`,
+    [
+      {
+        eventId: crypto.randomUUID(),
+        type: 'BookingReviewsPublished',
+        data: {
+          bookingId,
+          listingId: 'l-reviewed',
+          hostId: 'h-reviewed',
+          guestId: 'g-reviewed',
+          stayMonth: '2026-01',
+          guestReview: review(5, 'Lovely'),
+          hostReview: review(4, 'Tidy'),
+          at: new Date().toISOString(),
+        },
+      },
+    ],
+    'no_stream',
+  );
   // a host's earning paid out (it falls due days after a stay)
   const eur = (amount: number) => ({ amount, currency: 'EUR' });
   const at = new Date().toISOString();
   const ledger = [
-    { type: 'HostEarningAccrued', data: { hostId: 'h-reviewed', bookingId, listingId: 'l-reviewed', month: '2026-01', gross: eur(10_000), fee: eur(1_000), net: eur(9_000), feeBasisPoints: 1_000, bookingRevision: 3, availableAt: at, at } },
-    { type: 'HostPayoutStarted', data: { hostId: 'h-reviewed', payoutId: `payout:h-reviewed:${bookingId}`, amount: eur(9_000), earnings: [bookingId], adjustments: [], at } },
+    {
+      type: 'HostEarningAccrued',
+      data: {
+        hostId: 'h-reviewed',
+        bookingId,
+        listingId: 'l-reviewed',
+        month: '2026-01',
+        gross: eur(10_000),
+        fee: eur(1_000),
+        net: eur(9_000),
+        feeBasisPoints: 1_000,
+        bookingRevision: 3,
+        availableAt: at,
+        at,
+      },
+    },
+    {
+      type: 'HostPayoutStarted',
+      data: { hostId: 'h-reviewed', payoutId: `payout:h-reviewed:${bookingId}`, amount: eur(9_000), earnings: [bookingId], adjustments: [], at },
+    },
     { type: 'HostPayoutSent', data: { hostId: 'h-reviewed', payoutId: `payout:h-reviewed:${bookingId}`, gatewayPayoutId: 'po_1', amount: eur(9_000), at } },
   ];
-  await store.append(`payouts-h-reviewed`, ledger.map((e) => ({ eventId: crypto.randomUUID(), ...e })), 'no_stream');
+  await store.append(
+    `payouts-h-reviewed`,
+    ledger.map((e) => ({ eventId: crypto.randomUUID(), ...e })),
+    'no_stream',
+  );
   await quiet();
   await liveCaughtUp();
 });

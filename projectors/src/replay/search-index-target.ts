@@ -53,7 +53,13 @@ const all = async (client: Client, index: string, key: string): Promise<Map<stri
  * to it in one request. Bookkeeping (checkpoint, live target, parked events, the fence on the old
  * target) stays in PostgreSQL, as for the table projections.
  */
-export const searchIndexRebuildTarget = (pool: Pool, client: Client, projection: SearchIndexProjection, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
+export const searchIndexRebuildTarget = (
+  pool: Pool,
+  client: Client,
+  projection: SearchIndexProjection,
+  target: string,
+  log: RunnerLog = () => undefined,
+): RebuildTarget => {
   const { pg, key } = searchIndexes[projection.name]!;
   // Events the rebuild parks are its own until the swap (the live ones are the old target's).
   const building = { ...projection, name: target };
@@ -94,7 +100,8 @@ export const searchIndexRebuildTarget = (pool: Pool, client: Client, projection:
         const [r, l] = [rebuilt.get(id), current.get(id)];
         if (r === l) continue;
         differences++;
-        if (samples.length < sampleLimit) samples.push({ table: projection.index(target), key: { _id: id }, rebuilt: r && JSON.parse(r), live: l && JSON.parse(l) });
+        if (samples.length < sampleLimit)
+          samples.push({ table: projection.index(target), key: { _id: id }, rebuilt: r && JSON.parse(r), live: l && JSON.parse(l) });
       }
       return { rebuiltAt, liveAt, tables: [{ table: '(index)', rebuiltRows: rebuilt.size, liveRows: current.size, differences }], samples };
     },
@@ -102,7 +109,12 @@ export const searchIndexRebuildTarget = (pool: Pool, client: Client, projection:
 };
 
 /** The replay adapter with the search projections rebuilt as Elasticsearch indexes (SEARCH=elasticsearch) and every other projection as `adapter` does. */
-export const withSearchIndexes = (adapter: RebuildAdapter, pool: Pool, search: { client: Client; projections: readonly SearchIndexProjection[] } | undefined, log?: RunnerLog): RebuildAdapter => {
+export const withSearchIndexes = (
+  adapter: RebuildAdapter,
+  pool: Pool,
+  search: { client: Client; projections: readonly SearchIndexProjection[] } | undefined,
+  log?: RunnerLog,
+): RebuildAdapter => {
   if (!search) return adapter;
   for (const projection of search.projections) if (!searchIndexes[projection.name]) throw new Error(`No search index rebuild for ${projection.name}`);
   return {

@@ -31,7 +31,8 @@ describe.skipIf(Boolean(skip))(`availability projection into Redis${skip ? ` (sk
   let store: RedisAvailabilityStore;
   const projection = () => availabilityStoreProjection(store);
   const free = async (unitTypeId: string, keys: string[]) => [...(await store.used(TARGET, [unitTypeId], keys)).get(unitTypeId)!.values()];
-  const checkpoint = async () => (await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [TARGET])).rows[0]!.position;
+  const checkpoint = async () =>
+    (await pool.query<{ position: string }>('SELECT position FROM projection_checkpoints WHERE name = $1', [TARGET])).rows[0]!.position;
   const run = () => {
     const stop = new AbortController();
     const done = runExternalProjection(pool, events, projection(), stop.signal);
@@ -150,7 +151,9 @@ describe.skipIf(Boolean(skip))(`availability projection into Redis${skip ? ` (sk
     const runner = run();
     await caughtUp();
     await runner.stop();
-    const down = new RedisAvailabilityStore(new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true }), { namespace });
+    const down = new RedisAvailabilityStore(new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true }), {
+      namespace,
+    });
     await append('calendar-outage-2030-05', [held(['2030-05-01'])], 'no_stream');
     const at = await checkpoint();
     const stop = new AbortController();

@@ -7,12 +7,17 @@ import { tracedApply } from './traced.ts';
 
 /** Registers the projections' live targets and checkpoint rows, as `migrateProjector` does for PostgreSQL ones. */
 export const migrateExternalProjections = (pool: Pool, projections: readonly ExternalProjection[]): Promise<void> =>
-  registerProjections(pool, projections.map((p) => ({ name: p.name })));
+  registerProjections(
+    pool,
+    projections.map((p) => ({ name: p.name })),
+  );
 
-const parker = (pool: Pool, projection: ExternalProjection, log: RunnerLog): Park => async (event, error) => {
-  log('event parked', { projection: projection.name, eventId: event.eventId, correlationId: event.metadata.correlationId, error: String(error) });
-  await parkEvent(pool, projection.name, event, error);
-};
+const parker =
+  (pool: Pool, projection: ExternalProjection, log: RunnerLog): Park =>
+  async (event, error) => {
+    log('event parked', { projection: projection.name, eventId: event.eventId, correlationId: event.metadata.correlationId, error: String(error) });
+    await parkEvent(pool, projection.name, event, error);
+  };
 
 const ATTEMPTS = 3;
 

@@ -18,7 +18,17 @@ import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-mod
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
 import { allTopics } from '../kafka/topics.ts';
-import { advanceCheckpoints, announceCheckpoints, applyEvents, lockCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park, type PgProjection } from '@stayhub/read-models';
+import {
+  advanceCheckpoints,
+  announceCheckpoints,
+  applyEvents,
+  lockCheckpoint,
+  readCheckpoint,
+  resetCheckpoint,
+  type ExternalProjection,
+  type Park,
+  type PgProjection,
+} from '@stayhub/read-models';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
 import { tracedApply } from './traced.ts';
 
@@ -150,7 +160,14 @@ const prepareExternal = async (pool: Pool, projection: ExternalProjection, targe
 };
 
 const OUTAGE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', '53300', '57P01', '57P02', '57P03']);
-const OUTAGE_NAMES = new Set(['ConnectionError', 'NoLivingConnectionsError', 'TimeoutError', 'NoHostAvailableError', 'OperationTimedOutError', 'MaxRetriesPerRequestError']);
+const OUTAGE_NAMES = new Set([
+  'ConnectionError',
+  'NoLivingConnectionsError',
+  'TimeoutError',
+  'NoHostAvailableError',
+  'OperationTimedOutError',
+  'MaxRetriesPerRequestError',
+]);
 
 /** The read store is down (retry without end), as opposed to an event it cannot take (park it). */
 export const isOutage = (error: unknown): boolean => {
@@ -189,7 +206,11 @@ export const runLogProjections = async (options: LogProjectionsOptions): Promise
   await migrateLogProjections(pool);
   const running = new Map<string, Running>();
 
-  const follow = async (name: string, apply: (events: RecordedEvent[], target: string, source: Source) => Promise<void>, prepare?: (target: string) => Promise<void>) => {
+  const follow = async (
+    name: string,
+    apply: (events: RecordedEvent[], target: string, source: Source) => Promise<void>,
+    prepare?: (target: string) => Promise<void>,
+  ) => {
     for (let failures = 0; !signal.aborted; ) {
       try {
         const target = await liveTarget(pool, name);

@@ -43,7 +43,10 @@ export const registerProjections = async (
 };
 
 export const migrateProjector = (pool: Pool, projections: readonly PgProjection[]): Promise<void> =>
-  registerProjections(pool, projections.map((p) => ({ name: p.name, migrate: (client: PoolClient, target: string) => p.migrate(client, target) })));
+  registerProjections(
+    pool,
+    projections.map((p) => ({ name: p.name, migrate: (client: PoolClient, target: string) => p.migrate(client, target) })),
+  );
 
 const RETRIES = 3;
 
@@ -192,7 +195,9 @@ const COUNTED_LAG = `(SELECT count(*) FROM (SELECT 1 FROM es_events e
 export const projectionStatus = async (pool: Pool, names: readonly string[], options: { eventStore?: EventStore } = {}): Promise<ProjectionStatus[]> => {
   const head = options.eventStore && !(options.eventStore instanceof PostgresEventStore) ? await options.eventStore.headPosition() : undefined;
   // Before the projectors first migrated: nothing applied yet (not an error for /health or a waiting caller).
-  const { rows: migrated } = await pool.query<{ ok: boolean }>("SELECT to_regclass('projection_checkpoints') IS NOT NULL AND to_regclass('projection_targets') IS NOT NULL AS ok");
+  const { rows: migrated } = await pool.query<{ ok: boolean }>(
+    "SELECT to_regclass('projection_checkpoints') IS NOT NULL AND to_regclass('projection_targets') IS NOT NULL AS ok",
+  );
   if (!migrated[0]?.ok) return names.map((name) => ({ name, target: name, position: '', lag: null, parked: 0, updatedAt: null }));
   return Promise.all(
     names.map(async (name) => {
@@ -211,4 +216,3 @@ export const projectionStatus = async (pool: Pool, names: readonly string[], opt
     }),
   );
 };
-

@@ -18,16 +18,28 @@ describe('a projection batch applied', () => {
   it('is logged at debug level with the correlation ids of its events, each once', async () => {
     const lines: unknown[][] = [];
     let applied = false;
-    await tracedApply('availability', [event(1, 'req-a'), event(2, 'req-b'), event(3, 'req-a'), event(4)], (...line) => lines.push(line), async () => {
-      applied = true;
-    });
+    await tracedApply(
+      'availability',
+      [event(1, 'req-a'), event(2, 'req-b'), event(3, 'req-a'), event(4)],
+      (...line) => lines.push(line),
+      async () => {
+        applied = true;
+      },
+    );
     expect(applied).toBe(true);
     expect(lines).toEqual([['applied', { projection: 'availability', events: 4, correlationIds: ['req-a', 'req-b'] }, 'debug']]);
   });
 
   it('is not logged when it fails (the runner logs the failure)', async () => {
     const lines: unknown[][] = [];
-    await expect(tracedApply('availability', [event(1, 'req-a')], (...line) => lines.push(line), () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await expect(
+      tracedApply(
+        'availability',
+        [event(1, 'req-a')],
+        (...line) => lines.push(line),
+        () => Promise.reject(new Error('down')),
+      ),
+    ).rejects.toThrow('down');
     expect(lines).toEqual([]);
   });
 

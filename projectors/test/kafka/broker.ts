@@ -6,7 +6,10 @@ export type KafkaTestCluster = {
   stop(): Promise<void>;
 };
 
-const brokers = (): string[] => process.env.KAFKA_BROKERS?.split(',').map((broker) => broker.trim()).filter(Boolean) ?? [];
+const brokers = (): string[] =>
+  process.env.KAFKA_BROKERS?.split(',')
+    .map((broker) => broker.trim())
+    .filter(Boolean) ?? [];
 
 /**
  * Why the Kafka suites cannot run here, or `undefined` when they can. The test setup starts a real

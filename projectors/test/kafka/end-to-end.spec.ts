@@ -21,9 +21,7 @@ describe.skipIf(kafkaUnavailable)('event store → relay → Kafka → projectio
 
   const startRelay = (): void => {
     const controller = new AbortController();
-    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints }).start(
-      controller.signal,
-    );
+    const running = new KafkaRelay({ eventStore: f.store, kafka: f.kafka, checkpoints: f.checkpoints }).start(controller.signal);
     stops.push(async () => {
       controller.abort();
       await running;

@@ -109,7 +109,10 @@ describe.skipIf(kafkaUnavailable)('projections fed by the log', () => {
     expect(await waitForLogPosition(changes, [name], third, 30_000)).toBe(true);
     await eventually(async () => (await again.status()).every((s) => s.lag?.every((p) => p.lag === 0)), 30_000, 'lag 0');
     expect(await applied(name)).toEqual([{ applied: 1, n: 44 }]);
-    const { rows } = await f.pool.query('SELECT stream_id, revision FROM projection_stream_revisions WHERE projection_target = $1 AND stream_id LIKE $2 ORDER BY stream_id', [name, `%${f.run}%`]);
+    const { rows } = await f.pool.query(
+      'SELECT stream_id, revision FROM projection_stream_revisions WHERE projection_target = $1 AND stream_id LIKE $2 ORDER BY stream_id',
+      [name, `%${f.run}%`],
+    );
     expect(rows).toEqual(Array.from({ length: 6 }, (_, s) => ({ stream_id: `booking-${f.run}-${s}`, revision: s < 2 ? 7 : 6 })));
 
     const [status] = await again.status();

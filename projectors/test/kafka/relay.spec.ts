@@ -16,7 +16,17 @@ const rejectingBatches = (kafka: Kafka, count: number): Kafka => {
       const producer = kafka.producer(config);
       return Object.assign(Object.create(producer) as Producer, {
         sendBatch: (batch: ProducerBatch) =>
-          left-- > 0 ? Promise.reject(new KafkaJSProtocolError(Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE', code: 10, retriable: false }))) : producer.sendBatch(batch),
+          left-- > 0
+            ? Promise.reject(
+                new KafkaJSProtocolError(
+                  Object.assign(new Error('The request included a message larger than the max message size the server will accept'), {
+                    type: 'MESSAGE_TOO_LARGE',
+                    code: 10,
+                    retriable: false,
+                  }),
+                ),
+              )
+            : producer.sendBatch(batch),
       });
     },
   });
@@ -132,7 +142,12 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     const everything = await f.readVisible(total);
     expect(new Set(collector.messages.map((m) => m.event!.eventId))).toEqual(new Set(everything.map((e) => e.eventId)));
     const duplicated = collector.messages.filter((m, i, all) => all.findIndex((o) => o.event!.eventId === m.event!.eventId) !== i);
-    expect(duplicated.map((m) => m.event!.eventId).sort()).toEqual(stored.slice(10, 15).map((e) => e.eventId).sort());
+    expect(duplicated.map((m) => m.event!.eventId).sort()).toEqual(
+      stored
+        .slice(10, 15)
+        .map((e) => e.eventId)
+        .sort(),
+    );
     for (const stream of streams) expect(firstSeen(revisionsByStream(collector.messages).get(stream)!)).toEqual(range(12));
   });
 
@@ -151,8 +166,7 @@ describe.skipIf(kafkaUnavailable)('KafkaRelay against Kafka', () => {
     };
     let subscriptions = 0;
     const flakyStore: EventStore = Object.assign(Object.create(f.store) as EventStore, {
-      subscribe: (options: SubscribeOptions) =>
-        ++subscriptions === 1 ? Promise.reject(new Error('connection terminated')) : f.store.subscribe(options),
+      subscribe: (options: SubscribeOptions) => (++subscriptions === 1 ? Promise.reject(new Error('connection terminated')) : f.store.subscribe(options)),
     });
     const { relay } = startRelay({ checkpoints: recording, eventStore: flakyStore, kafka: rejectingBatches(f.kafka, 3) });
     const collector = await collectOurs();

@@ -42,7 +42,9 @@ describe('booking query routes', () => {
           return { items: documents.filter((b) => b.guestId === guestId), page: query.page, pageSize: query.pageSize, hasMore: false };
         },
       },
-      listings: { get: async (id) => (id === 'l-1' ? ({ listingId: 'l-1', details: { location: { timeZone: 'Europe/Lisbon' } } } as unknown as ListingView) : undefined) },
+      listings: {
+        get: async (id) => (id === 'l-1' ? ({ listingId: 'l-1', details: { location: { timeZone: 'Europe/Lisbon' } } } as unknown as ListingView) : undefined),
+      },
     });
     guest = await api.tokenFor('guest', 'guest-1');
     host = await api.tokenFor('host', 'host-1');
@@ -55,7 +57,7 @@ describe('booking query routes', () => {
     ['its guest', () => guest],
     ['its host', () => host],
     ['an operator', () => admin],
-  ])('shows a booking to %s, with its start and end on the listing\'s wall clock', async (_who, token) => {
+  ])("shows a booking to %s, with its start and end on the listing's wall clock", async (_who, token) => {
     const reply = await api.get('/bookings/b-1', token());
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body).toMatchObject({ bookingId: 'b-1', status: 'confirmed', stale: false, local: { timeZone: 'Europe/Lisbon', start: '2030-04-10T15:00' } });

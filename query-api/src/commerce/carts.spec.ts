@@ -30,10 +30,21 @@ describe('cart and wishlist query routes', () => {
   beforeAll(async () => {
     api = await queryApiSpec({
       carts: {
-        cart: async (userId) => (userId === 'shopper-1' ? ({ lines: [{ productId: 'p-mug', quantity: 3 }, { productId: 'p-gone', quantity: 1 }], updatedAt: '2030-03-01T09:00:00.000Z' } as never) : undefined),
+        cart: async (userId) =>
+          userId === 'shopper-1'
+            ? ({
+                lines: [
+                  { productId: 'p-mug', quantity: 3 },
+                  { productId: 'p-gone', quantity: 1 },
+                ],
+                updatedAt: '2030-03-01T09:00:00.000Z',
+              } as never)
+            : undefined,
         wishlist: async () => ({ productIds: ['p-mug'], updatedAt: '2030-03-01T09:00:00.000Z' }) as never,
       },
-      products: { many: async (ids) => ids.filter((id) => id === 'p-mug').map((productId) => ({ productId, price: { amount: 1_200, currency: 'EUR' } }) as never) },
+      products: {
+        many: async (ids) => ids.filter((id) => id === 'p-mug').map((productId) => ({ productId, price: { amount: 1_200, currency: 'EUR' } }) as never),
+      },
     });
     shopper = await api.tokenFor('guest', 'shopper-1');
   });
@@ -49,7 +60,9 @@ describe('cart and wishlist query routes', () => {
   it("answers an empty cart with a zero subtotal, and the caller's wishlist", async () => {
     const other = await api.tokenFor('guest', 'shopper-2');
     expect((await api.get('/carts/me', other)).body).toMatchObject({ lines: [], itemCount: 0, subtotal: { amount: 0, currency: 'XXX' }, updatedAt: null });
-    expect((await api.get('/me/wishlist', shopper)).body.items).toEqual([{ productId: 'p-mug', product: { productId: 'p-mug', price: { amount: 1_200, currency: 'EUR' } } }]);
+    expect((await api.get('/me/wishlist', shopper)).body.items).toEqual([
+      { productId: 'p-mug', product: { productId: 'p-mug', price: { amount: 1_200, currency: 'EUR' } } },
+    ]);
   });
 
   it.each([

@@ -6,4 +6,9 @@ import { productQueryRoutes } from './products.ts';
 import { sellerRoutes } from './seller.ts';
 
 /** Product search and detail, cart, wishlist, order history, and the sellers' products and orders to ship. */
-export const commerceQueryRoutes = (deps: QueryDeps): Route[] => [...productQueryRoutes(deps), ...cartQueryRoutes(deps), ...orderQueryRoutes(deps), ...sellerRoutes(deps)];
+export const commerceQueryRoutes = (deps: QueryDeps): Route[] => [
+  ...productQueryRoutes(deps),
+  ...cartQueryRoutes(deps),
+  ...orderQueryRoutes(deps),
+  ...sellerRoutes(deps),
+];

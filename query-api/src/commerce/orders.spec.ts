@@ -4,7 +4,14 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 
 describe('order query routes', () => {
   // given: the order history read model holds one order of buyer-1
-  const order = { orderId: 'o-1', userId: 'buyer-1', status: 'confirmed', total: { amount: 2_000, currency: 'EUR' }, placedAt: '2030-03-01T09:00:00.000Z', timeline: [] } as unknown as OrderView;
+  const order = {
+    orderId: 'o-1',
+    userId: 'buyer-1',
+    status: 'confirmed',
+    total: { amount: 2_000, currency: 'EUR' },
+    placedAt: '2030-03-01T09:00:00.000Z',
+    timeline: [],
+  } as unknown as OrderView;
   const asked: OrderListQuery[] = [];
   let api: QueryApiSpec;
   let buyer: string;
@@ -47,7 +54,12 @@ describe('order query routes', () => {
       { name: 'no token', path: '/orders/o-1', token: () => undefined, status: 401 },
       { name: "someone else's order looks missing", path: '/orders/o-1', token: () => stranger, status: 404 },
       { name: 'a cursor that is none', path: '/me/orders?before=not-a-cursor', status: 400, fields: ['before'] },
-      { name: 'a cursor and a page at once', path: `/me/orders?page=2&before=${encodeOrderCursor({ placedAt: '2030-03-02T00:00:00.000Z', orderId: 'o-9' })}`, status: 400, fields: ['page'] },
+      {
+        name: 'a cursor and a page at once',
+        path: `/me/orders?page=2&before=${encodeOrderCursor({ placedAt: '2030-03-02T00:00:00.000Z', orderId: 'o-9' })}`,
+        status: 400,
+        fields: ['page'],
+      },
       { name: 'page zero', path: '/me/orders?page=0', status: 400, fields: ['page'] },
     ];
     it.each(cases)('$name: $status', (refusal) => expectRefusedRead(api, refusal, buyer));

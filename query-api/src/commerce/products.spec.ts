@@ -3,7 +3,14 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 
 describe('product query routes', () => {
   // given: the products read model holds one mug on sale
-  const mug = { productId: 'p-mug', sku: 'MUG-1', name: 'Blue mug', status: 'active', price: { amount: 1_200, currency: 'EUR' }, stock: { onHand: 5, held: 1, available: 4 } };
+  const mug = {
+    productId: 'p-mug',
+    sku: 'MUG-1',
+    name: 'Blue mug',
+    status: 'active',
+    price: { amount: 1_200, currency: 'EUR' },
+    stock: { onHand: 5, held: 1, available: 4 },
+  };
   const searched: unknown[] = [];
   let api: QueryApiSpec;
   beforeAll(async () => {

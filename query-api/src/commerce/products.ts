@@ -17,7 +17,10 @@ const SearchQuery = z
     maxPrice: queryInteger({ min: 0 }).optional(),
     currency: Currency.optional(),
     deliverableTo: z.string().trim().min(2).max(12).optional(),
-    inStock: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    inStock: z
+      .enum(['true', 'false'])
+      .transform((v) => v === 'true')
+      .optional(),
     sort: z.enum(['relevance', 'price', 'newest']).default('relevance'),
     /** The `next` of a previous answer (keyset: page 50 costs what page 1 does). */
     cursor: z
@@ -39,17 +42,33 @@ const Attributes = z.record(
 );
 const attributesOf = (req: Request): Record<string, string> =>
   Attributes.parse(
-    Object.fromEntries(Object.entries(req.query).flatMap(([key, value]) => {
-      const name = ATTRIBUTE.exec(key)?.[1];
-      return name === undefined ? [] : [[name, value]];
-    })),
+    Object.fromEntries(
+      Object.entries(req.query).flatMap(([key, value]) => {
+        const name = ATTRIBUTE.exec(key)?.[1];
+        return name === undefined ? [] : [[name, value]];
+      }),
+    ),
   );
 
 /** A product search's shape, for its latency: `text`, `filters` (category, price, attributes, delivery, stock) or both, `browse` with neither. */
-export const productShapeOf = (asked: { q?: string; category?: string; minPrice?: number; maxPrice?: number; currency?: string; deliverableTo?: string; inStock?: boolean; attributes: Record<string, string> }): string => {
+export const productShapeOf = (asked: {
+  q?: string;
+  category?: string;
+  minPrice?: number;
+  maxPrice?: number;
+  currency?: string;
+  deliverableTo?: string;
+  inStock?: boolean;
+  attributes: Record<string, string>;
+}): string => {
   const filtered =
-    asked.category !== undefined || asked.minPrice !== undefined || asked.maxPrice !== undefined || asked.currency !== undefined ||
-    asked.deliverableTo !== undefined || asked.inStock !== undefined || Object.keys(asked.attributes).length > 0;
+    asked.category !== undefined ||
+    asked.minPrice !== undefined ||
+    asked.maxPrice !== undefined ||
+    asked.currency !== undefined ||
+    asked.deliverableTo !== undefined ||
+    asked.inStock !== undefined ||
+    Object.keys(asked.attributes).length > 0;
   return [asked.q ? 'text' : '', filtered ? 'filters' : ''].filter(Boolean).join('+') || 'browse';
 };
 
@@ -64,9 +83,7 @@ export const productQueryRoutes = (deps: QueryDeps): Route[] => [
     tags: ['products'],
     auth: 'none',
     // `attr.<name>` parameters are kept (and checked below); any other unknown parameter is refused.
-    query: SearchQuery.and(
-      z.record(z.string(), z.unknown()).transform((q) => Object.fromEntries(Object.entries(q).filter(([key]) => ATTRIBUTE.test(key)))),
-    ),
+    query: SearchQuery.and(z.record(z.string(), z.unknown()).transform((q) => Object.fromEntries(Object.entries(q).filter(([key]) => ATTRIBUTE.test(key))))),
     handler: async ({ query, req }) => {
       const attributes = attributesOf(req);
       const stale = await catchUp(deps, req, query.after, PRODUCTS);

@@ -3,13 +3,23 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 
 describe("seller's query routes", () => {
   // given: seller-1 sells one product and has one confirmed order to ship
-  const order = { orderId: 'o-1', status: 'confirmed', lines: [{ productId: 'p-mug', sku: 'MUG-1', name: 'Mug', quantity: 2 }], wholeOrder: true, shippingPostalCode: '10115', placedAt: '2030-03-01T09:00:00.000Z', updatedAt: '2030-03-01T09:00:00.000Z' };
+  const order = {
+    orderId: 'o-1',
+    status: 'confirmed',
+    lines: [{ productId: 'p-mug', sku: 'MUG-1', name: 'Mug', quantity: 2 }],
+    wholeOrder: true,
+    shippingPostalCode: '10115',
+    placedAt: '2030-03-01T09:00:00.000Z',
+    updatedAt: '2030-03-01T09:00:00.000Z',
+  };
   const asked: unknown[] = [];
   let api: QueryApiSpec;
   let seller: string;
   beforeAll(async () => {
     api = await queryApiSpec({
-      products: { bySeller: async (_sellerId, query) => ({ items: [{ productId: 'p-mug' }], page: query.page, pageSize: query.pageSize, hasMore: false }) as never },
+      products: {
+        bySeller: async (_sellerId, query) => ({ items: [{ productId: 'p-mug' }], page: query.page, pageSize: query.pageSize, hasMore: false }) as never,
+      },
       sellerOrders: {
         bySeller: async (sellerId, query) => {
           asked.push(query);

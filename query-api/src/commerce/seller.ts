@@ -65,7 +65,8 @@ export const sellerRoutes = (deps: QueryDeps): Route[] => [
   defineRoute({
     method: 'get',
     path: '/seller/stock-receipts',
-    summary: "The deliveries of stock into the caller's products (or into one of them: productId), newest first: when, how many, the delivery note and who recorded it",
+    summary:
+      "The deliveries of stock into the caller's products (or into one of them: productId), newest first: when, how many, the delivery note and who recorded it",
     tags: ['products'],
     auth: 'user',
     roles: ['host'],
@@ -80,7 +81,8 @@ export const sellerRoutes = (deps: QueryDeps): Route[] => [
   defineRoute({
     method: 'get',
     path: '/seller/orders',
-    summary: "Orders holding a line of the caller's products, newest first: the caller's lines and the postal code they ship to (status=confirmed: what to ship now)",
+    summary:
+      "Orders holding a line of the caller's products, newest first: the caller's lines and the postal code they ship to (status=confirmed: what to ship now)",
     tags: ['orders'],
     auth: 'user',
     roles: ['host'],

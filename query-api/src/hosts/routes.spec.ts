@@ -5,8 +5,21 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 describe("host's listing query routes", () => {
   // given: the host listings read model holds one draft of host-1 at revision 3
   const draft = {
-    listingId: 'l-1', hostId: 'host-1', kind: 'rental', status: 'draft', title: 'Flat', city: null, photo: null, unitTypes: 0, minPrice: null, currency: null,
-    missing: ['description', 'photos'], complete: false, details: { title: 'Flat' }, revision: 3, updatedAt: '2030-03-01T09:00:00.000Z',
+    listingId: 'l-1',
+    hostId: 'host-1',
+    kind: 'rental',
+    status: 'draft',
+    title: 'Flat',
+    city: null,
+    photo: null,
+    unitTypes: 0,
+    minPrice: null,
+    currency: null,
+    missing: ['description', 'photos'],
+    complete: false,
+    details: { title: 'Flat' },
+    revision: 3,
+    updatedAt: '2030-03-01T09:00:00.000Z',
   } as unknown as HostListing;
   const asked: unknown[] = [];
   let api: QueryApiSpec;

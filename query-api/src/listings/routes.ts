@@ -11,7 +11,12 @@ const IsoDate = NearIsoDate;
 const csv = z
   .string()
   .max(1000)
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 const PRICE_RANGE =
   "Minor units per night. With checkIn/checkOut, a unit type's price is the average per night of the asked nights (each at its per-date price, else the base price); without them, its base price";
@@ -30,7 +35,7 @@ const SearchQuery = z
     checkIn: IsoDate.optional(),
     checkOut: IsoDate.optional(),
     slot: SlotTime.optional().meta({
-      description: "A restaurant slot: an instant with its offset, or a wall-clock time (2030-05-01T19:30) that each restaurant reads in its own time zone",
+      description: 'A restaurant slot: an instant with its offset, or a wall-clock time (2030-05-01T19:30) that each restaurant reads in its own time zone',
     }),
     guests: queryInteger({ min: 1, max: 1000 }).optional(),
     minPrice: queryInteger({ min: 0 }).optional().meta({ description: PRICE_RANGE }),
@@ -91,7 +96,13 @@ export const listingRoutes = (deps: QueryDeps) => [
       // A read with a consistency token must see that write: it skips the cache (and refreshes it).
       const bypass = after !== undefined || req.get('x-consistency-token') !== undefined;
       const result = await timeSearch('listings', searchShapeOf(asked), () =>
-        cached(deps.searchCache, cacheKeyOf('listings', asked), bypass, () => deps.listings.search(asked), (error) => deps.log.warn({ err: error }, 'search cache unavailable')),
+        cached(
+          deps.searchCache,
+          cacheKeyOf('listings', asked),
+          bypass,
+          () => deps.listings.search(asked),
+          (error) => deps.log.warn({ err: error }, 'search cache unavailable'),
+        ),
       );
       return { body: { ...result, stale }, headers: staleHeaders(stale) };
     },
@@ -120,7 +131,7 @@ export const listingRoutes = (deps: QueryDeps) => [
     summary:
       'Free units per unit type for each night from `from` to `to` (exclusive), or for given restaurant `slots`: instants with an ' +
       "offset or wall-clock times (2030-05-01T19:30) in the listing's time zone. Each slot comes back as its instant (`key`), its " +
-      "wall-clock time there (`local`, `timeZone`) and whether the restaurant serves it (`open`): a closed one has nothing free",
+      'wall-clock time there (`local`, `timeZone`) and whether the restaurant serves it (`open`): a closed one has nothing free',
     tags: ['listings'],
     auth: 'optional',
     params: ListingId,
@@ -135,9 +146,14 @@ export const listingRoutes = (deps: QueryDeps) => [
       }
       const asked = 'from' in query ? undefined : slotTimes(listing.details, query.slots);
       if (asked && asked.missing.length > 0) {
-        throw new HttpProblem(400, 'Bad Request', `No such time in ${asked.slots[0]?.timeZone ?? 'the listing time zone'}: the clocks skip ${asked.missing.join(', ')}`, {
-          errors: asked.missing.map(() => ({ path: 'slots', message: 'a wall-clock time the clocks skip that day', code: 'invalid_format' })),
-        });
+        throw new HttpProblem(
+          400,
+          'Bad Request',
+          `No such time in ${asked.slots[0]?.timeZone ?? 'the listing time zone'}: the clocks skip ${asked.missing.join(', ')}`,
+          {
+            errors: asked.missing.map(() => ({ path: 'slots', message: 'a wall-clock time the clocks skip that day', code: 'invalid_format' })),
+          },
+        );
       }
       const keys = 'from' in query ? nightsBetween(query.from, query.to) : (asked?.slots ?? []).map((slot) => slot.key);
       const free = await deps.listings.availability(params.id, keys);

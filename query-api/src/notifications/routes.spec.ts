@@ -4,13 +4,21 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 describe('notification query routes', () => {
   // given: the notifications read model holds one unread notice of guest-1
   const id = `n_${'a'.repeat(22)}`;
-  const notice = { id, kind: 'booking_confirmed', text: 'Your stay is confirmed', data: { bookingId: 'b-1' }, at: '2030-03-01T09:00:00.000Z', readAt: null as string | null };
+  const notice = {
+    id,
+    kind: 'booking_confirmed',
+    text: 'Your stay is confirmed',
+    data: { bookingId: 'b-1' },
+    at: '2030-03-01T09:00:00.000Z',
+    readAt: null as string | null,
+  };
   let api: QueryApiSpec;
   let guest: string;
   beforeAll(async () => {
     api = await queryApiSpec({
       notifications: {
-        inbox: async (userId, query) => ({ items: userId === 'guest-1' ? [notice].slice(0, query.limit) : [], unread: notice.readAt ? 0 : 1, nextCursor: null }) as never,
+        inbox: async (userId, query) =>
+          ({ items: userId === 'guest-1' ? [notice].slice(0, query.limit) : [], unread: notice.readAt ? 0 : 1, nextCursor: null }) as never,
         unreadCount: async () => (notice.readAt ? 0 : 1),
         markRead: async (userId, noticeId, at) => {
           if (userId !== 'guest-1' || noticeId !== id) return undefined;

@@ -6,7 +6,10 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 
 const NOTIFICATIONS = ['notifications'];
 const NoticeId = z.string().regex(/^n_[A-Za-z0-9_-]{22}$/, 'a notice id from GET /me/notifications');
-const Cursor = z.string().max(400).refine((c) => decodeNoticeCursor(c) !== undefined, 'a nextCursor from a previous page');
+const Cursor = z
+  .string()
+  .max(400)
+  .refine((c) => decodeNoticeCursor(c) !== undefined, 'a nextCursor from a previous page');
 
 const Notice = z.object({
   id: z.string(),

@@ -4,7 +4,16 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 describe('earnings and payout query routes', () => {
   // given: the host earnings read model holds one month of one listing, and one payout sent
   const sums = { currency: 'EUR', gross: 20_000, fee: 3_000, net: 17_000, pending: 0, paid: 17_000 };
-  const payout = { payoutId: 'po-1', amount: { amount: 17_000, currency: 'EUR' }, status: 'sent', entries: 1, startedAt: '2030-02-01T00:00:00.000Z', sentAt: '2030-02-01T00:01:00.000Z', gatewayPayoutId: 'gw-1', issue: null };
+  const payout = {
+    payoutId: 'po-1',
+    amount: { amount: 17_000, currency: 'EUR' },
+    status: 'sent',
+    entries: 1,
+    startedAt: '2030-02-01T00:00:00.000Z',
+    sentAt: '2030-02-01T00:01:00.000Z',
+    gatewayPayoutId: 'gw-1',
+    issue: null,
+  };
   const asked: unknown[] = [];
   let api: QueryApiSpec;
   let host: string;

@@ -3,8 +3,20 @@ import { expectRefusedRead, queryApiSpec, type QueryApiSpec, type RefusedRead } 
 
 describe('review query routes', () => {
   // given: the reviews read model holds one review of listing l-1 and one of guest g-1 by host h-1, who had a request from g-1
-  const listingPage = { items: [{ rating: 4, comment: 'Nice', stayMonth: '2030-02', guestFirstName: 'Gil' }], page: 1, pageSize: 20, hasMore: false, rating: { average: 4, count: 1 } };
-  const guestPage = { items: [{ rating: 5, comment: 'Tidy', stayMonth: '2030-02', hostFirstName: 'Hana' }], page: 1, pageSize: 20, hasMore: false, rating: { average: 5, count: 1 } };
+  const listingPage = {
+    items: [{ rating: 4, comment: 'Nice', stayMonth: '2030-02', guestFirstName: 'Gil' }],
+    page: 1,
+    pageSize: 20,
+    hasMore: false,
+    rating: { average: 4, count: 1 },
+  };
+  const guestPage = {
+    items: [{ rating: 5, comment: 'Tidy', stayMonth: '2030-02', hostFirstName: 'Hana' }],
+    page: 1,
+    pageSize: 20,
+    hasMore: false,
+    rating: { average: 5, count: 1 },
+  };
   let api: QueryApiSpec;
   let guest: string;
   let host: string;

@@ -3,7 +3,10 @@ import { z } from 'zod';
 import { HttpProblem, queryInteger } from '@stayhub/infra';
 import type { QueryDeps } from './deps.ts';
 
-export const Token = z.string().regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response').optional();
+export const Token = z
+  .string()
+  .regex(/^\d{20}-\d{20}$/, 'a consistency token from a command response')
+  .optional();
 export const Paging = {
   page: queryInteger({ min: 1, max: 10_000 }).default(1),
   pageSize: queryInteger({ min: 1, max: 100 }).default(20),

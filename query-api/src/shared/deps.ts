@@ -1,7 +1,22 @@
 import type { Pool } from 'pg';
 import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
 import type { SearchCache } from './search-cache.ts';
-import type { BookingHistoryReader, CalendarBlockReader, CartReader, HostBookingReader, HostEarningsReader, HostListingReader, ListingReader, NotificationReader, OrderHistoryReader, ProductReader, ReviewReader, SellerOrderReader, StockReceiptReader, UserProfileReader } from '@stayhub/read-models';
+import type {
+  BookingHistoryReader,
+  CalendarBlockReader,
+  CartReader,
+  HostBookingReader,
+  HostEarningsReader,
+  HostListingReader,
+  ListingReader,
+  NotificationReader,
+  OrderHistoryReader,
+  ProductReader,
+  ReviewReader,
+  SellerOrderReader,
+  StockReceiptReader,
+  UserProfileReader,
+} from '@stayhub/read-models';
 
 export type QueryDeps = {
   pool: Pool;

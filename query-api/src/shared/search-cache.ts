@@ -60,13 +60,24 @@ export const searchCacheFromConfig = (config: { REDIS_URL?: string | undefined; 
 
 /** A key that does not depend on the order the parameters came in. */
 export const cacheKeyOf = (route: string, query: Record<string, unknown>): string =>
-  `${route}?${JSON.stringify(Object.keys(query).sort().filter((k) => query[k] !== undefined).map((k) => [k, query[k]]))}`;
+  `${route}?${JSON.stringify(
+    Object.keys(query)
+      .sort()
+      .filter((k) => query[k] !== undefined)
+      .map((k) => [k, query[k]]),
+  )}`;
 
 /**
  * Answers from the cache when it holds the key (unless `bypass`: a read after a write must see
  * it), else computes and stores. A cache that fails is skipped: search works without it.
  */
-export const cached = async <T>(cache: SearchCache | undefined, key: string, bypass: boolean, compute: () => Promise<T>, onError: (error: unknown) => unknown): Promise<T> => {
+export const cached = async <T>(
+  cache: SearchCache | undefined,
+  key: string,
+  bypass: boolean,
+  compute: () => Promise<T>,
+  onError: (error: unknown) => unknown,
+): Promise<T> => {
   if (!cache) return compute();
   if (!bypass) {
     const hit = await cache.get(key).catch((error: unknown) => {

@@ -8,6 +8,11 @@ export type SearchIndex = 'listings' | 'products';
  * `search_duration_seconds{index,shape}`. Shapes are few per index, so the labels stay small.
  */
 export const timeSearch = <T>(index: SearchIndex, shape: string, search: () => Promise<T>): Promise<T> => {
-  const end = histogram('search_duration_seconds', 'Searches by index (listings, products) and shape (text, geo, dates, filters; browse), as answered (cache hits included)', ['index', 'shape'], latencyBuckets).startTimer({ index, shape });
+  const end = histogram(
+    'search_duration_seconds',
+    'Searches by index (listings, products) and shape (text, geo, dates, filters; browse), as answered (cache hits included)',
+    ['index', 'shape'],
+    latencyBuckets,
+  ).startTimer({ index, shape });
   return search().finally(() => end());
 };

@@ -5,7 +5,10 @@ import { createLogger, jwtTokens, TestClock, type AuthUser } from '@stayhub/infr
 import type { QueryDeps } from '../shared/deps.ts';
 import { createQueryApi } from '../server.ts';
 
-type Readers = Omit<QueryDeps, 'pool' | 'tokens' | 'clock' | 'log' | 'consistencyWaitMs' | 'waitForPosition' | 'committedHead' | 'searchCache' | 'rateLimit' | 'corsOrigins'>;
+type Readers = Omit<
+  QueryDeps,
+  'pool' | 'tokens' | 'clock' | 'log' | 'consistencyWaitMs' | 'waitForPosition' | 'committedHead' | 'searchCache' | 'rateLimit' | 'corsOrigins'
+>;
 /** What a spec gives a reader: the methods the routes under test call, answering from the spec's documents. */
 export type GivenReaders = { [K in keyof Readers]?: Partial<Readers[K]> };
 export type Reply = { status: number; body: any; headers: Headers };
@@ -32,9 +35,23 @@ export const queryApiSpec = async (readers: GivenReaders) => {
   const deps: QueryDeps = {
     pool: notGiven<Pool>('pool'),
     ...(Object.fromEntries(
-      (['listings', 'bookings', 'products', 'orders', 'carts', 'users', 'reviews', 'calendarBlocks', 'earnings', 'hostListings', 'notifications', 'sellerOrders', 'hostBookings'] as const).map(
-        (name) => [name, notGiven(name, readers[name] as object)],
-      ),
+      (
+        [
+          'listings',
+          'bookings',
+          'products',
+          'orders',
+          'carts',
+          'users',
+          'reviews',
+          'calendarBlocks',
+          'earnings',
+          'hostListings',
+          'notifications',
+          'sellerOrders',
+          'hostBookings',
+        ] as const
+      ).map((name) => [name, notGiven(name, readers[name] as object)]),
     ) as unknown as Readers),
     tokens,
     clock,

@@ -3,7 +3,10 @@ import { describeProjection, recorded } from '../testing/projection-spec.ts';
 import { availabilityProjection } from './pg-projection.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
-const placed = (holdId: string, keys: string[], units = 1) => ({ type: 'HoldPlaced', data: { holdId, bookingId: `b-${holdId}`, keys, units, expiresAt: at, at } });
+const placed = (holdId: string, keys: string[], units = 1) => ({
+  type: 'HoldPlaced',
+  data: { holdId, bookingId: `b-${holdId}`, keys, units, expiresAt: at, at },
+});
 const released = (holdId: string, keys: string[], units = 1) => ({ type: 'HoldReleased', data: { holdId, keys, units, reason: 'cancelled', at } });
 const calendar = 'calendar-room-2030-02';
 const used = (rows: Record<string, unknown[]>, table: string) =>

@@ -31,7 +31,10 @@ describe('postgres availability store', () => {
   it('binds a reader to whichever target is live, so a swapped-in rebuild is read at once', async () => {
     const store = new PgAvailabilityStore(pool);
     const reader = liveAvailability(pool, store);
-    for (const [target, units] of [['availability_r1', 1], ['availability_r2', 2]] as const) {
+    for (const [target, units] of [
+      ['availability_r1', 1],
+      ['availability_r2', 2],
+    ] as const) {
       await store.prepare(target);
       await store.apply(target, [{ streamId: 'calendar-v-2030-01', streamRevision: 0, changes: [{ unitTypeId: 'v', key: '2030-01-01', delta: units }] }]);
     }

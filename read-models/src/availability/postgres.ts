@@ -62,7 +62,9 @@ export class PgAvailabilityStore implements AvailabilityStore {
   async apply(target: string, updates: readonly AvailabilityUpdate[]): Promise<boolean[]> {
     const table = availabilityTable(target);
     // Stream order is kept (stable sort); a fixed lock order across streams keeps concurrent writers from deadlocking.
-    const order = updates.map((update, index) => ({ update, index })).sort((a, b) => (a.update.streamId < b.update.streamId ? -1 : a.update.streamId > b.update.streamId ? 1 : 0));
+    const order = updates
+      .map((update, index) => ({ update, index }))
+      .sort((a, b) => (a.update.streamId < b.update.streamId ? -1 : a.update.streamId > b.update.streamId ? 1 : 0));
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
       try {

@@ -39,7 +39,9 @@ describe.skipIf(Boolean(skip))(`redis availability store${skip ? ` (skipped: set
 
   it('keeps one hash per unit type with the counters and the last revision applied per calendar stream', async () => {
     await store.prepare('availability');
-    await store.apply('availability', [{ streamId: 'calendar-room-2030-01', streamRevision: 4, changes: [{ unitTypeId: 'room', key: '2030-01-05', delta: 2 }] }]);
+    await store.apply('availability', [
+      { streamId: 'calendar-room-2030-01', streamRevision: 4, changes: [{ unitTypeId: 'room', key: '2030-01-05', delta: 2 }] },
+    ]);
     expect(await redis.hgetall(`${namespace}:availability:u:room`)).toEqual({ '2030-01-05': '2', 'rev:calendar-room-2030-01': '4' });
   });
 
@@ -62,7 +64,9 @@ describe.skipIf(Boolean(skip))(`redis availability store${skip ? ` (skipped: set
     ).rejects.toBeInstanceOf(AvailabilityTargetMissing);
     expect(await store.prepare(target)).toBe(false);
     expect(await redis.exists(`${namespace}:${target}:u:l`)).toBe(0);
-    expect(await store.apply(target, [{ streamId: 'calendar-l-2030-01', streamRevision: 0, changes: [{ unitTypeId: 'l', key: '2030-01-01', delta: 1 }] }])).toEqual([true]);
+    expect(
+      await store.apply(target, [{ streamId: 'calendar-l-2030-01', streamRevision: 0, changes: [{ unitTypeId: 'l', key: '2030-01-01', delta: 1 }] }]),
+    ).toEqual([true]);
   });
 
   it('drops only its own target, even when names hold glob characters', async () => {

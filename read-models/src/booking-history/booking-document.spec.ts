@@ -22,12 +22,19 @@ const raised: bookings.BookingEvent = {
   type: 'BookingPaymentIssueRaised',
   data: { bookingId: 'b1', taskId: 'refund:b1:cancelled:pay-1', operation: 'refund', error: 'PaymentGatewayUnavailable: down', at: LATER },
 };
-const refunded: bookings.BookingEvent = { type: 'BookingRefunded', data: { bookingId: 'b1', refundId: 're-1', paymentId: 'pay-1', amount: eur(30_000), at: LATER } };
+const refunded: bookings.BookingEvent = {
+  type: 'BookingRefunded',
+  data: { bookingId: 'b1', refundId: 're-1', paymentId: 'pay-1', amount: eur(30_000), at: LATER },
+};
 const resolved: bookings.BookingEvent = { type: 'BookingPaymentIssueResolved', data: { bookingId: 'b1', taskId: 'refund:b1:cancelled:pay-1', at: LATER } };
 
 describe('booking document', () => {
   const history = recordedAll([...confirmedBooking, raised, refunded, resolved]);
-  const twice = (n: number) => history.slice(0, n).flatMap((e) => [e, e]).reduce(evolveBookingDocument, undefined);
+  const twice = (n: number) =>
+    history
+      .slice(0, n)
+      .flatMap((e) => [e, e])
+      .reduce(evolveBookingDocument, undefined);
   const once = (n: number) => history.slice(0, n).reduce(evolveBookingDocument, undefined);
 
   it('shows a parked money task as the payment issue, until the task succeeds', () => {
@@ -54,8 +61,20 @@ describe('booking document in the listing time zone', () => {
   const modified: bookings.BookingEvent = {
     type: 'BookingModified',
     data: {
-      bookingId: 'b1', unitTypeId: 'ut-1', previous: { stay, guests: 2, units: 1, total: eur(30_000), holdId: 'hold-1' }, stay: moved, guests: 2, units: 1,
-      total: eur(30_000), holdId: 'hold-2', priceDifference: eur(0), refundDue: eur(0), captureDue: eur(0), confirmed: false, timeZone: 'Asia/Tokyo', at: LATER,
+      bookingId: 'b1',
+      unitTypeId: 'ut-1',
+      previous: { stay, guests: 2, units: 1, total: eur(30_000), holdId: 'hold-1' },
+      stay: moved,
+      guests: 2,
+      units: 1,
+      total: eur(30_000),
+      holdId: 'hold-2',
+      priceDifference: eur(0),
+      refundDue: eur(0),
+      captureDue: eur(0),
+      confirmed: false,
+      timeZone: 'Asia/Tokyo',
+      at: LATER,
     },
   };
   const history = recordedAll([requested({ stay, timeZone: 'Asia/Tokyo' }), approved, paid(), modified]);
@@ -67,6 +86,11 @@ describe('booking document in the listing time zone', () => {
   });
 
   it.each(history.map((event, i) => [event.type, i + 1] as const))('is the same when %s is delivered twice', (_type, n) => {
-    expect(history.slice(0, n).flatMap((e) => [e, e]).reduce(evolveBookingDocument, undefined)).toEqual(once(n));
+    expect(
+      history
+        .slice(0, n)
+        .flatMap((e) => [e, e])
+        .reduce(evolveBookingDocument, undefined),
+    ).toEqual(once(n));
   });
 });

@@ -45,8 +45,20 @@ const requested = b1('BookingRequested', {
   at: '2030-04-01T10:00:00.000Z',
 });
 const approved = b1('BookingApproved', { by: 'h1', at: '2030-04-01T11:00:00.000Z' });
-const movedOnce = b1('BookingModified', { stay: stayOf('2030-05-10', '2030-05-12'), guests: 2, units: 1, total: euros(20_000), at: '2030-04-02T10:00:00.000Z' });
-const movedTwice = b1('BookingModified', { stay: stayOf('2030-06-01', '2030-06-03'), guests: 2, units: 1, total: euros(20_000), at: '2030-04-03T10:00:00.000Z' });
+const movedOnce = b1('BookingModified', {
+  stay: stayOf('2030-05-10', '2030-05-12'),
+  guests: 2,
+  units: 1,
+  total: euros(20_000),
+  at: '2030-04-02T10:00:00.000Z',
+});
+const movedTwice = b1('BookingModified', {
+  stay: stayOf('2030-06-01', '2030-06-03'),
+  guests: 2,
+  units: 1,
+  total: euros(20_000),
+  at: '2030-04-03T10:00:00.000Z',
+});
 
 // Each test writes to a target (tables) of its own in one keyspace on the real Cassandra.
 describe.skipIf(Boolean(cassandraSkipped))(`applyToCassandra${cassandraSkipped}`, () => {
@@ -61,7 +73,11 @@ describe.skipIf(Boolean(cassandraSkipped))(`applyToCassandra${cassandraSkipped}`
     await projection.prepare(target);
     const reader = new CassandraBookingHistoryReader(cassandra, { keyspace, target: async () => target });
     const guestList = async () =>
-      (await reader.byGuest('g1', { scope: 'all', now: new Date('2030-04-05T00:00:00.000Z'), page: 1, pageSize: 10 })).items.map((b) => [b.bookingId, b.start, b.status]);
+      (await reader.byGuest('g1', { scope: 'all', now: new Date('2030-04-05T00:00:00.000Z'), page: 1, pageSize: 10 })).items.map((b) => [
+        b.bookingId,
+        b.start,
+        b.status,
+      ]);
     const table = (name: 'id' | 'guest' | 'host') => `${keyspace}.bookings_by_${name}_t${n}`;
     return { cassandra, projection, reader, guestList, target, table };
   };

@@ -1,13 +1,6 @@
 import type { RecordedEvent } from '@stayhub/infra';
 import { dropBookingHistory, LOCAL_QUORUM, migrateBookingHistory, type CqlClient } from './cassandra.ts';
-import {
-  bookingHistoryCql,
-  bookingHistoryTables,
-  bookingWrites,
-  parseBookingDoc,
-  type BookingHistoryCql,
-  type Replication,
-} from './cassandra-statements.ts';
+import { bookingHistoryCql, bookingHistoryTables, bookingWrites, parseBookingDoc, type BookingHistoryCql, type Replication } from './cassandra-statements.ts';
 import type { ExternalProjection, Park } from '../projection.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from './booking-document.ts';
 import { BOOKING_HISTORY } from './pg-projection.ts';

@@ -73,11 +73,13 @@ describe('bookingWrites', () => {
         params: ['b1', 'g1', 'h1', 'l1', 'confirmed', start, end, 4, json, new Date('2030-04-02T09:00:00.000Z'), 5],
       },
       {
-        query: 'INSERT INTO stayhub.bookings_by_guest (guest_id, start_at, booking_id, listing_id, status, end_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
+        query:
+          'INSERT INTO stayhub.bookings_by_guest (guest_id, start_at, booking_id, listing_id, status, end_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
         params: ['g1', start, 'b1', 'l1', 'confirmed', end, json, 5],
       },
       {
-        query: 'INSERT INTO stayhub.bookings_by_host (host_id, start_at, booking_id, listing_id, status, end_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
+        query:
+          'INSERT INTO stayhub.bookings_by_host (host_id, start_at, booking_id, listing_id, status, end_at, doc) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
         params: ['h1', start, 'b1', 'l1', 'confirmed', end, json, 5],
       },
     ]);
@@ -87,10 +89,22 @@ describe('bookingWrites', () => {
     const doc = bookingDoc({ revision: 6, start: '2030-06-01T15:00:00.000Z', end: '2030-06-03T11:00:00.000Z' });
     const writes = bookingWrites(cql, doc, ['2030-05-01T15:00:00.000Z', '2030-05-20T15:00:00.000Z', '2030-06-01T15:00:00.000Z', '2030-05-01T15:00:00Z']);
     expect(writes.slice(3)).toEqual([
-      { query: 'DELETE FROM stayhub.bookings_by_guest USING TIMESTAMP ? WHERE guest_id = ? AND start_at = ? AND booking_id = ?', params: [7, 'g1', new Date('2030-05-01T15:00:00.000Z'), 'b1'] },
-      { query: 'DELETE FROM stayhub.bookings_by_host USING TIMESTAMP ? WHERE host_id = ? AND start_at = ? AND booking_id = ?', params: [7, 'h1', new Date('2030-05-01T15:00:00.000Z'), 'b1'] },
-      { query: 'DELETE FROM stayhub.bookings_by_guest USING TIMESTAMP ? WHERE guest_id = ? AND start_at = ? AND booking_id = ?', params: [7, 'g1', new Date('2030-05-20T15:00:00.000Z'), 'b1'] },
-      { query: 'DELETE FROM stayhub.bookings_by_host USING TIMESTAMP ? WHERE host_id = ? AND start_at = ? AND booking_id = ?', params: [7, 'h1', new Date('2030-05-20T15:00:00.000Z'), 'b1'] },
+      {
+        query: 'DELETE FROM stayhub.bookings_by_guest USING TIMESTAMP ? WHERE guest_id = ? AND start_at = ? AND booking_id = ?',
+        params: [7, 'g1', new Date('2030-05-01T15:00:00.000Z'), 'b1'],
+      },
+      {
+        query: 'DELETE FROM stayhub.bookings_by_host USING TIMESTAMP ? WHERE host_id = ? AND start_at = ? AND booking_id = ?',
+        params: [7, 'h1', new Date('2030-05-01T15:00:00.000Z'), 'b1'],
+      },
+      {
+        query: 'DELETE FROM stayhub.bookings_by_guest USING TIMESTAMP ? WHERE guest_id = ? AND start_at = ? AND booking_id = ?',
+        params: [7, 'g1', new Date('2030-05-20T15:00:00.000Z'), 'b1'],
+      },
+      {
+        query: 'DELETE FROM stayhub.bookings_by_host USING TIMESTAMP ? WHERE host_id = ? AND start_at = ? AND booking_id = ?',
+        params: [7, 'h1', new Date('2030-05-20T15:00:00.000Z'), 'b1'],
+      },
     ]);
   });
 });
@@ -110,7 +124,11 @@ describe('rows and scopes', () => {
     ['upcoming', bookingDoc({ status: 'confirmed', start: '2030-06-01T15:00:00.000Z', end: '2030-06-03T11:00:00.000Z' }), { current: true, past: false }],
     ['ongoing', bookingDoc({ status: 'confirmed' }), { current: true, past: false }],
     ['over', bookingDoc({ status: 'confirmed', end: '2030-05-02T11:00:00.000Z' }), { current: false, past: true }],
-    ['cancelled ahead', bookingDoc({ status: 'cancelled', start: '2030-06-01T15:00:00.000Z', end: '2030-06-03T11:00:00.000Z' }), { current: false, past: true }],
+    [
+      'cancelled ahead',
+      bookingDoc({ status: 'cancelled', start: '2030-06-01T15:00:00.000Z', end: '2030-06-03T11:00:00.000Z' }),
+      { current: false, past: true },
+    ],
     ['declined', bookingDoc({ status: 'declined' }), { current: false, past: true }],
   ])('puts an %s booking in the scope PostgreSQL does', (_name, doc, expected) => {
     expect(inScope(doc, 'current', now)).toBe(expected.current);

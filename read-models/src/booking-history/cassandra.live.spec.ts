@@ -12,7 +12,6 @@ const park: Park = async (_event, error) => {
   throw error;
 };
 
-
 let position = 0;
 const streamOf = (bookingId: string) => {
   let revision = -1;
@@ -53,7 +52,13 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandra
   const projection = bookingHistoryCassandra(client, keyspace);
   const reader = new CassandraBookingHistoryReader(client, { keyspace, fetchSize: 2 });
   const now = new Date('2030-05-10T12:00:00.000Z');
-  const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listingId?: string): BookingListQuery => ({ scope, now, page, pageSize, ...(listingId ? { listingId } : {}) });
+  const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listingId?: string): BookingListQuery => ({
+    scope,
+    now,
+    page,
+    pageSize,
+    ...(listingId ? { listingId } : {}),
+  });
   const ids = (page: { items: { bookingId: string }[] }) => page.items.map((b) => b.bookingId);
 
   const old = requestedBy('b-old', 'g1', 'h1', 'l1', '2030-03-01', '2030-03-05');
@@ -62,7 +67,13 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandra
   const tie = requestedBy('a-next', 'g1', 'h1', 'l1', '2030-05-20', '2030-05-21');
   const cancelled = requestedBy('b-cancelled', 'g1', 'h1', 'l1', '2030-06-01', '2030-06-02');
   const moved = requestedBy('b-moved', 'g2', 'h1', 'l1', '2030-05-25', '2030-05-26');
-  const cancel = cancelled.next('BookingCancelled', { by: 'g1', byRole: 'guest', refund: { amount: 0, currency: 'EUR' }, reason: '', at: '2030-04-02T00:00:00.000Z' });
+  const cancel = cancelled.next('BookingCancelled', {
+    by: 'g1',
+    byRole: 'guest',
+    refund: { amount: 0, currency: 'EUR' },
+    reason: '',
+    at: '2030-04-02T00:00:00.000Z',
+  });
   const move = moved.next('BookingModified', {
     stay: { kind: 'nights', checkIn: '2030-07-01', checkOut: '2030-07-03' },
     guests: 2,
@@ -74,10 +85,13 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandra
   beforeAll(async () => {
     expect(await projection.prepare('booking_history')).toBe(false);
     expect(await projection.prepare('booking_history')).toBe(true);
-    await projection.applyBatch([old, ongoing, next, tie, cancelled].map((b) => b.requested), 'booking_history', park);
+    await projection.applyBatch(
+      [old, ongoing, next, tie, cancelled].map((b) => b.requested),
+      'booking_history',
+      park,
+    );
     await projection.applyBatch([moved.requested, cancel, move], 'booking_history', park);
   });
-
 
   it('gets a booking by id', async () => {
     expect(await reader.get('b-cancelled')).toMatchObject({ bookingId: 'b-cancelled', status: 'cancelled', guestId: 'g1', hostId: 'h1' });
@@ -111,7 +125,13 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra booking history${cassandra
     expect(await reader.get('b-moved')).toEqual(before);
 
     const cql = bookingHistoryCql(bookingHistoryTables(keyspace));
-    const stale = { ...(before as BookingHistoryDoc), revision: 0, start: '2030-05-25T15:00:00.000Z', end: '2030-05-26T11:00:00.000Z', status: 'awaiting_payment' };
+    const stale = {
+      ...(before as BookingHistoryDoc),
+      revision: 0,
+      start: '2030-05-25T15:00:00.000Z',
+      end: '2030-05-26T11:00:00.000Z',
+      status: 'awaiting_payment',
+    };
     await client.batch(bookingWrites(cql, stale), { prepare: true, logged: true });
     expect(await reader.get('b-moved')).toEqual(before);
     expect(ids(await reader.byGuest('g2', list('all')))).toEqual(['b-moved']);

@@ -26,7 +26,13 @@ const history = [
   nights('b-other-host', '2030-05-16', '2030-05-17', { hostId: 'h2', guestId: 'g3' }),
 ];
 
-const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listingId?: string): BookingListQuery => ({ scope, now, page, pageSize, ...(listingId ? { listingId } : {}) });
+const list = (scope: BookingListQuery['scope'], page = 1, pageSize = 10, listingId?: string): BookingListQuery => ({
+  scope,
+  now,
+  page,
+  pageSize,
+  ...(listingId ? { listingId } : {}),
+});
 const idsOf = (page: { items: { bookingId: string }[] }) => page.items.map((b) => b.bookingId);
 
 // The request shapes (statements, consistency, paging) recorded on their way to a real Cassandra.

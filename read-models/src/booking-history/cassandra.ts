@@ -46,7 +46,12 @@ export const tableExists = async (client: CqlClient, qualified: string): Promise
 };
 
 /** Creates the keyspace and the target's tables if needed; `false` when they did not exist before (nothing held). */
-export const migrateBookingHistory = async (client: CqlClient, keyspace: string, target: string = BOOKING_HISTORY, replication?: Replication): Promise<boolean> => {
+export const migrateBookingHistory = async (
+  client: CqlClient,
+  keyspace: string,
+  target: string = BOOKING_HISTORY,
+  replication?: Replication,
+): Promise<boolean> => {
   const tables = bookingHistoryTables(keyspace, target);
   const existed = await tableExists(client, tables.byId);
   await client.execute(createKeyspaceCql(keyspace, replication), [], { prepare: false });
@@ -86,7 +91,12 @@ export class CassandraBookingHistoryReader implements BookingHistoryReader {
   }
 
   private queryOptions(pageState?: string): CqlOptions {
-    return { prepare: true, consistency: this.options.consistency ?? LOCAL_QUORUM, fetchSize: this.options.fetchSize ?? 500, ...(pageState ? { pageState } : {}) };
+    return {
+      prepare: true,
+      consistency: this.options.consistency ?? LOCAL_QUORUM,
+      fetchSize: this.options.fetchSize ?? 500,
+      ...(pageState ? { pageState } : {}),
+    };
   }
 
   private async list(all: string, since: string, id: string, query: BookingListQuery): Promise<BookingPage> {

@@ -4,8 +4,7 @@ import { listings } from '@stayhub/domain';
 export type LocalStay = { timeZone: string; start: string; end: string };
 
 /** The time zone a listing's details name (UTC for one that names none). */
-export const timeZoneOf = (details: Record<string, unknown> | undefined): string =>
-  (details?.location as { timeZone?: string } | undefined)?.timeZone ?? 'UTC';
+export const timeZoneOf = (details: Record<string, unknown> | undefined): string => (details?.location as { timeZone?: string } | undefined)?.timeZone ?? 'UTC';
 
 /** A booking's start (check-in, or the slot's start) and end (check-out, or the slot's end) in the listing's time zone. */
 export const localStayOf = (booking: { start: string; end: string }, timeZone: string): LocalStay => ({

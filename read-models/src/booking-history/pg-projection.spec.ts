@@ -4,7 +4,10 @@ import { describeProjection, recorded } from '../testing/projection-spec.ts';
 import { bookingHistoryProjection } from './pg-projection.ts';
 
 const booking = (id: string) => `booking-${id}`;
-const cancelled = { type: 'BookingCancelled', data: { bookingId: 'b1', by: 'guest-1', refund: { amount: 15_000, currency: 'EUR' }, ...hold, at: '2026-03-03T10:00:00.000Z' } };
+const cancelled = {
+  type: 'BookingCancelled',
+  data: { bookingId: 'b1', by: 'guest-1', refund: { amount: 15_000, currency: 'EUR' }, ...hold, at: '2026-03-03T10:00:00.000Z' },
+};
 const docOf = (rows: Record<string, unknown[]>, table: string) => (rows[table]![0] as { doc: Record<string, unknown> }).doc;
 
 describeProjection('booking history projection', {

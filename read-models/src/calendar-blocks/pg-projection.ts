@@ -8,7 +8,16 @@ export const CALENDAR_BLOCKS = 'calendar_blocks';
 
 type Blocked = { blockId: string; keys: string[]; units: number; by: string; at: string };
 type Lifted = { blockId: string; at: string };
-type BlockRow = { block_id: string; month: string; listing_id: string; unit_type_id: string; keys: string[]; units: number; blocked_by: string; blocked_at: string };
+type BlockRow = {
+  block_id: string;
+  month: string;
+  listing_id: string;
+  unit_type_id: string;
+  keys: string[];
+  units: number;
+  blocked_by: string;
+  blocked_at: string;
+};
 
 /** `calendar-{unitTypeId}-{yyyy-mm}` → its month. */
 const monthOfCalendar = (streamId: string): string => streamId.slice(-'yyyy-mm'.length);
@@ -25,7 +34,16 @@ const rowsOf = (events: readonly RecordedEvent[]) => {
       const key = `${data.blockId} ${month}`;
       const unitTypeId = unitTypeOfCalendar(event.streamId);
       if (!blocked.has(key)) {
-        blocked.set(key, { block_id: data.blockId, month, listing_id: listingOfUnitType(unitTypeId), unit_type_id: unitTypeId, keys: data.keys, units: data.units, blocked_by: data.by, blocked_at: data.at });
+        blocked.set(key, {
+          block_id: data.blockId,
+          month,
+          listing_id: listingOfUnitType(unitTypeId),
+          unit_type_id: unitTypeId,
+          keys: data.keys,
+          units: data.units,
+          blocked_by: data.by,
+          blocked_at: data.at,
+        });
       }
     } else if (event.type === 'NightsUnblocked') {
       const data = event.data as Lifted;

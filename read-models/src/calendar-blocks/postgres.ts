@@ -24,6 +24,13 @@ export class PgCalendarBlockReader implements CalendarBlockReader {
         LIMIT 500`,
       [listingId],
     );
-    return rows.map((r) => ({ blockId: r.block_id, unitTypeId: r.unit_type_id, keys: r.keys, units: r.units, blockedBy: r.blocked_by, blockedAt: r.blocked_at.toISOString() }));
+    return rows.map((r) => ({
+      blockId: r.block_id,
+      unitTypeId: r.unit_type_id,
+      keys: r.keys,
+      units: r.units,
+      blockedBy: r.blocked_by,
+      blockedAt: r.blocked_at.toISOString(),
+    }));
   }
 }

@@ -70,9 +70,17 @@ describe('carts projection', () => {
 });
 
 const userCart = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
-  specRecorded('cart-u2', events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })), from);
+  specRecorded(
+    'cart-u2',
+    events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })),
+    from,
+  );
 const userWishlist = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
-  specRecorded('wishlist-u2', events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })), from);
+  specRecorded(
+    'wishlist-u2',
+    events.map((e) => ({ type: e.type, data: { userId: 'u2', ...e.data, at } })),
+    from,
+  );
 
 describeProjection('carts projection, batched', {
   projection: cartsProjection,

@@ -54,7 +54,9 @@ export const evolveGuestName = (doc: GuestName | undefined, event: RecordedEvent
 export const evolveListingNames = (doc: ListingNames | undefined, event: RecordedEvent): ListingNames | undefined => {
   if (doc && event.streamRevision <= doc.revision) return doc;
   const data = event.data as Data;
-  const details = (event.type === 'ListingUpdated' ? data.changes : data.details) as { title?: string; unitTypes?: { unitTypeId: string; name: string }[] } | undefined;
+  const details = (event.type === 'ListingUpdated' ? data.changes : data.details) as
+    | { title?: string; unitTypes?: { unitTypeId: string; name: string }[] }
+    | undefined;
   if (event.type !== 'ListingCreated' && !doc) return doc;
   const base: ListingNames = doc ?? { listingId: data.listingId, title: null, unitTypes: {}, revision: event.streamRevision };
   return {

@@ -6,18 +6,63 @@ import { hostBookingsProjection, hostBookingTables } from './pg-projection.ts';
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const booking = (id: string) => `booking-${id}`;
 const ledger = 'payouts-host-1';
-const registered = (userId: string, name: string) => ({ type: 'UserRegistered', data: { userId, email: `${userId}@example.com`, name, role: 'guest', at: '2026-02-01T10:00:00.000Z' } });
+const registered = (userId: string, name: string) => ({
+  type: 'UserRegistered',
+  data: { userId, email: `${userId}@example.com`, name, role: 'guest', at: '2026-02-01T10:00:00.000Z' },
+});
 const renamed = (userId: string, name: string) => ({ type: 'UserProfileChanged', data: { userId, changes: { name }, at: '2026-02-02T10:00:00.000Z' } });
 const listingCreated = {
   type: 'ListingCreated',
-  data: { listingId: 'listing-1', hostId: 'host-1', kind: 'rental', details: { title: 'Flat by the canal', unitTypes: [{ unitTypeId: 'ut-1', name: 'Whole flat', count: 1, capacity: 4, price: eur(10_000) }] }, at: '2026-02-01T10:00:00.000Z' },
+  data: {
+    listingId: 'listing-1',
+    hostId: 'host-1',
+    kind: 'rental',
+    details: { title: 'Flat by the canal', unitTypes: [{ unitTypeId: 'ut-1', name: 'Whole flat', count: 1, capacity: 4, price: eur(10_000) }] },
+    at: '2026-02-01T10:00:00.000Z',
+  },
 };
 const listingRenamed = { type: 'ListingUpdated', data: { listingId: 'listing-1', changes: { title: 'Canal loft' }, at: '2026-02-03T10:00:00.000Z' } };
-const accrued = { type: 'HostEarningAccrued', data: { hostId: 'host-1', bookingId: 'b1', listingId: 'listing-1', month: '2026-04', gross: eur(30_000), fee: eur(3_000), net: eur(27_000), feeBasisPoints: 1000, bookingRevision: 4, availableAt: '2026-04-14T11:00:00.000Z', at: '2026-04-13T11:00:00.000Z' } };
-const adjusted = { type: 'HostEarningAdjusted', data: { hostId: 'host-1', bookingId: 'b1', adjustmentId: 'b1@6', gross: eur(-5_000), fee: eur(-500), net: eur(-4_500), bookingRevision: 6, at: '2026-04-20T00:00:00.000Z' } };
-const started = { type: 'HostPayoutStarted', data: { hostId: 'host-1', payoutId: 'po-1', amount: eur(27_000), earnings: ['b1'], adjustments: [], at: '2026-04-15T00:00:00.000Z' } };
-const sent = { type: 'HostPayoutSent', data: { hostId: 'host-1', payoutId: 'po-1', gatewayPayoutId: 'gw-1', amount: eur(27_000), at: '2026-04-15T00:00:01.000Z' } };
-const issue = { type: 'BookingPaymentIssueRaised', data: { bookingId: 'b1', taskId: 'capture:b1', operation: 'capture', error: 'card declined', at: '2026-03-01T11:00:00.000Z' } };
+const accrued = {
+  type: 'HostEarningAccrued',
+  data: {
+    hostId: 'host-1',
+    bookingId: 'b1',
+    listingId: 'listing-1',
+    month: '2026-04',
+    gross: eur(30_000),
+    fee: eur(3_000),
+    net: eur(27_000),
+    feeBasisPoints: 1000,
+    bookingRevision: 4,
+    availableAt: '2026-04-14T11:00:00.000Z',
+    at: '2026-04-13T11:00:00.000Z',
+  },
+};
+const adjusted = {
+  type: 'HostEarningAdjusted',
+  data: {
+    hostId: 'host-1',
+    bookingId: 'b1',
+    adjustmentId: 'b1@6',
+    gross: eur(-5_000),
+    fee: eur(-500),
+    net: eur(-4_500),
+    bookingRevision: 6,
+    at: '2026-04-20T00:00:00.000Z',
+  },
+};
+const started = {
+  type: 'HostPayoutStarted',
+  data: { hostId: 'host-1', payoutId: 'po-1', amount: eur(27_000), earnings: ['b1'], adjustments: [], at: '2026-04-15T00:00:00.000Z' },
+};
+const sent = {
+  type: 'HostPayoutSent',
+  data: { hostId: 'host-1', payoutId: 'po-1', gatewayPayoutId: 'gw-1', amount: eur(27_000), at: '2026-04-15T00:00:01.000Z' },
+};
+const issue = {
+  type: 'BookingPaymentIssueRaised',
+  data: { bookingId: 'b1', taskId: 'capture:b1', operation: 'capture', error: 'card declined', at: '2026-03-01T11:00:00.000Z' },
+};
 
 const names = [...recorded('user-guest-1', [registered('guest-1', 'Ana Lima')]), ...recorded('listing-listing-1', [listingCreated])];
 type Row = { booking_id: string; status: string; payout_status: string | null; paid_at: string | null; doc: Record<string, any> };
@@ -34,9 +79,15 @@ describeProjection('host bookings projection', {
       when: recorded(booking('b1'), [requested()]),
       then: (rows, tables) => {
         expect(rowsOf(rows, tables)).toHaveLength(1);
-        expect(rowsOf(rows, tables)[0]).toMatchObject({ status: 'awaiting_approval', payout_status: null, doc: { total: eur(30_000), stay: { checkIn: '2026-04-10', checkOut: '2026-04-13' } } });
+        expect(rowsOf(rows, tables)[0]).toMatchObject({
+          status: 'awaiting_approval',
+          payout_status: null,
+          doc: { total: eur(30_000), stay: { checkIn: '2026-04-10', checkOut: '2026-04-13' } },
+        });
         expect(rows[tables[1]!]).toEqual([{ user_id: 'guest-1', doc: { userId: 'guest-1', firstName: 'Ana', revision: 0 } }]);
-        expect(rows[tables[2]!]).toEqual([{ listing_id: 'listing-1', doc: { listingId: 'listing-1', title: 'Flat by the canal', unitTypes: { 'ut-1': 'Whole flat' }, revision: 0 } }]);
+        expect(rows[tables[2]!]).toEqual([
+          { listing_id: 'listing-1', doc: { listingId: 'listing-1', title: 'Flat by the canal', unitTypes: { 'ut-1': 'Whole flat' }, revision: 0 } },
+        ]);
       },
     },
     {
@@ -52,7 +103,12 @@ describeProjection('host bookings projection', {
       name: 'paid and confirmed, the row has the money paid; a parked capture shows as the payment issue',
       given: recorded(booking('b1'), [requested(), approved]),
       when: recorded(booking('b1'), [paid(), confirmed(), issue], 2),
-      then: (rows, tables) => expect(rowsOf(rows, tables)[0]!.doc).toMatchObject({ status: 'confirmed', paid: eur(30_000), paymentIssue: { taskId: 'capture:b1', operation: 'capture' } }),
+      then: (rows, tables) =>
+        expect(rowsOf(rows, tables)[0]!.doc).toMatchObject({
+          status: 'confirmed',
+          paid: eur(30_000),
+          paymentIssue: { taskId: 'capture:b1', operation: 'capture' },
+        }),
     },
     {
       name: "after the stay the host's share is pending, then in a payout, then paid",
@@ -74,7 +130,8 @@ describeProjection('host bookings projection', {
       name: "a refund after the stay nets against the host's share",
       given: [...recorded(booking('b1'), completedBooking), ...recorded(ledger, [accrued, started, sent])],
       when: recorded(ledger, [adjusted], 3),
-      then: (rows, tables) => expect(rowsOf(rows, tables)[0]).toMatchObject({ payout_status: 'paid', doc: { payout: { gross: eur(25_000), fee: eur(2_500), net: eur(22_500) } } }),
+      then: (rows, tables) =>
+        expect(rowsOf(rows, tables)[0]).toMatchObject({ payout_status: 'paid', doc: { payout: { gross: eur(25_000), fee: eur(2_500), net: eur(22_500) } } }),
     },
     {
       name: 'bookings of two hosts are two rows',

@@ -62,20 +62,26 @@ const listingNames: DocumentTable<ListingNames> = {
  * A payout covers several bookings: it marks their rows in progress, then paid. Each statement
  * sets fixed values, so a redelivered event writes the same again.
  */
-const payoutWrites = (events: readonly RecordedEvent[], target: string): PgWrite => async (client) => {
-  const { rows } = hostBookingTables(target);
-  for (const event of events) {
-    const data = event.data as { hostId: string; payoutId: string; earnings?: string[]; at: string };
-    if (event.type === 'HostPayoutStarted') {
-      await client.query(
-        `UPDATE ${rows} SET payout_id = $3, payout_status = 'in_progress' WHERE host_id = $1 AND booking_id = ANY($2::text[]) AND payout_status IS DISTINCT FROM 'paid'`,
-        [data.hostId, data.earnings ?? [], data.payoutId],
-      );
-    } else if (event.type === 'HostPayoutSent') {
-      await client.query(`UPDATE ${rows} SET payout_status = 'paid', paid_at = $3 WHERE host_id = $1 AND payout_id = $2`, [data.hostId, data.payoutId, data.at]);
+const payoutWrites =
+  (events: readonly RecordedEvent[], target: string): PgWrite =>
+  async (client) => {
+    const { rows } = hostBookingTables(target);
+    for (const event of events) {
+      const data = event.data as { hostId: string; payoutId: string; earnings?: string[]; at: string };
+      if (event.type === 'HostPayoutStarted') {
+        await client.query(
+          `UPDATE ${rows} SET payout_id = $3, payout_status = 'in_progress' WHERE host_id = $1 AND booking_id = ANY($2::text[]) AND payout_status IS DISTINCT FROM 'paid'`,
+          [data.hostId, data.earnings ?? [], data.payoutId],
+        );
+      } else if (event.type === 'HostPayoutSent') {
+        await client.query(`UPDATE ${rows} SET payout_status = 'paid', paid_at = $3 WHERE host_id = $1 AND payout_id = $2`, [
+          data.hostId,
+          data.payoutId,
+          data.at,
+        ]);
+      }
     }
-  }
-};
+  };
 
 const indexes = (target: string): string => {
   const { rows } = hostBookingTables(target);

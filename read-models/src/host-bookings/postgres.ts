@@ -5,7 +5,16 @@ import { HOST_BOOKINGS, hostBookingTables } from './pg-projection.ts';
 
 type Money = { amount: number; currency: string };
 
-export const HOST_BOOKING_STATUSES = ['awaiting_approval', 'awaiting_payment', 'confirmed', 'declined', 'request_expired', 'payment_failed', 'cancelled', 'completed'] as const;
+export const HOST_BOOKING_STATUSES = [
+  'awaiting_approval',
+  'awaiting_payment',
+  'confirmed',
+  'declined',
+  'request_expired',
+  'payment_failed',
+  'cancelled',
+  'completed',
+] as const;
 export type HostBookingStatus = (typeof HOST_BOOKING_STATUSES)[number];
 
 /** One row of the host's booking list. */
@@ -49,7 +58,14 @@ export interface HostBookingReader {
   byHost(hostId: string, query: HostBookingQuery): Promise<HostBookingPage>;
 }
 
-type Found = { doc: HostBookingDocument; payout_status: 'in_progress' | 'paid' | null; paid_at: Date | null; first_name: string | null; title: string | null; unit_name: string | null };
+type Found = {
+  doc: HostBookingDocument;
+  payout_status: 'in_progress' | 'paid' | null;
+  paid_at: Date | null;
+  first_name: string | null;
+  title: string | null;
+  unit_name: string | null;
+};
 
 const ENDED = `('declined','request_expired','payment_failed','cancelled','completed')`;
 

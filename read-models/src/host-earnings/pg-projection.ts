@@ -8,7 +8,17 @@ export const HOST_EARNINGS = 'host_earnings';
 export const hostEarningsTables = (target: string) => ({ entries: target, payouts: `${target}_payouts` });
 
 type Amount = { amount: number; currency: string };
-type Accrued = { hostId: string; bookingId: string; listingId: string; month: string; gross: Amount; fee: Amount; net: Amount; availableAt: string; at: string };
+type Accrued = {
+  hostId: string;
+  bookingId: string;
+  listingId: string;
+  month: string;
+  gross: Amount;
+  fee: Amount;
+  net: Amount;
+  availableAt: string;
+  at: string;
+};
 type Adjusted = { hostId: string; bookingId: string; adjustmentId: string; gross: Amount; fee: Amount; net: Amount; at: string };
 type Started = { hostId: string; payoutId: string; amount: Amount; earnings: string[]; adjustments: string[]; at: string };
 type Sent = { hostId: string; payoutId: string; gatewayPayoutId: string; at: string };
@@ -55,12 +65,21 @@ const apply = async (client: PoolClient, event: RecordedEvent, target: string): 
          ON CONFLICT (host_id, payout_id) DO NOTHING`,
         [d.hostId, d.payoutId, d.amount.currency, d.amount.amount, d.earnings.length + d.adjustments.length, d.at],
       );
-      await client.query(`UPDATE ${t.entries} SET payout_id = $3 WHERE host_id = $1 AND entry_id = ANY($2::text[])`, [d.hostId, [...d.earnings, ...d.adjustments], d.payoutId]);
+      await client.query(`UPDATE ${t.entries} SET payout_id = $3 WHERE host_id = $1 AND entry_id = ANY($2::text[])`, [
+        d.hostId,
+        [...d.earnings, ...d.adjustments],
+        d.payoutId,
+      ]);
       return;
     }
     case 'HostPayoutSent': {
       const d = event.data as Sent;
-      await client.query(`UPDATE ${t.payouts} SET status = 'sent', gateway_payout_id = $3, sent_at = $4 WHERE host_id = $1 AND payout_id = $2`, [d.hostId, d.payoutId, d.gatewayPayoutId, d.at]);
+      await client.query(`UPDATE ${t.payouts} SET status = 'sent', gateway_payout_id = $3, sent_at = $4 WHERE host_id = $1 AND payout_id = $2`, [
+        d.hostId,
+        d.payoutId,
+        d.gatewayPayoutId,
+        d.at,
+      ]);
       await client.query(`UPDATE ${t.entries} SET paid_at = $3 WHERE host_id = $1 AND payout_id = $2`, [d.hostId, d.payoutId, d.at]);
       return;
     }

@@ -46,7 +46,10 @@ export class PgHostEarningsReader implements HostEarningsReader {
     const where = `host_id = $1 AND ($2::text IS NULL OR month >= $2) AND ($3::text IS NULL OR month <= $3)`;
     const params = [hostId, range.from ?? null, range.to ?? null];
     const [rows, totals] = await Promise.all([
-      this.pool.query<SumRow>(`SELECT listing_id, month, currency, ${sums} FROM ${t.entries} WHERE ${where} GROUP BY listing_id, month, currency ORDER BY month DESC, listing_id, currency`, params),
+      this.pool.query<SumRow>(
+        `SELECT listing_id, month, currency, ${sums} FROM ${t.entries} WHERE ${where} GROUP BY listing_id, month, currency ORDER BY month DESC, listing_id, currency`,
+        params,
+      ),
       this.pool.query<SumRow>(`SELECT currency, ${sums} FROM ${t.entries} WHERE ${where} GROUP BY currency ORDER BY currency`, params),
     ]);
     return {
@@ -58,7 +61,17 @@ export class PgHostEarningsReader implements HostEarningsReader {
   async payouts(hostId: string, { page, pageSize }: { page: number; pageSize: number }): Promise<HostPayoutPage> {
     const t = await this.tables();
     const [items, pending] = await Promise.all([
-      this.pool.query<{ payout_id: string; currency: string; amount: string; status: 'started' | 'sent'; entries: number; started_at: Date; sent_at: Date | null; gateway_payout_id: string | null; issue: HostPayout['issue'] }>(
+      this.pool.query<{
+        payout_id: string;
+        currency: string;
+        amount: string;
+        status: 'started' | 'sent';
+        entries: number;
+        started_at: Date;
+        sent_at: Date | null;
+        gateway_payout_id: string | null;
+        issue: HostPayout['issue'];
+      }>(
         `SELECT payout_id, currency, amount::text, status, entries, started_at, sent_at, gateway_payout_id, issue FROM ${t.payouts}
           WHERE host_id = $1 ORDER BY started_at DESC, payout_id LIMIT $2 OFFSET $3`,
         [hostId, pageSize + 1, (page - 1) * pageSize],

@@ -53,8 +53,22 @@ export const evolveHostListing = (doc: HostListing | undefined, event: RecordedE
   switch (event.type) {
     case 'ListingCreated': {
       const blank: HostListing = {
-        listingId: data.listingId, hostId: data.hostId, kind: data.kind, status: 'draft', title: null, city: null, photo: null, unitTypes: 0,
-        minPrice: null, currency: null, missing: [], complete: false, details: {}, revision: event.streamRevision, createdAt: at, updatedAt: at,
+        listingId: data.listingId,
+        hostId: data.hostId,
+        kind: data.kind,
+        status: 'draft',
+        title: null,
+        city: null,
+        photo: null,
+        unitTypes: 0,
+        minPrice: null,
+        currency: null,
+        missing: [],
+        complete: false,
+        details: {},
+        revision: event.streamRevision,
+        createdAt: at,
+        updatedAt: at,
       };
       return moved(withDetails(blank, data.details ?? {}));
     }

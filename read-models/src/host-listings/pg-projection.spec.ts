@@ -5,16 +5,30 @@ import { hostListingsProjection } from './pg-projection.ts';
 const at = '2026-05-01T10:00:00.000Z';
 const unit = { unitTypeId: 'l1:flat', name: 'Whole flat', count: 1, capacity: 4, price: { amount: 12_000, currency: 'EUR' } };
 const complete = {
-  title: 'Sea flat', description: 'By the sea', photos: ['https://example.com/1.jpg'], currency: 'EUR', unitTypes: [unit], instantBook: true, cancellationPolicy: 'moderate',
+  title: 'Sea flat',
+  description: 'By the sea',
+  photos: ['https://example.com/1.jpg'],
+  currency: 'EUR',
+  unitTypes: [unit],
+  instantBook: true,
+  cancellationPolicy: 'moderate',
   location: { address: '1 Quay', city: 'Porto', country: 'PT', lat: 41.1, lon: -8.6, timeZone: 'Europe/Lisbon' },
 };
 const stream = 'listing-l1';
-const created = { type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details: { title: 'Sea flat', instantBook: false, cancellationPolicy: 'moderate' }, at } };
+const created = {
+  type: 'ListingCreated',
+  data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details: { title: 'Sea flat', instantBook: false, cancellationPolicy: 'moderate' }, at },
+};
 const updated = { type: 'ListingUpdated', data: { listingId: 'l1', changes: complete, at: '2026-05-01T11:00:00.000Z' } };
 const published = { type: 'ListingPublished', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details: complete, at: '2026-05-01T12:00:00.000Z' } };
 const unlisted = { type: 'ListingUnlisted', data: { listingId: 'l1', at: '2026-05-02T12:00:00.000Z' } };
 
-type Row = { listing_id: string; host_id: string; status: string; doc: { missing: string[]; complete: boolean; title: string | null; minPrice: number | null; city: string | null } };
+type Row = {
+  listing_id: string;
+  host_id: string;
+  status: string;
+  doc: { missing: string[]; complete: boolean; title: string | null; minPrice: number | null; city: string | null };
+};
 const docOf = (rows: Record<string, unknown[]>, tables: readonly string[]) => (rows[tables[0]!] as Row[])[0]!;
 
 describeProjection('host listings projection', {

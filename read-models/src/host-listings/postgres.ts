@@ -16,7 +16,10 @@ export interface HostListingReader {
 export class PgHostListingReader implements HostListingReader {
   constructor(private readonly pool: Pool) {}
 
-  async byHost(hostId: string, { status, page, pageSize }: { status?: HostListing['status'] | undefined; page: number; pageSize: number }): Promise<HostListingPage> {
+  async byHost(
+    hostId: string,
+    { status, page, pageSize }: { status?: HostListing['status'] | undefined; page: number; pageSize: number },
+  ): Promise<HostListingPage> {
     const table = (await liveTargets(this.pool, [HOST_LISTINGS]))[HOST_LISTINGS]!;
     const { rows } = await this.pool.query<{ doc: HostListing }>(
       `SELECT doc FROM ${table} WHERE host_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY updated_at DESC, listing_id LIMIT $3 OFFSET $4`,

@@ -56,7 +56,8 @@ describe('listing index template', () => {
     expect(template.template?.settings).toMatchObject({ number_of_shards: 1, number_of_replicas: 0, max_result_window: 1_000_000 });
     const properties = template.template?.mappings?.properties ?? {};
     expect(properties.location).toEqual({ type: 'geo_point' });
-    for (const field of ['titleWords', 'words']) expect(properties[field]).toEqual({ type: 'text', analyzer: 'whitespace', norms: false, index_options: 'docs' });
+    for (const field of ['titleWords', 'words'])
+      expect(properties[field]).toEqual({ type: 'text', analyzer: 'whitespace', norms: false, index_options: 'docs' });
     expect(properties.amenities).toEqual({ type: 'keyword' });
     expect(properties.city).toEqual({ type: 'keyword', normalizer: 'lowercase' });
     expect(properties.minPrice).toEqual({ type: 'long' });
@@ -100,7 +101,18 @@ describe('toSearchDocument', () => {
 
   it('leaves absent values null so that Elasticsearch treats them as missing', () => {
     const doc = toSearchDocument({ ...listing, status: 'draft', details: {}, minPrice: null, rating: { sum: 0, count: 0 } });
-    expect(doc).toMatchObject({ title: null, city: null, location: null, rating: null, minPrice: null, photo: null, amenities: [], unitTypes: [], titleWords: '', words: 'hotel' });
+    expect(doc).toMatchObject({
+      title: null,
+      city: null,
+      location: null,
+      rating: null,
+      minPrice: null,
+      photo: null,
+      amenities: [],
+      unitTypes: [],
+      titleWords: '',
+      words: 'hotel',
+    });
   });
 });
 
@@ -174,11 +186,7 @@ describe('buildSearchRequest', () => {
     ['rating', {}, [ratingDesc, byId]],
     ['price', { q: 'loft' }, [{ _score: { order: 'desc' } }, { minPrice: { order: 'asc', missing: '_last' } }, byId]],
     ['distance', {}, [byId]],
-    [
-      'distance',
-      { lat: 1, lon: 2 },
-      [{ _geo_distance: { location: { lat: 1, lon: 2 }, order: 'asc', unit: 'm', distance_type: 'arc' } }, byId],
-    ],
+    ['distance', { lat: 1, lon: 2 }, [{ _geo_distance: { location: { lat: 1, lon: 2 }, order: 'asc', unit: 'm', distance_type: 'arc' } }, byId]],
     ['relevance', { q: 'loft' }, [{ _score: { order: 'desc' } }, ratingDesc, byId]],
   ] as const)('sorts by %s %j like the PostgreSQL ORDER BY', (sort, extra, expected) => {
     expect(buildSearchRequest({ ...base, ...extra, sort }).sort).toEqual(expected);
@@ -202,10 +210,22 @@ describe('buildSearchRequest', () => {
   });
 
   it('looks typed words up like the dictionary: known ones only, and the exact-title tier only when every word exists as typed', () => {
-    const request = buildSearchRequest({ ...base, q: 'cnal house zzz' }, { words: [{ word: 'cnal', exact: false }, { word: 'house', exact: true }] });
+    const request = buildSearchRequest(
+      { ...base, q: 'cnal house zzz' },
+      {
+        words: [
+          { word: 'cnal', exact: false },
+          { word: 'house', exact: true },
+        ],
+      },
+    );
     const bool = (request.query as { bool: { filter: unknown[]; should: unknown[] } }).bool;
     expect(bool.filter).toEqual([published, { fuzzy: { words: fuzzyOne('cnal') } }, { fuzzy: { words: fuzzyOne('house') } }, anyUnit]);
-    expect(bool.should).toEqual([{ constant_score: { filter: { bool: { filter: [{ fuzzy: { titleWords: fuzzyOne('cnal') } }, { fuzzy: { titleWords: fuzzyOne('house') } }] } }, boost: 1 } }]);
+    expect(bool.should).toEqual([
+      {
+        constant_score: { filter: { bool: { filter: [{ fuzzy: { titleWords: fuzzyOne('cnal') } }, { fuzzy: { titleWords: fuzzyOne('house') } }] } }, boost: 1 },
+      },
+    ]);
   });
 
   it('asks the index which typed words it has, and reads the answer in typed order', () => {
@@ -220,8 +240,18 @@ describe('buildSearchRequest', () => {
         exact1: { filter: { term: { words: 'by' } } },
       },
     });
-    const counts = { fuzzy0: { doc_count: 4 }, exact0: { doc_count: 0 }, fuzzy1: { doc_count: 0 }, exact1: { doc_count: 0 }, fuzzy2: { doc_count: 1 }, exact2: { doc_count: 1 } };
-    expect(knownWordsOf(['cnal', 'by', 'house'], counts)).toEqual([{ word: 'cnal', exact: false }, { word: 'house', exact: true }]);
+    const counts = {
+      fuzzy0: { doc_count: 4 },
+      exact0: { doc_count: 0 },
+      fuzzy1: { doc_count: 0 },
+      exact1: { doc_count: 0 },
+      fuzzy2: { doc_count: 1 },
+      exact2: { doc_count: 1 },
+    };
+    expect(knownWordsOf(['cnal', 'by', 'house'], counts)).toEqual([
+      { word: 'cnal', exact: false },
+      { word: 'house', exact: true },
+    ]);
     expect(knownWordsOf(['cnal'], undefined)).toEqual([]);
   });
 

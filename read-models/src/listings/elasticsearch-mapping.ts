@@ -175,7 +175,21 @@ export const toSearchDocument = (doc: ListingSource): ListingSearchDocument => {
   };
 };
 
-export const SUMMARY_FIELDS = ['listingId', 'kind', 'title', 'city', 'country', 'location', 'currency', 'minPrice', 'rating', 'ratingCount', 'stars', 'amenities', 'photo'];
+export const SUMMARY_FIELDS = [
+  'listingId',
+  'kind',
+  'title',
+  'city',
+  'country',
+  'location',
+  'currency',
+  'minPrice',
+  'rating',
+  'ratingCount',
+  'stars',
+  'amenities',
+  'photo',
+];
 
 /** What a slot search reads of each candidate to find the slot on its clock and in its opening hours. */
 const SLOT_FIELDS = ['doc.details.location.timeZone', 'doc.details.slots'];
@@ -263,7 +277,9 @@ export const knownWordsOf = (typed: readonly string[], aggregations: FilterCount
  * word exists as typed), 1 when every word is in the title with at most one typo each, else 0.
  */
 const textQuery = (words: readonly KnownWord[]) => {
-  const all = (field: 'words' | 'titleWords', exact = false): estypes.QueryDslQueryContainer => ({ bool: { filter: words.map((w) => wordQuery(field, w.word, exact)) } });
+  const all = (field: 'words' | 'titleWords', exact = false): estypes.QueryDslQueryContainer => ({
+    bool: { filter: words.map((w) => wordQuery(field, w.word, exact)) },
+  });
   const should: estypes.QueryDslQueryContainer[] = [{ constant_score: { filter: all('titleWords'), boost: 1 } }];
   if (words.every((w) => w.exact)) should.push({ constant_score: { filter: all('titleWords', true), boost: 2 } });
   return { filter: words.map((w) => wordQuery('words', w.word)), should };

@@ -150,7 +150,11 @@ describe('applyToElasticsearch', () => {
     const es = fakeIndex();
     const parked: [string, string][] = [];
     const park = async (e: RecordedEvent, error: unknown) => void parked.push([e.eventId, String(error)]);
-    const malformed = event('listing-l1', 1, 'ListingUpdated', { listingId: 'l1', changes: { unitTypes: [{ unitTypeId: 'x' }] }, at: '2030-01-02T00:00:00.000Z' });
+    const malformed = event('listing-l1', 1, 'ListingUpdated', {
+      listingId: 'l1',
+      changes: { unitTypes: [{ unitTypeId: 'x' }] },
+      at: '2030-01-02T00:00:00.000Z',
+    });
     const next = { ...published, streamRevision: 2 };
     await applyToElasticsearch(es.client, INDEX, [created, malformed, next], { park });
     expect(parked.map(([id]) => id)).toEqual([malformed.eventId]);
@@ -170,7 +174,9 @@ describe('applyToElasticsearch', () => {
     await applyToElasticsearch(refusing(400, 'document_parsing_exception').client, INDEX, [created, published], { park });
     expect(parked).toEqual([created.eventId, published.eventId]);
     await expect(applyToElasticsearch(refusing(400, 'document_parsing_exception').client, INDEX, [created])).rejects.toThrow(/document_parsing_exception/);
-    await expect(applyToElasticsearch(refusing(429, 'es_rejected_execution_exception').client, INDEX, [created], { park })).rejects.toThrow(/es_rejected_execution/);
+    await expect(applyToElasticsearch(refusing(429, 'es_rejected_execution_exception').client, INDEX, [created], { park })).rejects.toThrow(
+      /es_rejected_execution/,
+    );
     await expect(applyToElasticsearch(refusing(503, 'unavailable_shards_exception').client, INDEX, [created], { park })).rejects.toThrow(/unavailable_shards/);
     expect(parked).toHaveLength(2);
   });
@@ -200,7 +206,8 @@ describe('index and alias management', () => {
     const calls: { method: string; path: string; body: unknown }[] = [];
     const indexes = new Set<string>();
     const aliases = new Map<string, string[]>();
-    const fail = (statusCode: number, body: Record<string, unknown>) => new errors.ResponseError({ body, statusCode, headers: {}, warnings: null, meta: {} as never });
+    const fail = (statusCode: number, body: Record<string, unknown>) =>
+      new errors.ResponseError({ body, statusCode, headers: {}, warnings: null, meta: {} as never });
     const record = (pattern: unknown) => {
       const { method, path, body } = pattern as Call;
       calls.push({ method, path, body });
@@ -226,7 +233,11 @@ describe('index and alias management', () => {
       record(params);
       const index = nameIn(params, 1);
       indexes.delete(index);
-      for (const [alias, names] of aliases) aliases.set(alias, names.filter((name) => name !== index));
+      for (const [alias, names] of aliases)
+        aliases.set(
+          alias,
+          names.filter((name) => name !== index),
+        );
       return { acknowledged: true };
     });
     mock.add({ method: 'GET', path: '/_alias/:name' }, (params) => {
@@ -267,7 +278,11 @@ describe('index and alias management', () => {
     expect(aliases.get('test-listings')).toEqual(['test-listings--listings']);
     // An index made before fields were added to the mapping gets them (a strict mapping would refuse them).
     expect(calls).toEqual([
-      { method: 'PUT', path: '/test-listings--listings/_mapping', body: JSON.parse(JSON.stringify({ properties: listingIndexTemplate('test-listings').template?.mappings?.properties })) },
+      {
+        method: 'PUT',
+        path: '/test-listings--listings/_mapping',
+        body: JSON.parse(JSON.stringify({ properties: listingIndexTemplate('test-listings').template?.mappings?.properties })),
+      },
     ]);
 
     // The runner restarts on the target a replay made live: readers follow the writer.
@@ -290,7 +305,12 @@ describe('index and alias management', () => {
       {
         method: 'POST',
         path: '/_aliases',
-        body: { actions: [{ remove: { index: 'test-listings--listings', alias: 'test-listings' } }, { add: { index: 'test-listings--listings_r2', alias: 'test-listings' } }] },
+        body: {
+          actions: [
+            { remove: { index: 'test-listings--listings', alias: 'test-listings' } },
+            { add: { index: 'test-listings--listings_r2', alias: 'test-listings' } },
+          ],
+        },
       },
     ]);
     expect(aliases.get('test-listings')).toEqual(['test-listings--listings_r2']);

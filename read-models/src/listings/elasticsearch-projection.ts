@@ -1,11 +1,6 @@
 import type { RecordedEvent } from '@stayhub/infra';
 import type { ElasticsearchClient } from './elasticsearch.ts';
-import {
-  listingIndexName,
-  listingIndexTemplate,
-  toSearchDocument,
-  type IndexSettings,
-} from './elasticsearch-mapping.ts';
+import { listingIndexName, listingIndexTemplate, toSearchDocument, type IndexSettings } from './elasticsearch-mapping.ts';
 import type { ExternalProjection, Park } from '../projection.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 import { LISTINGS } from './pg-projection.ts';

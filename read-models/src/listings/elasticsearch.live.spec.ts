@@ -29,7 +29,16 @@ const event = (streamId: string, type: string, data: Record<string, unknown>): R
   };
 };
 
-type Spec = { id: string; kind?: string; title: string; city: string; lat: number; lon: number; amenities?: string[]; units: [string, number, number, number][] };
+type Spec = {
+  id: string;
+  kind?: string;
+  title: string;
+  city: string;
+  lat: number;
+  lon: number;
+  amenities?: string[];
+  units: [string, number, number, number][];
+};
 const listingEvents = (spec: Spec, publish = true): RecordedEvent[] => {
   const details = {
     title: spec.title,
@@ -38,7 +47,13 @@ const listingEvents = (spec: Spec, publish = true): RecordedEvent[] => {
     location: { lat: spec.lat, lon: spec.lon, city: spec.city, country: 'NL', timeZone: 'Europe/Amsterdam' },
     amenities: spec.amenities ?? [],
     currency: 'EUR',
-    unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({ unitTypeId, name: unitTypeId, count, capacity, price: { amount, currency: 'EUR' } })),
+    unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({
+      unitTypeId,
+      name: unitTypeId,
+      count,
+      capacity,
+      price: { amount, currency: 'EUR' },
+    })),
   };
   const streamId = `listing-${spec.id}`;
   const base = { listingId: spec.id, hostId: 'host-1', kind: spec.kind ?? 'hotel' };
@@ -68,9 +83,37 @@ describe.skipIf(!url)(`Elasticsearch listing search${url ? '' : ` (skipped: ${mi
   const search = (query: Partial<ListingSearchQuery>) => reader.search({ sort: 'relevance', page: 1, pageSize: 20, ...query });
   const ids = async (query: Partial<ListingSearchQuery>) => (await search(query)).items.map((i) => i.listingId);
 
-  const canal = { id: 'canal', title: 'Canal House', city: 'Amsterdam', lat: 52.3702, lon: 4.8952, amenities: ['WiFi', 'Breakfast'], units: [['canal-double', 2, 2, 12_000], ['canal-single', 3, 1, 8_000]] } satisfies Spec;
-  const loft = { id: 'loft', kind: 'rental', title: 'Harbour Loft', city: 'Amsterdam', lat: 52.3780, lon: 4.9000, amenities: ['wifi'], units: [['loft-unit', 1, 4, 20_000]] } satisfies Spec;
-  const dune = { id: 'dune', kind: 'rental', title: 'Dune Cottage', city: 'Haarlem', lat: 52.3874, lon: 4.6462, units: [['dune-unit', 1, 2, 9_000]] } satisfies Spec;
+  const canal = {
+    id: 'canal',
+    title: 'Canal House',
+    city: 'Amsterdam',
+    lat: 52.3702,
+    lon: 4.8952,
+    amenities: ['WiFi', 'Breakfast'],
+    units: [
+      ['canal-double', 2, 2, 12_000],
+      ['canal-single', 3, 1, 8_000],
+    ],
+  } satisfies Spec;
+  const loft = {
+    id: 'loft',
+    kind: 'rental',
+    title: 'Harbour Loft',
+    city: 'Amsterdam',
+    lat: 52.378,
+    lon: 4.9,
+    amenities: ['wifi'],
+    units: [['loft-unit', 1, 4, 20_000]],
+  } satisfies Spec;
+  const dune = {
+    id: 'dune',
+    kind: 'rental',
+    title: 'Dune Cottage',
+    city: 'Haarlem',
+    lat: 52.3874,
+    lon: 4.6462,
+    units: [['dune-unit', 1, 2, 9_000]],
+  } satisfies Spec;
   const far = { id: 'far', title: 'Maas Hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, units: [['far-room', 10, 2, 7_000]] } satisfies Spec;
   const draft = { id: 'draft', title: 'Canal Draft', city: 'Amsterdam', lat: 52.37, lon: 4.89, units: [['draft-room', 1, 2, 1_000]] } satisfies Spec;
 
@@ -141,7 +184,13 @@ describe.skipIf(!url)(`Elasticsearch listing search${url ? '' : ` (skipped: ${mi
     ]);
     expect(result.total).toBe(3);
     expect(await reader.availability('canal', ['2030-05-01'])).toEqual([
-      { key: '2030-05-01', unitTypes: [{ unitTypeId: 'canal-double', count: 2, free: 2 }, { unitTypeId: 'canal-single', count: 3, free: 0 }] },
+      {
+        key: '2030-05-01',
+        unitTypes: [
+          { unitTypeId: 'canal-double', count: 2, free: 2 },
+          { unitTypeId: 'canal-single', count: 3, free: 0 },
+        ],
+      },
     ]);
     expect(await reader.availability('nope', ['2030-05-01'])).toBeUndefined();
   });

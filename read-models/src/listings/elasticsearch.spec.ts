@@ -31,7 +31,12 @@ const listingOf = (listingId: string, units: { id: string; count: number; capaci
   updatedAt: '2030-01-01T00:00:00.000Z',
 });
 
-const hitOf = (listing: ListingSource, sort: unknown[] = []) => ({ _index: `${ALIAS}--listings`, _id: listing.listingId, _source: toSearchDocument(listing), sort });
+const hitOf = (listing: ListingSource, sort: unknown[] = []) => ({
+  _index: `${ALIAS}--listings`,
+  _id: listing.listingId,
+  _source: toSearchDocument(listing),
+  sort,
+});
 
 type Recorded = { method: string; path: string; body: unknown; querystring: Record<string, string> };
 
@@ -58,7 +63,9 @@ describe('ElasticsearchListingReader.search', () => {
       if ((params.body as { aggs?: unknown }).aggs) {
         return { hits: { hits: [] }, aggregations: { fuzzy0: { doc_count: 3 }, exact0: { doc_count: 3 }, fuzzy1: { doc_count: 0 }, exact1: { doc_count: 0 } } };
       }
-      return { hits: { total: { value: 3, relation: 'eq' }, hits: [hitOf(listingOf('l3', [{ id: 'u3', count: 1, capacity: 2, price: 9_000 }]), [9_000, 'l3'])] } };
+      return {
+        hits: { total: { value: 3, relation: 'eq' }, hits: [hitOf(listingOf('l3', [{ id: 'u3', count: 1, capacity: 2, price: 9_000 }]), [9_000, 'l3'])] },
+      };
     });
     const result = await env.reader.search(query);
     expect(env.requests).toHaveLength(2);
@@ -101,7 +108,9 @@ describe('ElasticsearchListingReader.search', () => {
   });
 
   it('refuses a date search without an availability store rather than ignoring the dates', async () => {
-    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, () => ({ hits: { total: { value: 1, relation: 'eq' }, hits: [hitOf(listingOf('l1', [{ id: 'u1', count: 1, capacity: 2, price: 1 }]))] } }));
+    env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, () => ({
+      hits: { total: { value: 1, relation: 'eq' }, hits: [hitOf(listingOf('l1', [{ id: 'u1', count: 1, capacity: 2, price: 1 }]))] },
+    }));
     await expect(env.reader.search({ ...base, checkIn: '2030-05-01', checkOut: '2030-05-02' })).rejects.toThrow(/availability store/);
   });
 });
@@ -153,7 +162,11 @@ describe('ElasticsearchListingReader.search with dates', () => {
     const restaurant = (l: ListingSource, timeZone: string): ListingSource => ({
       ...l,
       kind: 'restaurant',
-      details: { ...l.details, location: { ...l.details.location!, timeZone }, slots: { minutes: 60, openingHours: { '3': [{ open: '18:00', close: '22:00' }] } } },
+      details: {
+        ...l.details,
+        location: { ...l.details.location!, timeZone },
+        slots: { minutes: 60, openingHours: { '3': [{ open: '18:00', close: '22:00' }] } },
+      },
     });
     const requests: Recorded[] = [];
     env.mock.add({ method: 'POST', path: `/${ALIAS}/_search` }, (params) => {
@@ -173,10 +186,14 @@ describe('ElasticsearchListingReader.search with dates', () => {
 });
 
 describe('ElasticsearchListingReader.get and availability', () => {
-  const listing = listingOf('l1', [
-    { id: 'b-room', count: 2, capacity: 2, price: 10_000 },
-    { id: 'a-room', count: 1, capacity: 2, price: 9_000 },
-  ], 4);
+  const listing = listingOf(
+    'l1',
+    [
+      { id: 'b-room', count: 2, capacity: 2, price: 10_000 },
+      { id: 'a-room', count: 1, capacity: 2, price: 9_000 },
+    ],
+    4,
+  );
 
   it('reads the stored model by id through the alias', async () => {
     const env = setup();
@@ -218,8 +235,20 @@ describe('ElasticsearchListingReader.get and availability', () => {
       return { _id: 'l1', found: true, _source: { unitTypes: toSearchDocument(listing).unitTypes } };
     });
     expect(await env.reader.availability('l1', ['2030-05-01', '2030-05-02'])).toEqual([
-      { key: '2030-05-01', unitTypes: [{ unitTypeId: 'a-room', count: 1, free: 1 }, { unitTypeId: 'b-room', count: 2, free: 2 }] },
-      { key: '2030-05-02', unitTypes: [{ unitTypeId: 'a-room', count: 1, free: 1 }, { unitTypeId: 'b-room', count: 2, free: 0 }] },
+      {
+        key: '2030-05-01',
+        unitTypes: [
+          { unitTypeId: 'a-room', count: 1, free: 1 },
+          { unitTypeId: 'b-room', count: 2, free: 2 },
+        ],
+      },
+      {
+        key: '2030-05-02',
+        unitTypes: [
+          { unitTypeId: 'a-room', count: 1, free: 1 },
+          { unitTypeId: 'b-room', count: 2, free: 0 },
+        ],
+      },
     ]);
     expect(env.requests[0]!.querystring).toEqual({ _source_includes: 'unitTypes' });
   });

@@ -14,7 +14,15 @@ import {
   type UsedUnits,
 } from './elasticsearch-mapping.ts';
 import type { AvailabilityReader } from '../availability/port.ts';
-import { TOTAL_BOUND, totalTextOf, type AvailabilityDay, type ListingReader, type ListingSearchQuery, type ListingSearchResult, type ListingView } from './port.ts';
+import {
+  TOTAL_BOUND,
+  totalTextOf,
+  type AvailabilityDay,
+  type ListingReader,
+  type ListingSearchQuery,
+  type ListingSearchResult,
+  type ListingView,
+} from './port.ts';
 import { wantedNights } from './postgres.ts';
 import { askedSlot, openSlotKey } from './slot-query.ts';
 import { typedWords } from './search-words.ts';
@@ -50,13 +58,22 @@ export class ElasticsearchListingReader implements ListingReader {
     if (words?.length === 0) return { items: [], total: 0, totalText: '0', next: null, ...page };
     // Elasticsearch pages by offset; its cursor carries the offset of the next page.
     const offset = query.cursor ? offsetOfCursor(query.cursor) : (query.page - 1) * query.pageSize;
-    const request = buildSearchRequest({ ...query, page: 1 + offset / query.pageSize }, { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP, offset, words });
+    const request = buildSearchRequest(
+      { ...query, page: 1 + offset / query.pageSize },
+      { candidateCap: this.options.candidateCap ?? DEFAULT_CANDIDATE_CAP, offset, words },
+    );
     const response = await this.client.search<SearchSource>({ index: this.options.alias, ...request });
     const hits = response.hits.hits;
     const next = (matches: number) => (offset + query.pageSize < Math.min(matches, TOTAL_BOUND) ? cursorOfOffset(offset + query.pageSize) : null);
     if (!nights && !slot) {
       const matches = totalOf(response.hits.total);
-      return { items: hits.map((hit) => toSummary(hit, query)), total: Math.min(matches, TOTAL_BOUND), totalText: totalTextOf(matches), next: next(matches), ...page };
+      return {
+        items: hits.map((hit) => toSummary(hit, query)),
+        total: Math.min(matches, TOTAL_BOUND),
+        totalText: totalTextOf(matches),
+        next: next(matches),
+        ...page,
+      };
     }
 
     // A slot is each restaurant's own instant (a wall-clock time read on its clock), and only one it serves counts.
@@ -70,9 +87,7 @@ export class ElasticsearchListingReader implements ListingReader {
       .filter((c) => c.keys.length > 0);
     const used = await this.used([...new Set(candidates.flatMap((c) => c.units.map((u) => u.unitTypeId)))], [...new Set(candidates.flatMap((c) => c.keys))]);
     const guests = query.guests ?? 1;
-    const available = candidates
-      .map((c) => ({ hit: c.hit, free: freeUnitTypes(c.units, c.keys, used, guests) }))
-      .filter((c) => c.free.length > 0);
+    const available = candidates.map((c) => ({ hit: c.hit, free: freeUnitTypes(c.units, c.keys, used, guests) })).filter((c) => c.free.length > 0);
     return {
       items: available.slice(offset, offset + query.pageSize).map((c) => toSummary(c.hit, query, c.free)),
       total: Math.min(available.length, TOTAL_BOUND),
@@ -83,10 +98,7 @@ export class ElasticsearchListingReader implements ListingReader {
   }
 
   async get(listingId: string): Promise<ListingView | undefined> {
-    const response = await this.client.get<{ doc?: ListingSource }>(
-      { index: this.options.alias, id: listingId, _source_includes: ['doc'] },
-      { ignore: [404] },
-    );
+    const response = await this.client.get<{ doc?: ListingSource }>({ index: this.options.alias, id: listingId, _source_includes: ['doc'] }, { ignore: [404] });
     const doc = response.found ? response._source?.doc : undefined;
     if (!doc) return undefined;
     return {

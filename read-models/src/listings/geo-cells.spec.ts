@@ -21,13 +21,8 @@ const uniform = (min: number, max: number) => fc.integer({ min: 0, max: 1_000_00
 /** Checks `check` on 2,000 random circles (radius up to `maxKm`) each with a random point within it. */
 const forPointsWithin = (maxKm: number, check: (lat: number, lon: number, radiusKm: number, point: { lat: number; lon: number }) => void) =>
   fc.assert(
-    fc.property(
-      uniform(-70, 70),
-      uniform(-170, 170),
-      uniform(0.1, maxKm),
-      uniform(0, 1),
-      uniform(0, 360),
-      (lat, lon, radiusKm, share, bearing) => check(lat, lon, radiusKm, destination(lat, lon, radiusKm * share, bearing)),
+    fc.property(uniform(-70, 70), uniform(-170, 170), uniform(0.1, maxKm), uniform(0, 1), uniform(0, 360), (lat, lon, radiusKm, share, bearing) =>
+      check(lat, lon, radiusKm, destination(lat, lon, radiusKm * share, bearing)),
     ),
     { numRuns: 2000 },
   );

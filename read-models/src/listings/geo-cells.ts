@@ -8,11 +8,15 @@
 /** The earth radius of PostgreSQL's `earthdistance` (`earth()`), in km: radii are measured with it. */
 const EARTH_KM = 6378.168;
 /** Cell sizes in degrees, finest first: 0.1° (about 11 km of latitude) and 1°. */
-const LEVELS = [{ level: 1, perDegree: 10 }, { level: 0, perDegree: 1 }] as const;
+const LEVELS = [
+  { level: 1, perDegree: 10 },
+  { level: 0, perDegree: 1 },
+] as const;
 /** A radius is looked up by at most this many cells of one level; wider, it is not narrowed by cells. */
 export const MAX_CELLS = 64;
 
-const cellOf = (level: number, perDegree: number, lat: number, lon: number) => `g${level}_${Math.floor((lat + 90) * perDegree)}_${Math.floor((lon + 180) * perDegree)}`;
+const cellOf = (level: number, perDegree: number, lat: number, lon: number) =>
+  `g${level}_${Math.floor((lat + 90) * perDegree)}_${Math.floor((lon + 180) * perDegree)}`;
 
 /** The cell terms of a point, one per level. */
 export const cellTermsOf = (lat: number, lon: number): string[] => LEVELS.map(({ level, perDegree }) => cellOf(level, perDegree, lat, lon));

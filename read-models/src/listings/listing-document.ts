@@ -23,7 +23,14 @@ export type ListingDocument = {
   updatedAt: string;
 };
 
-export const listingDocumentHandles = new Set(['ListingCreated', 'ListingUpdated', 'ListingPublished', 'ListingUnlisted', 'GuestReviewedStay', 'NightlyPricesSet']);
+export const listingDocumentHandles = new Set([
+  'ListingCreated',
+  'ListingUpdated',
+  'ListingPublished',
+  'ListingUnlisted',
+  'GuestReviewedStay',
+  'NightlyPricesSet',
+]);
 
 const withDetails = (doc: ListingDocument, details: Details): ListingDocument => {
   const prices = (details.unitTypes ?? []).map((unit) => unit.price.amount);

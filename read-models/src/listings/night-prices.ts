@@ -45,11 +45,17 @@ export const createNightPricesTable = async (db: Queryable, table: string): Prom
 };
 
 /** Replaces the per-date prices of the given listings with those of their documents. */
-export const writeNightPrices = async (db: Queryable, table: string, docs: readonly { listingId: string; nightPrices?: NightPrices | undefined }[]): Promise<void> => {
+export const writeNightPrices = async (
+  db: Queryable,
+  table: string,
+  docs: readonly { listingId: string; nightPrices?: NightPrices | undefined }[],
+): Promise<void> => {
   if (docs.length === 0) return;
   await db.query(`DELETE FROM ${table} WHERE listing_id = ANY($1::text[])`, [docs.map((d) => d.listingId)]);
   const rows = docs.flatMap((doc) =>
-    Object.entries(doc.nightPrices ?? {}).flatMap(([unitTypeId, nights]) => Object.entries(nights).map(([night, price]) => [unitTypeId, night, doc.listingId, price] as const)),
+    Object.entries(doc.nightPrices ?? {}).flatMap(([unitTypeId, nights]) =>
+      Object.entries(nights).map(([night, price]) => [unitTypeId, night, doc.listingId, price] as const),
+    ),
   );
   if (rows.length === 0) return;
   await db.query(`INSERT INTO ${table} (unit_type_id, night, listing_id, price) SELECT * FROM unnest($1::text[], $2::date[], $3::text[], $4::bigint[])`, [

@@ -4,7 +4,12 @@ import { listingSearchProjection, listingTables } from './pg-projection.ts';
 
 const at = '2030-01-01T10:00:00.000Z';
 const unit = (unitTypeId: string, amount: number) => ({ unitTypeId, name: unitTypeId, count: 2, capacity: 2, price: { amount, currency: 'EUR' } });
-const details = { title: 'Loft by the canal', location: { city: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.89 }, currency: 'EUR', unitTypes: [unit('l1-a', 12_000)] };
+const details = {
+  title: 'Loft by the canal',
+  location: { city: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.89 },
+  currency: 'EUR',
+  unitTypes: [unit('l1-a', 12_000)],
+};
 const created = { type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at } };
 const published = { type: 'ListingPublished', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details, at } };
 const updated = (changes: Record<string, unknown>) => ({ type: 'ListingUpdated', data: { listingId: 'l1', changes, at } });

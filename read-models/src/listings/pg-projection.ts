@@ -68,8 +68,18 @@ export const listingSearchProjection: PgProjection = {
     const unitsChanged = changed.filter(({ before, doc }) => !before || JSON.stringify(before.details.unitTypes) !== JSON.stringify(doc.details.unitTypes));
     const pricesChanged = changed.filter(({ before, doc }) => JSON.stringify(before?.nightPrices ?? {}) !== JSON.stringify(doc.nightPrices ?? {}));
     return async (client) => {
-      await writeListings(client, target, changed.map((c) => c.doc), unitsChanged.map((c) => c.doc), loaded);
-      await writeNightPrices(client, listingTables(target).nightPrices, pricesChanged.map((c) => c.doc));
+      await writeListings(
+        client,
+        target,
+        changed.map((c) => c.doc),
+        unitsChanged.map((c) => c.doc),
+        loaded,
+      );
+      await writeNightPrices(
+        client,
+        listingTables(target).nightPrices,
+        pricesChanged.map((c) => c.doc),
+      );
       await writeCalendarEvents(client, target, calendar);
     };
   },
@@ -77,6 +87,8 @@ export const listingSearchProjection: PgProjection = {
     const t = listingTables(target);
     // The listings table first, the table a search locks first: a search still on an old target
     // then waits for the drop or finds its tables gone, instead of deadlocking with it.
-    await client.query(`DROP TABLE IF EXISTS ${t.listings}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.nightPrices}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.words};`);
+    await client.query(
+      `DROP TABLE IF EXISTS ${t.listings}; DROP TABLE IF EXISTS ${t.unitTypes}; DROP TABLE IF EXISTS ${t.nightPrices}; DROP TABLE IF EXISTS ${t.calendar}; DROP TABLE IF EXISTS ${t.calendarStreams}; DROP TABLE IF EXISTS ${t.words};`,
+    );
   },
 };

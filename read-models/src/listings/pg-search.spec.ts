@@ -148,7 +148,13 @@ describe('listing search on PostgreSQL', () => {
       const lat = int(-8000, 8000) / 100;
       const lon = int(-17900, 17900) / 100;
       // Near the origin, across the antimeridian now and then, and a radius from a few metres to thousands of km.
-      return { lat, lon, plat: lat + (next() - 0.5) * 4, plon: ((lon + (next() - 0.5) * 6 + 540) % 360) - 180, radiusKm: [0.05, 2, 10, 50, 400, 5000][int(0, 5)]! };
+      return {
+        lat,
+        lon,
+        plat: lat + (next() - 0.5) * 4,
+        plon: ((lon + (next() - 0.5) * 6 + 540) % 360) - 180,
+        radiusKm: [0.05, 2, 10, 50, 400, 5000][int(0, 5)]!,
+      };
     });
     const values: number[] = [];
     const conditions = points.map((pt) => {
@@ -177,12 +183,16 @@ describe('listing search on PostgreSQL', () => {
   it('gives rows written before the stars and cuisine columns their values once, from their document', async () => {
     const target = 'listings_before_stars';
     const t = listingTables(target);
-    const hotel = doc('old-hotel', {
-      title: 'Old hotel',
-      stars: 4,
-      cuisine: ['Portuguese'],
-      unitTypes: [{ unitTypeId: 'old-hotel.u', name: 'Suíte familiar', count: 1, capacity: 4, price: { amount: 10_000, currency: 'EUR' } }],
-    }, { kind: 'hotel' });
+    const hotel = doc(
+      'old-hotel',
+      {
+        title: 'Old hotel',
+        stars: 4,
+        cuisine: ['Portuguese'],
+        unitTypes: [{ unitTypeId: 'old-hotel.u', name: 'Suíte familiar', count: 1, capacity: 4, price: { amount: 10_000, currency: 'EUR' } }],
+      },
+      { kind: 'hotel' },
+    );
     await inTransaction(pool, async (client) => {
       await createSearchTables(client, target);
       await writeListings(client, target, [hotel]);
@@ -296,7 +306,13 @@ describe('availability in the search read model', () => {
       `h${String(l).padStart(2, '0')}`,
       {
         title: `Hotel ${l}`,
-        unitTypes: Array.from({ length: int(1, 3) }, (_, u) => ({ unitTypeId: `h${l}-u${u}`, name: 'Room', count: int(1, 4), capacity: int(1, 4), price: { amount: int(5, 30) * 1000, currency: 'EUR' } })),
+        unitTypes: Array.from({ length: int(1, 3) }, (_, u) => ({
+          unitTypeId: `h${l}-u${u}`,
+          name: 'Room',
+          count: int(1, 4),
+          capacity: int(1, 4),
+          price: { amount: int(5, 30) * 1000, currency: 'EUR' },
+        })),
       },
       { kind: 'hotel' },
     ),
@@ -345,7 +361,12 @@ describe('availability in the search read model', () => {
       .map((h) => ({
         id: h.listingId,
         free: units
-          .filter((u) => u.listingId === h.listingId && (query.minPrice === undefined || u.price.amount >= query.minPrice) && (query.maxPrice === undefined || u.price.amount <= query.maxPrice))
+          .filter(
+            (u) =>
+              u.listingId === h.listingId &&
+              (query.minPrice === undefined || u.price.amount >= query.minPrice) &&
+              (query.maxPrice === undefined || u.price.amount <= query.maxPrice),
+          )
           .filter((u) => nights.every((n) => u.count - (used.get(`${u.unitTypeId} ${n}`) ?? 0) >= Math.ceil((query.guests ?? 1) / u.capacity)))
           .sort((a, b) => a.price.amount - b.price.amount || (a.unitTypeId < b.unitTypeId ? -1 : 1))
           .map((u) => u.unitTypeId),
@@ -388,7 +409,11 @@ describe('availability in the search read model', () => {
     expect(await reader.availability('h03', NIGHTS)).toEqual(before);
     const rows = async () => (await pool.query('SELECT listing_id, words, min_price, doc FROM listings ORDER BY listing_id')).rows;
     const listed = await rows();
-    const created: RecordedEvent = { ...calendarEvent('x', '2030-06', 0, 'ListingCreated', [], 0), streamId: 'listing-h03', data: { listingId: 'h03', hostId: 'host', kind: 'hotel', details: {}, at } };
+    const created: RecordedEvent = {
+      ...calendarEvent('x', '2030-06', 0, 'ListingCreated', [], 0),
+      streamId: 'listing-h03',
+      data: { listingId: 'h03', hostId: 'host', kind: 'hotel', details: {}, at },
+    };
     await apply(created);
     expect(await rows()).toEqual(listed);
   });
@@ -404,7 +429,15 @@ describe('restaurant slots', () => {
     await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
     await inTransaction(pool, (client) =>
       writeListings(client, 'listings', [
-        doc('tasca', { title: 'Tasca', slots, unitTypes: [{ unitTypeId: 'tasca.t2', name: 'Table for 2', count: 1, capacity: 2, price: { amount: 1000, currency: 'EUR' } }] }, { kind: 'restaurant' }),
+        doc(
+          'tasca',
+          {
+            title: 'Tasca',
+            slots,
+            unitTypes: [{ unitTypeId: 'tasca.t2', name: 'Table for 2', count: 1, capacity: 2, price: { amount: 1000, currency: 'EUR' } }],
+          },
+          { kind: 'restaurant' },
+        ),
       ]),
     );
     reader = new PgListingReader(pool);
@@ -413,7 +446,7 @@ describe('restaurant slots', () => {
     await pool?.end();
   });
 
-  it('offers a slot only on its grid within opening hours, in the restaurant\'s time zone, and only with a table free', async () => {
+  it("offers a slot only on its grid within opening hours, in the restaurant's time zone, and only with a table free", async () => {
     // Friday 2030-06-07: Lisbon is UTC+1 in summer.
     const found = async (slot: string) => ids((await reader.search({ ...base, kind: 'restaurant', slot, guests: 2 })).items);
     expect(await found('2030-06-07T19:30:00+01:00')).toEqual(['tasca']);
@@ -421,7 +454,9 @@ describe('restaurant slots', () => {
     expect(await found('2030-06-07T20:00:00+01:00')).toEqual([]); // off the grid
     expect(await found('2030-06-07T22:30:00+01:00')).toEqual([]); // would end after closing
     expect(await found('2030-06-08T19:30:00+01:00')).toEqual([]); // closed on Saturdays
-    await inTransaction(pool, (client) => applyEvents(client, listingSearchProjection, [calendarEvent('tasca.t2', '2030-06', 0, 'HoldPlaced', ['2030-06-07T18:30:00.000Z'], 1)], 'listings'));
+    await inTransaction(pool, (client) =>
+      applyEvents(client, listingSearchProjection, [calendarEvent('tasca.t2', '2030-06', 0, 'HoldPlaced', ['2030-06-07T18:30:00.000Z'], 1)], 'listings'),
+    );
     expect(await found('2030-06-07T19:30:00+01:00')).toEqual([]);
     expect(await found('2030-06-07T21:00:00+01:00')).toEqual(['tasca']);
   });

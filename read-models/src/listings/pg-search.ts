@@ -168,16 +168,29 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   }
   if (query.kind) where.push(`l.kind = ${p(query.kind)}`);
   if (query.city) where.push(`lower(l.city) = lower(${p(query.city)})`);
-  if (query.amenities?.length) where.push(`l.amenities @> ${p(query.amenities.map((a) => a.toLowerCase()), '::text[]')}`);
+  if (query.amenities?.length)
+    where.push(
+      `l.amenities @> ${p(
+        query.amenities.map((a) => a.toLowerCase()),
+        '::text[]',
+      )}`,
+    );
   // Over asked nights, a unit's price is its average per night there (see `night-prices.ts`); else its base price.
-  const nightPrices = query.checkIn && query.checkOut && (query.minPrice !== undefined || query.maxPrice !== undefined)
-    ? nightPriceSql(t.nightPrices, { checkIn: query.checkIn, checkOut: query.checkOut, minPrice: query.minPrice, maxPrice: query.maxPrice }, p)
-    : undefined;
+  const nightPrices =
+    query.checkIn && query.checkOut && (query.minPrice !== undefined || query.maxPrice !== undefined)
+      ? nightPriceSql(t.nightPrices, { checkIn: query.checkIn, checkOut: query.checkOut, minPrice: query.minPrice, maxPrice: query.maxPrice }, p)
+      : undefined;
   if (query.maxPrice !== undefined) where.push(nightPrices?.listing ?? `l.min_price <= ${p(query.maxPrice, '::bigint')}`);
   if (query.stars?.length) where.push(`l.stars = ANY(${p(query.stars, '::smallint[]')})`);
   // As the rating indexes hold it (an unrated listing as 1), so that a walk in rating order stops at the bound.
   if (query.minRating !== undefined) where.push(`coalesce(-l.rating, 1) <= -${p(query.minRating, '::real')} AND l.rating IS NOT NULL`);
-  if (query.cuisine?.length) where.push(`l.cuisine && ${p(query.cuisine.map((c) => c.toLowerCase()), '::text[]')}`);
+  if (query.cuisine?.length)
+    where.push(
+      `l.cuisine && ${p(
+        query.cuisine.map((c) => c.toLowerCase()),
+        '::text[]',
+      )}`,
+    );
   const roomWords = wordsOf(query.roomType);
 
   // A unit type qualifies when it fits the party, is within the price range and, when a stay or
@@ -234,7 +247,9 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   let tier = '0';
   if (text) {
     const fuzzy = `l.words @@ ${p(text.fuzzyTitle, '::tsquery')}`;
-    tier = text.exactTitle ? `CASE WHEN l.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END` : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
+    tier = text.exactTitle
+      ? `CASE WHEN l.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END`
+      : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
   }
   let distance = 'NULL::float8';
   let point = '';

@@ -51,7 +51,10 @@ export class PgListingReader implements ListingReader {
   async get(listingId: string): Promise<ListingView | undefined> {
     // The ids of reviewed bookings grow with every review and are only the projection's: left in the database.
     const { rows } = await this.withTargets((targets) =>
-      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(`SELECT doc - 'reviewedBookings' AS doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`, [listingId]),
+      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(
+        `SELECT doc - 'reviewedBookings' AS doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`,
+        [listingId],
+      ),
     );
     const doc = rows[0]?.doc;
     if (!doc) return undefined;
@@ -79,7 +82,9 @@ export class PgListingReader implements ListingReader {
     );
     if (units.rows.length === 0) return undefined;
     const ids = units.rows.map((u) => u.unit_type_id);
-    const usedOf = this.availabilityStore ? await this.availabilityStore.used(targets[AVAILABILITY]!, ids, keys) : await usedInCalendar(this.pool, t.calendar, ids, keys);
+    const usedOf = this.availabilityStore
+      ? await this.availabilityStore.used(targets[AVAILABILITY]!, ids, keys)
+      : await usedInCalendar(this.pool, t.calendar, ids, keys);
     return keys.map((key) => ({
       key,
       unitTypes: units.rows.map((u) => ({

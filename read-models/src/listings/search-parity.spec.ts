@@ -23,10 +23,32 @@ const revisions = new Map<string, number>();
 const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
   const streamRevision = (revisions.get(streamId) ?? -1) + 1;
   revisions.set(streamId, streamRevision);
-  return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion: 1,
+    streamId,
+    streamRevision,
+    globalPosition: String(++position).padStart(10, '0'),
+    occurredAt: '2030-01-01T00:00:00.000Z',
+    data,
+    metadata: {},
+  };
 };
 
-type Spec = { id: string; kind: 'rental' | 'hotel'; title: string; description?: string; city: string; lat: number; lon: number; amenities: string[]; units: [string, number, number, number][]; stars?: number; cuisine?: string[] };
+type Spec = {
+  id: string;
+  kind: 'rental' | 'hotel';
+  title: string;
+  description?: string;
+  city: string;
+  lat: number;
+  lon: number;
+  amenities: string[];
+  units: [string, number, number, number][];
+  stars?: number;
+  cuisine?: string[];
+};
 const listingEvents = (spec: Spec): RecordedEvent[] => {
   const details = {
     title: spec.title,
@@ -37,30 +59,97 @@ const listingEvents = (spec: Spec): RecordedEvent[] => {
     ...(spec.stars ? { stars: spec.stars } : {}),
     ...(spec.cuisine ? { cuisine: spec.cuisine } : {}),
     currency: 'EUR',
-    unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({ unitTypeId, name: unitTypeId, count, capacity, price: { amount, currency: 'EUR' } })),
+    unitTypes: spec.units.map(([unitTypeId, count, capacity, amount]) => ({
+      unitTypeId,
+      name: unitTypeId,
+      count,
+      capacity,
+      price: { amount, currency: 'EUR' },
+    })),
   };
   const streamId = `listing-${spec.id}`;
   const base = { listingId: spec.id, hostId: 'host-1', kind: spec.kind };
-  return [event(streamId, 'ListingCreated', { ...base, details, at: '2030-01-01T00:00:00.000Z' }), event(streamId, 'ListingPublished', { ...base, details, at: '2030-01-02T00:00:00.000Z' })];
+  return [
+    event(streamId, 'ListingCreated', { ...base, details, at: '2030-01-01T00:00:00.000Z' }),
+    event(streamId, 'ListingPublished', { ...base, details, at: '2030-01-02T00:00:00.000Z' }),
+  ];
 };
 const review = (listingId: string, rating: number) => {
   const bookingId = randomUUID();
   return event(`booking-${bookingId}`, 'GuestReviewedStay', { bookingId, listingId, guestId: 'g', rating, comment: '', at: '2030-02-01T00:00:00.000Z' });
 };
 const hold = (unitTypeId: string, keys: string[], units: number) =>
-  event(`calendar-${unitTypeId}-${keys[0]!.slice(0, 7)}`, 'HoldPlaced', { holdId: randomUUID(), bookingId: randomUUID(), keys, units, expiresAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
+  event(`calendar-${unitTypeId}-${keys[0]!.slice(0, 7)}`, 'HoldPlaced', {
+    holdId: randomUUID(),
+    bookingId: randomUUID(),
+    keys,
+    units,
+    expiresAt: '2030-01-01T00:00:00.000Z',
+    at: '2030-01-01T00:00:00.000Z',
+  });
 
 const listings: Spec[] = [
-  { id: 'canal', kind: 'hotel', title: 'Canal House hotel', city: 'Amsterdam', lat: 52.3702, lon: 4.8952, amenities: ['wifi', 'breakfast'], units: [['canal-double', 2, 2, 12_000], ['canal-single', 3, 1, 8_000]], stars: 4, cuisine: ['French'] },
-  { id: 'sea', kind: 'rental', title: 'Sea view rental 11rab1', city: 'Amsterdam', lat: 52.378, lon: 4.9, amenities: ['wifi'], units: [['sea-unit', 1, 4, 20_000]] },
+  {
+    id: 'canal',
+    kind: 'hotel',
+    title: 'Canal House hotel',
+    city: 'Amsterdam',
+    lat: 52.3702,
+    lon: 4.8952,
+    amenities: ['wifi', 'breakfast'],
+    units: [
+      ['canal-double', 2, 2, 12_000],
+      ['canal-single', 3, 1, 8_000],
+    ],
+    stars: 4,
+    cuisine: ['French'],
+  },
+  {
+    id: 'sea',
+    kind: 'rental',
+    title: 'Sea view rental 11rab1',
+    city: 'Amsterdam',
+    lat: 52.378,
+    lon: 4.9,
+    amenities: ['wifi'],
+    units: [['sea-unit', 1, 4, 20_000]],
+  },
   { id: 'dune', kind: 'rental', title: 'Dune cottage', city: 'Haarlem', lat: 52.3874, lon: 4.6462, amenities: [], units: [['dune-unit', 1, 2, 9_000]] },
-  { id: 'maas', kind: 'hotel', title: 'Maas hotel', city: 'Rotterdam', lat: 51.9225, lon: 4.4792, amenities: ['parking'], units: [['maas-room', 10, 2, 7_000]], stars: 3, cuisine: ['Dutch', 'Seafood'] },
+  {
+    id: 'maas',
+    kind: 'hotel',
+    title: 'Maas hotel',
+    city: 'Rotterdam',
+    lat: 51.9225,
+    lon: 4.4792,
+    amenities: ['parking'],
+    units: [['maas-room', 10, 2, 7_000]],
+    stars: 3,
+    cuisine: ['Dutch', 'Seafood'],
+  },
   // Best rated and cheaper than 'sea': only the relevance tiers put it after the title matches below.
-  { id: 'loft', kind: 'rental', title: 'Canals loft', description: 'Bright loft with a view of the harbour', city: 'Utrecht', lat: 52.0907, lon: 5.1214, amenities: [], units: [['loft-unit', 1, 2, 15_000]] },
+  {
+    id: 'loft',
+    kind: 'rental',
+    title: 'Canals loft',
+    description: 'Bright loft with a view of the harbour',
+    city: 'Utrecht',
+    lat: 52.0907,
+    lon: 5.1214,
+    amenities: [],
+    units: [['loft-unit', 1, 2, 15_000]],
+  },
 ];
 /** Per-date prices of a unit type: nights from (inclusive) to (exclusive) at `amount`, or back to the base price. */
 const priced = (listingId: string, unitTypeId: string, from: string, to: string, amount: number | null) =>
-  event(`listing-${listingId}`, 'NightlyPricesSet', { listingId, unitTypeId, from, to, price: amount === null ? null : { amount, currency: 'EUR' }, at: '2030-01-03T00:00:00.000Z' });
+  event(`listing-${listingId}`, 'NightlyPricesSet', {
+    listingId,
+    unitTypeId,
+    from,
+    to,
+    price: amount === null ? null : { amount, currency: 'EUR' },
+    at: '2030-01-03T00:00:00.000Z',
+  });
 
 const events = [
   ...listings.flatMap(listingEvents),
@@ -98,11 +187,31 @@ const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[
   { name: 'amenities', query: { amenities: ['wifi', 'breakfast'] }, ids: ['canal'] },
   { name: 'party and price', query: { guests: 4, minPrice: 10_000, maxPrice: 25_000 }, ids: ['canal', 'sea'], anyOrder: true },
   { name: 'dates', query: { checkIn: '2030-06-01', checkOut: '2030-06-03', guests: 2, sort: 'price' }, ids: ['canal', 'dune', 'loft'] },
-  { name: 'price over nights: the average of their per-date or base prices', query: { checkIn: '2030-07-01', checkOut: '2030-07-03', maxPrice: 10_000 }, ids: ['maas', 'canal'] },
-  { name: 'price over nights: a dear priced night lifts a listing above a minimum', query: { checkIn: '2030-07-01', checkOut: '2030-07-03', minPrice: 25_000 }, ids: ['dune'] },
-  { name: 'price over nights: one priced night and one at the base price average out', query: { checkIn: '2030-07-02', checkOut: '2030-07-04', minPrice: 19_000, maxPrice: 20_000 }, ids: ['sea', 'dune'] },
-  { name: 'price over nights: a cheap priced night brings a listing under a maximum its base price exceeds', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 5_000 }, ids: ['maas'] },
-  { name: 'price over nights: nights given back the base price cost it', query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 6_000 }, ids: ['maas'] },
+  {
+    name: 'price over nights: the average of their per-date or base prices',
+    query: { checkIn: '2030-07-01', checkOut: '2030-07-03', maxPrice: 10_000 },
+    ids: ['maas', 'canal'],
+  },
+  {
+    name: 'price over nights: a dear priced night lifts a listing above a minimum',
+    query: { checkIn: '2030-07-01', checkOut: '2030-07-03', minPrice: 25_000 },
+    ids: ['dune'],
+  },
+  {
+    name: 'price over nights: one priced night and one at the base price average out',
+    query: { checkIn: '2030-07-02', checkOut: '2030-07-04', minPrice: 19_000, maxPrice: 20_000 },
+    ids: ['sea', 'dune'],
+  },
+  {
+    name: 'price over nights: a cheap priced night brings a listing under a maximum its base price exceeds',
+    query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 5_000 },
+    ids: ['maas'],
+  },
+  {
+    name: 'price over nights: nights given back the base price cost it',
+    query: { checkIn: '2030-07-01', checkOut: '2030-07-02', maxPrice: 6_000 },
+    ids: ['maas'],
+  },
   { name: 'price without nights: the base price, whatever nights are priced', query: { maxPrice: 8_000 }, ids: ['maas', 'canal'] },
   { name: 'hotel stars, any of', query: { stars: [4, 5] }, ids: ['canal'] },
   { name: 'kind and stars', query: { kind: 'hotel', stars: [3] }, ids: ['maas'] },
@@ -111,7 +220,11 @@ const querySet: { name: string; query: Partial<ListingSearchQuery>; ids: string[
   { name: 'room type', query: { roomType: 'Double' }, ids: ['canal'] },
   { name: 'room type with dates: that unit type must be free', query: { roomType: 'double', checkIn: '2030-06-01', checkOut: '2030-06-02' }, ids: [] },
   { name: 'room type with dates: the free one', query: { roomType: 'single', checkIn: '2030-06-01', checkOut: '2030-06-02' }, ids: ['canal'] },
-  { name: 'text, radius, dates, price and amenities', query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] }, ids: ['canal'] },
+  {
+    name: 'text, radius, dates, price and amenities',
+    query: { q: 'hotl', lat: 52.37, lon: 4.89, radiusKm: 10, checkIn: '2030-06-01', checkOut: '2030-06-02', maxPrice: 15_000, amenities: ['wifi'] },
+    ids: ['canal'],
+  },
 ];
 
 const runQuerySet = (reader: () => ListingReader) => {
@@ -174,7 +287,11 @@ describe.skipIf(!url)('search parity: Elasticsearch (skipped: set ELASTICSEARCH_
   });
   beforeAll(async () => {
     await projection.prepare('listings');
-    await projection.applyBatch(events.filter((e) => !e.streamId.startsWith('calendar-')), 'listings', park);
+    await projection.applyBatch(
+      events.filter((e) => !e.streamId.startsWith('calendar-')),
+      'listings',
+      park,
+    );
     await client.indices.refresh({ index: projection.index('listings') });
   });
   afterAll(async () => {

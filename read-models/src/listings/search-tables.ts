@@ -10,7 +10,14 @@ type Queryable = Pick<PoolClient, 'query'>;
 /** Table names of a target: `listings` live, `listings_r<n>` while a replay builds a fresh one. */
 export const listingTables = (target: string) => {
   if (!/^[a-z_][a-z0-9_]{0,40}$/.test(target)) throw new Error(`Bad listings target name: ${target}`);
-  return { listings: target, unitTypes: `${target}_unit_types`, calendar: `${target}_calendar`, calendarStreams: `${target}_calendar_streams`, words: `${target}_words`, nightPrices: nightPricesTable(target) };
+  return {
+    listings: target,
+    unitTypes: `${target}_unit_types`,
+    calendar: `${target}_calendar`,
+    calendarStreams: `${target}_calendar_streams`,
+    words: `${target}_words`,
+    nightPrices: nightPricesTable(target),
+  };
 };
 
 /**
@@ -134,7 +141,11 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
 
 export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
-  await db.query(['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell', 'stars', 'cuisine'].map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`).join('\n'));
+  await db.query(
+    ['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell', 'stars', 'cuisine']
+      .map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`)
+      .join('\n'),
+  );
 };
 
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
@@ -155,7 +166,11 @@ export const wordVector = (doc: ListingDocument): string => {
     }
   }
   const location = doc.details.location;
-  const cells = location ? cellTermsOf(location.lat, location.lon).map((cell) => ` '${cell}'`).join('') : '';
+  const cells = location
+    ? cellTermsOf(location.lat, location.lon)
+        .map((cell) => ` '${cell}'`)
+        .join('')
+    : '';
   return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ') + cells;
 };
 

@@ -24,11 +24,27 @@ const revisions = new Map<string, number>();
 const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
   const streamRevision = (revisions.get(streamId) ?? -1) + 1;
   revisions.set(streamId, streamRevision);
-  return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion: 1,
+    streamId,
+    streamRevision,
+    globalPosition: String(++position).padStart(10, '0'),
+    occurredAt: '2030-01-01T00:00:00.000Z',
+    data,
+    metadata: {},
+  };
 };
 
 const everyDay = (intervals: { open: string; close: string }[]) => Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, intervals]));
-type Spec = { id: string; kind: 'restaurant' | 'hotel'; timeZone: string; price: number; slots?: { minutes: number; openingHours: Record<string, { open: string; close: string }[]> } };
+type Spec = {
+  id: string;
+  kind: 'restaurant' | 'hotel';
+  timeZone: string;
+  price: number;
+  slots?: { minutes: number; openingHours: Record<string, { open: string; close: string }[]> };
+};
 const listingEvents = (spec: Spec): RecordedEvent[] => {
   const details = {
     title: `Place ${spec.id}`,
@@ -42,19 +58,41 @@ const listingEvents = (spec: Spec): RecordedEvent[] => {
   };
   const streamId = `listing-${spec.id}`;
   const base = { listingId: spec.id, hostId: 'host-1', kind: spec.kind };
-  return [event(streamId, 'ListingCreated', { ...base, details, at: '2030-01-01T00:00:00.000Z' }), event(streamId, 'ListingPublished', { ...base, details, at: '2030-01-02T00:00:00.000Z' })];
+  return [
+    event(streamId, 'ListingCreated', { ...base, details, at: '2030-01-01T00:00:00.000Z' }),
+    event(streamId, 'ListingPublished', { ...base, details, at: '2030-01-02T00:00:00.000Z' }),
+  ];
 };
 const hold = (unitTypeId: string, key: string, units: number) =>
-  event(`calendar-${unitTypeId}-${key.slice(0, 7)}`, 'HoldPlaced', { holdId: randomUUID(), bookingId: randomUUID(), keys: [key], units, expiresAt: '2030-01-01T00:00:00.000Z', at: '2030-01-01T00:00:00.000Z' });
+  event(`calendar-${unitTypeId}-${key.slice(0, 7)}`, 'HoldPlaced', {
+    holdId: randomUUID(),
+    bookingId: randomUUID(),
+    keys: [key],
+    units,
+    expiresAt: '2030-01-01T00:00:00.000Z',
+    at: '2030-01-01T00:00:00.000Z',
+  });
 
 const dinner = { minutes: 120, openingHours: everyDay([{ open: '18:00', close: '22:00' }]) };
 const listings: Spec[] = [
   // 20:00 in Tokyo is 11:00 UTC; in Lisbon (summer) 19:00 UTC
   { id: 'sushi', kind: 'restaurant', timeZone: 'Asia/Tokyo', price: 1_000, slots: dinner },
   { id: 'tasca', kind: 'restaurant', timeZone: 'Europe/Lisbon', price: 2_000, slots: dinner },
-  { id: 'bistro', kind: 'restaurant', timeZone: 'Europe/Amsterdam', price: 3_000, slots: { minutes: 60, openingHours: everyDay([{ open: '12:00', close: '15:00' }]) } },
+  {
+    id: 'bistro',
+    kind: 'restaurant',
+    timeZone: 'Europe/Amsterdam',
+    price: 3_000,
+    slots: { minutes: 60, openingHours: everyDay([{ open: '12:00', close: '15:00' }]) },
+  },
   // open through the night of the clock changes: 00:30, 01:30 and 02:30 on its clock
-  { id: 'late', kind: 'restaurant', timeZone: 'Europe/Lisbon', price: 4_000, slots: { minutes: 60, openingHours: everyDay([{ open: '00:30', close: '03:30' }]) } },
+  {
+    id: 'late',
+    kind: 'restaurant',
+    timeZone: 'Europe/Lisbon',
+    price: 4_000,
+    slots: { minutes: 60, openingHours: everyDay([{ open: '00:30', close: '03:30' }]) },
+  },
   // a hotel never answers a slot search, even with hours in its details
   { id: 'inn', kind: 'hotel', timeZone: 'Europe/Lisbon', price: 500, slots: dinner },
 ];
@@ -125,7 +163,11 @@ describe.skipIf(!url)('slot search parity: Elasticsearch (skipped: set ELASTICSE
   });
   beforeAll(async () => {
     await projection.prepare('listings');
-    await projection.applyBatch(events.filter((e) => !e.streamId.startsWith('calendar-')), 'listings', park);
+    await projection.applyBatch(
+      events.filter((e) => !e.streamId.startsWith('calendar-')),
+      'listings',
+      park,
+    );
     await client.indices.refresh({ index: projection.index('listings') });
   });
   afterAll(async () => {

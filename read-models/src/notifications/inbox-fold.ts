@@ -29,7 +29,13 @@ export type Loaded = {
  */
 export class Fold {
   readonly notices = new Map<string, NoticeRow>();
-  readonly changed = { bookings: new Set<string>(), listings: new Set<string>(), products: new Set<string>(), orders: new Set<string>(), reminders: new Set<string>() };
+  readonly changed = {
+    bookings: new Set<string>(),
+    listings: new Set<string>(),
+    products: new Set<string>(),
+    orders: new Set<string>(),
+    reminders: new Set<string>(),
+  };
 
   constructor(private readonly s: Loaded) {}
 
@@ -39,7 +45,13 @@ export class Fold {
   }
 
   private about(bookingId: string, b: BookingRow): NoticeData {
-    return { bookingId, listingId: b.listing_id, listingTitle: this.s.listings.get(b.listing_id)?.title ?? null, stay: b.stay, ...(b.time_zone ? { timeZone: b.time_zone } : {}) };
+    return {
+      bookingId,
+      listingId: b.listing_id,
+      listingTitle: this.s.listings.get(b.listing_id)?.title ?? null,
+      stay: b.stay,
+      ...(b.time_zone ? { timeZone: b.time_zone } : {}),
+    };
   }
 
   /** The listing's time zone as a booking event carries it (confirmed, modified), for when its stay begins. */
@@ -51,7 +63,15 @@ export class Fold {
     const id = reminderId(bookingId);
     if (this.s.reminders.has(id)) return;
     const data = this.about(bookingId, b);
-    this.s.reminders.set(id, { notice_id: id, user_id: b.guest_id, kind: 'booking.reminder', text: noticeText('booking.reminder', data), data, at: reminderAt(b.stay, Fold.zoneOf(event), at), position: event.globalPosition });
+    this.s.reminders.set(id, {
+      notice_id: id,
+      user_id: b.guest_id,
+      kind: 'booking.reminder',
+      text: noticeText('booking.reminder', data),
+      data,
+      at: reminderAt(b.stay, Fold.zoneOf(event), at),
+      position: event.globalPosition,
+    });
     this.changed.reminders.add(id);
   }
 
@@ -103,15 +123,39 @@ export class Fold {
     const { bookingId, at } = event.data as Data & { bookingId: string };
     const to = (userId: string) => noticeId(`${event.eventId}:${userId}`);
     if (event.type === 'BookingRequested') {
-      const d = event.data as { guestId: string; hostId: string; listingId: string; stay: NoticeStay; guests: number; total: Amount; instantBook: boolean; respondBy?: string; timeZone?: string };
+      const d = event.data as {
+        guestId: string;
+        hostId: string;
+        listingId: string;
+        stay: NoticeStay;
+        guests: number;
+        total: Amount;
+        instantBook: boolean;
+        respondBy?: string;
+        timeZone?: string;
+      };
       if (!this.s.bookings.has(bookingId)) {
-        this.s.bookings.set(bookingId, { booking_id: bookingId, guest_id: d.guestId, host_id: d.hostId, listing_id: d.listingId, stay: d.stay, time_zone: d.timeZone ?? null });
+        this.s.bookings.set(bookingId, {
+          booking_id: bookingId,
+          guest_id: d.guestId,
+          host_id: d.hostId,
+          listing_id: d.listingId,
+          stay: d.stay,
+          time_zone: d.timeZone ?? null,
+        });
         this.changed.bookings.add(bookingId);
       }
       // an instant booking is told to the host when it is confirmed (paid), not before
       if (d.instantBook) return;
       const b = this.s.bookings.get(bookingId)!;
-      this.notify(event, to(b.host_id), b.host_id, 'booking.requested', { ...this.about(bookingId, b), guests: d.guests, total: d.total, respondBy: d.respondBy ?? null }, at);
+      this.notify(
+        event,
+        to(b.host_id),
+        b.host_id,
+        'booking.requested',
+        { ...this.about(bookingId, b), guests: d.guests, total: d.total, respondBy: d.respondBy ?? null },
+        at,
+      );
       return;
     }
     const b = this.s.bookings.get(bookingId);
@@ -204,4 +248,3 @@ export class Fold {
     }
   }
 }
-

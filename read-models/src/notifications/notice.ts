@@ -50,7 +50,8 @@ export const noticeId = (source: string): string => `n_${createHash('sha256').up
 
 const money = (m: Amount): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
 const instant = (at: string): string => `${at.slice(0, 16).replace('T', ' ')} UTC`;
-const onClock = (at: string, timeZone: string | undefined): string => (timeZone ? `${localDateTime(at, timeZone).replace('T', ' ')} (${timeZone})` : instant(at));
+const onClock = (at: string, timeZone: string | undefined): string =>
+  timeZone ? `${localDateTime(at, timeZone).replace('T', ' ')} (${timeZone})` : instant(at);
 const when = (stay: NoticeStay, timeZone: string | undefined): string =>
   stay.kind === 'nights' ? `${stay.checkIn} to ${stay.checkOut}` : onClock(stay.start, timeZone);
 const what = (d: NoticeData): string => `${d.listingTitle ? `"${d.listingTitle}"` : 'your booking'}${d.stay ? `, ${when(d.stay, d.timeZone)}` : ''}`;

@@ -5,13 +5,28 @@ import { notificationsProjection, notificationTables } from './pg-projection.ts'
 const eur = (amount: number) => ({ amount, currency: 'EUR' });
 const stay = { kind: 'nights', checkIn: '2026-05-10', checkOut: '2026-05-12' };
 const hold = { holdId: 'b1', unitTypeId: 'ut1', stay };
-const listing = recorded('listing-l1', [{ type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details: { title: 'Sea flat' }, at: '2026-04-01T00:00:00.000Z' } }]);
+const listing = recorded('listing-l1', [
+  { type: 'ListingCreated', data: { listingId: 'l1', hostId: 'h1', kind: 'rental', details: { title: 'Sea flat' }, at: '2026-04-01T00:00:00.000Z' } },
+]);
 const booking = 'booking-b1';
 const requested = (instantBook = false) => ({
   type: 'BookingRequested',
   data: {
-    bookingId: 'b1', guestId: 'g1', hostId: 'h1', listingId: 'l1', unitTypeId: 'ut1', kind: 'rental', stay, guests: 2, units: 1, total: eur(20_000), instantBook,
-    cancellationPolicy: 'moderate', holdId: 'b1', ...(instantBook ? {} : { respondBy: '2026-05-02T10:00:00.000Z' }), at: '2026-05-01T10:00:00.000Z',
+    bookingId: 'b1',
+    guestId: 'g1',
+    hostId: 'h1',
+    listingId: 'l1',
+    unitTypeId: 'ut1',
+    kind: 'rental',
+    stay,
+    guests: 2,
+    units: 1,
+    total: eur(20_000),
+    instantBook,
+    cancellationPolicy: 'moderate',
+    holdId: 'b1',
+    ...(instantBook ? {} : { respondBy: '2026-05-02T10:00:00.000Z' }),
+    at: '2026-05-01T10:00:00.000Z',
   },
 });
 const approved = { type: 'BookingApproved', data: { bookingId: 'b1', by: 'h1', at: '2026-05-01T12:00:00.000Z' } };
@@ -23,7 +38,9 @@ const cancelled = (byRole: 'guest' | 'host', at: string) => ({
 
 type Notice = { user_id: string; kind: string; text: string; data: Record<string, unknown>; at: string };
 const notices = (rows: Rows, tables: readonly string[]) =>
-  (rows[tables[0]!] as Notice[]).map((n) => [n.user_id, n.kind, n.at.slice(0, 16)]).sort((a, b) => `${a[2]}${a[0]}${a[1]}`.localeCompare(`${b[2]}${b[0]}${b[1]}`));
+  (rows[tables[0]!] as Notice[])
+    .map((n) => [n.user_id, n.kind, n.at.slice(0, 16)])
+    .sort((a, b) => `${a[2]}${a[0]}${a[1]}`.localeCompare(`${b[2]}${b[0]}${b[1]}`));
 const textOf = (rows: Rows, tables: readonly string[], kind: string) => (rows[tables[0]!] as Notice[]).find((n) => n.kind === kind)?.text;
 
 describeProjection('notifications projection', {
@@ -37,7 +54,9 @@ describeProjection('notifications projection', {
       when: recorded(booking, [requested()]),
       then: (rows, tables) => {
         expect(notices(rows, tables)).toEqual([['h1', 'booking.requested', '2026-05-01T10:00']]);
-        expect(textOf(rows, tables, 'booking.requested')).toBe('New booking request for "Sea flat", 2026-05-10 to 2026-05-12 (2 guests, 200.00 EUR): answer by 2026-05-02 10:00 UTC');
+        expect(textOf(rows, tables, 'booking.requested')).toBe(
+          'New booking request for "Sea flat", 2026-05-10 to 2026-05-12 (2 guests, 200.00 EUR): answer by 2026-05-02 10:00 UTC',
+        );
         const data = (rows[tables[0]!] as Notice[])[0]!.data;
         expect(data).toMatchObject({ bookingId: 'b1', listingId: 'l1', respondBy: '2026-05-02T10:00:00.000Z' });
         expect(JSON.stringify(rows)).not.toContain('@');
@@ -61,10 +80,21 @@ describeProjection('notifications projection', {
     {
       name: 'an instant booking is told to the host once confirmed; a stay moved moves its reminder',
       given: [...listing, ...recorded(booking, [requested(true), confirmed])],
-      when: recorded(booking, [{
-        type: 'BookingModified',
-        data: { bookingId: 'b1', unitTypeId: 'ut1', stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' }, at: '2026-05-03T00:00:00.000Z' },
-      }], 2),
+      when: recorded(
+        booking,
+        [
+          {
+            type: 'BookingModified',
+            data: {
+              bookingId: 'b1',
+              unitTypeId: 'ut1',
+              stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' },
+              at: '2026-05-03T00:00:00.000Z',
+            },
+          },
+        ],
+        2,
+      ),
       then: (rows, tables) => {
         expect(notices(rows, tables)).toEqual([
           ['g1', 'booking.confirmed', '2026-05-01T12:01'],
@@ -76,10 +106,22 @@ describeProjection('notifications projection', {
     {
       name: 'a stay in Tokyo: the reminder comes 24 hours before 15:00 there, and moves with the stay on its clock',
       given: [...listing, ...recorded(booking, [requested(true), { ...confirmed, data: { ...confirmed.data, timeZone: 'Asia/Tokyo' } }])],
-      when: recorded(booking, [{
-        type: 'BookingModified',
-        data: { bookingId: 'b1', unitTypeId: 'ut1', stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' }, timeZone: 'Asia/Tokyo', at: '2026-05-03T00:00:00.000Z' },
-      }], 2),
+      when: recorded(
+        booking,
+        [
+          {
+            type: 'BookingModified',
+            data: {
+              bookingId: 'b1',
+              unitTypeId: 'ut1',
+              stay: { kind: 'nights', checkIn: '2026-05-20', checkOut: '2026-05-22' },
+              timeZone: 'Asia/Tokyo',
+              at: '2026-05-03T00:00:00.000Z',
+            },
+          },
+        ],
+        2,
+      ),
       then: (rows, tables) => {
         expect(notices(rows, tables).filter(([, kind]) => kind === 'booking.reminder')).toEqual([['g1', 'booking.reminder', '2026-05-19T06:00']]);
       },
@@ -87,10 +129,12 @@ describeProjection('notifications projection', {
     {
       name: 'a restaurant slot is told on the restaurant clock, with its zone',
       given: listing,
-      when: recorded(booking, [{
-        ...requested(),
-        data: { ...requested().data, kind: 'restaurant', stay: { kind: 'slot', start: '2026-05-10T11:00:00.000Z', minutes: 120 }, timeZone: 'Asia/Tokyo' },
-      }]),
+      when: recorded(booking, [
+        {
+          ...requested(),
+          data: { ...requested().data, kind: 'restaurant', stay: { kind: 'slot', start: '2026-05-10T11:00:00.000Z', minutes: 120 }, timeZone: 'Asia/Tokyo' },
+        },
+      ]),
       then: (rows, tables) => {
         expect(textOf(rows, tables, 'booking.requested')).toBe(
           'New booking request for "Sea flat", 2026-05-10 20:00 (Asia/Tokyo) (2 guests, 200.00 EUR): answer by 2026-05-02 10:00 UTC',
@@ -122,13 +166,20 @@ describeProjection('notifications projection', {
     {
       name: 'declined, payment failed, expired and reviews: each to its party',
       given: [...listing, ...recorded(booking, [requested()])],
-      when: recorded(booking, [
-        { type: 'BookingDeclined', data: { bookingId: 'b1', by: 'h1', reason: 'Closed for works', ...hold, at: '2026-05-01T11:00:00.000Z' } },
-        { type: 'BookingPaymentFailed', data: { bookingId: 'b1', reason: 'card_declined', ...hold, at: '2026-05-01T11:01:00.000Z' } },
-        { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: '2026-05-01T11:02:00.000Z' } },
-        { type: 'GuestReviewedStay', data: { bookingId: 'b1', listingId: 'l1', guestId: 'g1', rating: 5, comment: 'Secret', at: '2026-05-13T00:00:00.000Z' } },
-        { type: 'HostReviewedGuest', data: { bookingId: 'b1', guestId: 'g1', hostId: 'h1', rating: 4, comment: 'Hidden', at: '2026-05-13T01:00:00.000Z' } },
-      ], 1),
+      when: recorded(
+        booking,
+        [
+          { type: 'BookingDeclined', data: { bookingId: 'b1', by: 'h1', reason: 'Closed for works', ...hold, at: '2026-05-01T11:00:00.000Z' } },
+          { type: 'BookingPaymentFailed', data: { bookingId: 'b1', reason: 'card_declined', ...hold, at: '2026-05-01T11:01:00.000Z' } },
+          { type: 'BookingRequestExpired', data: { bookingId: 'b1', ...hold, at: '2026-05-01T11:02:00.000Z' } },
+          {
+            type: 'GuestReviewedStay',
+            data: { bookingId: 'b1', listingId: 'l1', guestId: 'g1', rating: 5, comment: 'Secret', at: '2026-05-13T00:00:00.000Z' },
+          },
+          { type: 'HostReviewedGuest', data: { bookingId: 'b1', guestId: 'g1', hostId: 'h1', rating: 4, comment: 'Hidden', at: '2026-05-13T01:00:00.000Z' } },
+        ],
+        1,
+      ),
       then: (rows, tables) => {
         expect(notices(rows, tables).slice(1)).toEqual([
           ['g1', 'booking.declined', '2026-05-01T11:00'],
@@ -144,7 +195,9 @@ describeProjection('notifications projection', {
     },
     {
       name: 'a payout sent tells its host',
-      when: recorded('payouts-h1', [{ type: 'HostPayoutSent', data: { hostId: 'h1', payoutId: 'p1', gatewayPayoutId: 'po_1', amount: eur(18_000), at: '2026-05-20T00:00:00.000Z' } }]),
+      when: recorded('payouts-h1', [
+        { type: 'HostPayoutSent', data: { hostId: 'h1', payoutId: 'p1', gatewayPayoutId: 'po_1', amount: eur(18_000), at: '2026-05-20T00:00:00.000Z' } },
+      ]),
       then: (rows, tables) => {
         expect(notices(rows, tables)).toEqual([['h1', 'payout.sent', '2026-05-20T00:00']]);
         expect(textOf(rows, tables, 'payout.sent')).toBe('Payout sent: 180.00 EUR');
@@ -156,13 +209,28 @@ describeProjection('notifications projection', {
         ...recorded('product-p1', [{ type: 'ProductCreated', data: { productId: 'p1', sellerId: 's1', at: '2026-05-01T00:00:00.000Z' } }]),
         ...recorded('product-p2', [{ type: 'ProductCreated', data: { productId: 'p2', sellerId: 's2', at: '2026-05-01T00:00:00.000Z' } }]),
         ...recorded('product-p3', [{ type: 'ProductCreated', data: { productId: 'p3', sellerId: 's1', at: '2026-05-01T00:00:00.000Z' } }]),
-        ...recorded('order-o1', [{ type: 'OrderPlaced', data: { orderId: 'o1', userId: 'u1', lines: [{ productId: 'p1' }, { productId: 'p2' }, { productId: 'p3' }], total: eur(4_500), at: '2026-05-02T00:00:00.000Z' } }]),
+        ...recorded('order-o1', [
+          {
+            type: 'OrderPlaced',
+            data: {
+              orderId: 'o1',
+              userId: 'u1',
+              lines: [{ productId: 'p1' }, { productId: 'p2' }, { productId: 'p3' }],
+              total: eur(4_500),
+              at: '2026-05-02T00:00:00.000Z',
+            },
+          },
+        ]),
       ],
-      when: recorded('order-o1', [
-        { type: 'OrderConfirmed', data: { orderId: 'o1', skus: [], at: '2026-05-02T00:01:00.000Z' } },
-        { type: 'OrderShipped', data: { orderId: 'o1', by: 's1', carrier: 'DHL', tracking: 'T1', at: '2026-05-03T00:00:00.000Z' } },
-        { type: 'OrderDelivered', data: { orderId: 'o1', at: '2026-05-04T00:00:00.000Z' } },
-      ], 1),
+      when: recorded(
+        'order-o1',
+        [
+          { type: 'OrderConfirmed', data: { orderId: 'o1', skus: [], at: '2026-05-02T00:01:00.000Z' } },
+          { type: 'OrderShipped', data: { orderId: 'o1', by: 's1', carrier: 'DHL', tracking: 'T1', at: '2026-05-03T00:00:00.000Z' } },
+          { type: 'OrderDelivered', data: { orderId: 'o1', at: '2026-05-04T00:00:00.000Z' } },
+        ],
+        1,
+      ),
       then: (rows, tables) => {
         expect(notices(rows, tables)).toEqual([
           ['s1', 'order.to_ship', '2026-05-02T00:01'],
@@ -176,7 +244,9 @@ describeProjection('notifications projection', {
     },
     {
       name: "a product's creation seen after its order was placed (another topic under Kafka) still finds its seller at confirmation",
-      given: recorded('order-o3', [{ type: 'OrderPlaced', data: { orderId: 'o3', userId: 'u1', lines: [{ productId: 'p7' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } }]),
+      given: recorded('order-o3', [
+        { type: 'OrderPlaced', data: { orderId: 'o3', userId: 'u1', lines: [{ productId: 'p7' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } },
+      ]),
       when: [
         ...recorded('product-p7', [{ type: 'ProductCreated', data: { productId: 'p7', sellerId: 's7', at: '2026-05-01T00:00:00.000Z' } }]),
         ...recorded('order-o3', [{ type: 'OrderConfirmed', data: { orderId: 'o3', skus: [], at: '2026-05-02T00:01:00.000Z' } }], 1),
@@ -190,9 +260,15 @@ describeProjection('notifications projection', {
     },
     {
       name: 'an order that fails or expires tells the shopper',
-      given: recorded('order-o2', [{ type: 'OrderPlaced', data: { orderId: 'o2', userId: 'u1', lines: [{ productId: 'p9' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } }]),
+      given: recorded('order-o2', [
+        { type: 'OrderPlaced', data: { orderId: 'o2', userId: 'u1', lines: [{ productId: 'p9' }], total: eur(100), at: '2026-05-02T00:00:00.000Z' } },
+      ]),
       when: [
-        ...recorded('order-o2', [{ type: 'OrderFailed', data: { orderId: 'o2', reason: 'out_of_stock', skusToRelease: [], at: '2026-05-02T00:01:00.000Z' } }], 1),
+        ...recorded(
+          'order-o2',
+          [{ type: 'OrderFailed', data: { orderId: 'o2', reason: 'out_of_stock', skusToRelease: [], at: '2026-05-02T00:01:00.000Z' } }],
+          1,
+        ),
         ...recorded('order-o2', [{ type: 'OrderExpired', data: { orderId: 'o2', skusToRelease: [], at: '2026-05-02T00:20:00.000Z' } }], 2),
       ],
       then: (rows, tables) => {

@@ -42,42 +42,61 @@ const byKey = <R>(rows: R[], key: (row: R) => string) => new Map(rows.map((row) 
 const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]): Promise<Loaded> => {
   const keys = keysOf(events);
   const [bookings, orders] = await Promise.all([
-    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [keys.bookings]),
+    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [
+      keys.bookings,
+    ]),
     db.query<OrderRow>(`SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`, [keys.orders]),
   ]);
   for (const b of bookings.rows) keys.listings.add(b.listing_id);
   for (const o of orders.rows) for (const id of o.product_ids) keys.products.add(id);
-  for (const event of events) if (event.type === 'OrderPlaced') for (const line of (event.data as { lines: { productId: string }[] }).lines) keys.products.add(line.productId);
+  for (const event of events)
+    if (event.type === 'OrderPlaced') for (const line of (event.data as { lines: { productId: string }[] }).lines) keys.products.add(line.productId);
   const [listings, products, reminders] = await Promise.all([
     db.query<ListingRow>(`SELECT listing_id, title FROM ${t.listings} WHERE listing_id = ANY($1::text[])`, [[...keys.listings]]),
     db.query<ProductRow>(`SELECT product_id, seller_id FROM ${t.products} WHERE product_id = ANY($1::text[])`, [[...keys.products]]),
-    db.query<NoticeRow & { at: Date }>(`SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [keys.bookings.map(reminderId)]),
+    db.query<NoticeRow & { at: Date }>(`SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [
+      keys.bookings.map(reminderId),
+    ]),
   ]);
   return {
     bookings: byKey(bookings.rows, (r) => r.booking_id),
     orders: byKey(orders.rows, (r) => r.order_id),
     listings: byKey(listings.rows, (r) => r.listing_id),
     products: byKey(products.rows, (r) => r.product_id),
-    reminders: byKey(reminders.rows.map((r) => ({ ...r, at: r.at.toISOString() })), (r) => r.notice_id),
+    reminders: byKey(
+      reminders.rows.map((r) => ({ ...r, at: r.at.toISOString() })),
+      (r) => r.notice_id,
+    ),
   };
 };
 
 const pick = <R>(rows: Map<string, R>, keys: Set<string>): R[] => [...keys].flatMap((key) => rows.get(key) ?? []);
 
 /** The writes of a folded batch: each table once. */
-const writesOf = (t: Tables, s: Loaded, fold: Fold): PgWrite => async (client) => {
-  const { changed } = fold;
-  await upsertRows(client, t.listings, 'listing_id', pick(s.listings, changed.listings));
-  await insertNewRows(client, t.products, 'product_id', pick(s.products, changed.products));
-  await upsertRows(client, t.bookings, 'booking_id', pick(s.bookings, changed.bookings));
-  await insertNewRows(client, t.orders, 'order_id', pick(s.orders, changed.orders));
-  await insertNewRows(client, t.notices, 'notice_id', [...fold.notices.values()]);
-  const gone = [...changed.reminders].filter((id) => !s.reminders.has(id));
-  if (gone.length > 0) await client.query(`DELETE FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [gone]);
-  await upsertRows(client, t.notices, 'notice_id', pick(s.reminders, changed.reminders));
-};
+const writesOf =
+  (t: Tables, s: Loaded, fold: Fold): PgWrite =>
+  async (client) => {
+    const { changed } = fold;
+    await upsertRows(client, t.listings, 'listing_id', pick(s.listings, changed.listings));
+    await insertNewRows(client, t.products, 'product_id', pick(s.products, changed.products));
+    await upsertRows(client, t.bookings, 'booking_id', pick(s.bookings, changed.bookings));
+    await insertNewRows(client, t.orders, 'order_id', pick(s.orders, changed.orders));
+    await insertNewRows(client, t.notices, 'notice_id', [...fold.notices.values()]);
+    const gone = [...changed.reminders].filter((id) => !s.reminders.has(id));
+    if (gone.length > 0) await client.query(`DELETE FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [gone]);
+    await upsertRows(client, t.notices, 'notice_id', pick(s.reminders, changed.reminders));
+  };
 
-const bookingEvents = ['BookingRequested', 'BookingApproved', 'BookingDeclined', 'BookingRequestExpired', 'BookingPaymentFailed', 'BookingConfirmed', 'BookingModified', 'BookingCancelled'];
+const bookingEvents = [
+  'BookingRequested',
+  'BookingApproved',
+  'BookingDeclined',
+  'BookingRequestExpired',
+  'BookingPaymentFailed',
+  'BookingConfirmed',
+  'BookingModified',
+  'BookingCancelled',
+];
 const orderEvents = ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDelivered', 'OrderFailed', 'OrderExpired'];
 
 /**
@@ -89,7 +108,16 @@ const orderEvents = ['OrderPlaced', 'OrderConfirmed', 'OrderShipped', 'OrderDeli
  */
 export const notificationsProjection: PgProjection = {
   name: NOTIFICATIONS,
-  handles: new Set(['ListingCreated', 'ListingUpdated', 'ProductCreated', 'HostPayoutSent', 'GuestReviewedStay', 'HostReviewedGuest', ...bookingEvents, ...orderEvents]),
+  handles: new Set([
+    'ListingCreated',
+    'ListingUpdated',
+    'ProductCreated',
+    'HostPayoutSent',
+    'GuestReviewedStay',
+    'HostReviewedGuest',
+    ...bookingEvents,
+    ...orderEvents,
+  ]),
   async migrate(client: PoolClient, target: string, options = {}) {
     const t = notificationTables(target);
     await client.query(`

@@ -54,17 +54,13 @@ describe('a user inbox', () => {
       pages.push(page.items.map((n) => `${n.at.slice(0, 10)} ${n.readAt ? 'read' : 'unread'}`));
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
-    expect(pages).toEqual([
-      ['2026-05-05 unread', '2026-05-04 unread'],
-      ['2026-05-02 unread', '2026-05-03 read'],
-      ['2026-05-01 read'],
-    ]);
+    expect(pages).toEqual([['2026-05-05 unread', '2026-05-04 unread'], ['2026-05-02 unread', '2026-05-03 read'], ['2026-05-01 read']]);
     // the first mark stays
     expect((await reader.inbox(host, { now: NOW, limit: 5 })).items.find((n) => n.id === oldest!.id)?.readAt).toBe(NOW);
     expect(await reader.unreadCount(host, '2026-07-02T00:00:00.000Z')).toBe(4);
   });
 
-  it('marks only the owner\'s shown notices', async () => {
+  it("marks only the owner's shown notices", async () => {
     const [owner, other] = [`h-${randomUUID()}`, `h-${randomUUID()}`];
     await give(payout(owner, '2026-05-01T00:00:00.000Z'));
     await give(payout(owner, '2026-07-01T00:00:00.000Z'));

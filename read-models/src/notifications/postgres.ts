@@ -28,7 +28,8 @@ const encode = (c: Cursor): string => Buffer.from(JSON.stringify([c.unread, c.at
 export const decodeNoticeCursor = (cursor: string): Cursor | undefined => {
   try {
     const [unread, at, position, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if ((unread !== 0 && unread !== 1) || typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof position !== 'string' || typeof id !== 'string') return undefined;
+    if ((unread !== 0 && unread !== 1) || typeof at !== 'string' || Number.isNaN(Date.parse(at)) || typeof position !== 'string' || typeof id !== 'string')
+      return undefined;
     return { unread, at, position, id };
   } catch {
     return undefined;
@@ -76,7 +77,8 @@ export class PgNotificationReader implements NotificationReader {
     return {
       items: rows.map((r) => ({ id: r.notice_id, kind: r.kind, text: r.text, data: r.data, at: r.at.toISOString(), readAt: r.read_at?.toISOString() ?? null })),
       unread,
-      nextCursor: page.rows.length > limit && last ? encode({ unread: last.unread, at: last.at.toISOString(), position: last.position, id: last.notice_id }) : null,
+      nextCursor:
+        page.rows.length > limit && last ? encode({ unread: last.unread, at: last.at.toISOString(), position: last.position, id: last.notice_id }) : null,
     };
   }
 

@@ -2,13 +2,7 @@ import type { RecordedEvent } from '@stayhub/infra';
 import { LOCAL_QUORUM, type CqlClient } from '../booking-history/cassandra.ts';
 import type { Replication } from '../booking-history/cassandra-statements.ts';
 import { dropOrderHistory, migrateOrderHistory } from './cassandra.ts';
-import {
-  orderHistoryCql,
-  orderHistoryTables,
-  orderWrites,
-  parseOrderDoc,
-  type OrderHistoryCql,
-} from './cassandra-statements.ts';
+import { orderHistoryCql, orderHistoryTables, orderWrites, parseOrderDoc, type OrderHistoryCql } from './cassandra-statements.ts';
 import { failLoudly, type CassandraWriteOptions } from '../booking-history/cassandra-projection.ts';
 import type { ExternalProjection, Park } from '../projection.ts';
 import { evolveOrderDocument, orderDocumentHandles, type OrderDocument } from './order-document.ts';

@@ -14,7 +14,6 @@ const park: Park = async (_event, error) => {
   throw error;
 };
 
-
 let position = 0;
 const orderEvents = (orderId: string, at: string, events: commerce.OrderEvent[]): RecordedEvent[] =>
   events.map((event, revision) => ({
@@ -47,7 +46,6 @@ describe.skipIf(Boolean(cassandraSkipped))(`Cassandra order history${cassandraSk
     expect(await projection.prepare('order_history')).toBe(false);
     await projection.applyBatch(histories.flat(), 'order_history', park);
   });
-
 
   it('gets an order with its whole timeline', async () => {
     const order = await reader.get('o1');

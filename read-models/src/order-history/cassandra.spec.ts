@@ -1,7 +1,15 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { LOCAL_QUORUM } from '../booking-history/cassandra.ts';
-import { createOrderTablesCql, orderHistoryCql, orderHistoryTables, orderWrites, toOrderSummary, toOrderView, type OrderHistoryDoc } from './cassandra-statements.ts';
+import {
+  createOrderTablesCql,
+  orderHistoryCql,
+  orderHistoryTables,
+  orderWrites,
+  toOrderSummary,
+  toOrderView,
+  type OrderHistoryDoc,
+} from './cassandra-statements.ts';
 import { CassandraOrderHistoryReader, migrateOrderHistory } from './cassandra.ts';
 import { decodeOrderCursor } from './port.ts';
 
@@ -47,7 +55,8 @@ describe('order history statements', () => {
     expect(toOrderView(doc)).not.toHaveProperty('state');
     expect(orderWrites(cql, doc)).toEqual([
       {
-        query: 'INSERT INTO stayhub.orders_by_id (order_id, user_id, status, placed_at, revision, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
+        query:
+          'INSERT INTO stayhub.orders_by_id (order_id, user_id, status, placed_at, revision, doc, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
         params: ['o1', 'u1', 'paid', new Date('2030-01-01T00:00:00.000Z'), 2, JSON.stringify(doc), new Date('2030-01-01T00:00:00.000Z'), 3],
       },
       {

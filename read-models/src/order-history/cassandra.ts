@@ -54,7 +54,11 @@ export class CassandraOrderHistoryReader implements OrderHistoryReader {
     const options = (pageState?: string) => this.queryOptions(pageState);
     // A cursor is one clustering slice of the user's partition; a page number skips rows in order.
     const rows = before
-      ? await scanPartition(this.client, cql.selectByUserBefore, [userId, new Date(before.placedAt), before.orderId], { limit, parse: parseOrderSummary, options })
+      ? await scanPartition(this.client, cql.selectByUserBefore, [userId, new Date(before.placedAt), before.orderId], {
+          limit,
+          parse: parseOrderSummary,
+          options,
+        })
       : await scanPartition(this.client, cql.selectByUser, [userId], { limit, parse: parseOrderSummary, options });
     const slice = rows.slice(offset);
     const items = slice.slice(0, query.pageSize);
@@ -74,6 +78,11 @@ export class CassandraOrderHistoryReader implements OrderHistoryReader {
   }
 
   private queryOptions(pageState?: string): CqlOptions {
-    return { prepare: true, consistency: this.options.consistency ?? LOCAL_QUORUM, fetchSize: this.options.fetchSize ?? 500, ...(pageState ? { pageState } : {}) };
+    return {
+      prepare: true,
+      consistency: this.options.consistency ?? LOCAL_QUORUM,
+      fetchSize: this.options.fetchSize ?? 500,
+      ...(pageState ? { pageState } : {}),
+    };
   }
 }

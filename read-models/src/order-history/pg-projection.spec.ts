@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
-import {
-  afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId,
-} from '@stayhub/domain/commerce/order/order.fixtures';
+import { afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { evolveOrderDocument } from './order-document.ts';
@@ -30,7 +28,12 @@ describe('order document', () => {
     const doc = recordedAll('o1', [...awaitingPayment, paid(), confirmed]).reduce(evolveOrderDocument, undefined);
     expect(doc).toMatchObject({ orderId: 'o1', userId, status: 'confirmed', total, paid: total });
     expect(doc!.timeline.map((entry) => entry.type)).toEqual([
-      'OrderPlaced', 'OrderStockHeld', 'OrderStockHeld', 'OrderPaymentRequested', 'OrderPaid', 'OrderConfirmed',
+      'OrderPlaced',
+      'OrderStockHeld',
+      'OrderStockHeld',
+      'OrderPaymentRequested',
+      'OrderPaid',
+      'OrderConfirmed',
     ]);
     expect(doc!.timeline[1]).toMatchObject({ sku: 'CUP', revision: 1 });
     expect(JSON.stringify(doc!.timeline)).not.toContain('tok_visa');
@@ -43,8 +46,17 @@ describe('order document', () => {
     };
     const resolved: commerce.OrderEvent = { type: 'OrderPaymentIssueResolved', data: { orderId: 'o1', taskId: 'refund:o1:cancel', at: afterDeadline } };
     const events = recordedAll('o1', [...awaitingPayment, paid(), confirmed, raised, resolved]);
-    const upTo = (n: number) => events.slice(0, n).flatMap((e) => [e, e]).reduce(evolveOrderDocument, undefined);
-    expect(upTo(events.length - 1)!.paymentIssue).toEqual({ taskId: 'refund:o1:cancel', operation: 'refund', error: 'PaymentGatewayUnavailable: down', since: afterDeadline });
+    const upTo = (n: number) =>
+      events
+        .slice(0, n)
+        .flatMap((e) => [e, e])
+        .reduce(evolveOrderDocument, undefined);
+    expect(upTo(events.length - 1)!.paymentIssue).toEqual({
+      taskId: 'refund:o1:cancel',
+      operation: 'refund',
+      error: 'PaymentGatewayUnavailable: down',
+      since: afterDeadline,
+    });
     expect(upTo(events.length)!.paymentIssue).toBeUndefined();
   });
 

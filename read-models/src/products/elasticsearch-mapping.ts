@@ -191,7 +191,9 @@ export const buildProductSearchRequest = (query: ProductSearchQuery, words?: rea
   const should: estypes.QueryDslQueryContainer[] = [];
   const text = query.q ? (words ?? typedWords(query.q).map((word) => ({ word, exact: true }))) : undefined;
   if (text) {
-    const all = (field: 'words' | 'nameWords', exact = false): estypes.QueryDslQueryContainer => ({ bool: { filter: text.map((w) => wordQuery(field, w.word, exact)) } });
+    const all = (field: 'words' | 'nameWords', exact = false): estypes.QueryDslQueryContainer => ({
+      bool: { filter: text.map((w) => wordQuery(field, w.word, exact)) },
+    });
     filter.push(...text.map((w) => wordQuery('words', w.word)));
     should.push({ constant_score: { filter: all('nameWords'), boost: 1 } });
     if (text.every((w) => w.exact)) should.push({ constant_score: { filter: all('nameWords', true), boost: 2 } });
@@ -199,7 +201,9 @@ export const buildProductSearchRequest = (query: ProductSearchQuery, words?: rea
   if (query.category) filter.push({ term: { category: query.category.toLowerCase() } });
   if (query.currency) filter.push({ term: { currency: query.currency } });
   if (query.minPrice !== undefined || query.maxPrice !== undefined) {
-    filter.push({ range: { price: { ...(query.minPrice !== undefined ? { gte: query.minPrice } : {}), ...(query.maxPrice !== undefined ? { lte: query.maxPrice } : {}) } } });
+    filter.push({
+      range: { price: { ...(query.minPrice !== undefined ? { gte: query.minPrice } : {}), ...(query.maxPrice !== undefined ? { lte: query.maxPrice } : {}) } },
+    });
   }
   for (const [name, value] of Object.entries(query.attributes ?? {})) filter.push({ term: { attributePairs: attributePair(name, value) } });
   if (query.deliverableTo) filter.push({ terms: { postalPrefixes: prefixesOf(query.deliverableTo) } });
@@ -221,7 +225,11 @@ export const buildProductSearchRequest = (query: ProductSearchQuery, words?: rea
   };
 };
 
-const searchAfterOf = (cursor: ProductCursor, text: boolean): estypes.FieldValue[] => [...(text ? [SCORE_OF_TIER[cursor.tier as 0 | 1 | 2]] : []), cursor.key, cursor.id];
+const searchAfterOf = (cursor: ProductCursor, text: boolean): estypes.FieldValue[] => [
+  ...(text ? [SCORE_OF_TIER[cursor.tier as 0 | 1 | 2]] : []),
+  cursor.key,
+  cursor.id,
+];
 
 export const SUMMARY_FIELDS = ['productId', 'sku', 'name', 'doc.category', 'price', 'currency', 'image', 'deliveryDays', 'status', 'available'];
 

@@ -159,7 +159,12 @@ const applyRound = async (
  * what they already have). A write that lost a race to another writer is read, evolved and
  * written again, up to `attempts` rounds.
  */
-export const applyProductsToElasticsearch = async (client: Client, index: string, events: readonly RecordedEvent[], options: ProductWriteOptions = {}): Promise<void> => {
+export const applyProductsToElasticsearch = async (
+  client: Client,
+  index: string,
+  events: readonly RecordedEvent[],
+  options: ProductWriteOptions = {},
+): Promise<void> => {
   const productEvents = groupBy(events, productEventTypes, (data) => String(data.productId));
   const stockEvents = groupBy(events, stockEventTypes, (data) => String(data.sku));
   if (productEvents.size === 0 && stockEvents.size === 0) return;

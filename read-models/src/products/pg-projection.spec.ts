@@ -44,7 +44,10 @@ describe('product search projection', () => {
     stock: (await pool.query(`SELECT * FROM ${t.stock} WHERE sku = 'TV-55'`)).rows,
   });
   const words = async () =>
-    (await pool.query<{ word: string; products: number }>(`SELECT DISTINCT word, products FROM ${t.words} ORDER BY word`)).rows.map((r) => [r.word, r.products]);
+    (await pool.query<{ word: string; products: number }>(`SELECT DISTINCT word, products FROM ${t.words} ORDER BY word`)).rows.map((r) => [
+      r.word,
+      r.products,
+    ]);
   const apply = (event: RecordedEvent) => inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], target));
 
   beforeAll(async () => {
@@ -72,7 +75,10 @@ describe('product search projection', () => {
       await apply(event);
       expect(await rows()).toEqual(once);
     }
-    const { product: [row], stock: [level] } = await rows();
+    const {
+      product: [row],
+      stock: [level],
+    } = await rows();
     expect(row).toMatchObject({
       sku: 'TV-55',
       status: 'active',
@@ -86,13 +92,22 @@ describe('product search projection', () => {
     expect(row.doc.revision).toBe(2);
     expect(level).toMatchObject({ on_hand: 7, reserved: 0 });
     // The dictionary counts each word of a product on sale once, however often its events came.
-    expect(await words()).toEqual([['55', 1], ['blacks', 1], ['deep', 1], ['lumen', 1], ['oled', 1], ['tv', 1]]);
+    expect(await words()).toEqual([
+      ['55', 1],
+      ['blacks', 1],
+      ['deep', 1],
+      ['lumen', 1],
+      ['oled', 1],
+      ['tv', 1],
+    ]);
   });
 
   it('ignores an event older than what the row already shows', async () => {
     await apply(product(3, 'ProductDiscontinued', {}));
     await apply(product(1, 'ProductPriceChanged', { previous: { amount: 119_900, currency: 'EUR' }, price: { amount: 1, currency: 'EUR' } }));
-    const { product: [row] } = await rows();
+    const {
+      product: [row],
+    } = await rows();
     expect(row).toMatchObject({ status: 'discontinued', price: 119_900 });
     // Off sale, its words leave the dictionary: a typed word only they had is left out of a search.
     expect(await words()).toEqual([]);
@@ -109,7 +124,10 @@ describe('product search projection, on tables made before products were found b
       await pool.query(`CREATE TABLE ${t.products} (product_id text PRIMARY KEY, seller_id text NOT NULL, sku text NOT NULL, status text NOT NULL, name text NOT NULL,
         category text NOT NULL, currency text NOT NULL, price bigint NOT NULL, attributes jsonb NOT NULL DEFAULT '{}', postal_prefixes text[] NOT NULL DEFAULT '{}',
         delivery_days int NOT NULL, search_text text NOT NULL DEFAULT '', doc jsonb NOT NULL, created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL)`);
-      await pool.query(`INSERT INTO ${t.products} VALUES ('p1', 's1', 'TV-55', 'active', 'x', 'tv', 'EUR', 129900, '{}', '{}', 3, 'x', $1, $2, $2)`, [JSON.stringify(doc), at]);
+      await pool.query(`INSERT INTO ${t.products} VALUES ('p1', 's1', 'TV-55', 'active', 'x', 'tv', 'EUR', 129900, '{}', '{}', 3, 'x', $1, $2, $2)`, [
+        JSON.stringify(doc),
+        at,
+      ]);
       await inTransaction(pool, (client) => productSearchProjection.migrate(client, target));
       const { rows } = await pool.query(`SELECT words::text AS words FROM ${t.products}`);
       expect(rows[0].words).toContain(`'lumen':1A`);
@@ -128,7 +146,11 @@ const deletionVariantsOf = (word: string) => new Set([word, ...[...word].map((_,
 
 const tv = created.data as Record<string, unknown>;
 const sku = (events: { type: string; data: Record<string, unknown> }[], from = 0) =>
-  specRecorded('stock-LAMP', events.map((e) => ({ type: e.type, data: { sku: 'LAMP', ...e.data, at } })), from);
+  specRecorded(
+    'stock-LAMP',
+    events.map((e) => ({ type: e.type, data: { sku: 'LAMP', ...e.data, at } })),
+    from,
+  );
 
 describeProjection('product search projection, batched', {
   projection: productSearchProjection,

@@ -25,7 +25,10 @@ export const productWordVector = (doc: ProductDocument): string => {
   const { name, other } = productWordGroups(doc);
   let position = 0;
   const positions = new Map<string, string[]>();
-  for (const [group, weight] of [[name, 'A'], [other, 'B']] as const) {
+  for (const [group, weight] of [
+    [name, 'A'],
+    [other, 'B'],
+  ] as const) {
     for (const word of group) {
       position = Math.min(position + 1, 16_383);
       const at = positions.get(word) ?? [];
@@ -176,6 +179,10 @@ const addWords = async (client: PoolClient, target: string): Promise<void> => {
       docs.map((d) => d.productId),
       docs.map(productWordVector),
     ]);
-    await countWords(client, t.words, docs.map((doc) => ({ before: undefined, doc })));
+    await countWords(
+      client,
+      t.words,
+      docs.map((doc) => ({ before: undefined, doc })),
+    );
   }
 };

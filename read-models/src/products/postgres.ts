@@ -102,7 +102,9 @@ export class PgProductReader implements ProductReader {
     let tier = '0';
     if (text) {
       const fuzzy = `p.words @@ ${p(text.fuzzyTitle, '::tsquery')}`;
-      tier = text.exactTitle ? `CASE WHEN p.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END` : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
+      tier = text.exactTitle
+        ? `CASE WHEN p.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END`
+        : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
     }
     const byPrice = query.sort === 'price';
     const key = byPrice ? 'p.price' : `(extract(epoch FROM p.created_at) * 1000)::bigint`;
@@ -134,7 +136,10 @@ export class PgProductReader implements ProductReader {
 
   async get(productId: string): Promise<ProductView | undefined> {
     const t = await this.tables();
-    const { rows } = await this.pool.query<ViewRow>(`SELECT p.doc, s.on_hand, s.reserved FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku WHERE p.product_id = $1`, [productId]);
+    const { rows } = await this.pool.query<ViewRow>(
+      `SELECT p.doc, s.on_hand, s.reserved FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku WHERE p.product_id = $1`,
+      [productId],
+    );
     return rows[0] && view(rows[0]);
   }
 

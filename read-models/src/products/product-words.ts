@@ -6,7 +6,9 @@ import type { ProductDocument } from './product-document.ts';
  * SKU, text attribute values and description (the first words). Both stores cut them this way,
  * and a shopper's query the same (`typedWords`), so one typed word finds the same products in both.
  */
-export const productWordGroups = (doc: Pick<ProductDocument, 'name' | 'category' | 'sku' | 'description' | 'attributes'>): { name: string[]; other: string[] } => ({
+export const productWordGroups = (
+  doc: Pick<ProductDocument, 'name' | 'category' | 'sku' | 'description' | 'attributes'>,
+): { name: string[]; other: string[] } => ({
   name: wordsOf(doc.name),
   other: [
     ...wordsOf(doc.category),

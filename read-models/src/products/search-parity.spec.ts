@@ -22,10 +22,31 @@ const revisions = new Map<string, number>();
 const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
   const streamRevision = (revisions.get(streamId) ?? -1) + 1;
   revisions.set(streamId, streamRevision);
-  return { eventId: randomUUID(), type, schemaVersion: 1, streamId, streamRevision, globalPosition: String(++position).padStart(10, '0'), occurredAt: '2030-01-01T00:00:00.000Z', data, metadata: {} };
+  return {
+    eventId: randomUUID(),
+    type,
+    schemaVersion: 1,
+    streamId,
+    streamRevision,
+    globalPosition: String(++position).padStart(10, '0'),
+    occurredAt: '2030-01-01T00:00:00.000Z',
+    data,
+    metadata: {},
+  };
 };
 
-type Spec = { id: string; name: string; description?: string; category: string; attributes?: Record<string, string | number | boolean>; prefixes: string[]; price: number; currency?: string; day: number; seller?: string };
+type Spec = {
+  id: string;
+  name: string;
+  description?: string;
+  category: string;
+  attributes?: Record<string, string | number | boolean>;
+  prefixes: string[];
+  price: number;
+  currency?: string;
+  day: number;
+  seller?: string;
+};
 const created = (s: Spec) =>
   event(`product-${s.id}`, 'ProductCreated', {
     productId: s.id,
@@ -40,15 +61,44 @@ const created = (s: Spec) =>
     price: { amount: s.price, currency: s.currency ?? 'EUR' },
     at: `2030-01-${String(s.day).padStart(2, '0')}T10:00:00.000Z`,
   });
-const stock = (id: string, type: string, data: Record<string, unknown>) => event(`stock-SKU-${id}`, type, { sku: `SKU-${id}`, ...data, at: '2030-02-01T00:00:00.000Z' });
+const stock = (id: string, type: string, data: Record<string, unknown>) =>
+  event(`stock-SKU-${id}`, type, { sku: `SKU-${id}`, ...data, at: '2030-02-01T00:00:00.000Z' });
 
 const products: Spec[] = [
-  { id: 'tv', name: 'Lumen 55 inch OLED television', description: 'Deep blacks', category: 'TV', attributes: { size: 55, panel: 'OLED' }, prefixes: ['10', '75 0'], price: 129_900, day: 1 },
+  {
+    id: 'tv',
+    name: 'Lumen 55 inch OLED television',
+    description: 'Deep blacks',
+    category: 'TV',
+    attributes: { size: 55, panel: 'OLED' },
+    prefixes: ['10', '75 0'],
+    price: 129_900,
+    day: 1,
+  },
   { id: 'tv2', name: 'Lumen 65 inch LED televisions', category: 'TV', attributes: { size: 65, panel: 'LED' }, prefixes: ['10'], price: 99_900, day: 2 },
   // The word "television" only in its description: found, after the name matches.
   { id: 'bracket', name: 'Wall bracket', description: 'Holds any television up to 65 inch', category: 'Accessories', prefixes: ['1'], price: 4_900, day: 3 },
-  { id: 'lamp', name: 'Desk lamp 11rab1', description: 'Warm light', category: 'Lighting', attributes: { colour: 'Brass' }, prefixes: ['75'], price: 5_900, day: 4, seller: 'seller-2' },
-  { id: 'kettle', name: 'Steel kettle', description: 'Light enough for a lap tray', category: 'Kitchen', prefixes: ['2'], price: 3_900, currency: 'GBP', day: 5 },
+  {
+    id: 'lamp',
+    name: 'Desk lamp 11rab1',
+    description: 'Warm light',
+    category: 'Lighting',
+    attributes: { colour: 'Brass' },
+    prefixes: ['75'],
+    price: 5_900,
+    day: 4,
+    seller: 'seller-2',
+  },
+  {
+    id: 'kettle',
+    name: 'Steel kettle',
+    description: 'Light enough for a lap tray',
+    category: 'Kitchen',
+    prefixes: ['2'],
+    price: 3_900,
+    currency: 'GBP',
+    day: 5,
+  },
   { id: 'old', name: 'Lumen 42 inch television', category: 'TV', prefixes: ['10'], price: 59_900, day: 6 },
 ];
 
@@ -61,7 +111,12 @@ const events = [
   stock('tv2', 'StockReceived', { receiptId: 'r2', quantity: 1 }),
   stock('tv2', 'StockHeld', { holdId: 'o2', quantity: 1, expiresAt: '2030-02-01T00:15:00.000Z' }),
   stock('lamp', 'StockHeld', { holdId: 'o3', quantity: 1, expiresAt: '2030-02-01T00:15:00.000Z' }),
-  event('product-kettle', 'ProductPriceChanged', { productId: 'kettle', previous: { amount: 3_900, currency: 'GBP' }, price: { amount: 3_500, currency: 'GBP' }, at: '2030-02-02T00:00:00.000Z' }),
+  event('product-kettle', 'ProductPriceChanged', {
+    productId: 'kettle',
+    previous: { amount: 3_900, currency: 'GBP' },
+    price: { amount: 3_500, currency: 'GBP' },
+    at: '2030-02-02T00:00:00.000Z',
+  }),
   event('product-old', 'ProductDiscontinued', { productId: 'old', at: '2030-02-02T00:00:00.000Z' }),
 ];
 const history = [...early, ...events];
@@ -87,7 +142,7 @@ const querySet: { name: string; query: Partial<ProductSearchQuery>; ids: string[
   { name: 'attributes, compared as lower-case text', query: { attributes: { Panel: 'oled', size: '55' } }, ids: ['tv'] },
   { name: 'deliverable to a postal code: a covered prefix, spaces ignored', query: { deliverableTo: '75 012' }, ids: ['lamp', 'tv'] },
   { name: 'deliverable to another code', query: { deliverableTo: '2000' }, ids: ['kettle'] },
-  { name: 'in stock only (the lamp\'s stock came before the lamp)', query: { inStock: true }, ids: ['lamp', 'tv'] },
+  { name: "in stock only (the lamp's stock came before the lamp)", query: { inStock: true }, ids: ['lamp', 'tv'] },
   { name: 'text with filters', query: { q: 'lumen', inStock: true, deliverableTo: '10115' }, ids: ['tv'] },
 ];
 
@@ -125,8 +180,12 @@ const runQuerySet = (reader: () => ProductReader) => {
     expect(second.items.map((i) => i.productId)).toEqual(['lamp', 'tv2']);
     expect(second.total).toBe(5);
   });
-  it('reads one product with its stock, several, and a seller\'s own', async () => {
-    expect(await reader().get('tv')).toMatchObject({ productId: 'tv', name: 'Lumen 55 inch OLED television', stock: { onHand: 5, reserved: 2, available: 3, inStock: true } });
+  it("reads one product with its stock, several, and a seller's own", async () => {
+    expect(await reader().get('tv')).toMatchObject({
+      productId: 'tv',
+      name: 'Lumen 55 inch OLED television',
+      stock: { onHand: 5, reserved: 2, available: 3, inStock: true },
+    });
     expect(await reader().get('old')).toMatchObject({ status: 'discontinued' });
     expect(await reader().get('nope')).toBeUndefined();
     expect((await reader().many(['kettle', 'nope', 'lamp'])).map((p) => [p.productId, p.price.amount, p.available]).sort()).toEqual([
@@ -152,36 +211,39 @@ describe('product search parity: PostgreSQL', () => {
   runQuerySet(() => new PgProductReader(pool));
 });
 
-describe.skipIf(!url)(`product search parity: Elasticsearch${url ? '' : ` (skipped: ${process.env.ELASTICSEARCH_URL_MISSING ?? 'set ELASTICSEARCH_URL'})`}`, () => {
-  const client = searchClient(url ?? 'http://127.0.0.1:9200', process.env.ELASTICSEARCH_FLAVOR as SearchFlavor | undefined);
-  const alias = `parity-${randomUUID().slice(0, 8)}-products`;
-  const projection = productSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
-  const park: Park = async (_event, error) => {
-    throw error;
-  };
-  const reader = new ElasticsearchProductReader(client, alias);
-  const versions = async () => {
-    const { hits } = await client.search({ index: alias, size: 100, seq_no_primary_term: true, query: { match_all: {} } });
-    return Object.fromEntries(hits.hits.map((h) => [h._id, h._seq_no]));
-  };
-  beforeAll(async () => {
-    await projection.prepare('products');
-    await projection.applyBatch(early, 'products', park);
-    // Half the history in one batch, the rest event by event.
-    const half = Math.floor(events.length / 2);
-    await projection.applyBatch(events.slice(0, half), 'products', park);
-    for (const e of events.slice(half)) await projection.applyBatch([e], 'products', park);
-  });
-  afterAll(async () => {
-    await client.indices.delete({ index: projection.index('products') }, { ignore: [404] });
-    await client.indices.deleteIndexTemplate({ name: `${alias}-template` }, { ignore: [404] });
-    await client.close();
-  });
-  runQuerySet(() => reader);
-  it('writes nothing when the same events come again, in one batch or one by one', async () => {
-    const before = await versions();
-    await projection.applyBatch(history, 'products', park);
-    for (const e of history) await projection.applyBatch([e], 'products', park);
-    expect(await versions()).toEqual(before);
-  });
-});
+describe.skipIf(!url)(
+  `product search parity: Elasticsearch${url ? '' : ` (skipped: ${process.env.ELASTICSEARCH_URL_MISSING ?? 'set ELASTICSEARCH_URL'})`}`,
+  () => {
+    const client = searchClient(url ?? 'http://127.0.0.1:9200', process.env.ELASTICSEARCH_FLAVOR as SearchFlavor | undefined);
+    const alias = `parity-${randomUUID().slice(0, 8)}-products`;
+    const projection = productSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
+    const park: Park = async (_event, error) => {
+      throw error;
+    };
+    const reader = new ElasticsearchProductReader(client, alias);
+    const versions = async () => {
+      const { hits } = await client.search({ index: alias, size: 100, seq_no_primary_term: true, query: { match_all: {} } });
+      return Object.fromEntries(hits.hits.map((h) => [h._id, h._seq_no]));
+    };
+    beforeAll(async () => {
+      await projection.prepare('products');
+      await projection.applyBatch(early, 'products', park);
+      // Half the history in one batch, the rest event by event.
+      const half = Math.floor(events.length / 2);
+      await projection.applyBatch(events.slice(0, half), 'products', park);
+      for (const e of events.slice(half)) await projection.applyBatch([e], 'products', park);
+    });
+    afterAll(async () => {
+      await client.indices.delete({ index: projection.index('products') }, { ignore: [404] });
+      await client.indices.deleteIndexTemplate({ name: `${alias}-template` }, { ignore: [404] });
+      await client.close();
+    });
+    runQuerySet(() => reader);
+    it('writes nothing when the same events come again, in one batch or one by one', async () => {
+      const before = await versions();
+      await projection.applyBatch(history, 'products', park);
+      for (const e of history) await projection.applyBatch([e], 'products', park);
+      expect(await versions()).toEqual(before);
+    });
+  },
+);

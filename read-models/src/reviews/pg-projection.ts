@@ -12,7 +12,16 @@ export const REVIEWS = 'reviews';
 export const reviewTables = (target: string) => ({ reviews: target, names: `${target}_names`, requests: `${target}_requests` });
 
 type Written = { rating: number; comment: string; at: string };
-type Published = { bookingId: string; listingId: string; hostId: string; guestId: string; stayMonth: string; guestReview?: Written; hostReview?: Written; at: string };
+type Published = {
+  bookingId: string;
+  listingId: string;
+  hostId: string;
+  guestId: string;
+  stayMonth: string;
+  guestReview?: Written;
+  hostReview?: Written;
+  at: string;
+};
 type ReviewRow = {
   booking_id: string;
   about: 'stay' | 'guest';
@@ -54,10 +63,7 @@ const rowsOf = (events: readonly RecordedEvent[]): { reviews: ReviewRow[]; names
     }
     if (event.type !== 'BookingReviewsPublished') continue;
     const data = event.data as Published;
-    const written = [
-      ...(data.guestReview ? [['stay', data.guestReview] as const] : []),
-      ...(data.hostReview ? [['guest', data.hostReview] as const] : []),
-    ];
+    const written = [...(data.guestReview ? [['stay', data.guestReview] as const] : []), ...(data.hostReview ? [['guest', data.hostReview] as const] : [])];
     for (const [about, review] of written) {
       const key = `${data.bookingId}\u0000${about}`;
       if (reviews.has(key)) continue;

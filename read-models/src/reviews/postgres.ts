@@ -39,7 +39,12 @@ export class PgReviewReader implements ReviewReader {
   }
 
   /** One page of the reviews `about` a listing or a guest, with the author's first name, and the rating over all of them. */
-  private async page(about: 'stay' | 'guest', subject: { column: 'listing_id' | 'guest_id' | 'host_id'; id: string }, author: 'guest_id' | 'host_id', { page, pageSize }: Paging) {
+  private async page(
+    about: 'stay' | 'guest',
+    subject: { column: 'listing_id' | 'guest_id' | 'host_id'; id: string },
+    author: 'guest_id' | 'host_id',
+    { page, pageSize }: Paging,
+  ) {
     const t = await this.tables();
     const where = `r.${subject.column} = $1 AND r.about = '${about}'`;
     const [items, summary] = await Promise.all([
@@ -48,10 +53,15 @@ export class PgReviewReader implements ReviewReader {
           WHERE ${where} ORDER BY r.written_at DESC, r.booking_id LIMIT $2 OFFSET $3`,
         [subject.id, pageSize + 1, (page - 1) * pageSize],
       ),
-      this.pool.query<{ average: string | null; count: number }>(`SELECT round(avg(rating), 2)::text AS average, count(*)::int AS count FROM ${t.reviews} r WHERE ${where}`, [subject.id]),
+      this.pool.query<{ average: string | null; count: number }>(
+        `SELECT round(avg(rating), 2)::text AS average, count(*)::int AS count FROM ${t.reviews} r WHERE ${where}`,
+        [subject.id],
+      ),
     ]);
     const { average, count } = summary.rows[0] ?? { average: null, count: 0 };
-    const rows = items.rows.slice(0, pageSize).map((r) => ({ rating: r.rating, comment: r.comment, stayMonth: r.stay_month, firstName: r.first_name ?? '', writtenAt: r.written_at.toISOString() }));
+    const rows = items.rows
+      .slice(0, pageSize)
+      .map((r) => ({ rating: r.rating, comment: r.comment, stayMonth: r.stay_month, firstName: r.first_name ?? '', writtenAt: r.written_at.toISOString() }));
     return { rows, page, pageSize, hasMore: items.rows.length > pageSize, rating: { average: average === null ? null : Number(average), count } };
   }
 

@@ -12,7 +12,22 @@ const at = '2026-03-01T09:00:00.000Z';
 const order = (events: readonly commerce.OrderEvent[], from = 0) => recorded('order-o1', events, from);
 const product = (productId: string, sellerId: string) =>
   recorded(`product-${productId}`, [
-    { type: 'ProductCreated', data: { productId, sellerId, sku: productId.toUpperCase(), name: 'x', description: '', category: 'c', attributes: {}, images: [], shipping: { postalPrefixes: ['10'], deliveryDays: 2 }, price: { amount: 100, currency: 'EUR' }, at } },
+    {
+      type: 'ProductCreated',
+      data: {
+        productId,
+        sellerId,
+        sku: productId.toUpperCase(),
+        name: 'x',
+        description: '',
+        category: 'c',
+        attributes: {},
+        images: [],
+        shipping: { postalPrefixes: ['10'], deliveryDays: 2 },
+        price: { amount: 100, currency: 'EUR' },
+        at,
+      },
+    },
   ]);
 const shippedWith = { ...shipped, data: { ...shipped.data, carrier: 'DHL', tracking: 'JD014' } } as commerce.OrderEvent;
 
@@ -22,8 +37,14 @@ describe('seller order document', () => {
   it('keeps what to pack and where, and the shipment once sent; never the buyer, prices or card', () => {
     const doc = order([...awaitingPayment, paid(), confirmed, shippedWith]).reduce(evolveSellerOrder, undefined)!;
     expect(doc).toMatchObject({
-      orderId: 'o1', status: 'shipped', productIds: ['p1', 'p2'], shippingPostalCode: expect.any(String),
-      lines: [{ productId: 'p1', sku: 'CUP', quantity: 2 }, { productId: 'p2', sku: 'SAUCER', quantity: 3 }],
+      orderId: 'o1',
+      status: 'shipped',
+      productIds: ['p1', 'p2'],
+      shippingPostalCode: expect.any(String),
+      lines: [
+        { productId: 'p1', sku: 'CUP', quantity: 2 },
+        { productId: 'p2', sku: 'SAUCER', quantity: 3 },
+      ],
       shipment: { carrier: 'DHL', tracking: 'JD014' },
     });
     const { state: _state, ...shown } = doc;
@@ -67,7 +88,10 @@ describe('seller orders tables', () => {
     const target = `seller_orders_idx_${randomBytes(3).toString('hex')}`;
     try {
       await inTransaction(pool, (client) => sellerOrdersProjection.migrate(client, target));
-      const { rows } = await pool.query<{ tablename: string; indexdef: string }>('SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ($1, $2)', [target, `${target}_products`]);
+      const { rows } = await pool.query<{ tablename: string; indexdef: string }>('SELECT tablename, indexdef FROM pg_indexes WHERE tablename IN ($1, $2)', [
+        target,
+        `${target}_products`,
+      ]);
       expect(rows.filter((r) => r.tablename === target && /USING gin \(product_ids\)/.test(r.indexdef))).toHaveLength(1);
       expect(rows.filter((r) => r.tablename === `${target}_products` && /\(seller_id\)/.test(r.indexdef))).toHaveLength(1);
     } finally {

@@ -11,11 +11,30 @@ import { receiptOf } from './stock-receipt-document.ts';
 const at = (day: number) => `2026-03-${String(day).padStart(2, '0')}T09:00:00.000Z`;
 const product = (productId: string, sku: string, sellerId: string): RecordedEvent[] =>
   recorded(`product-${productId}`, [
-    { type: 'ProductCreated', data: { productId, sellerId, sku, name: 'x', description: '', category: 'c', attributes: {}, images: [], shipping: { postalPrefixes: ['10'], deliveryDays: 2 }, price: { amount: 100, currency: 'EUR' }, at: at(1) } },
+    {
+      type: 'ProductCreated',
+      data: {
+        productId,
+        sellerId,
+        sku,
+        name: 'x',
+        description: '',
+        category: 'c',
+        attributes: {},
+        images: [],
+        shipping: { postalPrefixes: ['10'], deliveryDays: 2 },
+        price: { amount: 100, currency: 'EUR' },
+        at: at(1),
+      },
+    },
   ]);
 /** Stock events of one SKU's stream, each recorded by `actor`. */
 const stock = (sku: string, events: readonly { type: string; data: Record<string, unknown> }[], actor = 'seller-a', from = 0): RecordedEvent[] =>
-  recorded(`stock-${sku}`, events.map((event) => ({ ...event, data: { sku, ...event.data } })), from).map((event) => ({ ...event, metadata: { actor } }));
+  recorded(
+    `stock-${sku}`,
+    events.map((event) => ({ ...event, data: { sku, ...event.data } })),
+    from,
+  ).map((event) => ({ ...event, metadata: { actor } }));
 const received = (receiptId: string, quantity: number, day: number) => ({ type: 'StockReceived', data: { receiptId, quantity, at: at(day) } });
 const held = { type: 'StockHeld', data: { holdId: 'o1', quantity: 2, expiresAt: at(9), at: at(8) } };
 
@@ -24,7 +43,14 @@ type ReceiptRow = { sku: string; receipt_id: string; quantity: number; received_
 describe('stock receipt document', () => {
   it('keeps when, how many, the delivery note and who recorded it; an anonymous actor is no one known', () => {
     const [event] = stock('LAMP', [received('DN-1', 5, 2)]);
-    expect(receiptOf(event!)).toEqual({ sku: 'LAMP', receiptId: 'DN-1', quantity: 5, receivedAt: at(2), receivedBy: 'seller-a', position: event!.globalPosition });
+    expect(receiptOf(event!)).toEqual({
+      sku: 'LAMP',
+      receiptId: 'DN-1',
+      quantity: 5,
+      receivedAt: at(2),
+      receivedBy: 'seller-a',
+      position: event!.globalPosition,
+    });
     expect(receiptOf({ ...event!, metadata: { actor: 'anonymous' } })?.receivedBy).toBeNull();
     expect(receiptOf(stock('LAMP', [held])[0]!)).toBeUndefined();
   });

@@ -37,7 +37,11 @@ describe('user profile', () => {
   it('follows a change of name, phone and locale; a removed phone is gone; an event at or below the revision changes nothing', () => {
     const start = evolveUserProfile(undefined, registered('u1', 'Ada Lovelace'));
     const renamed = evolveUserProfile(start, changed('u1', 1, { name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en' }));
-    expect(renamed).toMatchObject({ firstName: 'Augusta', revision: 1, account: { email: 'u1@example.com', name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en' } });
+    expect(renamed).toMatchObject({
+      firstName: 'Augusta',
+      revision: 1,
+      account: { email: 'u1@example.com', name: 'Augusta Ada King', phone: '+4915112345678', locale: 'en' },
+    });
     const noPhone = evolveUserProfile(renamed, changed('u1', 2, { phone: null }));
     expect(noPhone?.account).toEqual({ email: 'u1@example.com', name: 'Augusta Ada King', locale: 'en' });
     expect(evolveUserProfile(noPhone, changed('u1', 1, { name: 'Ada Lovelace', phone: '+4915112345678' }))).toBe(noPhone);
@@ -74,7 +78,9 @@ describe('user profiles projection', () => {
 });
 
 const registration = (userId: string, name: string) =>
-  specRecorded(`user-${userId}`, [{ type: 'UserRegistered', data: { userId, email: `${userId}@example.com`, name, role: 'host', at: '2026-05-06T10:00:00.000Z' } }]);
+  specRecorded(`user-${userId}`, [
+    { type: 'UserRegistered', data: { userId, email: `${userId}@example.com`, name, role: 'host', at: '2026-05-06T10:00:00.000Z' } },
+  ]);
 const publicPart = (row: unknown) => {
   const { account: _account, revision: _revision, ...doc } = (row as { doc: Record<string, unknown> }).doc;
   return doc;
@@ -100,11 +106,19 @@ describeProjection('user profiles projection, batched', {
     {
       name: 'a profile change after the registration renames the public profile and changes the account',
       given: registration('u6', 'Ada Lovelace'),
-      when: specRecorded('user-u6', [{ type: 'UserProfileChanged', data: { userId: 'u6', changes: { name: 'Augusta King', locale: 'en' }, at: '2026-05-07T10:00:00.000Z' } }], 1),
+      when: specRecorded(
+        'user-u6',
+        [{ type: 'UserProfileChanged', data: { userId: 'u6', changes: { name: 'Augusta King', locale: 'en' }, at: '2026-05-07T10:00:00.000Z' } }],
+        1,
+      ),
       then: (rows, [profiles]) => {
         const doc = (rows[profiles!]![0] as { doc: Record<string, unknown> }).doc;
         expect(doc).toEqual({
-          userId: 'u6', firstName: 'Augusta', role: 'host', memberSince: '2026-05', revision: 1,
+          userId: 'u6',
+          firstName: 'Augusta',
+          role: 'host',
+          memberSince: '2026-05',
+          revision: 1,
           account: { email: 'u6@example.com', name: 'Augusta King', locale: 'en' },
         });
       },

@@ -19,7 +19,18 @@ const upstream = (name: string) => {
   const app = express();
   app.use(express.json());
   app.get('/health', (_req, res) => void res.json({ status: 'ok', name }));
-  app.all('/{*path}', (req, res) => void res.status(201).json({ name, method: req.method, url: req.url, body: req.body, auth: req.header('authorization') ?? null, key: req.header('idempotency-key') ?? null }));
+  app.all(
+    '/{*path}',
+    (req, res) =>
+      void res.status(201).json({
+        name,
+        method: req.method,
+        url: req.url,
+        body: req.body,
+        auth: req.header('authorization') ?? null,
+        key: req.header('idempotency-key') ?? null,
+      }),
+  );
   return app;
 };
 
@@ -65,8 +76,19 @@ describe('the web server', () => {
       body: JSON.stringify({ reason: 'ok' }),
     });
     expect(sent.status).toBe(201);
-    expect(await sent.json()).toEqual({ name: 'command', method: 'POST', url: '/bookings/b1/approve?x=1', body: { reason: 'ok' }, auth: 'Bearer t', key: 'k1' });
-    expect(await (await fetch(`${base}/api/query/listings/search?q=sea`)).json()).toMatchObject({ name: 'query', method: 'GET', url: '/listings/search?q=sea' });
+    expect(await sent.json()).toEqual({
+      name: 'command',
+      method: 'POST',
+      url: '/bookings/b1/approve?x=1',
+      body: { reason: 'ok' },
+      auth: 'Bearer t',
+      key: 'k1',
+    });
+    expect(await (await fetch(`${base}/api/query/listings/search?q=sea`)).json()).toMatchObject({
+      name: 'query',
+      method: 'GET',
+      url: '/listings/search?q=sea',
+    });
   });
 
   it('answers 502 problem+json naming the part when an API does not answer', async () => {
@@ -91,7 +113,11 @@ describe('the web server', () => {
   });
 
   it("forwards /api/chat to the chat's routes and /api/chat/ws to its WebSocket, token included", async () => {
-    expect(await (await fetch(`${base}/api/chat/me/conversations?limit=5`)).json()).toMatchObject({ name: 'chat', method: 'GET', url: '/me/conversations?limit=5' });
+    expect(await (await fetch(`${base}/api/chat/me/conversations?limit=5`)).json()).toMatchObject({
+      name: 'chat',
+      method: 'GET',
+      url: '/me/conversations?limit=5',
+    });
     const socket = new WebSocket(`${base.replace('http', 'ws')}/api/chat/ws?access_token=t1`);
     const answer = new Promise<unknown>((resolve, reject) => {
       socket.once('message', (data) => resolve(JSON.parse(data.toString())));

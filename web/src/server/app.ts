@@ -57,7 +57,13 @@ export const createWebServer = (options: WebServerOptions): Express => {
 
   /** Every part's /health in one answer, for the operator page (a part that does not answer is `down`). */
   app.get('/api/parts', async (_req, res) => {
-    const parts = { 'command-api': options.commandApiUrl, 'query-api': options.queryApiUrl, projectors: options.projectorsUrl, chat: options.chatUrl, ...options.otherParts };
+    const parts = {
+      'command-api': options.commandApiUrl,
+      'query-api': options.queryApiUrl,
+      projectors: options.projectorsUrl,
+      chat: options.chatUrl,
+      ...options.otherParts,
+    };
     const checked = await Promise.all(
       Object.entries(parts).map(async ([name, url]) => {
         try {
@@ -72,7 +78,10 @@ export const createWebServer = (options: WebServerOptions): Express => {
     res.json({ parts: checked });
   });
   app.use('/api', (req, res) => {
-    res.status(404).type('application/problem+json').send(JSON.stringify(problem(404, `No route ${req.method} ${req.originalUrl}`)));
+    res
+      .status(404)
+      .type('application/problem+json')
+      .send(JSON.stringify(problem(404, `No route ${req.method} ${req.originalUrl}`)));
   });
 
   const index = join(options.distDir, 'index.html');

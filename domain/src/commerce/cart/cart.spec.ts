@@ -45,7 +45,10 @@ describe('cartDecider', () => {
 
   it('keeps lines in the order they were added, with their quantities', () => {
     const state = fold(cartDecider, [added('b', 1), added('a', 2), changed('b', 4, 1), added('c', 1), removed('a')]);
-    expect(state.lines).toEqual([{ productId: 'b', quantity: 4 }, { productId: 'c', quantity: 1 }]);
+    expect(state.lines).toEqual([
+      { productId: 'b', quantity: 4 },
+      { productId: 'c', quantity: 1 },
+    ]);
   });
 
   it('the schema refuses 100 items on a line', () => expect(CartCommandSchema.safeParse(add('p1', 100)).success).toBe(false));

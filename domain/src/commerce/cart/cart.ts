@@ -46,12 +46,15 @@ export type CartEvent = z.infer<typeof CartEvent>;
 export type CartLine = { productId: string; quantity: number };
 export type CartState = { lines: CartLine[] };
 
-const quantityOf = (state: CartState, productId: string): number =>
-  state.lines.find((line) => line.productId === productId)?.quantity ?? 0;
+const quantityOf = (state: CartState, productId: string): number => state.lines.find((line) => line.productId === productId)?.quantity ?? 0;
 
 const lineQuantity = (quantity: number, min: number): void =>
-  ensure(Number.isInteger(quantity) && quantity >= min && quantity <= MAX_CART_LINE_QUANTITY, 'AMOUNT_INVALID',
-    `A cart line holds ${min} to ${MAX_CART_LINE_QUANTITY} items`, { quantity });
+  ensure(
+    Number.isInteger(quantity) && quantity >= min && quantity <= MAX_CART_LINE_QUANTITY,
+    'AMOUNT_INVALID',
+    `A cart line holds ${min} to ${MAX_CART_LINE_QUANTITY} items`,
+    { quantity },
+  );
 
 /** From the current quantity of a line to the wanted one, as events. */
 const setTo = (state: CartState, userId: string, productId: string, quantity: number, at: string): CartEvent[] => {

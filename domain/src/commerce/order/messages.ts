@@ -6,8 +6,18 @@ import { PostalCode, Quantity, Sku } from '../primitives.ts';
 import { ProductShipping } from '../product/product.ts';
 
 export const OrderStatus = z.enum([
-  'none', 'placed', 'stock_held', 'payment_pending', 'paid', 'confirmed', 'shipped', 'delivered',
-  'failed', 'expired', 'cancelled', 'refunded',
+  'none',
+  'placed',
+  'stock_held',
+  'payment_pending',
+  'paid',
+  'confirmed',
+  'shipped',
+  'delivered',
+  'failed',
+  'expired',
+  'cancelled',
+  'refunded',
 ]);
 export type OrderStatus = z.infer<typeof OrderStatus>;
 
@@ -58,8 +68,18 @@ export const RecordPaymentIssue = command('RecordPaymentIssue', PaymentIssueFiel
 export const ResolvePaymentIssue = command('ResolvePaymentIssue', { taskId: PaymentIssueFields.taskId });
 
 export const OrderCommand = z.discriminatedUnion('type', [
-  PlaceOrder, RecordStockHeld, RecordStockUnavailable, RecordPaymentSucceeded, RecordPaymentFailed,
-  ExpireOrder, CancelOrder, ShipOrder, DeliverOrder, RecordRefund, RecordPaymentIssue, ResolvePaymentIssue,
+  PlaceOrder,
+  RecordStockHeld,
+  RecordStockUnavailable,
+  RecordPaymentSucceeded,
+  RecordPaymentFailed,
+  ExpireOrder,
+  CancelOrder,
+  ShipOrder,
+  DeliverOrder,
+  RecordRefund,
+  RecordPaymentIssue,
+  ResolvePaymentIssue,
 ]);
 export type OrderCommand = z.infer<typeof OrderCommand>;
 

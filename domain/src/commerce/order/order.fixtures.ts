@@ -16,20 +16,30 @@ export const total = eur(2 * 1250 + 3 * 499);
 export const placeOrder = (lines: PlaceOrderLine[] = [cupLine, saucerLine], extra: { fromCart?: boolean; shippingPostalCode?: string } = {}): OrderCommand => ({
   type: 'PlaceOrder',
   data: {
-    orderId, userId, lines, shippingPostalCode: extra.shippingPostalCode ?? '10115',
-    paymentDeadline: deadline, fromCart: extra.fromCart ?? false, now,
+    orderId,
+    userId,
+    lines,
+    shippingPostalCode: extra.shippingPostalCode ?? '10115',
+    paymentDeadline: deadline,
+    fromCart: extra.fromCart ?? false,
+    now,
   },
 });
 
 export const placed = (fromCart = false): OrderEvent => ({
   type: 'OrderPlaced',
   data: {
-    orderId, userId,
+    orderId,
+    userId,
     lines: [
       { productId: 'p1', sku: 'CUP', name: 'Espresso cup', unitPrice: eur(1250), quantity: 2, lineTotal: eur(2500) },
       { productId: 'p2', sku: 'SAUCER', name: 'Saucer', unitPrice: eur(499), quantity: 3, lineTotal: eur(1497) },
     ],
-    total, shippingPostalCode: '10115', paymentDeadline: deadline, fromCart, at: now,
+    total,
+    shippingPostalCode: '10115',
+    paymentDeadline: deadline,
+    fromCart,
+    at: now,
   },
 });
 

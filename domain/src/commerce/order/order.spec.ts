@@ -3,8 +3,31 @@ import { fold } from '../../shared/decider.ts';
 import { specFor, type SpecCase } from '../../shared/spec.ts';
 import { OrderCommand as OrderCommandSchema, OrderEvent as OrderEventSchema, type OrderCommand, type OrderEvent, type OrderStatus } from './messages.ts';
 import {
-  afterDeadline, awaitingPayment, confirmed, confirmedOrder, cupLine, deadline, declined, delivered, eur, expired, latePayment,
-  lateStockHeld, now, orderId, outOfStock, paid, paymentRequested, placed, placeOrder, refunded, saucerLine, shipped, stockHeld, total, userId,
+  afterDeadline,
+  awaitingPayment,
+  confirmed,
+  confirmedOrder,
+  cupLine,
+  deadline,
+  declined,
+  delivered,
+  eur,
+  expired,
+  latePayment,
+  lateStockHeld,
+  now,
+  orderId,
+  outOfStock,
+  paid,
+  paymentRequested,
+  placed,
+  placeOrder,
+  refunded,
+  saucerLine,
+  shipped,
+  stockHeld,
+  total,
+  userId,
 } from './order.fixtures.ts';
 import { orderDecider, orderStreamId, paymentDeadlineFor } from './order.ts';
 
@@ -42,10 +65,17 @@ const place: Row[] = [
     throws: 'CURRENCY_MISMATCH',
   },
   { name: 'refuses a quantity of 0', when: placeOrder([{ ...cupLine, quantity: 0 }]), throws: 'AMOUNT_INVALID' },
-  { name: 'refuses a total that overflows', when: placeOrder([{ ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 2 }]), throws: 'AMOUNT_INVALID' },
+  {
+    name: 'refuses a total that overflows',
+    when: placeOrder([{ ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 2 }]),
+    throws: 'AMOUNT_INVALID',
+  },
   {
     name: 'refuses a total of two lines whose sum overflows',
-    when: placeOrder([{ ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 }, { ...saucerLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 }]),
+    when: placeOrder([
+      { ...cupLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 },
+      { ...saucerLine, unitPrice: eur(Number.MAX_SAFE_INTEGER), quantity: 1 },
+    ]),
     throws: 'AMOUNT_INVALID',
   },
   { name: 'refuses to place twice', given: [placed()], when: placeOrder(), throws: 'ORDER_EXISTS' },
@@ -99,7 +129,12 @@ const stock: Row[] = [
 const payment: Row[] = [
   { name: 'a payment pays and confirms the order', given: awaitingPayment, when: succeeded('pay1'), then: [paid(), confirmed] },
   { name: 'the same payment reported twice has one effect (double webhook)', given: confirmedOrder, when: succeeded('pay1'), then: [] },
-  { name: 'a second payment of a paid order is refunded', given: confirmedOrder, when: succeeded('pay2', total, afterDeadline), then: [latePayment('pay2', 'already_paid')] },
+  {
+    name: 'a second payment of a paid order is refunded',
+    given: confirmedOrder,
+    when: succeeded('pay2', total, afterDeadline),
+    then: [latePayment('pay2', 'already_paid')],
+  },
   {
     name: 'a payment that succeeds after expiry is refunded',
     given: [...awaitingPayment, expired()],
@@ -112,10 +147,18 @@ const payment: Row[] = [
     when: succeeded('pay1', total, afterDeadline),
     then: [],
   },
-  { name: 'a success after a decline is refunded', given: [...awaitingPayment, declined], when: succeeded('pay2', total, afterDeadline), then: [latePayment('pay2', 'order_closed')] },
+  {
+    name: 'a success after a decline is refunded',
+    given: [...awaitingPayment, declined],
+    when: succeeded('pay2', total, afterDeadline),
+    then: [latePayment('pay2', 'order_closed')],
+  },
   {
     name: 'a success after cancellation is refunded',
-    given: [...awaitingPayment, { type: 'OrderCancelled', data: { orderId, by: userId, refund: eur(0), skusToRelease: ['CUP', 'SAUCER'], skusToRestock: [], at: now } }],
+    given: [
+      ...awaitingPayment,
+      { type: 'OrderCancelled', data: { orderId, by: userId, refund: eur(0), skusToRelease: ['CUP', 'SAUCER'], skusToRestock: [], at: now } },
+    ],
     when: succeeded('pay1', total, afterDeadline),
     then: [latePayment('pay1', 'order_closed')],
   },
@@ -146,8 +189,18 @@ const payment: Row[] = [
 ];
 
 const expiry: Row[] = [
-  { name: 'expires an unpaid order at its deadline', given: awaitingPayment, when: expire(deadline), then: [{ type: 'OrderExpired', data: { orderId, skusToRelease: ['CUP', 'SAUCER'], at: deadline } }] },
-  { name: 'expires an order still waiting for stock, releasing what was held', given: [placed(), stockHeld('CUP')], when: expire(afterDeadline), then: [expired(['CUP'])] },
+  {
+    name: 'expires an unpaid order at its deadline',
+    given: awaitingPayment,
+    when: expire(deadline),
+    then: [{ type: 'OrderExpired', data: { orderId, skusToRelease: ['CUP', 'SAUCER'], at: deadline } }],
+  },
+  {
+    name: 'expires an order still waiting for stock, releasing what was held',
+    given: [placed(), stockHeld('CUP')],
+    when: expire(afterDeadline),
+    then: [expired(['CUP'])],
+  },
   { name: 'does not expire before the deadline', given: awaitingPayment, when: expire('2026-03-01T10:14:59.999Z'), then: [] },
   { name: 'a paid order does not expire', given: confirmedOrder, when: expire(afterDeadline), then: [] },
   { name: 'expiring twice decides nothing', given: [...awaitingPayment, expired()], when: expire(afterDeadline), then: [] },
@@ -172,13 +225,24 @@ const cancellation: Row[] = [
     name: 'the buyer cancels a confirmed order: the payment is refunded and stock restocked',
     given: confirmedOrder,
     when: cancel(userId, 'changed my mind'),
-    then: [{
-      type: 'OrderCancelled',
-      data: {
-        orderId, by: userId, reason: 'changed my mind', refund: total, paymentId: 'pay1', skusToRelease: [],
-        skusToRestock: [{ sku: 'CUP', quantity: 2 }, { sku: 'SAUCER', quantity: 3 }], at: now,
+    then: [
+      {
+        type: 'OrderCancelled',
+        data: {
+          orderId,
+          by: userId,
+          reason: 'changed my mind',
+          refund: total,
+          paymentId: 'pay1',
+          skusToRelease: [],
+          skusToRestock: [
+            { sku: 'CUP', quantity: 2 },
+            { sku: 'SAUCER', quantity: 3 },
+          ],
+          at: now,
+        },
       },
-    }],
+    ],
   },
   { name: 'only the buyer cancels', given: confirmedOrder, when: cancel('someone'), throws: 'NOT_ORDER_OWNER' },
   { name: 'a shipped order cannot be cancelled', given: [...confirmedOrder, shipped], when: cancel(), throws: 'ORDER_STATE' },
@@ -212,7 +276,12 @@ const fulfilment: Row[] = [
 
 const refunds: Row[] = [
   { name: 'records a refund', given: [...awaitingPayment, expired(), latePayment('pay1', 'order_closed')], when: recordRefund('r1'), then: [refunded('r1')] },
-  { name: 'the same refund twice has one effect', given: [...awaitingPayment, expired(), latePayment('pay1', 'order_closed'), refunded('r1')], when: recordRefund('r1'), then: [] },
+  {
+    name: 'the same refund twice has one effect',
+    given: [...awaitingPayment, expired(), latePayment('pay1', 'order_closed'), refunded('r1')],
+    when: recordRefund('r1'),
+    then: [],
+  },
   { name: 'refuses a refund of an unknown order', when: recordRefund('r1'), throws: 'ORDER_NOT_FOUND' },
 ];
 
@@ -253,7 +322,11 @@ describe('orderDecider', () => {
   it.each(statuses)('status after %s', (_name, history, status) => expect(fold(orderDecider, history).status).toBe(status));
 
   it('keeps every transition as JSON the schemas accept', () => {
-    for (const history of [confirmedOrder, [...confirmedOrder, shipped, delivered], [...awaitingPayment, expired(), latePayment('pay1', 'order_closed'), refunded('r1')]]) {
+    for (const history of [
+      confirmedOrder,
+      [...confirmedOrder, shipped, delivered],
+      [...awaitingPayment, expired(), latePayment('pay1', 'order_closed'), refunded('r1')],
+    ]) {
       for (const event of history) expect(OrderEventSchema.parse(JSON.parse(JSON.stringify(event)))).toEqual(event);
     }
     expect(OrderCommandSchema.parse(placeOrder())).toEqual(placeOrder());

@@ -5,9 +5,23 @@ import { money, sum, times, zero, type Money } from '../../shared/money.ts';
 import { addMinutes } from '../../shared/time.ts';
 import { shipsTo } from '../product/product.ts';
 import type {
-  CancelOrder, DeliverOrder, ExpireOrder, OrderCommand, OrderEvent, OrderLine, OrderStatus, PlaceOrder, PlaceOrderLine,
-  RecordPaymentFailed, RecordPaymentIssue, RecordPaymentSucceeded, RecordRefund, RecordStockHeld, RecordStockUnavailable,
-  ResolvePaymentIssue, ShipOrder,
+  CancelOrder,
+  DeliverOrder,
+  ExpireOrder,
+  OrderCommand,
+  OrderEvent,
+  OrderLine,
+  OrderStatus,
+  PlaceOrder,
+  PlaceOrderLine,
+  RecordPaymentFailed,
+  RecordPaymentIssue,
+  RecordPaymentSucceeded,
+  RecordRefund,
+  RecordStockHeld,
+  RecordStockUnavailable,
+  ResolvePaymentIssue,
+  ShipOrder,
 } from './messages.ts';
 import { isOpen, withIssue, withoutIssue, type PaymentIssue } from '../../shared/payment-issue.ts';
 
@@ -55,8 +69,7 @@ const mergeLines = (lines: readonly PlaceOrderLine[]): PlaceOrderLine[] => {
       bySku.set(line.sku, line);
       continue;
     }
-    const same = seen.productId === line.productId && seen.unitPrice.amount === line.unitPrice.amount &&
-      seen.unitPrice.currency === line.unitPrice.currency;
+    const same = seen.productId === line.productId && seen.unitPrice.amount === line.unitPrice.amount && seen.unitPrice.currency === line.unitPrice.currency;
     ensure(same, 'ORDER_LINE_INVALID', `Lines for ${line.sku} disagree on product or price`, { sku: line.sku });
     bySku.set(line.sku, { ...seen, quantity: seen.quantity + line.quantity, shipping: seen.shipping ?? line.shipping });
   }
@@ -70,15 +83,28 @@ const place = ({ data }: z.infer<typeof PlaceOrder>, state: OrderState): OrderEv
   const undeliverable = merged.filter((line) => line.shipping && !shipsTo(line.shipping, data.shippingPostalCode)).map((line) => line.sku);
   ensure(undeliverable.length === 0, 'NOT_DELIVERABLE', `Not delivered to ${data.shippingPostalCode}`, { skus: undeliverable });
   const lines: OrderLine[] = merged.map(({ productId, sku, name, unitPrice, quantity }) => ({
-    productId, sku, name, unitPrice, quantity, lineTotal: times(unitPrice, quantity),
+    productId,
+    sku,
+    name,
+    unitPrice,
+    quantity,
+    lineTotal: times(unitPrice, quantity),
   }));
-  const total = sum(lines.map((line) => line.lineTotal), lines[0]!.unitPrice.currency);
+  const total = sum(
+    lines.map((line) => line.lineTotal),
+    lines[0]!.unitPrice.currency,
+  );
   const { orderId, userId, shippingPostalCode, paymentDeadline, fromCart, now } = data;
   return [{ type: 'OrderPlaced', data: { orderId, userId, lines, total, shippingPostalCode, paymentDeadline, fromCart, at: now } }];
 };
 
 const lineSku = (order: Order, sku: string): void =>
-  ensure(order.lines.some((line) => line.sku === sku), 'ORDER_LINE_INVALID', `The order has no line for ${sku}`, { sku });
+  ensure(
+    order.lines.some((line) => line.sku === sku),
+    'ORDER_LINE_INVALID',
+    `The order has no line for ${sku}`,
+    { sku },
+  );
 
 const recordStockHeld = ({ data }: z.infer<typeof RecordStockHeld>, state: OrderState): OrderEvent[] => {
   const order = existing(state);
@@ -98,10 +124,12 @@ const recordStockUnavailable = ({ data }: z.infer<typeof RecordStockUnavailable>
   const order = existing(state);
   lineSku(order, data.sku);
   if (order.status !== 'placed') return [];
-  return [{
-    type: 'OrderFailed',
-    data: { orderId: data.orderId, reason: 'out_of_stock', skusToRelease: order.heldSkus, unavailableSku: data.sku, at: data.now },
-  }];
+  return [
+    {
+      type: 'OrderFailed',
+      data: { orderId: data.orderId, reason: 'out_of_stock', skusToRelease: order.heldSkus, unavailableSku: data.sku, at: data.now },
+    },
+  ];
 };
 
 const sameMoney = (a: Money, b: Money): boolean => a.amount === b.amount && a.currency === b.currency;
@@ -110,8 +138,9 @@ const recordPaymentSucceeded = ({ data }: z.infer<typeof RecordPaymentSucceeded>
   const order = existing(state);
   const { orderId, paymentId, amount, now: at } = data;
   if (order.paymentIds.includes(paymentId)) return [];
-  const late = (reason: 'order_closed' | 'already_paid' | 'amount_mismatch'): OrderEvent[] =>
-    [{ type: 'OrderLatePaymentReceived', data: { orderId, paymentId, amount, reason, at } }];
+  const late = (reason: 'order_closed' | 'already_paid' | 'amount_mismatch'): OrderEvent[] => [
+    { type: 'OrderLatePaymentReceived', data: { orderId, paymentId, amount, reason, at } },
+  ];
   if (closed.includes(order.status)) return late('order_closed');
   if (order.paymentId !== null) return late('already_paid');
   ensure(order.status === 'payment_pending', 'ORDER_STATE', 'No payment was requested yet', { status: order.status });
@@ -125,17 +154,19 @@ const recordPaymentSucceeded = ({ data }: z.infer<typeof RecordPaymentSucceeded>
 const recordPaymentFailed = ({ data }: z.infer<typeof RecordPaymentFailed>, state: OrderState): OrderEvent[] => {
   const order = existing(state);
   if (order.status !== 'payment_pending') return [];
-  return [{
-    type: 'OrderFailed',
-    data: {
-      orderId: data.orderId,
-      reason: 'payment_declined',
-      skusToRelease: order.heldSkus,
-      ...(data.paymentId === undefined ? {} : { paymentId: data.paymentId }),
-      declineReason: data.reason,
-      at: data.now,
+  return [
+    {
+      type: 'OrderFailed',
+      data: {
+        orderId: data.orderId,
+        reason: 'payment_declined',
+        skusToRelease: order.heldSkus,
+        ...(data.paymentId === undefined ? {} : { paymentId: data.paymentId }),
+        declineReason: data.reason,
+        at: data.now,
+      },
     },
-  }];
+  ];
 };
 
 const expire = ({ data }: z.infer<typeof ExpireOrder>, state: OrderState): OrderEvent[] => {
@@ -153,19 +184,21 @@ const cancel = ({ data }: z.infer<typeof CancelOrder>, state: OrderState): Order
   });
   // Confirmed stock has left the shelf: it comes back as a receipt, not as a released hold.
   const skusToRestock = order.stockConfirmed ? order.lines.map(({ sku, quantity }) => ({ sku, quantity })) : [];
-  return [{
-    type: 'OrderCancelled',
-    data: {
-      orderId: data.orderId,
-      by: data.actorId,
-      ...(data.reason === undefined ? {} : { reason: data.reason }),
-      refund: order.paid,
-      ...(order.paymentId === null ? {} : { paymentId: order.paymentId }),
-      skusToRelease: order.stockConfirmed ? [] : order.heldSkus,
-      skusToRestock,
-      at: data.now,
+  return [
+    {
+      type: 'OrderCancelled',
+      data: {
+        orderId: data.orderId,
+        by: data.actorId,
+        ...(data.reason === undefined ? {} : { reason: data.reason }),
+        refund: order.paid,
+        ...(order.paymentId === null ? {} : { paymentId: order.paymentId }),
+        skusToRelease: order.stockConfirmed ? [] : order.heldSkus,
+        skusToRestock,
+        at: data.now,
+      },
     },
-  }];
+  ];
 };
 
 const ship = ({ data }: z.infer<typeof ShipOrder>, state: OrderState): OrderEvent[] => {
@@ -173,10 +206,12 @@ const ship = ({ data }: z.infer<typeof ShipOrder>, state: OrderState): OrderEven
   if (order.status === 'shipped' || order.status === 'delivered') return [];
   ensure(order.status === 'confirmed', 'ORDER_STATE', `An order ${order.status} cannot ship`, { status: order.status });
   const { orderId, actorId, carrier, tracking, now } = data;
-  return [{
-    type: 'OrderShipped',
-    data: { orderId, by: actorId, ...(carrier === undefined ? {} : { carrier }), ...(tracking === undefined ? {} : { tracking }), at: now },
-  }];
+  return [
+    {
+      type: 'OrderShipped',
+      data: { orderId, by: actorId, ...(carrier === undefined ? {} : { carrier }), ...(tracking === undefined ? {} : { tracking }), at: now },
+    },
+  ];
 };
 
 const deliver = ({ data }: z.infer<typeof DeliverOrder>, state: OrderState): OrderEvent[] => {
@@ -208,27 +243,39 @@ const resolveIssue = ({ data }: z.infer<typeof ResolvePaymentIssue>, state: Orde
 
 const decide = (command: OrderCommand, state: OrderState): OrderEvent[] => {
   switch (command.type) {
-    case 'PlaceOrder': return place(command, state);
-    case 'RecordStockHeld': return recordStockHeld(command, state);
-    case 'RecordStockUnavailable': return recordStockUnavailable(command, state);
-    case 'RecordPaymentSucceeded': return recordPaymentSucceeded(command, state);
-    case 'RecordPaymentFailed': return recordPaymentFailed(command, state);
-    case 'ExpireOrder': return expire(command, state);
-    case 'CancelOrder': return cancel(command, state);
-    case 'ShipOrder': return ship(command, state);
-    case 'DeliverOrder': return deliver(command, state);
-    case 'RecordRefund': return recordRefund(command, state);
-    case 'RecordPaymentIssue': return recordIssue(command, state);
-    case 'ResolvePaymentIssue': return resolveIssue(command, state);
-    default: return assertNever(command);
+    case 'PlaceOrder':
+      return place(command, state);
+    case 'RecordStockHeld':
+      return recordStockHeld(command, state);
+    case 'RecordStockUnavailable':
+      return recordStockUnavailable(command, state);
+    case 'RecordPaymentSucceeded':
+      return recordPaymentSucceeded(command, state);
+    case 'RecordPaymentFailed':
+      return recordPaymentFailed(command, state);
+    case 'ExpireOrder':
+      return expire(command, state);
+    case 'CancelOrder':
+      return cancel(command, state);
+    case 'ShipOrder':
+      return ship(command, state);
+    case 'DeliverOrder':
+      return deliver(command, state);
+    case 'RecordRefund':
+      return recordRefund(command, state);
+    case 'RecordPaymentIssue':
+      return recordIssue(command, state);
+    case 'ResolvePaymentIssue':
+      return resolveIssue(command, state);
+    default:
+      return assertNever(command);
   }
 };
 
 /** Totals in the order currency; evolve never throws, so a foreign amount is left out rather than refused. */
 const plus = (a: Money, b: Money): Money => (a.currency === b.currency ? money(a.amount + b.amount, a.currency) : a);
 
-const on = (state: OrderState, change: (order: Order) => Partial<Order>): OrderState =>
-  state.status === 'none' ? state : { ...state, ...change(state) };
+const on = (state: OrderState, change: (order: Order) => Partial<Order>): OrderState => (state.status === 'none' ? state : { ...state, ...change(state) });
 
 const evolve = (state: OrderState, event: OrderEvent): OrderState => {
   switch (event.type) {
@@ -236,8 +283,17 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
       const { at: _at, ...placed } = event.data;
       const none = zero(placed.total.currency);
       return {
-        status: 'placed', ...placed, heldSkus: [], stockConfirmed: false,
-        paymentId: null, paid: none, paymentIds: [], received: none, refundIds: [], refunded: none, paymentIssues: [],
+        status: 'placed',
+        ...placed,
+        heldSkus: [],
+        stockConfirmed: false,
+        paymentId: null,
+        paid: none,
+        paymentIds: [],
+        received: none,
+        refundIds: [],
+        refunded: none,
+        paymentIssues: [],
       };
     }
     case 'OrderStockHeld':
@@ -249,23 +305,33 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
     case 'OrderLateStockHeld':
       // Recorded so that a repeated report is ignored; the workflow releases it.
       return on(state, (order) => ({ heldSkus: [...order.heldSkus, event.data.sku] }));
-    case 'OrderPaymentRequested': return on(state, () => ({ status: 'payment_pending' }));
-    case 'OrderFailed': return on(state, () => ({ status: 'failed' }));
+    case 'OrderPaymentRequested':
+      return on(state, () => ({ status: 'payment_pending' }));
+    case 'OrderFailed':
+      return on(state, () => ({ status: 'failed' }));
     case 'OrderPaid':
       return on(state, (order) => ({
-        status: 'paid', paymentId: event.data.paymentId, paid: event.data.amount,
-        paymentIds: [...order.paymentIds, event.data.paymentId], received: plus(order.received, event.data.amount),
+        status: 'paid',
+        paymentId: event.data.paymentId,
+        paid: event.data.amount,
+        paymentIds: [...order.paymentIds, event.data.paymentId],
+        received: plus(order.received, event.data.amount),
       }));
-    case 'OrderConfirmed': return on(state, () => ({ status: 'confirmed', stockConfirmed: true }));
+    case 'OrderConfirmed':
+      return on(state, () => ({ status: 'confirmed', stockConfirmed: true }));
     case 'OrderLatePaymentReceived':
       return on(state, (order) => ({
         paymentIds: [...order.paymentIds, event.data.paymentId],
         received: plus(order.received, event.data.amount),
       }));
-    case 'OrderExpired': return on(state, () => ({ status: 'expired' }));
-    case 'OrderCancelled': return on(state, () => ({ status: 'cancelled' }));
-    case 'OrderShipped': return on(state, () => ({ status: 'shipped' }));
-    case 'OrderDelivered': return on(state, () => ({ status: 'delivered' }));
+    case 'OrderExpired':
+      return on(state, () => ({ status: 'expired' }));
+    case 'OrderCancelled':
+      return on(state, () => ({ status: 'cancelled' }));
+    case 'OrderShipped':
+      return on(state, () => ({ status: 'shipped' }));
+    case 'OrderDelivered':
+      return on(state, () => ({ status: 'delivered' }));
     case 'OrderRefunded':
       return on(state, (order) => {
         const refunded = plus(order.refunded, event.data.amount);
@@ -279,7 +345,8 @@ const evolve = (state: OrderState, event: OrderEvent): OrderState => {
     }
     case 'OrderPaymentIssueResolved':
       return on(state, (order) => ({ paymentIssues: withoutIssue(order.paymentIssues ?? [], event.data.taskId) }));
-    default: return unknownEvent(state, event);
+    default:
+      return unknownEvent(state, event);
   }
 };
 

@@ -147,6 +147,5 @@ describe('shipsTo', () => {
     ['', false],
   ])('%s → %s', (postalCode, expected) => expect(shipsTo(shipping, postalCode)).toBe(expected));
 
-  it('ignores case and spaces in prefixes too', () =>
-    expect(shipsTo({ postalPrefixes: ['sw1a'], deliveryDays: 1 }, 'SW1A 1AA')).toBe(true));
+  it('ignores case and spaces in prefixes too', () => expect(shipsTo({ postalPrefixes: ['sw1a'], deliveryDays: 1 }, 'SW1A 1AA')).toBe(true));
 });

@@ -11,7 +11,10 @@ const normalisePostal = (code: string): string => code.replace(/[\s-]/g, '').toU
 
 export const ProductShipping = z.object({
   /** Covered postal code prefixes: '10' covers 10115 and 10999; '750' covers 75001. */
-  postalPrefixes: z.array(z.string().regex(/^[A-Za-z0-9 -]{1,10}$/)).min(1).max(1000),
+  postalPrefixes: z
+    .array(z.string().regex(/^[A-Za-z0-9 -]{1,10}$/))
+    .min(1)
+    .max(1000),
   deliveryDays: z.number().int().min(1).max(60),
 });
 export type ProductShipping = z.infer<typeof ProductShipping>;
@@ -76,8 +79,7 @@ export type ProductState = { status: 'none' } | ({ status: 'active' | 'discontin
 
 type Existing = Exclude<ProductState, { status: 'none' }>;
 
-const existing = (state: ProductState): Existing =>
-  state.status === 'none' ? fail('PRODUCT_NOT_FOUND', 'No such product') : state;
+const existing = (state: ProductState): Existing => (state.status === 'none' ? fail('PRODUCT_NOT_FOUND', 'No such product') : state);
 
 /** The seller edits an active product; a discontinued one stays as sold. */
 const editable = (state: ProductState, actorId: string): Existing => {
@@ -115,11 +117,16 @@ const discontinue = ({ data }: z.infer<typeof DiscontinueProduct>, state: Produc
 
 const decide = (command: ProductCommand, state: ProductState): ProductEvent[] => {
   switch (command.type) {
-    case 'CreateProduct': return create(command, state);
-    case 'UpdateProduct': return update(command, state);
-    case 'ChangePrice': return changePrice(command, state);
-    case 'DiscontinueProduct': return discontinue(command, state);
-    default: return assertNever(command);
+    case 'CreateProduct':
+      return create(command, state);
+    case 'UpdateProduct':
+      return update(command, state);
+    case 'ChangePrice':
+      return changePrice(command, state);
+    case 'DiscontinueProduct':
+      return discontinue(command, state);
+    default:
+      return assertNever(command);
   }
 };
 
@@ -129,10 +136,14 @@ const evolve = (state: ProductState, event: ProductEvent): ProductState => {
       const { at: _at, ...product } = event.data;
       return { status: 'active', ...product };
     }
-    case 'ProductUpdated': return state.status === 'none' ? state : { ...state, ...event.data.changes };
-    case 'ProductPriceChanged': return state.status === 'none' ? state : { ...state, price: event.data.price };
-    case 'ProductDiscontinued': return state.status === 'none' ? state : { ...state, status: 'discontinued' };
-    default: return unknownEvent(state, event);
+    case 'ProductUpdated':
+      return state.status === 'none' ? state : { ...state, ...event.data.changes };
+    case 'ProductPriceChanged':
+      return state.status === 'none' ? state : { ...state, price: event.data.price };
+    case 'ProductDiscontinued':
+      return state.status === 'none' ? state : { ...state, status: 'discontinued' };
+    default:
+      return unknownEvent(state, event);
   }
 };
 

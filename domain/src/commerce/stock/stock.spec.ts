@@ -39,8 +39,19 @@ const cases: SpecCase<StockCommand, StockEvent>[] = [
   { name: 'confirming twice decides nothing', given: [received(5), held('o1', 3), confirmed('o1', 3)], when: confirm('o1'), then: [] },
   { name: 'confirms only a known hold', given: [received(5)], when: confirm('o1'), throws: 'STOCK_HOLD_NOT_FOUND' },
   { name: 'a released hold cannot be confirmed', given: [received(5), held('o1', 3), released('o1', 3)], when: confirm('o1'), throws: 'STOCK_HOLD_RELEASED' },
-  { name: 'confirmed stock has left: the rest stays available', given: [received(5), held('o1', 3), confirmed('o1', 3)], when: hold('o2', 2), then: [held('o2', 2)] },
-  { name: 'confirmed stock is not available again', given: [received(5), held('o1', 3), confirmed('o1', 3)], when: hold('o2', 3), throws: 'OUT_OF_STOCK', details: { available: 2 } },
+  {
+    name: 'confirmed stock has left: the rest stays available',
+    given: [received(5), held('o1', 3), confirmed('o1', 3)],
+    when: hold('o2', 2),
+    then: [held('o2', 2)],
+  },
+  {
+    name: 'confirmed stock is not available again',
+    given: [received(5), held('o1', 3), confirmed('o1', 3)],
+    when: hold('o2', 3),
+    throws: 'OUT_OF_STOCK',
+    details: { available: 2 },
+  },
   { name: 'releases a hold', given: [received(5), held('o1', 3)], when: release('o1'), then: [released('o1', 3)] },
   { name: 'releasing twice decides nothing', given: [received(5), held('o1', 3), released('o1', 3)], when: release('o1'), then: [] },
   { name: 'releasing an unknown hold decides nothing', given: [received(5)], when: release('o1'), then: [] },
@@ -82,7 +93,9 @@ describe('stockDecider', () => {
           }
           for (const event of events) if (event.type === 'StockReceived') receivedTotal += event.data.quantity;
           state = events.reduce(stockDecider.evolve, state);
-          const reserved = Object.values(state.holds).filter((h) => h.status !== 'released').reduce((s, h) => s + h.quantity, 0);
+          const reserved = Object.values(state.holds)
+            .filter((h) => h.status !== 'released')
+            .reduce((s, h) => s + h.quantity, 0);
           expect(state.onHand).toBeGreaterThanOrEqual(0);
           expect(availableOf(state)).toBeGreaterThanOrEqual(0);
           expect(reserved).toBeLessThanOrEqual(receivedTotal);

@@ -88,11 +88,16 @@ const release = ({ data }: z.infer<typeof ReleaseStock>, state: StockState): Sto
 
 const decide = (command: StockCommand, state: StockState): StockEvent[] => {
   switch (command.type) {
-    case 'ReceiveStock': return receive(command, state);
-    case 'HoldStock': return hold(command, state);
-    case 'ConfirmStock': return confirm(command, state);
-    case 'ReleaseStock': return release(command, state);
-    default: return assertNever(command);
+    case 'ReceiveStock':
+      return receive(command, state);
+    case 'HoldStock':
+      return hold(command, state);
+    case 'ConfirmStock':
+      return confirm(command, state);
+    case 'ReleaseStock':
+      return release(command, state);
+    default:
+      return assertNever(command);
   }
 };
 
@@ -114,8 +119,10 @@ const evolve = (state: StockState, event: StockEvent): StockState => {
       if (held?.status !== 'held') return state;
       return { ...withHold(state, event.data.holdId, 'confirmed'), onHand: state.onHand - held.quantity };
     }
-    case 'StockReleased': return withHold(state, event.data.holdId, 'released');
-    default: return unknownEvent(state, event);
+    case 'StockReleased':
+      return withHold(state, event.data.holdId, 'released');
+    default:
+      return unknownEvent(state, event);
   }
 };
 

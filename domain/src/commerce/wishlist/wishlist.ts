@@ -24,18 +24,24 @@ const decide = (command: WishlistCommand, state: WishlistState): WishlistEvent[]
   const { userId, productId, now: at } = command.data;
   const listed = state.productIds.includes(productId);
   switch (command.type) {
-    case 'AddToWishlist': return listed ? [] : [{ type: 'WishlistItemAdded', data: { userId, productId, at } }];
-    case 'RemoveFromWishlist': return listed ? [{ type: 'WishlistItemRemoved', data: { userId, productId, at } }] : [];
-    default: return assertNever(command);
+    case 'AddToWishlist':
+      return listed ? [] : [{ type: 'WishlistItemAdded', data: { userId, productId, at } }];
+    case 'RemoveFromWishlist':
+      return listed ? [{ type: 'WishlistItemRemoved', data: { userId, productId, at } }] : [];
+    default:
+      return assertNever(command);
   }
 };
 
 const evolve = (state: WishlistState, event: WishlistEvent): WishlistState => {
   const { productId } = event.data;
   switch (event.type) {
-    case 'WishlistItemAdded': return state.productIds.includes(productId) ? state : { productIds: [...state.productIds, productId] };
-    case 'WishlistItemRemoved': return { productIds: state.productIds.filter((id) => id !== productId) };
-    default: return unknownEvent(state, event);
+    case 'WishlistItemAdded':
+      return state.productIds.includes(productId) ? state : { productIds: [...state.productIds, productId] };
+    case 'WishlistItemRemoved':
+      return { productIds: state.productIds.filter((id) => id !== productId) };
+    default:
+      return unknownEvent(state, event);
   }
 };
 

@@ -8,9 +8,15 @@ export const CASSANDRA_VERSION = '5.0.5';
 
 /** What Cassandra's own jvm17-server.options opens for it on Java 17. */
 const JAVA17_OPENS = [
-  ...['java.base/jdk.internal.misc', 'java.base/jdk.internal.ref', 'java.base/sun.nio.ch', 'java.management.rmi/com.sun.jmx.remote.internal.rmi', 'java.rmi/sun.rmi.registry', 'java.rmi/sun.rmi.server', 'java.sql/java.sql'].map(
-    (pkg) => `--add-exports=${pkg}=ALL-UNNAMED`,
-  ),
+  ...[
+    'java.base/jdk.internal.misc',
+    'java.base/jdk.internal.ref',
+    'java.base/sun.nio.ch',
+    'java.management.rmi/com.sun.jmx.remote.internal.rmi',
+    'java.rmi/sun.rmi.registry',
+    'java.rmi/sun.rmi.server',
+    'java.sql/java.sql',
+  ].map((pkg) => `--add-exports=${pkg}=ALL-UNNAMED`),
   ...[
     'java.base/java.lang.module',
     'java.base/jdk.internal.loader',

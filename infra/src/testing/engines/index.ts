@@ -34,7 +34,11 @@ export const startEngines = async (dataRoot: string): Promise<() => Promise<void
     if (result.status === 'fulfilled') {
       started.push(result.value);
       Object.assign(process.env, result.value.env);
-      console.log(`[engines] ${name} started in ${(result.value.startedInMs / 1000).toFixed(1)} s: ${Object.entries(result.value.env).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      console.log(
+        `[engines] ${name} started in ${(result.value.startedInMs / 1000).toFixed(1)} s: ${Object.entries(result.value.env)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      );
     } else {
       const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
       process.env[`${variable}_MISSING`] = `${name} could not start here: ${why.split('\n')[0]}`;

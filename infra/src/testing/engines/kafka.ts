@@ -15,7 +15,11 @@ export const KAFKA_VERSION = '4.1.1';
  * official jars, storage formatted afresh in `dir`, auto topic creation off as in production.
  */
 export const startKafka = async (dir: string): Promise<Engine> => {
-  const libs = await mavenLibs(`kafka-${KAFKA_VERSION}`, [`org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`, `org.apache.kafka:kafka-server:${KAFKA_VERSION}`, `org.apache.kafka:kafka-storage:${KAFKA_VERSION}`]);
+  const libs = await mavenLibs(`kafka-${KAFKA_VERSION}`, [
+    `org.apache.kafka:kafka_2.13:${KAFKA_VERSION}`,
+    `org.apache.kafka:kafka-server:${KAFKA_VERSION}`,
+    `org.apache.kafka:kafka-storage:${KAFKA_VERSION}`,
+  ]);
   const began = Date.now();
   mkdirSync(dir, { recursive: true });
   const [port, controllerPort] = [await freePort(), await freePort()];

@@ -25,7 +25,19 @@ export const startOpenSearch = async (dir: string): Promise<Engine> => {
   const log = join(dir, 'opensearch.log');
   const child = startProcess(
     'java',
-    ['-Xms512m', '-Xmx512m', '-XX:+UseSerialGC', '-Djava.awt.headless=true', '-Dlog4j2.level=WARN', '-cp', `${libs}/*`, launcher, dir, String(httpPort), String(transportPort)],
+    [
+      '-Xms512m',
+      '-Xmx512m',
+      '-XX:+UseSerialGC',
+      '-Djava.awt.headless=true',
+      '-Dlog4j2.level=WARN',
+      '-cp',
+      `${libs}/*`,
+      launcher,
+      dir,
+      String(httpPort),
+      String(transportPort),
+    ],
     log,
   );
   const url = `http://127.0.0.1:${httpPort}`;

@@ -27,7 +27,8 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export const waitUntil = async (what: string, ready: () => Promise<boolean>, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) while starting:\n${tail(logFile)}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) while starting:\n${tail(logFile)}`);
     if (await ready().catch(() => false)) return;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -83,7 +84,9 @@ export const mavenLibs = async (name: string, artifacts: string[]): Promise<stri
   mkdirSync(work, { recursive: true });
   const dependencies = artifacts
     .map((coordinates) => coordinates.split(':'))
-    .map(([group, artifact, version]) => `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`)
+    .map(
+      ([group, artifact, version]) => `<dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${version}</version></dependency>`,
+    )
     .join('');
   writeFileSync(
     join(work, 'pom.xml'),

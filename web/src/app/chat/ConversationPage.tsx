@@ -6,7 +6,16 @@ import { useResource } from '../shared/resource.ts';
 import { ErrorMessage, Field, formatDate, Loading } from '../shared/ui.tsx';
 import { useChat, useConnectionState } from './chat-context.tsx';
 import type { ChatConnection, ConnectionState } from './connection.ts';
-import { describeNotice, MAX_TEXT, type ChatEvent, type ConversationSummary, type MessageData, type MessagePage, type ReadData, type SystemData } from './types.ts';
+import {
+  describeNotice,
+  MAX_TEXT,
+  type ChatEvent,
+  type ConversationSummary,
+  type MessageData,
+  type MessagePage,
+  type ReadData,
+  type SystemData,
+} from './types.ts';
 
 const PAGE = 50;
 const TYPING_SHOWN_MS = 4_000;
@@ -129,7 +138,9 @@ export const ConversationPage = () => {
   const pending = (chat?.pendingOf(conversationId) ?? []).filter((p) => !stored.has(p.clientMessageId));
   const other = Object.keys(timeline?.reads ?? {}).find((id) => id !== me);
   const otherRead = other ? (timeline?.reads[other] ?? -1) : -1;
-  const inbox = useResource('conversations', (signal) => get<{ conversations: ConversationSummary[] }>('chat', `/me/conversations${queryString({ limit: 200 })}`, { signal }));
+  const inbox = useResource('conversations', (signal) =>
+    get<{ conversations: ConversationSummary[] }>('chat', `/me/conversations${queryString({ limit: 200 })}`, { signal }),
+  );
   const summary = inbox.data?.conversations.find((c) => c.conversationId === conversationId);
   const otherName = summary?.otherParty.firstName ?? (summary?.role === 'host' ? 'The guest' : 'The host');
 

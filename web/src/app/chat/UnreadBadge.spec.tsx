@@ -4,8 +4,16 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { UnreadBadge } from './UnreadBadge.tsx';
 
 const conversation = (conversationId: string, unread: number) => ({
-  conversationId, kind: 'inquiry', bookingId: null, listingId: 'l1', listingTitle: 'Loft', role: 'guest',
-  otherParty: { userId: 'h1', firstName: 'Marta' }, lastSeq: 3, lastActivityAt: '2026-05-01T10:00:00.000Z', unread,
+  conversationId,
+  kind: 'inquiry',
+  bookingId: null,
+  listingId: 'l1',
+  listingTitle: 'Loft',
+  role: 'guest',
+  otherParty: { userId: 'h1', firstName: 'Marta' },
+  lastSeq: 3,
+  lastActivityAt: '2026-05-01T10:00:00.000Z',
+  unread,
 });
 
 const serve = (conversations: unknown[]) => {

@@ -7,7 +7,9 @@ const REFRESH_MS = 30_000;
 
 /** The number of unread messages over all conversations, refreshed every half minute and when the tab comes back. */
 export const UnreadBadge = () => {
-  const inbox = useResource('unread', (signal) => get<{ conversations: ConversationSummary[] }>('chat', `/me/conversations${queryString({ limit: 200 })}`, { signal }));
+  const inbox = useResource('unread', (signal) =>
+    get<{ conversations: ConversationSummary[] }>('chat', `/me/conversations${queryString({ limit: 200 })}`, { signal }),
+  );
   const { reload } = inbox;
   useEffect(() => {
     const timer = setInterval(reload, REFRESH_MS);

@@ -1,7 +1,15 @@
 /** What the chat sends for each stored event of a conversation; `seq` orders them. */
 export type ChatEvent = { conversationId: string; seq: number; type: string; data: Record<string, unknown>; at: string };
 
-export type MessageData = { messageId: string; clientMessageId?: string; senderId: string; text: string; attachments: { url: string; name?: string }[]; hidden: number; at: string };
+export type MessageData = {
+  messageId: string;
+  clientMessageId?: string;
+  senderId: string;
+  text: string;
+  attachments: { url: string; name?: string }[];
+  hidden: number;
+  at: string;
+};
 export type SystemData = { notice: string; bookingId: string; contactsVisible: boolean; at: string };
 export type ReadData = { readerId: string; upTo: number };
 

@@ -32,7 +32,10 @@ export const ListingPage = () => {
   const unitType = unitTypes.find((u) => u.unitTypeId === unitTypeId) ?? unitTypes[0];
   const nights = checkIn && checkOut ? nightsBetween(checkIn, checkOut) : 0;
   const units = unitType ? Math.max(1, Math.ceil(guests / unitType.capacity)) : 1;
-  const price = unitType && (kind === 'restaurant' ? (slot ? 1 : 0) : nights) > 0 ? { amount: unitType.price.amount * units * (kind === 'restaurant' ? 1 : nights), currency: unitType.price.currency } : null;
+  const price =
+    unitType && (kind === 'restaurant' ? (slot ? 1 : 0) : nights) > 0
+      ? { amount: unitType.price.amount * units * (kind === 'restaurant' ? 1 : nights), currency: unitType.price.currency }
+      : null;
 
   const book = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -75,13 +78,25 @@ export const ListingPage = () => {
           <p className="prose">{details.description}</p>
           <h2>Amenities</h2>
           {details.amenities?.length ? (
-            <ul className="tags">{details.amenities.map((a) => <li key={a}>{a}</li>)}</ul>
+            <ul className="tags">
+              {details.amenities.map((a) => (
+                <li key={a}>{a}</li>
+              ))}
+            </ul>
           ) : (
             <p className="muted">None listed.</p>
           )}
           {details.cuisine?.length ? <p>Cuisine: {details.cuisine.join(', ')}</p> : null}
           <h2>House rules</h2>
-          {details.houseRules?.length ? <ul>{details.houseRules.map((rule) => <li key={rule}>{rule}</li>)}</ul> : <p className="muted">None listed.</p>}
+          {details.houseRules?.length ? (
+            <ul>
+              {details.houseRules.map((rule) => (
+                <li key={rule}>{rule}</li>
+              ))}
+            </ul>
+          ) : (
+            <p className="muted">None listed.</p>
+          )}
           <p>
             Cancellation policy: <strong>{details.cancellationPolicy ?? 'moderate'}</strong>
           </p>

@@ -5,7 +5,13 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ListingReviews } from './ListingReviews.tsx';
 import { serve } from '../testing/fake-api.ts';
 
-const review = (rating: number, comment: string, guestFirstName: string) => ({ rating, comment, stayMonth: '2026-04', guestFirstName, writtenAt: `2026-05-0${rating}T10:00:00.000Z` });
+const review = (rating: number, comment: string, guestFirstName: string) => ({
+  rating,
+  comment,
+  stayMonth: '2026-04',
+  guestFirstName,
+  writtenAt: `2026-05-0${rating}T10:00:00.000Z`,
+});
 
 afterEach(() => {
   cleanup();
@@ -17,7 +23,10 @@ describe("a listing's reviews", () => {
     const urls = serve((url) =>
       url.searchParams.get('page') === '2'
         ? { status: 200, body: { items: [review(3, 'Fine, a bit dark.', 'Rui')], page: 2, pageSize: 5, hasMore: false, rating: { average: 4, count: 2 } } }
-        : { status: 200, body: { items: [review(5, 'Lovely light in the mornings.', 'Ana')], page: 1, pageSize: 5, hasMore: true, rating: { average: 4, count: 2 } } },
+        : {
+            status: 200,
+            body: { items: [review(5, 'Lovely light in the mornings.', 'Ana')], page: 1, pageSize: 5, hasMore: true, rating: { average: 4, count: 2 } },
+          },
     );
     const { container } = render(<ListingReviews listingId="l1" />);
     const first = await screen.findByRole('listitem');

@@ -24,8 +24,10 @@ export const ListingReviews = ({ listingId }: { listingId: string }) => {
             {items.map((review) => (
               <li key={`${review.writtenAt} ${review.guestFirstName}`} className="card">
                 <p>
-                  <strong role="img" aria-label={`${review.rating} of 5`}>{'★'.repeat(review.rating) + '☆'.repeat(5 - review.rating)}</strong> {review.guestFirstName || 'A guest'},{' '}
-                  stayed {monthName(review.stayMonth)}
+                  <strong role="img" aria-label={`${review.rating} of 5`}>
+                    {'★'.repeat(review.rating) + '☆'.repeat(5 - review.rating)}
+                  </strong>{' '}
+                  {review.guestFirstName || 'A guest'}, stayed {monthName(review.stayMonth)}
                 </p>
                 <p className="prose">{review.comment}</p>
               </li>

@@ -29,8 +29,14 @@ describe('the results map', () => {
   });
 
   it('zooms in as far as keeps every point in the frame', () => {
-    const near = fitZoom([{ lat: 38.72, lon: -9.14 }, { lat: 38.75, lon: -9.1 }]);
-    const far = fitZoom([{ lat: 38.72, lon: -9.14 }, { lat: 41.15, lon: -8.61 }]);
+    const near = fitZoom([
+      { lat: 38.72, lon: -9.14 },
+      { lat: 38.75, lon: -9.1 },
+    ]);
+    const far = fitZoom([
+      { lat: 38.72, lon: -9.14 },
+      { lat: 41.15, lon: -8.61 },
+    ]);
     expect(near).toBeGreaterThan(far);
   });
 

@@ -28,7 +28,15 @@ export const fitZoom = (points: { lat: number; lon: number }[]): number => {
  * Results as points on a map. Without a tile server (`MAP_TILES_URL`) the points are drawn on a
  * plain grid in the same projection, so their places relative to each other are still right.
  */
-export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[]; tilesUrl: string | null; centre?: { lat: number; lon: number } | undefined }) => {
+export const ResultsMap = ({
+  items,
+  tilesUrl,
+  centre,
+}: {
+  items: ListingSummary[];
+  tilesUrl: string | null;
+  centre?: { lat: number; lon: number } | undefined;
+}) => {
   const located = items.filter((item): item is ListingSummary & { location: { lat: number; lon: number } } => item.location !== null);
   if (located.length === 0) return <p className="muted">No result has a place to show on the map.</p>;
   const points = [...located.map((item) => item.location), ...(centre ? [centre] : [])];
@@ -48,7 +56,11 @@ export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[
     for (let tx = Math.floor(left / TILE); tx <= Math.floor((left + WIDTH) / TILE); tx++) {
       for (let ty = Math.max(0, Math.floor(top / TILE)); ty <= Math.min(max - 1, Math.floor((top + HEIGHT) / TILE)); ty++) {
         const wrapped = ((tx % max) + max) % max;
-        tiles.push({ x: tx * TILE - left, y: ty * TILE - top, url: tilesUrl.replace('{z}', String(z)).replace('{x}', String(wrapped)).replace('{y}', String(ty)) });
+        tiles.push({
+          x: tx * TILE - left,
+          y: ty * TILE - top,
+          url: tilesUrl.replace('{z}', String(z)).replace('{x}', String(wrapped)).replace('{y}', String(ty)),
+        });
       }
     }
   }
@@ -70,11 +82,12 @@ export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[
               <line x1={0} y1={(HEIGHT / 8) * i} x2={WIDTH} y2={(HEIGHT / 8) * i} className="map-grid" />
             </g>
           ))}
-        {centre && (() => {
-          const c = at(centre.lat, centre.lon);
-          // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG <circle> is not interactive; role="img" names the centre mark
-          return <circle cx={c.x} cy={c.y} r={6} className="map-centre" aria-label="Search centre" role="img" />;
-        })()}
+        {centre &&
+          (() => {
+            const c = at(centre.lat, centre.lon);
+            // biome-ignore lint/a11y/noInteractiveElementToNoninteractiveRole: an SVG <circle> is not interactive; role="img" names the centre mark
+            return <circle cx={c.x} cy={c.y} r={6} className="map-centre" aria-label="Search centre" role="img" />;
+          })()}
         {located.map((item) => {
           const p = at(item.location.lat, item.location.lon);
           const label = `${item.title ?? 'Untitled'}, ${formatMoney(item.minPrice)}`;
@@ -90,7 +103,9 @@ export const ResultsMap = ({ items, tilesUrl, centre }: { items: ListingSummary[
           );
         })}
       </svg>
-      <figcaption className="muted">{tilesUrl ? 'Map tiles from the configured tile server.' : 'Points drawn without map tiles (set MAP_TILES_URL for a background map).'}</figcaption>
+      <figcaption className="muted">
+        {tilesUrl ? 'Map tiles from the configured tile server.' : 'Points drawn without map tiles (set MAP_TILES_URL for a background map).'}
+      </figcaption>
     </figure>
   );
 };

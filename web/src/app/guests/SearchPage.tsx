@@ -112,8 +112,28 @@ export const SearchPage = () => {
         <Field label="Amenities" hint="comma-separated, e.g. wifi, parking">
           <input name="amenities" defaultValue={value('amenities')} />
         </Field>
-        <SelectField label="Kind" name="kind" value={value('kind')} options={[['', 'Any'], ['rental', 'Rental'], ['hotel', 'Hotel'], ['restaurant', 'Restaurant']]} />
-        <SelectField label="Sort by" name="sort" value={value('sort') || 'relevance'} options={[['relevance', 'Relevance'], ['price', 'Price'], ['rating', 'Rating'], ['distance', 'Distance']]} />
+        <SelectField
+          label="Kind"
+          name="kind"
+          value={value('kind')}
+          options={[
+            ['', 'Any'],
+            ['rental', 'Rental'],
+            ['hotel', 'Hotel'],
+            ['restaurant', 'Restaurant'],
+          ]}
+        />
+        <SelectField
+          label="Sort by"
+          name="sort"
+          value={value('sort') || 'relevance'}
+          options={[
+            ['relevance', 'Relevance'],
+            ['price', 'Price'],
+            ['rating', 'Rating'],
+            ['distance', 'Distance'],
+          ]}
+        />
         <button type="submit">Search</button>
       </form>
       <AsyncList
@@ -129,7 +149,9 @@ export const SearchPage = () => {
                 <li key={item.listingId} className="card">
                   {item.photo ? <img src={item.photo} alt="" loading="lazy" /> : null}
                   <h2>
-                    <Link to={`/listings/${item.listingId}${value('checkIn') ? queryString({ checkIn: value('checkIn'), checkOut: value('checkOut'), guests: value('guests') }) : ''}`}>
+                    <Link
+                      to={`/listings/${item.listingId}${value('checkIn') ? queryString({ checkIn: value('checkIn'), checkOut: value('checkOut'), guests: value('guests') }) : ''}`}
+                    >
                       {item.title ?? 'Untitled'}
                     </Link>
                   </h2>

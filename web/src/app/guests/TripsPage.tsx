@@ -116,7 +116,12 @@ const ModifyTrip = ({ booking, onDone }: { booking: Booking; onDone: () => void 
 const TripList = ({ scope }: { scope: 'current' | 'past' }) => {
   const trips = useResource(`trips/${scope}`, (signal) => get<BookingPage>('query', `/me/bookings${queryString({ scope, pageSize: 50 })}`, { signal }));
   return (
-    <AsyncList resource={trips} what="trips" empty={scope === 'current' ? 'No trips planned. Find a place on the search page.' : 'No past trips.'} items={(data: BookingPage) => data.items}>
+    <AsyncList
+      resource={trips}
+      what="trips"
+      empty={scope === 'current' ? 'No trips planned. Find a place on the search page.' : 'No past trips.'}
+      items={(data: BookingPage) => data.items}
+    >
       {(items) => (
         <ul className="trips">
           {items.map((trip) => (

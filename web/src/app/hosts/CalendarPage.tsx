@@ -71,7 +71,13 @@ const BlockList = ({ listingId, blocks, onDone }: { listingId: string; blocks: B
           return (
             <li key={block.blockId}>
               Blocked {what} · {block.units} unit(s){' '}
-              <button type="button" className="secondary" disabled={busy === block.blockId} onClick={() => void lift(block)} aria-label={`Lift the block ${what}`}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={busy === block.blockId}
+                onClick={() => void lift(block)}
+                aria-label={`Lift the block ${what}`}
+              >
                 Lift
               </button>
             </li>
@@ -93,7 +99,9 @@ export const CalendarPage = () => {
   const bookings = useResource(listingId ? `bookings/${listingId}/${version}` : null, (signal) =>
     get<HostBookingPage>('query', `/host/bookings${queryString({ listingId, scope: 'current', pageSize: 100 })}`, { signal }),
   );
-  const blocks = useResource(listingId ? `blocks/${listingId}/${version}` : null, (signal) => get<{ items: Block[] }>('query', `/listings/${listingId}/blocks`, { signal }));
+  const blocks = useResource(listingId ? `blocks/${listingId}/${version}` : null, (signal) =>
+    get<{ items: Block[] }>('query', `/listings/${listingId}/blocks`, { signal }),
+  );
   const changed = () => setVersion((v) => v + 1);
   // Every listing of the host's, from the server: whichever browser wrote it.
   const mine = useResource('host-listings', (signal) => get<{ items: HostListing[] }>('query', '/host/listings?pageSize=100', { signal }));
@@ -127,7 +135,12 @@ export const CalendarPage = () => {
               <AvailabilityCalendar listingId={listingId} unitType={unitType} from={from} reloadKey={String(version)} />
               <BlockForm listingId={listingId} unitType={unitType} onDone={changed} />
               <h3>Blocks of {unitType.name}</h3>
-              <AsyncList resource={blocks} what="blocks" empty="No blocks." items={(data: { items: Block[] }) => data.items.filter((b) => b.unitTypeId === unitType.unitTypeId)}>
+              <AsyncList
+                resource={blocks}
+                what="blocks"
+                empty="No blocks."
+                items={(data: { items: Block[] }) => data.items.filter((b) => b.unitTypeId === unitType.unitTypeId)}
+              >
                 {(items) => <BlockList listingId={listingId} blocks={items} onDone={changed} />}
               </AsyncList>
             </div>

@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EarningsPage, type Earnings, type Payouts } from './EarningsPage.tsx';
 import { serve } from '../testing/fake-api.ts';
 
-const sums = (currency: string, gross: number, paid: number) => ({ currency, gross, fee: gross / 10, net: gross - gross / 10, pending: gross - gross / 10 - paid, paid });
+const sums = (currency: string, gross: number, paid: number) => ({
+  currency,
+  gross,
+  fee: gross / 10,
+  net: gross - gross / 10,
+  pending: gross - gross / 10 - paid,
+  paid,
+});
 const earnings: Earnings = {
   from: null,
   to: null,
@@ -26,13 +33,24 @@ const payouts: Payouts = {
       sentAt: null,
       issue: { taskId: 't1', operation: 'payout', error: 'bank account closed', since: '2026-06-02T10:05:00.000Z' },
     },
-    { payoutId: 'p1', amount: { amount: 9000, currency: 'GBP' }, status: 'sent', entries: 1, startedAt: '2026-05-02T10:00:00.000Z', sentAt: '2026-05-02T10:01:00.000Z', issue: null },
+    {
+      payoutId: 'p1',
+      amount: { amount: 9000, currency: 'GBP' },
+      status: 'sent',
+      entries: 1,
+      startedAt: '2026-05-02T10:00:00.000Z',
+      sentAt: '2026-05-02T10:01:00.000Z',
+      issue: null,
+    },
   ],
   pending: [{ amount: 18000, currency: 'EUR' }],
 };
 
 const ok = (body: unknown) => ({ status: 200, body: { ...(body as object), page: 1, pageSize: 50, hasMore: false, stale: false } });
-const cells = (row: HTMLElement) => within(row).getAllByRole('cell').map((cell) => cell.textContent);
+const cells = (row: HTMLElement) =>
+  within(row)
+    .getAllByRole('cell')
+    .map((cell) => cell.textContent);
 
 afterEach(() => {
   cleanup();

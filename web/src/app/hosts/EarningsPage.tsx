@@ -84,9 +84,7 @@ export const EarningsPage = () => {
         )}
       </AsyncList>
       <h2>Payouts</h2>
-      {payouts.data && payouts.data.pending.length > 0 && (
-        <p>Not yet paid out: {payouts.data.pending.map((amount) => formatMoney(amount)).join(', ')}</p>
-      )}
+      {payouts.data && payouts.data.pending.length > 0 && <p>Not yet paid out: {payouts.data.pending.map((amount) => formatMoney(amount)).join(', ')}</p>}
       <AsyncList resource={payouts} what="payouts" empty="No payouts yet." items={(data: Payouts) => data.items}>
         {(items) => (
           <table className="table">
@@ -111,7 +109,13 @@ export const EarningsPage = () => {
                   </td>
                   <td>{payout.entries}</td>
                   <td>{payout.sentAt ? formatDate(payout.sentAt) : '—'}</td>
-                  <td>{payout.issue ? <span className="error-text">{`${payout.issue.operation} failing since ${formatDate(payout.issue.since)}: ${payout.issue.error}`}</span> : '—'}</td>
+                  <td>
+                    {payout.issue ? (
+                      <span className="error-text">{`${payout.issue.operation} failing since ${formatDate(payout.issue.since)}: ${payout.issue.error}`}</span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -40,7 +40,9 @@ afterEach(() => {
 describe("a host's listings", () => {
   it('shows each listing with its status and what it misses, filtered by status', async () => {
     const urls = serve((url) =>
-      url.searchParams.get('status') === 'draft' ? page([listing('l2', 'draft', ['title', 'nightlyPrice'])]) : page([listing('l1', 'published', []), listing('l2', 'draft', ['title', 'nightlyPrice'])]),
+      url.searchParams.get('status') === 'draft'
+        ? page([listing('l2', 'draft', ['title', 'nightlyPrice'])])
+        : page([listing('l1', 'published', []), listing('l2', 'draft', ['title', 'nightlyPrice'])]),
     );
     const { container } = show();
     const cards = await screen.findAllByRole('listitem');
@@ -66,7 +68,16 @@ describe("a host's listings", () => {
   it('links a listing written in this browser to its form, to edit and publish it', async () => {
     localStorage.setItem(
       'signed-out:stayhub.draft.d1',
-      JSON.stringify({ draftId: 'd1', kind: 'rental', form: emptyForm(), acked: {}, listingId: 'l2', publishKey: 'k', published: false, updatedAt: '2026-05-01T10:00:00.000Z' }),
+      JSON.stringify({
+        draftId: 'd1',
+        kind: 'rental',
+        form: emptyForm(),
+        acked: {},
+        listingId: 'l2',
+        publishKey: 'k',
+        published: false,
+        updatedAt: '2026-05-01T10:00:00.000Z',
+      }),
     );
     serve(() => page([listing('l2', 'draft', ['title'])]));
     show();
@@ -87,7 +98,12 @@ describe("a host's listings", () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Edit' }));
     await screen.findByText(/^form of/);
     const [key] = Object.keys(localStorage);
-    expect(JSON.parse(localStorage.getItem(key!)!)).toMatchObject({ listingId: 'l1', revision: 3, published: true, form: { title: 'Flat l1', description: 'Sunny' } });
+    expect(JSON.parse(localStorage.getItem(key!)!)).toMatchObject({
+      listingId: 'l1',
+      revision: 3,
+      published: true,
+      form: { title: 'Flat l1', description: 'Sunny' },
+    });
   });
 
   it('says when there are none, and shows why a load failed', async () => {

@@ -105,7 +105,13 @@ export const HostListingsPage = () => {
                     {listing.minPrice !== null && listing.currency ? ` · from ${formatMoney({ amount: listing.minPrice, currency: listing.currency })}` : ''}
                     {draft && Object.keys(pendingChanges(draft)).length > 0 ? ' · changes waiting to be sent' : ''}
                   </p>
-                  <p>{listing.complete ? (listing.status === 'published' ? 'Complete.' : 'Complete: ready to publish.') : `Still missing: ${listing.missing.map(words).join(', ')}.`}</p>
+                  <p>
+                    {listing.complete
+                      ? listing.status === 'published'
+                        ? 'Complete.'
+                        : 'Complete: ready to publish.'
+                      : `Still missing: ${listing.missing.map(words).join(', ')}.`}
+                  </p>
                   <p className="inline">
                     {draft ? (
                       <Link to={`/host/listings/${draft.draftId}`}>{listing.status === 'published' ? 'Edit' : 'Edit and publish'}</Link>

@@ -40,7 +40,9 @@ const Decision = ({ booking, onDone }: { booking: HostBooking; onDone: () => voi
 /** Requests waiting for the host, each with the time by which it must be answered, and the rest. */
 export const InboxPage = () => {
   const config = useAppConfig();
-  const bookings = useResource('inbox', (signal) => get<HostBookingPage>('query', `/host/bookings${queryString({ scope: 'current', pageSize: 100 })}`, { signal }));
+  const bookings = useResource('inbox', (signal) =>
+    get<HostBookingPage>('query', `/host/bookings${queryString({ scope: 'current', pageSize: 100 })}`, { signal }),
+  );
   const deadline = (booking: HostBooking) => new Date(Date.parse(booking.createdAt) + config.hostResponseHours * 3_600_000).toISOString();
   return (
     <section>
@@ -55,8 +57,8 @@ export const InboxPage = () => {
                 </h2>
                 <p>
                   {booking.guestFirstName ?? 'A guest'}
-                  {booking.unitTypeName ? ` · ${booking.unitTypeName}` : ''} · {describeStay(booking.stay)} · {booking.guests} guests · {formatMoney(booking.total)} ·{' '}
-                  <Link to={`/messages/${bookingConversationId(booking.bookingId)}`}>Messages with the guest</Link>
+                  {booking.unitTypeName ? ` · ${booking.unitTypeName}` : ''} · {describeStay(booking.stay)} · {booking.guests} guests ·{' '}
+                  {formatMoney(booking.total)} · <Link to={`/messages/${bookingConversationId(booking.bookingId)}`}>Messages with the guest</Link>
                 </p>
                 {booking.status === 'awaiting_approval' && (
                   <>

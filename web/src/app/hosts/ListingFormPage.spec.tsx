@@ -9,17 +9,34 @@ import { ListingFormPage } from './ListingFormPage.tsx';
 import { draftQueue } from './queue.ts';
 
 type UnitType = NonNullable<ListingDetails['unitTypes']>[number];
-const room = (unitTypeId: string, name: string, count: number, amount: number): UnitType => ({ unitTypeId, name, count, capacity: 2, price: { amount, currency: 'EUR' } });
+const room = (unitTypeId: string, name: string, count: number, amount: number): UnitType => ({
+  unitTypeId,
+  name,
+  count,
+  capacity: 2,
+  price: { amount, currency: 'EUR' },
+});
 
 /** The command and query APIs for one hotel listing: If-Match checked, every PUT's body recorded. */
 const hotelServer = () => {
-  const server = { revision: 3, details: { title: 'Harbour Inn', currency: 'EUR', unitTypes: [room('l1.double', 'Double', 8, 9_000), room('l1.suite', 'Suite', 2, 21_000)] } as ListingDetails, puts: [] as ListingDetails[] };
+  const server = {
+    revision: 3,
+    details: {
+      title: 'Harbour Inn',
+      currency: 'EUR',
+      unitTypes: [room('l1.double', 'Double', 8, 9_000), room('l1.suite', 'Suite', 2, 21_000)],
+    } as ListingDetails,
+    puts: [] as ListingDetails[],
+  };
   vi.stubGlobal('fetch', async (input: string, init: RequestInit = {}) => {
     const url = new URL(input, 'http://localhost');
-    const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
-    if (url.pathname === '/api/query/host/listings/l1') return json(200, { listingId: 'l1', kind: 'hotel', status: 'draft', details: server.details, revision: server.revision });
+    const json = (status: number, body: unknown) =>
+      new Response(JSON.stringify(body), { status, headers: { 'content-type': status < 400 ? 'application/json' : 'application/problem+json' } });
+    if (url.pathname === '/api/query/host/listings/l1')
+      return json(200, { listingId: 'l1', kind: 'hotel', status: 'draft', details: server.details, revision: server.revision });
     if (url.pathname === '/api/command/listings/l1' && init.method === 'PUT') {
-      if ((init.headers as Record<string, string>)['if-match'] !== `"${server.revision}"`) return json(412, { status: 412, detail: 'changed since', currentRevision: server.revision });
+      if ((init.headers as Record<string, string>)['if-match'] !== `"${server.revision}"`)
+        return json(412, { status: 412, detail: 'changed since', currentRevision: server.revision });
       const changes = JSON.parse(String(init.body)) as ListingDetails;
       server.puts.push(changes);
       server.details = { ...server.details, ...changes };

@@ -73,10 +73,25 @@ const UNIT_WORDS = {
 } as const;
 
 /** One unit type's fields, in a group named by its place ("Room type 2"), with its own remove button. */
-const UnitFields = ({ kind, unit, index, onChange, onRemove }: { kind: ListingKind; unit: UnitForm; index: number; onChange: (unit: UnitForm) => void; onRemove?: () => void }) => {
+const UnitFields = ({
+  kind,
+  unit,
+  index,
+  onChange,
+  onRemove,
+}: {
+  kind: ListingKind;
+  unit: UnitForm;
+  index: number;
+  onChange: (unit: UnitForm) => void;
+  onRemove?: () => void;
+}) => {
   const words = UNIT_WORDS[kind];
   const group = kind === 'rental' ? 'The home' : `${words.type} ${index + 1}`;
-  const input = (attribute: keyof Omit<UnitForm, 'key'>) => ({ value: unit[attribute], onChange: (event: ChangeEvent<HTMLInputElement>) => onChange({ ...unit, [attribute]: event.target.value }) });
+  const input = (attribute: keyof Omit<UnitForm, 'key'>) => ({
+    value: unit[attribute],
+    onChange: (event: ChangeEvent<HTMLInputElement>) => onChange({ ...unit, [attribute]: event.target.value }),
+  });
   return (
     <fieldset className="unit">
       <legend>{group}</legend>
@@ -126,7 +141,10 @@ export const ListingFormPage = () => {
   );
   // What another browser saved since this one last looked is taken in on opening.
   useEffect(() => {
-    void draftQueue.refresh(draftId).then(() => setDraft(draftQueue.get(draftId)), () => undefined);
+    void draftQueue.refresh(draftId).then(
+      () => setDraft(draftQueue.get(draftId)),
+      () => undefined,
+    );
   }, [draftId]);
   // Leaving the form sends what is pending at once rather than after the pause.
   useEffect(
@@ -262,7 +280,11 @@ export const ListingFormPage = () => {
             ))}
             {draft.kind !== 'rental' && (
               <p>
-                <button type="button" className="secondary" onClick={() => change({ units: [...form.units, emptyUnit(`type-${newIdempotencyKey().slice(0, 8)}`)] })}>
+                <button
+                  type="button"
+                  className="secondary"
+                  onClick={() => change({ units: [...form.units, emptyUnit(`type-${newIdempotencyKey().slice(0, 8)}`)] })}
+                >
                   Add a {UNIT_WORDS[draft.kind].type.toLowerCase()}
                 </button>
               </p>
@@ -326,7 +348,8 @@ export const ListingFormPage = () => {
         </p>
       )}
       <p className="muted">
-        {draft.listingId ? `Listing ${draft.listingId}` : 'No answer from the server yet'} · {Object.keys(pendingChanges(draft)).length} field(s) not yet on the server ·{' '}
+        {draft.listingId ? `Listing ${draft.listingId}` : 'No answer from the server yet'} · {Object.keys(pendingChanges(draft)).length} field(s) not yet on the
+        server ·{' '}
         <button type="button" className="link" onClick={() => navigate('/host/listings')}>
           all my listings
         </button>

@@ -19,11 +19,11 @@ const fakeServer = () => {
     state.calls++;
     if (!state.online) throw new Offline('offline');
   };
-  const once = <T,>(key: string, run: () => T): T => {
+  const once = <T>(key: string, run: () => T): T => {
     if (!answered.has(key)) answered.set(key, run());
     return answered.get(key) as T;
   };
-  const deliver = <T,>(answer: T): T => {
+  const deliver = <T>(answer: T): T => {
     if (state.loseNextAnswer) {
       state.loseNextAnswer = false;
       throw new Offline('answer lost');
@@ -33,11 +33,13 @@ const fakeServer = () => {
   const transport: DraftTransport = {
     create: async (body, key) => {
       guard();
-      return deliver(once(key, () => {
-        const listingId = `l${listings.size + 1}`;
-        listings.set(listingId, { kind: body.kind, details: { ...body.details }, published: 0, revision: 0 });
-        return { listingId, revision: 0 };
-      }));
+      return deliver(
+        once(key, () => {
+          const listingId = `l${listings.size + 1}`;
+          listings.set(listingId, { kind: body.kind, details: { ...body.details }, published: 0, revision: 0 });
+          return { listingId, revision: 0 };
+        }),
+      );
     },
     update: async (listingId, changes, ifMatch) => {
       guard();
@@ -48,16 +50,24 @@ const fakeServer = () => {
     },
     publish: async (listingId, key) => {
       guard();
-      return deliver(once(key, () => {
-        const listing = listings.get(listingId)!;
-        listing.published += 1;
-        return { revision: ++listing.revision };
-      }));
+      return deliver(
+        once(key, () => {
+          const listing = listings.get(listingId)!;
+          listing.published += 1;
+          return { revision: ++listing.revision };
+        }),
+      );
     },
     load: async (listingId) => {
       guard();
       const listing = listings.get(listingId)!;
-      return structuredClone({ listingId, kind: listing.kind, status: listing.published ? 'published' : 'draft', details: listing.details, revision: listing.revision });
+      return structuredClone({
+        listingId,
+        kind: listing.kind,
+        status: listing.published ? 'published' : 'draft',
+        details: listing.details,
+        revision: listing.revision,
+      });
     },
     isNetworkError: (error) => error instanceof Offline,
     staleRevision: (error) => (error instanceof Stale ? error.current : undefined),
@@ -73,7 +83,13 @@ const fakeServer = () => {
 
 const memoryStore = () => {
   const map = new Map<string, string>();
-  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k), keys: () => [...map.keys()], map };
+  return {
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k),
+    keys: () => [...map.keys()],
+    map,
+  };
 };
 
 /** Types into one unit type's fields, as the form does. */
@@ -212,13 +228,21 @@ describe('a listing edited from more than one browser', () => {
     const draft = queue.adopt(await server.transport.load('l1'));
     expect(draft).toMatchObject({ listingId: 'l1', kind: 'hotel', revision: 2, published: true });
     expect(draft.form).toMatchObject({
-      title: 'Harbour Inn', description: 'Twelve rooms on the quay', city: 'Porto', country: 'PT', lat: '41.14', lon: '-8.61', timeZone: 'Europe/Lisbon',
-      photos: 'https://img.example/1.jpg\nhttps://img.example/2.jpg', amenities: 'wifi, breakfast',
+      title: 'Harbour Inn',
+      description: 'Twelve rooms on the quay',
+      city: 'Porto',
+      country: 'PT',
+      lat: '41.14',
+      lon: '-8.61',
+      timeZone: 'Europe/Lisbon',
+      photos: 'https://img.example/1.jpg\nhttps://img.example/2.jpg',
+      amenities: 'wifi, breakfast',
       units: [
         { key: 'double', name: 'Double', count: '8', capacity: '2', price: '90.5' },
         { key: 'suite', name: 'Suite', count: '2', capacity: '4', price: '210' },
       ],
-      instantBook: true, cancellationPolicy: 'strict',
+      instantBook: true,
+      cancellationPolicy: 'strict',
     });
     expect(pendingChanges(draft)).toEqual({});
     expect(queue.adopt(await server.transport.load('l1')).draftId).toBe(draft.draftId);
@@ -310,7 +334,8 @@ describe('a hotel with several unit types', () => {
     });
     return world;
   };
-  const unitTypes = (server: ReturnType<typeof setup>['server']) => server.listings.get('l1')!.details.unitTypes!.map((u) => [u.unitTypeId.replace(/^l1\./, ''), u.name, u.count, u.price.amount]);
+  const unitTypes = (server: ReturnType<typeof setup>['server']) =>
+    server.listings.get('l1')!.details.unitTypes!.map((u) => [u.unitTypeId.replace(/^l1\./, ''), u.name, u.count, u.price.amount]);
 
   it('adds a unit type once it is complete, and never drops one whose price is being retyped', async () => {
     const { queue, server } = hotel();
@@ -399,7 +424,16 @@ describe('a hotel with several unit types', () => {
     const old = {
       draftId: 'old',
       kind: 'hotel',
-      form: { ...emptyForm(), units: undefined, unitTypeId: 'double', unitName: 'Double', unitCount: '8', unitCapacity: '2', unitPrice: '90', otherUnitTypes: [{ unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 21_000, currency: 'EUR' } }] },
+      form: {
+        ...emptyForm(),
+        units: undefined,
+        unitTypeId: 'double',
+        unitName: 'Double',
+        unitCount: '8',
+        unitCapacity: '2',
+        unitPrice: '90',
+        otherUnitTypes: [{ unitTypeId: 'suite', name: 'Suite', count: 2, capacity: 4, price: { amount: 21_000, currency: 'EUR' } }],
+      },
       acked: {},
       publishKey: 'k',
       published: false,
@@ -433,7 +467,11 @@ describe('the browser store of drafts', () => {
     } as Storage;
     let user = 'ana';
     const { server } = setup();
-    const queue = new DraftQueue(browserStore(storage, () => user), server.transport, { newId: () => `d-${user}`, now: () => '2026-01-01T00:00:00Z' });
+    const queue = new DraftQueue(
+      browserStore(storage, () => user),
+      server.transport,
+      { newId: () => `d-${user}`, now: () => '2026-01-01T00:00:00Z' },
+    );
     queue.start('rental');
     expect(queue.all().map((d) => d.draftId)).toEqual(['d-ana']);
     user = 'ben';

@@ -1,5 +1,18 @@
 import type { ListingDetails } from '../guests/types.ts';
-import { detailsOf, emptyForm, formOf, plainFields, takeField, UNIT_ATTRIBUTES, unitField, upcastForm, type FormField, type ListingForm, type ListingKind, type UnitForm } from './listing-form.ts';
+import {
+  detailsOf,
+  emptyForm,
+  formOf,
+  plainFields,
+  takeField,
+  UNIT_ATTRIBUTES,
+  unitField,
+  upcastForm,
+  type FormField,
+  type ListingForm,
+  type ListingKind,
+  type UnitForm,
+} from './listing-form.ts';
 
 /**
  * One listing being written. `form` is everything typed (saved in the browser on every change);
@@ -58,10 +71,21 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  */
 const withUnitKeys = (listingId: string, details: ListingDetails): ListingDetails =>
   details.unitTypes
-    ? { ...details, unitTypes: details.unitTypes.map((unit) => ({ ...unit, unitTypeId: unit.unitTypeId.startsWith(`${listingId}.`) ? unit.unitTypeId.slice(listingId.length + 1) : unit.unitTypeId })) }
+    ? {
+        ...details,
+        unitTypes: details.unitTypes.map((unit) => ({
+          ...unit,
+          unitTypeId: unit.unitTypeId.startsWith(`${listingId}.`) ? unit.unitTypeId.slice(listingId.length + 1) : unit.unitTypeId,
+        })),
+      }
     : details;
 
-const OLD_UNIT_FIELDS: Record<string, (typeof UNIT_ATTRIBUTES)[number]> = { unitName: 'name', unitCount: 'count', unitCapacity: 'capacity', unitPrice: 'price' };
+const OLD_UNIT_FIELDS: Record<string, (typeof UNIT_ATTRIBUTES)[number]> = {
+  unitName: 'name',
+  unitCount: 'count',
+  unitCapacity: 'capacity',
+  unitPrice: 'price',
+};
 
 /** A draft as any version of the app kept it, as this one reads it: older forms and their conflicts upcast. */
 const upcastDraft = (kept: Draft): Draft => {
@@ -139,7 +163,15 @@ export class DraftQueue {
   }
 
   start(kind: ListingKind): Draft {
-    const draft: Draft = { draftId: this.ids.newId(), kind, form: emptyForm(), acked: {}, publishKey: this.ids.newId(), published: false, updatedAt: this.ids.now() };
+    const draft: Draft = {
+      draftId: this.ids.newId(),
+      kind,
+      form: emptyForm(),
+      acked: {},
+      publishKey: this.ids.newId(),
+      published: false,
+      updatedAt: this.ids.now(),
+    };
     this.save(draft);
     return draft;
   }

@@ -71,7 +71,13 @@ type FormBeforeUnits = Partial<ListingForm> & {
 export const upcastForm = (kept: FormBeforeUnits): ListingForm => {
   const { unitTypeId, unitName, unitCount, unitCapacity, unitPrice, otherUnitTypes, ...form } = kept;
   if (form.units) return { ...emptyForm(), ...form, units: form.units };
-  const first = { ...emptyUnit(unitTypeId ?? 'main'), ...(unitName !== undefined ? { name: unitName } : {}), ...(unitCount !== undefined ? { count: unitCount } : {}), ...(unitCapacity !== undefined ? { capacity: unitCapacity } : {}), ...(unitPrice !== undefined ? { price: unitPrice } : {}) };
+  const first = {
+    ...emptyUnit(unitTypeId ?? 'main'),
+    ...(unitName !== undefined ? { name: unitName } : {}),
+    ...(unitCount !== undefined ? { count: unitCount } : {}),
+    ...(unitCapacity !== undefined ? { capacity: unitCapacity } : {}),
+    ...(unitPrice !== undefined ? { price: unitPrice } : {}),
+  };
   return { ...emptyForm(), ...form, units: [first, ...(otherUnitTypes ?? []).map(unitFormOf)] };
 };
 
@@ -142,7 +148,13 @@ export const detailsOf = (kind: ListingKind, form: ListingForm, acked: ListingDe
 };
 
 const money = (amount: number) => String(amount / 100);
-const unitFormOf = (unit: ListingUnitType): UnitForm => ({ key: unit.unitTypeId, name: unit.name, count: String(unit.count), capacity: String(unit.capacity), price: money(unit.price.amount) });
+const unitFormOf = (unit: ListingUnitType): UnitForm => ({
+  key: unit.unitTypeId,
+  name: unit.name,
+  count: String(unit.count),
+  capacity: String(unit.capacity),
+  price: money(unit.price.amount),
+});
 
 /**
  * The form a saved listing reads as: what another browser (or the API) saved, opened here for an
@@ -171,7 +183,9 @@ export const formOf = (kind: ListingKind, details: ListingDetails): ListingForm 
     cuisine: kind === 'restaurant' ? (details.cuisine ?? []).join(', ') : '',
     currency: details.currency ?? form.currency,
     ...(details.unitTypes && details.unitTypes.length > 0 ? { units: details.unitTypes.map(unitFormOf) } : {}),
-    ...(details.slots && kind === 'restaurant' ? { slotMinutes: String(details.slots.minutes), ...(hours ? { opens: hours.open, closes: hours.close } : {}) } : {}),
+    ...(details.slots && kind === 'restaurant'
+      ? { slotMinutes: String(details.slots.minutes), ...(hours ? { opens: hours.open, closes: hours.close } : {}) }
+      : {}),
     instantBook: details.instantBook ?? form.instantBook,
     cancellationPolicy: details.cancellationPolicy ?? form.cancellationPolicy,
   };
@@ -181,7 +195,8 @@ export const formOf = (kind: ListingKind, details: ListingDetails): ListingForm 
 type PlainField = Exclude<keyof ListingForm, 'units'>;
 export type FormField = PlainField | `units/${string}`;
 
-export const plainFields = (form: ListingForm): PlainField[] => (Object.keys(form) as (keyof ListingForm)[]).filter((field): field is PlainField => field !== 'units');
+export const plainFields = (form: ListingForm): PlainField[] =>
+  (Object.keys(form) as (keyof ListingForm)[]).filter((field): field is PlainField => field !== 'units');
 export const unitField = (key: string, attribute?: UnitAttribute): FormField => (attribute ? `units/${key}/${attribute}` : `units/${key}`);
 const parseUnitField = (field: FormField): { key: string; attribute?: UnitAttribute } | undefined => {
   if (!field.startsWith('units/')) return undefined;
@@ -203,7 +218,8 @@ export const takeField = (form: ListingForm, field: FormField, from: ListingForm
   if (!unit) return { ...form, [field]: from[field as PlainField] };
   const theirs = from.units.find((u) => u.key === unit.key);
   const mine = form.units.find((u) => u.key === unit.key);
-  if (unit.attribute) return mine && theirs ? { ...form, units: form.units.map((u) => (u.key === unit.key ? { ...u, [unit.attribute!]: theirs[unit.attribute!] } : u)) } : form;
+  if (unit.attribute)
+    return mine && theirs ? { ...form, units: form.units.map((u) => (u.key === unit.key ? { ...u, [unit.attribute!]: theirs[unit.attribute!] } : u)) } : form;
   if (!theirs) return { ...form, units: form.units.filter((u) => u.key !== unit.key) };
   return { ...form, units: mine ? form.units.map((u) => (u.key === unit.key ? theirs : u)) : [...form.units, theirs] };
 };

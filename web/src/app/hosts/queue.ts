@@ -17,7 +17,8 @@ export const draftQueue = new DraftQueue(
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
     },
-    staleRevision: (error) => (error instanceof ApiError && error.status === 412 && typeof error.problem.currentRevision === 'number' ? error.problem.currentRevision : undefined),
+    staleRevision: (error) =>
+      error instanceof ApiError && error.status === 412 && typeof error.problem.currentRevision === 'number' ? error.problem.currentRevision : undefined,
     // A 502 from the web server means the API behind it is away: as good as offline, so keep and retry.
     isNetworkError: (error) => error instanceof NetworkError || (error instanceof ApiError && (error.status === 502 || error.status === 503)),
   },

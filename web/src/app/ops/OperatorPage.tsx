@@ -237,29 +237,29 @@ export const OperatorPage = () => {
             {tasks.data.counts.pending} pending, {tasks.data.counts.overdue} overdue, {tasks.data.counts.parked} parked
           </p>
           {tasks.data.counts.subscriptions.length > 0 && (
-          <table className="table">
-            <caption>Workflows following the event store</caption>
-            <thead>
-              <tr>
-                <th scope="col">Workflow</th>
-                <th scope="col">Lag (events)</th>
-                <th scope="col">Parked events</th>
-                <th scope="col">Last error</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.data.counts.subscriptions.map((s) => (
-                <tr key={s.workflow}>
-                  <th scope="row">
-                    {s.workflow} {s.stuck && <StatusBadge status="stuck" />}
-                  </th>
-                  <td className={s.lag ? 'warn' : ''}>{s.lag ?? 'unknown'}</td>
-                  <td className={s.parked ? 'warn' : ''}>{s.parked}</td>
-                  <td>{s.lastError ?? ''}</td>
+            <table className="table">
+              <caption>Workflows following the event store</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Workflow</th>
+                  <th scope="col">Lag (events)</th>
+                  <th scope="col">Parked events</th>
+                  <th scope="col">Last error</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {tasks.data.counts.subscriptions.map((s) => (
+                  <tr key={s.workflow}>
+                    <th scope="row">
+                      {s.workflow} {s.stuck && <StatusBadge status="stuck" />}
+                    </th>
+                    <td className={s.lag ? 'warn' : ''}>{s.lag ?? 'unknown'}</td>
+                    <td className={s.parked ? 'warn' : ''}>{s.parked}</td>
+                    <td>{s.lastError ?? ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
           <TaskTable tasks={tasks.data.due} caption="Due next" />
           <TaskTable tasks={tasks.data.parked} caption="Parked" />

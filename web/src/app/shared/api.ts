@@ -97,9 +97,11 @@ export const call = async <T = unknown>(service: Service, method: string, path: 
 };
 
 export const get = <T = unknown>(service: Service, path: string, options?: CallOptions) => call<T>(service, 'GET', path, options);
-export const post = <T = unknown>(service: Service, path: string, body: unknown = {}, options?: CallOptions) => call<T>(service, 'POST', path, { ...options, body });
+export const post = <T = unknown>(service: Service, path: string, body: unknown = {}, options?: CallOptions) =>
+  call<T>(service, 'POST', path, { ...options, body });
 export const put = <T = unknown>(service: Service, path: string, body: unknown, options?: CallOptions) => call<T>(service, 'PUT', path, { ...options, body });
-export const patch = <T = unknown>(service: Service, path: string, body: unknown, options?: CallOptions) => call<T>(service, 'PATCH', path, { ...options, body });
+export const patch = <T = unknown>(service: Service, path: string, body: unknown, options?: CallOptions) =>
+  call<T>(service, 'PATCH', path, { ...options, body });
 export const del = <T = unknown>(service: Service, path: string, options?: CallOptions) => call<T>(service, 'DELETE', path, options);
 
 /** The words to show for any error: a problem's detail (and the fields zod named), else the message. */

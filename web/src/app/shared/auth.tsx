@@ -56,12 +56,14 @@ export const SignInPage = () => {
       // Registration answers 202 alike for a new and a taken email (the mail says which); the
       // account's token comes from logging in with the same email and password.
       if (mode === 'register') await post('command', '/auth/register', body, { token: null });
-      const session = await post<Omit<Session, 'email'>>('command', '/auth/login', { email, password: body.password }, { token: null }).catch((caught: unknown) => {
-        if (mode === 'register' && caught instanceof ApiError && caught.status === 401) {
-          throw new Error('We have sent a mail to this address. If it already has an account, sign in with its password.');
-        }
-        throw caught;
-      });
+      const session = await post<Omit<Session, 'email'>>('command', '/auth/login', { email, password: body.password }, { token: null }).catch(
+        (caught: unknown) => {
+          if (mode === 'register' && caught instanceof ApiError && caught.status === 401) {
+            throw new Error('We have sent a mail to this address. If it already has an account, sign in with its password.');
+          }
+          throw caught;
+        },
+      );
       signIn({ ...session, email });
       if (location.pathname === '/sign-in') navigate('/');
     } catch (caught) {

@@ -10,7 +10,7 @@ export type Resource<T> =
  * Loads with `load` whenever `key` changes (null: nothing to load yet); an older answer that
  * arrives after a newer request is dropped. `reload` loads again with the same key.
  */
-export const useResource = <T,>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Resource<T> & { reload: () => void } => {
+export const useResource = <T>(key: string | null, load: (signal: AbortSignal) => Promise<T>): Resource<T> & { reload: () => void } => {
   const [resource, setResource] = useState<Resource<T>>(key === null ? { state: 'idle' } : { state: 'loading' });
   const [generation, setGeneration] = useState(0);
   const loader = useRef(load);

@@ -47,7 +47,10 @@ describe('a list', () => {
 
 describe('an error message', () => {
   it('names the fields a 400 named', () => {
-    const error = new ApiError(400, { detail: 'The request does not match the schema', errors: [{ path: 'checkOut', message: 'checkOut must be after checkIn' }] });
+    const error = new ApiError(400, {
+      detail: 'The request does not match the schema',
+      errors: [{ path: 'checkOut', message: 'checkOut must be after checkIn' }],
+    });
     render(<ErrorMessage error={error} title="Could not book" />);
     expect(screen.getByRole('alert').textContent).toBe('Could not book: The request does not match the schema (checkOut: checkOut must be after checkIn)');
   });

@@ -4,7 +4,11 @@ import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, formatDate, Loading, StatusBadge } from '../shared/ui.tsx';
 import type { Order } from './types.ts';
 
-const words = (type: string) => type.replace(/^Order/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase() || type;
+const words = (type: string) =>
+  type
+    .replace(/^Order/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase() || type;
 
 export const OrderPage = () => {
   const { id = '' } = useParams();

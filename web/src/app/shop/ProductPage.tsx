@@ -53,8 +53,8 @@ export const ProductPage = () => {
       </dl>
       <p>
         <strong>{formatMoney(p.price)}</strong> ·{' '}
-        <span className={p.stock.inStock ? 'ok' : 'error-text'}>{p.stock.inStock ? `${p.stock.available} in stock` : 'Out of stock'}</span> · delivers in {p.shipping.deliveryDays}{' '}
-        days to postal codes starting {p.shipping.postalPrefixes.join(', ') || '(anywhere)'}
+        <span className={p.stock.inStock ? 'ok' : 'error-text'}>{p.stock.inStock ? `${p.stock.available} in stock` : 'Out of stock'}</span> · delivers in{' '}
+        {p.shipping.deliveryDays} days to postal codes starting {p.shipping.postalPrefixes.join(', ') || '(anywhere)'}
       </p>
       {session ? (
         <div className="actions">

@@ -46,8 +46,25 @@ export const ProductSearchPage = () => {
           <input name="deliverableTo" defaultValue={value('deliverableTo')} />
         </Field>
         <PriceFields value={value} />
-        <SelectField label="Stock" name="inStock" value={value('inStock')} options={[['', 'Any'], ['true', 'In stock']]} />
-        <SelectField label="Sort by" name="sort" value={value('sort') || 'relevance'} options={[['relevance', 'Relevance'], ['price', 'Price'], ['newest', 'Newest']]} />
+        <SelectField
+          label="Stock"
+          name="inStock"
+          value={value('inStock')}
+          options={[
+            ['', 'Any'],
+            ['true', 'In stock'],
+          ]}
+        />
+        <SelectField
+          label="Sort by"
+          name="sort"
+          value={value('sort') || 'relevance'}
+          options={[
+            ['relevance', 'Relevance'],
+            ['price', 'Price'],
+            ['newest', 'Newest'],
+          ]}
+        />
         <button type="submit">Search</button>
       </form>
       <AsyncList resource={results} what="products" empty="No product matches. Try fewer filters." items={(data: { items: ProductSummary[] }) => data.items}>

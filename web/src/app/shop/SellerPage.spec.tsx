@@ -15,7 +15,22 @@ const order = (orderId: string, status: string, wholeOrder = true): SellerOrder 
   placedAt: '2026-05-01T10:00:00.000Z',
   ...(status === 'shipped' ? { shipment: { carrier: 'DHL', tracking: 'JD014', shippedAt: '2026-05-02T10:00:00.000Z' } } : {}),
 });
-const product = { productId: 'p1', sellerId: 's1', sku: 'LAMP-1', name: 'Desk lamp', description: '', category: 'home', attributes: {}, images: [], price: { amount: 2_500, currency: 'EUR' }, shipping: { postalPrefixes: ['10'], deliveryDays: 2 }, status: 'active', stock: { onHand: 8, reserved: 2, available: 6, inStock: true }, createdAt: '', updatedAt: '' };
+const product = {
+  productId: 'p1',
+  sellerId: 's1',
+  sku: 'LAMP-1',
+  name: 'Desk lamp',
+  description: '',
+  category: 'home',
+  attributes: {},
+  images: [],
+  price: { amount: 2_500, currency: 'EUR' },
+  shipping: { postalPrefixes: ['10'], deliveryDays: 2 },
+  status: 'active',
+  stock: { onHand: 8, reserved: 2, available: 6, inStock: true },
+  createdAt: '',
+  updatedAt: '',
+};
 const page = (items: unknown[]) => ({ status: 200, body: { items, page: 1, pageSize: 50, hasMore: false, stale: false } });
 const show = () =>
   render(
@@ -38,7 +53,9 @@ describe("a seller's page", () => {
         return { status: 200, body: { orderId: 'order-00000001', status: 'shipped' } };
       }
       if (url.pathname === '/api/query/seller/products') return page([product]);
-      return page(url.searchParams.get('status') === 'confirmed' && !shipped ? [order('order-00000001', 'confirmed'), order('order-00000002', 'confirmed', false)] : []);
+      return page(
+        url.searchParams.get('status') === 'confirmed' && !shipped ? [order('order-00000001', 'confirmed'), order('order-00000002', 'confirmed', false)] : [],
+      );
     });
     const { container } = show();
     const orders = await screen.findByRole('list', { name: 'Seller orders' });
@@ -69,7 +86,8 @@ describe("a seller's page", () => {
         return { status: 201, body: { productId: 'p1', onHand: 9 } };
       }
       if (url.pathname === '/api/query/seller/products') return page([product]);
-      if (url.pathname === '/api/query/seller/stock-receipts') return page(received ? [{ ...receipts[0], receiptId: 'DN-9', quantity: 1, receivedBy: 'seller' }, ...receipts] : receipts);
+      if (url.pathname === '/api/query/seller/stock-receipts')
+        return page(received ? [{ ...receipts[0], receiptId: 'DN-9', quantity: 1, receivedBy: 'seller' }, ...receipts] : receipts);
       return page([]);
     });
     const { container } = show();
@@ -78,7 +96,9 @@ describe("a seller's page", () => {
     expect(toggle.getAttribute('aria-expanded')).toBe('false');
     fireEvent.click(toggle);
     const table = await within(card).findByRole('table', { name: 'Stock receipts of Desk lamp' });
-    const rows = within(table).getAllByRole('row').map((row) => row.textContent);
+    const rows = within(table)
+      .getAllByRole('row')
+      .map((row) => row.textContent);
     expect(rows.slice(1)).toEqual([expect.stringMatching(/6DN-7an operator$/), expect.stringMatching(/2DN-5you$/)]);
     expect(urls.find((url) => url.pathname === '/api/query/seller/stock-receipts')?.searchParams.get('productId')).toBe('p1');
     const { violations } = await axe.run(container, { rules: { 'color-contrast': { enabled: false } } });
@@ -91,7 +111,7 @@ describe("a seller's page", () => {
     await waitFor(() => expect(within(card).getAllByRole('row')[1]!.textContent).toMatch(/1DN-9you$/));
   });
 
-  it("says when a product has no receipts yet, and why they could not be loaded", async () => {
+  it('says when a product has no receipts yet, and why they could not be loaded', async () => {
     let fail = false;
     serve((url) => {
       if (url.pathname === '/api/query/seller/products') return page([product]);

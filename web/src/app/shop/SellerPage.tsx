@@ -17,7 +17,12 @@ const ReceiveStock = ({ product, onDone }: { product: ProductView; onDone: () =>
     const receiptId = String(form.get('receiptId')).trim();
     setError(null);
     try {
-      await post('command', `/products/${product.productId}/stock`, { quantity: Number(form.get('quantity')), ...(receiptId ? { receiptId } : {}) }, { idempotencyKey: key });
+      await post(
+        'command',
+        `/products/${product.productId}/stock`,
+        { quantity: Number(form.get('quantity')), ...(receiptId ? { receiptId } : {}) },
+        { idempotencyKey: key },
+      );
       setKey(newIdempotencyKey());
       element.reset();
       onDone();
@@ -58,7 +63,13 @@ const NewProduct = ({ onCreated }: { onCreated: () => void }) => {
       category: String(form.get('category')),
       attributes,
       price: { amount: Math.round(Number(form.get('price')) * 100), currency: String(form.get('currency')) },
-      shipping: { postalPrefixes: String(form.get('postalPrefixes')).split(',').map((p) => p.trim()).filter(Boolean), deliveryDays: Number(form.get('deliveryDays')) },
+      shipping: {
+        postalPrefixes: String(form.get('postalPrefixes'))
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean),
+        deliveryDays: Number(form.get('deliveryDays')),
+      },
     };
     setError(null);
     try {
@@ -106,7 +117,14 @@ const NewProduct = ({ onCreated }: { onCreated: () => void }) => {
 };
 
 /** One delivery of stock into a product (a row of `GET /seller/stock-receipts`). */
-export type StockReceipt = { productId: string; sku: string; receiptId: string; quantity: number; receivedAt: string; receivedBy: 'seller' | 'operator' | 'unknown' };
+export type StockReceipt = {
+  productId: string;
+  sku: string;
+  receiptId: string;
+  quantity: number;
+  receivedAt: string;
+  receivedBy: 'seller' | 'operator' | 'unknown';
+};
 
 const RECEIPTS_PER_PAGE = 10;
 const RECORDED_BY = { seller: 'you', operator: 'an operator', unknown: '—' } as const;
@@ -178,7 +196,13 @@ const ProductCard = ({ product, onReceived }: { product: ProductView; onReceived
         }}
       />
       <p>
-        <button type="button" className="link" aria-expanded={showReceipts} aria-controls={`receipts-${product.productId}`} onClick={() => setShowReceipts(!showReceipts)}>
+        <button
+          type="button"
+          className="link"
+          aria-expanded={showReceipts}
+          aria-controls={`receipts-${product.productId}`}
+          onClick={() => setShowReceipts(!showReceipts)}
+        >
           {showReceipts ? 'Hide' : 'Show'} stock receipts<span className="sr-only"> of {product.name}</span>
         </button>
       </p>
@@ -301,7 +325,9 @@ const OrdersToShip = () => {
                 </h3>
                 <p className="muted">
                   Placed {formatDate(order.placedAt)} · ship to postal code <strong>{order.shippingPostalCode}</strong>
-                  {order.shipment ? ` · shipped ${formatDate(order.shipment.shippedAt)}${order.shipment.carrier ? ` with ${order.shipment.carrier}` : ''}${order.shipment.tracking ? ` (${order.shipment.tracking})` : ''}` : ''}
+                  {order.shipment
+                    ? ` · shipped ${formatDate(order.shipment.shippedAt)}${order.shipment.carrier ? ` with ${order.shipment.carrier}` : ''}${order.shipment.tracking ? ` (${order.shipment.tracking})` : ''}`
+                    : ''}
                   {order.deliveredAt ? ` · delivered ${formatDate(order.deliveredAt)}` : ''}
                 </p>
                 <ul>
