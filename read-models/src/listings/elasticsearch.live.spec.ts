@@ -6,28 +6,13 @@ import type { ListingSearchQuery } from './port.ts';
 import type { Park } from '../projection.ts';
 import { searchClient, type SearchFlavor } from './search-client.ts';
 import { applyToElasticsearch, createIndex, listingSearchElasticsearch } from './elasticsearch-projection.ts';
+import { recordedEvents } from '../testing/recorded-events.ts';
 
 // Runs against the OpenSearch the test setup starts, or the server ELASTICSEARCH_URL (and ELASTICSEARCH_FLAVOR) names.
 const url = process.env.ELASTICSEARCH_URL;
 const missing = process.env.ELASTICSEARCH_URL_MISSING ?? 'set ELASTICSEARCH_URL';
 
-let position = 0;
-const revisions = new Map<string, number>();
-const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
-  const streamRevision = (revisions.get(streamId) ?? -1) + 1;
-  revisions.set(streamId, streamRevision);
-  return {
-    eventId: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    streamRevision,
-    globalPosition: String(++position).padStart(10, '0'),
-    occurredAt: '2030-01-01T00:00:00.000Z',
-    data,
-    metadata: {},
-  };
-};
+const event = recordedEvents();
 
 type Spec = {
   id: string;

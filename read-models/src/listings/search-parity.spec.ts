@@ -11,6 +11,7 @@ import { applyEvents } from '../projection.ts';
 import type { ListingReader, ListingSearchQuery } from './port.ts';
 import { PgListingReader } from './postgres.ts';
 import { searchClient, type SearchFlavor } from './search-client.ts';
+import { recordedEvents } from '../testing/recorded-events.ts';
 
 /**
  * One query set, one expected answer per query, every store: PostgreSQL always, Elasticsearch when
@@ -18,23 +19,7 @@ import { searchClient, type SearchFlavor } from './search-client.ts';
  */
 const url = process.env.ELASTICSEARCH_URL;
 
-let position = 0;
-const revisions = new Map<string, number>();
-const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
-  const streamRevision = (revisions.get(streamId) ?? -1) + 1;
-  revisions.set(streamId, streamRevision);
-  return {
-    eventId: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    streamRevision,
-    globalPosition: String(++position).padStart(10, '0'),
-    occurredAt: '2030-01-01T00:00:00.000Z',
-    data,
-    metadata: {},
-  };
-};
+const event = recordedEvents();
 
 type Spec = {
   id: string;

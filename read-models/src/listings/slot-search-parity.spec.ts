@@ -11,6 +11,7 @@ import { applyEvents } from '../projection.ts';
 import type { ListingReader, ListingSearchQuery } from './port.ts';
 import { PgListingReader } from './postgres.ts';
 import { searchClient, type SearchFlavor } from './search-client.ts';
+import { recordedEvents } from '../testing/recorded-events.ts';
 
 /**
  * Restaurant slots searched in each restaurant's own time zone, as in `search-parity.spec.ts`:
@@ -19,23 +20,7 @@ import { searchClient, type SearchFlavor } from './search-client.ts';
  */
 const url = process.env.ELASTICSEARCH_URL;
 
-let position = 0;
-const revisions = new Map<string, number>();
-const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
-  const streamRevision = (revisions.get(streamId) ?? -1) + 1;
-  revisions.set(streamId, streamRevision);
-  return {
-    eventId: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    streamRevision,
-    globalPosition: String(++position).padStart(10, '0'),
-    occurredAt: '2030-01-01T00:00:00.000Z',
-    data,
-    metadata: {},
-  };
-};
+const event = recordedEvents();
 
 const everyDay = (intervals: { open: string; close: string }[]) => Object.fromEntries(['0', '1', '2', '3', '4', '5', '6'].map((d) => [d, intervals]));
 type Spec = {

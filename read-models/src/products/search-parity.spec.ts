@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { createPool, inTransaction, type Pool } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
 import { applyEvents, type Park } from '../projection.ts';
 import { searchClient, type SearchFlavor } from '../listings/search-client.ts';
@@ -9,6 +9,7 @@ import { productSearchElasticsearch } from './elasticsearch-projection.ts';
 import { productSearchProjection } from './pg-projection.ts';
 import type { ProductReader, ProductSearchQuery } from './port.ts';
 import { PgProductReader } from './postgres.ts';
+import { recordedEvents } from '../testing/recorded-events.ts';
 
 /**
  * One product query set, one expected answer per query, every store: PostgreSQL always,
@@ -17,23 +18,7 @@ import { PgProductReader } from './postgres.ts';
  */
 const url = process.env.ELASTICSEARCH_URL;
 
-let position = 0;
-const revisions = new Map<string, number>();
-const event = (streamId: string, type: string, data: Record<string, unknown>): RecordedEvent => {
-  const streamRevision = (revisions.get(streamId) ?? -1) + 1;
-  revisions.set(streamId, streamRevision);
-  return {
-    eventId: randomUUID(),
-    type,
-    schemaVersion: 1,
-    streamId,
-    streamRevision,
-    globalPosition: String(++position).padStart(10, '0'),
-    occurredAt: '2030-01-01T00:00:00.000Z',
-    data,
-    metadata: {},
-  };
-};
+const event = recordedEvents();
 
 type Spec = {
   id: string;
