@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { configurationVariables, projectRoot } from '@stayhub/infra';
@@ -28,6 +30,16 @@ const oneShot = (service: Service) => service.restart === 'no';
 const tagOf = (service: Service) => service.image?.split(':').at(-1);
 
 describe('docker-compose.kafka.yml', () => {
+  it('is a valid Compose file: the Compose Specification schema (ops/compose-spec.json, from compose-go v2.16.2) accepts it', () => {
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    addFormats(ajv);
+    const validate = ajv.compile(JSON.parse(readFileSync(join(projectRoot, 'ops/compose-spec.json'), 'utf8')));
+    expect(validate(compose), ajv.errorsText(validate.errors)).toBe(true);
+    // and the schema does refuse a broken file: a dependency list that is neither a list nor a map
+    const broken = { ...compose, services: { ...compose.services, web: { ...compose.services.web, depends_on: 42 } } };
+    expect(validate(broken)).toBe(false);
+  });
+
   it("gives each app only variables the configuration reads (and the image's APP)", () => {
     const known = new Set([...configurationVariables, 'APP']);
     for (const [name, service] of apps) {
