@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { byAddress, createHttpApp, rateLimiter, type Route } from '@stayhub/infra';
+import { byAddress, createHttpApp, isMissingTable, rateLimiter, type Route } from '@stayhub/infra';
 import { Token } from './shared/consistency.ts';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -36,6 +36,8 @@ export const createQueryApi = (deps: QueryDeps): Express =>
       ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })]
       : [],
     corsOrigins: deps.corsOrigins,
+    // A read model its projector has not created yet (a brand-new database, the first second of a start).
+    notReady: isMissingTable,
     headers: [
       {
         name: 'X-Consistency-Token',

@@ -30,6 +30,8 @@ export type HttpAppOptions = {
   /** Plain express handlers for /health and the like. */
   extra?: (app: Express) => void;
   logError: (error: unknown, req: { method: string; url: string }) => void;
+  /** Errors that say a part is not ready yet (see `problemHandler`): a 503 to retry, not a 500. */
+  notReady?: (error: unknown) => boolean;
   /** Where each request's line goes (see `requestLog`); without it requests get a correlation id but no line. */
   log?: Logger;
   bodyLimit?: string;
@@ -151,6 +153,6 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
     res.set('Allow', allowed.join(', '));
     sendProblem(res, 405, { detail: `${req.path} takes ${allowed.join(', ')}` });
   });
-  app.use(problemHandler(options.logError));
+  app.use(problemHandler(options.logError, options.notReady ? { notReady: options.notReady } : {}));
   return app;
 };

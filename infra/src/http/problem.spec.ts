@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { isMissingTable } from '../postgres/unavailable.ts';
 import { HttpProblem, problemHandler } from './problem.ts';
 
 class DomainError extends Error {
@@ -102,5 +103,33 @@ describe('problem+json (RFC 9457) for whatever a route throws', () => {
   it('logs only the unexpected errors', () => {
     expect(logged).toHaveLength(1);
     expect(String(logged[0])).toContain('hunter2');
+  });
+});
+
+describe('problemHandler with parts that may not be ready', () => {
+  it('a read model not created yet is a 503 to retry in a second, logged; elsewhere the same error is a 500', async () => {
+    const logged: unknown[] = [];
+    const missing = () => withCode('relation "reviews" does not exist', '42P01');
+    const serve = async (options: Parameters<typeof problemHandler>[1]) => {
+      const app = express();
+      app.get('/', () => {
+        throw missing();
+      });
+      app.use(problemHandler((error) => logged.push(error), options));
+      const server = await new Promise<import('node:http').Server>((resolve) => {
+        const s = app.listen(0, '127.0.0.1', () => resolve(s));
+      });
+      try {
+        return await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      } finally {
+        server.close();
+      }
+    };
+    const notReady = await serve({ notReady: isMissingTable });
+    expect(notReady.status).toBe(503);
+    expect(notReady.headers.get('retry-after')).toBe('1');
+    expect(await notReady.json()).toMatchObject({ status: 503, detail: 'This data is still being set up; retry in a moment' });
+    expect((await serve({})).status).toBe(500);
+    expect(logged).toHaveLength(2);
   });
 });

@@ -40,6 +40,8 @@ export const sendProblem = (res: Response, status: number, problem: { title?: st
 
 /** How long a client is told to wait while the database is away. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
+/** How long a client is told to wait while a part of the platform is still being set up. */
+const NOT_READY_RETRY_AFTER_SECONDS = 1;
 
 /** Domain errors are recognised by shape (`name` + `kind` + `code`), so this kit needs no domain import. */
 const domainStatus: Record<string, number> = { invalid: 400, not_found: 404, forbidden: 403, conflict: 409, rule: 422 };
@@ -53,7 +55,13 @@ export const zodIssues = (error: z.ZodError) =>
 
 /** Maps whatever a route threw to problem+json. Anything unexpected is a 500 that reveals nothing. */
 export const problemHandler =
-  (log: (error: unknown, req: { method: string; url: string }) => void): ErrorRequestHandler =>
+  (
+    log: (error: unknown, req: { method: string; url: string }) => void,
+    options: {
+      /** Errors that say a part is not ready yet (a read model not created): a 503 to retry in a second, logged all the same. */
+      notReady?: (error: unknown) => boolean;
+    } = {},
+  ): ErrorRequestHandler =>
   (error, req, res, _next) => {
     if (res.headersSent) return;
     if (error instanceof HttpProblem) {
@@ -87,5 +95,9 @@ export const problemHandler =
       return sendProblem(res, 503, { detail: 'The database cannot be reached right now; retry shortly, with the same Idempotency-Key' });
     }
     log(error, req);
+    if (options.notReady?.(error)) {
+      res.set('Retry-After', String(NOT_READY_RETRY_AFTER_SECONDS));
+      return sendProblem(res, 503, { detail: 'This data is still being set up; retry in a moment' });
+    }
     sendProblem(res, 500, { detail: 'Something went wrong on our side; the request can be retried' });
   };

@@ -15,3 +15,9 @@ export const isDatabaseUnavailable = (error: unknown): boolean => {
     error.message,
   );
 };
+
+/**
+ * Whether a statement named a table that does not exist (42P01): on a read side that is a read
+ * model its projector has not created yet (a brand-new database, the first second of a start).
+ */
+export const isMissingTable = (error: unknown): boolean => error instanceof Error && (error as { code?: unknown }).code === '42P01';
