@@ -2,16 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
 import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import type { Park } from '../projection.ts';
-import { availabilityChanges } from '../availability/availability-changes.ts';
-import { ElasticsearchListingReader } from './elasticsearch.ts';
-import { listingSearchElasticsearch } from './elasticsearch-projection.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingReader, ListingSearchQuery } from './port.ts';
 import { PgListingReader } from './postgres.ts';
-import { searchClient, type SearchFlavor } from './search-client.ts';
 import { recordedEvents } from '../testing/recorded-events.ts';
+import { listingsOnElasticsearch } from '../testing/listings-on-elasticsearch.ts';
 
 /**
  * Restaurant slots searched in each restaurant's own time zone, as in `search-parity.spec.ts`:
@@ -131,34 +127,6 @@ describe('slot search parity: PostgreSQL', () => {
 });
 
 describe.skipIf(!url)('slot search parity: Elasticsearch (skipped: set ELASTICSEARCH_URL)', () => {
-  const client = searchClient(url ?? 'http://127.0.0.1:9200', process.env.ELASTICSEARCH_FLAVOR as SearchFlavor | undefined);
-  const alias = `slot-parity-${randomUUID().slice(0, 8)}-listings`;
-  const projection = listingSearchElasticsearch(client, alias, { settings: { replicas: 0 } });
-  const park: Park = async (_event, error) => {
-    throw error;
-  };
-  const used = new Map<string, Map<string, number>>();
-  for (const change of events.flatMap(availabilityChanges)) {
-    const counts = used.get(change.unitTypeId) ?? used.set(change.unitTypeId, new Map()).get(change.unitTypeId)!;
-    counts.set(change.key, (counts.get(change.key) ?? 0) + change.delta);
-  }
-  const reader = new ElasticsearchListingReader(client, {
-    alias,
-    availability: { used: async (ids, keys) => new Map(ids.map((id) => [id, new Map(keys.map((k) => [k, used.get(id)?.get(k) ?? 0]))])) },
-  });
-  beforeAll(async () => {
-    await projection.prepare('listings');
-    await projection.applyBatch(
-      events.filter((e) => !e.streamId.startsWith('calendar-')),
-      'listings',
-      park,
-    );
-    await client.indices.refresh({ index: projection.index('listings') });
-  });
-  afterAll(async () => {
-    await client.indices.delete({ index: projection.index('listings') }, { ignore: [404] });
-    await client.indices.deleteIndexTemplate({ name: `${alias}-template` }, { ignore: [404] });
-    await client.close();
-  });
+  const reader = listingsOnElasticsearch(url!, events, 'slot-parity');
   runQuerySet(() => reader);
 });
