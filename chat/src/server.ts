@@ -6,9 +6,9 @@ import { inboxRoutes } from './inbox/routes.ts';
 import { attachSockets } from './realtime/socket-server.ts';
 import type { ChatDeps } from './shared/deps.ts';
 
-export const chatRoutes = (deps: ChatDeps): Route[] => [...inboxRoutes(deps), ...conversationRoutes(deps)];
+const chatRoutes = (deps: ChatDeps): Route[] => [...inboxRoutes(deps), ...conversationRoutes(deps)];
 
-export const createChatApp = (deps: ChatDeps): Express =>
+const createChatApp = (deps: ChatDeps): Express =>
   createHttpApp({
     title: 'StayHub chat',
     description: 'Guest–host conversations. Real time over the WebSocket at `/ws` (see the README for its frames); these routes are the HTTP side.',

@@ -10,7 +10,7 @@ import { commerceRoutes } from './commerce/index.ts';
 import { operationsRoutes, refreshTaskMetrics } from './operations/routes.ts';
 import { workflowHealthBody, workflowStatus } from './operations/workflow-status.ts';
 
-export const commandRoutes = (deps: CommandDeps): Route[] => [
+const commandRoutes = (deps: CommandDeps): Route[] => [
   ...identityRoutes(deps),
   ...listingRoutes(deps),
   ...bookingRoutes(deps),

@@ -24,7 +24,7 @@ import { OpenApiContract } from './contract.ts';
 export type Reply<T = any> = { status: number; body: T; headers: Headers };
 
 /** A tiny JSON client for one API; with a contract, every response is checked against the API's OpenAPI document. */
-export const client = (base: () => string, contract?: OpenApiContract) => {
+const client = (base: () => string, contract?: OpenApiContract) => {
   const call = async <T = any>(
     method: string,
     path: string,

@@ -8,7 +8,7 @@ const secrets = ['password', 'passwordHash', 'token', 'authorization', 'cookie',
  * Where secrets may sit in what we log: at the top, one level down (`user.password`), and in a
  * request's or response's headers and body (`req.body.password`, `req.headers.authorization`).
  */
-export const redactedPaths = [
+const redactedPaths = [
   ...secrets,
   ...secrets.map((key) => `*.${key}`),
   ...['req', 'res', 'request', 'response'].flatMap((part) => [

@@ -1,4 +1,3 @@
 export * from './compose.ts';
 export * from './projections.ts';
 export * from './runner/pg-runner.ts';
-export type { PgProjection } from '@stayhub/read-models/projection';

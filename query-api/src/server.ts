@@ -12,7 +12,7 @@ import { payoutRoutes } from './payouts/routes.ts';
 import { hostRoutes } from './hosts/routes.ts';
 import { notificationRoutes } from './notifications/routes.ts';
 
-export const queryRoutes = (deps: QueryDeps): Route[] => [
+const queryRoutes = (deps: QueryDeps): Route[] => [
   ...listingRoutes(deps),
   ...bookingRoutes(deps),
   ...commerceQueryRoutes(deps),

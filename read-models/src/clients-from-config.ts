@@ -5,9 +5,9 @@ import type { Replication } from './booking-history/cassandra-statements.ts';
 import { searchClient } from './listings/search-client.ts';
 
 /** The alias search reads and the Elasticsearch projection moves between rebuilt indexes. */
-export const LISTINGS_ALIAS = 'stayhub-listings';
+const LISTINGS_ALIAS = 'stayhub-listings';
 /** The alias product search reads (`SEARCH=elasticsearch`). */
-export const PRODUCTS_ALIAS = 'stayhub-products';
+const PRODUCTS_ALIAS = 'stayhub-products';
 
 export type ReadStoreClientsConfig = Partial<
   Pick<Config, 'SEARCH' | 'ELASTICSEARCH_URL' | 'ELASTICSEARCH_FLAVOR' | 'HISTORY' | 'CASSANDRA_CONTACT_POINTS' | 'CASSANDRA_LOCAL_DC' | 'CASSANDRA_KEYSPACE'>

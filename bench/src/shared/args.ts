@@ -39,10 +39,3 @@ export const params = <S extends Spec>(script: string, spec: S, argv = process.a
     }),
   ) as Values<S>;
 };
-
-/** `100000,500000` → [100000, 500000] */
-export const numbers = (list: string): number[] =>
-  list
-    .split(',')
-    .map((x) => Number(x.trim()))
-    .filter((x) => Number.isFinite(x) && x > 0);

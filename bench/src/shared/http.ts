@@ -1,7 +1,7 @@
 /** A small JSON client on Node's fetch (undici, keep-alive connections reused across requests). */
 export type Reply<T = any> = { status: number; body: T };
 
-export const call = async <T = any>(method: string, url: string, options: { body?: unknown; token?: string } = {}): Promise<Reply<T>> => {
+const call = async <T = any>(method: string, url: string, options: { body?: unknown; token?: string } = {}): Promise<Reply<T>> => {
   const response = await fetch(url, {
     method,
     headers: {

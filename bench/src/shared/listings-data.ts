@@ -19,7 +19,7 @@ export const random = (seed: number) => {
 };
 export type Random = ReturnType<typeof random>;
 
-export const cities = [
+const cities = [
   ['Lisbon', 'PT', 38.7223, -9.1393, 'Europe/Lisbon'],
   ['Porto', 'PT', 41.1579, -8.6291, 'Europe/Lisbon'],
   ['Madrid', 'ES', 40.4168, -3.7038, 'Europe/Madrid'],
@@ -58,7 +58,7 @@ export const cities = [
   ['Melbourne', 'AU', -37.8136, 144.9631, 'Australia/Melbourne'],
 ] as const;
 
-export const adjectives = [
+const adjectives = [
   'sunny',
   'quiet',
   'cosy',
@@ -75,7 +75,7 @@ export const adjectives = [
   'airy',
   'stylish',
 ];
-export const places = ['flat', 'loft', 'studio', 'house', 'cottage', 'villa', 'apartment', 'penthouse', 'cabin', 'townhouse', 'suite', 'guesthouse'];
+const places = ['flat', 'loft', 'studio', 'house', 'cottage', 'villa', 'apartment', 'penthouse', 'cabin', 'townhouse', 'suite', 'guesthouse'];
 const features = [
   'with terrace',
   'by the river',
@@ -88,20 +88,7 @@ const features = [
   'in the centre',
   'with balcony',
 ];
-export const amenities = [
-  'wifi',
-  'kitchen',
-  'parking',
-  'pool',
-  'air conditioning',
-  'washer',
-  'balcony',
-  'gym',
-  'breakfast',
-  'pets allowed',
-  'workspace',
-  'elevator',
-];
+const amenities = ['wifi', 'kitchen', 'parking', 'pool', 'air conditioning', 'washer', 'balcony', 'gym', 'breakfast', 'pets allowed', 'workspace', 'elevator'];
 
 /** One listing's details: a rental (one unit) or a hotel (room types of many rooms), priced in EUR minor units. */
 export const listingDetails = (r: Random, i: number, kind: 'rental' | 'hotel'): listings.ListingDetails => {

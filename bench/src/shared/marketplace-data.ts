@@ -59,7 +59,7 @@ const syllables = [
 const nameOf = (r: Random) => Array.from({ length: r.int(2, 4) }, () => r.pick(syllables)).join('');
 const capital = (s: string) => s.replace(/^./, (c) => c.toUpperCase());
 
-export const adjectives = [
+const adjectives = [
   'sunny',
   'quiet',
   'cosy',
@@ -100,7 +100,7 @@ export const stays = [
 const hotels = ['hotel', 'inn', 'guesthouse', 'hostel', 'resort', 'lodge'];
 const eateries = ['restaurant', 'bistro', 'tavern', 'trattoria', 'brasserie', 'cantina', 'grill'];
 export const cuisines = ['italian', 'seafood', 'tapas', 'vegetarian', 'grill', 'sushi', 'french', 'mexican', 'indian', 'mediterranean', 'bakery', 'pizza'];
-export const features = [
+const features = [
   'with sea view',
   'by the river',
   'near the old town',
@@ -187,7 +187,7 @@ const travel = [
 ];
 
 /** The cities: 60 places in the box, the first the largest (weights fall as 1/rank). */
-export const cityCount = 60;
+const cityCount = 60;
 export const cities = (() => {
   const r = random(424_242);
   return Array.from({ length: cityCount }, (_, rank) => ({
@@ -343,7 +343,7 @@ export const marketplaceCalendar = (seed: number, i: number, details: listings.C
 
 const madridOffset = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Madrid', timeZoneName: 'shortOffset' });
 /** The instant of a local clock time (minutes after midnight) in Madrid on the UTC day `dayStart`. */
-export const madridInstant = (dayStart: number, minute: number): Date => {
+const madridInstant = (dayStart: number, minute: number): Date => {
   const noon = new Date(dayStart + 12 * 3_600_000);
   const offset = Number(/GMT([+-]\d+)/.exec(madridOffset.format(noon))?.[1] ?? 0);
   return new Date(dayStart + (minute - offset * 60) * 60_000);

@@ -28,7 +28,7 @@ export const schedOf = (pid: number): { runSeconds: number; waitSeconds: number;
 };
 
 /** Resets the kernel's peak (VmHWM) to the current RSS, so that the next peak is the work's own; false where not allowed. */
-export const resetPeak = (pid: number): boolean => {
+const resetPeak = (pid: number): boolean => {
   try {
     writeFileSync(`/proc/${pid}/clear_refs`, '5');
     return true;

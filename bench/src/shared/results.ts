@@ -17,7 +17,7 @@ const gitCommit = (): string => {
 };
 
 /** Where and when a run happened; the load average says how busy the machine was with other work. */
-export const machine = () => ({
+const machine = () => ({
   cores: cpus().length,
   cpu: cpus()[0]?.model ?? 'unknown',
   memoryGb: Math.round((totalmem() / 2 ** 30) * 10) / 10,

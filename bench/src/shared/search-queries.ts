@@ -8,7 +8,7 @@ import { amenities, cities, cuisines, kindOf, marketplaceListing, stays } from '
 const letters = 'abcdefghijklmnopqrstuvwxyz';
 
 /** One random edit: a letter replaced, dropped, added, or swapped with its neighbour. */
-export const oneEdit = (r: Random, word: string): string => {
+const oneEdit = (r: Random, word: string): string => {
   const at = r.int(0, word.length - 1);
   switch (r.int(0, 3)) {
     case 0: {
@@ -81,8 +81,5 @@ export const listingShapes = (seed: number, first: string, listings: number): Re
   page1: (r) => `kind=${kindOf(r.int(0, 19))}&${nearCity(r)}&radiusKm=30&sort=rating`,
   cuisineRating: (r) => `kind=restaurant&cuisine=${r.pick(cuisines)}&minRating=4&${nearCity(r)}&radiusKm=15&sort=rating`,
 });
-
-/** The same 'page 1' query, to walk 49 pages on and ask for page 50 with its cursor. */
-export const page50Base = (r: Random) => listingShapes(0, '2027-01-01', 1).page1!(r);
 
 export const seeded = (seed: number, name: string) => random(seed * 7919 + [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 0));

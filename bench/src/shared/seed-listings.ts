@@ -26,7 +26,7 @@ export const recorded = (streamId: string, streamRevision: number, event: { type
 
 /** The nights the search benchmark asks about: `nights` from `first`, some of them held. */
 export type Window = { first: string; nights: number };
-export const nightsOf = (window: Window): string[] =>
+const nightsOf = (window: Window): string[] =>
   Array.from({ length: window.nights }, (_, d) => new Date(Date.parse(`${window.first}T00:00:00Z`) + d * 86_400_000).toISOString().slice(0, 10));
 
 /**

@@ -79,7 +79,7 @@ export const readPage = async (deps: Pick<ChatDeps, 'store'>, conversationId: st
   return { events, head: read.revision, nextBefore: from > 0 ? from : null };
 };
 
-export const wireOf = (conversationId: string, event: { streamRevision: number; type: string; data: unknown; occurredAt: string }): WireEvent => ({
+const wireOf = (conversationId: string, event: { streamRevision: number; type: string; data: unknown; occurredAt: string }): WireEvent => ({
   conversationId,
   seq: event.streamRevision,
   type: event.type,

@@ -5,7 +5,7 @@ import { inTransaction, type Clock, type EventStore, type Logger, type RecordedE
 import type { Notifier } from '@stayhub/infra/notifications/port';
 import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 
-export const INBOX = 'inbox';
+const INBOX = 'inbox';
 const PREVIEW = 140;
 const BATCH = 500;
 /**

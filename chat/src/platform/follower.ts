@@ -5,7 +5,7 @@ import { execute } from '../conversations/commands.ts';
 import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 
-export const PLATFORM = 'platform';
+const PLATFORM = 'platform';
 
 const notices: Partial<Record<bookings.BookingEventType, chat.BookingNotice>> = {
   BookingRequested: 'requested',
@@ -108,5 +108,3 @@ const postBookingNotice = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, clie
     'system',
   );
 };
-
-export type PlatformFollowerDeps = Parameters<typeof followPlatform>[0];

@@ -8,7 +8,7 @@ import type { ChatDeps } from '../shared/deps.ts';
 import type { Listener } from './hub.ts';
 import { ClientFrame, CloseCode, type ServerFrame, type WireEvent } from './protocol.ts';
 
-export const WS_PATH = '/ws';
+const WS_PATH = '/ws';
 export const MAX_FRAME_BYTES = 64 * 1024;
 /** Bad frames a socket may send before it is closed. */
 const MAX_BAD_FRAMES = 20;

@@ -2,7 +2,7 @@ import type { Pool } from 'pg';
 import { idempotencySchema, inTransaction } from '@stayhub/infra';
 
 /** The chat database's own tables, beside its event store's. */
-export const chatSchema = /* sql */ `
+const chatSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS chat_checkpoints (name text PRIMARY KEY, position text NOT NULL);
 CREATE TABLE IF NOT EXISTS chat_users (user_id text PRIMARY KEY, first_name text NOT NULL, email text NOT NULL);
 CREATE TABLE IF NOT EXISTS chat_listings (listing_id text PRIMARY KEY, host_id text NOT NULL, title text);

@@ -11,7 +11,7 @@ import { createChatServer } from '../server.ts';
 import type { ServerFrame, WireEvent } from '../realtime/protocol.ts';
 import { testLogLevel } from '@stayhub/infra/testing/log-level';
 
-export const JWT_SECRET = 'chat-test-secret-chat-test-secret-0123456789';
+const JWT_SECRET = 'chat-test-secret-chat-test-secret-0123456789';
 const tokens = jwtTokens(JWT_SECRET, 60);
 
 export type Person = AuthUser & { token: string; name: string };

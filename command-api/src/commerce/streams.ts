@@ -16,7 +16,7 @@ export const loadActiveProduct = async (deps: CommandDeps, productId: string): P
   return product.status === 'active' ? product : fail('PRODUCT_DISCONTINUED', `Product ${productId} is discontinued`, { productId });
 };
 
-export const loadOrder = async (deps: CommandDeps, orderId: string): Promise<Order> => {
+const loadOrder = async (deps: CommandDeps, orderId: string): Promise<Order> => {
   const { state } = await deps.processor.load(commerce.orderStreamId(orderId), commerce.orderDecider, { current: true });
   return state.status === 'none' ? fail('ORDER_NOT_FOUND', `No order ${orderId}`, { orderId }) : state;
 };

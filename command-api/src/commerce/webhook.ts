@@ -10,7 +10,7 @@ import type { CommandDeps } from '../shared/deps.ts';
  * kept the raw bytes (`rawBody`), the parsed body is serialised again: that reproduces what a
  * sender wrote with `JSON.stringify` (as our gateway does), but not a body with other spacing.
  */
-export const rawBodyOf = (req: Request): string => {
+const rawBodyOf = (req: Request): string => {
   const raw = (req as Request & { rawBody?: Buffer | string }).rawBody;
   if (raw !== undefined) return Buffer.isBuffer(raw) ? raw.toString('utf8') : raw;
   if (typeof req.body === 'string') return req.body;

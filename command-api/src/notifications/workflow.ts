@@ -4,7 +4,7 @@ import type { Notifier } from '@stayhub/infra/notifications/port';
 import type { CommandDeps } from '../shared/deps.ts';
 import { emailStream } from '../identity/email-stream.ts';
 
-export type BookingMailTemplate = 'booking.requested' | 'booking.confirmed' | 'booking.cancelled' | 'booking.declined' | 'booking.payment_failed';
+type BookingMailTemplate = 'booking.requested' | 'booking.confirmed' | 'booking.cancelled' | 'booking.declined' | 'booking.payment_failed';
 type Recipient = 'guest' | 'host';
 
 /**

@@ -61,5 +61,3 @@ export const loginThrottle = (options: {
     },
   };
 };
-
-export type LoginThrottle = ReturnType<typeof loginThrottle>;

@@ -123,7 +123,7 @@ type Scenario = {
 };
 
 /** Counts requests and 5xx answers in schemathesis's NDJSON events, and lists failed checks. */
-export const summarise = (ndjson: string) => {
+const summarise = (ndjson: string) => {
   let requests = 0;
   let serverErrors = 0;
   const failures = new Set<string>();

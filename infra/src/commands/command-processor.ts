@@ -89,7 +89,7 @@ export type CommandProcessorOptions = {
   otherWriters?: boolean;
 };
 
-export type CommandOutcome = 'ok' | 'conflict' | 'rejected' | 'error';
+type CommandOutcome = 'ok' | 'conflict' | 'rejected' | 'error';
 
 /** What an operator watches of the write path; every call is synchronous and cheap. */
 export type CommandObserver = {
@@ -107,7 +107,7 @@ export type CommandObserver = {
 };
 
 /** The command kept losing the race for its streams. */
-export class TooManyConflicts extends Error {
+class TooManyConflicts extends Error {
   override readonly name = 'TooManyConflicts';
 }
 

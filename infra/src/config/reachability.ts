@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { postgresAnswers } from '../postgres/pool.ts';
 import { listOf, type Config } from './config.ts';
 
-export type Server = 'postgres' | 'esdb' | 'kafka' | 'elasticsearch' | 'redis' | 'cassandra';
+type Server = 'postgres' | 'esdb' | 'kafka' | 'elasticsearch' | 'redis' | 'cassandra';
 
 export type ReachabilityConfig = Partial<
   Pick<

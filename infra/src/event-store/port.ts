@@ -108,5 +108,4 @@ export class DuplicateEventConflict extends Error {
   }
 }
 
-export const BEGINNING = '';
 export const isAfter = (position: string, other: string): boolean => position > other;

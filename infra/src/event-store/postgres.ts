@@ -22,8 +22,7 @@ import { migrateEventStore } from '../postgres/schema.ts';
  * transaction id guard never lets a reader pass it.
  */
 const PAD = 20;
-export const encodePosition = (tx: string | number, position: string | number): string =>
-  `${String(tx).padStart(PAD, '0')}-${String(position).padStart(PAD, '0')}`;
+const encodePosition = (tx: string | number, position: string | number): string => `${String(tx).padStart(PAD, '0')}-${String(position).padStart(PAD, '0')}`;
 export const decodePosition = (token: string | undefined): { tx: string; position: string } => {
   const match = /^(\d{1,20})-(\d{1,20})$/.exec(token ?? '');
   return match ? { tx: BigInt(match[1]!).toString(), position: BigInt(match[2]!).toString() } : { tx: '0', position: '0' };

@@ -49,7 +49,7 @@ const depthOf = (value: unknown, depth = 0): number => {
 const ALL_METHODS: CommonHeader['methods'] = ['get', 'post', 'put', 'patch', 'delete'];
 
 /** Request metadata that events carry: bounded and well-formed before anything stores it. */
-export const requestMetadataHeaders: CommonHeader[] = [
+const requestMetadataHeaders: CommonHeader[] = [
   {
     name: 'X-Correlation-Id',
     methods: ALL_METHODS,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { daysBetween } from '@stayhub/domain';
 
 /** How far from today a date in a request may lie: enough for history views and bookings years ahead. */
-export const DATE_WINDOW = { pastDays: 2 * 366, futureDays: 5 * 366 } as const;
+const DATE_WINDOW = { pastDays: 2 * 366, futureDays: 5 * 366 } as const;
 
 const today = () => new Date().toISOString().slice(0, 10);
 

@@ -15,7 +15,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Strings PostgreSQL's jsonb and most log pipelines cannot hold: a NUL character, or a UTF-16
  * surrogate without its partner. Checked in every key and value a client sent, before any schema runs.
  */
-export const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
+const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
   const bad = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
   if (typeof value === 'string') return bad(value) ? [{ path, message: 'contains a NUL character or an unpaired surrogate', code: 'invalid_string' }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => unsafeTextIssues(item, join(path, index)));
@@ -34,7 +34,7 @@ export const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
  * what was sent with what was parsed finds them at any depth, whatever the schema is made of
  * (unions, intersections, refinements), without every schema having to say `.strict()`.
  */
-export const unknownKeys = (sent: unknown, parsed: unknown, path = ''): string[] => {
+const unknownKeys = (sent: unknown, parsed: unknown, path = ''): string[] => {
   if (Array.isArray(sent) && Array.isArray(parsed) && sent.length === parsed.length) {
     return sent.flatMap((item, index) => unknownKeys(item, parsed[index], join(path, index)));
   }

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import client from 'prom-client';
 
-export const registry = new client.Registry();
+const registry = new client.Registry();
 client.collectDefaultMetrics({ register: registry });
 
 const requests = new client.Histogram({

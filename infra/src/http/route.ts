@@ -5,7 +5,7 @@ import { parseStrict, parseStrictParts } from './input.ts';
 
 export type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
 
-export type RouteInput<P, Q, B> = {
+type RouteInput<P, Q, B> = {
   params: P;
   query: Q;
   body: B;

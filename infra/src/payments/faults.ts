@@ -22,8 +22,6 @@ export const GatewayFaults = z.object({
 export type GatewayFaults = z.infer<typeof GatewayFaults>;
 export type WebhookMode = GatewayFaults['webhook'];
 
-export const noFaults = (): GatewayFaults => GatewayFaults.parse({});
-
 /** mulberry32: a small, fast, seedable PRNG giving floats in [0, 1). */
 export const seededRandom = (seed: number): (() => number) => {
   let a = seed >>> 0;

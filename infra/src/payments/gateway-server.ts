@@ -49,7 +49,7 @@ const problem = (res: Response, status: number, title: string, detail: string, c
  * `GET /v1/charges/:idempotencyKey` (an earlier charge's result, 404 if none),
  * `GET /health`, and `GET`/`PUT /_faults` to read and set the injected faults.
  */
-export const createGatewayApp = (options: GatewayAppOptions): Express => {
+const createGatewayApp = (options: GatewayAppOptions): Express => {
   const gateway = options.gateway ?? new SimulatedGateway();
   const signal = options.signal ?? new AbortController().signal;
   const hangMs = options.hangMs ?? 30_000;

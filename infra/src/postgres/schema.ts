@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 
 /** The event store tables and the one-round-trip append functions. Safe to run more than once. */
-export const eventStoreSchema = /* sql */ `
+const eventStoreSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS es_streams (
   stream_id text PRIMARY KEY,
   revision  bigint NOT NULL

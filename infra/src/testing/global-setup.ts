@@ -13,6 +13,7 @@ let server: EmbeddedServer | undefined;
  * One PostgreSQL server for the whole run: the one `DATABASE_URL` names, or else an embedded one.
  * Every test file then makes its own database on it (see `testDatabase`). The at-scale engines
  * (Redis, Kafka, …) start beside it, once, shared by the suites (see `engines/`).
+ * @public vitest's `globalSetup` (vitest.config.ts) loads it.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const engines = startEngines(join(projectRoot, '.data/engines-test'));

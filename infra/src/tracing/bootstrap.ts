@@ -3,6 +3,7 @@ import { loadTracingSettings } from '../config/config.ts';
 /**
  * What each built app runs first, before its own modules are imported: starts tracing when
  * `OTEL_EXPORTER_OTLP_ENDPOINT` is set, and loads nothing of OpenTelemetry's SDK when it is not.
+ * @public imported by the first module the build generates for each app (build.ts).
  */
 export const startTracingFromEnvironment = async (app: string): Promise<void> => {
   const settings = loadTracingSettings();

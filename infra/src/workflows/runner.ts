@@ -56,7 +56,7 @@ export type WorkflowRunnerOptions = {
   onDone?: (context: { workflow: string; type: string; task: string; correlationId: string | null }) => void;
 };
 
-export type WorkflowSubscriptionStatus = {
+type WorkflowSubscriptionStatus = {
   workflow: string;
   position: string;
   /** Events not yet seen (`null` when the event store cannot count them and the subscription is behind). */

@@ -207,7 +207,7 @@ const advance = (client: PoolClient, workflow: string, position: string) =>
  * whose tasks still cannot be stored is parked. Parking is in the same transaction as the
  * checkpoint, so a lost connection parks nothing: the batch is simply delivered again.
  */
-export const recordReactions = async (pool: Pool, workflow: Reacting, events: RecordedEvent[], options: RecordOptions = {}): Promise<void> => {
+const recordReactions = async (pool: Pool, workflow: Reacting, events: RecordedEvent[], options: RecordOptions = {}): Promise<void> => {
   if (events.length === 0) return;
   const attempts = options.attempts ?? 3;
   const backoffMs = options.backoffMs ?? 50;

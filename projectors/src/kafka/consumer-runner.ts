@@ -4,7 +4,7 @@ import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Logger }
 import { carriedTraceparent, decodeMessage } from './message.ts';
 import { deadLetterTopic } from './topics.ts';
 
-export type RetryPolicy = { attempts: number; baseMs: number; maxMs?: number };
+type RetryPolicy = { attempts: number; baseMs: number; maxMs?: number };
 
 export type KafkaProjectionOptions = {
   kafka: Kafka;

@@ -4,5 +4,4 @@ export * from './checkpoints.ts';
 export * from './relay.ts';
 export * from './consumer-runner.ts';
 export * from './admin.ts';
-export { backoffDelay, type Backoff, type Logger } from './backoff.ts';
 export * from './from-config.ts';

@@ -6,7 +6,7 @@ import { continuedTraceparent, type EventMetadata, type RecordedEvent } from '@s
  * The wire form of a recorded event: key = stream id, value = JSON `{ data, metadata }`, and the
  * envelope in headers so routers and tracing can read it without parsing the value.
  */
-export const HEADERS = ['eventId', 'type', 'streamRevision', 'globalPosition', 'schemaVersion', 'occurredAt', 'traceparent', 'correlationId'] as const;
+const HEADERS = ['eventId', 'type', 'streamRevision', 'globalPosition', 'schemaVersion', 'occurredAt', 'traceparent', 'correlationId'] as const;
 
 export type KafkaEventMessage = { key: string; value: string; headers: Record<string, string> };
 

@@ -1,5 +1,5 @@
 /** One Kafka topic per bounded context; the stream id is the message key, so a stream stays on one partition. */
-export const TOPICS = {
+const TOPICS = {
   listings: 'stayhub.listings',
   availability: 'stayhub.availability',
   bookings: 'stayhub.bookings',

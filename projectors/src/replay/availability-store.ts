@@ -27,7 +27,7 @@ const rowsIn = (used: UsedUnits) => [...used.values()].reduce((n, keys) => n + k
  * live one. Bookkeeping (checkpoint, live target, parked events) stays in PostgreSQL, as for the
  * table projections: the swap and the fence are those of the PostgreSQL rebuild.
  */
-export const availabilityStoreRebuildTarget = (pool: Pool, store: AvailabilityStore, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
+const availabilityStoreRebuildTarget = (pool: Pool, store: AvailabilityStore, target: string, log: RunnerLog = () => undefined): RebuildTarget => {
   // Events the rebuild parks are its own until the swap (the live ones are the old target's).
   const building = { ...availabilityStoreProjection(store), name: target };
   const bookkeeping = pgRebuildTarget(pool, availabilityProjection, target, log);

@@ -9,7 +9,7 @@ import type { RebuildTarget } from './target.ts';
 import { catchUp } from './catch-up.ts';
 import { printComparison, verify } from './verify.ts';
 
-export type { EventSource, RebuildOptions, RebuildOutcome, RebuildTargetState, ReplayDeps } from './run.ts';
+export type { EventSource, RebuildOptions, RebuildOutcome, ReplayDeps } from './run.ts';
 
 /** Events per page a replay reads and folds at once. */
 export const REPLAY_BATCH = 10_000;

@@ -53,7 +53,7 @@ const all = async (client: Client, index: string, key: string): Promise<Map<stri
  * to it in one request. Bookkeeping (checkpoint, live target, parked events, the fence on the old
  * target) stays in PostgreSQL, as for the table projections.
  */
-export const searchIndexRebuildTarget = (
+const searchIndexRebuildTarget = (
   pool: Pool,
   client: Client,
   projection: SearchIndexProjection,

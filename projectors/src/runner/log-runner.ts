@@ -122,7 +122,7 @@ const toDeadLetter: Park = async (_event, error) => {
 };
 
 /** Applies one partition's batch to an external store (idempotent by stream revision), then records it in PostgreSQL. */
-export const applyExternalFromLog = async (
+const applyExternalFromLog = async (
   pool: Pool,
   projection: ExternalProjection,
   target: string,

@@ -106,7 +106,7 @@ export const applyBatch = async (
 };
 
 /** Events the shared reader asks the store for at once: a batch is what arrived since the last one, up to this. */
-export const SHARED_BATCH = 2_000;
+const SHARED_BATCH = 2_000;
 
 /**
  * Follows the event store into the live targets of all `projections` with one shared reader,
@@ -166,10 +166,6 @@ export const runPgProjections = async (
     }
   }
 };
-
-/** One projection on its own reader (a replay's catch-up, tests). */
-export const runPgProjection = (pool: Pool, eventStore: EventStore, projection: PgProjection, signal: AbortSignal, log?: RunnerLog): Promise<void> =>
-  runPgProjections(pool, eventStore, [projection], signal, log);
 
 export type ProjectionStatus = {
   name: string;

@@ -7,7 +7,7 @@ import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';
 const READ_MODELS = ['carts', 'products'];
 
 /** ISO 4217's code for "no currency is involved": the currency of an empty cart's zero. */
-export const NO_CURRENCY = 'XXX';
+const NO_CURRENCY = 'XXX';
 
 /**
  * A subtotal only when every line's product is known and priced in one currency, summed exactly in

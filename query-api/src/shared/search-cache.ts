@@ -36,7 +36,7 @@ export const inProcessSearchCache = (ttlMs: number, now: () => number = Date.now
 };
 
 /** In Redis, shared by every query API instance; the key expires with the TTL (PX). */
-export const redisSearchCache = (url: string, ttlMs: number, prefix = 'search-cache:'): SearchCache => {
+const redisSearchCache = (url: string, ttlMs: number, prefix = 'search-cache:'): SearchCache => {
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
   return {
     async get(key) {

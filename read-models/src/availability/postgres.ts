@@ -4,7 +4,7 @@ import { AvailabilityTargetMissing, emptyUsed, type AvailabilityChange, type Ava
 type Queryable = Pick<Pool | PoolClient, 'query'>;
 
 /** Targets become table names: only plain lower-case identifiers. */
-export const availabilityTable = (target: string): string => {
+const availabilityTable = (target: string): string => {
   if (!/^[a-z_][a-z0-9_]{0,50}$/.test(target)) throw new Error(`Bad availability target name: ${target}`);
   return target;
 };

@@ -4,7 +4,7 @@ import { allWrites, foldTable, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { cartEventTypes, cartDocumentHandles, evolveCartDocument, evolveWishlistDocument, wishlistEventTypes } from './cart-document.ts';
 
-export const CARTS = 'carts';
+const CARTS = 'carts';
 
 /** Table names of a target: `carts` and `carts_wishlists` live. */
 export const cartTables = (target: string) => ({ carts: target, wishlists: `${target}_wishlists` });

@@ -1,5 +1,5 @@
 /** Carts and wishlists per shopper, as the projectors keep them. */
-export type CartLineView = { productId: string; quantity: number };
+type CartLineView = { productId: string; quantity: number };
 export type CartDocumentView = { userId: string; lines: CartLineView[]; updatedAt: string };
 export type WishlistView = { userId: string; productIds: string[]; updatedAt: string };
 

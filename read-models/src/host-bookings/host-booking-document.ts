@@ -5,7 +5,7 @@ import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } f
 type Money = { amount: number; currency: string };
 
 /** The host's share of a booking once earned (after the stay): gross, platform fee, and net with every later adjustment. */
-export type HostShare = { gross: Money; fee: Money; net: Money };
+type HostShare = { gross: Money; fee: Money; net: Money };
 
 /**
  * A booking as its host lists it: the booking's own document, plus the host's share from the
@@ -19,7 +19,7 @@ export type GuestName = { userId: string; firstName: string; revision: number };
 /** A listing's title and the names of its unit types, by id. */
 export type ListingNames = { listingId: string; title: string | null; unitTypes: Record<string, string>; revision: number };
 
-export const shareHandles = new Set(['HostEarningAccrued', 'HostEarningAdjusted']);
+const shareHandles = new Set(['HostEarningAccrued', 'HostEarningAdjusted']);
 export const payoutHandles = new Set(['HostPayoutStarted', 'HostPayoutSent']);
 export const guestNameHandles = new Set(['UserRegistered', 'UserProfileChanged']);
 export const listingNameHandles = new Set(['ListingCreated', 'ListingUpdated', 'ListingPublished']);

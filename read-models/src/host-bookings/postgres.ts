@@ -15,10 +15,10 @@ export const HOST_BOOKING_STATUSES = [
   'cancelled',
   'completed',
 ] as const;
-export type HostBookingStatus = (typeof HOST_BOOKING_STATUSES)[number];
+type HostBookingStatus = (typeof HOST_BOOKING_STATUSES)[number];
 
 /** One row of the host's booking list. */
-export type HostBookingRow = {
+type HostBookingRow = {
   bookingId: string;
   listingId: string;
   listingTitle: string | null;

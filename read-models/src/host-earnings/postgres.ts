@@ -3,9 +3,9 @@ import { liveTargets } from '../checkpoints.ts';
 import { HOST_EARNINGS, hostEarningsTables } from './pg-projection.ts';
 
 type Amount = { amount: number; currency: string };
-export type EarningsRow = { listingId: string; month: string; currency: string; gross: number; fee: number; net: number; pending: number; paid: number };
-export type EarningsTotal = Omit<EarningsRow, 'listingId' | 'month'>;
-export type HostPayout = {
+type EarningsRow = { listingId: string; month: string; currency: string; gross: number; fee: number; net: number; pending: number; paid: number };
+type EarningsTotal = Omit<EarningsRow, 'listingId' | 'month'>;
+type HostPayout = {
   payoutId: string;
   amount: Amount;
   status: 'started' | 'sent';

@@ -3,7 +3,7 @@ import { foldTable, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { evolveHostListing, hostListingHandles, type HostListing } from './host-listing-document.ts';
 
-export const HOST_LISTINGS = 'host_listings';
+const HOST_LISTINGS = 'host_listings';
 
 const rows: DocumentTable<HostListing> = {
   table: (target) => target,

@@ -327,10 +327,10 @@ export const buildSearchRequest = (
   };
 };
 
-export type SearchHitSource = Partial<ListingSearchDocument>;
+type SearchHitSource = Partial<ListingSearchDocument>;
 export type SearchHit = { _id?: string | null; _source?: SearchHitSource; sort?: unknown[] };
 
-export const unitsNeeded = (guests: number, capacity: number): number => Math.ceil(guests / capacity);
+const unitsNeeded = (guests: number, capacity: number): number => Math.ceil(guests / capacity);
 
 /** Unit types that fit the party, the room type and the price range: the base price, or over asked nights their average per night. */
 export const fittingUnitTypes = (units: readonly SearchUnitType[], query: ListingSearchQuery, nightPrices: NightPrices = {}): SearchUnitType[] => {

@@ -15,7 +15,7 @@ type Queryable = Pick<PoolClient, 'query'>;
 export type NightPrices = Record<string, Record<string, number>>;
 
 /** The price of the nights `checkIn`..`checkOut` of one unit: per-date prices where set, else `base`. */
-export const stayTotal = (base: number, priced: Record<string, number> | undefined, checkIn: string, checkOut: string): { total: number; nights: number } => {
+const stayTotal = (base: number, priced: Record<string, number> | undefined, checkIn: string, checkOut: string): { total: number; nights: number } => {
   const nights = nightsBetween(checkIn, checkOut);
   return { total: nights.reduce((sum, night) => sum + (priced?.[night] ?? base), 0), nights: nights.length };
 };

@@ -149,7 +149,7 @@ export const dropSearchIndexes = async (db: Queryable, target: string): Promise<
 };
 
 /** A tsvector literal: title words weigh A, place/kind/amenities B, description C; then the point's geo cells (no position). */
-export const wordVector = (doc: ListingDocument): string => {
+const wordVector = (doc: ListingDocument): string => {
   const words = listingWordGroups(doc.details, doc.kind);
   const groups: [string[], 'A' | 'B' | 'C'][] = [
     [words.title, 'A'],
@@ -175,7 +175,7 @@ export const wordVector = (doc: ListingDocument): string => {
 };
 
 /** The words a listing is found by (title, place, amenities, description): what the dictionary must know. */
-export const wordsOfDocument = (doc: ListingDocument): string[] => {
+const wordsOfDocument = (doc: ListingDocument): string[] => {
   const d = doc.details;
   const words = listingWordGroups(d, doc.kind);
   return distinctWords(d.title, d.location?.city, d.location?.country, ...(d.amenities ?? []), ...(d.cuisine ?? []), words.description.join(' '));
@@ -184,7 +184,7 @@ export const wordsOfDocument = (doc: ListingDocument): string[] => {
 const minutesOf = (clock: string) => Number(clock.slice(0, 2)) * 60 + Number(clock.slice(3, 5));
 
 /** Every slot start of a restaurant as a minute of its local week (Sunday 00:00 = 0), on its slot grid within opening hours. */
-export const slotStarts = (doc: ListingDocument): number[] | null => {
+const slotStarts = (doc: ListingDocument): number[] | null => {
   const slots = doc.details.slots;
   if (!slots) return null;
   const starts: number[] = [];

@@ -44,7 +44,7 @@ export const oneLetterLonger = (word: string): string[] => {
 };
 
 /** A search reads at most this many words of a query: more add nothing but work. */
-export const MAX_TYPED_WORDS = 12;
+const MAX_TYPED_WORDS = 12;
 
 /** The distinct words a guest typed, in order, as both stores look them up. */
 export const typedWords = (q: string): string[] => [...new Set(wordsOf(q))].slice(0, MAX_TYPED_WORDS);

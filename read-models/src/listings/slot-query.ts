@@ -23,7 +23,7 @@ export const weekMinuteOf = (local: string): number =>
  * The calendar key (instant) of the asked slot at a listing in `timeZone`, or undefined when it names
  * no slot there: a wall-clock time its clocks skip that day, or a time off the whole minute.
  */
-export const slotKeyIn = (asked: AskedSlot, timeZone: string): string | undefined => {
+const slotKeyIn = (asked: AskedSlot, timeZone: string): string | undefined => {
   if (asked.kind === 'instant') return Date.parse(asked.key) % 60_000 === 0 ? asked.key : undefined;
   return asked.onMinute ? listings.instantOfLocal(asked.local, timeZone) : undefined;
 };

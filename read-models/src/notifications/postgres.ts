@@ -3,7 +3,7 @@ import { liveTargets } from '../checkpoints.ts';
 import type { NoticeData, NoticeKind } from './notice.ts';
 import { NOTIFICATIONS } from './pg-projection.ts';
 
-export type Notice = { id: string; kind: NoticeKind; text: string; data: NoticeData; at: string; readAt: string | null };
+type Notice = { id: string; kind: NoticeKind; text: string; data: NoticeData; at: string; readAt: string | null };
 export type NoticePage = { items: Notice[]; unread: number; nextCursor: string | null };
 
 export interface NotificationReader {
@@ -18,7 +18,7 @@ export interface NotificationReader {
  * Read marks are the user's own doing, not an event's consequence: they live in a table of their
  * own beside the projection's targets, so a rebuilt inbox keeps them.
  */
-export const NOTICE_READS = 'notification_reads';
+const NOTICE_READS = 'notification_reads';
 const readsSchema = `CREATE TABLE IF NOT EXISTS ${NOTICE_READS} (user_id text NOT NULL, notice_id text NOT NULL, read_at timestamptz NOT NULL, PRIMARY KEY (user_id, notice_id))`;
 
 type Cursor = { unread: number; at: string; position: string; id: string };

@@ -4,7 +4,7 @@ import { commerce, type PaymentIssue } from '@stayhub/domain';
 type Money = { amount: number; currency: string };
 type Order = Exclude<commerce.OrderState, { status: 'none' }>;
 
-export type TimelineEntry = { type: string; at: string; revision: number } & Record<string, unknown>;
+type TimelineEntry = { type: string; at: string; revision: number } & Record<string, unknown>;
 
 /** An order as its buyer lists and reads it: lines, totals, status and every transition. */
 export type OrderDocument = {

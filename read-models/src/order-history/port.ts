@@ -1,7 +1,7 @@
 /** Order history: by buyer (newest first) and by id; PostgreSQL by default, Cassandra at scale. */
 type Money = { amount: number; currency: string };
 
-export type OrderLineView = { productId: string; sku: string; name: string; unitPrice: Money; quantity: number; lineTotal: Money };
+type OrderLineView = { productId: string; sku: string; name: string; unitPrice: Money; quantity: number; lineTotal: Money };
 
 export type OrderSummary = {
   orderId: string;

@@ -159,7 +159,7 @@ const applyRound = async (
  * what they already have). A write that lost a race to another writer is read, evolved and
  * written again, up to `attempts` rounds.
  */
-export const applyProductsToElasticsearch = async (
+const applyProductsToElasticsearch = async (
   client: Client,
   index: string,
   events: readonly RecordedEvent[],

@@ -21,7 +21,7 @@ export const PRODUCTS = 'products';
 export const productTables = (target: string) => ({ products: target, stock: `${target}_stock`, words: `${target}_words` });
 
 /** A tsvector literal: name words weigh A, the others (category, SKU, attributes, description) B. */
-export const productWordVector = (doc: ProductDocument): string => {
+const productWordVector = (doc: ProductDocument): string => {
   const { name, other } = productWordGroups(doc);
   let position = 0;
   const positions = new Map<string, string[]>();

@@ -20,7 +20,7 @@ export type ProductSearchQuery = {
   cursor?: string;
 };
 
-export type StockLevel = { onHand: number; reserved: number; available: number; inStock: boolean };
+type StockLevel = { onHand: number; reserved: number; available: number; inStock: boolean };
 
 export type ProductSummary = {
   productId: string;

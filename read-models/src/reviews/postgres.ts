@@ -2,9 +2,9 @@ import type { Pool } from 'pg';
 import { liveTargets } from '../checkpoints.ts';
 import { REVIEWS, reviewTables } from './pg-projection.ts';
 
-export type ListingReview = { rating: number; comment: string; stayMonth: string; guestFirstName: string; writtenAt: string };
+type ListingReview = { rating: number; comment: string; stayMonth: string; guestFirstName: string; writtenAt: string };
 export type ListingReviewPage = { items: ListingReview[]; page: number; pageSize: number; hasMore: boolean; rating: { average: number | null; count: number } };
-export type GuestReview = { rating: number; comment: string; stayMonth: string; hostFirstName: string; writtenAt: string };
+type GuestReview = { rating: number; comment: string; stayMonth: string; hostFirstName: string; writtenAt: string };
 export type GuestReviewPage = { items: GuestReview[]; page: number; pageSize: number; hasMore: boolean; rating: { average: number | null; count: number } };
 
 /**

@@ -4,7 +4,7 @@ import { SELLER_ORDERS, sellerOrderTables } from './pg-projection.ts';
 import type { PackLine } from './seller-order-document.ts';
 
 /** An order as one seller ships it: only that seller's lines, and where they go. */
-export type SellerOrderView = {
+type SellerOrderView = {
   orderId: string;
   status: string;
   lines: PackLine[];

@@ -3,7 +3,7 @@ import { liveTargets } from '../checkpoints.ts';
 import { STOCK_RECEIPTS, stockReceiptTables } from './pg-projection.ts';
 
 /** A delivery of stock as its seller sees it. */
-export type StockReceiptView = {
+type StockReceiptView = {
   productId: string;
   sku: string;
   /** The delivery note's id (or the one the platform gave a delivery sent without one). */

@@ -13,7 +13,7 @@ const contactPoints = process.env.CASSANDRA_CONTACT_POINTS;
 /** '' when a Cassandra answers, else ` (skipped: <why>)` for a suite's name. */
 export const cassandraSkipped = contactPoints ? '' : ` (skipped: ${process.env.CASSANDRA_CONTACT_POINTS_MISSING ?? 'set CASSANDRA_CONTACT_POINTS'})`;
 
-export const connectCassandra = (): Client =>
+const connectCassandra = (): Client =>
   new Client({ contactPoints: (contactPoints ?? '127.0.0.1').split(','), localDataCenter: process.env.CASSANDRA_LOCAL_DC ?? 'datacenter1' });
 
 /** A keyspace name no other test file uses. */

@@ -39,7 +39,7 @@ export const rowsOf = async (pool: Pool, tables: readonly string[]): Promise<Row
   return rows;
 };
 
-export type ProjectionCase = {
+type ProjectionCase = {
   name: string;
   given?: readonly RecordedEvent[];
   when: RecordedEvent | readonly RecordedEvent[];

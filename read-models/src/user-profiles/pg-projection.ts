@@ -3,7 +3,7 @@ import { foldTable, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { evolveUserProfile, userProfileHandles, type UserProfileDocument } from './profile-document.ts';
 
-export const USER_PROFILES = 'user_profiles';
+const USER_PROFILES = 'user_profiles';
 
 const profileRows: DocumentTable<UserProfileDocument> = {
   table: (target) => target,

@@ -97,7 +97,7 @@ export const createWebServer = (options: WebServerOptions): Express => {
   return app;
 };
 
-export const CHAT_SOCKET_PATH = '/api/chat/ws';
+const CHAT_SOCKET_PATH = '/api/chat/ws';
 
 /**
  * Forwards WebSocket upgrades of `/api/chat/ws` to the chat's `/ws` (the access token rides in the

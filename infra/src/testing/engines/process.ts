@@ -21,7 +21,7 @@ export const freePort = (): Promise<number> =>
     });
   });
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `ready` until it answers true; fails with the server's log tail if `child` exits or time runs out. */
 export const waitUntil = async (what: string, ready: () => Promise<boolean>, child: ChildProcess, logFile: string, timeoutMs: number): Promise<void> => {
@@ -69,7 +69,7 @@ export const commandExists = async (command: string): Promise<boolean> =>
   );
 
 /** Where resolved server jars live: outside the repository, shared by every clone on the machine. */
-export const engineCache = (): string => process.env.STAYHUB_ENGINE_CACHE ?? join(homedir(), '.cache', 'stayhub-engines');
+const engineCache = (): string => process.env.STAYHUB_ENGINE_CACHE ?? join(homedir(), '.cache', 'stayhub-engines');
 
 /**
  * The jars of `artifacts` (group:artifact:version) and all their runtime dependencies, resolved by

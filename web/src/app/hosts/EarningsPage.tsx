@@ -6,7 +6,7 @@ import type { HostListing } from './HostListingsPage.tsx';
 
 type Sums = { currency: string; gross: number; fee: number; net: number; pending: number; paid: number };
 export type Earnings = { from: string | null; to: string | null; rows: (Sums & { listingId: string; month: string })[]; totals: Sums[] };
-export type Payout = {
+type Payout = {
   payoutId: string;
   amount: Money;
   status: 'started' | 'sent';

@@ -59,7 +59,7 @@ const remember = (body: unknown) => {
   if (typeof token === 'string' && token) sessionStorage.setItem(TOKEN_KEY, token);
 };
 
-export const call = async <T = unknown>(service: Service, method: string, path: string, options: CallOptions = {}): Promise<T> => {
+const call = async <T = unknown>(service: Service, method: string, path: string, options: CallOptions = {}): Promise<T> => {
   const token = options.token === undefined ? loadSession()?.token : options.token;
   const consistency = service === 'query' ? lastWrite() : null;
   let response: Response;

@@ -5,7 +5,7 @@ export type AppConfig = { mapTilesUrl: string | null; hostResponseHours: number 
 const fallback: AppConfig = { mapTilesUrl: null, hostResponseHours: 24 };
 
 let loaded: Promise<AppConfig> | undefined;
-export const loadAppConfig = (): Promise<AppConfig> =>
+const loadAppConfig = (): Promise<AppConfig> =>
   (loaded ??= fetch('/api/config')
     .then((response) => (response.ok ? (response.json() as Promise<AppConfig>) : fallback))
     .catch(() => fallback));

@@ -6,7 +6,7 @@ import { AsyncList, Field } from '../shared/ui.tsx';
 import type { ProductSummary } from './types.ts';
 
 /** `color=red, size=M` as `attr.color=red&attr.size=M` parameters. */
-export const attributeParams = (text: string): Record<string, string> =>
+const attributeParams = (text: string): Record<string, string> =>
   Object.fromEntries(
     text
       .split(',')

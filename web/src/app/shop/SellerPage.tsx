@@ -117,7 +117,7 @@ const NewProduct = ({ onCreated }: { onCreated: () => void }) => {
 };
 
 /** One delivery of stock into a product (a row of `GET /seller/stock-receipts`). */
-export type StockReceipt = {
+type StockReceipt = {
   productId: string;
   sku: string;
   receiptId: string;
