@@ -82,6 +82,20 @@ export const instantOfLocal = (local: string, timeZone: string): string | undefi
  * before the jump (02:30 on a spring-forward night is 03:30 new time); a time they pass twice is the first.
  */
 export const wallClockInstant = (date: string, clock: string, timeZone: string): string => {
+  const key = `${date}T${clock} ${timeZone}`;
+  let instant = wallClockInstants.get(key);
+  if (instant === undefined) {
+    instant = wallClockInstantOf(date, clock, timeZone);
+    // A time zone's rules do not change within a process: kept, up to a bound (a replay asks for the same days again and again).
+    if (wallClockInstants.size >= 100_000) wallClockInstants.clear();
+    wallClockInstants.set(key, instant);
+  }
+  return instant;
+};
+
+const wallClockInstants = new Map<string, string>();
+
+const wallClockInstantOf = (date: string, clock: string, timeZone: string): string => {
   const local = `${date}T${clock}`;
   const exact = instantOfLocal(local, timeZone);
   if (exact !== undefined) return exact;
