@@ -1,14 +1,4 @@
-import {
-  corsOriginsOf,
-  createHttpApp,
-  createLogger,
-  createPool,
-  jwtTokens,
-  loadConfig,
-  PostgresEventStore,
-  serveMetricsPort,
-  waitForDatabase,
-} from '@stayhub/infra';
+import { corsOriginsOf, createHttpApp, createLogger, createPool, jwtTokens, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
 import { onStopSignal } from '@stayhub/infra/http/shutdown';
 import { checkReachable } from '@stayhub/infra/config/reachability';
 import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
@@ -96,7 +86,7 @@ const app = createHttpApp({
       ? {
           rebuilds: new RebuildJobs({
             pool,
-            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            events: pgEventSource(pool),
             adapter: withSearchIndexes(
               withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
               pool,

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, PostgresEventStore, type Config, type Pool } from '@stayhub/infra';
+import { loadConfig, type Config, type Pool } from '@stayhub/infra';
 import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
@@ -87,7 +87,7 @@ const main = async (argv: string[]): Promise<number> => {
         const rows = await listProjections(
           pool,
           pgProjections.map((p) => p.name),
-          pgEventSource(pool, new PostgresEventStore(pool)),
+          pgEventSource(pool),
         );
         print(
           table(
@@ -126,7 +126,7 @@ const main = async (argv: string[]): Promise<number> => {
         const outcome = await rebuild(
           {
             pool,
-            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            events: pgEventSource(pool),
             adapter: withSearchIndexes(withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, log), pool, availability, log), pool, search, log),
             print,
             progress: (label) => (process.stdout.isTTY ? barProgress(label) : lineProgress(label, print)),
