@@ -59,6 +59,10 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
  * conversation, and each booking event posts a system message there. The conversation's decider
  * ignores a booking revision it has already posted, so a batch redelivered after a crash posts
  * nothing twice. The directory and the checkpoint move in one transaction after the batch.
+ *
+ * A batch's notices go to the command processor together (one conversation's in the batch's order,
+ * which the processor keeps per stream), so they share commits instead of taking one each while
+ * the directory's transaction stays open.
  */
 export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' | 'hub'> & { platform: EventStore }, signal: AbortSignal): Promise<void> => {
   const after = await readCheckpoint(deps.pool, PLATFORM);
@@ -68,43 +72,53 @@ export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' |
     batchSize: 500,
     onBatch: async (events) => {
       await inTransaction(deps.pool, async (client) => {
-        for (const event of events) {
-          await applyDirectory(client, event);
-          await postBookingNotice(deps, client, event);
-        }
+        for (const event of events) await applyDirectory(client, event);
+        await postBookingNotices(deps, client, events);
         await client.query(checkpointSql, [PLATFORM, events.at(-1)!.globalPosition]);
       });
     },
   });
 };
 
-const postBookingNotice = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, client: PoolClient, event: RecordedEvent): Promise<void> => {
-  const notice = notices[event.type as bookings.BookingEventType];
-  if (!notice) return;
-  const { bookingId, at } = event.data as { bookingId: string; at: string };
-  const { rows } = await client.query<{ guest_id: string; host_id: string; listing_id: string }>(
-    'SELECT guest_id, host_id, listing_id FROM chat_bookings WHERE booking_id = $1',
-    [bookingId],
+/** The batch's booking notices, with the parties of their bookings read in one statement, stored before the checkpoint moves. */
+const postBookingNotices = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, client: PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
+  const posted = events.flatMap((event) => {
+    const notice = notices[event.type as bookings.BookingEventType];
+    return notice ? [{ event, notice, ...(event.data as { bookingId: string; at: string }) }] : [];
+  });
+  if (posted.length === 0) return;
+  const { rows } = await client.query<{ booking_id: string; guest_id: string; host_id: string; listing_id: string }>(
+    'SELECT booking_id, guest_id, host_id, listing_id FROM chat_bookings WHERE booking_id = ANY($1::text[])',
+    [[...new Set(posted.map((p) => p.bookingId))]],
   );
-  const booking = rows[0];
-  if (!booking) return;
-  const conversationId = chat.bookingConversationId(bookingId);
-  await execute(
-    deps,
-    conversationId,
-    {
-      type: 'RecordBookingEvent',
-      data: {
-        conversationId,
-        bookingId,
-        listingId: booking.listing_id,
-        guestId: booking.guest_id,
-        hostId: booking.host_id,
-        notice,
-        bookingRevision: event.streamRevision,
-        now: at,
-      },
-    },
-    'system',
+  const byId = new Map(rows.map((row) => [row.booking_id, row]));
+  const outcomes = await Promise.allSettled(
+    posted.flatMap(({ event, notice, bookingId, at }) => {
+      const booking = byId.get(bookingId);
+      if (!booking) return [];
+      const conversationId = chat.bookingConversationId(bookingId);
+      return [
+        execute(
+          deps,
+          conversationId,
+          {
+            type: 'RecordBookingEvent',
+            data: {
+              conversationId,
+              bookingId,
+              listingId: booking.listing_id,
+              guestId: booking.guest_id,
+              hostId: booking.host_id,
+              notice,
+              bookingRevision: event.streamRevision,
+              now: at,
+            },
+          },
+          'system',
+        ),
+      ];
+    }),
   );
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 };
