@@ -83,6 +83,27 @@ const chatStatements = async (url: string): Promise<Map<string, { calls: number;
   }
 };
 
+/**
+ * Chat events stored but not yet applied by the inbox (unread counts, notifications): those after its
+ * checkpoint. An open transaction in the chat database holds every subscription of it back.
+ */
+const inboxBacklog = async (url: string): Promise<number | null> => {
+  const pool = createPool(url, 1);
+  try {
+    const { rows } = await pool.query<{ position: string }>(`SELECT position FROM chat_checkpoints WHERE name = 'inbox'`);
+    const [tx, position] = (rows[0]?.position ?? '0-0').split('-').map((part) => BigInt(part).toString());
+    const counted = await pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM es_events WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
+      [tx, position],
+    );
+    return Number(counted.rows[0]!.n);
+  } catch {
+    return null;
+  } finally {
+    await pool.end();
+  }
+};
+
 type Buckets = { le: number; count: number }[];
 /**
  * Quantiles (ms) of what a histogram counted between two readings, interpolated within a bucket as
@@ -284,12 +305,13 @@ try {
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   const windows = await all<Window>({ ask: 'endMeasure' });
   const measuredMs = now() - measureStart;
-  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter] = [
+  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter, inboxBehind] = [
     cpu(),
     await serverCpuSeconds(server.adminUrl),
     await pgCounters(chatDb.url),
     await commitFigures(metricsUrl),
     await chatStatements(chatDb.url),
+    await inboxBacklog(chatDb.url),
   ];
   const peakRssMb = chatMemory.stop();
   await all({ ask: 'pause' });
@@ -352,6 +374,8 @@ try {
       commit: quantilesBetween(commitsBefore.commitBuckets, commitsAfter.commitBuckets),
       sendArrivalToStoredAndWritten: quantilesBetween(commitsBefore.sendStoredBuckets, commitsAfter.sendStoredBuckets),
     },
+    // what the inbox (unread counts, offline notifications) had yet to apply when the window ended
+    inboxBacklogAtWindowEnd: inboxBehind,
     // what one acknowledged message cost, whatever share of the machine the processes got
     cpuMsPerAckedMessage: {
       chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
@@ -372,7 +396,11 @@ try {
         .filter((row) => row.calls > 0)
         .sort((a, b) => b.ms - a.ms)
         .slice(0, 6)
-        .map((row) => ({ query: row.query, perMessage: Math.round((row.calls / Math.max(1, ackedInWindow)) * 1000) / 1000, meanMs: round2(row.ms / row.calls) })),
+        .map((row) => ({
+          query: row.query,
+          perMessage: Math.round((row.calls / Math.max(1, ackedInWindow)) * 1000) / 1000,
+          meanMs: round2(row.ms / row.calls),
+        })),
     },
   };
   console.log(`chat: ${JSON.stringify(traffic)}`);
