@@ -91,8 +91,8 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     store,
     // Group commit: one commit at a time, and as soon as it returns the next carries everything that
     // queued meanwhile (up to 1,000 commands, one statement). A quiet chat commits each message alone;
-    // under load the batches grow instead of the commits, whose fixed cost is most of the database's
-    // work per message (several commits at once cost the database more and ended no sooner).
+    // under load the batches grow instead of the commits, whose fixed cost (the append function's
+    // statements, the WAL flush) is paid once for all of them.
     processor: new CommandProcessor(store, { observer: commandMetrics(), maxBatch: 1_000, maxInFlight: 1 }),
     hub,
     limiter: messageLimiter({ messages: options.config.CHAT_RATE_LIMIT_MESSAGES ?? 10, windowSeconds: options.config.CHAT_RATE_LIMIT_WINDOW_SECONDS ?? 10 }),
