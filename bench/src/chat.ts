@@ -47,11 +47,87 @@ const commitFigures = async (url: string) => {
   if (!answer.ok) throw new Error(`chat /metrics answered ${answer.status}`);
   const text = await answer.text();
   const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  /** A histogram's cumulative bucket counts, by upper bound (seconds). */
+  const buckets = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}_bucket\\{(?:[^}]*,)?le="([^"]+)"[^}]*\\} (\\S+)$`, 'gm'))].map((m) => ({
+      le: m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]),
+      count: Number(m[2]),
+    }));
   return {
     commits: value('commands_commit_batch_size_count'),
     commands: value('commands_commit_batch_size_sum'),
     storeSeconds: value('eventstore_append_duration_seconds_sum'),
+    commitBuckets: buckets('eventstore_append_duration_seconds'),
+    sendStoredBuckets: buckets('chat_send_stored_seconds'),
   };
+};
+
+/** The chat database's statements so far, by query (needs `pg_stat_statements`, which `pgCounters` enables): calls and total ms. */
+const chatStatements = async (url: string): Promise<Map<string, { calls: number; ms: number }>> => {
+  const pool = createPool(url, 1);
+  try {
+    const { rows } = await pool.query<{ query: string; calls: string; ms: number }>(
+      `SELECT query, calls, total_exec_time AS ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    const byQuery = new Map<string, { calls: number; ms: number }>();
+    for (const row of rows) {
+      const key = row.query.replace(/\s+/g, ' ').slice(0, 90);
+      const known = byQuery.get(key) ?? { calls: 0, ms: 0 };
+      byQuery.set(key, { calls: known.calls + Number(row.calls), ms: known.ms + row.ms });
+    }
+    return byQuery;
+  } catch {
+    return new Map();
+  } finally {
+    await pool.end();
+  }
+};
+
+/**
+ * Chat events stored but not yet applied by the inbox (unread counts, notifications): those after its
+ * checkpoint. An open transaction in the chat database holds every subscription of it back.
+ */
+const inboxBacklog = async (url: string): Promise<number | null> => {
+  const pool = createPool(url, 1);
+  try {
+    const { rows } = await pool.query<{ position: string }>(`SELECT position FROM chat_checkpoints WHERE name = 'inbox'`);
+    const [tx, position] = (rows[0]?.position ?? '0-0').split('-').map((part) => BigInt(part).toString());
+    const counted = await pool.query<{ n: string }>(
+      'SELECT count(*) AS n FROM es_events WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)',
+      [tx, position],
+    );
+    return Number(counted.rows[0]!.n);
+  } catch {
+    return null;
+  } finally {
+    await pool.end();
+  }
+};
+
+type Buckets = { le: number; count: number }[];
+/**
+ * Quantiles (ms) of what a histogram counted between two readings, interpolated within a bucket as
+ * Prometheus's `histogram_quantile` does: as fine as its buckets, no finer.
+ */
+const quantilesBetween = (before: Buckets, after: Buckets) => {
+  const diff = after.map((bucket, i) => ({ le: bucket.le, count: bucket.count - (before[i]?.count ?? 0) }));
+  const total = diff.at(-1)?.count ?? 0;
+  const at = (q: number) => {
+    if (total === 0) return null;
+    const rank = q * total;
+    let lower = 0;
+    let below = 0;
+    for (const bucket of diff) {
+      if (bucket.count >= rank) {
+        if (bucket.le === Number.POSITIVE_INFINITY) return Math.round(lower * 1000);
+        return Math.round((lower + ((bucket.le - lower) * (rank - below)) / Math.max(1, bucket.count - below)) * 10_000) / 10;
+      }
+      lower = bucket.le;
+      below = bucket.count;
+    }
+    return null;
+  };
+  return { count: total, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 };
 
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
@@ -215,11 +291,12 @@ try {
       },
     },
   });
-  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore] = [
+  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore, statementsBefore] = [
     cpu(),
     await serverCpuSeconds(server.adminUrl),
     await pgCounters(chatDb.url),
     await commitFigures(metricsUrl),
+    await chatStatements(chatDb.url),
   ];
   await all({ ask: 'measure' });
   const measureStart = now();
@@ -228,11 +305,13 @@ try {
   if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
   const windows = await all<Window>({ ask: 'endMeasure' });
   const measuredMs = now() - measureStart;
-  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter] = [
+  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter, inboxBehind] = [
     cpu(),
     await serverCpuSeconds(server.adminUrl),
     await pgCounters(chatDb.url),
     await commitFigures(metricsUrl),
+    await chatStatements(chatDb.url),
+    await inboxBacklog(chatDb.url),
   ];
   const peakRssMb = chatMemory.stop();
   await all({ ask: 'pause' });
@@ -286,6 +365,17 @@ try {
       commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
       meanStoreMs: round2(((commitsAfter.storeSeconds - commitsBefore.storeSeconds) * 1000) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
     },
+    // where a delivery's time goes, from the chat's own histograms (as fine as their buckets): a commit
+    // in the store, and a send frame from its arrival in the chat to its message stored and written to
+    // the other party's socket (queued for a commit, the commit, the turns of the event loop between);
+    // the rest of the delivery latency is outside the chat's handling: the frames in the kernel and the
+    // two processes' event loops waiting for a CPU
+    latencyPartsMs: {
+      commit: quantilesBetween(commitsBefore.commitBuckets, commitsAfter.commitBuckets),
+      sendArrivalToStoredAndWritten: quantilesBetween(commitsBefore.sendStoredBuckets, commitsAfter.sendStoredBuckets),
+    },
+    // what the inbox (unread counts, offline notifications) had yet to apply when the window ended
+    inboxBacklogAtWindowEnd: inboxBehind,
     // what one acknowledged message cost, whatever share of the machine the processes got
     cpuMsPerAckedMessage: {
       chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
@@ -297,6 +387,20 @@ try {
         chatDbAfter.statements === null || chatDbBefore.statements === null
           ? null
           : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
+      // the statements that took the most of the database's time in the window: calls per acknowledged message, mean ms
+      top: [...statementsAfter]
+        .map(([query, after]) => {
+          const before = statementsBefore.get(query) ?? { calls: 0, ms: 0 };
+          return { query, calls: after.calls - before.calls, ms: after.ms - before.ms };
+        })
+        .filter((row) => row.calls > 0)
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 6)
+        .map((row) => ({
+          query: row.query,
+          perMessage: Math.round((row.calls / Math.max(1, ackedInWindow)) * 1000) / 1000,
+          meanMs: round2(row.ms / row.calls),
+        })),
     },
   };
   console.log(`chat: ${JSON.stringify(traffic)}`);

@@ -24,9 +24,24 @@ export const execute = async (
   return handled;
 };
 
+/** A conversation's state folded from the store itself, past the processor's memory. */
+const storedConversation = async (deps: Pick<ChatDeps, 'store'>, streamId: string): Promise<chat.Conversation> => {
+  const { events } = await deps.store.readStream(streamId);
+  const { evolve, initialState } = chat.conversationDecider;
+  return events.reduce((state, event) => evolve(state, { type: event.type, data: event.data } as chat.ConversationEvent), initialState);
+};
+
 /** A conversation as its guest, its host or an admin may read it; 404 / 403 otherwise. */
-export const readableConversation = async (deps: Pick<Deps, 'processor'>, user: AuthUser, conversationId: string): Promise<chat.OpenConversation> => {
-  const { state } = await deps.processor.load(chat.conversationStreamId(conversationId), chat.conversationDecider);
+export const readableConversation = async (
+  deps: Pick<Deps, 'processor'> & Pick<ChatDeps, 'store'>,
+  user: AuthUser,
+  conversationId: string,
+): Promise<chat.OpenConversation> => {
+  const streamId = chat.conversationStreamId(conversationId);
+  let { state } = await deps.processor.load(streamId, chat.conversationDecider);
+  // Not open in this process's memory, which may hold what it read just before another chat process
+  // opened the conversation (until its own next append there): the store has the last word.
+  if (state.status !== 'open') state = await storedConversation(deps, streamId);
   if (state.status !== 'open') throw new DomainError('CONVERSATION_NOT_FOUND', `There is no conversation ${conversationId}`);
   if (!chat.isParty(state, user.userId) && user.role !== 'admin') {
     throw new DomainError('NOT_CONVERSATION_PARTY', 'Only the guest and the host of a conversation (or an admin) read it');

@@ -58,7 +58,10 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
  * the log, so a Kafka outage does not stop it): a booking request opens the booking's
  * conversation, and each booking event posts a system message there. The conversation's decider
  * ignores a booking revision it has already posted, so a batch redelivered after a crash posts
- * nothing twice. The directory and the checkpoint move in one transaction after the batch.
+ * nothing twice. The checkpoint moves once the batch's directory and notices are stored.
+ *
+ * A batch's notices go to the command processor together (one conversation's in the batch's order,
+ * which the processor keeps per stream), so they share commits instead of taking one each.
  */
 export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' | 'hub'> & { platform: EventStore }, signal: AbortSignal): Promise<void> => {
   const after = await readCheckpoint(deps.pool, PLATFORM);
@@ -67,44 +70,69 @@ export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' |
     signal,
     batchSize: 500,
     onBatch: async (events) => {
-      await inTransaction(deps.pool, async (client) => {
-        for (const event of events) {
-          await applyDirectory(client, event);
-          await postBookingNotice(deps, client, event);
-        }
-        await client.query(checkpointSql, [PLATFORM, events.at(-1)!.globalPosition]);
+      // The directory commits before the notices are awaited, so that no transaction stays open in the
+      // chat database while they wait for their commits (an open one holds back every reader of the
+      // chat's log: the inbox). The checkpoint moves last; a batch redelivered after a crash in
+      // between changes nothing (idempotent upserts, notices already posted are ignored).
+      const bookings = await inTransaction(deps.pool, async (client) => {
+        for (const event of events) await applyDirectory(client, event);
+        return bookingsOf(client, events);
       });
+      await postBookingNotices(deps, bookings, events);
+      await deps.pool.query(checkpointSql, [PLATFORM, events.at(-1)!.globalPosition]);
     },
   });
 };
 
-const postBookingNotice = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, client: PoolClient, event: RecordedEvent): Promise<void> => {
-  const notice = notices[event.type as bookings.BookingEventType];
-  if (!notice) return;
-  const { bookingId, at } = event.data as { bookingId: string; at: string };
-  const { rows } = await client.query<{ guest_id: string; host_id: string; listing_id: string }>(
-    'SELECT guest_id, host_id, listing_id FROM chat_bookings WHERE booking_id = $1',
-    [bookingId],
+type BookingParties = Map<string, { guest_id: string; host_id: string; listing_id: string }>;
+
+const noticesOf = (events: readonly RecordedEvent[]) =>
+  events.flatMap((event) => {
+    const notice = notices[event.type as bookings.BookingEventType];
+    return notice ? [{ event, notice, ...(event.data as { bookingId: string; at: string }) }] : [];
+  });
+
+/** The parties of the bookings a batch has notices for, in one statement. */
+const bookingsOf = async (client: PoolClient, events: readonly RecordedEvent[]): Promise<BookingParties> => {
+  const ids = [...new Set(noticesOf(events).map((posted) => posted.bookingId))];
+  if (ids.length === 0) return new Map();
+  const { rows } = await client.query<{ booking_id: string; guest_id: string; host_id: string; listing_id: string }>(
+    'SELECT booking_id, guest_id, host_id, listing_id FROM chat_bookings WHERE booking_id = ANY($1::text[])',
+    [ids],
   );
-  const booking = rows[0];
-  if (!booking) return;
-  const conversationId = chat.bookingConversationId(bookingId);
-  await execute(
-    deps,
-    conversationId,
-    {
-      type: 'RecordBookingEvent',
-      data: {
-        conversationId,
-        bookingId,
-        listingId: booking.listing_id,
-        guestId: booking.guest_id,
-        hostId: booking.host_id,
-        notice,
-        bookingRevision: event.streamRevision,
-        now: at,
-      },
-    },
-    'system',
+  return new Map(rows.map((row) => [row.booking_id, row]));
+};
+
+/** The batch's booking notices, all stored when this resolves (one conversation's in the batch's order). */
+const postBookingNotices = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, byId: BookingParties, events: readonly RecordedEvent[]): Promise<void> => {
+  const posted = noticesOf(events);
+  const outcomes = await Promise.allSettled(
+    posted.flatMap(({ event, notice, bookingId, at }) => {
+      const booking = byId.get(bookingId);
+      if (!booking) return [];
+      const conversationId = chat.bookingConversationId(bookingId);
+      return [
+        execute(
+          deps,
+          conversationId,
+          {
+            type: 'RecordBookingEvent',
+            data: {
+              conversationId,
+              bookingId,
+              listingId: booking.listing_id,
+              guestId: booking.guest_id,
+              hostId: booking.host_id,
+              notice,
+              bookingRevision: event.streamRevision,
+              now: at,
+            },
+          },
+          'system',
+        ),
+      ];
+    }),
   );
+  const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
 };

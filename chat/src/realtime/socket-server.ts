@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { z } from 'zod';
-import { counter, gauge, HttpProblem, zodIssues, type AuthUser } from '@stayhub/infra';
+import { counter, gauge, histogram, HttpProblem, zodIssues, type AuthUser } from '@stayhub/infra';
 import { markRead, readableConversation, sendMessage } from '../conversations/commands.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 import type { Listener } from './hub.ts';
@@ -148,6 +148,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
     };
 
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      const received = performance.now();
       if (isBinary) return ws.close(CloseCode.unsupportedData, 'send JSON text frames');
       let json: unknown;
       try {
@@ -161,7 +162,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
         return bad('The frame does not match the protocol', ref, { errors: zodIssues(parsed.error as z.ZodError) });
       }
       const frame = parsed.data;
-      handle(frame).catch((error: unknown) => {
+      handle(frame, received).catch((error: unknown) => {
         const ref = 'ref' in frame ? frame.ref : undefined;
         const conversationId = 'conversationId' in frame ? frame.conversationId : undefined;
         const answer = errorFrame(error, ref, conversationId);
@@ -177,7 +178,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
       });
     });
 
-    const handle = async (frame: ClientFrame): Promise<void> => {
+    const handle = async (frame: ClientFrame, received: number): Promise<void> => {
       switch (frame.type) {
         case 'subscribe': {
           const conversation = await readableConversation(deps, user, frame.conversationId);
@@ -195,6 +196,8 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
           return send({ type: 'unsubscribed', ...(frame.ref ? { ref: frame.ref } : {}), conversationId: frame.conversationId });
         case 'send': {
           const sent = await sendMessage(deps, user, frame.conversationId, frame);
+          // The commit is durable and its events are written to this process's sockets (same turn).
+          metrics.sendStored.observe((performance.now() - received) / 1000);
           return send({
             type: 'ack',
             ...(frame.ref ? { ref: frame.ref } : {}),
@@ -243,10 +246,16 @@ const assertFrame = (frame: never): never => {
   throw new Error(`Unhandled frame ${JSON.stringify(frame)}`);
 };
 
-/** The chat's sockets in Prometheus: open now, opened, closed by close code, events delivered. */
+/** The chat's sockets in Prometheus: open now, opened, closed by close code, events delivered, how long a send takes here. */
 const socketMetrics = () => ({
   connections: gauge('chat_connections', 'WebSocket connections open on this chat process'),
   opened: counter('chat_connections_opened_total', 'WebSocket connections accepted'),
   closed: counter('chat_connections_closed_total', 'WebSocket connections closed, by close code', ['code']),
   delivered: counter('chat_events_delivered_total', 'Conversation events sent to sockets (one per subscribed socket)'),
+  sendStored: histogram(
+    'chat_send_stored_seconds',
+    'A send frame, from its arrival to its message stored and written to the sockets of this process that follow the conversation (the ack is next)',
+    [],
+    [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5],
+  ),
 });
