@@ -21,6 +21,7 @@ const p = params('bench:lag', {
   guests: { default: 32, help: 'guest accounts' },
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
   pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
+  bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -145,7 +146,7 @@ const probes = async (platform: Platform) => {
 const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'lag');
-const platform = await startPlatform(db.url);
+const platform = await startPlatform(db.url, p.bundle ? { bundle: p.bundle } : {});
 try {
   console.log(`setting up ${p.listings} rentals and ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: 1 });

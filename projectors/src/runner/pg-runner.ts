@@ -6,6 +6,7 @@ import {
   advanceCheckpoints,
   announceCheckpoints,
   applyEvents,
+  changesOf,
   checkpointSchema,
   CheckpointMoved,
   createCheckpoint,
@@ -138,6 +139,7 @@ export const runPgProjections = async (
         onBatch: async (events) => {
           const last = events[events.length - 1]!.globalPosition;
           const idle: string[] = [];
+          const changes = new Map<string, string>();
           await Promise.all(
             projections.map(async (projection) => {
               const { target } = live.get(projection.name)!;
@@ -146,13 +148,14 @@ export const runPgProjections = async (
               const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
               if (handled.length > 0) {
                 await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
+                changesOf(changes, projection, handled, last);
               } else idle.push(target);
               at.set(projection.name, last);
             }),
           );
           await advanceCheckpoints(pool, idle, last);
-          // Readers waiting for a consistency token re-check now: one announcement for the whole batch.
-          announceCheckpoints(pool);
+          // Readers waiting for a consistency token re-check now, and caches drop what the batch changed: one announcement for the whole batch.
+          announceCheckpoints(pool, changes);
           failures = 0;
           const targets = await liveCheckpoints(pool, names);
           if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
