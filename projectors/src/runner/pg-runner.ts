@@ -237,7 +237,8 @@ export const runPgProjections = async (
           const kicked: Lane[] = [];
           for (const lane of lanes) {
             if (last <= lane.at && lane.queue.length === 0) continue;
-            const concerned = lane.queue.length > 0 || lane.running !== undefined || events.some((e) => e.globalPosition > lane.at && lane.projection.handles.has(e.type));
+            const concerned =
+              lane.queue.length > 0 || lane.running !== undefined || events.some((e) => e.globalPosition > lane.at && lane.projection.handles.has(e.type));
             if (!concerned) {
               idle.push(lane);
               continue;

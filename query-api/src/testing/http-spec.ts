@@ -7,7 +7,17 @@ import { createQueryApi } from '../server.ts';
 
 type Readers = Omit<
   QueryDeps,
-  'pool' | 'tokens' | 'clock' | 'log' | 'consistencyWaitMs' | 'waitForPosition' | 'committedHead' | 'searchCache' | 'changesVersion' | 'rateLimit' | 'corsOrigins'
+  | 'pool'
+  | 'tokens'
+  | 'clock'
+  | 'log'
+  | 'consistencyWaitMs'
+  | 'waitForPosition'
+  | 'committedHead'
+  | 'searchCache'
+  | 'changesVersion'
+  | 'rateLimit'
+  | 'corsOrigins'
 >;
 /** What a spec gives a reader: the methods the routes under test call, answering from the spec's documents. */
 export type GivenReaders = { [K in keyof Readers]?: Partial<Readers[K]> };
