@@ -20,7 +20,7 @@ const announcement = (payload: string): string =>
  * hear it with the checkpoint announcement, so that a cached answer depending on it is not served
  * again.
  */
-export type ReadChanges = ReadonlyMap<string, string>;
+type ReadChanges = ReadonlyMap<string, string>;
 
 const encodeChanges = (changes: ReadChanges): string => [...changes].map(([name, position]) => `${name}=${position}`).join(';');
 
