@@ -175,7 +175,7 @@ const projectionStages = () => {
           batches: mine.length,
           eventsPerBatch: summarise(mine.map((r) => r.events)),
           inHandMs: summarise(mine.map((r) => r.inHandMs)),
-          queuedMs: summarise(mine.map((r) => r.queuedMs)),
+          waitedMs: summarise(mine.map((r) => r.waitedMs)),
           appliedMs: summarise(mine.map((r) => r.appliedMs)),
         },
       ];
@@ -225,7 +225,7 @@ try {
     { ...figures, ...(stages ? { projectionStages: stages } : {}) },
     [
       "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).",
-      "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its newest event's occurredAt until the shared reader had it, queuedMs until the projection took it, appliedMs reading, folding and writing it (checkpoint included).",
+      "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its newest event's occurredAt until the shared reader had it, appliedMs reading, folding and writing it (checkpoint included), waitedMs from then until every projection had written the batch (the next read waits for all).",
       "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
     ],
     loadBefore,

@@ -60,12 +60,6 @@ export type SubscribeOptions = {
   batchSize?: number;
   signal: AbortSignal;
   onBatch: (events: RecordedEvent[]) => Promise<void>;
-  /**
-   * A subscriber waiting for an append reads again at once when this dispatches a `wake` event:
-   * its caller's own transactions ended, and a store that passes no transaction still in flight
-   * (PostgreSQL's) may have held events back behind them. Stores without that guard ignore it.
-   */
-  wake?: EventTarget;
 };
 
 export interface EventStore {

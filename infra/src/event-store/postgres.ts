@@ -192,7 +192,7 @@ export class PostgresEventStore implements EventStore {
     return rows[0] ? encodePosition(rows[0].transaction_id, rows[0].global_position) : '';
   }
 
-  async subscribe({ after = '', batchSize = 500, signal, onBatch, wake }: SubscribeOptions): Promise<void> {
+  async subscribe({ after = '', batchSize = 500, signal, onBatch }: SubscribeOptions): Promise<void> {
     await this.listen();
     let position = after;
     while (!signal.aborted) {
@@ -202,7 +202,7 @@ export class PostgresEventStore implements EventStore {
         await onBatch(events);
         position = events[events.length - 1]!.globalPosition;
       }
-      if (events.length < batchSize) await this.waitForAppend(signal, wake);
+      if (events.length < batchSize) await this.waitForAppend(signal);
     }
   }
 
@@ -272,19 +272,17 @@ export class PostgresEventStore implements EventStore {
     this.listener = client;
   }
 
-  private waitForAppend(signal: AbortSignal, wake?: EventTarget): Promise<void> {
+  private waitForAppend(signal: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
         this.wakers.delete(done);
         signal.removeEventListener('abort', done);
-        wake?.removeEventListener('wake', done);
         resolve();
       };
       const timer = setTimeout(done, this.pollIntervalMs);
       this.wakers.add(done);
       signal.addEventListener('abort', done, { once: true });
-      wake?.addEventListener('wake', done, { once: true });
     });
   }
 }

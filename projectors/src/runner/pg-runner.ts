@@ -109,27 +109,14 @@ export const applyBatch = async (
 
 /** Events the shared reader asks the store for at once: a batch is what arrived since the last one, up to this. */
 const SHARED_BATCH = 2_000;
-/** Events one projection may have waiting before the shared reader waits for it: bounds memory while one is slower than the log. */
-const QUEUED_AT_MOST = 4 * SHARED_BATCH;
 
 /**
  * Where one projection batch's time went, in ms (a `debug` log record, "batch stages"): `inHand`
  * from its newest event's `occurredAt` (the command's clock) until the shared reader had it,
- * `queued` until the projection took it (its previous batch still being written), `applied`
- * reading, folding and writing it, checkpoint included.
+ * `applied` reading, folding and writing it (checkpoint included), and `waited` from then until
+ * every other projection had written the batch too (the next read waits for all of them).
  */
-export type BatchStages = { projection: string; events: number; inHandMs: number; queuedMs: number; appliedMs: number };
-
-/** One projection's lane: the batches the shared reader handed it, taken and written one at a time, merged while it was busy. */
-type Lane = {
-  projection: PgProjection;
-  target: string;
-  /** Its position: everything up to it is applied or queued. */
-  at: string;
-  queue: { events: readonly RecordedEvent[]; handed: number; inHand: number }[];
-  queued: number;
-  running: Promise<void> | undefined;
-};
+export type BatchStages = { projection: string; events: number; inHandMs: number; appliedMs: number; waitedMs: number };
 
 const newestOccurred = (events: readonly RecordedEvent[]): number => {
   const at = Date.parse(events[events.length - 1]?.occurredAt ?? '');
@@ -138,13 +125,9 @@ const newestOccurred = (events: readonly RecordedEvent[]): number => {
 
 /**
  * Follows the event store into the live targets of all `projections` with one shared reader,
- * until `signal` aborts. The reader hands each batch to every projection's lane and reads on; each
- * lane writes in its own short transaction, at its own pace, merging what arrived while it was busy
- * into its next batch: a projection slower than the others (more tables per batch) delays only
- * itself, and batches are small while live and large while catching up. The checkpoints of those a
- * batch does not concern, idle meanwhile, move in one statement. The reader starts after the least
- * advanced checkpoint and each projection skips what it has; it waits while a lane holds more than
- * `QUEUED_AT_MOST` events. A failure stops every lane and starts over from the checkpoints.
+ * until `signal` aborts. Each batch goes to every projection at once (each in its own short
+ * transaction); the checkpoints of those the batch does not concern move in one statement. The
+ * reader starts after the least advanced checkpoint and each projection skips what it has.
  */
 export const runPgProjections = async (
   pool: Pool,
@@ -157,134 +140,56 @@ export const runPgProjections = async (
   const names = projections.map((p) => p.name);
   let failures = 0;
   while (!signal.aborted) {
-    // Stops on shutdown, on a lane's failure, or when a replay swapped a live target (start over on the new one).
-    const restart = new AbortController();
-    const wake = new EventTarget();
-    const lanes: Lane[] = [];
-    let failed: unknown;
-    /** The reader waiting for a lane to take its queue or finish. */
-    const waiting = new Set<() => void>();
-    const drained = () => {
-      for (const resolve of waiting) resolve();
-      waiting.clear();
-    };
-    const laneMoved = () => new Promise<void>((resolve) => waiting.add(resolve));
-    const fail = (error: unknown) => {
-      failed ??= error;
-      restart.abort();
-      drained();
-    };
-    /** Writes a lane's queue, batch after batch, until it is empty. */
-    const drain = async (lane: Lane): Promise<void> => {
-      while (lane.queue.length > 0 && failed === undefined) {
-        const taken = lane.queue.splice(0);
-        lane.queued = 0;
-        drained();
-        const events = taken.length === 1 ? taken[0]!.events : taken.flatMap((batch) => batch.events);
-        const from = lane.at;
-        const last = events[events.length - 1]!.globalPosition;
-        const handled = events.filter((event) => event.globalPosition > from && lane.projection.handles.has(event.type));
-        const started = performance.now();
-        const write = () => applyBatch(pool, lane.projection, lane.target, events, log, from);
-        await (handled.length > 0 ? tracedApply(lane.projection.name, handled, log, write) : write());
-        lane.at = last;
-        const first = taken[0]!;
-        log(
-          'batch stages',
-          {
-            projection: lane.projection.name,
-            events: handled.length,
-            inHandMs: first.inHand,
-            queuedMs: started - first.handed,
-            appliedMs: performance.now() - started,
-          } satisfies BatchStages,
-          'debug',
-        );
-        // Readers waiting for a consistency token re-check now, and caches drop what changed (coalesced per pool).
-        announceCheckpoints(pool, changesOf(new Map(), lane.projection, handled, last));
-      }
-    };
-    const kick = (lane: Lane): void => {
-      lane.running ??= drain(lane)
-        .catch(fail)
-        .finally(() => {
-          lane.running = undefined;
-          if (lane.queue.length > 0 && failed === undefined) kick(lane);
-          drained();
-          // No write of ours in flight any more: a read now sees what the snapshot guard held back behind them.
-          if (lanes.every((other) => other.running === undefined)) wake.dispatchEvent(new Event('wake'));
-        });
-    };
     try {
       const live = await liveCheckpoints(pool, names);
-      for (const projection of projections) {
-        const { target, position } = live.get(projection.name)!;
-        lanes.push({ projection, target, at: position, queue: [], queued: 0, running: undefined });
-      }
-      const after = lanes.map((lane) => lane.at).reduce((least, position) => (position < least ? position : least));
-      let swapCheckedAt = performance.now();
+      const at = new Map(names.map((name) => [name, live.get(name)!.position]));
+      const after = [...at.values()].reduce((least, position) => (position < least ? position : least));
+      // Stops on shutdown, or when a replay swapped a live target (start over on the new one).
+      const swapped = new AbortController();
       await eventStore.subscribe({
         after,
         batchSize: SHARED_BATCH,
-        signal: AbortSignal.any([signal, restart.signal]),
-        wake,
+        signal: AbortSignal.any([signal, swapped.signal]),
         onBatch: async (events) => {
-          if (failed !== undefined) throw failed;
           const handed = performance.now();
-          const inHand = Date.now() - newestOccurred(events);
+          const inHandMs = Date.now() - newestOccurred(events);
           const last = events[events.length - 1]!.globalPosition;
-          const idle: Lane[] = [];
-          const kicked: Lane[] = [];
-          for (const lane of lanes) {
-            if (last <= lane.at && lane.queue.length === 0) continue;
-            const concerned =
-              lane.queue.length > 0 || lane.running !== undefined || events.some((e) => e.globalPosition > lane.at && lane.projection.handles.has(e.type));
-            if (!concerned) {
-              idle.push(lane);
-              continue;
-            }
-            lane.queue.push({ events, handed, inHand });
-            lane.queued += events.length;
-            kick(lane);
-            kicked.push(lane);
+          const idle: string[] = [];
+          const changes = new Map<string, string>();
+          const applied: { projection: string; events: number; ms: number }[] = [];
+          await Promise.all(
+            projections.map(async (projection) => {
+              const { target } = live.get(projection.name)!;
+              const from = at.get(projection.name)!;
+              if (last <= from) return;
+              const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+              if (handled.length > 0) {
+                await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
+                applied.push({ projection: projection.name, events: handled.length, ms: performance.now() - handed });
+                changesOf(changes, projection, handled, last);
+              } else idle.push(target);
+              at.set(projection.name, last);
+            }),
+          );
+          const allApplied = performance.now() - handed;
+          for (const one of applied) {
+            const stages: BatchStages = { projection: one.projection, events: one.events, inHandMs, appliedMs: one.ms, waitedMs: allApplied - one.ms };
+            log('batch stages', stages, 'debug');
           }
-          // Idle lanes (nothing queued, nothing in hand) have nothing to write: their checkpoints move in one statement.
-          if (idle.length > 0) {
-            await advanceCheckpoints(
-              pool,
-              idle.map((lane) => lane.target),
-              last,
-            );
-            for (const lane of idle) lane.at = last;
-            announceCheckpoints(pool);
-          }
+          await advanceCheckpoints(pool, idle, last);
+          // Readers waiting for a consistency token re-check now, and caches drop what the batch changed: one announcement for the whole batch.
+          announceCheckpoints(pool, changes);
           failures = 0;
-          // Reads at the pace of the fastest lane: once one that took this batch is free again, what
-          // arrived meanwhile is its next batch (the busy ones merge it into theirs). And back-pressure:
-          // it waits while a lane is far behind.
-          while (failed === undefined && kicked.length > 0 && kicked.every((lane) => lane.running !== undefined)) await laneMoved();
-          while (failed === undefined && lanes.some((lane) => lane.queued > QUEUED_AT_MOST)) await laneMoved();
-          if (failed !== undefined) throw failed;
-          // A replay's swap is noticed within a second (the retired target's checkpoint makes its lane skip meanwhile).
-          if (performance.now() - swapCheckedAt > 1_000) {
-            swapCheckedAt = performance.now();
-            const targets = await liveCheckpoints(pool, names);
-            if (lanes.some((lane) => targets.get(lane.projection.name)!.target !== lane.target)) restart.abort();
-          }
+          const targets = await liveCheckpoints(pool, names);
+          if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
         },
       });
-      if (failed !== undefined) throw failed;
     } catch (error) {
-      restart.abort();
-      await Promise.allSettled(lanes.map((lane) => lane.running));
       if (signal.aborted) return;
       failures += 1;
       log('projections stopped; restarting', { projections: names, error: String(error) });
       await sleep(Math.min(500 * 2 ** (failures - 1), 10_000), undefined, { signal }).catch(() => undefined);
-      continue;
     }
-    // The reader stopped (shutdown or a swap): let the lanes finish what they hold, then start over.
-    await Promise.allSettled(lanes.map((lane) => lane.running));
   }
 };
 
