@@ -146,6 +146,7 @@ export const runPgProjections = async (
       const after = [...at.values()].reduce((least, position) => (position < least ? position : least));
       // Stops on shutdown, or when a replay swapped a live target (start over on the new one).
       const swapped = new AbortController();
+      let swapCheckedAt = performance.now();
       await eventStore.subscribe({
         after,
         batchSize: SHARED_BATCH,
@@ -157,31 +158,36 @@ export const runPgProjections = async (
           const idle: string[] = [];
           const changes = new Map<string, string>();
           const applied: { projection: string; events: number; ms: number }[] = [];
-          await Promise.all(
-            projections.map(async (projection) => {
-              const { target } = live.get(projection.name)!;
-              const from = at.get(projection.name)!;
-              if (last <= from) return;
-              const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
-              if (handled.length > 0) {
-                await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
-                applied.push({ projection: projection.name, events: handled.length, ms: performance.now() - handed });
-                changesOf(changes, projection, handled, last);
-              } else idle.push(target);
-              at.set(projection.name, last);
-            }),
-          );
+          const writes = projections.map(async (projection) => {
+            const { target } = live.get(projection.name)!;
+            const from = at.get(projection.name)!;
+            if (last <= from) return;
+            const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+            if (handled.length > 0) {
+              await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
+              applied.push({ projection: projection.name, events: handled.length, ms: performance.now() - handed });
+              changesOf(changes, projection, handled, last);
+            } else idle.push(target);
+            at.set(projection.name, last);
+          });
+          // Those the batch does not concern (known before any write began) move meanwhile, in one statement.
+          await Promise.all([...writes, advanceCheckpoints(pool, idle, last)]);
           const allApplied = performance.now() - handed;
           for (const one of applied) {
             const stages: BatchStages = { projection: one.projection, events: one.events, inHandMs, appliedMs: one.ms, waitedMs: allApplied - one.ms };
             log('batch stages', stages, 'debug');
           }
-          await advanceCheckpoints(pool, idle, last);
           // Readers waiting for a consistency token re-check now, and caches drop what the batch changed: one announcement for the whole batch.
           announceCheckpoints(pool, changes);
           failures = 0;
-          const targets = await liveCheckpoints(pool, names);
-          if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
+          // A replay's swap is noticed within a second, not with a round trip per batch: until then a
+          // write to the retired target fails its checkpoint's compare-and-set (and restarts), and an
+          // idle one cannot move its checkpoint back.
+          if (performance.now() - swapCheckedAt >= 1_000) {
+            swapCheckedAt = performance.now();
+            const targets = await liveCheckpoints(pool, names);
+            if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
+          }
         },
       });
     } catch (error) {
