@@ -2,7 +2,9 @@
  * Figure 3: projection lag — from a command's answer (its events are stored) until the change is
  * visible through the query API, in availability and in search — under the load of figure 1 (spread).
  */
-import { loadavg } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { params } from './shared/args.ts';
@@ -13,6 +15,7 @@ import { runLoad } from './shared/load.ts';
 import { startPlatform, type Platform } from './shared/platform.ts';
 import { record } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
+import type { BatchStages } from '@stayhub/projectors';
 
 const p = params('bench:lag', {
   concurrency: { default: 32, help: 'clients of the background booking load (figure 1, spread)' },
@@ -21,6 +24,7 @@ const p = params('bench:lag', {
   guests: { default: 32, help: 'guest accounts' },
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
   pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
+  bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -32,9 +36,15 @@ type Pending = Map<number, { answered: number; resolve: (ms: number) => void }>;
 const poller = (look: (pending: Pending) => Promise<void>) => {
   const pending: Pending = new Map();
   let running = true;
+  /** How long each read took (a probe seen is resolved when its read returned: this much of its lag is the read's). */
+  const reads: number[] = [];
   const loop = (async () => {
     while (running || pending.size > 0) {
-      if (pending.size > 0) await look(pending).catch(() => undefined);
+      if (pending.size > 0) {
+        const t0 = performance.now();
+        await look(pending).catch(() => undefined);
+        reads.push(performance.now() - t0);
+      }
       await sleep(p.pollMs);
     }
   })();
@@ -59,6 +69,7 @@ const poller = (look: (pending: Pending) => Promise<void>) => {
       running = false;
       await loop;
     },
+    reads,
   };
 };
 
@@ -137,7 +148,7 @@ const probes = async (platform: Platform) => {
     await Promise.all(started);
     const result = { availability: await Promise.all(availability), history: await Promise.all(historyLags), search: await Promise.all(searchLags), commandMs };
     await Promise.all([calendar.stop(), history.stop(), search.stop()]);
-    return result;
+    return { ...result, readMs: { availability: calendar.reads, history: history.reads, search: search.reads } };
   };
   return { run };
 };
@@ -145,12 +156,38 @@ const probes = async (platform: Platform) => {
 const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'lag');
-const platform = await startPlatform(db.url);
+const stagesFile = join(tmpdir(), `stayhub-lag-stages-${process.pid}.json`);
+const platform = await startPlatform(db.url, { ...(p.bundle ? { bundle: p.bundle } : {}), env: { BENCH_STAGES_FILE: stagesFile } });
+let measuredFrom = Infinity;
+let stopped = false;
+
+/** Where the read models' batches spent their time while the load ran (the runner's records; none from a build without them). */
+const projectionStages = () => {
+  if (!existsSync(stagesFile)) return undefined;
+  const records: (BatchStages & { at: number })[] = JSON.parse(readFileSync(stagesFile, 'utf8'));
+  rmSync(stagesFile, { force: true });
+  return Object.fromEntries(
+    ['availability', 'booking_history', 'listings'].map((name) => {
+      const mine = records.filter((r) => r.projection === name && r.at >= measuredFrom);
+      return [
+        name,
+        {
+          batches: mine.length,
+          eventsPerBatch: summarise(mine.map((r) => r.events)),
+          inHandMs: summarise(mine.map((r) => r.inHandMs)),
+          waitedMs: summarise(mine.map((r) => r.waitedMs)),
+          appliedMs: summarise(mine.map((r) => r.appliedMs)),
+        },
+      ];
+    }),
+  );
+};
 try {
   console.log(`setting up ${p.listings} rentals and ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: 1 });
   const probe = await probes(platform);
   const stopAt = performance.now() + p.duration * 1000;
+  measuredFrom = Date.now();
   console.log(`probing lag for ${p.duration} s under ${p.concurrency} booking clients…`);
   const [load, probed] = await Promise.all([
     runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }),
@@ -162,23 +199,39 @@ try {
     historyLagMs: { ...summarise(probed.history.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.history) },
     searchLagMs: { ...summarise(probed.search.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.search) },
     probeCommandMs: summarise(probed.commandMs),
+    /** Each poller's read (query API round trip): a probe is resolved when the read that saw it returned. */
+    probeReadMs: {
+      availability: summarise(probed.readMs.availability),
+      history: summarise(probed.readMs.history),
+      search: summarise(probed.readMs.search),
+    },
     backgroundLoad: load,
   };
   console.log(
+    `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
+  );
+  console.log(
     `availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; history lag p50 ${figures.historyLagMs.p50} ms p99 ${figures.historyLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`,
   );
+  const settings = await serverSettings(db.url);
+  // Stopped before recording: the platform writes its batch records on the way out.
+  await platform.stop();
+  stopped = true;
+  const stages = projectionStages();
+  if (stages) console.log('projection batches while probed (ms, p50/p99):', JSON.stringify(stages));
   record(
     'lag',
-    { ...p, database: server.kind, postgres: await serverSettings(db.url) },
-    figures,
+    { ...p, database: server.kind, postgres: settings },
+    { ...figures, ...(stages ? { projectionStages: stages } : {}) },
     [
       "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).",
+      "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its newest event's occurredAt until the shared reader had it, appliedMs reading, folding and writing it (checkpoint included), waitedMs from then until every projection had written the batch (the next read waits for all).",
       "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
     ],
     loadBefore,
   );
 } finally {
-  await platform.stop();
+  if (!stopped) await platform.stop();
   await db.drop();
   await server.stop();
 }

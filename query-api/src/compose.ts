@@ -63,6 +63,8 @@ export const composeQuerySide = (options: {
   const { elasticsearch, cassandra } = stores;
   const searchCache = searchCacheFromConfig(options.config);
   const checkpointChanges = new CheckpointChanges(pool);
+  // The search cache keys on what the projectors announce: hear it from the start.
+  if (searchCache) void checkpointChanges.start();
   return {
     pool,
     listings: elasticsearch
@@ -98,6 +100,7 @@ export const composeQuerySide = (options: {
     ...(options.config.EVENT_STORE === 'esdb' ? {} : { committedHead: () => committedHead(pool) }),
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,
+    changesVersion: (names) => checkpointChanges.versionOf(names),
     rateLimit: rateLimitOf(options.config),
     close: async () => {
       await searchCache?.close();

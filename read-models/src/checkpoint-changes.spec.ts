@@ -108,4 +108,31 @@ describe('read-your-writes waits on checkpoint announcements', () => {
       listener.release();
     }
   });
+
+  it('names what changed: the version of a name moves once its change is heard, and a burst merges into one announcement', async () => {
+    await changes.start();
+    const before = { listings: changes.versionOf(['listings']), calendar: changes.versionOf(['listings.calendar']) };
+    announceCheckpoints(projector, new Map([['listings.calendar', at(8)]]));
+    for (let i = 9; i < 20; i++) announceCheckpoints(projector, new Map([['listings', at(i)]]));
+    await expect.poll(() => changes.versionOf(['listings'])).toBe(`${before.listings.split('/')[0]}/${at(19)}`);
+    expect(changes.versionOf(['listings.calendar'])).not.toBe(before.calendar);
+    expect(changes.versionOf(['listings', 'listings.calendar'])).toBe(`${before.listings.split('/')[0]}/${at(19)}/${at(8)}`);
+    // An older position announced late does not move a version back.
+    announceCheckpoints(projector, new Map([['listings', at(2)]]));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(changes.versionOf(['listings'])).toBe(`${before.listings.split('/')[0]}/${at(19)}`);
+  });
+
+  it('trusts no version across a lost connection: the versions after it differ from all before', async () => {
+    await changes.start();
+    const before = changes.versionOf(['listings']);
+    await projector.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN ${CHECKPOINT_CHANNEL}' AND datname = current_database()`,
+    );
+    await expect.poll(() => changes.listening).toBe(false);
+    expect(changes.versionOf(['listings'])).not.toBe(before);
+    await changes.start();
+    expect(changes.listening).toBe(true);
+    expect(changes.versionOf(['listings'])).not.toBe(before);
+  });
 });

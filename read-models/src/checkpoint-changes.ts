@@ -9,31 +9,57 @@ export const CHECKPOINT_CHANNEL = 'projection_checkpoints';
 /**
  * Sent after the commit rather than inside it (a NOTIFY inside a transaction makes every commit that
  * notifies queue for one server-wide lock). It carries no state, so it need not wait for a WAL flush.
+ * Its payload names what changed (see `ReadChanges`), '' when only checkpoints moved.
  */
-const ANNOUNCE = `SET LOCAL synchronous_commit = off; NOTIFY ${CHECKPOINT_CHANNEL}`;
-
-/** Per pool: whether an announcement is on its way, and whether another commit came meanwhile. */
-const announcing = new WeakMap<Pool, { again: boolean }>();
+const announcement = (payload: string): string =>
+  `SET LOCAL synchronous_commit = off; NOTIFY ${CHECKPOINT_CHANNEL}${payload ? `, '${payload.replaceAll("'", "''")}'` : ''}`;
 
 /**
- * Tells waiting readers that checkpoints moved, once the moving transaction committed. Coalesced:
- * one NOTIFY at a time per pool, and commits made while one is on its way share the next. Never
- * throws: a lost announcement costs a reader one re-check interval.
+ * What a committed batch changed in the read models, by name (`listing-documents`, `calendars`…:
+ * what a cache of derived answers depends on), each with the position the batch reached. Readers
+ * hear it with the checkpoint announcement, so that a cached answer depending on it is not served
+ * again.
  */
-export const announceCheckpoints = (pool: Pool): void => {
+type ReadChanges = ReadonlyMap<string, string>;
+
+const encodeChanges = (changes: ReadChanges): string => [...changes].map(([name, position]) => `${name}=${position}`).join(';');
+
+const decodeChanges = (payload: string): Map<string, string> =>
+  new Map(
+    payload
+      .split(';')
+      .map((part) => part.split('='))
+      .filter((pair): pair is [string, string] => pair.length === 2 && pair[0] !== ''),
+  );
+
+/** Per pool: whether an announcement is on its way, and what commits made meanwhile changed (they share the next). */
+const announcing = new WeakMap<Pool, { again: boolean; changes: Map<string, string> }>();
+
+const mergeChanges = (into: Map<string, string>, changes: ReadChanges): void => {
+  for (const [name, position] of changes) if (position > (into.get(name) ?? '')) into.set(name, position);
+};
+
+/**
+ * Tells waiting readers that checkpoints moved, once the moving transaction committed, and what the
+ * commit changed (`changes`). Coalesced: one NOTIFY at a time per pool, and commits made while one is
+ * on its way share the next (their changes merged). Never throws: a lost announcement costs a reader
+ * one re-check interval, and a cache one TTL.
+ */
+export const announceCheckpoints = (pool: Pool, changes: ReadChanges = new Map()): void => {
   const pending = announcing.get(pool);
   if (pending) {
     pending.again = true;
+    mergeChanges(pending.changes, changes);
     return;
   }
-  const state = { again: false };
+  const state = { again: false, changes: new Map<string, string>() };
   announcing.set(pool, state);
   Promise.resolve()
-    .then(() => pool.query(ANNOUNCE))
+    .then(() => pool.query(announcement(encodeChanges(changes))))
     .catch(() => undefined)
     .finally(() => {
       announcing.delete(pool);
-      if (state.again) announceCheckpoints(pool);
+      if (state.again) announceCheckpoints(pool, state.changes);
     });
 };
 
@@ -47,6 +73,8 @@ export type CheckpointChangesOptions = {
  * reader takes the current generation before it checks, so an announcement that lands between its
  * check and its wait still wakes it. A lost connection wakes everyone (to re-check) and is opened
  * again by the next wait; until then the re-check interval covers.
+ *
+ * It also keeps, per name, the newest change announced (`versionOf`), for caches of derived answers.
  */
 export class CheckpointChanges {
   private listener: PoolClient | undefined;
@@ -55,6 +83,9 @@ export class CheckpointChanges {
   private readonly waiters = new Set<() => void>();
   private closed = false;
   private readonly recheckMs: number;
+  private readonly changed = new Map<string, string>();
+  /** Starts over whenever announcements may have been missed (a lost connection), so that no version seen before is trusted again. */
+  private epoch = 0;
 
   constructor(
     readonly pool: Pool,
@@ -78,6 +109,21 @@ export class CheckpointChanges {
       if (left <= 0) return false;
       await this.changeAfter(seen, Math.min(left, this.recheckMs));
     }
+  }
+
+  /** Listens from now on (else from the first wait): a cache keyed by `versionOf` needs every announcement. */
+  async start(): Promise<void> {
+    await this.listen().catch(() => undefined);
+  }
+
+  /**
+   * A token that changes whenever one of `names` was announced as changed (or announcements may
+   * have been missed): a cache key with it in is not asked for again after such a change. The same
+   * in every process that heard the same announcements, so a shared cache shares it.
+   */
+  versionOf(names: readonly string[]): string {
+    const listening = this.listener ? String(this.epoch) : `away-${this.epoch}`;
+    return [listening, ...names.map((name) => this.changed.get(name) ?? '')].join('/');
   }
 
   /** Whether announcements reach this process now (else waiters re-check at the interval). */
@@ -127,12 +173,16 @@ export class CheckpointChanges {
 
   private async open(): Promise<void> {
     const client = await this.pool.connect();
-    client.on('notification', this.wakeAll);
+    client.on('notification', (message) => {
+      if (message.payload) mergeChanges(this.changed, decodeChanges(message.payload));
+      this.wakeAll();
+    });
     client.on('error', (error) => {
       // Dropped by the pool; the next wait listens again. Waiters re-check now rather than at their interval.
       if (this.listener !== client) return;
       this.listener = undefined;
       this.connecting = undefined;
+      this.epoch += 1;
       client.release(error);
       this.wakeAll();
     });

@@ -20,6 +20,8 @@ export type PgProjection = {
   /** Builds the secondary indexes of a target loaded without them. */
   index(client: PoolClient, target: string): Promise<void>;
   fold(db: Queryable, events: readonly RecordedEvent[], target: string, options?: FoldOptions): Promise<PgWrite>;
+  /** What a batch of the events it handles changes, as announced to caches (see `changesOf`); its name when omitted. */
+  changes?(events: readonly RecordedEvent[]): readonly string[];
   /** Drops a target's tables (after a swap, or a rebuild started over). */
   drop(client: PoolClient, target: string): Promise<void>;
 };
@@ -71,7 +73,25 @@ export type ExternalProjection = {
    * checkpoint stays); an event that can never apply (malformed) is handed to `park` instead.
    */
   applyBatch(events: RecordedEvent[], target: string, park: Park): Promise<void>;
+  /** What a batch of the events it handles changes, as announced to caches (see `changesOf`); its name when omitted. */
+  changes?(events: readonly RecordedEvent[]): readonly string[];
   drop(target: string): Promise<void>;
+};
+
+/**
+ * Adds to `into` what the events a projection handled (already applied and committed, up to
+ * `position`) changed: the names its `changes` gives, else the projection's own name. Runners
+ * announce these with the checkpoints, so that a cache of answers derived from them drops them.
+ */
+export const changesOf = (
+  into: Map<string, string>,
+  projection: Pick<PgProjection, 'name' | 'changes'>,
+  handled: readonly RecordedEvent[],
+  position: string,
+): Map<string, string> => {
+  if (handled.length === 0) return into;
+  for (const name of projection.changes?.(handled) ?? [projection.name]) if (position > (into.get(name) ?? '')) into.set(name, position);
+  return into;
 };
 
 /** A `fold` for a projection written event by event (one statement per event; small read models and tests). */

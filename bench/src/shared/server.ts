@@ -48,7 +48,16 @@ const readPool = createPool(databaseUrl, 10);
 const readStore = await PostgresEventStore.create(readPool);
 const query = composeQuerySide({ databaseUrl, config });
 const stop = new AbortController();
-const projectors = parts.has('projectors') && process.env.BENCH_PROJECTORS !== 'off' ? runProjectors(readPool, readStore, stop.signal) : Promise.resolve();
+// BENCH_STAGES_FILE: where each projection batch's time went (the runner's "batch stages" records), written there on stop.
+const stages: Record<string, unknown>[] = [];
+const stagesFile = process.env.BENCH_STAGES_FILE;
+const runnerLog = (message: string, context?: Record<string, unknown>) => {
+  if (message === 'batch stages' && context) stages.push({ ...context, at: Date.now() });
+};
+const projectors =
+  parts.has('projectors') && process.env.BENCH_PROJECTORS !== 'off'
+    ? runProjectors(readPool, readStore, stop.signal, stagesFile ? runnerLog : undefined)
+    : Promise.resolve();
 const workflows = parts.has('workflows') ? side.workflows.run(stop.signal) : Promise.resolve();
 const commandServer = parts.has('commands') ? await listen(createCommandApi(side.deps)) : undefined;
 const queryServer = parts.has('query') ? await listen(createQueryApi(query)) : undefined;
@@ -84,6 +93,7 @@ process.on('message', async (message: { stop?: boolean }) => {
     server.close();
   }
   await Promise.allSettled([projectors, workflows]);
+  if (stagesFile) writeFileSync(stagesFile, JSON.stringify(stages));
   await readStore.close();
   await readPool.end();
   await query.close();

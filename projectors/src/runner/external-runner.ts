@@ -1,7 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { EventStore, RecordedEvent } from '@stayhub/infra';
-import { advanceCheckpoints, announceCheckpoints, parkEvent, readCheckpoint, resetCheckpoint, type ExternalProjection, type Park } from '@stayhub/read-models';
+import {
+  advanceCheckpoints,
+  announceCheckpoints,
+  changesOf,
+  parkEvent,
+  readCheckpoint,
+  resetCheckpoint,
+  type ExternalProjection,
+  type Park,
+} from '@stayhub/read-models';
 import { liveTarget, registerProjections, type RunnerLog } from './pg-runner.ts';
 import { tracedApply } from './traced.ts';
 
@@ -81,7 +90,8 @@ export const runExternalProjection = async (
         signal: AbortSignal.any([signal, swapped.signal]),
         onBatch: async (events) => {
           await applyExternalBatch(pool, projection, target, events, log);
-          announceCheckpoints(pool);
+          const handled = events.filter((event) => projection.handles.has(event.type));
+          announceCheckpoints(pool, changesOf(new Map(), projection, handled, events[events.length - 1]!.globalPosition));
           failures = 0;
           if ((await liveTarget(pool, projection.name)) !== target) swapped.abort();
         },

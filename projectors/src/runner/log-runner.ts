@@ -22,6 +22,7 @@ import {
   advanceCheckpoints,
   announceCheckpoints,
   applyEvents,
+  changesOf,
   lockCheckpoint,
   readCheckpoint,
   resetCheckpoint,
@@ -85,6 +86,7 @@ const recordApplied = async (client: PoolClient, target: string, events: readonl
  */
 export const applyPgFromLog = async (pool: Pool, projection: PgProjection, target: string, events: readonly RecordedEvent[], source: Source): Promise<void> => {
   if (events.length === 0) return;
+  const changes = new Map<string, string>();
   await inTransaction(pool, async (client) => {
     const done = await lockCheckpoint(client, target);
     const fresh = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
@@ -102,6 +104,7 @@ export const applyPgFromLog = async (pool: Pool, projection: PgProjection, targe
         return true;
       });
       await applyEvents(client, projection, kept, target);
+      changesOf(changes, projection, kept, newestPosition(events));
       if (moved.size > 0) {
         await client.query(
           `INSERT INTO projection_stream_revisions (projection_target, stream_id, revision)
@@ -113,7 +116,7 @@ export const applyPgFromLog = async (pool: Pool, projection: PgProjection, targe
     }
     await recordApplied(client, target, events, source);
   });
-  announceCheckpoints(pool);
+  announceCheckpoints(pool, changes);
 };
 
 /** A malformed event fails the batch; the consumer runner then goes one by one and parks it on the dead-letter topic. */
@@ -134,7 +137,7 @@ const applyExternalFromLog = async (
   const fresh = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
   if (fresh.length > 0) await projection.applyBatch(fresh, target, toDeadLetter);
   await inTransaction(pool, (client) => recordApplied(client, target, events, source));
-  announceCheckpoints(pool);
+  announceCheckpoints(pool, changesOf(new Map(), projection, fresh, newestPosition(events)));
 };
 
 /**

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/infra';
@@ -6,6 +7,7 @@ import {
   advanceCheckpoints,
   announceCheckpoints,
   applyEvents,
+  changesOf,
   checkpointSchema,
   CheckpointMoved,
   createCheckpoint,
@@ -109,6 +111,19 @@ export const applyBatch = async (
 const SHARED_BATCH = 2_000;
 
 /**
+ * Where one projection batch's time went, in ms (a `debug` log record, "batch stages"): `inHand`
+ * from its newest event's `occurredAt` (the command's clock) until the shared reader had it,
+ * `applied` reading, folding and writing it (checkpoint included), and `waited` from then until
+ * every other projection had written the batch too (the next read waits for all of them).
+ */
+export type BatchStages = { projection: string; events: number; inHandMs: number; appliedMs: number; waitedMs: number };
+
+const newestOccurred = (events: readonly RecordedEvent[]): number => {
+  const at = Date.parse(events[events.length - 1]?.occurredAt ?? '');
+  return Number.isNaN(at) ? Date.now() : at;
+};
+
+/**
  * Follows the event store into the live targets of all `projections` with one shared reader,
  * until `signal` aborts. Each batch goes to every projection at once (each in its own short
  * transaction); the checkpoints of those the batch does not concern move in one statement. The
@@ -131,31 +146,48 @@ export const runPgProjections = async (
       const after = [...at.values()].reduce((least, position) => (position < least ? position : least));
       // Stops on shutdown, or when a replay swapped a live target (start over on the new one).
       const swapped = new AbortController();
+      let swapCheckedAt = performance.now();
       await eventStore.subscribe({
         after,
         batchSize: SHARED_BATCH,
         signal: AbortSignal.any([signal, swapped.signal]),
         onBatch: async (events) => {
+          const handed = performance.now();
+          const inHandMs = Date.now() - newestOccurred(events);
           const last = events[events.length - 1]!.globalPosition;
           const idle: string[] = [];
-          await Promise.all(
-            projections.map(async (projection) => {
-              const { target } = live.get(projection.name)!;
-              const from = at.get(projection.name)!;
-              if (last <= from) return;
-              const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
-              if (handled.length > 0) {
-                await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
-              } else idle.push(target);
-              at.set(projection.name, last);
-            }),
-          );
-          await advanceCheckpoints(pool, idle, last);
-          // Readers waiting for a consistency token re-check now: one announcement for the whole batch.
-          announceCheckpoints(pool);
+          const changes = new Map<string, string>();
+          const applied: { projection: string; events: number; ms: number }[] = [];
+          const writes = projections.map(async (projection) => {
+            const { target } = live.get(projection.name)!;
+            const from = at.get(projection.name)!;
+            if (last <= from) return;
+            const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
+            if (handled.length > 0) {
+              await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
+              applied.push({ projection: projection.name, events: handled.length, ms: performance.now() - handed });
+              changesOf(changes, projection, handled, last);
+            } else idle.push(target);
+            at.set(projection.name, last);
+          });
+          // Those the batch does not concern (known before any write began) move meanwhile, in one statement.
+          await Promise.all([...writes, advanceCheckpoints(pool, idle, last)]);
+          const allApplied = performance.now() - handed;
+          for (const one of applied) {
+            const stages: BatchStages = { projection: one.projection, events: one.events, inHandMs, appliedMs: one.ms, waitedMs: allApplied - one.ms };
+            log('batch stages', stages, 'debug');
+          }
+          // Readers waiting for a consistency token re-check now, and caches drop what the batch changed: one announcement for the whole batch.
+          announceCheckpoints(pool, changes);
           failures = 0;
-          const targets = await liveCheckpoints(pool, names);
-          if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
+          // A replay's swap is noticed within a second, not with a round trip per batch: until then a
+          // write to the retired target fails its checkpoint's compare-and-set (and restarts), and an
+          // idle one cannot move its checkpoint back.
+          if (performance.now() - swapCheckedAt >= 1_000) {
+            swapCheckedAt = performance.now();
+            const targets = await liveCheckpoints(pool, names);
+            if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
+          }
         },
       });
     } catch (error) {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AvailabilityDay, ListingView } from '@stayhub/read-models';
 import { expectRefusedRead, position, queryApiSpec, type QueryApiSpec, type RefusedRead } from '../testing/http-spec.ts';
+import { inProcessSearchCache } from '../shared/search-cache.ts';
 
 const listing = (listingId: string, status: string): ListingView =>
   ({ listingId, hostId: 'host-1', kind: 'rental', status, details: { title: 'Flat', location: { timeZone: 'Europe/Lisbon' } } }) as unknown as ListingView;
@@ -66,5 +67,45 @@ describe('listing query routes', () => {
       { name: 'availability of a draft to a stranger', path: '/listings/l-draft/availability?from=2030-04-10&to=2030-04-12', status: 404 },
     ];
     it.each(cases)('$name: $status', (refusal) => expectRefusedRead(api, refusal));
+  });
+});
+
+describe('cached searches and announced changes', () => {
+  // given: a search cache with a long TTL, and versions of what the projectors announced as changed
+  const versions = new Map<string, number>();
+  let computed = 0;
+  let api: QueryApiSpec;
+  beforeAll(async () => {
+    api = await queryApiSpec(
+      {
+        listings: {
+          search: async () => {
+            computed += 1;
+            return { items: [], total: computed, page: 1, pageSize: 20 } as never;
+          },
+          searchDependsOn: (query) => (query.checkIn ? ['listings', 'listings.calendar'] : ['listings']),
+        },
+      },
+      { searchCache: inProcessSearchCache(60_000), changesVersion: (names) => names.map((name) => versions.get(name) ?? 0).join('/') },
+    );
+  });
+  afterAll(() => api?.close());
+  const total = async (path: string) => (await api.get(path)).body.total;
+
+  it('answers a repeated search from the cache until what it reads was announced as changed', async () => {
+    const plain = '/listings/search?q=flat';
+    const dated = '/listings/search?q=flat&checkIn=2030-04-10&checkOut=2030-04-12';
+    const first = { plain: await total(plain), dated: await total(dated) };
+    expect(await total(plain)).toBe(first.plain);
+    expect(await total(dated)).toBe(first.dated);
+    // when: a booking changed the calendars: only the dated search is computed again
+    versions.set('listings.calendar', 1);
+    expect(await total(plain)).toBe(first.plain);
+    const redated = await total(dated);
+    expect(redated).toBeGreaterThan(first.dated);
+    // when: a listing changed: both are
+    versions.set('listings', 1);
+    expect(await total(plain)).toBeGreaterThan(first.plain);
+    expect(await total(dated)).toBeGreaterThan(redated);
   });
 });

@@ -95,10 +95,12 @@ export const listingRoutes = (deps: QueryDeps) => [
       const { after, ...asked } = query;
       // A read with a consistency token must see that write: it skips the cache (and refreshes it).
       const bypass = after !== undefined || req.get('x-consistency-token') !== undefined;
+      // Keyed by the changes announced to what it reads, a cached answer is not served once the projectors changed that.
+      const version = deps.changesVersion?.(deps.listings.searchDependsOn(asked));
       const result = await timeSearch('listings', searchShapeOf(asked), () =>
         cached(
           deps.searchCache,
-          cacheKeyOf('listings', asked),
+          version === undefined ? cacheKeyOf('listings', asked) : `${cacheKeyOf('listings', asked)}@${version}`,
           bypass,
           () => deps.listings.search(asked),
           (error) => deps.log.warn({ err: error }, 'search cache unavailable'),

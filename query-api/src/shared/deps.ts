@@ -48,6 +48,12 @@ export type QueryDeps = {
   committedHead?: () => Promise<string | undefined>;
   /** Repeated searches answered for a short TTL; none when omitted. */
   searchCache?: SearchCache | undefined;
+  /**
+   * A token that changes once the projectors announce a change to any of the named read models
+   * (see `ListingReader.searchDependsOn`): a cached search keyed with it is not served after such a
+   * change. Without it, a cached search is served for its whole TTL.
+   */
+  changesVersion?: (names: readonly string[]) => string;
   /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
   rateLimit?: { windowMs: number; perAddress: number };
   /** Allowed browser origins; any when omitted. */

@@ -7,7 +7,17 @@ import { createQueryApi } from '../server.ts';
 
 type Readers = Omit<
   QueryDeps,
-  'pool' | 'tokens' | 'clock' | 'log' | 'consistencyWaitMs' | 'waitForPosition' | 'committedHead' | 'searchCache' | 'rateLimit' | 'corsOrigins'
+  | 'pool'
+  | 'tokens'
+  | 'clock'
+  | 'log'
+  | 'consistencyWaitMs'
+  | 'waitForPosition'
+  | 'committedHead'
+  | 'searchCache'
+  | 'changesVersion'
+  | 'rateLimit'
+  | 'corsOrigins'
 >;
 /** What a spec gives a reader: the methods the routes under test call, answering from the spec's documents. */
 export type GivenReaders = { [K in keyof Readers]?: Partial<Readers[K]> };
@@ -28,7 +38,7 @@ export const position = (n: number): string => `${'1'.padStart(20, '0')}-${Strin
  * everything up to `applied` and the event store has committed up to `head` (both settable), so
  * a spec can show a read that waits for a write the projections have not reached.
  */
-export const queryApiSpec = async (readers: GivenReaders) => {
+export const queryApiSpec = async (readers: GivenReaders, options: Pick<QueryDeps, 'searchCache' | 'changesVersion'> = {}) => {
   const clock = new TestClock('2030-03-01T09:00:00Z');
   const tokens = jwtTokens('query-spec-secret-query-spec-secret-0123', 60, () => clock.now());
   const state = { applied: position(10), head: position(10) };
@@ -60,6 +70,7 @@ export const queryApiSpec = async (readers: GivenReaders) => {
     consistencyWaitMs: 10,
     waitForPosition: async (_projections, wanted) => wanted <= state.applied,
     committedHead: async () => state.head,
+    ...options,
   };
   const app = createQueryApi(deps);
   const server = await new Promise<Server>((resolve) => {

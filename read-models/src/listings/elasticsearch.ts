@@ -24,6 +24,8 @@ import {
   type ListingView,
 } from './port.ts';
 import { wantedNights } from './postgres.ts';
+import { LISTINGS } from './pg-projection.ts';
+import { AVAILABILITY } from '../availability/pg-projection.ts';
 import { askedSlot, openSlotKey } from './slot-query.ts';
 import { typedWords } from './search-words.ts';
 
@@ -48,6 +50,11 @@ export class ElasticsearchListingReader implements ListingReader {
     private readonly client: Client,
     private readonly options: ElasticsearchListingReaderOptions,
   ) {}
+
+  /** The index; the availability model too when dates or a slot are asked (it answers which units are free). */
+  searchDependsOn(query: ListingSearchQuery): readonly string[] {
+    return query.slot || (query.checkIn && query.checkOut) ? [LISTINGS, AVAILABILITY] : [LISTINGS];
+  }
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
     const nights = wantedNights(query);

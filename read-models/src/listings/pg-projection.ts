@@ -8,6 +8,8 @@ import { writeNightPrices } from './night-prices.ts';
 import { createSearchIndexes, createSearchTables, listingTables, writeCalendar, writeListings } from './search-tables.ts';
 
 export const LISTINGS = 'listings';
+/** Announced when a batch changed the search model's calendar rows (`LISTINGS` when it changed listing documents). */
+export const LISTING_CALENDARS = 'listings.calendar';
 export { listingTables };
 
 /**
@@ -82,6 +84,13 @@ export const listingSearchProjection: PgProjection = {
       );
       await writeCalendarEvents(client, target, calendar);
     };
+  },
+  /** Searches without dates or a slot read no calendar row: a booking does not change their answers. */
+  changes(events: readonly RecordedEvent[]) {
+    return [
+      ...(events.some((e) => listingDocumentHandles.has(e.type)) ? [LISTINGS] : []),
+      ...(events.some((e) => availabilityHandles.has(e.type)) ? [LISTING_CALENDARS] : []),
+    ];
   },
   async drop(client: PoolClient, target: string) {
     const t = listingTables(target);

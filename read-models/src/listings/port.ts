@@ -81,6 +81,8 @@ export type AvailabilityDay = { key: string; unitTypes: { unitTypeId: string; fr
 
 export interface ListingReader {
   search(query: ListingSearchQuery): Promise<ListingSearchResult>;
+  /** The changes (as the projectors announce them) that can alter the answer to a search of this shape: what a cache of it is keyed by. */
+  searchDependsOn(query: ListingSearchQuery): readonly string[];
   get(listingId: string): Promise<ListingView | undefined>;
   availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined>;
 }

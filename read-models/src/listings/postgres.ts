@@ -5,6 +5,7 @@ import { nightsBetween } from '../availability/nights.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
 import { searchListings } from './pg-search.ts';
 import { listingTables } from './search-tables.ts';
+import { LISTING_CALENDARS } from './pg-projection.ts';
 
 const LISTINGS = 'listings';
 const AVAILABILITY = 'availability';
@@ -46,6 +47,11 @@ export class PgListingReader implements ListingReader {
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
     return this.withTargets((targets) => searchListings(this.pool, listingTables(targets[LISTINGS]!), query));
+  }
+
+  /** Listing documents; the search model's own calendar rows too when dates or a slot are asked. */
+  searchDependsOn(query: ListingSearchQuery): readonly string[] {
+    return query.slot || (query.checkIn && query.checkOut) ? [LISTINGS, LISTING_CALENDARS] : [LISTINGS];
   }
 
   async get(listingId: string): Promise<ListingView | undefined> {
