@@ -9,7 +9,7 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPool, inTransaction } from '@stayhub/infra';
+import { createPool, inTransaction } from '@stayhub/event-sourcing';
 import { searchListings } from '@stayhub/read-models/listings/pg-search';
 import { createSearchIndexes, createSearchTables, listingTables } from '@stayhub/read-models/listings/search-tables';
 import type { ListingSearchQuery } from '@stayhub/read-models';

@@ -7,7 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPool, PostgresEventStore, type RecordedEvent } from '@stayhub/infra';
+import { createPool, PostgresEventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import { pgProjections } from '@stayhub/projectors';
 import { pgRebuildAdapter } from '@stayhub/projectors/replay/pg-target';
 import { silentProgress } from '@stayhub/projectors/replay/progress';

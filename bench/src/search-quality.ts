@@ -13,8 +13,8 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { inTransaction } from '@stayhub/infra';
-import { startOpenSearch } from '@stayhub/infra/testing/engines/opensearch';
+import { inTransaction, createPool } from '@stayhub/event-sourcing';
+import { startOpenSearch } from '@stayhub/platform/testing';
 import { createIndex, swapAlias } from '@stayhub/read-models/listings/elasticsearch-projection';
 import { toSearchDocument } from '@stayhub/read-models/listings/elasticsearch-mapping';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
@@ -31,7 +31,6 @@ import { buildOrama, oramaSearch } from './shared/orama-peer.ts';
 import { record } from './shared/results.ts';
 import { seeded, typoQuery } from './shared/search-queries.ts';
 import { summarise } from './shared/stats.ts';
-import { createPool } from '@stayhub/infra';
 
 const p = params('bench:search-quality', {
   listings: { default: 20_000, help: "listings (the marketplace's first n) held by every store" },

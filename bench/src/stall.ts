@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { requested } from '@stayhub/domain/bookings/fixtures';
-import { createPool, PostgresEventStore } from '@stayhub/infra';
+import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { migrateProjector, runPgProjections } from '@stayhub/projectors';
 import { readCheckpoint } from '@stayhub/read-models';
 import { bookingHistoryProjection } from '@stayhub/read-models/booking-history/pg-projection';

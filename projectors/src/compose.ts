@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { EventStore } from '@stayhub/infra';
+import type { EventStore } from '@stayhub/event-sourcing';
 import type { AvailabilityStore } from '@stayhub/read-models/availability/port';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';

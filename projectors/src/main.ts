@@ -1,17 +1,6 @@
-import {
-  corsOriginsOf,
-  createHttpApp,
-  createLogger,
-  createPool,
-  jwtTokens,
-  loadConfig,
-  PostgresEventStore,
-  serveMetricsPort,
-  waitForDatabase,
-} from '@stayhub/infra';
-import { onStopSignal } from '@stayhub/infra/http/shutdown';
-import { checkReachable } from '@stayhub/infra/config/reachability';
-import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
+import { createPool, PostgresEventStore, waitForDatabase, checkReachable, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { createHttpApp, jwtTokens, serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
+import { corsOriginsOf, createLogger, loadConfig } from '@stayhub/platform-kit';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
 import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';

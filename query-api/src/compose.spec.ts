@@ -5,7 +5,7 @@ import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasti
 import { checkpointSchema } from '@stayhub/read-models/checkpoints';
 import { logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
 import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { composeQuerySide } from './compose.ts';
 
 const secrets = { JWT_SECRET: 'query-compose-secret-query-compose-secret', JWT_TTL_MINUTES: 60 };

@@ -1,4 +1,6 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { createPool, systemClock, type Clock } from '@stayhub/event-sourcing';
+import { jwtTokens } from '@stayhub/http-kit';
+import { corsOriginsOf, createLogger, SecuritySettings, type Config } from '@stayhub/platform-kit';
 import {
   PgBookingHistoryReader,
   PgCalendarBlockReader,

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { createPool, PostgresEventStore } from '@stayhub/infra';
+import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { pgProjections } from '@stayhub/projectors';
 import { pgRebuildAdapter } from '@stayhub/projectors/replay/pg-target';
 import { rebuild } from '@stayhub/projectors/replay/replay';

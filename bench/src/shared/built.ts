@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { projectRoot } from '@stayhub/infra';
-import { appEntries } from '@stayhub/infra/build/apps';
-import { buildApps } from '@stayhub/infra/build/build';
+import { projectRoot } from '@stayhub/platform-kit';
+import { appEntries, buildApps } from '@stayhub/platform';
 
 /** The benchmarks' own server processes, bundled like the apps. */
 const benchEntries = {

@@ -1,4 +1,4 @@
-import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { listings } from '@stayhub/domain';
 import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
 import { writeCalendarRows, writeListings } from '@stayhub/read-models/listings/search-tables';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { createPool, inTransaction, type Pool } from '@stayhub/infra';
+import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
 import { createSearchIndexes, createSearchTables, dropSearchIndexes } from '@stayhub/read-models/listings/search-tables';
 import { benchDatabase, freshDatabase } from './database.ts';
 import { loadMarketplace } from './load-marketplace.ts';

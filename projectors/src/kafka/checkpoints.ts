@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '@stayhub/infra';
+import { inTransaction } from '@stayhub/event-sourcing';
 import { announceCheckpoints } from '@stayhub/read-models/checkpoint-changes';
 import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/read-models/log-watermark';
 

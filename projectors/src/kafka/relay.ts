@@ -1,5 +1,5 @@
 import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
-import { currentTraceparent, inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { currentTraceparent, inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import type { PartitionHead } from '@stayhub/read-models/log-watermark';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';

@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, redisAnswers } from '@stayhub/event-sourcing';
 import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { pgProjections } from '../projections.ts';
 import { pgRebuildAdapter } from '../replay/pg-target.ts';
 import { silentProgress } from '../replay/progress.ts';

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { createCheckpoint, readCheckpoint, resetCheckpoint } from '@stayhub/read-models';
 import type { AvailabilityStore, UsedUnits } from '@stayhub/read-models/availability/port';
 import { pgRebuildTarget } from '../replay/pg-target.ts';

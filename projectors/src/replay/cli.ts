@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, PostgresEventStore, type Config, type Pool } from '@stayhub/infra';
-import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
+import { PostgresEventStore, type Pool, operatorConnection } from '@stayhub/event-sourcing';
+import { loadConfig, type Config } from '@stayhub/platform-kit';
 import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
 import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
 import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';

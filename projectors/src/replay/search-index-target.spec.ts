@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { searchClient, type SearchFlavor } from '@stayhub/read-models/listings/search-client';
 import { aliasedIndexes, listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
 import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';

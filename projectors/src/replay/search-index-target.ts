@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Client } from '@elastic/elasticsearch';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { createCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type PgProjection } from '@stayhub/read-models';
 import { listingSearchProjection } from '@stayhub/read-models/listings/pg-projection';
 import { productSearchProjection } from '@stayhub/read-models/products/pg-projection';

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { decodePosition, type EventStore } from '@stayhub/infra';
+import { decodePosition, type EventStore } from '@stayhub/event-sourcing';
 import type { EventSource } from './run.ts';
 
 /** The PostgreSQL event store, which can also count what is left to read (for the progress bar). */

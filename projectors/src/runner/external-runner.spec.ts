@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent, redisAnswers } from '@stayhub/event-sourcing';
 import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { applyExternalBatch, migrateExternalProjections, runExternalProjection } from './external-runner.ts';
 import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 

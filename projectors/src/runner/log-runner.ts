@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
 import { silentLogger, type Logger } from '../kafka/backoff.ts';
 import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PoolClient, RecordedEvent } from '@stayhub/infra';
+import type { PoolClient, RecordedEvent } from '@stayhub/event-sourcing';
 import { logWatermark, waitForLogPosition } from '@stayhub/read-models/log-watermark';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
 import type { ExternalProjection } from '@stayhub/read-models';
