@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorkflow } from '@stayhub/command-api/commerce/index';
+import { checkoutWorkflow } from '@stayhub/command-api';
 import { commerce } from '@stayhub/domain';
 import { MINUTE, WorkflowRunner } from '@stayhub/event-sourcing';
 import { SimulatedGateway } from '@stayhub/payments';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '@stayhub/domain';
-import { hashPassword } from '@stayhub/command-api/identity/passwords';
+import { hashPassword } from '@stayhub/command-api';
 import { PostgresEventStore, eventStoreFromConfig } from '@stayhub/event-sourcing';
 import { encodeMessage } from '@stayhub/projectors/kafka/message';
 import { topicFor } from '@stayhub/projectors/kafka/topics';

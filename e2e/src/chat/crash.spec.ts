@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSocket, type SocketClient } from '@stayhub/chat/testing/harness';
+import { connectSocket, type SocketClient } from '@stayhub/chat/testing';
 import { createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
 import { jwtTokens } from '@stayhub/http-kit';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeChat, createChatServer, type Chat, type ChatServer } from '@stayhub/chat';
-import { connectSocket } from '@stayhub/chat/testing/harness';
+import { connectSocket } from '@stayhub/chat/testing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register, waitUntil } from '../fixtures.ts';

@@ -1,16 +1,28 @@
-/** Every process the platform runs, by the name the image's `APP` and `dist/<name>.js` use. */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+/**
+ * Every process the platform runs, by the name the image's `APP` and `dist/<name>.js` use: each is
+ * an entry its package exports (its `exports` map names the file), so the launcher and the build
+ * know the apps by package, not by where their sources lie.
+ */
 export const appEntries = {
-  'command-api': 'command-api/src/main.ts',
-  'workflow-runner': 'command-api/src/workflow-runner.ts',
-  'query-api': 'query-api/src/main.ts',
-  projectors: 'projectors/src/main.ts',
-  relay: 'projectors/src/kafka/relay-main.ts',
-  payments: 'payment-gateway/src/main.ts',
-  chat: 'chat/src/main.ts',
-  web: 'web/src/server/main.ts',
-  start: 'platform/src/launcher/start-all.ts',
-  replay: 'projectors/src/replay/cli.ts',
-  workflows: 'command-api/src/operations/workflows-cli.ts',
+  'command-api': '@stayhub/command-api/main',
+  'workflow-runner': '@stayhub/command-api/workflow-runner',
+  'query-api': '@stayhub/query-api/main',
+  projectors: '@stayhub/projectors/main',
+  relay: '@stayhub/projectors/relay',
+  payments: '@stayhub/payment-gateway/main',
+  chat: '@stayhub/chat/main',
+  web: '@stayhub/web/main',
+  start: '@stayhub/platform/launcher',
+  replay: '@stayhub/projectors/replay-cli',
+  workflows: '@stayhub/command-api/workflows-cli',
 } as const;
 
 export type AppName = keyof typeof appEntries;
+
+const require = createRequire(import.meta.url);
+
+/** The source file of an entry: a package entry (`@stayhub/<app>/main`) resolved through its package, or a path from the project root. */
+export const entryFile = (root: string, entry: string): string => (entry.startsWith('@') ? require.resolve(entry) : join(root, entry));

@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { build, type Plugin } from 'esbuild';
-import { appEntries } from './apps.ts';
+import { appEntries, entryFile } from './apps.ts';
 
 /**
  * Our own code (the workspace packages, TypeScript) goes into the bundle; a package installed in
@@ -58,7 +58,7 @@ export const buildApps = async (
     entryPoints: Object.fromEntries(
       Object.entries(entries).flatMap(([name, entry]) => [
         [name, `first:${name}`],
-        [`main/${name}`, join(root, entry)],
+        [`main/${name}`, entryFile(root, entry)],
       ]),
     ),
     outdir: outDir,

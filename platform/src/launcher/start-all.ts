@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { inheritedEnvironment, loadConfig, projectRoot } from '@stayhub/platform-kit';
 import { startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
-import { appEntries, type AppName } from '../build/apps.ts';
+import { appEntries, entryFile, type AppName } from '../build/apps.ts';
 import { nextRestart } from './restart-policy.ts';
 
 /**
@@ -96,10 +96,10 @@ const apps = (
 // Run as it was run: the bundle (`npm start`, `node dist/start.js`) starts each app's bundle with
 // plain Node, through its first module (`dist/<app>.js`, one folder up from this bundle in
 // `dist/main/`: it starts tracing before the app loads); the source (`tsx platform/src/launcher/start-all.ts`,
-// the tests) starts each app's source.
+// the tests) starts each app's source, the file its package exports as the app's entry.
 const fromBuild = import.meta.url.endsWith('.js');
 const commandOf = (name: AppName): string[] =>
-  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), '..', `${name}.js`)] : ['--import', 'tsx', join(projectRoot, appEntries[name])];
+  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), '..', `${name}.js`)] : ['--import', 'tsx', entryFile(projectRoot, appEntries[name])];
 
 const children = new Map<string, ChildProcess>();
 
