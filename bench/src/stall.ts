@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import { requested } from '@stayhub/domain/bookings/fixtures';
+import { requested } from '@stayhub/domain/testing/bookings';
 import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { migrateProjector, runPgProjections } from '@stayhub/projectors';
 import { readCheckpoint } from '@stayhub/read-models';

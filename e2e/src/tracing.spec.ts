@@ -13,7 +13,7 @@ const { startStack } = await import('./harness.ts');
 const { day, publishedListing, register, waitUntil } = await import('./fixtures.ts');
 const { kafkaUnavailable } = await import('../../projectors/test/kafka/broker.ts');
 const { collect } = await import('../../projectors/test/kafka/collect.ts');
-const { topicFor } = await import('@stayhub/projectors/kafka/index');
+const { topicFor } = await import('@stayhub/projectors/kafka');
 
 afterAll(() => tracing.shutdown());
 

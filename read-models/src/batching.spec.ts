@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/bookings/fixtures';
-import { awaitingPayment, confirmed as orderConfirmed, paid as orderPaid } from '@stayhub/domain/commerce/order/order.fixtures';
+import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/testing/bookings';
+import { awaitingPayment, confirmed as orderConfirmed, paid as orderPaid } from '@stayhub/domain/testing/orders';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { availabilityProjection } from './availability/pg-projection.ts';

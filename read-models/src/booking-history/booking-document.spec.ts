@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { bookings } from '@stayhub/domain';
-import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/bookings/fixtures';
+import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/testing/bookings';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { evolveBookingDocument } from './booking-document.ts';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
-import { afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
+import { afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId } from '@stayhub/domain/testing/orders';
 import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { evolveOrderDocument } from './order-document.ts';

@@ -1,5 +1,5 @@
-import type { Stay } from '@stayhub/domain/bookings/stay';
-import type { ListingDetails } from '@stayhub/domain/listings/details';
+import type { Stay } from '@stayhub/domain/bookings';
+import type { ListingDetails } from '@stayhub/domain/listings';
 import type { BookingPage as BookingPageView, BookingView } from '@stayhub/read-models/booking-history/port';
 import type { HostBookingPage as HostBookingPageView } from '@stayhub/read-models/host-bookings/postgres';
 import type { ListingView as ListingReadView } from '@stayhub/read-models/listings/port';
