@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createPool, PostgresEventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import { pgProjections, pgRebuildAdapter, silentProgress, rebuild, pgEventSource } from '@stayhub/projectors';
-import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '@stayhub/read-models/booking-history/booking-document';
+import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { bookingHistory, bulkInsert, type Stored } from './shared/history.ts';

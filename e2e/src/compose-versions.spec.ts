@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '@stayhub/platform-kit';
 import { KAFKA_VERSION } from '@stayhub/platform/testing';
-import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
+import { readStoreClientsFromConfig } from '@stayhub/read-models';
 import { atScaleStoresMissing } from './harness.ts';
 
 /** `service → image` of a compose file's `services:` (each service's own `image:` line). */

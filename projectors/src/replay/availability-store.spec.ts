@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, PostgresEventStore, type EventToAppend, type Pool, redisAnswers } from '@stayhub/event-sourcing';
-import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
+import { RedisAvailabilityStore, availabilityStoreProjection } from '@stayhub/read-models';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { pgProjections } from '../projections.ts';
 import { pgRebuildAdapter } from '../replay/pg-target.ts';
@@ -10,7 +10,6 @@ import { rebuild } from '../replay/replay.ts';
 import { pgEventSource } from '../replay/sources.ts';
 import { migrateExternalProjections, runExternalProjection } from '../runner/external-runner.ts';
 import { liveTarget } from '../runner/pg-runner.ts';
-import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 import { withAvailabilityStore } from './availability-store.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
