@@ -56,6 +56,13 @@ module.exports = {
       to: { path: '^(http-kit|payments|notifications)/', pathNot: '^$1/' },
     },
     {
+      name: 'platform-on-top',
+      severity: 'error',
+      comment: 'The build and the launcher start the apps; only the tools (benchmarks, end-to-end suites) import them.',
+      from: { pathNot: '^(platform|bench|e2e)/' },
+      to: { path: '^platform/' },
+    },
+    {
       name: 'read-models-below-apps',
       severity: 'error',
       from: { path: '^read-models/src' },
