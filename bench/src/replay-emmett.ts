@@ -34,7 +34,7 @@ try {
   // Ours first: Emmett sets process-wide pg type parsers when imported.
   let started = performance.now();
   const outcome = await rebuild(
-    { pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, pgProjections), print: () => undefined, progress: () => silentProgress },
+    { pool, events: pgEventSource(pool), adapter: pgRebuildAdapter(pool, pgProjections), print: () => undefined, progress: () => silentProgress },
     { names: ['booking_history'] },
   );
   const oursSeconds = (performance.now() - started) / 1000;

@@ -1,4 +1,4 @@
-import { createPool, PostgresEventStore, waitForDatabase, checkReachable, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { createPool, waitForDatabase, checkReachable, eventStoreFromConfig } from '@stayhub/event-sourcing';
 import { createHttpApp, jwtTokens, serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
 import { corsOriginsOf, createLogger, loadConfig } from '@stayhub/platform-kit';
 import {
@@ -87,7 +87,7 @@ const app = createHttpApp({
       ? {
           rebuilds: new RebuildJobs({
             pool,
-            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            events: pgEventSource(pool),
             adapter: withSearchIndexes(
               withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, runnerLog), pool, availability, runnerLog),
               pool,

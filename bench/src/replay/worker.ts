@@ -17,7 +17,7 @@ try {
   const outcome = await rebuild(
     {
       pool,
-      events: pgEventSource(pool, store),
+      events: pgEventSource(pool),
       adapter: pgRebuildAdapter(pool, pgProjections),
       print: log,
       progress: (label) => lineProgress(label, log, { everyEvents: 1_000_000, everyMs: 30_000 }),

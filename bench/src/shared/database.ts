@@ -28,7 +28,8 @@ export const benchServer = async (): Promise<BenchServer> => {
       'random_page_cost=1.1',
     ],
   });
-  return { adminUrl: server.url, kind: 'embedded', stop: server.stop };
+  // Over the server's Unix-domain socket when it has one, as `npm start` connects its apps.
+  return { adminUrl: server.socketUrl ?? server.url, kind: 'embedded', stop: server.stop };
 };
 
 /** Runs `work` on one connection to `url`, closed after. */

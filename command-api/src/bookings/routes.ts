@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { addHours, bookings, fail, listings } from '@stayhub/domain';
 import { type Handled, type Step } from '@stayhub/event-sourcing';
@@ -141,7 +141,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       handler: async ({ body, req, user }) => {
         const listing = await loadListing(body.listingId);
         const unitType = unitTypeFor(listing, body.unitTypeId);
-        const bookingId = uuidv7();
+        const bookingId = newId();
         const at = now();
         const stay = stayOf(listing, body);
         const command: bookings.BookingCommand = {
@@ -261,7 +261,7 @@ export const bookingRoutes = (deps: CommandDeps): Route[] => {
       responses: { 201: { description: 'The refund is granted; the gateway refunds it and the host ledger nets it against the next payout' } },
       handler: async ({ params, body, req, user }) => {
         const { booking } = await loadBooking(params.id, user!);
-        const grantId = uuidv7();
+        const grantId = newId();
         const data = { bookingId: params.id, actorId: user!.userId, grantId, amount: { amount: body.amount, currency: booking.total.currency }, now: now() };
         const { state, position } = await handle(
           params.id,

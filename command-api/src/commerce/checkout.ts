@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { commerce } from '@stayhub/domain';
 import { type Handled, type Step } from '@stayhub/event-sourcing';
@@ -40,7 +40,7 @@ export const checkoutRoutes = (deps: CommandDeps): Route[] => [
           return { productId, sku: product.sku, name: product.name, unitPrice: product.price, quantity, shipping: product.shipping };
         }),
       );
-      const orderId = uuidv7();
+      const orderId = newId();
       // the card token goes to the payment record, never into an event
       await deps.secrets.savePaymentMethod(orderId, body.paymentMethod);
       type Placed = Exclude<commerce.OrderState, { status: 'none' }>;

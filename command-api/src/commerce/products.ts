@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { commerce, Money } from '@stayhub/domain';
 import { defineRoute, type AuthUser, type Route } from '@stayhub/http-kit';
@@ -52,7 +52,7 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
       body: CreateBody,
       responses: { 201: { description: 'The product is listed' } },
       handler: async ({ body, req, user }) => {
-        const productId = uuidv7();
+        const productId = newId();
         const command: commerce.ProductCommand = { type: 'CreateProduct', data: { productId, sellerId: user!.userId, ...body, now: now() } };
         // Every rule is checked before the SKU is claimed, so a refused product claims nothing.
         commerce.productDecider.decide(command, commerce.productDecider.initialState);
@@ -133,7 +133,7 @@ export const productRoutes = (deps: CommandDeps): Route[] => {
         const handled = await deps.processor.handle(
           commerce.stockStreamId(product.sku),
           commerce.stockDecider,
-          { type: 'ReceiveStock', data: { sku: product.sku, quantity: body.quantity, receiptId: body.receiptId ?? uuidv7(), now: now() } },
+          { type: 'ReceiveStock', data: { sku: product.sku, quantity: body.quantity, receiptId: body.receiptId ?? newId(), now: now() } },
           metadataOf(req, user),
         );
         const stock = { onHand: handled.state.onHand, available: commerce.availableOf(handled.state) };

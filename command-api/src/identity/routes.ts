@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { DomainError, identity } from '@stayhub/domain';
 import { type Step } from '@stayhub/event-sourcing';
@@ -78,7 +78,7 @@ export const identityRoutes = (deps: CommandDeps, { admins, throttle } = guardsO
       body: Registration,
       responses: { 202: { description: 'Accepted: log in with the email and password; the address gets a mail either way', schema: Accepted } },
       handler: async ({ body, req }) => {
-        const userId = uuidv7();
+        const userId = newId();
         const now = deps.clock.now().toISOString();
         const metadata = { ...metadataOf(req), actor: userId };
         // The same work on both paths (hash, user, claim), so neither the answer nor its time tells them apart.

@@ -1,4 +1,4 @@
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { calendar, daysBetween, listings, nightsOf } from '@stayhub/domain';
 import { StaleRevision } from '@stayhub/event-sourcing';
@@ -107,7 +107,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       body: CreateBody,
       responses: { 201: { description: 'The draft listing was created' } },
       handler: async ({ body, req, user }) => {
-        const listingId = uuidv7();
+        const listingId = newId();
         const handled = await handle(
           listingId,
           {
@@ -194,7 +194,7 @@ export const listingRoutes = (deps: CommandDeps): Route[] => {
       handler: async ({ params, body, req, user }) => {
         const { unitTypeId, unitType } = await hostsUnitType(params.id, body.unitTypeId, user!);
         const keys = keysOf(body);
-        const blockId = uuidv7();
+        const blockId = newId();
         // Every month of the block in one atomic append: a month that is full blocks nothing anywhere.
         const handled = await deps.processor.handleAll(
           calendar.calendarParts(unitTypeId, keys).map((part) => ({

@@ -56,6 +56,13 @@ describe('wall-clock times in a listing time zone', () => {
     expect(wallClockInstant(date, clock, zone)).toBe(instant);
   });
 
+  it('answers the same when asked again, after more distinct times than it keeps', () => {
+    const first = [wallClockInstant('2026-03-08', '02:30', 'America/New_York'), localDateTime('2026-11-01T05:30:00.000Z', 'America/New_York')];
+    for (let day = 0; day < 10_050; day++) wallClockInstant(new Date(Date.UTC(2000, 0, 1 + day)).toISOString().slice(0, 10), '15:00', 'Europe/Lisbon');
+    expect([wallClockInstant('2026-03-08', '02:30', 'America/New_York'), localDateTime('2026-11-01T05:30:00.000Z', 'America/New_York')]).toEqual(first);
+    expect(first).toEqual(['2026-03-08T07:30:00.000Z', '2026-11-01T01:30']);
+  });
+
   it('tells a wall-clock time from one with an offset', () => {
     expect(['2026-07-10T19:30', '2026-07-10T19:30:00'].map(hasOffset)).toEqual([false, false]);
     expect(['2026-07-10T19:30:00Z', '2026-07-10T19:30:00.000+02:00', '2026-07-10T19:30-0500'].map(hasOffset)).toEqual([true, true, true]);

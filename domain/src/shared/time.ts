@@ -44,12 +44,36 @@ const wallClockFormat = (timeZone: string): Intl.DateTimeFormat => {
   return format;
 };
 
-/** Wall-clock `yyyy-mm-ddThh:mm` of an instant in a time zone. */
-export const localDateTime = (instant: string, timeZone: string): string => {
+/**
+ * `compute` remembered per key: these answers are pure, asked for the same few stay instants over and
+ * over (check-in at 15:00 on a date), and ICU's formatting costs microseconds each. At most `size`
+ * answers are kept; the oldest goes first.
+ */
+const remembered = <T>(size: number): ((key: string, compute: () => T) => T) => {
+  const answers = new Map<string, T>();
+  return (key, compute) => {
+    if (answers.has(key)) return answers.get(key) as T;
+    const answer = compute();
+    if (answers.size >= size) answers.delete(answers.keys().next().value as string);
+    answers.set(key, answer);
+    return answer;
+  };
+};
+
+const ANSWERS_KEPT = 10_000;
+// The zone's length first: no two (zone, time) pairs share a key, whatever characters they hold.
+const keyOf = (timeZone: string, time: string) => `${timeZone.length}:${timeZone}${time}`;
+
+const formatLocalDateTime = (instant: string, timeZone: string): string => {
   const parts = wallClockFormat(timeZone).formatToParts(new Date(instant));
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}T${part('hour')}:${part('minute')}`;
 };
+const localDateTimes = remembered<string>(ANSWERS_KEPT);
+
+/** Wall-clock `yyyy-mm-ddThh:mm` of an instant in a time zone. */
+export const localDateTime = (instant: string, timeZone: string): string =>
+  localDateTimes(keyOf(timeZone, instant), () => formatLocalDateTime(instant, timeZone));
 
 /** Whether a date-time names its offset (`Z`, `+02:00`); one without is a wall-clock time. */
 export const hasOffset = (dateTime: string): boolean => /(Z|[+-]\d{2}:?\d{2})$/i.test(dateTime);
@@ -59,7 +83,10 @@ export const hasOffset = (dateTime: string): boolean => /(Z|[+-]\d{2}:?\d{2})$/i
  * A time the clocks skip (spring forward) names no instant: undefined. A time they pass twice (fall
  * back) is the first.
  */
-export const instantOfLocal = (local: string, timeZone: string): string | undefined => {
+export const instantOfLocal = (local: string, timeZone: string): string | undefined =>
+  instantsOfLocal(keyOf(timeZone, local), () => findInstantOfLocal(local, timeZone));
+
+const findInstantOfLocal = (local: string, timeZone: string): string | undefined => {
   const wanted = `${local.slice(0, 16)}`;
   const seconds = /^(?::(\d{2}(?:\.\d+)?))?$/.exec(local.slice(16));
   const asUtc = Date.parse(`${wanted}:00Z`);
@@ -75,14 +102,17 @@ export const instantOfLocal = (local: string, timeZone: string): string | undefi
     .sort((a, b) => a - b);
   return candidates.length > 0 ? new Date(candidates[0]! + extra).toISOString() : undefined;
 };
+const instantsOfLocal = remembered<string | undefined>(ANSWERS_KEPT);
 
 /**
  * The instant a date's wall-clock time (`hh:mm`) is in a time zone, for times a place fixes by its
  * clocks (check-in at 15:00). A time the clocks skip that day is read with the offset in force
  * before the jump (02:30 on a spring-forward night is 03:30 new time); a time they pass twice is the first.
  */
-export const wallClockInstant = (date: string, clock: string, timeZone: string): string => {
-  const local = `${date}T${clock}`;
+export const wallClockInstant = (date: string, clock: string, timeZone: string): string =>
+  wallClockInstants(keyOf(timeZone, `${date}T${clock}`), () => findWallClockInstant(`${date}T${clock}`, timeZone));
+
+const findWallClockInstant = (local: string, timeZone: string): string => {
   const exact = instantOfLocal(local, timeZone);
   if (exact !== undefined) return exact;
   const asUtc = Date.parse(`${local}:00Z`);
@@ -90,3 +120,4 @@ export const wallClockInstant = (date: string, clock: string, timeZone: string):
   const offset = Date.parse(`${localDateTime(new Date(before).toISOString(), timeZone)}:00Z`) - before;
   return new Date(asUtc - offset).toISOString();
 };
+const wallClockInstants = remembered<string>(ANSWERS_KEPT);

@@ -133,6 +133,7 @@ const typeOf = (command: unknown): string =>
 export class CommandProcessor {
   private readonly pending: Job[] = [];
   private inFlight = 0;
+  private kickScheduled = false;
   /** Streams of the commits in flight. */
   private readonly busy = new Set<string>();
   private readonly cache = new Map<string, Cached>();
@@ -189,7 +190,7 @@ export class CommandProcessor {
     await this.preload(job.steps);
     return new Promise((resolve, reject) => {
       this.pending.push(Object.assign(job, { resolve, reject }));
-      this.kick();
+      this.kickSoon();
     });
   }
 
@@ -213,6 +214,20 @@ export class CommandProcessor {
   }
 
   /**
+   * Starts commits once the commands that arrive in this turn of the event loop have queued (group
+   * commit): the callers a commit answers send their next commands in the microtasks that follow,
+   * and a commit started at the first of them would carry it alone and keep the others waiting.
+   */
+  private kickSoon(): void {
+    if (this.kickScheduled) return;
+    this.kickScheduled = true;
+    setImmediate(() => {
+      this.kickScheduled = false;
+      this.kick();
+    });
+  }
+
+  /**
    * Starts commits while fewer than `maxInFlight` run. A batch takes the queued commands whose
    * streams no running commit touches (a command behind one that waits, on a shared stream, waits
    * too, so each stream keeps its order): commits in flight never share a stream.
@@ -231,7 +246,7 @@ export class CommandProcessor {
         .finally(() => {
           this.inFlight--;
           for (const s of streams) this.busy.delete(s);
-          this.kick();
+          this.kickSoon();
         });
     }
   }

@@ -4,7 +4,7 @@ import { createPool } from '../postgres/pool.ts';
 import { testDatabaseUrl } from '../testing/database.ts';
 import { eventStoreContract, waitFor } from '../testing/event-store-contract.ts';
 import { PostgresEventStore } from './postgres.ts';
-import type { RecordedEvent } from './port.ts';
+import { DuplicateEventConflict, type MultiStreamAppendResult, type RecordedEvent } from './port.ts';
 
 let url: string;
 const pools: ReturnType<typeof createPool>[] = [];
@@ -23,6 +23,30 @@ afterAll(async () => {
 });
 
 eventStoreContract('postgres', connect);
+
+describe('postgres event store: a batch with an event id stored already', () => {
+  const event = (type: string) => ({ eventId: randomUUID(), type, data: {} });
+  let store: PostgresEventStore;
+  beforeAll(async () => {
+    store = await connect();
+  });
+
+  it('settles a batch with an event id stored already append by append: only that append is a duplicate', async () => {
+    const [a, b] = [`dup-${randomUUID()}`, `dup-${randomUUID()}`];
+    const stored = event('A0');
+    await store.append(a, [stored], 'no_stream');
+    const settled = await store.appendBatch([
+      [{ streamId: a, events: [stored], expected: 'no_stream' }],
+      [{ streamId: b, events: [event('B0')], expected: 'no_stream' }],
+      [{ streamId: a, events: [stored, event('A1')], expected: 0 }],
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((settled[0] as PromiseFulfilledResult<MultiStreamAppendResult>).value.streams).toEqual([{ streamId: a, nextExpectedRevision: 0 }]);
+    expect((settled[2] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateEventConflict);
+    expect((await store.readStream(a)).events.map((e) => e.type)).toEqual(['A0']);
+    expect((await store.readStream(b)).revision).toBe(0);
+  });
+});
 
 describe('postgres event store: late commits', () => {
   let store: PostgresEventStore;

@@ -8,6 +8,11 @@ import { postgresAnswers } from './pool.ts';
 
 export type EmbeddedServer = {
   url: string;
+  /**
+   * The same server over its Unix-domain socket, when it listens on one: a round trip through it
+   * costs the client's process less than TCP loopback does (each statement is a socket write).
+   */
+  socketUrl?: string;
   stop: () => Promise<void>;
   /** Resolves when the server this call started exits (a crash, a kill); absent when an already running one was reused. */
   exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -15,6 +20,7 @@ export type EmbeddedServer = {
 
 const USER = 'postgres';
 const PASSWORD = 'postgres';
+const SOCKET_DIR = '/tmp';
 
 /** PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, who must reach the folder. */
 const reachableByPostgresUser = (dir: string): boolean => {
@@ -47,7 +53,12 @@ const dataDirFor = (wanted: string): string => {
  */
 export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; flags?: string[] }): Promise<EmbeddedServer> => {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
-  if (await postgresAnswers(url)) return { url, stop: async () => undefined };
+  // The server's build puts its socket in /tmp; node-postgres reads an encoded path as the host.
+  const socketUrl = () =>
+    existsSync(`${SOCKET_DIR}/.s.PGSQL.${options.port}`)
+      ? { socketUrl: `postgres://${USER}:${PASSWORD}@${encodeURIComponent(SOCKET_DIR)}:${options.port}/postgres` }
+      : {};
+  if (await postgresAnswers(url)) return { url, ...socketUrl(), stop: async () => undefined };
 
   const databaseDir = dataDirFor(options.dataDir);
   // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the
@@ -76,5 +87,5 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   const exited = child
     ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
     : undefined;
-  return { url, stop: () => server.stop(), ...(exited ? { exited } : {}) };
+  return { url, ...socketUrl(), stop: () => server.stop(), ...(exited ? { exited } : {}) };
 };

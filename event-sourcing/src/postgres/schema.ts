@@ -59,8 +59,9 @@ BEGIN
              jsonb_array_length(x->'e') AS n, x->'e' AS events
         FROM jsonb_array_elements(p_groups) WITH ORDINALITY AS g(grp, gn), jsonb_array_elements(grp) WITH ORDINALITY AS t(x, sn)
     ), b AS (
-      SELECT a.*, s.revision + coalesce(sum(a.n) OVER (PARTITION BY a.stream_id ORDER BY a.gn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS at_revision
-        FROM a JOIN es_streams s ON s.stream_id = a.stream_id
+      SELECT a.*, (SELECT s.revision FROM es_streams s WHERE s.stream_id = a.stream_id)
+               + coalesce(sum(a.n) OVER (PARTITION BY a.stream_id ORDER BY a.gn ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS at_revision
+        FROM a
     ), fine AS (
       SELECT NOT EXISTS (SELECT 1 FROM b WHERE (b.kind = 'no_stream' AND b.at_revision <> -1)
                                              OR (b.kind = 'stream_exists' AND b.at_revision = -1)
@@ -102,16 +103,18 @@ BEGIN
     END IF;
 
     RETURN QUERY SELECT gi, s.stream_id, 'conflict'::text, s.revision, NULL::bigint, NULL::xid8
-      FROM jsonb_array_elements(g) x JOIN es_streams s ON s.stream_id = x->>'s'
-     WHERE (x->>'k' = 'no_stream' AND s.revision <> -1)
-        OR (x->>'k' = 'stream_exists' AND s.revision = -1)
-        OR (x->>'k' = 'exact' AND s.revision <> (x->>'r')::bigint);
+      FROM (SELECT x->>'s' AS stream_id, x, (SELECT r.revision FROM es_streams r WHERE r.stream_id = x->>'s') AS revision
+              FROM jsonb_array_elements(g) x) s
+     WHERE (s.x->>'k' = 'no_stream' AND s.revision <> -1)
+        OR (s.x->>'k' = 'stream_exists' AND s.revision = -1)
+        OR (s.x->>'k' = 'exact' AND s.revision <> (s.x->>'r')::bigint);
     IF FOUND THEN CONTINUE; END IF;
 
     RETURN QUERY
     WITH appends AS (
-      SELECT x->>'s' AS stream_id, x->'e' AS events, n AS stream_no, s.revision AS current_revision
-        FROM jsonb_array_elements(g) WITH ORDINALITY AS a(x, n) JOIN es_streams s ON s.stream_id = x->>'s'
+      SELECT x->>'s' AS stream_id, x->'e' AS events, n AS stream_no,
+             (SELECT s.revision FROM es_streams s WHERE s.stream_id = x->>'s') AS current_revision
+        FROM jsonb_array_elements(g) WITH ORDINALITY AS a(x, n)
     ), inserted AS (
       INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
       SELECT (v->>'eventId')::uuid, a.stream_id, a.current_revision + i, v->>'type',
@@ -127,6 +130,71 @@ BEGIN
     UPDATE es_streams s SET revision = s.revision + jsonb_array_length(x->'e')
       FROM jsonb_array_elements(g) x WHERE s.stream_id = x->>'s';
   END LOOP;
+END $$;
+
+-- The same batch as es_append_batch, as arrays (one element per stream append, and one per event),
+-- for the common case in four statements whose plans probe indexes only: create the streams that
+-- may be new, lock every stream of the batch (in stream id order) and read where each append lands,
+-- look for stored event ids, insert every event with one INSERT and move every stream's revision
+-- with one UPDATE. A conflict or a stored event id hands the whole batch to es_append_batch, which
+-- settles it group by group.
+-- p_expected: >= 0 the exact revision, -1 no stream, -2 any, -3 the stream exists.
+-- p_of, p_nth: for each event, the stream append it belongs to (1-based) and its place in it.
+-- p_events: a jsonb array of the events ({eventId, type, data, metadata?, schemaVersion?, occurredAt?}).
+CREATE OR REPLACE FUNCTION es_append_rows(p_group int[], p_stream text[], p_expected bigint[], p_count int[],
+                                          p_ids uuid[], p_of int[], p_nth int[], p_events jsonb)
+RETURNS TABLE (group_no int, stream text, outcome text, revision bigint, last_position bigint, tx xid8)
+LANGUAGE plpgsql AS $$
+DECLARE
+  at_rev bigint[];
+  fine boolean;
+BEGIN
+  IF -1 = ANY (p_expected) OR -2 = ANY (p_expected) THEN
+    INSERT INTO es_streams (stream_id, revision)
+    SELECT DISTINCT u.s, -1 FROM unnest(p_stream, p_expected) AS u(s, x) WHERE u.x IN (-1, -2) ORDER BY 1
+    ON CONFLICT DO NOTHING;
+  END IF;
+
+  -- Where each append lands: its stream's revision plus the events earlier appends of the batch add.
+  WITH heads AS MATERIALIZED (
+    SELECT s.stream_id, s.revision FROM es_streams s WHERE s.stream_id = ANY (p_stream) ORDER BY s.stream_id FOR UPDATE
+  ), a AS (
+    SELECT u.j, u.x, h.revision + coalesce(sum(u.n) OVER (PARTITION BY u.s ORDER BY u.j ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS at
+      FROM unnest(p_stream, p_expected, p_count) WITH ORDINALITY AS u(s, x, n, j) LEFT JOIN heads h ON h.stream_id = u.s
+  )
+  SELECT array_agg(a.at ORDER BY a.j),
+         bool_and(a.at IS NOT NULL AND CASE a.x WHEN -1 THEN a.at = -1 WHEN -2 THEN true WHEN -3 THEN a.at <> -1 ELSE a.at = a.x END)
+    INTO at_rev, fine FROM a;
+
+  IF fine AND NOT EXISTS (SELECT 1 FROM es_events e WHERE e.event_id = ANY (p_ids)) THEN
+    RETURN QUERY
+    WITH inserted AS (
+      INSERT INTO es_events (event_id, stream_id, stream_revision, type, schema_version, data, metadata, occurred_at)
+      SELECT e.id, p_stream[e.j], at_rev[e.j] + e.i, v->>'type', coalesce((v->>'schemaVersion')::int, 1), v->'data',
+             coalesce(v->'metadata', '{}'), coalesce((v->>'occurredAt')::timestamptz, now())
+        FROM unnest(p_ids, p_of, p_nth) WITH ORDINALITY AS e(id, j, i, k), LATERAL (SELECT p_events->(e.k::int - 1) AS v) x
+       ORDER BY e.k
+      RETURNING es_events.stream_id, es_events.stream_revision, es_events.global_position, es_events.transaction_id
+    )
+    SELECT p_group[u.j], u.s, 'ok'::text, at_rev[u.j] + u.n, i.global_position, i.transaction_id
+      FROM unnest(p_stream, p_count) WITH ORDINALITY AS u(s, n, j)
+      JOIN inserted i ON i.stream_id = u.s AND i.stream_revision = at_rev[u.j] + u.n;
+    UPDATE es_streams s SET revision = s.revision + t.n
+      FROM (SELECT u.s, sum(u.n) AS n FROM unnest(p_stream, p_count) AS u(s, n) GROUP BY 1) t
+     WHERE s.stream_id = t.s;
+    RETURN;
+  END IF;
+
+  RETURN QUERY SELECT * FROM es_append_batch((
+    SELECT jsonb_agg(y.grp ORDER BY y.g) FROM (
+      SELECT p_group[u.j] AS g, jsonb_agg(jsonb_build_object(
+               's', u.s,
+               'k', CASE u.x WHEN -1 THEN 'no_stream' WHEN -2 THEN 'any' WHEN -3 THEN 'stream_exists' ELSE 'exact' END,
+               'r', greatest(u.x, -1),
+               'e', (SELECT jsonb_agg(p_events->(e.k::int - 1) ORDER BY e.k)
+                       FROM unnest(p_of) WITH ORDINALITY AS e(j, k) WHERE e.j = u.j)) ORDER BY u.j) AS grp
+        FROM unnest(p_stream, p_expected) WITH ORDINALITY AS u(s, x, j)
+       GROUP BY 1) y));
 END $$;
 
 -- Appends p_events (a jsonb array) to p_stream if its revision matches the expectation.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WrongExpectedRevision, type EventStore, type EventToAppend, type RecordedEvent } from '../event-store/port.ts';
+import { WrongExpectedRevision, type EventStore, type EventToAppend, type MultiStreamAppendResult, type RecordedEvent } from '../event-store/port.ts';
 
 const event = (type = 'Something', data: unknown = { n: 1 }): EventToAppend => ({
   eventId: randomUUID(),
@@ -161,6 +161,25 @@ export const eventStoreContract = (name: string, connect: () => Promise<EventSto
       expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedRevision);
       expect((await store.readStream(others[1]!)).revision).toBe(-1);
       expect((await store.readStream(shared)).events.map((e) => e.type)).toEqual(['S0', 'S1', 'S2']);
+    });
+
+    it('appends several appends of a batch to one stream, each at the revision the ones before it leave', async () => {
+      const [shared, fresh] = [stream('batch'), stream('batch')];
+      await store.append(shared, [event('S0')], 'no_stream');
+      const settled = await store.appendBatch([
+        [{ streamId: shared, events: [event('S1'), event('S2')], expected: 0 }],
+        [
+          { streamId: fresh, events: [event('F0')], expected: 'any' },
+          { streamId: shared, events: [event('S3')], expected: 2 },
+        ],
+        [{ streamId: shared, events: [event('S4')], expected: 'stream_exists' }],
+        [{ streamId: fresh, events: [event('F1')], expected: 0 }],
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+      const revisions = settled.map((s) => (s as PromiseFulfilledResult<MultiStreamAppendResult>).value.streams.map((r) => r.nextExpectedRevision));
+      expect(revisions).toEqual([[2], [0, 3], [4], [1]]);
+      const ours = (await collectAll(store)).filter((e) => e.streamId === shared || e.streamId === fresh);
+      expect(ours.map((e) => `${e.type}@${e.streamRevision}`)).toEqual(['S0@0', 'S1@1', 'S2@2', 'F0@0', 'S3@3', 'S4@4', 'F1@1']);
     });
 
     it('delivers every appended event to a subscriber, live, exactly once', async () => {

@@ -125,6 +125,24 @@ describe('the workflow runner executes due tasks', () => {
     expect(done).toEqual([expect.objectContaining({ workflow: 'correlated', type: 'Work', correlationId: 'corr-ok' })]);
     expect(failed).toEqual([expect.objectContaining({ correlationId: 'corr-failing', attempt: 1, parked: false })]);
   });
+  it("claims only the tasks of the workflows it holds: another runner's tasks on the same database stay due and untouched", async () => {
+    const ranA: number[] = [];
+    const ranB: number[] = [];
+    const mine = workflow('held-here', 'HeldHereHappened', async (n) => void ranA.push(n));
+    const theirs = workflow('held-elsewhere', 'HeldElsewhereHappened', async (n) => void ranB.push(n));
+    await appendEvents('HeldHereHappened', 3);
+    await appendEvents('HeldElsewhereHappened', 3);
+    // The other runner records its tasks, then is away (a process of its own, stopped for a deploy).
+    await new WorkflowRunner({ pool, eventStore: store, clock, workflows: [theirs] }).catchUp();
+    expect(await new WorkflowRunner({ pool, eventStore: store, clock, workflows: [mine] }).runDueTasks()).toBe(3);
+    expect(ranA).toHaveLength(3);
+    const { rows } = await pool.query<{ attempts: number; done: boolean; error: string | null }>(
+      "SELECT attempts, done_at IS NOT NULL AS done, last_error AS error FROM workflow_tasks WHERE workflow = 'held-elsewhere'",
+    );
+    expect(rows).toEqual(Array.from({ length: 3 }, () => ({ attempts: 0, done: false, error: null })));
+    expect(await new WorkflowRunner({ pool, eventStore: store, clock, workflows: [theirs] }).runDueTasks()).toBe(3);
+    expect(ranB.sort()).toEqual([0, 1, 2]);
+  });
 });
 
 describe('durable deadlines, retries and parking', () => {

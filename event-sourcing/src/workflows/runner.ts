@@ -298,7 +298,10 @@ export class WorkflowRunner {
     });
   }
 
-  /** Claims up to `limit` due tasks with a lease (a crashed runner's tasks come back when it ends). */
+  /**
+   * Claims up to `limit` due tasks of the workflows this runner holds, with a lease (a crashed runner's
+   * tasks come back when it ends). Another runner's tasks on the same database stay its own.
+   */
   private async claim(limit: number): Promise<TaskRow[]> {
     const { rows } = await this.options.pool.query<TaskRow>({
       name: 'workflow_claim',
@@ -307,9 +310,10 @@ export class WorkflowRunner {
               WHERE t.task_id IN (
                 SELECT task_id FROM workflow_tasks
                  WHERE done_at IS NULL AND parked_at IS NULL AND due_at <= $1 AND (locked_until IS NULL OR locked_until < now())
+                   AND workflow = ANY($4::text[])
                  ORDER BY due_at LIMIT $3 FOR UPDATE SKIP LOCKED)
               RETURNING t.task_id, t.workflow, t.task, t.attempts, t.parked_times, t.traceparent, t.correlation_id`,
-      values: [this.options.clock.now().toISOString(), new Date(Date.now() + this.leaseMs).toISOString(), limit],
+      values: [this.options.clock.now().toISOString(), new Date(Date.now() + this.leaseMs).toISOString(), limit, [...this.byName.keys()]],
     });
     return rows;
   }

@@ -47,7 +47,7 @@ beforeAll(async () => {
   pool = createPool(await testDatabaseUrl(), 4);
   store = await PostgresEventStore.create(pool);
   await migrateProjector(pool, [tallies]);
-  rebuilds = new RebuildJobs({ pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
+  rebuilds = new RebuildJobs({ pool, events: pgEventSource(pool), adapter: pgRebuildAdapter(pool, [tallies]), log: () => undefined });
   const app = createHttpApp({
     title: 'admin',
     routes: adminRoutes({ pool, projections: [tallies], now: () => new Date(), rebuilds }),

@@ -48,7 +48,7 @@ describe.skipIf(Boolean(skip))(`replay of availability into a fresh Redis key pr
     rebuild(
       {
         pool,
-        events: pgEventSource(pool, events),
+        events: pgEventSource(pool),
         adapter: withAvailabilityStore(pgRebuildAdapter(pool, pgProjections), pool, store),
         print: () => undefined,
         progress: () => silentProgress,

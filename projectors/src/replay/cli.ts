@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PostgresEventStore, type Pool, operatorConnection } from '@stayhub/event-sourcing';
+import { type Pool, operatorConnection } from '@stayhub/event-sourcing';
 import { loadConfig, type Config } from '@stayhub/platform-kit';
 import { connectAvailabilityStore, readStoreClientsFromConfig, listingSearchElasticsearch, productSearchElasticsearch } from '@stayhub/read-models';
 import { withAvailabilityStore } from './availability-store.ts';
@@ -84,7 +84,7 @@ const main = async (argv: string[]): Promise<number> => {
         const rows = await listProjections(
           pool,
           pgProjections.map((p) => p.name),
-          pgEventSource(pool, new PostgresEventStore(pool)),
+          pgEventSource(pool),
         );
         print(
           table(
@@ -123,7 +123,7 @@ const main = async (argv: string[]): Promise<number> => {
         const outcome = await rebuild(
           {
             pool,
-            events: pgEventSource(pool, new PostgresEventStore(pool)),
+            events: pgEventSource(pool),
             adapter: withSearchIndexes(withAvailabilityStore(pgRebuildAdapter(pool, pgProjections, log), pool, availability, log), pool, search, log),
             print,
             progress: (label) => (process.stdout.isTTY ? barProgress(label) : lineProgress(label, print)),

@@ -92,7 +92,7 @@ describe('parked events', () => {
     bad.delete('d');
     bad.add('a');
     const outcome = await rebuild(
-      { pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, [notes]), print: () => undefined, progress: () => silentProgress },
+      { pool, events: pgEventSource(pool), adapter: pgRebuildAdapter(pool, [notes]), print: () => undefined, progress: () => silentProgress },
       { names: ['notes'], batchSize: 2, dropAfterMs: 0 },
     );
     expect(outcome.targets[0]!.target).toBe('notes_r1');
@@ -100,7 +100,7 @@ describe('parked events', () => {
     expect((await listParked(pool, 'notes')).map((p) => p.streamId)).toEqual(['note-d']);
 
     const swapped = await rebuild(
-      { pool, events: pgEventSource(pool, store), adapter: pgRebuildAdapter(pool, [notes]), print: () => undefined, progress: () => silentProgress },
+      { pool, events: pgEventSource(pool), adapter: pgRebuildAdapter(pool, [notes]), print: () => undefined, progress: () => silentProgress },
       { names: ['notes'], swap: true, dropAfterMs: 0 },
     );
     expect(swapped.status).toBe('swapped');

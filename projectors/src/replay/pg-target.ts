@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@stayhub/event-sourcing';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
-import { createCheckpoint, readCheckpoint, retireCheckpoint, type PgProjection } from '@stayhub/read-models';
+import { advanceCheckpoint, CheckpointMoved, createCheckpoint, readCheckpoint, retireCheckpoint, type PgProjection } from '@stayhub/read-models';
 import { RETIRED } from './schema.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference, TableComparison } from './target.ts';
 
@@ -59,12 +59,56 @@ const compareTable = async (db: PoolClient, suffix: string, rebuilt: string, liv
   return { table: { ...table, differences: Number(total.rows[0]!.n) }, samples };
 };
 
+/**
+ * One page into a target being rebuilt: fold what it handles (reading outside the write), then one
+ * transaction writes each table once and moves the checkpoint. The transaction commits without
+ * waiting for its WAL to reach the disk (`synchronous_commit = off`): a crash may lose the last
+ * pages of a rebuild, but never a part of one (the rows and the checkpoint go together, or not at
+ * all), so a rerun resumes from the checkpoint the server still has. Nothing is read from a target
+ * until the swap, whose transaction commits durably. A page that fails goes the live runners' way:
+ * once more, then event by event, parking what cannot apply.
+ */
+const applyBulk = async (
+  pool: Pool,
+  projection: PgProjection,
+  target: string,
+  events: readonly RecordedEvent[],
+  from: string,
+  log: RunnerLog,
+  bulk: boolean,
+) => {
+  const last = events[events.length - 1]!.globalPosition;
+  try {
+    // Pages come in log order: when the first event is past the checkpoint, all are.
+    const after = events[0]!.globalPosition > from ? events : events.filter((event) => event.globalPosition > from);
+    const relevant = after.filter((event) => projection.handles.has(event.type));
+    const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, { bulk }) : undefined;
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN; SET LOCAL synchronous_commit = off');
+      await write?.(client);
+      await advanceCheckpoint(client, target, from, last);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  } catch (error) {
+    if (error instanceof CheckpointMoved) throw error;
+    await applyBatch(pool, projection, target, events, log, from, { bulk });
+  }
+};
+
 /** A rebuild into fresh PostgreSQL tables named from the target, beside the live ones. */
 export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: string, log: RunnerLog): RebuildTarget => {
   // Events the rebuild parks are its own until the swap (the live ones are the old target's).
   const building: PgProjection = { ...projection, name: target };
   // The rebuild holds this target's lock, so its checkpoint is where the last batch left it.
   let at: string | undefined;
+  // Until `finish`, the target has neither its secondary indexes nor a reader: a bulk load (COPY, staging tables).
+  let finished = false;
   return {
     projection: projection.name,
     target,
@@ -79,13 +123,14 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
       if (events.length === 0) return;
       const from = at ?? (await readCheckpoint(pool, target));
       at = undefined;
-      // A fresh target only the rebuild writes: documents it has not written yet go in with COPY.
-      await applyBatch(pool, building, target, events, log, from, { bulk: true });
-      at = from > events[events.length - 1]!.globalPosition ? from : events[events.length - 1]!.globalPosition;
+      const last = events[events.length - 1]!.globalPosition;
+      if (last > from) await applyBulk(pool, building, target, events, from, log, !finished);
+      at = from > last ? from : last;
     },
     checkpoint: () => readCheckpoint(pool, target),
     async finish() {
       await inTransaction(pool, (client) => projection.index(client, target));
+      finished = true;
     },
     async swap(tx: PoolClient) {
       const { rows } = await tx.query<{ target: string }>('SELECT target FROM projection_targets WHERE projection = $1 FOR UPDATE', [projection.name]);

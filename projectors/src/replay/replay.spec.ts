@@ -27,7 +27,7 @@ const tablesOf = async (target: string): Promise<string[]> => {
 
 const deps = (progress: () => Progress = () => silentProgress) => ({
   pool: stack.pool,
-  events: pgEventSource(stack.pool, store),
+  events: pgEventSource(stack.pool),
   // Under AVAILABILITY=redis the stack's availability lives in Redis: rebuild it there.
   adapter: withAvailabilityStore(pgRebuildAdapter(stack.pool, pgProjections), stack.pool, stack.availability),
   print: () => undefined,

@@ -89,7 +89,7 @@ describe.skipIf(!url)(
       rebuild(
         {
           pool,
-          events: pgEventSource(pool, events),
+          events: pgEventSource(pool),
           adapter: withSearchIndexes(pgRebuildAdapter(pool, pgProjections), pool, { client, projections: [listings, projection] }),
           print: () => undefined,
           progress: () => silentProgress,
