@@ -3,8 +3,11 @@
  * the domain is pure, no import runs back up a layer, apps never import each other,
  * production code never imports test support, every package imports only what it declares, no cycles.
  */
-const APPS = ['command-api', 'query-api', 'projectors', 'chat', 'web'];
+const APPS = ['command-api', 'query-api', 'projectors', 'chat', 'payment-gateway', 'web'];
 const apps = `^(${APPS.join('|')})/`;
+/** The kits below the read models and the apps, lowest first: each imports only the ones before it. */
+const KITS = ['platform-kit', 'event-sourcing', 'http-kit', 'payments', 'notifications'];
+const PRODUCTION = ['domain', ...KITS, 'read-models', ...APPS, 'platform'];
 const TEST = '([.]spec[.]tsx?$|/testing/|/test/)';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -25,11 +28,39 @@ module.exports = {
       to: { pathNot: ['^domain/src', 'node_modules/zod/'] },
     },
     {
-      name: 'infra-below-read-models-and-apps',
+      name: 'kits-below-read-models-and-apps',
       severity: 'error',
-      comment: 'The kit knows nothing of the read models or the apps built on it.',
-      from: { path: '^infra/src' },
-      to: { path: ['^read-models/', apps, '^e2e/', '^bench/'] },
+      comment: 'The kits know nothing of the read models, the apps built on them, or the launcher.',
+      from: { path: `^(${KITS.join('|')})/` },
+      to: { path: ['^read-models/', apps, '^platform/', '^e2e/', '^bench/'] },
+    },
+    {
+      name: 'platform-kit-at-the-bottom',
+      severity: 'error',
+      comment: 'Configuration, logging, metrics and tracing set-up: every other package may use them, they use none.',
+      from: { path: '^platform-kit/' },
+      to: { path: '^(event-sourcing|http-kit|payments|notifications)/' },
+    },
+    {
+      name: 'event-sourcing-below-http',
+      severity: 'error',
+      comment: 'The event-sourcing kit serves HTTP, payments and mail; it imports none of them.',
+      from: { path: '^event-sourcing/', pathNot: TEST },
+      to: { path: '^(http-kit|payments|notifications)/' },
+    },
+    {
+      name: 'payments-and-notifications-apart',
+      severity: 'error',
+      comment: 'The payment and mail ports are independent of each other and of the HTTP kit.',
+      from: { path: '^(payments|notifications)/' },
+      to: { path: '^(http-kit|payments|notifications)/', pathNot: '^$1/' },
+    },
+    {
+      name: 'platform-on-top',
+      severity: 'error',
+      comment: 'The build and the launcher start the apps; only the tools (benchmarks, end-to-end suites) import them.',
+      from: { pathNot: '^(platform|bench|e2e)/' },
+      to: { path: '^platform/' },
     },
     {
       name: 'read-models-below-apps',
@@ -41,13 +72,13 @@ module.exports = {
       name: 'apps-never-import-each-other',
       severity: 'error',
       comment: 'Each app is deployed on its own; what two apps share belongs to a package below them.',
-      from: { path: '^(command-api|query-api|projectors|chat|web)/' },
+      from: { path: apps },
       to: { path: apps, pathNot: '^$1/' },
     },
     {
       name: 'production-never-imports-test-support',
       severity: 'error',
-      from: { path: '^(domain|infra|read-models|command-api|query-api|projectors|chat|web)/src', pathNot: TEST },
+      from: { path: `^(${PRODUCTION.join('|')})/src`, pathNot: TEST },
       to: { path: TEST },
     },
     {
@@ -61,7 +92,7 @@ module.exports = {
       name: 'production-not-on-dev-dependencies',
       severity: 'error',
       comment: 'A production install (--omit=dev) has what production code imports; the build tool is the exception.',
-      from: { path: '^(domain|infra|read-models|command-api|query-api|projectors|chat)/src', pathNot: [TEST, '^infra/src/build/'] },
+      from: { path: `^(${PRODUCTION.filter((p) => p !== 'web').join('|')})/src`, pathNot: [TEST, '^platform/src/build/'] },
       to: { dependencyTypes: ['npm-dev'] },
     },
     {

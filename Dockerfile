@@ -7,15 +7,21 @@ FROM node:20-bookworm-slim AS manifests
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY domain/package.json domain/
-COPY infra/package.json infra/
+COPY platform-kit/package.json platform-kit/
+COPY event-sourcing/package.json event-sourcing/
+COPY http-kit/package.json http-kit/
+COPY payments/package.json payments/
+COPY notifications/package.json notifications/
 COPY read-models/package.json read-models/
 COPY command-api/package.json command-api/
 COPY projectors/package.json projectors/
 COPY query-api/package.json query-api/
 COPY chat/package.json chat/
+COPY payment-gateway/package.json payment-gateway/
+COPY web/package.json web/
+COPY platform/package.json platform/
 COPY bench/package.json bench/
 COPY e2e/package.json e2e/
-COPY web/package.json web/
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -24,13 +30,19 @@ COPY --from=manifests /app ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY domain domain
-COPY infra infra
+COPY platform-kit platform-kit
+COPY event-sourcing event-sourcing
+COPY http-kit http-kit
+COPY payments payments
+COPY notifications notifications
 COPY read-models read-models
 COPY command-api command-api
 COPY projectors projectors
 COPY query-api query-api
 COPY chat chat
+COPY payment-gateway payment-gateway
 COPY web web
+COPY platform platform
 RUN npm run build && npm run build -w @stayhub/web
 
 FROM node:20-bookworm-slim

@@ -5,7 +5,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { createPool } from '@stayhub/infra';
+import { createPool } from '@stayhub/event-sourcing';
 import { migrateProjector, pgProjections } from '@stayhub/projectors';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';

@@ -9,10 +9,8 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPool, inTransaction } from '@stayhub/infra';
-import { searchListings } from '@stayhub/read-models/listings/pg-search';
-import { createSearchIndexes, createSearchTables, listingTables } from '@stayhub/read-models/listings/search-tables';
-import type { ListingSearchQuery } from '@stayhub/read-models';
+import { createPool, inTransaction } from '@stayhub/event-sourcing';
+import { searchListings, createSearchIndexes, createSearchTables, listingTables, type ListingSearchQuery } from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase } from './shared/database.ts';
 import { random } from './shared/listings-data.ts';

@@ -7,7 +7,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createPool, type Pool } from '@stayhub/infra';
+import { createPool, type Pool } from '@stayhub/event-sourcing';
 import { announceCheckpoints, CheckpointChanges, checkpointSchema, positionReached } from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';

@@ -7,13 +7,9 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { createPool, PostgresEventStore, type RecordedEvent } from '@stayhub/infra';
-import { pgProjections } from '@stayhub/projectors';
-import { pgRebuildAdapter } from '@stayhub/projectors/replay/pg-target';
-import { silentProgress } from '@stayhub/projectors/replay/progress';
-import { rebuild } from '@stayhub/projectors/replay/replay';
-import { pgEventSource } from '@stayhub/projectors/replay/sources';
-import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '@stayhub/read-models/booking-history/booking-document';
+import { createPool, PostgresEventStore, type RecordedEvent } from '@stayhub/event-sourcing';
+import { pgProjections, pgRebuildAdapter, silentProgress, rebuild, pgEventSource } from '@stayhub/projectors';
+import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { bookingHistory, bulkInsert, type Stored } from './shared/history.ts';

@@ -8,7 +8,7 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createPool, PostgresEventStore } from '@stayhub/infra';
+import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { params } from './shared/args.ts';
 import { benchDatabase, benchServer, freshDatabase, serverCpuSeconds, serverSettings, withAdmin } from './shared/database.ts';
 import { bookingHistory, bulkInsert } from './shared/history.ts';

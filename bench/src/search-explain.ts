@@ -12,10 +12,8 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import type { ListingSearchQuery } from '@stayhub/read-models/listings/port';
-import { searchListings } from '@stayhub/read-models/listings/pg-search';
+import { type ListingSearchQuery, searchListings, listingTables } from '@stayhub/read-models';
 import { record } from './shared/results.ts';
-import { listingTables } from '@stayhub/read-models/listings/search-tables';
 import { params } from './shared/args.ts';
 import { benchServer } from './shared/database.ts';
 import { marketplaceDatabase } from './shared/marketplace-db.ts';
@@ -36,7 +34,7 @@ const p = params('bench:search-explain', {
 const searchOf = async (revision: string): Promise<typeof searchListings | undefined> => {
   if (!revision) return undefined;
   const source = execFileSync('git', ['show', `${revision}:read-models/src/listings/pg-search.ts`], { encoding: 'utf8' });
-  const file = fileURLToPath(import.meta.resolve('@stayhub/read-models/listings/pg-search')).replace(/pg-search\.ts$/, 'pg-search.before.tmp.ts');
+  const file = fileURLToPath(import.meta.resolve('@stayhub/read-models')).replace(/pg-search\.ts$/, 'pg-search.before.tmp.ts');
   writeFileSync(file, source);
   try {
     return ((await import(file)) as { searchListings: typeof searchListings }).searchListings;

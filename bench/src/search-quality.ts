@@ -13,17 +13,27 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { inTransaction } from '@stayhub/infra';
-import { startOpenSearch } from '@stayhub/infra/testing/engines/opensearch';
-import { createIndex, swapAlias } from '@stayhub/read-models/listings/elasticsearch-projection';
-import { toSearchDocument } from '@stayhub/read-models/listings/elasticsearch-mapping';
-import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
-import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
-import { typedMatches } from '@stayhub/read-models/listings/pg-search';
-import { PgListingReader } from '@stayhub/read-models/listings/postgres';
-import { searchClient, type SearchFlavor } from '@stayhub/read-models/listings/search-client';
-import { createSearchIndexes, createSearchTables, dropSearchIndexes } from '@stayhub/read-models/listings/search-tables';
-import { deletionVariants, listingWordGroups, oneLetterLonger, typedWords } from '@stayhub/read-models/listings/search-words';
+import { inTransaction, createPool } from '@stayhub/event-sourcing';
+import { startOpenSearch } from '@stayhub/platform/testing';
+import {
+  createIndex,
+  swapAlias,
+  toSearchDocument,
+  ElasticsearchListingReader,
+  evolveListingDocument,
+  type ListingDocument,
+  typedMatches,
+  PgListingReader,
+  searchClient,
+  type SearchFlavor,
+  createSearchIndexes,
+  createSearchTables,
+  dropSearchIndexes,
+  deletionVariants,
+  listingWordGroups,
+  oneLetterLonger,
+  typedWords,
+} from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase } from './shared/database.ts';
 import { loadMarketplace, marketplaceEvents } from './shared/load-marketplace.ts';
@@ -31,7 +41,6 @@ import { buildOrama, oramaSearch } from './shared/orama-peer.ts';
 import { record } from './shared/results.ts';
 import { seeded, typoQuery } from './shared/search-queries.ts';
 import { summarise } from './shared/stats.ts';
-import { createPool } from '@stayhub/infra';
 
 const p = params('bench:search-quality', {
   listings: { default: 20_000, help: "listings (the marketplace's first n) held by every store" },

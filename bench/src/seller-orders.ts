@@ -11,9 +11,7 @@
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { checkpointSchema } from '@stayhub/read-models';
-import { sellerOrdersProjection } from '@stayhub/read-models/seller-orders/pg-projection';
-import { PgSellerOrderReader, type SellerOrderQuery } from '@stayhub/read-models/seller-orders/postgres';
+import { checkpointSchema, sellerOrdersProjection, PgSellerOrderReader, type SellerOrderQuery } from '@stayhub/read-models';
 import { params } from './shared/args.ts';
 import { benchDatabase, benchServer, freshDatabase, withAdmin } from './shared/database.ts';
 import { record } from './shared/results.ts';

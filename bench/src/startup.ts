@@ -8,10 +8,9 @@ import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { projectRoot } from '@stayhub/infra';
-import { appEntries, type AppName } from '@stayhub/infra/build/apps';
-import { buildApps } from '@stayhub/infra/build/build';
-import { freePort } from '@stayhub/infra/testing/engines/process';
+import { projectRoot } from '@stayhub/platform-kit';
+import { appEntries, type AppName, buildApps, entryFile } from '@stayhub/platform';
+import { freePort } from '@stayhub/platform/testing';
 import { params } from './shared/args.ts';
 import { benchServer, freshDatabase } from './shared/database.ts';
 import { memoryOf } from './shared/platform.ts';
@@ -45,7 +44,7 @@ const db = await freshDatabase(server.adminUrl, 'startup');
 
 const startOnce = async (app: (typeof apps)[number], way: Way): Promise<Sample> => {
   const port = await freePort();
-  const argv = way === 'build' ? [join(outDir, `${app.name}.js`)] : ['--import', 'tsx', join(projectRoot, appEntries[app.name])];
+  const argv = way === 'build' ? [join(outDir, `${app.name}.js`)] : ['--import', 'tsx', entryFile(projectRoot, appEntries[app.name])];
   const began = performance.now();
   const child = spawn(process.execPath, argv, {
     env: { ...process.env, DATABASE_URL: db.url, [app.portVariable]: String(port), LOG_LEVEL: 'warn', PAYMENTS: 'simulated' },

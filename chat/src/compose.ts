@@ -1,21 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   CommandProcessor,
-  corsOriginsOf,
-  createLogger,
   createPool,
-  jwtTokens,
   PostgresEventStore,
   systemClock,
-  type ChatSettings,
-  type MailSettings,
   type Clock,
-  type Config,
   type EventStore,
-  type Logger,
-} from '@stayhub/infra';
-import { eventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
-import { notifierFromConfig, type Notifier } from '@stayhub/infra/notifications/index';
+  eventStoreFromConfig,
+  type EventStoreConfig,
+  commandMetrics,
+} from '@stayhub/event-sourcing';
+import { jwtTokens } from '@stayhub/http-kit';
+import { corsOriginsOf, createLogger, type ChatSettings, type MailSettings, type Config, type Logger } from '@stayhub/platform-kit';
+import { notifierFromConfig, type Notifier } from '@stayhub/notifications';
 import { messageLimiter } from './conversations/limits.ts';
 import { storeReader } from './conversations/commands.ts';
 import { runInbox } from './inbox/projection.ts';
@@ -25,7 +22,6 @@ import { Hub } from './realtime/hub.ts';
 import { redisFanout } from './realtime/redis-fanout.ts';
 import { migrateChat } from './shared/schema.ts';
 import type { ChatDeps } from './shared/deps.ts';
-import { commandMetrics } from '@stayhub/infra/commands/metrics';
 
 export type ChatOptions = {
   /** The chat's own database: conversation streams and chat tables, on a pool of its own. */

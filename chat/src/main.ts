@@ -1,6 +1,6 @@
-import { createLogger, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
-import { onStopSignal } from '@stayhub/infra/http/shutdown';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import { waitForDatabase, redisAnswers } from '@stayhub/event-sourcing';
+import { serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
+import { createLogger, loadConfig } from '@stayhub/platform-kit';
 import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
 

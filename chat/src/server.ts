@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Express } from 'express';
-import { createHttpApp, idempotency, type Route } from '@stayhub/infra';
+import { createHttpApp, idempotency, type Route } from '@stayhub/http-kit';
 import { conversationRoutes } from './conversations/routes.ts';
 import { inboxRoutes } from './inbox/routes.ts';
 import { attachSockets } from './realtime/socket-server.ts';

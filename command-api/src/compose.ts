@@ -1,31 +1,26 @@
 import {
   CommandProcessor,
-  createLogger,
   createPool,
-  migrateIdempotency,
-  jwtTokens,
   systemClock,
   WorkflowRunner,
   type Clock,
-  type Config,
   type EventStore,
-  type Logger,
-  type MailSettings,
-  type PayoutSettings,
-  type SecuritySettings,
-} from '@stayhub/infra';
-import { rawEventStoreFromConfig, type EventStoreConfig } from '@stayhub/infra/event-store/from-config';
-import { secretFree, SecretStore } from '@stayhub/infra/secrets/store';
-import { tracedEventStore } from '@stayhub/infra/tracing/event-store';
-import type { PaymentGateway } from '@stayhub/infra/payments/port';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
-import { notifierFromConfig, type Notifier } from '@stayhub/infra/notifications/index';
+  rawEventStoreFromConfig,
+  type EventStoreConfig,
+  secretFree,
+  SecretStore,
+  tracedEventStore,
+  commandMetrics,
+} from '@stayhub/event-sourcing';
+import { migrateIdempotency, jwtTokens } from '@stayhub/http-kit';
+import { createLogger, type Config, type Logger, type MailSettings, type PayoutSettings, type SecuritySettings } from '@stayhub/platform-kit';
+import { type PaymentGateway, SimulatedGateway } from '@stayhub/payments';
+import { notifierFromConfig, type Notifier } from '@stayhub/notifications';
 import type { CommandDeps } from './shared/deps.ts';
 import { bookingWorkflow } from './bookings/workflow.ts';
 import { checkoutWorkflow } from './commerce/index.ts';
 import { notificationWorkflow } from './notifications/workflow.ts';
 import { payoutWorkflow } from './payouts/workflow.ts';
-import { commandMetrics } from '@stayhub/infra/commands/metrics';
 
 export type CommandSide = { deps: CommandDeps; workflows: WorkflowRunner; close: () => Promise<void> };
 

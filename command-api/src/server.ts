@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { z } from 'zod';
-import { corsOriginsOf, createHttpApp, idempotency, SecuritySettings, type Route } from '@stayhub/infra';
+import { createHttpApp, idempotency, type Route } from '@stayhub/http-kit';
+import { corsOriginsOf, SecuritySettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from './shared/deps.ts';
 import { identityRoutes } from './identity/routes.ts';
 import { listingRoutes } from './listings/routes.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings, calendar, monthOf } from '@stayhub/domain';
-import { HOUR, MINUTE } from '@stayhub/infra';
+import { HOUR, MINUTE } from '@stayhub/event-sourcing';
 import { startStack, type Stack } from './harness.ts';
 import { day, login, publishedListing, register } from './fixtures.ts';
 

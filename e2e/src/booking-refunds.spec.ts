@@ -1,8 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
-import { PaymentGatewayUnavailable, type RefundRequest, type RefundResult } from '@stayhub/infra/payments/port';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { PaymentGatewayUnavailable, type RefundRequest, type RefundResult, SimulatedGateway } from '@stayhub/payments';
 import { startStack, type Stack } from './harness.ts';
 import { adminToken, day, publishedListing, register, waitUntil } from './fixtures.ts';
 

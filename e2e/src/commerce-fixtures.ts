@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { signWebhook, webhookSignatureHeader, type WebhookEvent } from '@stayhub/infra/payments/webhook';
+import { signWebhook, webhookSignatureHeader, type WebhookEvent } from '@stayhub/payments';
 import { waitUntil } from './fixtures.ts';
 import type { Stack } from './harness.ts';
 

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commerce } from '@stayhub/domain';
-import { MINUTE } from '@stayhub/infra';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
-import { signWebhook, webhookSignatureHeader, type WebhookEvent } from '@stayhub/infra/payments/webhook';
+import { MINUTE } from '@stayhub/event-sourcing';
+import { SimulatedGateway, signWebhook, webhookSignatureHeader, type WebhookEvent } from '@stayhub/payments';
 import { startStack, type Stack } from './harness.ts';
 import { register } from './fixtures.ts';
 import { addStock, checkout, createProduct, orderReaches, postWebhook, settle, streamEvents } from './commerce-fixtures.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkoutWorkflow } from '@stayhub/command-api/commerce/index';
+import { checkoutWorkflow } from '@stayhub/command-api';
 import { commerce } from '@stayhub/domain';
-import { MINUTE, WorkflowRunner } from '@stayhub/infra';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { MINUTE, WorkflowRunner } from '@stayhub/event-sourcing';
+import { SimulatedGateway } from '@stayhub/payments';
 import { startStack, type Stack } from './harness.ts';
 import { register, waitUntil } from './fixtures.ts';
 import { addStock, checkout, createProduct, orderReaches, settle } from './commerce-fixtures.ts';

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@stayhub/infra/config/config';
-import { KAFKA_VERSION } from '@stayhub/infra/testing/engines/kafka';
-import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
+import { projectRoot } from '@stayhub/platform-kit';
+import { KAFKA_VERSION } from '@stayhub/platform/testing';
+import { readStoreClientsFromConfig } from '@stayhub/read-models';
 import { atScaleStoresMissing } from './harness.ts';
 
 /** `service → image` of a compose file's `services:` (each service's own `image:` line). */

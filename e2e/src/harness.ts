@@ -3,21 +3,23 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import { composeCommandSide, createCommandApi, type CommandSide } from '@stayhub/command-api';
-import { createPool, TestClock, type PayoutSettings, type Pool, type SecuritySettings } from '@stayhub/infra';
-import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
-import { readStoreClientsFromConfig, type ReadStoreClients } from '@stayhub/read-models/clients-from-config';
-import type { Notifier } from '@stayhub/infra/notifications/port';
-import type { PaymentGateway } from '@stayhub/infra/payments/port';
-import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import { testLogLevel } from '@stayhub/infra/testing/log-level';
-import { migrateProjectors, runProjectors, startLogProjectors, type ProjectorOptions } from '@stayhub/projectors';
-import type { LogProjectionStatus } from '@stayhub/projectors/runner/log-runner';
-import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
-import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@stayhub/projectors/kafka/index';
-import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
-import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
-import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
+import { createPool, TestClock, type Pool, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { type PayoutSettings, type SecuritySettings } from '@stayhub/platform-kit';
+import {
+  readStoreClientsFromConfig,
+  type ReadStoreClients,
+  RedisAvailabilityStore,
+  bookingHistoryCassandra,
+  listingSearchElasticsearch,
+  productSearchElasticsearch,
+  orderHistoryCassandra,
+} from '@stayhub/read-models';
+import type { Notifier } from '@stayhub/notifications';
+import type { PaymentGateway } from '@stayhub/payments';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
+import { testLogLevel } from '@stayhub/platform-kit/testing';
+import { migrateProjectors, runProjectors, startLogProjectors, type ProjectorOptions, type LogProjectionStatus } from '@stayhub/projectors';
+import { KafkaRelay, PostgresCheckpoints, allTopics, type RelayStatus } from '@stayhub/projectors/kafka';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
 import { OpenApiContract } from './contract.ts';
 

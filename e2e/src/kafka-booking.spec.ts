@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allTopics } from '@stayhub/projectors/kafka/index';
+import { allTopics } from '@stayhub/projectors/kafka';
 import { kafkaUnavailable } from '../../projectors/test/kafka/broker.ts';
 import { startStack, type Stack } from './harness.ts';
 import { day, publishedListing, register, waitUntil } from './fixtures.ts';

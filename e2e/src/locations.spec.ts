@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY } from '@stayhub/infra';
+import { DAY } from '@stayhub/event-sourcing';
 import { startStack, type Reply, type Stack } from './harness.ts';
 import { day, login, publishedListing, register } from './fixtures.ts';
 import { addStock, checkout, createProduct, productBody } from './commerce-fixtures.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, HOUR } from '@stayhub/infra';
+import { DAY, HOUR } from '@stayhub/event-sourcing';
 import { startStack, type Stack } from './harness.ts';
 import { day, login, publishedListing, register, waitUntil } from './fixtures.ts';
 import { addStock, checkout, createProduct, orderReaches, settle } from './commerce-fixtures.ts';

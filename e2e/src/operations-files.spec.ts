@@ -4,10 +4,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { configurationVariables, projectRoot } from '@stayhub/infra';
-import { CASSANDRA_VERSION } from '@stayhub/infra/testing/engines/cassandra';
-import { KAFKA_VERSION } from '@stayhub/infra/testing/engines/kafka';
-import { OPENSEARCH_VERSION } from '@stayhub/infra/testing/engines/opensearch';
+import { configurationVariables, projectRoot } from '@stayhub/platform-kit';
+import { CASSANDRA_VERSION, KAFKA_VERSION, OPENSEARCH_VERSION } from '@stayhub/platform/testing';
 
 type Service = {
   image?: string;
@@ -196,7 +194,8 @@ describe('the Grafana dashboard', () => {
         }
       }
     };
-    for (const part of ['infra', 'command-api', 'query-api', 'projectors', 'chat']) walk(join(projectRoot, part, 'src'));
+    for (const part of ['platform-kit', 'event-sourcing', 'http-kit', 'payments', 'notifications', 'command-api', 'query-api', 'projectors', 'chat'])
+      walk(join(projectRoot, part, 'src'));
     return names;
   })();
 

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY } from '@stayhub/infra';
-import { PaymentGatewayUnavailable, type PayoutRequest, type PayoutResult } from '@stayhub/infra/payments/port';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { DAY } from '@stayhub/event-sourcing';
+import { PaymentGatewayUnavailable, type PayoutRequest, type PayoutResult, SimulatedGateway } from '@stayhub/payments';
 import { startStack, type Stack } from './harness.ts';
 import { day, login, publishedListing, register, waitUntil } from './fixtures.ts';
 

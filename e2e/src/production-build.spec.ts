@@ -1,19 +1,20 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtTokens, projectRoot } from '@stayhub/infra';
-import { buildApps } from '@stayhub/infra/build/build';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { jwtTokens } from '@stayhub/http-kit';
+import { projectRoot } from '@stayhub/platform-kit';
+import { buildApps } from '@stayhub/platform';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { call, freePort, secrets, startApp, type AppProcess } from './resilience/processes.ts';
 
 const run = promisify(execFile);
-const workspaces = ['domain', 'infra', 'read-models', 'command-api', 'projectors', 'query-api', 'chat', 'web', 'bench', 'e2e'];
+const workspaces = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
 const kafkaBrokers = process.env.KAFKA_BROKERS;
 
 /**

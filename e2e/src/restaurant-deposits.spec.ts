@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedGateway } from '@stayhub/infra/payments/simulated';
+import { SimulatedGateway } from '@stayhub/payments';
 import { startStack, type Stack } from './harness.ts';
 import { day, login, publishedListing, register, waitUntil } from './fixtures.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY } from '@stayhub/infra';
+import { DAY } from '@stayhub/event-sourcing';
 import { startStack, type Stack } from './harness.ts';
 import { day, login, publishedListing, register, waitUntil } from './fixtures.ts';
 

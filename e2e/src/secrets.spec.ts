@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identity } from '@stayhub/domain';
-import { hashPassword } from '@stayhub/command-api/identity/passwords';
-import { PostgresEventStore } from '@stayhub/infra';
-import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
-import { encodeMessage } from '@stayhub/projectors/kafka/message';
-import { topicFor } from '@stayhub/projectors/kafka/topics';
+import { hashPassword } from '@stayhub/command-api';
+import { PostgresEventStore, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { encodeMessage, topicFor } from '@stayhub/projectors/kafka';
 import { startStack, type Stack } from './harness.ts';
 import { addStock, checkout, createProduct, orderReaches } from './commerce-fixtures.ts';
 import { day, publishedListing, register, waitUntil } from './fixtures.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Reply, type Stack } from './harness.ts';
-import { signWebhook, webhookSignatureHeader } from '@stayhub/infra/payments/webhook';
+import { signWebhook, webhookSignatureHeader } from '@stayhub/payments';
 import { adminToken } from './fixtures.ts';
 import { WEBHOOK_SECRET } from './commerce-fixtures.ts';
 

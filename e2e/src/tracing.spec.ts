@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTracing, type Tracing } from '@stayhub/infra/tracing/sdk';
+import { startTracing, type Tracing } from '@stayhub/platform-kit/tracing';
 import type { Stack, StackOptions } from './harness.ts';
 
 // Tracing starts before the platform's modules (and the packages they import) are loaded: that is
@@ -13,7 +13,7 @@ const { startStack } = await import('./harness.ts');
 const { day, publishedListing, register, waitUntil } = await import('./fixtures.ts');
 const { kafkaUnavailable } = await import('../../projectors/test/kafka/broker.ts');
 const { collect } = await import('../../projectors/test/kafka/collect.ts');
-const { topicFor } = await import('@stayhub/projectors/kafka/index');
+const { topicFor } = await import('@stayhub/projectors/kafka');
 
 afterAll(() => tracing.shutdown());
 

@@ -1,15 +1,12 @@
 import type { Pool } from 'pg';
-import type { EventStore } from '@stayhub/infra';
-import type { AvailabilityStore } from '@stayhub/read-models/availability/port';
+import type { EventStore } from '@stayhub/event-sourcing';
+import { type AvailabilityStore, availabilityStoreProjection, type ExternalProjection, type PgProjection } from '@stayhub/read-models';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
-import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 import type { Logger } from './kafka/backoff.ts';
 import { pgProjections } from './projections.ts';
-import type { ExternalProjection } from '@stayhub/read-models';
 import { migrateExternalProjections, runExternalProjection } from './runner/external-runner.ts';
 import { runLogProjections, type LogProjections } from './runner/log-runner.ts';
 import { migrateProjector, runPgProjections, type RunnerLog } from './runner/pg-runner.ts';
-import type { PgProjection } from '@stayhub/read-models';
 
 export type ProjectorOptions = {
   /** Availability kept in this store (Redis at scale) instead of the PostgreSQL table. */

@@ -1,10 +1,14 @@
-import { corsOriginsOf, createHttpApp, createLogger, createPool, jwtTokens, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
-import { onStopSignal } from '@stayhub/infra/http/shutdown';
-import { checkReachable } from '@stayhub/infra/config/reachability';
-import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
-import { connectAvailabilityStore } from '@stayhub/read-models/availability/from-config';
-import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
-import { bookingHistoryCassandra } from '@stayhub/read-models/booking-history/cassandra-projection';
+import { createPool, waitForDatabase, checkReachable, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { createHttpApp, jwtTokens, serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
+import { corsOriginsOf, createLogger, loadConfig } from '@stayhub/platform-kit';
+import {
+  connectAvailabilityStore,
+  readStoreClientsFromConfig,
+  bookingHistoryCassandra,
+  listingSearchElasticsearch,
+  productSearchElasticsearch,
+  orderHistoryCassandra,
+} from '@stayhub/read-models';
 import { RebuildJobs } from './admin/rebuilds.ts';
 import { adminRoutes } from './admin/routes.ts';
 import { withAvailabilityStore } from './replay/availability-store.ts';
@@ -13,9 +17,6 @@ import { withSearchIndexes } from './replay/search-index-target.ts';
 import { pgEventSource } from './replay/sources.ts';
 import { runProjectors, startLogProjectors, type ProjectorOptions } from './compose.ts';
 import { kafkaFromConfig } from './kafka/from-config.ts';
-import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
-import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
-import { orderHistoryCassandra } from '@stayhub/read-models/order-history/cassandra-projection';
 import { projectionMetrics } from './metrics.ts';
 import { pgProjections } from './projections.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricsText } from '@stayhub/infra';
+import { metricsText } from '@stayhub/platform-kit';
 import { projectionMetrics, relayMetrics } from './metrics.ts';
 
 const sample = async (series: string) => {

@@ -1,5 +1,5 @@
-import { counter, gauge } from '@stayhub/infra';
-import { positionNumber } from '@stayhub/infra/event-store/lag';
+import { counter, gauge } from '@stayhub/platform-kit';
+import { positionNumber } from '@stayhub/event-sourcing';
 import type { RelayStatus } from './kafka/relay.ts';
 import type { LogProjectionStatus } from './runner/log-runner.ts';
 import type { ProjectionStatus } from './runner/pg-runner.ts';

@@ -1,11 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PgBookingHistoryReader, PgListingReader, PgOrderHistoryReader } from '@stayhub/read-models';
-import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
-import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
-import { checkpointSchema } from '@stayhub/read-models/checkpoints';
-import { logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
-import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import {
+  PgBookingHistoryReader,
+  PgListingReader,
+  PgOrderHistoryReader,
+  CassandraBookingHistoryReader,
+  ElasticsearchListingReader,
+  checkpointSchema,
+  logWatermarkSchema,
+  saveApplied,
+  CassandraOrderHistoryReader,
+} from '@stayhub/read-models';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { composeQuerySide } from './compose.ts';
 
 const secrets = { JWT_SECRET: 'query-compose-secret-query-compose-secret', JWT_TTL_MINUTES: 60 };

@@ -1,4 +1,6 @@
-import { corsOriginsOf, createLogger, createPool, jwtTokens, SecuritySettings, systemClock, type Clock, type Config } from '@stayhub/infra';
+import { createPool, systemClock, type Clock } from '@stayhub/event-sourcing';
+import { jwtTokens } from '@stayhub/http-kit';
+import { corsOriginsOf, createLogger, SecuritySettings, type Config } from '@stayhub/platform-kit';
 import {
   PgBookingHistoryReader,
   PgCalendarBlockReader,
@@ -13,17 +15,24 @@ import {
   PgSellerOrderReader,
   PgStockReceiptReader,
   PgUserProfileReader,
+  availabilityStoreFromConfig,
+  liveAvailability,
+  PgAvailabilityStore,
+  type AvailabilityStore,
+  PgNotificationReader,
+  CassandraBookingHistoryReader,
+  readStoreClientsFromConfig,
+  type ReadStoreClients,
+  type ReadStoreClientsConfig,
+  ElasticsearchListingReader,
+  ElasticsearchProductReader,
+  waitForLogPosition,
+  CassandraOrderHistoryReader,
+  committedHead,
+  liveTargets,
+  waitForPosition,
+  CheckpointChanges,
 } from '@stayhub/read-models';
-import { availabilityStoreFromConfig, liveAvailability, PgAvailabilityStore, type AvailabilityStore } from '@stayhub/read-models/availability/index';
-import { PgNotificationReader } from '@stayhub/read-models/notifications/postgres';
-import { CassandraBookingHistoryReader } from '@stayhub/read-models/booking-history/cassandra';
-import { readStoreClientsFromConfig, type ReadStoreClients, type ReadStoreClientsConfig } from '@stayhub/read-models/clients-from-config';
-import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
-import { ElasticsearchProductReader } from '@stayhub/read-models/products/elasticsearch';
-import { waitForLogPosition } from '@stayhub/read-models/log-watermark';
-import { CassandraOrderHistoryReader } from '@stayhub/read-models/order-history/cassandra';
-import { committedHead, liveTargets, waitForPosition } from '@stayhub/read-models/checkpoints';
-import { CheckpointChanges } from '@stayhub/read-models/checkpoint-changes';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
 

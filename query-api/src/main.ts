@@ -1,6 +1,6 @@
-import { createLogger, loadConfig, serveMetricsPort, waitForDatabase } from '@stayhub/infra';
-import { checkReachable } from '@stayhub/infra/config/reachability';
-import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
+import { waitForDatabase, checkReachable } from '@stayhub/event-sourcing';
+import { serveMetricsPort, closeGracefully, onStopSignal } from '@stayhub/http-kit';
+import { createLogger, loadConfig } from '@stayhub/platform-kit';
 import { composeQuerySide } from './compose.ts';
 import { createQueryApi } from './server.ts';
 

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
-import { byAddress, createHttpApp, isMissingTable, rateLimiter, type Route } from '@stayhub/infra';
+import { isMissingTable } from '@stayhub/event-sourcing';
+import { byAddress, createHttpApp, rateLimiter, type Route } from '@stayhub/http-kit';
 import { Token } from './shared/consistency.ts';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/bookings/fixtures';
-import { awaitingPayment, confirmed as orderConfirmed, paid as orderPaid } from '@stayhub/domain/commerce/order/order.fixtures';
-import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/testing/bookings';
+import { awaitingPayment, confirmed as orderConfirmed, paid as orderPaid } from '@stayhub/domain/testing/orders';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { availabilityProjection } from './availability/pg-projection.ts';
 import { bookingHistoryProjection } from './booking-history/pg-projection.ts';
 import { cartsProjection } from './carts/pg-projection.ts';

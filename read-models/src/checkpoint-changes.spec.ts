@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '@stayhub/infra/postgres/pool';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { announceCheckpoints, CHECKPOINT_CHANNEL, CheckpointChanges } from './checkpoint-changes.ts';
 import { checkpointSchema, positionReached, waitForPosition } from './checkpoints.ts';
 

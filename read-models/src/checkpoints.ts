@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { Queryable } from './pg-documents.ts';
 import type { CheckpointChanges } from './checkpoint-changes.ts';
 

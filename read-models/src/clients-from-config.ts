@@ -1,6 +1,6 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import cassandra from 'cassandra-driver';
-import { listOf, type Config } from '@stayhub/infra/config/config';
+import { listOf, type Config } from '@stayhub/platform-kit';
 import type { Replication } from './booking-history/cassandra-statements.ts';
 import { searchClient } from './listings/search-client.ts';
 

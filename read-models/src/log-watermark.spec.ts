@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool } from '@stayhub/infra/postgres/pool';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { CheckpointChanges } from './checkpoint-changes.ts';
 import { logWatermark, logWatermarkSchema, saveApplied, saveHeads, waitForLogPosition } from './log-watermark.ts';
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { copyRows, upsertRows } from './pg-documents.ts';
 
 describe('copyRows: a bulk load writes what an upsert writes', () => {

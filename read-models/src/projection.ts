@@ -1,7 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@stayhub/infra';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { advanceCheckpoint } from './checkpoints.ts';
-import type { RecordedEvent } from '@stayhub/infra';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { projectRoot } from '@stayhub/infra';
+import { projectRoot } from '@stayhub/platform-kit';
 
 /** A port nobody listens on right now. */
 const freePort = (): Promise<number> =>
@@ -24,7 +24,7 @@ export type Platform = { url: string; databaseUrl: string; log: () => string; st
 export const startPlatform = async (databaseUrl: string, env: Record<string, string> = {}): Promise<Platform> => {
   const [command, query, payments, projectors, chat, web] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const output: string[] = [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'infra/src/launcher/start-all.ts')], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
     cwd: projectRoot,
     env: {
       ...process.env,

@@ -40,7 +40,7 @@ const data = (n: number) => {
 type Appender = { append: (stream: string, n: number, first: boolean) => Promise<void>; close: () => Promise<void> };
 
 const ours = async (url: string): Promise<Appender> => {
-  const { createPool, PostgresEventStore } = await import('@stayhub/infra');
+  const { createPool, PostgresEventStore } = await import('@stayhub/event-sourcing');
   const pool = createPool(url, concurrency);
   const store = await PostgresEventStore.create(pool);
   const revisions = new Map<string, number>();
@@ -62,7 +62,7 @@ const ours = async (url: string): Promise<Appender> => {
  * that arrive together share one commit (each still checked against its own expected revision).
  */
 const oursShared = async (url: string): Promise<Appender> => {
-  const { createPool, PostgresEventStore, CommandProcessor } = await import('@stayhub/infra');
+  const { createPool, PostgresEventStore, CommandProcessor } = await import('@stayhub/event-sourcing');
   const pool = createPool(url, concurrency);
   const store = await PostgresEventStore.create(pool);
   const processor = new CommandProcessor(store, process.env.BENCH_MAX_IN_FLIGHT ? { maxInFlight: Number(process.env.BENCH_MAX_IN_FLIGHT) } : {});

@@ -4,12 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
-import { createPool, PostgresEventStore } from '@stayhub/infra';
-import { pgProjections } from '@stayhub/projectors';
-import { pgRebuildAdapter } from '@stayhub/projectors/replay/pg-target';
-import { rebuild } from '@stayhub/projectors/replay/replay';
-import { pgEventSource } from '@stayhub/projectors/replay/sources';
-import { lineProgress } from '@stayhub/projectors/replay/progress';
+import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
+import { pgProjections, pgRebuildAdapter, rebuild, pgEventSource, lineProgress } from '@stayhub/projectors';
 
 const { values } = parseArgs({ options: { url: { type: 'string' }, projections: { type: 'string' }, batch: { type: 'string' } } });
 const pool = createPool(values.url!, 8);

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { projectRoot } from '@stayhub/infra';
-import { appEntries } from '@stayhub/infra/build/apps';
-import { buildApps } from '@stayhub/infra/build/build';
+import { projectRoot } from '@stayhub/platform-kit';
+import { appEntries, buildApps, entryFile } from '@stayhub/platform';
 
 /** The benchmarks' own server processes, bundled like the apps. */
 const benchEntries = {
@@ -21,7 +20,7 @@ let built: Promise<string> | undefined;
  * `node`; `BENCH_FROM_SOURCE=1` runs the TypeScript source under tsx instead (for comparisons).
  */
 export const benchProcess = async (name: BenchProcess): Promise<{ file: string; execArgv: string[] }> => {
-  if (process.env.BENCH_FROM_SOURCE === '1') return { file: join(projectRoot, benchEntries[name]), execArgv: ['--import', 'tsx'] };
+  if (process.env.BENCH_FROM_SOURCE === '1') return { file: entryFile(projectRoot, benchEntries[name]), execArgv: ['--import', 'tsx'] };
   built ??= buildApps(projectRoot, join(projectRoot, 'dist/bench'), benchEntries).then(({ outDir }) => outDir);
   return { file: join(await built, `${name}.js`), execArgv: [] };
 };

@@ -24,7 +24,12 @@ export const topOfProfile = (dir: string, top = 15) => {
       idle++;
       continue;
     }
-    const file = frame.url.replace(/^.*node_modules\//, '').replace(/^.*\/(infra|command-api|domain|bench|projectors|query-api)\/src\//, '$1/');
+    const file = frame.url
+      .replace(/^.*node_modules\//, '')
+      .replace(
+        /^.*\/(platform-kit|event-sourcing|http-kit|payments|notifications|read-models|command-api|domain|bench|projectors|query-api|chat)\/src\//,
+        '$1/',
+      );
     const key = `${frame.functionName || '(anonymous)'} ${file}${file ? `:${frame.lineNumber + 1}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + 1);
     busy++;

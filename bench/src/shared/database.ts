@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { projectRoot, startEmbeddedPostgres } from '@stayhub/infra';
+import { startEmbeddedPostgres } from '@stayhub/event-sourcing';
+import { projectRoot } from '@stayhub/platform-kit';
 
 export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL'; stop: () => Promise<void> };
 

@@ -1,6 +1,5 @@
 import { bookings, calendar, listings, type Decider } from '@stayhub/domain';
-import type { Pool } from '@stayhub/infra';
-import { inTransaction } from '@stayhub/infra';
+import { type Pool, inTransaction } from '@stayhub/event-sourcing';
 import { listingDetails, random } from './listings-data.ts';
 
 type Event = { type: string; data: unknown };

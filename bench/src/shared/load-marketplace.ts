@@ -1,7 +1,6 @@
-import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { listings } from '@stayhub/domain';
-import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
-import { writeCalendarRows, writeListings } from '@stayhub/read-models/listings/search-tables';
+import { evolveListingDocument, type ListingDocument, writeCalendarRows, writeListings } from '@stayhub/read-models';
 import { inParallel } from './http.ts';
 import { random } from './listings-data.ts';
 import { recorded } from './seed-listings.ts';

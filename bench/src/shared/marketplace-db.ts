@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { createPool, inTransaction, type Pool } from '@stayhub/infra';
-import { createSearchIndexes, createSearchTables, dropSearchIndexes } from '@stayhub/read-models/listings/search-tables';
+import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
+import { createSearchIndexes, createSearchTables, dropSearchIndexes } from '@stayhub/read-models';
 import { benchDatabase, freshDatabase } from './database.ts';
 import { loadMarketplace } from './load-marketplace.ts';
 

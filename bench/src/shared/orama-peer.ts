@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { create, insertMultiple, search, type Orama } from '@orama/orama';
-import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models/listings/listing-document';
+import { evolveListingDocument, type ListingDocument } from '@stayhub/read-models';
 import { marketplaceEvents } from './load-marketplace.ts';
 
 const schema = {

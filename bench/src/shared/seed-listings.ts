@@ -1,4 +1,4 @@
-import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { listings } from '@stayhub/domain';
 import { projectionNamed } from '@stayhub/projectors';
 import { applyEvents } from '@stayhub/read-models';

@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import { composeCommandSide, createCommandApi } from '@stayhub/command-api';
-import { createPool, PostgresEventStore } from '@stayhub/infra';
+import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { runProjectors } from '@stayhub/projectors';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
 

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chat } from '@stayhub/domain';
-import { CommandProcessor, createPool, PostgresEventStore, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { CommandProcessor, createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { readableConversation } from './commands.ts';
 
 let pool: Pool;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { chat, DomainError } from '@stayhub/domain';
-import { HttpProblem, type AuthUser, type Handled } from '@stayhub/infra';
+import { type Handled } from '@stayhub/event-sourcing';
+import { HttpProblem, type AuthUser } from '@stayhub/http-kit';
 import type { WireEvent } from '../realtime/protocol.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 

@@ -1,5 +1,5 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HttpProblem } from '@stayhub/infra';
+import { HttpProblem } from '@stayhub/http-kit';
 
 export type MessageLimiter = { take(senderId: string): Promise<void> };
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { chat } from '@stayhub/domain';
-import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/http-kit';
 import type { ChatDeps } from '../shared/deps.ts';
 import { execute, markRead, readableConversation, readPage, sendMessage } from './commands.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, TestClock, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, TestClock, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { migrateChat } from '../shared/schema.ts';
 import { applyInboxBatch } from './projection.ts';
 

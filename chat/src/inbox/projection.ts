@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 import { chat } from '@stayhub/domain';
-import { inTransaction, type Clock, type EventStore, type Logger, type RecordedEvent } from '@stayhub/infra';
-import type { Notifier } from '@stayhub/infra/notifications/port';
+import { inTransaction, type Clock, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
+import { type Logger } from '@stayhub/platform-kit';
+import type { Notifier } from '@stayhub/notifications';
 import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 
 const INBOX = 'inbox';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, type Route } from '@stayhub/infra';
+import { defineRoute, type Route } from '@stayhub/http-kit';
 import type { ChatDeps } from '../shared/deps.ts';
 
 const Summary = z.object({

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import { type bookings, chat, type identity, type listings } from '@stayhub/domain';
-import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import { execute } from '../conversations/commands.ts';
 import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 import type { ChatDeps } from '../shared/deps.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricsText } from '@stayhub/infra';
+import { metricsText } from '@stayhub/platform-kit';
 import { person, startChat, type ChatStack, type SocketClient } from '../testing/harness.ts';
 
 let stack: ChatStack;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import { redisAnswers } from '@stayhub/event-sourcing';
 import { startChat, type ChatStack } from '../testing/harness.ts';
 
 // Two chat processes on one chat database, fanning out through Redis (REDIS_URL, by default 127.0.0.1:6379).

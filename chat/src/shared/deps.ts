@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
-import type { Clock, CommandProcessor, EventStore, Logger, TokenIssuer } from '@stayhub/infra';
+import type { Clock, CommandProcessor, EventStore } from '@stayhub/event-sourcing';
+import type { TokenIssuer } from '@stayhub/http-kit';
+import type { Logger } from '@stayhub/platform-kit';
 import type { Hub } from '../realtime/hub.ts';
 import type { MessageLimiter } from '../conversations/limits.ts';
 

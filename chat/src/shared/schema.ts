@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
-import { idempotencySchema, inTransaction } from '@stayhub/infra';
+import { inTransaction } from '@stayhub/event-sourcing';
+import { idempotencySchema } from '@stayhub/http-kit';
 
 /** The chat database's own tables, beside its event store's. */
 const chatSchema = /* sql */ `

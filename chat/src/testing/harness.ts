@@ -3,13 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { WebSocket } from 'ws';
-import { createPool, jwtTokens, PostgresEventStore, type AuthUser, type ChatSettings, type Pool, type Role } from '@stayhub/infra';
-import { SimulatedMailServer } from '@stayhub/infra/testing/simulated-mail';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
+import { jwtTokens, type AuthUser, type Role } from '@stayhub/http-kit';
+import { type ChatSettings } from '@stayhub/platform-kit';
+import { SimulatedMailServer } from '@stayhub/notifications/testing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { composeChat, type Chat } from '../compose.ts';
 import { createChatServer } from '../server.ts';
 import type { ServerFrame, WireEvent } from '../realtime/protocol.ts';
-import { testLogLevel } from '@stayhub/infra/testing/log-level';
+import { testLogLevel } from '@stayhub/platform-kit/testing';
 
 const JWT_SECRET = 'chat-test-secret-chat-test-secret-0123456789';
 const tokens = jwtTokens(JWT_SECRET, 60);

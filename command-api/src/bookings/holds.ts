@@ -1,5 +1,5 @@
 import { bookings, calendar } from '@stayhub/domain';
-import type { EventMetadata, Handled, Step } from '@stayhub/infra';
+import type { EventMetadata, Handled, Step } from '@stayhub/event-sourcing';
 import type { CommandDeps } from '../shared/deps.ts';
 
 type Stay = bookings.Stay;

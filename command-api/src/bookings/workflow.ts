@@ -1,6 +1,7 @@
 import { bookings, calendar, type Money, type PaymentOperation } from '@stayhub/domain';
-import { PaymentGatewayError } from '@stayhub/infra/payments/port';
-import { PayoutSettings, type EventMetadata, type Workflow } from '@stayhub/infra';
+import { PaymentGatewayError } from '@stayhub/payments';
+import { type EventMetadata, type Workflow } from '@stayhub/event-sourcing';
+import { PayoutSettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { confirmStay, releaseStay } from './holds.ts';
 

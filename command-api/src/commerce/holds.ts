@@ -1,5 +1,5 @@
 import { commerce, DomainError } from '@stayhub/domain';
-import type { EventMetadata, Handled } from '@stayhub/infra';
+import type { EventMetadata, Handled } from '@stayhub/event-sourcing';
 import type { CommandDeps } from '../shared/deps.ts';
 
 type OrderHandled = Handled<commerce.OrderState, commerce.OrderEvent>;

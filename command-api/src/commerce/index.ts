@@ -1,4 +1,4 @@
-import type { Route } from '@stayhub/infra';
+import type { Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { cartRoutes } from './carts.ts';
 import { checkoutRoutes } from './checkout.ts';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { commerce, fail } from '@stayhub/domain';
-import { defineRoute, type AuthUser, type Route } from '@stayhub/infra';
+import { defineRoute, type AuthUser, type Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 import { loadOrderFor, loadProduct, type Order } from './streams.ts';

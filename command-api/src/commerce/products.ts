@@ -1,7 +1,7 @@
 import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { commerce, Money } from '@stayhub/domain';
-import { defineRoute, type AuthUser, type Route } from '@stayhub/infra';
+import { defineRoute, type AuthUser, type Route } from '@stayhub/http-kit';
 import type { Request } from 'express';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';

@@ -1,5 +1,5 @@
 import { commerce, fail } from '@stayhub/domain';
-import type { AuthUser } from '@stayhub/infra';
+import type { AuthUser } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 
 export type Product = Exclude<commerce.ProductState, { status: 'none' }>;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commerce, money } from '@stayhub/domain';
-import { signWebhook, webhookSignatureHeader } from '@stayhub/infra/payments/webhook';
+import { signWebhook, webhookSignatureHeader } from '@stayhub/payments';
 import { commandApiSpec, expectRefused, type CommandApiSpec, type Refusal } from '../testing/http-spec.ts';
 
 const at = '2030-03-01T09:00:00.000Z';

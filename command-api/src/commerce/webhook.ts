@@ -1,8 +1,9 @@
 import type { Request } from 'express';
 import { commerce } from '@stayhub/domain';
 import { z } from 'zod';
-import { defineRoute, HttpProblem, type EventMetadata, type Route } from '@stayhub/infra';
-import { verifyWebhook, webhookSignatureHeader, WebhookEvent } from '@stayhub/infra/payments/webhook';
+import { type EventMetadata } from '@stayhub/event-sourcing';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/http-kit';
+import { verifyWebhook, webhookSignatureHeader, WebhookEvent } from '@stayhub/payments';
 import type { CommandDeps } from '../shared/deps.ts';
 
 /**

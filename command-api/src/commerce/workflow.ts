@@ -1,6 +1,6 @@
 import { commerce, DomainError, type PaymentOperation } from '@stayhub/domain';
-import type { EventMetadata, Workflow } from '@stayhub/infra';
-import { PaymentGatewayError } from '@stayhub/infra/payments/port';
+import type { EventMetadata, Workflow } from '@stayhub/event-sourcing';
+import { PaymentGatewayError } from '@stayhub/payments';
 import type { CommandDeps } from '../shared/deps.ts';
 import { holdLine, holdOrder } from './holds.ts';
 

@@ -1,7 +1,9 @@
 import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { DomainError, identity } from '@stayhub/domain';
-import { defineRoute, HttpProblem, listOf, SecuritySettings, type Step } from '@stayhub/infra';
+import { type Step } from '@stayhub/event-sourcing';
+import { defineRoute, HttpProblem } from '@stayhub/http-kit';
+import { listOf, SecuritySettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, metadataOf } from '../shared/http.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';

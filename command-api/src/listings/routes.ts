@@ -1,7 +1,8 @@
 import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { calendar, daysBetween, listings, nightsOf } from '@stayhub/domain';
-import { defineRoute, HttpProblem, NearIsoDate, StaleRevision, type Route } from '@stayhub/infra';
+import { StaleRevision } from '@stayhub/event-sourcing';
+import { defineRoute, HttpProblem, NearIsoDate, type Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';
 

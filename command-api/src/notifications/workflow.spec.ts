@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { notificationReactions } from './workflow.ts';
 
 const hold = { holdId: 'b1', unitTypeId: 'l1.flat', stay: { kind: 'nights', checkIn: '2031-01-01', checkOut: '2031-01-03' } };

@@ -1,6 +1,6 @@
 import { bookings, identity } from '@stayhub/domain';
-import type { Reaction, RecordedEvent, Workflow } from '@stayhub/infra';
-import type { Notifier } from '@stayhub/infra/notifications/port';
+import type { Reaction, RecordedEvent, Workflow } from '@stayhub/event-sourcing';
+import type { Notifier } from '@stayhub/notifications';
 import type { CommandDeps } from '../shared/deps.ts';
 import { emailStream } from '../identity/email-stream.ts';
 

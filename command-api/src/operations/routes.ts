@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { defineRoute, gauge, HttpProblem, WorkflowRunner, type Route } from '@stayhub/infra';
+import { WorkflowRunner } from '@stayhub/event-sourcing';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/http-kit';
+import { gauge } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 
 const TaskParam = z.object({ taskId: z.string().min(1).max(300) });

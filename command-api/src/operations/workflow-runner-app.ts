@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { createHttpApp } from '@stayhub/infra';
+import { createHttpApp } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { refreshTaskMetrics } from './routes.ts';
 import { workflowHealthBody, workflowStatus } from './workflow-status.ts';

@@ -1,5 +1,5 @@
-import { gauge, WorkflowRunner, type WorkflowHealth } from '@stayhub/infra';
-import { positionNumber } from '@stayhub/infra/event-store/lag';
+import { WorkflowRunner, type WorkflowHealth, positionNumber } from '@stayhub/event-sourcing';
+import { gauge } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 
 /** The workflows' health (read from the database, wherever the runner runs), copied into the metrics gauges on each read. */

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, WorkflowRunner } from '@stayhub/infra';
-import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
+import { WorkflowRunner, operatorConnection } from '@stayhub/event-sourcing';
+import { loadConfig } from '@stayhub/platform-kit';
 import { composeCommandSide } from '../compose.ts';
 
 const usage = `Usage: npm run workflows -- <command>

@@ -1,5 +1,6 @@
 import { addHours, bookings, localDateTime, monthOf, payouts } from '@stayhub/domain';
-import { PayoutSettings, type EventMetadata, type Workflow } from '@stayhub/infra';
+import { type EventMetadata, type Workflow } from '@stayhub/event-sourcing';
+import { PayoutSettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HttpProblem } from '@stayhub/infra';
+import type { HttpProblem } from '@stayhub/http-kit';
 import { loginThrottle } from './login-throttle.ts';
 
 const refusal = (run: () => void): HttpProblem | undefined => {

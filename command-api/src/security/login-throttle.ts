@@ -1,4 +1,4 @@
-import { HttpProblem } from '@stayhub/infra';
+import { HttpProblem } from '@stayhub/http-kit';
 
 type Entry = { failures: number; lastFailure: number; nextAttempt: number };
 

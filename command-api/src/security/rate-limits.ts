@@ -1,5 +1,6 @@
 import type { Request, RequestHandler } from 'express';
-import { byAddress, rateLimiter, type Route, type SecuritySettings } from '@stayhub/infra';
+import { byAddress, rateLimiter, type Route } from '@stayhub/http-kit';
+import { type SecuritySettings } from '@stayhub/platform-kit';
 
 type Limits = Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_AUTH_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_IP' | 'RATE_LIMIT_BOOKINGS_PER_USER'>;
 

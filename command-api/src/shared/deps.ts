@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
-import type { Clock, CommandProcessor, Config, EventStore, Logger, PayoutSettings, SecuritySettings, TokenIssuer } from '@stayhub/infra';
-import type { PaymentGateway } from '@stayhub/infra/payments/port';
-import type { SecretStore } from '@stayhub/infra/secrets/store';
+import type { Clock, CommandProcessor, EventStore, SecretStore } from '@stayhub/event-sourcing';
+import type { TokenIssuer } from '@stayhub/http-kit';
+import type { Config, Logger, PayoutSettings, SecuritySettings } from '@stayhub/platform-kit';
+import type { PaymentGateway } from '@stayhub/payments';
 
 /** Everything the command side needs, passed in (tests build it with a moved clock and a fresh database). */
 export type CommandDeps = {

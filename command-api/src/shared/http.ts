@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { z } from 'zod';
-import { currentTraceparent, type AuthUser, type EventMetadata, type Reply } from '@stayhub/infra';
+import { currentTraceparent, type EventMetadata } from '@stayhub/event-sourcing';
+import { type AuthUser, type Reply } from '@stayhub/http-kit';
 
 /**
  * Metadata every appended event carries: who, why (correlation), the trace the request runs in (the

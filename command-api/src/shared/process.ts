@@ -1,9 +1,8 @@
 import type { Express } from 'express';
-import { createLogger, loadConfig, serveMetricsPort, waitForDatabase, type Config, type Logger } from '@stayhub/infra';
-import { checkReachable } from '@stayhub/infra/config/reachability';
-import { closeGracefully, onStopSignal } from '@stayhub/infra/http/shutdown';
-import { paymentGatewayFromConfig } from '@stayhub/infra/payments/from-config';
-import { meteredGateway } from '@stayhub/infra/payments/metrics';
+import { waitForDatabase, checkReachable } from '@stayhub/event-sourcing';
+import { serveMetricsPort, closeGracefully, onStopSignal } from '@stayhub/http-kit';
+import { createLogger, loadConfig, type Config, type Logger } from '@stayhub/platform-kit';
+import { paymentGatewayFromConfig, meteredGateway } from '@stayhub/payments';
 import { composeCommandSide, type CommandSide } from '../compose.ts';
 
 /**

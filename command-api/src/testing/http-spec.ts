@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { v7 as uuidv7 } from 'uuid';
-import { TestClock, type AuthUser, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import { testLogLevel } from '@stayhub/infra/testing/log-level';
+import { TestClock, type RecordedEvent } from '@stayhub/event-sourcing';
+import { type AuthUser } from '@stayhub/http-kit';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
+import { testLogLevel } from '@stayhub/platform-kit/testing';
 import type { Decider } from '@stayhub/domain';
 import { composeCommandSide, type CommandSide } from '../compose.ts';
 import { createCommandApi } from '../server.ts';

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSocket, type SocketClient } from '@stayhub/chat/testing/harness';
-import { createPool, jwtTokens, PostgresEventStore, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { connectSocket, type SocketClient } from '@stayhub/chat/testing';
+import { createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
+import { jwtTokens } from '@stayhub/http-kit';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { freePort, secrets, startApp, type AppProcess } from '../resilience/processes.ts';
 
 /*

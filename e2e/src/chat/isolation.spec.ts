@@ -1,11 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeChat, createChatServer, type Chat, type ChatServer } from '@stayhub/chat';
-import { connectSocket } from '@stayhub/chat/testing/harness';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { connectSocket } from '@stayhub/chat/testing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register, waitUntil } from '../fixtures.ts';
-import { testLogLevel } from '@stayhub/infra/testing/log-level';
+import { testLogLevel } from '@stayhub/platform-kit/testing';
 
 /*
  * Chat and booking share nothing at run time but the platform's events: the chat has its own

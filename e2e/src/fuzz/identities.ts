@@ -1,4 +1,4 @@
-import type { SecuritySettings } from '@stayhub/infra';
+import type { SecuritySettings } from '@stayhub/platform-kit';
 import type { Stack } from '../harness.ts';
 
 const ADMIN_EMAIL = 'ops@fuzz.test';

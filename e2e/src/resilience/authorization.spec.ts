@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY, jwtTokens, MINUTE } from '@stayhub/infra';
-import { signWebhook, webhookSignatureHeader } from '@stayhub/infra/payments/webhook';
+import { DAY, MINUTE } from '@stayhub/event-sourcing';
+import { jwtTokens } from '@stayhub/http-kit';
+import { signWebhook, webhookSignatureHeader } from '@stayhub/payments';
 import { committedHead } from '@stayhub/read-models';
 import { startStack, type Stack } from '../harness.ts';
 import { day, listingDetails } from '../fixtures.ts';

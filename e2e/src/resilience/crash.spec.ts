@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings, calendar, monthOf } from '@stayhub/domain';
-import { CommandProcessor, createPool, PostgresEventStore, type Pool } from '@stayhub/infra';
-import { seededRandom } from '@stayhub/infra/payments/faults';
-import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { CommandProcessor, createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
+import { seededRandom, startGatewayServer, type GatewayServer } from '@stayhub/payments';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { listingDetails } from '../fixtures.ts';
 import { call, freePort, secrets, signUp, startCommandApi, type AppProcess } from './processes.ts';
 

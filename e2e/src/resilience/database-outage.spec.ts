@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@stayhub/infra';
+import { projectRoot } from '@stayhub/platform-kit';
 import { listingDetails } from '../fixtures.ts';
 import { call, freePort, secrets, signUp } from './processes.ts';
 
@@ -42,7 +42,7 @@ const dayFromNow = (n: number) => new Date(Date.now() + n * 86_400_000).toISOStr
 describe('the database dies under load', () => {
   it('is restarted by the launcher; the apps answer 503 meanwhile, never exit, and every acknowledged booking is kept', async () => {
     const [pgPort, commandPort, queryPort, gatewayPort, projectorsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'infra/src/launcher/start-all.ts')], {
+    launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '',

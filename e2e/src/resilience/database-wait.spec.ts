@@ -1,6 +1,6 @@
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { call, freePort, startCommandApi, type AppProcess } from './processes.ts';
 
 /**

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { bookings, calendar, commerce, identity, listings, payouts } from '@stayhub/domain';
-import { WorkflowRunner } from '@stayhub/infra';
+import { WorkflowRunner } from '@stayhub/event-sourcing';
 import { pgProjections, projectionStatus } from '@stayhub/projectors';
 import { waitUntil } from '../fixtures.ts';
 import { startStack, type Stack } from '../harness.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jwtTokens } from '@stayhub/infra';
+import { jwtTokens } from '@stayhub/http-kit';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
 import { badScalar, badValue, encode, invalidQueryValue, jsonObject, pollutionKeys, propertiesOf, wrongType, type Operation } from './bad-input.ts';

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Reply, type Stack } from '../harness.ts';
-import { SimulatedMailServer } from '@stayhub/infra/testing/simulated-mail';
+import { SimulatedMailServer } from '@stayhub/notifications/testing';
 import { day, listingDetails, login, publishedListing, register, waitUntil } from '../fixtures.ts';
 
 /*

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import type { SecuritySettings } from '@stayhub/infra';
+import type { SecuritySettings } from '@stayhub/platform-kit';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
 

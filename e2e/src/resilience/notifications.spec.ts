@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
-import { MINUTE } from '@stayhub/infra';
-import { SimulatedMailServer } from '@stayhub/infra/testing/simulated-mail';
+import { MINUTE } from '@stayhub/event-sourcing';
+import { SimulatedMailServer } from '@stayhub/notifications/testing';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
 import { mailTasks, runDueTasksSettled } from './settle.ts';

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
-import { MINUTE } from '@stayhub/infra';
-import { HttpPaymentGateway } from '@stayhub/infra/payments/http-client';
-import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
-import type { GatewayFaults } from '@stayhub/infra/payments/faults';
+import { MINUTE } from '@stayhub/event-sourcing';
+import { HttpPaymentGateway, startGatewayServer, type GatewayServer, type GatewayFaults } from '@stayhub/payments';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
 import { runDueTasksSettled } from './settle.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowRunner } from '@stayhub/infra';
+import { WorkflowRunner } from '@stayhub/event-sourcing';
 import { adminToken, register } from '../fixtures.ts';
 import { addStock, checkout, createProduct, orderReaches } from '../commerce-fixtures.ts';
 import { startStack, type Stack } from '../harness.ts';

@@ -1,16 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { createPool, projectRoot, type Pool } from '@stayhub/infra';
-import { startGatewayServer, type GatewayServer } from '@stayhub/infra/payments/gateway-server';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, type Pool } from '@stayhub/event-sourcing';
+import { projectRoot } from '@stayhub/platform-kit';
+import { startGatewayServer, type GatewayServer } from '@stayhub/payments';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 
 export const secrets = {
   JWT_SECRET: 'process-secret-process-secret-0123456789abcdef',
   PAYMENT_WEBHOOK_SECRET: 'webhook-secret-webhook-secret-0123456789',
 };
 
-export { freePort } from '@stayhub/infra/testing/engines/process';
+export { freePort } from '@stayhub/platform/testing';
 
 export type AppProcess = {
   child: ChildProcess;

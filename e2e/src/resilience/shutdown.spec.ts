@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { PostgresEventStore } from '@stayhub/infra';
+import { PostgresEventStore } from '@stayhub/event-sourcing';
 import { listingDetails } from '../fixtures.ts';
 import { call, freePort, processFixture, signUp, startApp, startCommandApi } from './processes.ts';
 

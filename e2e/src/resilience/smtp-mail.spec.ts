@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MINUTE } from '@stayhub/infra';
-import { ResilientNotifier, SmtpMailer } from '@stayhub/infra/notifications/index';
-import { TestSmtpServer } from '@stayhub/infra/testing/smtp-server';
+import { MINUTE } from '@stayhub/event-sourcing';
+import { ResilientNotifier, SmtpMailer } from '@stayhub/notifications';
+import { TestSmtpServer } from '@stayhub/notifications/testing';
 import { startStack, type Stack } from '../harness.ts';
 import { register } from '../fixtures.ts';
 import { mailTasks, runDueTasksSettled } from './settle.ts';

@@ -1,4 +1,4 @@
-import { HttpProblem } from '@stayhub/infra';
+import { HttpProblem } from '@stayhub/http-kit';
 import type { Progress } from '../replay/progress.ts';
 import { rebuild, type RebuildOutcome, type ReplayDeps } from '../replay/replay.ts';
 

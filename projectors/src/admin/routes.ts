@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import { z } from 'zod';
-import { defineRoute, HttpProblem, WorkflowRunner, type EventStore, type Route } from '@stayhub/infra';
+import { WorkflowRunner, type EventStore } from '@stayhub/event-sourcing';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/http-kit';
 import { listParked, retryParked } from '../replay/parked.ts';
 import type { RebuildJobs } from './rebuilds.ts';
 import type { PgProjection } from '@stayhub/read-models';

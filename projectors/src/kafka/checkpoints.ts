@@ -1,7 +1,6 @@
 import type { Pool } from 'pg';
-import { inTransaction } from '@stayhub/infra';
-import { announceCheckpoints } from '@stayhub/read-models/checkpoint-changes';
-import { logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/read-models/log-watermark';
+import { inTransaction } from '@stayhub/event-sourcing';
+import { announceCheckpoints, logWatermarkSchema, saveHeads, type PartitionHead } from '@stayhub/read-models';
 
 /** Where a log reader (the relay) remembers the last global position it has handed on. */
 export type Checkpoints = {

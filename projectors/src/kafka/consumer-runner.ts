@@ -1,5 +1,5 @@
 import type { Admin, Batch, ConsumerConfig, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Logger } from './backoff.ts';
 import { carriedTraceparent, decodeMessage } from './message.ts';
 import { deadLetterTopic } from './topics.ts';

@@ -1,5 +1,5 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { listOf, type Config } from '@stayhub/infra';
+import { listOf, type Config } from '@stayhub/platform-kit';
 
 /** A kafkajs client on `KAFKA_BROKERS` (comma-separated `host:port`). */
 export const kafkaFromConfig = (config: Partial<Pick<Config, 'KAFKA_BROKERS'>>, clientId: string): Kafka => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { carriedTraceparent, decodeMessage, encodeMessage, UndecodableMessage } from './message.ts';
 
 const event: RecordedEvent = {

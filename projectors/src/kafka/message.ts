@@ -1,6 +1,6 @@
 import type { IHeaders, Message } from 'kafkajs';
 import { z } from 'zod';
-import { continuedTraceparent, type EventMetadata, type RecordedEvent } from '@stayhub/infra';
+import { continuedTraceparent, type EventMetadata, type RecordedEvent } from '@stayhub/event-sourcing';
 
 /**
  * The wire form of a recorded event: key = stream id, value = JSON `{ data, metadata }`, and the

@@ -4,10 +4,9 @@
  * Health and metrics on `RELAY_PORT` (3004).
  */
 import express from 'express';
-import { onStopSignal } from '@stayhub/infra/http/shutdown';
-import { createLogger, createPool, loadConfig, metricsContentType, metricsText } from '@stayhub/infra';
-import { checkReachable } from '@stayhub/infra/config/reachability';
-import { eventStoreFromConfig } from '@stayhub/infra/event-store/from-config';
+import { onStopSignal } from '@stayhub/http-kit';
+import { createPool, checkReachable, eventStoreFromConfig } from '@stayhub/event-sourcing';
+import { createLogger, loadConfig, metricsContentType, metricsText } from '@stayhub/platform-kit';
 import { ensureTopics } from './admin.ts';
 import { PostgresCheckpoints } from './checkpoints.ts';
 import { kafkaFromConfig } from './from-config.ts';

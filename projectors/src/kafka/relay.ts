@@ -1,6 +1,6 @@
 import { Partitioners, type ICustomPartitioner, type Kafka, type Producer, type TopicMessages } from 'kafkajs';
-import { currentTraceparent, inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/infra';
-import type { PartitionHead } from '@stayhub/read-models/log-watermark';
+import { currentTraceparent, inEventsSpan, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
+import type { PartitionHead } from '@stayhub/read-models';
 import { backoffDelay, errorMessage, silentLogger, sleep, Stopped, type Backoff, type Logger } from './backoff.ts';
 import type { Checkpoints } from './checkpoints.ts';
 import { encodeMessage } from './message.ts';

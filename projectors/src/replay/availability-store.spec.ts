@@ -1,9 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
-import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, redisAnswers } from '@stayhub/event-sourcing';
+import { RedisAvailabilityStore, availabilityStoreProjection } from '@stayhub/read-models';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { pgProjections } from '../projections.ts';
 import { pgRebuildAdapter } from '../replay/pg-target.ts';
 import { silentProgress } from '../replay/progress.ts';
@@ -11,7 +10,6 @@ import { rebuild } from '../replay/replay.ts';
 import { pgEventSource } from '../replay/sources.ts';
 import { migrateExternalProjections, runExternalProjection } from '../runner/external-runner.ts';
 import { liveTarget } from '../runner/pg-runner.ts';
-import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 import { withAvailabilityStore } from './availability-store.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

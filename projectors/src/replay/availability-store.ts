@@ -1,13 +1,19 @@
 import type { Pool, PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
-import { createCheckpoint, readCheckpoint, resetCheckpoint } from '@stayhub/read-models';
-import type { AvailabilityStore, UsedUnits } from '@stayhub/read-models/availability/port';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
+import {
+  createCheckpoint,
+  readCheckpoint,
+  resetCheckpoint,
+  type AvailabilityStore,
+  type UsedUnits,
+  availabilityProjection,
+  AVAILABILITY,
+  availabilityStoreProjection,
+} from '@stayhub/read-models';
 import { pgRebuildTarget } from '../replay/pg-target.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference } from '../replay/target.ts';
 import { applyExternalBatch } from '../runner/external-runner.ts';
 import type { RunnerLog } from '../runner/pg-runner.ts';
-import { availabilityProjection, AVAILABILITY } from '@stayhub/read-models/availability/pg-projection';
-import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 
 const differences = (rebuilt: UsedUnits, live: UsedUnits, table: string): RowDifference[] => {
   const found: RowDifference[] = [];

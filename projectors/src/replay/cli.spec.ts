@@ -2,8 +2,9 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listings } from '@stayhub/domain';
-import { createPool, projectRoot, PostgresEventStore, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { projectRoot } from '@stayhub/platform-kit';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { pgProjections } from '../projections.ts';
 import { applyBatch, migrateProjector } from '../runner/pg-runner.ts';
 

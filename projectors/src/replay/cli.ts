@@ -1,10 +1,7 @@
 import { parseArgs } from 'node:util';
-import { loadConfig, type Config, type Pool } from '@stayhub/infra';
-import { operatorConnection } from '@stayhub/infra/postgres/operator-connection';
-import { connectAvailabilityStore } from '@stayhub/read-models/availability/index';
-import { readStoreClientsFromConfig } from '@stayhub/read-models/clients-from-config';
-import { listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
-import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
+import { type Pool, operatorConnection } from '@stayhub/event-sourcing';
+import { loadConfig, type Config } from '@stayhub/platform-kit';
+import { connectAvailabilityStore, readStoreClientsFromConfig, listingSearchElasticsearch, productSearchElasticsearch } from '@stayhub/read-models';
 import { withAvailabilityStore } from './availability-store.ts';
 import { withSearchIndexes } from './search-index-target.ts';
 import { pgProjections, projectionNamed } from '../projections.ts';

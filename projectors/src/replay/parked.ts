@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { liveTarget } from '../runner/pg-runner.ts';
 import { applyEvents, type PgProjection } from '@stayhub/read-models';
 import { tableExists } from './replay.ts';

@@ -1,6 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@stayhub/infra';
-import type { RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { applyBatch, type RunnerLog } from '../runner/pg-runner.ts';
 import { advanceCheckpoint, CheckpointMoved, createCheckpoint, readCheckpoint, retireCheckpoint, type PgProjection } from '@stayhub/read-models';
 import { RETIRED } from './schema.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresEventStore } from '@stayhub/infra';
+import { PostgresEventStore } from '@stayhub/event-sourcing';
 import { startStack, type Stack } from '@stayhub/e2e/harness';
 import { day, publishedListing, register, waitUntil } from '@stayhub/e2e/fixtures';
 import { pgProjections } from '../projections.ts';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@stayhub/infra';
+import { inTransaction } from '@stayhub/event-sourcing';
 import { checkpointSchema, readCheckpoint } from '@stayhub/read-models';
 import { projectionStatus, type ProjectionStatus } from '../runner/pg-runner.ts';
 import { rebuildSchema } from './schema.ts';

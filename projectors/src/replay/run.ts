@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { Progress } from './progress.ts';
 import type { Comparison, RebuildAdapter } from './target.ts';
 

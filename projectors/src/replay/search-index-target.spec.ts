@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import { searchClient, type SearchFlavor } from '@stayhub/read-models/listings/search-client';
-import { aliasedIndexes, listingSearchElasticsearch } from '@stayhub/read-models/listings/elasticsearch-projection';
-import { ElasticsearchListingReader } from '@stayhub/read-models/listings/elasticsearch';
-import { productSearchElasticsearch } from '@stayhub/read-models/products/elasticsearch-projection';
-import { ElasticsearchProductReader } from '@stayhub/read-models/products/elasticsearch';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
+import {
+  searchClient,
+  type SearchFlavor,
+  aliasedIndexes,
+  listingSearchElasticsearch,
+  ElasticsearchListingReader,
+  productSearchElasticsearch,
+  ElasticsearchProductReader,
+} from '@stayhub/read-models';
 import { pgProjections } from '../projections.ts';
 import { pgRebuildAdapter } from './pg-target.ts';
 import { silentProgress } from './progress.ts';

@@ -1,9 +1,15 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Client } from '@elastic/elasticsearch';
-import type { RecordedEvent } from '@stayhub/infra';
-import { createCheckpoint, readCheckpoint, resetCheckpoint, type ExternalProjection, type PgProjection } from '@stayhub/read-models';
-import { listingSearchProjection } from '@stayhub/read-models/listings/pg-projection';
-import { productSearchProjection } from '@stayhub/read-models/products/pg-projection';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
+import {
+  createCheckpoint,
+  readCheckpoint,
+  resetCheckpoint,
+  type ExternalProjection,
+  type PgProjection,
+  listingSearchProjection,
+  productSearchProjection,
+} from '@stayhub/read-models';
 import { pgRebuildTarget } from './pg-target.ts';
 import type { Comparison, RebuildAdapter, RebuildTarget, RowDifference } from './target.ts';
 import { applyExternalBatch } from '../runner/external-runner.ts';

@@ -1,7 +1,7 @@
 import { StringDecoder } from 'node:string_decoder';
 import type { Pool } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
-import { decodePosition, type EventMetadata, type RecordedEvent } from '@stayhub/infra';
+import { decodePosition, type EventMetadata, type RecordedEvent } from '@stayhub/event-sourcing';
 import type { EventSource } from './run.ts';
 
 const PAD = 20;

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 
 export type RowDifference = { table: string; key: Record<string, unknown>; rebuilt: unknown; live: unknown };
 

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction } from '@stayhub/infra';
+import { inTransaction } from '@stayhub/event-sourcing';
 import { catchUp } from './catch-up.ts';
 import type { ReplayDeps } from './run.ts';
 import type { Comparison, RebuildTarget } from './target.ts';

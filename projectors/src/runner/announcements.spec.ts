@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { PoolClient } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { CHECKPOINT_CHANNEL, eachEvent, readCheckpoint, type PgProjection } from '@stayhub/read-models';
 import { PostgresCheckpoints } from '../kafka/checkpoints.ts';
 import { applyPgFromLog, migrateLogProjections } from './log-runner.ts';

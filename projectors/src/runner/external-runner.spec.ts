@@ -1,12 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
-import { RedisAvailabilityStore } from '@stayhub/read-models/availability/redis';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent, redisAnswers } from '@stayhub/event-sourcing';
+import { RedisAvailabilityStore, availabilityStoreProjection } from '@stayhub/read-models';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { applyExternalBatch, migrateExternalProjections, runExternalProjection } from './external-runner.ts';
-import { availabilityStoreProjection } from '@stayhub/read-models/availability/redis-projection';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const skip = (await redisAnswers(url)) ? undefined : `REDIS_URL (no Redis answered at ${url})`;

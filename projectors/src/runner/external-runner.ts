@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
-import type { EventStore, RecordedEvent } from '@stayhub/infra';
+import type { EventStore, RecordedEvent } from '@stayhub/event-sourcing';
 import {
   advanceCheckpoints,
   announceCheckpoints,

@@ -13,12 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type RecordedEvent } from '@stayhub/infra';
-import { logWatermark, logWatermarkSchema, saveApplied } from '@stayhub/read-models/log-watermark';
-import { silentLogger, type Logger } from '../kafka/backoff.ts';
-import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
-import { allTopics } from '../kafka/topics.ts';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import {
+  logWatermark,
+  logWatermarkSchema,
+  saveApplied,
   advanceCheckpoints,
   announceCheckpoints,
   applyEvents,
@@ -30,6 +29,9 @@ import {
   type Park,
   type PgProjection,
 } from '@stayhub/read-models';
+import { silentLogger, type Logger } from '../kafka/backoff.ts';
+import { runKafkaProjection, type KafkaProjection, type PartitionLag, type ProjectionStatus as KafkaStatus } from '../kafka/consumer-runner.ts';
+import { allTopics } from '../kafka/topics.ts';
 import { liveTarget, type RunnerLog } from './pg-runner.ts';
 import { tracedApply } from './traced.ts';
 

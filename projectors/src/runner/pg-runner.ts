@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import {
   advanceCheckpoint,
   advanceCheckpoints,

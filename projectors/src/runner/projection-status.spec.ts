@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, PostgresEventStore, type EventStore, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type EventStore, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { projectionSet } from '../compose.ts';
-import { cartsProjection } from '@stayhub/read-models/carts/pg-projection';
-import type { ExternalProjection } from '@stayhub/read-models';
+import { cartsProjection, type ExternalProjection } from '@stayhub/read-models';
 import { migrateProjector, projectionStatus } from './pg-runner.ts';
 
 /** An event store that is not PostgreSQL (as KurrentDB): only its head position is asked. */

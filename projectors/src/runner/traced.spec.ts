@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { correlationIdsOf, tracedApply } from './traced.ts';
 
 const event = (n: number, correlationId?: string): RecordedEvent => ({

@@ -1,4 +1,4 @@
-import { inEventsSpan, type RecordedEvent } from '@stayhub/infra';
+import { inEventsSpan, type RecordedEvent } from '@stayhub/event-sourcing';
 import type { RunnerLog } from './log.ts';
 
 /** At most this many correlation ids on one log line. */

@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { decodeMessage } from '../../src/kafka/message.ts';
 import { fastConsumer } from './broker.ts';
 

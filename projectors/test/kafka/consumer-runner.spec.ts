@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { DEAD_LETTER_HEADERS, runKafkaProjection, type KafkaProjection, type KafkaProjectionOptions } from '../../src/kafka/consumer-runner.ts';
 import { deadLetterTopic } from '../../src/kafka/topics.ts';
 import { collect, eventually } from './collect.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { inTransaction, type RecordedEvent } from '@stayhub/infra';
+import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
 import { runKafkaProjection, type KafkaProjection } from '../../src/kafka/consumer-runner.ts';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
 import { allTopics } from '../../src/kafka/topics.ts';

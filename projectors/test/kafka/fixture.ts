@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
-import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, PostgresEventStore, type EventToAppend, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { PostgresCheckpoints } from '../../src/kafka/checkpoints.ts';
 import { encodeMessage } from '../../src/kafka/message.ts';
 import { allTopics } from '../../src/kafka/topics.ts';

@@ -1,12 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PoolClient, RecordedEvent } from '@stayhub/infra';
-import { logWatermark, waitForLogPosition } from '@stayhub/read-models/log-watermark';
+import type { PoolClient, RecordedEvent } from '@stayhub/event-sourcing';
+import { logWatermark, waitForLogPosition, type ExternalProjection, CheckpointChanges, eachEvent, type PgProjection } from '@stayhub/read-models';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
-import type { ExternalProjection } from '@stayhub/read-models';
 import { groupOf, runLogProjections, type LogProjections } from '../../src/runner/log-runner.ts';
 import { migrateExternalProjections } from '../../src/runner/external-runner.ts';
 import { migrateProjector } from '../../src/runner/pg-runner.ts';
-import { CheckpointChanges, eachEvent, type PgProjection } from '@stayhub/read-models';
 import { eventually } from './collect.ts';
 import { kafkaFixture, type KafkaFixture } from './fixture.ts';
 import { fastConsumer, kafkaUnavailable } from './broker.ts';

@@ -1,6 +1,6 @@
 import { KafkaJSProtocolError, type Kafka, type Producer, type ProducerBatch, type ProducerConfig } from 'kafkajs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { EventStore, RecordedEvent, SubscribeOptions } from '@stayhub/infra';
+import type { EventStore, RecordedEvent, SubscribeOptions } from '@stayhub/event-sourcing';
 import { KafkaRelay } from '../../src/kafka/relay.ts';
 import { allTopics, topicFor } from '../../src/kafka/topics.ts';
 import type { Checkpoints } from '../../src/kafka/checkpoints.ts';

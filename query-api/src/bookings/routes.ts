@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem } from '@stayhub/infra';
+import { defineRoute, HttpProblem } from '@stayhub/http-kit';
 import { HOST_BOOKING_STATUSES, localStayOf, timeZoneOf } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';

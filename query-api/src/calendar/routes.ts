@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem } from '@stayhub/infra';
+import { defineRoute, HttpProblem } from '@stayhub/http-kit';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, staleHeaders, Token } from '../shared/consistency.ts';
 

@@ -1,4 +1,4 @@
-import type { Route } from '@stayhub/infra';
+import type { Route } from '@stayhub/http-kit';
 import type { QueryDeps } from '../shared/deps.ts';
 import { cartQueryRoutes } from './carts.ts';
 import { orderQueryRoutes } from './orders.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, type Route } from '@stayhub/infra';
+import { defineRoute, HttpProblem, type Route } from '@stayhub/http-kit';
 import { decodeOrderCursor } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { defineRoute, HttpProblem, queryInteger, type Route } from '@stayhub/infra';
-import { decodeProductCursor } from '@stayhub/read-models/products/port';
+import { defineRoute, HttpProblem, queryInteger, type Route } from '@stayhub/http-kit';
+import { decodeProductCursor } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 import { timeSearch } from '../shared/search-timing.ts';

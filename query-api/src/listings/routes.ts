@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/infra';
+import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/http-kit';
 import { nightsBetween, slotTimes } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metricsText } from '@stayhub/infra';
+import { metricsText } from '@stayhub/platform-kit';
 import { productShapeOf } from '../commerce/products.ts';
 import { timeSearch } from '../shared/search-timing.ts';
 import { searchShapeOf } from './search-metrics.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute, HttpProblem, queryInteger } from '@stayhub/infra';
+import { defineRoute, HttpProblem, queryInteger } from '@stayhub/http-kit';
 import { decodeNoticeCursor, noticeKinds } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, staleHeaders, Token } from '../shared/consistency.ts';

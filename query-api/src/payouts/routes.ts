@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineRoute } from '@stayhub/infra';
+import { defineRoute } from '@stayhub/http-kit';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 

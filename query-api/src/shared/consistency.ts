@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { z } from 'zod';
-import { HttpProblem, queryInteger } from '@stayhub/infra';
+import { HttpProblem, queryInteger } from '@stayhub/http-kit';
 import type { QueryDeps } from './deps.ts';
 
 export const Token = z

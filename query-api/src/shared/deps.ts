@@ -1,5 +1,7 @@
 import type { Pool } from 'pg';
-import type { Clock, Logger, TokenIssuer } from '@stayhub/infra';
+import type { Clock } from '@stayhub/event-sourcing';
+import type { TokenIssuer } from '@stayhub/http-kit';
+import type { Logger } from '@stayhub/platform-kit';
 import type { SearchCache } from './search-cache.ts';
 import type {
   BookingHistoryReader,

@@ -1,4 +1,4 @@
-import { histogram, latencyBuckets } from '@stayhub/infra';
+import { histogram, latencyBuckets } from '@stayhub/platform-kit';
 
 export type SearchIndex = 'listings' | 'products';
 

@@ -1,7 +1,9 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Pool } from 'pg';
-import { createLogger, jwtTokens, TestClock, type AuthUser } from '@stayhub/infra';
+import { TestClock } from '@stayhub/event-sourcing';
+import { jwtTokens, type AuthUser } from '@stayhub/http-kit';
+import { createLogger } from '@stayhub/platform-kit';
 import type { QueryDeps } from '../shared/deps.ts';
 import { createQueryApi } from '../server.ts';
 

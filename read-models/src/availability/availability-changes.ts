@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { AvailabilityChange, AvailabilityUpdate } from './port.ts';
 
 export type { AvailabilityChange } from './port.ts';

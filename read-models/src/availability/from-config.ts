@@ -1,5 +1,5 @@
-import type { Config } from '@stayhub/infra/config/config';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import type { Config } from '@stayhub/platform-kit';
+import { redisAnswers } from '@stayhub/event-sourcing';
 import type { AvailabilityStore } from './port.ts';
 import { RedisAvailabilityStore } from './redis.ts';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '@stayhub/infra/postgres/pool';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { availabilityStoreContract } from './contract.ts';
 import { liveAvailability } from './live.ts';
 import { addUsedBatch, createAvailabilityTable, PgAvailabilityStore } from './postgres.ts';

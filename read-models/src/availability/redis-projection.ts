@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { AvailabilityStore, AvailabilityUpdate } from './port.ts';
 import type { ExternalProjection } from '../projection.ts';
 import { availabilityHandles, availabilityUpdate } from './availability-changes.ts';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availabilityStoreContract } from './contract.ts';
-import { redisAnswers } from '@stayhub/infra/config/reachability';
+import { redisAnswers } from '@stayhub/event-sourcing';
 import { AvailabilityTargetMissing } from './port.ts';
 import { RedisAvailabilityStore } from './redis.ts';
 

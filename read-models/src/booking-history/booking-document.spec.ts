@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { bookings } from '@stayhub/domain';
-import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/bookings/fixtures';
-import type { RecordedEvent } from '@stayhub/infra';
+import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/testing/bookings';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { evolveBookingDocument } from './booking-document.ts';
 
 const recordedAll = (events: bookings.BookingEvent[]): RecordedEvent[] =>

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { bookings, withIssue, withoutIssue, type PaymentIssue } from '@stayhub/domain';
 
 type Stay = bookings.Stay;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { CassandraBookingHistoryReader, tableExists } from './cassandra.ts';
 import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import type { Park } from '../projection.ts';

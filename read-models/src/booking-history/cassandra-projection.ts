@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { dropBookingHistory, LOCAL_QUORUM, migrateBookingHistory, type CqlClient } from './cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, parseBookingDoc, type BookingHistoryCql, type Replication } from './cassandra-statements.ts';
 import type { ExternalProjection, Park } from '../projection.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { BookingListQuery } from './port.ts';
 import { CassandraBookingHistoryReader } from './cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/bookings/fixtures';
+import { approved, confirmed, hold, paid, requested } from '@stayhub/domain/testing/bookings';
 import { describeProjection, recorded } from '../testing/projection-spec.ts';
 import { bookingHistoryProjection } from './pg-projection.ts';
 

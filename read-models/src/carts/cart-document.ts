@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { commerce } from '@stayhub/domain';
 
 /** A shopper's cart: product ids and quantities (prices are looked up when read, and fixed only at checkout). */

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { firstNameOf } from '../user-profiles/profile-document.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from '../booking-history/booking-document.ts';
 

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { approved, completedBooking, confirmed, paid, requested } from '@stayhub/domain/bookings/fixtures';
+import { approved, completedBooking, confirmed, paid, requested } from '@stayhub/domain/testing/bookings';
 import { describeProjection, recorded, type Rows } from '../testing/projection-spec.ts';
 import { hostBookingsProjection, hostBookingTables } from './pg-projection.ts';
 

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { allWrites, foldTable, type DocumentTable, type PgWrite } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import {

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { eachEvent, type PgProjection } from '../projection.ts';
 
 export const HOST_EARNINGS = 'host_earnings';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { listings } from '@stayhub/domain';
 
 /** One of a host's own listings as the host manages it: every status, with what keeps a draft from being published. */

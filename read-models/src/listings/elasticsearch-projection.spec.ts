@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { Client } from '@elastic/elasticsearch';
 import Mock from '@elastic/elasticsearch-mock';
 import { describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { listingIndexTemplate, toSearchDocument } from './elasticsearch-mapping.ts';
 import { applyToElasticsearch, createIndex, listingSearchElasticsearch, swapAlias } from './elasticsearch-projection.ts';
 import type { ListingDocument } from './listing-document.ts';

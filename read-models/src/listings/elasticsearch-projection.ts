@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { ElasticsearchClient } from './elasticsearch.ts';
 import { listingIndexName, listingIndexTemplate, toSearchDocument, type IndexSettings } from './elasticsearch-mapping.ts';
 import type { ExternalProjection, Park } from '../projection.ts';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { ElasticsearchListingReader, type AvailabilityUsage } from './elasticsearch.ts';
 import type { ListingSearchQuery } from './port.ts';
 import type { Park } from '../projection.ts';

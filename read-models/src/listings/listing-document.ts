@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { daysBetween, listings } from '@stayhub/domain';
 import { nightsBetween } from '../availability/nights.ts';
 import type { NightPrices } from './night-prices.ts';

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { foldDocuments, loadDocuments, type PgWrite, type Queryable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { availabilityChanges, availabilityHandles } from '../availability/availability-changes.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import type { listings } from '@stayhub/domain';
 import { PgAvailabilityStore } from '../availability/postgres.ts';
 import { availabilityUpdate } from '../availability/availability-changes.ts';

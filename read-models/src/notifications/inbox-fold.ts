@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { noticeId, noticeText, reminderAt, type NoticeData, type NoticeKind, type NoticeStay } from './notice.ts';
 
 type Amount = { amount: number; currency: string };

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { insertNewRows, upsertRows, type PgWrite, type Queryable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { Fold, reminderId, type BookingRow, type ListingRow, type Loaded, type NoticeRow, type OrderRow, type ProductRow } from './inbox-fold.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
-import { afterDeadline, awaitingPayment, confirmed, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
-import type { RecordedEvent } from '@stayhub/infra';
+import { afterDeadline, awaitingPayment, confirmed, paid, refunded, total, userId } from '@stayhub/domain/testing/orders';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import { CassandraOrderHistoryReader } from './cassandra.ts';
 import type { Park } from '../projection.ts';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { LOCAL_QUORUM, type CqlClient } from '../booking-history/cassandra.ts';
 import type { Replication } from '../booking-history/cassandra-statements.ts';
 import { dropOrderHistory, migrateOrderHistory } from './cassandra.ts';

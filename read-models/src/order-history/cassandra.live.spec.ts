@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
-import { awaitingPayment, confirmed, paid, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
-import type { RecordedEvent } from '@stayhub/infra';
+import { awaitingPayment, confirmed, paid, total, userId } from '@stayhub/domain/testing/orders';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { CassandraOrderHistoryReader } from './cassandra.ts';
 import { orderHistoryCql, orderHistoryTables, orderWrites, type OrderHistoryDoc } from './cassandra-statements.ts';
 import { decodeOrderCursor } from './port.ts';

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { commerce } from '@stayhub/domain';
-import { afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId } from '@stayhub/domain/commerce/order/order.fixtures';
-import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { afterDeadline, awaitingPayment, confirmed, latePayment, paid, refunded, total, userId } from '@stayhub/domain/testing/orders';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { evolveOrderDocument } from './order-document.ts';
 import { orderHistoryProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';

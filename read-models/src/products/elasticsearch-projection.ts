@@ -1,5 +1,5 @@
 import type { Client } from '@elastic/elasticsearch';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { aliasedIndexes, dropIndex, swapAlias } from '../listings/elasticsearch-projection.ts';
 import type { ExternalProjection, Park } from '../projection.ts';
 import {

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import type { commerce } from '@stayhub/domain';
 
 type Money = { amount: number; currency: string };

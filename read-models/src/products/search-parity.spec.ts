@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { applyEvents, type Park } from '../projection.ts';
 import { searchClient, type SearchFlavor } from '../listings/search-client.ts';
 import { ElasticsearchProductReader } from './elasticsearch.ts';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createPool, inTransaction } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
-import { awaitingPayment, confirmed, paid, shipped, delivered } from '@stayhub/domain/commerce/order/order.fixtures';
+import { createPool, inTransaction } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
+import { awaitingPayment, confirmed, paid, shipped, delivered } from '@stayhub/domain/testing/orders';
 import type { commerce } from '@stayhub/domain';
 import { describeProjection, recorded } from '../testing/projection-spec.ts';
 import { sellerOrdersProjection } from './pg-projection.ts';

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { commerce } from '@stayhub/domain';
 
 type Order = Exclude<commerce.OrderState, { status: 'none' }>;

@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 
 /**
  * One delivery of stock into a SKU, as its seller looks back on it: when, how many, the delivery

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll } from 'vitest';
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { availabilityChanges } from '../availability/availability-changes.ts';
 import { ElasticsearchListingReader } from '../listings/elasticsearch.ts';
 import { listingSearchElasticsearch } from '../listings/elasticsearch-projection.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/infra';
-import { testDatabaseUrl } from '@stayhub/infra/testing/database';
+import { createPool, inTransaction, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
+import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { evolveUserProfile } from './profile-document.ts';
 import { userProfilesProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';

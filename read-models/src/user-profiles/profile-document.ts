@@ -1,4 +1,4 @@
-import type { RecordedEvent } from '@stayhub/infra';
+import type { RecordedEvent } from '@stayhub/event-sourcing';
 
 /** What anyone may see of a user: first name and since when a member. No email, no surname. */
 export type UserProfile = { userId: string; firstName: string; role: string; memberSince: string };

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLogger, loadConfig, projectRoot } from '@stayhub/infra';
-import { onStopSignal } from '@stayhub/infra/http/shutdown';
+import { createLogger, loadConfig, projectRoot } from '@stayhub/platform-kit';
+import { onStopSignal } from '@stayhub/http-kit';
 import { attachChatSocket, createWebServer } from './app.ts';
 
 const config = loadConfig();

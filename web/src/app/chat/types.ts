@@ -28,7 +28,7 @@ export type ConversationSummary = {
 
 export type MessagePage = { conversationId: string; head: number; nextBefore: number | null; events: ChatEvent[]; reads: Record<string, number> };
 
-export { bookingConversationId, MAX_TEXT } from '@stayhub/domain/chat/conversation';
+export { bookingConversationId, MAX_TEXT } from '@stayhub/domain/chat';
 
 const NOTICES: Record<string, string> = {
   requested: 'The booking was requested.',

@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { refundFor } from '@stayhub/domain/bookings/refund';
+import { refundFor } from '@stayhub/domain/bookings';
 import { formatMoney, get, newIdempotencyKey, patch, post, queryString, type Money } from '../shared/api.ts';
 import { useResource } from '../shared/resource.ts';
 import { AsyncList, ErrorMessage, Field, StatusBadge } from '../shared/ui.tsx';

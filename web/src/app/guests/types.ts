@@ -1,11 +1,9 @@
-import type { Stay } from '@stayhub/domain/bookings/stay';
-import type { ListingDetails } from '@stayhub/domain/listings/details';
-import type { BookingPage as BookingPageView, BookingView } from '@stayhub/read-models/booking-history/port';
-import type { HostBookingPage as HostBookingPageView } from '@stayhub/read-models/host-bookings/postgres';
-import type { ListingView as ListingReadView } from '@stayhub/read-models/listings/port';
+import type { Stay } from '@stayhub/domain/bookings';
+import type { ListingDetails } from '@stayhub/domain/listings';
+import type { BookingPage as BookingPageView, BookingView, HostBookingPage as HostBookingPageView, ListingView as ListingReadView } from '@stayhub/read-models';
 
 // What the query API answers is what its read models hold: the same types, imported as types only.
-export type { AvailabilityDay, ListingSearchResult as SearchResult, ListingSummary, UnitTypeView as UnitType } from '@stayhub/read-models/listings/port';
+export type { AvailabilityDay, ListingSearchResult as SearchResult, ListingSummary, UnitTypeView as UnitType } from '@stayhub/read-models';
 export type { ListingDetails, Stay };
 export type ListingView = Omit<ListingReadView, 'details' | 'kind'> & { kind: 'rental' | 'hotel' | 'restaurant'; details: ListingDetails };
 export type Booking = Omit<BookingView, 'stay'> & { stay: Stay };

@@ -1,7 +1,7 @@
-import type { ProductSummary } from '@stayhub/read-models/products/port';
+import type { ProductSummary } from '@stayhub/read-models';
 import type { Money } from '../shared/api.ts';
 
-export type { ProductSummary, ProductView } from '@stayhub/read-models/products/port';
+export type { ProductSummary, ProductView } from '@stayhub/read-models';
 export type Cart = { lines: { productId: string; quantity: number; product: ProductSummary | null }[]; itemCount: number; subtotal: Money | null };
 export type Order = {
   orderId: string;

@@ -1,0 +1,3 @@
+export * from './database.ts';
+export * from './event-store-contract.ts';
+export * from './provided-context.ts';

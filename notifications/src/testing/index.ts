@@ -1,0 +1,2 @@
+export * from './simulated-mail.ts';
+export * from './smtp-server.ts';

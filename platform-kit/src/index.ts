@@ -1,0 +1,4 @@
+export * from './config/config.ts';
+export * from './logging.ts';
+export * from './metrics.ts';
+export * from './tracing/correlation.ts';

@@ -1,0 +1,2 @@
+export * from './build/build.ts';
+export * from './build/apps.ts';

@@ -1,0 +1,157 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
+import { inheritedEnvironment, loadConfig, projectRoot } from '@stayhub/platform-kit';
+import { startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
+import { appEntries, entryFile, type AppName } from '../build/apps.ts';
+import { nextRestart } from './restart-policy.ts';
+
+/**
+ * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
+ * PostgreSQL (data in .data/postgres), restarted whenever it exits, then runs each app as its own
+ * supervised process, so a crash of the read side never takes the command side with it.
+ */
+const config = loadConfig();
+const env = inheritedEnvironment();
+
+let database: EmbeddedServer | undefined;
+let stopping = false;
+
+/**
+ * Restarts the embedded PostgreSQL whenever it exits (a crash, `kill -9`), with backoff while it
+ * refuses to start (the killed server's last backends may still hold its shared memory). The apps
+ * meanwhile answer 503 and wait; their connections come back by themselves.
+ */
+const superviseDatabase = (server: EmbeddedServer): void => {
+  void server.exited?.then(async ({ code, signal }) => {
+    if (stopping) return;
+    console.error(`[start] PostgreSQL exited (${signal ?? code}); restarting it`);
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+        console.log('[start] PostgreSQL is back');
+        superviseDatabase(database);
+        return;
+      } catch (error) {
+        const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
+        console.error(`[start] PostgreSQL did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
+        await sleep(delay);
+      }
+    }
+  });
+};
+
+if (!config.DATABASE_URL) {
+  database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
+  // The package stops its server and exits on these signals by itself; the shutdown below stops
+  // the apps first (they finish their requests and commit checkpoints), then the database.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  const admin = new pg.Client(database.url);
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
+  if (exists.rowCount === 0) await admin.query('CREATE DATABASE stayhub');
+  // The chat keeps its own database on the same server, so that its storms stay off the booking side's.
+  const chatExists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub_chat'");
+  if (chatExists.rowCount === 0) await admin.query('CREATE DATABASE stayhub_chat');
+  await admin.end();
+  // The apps reach it over its Unix-domain socket when it has one: cheaper per statement than TCP.
+  const url = database.socketUrl ?? database.url;
+  env.DATABASE_URL = url.replace(/\/postgres$/, '/stayhub');
+  env.CHAT_DATABASE_URL ??= url.replace(/\/postgres$/, '/stayhub_chat');
+  console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
+  superviseDatabase(database);
+}
+
+// Unless told otherwise, the simulated payment gateway runs as its own service (a third party
+// that can be slow or down without taking us along), reached over HTTP through the breaker.
+const runGateway = !env.PAYMENTS || (config.PAYMENTS === 'http' && !config.PAYMENT_GATEWAY_URL);
+if (runGateway) {
+  env.PAYMENTS = 'http';
+  env.PAYMENT_GATEWAY_URL = `http://127.0.0.1:${config.PAYMENT_GATEWAY_PORT}`;
+}
+
+// The web app is served as a production build: built once here when its output is missing.
+const webBuilt = () => existsSync(join(projectRoot, 'web/dist/index.html'));
+if (!webBuilt()) {
+  console.log('[start] building the web app (web/dist is missing)');
+  const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, stdio: 'inherit' });
+  if (build.status !== 0 || !webBuilt()) console.error('[start] the web app did not build; the APIs start without it');
+}
+
+const apps = (
+  [
+    { name: 'payments', when: runGateway },
+    { name: 'command-api', when: true },
+    { name: 'workflow-runner', when: config.WORKFLOWS_IN === 'own-process' },
+    { name: 'relay', when: config.LOG === 'kafka' },
+    { name: 'projectors', when: true },
+    { name: 'query-api', when: true },
+    { name: 'chat', when: true },
+    { name: 'web', when: webBuilt() },
+  ] satisfies { name: AppName; when: boolean }[]
+).filter((app) => app.when);
+
+// Run as it was run: the bundle (`npm start`, `node dist/start.js`) starts each app's bundle with
+// plain Node, through its first module (`dist/<app>.js`, one folder up from this bundle in
+// `dist/main/`: it starts tracing before the app loads); the source (`tsx platform/src/launcher/start-all.ts`,
+// the tests) starts each app's source, the file its package exports as the app's entry.
+const fromBuild = import.meta.url.endsWith('.js');
+const commandOf = (name: AppName): string[] =>
+  fromBuild ? [join(dirname(fileURLToPath(import.meta.url)), '..', `${name}.js`)] : ['--import', 'tsx', entryFile(projectRoot, appEntries[name])];
+
+const children = new Map<string, ChildProcess>();
+
+/** An app that ran this long before it exited starts again at once: only a crash loop backs off. */
+const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
+
+const start = (app: (typeof apps)[number], quickExits = 0): void => {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.set(app.name, child);
+  const prefix = (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => `[${app.name}] ${line}\n`)
+      .join('');
+  child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(prefix(chunk)));
+  child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(prefix(chunk)));
+  child.on('exit', (code, signal) => {
+    children.delete(app.name);
+    if (stopping) return;
+    const next = nextRestart({ ranMs: Date.now() - startedAt, quickExits, healthyMs });
+    console.error(`[start] ${app.name} exited (${signal ?? code}); restarting in ${next.delayMs} ms`);
+    setTimeout(() => start(app, next.quickExits), next.delayMs);
+  });
+};
+
+for (const app of apps) start(app);
+if (webBuilt()) console.log(`[start] web app http://localhost:${config.WEB_PORT}`);
+console.log(
+  `[start] command-api http://localhost:${config.COMMAND_API_PORT}  query-api http://localhost:${config.QUERY_API_PORT}  chat http://localhost:${config.CHAT_PORT} (ws at /ws)  (docs at /docs on each)`,
+);
+
+const shutdown = async (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[start] ${signal}: stopping`);
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+        }),
+    ),
+  );
+  await database?.stop();
+  process.exit(0);
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);
