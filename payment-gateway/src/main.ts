@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { loadConfig } from '@stayhub/platform-kit';
 import { onStopSignal } from '@stayhub/http-kit';
-import { startGatewayServer } from '@stayhub/payments';
+import { startGatewayServer } from './server.ts';
 
 /** The simulated payment gateway as its own process: `npx tsx payment-gateway/src/main.ts`. */
 const config = loadConfig();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings, calendar, monthOf } from '@stayhub/domain';
 import { CommandProcessor, createPool, PostgresEventStore, type Pool } from '@stayhub/event-sourcing';
-import { seededRandom, startGatewayServer, type GatewayServer } from '@stayhub/payments';
+import { seededRandom, startGatewayServer, type GatewayServer } from '@stayhub/payment-gateway';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { listingDetails } from '../fixtures.ts';
 import { call, freePort, secrets, signUp, startCommandApi, type AppProcess } from './processes.ts';

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookings } from '@stayhub/domain';
 import { MINUTE } from '@stayhub/event-sourcing';
-import { HttpPaymentGateway, startGatewayServer, type GatewayServer, type GatewayFaults } from '@stayhub/payments';
+import { HttpPaymentGateway } from '@stayhub/payments';
+import { startGatewayServer, type GatewayFaults, type GatewayServer } from '@stayhub/payment-gateway';
 import { startStack, type Stack } from '../harness.ts';
 import { day, publishedListing, register } from '../fixtures.ts';
 import { runDueTasksSettled } from './settle.ts';

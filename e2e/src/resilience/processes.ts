@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createPool, type Pool } from '@stayhub/event-sourcing';
 import { projectRoot } from '@stayhub/platform-kit';
-import { startGatewayServer, type GatewayServer } from '@stayhub/payments';
+import { startGatewayServer, type GatewayServer } from '@stayhub/payment-gateway';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 
 export const secrets = {

@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { assertNever } from '@stayhub/domain';
-import type { PaymentEffect } from './simulated.ts';
 import type { WebhookMode } from './faults.ts';
-import { signWebhook, webhookSignatureHeader, type WebhookEvent } from './webhook.ts';
+import { signWebhook, webhookSignatureHeader, type PaymentEffect, type WebhookEvent } from '@stayhub/payments';
 
 export type WebhookSenderOptions = {
   secret: string;

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@stayhub/event-sourcing/testing';
-import { chargeRequest, paymentGatewayContract } from './testing/contract.ts';
+import { HttpPaymentGateway, PaymentGatewayError, PaymentGatewayUnavailable, type BreakerState, type HttpPaymentGatewayOptions } from '@stayhub/payments';
+import { chargeRequest, paymentGatewayContract } from '@stayhub/payments/testing';
 import { seededRandom, type GatewayFaults } from './faults.ts';
-import { startGatewayServer, type GatewayServer } from './gateway-server.ts';
-import { HttpPaymentGateway, type BreakerState, type HttpPaymentGatewayOptions } from './http-client.ts';
-import { PaymentGatewayError, PaymentGatewayUnavailable } from './port.ts';
+import { startGatewayServer, type GatewayServer } from './server.ts';
 
 let server: GatewayServer;
 beforeAll(async () => {

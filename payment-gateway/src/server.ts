@@ -6,8 +6,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Money } from '@stayhub/domain';
 import { GatewayFaults, seededRandom } from './faults.ts';
-import { PaymentGatewayError, PaymentGatewayUnavailable, type PaymentErrorCode } from './port.ts';
-import { SimulatedGateway } from './simulated.ts';
+import { PaymentGatewayError, PaymentGatewayUnavailable, SimulatedGateway, type PaymentErrorCode } from '@stayhub/payments';
 import { createWebhookSender } from './webhook-sender.ts';
 
 export type GatewayAppOptions = {

@@ -4,8 +4,8 @@ import express from 'express';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitFor } from '@stayhub/event-sourcing/testing';
 import type { GatewayFaults } from './faults.ts';
-import { startGatewayServer, type GatewayServer } from './gateway-server.ts';
-import { verifyWebhook, WebhookEvent, webhookSignatureHeader } from './webhook.ts';
+import { startGatewayServer, type GatewayServer } from './server.ts';
+import { verifyWebhook, WebhookEvent, webhookSignatureHeader } from '@stayhub/payments';
 
 const secret = 'whsec_gateway_server_spec';
 type Delivery = { body: string; signature: string | undefined; at: number };
