@@ -9,6 +9,7 @@ export * from './workflows/runner.ts';
 export * from './workflows/subscription.ts';
 export * from './workflows/schema.ts';
 export * from './postgres/pool.ts';
+export * from './postgres/listener.ts';
 export * from './postgres/embedded.ts';
 export * from './postgres/operator-connection.ts';
 export * from './postgres/shared-statement.ts';

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
+import { listenOn } from '@stayhub/event-sourcing';
 
 /**
  * Read-your-writes without polling: a projector announces on this channel after each commit that
@@ -172,26 +173,21 @@ export class CheckpointChanges {
   }
 
   private async open(): Promise<void> {
-    const client = await this.pool.connect();
-    client.on('notification', (message) => {
-      if (message.payload) mergeChanges(this.changed, decodeChanges(message.payload));
-      this.wakeAll();
-    });
-    client.on('error', (error) => {
+    const client = await listenOn(this.pool, CHECKPOINT_CHANNEL, {
+      onNotification: (message) => {
+        if (message.payload) mergeChanges(this.changed, decodeChanges(message.payload));
+        this.wakeAll();
+      },
       // Dropped by the pool; the next wait listens again. Waiters re-check now rather than at their interval.
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.connecting = undefined;
-      this.epoch += 1;
-      client.release(error);
-      this.wakeAll();
+      onLost: (lost) => {
+        if (this.listener !== lost) return false;
+        this.listener = undefined;
+        this.connecting = undefined;
+        this.epoch += 1;
+        this.wakeAll();
+        return true;
+      },
     });
-    try {
-      await client.query(`LISTEN ${CHECKPOINT_CHANNEL}`);
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
     if (this.closed) {
       client.release();
       return;

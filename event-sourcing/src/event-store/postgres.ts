@@ -13,6 +13,7 @@ import {
   type StreamAppend,
   type SubscribeOptions,
 } from './port.ts';
+import { listenOn } from '../postgres/listener.ts';
 import { migrateEventStore } from '../postgres/schema.ts';
 
 /**
@@ -285,25 +286,19 @@ export class PostgresEventStore implements EventStore {
   }
 
   private async openListener(): Promise<void> {
-    const client = await this.pool.connect();
-    client.on('notification', (message) => {
-      if (message.payload === this.sender) return;
-      for (const wake of this.wakers) wake();
+    this.listener = await listenOn(this.pool, 'es_appended', {
+      onNotification: (message) => {
+        if (message.payload === this.sender) return;
+        for (const wake of this.wakers) wake();
+      },
+      // The next subscriber opens another (polling covers the gap).
+      onLost: (client) => {
+        if (this.listener !== client) return false;
+        this.listener = undefined;
+        this.listening = undefined;
+        return true;
+      },
     });
-    client.on('error', (error) => {
-      // A broken connection goes back to the pool to be discarded; the next subscriber opens another (polling covers the gap).
-      if (this.listener !== client) return;
-      this.listener = undefined;
-      this.listening = undefined;
-      client.release(error);
-    });
-    try {
-      await client.query('LISTEN es_appended');
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
-    this.listener = client;
   }
 
   private waitForAppend(signal: AbortSignal): Promise<void> {
