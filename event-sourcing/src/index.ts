@@ -8,6 +8,7 @@ export * from './commands/metrics.ts';
 export * from './workflows/runner.ts';
 export * from './workflows/subscription.ts';
 export * from './workflows/schema.ts';
+export * from './ids.ts';
 export * from './postgres/pool.ts';
 export * from './postgres/listener.ts';
 export * from './postgres/embedded.ts';

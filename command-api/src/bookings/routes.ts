@@ -1,8 +1,7 @@
 import type { Request } from 'express';
-import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { addHours, bookings, fail, listings } from '@stayhub/domain';
-import { type Handled, type Step } from '@stayhub/event-sourcing';
+import { type Handled, type Step, newId } from '@stayhub/event-sourcing';
 import { answerOnce, defineRoute, HttpProblem, NearIsoDate, type AuthUser, type Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';

@@ -1,7 +1,6 @@
-import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { commerce } from '@stayhub/domain';
-import { type Handled, type Step } from '@stayhub/event-sourcing';
+import { type Handled, type Step, newId } from '@stayhub/event-sourcing';
 import { defineRoute, type Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';

@@ -1,4 +1,4 @@
-import { newId } from '../shared/ids.ts';
+import { newId } from '@stayhub/event-sourcing';
 import { z } from 'zod';
 import { commerce, Money } from '@stayhub/domain';
 import { defineRoute, type AuthUser, type Route } from '@stayhub/http-kit';

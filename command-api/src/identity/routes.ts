@@ -1,7 +1,6 @@
-import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { DomainError, identity } from '@stayhub/domain';
-import { type Step } from '@stayhub/event-sourcing';
+import { type Step, newId } from '@stayhub/event-sourcing';
 import { defineRoute, HttpProblem } from '@stayhub/http-kit';
 import { listOf, SecuritySettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';

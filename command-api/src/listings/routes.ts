@@ -1,7 +1,6 @@
-import { newId } from '../shared/ids.ts';
 import { z } from 'zod';
 import { calendar, daysBetween, listings, nightsOf } from '@stayhub/domain';
-import { StaleRevision } from '@stayhub/event-sourcing';
+import { StaleRevision, newId } from '@stayhub/event-sourcing';
 import { defineRoute, HttpProblem, NearIsoDate, type Route } from '@stayhub/http-kit';
 import type { CommandDeps } from '../shared/deps.ts';
 import { accepted, IdParam, metadataOf } from '../shared/http.ts';

@@ -1,5 +1,4 @@
-import { randomFillSync } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { newId } from '../ids.ts';
 import { DomainError, type Decider } from '@stayhub/domain';
 import {
   WrongExpectedRevision,
@@ -408,7 +407,7 @@ export class CommandProcessor {
   }
 
   private toAppend(event: AnyEvent, metadata: EventMetadata): EventToAppend {
-    return { eventId: uuidv7({ random: randomBytes16() }), type: event.type, data: event.data, metadata };
+    return { eventId: newId(), type: event.type, data: event.data, metadata };
   }
 
   /** Reads what a stream gained since the cached state (all of it when not cached); one read per stream at a time. */
@@ -444,18 +443,3 @@ export class CommandProcessor {
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 }
-
-/**
- * 16 random bytes for an event id, cut from a pool filled 256 ids at a time: `uuid` draws them from
- * the operating system one id at a time, a visible cost on a chat's hot path.
- */
-const randomPool = new Uint8Array(16 * 256);
-let randomAt = randomPool.length;
-const randomBytes16 = (): Uint8Array => {
-  if (randomAt === randomPool.length) {
-    randomFillSync(randomPool);
-    randomAt = 0;
-  }
-  randomAt += 16;
-  return randomPool.subarray(randomAt - 16, randomAt);
-};
