@@ -5,7 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { serverCpuSeconds } from '../shared/database.ts';
 import { runLoad } from '../shared/load.ts';
+import { pgCounters, waitEventSampler, walCounters } from '../shared/pg-stats.ts';
 
 const { values } = parseArgs({
   options: {
@@ -118,6 +120,13 @@ const appender = await appenders[values.store!]!(values.url!);
 // Each client holds a lane (its own stream, appended with an expected version) for one append at a time; a new stream every `streamLength` appends.
 const free = Array.from({ length: concurrency }, (_, lane) => ({ lane, stream: 0, appends: 0 }));
 const failures: string[] = [];
+// What each append costs, warm-up included: this process's CPU, the whole server's, commits and statements.
+let appends = 0;
+const counters = await pgCounters(values.url!);
+const wal = await walCounters(values.url!);
+const serverCpu = await serverCpuSeconds(values.url!);
+const waits = await waitEventSampler(values.url!, 25);
+const cpu = process.cpuUsage();
 const result = await runLoad({
   concurrency,
   durationMs: Number(values.duration) * 1000,
@@ -129,6 +138,7 @@ const result = await runLoad({
     try {
       await appender.append(`bench-${lane.lane}-${lane.stream}`, n * batch, first);
       lane.appends++;
+      appends++;
       return 200;
     } catch (error) {
       if (failures.length < 3) failures.push(String(error));
@@ -138,5 +148,21 @@ const result = await runLoad({
     }
   },
 });
-await appender.close();
-console.log(JSON.stringify({ ...result, eventsPerSecond: Math.round(result.throughput * batch), failures }));
+const clientCpu = process.cpuUsage(cpu);
+const waitEvents = await waits.stop();
+await appender.close(); // its connections report their statistics as they exit
+const serverCpuAfter = await serverCpuSeconds(values.url!);
+const countersAfter = await pgCounters(values.url!);
+const walAfter = await walCounters(values.url!);
+const per = (x: number) => Math.round((x / Math.max(1, appends)) * 1000) / 1000;
+const perAppend = {
+  appends,
+  clientCpuMs: per((clientCpu.user + clientCpu.system) / 1000),
+  serverCpuMs: serverCpu === undefined || serverCpuAfter === undefined ? null : per((serverCpuAfter - serverCpu) * 1000),
+  commits: per(countersAfter.commits - counters.commits),
+  statements: counters.statements === null || countersAfter.statements === null ? null : per(countersAfter.statements - counters.statements),
+  walFlushes: wal.flushes === null || walAfter.flushes === null ? null : per(walAfter.flushes - wal.flushes),
+  walBytes: Math.round((walAfter.bytes - wal.bytes) / Math.max(1, appends)),
+  walFullPages: per(walAfter.fullPages - wal.fullPages),
+};
+console.log(JSON.stringify({ ...result, eventsPerSecond: Math.round(result.throughput * batch), perAppend, waitEvents, failures }));

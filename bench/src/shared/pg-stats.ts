@@ -70,3 +70,26 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
     },
   };
 };
+
+/**
+ * The whole server's WAL so far: bytes, full-page images, and flushes (fsyncs of WAL, from
+ * `pg_stat_io`, PostgreSQL 18+; else null). Backends report these when they go idle or exit, so
+ * read them after the connections that did the work are closed.
+ */
+export const walCounters = async (url: string): Promise<{ bytes: number; fullPages: number; flushes: number | null }> => {
+  const client = new pg.Client(url);
+  await client.connect();
+  try {
+    const wal = await client.query<{ bytes: string; fpi: string }>('SELECT wal_bytes AS bytes, wal_fpi AS fpi FROM pg_stat_wal');
+    let flushes: number | null = null;
+    try {
+      const { rows } = await client.query<{ n: string | null }>(`SELECT sum(fsyncs) AS n FROM pg_stat_io WHERE object = 'wal'`);
+      flushes = Number(rows[0]?.n ?? 0);
+    } catch {
+      flushes = null;
+    }
+    return { bytes: Number(wal.rows[0]!.bytes), fullPages: Number(wal.rows[0]!.fpi), flushes };
+  } finally {
+    await client.end();
+  }
+};
