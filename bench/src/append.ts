@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadavg } from 'node:os';
 import { projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
@@ -61,7 +61,8 @@ type Case = LoadResult & {
   failures: string[];
 };
 const worker = await benchProcess('append-worker');
-const workerOf = (store: string) => (store === 'ours-before' ? { file: p.before, execArgv: [] } : worker);
+// npm runs the script in bench/; a relative --before is read from where npm was called.
+const workerOf = (store: string) => (store === 'ours-before' ? { file: resolve(process.env.INIT_CWD ?? process.cwd(), p.before), execArgv: [] } : worker);
 const profileDir = (store: string) => join(projectRoot, 'bench/.profiles', `append-${store}`);
 
 const loadBefore = loadavg();

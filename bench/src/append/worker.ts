@@ -150,6 +150,7 @@ const result = await runLoad({
 });
 const clientCpu = process.cpuUsage(cpu);
 const waitEvents = await waits.stop();
+const sampling = waits.queries();
 await appender.close(); // its connections report their statistics as they exit
 const serverCpuAfter = await serverCpuSeconds(values.url!);
 const countersAfter = await pgCounters(values.url!);
@@ -159,8 +160,9 @@ const perAppend = {
   appends,
   clientCpuMs: per((clientCpu.user + clientCpu.system) / 1000),
   serverCpuMs: serverCpu === undefined || serverCpuAfter === undefined ? null : per((serverCpuAfter - serverCpu) * 1000),
-  commits: per(countersAfter.commits - counters.commits),
-  statements: counters.statements === null || countersAfter.statements === null ? null : per(countersAfter.statements - counters.statements),
+  // The wait-event sampler's own queries are not the store's.
+  commits: per(countersAfter.commits - counters.commits - sampling),
+  statements: counters.statements === null || countersAfter.statements === null ? null : per(countersAfter.statements - counters.statements - sampling),
   walFlushes: wal.flushes === null || walAfter.flushes === null ? null : per(walAfter.flushes - wal.flushes),
   walBytes: Math.round((walAfter.bytes - wal.bytes) / Math.max(1, appends)),
   walFullPages: per(walAfter.fullPages - wal.fullPages),

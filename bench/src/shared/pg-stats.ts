@@ -40,6 +40,7 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
   await client.connect();
   const counts = new Map<string, number>();
   let total = 0;
+  let samples = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
@@ -48,6 +49,7 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
           WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
             AND query NOT LIKE 'LISTEN%'`,
       );
+      samples++;
       for (const row of rows) {
         const key = row.wait ?? 'CPU';
         counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -57,6 +59,8 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
     }
   })();
   return {
+    /** The sampling queries so far (each its own statement and commit in this database). */
+    queries: () => samples,
     stop: async (): Promise<Record<string, number>> => {
       stopped = true;
       await loop.catch(() => undefined);

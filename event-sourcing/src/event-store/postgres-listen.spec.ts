@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPool } from '../postgres/pool.ts';
 import { testDatabaseUrl } from '../testing/database.ts';
@@ -26,5 +27,50 @@ describe('PostgreSQL event store: subscribers sharing one store', () => {
     await store.close();
     const ended = await Promise.race([pool.end().then(() => 'ended'), new Promise((resolve) => setTimeout(() => resolve('hung'), 3_000))]);
     expect(ended).toBe('ended');
+  });
+});
+
+describe('PostgreSQL event store: waking other processes', () => {
+  it('wakes a subscriber of another store for a lone append and for back-to-back appends, the NOTIFY riding on the next append', async () => {
+    const url = await testDatabaseUrl();
+    const [writerPool, readerPool] = [createPool(url, 4), createPool(url, 4)];
+    const writer = await PostgresEventStore.create(writerPool, { notifyEveryMs: 0 });
+    // It polls once a minute: only a NOTIFY wakes it within the test.
+    const reader = await PostgresEventStore.create(readerPool, { pollIntervalMs: 60_000 });
+    const wakes: string[] = [];
+    const query = writerPool.query.bind(writerPool) as (...args: unknown[]) => unknown;
+    (writerPool as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      if (typeof args[0] === 'string' && args[0].includes('NOTIFY')) wakes.push(args[0]);
+      return query(...args);
+    };
+    const stop = new AbortController();
+    const seen = new Set<string>();
+    const subscribed = reader.subscribe({
+      after: await reader.headPosition(),
+      signal: stop.signal,
+      onBatch: async (events) => void events.forEach((e) => seen.add(e.streamId)),
+    });
+    const until = async (done: () => boolean) => {
+      const deadline = Date.now() + 5_000;
+      while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    await new Promise((resolve) => setTimeout(resolve, 200)); // the reader has read and listens
+
+    const lone = `wake-lone-${randomUUID()}`;
+    await writer.append(lone, [{ eventId: randomUUID(), type: 'Probed', data: {} }], 'no_stream');
+    await until(() => seen.has(lone));
+    expect(seen.has(lone)).toBe(true);
+
+    const streams = Array.from({ length: 50 }, () => `wake-run-${randomUUID()}`);
+    const before = wakes.length;
+    for (const stream of streams) await writer.append(stream, [{ eventId: randomUUID(), type: 'Probed', data: {} }], 'no_stream');
+    await until(() => streams.every((s) => seen.has(s)));
+    expect(streams.filter((s) => !seen.has(s))).toEqual([]);
+    expect(wakes.length - before).toBeLessThan(10);
+
+    stop.abort();
+    await subscribed;
+    await Promise.all([writer.close(), reader.close()]);
+    await Promise.all([writerPool.end(), readerPool.end()]);
   });
 });

@@ -30,7 +30,7 @@ describe('the PostgreSQL event store schema', () => {
   it('migrates again, and from several connections at once, without harm', async () => {
     await Promise.all([migrateEventStore(pool), migrateEventStore(pool), migrateEventStore(pool)]);
     const { rows } = await pool.query<{ name: string }>("SELECT proname AS name FROM pg_proc WHERE proname LIKE 'es_append%' ORDER BY 1");
-    expect(rows.map((r) => r.name)).toEqual(['es_append', 'es_append_batch', 'es_append_rows']);
+    expect(rows.map((r) => r.name)).toEqual(['es_append', 'es_append_batch', 'es_append_refused', 'es_append_rows']);
   });
 
   it('appends the groups of a batch each with its own expectation: a conflict in one leaves the others standing', async () => {

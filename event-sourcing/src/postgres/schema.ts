@@ -197,6 +197,15 @@ BEGIN
        GROUP BY 1) y));
 END $$;
 
+-- Raised by the adapter's one-statement append (see APPEND in the adapter) when an expectation fails
+-- or an event id is stored already: that statement's transaction is rolled back, and the batch is
+-- settled group by group by es_append_rows.
+CREATE OR REPLACE FUNCTION es_append_refused() RETURNS boolean
+LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'the batch is settled group by group' USING ERRCODE = 'ES100';
+END $$;
+
 -- Appends p_events (a jsonb array) to p_stream if its revision matches the expectation.
 -- p_kind: any | no_stream | stream_exists | exact. Raises SQLSTATE 'ES409' on a mismatch.
 -- An append whose event ids are all stored already is a no-op that returns the stored result.
