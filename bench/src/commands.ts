@@ -69,7 +69,9 @@ try {
     const before = pids.map(cpuSplitOf);
     const result = await load();
     const after = pids.map(cpuSplitOf);
-    const perSuccess = pids.map((_, i) => round2(((after[i]!.user + after[i]!.system - before[i]!.user - before[i]!.system) * 1000) / Math.max(1, result.succeeded)));
+    const perSuccess = pids.map((_, i) =>
+      round2(((after[i]!.user + after[i]!.system - before[i]!.user - before[i]!.system) * 1000) / Math.max(1, result.succeeded)),
+    );
     const system = after.reduce((sum, a, i) => sum + a.system - before[i]!.system, 0);
     const total = after.reduce((sum, a, i) => sum + a.user + a.system - before[i]!.user - before[i]!.system, 0);
     return {
