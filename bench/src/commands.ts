@@ -15,7 +15,7 @@ import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { cpuSecondsOf, layouts, memorySampler, startPlatform, type Layout } from './shared/platform.ts';
+import { cpuSplitOf, layouts, memorySampler, startPlatform, type Layout } from './shared/platform.ts';
 import { record, resultsDir } from './shared/results.ts';
 import { startPeer } from './peer/peer.ts';
 
@@ -29,6 +29,7 @@ const p = params('bench:commands', {
   cases: { default: 'spread,hot', help: 'which cases: spread, hot' },
   peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
+  bundle: { default: '', help: "another build of the platform process (a copy of an older dist/bench/…/platform.js) to measure instead of this one's" },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -40,7 +41,7 @@ const db = await freshDatabase(server.adminUrl, 'commands');
 const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 const layout = p.layout as Layout;
-const platform = await startPlatform(db.url, { layout });
+const platform = await startPlatform(db.url, { layout, ...(p.bundle ? { bundle: p.bundle } : {}) });
 const peer = peerDb ? await startPeer(peerDb.url) : undefined;
 try {
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
@@ -65,12 +66,18 @@ try {
   };
   /** CPU-milliseconds the processes spent per successful request during the load (the first one's own share too when there are several). */
   const cpuPer = async (pids: number[], load: () => Promise<LoadResult>) => {
-    const before = pids.map(cpuSecondsOf);
+    const before = pids.map(cpuSplitOf);
     const result = await load();
-    const perSuccess = pids.map((pid, i) => round2(((cpuSecondsOf(pid) - before[i]!) * 1000) / Math.max(1, result.succeeded)));
+    const after = pids.map(cpuSplitOf);
+    const perSuccess = pids.map((_, i) =>
+      round2(((after[i]!.user + after[i]!.system - before[i]!.user - before[i]!.system) * 1000) / Math.max(1, result.succeeded)),
+    );
+    const system = after.reduce((sum, a, i) => sum + a.system - before[i]!.system, 0);
+    const total = after.reduce((sum, a, i) => sum + a.user + a.system - before[i]!.user - before[i]!.system, 0);
     return {
       ...result,
       processCpuMsPerSuccess: round2(perSuccess.reduce((a, b) => a + b, 0)),
+      processSystemCpuShare: round2(system / Math.max(0.01, total)),
       ...(pids.length > 1 ? { commandProcessCpuMsPerSuccess: perSuccess[0] } : {}),
     };
   };

@@ -41,6 +41,8 @@ export const createCommandApi = (deps: CommandDeps): Express => {
       },
     ],
     corsOrigins: corsOriginsOf(deps.settings.CORS_ORIGINS),
+    // Commands answer with the ETags that matter (a stream's revision); no hash of every body.
+    bodyEtags: false,
     logError: (error, req) => deps.log.error({ err: error, method: req.method, url: req.url }, 'unhandled error'),
     log: deps.log,
     refreshMetrics: () =>

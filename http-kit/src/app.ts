@@ -35,6 +35,12 @@ export type HttpAppOptions = {
   log?: Logger;
   bodyLimit?: string;
   corsOrigins?: string[];
+  /**
+   * Whether express hashes every answer's body into a weak ETag (default true): worth it where GETs
+   * are cached and revalidated; an API of commands sets the ETags that matter (a stream's revision)
+   * itself and need not hash every answer.
+   */
+  bodyEtags?: boolean;
 };
 
 const MAX_JSON_DEPTH = 32;
@@ -77,6 +83,7 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
   app.set('query parser', 'simple');
+  if (options.bodyEtags === false) app.set('etag', false);
   // Security headers on every answer: any of them may be opened by a browser.
   app.use(helmet({ contentSecurityPolicy: false }));
   // CORS only for what a browser sends cross-origin (it always sends Origin then); other callers get
@@ -132,14 +139,18 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: options.title }));
-  // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its headers checked.
-  const guards = express.Router({ caseSensitive: true, strict: true });
-  for (const route of options.routes) guards[route.method](route.path, ...(options.guards?.(route) ?? []), headerGuard(route, headers));
-  app.use(guards);
-  for (const handler of options.before ?? []) app.use(handler);
+  // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its
+  // headers checked, then `before`; all in the route's own chain, so a request is matched once.
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountRoutes(router, options.routes, options.perRoute);
+  mountRoutes(router, options.routes, (route) => [
+    ...(options.guards?.(route) ?? []),
+    headerGuard(route, headers),
+    ...(options.before ?? []),
+    ...(options.perRoute?.(route) ?? []),
+  ]);
   app.use(router);
+  // A request no route takes passes `before` too (a global rate limit counts it), then hears 404 or 405.
+  for (const handler of options.before ?? []) app.use(handler);
   // A known path with another method is a 405 that lists the methods it takes.
   const patterns = options.routes.map((route) => ({
     method: route.method.toUpperCase(),

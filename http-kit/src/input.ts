@@ -15,8 +15,24 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Strings PostgreSQL's jsonb and most log pipelines cannot hold: a NUL character, or a UTF-16
  * surrogate without its partner. Checked in every key and value a client sent, before any schema runs.
  */
+const unsafeText = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
+/** Whether any key or value is unsafe text: the walk every request takes, allocating nothing. */
+const hasUnsafeText = (value: unknown): boolean => {
+  if (typeof value === 'string') return unsafeText(value);
+  if (Array.isArray(value)) {
+    for (const item of value) if (hasUnsafeText(item)) return true;
+    return false;
+  }
+  if (isRecord(value)) {
+    for (const key in value) if (Object.hasOwn(value, key) && (unsafeText(key) || hasUnsafeText(value[key]))) return true;
+  }
+  return false;
+};
+
 const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
-  const bad = (text: string) => text.includes('\u0000') || LONE_SURROGATE.test(text);
+  if (!hasUnsafeText(value)) return [];
+  const bad = unsafeText;
   if (typeof value === 'string') return bad(value) ? [{ path, message: 'contains a NUL character or an unpaired surrogate', code: 'invalid_string' }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => unsafeTextIssues(item, join(path, index)));
   if (isRecord(value)) {
@@ -34,12 +50,28 @@ const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
  * what was sent with what was parsed finds them at any depth, whatever the schema is made of
  * (unions, intersections, refinements), without every schema having to say `.strict()`.
  */
-const unknownKeys = (sent: unknown, parsed: unknown, path = ''): string[] => {
+const unknownKeys = (sent: unknown, parsed: unknown, path = ''): string[] => (hasUnknownKeys(sent, parsed) ? unknownKeysAt(sent, parsed, path) : []);
+
+/** Whether `sent` has a key `parsed` lacks, at any depth (the common answer, no, found without allocating). */
+const hasUnknownKeys = (sent: unknown, parsed: unknown): boolean => {
   if (Array.isArray(sent) && Array.isArray(parsed) && sent.length === parsed.length) {
-    return sent.flatMap((item, index) => unknownKeys(item, parsed[index], join(path, index)));
+    for (let i = 0; i < sent.length; i++) if (hasUnknownKeys(sent[i], parsed[i])) return true;
+    return false;
+  }
+  if (!isRecord(sent) || !isRecord(parsed)) return false;
+  for (const key in sent) {
+    if (!Object.hasOwn(sent, key)) continue;
+    if (!Object.hasOwn(parsed, key) || hasUnknownKeys(sent[key], parsed[key])) return true;
+  }
+  return false;
+};
+
+const unknownKeysAt = (sent: unknown, parsed: unknown, path = ''): string[] => {
+  if (Array.isArray(sent) && Array.isArray(parsed) && sent.length === parsed.length) {
+    return sent.flatMap((item, index) => unknownKeysAt(item, parsed[index], join(path, index)));
   }
   if (!isRecord(sent) || !isRecord(parsed)) return [];
-  return Object.keys(sent).flatMap((key) => (Object.hasOwn(parsed, key) ? unknownKeys(sent[key], parsed[key], join(path, key)) : [join(path, key)]));
+  return Object.keys(sent).flatMap((key) => (Object.hasOwn(parsed, key) ? unknownKeysAt(sent[key], parsed[key], join(path, key)) : [join(path, key)]));
 };
 
 type Json = Record<string, unknown>;

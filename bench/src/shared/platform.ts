@@ -13,8 +13,14 @@ export const memoryOf = (pid: number): Memory => {
 
 /** CPU seconds (user + system) a process has used so far (Linux `/proc/<pid>/stat`, in clock ticks of 1/100 s). */
 export const cpuSecondsOf = (pid: number): number => {
+  const { user, system } = cpuSplitOf(pid);
+  return user + system;
+};
+
+/** CPU seconds a process has used so far in user space and in the kernel (system calls: sockets, scheduling). */
+export const cpuSplitOf = (pid: number): { user: number; system: number } => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  return { user: Number(fields[11]) / 100, system: Number(fields[12]) / 100 };
 };
 
 /**
