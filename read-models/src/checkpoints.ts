@@ -93,6 +93,17 @@ export const advanceCheckpoints = async (db: Queryable, targets: readonly string
   await db.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[]) AND position < $2', [targets, to]);
 };
 
+/** As `advanceCheckpoints`, each target to its own position: one statement for all. */
+export const advanceCheckpointsTo = async (db: Queryable, positions: ReadonlyMap<string, string>): Promise<void> => {
+  if (positions.size === 0) return;
+  await db.query(
+    `UPDATE projection_checkpoints c SET position = v.position, updated_at = now()
+       FROM unnest($1::text[], $2::text[]) AS v(name, position)
+      WHERE c.name = v.name AND c.position < v.position COLLATE "C"`,
+    [[...positions.keys()], [...positions.values()]],
+  );
+};
+
 /**
  * The checkpoint a swapped-out target is left with. It sorts after every position, so a live
  * projector still on the old target skips its next batch instead of writing to dropped tables,

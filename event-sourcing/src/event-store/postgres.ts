@@ -206,15 +206,31 @@ export class PostgresEventStore implements EventStore {
     return { events, revision: Number(rows[0]!.head) };
   }
 
-  async readAll(options: { after?: string; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  /**
+   * Events after `after`, in commit order, only from transactions older than every one still in
+   * flight (the snapshot guard), except `ownTransactions`, which never store events and are passed.
+   */
+  async readAll(options: { after?: string; maxCount?: number; ownTransactions?: { ids(): readonly string[] } } = {}): Promise<RecordedEvent[]> {
     const { tx, position } = decodePosition(options.after);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM es_events
-        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position LIMIT $3`,
-      [tx, position, options.maxCount ?? 1000],
-    );
+    const own = options.ownTransactions?.ids() ?? [];
+    const { rows } =
+      own.length === 0
+        ? await this.pool.query<EventRow>(
+            `SELECT ${COLUMNS} FROM es_events
+              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY transaction_id, global_position LIMIT $3`,
+            [tx, position, options.maxCount ?? 1000],
+          )
+        : await this.pool.query<EventRow>(
+            // The oldest transaction in flight that is not the reader's own, else the snapshot's xmax (none older in flight).
+            `SELECT ${COLUMNS} FROM es_events
+              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+                AND transaction_id < (SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+                                        FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE x <> ALL ($4::text[]::xid8[]))
+              ORDER BY transaction_id, global_position LIMIT $3`,
+            [tx, position, options.maxCount ?? 1000, own],
+          );
     return rows.map(toRecorded);
   }
 
@@ -227,11 +243,11 @@ export class PostgresEventStore implements EventStore {
     return rows[0] ? encodePosition(rows[0].transaction_id, rows[0].global_position) : '';
   }
 
-  async subscribe({ after = '', batchSize = 500, signal, onBatch }: SubscribeOptions): Promise<void> {
+  async subscribe({ after = '', batchSize = 500, signal, onBatch, ownTransactions }: SubscribeOptions): Promise<void> {
     await this.listen();
     let position = after;
     while (!signal.aborted) {
-      const events = await this.readAll({ after: position, maxCount: batchSize });
+      const events = await this.readAll({ after: position, maxCount: batchSize, ...(ownTransactions ? { ownTransactions } : {}) });
       if (signal.aborted) return;
       if (events.length > 0) {
         await onBatch(events);

@@ -40,6 +40,46 @@ export const inTransaction = async <T>(
   }
 };
 
+/**
+ * Transactions of a log reader's own that never append events (a projector's writes), by
+ * transaction id while they are in flight. The PostgreSQL event store's reader, given them, passes
+ * them instead of waiting for them to end: its snapshot guard only has to wait for transactions
+ * that may still store events.
+ */
+export class OwnTransactions {
+  private readonly inFlight = new Set<string>();
+
+  /** The ids in flight now (a snapshot). */
+  ids(): string[] {
+    return [...this.inFlight];
+  }
+
+  /**
+   * Runs `work` in a transaction whose id is known here from its first statement until it ended.
+   * `work` must not append events (the reader would pass them).
+   */
+  async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await pool.connect();
+    let xid: string | undefined;
+    try {
+      // One round trip, as a plain BEGIN: the id is assigned now rather than at the first write.
+      const results = (await client.query('BEGIN; SELECT pg_current_xact_id()::text AS xid')) as unknown as pg.QueryResult<{ xid: string }>[];
+      xid = results[1]!.rows[0]!.xid;
+      this.inFlight.add(xid);
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      // Only once the server has answered COMMIT or ROLLBACK: until then it is in flight, and passed.
+      if (xid !== undefined) this.inFlight.delete(xid);
+      client.release();
+    }
+  }
+}
+
 /** Whether a PostgreSQL server answers a query at `url` within the timeout. */
 export const postgresAnswers = async (url: string, timeoutMs = 1000): Promise<boolean> => {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
