@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
-import { advanceCheckpoint } from './checkpoints.ts';
+import { advanceCheckpoint, advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
@@ -50,11 +50,27 @@ export const writeBatch = async (
   if (last === undefined || last <= from) return;
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
   const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options.bulk ? { bulk: true } : {}) : undefined;
-  const work = async (client: PoolClient) => {
-    await write?.(client);
-    await advanceCheckpoint(client, target, from, last);
-  };
-  await (options.ownTransactions ? options.ownTransactions.run(pool, work) : inTransaction(pool, work));
+  if (!options.ownTransactions) {
+    await inTransaction(pool, async (client) => {
+      await write?.(client);
+      await advanceCheckpoint(client, target, from, last);
+    });
+    return;
+  }
+  // The live runner's: the checkpoint's move goes with the COMMIT, one round trip for both.
+  let wrote = false;
+  try {
+    await options.ownTransactions.run(
+      pool,
+      async (client) => {
+        await write?.(client);
+        wrote = true;
+      },
+      (client) => advanceCheckpointStatement(client, target, from, last),
+    );
+  } catch (error) {
+    throw wrote && isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
+  }
 };
 
 /** Folds and writes `events` with `client` (inside the caller's transaction, if any). */

@@ -57,8 +57,9 @@ export class OwnTransactions {
   /**
    * Runs `work` in a transaction whose id is known here from its first statement until it ended.
    * `work` must not append events (the reader would pass them).
+   * `commitWith` gives a last statement to send with the COMMIT (a round trip less).
    */
-  async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
     const client = await pool.connect();
     let xid: string | undefined;
     try {
@@ -67,7 +68,8 @@ export class OwnTransactions {
       xid = results[1]!.rows[0]!.xid;
       this.inFlight.add(xid);
       const result = await work(client);
-      await client.query('COMMIT');
+      // `commitWith`: a last statement (no parameters) sent with the COMMIT, one round trip for both; if it fails, the COMMIT never runs.
+      await client.query(commitWith ? `${commitWith(client)}; COMMIT` : 'COMMIT');
       return result;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
