@@ -51,7 +51,6 @@ describe("a live runner's batch (its checkpoint sent with the COMMIT)", () => {
     await writeBatch(pool, notes, target, batch, '', { to, ownTransactions: own });
     expect(await rows()).toBe(2);
     expect(await readCheckpoint(pool, target)).toBe(to);
-    expect(own.ids()).toEqual([]);
   });
 
   it('writes nothing when the checkpoint is no longer where the batch started, and says so', async () => {
@@ -59,6 +58,5 @@ describe("a live runner's batch (its checkpoint sent with the COMMIT)", () => {
     await expect(writeBatch(pool, notes, target, [event(4)], event(1).globalPosition, { ownTransactions: own })).rejects.toBeInstanceOf(CheckpointMoved);
     expect(await rows()).toBe(2);
     expect(await readCheckpoint(pool, target)).toBe(at);
-    expect(own.ids()).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ export type SubscribeOptions = {
    * The subscriber's own transactions that never append events (see `OwnTransactions`): PostgreSQL's
    * reader passes them while they are in flight instead of waiting for them; other stores ignore it.
    */
-  ownTransactions?: { ids(): readonly string[] };
+  ownTransactions?: { applicationName: string };
   signal: AbortSignal;
   onBatch: (events: RecordedEvent[]) => Promise<void>;
 };

@@ -208,13 +208,14 @@ export class PostgresEventStore implements EventStore {
 
   /**
    * Events after `after`, in commit order, only from transactions older than every one still in
-   * flight (the snapshot guard), except `ownTransactions`, which never store events and are passed.
+   * flight (the snapshot guard), except `ownTransactions` (those the server shows under their
+   * application name), which never store events and are passed.
    */
-  async readAll(options: { after?: string; maxCount?: number; ownTransactions?: { ids(): readonly string[] } } = {}): Promise<RecordedEvent[]> {
+  async readAll(options: { after?: string; maxCount?: number; ownTransactions?: { applicationName: string } } = {}): Promise<RecordedEvent[]> {
     const { tx, position } = decodePosition(options.after);
-    const own = options.ownTransactions?.ids() ?? [];
+    const own = options.ownTransactions?.applicationName;
     const { rows } =
-      own.length === 0
+      own === undefined
         ? await this.pool.query<EventRow>(
             `SELECT ${COLUMNS} FROM es_events
               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
@@ -223,11 +224,12 @@ export class PostgresEventStore implements EventStore {
             [tx, position, options.maxCount ?? 1000],
           )
         : await this.pool.query<EventRow>(
-            // The oldest transaction in flight that is not the reader's own, else the snapshot's xmax (none older in flight).
+            // The oldest transaction in flight that is not shown as one of the reader's own, else the snapshot's xmax.
             `SELECT ${COLUMNS} FROM es_events
               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
                 AND transaction_id < (SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
-                                        FROM pg_snapshot_xip(pg_current_snapshot()) AS x WHERE x <> ALL ($4::text[]::xid8[]))
+                                        FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+                                       WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = xid(x) AND a.application_name = $4))
               ORDER BY transaction_id, global_position LIMIT $3`,
             [tx, position, options.maxCount ?? 1000, own],
           );

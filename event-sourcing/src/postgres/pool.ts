@@ -41,32 +41,26 @@ export const inTransaction = async <T>(
 };
 
 /**
- * Transactions of a log reader's own that never append events (a projector's writes), by
- * transaction id while they are in flight. The PostgreSQL event store's reader, given them, passes
- * them instead of waiting for them to end: its snapshot guard only has to wait for transactions
- * that may still store events.
+ * Transactions of a log reader's own that never append events (a projector's writes). Each runs
+ * under its own `application_name` from its first statement, before it has a transaction id, until
+ * it has ended; the PostgreSQL event store's reader, given them, passes the transactions the server
+ * shows under that name instead of waiting for them to end: its snapshot guard only has to wait for
+ * transactions that may still store events. The name is set before the id exists and reset only
+ * after the transaction ended, so there is no moment when one of them holds the reader back, and a
+ * transaction from anywhere else is never passed.
  */
 export class OwnTransactions {
-  private readonly inFlight = new Set<string>();
-
-  /** The ids in flight now (a snapshot). */
-  ids(): string[] {
-    return [...this.inFlight];
-  }
+  constructor(readonly applicationName = 'stayhub-projection-write') {}
 
   /**
-   * Runs `work` in a transaction whose id is known here from its first statement until it ended.
-   * `work` must not append events (the reader would pass them).
+   * Runs `work` in such a transaction. `work` must not append events (the reader would pass them).
    * `commitWith` gives a last statement to send with the COMMIT (a round trip less).
    */
   async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
     const client = await pool.connect();
-    let xid: string | undefined;
     try {
-      // One round trip, as a plain BEGIN: the id is assigned now rather than at the first write.
-      const results = (await client.query('BEGIN; SELECT pg_current_xact_id()::text AS xid')) as unknown as pg.QueryResult<{ xid: string }>[];
-      xid = results[1]!.rows[0]!.xid;
-      this.inFlight.add(xid);
+      // One round trip, as a plain BEGIN.
+      await client.query(`BEGIN; SET LOCAL application_name = ${client.escapeLiteral(this.applicationName)}`);
       const result = await work(client);
       // `commitWith`: a last statement (no parameters) sent with the COMMIT, one round trip for both; if it fails, the COMMIT never runs.
       await client.query(commitWith ? `${commitWith(client)}; COMMIT` : 'COMMIT');
@@ -75,8 +69,6 @@ export class OwnTransactions {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      // Only once the server has answered COMMIT or ROLLBACK: until then it is in flight, and passed.
-      if (xid !== undefined) this.inFlight.delete(xid);
       client.release();
     }
   }

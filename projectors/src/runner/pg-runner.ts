@@ -22,7 +22,7 @@ import {
   type PgProjection,
 } from '@stayhub/read-models';
 
-import { Lane, WakeUps } from './lane.ts';
+import { Lane, Slots, WakeUps } from './lane.ts';
 import { tracedApply } from './traced.ts';
 import type { RunnerLog } from './log.ts';
 
@@ -115,6 +115,8 @@ export const applyBatch = async (
 const SHARED_BATCH = 2_000;
 /** At most this many events (whole pages) in one projection's transaction: what queued while its last one was written. */
 const LANE_BATCH = 5_000;
+/** Connections of the runner's pool no lane write takes: the reader's, the idle checkpoints', an announcement's. */
+const RESERVED_CONNECTIONS = 3;
 /** The reader waits while a projection has more than this many events queued (memory stays bounded while one catches up). */
 const LANE_QUEUE = 10_000;
 
@@ -185,6 +187,8 @@ export const runPgProjections = async (
       const after = [...live.values()].map((c) => c.position).reduce((least, position) => (position < least ? position : least));
       const progress = new WakeUps(stop);
       const idle = idleCheckpoints(pool);
+      // Lanes writing at once leave connections of the pool to the reader and the checkpoint moves, so the reader never queues behind them.
+      const writing = new Slots((pool.options.max ?? 10) - RESERVED_CONNECTIONS);
       const lanes = projections.map((projection) => {
         const { target, position } = live.get(projection.name)!;
         const lane = new Lane(position, stop);
@@ -195,7 +199,9 @@ export const runPgProjections = async (
             if (events.length === 0) await idle(target, to);
             else {
               const began = performance.now();
-              await tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions }));
+              await writing.hold(() =>
+                tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions })),
+              );
               const stages: BatchStages = {
                 projection: projection.name,
                 events: events.length,
