@@ -151,6 +151,8 @@ export class PostgresEventStore implements EventStore {
   /** The one LISTEN connection being opened: subscribers that start together share it (else each leaks one, and `pool.end()` never returns). */
   private listening: Promise<void> | undefined;
   private readonly wakers = new Set<() => void>();
+  /** Counts the wake-ups (appends here, announcements of others): a subscriber reads again when it moved since its last read began. */
+  private wakeUps = 0;
   private readonly pollIntervalMs: number;
   private readonly notifyEveryMs: number;
   private notifying = false;
@@ -249,13 +251,15 @@ export class PostgresEventStore implements EventStore {
     await this.listen();
     let position = after;
     while (!signal.aborted) {
+      // A wake-up that arrives during the read or `onBatch` is not lost: the next read follows at once.
+      const woken = this.wakeUps;
       const events = await this.readAll({ after: position, maxCount: batchSize, ...(ownTransactions ? { ownTransactions } : {}) });
       if (signal.aborted) return;
       if (events.length > 0) {
         await onBatch(events);
         position = events[events.length - 1]!.globalPosition;
       }
-      if (events.length < batchSize) await this.waitForAppend(signal);
+      if (events.length < batchSize && this.wakeUps === woken) await this.waitForAppend(signal);
     }
   }
 
@@ -273,6 +277,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Wakes this process's subscribers now, and other processes' through one NOTIFY at a time (coalesced). */
   private announce(): void {
+    this.wakeUps += 1;
     for (const wake of this.wakers) wake();
     if (this.notifying) {
       this.notifyAgain = true;
@@ -307,6 +312,7 @@ export class PostgresEventStore implements EventStore {
     this.listener = await listenOn(this.pool, 'es_appended', {
       onNotification: (message) => {
         if (message.payload === this.sender) return;
+        this.wakeUps += 1;
         for (const wake of this.wakers) wake();
       },
       // The next subscriber opens another (polling covers the gap).

@@ -115,6 +115,8 @@ export const applyBatch = async (
 const SHARED_BATCH = 2_000;
 /** At most this many events (whole pages) in one projection's transaction: what queued while its last one was written. */
 const LANE_BATCH = 5_000;
+/** The shortest time between two reads of the log while pages are not full (appends arriving one by one under load). */
+const PAGE_EVERY_MS = 15;
 /** Connections of the runner's pool no lane write takes: the reader's, the idle checkpoints', an announcement's. */
 const RESERVED_CONNECTIONS = 3;
 /** The reader waits while a projection has more than this many events queued (memory stays bounded while one catches up). */
@@ -241,6 +243,9 @@ export const runPgProjections = async (
             if (last <= from) continue;
             lane.push({ events: events.filter((event) => event.globalPosition > from && projection.handles.has(event.type)), last, handedAt, inHandMs });
           }
+          // A page that was not full: the next read waits until PAGE_EVERY_MS after this one, so a steady
+          // stream of appends makes pages of a few ms each rather than one per append (each a write per projection).
+          if (events.length < SHARED_BATCH) await sleep(handedAt + PAGE_EVERY_MS - performance.now(), undefined, { signal: stop }).catch(() => undefined);
           // Memory stays bounded: a lane far behind holds the reader back.
           while (!stop.aborted && lanes.some(({ lane }) => lane.queued > LANE_QUEUE)) await progress.next();
           // A replay's swap is noticed within a second, not with a round trip per page: until then a
