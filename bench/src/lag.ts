@@ -164,7 +164,10 @@ let stopped = false;
 /** Where the read models' batches spent their time while the load ran (the runner's records; none from a build without them). */
 const projectionStages = () => {
   if (!existsSync(stagesFile)) return undefined;
-  const records: (BatchStages & { at: number })[] = JSON.parse(readFileSync(stagesFile, 'utf8'));
+  // A build before the lanes recorded `waitedMs` (for the others after its own write) instead of `queuedMs`.
+  const records: (Partial<BatchStages> & { projection: string; at: number; waitedMs?: number })[] = JSON.parse(readFileSync(stagesFile, 'utf8'));
+  const stage = (mine: typeof records, field: 'events' | 'inHandMs' | 'queuedMs' | 'waitedMs' | 'appliedMs') =>
+    mine.some((r) => r[field] !== undefined) ? { [field]: summarise(mine.map((r) => r[field] ?? 0)) } : {};
   rmSync(stagesFile, { force: true });
   return Object.fromEntries(
     ['availability', 'booking_history', 'listings'].map((name) => {
@@ -173,10 +176,11 @@ const projectionStages = () => {
         name,
         {
           batches: mine.length,
-          eventsPerBatch: summarise(mine.map((r) => r.events)),
-          inHandMs: summarise(mine.map((r) => r.inHandMs)),
-          waitedMs: summarise(mine.map((r) => r.waitedMs)),
-          appliedMs: summarise(mine.map((r) => r.appliedMs)),
+          eventsPerBatch: summarise(mine.map((r) => r.events ?? 0)),
+          ...stage(mine, 'inHandMs'),
+          ...stage(mine, 'queuedMs'),
+          ...stage(mine, 'waitedMs'),
+          ...stage(mine, 'appliedMs'),
         },
       ];
     }),
@@ -225,7 +229,7 @@ try {
     { ...figures, ...(stages ? { projectionStages: stages } : {}) },
     [
       "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).",
-      "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its newest event's occurredAt until the shared reader had it, appliedMs reading, folding and writing it (checkpoint included), waitedMs from then until every projection had written the batch (the next read waits for all).",
+      "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its (first page's) newest event's occurredAt until the shared reader had it, queuedMs from then until its projection began writing it (behind its own previous batch; one lane per projection), appliedMs reading, folding and writing it (checkpoint included). A build before the lanes records waitedMs instead: from its write until every projection had written the batch (the next read waited for all).",
       "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
     ],
     loadBefore,

@@ -87,10 +87,34 @@ export const advanceCheckpoint = async (client: PoolClient, target: string, from
   if (rowCount === 0) throw new CheckpointMoved(target);
 };
 
+/**
+ * `advanceCheckpoint` as one statement without parameters, to send with the COMMIT in one round trip
+ * (`OwnTransactions.run`'s `commitWith`): when the checkpoint is not at `from` it divides by zero, so
+ * the statement fails and the COMMIT sent with it never runs (see `isCheckpointMiss`).
+ */
+export const advanceCheckpointStatement = (client: Pick<PoolClient, 'escapeLiteral'>, target: string, from: string, to: string): string =>
+  `WITH moved AS (UPDATE projection_checkpoints SET position = ${client.escapeLiteral(to)}, updated_at = now()
+                   WHERE name = ${client.escapeLiteral(target)} AND position = ${client.escapeLiteral(from)} RETURNING 1)
+   SELECT 1 / (SELECT count(*) FROM moved)::int AS moved`;
+
+/** The failure of `advanceCheckpointStatement` when the checkpoint had moved. */
+export const isCheckpointMiss = (error: unknown): boolean => (error as { code?: string }).code === '22012';
+
 /** Moves checkpoints forward only (never back over a retired one), for targets a batch did not concern: one statement for all. */
 export const advanceCheckpoints = async (db: Queryable, targets: readonly string[], to: string): Promise<void> => {
   if (targets.length === 0) return;
   await db.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[]) AND position < $2', [targets, to]);
+};
+
+/** As `advanceCheckpoints`, each target to its own position: one statement for all. */
+export const advanceCheckpointsTo = async (db: Queryable, positions: ReadonlyMap<string, string>): Promise<void> => {
+  if (positions.size === 0) return;
+  await db.query(
+    `UPDATE projection_checkpoints c SET position = v.position, updated_at = now()
+       FROM unnest($1::text[], $2::text[]) AS v(name, position)
+      WHERE c.name = v.name AND c.position < v.position COLLATE "C"`,
+    [[...positions.keys()], [...positions.values()]],
+  );
 };
 
 /**

@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type RecordedEvent } from '@stayhub/event-sourcing';
-import { advanceCheckpoint } from './checkpoints.ts';
+import { inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
+import { advanceCheckpoint, advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
@@ -26,9 +26,17 @@ export type PgProjection = {
 };
 
 /**
+ * How a live runner writes a batch, beyond how it is folded: `to`, the position the checkpoint moves
+ * to (a page's last, past its newest event this projection handles; else the last event's), and
+ * `ownTransactions`, which registers the write transaction so that the runner's own log reader
+ * passes it while it is in flight.
+ */
+export type BatchOptions = FoldOptions & { to?: string; ownTransactions?: OwnTransactions };
+
+/**
  * One batch into a target, the way every PostgreSQL runner writes it: fold the events after `from`
  * (reading outside any write transaction), then one short transaction writes each table once and
- * moves the checkpoint from `from` to the batch's last position, last.
+ * moves the checkpoint from `from` to the batch's last position (or `to`), last.
  */
 export const writeBatch = async (
   pool: Pool,
@@ -36,16 +44,33 @@ export const writeBatch = async (
   target: string,
   events: readonly RecordedEvent[],
   from: string,
-  options: FoldOptions = {},
+  options: BatchOptions = {},
 ): Promise<void> => {
-  const last = events[events.length - 1]?.globalPosition;
+  const last = options.to ?? events[events.length - 1]?.globalPosition;
   if (last === undefined || last <= from) return;
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
-  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options) : undefined;
-  await inTransaction(pool, async (client) => {
-    await write?.(client);
-    await advanceCheckpoint(client, target, from, last);
-  });
+  const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options.bulk ? { bulk: true } : {}) : undefined;
+  if (!options.ownTransactions) {
+    await inTransaction(pool, async (client) => {
+      await write?.(client);
+      await advanceCheckpoint(client, target, from, last);
+    });
+    return;
+  }
+  // The live runner's: the checkpoint's move goes with the COMMIT, one round trip for both.
+  let wrote = false;
+  try {
+    await options.ownTransactions.run(
+      pool,
+      async (client) => {
+        await write?.(client);
+        wrote = true;
+      },
+      (client) => advanceCheckpointStatement(client, target, from, last),
+    );
+  } catch (error) {
+    throw wrote && isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
+  }
 };
 
 /** Folds and writes `events` with `client` (inside the caller's transaction, if any). */

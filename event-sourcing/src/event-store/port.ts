@@ -58,6 +58,11 @@ export type SubscribeOptions = {
   /** Deliver events after this position; `''` or omitted means from the beginning. */
   after?: string;
   batchSize?: number;
+  /**
+   * The subscriber's own transactions that never append events (see `OwnTransactions`): PostgreSQL's
+   * reader passes them while they are in flight instead of waiting for them; other stores ignore it.
+   */
+  ownTransactions?: { applicationName: string };
   signal: AbortSignal;
   onBatch: (events: RecordedEvent[]) => Promise<void>;
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool } from '../postgres/pool.ts';
+import { createPool, OwnTransactions } from '../postgres/pool.ts';
 import { testDatabaseUrl } from '../testing/database.ts';
 import { eventStoreContract, waitFor } from '../testing/event-store-contract.ts';
 import { PostgresEventStore } from './postgres.ts';
@@ -99,6 +99,45 @@ describe('postgres event store: late commits', () => {
     expect(new Set(delivered.map((e) => e.eventId)).size).toBe(9);
     const positions = seen.map((e) => e.globalPosition);
     expect([...positions].sort()).toEqual(positions);
+  });
+});
+
+describe("postgres event store: the reader's own transactions", () => {
+  it('are passed while in flight, and a foreign one still holds the reader back until it commits', async () => {
+    const store = await connect();
+    const pool = pools[pools.length - 1]!;
+    const own = new OwnTransactions(`own-${randomUUID().slice(0, 8)}`);
+    const after = await store.headPosition();
+    const appended = async () => (await store.append(`own-${randomUUID()}`, [{ eventId: randomUUID(), type: 'X', data: {} }], 'no_stream')).position;
+    const read = async () => (await store.readAll({ after, maxCount: 100, ownTransactions: own })).map((e) => e.globalPosition);
+
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let writing!: () => void;
+    const begun = new Promise<void>((resolve) => (writing = resolve));
+    // A projector's write, open while events are appended after it began.
+    const ownWrite = own.run(pool, async (client) => {
+      await client.query('CREATE TEMP TABLE own_write (n int)');
+      writing();
+      await held;
+    });
+    await begun;
+    const first = await appended();
+    expect(await read()).toContain(first);
+    // Without knowing it as its own, the reader waits for it (the snapshot guard), and so does one passing other names.
+    expect(await store.readAll({ after, maxCount: 100 })).toEqual([]);
+    expect(await store.readAll({ after, maxCount: 100, ownTransactions: new OwnTransactions('someone-else') })).toEqual([]);
+
+    const foreign = await pool.connect();
+    await foreign.query('BEGIN');
+    await foreign.query('SELECT pg_current_xact_id()');
+    const second = await appended();
+    expect(await read()).toEqual([first]);
+    await foreign.query('COMMIT');
+    foreign.release();
+    expect(await read()).toEqual([first, second]);
+    release();
+    await ownWrite;
   });
 });
 

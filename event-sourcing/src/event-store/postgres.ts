@@ -200,6 +200,8 @@ export class PostgresEventStore implements EventStore {
   /** The one LISTEN connection being opened: subscribers that start together share it (else each leaks one, and `pool.end()` never returns). */
   private listening: Promise<void> | undefined;
   private readonly wakers = new Set<() => void>();
+  /** Counts the wake-ups (appends here, announcements of others): a subscriber reads again when it moved since its last read began. */
+  private wakeUps = 0;
   private readonly pollIntervalMs: number;
   private readonly notifyEveryMs: number;
   /** A commit that other processes' subscribers have not been told of yet. */
@@ -267,15 +269,33 @@ export class PostgresEventStore implements EventStore {
     return { events, revision: Number(rows[0]!.head) };
   }
 
-  async readAll(options: { after?: string; maxCount?: number } = {}): Promise<RecordedEvent[]> {
+  /**
+   * Events after `after`, in commit order, only from transactions older than every one still in
+   * flight (the snapshot guard), except `ownTransactions` (those the server shows under their
+   * application name), which never store events and are passed.
+   */
+  async readAll(options: { after?: string; maxCount?: number; ownTransactions?: { applicationName: string } } = {}): Promise<RecordedEvent[]> {
     const { tx, position } = decodePosition(options.after);
-    const { rows } = await this.pool.query<EventRow>(
-      `SELECT ${COLUMNS} FROM es_events
-        WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position LIMIT $3`,
-      [tx, position, options.maxCount ?? 1000],
-    );
+    const own = options.ownTransactions?.applicationName;
+    const { rows } =
+      own === undefined
+        ? await this.pool.query<EventRow>(
+            `SELECT ${COLUMNS} FROM es_events
+              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+                AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY transaction_id, global_position LIMIT $3`,
+            [tx, position, options.maxCount ?? 1000],
+          )
+        : await this.pool.query<EventRow>(
+            // The oldest transaction in flight that is not shown as one of the reader's own, else the snapshot's xmax.
+            `SELECT ${COLUMNS} FROM es_events
+              WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+                AND transaction_id < (SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
+                                        FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+                                       WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = xid(x) AND a.application_name = $4))
+              ORDER BY transaction_id, global_position LIMIT $3`,
+            [tx, position, options.maxCount ?? 1000, own],
+          );
     return rows.map(toRecorded);
   }
 
@@ -288,17 +308,19 @@ export class PostgresEventStore implements EventStore {
     return rows[0] ? encodePosition(rows[0].transaction_id, rows[0].global_position) : '';
   }
 
-  async subscribe({ after = '', batchSize = 500, signal, onBatch }: SubscribeOptions): Promise<void> {
+  async subscribe({ after = '', batchSize = 500, signal, onBatch, ownTransactions }: SubscribeOptions): Promise<void> {
     await this.listen();
     let position = after;
     while (!signal.aborted) {
-      const events = await this.readAll({ after: position, maxCount: batchSize });
+      // A wake-up that arrives during the read or `onBatch` is not lost: the next read follows at once.
+      const woken = this.wakeUps;
+      const events = await this.readAll({ after: position, maxCount: batchSize, ...(ownTransactions ? { ownTransactions } : {}) });
       if (signal.aborted) return;
       if (events.length > 0) {
         await onBatch(events);
         position = events[events.length - 1]!.globalPosition;
       }
-      if (events.length < batchSize) await this.waitForAppend(signal);
+      if (events.length < batchSize && this.wakeUps === woken) await this.waitForAppend(signal);
     }
   }
 
@@ -322,6 +344,7 @@ export class PostgresEventStore implements EventStore {
 
   /** Wakes this process's subscribers now, and owes other processes' a NOTIFY (coalesced, see `notifyEveryMs`). */
   private announce(): void {
+    this.wakeUps += 1;
     for (const wake of this.wakers) wake();
     this.owe();
   }
@@ -364,6 +387,7 @@ export class PostgresEventStore implements EventStore {
     this.listener = await listenOn(this.pool, 'es_appended', {
       onNotification: (message) => {
         if (message.payload === this.sender) return;
+        this.wakeUps += 1;
         for (const wake of this.wakers) wake();
       },
       // The next subscriber opens another (polling covers the gap).

@@ -40,6 +40,40 @@ export const inTransaction = async <T>(
   }
 };
 
+/**
+ * Transactions of a log reader's own that never append events (a projector's writes). Each runs
+ * under its own `application_name` from its first statement, before it has a transaction id, until
+ * it has ended; the PostgreSQL event store's reader, given them, passes the transactions the server
+ * shows under that name instead of waiting for them to end: its snapshot guard only has to wait for
+ * transactions that may still store events. The name is set before the id exists and reset only
+ * after the transaction ended, so there is no moment when one of them holds the reader back, and a
+ * transaction from anywhere else is never passed.
+ */
+export class OwnTransactions {
+  constructor(readonly applicationName = 'stayhub-projection-write') {}
+
+  /**
+   * Runs `work` in such a transaction. `work` must not append events (the reader would pass them).
+   * `commitWith` gives a last statement to send with the COMMIT (a round trip less).
+   */
+  async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
+    const client = await pool.connect();
+    try {
+      // One round trip, as a plain BEGIN.
+      await client.query(`BEGIN; SET LOCAL application_name = ${client.escapeLiteral(this.applicationName)}`);
+      const result = await work(client);
+      // `commitWith`: a last statement (no parameters) sent with the COMMIT, one round trip for both; if it fails, the COMMIT never runs.
+      await client.query(commitWith ? `${commitWith(client)}; COMMIT` : 'COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+}
+
 /** Whether a PostgreSQL server answers a query at `url` within the timeout. */
 export const postgresAnswers = async (url: string, timeoutMs = 1000): Promise<boolean> => {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });

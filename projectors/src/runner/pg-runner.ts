@@ -1,10 +1,12 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
-import { inTransaction, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
+import { inTransaction, OwnTransactions, PostgresEventStore, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
 import {
   advanceCheckpoint,
   advanceCheckpoints,
+  advanceCheckpointsTo,
   announceCheckpoints,
   applyEvents,
   changesOf,
@@ -16,10 +18,11 @@ import {
   parkEvent,
   readCheckpoint,
   writeBatch,
-  type FoldOptions,
+  type BatchOptions,
   type PgProjection,
 } from '@stayhub/read-models';
 
+import { Lane, Slots, WakeUps } from './lane.ts';
 import { tracedApply } from './traced.ts';
 import type { RunnerLog } from './log.ts';
 
@@ -56,9 +59,9 @@ const RETRIES = 3;
  * Applies a batch of events to a target. The projection folds the events it handles in memory,
  * reading the documents they touch outside any write transaction; then one short transaction
  * writes each table once and moves the checkpoint last (compare-and-set from `from`, read here when
- * not given). A batch with nothing for the projection only moves the checkpoint. When the batch
- * fails, each event is retried on its own (savepoints) with backoff, and one that still fails is
- * parked with its error so the rest go on.
+ * not given, to `options.to` or the last event's position). A batch with nothing for the projection
+ * only moves the checkpoint. When the batch fails, each event is retried on its own (savepoints)
+ * with backoff, and one that still fails is parked with its error so the rest go on.
  */
 export const applyBatch = async (
   pool: Pool,
@@ -67,11 +70,11 @@ export const applyBatch = async (
   events: readonly RecordedEvent[],
   log: RunnerLog,
   from?: string,
-  options: FoldOptions = {},
+  options: BatchOptions = {},
 ): Promise<void> => {
   if (events.length === 0) return;
   const done = from ?? (await readCheckpoint(pool, target));
-  const last = events[events.length - 1]!.globalPosition;
+  const last = options.to ?? events[events.length - 1]!.globalPosition;
   // Applied already, or a target a swap retired (its checkpoint sorts after every position).
   if (last <= done) return;
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
@@ -82,7 +85,7 @@ export const applyBatch = async (
     if (error instanceof CheckpointMoved) throw error;
     log('batch failed; retrying event by event', { projection: projection.name, error: String(error) });
   }
-  await inTransaction(pool, async (client) => {
+  const oneByOne = async (client: PoolClient) => {
     for (const event of relevant) {
       let lastError: unknown;
       for (let attempt = 1; attempt <= RETRIES; attempt++) {
@@ -104,19 +107,28 @@ export const applyBatch = async (
       }
     }
     await advanceCheckpoint(client, target, done, last);
-  });
+  };
+  await (options.ownTransactions ? options.ownTransactions.run(pool, oneByOne) : inTransaction(pool, oneByOne));
 };
 
-/** Events the shared reader asks the store for at once: a batch is what arrived since the last one, up to this. */
+/** Events the shared reader asks the store for at once: a page is what arrived since the last one, up to this. */
 const SHARED_BATCH = 2_000;
+/** At most this many events (whole pages) in one projection's transaction: what queued while its last one was written. */
+const LANE_BATCH = 5_000;
+/** The shortest time between two reads of the log while pages are not full (appends arriving one by one under load). */
+const PAGE_EVERY_MS = 15;
+/** Connections of the runner's pool no lane write takes: the reader's, the idle checkpoints', an announcement's. */
+const RESERVED_CONNECTIONS = 3;
+/** The reader waits while a projection has more than this many events queued (memory stays bounded while one catches up). */
+const LANE_QUEUE = 10_000;
 
 /**
  * Where one projection batch's time went, in ms (a `debug` log record, "batch stages"): `inHand`
- * from its newest event's `occurredAt` (the command's clock) until the shared reader had it,
- * `applied` reading, folding and writing it (checkpoint included), and `waited` from then until
- * every other projection had written the batch too (the next read waits for all of them).
+ * from its oldest page's newest event's `occurredAt` (the command's clock) until the shared reader
+ * had that page, `queued` from then until the projection began writing it (behind its own previous
+ * batch), `applied` reading, folding and writing it (checkpoint included).
  */
-export type BatchStages = { projection: string; events: number; inHandMs: number; appliedMs: number; waitedMs: number };
+export type BatchStages = { projection: string; events: number; inHandMs: number; queuedMs: number; appliedMs: number };
 
 const newestOccurred = (events: readonly RecordedEvent[]): number => {
   const at = Date.parse(events[events.length - 1]?.occurredAt ?? '');
@@ -124,10 +136,34 @@ const newestOccurred = (events: readonly RecordedEvent[]): number => {
 };
 
 /**
- * Follows the event store into the live targets of all `projections` with one shared reader,
- * until `signal` aborts. Each batch goes to every projection at once (each in its own short
- * transaction); the checkpoints of those the batch does not concern move in one statement. The
- * reader starts after the least advanced checkpoint and each projection skips what it has.
+ * Checkpoints of projections a page did not concern, moved together: those asked for within one
+ * turn of the event loop share one statement.
+ */
+const idleCheckpoints = (pool: Pool) => {
+  let pending: { positions: Map<string, string>; written: Promise<void> } | undefined;
+  return (target: string, to: string): Promise<void> => {
+    if (!pending) {
+      const positions = new Map<string, string>();
+      const written = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+        pending = undefined;
+        return advanceCheckpointsTo(pool, positions);
+      });
+      pending = { positions, written };
+    }
+    pending.positions.set(target, to);
+    return pending.written;
+  };
+};
+
+/**
+ * Follows the event store into the live targets of all `projections` until `signal` aborts: one
+ * shared reader of the log, and one lane per projection. The reader hands each page to every lane
+ * and reads on; a lane writes what queued for it (merged, up to LANE_BATCH) in one short
+ * transaction, so no projection waits for a slower one, and a slow one writes more per transaction.
+ * The lanes' transactions never store events, so the reader passes them while they are in flight
+ * (`OwnTransactions`) and still waits for every other transaction (the snapshot guard). Lanes a
+ * page does not concern move their checkpoints together, in one statement. Any lane's failure (or
+ * a replay's swap) stops all of them, and the whole starts over from the checkpoints.
  */
 export const runPgProjections = async (
   pool: Pool,
@@ -138,62 +174,101 @@ export const runPgProjections = async (
 ): Promise<void> => {
   if (projections.length === 0) return;
   const names = projections.map((p) => p.name);
+  const ownTransactions = new OwnTransactions();
   let failures = 0;
   while (!signal.aborted) {
+    // Stops on shutdown, a lane's failure, or when a replay swapped a live target (start over on the new one).
+    const stopped = new AbortController();
+    const stop = AbortSignal.any([signal, stopped.signal]);
+    // Each lane and the reader's waits listen to it.
+    setMaxListeners(projections.length + 10, stop);
+    let failed: unknown;
+    const lanesRunning: Promise<void>[] = [];
     try {
       const live = await liveCheckpoints(pool, names);
-      const at = new Map(names.map((name) => [name, live.get(name)!.position]));
-      const after = [...at.values()].reduce((least, position) => (position < least ? position : least));
-      // Stops on shutdown, or when a replay swapped a live target (start over on the new one).
-      const swapped = new AbortController();
+      const after = [...live.values()].map((c) => c.position).reduce((least, position) => (position < least ? position : least));
+      const progress = new WakeUps(stop);
+      const idle = idleCheckpoints(pool);
+      // Lanes writing at once leave connections of the pool to the reader and the checkpoint moves, so the reader never queues behind them.
+      const writing = new Slots((pool.options.max ?? 10) - RESERVED_CONNECTIONS);
+      const lanes = projections.map((projection) => {
+        const { target, position } = live.get(projection.name)!;
+        const lane = new Lane(position, stop);
+        const run = async () => {
+          let at = position;
+          for (let next = await lane.take(LANE_BATCH); next; next = await lane.take(LANE_BATCH)) {
+            const { events, to, first } = next;
+            if (events.length === 0) await idle(target, to);
+            else {
+              const began = performance.now();
+              await writing.hold(() =>
+                tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions })),
+              );
+              const stages: BatchStages = {
+                projection: projection.name,
+                events: events.length,
+                inHandMs: first.inHandMs,
+                queuedMs: began - first.handedAt,
+                appliedMs: performance.now() - began,
+              };
+              log('batch stages', stages, 'debug');
+              // Readers waiting for a consistency token re-check now, and caches drop what the batch changed.
+              announceCheckpoints(pool, changesOf(new Map(), projection, events, to));
+            }
+            at = to;
+            failures = 0;
+            progress.wake();
+          }
+        };
+        lanesRunning.push(
+          run().catch((error: unknown) => {
+            failed ??= error;
+            stopped.abort();
+          }),
+        );
+        return { projection, lane };
+      });
       let swapCheckedAt = performance.now();
       await eventStore.subscribe({
         after,
         batchSize: SHARED_BATCH,
-        signal: AbortSignal.any([signal, swapped.signal]),
+        ownTransactions,
+        signal: stop,
         onBatch: async (events) => {
-          const handed = performance.now();
+          const handedAt = performance.now();
           const inHandMs = Date.now() - newestOccurred(events);
           const last = events[events.length - 1]!.globalPosition;
-          const idle: string[] = [];
-          const changes = new Map<string, string>();
-          const applied: { projection: string; events: number; ms: number }[] = [];
-          const writes = projections.map(async (projection) => {
-            const { target } = live.get(projection.name)!;
-            const from = at.get(projection.name)!;
-            if (last <= from) return;
-            const handled = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
-            if (handled.length > 0) {
-              await tracedApply(projection.name, handled, log, () => applyBatch(pool, projection, target, events, log, from));
-              applied.push({ projection: projection.name, events: handled.length, ms: performance.now() - handed });
-              changesOf(changes, projection, handled, last);
-            } else idle.push(target);
-            at.set(projection.name, last);
-          });
-          // Those the batch does not concern (known before any write began) move meanwhile, in one statement.
-          await Promise.all([...writes, advanceCheckpoints(pool, idle, last)]);
-          const allApplied = performance.now() - handed;
-          for (const one of applied) {
-            const stages: BatchStages = { projection: one.projection, events: one.events, inHandMs, appliedMs: one.ms, waitedMs: allApplied - one.ms };
-            log('batch stages', stages, 'debug');
+          for (const { projection, lane } of lanes) {
+            const from = lane.handedTo;
+            if (last <= from) continue;
+            lane.push({ events: events.filter((event) => event.globalPosition > from && projection.handles.has(event.type)), last, handedAt, inHandMs });
           }
-          // Readers waiting for a consistency token re-check now, and caches drop what the batch changed: one announcement for the whole batch.
-          announceCheckpoints(pool, changes);
-          failures = 0;
-          // A replay's swap is noticed within a second, not with a round trip per batch: until then a
-          // write to the retired target fails its checkpoint's compare-and-set (and restarts), and an
+          // A page that was not full: the next read waits until PAGE_EVERY_MS after this one, so a steady
+          // stream of appends makes pages of a few ms each rather than one per append (each a write per projection).
+          if (events.length < SHARED_BATCH) await sleep(handedAt + PAGE_EVERY_MS - performance.now(), undefined, { signal: stop }).catch(() => undefined);
+          // Memory stays bounded: a lane far behind holds the reader back.
+          while (!stop.aborted && lanes.some(({ lane }) => lane.queued > LANE_QUEUE)) await progress.next();
+          // A replay's swap is noticed within a second, not with a round trip per page: until then a
+          // write to the retired target fails its checkpoint's compare-and-set (and starts over), and an
           // idle one cannot move its checkpoint back.
           if (performance.now() - swapCheckedAt >= 1_000) {
             swapCheckedAt = performance.now();
             const targets = await liveCheckpoints(pool, names);
-            if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) swapped.abort();
+            if (names.some((name) => targets.get(name)!.target !== live.get(name)!.target)) stopped.abort();
           }
         },
       });
     } catch (error) {
-      if (signal.aborted) return;
+      failed ??= error;
+    } finally {
+      // Each lane ends after the batch in hand (its transaction committed or rolled back); what queued is read again.
+      stopped.abort();
+      await Promise.all(lanesRunning);
+    }
+    if (signal.aborted) return;
+    if (failed !== undefined) {
       failures += 1;
-      log('projections stopped; restarting', { projections: names, error: String(error) });
+      log('projections stopped; restarting', { projections: names, error: String(failed) });
       await sleep(Math.min(500 * 2 ** (failures - 1), 10_000), undefined, { signal }).catch(() => undefined);
     }
   }

@@ -140,6 +140,9 @@ export const listingRoutes = (deps: QueryDeps) => [
     query: z.union([AvailabilityQuery, SlotsQuery]),
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
+      // Nights need nothing of the listing: its calendar is read meanwhile (slots need its time zone first).
+      const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to)) : undefined;
+      nights?.catch(() => undefined);
       const listing = await deps.listings.get(params.id);
       // A draft's calendar is shown only to its host (and operators), like the draft itself.
       if (!visible(listing, user)) {
@@ -157,8 +160,11 @@ export const listingRoutes = (deps: QueryDeps) => [
           },
         );
       }
-      const keys = 'from' in query ? nightsBetween(query.from, query.to) : (asked?.slots ?? []).map((slot) => slot.key);
-      const free = await deps.listings.availability(params.id, keys);
+      const free = await (nights ??
+        deps.listings.availability(
+          params.id,
+          (asked?.slots ?? []).map((slot) => slot.key),
+        ));
       if (!free) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);

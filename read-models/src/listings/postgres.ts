@@ -82,21 +82,26 @@ export class PgListingReader implements ListingReader {
 
   private async availabilityIn(targets: Record<string, string>, listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
     const t = listingTables(targets[LISTINGS]!);
-    const units = await this.pool.query<{ unit_type_id: string; count: number }>(
-      `SELECT unit_type_id, count FROM ${t.unitTypes} WHERE listing_id = $1 ORDER BY unit_type_id`,
-      [listingId],
-    );
-    if (units.rows.length === 0) return undefined;
-    const ids = units.rows.map((u) => u.unit_type_id);
-    const usedOf = this.availabilityStore
-      ? await this.availabilityStore.used(targets[AVAILABILITY]!, ids, keys)
-      : await usedInCalendar(this.pool, t.calendar, ids, keys);
+    let units: { unit_type_id: string; count: number }[];
+    let used: UsedUnits;
+    if (this.availabilityStore) {
+      ({ rows: units } = await this.pool.query<{ unit_type_id: string; count: number }>(
+        `SELECT unit_type_id, count FROM ${t.unitTypes} WHERE listing_id = $1 ORDER BY unit_type_id`,
+        [listingId],
+      ));
+      used = await this.availabilityStore.used(
+        targets[AVAILABILITY]!,
+        units.map((u) => u.unit_type_id),
+        keys,
+      );
+    } else ({ units, used } = await unitsAndCalendar(this.pool, t, listingId, keys));
+    if (units.length === 0) return undefined;
     return keys.map((key) => ({
       key,
-      unitTypes: units.rows.map((u) => ({
+      unitTypes: units.map((u) => ({
         unitTypeId: u.unit_type_id,
         count: u.count,
-        free: Math.max(0, u.count - (usedOf.get(u.unit_type_id)?.get(key) ?? 0)),
+        free: Math.max(0, u.count - (used.get(u.unit_type_id)?.get(key) ?? 0)),
       })),
     }));
   }
@@ -104,21 +109,42 @@ export class PgListingReader implements ListingReader {
 
 const NIGHT = /^\d{4}-\d{2}-(\d{2})$/;
 
-/** Units used per unit type and key, from the search read model's calendar rows (one per unit type and month). */
-const usedInCalendar = async (pool: Pool, table: string, unitTypeIds: string[], keys: string[]): Promise<UsedUnits> => {
+/**
+ * A listing's unit types and the units used per unit type and key, from the search read model's
+ * calendar rows (one per unit type and month): one round trip.
+ */
+const unitsAndCalendar = async (
+  pool: Pool,
+  t: ReturnType<typeof listingTables>,
+  listingId: string,
+  keys: string[],
+): Promise<{ units: { unit_type_id: string; count: number }[]; used: UsedUnits }> => {
   const monthOf = (key: string) => (NIGHT.test(key) ? key.slice(0, 7) : new Date(key).toISOString().slice(0, 7));
-  const { rows } = await pool.query<{ unit_type_id: string; month: string; nights: number[]; slots: Record<string, number> }>(
-    `SELECT unit_type_id, month, nights, slots FROM ${table} WHERE unit_type_id = ANY($1) AND month = ANY($2)`,
-    [unitTypeIds, [...new Set(keys.map(monthOf))]],
+  const { rows } = await pool.query<{
+    unit_type_id: string;
+    count: number;
+    month: string | null;
+    nights: number[] | null;
+    slots: Record<string, number> | null;
+  }>(
+    `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
+       LEFT JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = ANY($2)
+      WHERE u.listing_id = $1 ORDER BY u.unit_type_id`,
+    [listingId, [...new Set(keys.map(monthOf))]],
   );
-  const used = emptyUsed(unitTypeIds, keys);
+  const units = [...new Map(rows.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
+  const used = emptyUsed(
+    units.map((u) => u.unit_type_id),
+    keys,
+  );
   for (const row of rows) {
+    if (row.month === null) continue;
     const counts = used.get(row.unit_type_id)!;
     for (const key of keys) {
       if (monthOf(key) !== row.month) continue;
       const night = NIGHT.exec(key);
-      counts.set(key, night ? (row.nights[Number(night[1]) - 1] ?? 0) : (row.slots[new Date(key).toISOString()] ?? 0));
+      counts.set(key, night ? (row.nights?.[Number(night[1]) - 1] ?? 0) : (row.slots?.[new Date(key).toISOString()] ?? 0));
     }
   }
-  return used;
+  return { units, used };
 };
