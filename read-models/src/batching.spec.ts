@@ -90,6 +90,12 @@ const streams = (): RecordedEvent[][] => {
     recorded('listing-l2', listing('l2')),
     recorded('calendar-l1-a-2030-02', holds('l1-a')),
     recorded('calendar-l2-a-2030-02', holds('l2-a')),
+    // A restaurant's table: slots (instants), one given back in full.
+    recorded('calendar-r1-t-2030-02', [
+      { type: 'HoldPlaced', data: { holdId: 'r1-1', bookingId: 'b4', keys: ['2030-02-01T19:00:00.000Z'], units: 1, expiresAt: at, at } },
+      { type: 'HoldPlaced', data: { holdId: 'r1-2', bookingId: 'b5', keys: ['2030-02-01T19:30:00.000Z'], units: 2, expiresAt: at, at } },
+      { type: 'HoldReleased', data: { holdId: 'r1-1', keys: ['2030-02-01T19:00:00.000Z'], units: 1, reason: 'expired', at } },
+    ]),
     recorded('booking-b1', booking('b1')),
     recorded('booking-b2', booking('b2')),
     recorded('booking-b3', cancelled('b3')),

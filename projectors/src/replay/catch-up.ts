@@ -18,7 +18,9 @@ export const catchUp = async (
   let total = deps.events.countAfter ? await deps.events.countAfter(position) : 0;
   let done = 0;
   options.progress?.update(0, total);
-  let next = deps.events.read(position, options.batchSize);
+  // The data of events no target reads is left on the server.
+  const types = targets.every((t) => t.handles) ? { types: new Set(targets.flatMap((t) => [...t.handles!])) } : {};
+  let next = deps.events.read(position, options.batchSize, types);
   for (;;) {
     if (options.signal?.aborted) return true;
     if (options.until !== undefined && position >= options.until) return false;
@@ -26,7 +28,7 @@ export const catchUp = async (
     const full = events.length === options.batchSize;
     if (options.until !== undefined) events = events.filter((e) => e.globalPosition <= options.until!);
     if (events.length === 0) return false;
-    next = full ? deps.events.read(events[events.length - 1]!.globalPosition, options.batchSize) : Promise.resolve([]);
+    next = full ? deps.events.read(events[events.length - 1]!.globalPosition, options.batchSize, types) : Promise.resolve([]);
     // Not awaited when the targets fail: keep its rejection from going unhandled.
     next.catch(() => undefined);
     await Promise.all(targets.map((target) => target.apply(events)));

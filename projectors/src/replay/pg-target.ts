@@ -20,6 +20,8 @@ const tableSuffixes = async (db: PoolClient, target: string): Promise<string[]> 
     .sort();
 };
 
+const targetTables = async (db: PoolClient, target: string): Promise<string[]> => (await tableSuffixes(db, target)).map((suffix) => target + suffix);
+
 const primaryKey = async (db: PoolClient, table: string): Promise<string[]> => {
   const { rows } = await db.query<{ column: string }>(
     `SELECT a.attname AS column FROM pg_index i
@@ -112,11 +114,14 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
   return {
     projection: projection.name,
     target,
+    handles: projection.handles,
     async create(from: string) {
       await inTransaction(pool, async (client) => {
         // Indexes come after the load (`finish`): building them once is cheaper than keeping them up row by row.
         await projection.migrate(client, target, { indexes: false });
         await createCheckpoint(client, target, from);
+        // Nothing to vacuum in a table being filled, and its statistics come once, after the load.
+        for (const table of await targetTables(client, target)) await client.query(`ALTER TABLE ${quote(table)} SET (autovacuum_enabled = off)`);
       });
     },
     async apply(events) {
@@ -129,7 +134,13 @@ export const pgRebuildTarget = (pool: Pool, projection: PgProjection, target: st
     },
     checkpoint: () => readCheckpoint(pool, target),
     async finish() {
-      await inTransaction(pool, (client) => projection.index(client, target));
+      await inTransaction(pool, async (client) => {
+        // What the load staged is grouped and each index built by one sort: in memory, where it fits.
+        await client.query(`SET LOCAL maintenance_work_mem = '256MB'; SET LOCAL work_mem = '128MB'`);
+        await projection.index(client, target);
+        // Autovacuum analyzes the loaded tables (they have changed entirely since their last statistics).
+        for (const table of await targetTables(client, target)) await client.query(`ALTER TABLE ${quote(table)} RESET (autovacuum_enabled)`);
+      });
       finished = true;
     },
     async swap(tx: PoolClient) {

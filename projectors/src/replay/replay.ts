@@ -123,7 +123,8 @@ export const rebuild = async (deps: ReplayDeps, options: RebuildOptions): Promis
       deps.print(`stopped after ${outcome.events} events; progress is committed. Rerun the same command to resume.`);
       return outcome;
     }
-    for (const target of targets) await target.finish?.();
+    // Each target's staged sums and index builds are statements of their own: the server runs them side by side.
+    await Promise.all(targets.map((target) => target.finish?.()));
     await deps.pool.query(`UPDATE projection_rebuilds SET status = 'built', finished_at = now() WHERE target = ANY($1) AND status = 'building'`, [
       targets.map((t) => t.target),
     ]);

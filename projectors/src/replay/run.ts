@@ -5,7 +5,8 @@ import type { Comparison, RebuildAdapter } from './target.ts';
 
 /** What a replay run reads, writes and reports: shared by the rebuild, its catch-up and its verification. */
 export type EventSource = {
-  read(after: string, maxCount: number): Promise<RecordedEvent[]>;
+  /** With `types`, events of other types may come without their data and metadata (nobody reads them). */
+  read(after: string, maxCount: number, options?: { types?: ReadonlySet<string> }): Promise<RecordedEvent[]>;
   /** Events after `after` up to the head, when the store can count them cheaply. */
   countAfter?(after: string): Promise<number>;
 };

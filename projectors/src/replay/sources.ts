@@ -5,6 +5,7 @@ import { decodePosition, type EventMetadata, type RecordedEvent } from '@stayhub
 import type { EventSource } from './run.ts';
 
 const PAD = 20;
+const NULL = '\\N';
 
 /** COPY's text format: `\\` and `\t`, `\n`, `\r`… inside a value; `\N` is NULL (none of the columns read here). */
 const unescapeCopy = (text: string): string => {
@@ -27,8 +28,9 @@ export const isoOfUtcTimestamp = (text: string): string => {
  */
 const eventOfLine = (line: string): RecordedEvent => {
   const f = line.split('\t');
-  let dataText = f[8];
-  let metadataText = f[9];
+  // `\N`: an event of a type the reader did not ask the data of (see `readPage`).
+  let dataText = f[8] === NULL ? 'null' : f[8];
+  let metadataText = f[9] === NULL ? '{}' : f[9];
   const occurredText = f[7]!;
   let data: unknown;
   let metadata: EventMetadata | undefined;
@@ -66,14 +68,18 @@ const eventOfLine = (line: string): RecordedEvent => {
  * the reader splits itself, instead of a SELECT whose every row the driver turns into objects (and
  * whose JSON it parses) before anyone looks at the event's type.
  */
-const readPage = async (pool: Pool, after: string, maxCount: number): Promise<RecordedEvent[]> => {
+const readPage = async (pool: Pool, after: string, maxCount: number, types?: ReadonlySet<string>): Promise<RecordedEvent[]> => {
   const { tx, position } = decodePosition(after);
   if (!Number.isSafeInteger(maxCount) || maxCount < 1) throw new RangeError(`maxCount must be a positive integer, not ${maxCount}`);
+  // The server turns each event's JSON into text: only for the types someone reads (names spelled in
+  // the statement, so only plain ones; any other and every event comes whole).
+  const named = types && [...types].every((type) => /^[A-Za-z0-9_.:-]+$/.test(type)) ? `'{${[...types].join(',')}}'::text[]` : undefined;
+  const [data, metadata] = named ? [`CASE WHEN type = ANY(${named}) THEN data END`, `CASE WHEN type = ANY(${named}) THEN metadata END`] : ['data', 'metadata'];
   const client = await pool.connect();
   try {
     // Digits only (decodePosition), so they can be spelled in the statement (COPY takes no parameters).
     const stream = client.query(
-      copyTo(`COPY (SELECT transaction_id, global_position, event_id, stream_id, stream_revision, type, schema_version, occurred_at AT TIME ZONE 'UTC', data, metadata
+      copyTo(`COPY (SELECT transaction_id, global_position, event_id, stream_id, stream_revision, type, schema_version, occurred_at AT TIME ZONE 'UTC', ${data}, ${metadata}
                  FROM es_events
                 WHERE (transaction_id, global_position) > ('${tx}'::xid8, ${position}::bigint)
                   AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -102,7 +108,7 @@ const readPage = async (pool: Pool, after: string, maxCount: number): Promise<Re
 
 /** The PostgreSQL event store, read in large pages with COPY; it can also count what is left to read (for the progress bar). */
 export const pgEventSource = (pool: Pool): EventSource => ({
-  read: (after, maxCount) => readPage(pool, after, maxCount),
+  read: (after, maxCount, options) => readPage(pool, after, maxCount, options?.types),
   async countAfter(after) {
     const { tx, position } = decodePosition(after);
     const { rows } = await pool.query<{ n: number }>(

@@ -22,6 +22,8 @@ export type Comparison = {
 export interface RebuildTarget {
   readonly projection: string;
   readonly target: string;
+  /** The event types it reads (the data of others need not be read); every type when absent. */
+  readonly handles?: ReadonlySet<string>;
   /** Creates the target's storage and its checkpoint at `from`; a no-op when resuming. */
   create(from: string): Promise<void>;
   /** Applies a batch and moves the checkpoint; events at or before the checkpoint are skipped. */

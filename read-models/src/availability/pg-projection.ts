@@ -9,6 +9,7 @@ export const AVAILABILITY = 'availability';
 /**
  * Where a bulk load puts its changes: one row per (unit type, key) and batch, summed into the target once, at the end.
  * Logged like the checkpoint it commits with: an unlogged table would come back empty after a crash, behind a checkpoint that had moved on.
+ * Byte-order ("C") text: grouping its rows at the end compares bytes, not a language's collation.
  */
 const deltas = (target: string) => `${target}_deltas`;
 
@@ -23,15 +24,30 @@ export const availabilityProjection: PgProjection = {
   async migrate(client: PoolClient, target: string, options = {}) {
     await createAvailabilityTable(client, target);
     if (options.indexes === false) {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${deltas(target)} (unit_type_id text NOT NULL, key text NOT NULL, used int NOT NULL)`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${deltas(target)} (unit_type_id text COLLATE "C" NOT NULL, key text COLLATE "C" NOT NULL, used int NOT NULL)`,
+      );
     }
   },
   async index(client: PoolClient, target: string) {
-    const { rows } = await client.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [deltas(target)]);
-    if (!rows[0]?.ok) return;
+    const { rows } = await client.query<{ staged: boolean; empty: boolean }>(
+      `SELECT to_regclass($1) IS NOT NULL AS staged, NOT EXISTS (SELECT 1 FROM ${target}) AS empty`,
+      [deltas(target)],
+    );
+    if (!rows[0]?.staged) return;
+    const sums = `SELECT unit_type_id, key, sum(used)::int FROM ${deltas(target)} GROUP BY unit_type_id, key`;
+    if (rows[0].empty) {
+      // A fresh target (the usual rebuild): load the sums into a table without its key, then build the key once,
+      // sorting the rows once instead of probing the index for each of them.
+      await client.query(`
+        ALTER TABLE ${target} DROP CONSTRAINT ${target}_pkey;
+        INSERT INTO ${target} (unit_type_id, key, used) ${sums};
+        ALTER TABLE ${target} ADD CONSTRAINT ${target}_pkey PRIMARY KEY (unit_type_id, key);
+        DROP TABLE ${deltas(target)};`);
+      return;
+    }
     await client.query(`
-      INSERT INTO ${target} (unit_type_id, key, used)
-      SELECT unit_type_id, key, sum(used) FROM ${deltas(target)} GROUP BY unit_type_id, key ORDER BY unit_type_id, key
+      INSERT INTO ${target} (unit_type_id, key, used) ${sums} ORDER BY unit_type_id, key
       ON CONFLICT (unit_type_id, key) DO UPDATE SET used = ${target}.used + excluded.used;
       DROP TABLE ${deltas(target)};`);
   },

@@ -1,5 +1,8 @@
+import { StringDecoder } from 'node:string_decoder';
 import type { PoolClient } from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { AvailabilityChange } from '../availability/port.ts';
+import { copyRows } from '../pg-documents.ts';
 import { cellTermsOf, cellTermsSql, fineCellSql } from './geo-cells.ts';
 import { deletionVariants, distinctWords, listingWordGroups } from './search-words.ts';
 import type { ListingDocument } from './listing-document.ts';
@@ -319,8 +322,17 @@ export const writeCalendar = async (db: Queryable, target: string, changes: read
       row.slots[slot] = (row.slots[slot] ?? 0) + delta;
     }
   }
+  // A slot given back within the batch is no slot: as when the events come one by one (the merge drops a sum of nothing).
+  for (const row of rows.values()) for (const [slot, n] of Object.entries(row.slots)) if (n === 0) delete row.slots[slot];
   await writeCalendarRows(db, target, [...rows.values()]);
 };
+
+/** Added to a calendar row already there: nights element by element, slots by instant (a slot down to nothing goes). */
+const addToCalendarRow = `ON CONFLICT (unit_type_id, month) DO UPDATE SET
+       nights = (SELECT array_agg((a + b)::smallint ORDER BY i) FROM unnest(c.nights, excluded.nights) WITH ORDINALITY AS x(a, b, i)),
+       slots = (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
+                  SELECT k, sum(v::int) AS n FROM (SELECT * FROM jsonb_each_text(c.slots) UNION ALL SELECT * FROM jsonb_each_text(excluded.slots)) s(k, v)
+                   GROUP BY k HAVING sum(v::int) <> 0) t)`;
 
 /** Calendar rows as they are stored (nights: 31 counts, slots: instant → count), added to what is there. */
 export const writeCalendarRows = async (
@@ -331,11 +343,95 @@ export const writeCalendarRows = async (
   const t = listingTables(target);
   await db.query(
     `INSERT INTO ${t.calendar} AS c SELECT * FROM jsonb_populate_recordset(NULL::${t.calendar}, $1::jsonb)
-     ON CONFLICT (unit_type_id, month) DO UPDATE SET
-       nights = (SELECT array_agg((a + b)::smallint ORDER BY i) FROM unnest(c.nights, excluded.nights) WITH ORDINALITY AS x(a, b, i)),
-       slots = (SELECT coalesce(jsonb_object_agg(k, n), '{}') FROM (
-                  SELECT k, sum(v::int) AS n FROM (SELECT * FROM jsonb_each_text(c.slots) UNION ALL SELECT * FROM jsonb_each_text(excluded.slots)) s(k, v)
-                   GROUP BY k HAVING sum(v::int) <> 0) t)`,
+     ${addToCalendarRow}`,
     [JSON.stringify(rows)],
   );
+};
+
+/**
+ * Where a bulk load (a rebuild into a fresh target, its only writer) stages its calendar: per batch, the
+ * change of each unit type's night or slot and the last revision of each calendar stream, appended with
+ * COPY; `mergeStagedCalendar` sums them into the calendar once, after the load. Logged, like the
+ * checkpoint they commit with; byte-order ("C") text: grouping them compares bytes, not a language's collation.
+ */
+export const stagedCalendarTables = (target: string) => {
+  const t = listingTables(target);
+  return { changes: `${t.calendar}_staged`, streams: `${t.calendarStreams}_staged` };
+};
+
+export const createStagedCalendar = async (db: Queryable, target: string): Promise<void> => {
+  const staged = stagedCalendarTables(target);
+  await db.query(`
+    CREATE TABLE IF NOT EXISTS ${staged.changes} (unit_type_id text COLLATE "C" NOT NULL, month text COLLATE "C" NOT NULL, night smallint, slot text COLLATE "C", used int NOT NULL);
+    CREATE TABLE IF NOT EXISTS ${staged.streams} (stream_id text COLLATE "C" NOT NULL, revision bigint NOT NULL);`);
+};
+
+export type StagedCalendar = {
+  changes: { unit_type_id: string; month: string; night: number | null; slot: string | null; used: number }[];
+  streams: { stream_id: string; revision: number }[];
+};
+
+/** A batch's calendar events as staged rows: one per night or slot changed, and each stream's last revision. */
+export const stageCalendar = (events: readonly { streamId: string; streamRevision: number }[], changes: readonly AvailabilityChange[]): StagedCalendar => {
+  const sums = new Map<string, StagedCalendar['changes'][number]>();
+  for (const { unitTypeId, key, delta } of changes) {
+    const night = NIGHT.exec(key);
+    const slot = night ? null : new Date(key).toISOString();
+    const month = night ? night[1]! : slot!.slice(0, 7);
+    const id = `${unitTypeId}\u0000${night ? key : slot}`;
+    const row = sums.get(id);
+    if (row) row.used += delta;
+    else sums.set(id, { unit_type_id: unitTypeId, month, night: night ? Number(night[2]) : null, slot, used: delta });
+  }
+  const streams = new Map<string, number>();
+  for (const { streamId, streamRevision } of events) streams.set(streamId, Math.max(streamRevision, streams.get(streamId) ?? -1));
+  return { changes: [...sums.values()], streams: [...streams].map(([stream_id, revision]) => ({ stream_id, revision })) };
+};
+
+type CalendarRow = { unit_type_id: string; month: string; nights: number[]; slots: Record<string, number> };
+
+/** The staged changes summed per night or slot, as calendar rows (the server groups, this process lays out each row's 31 nights). */
+const summedCalendar = async (client: PoolClient, staged: string): Promise<CalendarRow[]> => {
+  const stream = client.query(
+    copyTo(`COPY (SELECT unit_type_id, month, night, slot, sum(used) FROM ${staged} GROUP BY unit_type_id, month, night, slot) TO STDOUT`),
+  );
+  const rows = new Map<string, CalendarRow>();
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  const add = (line: string) => {
+    // Unit type ids, months and instants hold no tab, newline or backslash: no COPY escapes to undo.
+    const [unitTypeId, month, night, slot, used] = line.split('\t') as [string, string, string, string, string];
+    const id = `${unitTypeId}\u0000${month}`;
+    const row = rows.get(id) ?? { unit_type_id: unitTypeId, month, nights: new Array<number>(31).fill(0), slots: {} };
+    rows.set(id, row);
+    if (night !== '\\N') row.nights[Number(night) - 1]! += Number(used);
+    else if (Number(used) !== 0) row.slots[slot] = Number(used);
+  };
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const lines = (rest + decoder.write(chunk)).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) add(line);
+  }
+  rest += decoder.end();
+  if (rest.length > 0) add(rest);
+  return [...rows.values()];
+};
+
+/** Sums what a bulk load staged into the calendar and its streams' revisions, then drops the staging tables. */
+export const mergeStagedCalendar = async (client: PoolClient, target: string): Promise<void> => {
+  const t = listingTables(target);
+  const staged = stagedCalendarTables(target);
+  const { rows: found } = await client.query<{ staged: boolean; empty: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AS staged, NOT EXISTS (SELECT 1 FROM ${t.calendar}) AS empty`,
+    [staged.changes],
+  );
+  if (!found[0]?.staged) return;
+  const rows = await summedCalendar(client, staged.changes);
+  if (found[0].empty) await copyRows(client, t.calendar, rows);
+  else for (let i = 0; i < rows.length; i += 5_000) await writeCalendarRows(client, target, rows.slice(i, i + 5_000));
+  await client.query(`
+    INSERT INTO ${t.calendarStreams} AS s (stream_id, revision)
+    SELECT stream_id, max(revision) FROM ${staged.streams} GROUP BY stream_id
+    ON CONFLICT (stream_id) DO UPDATE SET revision = greatest(s.revision, excluded.revision);
+    DROP TABLE ${staged.changes}; DROP TABLE ${staged.streams};`);
 };
