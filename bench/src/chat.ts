@@ -7,18 +7,19 @@
  * last sequence.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
-import { loadavg } from 'node:os';
+import { getPriority, loadavg, setPriority } from 'node:os';
 import { createPool } from '@stayhub/event-sourcing';
 import { jwtTokens } from '@stayhub/http-kit';
+import { projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, type BenchServer } from './shared/database.ts';
 import { topOfProfile } from './shared/cpu-profile.ts';
-import { pgCounters } from './shared/pg-stats.ts';
+import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
 import { cpuSecondsOf, memoryOf, memorySampler, schedOf, startPlatform } from './shared/platform.ts';
@@ -39,6 +40,14 @@ const p = params('bench:chat', {
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
+  generatorNice: {
+    default: 0,
+    help: 'a variant: the niceness of the load generator processes (0: as the server side). They stand in for 1,000 remote clients, which would not take this machine’s cores',
+  },
+  chatServer: {
+    default: 'shared',
+    help: "where the chat's database lives: 'shared' (its own database on the booking side's PostgreSQL server) or 'own' (a PostgreSQL server of its own, its own WAL)",
+  },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
 
@@ -131,6 +140,11 @@ const quantilesBetween = (before: Buckets, after: Buckets) => {
   return { count: total, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 };
 
+/** Lowers a process's priority to `nice`: every thread of it (a niceness belongs to a thread on Linux). */
+const renice = (pid: number, nice: number) => {
+  for (const thread of readdirSync(`/proc/${pid}/task`).map(Number)) setPriority(thread, nice);
+};
+
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
 
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
@@ -169,10 +183,19 @@ const freePort = (): Promise<number> =>
     });
   });
 
+if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chatServer is 'shared' or 'own'");
 const loadBefore = loadavg();
 const server = await benchServer();
 const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
-const chatDb = await freshDatabase(server.adminUrl, 'chat');
+// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes).
+const chatServer: BenchServer =
+  p.chatServer === 'own' ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat') }) : server;
+const chatDb = await freshDatabase(chatServer.adminUrl, 'chat');
+/** CPU seconds of the PostgreSQL server(s): both when the chat has its own. */
+const postgresCpuSeconds = async () => {
+  const [main, chats] = await Promise.all([serverCpuSeconds(server.adminUrl), chatServer === server ? 0 : serverCpuSeconds(chatServer.adminUrl)]);
+  return main === undefined || chats === undefined ? undefined : main + chats;
+};
 const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
 // Its figures without a token, as Prometheus reads them (on its own port /metrics wants an admin's token).
@@ -214,6 +237,9 @@ try {
     );
     if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  // The niceness the chat gave itself (CHAT_NICE; its default unless the environment sets one).
+  const chatNice = getPriority(chatProcess.pid!);
+  console.log(`chat process niceness ${chatNice}`);
   console.log(`setting up ${p.listings} rentals and ${p.conversations} inquiry conversations…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: 16, hotelRooms: 1 });
   const tokens = jwtTokens(JWT_SECRET, 600);
@@ -256,14 +282,20 @@ try {
   // One count over the three loads, so that no two requests ask for the same night of the same rental
   // (the nights stay well within how far ahead a stay may start).
   let n = 0;
-  const bookingLoad = async (label: string): Promise<LoadResult> => {
-    const result = await runLoad({
+  const bookingLoad = async (label: string): Promise<LoadResult & { waits: Record<string, number> }> => {
+    // What the booking side's backends wait on (share of their samples; CPU when not waiting): a chat
+    // sharing the server shows as WAL waits (LWLock:WALWrite, IO:WALSync) on booking commits.
+    const waits = await waitEventSampler(platformDb.url);
+    const loaded = await runLoad({
       concurrency: p.bookingConcurrency,
       durationMs: p.bookingSeconds * 1000,
       warmupMs: 2000,
       request: () => scenario.spread(n++),
     });
-    console.log(`booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+    const result = { ...loaded, waits: await waits.stop() };
+    console.log(
+      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}`,
+    );
     return result;
   };
 
@@ -274,6 +306,8 @@ try {
   const connectStarted = now();
   const sockets = (await Promise.all(generators.map((generator) => generator.connect()))).reduce((sum, n) => sum + n, 0);
   const connectSeconds = (now() - connectStarted) / 1000;
+  // (their threads are all up by now; any started later inherits the niceness of the one starting it)
+  if (p.generatorNice > 0) for (const generator of generators) renice(generator.pid, p.generatorNice);
   console.log(`${sockets} sockets connected in ${connectSeconds.toFixed(1)} s by ${p.generators} generator processes`);
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
@@ -294,7 +328,7 @@ try {
   });
   const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore, statementsBefore] = [
     cpu(),
-    await serverCpuSeconds(server.adminUrl),
+    await postgresCpuSeconds(),
     await pgCounters(chatDb.url),
     await commitFigures(metricsUrl),
     await chatStatements(chatDb.url),
@@ -308,7 +342,7 @@ try {
   const measuredMs = now() - measureStart;
   const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter, inboxBehind] = [
     cpu(),
-    await serverCpuSeconds(server.adminUrl),
+    await postgresCpuSeconds(),
     await pgCounters(chatDb.url),
     await commitFigures(metricsUrl),
     await chatStatements(chatDb.url),
@@ -409,8 +443,8 @@ try {
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
   // either side (the machine's own load drifts more than the chat moves booking).
-  const alone: LoadResult[] = [bookingAlone];
-  const underChat: LoadResult[] = [bookingUnderChat];
+  const alone = [bookingAlone];
+  const underChat = [bookingUnderChat];
   for (let round = 1; ; round++) {
     alone.push(await bookingLoad(`alone (${round + 1})`));
     if (round >= p.rounds) break;
@@ -450,7 +484,13 @@ try {
   };
   console.log(`reconnect storm: ${JSON.stringify(storm)}`);
 
-  const booking = (r: LoadResult) => ({ throughput: r.throughput, p50: r.latencyMs.p50, p99: r.latencyMs.p99, statuses: r.statuses });
+  const booking = (r: LoadResult & { waits: Record<string, number> }) => ({
+    throughput: r.throughput,
+    p50: r.latencyMs.p50,
+    p99: r.latencyMs.p99,
+    statuses: r.statuses,
+    waits: r.waits,
+  });
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
   const cpuProfile = p.profile ? topOfProfile(profileDir, 25) : undefined;
@@ -464,7 +504,7 @@ try {
   };
   record(
     'chat',
-    { ...p, database: server.kind },
+    { ...p, database: server.kind, chatNice },
     {
       traffic,
       booking: {
@@ -485,6 +525,8 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. The traffic figures are those of the first run under chat load.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own: the chat database on a PostgreSQL server of its own.',
+      'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
     ],
     loadBefore,
   );
@@ -494,5 +536,6 @@ try {
   await platform.stop();
   await platformDb.drop().catch(() => undefined);
   await chatDb.drop().catch(() => undefined);
+  if (chatServer !== server) await chatServer.stop();
   await server.stop();
 }

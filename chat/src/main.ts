@@ -3,6 +3,7 @@ import { serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
 import { createLogger, loadConfig } from '@stayhub/platform-kit';
 import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
+import { lowerPriority } from './shared/priority.ts';
 
 /**
  * The chat process. Its database is `CHAT_DATABASE_URL` (`npm start` makes `stayhub_chat` on the
@@ -15,6 +16,8 @@ const chatDatabaseUrl = config.CHAT_DATABASE_URL ?? config.DATABASE_URL;
 // Only what the chat cannot work without: its own database, and Redis when it fans out through it.
 // The platform's store may be down: the chat delivers meanwhile and catches up on booking events later.
 const log = createLogger('chat', config.LOG_LEVEL);
+// Booking and search rank above the chat: when they share the machine's cores, theirs come first.
+const nice = lowerPriority(config.CHAT_NICE);
 // A database that is not up yet is waited for, not a reason to exit (the launcher may be restarting it).
 await waitForDatabase(chatDatabaseUrl, { log: (message) => log.warn(message) });
 if (config.CHAT_FANOUT === 'redis' && !(await redisAnswers(config.REDIS_URL!, 3_000)))
@@ -23,7 +26,7 @@ const chat = await composeChat({ chatDatabaseUrl, platform: { databaseUrl: confi
 const stop = new AbortController();
 const background = chat.run(stop.signal);
 const { server, app, close } = createChatServer(chat.deps);
-server.listen(config.CHAT_PORT, () => chat.deps.log.info(`chat listening on ${config.CHAT_PORT} (WebSocket at /ws)`));
+server.listen(config.CHAT_PORT, () => chat.deps.log.info(`chat listening on ${config.CHAT_PORT} (WebSocket at /ws), niceness ${nice}`));
 const metricsServer = serveMetricsPort(app, config.METRICS_PORT, chat.deps.log);
 
 const shutdown = async () => {

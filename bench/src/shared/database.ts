@@ -8,13 +8,14 @@ export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL';
 
 /**
  * The PostgreSQL server the benchmarks run on: the one DATABASE_URL names, or an embedded one on
- * its own port and data folder (`.data/bench-pg`), apart from `npm start`'s and the tests'.
+ * its own port and data folder (`.data/bench-pg`), apart from `npm start`'s and the tests'; with
+ * `embedded`, always an embedded one on that port and in that folder (a second server beside the first).
  */
-export const benchServer = async (): Promise<BenchServer> => {
-  if (process.env.DATABASE_URL) return { adminUrl: process.env.DATABASE_URL, kind: 'DATABASE_URL', stop: async () => undefined };
+export const benchServer = async (embedded?: { port: number; dataDir: string }): Promise<BenchServer> => {
+  if (process.env.DATABASE_URL && !embedded) return { adminUrl: process.env.DATABASE_URL, kind: 'DATABASE_URL', stop: async () => undefined };
   const server = await startEmbeddedPostgres({
-    dataDir: process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
-    port: Number(process.env.BENCH_PG_PORT ?? 54335),
+    dataDir: embedded?.dataDir ?? process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
+    port: embedded?.port ?? Number(process.env.BENCH_PG_PORT ?? 54335),
     // Statement counts per booking come from pg_stat_statements, which must be loaded at start. A read
     // model of gigabytes is served from memory, as a database server sized for it would.
     flags: [

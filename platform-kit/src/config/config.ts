@@ -74,6 +74,11 @@ export const ChatSettings = z.object({
   CHAT_RATE_LIMIT_MESSAGES: count(10),
   CHAT_RATE_LIMIT_WINDOW_SECONDS: count(10),
   CHAT_NOTIFY_QUIET_MINUTES: minutes(15),
+  /**
+   * The chat process's niceness (0–19): on a machine it shares with booking and search, it lowers its
+   * own CPU priority so that they come first when both want a core (0 keeps the default priority).
+   */
+  CHAT_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 export type ChatSettings = z.infer<typeof ChatSettings>;
 
