@@ -321,15 +321,20 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const reached = ordered ? touched : undefined;
   if (reached) {
     const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
-    const cellsSql = `${select}
-      FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
-     CROSS JOIN LATERAL (
-       SELECT * FROM ${t.listings} l
-        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
-        ORDER BY ${key}, l.listing_id
-        LIMIT ${perCell}) l
-     ORDER BY ${key}, l.listing_id
-     LIMIT ${limit} OFFSET ${offset}`;
+    // Each cell's walk takes only the id and key (from its index alone when the filters are on the
+    // point, kind and rating); the page's rows are read whole after the merge.
+    const cellsSql = `WITH top AS (
+       SELECT c.listing_id, c.k FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
+        CROSS JOIN LATERAL (
+          SELECT l.listing_id, ${key} AS k FROM ${t.listings} l
+           WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
+           ORDER BY ${key}, l.listing_id
+           LIMIT ${perCell}) c
+        ORDER BY c.k, c.listing_id
+        LIMIT ${limit} OFFSET ${offset})
+      ${select}
+      FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
+     ORDER BY top.k, top.listing_id`;
     rows = (await pool.query<Row>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
   } else if (ordered && where.length > 1) {
     const walk = `${select}
