@@ -10,6 +10,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { type ListingSearchQuery, searchListings, listingTables } from '@stayhub/read-models';
@@ -34,7 +35,8 @@ const p = params('bench:search-explain', {
 const searchOf = async (revision: string): Promise<typeof searchListings | undefined> => {
   if (!revision) return undefined;
   const source = execFileSync('git', ['show', `${revision}:read-models/src/listings/pg-search.ts`], { encoding: 'utf8' });
-  const file = fileURLToPath(import.meta.resolve('@stayhub/read-models')).replace(/pg-search\.ts$/, 'pg-search.before.tmp.ts');
+  // Beside this revision's `listings/pg-search.ts` (the package's entry is its `src/index.ts`), so that its relative imports resolve.
+  const file = join(dirname(fileURLToPath(import.meta.resolve('@stayhub/read-models'))), 'listings', 'pg-search.before.tmp.ts');
   writeFileSync(file, source);
   try {
     return ((await import(file)) as { searchListings: typeof searchListings }).searchListings;
@@ -80,39 +82,64 @@ try {
   for (const [name, make] of Object.entries(listingShapes(p.seed, p.first, p.listings))) {
     if (wanted && !wanted.includes(name)) continue;
     const r = seeded(p.seed + 99, name);
-    const timed: { ms: number; qs: string; total: string }[] = [];
-    const timedBefore: number[] = [];
+    const timed: { ms: number; qs: string; total: string; statementMs: number; statements: number }[] = [];
+    const timedBefore: { ms: number; statementMs: number; statements: number }[] = [];
     for (let k = 0; k < p.queries; k++) {
       const qs = make(r);
       const run = async (search: typeof searchListings) => {
+        // Each statement timed on its own: their sum is the database work of a search, which
+        // statements run side by side hide from its latency and which decides throughput at saturation.
+        let statementMs = 0;
+        let statements = 0;
+        const timing = Object.create(db.pool) as typeof db.pool;
+        timing.query = (async (...args: Parameters<typeof db.pool.query>) => {
+          const began = performance.now();
+          try {
+            return await (db.pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+          } finally {
+            statementMs += performance.now() - began;
+            statements++;
+          }
+        }) as typeof db.pool.query;
         const started = performance.now();
-        const result = await search(db.pool, tables, searchQueryOf(qs));
-        return { ms: performance.now() - started, total: result.totalText };
+        const result = await search(timing, tables, searchQueryOf(qs));
+        return { ms: performance.now() - started, total: result.totalText, statementMs, statements };
       };
       // Which goes first alternates, so that neither always finds the other's pages cached.
-      if (before && k % 2 === 0) timedBefore.push((await run(before)).ms);
+      if (before && k % 2 === 0) timedBefore.push(await run(before));
       timed.push({ ...(await run(searchListings)), qs });
-      if (before && k % 2 === 1) timedBefore.push((await run(before)).ms);
+      if (before && k % 2 === 1) timedBefore.push(await run(before));
     }
     const latency = summarise(timed.map((t) => t.ms));
+    const work = (runs: readonly { statementMs: number; statements: number }[]) => ({
+      statementMsPerSearch: summarise(runs.map((t) => t.statementMs)),
+      statementsPerSearch: Math.round((runs.reduce((sum, t) => sum + t.statements, 0) / runs.length) * 100) / 100,
+    });
     const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
     console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
     if (before) {
-      const was = summarise(timedBefore);
+      const was = summarise(timedBefore.map((t) => t.ms));
+      const [now, then] = [work(timed), work(timedBefore)];
       figures[name] = {
         latencyMs: latency,
         beforeLatencyMs: was,
         p50AfterOverBefore: Math.round((latency.p50 / was.p50) * 100) / 100,
         p99AfterOverBefore: Math.round((latency.p99 / was.p99) * 100) / 100,
+        ...now,
+        before: then,
+        statementMsMedianAfterOverBefore: Math.round((now.statementMsPerSearch.p50 / then.statementMsPerSearch.p50) * 100) / 100,
         slowest: slowest.qs,
       };
       console.log(`   ${p.before}: p50 ${was.p50} ms, p99 ${was.p99} ms, max ${was.max} ms`);
+      console.log(
+        `   statement ms a search (median): ${now.statementMsPerSearch.p50} (${now.statementsPerSearch} statements), ${p.before}: ${then.statementMsPerSearch.p50} (${then.statementsPerSearch})`,
+      );
     }
     if (p.explain !== 'yes') continue;
     // The slowest query again, each statement explained (the plans run the statements for real).
     const explaining = Object.create(db.pool) as typeof db.pool;
     explaining.query = (async (sql: string, values: unknown[]) => {
-      if (/^\s*SELECT/.test(sql) && /FROM listings l|FROM \(SELECT/.test(sql)) {
+      if (/^\s*(SELECT|WITH)/.test(sql) && /FROM listings l|FROM \(SELECT/.test(sql)) {
         const started = performance.now();
         const plan = await db.pool.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, values);
         console.log(`-- ${Math.round(performance.now() - started)} ms\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);

@@ -239,6 +239,17 @@ describe('paging and totals', () => {
     expect(some.totalText).toBe(String(some.total));
   });
 
+  it('counts text matches in the statement of their page: "1,000+" beyond the bound, and the same total past the last page', async () => {
+    // Every listing is in Lisbon: a place word (weight B), so all 1,030 match, none in the title.
+    expect(await reader.search({ ...base, q: 'lisbon' })).toMatchObject({ total: 1000, totalText: '1,000+' });
+    const sunny = await reader.search({ ...base, q: 'sunny', pageSize: 100 });
+    expect(sunny.total).toBeGreaterThan(100);
+    expect(sunny.total).toBeLessThan(1000);
+    const pastTheEnd = await reader.search({ ...base, q: 'sunny', pageSize: 100, page: 20 });
+    expect(pastTheEnd).toMatchObject({ items: [], total: sunny.total, next: null });
+    expect(await reader.search({ ...base, q: 'sunny', lat: 10, lon: 10, radiusKm: 1 })).toMatchObject({ items: [], total: 0, totalText: '0' });
+  });
+
   it.each([
     { sort: 'price' as const },
     { sort: 'rating' as const },

@@ -270,9 +270,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const after = query.cursor ? decodeCursor(query.cursor) : undefined;
   const page = [...where];
   let from = '';
+  let past = 'true';
   if (after && after.key !== null) {
     const position = `(${key}, l.listing_id) > (${p(after.key, cast)}, ${p(after.id)})`;
-    page.push(text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position);
+    past = text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position;
+    page.push(past);
     from = position;
   }
   const limit = p(query.pageSize + 1, '::int');
@@ -288,6 +290,21 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
      ORDER BY ${text ? 'tier, ' : ''}${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
+  if (text) {
+    // Text: the page sorts every match by tier anyway (no index holds that order), so the same
+    // statement counts them, instead of a second statement finding the matches again: the matches
+    // (id, tier, sort key) are gathered once, the page taken from them, and only its rows read whole.
+    const matchesSql = `WITH m AS MATERIALIZED (
+        SELECT l.listing_id, ${tier} AS tier, ${key} AS k, ${past} AS past FROM ${t.listings} l WHERE ${filters}),
+      top AS (SELECT m.listing_id, m.tier, m.k FROM m WHERE m.past ORDER BY m.tier, m.k, m.listing_id LIMIT ${limit} OFFSET ${offset})
+      ${select}, (SELECT count(*)::int FROM m) AS matches
+        FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
+       ORDER BY top.tier, top.k, top.listing_id`;
+    const found = (await pool.query<Row & { matches: number }>(matchesSql, params.slice(0, maxParam(matchesSql)))).rows;
+    // An empty page past the first has no row to carry the count: it is counted apart.
+    const matches = found[0]?.matches ?? (after || query.page > 1 ? (await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n : 0) ?? 0;
+    return pageOf(found, matches, query, dated);
+  }
   const counting = pool.query<{ n: number }>(countSql, countParams);
   // Awaited below; should a query in between fail first, this one's failure must not go unhandled.
   counting.catch(() => undefined);
@@ -304,15 +321,20 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const reached = ordered ? touched : undefined;
   if (reached) {
     const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
-    const cellsSql = `${select}
-      FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
-     CROSS JOIN LATERAL (
-       SELECT * FROM ${t.listings} l
-        WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
-        ORDER BY ${key}, l.listing_id
-        LIMIT ${perCell}) l
-     ORDER BY ${key}, l.listing_id
-     LIMIT ${limit} OFFSET ${offset}`;
+    // Each cell's walk takes only the id and key (from its index alone when the filters are on the
+    // point, kind and rating); the page's rows are read whole after the merge.
+    const cellsSql = `WITH top AS (
+       SELECT c.listing_id, c.k FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
+        CROSS JOIN LATERAL (
+          SELECT l.listing_id, ${key} AS k FROM ${t.listings} l
+           WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
+           ORDER BY ${key}, l.listing_id
+           LIMIT ${perCell}) c
+        ORDER BY c.k, c.listing_id
+        LIMIT ${limit} OFFSET ${offset})
+      ${select}
+      FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
+     ORDER BY top.k, top.listing_id`;
     rows = (await pool.query<Row>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
   } else if (ordered && where.length > 1) {
     const walk = `${select}
@@ -325,10 +347,14 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   }
   rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;
   const counted = await counting;
+  return pageOf(rows, counted.rows[0]?.n ?? 0, query, dated);
+};
+
+/** A page of rows (one more than asked when there are more) and the matches counted (at least up to the bound). */
+const pageOf = (rows: readonly Row[], n: number, query: ListingSearchQuery, dated: boolean): ListingSearchResult => {
   const more = rows.length > query.pageSize;
   const items = rows.slice(0, query.pageSize);
   const last = items[items.length - 1];
-  const n = counted.rows[0]?.n ?? 0;
   return {
     items: items.map((row) => summaryOf(row, dated)),
     total: Math.min(n, TOTAL_BOUND),

@@ -130,23 +130,29 @@ export const createSearchIndexes = async (db: Queryable, target: string): Promis
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_price ON ${t.listings} (min_price, listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_rating ON ${t.listings} ((coalesce(-rating, 1)), listing_id) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_amenities ON ${t.listings} USING gin (amenities) ${published};
-    -- Per 0.1° cell in price or rating order: a radius ordered by either walks each cell it reaches for one page.
-    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_price ON ${t.listings} ((${fineCellSql('lat', 'lon')}), min_price, listing_id) ${published};
-    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell_rating ON ${t.listings} ((${fineCellSql('lat', 'lon')}), (coalesce(-rating, 1)), listing_id) ${published};
+    -- Per 0.1° cell in price or rating order: a radius ordered by either walks each cell it reaches
+    -- for one page, checking the point, kind, rating, price, stars and cuisine from the index alone
+    -- (the page's rows are read after).
+    DROP INDEX IF EXISTS ${t.listings}_by_cell_price;
+    DROP INDEX IF EXISTS ${t.listings}_by_cell_rating;
+    CREATE INDEX IF NOT EXISTS ${t.listings}_in_cell_by_price ON ${t.listings} ((${fineCellSql('lat', 'lon')}), min_price, listing_id) INCLUDE (lat, lon, kind, rating, stars, cuisine) ${published};
+    CREATE INDEX IF NOT EXISTS ${t.listings}_in_cell_by_rating ON ${t.listings} ((${fineCellSql('lat', 'lon')}), (coalesce(-rating, 1)), listing_id) INCLUDE (lat, lon, kind, rating, min_price, stars, cuisine) ${published};
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_host ON ${t.listings} (host_id);
     -- Filters that may be rare in a dense place (a city of 90k listings with a handful of 5-star hotels) drive from their own index.
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_stars ON ${t.listings} (stars) ${published} AND stars IS NOT NULL;
     CREATE INDEX IF NOT EXISTS ${t.listings}_by_cuisine ON ${t.listings} USING gin (cuisine) ${published};
-    -- The points of each 0.1° cell: a radius reads the cells it reaches and checks each point from the index alone.
-    CREATE INDEX IF NOT EXISTS ${t.listings}_by_cell ON ${t.listings} ((${fineCellSql('lat', 'lon')}), listing_id) INCLUDE (lat, lon) ${published};
+    -- The points of each 0.1° cell (with the filters the per-cell orders hold): a radius reads the cells it reaches and checks each point from the index alone.
+    DROP INDEX IF EXISTS ${t.listings}_by_cell;
+    CREATE INDEX IF NOT EXISTS ${t.listings}_in_cell ON ${t.listings} ((${fineCellSql('lat', 'lon')}), listing_id) INCLUDE (lat, lon, kind, rating, min_price, stars, cuisine) ${published};
   `);
 };
 
 export const dropSearchIndexes = async (db: Queryable, target: string): Promise<void> => {
   const t = listingTables(target);
   await db.query(
-    ['words', 'geo', 'price', 'rating', 'amenities', 'host', 'cell_price', 'cell_rating', 'cell', 'stars', 'cuisine']
-      .map((name) => `DROP INDEX IF EXISTS ${t.listings}_by_${name};`)
+    ['by_words', 'by_geo', 'by_price', 'by_rating', 'by_amenities', 'by_host', 'by_cell_price', 'by_cell_rating', 'by_cell', 'by_stars', 'by_cuisine']
+      .concat(['in_cell_by_price', 'in_cell_by_rating', 'in_cell'])
+      .map((name) => `DROP INDEX IF EXISTS ${t.listings}_${name};`)
       .join('\n'),
   );
 };
