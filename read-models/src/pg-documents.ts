@@ -87,6 +87,7 @@ const arrayLiteral = (values: readonly unknown[]): string =>
 /** One value in COPY's text format, for a column that is (or is not) an array; objects go as JSON (json/jsonb columns). */
 const copyValue = (value: unknown, arrayColumn: boolean): string => {
   if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'number') return String(value); // nothing to escape: most values of a staged sum
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value) && arrayColumn) return copyEscape(arrayLiteral(value));
   if (typeof value === 'object') return copyEscape(JSON.stringify(value));
