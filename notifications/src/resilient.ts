@@ -35,7 +35,14 @@ export class ResilientNotifier implements Notifier {
       halfOpenAfter: options.halfOpenAfterMs ?? 30_000,
       breaker: new ConsecutiveBreaker(options.breakAfter ?? 5),
     });
-    this.policy = wrap(this.breaker, timeout(options.timeoutMs ?? 5_000, TimeoutStrategy.Aggressive));
+    this.policy = wrap(
+      this.breaker,
+      timeout(options.timeoutMs ?? 5_000, {
+        strategy: TimeoutStrategy.Aggressive,
+        // the channels take no abort signal: aborting one on every return only cost CPU (~3% of the platform's samples)
+        abortOnReturn: false,
+      }),
+    );
   }
 
   async send(notification: Notification): Promise<Delivery> {
