@@ -103,7 +103,7 @@ type BatchRow = {
  * statements (and no moves of a stream's row beyond the one update).
  */
 const APPEND = {
-  name: 'es_append',
+  name: 'es_append_statement',
   text: `WITH req AS (
            SELECT u.s, u.x, u.n, u.j FROM unnest($2::text[], $3::bigint[], $4::int[]) WITH ORDINALITY AS u(s, x, n, j)
          ), heads AS (
