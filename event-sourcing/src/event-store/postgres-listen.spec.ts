@@ -48,7 +48,9 @@ describe('PostgreSQL event store: waking other processes', () => {
     const subscribed = reader.subscribe({
       after: await reader.headPosition(),
       signal: stop.signal,
-      onBatch: async (events) => void events.forEach((e) => seen.add(e.streamId)),
+      onBatch: async (events) => {
+        for (const e of events) seen.add(e.streamId);
+      },
     });
     const until = async (done: () => boolean) => {
       const deadline = Date.now() + 5_000;

@@ -99,11 +99,12 @@ type BatchRow = {
  * append lands follows from the new head; every event goes in with one INSERT. Parameters as for
  * `es_append_rows`. When an expectation fails or an event id is stored already, `es_append_refused()`
  * raises ES100: nothing of the statement stays, and `es_append_rows` settles the batch group by
- * group. A plain statement costs the server less per batch than the PL/pgSQL function's four
- * statements (and no moves of a stream's row beyond the one update).
+ * group. `$9`, when not null, is the payload of the NOTIFY owed to other processes' subscribers,
+ * sent with this commit (a row of outcome `woke`). One plain statement cost the server about a fifth
+ * less per batch than the PL/pgSQL function's four.
  */
 const APPEND = {
-  name: 'es_append',
+  name: 'es_append_statement',
   text: `WITH req AS (
            SELECT u.s, u.x, u.n, u.j FROM unnest($2::text[], $3::bigint[], $4::int[]) WITH ORDINALITY AS u(s, x, n, j)
          ), heads AS (
@@ -135,7 +136,7 @@ const APPEND = {
           UNION ALL
          SELECT NULL, NULL, 'woke', NULL, NULL, NULL FROM (SELECT pg_notify('es_appended', $9::text) WHERE $9::text IS NOT NULL) w`,
 };
-/** SQLSTATE of `es_append_refused()`. `$9`, when given, is the payload of a NOTIFY owed to other processes, sent at commit. */
+/** SQLSTATE of `es_append_refused()`. */
 const SETTLE_APART = 'ES100';
 
 /** Named, so that each pooled connection parses and plans it once. */
