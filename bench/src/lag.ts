@@ -31,18 +31,30 @@ const day = (days: number): string => new Date(Date.now() + days * 86_400_000).t
 const SEARCH_PROBES = 100; // listings the search probes take turns on (one search page shows them all)
 
 type Pending = Map<number, { answered: number; resolve: (ms: number) => void }>;
+/** When the read before the current one started (ms, performance.now()): a change it did not show was not visible yet then. */
+type Look = (pending: Pending, previousReadStarted: number) => Promise<void>;
 
 /** Calls `look` every pollMs while anything is pending; `look` resolves the probes it sees. */
-const poller = (look: (pending: Pending) => Promise<void>) => {
+const poller = (look: Look) => {
   const pending: Pending = new Map();
   let running = true;
   /** How long each read took (a probe seen is resolved when its read returned: this much of its lag is the read's). */
   const reads: number[] = [];
+  /**
+   * Per probe seen, from its answer until the read before the one that saw it started (0 when that
+   * was before the answer): the change was not visible then, so its true lag lies between this and
+   * the figure measured (the probe's own granularity: one pause and up to two reads).
+   */
+  const notYet: number[] = [];
+  let previous = performance.now();
   const loop = (async () => {
     while (running || pending.size > 0) {
       if (pending.size > 0) {
         const t0 = performance.now();
-        await look(pending).catch(() => undefined);
+        const before = new Map([...pending].map(([k, probe]) => [k, probe.answered]));
+        await look(pending, previous).catch(() => undefined);
+        for (const [k, answered] of before) if (!pending.has(k)) notYet.push(Math.max(0, previous - answered));
+        previous = t0;
         reads.push(performance.now() - t0);
       }
       await sleep(p.pollMs);
@@ -70,6 +82,7 @@ const poller = (look: (pending: Pending) => Promise<void>) => {
       await loop;
     },
     reads,
+    notYet,
   };
 };
 
@@ -148,7 +161,11 @@ const probes = async (platform: Platform) => {
     await Promise.all(started);
     const result = { availability: await Promise.all(availability), history: await Promise.all(historyLags), search: await Promise.all(searchLags), commandMs };
     await Promise.all([calendar.stop(), history.stop(), search.stop()]);
-    return { ...result, readMs: { availability: calendar.reads, history: history.reads, search: search.reads } };
+    return {
+      ...result,
+      readMs: { availability: calendar.reads, history: history.reads, search: search.reads },
+      notYetMs: { availability: calendar.notYet, history: history.notYet, search: search.notYet },
+    };
   };
   return { run };
 };
@@ -209,10 +226,19 @@ try {
       history: summarise(probed.readMs.history),
       search: summarise(probed.readMs.search),
     },
+    /** Per probe seen: until the read before the one that saw it started (a lower bound of its lag; the figures above are the upper). */
+    notYetVisibleMs: {
+      availability: summarise(probed.notYetMs.availability),
+      history: summarise(probed.notYetMs.history),
+      search: summarise(probed.notYetMs.search),
+    },
     backgroundLoad: load,
   };
   console.log(
     `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
+  );
+  console.log(
+    `not yet visible at (lower bound) p50: availability ${figures.notYetVisibleMs.availability.p50} ms, history ${figures.notYetVisibleMs.history.p50} ms, search ${figures.notYetVisibleMs.search.p50} ms`,
   );
   console.log(
     `availability lag p50 ${figures.availabilityLagMs.p50} ms p99 ${figures.availabilityLagMs.p99} ms; history lag p50 ${figures.historyLagMs.p50} ms p99 ${figures.historyLagMs.p99} ms; search lag p50 ${figures.searchLagMs.p50} ms p99 ${figures.searchLagMs.p99} ms`,
@@ -228,7 +254,7 @@ try {
     { ...p, database: server.kind, postgres: settings },
     { ...figures, ...(stages ? { projectionStages: stages } : {}) },
     [
-      "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read).",
+      "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read). notYetVisibleMs: from the answer until the read before the one that saw it started (the change was not visible then): the true lag lies between it and the figure measured.",
       "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its (first page's) newest event's occurredAt until the shared reader had it, queuedMs from then until its projection began writing it (behind its own previous batch; one lane per projection), appliedMs reading, folding and writing it (checkpoint included). A build before the lanes records waitedMs instead: from its write until every projection had written the batch (the next read waited for all).",
       "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
     ],

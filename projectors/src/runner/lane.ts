@@ -1,7 +1,7 @@
 import type { RecordedEvent } from '@stayhub/event-sourcing';
 
 /** A page of the log as one projection sees it: the events it handles, and how far the page reached. */
-export type Page = { events: RecordedEvent[]; last: string; handedAt: number; inHandMs: number };
+type Page = { events: RecordedEvent[]; last: string; handedAt: number; inHandMs: number };
 
 /** Wakes every waiter at once (`wake`), and all of them for good once `signal` aborts. */
 export class WakeUps {

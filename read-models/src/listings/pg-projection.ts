@@ -24,15 +24,22 @@ export { listingTables };
 
 /**
  * The calendar events of a batch that their streams have not seen yet (by revision, read and
- * recorded in the write's transaction), and their changes summed into the calendar rows.
+ * recorded in the write's transaction, in one statement), and their changes summed into the
+ * calendar rows.
  */
 const writeCalendarEvents = async (client: PoolClient, target: string, events: readonly RecordedEvent[]): Promise<void> => {
   if (events.length === 0) return;
   const t = listingTables(target);
-  const streams = [...new Set(events.map((e) => e.streamId))].sort();
+  const newest = new Map<string, number>();
+  for (const e of events) newest.set(e.streamId, Math.max(newest.get(e.streamId) ?? -1, e.streamRevision));
+  const streams = [...newest.keys()].sort();
+  // Every part of one statement sees the rows as they were before it: `prior` is what the streams had seen.
   const { rows } = await client.query<{ stream_id: string; revision: string }>(
-    `SELECT stream_id, revision FROM ${t.calendarStreams} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE`,
-    [streams],
+    `WITH prior AS (SELECT stream_id, revision FROM ${t.calendarStreams} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE),
+          moved AS (INSERT INTO ${t.calendarStreams} AS s (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
+                    ON CONFLICT (stream_id) DO UPDATE SET revision = greatest(s.revision, excluded.revision))
+     SELECT stream_id, revision FROM prior`,
+    [streams, streams.map((stream) => newest.get(stream)!)],
   );
   const seen = new Map(rows.map((r) => [r.stream_id, Number(r.revision)]));
   const fresh = events.filter((e) => {
@@ -40,12 +47,6 @@ const writeCalendarEvents = async (client: PoolClient, target: string, events: r
     seen.set(e.streamId, e.streamRevision);
     return true;
   });
-  if (fresh.length === 0) return;
-  await client.query(
-    `INSERT INTO ${t.calendarStreams} (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
-     ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision`,
-    [[...seen.keys()], [...seen.values()]],
-  );
   await writeCalendar(client, target, fresh.flatMap(availabilityChanges));
 };
 
