@@ -20,17 +20,22 @@ export const createPool = (url: string, max = 20): pg.Pool => {
 
 export type { Pool, PoolClient } from 'pg';
 
-/** Runs `work` in a transaction on one client; rolls back if it throws. */
+/**
+ * Runs `work` in a transaction on one client; rolls back if it throws. `begin` may carry statements
+ * to run with the BEGIN; `commitWith` gives a last statement (no parameters) sent with the COMMIT,
+ * one round trip for both (if it fails, the COMMIT never runs).
+ */
 export const inTransaction = async <T>(
   pool: pg.Pool,
   work: (client: pg.PoolClient) => Promise<T>,
-  begin: 'BEGIN' | 'BEGIN READ ONLY' = 'BEGIN',
+  begin = 'BEGIN',
+  commitWith?: (client: pg.PoolClient) => string,
 ): Promise<T> => {
   const client = await pool.connect();
   try {
     await client.query(begin);
     const result = await work(client);
-    await client.query('COMMIT');
+    await client.query(commitWith ? `${commitWith(client)}; COMMIT` : 'COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
@@ -56,21 +61,9 @@ export class OwnTransactions {
    * Runs `work` in such a transaction. `work` must not append events (the reader would pass them).
    * `commitWith` gives a last statement to send with the COMMIT (a round trip less).
    */
-  async run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
-    const client = await pool.connect();
-    try {
-      // One round trip, as a plain BEGIN.
-      await client.query(`BEGIN; SET LOCAL application_name = ${client.escapeLiteral(this.applicationName)}`);
-      const result = await work(client);
-      // `commitWith`: a last statement (no parameters) sent with the COMMIT, one round trip for both; if it fails, the COMMIT never runs.
-      await client.query(commitWith ? `${commitWith(client)}; COMMIT` : 'COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+  run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
+    // One round trip, as a plain BEGIN.
+    return inTransaction(pool, work, `BEGIN; SET LOCAL application_name = ${pg.escapeLiteral(this.applicationName)}`, commitWith);
   }
 }
 
