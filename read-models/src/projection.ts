@@ -1,6 +1,6 @@
 import type { Pool, PoolClient } from 'pg';
 import { inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
-import { advanceCheckpoint, advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
+import { advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
@@ -50,24 +50,16 @@ export const writeBatch = async (
   if (last === undefined || last <= from) return;
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
   const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options.bulk ? { bulk: true } : {}) : undefined;
-  if (!options.ownTransactions) {
-    await inTransaction(pool, async (client) => {
-      await write?.(client);
-      await advanceCheckpoint(client, target, from, last);
-    });
-    return;
-  }
-  // The live runner's: the checkpoint's move goes with the COMMIT, one round trip for both.
+  // The checkpoint's move goes with the COMMIT, one round trip for both; the live runner's
+  // transactions run as its own (its log reader passes them while they are in flight).
   let wrote = false;
+  const work = async (client: PoolClient) => {
+    await write?.(client);
+    wrote = true;
+  };
+  const advance = (client: PoolClient) => advanceCheckpointStatement(client, target, from, last);
   try {
-    await options.ownTransactions.run(
-      pool,
-      async (client) => {
-        await write?.(client);
-        wrote = true;
-      },
-      (client) => advanceCheckpointStatement(client, target, from, last),
-    );
+    await (options.ownTransactions ? options.ownTransactions.run(pool, work, advance) : inTransaction(pool, work, 'BEGIN', advance));
   } catch (error) {
     throw wrote && isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
   }
