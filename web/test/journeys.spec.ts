@@ -64,7 +64,9 @@ const finish = async (page: Page, name: string) => {
 
 const ids = () => Math.random().toString(36).slice(2, 8);
 
-describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', () => {
+// A journey is a person's minutes in a browser: on a loaded machine (the whole suite beside it) its
+// steps, each bounded on its own, may add up to more than the default 60 s.
+describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', { timeout: 180_000 }, () => {
   beforeAll(async () => {
     // The journeys test the app as it is in the tree, not an older build left in web/dist.
     const build = spawnSync('npm', ['run', 'build', '-w', '@stayhub/web'], { cwd: projectRoot, encoding: 'utf8' });

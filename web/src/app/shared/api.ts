@@ -59,7 +59,49 @@ const remember = (body: unknown) => {
   if (typeof token === 'string' && token) sessionStorage.setItem(TOKEN_KEY, token);
 };
 
+/**
+ * How long to wait before asking a read model again that answered it had not yet applied the
+ * reader's own last write (`X-Read-Model-Stale`, or a 503 saying `stale`): the query API already
+ * waited briefly, so a page shows the write a little later rather than never.
+ */
+export const STALE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 4000];
+
+const pause = (ms: number, signal: AbortSignal | undefined) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+
+const isStale = (response: Response, body: unknown): boolean =>
+  response.headers.get('x-read-model-stale') === 'true' ||
+  (response.status === 503 && typeof body === 'object' && body !== null && (body as { stale?: unknown }).stale === true);
+
 const call = async <T = unknown>(service: Service, method: string, path: string, options: CallOptions = {}): Promise<T> => {
+  for (let attempt = 0; ; attempt++) {
+    const { response, body } = await send(service, method, path, options);
+    const retryIn = service === 'query' && method === 'GET' && isStale(response, body) ? STALE_RETRY_DELAYS_MS[attempt] : undefined;
+    if (retryIn !== undefined) {
+      await pause(retryIn, options.signal);
+      continue;
+    }
+    if (!response.ok) {
+      const problem = (typeof body === 'object' && body !== null ? body : {}) as Problem;
+      throw new ApiError(response.status, { status: response.status, ...problem });
+    }
+    if (service === 'command') remember(body);
+    return body as T;
+  }
+};
+
+const send = async (service: Service, method: string, path: string, options: CallOptions): Promise<{ response: Response; body: unknown }> => {
   const token = options.token === undefined ? loadSession()?.token : options.token;
   const consistency = service === 'query' ? lastWrite() : null;
   let response: Response;
@@ -88,12 +130,7 @@ const call = async <T = unknown>(service: Service, method: string, path: string,
   } catch {
     body = { detail: text.slice(0, 300) };
   }
-  if (!response.ok) {
-    const problem = (typeof body === 'object' && body !== null ? body : {}) as Problem;
-    throw new ApiError(response.status, { status: response.status, ...problem });
-  }
-  if (service === 'command') remember(body);
-  return body as T;
+  return { response, body };
 };
 
 export const get = <T = unknown>(service: Service, path: string, options?: CallOptions) => call<T>(service, 'GET', path, options);
