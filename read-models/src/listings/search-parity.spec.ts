@@ -250,6 +250,7 @@ describe('search parity: PostgreSQL', () => {
 });
 
 describe.skipIf(!url)('search parity: Elasticsearch (skipped: set ELASTICSEARCH_URL)', () => {
-  const reader = listingsOnElasticsearch(url!, events, 'parity');
-  runQuerySet(() => reader);
+  // A skipped describe is still collected: without a server, nothing may reach for one.
+  const reader = url ? listingsOnElasticsearch(url, events, 'parity') : undefined;
+  runQuerySet(() => reader!);
 });

@@ -127,6 +127,7 @@ describe('slot search parity: PostgreSQL', () => {
 });
 
 describe.skipIf(!url)('slot search parity: Elasticsearch (skipped: set ELASTICSEARCH_URL)', () => {
-  const reader = listingsOnElasticsearch(url!, events, 'slot-parity');
-  runQuerySet(() => reader);
+  // A skipped describe is still collected: without a server, nothing may reach for one.
+  const reader = url ? listingsOnElasticsearch(url, events, 'slot-parity') : undefined;
+  runQuerySet(() => reader!);
 });
