@@ -32,12 +32,12 @@ const hasUnsafeText = (value: unknown): boolean => {
 
 const unsafeTextIssues = (value: unknown, path = ''): Issue[] => {
   if (!hasUnsafeText(value)) return [];
-  const bad = unsafeText;
-  if (typeof value === 'string') return bad(value) ? [{ path, message: 'contains a NUL character or an unpaired surrogate', code: 'invalid_string' }] : [];
+  if (typeof value === 'string')
+    return unsafeText(value) ? [{ path, message: 'contains a NUL character or an unpaired surrogate', code: 'invalid_string' }] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => unsafeTextIssues(item, join(path, index)));
   if (isRecord(value)) {
     return Object.entries(value).flatMap(([key, item]) =>
-      bad(key)
+      unsafeText(key)
         ? [{ path: join(path, JSON.stringify(key)), message: 'a key contains a NUL character or an unpaired surrogate', code: 'invalid_key' }]
         : unsafeTextIssues(item, join(path, key)),
     );
