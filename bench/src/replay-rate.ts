@@ -16,7 +16,7 @@ import { record } from './shared/results.ts';
 
 const p = params('bench:replay', {
   events: { default: 200_000, help: 'events in the generated history' },
-  projections: { default: 'listings,availability,booking_history,products,order_history,carts', help: 'read models rebuilt in one pass' },
+  projections: { default: 'all', help: 'read models rebuilt in one pass: `all` (every PostgreSQL read model) or names, comma-separated' },
   batch: { default: 10_000, help: 'events per batch' },
   seed: { default: 11, help: 'history seed' },
   keep: { default: false, help: 'keep the generated history (stayhub_bench_replay_<events>_<seed>) and reuse it in later runs' },
@@ -86,6 +86,7 @@ try {
   };
   const rounds: Round[] = [];
   let rowsBuilt: Record<string, number> = {};
+  let rebuilt: string[] = [];
   for (let round = 1; round <= p.rounds; round++) {
     await dropRebuilt();
     console.log(`round ${round}/${p.rounds}: rebuilding ${p.projections}${generateSeconds === undefined ? ' (kept history)' : ''}…`);
@@ -109,6 +110,7 @@ try {
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
       events: number;
       seconds: number;
+      projections: string[];
       targets: string[];
       cpuSeconds: number;
       peakRssMb: number;
@@ -123,6 +125,7 @@ try {
       load: loadavg().map((x) => Math.round(x * 100) / 100),
     });
     console.log(JSON.stringify(rounds[rounds.length - 1]));
+    rebuilt = result.projections;
     rowsBuilt = {};
     for (const target of result.targets) rowsBuilt[target] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
   }
@@ -141,7 +144,7 @@ try {
         ...(mid.serverCpuSeconds !== undefined ? { server: median(rounds.map((r) => perMillion(r.serverCpuSeconds ?? 0, r.events))) } : {}),
       },
       rounds,
-      projections: p.projections.split(','),
+      projections: rebuilt,
       rowsBuilt,
       eventTypes: Object.fromEntries(types.map((t) => [t.type, t.n])),
       ...(generateSeconds !== undefined ? { generateSeconds } : {}),

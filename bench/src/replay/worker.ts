@@ -11,6 +11,8 @@ const { values } = parseArgs({ options: { url: { type: 'string' }, projections: 
 const pool = createPool(values.url!, 8);
 const store = await PostgresEventStore.create(pool);
 const log = (line: string) => console.error(line);
+// `all`: every PostgreSQL read model the platform runs, as `npm run replay -- rebuild all` rebuilds them.
+const names = values.projections === 'all' ? pgProjections.map((p) => p.name) : values.projections!.split(',');
 try {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -22,13 +24,14 @@ try {
       print: log,
       progress: (label) => lineProgress(label, log, { everyEvents: 1_000_000, everyMs: 30_000 }),
     },
-    { names: values.projections!.split(','), batchSize: Number(values.batch) },
+    { names, batchSize: Number(values.batch) },
   );
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   console.log(
     JSON.stringify({
       events: outcome.events,
+      projections: names,
       seconds,
       targets: outcome.targets.map((t) => t.target),
       cpuSeconds: (used.user + used.system) / 1e6,
