@@ -1,7 +1,7 @@
 import type { Client as ElasticsearchClient } from '@elastic/elasticsearch';
 import cassandra from 'cassandra-driver';
 import { listOf, type Config } from '@stayhub/platform-kit';
-import type { Replication } from './booking-history/cassandra-statements.ts';
+import type { Replication } from './cassandra.ts';
 import { searchClient } from './listings/search-client.ts';
 
 /** The alias search reads and the Elasticsearch projection moves between rebuilt indexes. */

@@ -39,6 +39,7 @@ export * from './booking-history/cassandra-projection.ts';
 export * from './booking-history/pg-projection.ts';
 export * from './calendar-blocks/pg-projection.ts';
 export * from './carts/pg-projection.ts';
+export * from './cassandra.ts';
 export * from './clients-from-config.ts';
 export * from './host-bookings/pg-projection.ts';
 export * from './host-earnings/pg-projection.ts';

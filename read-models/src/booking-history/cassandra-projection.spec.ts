@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { CassandraBookingHistoryReader, tableExists } from './cassandra.ts';
+import { tableExists } from '../cassandra.ts';
+import { CassandraBookingHistoryReader } from './cassandra.ts';
 import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
 import type { Park } from '../projection.ts';
 import { applyToCassandra, bookingHistoryCassandra } from './cassandra-projection.ts';

@@ -1,6 +1,7 @@
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { dropBookingHistory, LOCAL_QUORUM, migrateBookingHistory, type CqlClient } from './cassandra.ts';
-import { bookingHistoryCql, bookingHistoryTables, bookingWrites, parseBookingDoc, type BookingHistoryCql, type Replication } from './cassandra-statements.ts';
+import { LOCAL_QUORUM, type CqlClient, type Replication } from '../cassandra.ts';
+import { dropBookingHistory, migrateBookingHistory } from './cassandra.ts';
+import { bookingHistoryCql, bookingHistoryTables, bookingWrites, parseBookingDoc, type BookingHistoryCql } from './cassandra-statements.ts';
 import type { ExternalProjection, Park } from '../projection.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from './booking-document.ts';
 import { BOOKING_HISTORY } from './pg-projection.ts';

@@ -4,15 +4,14 @@ import {
   bookingHistoryTables,
   bookingWrites,
   byStartThenId,
-  createKeyspaceCql,
   createTablesCql,
   currentWindowStart,
   dropTablesCql,
   inScope,
   parseBookingDoc,
   toBookingView,
-  writeTimestamp,
 } from './cassandra-statements.ts';
+import { createKeyspaceCql, writeTimestamp } from '../cassandra.ts';
 import { bookingDoc } from '../testing/cassandra.ts';
 
 describe('booking history tables', () => {

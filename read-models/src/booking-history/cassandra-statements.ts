@@ -1,4 +1,5 @@
 import { bookings } from '@stayhub/domain';
+import { identifier, targetSuffix, writeTimestamp, type CqlStatement } from '../cassandra.ts';
 import type { BookingListQuery, BookingView } from './port.ts';
 
 /**
@@ -12,21 +13,9 @@ import type { BookingListQuery, BookingView } from './port.ts';
 /** The booking document the projector stores: the view plus the stream revision it has applied. */
 export type BookingHistoryDoc = BookingView & { revision: number };
 
-export type CqlStatement = { query: string; params: unknown[] };
-
 export type BookingHistoryTables = { keyspace: string; byId: string; byGuest: string; byHost: string };
 
 export const BOOKING_HISTORY = 'booking_history';
-
-const IDENTIFIER = /^[a-z][a-z0-9_]{0,47}$/;
-/** Keyspace and table names are interpolated into CQL: only plain lower-case identifiers pass. */
-export const identifier = (name: string): string => {
-  if (!IDENTIFIER.test(name)) throw new Error(`Not a safe CQL identifier: ${JSON.stringify(name)}`);
-  return name;
-};
-
-/** What a target adds to table names: nothing for the projection's own name, `_r2` for `<name>_r2`. */
-export const targetSuffix = (projection: string, target: string): string => (target.startsWith(projection) ? target.slice(projection.length) : `_${target}`);
 
 /** Tables of a target: `booking_history` → `bookings_by_id`…, a rebuild `booking_history_r2` → `bookings_by_id_r2`…. */
 export const bookingHistoryTables = (keyspace: string, target: string = BOOKING_HISTORY): BookingHistoryTables => {
@@ -39,17 +28,6 @@ export const bookingHistoryTables = (keyspace: string, target: string = BOOKING_
     byHost: `${ks}.${identifier(`bookings_by_host${suffix}`)}`,
   };
 };
-
-export type Replication = Record<string, string | number>;
-
-const quoted = (value: string): string => `'${value.replace(/'/g, "''")}'`;
-const mapLiteral = (map: Replication): string =>
-  `{${Object.entries(map)
-    .map(([key, value]) => `${quoted(key)}: ${typeof value === 'number' ? value : quoted(value)}`)
-    .join(', ')}}`;
-
-export const createKeyspaceCql = (keyspace: string, replication: Replication = { class: 'SimpleStrategy', replication_factor: 1 }): string =>
-  `CREATE KEYSPACE IF NOT EXISTS ${identifier(keyspace)} WITH replication = ${mapLiteral(replication)}`;
 
 const listTable = (table: string, partition: 'guest_id' | 'host_id') => `CREATE TABLE IF NOT EXISTS ${table} (
   ${partition} text,
@@ -96,9 +74,6 @@ export const bookingHistoryCql = (t: BookingHistoryTables) => ({
 });
 
 export type BookingHistoryCql = ReturnType<typeof bookingHistoryCql>;
-
-/** Microseconds are only an order here: revision r is written at timestamp r + 1. */
-export const writeTimestamp = (revision: number): number => revision + 1;
 
 /**
  * The writes that take the tables to `doc`. `formerStarts` are the start instants the booking had

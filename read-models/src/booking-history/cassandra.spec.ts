@@ -1,7 +1,8 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { bookingDoc, cassandraSkipped, cassandraSuite, freshKeyspace, recording } from '../testing/cassandra.ts';
 import { bookingHistoryCql, bookingHistoryTables, bookingWrites, type BookingHistoryDoc } from './cassandra-statements.ts';
-import { CassandraBookingHistoryReader, LOCAL_QUORUM, migrateBookingHistory, tableExists } from './cassandra.ts';
+import { LOCAL_QUORUM, tableExists } from '../cassandra.ts';
+import { CassandraBookingHistoryReader, migrateBookingHistory } from './cassandra.ts';
 import type { BookingListQuery } from './port.ts';
 
 const now = new Date('2030-05-10T12:00:00.000Z');

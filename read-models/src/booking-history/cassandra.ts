@@ -1,10 +1,9 @@
-import { types } from 'cassandra-driver';
+import { migrateTables, readOptions, runDdl, scanPartition, type CqlClient, type CqlOptions, type Replication } from '../cassandra.ts';
 import {
   BOOKING_HISTORY,
   bookingHistoryCql,
   bookingHistoryTables,
   byStartThenId,
-  createKeyspaceCql,
   createTablesCql,
   currentWindowStart,
   dropTablesCql,
@@ -12,21 +11,8 @@ import {
   parseBookingDoc,
   toBookingView,
   type BookingHistoryDoc,
-  type CqlStatement,
-  type Replication,
 } from './cassandra-statements.ts';
 import type { BookingHistoryReader, BookingListQuery, BookingPage, BookingView } from './port.ts';
-
-export type CqlRow = { [column: string]: unknown };
-export type CqlOptions = { prepare: boolean; fetchSize?: number; pageState?: string; consistency?: number; logged?: boolean; isIdempotent?: boolean };
-
-/** The part of cassandra-driver's `Client` the history uses; tests pass a recorder around the real one. */
-export type CqlClient = {
-  execute(query: string, params: unknown[], options: CqlOptions): Promise<{ rows: CqlRow[]; pageState?: string | null }>;
-  batch(queries: CqlStatement[], options: CqlOptions): Promise<unknown>;
-};
-
-export const LOCAL_QUORUM: number = types.consistencies.localQuorum;
 
 export type CassandraHistoryOptions = {
   keyspace: string;
@@ -36,32 +22,14 @@ export type CassandraHistoryOptions = {
   fetchSize?: number;
 };
 
-/** Whether `keyspace.table` exists (its keyspace too). */
-export const tableExists = async (client: CqlClient, qualified: string): Promise<boolean> => {
-  const [keyspace, table] = qualified.split('.');
-  const { rows } = await client.execute('SELECT table_name FROM system_schema.tables WHERE keyspace_name = ? AND table_name = ?', [keyspace, table], {
-    prepare: true,
-  });
-  return rows.length > 0;
-};
-
 /** Creates the keyspace and the target's tables if needed; `false` when they did not exist before (nothing held). */
-export const migrateBookingHistory = async (
-  client: CqlClient,
-  keyspace: string,
-  target: string = BOOKING_HISTORY,
-  replication?: Replication,
-): Promise<boolean> => {
+export const migrateBookingHistory = (client: CqlClient, keyspace: string, target: string = BOOKING_HISTORY, replication?: Replication): Promise<boolean> => {
   const tables = bookingHistoryTables(keyspace, target);
-  const existed = await tableExists(client, tables.byId);
-  await client.execute(createKeyspaceCql(keyspace, replication), [], { prepare: false });
-  for (const ddl of createTablesCql(tables)) await client.execute(ddl, [], { prepare: false });
-  return existed;
+  return migrateTables(client, keyspace, { probe: tables.byId, create: createTablesCql(tables) }, replication);
 };
 
-export const dropBookingHistory = async (client: CqlClient, keyspace: string, target: string): Promise<void> => {
-  for (const ddl of dropTablesCql(bookingHistoryTables(keyspace, target))) await client.execute(ddl, [], { prepare: false });
-};
+export const dropBookingHistory = (client: CqlClient, keyspace: string, target: string): Promise<void> =>
+  runDdl(client, dropTablesCql(bookingHistoryTables(keyspace, target)));
 
 /** Booking history on Cassandra, listing like `PgBookingHistoryReader` (same scopes, orders and pages). */
 export class CassandraBookingHistoryReader implements BookingHistoryReader {
@@ -91,12 +59,7 @@ export class CassandraBookingHistoryReader implements BookingHistoryReader {
   }
 
   private queryOptions(pageState?: string): CqlOptions {
-    return {
-      prepare: true,
-      consistency: this.options.consistency ?? LOCAL_QUORUM,
-      fetchSize: this.options.fetchSize ?? 500,
-      ...(pageState ? { pageState } : {}),
-    };
+    return readOptions(this.options, pageState);
   }
 
   private async list(all: string, since: string, id: string, query: BookingListQuery): Promise<BookingPage> {
@@ -117,28 +80,3 @@ export class CassandraBookingHistoryReader implements BookingHistoryReader {
     return scanPartition(this.client, query, params, { limit, parse: parseBookingDoc, keep, options: (pageState) => this.queryOptions(pageState) });
   }
 }
-
-/**
- * Reads one partition in clustering order, page by page (`fetchSize`/`pageState`), keeping the rows
- * `keep` accepts, and stops as soon as `limit` are kept: Cassandra has no OFFSET.
- */
-export const scanPartition = async <T>(
-  client: CqlClient,
-  query: string,
-  params: unknown[],
-  scan: { limit: number; parse: (row: CqlRow) => T; keep?: (item: T) => boolean; options: (pageState?: string) => CqlOptions },
-): Promise<T[]> => {
-  const items: T[] = [];
-  let pageState: string | undefined;
-  do {
-    const result = await client.execute(query, params, scan.options(pageState));
-    for (const row of result.rows) {
-      const item = scan.parse(row);
-      if (scan.keep && !scan.keep(item)) continue;
-      items.push(item);
-      if (items.length >= scan.limit) return items;
-    }
-    pageState = result.pageState ?? undefined;
-  } while (pageState);
-  return items;
-};

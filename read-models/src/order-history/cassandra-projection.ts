@@ -1,6 +1,5 @@
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { LOCAL_QUORUM, type CqlClient } from '../booking-history/cassandra.ts';
-import type { Replication } from '../booking-history/cassandra-statements.ts';
+import { LOCAL_QUORUM, type CqlClient, type Replication } from '../cassandra.ts';
 import { dropOrderHistory, migrateOrderHistory } from './cassandra.ts';
 import { orderHistoryCql, orderHistoryTables, orderWrites, parseOrderDoc, type OrderHistoryCql } from './cassandra-statements.ts';
 import { failLoudly, type CassandraWriteOptions } from '../booking-history/cassandra-projection.ts';

@@ -1,4 +1,4 @@
-import { identifier, targetSuffix, writeTimestamp, type CqlStatement } from '../booking-history/cassandra-statements.ts';
+import { identifier, targetSuffix, writeTimestamp, type CqlStatement } from '../cassandra.ts';
 import type { OrderSummary, OrderView } from './port.ts';
 
 /**

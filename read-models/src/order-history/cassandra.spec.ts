@@ -1,6 +1,6 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { cassandraSkipped, cassandraSuite, recording } from '../testing/cassandra.ts';
-import { LOCAL_QUORUM } from '../booking-history/cassandra.ts';
+import { LOCAL_QUORUM } from '../cassandra.ts';
 import {
   createOrderTablesCql,
   orderHistoryCql,

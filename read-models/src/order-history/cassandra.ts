@@ -1,5 +1,4 @@
-import { createKeyspaceCql, type Replication } from '../booking-history/cassandra-statements.ts';
-import { LOCAL_QUORUM, scanPartition, tableExists, type CqlClient, type CqlOptions } from '../booking-history/cassandra.ts';
+import { migrateTables, readOptions, runDdl, scanPartition, type CqlClient, type CqlOptions, type Replication } from '../cassandra.ts';
 import {
   createOrderTablesCql,
   dropOrderTablesCql,
@@ -21,17 +20,13 @@ export type CassandraOrderHistoryOptions = {
 };
 
 /** Creates the keyspace and the target's tables if needed; `false` when they did not exist before (nothing held). */
-export const migrateOrderHistory = async (client: CqlClient, keyspace: string, target: string = ORDER_HISTORY, replication?: Replication): Promise<boolean> => {
+export const migrateOrderHistory = (client: CqlClient, keyspace: string, target: string = ORDER_HISTORY, replication?: Replication): Promise<boolean> => {
   const tables = orderHistoryTables(keyspace, target);
-  const existed = await tableExists(client, tables.byId);
-  await client.execute(createKeyspaceCql(keyspace, replication), [], { prepare: false });
-  for (const ddl of createOrderTablesCql(tables)) await client.execute(ddl, [], { prepare: false });
-  return existed;
+  return migrateTables(client, keyspace, { probe: tables.byId, create: createOrderTablesCql(tables) }, replication);
 };
 
-export const dropOrderHistory = async (client: CqlClient, keyspace: string, target: string): Promise<void> => {
-  for (const ddl of dropOrderTablesCql(orderHistoryTables(keyspace, target))) await client.execute(ddl, [], { prepare: false });
-};
+export const dropOrderHistory = (client: CqlClient, keyspace: string, target: string): Promise<void> =>
+  runDdl(client, dropOrderTablesCql(orderHistoryTables(keyspace, target)));
 
 /** Order history on Cassandra, paging like `PgOrderHistoryReader` (keyset cursor or page number, newest first). */
 export class CassandraOrderHistoryReader implements OrderHistoryReader {
@@ -78,11 +73,6 @@ export class CassandraOrderHistoryReader implements OrderHistoryReader {
   }
 
   private queryOptions(pageState?: string): CqlOptions {
-    return {
-      prepare: true,
-      consistency: this.options.consistency ?? LOCAL_QUORUM,
-      fetchSize: this.options.fetchSize ?? 500,
-      ...(pageState ? { pageState } : {}),
-    };
+    return readOptions(this.options, pageState);
   }
 }

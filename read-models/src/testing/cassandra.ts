@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'cassandra-driver';
 import { afterAll, beforeAll } from 'vitest';
-import type { BookingHistoryDoc, CqlStatement } from '../booking-history/cassandra-statements.ts';
-import type { CqlClient, CqlOptions, CqlRow } from '../booking-history/cassandra.ts';
+import type { BookingHistoryDoc } from '../booking-history/cassandra-statements.ts';
+import type { CqlClient, CqlOptions, CqlRow, CqlStatement } from '../cassandra.ts';
 
 /**
  * For tests: the Cassandra the test setup starts (or the cluster `CASSANDRA_CONTACT_POINTS` names),
