@@ -51,7 +51,16 @@ const shapes = {
   },
 };
 
-type Sample = { p50: number; p99: number; perSecond: number; processCpuMs: number; clientCpuMs: number; serverCpuMs: number | null; statements: number | null; non200: number };
+type Sample = {
+  p50: number;
+  p99: number;
+  perSecond: number;
+  processCpuMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number | null;
+  statements: number | null;
+  non200: number;
+};
 const samples: Record<string, Record<string, Sample[]>> = {};
 
 const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes, concurrency: number, round: number, profile: boolean) => {
@@ -84,8 +93,9 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
     non200: result.requests - (result.statuses['200'] ?? 0),
   };
   const key = `${shape}@${concurrency}`;
-  samples[build.name] ??= {};
-  (samples[build.name]![key] ??= []).push(sample);
+  const ofBuild = samples[build.name] ?? {};
+  ofBuild[key] = [...(ofBuild[key] ?? []), sample];
+  samples[build.name] = ofBuild;
   console.log(
     `${build.name.padEnd(6)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs}, PostgreSQL ${sample.serverCpuMs}, load generator ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
   );
@@ -144,11 +154,17 @@ try {
     );
   }
   if (Object.keys(profiles).length > 0) figures.profile = profiles;
-  record('by-id', { ...p }, figures, [
-    'Each build serves the same requests (the same ids drawn per round) on the same database, alternating round by round; medians over the rounds. Its search cache is off (it does not serve these routes anyway).',
-    'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (Node fetch, this process); statementsPerRequest from pg_stat_statements.',
-    'The load generator (Node fetch) runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so.',
-  ], loadBefore);
+  record(
+    'by-id',
+    { ...p },
+    figures,
+    [
+      'Each build serves the same requests (the same ids drawn per round) on the same database, alternating round by round; medians over the rounds. Its search cache is off (it does not serve these routes anyway).',
+      'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (Node fetch, this process); statementsPerRequest from pg_stat_statements.',
+      'The load generator (Node fetch) runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so.',
+    ],
+    loadBefore,
+  );
 } finally {
   for (const build of builds) await build.platform.stop();
   await db.pool.end();
