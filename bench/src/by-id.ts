@@ -118,9 +118,10 @@ try {
       }
     }
   }
-  const figures: Record<string, any> = {};
+  type Summary = { p50Ms: number; perSecond: number; processCpuMsPerRequest: number } & Record<string, unknown>;
+  const summaries: Record<string, Record<string, Summary>> = {};
   for (const [name, byShape] of Object.entries(samples)) {
-    figures[name] = Object.fromEntries(
+    summaries[name] = Object.fromEntries(
       Object.entries(byShape).map(([key, runs]) => [
         key,
         {
@@ -137,10 +138,12 @@ try {
       ]),
     );
   }
-  if (figures.before) {
+  const figures: Record<string, unknown> = { ...summaries };
+  const [after, before] = [summaries.after, summaries.before];
+  if (after && before) {
     figures.ratios = Object.fromEntries(
-      Object.keys(figures.after).map((key) => {
-        const [a, b] = [figures.after[key], figures.before[key]];
+      Object.keys(after).map((key) => {
+        const [a, b] = [after[key]!, before[key]!];
         const ratio = (x: number, y: number) => Math.round((x / Math.max(1e-9, y)) * 100) / 100;
         return [
           key,
