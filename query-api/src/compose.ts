@@ -32,6 +32,8 @@ import {
   liveTargets,
   waitForPosition,
   CheckpointChanges,
+  LISTINGS,
+  ListingViewCache,
 } from '@stayhub/read-models';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
@@ -51,6 +53,8 @@ export const composeQuerySide = (options: {
         | 'RATE_LIMIT_QUERIES_PER_IP'
         | 'EVENT_STORE'
         | 'SEARCH_CACHE_TTL_MS'
+        | 'LISTING_CACHE_ENTRIES'
+        | 'LISTING_CACHE_TTL_MS'
       >
     > &
     ReadStoreClientsConfig;
@@ -72,8 +76,9 @@ export const composeQuerySide = (options: {
   const { elasticsearch, cassandra } = stores;
   const searchCache = searchCacheFromConfig(options.config);
   const checkpointChanges = new CheckpointChanges(pool);
-  // The search cache keys on what the projectors announce: hear it from the start.
-  if (searchCache) void checkpointChanges.start();
+  const listingViews = listingViewCacheOf(options.config, checkpointChanges);
+  // The caches key on what the projectors announce: hear it from the start.
+  if (searchCache || listingViews) void checkpointChanges.start();
   return {
     pool,
     listings: elasticsearch
@@ -81,7 +86,7 @@ export const composeQuerySide = (options: {
           alias: stores.listingsAlias,
           availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)),
         })
-      : new PgListingReader(pool, availability),
+      : new PgListingReader(pool, availability, listingViews),
     bookings: cassandra
       ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
       : new PgBookingHistoryReader(pool),
@@ -119,6 +124,17 @@ export const composeQuerySide = (options: {
       await pool.end();
     },
   };
+};
+
+/** Listing views kept while no change to listing documents is announced; nothing is kept while announcements cannot be heard. */
+const listingViewCacheOf = (config: Partial<Pick<Config, 'LISTING_CACHE_ENTRIES' | 'LISTING_CACHE_TTL_MS'>>, changes: CheckpointChanges) => {
+  const maxEntries = config.LISTING_CACHE_ENTRIES ?? 10_000;
+  if (maxEntries <= 0) return undefined;
+  return new ListingViewCache({
+    maxEntries,
+    ttlMs: config.LISTING_CACHE_TTL_MS ?? 30_000,
+    version: () => (changes.listening ? changes.versionOf([LISTINGS]) : undefined),
+  });
 };
 
 const rateLimitOf = (config: Partial<Pick<SecuritySettings, 'RATE_LIMIT_WINDOW_SECONDS' | 'RATE_LIMIT_QUERIES_PER_IP'>>) => {

@@ -6,6 +6,7 @@ export * from './availability/nights.ts';
 export * from './availability/slot-times.ts';
 export * from './listings/port.ts';
 export * from './listings/postgres.ts';
+export * from './listings/view-cache.ts';
 export * from './booking-history/port.ts';
 export * from './booking-history/postgres.ts';
 export * from './booking-history/local-times.ts';

@@ -32,6 +32,7 @@ const config = {
   RATE_LIMIT_AUTH_PER_IP: unlimited,
   RATE_LIMIT_BOOKINGS_PER_IP: unlimited,
   RATE_LIMIT_BOOKINGS_PER_USER: unlimited,
+  RATE_LIMIT_QUERIES_PER_IP: unlimited,
   SEARCH_CACHE_TTL_MS: Number(process.env.SEARCH_CACHE_TTL_MS ?? 3000),
   // The command API and the workflows in different processes both write bookings and calendars.
   WORKFLOWS_IN: parts.has('commands') === parts.has('workflows') ? ('command-api' as const) : ('own-process' as const),

@@ -148,6 +148,10 @@ const schema = z
     AVAILABILITY: z.enum(['postgres', 'redis']).default('postgres'),
     REDIS_URL: z.string().optional(),
     SEARCH_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(3000),
+    /** Listing views (`GET /listings/:id`) the query API keeps in process until a change to listing documents is announced (0: none). */
+    LISTING_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    /** How long at most a kept listing view is served should the announcement of its change be lost. */
+    LISTING_CACHE_TTL_MS: z.coerce.number().int().min(1).max(3_600_000).default(30_000),
     HISTORY: z.enum(['postgres', 'cassandra']).default('postgres'),
     CASSANDRA_CONTACT_POINTS: z.string().optional(),
     CASSANDRA_LOCAL_DC: z.string().default('datacenter1'),

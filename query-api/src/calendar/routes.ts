@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute, HttpProblem } from '@stayhub/http-kit';
 import type { QueryDeps } from '../shared/deps.ts';
-import { catchUp, notYet, staleHeaders, Token } from '../shared/consistency.ts';
+import { catchUp, hasToken, notYet, staleHeaders, Token } from '../shared/consistency.ts';
 
 const BLOCKS = ['calendar_blocks', 'listings'];
 const NIGHT = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,7 +31,7 @@ export const calendarRoutes = (deps: QueryDeps) => [
     responses: { 200: { description: 'The blocks', schema: z.object({ items: z.array(Block), stale: z.boolean() }) } },
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, BLOCKS);
-      const listing = await deps.listings.get(params.id);
+      const listing = await deps.listings.get(params.id, { fresh: hasToken(req, query.after) });
       // Another host's calendar looks exactly like a missing listing.
       if (!listing || (listing.hostId !== user!.userId && user!.role !== 'admin')) {
         if (stale) throw notYet();

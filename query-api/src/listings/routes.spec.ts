@@ -10,13 +10,17 @@ describe('listing query routes', () => {
   // given: the listings read model holds a published listing and a draft of host-1
   const documents = [listing('l-pub', 'published'), listing('l-draft', 'draft')];
   const searched: unknown[] = [];
+  const reads: { id: string; fresh: boolean }[] = [];
   let api: QueryApiSpec;
   let host: string;
   let guest: string;
   beforeAll(async () => {
     api = await queryApiSpec({
       listings: {
-        get: async (id) => documents.find((l) => l.listingId === id),
+        get: async (id, options) => {
+          reads.push({ id, fresh: options?.fresh === true });
+          return documents.find((l) => l.listingId === id);
+        },
         search: async (query) => {
           searched.push(query);
           return { items: [documents[0]!], total: 1, page: 1, pageSize: 20 } as never;
@@ -47,6 +51,33 @@ describe('listing query routes', () => {
     const reply = await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12');
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
     expect(reply.body.days.map((d: { date: string }) => d.date)).toEqual(['2030-04-10', '2030-04-11']);
+  });
+
+  it('revalidates: an unchanged listing asked with its ETag is a 304 without a body', async () => {
+    const first = await api.get('/listings/l-pub');
+    const etag = first.headers.get('etag');
+    expect(etag).toBeTruthy();
+    // As a browser revalidates (fetch would otherwise add `Cache-Control: no-cache`, an end-to-end reload).
+    const again = await api.get('/listings/l-pub', undefined, { 'if-none-match': etag!, 'cache-control': 'max-age=0' });
+    expect(again.status).toBe(304);
+    expect(again.body).toBeUndefined();
+    expect((await api.get('/listings/l-pub', undefined, { 'if-none-match': 'W/"something-else"', 'cache-control': 'max-age=0' })).status).toBe(200);
+  });
+
+  it('lets any cache keep an anonymous read of a published listing, only the host its draft, both revalidated', async () => {
+    expect((await api.get('/listings/l-pub')).headers.get('cache-control')).toBe('public, no-cache');
+    expect((await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12')).headers.get('cache-control')).toBe('public, no-cache');
+    expect((await api.get('/listings/l-pub', guest)).headers.get('cache-control')).toBe('private, no-cache');
+    expect((await api.get('/listings/l-draft', host)).headers.get('cache-control')).toBe('private, no-cache');
+  });
+
+  it('reads past the views kept in process when the read carries a consistency token', async () => {
+    await api.get('/listings/l-pub');
+    expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: false });
+    await api.get(`/listings/l-pub?after=${position(5)}`);
+    expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: true });
+    await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12', undefined, { 'x-consistency-token': position(5) });
+    expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: true });
   });
 
   it('answers a listing not yet projected after a consistency token with 503 to retry', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/http-kit';
 import { nightsBetween, slotTimes } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
-import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
+import { catchUp, hasToken, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 import { cached, cacheKeyOf } from '../shared/search-cache.ts';
 import { timeSearch } from '../shared/search-timing.ts';
 import { searchShapeOf } from './search-metrics.ts';
@@ -81,6 +81,14 @@ const SlotsQuery = z.object({ slots: csv.pipe(z.array(SlotTime).min(1).max(200))
 const visible = (listing: { status: string; hostId: string } | null | undefined, user: AuthUser | undefined): listing is { status: string; hostId: string } =>
   Boolean(listing && (listing.status === 'published' || listing.hostId === user?.userId || user?.role === 'admin'));
 
+/**
+ * A published listing read anonymously may be kept by any cache, a draft shown to its host only by
+ * the host's own; either way revalidated on every use (its ETag answers 304 while unchanged), as a
+ * host's edit must show at once.
+ */
+const cacheControl = (listing: { status: string }, user: AuthUser | undefined): string =>
+  listing.status === 'published' && !user ? 'public, no-cache' : 'private, no-cache';
+
 export const listingRoutes = (deps: QueryDeps) => [
   defineRoute({
     method: 'get',
@@ -94,7 +102,7 @@ export const listingRoutes = (deps: QueryDeps) => [
       const stale = await catchUp(deps, req, query.after, ['listings']);
       const { after, ...asked } = query;
       // A read with a consistency token must see that write: it skips the cache (and refreshes it).
-      const bypass = after !== undefined || req.get('x-consistency-token') !== undefined;
+      const bypass = hasToken(req, after);
       // Keyed by the changes announced to what it reads, a cached answer is not served once the projectors changed that.
       const version = deps.changesVersion?.(deps.listings.searchDependsOn(asked));
       const result = await timeSearch('listings', searchShapeOf(asked), () =>
@@ -119,12 +127,12 @@ export const listingRoutes = (deps: QueryDeps) => [
     query: z.object({ after: Token }),
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings']);
-      const listing = await deps.listings.get(params.id);
+      const listing = await deps.listings.get(params.id, { fresh: hasToken(req, query.after) });
       if (!visible(listing, user)) {
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
       }
-      return { body: { ...listing, stale }, headers: staleHeaders(stale) };
+      return { body: { ...listing, stale }, headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) } };
     },
   }),
   defineRoute({
@@ -143,7 +151,7 @@ export const listingRoutes = (deps: QueryDeps) => [
       // Nights need nothing of the listing: its calendar is read meanwhile (slots need its time zone first).
       const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to)) : undefined;
       nights?.catch(() => undefined);
-      const listing = await deps.listings.get(params.id);
+      const listing = await deps.listings.get(params.id, { fresh: hasToken(req, query.after) });
       // A draft's calendar is shown only to its host (and operators), like the draft itself.
       if (!visible(listing, user)) {
         if (stale) throw notYet();
@@ -176,7 +184,7 @@ export const listingRoutes = (deps: QueryDeps) => [
             return { ...day, local, timeZone, open, unitTypes: open ? day.unitTypes : day.unitTypes.map((u) => ({ ...u, free: 0 })) };
           })
         : free;
-      return { body: { listingId: params.id, days, stale }, headers: staleHeaders(stale) };
+      return { body: { listingId: params.id, days, stale }, headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) } };
     },
   }),
 ];

@@ -30,6 +30,9 @@ export const catchUp = async (deps: QueryDeps, req: Request, after: string | und
   return !(await deps.waitForPosition(projections, token, deps.consistencyWaitMs));
 };
 
+/** Whether a read carries a consistency token: it must see that write, so it reads past any cache. */
+export const hasToken = (req: Request, after: string | undefined): boolean => after !== undefined || req.get('x-consistency-token') !== undefined;
+
 /** A resource missing while the read model is still behind the client's own write: ask to retry, never 404. */
 export const notYet = (): HttpProblem =>
   new HttpProblem(503, 'Service Unavailable', 'The read model has not caught up with your write yet; retry shortly', { stale: true }, { 'Retry-After': '1' });

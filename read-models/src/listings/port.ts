@@ -83,6 +83,7 @@ export interface ListingReader {
   search(query: ListingSearchQuery): Promise<ListingSearchResult>;
   /** The changes (as the projectors announce them) that can alter the answer to a search of this shape: what a cache of it is keyed by. */
   searchDependsOn(query: ListingSearchQuery): readonly string[];
-  get(listingId: string): Promise<ListingView | undefined>;
+  /** `fresh`: read the read model itself, never a view kept in process (a reader after its own write). */
+  get(listingId: string, options?: { fresh?: boolean }): Promise<ListingView | undefined>;
   availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined>;
 }

@@ -6,6 +6,7 @@ import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchR
 import { searchListings } from './pg-search.ts';
 import { listingTables } from './search-tables.ts';
 import { LISTING_CALENDARS } from './pg-projection.ts';
+import type { ListingViewCache } from './view-cache.ts';
 
 const LISTINGS = 'listings';
 const AVAILABILITY = 'availability';
@@ -27,6 +28,8 @@ export class PgListingReader implements ListingReader {
   constructor(
     private readonly pool: Pool,
     private readonly availabilityStore?: AvailabilityStore,
+    /** Listing views kept in process while no change to listing documents is announced (see `ListingViewCache`). */
+    private readonly views?: ListingViewCache,
   ) {}
 
   /**
@@ -54,14 +57,22 @@ export class PgListingReader implements ListingReader {
     return query.slot || (query.checkIn && query.checkOut) ? [LISTINGS, LISTING_CALENDARS] : [LISTINGS];
   }
 
-  async get(listingId: string): Promise<ListingView | undefined> {
+  async get(listingId: string, options: { fresh?: boolean } = {}): Promise<ListingView | undefined> {
+    return this.withTargets((targets) => {
+      const target = targets[LISTINGS]!;
+      const read = () => this.read(target, listingId);
+      return this.views ? this.views.get(target, listingId, read, options.fresh) : read();
+    });
+  }
+
+  private async read(target: string, listingId: string): Promise<ListingView | undefined> {
     // The ids of reviewed bookings grow with every review and are only the projection's: left in the database.
-    const { rows } = await this.withTargets((targets) =>
-      this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>(
-        `SELECT doc - 'reviewedBookings' AS doc FROM ${listingTables(targets[LISTINGS]!).listings} WHERE listing_id = $1`,
-        [listingId],
-      ),
-    );
+    // Named: prepared once per connection and target, so the server neither parses nor plans it again.
+    const { rows } = await this.pool.query<{ doc: ListingView & { rating: { sum: number; count: number } } }>({
+      name: `listing-view-${target}`,
+      text: `SELECT doc - 'reviewedBookings' AS doc FROM ${listingTables(target).listings} WHERE listing_id = $1`,
+      values: [listingId],
+    });
     const doc = rows[0]?.doc;
     if (!doc) return undefined;
     return {
@@ -126,12 +137,13 @@ const unitsAndCalendar = async (
     month: string | null;
     nights: number[] | null;
     slots: Record<string, number> | null;
-  }>(
-    `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
+  }>({
+    name: `listing-calendar-${t.listings}`,
+    text: `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
        LEFT JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = ANY($2)
       WHERE u.listing_id = $1 ORDER BY u.unit_type_id`,
-    [listingId, [...new Set(keys.map(monthOf))]],
-  );
+    values: [listingId, [...new Set(keys.map(monthOf))]],
+  });
   const units = [...new Map(rows.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
   const used = emptyUsed(
     units.map((u) => u.unit_type_id),

@@ -1,0 +1,175 @@
+/**
+ * Reads by id over HTTP: `GET /listings/:id` and `GET /listings/:id/availability` (7 nights) on the
+ * search benchmark's marketplace (`npm run bench:by-id -w bench`, see bench/README.md). With
+ * `--bundle <a dist/bench/platform.js copied aside>` the other build serves the same requests on the
+ * same database, alternating round by round (A, B, A, B…). Per round and shape: latency,
+ * throughput, and the CPU of the platform process and of PostgreSQL and the statements, per request.
+ * Writes bench/results/by-id.json.
+ */
+import { loadavg } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { params } from './shared/args.ts';
+import { topOfProfile } from './shared/cpu-profile.ts';
+import { benchServer, serverCpuSeconds } from './shared/database.ts';
+import { api } from './shared/http.ts';
+import { runLoad } from './shared/load.ts';
+import { marketplaceDatabase } from './shared/marketplace-db.ts';
+import { pgCounters } from './shared/pg-stats.ts';
+import { cpuSecondsOf, startPlatform, type Platform } from './shared/platform.ts';
+import { record } from './shared/results.ts';
+import { seeded, stayOf } from './shared/search-queries.ts';
+import { summarise } from './shared/stats.ts';
+
+const p = params('bench:by-id', {
+  listings: { default: 20_000, help: 'listings in the marketplace (the search benchmark’s, loaded once, then reused)' },
+  seed: { default: 12, help: 'data seed' },
+  first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
+  clients: { default: '4,32', help: 'concurrent clients' },
+  seconds: { default: 6, help: 'seconds per shape, client count and round' },
+  rounds: { default: 3, help: 'rounds (each build once per round, alternating)' },
+  hot: { default: 0, help: 'draw the ids from the first N listings only (0: from all; a popular set)' },
+  bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) run alternately as `before`' },
+  profile: { default: false, help: 'a CPU profile of this build’s process during its last round at the highest client count' },
+});
+
+const loadBefore = loadavg();
+const server = await benchServer();
+const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, seed: p.seed, first: p.first });
+const env = { SEARCH_CACHE_TTL_MS: '0' };
+const builds: { name: string; platform: Platform }[] = [{ name: 'after', platform: await startPlatform(db.url, { projectors: false, env }) }];
+if (p.bundle) builds.push({ name: 'before', platform: await startPlatform(db.url, { projectors: false, env, bundle: p.bundle }) });
+const clients = p.clients.split(',').map(Number);
+const pool = p.hot || p.listings;
+
+const shapes = {
+  get: (r: ReturnType<typeof seeded>) => `/listings/l${r.int(0, pool - 1)}`,
+  availability: (r: ReturnType<typeof seeded>) => {
+    const [, from, to] = /checkIn=(.*)&checkOut=(.*)/.exec(stayOf(r, p.first, 7))!;
+    return `/listings/l${r.int(0, pool - 1)}/availability?from=${from}&to=${to}`;
+  },
+};
+
+type Sample = {
+  p50: number;
+  p99: number;
+  perSecond: number;
+  processCpuMs: number;
+  clientCpuMs: number;
+  serverCpuMs: number | null;
+  statements: number | null;
+  non200: number;
+};
+const samples: Record<string, Record<string, Sample[]>> = {};
+
+const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes, concurrency: number, round: number, profile: boolean) => {
+  const query = api(build.platform.queryUrl);
+  const r = seeded(p.seed + round * 100 + concurrency, shape);
+  // Warm-up: every client's connection open and the paths compiled before the window.
+  await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(shapes[shape](r))).status });
+  const stopProfile = profile ? await build.platform.profile() : undefined;
+  const [cpu0, server0, pg0] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+  const client0 = process.cpuUsage();
+  const result = await runLoad({ concurrency, durationMs: p.seconds * 1000, request: async () => (await query.get(shapes[shape](r))).status });
+  const client = process.cpuUsage(client0);
+  const [cpu1, server1, pg1] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+  let top: unknown;
+  if (stopProfile) {
+    const dir = mkdtempSync(join(tmpdir(), 'h-byid-profile-'));
+    await stopProfile(join(dir, 'query.cpuprofile'));
+    top = topOfProfile(dir, 25);
+  }
+  const n = Math.max(1, result.requests);
+  const sample: Sample = {
+    p50: result.latencyMs.p50,
+    p99: result.latencyMs.p99,
+    perSecond: result.throughput,
+    processCpuMs: Math.round(((cpu1 - cpu0) * 1000 * 100) / n) / 100,
+    clientCpuMs: Math.round(((client.user + client.system) / 1000 / n) * 100) / 100,
+    serverCpuMs: server0 === undefined || server1 === undefined ? null : Math.round(((server1 - server0) * 1000 * 100) / n) / 100,
+    // The two counter reads themselves are a few statements: negligible over thousands of requests.
+    statements: pg0.statements === null || pg1.statements === null ? null : Math.round(((pg1.statements - pg0.statements) / n) * 100) / 100,
+    non200: result.requests - (result.statuses['200'] ?? 0),
+  };
+  const key = `${shape}@${concurrency}`;
+  const ofBuild = samples[build.name] ?? {};
+  ofBuild[key] = [...(ofBuild[key] ?? []), sample];
+  samples[build.name] = ofBuild;
+  console.log(
+    `${build.name.padEnd(6)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs}, PostgreSQL ${sample.serverCpuMs}, load generator ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
+  );
+  return top;
+};
+
+const median = (xs: number[]) => summarise(xs).p50;
+const profiles: Record<string, unknown> = {};
+try {
+  for (let round = 1; round <= p.rounds; round++) {
+    for (const shape of Object.keys(shapes) as (keyof typeof shapes)[]) {
+      for (const concurrency of clients) {
+        // Alternate which build goes first, so that neither always follows the other.
+        const order = round % 2 === 1 ? builds : [...builds].reverse();
+        for (const build of order) {
+          const profile = p.profile && build.name === 'after' && round === p.rounds && concurrency === Math.max(...clients);
+          const top = await oneRun(build, shape, concurrency, round, profile);
+          if (top) profiles[shape] = top;
+        }
+      }
+    }
+  }
+  type Summary = { p50Ms: number; perSecond: number; processCpuMsPerRequest: number } & Record<string, unknown>;
+  const summaries: Record<string, Record<string, Summary>> = {};
+  for (const [name, byShape] of Object.entries(samples)) {
+    summaries[name] = Object.fromEntries(
+      Object.entries(byShape).map(([key, runs]) => [
+        key,
+        {
+          p50Ms: median(runs.map((s) => s.p50)),
+          p99Ms: median(runs.map((s) => s.p99)),
+          perSecond: median(runs.map((s) => s.perSecond)),
+          processCpuMsPerRequest: median(runs.map((s) => s.processCpuMs)),
+          clientCpuMsPerRequest: median(runs.map((s) => s.clientCpuMs)),
+          serverCpuMsPerRequest: runs[0]!.serverCpuMs === null ? null : median(runs.map((s) => s.serverCpuMs!)),
+          statementsPerRequest: runs[0]!.statements === null ? null : median(runs.map((s) => s.statements!)),
+          non200: runs.reduce((sum, s) => sum + s.non200, 0),
+          rounds: runs,
+        },
+      ]),
+    );
+  }
+  const figures: Record<string, unknown> = { ...summaries };
+  const [after, before] = [summaries.after, summaries.before];
+  if (after && before) {
+    figures.ratios = Object.fromEntries(
+      Object.keys(after).map((key) => {
+        const [a, b] = [after[key]!, before[key]!];
+        const ratio = (x: number, y: number) => Math.round((x / Math.max(1e-9, y)) * 100) / 100;
+        return [
+          key,
+          {
+            perSecondAfterOverBefore: ratio(a.perSecond, b.perSecond),
+            p50AfterOverBefore: ratio(a.p50Ms, b.p50Ms),
+            processCpuAfterOverBefore: ratio(a.processCpuMsPerRequest, b.processCpuMsPerRequest),
+          },
+        ];
+      }),
+    );
+  }
+  if (Object.keys(profiles).length > 0) figures.profile = profiles;
+  record(
+    'by-id',
+    { ...p },
+    figures,
+    [
+      'Each build serves the same requests (the same ids drawn per round) on the same database, alternating round by round; medians over the rounds. Its search cache is off (it does not serve these routes anyway).',
+      'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (Node fetch, this process); statementsPerRequest from pg_stat_statements.',
+      'The load generator (Node fetch) runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so.',
+    ],
+    loadBefore,
+  );
+} finally {
+  for (const build of builds) await build.platform.stop();
+  await db.pool.end();
+  await server.stop();
+}
