@@ -12,7 +12,7 @@ import { bookingScenario, publishListing, registerUsers } from './shared/booking
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
-import { startPlatform, type Platform } from './shared/platform.ts';
+import { cpuSecondsOf, layouts, startPlatform, type Layout, type Platform } from './shared/platform.ts';
 import { record } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
 import type { BatchStages } from '@stayhub/projectors';
@@ -25,7 +25,9 @@ const p = params('bench:lag', {
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
   pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
+  layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
+if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const SEARCH_PROBES = 100; // listings the search probes take turns on (one search page shows them all)
@@ -174,7 +176,7 @@ const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'lag');
 const stagesFile = join(tmpdir(), `stayhub-lag-stages-${process.pid}.json`);
-const platform = await startPlatform(db.url, { ...(p.bundle ? { bundle: p.bundle } : {}), env: { BENCH_STAGES_FILE: stagesFile } });
+const platform = await startPlatform(db.url, { layout: p.layout as Layout, ...(p.bundle ? { bundle: p.bundle } : {}), env: { BENCH_STAGES_FILE: stagesFile } });
 let measuredFrom = Infinity;
 let stopped = false;
 
@@ -209,11 +211,14 @@ try {
   const probe = await probes(platform);
   const stopAt = performance.now() + p.duration * 1000;
   measuredFrom = Date.now();
+  const cpuOf = () => platform.pids.map(cpuSecondsOf);
+  const cpuBefore = cpuOf();
   console.log(`probing lag for ${p.duration} s under ${p.concurrency} booking clients…`);
   const [load, probed] = await Promise.all([
     runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }),
     probe.run(stopAt),
   ]);
+  const cpuSeconds = cpuOf().map((s, i) => s - cpuBefore[i]!);
   const lost = (xs: number[]) => xs.filter((x) => Number.isNaN(x)).length;
   const figures = {
     availabilityLagMs: { ...summarise(probed.availability.filter((x) => !Number.isNaN(x))), neverSeen: lost(probed.availability) },
@@ -233,10 +238,13 @@ try {
       search: summarise(probed.notYetMs.search),
     },
     backgroundLoad: load,
+    /** CPU of each platform process (the command API's first) over the load and the probes' tail, per booking of the load: less moved by the machine's load than the latencies. */
+    platformCpuMsPerBooking: cpuSeconds.map((s) => Math.round((s * 1000 * 100) / Math.max(1, load.succeeded)) / 100),
   };
   console.log(
     `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
   );
+  console.log(`platform CPU per booking (ms, per process): ${figures.platformCpuMsPerBooking.join(' + ')}; ${load.throughput} bookings/s`);
   console.log(
     `not yet visible at (lower bound) p50: availability ${figures.notYetVisibleMs.availability.p50} ms, history ${figures.notYetVisibleMs.history.p50} ms, search ${figures.notYetVisibleMs.search.p50} ms`,
   );

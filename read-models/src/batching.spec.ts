@@ -12,6 +12,7 @@ import { checkpointSchema, createCheckpoint, readCheckpoint } from './checkpoint
 import { listingSearchProjection } from './listings/pg-projection.ts';
 import { orderHistoryProjection } from './order-history/pg-projection.ts';
 import { productSearchProjection } from './products/pg-projection.ts';
+import { inlinedStatements } from './inlined-write.ts';
 import type { FoldOptions } from './pg-documents.ts';
 import { writeBatch, type PgProjection } from './projection.ts';
 import { recorded, rowsOf, type DomainEvent } from './testing/projection-spec.ts';
@@ -169,6 +170,23 @@ describe('batching changes nothing', () => {
     for (const projection of projections) expect(log.some((event) => projection.handles.has(event.type))).toBe(true);
     // Every read model holds something: an empty result would make the comparisons below vacuous.
     for (const tables of oneByOne as unknown[][]) expect((tables[0] as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('each read model writes a batch in one round trip (its write reads nothing back)', async () => {
+    for (const projection of projections) {
+      const target = `${projection.name}_batching_${run}_${made++}`;
+      await inTransaction(pool, async (client) => {
+        await projection.migrate(client, target);
+        await createCheckpoint(client, target);
+      });
+      dropped.push(() => inTransaction(pool, (client) => projection.drop(client, target)));
+      const write = await projection.fold(
+        pool,
+        log.filter((event) => projection.handles.has(event.type)),
+        target,
+      );
+      expect(await inlinedStatements(write), projection.name).toBeDefined();
+    }
   });
 
   it.each([2, 3, 5, 8, 13, 21, 34, log.length])('in batches of %i, the read models are those of one event at a time', async (size) => {

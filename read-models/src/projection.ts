@@ -1,6 +1,7 @@
-import type { Pool, PoolClient } from 'pg';
-import { inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
+import pg, { type Pool, type PoolClient } from 'pg';
+import { inOneRoundTrip, inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
 import { advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
+import { inlinedStatements } from './inlined-write.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
@@ -50,8 +51,20 @@ export const writeBatch = async (
   if (last === undefined || last <= from) return;
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
   const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options.bulk ? { bulk: true } : {}) : undefined;
-  // The checkpoint's move goes with the COMMIT, one round trip for both; the live runner's
-  // transactions run as its own (its log reader passes them while they are in flight).
+  // A write that reads nothing back goes with its BEGIN, the checkpoint's move and the COMMIT in one
+  // round trip; the live runner's transactions run as its own (its log reader passes them while they
+  // are in flight). A bulk load's COPY cannot be inlined.
+  const inlined = options.bulk ? undefined : write ? await inlinedStatements(write) : [];
+  if (inlined) {
+    const statements = [...inlined, advanceCheckpointStatement(pg, target, from, last)];
+    try {
+      await (options.ownTransactions ? options.ownTransactions.runInOneRoundTrip(pool, statements) : inOneRoundTrip(pool, statements));
+    } catch (error) {
+      throw isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
+    }
+    return;
+  }
+  // Else the checkpoint's move goes with the COMMIT, one round trip for both.
   let wrote = false;
   const work = async (client: PoolClient) => {
     await write?.(client);

@@ -72,9 +72,11 @@ const reply = (child: ChildProcess, message: object, answer: string): Promise<vo
 
 export type Part = 'commands' | 'workflows' | 'projectors' | 'query';
 /**
- * How the platform's parts are spread over processes: `one` process for all; `npm-start` as `npm
- * start` runs them (the command API with the workflows, the projectors and the query API in another);
- * `workflows-apart` (the command API alone, the rest in another, as `WORKFLOWS_IN=own-process`).
+ * How the platform's parts are spread over processes: `one` process for all; `npm-start` (the
+ * command API with the workflows, the projectors and the query API in another); `apart` as `npm
+ * start` really runs them (the command API with the workflows, the projectors, the query API: each
+ * its own process); `workflows-apart` (the command API alone, the rest in another, as
+ * `WORKFLOWS_IN=own-process`).
  */
 export const layouts = {
   one: [['commands', 'workflows', 'projectors', 'query']],
@@ -82,6 +84,7 @@ export const layouts = {
     ['commands', 'workflows'],
     ['projectors', 'query'],
   ],
+  apart: [['commands', 'workflows'], ['projectors'], ['query']],
   'workflows-apart': [['commands'], ['workflows', 'projectors', 'query']],
 } satisfies Record<string, Part[][]>;
 export type Layout = keyof typeof layouts;
@@ -97,11 +100,14 @@ type StartOptions = {
 
 const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptions): Promise<Started> => {
   const { file, execArgv } = options.bundle ? { file: options.bundle, execArgv: [] } : await benchProcess('platform');
+  // Only the process running the projectors records their batches (another would overwrite the file with none).
+  const { BENCH_STAGES_FILE: stagesFile, ...env } = options.env ?? {};
   const child: ChildProcess = fork(file, [], {
     execArgv,
     env: {
       ...process.env,
-      ...options.env,
+      ...env,
+      ...(stagesFile && parts.includes('projectors') ? { BENCH_STAGES_FILE: stagesFile } : {}),
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on',

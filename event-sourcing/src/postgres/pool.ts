@@ -46,6 +46,23 @@ export const inTransaction = async <T>(
 };
 
 /**
+ * Runs `statements` (no parameters) as one transaction in one round trip: the `begin`, the
+ * statements and the COMMIT go as one message (the simple query protocol runs them in turn). A
+ * statement that fails skips the rest, the COMMIT included, and the transaction is rolled back.
+ */
+export const inOneRoundTrip = async (pool: pg.Pool, statements: readonly string[], begin = 'BEGIN'): Promise<void> => {
+  const client = await pool.connect();
+  try {
+    await client.query([begin, ...statements, 'COMMIT'].join(';\n'));
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+};
+
+/**
  * Transactions of a log reader's own that never append events (a projector's writes). Each runs
  * under its own `application_name` from its first statement, before it has a transaction id, until
  * it has ended; the PostgreSQL event store's reader, given them, passes the transactions the server
@@ -63,7 +80,21 @@ export class OwnTransactions {
    */
   run<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>, commitWith?: (client: pg.PoolClient) => string): Promise<T> {
     // One round trip, as a plain BEGIN.
-    return inTransaction(pool, work, `BEGIN; SET LOCAL application_name = ${pg.escapeLiteral(this.applicationName)}`, commitWith);
+    return inTransaction(pool, work, this.begin(), commitWith);
+  }
+
+  /** Runs `statements` (no parameters) in such a transaction, in one round trip (see `inOneRoundTrip`). */
+  runInOneRoundTrip(pool: pg.Pool, statements: readonly string[]): Promise<void> {
+    return inOneRoundTrip(pool, statements, this.begin());
+  }
+
+  /**
+   * Their commits do not wait for the WAL flush: what they write is derived from events already
+   * durable, with the reader's checkpoint in the same transaction, so a commit a server crash loses
+   * takes its checkpoint with it and is written again from the log. (Commands keep theirs.)
+   */
+  private begin(): string {
+    return `BEGIN; SET LOCAL application_name = ${pg.escapeLiteral(this.applicationName)}; SET LOCAL synchronous_commit = off`;
   }
 }
 

@@ -2,7 +2,7 @@ import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { copyRows, foldDocuments, loadDocuments, type FoldOptions, type PgWrite, type Queryable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
-import { availabilityChanges, availabilityHandles } from '../availability/availability-changes.ts';
+import { availabilityChanges, availabilityHandles, availabilityUpdate } from '../availability/availability-changes.ts';
 import { evolveListingDocument, listingDocumentHandles, listingIdOf, type ListingDocument } from './listing-document.ts';
 import { writeNightPrices } from './night-prices.ts';
 import {
@@ -13,7 +13,7 @@ import {
   mergeStagedCalendar,
   stageCalendar,
   stagedCalendarTables,
-  writeCalendar,
+  writeCalendarEvents,
   writeListings,
 } from './search-tables.ts';
 
@@ -21,34 +21,6 @@ export const LISTINGS = 'listings';
 /** Announced when a batch changed the search model's calendar rows (`LISTINGS` when it changed listing documents). */
 export const LISTING_CALENDARS = 'listings.calendar';
 export { listingTables };
-
-/**
- * The calendar events of a batch that their streams have not seen yet (by revision, read and
- * recorded in the write's transaction, in one statement), and their changes summed into the
- * calendar rows.
- */
-const writeCalendarEvents = async (client: PoolClient, target: string, events: readonly RecordedEvent[]): Promise<void> => {
-  if (events.length === 0) return;
-  const t = listingTables(target);
-  const newest = new Map<string, number>();
-  for (const e of events) newest.set(e.streamId, Math.max(newest.get(e.streamId) ?? -1, e.streamRevision));
-  const streams = [...newest.keys()].sort();
-  // Every part of one statement sees the rows as they were before it: `prior` is what the streams had seen.
-  const { rows } = await client.query<{ stream_id: string; revision: string }>(
-    `WITH prior AS (SELECT stream_id, revision FROM ${t.calendarStreams} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE),
-          moved AS (INSERT INTO ${t.calendarStreams} AS s (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
-                    ON CONFLICT (stream_id) DO UPDATE SET revision = greatest(s.revision, excluded.revision))
-     SELECT stream_id, revision FROM prior`,
-    [streams, streams.map((stream) => newest.get(stream)!)],
-  );
-  const seen = new Map(rows.map((r) => [r.stream_id, Number(r.revision)]));
-  const fresh = events.filter((e) => {
-    if (e.streamRevision <= (seen.get(e.streamId) ?? -1)) return false;
-    seen.set(e.streamId, e.streamRevision);
-    return true;
-  });
-  await writeCalendar(client, target, fresh.flatMap(availabilityChanges));
-};
 
 /**
  * A bulk load's calendar events: the target is fresh and the load its only writer, and the runner
@@ -95,7 +67,9 @@ export const listingSearchProjection: PgProjection = {
     const changed = foldDocuments(table, loaded, listingEvents);
     const unitsChanged = changed.filter(({ before, doc }) => !before || JSON.stringify(before.details.unitTypes) !== JSON.stringify(doc.details.unitTypes));
     const pricesChanged = changed.filter(({ before, doc }) => JSON.stringify(before?.nightPrices ?? {}) !== JSON.stringify(doc.nightPrices ?? {}));
-    const calendarWrite = options.bulk ? stageCalendarEvents(target, calendar) : (client: PoolClient) => writeCalendarEvents(client, target, calendar);
+    const calendarWrite = options.bulk
+      ? stageCalendarEvents(target, calendar)
+      : (client: PoolClient) => writeCalendarEvents(client, target, calendar.map(availabilityUpdate));
     return async (client) => {
       await writeListings(
         client,

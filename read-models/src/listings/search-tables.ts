@@ -309,28 +309,57 @@ export const writeListings = async (
 
 const NIGHT = /^(\d{4}-\d{2})-(\d{2})$/;
 
+/** A change of units used as the calendar row it goes to: its unit type and month, and its night (1–31) or slot (an instant). */
+const calendarCell = ({ unitTypeId, key, delta }: AvailabilityChange) => {
+  const night = NIGHT.exec(key);
+  if (night) return { unit_type_id: unitTypeId, month: night[1]!, night: Number(night[2]), slot: null, delta };
+  const slot = new Date(key).toISOString();
+  return { unit_type_id: unitTypeId, month: slot.slice(0, 7), night: null, slot, delta };
+};
+
+/** A calendar stream's event as the calendar sees it: its stream revision and its changes of units used. */
+export type CalendarUpdate = { streamId: string; streamRevision: number; changes: readonly AvailabilityChange[] };
+
 /**
- * Adds changes of units used to the calendar rows: a night to its month's array, a slot (an
- * instant) to its month's object. Changes of one row are summed first, so each row is written once.
+ * Adds the changes of calendar events their streams have not seen yet to the calendar rows, and
+ * records each stream's newest revision, in one statement that reads nothing back (so the batch's
+ * transaction can go in one round trip): the server compares each event's revision with the one
+ * recorded (what `prior` read, locked, before the statement changed it; an event also has to be
+ * newer than its stream's earlier events in the batch, checked here), sums the changes of the
+ * events that pass per night or slot, and adds them to the rows: nights element by element, slots
+ * by instant (a slot given back within the batch is no slot, as when the events come one by one).
  */
-export const writeCalendar = async (db: Queryable, target: string, changes: readonly AvailabilityChange[]): Promise<void> => {
-  if (changes.length === 0) return;
-  const rows = new Map<string, { unit_type_id: string; month: string; nights: number[]; slots: Record<string, number> }>();
-  for (const { unitTypeId, key, delta } of changes) {
-    const night = NIGHT.exec(key);
-    const month = night ? night[1]! : new Date(key).toISOString().slice(0, 7);
-    const id = `${unitTypeId}\u0000${month}`;
-    const row = rows.get(id) ?? { unit_type_id: unitTypeId, month, nights: new Array<number>(31).fill(0), slots: {} };
-    rows.set(id, row);
-    if (night) row.nights[Number(night[2]) - 1]! += delta;
-    else {
-      const slot = new Date(key).toISOString();
-      row.slots[slot] = (row.slots[slot] ?? 0) + delta;
-    }
+export const writeCalendarEvents = async (db: Queryable, target: string, updates: readonly CalendarUpdate[]): Promise<void> => {
+  const newest = new Map<string, number>();
+  const cells: (ReturnType<typeof calendarCell> & { stream_id: string; revision: number })[] = [];
+  for (const { streamId, streamRevision, changes } of updates) {
+    if (streamRevision <= (newest.get(streamId) ?? -1)) continue;
+    newest.set(streamId, streamRevision);
+    for (const change of changes) cells.push({ stream_id: streamId, revision: streamRevision, ...calendarCell(change) });
   }
-  // A slot given back within the batch is no slot: as when the events come one by one (the merge drops a sum of nothing).
-  for (const row of rows.values()) for (const [slot, n] of Object.entries(row.slots)) if (n === 0) delete row.slots[slot];
-  await writeCalendarRows(db, target, [...rows.values()]);
+  if (newest.size === 0) return;
+  const t = listingTables(target);
+  const streams = [...newest.keys()].sort();
+  // Every part of one statement sees the rows as they were before it: `prior` is what the streams had seen.
+  await db.query(
+    `WITH prior AS (SELECT stream_id, revision FROM ${t.calendarStreams} WHERE stream_id = ANY($1::text[]) ORDER BY stream_id FOR UPDATE),
+          moved AS (INSERT INTO ${t.calendarStreams} AS s (stream_id, revision) SELECT * FROM unnest($1::text[], $2::bigint[])
+                    ON CONFLICT (stream_id) DO UPDATE SET revision = greatest(s.revision, excluded.revision)),
+          fresh AS (SELECT e.* FROM jsonb_to_recordset($3::jsonb) AS e(stream_id text, revision bigint, unit_type_id text, month text, night int, slot text, delta int)
+                     WHERE e.revision > coalesce((SELECT p.revision FROM prior p WHERE p.stream_id = e.stream_id), -1)),
+          summed AS (SELECT unit_type_id, month, night, slot, sum(delta)::int AS used FROM fresh GROUP BY unit_type_id, month, night, slot),
+          nights AS (SELECT r.unit_type_id, r.month, array_agg(coalesce(s.used, 0)::smallint ORDER BY d) AS nights
+                       FROM (SELECT DISTINCT unit_type_id, month FROM summed) r CROSS JOIN generate_series(1, 31) d
+                       LEFT JOIN summed s ON s.unit_type_id = r.unit_type_id AND s.month = r.month AND s.night = d
+                      GROUP BY r.unit_type_id, r.month),
+          slots AS (SELECT unit_type_id, month, jsonb_object_agg(slot, used) AS slots FROM summed
+                     WHERE slot IS NOT NULL AND used <> 0 GROUP BY unit_type_id, month)
+     INSERT INTO ${t.calendar} AS c (unit_type_id, month, nights, slots)
+     SELECT n.unit_type_id, n.month, n.nights, coalesce(s.slots, '{}') FROM nights n LEFT JOIN slots s USING (unit_type_id, month)
+      ORDER BY n.unit_type_id, n.month
+     ${addToCalendarRow}`,
+    [streams, streams.map((stream) => newest.get(stream)!), JSON.stringify(cells)],
+  );
 };
 
 /** Added to a calendar row already there: nights element by element, slots by instant (a slot down to nothing goes). */
