@@ -104,7 +104,7 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
       ...options.env,
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on',
+      BENCH_PROJECTORS: options.projectors === false ? 'off' : (process.env.BENCH_PROJECTORS ?? 'on'),
       BENCH_PARTS: parts.join(','),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
