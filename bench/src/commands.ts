@@ -130,7 +130,10 @@ try {
       const serverBefore = await serverCpuSeconds(peerDb!.url);
       const load = await cpuPer([peer!.pid], () => run('peer spread', peerLoads.spread));
       const serverAfter = await serverCpuSeconds(peerDb!.url);
-      return { ...load, database: { ...perBooking(counters, await pgCounters(peerDb!.url), load.requests), ...serverCpuPer(serverBefore, serverAfter, load.succeeded) } };
+      return {
+        ...load,
+        database: { ...perBooking(counters, await pgCounters(peerDb!.url), load.requests), ...serverCpuPer(serverBefore, serverAfter, load.succeeded) },
+      };
     },
     hot: () => cpuPer([peer!.pid], () => run('peer hot', peerLoads.hot, p.rooms)),
   };
@@ -160,7 +163,7 @@ try {
       `ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API), its processes laid out as ${JSON.stringify(layouts[layout])}, with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows. processCpuMsPerSuccess sums the platform processes; the CPU profile is of the command API's process.`,
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
-      'database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server\'s CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking.',
+      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking.",
     ],
     loadBefore,
   );

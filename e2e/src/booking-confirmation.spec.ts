@@ -14,7 +14,11 @@ afterAll(async () => {
 const bookingOf = async (bookingId: string) => (await stack.side.deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider)).state;
 const eventsOf = async (streamId: string) => (await stack.side.deps.eventStore.readStream(streamId)).events;
 const taskRows = async (bookingId: string) =>
-  (await stack.pool.query<{ task_id: string; last_error: string | null }>("SELECT task_id, last_error FROM workflow_tasks WHERE task->>'bookingId' = $1", [bookingId])).rows;
+  (
+    await stack.pool.query<{ task_id: string; last_error: string | null }>("SELECT task_id, last_error FROM workflow_tasks WHERE task->>'bookingId' = $1", [
+      bookingId,
+    ])
+  ).rows;
 
 /** An instant booking over two months (so its hold lives on two calendar streams), not yet paid. */
 const instantBooking = async (month: number) => {

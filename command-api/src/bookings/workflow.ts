@@ -30,12 +30,19 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
    * ConfirmHold task). A hold that cannot be confirmed (released meanwhile) does not hold back the
    * payment: it is recorded alone then, and the task the confirmation asks for meets the hold as before.
    */
-  const recordCapture = async (booking: bookings.Booking, captured: Extract<bookings.BookingCommand, { type: 'RecordPaymentCaptured' }>, metadata: EventMetadata) => {
+  const recordCapture = async (
+    booking: bookings.Booking,
+    captured: Extract<bookings.BookingCommand, { type: 'RecordPaymentCaptured' }>,
+    metadata: EventMetadata,
+  ) => {
     const confirms = (earlier: Handled<any, any>[]) => earlier[0]?.events.some((e) => e.type === 'BookingConfirmed') === true;
     const withHold = { ...captured, data: { ...captured.data, holdConfirmed: true as const } };
     try {
       await deps.processor.handleAll(
-        [{ streamId: bookings.bookingStreamId(booking.bookingId), decider: bookings.bookingDecider, command: withHold }, ...confirmSteps(deps, booking, confirms)],
+        [
+          { streamId: bookings.bookingStreamId(booking.bookingId), decider: bookings.bookingDecider, command: withHold },
+          ...confirmSteps(deps, booking, confirms),
+        ],
         metadata,
       );
     } catch (error) {
@@ -102,7 +109,10 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
               reference: task.bookingId,
             });
             if (result.status === 'captured') {
-              const captured = { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } } as const;
+              const captured = {
+                type: 'RecordPaymentCaptured',
+                data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at },
+              } as const;
               await recordCapture(booking, captured, metadata);
             } else {
               await send(task.bookingId, { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: result.reason, now: at } }, metadata);

@@ -69,7 +69,9 @@ const confirm = (
   holdConfirmed = false,
 ): Reaction[] => [
   // a hold confirmed in the confirmation's own append needs no task
-  ...(holdConfirmed ? [] : [{ taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } } as const]),
+  ...(holdConfirmed
+    ? []
+    : [{ taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } } as const]),
   // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
   { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay, timeZone), task: { type: 'CompleteStay', bookingId } },
   ...(stay.kind === 'slot'
