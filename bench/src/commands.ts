@@ -9,10 +9,10 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { backlog, confirmations } from './shared/backlog.ts';
 import { topOfProfile } from './shared/cpu-profile.ts';
-import { perBooking, pgCounters, waitEventSampler } from './shared/pg-stats.ts';
+import { perBooking, pgCounters, statementCalls, topStatementsPerBooking, waitEventSampler } from './shared/pg-stats.ts';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
 import { cpuSplitOf, layouts, memorySampler, startPlatform, type Layout } from './shared/platform.ts';
@@ -34,6 +34,9 @@ const p = params('bench:commands', {
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** The whole PostgreSQL server's CPU (postmaster and backends, /proc) per booking over a load; nothing when the server is elsewhere. */
+const serverCpuPer = (before: number | undefined, after: number | undefined, bookings: number) =>
+  before === undefined || after === undefined ? {} : { serverCpuMsPerBooking: round2(((after - before) * 1000) / Math.max(1, bookings)) };
 
 const loadBefore = loadavg();
 const server = await benchServer();
@@ -97,15 +100,24 @@ try {
       const profileDir = join(resultsDir, '../.profiles');
       mkdirSync(profileDir, { recursive: true });
       const counters = await pgCounters(db.url);
+      const callsBefore = await statementCalls(db.url);
       const answeredBefore = scenario.answered.size;
       const waits = await waitEventSampler(db.url);
       const stopProfile = await platform.profile();
+      const serverBefore = await serverCpuSeconds(db.url);
       const load = await cpuPer(platform.pids, () => run('ours spread', scenario.spread));
+      const serverAfter = await serverCpuSeconds(db.url);
       const loadEnd = Date.now();
       const left = await backlog(db.url);
       await stopProfile(join(profileDir, `commands-spread-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`));
+      const sampled = waits.queries();
       const waitEvents = await waits.stop();
-      const database = perBooking(counters, await pgCounters(db.url), scenario.answered.size - answeredBefore);
+      const booked = scenario.answered.size - answeredBefore;
+      const database = {
+        ...perBooking(counters, await pgCounters(db.url), booked, sampled),
+        ...serverCpuPer(serverBefore, serverAfter, booked),
+        topStatements: topStatementsPerBooking(callsBefore, await statementCalls(db.url), booked),
+      };
       const confirmed = await confirmations(db.url, scenario.answered, loadEnd);
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
       return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
@@ -115,8 +127,13 @@ try {
   const theirs = {
     spread: async () => {
       const counters = await pgCounters(peerDb!.url);
+      const serverBefore = await serverCpuSeconds(peerDb!.url);
       const load = await cpuPer([peer!.pid], () => run('peer spread', peerLoads.spread));
-      return { ...load, database: perBooking(counters, await pgCounters(peerDb!.url), load.requests) };
+      const serverAfter = await serverCpuSeconds(peerDb!.url);
+      return {
+        ...load,
+        database: { ...perBooking(counters, await pgCounters(peerDb!.url), load.requests), ...serverCpuPer(serverBefore, serverAfter, load.succeeded) },
+      };
     },
     hot: () => cpuPer([peer!.pid], () => run('peer hot', peerLoads.hot, p.rooms)),
   };
@@ -146,7 +163,7 @@ try {
       `ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API), its processes laid out as ${JSON.stringify(layouts[layout])}, with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows. processCpuMsPerSuccess sums the platform processes; the CPU profile is of the command API's process.`,
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
-      'database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included.',
+      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking.",
     ],
     loadBefore,
   );

@@ -110,7 +110,7 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
       ...(stagesFile && parts.includes('projectors') ? { BENCH_STAGES_FILE: stagesFile } : {}),
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      BENCH_PROJECTORS: options.projectors === false ? 'off' : 'on',
+      BENCH_PROJECTORS: options.projectors === false ? 'off' : (process.env.BENCH_PROJECTORS ?? 'on'),
       BENCH_PARTS: parts.join(','),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

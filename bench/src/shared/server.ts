@@ -59,7 +59,7 @@ const projectors =
   parts.has('projectors') && process.env.BENCH_PROJECTORS !== 'off'
     ? runProjectors(readPool, readStore, stop.signal, stagesFile ? runnerLog : undefined)
     : Promise.resolve();
-const workflows = parts.has('workflows') ? side.workflows.run(stop.signal) : Promise.resolve();
+const workflows = parts.has('workflows') && process.env.BENCH_WORKFLOWS !== 'off' ? side.workflows.run(stop.signal) : Promise.resolve();
 const commandServer = parts.has('commands') ? await listen(createCommandApi(side.deps)) : undefined;
 const queryServer = parts.has('query') ? await listen(createQueryApi(query)) : undefined;
 const servers = [commandServer, queryServer].filter((s) => s !== undefined);

@@ -69,12 +69,19 @@ export const releaseStay = async (
   await deps.processor.handleAll(releaseSteps(deps, hold), metadata);
 };
 
+/** Confirms a hold on every month of its stay; `when`, only if the steps before decided so. */
+export const confirmSteps = (
+  deps: CommandDeps,
+  hold: { unitTypeId: string; holdId: string; stay: Stay },
+  when: (earlier: Handled<any, any>[]) => boolean = () => true,
+): Step[] =>
+  calendarParts(hold.unitTypeId, hold.stay).map((part) =>
+    onCalendar(part.streamId, (earlier) =>
+      when(earlier) ? { type: 'ConfirmHold', data: { holdId: hold.holdId, now: deps.clock.now().toISOString() } } : undefined,
+    ),
+  );
+
 /** Confirms a stay's hold on every month at once. */
 export const confirmStay = async (deps: CommandDeps, hold: { unitTypeId: string; holdId: string; stay: Stay }, metadata: EventMetadata): Promise<void> => {
-  await deps.processor.handleAll(
-    calendarParts(hold.unitTypeId, hold.stay).map((part) =>
-      onCalendar(part.streamId, { type: 'ConfirmHold', data: { holdId: hold.holdId, now: deps.clock.now().toISOString() } }),
-    ),
-    metadata,
-  );
+  await deps.processor.handleAll(confirmSteps(deps, hold), metadata);
 };

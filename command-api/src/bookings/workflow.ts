@@ -1,9 +1,9 @@
-import { bookings, calendar, type Money, type PaymentOperation } from '@stayhub/domain';
+import { bookings, calendar, DomainError, type Money, type PaymentOperation } from '@stayhub/domain';
 import { PaymentGatewayError } from '@stayhub/payments';
-import { type EventMetadata, type Workflow } from '@stayhub/event-sourcing';
+import { type EventMetadata, type Handled, type Workflow } from '@stayhub/event-sourcing';
 import { PayoutSettings } from '@stayhub/platform-kit';
 import type { CommandDeps } from '../shared/deps.ts';
-import { confirmStay, releaseStay } from './holds.ts';
+import { confirmStay, confirmSteps, releaseStay } from './holds.ts';
 
 type Task = bookings.BookingTask | calendar.CalendarTask;
 
@@ -25,6 +25,31 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
   const load = async (bookingId: string) => (await deps.processor.load(bookings.bookingStreamId(bookingId), bookings.bookingDecider, { current: true })).state;
   const send = (bookingId: string, command: bookings.BookingCommand, metadata: EventMetadata) =>
     deps.processor.handle(bookings.bookingStreamId(bookingId), bookings.bookingDecider, command, metadata);
+  /**
+   * A capture that confirms the booking confirms its hold in the same atomic append (one commit, no
+   * ConfirmHold task). A hold that cannot be confirmed (released meanwhile) does not hold back the
+   * payment: it is recorded alone then, and the task the confirmation asks for meets the hold as before.
+   */
+  const recordCapture = async (
+    booking: bookings.Booking,
+    captured: Extract<bookings.BookingCommand, { type: 'RecordPaymentCaptured' }>,
+    metadata: EventMetadata,
+  ) => {
+    const confirms = (earlier: Handled<any, any>[]) => earlier[0]?.events.some((e) => e.type === 'BookingConfirmed') === true;
+    const withHold = { ...captured, data: { ...captured.data, holdConfirmed: true as const } };
+    try {
+      await deps.processor.handleAll(
+        [
+          { streamId: bookings.bookingStreamId(booking.bookingId), decider: bookings.bookingDecider, command: withHold },
+          ...confirmSteps(deps, booking, confirms),
+        ],
+        metadata,
+      );
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      await send(booking.bookingId, captured, metadata);
+    }
+  };
 
   const cardOf = async (bookingId: string): Promise<string> => {
     const token = await deps.secrets.paymentMethod(bookingId);
@@ -83,13 +108,15 @@ export const bookingWorkflow = (deps: CommandDeps): Workflow<Task> => {
               paymentMethod: await cardOf(task.bookingId),
               reference: task.bookingId,
             });
-            await send(
-              task.bookingId,
-              result.status === 'captured'
-                ? { type: 'RecordPaymentCaptured', data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at } }
-                : { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: result.reason, now: at } },
-              metadata,
-            );
+            if (result.status === 'captured') {
+              const captured = {
+                type: 'RecordPaymentCaptured',
+                data: { bookingId: task.bookingId, paymentId: result.paymentId, amount: result.amount, now: at },
+              } as const;
+              await recordCapture(booking, captured, metadata);
+            } else {
+              await send(task.bookingId, { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: result.reason, now: at } }, metadata);
+            }
           } catch (error) {
             if (!(error instanceof PaymentGatewayError)) throw error;
             await send(task.bookingId, { type: 'RecordPaymentFailed', data: { bookingId: task.bookingId, reason: error.code, now: at } }, metadata);

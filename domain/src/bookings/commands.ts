@@ -60,7 +60,13 @@ const RequestBookingData = z.object({
 const ApproveBookingData = z.object({ ...base, actorId: Id });
 const DeclineBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
 const ExpireBookingRequestData = z.object(base);
-const RecordPaymentCapturedData = z.object({ ...base, paymentId: Id, amount: Money });
+const RecordPaymentCapturedData = z.object({
+  ...base,
+  paymentId: Id,
+  amount: Money,
+  /** The caller confirms the booking's hold in the same atomic append when this confirms the booking (the capture workflow does). */
+  holdConfirmed: z.literal(true).optional(),
+});
 const RecordPaymentFailedData = z.object({ ...base, reason: z.string() });
 const CancelBookingData = z.object({ ...base, actorId: Id, reason: z.string().max(500).optional() });
 const ModifyBookingData = z.object({

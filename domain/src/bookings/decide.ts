@@ -129,7 +129,10 @@ const captured: Decision<'RecordPaymentCaptured'> = (c, state) => {
   const { bookingId } = b;
   const paid = { type: 'BookingPaid', data: { bookingId, paymentId: c.paymentId, amount: c.amount, at: c.now } } as const;
   if (c.amount.currency === b.total.currency) {
-    if (b.status === 'awaiting_payment') return [paid, { type: 'BookingConfirmed', data: { bookingId, ...holdOf(b), ...zoneOf(b), at: c.now } }];
+    if (b.status === 'awaiting_payment') {
+      const holdConfirmed = c.holdConfirmed ? { holdConfirmed: true as const } : {};
+      return [paid, { type: 'BookingConfirmed', data: { bookingId, ...holdOf(b), ...zoneOf(b), ...holdConfirmed, at: c.now } }];
+    }
     // the difference a modification asked for
     if (b.status === 'confirmed' && c.amount.amount > 0 && c.amount.amount <= outstanding(b)) return [paid];
   }

@@ -43,7 +43,14 @@ const BookingApprovedData = z.object({ bookingId: Id, by: Id, at: Instant });
 const BookingDeclinedData = z.object({ bookingId: Id, by: Id, reason: z.string(), ...hold, at: Instant });
 const BookingRequestExpiredData = z.object({ bookingId: Id, ...hold, at: Instant });
 const BookingPaidData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
-const BookingConfirmedData = z.object({ bookingId: Id, ...hold, timeZone, at: Instant });
+const BookingConfirmedData = z.object({
+  bookingId: Id,
+  ...hold,
+  timeZone,
+  /** Its hold was confirmed in the same append; absent (and in events written before), a workflow task confirms it. */
+  holdConfirmed: z.literal(true).optional(),
+  at: Instant,
+});
 const BookingPaymentOrphanedData = z.object({ bookingId: Id, paymentId: Id, amount: Money, at: Instant });
 const BookingPaymentFailedData = z.object({ bookingId: Id, reason: z.string(), ...hold, at: Instant });
 const BookingCancelledData = z.object({

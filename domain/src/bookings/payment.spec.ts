@@ -49,6 +49,12 @@ describe('RecordPaymentCaptured', () => {
       when: capture(),
       then: [paid('pay-1', 30_000, LATER), confirmed(LATER)],
     },
+    {
+      name: 'a capture whose caller confirms the hold in the same append says so on the confirmation',
+      given: [requested({ instantBook: true })],
+      when: { type: 'RecordPaymentCaptured', data: { bookingId: 'b1', now: LATER, paymentId: 'pay-1', amount: eur(30_000), holdConfirmed: true } },
+      then: [paid('pay-1', 30_000, LATER), { ...confirmed(LATER), data: { ...confirmed(LATER).data, holdConfirmed: true } }],
+    },
     { name: 'the same payment reported twice is recorded once', given: confirmedBooking, when: capture(), then: [] },
     { name: 'a second payment of a confirmed booking goes back', given: confirmedBooking, when: capture('pay-2'), then: [orphaned('pay-2')] },
     { name: 'a payment after cancellation goes back', given: [...awaitingPayment, cancelled], when: capture(), then: [orphaned()] },

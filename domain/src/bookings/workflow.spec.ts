@@ -135,6 +135,11 @@ describe('bookingReactions(event, settings)', () => {
       ],
     },
     {
+      name: 'a confirmation whose hold was confirmed in its own append only completes after check-out',
+      event: { ...confirmed(LATER), data: { ...confirmed(LATER).data, holdConfirmed: true } },
+      tasks: [{ taskId: 'complete-stay:b1:hold-1', dueAt: END, task: { type: 'CompleteStay', bookingId: 'b1' } }],
+    },
+    {
       name: 'a payment nobody owes goes back whole',
       event: { type: 'BookingPaymentOrphaned', data: { bookingId: 'b1', paymentId: 'pay-2', amount: eur(30_000), at: LATER } },
       tasks: [

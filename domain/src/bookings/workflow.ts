@@ -66,8 +66,12 @@ const confirm = (
   timeZone: string | undefined,
   at: string,
   settings: WorkflowSettings,
+  holdConfirmed = false,
 ): Reaction[] => [
-  { taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } },
+  // a hold confirmed in the confirmation's own append needs no task
+  ...(holdConfirmed
+    ? []
+    : [{ taskId: `confirm-hold:${bookingId}:${holdId}`, dueAt: at, task: { type: 'ConfirmHold', bookingId, holdId, unitTypeId, stay } } as const]),
   // keyed by hold: a modification schedules its own completion, the stale one finds the stay not over
   { taskId: `complete-stay:${bookingId}:${holdId}`, dueAt: stayEnd(stay, timeZone), task: { type: 'CompleteStay', bookingId } },
   ...(stay.kind === 'slot'
@@ -131,8 +135,8 @@ export const bookingReactions = (event: AnyEvent, settings: WorkflowSettings): R
       return [release(event.data, 'cancelled'), ...refundTasks(bookingId, 'cancelled', refund, refunds, 'cancelled', at)];
     }
     case 'BookingConfirmed': {
-      const { bookingId, holdId, unitTypeId, stay, timeZone, at } = event.data;
-      return confirm(bookingId, holdId, unitTypeId, stay, timeZone, at, settings);
+      const { bookingId, holdId, unitTypeId, stay, timeZone, holdConfirmed, at } = event.data;
+      return confirm(bookingId, holdId, unitTypeId, stay, timeZone, at, settings, holdConfirmed);
     }
     case 'BookingPaymentOrphaned': {
       const { bookingId, paymentId, amount, at } = event.data;

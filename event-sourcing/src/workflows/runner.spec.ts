@@ -125,6 +125,46 @@ describe('the workflow runner executes due tasks', () => {
     expect(done).toEqual([expect.objectContaining({ workflow: 'correlated', type: 'Work', correlationId: 'corr-ok' })]);
     expect(failed).toEqual([expect.objectContaining({ correlationId: 'corr-failing', attempt: 1, parked: false })]);
   });
+  it('runs the tasks due at once that it records, stored claimed: no claim statement for them; those a full runner leaves over are claimed', async () => {
+    const claims: string[] = [];
+    const counted = new Proxy(pool, {
+      get: (target, key, receiver) =>
+        key === 'query'
+          ? (query: string | { name?: string; text: string }, ...rest: unknown[]) => {
+              if (typeof query === 'object' && query.name === 'workflow_claim') claims.push(query.name);
+              return (target.query as (...args: unknown[]) => unknown).call(target, query, ...rest);
+            }
+          : Reflect.get(target, key, receiver),
+    });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const recorded = workflow('run-as-recorded', 'RecordedThenRun', async () => undefined);
+    const gated = workflow('run-when-free', 'MoreThanSlots', () => gate);
+    const controller = new AbortController();
+    // No tick in the spec's time: only a wake-up makes the claiming loop claim again.
+    const runner = new WorkflowRunner({ pool: counted, eventStore: store, clock, workflows: [recorded, gated], concurrency: 4, tickMs: 600_000 });
+    const running = runner.run(controller.signal);
+    try {
+      await eventually(async () => claims.length === 1);
+      await appendEvents('RecordedThenRun', 3);
+      await eventually(async () => (await doneCount('run-as-recorded')) === 3);
+      expect(claims).toHaveLength(1);
+      const { rows } = await pool.query<{ attempts: number }>("SELECT attempts FROM workflow_tasks WHERE workflow = 'run-as-recorded'");
+      expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1]);
+
+      // Six due with four slots: four run as recorded, two wait for a claim once slots free up.
+      await appendEvents('MoreThanSlots', 6);
+      await eventually(async () => Number((await pool.query("SELECT count(*) AS n FROM workflow_tasks WHERE workflow = 'run-when-free'")).rows[0].n) === 6);
+      release();
+      await eventually(async () => (await doneCount('run-when-free')) === 6);
+      expect(claims.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      release();
+      controller.abort();
+      await running;
+    }
+  });
+
   it("claims only the tasks of the workflows it holds: another runner's tasks on the same database stay due and untouched", async () => {
     const ranA: number[] = [];
     const ranB: number[] = [];

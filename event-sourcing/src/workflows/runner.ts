@@ -17,7 +17,10 @@ import {
   recordForAll,
   retryParkedEvents,
   WorkflowRecordFailed,
+  type ClaimedTask,
   type ParkedWorkflowEvent,
+  type RecordOptions,
+  type Recorded,
   type RetryParkedResult,
 } from './subscription.ts';
 
@@ -73,15 +76,7 @@ export type TaskState = 'running' | 'due' | 'overdue' | 'scheduled' | 'parked';
 
 export type WorkflowHealth = { pending: number; overdue: number; parked: number; subscriptions: WorkflowSubscriptionStatus[] };
 
-type TaskRow = {
-  task_id: string;
-  workflow: string;
-  task: { type: string };
-  attempts: number;
-  parked_times: number;
-  traceparent: string | null;
-  correlation_id: string | null;
-};
+type TaskRow = ClaimedTask;
 
 /** A parked task, as the operator sees it. */
 export type ParkedTask = {
@@ -112,6 +107,8 @@ export class WorkflowRunner {
   private readonly byName: Map<string, Workflow<any>>;
   /** Tasks that finished, marked done together: one commit for all that finish while the last one is written. */
   private readonly done: SharedStatement<string>;
+  /** The tasks executing now: claimed by `executeDue`, or by the subscription as it recorded them. */
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly options: WorkflowRunnerOptions) {
     this.tickMs = options.tickMs ?? 200;
@@ -144,6 +141,7 @@ export class WorkflowRunner {
     await this.untilPrepared(signal);
     if (signal.aborted) return;
     await Promise.all([this.follow(signal), this.executeDue(signal)]);
+    await Promise.allSettled(this.running);
   }
 
   private async untilPrepared(signal: AbortSignal): Promise<void> {
@@ -190,18 +188,21 @@ export class WorkflowRunner {
     }
   }
 
-  private record(positions: Map<string, string>, events: RecordedEvent[]): Promise<void> {
+  private record(positions: Map<string, string>, events: RecordedEvent[], claim?: RecordOptions['claim']): Promise<Recorded> {
     return recordForAll(this.options.pool, this.options.workflows, positions, events, {
       ...this.options.reactionRetry,
       log: (message, context) => this.options.onError?.(new Error(message), context),
+      ...(claim ? { claim } : {}),
     });
   }
 
   /**
    * One subscription for every workflow (the log read once, not once per workflow), from the
-   * checkpoint of the one furthest behind; each workflow reacts to what is after its own. A failure
-   * (a lost database, say) is noted on the workflows it concerns and retried with backoff, from the
-   * checkpoints.
+   * checkpoint of the one furthest behind; each workflow reacts to what is after its own. The tasks
+   * due at once are stored claimed by this runner (as many as it has free slots) and executed
+   * straight away: no claim statement, no second write of their rows. Only when some due tasks
+   * were left over is the claiming loop woken. A failure (a lost database, say) is noted on the
+   * workflows it concerns and retried with backoff, from the checkpoints.
    */
   private async follow(signal: AbortSignal): Promise<void> {
     const names = this.workflowNames;
@@ -214,9 +215,13 @@ export class WorkflowRunner {
           after: earliestOf(positions),
           signal,
           onBatch: async (events) => {
-            await this.record(positions, events);
+            const now = this.options.clock.now();
+            const free = this.concurrency - this.running.size;
+            const claim = free > 0 ? { limit: free, now, until: new Date(Date.now() + this.leaseMs) } : undefined;
+            const { claimed, dueLeft } = await this.record(positions, events, claim);
             failures = 0;
-            this.wake?.();
+            for (const row of claimed) this.start(row, now);
+            if (dueLeft) this.wake?.();
           },
         });
       } catch (error) {
@@ -252,7 +257,7 @@ export class WorkflowRunner {
    * completions are marked done together (one statement and one commit for all that finish meanwhile).
    */
   private async executeDue(signal: AbortSignal): Promise<void> {
-    const running = new Set<Promise<void>>();
+    const running = this.running;
     let failures = 0;
     while (!signal.aborted) {
       const free = this.concurrency - running.size;
@@ -269,19 +274,22 @@ export class WorkflowRunner {
         }
       }
       const now = this.options.clock.now();
-      for (const row of claimed) {
-        const task: Promise<void> = this.execute(row, now)
-          // Not even its failure could be stored (the database away): its lease runs out and it is claimed again.
-          .catch((error: unknown) => this.options.onError?.(error, { part: 'workflow tasks', task: row.task_id }))
-          .finally(() => running.delete(task));
-        running.add(task);
-      }
+      for (const row of claimed) this.start(row, now);
       // Every slot busy: wait for one to free. Else all that was due runs: wait for new tasks (a
       // subscription wakes the runner when it records some) or the tick (tasks that fall due).
       if (claimed.length === free && running.size > 0) await Promise.race(running);
       else await this.nextTick(signal);
     }
     await Promise.allSettled(running);
+  }
+
+  /** Executes a claimed task in a slot of its own. */
+  private start(row: TaskRow, now: Date): void {
+    const task: Promise<void> = this.execute(row, now)
+      // Not even its failure could be stored (the database away): its lease runs out and it is claimed again.
+      .catch((error: unknown) => this.options.onError?.(error, { part: 'workflow tasks', task: row.task_id }))
+      .finally(() => this.running.delete(task));
+    this.running.add(task);
   }
 
   private nextTick(signal: AbortSignal): Promise<void> {

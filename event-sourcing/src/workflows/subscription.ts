@@ -25,7 +25,26 @@ export type RecordOptions = {
   /** The first retry's delay; each next one doubles. */
   backoffMs?: number;
   log?: (message: string, context: Record<string, unknown>) => void;
+  /**
+   * Up to `limit` of the tasks due by `now` are stored already claimed until `until` (attempt 1), and
+   * returned: the runner that records them executes them at once, with no claim of their own.
+   */
+  claim?: { limit: number; now: Date; until: Date };
 };
+
+/** A task stored claimed by the runner that recorded it (see `RecordOptions.claim`). */
+export type ClaimedTask = {
+  task_id: string;
+  workflow: string;
+  task: { type: string };
+  attempts: number;
+  parked_times: number;
+  traceparent: string | null;
+  correlation_id: string | null;
+};
+
+/** What recording a batch left to do: the tasks it claimed, and whether tasks due now were left to a claim. */
+export type Recorded = { claimed: ClaimedTask[]; dueLeft: boolean };
 
 /** PostgreSQL text refuses NUL; an error message may quote event data. */
 const printable = (error: unknown): string =>
@@ -80,11 +99,11 @@ export const recordForAll = async (
   positions: Map<string, string>,
   events: RecordedEvent[],
   options: RecordOptions = {},
-): Promise<void> => {
+): Promise<Recorded> => {
   const due = workflows
     .map((workflow) => ({ workflow, events: events.filter((e) => isAfter(e.globalPosition, positions.get(workflow.name) ?? '')) }))
     .filter((d) => d.events.length > 0);
-  if (due.length === 0) return;
+  if (due.length === 0) return { claimed: [], dueLeft: false };
   const moved = () => {
     for (const d of due) positions.set(d.workflow.name, d.events[d.events.length - 1]!.globalPosition);
   };
@@ -102,13 +121,19 @@ export const recordForAll = async (
   }
   if (rows) {
     try {
-      await recordTasksAndCheckpoints(
+      const { claiming, dueLeft } = claimDue(rows, options.claim);
+      const claimed = await recordTasksAndCheckpoints(
         pool,
         due.map((d) => ({ workflow: d.workflow.name, position: d.events[d.events.length - 1]!.globalPosition })),
         rows,
       );
       moved();
-      return;
+      // A task already stored (the batch delivered again) is not claimed here: a claim finds it.
+      const stored = new Set(claimed);
+      return {
+        claimed: claiming.filter((row) => stored.has(row.task_id)).map(claimedTask),
+        dueLeft: dueLeft || claiming.some((row) => !stored.has(row.task_id)),
+      };
     } catch (error) {
       options.log?.('workflows batch failed; storing workflow by workflow', { workflows: due.map((d) => d.workflow.name), error: printable(error) });
     }
@@ -121,7 +146,30 @@ export const recordForAll = async (
     }
     positions.set(d.workflow.name, d.events[d.events.length - 1]!.globalPosition);
   }
+  return { claimed: [], dueLeft: true };
 };
+
+type TaskRowOut = ReturnType<typeof taskRows>[number];
+
+/** Marks up to `claim.limit` of the rows due by `claim.now` as claimed (attempt 1, leased until `claim.until`). */
+const claimDue = (rows: TaskRowOut[], claim: RecordOptions['claim']): { claiming: TaskRowOut[]; dueLeft: boolean } => {
+  const now = claim?.now.getTime() ?? 0;
+  const due = rows.filter((row) => Date.parse(row.due_at) <= now);
+  const claiming = claim ? due.slice(0, Math.max(0, claim.limit)) : [];
+  const until = claim?.until.toISOString();
+  for (const row of claiming) Object.assign(row, { attempts: 1, locked_until: until });
+  return { claiming, dueLeft: !claim || due.length > claiming.length };
+};
+
+const claimedTask = (row: TaskRowOut): ClaimedTask => ({
+  task_id: row.task_id,
+  workflow: row.workflow,
+  task: row.task as { type: string },
+  attempts: 1,
+  parked_times: 0,
+  traceparent: row.traceparent,
+  correlation_id: row.correlation_id,
+});
 
 type Decided = { event: RecordedEvent; reactions: ReturnType<Reacting['react']> } | { event: RecordedEvent; error: unknown };
 
@@ -154,20 +202,34 @@ const taskRows = (workflow: string, decided: readonly Reacted[]) =>
     }));
   });
 
-/** Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip, one transaction, no WAL wait: see ASYNC_COMMIT). */
-const recordTasksAndCheckpoints = (pool: Pool, checkpoints: { workflow: string; position: string }[], rows: ReturnType<typeof taskRows>) =>
-  pool.query({
+/**
+ * Tasks and the checkpoints they move, of one workflow or several, in one statement (one round trip,
+ * one transaction, no WAL wait: see ASYNC_COMMIT). A row may come claimed (`attempts`, `locked_until`);
+ * the ids of those stored claimed are returned (one already stored stays as it was).
+ */
+const recordTasksAndCheckpoints = async (
+  pool: Pool,
+  checkpoints: { workflow: string; position: string }[],
+  rows: ReturnType<typeof taskRows>,
+): Promise<string[]> => {
+  const { rows: claimed } = await pool.query<{ task_id: string }>({
     name: 'workflows_record',
     text: `WITH tasks AS (
-             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id)
-             SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
-             ON CONFLICT (task_id) DO NOTHING)
-           INSERT INTO subscription_checkpoints (name, position)
-           SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
-           ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
-                                            failing_since = NULL, last_error = NULL`,
+             INSERT INTO workflow_tasks (task_id, workflow, due_at, task, caused_by, traceparent, correlation_id, attempts, locked_until)
+             SELECT task_id, workflow, due_at, task, caused_by, traceparent, correlation_id, coalesce(attempts, 0), locked_until
+               FROM json_populate_recordset(NULL::workflow_tasks, $3::json)
+             ON CONFLICT (task_id) DO NOTHING
+             RETURNING task_id, locked_until),
+           moved AS (
+             INSERT INTO subscription_checkpoints (name, position)
+             SELECT c.name, c.position FROM unnest($1::text[], $2::text[]) AS c(name, position), ${ASYNC_COMMIT}
+             ON CONFLICT (name) DO UPDATE SET position = greatest(subscription_checkpoints.position, excluded.position), updated_at = now(),
+                                              failing_since = NULL, last_error = NULL)
+           SELECT task_id FROM tasks WHERE locked_until IS NOT NULL`,
     values: [checkpoints.map((c) => checkpointOf(c.workflow)), checkpoints.map((c) => c.position), JSON.stringify(rows)],
   });
+  return claimed.map((r) => r.task_id);
+};
 
 /** The tasks of a batch's reactions in one statement (a retried batch inserts nothing twice). */
 const insertTasks = async (client: PoolClient, workflow: string, decided: readonly Reacted[]): Promise<void> => {
