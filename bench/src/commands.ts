@@ -9,7 +9,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { backlog, confirmations } from './shared/backlog.ts';
 import { topOfProfile } from './shared/cpu-profile.ts';
-import { perBooking, pgCounters, statementCalls, topStatementsPerBooking, waitEventSampler } from './shared/pg-stats.ts';
+import { perBooking, pgCounters, statementCalls, streamReadsPerBooking, topStatementsPerBooking, waitEventSampler } from './shared/pg-stats.ts';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverCpuSeconds, serverSettings } from './shared/database.ts';
@@ -116,7 +116,10 @@ try {
       const database = {
         ...perBooking(counters, await pgCounters(db.url), booked, sampled),
         ...serverCpuPer(serverBefore, serverAfter, booked),
-        topStatements: topStatementsPerBooking(callsBefore, await statementCalls(db.url), booked),
+        ...(await statementCalls(db.url).then((callsAfter) => ({
+          streamReadStatementsPerBooking: streamReadsPerBooking(callsBefore, callsAfter, booked),
+          topStatements: topStatementsPerBooking(callsBefore, callsAfter, booked),
+        }))),
       };
       const confirmed = await confirmations(db.url, scenario.answered, loadEnd);
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));

@@ -74,6 +74,21 @@ export const topStatementsPerBooking = (
     .slice(0, top);
 
 /**
+ * Statements that read streams (the event store's reads by stream id, `FROM es_streams s`), calls
+ * per booking between two snapshots of `statementCalls`: the command processor's reads of streams
+ * not in its cache, and any other reader's.
+ */
+export const streamReadsPerBooking = (
+  before: Map<string, { calls: number; ms: number }>,
+  after: Map<string, { calls: number; ms: number }>,
+  bookings: number,
+) => {
+  let calls = 0;
+  for (const [query, now] of after) if (/FROM\s+es_streams\s+s\b/.test(query)) calls += now.calls - (before.get(query)?.calls ?? 0);
+  return Math.round((calls / Math.max(1, bookings)) * 1000) / 1000;
+};
+
+/**
  * Samples `pg_stat_activity` of one database every `everyMs`: the share of active backends' samples
  * per wait event (`CPU` when not waiting), the way one reads where an appending backend spends its time.
  */
