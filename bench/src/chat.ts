@@ -48,6 +48,10 @@ const p = params('bench:chat', {
     default: 'shared',
     help: "where the chat's database lives: 'shared' (its own database on the booking side's PostgreSQL server) or 'own' (a PostgreSQL server of its own, its own WAL)",
   },
+  chatBundle: {
+    default: '',
+    help: 'a variant: run this bundled chat (e.g. an older revision built with `npm run build` into a worktree of its own) instead of this worktree’s, for before/after in turns',
+  },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
 
@@ -200,7 +204,7 @@ const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
 // Its figures without a token, as Prometheus reads them (on its own port /metrics wants an admin's token).
 const metricsPort = await freePort();
-const chat = await benchProcess('chat');
+const chat = p.chatBundle ? { file: p.chatBundle, execArgv: [] } : await benchProcess('chat');
 const profileDir = join(resultsDir, '../.profiles/chat');
 if (p.profile) mkdirSync(profileDir, { recursive: true });
 const chatProcess = spawn(process.execPath, [...chat.execArgv, ...(p.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), chat.file], {
@@ -415,6 +419,10 @@ try {
     cpuMsPerAckedMessage: {
       chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
       generators: round2(((cpuAfter.generator - cpuBefore.generator) * 1000) / Math.max(1, ackedInWindow)),
+      // the whole PostgreSQL server (the booking load beside it included when they share it)
+      postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : round2(((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, ackedInWindow)),
+      // per message delivered to a socket (each message goes to the other party; reads and system events too)
+      chatPerDelivered: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, latencies.length)),
     },
     chatDatabasePerAckedMessage: {
       commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
