@@ -66,39 +66,6 @@ const refuse = (socket: Duplex, status: number, reason: string) => {
 };
 
 /**
- * Frames written in one iteration of the event loop leave each socket in one write (one `writev`
- * system call, the largest single cost of a delivery): a socket is corked at its first frame and all
- * held sockets are uncorked together once the iteration's I/O callbacks have run (`setImmediate`:
- * the events of both commits in flight, an ack beside its own event, frames read meanwhile). One
- * callback per iteration rather than one per socket; nothing waits past the iteration it was sent in.
- */
-const socketFlusher = (deliveredCounter: { inc: (by?: number) => void }) => {
-  const held = new Set<Duplex>();
-  let scheduled = false;
-  const flusher = {
-    delivered: 0,
-    hold: (socket: Duplex): void => {
-      if (held.has(socket)) return;
-      held.add(socket);
-      socket.cork();
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    },
-  };
-  const flush = () => {
-    scheduled = false;
-    const sockets = [...held];
-    held.clear();
-    for (const socket of sockets) socket.uncork();
-    if (flusher.delivered > 0) deliveredCounter.inc(flusher.delivered);
-    flusher.delivered = 0;
-  };
-  return flusher;
-};
-
-/**
  * The WebSocket endpoint at `/ws`: the token is checked on the upgrade (a bad one is refused with
  * 401 before any socket exists), then each JSON frame is parsed with zod and handled; nothing a
  * client sends can throw past this file.
@@ -106,7 +73,6 @@ const socketFlusher = (deliveredCounter: { inc: (by?: number) => void }) => {
 export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Promise<void> } => {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, clientTracking: true });
   const metrics = socketMetrics();
-  const flusher = socketFlusher(metrics.delivered);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
@@ -123,13 +89,25 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
   const connect = (ws: WebSocket, user: AuthUser, socket: Duplex) => {
     let alive = true;
     let badFrames = 0;
+    // Frames sent in one turn of the event loop (the events of one commit, an ack beside its own
+    // event) leave in one write: the connection is corked at the first and uncorked once the turn's
+    // work is done.
+    let corked = false;
+    const uncork = () => {
+      corked = false;
+      socket.uncork();
+    };
     const write = (text: string): boolean => {
       if (ws.readyState !== ws.OPEN) return false;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
         ws.close(CloseCode.slowConsumer, 'too slow: reconnect and resume from your last sequence');
         return false;
       }
-      flusher.hold(socket);
+      if (!corked) {
+        corked = true;
+        socket.cork();
+        process.nextTick(uncork);
+      }
       ws.send(text);
       return true;
     };
@@ -139,7 +117,7 @@ export const attachSockets = (server: Server, deps: ChatDeps): { close: () => Pr
     const listener: Listener = {
       userId: user.userId,
       event: (event) => {
-        if (write(eventFrame(event))) flusher.delivered++;
+        if (write(eventFrame(event))) metrics.delivered.inc();
       },
       typing: (conversationId, userId) => send({ type: 'typing', conversationId, userId }),
       failed: (error) => {
