@@ -7,7 +7,7 @@
  * last sequence.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
@@ -22,7 +22,7 @@ import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { cpuSecondsOf, memoryOf, memorySampler, schedOf, startPlatform } from './shared/platform.ts';
+import { cpuSecondsOf, cpuSplitOf, memoryOf, memorySampler, schedOf, startPlatform } from './shared/platform.ts';
 import { benchProcess } from './shared/built.ts';
 import { record, resultsDir } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
@@ -47,6 +47,10 @@ const p = params('bench:chat', {
   chatServer: {
     default: 'shared',
     help: "where the chat's database lives: 'shared' (its own database on the booking side's PostgreSQL server) or 'own' (a PostgreSQL server of its own, its own WAL)",
+  },
+  chatBundle: {
+    default: '',
+    help: 'a variant: run this bundled chat (e.g. an older revision built with `npm run build` into a worktree of its own) instead of this worktree’s, for before/after in turns',
   },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
@@ -200,7 +204,7 @@ const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
 // Its figures without a token, as Prometheus reads them (on its own port /metrics wants an admin's token).
 const metricsPort = await freePort();
-const chat = await benchProcess('chat');
+const chat = p.chatBundle ? { file: p.chatBundle, execArgv: [] } : await benchProcess('chat');
 const profileDir = join(resultsDir, '../.profiles/chat');
 if (p.profile) mkdirSync(profileDir, { recursive: true });
 const chatProcess = spawn(process.execPath, [...chat.execArgv, ...(p.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), chat.file], {
@@ -313,8 +317,12 @@ try {
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
   const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
   const sum = <T>(values: T[], pick: (value: T) => number) => values.reduce((total, value) => total + pick(value), 0);
+  /** System calls that wrote (write, writev, sendmsg: sockets, files) so far by a process. */
+  const writeCallsOf = (pid: number) => Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
   const cpu = () => ({
     chat: cpuSecondsOf(chatProcess.pid!),
+    chatSplit: cpuSplitOf(chatProcess.pid!),
+    chatWriteCalls: writeCallsOf(chatProcess.pid!),
     platform: cpuSecondsOf(platform.pid),
     generator: sum(generators, (generator) => cpuSecondsOf(generator.pid)),
     sched: {
@@ -415,7 +423,16 @@ try {
     cpuMsPerAckedMessage: {
       chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
       generators: round2(((cpuAfter.generator - cpuBefore.generator) * 1000) / Math.max(1, ackedInWindow)),
+      // the whole PostgreSQL server (the booking load beside it included when they share it)
+      postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : round2(((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, ackedInWindow)),
+      // per message delivered to a socket (each message goes to the other party; reads and system events too)
+      chatPerDelivered: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, latencies.length)),
+      // the chat's CPU split: its own code (user) and the kernel's on its behalf (system: mostly socket writes)
+      chatUser: round2(((cpuAfter.chatSplit.user - cpuBefore.chatSplit.user) * 1000) / Math.max(1, ackedInWindow)),
+      chatSystem: round2(((cpuAfter.chatSplit.system - cpuBefore.chatSplit.system) * 1000) / Math.max(1, ackedInWindow)),
     },
+    // write system calls of the chat process (each socket write of frames, each statement sent to PostgreSQL) per acknowledged message
+    chatWriteCallsPerAckedMessage: round2((cpuAfter.chatWriteCalls - cpuBefore.chatWriteCalls) / Math.max(1, ackedInWindow)),
     chatDatabasePerAckedMessage: {
       commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
       statements:
