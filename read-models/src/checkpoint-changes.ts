@@ -7,15 +7,13 @@ import { listenOn } from '@stayhub/event-sourcing';
  */
 export const CHECKPOINT_CHANNEL = 'projection_checkpoints';
 
-/** The NOTIFY on the checkpoint channel; its payload names what changed (see `ReadChanges`), '' when only checkpoints moved. */
-const notify = (payload: string): string => `NOTIFY ${CHECKPOINT_CHANNEL}${payload ? `, '${payload.replaceAll("'", "''")}'` : ''}`;
-
 /**
  * Sent after the commit rather than inside it (a NOTIFY inside a transaction makes every commit that
- * notifies queue for one server-wide lock, held through its WAL flush). It carries no state, so it
- * need not wait for a WAL flush.
+ * notifies queue for one server-wide lock). It carries no state, so it need not wait for a WAL flush.
+ * Its payload names what changed (see `ReadChanges`), '' when only checkpoints moved.
  */
-const announcement = (payload: string): string => `SET LOCAL synchronous_commit = off; ${notify(payload)}`;
+const announcement = (payload: string): string =>
+  `SET LOCAL synchronous_commit = off; NOTIFY ${CHECKPOINT_CHANNEL}${payload ? `, '${payload.replaceAll("'", "''")}'` : ''}`;
 
 /**
  * What a committed batch changed in the read models, by name (`listing-documents`, `calendars`…:
@@ -65,16 +63,6 @@ export const announceCheckpoints = (pool: Pool, changes: ReadChanges = new Map()
       if (state.again) announceCheckpoints(pool, state.changes);
     });
 };
-
-/**
- * The announcement as a statement of the transaction that moves the checkpoints (`changes` as for
- * `announceCheckpoints`): PostgreSQL delivers it when that transaction commits, and never if it
- * rolls back, so a reader it wakes finds the checkpoint moved, and it costs no transaction of its
- * own. Only for transactions that commit without waiting for the WAL flush (a projection's, see
- * `OwnTransactions`): the server-wide lock a notifying commit takes is then held for microseconds,
- * where a flushing commit would hold it through its flush.
- */
-export const announcementInTransaction = (changes: ReadChanges = new Map()): string => notify(encodeChanges(changes));
 
 export type CheckpointChangesOptions = {
   /** How often a waiter re-checks without an announcement (one lost while the database was away): a safety net, not the way news arrives. */

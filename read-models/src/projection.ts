@@ -1,6 +1,5 @@
 import pg, { type Pool, type PoolClient } from 'pg';
 import { inOneRoundTrip, inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
-import { announceCheckpoints, announcementInTransaction } from './checkpoint-changes.ts';
 import { advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
 import { inlinedStatements } from './inlined-write.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
@@ -29,13 +28,11 @@ export type PgProjection = {
 
 /**
  * How a live runner writes a batch, beyond how it is folded: `to`, the position the checkpoint moves
- * to (a page's last, past its newest event this projection handles; else the last event's),
+ * to (a page's last, past its newest event this projection handles; else the last event's), and
  * `ownTransactions`, which registers the write transaction so that the runner's own log reader
- * passes it while it is in flight, and `announce`, which tells readers and caches what the batch
- * changed once it committed (see `announceCheckpoints`): with `ownTransactions`, by a NOTIFY inside
- * the batch's own transaction (delivered at its commit, no transaction of its own), else after it.
+ * passes it while it is in flight.
  */
-export type BatchOptions = FoldOptions & { to?: string; ownTransactions?: OwnTransactions; announce?: boolean };
+export type BatchOptions = FoldOptions & { to?: string; ownTransactions?: OwnTransactions };
 
 /**
  * One batch into a target, the way every PostgreSQL runner writes it: fold the events after `from`
@@ -58,18 +55,13 @@ export const writeBatch = async (
   // round trip; the live runner's transactions run as its own (its log reader passes them while they
   // are in flight). A bulk load's COPY cannot be inlined.
   const inlined = options.bulk ? undefined : write ? await inlinedStatements(write) : [];
-  const changes = changesOf(new Map(), projection, relevant, last);
-  // Folded into the transaction only where its commit does not wait for the WAL flush (see `announcementInTransaction`).
-  const announceWithin = options.announce === true && options.ownTransactions !== undefined;
-  const announcement = announceWithin ? [announcementInTransaction(changes)] : [];
   if (inlined) {
-    const statements = [...inlined, advanceCheckpointStatement(pg, target, from, last), ...announcement];
+    const statements = [...inlined, advanceCheckpointStatement(pg, target, from, last)];
     try {
       await (options.ownTransactions ? options.ownTransactions.runInOneRoundTrip(pool, statements) : inOneRoundTrip(pool, statements));
     } catch (error) {
       throw isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
     }
-    if (options.announce && !announceWithin) announceCheckpoints(pool, changes);
     return;
   }
   // Else the checkpoint's move goes with the COMMIT, one round trip for both.
@@ -78,13 +70,12 @@ export const writeBatch = async (
     await write?.(client);
     wrote = true;
   };
-  const advance = (client: PoolClient) => [advanceCheckpointStatement(client, target, from, last), ...announcement].join(';\n');
+  const advance = (client: PoolClient) => advanceCheckpointStatement(client, target, from, last);
   try {
     await (options.ownTransactions ? options.ownTransactions.run(pool, work, advance) : inTransaction(pool, work, 'BEGIN', advance));
   } catch (error) {
     throw wrote && isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
   }
-  if (options.announce && !announceWithin) announceCheckpoints(pool, changes);
 };
 
 /** Folds and writes `events` with `client` (inside the caller's transaction, if any). */

@@ -61,8 +61,7 @@ const RETRIES = 3;
  * writes each table once and moves the checkpoint last (compare-and-set from `from`, read here when
  * not given, to `options.to` or the last event's position). A batch with nothing for the projection
  * only moves the checkpoint. When the batch fails, each event is retried on its own (savepoints)
- * with backoff, and one that still fails is parked with its error so the rest go on. With
- * `options.announce`, every way that moves the checkpoint announces it (see `writeBatch`).
+ * with backoff, and one that still fails is parked with its error so the rest go on.
  */
 export const applyBatch = async (
   pool: Pool,
@@ -79,11 +78,7 @@ export const applyBatch = async (
   // Applied already, or a target a swap retired (its checkpoint sorts after every position).
   if (last <= done) return;
   const relevant = events.filter((event) => event.globalPosition > done && projection.handles.has(event.type));
-  if (relevant.length === 0) {
-    await advanceCheckpoints(pool, [target], last);
-    if (options.announce) announceCheckpoints(pool);
-    return;
-  }
+  if (relevant.length === 0) return advanceCheckpoints(pool, [target], last);
   try {
     return await writeBatch(pool, projection, target, events, done, options);
   } catch (error) {
@@ -114,19 +109,14 @@ export const applyBatch = async (
     await advanceCheckpoint(client, target, done, last);
   };
   await (options.ownTransactions ? options.ownTransactions.run(pool, oneByOne) : inTransaction(pool, oneByOne));
-  if (options.announce) announceCheckpoints(pool, changesOf(new Map(), projection, relevant, last));
 };
 
 /** Events the shared reader asks the store for at once: a page is what arrived since the last one, up to this. */
 const SHARED_BATCH = 2_000;
 /** At most this many events (whole pages) in one projection's transaction: what queued while its last one was written. */
 const LANE_BATCH = 5_000;
-/**
- * While a lane is writing, the reader's next read (after a page that was not full) waits for the
- * first lane to finish its write, at most this long: appends arriving one by one under load then
- * make pages of what arrived during a lane's write, not one per append.
- */
-const PAGE_WHILE_WRITING_MS = 15;
+/** The shortest time between two reads of the log while pages are not full (appends arriving one by one under load). */
+const PAGE_EVERY_MS = 15;
 /** Connections of the runner's pool no lane write takes: the reader's, the idle checkpoints', an announcement's. */
 const RESERVED_CONNECTIONS = 3;
 /** The reader waits while a projection has more than this many events queued (memory stays bounded while one catches up). */
@@ -198,15 +188,12 @@ export const runPgProjections = async (
       const live = await liveCheckpoints(pool, names);
       const after = [...live.values()].map((c) => c.position).reduce((least, position) => (position < least ? position : least));
       const progress = new WakeUps(stop);
-      // A wake-up each time a lane finished writing events.
-      const wrote = new WakeUps(stop);
       const idle = idleCheckpoints(pool);
       // Lanes writing at once leave connections of the pool to the reader and the checkpoint moves, so the reader never queues behind them.
       const writing = new Slots((pool.options.max ?? 10) - RESERVED_CONNECTIONS);
       const lanes = projections.map((projection) => {
         const { target, position } = live.get(projection.name)!;
         const lane = new Lane(position, stop);
-        const state = { projection, lane, writing: false };
         const run = async () => {
           let at = position;
           for (let next = await lane.take(LANE_BATCH); next; next = await lane.take(LANE_BATCH)) {
@@ -214,18 +201,9 @@ export const runPgProjections = async (
             if (events.length === 0) await idle(target, to);
             else {
               const began = performance.now();
-              state.writing = true;
-              try {
-                await writing.hold(() =>
-                  tracedApply(projection.name, events, log, () =>
-                    // Readers waiting for a consistency token re-check once it committed, and caches drop what it changed.
-                    applyBatch(pool, projection, target, events, log, at, { to, ownTransactions, announce: true }),
-                  ),
-                );
-              } finally {
-                state.writing = false;
-                wrote.wake();
-              }
+              await writing.hold(() =>
+                tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions })),
+              );
               const stages: BatchStages = {
                 projection: projection.name,
                 events: events.length,
@@ -234,6 +212,8 @@ export const runPgProjections = async (
                 appliedMs: performance.now() - began,
               };
               log('batch stages', stages, 'debug');
+              // Readers waiting for a consistency token re-check now, and caches drop what the batch changed.
+              announceCheckpoints(pool, changesOf(new Map(), projection, events, to));
             }
             at = to;
             failures = 0;
@@ -246,10 +226,8 @@ export const runPgProjections = async (
             stopped.abort();
           }),
         );
-        return state;
+        return { projection, lane };
       });
-      // Whether a lane has events to write, queued or in its transaction now.
-      const busy = () => lanes.some(({ lane, writing }) => writing || lane.queued > 0);
       let swapCheckedAt = performance.now();
       await eventStore.subscribe({
         after,
@@ -265,15 +243,9 @@ export const runPgProjections = async (
             if (last <= from) continue;
             lane.push({ events: events.filter((event) => event.globalPosition > from && projection.handles.has(event.type)), last, handedAt, inHandMs });
           }
-          // A page that was not full: the event store reads again when an append commits (a NOTIFY from
-          // another process, at once from this one; its poll interval is the fallback). While lanes are
-          // writing, that read waits for the first of them to finish (at most PAGE_WHILE_WRITING_MS): a
-          // page read sooner would only queue, and appends one by one would make a page each.
-          if (events.length < SHARED_BATCH && busy()) {
-            let timer: NodeJS.Timeout | undefined;
-            await Promise.race([wrote.next(), new Promise<void>((resolve) => (timer = setTimeout(resolve, PAGE_WHILE_WRITING_MS)))]);
-            clearTimeout(timer);
-          }
+          // A page that was not full: the next read waits until PAGE_EVERY_MS after this one, so a steady
+          // stream of appends makes pages of a few ms each rather than one per append (each a write per projection).
+          if (events.length < SHARED_BATCH) await sleep(handedAt + PAGE_EVERY_MS - performance.now(), undefined, { signal: stop }).catch(() => undefined);
           // Memory stays bounded: a lane far behind holds the reader back.
           while (!stop.aborted && lanes.some(({ lane }) => lane.queued > LANE_QUEUE)) await progress.next();
           // A replay's swap is noticed within a second, not with a round trip per page: until then a
