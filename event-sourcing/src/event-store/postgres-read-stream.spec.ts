@@ -48,37 +48,3 @@ describe('PostgreSQL event store: readStream under a concurrent append', () => {
     expect(appended).toBe(3);
   });
 });
-
-describe('PostgreSQL event store: reads that queue share one statement', () => {
-  it('answers each read of many concurrent ones as if it ran alone, in one statement for those that queued', async () => {
-    const streams = Array.from({ length: 6 }, () => `shared-${randomUUID()}`);
-    for (const [i, streamId] of streams.entries()) await store.append(streamId, Array.from({ length: i + 1 }, event), 'no_stream');
-    const reads = [
-      ...streams.map((streamId) => ({ streamId, options: {} })),
-      ...streams.map((streamId, i) => ({ streamId, options: { fromRevision: i } })),
-      { streamId: streams[5]!, options: { fromRevision: 1, maxCount: 2 } },
-      { streamId: streams[5]!, options: { maxCount: 0 } },
-      { streamId: `missing-${randomUUID()}`, options: {} },
-    ];
-    const alone = [];
-    for (const { streamId, options } of reads) alone.push(await store.readStream(streamId, options));
-    let statements = 0;
-    const counting = new Proxy(pool, {
-      get: (target, key, receiver) =>
-        key === 'query'
-          ? (...args: unknown[]) => {
-              statements++;
-              return (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
-            }
-          : Reflect.get(target, key, receiver),
-    });
-    const reader = new PostgresEventStore(counting as Pool);
-    const together = await Promise.all(reads.map(({ streamId, options }) => reader.readStream(streamId, options)));
-    expect(together).toEqual(alone);
-    expect(together.at(-1)).toEqual({ events: [], revision: -1 });
-    expect(together.at(-2)).toEqual({ events: [], revision: 5 });
-    expect(together.at(-3)!.events.map((e) => e.streamRevision)).toEqual([1, 2]);
-    // the first goes alone at once, every other one queued meanwhile and goes in the next statement
-    expect(statements).toBe(2);
-  });
-});

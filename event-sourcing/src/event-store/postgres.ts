@@ -14,7 +14,6 @@ import {
   type SubscribeOptions,
 } from './port.ts';
 import { listenOn } from '../postgres/listener.ts';
-import { SharedStatement } from '../postgres/shared-statement.ts';
 import { migrateEventStore } from '../postgres/schema.ts';
 
 /**
@@ -68,35 +67,6 @@ const READ_STREAM = {
               ORDER BY stream_revision LIMIT $3) e ON true
           WHERE s.stream_id = $1`,
 };
-
-/**
- * Several streams' reads in one statement (one snapshot), each from its own revision and up to its
- * own count: the reads that queue while another read runs (e.g. the command processor's first reads
- * of streams not in its cache, one per concurrent command) share one round trip.
- */
-const READ_STREAMS = {
-  name: 'es_read_streams',
-  text: `SELECT r.i, s.revision AS head, e.*
-           FROM unnest($1::text[], $2::bigint[], $3::bigint[]) WITH ORDINALITY AS r(stream_id, from_revision, max_count, i)
-           JOIN es_streams s ON s.stream_id = r.stream_id
-           LEFT JOIN LATERAL (
-             SELECT ${COLUMNS} FROM es_events
-              WHERE stream_id = s.stream_id AND stream_revision >= r.from_revision
-              ORDER BY stream_revision LIMIT r.max_count) e ON true
-          ORDER BY r.i, e.stream_revision`,
-};
-
-type StreamRead = { streamId: string; fromRevision: number; maxCount: number };
-type StreamRow = Partial<EventRow> & { head: string };
-
-/** A read's answer from its rows (none: the stream does not exist); a stream with no events left to read has one row of nulls. */
-const toStreamRead = (rows: StreamRow[]): ReadStreamResult =>
-  rows.length === 0
-    ? { events: [], revision: -1 }
-    : {
-        events: rows.filter((row) => row.event_id !== null && row.event_id !== undefined).map((row) => toRecorded(row as EventRow)),
-        revision: Number(rows[0]!.head),
-      };
 
 export type PostgresEventStoreOptions = {
   pollIntervalMs?: number;
@@ -291,24 +261,14 @@ export class PostgresEventStore implements EventStore {
    * committing in between gave a revision ahead of the events, and a cache trusting it skipped an event.
    */
   async readStream(streamId: string, options: { fromRevision?: number; maxCount?: number } = {}): Promise<ReadStreamResult> {
-    return this.reads.add({ streamId, fromRevision: options.fromRevision ?? 0, maxCount: options.maxCount ?? 1_000_000 });
-  }
-
-  /** One read alone goes at once in the one-stream statement; reads that queued while it ran go together in the next. */
-  private readonly reads = new SharedStatement<StreamRead, ReadStreamResult>(async (reads) => {
-    if (reads.length === 1) {
-      const [{ streamId, fromRevision, maxCount }] = reads as [StreamRead];
-      const { rows } = await this.pool.query<StreamRow>({ ...READ_STREAM, values: [streamId, fromRevision, maxCount] });
-      return [toStreamRead(rows)];
-    }
-    const { rows } = await this.pool.query<StreamRow & { i: string }>({
-      ...READ_STREAMS,
-      values: [reads.map((r) => r.streamId), reads.map((r) => r.fromRevision), reads.map((r) => r.maxCount)],
+    const { rows } = await this.pool.query<Partial<EventRow> & { head: string }>({
+      ...READ_STREAM,
+      values: [streamId, options.fromRevision ?? 0, options.maxCount ?? 1_000_000],
     });
-    const byRead = reads.map((): StreamRow[] => []);
-    for (const row of rows) byRead[Number(row.i) - 1]!.push(row);
-    return byRead.map(toStreamRead);
-  }, 64);
+    if (rows.length === 0) return { events: [], revision: -1 };
+    const events = rows.filter((row) => row.event_id !== null && row.event_id !== undefined).map((row) => toRecorded(row as EventRow));
+    return { events, revision: Number(rows[0]!.head) };
+  }
 
   /**
    * Events after `after`, in commit order, only from transactions older than every one still in
