@@ -196,10 +196,12 @@ describe.skipIf(!haveChromium && !process.env.CI)('journeys in a real browser', 
     await signIn(page, email);
     // The listing was written elsewhere (through the API): the calendar offers it all the same.
     await page.goto('/host/calendar');
+    // A page whose answer trailed the host's own writes refreshes it by itself; a reload only in case.
     const choice = page.getByLabel('Listing').locator(`option[value="${listingId}"]`);
-    for (const deadline = Date.now() + 60_000; (await choice.count()) === 0; await page.reload()) {
+    for (const deadline = Date.now() + 90_000; ; await page.reload()) {
+      const shown = await choice.waitFor({ state: 'attached', timeout: 15_000 }).catch(() => 'not yet');
+      if (shown !== 'not yet') break;
       if (Date.now() > deadline) throw new Error('the listing never showed in the calendar’s choice');
-      await page.waitForTimeout(1000);
     }
     await page.getByLabel('Listing').selectOption(listingId);
     await page.getByLabel('Starting').fill(inDays(40));

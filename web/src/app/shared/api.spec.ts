@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, get, post, STALE_RETRY_DELAYS_MS } from './api.ts';
+import { ApiError, answeredStale, forgetStale, get, post, STALE_RETRY_DELAYS_MS } from './api.ts';
 
 type Answer = { status: number; body: unknown; stale?: boolean };
 
@@ -28,34 +28,35 @@ afterEach(() => {
 });
 
 describe('reading one’s own writes', () => {
-  it('asks a read model again while it says it has not applied the last write, with the write’s token, until it has', async () => {
+  it('asks again while a read model has nothing to show yet (a stale 503), with the write’s token, until it has', async () => {
     const asked = script([
       { status: 201, body: { consistencyToken: '00000000000000000042-00000000000000000001' } },
-      { status: 200, body: { free: 1 }, stale: true },
       { status: 503, body: { title: 'Service Unavailable', stale: true } },
-      { status: 200, body: { free: 0 } },
+      { status: 503, body: { title: 'Service Unavailable', stale: true } },
+      { status: 200, body: { bookingId: 'b1' } },
     ]);
-    await post('command', '/listings/l1/blocks', {});
-    const answer = get<{ free: number }>('query', '/listings/l1/availability');
+    await post('command', '/bookings', {});
+    const answer = get<{ bookingId: string }>('query', '/bookings/b1');
     await vi.runAllTimersAsync();
-    expect(await answer).toEqual({ free: 0 });
-    expect(asked.map((call) => call.url)).toEqual([
-      '/api/command/listings/l1/blocks',
-      '/api/query/listings/l1/availability',
-      '/api/query/listings/l1/availability',
-      '/api/query/listings/l1/availability',
-    ]);
+    expect(await answer).toEqual({ bookingId: 'b1' });
+    expect(asked.map((call) => call.url)).toEqual(['/api/command/bookings', '/api/query/bookings/b1', '/api/query/bookings/b1', '/api/query/bookings/b1']);
     expect(asked.slice(1).every((call) => call.headers['x-consistency-token'] === '00000000000000000042-00000000000000000001')).toBe(true);
   });
 
-  it('gives up after a bounded number of tries: the stale answer shows, a stale 503 is an error', async () => {
-    const tries = STALE_RETRY_DELAYS_MS.length + 1;
-    script(Array.from({ length: tries }, () => ({ status: 200, body: { free: 1 }, stale: true })));
-    const stale = get<{ free: number }>('query', '/listings/l1/availability');
-    await vi.runAllTimersAsync();
-    expect(await stale).toEqual({ free: 1 });
+  it('gives a stale answer at once, marked stale for the load that asked, and gives up on a stale 503 after a bounded number of tries', async () => {
+    const asked = script([
+      { status: 200, body: { free: 1 }, stale: true },
+      { status: 200, body: { free: 0 } },
+    ]);
+    const load = new AbortController();
+    expect(await get('query', '/listings/l1/availability', { signal: load.signal })).toEqual({ free: 1 });
+    expect(asked).toHaveLength(1);
+    expect(answeredStale(load.signal)).toBe(true);
+    forgetStale(load.signal);
+    expect(await get('query', '/listings/l1/availability', { signal: load.signal })).toEqual({ free: 0 });
+    expect(answeredStale(load.signal)).toBe(false);
 
-    script(Array.from({ length: tries }, () => ({ status: 503, body: { detail: 'not caught up', stale: true } })));
+    script(Array.from({ length: STALE_RETRY_DELAYS_MS.length + 1 }, () => ({ status: 503, body: { detail: 'not caught up', stale: true } })));
     const missing = get('query', '/bookings/b1').catch((error: unknown) => error);
     await vi.runAllTimersAsync();
     const error = await missing;
@@ -71,9 +72,9 @@ describe('reading one’s own writes', () => {
     script([{ status: 200, body: { items: [] } }]);
     expect(await get('query', '/host/listings')).toEqual({ items: [] });
 
-    const waiting = script([{ status: 200, body: { free: 1 }, stale: true }]);
+    const waiting = script([{ status: 503, body: { detail: 'not caught up', stale: true } }]);
     const controller = new AbortController();
-    const left = get('query', '/listings/l1/availability', { signal: controller.signal }).catch((error: unknown) => error);
+    const left = get('query', '/bookings/b1', { signal: controller.signal }).catch((error: unknown) => error);
     await vi.advanceTimersByTimeAsync(0);
     controller.abort();
     await vi.runAllTimersAsync();

@@ -60,11 +60,22 @@ const remember = (body: unknown) => {
 };
 
 /**
- * How long to wait before asking a read model again that answered it had not yet applied the
- * reader's own last write (`X-Read-Model-Stale`, or a 503 saying `stale`): the query API already
+ * How long to wait before asking again a read model that had nothing to show yet (a 503 saying
+ * `stale`: the thing asked for is the reader's own write, not yet applied): the query API already
  * waited briefly, so a page shows the write a little later rather than never.
  */
 export const STALE_RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 4000];
+
+/**
+ * The loads (by their abort signal) that got an answer saying it had not yet applied the reader's
+ * own last write (`X-Read-Model-Stale`). Such an answer is shown at once, not held back: the page
+ * that made it (see `useResource`) asks again in the background until the answer is current.
+ */
+const staleLoads = new WeakSet<AbortSignal>();
+export const answeredStale = (signal: AbortSignal): boolean => staleLoads.has(signal);
+export const forgetStale = (signal: AbortSignal): void => {
+  staleLoads.delete(signal);
+};
 
 const pause = (ms: number, signal: AbortSignal | undefined) =>
   new Promise<void>((resolve, reject) => {
@@ -80,14 +91,14 @@ const pause = (ms: number, signal: AbortSignal | undefined) =>
     signal?.addEventListener('abort', stop, { once: true });
   });
 
-const isStale = (response: Response, body: unknown): boolean =>
-  response.headers.get('x-read-model-stale') === 'true' ||
-  (response.status === 503 && typeof body === 'object' && body !== null && (body as { stale?: unknown }).stale === true);
+const isNotYetThere = (response: Response, body: unknown): boolean =>
+  response.status === 503 && typeof body === 'object' && body !== null && (body as { stale?: unknown }).stale === true;
 
 const call = async <T = unknown>(service: Service, method: string, path: string, options: CallOptions = {}): Promise<T> => {
+  const read = service === 'query' && method === 'GET';
   for (let attempt = 0; ; attempt++) {
     const { response, body } = await send(service, method, path, options);
-    const retryIn = service === 'query' && method === 'GET' && isStale(response, body) ? STALE_RETRY_DELAYS_MS[attempt] : undefined;
+    const retryIn = read && isNotYetThere(response, body) ? STALE_RETRY_DELAYS_MS[attempt] : undefined;
     if (retryIn !== undefined) {
       await pause(retryIn, options.signal);
       continue;
@@ -96,6 +107,7 @@ const call = async <T = unknown>(service: Service, method: string, path: string,
       const problem = (typeof body === 'object' && body !== null ? body : {}) as Problem;
       throw new ApiError(response.status, { status: response.status, ...problem });
     }
+    if (read && options.signal && response.headers.get('x-read-model-stale') === 'true') staleLoads.add(options.signal);
     if (service === 'command') remember(body);
     return body as T;
   }
