@@ -16,7 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { type ListingSearchQuery, searchListings, listingTables } from '@stayhub/read-models';
 import { record } from './shared/results.ts';
 import { params } from './shared/args.ts';
-import { benchServer } from './shared/database.ts';
+import { benchServer, serverCpuReader } from './shared/database.ts';
 import { marketplaceDatabase } from './shared/marketplace-db.ts';
 import { listingShapes, seeded } from './shared/search-queries.ts';
 import { summarise } from './shared/stats.ts';
@@ -77,13 +77,15 @@ const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, se
 const tables = listingTables('listings');
 const wanted = p.shapes ? p.shapes.split(',') : undefined;
 const before = await searchOf(p.before);
+const serverCpu = await serverCpuReader(db.url);
 const figures: Record<string, unknown> = {};
 try {
   for (const [name, make] of Object.entries(listingShapes(p.seed, p.first, p.listings))) {
     if (wanted && !wanted.includes(name)) continue;
     const r = seeded(p.seed + 99, name);
-    const timed: { ms: number; qs: string; total: string; statementMs: number; statements: number }[] = [];
-    const timedBefore: { ms: number; statementMs: number; statements: number }[] = [];
+    type Timed = { ms: number; total: string; statementMs: number; statements: number; serverCpuMs: number | undefined };
+    const timed: (Timed & { qs: string })[] = [];
+    const timedBefore: Timed[] = [];
     for (let k = 0; k < p.queries; k++) {
       const qs = make(r);
       const run = async (search: typeof searchListings) => {
@@ -101,9 +103,14 @@ try {
             statements++;
           }
         }) as typeof db.pool.query;
+        // The server's CPU over the search (its statements run one search at a time): what load does not inflate.
+        const cpu = serverCpu();
         const started = performance.now();
         const result = await search(timing, tables, searchQueryOf(qs));
-        return { ms: performance.now() - started, total: result.totalText, statementMs, statements };
+        const ms = performance.now() - started;
+        const cpuAfter = serverCpu();
+        const serverCpuMs = cpu === undefined || cpuAfter === undefined ? undefined : (cpuAfter - cpu) * 1000;
+        return { ms, total: result.totalText, statementMs, statements, serverCpuMs };
       };
       // Which goes first alternates, so that neither always finds the other's pages cached.
       if (before && k % 2 === 0) timedBefore.push(await run(before));
@@ -111,9 +118,11 @@ try {
       if (before && k % 2 === 1) timedBefore.push(await run(before));
     }
     const latency = summarise(timed.map((t) => t.ms));
-    const work = (runs: readonly { statementMs: number; statements: number }[]) => ({
+    const mean = (xs: readonly number[]) => Math.round((xs.reduce((sum, x) => sum + x, 0) / xs.length) * 100) / 100;
+    const work = (runs: readonly Timed[]) => ({
       statementMsPerSearch: summarise(runs.map((t) => t.statementMs)),
-      statementsPerSearch: Math.round((runs.reduce((sum, t) => sum + t.statements, 0) / runs.length) * 100) / 100,
+      statementsPerSearch: mean(runs.map((t) => t.statements)),
+      ...(runs.every((t) => t.serverCpuMs !== undefined) ? { serverCpuMsPerSearch: mean(runs.map((t) => t.serverCpuMs!)) } : {}),
     });
     const slowest = timed.reduce((a, b) => (b.ms > a.ms ? b : a));
     console.log(`\n## ${name}: p50 ${latency.p50} ms, p99 ${latency.p99} ms, max ${latency.max} ms; slowest ${slowest.qs} (total ${slowest.total})`);
@@ -128,12 +137,16 @@ try {
         ...now,
         before: then,
         statementMsMedianAfterOverBefore: Math.round((now.statementMsPerSearch.p50 / then.statementMsPerSearch.p50) * 100) / 100,
+        ...(now.serverCpuMsPerSearch && then.serverCpuMsPerSearch
+          ? { serverCpuAfterOverBefore: Math.round((now.serverCpuMsPerSearch / then.serverCpuMsPerSearch) * 100) / 100 }
+          : {}),
         slowest: slowest.qs,
       };
       console.log(`   ${p.before}: p50 ${was.p50} ms, p99 ${was.p99} ms, max ${was.max} ms`);
       console.log(
         `   statement ms a search (median): ${now.statementMsPerSearch.p50} (${now.statementsPerSearch} statements), ${p.before}: ${then.statementMsPerSearch.p50} (${then.statementsPerSearch})`,
       );
+      console.log(`   PostgreSQL CPU ms a search (mean): ${now.serverCpuMsPerSearch ?? '?'}, ${p.before}: ${then.serverCpuMsPerSearch ?? '?'}`);
     }
     if (p.explain !== 'yes') continue;
     // The slowest query again, each statement explained (the plans run the statements for real).

@@ -81,26 +81,39 @@ const ticks = (stat: string, fields: number[]) => {
   return fields.reduce((sum, field) => sum + Number(after[field - 3]), 0) / 100;
 };
 
+/** CPU seconds a process has run so far (`/proc/<pid>/schedstat`, in nanoseconds: finer than the 10 ms ticks of `stat`). */
+const runSeconds = (pid: string): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
+
 /**
  * CPU seconds the whole PostgreSQL server has used so far, when it runs on this machine: its
  * postmaster and the backends it has reaped (`/proc/<pid>/stat` utime, stime, cutime, cstime), plus
  * the backends still running. What a piece of work costs the server, whatever else loads the machine.
  */
-export const serverCpuSeconds = async (url: string): Promise<number | undefined> => {
+export const serverCpuSeconds = async (url: string): Promise<number | undefined> => (await serverCpuReader(url))();
+
+/**
+ * A reader of `serverCpuSeconds` that asks the server for its data directory once: each read is
+ * then `/proc` alone, no connection (whose backend would cost the server CPU itself), so it can
+ * bracket a single search.
+ */
+export const serverCpuReader = async (url: string): Promise<() => number | undefined> => {
   const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
-  try {
-    const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
-    let total = ticks(readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [14, 15, 16, 17]);
-    for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) total += ticks(stat, [14, 15]);
-      } catch {
-        // exited while we looked: its time is in the postmaster's cutime now
+  return () => {
+    try {
+      const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+      // The reaped backends in clock ticks; the living ones (and the postmaster) in nanoseconds of run time (`schedstat`).
+      let total = ticks(readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [16, 17]) + runSeconds(postmaster);
+      for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) total += runSeconds(pid);
+        } catch {
+          // exited while we looked: its time is in the postmaster's cutime now
+        }
       }
+      return total;
+    } catch {
+      return undefined; // a server elsewhere, or one this user cannot read
     }
-    return total;
-  } catch {
-    return undefined; // a server elsewhere, or one this user cannot read
-  }
+  };
 };

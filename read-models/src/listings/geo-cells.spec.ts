@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellsCovering, cellTermsOf, fineCellsTouching, MAX_CELLS } from './geo-cells.ts';
+import { cellsCovering, cellTermsOf, fineCellsTouching, MAX_CELLS, TEXT_CELLS } from './geo-cells.ts';
 
 const EARTH_KM = 6378.168;
 const rad = Math.PI / 180;
@@ -57,6 +57,20 @@ describe('geo cells', () => {
     expect(cellsCovering(40.4, -3.7, 10)!.every((c) => c.startsWith('g1_'))).toBe(true);
     expect(cellsCovering(40.4, -3.7, 10)!.length).toBeLessThanOrEqual(16);
     expect(cellsCovering(40.4, -3.7, 100)!.every((c) => c.startsWith('g0_'))).toBe(true);
+  });
+
+  it('cover a radius with a few cells (for text, one index scan each) of the finest level that needs at most that many', () => {
+    expect(cellsCovering(38.8, -9.1, 3, TEXT_CELLS)!.every((c) => c.startsWith('g1_'))).toBe(true);
+    for (const km of [12, 40]) {
+      const cells = cellsCovering(38.8, -9.1, km, TEXT_CELLS)!;
+      expect(cells.every((c) => c.startsWith('g0_'))).toBe(true);
+      expect(cells.length).toBeLessThanOrEqual(TEXT_CELLS);
+    }
+    expect(cellsCovering(38.8, -9.1, 300, TEXT_CELLS)).toBeUndefined();
+    forPointsWithin(60, (lat, lon, radiusKm, point) => {
+      const cells = cellsCovering(lat, lon, radiusKm, TEXT_CELLS);
+      if (cells) expect(cellTermsOf(point.lat, point.lon).some((term) => cells.includes(term))).toBe(true);
+    });
   });
 
   it('do not narrow a radius too wide for 64 cells, or one reaching a pole or the antimeridian', () => {

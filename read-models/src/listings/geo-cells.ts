@@ -14,6 +14,13 @@ const LEVELS = [
 ] as const;
 /** A radius is looked up by at most this many cells of one level; wider, it is not narrowed by cells. */
 export const MAX_CELLS = 64;
+/**
+ * Text within a radius is looked up cell by cell when this many cells of one level cover it: each
+ * GIN scan then has one term every match must hold (the cell), so it skips through the words'
+ * listings instead of walking the union of every cell's listings, which an OR of many cell terms
+ * in one scan makes it do (42 cells of a dense city: 27–46 ms against 2 ms for one 1° cell, at 100k listings).
+ */
+export const TEXT_CELLS = 4;
 
 const cellOf = (level: number, perDegree: number, lat: number, lon: number) =>
   `g${level}_${Math.floor((lat + 90) * perDegree)}_${Math.floor((lon + 180) * perDegree)}`;
@@ -22,11 +29,11 @@ const cellOf = (level: number, perDegree: number, lat: number, lon: number) =>
 export const cellTermsOf = (lat: number, lon: number): string[] => LEVELS.map(({ level, perDegree }) => cellOf(level, perDegree, lat, lon));
 
 /**
- * The cells of the finest level that needs at most `MAX_CELLS` to cover every point within
+ * The cells of the finest level that needs at most `maxCells` to cover every point within
  * `radiusKm` of (lat, lon), or undefined when none does (a radius wider than the cells allow, or
  * one that reaches a pole or the antimeridian): then the radius is not narrowed by cells.
  */
-export const cellsCovering = (lat: number, lon: number, radiusKm: number): string[] | undefined => {
+export const cellsCovering = (lat: number, lon: number, radiusKm: number, maxCells = MAX_CELLS): string[] | undefined => {
   const angle = radiusKm / EARTH_KM;
   const rad = Math.PI / 180;
   // A spherical cap of angular radius δ spans δ in latitude and asin(sin δ / cos φ) in longitude; a margin covers rounding.
@@ -42,7 +49,7 @@ export const cellsCovering = (lat: number, lon: number, radiusKm: number): strin
   for (const { level, perDegree } of LEVELS) {
     const rows = Math.floor((north + 90) * perDegree) - Math.floor((south + 90) * perDegree) + 1;
     const columns = Math.floor((east + 180) * perDegree) - Math.floor((west + 180) * perDegree) + 1;
-    if (rows * columns > MAX_CELLS) continue;
+    if (rows * columns > maxCells) continue;
     const cells: string[] = [];
     for (let i = Math.floor((south + 90) * perDegree); i <= Math.floor((north + 90) * perDegree); i++) {
       for (let j = Math.floor((west + 180) * perDegree); j <= Math.floor((east + 180) * perDegree); j++) cells.push(`g${level}_${i}_${j}`);

@@ -270,8 +270,10 @@ describe('paging and totals', () => {
     expect(walked).toEqual(ids(whole.items));
   });
 
-  it('finds text within a radius through the geo cells exactly as the distance alone decides', async () => {
-    const near = { ...base, lat: 38.8, lon: -9.1, radiusKm: 3, pageSize: 100 };
+  // 3 km: a few 0.1° cells, each its own index scan; 12 and 40 km: a few 1° cells, each its own
+  // scan; 300 km: too many 1° cells for that, all of them in one scan.
+  it.each([3, 12, 40, 300])('finds text within %s km through the geo cells exactly as the distance alone decides', async (radiusKm) => {
+    const near = { ...base, lat: 38.8, lon: -9.1, radiusKm, pageSize: 2_000 };
     const inRadius = (await reader.search(near)).items.filter((item) => /sunny/i.test(item.title ?? ''));
     const found = await reader.search({ ...near, q: 'sunny' });
     expect(inRadius.length).toBeGreaterThan(5);

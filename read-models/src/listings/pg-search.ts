@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
-import { cellsCovering, fineCellSql, fineCellsTouching, withinRadiusSql } from './geo-cells.ts';
+import { cellsCovering, fineCellSql, fineCellsTouching, TEXT_CELLS, withinRadiusSql } from './geo-cells.ts';
 import { nightPriceSql } from './night-prices.ts';
 import { askedSlot, weekMinuteOf } from './slot-query.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
@@ -144,14 +144,18 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   let text: ReturnType<typeof textQueries> | undefined;
   const hasPoint = query.lat !== undefined && query.lon !== undefined;
   // Text within a radius: the GIN index intersects the words with the geo cells covering the
-  // circle in one scan (a dense city holds tens of thousands of listings whose words a point
-  // index would make it check one by one); the exact distance is then checked on those few.
-  const cells = query.q && hasPoint && query.radiusKm !== undefined ? cellsCovering(query.lat!, query.lon!, query.radiusKm) : undefined;
+  // circle (a dense city holds tens of thousands of listings whose words a point index would make
+  // it check one by one); the exact distance is then checked on those few. Covered by a few cells,
+  // one scan per cell (see `TEXT_CELLS`); else by all of them in one scan.
+  const radius = query.q && hasPoint && query.radiusKm !== undefined ? { lat: query.lat!, lon: query.lon!, radiusKm: query.radiusKm } : undefined;
+  const fewCells = radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm, TEXT_CELLS) : undefined;
+  const cells = fewCells ?? (radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm) : undefined);
   if (query.q) {
     text = textQueries(await resolveWords(pool, t.words, query.q));
     if (text.known === 0) return empty;
-    const place = cells ? ` & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : '';
-    where.push(`l.words @@ ${p(`(${text.anywhere})${place}`, '::tsquery')}`);
+    const words = `(${text.anywhere})`;
+    if (fewCells) where.push(`(${fewCells.map((cell) => `l.words @@ ${p(`${words} & '${cell}'`, '::tsquery')}`).join(' OR ')})`);
+    else where.push(`l.words @@ ${p(cells ? `${words} & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : words, '::tsquery')}`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
   // The 0.1° cells a radius reaches, when there are few enough: read through their own index, each point checked from it.
