@@ -4,11 +4,15 @@
  * replay and the database server spent per million events.
  */
 import { execFile } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
+import { projectRoot } from '@stayhub/platform-kit';
+import { topOfProfile } from './shared/cpu-profile.ts';
 import { params } from './shared/args.ts';
 import { benchDatabase, benchServer, freshDatabase, serverCpuSeconds, serverSettings, withAdmin } from './shared/database.ts';
 import { bookingHistory, bulkInsert } from './shared/history.ts';
@@ -21,7 +25,10 @@ const p = params('bench:replay', {
   seed: { default: 11, help: 'history seed' },
   keep: { default: false, help: 'keep the generated history (stayhub_bench_replay_<events>_<seed>) and reuse it in later runs' },
   rounds: { default: 1, help: 'rebuilds of the same history, one after the other (the median is the figure)' },
+  profile: { default: false, help: "a CPU profile of the replay process (its top self-time entries recorded; the profiler's own cost lowers the rate)" },
+  statements: { default: false, help: "the server's statements of the last round by total time (pg_stat_statements)" },
 });
+const profileDir = join(projectRoot, 'bench/.profiles/replay');
 
 const loadBefore = loadavg();
 const server = await benchServer();
@@ -87,13 +94,21 @@ try {
   const rounds: Round[] = [];
   let rowsBuilt: Record<string, number> = {};
   let rebuilt: string[] = [];
+  let profile: ReturnType<typeof topOfProfile>;
+  let statements: { query: string; calls: number; ms: number; rows: number }[] | undefined;
   for (let round = 1; round <= p.rounds; round++) {
     await dropRebuilt();
     console.log(`round ${round}/${p.rounds}: rebuilding ${p.projections}${generateSeconds === undefined ? ' (kept history)' : ''}…`);
     const serverBefore = await serverCpuSeconds(db.url);
+    if (p.profile) {
+      rmSync(profileDir, { recursive: true, force: true });
+      mkdirSync(profileDir, { recursive: true });
+    }
+    if (p.statements) await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()');
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
+        ...(p.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
         '--import',
         'tsx',
         fileURLToPath(new URL('./replay/worker.ts', import.meta.url)),
@@ -125,6 +140,18 @@ try {
       load: loadavg().map((x) => Math.round(x * 100) / 100),
     });
     console.log(JSON.stringify(rounds[rounds.length - 1]));
+    if (p.profile) {
+      // The main thread's profile (thread 0) only: tsx's loader thread writes one too.
+      for (const file of readdirSync(profileDir)) if (!/\.\d+\.0\.\d+\.cpuprofile$/.test(file)) rmSync(join(profileDir, file));
+      profile = topOfProfile(profileDir, 25);
+    }
+    if (p.statements) {
+      const { rows } = await pool.query<{ query: string; calls: number; ms: number; rows: number }>(
+        `SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) AS query, calls::int, round(total_exec_time)::int AS ms, rows::int
+           FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) ORDER BY total_exec_time DESC LIMIT 25`,
+      );
+      statements = rows;
+    }
     rebuilt = result.projections;
     rowsBuilt = {};
     for (const target of result.targets) rowsBuilt[target] = (await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${target}`)).rows[0]!.n;
@@ -148,6 +175,8 @@ try {
       rowsBuilt,
       eventTypes: Object.fromEntries(types.map((t) => [t.type, t.n])),
       ...(generateSeconds !== undefined ? { generateSeconds } : {}),
+      ...(profile ? { profile } : {}),
+      ...(statements ? { statements } : {}),
     },
     [
       "Each round rebuilds every named read model in one pass over the events, in its own process (`replay/worker.ts`, as `npm run replay -- rebuild` does); the peak RSS is that process's own (the kernel's VmHWM).",

@@ -78,7 +78,10 @@ export const insertNewRows = async (client: Queryable, table: string, conflict: 
 };
 
 /** COPY's text format: a backslash, tab, newline or carriage return inside a value is escaped. */
-const copyEscape = (text: string): string => text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+const copyEscape = (text: string): string =>
+  // Most values (ids, JSON without escapes) have nothing to escape: a test is cheaper than a replace.
+  NEEDS_ESCAPE.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r')) : text;
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
 
 /** A PostgreSQL array literal (`{"a","b"}`) of a JS array, for an array column. */
 const arrayLiteral = (values: readonly unknown[]): string =>
@@ -102,13 +105,22 @@ const copyValue = (value: unknown, arrayColumn: boolean): string => {
 export const copyRows = async (client: PoolClient, table: string, rows: readonly Record<string, unknown>[]): Promise<void> => {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
-  const { rows: arrays } = await client.query<{ name: string }>(
-    `SELECT a.attname AS name FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
-      WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory = 'A'`,
-    [table],
-  );
+  // A JS array goes as an array literal or as JSON, as its column says: asked of the catalog only when a row has one.
+  const arrays = rows.some((row) => columns.some((column) => Array.isArray(row[column])))
+    ? (
+        await client.query<{ name: string }>(
+          `SELECT a.attname AS name FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
+            WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped AND t.typcategory = 'A'`,
+          [table],
+        )
+      ).rows
+    : [];
   const isArray = columns.map((column) => arrays.some((a) => a.name === column));
-  const lines = rows.map((row) => columns.map((column, i) => copyValue(row[column], isArray[i]!)).join('\t')).join('\n') + '\n';
+  let lines = '';
+  for (const row of rows) {
+    for (let i = 0; i < columns.length; i++) lines += (i === 0 ? '' : '\t') + copyValue(row[columns[i]!], isArray[i]!);
+    lines += '\n';
+  }
   await pipeline(Readable.from([lines]), client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`)));
 };
 

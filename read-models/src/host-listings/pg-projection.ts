@@ -28,7 +28,7 @@ export const hostListingsProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  fold: (db, events, target) => foldTable(db, rows, events, target),
+  fold: (db, events, target, options) => foldTable(db, rows, events, target, options),
   async drop(client: PoolClient, target: string) {
     await client.query(`DROP TABLE IF EXISTS ${target}`);
   },

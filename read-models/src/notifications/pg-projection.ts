@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { insertNewRows, upsertRows, type PgWrite, type Queryable } from '../pg-documents.ts';
+import { copyRows, insertNewRows, upsertRows, type FoldOptions, type PgWrite, type Queryable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { Fold, reminderId, type BookingRow, type ListingRow, type Loaded, type NoticeRow, type OrderRow, type ProductRow } from './inbox-fold.ts';
 
@@ -72,17 +72,53 @@ const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]):
 
 const pick = <R>(rows: Map<string, R>, keys: Set<string>): R[] => [...keys].flatMap((key) => rows.get(key) ?? []);
 
-/** The writes of a folded batch: each table once. */
+/** The keys of the rows a batch found stored, before the fold adds its own to the same maps. */
+const storedKeys = (s: Loaded) => ({
+  bookings: new Set(s.bookings.keys()),
+  listings: new Set(s.listings.keys()),
+  reminders: new Set(s.reminders.keys()),
+});
+type Stored = ReturnType<typeof storedKeys>;
+
+/**
+ * The writes of a folded batch: each table once. In a bulk load (a rebuild into a fresh target, its
+ * only writer) a row the batch did not find stored is new, and goes in with COPY: every notice (its
+ * id is its event's), and the lookup rows and reminders first seen; only rows found stored are upserted.
+ */
 const writesOf =
-  (t: Tables, s: Loaded, fold: Fold): PgWrite =>
+  (t: Tables, s: Loaded, stored: Stored, fold: Fold, options: FoldOptions): PgWrite =>
   async (client) => {
     const { changed } = fold;
+    const gone = [...changed.reminders].filter((id) => !s.reminders.has(id));
+    if (options.bulk) {
+      const split = <R>(rows: Map<string, R>, keys: Set<string>, known: Set<string>) => {
+        const fresh: R[] = [];
+        const old: R[] = [];
+        for (const key of keys) {
+          const row = rows.get(key);
+          if (row) (known.has(key) ? old : fresh).push(row);
+        }
+        return { fresh, old };
+      };
+      const listings = split(s.listings, changed.listings, stored.listings);
+      const bookings = split(s.bookings, changed.bookings, stored.bookings);
+      const reminders = split(s.reminders, changed.reminders, stored.reminders);
+      await copyRows(client, t.listings, listings.fresh);
+      await upsertRows(client, t.listings, 'listing_id', listings.old);
+      await copyRows(client, t.products, pick(s.products, changed.products));
+      await copyRows(client, t.bookings, bookings.fresh);
+      await upsertRows(client, t.bookings, 'booking_id', bookings.old);
+      await copyRows(client, t.orders, pick(s.orders, changed.orders));
+      await copyRows(client, t.notices, [...fold.notices.values(), ...reminders.fresh]);
+      if (gone.length > 0) await client.query(`DELETE FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [gone]);
+      await upsertRows(client, t.notices, 'notice_id', reminders.old);
+      return;
+    }
     await upsertRows(client, t.listings, 'listing_id', pick(s.listings, changed.listings));
     await insertNewRows(client, t.products, 'product_id', pick(s.products, changed.products));
     await upsertRows(client, t.bookings, 'booking_id', pick(s.bookings, changed.bookings));
     await insertNewRows(client, t.orders, 'order_id', pick(s.orders, changed.orders));
     await insertNewRows(client, t.notices, 'notice_id', [...fold.notices.values()]);
-    const gone = [...changed.reminders].filter((id) => !s.reminders.has(id));
     if (gone.length > 0) await client.query(`DELETE FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [gone]);
     await upsertRows(client, t.notices, 'notice_id', pick(s.reminders, changed.reminders));
   };
@@ -141,12 +177,13 @@ export const notificationsProjection: PgProjection = {
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
   },
-  async fold(db, events, target) {
+  async fold(db, events, target, options = {}) {
     const t = notificationTables(target);
     const loaded = await load(db, t, events);
+    const stored = storedKeys(loaded);
     const fold = new Fold(loaded);
     for (const event of events) fold.apply(event);
-    return writesOf(t, loaded, fold);
+    return writesOf(t, loaded, stored, fold, options);
   },
   async drop(client: PoolClient, target: string) {
     const t = notificationTables(target);
