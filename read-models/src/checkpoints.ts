@@ -154,36 +154,6 @@ export const liveTargets = async (pool: Pool, projections: readonly string[]): P
   return Object.fromEntries(projections.map((p) => [p, rows.find((r) => r.projection === p)?.target ?? p]));
 };
 
-const UNDEFINED_TABLE = '42P01';
-
-/**
- * The live targets of `projections` for a reader, asked at most once per `ttlMs` (one round trip
- * less per read). A replay that swapped a target in drops the old one after a grace period: a read
- * that finds its table gone asks again. `fresh` asks now, for a read that must see a given write
- * (a consistency token) even right after a swap.
- */
-export class LiveTargets {
-  private known: { value: Promise<Record<string, string>>; until: number } | undefined;
-
-  constructor(
-    private readonly pool: Pool,
-    private readonly projections: readonly string[],
-    private readonly ttlMs = 1000,
-  ) {}
-
-  async read<T>(read: (targets: Record<string, string>) => Promise<T>, options: { fresh?: boolean } = {}): Promise<T> {
-    const now = Date.now();
-    if (options.fresh || !this.known || this.known.until < now) this.known = { value: liveTargets(this.pool, this.projections), until: now + this.ttlMs };
-    try {
-      return await read(await this.known.value);
-    } catch (error) {
-      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
-      this.known = undefined;
-      return read(await liveTargets(this.pool, this.projections));
-    }
-  }
-}
-
 /**
  * The newest committed position of PostgreSQL's event store (whatever transactions are still open),
  * which no genuine consistency token can pass; undefined where the events live elsewhere.

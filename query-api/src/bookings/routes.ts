@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineRoute, HttpProblem } from '@stayhub/http-kit';
 import { HOST_BOOKING_STATUSES, localStayOf, timeZoneOf } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
-import { catchUp, hasToken, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
+import { catchUp, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 
 const HISTORY = ['booking_history'];
 const HOST_BOOKINGS = ['host_bookings'];
@@ -57,15 +57,11 @@ const HostBookingsBody = z.object({
 });
 const ListQuery = z.object({ scope: z.enum(['current', 'past', 'all']).default('all'), after: Token, ...Paging });
 
-/**
- * Each booking with its start and end on its listing's wall clocks (`local`), in the zone the booking
- * carries (the one its instants were reckoned in); the listing is read only for a booking without one
- * (a document of before), once per listing of the page.
- */
-const inListingTime = async <View extends { listingId: string; start: string; end: string; timeZone?: string }>(deps: QueryDeps, views: View[]) => {
-  const ids = [...new Set(views.filter((view) => view.timeZone === undefined).map((view) => view.listingId))];
+/** Each booking with its start and end on its listing's wall clocks (`local`): one listing read per listing of the page. */
+const inListingTime = async <View extends { listingId: string; start: string; end: string }>(deps: QueryDeps, views: View[]) => {
+  const ids = [...new Set(views.map((view) => view.listingId))];
   const zones = new Map(await Promise.all(ids.map(async (id) => [id, timeZoneOf((await deps.listings.get(id))?.details)] as const)));
-  return views.map(({ timeZone, ...view }) => ({ ...view, local: localStayOf(view, timeZone ?? zones.get(view.listingId) ?? 'UTC') }));
+  return views.map((view) => ({ ...view, local: localStayOf(view, zones.get(view.listingId) ?? 'UTC') }));
 };
 
 export const bookingRoutes = (deps: QueryDeps) => [
@@ -79,7 +75,7 @@ export const bookingRoutes = (deps: QueryDeps) => [
     query: z.object({ after: Token }),
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, HISTORY);
-      const booking = await deps.bookings.get(params.id, { fresh: hasToken(req, query.after) });
+      const booking = await deps.bookings.get(params.id);
       // Someone else's booking looks exactly like a missing one.
       const mine = booking && (booking.guestId === user!.userId || booking.hostId === user!.userId || user!.role === 'admin');
       if (!mine) {

@@ -85,22 +85,6 @@ describe('booking document in the listing time zone', () => {
     expect(once(4)).toMatchObject({ start: '2026-04-11T06:00:00.000Z', end: '2026-04-14T02:00:00.000Z' });
   });
 
-  it('keeps the zone its start and end were reckoned in, so that a reader shows them on that clock without the listing', () => {
-    expect(once(1)?.timeZone).toBe('Asia/Tokyo');
-    expect(once(4)?.timeZone).toBe('Asia/Tokyo');
-  });
-
-  it('keeps no zone when the events carried none (a reader then asks the listing), and drops one a modification without a zone no longer used', () => {
-    const { timeZone: _none, ...modifiedWithoutZone } = modified.data as Extract<bookings.BookingEvent, { type: 'BookingModified' }>['data'];
-    const withoutZone = recordedAll([requested({ stay }), approved]).reduce(evolveBookingDocument, undefined);
-    expect(withoutZone).toBeDefined();
-    expect(withoutZone).not.toHaveProperty('timeZone');
-    const laterWithout = recordedAll([requested({ stay, timeZone: 'Asia/Tokyo' }), approved, paid(), { type: 'BookingModified', data: modifiedWithoutZone }]);
-    const doc = laterWithout.reduce(evolveBookingDocument, undefined)!;
-    expect(doc).not.toHaveProperty('timeZone');
-    expect(doc.start).toBe('2026-04-11T15:00:00.000Z');
-  });
-
   it.each(history.map((event, i) => [event.type, i + 1] as const))('is the same when %s is delivered twice', (_type, n) => {
     expect(
       history

@@ -15,8 +15,6 @@ export type BookingDocument = {
   stay: Stay;
   start: string;
   end: string;
-  /** The zone `start` and `end` were reckoned in (the listing's, as the booking's events carry it); absent when an event carried none. */
-  timeZone?: string;
   guests: number;
   units: number;
   total: Money;
@@ -52,15 +50,10 @@ export const bookingDocumentHandles = new Set([
   'BookingPaymentIssueResolved',
 ]);
 
-/**
- * Start and end of the stay as instants: check-in and check-out on the listing's clock (its zone as
- * the event carries it), and that zone, so that a reader shows them on the same clock without asking
- * the listing.
- */
-const bounds = (stay: Stay, timeZone: string | undefined): { start: string; end: string; timeZone?: string } => ({
+/** Start and end of the stay as instants: check-in and check-out on the listing's clock (its zone as the event carries it). */
+const bounds = (stay: Stay, timeZone: string | undefined): { start: string; end: string } => ({
   start: bookings.stayStart(stay, timeZone),
   end: bookings.stayEnd(stay, timeZone),
-  ...(timeZone !== undefined ? { timeZone } : {}),
 });
 
 /** The status the domain's status machine gives (documents of before it was typed keep their string). */
@@ -118,10 +111,8 @@ export const evolveBookingDocument = (doc: BookingDocument | undefined, event: R
       return withIssues(next, withIssue(doc.paymentIssues ?? [], { taskId: data.taskId, operation: data.operation, error: data.error, since: at }));
     case 'BookingPaymentIssueResolved':
       return withIssues(next, withoutIssue(doc.paymentIssues ?? [], data.taskId));
-    case 'BookingModified': {
-      const { timeZone: _former, ...rest } = next;
-      return { ...rest, stay: data.stay, ...bounds(data.stay, data.timeZone), guests: data.guests, units: data.units, total: data.total };
-    }
+    case 'BookingModified':
+      return { ...next, stay: data.stay, ...bounds(data.stay, data.timeZone), guests: data.guests, units: data.units, total: data.total };
     default:
       return next;
   }

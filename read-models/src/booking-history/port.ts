@@ -9,8 +9,6 @@ export type BookingView = {
   stay: unknown;
   start: string;
   end: string;
-  /** The zone `start` and `end` were reckoned in (the listing's when the booking was made or modified); absent on documents of before. */
-  timeZone?: string;
   guests: number;
   units: number;
   total: { amount: number; currency: string };
@@ -28,8 +26,7 @@ export type BookingListQuery = { scope: 'current' | 'past' | 'all'; now: Date; p
 export type BookingPage = { items: BookingView[]; page: number; pageSize: number; hasMore: boolean };
 
 export interface BookingHistoryReader {
-  /** `fresh`: the read must see a given write (a consistency token), so no cached routing is trusted. */
-  get(bookingId: string, options?: { fresh?: boolean }): Promise<BookingView | undefined>;
+  get(bookingId: string): Promise<BookingView | undefined>;
   byGuest(guestId: string, query: BookingListQuery): Promise<BookingPage>;
   byHost(hostId: string, query: BookingListQuery): Promise<BookingPage>;
 }

@@ -1,22 +1,16 @@
 import type { Pool } from 'pg';
-import { LiveTargets, liveTargets } from '../checkpoints.ts';
+import { liveTargets } from '../checkpoints.ts';
 import type { BookingHistoryReader, BookingListQuery, BookingPage, BookingView } from './port.ts';
 
 const BOOKING_HISTORY = 'booking_history';
 
 export class PgBookingHistoryReader implements BookingHistoryReader {
-  /** The live target, asked at most once a second: a booking by id is then one round trip. */
-  private readonly targets: LiveTargets;
+  constructor(private readonly pool: Pool) {}
 
-  constructor(private readonly pool: Pool) {
-    this.targets = new LiveTargets(pool, [BOOKING_HISTORY]);
-  }
-
-  get(bookingId: string, options: { fresh?: boolean } = {}): Promise<BookingView | undefined> {
-    return this.targets.read(async ({ booking_history: table }) => {
-      const { rows } = await this.pool.query<{ doc: BookingView }>(`SELECT doc FROM ${table} WHERE booking_id = $1`, [bookingId]);
-      return rows[0] && view(rows[0].doc);
-    }, options);
+  async get(bookingId: string): Promise<BookingView | undefined> {
+    const { booking_history: table } = await liveTargets(this.pool, [BOOKING_HISTORY]);
+    const { rows } = await this.pool.query<{ doc: BookingView }>(`SELECT doc FROM ${table} WHERE booking_id = $1`, [bookingId]);
+    return rows[0] && view(rows[0].doc);
   }
 
   byGuest(guestId: string, query: BookingListQuery): Promise<BookingPage> {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { emptyUsed, type AvailabilityStore, type UsedUnits } from '../availability/port.ts';
-import { LiveTargets } from '../checkpoints.ts';
+import { liveTargets } from '../checkpoints.ts';
 import { nightsBetween } from '../availability/nights.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
 import { searchListings } from './pg-search.ts';
@@ -10,6 +10,8 @@ import type { ListingViewCache } from './view-cache.ts';
 
 const LISTINGS = 'listings';
 const AVAILABILITY = 'availability';
+const TARGETS_TTL_MS = 1000;
+const UNDEFINED_TABLE = '42P01';
 
 /** The nights asked (between the dates), if any. */
 export const wantedNights = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkOut'>): string[] | undefined =>
@@ -21,20 +23,33 @@ export const wantedNights = (query: Pick<ListingSearchQuery, 'checkIn' | 'checkO
  * availability store). The availability store, when given (Redis), answers the calendar route.
  */
 export class PgListingReader implements ListingReader {
-  /** The live targets, asked at most once a second (one round trip less per read). */
-  private readonly targets: LiveTargets;
+  private targets: { value: Promise<Record<string, string>>; until: number } | undefined;
 
   constructor(
     private readonly pool: Pool,
     private readonly availabilityStore?: AvailabilityStore,
     /** Listing views kept in process while no change to listing documents is announced (see `ListingViewCache`). */
     private readonly views?: ListingViewCache,
-  ) {
-    this.targets = new LiveTargets(pool, [LISTINGS, AVAILABILITY]);
+  ) {}
+
+  /**
+   * The live targets, asked at most once a second (one round trip less per search). A replay that
+   * swapped a target in meanwhile drops the old one: a read that finds its table gone asks again.
+   */
+  private async withTargets<T>(read: (targets: Record<string, string>) => Promise<T>): Promise<T> {
+    const now = Date.now();
+    if (!this.targets || this.targets.until < now) this.targets = { value: liveTargets(this.pool, [LISTINGS, AVAILABILITY]), until: now + TARGETS_TTL_MS };
+    try {
+      return await read(await this.targets.value);
+    } catch (error) {
+      if ((error as { code?: string }).code !== UNDEFINED_TABLE) throw error;
+      this.targets = undefined;
+      return read(await liveTargets(this.pool, [LISTINGS, AVAILABILITY]));
+    }
   }
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
-    return this.targets.read((targets) => searchListings(this.pool, listingTables(targets[LISTINGS]!), query));
+    return this.withTargets((targets) => searchListings(this.pool, listingTables(targets[LISTINGS]!), query));
   }
 
   /** Listing documents; the search model's own calendar rows too when dates or a slot are asked. */
@@ -43,7 +58,7 @@ export class PgListingReader implements ListingReader {
   }
 
   async get(listingId: string, options: { fresh?: boolean } = {}): Promise<ListingView | undefined> {
-    return this.targets.read((targets) => {
+    return this.withTargets((targets) => {
       const target = targets[LISTINGS]!;
       const read = () => this.read(target, listingId);
       return this.views ? this.views.get(target, listingId, read, options.fresh) : read();
@@ -73,7 +88,7 @@ export class PgListingReader implements ListingReader {
   }
 
   async availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
-    return this.targets.read((targets) => this.availabilityIn(targets, listingId, keys));
+    return this.withTargets((targets) => this.availabilityIn(targets, listingId, keys));
   }
 
   private async availabilityIn(targets: Record<string, string>, listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
