@@ -5,13 +5,14 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { params } from './shared/args.ts';
 import { bookingScenario, publishListing, registerUsers } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverSettings } from './shared/database.ts';
 import { api, inParallel } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
+import { spreadLoadApart } from './shared/load-apart.ts';
 import { cpuSecondsOf, layouts, startPlatform, type Layout, type Platform } from './shared/platform.ts';
 import { record } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
@@ -25,9 +26,14 @@ const p = params('bench:lag', {
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
   pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
+  loadIn: {
+    default: 'apart',
+    help: "where the background load's clients run: apart (a process of their own) or same (the probes' event loop, as before 1 Dec 17:00: its delays were part of every lag)",
+  },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
+if (p.loadIn !== 'apart' && p.loadIn !== 'same') throw new Error('--loadIn is apart or same');
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const SEARCH_PROBES = 100; // listings the search probes take turns on (one search page shows them all)
@@ -118,10 +124,13 @@ const probes = async (platform: Platform) => {
       }),
     );
   });
+  // Only the nights still pending are read (a year of nights took ~50 ms a read, all of it in the figure).
   const calendar = poller(async (pending) => {
-    const days = (await query.get(`/listings/${hotel.listingId}/availability?from=${day(first)}&to=${day(first + 365)}`)).body?.days ?? [];
+    const nights = [...pending.keys()];
+    const [from, to] = [Math.min(...nights), Math.max(...nights) + 1];
+    const days = (await query.get(`/listings/${hotel.listingId}/availability?from=${day(first + from)}&to=${day(first + to)}`)).body?.days ?? [];
     const now = performance.now();
-    for (const [k, probe] of pending) if (days[k]?.unitTypes?.[0]?.free === 0) probe.resolve(now - probe.answered);
+    for (const [k, probe] of pending) if (days[k - from]?.unitTypes?.[0]?.free === 0) probe.resolve(now - probe.answered);
   });
   const search = poller(async (pending) => {
     const items: { listingId: string; title: string }[] = (await query.get(`/listings/search?q=lagprobe&pageSize=${SEARCH_PROBES}`)).body?.items ?? [];
@@ -214,10 +223,18 @@ try {
   const cpuOf = () => platform.pids.map(cpuSecondsOf);
   const cpuBefore = cpuOf();
   console.log(`probing lag for ${p.duration} s under ${p.concurrency} booking clients…`);
+  // How late the probes' own event loop ran their timers and answers: part of every lag measured.
+  const probeLoop = monitorEventLoopDelay({ resolution: 10 });
+  probeLoop.enable();
+  const background = { concurrency: p.concurrency, durationMs: p.duration * 1000 };
   const [load, probed] = await Promise.all([
-    runLoad({ concurrency: p.concurrency, durationMs: p.duration * 1000, request: scenario.spread }),
+    p.loadIn === 'apart'
+      ? spreadLoadApart({ ...background, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
+      : runLoad({ ...background, request: scenario.spread }),
     probe.run(stopAt),
   ]);
+  probeLoop.disable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
   const cpuSeconds = cpuOf().map((s, i) => s - cpuBefore[i]!);
   const lost = (xs: number[]) => xs.filter((x) => Number.isNaN(x)).length;
   const figures = {
@@ -237,12 +254,17 @@ try {
       history: summarise(probed.notYetMs.history),
       search: summarise(probed.notYetMs.search),
     },
+    /** The probes' event-loop delay while probing (ms): with the load on the same loop (`--loadIn same`) it is in every figure above. */
+    probeEventLoopDelayMs: { mean: ms(probeLoop.mean), p50: ms(probeLoop.percentile(50)), p99: ms(probeLoop.percentile(99)), max: ms(probeLoop.max) },
     backgroundLoad: load,
     /** CPU of each platform process (the command API's first) over the load and the probes' tail, per booking of the load: less moved by the machine's load than the latencies. */
     platformCpuMsPerBooking: cpuSeconds.map((s) => Math.round((s * 1000 * 100) / Math.max(1, load.succeeded)) / 100),
   };
   console.log(
     `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
+  );
+  console.log(
+    `probes' event-loop delay p50/p99/max: ${figures.probeEventLoopDelayMs.p50}/${figures.probeEventLoopDelayMs.p99}/${figures.probeEventLoopDelayMs.max} ms (load in: ${p.loadIn})`,
   );
   console.log(`platform CPU per booking (ms, per process): ${figures.platformCpuMsPerBooking.join(' + ')}; ${load.throughput} bookings/s`);
   console.log(

@@ -59,6 +59,22 @@ export type BookingScenario = {
   answered: Map<string, number>;
 };
 
+/** Books request n's body as guest n mod G (their tokens); `booked` hears each 201's booking id. */
+export const booker = (commandUrl: string, tokens: readonly string[], booked?: (bookingId: string) => void) => {
+  const command = api(commandUrl);
+  return async (n: number, body: Record<string, unknown>): Promise<number> => {
+    const reply = await command.post('/bookings', { guests: 1, paymentMethod: 'tok_visa', ...body }, tokens[n % tokens.length]!);
+    if (reply.status === 201) booked?.(reply.body.bookingId);
+    return reply.status;
+  };
+};
+
+/** The spread load's request n: rental n mod L, one night later each round of the rentals (no two collide). */
+export const spreadBooking = (rentals: readonly string[], n: number) => {
+  const night = 1 + Math.floor(n / rentals.length);
+  return { listingId: rentals[n % rentals.length], checkIn: day(night), checkOut: day(night + 1) };
+};
+
 /** Hosts, guests, many one-unit rentals and one big hotel, all instantly bookable. */
 export const bookingScenario = async (platform: Platform, options: { listings: number; guests: number; hotelRooms: number }): Promise<BookingScenario> => {
   const hosts = await registerUsers(platform, 'host', Math.max(1, Math.ceil(options.listings / 50)));
@@ -74,13 +90,12 @@ export const bookingScenario = async (platform: Platform, options: { listings: n
       unitTypes: [{ unitTypeId: 'standard', name: 'Standard', count: options.hotelRooms, capacity: 2, price: { amount: 9_000, currency: 'EUR' } }],
     })
   ).listingId;
-  const command = api(platform.commandUrl);
   const answered = new Map<string, number>();
-  const book = async (n: number, body: Record<string, unknown>) => {
-    const reply = await command.post('/bookings', { guests: 1, paymentMethod: 'tok_visa', ...body }, guests[n % guests.length]!.token);
-    if (reply.status === 201) answered.set(reply.body.bookingId, Date.now());
-    return reply.status;
-  };
+  const book = booker(
+    platform.commandUrl,
+    guests.map((guest) => guest.token),
+    (bookingId) => answered.set(bookingId, Date.now()),
+  );
   const hotNight = day(30);
   return {
     guests,
@@ -89,10 +104,7 @@ export const bookingScenario = async (platform: Platform, options: { listings: n
     hotel,
     hotelRooms: options.hotelRooms,
     answered,
-    spread: (n) => {
-      const night = 1 + Math.floor(n / rentals.length);
-      return book(n, { listingId: rentals[n % rentals.length], checkIn: day(night), checkOut: day(night + 1) });
-    },
+    spread: (n) => book(n, spreadBooking(rentals, n)),
     hot: (n) => book(n, { listingId: hotel, checkIn: hotNight, checkOut: day(31) }),
   };
 };

@@ -1,0 +1,33 @@
+/**
+ * The spread booking load (figure 1) in a process of its own: a benchmark that measures something
+ * else at the same time (the lag probes) keeps its event loop free of the load's clients.
+ */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { booker, spreadBooking } from './bookings.ts';
+import { runLoad, type LoadResult } from './load.ts';
+
+type SpreadLoad = { commandUrl: string; rentals: string[]; tokens: string[]; concurrency: number; durationMs: number };
+const CHILD = 'STAYHUB_BENCH_LOAD_CHILD';
+
+/** Runs the spread load in a child process (this file, under the same loader flags); resolves with its figures. */
+export const spreadLoadApart = (load: SpreadLoad): Promise<LoadResult> =>
+  new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), [], { execArgv: process.execArgv, env: { ...process.env, [CHILD]: '1' } });
+    let result: LoadResult | undefined;
+    child.once('message', (message) => {
+      result = message as LoadResult;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`the load's process exited with ${code} and no figures`))));
+    child.send(load);
+  });
+
+if (process.env[CHILD] && process.send) {
+  process.once('message', async (message) => {
+    const { commandUrl, rentals, tokens, concurrency, durationMs } = message as SpreadLoad;
+    const book = booker(commandUrl, tokens);
+    const result = await runLoad({ concurrency, durationMs, request: (n) => book(n, spreadBooking(rentals, n)) });
+    process.send!(result, () => process.disconnect());
+  });
+}
