@@ -81,7 +81,22 @@ export const writeBatch = async (
 /** Folds and writes `events` with `client` (inside the caller's transaction, if any). */
 export const applyEvents = async (client: PoolClient, projection: PgProjection, events: readonly RecordedEvent[], target: string): Promise<void> => {
   const relevant = events.filter((event) => projection.handles.has(event.type));
-  if (relevant.length > 0) await (await projection.fold(client, relevant, target))(client);
+  if (relevant.length > 0) await (await projection.fold(inTurn(client), relevant, target))(client);
+};
+
+/**
+ * A connection runs one statement at a time. A fold reads its tables side by side (on a pool,
+ * each read takes a connection of its own); given one connection, its reads go in turn here rather
+ * than queue inside the driver, which pg 8 only tolerates with a deprecation and pg 9 refuses.
+ */
+const inTurn = (client: PoolClient): Queryable => {
+  let previous: Promise<unknown> = Promise.resolve();
+  const query = (...args: unknown[]) => {
+    const next = previous.then(() => (client.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    previous = next.catch(() => undefined);
+    return next;
+  };
+  return { query } as unknown as Queryable;
 };
 
 export type Park = (event: RecordedEvent, error: unknown) => Promise<void>;

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, OwnTransactions, type Pool, type RecordedEvent } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { checkpointSchema, CheckpointMoved, createCheckpoint, readCheckpoint } from './checkpoints.ts';
-import { eachEvent, writeBatch, type PgProjection } from './projection.ts';
+import { applyEvents, eachEvent, writeBatch, type PgProjection } from './projection.ts';
 
 const notes: PgProjection = {
   name: 'write_batch_notes',
@@ -58,5 +58,51 @@ describe("a live runner's batch (its checkpoint sent with the COMMIT)", () => {
     await expect(writeBatch(pool, notes, target, [event(4)], event(1).globalPosition, { ownTransactions: own })).rejects.toBeInstanceOf(CheckpointMoved);
     expect(await rows()).toBe(2);
     expect(await readCheckpoint(pool, target)).toBe(at);
+  });
+});
+
+/* A fold reads side by side; on the one connection of a transaction its reads go in turn. */
+describe('a batch applied on one connection', () => {
+  let pool: Pool;
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 2);
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+
+  it("sends a fold's reads to the connection one at a time, each answered as its own", async () => {
+    const answers: number[] = [];
+    const reading: PgProjection = {
+      ...notes,
+      fold: async (db) => {
+        const [one, two] = await Promise.all([db.query('SELECT 1 AS n, pg_sleep(0.05)'), db.query('SELECT 2 AS n')]);
+        answers.push(one.rows[0].n, two.rows[0].n);
+        return async () => undefined;
+      },
+    };
+    const client = await pool.connect();
+    let inFlight = 0;
+    let most = 0;
+    const counted = new Proxy(client, {
+      get: (target, key) =>
+        key === 'query'
+          ? async (...args: unknown[]) => {
+              most = Math.max(most, ++inFlight);
+              try {
+                return await (target.query as (...a: unknown[]) => Promise<unknown>)(...args);
+              } finally {
+                inFlight--;
+              }
+            }
+          : Reflect.get(target, key, target),
+    });
+    try {
+      await applyEvents(counted, reading, [event(1)], 'unused');
+    } finally {
+      client.release();
+    }
+    expect(answers).toEqual([1, 2]);
+    expect(most).toBe(1);
   });
 });
