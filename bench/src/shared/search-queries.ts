@@ -8,7 +8,7 @@ import { amenities, cities, cuisines, kindOf, marketplaceListing, stays } from '
 const letters = 'abcdefghijklmnopqrstuvwxyz';
 
 /** One random edit: a letter replaced, dropped, added, or swapped with its neighbour. */
-const oneEdit = (r: Random, word: string): string => {
+export const oneEdit = (r: Random, word: string): string => {
   const at = r.int(0, word.length - 1);
   switch (r.int(0, 3)) {
     case 0: {
