@@ -10,10 +10,10 @@ import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { createPool, type Pool } from '@stayhub/event-sourcing';
 import { params } from './shared/args.ts';
-import { benchDatabase, benchServer, freshDatabase, serverSettings } from './shared/database.ts';
+import { benchDatabase, benchServer, freshDatabase, serverCpuReader, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
-import { memorySampler, startPlatform } from './shared/platform.ts';
+import { cpuSecondsOf, memorySampler, startPlatform } from './shared/platform.ts';
 import { catalogueProduct, loadCatalogue, productCategories } from './shared/products-data.ts';
 import { record } from './shared/results.ts';
 import { oneEdit, seeded, type Shape } from './shared/search-queries.ts';
@@ -99,6 +99,7 @@ const server = await benchServer();
 const db = await catalogueDatabase(server.adminUrl);
 await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
 await db.pool.query(`SELECT pg_prewarm(c.oid) FROM pg_class c WHERE c.relname LIKE 'products%' AND c.relkind IN ('r', 'i')`);
+const serverCpu = await serverCpuReader(db.url);
 const platform = await startPlatform(db.url, { projectors: false, env: { SEARCH_CACHE_TTL_MS: '0' } });
 const query = api(platform.queryUrl);
 const clients = p.clients.split(',').map(Number);
@@ -106,7 +107,9 @@ const figures: Record<string, any> = {};
 
 const measure = async (concurrency: number, path: () => string, onBody?: (body: any) => void) => {
   await runLoad({ concurrency, durationMs: 10_000, maxRequests: 8, request: async () => (await query.get(path())).status });
-  return runLoad({
+  const cpu = () => ({ server: serverCpu() ?? Number.NaN, api: platform.pids.map(cpuSecondsOf).reduce((a, b) => a + b, 0) });
+  const before = cpu();
+  const result = await runLoad({
     concurrency,
     durationMs: p.seconds * 1000,
     maxRequests: p.requests,
@@ -116,6 +119,10 @@ const measure = async (concurrency: number, path: () => string, onBody?: (body: 
       return reply.status;
     },
   });
+  // CPU a search costs PostgreSQL and the query API: what the machine's load moves far less than latency.
+  const after = cpu();
+  const perSearch = (a: number, b: number) => Math.round(((b - a) * 1000 * 100) / Math.max(1, result.requests)) / 100;
+  return { ...result, cpuMsPerSearch: { postgres: perSearch(before.server, after.server), queryApi: perSearch(before.api, after.api) } };
 };
 
 try {
@@ -142,9 +149,15 @@ try {
 
   const products: Record<string, any> = {};
   const keep = (name: string, concurrency: number, result: Awaited<ReturnType<typeof measure>>, extra: Record<string, unknown> = {}) => {
-    products[`${name}@${concurrency}`] = { latencyMs: result.latencyMs, perSecond: result.throughput, statuses: result.statuses, ...extra };
+    products[`${name}@${concurrency}`] = {
+      latencyMs: result.latencyMs,
+      perSecond: result.throughput,
+      cpuMsPerSearch: result.cpuMsPerSearch,
+      statuses: result.statuses,
+      ...extra,
+    };
     console.log(
-      `${`${name} @${concurrency}`.padEnd(28)} p50 ${String(result.latencyMs.p50).padStart(8)} ms  p99 ${String(result.latencyMs.p99).padStart(8)} ms  ${String(result.throughput).padStart(7)}/s`,
+      `${`${name} @${concurrency}`.padEnd(28)} p50 ${String(result.latencyMs.p50).padStart(8)} ms  p99 ${String(result.latencyMs.p99).padStart(8)} ms  ${String(result.throughput).padStart(7)}/s  CPU ms a search: postgres ${result.cpuMsPerSearch.postgres}, query API ${result.cpuMsPerSearch.queryApi}`,
     );
   };
   for (const [name, make] of Object.entries(shapes)) {
