@@ -10,10 +10,10 @@ import { runLoad, type LoadResult } from './load.ts';
 type SpreadLoad = { commandUrl: string; rentals: string[]; tokens: string[]; concurrency: number; durationMs: number };
 const CHILD = 'STAYHUB_BENCH_LOAD_CHILD';
 
-/** Runs the spread load in a child process (this file, under the same loader flags); resolves with its figures. */
+/** Runs the spread load in a child process (this file; fork passes on the loader flags); resolves with its figures. */
 export const spreadLoadApart = (load: SpreadLoad): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
-    const child = fork(fileURLToPath(import.meta.url), [], { execArgv: process.execArgv, env: { ...process.env, [CHILD]: '1' } });
+    const child = fork(fileURLToPath(import.meta.url), [], { env: { ...process.env, [CHILD]: '1' } });
     let result: LoadResult | undefined;
     child.once('message', (message) => {
       result = message as LoadResult;
