@@ -9,7 +9,15 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { backlog, confirmations } from './shared/backlog.ts';
 import { topOfProfile } from './shared/cpu-profile.ts';
-import { perBooking, pgCounters, statementCalls, streamReadsPerBooking, topStatementsPerBooking, waitEventSampler } from './shared/pg-stats.ts';
+import {
+  perBooking,
+  pgCounters,
+  statementCalls,
+  statementsByPart,
+  streamReadsPerBooking,
+  topStatementsPerBooking,
+  waitEventSampler,
+} from './shared/pg-stats.ts';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverCpuSeconds, serverSettings } from './shared/database.ts';
@@ -30,6 +38,10 @@ const p = params('bench:commands', {
   peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
   bundle: { default: '', help: "another build of the platform process (a copy of an older dist/bench/…/platform.js) to measure instead of this one's" },
+  workflows: {
+    default: true,
+    help: 'run the workflows (payment, confirmation, mail); --no-workflows measures the request path alone (the bookings stay unpaid)',
+  },
 });
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -44,7 +56,11 @@ const db = await freshDatabase(server.adminUrl, 'commands');
 const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 const layout = p.layout as Layout;
-const platform = await startPlatform(db.url, { layout, ...(p.bundle ? { bundle: p.bundle } : {}) });
+const platform = await startPlatform(db.url, {
+  layout,
+  ...(p.bundle ? { bundle: p.bundle } : {}),
+  ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
+});
 const peer = peerDb ? await startPeer(peerDb.url) : undefined;
 try {
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
@@ -118,10 +134,12 @@ try {
         ...serverCpuPer(serverBefore, serverAfter, booked),
         ...(await statementCalls(db.url).then((callsAfter) => ({
           streamReadStatementsPerBooking: streamReadsPerBooking(callsBefore, callsAfter, booked),
+          statementsByPart: statementsByPart(callsBefore, callsAfter, booked),
           topStatements: topStatementsPerBooking(callsBefore, callsAfter, booked),
         }))),
       };
-      const confirmed = await confirmations(db.url, scenario.answered, loadEnd);
+      // Without the workflows no booking is ever confirmed.
+      const confirmed = p.workflows ? await confirmations(db.url, scenario.answered, loadEnd) : undefined;
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
       return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
     },
@@ -166,7 +184,8 @@ try {
       `ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API), its processes laid out as ${JSON.stringify(layouts[layout])}, with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows. processCpuMsPerSuccess sums the platform processes; the CPU profile is of the command API's process.`,
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
-      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking.",
+      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking; statementsByPart: the same summed by the part of the platform a statement belongs to.",
+      "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],
     loadBefore,
   );

@@ -1,12 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { partsOfProfile } from './profile-parts.ts';
 
-type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] };
 type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
 
 /**
  * The top self-time entries of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`):
- * function, file (shortened) and share of all samples, idle excluded from the shares.
+ * function, file (shortened) and share of all samples, idle excluded from the shares; `byPart`, the
+ * busy samples by the part of the platform that started the work (see `partsOfProfile`).
  */
 export const topOfProfile = (dir: string, top = 15) => {
   const files = readdirSync(dir)
@@ -39,6 +41,7 @@ export const topOfProfile = (dir: string, top = 15) => {
     busyShare: Math.round((busy / Math.max(1, busy + idle)) * 1000) / 10,
     cpuSecondsPerSecond: Math.round((busy / Math.max(1, busy + idle)) * 100) / 100,
     profiledSeconds: Math.round(seconds),
+    byPart: partsOfProfile(profile),
     topSelf: [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)

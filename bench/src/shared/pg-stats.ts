@@ -154,3 +154,35 @@ export const walCounters = async (url: string): Promise<{ bytes: number; fullPag
     await client.end();
   }
 };
+
+/** Which part of the platform a statement's text belongs to (the first pattern that matches). */
+const statementParts: [string, RegExp][] = [
+  ['measuring (wait-event sampler)', /pg_stat_activity/],
+  ['appends (es_append_rows and friends)', /es_append|\bFROM\s+unnest\(\$2::text\[\],\s*\$3::bigint\[\]/],
+  ['stream reads', /FROM\s+es_streams\s+s\b/],
+  ['log reads (workflows and projectors)', /FROM\s+es_events\b/],
+  ['workflow tasks and checkpoints', /workflow_tasks|subscription_checkpoints|workflow_parked/],
+  ['card tokens', /payment_methods/],
+  ['projection checkpoints', /projection_checkpoints/],
+  ['wake-ups (NOTIFY)', /^\s*(NOTIFY|SELECT pg_notify)/i],
+];
+
+/**
+ * Statements between two snapshots of `statementCalls`, summed by the part of the platform they
+ * belong to (`statementParts`; the rest, mostly the read models' own tables, is `projections and
+ * other`): calls and server execution milliseconds per booking.
+ */
+export const statementsByPart = (before: Map<string, { calls: number; ms: number }>, after: Map<string, { calls: number; ms: number }>, bookings: number) => {
+  const sums = new Map<string, { calls: number; ms: number }>();
+  for (const [query, now] of after) {
+    const then = before.get(query) ?? { calls: 0, ms: 0 };
+    if (now.calls === then.calls) continue;
+    const part = statementParts.find(([, pattern]) => pattern.test(query))?.[0] ?? 'projections and other';
+    const sum = sums.get(part) ?? { calls: 0, ms: 0 };
+    sums.set(part, { calls: sum.calls + now.calls - then.calls, ms: sum.ms + now.ms - then.ms });
+  }
+  const per = (x: number) => Math.round((x / Math.max(1, bookings)) * 1000) / 1000;
+  return Object.fromEntries(
+    [...sums.entries()].sort((a, b) => b[1].ms - a[1].ms).map(([part, s]) => [part, { callsPerBooking: per(s.calls), msPerBooking: per(s.ms) }]),
+  );
+};
