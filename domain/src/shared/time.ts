@@ -1,16 +1,69 @@
 /** Calendar arithmetic on ISO dates (yyyy-mm-dd) and instants, with no clock: callers pass `now`. */
 const DAY_MS = 86_400_000;
 
-export const isIsoDate = (value: string): boolean =>
-  /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`)) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value);
+/**
+ * Dates as day numbers (days since 1970-01-01), by integer arithmetic (H. Hinnant's `days_from_civil`
+ * and `civil_from_days`): a booking works out its nights, months and calendar keys many times on the
+ * hot path, and going through `Date` objects and `toISOString` for each was a few percent of the
+ * command process's CPU. Anything that is not a plain `yyyy-mm-dd` of years 0000–9999 takes the
+ * `Date` path as before, with the same answers (and the same errors).
+ */
+const digit = (value: string, at: number): number => value.charCodeAt(at) - 48;
+const isDigitAt = (value: string, at: number): boolean => {
+  const d = digit(value, at);
+  return d >= 0 && d <= 9;
+};
+const isLeap = (year: number): boolean => (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-const addDays = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+/** The day number of a valid `yyyy-mm-dd`, else undefined. */
+const dayNumber = (value: string): number | undefined => {
+  if (value.length !== 10 || value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45) return undefined;
+  for (const at of [0, 1, 2, 3, 5, 6, 8, 9]) if (!isDigitAt(value, at)) return undefined;
+  const year = digit(value, 0) * 1000 + digit(value, 1) * 100 + digit(value, 2) * 10 + digit(value, 3);
+  const month = digit(value, 5) * 10 + digit(value, 6);
+  const day = digit(value, 8) * 10 + digit(value, 9);
+  if (month < 1 || month > 12 || day < 1 || day > (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!)) return undefined;
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+};
 
-export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+/** `yyyy-mm-dd` of a day number, undefined outside the years 0000–9999. */
+const dateOfDay = (days: number): string | undefined => {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const mp = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  if (year < 0 || year > 9999) return undefined;
+  return `${String(year).padStart(4, '0')}-${month < 10 ? '0' : ''}${month}-${day < 10 ? '0' : ''}${day}`;
+};
+
+export const isIsoDate = (value: string): boolean => dayNumber(value) !== undefined;
+
+const addDaysByDate = (date: string, days: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+export const daysBetween = (from: string, to: string): number => {
+  const start = dayNumber(from);
+  const end = dayNumber(to);
+  if (start !== undefined && end !== undefined) return end - start;
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
+};
 
 /** The nights of a stay: check-in inclusive, check-out exclusive. */
-export const nightsOf = (checkIn: string, checkOut: string): string[] =>
-  Array.from({ length: Math.max(0, daysBetween(checkIn, checkOut)) }, (_, i) => addDays(checkIn, i));
+export const nightsOf = (checkIn: string, checkOut: string): string[] => {
+  const count = Math.max(0, daysBetween(checkIn, checkOut));
+  const start = dayNumber(checkIn);
+  return Array.from({ length: count }, (_, i) => (start === undefined ? undefined : dateOfDay(start + i)) ?? addDaysByDate(checkIn, i));
+};
 
 /** `2026-12-31` or `2026-12-31T20:00:00Z` → `2026-12`. */
 export const monthOf = (dateOrInstant: string): string => dateOrInstant.slice(0, 7);
