@@ -19,7 +19,11 @@ const priced = (from: string, to: string, amount: number | null) => ({
   data: { listingId: 'l1', unitTypeId: 'l1-a', from, to, price: amount === null ? null : { amount, currency: 'EUR' }, at },
 });
 const held = (unitTypeId: string, month: string, type: string, keys: string[], units: number, revision: number) =>
-  recorded(`calendar-${unitTypeId}-${month}`, [{ type, data: { holdId: `h-${month}`, bookingId: 'b1', blockId: 'k1', by: 'host', keys, units, expiresAt: at, at } }], revision);
+  recorded(
+    `calendar-${unitTypeId}-${month}`,
+    [{ type, data: { holdId: `h-${month}`, bookingId: 'b1', blockId: 'k1', by: 'host', keys, units, expiresAt: at, at } }],
+    revision,
+  );
 type UnitType = { unit_type_id: string; used_from: number; used_nights: number[] };
 /** A unit type's used units on a night, as a search reads them from its row (31 places a month from year 0). */
 const usedOn = (unit: UnitType, night: string) => {
@@ -92,7 +96,9 @@ describeProjection('listing search projection', {
       ],
       then: (rows, tables) => {
         const unit = unitRow(rows, tables, 'l1-a');
-        expect(['2030-06-28', '2030-06-29', '2030-06-30', '2030-07-01', '2030-08-15', '2030-09-02'].map((night) => usedOn(unit, night))).toEqual([0, 1, 2, 0, 0, 2]);
+        expect(['2030-06-28', '2030-06-29', '2030-06-30', '2030-07-01', '2030-08-15', '2030-09-02'].map((night) => usedOn(unit, night))).toEqual([
+          0, 1, 2, 0, 0, 2,
+        ]);
         // From June to September, 31 places a month (August, without a row, holds zeros).
         expect(unit.used_nights).toHaveLength(4 * 31);
       },
