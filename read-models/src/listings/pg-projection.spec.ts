@@ -18,6 +18,20 @@ const priced = (from: string, to: string, amount: number | null) => ({
   type: 'NightlyPricesSet',
   data: { listingId: 'l1', unitTypeId: 'l1-a', from, to, price: amount === null ? null : { amount, currency: 'EUR' }, at },
 });
+const held = (unitTypeId: string, month: string, type: string, keys: string[], units: number, revision: number) =>
+  recorded(
+    `calendar-${unitTypeId}-${month}`,
+    [{ type, data: { holdId: `h-${month}`, bookingId: 'b1', blockId: 'k1', by: 'host', keys, units, expiresAt: at, at } }],
+    revision,
+  );
+type UnitType = { unit_type_id: string; used_from: number; used_nights: number[] };
+/** A unit type's used units on a night, as a search reads them from its row (31 places a month from year 0). */
+const usedOn = (unit: UnitType, night: string) => {
+  const place = (Number(night.slice(0, 4)) * 12 + Number(night.slice(5, 7)) - 1) * 31 + Number(night.slice(8, 10));
+  return unit.used_nights[place - unit.used_from] ?? 0;
+};
+const unitRow = (rows: Record<string, unknown[]>, tables: readonly string[], id: string) =>
+  (rows[tables.find((table) => table.endsWith('_unit_types'))!] as UnitType[]).find((u) => u.unit_type_id === id)!;
 type NightPrice = { unit_type_id: string; night: string; listing_id: string; price: number };
 const listing = (rows: Record<string, unknown[]>, table: string) => rows[table]![0] as Record<string, unknown>;
 
@@ -68,6 +82,39 @@ describeProjection('listing search projection', {
           ['2030-07-04', 25_000],
         ]);
         expect(listing(rows, tables[0]!)).toMatchObject({ min_price: 12_000 });
+      },
+    },
+    {
+      name: "a hold across a month's end, its release and a host's block: the unit type carries the units used per night",
+      given: recorded('listing-l1', [created, published]),
+      when: [
+        ...held('l1-a', '2030-06', 'HoldPlaced', ['2030-06-29', '2030-06-30'], 1, 0),
+        ...held('l1-a', '2030-07', 'HoldPlaced', ['2030-07-01'], 1, 0),
+        ...held('l1-a', '2030-07', 'HoldReleased', ['2030-07-01'], 1, 1),
+        ...held('l1-a', '2030-09', 'NightsBlocked', ['2030-09-02'], 2, 0),
+        ...held('l1-a', '2030-06', 'HoldPlaced', ['2030-06-30'], 1, 1),
+      ],
+      then: (rows, tables) => {
+        const unit = unitRow(rows, tables, 'l1-a');
+        expect(['2030-06-28', '2030-06-29', '2030-06-30', '2030-07-01', '2030-08-15', '2030-09-02'].map((night) => usedOn(unit, night))).toEqual([
+          0, 1, 2, 0, 0, 2,
+        ]);
+        // From June to September, 31 places a month (August, without a row, holds zeros).
+        expect(unit.used_nights).toHaveLength(4 * 31);
+      },
+    },
+    {
+      name: "unit types written again take their nights from the calendar; a new one has none; a restaurant's slot is no night",
+      given: [
+        ...recorded('listing-l1', [created, published]),
+        ...held('l1-a', '2030-06', 'HoldPlaced', ['2030-06-10', '2030-06-11'], 2, 0),
+        ...held('l1-a', '2030-06', 'HoldPlaced', ['2030-06-12T19:30:00.000Z'], 1, 1),
+      ],
+      when: recorded('listing-l1', [updated({ unitTypes: [unit('l1-a', 15_000), unit('l1-b', 9_000)] })], 2),
+      then: (rows, tables) => {
+        const a = unitRow(rows, tables, 'l1-a');
+        expect(['2030-06-09', '2030-06-10', '2030-06-11', '2030-06-12'].map((night) => usedOn(a, night))).toEqual([0, 2, 2, 0]);
+        expect(unitRow(rows, tables, 'l1-b')).toMatchObject({ used_nights: [] });
       },
     },
   ],

@@ -12,7 +12,7 @@ import { oneEditApart, searchListings } from './pg-search.ts';
 import { withinRadiusSql } from './geo-cells.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, oneLetterLonger, wordsOf } from './search-words.ts';
-import { createSearchTables, listingTables, writeListings } from './search-tables.ts';
+import { createSearchTables, listingTables, writeCalendarRows, writeListings } from './search-tables.ts';
 
 /** A small seeded generator, so that a failure can be replayed. */
 const random = (seed: number) => () => {
@@ -203,6 +203,32 @@ describe('listing search on PostgreSQL', () => {
     expect(rows).toEqual([{ stars: 4, cuisine: ['portuguese'] }]);
     const found = await searchListings(pool, t, { ...base, stars: [4], cuisine: ['portuguese'], roomType: 'suite' });
     expect(found.items.map((i) => [i.listingId, i.stars])).toEqual([['old-hotel', 4]]);
+  });
+
+  it('gives unit types written before they carried their nights those nights once, from the calendar rows', async () => {
+    const target = 'listings_before_nights';
+    const t = listingTables(target);
+    const flat = doc('old-flat', {
+      title: 'Old flat',
+      unitTypes: [{ unitTypeId: 'old-flat.u', name: 'Flat', count: 2, capacity: 2, price: { amount: 10_000, currency: 'EUR' } }],
+    });
+    const nights = (used: Record<number, number>) => Array.from({ length: 31 }, (_, d) => used[d + 1] ?? 0);
+    await inTransaction(pool, async (client) => {
+      await createSearchTables(client, target);
+      await writeListings(client, target, [flat]);
+      await writeCalendarRows(client, target, [
+        { unit_type_id: 'old-flat.u', month: '2030-06', nights: nights({ 30: 2 }), slots: {} },
+        { unit_type_id: 'old-flat.u', month: '2030-07', nights: nights({ 2: 1 }), slots: {} },
+      ]);
+      await client.query(`ALTER TABLE ${t.unitTypes} DROP COLUMN used_from, DROP COLUMN used_nights`);
+    });
+    await inTransaction(pool, (client) => createSearchTables(client, target));
+    const found = async (checkIn: string, checkOut: string, guests: number) =>
+      (await searchListings(pool, t, { ...base, checkIn, checkOut, guests })).items.map((i) => i.listingId);
+    expect(await found('2030-06-28', '2030-06-30', 4)).toEqual(['old-flat']);
+    expect(await found('2030-06-29', '2030-07-01', 1)).toEqual([]);
+    expect(await found('2030-07-01', '2030-07-04', 2)).toEqual(['old-flat']);
+    expect(await found('2030-07-01', '2030-07-04', 3)).toEqual([]);
   });
 });
 

@@ -3,6 +3,7 @@ import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
 import { cellsCovering, fineCellSql, fineCellsTouching, TEXT_CELLS, withinRadiusSql } from './geo-cells.ts';
 import { nightPriceSql } from './night-prices.ts';
+import { nightAddress } from './search-tables.ts';
 import { askedSlot, weekMinuteOf } from './slot-query.ts';
 import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './search-words.ts';
 
@@ -61,13 +62,6 @@ export const textQueries = (resolved: readonly ResolvedWord[]) => {
     fuzzyTitle: any(':A'),
     exactTitle: known.every((r) => r.exact) ? known.map((r) => `${r.typed}:A`).join(' & ') : null,
   };
-};
-
-/** Per month of a stay, the days (1-based, inclusive) of its nights: each month's calendar row is checked by one probe. */
-export const monthsOf = (checkIn: string, checkOut: string) => {
-  const byMonth = new Map<string, number[]>();
-  for (const night of nightsBetween(checkIn, checkOut)) byMonth.set(night.slice(0, 7), [...(byMonth.get(night.slice(0, 7)) ?? []), Number(night.slice(8, 10))]);
-  return [...byMonth].map(([month, days]) => ({ month, from: days[0]!, to: days[days.length - 1]! }));
 };
 
 /** The position of the last item of a page, to ask for the next page after it. */
@@ -198,7 +192,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const roomWords = wordsOf(query.roomType);
 
   // A unit type qualifies when it fits the party, is within the price range and, when a stay or
-  // slot is asked, has that many units free on each of its nights (one calendar probe per month).
+  // slot is asked, has that many units free on each of its nights (read with the unit type) or at the slot.
   const dated = Boolean(query.checkIn && query.checkOut) || Boolean(query.slot);
   const unitAsked = dated || query.minPrice !== undefined || query.maxPrice !== undefined || query.guests !== undefined || roomWords.length > 0;
   // Units needed for the party, ceil(guests / capacity), in integer arithmetic.
@@ -211,12 +205,13 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   }
   // The unit type's name cut into words as `wordsOf` cuts them (accents dropped, split at anything not a letter or digit).
   if (roomWords.length > 0) unit.push(`regexp_split_to_array(lower(unaccent(u.name)), '[^a-z0-9]+') @> ${p(roomWords, '::text[]')}`);
-  if (query.checkIn && query.checkOut) {
-    // One primary-key probe per month of the stay (at most three: stays are at most 60 nights).
-    for (const m of monthsOf(query.checkIn, query.checkOut)) {
-      unit.push(`NOT EXISTS (SELECT 1 FROM ${t.calendar} c WHERE c.unit_type_id = u.unit_type_id AND c.month = ${p(m.month)}
-                    AND u.count - ${need} < ANY (c.nights[${p(m.from, '::int')}:${p(m.to, '::int')}]))`);
-    }
+  const nights = query.checkIn && query.checkOut ? nightsBetween(query.checkIn, query.checkOut) : [];
+  if (nights.length > 0) {
+    // The stay's nights are one slice of the unit type's `used_nights` (read with the unit type,
+    // no probe of its own); nights outside the array have nothing used.
+    const from = p(nightAddress(nights[0]!), '::int');
+    const to = p(nightAddress(nights[nights.length - 1]!), '::int');
+    unit.push(`NOT coalesce(u.count - ${need} < ANY (u.used_nights[${from} - u.used_from + 1:${to} - u.used_from + 1]), false)`);
   }
   if (query.slot) {
     // A restaurant takes the slot only on its grid within opening hours (its local week), and then only with a table free.

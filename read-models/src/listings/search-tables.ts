@@ -29,9 +29,12 @@ export const listingTables = (target: string) => {
  *   description C; and its point's geo cells, see `geo-cells.ts`) for a GIN full-text index, the
  *   point for a GiST (KNN) index, price and rating
  *   for keyset order, and a restaurant's slot starts as minutes of its local week;
- * - `_unit_types`: rooms or tables of one kind, count, capacity, price;
+ * - `_unit_types`: rooms or tables of one kind, count, capacity, price, and the units used on
+ *   each night of its calendar (`used_nights`, see `nightAddress`), so that a dated search checks
+ *   a listing's unit types in the one index probe that finds them (no probe per unit type and month);
  * - `_calendar`: units used per unit type and month, one small array of nights (day 1..31) and an
- *   object of restaurant slots, so that a stay is checked by one primary-key probe per month;
+ *   object of restaurant slots: the calendar as its events leave it, from which `used_nights` is
+ *   rebuilt for the unit types a write touches (so it is exact whatever the order or batching);
  * - `_calendar_streams`: the last revision applied per calendar stream, so an event delivered twice counts once;
  * - `_words`: the dictionary of the words published listings are found by (with how many have
  *   each), each with its one-deletion variants, so that a typed word finds the listing words one
@@ -71,7 +74,9 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
       count        int NOT NULL,
       capacity     int NOT NULL,
       price        bigint NOT NULL,
-      currency     text NOT NULL
+      currency     text NOT NULL,
+      used_from    int NOT NULL DEFAULT 0,
+      used_nights  smallint[] NOT NULL DEFAULT '{}'
     );
     -- Covering: a search checks a listing's unit types from the index alone (no table visit per unit type).
     DROP INDEX IF EXISTS ${t.unitTypes}_listing;
@@ -107,6 +112,14 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
         cuisine = ARRAY(SELECT lower(c) FROM jsonb_array_elements_text(coalesce(doc->'details'->'cuisine', '[]')) c)
        WHERE doc->'details' ?| ARRAY['stars', 'cuisine'];
     `);
+  }
+  // Unit types written before they carried their nights get them once, from the calendar rows.
+  const { rows: nightsAdded } = await db.query<{ added: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = '${t.unitTypes}'::regclass AND a.attname = 'used_nights' AND NOT a.attisdropped) AS added`,
+  );
+  if (nightsAdded[0]?.added) {
+    await db.query(`ALTER TABLE ${t.unitTypes} ADD COLUMN used_from int NOT NULL DEFAULT 0, ADD COLUMN used_nights smallint[] NOT NULL DEFAULT '{}'`);
+    await rebuildUsedNights(db, target, 'all');
   }
   // Rows written before the word vector held geo cells get them once; the column's comment records it.
   const { rows } = await db.query<{ note: string | null }>(
@@ -269,6 +282,8 @@ export const writeListings = async (
         capacity: u.capacity,
         price: u.price.amount,
         currency: u.price.currency,
+        used_from: 0,
+        used_nights: [],
       })),
     );
     if (units.length > 0) {
@@ -277,6 +292,12 @@ export const writeListings = async (
          ON CONFLICT (unit_type_id) DO UPDATE SET listing_id = excluded.listing_id, name = excluded.name, count = excluded.count,
            capacity = excluded.capacity, price = excluded.price, currency = excluded.currency`,
         [JSON.stringify(units)],
+      );
+      // A unit type written again (or after its calendar's first events) takes its nights from the calendar.
+      await rebuildUsedNights(
+        db,
+        target,
+        units.map((u) => u.unit_type_id),
       );
     }
   }
@@ -308,6 +329,40 @@ export const writeListings = async (
 };
 
 const NIGHT = /^(\d{4}-\d{2})-(\d{2})$/;
+
+/**
+ * A night's place in a unit type's `used_nights`: 31 places per month, counted from year 0
+ * ((year × 12 + month − 1) × 31 + day), so that a stay is one slice of the array even across a
+ * month's end; the places of days a month does not have (30 February) hold 0 units used.
+ * `used_from` is the place of the array's first element.
+ */
+export const nightAddress = (night: string): number => {
+  const [year, month, day] = [Number(night.slice(0, 4)), Number(night.slice(5, 7)), Number(night.slice(8, 10))];
+  return (year * 12 + month - 1) * 31 + day;
+};
+
+/**
+ * Rebuilds `used_nights` of the given unit types (or all) from their calendar rows: every month
+ * from their first to their last, 31 places each (months without a row hold zeros). The calendar
+ * rows are what the events leave; this is only their layout for a search, so it is as exact and
+ * as idempotent as they are. Unit types without calendar rows keep theirs (none: nothing used).
+ */
+const rebuildUsedNights = async (db: Queryable, target: string, unitTypeIds: readonly string[] | 'all'): Promise<void> => {
+  if (unitTypeIds !== 'all' && unitTypeIds.length === 0) return;
+  const t = listingTables(target);
+  const month = `(left(c.month, 4)::int * 12 + right(c.month, 2)::int - 1)`;
+  await db.query(
+    `UPDATE ${t.unitTypes} u SET used_from = s.lo * 31 + 1,
+            used_nights = (SELECT array_agg(coalesce(c.nights[d], 0) ORDER BY m, d)
+                             FROM generate_series(s.lo, s.hi) m
+                             LEFT JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = to_char(make_date(m / 12, m % 12 + 1, 1), 'YYYY-MM')
+                            CROSS JOIN generate_series(1, 31) d)
+       FROM (SELECT c.unit_type_id, min(${month}) AS lo, max(${month}) AS hi FROM ${t.calendar} c
+              ${unitTypeIds === 'all' ? '' : 'WHERE c.unit_type_id = ANY($1::text[])'} GROUP BY c.unit_type_id) s
+      WHERE u.unit_type_id = s.unit_type_id`,
+    unitTypeIds === 'all' ? [] : [[...new Set(unitTypeIds)].sort()],
+  );
+};
 
 /** A change of units used as the calendar row it goes to: its unit type and month, and its night (1–31) or slot (an instant). */
 const calendarCell = ({ unitTypeId, key, delta }: AvailabilityChange) => {
@@ -360,6 +415,11 @@ export const writeCalendarEvents = async (db: Queryable, target: string, updates
      ${addToCalendarRow}`,
     [streams, streams.map((stream) => newest.get(stream)!), JSON.stringify(cells)],
   );
+  await rebuildUsedNights(
+    db,
+    target,
+    cells.map((cell) => cell.unit_type_id),
+  );
 };
 
 /** Added to a calendar row already there: nights element by element, slots by instant (a slot down to nothing goes). */
@@ -380,6 +440,11 @@ export const writeCalendarRows = async (
     `INSERT INTO ${t.calendar} AS c SELECT * FROM jsonb_populate_recordset(NULL::${t.calendar}, $1::jsonb)
      ${addToCalendarRow}`,
     [JSON.stringify(rows)],
+  );
+  await rebuildUsedNights(
+    db,
+    target,
+    rows.map((row) => row.unit_type_id),
   );
 };
 
@@ -452,6 +517,39 @@ const summedCalendar = async (client: PoolClient, staged: string): Promise<Calen
   return [...rows.values()];
 };
 
+/**
+ * The unit types' `used_nights` laid out from all their calendar rows in this process (as
+ * `rebuildUsedNights` lays them out in the server, several times cheaper for a whole target):
+ * copied into a temporary table in chunks, then set in one statement.
+ */
+const writeUsedNights = async (client: PoolClient, target: string, rows: readonly CalendarRow[]): Promise<void> => {
+  const t = listingTables(target);
+  const monthOf = (month: string) => Number(month.slice(0, 4)) * 12 + Number(month.slice(5, 7)) - 1;
+  const spans = new Map<string, { lo: number; hi: number }>();
+  for (const row of rows) {
+    const m = monthOf(row.month);
+    const span = spans.get(row.unit_type_id);
+    if (span) [span.lo, span.hi] = [Math.min(span.lo, m), Math.max(span.hi, m)];
+    else spans.set(row.unit_type_id, { lo: m, hi: m });
+  }
+  const used = new Map([...spans].map(([id, { lo, hi }]) => [id, new Array<number>((hi - lo + 1) * 31).fill(0)]));
+  for (const row of rows) {
+    const at = (monthOf(row.month) - spans.get(row.unit_type_id)!.lo) * 31;
+    const nights = used.get(row.unit_type_id)!;
+    row.nights.forEach((n, d) => {
+      nights[at + d] = n;
+    });
+  }
+  const loaded = `${t.unitTypes}_used_nights`;
+  await client.query(
+    `CREATE TEMPORARY TABLE ${loaded} (unit_type_id text PRIMARY KEY, used_from int NOT NULL, used_nights smallint[] NOT NULL) ON COMMIT DROP`,
+  );
+  const all = [...used].map(([id, nights]) => ({ unit_type_id: id, used_from: spans.get(id)!.lo * 31 + 1, used_nights: nights }));
+  for (let i = 0; i < all.length; i += 20_000) await copyRows(client, loaded, all.slice(i, i + 20_000));
+  await client.query(`UPDATE ${t.unitTypes} u SET used_from = x.used_from, used_nights = x.used_nights FROM ${loaded} x WHERE x.unit_type_id = u.unit_type_id;
+                      DROP TABLE ${loaded}`);
+};
+
 /** Sums what a bulk load staged into the calendar and its streams' revisions, then drops the staging tables. */
 export const mergeStagedCalendar = async (client: PoolClient, target: string): Promise<void> => {
   const t = listingTables(target);
@@ -462,8 +560,10 @@ export const mergeStagedCalendar = async (client: PoolClient, target: string): P
   );
   if (!found[0]?.staged) return;
   const rows = await summedCalendar(client, staged.changes);
-  if (found[0].empty) await copyRows(client, t.calendar, rows);
-  else for (let i = 0; i < rows.length; i += 5_000) await writeCalendarRows(client, target, rows.slice(i, i + 5_000));
+  if (found[0].empty) {
+    await copyRows(client, t.calendar, rows);
+    await writeUsedNights(client, target, rows);
+  } else for (let i = 0; i < rows.length; i += 5_000) await writeCalendarRows(client, target, rows.slice(i, i + 5_000));
   await client.query(`
     INSERT INTO ${t.calendarStreams} AS s (stream_id, revision)
     SELECT stream_id, max(revision) FROM ${staged.streams} GROUP BY stream_id
