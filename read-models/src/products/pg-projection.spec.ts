@@ -154,7 +154,10 @@ const sku = (events: { type: string; data: Record<string, unknown> }[], from = 0
 
 describeProjection('product search projection, batched', {
   projection: productSearchProjection,
-  tables: (target) => Object.values(productTables(target)),
+  tables: (target) => {
+    const t = productTables(target);
+    return [t.products, t.stock, t.words];
+  },
   guardedByRevision: true,
   cases: [
     {
@@ -169,6 +172,28 @@ describeProjection('product search projection, batched', {
       then: (rows, [products, stockTable]) => {
         expect(rows[products!]![0]).toMatchObject({ product_id: 'p9', sku: 'LAMP', price: 129_900 });
         expect(rows[stockTable!]![0]).toMatchObject({ sku: 'LAMP', on_hand: 5, reserved: 2 });
+      },
+    },
+    {
+      // A bulk load counts words per page and sums them after the load: a word a later page takes
+      // off (renamed, off sale) must leave the dictionary as it does one by one.
+      name: 'products renamed and taken off sale in a later page than they were created in',
+      given: [
+        ...specRecorded('product-p7', [{ type: 'ProductCreated', data: { ...tv, productId: 'p7', sku: 'P7', at } }]),
+        ...specRecorded('product-p8', [{ type: 'ProductCreated', data: { ...tv, productId: 'p8', sku: 'P8', name: 'Lumen radio', at } }]),
+      ],
+      when: [
+        ...specRecorded('product-p7', [{ type: 'ProductUpdated', data: { productId: 'p7', changes: { name: 'Nova 55" OLED panel' }, at } }], 1),
+        ...specRecorded('product-p8', [{ type: 'ProductDiscontinued', data: { productId: 'p8', at } }], 1),
+      ],
+      then: (rows, [, , words]) => {
+        const counts = Object.fromEntries((rows[words!] as { word: string; products: number }[]).map((r) => [r.word, r.products]));
+        // 'lumen' and 'radio' only p8 (off sale) and p7's old name had; 'television' only p7's old name.
+        expect(counts).toMatchObject({ nova: 1, panel: 1, oled: 1, p7: 1 });
+        expect(Object.keys(counts)).not.toContain('lumen');
+        expect(Object.keys(counts)).not.toContain('radio');
+        expect(Object.keys(counts)).not.toContain('television');
+        expect(Object.keys(counts)).not.toContain('p8');
       },
     },
   ],

@@ -15,6 +15,9 @@ import {
 
 const PRODUCTS = 'products';
 
+/** Every prefix of a postal code, the empty one to the whole code. */
+const prefixesOf = (code: string): string[] => Array.from({ length: code.length + 1 }, (_, n) => code.slice(0, n));
+
 type SummaryRow = {
   product_id: string;
   sku: string;
@@ -55,8 +58,8 @@ const view = (row: ViewRow): ProductView => {
 
 /**
  * Search on PostgreSQL: typed words resolved through the word dictionary (one typo per word of 4+
- * letters) then found by the GIN word index; jsonb containment for attributes, prefix match for
- * delivery areas; keyset pages and a total bounded at 1,000.
+ * letters) then found by the GIN word index; jsonb containment for attributes, the code's prefixes
+ * against the covered ones (GIN) for delivery areas; keyset pages and a total bounded at 1,000.
  */
 export class PgProductReader implements ProductReader {
   constructor(private readonly pool: Pool) {}
@@ -89,7 +92,8 @@ export class PgProductReader implements ProductReader {
     const attributes = Object.fromEntries(Object.entries(query.attributes ?? {}).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
     if (Object.keys(attributes).length > 0) where.push(`p.attributes @> ${p(JSON.stringify(attributes))}::jsonb`);
     if (query.deliverableTo) {
-      where.push(`EXISTS (SELECT 1 FROM unnest(p.postal_prefixes) prefix WHERE starts_with(${p(normalisePostalCode(query.deliverableTo))}, prefix))`);
+      // A covered prefix starts the code: it is one of the code's own prefixes, which the GIN index over the covered ones finds.
+      where.push(`p.postal_prefixes && ${p(prefixesOf(normalisePostalCode(query.deliverableTo)), '::text[]')}`);
     }
     if (query.inStock) where.push('coalesce(s.on_hand - s.reserved, 0) > 0');
     const from = `FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku`;

@@ -127,6 +127,8 @@ const querySet: { name: string; query: Partial<ProductSearchQuery>; ids: string[
   { name: 'attributes, compared as lower-case text', query: { attributes: { Panel: 'oled', size: '55' } }, ids: ['tv'] },
   { name: 'deliverable to a postal code: a covered prefix, spaces ignored', query: { deliverableTo: '75 012' }, ids: ['lamp', 'tv'] },
   { name: 'deliverable to another code', query: { deliverableTo: '2000' }, ids: ['kettle'] },
+  { name: 'deliverable: every covered prefix of the code, of any length', query: { deliverableTo: '10115' }, ids: ['bracket', 'tv2', 'tv'] },
+  { name: 'a code shorter than a covered prefix is not covered by it', query: { deliverableTo: '1' }, ids: ['bracket'] },
   { name: "in stock only (the lamp's stock came before the lamp)", query: { inStock: true }, ids: ['lamp', 'tv'] },
   { name: 'text with filters', query: { q: 'lumen', inStock: true, deliverableTo: '10115' }, ids: ['tv'] },
 ];
