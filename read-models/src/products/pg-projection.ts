@@ -93,23 +93,35 @@ const stageWords = async (client: PoolClient, target: string, changed: readonly 
 
 /**
  * The staged counts into the dictionary: summed per word, each word with its one-deletion variants
- * (`deletionVariants`, made by the server: words are only [a-z0-9]), in the index's order; a word
- * already there gets the sum added, and one down to no product goes, as a live batch's would.
+ * (`deletionVariants`, made by the server: words are only [a-z0-9]). Into an empty dictionary (a
+ * rebuild's) the rows go in plainly and the unique index is built once after, from sorted input;
+ * into one that has words, each sum is added to what is there and a word down to no product goes,
+ * as a live batch's would.
  */
 const mergeStagedWords = async (client: PoolClient, target: string): Promise<void> => {
   const t = productTables(target);
-  const { rows } = await client.query<{ staged: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS staged`, [t.stagedWords]);
+  const { rows } = await client.query<{ staged: boolean; empty: boolean }>(
+    `SELECT to_regclass($1) IS NOT NULL AS staged, NOT EXISTS (SELECT 1 FROM ${t.words}) AS empty`,
+    [t.stagedWords],
+  );
   if (!rows[0]?.staged) return;
-  await client.query(`
-    INSERT INTO ${t.words} AS w (variant, word, products)
+  const variants = (having: string) => `
     SELECT v.variant, s.word, s.products
-      FROM (SELECT word, sum(products)::int AS products FROM ${t.stagedWords} GROUP BY word HAVING sum(products) <> 0) s,
+      FROM (SELECT word, sum(products)::int AS products FROM ${t.stagedWords} GROUP BY word HAVING ${having}) s,
            LATERAL (SELECT s.word AS variant
-                    UNION SELECT left(s.word, i - 1) || substr(s.word, i + 1) FROM generate_series(1, length(s.word)) i WHERE length(s.word) >= ${FUZZY_MIN_LENGTH}) v
-     ORDER BY v.variant, s.word
-    ON CONFLICT (variant, word) DO UPDATE SET products = w.products + excluded.products;
-    DELETE FROM ${t.words} WHERE products <= 0;
-    DROP TABLE ${t.stagedWords};`);
+                    UNION SELECT left(s.word, i - 1) || substr(s.word, i + 1) FROM generate_series(1, length(s.word)) i WHERE length(s.word) >= ${FUZZY_MIN_LENGTH}) v`;
+  if (rows[0].empty) {
+    await client.query(`
+      ALTER TABLE ${t.words} DROP CONSTRAINT ${t.words}_pkey;
+      INSERT INTO ${t.words} (variant, word, products) ${variants('sum(products) > 0')};
+      ALTER TABLE ${t.words} ADD PRIMARY KEY (variant, word);`);
+  } else {
+    await client.query(`
+      INSERT INTO ${t.words} AS w (variant, word, products) ${variants('sum(products) <> 0')} ORDER BY v.variant, s.word
+      ON CONFLICT (variant, word) DO UPDATE SET products = w.products + excluded.products;
+      DELETE FROM ${t.words} WHERE products <= 0;`);
+  }
+  await client.query(`DROP TABLE ${t.stagedWords}`);
 };
 
 const productRows: DocumentTable<ProductDocument> = {
