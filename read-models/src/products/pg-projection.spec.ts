@@ -147,7 +147,12 @@ describe('product search projection, a bulk load staging its words', () => {
     const pool = createPool(await testDatabaseUrl(), 2);
     const run = randomUUID().slice(0, 6);
     const [bulk, oneByOne] = [`products_staged_${run}`, `products_one_${run}`];
-    const lamp = recorded('product-p2', 0, 'ProductCreated', { ...(created.data as Record<string, unknown>), productId: 'p2', sku: 'L-1', name: 'Lumen desk lamp' });
+    const lamp = recorded('product-p2', 0, 'ProductCreated', {
+      ...(created.data as Record<string, unknown>),
+      productId: 'p2',
+      sku: 'L-1',
+      name: 'Lumen desk lamp',
+    });
     const history = [
       lamp,
       created,
@@ -164,7 +169,8 @@ describe('product search projection, a bulk load staging its words', () => {
       for (const event of history) await inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], oneByOne));
       // The first event written live (a rebuild begun before words were staged), the rest staged.
       await inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [history[0]!], bulk));
-      for (const page of [history.slice(1, 2), history.slice(2)]) await inTransaction(pool, await productSearchProjection.fold(pool, page, bulk, { bulk: true }));
+      for (const page of [history.slice(1, 2), history.slice(2)])
+        await inTransaction(pool, await productSearchProjection.fold(pool, page, bulk, { bulk: true }));
       await inTransaction(pool, (client) => productSearchProjection.index(client, bulk));
       const words = await dictionary(bulk);
       expect(words).toEqual(await dictionary(oneByOne));

@@ -147,8 +147,7 @@ const productRows: DocumentTable<ProductDocument> = {
     created_at: doc.createdAt,
     updated_at: doc.updatedAt,
   }),
-  after: (client, target, changed, options) =>
-    options.bulk ? stageWords(client, target, changed) : countWords(client, productTables(target).words, changed),
+  after: (client, target, changed, options) => (options.bulk ? stageWords(client, target, changed) : countWords(client, productTables(target).words, changed)),
 };
 
 const stockRows: DocumentTable<StockDocument> = {
