@@ -196,6 +196,30 @@ describe('product search parity: PostgreSQL', () => {
     await pool?.end();
   });
   runQuerySet(() => new PgProductReader(pool));
+
+  describe('with the statistics that make a page of common words come from the order index first', () => {
+    beforeAll(async () => {
+      await pool.query('ANALYZE products');
+      const { rows } = await pool.query(`SELECT reltuples FROM pg_class WHERE oid = 'products'::regclass`);
+      expect(rows[0].reltuples).toBeGreaterThan(0);
+    });
+    runQuerySet(() => new PgProductReader(pool));
+    it.each(['lumen', 'television', 'lumen televison', 'lamp'])('pages "%s" one product at a time, by cursor and by number, as the whole answer', async (q) => {
+      const reader = new PgProductReader(pool);
+      const whole = (await reader.search({ ...base, q })).items.map((i) => i.productId);
+      const [byCursor, byNumber]: string[][] = [[], []];
+      let cursor: string | undefined;
+      for (let n = 1; n <= 10; n++) {
+        const page = await reader.search({ ...base, q, pageSize: 1, ...(cursor ? { cursor } : {}) });
+        byCursor.push(...page.items.map((i) => i.productId));
+        byNumber.push(...(await reader.search({ ...base, q, pageSize: 1, page: n })).items.map((i) => i.productId));
+        if (!page.next) break;
+        cursor = page.next;
+      }
+      expect(byCursor).toEqual(whole);
+      expect(byNumber).toEqual(whole);
+    });
+  });
 });
 
 describe.skipIf(!url)(
