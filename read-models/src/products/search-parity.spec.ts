@@ -207,7 +207,8 @@ describe('product search parity: PostgreSQL', () => {
     it.each(['lumen', 'television', 'lumen televison', 'lamp'])('pages "%s" one product at a time, by cursor and by number, as the whole answer', async (q) => {
       const reader = new PgProductReader(pool);
       const whole = (await reader.search({ ...base, q })).items.map((i) => i.productId);
-      const [byCursor, byNumber]: string[][] = [[], []];
+      const byCursor: string[] = [];
+      const byNumber: string[] = [];
       let cursor: string | undefined;
       for (let n = 1; n <= 10; n++) {
         const page = await reader.search({ ...base, q, pageSize: 1, ...(cursor ? { cursor } : {}) });
