@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { liveTargets } from '../checkpoints.ts';
 import { TOTAL_BOUND, totalTextOf } from '../listings/port.ts';
 import { resolveWords, textQueries, type ResolvedWord } from '../listings/pg-search.ts';
+import { wordsOf } from '../listings/search-words.ts';
 import {
   decodeProductCursor,
   encodeProductCursor,
@@ -90,7 +91,7 @@ export class PgProductReader implements ProductReader {
       text = textQueries(resolved);
       if (text.known === 0) return empty;
       where.push(`p.words @@ ${p(text.anywhere, '::tsquery')}`);
-      common = await this.common(t, resolved, (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1);
+      common = await this.common(t, resolved, Object.values(query.attributes ?? {}), (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1);
     }
     if (query.category) where.push(`p.category = lower(${p(query.category)})`);
     if (query.currency) where.push(`p.currency = ${p(query.currency)}`);
@@ -173,21 +174,27 @@ export class PgProductReader implements ProductReader {
   }
 
   /**
-   * Whether every typed word is common enough (its words in enough products on sale, by the
-   * dictionary's counts) that the first `WALK` products in any order hold `wanted` matches twice over.
+   * Whether the matches are common enough, by the dictionary's counts of products on sale, that the
+   * first `WALK` products in any order hold `wanted` of them twice over: the share of products that
+   * have the rarest typed word (or one it may mean), times the share that have each asked text
+   * attribute value (a value is a word too, and a colour is as likely for a speaker as for anything
+   * else; the category is left out: what is typed with it usually names things of it).
    */
-  private async common(t: { products: string; words: string }, resolved: readonly ResolvedWord[], wanted: number): Promise<boolean> {
+  private async common(t: { products: string; words: string }, resolved: readonly ResolvedWord[], values: readonly string[], wanted: number): Promise<boolean> {
     const known = resolved.filter((r) => r.words.length > 0);
+    const asked = values.map(wordsOf).filter((words) => words.length > 0);
     const { rows } = await this.pool.query<{ word: string; products: number; total: number }>(
       `SELECT w.word, w.products, (SELECT reltuples FROM pg_class WHERE oid = $2::regclass)::float8 AS total
          FROM ${t.words} w WHERE w.variant = ANY($1::text[]) AND w.word = w.variant`,
-      [known.flatMap((r) => r.words), t.products],
+      [[...known.flatMap((r) => r.words), ...asked.flat()], t.products],
     );
     const total = rows[0]?.total ?? 0;
     if (total <= 0) return false;
     const products = new Map(rows.map((r) => [r.word, r.products]));
-    const fewest = Math.min(...known.map((r) => r.words.reduce((sum, word) => sum + (products.get(word) ?? 0), 0)));
-    return (fewest / total) * WALK >= 2 * wanted;
+    let share = Math.min(...known.map((r) => r.words.reduce((sum, word) => sum + (products.get(word) ?? 0), 0))) / total;
+    // A value none of whose words the dictionary has (a number, true or false) is not counted on: no walk.
+    for (const words of asked) share *= Math.min(...words.map((word) => products.get(word) ?? 0)) / total;
+    return share * WALK >= 2 * wanted;
   }
 
   async get(productId: string): Promise<ProductView | undefined> {
