@@ -37,8 +37,8 @@ export type DocumentTable<D> = {
   evolve(doc: D | undefined, event: RecordedEvent): D | undefined;
   /** The row of a document, column → JSON value (the key column and `doc` included). */
   row(doc: D): Record<string, unknown>;
-  /** Writes that follow the rows (a child table), given what changed. */
-  after?(client: PoolClient, target: string, changed: readonly Changed<D>[]): Promise<void>;
+  /** Writes that follow the rows (a child table), given what changed and how the batch is written. */
+  after?(client: PoolClient, target: string, changed: readonly Changed<D>[], options: FoldOptions): Promise<void>;
 };
 
 /** Reads the documents of `keys` (a `doc jsonb` column beside the key). */
@@ -179,6 +179,6 @@ export const foldTable = async <D>(
       table.key,
       known.map(({ doc }) => table.row(doc)),
     );
-    await table.after?.(client, target, changed);
+    await table.after?.(client, target, changed, options);
   };
 };

@@ -142,6 +142,51 @@ describe('product search projection, on tables made before products were found b
   });
 });
 
+describe('product search projection, a bulk load staging its words', () => {
+  it('sums the staged counts into a dictionary that already has words, as one by one', async () => {
+    const pool = createPool(await testDatabaseUrl(), 2);
+    const run = randomUUID().slice(0, 6);
+    const [bulk, oneByOne] = [`products_staged_${run}`, `products_one_${run}`];
+    const lamp = recorded('product-p2', 0, 'ProductCreated', {
+      ...(created.data as Record<string, unknown>),
+      productId: 'p2',
+      sku: 'L-1',
+      name: 'Lumen desk lamp',
+    });
+    const history = [
+      lamp,
+      created,
+      recorded('product-p2', 1, 'ProductDiscontinued', { productId: 'p2' }),
+      recorded('product-p1', 1, 'ProductUpdated', { productId: 'p1', changes: { name: 'Nova OLED panel' } }),
+    ];
+    const dictionary = async (target: string) =>
+      (await pool.query(`SELECT variant, word, products FROM ${productTables(target).words} ORDER BY variant, word`)).rows;
+    try {
+      await inTransaction(pool, async (client) => {
+        await productSearchProjection.migrate(client, oneByOne);
+        await productSearchProjection.migrate(client, bulk, { indexes: false });
+      });
+      for (const event of history) await inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [event], oneByOne));
+      // The first event written live (a rebuild begun before words were staged), the rest staged.
+      await inTransaction(pool, (client) => applyEvents(client, productSearchProjection, [history[0]!], bulk));
+      for (const page of [history.slice(1, 2), history.slice(2)])
+        await inTransaction(pool, await productSearchProjection.fold(pool, page, bulk, { bulk: true }));
+      await inTransaction(pool, (client) => productSearchProjection.index(client, bulk));
+      const words = await dictionary(bulk);
+      expect(words).toEqual(await dictionary(oneByOne));
+      expect(words.map((r) => r.word)).toContain('nova');
+      expect(words.map((r) => r.word)).not.toContain('desk');
+      expect((await pool.query(`SELECT to_regclass($1) AS staged`, [productTables(bulk).stagedWords])).rows[0].staged).toBeNull();
+    } finally {
+      await inTransaction(pool, async (client) => {
+        await productSearchProjection.drop(client, bulk);
+        await productSearchProjection.drop(client, oneByOne);
+      });
+      await pool.end();
+    }
+  });
+});
+
 const deletionVariantsOf = (word: string) => new Set([word, ...[...word].map((_, i) => word.slice(0, i) + word.slice(i + 1))]).size;
 
 const tv = created.data as Record<string, unknown>;
@@ -154,7 +199,10 @@ const sku = (events: { type: string; data: Record<string, unknown> }[], from = 0
 
 describeProjection('product search projection, batched', {
   projection: productSearchProjection,
-  tables: (target) => Object.values(productTables(target)),
+  tables: (target) => {
+    const t = productTables(target);
+    return [t.products, t.stock, t.words];
+  },
   guardedByRevision: true,
   cases: [
     {
@@ -169,6 +217,28 @@ describeProjection('product search projection, batched', {
       then: (rows, [products, stockTable]) => {
         expect(rows[products!]![0]).toMatchObject({ product_id: 'p9', sku: 'LAMP', price: 129_900 });
         expect(rows[stockTable!]![0]).toMatchObject({ sku: 'LAMP', on_hand: 5, reserved: 2 });
+      },
+    },
+    {
+      // A bulk load counts words per page and sums them after the load: a word a later page takes
+      // off (renamed, off sale) must leave the dictionary as it does one by one.
+      name: 'products renamed and taken off sale in a later page than they were created in',
+      given: [
+        ...specRecorded('product-p7', [{ type: 'ProductCreated', data: { ...tv, productId: 'p7', sku: 'P7', at } }]),
+        ...specRecorded('product-p8', [{ type: 'ProductCreated', data: { ...tv, productId: 'p8', sku: 'P8', name: 'Lumen radio', at } }]),
+      ],
+      when: [
+        ...specRecorded('product-p7', [{ type: 'ProductUpdated', data: { productId: 'p7', changes: { name: 'Nova 55" OLED panel' }, at } }], 1),
+        ...specRecorded('product-p8', [{ type: 'ProductDiscontinued', data: { productId: 'p8', at } }], 1),
+      ],
+      then: (rows, [, , words]) => {
+        const counts = Object.fromEntries((rows[words!] as { word: string; products: number }[]).map((r) => [r.word, r.products]));
+        // 'lumen' and 'radio' only p8 (off sale) and p7's old name had; 'television' only p7's old name.
+        expect(counts).toMatchObject({ nova: 1, panel: 1, oled: 1, p7: 1 });
+        expect(Object.keys(counts)).not.toContain('lumen');
+        expect(Object.keys(counts)).not.toContain('radio');
+        expect(Object.keys(counts)).not.toContain('television');
+        expect(Object.keys(counts)).not.toContain('p8');
       },
     },
   ],

@@ -1,7 +1,8 @@
 import type { Pool } from 'pg';
 import { liveTargets } from '../checkpoints.ts';
 import { TOTAL_BOUND, totalTextOf } from '../listings/port.ts';
-import { resolveWords, textQueries } from '../listings/pg-search.ts';
+import { resolveWords, textQueries, type ResolvedWord } from '../listings/pg-search.ts';
+import { wordsOf } from '../listings/search-words.ts';
 import {
   decodeProductCursor,
   encodeProductCursor,
@@ -14,6 +15,12 @@ import {
 } from './port.ts';
 
 const PRODUCTS = 'products';
+
+/** How many products on sale, in the asked order, a page of common words is looked for in before the matches are read as a whole. */
+const WALK = 10_000;
+
+/** Every prefix of a postal code, the empty one to the whole code. */
+const prefixesOf = (code: string): string[] => Array.from({ length: code.length + 1 }, (_, n) => code.slice(0, n));
 
 type SummaryRow = {
   product_id: string;
@@ -55,8 +62,8 @@ const view = (row: ViewRow): ProductView => {
 
 /**
  * Search on PostgreSQL: typed words resolved through the word dictionary (one typo per word of 4+
- * letters) then found by the GIN word index; jsonb containment for attributes, prefix match for
- * delivery areas; keyset pages and a total bounded at 1,000.
+ * letters) then found by the GIN word index; jsonb containment for attributes, the code's prefixes
+ * against the covered ones (GIN) for delivery areas; keyset pages and a total bounded at 1,000.
  */
 export class PgProductReader implements ProductReader {
   constructor(private readonly pool: Pool) {}
@@ -75,12 +82,16 @@ export class PgProductReader implements ProductReader {
     };
     const empty = { items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize };
     const where = [`p.status = 'active'`];
+    const after = query.cursor ? decodeProductCursor(query.cursor) : undefined;
     let text: ReturnType<typeof textQueries> | undefined;
+    let common = false;
     if (query.q) {
       // Typed words through the dictionary (one typo per word of 4+ letters); words no product has are left out.
-      text = textQueries(await resolveWords(this.pool, t.words, query.q));
+      const resolved = await resolveWords(this.pool, t.words, query.q);
+      text = textQueries(resolved);
       if (text.known === 0) return empty;
       where.push(`p.words @@ ${p(text.anywhere, '::tsquery')}`);
+      common = await this.common(t, resolved, Object.values(query.attributes ?? {}), (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1);
     }
     if (query.category) where.push(`p.category = lower(${p(query.category)})`);
     if (query.currency) where.push(`p.currency = ${p(query.currency)}`);
@@ -89,49 +100,101 @@ export class PgProductReader implements ProductReader {
     const attributes = Object.fromEntries(Object.entries(query.attributes ?? {}).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
     if (Object.keys(attributes).length > 0) where.push(`p.attributes @> ${p(JSON.stringify(attributes))}::jsonb`);
     if (query.deliverableTo) {
-      where.push(`EXISTS (SELECT 1 FROM unnest(p.postal_prefixes) prefix WHERE starts_with(${p(normalisePostalCode(query.deliverableTo))}, prefix))`);
+      // A covered prefix starts the code: it is one of the code's own prefixes, which the GIN index over the covered ones finds.
+      where.push(`p.postal_prefixes && ${p(prefixesOf(normalisePostalCode(query.deliverableTo)), '::text[]')}`);
     }
     if (query.inStock) where.push('coalesce(s.on_hand - s.reserved, 0) > 0');
-    const from = `FROM ${t.products} p LEFT JOIN ${t.stock} s ON s.sku = p.sku`;
-    const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 ${from} WHERE ${where.join(' AND ')} LIMIT ${TOTAL_BOUND + 1}) matches`;
+    const stock = `LEFT JOIN ${t.stock} s ON s.sku = p.sku`;
+    const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.products} p ${stock} WHERE ${where.join(' AND ')} LIMIT ${TOTAL_BOUND + 1}) matches`;
     const counting = this.pool.query<{ n: number }>(countSql, [...params]);
     // Awaited below; should the page fail first, this one's failure must not go unhandled.
     counting.catch(() => undefined);
 
-    // Relevance: every word exactly in the name, then in the name with typos, then anywhere; ties by the asked order.
-    let tier = '0';
-    if (text) {
-      const fuzzy = `p.words @@ ${p(text.fuzzyTitle, '::tsquery')}`;
-      tier = text.exactTitle
-        ? `CASE WHEN p.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END`
-        : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
-    }
+    // Relevance: every word exactly in the name (tier 0), then in the name with typos (1), then anywhere (2); ties by the asked order.
+    // Each tier is read on its own, in order, until the page is full: a page of common words is then the first matches in the order's index.
     const byPrice = query.sort === 'price';
     const key = byPrice ? 'p.price' : `(extract(epoch FROM p.created_at) * 1000)::bigint`;
     // Ids in code point order, as Elasticsearch sorts keywords, so both stores page alike.
     const order = byPrice ? 'p.price, p.product_id COLLATE "C"' : 'p.created_at DESC, p.product_id COLLATE "C" DESC';
-    const page = [...where];
-    const after = query.cursor ? decodeProductCursor(query.cursor) : undefined;
-    if (after) {
-      const position = byPrice
-        ? `(p.price, p.product_id COLLATE "C") > (${p(after.key, '::bigint')}, ${p(after.id)})`
-        : `(p.created_at, p.product_id COLLATE "C") < ('epoch'::timestamptz + ${p(after.key, '::bigint')} * interval '1 millisecond', ${p(after.id)})`;
-      page.push(text ? `(${tier} > ${p(after.tier, '::int')} OR (${tier} = ${p(after.tier, '::int')} AND ${position}))` : position);
+    const offset = after ? 0 : (query.page - 1) * query.pageSize;
+    const wanted = offset + query.pageSize + 1;
+    const tiers = text ? [...(text.exactTitle ? [0] : []), 1, 2] : [0];
+    const rows: (SummaryRow & { tier: number; sort_key: string })[] = [];
+    for (const tier of tiers) {
+      if (rows.length >= wanted) break;
+      if (text && after && tier < after.tier) continue;
+      // Each statement has its own parameters after the shared filters' (a parameter no statement names has no type).
+      const own = [...params];
+      const q = (value: unknown, cast: string) => {
+        own.push(value);
+        return `$${own.length}${cast}`;
+      };
+      const conditions = [...where];
+      if (text) {
+        const { fuzzyTitle, exactTitle } = text;
+        const fuzzy = () => `p.words @@ ${q(fuzzyTitle, '::tsquery')}`;
+        const exact = () => `p.words @@ ${q(exactTitle, '::tsquery')}`;
+        conditions.push(tier === 0 ? exact() : tier === 1 ? (exactTitle ? `${fuzzy()} AND NOT ${exact()}` : fuzzy()) : `NOT ${fuzzy()}`);
+      }
+      const at =
+        after && (!text || tier === after.tier)
+          ? byPrice
+            ? `(p.price, p.product_id COLLATE "C") > (${q(after.key, '::bigint')}, ${q(after.id, '::text')})`
+            : `(p.created_at, p.product_id COLLATE "C") < ('epoch'::timestamptz + ${q(after.key, '::bigint')} * interval '1 millisecond', ${q(after.id, '::text')})`
+          : undefined;
+      const limit = wanted - rows.length;
+      const columns = `${summaryColumns}, ${tier} AS tier, ${key} AS sort_key`;
+      const read = (sql: string) => this.pool.query<SummaryRow & { tier: number; sort_key: string }>(sql, own).then((r) => r.rows);
+      // Common words: the first products on sale in the asked order (from the cursor on), at most WALK, hold the page.
+      // Should they not fill it, the tier's matches are read as a whole (the word index) and ordered.
+      const walked = common
+        ? await read(`SELECT ${columns} FROM (SELECT * FROM ${t.products} p WHERE p.status = 'active'${at ? ` AND ${at}` : ''} ORDER BY ${order} LIMIT ${WALK}) p ${stock}
+            WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`)
+        : [];
+      rows.push(
+        ...(walked.length === limit
+          ? walked
+          : await read(
+              `SELECT ${columns} FROM ${t.products} p ${stock} WHERE ${[...conditions, ...(at ? [at] : [])].join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+            )),
+      );
     }
-    const sql = `SELECT ${summaryColumns}, ${tier} AS tier, ${key} AS sort_key ${from} WHERE ${page.join(' AND ')}
-      ORDER BY ${text ? 'tier, ' : ''}${order} LIMIT ${p(query.pageSize + 1, '::int')} OFFSET ${p(after ? 0 : (query.page - 1) * query.pageSize, '::int')}`;
-    const { rows } = await this.pool.query<SummaryRow & { tier: number; sort_key: string }>(sql, params);
     const n = (await counting).rows[0]?.n ?? 0;
-    const items = rows.slice(0, query.pageSize);
+    const page = rows.slice(offset);
+    const items = page.slice(0, query.pageSize);
     const last = items[items.length - 1];
     return {
       items: items.map(summary),
       total: Math.min(n, TOTAL_BOUND),
       totalText: totalTextOf(n),
-      next: rows.length > query.pageSize && last ? encodeProductCursor({ tier: last.tier, key: Number(last.sort_key), id: last.product_id }) : null,
+      next: page.length > query.pageSize && last ? encodeProductCursor({ tier: last.tier, key: Number(last.sort_key), id: last.product_id }) : null,
       page: query.page,
       pageSize: query.pageSize,
     };
+  }
+
+  /**
+   * Whether the matches are common enough, by the dictionary's counts of products on sale, that the
+   * first `WALK` products in any order hold `wanted` of them twice over: the share of products that
+   * have the rarest typed word (or one it may mean), times the share that have each asked text
+   * attribute value (a value is a word too, and a colour is as likely for a speaker as for anything
+   * else; the category is left out: what is typed with it usually names things of it).
+   */
+  private async common(t: { products: string; words: string }, resolved: readonly ResolvedWord[], values: readonly string[], wanted: number): Promise<boolean> {
+    const known = resolved.filter((r) => r.words.length > 0);
+    const asked = values.map(wordsOf).filter((words) => words.length > 0);
+    const { rows } = await this.pool.query<{ word: string; products: number; total: number }>(
+      `SELECT w.word, w.products, (SELECT reltuples FROM pg_class WHERE oid = $2::regclass)::float8 AS total
+         FROM ${t.words} w WHERE w.variant = ANY($1::text[]) AND w.word = w.variant`,
+      [[...known.flatMap((r) => r.words), ...asked.flat()], t.products],
+    );
+    const total = rows[0]?.total ?? 0;
+    if (total <= 0) return false;
+    const products = new Map(rows.map((r) => [r.word, r.products]));
+    let share = Math.min(...known.map((r) => r.words.reduce((sum, word) => sum + (products.get(word) ?? 0), 0))) / total;
+    // A value none of whose words the dictionary has (a number, true or false) is not counted on: no walk.
+    for (const words of asked) share *= Math.min(...words.map((word) => products.get(word) ?? 0)) / total;
+    return share * WALK >= 2 * wanted;
   }
 
   async get(productId: string): Promise<ProductView | undefined> {

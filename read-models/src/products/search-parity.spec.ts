@@ -127,6 +127,8 @@ const querySet: { name: string; query: Partial<ProductSearchQuery>; ids: string[
   { name: 'attributes, compared as lower-case text', query: { attributes: { Panel: 'oled', size: '55' } }, ids: ['tv'] },
   { name: 'deliverable to a postal code: a covered prefix, spaces ignored', query: { deliverableTo: '75 012' }, ids: ['lamp', 'tv'] },
   { name: 'deliverable to another code', query: { deliverableTo: '2000' }, ids: ['kettle'] },
+  { name: 'deliverable: every covered prefix of the code, of any length', query: { deliverableTo: '10115' }, ids: ['bracket', 'tv2', 'tv'] },
+  { name: 'a code shorter than a covered prefix is not covered by it', query: { deliverableTo: '1' }, ids: ['bracket'] },
   { name: "in stock only (the lamp's stock came before the lamp)", query: { inStock: true }, ids: ['lamp', 'tv'] },
   { name: 'text with filters', query: { q: 'lumen', inStock: true, deliverableTo: '10115' }, ids: ['tv'] },
 ];
@@ -194,6 +196,31 @@ describe('product search parity: PostgreSQL', () => {
     await pool?.end();
   });
   runQuerySet(() => new PgProductReader(pool));
+
+  describe('with the statistics that make a page of common words come from the order index first', () => {
+    beforeAll(async () => {
+      await pool.query('ANALYZE products');
+      const { rows } = await pool.query(`SELECT reltuples FROM pg_class WHERE oid = 'products'::regclass`);
+      expect(rows[0].reltuples).toBeGreaterThan(0);
+    });
+    runQuerySet(() => new PgProductReader(pool));
+    it.each(['lumen', 'television', 'lumen televison', 'lamp'])('pages "%s" one product at a time, by cursor and by number, as the whole answer', async (q) => {
+      const reader = new PgProductReader(pool);
+      const whole = (await reader.search({ ...base, q })).items.map((i) => i.productId);
+      const byCursor: string[] = [];
+      const byNumber: string[] = [];
+      let cursor: string | undefined;
+      for (let n = 1; n <= 10; n++) {
+        const page = await reader.search({ ...base, q, pageSize: 1, ...(cursor ? { cursor } : {}) });
+        byCursor.push(...page.items.map((i) => i.productId));
+        byNumber.push(...(await reader.search({ ...base, q, pageSize: 1, page: n })).items.map((i) => i.productId));
+        if (!page.next) break;
+        cursor = page.next;
+      }
+      expect(byCursor).toEqual(whole);
+      expect(byNumber).toEqual(whole);
+    });
+  });
 });
 
 describe.skipIf(!url)(
