@@ -28,6 +28,8 @@ const p = params('bench:products', {
   laterPage: { default: 20, help: 'the page asked by its cursor' },
   recall: { default: 200, help: 'typo queries for recall@10' },
   fresh: { default: false, help: 'load again even if the same catalogue is there' },
+  shapes: { default: '', help: 'only these shapes, comma-separated (e.g. textAttribute); all and the later page by default' },
+  bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) to measure instead of this one' },
 });
 
 /** The catalogue's database (`stayhub_bench_products<n>`), loaded once and reused while its size and seed are the same. */
@@ -86,6 +88,13 @@ const shapes: Record<string, Shape> = {
     const [name, value] = r.pick(Object.entries(product.attributes));
     return `q=${encodeURIComponent(nounOf(product.name))}&attr.${name}=${encodeURIComponent(String(value))}`;
   },
+  // The same with a value that is text (a colour, a material, a size, a language): its words narrow the word index's matches.
+  textAttributeWord: (r) => {
+    let product = someProduct(r);
+    while (!Object.values(product.attributes).some((value) => typeof value === 'string')) product = someProduct(r);
+    const [name, value] = r.pick(Object.entries(product.attributes).filter(([, value]) => typeof value === 'string'));
+    return `q=${encodeURIComponent(nounOf(product.name))}&attr.${name}=${encodeURIComponent(String(value))}`;
+  },
   priceRangeSortPrice: (r) => {
     const min = r.int(10, 500) * 100;
     return `minPrice=${min}&maxPrice=${min + r.int(5, 50) * 100}&sort=price`;
@@ -100,7 +109,8 @@ const db = await catalogueDatabase(server.adminUrl);
 await db.pool.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
 await db.pool.query(`SELECT pg_prewarm(c.oid) FROM pg_class c WHERE c.relname LIKE 'products%' AND c.relkind IN ('r', 'i')`);
 const serverCpu = await serverCpuReader(db.url);
-const platform = await startPlatform(db.url, { projectors: false, env: { SEARCH_CACHE_TTL_MS: '0' } });
+const platform = await startPlatform(db.url, { projectors: false, env: { SEARCH_CACHE_TTL_MS: '0' }, ...(p.bundle ? { bundle: p.bundle } : {}) });
+const only = p.shapes ? new Set(p.shapes.split(',')) : undefined;
 const query = api(platform.queryUrl);
 const clients = p.clients.split(',').map(Number);
 const figures: Record<string, any> = {};
@@ -161,6 +171,7 @@ try {
     );
   };
   for (const [name, make] of Object.entries(shapes)) {
+    if (only && !only.has(name)) continue;
     for (const concurrency of clients) {
       const r = seeded(p.seed + concurrency, name);
       const totals: number[] = [];
@@ -177,7 +188,7 @@ try {
   // A later page: the cursor of page `laterPage - 1` of a few 'page 1' queries, asked again and again.
   const rl = seeded(p.seed, 'laterPage');
   const later: string[] = [];
-  for (let k = 0; k < 6; k++) {
+  for (let k = 0; k < (only && !only.has(`page${p.laterPage}`) ? 0 : 6); k++) {
     const base = shapes.page1!(rl);
     let cursor: string | null = null;
     for (let page = 1; page < p.laterPage; page++) {
@@ -195,14 +206,16 @@ try {
 
   // Recall@10 of typo queries: brand and noun with one edit in one of them (the model left out).
   const rr = seeded(p.seed, 'recall');
-  const typos = Array.from({ length: p.recall }, () => typoQuery(rr, rr.int(0, p.products - 1)));
+  const typos = Array.from({ length: only ? 0 : p.recall }, () => typoQuery(rr, rr.int(0, p.products - 1)));
   let found = 0;
   for (const t of typos) {
     const reply = await query.get(`/products/search?q=${encodeURIComponent(t.q)}&pageSize=10`);
     if (reply.body?.items?.some((item: { productId: string }) => item.productId === t.productId)) found++;
   }
-  figures.recallAt10 = { postgres: Math.round((found / typos.length) * 1000) / 1000, queries: typos.length, examples: typos.slice(0, 3) };
-  console.log(`recall@10 ${figures.recallAt10.postgres} over ${typos.length} queries`);
+  if (typos.length > 0) {
+    figures.recallAt10 = { postgres: Math.round((found / typos.length) * 1000) / 1000, queries: typos.length, examples: typos.slice(0, 3) };
+    console.log(`recall@10 ${figures.recallAt10.postgres} over ${typos.length} queries`);
+  }
   figures.platformMemory = { peakRssMbSampled: sampler.stop(), ...platform.memory() };
 
   record(

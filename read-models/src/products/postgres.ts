@@ -19,6 +19,20 @@ const PRODUCTS = 'products';
 /** How many products on sale, in the asked order, a page of common words is looked for in before the matches are read as a whole. */
 const WALK = 10_000;
 
+/** What a number or true/false may be stored as among the attributes (as text, `normalisedAttributes`), or near it. */
+const mayBeNumberOrBoolean = (value: string): boolean => {
+  const v = value.trim().toLowerCase();
+  return v === 'true' || v === 'false' || v === 'nan' || v.endsWith('infinity') || (v !== '' && !Number.isNaN(Number(v)));
+};
+
+/**
+ * The words every product with the asked attribute values has in its word vector: a text value's
+ * words are among its B words (`productWordGroups`, cut by the same `wordsOf`), so the word index
+ * narrows to them before `attributes @>` checks the values themselves. A number or true/false is
+ * stored as text but has no words in the vector: a value that may be one adds none.
+ */
+const attributeValueWords = (values: readonly string[]): string[] => [...new Set(values.filter((value) => !mayBeNumberOrBoolean(value)).flatMap(wordsOf))];
+
 /** Every prefix of a postal code, the empty one to the whole code. */
 const prefixesOf = (code: string): string[] => Array.from({ length: code.length + 1 }, (_, n) => code.slice(0, n));
 
@@ -90,7 +104,9 @@ export class PgProductReader implements ProductReader {
       const resolved = await resolveWords(this.pool, t.words, query.q);
       text = textQueries(resolved);
       if (text.known === 0) return empty;
-      where.push(`p.words @@ ${p(text.anywhere, '::tsquery')}`);
+      // Each asked text attribute value's words too: a word index read of the products with all of them, not of every product with the typed words.
+      const valueWords = attributeValueWords(Object.values(query.attributes ?? {}));
+      where.push(`p.words @@ ${p([text.anywhere, ...valueWords].join(' & '), '::tsquery')}`);
       common = await this.common(t, resolved, Object.values(query.attributes ?? {}), (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1);
     }
     if (query.category) where.push(`p.category = lower(${p(query.category)})`);

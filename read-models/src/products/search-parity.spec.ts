@@ -60,7 +60,15 @@ const products: Spec[] = [
     price: 129_900,
     day: 1,
   },
-  { id: 'tv2', name: 'Lumen 65 inch LED televisions', category: 'TV', attributes: { size: 65, panel: 'LED' }, prefixes: ['10'], price: 99_900, day: 2 },
+  {
+    id: 'tv2',
+    name: 'Lumen 65 inch LED televisions',
+    category: 'TV',
+    attributes: { size: 65, panel: 'LED', hdr: true, warranty: 3, finish: 'Crème brûlée' },
+    prefixes: ['10'],
+    price: 99_900,
+    day: 2,
+  },
   // The word "television" only in its description: found, after the name matches.
   { id: 'bracket', name: 'Wall bracket', description: 'Holds any television up to 65 inch', category: 'Accessories', prefixes: ['1'], price: 4_900, day: 3 },
   {
@@ -130,6 +138,15 @@ const querySet: { name: string; query: Partial<ProductSearchQuery>; ids: string[
   { name: 'deliverable: every covered prefix of the code, of any length', query: { deliverableTo: '10115' }, ids: ['bracket', 'tv2', 'tv'] },
   { name: 'a code shorter than a covered prefix is not covered by it', query: { deliverableTo: '1' }, ids: ['bracket'] },
   { name: "in stock only (the lamp's stock came before the lamp)", query: { inStock: true }, ids: ['lamp', 'tv'] },
+  { name: 'text and a text attribute value', query: { q: 'light', attributes: { colour: 'BRASS' } }, ids: ['lamp'] },
+  // The kettle has both words in its text ("Light enough for a lap tray"), not as its colour.
+  { name: "a word of a product's text is not its attribute value", query: { q: 'light', attributes: { colour: 'tray' } }, ids: [] },
+  {
+    name: 'text and numbers or true/false as attribute values (no words of them in the text)',
+    query: { q: 'lumen', attributes: { hdr: 'TRUE', warranty: '3' } },
+    ids: ['tv2'],
+  },
+  { name: 'text and an attribute value with accents, any case', query: { q: 'inch', attributes: { finish: 'CRÈME BRÛLÉE' } }, ids: ['tv2'] },
   { name: 'text with filters', query: { q: 'lumen', inStock: true, deliverableTo: '10115' }, ids: ['tv'] },
 ];
 
