@@ -7,9 +7,10 @@ import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
-import { headerGuard, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
+import { headerGuard, inSequence, openApiDocument, routesByFirstSegment, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText, type Logger } from '@stayhub/platform-kit';
 import { fromMetricsPort } from './metrics-port.ts';
+import { jsonBody } from './json-body.ts';
 import { correlationIdOf, requestLog } from './request-log.ts';
 
 export type HttpAppOptions = {
@@ -103,50 +104,58 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   if (options.bodyEtags === false) app.set('etag', false);
   // Security headers on every answer: any of them may be opened by a browser.
   const headersOfHelmet = securityHeaders();
-  app.use((_req, res, next) => {
-    for (const [name, value] of headersOfHelmet) res.setHeader(name, value);
-    next();
-  });
   // CORS only for what a browser sends cross-origin (it always sends Origin then); other callers get
   // just `Vary: Origin`, so that no cache hands one origin's answer to another.
   const corsHandler = cors({
     origin: options.corsOrigins ?? true,
     exposedHeaders: ['X-Consistency-Token', 'ETag', 'Location', 'Retry-After', 'X-Correlation-Id'],
   });
-  app.use((req, res, next) => {
-    if (req.headers.origin !== undefined) return corsHandler(req, res, next);
-    res.vary('Origin');
-    next();
-  });
+  // What every request goes through, in this order, as one layer of the app (each layer express
+  // steps through costs more than most of these small middlewares do).
   app.use(
-    options.log
-      ? requestLog(options.log)
-      : (req, res, next) => {
-          req.id = correlationIdOf(req);
-          res.setHeader('X-Correlation-Id', req.id);
-          next();
-        },
-  );
-  app.use(httpMetrics());
-  // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
-  app.use(
-    express.json({
-      limit: options.bodyLimit ?? '256kb',
-      type: ['application/json', 'application/*+json'],
-      verify: (req, _res, buf) => {
-        (req as { rawBody?: Buffer }).rawBody = buf;
+    inSequence([
+      (_req, res, next) => {
+        for (const [name, value] of headersOfHelmet) res.setHeader(name, value);
+        next();
       },
-    }),
+      (req, res, next) => {
+        if (req.headers.origin !== undefined) return corsHandler(req, res, next);
+        res.vary('Origin');
+        next();
+      },
+      options.log
+        ? requestLog(options.log)
+        : (req, res, next) => {
+            req.id = correlationIdOf(req);
+            res.setHeader('X-Correlation-Id', req.id);
+            next();
+          },
+      httpMetrics(),
+      // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
+      jsonBody({ limit: options.bodyLimit ?? '256kb', keepRaw: true }),
+      (req, _res, next) => {
+        if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new HttpProblem(400, 'Bad Request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+        const hasBody = (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && Number(req.headers['content-length'] ?? 0) > 0;
+        if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+          return next(new HttpProblem(415, 'Unsupported Media Type', 'Send the body as application/json'));
+        }
+        next();
+      },
+      authenticate(options.tokens),
+    ]),
   );
-  app.use((req, _res, next) => {
-    if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new HttpProblem(400, 'Bad Request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
-    const hasBody = ['POST', 'PUT', 'PATCH'].includes(req.method) && Number(req.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-      return next(new HttpProblem(415, 'Unsupported Media Type', 'Send the body as application/json'));
-    }
-    next();
-  });
-  app.use(authenticate(options.tokens));
+  const headers = [...requestMetadataHeaders, ...(options.headers ?? [])];
+  // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its
+  // headers checked, then `before`; all in the route's own chain, so a request is matched once.
+  app.use(
+    routesByFirstSegment(options.routes, (route) => [
+      ...(options.guards?.(route) ?? []),
+      headerGuard(route, headers),
+      ...(options.before ?? []),
+      ...(options.perRoute?.(route) ?? []),
+    ]),
+  );
+  // Paths no API route has (`/health`, `/metrics`, the docs): after the routes, which they never shadow.
   options.extra?.(app);
   // Operators' figures, not the public's: an admin token reads them, or anyone on the metrics port (unpublished).
   app.get('/metrics', async (req, res) => {
@@ -154,22 +163,11 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
     await options.refreshMetrics?.().catch(() => undefined);
     res.type(metricsContentType).send(await metricsText());
   });
-  const headers = [...requestMetadataHeaders, ...(options.headers ?? [])];
   const document = openApiDocument({ title: options.title, version: '1.0.0', description: options.description }, options.routes, headers);
   app.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: options.title }));
-  // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its
-  // headers checked, then `before`; all in the route's own chain, so a request is matched once.
-  const router = express.Router({ caseSensitive: true, strict: true });
-  mountRoutes(router, options.routes, (route) => [
-    ...(options.guards?.(route) ?? []),
-    headerGuard(route, headers),
-    ...(options.before ?? []),
-    ...(options.perRoute?.(route) ?? []),
-  ]);
-  app.use(router);
   // A request no route takes passes `before` too (a global rate limit counts it), then hears 404 or 405.
   for (const handler of options.before ?? []) app.use(handler);
   // A known path with another method is a 405 that lists the methods it takes.

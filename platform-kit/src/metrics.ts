@@ -12,10 +12,20 @@ const requests = new client.Histogram({
   registers: [registry],
 });
 
+/** Each (method, route, status)'s child of the histogram, looked up once: as many as the histogram has series. */
+const requestSeries = new Map<string, client.Histogram.Internal<string>>();
+
 export const httpMetrics = (): RequestHandler => (req, res, next) => {
-  const end = requests.startTimer();
-  res.on('finish', () => {
-    end({ method: req.method, route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) });
+  const startedAt = performance.now();
+  res.once('finish', () => {
+    const route = (req.route?.path as string | undefined) ?? 'unmatched';
+    const key = `${req.method} ${route} ${res.statusCode}`;
+    let series = requestSeries.get(key);
+    if (!series) {
+      series = requests.labels(req.method, route, String(res.statusCode));
+      requestSeries.set(key, series);
+    }
+    series.observe((performance.now() - startedAt) / 1000);
   });
   next();
 };
