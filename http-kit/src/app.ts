@@ -7,7 +7,7 @@ import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
-import { headerGuard, inSequence, openApiDocument, routesByFirstSegment, type CommonHeader, type Route } from './route.ts';
+import { headerGuard, inSequence, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText, type Logger } from '@stayhub/platform-kit';
 import { fromMetricsPort } from './metrics-port.ts';
 import { jsonBody } from './json-body.ts';
@@ -147,14 +147,14 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   const headers = [...requestMetadataHeaders, ...(options.headers ?? [])];
   // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its
   // headers checked, then `before`; all in the route's own chain, so a request is matched once.
-  app.use(
-    routesByFirstSegment(options.routes, (route) => [
-      ...(options.guards?.(route) ?? []),
-      headerGuard(route, headers),
-      ...(options.before ?? []),
-      ...(options.perRoute?.(route) ?? []),
-    ]),
-  );
+  const router = express.Router({ caseSensitive: true, strict: true });
+  mountRoutes(router, options.routes, (route) => [
+    ...(options.guards?.(route) ?? []),
+    headerGuard(route, headers),
+    ...(options.before ?? []),
+    ...(options.perRoute?.(route) ?? []),
+  ]);
+  app.use(router);
   // Paths no API route has (`/health`, `/metrics`, the docs): after the routes, which they never shadow.
   options.extra?.(app);
   // Operators' figures, not the public's: an admin token reads them, or anyone on the metrics port (unpublished).

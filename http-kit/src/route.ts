@@ -1,4 +1,4 @@
-import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
+import type { Request, RequestHandler, Response, Router } from 'express';
 import { z } from 'zod';
 import { requireUser, type AuthUser, type Role } from './auth.ts';
 import { parseStrict, parseStrictParts } from './input.ts';
@@ -112,38 +112,12 @@ export const inSequence = (handlers: readonly RequestHandler[]): RequestHandler 
   };
 };
 
-const firstSegment = (path: string): string => {
-  const end = path.indexOf('/', 1);
-  return end === -1 ? path.slice(1) : path.slice(1, end);
-};
-
 /**
- * Mounts each route on its pattern (the router decides how exactly paths must match), each with the
- * handlers that need to know which route it is (e.g. the idempotency scope) in one layer before its
- * own. Routes are kept in one router per literal first segment (`/bookings…`), in their order, so a
- * request is matched against its few neighbours rather than every route of the API; a route whose
- * first segment is a parameter keeps them all in one router.
+ * Mounts each route on its pattern (the router decides how exactly paths must match), with the
+ * handlers that need to know which route it is (e.g. the idempotency scope) in one layer before it.
  */
-export const routesByFirstSegment = (routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): RequestHandler => {
-  const newRouter = () => express.Router({ caseSensitive: true, strict: true });
-  const mount = (router: Router, route: Route) => router[route.method](route.path, inSequence([...perRoute(route), run(route)]));
-  if (routes.some((route) => !/^\/[^/:*?(){}]*(\/|$)/.test(route.path))) {
-    const all = newRouter();
-    for (const route of routes) mount(all, route);
-    return all;
-  }
-  const bySegment = new Map<string, Router>();
-  for (const route of routes) {
-    const segment = firstSegment(route.path);
-    const router = bySegment.get(segment) ?? newRouter();
-    bySegment.set(segment, router);
-    mount(router, route);
-  }
-  return (req, res, next) => {
-    const router = bySegment.get(firstSegment(req.path));
-    if (!router) return next();
-    router(req, res, next);
-  };
+export const mountRoutes = (router: Router, routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): void => {
+  for (const route of routes) router[route.method](route.path, inSequence([...perRoute(route), run(route)]));
 };
 
 type Json = Record<string, unknown>;
