@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { layersOfProfile } from './profile-layers.ts';
 import { partsOfProfile } from './profile-parts.ts';
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] };
@@ -8,7 +9,8 @@ type Profile = { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTi
 /**
  * The top self-time entries of the newest `.cpuprofile` in `dir` (written by `node --cpu-prof`):
  * function, file (shortened) and share of all samples, idle excluded from the shares; `byPart`, the
- * busy samples by the part of the platform that started the work (see `partsOfProfile`).
+ * busy samples by the part of the platform that started the work (see `partsOfProfile`); `byLayer`,
+ * by the HTTP layer of the request path running (see `layersOfProfile`).
  */
 export const topOfProfile = (dir: string, top = 15) => {
   const files = readdirSync(dir)
@@ -42,6 +44,7 @@ export const topOfProfile = (dir: string, top = 15) => {
     cpuSecondsPerSecond: Math.round((busy / Math.max(1, busy + idle)) * 100) / 100,
     profiledSeconds: Math.round(seconds),
     byPart: partsOfProfile(profile),
+    byLayer: layersOfProfile(profile),
     topSelf: [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
