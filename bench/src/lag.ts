@@ -30,6 +30,10 @@ const p = params('bench:lag', {
     default: 'apart',
     help: "where the background load's clients run: apart (a process of their own) or same (the probes' event loop, as before 1 Dec 17:00: its delays were part of every lag)",
   },
+  loadNice: {
+    default: 0,
+    help: "the niceness the background load's process (--loadIn apart) gives itself: a variant where the clients, which stand in for remote ones, yield the cores to the platform (0: as started)",
+  },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
@@ -229,7 +233,7 @@ try {
   const background = { concurrency: p.concurrency, durationMs: p.duration * 1000 };
   const [load, probed] = await Promise.all([
     p.loadIn === 'apart'
-      ? spreadLoadApart({ ...background, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
+      ? spreadLoadApart({ ...background, nice: p.loadNice, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
       : runLoad({ ...background, request: scenario.spread }),
     probe.run(stopAt),
   ]);

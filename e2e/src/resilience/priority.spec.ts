@@ -20,12 +20,12 @@ const started = async (extra?: Record<string, string>) => {
 };
 
 describe.runIf(process.platform === 'linux')('the command API yields shared cores to the read side (COMMAND_API_NICE)', () => {
-  it('lowers its own priority to niceness 5 by default', async () => {
-    expect(await started()).toBe(Math.max(5, getPriority()));
+  it('lowers its own priority to niceness 10 by default', async () => {
+    expect(await started()).toBe(Math.max(10, getPriority()));
   });
 
   it('to the niceness set; 0 keeps the priority it was started with', async () => {
-    expect(await started({ COMMAND_API_NICE: '12' })).toBe(Math.max(12, getPriority()));
+    expect(await started({ COMMAND_API_NICE: '7' })).toBe(Math.max(7, getPriority()));
     expect(await started({ COMMAND_API_NICE: '0' })).toBe(getPriority());
   });
 

@@ -90,7 +90,7 @@ export type ChatSettings = z.infer<typeof ChatSettings>;
  * (bench/README.md, "projection lag tails"). 0 keeps the default priority.
  */
 export const PrioritySettings = z.object({
-  COMMAND_API_NICE: z.coerce.number().int().min(0).max(19).default(5),
+  COMMAND_API_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 export type PrioritySettings = z.infer<typeof PrioritySettings>;
 
