@@ -3,7 +3,7 @@
  * visible through the query API, in availability and in search — under the load of figure 1 (spread).
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { getPriority, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -29,6 +29,10 @@ const p = params('bench:lag', {
   loadIn: {
     default: 'apart',
     help: "where the background load's clients run: apart (a process of their own) or same (the probes' event loop, as before 1 Dec 17:00: its delays were part of every lag)",
+  },
+  loadNice: {
+    default: 0,
+    help: "the niceness the background load's process (--loadIn apart) gives itself: a variant where the clients, which stand in for remote ones, yield the cores to the platform (0: as started)",
   },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
@@ -229,7 +233,7 @@ try {
   const background = { concurrency: p.concurrency, durationMs: p.duration * 1000 };
   const [load, probed] = await Promise.all([
     p.loadIn === 'apart'
-      ? spreadLoadApart({ ...background, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
+      ? spreadLoadApart({ ...background, nice: p.loadNice, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
       : runLoad({ ...background, request: scenario.spread }),
     probe.run(stopAt),
   ]);
@@ -259,6 +263,8 @@ try {
     backgroundLoad: load,
     /** CPU of each platform process (the command API's first) over the load and the probes' tail, per booking of the load: less moved by the machine's load than the latencies. */
     platformCpuMsPerBooking: cpuSeconds.map((s) => Math.round((s * 1000 * 100) / Math.max(1, load.succeeded)) / 100),
+    /** The command API process's niceness while probed (COMMAND_API_NICE where it runs apart from the read side; a build before it: 0). */
+    commandProcessNice: getPriority(platform.pid),
   };
   console.log(
     `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
@@ -266,7 +272,9 @@ try {
   console.log(
     `probes' event-loop delay p50/p99/max: ${figures.probeEventLoopDelayMs.p50}/${figures.probeEventLoopDelayMs.p99}/${figures.probeEventLoopDelayMs.max} ms (load in: ${p.loadIn})`,
   );
-  console.log(`platform CPU per booking (ms, per process): ${figures.platformCpuMsPerBooking.join(' + ')}; ${load.throughput} bookings/s`);
+  console.log(
+    `platform CPU per booking (ms, per process): ${figures.platformCpuMsPerBooking.join(' + ')}; ${load.throughput} bookings/s; command process niceness ${figures.commandProcessNice}`,
+  );
   console.log(
     `not yet visible at (lower bound) p50: availability ${figures.notYetVisibleMs.availability.p50} ms, history ${figures.notYetVisibleMs.history.p50} ms, search ${figures.notYetVisibleMs.search.p50} ms`,
   );

@@ -1,9 +1,8 @@
 import { waitForDatabase, redisAnswers } from '@stayhub/event-sourcing';
 import { serveMetricsPort, onStopSignal } from '@stayhub/http-kit';
-import { createLogger, loadConfig } from '@stayhub/platform-kit';
+import { createLogger, loadConfig, lowerPriority } from '@stayhub/platform-kit';
 import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
-import { lowerPriority } from './shared/priority.ts';
 
 /**
  * The chat process. Its database is `CHAT_DATABASE_URL` (`npm start` makes `stayhub_chat` on the

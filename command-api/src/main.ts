@@ -7,4 +7,6 @@ await runCommandSideProcess({
   workflows: (config) => config.WORKFLOWS_IN === 'command-api',
   app: (side) => createCommandApi(side.deps),
   port: (config) => config.COMMAND_API_PORT,
+  // The read side comes first on shared cores: projections and reads need little CPU per booking, but at once.
+  nice: (config) => config.COMMAND_API_NICE,
 });

@@ -1,4 +1,5 @@
 export * from './config/config.ts';
 export * from './logging.ts';
 export * from './metrics.ts';
+export * from './priority.ts';
 export * from './tracing/correlation.ts';

@@ -4,10 +4,12 @@
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { lowerPriority } from '@stayhub/platform-kit';
 import { booker, spreadBooking } from './bookings.ts';
 import { runLoad, type LoadResult } from './load.ts';
 
-type SpreadLoad = { commandUrl: string; rentals: string[]; tokens: string[]; concurrency: number; durationMs: number };
+/** `nice`: the niceness the load's process gives itself (0: as started), a variant where the clients yield the cores to the platform. */
+type SpreadLoad = { commandUrl: string; rentals: string[]; tokens: string[]; concurrency: number; durationMs: number; nice?: number };
 const CHILD = 'STAYHUB_BENCH_LOAD_CHILD';
 
 /** Runs the spread load in a child process (this file; fork passes on the loader flags); resolves with its figures. */
@@ -25,7 +27,8 @@ export const spreadLoadApart = (load: SpreadLoad): Promise<LoadResult> =>
 
 if (process.env[CHILD] && process.send) {
   process.once('message', async (message) => {
-    const { commandUrl, rentals, tokens, concurrency, durationMs } = message as SpreadLoad;
+    const { commandUrl, rentals, tokens, concurrency, durationMs, nice = 0 } = message as SpreadLoad;
+    lowerPriority(nice);
     const book = booker(commandUrl, tokens);
     const result = await runLoad({ concurrency, durationMs, request: (n) => book(n, spreadBooking(rentals, n)) });
     process.send!(result, () => process.disconnect());

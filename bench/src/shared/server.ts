@@ -13,11 +13,15 @@ import { composeCommandSide, createCommandApi } from '@stayhub/command-api';
 import { createPool, PostgresEventStore } from '@stayhub/event-sourcing';
 import { runProjectors } from '@stayhub/projectors';
 import { composeQuerySide, createQueryApi } from '@stayhub/query-api';
+import { lowerPriority, PrioritySettings } from '@stayhub/platform-kit';
 
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl || !process.send) throw new Error('start this through bench/src/shared/platform.ts');
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'commands,workflows,projectors,query').split(','));
+// As the command API's own process does (COMMAND_API_NICE): the read side first on shared cores. In a
+// process that also runs the projectors or the query API, there is no one to yield to.
+if (parts.has('commands') && !parts.has('projectors') && !parts.has('query')) lowerPriority(PrioritySettings.parse(process.env).COMMAND_API_NICE);
 
 // Abuse limits off: one load generator on one address is not an abuser (the figures are capacity).
 const unlimited = 1_000_000_000;

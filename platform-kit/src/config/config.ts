@@ -83,6 +83,18 @@ export const ChatSettings = z.object({
 export type ChatSettings = z.infer<typeof ChatSettings>;
 
 /**
+ * The command API's niceness (0–19). On a machine it shares with the read side, the command API
+ * lowers its own CPU priority so that the projectors and the query API, which need a small share of
+ * a core per booking but need it at once, run first when both want a core: a booking's change is
+ * then visible within milliseconds rather than behind the command side's whole run queue
+ * (bench/README.md, "projection lag tails"). 0 keeps the default priority.
+ */
+export const PrioritySettings = z.object({
+  COMMAND_API_NICE: z.coerce.number().int().min(0).max(19).default(0),
+});
+export type PrioritySettings = z.infer<typeof PrioritySettings>;
+
+/**
  * Outgoing mail: `log` (the default) writes each mail as one log line; `smtp` sends it through the
  * server at `SMTP_URL` (`smtp://user:pass@host:587`, or `smtps://` for TLS from the start) as `MAIL_FROM`.
  */
@@ -191,6 +203,7 @@ const schema = z
     HOLD_TTL_MINUTES: minutes(15),
     ORDER_PAYMENT_TIMEOUT_MINUTES: minutes(15),
     ...ChatSettings.shape,
+    ...PrioritySettings.shape,
     ...SecuritySettings.shape,
     ...PayoutSettings.shape,
     ...MailSettings.shape,

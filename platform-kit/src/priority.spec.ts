@@ -16,7 +16,7 @@ const inChild = (calls: number[]): { returned: number[]; threads: number[] } => 
   return JSON.parse(output.trim().split('\n').at(-1)!) as { returned: number[]; threads: number[] };
 };
 
-describe.runIf(process.platform === 'linux')('lowerPriority (CHAT_NICE)', () => {
+describe.runIf(process.platform === 'linux')('lowerPriority (CHAT_NICE, COMMAND_API_NICE)', () => {
   it('lowers every thread of the process, the event loop and the workers started before it', () => {
     const { returned, threads } = inChild([7]);
     expect(returned).toEqual([7]);
