@@ -233,7 +233,13 @@ try {
   const background = { concurrency: p.concurrency, durationMs: p.duration * 1000 };
   const [load, probed] = await Promise.all([
     p.loadIn === 'apart'
-      ? spreadLoadApart({ ...background, nice: p.loadNice, commandUrl: platform.commandUrl, rentals: scenario.rentals, tokens: scenario.guests.map((g) => g.token) })
+      ? spreadLoadApart({
+          ...background,
+          nice: p.loadNice,
+          commandUrl: platform.commandUrl,
+          rentals: scenario.rentals,
+          tokens: scenario.guests.map((g) => g.token),
+        })
       : runLoad({ ...background, request: scenario.spread }),
     probe.run(stopAt),
   ]);
