@@ -19,7 +19,7 @@ const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl || !process.send) throw new Error('start this through bench/src/shared/platform.ts');
 
 const parts = new Set((process.env.BENCH_PARTS ?? 'commands,workflows,projectors,query').split(','));
-// As the command API's own process does (COMMAND_API_NICE): the read side first on shared cores. In a
+// As the command API's own process does with COMMAND_API_NICE (0 by default; at 10 the read side runs first on shared cores). In a
 // process that also runs the projectors or the query API, there is no one to yield to.
 if (parts.has('commands') && !parts.has('projectors') && !parts.has('query')) lowerPriority(PrioritySettings.parse(process.env).COMMAND_API_NICE);
 
