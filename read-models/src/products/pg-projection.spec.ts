@@ -133,8 +133,11 @@ describe('product search projection, on tables made before products were found b
       expect(rows[0].words).toContain(`'lumen':1A`);
       const { rows: words } = await pool.query(`SELECT DISTINCT word FROM ${t.words} ORDER BY word`);
       expect(words.map((r) => r.word)).toEqual(['55', 'blacks', 'deep', 'lumen', 'oled', 'television', 'tv']);
+      // The facet counts too, from the rows.
+      expect((await pool.query(`SELECT facet, products FROM ${t.facets}`)).rows).toEqual([{ facet: 'category:tv', products: 1 }]);
       // Migrating again changes nothing.
       await inTransaction(pool, (client) => productSearchProjection.migrate(client, target));
+      expect((await pool.query(`SELECT facet, products FROM ${t.facets}`)).rows).toEqual([{ facet: 'category:tv', products: 1 }]);
       expect((await pool.query(`SELECT count(*)::int AS n FROM ${t.words} WHERE word = 'lumen'`)).rows[0].n).toBe(deletionVariantsOf('lumen'));
     } finally {
       await pool.end();
@@ -201,7 +204,7 @@ describeProjection('product search projection, batched', {
   projection: productSearchProjection,
   tables: (target) => {
     const t = productTables(target);
-    return [t.products, t.stock, t.words];
+    return [t.products, t.stock, t.words, t.facets];
   },
   guardedByRevision: true,
   cases: [
@@ -239,6 +242,28 @@ describeProjection('product search projection, batched', {
         expect(Object.keys(counts)).not.toContain('radio');
         expect(Object.keys(counts)).not.toContain('television');
         expect(Object.keys(counts)).not.toContain('p8');
+      },
+    },
+    {
+      // Counted per facet as the words are: what a search of one category or one delivery area bounds its total by.
+      name: 'products counted under their category and covered postal prefixes while on sale',
+      given: [
+        ...specRecorded('product-p5', [{ type: 'ProductCreated', data: { ...tv, productId: 'p5', sku: 'P5', at } }]),
+        ...specRecorded('product-p6', [
+          { type: 'ProductCreated', data: { ...tv, productId: 'p6', sku: 'P6', shipping: { postalPrefixes: ['75', '75'], deliveryDays: 1 }, at } },
+        ]),
+      ],
+      when: [
+        ...specRecorded('product-p5', [{ type: 'ProductUpdated', data: { productId: 'p5', changes: { category: 'Audio' }, at } }], 1),
+        ...specRecorded('product-p6', [{ type: 'ProductDiscontinued', data: { productId: 'p6', at } }], 1),
+        ...specRecorded('product-p4', [
+          { type: 'ProductCreated', data: { ...tv, productId: 'p4', sku: 'P4', shipping: { postalPrefixes: ['75 0', '10'], deliveryDays: 1 }, at } },
+        ]),
+      ],
+      then: (rows, [, , , facets]) => {
+        const counts = Object.fromEntries((rows[facets!] as { facet: string; products: number }[]).map((r) => [r.facet, r.products]));
+        // p6 off sale, p5 moved to audio; a prefix listed twice counts its product once.
+        expect(counts).toEqual({ 'category:audio': 1, 'category:tv': 1, 'postal:10': 2, 'postal:750': 2 });
       },
     },
   ],

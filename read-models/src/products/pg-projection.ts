@@ -22,6 +22,8 @@ export const productTables = (target: string) => ({
   products: target,
   stock: `${target}_stock`,
   words: `${target}_words`,
+  /** How many products on sale each category and each covered postal prefix has (`facetsOf`). */
+  facets: `${target}_facets`,
   /** A bulk load's word counts, until `index` sums them into `words`. */
   stagedWords: `${target}_words_staged`,
 });
@@ -76,6 +78,53 @@ const countWords = async (db: Queryable, table: string, changed: readonly Change
   );
   const fewer = moved.filter(([, n]) => n < 0).map(([word]) => word);
   if (fewer.length > 0) await db.query(`DELETE FROM ${table} WHERE word = ANY($1::text[]) AND products <= 0`, [fewer]);
+};
+
+/**
+ * The facets a product on sale is counted under: its category and each postal prefix it covers,
+ * as its row stores them (`category:<category>`, `postal:<prefix>`), each once.
+ */
+export const facetsOf = (doc: Pick<ProductDocument, 'category' | 'shipping'>): string[] => [
+  ...new Set([`category:${doc.category.toLowerCase()}`, ...doc.shipping.postalPrefixes.map((prefix) => `postal:${normalisePostal(prefix)}`)]),
+];
+
+/** The facet counts moved by a live batch, as the dictionary's: per facet, the active products gained minus those lost, in one order. */
+const countFacets = async (db: Queryable, table: string, changed: readonly Changed<ProductDocument>[]): Promise<void> => {
+  const delta = new Map<string, number>();
+  const count = (doc: ProductDocument | undefined, sign: number) => {
+    if (doc?.status !== 'active') return;
+    for (const facet of facetsOf(doc)) delta.set(facet, (delta.get(facet) ?? 0) + sign);
+  };
+  for (const { before, doc } of changed) {
+    count(before, -1);
+    count(doc, 1);
+  }
+  const moved = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (moved.length === 0) return;
+  await db.query(
+    `INSERT INTO ${table} AS f (facet, products) SELECT * FROM unnest($1::text[], $2::int[])
+     ON CONFLICT (facet) DO UPDATE SET products = f.products + excluded.products`,
+    [moved.map(([facet]) => facet), moved.map(([, n]) => n)],
+  );
+  const fewer = moved.filter(([, n]) => n < 0).map(([facet]) => facet);
+  if (fewer.length > 0) await db.query(`DELETE FROM ${table} WHERE facet = ANY($1::text[]) AND products <= 0`, [fewer]);
+};
+
+/**
+ * The facet counts from the rows themselves, all at once (what `countFacets` keeps them at since):
+ * after a bulk load, and once for a table made before the counts were kept. A rebuild's only writer
+ * runs it, or the migration that makes the counts table.
+ */
+const recountFacets = async (client: Queryable, target: string): Promise<void> => {
+  const t = productTables(target);
+  await client.query(`
+    DELETE FROM ${t.facets};
+    INSERT INTO ${t.facets} (facet, products)
+    SELECT facet, count(*)::int FROM (
+      SELECT 'category:' || category AS facet FROM ${t.products} WHERE status = 'active'
+      UNION ALL
+      SELECT 'postal:' || x.prefix FROM ${t.products} p, LATERAL (SELECT DISTINCT unnest(p.postal_prefixes) AS prefix) x WHERE p.status = 'active'
+    ) f GROUP BY facet;`);
 };
 
 /**
@@ -147,7 +196,12 @@ const productRows: DocumentTable<ProductDocument> = {
     created_at: doc.createdAt,
     updated_at: doc.updatedAt,
   }),
-  after: (client, target, changed, options) => (options.bulk ? stageWords(client, target, changed) : countWords(client, productTables(target).words, changed)),
+  // A bulk load counts the facets once, from the rows, in `index`.
+  after: async (client, target, changed, options) => {
+    if (options.bulk) return stageWords(client, target, changed);
+    await countWords(client, productTables(target).words, changed);
+    await countFacets(client, productTables(target).facets, changed);
+  },
 };
 
 const stockRows: DocumentTable<StockDocument> = {
@@ -209,11 +263,13 @@ export const productSearchProjection: PgProjection = {
         PRIMARY KEY (variant, word)
       );`);
     await addWords(client, target);
+    await addFacets(client, target);
     if (options.indexes !== false) await client.query(indexes(target));
     else await client.query(`CREATE TABLE IF NOT EXISTS ${t.stagedWords} (word text COLLATE "C" NOT NULL, products int NOT NULL)`);
   },
   async index(client: PoolClient, target: string) {
     await mergeStagedWords(client, target);
+    await recountFacets(client, target);
     await client.query(indexes(target));
   },
   fold: async (db, events, target, options) =>
@@ -221,7 +277,7 @@ export const productSearchProjection: PgProjection = {
   async drop(client: PoolClient, target: string) {
     const t = productTables(target);
     await client.query(
-      `DROP TABLE IF EXISTS ${t.stagedWords}; DROP TABLE IF EXISTS ${t.words}; DROP TABLE IF EXISTS ${t.stock}; DROP TABLE IF EXISTS ${t.products};`,
+      `DROP TABLE IF EXISTS ${t.facets}; DROP TABLE IF EXISTS ${t.stagedWords}; DROP TABLE IF EXISTS ${t.words}; DROP TABLE IF EXISTS ${t.stock}; DROP TABLE IF EXISTS ${t.products};`,
     );
   },
 };
@@ -248,4 +304,14 @@ const addWords = async (client: PoolClient, target: string): Promise<void> => {
       docs.map((doc) => ({ before: undefined, doc })),
     );
   }
+};
+
+/** The facet counts' table, counted from the rows when it is new (a table made before the counts were kept). */
+const addFacets = async (client: PoolClient, target: string): Promise<void> => {
+  const t = productTables(target);
+  const { rows } = await client.query<{ made: boolean }>('SELECT to_regclass($1) IS NOT NULL AS made', [t.facets]);
+  if (rows[0]?.made) return;
+  // Byte order ("C"): looked up by equality only.
+  await client.query(`CREATE TABLE ${t.facets} (facet text COLLATE "C" PRIMARY KEY, products int NOT NULL)`);
+  await recountFacets(client, target);
 };

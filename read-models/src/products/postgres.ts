@@ -19,6 +19,11 @@ const PRODUCTS = 'products';
 /** How many products on sale, in the asked order, a page of common words is looked for in before the matches are read as a whole. */
 const WALK = 10_000;
 
+/** Relevance tiers: every word exactly in the name (0), in the name with typos (1), anywhere (2). */
+type Tier = 0 | 1 | 2;
+/** Per tier, whether a page is looked for by walking the asked order's index first. */
+type Walks = Record<Tier, boolean>;
+
 /** What a number or true/false may be stored as among the attributes (as text, `normalisedAttributes`), or near it. */
 const mayBeNumberOrBoolean = (value: string): boolean => {
   const v = value.trim().toLowerCase();
@@ -84,7 +89,7 @@ export class PgProductReader implements ProductReader {
 
   private async tables() {
     const { products } = await liveTargets(this.pool, [PRODUCTS]);
-    return { products: products!, stock: `${products}_stock`, words: `${products}_words` };
+    return { products: products!, stock: `${products}_stock`, words: `${products}_words`, facets: `${products}_facets` };
   }
 
   async search(query: ProductSearchQuery): Promise<ProductSearchResult> {
@@ -97,19 +102,39 @@ export class PgProductReader implements ProductReader {
     const empty = { items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize };
     const where = [`p.status = 'active'`];
     const after = query.cursor ? decodeProductCursor(query.cursor) : undefined;
-    let text: ReturnType<typeof textQueries> | undefined;
-    let common = false;
+    let text: (ReturnType<typeof textQueries> & { values: string[]; exactFirst: string | null }) | undefined;
+    let walks: Walks = { 0: false, 1: false, 2: false };
+    // At least this many products match, by the counts the projection keeps (`products_words`).
+    let atLeast = 0;
     if (query.q) {
       // Typed words through the dictionary (one typo per word of 4+ letters); words no product has are left out.
       const resolved = await resolveWords(this.pool, t.words, query.q);
-      text = textQueries(resolved);
-      if (text.known === 0) return empty;
+      const queries = textQueries(resolved);
+      if (queries.known === 0) return empty;
       // Each asked text attribute value's words too: a word index read of the products with all of them, not of every product with the typed words.
-      const valueWords = attributeValueWords(Object.values(query.attributes ?? {}));
-      where.push(`p.words @@ ${p([text.anywhere, ...valueWords].join(' & '), '::tsquery')}`);
-      common = await this.common(t, resolved, Object.values(query.attributes ?? {}), (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1);
+      const values = attributeValueWords(Object.values(query.attributes ?? {}));
+      const counted = await this.counted(
+        t,
+        resolved,
+        Object.values(query.attributes ?? {}),
+        (after ? 0 : (query.page - 1) * query.pageSize) + query.pageSize + 1,
+      );
+      walks = counted.walks;
+      // Every typed word that products have as it is, itself instead of the words it may mean: some of the matches, found
+      // without reading the index entries of every word one typo away (116k products for "boots": books, boost, roots…).
+      const exactFirst = counted.exactFirst ? resolved.filter((r) => r.words.length > 0).map((r) => (r.exact ? r.typed : `(${r.words.join(' | ')})`)) : null;
+      text = { ...queries, values, exactFirst: exactFirst && [...exactFirst, ...values].join(' & ') };
+      // One typed word and nothing else asked: every product with any word it may mean matches.
+      const alone = queries.known === 1 && !query.category && !query.currency && query.minPrice === undefined && query.maxPrice === undefined;
+      if (alone && Object.keys(query.attributes ?? {}).length === 0 && !query.deliverableTo && !query.inStock) atLeast = counted.mostOfOneWord;
     }
-    if (query.category) where.push(`p.category = lower(${p(query.category)})`);
+    /** The facets whose counts bound the total from below when the search asks nothing else (SQL: a text[]). */
+    let facets: string | undefined;
+    if (query.category) {
+      const category = p(query.category);
+      where.push(`p.category = lower(${category})`);
+      facets = `ARRAY['category:' || lower(${category})]`;
+    }
     if (query.currency) where.push(`p.currency = ${p(query.currency)}`);
     if (query.minPrice !== undefined) where.push(`p.price >= ${p(query.minPrice, '::bigint')}`);
     if (query.maxPrice !== undefined) where.push(`p.price <= ${p(query.maxPrice, '::bigint')}`);
@@ -117,12 +142,37 @@ export class PgProductReader implements ProductReader {
     if (Object.keys(attributes).length > 0) where.push(`p.attributes @> ${p(JSON.stringify(attributes))}::jsonb`);
     if (query.deliverableTo) {
       // A covered prefix starts the code: it is one of the code's own prefixes, which the GIN index over the covered ones finds.
-      where.push(`p.postal_prefixes && ${p(prefixesOf(normalisePostalCode(query.deliverableTo)), '::text[]')}`);
+      const prefixes = p(prefixesOf(normalisePostalCode(query.deliverableTo)), '::text[]');
+      where.push(`p.postal_prefixes && ${prefixes}`);
+      facets = facets ? undefined : `ARRAY(SELECT 'postal:' || prefix FROM unnest(${prefixes}) AS prefix)`;
     }
     if (query.inStock) where.push('coalesce(s.on_hand - s.reserved, 0) > 0');
     const stock = `LEFT JOIN ${t.stock} s ON s.sku = p.sku`;
-    const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.products} p ${stock} WHERE ${where.join(' AND ')} LIMIT ${TOTAL_BOUND + 1}) matches`;
-    const counting = this.pool.query<{ n: number }>(countSql, [...params]);
+    // Each statement has its own parameters after the shared filters' (a parameter no statement names has no type).
+    const statement = () => {
+      const own = [...params];
+      const q = (value: unknown, cast: string) => {
+        own.push(value);
+        return `$${own.length}${cast}`;
+      };
+      return { own, q };
+    };
+
+    const count = statement();
+    const countOf = (words?: string) =>
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.products} p ${stock} WHERE ${[...where, ...(words ? [`p.words @@ ${count.q(words, '::tsquery')}`] : [])].join(' AND ')} LIMIT ${TOTAL_BOUND + 1}) matches`;
+    const countSql = !text
+      ? // One category or one delivery area asked and nothing else: past the bound when one of its facets alone has more
+        // products on sale (the products covering a prefix of the code all match), else counted (only then is the subquery run).
+        facets && where.length === 2
+        ? `SELECT CASE WHEN coalesce((SELECT max(f.products) FROM ${t.facets} f WHERE f.facet = ANY(${facets})), 0) > ${TOTAL_BOUND}
+            THEN ${TOTAL_BOUND + 1} ELSE (${countOf()}) END AS n`
+        : countOf()
+      : text.exactFirst
+        ? // Past the bound when the matches of the typed words as typed are; else every match counted.
+          `SELECT CASE WHEN (${countOf(text.exactFirst)}) > ${TOTAL_BOUND} THEN ${TOTAL_BOUND + 1} ELSE (${countOf([text.anywhere, ...text.values].join(' & '))}) END AS n`
+        : countOf([text.anywhere, ...text.values].join(' & '));
+    const counting = atLeast > TOTAL_BOUND ? Promise.resolve({ rows: [{ n: atLeast }] }) : this.pool.query<{ n: number }>(countSql, count.own);
     // Awaited below; should the page fail first, this one's failure must not go unhandled.
     counting.catch(() => undefined);
 
@@ -139,18 +189,15 @@ export class PgProductReader implements ProductReader {
     for (const tier of tiers) {
       if (rows.length >= wanted) break;
       if (text && after && tier < after.tier) continue;
-      // Each statement has its own parameters after the shared filters' (a parameter no statement names has no type).
-      const own = [...params];
-      const q = (value: unknown, cast: string) => {
-        own.push(value);
-        return `$${own.length}${cast}`;
-      };
+      const { own, q } = statement();
       const conditions = [...where];
       if (text) {
-        const { fuzzyTitle, exactTitle } = text;
-        const fuzzy = () => `p.words @@ ${q(fuzzyTitle, '::tsquery')}`;
-        const exact = () => `p.words @@ ${q(exactTitle, '::tsquery')}`;
-        conditions.push(tier === 0 ? exact() : tier === 1 ? (exactTitle ? `${fuzzy()} AND NOT ${exact()}` : fuzzy()) : `NOT ${fuzzy()}`);
+        // The name's words imply the same words anywhere: tiers 0 and 1 ask only theirs (and the values'), which the word
+        // index finds without the entries of every word the typed ones may mean; tier 2 asks all of them.
+        const { fuzzyTitle, exactTitle, anywhere, values } = text;
+        const words = (...all: string[]) => `p.words @@ ${q([...all, ...values].join(' & '), '::tsquery')}`;
+        const notIn = (title: string | null) => (title ? ` AND NOT p.words @@ ${q(title, '::tsquery')}` : '');
+        conditions.push(tier === 0 ? words(exactTitle!) : tier === 1 ? `${words(fuzzyTitle)}${notIn(exactTitle)}` : `${words(anywhere)}${notIn(fuzzyTitle)}`);
       }
       const at =
         after && (!text || tier === after.tier)
@@ -163,7 +210,7 @@ export class PgProductReader implements ProductReader {
       const read = (sql: string) => this.pool.query<SummaryRow & { tier: number; sort_key: string }>(sql, own).then((r) => r.rows);
       // Common words: the first products on sale in the asked order (from the cursor on), at most WALK, hold the page.
       // Should they not fill it, the tier's matches are read as a whole (the word index) and ordered.
-      const walked = common
+      const walked = walks[tier as Tier]
         ? await read(`SELECT ${columns} FROM (SELECT * FROM ${t.products} p WHERE p.status = 'active'${at ? ` AND ${at}` : ''} ORDER BY ${order} LIMIT ${WALK}) p ${stock}
             WHERE ${conditions.join(' AND ')} ORDER BY ${order} LIMIT ${limit}`)
         : [];
@@ -171,7 +218,11 @@ export class PgProductReader implements ProductReader {
         ...(walked.length === limit
           ? walked
           : await read(
-              `SELECT ${columns} FROM ${t.products} p ${stock} WHERE ${[...conditions, ...(at ? [at] : [])].join(' AND ')} ORDER BY ${order} LIMIT ${limit}`,
+              query.inStock
+                ? `SELECT ${columns} FROM ${t.products} p ${stock} WHERE ${[...conditions, ...(at ? [at] : [])].join(' AND ')} ORDER BY ${order} LIMIT ${limit}`
+                : // The page's rows first, then their stock: the planner, short of the matches tenfold, would join every match before sorting.
+                  `SELECT ${columns} FROM (SELECT p.* FROM ${t.products} p WHERE ${[...conditions, ...(at ? [at] : [])].join(' AND ')} ORDER BY ${order} LIMIT ${limit}) p
+                    ${stock} ORDER BY ${order}`,
             )),
       );
     }
@@ -190,13 +241,22 @@ export class PgProductReader implements ProductReader {
   }
 
   /**
-   * Whether the matches are common enough, by the dictionary's counts of products on sale, that the
-   * first `WALK` products in any order hold `wanted` of them twice over: the share of products that
-   * have the rarest typed word (or one it may mean), times the share that have each asked text
-   * attribute value (a value is a word too, and a colour is as likely for a speaker as for anything
-   * else; the category is left out: what is typed with it usually names things of it).
+   * What the dictionary's counts of products on sale say about the matches. Per relevance tier,
+   * whether they are common enough that the first `WALK` products in any order hold `wanted` of them
+   * twice over: the share of products that have the rarest typed word (or, past the exact tier, one it
+   * may mean), times the share that have each asked text attribute value (a value is a word too, and a
+   * colour is as likely for a speaker as for anything else; the category is left out: what is typed
+   * with it usually names things of it). And the most products any one word a single typed word may
+   * mean has: the matches of that word alone are at least as many. And whether the typed words as
+   * typed (where products have them so), with the values, likely match past the bound (`exactFirst`):
+   * half of it, by the same shares, is enough to count those first.
    */
-  private async common(t: { products: string; words: string }, resolved: readonly ResolvedWord[], values: readonly string[], wanted: number): Promise<boolean> {
+  private async counted(
+    t: { products: string; words: string },
+    resolved: readonly ResolvedWord[],
+    values: readonly string[],
+    wanted: number,
+  ): Promise<{ walks: Walks; mostOfOneWord: number; exactFirst: boolean }> {
     const known = resolved.filter((r) => r.words.length > 0);
     const asked = values.map(wordsOf).filter((words) => words.length > 0);
     const { rows } = await this.pool.query<{ word: string; products: number; total: number }>(
@@ -204,13 +264,23 @@ export class PgProductReader implements ProductReader {
          FROM ${t.words} w WHERE w.variant = ANY($1::text[]) AND w.word = w.variant`,
       [[...known.flatMap((r) => r.words), ...asked.flat()], t.products],
     );
-    const total = rows[0]?.total ?? 0;
-    if (total <= 0) return false;
     const products = new Map(rows.map((r) => [r.word, r.products]));
-    let share = Math.min(...known.map((r) => r.words.reduce((sum, word) => sum + (products.get(word) ?? 0), 0))) / total;
+    const mostOfOneWord = known.length === 1 ? Math.max(0, ...known[0]!.words.map((word) => products.get(word) ?? 0)) : 0;
+    const total = rows[0]?.total ?? 0;
+    if (total <= 0) return { walks: { 0: false, 1: false, 2: false }, mostOfOneWord, exactFirst: false };
     // A value none of whose words the dictionary has (a number, true or false) is not counted on: no walk.
-    for (const words of asked) share *= Math.min(...words.map((word) => products.get(word) ?? 0)) / total;
-    return share * WALK >= 2 * wanted;
+    const valueShare = asked.reduce((share, words) => share * (Math.min(...words.map((word) => products.get(word) ?? 0)) / total), 1);
+    const walks = (share: number) => share * valueShare * WALK >= 2 * wanted;
+    const anyOf = (words: readonly string[]) => words.reduce((sum, word) => sum + (products.get(word) ?? 0), 0) / total;
+    const fuzzy = Math.min(...known.map((r) => anyOf(r.words)));
+    // The exact tier asks every typed word itself (`exactTitle` is only made when all of them are words products have).
+    const exact = Math.min(...known.map((r) => products.get(r.typed) ?? 0)) / total;
+    const asTyped = known.reduce((share, r) => share * (r.exact ? anyOf([r.typed]) : anyOf(r.words)), valueShare) * total;
+    return {
+      walks: { 0: walks(exact), 1: walks(fuzzy), 2: walks(fuzzy) },
+      mostOfOneWord,
+      exactFirst: known.some((r) => r.exact && r.words.length > 1) && asTyped >= TOTAL_BOUND / 2,
+    };
   }
 
   async get(productId: string): Promise<ProductView | undefined> {
