@@ -249,7 +249,7 @@ export class PgProductReader implements ProductReader {
    * with it usually names things of it). And the most products any one word a single typed word may
    * mean has: the matches of that word alone are at least as many. And whether the typed words as
    * typed (where products have them so), with the values, likely match past the bound (`exactFirst`):
-   * half of it, by the same shares, is enough to count those first.
+   * a quarter of it, by the same shares, is enough to count those first (they cost a fraction).
    */
   private async counted(
     t: { products: string; words: string },
@@ -279,7 +279,7 @@ export class PgProductReader implements ProductReader {
     return {
       walks: { 0: walks(exact), 1: walks(fuzzy), 2: walks(fuzzy) },
       mostOfOneWord,
-      exactFirst: known.some((r) => r.exact && r.words.length > 1) && asTyped >= TOTAL_BOUND / 2,
+      exactFirst: known.some((r) => r.exact && r.words.length > 1) && asTyped >= TOTAL_BOUND / 4,
     };
   }
 
