@@ -162,7 +162,8 @@ export const notificationsProjection: PgProjection = {
         user_id   text NOT NULL,
         kind      text NOT NULL,
         text      text NOT NULL,
-        data      jsonb NOT NULL,
+        -- json: read whole, never queried into (see booking history's table)
+        data      json NOT NULL,
         at        timestamptz NOT NULL,
         position  text NOT NULL
       );
