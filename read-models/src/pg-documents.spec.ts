@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
-import { copyRows, upsertRows } from './pg-documents.ts';
+import { copyRows, sharedValue, upsertRows } from './pg-documents.ts';
 
 describe('copyRows: a bulk load writes what an upsert writes', () => {
   let pool: Pool;
@@ -44,6 +44,18 @@ describe('copyRows: a bulk load writes what an upsert writes', () => {
     const read = async (t: string) => (await pool.query(`SELECT * FROM ${t} ORDER BY id`)).rows;
     expect(await read(copied)).toEqual(await read(upserted));
     expect((await read(copied))[0]).toMatchObject({ label: awkward, tags: [awkward, 'plain', ''], doc: rows[0]!.doc });
+  });
+
+  it('a value several tables write (serialized once) arrives in each as an unshared one does', async () => {
+    const [first, second, plain] = [await create('shared1'), await create('shared2'), await create('plain')];
+    const doc = sharedValue({ text: awkward, list: [1, 'two', null] });
+    const row = (id: string) => ({ id, label: null, tags: null, n: null, at: null, flag: null, doc });
+    await inTransaction(pool, (client) => copyRows(client, first, [row('a'), row('b')]));
+    await inTransaction(pool, (client) => copyRows(client, second, [row('a')]));
+    await inTransaction(pool, (client) => copyRows(client, plain, [{ ...row('a'), doc: { ...doc } }]));
+    const docs = async (t: string) => (await pool.query(`SELECT doc FROM ${t} ORDER BY id`)).rows.map((r) => r.doc);
+    expect(await docs(first)).toEqual([doc, doc]);
+    expect(await docs(second)).toEqual(await docs(plain));
   });
 
   it('a row already there fails the whole COPY and writes nothing', async () => {

@@ -3,6 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
+import QuickLRU from 'quick-lru';
 
 export type Queryable = Pick<Pool | PoolClient, 'query'>;
 
@@ -93,8 +94,27 @@ const copyValue = (value: unknown, arrayColumn: boolean): string => {
   if (typeof value === 'number') return String(value); // nothing to escape: most values of a staged sum
   if (value instanceof Date) return value.toISOString();
   if (Array.isArray(value) && arrayColumn) return copyEscape(arrayLiteral(value));
-  if (typeof value === 'object') return copyEscape(JSON.stringify(value));
+  if (typeof value === 'object') {
+    const known = copyTexts.get(value);
+    if (known) return known;
+    const text = copyEscape(JSON.stringify(value));
+    if (known === '') copyTexts.set(value, text);
+    return text;
+  }
   return copyEscape(String(value));
+};
+
+/** The COPY text of values several read models write ('' until first written), the latest few thousand (see `sharedValue`). */
+const copyTexts = new QuickLRU<object, string>({ maxSize: 2048 });
+
+/**
+ * Marks a value that other read models write too, the very same object (a booking's document, which
+ * booking history and host bookings fold once between them in a replay): COPY serializes it once for
+ * all. Only marked values are remembered, so the others cost nothing.
+ */
+export const sharedValue = <T extends object>(value: T): T => {
+  if (!copyTexts.has(value)) copyTexts.set(value, '');
+  return value;
 };
 
 /**

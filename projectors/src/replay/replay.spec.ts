@@ -300,6 +300,32 @@ describe('replay', () => {
     expect(await Promise.all(names.map(liveTargetOf))).toEqual(names);
   });
 
+  it('a live read model made before its documents became json (jsonb) verifies equal to its json rebuild', async () => {
+    const columns = [
+      ['booking_history', 'doc'],
+      ['host_bookings', 'doc'],
+      ['host_listings', 'doc'],
+      ['notifications', 'data'],
+      ['notifications_bookings', 'stay'],
+    ] as const;
+    const retype = (type: string) =>
+      stack.pool.query(columns.map(([table, column]) => `ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${type} USING ${column}::${type}`).join('; '));
+    await retype('jsonb');
+    try {
+      const rebuilt = ['booking_history', 'host_bookings', 'host_listings', 'notifications'];
+      const outcome = await run({ names: rebuilt, verify: true });
+      for (const name of rebuilt) {
+        expect(outcome.comparisons[name]!.tables.every((t) => t.differences === 0 && t.rebuiltRows === t.liveRows)).toBe(true);
+      }
+      const { rows } = await stack.pool.query(
+        `SELECT format_type(atttypid, NULL) AS type FROM pg_attribute WHERE attrelid = 'booking_history_r1'::regclass AND attname = 'doc'`,
+      );
+      expect(rows[0]).toEqual({ type: 'json' });
+    } finally {
+      await retype('json');
+    }
+  });
+
   it('verify reports a row that differs from the live one', async () => {
     await stack.pool.query(`UPDATE listings_r1 SET title = 'tampered' WHERE listing_id = $1`, [history.hotel.listingId]);
     const outcome = await run({ names: ['listings'], verify: true });

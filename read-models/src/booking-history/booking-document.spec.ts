@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { bookings } from '@stayhub/domain';
 import { approved, confirmedBooking, eur, LATER, paid, requested } from '@stayhub/domain/testing/bookings';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
+import { evolveHostBooking } from '../host-bookings/host-booking-document.ts';
 import { evolveBookingDocument } from './booking-document.ts';
 
 const recordedAll = (events: bookings.BookingEvent[]): RecordedEvent[] =>
@@ -52,6 +53,31 @@ describe('booking document', () => {
 
   it.each(history.map((event, i) => [event.type, i + 1] as const))('is the same when %s is delivered twice', (_type, n) => {
     expect(twice(n)).toEqual(once(n));
+  });
+});
+
+describe('booking document folded once for every read model that keeps one', () => {
+  const history = recordedAll([...confirmedBooking, raised, refunded, resolved]);
+  const fresh = () => recordedAll([...confirmedBooking, raised, refunded, resolved]);
+
+  it('a second read model folding the same events from the same document gets the very same documents', () => {
+    const first = history.reduce(evolveBookingDocument, undefined);
+    const second = history.reduce(evolveBookingDocument, undefined);
+    expect(second).toBe(first);
+    expect(first).toEqual(fresh().reduce(evolveBookingDocument, undefined));
+  });
+
+  it('a read model whose document differs (a host booking with its share) folds its own, and keeps its own fields', () => {
+    const events = fresh();
+    const booking = events.slice(0, 2).reduce(evolveBookingDocument, undefined)!;
+    const withShare = { ...booking, payout: { gross: eur(30_000), fee: eur(3_000), net: eur(27_000) }, ledgerRevision: 0 };
+    const [next] = events.slice(2);
+    const plain = evolveBookingDocument(booking, next!);
+    const host = evolveHostBooking(withShare, next!);
+    expect(host).not.toBe(plain);
+    expect(host).toEqual({ ...plain, payout: withShare.payout, ledgerRevision: 0 });
+    // and the plain fold of the same event is still its own, whatever was folded last
+    expect(evolveBookingDocument(booking, next!)).toEqual(plain);
   });
 });
 

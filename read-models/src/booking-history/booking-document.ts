@@ -1,3 +1,4 @@
+import QuickLRU from 'quick-lru';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
 import { bookings, withIssue, withoutIssue, type PaymentIssue } from '@stayhub/domain';
 
@@ -67,8 +68,26 @@ const withIssues = (doc: BookingDocument, issues: PaymentIssue[]): BookingDocume
   return issues.length > 0 ? { ...rest, paymentIssue: issues[0]!, paymentIssues: issues } : rest;
 };
 
+/**
+ * The latest folds, by event: booking history and host bookings evolve the same document from the
+ * same events, and a replay hands the same event objects to both. `evolve` is pure, so a read model
+ * whose document before an event is the very object another one had gets that one's result (the
+ * same object, which COPY then serializes once, see `sharedValue`) instead of folding it again; any
+ * other document, or a live runner's own events, fold as usual. Bounded and strong, not a WeakMap:
+ * weak entries outlive young collections and grew a replay's heap by a third.
+ */
+const folded = new QuickLRU<RecordedEvent, { before: BookingDocument | undefined; after: BookingDocument | undefined }>({ maxSize: 4096 });
+
 /** Pure: the next document for an event of the booking's stream; a redelivered event changes nothing. */
 export const evolveBookingDocument = (doc: BookingDocument | undefined, event: RecordedEvent): BookingDocument | undefined => {
+  const last = folded.get(event);
+  if (last && last.before === doc) return last.after;
+  const after = evolve(doc, event);
+  folded.set(event, { before: doc, after });
+  return after;
+};
+
+const evolve = (doc: BookingDocument | undefined, event: RecordedEvent): BookingDocument | undefined => {
   const data = event.data as Data;
   const at = (data.at as string | undefined) ?? event.occurredAt;
   if (event.type === 'BookingRequested') {

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { foldTable, type DocumentTable } from '../pg-documents.ts';
+import { foldTable, sharedValue, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from './booking-document.ts';
 
@@ -19,7 +19,7 @@ const bookingRows: DocumentTable<BookingDocument> = {
     status: doc.status,
     start_at: doc.start,
     end_at: doc.end,
-    doc,
+    doc: sharedValue(doc),
     updated_at: doc.updatedAt,
   }),
 };
@@ -41,7 +41,9 @@ export const bookingHistoryProjection: PgProjection = {
         status     text NOT NULL,
         start_at   timestamptz NOT NULL,
         end_at     timestamptz NOT NULL,
-        doc        jsonb NOT NULL,
+        -- json, not jsonb: only ever written and read whole, so the server keeps the text as written
+        -- instead of parsing it into jsonb's form on every write (and printing it back on every read)
+        doc        json NOT NULL,
         updated_at timestamptz NOT NULL
       );
       ${options.indexes === false ? '' : indexes(target)}`);

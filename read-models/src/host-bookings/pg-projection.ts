@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { allWrites, foldTable, type DocumentTable, type PgWrite } from '../pg-documents.ts';
+import { allWrites, foldTable, sharedValue, type DocumentTable, type PgWrite } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import {
   evolveGuestName,
@@ -36,7 +36,7 @@ const bookingRows: DocumentTable<HostBookingDocument> = {
     status: doc.status,
     start_at: doc.start,
     end_at: doc.end,
-    doc,
+    doc: sharedValue(doc),
   }),
 };
 
@@ -106,7 +106,8 @@ export const hostBookingsProjection: PgProjection = {
         status        text NOT NULL,
         start_at      timestamptz NOT NULL,
         end_at        timestamptz NOT NULL,
-        doc           jsonb NOT NULL,
+        -- json: read whole, never queried into (see booking history's table)
+        doc           json NOT NULL,
         payout_id     text,
         payout_status text,
         paid_at       timestamptz

@@ -22,7 +22,9 @@ export const hostListingsProjection: PgProjection = {
   handles: hostListingHandles,
   async migrate(client: PoolClient, target: string, options = {}) {
     await client.query(`CREATE TABLE IF NOT EXISTS ${target} (
-      listing_id text PRIMARY KEY, host_id text NOT NULL, status text NOT NULL, updated_at timestamptz NOT NULL, doc jsonb NOT NULL
+      listing_id text PRIMARY KEY, host_id text NOT NULL, status text NOT NULL, updated_at timestamptz NOT NULL,
+      -- json: read whole, never queried into (see booking history's table)
+      doc json NOT NULL
     ); ${options.indexes === false ? '' : indexes(target)}`);
   },
   async index(client: PoolClient, target: string) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { bookings, localDateTime } from '@stayhub/domain';
 
 /** What a notice is about; the web app may pick an icon or a link by it. */
@@ -46,7 +46,8 @@ export type NoticeData = {
 };
 
 /** A stable, opaque id: the same source (an event and its recipient) always gives the same notice. */
-export const noticeId = (source: string): string => `n_${createHash('sha256').update(source).digest('base64url').slice(0, 22)}`;
+// One-shot `hash`: no Hash object per id (a replay makes one per notice and per booking's reminder).
+export const noticeId = (source: string): string => `n_${hash('sha256', source, 'base64url').slice(0, 22)}`;
 
 const money = (m: Amount): string => `${(m.amount / 100).toFixed(2)} ${m.currency}`;
 const instant = (at: string): string => `${at.slice(0, 16).replace('T', ' ')} UTC`;

@@ -162,16 +162,17 @@ export const notificationsProjection: PgProjection = {
         user_id   text NOT NULL,
         kind      text NOT NULL,
         text      text NOT NULL,
-        data      jsonb NOT NULL,
+        -- json here and below: read whole, never queried into (see booking history's table)
+        data      json NOT NULL,
         at        timestamptz NOT NULL,
         position  text NOT NULL
       );
-      CREATE TABLE IF NOT EXISTS ${t.bookings} (booking_id text PRIMARY KEY, guest_id text NOT NULL, host_id text NOT NULL, listing_id text NOT NULL, stay jsonb NOT NULL, time_zone text);
+      CREATE TABLE IF NOT EXISTS ${t.bookings} (booking_id text PRIMARY KEY, guest_id text NOT NULL, host_id text NOT NULL, listing_id text NOT NULL, stay json NOT NULL, time_zone text);
       -- the listing's zone, for times on its clock (rows of before have none: UTC)
       ALTER TABLE ${t.bookings} ADD COLUMN IF NOT EXISTS time_zone text;
       CREATE TABLE IF NOT EXISTS ${t.listings} (listing_id text PRIMARY KEY, title text NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.products} (product_id text PRIMARY KEY, seller_id text NOT NULL);
-      CREATE TABLE IF NOT EXISTS ${t.orders} (order_id text PRIMARY KEY, user_id text NOT NULL, total jsonb NOT NULL, product_ids text[] NOT NULL);
+      CREATE TABLE IF NOT EXISTS ${t.orders} (order_id text PRIMARY KEY, user_id text NOT NULL, total json NOT NULL, product_ids text[] NOT NULL);
       ${options.indexes === false ? '' : indexes(target)}`);
   },
   async index(client: PoolClient, target: string) {
