@@ -1,8 +1,9 @@
 /**
  * Figure 7: the chat under load. 1,000 sockets (a guest and a host in each of 500 conversations)
  * exchange messages at a fixed rate: messages/s sustained, delivery latency (send → the other
- * party's socket), messages lost, RSS of the chat process. Beside it, in the same run: booking p99
- * over HTTP without chat traffic, with it, and without it again. Then a reconnect storm: every
+ * party's socket), messages lost, RSS of the chat process, in a window of chat traffic alone and
+ * in one with booking load beside it. In the same run: booking p99 over HTTP without chat traffic,
+ * with it, and without it again. Then a reconnect storm: every
  * socket drops, each conversation gets a message meanwhile, and all reconnect at once with their
  * last sequence.
  */
@@ -306,7 +307,7 @@ try {
   // 1. booking alone (the chat process up and idle, no socket open)
   const bookingAlone = await bookingLoad('alone');
 
-  // 2. 1,000 sockets, then chat traffic at the offered rate, with booking load beside it
+  // 2. 1,000 sockets, then chat traffic at the offered rate: alone, then with booking load beside it
   const connectStarted = now();
   const sockets = (await Promise.all(generators.map((generator) => generator.connect()))).reduce((sum, n) => sum + n, 0);
   const connectSeconds = (now() - connectStarted) / 1000;
@@ -315,147 +316,161 @@ try {
   console.log(`${sockets} sockets connected in ${connectSeconds.toFixed(1)} s by ${p.generators} generator processes`);
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
-  const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
   const sum = <T>(values: T[], pick: (value: T) => number) => values.reduce((total, value) => total + pick(value), 0);
-  /** System calls that wrote (write, writev, sendmsg: sockets, files) so far by a process. */
-  const writeCallsOf = (pid: number) => Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
-  const cpu = () => ({
-    chat: cpuSecondsOf(chatProcess.pid!),
-    chatSplit: cpuSplitOf(chatProcess.pid!),
-    chatWriteCalls: writeCallsOf(chatProcess.pid!),
-    platform: cpuSecondsOf(platform.pid),
-    generator: sum(generators, (generator) => cpuSecondsOf(generator.pid)),
-    sched: {
-      chat: schedOf(chatProcess.pid!),
-      generator: {
-        runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds),
-        waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds),
-        slices: sum(generators, (g) => schedOf(g.pid).slices),
-      },
-    },
-  });
-  const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore, statementsBefore] = [
-    cpu(),
-    await postgresCpuSeconds(),
-    await pgCounters(chatDb.url),
-    await commitFigures(metricsUrl),
-    await chatStatements(chatDb.url),
-  ];
-  await all({ ask: 'measure' });
-  const measureStart = now();
-  const bookingUnderChat = await bookingLoad('under chat load');
-  const rest = p.duration * 1000 - (now() - measureStart);
-  if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
-  const windows = await all<Window>({ ask: 'endMeasure' });
-  const measuredMs = now() - measureStart;
-  const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter, inboxBehind] = [
-    cpu(),
-    await postgresCpuSeconds(),
-    await pgCounters(chatDb.url),
-    await commitFigures(metricsUrl),
-    await chatStatements(chatDb.url),
-    await inboxBacklog(chatDb.url),
-  ];
-  const peakRssMb = chatMemory.stop();
-  await all({ ask: 'pause' });
-  const ackedInWindow = sum(windows, (w) => w.acked);
-  const latencies = windows.flatMap((w) => w.latencies);
-  const round2 = (x: number) => Math.round(x * 100) / 100;
-  const perSecond = (seconds: number) => round2(seconds / (measuredMs / 1000));
-  const traffic = {
-    sockets,
-    conversations: p.conversations,
-    generatorProcesses: p.generators,
-    connectSeconds: Math.round(connectSeconds * 10) / 10,
-    offeredPerSecond: p.rate,
-    sentInWindow: sum(windows, (w) => w.sent),
-    notOfferedInWindow: sum(windows, (w) => w.notOffered),
-    ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
-    deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
-    // counted once sending has stopped for good (after the booking rounds below)
-    acked: 0,
-    rejected: {} as Record<string, number>,
-    lost: 0,
-    deliveryLatencyMs: summarise(latencies),
-    ackLatencyMs: summarise(windows.flatMap((w) => w.ackLatencies)),
-    chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
-    // CPU used in the measured window, per second of it (2.0 = both cores): where the time goes
-    cpuPerSecond: {
-      chat: perSecond(cpuAfter.chat - cpuBefore.chat),
-      generators: perSecond(cpuAfter.generator - cpuBefore.generator),
-      platform: perSecond(cpuAfter.platform - cpuBefore.platform),
-      postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : perSecond(pgCpuAfter - pgCpuBefore),
-    },
-    // the event loop threads of the chat and of the generators (summed): ms per second running, and runnable but waiting for a CPU
-    // (the time a message spends in a queue of the operating system's scheduler, not of the chat)
-    eventLoopMsPerSecond: Object.fromEntries(
-      (['chat', 'generator'] as const).map((name) => [
-        name,
-        {
-          running: perSecond((cpuAfter.sched[name].runSeconds - cpuBefore.sched[name].runSeconds) * 1000),
-          waitingForCpu: perSecond((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000),
-          // each time the thread became runnable, how long it waited for a CPU on average
-          meanWaitPerWakeupMs: round2(
-            ((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000) /
-              Math.max(1, cpuAfter.sched[name].slices - cpuBefore.sched[name].slices),
-          ),
+  /**
+   * One measured window of chat traffic (the sockets already sending, warmed up): what the chat
+   * delivered, at what latency and CPU, while `during` runs beside it (nothing, or a booking load).
+   */
+  const measureWindow = async <T>(label: string, during: () => Promise<T>) => {
+    const chatMemory = memorySampler(() => memoryOf(chatProcess.pid!));
+    /** System calls that wrote (write, writev, sendmsg: sockets, files) so far by a process. */
+    const writeCallsOf = (pid: number) => Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? Number.NaN);
+    const cpu = () => ({
+      chat: cpuSecondsOf(chatProcess.pid!),
+      chatSplit: cpuSplitOf(chatProcess.pid!),
+      chatWriteCalls: writeCallsOf(chatProcess.pid!),
+      platform: cpuSecondsOf(platform.pid),
+      generator: sum(generators, (generator) => cpuSecondsOf(generator.pid)),
+      sched: {
+        chat: schedOf(chatProcess.pid!),
+        generator: {
+          runSeconds: sum(generators, (g) => schedOf(g.pid).runSeconds),
+          waitSeconds: sum(generators, (g) => schedOf(g.pid).waitSeconds),
+          slices: sum(generators, (g) => schedOf(g.pid).slices),
         },
-      ]),
-    ),
-    // the chat's command processor: appends are grouped into commits (a commit is durable before any of its acks)
-    chatCommits: {
-      perSecond: perSecond(commitsAfter.commits - commitsBefore.commits),
-      commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
-      meanStoreMs: round2(((commitsAfter.storeSeconds - commitsBefore.storeSeconds) * 1000) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
-    },
-    // where a delivery's time goes, from the chat's own histograms (as fine as their buckets): a commit
-    // in the store, and a send frame from its arrival in the chat to its message stored and written to
-    // the other party's socket (queued for a commit, the commit, the turns of the event loop between);
-    // the rest of the delivery latency is outside the chat's handling: the frames in the kernel and the
-    // two processes' event loops waiting for a CPU
-    latencyPartsMs: {
-      commit: quantilesBetween(commitsBefore.commitBuckets, commitsAfter.commitBuckets),
-      sendArrivalToStoredAndWritten: quantilesBetween(commitsBefore.sendStoredBuckets, commitsAfter.sendStoredBuckets),
-    },
-    // what the inbox (unread counts, offline notifications) had yet to apply when the window ended
-    inboxBacklogAtWindowEnd: inboxBehind,
-    // what one acknowledged message cost, whatever share of the machine the processes got
-    cpuMsPerAckedMessage: {
-      chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
-      generators: round2(((cpuAfter.generator - cpuBefore.generator) * 1000) / Math.max(1, ackedInWindow)),
-      // the whole PostgreSQL server (the booking load beside it included when they share it)
-      postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : round2(((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, ackedInWindow)),
-      // per message delivered to a socket (each message goes to the other party; reads and system events too)
-      chatPerDelivered: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, latencies.length)),
-      // the chat's CPU split: its own code (user) and the kernel's on its behalf (system: mostly socket writes)
-      chatUser: round2(((cpuAfter.chatSplit.user - cpuBefore.chatSplit.user) * 1000) / Math.max(1, ackedInWindow)),
-      chatSystem: round2(((cpuAfter.chatSplit.system - cpuBefore.chatSplit.system) * 1000) / Math.max(1, ackedInWindow)),
-    },
-    // write system calls of the chat process (each socket write of frames, each statement sent to PostgreSQL) per acknowledged message
-    chatWriteCallsPerAckedMessage: round2((cpuAfter.chatWriteCalls - cpuBefore.chatWriteCalls) / Math.max(1, ackedInWindow)),
-    chatDatabasePerAckedMessage: {
-      commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
-      statements:
-        chatDbAfter.statements === null || chatDbBefore.statements === null
-          ? null
-          : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
-      // the statements that took the most of the database's time in the window: calls per acknowledged message, mean ms
-      top: [...statementsAfter]
-        .map(([query, after]) => {
-          const before = statementsBefore.get(query) ?? { calls: 0, ms: 0 };
-          return { query, calls: after.calls - before.calls, ms: after.ms - before.ms };
-        })
-        .filter((row) => row.calls > 0)
-        .sort((a, b) => b.ms - a.ms)
-        .slice(0, 6)
-        .map((row) => ({
-          query: row.query,
-          perMessage: Math.round((row.calls / Math.max(1, ackedInWindow)) * 1000) / 1000,
-          meanMs: round2(row.ms / row.calls),
-        })),
-    },
+      },
+    });
+    const [cpuBefore, pgCpuBefore, chatDbBefore, commitsBefore, statementsBefore] = [
+      cpu(),
+      await postgresCpuSeconds(),
+      await pgCounters(chatDb.url),
+      await commitFigures(metricsUrl),
+      await chatStatements(chatDb.url),
+    ];
+    await all({ ask: 'measure' });
+    const measureStart = now();
+    const beside = await during();
+    const rest = p.duration * 1000 - (now() - measureStart);
+    if (rest > 0) await new Promise((resolve) => setTimeout(resolve, rest));
+    const windows = await all<Window>({ ask: 'endMeasure' });
+    const measuredMs = now() - measureStart;
+    const [cpuAfter, pgCpuAfter, chatDbAfter, commitsAfter, statementsAfter, inboxBehind] = [
+      cpu(),
+      await postgresCpuSeconds(),
+      await pgCounters(chatDb.url),
+      await commitFigures(metricsUrl),
+      await chatStatements(chatDb.url),
+      await inboxBacklog(chatDb.url),
+    ];
+    const peakRssMb = chatMemory.stop();
+    await all({ ask: 'pause' });
+    const ackedInWindow = sum(windows, (w) => w.acked);
+    const latencies = windows.flatMap((w) => w.latencies);
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const perSecond = (seconds: number) => round2(seconds / (measuredMs / 1000));
+    const traffic = {
+      sockets,
+      conversations: p.conversations,
+      generatorProcesses: p.generators,
+      connectSeconds: Math.round(connectSeconds * 10) / 10,
+      offeredPerSecond: p.rate,
+      sentInWindow: sum(windows, (w) => w.sent),
+      notOfferedInWindow: sum(windows, (w) => w.notOffered),
+      ackedPerSecond: Math.round((ackedInWindow / measuredMs) * 1000),
+      deliveredPerSecond: Math.round((latencies.length / measuredMs) * 1000),
+      // counted once sending has stopped for good (after the booking rounds below)
+      acked: 0,
+      rejected: {} as Record<string, number>,
+      lost: 0,
+      deliveryLatencyMs: summarise(latencies),
+      ackLatencyMs: summarise(windows.flatMap((w) => w.ackLatencies)),
+      chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
+      // CPU used in the measured window, per second of it (2.0 = both cores): where the time goes
+      cpuPerSecond: {
+        chat: perSecond(cpuAfter.chat - cpuBefore.chat),
+        generators: perSecond(cpuAfter.generator - cpuBefore.generator),
+        platform: perSecond(cpuAfter.platform - cpuBefore.platform),
+        postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : perSecond(pgCpuAfter - pgCpuBefore),
+      },
+      // the event loop threads of the chat and of the generators (summed): ms per second running, and runnable but waiting for a CPU
+      // (the time a message spends in a queue of the operating system's scheduler, not of the chat)
+      eventLoopMsPerSecond: Object.fromEntries(
+        (['chat', 'generator'] as const).map((name) => [
+          name,
+          {
+            running: perSecond((cpuAfter.sched[name].runSeconds - cpuBefore.sched[name].runSeconds) * 1000),
+            waitingForCpu: perSecond((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000),
+            // each time the thread became runnable, how long it waited for a CPU on average
+            meanWaitPerWakeupMs: round2(
+              ((cpuAfter.sched[name].waitSeconds - cpuBefore.sched[name].waitSeconds) * 1000) /
+                Math.max(1, cpuAfter.sched[name].slices - cpuBefore.sched[name].slices),
+            ),
+          },
+        ]),
+      ),
+      // the chat's command processor: appends are grouped into commits (a commit is durable before any of its acks)
+      chatCommits: {
+        perSecond: perSecond(commitsAfter.commits - commitsBefore.commits),
+        commandsPerCommit: round2((commitsAfter.commands - commitsBefore.commands) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
+        meanStoreMs: round2(((commitsAfter.storeSeconds - commitsBefore.storeSeconds) * 1000) / Math.max(1, commitsAfter.commits - commitsBefore.commits)),
+      },
+      // where a delivery's time goes, from the chat's own histograms (as fine as their buckets): a commit
+      // in the store, and a send frame from its arrival in the chat to its message stored and written to
+      // the other party's socket (queued for a commit, the commit, the turns of the event loop between);
+      // the rest of the delivery latency is outside the chat's handling: the frames in the kernel and the
+      // two processes' event loops waiting for a CPU
+      latencyPartsMs: {
+        commit: quantilesBetween(commitsBefore.commitBuckets, commitsAfter.commitBuckets),
+        sendArrivalToStoredAndWritten: quantilesBetween(commitsBefore.sendStoredBuckets, commitsAfter.sendStoredBuckets),
+      },
+      // what the inbox (unread counts, offline notifications) had yet to apply when the window ended
+      inboxBacklogAtWindowEnd: inboxBehind,
+      // what one acknowledged message cost, whatever share of the machine the processes got
+      cpuMsPerAckedMessage: {
+        chat: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, ackedInWindow)),
+        generators: round2(((cpuAfter.generator - cpuBefore.generator) * 1000) / Math.max(1, ackedInWindow)),
+        // the whole PostgreSQL server (the booking load beside it included when they share it)
+        postgres: pgCpuBefore === undefined || pgCpuAfter === undefined ? null : round2(((pgCpuAfter - pgCpuBefore) * 1000) / Math.max(1, ackedInWindow)),
+        // per message delivered to a socket (each message goes to the other party; reads and system events too)
+        chatPerDelivered: round2(((cpuAfter.chat - cpuBefore.chat) * 1000) / Math.max(1, latencies.length)),
+        // the chat's CPU split: its own code (user) and the kernel's on its behalf (system: mostly socket writes)
+        chatUser: round2(((cpuAfter.chatSplit.user - cpuBefore.chatSplit.user) * 1000) / Math.max(1, ackedInWindow)),
+        chatSystem: round2(((cpuAfter.chatSplit.system - cpuBefore.chatSplit.system) * 1000) / Math.max(1, ackedInWindow)),
+      },
+      // write system calls of the chat process (each socket write of frames, each statement sent to PostgreSQL) per acknowledged message
+      chatWriteCallsPerAckedMessage: round2((cpuAfter.chatWriteCalls - cpuBefore.chatWriteCalls) / Math.max(1, ackedInWindow)),
+      chatDatabasePerAckedMessage: {
+        commits: round2((chatDbAfter.commits - chatDbBefore.commits) / Math.max(1, ackedInWindow)),
+        statements:
+          chatDbAfter.statements === null || chatDbBefore.statements === null
+            ? null
+            : round2((chatDbAfter.statements - chatDbBefore.statements) / Math.max(1, ackedInWindow)),
+        // the statements that took the most of the database's time in the window: calls per acknowledged message, mean ms
+        top: [...statementsAfter]
+          .map(([query, after]) => {
+            const before = statementsBefore.get(query) ?? { calls: 0, ms: 0 };
+            return { query, calls: after.calls - before.calls, ms: after.ms - before.ms };
+          })
+          .filter((row) => row.calls > 0)
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, 6)
+          .map((row) => ({
+            query: row.query,
+            perMessage: Math.round((row.calls / Math.max(1, ackedInWindow)) * 1000) / 1000,
+            meanMs: round2(row.ms / row.calls),
+          })),
+      },
+    };
+    console.log(`chat (${label}): ${JSON.stringify(traffic)}`);
+    return { traffic, beside };
   };
-  console.log(`chat: ${JSON.stringify(traffic)}`);
+
+  // 2a. the chat's own figure (the goal): its traffic alone, nothing else running on the platform
+  const { traffic } = await measureWindow('alone', async () => undefined);
+  // 2b. the same traffic with booking load beside it: the first run of the isolation figure
+  await all({ ask: 'send' });
+  await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
+  const { traffic: trafficWithBooking, beside: bookingUnderChat } = await measureWindow('with booking', () => bookingLoad('under chat load'));
 
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
@@ -524,6 +539,7 @@ try {
     { ...p, database: server.kind, chatNice },
     {
       traffic,
+      trafficWithBooking: { ...trafficWithBooking, acked: undefined, rejected: undefined, lost: undefined },
       booking: {
         alone: alone.map(booking),
         underChatLoad: underChat.map(booking),
@@ -540,7 +556,7 @@ try {
       'Delivery latency: send (the load generator stamps the time in the text) → the other party’s socket, both in the load generator process; only messages sent in the measured window count.',
       'Open loop at the offered rate, except that the generator skips a send while maxInFlight messages await their ack (notOfferedInWindow counts the skips).',
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
-      'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. The traffic figures are those of the first run under chat load.',
+      'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
       'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own: the chat database on a PostgreSQL server of its own.',
       'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
