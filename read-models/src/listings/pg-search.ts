@@ -283,11 +283,6 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     : 'NULL::text[]';
   const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.stars, l.amenities,
            l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
-  const sql = `${select}
-      FROM ${t.listings} l
-     WHERE ${page.join(' AND ')}
-     ORDER BY ${text ? 'tier, ' : ''}${key}, l.listing_id
-     LIMIT ${limit} OFFSET ${offset}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
   if (text) {
     // Text: the page sorts every match by tier anyway (no index holds that order), so the same
@@ -304,9 +299,10 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     const matches = found[0]?.matches ?? (after || query.page > 1 ? (await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n : 0) ?? 0;
     return pageOf(found, matches, query, dated);
   }
-  const counting = pool.query<{ n: number }>(countSql, countParams);
-  // Awaited below; should a query in between fail first, this one's failure must not go unhandled.
-  counting.catch(() => undefined);
+  // Without text, the bounded count rides in the page's statement as a subquery of its own
+  // (planned and run once, apart from the page's rows): one statement and one round trip a
+  // search instead of two, the count's own parse, bind and protocol messages spared.
+  const counted = `(SELECT count(*)::int FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches) AS matches`;
   // Ordered by price or rating within a radius, without text: walk each 0.1° cell the circle
   // reaches on its own index in that order until it has a page of matches, and merge those pages.
   // A small town is sparse in the country-wide order, and sorting all its matches costs thousands
@@ -314,7 +310,8 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   // dates) are met within the first listings of that order: walk its index a bounded way first.
   // Only when neither fills the page do the filters drive (the planner cannot know how broad a filter is).
   // (The cells' and the walk's numbers are inlined integers, so that each statement has only its own parameters.)
-  let rows: Row[] | undefined;
+  let rows: (Row & { matches?: number })[] | undefined;
+  let matches: number | undefined;
   const ordered = !text && (sort === 'rating' || sort === 'price');
   const int = (n: number) => String(Math.trunc(n));
   const reached = ordered ? touched : undefined;
@@ -331,22 +328,33 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
            LIMIT ${perCell}) c
         ORDER BY c.k, c.listing_id
         LIMIT ${limit} OFFSET ${offset})
-      ${select}
+      ${select}, ${counted}
       FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
      ORDER BY top.k, top.listing_id`;
-    rows = (await pool.query<Row>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
+    rows = (await pool.query<Row & { matches: number }>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
   } else if (ordered && where.length > 1) {
-    const walk = `${select}
+    const walk = `${select}, ${counted}
       FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${int(WALK + (query.page - 1) * query.pageSize)}) l
      WHERE ${page.join(' AND ')}
      ORDER BY ${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
-    const walked = (await pool.query<Row>(walk, params.slice(0, maxParam(walk)))).rows;
+    const walked = (await pool.query<Row & { matches: number }>(walk, params.slice(0, maxParam(walk)))).rows;
+    // A walk that found some matches but not a page has counted them all the same.
+    matches = walked[0]?.matches;
     if (walked.length > query.pageSize) rows = walked;
   }
-  rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;
-  const counted = await counting;
-  return pageOf(rows, counted.rows[0]?.n ?? 0, query, dated);
+  if (!rows) {
+    const whole = `${select}${matches === undefined ? `, ${counted}` : ''}
+      FROM ${t.listings} l
+     WHERE ${page.join(' AND ')}
+     ORDER BY ${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+    rows = (await pool.query<Row & { matches?: number }>(whole, params.slice(0, maxParam(whole)))).rows;
+  }
+  matches ??= rows[0]?.matches;
+  // An empty page carries no count: on the first page there is nothing to count; past it, counted apart.
+  matches ??= after || query.page > 1 ? ((await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n ?? 0) : 0;
+  return pageOf(rows, matches, query, dated);
 };
 
 /** A page of rows (one more than asked when there are more) and the matches counted (at least up to the bound). */
