@@ -284,7 +284,12 @@ describe('paging and totals', () => {
     { name: 'rating, everything (the bound)', asked: { sort: 'rating' as const }, where: 'true' },
   ])('counts a search without text in the statement of its page, and the same past its last page: $name', async ({ asked, where }) => {
     const statements: string[] = [];
-    const counting = { query: (text: string, values: unknown[]) => (statements.push(text), pool.query(text, values)) } as unknown as Pool;
+    const counting = {
+      query: (statement: string | { text: string }, values?: unknown[]) => {
+        statements.push(typeof statement === 'string' ? statement : statement.text);
+        return typeof statement === 'string' ? pool.query(statement, values) : pool.query(statement);
+      },
+    } as unknown as Pool;
     const query = { ...base, ...asked };
     const found = await searchListings(counting, listingTables('listings'), query);
     expect(statements).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
@@ -17,10 +18,12 @@ export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: 
   const typed = typedWords(q);
   if (typed.length === 0) return [];
   const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
-  const { rows } = await pool.query<{ index: number; word: string }>(
-    `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
-    [variants.map((v) => v.variant), variants.map((v) => v.index)],
-  );
+  const { rows } = await pool.query<{ index: number; word: string }>({
+    // Named: prepared once per connection and table, so the server neither parses nor plans it again.
+    name: `listing-words-${table}`,
+    text: `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
+    values: [variants.map((v) => v.variant), variants.map((v) => v.index)],
+  });
   return typed.map((word, index) => {
     // A long word matches itself or a word one typo away; one letter shorter, itself or the words
     // one letter longer (found by their deletion variants: one of them is the typed word); shorter, only itself.
@@ -309,18 +312,19 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   // of availability checks; this costs about a page per cell. Other filters ordered so (a city,
   // dates) are met within the first listings of that order: walk its index a bounded way first.
   // Only when neither fills the page do the filters drive (the planner cannot know how broad a filter is).
-  // (The cells' and the walk's numbers are inlined integers, so that each statement has only its own parameters.)
+  // Each of these statements is prepared under a name of its text (see `prepared`): its text
+  // depends on which filters are asked, not on their values, so it is parsed once per connection
+  // and, once the server finds its generic plan no worse, not planned again.
   let rows: (Row & { matches?: number })[] | undefined;
   let matches: number | undefined;
   const ordered = !text && (sort === 'rating' || sort === 'price');
-  const int = (n: number) => String(Math.trunc(n));
   const reached = ordered ? touched : undefined;
   if (reached) {
-    const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
+    const perCell = p(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize), '::int');
     // Each cell's walk takes only the id and key (from its index alone when the filters are on the
     // point, kind and rating); the page's rows are read whole after the merge.
     const cellsSql = `WITH top AS (
-       SELECT c.listing_id, c.k FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
+       SELECT c.listing_id, c.k FROM unnest(${p(reached, '::int[]')}) AS g(cell)
         CROSS JOIN LATERAL (
           SELECT l.listing_id, ${key} AS k FROM ${t.listings} l
            WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
@@ -331,14 +335,14 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
       ${select}, ${counted}
       FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
      ORDER BY top.k, top.listing_id`;
-    rows = (await pool.query<Row & { matches: number }>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
+    rows = (await pool.query<Row & { matches: number }>(prepared(cellsSql, params))).rows;
   } else if (ordered && where.length > 1) {
     const walk = `${select}, ${counted}
-      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${int(WALK + (query.page - 1) * query.pageSize)}) l
+      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${p(WALK + (query.page - 1) * query.pageSize, '::int')}) l
      WHERE ${page.join(' AND ')}
      ORDER BY ${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
-    const walked = (await pool.query<Row & { matches: number }>(walk, params.slice(0, maxParam(walk)))).rows;
+    const walked = (await pool.query<Row & { matches: number }>(prepared(walk, params))).rows;
     // A walk that found some matches but not a page has counted them all the same.
     matches = walked[0]?.matches;
     if (walked.length > query.pageSize) rows = walked;
@@ -349,7 +353,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
      WHERE ${page.join(' AND ')}
      ORDER BY ${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
-    rows = (await pool.query<Row & { matches?: number }>(whole, params.slice(0, maxParam(whole)))).rows;
+    rows = (await pool.query<Row & { matches?: number }>(prepared(whole, params))).rows;
   }
   matches ??= rows[0]?.matches;
   // An empty page carries no count: on the first page there is nothing to count; past it, counted apart.
@@ -371,6 +375,18 @@ const pageOf = (rows: readonly Row[], n: number, query: ListingSearchQuery, date
     pageSize: query.pageSize,
   };
 };
+
+/**
+ * A statement named after its text, so that the pool's connections prepare it once each: for the
+ * statements of searches without text, whose texts are few (one per combination of asked filters,
+ * values all parameters). Text searches stay unnamed: their statements' shapes and plans follow the
+ * typed words, which a plan made for other words would serve badly.
+ */
+const prepared = (text: string, params: readonly unknown[]) => ({
+  name: `listing-search-${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`,
+  text,
+  values: params.slice(0, maxParam(text)),
+});
 
 /** The highest `$n` a statement uses: a statement built before later parameters were added gets only its own. */
 const maxParam = (sql: string): number => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
