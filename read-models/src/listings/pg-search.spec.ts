@@ -276,6 +276,36 @@ describe('paging and totals', () => {
     expect(await reader.search({ ...base, q: 'sunny', lat: 10, lon: 10, radiusKm: 1 })).toMatchObject({ items: [], total: 0, totalText: '0' });
   });
 
+  // The matches as SQL of the test's own says them (every listing here is published and has one unit for up to 4 guests).
+  it.each([
+    { name: 'rating within a radius (the cells walk)', asked: { sort: 'rating' as const, lat: 38.8, lon: -9.1, radiusKm: 3 }, where: 'near(3)' },
+    { name: 'price with filters (the walk of the order)', asked: { sort: 'price' as const, minRating: 4 }, where: 'rating >= 4' },
+    { name: 'distance (the filters drive)', asked: { sort: 'distance' as const, lat: 38.8, lon: -9.1, radiusKm: 5 }, where: 'near(5)' },
+    { name: 'rating, everything (the bound)', asked: { sort: 'rating' as const }, where: 'true' },
+  ])('counts a search without text in the statement of its page, and the same past its last page: $name', async ({ asked, where }) => {
+    const statements: string[] = [];
+    const counting = {
+      query: (statement: string | { text: string }, values?: unknown[]) => {
+        statements.push(typeof statement === 'string' ? statement : statement.text);
+        return typeof statement === 'string' ? pool.query(statement, values) : pool.query(statement);
+      },
+    } as unknown as Pool;
+    const query = { ...base, ...asked };
+    const found = await searchListings(counting, listingTables('listings'), query);
+    expect(statements).toHaveLength(1);
+    const near = where.match(/^near\((\d+)\)$/);
+    const { rows } = await pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM listings WHERE ${near ? 'earth_distance(ll_to_earth(lat, lon), ll_to_earth(38.8, -9.1)) <= $1 * 1000' : where}`,
+      near ? [Number(near[1])] : [],
+    );
+    const want = rows[0]!.n;
+    expect(want).toBeGreaterThan(query.pageSize);
+    expect(found.total).toBe(Math.min(want, 1000));
+    expect(found.totalText).toBe(want > 1000 ? '1,000+' : String(want));
+    const pastTheEnd = await searchListings(counting, listingTables('listings'), { ...query, pageSize: 100, page: 20 });
+    expect(pastTheEnd).toMatchObject({ items: [], total: found.total, next: null });
+  });
+
   it.each([
     { sort: 'price' as const },
     { sort: 'rating' as const },

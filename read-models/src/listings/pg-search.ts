@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
 import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
@@ -17,10 +18,12 @@ export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: 
   const typed = typedWords(q);
   if (typed.length === 0) return [];
   const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
-  const { rows } = await pool.query<{ index: number; word: string }>(
-    `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
-    [variants.map((v) => v.variant), variants.map((v) => v.index)],
-  );
+  const { rows } = await pool.query<{ index: number; word: string }>({
+    // Named: prepared once per connection and table, so the server neither parses nor plans it again.
+    name: `listing-words-${table}`,
+    text: `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
+    values: [variants.map((v) => v.variant), variants.map((v) => v.index)],
+  });
   return typed.map((word, index) => {
     // A long word matches itself or a word one typo away; one letter shorter, itself or the words
     // one letter longer (found by their deletion variants: one of them is the typed word); shorter, only itself.
@@ -283,11 +286,6 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     : 'NULL::text[]';
   const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.stars, l.amenities,
            l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
-  const sql = `${select}
-      FROM ${t.listings} l
-     WHERE ${page.join(' AND ')}
-     ORDER BY ${text ? 'tier, ' : ''}${key}, l.listing_id
-     LIMIT ${limit} OFFSET ${offset}`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
   if (text) {
     // Text: the page sorts every match by tier anyway (no index holds that order), so the same
@@ -304,26 +302,32 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     const matches = found[0]?.matches ?? (after || query.page > 1 ? (await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n : 0) ?? 0;
     return pageOf(found, matches, query, dated);
   }
-  const counting = pool.query<{ n: number }>(countSql, countParams);
-  // Awaited below; should a query in between fail first, this one's failure must not go unhandled.
-  counting.catch(() => undefined);
+  // Without text, the bounded count rides in the page's statement as a subquery of its own
+  // (planned and run once, apart from the page's rows): one statement and one round trip a
+  // search instead of two, the count's own parse, bind and protocol messages spared.
+  const counted = `(SELECT count(*)::int FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches) AS matches`;
   // Ordered by price or rating within a radius, without text: walk each 0.1° cell the circle
   // reaches on its own index in that order until it has a page of matches, and merge those pages.
   // A small town is sparse in the country-wide order, and sorting all its matches costs thousands
   // of availability checks; this costs about a page per cell. Other filters ordered so (a city,
   // dates) are met within the first listings of that order: walk its index a bounded way first.
   // Only when neither fills the page do the filters drive (the planner cannot know how broad a filter is).
-  // (The cells' and the walk's numbers are inlined integers, so that each statement has only its own parameters.)
-  let rows: Row[] | undefined;
+  // The cells walk is prepared under a name of its text (see `prepared`): its text depends on
+  // which filters are asked, not on their values, so it is parsed once per connection and, once
+  // the server finds its generic plan no worse, not planned again (its numbers are parameters for
+  // that). Not with amenities: a generic plan cannot know how rare the asked amenities are and
+  // counts through their GIN index instead of the cells (4x the buffers for "wifi" within 10 km).
+  // The other statements stay unnamed: planned for their values each time.
+  let rows: (Row & { matches?: number })[] | undefined;
+  let matches: number | undefined;
   const ordered = !text && (sort === 'rating' || sort === 'price');
-  const int = (n: number) => String(Math.trunc(n));
   const reached = ordered ? touched : undefined;
   if (reached) {
-    const perCell = int(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize));
+    const perCell = p(query.pageSize + 1 + (after ? 0 : (query.page - 1) * query.pageSize), '::int');
     // Each cell's walk takes only the id and key (from its index alone when the filters are on the
     // point, kind and rating); the page's rows are read whole after the merge.
     const cellsSql = `WITH top AS (
-       SELECT c.listing_id, c.k FROM unnest(ARRAY[${reached.map(int).join(',')}]::int[]) AS g(cell)
+       SELECT c.listing_id, c.k FROM unnest(${p(reached, '::int[]')}) AS g(cell)
         CROSS JOIN LATERAL (
           SELECT l.listing_id, ${key} AS k FROM ${t.listings} l
            WHERE ${fineCellSql('l.lat', 'l.lon')} = g.cell AND ${page.join(' AND ')}
@@ -331,22 +335,34 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
            LIMIT ${perCell}) c
         ORDER BY c.k, c.listing_id
         LIMIT ${limit} OFFSET ${offset})
-      ${select}
+      ${select}, ${counted}
       FROM top JOIN ${t.listings} l ON l.listing_id = top.listing_id
      ORDER BY top.k, top.listing_id`;
-    rows = (await pool.query<Row>(cellsSql, params.slice(0, maxParam(cellsSql)))).rows;
+    const values = params.slice(0, maxParam(cellsSql));
+    rows = (await pool.query<Row & { matches: number }>(query.amenities?.length ? { text: cellsSql, values } : prepared(cellsSql, values))).rows;
   } else if (ordered && where.length > 1) {
-    const walk = `${select}
-      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${int(WALK + (query.page - 1) * query.pageSize)}) l
+    const walk = `${select}, ${counted}
+      FROM (SELECT * FROM ${t.listings} l WHERE l.status = 'published' ${from ? `AND ${from}` : ''} ORDER BY ${key}, l.listing_id LIMIT ${p(WALK + (query.page - 1) * query.pageSize, '::int')}) l
      WHERE ${page.join(' AND ')}
      ORDER BY ${key}, l.listing_id
      LIMIT ${limit} OFFSET ${offset}`;
-    const walked = (await pool.query<Row>(walk, params.slice(0, maxParam(walk)))).rows;
+    const walked = (await pool.query<Row & { matches: number }>(walk, params.slice(0, maxParam(walk)))).rows;
+    // A walk that found some matches but not a page has counted them all the same.
+    matches = walked[0]?.matches;
     if (walked.length > query.pageSize) rows = walked;
   }
-  rows ??= (await pool.query<Row>(sql, params.slice(0, maxParam(sql)))).rows;
-  const counted = await counting;
-  return pageOf(rows, counted.rows[0]?.n ?? 0, query, dated);
+  if (!rows) {
+    const whole = `${select}${matches === undefined ? `, ${counted}` : ''}
+      FROM ${t.listings} l
+     WHERE ${page.join(' AND ')}
+     ORDER BY ${key}, l.listing_id
+     LIMIT ${limit} OFFSET ${offset}`;
+    rows = (await pool.query<Row & { matches?: number }>(whole, params.slice(0, maxParam(whole)))).rows;
+  }
+  matches ??= rows[0]?.matches;
+  // An empty page carries no count: on the first page there is nothing to count; past it, counted apart.
+  matches ??= after || query.page > 1 ? ((await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n ?? 0) : 0;
+  return pageOf(rows, matches, query, dated);
 };
 
 /** A page of rows (one more than asked when there are more) and the matches counted (at least up to the bound). */
@@ -363,6 +379,18 @@ const pageOf = (rows: readonly Row[], n: number, query: ListingSearchQuery, date
     pageSize: query.pageSize,
   };
 };
+
+/**
+ * A statement named after its text, so that each of the pool's connections prepares it once: for
+ * statements whose texts are few (one per combination of asked filters, every value a parameter).
+ * Not for text searches: a generic plan made without the typed words served the combined shape
+ * 8.6x worse (`bench:search-explain`, 2 Dec).
+ */
+const prepared = (text: string, values: unknown[]) => ({
+  name: `listing-search-${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`,
+  text,
+  values,
+});
 
 /** The highest `$n` a statement uses: a statement built before later parameters were added gets only its own. */
 const maxParam = (sql: string): number => Math.max(0, ...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
