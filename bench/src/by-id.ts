@@ -7,11 +7,8 @@
  * Writes bench/results/by-id.json.
  */
 import { loadavg } from 'node:os';
-import { mkdtempSync } from 'node:fs';
-import { join } from 'node:path';
-import { tmpdir } from 'node:os';
 import { params } from './shared/args.ts';
-import { topOfProfile } from './shared/cpu-profile.ts';
+import { topOfStoppedProfile } from './shared/cpu-profile.ts';
 import { benchServer, serverCpuSeconds } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
@@ -74,12 +71,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
   const result = await runLoad({ concurrency, durationMs: p.seconds * 1000, request: async () => (await query.get(shapes[shape](r))).status });
   const client = process.cpuUsage(client0);
   const [cpu1, server1, pg1] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
-  let top: unknown;
-  if (stopProfile) {
-    const dir = mkdtempSync(join(tmpdir(), 'h-byid-profile-'));
-    await stopProfile(join(dir, 'query.cpuprofile'));
-    top = topOfProfile(dir, 25);
-  }
+  const top = stopProfile ? await topOfStoppedProfile(stopProfile, 'by-id') : undefined;
   const n = Math.max(1, result.requests);
   const sample: Sample = {
     p50: result.latencyMs.p50,

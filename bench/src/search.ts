@@ -7,12 +7,10 @@
  * of typo queries, `GET /listings/:id` and `/availability`, and the same shapes and recall on
  * `@orama/orama` holding the same listings in memory. Writes bench/results/search.json.
  */
-import { mkdtempSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { params } from './shared/args.ts';
-import { topOfProfile } from './shared/cpu-profile.ts';
+import { topOfStoppedProfile } from './shared/cpu-profile.ts';
 import { benchServer, serverCpuReader, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
@@ -103,12 +101,7 @@ const measureCpu = async (build: Platform, concurrency: number, path: () => stri
   });
   const own = process.cpuUsage(own0);
   const [api1, server1, pg1] = [cpuSecondsOf(build.pid), serverCpu(), await pgCounters(db.url)];
-  let top: unknown;
-  if (stopProfile) {
-    const dir = mkdtempSync(join(tmpdir(), 'search-profile-'));
-    await stopProfile(join(dir, 'query.cpuprofile'));
-    top = topOfProfile(dir, 25);
-  }
+  const top = stopProfile ? await topOfStoppedProfile(stopProfile, 'search') : undefined;
   const n = Math.max(1, result.requests);
   const sample: Sample = {
     p50: result.latencyMs.p50,

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { layersOfProfile } from './profile-layers.ts';
 import { partsOfProfile } from './profile-parts.ts';
@@ -50,4 +51,15 @@ export const topOfProfile = (dir: string, top = 15) => {
       .slice(0, top)
       .map(([entry, n]) => ({ entry, percent: Math.round((n / Math.max(1, busy)) * 1000) / 10 })),
   };
+};
+
+/**
+ * Stops a profile a process is taking (`stop` writes it to the file it is given, as the platform's
+ * `profile()` returns) into a folder of its own under the system's temporary one, and reads its top
+ * entries as `topOfProfile` does.
+ */
+export const topOfStoppedProfile = async (stop: (file: string) => Promise<unknown>, name: string, top = 25) => {
+  const dir = mkdtempSync(join(tmpdir(), `${name}-profile-`));
+  await stop(join(dir, `${name}.cpuprofile`));
+  return topOfProfile(dir, top);
 };
