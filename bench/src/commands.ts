@@ -12,6 +12,7 @@ import { topOfProfile } from './shared/cpu-profile.ts';
 import {
   perBooking,
   pgCounters,
+  planMsPerBooking,
   statementCalls,
   statementsByPart,
   streamReadsPerBooking,
@@ -38,6 +39,10 @@ const p = params('bench:commands', {
   peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
   bundle: { default: '', help: "another build of the platform process (a copy of an older dist/bench/…/platform.js) to measure instead of this one's" },
+  keep: {
+    default: false,
+    help: "leave the benchmark's databases on the server after the run (stayhub_bench_commands, _commands_peer), to EXPLAIN its statements",
+  },
   workflows: {
     default: true,
     help: 'run the workflows (payment, confirmation, mail); --no-workflows measures the request path alone (the bookings stay unpaid)',
@@ -134,6 +139,7 @@ try {
         ...serverCpuPer(serverBefore, serverAfter, booked),
         ...(await statementCalls(db.url).then((callsAfter) => ({
           streamReadStatementsPerBooking: streamReadsPerBooking(callsBefore, callsAfter, booked),
+          planMsPerBooking: planMsPerBooking(callsBefore, callsAfter, booked),
           statementsByPart: statementsByPart(callsBefore, callsAfter, booked),
           topStatements: topStatementsPerBooking(callsBefore, callsAfter, booked),
         }))),
@@ -184,7 +190,7 @@ try {
       `ours: POST /bookings on the whole platform (command API with auth, idempotency and rate limits; workflows, projectors and query API), its processes laid out as ${JSON.stringify(layouts[layout])}, with instant book: the nights and the booking in one atomic append; payment and confirmation follow in the workflows. processCpuMsPerSuccess sums the platform processes; the CPU profile is of the command API's process.`,
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
-      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most execution time, calls and ms per booking; statementsByPart: the same summed by the part of the platform a statement belongs to.",
+      "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most time, calls, execution ms and planning ms per booking (planMsPerBooking: planning over all statements; pg_stat_statements.track_planning, on since 2 Dec); statementsByPart: the same summed by the part of the platform a statement belongs to.",
       "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],
     loadBefore,
@@ -192,7 +198,9 @@ try {
 } finally {
   await platform.stop();
   await peer?.stop();
-  await db.drop();
-  await peerDb?.drop();
+  if (!p.keep) {
+    await db.drop();
+    await peerDb?.drop();
+  }
   await server.stop();
 }

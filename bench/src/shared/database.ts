@@ -27,6 +27,9 @@ export const benchServer = async (embedded?: { port: number; dataDir: string }):
       'effective_cache_size=8GB',
       '-c',
       'random_page_cost=1.1',
+      // Planning is server time too (statements the projections inline are planned on every batch): counted per statement.
+      '-c',
+      'pg_stat_statements.track_planning=on',
     ],
   });
   // Over the server's Unix-domain socket when it has one, as `npm start` connects its apps.

@@ -37,15 +37,18 @@ export const perBooking = (before: PgCounters, after: PgCounters, bookings: numb
       : Math.round(((after.statements - before.statements - ownQueries) / Math.max(1, bookings)) * 100) / 100,
 });
 
-/** Calls and execution milliseconds per statement of one database so far (`pg_stat_statements`, top level; empty without it). */
-export const statementCalls = async (url: string): Promise<Map<string, { calls: number; ms: number }>> => {
+/**
+ * Calls, execution milliseconds and planning milliseconds (0 unless the server tracks planning) per
+ * statement of one database so far (`pg_stat_statements`, top level; empty without it).
+ */
+export const statementCalls = async (url: string): Promise<Map<string, { calls: number; ms: number; planMs?: number }>> => {
   const client = new pg.Client(url);
   await client.connect();
   try {
-    const { rows } = await client.query<{ query: string; calls: string; ms: number }>(
-      `SELECT query, calls, total_exec_time AS ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    const { rows } = await client.query<{ query: string; calls: string; ms: number; plan_ms: number }>(
+      `SELECT query, calls, total_exec_time AS ms, total_plan_time AS plan_ms FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
     );
-    return new Map(rows.map((r) => [r.query, { calls: Number(r.calls), ms: Number(r.ms) }]));
+    return new Map(rows.map((r) => [r.query, { calls: Number(r.calls), ms: Number(r.ms), planMs: Number(r.plan_ms) }]));
   } catch {
     return new Map();
   } finally {
@@ -54,24 +57,41 @@ export const statementCalls = async (url: string): Promise<Map<string, { calls: 
 };
 
 /**
- * The statements that took the server the most time between two snapshots: calls and execution
- * milliseconds per booking (each statement's text cut to its first 100 characters).
+ * The statements that took the server the most time between two snapshots: calls, execution
+ * milliseconds and planning milliseconds per booking (each statement's text cut to its first 100
+ * characters), ordered by both together.
  */
 export const topStatementsPerBooking = (
-  before: Map<string, { calls: number; ms: number }>,
-  after: Map<string, { calls: number; ms: number }>,
+  before: Map<string, { calls: number; ms: number; planMs?: number }>,
+  after: Map<string, { calls: number; ms: number; planMs?: number }>,
   bookings: number,
   top = 20,
 ) =>
   [...after.entries()]
     .map(([query, now]) => {
-      const then = before.get(query) ?? { calls: 0, ms: 0 };
+      const then = before.get(query) ?? { calls: 0, ms: 0, planMs: 0 };
       const per = (x: number) => Math.round((x / Math.max(1, bookings)) * 1000) / 1000;
-      return { statement: query.replace(/\s+/g, ' ').slice(0, 100), callsPerBooking: per(now.calls - then.calls), msPerBooking: per(now.ms - then.ms) };
+      return {
+        statement: query.replace(/\s+/g, ' ').slice(0, 100),
+        callsPerBooking: per(now.calls - then.calls),
+        msPerBooking: per(now.ms - then.ms),
+        planMsPerBooking: per((now.planMs ?? 0) - (then.planMs ?? 0)),
+      };
     })
     .filter((s) => s.callsPerBooking > 0)
-    .sort((a, b) => b.msPerBooking - a.msPerBooking)
+    .sort((a, b) => b.msPerBooking + b.planMsPerBooking - a.msPerBooking - a.planMsPerBooking)
     .slice(0, top);
+
+/** Planning milliseconds per booking over the whole database between two snapshots (0 unless the server tracks planning). */
+export const planMsPerBooking = (
+  before: Map<string, { calls: number; ms: number; planMs?: number }>,
+  after: Map<string, { calls: number; ms: number; planMs?: number }>,
+  bookings: number,
+) => {
+  let ms = 0;
+  for (const [query, now] of after) ms += (now.planMs ?? 0) - (before.get(query)?.planMs ?? 0);
+  return Math.round((ms / Math.max(1, bookings)) * 1000) / 1000;
+};
 
 /**
  * Statements that read streams (the event store's reads by stream id, `FROM es_streams s`), calls
