@@ -273,30 +273,34 @@ export class PostgresEventStore implements EventStore {
   /**
    * Events after `after`, in commit order, only from transactions older than every one still in
    * flight (the snapshot guard), except `ownTransactions` (those the server shows under their
-   * application name), which never store events and are passed.
+   * application name), which never store events and are passed. Named statements: every projection
+   * and workflow batch reads the log, and planning the read each time cost the server about as
+   * much as running it.
    */
   async readAll(options: { after?: string; maxCount?: number; ownTransactions?: { applicationName: string } } = {}): Promise<RecordedEvent[]> {
     const { tx, position } = decodePosition(options.after);
     const own = options.ownTransactions?.applicationName;
     const { rows } =
       own === undefined
-        ? await this.pool.query<EventRow>(
-            `SELECT ${COLUMNS} FROM es_events
+        ? await this.pool.query<EventRow>({
+            name: 'es_read_all',
+            text: `SELECT ${COLUMNS} FROM es_events
               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
                 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               ORDER BY transaction_id, global_position LIMIT $3`,
-            [tx, position, options.maxCount ?? 1000],
-          )
-        : await this.pool.query<EventRow>(
+            values: [tx, position, options.maxCount ?? 1000],
+          })
+        : await this.pool.query<EventRow>({
             // The oldest transaction in flight that is not shown as one of the reader's own, else the snapshot's xmax.
-            `SELECT ${COLUMNS} FROM es_events
+            name: 'es_read_all_own',
+            text: `SELECT ${COLUMNS} FROM es_events
               WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
                 AND transaction_id < (SELECT coalesce(min(x), pg_snapshot_xmax(pg_current_snapshot()))
                                         FROM pg_snapshot_xip(pg_current_snapshot()) AS x
                                        WHERE NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.backend_xid = xid(x) AND a.application_name = $4))
               ORDER BY transaction_id, global_position LIMIT $3`,
-            [tx, position, options.maxCount ?? 1000, own],
-          );
+            values: [tx, position, options.maxCount ?? 1000, own],
+          });
     return rows.map(toRecorded);
   }
 
