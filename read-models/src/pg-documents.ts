@@ -42,10 +42,17 @@ export type DocumentTable<D> = {
   after?(client: PoolClient, target: string, changed: readonly Changed<D>[], options: FoldOptions): Promise<void>;
 };
 
-/** Reads the documents of `keys` (a `doc jsonb` column beside the key). */
+/**
+ * Reads the documents of `keys` (a `doc jsonb` column beside the key). A named statement per table:
+ * every batch loads its documents, and the server planned the load anew each time otherwise.
+ */
 export const loadDocuments = async <D>(db: Queryable, table: string, key: string, keys: readonly string[]): Promise<Map<string, D>> => {
   if (keys.length === 0) return new Map();
-  const { rows } = await db.query<{ k: string; doc: D }>(`SELECT ${key} AS k, doc FROM ${table} WHERE ${key} = ANY($1::text[])`, [keys]);
+  const { rows } = await db.query<{ k: string; doc: D }>({
+    name: `load_documents:${table}:${key}`,
+    text: `SELECT ${key} AS k, doc FROM ${table} WHERE ${key} = ANY($1::text[])`,
+    values: [keys],
+  });
   return new Map(rows.map((row) => [row.k, row.doc]));
 };
 

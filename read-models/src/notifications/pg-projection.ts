@@ -38,25 +38,41 @@ const keysOf = (events: readonly RecordedEvent[]) => {
 
 const byKey = <R>(rows: R[], key: (row: R) => string) => new Map(rows.map((row) => [key(row), row]));
 
-/** Reads, outside the write transaction, every stored row the batch's events look up. */
+/** Reads, outside the write transaction, every stored row the batch's events look up (named statements: planned once per connection, not per batch). */
 const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]): Promise<Loaded> => {
   const keys = keysOf(events);
   const [bookings, orders] = await Promise.all([
-    db.query<BookingRow>(`SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`, [
-      keys.bookings,
-    ]),
-    db.query<OrderRow>(`SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`, [keys.orders]),
+    db.query<BookingRow>({
+      name: `notifications_load:${t.bookings}`,
+      text: `SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`,
+      values: [keys.bookings],
+    }),
+    db.query<OrderRow>({
+      name: `notifications_load:${t.orders}`,
+      text: `SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`,
+      values: [keys.orders],
+    }),
   ]);
   for (const b of bookings.rows) keys.listings.add(b.listing_id);
   for (const o of orders.rows) for (const id of o.product_ids) keys.products.add(id);
   for (const event of events)
     if (event.type === 'OrderPlaced') for (const line of (event.data as { lines: { productId: string }[] }).lines) keys.products.add(line.productId);
   const [listings, products, reminders] = await Promise.all([
-    db.query<ListingRow>(`SELECT listing_id, title FROM ${t.listings} WHERE listing_id = ANY($1::text[])`, [[...keys.listings]]),
-    db.query<ProductRow>(`SELECT product_id, seller_id FROM ${t.products} WHERE product_id = ANY($1::text[])`, [[...keys.products]]),
-    db.query<NoticeRow & { at: Date }>(`SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`, [
-      keys.bookings.map(reminderId),
-    ]),
+    db.query<ListingRow>({
+      name: `notifications_load:${t.listings}`,
+      text: `SELECT listing_id, title FROM ${t.listings} WHERE listing_id = ANY($1::text[])`,
+      values: [[...keys.listings]],
+    }),
+    db.query<ProductRow>({
+      name: `notifications_load:${t.products}`,
+      text: `SELECT product_id, seller_id FROM ${t.products} WHERE product_id = ANY($1::text[])`,
+      values: [[...keys.products]],
+    }),
+    db.query<NoticeRow & { at: Date }>({
+      name: `notifications_load:${t.notices}`,
+      text: `SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`,
+      values: [keys.bookings.map(reminderId)],
+    }),
   ]);
   return {
     bookings: byKey(bookings.rows, (r) => r.booking_id),
