@@ -104,6 +104,24 @@ describeProjection('listing search projection', {
       },
     },
     {
+      name: 'nights added to a unit type that already carries some: the span widens to earlier and later months, what it held stays',
+      given: [...recorded('listing-l1', [created, published]), ...held('l1-a', '2030-09', 'HoldPlaced', ['2030-09-02', '2030-09-03'], 1, 0)],
+      when: [
+        ...held('l1-a', '2030-06', 'HoldPlaced', ['2030-06-30'], 1, 0),
+        ...held('l1-a', '2030-09', 'HoldPlaced', ['2030-09-03'], 2, 1),
+        ...held('l1-a', '2030-11', 'HoldPlaced', ['2030-11-30'], 1, 0),
+      ],
+      then: (rows, tables) => {
+        const unit = unitRow(rows, tables, 'l1-a');
+        expect(['2030-06-29', '2030-06-30', '2030-09-02', '2030-09-03', '2030-10-31', '2030-11-30'].map((night) => usedOn(unit, night))).toEqual([
+          0, 1, 1, 3, 0, 1,
+        ]);
+        // From June to November, 31 places a month, starting at June's first.
+        expect(unit.used_nights).toHaveLength(6 * 31);
+        expect(unit.used_from).toBe((2030 * 12 + 5) * 31 + 1);
+      },
+    },
+    {
       name: "unit types written again take their nights from the calendar; a new one has none; a restaurant's slot is no night",
       given: [
         ...recorded('listing-l1', [created, published]),
