@@ -87,15 +87,18 @@ export const advanceCheckpoint = async (client: PoolClient, target: string, from
   if (rowCount === 0) throw new CheckpointMoved(target);
 };
 
+/** `advanceCheckpointStatement` with parameters: the target, `from` and `to`. */
+export const ADVANCE_CHECKPOINT = `WITH moved AS (UPDATE projection_checkpoints SET position = $3, updated_at = now()
+                   WHERE name = $1 AND position = $2 RETURNING 1)
+   SELECT 1 / (SELECT count(*) FROM moved)::int AS moved`;
+
 /**
  * `advanceCheckpoint` as one statement without parameters, to send with the COMMIT in one round trip
  * (`OwnTransactions.run`'s `commitWith`): when the checkpoint is not at `from` it divides by zero, so
  * the statement fails and the COMMIT sent with it never runs (see `isCheckpointMiss`).
  */
 export const advanceCheckpointStatement = (client: Pick<PoolClient, 'escapeLiteral'>, target: string, from: string, to: string): string =>
-  `WITH moved AS (UPDATE projection_checkpoints SET position = ${client.escapeLiteral(to)}, updated_at = now()
-                   WHERE name = ${client.escapeLiteral(target)} AND position = ${client.escapeLiteral(from)} RETURNING 1)
-   SELECT 1 / (SELECT count(*) FROM moved)::int AS moved`;
+  ADVANCE_CHECKPOINT.replace(/\$([123])/g, (_, n: string) => client.escapeLiteral([target, from, to][Number(n) - 1]!));
 
 /** The failure of `advanceCheckpointStatement` when the checkpoint had moved. */
 export const isCheckpointMiss = (error: unknown): boolean => (error as { code?: string }).code === '22012';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inOneRoundTrip, inTransaction, type Pool } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
-import { inlinedStatements } from './inlined-write.ts';
+import { inlinedStatements, preparedStatements, recordedStatements } from './inlined-write.ts';
 import type { PgWrite } from './pg-documents.ts';
 
 describe('a write inlined into statements', () => {
@@ -54,6 +54,50 @@ describe('a write inlined into statements', () => {
     const escapes: PgWrite = async (client) => void (await client.query(`DELETE FROM ${table} WHERE k = ${client.escapeLiteral('x')}`));
     expect(await inlinedStatements(reads)).toBeUndefined();
     expect(await inlinedStatements(escapes)).toBeUndefined();
+  });
+
+  it('sent prepared, gives the rows the same statements with parameters give, and prepares each statement once per connection', async () => {
+    const insert: (k: string) => PgWrite = (k) => async (client) => {
+      await client.query(`INSERT INTO ${table} (k, words, doc, at, n) SELECT $1, $2::text[], $3::jsonb, $4, $5`, [
+        k,
+        ['a', tricky],
+        JSON.stringify({ title: tricky }),
+        new Date('2030-02-01T19:30:00.000Z'),
+        7,
+      ]);
+    };
+    await inTransaction(pool, insert('prepared (parameters)'));
+    const client = await pool.connect();
+    try {
+      const names = async () =>
+        (await client.query<{ name: string }>(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'stayhub_rt_%'`)).rows.map((r) => r.name);
+      const before = await names();
+      for (const k of ['prepared (one)', 'prepared (two)']) {
+        const sent = await preparedStatements(client, (await recordedStatements(insert(k)))!);
+        expect(sent).toEqual([expect.stringMatching(/^EXECUTE stayhub_rt_\w+\(/)]);
+        await client.query(['BEGIN', ...sent, 'COMMIT'].join(';\n'));
+      }
+      expect((await names()).length).toBe(before.length + 1);
+    } finally {
+      client.release();
+    }
+    const { rows } = await pool.query(
+      `SELECT regexp_replace(k, ' \\((parameters|one|two)\\)$', '') AS k, words, doc, at, n FROM ${table} WHERE k LIKE 'prepared %' ORDER BY k`,
+    );
+    expect(rows).toHaveLength(3);
+    expect(rows[1]).toEqual(rows[0]);
+    expect(rows[2]).toEqual(rows[0]);
+  });
+
+  it('sends inlined what the server will not prepare (a parameter of no type it can tell) or what has no parameters', async () => {
+    const client = await pool.connect();
+    try {
+      const untyped = (await recordedStatements(async (c) => void (await c.query(`SELECT $1 IS NULL AS x`, ['untyped']))))!;
+      const plain = (await recordedStatements(async (c) => void (await c.query(`SELECT 1 AS x`))))!;
+      expect(await preparedStatements(client, [...untyped, ...plain])).toEqual([`SELECT $v$untyped$v$ IS NULL AS x`, 'SELECT 1 AS x']);
+    } finally {
+      client.release();
+    }
   });
 
   it('rolls the whole transaction back when a statement fails, and says why', async () => {

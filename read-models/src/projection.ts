@@ -1,7 +1,7 @@
-import pg, { type Pool, type PoolClient } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { inOneRoundTrip, inTransaction, type OwnTransactions, type RecordedEvent } from '@stayhub/event-sourcing';
-import { advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
-import { inlinedStatements } from './inlined-write.ts';
+import { ADVANCE_CHECKPOINT, advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
+import { preparedStatements, recordedStatements, statementOf } from './inlined-write.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
 
 /**
@@ -52,11 +52,12 @@ export const writeBatch = async (
   const relevant = events.filter((event) => event.globalPosition > from && projection.handles.has(event.type));
   const write = relevant.length > 0 ? await projection.fold(pool, relevant, target, options.bulk ? { bulk: true } : {}) : undefined;
   // A write that reads nothing back goes with its BEGIN, the checkpoint's move and the COMMIT in one
-  // round trip; the live runner's transactions run as its own (its log reader passes them while they
-  // are in flight). A bulk load's COPY cannot be inlined.
-  const inlined = options.bulk ? undefined : write ? await inlinedStatements(write) : [];
-  if (inlined) {
-    const statements = [...inlined, advanceCheckpointStatement(pg, target, from, last)];
+  // round trip, its statements prepared once per connection; the live runner's transactions run as
+  // its own (its log reader passes them while they are in flight). A bulk load's COPY cannot be inlined.
+  const recorded = options.bulk ? undefined : write ? await recordedStatements(write) : [];
+  if (recorded) {
+    const all = [...recorded, statementOf(ADVANCE_CHECKPOINT, [target, from, last])];
+    const statements = (client: PoolClient) => preparedStatements(client, all);
     try {
       await (options.ownTransactions ? options.ownTransactions.runInOneRoundTrip(pool, statements) : inOneRoundTrip(pool, statements));
     } catch (error) {

@@ -46,14 +46,21 @@ export const inTransaction = async <T>(
 };
 
 /**
+ * Statements without parameters, or what gives them for the connection they are sent on (which may
+ * first prepare statements on it, outside the transaction).
+ */
+export type RoundTripStatements = readonly string[] | ((client: pg.PoolClient) => Promise<readonly string[]>);
+
+/**
  * Runs `statements` (no parameters) as one transaction in one round trip: the `begin`, the
  * statements and the COMMIT go as one message (the simple query protocol runs them in turn). A
  * statement that fails skips the rest, the COMMIT included, and the transaction is rolled back.
  */
-export const inOneRoundTrip = async (pool: pg.Pool, statements: readonly string[], begin = 'BEGIN'): Promise<void> => {
+export const inOneRoundTrip = async (pool: pg.Pool, statements: RoundTripStatements, begin = 'BEGIN'): Promise<void> => {
   const client = await pool.connect();
   try {
-    await client.query([begin, ...statements, 'COMMIT'].join(';\n'));
+    const sent = typeof statements === 'function' ? await statements(client) : statements;
+    await client.query([begin, ...sent, 'COMMIT'].join(';\n'));
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
@@ -84,7 +91,7 @@ export class OwnTransactions {
   }
 
   /** Runs `statements` (no parameters) in such a transaction, in one round trip (see `inOneRoundTrip`). */
-  runInOneRoundTrip(pool: pg.Pool, statements: readonly string[]): Promise<void> {
+  runInOneRoundTrip(pool: pg.Pool, statements: RoundTripStatements): Promise<void> {
     return inOneRoundTrip(pool, statements, this.begin());
   }
 
