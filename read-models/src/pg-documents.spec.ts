@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool, inTransaction, type Pool } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
-import { copyRows, sharedValue, upsertRows } from './pg-documents.ts';
+import { copyRows, roomForUpdates, sharedValue, upsertRows } from './pg-documents.ts';
 
 describe('copyRows: a bulk load writes what an upsert writes', () => {
   let pool: Pool;
@@ -63,5 +63,22 @@ describe('copyRows: a bulk load writes what an upsert writes', () => {
     await upsertRows(pool, t, 'id', [rows[0]!]);
     await expect(inTransaction(pool, (client) => copyRows(client, t, [rows[1]!, rows[0]!]))).rejects.toThrow(/duplicate key/);
     expect((await pool.query(`SELECT id FROM ${t}`)).rows).toEqual([{ id: 'a' }]);
+  });
+});
+
+describe('roomForUpdates', () => {
+  it("sets a table's fillfactor once, on a table made before it too, and leaves it at that", async () => {
+    const pool = createPool(await testDatabaseUrl(), 1);
+    const t = `room_${randomBytes(3).toString('hex')}`;
+    try {
+      await pool.query(`CREATE TABLE ${t} (id text PRIMARY KEY, doc json)`);
+      await roomForUpdates(pool, t);
+      await roomForUpdates(pool, t);
+      const { rows } = await pool.query(`SELECT reloptions FROM pg_class WHERE oid = $1::regclass`, [t]);
+      expect(rows[0].reloptions).toEqual(['fillfactor=80']);
+    } finally {
+      await pool.query(`DROP TABLE IF EXISTS ${t}`);
+      await pool.end();
+    }
   });
 });

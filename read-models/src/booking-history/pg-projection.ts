@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import { foldTable, sharedValue, type DocumentTable } from '../pg-documents.ts';
+import { foldTable, roomForUpdates, sharedValue, type DocumentTable } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import { bookingDocumentHandles, evolveBookingDocument, type BookingDocument } from './booking-document.ts';
 
@@ -47,6 +47,8 @@ export const bookingHistoryProjection: PgProjection = {
         updated_at timestamptz NOT NULL
       );
       ${options.indexes === false ? '' : indexes(target)}`);
+    // A booking's row is written again soon after it is inserted (paid, confirmed): kept on its page.
+    await roomForUpdates(client, target);
   },
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));

@@ -1,6 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@stayhub/event-sourcing';
-import { allWrites, foldTable, sharedValue, type DocumentTable, type PgWrite } from '../pg-documents.ts';
+import { allWrites, foldTable, roomForUpdates, sharedValue, type DocumentTable, type PgWrite } from '../pg-documents.ts';
 import type { PgProjection } from '../projection.ts';
 import {
   evolveGuestName,
@@ -115,6 +115,8 @@ export const hostBookingsProjection: PgProjection = {
       CREATE TABLE IF NOT EXISTS ${t.guests} (user_id text PRIMARY KEY, doc jsonb NOT NULL);
       CREATE TABLE IF NOT EXISTS ${t.listings} (listing_id text PRIMARY KEY, doc jsonb NOT NULL);
       ${options.indexes === false ? '' : indexes(target)}`);
+    // A booking's row is written again soon after it is inserted (paid, confirmed): kept on its page.
+    await roomForUpdates(client, t.rows);
   },
   async index(client: PoolClient, target: string) {
     await client.query(indexes(target));
