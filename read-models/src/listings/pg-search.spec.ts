@@ -326,12 +326,20 @@ describe('paging and totals', () => {
     expect(walked).toEqual(ids(whole.items));
   });
 
-  // 3 km: a few 0.1° cells, each its own index scan; 12 and 40 km: a few 1° cells, each its own
-  // scan; 300 km: too many 1° cells for that, all of them in one scan.
-  it.each([3, 12, 40, 300])('finds text within %s km through the geo cells exactly as the distance alone decides', async (radiusKm) => {
+  // 3 km: a few 0.1° cells; 12 and 40 km: a few 1° cells; 300 km: too many 1° cells for that, all
+  // of them; each case in one scan, with one word and with three.
+  it.each([
+    { radiusKm: 3, q: 'sunny' },
+    { radiusKm: 12, q: 'sunny' },
+    { radiusKm: 40, q: 'sunny' },
+    { radiusKm: 300, q: 'sunny' },
+    { radiusKm: 12, q: 'sunny lisbon flat' },
+    { radiusKm: 300, q: 'sunny lisbon flat' },
+  ])('finds "$q" within $radiusKm km through the geo cells exactly as the distance alone decides', async ({ radiusKm, q }) => {
     const near = { ...base, lat: 38.8, lon: -9.1, radiusKm, pageSize: 2_000 };
-    const inRadius = (await reader.search(near)).items.filter((item) => /sunny/i.test(item.title ?? ''));
-    const found = await reader.search({ ...near, q: 'sunny' });
+    const title = q.includes('flat') ? /sunny flat/i : /sunny/i;
+    const inRadius = (await reader.search(near)).items.filter((item) => title.test(item.title ?? ''));
+    const found = await reader.search({ ...near, q });
     expect(inRadius.length).toBeGreaterThan(5);
     expect(new Set(ids(found.items))).toEqual(new Set(ids(inRadius)));
     expect(found.total).toBe(inRadius.length);

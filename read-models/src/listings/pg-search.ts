@@ -142,17 +142,17 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const hasPoint = query.lat !== undefined && query.lon !== undefined;
   // Text within a radius: the GIN index intersects the words with the geo cells covering the
   // circle (a dense city holds tens of thousands of listings whose words a point index would make
-  // it check one by one); the exact distance is then checked on those few. Covered by a few cells,
-  // one scan per cell (see `TEXT_CELLS`); else by all of them in one scan.
+  // it check one by one); the exact distance is then checked on those few. One scan over the
+  // fewest cells that cover it (see `TEXT_CELLS`), else over all of them.
   const radius = query.q && hasPoint && query.radiusKm !== undefined ? { lat: query.lat!, lon: query.lon!, radiusKm: query.radiusKm } : undefined;
-  const fewCells = radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm, TEXT_CELLS) : undefined;
-  const cells = fewCells ?? (radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm) : undefined);
+  const cells = radius
+    ? (cellsCovering(radius.lat, radius.lon, radius.radiusKm, TEXT_CELLS) ?? cellsCovering(radius.lat, radius.lon, radius.radiusKm))
+    : undefined;
   if (query.q) {
     text = textQueries(await resolveWords(pool, t.words, query.q));
     if (text.known === 0) return empty;
     const words = `(${text.anywhere})`;
-    if (fewCells) where.push(`(${fewCells.map((cell) => `l.words @@ ${p(`${words} & '${cell}'`, '::tsquery')}`).join(' OR ')})`);
-    else where.push(`l.words @@ ${p(cells ? `${words} & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : words, '::tsquery')}`);
+    where.push(`l.words @@ ${p(cells ? `${words} & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : words, '::tsquery')}`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
   // The 0.1° cells a radius reaches, when there are few enough: read through their own index, each point checked from it.
