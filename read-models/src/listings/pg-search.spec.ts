@@ -8,7 +8,7 @@ import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
-import { oneEditApart, searchListings } from './pg-search.ts';
+import { OWN_SCAN_LISTINGS, oneEditApart, resolveWords, searchListings, wordScans } from './pg-search.ts';
 import { withinRadiusSql } from './geo-cells.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, oneLetterLonger, wordsOf } from './search-words.ts';
@@ -343,6 +343,39 @@ describe('paging and totals', () => {
     expect(inRadius.length).toBeGreaterThan(5);
     expect(new Set(ids(found.items))).toEqual(new Set(ids(inRadius)));
     expect(found.total).toBe(inRadius.length);
+  });
+
+  it('looks a frequent word up apart from its rare neighbours one typo away, and finds them all in the same order as one lookup', async () => {
+    // "sunny" is in half the titles here (over OWN_SCAN_LISTINGS); "funny" and "sunn" in one each, far away.
+    const far = { lat: 10, lon: 10, city: 'Far', country: 'XX', timeZone: 'UTC' };
+    const neighbours = [doc('n-funny', { title: 'Funny loft', location: far }), doc('n-sunn', { title: 'Sunn flat', location: far })];
+    await inTransaction(pool, (client) => writeListings(client, 'listings', neighbours));
+    try {
+      const resolved = await resolveWords(pool, 'listings_words', 'sunny', 'listings');
+      expect(resolved[0]!.counts!.get('sunny')).toBeGreaterThanOrEqual(OWN_SCAN_LISTINGS);
+      expect(wordScans(resolved)).toEqual(['sunny', '(funny | sunn)']);
+      const all = await reader.search({ ...base, q: 'sunny', pageSize: 1_000 });
+      const sunny = docs.filter((d) => /sunny/i.test(d.details.title ?? '')).length;
+      expect(all.total).toBe(sunny + 2);
+      // Exact title matches first, then the fuzzy ones; by rating within each.
+      expect(ids(all.items).slice(-2).sort()).toEqual(['n-funny', 'n-sunn']);
+      const paged = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.search({ ...base, q: 'sunny', pageSize: 100, cursor });
+        paged.push(...page.items);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(ids(paged)).toEqual(ids(all.items));
+    } finally {
+      await inTransaction(pool, (client) =>
+        writeListings(
+          client,
+          'listings',
+          neighbours.map((d) => ({ ...d, status: 'draft' as const })),
+        ),
+      );
+    }
   });
 
   it.each(['price', 'rating'] as const)('orders a radius by %s through its cells exactly as one sort of every match would', async (sort) => {
