@@ -19,7 +19,7 @@ export const MAX_CELLS = 64;
  * many to cover it, in one GIN scan (words AND any of the cells): an OR of many fine cells makes
  * the scan walk the union of every cell's listings (42 cells of a dense city: 27–46 ms against
  * 2 ms for one 1° cell, at 100k listings), and one scan per cell walks the words' listings once a
- * cell (two 1° cells at 500k: 27–33 ms against 15–17 ms for one scan over both, `bench:search-explain`, 2 Dec).
+ * cell (the matches in two 1° cells at 500k: 27–33 ms against 15–17 ms for one scan over both, 2 Dec).
  */
 export const TEXT_CELLS = 4;
 

@@ -52,7 +52,7 @@ export const OWN_SCAN_LISTINGS = 256;
  * each of those in a scan of its own, the rare rest in one. A scan checks its whole query against
  * every listing its rarest words lead it to, so one frequent word among nineteen rare ones one typo
  * away ("house": 21,569 listings at 500k; "horse", "mouse"… 14–29 each) made it twice the CPU of
- * the two scans apart (31 against 15 ms of the server within a dense city's cells, `bench:search-explain`, 2 Dec).
+ * the two scans apart (31 against 15 ms of backend CPU for the matches in a dense city's cells at 500k, 2 Dec).
  */
 export const wordScans = (resolved: readonly ResolvedWord[]): string[] => {
   const known = resolved.filter((r) => r.words.length > 0);
