@@ -29,6 +29,11 @@ const p = params('bench:search-explain', {
   shapes: { default: '', help: 'comma-separated shape names (default: all)' },
   explain: { default: 'yes', help: "yes: print the plans of each shape's slowest query; no: timings only" },
   before: { default: '', help: 'a git revision whose search statements to time on the same queries, interleaved (default: none)' },
+  beforeWithout: {
+    default: '',
+    help: 'indexes (comma-separated) that `--before` runs without: dropped in a transaction around each of its searches, rolled back after',
+  },
+  query: { default: '', help: 'one query string of GET /listings/search to run (as the shape `query`) instead of the shapes' },
 });
 
 /** The search statements of another revision, loaded beside this one's (same imports), or undefined. */
@@ -77,10 +82,28 @@ const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, se
 const tables = listingTables('listings');
 const wanted = p.shapes ? p.shapes.split(',') : undefined;
 const before = await searchOf(p.before);
+/** `before`'s search, on one connection without the `--beforeWithout` indexes when some are named (their drop rolled back after). */
+const runBefore = async <T>(
+  search: typeof searchListings,
+  run: (search: typeof searchListings, on?: Pick<typeof db.pool, 'query'>) => Promise<T>,
+): Promise<T> => {
+  if (!p.beforeWithout) return run(search);
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (const index of p.beforeWithout.split(',')) await client.query(`DROP INDEX ${index}`);
+    return await run(search, client);
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+};
+
 const serverCpu = await serverCpuReader(db.url);
 const figures: Record<string, unknown> = {};
 try {
-  for (const [name, make] of Object.entries(listingShapes(p.seed, p.first, p.listings))) {
+  const shapes: ReturnType<typeof listingShapes> = p.query ? { query: () => p.query } : listingShapes(p.seed, p.first, p.listings);
+  for (const [name, make] of Object.entries(shapes)) {
     if (wanted && !wanted.includes(name)) continue;
     const r = seeded(p.seed + 99, name);
     type Timed = { ms: number; total: string; statementMs: number; statements: number; serverCpuMs: number | undefined };
@@ -88,7 +111,7 @@ try {
     const timedBefore: Timed[] = [];
     for (let k = 0; k < p.queries; k++) {
       const qs = make(r);
-      const run = async (search: typeof searchListings) => {
+      const run = async (search: typeof searchListings, on: Pick<typeof db.pool, 'query'> = db.pool) => {
         // Each statement timed on its own: their sum is the database work of a search, which
         // statements run side by side hide from its latency and which decides throughput at saturation.
         let statementMs = 0;
@@ -97,7 +120,7 @@ try {
         timing.query = (async (...args: Parameters<typeof db.pool.query>) => {
           const began = performance.now();
           try {
-            return await (db.pool.query as (...a: unknown[]) => Promise<unknown>)(...args);
+            return await (on.query as (...a: unknown[]) => Promise<unknown>).apply(on, args);
           } finally {
             statementMs += performance.now() - began;
             statements++;
@@ -113,9 +136,9 @@ try {
         return { ms, total: result.totalText, statementMs, statements, serverCpuMs };
       };
       // Which goes first alternates, so that neither always finds the other's pages cached.
-      if (before && k % 2 === 0) timedBefore.push(await run(before));
+      if (before && k % 2 === 0) timedBefore.push(await runBefore(before, run));
       timed.push({ ...(await run(searchListings)), qs });
-      if (before && k % 2 === 1) timedBefore.push(await run(before));
+      if (before && k % 2 === 1) timedBefore.push(await runBefore(before, run));
     }
     const latency = summarise(timed.map((t) => t.ms));
     const mean = (xs: readonly number[]) => Math.round((xs.reduce((sum, x) => sum + x, 0) / xs.length) * 100) / 100;
@@ -151,14 +174,16 @@ try {
     if (p.explain !== 'yes') continue;
     // The slowest query again, each statement explained (the plans run the statements for real).
     const explaining = Object.create(db.pool) as typeof db.pool;
-    explaining.query = (async (sql: string, values: unknown[]) => {
+    explaining.query = (async (statement: string | { text: string; values: unknown[] }, params?: unknown[]) => {
+      // A named (prepared) statement is explained by its text and values.
+      const [sql, values] = typeof statement === 'string' ? [statement, params] : [statement.text, statement.values];
       if (/^\s*(SELECT|WITH)/.test(sql) && /FROM listings l|FROM \(SELECT/.test(sql)) {
         const started = performance.now();
         const plan = await db.pool.query(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ${sql}`, values);
         console.log(`-- ${Math.round(performance.now() - started)} ms\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
       }
       return db.pool.query(sql, values);
-    }) as typeof db.pool.query;
+    }) as unknown as typeof db.pool.query;
     await searchListings(explaining, tables, searchQueryOf(slowest.qs));
   }
   if (before) {

@@ -9,6 +9,8 @@
  */
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { createSearchIndexes, createSearchTables } from '@stayhub/read-models';
+import { inTransaction } from '@stayhub/event-sourcing';
 import { params } from './shared/args.ts';
 import { topOfStoppedProfile } from './shared/cpu-profile.ts';
 import { benchServer, serverCpuReader, serverSettings } from './shared/database.ts';
@@ -38,6 +40,10 @@ const p = params('bench:search', {
   bundle: {
     default: '',
     help: 'another build of the platform (a dist/bench/platform.js copied aside) measured as `before`, alternating shape by shape and round by round',
+  },
+  bundleWithout: {
+    default: '',
+    help: "indexes (comma-separated) that `--bundle` runs without: dropped before each of its windows, built again (as the read model defines them) before each of this build's",
   },
   rounds: { default: 1, help: 'rounds per shape and client count (each build once per round; medians over them)' },
   profile: { default: '', help: "CPU-profile this build's query API on these shapes (comma-separated) in the last round at the highest client count" },
@@ -81,6 +87,23 @@ type Sample = {
 };
 const round2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => summarise(xs).p50;
+
+/** The indexes `--bundleWithout` names: dropped for the build before, built again (outside the measured windows) for this one. */
+const indexesFor = async (build: string) => {
+  if (!p.bundleWithout) return;
+  if (build === 'before')
+    await db.pool.query(
+      p.bundleWithout
+        .split(',')
+        .map((index) => `DROP INDEX IF EXISTS ${index};`)
+        .join('\n'),
+    );
+  else
+    await inTransaction(db.pool, async (client) => {
+      await createSearchTables(client, 'listings');
+      await createSearchIndexes(client, 'listings');
+    });
+};
 
 /** One shape's window on one build: latency, throughput, and per search the CPU of each process and the statements; a profile of the query API if asked. */
 const measureCpu = async (build: Platform, concurrency: number, path: () => string, profile: boolean, onBody: (body: any) => void) => {
@@ -189,6 +212,7 @@ try {
       for (let round = 1; round <= p.rounds; round++) {
         const order = round % 2 === 1 ? builds : [...builds].reverse();
         for (const build of order) {
+          await indexesFor(build.name);
           const profile = build.name === 'after' && profiled.includes(name) && round === p.rounds && concurrency === Math.max(...clients);
           const r = seeded(p.seed + concurrency + (round - 1) * 100, name);
           const { sample, top } = await measureCpu(
@@ -214,6 +238,7 @@ try {
       if (runs.before) beforeFigures[`${name}@${concurrency}`] = summaryOf(runs.before);
     }
   }
+  await indexesFor('after');
   if (p.bundle) {
     figures.before = beforeFigures;
     figures.afterOverBefore = Object.fromEntries(

@@ -8,7 +8,7 @@ import type { ListingDocument } from './listing-document.ts';
 import { listingSearchProjection } from './pg-projection.ts';
 import { applyEvents } from '../projection.ts';
 import type { ListingSearchQuery, ListingSummary } from './port.ts';
-import { oneEditApart, searchListings } from './pg-search.ts';
+import { OWN_SCAN_LISTINGS, oneEditApart, resolveWords, searchListings, wordScans } from './pg-search.ts';
 import { withinRadiusSql } from './geo-cells.ts';
 import { PgListingReader } from './postgres.ts';
 import { deletionVariants, oneLetterLonger, wordsOf } from './search-words.ts';
@@ -326,15 +326,56 @@ describe('paging and totals', () => {
     expect(walked).toEqual(ids(whole.items));
   });
 
-  // 3 km: a few 0.1° cells, each its own index scan; 12 and 40 km: a few 1° cells, each its own
-  // scan; 300 km: too many 1° cells for that, all of them in one scan.
-  it.each([3, 12, 40, 300])('finds text within %s km through the geo cells exactly as the distance alone decides', async (radiusKm) => {
+  // 3 km: a few 0.1° cells; 12 and 40 km: a few 1° cells; 300 km: too many 1° cells for that, all
+  // of them; each case in one scan, with one word and with three.
+  it.each([
+    { radiusKm: 3, q: 'sunny' },
+    { radiusKm: 12, q: 'sunny' },
+    { radiusKm: 40, q: 'sunny' },
+    { radiusKm: 300, q: 'sunny' },
+    { radiusKm: 12, q: 'sunny lisbon flat' },
+    { radiusKm: 300, q: 'sunny lisbon flat' },
+  ])('finds "$q" within $radiusKm km through the geo cells exactly as the distance alone decides', async ({ radiusKm, q }) => {
     const near = { ...base, lat: 38.8, lon: -9.1, radiusKm, pageSize: 2_000 };
-    const inRadius = (await reader.search(near)).items.filter((item) => /sunny/i.test(item.title ?? ''));
-    const found = await reader.search({ ...near, q: 'sunny' });
+    const title = q.includes('flat') ? /sunny flat/i : /sunny/i;
+    const inRadius = (await reader.search(near)).items.filter((item) => title.test(item.title ?? ''));
+    const found = await reader.search({ ...near, q });
     expect(inRadius.length).toBeGreaterThan(5);
     expect(new Set(ids(found.items))).toEqual(new Set(ids(inRadius)));
     expect(found.total).toBe(inRadius.length);
+  });
+
+  it('looks a frequent word up apart from its rare neighbours one typo away, and finds them all in the same order as one lookup', async () => {
+    // "sunny" is in half the titles here (over OWN_SCAN_LISTINGS); "funny" and "sunn" in one each, far away.
+    const far = { lat: 10, lon: 10, city: 'Far', country: 'XX', timeZone: 'UTC' };
+    const neighbours = [doc('n-funny', { title: 'Funny loft', location: far }), doc('n-sunn', { title: 'Sunn flat', location: far })];
+    await inTransaction(pool, (client) => writeListings(client, 'listings', neighbours));
+    try {
+      const resolved = await resolveWords(pool, 'listings_words', 'sunny', 'listings');
+      expect(resolved[0]!.counts!.get('sunny')).toBeGreaterThanOrEqual(OWN_SCAN_LISTINGS);
+      expect(wordScans(resolved)).toEqual(['sunny', '(funny | sunn)']);
+      const all = await reader.search({ ...base, q: 'sunny', pageSize: 1_000 });
+      const sunny = docs.filter((d) => /sunny/i.test(d.details.title ?? '')).length;
+      expect(all.total).toBe(sunny + 2);
+      // Exact title matches first, then the fuzzy ones; by rating within each.
+      expect(ids(all.items).slice(-2).sort()).toEqual(['n-funny', 'n-sunn']);
+      const paged = [];
+      let cursor: string | undefined;
+      do {
+        const page = await reader.search({ ...base, q: 'sunny', pageSize: 100, cursor });
+        paged.push(...page.items);
+        cursor = page.next ?? undefined;
+      } while (cursor);
+      expect(ids(paged)).toEqual(ids(all.items));
+    } finally {
+      await inTransaction(pool, (client) =>
+        writeListings(
+          client,
+          'listings',
+          neighbours.map((d) => ({ ...d, status: 'draft' as const })),
+        ),
+      );
+    }
   });
 
   it.each(['price', 'rating'] as const)('orders a radius by %s through its cells exactly as one sort of every match would', async (sort) => {

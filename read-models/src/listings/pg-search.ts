@@ -10,26 +10,58 @@ import { deletionVariants, FUZZY_MIN_LENGTH, typedWords, wordsOf } from './searc
 
 export type SearchTables = { listings: string; unitTypes: string; calendar: string; words: string; nightPrices: string };
 
-/** One typed word and the listing words it may mean: itself if listings have it, and those one typo away. */
-export type ResolvedWord = { typed: string; exact: boolean; words: string[] };
+/**
+ * One typed word and the listing words it may mean: itself if listings have it, and those one typo
+ * away; with a count column, how many documents have each (the dictionary's count).
+ */
+export type ResolvedWord = { typed: string; exact: boolean; words: string[]; counts?: ReadonlyMap<string, number> };
 
-/** Looks every typed word up in the dictionary (one query for all): words of 4+ letters through their one-deletion variants. */
-export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: string): Promise<ResolvedWord[]> => {
+/**
+ * Looks every typed word up in the dictionary (one query for all): words of 4+ letters through
+ * their one-deletion variants; `countColumn` names the dictionary's count of documents per word, to read it too.
+ */
+export const resolveWords = async (pool: Pick<Pool, 'query'>, table: string, q: string, countColumn?: string): Promise<ResolvedWord[]> => {
   const typed = typedWords(q);
   if (typed.length === 0) return [];
   const variants = typed.flatMap((word, index) => deletionVariants(word).map((variant) => ({ variant, index })));
-  const { rows } = await pool.query<{ index: number; word: string }>({
+  const { rows } = await pool.query<{ index: number; word: string; n?: number }>({
     // Named: prepared once per connection and table, so the server neither parses nor plans it again.
-    name: `listing-words-${table}`,
-    text: `SELECT DISTINCT v.index, w.word FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
+    name: `listing-words-${table}${countColumn ? `-${countColumn}` : ''}`,
+    text: `SELECT DISTINCT v.index, w.word${countColumn ? `, w.${countColumn} AS n` : ''}
+             FROM unnest($1::text[], $2::int[]) AS v(variant, index) JOIN ${table} w ON w.variant = v.variant`,
     values: [variants.map((v) => v.variant), variants.map((v) => v.index)],
   });
   return typed.map((word, index) => {
     // A long word matches itself or a word one typo away; one letter shorter, itself or the words
     // one letter longer (found by their deletion variants: one of them is the typed word); shorter, only itself.
-    const words = rows.filter((r) => r.index === index && typedMatches(word, r.word)).map((r) => r.word);
-    return { typed: word, exact: words.includes(word), words: words.sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1)).slice(0, 64) };
+    const found = rows.filter((r) => r.index === index && typedMatches(word, r.word));
+    const words = found
+      .map((r) => r.word)
+      .sort((a, b) => (a === word ? -1 : b === word ? 1 : a < b ? -1 : 1))
+      .slice(0, 64);
+    return { typed: word, exact: words.includes(word), words, ...(countColumn ? { counts: new Map(found.map((r) => [r.word, r.n ?? 0])) } : {}) };
   });
+};
+
+/** A word that this many listings have is looked up in a GIN scan of its own when it is one of several a typed word may mean. */
+export const OWN_SCAN_LISTINGS = 256;
+
+/**
+ * The word parts of a search's GIN scans (tsquery texts, any of them matches): all typed words in
+ * one, except a single typed word that may mean several words some of which many listings have:
+ * each of those in a scan of its own, the rare rest in one. A scan checks its whole query against
+ * every listing its rarest words lead it to, so one frequent word among nineteen rare ones one typo
+ * away ("house": 21,569 listings at 500k; "horse", "mouse"… 14–29 each) made it twice the CPU of
+ * the two scans apart (31 against 15 ms of backend CPU for the matches in a dense city's cells at 500k, 2 Dec).
+ */
+export const wordScans = (resolved: readonly ResolvedWord[]): string[] => {
+  const known = resolved.filter((r) => r.words.length > 0);
+  const only = known.length === 1 ? known[0]! : undefined;
+  if (!only?.counts || only.words.length < 2) return [textQueries(resolved).anywhere];
+  const frequent = only.words.filter((word) => (only.counts!.get(word) ?? 0) >= OWN_SCAN_LISTINGS);
+  const rare = only.words.filter((word) => !frequent.includes(word));
+  if (frequent.length === 0 || (frequent.length === 1 && rare.length === 0)) return [textQueries(resolved).anywhere];
+  return [...frequent, ...(rare.length > 0 ? [`(${rare.join(' | ')})`] : [])];
 };
 
 /** Whether a listing word is one a typed word may mean (see `resolveWords`). */
@@ -142,17 +174,19 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   const hasPoint = query.lat !== undefined && query.lon !== undefined;
   // Text within a radius: the GIN index intersects the words with the geo cells covering the
   // circle (a dense city holds tens of thousands of listings whose words a point index would make
-  // it check one by one); the exact distance is then checked on those few. Covered by a few cells,
-  // one scan per cell (see `TEXT_CELLS`); else by all of them in one scan.
+  // it check one by one); the exact distance is then checked on those few. One scan over the
+  // fewest cells that cover it (see `TEXT_CELLS`), else over all of them.
   const radius = query.q && hasPoint && query.radiusKm !== undefined ? { lat: query.lat!, lon: query.lon!, radiusKm: query.radiusKm } : undefined;
-  const fewCells = radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm, TEXT_CELLS) : undefined;
-  const cells = fewCells ?? (radius ? cellsCovering(radius.lat, radius.lon, radius.radiusKm) : undefined);
+  const cells = radius
+    ? (cellsCovering(radius.lat, radius.lon, radius.radiusKm, TEXT_CELLS) ?? cellsCovering(radius.lat, radius.lon, radius.radiusKm))
+    : undefined;
   if (query.q) {
-    text = textQueries(await resolveWords(pool, t.words, query.q));
+    const resolved = await resolveWords(pool, t.words, query.q, 'listings');
+    text = textQueries(resolved);
     if (text.known === 0) return empty;
-    const words = `(${text.anywhere})`;
-    if (fewCells) where.push(`(${fewCells.map((cell) => `l.words @@ ${p(`${words} & '${cell}'`, '::tsquery')}`).join(' OR ')})`);
-    else where.push(`l.words @@ ${p(cells ? `${words} & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : words, '::tsquery')}`);
+    const place = cells ? ` & (${cells.map((cell) => `'${cell}'`).join(' | ')})` : '';
+    const scans = wordScans(resolved).map((words) => `l.words @@ ${p(`(${words})${place}`, '::tsquery')}`);
+    where.push(scans.length === 1 ? scans[0]! : `(${scans.join(' OR ')})`);
   }
   const origin = () => `ll_to_earth(${p(query.lat, '::float8')}, ${p(query.lon, '::float8')})`;
   // The 0.1° cells a radius reaches, when there are few enough: read through their own index, each point checked from it.

@@ -81,6 +81,11 @@ export const createSearchTables = async (db: Queryable, target: string): Promise
     -- Covering: a search checks a listing's unit types from the index alone (no table visit per unit type).
     DROP INDEX IF EXISTS ${t.unitTypes}_listing;
     CREATE INDEX IF NOT EXISTS ${t.unitTypes}_by_listing ON ${t.unitTypes} (listing_id, price) INCLUDE (unit_type_id, count, capacity);
+    -- A dated search probes each candidate listing's unit types for free units (up to a thousand
+    -- and more a search, for its bounded count): through a hash bucket that is one page and the
+    -- rows' page, half the pages of a B-tree descent (root, inner, leaf) and the rows. Keyed by
+    -- what calendar writes never change, so their updates of used_nights stay HOT.
+    CREATE INDEX IF NOT EXISTS ${t.unitTypes}_listing_hash ON ${t.unitTypes} USING hash (listing_id);
     CREATE TABLE IF NOT EXISTS ${t.calendar} (
       unit_type_id text NOT NULL,
       month        text NOT NULL,
