@@ -25,6 +25,10 @@ const p = params('bench:startup', {
     default: 0,
     help: "`npm start`'s launcher (this checkout's `dist/startup/start.js`), started on new data folders (initdb) and again on the same ones, this many times each",
   },
+  launcherOneServer: {
+    default: false,
+    help: "also this checkout's launcher with CHAT_DATABASE_URL naming the platform's database (one server, no second initdb), in turns: what the chat's own server costs the start",
+  },
   launcherBefore: {
     default: '',
     help: "another checkout's built `dist` folder (e.g. main's, `npm run build` in a worktree of its own) whose launcher starts in turns with this one's",
@@ -57,7 +61,7 @@ const { outDir } = await buildApps(projectRoot, join(projectRoot, 'dist/startup'
  * (PSS of its processes) and the launcher's stop.
  */
 type LauncherStart = { databasesMs: number; readyMs: number; stopMs: number; postgresMb: Record<string, number | null> };
-const startLauncher = async (launcherFile: string, folder: string): Promise<LauncherStart> => {
+const startLauncher = async (launcherFile: string, folder: string, oneServer: boolean): Promise<LauncherStart> => {
   const [pgPort, chatPgPort, command, query, payments, projectors, chat, web] = await Promise.all(Array.from({ length: 8 }, () => freePort()));
   let output = '';
   const began = performance.now();
@@ -71,6 +75,7 @@ const startLauncher = async (launcherFile: string, folder: string): Promise<Laun
       EMBEDDED_PG_PORT: String(pgPort),
       EMBEDDED_CHAT_PG_DIR: join(folder, 'postgres-chat'),
       EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
+      ...(oneServer ? { CHAT_DATABASE_URL: `postgres://postgres:postgres@127.0.0.1:${pgPort}/stayhub` } : {}),
       COMMAND_API_PORT: String(command),
       QUERY_API_PORT: String(query),
       PAYMENT_GATEWAY_PORT: String(payments),
@@ -126,7 +131,11 @@ const startLauncher = async (launcherFile: string, folder: string): Promise<Laun
 };
 
 if (p.launcherRounds > 0) {
-  const launchers: Record<string, string> = { after: join(outDir, 'start.js'), ...(p.launcherBefore ? { before: join(p.launcherBefore, 'start.js') } : {}) };
+  const launchers: Record<string, { file: string; oneServer: boolean }> = {
+    after: { file: join(outDir, 'start.js'), oneServer: false },
+    ...(p.launcherOneServer ? { 'after, one server': { file: join(outDir, 'start.js'), oneServer: true } } : {}),
+    ...(p.launcherBefore ? { before: { file: join(p.launcherBefore, 'start.js'), oneServer: false } } : {}),
+  };
   const starts: Record<string, { fresh: LauncherStart[]; again: LauncherStart[] }> = {};
   for (let round = 0; round < p.launcherRounds; round++) {
     const order = Object.keys(launchers);
@@ -134,8 +143,9 @@ if (p.launcherRounds > 0) {
     for (const name of order) {
       const folder = mkdtempSync(join(tmpdir(), 'stayhub-bench-startup-'));
       try {
-        const fresh = await startLauncher(launchers[name]!, folder);
-        const again = await startLauncher(launchers[name]!, folder);
+        const { file, oneServer } = launchers[name]!;
+        const fresh = await startLauncher(file, folder, oneServer);
+        const again = await startLauncher(file, folder, oneServer);
         starts[name] ??= { fresh: [], again: [] };
         starts[name].fresh.push(fresh);
         starts[name].again.push(again);
@@ -166,6 +176,7 @@ if (p.launcherRounds > 0) {
       `npm start's launcher (its bundle under node, as npm start runs it), ${p.launcherRounds} rounds, the launchers in turns: on new data folders (initdb), then again on the same ones; medians`,
       'databasesMs: spawn → the launcher starts its apps (its embedded servers up, their databases made); readyMs: → command-api, query-api and chat answer /health with 200',
       'postgresMb: PSS of each embedded server’s processes summed, idle after ready (chat: null when the launcher runs no server for the chat)',
+      ...(p.launcherOneServer ? ["after, one server: this launcher with CHAT_DATABASE_URL naming the platform's database (no server for the chat)"] : []),
       ...(p.launcherBefore ? [`before: the launcher built in ${p.launcherBefore}`] : []),
     ],
     loadBefore,
