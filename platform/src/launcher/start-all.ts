@@ -63,9 +63,9 @@ const runDatabase = async (database: Database, name: string): Promise<string> =>
 
 if (!config.DATABASE_URL) {
   const platformDatabase: Database = { name: 'PostgreSQL', dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT };
-  // The chat's own server: its commits never queue on the WAL flushes of booking's (bench/README.md,
-  // "the chat's database on a server of its own"). Started beside the platform's unless an older
-  // install's chat database on the platform's server must be looked at first.
+  // The chat's own server: its commits never queue on the WAL flushes of booking's (README, "The
+  // chat's own server"). Started beside the platform's unless an older install's chat database on the
+  // platform's server must be looked at first.
   const chatDatabase: Database = { name: 'chat PostgreSQL', dataDir: config.EMBEDDED_CHAT_PG_DIR, port: config.EMBEDDED_CHAT_PG_PORT, flags: chatServerFlags };
   const wantsChatServer = !config.CHAT_DATABASE_URL;
   const initialised = (dir: string) => existsSync(join(embeddedDataDir(dir), 'PG_VERSION'));
