@@ -18,7 +18,8 @@ import { jwtTokens } from '@stayhub/http-kit';
 import { projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, type BenchServer } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, type BenchServer } from './shared/database.ts';
+import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
 import { api, inParallel } from './shared/http.ts';
@@ -46,8 +47,8 @@ const p = params('bench:chat', {
     help: 'a variant: the niceness of the load generator processes (0: as the server side). They stand in for 1,000 remote clients, which would not take this machine’s cores',
   },
   chatServer: {
-    default: 'shared',
-    help: "where the chat's database lives: 'shared' (its own database on the booking side's PostgreSQL server) or 'own' (a PostgreSQL server of its own, its own WAL)",
+    default: 'own',
+    help: "where the chat's database lives: 'own' (as `npm start` runs it: a PostgreSQL server of its own, its own WAL, sized as the launcher sizes it) or 'shared' (a variant, the layout before: its own database on the booking side's server)",
   },
   chatBundle: {
     default: '',
@@ -192,15 +193,21 @@ if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chat
 const loadBefore = loadavg();
 const server = await benchServer();
 const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
-// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes).
+// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes), sized as `npm start` sizes the chat's.
 const chatServer: BenchServer =
-  p.chatServer === 'own' ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat') }) : server;
+  p.chatServer === 'own' ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat'), flags: chatServerFlags }) : server;
 const chatDb = await freshDatabase(chatServer.adminUrl, 'chat');
 /** CPU seconds of the PostgreSQL server(s): both when the chat has its own. */
 const postgresCpuSeconds = async () => {
   const [main, chats] = await Promise.all([serverCpuSeconds(server.adminUrl), chatServer === server ? 0 : serverCpuSeconds(chatServer.adminUrl)]);
   return main === undefined || chats === undefined ? undefined : main + chats;
 };
+/** The memory of the server(s) (PSS of all their processes, MB): the booking side's, and the chat's when it has its own. */
+const readServerMemory = {
+  platform: await serverMemoryReader(server.adminUrl),
+  chat: chatServer === server ? undefined : await serverMemoryReader(chatServer.adminUrl),
+};
+const serverMemoryMb = () => ({ platform: readServerMemory.platform() ?? null, chat: readServerMemory.chat?.() ?? null });
 const platform = await startPlatform(platformDb.url);
 const chatPort = await freePort();
 // Its figures without a token, as Prometheus reads them (on its own port /metrics wants an admin's token).
@@ -385,6 +392,8 @@ try {
       deliveryLatencyMs: summarise(latencies),
       ackLatencyMs: summarise(windows.flatMap((w) => w.ackLatencies)),
       chatRssMb: { peak: peakRssMb, end: memoryOf(chatProcess.pid!).rssMb },
+      // the PostgreSQL server(s) at the window's end: PSS of all their processes (the booking side's; the chat's own when it has one)
+      postgresMemoryMb: serverMemoryMb(),
       // CPU used in the measured window, per second of it (2.0 = both cores): where the time goes
       cpuPerSecond: {
         chat: perSecond(cpuAfter.chat - cpuBefore.chat),
@@ -558,7 +567,7 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
-      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own: the chat database on a PostgreSQL server of its own.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
       'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
     ],
     loadBefore,

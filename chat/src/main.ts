@@ -5,8 +5,8 @@ import { composeChat } from './compose.ts';
 import { createChatServer } from './server.ts';
 
 /**
- * The chat process. Its database is `CHAT_DATABASE_URL` (`npm start` makes `stayhub_chat` on the
- * embedded server); without one it uses `DATABASE_URL` through a pool of its own. It reads the
+ * The chat process. Its database is `CHAT_DATABASE_URL` (`npm start` makes `stayhub_chat` on an
+ * embedded PostgreSQL server of the chat's own); without one it uses `DATABASE_URL` through a pool of its own. It reads the
  * platform's events from `DATABASE_URL` (or KurrentDB under `EVENT_STORE=esdb`).
  */
 const config = loadConfig();

@@ -1,2 +1,3 @@
 export * from './build/build.ts';
 export * from './build/apps.ts';
+export * from './launcher/chat-database.ts';

@@ -11,7 +11,7 @@ export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL';
  * its own port and data folder (`.data/bench-pg`), apart from `npm start`'s and the tests'; with
  * `embedded`, always an embedded one on that port and in that folder (a second server beside the first).
  */
-export const benchServer = async (embedded?: { port: number; dataDir: string }): Promise<BenchServer> => {
+export const benchServer = async (embedded?: { port: number; dataDir: string; flags?: readonly string[] }): Promise<BenchServer> => {
   if (process.env.DATABASE_URL && !embedded) return { adminUrl: process.env.DATABASE_URL, kind: 'DATABASE_URL', stop: async () => undefined };
   const server = await startEmbeddedPostgres({
     dataDir: embedded?.dataDir ?? process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
@@ -30,6 +30,8 @@ export const benchServer = async (embedded?: { port: number; dataDir: string }):
       // Planning is server time too (statements the projections inline are planned on every batch): counted per statement.
       '-c',
       'pg_stat_statements.track_planning=on',
+      // a second server's own sizing (the chat's, as `npm start` runs it) after these defaults: the last setting wins
+      ...(embedded?.flags ?? []),
     ],
   });
   // Over the server's Unix-domain socket when it has one, as `npm start` connects its apps.
@@ -115,6 +117,33 @@ export const serverCpuReader = async (url: string): Promise<() => number | undef
         }
       }
       return total;
+    } catch {
+      return undefined; // a server elsewhere, or one this user cannot read
+    }
+  };
+};
+
+/**
+ * The memory of a PostgreSQL server on this machine: the proportional set size (PSS) of its postmaster
+ * and backends summed, in MB. Each process's shared buffers count once across them (RSS would count
+ * them in every backend that touched them).
+ */
+export const serverMemoryReader = async (url: string): Promise<() => number | undefined> => {
+  const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+  const pssKb = (pid: string) => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  return () => {
+    try {
+      const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+      let kb = pssKb(postmaster);
+      for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) kb += pssKb(pid);
+        } catch {
+          // exited while we looked
+        }
+      }
+      return Math.round(kb / 1024);
     } catch {
       return undefined; // a server elsewhere, or one this user cannot read
     }

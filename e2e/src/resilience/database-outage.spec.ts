@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { embeddedDataDir } from '@stayhub/event-sourcing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '@stayhub/platform-kit';
 import { listingDetails } from '../fixtures.ts';
@@ -24,6 +25,8 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 30_000))]);
     launcher.kill('SIGKILL');
   }
+  // As root, the servers kept their data in folders of their own (the postgres user cannot reach this one).
+  for (const dir of ['postgres', 'postgres-chat']) rmSync(embeddedDataDir(join(dataDir, dir)), { recursive: true, force: true });
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -41,7 +44,7 @@ const dayFromNow = (n: number) => new Date(Date.now() + n * 86_400_000).toISOStr
 
 describe('the database dies under load', () => {
   it('is restarted by the launcher; the apps answer 503 meanwhile, never exit, and every acknowledged booking is kept', async () => {
-    const [pgPort, commandPort, queryPort, gatewayPort, projectorsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [pgPort, chatPgPort, commandPort, queryPort, gatewayPort, projectorsPort, chatPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
     launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -50,6 +53,9 @@ describe('the database dies under load', () => {
         ...secrets,
         EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
         EMBEDDED_PG_PORT: String(pgPort),
+        EMBEDDED_CHAT_PG_DIR: join(dataDir, 'postgres-chat'),
+        EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
+        CHAT_PORT: String(chatPort),
         COMMAND_API_PORT: String(commandPort),
         QUERY_API_PORT: String(queryPort),
         PAYMENT_GATEWAY_PORT: String(gatewayPort),

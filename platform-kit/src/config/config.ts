@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -64,7 +64,7 @@ export const PayoutSettings = z.object({
 export type PayoutSettings = z.infer<typeof PayoutSettings>;
 
 /**
- * The chat service: its port, its own database (by default `stayhub_chat` on the embedded server),
+ * The chat service: its port, its own database (by default on an embedded server of its own),
  * how its processes fan messages out to each other, and the per-sender message limit.
  */
 export const ChatSettings = z.object({
@@ -148,6 +148,12 @@ const schema = z
     DATABASE_URL: z.url().optional(),
     EMBEDDED_PG_DIR: z.string().default(join(projectRoot, '.data/postgres')),
     EMBEDDED_PG_PORT: port(54329),
+    /**
+     * The chat's embedded server (`npm start` without DATABASE_URL or CHAT_DATABASE_URL): a second
+     * PostgreSQL with its own WAL, so that the chat's commits never queue on booking's WAL flushes.
+     */
+    EMBEDDED_CHAT_PG_DIR: z.string().default(join(projectRoot, '.data/postgres-chat')),
+    EMBEDDED_CHAT_PG_PORT: port(54331),
     /** `npm start` restarts an app that exited at once if it had run this long, else with a growing delay. */
     LAUNCHER_HEALTHY_SECONDS: count(60),
     EVENT_STORE: z.enum(['postgres', 'esdb']).default('postgres'),
@@ -221,6 +227,11 @@ const schema = z
     need(env.PAYMENTS === 'http', 'PAYMENT_GATEWAY_URL', 'PAYMENTS=http');
     need(env.CHAT_FANOUT === 'redis', 'REDIS_URL', 'CHAT_FANOUT=redis');
     need(env.MAIL === 'smtp', 'SMTP_URL', 'MAIL=smtp');
+    // Two embedded servers cannot share a port or a data folder (the second would reuse or wreck the first).
+    if (env.EMBEDDED_CHAT_PG_PORT === env.EMBEDDED_PG_PORT)
+      ctx.addIssue({ code: 'custom', path: ['EMBEDDED_CHAT_PG_PORT'], message: 'EMBEDDED_CHAT_PG_PORT must differ from EMBEDDED_PG_PORT' });
+    if (resolve(env.EMBEDDED_CHAT_PG_DIR) === resolve(env.EMBEDDED_PG_DIR))
+      ctx.addIssue({ code: 'custom', path: ['EMBEDDED_CHAT_PG_DIR'], message: 'EMBEDDED_CHAT_PG_DIR must differ from EMBEDDED_PG_DIR' });
     // The generated secrets suit one machine (embedded mode); several production instances must share theirs.
     need(env.NODE_ENV === 'production', 'JWT_SECRET', 'NODE_ENV=production');
     need(env.NODE_ENV === 'production', 'PAYMENT_WEBHOOK_SECRET', 'NODE_ENV=production');

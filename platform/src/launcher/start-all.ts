@@ -3,67 +3,90 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import pg from 'pg';
 import { inheritedEnvironment, loadConfig, projectRoot } from '@stayhub/platform-kit';
-import { startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
+import { embeddedDataDir, startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
 import { appEntries, entryFile, type AppName } from '../build/apps.ts';
+import { CHAT_DATABASE, chatServerFlags, databaseUrl, ensureDatabase, olderChatDatabaseInUse } from './chat-database.ts';
 import { nextRestart } from './restart-policy.ts';
 
 /**
  * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
- * PostgreSQL (data in .data/postgres), restarted whenever it exits, then runs each app as its own
+ * PostgreSQL (data in .data/postgres), and without CHAT_DATABASE_URL a second one for the chat (data
+ * in .data/postgres-chat), each restarted whenever it exits; then it runs each app as its own
  * supervised process, so a crash of the read side never takes the command side with it.
  */
 const config = loadConfig();
 const env = inheritedEnvironment();
 
-let database: EmbeddedServer | undefined;
+type Database = { name: string; dataDir: string; port: number; flags?: readonly string[]; server?: EmbeddedServer };
+const databases: Database[] = [];
 let stopping = false;
 
+const startDatabase = async (database: Database): Promise<EmbeddedServer> => {
+  database.server = await startEmbeddedPostgres({ dataDir: database.dataDir, port: database.port, flags: [...(database.flags ?? [])] });
+  return database.server;
+};
+
 /**
- * Restarts the embedded PostgreSQL whenever it exits (a crash, `kill -9`), with backoff while it
+ * Restarts an embedded PostgreSQL whenever it exits (a crash, `kill -9`), with backoff while it
  * refuses to start (the killed server's last backends may still hold its shared memory). The apps
  * meanwhile answer 503 and wait; their connections come back by themselves.
  */
-const superviseDatabase = (server: EmbeddedServer): void => {
-  void server.exited?.then(async ({ code, signal }) => {
+const superviseDatabase = (database: Database): void => {
+  void database.server?.exited?.then(async ({ code, signal }) => {
     if (stopping) return;
-    console.error(`[start] PostgreSQL exited (${signal ?? code}); restarting it`);
+    console.error(`[start] ${database.name} exited (${signal ?? code}); restarting it`);
     for (let attempt = 0; !stopping; attempt++) {
       try {
-        database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-        console.log('[start] PostgreSQL is back');
+        await startDatabase(database);
+        console.log(`[start] ${database.name} is back`);
         superviseDatabase(database);
         return;
       } catch (error) {
         const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
-        console.error(`[start] PostgreSQL did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
+        console.error(`[start] ${database.name} did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
         await sleep(delay);
       }
     }
   });
 };
 
-if (!config.DATABASE_URL) {
-  database = await startEmbeddedPostgres({ dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT });
-  // The package stops its server and exits on these signals by itself; the shutdown below stops
-  // the apps first (they finish their requests and commit checkpoints), then the database.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
-  const admin = new pg.Client(database.url);
-  admin.on('error', () => undefined);
-  await admin.connect();
-  const exists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub'");
-  if (exists.rowCount === 0) await admin.query('CREATE DATABASE stayhub');
-  // The chat keeps its own database on the same server, so that its storms stay off the booking side's.
-  const chatExists = await admin.query("SELECT 1 FROM pg_database WHERE datname = 'stayhub_chat'");
-  if (chatExists.rowCount === 0) await admin.query('CREATE DATABASE stayhub_chat');
-  await admin.end();
-  // The apps reach it over its Unix-domain socket when it has one: cheaper per statement than TCP.
-  const url = database.socketUrl ?? database.url;
-  env.DATABASE_URL = url.replace(/\/postgres$/, '/stayhub');
-  env.CHAT_DATABASE_URL ??= url.replace(/\/postgres$/, '/stayhub_chat');
-  console.log(`[start] embedded PostgreSQL on port ${config.EMBEDDED_PG_PORT}, data in ${config.EMBEDDED_PG_DIR}`);
+/** Started, its database made, supervised; the apps reach it over its Unix-domain socket when it has one (cheaper per statement than TCP). */
+const runDatabase = async (database: Database, name: string): Promise<string> => {
+  const server = await startDatabase(database);
+  databases.push(database);
   superviseDatabase(database);
+  await ensureDatabase(server.url, name);
+  console.log(`[start] ${database.name} on port ${database.port}, data in ${database.dataDir}`);
+  return databaseUrl(server.socketUrl ?? server.url, name);
+};
+
+if (!config.DATABASE_URL) {
+  const platformDatabase: Database = { name: 'PostgreSQL', dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT };
+  // The chat's own server: its commits never queue on the WAL flushes of booking's (README, "The
+  // chat's own server"). Started beside the platform's unless an older install's chat database on the
+  // platform's server must be looked at first.
+  const chatDatabase: Database = { name: 'chat PostgreSQL', dataDir: config.EMBEDDED_CHAT_PG_DIR, port: config.EMBEDDED_CHAT_PG_PORT, flags: chatServerFlags };
+  const wantsChatServer = !config.CHAT_DATABASE_URL;
+  const initialised = (dir: string) => existsSync(join(embeddedDataDir(dir), 'PG_VERSION'));
+  // A new install, or one whose chat has had its server already: no older chat database to look for first.
+  const noOlderChat = !initialised(config.EMBEDDED_PG_DIR) || initialised(config.EMBEDDED_CHAT_PG_DIR);
+  const [platformUrl, chatUrl] = await Promise.all([
+    runDatabase(platformDatabase, 'stayhub'),
+    wantsChatServer && noOlderChat ? runDatabase(chatDatabase, CHAT_DATABASE) : undefined,
+  ]);
+  // The package stops its server and exits on these signals by itself; the shutdown below stops
+  // the apps first (they finish their requests and commit checkpoints), then the databases.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  env.DATABASE_URL = platformUrl;
+  if (chatUrl) env.CHAT_DATABASE_URL = chatUrl;
+  else if (wantsChatServer && (await olderChatDatabaseInUse(platformDatabase.server!.url))) {
+    const { socketUrl, url } = platformDatabase.server!;
+    env.CHAT_DATABASE_URL = databaseUrl(socketUrl ?? url, CHAT_DATABASE);
+    console.log(
+      `[start] the chat keeps its conversations in ${CHAT_DATABASE} on the platform's server, as an older install made it (README: the chat's server)`,
+    );
+  } else if (wantsChatServer) env.CHAT_DATABASE_URL = await runDatabase(chatDatabase, CHAT_DATABASE);
 }
 
 // Unless told otherwise, the simulated payment gateway runs as its own service (a third party
@@ -150,7 +173,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
         }),
     ),
   );
-  await database?.stop();
+  await Promise.all(databases.map((database) => database.server?.stop()));
   process.exit(0);
 };
 process.on('SIGINT', shutdown);
