@@ -46,12 +46,12 @@ const productWordVector = (doc: ProductDocument): string => {
   return [...positions].map(([word, at]) => `'${word}':${at.join(',')}`).join(' ');
 };
 
-/** How the words of a batch move the dictionary: per word, the active products gained minus those lost. */
-const wordDeltas = (changed: readonly Changed<ProductDocument>[]): [string, number][] => {
+/** How a batch moves counts kept per key (a word, a facet): per key, the active products gained minus those lost. */
+const activeDeltas = (changed: readonly Changed<ProductDocument>[], keysOf: (doc: ProductDocument) => Iterable<string>): [string, number][] => {
   const delta = new Map<string, number>();
   const count = (doc: ProductDocument | undefined, sign: number) => {
     if (doc?.status !== 'active') return;
-    for (const word of productWords(doc)) delta.set(word, (delta.get(word) ?? 0) + sign);
+    for (const key of keysOf(doc)) delta.set(key, (delta.get(key) ?? 0) + sign);
   };
   for (const { before, doc } of changed) {
     count(before, -1);
@@ -65,7 +65,7 @@ const wordDeltas = (changed: readonly Changed<ProductDocument>[]): [string, numb
  * many active products have it: what a typed word is looked up in (as the listings' dictionary).
  */
 const countWords = async (db: Queryable, table: string, changed: readonly Changed<ProductDocument>[]): Promise<void> => {
-  const moved = wordDeltas(changed);
+  const moved = activeDeltas(changed, productWords);
   if (moved.length === 0) return;
   // In one order, so that concurrent writers of the same words wait for each other instead of deadlocking.
   const rows = moved
@@ -90,16 +90,7 @@ export const facetsOf = (doc: Pick<ProductDocument, 'category' | 'shipping'>): s
 
 /** The facet counts moved by a live batch, as the dictionary's: per facet, the active products gained minus those lost, in one order. */
 const countFacets = async (db: Queryable, table: string, changed: readonly Changed<ProductDocument>[]): Promise<void> => {
-  const delta = new Map<string, number>();
-  const count = (doc: ProductDocument | undefined, sign: number) => {
-    if (doc?.status !== 'active') return;
-    for (const facet of facetsOf(doc)) delta.set(facet, (delta.get(facet) ?? 0) + sign);
-  };
-  for (const { before, doc } of changed) {
-    count(before, -1);
-    count(doc, 1);
-  }
-  const moved = [...delta].filter(([, n]) => n !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const moved = activeDeltas(changed, facetsOf).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   if (moved.length === 0) return;
   await db.query(
     `INSERT INTO ${table} AS f (facet, products) SELECT * FROM unnest($1::text[], $2::int[])
@@ -137,7 +128,7 @@ const stageWords = async (client: PoolClient, target: string, changed: readonly 
   copyRows(
     client,
     productTables(target).stagedWords,
-    wordDeltas(changed).map(([word, products]) => ({ word, products })),
+    activeDeltas(changed, productWords).map(([word, products]) => ({ word, products })),
   );
 
 /**
