@@ -63,6 +63,11 @@ export const jsonBody = (options: { limit: string; keepRaw: boolean }): RequestH
     return bytes > 0 && bytes <= limit ? bytes : -1;
   };
   return (req, res, next) => {
+    // No body (a GET, nearly every read): nothing to read, as body-parser decides it (`type-is`'s `hasBody`).
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) {
+      req.body = undefined;
+      return next();
+    }
     const length = plainLength(req);
     if (length < 0) return general(req, res, next);
     const chunks: Buffer[] = [];

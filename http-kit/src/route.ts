@@ -3,7 +3,13 @@ import { z } from 'zod';
 import { requireUser, type AuthUser, type Role } from './auth.ts';
 import { parseStrict, parseStrictParts } from './input.ts';
 
-export type Reply = { status?: number; body?: unknown; headers?: Record<string, string> };
+export type Reply = {
+  status?: number;
+  body?: unknown;
+  /** The body already as JSON text (a read model that lays its answer out itself): sent as it is, instead of `body` serialised. */
+  json?: string;
+  headers?: Record<string, string>;
+};
 
 type RouteInput<P, Q, B> = {
   params: P;
@@ -82,7 +88,8 @@ const run =
     const reply = await route.handler(input);
     if (reply.headers) res.set(reply.headers);
     const status = reply.status ?? 200;
-    if (reply.body === undefined) res.status(status).send();
+    if (reply.json !== undefined) res.status(status).set('Content-Type', 'application/json').send(reply.json);
+    else if (reply.body === undefined) res.status(status).send();
     else res.status(status).json(reply.body);
   };
 

@@ -21,9 +21,9 @@ describe('listing query routes', () => {
           reads.push({ id, fresh: options?.fresh === true });
           return documents.find((l) => l.listingId === id);
         },
-        search: async (query) => {
+        searchJson: async (query) => {
           searched.push(query);
-          return { items: [documents[0]!], total: 1, page: 1, pageSize: 20 } as never;
+          return JSON.stringify({ items: [documents[0]!], total: 1, page: 1, pageSize: 20 });
         },
         availability: async (_id, keys) => keys.map((key) => ({ date: key, unitTypes: [{ unitTypeId: 'l-pub.flat', free: 1 }] }) as unknown as AvailabilityDay),
       },
@@ -36,7 +36,8 @@ describe('listing query routes', () => {
   it('searches, handing the parsed query to the read model', async () => {
     const reply = await api.get('/listings/search?q=flat&guests=2&checkIn=2030-04-10&checkOut=2030-04-12&sort=price');
     expect(reply.status, JSON.stringify(reply.body)).toBe(200);
-    expect(reply.body).toMatchObject({ total: 1, stale: false });
+    expect(reply.body).toMatchObject({ items: [{ listingId: 'l-pub' }], total: 1, stale: false });
+    expect(reply.headers.get('content-type')).toBe('application/json; charset=utf-8');
     expect(searched.at(-1)).toMatchObject({ q: 'flat', guests: 2, checkIn: '2030-04-10', checkOut: '2030-04-12', sort: 'price' });
   });
 
@@ -110,9 +111,9 @@ describe('cached searches and announced changes', () => {
     api = await queryApiSpec(
       {
         listings: {
-          search: async () => {
+          searchJson: async () => {
             computed += 1;
-            return { items: [], total: computed, page: 1, pageSize: 20 } as never;
+            return JSON.stringify({ items: [], total: computed, page: 1, pageSize: 20 });
           },
           searchDependsOn: (query) => (query.checkIn ? ['listings', 'listings.calendar'] : ['listings']),
         },

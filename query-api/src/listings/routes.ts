@@ -103,18 +103,21 @@ export const listingRoutes = (deps: QueryDeps) => [
       const { after, ...asked } = query;
       // A read with a consistency token must see that write: it skips the cache (and refreshes it).
       const bypass = hasToken(req, after);
-      // Keyed by the changes announced to what it reads, a cached answer is not served once the projectors changed that.
-      const version = deps.changesVersion?.(deps.listings.searchDependsOn(asked));
+      // The answer stays the JSON text the reader made (and the cache kept): only `stale` is added to it.
       const result = await timeSearch('listings', searchShapeOf(asked), () =>
         cached(
           deps.searchCache,
-          version === undefined ? cacheKeyOf('listings', asked) : `${cacheKeyOf('listings', asked)}@${version}`,
+          // Keyed by the changes announced to what it reads, a cached answer is not served once the projectors changed that.
+          () => {
+            const version = deps.changesVersion?.(deps.listings.searchDependsOn(asked));
+            return version === undefined ? cacheKeyOf('listings', asked) : `${cacheKeyOf('listings', asked)}@${version}`;
+          },
           bypass,
-          () => deps.listings.search(asked),
+          () => deps.listings.searchJson(asked),
           (error) => deps.log.warn({ err: error }, 'search cache unavailable'),
         ),
       );
-      return { body: { ...result, stale }, headers: staleHeaders(stale) };
+      return { json: `${result.slice(0, result.lastIndexOf('}'))},"stale":${stale}}`, headers: staleHeaders(stale) };
     },
   }),
   defineRoute({

@@ -5,9 +5,9 @@ describe('search cache', () => {
   it('never serves an entry older than its TTL', async () => {
     let now = 1_000;
     const cache = inProcessSearchCache(500, () => now);
-    await cache.set('k', { total: 1 });
+    await cache.set('k', '{"total":1}');
     now += 499;
-    expect(await cache.get('k')).toEqual({ total: 1 });
+    expect(await cache.get('k')).toBe('{"total":1}');
     now += 1;
     expect(await cache.get('k')).toBeUndefined();
   });
@@ -21,14 +21,14 @@ describe('search cache', () => {
   it('computes once for repeated keys, always when bypassed, and without a cache that fails', async () => {
     const cache = inProcessSearchCache(10_000);
     let computed = 0;
-    const compute = async () => ++computed;
+    const compute = async () => String(++computed);
     const errors: unknown[] = [];
-    expect(await cached(cache, 'k', false, compute, (e) => errors.push(e))).toBe(1);
-    expect(await cached(cache, 'k', false, compute, (e) => errors.push(e))).toBe(1);
-    expect(await cached(cache, 'k', true, compute, (e) => errors.push(e))).toBe(2);
-    expect(await cached(cache, 'k', false, compute, (e) => errors.push(e))).toBe(2);
+    expect(await cached(cache, () => 'k', false, compute, (e) => errors.push(e))).toBe('1');
+    expect(await cached(cache, () => 'k', false, compute, (e) => errors.push(e))).toBe('1');
+    expect(await cached(cache, () => 'k', true, compute, (e) => errors.push(e))).toBe('2');
+    expect(await cached(cache, () => 'k', false, compute, (e) => errors.push(e))).toBe('2');
     const broken = { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')), close: async () => undefined };
-    expect(await cached(broken, 'k', false, compute, (e) => errors.push(e))).toBe(3);
+    expect(await cached(broken, () => 'k', false, compute, (e) => errors.push(e))).toBe('3');
     expect(errors).toHaveLength(2);
   });
 

@@ -6,14 +6,15 @@ import { Redis } from 'ioredis';
  * search can show a room that is gone by now, but can never make a booking fail or succeed.
  */
 export interface SearchCache {
-  get(key: string): Promise<unknown>;
-  set(key: string, value: unknown): Promise<void>;
+  /** An answer kept as the JSON text it was sent as: a hit is written out again without serialising anything. */
+  get(key: string): Promise<string | undefined>;
+  set(key: string, text: string): Promise<void>;
   close(): Promise<void>;
 }
 
 /** In process: a Map in insertion order, the oldest entries dropped past `maxEntries`. */
 export const inProcessSearchCache = (ttlMs: number, now: () => number = Date.now, maxEntries = 10_000): SearchCache => {
-  const entries = new Map<string, { value: unknown; expires: number }>();
+  const entries = new Map<string, { text: string; expires: number }>();
   return {
     async get(key) {
       const entry = entries.get(key);
@@ -22,11 +23,11 @@ export const inProcessSearchCache = (ttlMs: number, now: () => number = Date.now
         entries.delete(key);
         return undefined;
       }
-      return entry.value;
+      return entry.text;
     },
-    async set(key, value) {
+    async set(key, text) {
       entries.delete(key);
-      entries.set(key, { value, expires: now() + ttlMs });
+      entries.set(key, { text, expires: now() + ttlMs });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
     },
     async close() {
@@ -40,11 +41,10 @@ const redisSearchCache = (url: string, ttlMs: number, prefix = 'search-cache:'):
   const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, lazyConnect: true });
   return {
     async get(key) {
-      const text = await redis.get(prefix + key);
-      return text === null ? undefined : JSON.parse(text);
+      return (await redis.get(prefix + key)) ?? undefined;
     },
-    async set(key, value) {
-      await redis.set(prefix + key, JSON.stringify(value), 'PX', ttlMs);
+    async set(key, text) {
+      await redis.set(prefix + key, text, 'PX', ttlMs);
     },
     async close() {
       redis.disconnect();
@@ -68,23 +68,24 @@ export const cacheKeyOf = (route: string, query: Record<string, unknown>): strin
   )}`;
 
 /**
- * Answers from the cache when it holds the key (unless `bypass`: a read after a write must see
+ * Answers from the cache when it holds the key, worked out only when there is a cache (unless `bypass`: a read after a write must see
  * it), else computes and stores. A cache that fails is skipped: search works without it.
  */
-export const cached = async <T>(
+export const cached = async (
   cache: SearchCache | undefined,
-  key: string,
+  keyOf: () => string,
   bypass: boolean,
-  compute: () => Promise<T>,
+  compute: () => Promise<string>,
   onError: (error: unknown) => unknown,
-): Promise<T> => {
+): Promise<string> => {
   if (!cache) return compute();
+  const key = keyOf();
   if (!bypass) {
     const hit = await cache.get(key).catch((error: unknown) => {
       onError(error);
       return undefined;
     });
-    if (hit !== undefined) return hit as T;
+    if (hit !== undefined) return hit;
   }
   const value = await compute();
   await cache.set(key, value).catch((error: unknown) => {

@@ -56,6 +56,10 @@ export class ElasticsearchListingReader implements ListingReader {
     return query.slot || (query.checkIn && query.checkOut) ? [LISTINGS, AVAILABILITY] : [LISTINGS];
   }
 
+  async searchJson(query: ListingSearchQuery): Promise<string> {
+    return JSON.stringify(await this.search(query));
+  }
+
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
     const nights = wantedNights(query);
     const slot = query.slot === undefined ? undefined : askedSlot(query.slot);

@@ -232,6 +232,80 @@ describe('listing search on PostgreSQL', () => {
   });
 });
 
+describe("a page's items, laid out by the statement", () => {
+  let pool: Pool;
+  let reader: PgListingReader;
+  beforeAll(async () => {
+    pool = createPool(await testDatabaseUrl(), 4);
+    await inTransaction(pool, (client) => listingSearchProjection.migrate(client, 'listings'));
+    await inTransaction(pool, (client) =>
+      writeListings(client, 'listings', [
+        {
+          ...doc('full', { title: 'Harbour loft', amenities: ['Wifi', 'pool'], photos: ['https://img.example/a.jpg', 'https://img.example/b.jpg'] }),
+          rating: { sum: 13, count: 3 },
+        },
+        doc('bare', { title: 'Harbour shed', location: undefined, currency: undefined, photos: [] } as unknown as listings.ListingDetails),
+      ]),
+    );
+    reader = new PgListingReader(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+  });
+  const byId = (items: ListingSummary[]) => Object.fromEntries(items.map((item) => [item.listingId, item]));
+
+  it('gives every key of a summary, null where the listing has no place, price, rating or photo, and nothing not asked', async () => {
+    const items = byId((await reader.search({ ...base, q: 'harbour' })).items);
+    expect(items.full).toStrictEqual({
+      listingId: 'full',
+      kind: 'rental',
+      title: 'Harbour loft',
+      city: 'Lisbon',
+      country: 'PT',
+      location: { lat: 38.72, lon: -9.14 },
+      minPrice: { amount: 10_000, currency: 'EUR' },
+      rating: 4.33,
+      ratingCount: 3,
+      stars: null,
+      amenities: ['wifi', 'pool'],
+      photo: 'https://img.example/a.jpg',
+    });
+    expect(items.bare).toStrictEqual({
+      listingId: 'bare',
+      kind: 'rental',
+      title: 'Harbour shed',
+      city: null,
+      country: null,
+      location: null,
+      minPrice: null,
+      rating: null,
+      ratingCount: 0,
+      stars: null,
+      amenities: [],
+      photo: null,
+    });
+  });
+
+  it('adds the distance in km (to the metre) from an asked point, and the free unit types when dates are asked', async () => {
+    const near = (await reader.search({ ...base, lat: 38.73, lon: -9.14, sort: 'distance' })).items;
+    expect(near.map((item) => item.listingId)).toEqual(['full', 'bare']);
+    expect(near[0]!.distanceKm).toBeCloseTo(1.112, 2);
+    expect(Math.round(near[0]!.distanceKm! * 1000)).toBe(near[0]!.distanceKm! * 1000);
+    // A listing without a place has no distance: the key is left out, as for a search without a point.
+    expect(Object.keys(near[1]!)).not.toContain('distanceKm');
+    const dated = byId((await reader.search({ ...base, q: 'harbour', checkIn: '2030-06-01', checkOut: '2030-06-03' })).items);
+    expect(dated.full).toMatchObject({ availableUnitTypes: ['full.u'] });
+    expect(Object.keys(dated.full!)).not.toContain('distanceKm');
+  });
+
+  it('answers the same JSON text as the objects it reads back', async () => {
+    const query = { ...base, q: 'harbour', lat: 38.73, lon: -9.14, radiusKm: 50, pageSize: 1 };
+    const text = await reader.searchJson(query);
+    expect(JSON.parse(text)).toEqual(await reader.search(query));
+    expect(JSON.parse(text)).toMatchObject({ total: 1, totalText: '1', page: 1, pageSize: 1, next: null });
+  });
+});
+
 describe('paging and totals', () => {
   let pool: Pool;
   let reader: PgListingReader;

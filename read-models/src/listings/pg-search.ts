@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
 import { nightsBetween } from '../availability/nights.ts';
-import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult, type ListingSummary } from './port.ts';
+import { TOTAL_BOUND, totalTextOf, type ListingSearchQuery, type ListingSearchResult } from './port.ts';
 import { cellsCovering, fineCellSql, fineCellsTouching, TEXT_CELLS, withinRadiusSql } from './geo-cells.ts';
 import { nightPriceSql } from './night-prices.ts';
 import { nightAddress } from './search-tables.ts';
@@ -114,43 +114,30 @@ export const decodeCursor = (text: string): Cursor | undefined => {
   }
 };
 
-type Row = {
-  listing_id: string;
-  kind: string;
-  title: string | null;
-  city: string | null;
-  country: string | null;
-  lat: number | null;
-  lon: number | null;
-  currency: string | null;
-  min_price: string | null;
-  rating: number | null;
-  rating_count: number;
-  stars: number | null;
-  amenities: string[];
-  photo: string | null;
-  distance_m: number | null;
-  available: string[] | null;
-  tier: number;
-  sort_key: number | null;
-};
+/** A page's row: its place in the order (for the cursor) and its item as JSON text, laid out by the statement. */
+type Row = { listing_id: string; tier: number; sort_key: number | null; item: string };
 
-const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
-  listingId: row.listing_id,
-  kind: row.kind,
-  title: row.title,
-  city: row.city,
-  country: row.country,
-  location: row.lat === null || row.lon === null ? null : { lat: row.lat, lon: row.lon },
-  minPrice: row.min_price === null || !row.currency ? null : { amount: Number(row.min_price), currency: row.currency },
-  rating: row.rating === null ? null : Math.round(row.rating * 100) / 100,
-  ratingCount: row.rating_count,
-  stars: row.stars,
-  amenities: row.amenities,
-  photo: row.photo,
-  ...(row.distance_m === null ? {} : { distanceKm: Math.round(row.distance_m) / 1000 }),
-  ...(dated ? { availableUnitTypes: row.available ?? [] } : {}),
-});
+/**
+ * A listing's summary (`ListingSummary`, its keys in that order) as JSON text, built by the
+ * statement for the page's rows only: the query API writes it out as it comes, with no object per
+ * row or column parsed in between. `distance` and `available` are the statement's own expressions
+ * (a radius's origin, the unit types free), given when the search has them.
+ */
+const itemSql = (distance: string | undefined, available: string | undefined): string => {
+  const summary = `json_build_object(
+      'listingId', l.listing_id, 'kind', l.kind, 'title', l.title, 'city', l.city, 'country', l.country,
+      'location', CASE WHEN l.lat IS NULL OR l.lon IS NULL THEN NULL ELSE json_build_object('lat', l.lat, 'lon', l.lon) END,
+      'minPrice', CASE WHEN l.min_price IS NULL OR coalesce(l.currency, '') = '' THEN NULL ELSE json_build_object('amount', l.min_price, 'currency', l.currency) END,
+      'rating', round(l.rating::float8 * 100) / 100, 'ratingCount', l.rating_count, 'stars', l.stars, 'amenities', l.amenities,
+      'photo', l.doc->'details'->'photos'->>0)::text`;
+  if (!distance && !available) return summary;
+  // Keys present only sometimes (a distance when there is a point, the free unit types when dated) are added to the text.
+  const tail = [
+    ...(distance ? [`coalesce(', "distanceKm" : ' || (round(${distance}) / 1000)::text, '')`] : []),
+    ...(available ? [`', "availableUnitTypes" : ' || coalesce(to_json(${available})::text, '[]')`] : []),
+  ];
+  return `left(${summary}, -1) || ${tail.join(' || ')} || '}'`;
+};
 
 /**
  * Listing search in one statement for the page and one bounded count, each driven by its most
@@ -162,13 +149,18 @@ const summaryOf = (row: Row, dated: boolean): ListingSummary => ({
 /** How many listings in the asked order a search walks before it lets the filters drive instead. */
 const WALK = 3000;
 
-export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> => {
+/** A search's answer (`ListingSearchResult`) as objects: the JSON text the query API serves, read back. */
+export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> =>
+  JSON.parse(await searchListingsJson(pool, t, query)) as ListingSearchResult;
+
+/** A search's answer (`ListingSearchResult`) as JSON text, its items as the statement laid them out. */
+export const searchListingsJson = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<string> => {
   const params: unknown[] = [];
   const p = (value: unknown, cast = '') => {
     params.push(value);
     return `$${params.length}${cast}`;
   };
-  const empty = { items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize };
+  const empty = JSON.stringify({ items: [], total: 0, totalText: '0', next: null, page: query.page, pageSize: query.pageSize });
   const where = [`l.status = 'published'`];
   let text: ReturnType<typeof textQueries> | undefined;
   const hasPoint = query.lat !== undefined && query.lon !== undefined;
@@ -287,7 +279,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
       ? `CASE WHEN l.words @@ ${p(text.exactTitle, '::tsquery')} THEN 0 WHEN ${fuzzy} THEN 1 ELSE 2 END`
       : `CASE WHEN ${fuzzy} THEN 1 ELSE 2 END`;
   }
-  let distance = 'NULL::float8';
+  let distance: string | undefined;
   let point = '';
   if (hasPoint) {
     const at = origin();
@@ -315,11 +307,11 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   }
   const limit = p(query.pageSize + 1, '::int');
   const offset = after ? '0' : p((query.page - 1) * query.pageSize, '::int');
-  const available = unitAsked
+  // The unit types free for the party (listed only when dates or a slot are asked).
+  const available = dated
     ? `(SELECT array_agg(u.unit_type_id ORDER BY u.price, u.unit_type_id) FROM ${t.unitTypes} u WHERE u.listing_id = l.listing_id AND ${unit.join(' AND ')})`
-    : 'NULL::text[]';
-  const select = `SELECT l.listing_id, l.kind, l.title, l.city, l.country, l.lat, l.lon, l.currency, l.min_price, l.rating, l.rating_count, l.stars, l.amenities,
-           l.doc->'details'->'photos'->>0 AS photo, ${distance} AS distance_m, ${available} AS available, ${tier} AS tier, ${key}::float8 AS sort_key`;
+    : undefined;
+  const select = `SELECT l.listing_id, ${tier} AS tier, ${key}::float8 AS sort_key, ${itemSql(distance, available)} AS item`;
   const countSql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM ${t.listings} l WHERE ${filters} LIMIT ${TOTAL_BOUND + 1}) matches`;
   if (text) {
     // Text: the page sorts every match by tier anyway (no index holds that order), so the same
@@ -334,7 +326,7 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
     const found = (await pool.query<Row & { matches: number }>(matchesSql, params.slice(0, maxParam(matchesSql)))).rows;
     // An empty page past the first has no row to carry the count: it is counted apart.
     const matches = found[0]?.matches ?? (after || query.page > 1 ? (await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n : 0) ?? 0;
-    return pageOf(found, matches, query, dated);
+    return pageOf(found, matches, query);
   }
   // Without text, the bounded count rides in the page's statement as a subquery of its own
   // (planned and run once, apart from the page's rows): one statement and one round trip a
@@ -396,22 +388,16 @@ export const searchListings = async (pool: Pool, t: SearchTables, query: Listing
   matches ??= rows[0]?.matches;
   // An empty page carries no count: on the first page there is nothing to count; past it, counted apart.
   matches ??= after || query.page > 1 ? ((await pool.query<{ n: number }>(countSql, countParams)).rows[0]?.n ?? 0) : 0;
-  return pageOf(rows, matches, query, dated);
+  return pageOf(rows, matches, query);
 };
 
-/** A page of rows (one more than asked when there are more) and the matches counted (at least up to the bound). */
-const pageOf = (rows: readonly Row[], n: number, query: ListingSearchQuery, dated: boolean): ListingSearchResult => {
+/** A page of rows (one more than asked when there are more) and the matches counted (at least up to the bound), as the answer's JSON text. */
+const pageOf = (rows: readonly Row[], n: number, query: ListingSearchQuery): string => {
   const more = rows.length > query.pageSize;
   const items = rows.slice(0, query.pageSize);
   const last = items[items.length - 1];
-  return {
-    items: items.map((row) => summaryOf(row, dated)),
-    total: Math.min(n, TOTAL_BOUND),
-    totalText: totalTextOf(n),
-    next: more && last ? encodeCursor({ tier: last.tier, key: last.sort_key, id: last.listing_id }) : null,
-    page: query.page,
-    pageSize: query.pageSize,
-  };
+  const next = more && last ? JSON.stringify(encodeCursor({ tier: last.tier, key: last.sort_key, id: last.listing_id })) : 'null';
+  return `{"items":[${items.map((row) => row.item).join(',')}],"total":${Math.min(n, TOTAL_BOUND)},"totalText":${JSON.stringify(totalTextOf(n))},"next":${next},"page":${query.page},"pageSize":${query.pageSize}}`;
 };
 
 /**

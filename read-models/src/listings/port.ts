@@ -64,7 +64,8 @@ export type ListingSearchResult = {
   pageSize: number;
 };
 
-export const totalTextOf = (matches: number): string => (matches > TOTAL_BOUND ? `${TOTAL_BOUND.toLocaleString('en')}+` : String(matches));
+const BEYOND_BOUND = `${TOTAL_BOUND.toLocaleString('en')}+`;
+export const totalTextOf = (matches: number): string => (matches > TOTAL_BOUND ? BEYOND_BOUND : String(matches));
 
 export type ListingView = {
   listingId: string;
@@ -81,6 +82,8 @@ export type AvailabilityDay = { key: string; unitTypes: { unitTypeId: string; fr
 
 export interface ListingReader {
   search(query: ListingSearchQuery): Promise<ListingSearchResult>;
+  /** The same answer as `search`, as JSON text: what the query API writes out (and keeps in its cache) without serialising it again. */
+  searchJson(query: ListingSearchQuery): Promise<string>;
   /** The changes (as the projectors announce them) that can alter the answer to a search of this shape: what a cache of it is keyed by. */
   searchDependsOn(query: ListingSearchQuery): readonly string[];
   /** `fresh`: read the read model itself, never a view kept in process (a reader after its own write). */

@@ -3,7 +3,7 @@ import { emptyUsed, type AvailabilityStore, type UsedUnits } from '../availabili
 import { liveTargets } from '../checkpoints.ts';
 import { nightsBetween } from '../availability/nights.ts';
 import type { AvailabilityDay, ListingReader, ListingSearchQuery, ListingSearchResult, ListingView } from './port.ts';
-import { searchListings } from './pg-search.ts';
+import { searchListingsJson } from './pg-search.ts';
 import { listingTables } from './search-tables.ts';
 import { LISTING_CALENDARS } from './pg-projection.ts';
 import type { ListingViewCache } from './view-cache.ts';
@@ -49,7 +49,12 @@ export class PgListingReader implements ListingReader {
   }
 
   async search(query: ListingSearchQuery): Promise<ListingSearchResult> {
-    return this.withTargets((targets) => searchListings(this.pool, listingTables(targets[LISTINGS]!), query));
+    return JSON.parse(await this.searchJson(query)) as ListingSearchResult;
+  }
+
+  /** The page's items come from the statement as JSON text (see `searchListingsJson`), and are passed on as they are. */
+  async searchJson(query: ListingSearchQuery): Promise<string> {
+    return this.withTargets((targets) => searchListingsJson(this.pool, listingTables(targets[LISTINGS]!), query));
   }
 
   /** Listing documents; the search model's own calendar rows too when dates or a slot are asked. */
