@@ -159,7 +159,8 @@ const laidOut = (page: string, counted: boolean): string =>
     ORDER BY s.tier, s.sort_key, s.listing_id`;
 
 const jsonText = (value: string | null): string => (value === null ? 'null' : JSON.stringify(value));
-const jsonNumber = (value: string | null): string => (value === null ? 'null' : String(Number(value)));
+/** A number as the server wrote it (int, bigint, float8: its shortest exact form), which JSON reads as the same number. */
+const jsonNumber = (value: string | null): string => value ?? 'null';
 
 /** A row as a `ListingSummary`'s JSON text (its keys in that order): the distance when the listing has one, the free unit types when dated. */
 const itemOf = (row: Row, dated: boolean): string => {
