@@ -232,7 +232,7 @@ describe('listing search on PostgreSQL', () => {
   });
 });
 
-describe("a page's items, laid out by the statement", () => {
+describe("a page's items, written from the server's text", () => {
   let pool: Pool;
   let reader: PgListingReader;
   beforeAll(async () => {

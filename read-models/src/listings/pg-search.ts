@@ -192,7 +192,7 @@ const WALK = 3000;
 export const searchListings = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<ListingSearchResult> =>
   JSON.parse(await searchListingsJson(pool, t, query)) as ListingSearchResult;
 
-/** A search's answer (`ListingSearchResult`) as JSON text, its items as the statement laid them out. */
+/** A search's answer (`ListingSearchResult`) as JSON text, its items written from the page's rows as the server sent them (`itemOf`). */
 export const searchListingsJson = async (pool: Pool, t: SearchTables, query: ListingSearchQuery): Promise<string> => {
   const params: unknown[] = [];
   const p = (value: unknown, cast = '') => {

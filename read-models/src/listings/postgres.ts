@@ -52,7 +52,7 @@ export class PgListingReader implements ListingReader {
     return JSON.parse(await this.searchJson(query)) as ListingSearchResult;
   }
 
-  /** The page's items come from the statement as JSON text (see `searchListingsJson`), and are passed on as they are. */
+  /** The answer as JSON text, written from the page's rows as the server sent them (see `searchListingsJson`). */
   async searchJson(query: ListingSearchQuery): Promise<string> {
     return this.withTargets((targets) => searchListingsJson(this.pool, listingTables(targets[LISTINGS]!), query));
   }
