@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import { secretsOf, withoutSecrets } from '@stayhub/domain';
 import type { EventStore } from '../event-store/port.ts';
 import { overriding } from '../event-store/decorate.ts';
+import { ASYNC_COMMIT } from '../postgres/async-commit.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { SharedStatement } from '../postgres/shared-statement.ts';
 import { secretsSchema } from './schema.ts';
@@ -12,7 +13,10 @@ import { secretsSchema } from './schema.ts';
  * finds them; a write whose event never follows leaves an unreachable row, nothing else.
  */
 export class SecretStore {
-  /** Card tokens saved by concurrent requests share one statement and one commit. */
+  /**
+   * Card tokens saved by concurrent requests share one statement and one commit, which does not wait
+   * for its WAL flush (see ASYNC_COMMIT): the booking's or order's append that follows flushes it.
+   */
   private readonly paymentMethods: SharedStatement<{ reference: string; token: string }>;
   /** And the payments of concurrent workflow tasks look theirs up together. */
   private readonly paymentMethodsOf: SharedStatement<string, string | undefined>;
@@ -22,7 +26,8 @@ export class SecretStore {
       this.pool.query({
         name: 'save_payment_methods',
         text: `INSERT INTO payment_methods (reference, payment_method)
-               SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (reference) DO NOTHING`,
+               SELECT m.reference, m.payment_method FROM unnest($1::text[], $2::text[]) AS m(reference, payment_method), ${ASYNC_COMMIT}
+                   ON CONFLICT (reference) DO NOTHING`,
         values: [methods.map((m) => m.reference), methods.map((m) => m.token)],
       }),
     );
