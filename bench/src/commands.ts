@@ -150,7 +150,12 @@ try {
       // Without the workflows no booking is ever confirmed.
       const confirmed = p.workflows ? await confirmations(db.url, scenario.answered, loadEnd) : undefined;
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
-      return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents,
+      return {
+        ...load,
+        backlogAtLoadEnd: left,
+        confirmations: confirmed,
+        database,
+        waitEventsPercent: waitEvents,
         cpuProfile: topOfProfile(profileDir),
         ...(projectorsProfile ? { projectorsCpuProfile: projectorsProfile } : {}),
       };
