@@ -160,7 +160,12 @@ try {
         ...(projectorsProfile ? { projectorsCpuProfile: projectorsProfile } : {}),
       };
     },
-    hot: () => cpuPer(platform.pids, () => run('ours hot', scenario.hot, p.rooms)),
+    hot: async () => {
+      // Where a hold's CPU goes on one hot stream (its queue in the command processor, the stream's state and events).
+      const stopProfile = await platform.profile();
+      const load = await cpuPer(platform.pids, () => run('ours hot', scenario.hot, p.rooms));
+      return { ...load, cpuProfile: await topOfStoppedProfile(stopProfile, 'commands-hot') };
+    },
   };
   const theirs = {
     spread: async () => {
@@ -202,6 +207,7 @@ try {
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
       "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most time, calls, execution ms and planning ms per booking (planMsPerBooking: planning over all statements; pg_stat_statements.track_planning, on since 2 Dec); statementsByPart: the same summed by the part of the platform a statement belongs to.",
+      "hot.ours.cpuProfile: the command process's profile over the hot case, read the same way.",
       "projectorsCpuProfile (when the projectors run in a process of their own): that process's profile over the same window, read the same way.",
       "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],
