@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { backlog, confirmations } from './shared/backlog.ts';
-import { topOfProfile } from './shared/cpu-profile.ts';
+import { topOfProfile, topOfStoppedProfile } from './shared/cpu-profile.ts';
 import {
   perBooking,
   pgCounters,
@@ -125,12 +125,15 @@ try {
       const answeredBefore = scenario.answered.size;
       const waits = await waitEventSampler(db.url);
       const stopProfile = await platform.profile();
+      // The projectors' process too, when they run in one of their own (`apart`, `npm-start`).
+      const stopProjectorsProfile = platform.apart('projectors') ? await platform.profile('projectors') : undefined;
       const serverBefore = await serverCpuSeconds(db.url);
       const load = await cpuPer(platform.pids, () => run('ours spread', scenario.spread));
       const serverAfter = await serverCpuSeconds(db.url);
       const loadEnd = Date.now();
       const left = await backlog(db.url);
       await stopProfile(join(profileDir, `commands-spread-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`));
+      const projectorsProfile = stopProjectorsProfile ? await topOfStoppedProfile(stopProjectorsProfile, 'projectors') : undefined;
       const sampled = waits.queries();
       const waitEvents = await waits.stop();
       const booked = scenario.answered.size - answeredBefore;
@@ -147,9 +150,22 @@ try {
       // Without the workflows no booking is ever confirmed.
       const confirmed = p.workflows ? await confirmations(db.url, scenario.answered, loadEnd) : undefined;
       console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
-      return { ...load, backlogAtLoadEnd: left, confirmations: confirmed, database, waitEventsPercent: waitEvents, cpuProfile: topOfProfile(profileDir) };
+      return {
+        ...load,
+        backlogAtLoadEnd: left,
+        confirmations: confirmed,
+        database,
+        waitEventsPercent: waitEvents,
+        cpuProfile: topOfProfile(profileDir),
+        ...(projectorsProfile ? { projectorsCpuProfile: projectorsProfile } : {}),
+      };
     },
-    hot: () => cpuPer(platform.pids, () => run('ours hot', scenario.hot, p.rooms)),
+    hot: async () => {
+      // Where a hold's CPU goes on one hot stream (its queue in the command processor, the stream's state and events).
+      const stopProfile = await platform.profile();
+      const load = await cpuPer(platform.pids, () => run('ours hot', scenario.hot, p.rooms));
+      return { ...load, cpuProfile: await topOfStoppedProfile(stopProfile, 'commands-hot') };
+    },
   };
   const theirs = {
     spread: async () => {
@@ -191,6 +207,8 @@ try {
       'peer: express 5 + Emmett CommandHandler + emmett-postgresql, one read-decide-append per request on the calendar stream, same calendar decider, no auth and no booking stream (see src/peer/server.ts).',
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
       "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most time, calls, execution ms and planning ms per booking (planMsPerBooking: planning over all statements; pg_stat_statements.track_planning, on since 2 Dec); statementsByPart: the same summed by the part of the platform a statement belongs to.",
+      "hot.ours.cpuProfile: the command process's profile over the hot case, read the same way.",
+      "projectorsCpuProfile (when the projectors run in a process of their own): that process's profile over the same window, read the same way.",
       "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],
     loadBefore,

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import type { RecordedEvent } from '@stayhub/event-sourcing';
+import { ASYNC_COMMIT, type RecordedEvent } from '@stayhub/event-sourcing';
 import type { Queryable } from './pg-documents.ts';
 import type { CheckpointChanges } from './checkpoint-changes.ts';
 
@@ -109,15 +109,21 @@ export const advanceCheckpoints = async (db: Queryable, targets: readonly string
   await db.query('UPDATE projection_checkpoints SET position = $2, updated_at = now() WHERE name = ANY($1::text[]) AND position < $2', [targets, to]);
 };
 
-/** As `advanceCheckpoints`, each target to its own position: one statement for all. */
+/**
+ * As `advanceCheckpoints`, each target to its own position: one statement for all, named (planned
+ * once per connection, not per page), and committed without waiting for its WAL flush (see
+ * ASYNC_COMMIT: a move a crash loses only has those pages, which concern none of its targets, read
+ * again). Outside a transaction (a transaction it runs in would not wait either).
+ */
 export const advanceCheckpointsTo = async (db: Queryable, positions: ReadonlyMap<string, string>): Promise<void> => {
   if (positions.size === 0) return;
-  await db.query(
-    `UPDATE projection_checkpoints c SET position = v.position, updated_at = now()
-       FROM unnest($1::text[], $2::text[]) AS v(name, position)
-      WHERE c.name = v.name AND c.position < v.position COLLATE "C"`,
-    [[...positions.keys()], [...positions.values()]],
-  );
+  await db.query({
+    name: 'advance_checkpoints_to',
+    text: `UPDATE projection_checkpoints c SET position = v.position, updated_at = now()
+             FROM unnest($1::text[], $2::text[]) AS v(name, position), ${ASYNC_COMMIT}
+            WHERE c.name = v.name AND c.position < v.position COLLATE "C"`,
+    values: [[...positions.keys()], [...positions.values()]],
+  });
 };
 
 /**

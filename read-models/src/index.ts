@@ -1,4 +1,5 @@
 export * from './projection.ts';
+export * from './shared-writes.ts';
 export * from './checkpoints.ts';
 export * from './checkpoint-changes.ts';
 export * from './pg-documents.ts';

@@ -3,6 +3,7 @@ import { inOneRoundTrip, inTransaction, type OwnTransactions, type RecordedEvent
 import { ADVANCE_CHECKPOINT, advanceCheckpointStatement, CheckpointMoved, isCheckpointMiss } from './checkpoints.ts';
 import { preparedStatements, recordedStatements, statementOf } from './inlined-write.ts';
 import type { FoldOptions, PgWrite, Queryable } from './pg-documents.ts';
+import type { SharedWrites } from './shared-writes.ts';
 
 /**
  * A read model kept in PostgreSQL. `fold` takes a batch of the events it handles, reads what it
@@ -30,9 +31,10 @@ export type PgProjection = {
  * How a live runner writes a batch, beyond how it is folded: `to`, the position the checkpoint moves
  * to (a page's last, past its newest event this projection handles; else the last event's), and
  * `ownTransactions`, which registers the write transaction so that the runner's own log reader
- * passes it while it is in flight.
+ * passes it while it is in flight, and `shared`, the transactions it shares with the batches of the
+ * other projections that are ready at the same time (a write that can go in one round trip).
  */
-export type BatchOptions = FoldOptions & { to?: string; ownTransactions?: OwnTransactions };
+export type BatchOptions = FoldOptions & { to?: string; ownTransactions?: OwnTransactions; shared?: SharedWrites };
 
 /**
  * One batch into a target, the way every PostgreSQL runner writes it: fold the events after `from`
@@ -59,7 +61,8 @@ export const writeBatch = async (
     const all = [...recorded, statementOf(ADVANCE_CHECKPOINT, [target, from, last])];
     const statements = (client: PoolClient) => preparedStatements(client, all);
     try {
-      await (options.ownTransactions ? options.ownTransactions.runInOneRoundTrip(pool, statements) : inOneRoundTrip(pool, statements));
+      if (options.shared) await options.shared.write(all);
+      else await (options.ownTransactions ? options.ownTransactions.runInOneRoundTrip(pool, statements) : inOneRoundTrip(pool, statements));
     } catch (error) {
       throw isCheckpointMiss(error) ? new CheckpointMoved(target) : error;
     }

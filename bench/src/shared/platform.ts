@@ -53,8 +53,13 @@ export type Platform = {
   /** Summed over the platform's processes. */
   memory: () => Memory;
   resetPeak: () => boolean;
-  /** Starts a CPU profile of the command API's process; the returned function stops it and writes it to `file`. */
-  profile: () => Promise<(file: string) => Promise<void>>;
+  /**
+   * Starts a CPU profile of the command API's process (or of the process running `part`); the
+   * returned function stops it and writes it to `file`.
+   */
+  profile: (part?: Part) => Promise<(file: string) => Promise<void>>;
+  /** Whether `part` runs in a process of its own, apart from the command API's. */
+  apart: (part: Part) => boolean;
   stop: () => Promise<void>;
 };
 
@@ -89,7 +94,7 @@ export const layouts = {
 } satisfies Record<string, Part[][]>;
 export type Layout = keyof typeof layouts;
 
-type Started = { child: ChildProcess; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
+type Started = { child: ChildProcess; parts: Part[]; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
 
 type StartOptions = {
   projectors?: boolean;
@@ -119,7 +124,7 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
     child.once('message', (message) => resolve(message as { commandUrl?: string; queryUrl?: string }));
     child.once('exit', (code) => reject(new Error(`the platform process (${parts.join(', ')}) exited (${code}) before it was ready`)));
   });
-  return { child, ...ready, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
+  return { child, parts, ...ready, exited: new Promise<void>((resolve) => child.once('exit', () => resolve())) };
 };
 
 /** Starts the platform on a database, in one process or as `layout` spreads it, and waits until it listens. */
@@ -134,10 +139,12 @@ export const startPlatform = async (databaseUrl: string, options: StartOptions &
     pids,
     memory: () => pids.map(memoryOf).reduce((sum, m) => ({ rssMb: sum.rssMb + m.rssMb, peakRssMb: sum.peakRssMb + m.peakRssMb })),
     resetPeak: () => pids.map(resetPeak).every(Boolean),
-    profile: async () => {
-      await reply(commands.child, { profile: 'start' }, 'profiling');
-      return (file) => reply(commands.child, { profile: 'stop', file }, 'profiled');
+    profile: async (part) => {
+      const { child } = (part && started.find((s) => s.parts.includes(part))) || commands;
+      await reply(child, { profile: 'start' }, 'profiling');
+      return (file) => reply(child, { profile: 'stop', file }, 'profiled');
     },
+    apart: (part) => started.some((s) => s !== commands && s.parts.includes(part)),
     async stop() {
       await Promise.all(
         started.map(async ({ child, exited }) => {

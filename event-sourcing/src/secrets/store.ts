@@ -2,9 +2,13 @@ import type { Pool } from 'pg';
 import { secretsOf, withoutSecrets } from '@stayhub/domain';
 import type { EventStore } from '../event-store/port.ts';
 import { overriding } from '../event-store/decorate.ts';
+import { ASYNC_COMMIT } from '../postgres/async-commit.ts';
 import { inTransaction } from '../postgres/pool.ts';
 import { SharedStatement } from '../postgres/shared-statement.ts';
 import { secretsSchema } from './schema.ts';
+
+/** Card tokens kept in memory between their request and their payment (a few MB at most). */
+const RECENT_TOKENS = 10_000;
 
 /**
  * Where the secrets live instead of events: password hashes by user, card tokens by the booking or
@@ -12,20 +16,35 @@ import { secretsSchema } from './schema.ts';
  * finds them; a write whose event never follows leaves an unreachable row, nothing else.
  */
 export class SecretStore {
-  /** Card tokens saved by concurrent requests share one statement and one commit. */
-  private readonly paymentMethods: SharedStatement<{ reference: string; token: string }>;
+  /**
+   * Card tokens saved by concurrent requests share one statement and one commit, which does not wait
+   * for its WAL flush (see ASYNC_COMMIT): the booking's or order's append that follows flushes it.
+   * Each answers whether it stored the token (the first for its reference) or found one there.
+   */
+  private readonly paymentMethods: SharedStatement<{ reference: string; token: string }, boolean>;
   /** And the payments of concurrent workflow tasks look theirs up together. */
   private readonly paymentMethodsOf: SharedStatement<string, string | undefined>;
+  /**
+   * The tokens this process stored, until a payment here takes them (the workflows run beside the
+   * command API by default): the payment then needs no statement. Only a token known to be the
+   * stored one (this process inserted it) is kept, at most RECENT_TOKENS of them, oldest dropped.
+   */
+  private readonly recentTokens = new Map<string, string>();
 
   constructor(private readonly pool: Pool) {
-    this.paymentMethods = new SharedStatement((methods) =>
-      this.pool.query({
+    this.paymentMethods = new SharedStatement(async (methods) => {
+      const { rows } = await this.pool.query<{ reference: string }>({
         name: 'save_payment_methods',
         text: `INSERT INTO payment_methods (reference, payment_method)
-               SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT (reference) DO NOTHING`,
+               SELECT m.reference, m.payment_method FROM unnest($1::text[], $2::text[]) AS m(reference, payment_method), ${ASYNC_COMMIT}
+                   ON CONFLICT (reference) DO NOTHING RETURNING reference`,
         values: [methods.map((m) => m.reference), methods.map((m) => m.token)],
-      }),
-    );
+      });
+      const stored = new Set(rows.map((r) => r.reference));
+      // A reference twice in one statement: which of its tokens was stored is not said, so neither counts as known.
+      const twice = new Set(methods.filter((m, i) => methods.findIndex((o) => o.reference === m.reference) !== i).map((m) => m.reference));
+      return methods.map((m) => stored.has(m.reference) && !twice.has(m.reference));
+    });
     this.paymentMethodsOf = new SharedStatement(async (references) => {
       const { rows } = await this.pool.query<{ reference: string; payment_method: string }>({
         name: 'payment_methods_of',
@@ -58,12 +77,18 @@ export class SecretStore {
   }
 
   /** The first token saved for a reference stays: a retried request cannot swap the card of a booking. */
-  savePaymentMethod(reference: string, token: string): Promise<void> {
-    return this.paymentMethods.add({ reference, token });
+  async savePaymentMethod(reference: string, token: string): Promise<void> {
+    if (!(await this.paymentMethods.add({ reference, token }))) return;
+    this.recentTokens.set(reference, token);
+    if (this.recentTokens.size > RECENT_TOKENS) this.recentTokens.delete(this.recentTokens.keys().next().value!);
   }
 
+  /** A reference's token: one this process stored is taken from memory once (a retry reads the table). */
   paymentMethod(reference: string): Promise<string | undefined> {
-    return this.paymentMethodsOf.add(reference);
+    const recent = this.recentTokens.get(reference);
+    if (recent === undefined) return this.paymentMethodsOf.add(reference);
+    this.recentTokens.delete(reference);
+    return Promise.resolve(recent);
   }
 
   /**

@@ -1,11 +1,4 @@
-/**
- * Joined into a statement (FROM), makes its implicit transaction commit without waiting for its WAL
- * flush. For the workflows' bookkeeping only (tasks recorded, claims, done marks, checkpoints): all
- * of it is derived from events already durable, so a crash that loses it re-derives it (the events
- * are reacted to again; a task runs again, and tasks are idempotent), while anything durable a task
- * does flushes the WAL past these commits first (the WAL is flushed in order).
- */
-export const ASYNC_COMMIT = `(SELECT set_config('synchronous_commit', 'off', true)) AS async_commit`;
+export { ASYNC_COMMIT } from '../postgres/async-commit.ts';
 
 export const workflowSchema = /* sql */ `
 CREATE TABLE IF NOT EXISTS subscription_checkpoints (

@@ -17,6 +17,7 @@ import {
   liveTarget,
   parkEvent,
   readCheckpoint,
+  SharedWrites,
   writeBatch,
   type BatchOptions,
   type PgProjection,
@@ -160,6 +161,8 @@ const idleCheckpoints = (pool: Pool) => {
  * shared reader of the log, and one lane per projection. The reader hands each page to every lane
  * and reads on; a lane writes what queued for it (merged, up to LANE_BATCH) in one short
  * transaction, so no projection waits for a slower one, and a slow one writes more per transaction.
+ * The lanes whose writes are ready while the last one is on its way share the next transaction
+ * (`SharedWrites`: one round trip and one commit for all, each batch still with its checkpoint).
  * The lanes' transactions never store events, so the reader passes them while they are in flight
  * (`OwnTransactions`) and still waits for every other transaction (the snapshot guard). Lanes a
  * page does not concern move their checkpoints together, in one statement. Any lane's failure (or
@@ -189,6 +192,8 @@ export const runPgProjections = async (
       const after = [...live.values()].map((c) => c.position).reduce((least, position) => (position < least ? position : least));
       const progress = new WakeUps(stop);
       const idle = idleCheckpoints(pool);
+      // Lanes whose batches are ready together commit together (a transaction each when one fails).
+      const shared = new SharedWrites(pool, ownTransactions);
       // Lanes writing at once leave connections of the pool to the reader and the checkpoint moves, so the reader never queues behind them.
       const writing = new Slots((pool.options.max ?? 10) - RESERVED_CONNECTIONS);
       const lanes = projections.map((projection) => {
@@ -202,7 +207,7 @@ export const runPgProjections = async (
             else {
               const began = performance.now();
               await writing.hold(() =>
-                tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions })),
+                tracedApply(projection.name, events, log, () => applyBatch(pool, projection, target, events, log, at, { to, ownTransactions, shared })),
               );
               const stages: BatchStages = {
                 projection: projection.name,

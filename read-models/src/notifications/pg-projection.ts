@@ -38,49 +38,45 @@ const keysOf = (events: readonly RecordedEvent[]) => {
 
 const byKey = <R>(rows: R[], key: (row: R) => string) => new Map(rows.map((row) => [key(row), row]));
 
-/** Reads, outside the write transaction, every stored row the batch's events look up (named statements: planned once per connection, not per batch). */
+/**
+ * Rows of one of the lookup tables by key: a named statement (planned once per connection, not per
+ * batch), none at all when the batch asks for no key of it (a batch of bookings has no order or
+ * product: a statement less each, and an empty array would be planned again every time).
+ */
+const rowsOf = async <R extends object>(db: Queryable, table: string, columns: string, key: string, keys: readonly string[]): Promise<R[]> =>
+  keys.length === 0
+    ? []
+    : (
+        await db.query<R>({
+          name: `notifications_load:${table}`,
+          text: `SELECT ${columns} FROM ${table} WHERE ${key} = ANY($1::text[])`,
+          values: [keys],
+        })
+      ).rows;
+
+/** Reads, outside the write transaction, every stored row the batch's events look up. */
 const load = async (db: Queryable, t: Tables, events: readonly RecordedEvent[]): Promise<Loaded> => {
   const keys = keysOf(events);
   const [bookings, orders] = await Promise.all([
-    db.query<BookingRow>({
-      name: `notifications_load:${t.bookings}`,
-      text: `SELECT booking_id, guest_id, host_id, listing_id, stay, time_zone FROM ${t.bookings} WHERE booking_id = ANY($1::text[])`,
-      values: [keys.bookings],
-    }),
-    db.query<OrderRow>({
-      name: `notifications_load:${t.orders}`,
-      text: `SELECT order_id, user_id, total, product_ids FROM ${t.orders} WHERE order_id = ANY($1::text[])`,
-      values: [keys.orders],
-    }),
+    rowsOf<BookingRow>(db, t.bookings, 'booking_id, guest_id, host_id, listing_id, stay, time_zone', 'booking_id', keys.bookings),
+    rowsOf<OrderRow>(db, t.orders, 'order_id, user_id, total, product_ids', 'order_id', keys.orders),
   ]);
-  for (const b of bookings.rows) keys.listings.add(b.listing_id);
-  for (const o of orders.rows) for (const id of o.product_ids) keys.products.add(id);
+  for (const b of bookings) keys.listings.add(b.listing_id);
+  for (const o of orders) for (const id of o.product_ids) keys.products.add(id);
   for (const event of events)
     if (event.type === 'OrderPlaced') for (const line of (event.data as { lines: { productId: string }[] }).lines) keys.products.add(line.productId);
   const [listings, products, reminders] = await Promise.all([
-    db.query<ListingRow>({
-      name: `notifications_load:${t.listings}`,
-      text: `SELECT listing_id, title FROM ${t.listings} WHERE listing_id = ANY($1::text[])`,
-      values: [[...keys.listings]],
-    }),
-    db.query<ProductRow>({
-      name: `notifications_load:${t.products}`,
-      text: `SELECT product_id, seller_id FROM ${t.products} WHERE product_id = ANY($1::text[])`,
-      values: [[...keys.products]],
-    }),
-    db.query<NoticeRow & { at: Date }>({
-      name: `notifications_load:${t.notices}`,
-      text: `SELECT notice_id, user_id, kind, text, data, at, position FROM ${t.notices} WHERE notice_id = ANY($1::text[])`,
-      values: [keys.bookings.map(reminderId)],
-    }),
+    rowsOf<ListingRow>(db, t.listings, 'listing_id, title', 'listing_id', [...keys.listings]),
+    rowsOf<ProductRow>(db, t.products, 'product_id, seller_id', 'product_id', [...keys.products]),
+    rowsOf<NoticeRow & { at: Date }>(db, t.notices, 'notice_id, user_id, kind, text, data, at, position', 'notice_id', keys.bookings.map(reminderId)),
   ]);
   return {
-    bookings: byKey(bookings.rows, (r) => r.booking_id),
-    orders: byKey(orders.rows, (r) => r.order_id),
-    listings: byKey(listings.rows, (r) => r.listing_id),
-    products: byKey(products.rows, (r) => r.product_id),
+    bookings: byKey(bookings, (r) => r.booking_id),
+    orders: byKey(orders, (r) => r.order_id),
+    listings: byKey(listings, (r) => r.listing_id),
+    products: byKey(products, (r) => r.product_id),
     reminders: byKey(
-      reminders.rows.map((r) => ({ ...r, at: r.at.toISOString() })),
+      reminders.map((r) => ({ ...r, at: r.at.toISOString() })),
       (r) => r.notice_id,
     ),
   };
