@@ -22,19 +22,16 @@ export const isoOfUtcTimestamp = (text: string): string => {
 };
 
 /**
- * One event as the COPY reader got it: the JSON of its data and metadata is parsed only when a
- * read model first asks for it, so events no read model handles (most of a replay's) cost no
- * decoding. The getters are the object's own, so a spread or `JSON.stringify` sees a plain event.
+ * One event as the COPY reader got it: a plain object whose data is parsed at once (the server sent
+ * it only for the types some read model handles, see `readPage`: the others come as `\N`, null).
+ * Its metadata, which hardly any read model reads, is parsed when first asked for: one getter, the
+ * object's own, so a spread or `JSON.stringify` sees a plain event.
  */
 const eventOfLine = (line: string): RecordedEvent => {
   const f = line.split('\t');
-  // `\N`: an event of a type the reader did not ask the data of (see `readPage`).
-  let dataText = f[8] === NULL ? 'null' : f[8];
+  const dataText = f[8]!;
   let metadataText = f[9] === NULL ? '{}' : f[9];
-  const occurredText = f[7]!;
-  let data: unknown;
   let metadata: EventMetadata | undefined;
-  let occurredAt: string | undefined;
   return {
     eventId: f[2]!,
     type: unescapeCopy(f[5]!),
@@ -42,17 +39,8 @@ const eventOfLine = (line: string): RecordedEvent => {
     streamId: unescapeCopy(f[3]!),
     streamRevision: Number(f[4]),
     globalPosition: `${f[0]!.padStart(PAD, '0')}-${f[1]!.padStart(PAD, '0')}`,
-    get occurredAt() {
-      occurredAt ??= isoOfUtcTimestamp(occurredText);
-      return occurredAt;
-    },
-    get data() {
-      if (dataText !== undefined) {
-        data = JSON.parse(unescapeCopy(dataText));
-        dataText = undefined;
-      }
-      return data;
-    },
+    occurredAt: isoOfUtcTimestamp(f[7]!),
+    data: dataText === NULL ? null : JSON.parse(unescapeCopy(dataText)),
     get metadata() {
       if (metadataText !== undefined) {
         metadata = JSON.parse(unescapeCopy(metadataText)) as EventMetadata;
