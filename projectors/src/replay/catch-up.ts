@@ -9,9 +9,9 @@ const minPosition = (positions: string[]): string => positions.reduce((a, b) => 
  * has), reading the next page while the targets write this one. Each target takes the pages in
  * order, one after the other, but not in step with the others: one that is done with a page folds
  * the next while a slower one's write of this page is still on the server, so the replay's own CPU
- * and the server's overlap. No target runs more than one page ahead of the slowest (at most three
- * pages in memory: the one read ahead and two in hand). Stops at the head, at `until`, or when
- * `signal` aborts, after the pages handed out; true if aborted.
+ * and the server's overlap. No target runs more than one page ahead of the slowest, and the next
+ * page is read once every target is done with the one before: two pages in hand and one being read
+ * at most. Stops at the head, at `until`, or when `signal` aborts, after the pages handed out; true if aborted.
  */
 export const catchUp = async (
   deps: ReplayDeps,
@@ -51,9 +51,6 @@ export const catchUp = async (
       const full = events.length === options.batchSize;
       if (options.until !== undefined) events = events.filter((e) => e.globalPosition <= options.until!);
       if (events.length === 0) break;
-      next = full ? deps.events.read(events[events.length - 1]!.globalPosition, options.batchSize, types) : Promise.resolve([]);
-      // Not awaited when the targets fail: keep its rejection from going unhandled.
-      next.catch(() => undefined);
       for (const [i, target] of targets.entries()) lanes[i] = lanes[i]!.then(() => target.apply(events));
       const page = Promise.all(lanes);
       page.catch(() => undefined);
@@ -62,6 +59,9 @@ export const catchUp = async (
       inHand = { page, count: events.length };
       position = events[events.length - 1]!.globalPosition;
       if (!full) break;
+      next = deps.events.read(position, options.batchSize, types);
+      // Not awaited when stopped: keep its rejection from going unhandled.
+      next.catch(() => undefined);
     }
     await pageDone();
     return false;

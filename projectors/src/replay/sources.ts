@@ -24,14 +24,17 @@ export const isoOfUtcTimestamp = (text: string): string => {
 /**
  * One event as the COPY reader got it: a plain object whose data is parsed at once (the server sent
  * it only for the types some read model handles, see `readPage`: the others come as `\N`, null).
- * Its metadata, which hardly any read model reads, is parsed when first asked for: one getter, the
- * object's own, so a spread or `JSON.stringify` sees a plain event.
+ * Its metadata and its time, which hardly any read model reads (a booking's events carry their own
+ * `at`), are laid out when first asked for: getters, the object's own, so a spread or
+ * `JSON.stringify` sees a plain event.
  */
 const eventOfLine = (line: string): RecordedEvent => {
   const f = line.split('\t');
   const dataText = f[8]!;
   let metadataText = f[9] === NULL ? '{}' : f[9];
   let metadata: EventMetadata | undefined;
+  let occurredText: string | undefined = f[7]!;
+  let occurredAt = '';
   return {
     eventId: f[2]!,
     type: unescapeCopy(f[5]!),
@@ -39,7 +42,13 @@ const eventOfLine = (line: string): RecordedEvent => {
     streamId: unescapeCopy(f[3]!),
     streamRevision: Number(f[4]),
     globalPosition: `${f[0]!.padStart(PAD, '0')}-${f[1]!.padStart(PAD, '0')}`,
-    occurredAt: isoOfUtcTimestamp(f[7]!),
+    get occurredAt() {
+      if (occurredText !== undefined) {
+        occurredAt = isoOfUtcTimestamp(occurredText);
+        occurredText = undefined;
+      }
+      return occurredAt;
+    },
     data: dataText === NULL ? null : JSON.parse(unescapeCopy(dataText)),
     get metadata() {
       if (metadataText !== undefined) {
