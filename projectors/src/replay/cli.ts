@@ -24,7 +24,7 @@ const usage = `Usage: npm run replay -- <command>
   parked <name>                     list the events a projection parked
   retry-parked <name>               apply parked events again (after a fix); each one that succeeds is removed
 
-Projections: ${pgProjections.map((p) => p.name).join(', ')}. Ctrl-C stops a rebuild after the batches in hand; rerun to resume.
+Projections: ${pgProjections.map((p) => p.name).join(', ')}. Ctrl-C stops a rebuild after the batch in hand; rerun to resume.
 Database: DATABASE_URL, or the embedded PostgreSQL that \`npm start\` uses. With AVAILABILITY=redis, availability is rebuilt under a new Redis key prefix;
 with SEARCH=elasticsearch, listings and products into new indexes that their aliases swap to.`;
 

@@ -29,7 +29,7 @@ export type RebuildOptions = {
   /** Drop the unfinished rebuild of these projections and start a fresh one. */
   restart?: boolean;
   batchSize?: number;
-  /** Stops after the batches in hand (Ctrl-C; at most two per target); a rerun resumes. */
+  /** Stops after the batch in hand (Ctrl-C); a rerun resumes. */
   signal?: AbortSignal;
   /** Readers that looked up the old target just before the swap finish within this grace. */
   dropAfterMs?: number;

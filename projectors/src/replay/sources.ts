@@ -33,8 +33,8 @@ const eventOfLine = (line: string): RecordedEvent => {
   const dataText = f[8]!;
   let metadataText = f[9] === NULL ? '{}' : f[9];
   let metadata: EventMetadata | undefined;
-  let occurredText: string | undefined = f[7]!;
-  let occurredAt = '';
+  const occurredText = f[7]!;
+  let occurredAt: string | undefined;
   return {
     eventId: f[2]!,
     type: unescapeCopy(f[5]!),
@@ -43,10 +43,7 @@ const eventOfLine = (line: string): RecordedEvent => {
     streamRevision: Number(f[4]),
     globalPosition: `${f[0]!.padStart(PAD, '0')}-${f[1]!.padStart(PAD, '0')}`,
     get occurredAt() {
-      if (occurredText !== undefined) {
-        occurredAt = isoOfUtcTimestamp(occurredText);
-        occurredText = undefined;
-      }
+      occurredAt ??= isoOfUtcTimestamp(occurredText);
       return occurredAt;
     },
     data: dataText === NULL ? null : JSON.parse(unescapeCopy(dataText)),
