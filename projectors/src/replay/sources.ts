@@ -22,18 +22,18 @@ export const isoOfUtcTimestamp = (text: string): string => {
 };
 
 /**
- * One event as the COPY reader got it: a plain object whose data is parsed at once (the server sent
- * it only for the types some read model handles, see `readPage`: the others come as `\N`, null).
- * Its metadata and its time, which hardly any read model reads (a booking's events carry their own
- * `at`), are laid out when first asked for: getters, the object's own, so a spread or
- * `JSON.stringify` sees a plain event.
+ * One event as the COPY reader got it: the JSON of its data and metadata is parsed only when a
+ * read model first asks for it, so events no read model handles (most of a replay's) cost no
+ * decoding. The getters are the object's own, so a spread or `JSON.stringify` sees a plain event.
  */
 const eventOfLine = (line: string): RecordedEvent => {
   const f = line.split('\t');
-  const dataText = f[8]!;
+  // `\N`: an event of a type the reader did not ask the data of (see `readPage`).
+  let dataText = f[8] === NULL ? 'null' : f[8];
   let metadataText = f[9] === NULL ? '{}' : f[9];
-  let metadata: EventMetadata | undefined;
   const occurredText = f[7]!;
+  let data: unknown;
+  let metadata: EventMetadata | undefined;
   let occurredAt: string | undefined;
   return {
     eventId: f[2]!,
@@ -46,7 +46,13 @@ const eventOfLine = (line: string): RecordedEvent => {
       occurredAt ??= isoOfUtcTimestamp(occurredText);
       return occurredAt;
     },
-    data: dataText === NULL ? null : JSON.parse(unescapeCopy(dataText)),
+    get data() {
+      if (dataText !== undefined) {
+        data = JSON.parse(unescapeCopy(dataText));
+        dataText = undefined;
+      }
+      return data;
+    },
     get metadata() {
       if (metadataText !== undefined) {
         metadata = JSON.parse(unescapeCopy(metadataText)) as EventMetadata;
