@@ -26,6 +26,7 @@ const p = params('bench:replay', {
   keep: { default: false, help: 'keep the generated history (stayhub_bench_replay_<events>_<seed>) and reuse it in later runs' },
   rounds: { default: 1, help: 'rebuilds of the same history, one after the other (the median is the figure)' },
   profile: { default: false, help: "a CPU profile of the replay process (its top self-time entries recorded; the profiler's own cost lowers the rate)" },
+  'semi-space': { default: 0, help: "the replay process's --max-semi-space-size in MB (0: what the replay CLI sets)" },
   statements: { default: false, help: "the server's statements of the last round by total time (pg_stat_statements)" },
 });
 const profileDir = join(projectRoot, 'bench/.profiles/replay');
@@ -55,6 +56,9 @@ const dropRebuilt = async () => {
   );
   for (const { name } of rows) await pool.query(`DROP TABLE IF EXISTS "${name}" CASCADE`);
 };
+
+/** WAL written by the server so far, bytes (the whole server's: the bench's own database is all it serves). */
+const walBytes = async () => Number((await pool.query<{ bytes: string }>('SELECT wal_bytes::text AS bytes FROM pg_stat_wal')).rows[0]!.bytes);
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
@@ -89,6 +93,8 @@ try {
     peakRssMb: number;
     replayCpuSeconds: number;
     serverCpuSeconds?: number;
+    /** WAL the server wrote over the round (pg_stat_wal), MB. */
+    walMb?: number;
     load: number[];
   };
   const rounds: Round[] = [];
@@ -100,6 +106,7 @@ try {
     await dropRebuilt();
     console.log(`round ${round}/${p.rounds}: rebuilding ${p.projections}${generateSeconds === undefined ? ' (kept history)' : ''}…`);
     const serverBefore = await serverCpuSeconds(db.url);
+    const walBefore = await walBytes();
     if (p.profile) {
       rmSync(profileDir, { recursive: true, force: true });
       mkdirSync(profileDir, { recursive: true });
@@ -108,6 +115,7 @@ try {
     const { stdout } = await promisify(execFile)(
       process.execPath,
       [
+        ...(p['semi-space'] ? [`--max-semi-space-size=${p['semi-space']}`] : []),
         ...(p.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
         '--import',
         'tsx',
@@ -122,6 +130,7 @@ try {
       { maxBuffer: 1 << 20 },
     );
     const serverAfter = await serverCpuSeconds(db.url);
+    const walAfter = await walBytes();
     const result = JSON.parse(stdout.trim().split('\n').pop()!) as {
       events: number;
       seconds: number;
@@ -137,6 +146,7 @@ try {
       peakRssMb: result.peakRssMb,
       replayCpuSeconds: Math.round(result.cpuSeconds * 10) / 10,
       ...(serverBefore !== undefined && serverAfter !== undefined ? { serverCpuSeconds: Math.round((serverAfter - serverBefore) * 10) / 10 } : {}),
+      walMb: Math.round((walAfter - walBefore) / 2 ** 20),
       load: loadavg().map((x) => Math.round(x * 100) / 100),
     });
     console.log(JSON.stringify(rounds[rounds.length - 1]));
