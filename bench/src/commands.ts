@@ -56,18 +56,29 @@ const serverCpuPer = (before: number | undefined, after: number | undefined, boo
   before === undefined || after === undefined ? {} : { serverCpuMsPerBooking: round2(((after - before) * 1000) / Math.max(1, bookings)) };
 
 const loadBefore = loadavg();
-const server = await benchServer();
-const db = await freshDatabase(server.adminUrl, 'commands');
-const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 const layout = p.layout as Layout;
-const platform = await startPlatform(db.url, {
-  layout,
-  ...(p.bundle ? { bundle: p.bundle } : {}),
-  ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
-});
-const peer = peerDb ? await startPeer(peerDb.url) : undefined;
+const server = await benchServer();
+// Everything started after the server stops with it, even when the platform or the peer fails to start.
+const started: {
+  db?: Awaited<ReturnType<typeof freshDatabase>>;
+  peerDb?: Awaited<ReturnType<typeof freshDatabase>>;
+  platform?: Awaited<ReturnType<typeof startPlatform>>;
+  peer?: Awaited<ReturnType<typeof startPeer>>;
+} = {};
 try {
+  const db = await freshDatabase(server.adminUrl, 'commands');
+  started.db = db;
+  const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
+  started.peerDb = peerDb;
+  const platform = await startPlatform(db.url, {
+    layout,
+    ...(p.bundle ? { bundle: p.bundle } : {}),
+    ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
+  });
+  started.platform = platform;
+  const peer = peerDb ? await startPeer(peerDb.url) : undefined;
+  started.peer = peer;
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: p.rooms });
   const cases = p.cases.split(',');
@@ -214,11 +225,11 @@ try {
     loadBefore,
   );
 } finally {
-  await platform.stop();
-  await peer?.stop();
+  await started.platform?.stop();
+  await started.peer?.stop();
   if (!p.keep) {
-    await db.drop();
-    await peerDb?.drop();
+    await started.db?.drop();
+    await started.peerDb?.drop();
   }
   await server.stop();
 }
