@@ -147,6 +147,7 @@ try {
       const projectorsProfile = stopProjectorsProfile ? await topOfStoppedProfile(stopProjectorsProfile, 'projectors') : undefined;
       const sampled = waits.queries();
       const waitEvents = await waits.stop();
+      const lockObjectBy = waits.lockObjectBy();
       const booked = scenario.answered.size - answeredBefore;
       const database = {
         ...perBooking(counters, await pgCounters(db.url), booked, sampled),
@@ -160,13 +161,14 @@ try {
       };
       // Without the workflows no booking is ever confirmed.
       const confirmed = p.workflows ? await confirmations(db.url, scenario.answered, loadEnd) : undefined;
-      console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
+      console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, lockObjectBy, confirmations: confirmed }));
       return {
         ...load,
         backlogAtLoadEnd: left,
         confirmations: confirmed,
         database,
         waitEventsPercent: waitEvents,
+        lockObjectWaitsPercentBy: lockObjectBy,
         cpuProfile: topOfProfile(profileDir),
         ...(projectorsProfile ? { projectorsCpuProfile: projectorsProfile } : {}),
       };
