@@ -221,6 +221,7 @@ try {
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
       "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most time, calls, execution ms and planning ms per booking (planMsPerBooking: planning over all statements; pg_stat_statements.track_planning, on since 2 Dec); statementsByPart: the same summed by the part of the platform a statement belongs to.",
       "hot.ours.cpuProfile: the command process's profile over the hot case, read the same way.",
+      'waitEventsPercent: the sampled active backends of our database by wait event (CPU when not waiting); lockObjectWaitsPercentBy: the `Lock:object` share (the server-wide NOTIFY lock, taken at the commit of a transaction that notifies) by the statement the waiting backend ran (since 2 Dec 07:10).',
       "projectorsCpuProfile (when the projectors run in a process of their own): that process's profile over the same window, read the same way.",
       "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],

@@ -112,7 +112,8 @@ export const streamReadsPerBooking = (
 const statementKind = (query: string): string => {
   if (/NOTIFY\s+es_appended/i.test(query)) return 'NOTIFY es_appended (wake-up)';
   if (/NOTIFY\s+projection_checkpoints/i.test(query)) return 'NOTIFY projection_checkpoints (announcement)';
-  if (/pg_notify\('es_appended'/.test(query)) return 'append (carrying its wake-up)';
+  // Only a transaction that notifies takes the lock: an append waiting on it carries the wake-up (`pg_notify`, before 2 Dec 07:00).
+  if (/^\s*WITH req AS/.test(query)) return 'append (carrying its wake-up)';
   if (/es_append_rows/.test(query)) return 'append (settled group by group)';
   return query.replace(/\s+/g, ' ').trim().slice(0, 60);
 };
@@ -157,9 +158,7 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
     queries: () => samples,
     /** Of all sampled backends, the share (%) waiting on `Lock:object`, by the statement they ran (call after `stop`). */
     lockObjectBy: (): Record<string, number> =>
-      Object.fromEntries(
-        [...lockObject.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / Math.max(1, total)) * 1000) / 10]),
-      ),
+      Object.fromEntries([...lockObject.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / Math.max(1, total)) * 1000) / 10])),
     stop: async (): Promise<Record<string, number>> => {
       stopped = true;
       await loop.catch(() => undefined);
