@@ -56,18 +56,29 @@ const serverCpuPer = (before: number | undefined, after: number | undefined, boo
   before === undefined || after === undefined ? {} : { serverCpuMsPerBooking: round2(((after - before) * 1000) / Math.max(1, bookings)) };
 
 const loadBefore = loadavg();
-const server = await benchServer();
-const db = await freshDatabase(server.adminUrl, 'commands');
-const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 const layout = p.layout as Layout;
-const platform = await startPlatform(db.url, {
-  layout,
-  ...(p.bundle ? { bundle: p.bundle } : {}),
-  ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
-});
-const peer = peerDb ? await startPeer(peerDb.url) : undefined;
+const server = await benchServer();
+// Everything started after the server stops with it, even when the platform or the peer fails to start.
+const started: {
+  db?: Awaited<ReturnType<typeof freshDatabase>>;
+  peerDb?: Awaited<ReturnType<typeof freshDatabase>>;
+  platform?: Awaited<ReturnType<typeof startPlatform>>;
+  peer?: Awaited<ReturnType<typeof startPeer>>;
+} = {};
 try {
+  const db = await freshDatabase(server.adminUrl, 'commands');
+  started.db = db;
+  const peerDb = p.peer ? await freshDatabase(server.adminUrl, 'commands_peer') : undefined;
+  started.peerDb = peerDb;
+  const platform = await startPlatform(db.url, {
+    layout,
+    ...(p.bundle ? { bundle: p.bundle } : {}),
+    ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
+  });
+  started.platform = platform;
+  const peer = peerDb ? await startPeer(peerDb.url) : undefined;
+  started.peer = peer;
   console.log(`setting up ${p.listings} rentals, a hotel with ${p.rooms} rooms, ${p.guests} guests…`);
   const scenario = await bookingScenario(platform, { listings: p.listings, guests: p.guests, hotelRooms: p.rooms });
   const cases = p.cases.split(',');
@@ -136,6 +147,7 @@ try {
       const projectorsProfile = stopProjectorsProfile ? await topOfStoppedProfile(stopProjectorsProfile, 'projectors') : undefined;
       const sampled = waits.queries();
       const waitEvents = await waits.stop();
+      const lockObjectBy = waits.lockObjectBy();
       const booked = scenario.answered.size - answeredBefore;
       const database = {
         ...perBooking(counters, await pgCounters(db.url), booked, sampled),
@@ -149,13 +161,14 @@ try {
       };
       // Without the workflows no booking is ever confirmed.
       const confirmed = p.workflows ? await confirmations(db.url, scenario.answered, loadEnd) : undefined;
-      console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, confirmations: confirmed }));
+      console.log(JSON.stringify({ backlogAtLoadEnd: left, database, waitEvents, lockObjectBy, confirmations: confirmed }));
       return {
         ...load,
         backlogAtLoadEnd: left,
         confirmations: confirmed,
         database,
         waitEventsPercent: waitEvents,
+        lockObjectWaitsPercentBy: lockObjectBy,
         cpuProfile: topOfProfile(profileDir),
         ...(projectorsProfile ? { projectorsCpuProfile: projectorsProfile } : {}),
       };
@@ -208,17 +221,18 @@ try {
       'Throughput counts 2xx answers per second; latency is over all answers. Rate limits are raised for the load generator (one address).',
       "database: commits and statements (pg_stat_statements, top level) per booking over the whole database, workflows and projections included; serverCpuMsPerBooking: the whole PostgreSQL server's CPU (postmaster and backends, from /proc) over the load per booking; topStatements: the statements that took the server the most time, calls, execution ms and planning ms per booking (planMsPerBooking: planning over all statements; pg_stat_statements.track_planning, on since 2 Dec); statementsByPart: the same summed by the part of the platform a statement belongs to.",
       "hot.ours.cpuProfile: the command process's profile over the hot case, read the same way.",
+      'waitEventsPercent: the sampled active backends of our database by wait event (CPU when not waiting); lockObjectWaitsPercentBy: the `Lock:object` share (the server-wide NOTIFY lock, taken at the commit of a transaction that notifies) by the statement the waiting backend ran (since 2 Dec 07:10).',
       "projectorsCpuProfile (when the projectors run in a process of their own): that process's profile over the same window, read the same way.",
       "cpuProfile.byPart: the command process's busy samples by the part of the platform that started the work (root-most frame of ours on the synchronous stack, through the bundle's source map).",
     ],
     loadBefore,
   );
 } finally {
-  await platform.stop();
-  await peer?.stop();
+  await started.platform?.stop();
+  await started.peer?.stop();
   if (!p.keep) {
-    await db.drop();
-    await peerDb?.drop();
+    await started.db?.drop();
+    await started.peerDb?.drop();
   }
   await server.stop();
 }

@@ -108,6 +108,16 @@ export const streamReadsPerBooking = (
   return Math.round((calls / Math.max(1, bookings)) * 1000) / 1000;
 };
 
+/** A short name for a statement's text: what notifies, the append, else its first words. */
+const statementKind = (query: string): string => {
+  if (/NOTIFY\s+es_appended/i.test(query)) return 'NOTIFY es_appended (wake-up)';
+  if (/NOTIFY\s+projection_checkpoints/i.test(query)) return 'NOTIFY projection_checkpoints (announcement)';
+  // Only a transaction that notifies takes the lock: an append waiting on it carries the wake-up (`pg_notify`, before 2 Dec 07:00).
+  if (/^\s*WITH req AS/.test(query)) return 'append (carrying its wake-up)';
+  if (/es_append_rows/.test(query)) return 'append (settled group by group)';
+  return query.replace(/\s+/g, ' ').trim().slice(0, 60);
+};
+
 /**
  * Samples `pg_stat_activity` of one database every `everyMs`: the share of active backends' samples
  * per wait event (`CPU` when not waiting), the way one reads where an appending backend spends its time.
@@ -116,15 +126,17 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
   const client = new pg.Client(url);
   await client.connect();
   const counts = new Map<string, number>();
+  /** `Lock:object` samples (the NOTIFY lock, taken at commit) by the statement the waiting backend was running. */
+  const lockObject = new Map<string, number>();
   let total = 0;
   let samples = 0;
   let stopped = false;
   const loop = (async () => {
     while (!stopped) {
       // Named: planned once, not every 10 ms (planning pg_stat_activity's view cost the server ~0.2 ms a sample).
-      const { rows } = await client.query<{ wait: string | null }>({
+      const { rows } = await client.query<{ wait: string | null; query: string }>({
         name: 'bench_wait_events',
-        text: `SELECT wait_event_type || ':' || wait_event AS wait FROM pg_stat_activity
+        text: `SELECT wait_event_type || ':' || wait_event AS wait, left(query, 200) AS query FROM pg_stat_activity
                 WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend'
                   AND query NOT LIKE 'LISTEN%'`,
       });
@@ -133,6 +145,10 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
         const key = row.wait ?? 'CPU';
         counts.set(key, (counts.get(key) ?? 0) + 1);
         total++;
+        if (key === 'Lock:object') {
+          const statement = statementKind(row.query);
+          lockObject.set(statement, (lockObject.get(statement) ?? 0) + 1);
+        }
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
@@ -140,6 +156,9 @@ export const waitEventSampler = async (url: string, everyMs = 10) => {
   return {
     /** The sampling queries so far (each its own statement and commit in this database). */
     queries: () => samples,
+    /** Of all sampled backends, the share (%) waiting on `Lock:object`, by the statement they ran (call after `stop`). */
+    lockObjectBy: (): Record<string, number> =>
+      Object.fromEntries([...lockObject.entries()].sort((a, b) => b[1] - a[1]).map(([k, n]) => [k, Math.round((n / Math.max(1, total)) * 1000) / 10])),
     stop: async (): Promise<Record<string, number>> => {
       stopped = true;
       await loop.catch(() => undefined);

@@ -72,12 +72,15 @@ export type PostgresEventStoreOptions = {
   pollIntervalMs?: number;
   /**
    * The NOTIFY that wakes other processes' subscribers goes out at most once per this many ms (0:
-   * after every commit, one at a time; default 10). It rides on the next append's statement when
-   * one follows within a millisecond (under a steady stream of commits, almost always), else it is
-   * a statement of its own; the first commit after a quiet spell notifies at once. Under a steady
-   * stream of commits one NOTIFY covers those of the next 10 ms, where one per commit was a fifth
-   * of the server's CPU per append, and a NOTIFY of its own per 10 ms was half the round trips of
-   * a single-event append. This process's own subscribers are woken at once either way.
+   * after every commit, one at a time; default 10), a statement of its own after the commit; the
+   * first commit after a quiet spell notifies at once. Under a steady stream of commits one NOTIFY
+   * covers those of the next 10 ms, where one per commit was a fifth of the server's CPU per
+   * append. It never rides on an append: a transaction that notifies holds the server-wide NOTIFY
+   * lock from its commit until its WAL flush is done, and with the wake-up inside the append that
+   * was one flush in every 10 ms during which every other notifier (the projectors' announcements,
+   * the other processes' wake-ups) queued. On its own it commits without waiting for a flush (it
+   * carries no state), so it holds the lock only for a moment. This process's own subscribers are
+   * woken at once either way.
    */
   notifyEveryMs?: number;
 };
@@ -85,8 +88,7 @@ export type PostgresEventStoreOptions = {
 type BatchRow = {
   group_no: number;
   stream: string | null;
-  /** `woke`: not an append's row, the NOTIFY the statement carried. */
-  outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate' | 'woke';
+  outcome: 'ok' | 'duplicate' | 'conflict' | 'partial_duplicate';
   revision: number | null;
   last_position: number | null;
   tx: string | null;
@@ -99,9 +101,8 @@ type BatchRow = {
  * append lands follows from the new head; every event goes in with one INSERT. Parameters as for
  * `es_append_rows`. When an expectation fails or an event id is stored already, `es_append_refused()`
  * raises ES100: nothing of the statement stays, and `es_append_rows` settles the batch group by
- * group. `$9`, when not null, is the payload of the NOTIFY owed to other processes' subscribers,
- * sent with this commit (a row of outcome `woke`). One plain statement cost the server about a fifth
- * less per batch than the PL/pgSQL function's four.
+ * group. One plain statement cost the server about a fifth less per batch than the PL/pgSQL
+ * function's four. It notifies no one (see `notifyEveryMs`).
  */
 const APPEND = {
   name: 'es_append_statement',
@@ -132,9 +133,7 @@ const APPEND = {
          )
          SELECT ($1::int[])[a.j] AS group_no, a.s AS stream, 'ok' AS outcome, a.at + a.n AS revision,
                 i.global_position AS last_position, i.transaction_id AS tx
-           FROM a JOIN inserted i ON i.stream_id = a.s AND i.stream_revision = a.at + a.n
-          UNION ALL
-         SELECT NULL, NULL, 'woke', NULL, NULL, NULL FROM (SELECT pg_notify('es_appended', $9::text) WHERE $9::text IS NOT NULL) w`,
+           FROM a JOIN inserted i ON i.stream_id = a.s AND i.stream_revision = a.at + a.n`,
 };
 /** SQLSTATE of `es_append_refused()`. */
 const SETTLE_APART = 'ES100';
@@ -241,18 +240,16 @@ export class PostgresEventStore implements EventStore {
   async appendBatch(groups: StreamAppend[][]): Promise<PromiseSettledResult<MultiStreamAppendResult>[]> {
     if (groups.length === 0) return [];
     const values = toRows(groups);
-    const carried = this.takeOwedWake();
-    const rows = await this.pool.query<BatchRow>({ ...APPEND, values: [...values, carried] }).then(
+    const rows = await this.pool.query<BatchRow>({ ...APPEND, values }).then(
       (result) => result.rows,
       async (error: unknown) => {
-        if (carried) this.owe(); // rolled back with the statement
         if ((error as { code?: string }).code !== SETTLE_APART) throw error;
         return (await this.pool.query<BatchRow>({ ...APPEND_ROWS, values })).rows;
       },
     );
     this.announce();
     const byGroup = new Map<number, BatchRow[]>();
-    for (const row of rows) if (row.outcome !== 'woke') byGroup.set(row.group_no, [...(byGroup.get(row.group_no) ?? []), row]);
+    for (const row of rows) byGroup.set(row.group_no, [...(byGroup.get(row.group_no) ?? []), row]);
     return groups.map((group, i) => settle(group, byGroup.get(i + 1) ?? []));
   }
 
@@ -354,14 +351,11 @@ export class PostgresEventStore implements EventStore {
     this.owe();
   }
 
-  /**
-   * Owes other processes a wake-up: the next append's statement carries it if one starts within a
-   * millisecond (and the last NOTIFY is `notifyEveryMs` old), else a NOTIFY of its own goes out then.
-   */
+  /** Owes other processes a wake-up: a NOTIFY goes out once the last one is `notifyEveryMs` old (at once after a quiet spell). */
   private owe(): void {
     this.wakeOwed = true;
     if (this.wakeTimer) return;
-    const delay = Math.max(1, this.quietUntil - performance.now());
+    const delay = Math.max(0, this.quietUntil - performance.now());
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = undefined;
       if (this.takeOwedWake() === null) {
