@@ -27,6 +27,7 @@ const p = params('bench:replay', {
   rounds: { default: 1, help: 'rebuilds of the same history, one after the other (the median is the figure)' },
   profile: { default: false, help: "a CPU profile of the replay process (its top self-time entries recorded; the profiler's own cost lowers the rate)" },
   'semi-space': { default: 0, help: "the replay process's --max-semi-space-size in MB (0: what the replay CLI sets)" },
+  'old-space': { default: 0, help: "the replay process's --max-old-space-size in MB (0: none, V8's own, as the replay CLI runs)" },
   statements: { default: false, help: "the server's statements of the last round by total time (pg_stat_statements)" },
 });
 const profileDir = join(projectRoot, 'bench/.profiles/replay');
@@ -116,6 +117,7 @@ try {
       process.execPath,
       [
         ...(p['semi-space'] ? [`--max-semi-space-size=${p['semi-space']}`] : []),
+        ...(p['old-space'] ? [`--max-old-space-size=${p['old-space']}`] : []),
         ...(p.profile ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
         '--import',
         'tsx',
