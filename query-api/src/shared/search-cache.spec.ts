@@ -23,52 +23,20 @@ describe('search cache', () => {
     let computed = 0;
     const compute = async () => String(++computed);
     const errors: unknown[] = [];
-    expect(
-      await cached(
-        cache,
+    const read = (from: typeof cache, bypass: boolean) =>
+      cached(
+        from,
         () => 'k',
-        false,
+        bypass,
         compute,
         (e) => errors.push(e),
-      ),
-    ).toBe('1');
-    expect(
-      await cached(
-        cache,
-        () => 'k',
-        false,
-        compute,
-        (e) => errors.push(e),
-      ),
-    ).toBe('1');
-    expect(
-      await cached(
-        cache,
-        () => 'k',
-        true,
-        compute,
-        (e) => errors.push(e),
-      ),
-    ).toBe('2');
-    expect(
-      await cached(
-        cache,
-        () => 'k',
-        false,
-        compute,
-        (e) => errors.push(e),
-      ),
-    ).toBe('2');
+      );
+    expect(await read(cache, false)).toBe('1');
+    expect(await read(cache, false)).toBe('1');
+    expect(await read(cache, true)).toBe('2');
+    expect(await read(cache, false)).toBe('2');
     const broken = { get: () => Promise.reject(new Error('down')), set: () => Promise.reject(new Error('down')), close: async () => undefined };
-    expect(
-      await cached(
-        broken,
-        () => 'k',
-        false,
-        compute,
-        (e) => errors.push(e),
-      ),
-    ).toBe('3');
+    expect(await read(broken, false)).toBe('3');
     expect(errors).toHaveLength(2);
   });
 
