@@ -51,6 +51,19 @@ type PerAppend = {
   walBytes?: number;
   walFullPages?: number;
 };
+/**
+ * Cores a store kept busy over its run: its appends/s times its CPU per append (warm-up included),
+ * the worker's and the whole server's. On a shared machine this is the share of the CPU each store
+ * won: every PostgreSQL backend is its own scheduling group (autogroup), so sixteen busy backends win
+ * more of it than one.
+ */
+const coresUsed = (c: Case) =>
+  c.perAppend
+    ? {
+        worker: Math.round(c.throughput * c.perAppend.clientCpuMs) / 1000,
+        server: c.perAppend.serverCpuMs === null ? null : Math.round(c.throughput * c.perAppend.serverCpuMs) / 1000,
+      }
+    : undefined;
 type Case = LoadResult & {
   eventsPerSecond: number;
   /** Per append, warm-up included: the worker's CPU, the whole server's, commits and statements (absent from older builds' workers). */
@@ -108,7 +121,7 @@ try {
         const result = JSON.parse(out.trim().split('\n').at(-1)!) as Case;
         if (p.profile) result.profile = topOfProfile(profileDir(store), 12);
         const cost = result.perAppend
-          ? `; per append: worker ${result.perAppend.clientCpuMs} ms CPU, server ${result.perAppend.serverCpuMs} ms CPU, ${result.perAppend.commits} commits, ${result.perAppend.statements} statements, ${result.perAppend.walFlushes} WAL flushes, ${result.perAppend.walBytes} WAL bytes`
+          ? `; per append: worker ${result.perAppend.clientCpuMs} ms CPU, server ${result.perAppend.serverCpuMs} ms CPU, ${result.perAppend.commits} commits, ${result.perAppend.statements} statements, ${result.perAppend.walFlushes} WAL flushes, ${result.perAppend.walBytes} WAL bytes; cores used: worker ${coresUsed(result)!.worker}, server ${coresUsed(result)!.server}`
           : '';
         console.log(
           `${store}, ${batch} per append, round ${round + 1}: ${result.throughput} appends/s (${result.eventsPerSecond} events/s), p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms${cost} (load ${loadavg()[0]!.toFixed(1)})`,
@@ -137,6 +150,10 @@ try {
         walFlushes: costMean(cases, (c) => c.walFlushes ?? null),
         walBytes: costMean(cases, (c) => c.walBytes ?? null),
       },
+      coresUsed:
+        withCost(cases).length === 0
+          ? undefined
+          : { worker: mean(withCost(cases), (c) => coresUsed(c)!.worker), server: mean(withCost(cases), (c) => coresUsed(c)!.server ?? 0) },
       eventsPerSecond: mean(cases, (c) => c.eventsPerSecond),
       p50Ms: mean(cases, (c) => c.latencyMs.p50),
       p99Ms: mean(cases, (c) => c.latencyMs.p99),
@@ -163,6 +180,7 @@ try {
     [
       'Each store appends in its own child process to its own fresh database on the same server; every append carries an expected stream version (raw: none, a plain INSERT).',
       'ours goes through the command processor as the platform does (appends of different streams that arrive together share one commit); ours-direct is one append per transaction; raw is the single-row-commit ceiling (batch10: ten single-row commits).',
+      'coresUsed: appends/s times CPU per append, the worker and the whole server: the share of the machine each store won (every PostgreSQL backend is a scheduling group of its own).',
       'perAppend (warm-up included): the worker process CPU (load generator and payloads included, the same for every store), the whole server CPU, commits, top-level statements (pg_stat_statements), WAL flushes and WAL bytes (whole server) per append; waitEvents samples pg_stat_activity every 25 ms.',
     ],
     loadBefore,
