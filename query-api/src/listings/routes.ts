@@ -176,9 +176,11 @@ export const listingRoutes = (deps: QueryDeps, answerOf = readyAnswers()) => [
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
       // Nights need nothing of the listing: its calendar is read meanwhile (slots need its time zone first).
-      const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to)) : undefined;
+      // A read with a consistency token reads past what is kept in process, its calendar as its listing.
+      const fresh = hasToken(req, query.after);
+      const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to), { fresh }) : undefined;
       nights?.catch(() => undefined);
-      const listing = await deps.listings.get(params.id, { fresh: hasToken(req, query.after) });
+      const listing = await deps.listings.get(params.id, { fresh });
       // A draft's calendar is shown only to its host (and operators), like the draft itself.
       if (!visible(listing, user)) {
         if (stale) throw notYet();
@@ -199,6 +201,7 @@ export const listingRoutes = (deps: QueryDeps, answerOf = readyAnswers()) => [
         deps.listings.availability(
           params.id,
           (asked?.slots ?? []).map((slot) => slot.key),
+          { fresh },
         ));
       if (!free) {
         if (stale) throw notYet();

@@ -3,8 +3,8 @@ import { createPool, type Pool } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { announceCheckpoints, CheckpointChanges } from '../checkpoint-changes.ts';
 import { createSearchTables } from './search-tables.ts';
-import { LISTINGS } from './pg-projection.ts';
-import { PgListingReader } from './postgres.ts';
+import { LISTING_CALENDARS, LISTINGS } from './pg-projection.ts';
+import { PgListingReader, type ListingCalendarRow } from './postgres.ts';
 import type { ListingView } from './port.ts';
 import { ListingViewCache } from './view-cache.ts';
 
@@ -167,5 +167,62 @@ describe('PgListingReader with views kept until the projectors announce a change
     announceCheckpoints(projector, new Map([['listings.calendar', '00000000000000000001-00000000000000000011']]));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await listings.get('l-1'))?.details).toEqual({ title: 'Flat' });
+  });
+});
+
+describe('PgListingReader with calendar rows kept until the projectors announce a change', () => {
+  let reader: Pool;
+  let projector: Pool;
+  let changes: CheckpointChanges;
+  let listings: PgListingReader;
+  // The room type has 3 rooms; `used` of them are taken on the night of 2 April.
+  const book = (used: number) =>
+    projector.query(
+      `INSERT INTO listings_calendar (unit_type_id, month, nights) VALUES ('l-2.room', '2030-04', $1)
+       ON CONFLICT (unit_type_id, month) DO UPDATE SET nights = EXCLUDED.nights`,
+      [[0, used]],
+    );
+  const free = async (fresh = false) => (await listings.availability('l-2', ['2030-04-02'], { fresh }))?.[0]?.unitTypes[0]?.free;
+  const announce = (name: string, n: number) => announceCheckpoints(projector, new Map([[name, `00000000000000000001-${String(n).padStart(20, '0')}`]]));
+  beforeAll(async () => {
+    const url = await testDatabaseUrl();
+    reader = createPool(url, 4);
+    projector = createPool(url, 2);
+    await createSearchTables(projector, 'listings');
+    await projector.query(
+      `INSERT INTO listings_unit_types (unit_type_id, listing_id, name, count, capacity, price, currency) VALUES ('l-2.room', 'l-2', 'Room', 3, 2, 9000, 'EUR')
+       ON CONFLICT (unit_type_id) DO NOTHING`,
+    );
+    changes = new CheckpointChanges(reader);
+    await changes.start();
+    const calendars = new ListingViewCache<readonly ListingCalendarRow[]>({
+      version: () => (changes.listening ? changes.versionOf([LISTINGS, LISTING_CALENDARS]) : undefined),
+      maxEntries: 100,
+      ttlMs: 600_000,
+    });
+    listings = new PgListingReader(reader, undefined, undefined, calendars);
+  });
+  afterAll(async () => {
+    await changes.close();
+    await reader.end();
+    await projector.end();
+  });
+
+  it('serves the kept rows until a change to calendars or listings is announced; a fresh read sees a change at once', async () => {
+    await book(1);
+    expect(await free()).toBe(2);
+    // given: a booking written but not announced yet
+    await book(2);
+    expect(await free()).toBe(2);
+    announce(LISTING_CALENDARS, 30);
+    await expect.poll(() => free(), { timeout: 5000 }).toBe(1);
+    await book(3);
+    expect(await free()).toBe(1);
+    expect(await free(true)).toBe(0);
+    // a change to the listing (its unit types) retires the kept rows too
+    await book(0);
+    expect(await free()).toBe(0);
+    announce(LISTINGS, 31);
+    await expect.poll(() => free(), { timeout: 5000 }).toBe(3);
   });
 });
