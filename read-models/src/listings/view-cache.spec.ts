@@ -118,10 +118,27 @@ describe('listing views kept in process', () => {
   });
 });
 
+/** The reader's and the projector's pools on the test database with the search tables, the reader hearing announcements from now on. */
+const givenDatabase = async () => {
+  const url = await testDatabaseUrl();
+  const reader = createPool(url, 4);
+  const projector = createPool(url, 2);
+  await createSearchTables(projector, 'listings');
+  const changes = new CheckpointChanges(reader);
+  await changes.start();
+  const close = async () => {
+    await changes.close();
+    await reader.end();
+    await projector.end();
+  };
+  return { reader, projector, changes, close };
+};
+
 describe('PgListingReader with views kept until the projectors announce a change', () => {
   let reader: Pool;
   let projector: Pool;
   let changes: CheckpointChanges;
+  let close: () => Promise<void>;
   let listings: PgListingReader;
   const write = (title: string) =>
     projector.query(
@@ -130,20 +147,11 @@ describe('PgListingReader with views kept until the projectors announce a change
       [JSON.stringify({ ...view(title), rating: { sum: 0, count: 0 }, reviewedBookings: [], revision: 1 })],
     );
   beforeAll(async () => {
-    const url = await testDatabaseUrl();
-    reader = createPool(url, 4);
-    projector = createPool(url, 2);
-    await createSearchTables(projector, 'listings');
-    changes = new CheckpointChanges(reader);
-    await changes.start();
+    ({ reader, projector, changes, close } = await givenDatabase());
     const cache = new ListingViewCache({ version: () => (changes.listening ? changes.versionOf([LISTINGS]) : undefined), maxEntries: 100, ttlMs: 600_000 });
     listings = new PgListingReader(reader, undefined, cache);
   });
-  afterAll(async () => {
-    await changes.close();
-    await reader.end();
-    await projector.end();
-  });
+  afterAll(() => close());
 
   it('serves the kept view until the change is announced, then the new one; a fresh read sees it at once', async () => {
     await write('Flat');
@@ -171,42 +179,31 @@ describe('PgListingReader with views kept until the projectors announce a change
 });
 
 describe('PgListingReader with calendar rows kept until the projectors announce a change', () => {
-  let reader: Pool;
-  let projector: Pool;
-  let changes: CheckpointChanges;
+  let db: Awaited<ReturnType<typeof givenDatabase>>;
   let listings: PgListingReader;
   // The room type has 3 rooms; `used` of them are taken on the night of 2 April.
   const book = (used: number) =>
-    projector.query(
+    db.projector.query(
       `INSERT INTO listings_calendar (unit_type_id, month, nights) VALUES ('l-2.room', '2030-04', $1)
        ON CONFLICT (unit_type_id, month) DO UPDATE SET nights = EXCLUDED.nights`,
       [[0, used]],
     );
   const free = async (fresh = false) => (await listings.availability('l-2', ['2030-04-02'], { fresh }))?.[0]?.unitTypes[0]?.free;
-  const announce = (name: string, n: number) => announceCheckpoints(projector, new Map([[name, `00000000000000000001-${String(n).padStart(20, '0')}`]]));
+  const announce = (name: string, n: number) => announceCheckpoints(db.projector, new Map([[name, `00000000000000000001-${String(n).padStart(20, '0')}`]]));
   beforeAll(async () => {
-    const url = await testDatabaseUrl();
-    reader = createPool(url, 4);
-    projector = createPool(url, 2);
-    await createSearchTables(projector, 'listings');
-    await projector.query(
+    db = await givenDatabase();
+    await db.projector.query(
       `INSERT INTO listings_unit_types (unit_type_id, listing_id, name, count, capacity, price, currency) VALUES ('l-2.room', 'l-2', 'Room', 3, 2, 9000, 'EUR')
        ON CONFLICT (unit_type_id) DO NOTHING`,
     );
-    changes = new CheckpointChanges(reader);
-    await changes.start();
     const calendars = new ListingViewCache<readonly ListingCalendarRow[]>({
-      version: () => (changes.listening ? changes.versionOf([LISTINGS, LISTING_CALENDARS]) : undefined),
+      version: () => (db.changes.listening ? db.changes.versionOf([LISTINGS, LISTING_CALENDARS]) : undefined),
       maxEntries: 100,
       ttlMs: 600_000,
     });
-    listings = new PgListingReader(reader, undefined, undefined, calendars);
+    listings = new PgListingReader(db.reader, undefined, undefined, calendars);
   });
-  afterAll(async () => {
-    await changes.close();
-    await reader.end();
-    await projector.end();
-  });
+  afterAll(() => db.close());
 
   it('serves the kept rows until a change to calendars or listings is announced; a fresh read sees a change at once', async () => {
     await book(1);
