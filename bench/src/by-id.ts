@@ -18,6 +18,7 @@ import { cpuSecondsOf, startPlatform, type Platform } from './shared/platform.ts
 import { record } from './shared/results.ts';
 import { seeded, stayOf } from './shared/search-queries.ts';
 import { summarise } from './shared/stats.ts';
+import { runWrk, wrkOnPath, wrkPaths } from './shared/wrk.ts';
 
 const p = params('bench:by-id', {
   listings: { default: 20_000, help: 'listings in the marketplace (the search benchmark’s, loaded once, then reused)' },
@@ -29,7 +30,11 @@ const p = params('bench:by-id', {
   hot: { default: 0, help: 'draw the ids from the first N listings only (0: from all; a popular set)' },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) run alternately as `before`' },
   profile: { default: false, help: 'a CPU profile of this build’s process during its last round at the highest client count' },
+  generator: { default: 'auto', help: 'the load generator: `wrk` (C, on PATH), `node` (this process, fetch) or `auto` (wrk when on PATH)' },
 });
+
+const generator = p.generator === 'auto' ? (wrkOnPath() ? 'wrk' : 'node') : p.generator;
+if (generator !== 'wrk' && generator !== 'node') throw new Error(`--generator is wrk, node or auto, not ${p.generator}`);
 
 const loadBefore = loadavg();
 const server = await benchServer();
@@ -57,19 +62,50 @@ type Sample = {
   serverCpuMs: number | null;
   statements: number | null;
   non200: number;
+  generator: string;
 };
+/** Paths drawn for wrk per run: more than it asks in a window at ~15,000/s. */
+const WRK_PATHS = 200_000;
 const samples: Record<string, Record<string, Sample[]>> = {};
 
-const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes, concurrency: number, round: number, profile: boolean) => {
+/** One window of load: by wrk on paths drawn beforehand, or by this process drawing each path as it goes; the same seeded paths either way. */
+const loadOf = async (build: (typeof builds)[number], draw: () => string, concurrency: number, durationMs: number, measure: () => Promise<void>) => {
+  if (generator === 'wrk') {
+    const paths = wrkPaths(Array.from({ length: WRK_PATHS }, draw));
+    try {
+      const base = build.platform.queryUrl;
+      // Warm-up: every connection open and the paths compiled; the window goes on from where it stopped.
+      const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: 1500 });
+      await measure();
+      return await runWrk({ base, paths, from: warm.requests, concurrency, durationMs });
+    } finally {
+      paths.remove();
+    }
+  }
   const query = api(build.platform.queryUrl);
-  const r = seeded(p.seed + round * 100 + concurrency, shape);
-  // Warm-up: every client's connection open and the paths compiled before the window.
-  await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(shapes[shape](r))).status });
-  const stopProfile = profile ? await build.platform.profile() : undefined;
-  const [cpu0, server0, pg0] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+  await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(draw())).status });
+  await measure();
   const client0 = process.cpuUsage();
-  const result = await runLoad({ concurrency, durationMs: p.seconds * 1000, request: async () => (await query.get(shapes[shape](r))).status });
+  const result = await runLoad({ concurrency, durationMs, request: async () => (await query.get(draw())).status });
   const client = process.cpuUsage(client0);
+  return { ...result, clientCpuMs: Math.round(((client.user + client.system) / 1000 / Math.max(1, result.requests)) * 100) / 100 };
+};
+
+const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes, concurrency: number, round: number, profile: boolean) => {
+  const r = seeded(p.seed + round * 100 + concurrency, shape);
+  let stopProfile: ((file: string) => Promise<void>) | undefined;
+  let before: [number, number | undefined, Awaited<ReturnType<typeof pgCounters>>] | undefined;
+  const result = await loadOf(
+    build,
+    () => shapes[shape](r),
+    concurrency,
+    p.seconds * 1000,
+    async () => {
+      stopProfile = profile ? await build.platform.profile() : undefined;
+      before = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+    },
+  );
+  const [cpu0, server0, pg0] = before!;
   const [cpu1, server1, pg1] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
   const top = stopProfile ? await topOfStoppedProfile(stopProfile, 'by-id') : undefined;
   const n = Math.max(1, result.requests);
@@ -78,18 +114,19 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
     p99: result.latencyMs.p99,
     perSecond: result.throughput,
     processCpuMs: Math.round(((cpu1 - cpu0) * 1000 * 100) / n) / 100,
-    clientCpuMs: Math.round(((client.user + client.system) / 1000 / n) * 100) / 100,
+    clientCpuMs: result.clientCpuMs,
     serverCpuMs: server0 === undefined || server1 === undefined ? null : Math.round(((server1 - server0) * 1000 * 100) / n) / 100,
     // The two counter reads themselves are a few statements: negligible over thousands of requests.
     statements: pg0.statements === null || pg1.statements === null ? null : Math.round(((pg1.statements - pg0.statements) / n) * 100) / 100,
     non200: result.requests - (result.statuses['200'] ?? 0),
+    generator,
   };
   const key = `${shape}@${concurrency}`;
   const ofBuild = samples[build.name] ?? {};
   ofBuild[key] = [...(ofBuild[key] ?? []), sample];
   samples[build.name] = ofBuild;
   console.log(
-    `${build.name.padEnd(6)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs}, PostgreSQL ${sample.serverCpuMs}, load generator ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
+    `${build.name.padEnd(6)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs}, PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
   );
   return top;
 };
@@ -151,12 +188,12 @@ try {
   if (Object.keys(profiles).length > 0) figures.profile = profiles;
   record(
     'by-id',
-    { ...p },
+    { ...p, generator },
     figures,
     [
       'Each build serves the same requests (the same ids drawn per round) on the same database, alternating round by round; medians over the rounds. Its search cache is off (it does not serve these routes anyway).',
-      'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (Node fetch, this process); statementsPerRequest from pg_stat_statements.',
-      'The load generator (Node fetch) runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so.',
+      'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (params.generator: wrk, a C program, one thread; or node, fetch in this process); statementsPerRequest from pg_stat_statements.',
+      'The load generator runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so. wrk draws the same seeded paths, written out beforehand; its latency percentiles are from its own histogram.',
     ],
     loadBefore,
   );

@@ -7,7 +7,7 @@ import swaggerUi from 'swagger-ui-express';
 import { z } from 'zod';
 import { authenticate, requireUser, type TokenIssuer } from './auth.ts';
 import { HttpProblem, problemHandler, sendProblem } from './problem.ts';
-import { headerGuard, inSequence, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
+import { headerGuard, inSequence, leanDispatch, mountRoutes, openApiDocument, type CommonHeader, type Route } from './route.ts';
 import { httpMetrics, metricsContentType, metricsText, type Logger } from '@stayhub/platform-kit';
 import { fromMetricsPort } from './metrics-port.ts';
 import { jsonBody } from './json-body.ts';
@@ -43,6 +43,8 @@ export type HttpAppOptions = {
    * itself and need not hash every answer.
    */
   bodyEtags?: boolean;
+  /** Whether the hot GETs (`hot: true`) skip express's router (`leanDispatch`; default true); false sends every request through it. */
+  lean?: boolean;
 };
 
 const MAX_JSON_DEPTH = 32;
@@ -112,48 +114,48 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
   });
   // What every request goes through, in this order, as one layer of the app (each layer express
   // steps through costs more than most of these small middlewares do).
-  app.use(
-    inSequence([
-      (_req, res, next) => {
-        for (const [name, value] of headersOfHelmet) res.setHeader(name, value);
-        next();
-      },
-      (req, res, next) => {
-        if (req.headers.origin !== undefined) return corsHandler(req, res, next);
-        res.vary('Origin');
-        next();
-      },
-      options.log
-        ? requestLog(options.log)
-        : (req, res, next) => {
-            req.id = correlationIdOf(req);
-            res.setHeader('X-Correlation-Id', req.id);
-            next();
-          },
-      httpMetrics(),
-      // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
-      jsonBody({ limit: options.bodyLimit ?? '256kb', keepRaw: true }),
-      (req, _res, next) => {
-        if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new HttpProblem(400, 'Bad Request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
-        const hasBody = (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && Number(req.headers['content-length'] ?? 0) > 0;
-        if (hasBody && !req.is(['application/json', 'application/*+json'])) {
-          return next(new HttpProblem(415, 'Unsupported Media Type', 'Send the body as application/json'));
-        }
-        next();
-      },
-      authenticate(options.tokens),
-    ]),
-  );
+  const prelude = inSequence([
+    (_req, res, next) => {
+      for (const [name, value] of headersOfHelmet) res.setHeader(name, value);
+      next();
+    },
+    (req, res, next) => {
+      if (req.headers.origin !== undefined) return corsHandler(req, res, next);
+      res.vary('Origin');
+      next();
+    },
+    options.log
+      ? requestLog(options.log)
+      : (req, res, next) => {
+          req.id = correlationIdOf(req);
+          res.setHeader('X-Correlation-Id', req.id);
+          next();
+        },
+    httpMetrics(),
+    // The raw bytes are kept for signature checks (webhooks sign the body exactly as sent).
+    jsonBody({ limit: options.bodyLimit ?? '256kb', keepRaw: true }),
+    (req, _res, next) => {
+      if (depthOf(req.body) > MAX_JSON_DEPTH) return next(new HttpProblem(400, 'Bad Request', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`));
+      const hasBody = (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') && Number(req.headers['content-length'] ?? 0) > 0;
+      if (hasBody && !req.is(['application/json', 'application/*+json'])) {
+        return next(new HttpProblem(415, 'Unsupported Media Type', 'Send the body as application/json'));
+      }
+      next();
+    },
+    authenticate(options.tokens),
+  ]);
+  app.use(prelude);
   const headers = [...requestMetadataHeaders, ...(options.headers ?? [])];
   // Per route, before anything shared (an idempotent replay, say): its limits are counted, then its
   // headers checked, then `before`; all in the route's own chain, so a request is matched once.
   const router = express.Router({ caseSensitive: true, strict: true });
-  mountRoutes(router, options.routes, (route) => [
+  const perRoute = (route: Route) => [
     ...(options.guards?.(route) ?? []),
     headerGuard(route, headers),
     ...(options.before ?? []),
     ...(options.perRoute?.(route) ?? []),
-  ]);
+  ];
+  mountRoutes(router, options.routes, perRoute);
   app.use(router);
   // Paths no API route has (`/health`, `/metrics`, the docs): after the routes, which they never shadow.
   options.extra?.(app);
@@ -182,6 +184,17 @@ export const createHttpApp = (options: HttpAppOptions): Express => {
     res.set('Allow', allowed.join(', '));
     sendProblem(res, 405, { detail: `${req.path} takes ${allowed.join(', ')}` });
   });
-  app.use(problemHandler(options.logError, options.notReady ? { notReady: options.notReady } : {}));
+  const onError = problemHandler(options.logError, options.notReady ? { notReady: options.notReady } : {});
+  app.use(onError);
+  // The hot GETs skip the router (`leanDispatch`); `options.lean: false` leaves every request to express (parity specs).
+  const lean = options.lean === false ? undefined : leanDispatch({ app, routes: options.routes, prelude, perRoute, onError });
+  if (lean) {
+    // express's app function hands every request to `app.handle` (so `listen`, supertest and a mount all pass here).
+    const withHandle = app as unknown as { handle: (req: IncomingMessage, res: ServerResponse, callback?: unknown) => void };
+    const handle = withHandle.handle.bind(app);
+    withHandle.handle = (req, res, callback) => {
+      if (!lean(req, res)) handle(req, res, callback);
+    };
+  }
   return app;
 };

@@ -1,7 +1,10 @@
-import type { Request, RequestHandler, Response, Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ErrorRequestHandler, Express, Request, RequestHandler, Response, Router } from 'express';
+import { match } from 'path-to-regexp';
 import { z } from 'zod';
 import { requireUser, type AuthUser, type Role } from './auth.ts';
 import { parseStrict, parseStrictParts } from './input.ts';
+import { HttpProblem } from './problem.ts';
 
 export type Reply = {
   status?: number;
@@ -9,6 +12,8 @@ export type Reply = {
   /** The body already as JSON text (a read model that lays its answer out itself): sent as it is, instead of `body` serialised. */
   json?: string;
   headers?: Record<string, string>;
+  /** The ETag of `json` when the read model made it once with the text (see `bodyEtagOf`): the answer does not hash the body again. */
+  etag?: string;
 };
 
 type RouteInput<P, Q, B> = {
@@ -40,6 +45,11 @@ export type RouteSpec<P extends Schema | undefined, Q extends Schema | undefined
   responses?: Record<number, { description: string; schema?: Schema; headers?: Record<string, string> }>;
   /** `in-append`: the handler records its answer to an `Idempotency-Key` in its own append (`answerOnce`). */
   idempotency?: 'in-append';
+  /**
+   * A hot GET (a read by id): dispatched ahead of express's router by `leanDispatch`, through the same
+   * middlewares and checks, its JSON text answered without express's `send` (same status, headers, body).
+   */
+  hot?: true;
   handler: (input: RouteInput<Out<P>, Out<Q>, Out<B>>) => Promise<Reply>;
 };
 
@@ -68,8 +78,34 @@ export const headerGuard = (route: Route, common: readonly CommonHeader[]): Requ
   };
 };
 
+/** The ETag express would give a body (its `etag fn`, weak by default), made once with a text that is sent many times; none where the app sets none. */
+export const bodyEtagOf = (req: Request, text: string): string | undefined => {
+  const etagOf = req.app.get('etag fn') as ((body: string, encoding: string) => string) | undefined;
+  return etagOf?.(text, 'utf8');
+};
+
+/**
+ * A JSON text answered as express's `res.send` answers it (`Content-Type` with its charset,
+ * `Content-Length`, the ETag, 304 when the client's copy is fresh, no body to HEAD), laid out
+ * directly: no type look-up, no second hash of a body whose ETag is known.
+ */
+const sendJsonText = (req: Request, res: Response, status: number, text: string, etag: string | undefined): void => {
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(text)));
+  const tag = etag ?? bodyEtagOf(req, text);
+  if (tag !== undefined) res.setHeader('ETag', tag);
+  if (req.fresh) {
+    res.statusCode = 304;
+    res.removeHeader('Content-Type');
+    res.removeHeader('Content-Length');
+    res.end();
+  } else if (req.method === 'HEAD') res.end();
+  else res.end(text);
+};
+
 const run =
-  (route: Route): RequestHandler =>
+  (route: Route, lean = false): RequestHandler =>
   async (req, res) => {
     if (route.auth === 'user') requireUser(req.user, ...(route.roles ?? []));
     const [params, query, body] = parseStrictParts([
@@ -88,8 +124,11 @@ const run =
     const reply = await route.handler(input);
     if (reply.headers) res.set(reply.headers);
     const status = reply.status ?? 200;
-    if (reply.json !== undefined) res.status(status).set('Content-Type', 'application/json').send(reply.json);
-    else if (reply.body === undefined) res.status(status).send();
+    if (reply.json !== undefined && lean) sendJsonText(req, res, status, reply.json, reply.etag);
+    else if (reply.json !== undefined) {
+      if (reply.etag !== undefined) res.set('ETag', reply.etag);
+      res.status(status).set('Content-Type', 'application/json').send(reply.json);
+    } else if (reply.body === undefined) res.status(status).send();
     else res.status(status).json(reply.body);
   };
 
@@ -125,6 +164,70 @@ export const inSequence = (handlers: readonly RequestHandler[]): RequestHandler 
  */
 export const mountRoutes = (router: Router, routes: readonly Route[], perRoute: (route: Route) => RequestHandler[] = () => []): void => {
   for (const route of routes) router[route.method](route.path, inSequence([...perRoute(route), run(route)]));
+};
+
+/** A request the lean dispatch took, or `false` for express to handle it. */
+type LeanDispatch = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/**
+ * The hot GETs (`hot: true`) answered ahead of express's router: a GET or HEAD whose path's first
+ * GET route is a hot one goes through what express would run for it (`prelude`, the app's shared
+ * middlewares; then the route's own chain, as `mountRoutes` builds it; errors to `onError`), with
+ * express's request and response objects, but without the router's walk over its layers; every
+ * other request is left to express. The route is matched as the router matches it (case-sensitive,
+ * strict, decoded parameters); a path that does not decode is left to express's own answer.
+ */
+export const leanDispatch = (options: {
+  app: Express;
+  routes: readonly Route[];
+  prelude: RequestHandler;
+  perRoute: (route: Route) => RequestHandler[];
+  onError: ErrorRequestHandler;
+}): LeanDispatch | undefined => {
+  const gets = options.routes
+    .filter((route) => route.method === 'get')
+    .map((route) => ({ route, matches: match<Record<string, string>>(route.path, { sensitive: true, trailing: false, decode: decodeURIComponent }) }));
+  if (!gets.some((get) => get.route.hot)) return undefined;
+  const chains = new Map(
+    gets.filter((get) => get.route.hot).map(({ route }) => [route, inSequence([options.prelude, ...options.perRoute(route), run(route, true)])]),
+  );
+  const { request, response } = options.app as unknown as { request: object; response: object };
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    let found: { route: Route; params: Record<string, string> } | undefined;
+    try {
+      for (const get of gets) {
+        const matched = get.matches(path);
+        if (matched) {
+          found = { route: get.route, params: matched.params };
+          break;
+        }
+      }
+    } catch {
+      return false;
+    }
+    const chain = found && chains.get(found.route);
+    if (!found || !chain) return false;
+    // What express's `app.handle` and router set up before a route runs.
+    const ours = req as Request;
+    const answer = res as Response;
+    ours.res = answer;
+    answer.req = ours;
+    Object.setPrototypeOf(req, request);
+    Object.setPrototypeOf(res, response);
+    answer.locals ??= Object.create(null);
+    ours.originalUrl = url;
+    ours.baseUrl = '';
+    ours.params = found.params;
+    (ours as { route?: { path: string } }).route = { path: found.route.path };
+    chain(ours, answer, (error?: unknown) => {
+      options.onError(error ?? new HttpProblem(404, 'Not Found', `No route ${req.method} ${path}`), ours, answer, () => undefined);
+    });
+    return true;
+  };
 };
 
 type Json = Record<string, unknown>;

@@ -33,7 +33,10 @@ import {
   waitForPosition,
   CheckpointChanges,
   LISTINGS,
+  LISTING_CALENDARS,
   ListingViewCache,
+  type ListingCalendarRow,
+  type ListingView,
 } from '@stayhub/read-models';
 import type { QueryDeps } from './shared/deps.ts';
 import { searchCacheFromConfig } from './shared/search-cache.ts';
@@ -76,7 +79,9 @@ export const composeQuerySide = (options: {
   const { elasticsearch, cassandra } = stores;
   const searchCache = searchCacheFromConfig(options.config);
   const checkpointChanges = new CheckpointChanges(pool);
-  const listingViews = listingViewCacheOf(options.config, checkpointChanges);
+  const listingViews = listingViewCacheOf<ListingView>(options.config, checkpointChanges, [LISTINGS]);
+  // A calendar's rows change with bookings (the calendars) and its unit types with the listing.
+  const listingCalendars = listingViewCacheOf<readonly ListingCalendarRow[]>(options.config, checkpointChanges, [LISTINGS, LISTING_CALENDARS]);
   // The caches key on what the projectors announce: hear it from the start.
   if (searchCache || listingViews) void checkpointChanges.start();
   return {
@@ -86,7 +91,7 @@ export const composeQuerySide = (options: {
           alias: stores.listingsAlias,
           availability: liveAvailability(pool, availability ?? new PgAvailabilityStore(pool)),
         })
-      : new PgListingReader(pool, availability, listingViews),
+      : new PgListingReader(pool, availability, listingViews, listingCalendars),
     bookings: cassandra
       ? new CassandraBookingHistoryReader(cassandra.client, { keyspace: cassandra.keyspace, target: live('booking_history') })
       : new PgBookingHistoryReader(pool),
@@ -126,14 +131,18 @@ export const composeQuerySide = (options: {
   };
 };
 
-/** Listing views kept while no change to listing documents is announced; nothing is kept while announcements cannot be heard. */
-const listingViewCacheOf = (config: Partial<Pick<Config, 'LISTING_CACHE_ENTRIES' | 'LISTING_CACHE_TTL_MS'>>, changes: CheckpointChanges) => {
+/** Listing views (or calendar rows) kept while no change to the named read models is announced; nothing is kept while announcements cannot be heard. */
+const listingViewCacheOf = <T>(
+  config: Partial<Pick<Config, 'LISTING_CACHE_ENTRIES' | 'LISTING_CACHE_TTL_MS'>>,
+  changes: CheckpointChanges,
+  names: readonly string[],
+) => {
   const maxEntries = config.LISTING_CACHE_ENTRIES ?? 10_000;
   if (maxEntries <= 0) return undefined;
-  return new ListingViewCache({
+  return new ListingViewCache<T>({
     maxEntries,
     ttlMs: config.LISTING_CACHE_TTL_MS ?? 30_000,
-    version: () => (changes.listening ? changes.versionOf([LISTINGS]) : undefined),
+    version: () => (changes.listening ? changes.versionOf(names) : undefined),
   });
 };
 

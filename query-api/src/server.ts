@@ -26,8 +26,9 @@ const queryRoutes = (deps: QueryDeps): Route[] => [
 ];
 
 /** The query API: reads only read models, never the event store. */
-export const createQueryApi = (deps: QueryDeps): Express =>
+export const createQueryApi = (deps: QueryDeps, options: { lean?: boolean } = {}): Express =>
   createHttpApp({
+    ...options,
     title: 'StayHub query API',
     description: "Reads of the read models. Pass a command response's consistency token as `?after=` to read your own write.",
     routes: queryRoutes(deps),

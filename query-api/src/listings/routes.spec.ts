@@ -11,6 +11,7 @@ describe('listing query routes', () => {
   const documents = [listing('l-pub', 'published'), listing('l-draft', 'draft')];
   const searched: unknown[] = [];
   const reads: { id: string; fresh: boolean }[] = [];
+  const calendarReads: { id: string; fresh: boolean }[] = [];
   let api: QueryApiSpec;
   let host: string;
   let guest: string;
@@ -25,7 +26,10 @@ describe('listing query routes', () => {
           searched.push(query);
           return JSON.stringify({ items: [documents[0]!], total: 1, page: 1, pageSize: 20 });
         },
-        availability: async (_id, keys) => keys.map((key) => ({ date: key, unitTypes: [{ unitTypeId: 'l-pub.flat', free: 1 }] }) as unknown as AvailabilityDay),
+        availability: async (id, keys, options) => {
+          calendarReads.push({ id, fresh: options?.fresh === true });
+          return keys.map((key) => ({ date: key, unitTypes: [{ unitTypeId: 'l-pub.flat', free: 1 }] }) as unknown as AvailabilityDay);
+        },
       },
     });
     host = await api.tokenFor('host', 'host-1');
@@ -72,13 +76,16 @@ describe('listing query routes', () => {
     expect((await api.get('/listings/l-draft', host)).headers.get('cache-control')).toBe('private, no-cache');
   });
 
-  it('reads past the views kept in process when the read carries a consistency token', async () => {
+  it('reads past the views and calendars kept in process when the read carries a consistency token', async () => {
     await api.get('/listings/l-pub');
     expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: false });
     await api.get(`/listings/l-pub?after=${position(5)}`);
     expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: true });
+    await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12');
+    expect(calendarReads.at(-1)).toEqual({ id: 'l-pub', fresh: false });
     await api.get('/listings/l-pub/availability?from=2030-04-10&to=2030-04-12', undefined, { 'x-consistency-token': position(5) });
     expect(reads.at(-1)).toEqual({ id: 'l-pub', fresh: true });
+    expect(calendarReads.at(-1)).toEqual({ id: 'l-pub', fresh: true });
   });
 
   it('answers a listing not yet projected after a consistency token with 503 to retry', async () => {

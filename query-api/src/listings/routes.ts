@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/http-kit';
-import { nightsBetween, slotTimes } from '@stayhub/read-models';
+import { bodyEtagOf, daysBetween, defineRoute, HttpProblem, NearIsoDate, queryInteger, queryNumber, type AuthUser } from '@stayhub/http-kit';
+import type { Request } from 'express';
+import { nightsBetween, slotTimes, type ListingView } from '@stayhub/read-models';
 import type { QueryDeps } from '../shared/deps.ts';
 import { catchUp, hasToken, notYet, Paging, staleHeaders, Token } from '../shared/consistency.ts';
 import { cached, cacheKeyOf } from '../shared/search-cache.ts';
@@ -89,7 +90,28 @@ const visible = (listing: { status: string; hostId: string } | null | undefined,
 const cacheControl = (listing: { status: string }, user: AuthUser | undefined): string =>
   listing.status === 'published' && !user ? 'public, no-cache' : 'private, no-cache';
 
-export const listingRoutes = (deps: QueryDeps) => [
+/**
+ * A listing's answer as JSON text with its ETag, made once per view: the view cache hands out the
+ * same (frozen) view until a change is announced, so a read it serves neither serialises nor hashes.
+ */
+const readyAnswers = () => {
+  const made = new WeakMap<ListingView, { json: string; etag: string | undefined }>();
+  const make = (req: Request, listing: ListingView, stale: boolean) => {
+    const json = `${JSON.stringify(listing).slice(0, -1)},"stale":${stale}}`;
+    return { json, etag: bodyEtagOf(req, json) };
+  };
+  return (req: Request, listing: ListingView, stale: boolean) => {
+    if (stale) return make(req, listing, stale);
+    let ready = made.get(listing);
+    if (!ready) {
+      ready = make(req, listing, stale);
+      made.set(listing, ready);
+    }
+    return ready;
+  };
+};
+
+export const listingRoutes = (deps: QueryDeps, answerOf = readyAnswers()) => [
   defineRoute({
     method: 'get',
     path: '/listings/search',
@@ -126,6 +148,7 @@ export const listingRoutes = (deps: QueryDeps) => [
     summary: 'A listing with its details, unit types and rating',
     tags: ['listings'],
     auth: 'optional',
+    hot: true,
     params: ListingId,
     query: z.object({ after: Token }),
     handler: async ({ params, query, req, user }) => {
@@ -135,7 +158,7 @@ export const listingRoutes = (deps: QueryDeps) => [
         if (stale) throw notYet();
         throw new HttpProblem(404, 'Not Found', `No listing ${params.id}`);
       }
-      return { body: { ...listing, stale }, headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) } };
+      return { ...answerOf(req, listing, stale), headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) } };
     },
   }),
   defineRoute({
@@ -147,14 +170,17 @@ export const listingRoutes = (deps: QueryDeps) => [
       'wall-clock time there (`local`, `timeZone`) and whether the restaurant serves it (`open`): a closed one has nothing free',
     tags: ['listings'],
     auth: 'optional',
+    hot: true,
     params: ListingId,
     query: z.union([AvailabilityQuery, SlotsQuery]),
     handler: async ({ params, query, req, user }) => {
       const stale = await catchUp(deps, req, query.after, ['listings', 'availability']);
       // Nights need nothing of the listing: its calendar is read meanwhile (slots need its time zone first).
-      const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to)) : undefined;
+      // A read with a consistency token reads past what is kept in process, its calendar as its listing.
+      const fresh = hasToken(req, query.after);
+      const nights = 'from' in query ? deps.listings.availability(params.id, nightsBetween(query.from, query.to), { fresh }) : undefined;
       nights?.catch(() => undefined);
-      const listing = await deps.listings.get(params.id, { fresh: hasToken(req, query.after) });
+      const listing = await deps.listings.get(params.id, { fresh });
       // A draft's calendar is shown only to its host (and operators), like the draft itself.
       if (!visible(listing, user)) {
         if (stale) throw notYet();
@@ -175,6 +201,7 @@ export const listingRoutes = (deps: QueryDeps) => [
         deps.listings.availability(
           params.id,
           (asked?.slots ?? []).map((slot) => slot.key),
+          { fresh },
         ));
       if (!free) {
         if (stale) throw notYet();

@@ -40,7 +40,10 @@ export const position = (n: number): string => `${'1'.padStart(20, '0')}-${Strin
  * everything up to `applied` and the event store has committed up to `head` (both settable), so
  * a spec can show a read that waits for a write the projections have not reached.
  */
-export const queryApiSpec = async (readers: GivenReaders, options: Pick<QueryDeps, 'searchCache' | 'changesVersion'> = {}) => {
+export const queryApiSpec = async (
+  readers: GivenReaders,
+  { lean, ...options }: Pick<QueryDeps, 'searchCache' | 'changesVersion' | 'rateLimit'> & { lean?: boolean } = {},
+) => {
   const clock = new TestClock('2030-03-01T09:00:00Z');
   const tokens = jwtTokens('query-spec-secret-query-spec-secret-0123', 60, () => clock.now());
   const state = { applied: position(10), head: position(10) };
@@ -74,7 +77,7 @@ export const queryApiSpec = async (readers: GivenReaders, options: Pick<QueryDep
     committedHead: async () => state.head,
     ...options,
   };
-  const app = createQueryApi(deps);
+  const app = createQueryApi(deps, lean === undefined ? {} : { lean });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -83,6 +86,7 @@ export const queryApiSpec = async (readers: GivenReaders, options: Pick<QueryDep
     clock,
     consistency: state,
     tokenFor: (role: AuthUser['role'], userId: string) => tokens.issue({ userId, role, email: `${userId}@example.com` }),
+    base,
     async get(path: string, token?: string, headers: Record<string, string> = {}): Promise<Reply> {
       const response = await fetch(`${base}${path}`, { headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers } });
       const text = await response.text();

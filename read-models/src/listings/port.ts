@@ -88,5 +88,6 @@ export interface ListingReader {
   searchDependsOn(query: ListingSearchQuery): readonly string[];
   /** `fresh`: read the read model itself, never a view kept in process (a reader after its own write). */
   get(listingId: string, options?: { fresh?: boolean }): Promise<ListingView | undefined>;
-  availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined>;
+  /** `fresh`: read past anything kept in process (a read with a consistency token). */
+  availability(listingId: string, keys: string[], options?: { fresh?: boolean }): Promise<AvailabilityDay[] | undefined>;
 }

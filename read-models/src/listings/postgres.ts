@@ -30,6 +30,8 @@ export class PgListingReader implements ListingReader {
     private readonly availabilityStore?: AvailabilityStore,
     /** Listing views kept in process while no change to listing documents is announced (see `ListingViewCache`). */
     private readonly views?: ListingViewCache,
+    /** A listing's unit types and calendar rows of some months, kept alike while no change to listings or calendars is announced. */
+    private readonly calendars?: ListingViewCache<readonly ListingCalendarRow[]>,
   ) {}
 
   /**
@@ -92,11 +94,11 @@ export class PgListingReader implements ListingReader {
     };
   }
 
-  async availability(listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
-    return this.withTargets((targets) => this.availabilityIn(targets, listingId, keys));
+  async availability(listingId: string, keys: string[], options: { fresh?: boolean } = {}): Promise<AvailabilityDay[] | undefined> {
+    return this.withTargets((targets) => this.availabilityIn(targets, listingId, keys, options.fresh === true));
   }
 
-  private async availabilityIn(targets: Record<string, string>, listingId: string, keys: string[]): Promise<AvailabilityDay[] | undefined> {
+  private async availabilityIn(targets: Record<string, string>, listingId: string, keys: string[], fresh: boolean): Promise<AvailabilityDay[] | undefined> {
     const t = listingTables(targets[LISTINGS]!);
     let units: { unit_type_id: string; count: number }[];
     let used: UsedUnits;
@@ -110,7 +112,7 @@ export class PgListingReader implements ListingReader {
         units.map((u) => u.unit_type_id),
         keys,
       );
-    } else ({ units, used } = await unitsAndCalendar(this.pool, t, listingId, keys));
+    } else ({ units, used } = await unitsAndCalendar(this.pool, t, listingId, keys, this.calendars, fresh));
     if (units.length === 0) return undefined;
     return keys.map((key) => ({
       key,
@@ -125,30 +127,35 @@ export class PgListingReader implements ListingReader {
 
 const NIGHT = /^\d{4}-\d{2}-(\d{2})$/;
 
+/** A unit type of a listing with its calendar row of one month (none: `month` null), as kept between reads. */
+export type ListingCalendarRow = { unit_type_id: string; count: number; month: string | null; nights: number[] | null; slots: Record<string, number> | null };
+
 /**
  * A listing's unit types and the units used per unit type and key, from the search read model's
- * calendar rows (one per unit type and month): one round trip.
+ * calendar rows (one per unit type and month): one round trip, or none while the rows of those
+ * months are kept (`calendars`; a `fresh` read skips them).
  */
 const unitsAndCalendar = async (
   pool: Pool,
   t: ReturnType<typeof listingTables>,
   listingId: string,
   keys: string[],
+  calendars: ListingViewCache<readonly ListingCalendarRow[]> | undefined,
+  fresh: boolean,
 ): Promise<{ units: { unit_type_id: string; count: number }[]; used: UsedUnits }> => {
   const monthOf = (key: string) => (NIGHT.test(key) ? key.slice(0, 7) : new Date(key).toISOString().slice(0, 7));
-  const { rows } = await pool.query<{
-    unit_type_id: string;
-    count: number;
-    month: string | null;
-    nights: number[] | null;
-    slots: Record<string, number> | null;
-  }>({
-    name: `listing-calendar-${t.listings}`,
-    text: `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
+  const months = [...new Set(keys.map(monthOf))];
+  const read = async (): Promise<readonly ListingCalendarRow[]> =>
+    (
+      await pool.query<ListingCalendarRow>({
+        name: `listing-calendar-${t.listings}`,
+        text: `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
        LEFT JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = ANY($2)
       WHERE u.listing_id = $1 ORDER BY u.unit_type_id`,
-    values: [listingId, [...new Set(keys.map(monthOf))]],
-  });
+        values: [listingId, months],
+      })
+    ).rows;
+  const rows = calendars ? ((await calendars.get(t.listings, `${months.join(',')}/${listingId}`, read, fresh)) ?? []) : await read();
   const units = [...new Map(rows.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
   const used = emptyUsed(
     units.map((u) => u.unit_type_id),

@@ -3,8 +3,8 @@ import { createPool, type Pool } from '@stayhub/event-sourcing';
 import { testDatabaseUrl } from '@stayhub/event-sourcing/testing';
 import { announceCheckpoints, CheckpointChanges } from '../checkpoint-changes.ts';
 import { createSearchTables } from './search-tables.ts';
-import { LISTINGS } from './pg-projection.ts';
-import { PgListingReader } from './postgres.ts';
+import { LISTING_CALENDARS, LISTINGS } from './pg-projection.ts';
+import { PgListingReader, type ListingCalendarRow } from './postgres.ts';
 import type { ListingView } from './port.ts';
 import { ListingViewCache } from './view-cache.ts';
 
@@ -118,10 +118,27 @@ describe('listing views kept in process', () => {
   });
 });
 
+/** The reader's and the projector's pools on the test database with the search tables, the reader hearing announcements from now on. */
+const givenDatabase = async () => {
+  const url = await testDatabaseUrl();
+  const reader = createPool(url, 4);
+  const projector = createPool(url, 2);
+  await createSearchTables(projector, 'listings');
+  const changes = new CheckpointChanges(reader);
+  await changes.start();
+  const close = async () => {
+    await changes.close();
+    await reader.end();
+    await projector.end();
+  };
+  return { reader, projector, changes, close };
+};
+
 describe('PgListingReader with views kept until the projectors announce a change', () => {
   let reader: Pool;
   let projector: Pool;
   let changes: CheckpointChanges;
+  let close: () => Promise<void>;
   let listings: PgListingReader;
   const write = (title: string) =>
     projector.query(
@@ -130,20 +147,11 @@ describe('PgListingReader with views kept until the projectors announce a change
       [JSON.stringify({ ...view(title), rating: { sum: 0, count: 0 }, reviewedBookings: [], revision: 1 })],
     );
   beforeAll(async () => {
-    const url = await testDatabaseUrl();
-    reader = createPool(url, 4);
-    projector = createPool(url, 2);
-    await createSearchTables(projector, 'listings');
-    changes = new CheckpointChanges(reader);
-    await changes.start();
+    ({ reader, projector, changes, close } = await givenDatabase());
     const cache = new ListingViewCache({ version: () => (changes.listening ? changes.versionOf([LISTINGS]) : undefined), maxEntries: 100, ttlMs: 600_000 });
     listings = new PgListingReader(reader, undefined, cache);
   });
-  afterAll(async () => {
-    await changes.close();
-    await reader.end();
-    await projector.end();
-  });
+  afterAll(() => close());
 
   it('serves the kept view until the change is announced, then the new one; a fresh read sees it at once', async () => {
     await write('Flat');
@@ -167,5 +175,51 @@ describe('PgListingReader with views kept until the projectors announce a change
     announceCheckpoints(projector, new Map([['listings.calendar', '00000000000000000001-00000000000000000011']]));
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await listings.get('l-1'))?.details).toEqual({ title: 'Flat' });
+  });
+});
+
+describe('PgListingReader with calendar rows kept until the projectors announce a change', () => {
+  let db: Awaited<ReturnType<typeof givenDatabase>>;
+  let listings: PgListingReader;
+  // The room type has 3 rooms; `used` of them are taken on the night of 2 April.
+  const book = (used: number) =>
+    db.projector.query(
+      `INSERT INTO listings_calendar (unit_type_id, month, nights) VALUES ('l-2.room', '2030-04', $1)
+       ON CONFLICT (unit_type_id, month) DO UPDATE SET nights = EXCLUDED.nights`,
+      [[0, used]],
+    );
+  const free = async (fresh = false) => (await listings.availability('l-2', ['2030-04-02'], { fresh }))?.[0]?.unitTypes[0]?.free;
+  const announce = (name: string, n: number) => announceCheckpoints(db.projector, new Map([[name, `00000000000000000001-${String(n).padStart(20, '0')}`]]));
+  beforeAll(async () => {
+    db = await givenDatabase();
+    await db.projector.query(
+      `INSERT INTO listings_unit_types (unit_type_id, listing_id, name, count, capacity, price, currency) VALUES ('l-2.room', 'l-2', 'Room', 3, 2, 9000, 'EUR')
+       ON CONFLICT (unit_type_id) DO NOTHING`,
+    );
+    const calendars = new ListingViewCache<readonly ListingCalendarRow[]>({
+      version: () => (db.changes.listening ? db.changes.versionOf([LISTINGS, LISTING_CALENDARS]) : undefined),
+      maxEntries: 100,
+      ttlMs: 600_000,
+    });
+    listings = new PgListingReader(db.reader, undefined, undefined, calendars);
+  });
+  afterAll(() => db.close());
+
+  it('serves the kept rows until a change to calendars or listings is announced; a fresh read sees a change at once', async () => {
+    await book(1);
+    expect(await free()).toBe(2);
+    // given: a booking written but not announced yet
+    await book(2);
+    expect(await free()).toBe(2);
+    announce(LISTING_CALENDARS, 30);
+    await expect.poll(() => free(), { timeout: 5000 }).toBe(1);
+    await book(3);
+    expect(await free()).toBe(1);
+    expect(await free(true)).toBe(0);
+    // a change to the listing (its unit types) retires the kept rows too
+    await book(0);
+    expect(await free()).toBe(0);
+    announce(LISTINGS, 31);
+    await expect.poll(() => free(), { timeout: 5000 }).toBe(3);
   });
 });

@@ -14,24 +14,25 @@ export type ListingViewCacheOptions = {
   now?: () => number;
 };
 
-type Entry = { key: string; view: ListingView | undefined; expires: number };
+type Entry<T> = { key: string; view: T | undefined; expires: number };
 
 /**
- * Listing views by id, in process. An entry is stored under the version taken *before* its read,
+ * Listing views by id, in process (or another answer read from a listing's rows, by a key of its
+ * own: its calendar rows of some months, kept under the version of both listings and calendars). An entry is stored under the version taken *before* its read,
  * and served only while that version is still the current one: a change committed after the read
  * is announced after its commit, moves the version, and so retires every entry read before it. So
  * a view served is never older than the newest change this process has heard of; a reader with a
  * consistency token skips the cache (`fresh`), as its write's announcement may still be on its way.
  */
-export class ListingViewCache {
-  private readonly entries = new Map<string, Entry>();
+export class ListingViewCache<T = ListingView> {
+  private readonly entries = new Map<string, Entry<T>>();
   private readonly now: () => number;
 
   constructor(private readonly options: ListingViewCacheOptions) {
     this.now = options.now ?? Date.now;
   }
 
-  async get(scope: string, listingId: string, read: () => Promise<ListingView | undefined>, fresh = false): Promise<ListingView | undefined> {
+  async get(scope: string, listingId: string, read: () => Promise<T | undefined>, fresh = false): Promise<T | undefined> {
     const version = this.options.version();
     if (version === undefined) return read();
     const key = `${scope}/${version}`;
