@@ -8,17 +8,17 @@
  * last sequence.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
-import { getPriority, loadavg, setPriority } from 'node:os';
+import { getPriority, loadavg } from 'node:os';
 import { createPool } from '@stayhub/event-sourcing';
 import { jwtTokens } from '@stayhub/http-kit';
-import { projectRoot } from '@stayhub/platform-kit';
+import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, type BenchServer } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, type BenchServer } from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -49,6 +49,10 @@ const p = params('bench:chat', {
   chatServer: {
     default: 'own',
     help: "where the chat's database lives: 'own' (as `npm start` runs it: a PostgreSQL server of its own, its own WAL, sized as the launcher sizes it) or 'shared' (a variant, the layout before: its own database on the booking side's server)",
+  },
+  chatServerNice: {
+    default: 'chat',
+    help: "the niceness of the chat's own server, all its processes (with --chatServer own): 'chat' (as `npm start` runs it: the chat's CHAT_NICE, 10 unless the environment sets it) or a number (0: at the default priority, as before 2 Dec late morning)",
   },
   chatBundle: {
     default: '',
@@ -146,11 +150,6 @@ const quantilesBetween = (before: Buckets, after: Buckets) => {
   return { count: total, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 };
 
-/** Lowers a process's priority to `nice`: every thread of it (a niceness belongs to a thread on Linux). */
-const renice = (pid: number, nice: number) => {
-  for (const thread of readdirSync(`/proc/${pid}/task`).map(Number)) setPriority(thread, nice);
-};
-
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
 
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
@@ -190,12 +189,16 @@ const freePort = (): Promise<number> =>
   });
 
 if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chatServer is 'shared' or 'own'");
+const chatServerNice = p.chatServerNice === 'chat' ? ChatSettings.pick({ CHAT_NICE: true }).parse(process.env).CHAT_NICE : Number(p.chatServerNice);
+if (!Number.isInteger(chatServerNice) || chatServerNice < 0 || chatServerNice > 19) throw new Error("--chatServerNice is 'chat' or a niceness 0–19");
 const loadBefore = loadavg();
 const server = await benchServer();
 const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
-// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes), sized as `npm start` sizes the chat's.
+// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes), sized and reniced as `npm start` runs the chat's.
 const chatServer: BenchServer =
-  p.chatServer === 'own' ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat'), flags: chatServerFlags }) : server;
+  p.chatServer === 'own'
+    ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat'), flags: chatServerFlags, nice: chatServerNice })
+    : server;
 const chatDb = await freshDatabase(chatServer.adminUrl, 'chat');
 /** CPU seconds of the PostgreSQL server(s): both when the chat has its own. */
 const postgresCpuSeconds = async () => {
@@ -319,7 +322,7 @@ try {
   const sockets = (await Promise.all(generators.map((generator) => generator.connect()))).reduce((sum, n) => sum + n, 0);
   const connectSeconds = (now() - connectStarted) / 1000;
   // (their threads are all up by now; any started later inherits the niceness of the one starting it)
-  if (p.generatorNice > 0) for (const generator of generators) renice(generator.pid, p.generatorNice);
+  if (p.generatorNice > 0) for (const generator of generators) lowerPriorityOfTree(generator.pid, p.generatorNice);
   console.log(`${sockets} sockets connected in ${connectSeconds.toFixed(1)} s by ${p.generators} generator processes`);
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
@@ -480,6 +483,12 @@ try {
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
   const { traffic: trafficWithBooking, beside: bookingUnderChat } = await measureWindow('with booking', () => bookingLoad('under chat load'));
+  // each server's processes as they ran under both loads (the chat's pool and booking's backends forked by now)
+  const postgresNiceness = {
+    platform: (await serverNiceness(server.adminUrl)) ?? null,
+    chat: chatServer === server ? null : ((await serverNiceness(chatServer.adminUrl)) ?? null),
+  };
+  console.log(`PostgreSQL niceness: ${JSON.stringify(postgresNiceness)}`);
 
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
@@ -545,7 +554,7 @@ try {
   };
   record(
     'chat',
-    { ...p, database: server.kind, chatNice },
+    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness },
     {
       traffic,
       trafficWithBooking: { ...trafficWithBooking, acked: undefined, rejected: undefined, lost: undefined },
@@ -567,7 +576,7 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
-      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 10:00 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
       'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
     ],
     loadBefore,
