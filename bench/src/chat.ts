@@ -18,7 +18,7 @@ import { jwtTokens } from '@stayhub/http-kit';
 import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, type BenchServer } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -297,19 +297,37 @@ try {
   // One count over the three loads, so that no two requests ask for the same night of the same rental
   // (the nights stay well within how far ahead a stay may start).
   let n = 0;
-  const bookingLoad = async (label: string): Promise<LoadResult & { waits: Record<string, number> }> => {
+  const bookingServerSched = await serverSchedReader(server.adminUrl);
+  type Sched = { runSeconds: number; waitSeconds: number };
+  /** ms per second of the load that a process (or a server's processes together) ran on a CPU, and waited runnable for one. */
+  const schedPerSecond = (before: Sched | undefined, after: Sched | undefined, seconds: number) =>
+    before && after
+      ? {
+          running: Math.round(((after.runSeconds - before.runSeconds) * 1000) / seconds),
+          waitingForCpu: Math.round(((after.waitSeconds - before.waitSeconds) * 1000) / seconds),
+        }
+      : null;
+  type BookingRun = LoadResult & { waits: Record<string, number>; sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>> };
+  const bookingLoad = async (label: string): Promise<BookingRun> => {
     // What the booking side's backends wait on (share of their samples; CPU when not waiting): a chat
     // sharing the server shows as WAL waits (LWLock:WALWrite, IO:WALSync) on booking commits.
     const waits = await waitEventSampler(platformDb.url);
+    // …and how long the booking side waited for a CPU: the platform's event loop, the booking server's processes.
+    const [platformBefore, serverBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), now()];
     const loaded = await runLoad({
       concurrency: p.bookingConcurrency,
       durationMs: p.bookingSeconds * 1000,
       warmupMs: 2000,
       request: () => scenario.spread(n++),
     });
-    const result = { ...loaded, waits: await waits.stop() };
+    const seconds = (now() - startedAt) / 1000;
+    const sched = {
+      platformEventLoop: schedPerSecond(platformBefore, schedOf(platform.pid), seconds),
+      bookingServer: schedPerSecond(serverBefore, bookingServerSched(), seconds),
+    };
+    const result = { ...loaded, waits: await waits.stop(), sched };
     console.log(
-      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}`,
+      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}`,
     );
     return result;
   };
@@ -534,12 +552,13 @@ try {
   };
   console.log(`reconnect storm: ${JSON.stringify(storm)}`);
 
-  const booking = (r: LoadResult & { waits: Record<string, number> }) => ({
+  const booking = (r: BookingRun) => ({
     throughput: r.throughput,
     p50: r.latencyMs.p50,
     p99: r.latencyMs.p99,
     statuses: r.statuses,
     waits: r.waits,
+    sched: r.sched,
   });
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
@@ -577,7 +596,7 @@ try {
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
       'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 10:00 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
-      'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
+      'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run. booking sched (from 2 Dec 10:15): ms per second of each booking run (its warm-up included) that the platform process’s event loop and the booking server’s processes (summed) ran on a CPU and waited, runnable, for one (/proc/<pid>/schedstat).',
     ],
     loadBefore,
   );

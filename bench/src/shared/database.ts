@@ -174,6 +174,22 @@ export const serverMemoryReader = async (url: string): Promise<() => number | un
   };
 };
 
+/**
+ * A reader of the time a PostgreSQL server's living processes have run on a CPU and waited, runnable,
+ * for one so far (`/proc/<pid>/schedstat`, seconds): how much of the server's time a busy machine's
+ * scheduler takes, over a window of its persistent backends.
+ */
+export const serverSchedReader = async (url: string): Promise<() => { runSeconds: number; waitSeconds: number } | undefined> => {
+  const processes = await serverProcessesReader(url);
+  const field = (pid: string, index: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[index]) / 1e9;
+  return () => {
+    const server = processes();
+    if (!server) return undefined;
+    const pids = [server.postmaster, ...server.children];
+    return { runSeconds: sumOver(pids, (pid) => field(pid, 0)), waitSeconds: sumOver(pids, (pid) => field(pid, 1)) };
+  };
+};
+
 /** The niceness of a PostgreSQL server's processes on this machine: the postmaster's, and the least and most among all of them. */
 export const serverNiceness = async (url: string): Promise<{ postmaster: number; min: number; max: number; processes: number } | undefined> => {
   const server = (await serverProcessesReader(url))();
