@@ -38,7 +38,7 @@ const p = params('bench:chat', {
   duration: { default: 20, help: 'seconds of chat traffic measured' },
   warmup: { default: 3, help: 'seconds of chat traffic before measuring' },
   bookingSeconds: { default: 10, help: 'seconds of each booking load (alone, under chat load, alone, …)' },
-  rounds: { default: 3, help: 'booking loads under chat load, each between two without it' },
+  rounds: { default: 5, help: 'booking loads under chat load, each between two without it (the ratio is their median)' },
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
