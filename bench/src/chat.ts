@@ -8,17 +8,17 @@
  * last sequence.
  */
 import { fork, spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
-import { getPriority, loadavg, setPriority } from 'node:os';
+import { getPriority, loadavg } from 'node:os';
 import { createPool } from '@stayhub/event-sourcing';
 import { jwtTokens } from '@stayhub/http-kit';
-import { projectRoot } from '@stayhub/platform-kit';
+import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, type BenchServer } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -38,7 +38,7 @@ const p = params('bench:chat', {
   duration: { default: 20, help: 'seconds of chat traffic measured' },
   warmup: { default: 3, help: 'seconds of chat traffic before measuring' },
   bookingSeconds: { default: 10, help: 'seconds of each booking load (alone, under chat load, alone, …)' },
-  rounds: { default: 3, help: 'booking loads under chat load, each between two without it' },
+  rounds: { default: 5, help: 'booking loads under chat load, each between two without it (the ratio is their median)' },
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
@@ -49,6 +49,10 @@ const p = params('bench:chat', {
   chatServer: {
     default: 'own',
     help: "where the chat's database lives: 'own' (as `npm start` runs it: a PostgreSQL server of its own, its own WAL, sized as the launcher sizes it) or 'shared' (a variant, the layout before: its own database on the booking side's server)",
+  },
+  chatServerNice: {
+    default: 'chat',
+    help: "the niceness of the chat's own server, all its processes (with --chatServer own): 'chat' (as `npm start` runs it: the chat's CHAT_NICE, 10 unless the environment sets it) or a number (0: at the default priority, as before 2 Dec late morning)",
   },
   chatBundle: {
     default: '',
@@ -146,11 +150,6 @@ const quantilesBetween = (before: Buckets, after: Buckets) => {
   return { count: total, p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 };
 
-/** Lowers a process's priority to `nice`: every thread of it (a niceness belongs to a thread on Linux). */
-const renice = (pid: number, nice: number) => {
-  for (const thread of readdirSync(`/proc/${pid}/task`).map(Number)) setPriority(thread, nice);
-};
-
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
 
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
@@ -190,12 +189,16 @@ const freePort = (): Promise<number> =>
   });
 
 if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chatServer is 'shared' or 'own'");
+const chatServerNice = p.chatServerNice === 'chat' ? ChatSettings.pick({ CHAT_NICE: true }).parse(process.env).CHAT_NICE : Number(p.chatServerNice);
+if (!Number.isInteger(chatServerNice) || chatServerNice < 0 || chatServerNice > 19) throw new Error("--chatServerNice is 'chat' or a niceness 0–19");
 const loadBefore = loadavg();
 const server = await benchServer();
 const platformDb = await freshDatabase(server.adminUrl, 'chat_platform');
-// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes), sized as `npm start` sizes the chat's.
+// `own`: a second embedded server on a free port and a data folder of its own (its own WAL, its own processes), sized and reniced as `npm start` runs the chat's.
 const chatServer: BenchServer =
-  p.chatServer === 'own' ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat'), flags: chatServerFlags }) : server;
+  p.chatServer === 'own'
+    ? await benchServer({ port: await freePort(), dataDir: join(projectRoot, '.data/bench-pg-chat'), flags: chatServerFlags, nice: chatServerNice })
+    : server;
 const chatDb = await freshDatabase(chatServer.adminUrl, 'chat');
 /** CPU seconds of the PostgreSQL server(s): both when the chat has its own. */
 const postgresCpuSeconds = async () => {
@@ -294,19 +297,37 @@ try {
   // One count over the three loads, so that no two requests ask for the same night of the same rental
   // (the nights stay well within how far ahead a stay may start).
   let n = 0;
-  const bookingLoad = async (label: string): Promise<LoadResult & { waits: Record<string, number> }> => {
+  const bookingServerSched = await serverSchedReader(server.adminUrl);
+  type Sched = { runSeconds: number; waitSeconds: number };
+  /** ms per second of the load that a process (or a server's processes together) ran on a CPU, and waited runnable for one. */
+  const schedPerSecond = (before: Sched | undefined, after: Sched | undefined, seconds: number) =>
+    before && after
+      ? {
+          running: Math.round(((after.runSeconds - before.runSeconds) * 1000) / seconds),
+          waitingForCpu: Math.round(((after.waitSeconds - before.waitSeconds) * 1000) / seconds),
+        }
+      : null;
+  type BookingRun = LoadResult & { waits: Record<string, number>; sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>> };
+  const bookingLoad = async (label: string): Promise<BookingRun> => {
     // What the booking side's backends wait on (share of their samples; CPU when not waiting): a chat
     // sharing the server shows as WAL waits (LWLock:WALWrite, IO:WALSync) on booking commits.
     const waits = await waitEventSampler(platformDb.url);
+    // …and how long the booking side waited for a CPU: the platform's event loop, the booking server's processes.
+    const [platformBefore, serverBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), now()];
     const loaded = await runLoad({
       concurrency: p.bookingConcurrency,
       durationMs: p.bookingSeconds * 1000,
       warmupMs: 2000,
       request: () => scenario.spread(n++),
     });
-    const result = { ...loaded, waits: await waits.stop() };
+    const seconds = (now() - startedAt) / 1000;
+    const sched = {
+      platformEventLoop: schedPerSecond(platformBefore, schedOf(platform.pid), seconds),
+      bookingServer: schedPerSecond(serverBefore, bookingServerSched(), seconds),
+    };
+    const result = { ...loaded, waits: await waits.stop(), sched };
     console.log(
-      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}`,
+      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}`,
     );
     return result;
   };
@@ -319,7 +340,7 @@ try {
   const sockets = (await Promise.all(generators.map((generator) => generator.connect()))).reduce((sum, n) => sum + n, 0);
   const connectSeconds = (now() - connectStarted) / 1000;
   // (their threads are all up by now; any started later inherits the niceness of the one starting it)
-  if (p.generatorNice > 0) for (const generator of generators) renice(generator.pid, p.generatorNice);
+  if (p.generatorNice > 0) for (const generator of generators) lowerPriorityOfTree(generator.pid, p.generatorNice);
   console.log(`${sockets} sockets connected in ${connectSeconds.toFixed(1)} s by ${p.generators} generator processes`);
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
@@ -480,6 +501,12 @@ try {
   await all({ ask: 'send' });
   await new Promise((resolve) => setTimeout(resolve, p.warmup * 1000));
   const { traffic: trafficWithBooking, beside: bookingUnderChat } = await measureWindow('with booking', () => bookingLoad('under chat load'));
+  // each server's processes as they ran under both loads (the chat's pool and booking's backends forked by now)
+  const postgresNiceness = {
+    platform: (await serverNiceness(server.adminUrl)) ?? null,
+    chat: chatServer === server ? null : ((await serverNiceness(chatServer.adminUrl)) ?? null),
+  };
+  console.log(`PostgreSQL niceness: ${JSON.stringify(postgresNiceness)}`);
 
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
@@ -525,12 +552,13 @@ try {
   };
   console.log(`reconnect storm: ${JSON.stringify(storm)}`);
 
-  const booking = (r: LoadResult & { waits: Record<string, number> }) => ({
+  const booking = (r: BookingRun) => ({
     throughput: r.throughput,
     p50: r.latencyMs.p50,
     p99: r.latencyMs.p99,
     statuses: r.statuses,
     waits: r.waits,
+    sched: r.sched,
   });
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
@@ -545,7 +573,7 @@ try {
   };
   record(
     'chat',
-    { ...p, database: server.kind, chatNice },
+    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness },
     {
       traffic,
       trafficWithBooking: { ...trafficWithBooking, acked: undefined, rejected: undefined, lost: undefined },
@@ -567,8 +595,8 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
-      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
-      'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 09:45 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run. booking sched (from 2 Dec 10:15): ms per second of each booking run (its warm-up included) that the platform process’s event loop and the booking server’s processes (summed) ran on a CPU and waited, runnable, for one (/proc/<pid>/schedstat).',
     ],
     loadBefore,
   );

@@ -1,6 +1,9 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { lowerPriorityOfTree } from './priority.ts';
 
 /** Runs `lowerPriority` in a Node process of its own (renicing the test runner would slow every later spec). */
 const inChild = (calls: number[]): { returned: number[]; threads: number[] } => {
@@ -31,5 +34,28 @@ describe.runIf(process.platform === 'linux')('lowerPriority (CHAT_NICE, COMMAND_
   it('leaves the process as it is at 0', () => {
     const { returned } = inChild([0]);
     expect(returned).toEqual([0]);
+  });
+});
+
+describe.runIf(process.platform === 'linux')('lowerPriorityOfTree (a server and the processes it forks)', () => {
+  it('lowers the process and every process below it, and leaves the caller as it is', async () => {
+    const shell = spawn('sh', ['-c', 'sleep 30 & sleep 30 & wait'], { stdio: 'ignore' });
+    try {
+      const children = async () => {
+        for (;;) {
+          const found = readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+          if (found.length === 2) return found;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const sleepers = await children();
+      lowerPriorityOfTree(shell.pid!, 6);
+      expect([shell.pid!, ...sleepers].map((pid) => getPriority(pid))).toEqual([6, 6, 6]);
+      lowerPriorityOfTree(shell.pid!, 3);
+      expect(getPriority(shell.pid!)).toBe(6);
+      expect(getPriority()).toBe(0);
+    } finally {
+      shell.kill('SIGKILL');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@stayhub/event-sourcing';
@@ -9,9 +10,10 @@ export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL';
 /**
  * The PostgreSQL server the benchmarks run on: the one DATABASE_URL names, or an embedded one on
  * its own port and data folder (`.data/bench-pg`), apart from `npm start`'s and the tests'; with
- * `embedded`, always an embedded one on that port and in that folder (a second server beside the first).
+ * `embedded`, always an embedded one on that port and in that folder (a second server beside the first),
+ * at the niceness `embedded.nice` when given.
  */
-export const benchServer = async (embedded?: { port: number; dataDir: string; flags?: readonly string[] }): Promise<BenchServer> => {
+export const benchServer = async (embedded?: { port: number; dataDir: string; flags?: readonly string[]; nice?: number }): Promise<BenchServer> => {
   if (process.env.DATABASE_URL && !embedded) return { adminUrl: process.env.DATABASE_URL, kind: 'DATABASE_URL', stop: async () => undefined };
   const server = await startEmbeddedPostgres({
     dataDir: embedded?.dataDir ?? process.env.BENCH_PG_DIR ?? join(projectRoot, '.data/bench-pg'),
@@ -33,6 +35,8 @@ export const benchServer = async (embedded?: { port: number; dataDir: string; fl
       // a second server's own sizing (the chat's, as `npm start` runs it) after these defaults: the last setting wins
       ...(embedded?.flags ?? []),
     ],
+    // the whole second server at a lower priority (the chat's, as `npm start` runs it)
+    ...(embedded?.nice ? { nice: embedded.nice } : {}),
   });
   // Over the server's Unix-domain socket when it has one, as `npm start` connects its apps.
   return { adminUrl: server.socketUrl ?? server.url, kind: 'embedded', stop: server.stop };
@@ -90,6 +94,43 @@ const ticks = (stat: string, fields: number[]) => {
 const runSeconds = (pid: string): number => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]) / 1e9;
 
 /**
+ * A lister of a PostgreSQL server's processes on this machine: its postmaster first, then the
+ * processes it has forked (backends, background processes). It asks the server for its data
+ * directory once: each listing is then `/proc` alone, no connection (whose backend would cost the
+ * server CPU itself). Undefined for a server elsewhere, or one this user cannot read.
+ */
+const serverProcessesReader = async (url: string): Promise<() => { postmaster: string; children: string[] } | undefined> => {
+  const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+  return () => {
+    try {
+      const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
+      const children = readdirSync('/proc').filter((pid) => {
+        if (!/^\d+$/.test(pid)) return false;
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster;
+        } catch {
+          return false; // exited while we looked
+        }
+      });
+      return { postmaster, children };
+    } catch {
+      return undefined;
+    }
+  };
+};
+
+/** Sums `measure` over a server's processes; a process that exits meanwhile counts nothing. */
+const sumOver = (pids: string[], measure: (pid: string) => number): number =>
+  pids.reduce((total, pid) => {
+    try {
+      return total + measure(pid);
+    } catch {
+      return total;
+    }
+  }, 0);
+
+/**
  * CPU seconds the whole PostgreSQL server has used so far, when it runs on this machine: its
  * postmaster and the backends it has reaped (`/proc/<pid>/stat` utime, stime, cutime, cstime), plus
  * the backends still running. What a piece of work costs the server, whatever else loads the machine.
@@ -98,27 +139,18 @@ export const serverCpuSeconds = async (url: string): Promise<number | undefined>
 
 /**
  * A reader of `serverCpuSeconds` that asks the server for its data directory once: each read is
- * then `/proc` alone, no connection (whose backend would cost the server CPU itself), so it can
- * bracket a single search.
+ * then `/proc` alone, so it can bracket a single search.
  */
 export const serverCpuReader = async (url: string): Promise<() => number | undefined> => {
-  const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+  const processes = await serverProcessesReader(url);
   return () => {
+    const server = processes();
+    if (!server) return undefined;
     try {
-      const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
-      // The reaped backends in clock ticks; the living ones (and the postmaster) in nanoseconds of run time (`schedstat`).
-      let total = ticks(readFileSync(`/proc/${postmaster}/stat`, 'utf8'), [16, 17]) + runSeconds(postmaster);
-      for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) total += runSeconds(pid);
-        } catch {
-          // exited while we looked: its time is in the postmaster's cutime now
-        }
-      }
-      return total;
+      // The reaped backends in clock ticks (their time is in the postmaster's cutime once they exit); the living ones (and the postmaster) in nanoseconds of run time (`schedstat`).
+      return ticks(readFileSync(`/proc/${server.postmaster}/stat`, 'utf8'), [16, 17]) + runSeconds(server.postmaster) + sumOver(server.children, runSeconds);
     } catch {
-      return undefined; // a server elsewhere, or one this user cannot read
+      return undefined;
     }
   };
 };
@@ -129,23 +161,45 @@ export const serverCpuReader = async (url: string): Promise<() => number | undef
  * them in every backend that touched them).
  */
 export const serverMemoryReader = async (url: string): Promise<() => number | undefined> => {
-  const dataDirectory = await withAdmin(url, async (client) => (await client.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory);
+  const processes = await serverProcessesReader(url);
   const pssKb = (pid: string) => Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
   return () => {
+    const server = processes();
+    if (!server) return undefined;
     try {
-      const postmaster = readFileSync(join(dataDirectory, 'postmaster.pid'), 'utf8').split('\n')[0]!.trim();
-      let kb = pssKb(postmaster);
-      for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          if (stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === postmaster) kb += pssKb(pid);
-        } catch {
-          // exited while we looked
-        }
-      }
-      return Math.round(kb / 1024);
+      return Math.round((pssKb(server.postmaster) + sumOver(server.children, pssKb)) / 1024);
     } catch {
-      return undefined; // a server elsewhere, or one this user cannot read
+      return undefined;
     }
   };
+};
+
+/**
+ * A reader of the time a PostgreSQL server's living processes have run on a CPU and waited, runnable,
+ * for one so far (`/proc/<pid>/schedstat`, seconds): how much of the server's time a busy machine's
+ * scheduler takes, over a window of its persistent backends.
+ */
+export const serverSchedReader = async (url: string): Promise<() => { runSeconds: number; waitSeconds: number } | undefined> => {
+  const processes = await serverProcessesReader(url);
+  const field = (pid: string, index: number) => Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[index]) / 1e9;
+  return () => {
+    const server = processes();
+    if (!server) return undefined;
+    const pids = [server.postmaster, ...server.children];
+    return { runSeconds: sumOver(pids, (pid) => field(pid, 0)), waitSeconds: sumOver(pids, (pid) => field(pid, 1)) };
+  };
+};
+
+/** The niceness of a PostgreSQL server's processes on this machine: the postmaster's, and the least and most among all of them. */
+export const serverNiceness = async (url: string): Promise<{ postmaster: number; min: number; max: number; processes: number } | undefined> => {
+  const server = (await serverProcessesReader(url))();
+  if (!server) return undefined;
+  const nices = [server.postmaster, ...server.children].flatMap((pid) => {
+    try {
+      return [getPriority(Number(pid))];
+    } catch {
+      return [];
+    }
+  });
+  return { postmaster: nices[0]!, min: Math.min(...nices), max: Math.max(...nices), processes: nices.length };
 };

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { call, freePort, secrets, signUp } from '../resilience/processes.ts';
 
 /*
  * `npm start` gives the chat a PostgreSQL server of its own (its own WAL: the chat's commits never
- * queue on booking's flushes). The chat's store is on that server and none of it on the platform's;
+ * queue on booking's flushes), all of it at the chat's niceness. The chat's store is on that server and none of it on the platform's;
  * a SIGKILL of the chat's server is survived as one of the platform's is; with CHAT_DATABASE_URL
  * given no second server starts; and an older install, whose chat database on the platform's server
  * holds conversations, keeps them there.
@@ -108,6 +108,28 @@ const postmasterOf = async (port: number) => {
   return Number(readFileSync(join(data_directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
 };
 
+/** The niceness of each process of a server: its postmaster and every process it has forked (Linux). */
+const nicenessOn = async (port: number): Promise<number[]> => {
+  const postmaster = await postmasterOf(port);
+  const parentOf = (pid: string) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]);
+    } catch {
+      return undefined; // exited meanwhile
+    }
+  };
+  const children = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && parentOf(pid) === postmaster);
+  return [postmaster, ...children.map(Number)].flatMap((pid) => {
+    try {
+      return [getPriority(pid)];
+    } catch {
+      return []; // exited meanwhile
+    }
+  });
+};
+const onLinux = process.platform === 'linux';
+
 /** A host's published listing, a guest's inquiry about it (once the chat has learnt the listing) and a first message. */
 const conversationOn = async (launcher: Launcher, name: string) => {
   const host = await signUp(launcher.command, { email: `host-${name}@chat-server.test`, password: 'correct horse battery', name: 'Hana', role: 'host' });
@@ -152,6 +174,12 @@ describe("the chat's PostgreSQL server", () => {
     expect(stored.map((r) => r.conversation_id)).toEqual([conversation.conversationId]);
     expect(await databasesOn(pgPort)).not.toContain('stayhub_chat');
     expect(await chatTablesIn(serverUrl(pgPort, 'stayhub'))).toEqual([]);
+    // All of the chat's server runs at the chat's niceness (CHAT_NICE, 10 by default), its backends
+    // included; the platform's at the default priority.
+    if (onLinux) {
+      expect(new Set(await nicenessOn(chatPgPort))).toEqual(new Set([10]));
+      expect(new Set(await nicenessOn(pgPort))).toEqual(new Set([0]));
+    }
 
     // The chat's server dies: the launcher starts it again, the chat answers 503 meanwhile and never exits.
     process.kill(await postmasterOf(chatPgPort), 'SIGKILL');
@@ -171,6 +199,7 @@ describe("the chat's PostgreSQL server", () => {
       launcher.output,
     );
     expect(await texts(launcher, conversation)).toEqual(['Is the flat free in May?', 'And in June?']);
+    if (onLinux) expect(new Set(await nicenessOn(chatPgPort)), 'the restarted server at the chat’s niceness').toEqual(new Set([10]));
     expect(launcher.output(), 'an app exited').not.toMatch(/\[start\] (chat|command-api|query-api|projectors|payments) exited/);
     // …and the platform's server was never touched.
     expect(launcher.output()).not.toMatch(/\[start\] PostgreSQL exited/);

