@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { lowerPriorityOfTree } from './priority.ts';
+import { autogroupsOn, keepTreeLowered, lowerPriorityOfTree } from './priority.ts';
 
 /** Runs `lowerPriority` in a Node process of its own (renicing the test runner would slow every later spec). */
 const inChild = (calls: number[]): { returned: number[]; threads: number[] } => {
@@ -55,6 +55,55 @@ describe.runIf(process.platform === 'linux')('lowerPriorityOfTree (a server and 
       expect(getPriority(shell.pid!)).toBe(6);
       expect(getPriority()).toBe(0);
     } finally {
+      shell.kill('SIGKILL');
+    }
+  });
+});
+
+/** A session group's niceness (`/proc/<pid>/autogroup`: "/autogroup-N nice K"). */
+const groupNice = (pid: number): number => Number(/ nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))![1]);
+/** Whether a process is its session's leader (`/proc/<pid>/stat`'s sixth field is the session). */
+const leadsSession = (pid: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[3]) === pid;
+  } catch {
+    return false;
+  }
+};
+
+describe.runIf(process.platform === 'linux' && autogroupsOn())('keepTreeLowered under autogroups (CPU time shared by session first)', () => {
+  it("lowers the group of each process that leads a session of its own, also of one started later, and never the caller's", async () => {
+    // As a postmaster does: children that each call setsid(), one of them started after the first sweep.
+    const shell = spawn('sh', ['-c', 'setsid sleep 30 & sleep 0.5; setsid sleep 30 & wait'], { stdio: 'ignore' });
+    const childrenOf = () => {
+      try {
+        return readFileSync(`/proc/${shell.pid}/task/${shell.pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
+      } catch {
+        return [];
+      }
+    };
+    const leaders = async (count: number) => {
+      for (;;) {
+        const found = childrenOf().filter((pid) => leadsSession(pid));
+        if (found.length >= count) return found;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const ownGroup = groupNice(process.pid);
+    const stop = keepTreeLowered(shell.pid!, 8, 100);
+    try {
+      await leaders(2);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // a sweep after the second one started
+      for (const pid of await leaders(2)) {
+        expect(getPriority(pid)).toBe(8);
+        expect(groupNice(pid)).toBe(8);
+      }
+      expect(groupNice(process.pid)).toBe(ownGroup);
+      expect(getPriority()).toBe(0);
+    } finally {
+      stop();
+      for (const pid of childrenOf()) process.kill(pid, 'SIGKILL');
       shell.kill('SIGKILL');
     }
   });

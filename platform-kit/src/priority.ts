@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The threads of a process on Linux (a niceness belongs to a thread there); elsewhere the process itself. */
@@ -64,15 +64,69 @@ const descendantsOf = (pid: number): number[] => {
   return found;
 };
 
+/** Whether the kernel shares CPU time out by session first (`sched_autogroup_enabled`): then a thread's niceness only ranks it within its session's group. */
+export const autogroupsOn = (): boolean => {
+  try {
+    return readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Lowers the scheduling group of a process that leads a session of its own (each of PostgreSQL's
+ * processes does: `setsid()` as it starts) to `nice`, never raising it; whether it changed. With
+ * autogroups on, such a process competes with every other session as one group weighted by the
+ * group's niceness (`/proc/<pid>/autogroup`), which a new session starts at 0 and its threads'
+ * niceness does not change. A process in another's session is left to its threads' niceness: its
+ * group holds others (the launcher's, say), which must keep theirs.
+ */
+const lowerGroup = (pid: number, nice: number): boolean => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const session = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[3]);
+    if (session !== pid) return false;
+    const current = Number(/ nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1]);
+    if (!(current < nice)) return false;
+    writeFileSync(`/proc/${pid}/autogroup`, String(nice));
+    return true;
+  } catch {
+    return false; // exited meanwhile, or no autogroup file
+  }
+};
+
+/** Lowers a process's threads and, where it leads a session of its own under autogroups, its group; whether anything changed. */
+const lowerProcess = (pid: number, nice: number, groups: boolean): boolean => {
+  const threads = lowerThreads(pid, nice);
+  return (groups && lowerGroup(pid, nice)) || threads;
+};
+
 /**
  * Lowers another process and every process below it to `nice` (never raising one): a server that
  * forks a process per connection (PostgreSQL's postmaster) then runs all of it there, since its
  * children forked later inherit the niceness of the process that forks them. The process itself is
  * lowered first and those below it after, again until a pass lowers none, so that none forked
- * meanwhile is missed. Linux only; elsewhere it does nothing.
+ * meanwhile is missed. Where the kernel groups CPU time by session, the group of each process that
+ * leads a session of its own is lowered too (a process forked later starts a new group at 0: see
+ * `keepTreeLowered`). Linux only; elsewhere it does nothing.
  */
 export const lowerPriorityOfTree = (pid: number, nice: number): void => {
   if (process.platform !== 'linux') return;
-  lowerThreads(pid, nice);
-  for (let lowered = true; lowered; ) lowered = descendantsOf(pid).filter((descendant) => lowerThreads(descendant, nice)).length > 0;
+  const groups = autogroupsOn();
+  lowerProcess(pid, nice, groups);
+  for (let lowered = true; lowered; ) lowered = descendantsOf(pid).filter((descendant) => lowerProcess(descendant, nice, groups)).length > 0;
+};
+
+/**
+ * `lowerPriorityOfTree` now and then again every `everyMs` while the process runs: under autogroups
+ * a backend forked after the start (a pool opening a connection) inherits its threads' niceness but
+ * not its group's, so each sweep lowers the groups of those forked since (a few reads of `/proc`).
+ * Nothing repeats where the kernel does not group by session. Returns the stop.
+ */
+export const keepTreeLowered = (pid: number, nice: number, everyMs = 2_000): (() => void) => {
+  lowerPriorityOfTree(pid, nice);
+  if (process.platform !== 'linux' || !autogroupsOn()) return () => undefined;
+  const timer = setInterval(() => lowerPriorityOfTree(pid, nice), everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 };

@@ -3,7 +3,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@stayhub/event-sourcing';
-import { projectRoot } from '@stayhub/platform-kit';
+import { autogroupsOn, projectRoot } from '@stayhub/platform-kit';
 
 export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL'; stop: () => Promise<void> };
 
@@ -190,8 +190,24 @@ export const serverSchedReader = async (url: string): Promise<() => { runSeconds
   };
 };
 
-/** The niceness of a PostgreSQL server's processes on this machine: the postmaster's, and the least and most among all of them. */
-export const serverNiceness = async (url: string): Promise<{ postmaster: number; min: number; max: number; processes: number } | undefined> => {
+/** The niceness of one process's session group (`/proc/<pid>/autogroup`), where the kernel groups CPU time by session. */
+const groupNiceOf = (pid: number): number[] => {
+  try {
+    const nice = / nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1];
+    return nice === undefined ? [] : [Number(nice)];
+  } catch {
+    return [];
+  }
+};
+
+/**
+ * The niceness of a PostgreSQL server's processes on this machine: the postmaster's, and the least
+ * and most among all of them; with `groups`, the least and most of their session groups' (each child
+ * leads a session of its own, and under autogroups that group's niceness is what ranks it).
+ */
+export const serverNiceness = async (
+  url: string,
+): Promise<{ postmaster: number; min: number; max: number; processes: number; groups?: { min: number; max: number } } | undefined> => {
   const server = (await serverProcessesReader(url))();
   if (!server) return undefined;
   const nices = [server.postmaster, ...server.children].flatMap((pid) => {
@@ -201,5 +217,12 @@ export const serverNiceness = async (url: string): Promise<{ postmaster: number;
       return [];
     }
   });
-  return { postmaster: nices[0]!, min: Math.min(...nices), max: Math.max(...nices), processes: nices.length };
+  const groups = server.children.flatMap((pid) => groupNiceOf(Number(pid)));
+  return {
+    postmaster: nices[0]!,
+    min: Math.min(...nices),
+    max: Math.max(...nices),
+    processes: nices.length,
+    ...(autogroupsOn() && groups.length > 0 ? { groups: { min: Math.min(...groups), max: Math.max(...groups) } } : {}),
+  };
 };

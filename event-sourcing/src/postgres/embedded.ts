@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { lowerPriorityOfTree } from '@stayhub/platform-kit';
+import { keepTreeLowered } from '@stayhub/platform-kit';
 import { postgresAnswers } from './pool.ts';
 
 export type EmbeddedServer = {
@@ -96,9 +96,14 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   await server.start();
   // The package keeps its postmaster private: what is reniced, and whose exit a supervisor watches.
   const child = (server as unknown as { process?: ChildProcess }).process;
-  if (options.nice && child?.pid) lowerPriorityOfTree(child.pid, options.nice);
+  const stopLowering = options.nice && child?.pid ? keepTreeLowered(child.pid, options.nice) : () => undefined;
   const exited = child
     ? new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
     : undefined;
-  return { url, ...socketUrl(), stop: () => server.stop(), ...(exited ? { exited } : {}) };
+  void exited?.then(stopLowering);
+  const stop = async () => {
+    stopLowering();
+    await server.stop();
+  };
+  return { url, ...socketUrl(), stop, ...(exited ? { exited } : {}) };
 };
