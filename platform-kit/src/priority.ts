@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The threads of a process on Linux (a niceness belongs to a thread there); elsewhere the process itself. */
@@ -37,8 +37,42 @@ export const lowerPriority = (nice: number): number => {
   return getPriority();
 };
 
-/** Every process below `pid`, children and theirs (Linux: one read of `/proc`; elsewhere none). */
+/** The processes a process has started, from the kernel's per-thread lists (`CONFIG_PROC_CHILDREN`); undefined where they are missing. */
+const childrenOf = (pid: number): number[] | undefined => {
+  let threads: string[];
+  try {
+    threads = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return []; // exited meanwhile
+  }
+  const children: number[] = [];
+  for (const thread of threads) {
+    let list: string;
+    try {
+      list = readFileSync(`/proc/${pid}/task/${thread}/children`, 'utf8');
+    } catch {
+      if (!existsSync(`/proc/self/task/${process.pid}/children`)) return undefined;
+      continue; // the thread has ended meanwhile
+    }
+    for (const child of list.trim().split(' ')) if (child) children.push(Number(child));
+  }
+  return children;
+};
+
+/** Every process below `pid`, children and theirs (Linux: the kernel's children lists, else one read of all of `/proc`; elsewhere none). */
 const descendantsOf = (pid: number): number[] => {
+  const found: number[] = [];
+  for (const pending = [pid]; pending.length > 0; ) {
+    const children = childrenOf(pending.pop()!);
+    if (children === undefined) return descendantsByScan(pid);
+    found.push(...children);
+    pending.push(...children);
+  }
+  return found;
+};
+
+/** `descendantsOf` by reading every process's parent from `/proc` (a kernel without children lists). */
+const descendantsByScan = (pid: number): number[] => {
   const childrenByParent = new Map<number, number[]>();
   let entries: string[];
   try {
