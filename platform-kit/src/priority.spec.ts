@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { autogroupsOn, keepTreeLowered, lowerPriorityOfTree } from './priority.ts';
+import { autogroupsOn, groupNicenessOf, keepTreeLowered, lowerPriorityOfTree } from './priority.ts';
 
 /** Runs `lowerPriority` in a Node process of its own (renicing the test runner would slow every later spec). */
 const inChild = (calls: number[]): { returned: number[]; threads: number[] } => {
@@ -60,8 +60,6 @@ describe.runIf(process.platform === 'linux')('lowerPriorityOfTree (a server and 
   });
 });
 
-/** A session group's niceness (`/proc/<pid>/autogroup`: "/autogroup-N nice K"). */
-const groupNice = (pid: number): number => Number(/ nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))![1]);
 /** Whether a process is its session's leader (`/proc/<pid>/stat`'s sixth field is the session). */
 const leadsSession = (pid: number): boolean => {
   try {
@@ -90,16 +88,16 @@ describe.runIf(process.platform === 'linux' && autogroupsOn())('keepTreeLowered 
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     };
-    const ownGroup = groupNice(process.pid);
+    const ownGroup = groupNicenessOf(process.pid);
     const stop = keepTreeLowered(shell.pid!, 8, 100);
     try {
       await leaders(2);
       await new Promise((resolve) => setTimeout(resolve, 300)); // a sweep after the second one started
       for (const pid of await leaders(2)) {
         expect(getPriority(pid)).toBe(8);
-        expect(groupNice(pid)).toBe(8);
+        expect(groupNicenessOf(pid)).toBe(8);
       }
-      expect(groupNice(process.pid)).toBe(ownGroup);
+      expect(groupNicenessOf(process.pid)).toBe(ownGroup);
       expect(getPriority()).toBe(0);
     } finally {
       stop();

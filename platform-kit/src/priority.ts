@@ -115,13 +115,23 @@ export const autogroupsOn = (): boolean => {
  * niceness does not change. A process in another's session is left to its threads' niceness: its
  * group holds others (the launcher's, say), which must keep theirs.
  */
+/** The niceness of a process's session group (`/proc/<pid>/autogroup`: "/autogroup-N nice K"); undefined where there is none to read. */
+export const groupNicenessOf = (pid: number): number | undefined => {
+  try {
+    const nice = / nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1];
+    return nice === undefined ? undefined : Number(nice);
+  } catch {
+    return undefined;
+  }
+};
+
 const lowerGroup = (pid: number, nice: number): boolean => {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const session = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[3]);
     if (session !== pid) return false;
-    const current = Number(/ nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1]);
-    if (!(current < nice)) return false;
+    const current = groupNicenessOf(pid);
+    if (current === undefined || current >= nice) return false;
     writeFileSync(`/proc/${pid}/autogroup`, String(nice));
     return true;
   } catch {

@@ -3,7 +3,7 @@ import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres } from '@stayhub/event-sourcing';
-import { autogroupsOn, projectRoot } from '@stayhub/platform-kit';
+import { autogroupsOn, groupNicenessOf, projectRoot } from '@stayhub/platform-kit';
 
 export type BenchServer = { adminUrl: string; kind: 'embedded' | 'DATABASE_URL'; stop: () => Promise<void> };
 
@@ -190,16 +190,6 @@ export const serverSchedReader = async (url: string): Promise<() => { runSeconds
   };
 };
 
-/** The niceness of one process's session group (`/proc/<pid>/autogroup`), where the kernel groups CPU time by session. */
-const groupNiceOf = (pid: number): number[] => {
-  try {
-    const nice = / nice (-?\d+)/.exec(readFileSync(`/proc/${pid}/autogroup`, 'utf8'))?.[1];
-    return nice === undefined ? [] : [Number(nice)];
-  } catch {
-    return [];
-  }
-};
-
 /**
  * The niceness of a PostgreSQL server's processes on this machine: the postmaster's, and the least
  * and most among all of them; with `groups`, the least and most of their session groups' (each child
@@ -217,7 +207,7 @@ export const serverNiceness = async (
       return [];
     }
   });
-  const groups = server.children.flatMap((pid) => groupNiceOf(Number(pid)));
+  const groups = server.children.flatMap((pid) => groupNicenessOf(Number(pid)) ?? []);
   return {
     postmaster: nices[0]!,
     min: Math.min(...nices),
