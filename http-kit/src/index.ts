@@ -9,3 +9,5 @@ export * from './rate-limit.ts';
 export * from './request-log.ts';
 export * from './metrics-port.ts';
 export * from './shutdown.ts';
+export * from './rate-leases.ts';
+export * from './workers.ts';

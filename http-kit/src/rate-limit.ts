@@ -31,6 +31,13 @@ export class RateWindows {
 
   /** Counts one request of `key` and answers its window. */
   hit(key: string): RateWindow {
+    const window = this.windowOf(key);
+    window.hits++;
+    return window;
+  }
+
+  /** `key`'s current window (a new one when its last has ended), counting nothing. */
+  windowOf(key: string): RateWindow {
     const at = this.now();
     if (at >= this.nextSweep) this.sweep(at);
     let window = this.windows.get(key);
@@ -38,7 +45,6 @@ export class RateWindows {
       window = { hits: 0, resetAt: at + this.windowMs, partition: window?.partition ?? partitionOf(key) };
       this.windows.set(key, window);
     }
-    window.hits++;
     return window;
   }
 
@@ -59,8 +65,12 @@ const appendHeader = (res: Response, name: string, value: string): void => {
   res.setHeader(name, before === undefined ? value : Array.isArray(before) ? [...before, value] : [String(before), value]);
 };
 
+/** Counts a key's requests: in this process (`RateWindows`), or across a cluster's workers (`LeasedRateWindows`), then at times after a round trip. */
+export type RateCounter = { hit: (key: string) => RateWindow | Promise<RateWindow> };
+
 /**
- * A fixed-window limiter counting in memory (each process alone), synchronous; each answer carries
+ * A fixed-window limiter counting in memory (this process alone, synchronous) or with `counter`
+ * (across a cluster's workers, see `rate-leases.ts`); each answer carries
  * the IETF draft-8 `RateLimit` and `RateLimit-Policy` headers (as express-rate-limit's
  * `standardHeaders: 'draft-8'` writes them); over the limit the answer is a 429 problem+json with
  * `Retry-After`.
@@ -72,19 +82,25 @@ export const rateLimiter = (options: {
   key: (req: Request) => string;
   skip?: (req: Request) => boolean;
   now?: () => number;
+  /** Where the counts are kept (by default in this process): given the limiter's name, window and limit. */
+  counter?: (limiter: { name: string; windowMs: number; limit: number }) => RateCounter;
 }): RequestHandler => {
   const now = options.now ?? Date.now;
-  const windows = new RateWindows(options.windowMs, now);
-  const windowSeconds = Math.ceil(options.windowMs / 1000);
-  const { name, limit } = options;
-  return (req, res, next) => {
-    if (options.skip?.(req)) return next();
-    const window = windows.hit(options.key(req));
+  const { name, limit, windowMs } = options;
+  const windows = options.counter?.({ name, windowMs, limit }) ?? new RateWindows(windowMs, now);
+  const windowSeconds = Math.ceil(windowMs / 1000);
+  const answer = (res: Response, next: (error?: unknown) => void, window: RateWindow) => {
     const resetSeconds = Math.max(0, Math.ceil((window.resetAt - now()) / 1000));
     appendHeader(res, 'RateLimit', `"${name}"; r=${Math.max(limit - window.hits, 0)}; t=${resetSeconds}`);
     appendHeader(res, 'RateLimit-Policy', `"${name}"; q=${limit}; w=${windowSeconds}; pk=:${window.partition}:`);
     if (window.hits <= limit) return next();
     res.setHeader('Retry-After', String(resetSeconds));
     sendProblem(res, 429, { detail: `Too many requests (${name}); retry after ${resetSeconds} s` });
+  };
+  return (req, res, next) => {
+    if (options.skip?.(req)) return next();
+    const window = windows.hit(options.key(req));
+    if (window instanceof Promise) window.then((counted) => answer(res, next, counted), next);
+    else answer(res, next, window);
   };
 };

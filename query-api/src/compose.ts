@@ -67,8 +67,11 @@ export const composeQuerySide = (options: {
   readStores?: ReadStoreClients;
   /** An availability store to read instead of the one the configuration names (the caller closes it). */
   availability?: AvailabilityStore;
+  /** Serving as one of this many worker processes (`QUERY_API_WORKERS`): the pool is their share, the rate limit counted by the primary. */
+  workers?: number;
 }): QueryDeps & { close: () => Promise<void> } => {
-  const pool = createPool(options.databaseUrl, 20);
+  const workers = options.workers ?? 1;
+  const pool = createPool(options.databaseUrl, Math.max(5, Math.ceil(20 / workers)));
   const clock = options.clock ?? systemClock;
   const ownAvailability = options.availability ? undefined : availabilityStoreFromConfig(options.config);
   const availability = options.availability ?? ownAvailability;
@@ -120,7 +123,7 @@ export const composeQuerySide = (options: {
     corsOrigins: corsOriginsOf(options.config.CORS_ORIGINS),
     searchCache,
     changesVersion: (names) => checkpointChanges.versionOf(names),
-    rateLimit: rateLimitOf(options.config),
+    rateLimit: { ...rateLimitOf(options.config), acrossWorkers: workers > 1 },
     close: async () => {
       await searchCache?.close();
       await ownAvailability?.close();

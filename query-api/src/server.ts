@@ -1,6 +1,6 @@
 import type { Express } from 'express';
 import { isMissingTable } from '@stayhub/event-sourcing';
-import { byAddress, createHttpApp, rateLimiter, type Route } from '@stayhub/http-kit';
+import { byAddress, createHttpApp, leasedFromPrimary, rateLimiter, type Route } from '@stayhub/http-kit';
 import { Token } from './shared/consistency.ts';
 import type { QueryDeps } from './shared/deps.ts';
 import { listingRoutes } from './listings/routes.ts';
@@ -35,7 +35,15 @@ export const createQueryApi = (deps: QueryDeps, options: { lean?: boolean } = {}
     tokens: deps.tokens,
     // Reads are anonymous and cheap, not free: one address cannot take the event loop for itself.
     before: deps.rateLimit
-      ? [rateLimiter({ name: 'queries-per-address', windowMs: deps.rateLimit.windowMs, limit: deps.rateLimit.perAddress, key: byAddress })]
+      ? [
+          rateLimiter({
+            name: 'queries-per-address',
+            windowMs: deps.rateLimit.windowMs,
+            limit: deps.rateLimit.perAddress,
+            key: byAddress,
+            ...(deps.rateLimit.acrossWorkers ? { counter: leasedFromPrimary } : {}),
+          }),
+        ]
       : [],
     corsOrigins: deps.corsOrigins,
     // A read model its projector has not created yet (a brand-new database, the first second of a start).

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
@@ -179,6 +180,12 @@ const schema = z
     PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
     COMMAND_API_PORT: port(3000),
     QUERY_API_PORT: port(3001),
+    /**
+     * Processes serving the query API on its one port (node:cluster; `auto`: one per core). Each keeps
+     * its own caches, fresh by its own announcement listener; the rate limits hold across them. The
+     * default of 1 suits a machine whose cores booking shares (README: "reads by id on several cores").
+     */
+    QUERY_API_WORKERS: z.union([z.literal('auto').transform(() => availableParallelism()), z.coerce.number().int().min(1).max(64)]).default(1),
     PAYMENT_GATEWAY_PORT: port(3002),
     PROJECTORS_PORT: port(3003),
     /** The Kafka relay's health and metrics (`LOG=kafka`). */

@@ -56,8 +56,11 @@ export type QueryDeps = {
    * change. Without it, a cached search is served for its whole TTL.
    */
   changesVersion?: (names: readonly string[]) => string;
-  /** Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted. */
-  rateLimit?: { windowMs: number; perAddress: number };
+  /**
+   * Reads per client address and window (`RATE_LIMIT_QUERIES_PER_IP`); unlimited when omitted.
+   * `acrossWorkers`: counted by the cluster's primary, so that the limit holds for all workers together.
+   */
+  rateLimit?: { windowMs: number; perAddress: number; acrossWorkers?: boolean };
   /** Allowed browser origins; any when omitted. */
   corsOrigins?: string[] | undefined;
 };
