@@ -2,8 +2,10 @@
  * Reads by id over HTTP: `GET /listings/:id` and `GET /listings/:id/availability` (7 nights) on the
  * search benchmark's marketplace (`npm run bench:by-id -w bench`, see bench/README.md). With
  * `--bundle <a dist/bench/platform.js copied aside>` the other build serves the same requests on the
- * same database, alternating round by round (A, B, A, B…). Per round and shape: latency,
- * throughput, and the CPU of the platform process and of PostgreSQL and the statements, per request.
+ * same database, alternating round by round (A, B, A, B…). With `--workers 1,2` this build serves
+ * as `npm start` runs it instead: the query API's own bundle, `QUERY_API_WORKERS` processes on one
+ * port, once per count given, in the same rotation. Per round and shape: latency, throughput, and
+ * the CPU of the serving processes (each one's too) and of PostgreSQL and the statements, per request.
  * Writes bench/results/by-id.json.
  */
 import { loadavg } from 'node:os';
@@ -15,6 +17,7 @@ import { runLoad } from './shared/load.ts';
 import { marketplaceDatabase } from './shared/marketplace-db.ts';
 import { pgCounters } from './shared/pg-stats.ts';
 import { cpuSecondsOf, startPlatform, type Platform } from './shared/platform.ts';
+import { startQueryApi } from './shared/query-api.ts';
 import { record } from './shared/results.ts';
 import { seeded, stayOf } from './shared/search-queries.ts';
 import { summarise } from './shared/stats.ts';
@@ -31,6 +34,10 @@ const p = params('bench:by-id', {
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) run alternately as `before`' },
   profile: { default: false, help: 'a CPU profile of this build’s process during its last round at the highest client count' },
   generator: { default: 'auto', help: 'the load generator: `wrk` (C, on PATH), `node` (this process, fetch) or `auto` (wrk when on PATH)' },
+  workers: {
+    default: '',
+    help: 'this build as `npm start` runs it, the query API in its own processes: one run per count of QUERY_API_WORKERS given (e.g. 1,2), instead of the platform process',
+  },
 });
 
 const generator = p.generator === 'auto' ? (wrkOnPath() ? 'wrk' : 'node') : p.generator;
@@ -40,8 +47,20 @@ const loadBefore = loadavg();
 const server = await benchServer();
 const db = await marketplaceDatabase(server.adminUrl, { listings: p.listings, seed: p.seed, first: p.first });
 const env = { SEARCH_CACHE_TTL_MS: '0' };
-const builds: { name: string; platform: Platform }[] = [{ name: 'after', platform: await startPlatform(db.url, { projectors: false, env }) }];
-if (p.bundle) builds.push({ name: 'before', platform: await startPlatform(db.url, { projectors: false, env, bundle: p.bundle }) });
+/** What serves the reads: the platform's process (the query API beside an idle command API), or the query API's own primary and workers. */
+type Build = { name: string; queryUrl: string; pids: () => number[]; profile?: Platform['profile']; stop: () => Promise<void> };
+const fromPlatform = (name: string, platform: Platform): Build => ({
+  name,
+  queryUrl: platform.queryUrl,
+  pids: () => [platform.pid],
+  profile: platform.profile,
+  stop: () => platform.stop(),
+});
+const workerCounts = String(p.workers).split(',').filter(Boolean).map(Number);
+const builds: Build[] = [];
+if (workerCounts.length === 0) builds.push(fromPlatform('after', await startPlatform(db.url, { projectors: false, env })));
+for (const workers of workerCounts) builds.push({ name: `workers-${workers}`, ...(await startQueryApi(db.url, { workers, env })) });
+if (p.bundle) builds.push(fromPlatform('before', await startPlatform(db.url, { projectors: false, env, bundle: p.bundle })));
 const clients = p.clients.split(',').map(Number);
 const pool = p.hot || p.listings;
 
@@ -58,6 +77,8 @@ type Sample = {
   p99: number;
   perSecond: number;
   processCpuMs: number;
+  /** Each serving process's share (the primary first, then the workers). */
+  processCpuMsByProcess: number[];
   clientCpuMs: number;
   serverCpuMs: number | null;
   statements: number | null;
@@ -73,7 +94,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
   if (generator === 'wrk') {
     const paths = wrkPaths(Array.from({ length: WRK_PATHS }, draw));
     try {
-      const base = build.platform.queryUrl;
+      const base = build.queryUrl;
       // Warm-up: every connection open and the paths compiled; the window goes on from where it stopped.
       const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: 1500 });
       await measure();
@@ -82,7 +103,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
       paths.remove();
     }
   }
-  const query = api(build.platform.queryUrl);
+  const query = api(build.queryUrl);
   await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(draw())).status });
   await measure();
   const client0 = process.cpuUsage();
@@ -94,26 +115,36 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
 const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes, concurrency: number, round: number, profile: boolean) => {
   const r = seeded(p.seed + round * 100 + concurrency, shape);
   let stopProfile: ((file: string) => Promise<void>) | undefined;
-  let before: [number, number | undefined, Awaited<ReturnType<typeof pgCounters>>] | undefined;
+  let before: [number[], number | undefined, Awaited<ReturnType<typeof pgCounters>>] | undefined;
+  const pids = build.pids();
+  const cpuOf = () =>
+    pids.map((pid) => {
+      try {
+        return cpuSecondsOf(pid);
+      } catch {
+        return 0; // a worker that exited meanwhile
+      }
+    });
   const result = await loadOf(
     build,
     () => shapes[shape](r),
     concurrency,
     p.seconds * 1000,
     async () => {
-      stopProfile = profile ? await build.platform.profile() : undefined;
-      before = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+      stopProfile = profile ? await build.profile?.() : undefined;
+      before = [cpuOf(), await serverCpuSeconds(db.url), await pgCounters(db.url)];
     },
   );
   const [cpu0, server0, pg0] = before!;
-  const [cpu1, server1, pg1] = [cpuSecondsOf(build.platform.pid), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+  const [cpu1, server1, pg1] = [cpuOf(), await serverCpuSeconds(db.url), await pgCounters(db.url)];
   const top = stopProfile ? await topOfStoppedProfile(stopProfile, 'by-id') : undefined;
   const n = Math.max(1, result.requests);
   const sample: Sample = {
     p50: result.latencyMs.p50,
     p99: result.latencyMs.p99,
     perSecond: result.throughput,
-    processCpuMs: Math.round(((cpu1 - cpu0) * 1000 * 100) / n) / 100,
+    processCpuMs: Math.round(((cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0)) * 1000 * 100) / n) / 100,
+    processCpuMsByProcess: cpu1.map((cpu, i) => Math.round(((cpu - cpu0[i]!) * 1000 * 100) / n) / 100),
     clientCpuMs: result.clientCpuMs,
     serverCpuMs: server0 === undefined || server1 === undefined ? null : Math.round(((server1 - server0) * 1000 * 100) / n) / 100,
     // The two counter reads themselves are a few statements: negligible over thousands of requests.
@@ -126,7 +157,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
   ofBuild[key] = [...(ofBuild[key] ?? []), sample];
   samples[build.name] = ofBuild;
   console.log(
-    `${build.name.padEnd(6)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs}, PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
+    `${build.name.padEnd(9)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs} (${sample.processCpuMsByProcess.join(' + ')}), PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
   );
   return top;
 };
@@ -137,10 +168,10 @@ try {
   for (let round = 1; round <= p.rounds; round++) {
     for (const shape of Object.keys(shapes) as (keyof typeof shapes)[]) {
       for (const concurrency of clients) {
-        // Alternate which build goes first, so that neither always follows the other.
-        const order = round % 2 === 1 ? builds : [...builds].reverse();
+        // Rotate which build goes first, so that none always follows another.
+        const order = builds.map((_, i) => builds[(i + round) % builds.length]!);
         for (const build of order) {
-          const profile = p.profile && build.name === 'after' && round === p.rounds && concurrency === Math.max(...clients);
+          const profile = p.profile && build.profile !== undefined && build.name !== 'before' && round === p.rounds && concurrency === Math.max(...clients);
           const top = await oneRun(build, shape, concurrency, round, profile);
           if (top) profiles[shape] = top;
         }
@@ -158,6 +189,7 @@ try {
           p99Ms: median(runs.map((s) => s.p99)),
           perSecond: median(runs.map((s) => s.perSecond)),
           processCpuMsPerRequest: median(runs.map((s) => s.processCpuMs)),
+          processCpuMsPerRequestByProcess: runs[0]!.processCpuMsByProcess.map((_, i) => median(runs.map((s) => s.processCpuMsByProcess[i] ?? 0))),
           clientCpuMsPerRequest: median(runs.map((s) => s.clientCpuMs)),
           serverCpuMsPerRequest: runs[0]!.serverCpuMs === null ? null : median(runs.map((s) => s.serverCpuMs!)),
           statementsPerRequest: runs[0]!.statements === null ? null : median(runs.map((s) => s.statements!)),
@@ -168,9 +200,8 @@ try {
     );
   }
   const figures: Record<string, unknown> = { ...summaries };
-  const [after, before] = [summaries.after, summaries.before];
-  if (after && before) {
-    figures.ratios = Object.fromEntries(
+  const ratiosOver = (after: Record<string, Summary>, before: Record<string, Summary>) =>
+    Object.fromEntries(
       Object.keys(after).map((key) => {
         const [a, b] = [after[key]!, before[key]!];
         const ratio = (x: number, y: number) => Math.round((x / Math.max(1e-9, y)) * 100) / 100;
@@ -184,6 +215,15 @@ try {
         ];
       }),
     );
+  const before = summaries.before;
+  if (before && summaries.after) figures.ratios = ratiosOver(summaries.after, before);
+  else if (before) {
+    // --workers: each count against the build before, by its name.
+    figures.ratios = Object.fromEntries(
+      Object.entries(summaries)
+        .filter(([name]) => name !== 'before')
+        .map(([name, after]) => [name, ratiosOver(after, before)]),
+    );
   }
   if (Object.keys(profiles).length > 0) figures.profile = profiles;
   record(
@@ -192,13 +232,13 @@ try {
     figures,
     [
       'Each build serves the same requests (the same ids drawn per round) on the same database, alternating round by round; medians over the rounds. Its search cache is off (it does not serve these routes anyway).',
-      'processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request; serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (params.generator: wrk, a C program, one thread; or node, fetch in this process); statementsPerRequest from pg_stat_statements.',
+      "processCpuMsPerRequest: CPU of the platform process (query API, with the command API idle beside it) per request, or with --workers (builds workers-N) of the query API's primary and its workers summed (processCpuMsPerRequestByProcess: each, the primary first); serverCpuMsPerRequest: of the whole PostgreSQL server; clientCpuMsPerRequest: of the load generator (params.generator: wrk, a C program, one thread; or node, fetch in this process); statementsPerRequest from pg_stat_statements.",
       'The load generator runs on the same 2 cores: throughput is bounded by it and by the load of the machine, CPU per request less so. wrk draws the same seeded paths, written out beforehand; its latency percentiles are from its own histogram.',
     ],
     loadBefore,
   );
 } finally {
-  for (const build of builds) await build.platform.stop();
+  for (const build of builds) await build.stop();
   await db.pool.end();
   await server.stop();
 }

@@ -8,6 +8,7 @@ const benchEntries = {
   peer: 'bench/src/peer/server.ts',
   'append-worker': 'bench/src/append/worker.ts',
   chat: appEntries.chat,
+  'query-api': appEntries['query-api'],
 } as const;
 
 export type BenchProcess = keyof typeof benchEntries;
