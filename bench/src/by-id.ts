@@ -8,6 +8,7 @@
  * the CPU of the serving processes (each one's too) and of PostgreSQL and the statements, per request.
  * Writes bench/results/by-id.json.
  */
+import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { params } from './shared/args.ts';
 import { topOfStoppedProfile } from './shared/cpu-profile.ts';
@@ -16,7 +17,7 @@ import { api } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
 import { marketplaceDatabase } from './shared/marketplace-db.ts';
 import { pgCounters } from './shared/pg-stats.ts';
-import { cpuSecondsOf, startPlatform, type Platform } from './shared/platform.ts';
+import { cpuSecondsOf, memoryOf, startPlatform, type Platform } from './shared/platform.ts';
 import { startQueryApi } from './shared/query-api.ts';
 import { record } from './shared/results.ts';
 import { seeded, stayOf } from './shared/search-queries.ts';
@@ -36,7 +37,7 @@ const p = params('bench:by-id', {
   generator: { default: 'auto', help: 'the load generator: `wrk` (C, on PATH), `node` (this process, fetch) or `auto` (wrk when on PATH)' },
   workers: {
     default: '',
-    help: 'this build as `npm start` runs it, the query API in its own processes: one run per count of QUERY_API_WORKERS given (e.g. 1,2), instead of the platform process',
+    help: 'this build as `npm start` runs it, the query API in its own processes: one run per count of QUERY_API_WORKERS given (e.g. 1,2), instead of the platform process (0 in the list: the platform process too)',
   },
 });
 
@@ -58,8 +59,8 @@ const fromPlatform = (name: string, platform: Platform): Build => ({
 });
 const workerCounts = String(p.workers).split(',').filter(Boolean).map(Number);
 const builds: Build[] = [];
-if (workerCounts.length === 0) builds.push(fromPlatform('after', await startPlatform(db.url, { projectors: false, env })));
-for (const workers of workerCounts) builds.push({ name: `workers-${workers}`, ...(await startQueryApi(db.url, { workers, env })) });
+if (workerCounts.length === 0 || workerCounts.includes(0)) builds.push(fromPlatform('after', await startPlatform(db.url, { projectors: false, env })));
+for (const workers of workerCounts.filter((n) => n > 0)) builds.push({ name: `workers-${workers}`, ...(await startQueryApi(db.url, { workers, env })) });
 if (p.bundle) builds.push(fromPlatform('before', await startPlatform(db.url, { projectors: false, env, bundle: p.bundle })));
 const clients = p.clients.split(',').map(Number);
 const pool = p.hot || p.listings;
@@ -79,6 +80,8 @@ type Sample = {
   processCpuMs: number;
   /** Each serving process's share (the primary first, then the workers). */
   processCpuMsByProcess: number[];
+  /** Resident memory of the serving processes at the window's end, summed. */
+  rssMb: number;
   clientCpuMs: number;
   serverCpuMs: number | null;
   statements: number | null;
@@ -145,6 +148,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
     perSecond: result.throughput,
     processCpuMs: Math.round(((cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0)) * 1000 * 100) / n) / 100,
     processCpuMsByProcess: cpu1.map((cpu, i) => Math.round(((cpu - cpu0[i]!) * 1000 * 100) / n) / 100),
+    rssMb: pids.reduce((sum, pid) => sum + (existsSync(`/proc/${pid}`) ? memoryOf(pid).rssMb : 0), 0),
     clientCpuMs: result.clientCpuMs,
     serverCpuMs: server0 === undefined || server1 === undefined ? null : Math.round(((server1 - server0) * 1000 * 100) / n) / 100,
     // The two counter reads themselves are a few statements: negligible over thousands of requests.
@@ -157,7 +161,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
   ofBuild[key] = [...(ofBuild[key] ?? []), sample];
   samples[build.name] = ofBuild;
   console.log(
-    `${build.name.padEnd(9)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs} (${sample.processCpuMsByProcess.join(' + ')}), PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; load ${loadavg()[0]!.toFixed(1)}`,
+    `${build.name.padEnd(9)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs} (${sample.processCpuMsByProcess.join(' + ')}), PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; RSS ${sample.rssMb} MB; load ${loadavg()[0]!.toFixed(1)}`,
   );
   return top;
 };
@@ -191,6 +195,7 @@ try {
           processCpuMsPerRequest: median(runs.map((s) => s.processCpuMs)),
           processCpuMsPerRequestByProcess: runs[0]!.processCpuMsByProcess.map((_, i) => median(runs.map((s) => s.processCpuMsByProcess[i] ?? 0))),
           clientCpuMsPerRequest: median(runs.map((s) => s.clientCpuMs)),
+          rssMb: median(runs.map((s) => s.rssMb)),
           serverCpuMsPerRequest: runs[0]!.serverCpuMs === null ? null : median(runs.map((s) => s.serverCpuMs!)),
           statementsPerRequest: runs[0]!.statements === null ? null : median(runs.map((s) => s.statements!)),
           non200: runs.reduce((sum, s) => sum + s.non200, 0),
@@ -216,7 +221,7 @@ try {
       }),
     );
   const before = summaries.before;
-  if (before && summaries.after) figures.ratios = ratiosOver(summaries.after, before);
+  if (before && workerCounts.length === 0) figures.ratios = ratiosOver(summaries.after!, before);
   else if (before) {
     // --workers: each count against the build before, by its name.
     figures.ratios = Object.fromEntries(

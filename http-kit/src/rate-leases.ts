@@ -23,8 +23,8 @@ export class RateLeases {
   constructor(private readonly now: () => number = Date.now) {}
 
   grant(limiter: Limiter, key: string, workers: number): Omit<Grant, 'type' | 'id'> {
-    let windows = this.limiters.get(limiter.name);
-    if (!windows) this.limiters.set(limiter.name, (windows = new RateWindows(limiter.windowMs, this.now)));
+    const windows = this.limiters.get(limiter.name) ?? new RateWindows(limiter.windowMs, this.now);
+    this.limiters.set(limiter.name, windows);
     const window = windows.windowOf(key);
     const left = limiter.limit - window.hits;
     const granted = left <= 0 ? 0 : Math.min(MOST_A_LEASE, Math.max(1, Math.floor(left / (2 * Math.max(1, workers)))));

@@ -59,12 +59,14 @@ export const serveInWorkers = async (options: {
       const quick = Date.now() - startedAt < HEALTHY_MS ? quickExits + 1 : 0;
       const delayMs = quick === 0 ? 0 : Math.min(10_000, 250 * 2 ** quick);
       options.log.error(`${options.name} worker ${slot} (pid ${worker.process.pid}) exited (${signal ?? code}); starting another in ${delayMs} ms`);
-      setTimeout(() => fork(slot, quick), delayMs);
+      setTimeout(() => stopping || fork(slot, quick), delayMs);
     });
   };
-  let listening = 0;
-  cluster.on('listening', (_worker, address) => {
-    if (++listening === options.workers) options.log.info(`${options.name} listening on ${address.port} in ${options.workers} worker processes`);
+  const listening = new Set<number>();
+  cluster.on('listening', (worker) => {
+    const before = listening.size;
+    listening.add(worker.id);
+    if (before < options.workers && listening.size === options.workers) options.log.info(`${options.name}: all ${options.workers} worker processes listening`);
   });
   for (let slot = 1; slot <= options.workers; slot++) fork(slot);
   onStopSignal(async () => {
