@@ -17,7 +17,7 @@ import { api } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
 import { marketplaceDatabase } from './shared/marketplace-db.ts';
 import { pgCounters } from './shared/pg-stats.ts';
-import { cpuSecondsOf, memoryOf, startPlatform, type Platform } from './shared/platform.ts';
+import { cpuSecondsOf, memoryOf, schedOf, startPlatform, type Platform } from './shared/platform.ts';
 import { startQueryApi } from './shared/query-api.ts';
 import { record } from './shared/results.ts';
 import { seeded, stayOf } from './shared/search-queries.ts';
@@ -82,6 +82,8 @@ type Sample = {
   processCpuMsByProcess: number[];
   /** Resident memory of the serving processes at the window's end, summed. */
   rssMb: number;
+  /** Per serving process, the share of the window its main thread (the event loop) spent runnable but waiting for a core (`/proc/<pid>/schedstat`). */
+  runQueueWaitShare: number[];
   clientCpuMs: number;
   serverCpuMs: number | null;
   statements: number | null;
@@ -128,6 +130,16 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
         return 0; // a worker that exited meanwhile
       }
     });
+  const waitOf = () =>
+    pids.map((pid) => {
+      try {
+        return schedOf(pid).waitSeconds;
+      } catch {
+        return 0;
+      }
+    });
+  let waited: number[] = [];
+  let startedAt = 0;
   const result = await loadOf(
     build,
     () => shapes[shape](r),
@@ -136,10 +148,13 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
     async () => {
       stopProfile = profile ? await build.profile?.() : undefined;
       before = [cpuOf(), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+      [waited, startedAt] = [waitOf(), performance.now()];
     },
   );
   const [cpu0, server0, pg0] = before!;
   const [cpu1, server1, pg1] = [cpuOf(), await serverCpuSeconds(db.url), await pgCounters(db.url)];
+  const windowSeconds = (performance.now() - startedAt) / 1000;
+  const runQueueWaitShare = waitOf().map((wait, i) => Math.round(((wait - waited[i]!) / windowSeconds) * 100) / 100);
   const top = stopProfile ? await topOfStoppedProfile(stopProfile, 'by-id') : undefined;
   const n = Math.max(1, result.requests);
   const sample: Sample = {
@@ -149,6 +164,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
     processCpuMs: Math.round(((cpu1.reduce((a, b) => a + b, 0) - cpu0.reduce((a, b) => a + b, 0)) * 1000 * 100) / n) / 100,
     processCpuMsByProcess: cpu1.map((cpu, i) => Math.round(((cpu - cpu0[i]!) * 1000 * 100) / n) / 100),
     rssMb: pids.reduce((sum, pid) => sum + (existsSync(`/proc/${pid}`) ? memoryOf(pid).rssMb : 0), 0),
+    runQueueWaitShare,
     clientCpuMs: result.clientCpuMs,
     serverCpuMs: server0 === undefined || server1 === undefined ? null : Math.round(((server1 - server0) * 1000 * 100) / n) / 100,
     // The two counter reads themselves are a few statements: negligible over thousands of requests.
@@ -161,7 +177,7 @@ const oneRun = async (build: (typeof builds)[number], shape: keyof typeof shapes
   ofBuild[key] = [...(ofBuild[key] ?? []), sample];
   samples[build.name] = ofBuild;
   console.log(
-    `${build.name.padEnd(9)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs} (${sample.processCpuMsByProcess.join(' + ')}), PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; RSS ${sample.rssMb} MB; load ${loadavg()[0]!.toFixed(1)}`,
+    `${build.name.padEnd(9)} ${key.padEnd(16)} round ${round}: p50 ${sample.p50} ms p99 ${sample.p99} ms ${sample.perSecond}/s; CPU ms a request: process ${sample.processCpuMs} (${sample.processCpuMsByProcess.join(' + ')}), PostgreSQL ${sample.serverCpuMs}, load generator (${generator}) ${sample.clientCpuMs}; statements ${sample.statements}; RSS ${sample.rssMb} MB; waiting for a core ${sample.runQueueWaitShare.join(' / ')} of the window; load ${loadavg()[0]!.toFixed(1)}`,
   );
   return top;
 };
@@ -196,6 +212,7 @@ try {
           processCpuMsPerRequestByProcess: runs[0]!.processCpuMsByProcess.map((_, i) => median(runs.map((s) => s.processCpuMsByProcess[i] ?? 0))),
           clientCpuMsPerRequest: median(runs.map((s) => s.clientCpuMs)),
           rssMb: median(runs.map((s) => s.rssMb)),
+          runQueueWaitShare: runs[0]!.runQueueWaitShare.map((_, i) => median(runs.map((s) => s.runQueueWaitShare[i] ?? 0))),
           serverCpuMsPerRequest: runs[0]!.serverCpuMs === null ? null : median(runs.map((s) => s.serverCpuMs!)),
           statementsPerRequest: runs[0]!.statements === null ? null : median(runs.map((s) => s.statements!)),
           non200: runs.reduce((sum, s) => sum + s.non200, 0),
