@@ -26,8 +26,8 @@ const p = params('bench:lag', {
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
   pollMs: { default: 20, help: 'a read that looks for every pending probe starts this often (--reads after-previous: the pause after each read)' },
   reads: {
-    default: 'on-schedule',
-    help: 'on-schedule: each poller starts a read every pollMs, overlapping the one still on its way (from 2 Dec 13:00); after-previous: it waits for each read to return, then pauses pollMs (before: up to one more read in every lag)',
+    default: 'after-previous',
+    help: 'after-previous: each poller waits for its read to return, then pauses pollMs (up to one more read in every lag); on-schedule: it starts a read every pollMs, overlapping the one still on its way (at most 2; on shared cores the extra reads slowed every read more than they saved, README 2 Dec afternoon)',
   },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
   loadIn: {

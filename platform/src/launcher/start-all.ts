@@ -148,7 +148,7 @@ const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
   // The projectors in a scheduling group of their own where the kernel groups by session (sessions.ts);
-  // A terminal's Ctrl-C then reaches them only through the launcher, which stops them with the others.
+  // a terminal's Ctrl-C then reaches them only through the launcher, which stops them with the others.
   const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: runsInOwnSession(app.name) });
   children.set(app.name, child);
   const prefix = (chunk: Buffer) =>
