@@ -24,7 +24,11 @@ const p = params('bench:lag', {
   listings: { default: 300, help: 'rentals the background load books' },
   guests: { default: 32, help: 'guest accounts' },
   probeEveryMs: { default: 100, help: 'a new probe of each kind this often (at most 360 of each)' },
-  pollMs: { default: 20, help: 'pause between the reads that look for every pending probe' },
+  pollMs: { default: 20, help: 'a read that looks for every pending probe starts this often (--reads after-previous: the pause after each read)' },
+  reads: {
+    default: 'after-previous',
+    help: 'after-previous: each poller waits for its read to return, then pauses pollMs (up to one more read in every lag); on-schedule: it starts a read every pollMs, overlapping the one still on its way (at most 2; on shared cores the extra reads slowed every read more than they saved, README 2 Dec afternoon)',
+  },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside), for a before/after comparison' },
   loadIn: {
     default: 'apart',
@@ -34,42 +38,69 @@ const p = params('bench:lag', {
     default: 0,
     help: "the niceness the background load's process (--loadIn apart) gives itself: a variant where the clients, which stand in for remote ones, yield the cores to the platform (0: as started)",
   },
+  projectorsSession: {
+    default: 'own',
+    help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
+  },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 if (p.loadIn !== 'apart' && p.loadIn !== 'same') throw new Error('--loadIn is apart or same');
+if (p.projectorsSession !== 'own' && p.projectorsSession !== 'shared') throw new Error('--projectorsSession is own or shared');
+if (p.reads !== 'on-schedule' && p.reads !== 'after-previous') throw new Error('--reads is on-schedule or after-previous');
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const SEARCH_PROBES = 100; // listings the search probes take turns on (one search page shows them all)
 
 type Pending = Map<number, { answered: number; resolve: (ms: number) => void }>;
-/** When the read before the current one started (ms, performance.now()): a change it did not show was not visible yet then. */
-type Look = (pending: Pending, previousReadStarted: number) => Promise<void>;
+/** Reads the query API once and resolves the pending probes whose change it shows. */
+type Look = (pending: Pending) => Promise<void>;
 
-/** Calls `look` every pollMs while anything is pending; `look` resolves the probes it sees. */
+/** Reads a poller may have on their way at once (on schedule): a read slower than pollMs × this skips ticks rather than piling reads up (at most twice the query load of waiting for each read). */
+const MAX_READS_IN_FLIGHT = 2;
+
+/**
+ * Calls `look` while anything is pending, for all pending probes. `after-previous` (the default)
+ * waits for each read to return and then pauses pollMs, so a change that became visible while a read
+ * was on its way waits for that read, the pause and the next read. `on-schedule` starts a read every
+ * pollMs whether the previous one has returned or not (at most MAX_READS_IN_FLIGHT on their way), so
+ * the first read starting after the change sees it (at most pollMs + one read late), at up to twice
+ * the probes' reads: on a busy 2-core machine those slowed every read 2–4× (README, 2 Dec afternoon).
+ */
 const poller = (look: Look) => {
   const pending: Pending = new Map();
   let running = true;
   /** How long each read took (a probe seen is resolved when its read returned: this much of its lag is the read's). */
   const reads: number[] = [];
   /**
-   * Per probe seen, from its answer until the read before the one that saw it started (0 when that
-   * was before the answer): the change was not visible then, so its true lag lies between this and
-   * the figure measured (the probe's own granularity: one pause and up to two reads).
+   * Per probe seen, from its answer until the latest start of a read that returned without it (0
+   * when that was before the answer): the change was not visible then, so its true lag lies between
+   * this and the figure measured (the probe's own granularity).
    */
   const notYet: number[] = [];
-  let previous = performance.now();
+  /** Per pending probe, the latest start of a read that did not show it. */
+  const missedAt = new Map<number, number>();
+  const readOnce = async () => {
+    const t0 = performance.now();
+    const asked = [...pending.keys()];
+    await look(pending).catch(() => undefined);
+    for (const k of asked) if (pending.has(k)) missedAt.set(k, Math.max(missedAt.get(k) ?? 0, t0));
+    reads.push(performance.now() - t0);
+  };
   const loop = (async () => {
-    while (running || pending.size > 0) {
-      if (pending.size > 0) {
-        const t0 = performance.now();
-        const before = new Map([...pending].map(([k, probe]) => [k, probe.answered]));
-        await look(pending, previous).catch(() => undefined);
-        for (const [k, answered] of before) if (!pending.has(k)) notYet.push(Math.max(0, previous - answered));
-        previous = t0;
-        reads.push(performance.now() - t0);
+    const inFlight = new Set<Promise<void>>();
+    for (let tick = performance.now(); running || pending.size > 0 || inFlight.size > 0; ) {
+      if (pending.size > 0 && (p.reads === 'after-previous' ? inFlight.size === 0 : inFlight.size < MAX_READS_IN_FLIGHT)) {
+        const read = readOnce().finally(() => inFlight.delete(read));
+        inFlight.add(read);
+        if (p.reads === 'after-previous') await read;
       }
-      await sleep(p.pollMs);
+      if (p.reads === 'after-previous') await sleep(p.pollMs);
+      else {
+        // A late tick (the probes' loop was busy) starts its read at once, without a burst to catch up.
+        tick = Math.max(tick + p.pollMs, performance.now());
+        await sleep(tick - performance.now());
+      }
     }
   })();
   return {
@@ -78,13 +109,17 @@ const poller = (look: Look) => {
       new Promise<number>((resolve) => {
         const timer = setTimeout(() => {
           pending.delete(k);
+          missedAt.delete(k);
           resolve(NaN);
         }, 30_000);
         pending.set(k, {
           answered,
           resolve: (ms) => {
+            if (!pending.has(k)) return; // two reads on their way at once both showed it
             clearTimeout(timer);
             pending.delete(k);
+            notYet.push(Math.max(0, (missedAt.get(k) ?? 0) - answered));
+            missedAt.delete(k);
             resolve(ms);
           },
         });
@@ -189,7 +224,12 @@ const loadBefore = loadavg();
 const server = await benchServer();
 const db = await freshDatabase(server.adminUrl, 'lag');
 const stagesFile = join(tmpdir(), `stayhub-lag-stages-${process.pid}.json`);
-const platform = await startPlatform(db.url, { layout: p.layout as Layout, ...(p.bundle ? { bundle: p.bundle } : {}), env: { BENCH_STAGES_FILE: stagesFile } });
+const platform = await startPlatform(db.url, {
+  layout: p.layout as Layout,
+  projectorsSession: p.projectorsSession as 'own' | 'shared',
+  ...(p.bundle ? { bundle: p.bundle } : {}),
+  env: { BENCH_STAGES_FILE: stagesFile },
+});
 let measuredFrom = Infinity;
 let stopped = false;
 
@@ -271,6 +311,14 @@ try {
     platformCpuMsPerBooking: cpuSeconds.map((s) => Math.round((s * 1000 * 100) / Math.max(1, load.succeeded)) / 100),
     /** The command API process's niceness while probed (COMMAND_API_NICE where it runs apart from the read side; a build before it: 0). */
     commandProcessNice: getPriority(platform.pid),
+    /** Each platform process's scheduling group (`/proc/<pid>/autogroup`, the command API's first): the projectors' own with --projectorsSession own. */
+    sessionGroups: platform.pids.map((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+      } catch {
+        return 'none';
+      }
+    }),
   };
   console.log(
     `reads p50: availability ${figures.probeReadMs.availability.p50} ms, history ${figures.probeReadMs.history.p50} ms, search ${figures.probeReadMs.search.p50} ms; probe commands p50 ${figures.probeCommandMs.p50} ms`,
@@ -298,7 +346,7 @@ try {
     { ...p, database: server.kind, postgres: settings },
     { ...figures, ...(stages ? { projectionStages: stages } : {}) },
     [
-      "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads every pollMs for all pending probes (resolution: pollMs plus one read). notYetVisibleMs: from the answer until the read before the one that saw it started (the change was not visible then): the true lag lies between it and the figure measured.",
+      "Lag = from the command's answer (its events are stored) until a query-API read shows the change. A probe of each kind starts every probeEveryMs; one poller per kind reads for all pending probes: after-previous (params.reads, the default) waits for each read to return and pauses pollMs (resolution: up to a read, the pause and a read); on-schedule (from 2 Dec 13:00) starts a read every pollMs, overlapping the one still on its way (at most 2): a probe is resolved by the first read starting after its change became visible. notYetVisibleMs: from the answer until the latest start of a read that returned without the change (it was not visible then): the true lag lies between it and the figure measured.",
       "projectionStages (when the build records them): per batch of a projection while probed, inHandMs from its (first page's) newest event's occurredAt until the shared reader had it, queuedMs from then until its projection began writing it (behind its own previous batch; one lane per projection), appliedMs reading, folding and writing it (checkpoint included). A build before the lanes records waitedMs instead: from its write until every projection had written the batch (the next read waited for all).",
       "Availability: POST /bookings for night k of a one-room probe hotel, seen in GET /listings/:id/availability, and the same booking in GET /bookings/:id (history). Search: PUT /listings/:id puts word w<k> in one of 100 probe listings' titles, seen in GET /listings/search?q=lagprobe.",
     ],

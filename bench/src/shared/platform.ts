@@ -101,6 +101,12 @@ type StartOptions = {
   env?: Record<string, string>;
   /** Another build of the platform's bundle (a comparison with other code). */
   bundle?: string;
+  /**
+   * Where a process of its own runs the projectors: `own` in a session of its own, as `npm start`
+   * starts it (so a scheduling group of its own where the kernel groups CPU time by session),
+   * `shared` in the benchmark's session with the other platform processes (as before 2 Dec 13:00).
+   */
+  projectorsSession?: 'own' | 'shared';
 };
 
 const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptions): Promise<Started> => {
@@ -119,6 +125,7 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
       BENCH_PARTS: parts.join(','),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: options.projectorsSession === 'own' && parts.includes('projectors') && !parts.includes('commands'),
   });
   const ready = await new Promise<{ commandUrl?: string; queryUrl?: string }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { commandUrl?: string; queryUrl?: string }));

@@ -8,6 +8,7 @@ import { embeddedDataDir, startEmbeddedPostgres, type EmbeddedServer } from '@st
 import { appEntries, entryFile, type AppName } from '../build/apps.ts';
 import { CHAT_DATABASE, chatServerFlags, databaseUrl, ensureDatabase, olderChatDatabaseInUse } from './chat-database.ts';
 import { nextRestart } from './restart-policy.ts';
+import { runsInOwnSession } from './sessions.ts';
 
 /**
  * `npm start`: the whole platform on one machine. Without DATABASE_URL it starts an embedded
@@ -146,7 +147,9 @@ const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
 const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
-  const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The projectors in a scheduling group of their own where the kernel groups by session (sessions.ts);
+  // a terminal's Ctrl-C then reaches them only through the launcher, which stops them with the others.
+  const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: runsInOwnSession(app.name) });
   children.set(app.name, child);
   const prefix = (chunk: Buffer) =>
     chunk
