@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { whenLauncherGone } from '@stayhub/platform-kit';
 
 /**
  * Stops a server gracefully: no new connections; requests in flight are answered; a keep-alive
@@ -21,6 +22,7 @@ export const closeGracefully = (server: Server, graceMs = 10_000): Promise<void>
  * Runs `stop` on the first SIGTERM or SIGINT, once: Ctrl-C under `npm start` sends SIGINT to every
  * process of the terminal's group and the launcher then sends each app SIGTERM, and a second
  * shutdown would close its pools twice. A repeated signal of the same kind ends the process at once.
+ * An app `npm start`'s launcher started also stops when the launcher is gone (`whenLauncherGone`).
  */
 export const onStopSignal = (stop: (signal: NodeJS.Signals) => unknown): void => {
   let stopping = false;
@@ -31,4 +33,8 @@ export const onStopSignal = (stop: (signal: NodeJS.Signals) => unknown): void =>
   };
   process.once('SIGTERM', once);
   process.once('SIGINT', once);
+  whenLauncherGone(() => {
+    console.error('the launcher is gone: stopping');
+    once('SIGTERM');
+  });
 };

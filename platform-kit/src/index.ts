@@ -3,3 +3,4 @@ export * from './logging.ts';
 export * from './metrics.ts';
 export * from './priority.ts';
 export * from './tracing/correlation.ts';
+export * from './launcher.ts';

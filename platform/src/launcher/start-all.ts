@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { inheritedEnvironment, loadConfig, projectRoot } from '@stayhub/platform-kit';
+import { inheritedEnvironment, LAUNCHER_PID, loadConfig, projectRoot } from '@stayhub/platform-kit';
 import { embeddedDataDir, startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
 import { appEntries, entryFile, type AppName } from '../build/apps.ts';
 import { CHAT_DATABASE, chatServerFlags, databaseUrl, ensureDatabase, olderChatDatabaseInUse } from './chat-database.ts';
@@ -18,6 +18,8 @@ import { runsInOwnSession } from './sessions.ts';
  */
 const config = loadConfig();
 const env = inheritedEnvironment();
+// An app stops on its own when the launcher is killed (onStopSignal watches its parent).
+env[LAUNCHER_PID] = String(process.pid);
 
 type Database = { name: string; dataDir: string; port: number; flags?: readonly string[]; nice?: number; server?: EmbeddedServer };
 const databases: Database[] = [];
