@@ -18,7 +18,7 @@ import { jwtTokens } from '@stayhub/http-kit';
 import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
+import { benchServer, freshDatabase, serverCpuReader, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -42,6 +42,10 @@ const p = params('bench:chat', {
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
+  generatorSession: {
+    default: 'bench',
+    help: "a variant: where the load generators run: 'bench' (the figure: in the bench's session, so one scheduling group with the booking load, the platform and the chat) or 'own' (each in a session of its own, so a scheduling group of its own that --generatorNice lowers too: remote clients, which would not take this machine's cores)",
+  },
   generatorNice: {
     default: 0,
     help: 'a variant: the niceness of the load generator processes (0: as the server side). They stand in for 1,000 remote clients, which would not take this machine’s cores',
@@ -153,8 +157,9 @@ const quantilesBetween = (before: Buckets, after: Buckets) => {
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
 
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
-const forkGenerator = (setup: GeneratorSetup): Generator => {
-  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const forkGenerator = (setup: GeneratorSetup, ownSession: boolean): Generator => {
+  // `detached`: a session of its own (setsid), so under autogroups a scheduling group of its own
+  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: ownSession });
   const ask = <T>(message: Ask): Promise<T> =>
     new Promise((resolve, reject) => {
       const listener = (reply: { ask: string; value?: T; error?: string }) => {
@@ -189,6 +194,7 @@ const freePort = (): Promise<number> =>
   });
 
 if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chatServer is 'shared' or 'own'");
+if (p.generatorSession !== 'bench' && p.generatorSession !== 'own') throw new Error("--generatorSession is 'bench' or 'own'");
 const chatServerNice = p.chatServerNice === 'chat' ? ChatSettings.pick({ CHAT_NICE: true }).parse(process.env).CHAT_NICE : Number(p.chatServerNice);
 if (!Number.isInteger(chatServerNice) || chatServerNice < 0 || chatServerNice > 19) throw new Error("--chatServerNice is 'chat' or a niceness 0–19");
 const loadBefore = loadavg();
@@ -289,7 +295,7 @@ try {
         rate: p.rate / p.generators,
         maxInFlight: Math.ceil(p.maxInFlight / p.generators),
         conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
-      }),
+      }, p.generatorSession === 'own'),
     );
   }
   const all = <T>(ask: Ask): Promise<T[]> => Promise.all(generators.map((generator) => generator.ask<T>(ask)));
@@ -307,27 +313,49 @@ try {
           waitingForCpu: Math.round(((after.waitSeconds - before.waitSeconds) * 1000) / seconds),
         }
       : null;
-  type BookingRun = LoadResult & { waits: Record<string, number>; sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>> };
+  const [bookingServerCpu, chatServerCpu] = [await serverCpuReader(server.adminUrl), chatServer === server ? undefined : await serverCpuReader(chatServer.adminUrl)];
+  /** CPU seconds so far of each part on this machine: which of them take the two cores while booking runs. */
+  const cpuByPart = () => ({
+    // this process: the booking load's clients (and the driver, idle meanwhile)
+    bookingClients: ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()),
+    platform: cpuSecondsOf(platform.pid),
+    bookingServer: bookingServerCpu() ?? Number.NaN,
+    chat: cpuSecondsOf(chatProcess.pid!),
+    chatServer: chatServerCpu?.() ?? Number.NaN,
+    chatClients: generators.reduce((total, generator) => total + cpuSecondsOf(generator.pid), 0),
+  });
+  type Part = keyof ReturnType<typeof cpuByPart>;
+  type BookingRun = LoadResult & {
+    waits: Record<string, number>;
+    sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>>;
+    coresUsed: Record<Part, number | null>;
+  };
   const bookingLoad = async (label: string): Promise<BookingRun> => {
     // What the booking side's backends wait on (share of their samples; CPU when not waiting): a chat
     // sharing the server shows as WAL waits (LWLock:WALWrite, IO:WALSync) on booking commits.
     const waits = await waitEventSampler(platformDb.url);
     // …and how long the booking side waited for a CPU: the platform's event loop, the booking server's processes.
-    const [platformBefore, serverBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), now()];
+    const [platformBefore, serverBefore, cpuBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), cpuByPart(), now()];
     const loaded = await runLoad({
       concurrency: p.bookingConcurrency,
       durationMs: p.bookingSeconds * 1000,
       warmupMs: 2000,
       request: () => scenario.spread(n++),
     });
-    const seconds = (now() - startedAt) / 1000;
+    const [cpuAfter, seconds] = [cpuByPart(), (now() - startedAt) / 1000];
     const sched = {
       platformEventLoop: schedPerSecond(platformBefore, schedOf(platform.pid), seconds),
       bookingServer: schedPerSecond(serverBefore, bookingServerSched(), seconds),
     };
-    const result = { ...loaded, waits: await waits.stop(), sched };
+    const coresUsed = Object.fromEntries(
+      (Object.keys(cpuAfter) as Part[]).map((part) => {
+        const used = (cpuAfter[part] - cpuBefore[part]) / seconds;
+        return [part, Number.isFinite(used) ? Math.round(used * 100) / 100 : null];
+      }),
+    ) as Record<Part, number | null>;
+    const result = { ...loaded, waits: await waits.stop(), sched, coresUsed };
     console.log(
-      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}`,
+      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}, cores ${JSON.stringify(coresUsed)}`,
     );
     return result;
   };
@@ -507,6 +535,21 @@ try {
     chat: chatServer === server ? null : ((await serverNiceness(chatServer.adminUrl)) ?? null),
   };
   console.log(`PostgreSQL niceness: ${JSON.stringify(postgresNiceness)}`);
+  /** The scheduling group (session) of each Node process (`/proc/<pid>/autogroup`: "/autogroup-N nice K"); PostgreSQL's processes each lead one. */
+  const groupOf = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const schedulingGroups = {
+    bookingClients: groupOf(process.pid),
+    platform: groupOf(platform.pid),
+    chat: groupOf(chatProcess.pid!),
+    chatClients: generators.map((generator) => groupOf(generator.pid)),
+  };
+  console.log(`scheduling groups: ${JSON.stringify(schedulingGroups)}`);
 
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
@@ -559,6 +602,7 @@ try {
     statuses: r.statuses,
     waits: r.waits,
     sched: r.sched,
+    coresUsed: r.coresUsed,
   });
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
@@ -573,7 +617,7 @@ try {
   };
   record(
     'chat',
-    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness },
+    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness, schedulingGroups },
     {
       traffic,
       trafficWithBooking: { ...trafficWithBooking, acked: undefined, rejected: undefined, lost: undefined },
@@ -585,6 +629,18 @@ try {
         // the same for p50 and throughput: the chat shares the machine's two cores with booking
         p50Ratio: median(ratiosOf((r) => r.latencyMs.p50)),
         throughputRatio: median(ratiosOf((r) => r.throughput)),
+        // cores each part used, median over the runs alone and over those under chat load
+        coresUsed: Object.fromEntries(
+          (['alone', 'underChatLoad'] as const).map((key) => [
+            key,
+            Object.fromEntries(
+              (Object.keys(bookingAlone.coresUsed) as Part[]).map((part) => {
+                const used = (key === 'alone' ? alone : underChat).flatMap((r) => r.coresUsed[part] ?? []);
+                return [part, used.length > 0 ? median(used) : null];
+              }),
+            ),
+          ]),
+        ),
       },
       reconnectStorm: storm,
       ...(cpuProfile ? { chatCpuProfile: cpuProfile } : {}),
