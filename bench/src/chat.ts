@@ -62,6 +62,11 @@ const p = params('bench:chat', {
     default: '',
     help: 'a variant: run this bundled chat (e.g. an older revision built with `npm run build` into a worktree of its own) instead of this worktree’s, for before/after in turns',
   },
+  interleavedSeconds: {
+    default: 0,
+    help: 'a second isolation figure (0: none): one booking load of this many seconds while the chat traffic goes on and off beside it (--sliceSeconds each, off only once every sent message is answered); booking p99 of the requests started and answered within an on slice over that of those within an off slice, so that the machine’s drifts fall on both alike',
+  },
+  sliceSeconds: { default: 3, help: 'with --interleavedSeconds: the length of each on and off slice' },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
 
@@ -360,6 +365,67 @@ try {
     return result;
   };
 
+  /**
+   * Booking at the same concurrency for `interleavedSeconds` while the chat's traffic goes on for a
+   * slice and off for one (off from the moment every message sent is answered: a drain in between
+   * counts for neither). A request counts for a slice when it started and was answered within it.
+   */
+  const interleavedFigure = async () => {
+    type Phase = 'on' | 'off' | 'between';
+    let phase: Phase = 'off';
+    let epoch = 0;
+    const enter = (next: Phase) => {
+      phase = next;
+      epoch++;
+    };
+    const latencies: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    const statuses: Record<string, number> = {};
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const started = now();
+    const end = started + 2000 + p.interleavedSeconds * 1000;
+    let running = true;
+    const clients = Promise.all(
+      Array.from({ length: p.bookingConcurrency }, async () => {
+        while (running) {
+          const [at, phaseAt, epochAt] = [now(), phase, epoch];
+          const status = await scenario.spread(n++).catch(() => 0);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          // the first 2 s warm up; a request across a switch counts for neither side
+          if (at - started < 2000 || epochAt !== epoch || phaseAt === 'between') continue;
+          latencies[phaseAt].push(now() - at);
+        }
+      }),
+    );
+    await sleep(2000);
+    let cycles = 0;
+    for (; now() < end; cycles++) {
+      enter('off');
+      await sleep(p.sliceSeconds * 1000);
+      enter('on');
+      await all({ ask: 'send' });
+      await sleep(p.sliceSeconds * 1000);
+      enter('between');
+      await all({ ask: 'pause' });
+    }
+    running = false;
+    await clients;
+    const [on, off] = [summarise(latencies.on), summarise(latencies.off)];
+    const figure = {
+      seconds: p.interleavedSeconds,
+      sliceSeconds: p.sliceSeconds,
+      cycles,
+      statuses,
+      on,
+      off,
+      p99Ratio: Math.round((on.p99 / off.p99) * 100) / 100,
+      p50Ratio: Math.round((on.p50 / off.p50) * 100) / 100,
+      // requests counted in the on slices over those in the off slices (slices of one length): booking's throughput under the chat
+      requestsRatio: Math.round((latencies.on.length / Math.max(1, latencies.off.length)) * 100) / 100,
+    };
+    console.log(`booking interleaved with chat traffic: ${JSON.stringify(figure)}`);
+    return figure;
+  };
+
   // 1. booking alone (the chat process up and idle, no socket open)
   const bookingAlone = await bookingLoad('alone');
 
@@ -564,6 +630,9 @@ try {
     underChat.push(await bookingLoad(`under chat load (${round + 1})`));
     await all({ ask: 'pause' });
   }
+  // 3b. (a variant figure) one booking load with the chat traffic switched on and off beside it
+  const interleaved = p.interleavedSeconds > 0 ? await interleavedFigure() : undefined;
+
   // every acknowledged message gets 30 s to arrive; then what the other party never got counts as lost
   const settled = await all<Settled>({ ask: 'stopSending' });
   traffic.acked = sum(settled, (s) => s.acked);
@@ -636,12 +705,13 @@ try {
             Object.fromEntries(
               (Object.keys(bookingAlone.coresUsed) as Part[]).map((part) => {
                 const used = (key === 'alone' ? alone : underChat).flatMap((r) => r.coresUsed[part] ?? []);
-                return [part, used.length > 0 ? median(used) : null];
+                return [part, used.length > 0 ? Math.round(median(used) * 100) / 100 : null];
               }),
             ),
           ]),
         ),
       },
+      ...(interleaved ? { interleaved } : {}),
       reconnectStorm: storm,
       ...(cpuProfile ? { chatCpuProfile: cpuProfile } : {}),
     },
