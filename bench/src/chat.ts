@@ -18,7 +18,16 @@ import { jwtTokens } from '@stayhub/http-kit';
 import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuReader, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
+import {
+  benchServer,
+  freshDatabase,
+  serverCpuReader,
+  serverCpuSeconds,
+  serverMemoryReader,
+  serverNiceness,
+  serverSchedReader,
+  type BenchServer,
+} from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -164,7 +173,10 @@ type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: As
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
 const forkGenerator = (setup: GeneratorSetup, ownSession: boolean): Generator => {
   // `detached`: a session of its own (setsid), so under autogroups a scheduling group of its own
-  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], detached: ownSession });
+  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: ownSession,
+  });
   const ask = <T>(message: Ask): Promise<T> =>
     new Promise((resolve, reject) => {
       const listener = (reply: { ask: string; value?: T; error?: string }) => {
@@ -295,12 +307,15 @@ try {
   const share = (i: number) => conversations.filter((_, n) => n % p.generators === i);
   for (let i = 0; i < p.generators; i++) {
     generators.push(
-      forkGenerator({
-        wsUrl,
-        rate: p.rate / p.generators,
-        maxInFlight: Math.ceil(p.maxInFlight / p.generators),
-        conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
-      }, p.generatorSession === 'own'),
+      forkGenerator(
+        {
+          wsUrl,
+          rate: p.rate / p.generators,
+          maxInFlight: Math.ceil(p.maxInFlight / p.generators),
+          conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
+        },
+        p.generatorSession === 'own',
+      ),
     );
   }
   const all = <T>(ask: Ask): Promise<T[]> => Promise.all(generators.map((generator) => generator.ask<T>(ask)));
@@ -318,7 +333,10 @@ try {
           waitingForCpu: Math.round(((after.waitSeconds - before.waitSeconds) * 1000) / seconds),
         }
       : null;
-  const [bookingServerCpu, chatServerCpu] = [await serverCpuReader(server.adminUrl), chatServer === server ? undefined : await serverCpuReader(chatServer.adminUrl)];
+  const [bookingServerCpu, chatServerCpu] = [
+    await serverCpuReader(server.adminUrl),
+    chatServer === server ? undefined : await serverCpuReader(chatServer.adminUrl),
+  ];
   /** CPU seconds so far of each part on this machine: which of them take the two cores while booking runs. */
   const cpuByPart = () => ({
     // this process: the booking load's clients (and the driver, idle meanwhile)
@@ -721,7 +739,8 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
-      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 09:45 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side; generatorSession own (a variant, from 2 Dec 12:45): each load generator in a session, so a scheduling group, of its own (schedulingGroups: each Node process’s, /proc/<pid>/autogroup), which generatorNice lowers; by default they share the bench’s group with the booking clients, the platform and the chat. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 09:45 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'booking coresUsed (from 2 Dec 12:40): CPU seconds per second of each booking run, its warm-up included, of each part on this machine: bookingClients (this process: the booking load’s clients), platform, bookingServer, chat (the chat process), chatServer (its own PostgreSQL server), chatClients (the chat’s load generators); in coresUsed, the median over the runs alone and over those under chat load. interleaved (with --interleavedSeconds): one booking load while the chat traffic goes on and off in slices of sliceSeconds (off once every message sent is answered; requests across a switch or in the drain count for neither); p99Ratio: p99 of the requests in the on slices over that of those in the off slices.',
       'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run. booking sched (from 2 Dec 10:15): ms per second of each booking run (its warm-up included) that the platform process’s event loop and the booking server’s processes (summed) ran on a CPU and waited, runnable, for one (/proc/<pid>/schedstat).',
     ],
     loadBefore,
