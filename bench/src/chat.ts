@@ -18,7 +18,16 @@ import { jwtTokens } from '@stayhub/http-kit';
 import { ChatSettings, lowerPriorityOfTree, projectRoot } from '@stayhub/platform-kit';
 import { params } from './shared/args.ts';
 import { bookingScenario } from './shared/bookings.ts';
-import { benchServer, freshDatabase, serverCpuSeconds, serverMemoryReader, serverNiceness, serverSchedReader, type BenchServer } from './shared/database.ts';
+import {
+  benchServer,
+  freshDatabase,
+  serverCpuReader,
+  serverCpuSeconds,
+  serverMemoryReader,
+  serverNiceness,
+  serverSchedReader,
+  type BenchServer,
+} from './shared/database.ts';
 import { chatServerFlags } from '@stayhub/platform';
 import { topOfProfile } from './shared/cpu-profile.ts';
 import { pgCounters, waitEventSampler } from './shared/pg-stats.ts';
@@ -42,6 +51,10 @@ const p = params('bench:chat', {
   bookingConcurrency: { default: 8, help: 'booking clients' },
   listings: { default: 200, help: 'rentals (the booking load spreads over them; the inquiries ask about them)' },
   generators: { default: 2, help: 'load generator processes (each holds whole conversations, both parties)' },
+  generatorSession: {
+    default: 'bench',
+    help: "a variant: where the load generators run: 'bench' (the figure: in the bench's session, so one scheduling group with the booking load, the platform and the chat) or 'own' (each in a session of its own, so a scheduling group of its own that --generatorNice lowers too: remote clients, which would not take this machine's cores)",
+  },
   generatorNice: {
     default: 0,
     help: 'a variant: the niceness of the load generator processes (0: as the server side). They stand in for 1,000 remote clients, which would not take this machine’s cores',
@@ -58,6 +71,11 @@ const p = params('bench:chat', {
     default: '',
     help: 'a variant: run this bundled chat (e.g. an older revision built with `npm run build` into a worktree of its own) instead of this worktree’s, for before/after in turns',
   },
+  interleavedSeconds: {
+    default: 0,
+    help: 'a second isolation figure (0: none): one booking load of this many seconds while the chat traffic goes on and off beside it (--sliceSeconds each, off only once every sent message is answered); booking p99 of the requests started and answered within an on slice over that of those within an off slice, so that the machine’s drifts fall on both alike',
+  },
+  sliceSeconds: { default: 3, help: 'with --interleavedSeconds: the length of each on and off slice' },
   profile: { default: false, help: 'write a CPU profile of the chat process (node --cpu-prof) to bench/.profiles/chat and list its top entries' },
 });
 
@@ -153,8 +171,12 @@ const quantilesBetween = (before: Buckets, after: Buckets) => {
 type Generator = { pid: number; connect: () => Promise<number>; ask: <T>(ask: Ask) => Promise<T>; exit: () => Promise<void>; kill: () => void };
 
 /** A load generator process (`chat/generator.ts`), asked one thing at a time over IPC. */
-const forkGenerator = (setup: GeneratorSetup): Generator => {
-  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const forkGenerator = (setup: GeneratorSetup, ownSession: boolean): Generator => {
+  // `detached`: a session of its own (setsid), so under autogroups a scheduling group of its own
+  const child = fork(fileURLToPath(new URL('./chat/generator.ts', import.meta.url)), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    detached: ownSession,
+  });
   const ask = <T>(message: Ask): Promise<T> =>
     new Promise((resolve, reject) => {
       const listener = (reply: { ask: string; value?: T; error?: string }) => {
@@ -189,6 +211,7 @@ const freePort = (): Promise<number> =>
   });
 
 if (p.chatServer !== 'shared' && p.chatServer !== 'own') throw new Error("--chatServer is 'shared' or 'own'");
+if (p.generatorSession !== 'bench' && p.generatorSession !== 'own') throw new Error("--generatorSession is 'bench' or 'own'");
 const chatServerNice = p.chatServerNice === 'chat' ? ChatSettings.pick({ CHAT_NICE: true }).parse(process.env).CHAT_NICE : Number(p.chatServerNice);
 if (!Number.isInteger(chatServerNice) || chatServerNice < 0 || chatServerNice > 19) throw new Error("--chatServerNice is 'chat' or a niceness 0–19");
 const loadBefore = loadavg();
@@ -284,12 +307,15 @@ try {
   const share = (i: number) => conversations.filter((_, n) => n % p.generators === i);
   for (let i = 0; i < p.generators; i++) {
     generators.push(
-      forkGenerator({
-        wsUrl,
-        rate: p.rate / p.generators,
-        maxInFlight: Math.ceil(p.maxInFlight / p.generators),
-        conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
-      }),
+      forkGenerator(
+        {
+          wsUrl,
+          rate: p.rate / p.generators,
+          maxInFlight: Math.ceil(p.maxInFlight / p.generators),
+          conversations: share(i).map(({ conversationId, guest, listingId }) => ({ conversationId, parties: [guest, hostOf.get(listingId)!] })),
+        },
+        p.generatorSession === 'own',
+      ),
     );
   }
   const all = <T>(ask: Ask): Promise<T[]> => Promise.all(generators.map((generator) => generator.ask<T>(ask)));
@@ -307,29 +333,115 @@ try {
           waitingForCpu: Math.round(((after.waitSeconds - before.waitSeconds) * 1000) / seconds),
         }
       : null;
-  type BookingRun = LoadResult & { waits: Record<string, number>; sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>> };
+  const [bookingServerCpu, chatServerCpu] = [
+    await serverCpuReader(server.adminUrl),
+    chatServer === server ? undefined : await serverCpuReader(chatServer.adminUrl),
+  ];
+  /** CPU seconds so far of each part on this machine: which of them take the two cores while booking runs. */
+  const cpuByPart = () => ({
+    // this process: the booking load's clients (and the driver, idle meanwhile)
+    bookingClients: ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()),
+    platform: cpuSecondsOf(platform.pid),
+    bookingServer: bookingServerCpu() ?? Number.NaN,
+    chat: cpuSecondsOf(chatProcess.pid!),
+    chatServer: chatServerCpu?.() ?? Number.NaN,
+    chatClients: generators.reduce((total, generator) => total + cpuSecondsOf(generator.pid), 0),
+  });
+  type Part = keyof ReturnType<typeof cpuByPart>;
+  type BookingRun = LoadResult & {
+    waits: Record<string, number>;
+    sched: Record<'platformEventLoop' | 'bookingServer', ReturnType<typeof schedPerSecond>>;
+    coresUsed: Record<Part, number | null>;
+  };
   const bookingLoad = async (label: string): Promise<BookingRun> => {
     // What the booking side's backends wait on (share of their samples; CPU when not waiting): a chat
     // sharing the server shows as WAL waits (LWLock:WALWrite, IO:WALSync) on booking commits.
     const waits = await waitEventSampler(platformDb.url);
     // …and how long the booking side waited for a CPU: the platform's event loop, the booking server's processes.
-    const [platformBefore, serverBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), now()];
+    const [platformBefore, serverBefore, cpuBefore, startedAt] = [schedOf(platform.pid), bookingServerSched(), cpuByPart(), now()];
     const loaded = await runLoad({
       concurrency: p.bookingConcurrency,
       durationMs: p.bookingSeconds * 1000,
       warmupMs: 2000,
       request: () => scenario.spread(n++),
     });
-    const seconds = (now() - startedAt) / 1000;
+    const [cpuAfter, seconds] = [cpuByPart(), (now() - startedAt) / 1000];
     const sched = {
       platformEventLoop: schedPerSecond(platformBefore, schedOf(platform.pid), seconds),
       bookingServer: schedPerSecond(serverBefore, bookingServerSched(), seconds),
     };
-    const result = { ...loaded, waits: await waits.stop(), sched };
+    const coresUsed = Object.fromEntries(
+      (Object.keys(cpuAfter) as Part[]).map((part) => {
+        const used = (cpuAfter[part] - cpuBefore[part]) / seconds;
+        return [part, Number.isFinite(used) ? Math.round(used * 100) / 100 : null];
+      }),
+    ) as Record<Part, number | null>;
+    const result = { ...loaded, waits: await waits.stop(), sched, coresUsed };
     console.log(
-      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}`,
+      `booking ${label}: ${result.throughput}/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms, waits ${JSON.stringify(result.waits)}, sched ${JSON.stringify(sched)}, cores ${JSON.stringify(coresUsed)}`,
     );
     return result;
+  };
+
+  /**
+   * Booking at the same concurrency for `interleavedSeconds` while the chat's traffic goes on for a
+   * slice and off for one (off from the moment every message sent is answered: a drain in between
+   * counts for neither). A request counts for a slice when it started and was answered within it.
+   */
+  const interleavedFigure = async () => {
+    type Phase = 'on' | 'off' | 'between';
+    let phase: Phase = 'off';
+    let epoch = 0;
+    const enter = (next: Phase) => {
+      phase = next;
+      epoch++;
+    };
+    const latencies: Record<'on' | 'off', number[]> = { on: [], off: [] };
+    const statuses: Record<string, number> = {};
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const started = now();
+    const end = started + 2000 + p.interleavedSeconds * 1000;
+    let running = true;
+    const clients = Promise.all(
+      Array.from({ length: p.bookingConcurrency }, async () => {
+        while (running) {
+          const [at, phaseAt, epochAt] = [now(), phase, epoch];
+          const status = await scenario.spread(n++).catch(() => 0);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          // the first 2 s warm up; a request across a switch counts for neither side
+          if (at - started < 2000 || epochAt !== epoch || phaseAt === 'between') continue;
+          latencies[phaseAt].push(now() - at);
+        }
+      }),
+    );
+    await sleep(2000);
+    let cycles = 0;
+    for (; now() < end; cycles++) {
+      enter('off');
+      await sleep(p.sliceSeconds * 1000);
+      enter('on');
+      await all({ ask: 'send' });
+      await sleep(p.sliceSeconds * 1000);
+      enter('between');
+      await all({ ask: 'pause' });
+    }
+    running = false;
+    await clients;
+    const [on, off] = [summarise(latencies.on), summarise(latencies.off)];
+    const figure = {
+      seconds: p.interleavedSeconds,
+      sliceSeconds: p.sliceSeconds,
+      cycles,
+      statuses,
+      on,
+      off,
+      p99Ratio: Math.round((on.p99 / off.p99) * 100) / 100,
+      p50Ratio: Math.round((on.p50 / off.p50) * 100) / 100,
+      // requests counted in the on slices over those in the off slices (slices of one length): booking's throughput under the chat
+      requestsRatio: Math.round((latencies.on.length / Math.max(1, latencies.off.length)) * 100) / 100,
+    };
+    console.log(`booking interleaved with chat traffic: ${JSON.stringify(figure)}`);
+    return figure;
   };
 
   // 1. booking alone (the chat process up and idle, no socket open)
@@ -507,6 +619,21 @@ try {
     chat: chatServer === server ? null : ((await serverNiceness(chatServer.adminUrl)) ?? null),
   };
   console.log(`PostgreSQL niceness: ${JSON.stringify(postgresNiceness)}`);
+  /** The scheduling group (session) of each Node process (`/proc/<pid>/autogroup`: "/autogroup-N nice K"); PostgreSQL's processes each lead one. */
+  const groupOf = (pid: number) => {
+    try {
+      return readFileSync(`/proc/${pid}/autogroup`, 'utf8').trim();
+    } catch {
+      return null;
+    }
+  };
+  const schedulingGroups = {
+    bookingClients: groupOf(process.pid),
+    platform: groupOf(platform.pid),
+    chat: groupOf(chatProcess.pid!),
+    chatClients: generators.map((generator) => groupOf(generator.pid)),
+  };
+  console.log(`scheduling groups: ${JSON.stringify(schedulingGroups)}`);
 
   // 3. booking alone again (the sockets stay open, no traffic)
   // Booking alone and under chat load in turns, so that each figure under load has one without it on
@@ -521,6 +648,9 @@ try {
     underChat.push(await bookingLoad(`under chat load (${round + 1})`));
     await all({ ask: 'pause' });
   }
+  // 3b. (a variant figure) one booking load with the chat traffic switched on and off beside it
+  const interleaved = p.interleavedSeconds > 0 ? await interleavedFigure() : undefined;
+
   // every acknowledged message gets 30 s to arrive; then what the other party never got counts as lost
   const settled = await all<Settled>({ ask: 'stopSending' });
   traffic.acked = sum(settled, (s) => s.acked);
@@ -559,6 +689,7 @@ try {
     statuses: r.statuses,
     waits: r.waits,
     sched: r.sched,
+    coresUsed: r.coresUsed,
   });
   await Promise.all(generators.map((generator) => generator.exit()));
   await stopChat();
@@ -573,7 +704,7 @@ try {
   };
   record(
     'chat',
-    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness },
+    { ...p, database: server.kind, chatNice, chatServerNice: p.chatServer === 'own' ? chatServerNice : null, postgresNiceness, schedulingGroups },
     {
       traffic,
       trafficWithBooking: { ...trafficWithBooking, acked: undefined, rejected: undefined, lost: undefined },
@@ -585,7 +716,20 @@ try {
         // the same for p50 and throughput: the chat shares the machine's two cores with booking
         p50Ratio: median(ratiosOf((r) => r.latencyMs.p50)),
         throughputRatio: median(ratiosOf((r) => r.throughput)),
+        // cores each part used, median over the runs alone and over those under chat load
+        coresUsed: Object.fromEntries(
+          (['alone', 'underChatLoad'] as const).map((key) => [
+            key,
+            Object.fromEntries(
+              (Object.keys(bookingAlone.coresUsed) as Part[]).map((part) => {
+                const used = (key === 'alone' ? alone : underChat).flatMap((r) => r.coresUsed[part] ?? []);
+                return [part, used.length > 0 ? Math.round(median(used) * 100) / 100 : null];
+              }),
+            ),
+          ]),
+        ),
       },
+      ...(interleaved ? { interleaved } : {}),
       reconnectStorm: storm,
       ...(cpuProfile ? { chatCpuProfile: cpuProfile } : {}),
     },
@@ -595,7 +739,8 @@ try {
       'Lost: acknowledged messages the other party had not received 30 s after sending stopped.',
       'Booking runs alone and under chat load in turns (alone, under, alone, …, alone). p99Ratios: each run under chat load, its p99 over the mean p99 of the alone runs before and after it; p99Ratio: their median. traffic: the chat’s figure, a window of its traffic alone (the platform idle beside it); trafficWithBooking: the same traffic in the window of the first booking run under chat load. acked, rejected and lost (in traffic) count the whole run.',
       'Everything runs on this machine: PostgreSQL, the platform process, the chat process and the load generator share 2 cores.',
-      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 09:45 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'chatNice: the niceness the chat process gave itself (CHAT_NICE, 10 by default: booking and search come first on a shared machine). generatorNice > 0 is a variant, not the figure: the load generators (standing in for remote clients) yield the cores to the server side; generatorSession own (a variant, from 2 Dec 12:45): each load generator in a session, so a scheduling group, of its own (schedulingGroups: each Node process’s, /proc/<pid>/autogroup), which generatorNice lowers; by default they share the bench’s group with the booking clients, the platform and the chat. chatServer own (the default, as `npm start` runs it): the chat database on a PostgreSQL server of its own, sized as the launcher sizes it, all its processes at chatServerNice (the chat’s CHAT_NICE unless --chatServerNice says otherwise; runs before 2 Dec 09:45 had it at 0); postgresNiceness: each server’s processes (postmaster, least and most of all) after the window beside booking; shared: on the booking side’s server (the layout before). postgresMemoryMb: PSS of each server’s processes summed.',
+      'booking coresUsed (from 2 Dec 12:40): CPU seconds per second of each booking run, its warm-up included, of each part on this machine: bookingClients (this process: the booking load’s clients), platform, bookingServer, chat (the chat process), chatServer (its own PostgreSQL server), chatClients (the chat’s load generators); in coresUsed, the median over the runs alone and over those under chat load. interleaved (with --interleavedSeconds): one booking load while the chat traffic goes on and off in slices of sliceSeconds (off once every message sent is answered; requests across a switch or in the drain count for neither); p99Ratio: p99 of the requests in the on slices over that of those in the off slices.',
       'booking waits: the share of the booking database’s active backends’ samples per wait event (CPU when not waiting), sampled every 10 ms during each booking run. booking sched (from 2 Dec 10:15): ms per second of each booking run (its warm-up included) that the platform process’s event loop and the booking server’s processes (summed) ran on a CPU and waited, runnable, for one (/proc/<pid>/schedstat).',
     ],
     loadBefore,
