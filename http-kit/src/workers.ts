@@ -1,6 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Server } from 'node:http';
-import { aggregateWorkerMetrics, metricsOfAllWorkers, type Logger } from '@stayhub/platform-kit';
+import { aggregateWorkerMetrics, loadProcessPlumbing, metricsOfAllWorkers, type Logger } from '@stayhub/platform-kit';
 import { grantRateLeases } from './rate-leases.ts';
 import { onStopSignal } from './shutdown.ts';
 
@@ -8,7 +8,7 @@ import { onStopSignal } from './shutdown.ts';
 export type Serving = { server: Server; stop: () => Promise<void> };
 
 /** Where a worker's slot (1 … N) travels to it; a replacement takes the slot of the worker it replaces. */
-const SLOT = 'STAYHUB_WORKER_SLOT';
+const SLOT = 'STAYHUB_WORKER_SLOT' satisfies keyof ReturnType<typeof loadProcessPlumbing>;
 
 /** A worker that ran this long before it exited is replaced at once; one that dies sooner, after a delay that doubles (a crash loop). */
 const HEALTHY_MS = 10_000;
@@ -86,7 +86,7 @@ export const serveInWorkers = async (options: {
 };
 
 const serveAsWorker = async (serve: (worker: string | undefined) => Promise<Serving>): Promise<void> => {
-  const slot = process.env[SLOT] ?? String(cluster.worker?.id);
+  const slot = loadProcessPlumbing().STAYHUB_WORKER_SLOT ?? String(cluster.worker?.id);
   const { served } = metricsOfAllWorkers(slot);
   const serving = await serve(slot);
   serving.server.on('request', served);

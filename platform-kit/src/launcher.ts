@@ -1,5 +1,7 @@
+import { loadProcessPlumbing } from './config/config.ts';
+
 /** Where `npm start`'s launcher tells the apps it starts its own pid. */
-export const LAUNCHER_PID = 'STAYHUB_LAUNCHER_PID';
+export const LAUNCHER_PID = 'STAYHUB_LAUNCHER_PID' satisfies keyof ReturnType<typeof loadProcessPlumbing>;
 
 /**
  * Calls `gone` once when the launcher that started this process (its parent, the pid in
@@ -9,8 +11,8 @@ export const LAUNCHER_PID = 'STAYHUB_LAUNCHER_PID';
  * once a second, without keeping the process alive.
  */
 export const whenLauncherGone = (gone: () => void, every = 1_000): void => {
-  const launcher = Number(process.env[LAUNCHER_PID]);
-  if (!(launcher > 0) || process.ppid !== launcher) return;
+  const launcher = loadProcessPlumbing().STAYHUB_LAUNCHER_PID;
+  if (launcher === undefined || process.ppid !== launcher) return;
   const watch = setInterval(() => {
     if (process.ppid === launcher) return;
     clearInterval(watch);

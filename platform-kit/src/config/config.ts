@@ -259,6 +259,17 @@ const localSecret = (name: string): string => {
   return secret;
 };
 
+/**
+ * What the platform hands its own processes, not an operator: the pid of `npm start`'s launcher to
+ * the apps it starts (they stop when it is gone, `whenLauncherGone`), and a cluster worker's slot
+ * (1 … N, kept by its replacement, `serveInWorkers`).
+ */
+const ProcessPlumbing = z.object({
+  STAYHUB_LAUNCHER_PID: z.coerce.number().int().positive().optional(),
+  STAYHUB_WORKER_SLOT: z.string().min(1).optional(),
+});
+export const loadProcessPlumbing = (env: NodeJS.ProcessEnv = process.env): z.infer<typeof ProcessPlumbing> => parsedOrExplained(ProcessPlumbing, env);
+
 /** What the launcher hands its apps: a copy of this process's environment, as given (unparsed). */
 export const inheritedEnvironment = (env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv => ({ ...env });
 
