@@ -60,7 +60,7 @@ const childrenOf = (pid: number): number[] | undefined => {
 };
 
 /** Every process below `pid`, children and theirs (Linux: the kernel's children lists, else one read of all of `/proc`; elsewhere none). */
-const descendantsOf = (pid: number): number[] => {
+export const descendantsOf = (pid: number): number[] => {
   const found: number[] = [];
   for (const pending = [pid]; pending.length > 0; ) {
     const children = childrenOf(pending.pop()!);

@@ -1,17 +1,8 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '@stayhub/platform/testing';
+import { descendantsOf } from '@stayhub/platform-kit';
 import { benchProcess } from './built.ts';
-
-/** A process's children (Linux `/proc/<pid>/task/<pid>/children`): the query API's workers. */
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
 
 export type QueryApiProcess = {
   queryUrl: string;
@@ -65,7 +56,7 @@ export const startQueryApi = async (databaseUrl: string, options: { workers: num
   }
   return {
     queryUrl: `http://127.0.0.1:${port}`,
-    pids: () => [child.pid!, ...childrenOf(child.pid!)],
+    pids: () => [child.pid!, ...descendantsOf(child.pid!)],
     stop: async () => {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);

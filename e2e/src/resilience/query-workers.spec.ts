@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { get } from 'node:http';
+import { descendantsOf } from '@stayhub/platform-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listingDetails } from '../fixtures.ts';
 import { call, freePort, processFixture, signUp, startApp, startCommandApi, type AppProcess } from './processes.ts';
@@ -23,13 +24,8 @@ const servedByWorker = async (metricsUrl: string): Promise<Record<string, number
   return Object.fromEntries([...text.matchAll(/^http_requests_served_by_worker\{worker="(\d+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
 };
 
-const childrenOf = (pid: number): number[] => {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(' ').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
+/** The primary's workers (it starts no other process). */
+const childrenOf = descendantsOf;
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
 
 const waitFor = async (probe: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000) => {
