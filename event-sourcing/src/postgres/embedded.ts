@@ -1,7 +1,8 @@
 /// <reference path="../types/async-exit-hook.d.ts" />
 import { execFileSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { keepTreeLowered } from '@stayhub/platform-kit';
@@ -81,6 +82,8 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
   // themselves (test teardown, launcher), so all of those handlers are removed.
   const { default: exitHook } = await import('async-exit-hook');
   for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
+  // The server's own last lines, for the reason when it does not start (the package rejects with nothing).
+  const lastLines: string[] = [];
   const server = new EmbeddedPostgres({
     databaseDir,
     port: options.port,
@@ -89,11 +92,18 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
     persistent: true,
     createPostgresUser: true,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'shared_buffers=256MB', '-c', 'synchronous_commit=on', ...(options.flags ?? [])],
-    onLog: () => undefined,
+    onLog: (message: string) => {
+      lastLines.push(...String(message).split('\n').filter(Boolean));
+      lastLines.splice(0, lastLines.length - 20);
+    },
     onError: (error: unknown) => console.error('[postgres]', error),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(`PostgreSQL did not start on port ${options.port} (data in ${databaseDir}): ${whyNotStarted(lastLines, error)}`);
+  }
   // The package keeps its postmaster private: what is reniced, and whose exit a supervisor watches.
   const child = (server as unknown as { process?: ChildProcess }).process;
   const stopLowering = options.nice && child?.pid ? keepTreeLowered(child.pid, options.nice) : () => undefined;
@@ -106,4 +116,56 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
     await server.stop();
   };
   return { url, ...socketUrl(), stop, ...(exited ? { exited } : {}) };
+};
+
+/** The server's lines that say why it stopped ("could not …", FATAL, PANIC, ERROR), else its last ones, without their prefixes. */
+const whyNotStarted = (lines: readonly string[], error: unknown): string => {
+  const bare = lines.map((line) => line.replace(/^\[STDERR\]\s*/, '').replace(/^\S+ \S+ \S+ \[\d+\] /, '').replace(/^[A-Z]+:\s+/, (level) => (/^(LOG|WARNING)/.test(level) ? '' : level)));
+  const telling = bare.filter((line) => /could not|^(FATAL|PANIC|ERROR):/.test(line));
+  const chosen = [...new Set(telling.length > 0 ? telling : bare.slice(-3))];
+  if (chosen.length > 0) return chosen.join('; ');
+  return error instanceof Error ? error.message : 'it exited before it was ready';
+};
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Stops the PostgreSQL server still running on the data of `dataDir` (its `postmaster.pid`), if any:
+ * one a launcher started and could not stop because it was killed. A fast shutdown (SIGINT: its
+ * sessions end, its last transactions are durable as always), then, if it has not gone within
+ * `graceMs`, an immediate one (SIGQUIT: recovery from the WAL at the next start). Returns the stopped
+ * server's pid, or undefined when none was running.
+ */
+export const stopLeftoverServer = async (dataDir: string, graceMs = 30_000): Promise<number | undefined> => {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(embeddedDataDir(dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return undefined; // never started, or stopped cleanly
+  }
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !runsPostgres(pid)) return undefined;
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(100);
+  if (alive(pid)) {
+    process.kill(pid, 'SIGQUIT');
+    while (alive(pid)) await sleep(100);
+  }
+  return pid;
+};
+
+/** Whether `pid` is a PostgreSQL server (a pid file can outlive its server, and the pid be reused). */
+const runsPostgres = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return process.platform !== 'linux'; // no /proc to ask: trust the pid file
+  }
 };

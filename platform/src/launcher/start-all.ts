@@ -1,12 +1,13 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inheritedEnvironment, LAUNCHER_PID, loadConfig, projectRoot } from '@stayhub/platform-kit';
-import { embeddedDataDir, startEmbeddedPostgres, type EmbeddedServer } from '@stayhub/event-sourcing';
+import { embeddedDataDir, startEmbeddedPostgres, stopLeftoverServer, type EmbeddedServer } from '@stayhub/event-sourcing';
 import { appEntries, entryFile, type AppName } from '../build/apps.ts';
 import { CHAT_DATABASE, chatServerFlags, databaseUrl, ensureDatabase, olderChatDatabaseInUse } from './chat-database.ts';
+import { claimLauncher, LauncherAlreadyRunning } from './launcher-lock.ts';
 import { nextRestart } from './restart-policy.ts';
 import { runsInOwnSession } from './sessions.ts';
 
@@ -20,6 +21,19 @@ const config = loadConfig();
 const env = inheritedEnvironment();
 // An app stops on its own when the launcher is killed (onStopSignal watches its parent).
 env[LAUNCHER_PID] = String(process.pid);
+
+// One launcher per embedded servers' data: a second would fight the first over its servers and ports.
+// The pid file sits beside the servers' data; a launcher that was killed leaves it behind.
+const claimEmbeddedData = (): ReturnType<typeof claimLauncher> => {
+  try {
+    return claimLauncher(join(dirname(resolve(config.EMBEDDED_PG_DIR)), 'launcher.pid'));
+  } catch (error) {
+    if (!(error instanceof LauncherAlreadyRunning)) throw error;
+    console.error(`[start] ${error.message}`);
+    process.exit(1);
+  }
+};
+const claim = config.DATABASE_URL ? undefined : claimEmbeddedData();
 
 type Database = { name: string; dataDir: string; port: number; flags?: readonly string[]; nice?: number; server?: EmbeddedServer };
 const databases: Database[] = [];
@@ -35,38 +49,69 @@ const startDatabase = async (database: Database): Promise<EmbeddedServer> => {
   return database.server;
 };
 
+const reasonOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /**
- * Restarts an embedded PostgreSQL whenever it exits (a crash, `kill -9`), with backoff while it
- * refuses to start (the killed server's last backends may still hold its shared memory). The apps
- * meanwhile answer 503 and wait; their connections come back by themselves.
+ * Starts an embedded PostgreSQL, again with backoff while it refuses (the killed server's last
+ * backends may still hold its shared memory; its port may still be taken, e.g. by a connection in
+ * TIME_WAIT), saying why each time; gives up after `giveUpMs`.
+ */
+const startUntilUp = async (database: Database, giveUpMs = Infinity): Promise<EmbeddedServer> => {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startDatabase(database);
+    } catch (error) {
+      const why = reasonOf(error);
+      if (stopping || Date.now() - started >= giveUpMs) throw new Error(why);
+      const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
+      console.error(`[start] ${database.name}: ${why}; again in ${delay} ms`);
+      await sleep(delay);
+    }
+  }
+};
+
+/**
+ * Restarts an embedded PostgreSQL whenever it exits (a crash, `kill -9`). The apps meanwhile answer
+ * 503 and wait; their connections come back by themselves.
  */
 const superviseDatabase = (database: Database): void => {
   void database.server?.exited?.then(async ({ code, signal }) => {
     if (stopping) return;
     console.error(`[start] ${database.name} exited (${signal ?? code}); restarting it`);
-    for (let attempt = 0; !stopping; attempt++) {
-      try {
-        await startDatabase(database);
+    await startUntilUp(database).then(
+      () => {
         console.log(`[start] ${database.name} is back`);
         superviseDatabase(database);
-        return;
-      } catch (error) {
-        const delay = nextRestart({ ranMs: 0, quickExits: attempt, healthyMs: Infinity, maxMs: 10_000 }).delayMs;
-        console.error(`[start] ${database.name} did not start (${error instanceof Error ? error.message : String(error)}); again in ${delay} ms`);
-        await sleep(delay);
-      }
-    }
+      },
+      () => undefined, // stopping meanwhile
+    );
   });
 };
 
 /** Started, its database made, supervised; the apps reach it over its Unix-domain socket when it has one (cheaper per statement than TCP). */
 const runDatabase = async (database: Database, name: string): Promise<string> => {
-  const server = await startDatabase(database);
+  // A server that a killed launcher left running on this data is stopped first, then started as
+  // this launcher's own: supervised, at its niceness, stopped with the platform.
+  if (claim?.previous === 'crashed') {
+    const leftover = await stopLeftoverServer(database.dataDir);
+    if (leftover) console.log(`[start] stopped the ${database.name} (pid ${leftover}) that a killed launcher left running`);
+  }
+  const server = await startUntilUp(database, 90_000);
   databases.push(database);
   superviseDatabase(database);
   await ensureDatabase(server.url, name);
   console.log(`[start] ${database.name} on port ${database.port}, data in ${database.dataDir}`);
   return databaseUrl(server.socketUrl ?? server.url, name);
+};
+
+/** Stops what this launcher started so far and exits: nothing is left running for the next start to find. */
+const giveUp = async (why: string): Promise<never> => {
+  stopping = true;
+  console.error(`[start] ${why}`);
+  await Promise.all(databases.map((database) => database.server?.stop().catch(() => undefined)));
+  claim?.release();
+  process.exit(1);
 };
 
 if (!config.DATABASE_URL) {
@@ -87,10 +132,15 @@ if (!config.DATABASE_URL) {
   const initialised = (dir: string) => existsSync(join(embeddedDataDir(dir), 'PG_VERSION'));
   // A new install, or one whose chat has had its server already: no older chat database to look for first.
   const noOlderChat = !initialised(config.EMBEDDED_PG_DIR) || initialised(config.EMBEDDED_CHAT_PG_DIR);
-  const [platformUrl, chatUrl] = await Promise.all([
+  // Both settled before giving up, so that one started while the other failed is stopped too.
+  const [platformRun, chatRun] = await Promise.allSettled([
     runDatabase(platformDatabase, 'stayhub'),
     wantsChatServer && noOlderChat ? runDatabase(chatDatabase, CHAT_DATABASE) : undefined,
   ]);
+  if (platformRun.status === 'rejected') await giveUp(reasonOf(platformRun.reason));
+  if (chatRun.status === 'rejected') await giveUp(reasonOf(chatRun.reason));
+  const platformUrl = (platformRun as PromiseFulfilledResult<string>).value;
+  const chatUrl = (chatRun as PromiseFulfilledResult<string | undefined>).value;
   // The package stops its server and exits on these signals by itself; the shutdown below stops
   // the apps first (they finish their requests and commit checkpoints), then the databases.
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
@@ -102,7 +152,7 @@ if (!config.DATABASE_URL) {
     console.log(
       `[start] the chat keeps its conversations in ${CHAT_DATABASE} on the platform's server, as an older install made it (README: the chat's server)`,
     );
-  } else if (wantsChatServer) env.CHAT_DATABASE_URL = await runDatabase(chatDatabase, CHAT_DATABASE);
+  } else if (wantsChatServer) env.CHAT_DATABASE_URL = await runDatabase(chatDatabase, CHAT_DATABASE).catch((error: unknown) => giveUp(reasonOf(error)));
 }
 
 // Unless told otherwise, the simulated payment gateway runs as its own service (a third party
@@ -192,6 +242,7 @@ const shutdown = async (signal: NodeJS.Signals) => {
     ),
   );
   await Promise.all(databases.map((database) => database.server?.stop()));
+  claim?.release();
   process.exit(0);
 };
 process.on('SIGINT', shutdown);
