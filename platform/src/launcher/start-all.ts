@@ -245,5 +245,6 @@ const shutdown = async (signal: NodeJS.Signals) => {
   claim?.release();
   process.exit(0);
 };
-process.on('SIGINT', shutdown);
-process.on('SIGTERM', shutdown);
+// A closed terminal (SIGHUP) stops the platform as Ctrl-C does; without this the launcher would die at
+// once and leave its servers (which take SIGHUP as "reload the configuration") running.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, shutdown);
