@@ -94,6 +94,16 @@ export const layouts = {
 } satisfies Record<string, Part[][]>;
 export type Layout = keyof typeof layouts;
 
+/** `--projectorsSession`, for the benches that start the projectors in a process of their own (`--layout apart`). */
+export const projectorsSessionOption = {
+  default: 'own',
+  help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
+};
+export const projectorsSessionOf = (value: string): 'own' | 'shared' => {
+  if (value !== 'own' && value !== 'shared') throw new Error('--projectorsSession is own or shared');
+  return value;
+};
+
 type Started = { child: ChildProcess; parts: Part[]; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
 
 type StartOptions = {
