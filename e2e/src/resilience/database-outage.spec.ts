@@ -12,7 +12,8 @@ import { call, freePort, secrets, signUp } from './processes.ts';
 /*
  * The whole platform as `npm start` runs it, on its own embedded PostgreSQL. Under booking load the
  * database's postmaster is killed with SIGKILL: the launcher restarts it, the apps answer 503 while
- * it is away and never exit, and afterwards every acknowledged booking is there and readable.
+ * it is away and never exit, and afterwards every acknowledged booking is there and readable. Then
+ * the launcher itself is killed with SIGKILL, and the next start finds and stops what it left running.
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'stayhub-outage-'));
 let launcher: ChildProcess | undefined;
@@ -40,31 +41,52 @@ const until = async <T>(what: string, probe: () => Promise<T>, accept: (value: T
     await sleep(250);
   }
 };
+let ports: number[] = [];
+/** The launcher as `npm start` runs it, on the ports of the first test; its output gathered into `output`. */
+const launch = (): ChildProcess => {
+  const [pgPort, chatPgPort, commandPort, queryPort, gatewayPort, projectorsPort, chatPort] = ports;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '',
+      LOG_LEVEL: 'warn',
+      ...secrets,
+      EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
+      EMBEDDED_PG_PORT: String(pgPort),
+      EMBEDDED_CHAT_PG_DIR: join(dataDir, 'postgres-chat'),
+      EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
+      CHAT_PORT: String(chatPort),
+      COMMAND_API_PORT: String(commandPort),
+      QUERY_API_PORT: String(queryPort),
+      PAYMENT_GATEWAY_PORT: String(gatewayPort),
+      PROJECTORS_PORT: String(projectorsPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return child;
+};
+/** The pid of the postmaster serving `port`, and its parent's. */
+const postmasterOn = async (port: number): Promise<{ pid: number; parent: number }> => {
+  const admin = new pg.Client(`postgres://postgres:postgres@127.0.0.1:${port}/postgres`);
+  admin.on('error', () => undefined);
+  await admin.connect();
+  const directory = (await admin.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
+  await admin.end();
+  const pid = Number(readFileSync(join(directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return { pid, parent: Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1]) };
+};
+const acknowledged: string[] = [];
+let guestToken = '';
 const dayFromNow = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
 
 describe('the database dies under load', () => {
   it('is restarted by the launcher; the apps answer 503 meanwhile, never exit, and every acknowledged booking is kept', async () => {
-    const [pgPort, chatPgPort, commandPort, queryPort, gatewayPort, projectorsPort, chatPort] = await Promise.all(Array.from({ length: 7 }, () => freePort()));
-    launcher = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LOG_LEVEL: 'warn',
-        ...secrets,
-        EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
-        EMBEDDED_PG_PORT: String(pgPort),
-        EMBEDDED_CHAT_PG_DIR: join(dataDir, 'postgres-chat'),
-        EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
-        CHAT_PORT: String(chatPort),
-        COMMAND_API_PORT: String(commandPort),
-        QUERY_API_PORT: String(queryPort),
-        PAYMENT_GATEWAY_PORT: String(gatewayPort),
-        PROJECTORS_PORT: String(projectorsPort),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    launcher.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    launcher.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    ports = await Promise.all(Array.from({ length: 7 }, () => freePort()));
+    const [pgPort, , commandPort, queryPort] = ports;
+    launcher = launch();
     const command = `http://127.0.0.1:${commandPort}`;
     const query = `http://127.0.0.1:${queryPort}`;
     const healthy = (url: string) => () => call(url, 'GET', '/health').then((r) => r.status);
@@ -77,7 +99,7 @@ describe('the database dies under load', () => {
     const listing = await call(command, 'POST', '/listings', { kind: 'hotel', details: listingDetails({ unitTypes, instantBook: false }) }, host.body.token);
     expect((await call(command, 'POST', `/listings/${listing.body.listingId}/publish`, {}, host.body.token)).status).toBe(200);
 
-    const acknowledged: string[] = [];
+    guestToken = guest.body.token;
     const statuses: Record<number, number> = {};
     let killedAt = 0;
     let succeededAfterKill = false;
@@ -116,13 +138,7 @@ describe('the database dies under load', () => {
       60_000,
     );
 
-    const admin = new pg.Client(`postgres://postgres:postgres@127.0.0.1:${pgPort}/postgres`);
-    admin.on('error', () => undefined);
-    await admin.connect();
-    const directory = (await admin.query<{ data_directory: string }>('SHOW data_directory')).rows[0]!.data_directory;
-    await admin.end();
-    const postmaster = Number(readFileSync(join(directory, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    process.kill(postmaster, 'SIGKILL');
+    process.kill((await postmasterOn(pgPort!)).pid, 'SIGKILL');
     killedAt = Date.now();
 
     await until('the launcher restarts PostgreSQL', async () => output.includes('PostgreSQL is back'), Boolean, 180_000);
@@ -148,6 +164,36 @@ describe('the database dies under load', () => {
       await until(
         `booking ${bookingId} readable`,
         () => call(query, 'GET', `/bookings/${bookingId}`, undefined, guest.body.token).then((r) => r.status),
+        (s) => s === 200,
+        60_000,
+      );
+    }
+  });
+
+  it('a launcher killed with SIGKILL: its apps stop by themselves, the next start stops the servers it left and runs its own, and every booking is still there', async () => {
+    const [pgPort, , commandPort, queryPort] = ports;
+    const left = await postmasterOn(pgPort!);
+    expect(left.parent).toBe(launcher!.pid);
+    const killed = new Promise((resolve) => launcher!.once('exit', resolve));
+    launcher!.kill('SIGKILL');
+    await killed;
+    const command = `http://127.0.0.1:${commandPort}`;
+    const query = `http://127.0.0.1:${queryPort}`;
+    await until('the killed launcher’s command API gone', () => call(command, 'GET', '/health').then((r) => r.status), (s) => s === 0, 60_000);
+
+    output = '';
+    launcher = launch();
+    await until('command-api healthy', () => call(command, 'GET', '/health').then((r) => r.status), (s) => s === 200, 240_000);
+
+    expect(output).toContain(`stopped the PostgreSQL (pid ${left.pid}) that a killed launcher left running`);
+    expect(output).toMatch(/stopped the chat PostgreSQL \(pid \d+\) that a killed launcher left running/);
+    const now = await postmasterOn(pgPort!);
+    expect(now.pid).not.toBe(left.pid);
+    expect(now.parent, 'the new server is the new launcher’s own').toBe(launcher.pid);
+    for (const bookingId of acknowledged) {
+      await until(
+        `booking ${bookingId} readable`,
+        () => call(query, 'GET', `/bookings/${bookingId}`, undefined, guestToken).then((r) => r.status),
         (s) => s === 200,
         60_000,
       );
