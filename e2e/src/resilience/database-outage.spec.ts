@@ -179,11 +179,21 @@ describe('the database dies under load', () => {
     await killed;
     const command = `http://127.0.0.1:${commandPort}`;
     const query = `http://127.0.0.1:${queryPort}`;
-    await until('the killed launcher’s command API gone', () => call(command, 'GET', '/health').then((r) => r.status), (s) => s === 0, 60_000);
+    await until(
+      'the killed launcher’s command API gone',
+      () => call(command, 'GET', '/health').then((r) => r.status),
+      (s) => s === 0,
+      60_000,
+    );
 
     output = '';
     launcher = launch();
-    await until('command-api healthy', () => call(command, 'GET', '/health').then((r) => r.status), (s) => s === 200, 240_000);
+    await until(
+      'command-api healthy',
+      () => call(command, 'GET', '/health').then((r) => r.status),
+      (s) => s === 200,
+      240_000,
+    );
 
     expect(output).toContain(`stopped the PostgreSQL (pid ${left.pid}) that a killed launcher left running`);
     expect(output).toMatch(/stopped the chat PostgreSQL \(pid \d+\) that a killed launcher left running/);

@@ -120,7 +120,12 @@ export const startEmbeddedPostgres = async (options: { dataDir: string; port: nu
 
 /** The server's lines that say why it stopped ("could not …", FATAL, PANIC, ERROR), else its last ones, without their prefixes. */
 const whyNotStarted = (lines: readonly string[], error: unknown): string => {
-  const bare = lines.map((line) => line.replace(/^\[STDERR\]\s*/, '').replace(/^\S+ \S+ \S+ \[\d+\] /, '').replace(/^[A-Z]+:\s+/, (level) => (/^(LOG|WARNING)/.test(level) ? '' : level)));
+  const bare = lines.map((line) =>
+    line
+      .replace(/^\[STDERR\]\s*/, '')
+      .replace(/^\S+ \S+ \S+ \[\d+\] /, '')
+      .replace(/^[A-Z]+:\s+/, (level) => (/^(LOG|WARNING)/.test(level) ? '' : level)),
+  );
   const telling = bare.filter((line) => /could not|^(FATAL|PANIC|ERROR):/.test(line));
   const chosen = [...new Set(telling.length > 0 ? telling : bare.slice(-3))];
   if (chosen.length > 0) return chosen.join('; ');
