@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { embeddedDataDir, postgresAnswers } from '@stayhub/event-sourcing';
-import { projectRoot } from '@stayhub/platform-kit';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, signUp } from '../resilience/processes.ts';
+import { call, freePort, signUp, spawnLauncher } from '../resilience/processes.ts';
 
 /*
  * `npm start` gives the chat a PostgreSQL server of its own (its own WAL: the chat's commits never
@@ -48,29 +47,19 @@ const launch = async (env: Record<string, string>): Promise<Launcher> => {
     freePort(),
     freePort(),
   ]);
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      ...secrets,
-      COMMAND_API_PORT: String(commandPort),
-      QUERY_API_PORT: String(queryPort),
-      PAYMENT_GATEWAY_PORT: String(gatewayPort),
-      PROJECTORS_PORT: String(projectorsPort),
-      CHAT_PORT: String(chatPort),
-      WEB_PORT: String(webPort),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, output } = spawnLauncher({
+    COMMAND_API_PORT: String(commandPort),
+    QUERY_API_PORT: String(queryPort),
+    PAYMENT_GATEWAY_PORT: String(gatewayPort),
+    PROJECTORS_PORT: String(projectorsPort),
+    CHAT_PORT: String(chatPort),
+    WEB_PORT: String(webPort),
+    ...env,
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const launcher: Launcher = {
     child,
-    output: () => output,
+    output,
     command: `http://127.0.0.1:${commandPort}`,
     chat: `http://127.0.0.1:${chatPort}`,
     stop: async () => {

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { embeddedDataDir } from '@stayhub/event-sourcing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { projectRoot } from '@stayhub/platform-kit';
 import { listingDetails } from '../fixtures.ts';
-import { call, freePort, secrets, signUp } from './processes.ts';
+import { call, freePort, signUp, spawnLauncher } from './processes.ts';
 
 /*
  * The whole platform as `npm start` runs it, on its own embedded PostgreSQL. Under booking load the
@@ -17,7 +16,8 @@ import { call, freePort, secrets, signUp } from './processes.ts';
  */
 const dataDir = mkdtempSync(join(tmpdir(), 'stayhub-outage-'));
 let launcher: ChildProcess | undefined;
-let output = '';
+/** The output of the launcher last started. */
+let launched: () => string = () => '';
 
 afterAll(async () => {
   if (launcher && launcher.exitCode === null) {
@@ -37,34 +37,26 @@ const until = async <T>(what: string, probe: () => Promise<T>, accept: (value: T
   for (;;) {
     const value = await probe();
     if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})\n${output.slice(-4000)}`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})\n${launched().slice(-4000)}`);
     await sleep(250);
   }
 };
 let ports: number[] = [];
-/** The launcher as `npm start` runs it, on the ports of the first test; its output gathered into `output`. */
+/** The launcher as `npm start` runs it, on the ports of the first test; its output read with `launched()`. */
 const launch = (): ChildProcess => {
   const [pgPort, chatPgPort, commandPort, queryPort, gatewayPort, projectorsPort, chatPort] = ports;
-  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '',
-      LOG_LEVEL: 'warn',
-      ...secrets,
-      EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
-      EMBEDDED_PG_PORT: String(pgPort),
-      EMBEDDED_CHAT_PG_DIR: join(dataDir, 'postgres-chat'),
-      EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
-      CHAT_PORT: String(chatPort),
-      COMMAND_API_PORT: String(commandPort),
-      QUERY_API_PORT: String(queryPort),
-      PAYMENT_GATEWAY_PORT: String(gatewayPort),
-      PROJECTORS_PORT: String(projectorsPort),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, output: gathered } = spawnLauncher({
+    EMBEDDED_PG_DIR: join(dataDir, 'postgres'),
+    EMBEDDED_PG_PORT: String(pgPort),
+    EMBEDDED_CHAT_PG_DIR: join(dataDir, 'postgres-chat'),
+    EMBEDDED_CHAT_PG_PORT: String(chatPgPort),
+    CHAT_PORT: String(chatPort),
+    COMMAND_API_PORT: String(commandPort),
+    QUERY_API_PORT: String(queryPort),
+    PAYMENT_GATEWAY_PORT: String(gatewayPort),
+    PROJECTORS_PORT: String(projectorsPort),
   });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  launched = gathered;
   return child;
 };
 /** The pid of the postmaster serving `port`, and its parent's. */
@@ -141,13 +133,13 @@ describe('the database dies under load', () => {
     process.kill((await postmasterOn(pgPort!)).pid, 'SIGKILL');
     killedAt = Date.now();
 
-    await until('the launcher restarts PostgreSQL', async () => output.includes('PostgreSQL is back'), Boolean, 180_000);
+    await until('the launcher restarts PostgreSQL', async () => launched().includes('PostgreSQL is back'), Boolean, 180_000);
     await until('a booking sent after the kill acknowledged', async () => succeededAfterKill, Boolean, 120_000);
     loading = false;
     await load;
 
-    expect(output).toMatch(/PostgreSQL exited .*restarting it/);
-    expect(output, 'an app exited').not.toMatch(/\[start\] (command-api|query-api|projectors|payments) exited/);
+    expect(launched()).toMatch(/PostgreSQL exited .*restarting it/);
+    expect(launched(), 'an app exited').not.toMatch(/\[start\] (command-api|query-api|projectors|payments) exited/);
     // While the database was away, commands were refused with 503 (or queued until it was back): never a 500, never a dropped connection.
     expect(statuses[500] ?? 0).toBe(0);
     expect(statuses[0] ?? 0).toBe(0);
@@ -186,7 +178,6 @@ describe('the database dies under load', () => {
       60_000,
     );
 
-    output = '';
     launcher = launch();
     await until(
       'command-api healthy',
@@ -195,8 +186,8 @@ describe('the database dies under load', () => {
       240_000,
     );
 
-    expect(output).toContain(`stopped the PostgreSQL (pid ${left.pid}) that a killed launcher left running`);
-    expect(output).toMatch(/stopped the chat PostgreSQL \(pid \d+\) that a killed launcher left running/);
+    expect(launched()).toContain(`stopped the PostgreSQL (pid ${left.pid}) that a killed launcher left running`);
+    expect(launched()).toMatch(/stopped the chat PostgreSQL \(pid \d+\) that a killed launcher left running/);
     const now = await postmasterOn(pgPort!);
     expect(now.pid).not.toBe(left.pid);
     expect(now.parent, 'the new server is the new launcher’s own').toBe(launcher.pid);

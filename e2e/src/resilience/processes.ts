@@ -13,6 +13,21 @@ export const secrets = {
 
 export { freePort } from '@stayhub/platform/testing';
 
+/**
+ * `npm start`'s launcher (its source, as the tests run it) with `env` on top of a bare environment
+ * (no inherited DATABASE_URL or ports), its output gathered for the test's messages.
+ */
+export const spawnLauncher = (env: Record<string, string>): { child: ChildProcess; output: () => string } => {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', join(projectRoot, 'platform/src/launcher/start-all.ts')], {
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...secrets, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return { child, output: () => output };
+};
+
 export type AppProcess = {
   child: ChildProcess;
   url: string;
