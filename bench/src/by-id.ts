@@ -30,6 +30,10 @@ const p = params('bench:by-id', {
   first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
   clients: { default: '4,32', help: 'concurrent clients' },
   seconds: { default: 6, help: 'seconds per shape, client count and round' },
+  warmup: {
+    default: 1.5,
+    help: 'seconds of the same load before each window (every connection open; longer: the caches in process warm too, as in a steady stream of reads)',
+  },
   rounds: { default: 3, help: 'rounds (each build once per round, alternating)' },
   hot: { default: 0, help: 'draw the ids from the first N listings only (0: from all; a popular set)' },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) run alternately as `before`' },
@@ -108,7 +112,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
     try {
       const base = build.queryUrl;
       // Warm-up: every connection open and the paths compiled; the window goes on from where it stopped.
-      const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: 1500 });
+      const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: p.warmup * 1000 });
       await measure();
       return await runWrk({ base, paths, from: warm.requests, concurrency, durationMs });
     } finally {
@@ -116,7 +120,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
     }
   }
   const query = api(build.queryUrl);
-  await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(draw())).status });
+  await runLoad({ concurrency, durationMs: p.warmup * 1000, request: async () => (await query.get(draw())).status });
   await measure();
   const client0 = process.cpuUsage();
   const result = await runLoad({ concurrency, durationMs, request: async () => (await query.get(draw())).status });
