@@ -230,8 +230,7 @@ describe('PgListingReader with calendar rows kept until the projectors announce 
          ON CONFLICT (unit_type_id, month) DO UPDATE SET nights = EXCLUDED.nights`,
         [month, nights],
       );
-    const freeOn = async (nights: string[], fresh = false) =>
-      (await listings.availability('l-2', nights, { fresh }))?.map((day) => day.unitTypes[0]?.free);
+    const freeOn = async (nights: string[], fresh = false) => (await listings.availability('l-2', nights, { fresh }))?.map((day) => day.unitTypes[0]?.free);
     await used('2030-05', [1]);
     await used('2030-06', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
     await used('2030-07', [1]);
