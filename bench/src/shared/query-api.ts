@@ -27,7 +27,12 @@ export type QueryApiProcess = {
  */
 export const startQueryApi = async (
   databaseUrl: string,
-  options: { workers: number; env?: Record<string, string> /** Another build's query API bundle (a dist/bench/query-api.js copied aside). */; bundle?: string },
+  options: {
+    workers: number;
+    env?: Record<string, string>;
+    /** Another build's query API bundle (a dist/bench/query-api.js copied aside). */
+    bundle?: string;
+  },
 ): Promise<QueryApiProcess> => {
   const { file, execArgv } = options.bundle ? { file: options.bundle, execArgv: [] } : await benchProcess('query-api');
   const [port, metricsPort] = [await freePort(), await freePort()];

@@ -165,11 +165,12 @@ const unitsAndCalendar = async (
         values: [listingId, asked],
       })
     ).rows;
-  const byQuarter = calendars
-    ? await Promise.all(
-        quarters.map(async (quarter) => (await calendars.get(t.listings, `${quarter.join(',')}/${listingId}`, () => read(quarter), fresh)) ?? []),
-      )
-    : [await read(months)];
+  const byQuarter =
+    calendars && quarters.length > 0
+      ? await Promise.all(
+          quarters.map(async (quarter) => (await calendars.get(t.listings, `${quarter.join(',')}/${listingId}`, () => read(quarter), fresh)) ?? []),
+        )
+      : [await read(months)];
   // Every quarter's rows name the unit types (one without a row has its unit type with `month` null): the first one's are the listing's.
   const units = [...new Map(byQuarter[0]!.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
   const used = emptyUsed(
