@@ -30,9 +30,17 @@ const p = params('bench:by-id', {
   first: { default: '2027-03-01', help: 'first of the 90 nights with a calendar' },
   clients: { default: '4,32', help: 'concurrent clients' },
   seconds: { default: 6, help: 'seconds per shape, client count and round' },
+  warmup: {
+    default: 1.5,
+    help: 'seconds of the same load before each window (every connection open; longer: the caches in process warm too, as in a steady stream of reads)',
+  },
   rounds: { default: 3, help: 'rounds (each build once per round, alternating)' },
   hot: { default: 0, help: 'draw the ids from the first N listings only (0: from all; a popular set)' },
   bundle: { default: '', help: 'another build of the platform (a dist/bench/platform.js copied aside) run alternately as `before`' },
+  workersBundle: {
+    default: '',
+    help: 'with --workers: another build of the query API (a dist/bench/query-api.js copied aside) run as `before-workers-N` for each count, in the same rotation',
+  },
   profile: { default: false, help: 'a CPU profile of this build’s process during its last round at the highest client count' },
   generator: { default: 'auto', help: 'the load generator: `wrk` (C, on PATH), `node` (this process, fetch) or `auto` (wrk when on PATH)' },
   workers: {
@@ -60,7 +68,10 @@ const fromPlatform = (name: string, platform: Platform): Build => ({
 const workerCounts = String(p.workers).split(',').filter(Boolean).map(Number);
 const builds: Build[] = [];
 if (workerCounts.length === 0 || workerCounts.includes(0)) builds.push(fromPlatform('after', await startPlatform(db.url, { projectors: false, env })));
-for (const workers of workerCounts.filter((n) => n > 0)) builds.push({ name: `workers-${workers}`, ...(await startQueryApi(db.url, { workers, env })) });
+for (const workers of workerCounts.filter((n) => n > 0)) {
+  builds.push({ name: `workers-${workers}`, ...(await startQueryApi(db.url, { workers, env })) });
+  if (p.workersBundle) builds.push({ name: `before-workers-${workers}`, ...(await startQueryApi(db.url, { workers, env, bundle: p.workersBundle })) });
+}
 if (p.bundle) builds.push(fromPlatform('before', await startPlatform(db.url, { projectors: false, env, bundle: p.bundle })));
 const clients = p.clients.split(',').map(Number);
 const pool = p.hot || p.listings;
@@ -101,7 +112,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
     try {
       const base = build.queryUrl;
       // Warm-up: every connection open and the paths compiled; the window goes on from where it stopped.
-      const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: 1500 });
+      const warm = await runWrk({ base, paths, from: 0, concurrency, durationMs: p.warmup * 1000 });
       await measure();
       return await runWrk({ base, paths, from: warm.requests, concurrency, durationMs });
     } finally {
@@ -109,7 +120,7 @@ const loadOf = async (build: (typeof builds)[number], draw: () => string, concur
     }
   }
   const query = api(build.queryUrl);
-  await runLoad({ concurrency, durationMs: 1500, request: async () => (await query.get(draw())).status });
+  await runLoad({ concurrency, durationMs: p.warmup * 1000, request: async () => (await query.get(draw())).status });
   await measure();
   const client0 = process.cpuUsage();
   const result = await runLoad({ concurrency, durationMs, request: async () => (await query.get(draw())).status });
@@ -243,9 +254,14 @@ try {
     // --workers: each count against the build before, by its name.
     figures.ratios = Object.fromEntries(
       Object.entries(summaries)
-        .filter(([name]) => name !== 'before')
+        .filter(([name]) => name !== 'before' && !name.startsWith('before-'))
         .map(([name, after]) => [name, ratiosOver(after, before)]),
     );
+  }
+  // --workersBundle: each count against the other build's query API at the same count.
+  const sameCount = Object.keys(summaries).filter((name) => summaries[`before-${name}`] !== undefined);
+  if (sameCount.length > 0) {
+    figures.ratiosSameWorkers = Object.fromEntries(sameCount.map((name) => [name, ratiosOver(summaries[name]!, summaries[`before-${name}`]!)]));
   }
   if (Object.keys(profiles).length > 0) figures.profile = profiles;
   record(

@@ -16,8 +16,16 @@ export type QueryApiProcess = {
  * `QUERY_API_WORKERS` processes on one port, on `databaseUrl`; abuse limits off (one load generator
  * on one address is not an abuser). Ready when every worker has answered on the metrics port.
  */
-export const startQueryApi = async (databaseUrl: string, options: { workers: number; env?: Record<string, string> }): Promise<QueryApiProcess> => {
-  const { file, execArgv } = await benchProcess('query-api');
+export const startQueryApi = async (
+  databaseUrl: string,
+  options: {
+    workers: number;
+    env?: Record<string, string>;
+    /** Another build's query API bundle (a dist/bench/query-api.js copied aside). */
+    bundle?: string;
+  },
+): Promise<QueryApiProcess> => {
+  const { file, execArgv } = options.bundle ? { file: options.bundle, execArgv: [] } : await benchProcess('query-api');
   const [port, metricsPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, [...execArgv, file], {
     env: {

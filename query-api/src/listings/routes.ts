@@ -214,7 +214,11 @@ export const listingRoutes = (deps: QueryDeps, answerOf = readyAnswers()) => [
             return { ...day, local, timeZone, open, unitTypes: open ? day.unitTypes : day.unitTypes.map((u) => ({ ...u, free: 0 })) };
           })
         : free;
-      return { body: { listingId: params.id, days, stale }, headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) } };
+      // Laid out here, as the listing's answer is: sent as it is, without express's send.
+      return {
+        json: JSON.stringify({ listingId: params.id, days, stale }),
+        headers: { ...staleHeaders(stale), 'Cache-Control': cacheControl(listing, user) },
+      };
     },
   }),
 ];

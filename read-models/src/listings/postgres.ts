@@ -127,13 +127,21 @@ export class PgListingReader implements ListingReader {
 
 const NIGHT = /^\d{4}-\d{2}-(\d{2})$/;
 
+/** The months of a month's calendar quarter (`2027-05` → `2027-04`, `2027-05`, `2027-06`). */
+const quarterOf = (month: string): string[] => {
+  const first = Math.floor((Number(month.slice(5, 7)) - 1) / 3) * 3 + 1;
+  return [first, first + 1, first + 2].map((m) => `${month.slice(0, 5)}${m < 10 ? `0${m}` : m}`);
+};
+
 /** A unit type of a listing with its calendar row of one month (none: `month` null), as kept between reads. */
 export type ListingCalendarRow = { unit_type_id: string; count: number; month: string | null; nights: number[] | null; slots: Record<string, number> | null };
 
 /**
  * A listing's unit types and the units used per unit type and key, from the search read model's
- * calendar rows (one per unit type and month): one round trip, or none while the rows of those
- * months are kept (`calendars`; a `fresh` read skips them).
+ * calendar rows (one per unit type and month): a round trip per quarter not kept, none while the rows
+ * of every quarter asked are kept (`calendars`, an entry per listing and calendar quarter: a stay or a
+ * month's page falls in one, at most two, and every stay asked of a popular listing shares them; a
+ * `fresh` read skips them).
  */
 const unitsAndCalendar = async (
   pool: Pool,
@@ -144,28 +152,37 @@ const unitsAndCalendar = async (
   fresh: boolean,
 ): Promise<{ units: { unit_type_id: string; count: number }[]; used: UsedUnits }> => {
   const monthOf = (key: string) => (NIGHT.test(key) ? key.slice(0, 7) : new Date(key).toISOString().slice(0, 7));
-  const months = [...new Set(keys.map(monthOf))];
-  const read = async (): Promise<readonly ListingCalendarRow[]> =>
+  const keyMonths = keys.map(monthOf);
+  const months = [...new Set(keyMonths)];
+  const quarters = [...new Map(months.map((month) => quarterOf(month)).map((quarter) => [quarter[0], quarter])).values()];
+  const read = async (asked: string[]): Promise<readonly ListingCalendarRow[]> =>
     (
       await pool.query<ListingCalendarRow>({
         name: `listing-calendar-${t.listings}`,
         text: `SELECT u.unit_type_id, u.count, c.month, c.nights, c.slots FROM ${t.unitTypes} u
        LEFT JOIN ${t.calendar} c ON c.unit_type_id = u.unit_type_id AND c.month = ANY($2)
       WHERE u.listing_id = $1 ORDER BY u.unit_type_id`,
-        values: [listingId, months],
+        values: [listingId, asked],
       })
     ).rows;
-  const rows = calendars ? ((await calendars.get(t.listings, `${months.join(',')}/${listingId}`, read, fresh)) ?? []) : await read();
-  const units = [...new Map(rows.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
+  const byQuarter =
+    calendars && quarters.length > 0
+      ? await Promise.all(
+          quarters.map(async (quarter) => (await calendars.get(t.listings, `${quarter.join(',')}/${listingId}`, () => read(quarter), fresh)) ?? []),
+        )
+      : [await read(months)];
+  // Every quarter's rows name the unit types (one without a row has its unit type with `month` null): the first one's are the listing's.
+  const units = [...new Map(byQuarter[0]!.map((row) => [row.unit_type_id, { unit_type_id: row.unit_type_id, count: row.count }])).values()];
   const used = emptyUsed(
     units.map((u) => u.unit_type_id),
     keys,
   );
-  for (const row of rows) {
+  for (const row of byQuarter.flat()) {
     if (row.month === null) continue;
-    const counts = used.get(row.unit_type_id)!;
-    for (const key of keys) {
-      if (monthOf(key) !== row.month) continue;
+    const counts = used.get(row.unit_type_id);
+    if (!counts) continue;
+    for (const [i, key] of keys.entries()) {
+      if (keyMonths[i] !== row.month) continue;
       const night = NIGHT.exec(key);
       counts.set(key, night ? (row.nights?.[Number(night[1]) - 1] ?? 0) : (row.slots?.[new Date(key).toISOString()] ?? 0));
     }

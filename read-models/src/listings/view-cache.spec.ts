@@ -222,4 +222,29 @@ describe('PgListingReader with calendar rows kept until the projectors announce 
     announce(LISTINGS, 31);
     await expect.poll(() => free(), { timeout: 5000 }).toBe(3);
   });
+
+  it('keeps a quarter of rows at a time: another stay in the same quarter is served from them, a stay across two quarters reads both', async () => {
+    const used = (month: string, nights: number[]) =>
+      db.projector.query(
+        `INSERT INTO listings_calendar (unit_type_id, month, nights) VALUES ('l-2.room', $1, $2)
+         ON CONFLICT (unit_type_id, month) DO UPDATE SET nights = EXCLUDED.nights`,
+        [month, nights],
+      );
+    const freeOn = async (nights: string[], fresh = false) => (await listings.availability('l-2', nights, { fresh }))?.map((day) => day.unitTypes[0]?.free);
+    await used('2030-05', [1]);
+    await used('2030-06', [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]);
+    await used('2030-07', [1]);
+    announce(LISTING_CALENDARS, 40);
+    await expect.poll(() => freeOn(['2030-05-01']), { timeout: 5000 }).toEqual([2]);
+    // given: June (the same quarter as May) changed, not announced yet
+    await used('2030-06', [3]);
+    // then: a stay in June is answered from the quarter's rows kept with May's
+    expect(await freeOn(['2030-06-01'])).toEqual([3]);
+    // a stay from June into July reads July's quarter beside the kept one
+    expect(await freeOn(['2030-06-30', '2030-07-01'])).toEqual([1, 2]);
+    // a fresh read sees the change at once (and keeps what it read)
+    expect(await freeOn(['2030-06-01', '2030-06-30'], true)).toEqual([0, 3]);
+    announce(LISTING_CALENDARS, 41);
+    await expect.poll(() => freeOn(['2030-06-01', '2030-06-30', '2030-07-01']), { timeout: 5000 }).toEqual([0, 3, 2]);
+  });
 });
