@@ -42,11 +42,16 @@ const p = params('bench:lag', {
     default: 'own',
     help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
   },
+  querySession: {
+    default: 'shared',
+    help: "where a process of its own runs the query API: shared (the benchmark's session, with the command API, as npm start runs it) or own (a scheduling group of its own)",
+  },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 if (p.loadIn !== 'apart' && p.loadIn !== 'same') throw new Error('--loadIn is apart or same');
 if (p.projectorsSession !== 'own' && p.projectorsSession !== 'shared') throw new Error('--projectorsSession is own or shared');
+if (p.querySession !== 'own' && p.querySession !== 'shared') throw new Error('--querySession is own or shared');
 if (p.reads !== 'on-schedule' && p.reads !== 'after-previous') throw new Error('--reads is on-schedule or after-previous');
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -227,6 +232,7 @@ const stagesFile = join(tmpdir(), `stayhub-lag-stages-${process.pid}.json`);
 const platform = await startPlatform(db.url, {
   layout: p.layout as Layout,
   projectorsSession: p.projectorsSession as 'own' | 'shared',
+  querySession: p.querySession as 'own' | 'shared',
   ...(p.bundle ? { bundle: p.bundle } : {}),
   env: { BENCH_STAGES_FILE: stagesFile },
 });

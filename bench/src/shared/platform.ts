@@ -107,6 +107,8 @@ type StartOptions = {
    * `shared` in the benchmark's session with the other platform processes (as before 2 Dec 13:00).
    */
   projectorsSession?: 'own' | 'shared';
+  /** The same for a process of its own running the query API (`shared` by default: `npm start` keeps it in the launcher's group, with the command API). */
+  querySession?: 'own' | 'shared';
 };
 
 const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptions): Promise<Started> => {
@@ -125,7 +127,9 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
       BENCH_PARTS: parts.join(','),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    detached: options.projectorsSession === 'own' && parts.includes('projectors') && !parts.includes('commands'),
+    detached:
+      !parts.includes('commands') &&
+      ((options.projectorsSession === 'own' && parts.includes('projectors')) || (options.querySession === 'own' && parts.includes('query'))),
   });
   const ready = await new Promise<{ commandUrl?: string; queryUrl?: string }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { commandUrl?: string; queryUrl?: string }));
