@@ -362,18 +362,8 @@ export class PostgresEventStore implements EventStore {
         if (this.wakeOwed) this.owe(); // still within the quiet time
         return;
       }
-      this.sendWake();
+      this.pool.query(this.wake).catch(() => undefined); // a missed wake-up costs one poll interval, nothing more
     }, delay).unref();
-  }
-
-  /**
-   * The NOTIFY on this store's listening connection when it has one (a process whose workflows
-   * subscribe): that connection is never lent out, so the wake-up does not queue behind the pool's
-   * waiting queries, of which a booking load keeps many. Without one, through the pool. A missed
-   * wake-up costs one poll interval, nothing more.
-   */
-  private sendWake(): void {
-    (this.listener ?? this.pool).query(this.wake).catch(() => undefined);
   }
 
   /** The payload of the NOTIFY owed, if one is owed and may go out now; it counts as sent. */
