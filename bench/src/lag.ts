@@ -43,8 +43,8 @@ const p = params('bench:lag', {
     help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
   },
   querySession: {
-    default: 'shared',
-    help: "where a process of its own runs the query API: shared (the benchmark's session, with the command API, as npm start runs it) or own (a scheduling group of its own)",
+    default: 'own',
+    help: "where a process of its own runs the query API: own (a scheduling group of its own, as npm start runs it from 2 Dec 17:00) or shared (the benchmark's session, with the command API, as before)",
   },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });

@@ -107,7 +107,7 @@ type StartOptions = {
    * `shared` in the benchmark's session with the other platform processes (as before 2 Dec 13:00).
    */
   projectorsSession?: 'own' | 'shared';
-  /** The same for a process of its own running the query API (`shared` by default: `npm start` keeps it in the launcher's group, with the command API). */
+  /** The same for a process of its own running the query API (`own`: as `npm start` starts it from 2 Dec 17:00; unset: the benchmark's session). */
   querySession?: 'own' | 'shared';
 };
 
