@@ -24,7 +24,7 @@ import { bookingScenario } from './shared/bookings.ts';
 import { benchServer, freshDatabase, serverCpuSeconds, serverSettings } from './shared/database.ts';
 import { api } from './shared/http.ts';
 import { runLoad, type LoadResult } from './shared/load.ts';
-import { cpuSplitOf, layouts, memorySampler, projectorsSessionOf, projectorsSessionOption, startPlatform, type Layout } from './shared/platform.ts';
+import { cpuSplitOf, layouts, memorySampler, sessionOptions, sessionsOf, startPlatform, type Layout } from './shared/platform.ts';
 import { record, resultsDir } from './shared/results.ts';
 import { startPeer } from './peer/peer.ts';
 
@@ -38,7 +38,7 @@ const p = params('bench:commands', {
   cases: { default: 'spread,hot', help: 'which cases: spread, hot' },
   peer: { default: true, help: 'run the peer stack too (--no-peer to skip)' },
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
-  projectorsSession: projectorsSessionOption,
+  ...sessionOptions,
   bundle: { default: '', help: "another build of the platform process (a copy of an older dist/bench/…/platform.js) to measure instead of this one's" },
   keep: {
     default: false,
@@ -59,7 +59,7 @@ const serverCpuPer = (before: number | undefined, after: number | undefined, boo
 const loadBefore = loadavg();
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 const layout = p.layout as Layout;
-const projectorsSession = projectorsSessionOf(p.projectorsSession);
+const sessions = sessionsOf({ projectorsSession: p.projectorsSession, querySession: p.querySession });
 const server = await benchServer();
 // Everything started after the server stops with it, even when the platform or the peer fails to start.
 const started: {
@@ -75,7 +75,7 @@ try {
   started.peerDb = peerDb;
   const platform = await startPlatform(db.url, {
     layout,
-    projectorsSession,
+    ...sessions,
     ...(p.bundle ? { bundle: p.bundle } : {}),
     ...(p.workflows ? {} : { env: { BENCH_WORKFLOWS: 'off' } }),
   });

@@ -13,7 +13,7 @@ import { benchServer, freshDatabase, serverSettings } from './shared/database.ts
 import { api, inParallel } from './shared/http.ts';
 import { runLoad } from './shared/load.ts';
 import { spreadLoadApart } from './shared/load-apart.ts';
-import { cpuSecondsOf, layouts, projectorsSessionOf, projectorsSessionOption, startPlatform, type Layout, type Platform } from './shared/platform.ts';
+import { cpuSecondsOf, layouts, sessionOptions, sessionsOf, startPlatform, type Layout, type Platform } from './shared/platform.ts';
 import { record } from './shared/results.ts';
 import { summarise } from './shared/stats.ts';
 import type { BatchStages } from '@stayhub/projectors';
@@ -38,12 +38,12 @@ const p = params('bench:lag', {
     default: 0,
     help: "the niceness the background load's process (--loadIn apart) gives itself: a variant where the clients, which stand in for remote ones, yield the cores to the platform (0: as started)",
   },
-  projectorsSession: projectorsSessionOption,
+  ...sessionOptions,
   layout: { default: 'one', help: `the platform's processes: ${Object.keys(layouts).join(', ')} (see src/shared/platform.ts)` },
 });
 if (!(p.layout in layouts)) throw new Error(`--layout is one of ${Object.keys(layouts).join(', ')}`);
 if (p.loadIn !== 'apart' && p.loadIn !== 'same') throw new Error('--loadIn is apart or same');
-const projectorsSession = projectorsSessionOf(p.projectorsSession);
+const sessions = sessionsOf({ projectorsSession: p.projectorsSession, querySession: p.querySession });
 if (p.reads !== 'on-schedule' && p.reads !== 'after-previous') throw new Error('--reads is on-schedule or after-previous');
 
 const day = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
@@ -223,7 +223,7 @@ const db = await freshDatabase(server.adminUrl, 'lag');
 const stagesFile = join(tmpdir(), `stayhub-lag-stages-${process.pid}.json`);
 const platform = await startPlatform(db.url, {
   layout: p.layout as Layout,
-  projectorsSession,
+  ...sessions,
   ...(p.bundle ? { bundle: p.bundle } : {}),
   env: { BENCH_STAGES_FILE: stagesFile },
 });

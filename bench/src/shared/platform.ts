@@ -94,14 +94,24 @@ export const layouts = {
 } satisfies Record<string, Part[][]>;
 export type Layout = keyof typeof layouts;
 
-/** `--projectorsSession`, for the benches that start the projectors in a process of their own (`--layout apart`). */
-export const projectorsSessionOption = {
-  default: 'own',
-  help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
+/**
+ * `--projectorsSession` and `--querySession`, for the benches that start the projectors or the query
+ * API in a process of its own (`--layout apart`): `own` a session, so a scheduling group, of its own,
+ * as `npm start` runs them; `shared` the benchmark's session, as before.
+ */
+export const sessionOptions = {
+  projectorsSession: {
+    default: 'own',
+    help: "where a process of its own runs the projectors: own (a session, i.e. a scheduling group, of its own, as npm start runs it from 2 Dec) or shared (the benchmark's session, as before)",
+  },
+  querySession: {
+    default: 'own',
+    help: "where a process of its own runs the query API: own (a scheduling group of its own, as npm start runs it from 2 Dec 17:00) or shared (the benchmark's session, with the command API, as before)",
+  },
 };
-export const projectorsSessionOf = (value: string): 'own' | 'shared' => {
-  if (value !== 'own' && value !== 'shared') throw new Error('--projectorsSession is own or shared');
-  return value;
+export const sessionsOf = (p: { projectorsSession: string; querySession: string }): { projectorsSession: 'own' | 'shared'; querySession: 'own' | 'shared' } => {
+  for (const [flag, value] of Object.entries(p)) if (value !== 'own' && value !== 'shared') throw new Error(`--${flag} is own or shared`);
+  return p as { projectorsSession: 'own' | 'shared'; querySession: 'own' | 'shared' };
 };
 
 type Started = { child: ChildProcess; parts: Part[]; commandUrl?: string; queryUrl?: string; exited: Promise<void> };
@@ -117,6 +127,8 @@ type StartOptions = {
    * `shared` in the benchmark's session with the other platform processes (as before 2 Dec 13:00).
    */
   projectorsSession?: 'own' | 'shared';
+  /** The same for a process of its own running the query API (`own`: as `npm start` starts it from 2 Dec 17:00; unset: the benchmark's session). */
+  querySession?: 'own' | 'shared';
 };
 
 const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptions): Promise<Started> => {
@@ -135,7 +147,9 @@ const forkParts = async (parts: Part[], databaseUrl: string, options: StartOptio
       BENCH_PARTS: parts.join(','),
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    detached: options.projectorsSession === 'own' && parts.includes('projectors') && !parts.includes('commands'),
+    detached:
+      !parts.includes('commands') &&
+      ((options.projectorsSession === 'own' && parts.includes('projectors')) || (options.querySession === 'own' && parts.includes('query'))),
   });
   const ready = await new Promise<{ commandUrl?: string; queryUrl?: string }>((resolve, reject) => {
     child.once('message', (message) => resolve(message as { commandUrl?: string; queryUrl?: string }));

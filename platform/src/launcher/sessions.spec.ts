@@ -34,19 +34,27 @@ const startedAs = async (app: Parameters<typeof runsInOwnSession>[0]) => {
 };
 
 describe('the sessions the launcher starts the apps in', () => {
-  it('runs the projectors alone in a session of their own, and every other app in the launcher’s', () => {
+  it('runs the projectors and the query API each in a session of its own, and every other app in the launcher’s', () => {
     expect(runsInOwnSession('projectors')).toBe(true);
-    for (const app of ['command-api', 'query-api', 'workflow-runner', 'payments', 'chat', 'web', 'relay'] as const) expect(runsInOwnSession(app)).toBe(false);
+    expect(runsInOwnSession('query-api')).toBe(true);
+    for (const app of ['command-api', 'workflow-runner', 'payments', 'chat', 'web', 'relay'] as const) expect(runsInOwnSession(app)).toBe(false);
   });
 
-  it.runIf(onLinux)('gives the projectors a session, and so a scheduling group, of their own; the command API shares the launcher’s', async () => {
-    const projectors = await startedAs('projectors');
-    expect(sessionOf(projectors)).toBe(projectors);
-    const commands = await startedAs('command-api');
-    expect(sessionOf(commands)).toBe(sessionOf('self'));
-    if (groupOf('self') !== undefined) {
-      expect(groupOf(projectors)).not.toBe(groupOf('self'));
-      expect(groupOf(commands)).toBe(groupOf('self'));
-    }
-  });
+  it.runIf(onLinux)(
+    'gives the projectors and the query API each a session, and so a scheduling group, of its own; the command API shares the launcher’s',
+    async () => {
+      const projectors = await startedAs('projectors');
+      expect(sessionOf(projectors)).toBe(projectors);
+      const queries = await startedAs('query-api');
+      expect(sessionOf(queries)).toBe(queries);
+      const commands = await startedAs('command-api');
+      expect(sessionOf(commands)).toBe(sessionOf('self'));
+      if (groupOf('self') !== undefined) {
+        expect(groupOf(projectors)).not.toBe(groupOf('self'));
+        expect(groupOf(queries)).not.toBe(groupOf('self'));
+        expect(groupOf(queries)).not.toBe(groupOf(projectors));
+        expect(groupOf(commands)).toBe(groupOf('self'));
+      }
+    },
+  );
 });

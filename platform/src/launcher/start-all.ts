@@ -199,7 +199,7 @@ const healthyMs = config.LAUNCHER_HEALTHY_SECONDS * 1000;
 
 const start = (app: (typeof apps)[number], quickExits = 0): void => {
   const startedAt = Date.now();
-  // The projectors in a scheduling group of their own where the kernel groups by session (sessions.ts);
+  // The projectors and the query API each in a scheduling group of its own where the kernel groups by session (sessions.ts);
   // a terminal's Ctrl-C then reaches them only through the launcher, which stops them with the others.
   const child = spawn(process.execPath, commandOf(app.name), { env, stdio: ['ignore', 'pipe', 'pipe'], detached: runsInOwnSession(app.name) });
   children.set(app.name, child);
