@@ -90,7 +90,12 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     // delivers the other's messages and decides the next: with one in flight the two alternated, and a
     // chat short of CPU kept up with less. A quiet chat commits each message alone; under load the
     // commits grow larger rather than more numerous, their fixed cost paid once for all they carry.
-    processor: new CommandProcessor(store, { observer: commandMetrics(), maxBatch: 1_000, maxInFlight: 2 }),
+    processor: new CommandProcessor(store, {
+      observer: commandMetrics(),
+      maxBatch: 1_000,
+      maxInFlight: 2,
+      commitEveryMs: options.config.CHAT_COMMIT_EVERY_MS ?? 10,
+    }),
     hub,
     limiter: messageLimiter({ messages: options.config.CHAT_RATE_LIMIT_MESSAGES ?? 10, windowSeconds: options.config.CHAT_RATE_LIMIT_WINDOW_SECONDS ?? 10 }),
     tokens: jwtTokens(options.config.JWT_SECRET, options.config.JWT_TTL_MINUTES, () => clock.now()),
