@@ -248,7 +248,10 @@ export class CommandProcessor {
    */
   private kick(): void {
     while (this.inFlight < this.maxInFlight && this.pending.length > 0) {
-      if (this.commitEveryMs > 0 && performance.now() < this.nextStartAt) return this.kickSoon();
+      if (this.commitEveryMs > 0 && performance.now() < this.nextStartAt) {
+        this.kickSoon();
+        return;
+      }
       const batch = this.takeBatch();
       if (batch.length === 0) return;
       if (this.commitEveryMs > 0) this.nextStartAt = performance.now() + this.commitEveryMs;
