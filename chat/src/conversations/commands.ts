@@ -12,15 +12,18 @@ const toWire = (conversationId: string, firstSeq: number, events: chat.Conversat
 
 /**
  * Decides a command on a conversation's stream, appends its events (the append is durable before
- * this resolves) and hands them to the hub for delivery, with their sequence numbers.
+ * this resolves) and hands them to the hub for delivery, with their sequence numbers. `fresh`: the
+ * stream is new, so it is appended to without reading it first (should it exist after all, the
+ * append is refused and the command decided again on what was read).
  */
 export const execute = async (
   deps: Pick<Deps, 'processor' | 'hub'>,
   conversationId: string,
   command: chat.ConversationCommand,
   actor: string,
+  options: { fresh?: boolean } = {},
 ): Promise<Handled<chat.Conversation, chat.ConversationEvent>> => {
-  const handled = await deps.processor.handle(chat.conversationStreamId(conversationId), chat.conversationDecider, command, { actor });
+  const handled = await deps.processor.handle(chat.conversationStreamId(conversationId), chat.conversationDecider, command, { actor }, options);
   deps.hub.publish(conversationId, toWire(conversationId, handled.revision - handled.events.length + 1, handled.events));
   return handled;
 };

@@ -12,9 +12,12 @@ const BATCH = 500;
 /**
  * After a batch that caught up, the inbox waits this long before reading on, so that under load it
  * applies the events of many commits in one transaction instead of one per commit (no one waits on
- * it: acks and delivery do not; an unread count or a notification shows this much later).
+ * it: acks and delivery do not; an unread count or a notification shows this much later). Each
+ * batch updates a busy conversation's row once (a new row version and three index entries, its
+ * activity time being indexed), so the longer the pace the fewer such updates a message costs:
+ * at 2,000 messages/s over 500 conversations about 1,800 a second at 50 ms, 1,300 at 250 ms.
  */
-const PACE_MS = 50;
+const PACE_MS = 250;
 
 export type NewNotification = { notificationId: string; userId: string; conversationId: string; seq: number; senderId: string; preview: string };
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PoolClient } from 'pg';
 import { type bookings, chat, type identity, type listings } from '@stayhub/domain';
 import { inTransaction, type EventStore, type RecordedEvent } from '@stayhub/event-sourcing';
@@ -6,6 +7,14 @@ import { checkpointSql, readCheckpoint } from '../shared/schema.ts';
 import type { ChatDeps } from '../shared/deps.ts';
 
 const PLATFORM = 'platform';
+const BATCH = 500;
+/**
+ * After a batch that caught up, the follower waits this long before reading on, so that under a
+ * booking load it takes the events of many platform commits in one batch: one directory
+ * transaction, one checkpoint and shared commits for the notices of many bookings, instead of
+ * those for every few bookings (a system message shows this much later; nothing waits on it).
+ */
+const PACE_MS = 100;
 
 const notices: Partial<Record<bookings.BookingEventType, chat.BookingNotice>> = {
   BookingRequested: 'requested',
@@ -42,15 +51,21 @@ const applyDirectory = async (client: PoolClient, event: RecordedEvent): Promise
   } else if (event.type === 'ListingUpdated') {
     const { listingId, changes } = event.data as listings.ListingUpdatedData;
     if (changes.title) await client.query('UPDATE chat_listings SET title = $2 WHERE listing_id = $1', [listingId, changes.title]);
-  } else if (event.type === 'BookingRequested') {
-    const { bookingId, guestId, hostId, listingId } = event.data as { bookingId: string; guestId: string; hostId: string; listingId: string };
-    await client.query('INSERT INTO chat_bookings (booking_id, guest_id, host_id, listing_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
-      bookingId,
-      guestId,
-      hostId,
-      listingId,
-    ]);
   }
+};
+
+type Requested = { bookingId: string; guestId: string; hostId: string; listingId: string };
+
+/** The parties of a batch's booking requests, in one statement however many there are. */
+const recordBookings = async (client: PoolClient, events: readonly RecordedEvent[]): Promise<void> => {
+  const requested = events.filter((event) => event.type === 'BookingRequested').map((event) => event.data as Requested);
+  if (requested.length === 0) return;
+  const column = (pick: (booking: Requested) => string) => requested.map(pick);
+  await client.query(
+    `INSERT INTO chat_bookings (booking_id, guest_id, host_id, listing_id)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT DO NOTHING`,
+    [column((b) => b.bookingId), column((b) => b.guestId), column((b) => b.hostId), column((b) => b.listingId)],
+  );
 };
 
 /**
@@ -68,7 +83,7 @@ export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' |
   await deps.platform.subscribe({
     after,
     signal,
-    batchSize: 500,
+    batchSize: BATCH,
     onBatch: async (events) => {
       // The directory commits before the notices are awaited, so that no transaction stays open in the
       // chat database while they wait for their commits (an open one holds back every reader of the
@@ -76,10 +91,12 @@ export const followPlatform = async (deps: Pick<ChatDeps, 'pool' | 'processor' |
       // between changes nothing (idempotent upserts, notices already posted are ignored).
       const bookings = await inTransaction(deps.pool, async (client) => {
         for (const event of events) await applyDirectory(client, event);
+        await recordBookings(client, events);
         return bookingsOf(client, events);
       });
       await postBookingNotices(deps, bookings, events);
       await deps.pool.query(checkpointSql, [PLATFORM, events.at(-1)!.globalPosition]);
+      if (events.length < BATCH) await sleep(PACE_MS, undefined, { signal }).catch(() => undefined);
     },
   });
 };
@@ -129,6 +146,8 @@ const postBookingNotices = async (deps: Pick<ChatDeps, 'processor' | 'hub'>, byI
             },
           },
           'system',
+          // A request opens its booking's conversation: nothing to read first (a redelivered one is decided again on what was read).
+          { fresh: notice === 'requested' },
         ),
       ];
     }),

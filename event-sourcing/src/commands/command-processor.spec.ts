@@ -155,6 +155,23 @@ describe('command processor: shared commits', () => {
     for (const [i, s] of streams.entries()) expect(await sum(s)).toBe(i === 5 ? 0 : 1);
   });
 
+  it('with commitEveryMs, commands that arrive over several turns after a commit started share the next commit, each answered in order', async () => {
+    const { counted, batches } = counting(store);
+    const processor = new CommandProcessor(counted, { commitEveryMs: 500 });
+    const id = `c-${randomUUID()}`;
+    await processor.handle(id, counter, add(1), {}, { fresh: true });
+    const later: Promise<{ revision: number }>[] = [];
+    // one command on each of 10 turns of the event loop, a millisecond apart, on that stream and on new ones
+    for (let i = 0; i < 10; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      later.push(i % 2 ? processor.handle(id, counter, add(1)) : processor.handle(`c-${randomUUID()}`, counter, add(1), {}, { fresh: true }));
+    }
+    const answers = await Promise.all(later);
+    expect(batches).toHaveLength(2);
+    expect(answers.filter((_, i) => i % 2).map((a) => a.revision)).toEqual([1, 2, 3, 4, 5]);
+    expect(await sum(id)).toBe(6);
+  });
+
   it('never lets two processors oversell one stream (optimistic across processes, shared commits within)', async () => {
     const id = `c-${randomUUID()}`;
     const [p1, p2] = [new CommandProcessor(store), new CommandProcessor(store)];

@@ -76,6 +76,12 @@ export const ChatSettings = z.object({
   CHAT_RATE_LIMIT_WINDOW_SECONDS: count(10),
   CHAT_NOTIFY_QUIET_MINUTES: minutes(15),
   /**
+   * Least time between the starts of two of the chat's commits (ms; 0: none). Under load a commit
+   * carries every message that arrived meanwhile, so its database pays a commit's fixed cost fewer
+   * times; a message after a quiet spell is committed at once, others wait at most this long more.
+   */
+  CHAT_COMMIT_EVERY_MS: z.coerce.number().int().min(0).max(1_000).default(10),
+  /**
    * The chat process's niceness (0–19): on a machine it shares with booking and search, it lowers its
    * own CPU priority so that they come first when both want a core (0 keeps the default priority).
    */
