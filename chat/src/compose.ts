@@ -89,14 +89,15 @@ export const composeChat = async (options: ChatOptions): Promise<Chat> => {
     // that queued meanwhile (up to 1,000 commands, one statement). While one is in the store, the chat
     // delivers the other's messages and decides the next: with one in flight the two alternated, and a
     // chat short of CPU kept up with less. A quiet chat commits each message alone; under load the
-    // commits grow larger rather than more numerous, their fixed cost paid once for all they carry:
-    // one starts at most every CHAT_COMMIT_EVERY_MS, so at 2,000 messages/s about 20 a commit, not 7
-    // (the chat database's CPU a message halves: bench/README.md, "fewer, larger commits").
+    // commits grow larger rather than more numerous, their fixed cost paid once for all they carry.
+    // CHAT_COMMIT_EVERY_MS spaces their starts (larger still: at 10 ms about 20 messages a commit at
+    // 2,000/s, not 7, half the chat database's CPU a message), at a cost in delivery time; off by
+    // default (bench/README.md, "fewer, larger commits" and the lead's runs after it).
     processor: new CommandProcessor(store, {
       observer: commandMetrics(),
       maxBatch: 1_000,
       maxInFlight: 2,
-      commitEveryMs: options.config.CHAT_COMMIT_EVERY_MS ?? 10,
+      commitEveryMs: options.config.CHAT_COMMIT_EVERY_MS ?? 0,
     }),
     hub,
     limiter: messageLimiter({ messages: options.config.CHAT_RATE_LIMIT_MESSAGES ?? 10, windowSeconds: options.config.CHAT_RATE_LIMIT_WINDOW_SECONDS ?? 10 }),

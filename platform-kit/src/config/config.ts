@@ -80,7 +80,7 @@ export const ChatSettings = z.object({
    * carries every message that arrived meanwhile, so its database pays a commit's fixed cost fewer
    * times; a message after a quiet spell is committed at once, others wait at most this long more.
    */
-  CHAT_COMMIT_EVERY_MS: z.coerce.number().int().min(0).max(1_000).default(10),
+  CHAT_COMMIT_EVERY_MS: z.coerce.number().int().min(0).max(1_000).default(0),
   /**
    * The chat process's niceness (0–19): on a machine it shares with booking and search, it lowers its
    * own CPU priority so that they come first when both want a core (0 keeps the default priority).
