@@ -4,3 +4,4 @@ export * from './metrics.ts';
 export * from './priority.ts';
 export * from './tracing/correlation.ts';
 export * from './launcher.ts';
+export * from './process-alive.ts';

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { keepTreeLowered } from '@stayhub/platform-kit';
+import { keepTreeLowered, processRuns } from '@stayhub/platform-kit';
 import { postgresAnswers } from './pool.ts';
 
 export type EmbeddedServer = {
@@ -132,15 +132,6 @@ const whyNotStarted = (lines: readonly string[], error: unknown): string => {
   return error instanceof Error ? error.message : 'it exited before it was ready';
 };
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
-
 /**
  * Stops the PostgreSQL server still running on the data of `dataDir` (its `postmaster.pid`), if any:
  * one a launcher started and could not stop because it was killed. A fast shutdown (SIGINT: its
@@ -155,22 +146,13 @@ export const stopLeftoverServer = async (dataDir: string, graceMs = 30_000): Pro
   } catch {
     return undefined; // never started, or stopped cleanly
   }
-  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid) || !runsPostgres(pid)) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0 || !processRuns(pid, 'postgres')) return undefined;
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(100);
-  if (alive(pid)) {
+  while (processRuns(pid, 'postgres') && Date.now() < deadline) await sleep(100);
+  if (processRuns(pid, 'postgres')) {
     process.kill(pid, 'SIGQUIT');
-    while (alive(pid)) await sleep(100);
+    while (processRuns(pid, 'postgres')) await sleep(100);
   }
   return pid;
-};
-
-/** Whether `pid` is a PostgreSQL server (a pid file can outlive its server, and the pid be reused). */
-const runsPostgres = (pid: number): boolean => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return process.platform !== 'linux'; // no /proc to ask: trust the pid file
-  }
 };

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { processRuns } from '@stayhub/platform-kit';
 
 export type LauncherClaim = {
   /** `crashed`: a launcher ran before this one and did not stop itself (it was killed): whatever it left running is this one's to stop. */
@@ -18,20 +19,6 @@ export class LauncherAlreadyRunning extends Error {
   }
 }
 
-const runs = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    // A pid is reused once its process has gone: only a Node process can be a launcher.
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('node');
-  } catch {
-    return process.platform !== 'linux';
-  }
-};
-
 /**
  * Makes this process the one launcher of the platform whose data lives beside `file` (a pid file):
  * refuses while another runs, and says whether the one before it stopped itself (it removes the file
@@ -44,7 +31,9 @@ export const claimLauncher = (file: string, pid = process.pid): LauncherClaim =>
   } catch {
     before = undefined;
   }
-  if (before !== undefined && Number.isInteger(before) && before > 0 && before !== pid && runs(before)) throw new LauncherAlreadyRunning(before, file);
+  // Only a Node process can be a launcher (the pid may since belong to another process).
+  if (before !== undefined && Number.isInteger(before) && before > 0 && before !== pid && processRuns(before, 'node'))
+    throw new LauncherAlreadyRunning(before, file);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${pid}\n`);
   return {
